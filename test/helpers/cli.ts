@@ -1,0 +1,28 @@
+/** Runs the CLI in-process, capturing what it writes, for fast CLI tests. */
+import { main } from '../../src/cli/main.ts';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (for `--json` runs). */
+  json: any;
+}
+
+export async function runCli(argv: string[], stdinText?: string): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = stdinText === undefined ? undefined : (async function* () { yield stdinText; })();
+  const code = await main(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    stdin,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}

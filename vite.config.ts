@@ -1,0 +1,9 @@
+import { defineConfig } from 'vite';
+
+// The app is served from the repository root (index.html); nothing is fetched from a CDN.
+export default defineConfig({
+  server: { host: '127.0.0.1', port: 5173, strictPort: false },
+  preview: { host: '127.0.0.1', port: 4173 },
+  build: { outDir: 'dist/app', target: 'es2022' },
+  worker: { format: 'es' },
+});
