@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { srmCommand } from '../../src/cli/commands/srm.ts';
+import { UsageError } from '../../src/cli/args.ts';
+
+// Reference values: scipy 1.10.1 `stats.chisquare([50500, 49500])` → statistic 10.0,
+// p 0.001565402258002549; `chisquare([821588, 815482])` → p 1.8217928726191858e-06;
+// `chisquare([2020, 2950, 5030], [2000, 3000, 5000])` → 1.2133333333333334, p 0.5451650606108354
+// (test/fixtures/continuous.json, scripts/reference/continuous.py).
+
+/** Runs the command in-process, as main() would once it is registered. */
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+  const code = await srmCommand.run(argv, io);
+  let json: any;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
+
+describe('rollout-lab srm', () => {
+  it('prints one JSON object with --json', async () => {
+    const result = await run(['--counts', '50500,49500', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.json.chiSquare).toBe(10);
+    expect(result.json.pValue).toBeCloseTo(0.001565402258002549, 12);
+    expect(result.json.expected).toEqual([50000, 50000]);
+    expect(result.json.mismatch).toBe(false);
+    expect(result.json.threshold).toBe(0.001);
+  });
+
+  it('flags a mismatch with exit code 1 and a human summary', async () => {
+    const result = await run(['--counts', '821588,815482']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^Sample-ratio mismatch: p = 1\.82e-6 < 0\.001/);
+    expect(result.stdout).toMatch(/χ² = 22\.77 with 1 degree of freedom/);
+  });
+
+  it('takes weights for any number of arms and a threshold', async () => {
+    const result = await run(['--counts', '2020,2950,5030', '--weights', '20,30,50', '--threshold', '0.01', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.json.chiSquare).toBeCloseTo(1.2133333333333334, 12);
+    expect(result.json.pValue).toBeCloseTo(0.5451650606108354, 9);
+    expect(result.json.degreesOfFreedom).toBe(2);
+    expect(result.json.expected).toEqual([2000, 3000, 5000]);
+    const human = await run(['--counts', '2020,2950,5030', '--weights', '20,30,50']);
+    expect(human.stdout).toMatch(/No sample-ratio mismatch detected: p = 0\.5452/);
+    expect(human.stdout).toMatch(/\n\s+3\s+5030\s+5000\s+50\.300%\s+50\.000%/);
+  });
+
+  it('turns bad input into a UsageError naming the argument', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--counts', '10,abc'], /--counts item 2 must be a number, got 'abc'/],
+      [['--counts', '10,-5'], /--counts item 2 must be at least 0/],
+      [['--counts', '10,2.5'], /--counts item 2 must be a whole number/],
+      [['--counts', '10'], /--counts must list at least 2 arms/],
+      [['--counts', '0,0'], /--counts must not all be zero/],
+      [['--counts', '10,20', '--weights', '1,1,1'], /--weights must list one weight per arm \(2\), got 3/],
+      [['--counts', '10,20', '--weights', '1,0'], /--weights item 2 must be greater than 0/],
+      [['--counts', '10,20', '--threshold', '2'], /--threshold must be less than 1/],
+      [[], /--counts is required/],
+      [['--count', '1,2'], /unknown option/],
+    ];
+    for (const [argv, message] of cases) {
+      await expect(run(argv), argv.join(' ')).rejects.toThrow(UsageError);
+      await expect(run(argv), argv.join(' ')).rejects.toThrow(message);
+    }
+  });
+
+  it('exits with code 2 and one line through main() once registered', async () => {
+    const { commands } = await import('../../src/cli/commands/index.ts');
+    if (!commands.includes(srmCommand)) commands.push(srmCommand); // until the lead registers it
+    let stderr = '';
+    const code = await main(['srm', '--counts', '10,abc'], {
+      stdout: { write: () => undefined },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toBe("rollout-lab srm: --counts item 2 must be a number, got 'abc'\n");
+  });
+});
