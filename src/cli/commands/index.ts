@@ -1,4 +1,7 @@
 import type { Command } from '../io.ts';
+import { compareCommand } from './compare.ts';
+import { sizeCommand } from './size.ts';
+import { srmCommand } from './srm.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [sizeCommand, compareCommand, srmCommand];

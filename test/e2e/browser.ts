@@ -1,0 +1,72 @@
+/**
+ * Real-browser harness for the end-to-end tests: serves the built app (dist/app, made by
+ * `npm run build`) with Vite's preview server on a free loopback port and drives Debian's
+ * Chromium through playwright-core (Playwright's own browser downloads are unavailable here).
+ * `CHROME_PATH` overrides the browser binary.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+
+export const screenshotDir = 'test-results/screenshots';
+
+export interface AppUnderTest {
+  browser: Browser;
+  server: PreviewServer;
+  url: string;
+  /** Opens a fresh page; console errors and failed requests are collected in `problems`. */
+  open(path?: string): Promise<{ page: Page; problems: string[] }>;
+  close(): Promise<void>;
+}
+
+export function chromePath(): string {
+  return process.env.CHROME_PATH || '/usr/bin/chromium';
+}
+
+export async function startApp(): Promise<AppUnderTest> {
+  if (!existsSync('dist/app/index.html')) throw new Error('dist/app is missing: run `npm run build` first');
+  mkdirSync(screenshotDir, { recursive: true });
+  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  const url = `http://127.0.0.1:${address.port}`;
+  const browser = await chromium.launch({
+    executablePath: chromePath(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    server,
+    url,
+    async open(path = '/') {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+      // The app must work offline: anything leaving loopback is a defect.
+      await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => {
+        problems.push(`network request outside loopback: ${route.request().url()}`);
+        return route.abort();
+      });
+      await page.goto(url + path);
+      return { page, problems };
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    },
+  };
+}
