@@ -31,9 +31,10 @@ function expectRelative(actual: number, expected: number, tolerance: number): vo
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance * Math.abs(expected) + 1e-15);
 }
 
-// p-value, quantile and interval tolerances are 1e-8: they are bounded by the accuracy of studentTCdf
-// (jStat's incomplete beta is good to ~1e-9 relative in the far tail); tighten them once
-// distributions.ts is accurate to ~1e-14.
+// Quantile and interval tolerance 1e-8: bounded by the REFERENCE, not by us. scipy 1.10's t.ppf is
+// itself only good to ~1e-8: scipy's own t.cdf(t.ppf(1e-6, 6.5), 6.5) = 9.99999993807812e-07, not
+// 1e-6, while our studentTCdf agrees with scipy's t.cdf to 1e-15 at that point (see
+// distributions.test.ts for the CDF's accuracy).
 const DISTRIBUTION_TOLERANCE = 1e-8;
 
 describe('moments reducer (Welford, Chan et al. merge)', () => {
