@@ -1,0 +1,259 @@
+/**
+ * Per-segment A/B analysis: each segment's rates, difference, Newcombe interval and z-test, the
+ * pooled (aggregate) result, detection of Simpson's paradox, and a per-segment routing
+ * recommendation with the success rate it is expected to reach.
+ */
+import { checkProportionCounts, twoProportionZTest } from '../stats/proportions.ts';
+import type { ProportionCounts } from '../stats/proportions.ts';
+import { newcombeInterval, wilsonInterval } from '../stats/wilson.ts';
+import type { Interval } from '../stats/wilson.ts';
+
+/** One segment's counts for the two variants. */
+export interface SegmentCounts {
+  /** The segment's name (e.g. `'mobile'`, `'small stones'`). */
+  name: string;
+  first: ProportionCounts;
+  second: ProportionCounts;
+}
+
+/** Input of `analyzeSegments`. */
+export interface SegmentsInput {
+  /** Display names of the two variants, first then second (default `['control', 'candidate']`). */
+  variants?: readonly [string, string];
+  segments: readonly SegmentCounts[];
+  /** Significance level of the tests and 1 − confidence of the intervals (default 0.05). */
+  alpha?: number;
+}
+
+/** One variant's result within a segment or overall. */
+export interface VariantRate {
+  variant: string;
+  successes: number;
+  total: number;
+  rate: number;
+  /** Wilson interval of the rate. */
+  interval: Interval;
+}
+
+/** The comparison of the two variants on one slice of traffic. */
+export interface VariantComparison {
+  first: VariantRate;
+  second: VariantRate;
+  /** first rate − second rate. */
+  difference: number;
+  /** Newcombe hybrid score interval of the difference. */
+  differenceInterval: Interval;
+  /** Pooled two-proportion z-test, two-sided (positive z: first higher). */
+  z: number;
+  pValue: number;
+  /** p < α. */
+  significant: boolean;
+  /** The variant with the higher rate, or null on an exact tie. */
+  winner: string | null;
+}
+
+/** A segment's comparison, with its share of all traffic. */
+export interface SegmentResult extends VariantComparison {
+  segment: string;
+  /** (first.total + second.total) of this segment / all traffic. */
+  trafficShare: number;
+  /** Share of each variant's own traffic that fell in this segment, first then second. */
+  variantTrafficShares: [number, number];
+}
+
+/** Where each segment should be served from. */
+export interface SegmentRouting {
+  segment: string;
+  serve: string;
+  /** Whether the segment's difference is significant at α (otherwise the choice is a lean, not evidence). */
+  significant: boolean;
+}
+
+/** The result of `analyzeSegments`. */
+export interface SegmentsAnalysis {
+  variants: [string, string];
+  alpha: number;
+  segments: SegmentResult[];
+  aggregate: VariantComparison;
+  /**
+   * True when the aggregate winner loses in every segment, or in the segments that together hold
+   * more than half of the traffic.
+   */
+  simpsonParadox: boolean;
+  /** `'every-segment'`, `'majority-of-traffic'`, or null when there is no paradox. */
+  paradoxKind: 'every-segment' | 'majority-of-traffic' | null;
+  /** The segments where the aggregate winner loses. */
+  segmentsAgainstAggregate: string[];
+  /** Their share of all traffic. */
+  trafficShareAgainstAggregate: number;
+  /** The paradox (or its absence) in words, with the numbers. */
+  explanation: string;
+  routing: SegmentRouting[];
+  /**
+   * Expected overall success rate, weighting each segment by its share of all traffic (direct
+   * standardisation): serving every segment its own winner, serving the aggregate winner to all,
+   * and serving each variant to all.
+   */
+  expectedRate: {
+    perSegmentWinner: number;
+    aggregateWinnerToAll: number | null;
+    first: number;
+    second: number;
+  };
+  /** One sentence: what to serve where, and what it buys. */
+  recommendation: string;
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+function compare(first: ProportionCounts, second: ProportionCounts, variants: readonly [string, string], alpha: number): VariantComparison {
+  const rate1 = first.successes / first.total;
+  const rate2 = second.successes / second.total;
+  const test = twoProportionZTest(first, second);
+  return {
+    first: { variant: variants[0], ...first, rate: rate1, interval: wilsonInterval(first, alpha) },
+    second: { variant: variants[1], ...second, rate: rate2, interval: wilsonInterval(second, alpha) },
+    difference: rate1 - rate2,
+    differenceInterval: newcombeInterval(first, second, alpha),
+    z: test.z,
+    pValue: test.pValue,
+    significant: test.pValue < alpha,
+    winner: rate1 > rate2 ? variants[0] : rate2 > rate1 ? variants[1] : null,
+  };
+}
+
+function rateOf(comparison: VariantComparison, variant: string): number {
+  return comparison.first.variant === variant ? comparison.first.rate : comparison.second.rate;
+}
+
+/**
+ * Analyses an A/B test broken down by segment.
+ *
+ * Per segment and pooled: Wilson intervals of each rate, the difference first − second with its
+ * Newcombe interval, the pooled z-test (statsmodels `proportions_ztest`).
+ *
+ * Simpson's paradox (Simpson 1951; the kidney-stone example of Charig et al. 1986, discussed by
+ * Julious & Mullee, BMJ 1994): the pooled winner W loses (lower point estimate) in every segment,
+ * or in segments holding more than half of all traffic. It arises when the variants' traffic is
+ * spread over the segments in different proportions and the segments have different base rates;
+ * the explanation names the segment where W's traffic is over-represented. Point estimates are
+ * compared; each segment's p-value says whether its reversal is more than noise.
+ *
+ * Routing: each segment is served its own winner (the aggregate winner on a tie). Expected rates
+ * weight each segment by its share s_k of all traffic: Σ s_k·max(r1_k, r2_k) for per-segment
+ * winners, Σ s_k·r_{W,k} for the aggregate winner to all — i.e. what each policy would reach on
+ * this traffic mix if the segment rates hold. Cost O(segments).
+ */
+export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
+  const variants: [string, string] = input.variants ? [input.variants[0], input.variants[1]] : ['control', 'candidate'];
+  if (variants[0] === variants[1]) throw new RangeError(`variants must be two different names, got '${variants[0]}' twice`);
+  const alpha = input.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${alpha}`);
+  if (!Array.isArray(input.segments) || input.segments.length === 0) throw new RangeError('segments must hold at least one segment');
+  const seen = new Set<string>();
+  input.segments.forEach((segment, i) => {
+    if (typeof segment.name !== 'string') throw new RangeError(`segments[${i}].name must be a string`);
+    if (seen.has(segment.name)) throw new RangeError(`segments[${i}].name '${segment.name}' appears twice`);
+    seen.add(segment.name);
+    checkProportionCounts(segment.first, `segments[${i}].first`);
+    checkProportionCounts(segment.second, `segments[${i}].second`);
+  });
+
+  const pooled = (pick: 'first' | 'second'): ProportionCounts => ({
+    successes: input.segments.reduce((sum, s) => sum + s[pick].successes, 0),
+    total: input.segments.reduce((sum, s) => sum + s[pick].total, 0),
+  });
+  const pooledFirst = pooled('first');
+  const pooledSecond = pooled('second');
+  const grandTotal = pooledFirst.total + pooledSecond.total;
+  const aggregate = compare(pooledFirst, pooledSecond, variants, alpha);
+  const segments: SegmentResult[] = input.segments.map((s) => ({
+    segment: s.name,
+    ...compare(s.first, s.second, variants, alpha),
+    trafficShare: (s.first.total + s.second.total) / grandTotal,
+    variantTrafficShares: [s.first.total / pooledFirst.total, s.second.total / pooledSecond.total],
+  }));
+
+  const winner = aggregate.winner;
+  const against = winner === null ? [] : segments.filter((s) => s.winner !== null && s.winner !== winner);
+  const shareAgainst = against.reduce((sum, s) => sum + s.trafficShare, 0);
+  const paradoxKind: SegmentsAnalysis['paradoxKind'] =
+    winner === null || segments.length < 2
+      ? null
+      : against.length === segments.length
+        ? 'every-segment'
+        : shareAgainst > 0.5
+          ? 'majority-of-traffic'
+          : null;
+
+  const routing: SegmentRouting[] = segments.map((s) => ({
+    segment: s.segment,
+    serve: s.winner ?? winner ?? variants[0],
+    significant: s.significant,
+  }));
+  const perSegmentWinner = segments.reduce((sum, s, i) => sum + s.trafficShare * rateOf(s, routing[i].serve), 0);
+  const firstToAll = segments.reduce((sum, s) => sum + s.trafficShare * s.first.rate, 0);
+  const secondToAll = segments.reduce((sum, s) => sum + s.trafficShare * s.second.rate, 0);
+  const aggregateWinnerToAll = winner === null ? null : winner === variants[0] ? firstToAll : secondToAll;
+
+  const describe = (c: VariantComparison) => `${percent(c.first.rate)} vs ${percent(c.second.rate)}`;
+  const loser = winner === variants[0] ? variants[1] : variants[0];
+  let explanation: string;
+  if (winner === null) {
+    explanation = `${variants[0]} and ${variants[1]} tie overall (${describe(aggregate)}), so there is no aggregate winner to contradict.`;
+  } else if (paradoxKind === null) {
+    explanation =
+      against.length === 0
+        ? `No Simpson's paradox: ${winner} wins overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) and does not lose in any segment.`
+        : `No Simpson's paradox: ${winner} wins overall (${describe(aggregate)}) and loses only in ${against.map((s) => `'${s.segment}'`).join(', ')}, ${percent(shareAgainst)} of the traffic.`;
+  } else {
+    // The confounder: the segment where the winner's share of its own traffic most exceeds the loser's.
+    const winnerIndex = winner === variants[0] ? 0 : 1;
+    const tilt = [...segments].sort(
+      (a, b) =>
+        b.variantTrafficShares[winnerIndex] - b.variantTrafficShares[1 - winnerIndex] -
+        (a.variantTrafficShares[winnerIndex] - a.variantTrafficShares[1 - winnerIndex]),
+    )[0];
+    const baseRate = (s: SegmentResult) => (s.first.successes + s.second.successes) / (s.first.total + s.second.total);
+    const overallBase = (pooledFirst.successes + pooledSecond.successes) / grandTotal;
+    explanation =
+      `Simpson's paradox: ${winner} wins overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) but loses ` +
+      (paradoxKind === 'every-segment' ? 'in every segment' : `in segments holding ${percent(shareAgainst)} of the traffic`) +
+      ` — ${against.map((s) => `'${s.segment}' ${describe(s)}`).join('; ')}. ` +
+      `${winner}'s traffic is concentrated in '${tilt.segment}' (${percent(tilt.variantTrafficShares[winnerIndex])} of ${winner}'s traffic vs ` +
+      `${percent(tilt.variantTrafficShares[1 - winnerIndex])} of ${loser}'s), a segment whose success rate is ` +
+      `${baseRate(tilt) >= overallBase ? 'higher' : 'lower'} than average (${percent(baseRate(tilt))} vs ${percent(overallBase)}), ` +
+      `so the aggregate compares different mixes of segments rather than the variants.`;
+  }
+
+  const servedVariants = new Set(routing.map((r) => r.serve));
+  let recommendation: string;
+  if (servedVariants.size === 1) {
+    const only = routing[0].serve;
+    recommendation =
+      `Serve ${only} to every segment: expected success rate ${percent(perSegmentWinner)}` +
+      (aggregateWinnerToAll !== null && only !== winner ? ` vs ${percent(aggregateWinnerToAll)} serving the aggregate winner ${winner} to all.` : '.');
+  } else {
+    recommendation =
+      `Route per segment (${routing.map((r) => `'${r.segment}' → ${r.serve}${r.significant ? '' : ' (not significant)'}`).join(', ')}): ` +
+      `expected success rate ${percent(perSegmentWinner)}` +
+      (aggregateWinnerToAll !== null ? ` vs ${percent(aggregateWinnerToAll)} serving the aggregate winner ${winner} to all.` : '.');
+  }
+
+  return {
+    variants,
+    alpha,
+    segments,
+    aggregate,
+    simpsonParadox: paradoxKind !== null,
+    paradoxKind,
+    segmentsAgainstAggregate: against.map((s) => s.segment),
+    trafficShareAgainstAggregate: shareAgainst,
+    explanation,
+    routing,
+    expectedRate: { perSegmentWinner, aggregateWinnerToAll, first: firstToAll, second: secondToAll },
+    recommendation,
+  };
+}

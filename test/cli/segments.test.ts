@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv, segmentsCommand } from '../../src/cli/commands/segments.ts';
+import { UsageError } from '../../src/cli/args.ts';
+import fixture from '../fixtures/analysis.json';
+
+// Kidney stones: Charig et al., BMJ 1986 (test/fixtures/kidney_stones_charig1986.csv). Reference
+// statistics: statsmodels 0.13.5 via scripts/reference/analysis.py (fixture segments.kidney).
+const KIDNEY = 'test/fixtures/kidney_stones_charig1986.csv';
+
+/** Runs the command in-process, as main() would once it is registered. */
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
+  const code = await segmentsCommand.run(argv, io);
+  let json: any;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rollout-lab-segments-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function csv(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const kidneyArgs = [KIDNEY, '--variant', 'treatment', '--segment', 'stone_size', '--success', 'successes', '--total', 'total'];
+
+describe('rollout-lab segments', () => {
+  it('finds the paradox in the kidney-stone data (--json, one object)', async () => {
+    const result = await run([...kidneyArgs, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.json.simpsonParadox).toBe(true);
+    expect(result.json.variants).toEqual(['A', 'B']);
+    expect(result.json.segments.map((s: any) => [s.segment, s.winner])).toEqual([['small', 'A'], ['large', 'A']]);
+    expect(result.json.aggregate.winner).toBe('B');
+    expect(result.json.aggregate.pValue).toBeCloseTo(fixture.segments.kidney.aggregate.pValue, 12); // proportions_ztest([273, 289], [350, 350])
+    expect(result.json.segments[0].pValue).toBeCloseTo(fixture.segments.kidney.segments[0].pValue, 12); // proportions_ztest([81, 234], [87, 270])
+    expect(result.json.routing.map((r: any) => r.serve)).toEqual(['A', 'A']);
+    expect(result.json.recommendation).toMatch(/^Serve A to every segment/);
+  });
+
+  it('prints a table with the explanation by default', async () => {
+    const result = await run(kidneyArgs);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('A vs B: success rate by segment');
+    expect(result.stdout).toMatch(/small\s+51\.0%\s+93\.1% \(81\/87\)\s+86\.7% \(234\/270\)/);
+    expect(result.stdout).toMatch(/overall\s+100\.0%\s+78\.0% \(273\/350\)\s+82\.6% \(289\/350\)\s+−4\.6% \[−10\.4%, \+1\.3%\]\s+0\.1285\s+B/);
+    expect(result.stdout).toContain("Simpson's paradox: B wins overall (A vs B: 78.0% vs 82.6%) but loses in every segment");
+    expect(result.stdout).toContain('Recommendation: Serve A to every segment: expected success rate 83.3% vs 77.9%');
+  });
+
+  it('accepts one observation per row and agrees with the aggregate form', async () => {
+    const lines = ['arm,"device type",converted'];
+    const add = (arm: string, device: string, successes: number, total: number) => {
+      for (let i = 0; i < total; i++) lines.push(`${arm},"${device}",${i < successes ? 1 : 0}`);
+    };
+    add('control', 'phone, small', 40, 100);
+    add('candidate', 'phone, small', 45, 100);
+    add('control', 'desktop', 30, 50);
+    add('candidate', 'desktop', 33, 50);
+    const file = csv('observations.csv', lines.join('\r\n') + '\r\n');
+    const result = await run([file, '--variant', 'arm', '--segment', 'device type', '--success', 'converted', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.json.simpsonParadox).toBe(false);
+    expect(result.json.segments[0].segment).toBe('phone, small');
+    expect(result.json.segments[0].first).toMatchObject({ variant: 'control', successes: 40, total: 100 });
+    expect(result.json.aggregate.second).toMatchObject({ variant: 'candidate', successes: 78, total: 150 });
+  });
+
+  it('rejects unknown columns, naming them', async () => {
+    await expect(run([KIDNEY, '--variant', 'arm', '--segment', 'size', '--success', 'successes', '--total', 'total'])).rejects.toThrow(
+      new UsageError(`unknown columns 'arm' (--variant), 'size' (--segment) in ${KIDNEY}; its columns are treatment, treatment_desc, stone_size, successes, total`),
+    );
+  });
+
+  it('rejects bad rows, naming the row', async () => {
+    const ragged = csv('ragged.csv', 'v,s,y\nA,x,1\nB,x\n');
+    await expect(run([ragged, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(`${ragged} row 3 has 2 fields, the header has 3`);
+    const notBinary = csv('binary.csv', 'v,s,y\nA,x,1\nB,x,2\n');
+    await expect(run([notBinary, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(
+      `${notBinary} row 3: y must be 0 or 1 for one observation per row (use --total for counts), got '2'`,
+    );
+    const tooMany = csv('counts.csv', 'v,s,y,n\nA,x,5,4\n');
+    await expect(run([tooMany, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(`${tooMany} row 2: y (5) is larger than n (4)`);
+    const negative = csv('negative.csv', 'v,s,y,n\nA,x,-1,4\n');
+    await expect(run([negative, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(`${negative} row 2: y must be a whole number ≥ 0, got '-1'`);
+    const three = csv('three.csv', 'v,s,y\nA,x,1\nB,x,0\nC,x,1\n');
+    await expect(run([three, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(/row 4: a third variant 'C'/);
+    const gap = csv('gap.csv', 'v,s,y\nA,x,1\nB,x,0\nA,z,1\n');
+    await expect(run([gap, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(`${gap}: segment 'z' has no traffic for variant 'B'`);
+  });
+
+  it('rejects missing arguments and files', async () => {
+    await expect(run(['--variant', 'a', '--segment', 'b', '--success', 'c'])).rejects.toThrow('FILE.csv is required');
+    await expect(run([KIDNEY, '--segment', 'b', '--success', 'c'])).rejects.toThrow('--variant is required');
+    await expect(run([join(dir, 'nope.csv'), '--variant', 'a', '--segment', 'b', '--success', 'c'])).rejects.toThrow(/cannot read .*nope\.csv: ENOENT/);
+    await expect(run([...kidneyArgs, '--alpha', '1'])).rejects.toThrow('--alpha must be less than 1, got 1');
+  });
+});
+
+describe('parseCsv', () => {
+  it('handles quotes, escaped quotes, embedded newlines, CRLF and a BOM', () => {
+    const records = parseCsv('\ufeffa,b\r\n"x, ""y""","line\nbreak"\n\n,\n');
+    expect(records).toEqual([
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['x, "y"', 'line\nbreak'], line: 2 },
+      { fields: ['', ''], line: 5 },
+    ]);
+    expect(() => parseCsv('a\n"open')).toThrow('unclosed quote in the record starting on line 2');
+  });
+});
