@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 
-# Python puts this script's folder first on sys.path, where scripts/reference/random.py would shadow the
+# Python puts this script's folder first on sys.path, where scripts/reference/random_streams.py would shadow the
 # standard library's `random` (which numpy imports). Drop the folder before importing numpy/scipy.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
