@@ -10,7 +10,7 @@ import type { Interval } from '../stats/wilson.ts';
 import { quantile } from '../stats/quantile.ts';
 
 /** Decides whether two answers (control's, candidate's) agree. */
-export type ShadowComparison<T = unknown> = (control: T, candidate: T) => boolean;
+export type AnswerComparison<T = unknown> = (control: T, candidate: T) => boolean;
 
 /**
  * Exact agreement: `===` for primitives (so `NaN` never agrees), element-wise for arrays and
@@ -42,7 +42,7 @@ export interface NumericToleranceOptions {
  * max(|a|, |b|), absolute) — symmetric in a and b, unlike numpy's `isclose`. Non-finite or
  * non-number answers agree only when identical.
  */
-export function numericTolerance(options: NumericToleranceOptions): ShadowComparison<number> {
+export function numericTolerance(options: NumericToleranceOptions): AnswerComparison<number> {
   const absolute = options.absolute ?? 0;
   const relative = options.relative ?? 0;
   if (options.absolute === undefined && options.relative === undefined) {
@@ -76,7 +76,7 @@ export function jaccardSimilarity(control: string, candidate: string): number {
 }
 
 /** Token-overlap agreement: `jaccardSimilarity(control, candidate) ≥ threshold` (default 0.8). */
-export function tokenOverlap(threshold = 0.8): ShadowComparison<string> {
+export function tokenOverlap(threshold = 0.8): AnswerComparison<string> {
   if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be between 0 and 1, got ${threshold}`);
   return (control, candidate) =>
     typeof control === 'string' && typeof candidate === 'string' && jaccardSimilarity(control, candidate) >= threshold;
@@ -125,7 +125,7 @@ export interface ShadowInput<T = unknown> {
   candidate?: ShadowArmSummary;
   pairs?: readonly ShadowPair<T>[];
   /** How answers are compared when `pairs` are given (default `exactMatch`). */
-  comparison?: ShadowComparison<T>;
+  comparison?: AnswerComparison<T>;
   thresholds?: Partial<ShadowThresholds>;
   /** For the agreement interval (default 0.05: a 95 % interval). */
   alpha?: number;
@@ -242,7 +242,7 @@ export function analyzeShadow<T = unknown>(input: ShadowInput<T>): ShadowAnalysi
     }
     const pairs = input.pairs;
     if (pairs.length === 0) throw new RangeError('pairs must not be empty');
-    const comparison = input.comparison ?? (exactMatch as ShadowComparison<T>);
+    const comparison = input.comparison ?? (exactMatch as AnswerComparison<T>);
     agreements = 0;
     compared = 0;
     let controlErrors = 0;

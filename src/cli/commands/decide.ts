@@ -1,0 +1,100 @@
+/**
+ * `rollout-lab decide --policy FILE`: the production loop. Reads metric windows as JSON lines on
+ * stdin and writes one decision per line on stdout (docs/decide.md documents both formats).
+ */
+import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
+import { initialState } from '../../engine/controller/controllerState.ts';
+import type { ControllerState } from '../../engine/controller/controllerState.ts';
+import { step } from '../../engine/controller/step.ts';
+import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
+import { formatPolicyError } from '../../engine/policy/parsePolicy.ts';
+import { parseCommandArgs, parseNumber, stringOption } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+import { writeJson } from '../io.ts';
+import { findJsonSyntaxError, readPolicyFile } from './policy.ts';
+
+/** Splits a stream of text chunks into lines (without the newline; a final unterminated line included). */
+export async function* readLines(input: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  for await (const chunk of input) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      yield pending.slice(0, newline).replace(/\r$/, '');
+      pending = pending.slice(newline + 1);
+    }
+  }
+  pending += decoder.decode();
+  if (pending.length > 0) yield pending.replace(/\r$/, '');
+}
+
+/**
+ * Feeds each window line to `step`, carrying the controller state across lines, and writes
+ * `{ line, time, stage, kind, decision, candidateTraffic, reasons }` per window. A malformed line
+ * (not JSON, or not a valid window) writes `{ line, error, problems: [{ path, message }] }`
+ * instead, leaves the state unchanged, and processing CONTINUES with the next line (a monitoring
+ * hiccup should not stop the loop); the exit code is then 2. Blank lines are skipped.
+ */
+export const decideCommand: Command = {
+  name: 'decide',
+  summary: 'read metric windows as JSON lines on stdin, write one rollout decision per line',
+  usage: 'decide --policy FILE [--start SECONDS]',
+  async run(argv, io: CliIo) {
+    const args = parseCommandArgs(argv, { policy: { type: 'string' }, start: { type: 'string' } });
+    const file = stringOption(args, 'policy');
+    const start = args.values.start === undefined ? undefined : parseNumber(String(args.values.start), '--start');
+    const parsed = await readPolicyFile(file);
+    if (!parsed.ok) {
+      io.stderr.write(`rollout-lab decide: ${file} is not a valid policy:\n`);
+      for (const error of parsed.errors) io.stderr.write(`  ${formatPolicyError(error)}\n`);
+      return 2;
+    }
+    const policy = parsed.policy;
+    compilePolicy(policy);
+    if (!io.stdin) {
+      io.stderr.write('rollout-lab decide: no input: pipe metric windows as JSON lines on stdin\n');
+      return 2;
+    }
+    let state: ControllerState | undefined;
+    let lineNumber = 0;
+    let malformed = 0;
+    for await (const line of readLines(io.stdin)) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch (error) {
+        malformed++;
+        const found = findJsonSyntaxError(line);
+        const detail = found ? `at column ${found.offset + 1}: ${found.reason}` : (error as Error).message.split('\n')[0];
+        const message = `line ${lineNumber}: not valid JSON ${detail}`;
+        writeJson(io, { line: lineNumber, error: message, problems: [{ path: '(line)', message: 'not valid JSON' }] });
+        io.stderr.write(`rollout-lab decide: ${message}\n`);
+        continue;
+      }
+      const window = parseWindowMetrics(json);
+      if (!window.ok) {
+        malformed++;
+        const message = `line ${lineNumber}: ${window.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
+        writeJson(io, { line: lineNumber, error: message, problems: window.errors });
+        io.stderr.write(`rollout-lab decide: ${message}\n`);
+        continue;
+      }
+      state ??= initialState(policy, start ?? window.window.startTime);
+      const result = step(state, [window.window], policy);
+      const event = state.events[state.events.length - 1];
+      writeJson(io, {
+        line: lineNumber,
+        time: event.time,
+        stage: event.stage,
+        kind: event.kind,
+        decision: result.decision,
+        candidateTraffic: state.candidateTraffic,
+        reasons: result.reasons,
+      });
+    }
+    return malformed > 0 ? 2 : 0;
+  },
+};

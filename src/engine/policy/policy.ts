@@ -1,0 +1,254 @@
+/**
+ * The rollout policy document: what a rollout does, stage by stage, and which rules decide it.
+ *
+ * A policy is plain, versioned JSON (`"version": 1`) validated by `parsePolicy` and published as a
+ * JSON Schema in `scenarios/policy.schema.json`. Like Observable Plot options, every part is a
+ * small value, and the helpers in `stages.ts` and `healthRules.ts` return new values, so policies
+ * compose: `{ ...defaultPolicy(), stages: [...] }`.
+ *
+ * Durations are written as strings (`"24h"`, `"5m"`, `"90s"`, `"1h30m"`) or as a number of seconds;
+ * they are parsed once, when the policy is compiled for the controller (`compilePolicy`).
+ */
+
+/** A duration: seconds, or a string of number+unit parts with units s, m, h, d, w (e.g. `"1h30m"`). */
+export type Duration = string | number;
+
+/** The kinds of stage, in the only order they may appear. */
+export type StageKind = 'baseline' | 'shadow' | 'canary' | 'ab' | 'full' | 'promote';
+
+/** The order of stage kinds: a policy's stages are sorted by this rank. */
+export const stageKindOrder: readonly StageKind[] = ['baseline', 'shadow', 'canary', 'ab', 'full', 'promote'];
+
+/** Health metrics read from a window's arm: `errors/requests`, `timeouts/requests`, latency percentiles (ms). */
+export type HealthMetric = 'errorRate' | 'timeoutRate' | 'latencyP50' | 'latencyP95' | 'latencyP99';
+
+/** The metrics a statistical rule can test: rates with a binomial count. */
+export type RateMetric = 'errorRate' | 'timeoutRate';
+
+/**
+ * Ratio to baseline — the framework's practice: the candidate fails the check when
+ * `candidate metric > maxRatio × reference metric`, where the reference is the historical baseline
+ * or the control arm of the same window (`Policy.baseline.mode`).
+ */
+export interface RatioRule {
+  type: 'ratio';
+  metric: HealthMetric;
+  /** Largest allowed candidate/reference ratio, > 0 (framework: error 2, p95 1.5, p50 1.2, timeout 2). */
+  maxRatio: number;
+}
+
+/** An absolute limit: the candidate fails when its metric is above `max` (rates 0–1, latency in ms). */
+export interface AbsoluteRule {
+  type: 'absolute';
+  metric: HealthMetric;
+  max: number;
+}
+
+/**
+ * A one-sided statistical test that the candidate's rate is worse than the reference's by more
+ * than `minimumEffect` (H0: p_candidate − p_reference ≤ minimumEffect), on the counts accumulated
+ * since the stage began, so that noise at low traffic does not fire it.
+ * Repeated looks are corrected with Lan–DeMets alpha spending over the stage's planned looks
+ * (`'alphaSpending'`) or with an always-valid mixture-SPRT p-value (`'alwaysValid'`).
+ */
+export interface StatisticalRule {
+  type: 'statistical';
+  metric: RateMetric;
+  /** Absolute difference of rates that matters, ≥ 0 and < 1 (e.g. 0.005 = half a percentage point). */
+  minimumEffect: number;
+  /** One-sided false-alarm probability over the whole stage, between 0 and 1 (default 0.05). */
+  alpha?: number;
+  /** How repeated looks are corrected. */
+  method: 'alphaSpending' | 'alwaysValid';
+  /** Spending function for `'alphaSpending'` (default `'obrienFleming'`). */
+  spending?: SpendingFunction;
+}
+
+/** Lan–DeMets spending functions: O'Brien–Fleming-type or Pocock-type. */
+export type SpendingFunction = 'obrienFleming' | 'pocock';
+
+/** A health rule: evaluated on every check window of the stages that list it. */
+export type HealthRule = RatioRule | AbsoluteRule | StatisticalRule;
+
+/** Guards that decide when rules may fire at all. */
+export interface Guards {
+  /**
+   * Minimum requests per arm (candidate, and control when it is the reference) in a window
+   * before any rule may fire; a window below it holds (default 100).
+   */
+  minRequests?: number;
+  /**
+   * Roll back when this many consecutive checks fail (default 1: the first failure). A passing
+   * check resets the count; a held check neither counts nor resets. Argo Rollouts'
+   * `failureLimit` counts tolerated failures, so Argo `failureLimit: n` is our `n + 1`.
+   */
+  failureLimit?: number;
+}
+
+/** What a stage does when it reaches its maximum duration without a conclusion. */
+export type MaxDurationAction = 'rollback' | 'hold';
+
+/** Fields every stage may carry. */
+export interface StageCommon {
+  /** A label for reports (defaults to the kind and share, e.g. `canary 5%`). */
+  name?: string;
+  /** Time the stage must spend in passing checks before it may advance. */
+  minDuration?: Duration;
+  /** Longest the stage may run; then `onMaxDuration` applies. */
+  maxDuration?: Duration;
+  /** Expected length of a check window (documentation for producers; also sets the planned looks). Default 5m. */
+  checkInterval?: Duration;
+  /** Overrides `Policy.onMaxDuration` for this stage. */
+  onMaxDuration?: MaxDurationAction;
+  /** Overrides `Policy.guards` for this stage. */
+  guards?: Guards;
+}
+
+/** Collect control metrics before anything changes (the historical baseline). */
+export interface BaselineStage extends StageCommon {
+  kind: 'baseline';
+  minDuration: Duration;
+  /** Control requests the baseline must hold before it counts as established. */
+  minRequests: number;
+}
+
+/** How a shadow stage compares candidate and control answers (the function lives in the analysis engine). */
+export type ShadowComparison =
+  | { method: 'exact' }
+  | { method: 'numericTolerance'; /** Largest absolute difference counted as agreement. */ tolerance: number }
+  | { method: 'tokenOverlap'; /** Smallest token-overlap similarity (0–1) counted as agreement. */ threshold: number };
+
+/** Gates a shadow stage must pass before the candidate may serve users. */
+export interface ShadowGates {
+  /** Agreement rate must be above this (framework: 0.85). */
+  minAgreement: number;
+  /** Candidate p95 latency must be below this multiple of control's (framework: 1.5). */
+  maxLatencyRatio: number;
+  /** Candidate error rate must be below this multiple of control's (framework: 2). */
+  maxErrorRatio: number;
+  /** Comparisons needed before the gates are judged (framework: 1,000). */
+  minComparisons: number;
+}
+
+/** The candidate sees mirrored traffic and serves nobody. */
+export interface ShadowStage extends StageCommon {
+  kind: 'shadow';
+  minDuration: Duration;
+  /** Share of traffic mirrored to the candidate, in (0, 1] (default 1). */
+  traffic?: number;
+  comparison: ShadowComparison;
+  gates: ShadowGates;
+}
+
+/** The candidate serves a share of traffic, watched by health rules. */
+export interface CanaryStage extends StageCommon {
+  kind: 'canary';
+  /** Candidate share, strictly between 0 and 1. */
+  traffic: number;
+  minDuration: Duration;
+  /** At least one rule: a canary without metrics is impossible. */
+  rules: HealthRule[];
+}
+
+/** The A/B test's design: how often it may look and how it corrects for looking. */
+export type AbDesign =
+  | { type: 'fixed' }
+  | { type: 'groupSequential'; /** Planned analyses, ≥ 2. */ looks: number; spending: SpendingFunction }
+  | { type: 'alwaysValid' };
+
+/** The A/B test on the success metric. */
+export interface AbTest {
+  /** The success metric: `successes / outcomes` of each arm. */
+  metric: 'successRate';
+  /** Two-sided significance level (default 0.05). */
+  alpha?: number;
+  /** Power to detect `minimumEffect`, greater than alpha (default 0.8). */
+  power?: number;
+  /** Smallest absolute difference in success rate worth acting on, in (0, 0.5). */
+  minimumEffect: number;
+  design: AbDesign;
+  /** Control success rate used to plan the sample size; estimated from the baseline or control data when absent. */
+  baselineRate?: number;
+  /** Planned outcomes per arm; overrides the computed sample size. */
+  sampleSize?: number;
+  /** What to do when the test ends without a significant difference (default `'hold'`). */
+  onInconclusive?: 'hold' | 'advance' | 'rollback';
+}
+
+/** A/B test: the candidate serves `traffic`, and the test decides; guardrails roll back mid-test. */
+export interface AbStage extends StageCommon {
+  kind: 'ab';
+  /** Candidate share, strictly between 0 and 1. */
+  traffic: number;
+  minDuration: Duration;
+  test: AbTest;
+  /** Health rules checked every window; at least one. */
+  guardrails: HealthRule[];
+  /** Segment keys to analyse the test by (reported; analysis in the analysis engine). */
+  segmentKeys?: string[];
+}
+
+/** The candidate serves everyone; control is kept warm. */
+export interface FullStage extends StageCommon {
+  kind: 'full';
+  /** Always 1. */
+  traffic?: 1;
+  rules: HealthRule[];
+}
+
+/** The candidate becomes control; the flag is retired after `flag.retireAfter` at 100%. */
+export interface PromoteStage {
+  kind: 'promote';
+  name?: string;
+}
+
+/** Any stage. */
+export type Stage = BaselineStage | ShadowStage | CanaryStage | AbStage | FullStage | PromoteStage;
+
+/** One step of the flag's percentage schedule, relative to the rollout's start. */
+export interface PolicyScheduleStep {
+  after: Duration;
+  /** 0–100. */
+  percentage: number;
+}
+
+/** The feature flag that routes traffic (evaluated by the routing engine). */
+export interface PolicyFlag {
+  name: string;
+  /** Bucketing group (Unleash `groupId`), default the name. */
+  group?: string;
+  /** The context field that makes users sticky (default `userId`). */
+  stickiness?: string;
+  /** Percentages over time, non-decreasing; by default the stages' shares. */
+  schedule?: PolicyScheduleStep[];
+  /** When non-empty, only these segments may get the candidate. */
+  segments?: string[];
+  allow?: string[];
+  deny?: string[];
+  /** When true everyone is served control: the controller rolls back at the next step. */
+  killSwitch?: boolean;
+  /** Time at 100% after which the flag should be removed from the code (flagged by the controller). */
+  retireAfter?: Duration;
+}
+
+/** The only way to go from shadow straight to A/B or full, with the reason on record. */
+export interface SkipCanary {
+  reason: string;
+}
+
+/** A rollout policy, version 1. */
+export interface Policy {
+  $schema?: string;
+  version: 1;
+  name?: string;
+  description?: string;
+  /** Where the reference metrics come from. */
+  baseline: { mode: 'historical' | 'concurrent' };
+  /** Default guards for every stage. */
+  guards?: Guards;
+  /** Default action at a stage's maximum duration (default `'rollback'`). */
+  onMaxDuration?: MaxDurationAction;
+  skipCanary?: SkipCanary;
+  flag?: PolicyFlag;
+  stages: Stage[];
+}
