@@ -1,6 +1,7 @@
 import { murmurHash3x86Hash128 } from './murmurHash3x86Hash128.ts';
 import { xoshiro128StarStar } from './prng.ts';
 import type { Random } from './prng.ts';
+import { utf8Bytes } from '../text/utf8Bytes.ts';
 
 /**
  * The random stream of replicate `replicate` of a run seeded with `seed`, optionally for one
@@ -46,8 +47,8 @@ export function streamFor(seed: number | string, replicate: number, purpose = ''
   if (typeof purpose !== 'string') {
     throw new RangeError(`purpose must be a string, got ${typeof purpose}`);
   }
-  const seedBytes = utf8(seedText);
-  const purposeBytes = utf8(purpose);
+  const seedBytes = utf8Bytes(seedText);
+  const purposeBytes = utf8Bytes(purpose);
   const key = new Uint8Array(16 + seedBytes.length + purposeBytes.length);
   let at = 0;
   at = writeWord(key, at, seedBytes.length);
@@ -74,7 +75,7 @@ export function streamFor(seed: number | string, replicate: number, purpose = ''
 export function forkStream(parent: Random, label: string): Random {
   if (typeof parent !== 'function') throw new TypeError('parent must be a Random function');
   if (typeof label !== 'string') throw new RangeError(`label must be a string, got ${typeof label}`);
-  const labelBytes = utf8(label);
+  const labelBytes = utf8Bytes(label);
   const key = new Uint8Array(20 + labelBytes.length);
   let at = 0;
   for (let i = 0; i < 2; i++) {
@@ -104,37 +105,3 @@ function writeWord(bytes: Uint8Array, at: number, word: number): number {
   return at + 4;
 }
 
-/**
- * UTF-8 bytes of a string (lone surrogates become U+FFFD, as TextEncoder does). Written out
- * because TextEncoder is not part of the ES2022 library the engine is compiled against.
- */
-function utf8(text: string): Uint8Array {
-  const bytes: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    let code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else {
-        code = 0xfffd;
-      }
-    } else if (code >= 0xdc00 && code <= 0xdfff) {
-      code = 0xfffd;
-    }
-    if (code < 0x80) bytes.push(code);
-    else if (code < 0x800) bytes.push(0xc0 | (code >> 6), 0x80 | (code & 0x3f));
-    else if (code < 0x10000) {
-      bytes.push(0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f));
-    } else {
-      bytes.push(
-        0xf0 | (code >> 18),
-        0x80 | ((code >> 12) & 0x3f),
-        0x80 | ((code >> 6) & 0x3f),
-        0x80 | (code & 0x3f),
-      );
-    }
-  }
-  return Uint8Array.from(bytes);
-}
