@@ -1,0 +1,238 @@
+/**
+ * `rollout-lab simulate SCENARIO.json [--policy POLICY.json] --replicates N --seed S
+ * [--mode request|window] [--json] [--progress] [--shard k/N --out PART.json]`: how often a policy rolls back a healthy
+ * candidate, promotes a worse one, and how fast it catches a regression, by Monte-Carlo
+ * simulation of the scenario with the real engine (src/sim). With `--shard k/N --out PART.json`
+ * it runs only its share of the replicates and writes a partial result (src/cli/shard.ts) that
+ * `rollout-lab merge` combines into exactly the unsharded result.
+ *
+ * Also exports the file loading shared with `sweep`: scenario and policy files are read, parsed
+ * and checked here; every problem is listed by JSON path and the command exits with code 2.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { formatNumber, writeJson } from '../io.ts';
+import type { CliIo, Command } from '../io.ts';
+import { parseScenario } from '../../sim/scenario.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+import { parsePolicy, formatPolicyError } from '../../engine/policy/parsePolicy.ts';
+import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { prepareSimulation, runReplicates } from '../../sim/runner.ts';
+import type { ProgressCallback } from '../../sim/runner.ts';
+import { summaryValue } from '../../sim/summary.ts';
+import type { RateEstimate, SimulationSummary } from '../../sim/summary.ts';
+import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
+import type { Shard } from '../shard.ts';
+
+/** A file whose content is invalid: the problems, each `path: reason`, for exit code 2. */
+export class InvalidFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file} is not valid: ${problems.join('; ')}`);
+  }
+}
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${what} file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} file '${file}' is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Arrival times (seconds from the first) from a CSV trace such as
+ * `azure_llm2023_code_arrivals.csv`: the `TIMESTAMP` column (else the first), each either a
+ * number of seconds or a date-time `YYYY-MM-DD HH:MM:SS[.fraction]` read as UTC. Sorted ascending.
+ */
+export function parseArrivalTimes(text: string, file: string): number[] {
+  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
+  if (lines.length === 0) throw new UsageError(`arrival file '${file}' is empty`);
+  const header = lines[0].split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
+  const hasHeader = header.some((cell) => !/^[\d.:\- ]+$/.test(cell));
+  const column = hasHeader ? Math.max(0, header.findIndex((cell) => cell.toUpperCase() === 'TIMESTAMP')) : 0;
+  const times: number[] = [];
+  for (let i = hasHeader ? 1 : 0; i < lines.length; i++) {
+    const cell = (lines[i].split(',')[column] ?? '').trim().replace(/^"|"$/g, '');
+    let seconds = Number(cell);
+    if (cell === '' || !Number.isFinite(seconds)) {
+      const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(cell);
+      if (!match) throw new UsageError(`arrival file '${file}' line ${i + 1}: '${cell}' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS`);
+      const [, year, month, day, hour, minute, second] = match;
+      seconds = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)) / 1000 + Number(second);
+    }
+    times.push(seconds);
+  }
+  times.sort((a, b) => a - b);
+  const first = times[0];
+  return times.map((time) => time - first);
+}
+
+/**
+ * Reads and checks a scenario file. A replay arrival process may name a CSV `file` (relative
+ * to the scenario): its times are loaded into `times`. Throws `InvalidFileError` listing every
+ * problem by path, or `UsageError` when the file cannot be read or is not JSON.
+ */
+export function loadScenario(file: string): Scenario {
+  const json = readJson(file, 'scenario') as Record<string, any>;
+  const arrivals = json?.traffic?.arrivals;
+  if (arrivals && typeof arrivals === 'object' && arrivals.kind === 'replay' && typeof arrivals.file === 'string' && arrivals.times === undefined) {
+    const trace = resolve(dirname(file), arrivals.file);
+    let text: string;
+    try {
+      text = readFileSync(trace, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read arrival file '${trace}' (traffic.arrivals.file of ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    arrivals.times = parseArrivalTimes(text, trace);
+    delete arrivals.file;
+  }
+  const parsed = parseScenario(json);
+  if (!parsed.ok) throw new InvalidFileError(file, parsed.errors.map((problem) => `${problem.path || '(root)'}: ${problem.message}`));
+  return parsed.scenario;
+}
+
+/** The policy to simulate: `--policy FILE`, else the scenario's own `policy`, else the default. */
+export function loadPolicy(file: string | undefined, scenario: Scenario, scenarioFile: string): Policy {
+  const [json, source] =
+    file !== undefined ? [readJson(file, 'policy'), file] : scenario.policy !== undefined ? [scenario.policy, `${scenarioFile} (policy)`] : [defaultPolicy(), 'default policy'];
+  const parsed = parsePolicy(json);
+  if (!parsed.ok) throw new InvalidFileError(source, parsed.errors.map((error) => (file === undefined ? `policy.${formatPolicyError(error)}` : formatPolicyError(error))));
+  return parsed.policy;
+}
+
+/** Writes the problems of an invalid file and returns exit code 2. */
+export function reportInvalidFile(io: CliIo, command: string, error: InvalidFileError): number {
+  io.stderr.write(`rollout-lab ${command}: ${error.file} is not valid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n`);
+  for (const problem of error.problems) io.stderr.write(`  ${problem}\n`);
+  return 2;
+}
+
+/** A progress bar on stderr, or nothing when stderr is not a terminal and --progress is absent. */
+export function progressBar(io: CliIo, enabled: boolean): ProgressCallback | undefined {
+  if (!enabled) return undefined;
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} replicates${done === total ? '\n' : ''}`);
+  };
+}
+
+/** Seconds as people read them: `2h5m`, `45m`, `30s`. */
+export function formatSeconds(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const text = `${days > 0 ? `${days}d` : ''}${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest > 0 ? `${rest}s` : ''}`;
+  return text === '' ? '0s' : text;
+}
+
+/** `0.0412 (95% CI 0.0301–0.0561; 41 of 995)`, or `— (none of 0)`. */
+export function formatRate(rate: RateEstimate): string {
+  if (rate.rate === null) return `—  (no replicate to count it over)`;
+  return `${formatNumber(rate.rate)}  (95% CI ${formatNumber(rate.lower as number)}–${formatNumber(rate.upper as number)}; ${rate.count} of ${rate.total})`;
+}
+
+function humanSummary(summary: SimulationSummary, header: string): string {
+  const rows: [string, string][] = [
+    ['false-rollback rate', formatRate(summary.falseRollbackRate)],
+    ['missed-regression rate', formatRate(summary.missedRegressionRate)],
+    ['rollback rate', formatRate(summary.rollbackRate)],
+    ['promote rate', formatRate(summary.promoteRate)],
+    ['undecided rate', formatRate(summary.undecidedRate)],
+  ];
+  if (summary.candidateWinRate.total > 0) {
+    rows.push(['A/B: candidate won', formatRate(summary.candidateWinRate)], ['A/B: control won', formatRate(summary.controlWinRate)]);
+  }
+  const detection = summary.detectionTime;
+  rows.push(
+    ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatSeconds(detection.mean)}, median ${formatSeconds(detection.median)}, p90 ${formatSeconds(detection.p90)} (${detection.count} rollbacks)`],
+    ['mean time to decision', formatSeconds(summary.meanDecisionTime)],
+    ['served while worse', `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per replicate`],
+    ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per replicate`],
+  );
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return `${header}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`;
+}
+
+/** `--shard k/N` and `--out FILE`, which go together; undefined for an unsharded run. */
+export function shardOptions(shardText: string | undefined, out: string | undefined): { shard: Shard; out: string } | undefined {
+  if (shardText === undefined) {
+    if (out !== undefined) throw new UsageError('--out writes a partial result and needs --shard k/N');
+    return undefined;
+  }
+  if (out === undefined || out.trim() === '') throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
+  return { shard: parseShard(shardText), out };
+}
+
+/** `rollout-lab simulate`. */
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'Monte-Carlo simulation of a rollout policy on a scenario: false-rollback and missed-regression rates with intervals',
+  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--progress] [--json] [--shard k/N --out PART.json]',
+  run(argv: string[], io: CliIo): number {
+    const args = parseCommandArgs(
+      argv,
+      {
+        policy: { type: 'string' },
+        replicates: { type: 'string' },
+        seed: { type: 'string' },
+        mode: { type: 'string' },
+        progress: { type: 'boolean' },
+        shard: { type: 'string' },
+        out: { type: 'string' },
+      },
+      1,
+    );
+    const shard = shardOptions(args.values.shard as string | undefined, args.values.out as string | undefined);
+    const file = args.positionals[0];
+    if (file === undefined) throw new UsageError('a scenario file is required (e.g. scenarios/identical-candidate.json)');
+    const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
+    const seedText = stringOption(args, 'seed', '1');
+    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    let scenario: Scenario;
+    let policy: Policy;
+    try {
+      scenario = loadScenario(file);
+      policy = loadPolicy(args.values.policy as string | undefined, scenario, file);
+    } catch (error) {
+      if (error instanceof InvalidFileError) return reportInvalidFile(io, 'simulate', error);
+      throw error;
+    }
+    const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
+    const simulation = prepareSimulation(scenario, policy, mode, seed);
+    const policyName = policy.name ?? (args.values.policy as string | undefined) ?? 'policy';
+    const output = { scenario: scenario.name, policy: policyName, mode, seed };
+    if (shard) {
+      // One shard of a larger run: write the partial state for `rollout-lab merge`.
+      const { from, to } = shardRange(replicates, shard.shard);
+      const state = runReplicates(simulation, from, to, progressBar(io, showProgress));
+      const request = { scenario: file, policy: (args.values.policy as string | undefined) ?? null, mode, seed, replicates };
+      writePartialResult(shard.out, partialResult('simulate', request, output, shard.shard, [{ key: '', label: {}, state }]));
+      io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${from}, ${to}) of ${replicates} → ${shard.out}\n`);
+      return 0;
+    }
+    const summary = summaryValue(runReplicates(simulation, 0, replicates, progressBar(io, showProgress)));
+    if (args.values.json) {
+      writeJson(io, { ...output, ...summary });
+    } else {
+      io.stdout.write(humanSummary(summary, `scenario '${scenario.name}', policy '${policyName}', ${mode} mode, ${replicates} replicates, seed ${seed}`));
+    }
+    return 0;
+  },
+};

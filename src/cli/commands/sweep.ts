@@ -1,0 +1,132 @@
+/**
+ * `rollout-lab sweep SCENARIO.json [MORE.json …] --param NAME=V1,V2,… [--param NAME=…]
+ * [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--json]`:
+ * the operating-characteristics table of a policy family — false-rollback against
+ * missed-regression rate for every setting of one or two parameters, simulated with common
+ * random numbers. Give a healthy and a regression scenario to see both rates in each row.
+ */
+import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { formatNumber, writeJson } from '../io.ts';
+import type { CliIo, Command } from '../io.ts';
+import { sweep, sweepParameters } from '../../sim/sweep.ts';
+import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, shardOptions } from './simulate.ts';
+import { partialResult, shardRange, writePartialResult } from '../shard.ts';
+
+/** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
+export function parseParameter(text: string): ParameterRange {
+  const match = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(text.trim());
+  if (!match) throw new UsageError(`--param must look like NAME=V1,V2 (e.g. errorRatio=1.5,2,3), got '${text}'`);
+  const [, name, list] = match;
+  if (!(sweepParameters as readonly string[]).includes(name)) {
+    throw new UsageError(`--param ${name}: unknown parameter (one of ${sweepParameters.join(', ')})`);
+  }
+  const values = list.split(',').map((value) => value.trim());
+  if (values.some((value) => value === '')) throw new UsageError(`--param ${name}: empty value in '${list}'`);
+  return { name: name as SweepParameter, values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)) };
+}
+
+function rateCell(rate: RateEstimate): string {
+  if (rate.rate === null) return '—';
+  return `${formatNumber(rate.rate, 3)} [${formatNumber(rate.lower as number, 3)}, ${formatNumber(rate.upper as number, 3)}]`;
+}
+
+/** `rollout-lab sweep`. */
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: 'Operating characteristics: false-rollback vs missed-regression rate over one or two policy parameters',
+  usage: `sweep SCENARIO.json [MORE.json …] --param NAME=V1,V2 [--param NAME=…] [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--progress] [--json] [--shard k/N --out PART.json]   (NAME: ${sweepParameters.join(', ')})`,
+  run(argv: string[], io: CliIo): number {
+    const args = parseCommandArgs(
+      argv,
+      {
+        param: { type: 'string', multiple: true },
+        policy: { type: 'string' },
+        replicates: { type: 'string' },
+        seed: { type: 'string' },
+        mode: { type: 'string' },
+        progress: { type: 'boolean' },
+        shard: { type: 'string' },
+        out: { type: 'string' },
+      },
+      16,
+    );
+    const shard = shardOptions(args.values.shard as string | undefined, args.values.out as string | undefined);
+    const files = args.positionals;
+    if (files.length === 0) throw new UsageError('at least one scenario file is required');
+    const rawParams = (args.values.param as string[] | undefined) ?? [];
+    if (rawParams.length === 0) throw new UsageError('--param is required (e.g. --param errorRatio=1.5,2,3)');
+    if (rawParams.length > 2) throw new UsageError(`--param may be given once or twice, got ${rawParams.length} times`);
+    const ranges = rawParams.map(parseParameter);
+    if (ranges.length === 2 && ranges[0].name === ranges[1].name) throw new UsageError(`--param ${ranges[0].name} is given twice`);
+    const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
+    const seedText = stringOption(args, 'seed', '1');
+    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    let scenarios: Scenario[];
+    let policy: Policy;
+    try {
+      scenarios = files.map(loadScenario);
+      policy = loadPolicy(args.values.policy as string | undefined, scenarios[0], files[0]);
+    } catch (error) {
+      if (error instanceof InvalidFileError) return reportInvalidFile(io, 'sweep', error);
+      throw error;
+    }
+    const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
+    const range = shard ? shardRange(replicates, shard.shard) : { from: 0, to: replicates };
+    let rows;
+    try {
+      rows = sweep(scenarios, policy, ranges, {
+        replicates,
+        seed,
+        mode,
+        from: range.from,
+        to: range.to,
+        onProgress: showProgress ? (done, total) => io.stderr.write(`\r${done}/${total} simulations${done === total ? '\n' : ''}`) : undefined,
+      });
+    } catch (error) {
+      // A setting the policy cannot take (no such rule, an invalid value) is a usage problem.
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw error;
+    }
+    const output = {
+      scenarios: scenarios.map((scenario) => scenario.name),
+      policy: policy.name ?? null,
+      parameters: ranges.map((parameter) => parameter.name),
+      mode,
+      seed,
+      replicates,
+    };
+    if (shard) {
+      const request = { scenarios: files, policy: (args.values.policy as string | undefined) ?? null, parameters: rawParams, mode, seed, replicates, scenariosPerCell: scenarios.length };
+      const cells = rows.map((row) => ({ key: Object.entries(row.setting).map(([name, value]) => `${name}=${value}`).join(','), label: row.setting, state: row.state }));
+      writePartialResult(shard.out, partialResult('sweep', request, output, shard.shard, cells));
+      io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${range.from}, ${range.to}) of ${replicates} for ${rows.length} settings → ${shard.out}\n`);
+      return 0;
+    }
+    if (args.values.json) {
+      writeJson(io, { ...output, rows: rows.map((row) => ({ ...row.setting, ...row.summary })) });
+      return 0;
+    }
+    const header = [...ranges.map((range) => range.name), 'false-rollback rate [95% CI]', 'missed-regression rate [95% CI]', 'rollback', 'promote', 'mean detection'];
+    const table = rows.map((row) => [
+      ...ranges.map((range) => String(row.setting[range.name])),
+      rateCell(row.summary.falseRollbackRate),
+      rateCell(row.summary.missedRegressionRate),
+      rateCell(row.summary.rollbackRate).split(' ')[0],
+      rateCell(row.summary.promoteRate).split(' ')[0],
+      formatSeconds(row.summary.detectionTime.mean),
+    ]);
+    const widths = header.map((cell, i) => Math.max(cell.length, ...table.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+    io.stdout.write(
+      `operating characteristics: ${scenarios.map((scenario) => `'${scenario.name}'`).join(' + ')}, policy '${policy.name ?? 'policy'}', ${mode} mode, ${replicates} replicates per scenario and setting, seed ${seed}\n` +
+        `${line(header)}\n${table.map(line).join('\n')}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,165 @@
+/**
+ * One replicate: a world, a policy and a random stream → an outcome (DESIGN.md §4).
+ *
+ * The simulator never decides anything itself: it generates each check window (in the chosen
+ * fidelity mode) and hands it to the engine's `step`, exactly as a production controller would,
+ * until the engine rolls back or promotes, or the scenario's horizon passes. The truth is read
+ * from the scenario (the candidate's real parameters), never from the sampled data, and the
+ * outcome is scored against it.
+ */
+import type { Policy } from '../engine/policy/policy.ts';
+import type { Random } from '../engine/random/prng.ts';
+import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import type { Decision } from '../engine/controller/decision.ts';
+import { compilePolicy } from '../engine/controller/compilePolicy.ts';
+import type { CompiledPolicy } from '../engine/controller/compilePolicy.ts';
+import { initialState } from '../engine/controller/controllerState.ts';
+import type { ControllerState } from '../engine/controller/controllerState.ts';
+import { step } from '../engine/controller/step.ts';
+import type { World } from './world.ts';
+import { candidateIsWorse, conditionsAt, emptyConditions } from './world.ts';
+import type { Exposure, FidelityMode, WindowGenerator, WindowRequest } from './windowRequest.ts';
+import { orderStatisticsWindows } from './windowsOrderStatistics.ts';
+import { perRequestWindows } from './windowsPerRequest.ts';
+
+/** What happened in one replicate, scored against the truth. */
+export interface ReplicateOutcome {
+  /** The engine's final decision, or `undecided` when the horizon passed first. */
+  decision: 'rollback' | 'promote' | 'undecided';
+  /** Index and name of the stage the rollout ended in (the last stage it was in). */
+  stageReached: number;
+  stageName: string;
+  /** Seconds from the start to the rollback or promotion; null when undecided. */
+  decisionTime: number | null;
+  /** Truth: the candidate was worse than the tolerance in some window of the rollout. */
+  candidateWorse: boolean;
+  /** Start of the first window in which the candidate was worse, seconds; null if never. */
+  firstWorseTime: number | null;
+  /** Rolled back a candidate that was never worse. */
+  falseRollback: boolean;
+  /** Promoted a candidate that was worse at some time of the rollout. */
+  missedRegression: boolean;
+  /** Rolled back a worse candidate: seconds from its first worse window's start to the decision. */
+  detectionTime: number | null;
+  /** Whether the rollout reached an A/B stage, and which arm its test declared the winner. */
+  reachedAbTest: boolean;
+  abWinner: 'candidate' | 'control' | null;
+  /** Check windows simulated. */
+  windows: number;
+  exposure: Exposure;
+}
+
+/** Settings of one replicate. */
+export interface ReplicateOptions {
+  mode: FidelityMode;
+  /**
+   * Observes every window and decision (tests, the app's replay); keep it cheap. The request's
+   * `control` and `candidate` condition objects are reused from window to window: copy what you keep.
+   */
+  onWindow?: (window: WindowRequest, metrics: WindowMetrics, decision: Decision) => void;
+  /** Another window generator than the mode's (benchmarks' naive reference); overrides `mode`. */
+  generator?: (world: World, random: Random) => WindowGenerator;
+}
+
+/** Per policy and world, which stages need latency and outcomes (computed once per run). */
+export interface PolicyPlan {
+  compiled: CompiledPolicy;
+  needsLatency: boolean[];
+  needsOutcomes: boolean[];
+}
+
+/**
+ * What each stage's windows must report: latency when a rule or shadow gate reads it (and in
+ * the baseline stage when any later stage does, for the historical reference); successes and
+ * outcomes in A/B stages (and the baseline, which can plan the A/B test). O(stages).
+ */
+export function planPolicy(policy: Policy): PolicyPlan {
+  const compiled = compilePolicy(policy);
+  const anyLatency = compiled.stages.some((stage) => stage.needsLatency || stage.kind === 'shadow');
+  const anyAb = compiled.stages.some((stage) => stage.kind === 'ab');
+  return {
+    compiled,
+    needsLatency: compiled.stages.map((stage) => stage.needsLatency || stage.kind === 'shadow' || (stage.kind === 'baseline' && anyLatency)),
+    needsOutcomes: compiled.stages.map((stage) => stage.kind === 'ab' || (stage.kind === 'baseline' && anyAb)),
+  };
+}
+
+/** The window generator of a fidelity mode. */
+export function windowGenerator(world: World, random: Random, mode: FidelityMode): WindowGenerator {
+  return mode === 'request' ? perRequestWindows(world, random) : orderStatisticsWindows(world, random);
+}
+
+/**
+ * Runs one replicate of `policy` in `world` with the random stream `random` (use
+ * `streamFor(seed, replicate)`). Time starts at 0 (midnight of day 0 for the daily cycle); each
+ * window lasts the current stage's check interval (clipped at the horizon). Cost: O(windows)
+ * in the windowed mode, O(requests) in the per-request mode.
+ */
+export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, random: Random, options: ReplicateOptions): ReplicateOutcome {
+  const generator = options.generator ? options.generator(world, random) : windowGenerator(world, random, options.mode);
+  const compiled = plan.compiled;
+  const horizon = world.scenario.horizon;
+  const state = initialState(policy, 0);
+  const control = emptyConditions();
+  const candidate = emptyConditions();
+  let time = 0;
+  let hoursServed = 0;
+  let firstWorseTime: number | null = null;
+  let reachedAbTest = false;
+  let windows = 0;
+  let decisionTime: number | null = null;
+  let worse = false;
+  let abConclusion: ControllerState['ab']['conclusion'] = null;
+  while (state.status === 'running' && time < horizon) {
+    const stage = compiled.stages[state.stageIndex];
+    if (stage.kind === 'ab') reachedAbTest = true;
+    const duration = Math.min(stage.checkInterval, horizon - time);
+    if (windows === 0 || !world.timeInvariant) {
+      conditionsAt(world, time + duration / 2, hoursServed, control, candidate);
+      worse = candidateIsWorse(world, control, candidate);
+    }
+    if (worse && firstWorseTime === null) firstWorseTime = time;
+    const request: WindowRequest = {
+      start: time,
+      duration,
+      stageKind: stage.kind,
+      candidateShare: state.candidateTraffic,
+      mirrorShare: stage.mirrorTraffic,
+      needsLatency: plan.needsLatency[state.stageIndex],
+      needsOutcomes: plan.needsOutcomes[state.stageIndex],
+      control,
+      candidate,
+      candidateWorse: worse,
+    };
+    const metrics = generator.next(request);
+    // Time the candidate has been running on real traffic (served or mirrored), for slow leaks.
+    if (request.candidateShare > 0 || request.mirrorShare > 0) hoursServed += duration / 3600;
+    const abBefore = state.ab;
+    const result = step(state, [metrics], policy);
+    options.onWindow?.(request, metrics, result.decision);
+    // The controller replaces its A/B state object when it leaves the stage (in the same step
+    // that concludes the test), so read the conclusion from the object the step updated in place.
+    if (stage.kind === 'ab' && abBefore.conclusion !== null) abConclusion = abBefore.conclusion;
+    windows += 1;
+    time += duration;
+    if (result.decision === 'rollback' || result.decision === 'promote') decisionTime = time;
+  }
+  const decision = state.status === 'rolledBack' ? 'rollback' : state.status === 'promoted' ? 'promote' : 'undecided';
+  const candidateWorse = firstWorseTime !== null;
+  const conclusion = abConclusion;
+  return {
+    decision,
+    stageReached: state.stageIndex,
+    stageName: compiled.stages[state.stageIndex].name,
+    decisionTime,
+    candidateWorse,
+    firstWorseTime,
+    falseRollback: decision === 'rollback' && !candidateWorse,
+    missedRegression: decision === 'promote' && candidateWorse,
+    detectionTime: decision === 'rollback' && candidateWorse && decisionTime !== null ? decisionTime - (firstWorseTime as number) : null,
+    reachedAbTest,
+    abWinner: conclusion === 'candidateBetter' ? 'candidate' : conclusion === 'candidateWorse' ? 'control' : null,
+    windows,
+    exposure: generator.exposure(),
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The windowed fidelity mode: each window's sufficient statistics drawn directly, never
+ * generating requests (DESIGN.md §4).
+ *
+ * - Requests: Poisson arrivals thinned by the sticky flag are independent Poisson counts per arm
+ *   (Poisson thinning: Kingman, "Poisson Processes", 1993, §5.1): control ~ Poisson(Λ(1 − f)),
+ *   candidate ~ Poisson(Λf), with Λ the window's expected arrivals and f the exact share of
+ *   requests from users in the rollout (`exposedShare`). Thinning once more, the requests of an
+ *   arm that error and/or time out are four independent Poisson counts, which gives n, errors and
+ *   timeouts jointly (`poissonArm`). Replayed arrivals give a fixed N, split Binomial(N, f). In
+ *   baseline and shadow, control serves all N ~ Poisson(Λ) and the candidate sees Binomial(N, f_mirror).
+ * - Given n: errors ~ Binomial(n, errorRate), timeouts ~ Binomial(n, P(latency > timeout)),
+ *   successes ~ Binomial(n, accuracy), agreements ~ Binomial(n, agreement) — exact marginals.
+ *   (Timeouts and the latency percentiles are drawn independently; in the per-request mode they
+ *   come from the same latencies. Each is exact on its own; the engine's rules read them
+ *   separately.)
+ * - Latency percentiles: the q-quantile a `LatencySketch` reports is (up to its bucket rounding)
+ *   the order statistic of 1-based rank k(q) = ⌊q(n − 1)⌋ + 1. For i.i.d. latencies with quantile
+ *   function F⁻¹, X₍ₖ₎ = F⁻¹(U₍ₖ₎) where U₍ₖ₎ is the k-th order statistic of n uniforms,
+ *   U₍ₖ₎ ~ Beta(k, n − k + 1) (David & Nagaraja, "Order Statistics", 2003, §2.2). The three ranks
+ *   k₁ ≤ k₂ ≤ k₃ (p50, p95, p99) are drawn JOINTLY by the spacings representation: the n + 1
+ *   spacings of n sorted uniforms are Dirichlet(1, …, 1), i.e. E₁…E_{n+1}/ΣE with i.i.d.
+ *   exponentials (Devroye, "Non-Uniform Random Variate Generation", 1986, §V.2), so grouping them
+ *   G₁ ~ Gamma(k₁), G₂ ~ Gamma(k₂ − k₁), G₃ ~ Gamma(k₃ − k₂), G₄ ~ Gamma(n + 1 − k₃) gives
+ *   U₍ₖ₁₎ = G₁/T, U₍ₖ₂₎ = (G₁ + G₂)/T, U₍ₖ₃₎ = (G₁ + G₂ + G₃)/T with T = ΣG — exactly the joint
+ *   law (equivalent to drawing U₍ₖ₃₎ ~ Beta(k₃, n − k₃ + 1) and the lower ones as scaled Betas).
+ *   Four gamma draws per arm per window whatever n; the upper tail 1 − U₍ₖ₃₎ = G₄/T keeps its
+ *   relative precision. Each value is then mapped through F⁻¹ × the latency multiplier and
+ *   rounded to the sketch's bucket representative (`sketchRoundingFromLog`, in log space).
+ *
+ * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
+ * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
+ */
+import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import type { Random } from '../engine/random/prng.ts';
+import { poissonSampler } from '../engine/random/poisson.ts';
+import { binomialSampler } from '../engine/random/binomial.ts';
+import { GammaVariates } from './gammaVariates.ts';
+import type { LatencyModel } from './latencyModel.ts';
+import type { World, ArmConditions } from './world.ts';
+import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
+import { sketchRoundingFromLog } from './sketchRounding.ts';
+import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
+
+/** 1-based rank of the order statistic a `LatencySketch` reads as its q-quantile among n values. */
+export function sketchRank(q: number, n: number): number {
+  return Math.floor(q * (n - 1)) + 1;
+}
+
+/**
+ * Draws the jointly distributed p50, p95 and p99 order-statistic uniforms of n i.i.d. uniforms,
+ * as [U₍k₅₀₎, U₍k₉₅₎, 1 − U₍k₉₉₎] written into `into` (see the module comment). n ≥ 1.
+ */
+export function drawPercentileUniforms(gammas: GammaVariates, n: number, into: Float64Array): Float64Array {
+  const k1 = sketchRank(0.5, n);
+  const k2 = sketchRank(0.95, n);
+  const k3 = sketchRank(0.99, n);
+  const g1 = gammas.gamma(k1);
+  const g2 = k2 > k1 ? gammas.gamma(k2 - k1) : 0;
+  const g3 = k3 > k2 ? gammas.gamma(k3 - k2) : 0;
+  const g4 = gammas.gamma(n + 1 - k3);
+  const total = g1 + g2 + g3 + g4;
+  into[0] = g1 / total;
+  into[1] = (g1 + g2) / total;
+  into[2] = g4 / total;
+  return into;
+}
+
+function binomial(random: Random, n: number, p: number): number {
+  return n === 0 || p <= 0 ? 0 : p >= 1 ? n : binomialSampler(random, n, p)();
+}
+
+function poisson(random: Random, mean: number): number {
+  return mean <= 0 ? 0 : poissonSampler(random, mean)();
+}
+
+/**
+ * A windowed-mode generator for one replicate drawing from `random`. Exposure: requests are
+ * counted; distinct users served while worse are their expectation given the windows' traffic,
+ * Σ_users [1 − exp(−w_u·E_b(u))] with E_b the expected arrivals of the windows in which bucket b
+ * was in the rollout while the candidate was worse — O(100) per window, and at the end O(100)
+ * for uniform users or O(users) for a Zipf population.
+ */
+export function orderStatisticsWindows(world: World, random: Random): WindowGenerator {
+  const traffic = world.scenario.traffic;
+  const population = world.population;
+  const round = sketchRoundingFromLog();
+  const gammas = new GammaVariates(random);
+  const uniforms = new Float64Array(3);
+  const exposureByBucket = new Float64Array(101);
+  const totals: Exposure = { candidateRequests: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 0 };
+
+  /** Draws a Poisson count for cache `slot` with `mean`, reusing the sampler while the mean is unchanged. */
+  const poissonMeans = new Float64Array(8).fill(-1);
+  const poissonSamplers: (() => number)[] = new Array(8).fill(() => 0);
+  function cachedPoisson(slot: number, mean: number): number {
+    if (mean <= 0) return 0;
+    if (poissonMeans[slot] !== mean) {
+      poissonMeans[slot] = mean;
+      poissonSamplers[slot] = poissonSampler(random, mean);
+    }
+    return poissonSamplers[slot]();
+  }
+
+  /** Fills `window` (whose requests, errors and timeouts are set) with latency, outcomes and agreements. */
+  function complete(window: ArmWindow, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
+    const n = window.requests;
+    if (request.needsLatency && n > 0) {
+      drawPercentileUniforms(gammas, n, uniforms);
+      const logScale = Math.log(conditions.latencyMultiplier);
+      window.latency = {
+        p50: round(logScale + latency.approximateLogQuantile(uniforms[0])),
+        p95: round(logScale + latency.approximateLogQuantile(uniforms[1])),
+        p99: round(logScale + latency.approximateLogQuantile(1 - uniforms[2])),
+      };
+    }
+    if (request.needsOutcomes) {
+      window.successes = binomial(random, n, conditions.accuracy);
+      window.outcomes = n;
+    }
+    if (mirrored) {
+      window.agreements = binomial(random, n, conditions.agreement);
+      window.compared = n;
+    }
+    return window;
+  }
+
+  /** An arm of a known request count n: errors and timeouts Binomial given n. */
+  function arm(n: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
+    const window: ArmWindow = {
+      requests: n,
+      errors: binomial(random, n, conditions.errorRate),
+      timeouts: binomial(random, n, conditions.timeoutProbability),
+    };
+    return complete(window, conditions, latency, request, mirrored);
+  }
+
+  /**
+   * An arm fed by Poisson(mean) arrivals: by Poisson thinning the requests that fail and time
+   * out, fail only, time out only, or neither are four independent Poisson counts (errors and
+   * timeouts being independent given the request), so n, errors and timeouts come from Poisson
+   * draws whose means rarely change between windows — their samplers are reused (`slot`…`slot+3`).
+   */
+  function poissonArm(slot: number, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
+    const pe = conditions.errorRate;
+    const pt = conditions.timeoutProbability;
+    const both = cachedPoisson(slot, mean * pe * pt);
+    const errorOnly = cachedPoisson(slot + 1, mean * pe * (1 - pt));
+    const timeoutOnly = cachedPoisson(slot + 2, mean * (1 - pe) * pt);
+    const neither = cachedPoisson(slot + 3, mean * (1 - pe) * (1 - pt));
+    const window: ArmWindow = { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
+    return complete(window, conditions, latency, request, false);
+  }
+
+  return {
+    next(request) {
+      const { start, duration } = request;
+      const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
+      const expected = replay ? 0 : expectedArrivals(traffic, start, start + duration);
+      const fixedTotal = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : 0;
+      const window: WindowMetrics = { startTime: start, duration };
+      if (request.mirrorShare > 0 || request.candidateShare === 0) {
+        // Baseline or shadow: control serves everyone; in shadow the candidate sees a mirrored share.
+        const total = replay ? fixedTotal : poisson(random, expected);
+        window.control = arm(total, request.control, world.controlLatency, request, false);
+        if (request.mirrorShare > 0) {
+          const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
+          window.candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);
+        }
+        return window;
+      }
+      const share = exposedShare(population, request.candidateShare);
+      if (replay) {
+        const candidateCount = binomial(random, fixedTotal, share);
+        if (request.candidateShare < 1) window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
+        window.candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
+      } else {
+        if (request.candidateShare < 1) window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
+        window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
+      }
+      const candidateCount = window.candidate.requests;
+      totals.failedRequests += window.candidate.errors;
+      totals.candidateRequests += candidateCount;
+      if (request.candidateWorse) {
+        totals.requestsServedWhileWorse += candidateCount;
+        const volume = replay ? fixedTotal : expected;
+        const percentage = Math.floor(rolloutPercentage(request.candidateShare) + 1e-9);
+        for (let b = 1; b <= percentage; b++) exposureByBucket[b] += volume;
+      }
+      return window;
+    },
+    exposure() {
+      let users = 0;
+      const { count, buckets, weights, usersByBucket } = population;
+      if (traffic.users.zipfExponent === 0) {
+        for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
+      } else if (exposureByBucket[1] > 0) {
+        for (let u = 0; u < count; u++) {
+          const volume = exposureByBucket[buckets[u]];
+          if (volume > 0) users += -Math.expm1(-weights[u] * volume);
+        }
+      }
+      return { ...totals, usersServedWhileWorse: users };
+    },
+  };
+}

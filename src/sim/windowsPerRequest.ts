@@ -1,0 +1,210 @@
+/**
+ * The per-request fidelity mode: every request is generated — its user, its route through the
+ * engine's sticky flag bucketing, its latency (and so its timeout), its error and outcome — and
+ * its latency folded into one `LatencySketch` per arm per window (DESIGN.md §4).
+ *
+ * Routing: user u's bucket is the engine's Unleash-compatible `normalizedValue("user-u", group)`,
+ * computed once per run (`userPopulation`); a request of user u goes to the candidate when
+ * `isInRollout(bucket, percentage)`, i.e. bucket ≤ percentage — the same rule as the engine's
+ * `evaluateFlag`, read from a precomputed table so the hot loop does no hashing. Users are sticky:
+ * all of a user's requests go to the same model (and stay there as the percentage grows).
+ *
+ * Errors, wrong outcomes and shadow disagreements are Bernoulli per request, independent of the
+ * rest; instead of one uniform per request and event type, the loop counts down a geometric gap
+ * to the next event, G = ⌊ln(1 − U)/ln(1 − p)⌋ requests without one (Devroye, "Non-Uniform Random
+ * Variate Generation", 1986, §X.2): the same law, one draw per event instead of per request. The
+ * countdown restarts at each window with that window's p (exact, by memorylessness).
+ *
+ * The number of arrivals in a window is Poisson(Λ) (or the replayed count), as in the windowed
+ * mode; the world's conditions are those of the window's midpoint (see world.ts).
+ *
+ * Memory does not grow with the number of requests: per window a sketch per arm (bounded by its
+ * bucket limit) and a few counters; per replicate one byte per user (distinct users served while
+ * worse). The inner loop allocates nothing. Cost O(requests) per window.
+ */
+import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import type { Random } from '../engine/random/prng.ts';
+import { poissonSampler } from '../engine/random/poisson.ts';
+import { LatencySketch } from '../engine/stats/latencySketch.ts';
+import type { World } from './world.ts';
+import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
+import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
+
+/** ln(1 − p), the rate of the geometric gaps between events of probability p. */
+function logComplement(p: number): number {
+  return Math.log1p(-Math.min(1, Math.max(0, p)));
+}
+
+/**
+ * Requests before the next event of probability p = 1 − exp(logQ): ⌊ln(1 − U)/ln(1 − p)⌋
+ * (Infinity when p = 0, 0 when p = 1).
+ */
+function geometricGap(random: Random, logQ: number): number {
+  if (logQ === 0) return Infinity;
+  return Math.floor(Math.log1p(-random()) / logQ);
+}
+
+/** Per-arm state of one window: counters and the geometric countdowns. */
+interface ArmCounters {
+  requests: number;
+  errors: number;
+  timeouts: number;
+  /** Outcomes judged wrong, and shadow disagreements (successes = requests − wrong). */
+  wrong: number;
+  disagreements: number;
+  untilError: number;
+  untilWrong: number;
+  untilDisagreement: number;
+  logNoError: number;
+  logRight: number;
+  logAgree: number;
+  scale: number;
+  timeout: number;
+  sketch: LatencySketch | null;
+}
+
+function counters(): ArmCounters {
+  return {
+    requests: 0,
+    errors: 0,
+    timeouts: 0,
+    wrong: 0,
+    disagreements: 0,
+    untilError: 0,
+    untilWrong: 0,
+    untilDisagreement: 0,
+    logNoError: 0,
+    logRight: 0,
+    logAgree: 0,
+    scale: 1,
+    timeout: Infinity,
+    sketch: null,
+  };
+}
+
+/** A per-request generator for one replicate drawing from `random`. */
+export function perRequestWindows(world: World, random: Random): WindowGenerator {
+  const scenario = world.scenario;
+  const traffic = scenario.traffic;
+  const population = world.population;
+  const buckets = population.buckets;
+  const drawUser = userSampler(population, random);
+  const controlLatency = world.controlLatency.sampler(random);
+  const candidateLatency = world.candidateLatency.sampler(random);
+  const control = counters();
+  const candidate = counters();
+  let servedWhileWorse: Uint8Array | null = null;
+  const totals: Exposure = { candidateRequests: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 0 };
+
+  function reset(arm: ArmCounters, request: WindowRequest, isCandidate: boolean): void {
+    const conditions = isCandidate ? request.candidate : request.control;
+    const timeout = isCandidate ? scenario.candidate.timeout : scenario.control.timeout;
+    arm.requests = arm.errors = arm.timeouts = arm.wrong = arm.disagreements = 0;
+    arm.logNoError = logComplement(conditions.errorRate);
+    arm.logRight = logComplement(1 - conditions.accuracy);
+    arm.logAgree = logComplement(1 - conditions.agreement);
+    arm.untilError = geometricGap(random, arm.logNoError);
+    arm.untilWrong = request.needsOutcomes ? geometricGap(random, arm.logRight) : Infinity;
+    arm.untilDisagreement = isCandidate && request.mirrorShare > 0 ? geometricGap(random, arm.logAgree) : Infinity;
+    arm.scale = conditions.latencyMultiplier;
+    arm.timeout = timeout === undefined ? Infinity : timeout;
+    arm.sketch = request.needsLatency ? new LatencySketch() : null;
+  }
+
+  /** Serves one request on `arm` with latency sampler `latency`. Allocation-free. */
+  function serve(arm: ArmCounters, latency: () => number, drawLatency: boolean): void {
+    arm.requests += 1;
+    if (drawLatency) {
+      const value = arm.scale * latency();
+      if (value > arm.timeout) arm.timeouts += 1;
+      if (arm.sketch !== null) arm.sketch.add(value);
+    }
+    if (arm.untilError === 0) {
+      arm.errors += 1;
+      arm.untilError = geometricGap(random, arm.logNoError);
+    } else arm.untilError -= 1;
+    if (arm.untilWrong === 0) {
+      arm.wrong += 1;
+      arm.untilWrong = geometricGap(random, arm.logRight);
+    } else arm.untilWrong -= 1;
+  }
+
+  function armWindow(arm: ArmCounters, outcomes: boolean, mirrored: boolean): ArmWindow {
+    const window: ArmWindow = { requests: arm.requests, errors: arm.errors, timeouts: arm.timeouts };
+    const sketch = arm.sketch;
+    if (sketch !== null && sketch.count > 0) {
+      window.latency = { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) };
+    }
+    if (outcomes) {
+      window.successes = arm.requests - arm.wrong;
+      window.outcomes = arm.requests;
+    }
+    if (mirrored) {
+      window.agreements = arm.requests - arm.disagreements;
+      window.compared = arm.requests;
+    }
+    return window;
+  }
+
+  return {
+    next(request) {
+      const { start, duration } = request;
+      const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
+      const total = replay
+        ? replayArrivals(replay.times, replay.period, start, start + duration)
+        : poissonSampler(random, expectedArrivals(traffic, start, start + duration))();
+      reset(control, request, false);
+      reset(candidate, request, true);
+      const mirror = request.mirrorShare > 0;
+      const shadowOrBaseline = mirror || request.candidateShare === 0;
+      const percentage = shadowOrBaseline ? rolloutPercentage(request.mirrorShare) : rolloutPercentage(request.candidateShare);
+      const trackUsers = request.candidateWorse && !shadowOrBaseline;
+      if (trackUsers && servedWhileWorse === null) servedWhileWorse = new Uint8Array(population.count);
+      const seen = trackUsers ? servedWhileWorse : null;
+      const controlDraws = request.needsLatency || control.timeout < Infinity;
+      const candidateDraws = request.needsLatency || candidate.timeout < Infinity;
+
+      if (shadowOrBaseline) {
+        for (let i = 0; i < total; i++) {
+          serve(control, controlLatency, controlDraws);
+          if (mirror && buckets[drawUser()] <= percentage) {
+            serve(candidate, candidateLatency, candidateDraws);
+            if (candidate.untilDisagreement === 0) {
+              candidate.disagreements += 1;
+              candidate.untilDisagreement = geometricGap(random, candidate.logAgree);
+            } else candidate.untilDisagreement -= 1;
+          }
+        }
+      } else {
+        for (let i = 0; i < total; i++) {
+          const user = drawUser();
+          if (buckets[user] <= percentage) {
+            serve(candidate, candidateLatency, candidateDraws);
+            if (seen !== null) seen[user] = 1;
+          } else {
+            serve(control, controlLatency, controlDraws);
+          }
+        }
+      }
+
+      const window: WindowMetrics = { startTime: start, duration };
+      if (request.candidateShare < 1) {
+        window.control = armWindow(control, request.needsOutcomes, false);
+      }
+      if (mirror || !shadowOrBaseline) {
+        window.candidate = armWindow(candidate, request.needsOutcomes, mirror);
+        if (!mirror) {
+          totals.failedRequests += candidate.errors;
+          totals.candidateRequests += candidate.requests;
+          if (request.candidateWorse) totals.requestsServedWhileWorse += candidate.requests;
+        }
+      }
+      return window;
+    },
+    exposure() {
+      let users = 0;
+      if (servedWhileWorse) for (let u = 0; u < servedWhileWorse.length; u++) users += servedWhileWorse[u];
+      return { ...totals, usersServedWhileWorse: users };
+    },
+  };
+}

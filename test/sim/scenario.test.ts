@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseScenario } from '../../src/sim/scenario.ts';
+
+const minimal = {
+  version: 1,
+  name: 'minimal',
+  traffic: { requestsPerSecond: 10 },
+  control: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+  candidate: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+};
+
+describe('parseScenario', () => {
+  it('accepts the shipped scenarios', () => {
+    for (const file of ['identical-candidate', 'error-regression']) {
+      const parsed = parseScenario(JSON.parse(readFileSync(`scenarios/${file}.json`, 'utf8')));
+      expect(parsed.ok, file).toBe(true);
+    }
+  });
+
+  it('fills the documented defaults and parses durations to seconds', () => {
+    const parsed = parseScenario({ ...minimal, horizon: '2d', faults: [{ kind: 'step', at: '6h', effect: { errorRateMultiplier: 3 } }] });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const scenario = parsed.scenario;
+    expect(scenario.horizon).toBe(172800);
+    expect(scenario.traffic.users).toEqual({ count: 10000, zipfExponent: 0 });
+    expect(scenario.traffic.segments).toEqual({ all: 1 });
+    expect(scenario.traffic.arrivals).toEqual({ kind: 'poisson' });
+    expect(scenario.control.accuracy).toEqual({ all: 0.9 });
+    expect(scenario.candidate.agreement).toBe(1);
+    expect(scenario.truth).toEqual({ errorRateRatio: 1.2, p95Ratio: 1.1 });
+    expect(scenario.faults).toEqual([{ kind: 'step', at: 21600, effect: { errorRateMultiplier: 3, extraErrorRate: 0, latencyMultiplier: 1 } }]);
+  });
+
+  it('normalises segment weights and requires accuracy for every segment', () => {
+    const parsed = parseScenario({
+      ...minimal,
+      traffic: { requestsPerSecond: 10, segments: { mobile: 3, desktop: 1 } },
+      control: { ...minimal.control, accuracy: { mobile: 0.8, desktop: 0.9 } },
+      candidate: { ...minimal.candidate, accuracy: { mobile: 0.8, tablet: 0.9 } },
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors).toEqual([
+      { path: 'candidate.accuracy.desktop', message: 'candidate.accuracy.desktop is required: accuracy must be given for every segment of traffic.segments' },
+      { path: 'candidate.accuracy.tablet', message: 'candidate.accuracy.tablet is not a segment of traffic.segments' },
+    ]);
+    const good = parseScenario({ ...minimal, traffic: { requestsPerSecond: 10, segments: { mobile: 3, desktop: 1 } } });
+    expect(good.ok && good.scenario.traffic.segments).toEqual({ mobile: 0.75, desktop: 0.25 });
+  });
+
+  it('lists every problem by path, at once', () => {
+    const parsed = parseScenario({
+      version: 2,
+      traffic: { requestsPerSecond: 0, dailyCycle: { amplitude: 1.5 }, users: { count: 0 }, bursts: [{ start: 'soon', duration: '1h', multiplier: 2 }] },
+      control: { latency: { kind: 'lognormal', median: 100, p95: 50 }, errorRate: -0.1, timeout: 0 },
+      candidate: { latency: { kind: 'mixture', components: [{ weight: 1, distribution: { kind: 'mixture', components: [] } }] }, errorRate: 0.01 },
+      faults: [{ kind: 'ramp', start: '2h', end: '1h', effect: {} }, { kind: 'meteor' }],
+      truth: { errorRateRatio: 0.5 },
+      extra: true,
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    const paths = parsed.errors.map((error) => error.path);
+    expect(paths).toEqual([
+      'extra',
+      'version',
+      'name',
+      'traffic.requestsPerSecond',
+      'traffic.dailyCycle.amplitude',
+      'traffic.bursts[0].start',
+      'traffic.users.count',
+      'control.latency.p95',
+      'control.errorRate',
+      'control.timeout',
+      'candidate.latency.components[0].distribution',
+      'faults[0].end',
+      'faults[1].effect',
+      'faults[1].kind',
+      'truth.errorRateRatio',
+    ]);
+    const byPath = Object.fromEntries(parsed.errors.map((error) => [error.path, error.message]));
+    expect(byPath['traffic.dailyCycle.amplitude']).toBe('traffic.dailyCycle.amplitude must be less than 1, got 1.5');
+    expect(byPath['traffic.bursts[0].start']).toBe('traffic.bursts[0].start must be seconds or a duration like "90s", "5m", "24h", got "soon"');
+    expect(byPath['control.latency.p95']).toBe('control.latency.p95 must be greater than the median 100, got 50');
+    expect(byPath['faults[0].end']).toBe('faults[0].end must be after start (7200 s), got 3600 s');
+    expect(byPath['candidate.latency.components[0].distribution']).toBe('candidate.latency.components[0].distribution must not be a mixture inside a mixture');
+  });
+
+  it('rejects a non-object and checks replay arrivals', () => {
+    expect(parseScenario(42)).toEqual({ ok: false, errors: [{ path: '', message: 'scenario must be an object, got 42' }] });
+    const replay = parseScenario({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', times: [0, 2, 1] } } });
+    expect(replay.ok).toBe(false);
+    if (!replay.ok) expect(replay.errors[0].path).toBe('traffic.arrivals.times[2]');
+    const good = parseScenario({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', times: [0, 1.5, 2.5] } } });
+    expect(good.ok && good.scenario.traffic.arrivals).toEqual({ kind: 'replay', times: [0, 1.5, 2.5], period: 3 });
+  });
+});
