@@ -1,0 +1,104 @@
+/**
+ * `rollout-lab serve --policy P [--port N] [--host 127.0.0.1] [--state FILE] [--body-limit BYTES]`:
+ * runs the decision service (src/cli/serve/decisionService.ts) until SIGINT or SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+import { writeJson } from '../io.ts';
+import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { createDecisionService } from '../serve/decisionService.ts';
+import type { DecisionService } from '../serve/decisionService.ts';
+
+/** Reads and validates a policy file; a `UsageError` (one line) when it cannot be read, is not JSON or is invalid. */
+export function readPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read policy file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`policy file '${file}' is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = parsePolicy(json);
+  if (!parsed.ok) {
+    throw new UsageError(`policy file '${file}' is not valid (${parsed.errors.length} problem${parsed.errors.length === 1 ? '' : 's'}): ${parsed.errors.map(formatPolicyError).join('; ')}`);
+  }
+  return parsed.policy;
+}
+
+/** The checked options of `serve`. */
+export interface ServeOptions {
+  policy: Policy;
+  port: number;
+  host: string;
+  stateFile?: string;
+  bodyLimit: number;
+}
+
+/** Parses `serve`'s arguments (UsageError on a bad one). */
+export function parseServeArgs(argv: string[]): ServeOptions & { json: boolean } {
+  const args = parseCommandArgs(argv, {
+    policy: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    state: { type: 'string' },
+    'body-limit': { type: 'string' },
+  });
+  const policy = readPolicyFile(stringOption(args, 'policy'));
+  const port = numberOption(args, 'port', { default: 8080, min: 0, max: 65535, integer: true });
+  const host = stringOption(args, 'host', '127.0.0.1');
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new UsageError(`--host must be a host name or IP address, got '${host}'`);
+  const bodyLimit = numberOption(args, 'body-limit', { default: 1 << 20, min: 1024, max: 1 << 30, integer: true });
+  const state = args.values.state as string | undefined;
+  if (state !== undefined && state.trim() === '') throw new UsageError('--state must be a file path');
+  return { policy, port, host, stateFile: state, bodyLimit, json: args.values.json === true };
+}
+
+/** Starts a decision service with checked options; resolves once it listens. */
+export async function startServe(options: ServeOptions): Promise<{ service: DecisionService; url: string }> {
+  let service: DecisionService;
+  try {
+    service = createDecisionService({ policy: options.policy, stateFile: options.stateFile, bodyLimit: options.bodyLimit });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  let address;
+  try {
+    address = await service.listen(options.port, options.host);
+  } catch (error) {
+    throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { service, url: `http://${host}:${address.port}` };
+}
+
+/** `rollout-lab serve`. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the decision service: POST metric windows, get decisions; state persisted, usable as an Argo web metric',
+  usage: 'serve --policy POLICY.json [--port 8080] [--host 127.0.0.1] [--state STATE.json] [--body-limit BYTES] [--json]',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const options = parseServeArgs(argv);
+    const { service, url } = await startServe(options);
+    if (options.json) writeJson(io, { listening: url, state: options.stateFile ?? null });
+    else io.stdout.write(`rollout-lab serve: listening on ${url}${options.stateFile ? `, state in ${options.stateFile}` : ' (state in memory only: use --state FILE to survive restarts)'}\n`);
+    await new Promise<void>((resolvePromise) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolvePromise();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await service.close();
+    if (!options.json) io.stdout.write('rollout-lab serve: stopped\n');
+    return 0;
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * Export of a policy to Flagger (flagger.app/v1beta1): a `Canary` and the `MetricTemplate`s its
+ * analysis refers to, each health rule a candidate-to-primary query ratio on Prometheus, with
+ * the user's metric names passed as `templateVariables` (Flagger ≥ 1.21). Field names follow
+ * the Flagger reference (https://docs.flagger.app/usage/how-it-works, …/usage/metrics,
+ * …/usage/deployment-strategies).
+ *
+ * A Flagger Canary runs ONE analysis mode, so the policy's phases map to three modes, chosen
+ * with `mode`:
+ * - `progressive` (default): `stepWeights` = the canary stages' shares, `maxWeight` the largest;
+ * - `shadow`: Blue/Green with traffic mirroring, `iterations` = shadow minDuration / interval,
+ *   `mirror: true`, `mirrorWeight` = the mirrored share;
+ * - `ab`: `iterations` = A/B minDuration / interval with a `match` on a header that the edge
+ *   sets for the candidate's users (Flagger routes A/B by header or cookie, not by weight).
+ *
+ * Conversions (docs/production.md): `threshold` = our failure limit (Flagger counts failed
+ * checks in total, not consecutively: at least as strict); one `interval` and one metric set
+ * for all steps: the smallest check interval and, per metric, the strictest limit across the
+ * mode's stages; rules that need the decision service (statistical rules, shadow agreement, the
+ * A/B test) become a `rollout` webhook to `rollout-lab serve` (`POST /v1/gate`, non-2xx = a
+ * failed check).
+ */
+import { formatDuration } from '../policy/duration.ts';
+import type { HealthMetric } from '../policy/policy.ts';
+import type { Manifest } from './argoRollouts.ts';
+import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
+import { resolveExport } from './exportOptions.ts';
+import { absoluteQuery, metricSlug, ratioQuery } from './promQueries.ts';
+import type { QueryDialect } from './promQueries.ts';
+import { checkCount, percent, planStages } from './stagePlan.ts';
+import type { PlannedStage } from './stagePlan.ts';
+import { toYamlDocuments } from './yaml.ts';
+
+/** Which Flagger analysis mode to emit. */
+export type FlaggerMode = 'progressive' | 'shadow' | 'ab';
+
+/** Options of the Flagger export. */
+export interface FlaggerExportOptions extends ExportOptions {
+  mode?: FlaggerMode;
+  /** Service port of the Canary (default 80). */
+  port?: number;
+  /** A/B mode: header that marks the candidate's users, and its exact value (default `x-rollout-lab-variant: candidate`). */
+  abHeader?: string;
+  abHeaderValue?: string;
+}
+
+/** The Flagger resources of a policy. */
+export interface FlaggerExport {
+  canary: Manifest;
+  metricTemplates: Manifest[];
+}
+
+const flaggerDialect: QueryDialect = {
+  metric: (kind) => `{{ variables.${kind === 'requests' ? 'requestMetric' : kind === 'errors' ? 'errorMetric' : kind === 'timeouts' ? 'timeoutMetric' : 'latencyMetric'} }}`,
+  selector: (arm) => `namespace="{{ namespace }}",pod=~"{{ target }}-${arm === 'control' ? 'primary-' : ''}[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"`,
+};
+
+interface MetricLimit {
+  type: 'ratio' | 'absolute';
+  metric: HealthMetric;
+  limit: number;
+  strict: boolean;
+}
+
+/** Per metric and rule type, the strictest (smallest) limit across `stages`. */
+function strictestRules(stages: PlannedStage[]): MetricLimit[] {
+  const byKey = new Map<string, MetricLimit>();
+  for (const stage of stages) {
+    for (const rule of stage.rules) {
+      if (rule.type === 'statistical') continue;
+      const limit = rule.type === 'ratio' ? rule.maxRatio : rule.max;
+      const key = `${rule.type}:${rule.metric}`;
+      const current = byKey.get(key);
+      if (!current || limit < current.limit) byKey.set(key, { type: rule.type, metric: rule.metric, limit, strict: rule.strict === true });
+    }
+  }
+  return [...byKey.values()];
+}
+
+function metricTemplate(rule: MetricLimit, options: ResolvedExportOptions, interval: string, referenceRange: string, minRequests: number): Manifest {
+  const query = rule.type === 'ratio' ? ratioQuery(flaggerDialect, rule.metric, interval, referenceRange, minRequests) : absoluteQuery(flaggerDialect, rule.metric, interval, minRequests);
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
+    metadata: {
+      name: `${options.name}-${metricSlug(rule.metric)}-${rule.type === 'ratio' ? 'ratio' : 'max'}`,
+      namespace: options.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' },
+    },
+    spec: { provider: { type: 'prometheus', address: options.prometheusAddress }, query },
+  };
+}
+
+/**
+ * The Flagger `Canary` (in `options.mode`) and `MetricTemplate`s of `policy` (validated here: a
+ * `RangeError` lists its problems, or says the policy has no stage for the mode). Thresholds
+ * are `thresholdRange.max` (Flagger fails a check when the value is outside the range; a strict
+ * shadow gate `< k` is exported as `max: k`, the closest Flagger can say). Cost O(stages × rules).
+ */
+export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExportOptions = {}): FlaggerExport {
+  const { policy, options } = resolveExport(policyInput, exportOptions);
+  const mode = exportOptions.mode ?? 'progressive';
+  const port = exportOptions.port ?? 80;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`port must be a whole number between 1 and 65535, got ${port}`);
+  const abHeader = exportOptions.abHeader ?? 'x-rollout-lab-variant';
+  const abHeaderValue = exportOptions.abHeaderValue ?? 'candidate';
+  if (!/^[A-Za-z0-9-]+$/.test(abHeader)) throw new RangeError(`abHeader must be an HTTP header name, got ${JSON.stringify(abHeader)}`);
+  const all = planStages(policy);
+  const kind = mode === 'progressive' ? 'canary' : mode;
+  const stages = all.filter((stage) => stage.kind === kind);
+  if (stages.length === 0) throw new RangeError(`policy has no ${kind} stage to export in Flagger ${mode} mode`);
+  const intervalSeconds = Math.min(...stages.map((stage) => stage.intervalSeconds));
+  const interval = formatDuration(intervalSeconds);
+  const baseline = all.find((stage) => stage.kind === 'baseline');
+  const referenceRange = mode !== 'shadow' && policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : interval;
+  const minRequests = Math.max(...stages.map((stage) => stage.minRequests));
+  const threshold = Math.min(...stages.map((stage) => stage.failureLimit));
+  const rules = strictestRules(stages);
+  const metricTemplates = rules.map((rule) => metricTemplate(rule, options, interval, referenceRange, minRequests));
+  const metrics = rules.map((rule, i) => ({
+    name: (metricTemplates[i].metadata as { name: string }).name.slice(options.name.length + 1),
+    templateRef: { name: (metricTemplates[i].metadata as { name: string }).name, namespace: options.namespace },
+    templateVariables: {
+      requestMetric: options.requestMetric,
+      errorMetric: options.errorMetric,
+      timeoutMetric: options.timeoutMetric,
+      latencyMetric: options.latencyMetric,
+    },
+    thresholdRange: { max: rule.limit },
+    interval,
+  }));
+  const analysis: Manifest = { interval, threshold };
+  if (mode === 'progressive') {
+    const weights = stages.map((stage) => percent(stage.traffic));
+    analysis.maxWeight = Math.max(...weights);
+    analysis.stepWeights = weights;
+  } else {
+    const stage = stages[0];
+    analysis.iterations = checkCount(stage.minDurationSeconds, intervalSeconds);
+    if (mode === 'shadow') {
+      analysis.mirror = true;
+      analysis.mirrorWeight = percent(stage.traffic);
+    } else {
+      analysis.match = [{ headers: { [abHeader]: { exact: abHeaderValue } } }];
+    }
+  }
+  analysis.metrics = metrics;
+  if (stages.some((stage) => stage.needsDecisionService)) {
+    analysis.webhooks = [{ name: 'rollout-lab-decision', type: 'rollout', url: `${options.decisionServiceUrl}/v1/gate`, timeout: '10s' }];
+  }
+  const canary: Manifest = {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' },
+      annotations: { 'rollout-lab/policy': policy.name ?? 'policy', 'rollout-lab/mode': mode, 'rollout-lab/baseline-mode': policy.baseline.mode },
+    },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: options.service },
+      service: { port },
+      analysis,
+    },
+  };
+  return { canary, metricTemplates };
+}
+
+/** The export as one YAML stream: the MetricTemplates first, then the Canary. */
+export function flaggerYaml(policy: unknown, options: FlaggerExportOptions = {}): string {
+  const { canary, metricTemplates } = exportFlagger(policy, options);
+  return toYamlDocuments([...metricTemplates, canary]);
+}

@@ -1,0 +1,86 @@
+/**
+ * The facts both exports read from a validated policy, per stage: share, durations, check
+ * interval, guards (stage over policy over defaults) and the health rules to express — the
+ * shadow gates are turned into the equivalent strict ratio rules.
+ */
+import { defaultGuards } from '../policy/healthRules.ts';
+import { formatDuration, parseDuration } from '../policy/duration.ts';
+import type { HealthRule, Policy, Stage, StageCommon, StageKind } from '../policy/policy.ts';
+
+/** A rule as a target expresses it: the engine's rule plus whether the limit is strict (`<`, shadow gates) or not (`≤`). */
+export type PlannedRule = HealthRule & { strict?: boolean };
+
+/** One stage, with everything resolved. */
+export interface PlannedStage {
+  index: number;
+  kind: StageKind;
+  /** Candidate share 0–1 (the mirrored share for shadow). */
+  traffic: number;
+  minDurationSeconds: number;
+  maxDurationSeconds: number | null;
+  intervalSeconds: number;
+  /** Go-style duration text of the check interval (`5m`). */
+  interval: string;
+  minRequests: number;
+  failureLimit: number;
+  /** Health rules (canary, full), guardrails (A/B) or the shadow gates as strict ratio rules. */
+  rules: PlannedRule[];
+  /** Checks the Prometheus targets cannot compute: shadow agreement, the A/B test. */
+  needsDecisionService: boolean;
+  onMaxDuration: 'rollback' | 'hold';
+}
+
+function stageRules(stage: Stage): PlannedRule[] {
+  switch (stage.kind) {
+    case 'canary':
+    case 'full':
+      return stage.rules;
+    case 'ab':
+      return stage.guardrails;
+    case 'shadow':
+      return [
+        { type: 'ratio', metric: 'errorRate', maxRatio: stage.gates.maxErrorRatio, strict: true },
+        { type: 'ratio', metric: 'latencyP95', maxRatio: stage.gates.maxLatencyRatio, strict: true },
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The stages of a VALID policy (see `resolveExport`), resolved. Cost O(stages × rules). */
+export function planStages(policy: Policy): PlannedStage[] {
+  const defaults = defaultGuards();
+  return policy.stages.map((stage, index) => {
+    const common: StageCommon = stage.kind === 'promote' ? {} : stage;
+    const guards = { ...defaults, ...policy.guards, ...common.guards };
+    const intervalSeconds = parseDuration(common.checkInterval ?? '5m', `stages[${index}].checkInterval`);
+    const minDurationSeconds = common.minDuration !== undefined ? parseDuration(common.minDuration) : 0;
+    const maxDurationSeconds = common.maxDuration !== undefined ? parseDuration(common.maxDuration) : null;
+    const traffic = stage.kind === 'baseline' || stage.kind === 'promote' ? 0 : stage.kind === 'full' ? 1 : stage.kind === 'shadow' ? (stage.traffic ?? 1) : stage.traffic;
+    const rules = stageRules(stage);
+    return {
+      index,
+      kind: stage.kind,
+      traffic,
+      minDurationSeconds,
+      maxDurationSeconds,
+      intervalSeconds,
+      interval: formatDuration(intervalSeconds),
+      minRequests: guards.minRequests,
+      failureLimit: guards.failureLimit,
+      rules,
+      needsDecisionService: stage.kind === 'shadow' || stage.kind === 'ab' || rules.some((rule) => rule.type === 'statistical'),
+      onMaxDuration: common.onMaxDuration ?? policy.onMaxDuration ?? 'rollback',
+    };
+  });
+}
+
+/** Checks needed to cover `seconds` at one per `intervalSeconds` (at least 1). */
+export function checkCount(seconds: number, intervalSeconds: number): number {
+  return Math.max(1, Math.ceil(seconds / intervalSeconds - 1e-9));
+}
+
+/** Percent from a share, without float noise: 0.05 → 5. */
+export function percent(share: number): number {
+  return Number((share * 100).toFixed(6));
+}
