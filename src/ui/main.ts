@@ -1,2 +1,2 @@
-// The app's entry point: registers the elements used by index.html.
-import './elements/sampleSizeCalculator.ts';
+// The app's entry point: registers <rollout-lab-app>, the shell used by index.html.
+import './app/rolloutLabApp.ts';

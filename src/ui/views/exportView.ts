@@ -1,0 +1,151 @@
+import { LitElement, css, html } from 'lit';
+import { TaskController } from '../controllers/taskController.ts';
+import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
+import { exportSchema, type ExportState } from '../export/exportState.ts';
+import { buildPolicyExport, readPolicyImport, type PolicyExport } from '../export/policyExport.ts';
+import { formatCount } from '../format.ts';
+import { browserSimulationRunner } from '../lab/browserSimulationRunner.ts';
+import { formatHours, formatRate, type LabSettings } from '../lab/labModel.ts';
+import { labSchema, readLabSettings } from '../lab/labState.ts';
+import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { theme } from '../styles/theme.ts';
+
+/** Offers `text` as a file download named `name`. */
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * `<rl-export-view>`: the policy of the Policy lab's current settings as schema-valid JSON with
+ * its validation evidence (simulated in the worker pool), to download or copy; and the import of
+ * a policy JSON, with every problem listed by path.
+ */
+export class ExportView extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      pre { background: #f6f7fa; border: 1px solid #e1e5ee; border-radius: 4px; padding: 0.75rem; max-height: 22rem; overflow: auto; font-size: 0.8rem; }
+      .buttons { display: flex; gap: 0.6rem; flex-wrap: wrap; margin: 0.75rem 0; }
+      textarea { width: 100%; box-sizing: border-box; min-height: 8rem; }
+      ul.errors { margin: 0.25rem 0 0; padding-left: 1.25rem; }
+      progress { width: 16rem; height: 1rem; }
+    `,
+  ];
+
+  private readonly form = new ViewStateController<ExportState>(this, 'export', exportSchema);
+  private readonly evidence = new TaskController<[LabSettings], PolicyExport>(this, ({ signal, reportProgress }, settings) =>
+    buildPolicyExport(settings, browserSimulationRunner, reportProgress, signal),
+  );
+  private settings: Checked<LabSettings> = { ok: false, message: '' };
+  private copied = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The policy is the lab's: read its autosaved settings each time the view opens.
+    this.settings = checked(() => readLabSettings(savedViewState('lab', labSchema)));
+    if (this.settings.ok) void this.evidence.run(this.settings.value);
+  }
+
+  private async upload(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file) this.form.set({ importText: await file.text() });
+    input.value = '';
+  }
+
+  private async copy(text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copied = 'Copied to the clipboard.';
+    } catch {
+      this.copied = 'The browser refused the clipboard: use Download instead.';
+    }
+    this.requestUpdate();
+  }
+
+  override render() {
+    return html`
+      <h2>Export and import</h2>
+      <p class="lede">
+        The policy tuned in the <a href="#/lab">Policy lab</a>, as a JSON document the engine and the CLI accept
+        (<code>rollout-lab policy validate</code>), with the evidence of its validation: the scenarios, seed, replicates,
+        engine version and the measured rates with their 95% intervals.
+      </p>
+      ${this.settings.ok ? this.renderExport() : html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.settings.message}</p>`}
+      ${this.renderImport()}
+    `;
+  }
+
+  private renderExport() {
+    const task = this.evidence;
+    if (task.running) {
+      return html`<div class="buttons">
+        <label>Simulating the evidence <progress max="1" .value=${task.progress} aria-label="Evidence progress"></progress></label>
+        <button type="button" name="cancel" @click=${() => task.abort()}>Cancel</button>
+      </div>`;
+    }
+    if (task.status === 'error') return html`<p class="error" role="alert" data-section="export">${(task.error as Error).message}</p>`;
+    if (task.status === 'cancelled' || !task.value) {
+      return html`<p class="note" data-section="export-cancelled">Cancelled: no evidence yet.
+        <button type="button" name="rerun" @click=${() => this.settings.ok && task.run(this.settings.value)}>Simulate again</button></p>`;
+    }
+    const exported = task.value;
+    const policyText = `${JSON.stringify(exported.policy, null, 2)}\n`;
+    const bundleText = `${JSON.stringify(exported, null, 2)}\n`;
+    const [healthy, regressed] = exported.evidence.results;
+    return html`
+      <table aria-label="Validation evidence">
+        <caption>Evidence: ${formatCount(exported.evidence.replicates)} replicates per scenario, seed ${exported.evidence.seed}, ${exported.evidence.mode} mode, ${exported.evidence.engineVersion}</caption>
+        <tbody>
+          <tr data-evidence="falseRollback"><td>False rollbacks (${String(healthy.scenario.name)})</td><td class="number">${formatRate(healthy.falseRollbackRate)}</td></tr>
+          <tr data-evidence="missedRegression"><td>Missed regressions (${String(regressed.scenario.name)})</td><td class="number">${formatRate(regressed.missedRegressionRate)}</td></tr>
+          <tr><td>Median time to catch the regression</td><td class="number">${regressed.medianDetectionSeconds === null ? '—' : formatHours(regressed.medianDetectionSeconds)}</td></tr>
+        </tbody>
+      </table>
+      <div class="buttons">
+        <button type="button" class="primary" name="downloadPolicy" @click=${() => download('policy.json', policyText)}>Download policy.json</button>
+        <button type="button" name="downloadBundle" @click=${() => download('policy-with-evidence.json', bundleText)}>Download with evidence</button>
+        <button type="button" name="copy" @click=${() => this.copy(bundleText)}>Copy</button>
+        <span class="note" role="status">${this.copied}</span>
+      </div>
+      <pre data-section="export-json" aria-label="Exported policy with evidence">${bundleText}</pre>
+    `;
+  }
+
+  private renderImport() {
+    const text = this.form.state.importText;
+    const imported = text.trim() === '' ? null : readPolicyImport(text);
+    return html`
+      <h3>Import a policy</h3>
+      <fieldset>
+        <legend>Policy JSON (a policy, or an export with evidence)</legend>
+        <label>Paste the JSON
+          <textarea name="importText" spellcheck="false" .value=${text}
+            @input=${(event: Event) => this.form.set({ importText: (event.target as HTMLTextAreaElement).value })}></textarea>
+        </label>
+        <div class="buttons">
+          <label>or upload a file <input name="importFile" type="file" accept=".json,application/json" @change=${(event: Event) => this.upload(event)} /></label>
+        </div>
+      </fieldset>
+      ${imported === null
+        ? null
+        : imported.ok
+          ? html`<p class="verdict good" data-section="import">
+              <strong>Valid policy${imported.policy.name ? ` '${imported.policy.name}'` : ''}:</strong>
+              ${imported.policy.stages.map((stage) => stage.name ?? stage.kind).join(' → ')}.
+              ${imported.evidence ? 'It carries validation evidence.' : 'It carries no validation evidence.'}
+            </p>`
+          : html`<div class="error" role="alert" data-section="import">
+              <strong>This policy cannot be used: ${imported.errors.length} problem${imported.errors.length === 1 ? '' : 's'}.</strong>
+              <ul class="errors">${imported.errors.map((error) => html`<li>${error}</li>`)}</ul>
+            </div>`}
+    `;
+  }
+}
+
+customElements.define('rl-export-view', ExportView);

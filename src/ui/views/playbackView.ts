@@ -1,0 +1,145 @@
+import { LitElement, css, html } from 'lit';
+import { PlaybackClock } from '../controllers/playbackClock.ts';
+import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
+import '../elements/plotFigure.ts';
+import { choiceInput, numberInput } from '../elements/formFields.ts';
+import { formatCount, formatPercent } from '../format.ts';
+import { formatHours, labPolicy, labScenarios, type LabSettings } from '../lab/labModel.ts';
+import { labSchema, readLabSettings } from '../lab/labState.ts';
+import { playbackReplicate, type Playback } from '../playback/playbackModel.ts';
+import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
+import { errorRatioPlot, trafficSplitPlot } from '../plots/playbackPlots.ts';
+import { readCount } from '../state/readNumber.ts';
+import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { theme } from '../styles/theme.ts';
+
+/**
+ * `<rl-playback-view>`: one simulated rollout of the Policy lab's policy, window by window — the
+ * traffic split, the error-rate ratio against its threshold, the controller's decisions with
+ * their reasons — beside what a naive instant-100% rollout would have done on the same traffic.
+ */
+export class PlaybackView extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .controls { display: flex; gap: 0.5rem; align-items: center; flex-wrap: wrap; margin: 0.75rem 0; }
+      .controls input[type='range'] { flex: 1 1 16rem; }
+      .now { font-variant-numeric: tabular-nums; }
+      ol.log { max-height: 16rem; overflow: auto; padding-left: 1.5rem; margin: 0.25rem 0; font-size: 0.9rem; }
+      ol.log li { margin-bottom: 0.35rem; }
+      .decision { font-weight: 600; text-transform: uppercase; font-size: 0.8rem; letter-spacing: 0.03em; }
+      .decision.rollback { color: #a3261b; }
+      .decision.promote, .decision.advance { color: #1f7a35; }
+      .compare { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
+    `,
+  ];
+
+  private readonly form = new ViewStateController<PlaybackState>(this, 'playback', playbackSchema);
+  private readonly clock = new PlaybackClock(this, (position) => this.form.set({ window: String(position) }));
+  private settings: Checked<LabSettings> = { ok: false, message: '' };
+  private playback: Checked<Playback> = { ok: false, message: '' };
+  private playbackKey = '';
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.settings = checked(() => readLabSettings(savedViewState('lab', labSchema)));
+  }
+
+  override willUpdate(): void {
+    const { world, replicate, window } = this.form.state;
+    const key = `${JSON.stringify(this.settings)}|${world}|${replicate}`;
+    if (key !== this.playbackKey) {
+      this.playbackKey = key;
+      this.clock.pause();
+      this.playback = checked(() => {
+        if (!this.settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${this.settings.message}`);
+        const settings = this.settings.value;
+        const scenarios = labScenarios(settings);
+        return playbackReplicate(scenarios[world], labPolicy(settings), settings.seed, readCount(replicate, 'replicate'));
+      });
+      if (this.playback.ok) this.clock.load(this.playback.value.windows.length, Number(window) || 0);
+    }
+    this.clock.speed = Number(this.form.state.speed);
+  }
+
+  override render() {
+    const state = this.form.state;
+    return html`
+      <h2>Playback</h2>
+      <p class="lede">
+        One simulated rollout of the <a href="#/lab">Policy lab</a>'s policy, check window by check window, and what a naive
+        rollout — the candidate at 100% at once, no metrics — would have done on the same traffic.
+      </p>
+      <fieldset>
+        <legend>Rollout</legend>
+        <div class="fields">
+          ${choiceInput('world', 'Candidate', state.world, [
+            { value: 'regressed', label: 'regressed (more errors)' },
+            { value: 'healthy', label: 'healthy (same as control)' },
+          ], (world) => this.form.set({ world, window: '0' }))}
+          ${numberInput('replicate', 'Replicate (same seed as the lab)', state.replicate, (replicate) => this.form.set({ replicate, window: '0' }))}
+          ${choiceInput('speed', 'Speed', state.speed, [
+            { value: '1', label: '1 window per tick' },
+            { value: '4', label: '4 windows per tick' },
+            { value: '16', label: '16 windows per tick' },
+            { value: '64', label: '64 windows per tick' },
+          ], (speed) => this.form.set({ speed }))}
+        </div>
+      </fieldset>
+      ${this.playback.ok ? this.renderPlayback(this.playback.value) : html`<p class="error" role="alert" data-section="playback">${this.playback.message}</p>`}
+    `;
+  }
+
+  private renderPlayback(playback: Playback) {
+    const clock = this.clock;
+    const windows = playback.windows;
+    const current = windows[clock.position];
+    const settings = this.settings.ok ? this.settings.value : undefined;
+    const decisions = windows.slice(0, clock.position + 1).filter((w) => w.decision !== 'continue' && w.decision !== 'hold');
+    const finished = clock.position === windows.length - 1;
+    const outcome = playback.outcome;
+    const naive = playback.naive;
+    return html`
+      <div class="controls" role="group" aria-label="Playback controls">
+        <button type="button" name="back" @click=${() => clock.step(-1)} aria-label="Step back one window">◀ Step</button>
+        ${clock.playing
+          ? html`<button type="button" class="primary" name="pause" @click=${() => clock.pause()}>Pause</button>`
+          : html`<button type="button" class="primary" name="play" @click=${() => clock.play()}>Play</button>`}
+        <button type="button" name="forward" @click=${() => clock.step(1)} aria-label="Step forward one window">Step ▶</button>
+        <input type="range" name="position" min="0" max=${windows.length - 1} .value=${String(clock.position)} aria-label="Window"
+          @input=${(event: Event) => clock.seek(Number((event.target as HTMLInputElement).value))} />
+        <span class="now" data-section="now">Window ${clock.position + 1} of ${windows.length} · ${formatHours(current.endHours * 3600)} · ${current.stage} · candidate ${formatPercent(current.candidateShare, 0)}</span>
+      </div>
+      <div class="charts">
+        <rl-plot .spec=${trafficSplitPlot(windows, clock.position)}></rl-plot>
+        <rl-plot .spec=${errorRatioPlot(windows, clock.position, settings?.errorRatio ?? 2)}></rl-plot>
+      </div>
+      <h3>Decisions so far</h3>
+      <ol class="log" data-section="decisions">
+        ${decisions.length === 0 ? html`<li class="note">No decision yet: every check so far said continue.</li>` : null}
+        ${decisions.map(
+          (w) => html`<li>
+            <span class="decision ${w.decision}">${w.decision}</span> at ${formatHours(w.endHours * 3600)} in ${w.stage}:
+            ${w.reasons.map((reason) => reason.message).join('; ')}
+          </li>`,
+        )}
+      </ol>
+      <h3>Against a naive rollout</h3>
+      <div class="compare">
+        <div class="verdict ${outcome.decision === 'rollback' ? (outcome.candidateWorse ? 'good' : 'warn') : outcome.missedRegression ? 'bad' : 'good'}" data-section="policy-outcome">
+          <strong>This policy</strong>${finished ? '' : ' (at the end of the run)'}: ${outcome.decision === 'undecided' ? 'no decision within the horizon' : `${outcome.decision === 'rollback' ? 'rolled back' : 'promoted'} after ${formatHours(outcome.decisionTime ?? 0)}`}
+          in ${outcome.stageName}, having served ${formatCount(outcome.exposure.candidateRequests)} requests with the candidate;
+          ${formatCount(Math.round(outcome.exposure.failedRequests))} requests failed in all.
+          ${outcome.falseRollback ? 'The candidate was healthy: a false rollback.' : outcome.missedRegression ? 'The candidate was worse: a missed regression.' : ''}
+        </div>
+        <div class="verdict ${playback.naive.expectedFailures > playback.naive.controlFailures * 1.01 ? 'bad' : 'warn'}" data-section="naive">
+          <strong>Naive rollout</strong> (100% at once, no metrics) over the same ${formatHours(windows.at(-1)!.endHours * 3600)}:
+          all ${formatCount(naive.requests)} requests served by the candidate, about ${formatCount(Math.round(naive.expectedFailures))} failed
+          (${formatCount(Math.round(naive.expectedFailures - naive.controlFailures))} more than control would have failed), and nothing would have stopped it.
+        </div>
+      </div>
+    `;
+  }
+}
+
+customElements.define('rl-playback-view', PlaybackView);

@@ -1,0 +1,138 @@
+import { LitElement, css, html } from 'lit';
+import { analyzeSegments, type SegmentsAnalysis, type VariantComparison } from '../../engine/analysis/segments.ts';
+import { ViewStateController } from '../controllers/viewStateController.ts';
+import '../elements/plotFigure.ts';
+import { numberInput } from '../elements/formFields.ts';
+import { formatCount, formatInterval, formatPercent, formatPoints, formatPValue } from '../format.ts';
+import { segmentRatesPlot } from '../plots/segmentRatesPlot.ts';
+import { parseSegmentsCsv } from '../segments/segmentsCsv.ts';
+import { kidneyStonesData, segmentsSchema, type SegmentsState } from '../segments/segmentsState.ts';
+import { readNumber } from '../state/readNumber.ts';
+import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { theme } from '../styles/theme.ts';
+
+/**
+ * `<rl-segments-view>`: per-segment A/B results against the aggregate — a chart and a table
+ * with intervals, Simpson's paradox flagged and explained, and the routing recommendation.
+ * The counts come from pasted or uploaded CSV, or the shipped kidney-stone data.
+ */
+export class SegmentsView extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .data { display: grid; grid-template-columns: minmax(0, 2fr) minmax(12rem, 1fr); gap: 1rem; align-items: start; }
+      .actions { display: flex; flex-direction: column; gap: 0.6rem; }
+      textarea { width: 100%; box-sizing: border-box; min-height: 9rem; }
+      tr.aggregate td { font-weight: 600; border-top: 2px solid #c9cfdb; }
+    `,
+  ];
+
+  private readonly form = new ViewStateController<SegmentsState>(this, 'segments', segmentsSchema);
+  private analysis: Checked<SegmentsAnalysis> = { ok: false, message: '' };
+  private uploadError = '';
+
+  override willUpdate(): void {
+    const { csv, alpha } = this.form.state;
+    this.analysis = checked(() => {
+      const table = parseSegmentsCsv(csv);
+      return analyzeSegments({ ...table, alpha: readNumber(alpha, 'alpha') });
+    });
+  }
+
+  private async upload(event: Event): Promise<void> {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      this.uploadError = '';
+      this.form.set({ csv: (await file.text()).trim() });
+    } catch (error) {
+      this.uploadError = `could not read ${file.name}: ${(error as Error).message}`;
+      this.requestUpdate();
+    }
+    input.value = '';
+  }
+
+  override render() {
+    const state = this.form.state;
+    return html`
+      <h2>Segments</h2>
+      <p class="lede">
+        Compare two variants segment by segment. An aggregate result can point the opposite way from every segment
+        (Simpson's paradox) when the variants' traffic is spread differently over segments with different success rates.
+      </p>
+      <fieldset>
+        <legend>Counts per segment and variant</legend>
+        <div class="data">
+          <label>
+            CSV: segment, variant, successes, total (one row per segment and variant)
+            <textarea name="csv" rows="7" spellcheck="false" .value=${state.csv}
+              @input=${(event: Event) => this.form.set({ csv: (event.target as HTMLTextAreaElement).value })}></textarea>
+          </label>
+          <div class="actions">
+            <button type="button" name="kidneyStones" @click=${() => this.form.set({ csv: kidneyStonesData })}>
+              Load the kidney-stone data (Charig 1986)
+            </button>
+            <label>Upload a CSV file
+              <input name="upload" type="file" accept=".csv,text/csv,text/plain" @change=${(event: Event) => this.upload(event)} />
+            </label>
+            ${numberInput('alpha', 'Significance level α', state.alpha, (alpha) => this.form.set({ alpha }))}
+          </div>
+        </div>
+      </fieldset>
+      ${this.uploadError ? html`<p class="error" role="alert">${this.uploadError}</p>` : null}
+      ${this.analysis.ok ? this.renderAnalysis(this.analysis.value) : html`<p class="error" role="alert" data-section="segments">${this.analysis.message}</p>`}
+    `;
+  }
+
+  private renderAnalysis(analysis: SegmentsAnalysis) {
+    const [first, second] = analysis.variants;
+    const confidence = `${Math.round(100 * (1 - analysis.alpha))}%`;
+    const row = (name: string, share: number, c: VariantComparison, aggregate = false) => html`
+      <tr class=${aggregate ? 'aggregate' : ''} data-slice=${name}>
+        <td>${name}</td>
+        <td class="number">${formatPercent(share)}</td>
+        <td class="number">${formatPercent(c.first.rate)} <span class="note">${formatInterval(c.first.interval)}</span><br /><span class="note">${formatCount(c.first.successes)} / ${formatCount(c.first.total)}</span></td>
+        <td class="number">${formatPercent(c.second.rate)} <span class="note">${formatInterval(c.second.interval)}</span><br /><span class="note">${formatCount(c.second.successes)} / ${formatCount(c.second.total)}</span></td>
+        <td class="number">${formatPoints(c.difference)} <span class="note">${formatInterval(c.differenceInterval, (x) => formatPoints(x).replace(' points', ''))}</span></td>
+        <td class="number">${formatPValue(c.pValue)}</td>
+        <td data-field="winner">${c.winner ?? 'tie'}${c.significant ? '' : html` <span class="note">(not significant)</span>`}</td>
+      </tr>`;
+    return html`
+      <div class="verdict ${analysis.simpsonParadox ? 'bad' : 'good'}" role="status" data-section="paradox">
+        <strong>${analysis.simpsonParadox ? "Simpson's paradox detected." : "No Simpson's paradox."}</strong>
+        ${analysis.explanation.replace(/^(No )?Simpson's paradox: /, '')}
+      </div>
+      <rl-plot .spec=${segmentRatesPlot(analysis)}></rl-plot>
+      <table aria-label="Per-segment results">
+        <caption>Success rates with ${confidence} Wilson intervals; difference ${first} − ${second} with its Newcombe interval; pooled two-proportion z-test</caption>
+        <thead><tr>
+          <th>Segment</th><th class="number">Share of traffic</th><th class="number">${first}</th><th class="number">${second}</th>
+          <th class="number">Difference</th><th class="number">p-value</th><th>Higher rate</th>
+        </tr></thead>
+        <tbody>
+          ${analysis.segments.map((s) => row(s.segment, s.trafficShare, s))}
+          ${row('All segments (aggregate)', 1, analysis.aggregate, true)}
+        </tbody>
+      </table>
+      <h3>Routing recommendation</h3>
+      <table aria-label="Routing per segment">
+        <thead><tr><th>Segment</th><th>Serve</th><th>Evidence</th></tr></thead>
+        <tbody>
+          ${analysis.routing.map(
+            (r) => html`<tr data-segment=${r.segment}><td>${r.segment}</td><td data-field="serve">${r.serve}</td>
+              <td>${r.significant ? `significant at α = ${analysis.alpha}` : 'a lean, not significant'}</td></tr>`,
+          )}
+        </tbody>
+      </table>
+      <p class="verdict good" data-section="recommendation">${analysis.recommendation}</p>
+      <p class="note">
+        Expected success rate on this traffic mix: ${first} to all ${formatPercent(analysis.expectedRate.first)},
+        ${second} to all ${formatPercent(analysis.expectedRate.second)}, each segment its winner
+        ${formatPercent(analysis.expectedRate.perSegmentWinner)} (if the segment rates hold).
+      </p>
+    `;
+  }
+}
+
+customElements.define('rl-segments-view', SegmentsView);
