@@ -49,7 +49,7 @@ export function readPartialResults(files: readonly string[]) {
 /** `rollout-lab merge`. */
 export const mergeCommand: Command = {
   name: 'merge',
-  summary: 'Merge the partial results of a sharded simulate or sweep (--shard k/N) into the unsharded result',
+  summary: 'merge the partial results of a sharded simulate or sweep (--shard k/N) into the unsharded result',
   usage: 'merge PART.json... [--out FILE] [--json]',
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(argv, { out: { type: 'string' } }, 100_000);

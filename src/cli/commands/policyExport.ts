@@ -18,7 +18,7 @@ const formats = ['argo', 'flagger', 'json'] as const;
 /** `rollout-lab policy export`. */
 export const policyExportCommand: Command = {
   name: 'policy export',
-  summary: 'Export a policy to Argo Rollouts (Rollout + AnalysisTemplates) or Flagger (Canary + MetricTemplates) YAML, or normalised JSON',
+  summary: 'export a policy to Argo Rollouts (Rollout + AnalysisTemplates) or Flagger (Canary + MetricTemplates) YAML, or normalised JSON',
   usage:
     'policy export POLICY.json --format argo|flagger|json [--flagger-mode progressive|shadow|ab] [--name NAME] [--namespace NS] [--service NAME] ' +
     '[--metric-requests NAME] [--metric-error NAME] [--metric-timeout NAME] [--metric-latency NAME] [--prometheus URL] [--decision-service URL] [--out FILE] [--json]',

@@ -81,7 +81,7 @@ export async function startServe(options: ServeOptions): Promise<{ service: Deci
 /** `rollout-lab serve`. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Run the decision service: POST metric windows, get decisions; state persisted, usable as an Argo web metric',
+  summary: 'run the decision service: POST metric windows, get decisions; state persisted, usable as an Argo web metric',
   usage: 'serve --policy POLICY.json [--port 8080] [--host 127.0.0.1] [--state STATE.json] [--body-limit BYTES] [--json]',
   async run(argv: string[], io: CliIo): Promise<number> {
     const options = parseServeArgs(argv);

@@ -38,7 +38,7 @@ function rateCell(rate: RateEstimate): string {
 /** `rollout-lab sweep`. */
 export const sweepCommand: Command = {
   name: 'sweep',
-  summary: 'Operating characteristics: false-rollback vs missed-regression rate over one or two policy parameters',
+  summary: 'operating characteristics: false-rollback vs missed-regression rate over one or two policy parameters',
   usage: `sweep SCENARIO.json [MORE.json …] --param NAME=V1,V2 [--param NAME=…] [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--progress] [--json] [--shard k/N --out PART.json]   (NAME: ${sweepParameters.join(', ')})`,
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(
