@@ -2,21 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
 import { boundariesCommand } from '../../src/cli/commands/boundaries.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await boundariesCommand.run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[]) {
+  return runCommandObject(boundariesCommand, argv);
 }
 
 describe('boundaries command', () => {

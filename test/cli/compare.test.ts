@@ -2,16 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
 import { compareCommand } from '../../src/cli/commands/compare.ts';
 import fixture from '../fixtures/proportions.json';
+import { runCommandObject } from '../helpers/cli.ts';
 
 // Called directly (independent of registration in src/cli/commands/index.ts). Reference numbers:
 // test/fixtures/proportions.json → abDecision (scripts/reference/proportions.py; calls stored per row).
-async function run(argv: string[]) {
-  let stdout = '';
-  const code = await compareCommand.run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: () => true },
-  });
-  return { code, stdout };
+function run(argv: string[]) {
+  return runCommandObject(compareCommand, argv);
 }
 
 describe('rollout-lab compare', () => {

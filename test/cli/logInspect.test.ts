@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { logInspectCommand } from '../../src/cli/commands/logInspect.ts';
 import { UsageError } from '../../src/cli/args.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
 const fixtures = new URL('../fixtures/logs/', import.meta.url);
 const csvPath = fileURLToPath(new URL('messy-requests.csv', fixtures));
@@ -10,23 +11,8 @@ const jsonPath = fileURLToPath(new URL('nested-requests.jsonl', fixtures));
 /** scripts/reference/replay.py: the generator's truth and numpy/statsmodels summaries. */
 const expected = JSON.parse(readFileSync(new URL('expected.json', fixtures), 'utf8'));
 
-/** Runs the command in-process, as main() would once it is registered. */
-async function run(argv: string[], stdinText?: string) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    ...(stdinText === undefined ? {} : { stdin: (async function* () { yield stdinText; })() }),
-  };
-  const code = await logInspectCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[], stdinText?: string) {
+  return runCommandObject(logInspectCommand, argv, stdinText);
 }
 
 describe('rollout-lab log inspect', () => {

@@ -4,24 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayCommand } from '../../src/cli/commands/replay.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
-/** Runs the command in-process, as main() would once it is registered. */
-async function run(argv: string[], stdinText?: string) {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    ...(stdinText === undefined ? {} : { stdin: (async function* () { yield stdinText; })() }),
-  };
-  const code = await replayCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[], stdinText?: string) {
+  return runCommandObject(replayCommand, argv, stdinText);
 }
 
 /** One day of requests at 1.5/s, 1% errors (as "ERROR"/"OK"), latencies in seconds; versions v1 (70%) and v2. */

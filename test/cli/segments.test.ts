@@ -5,24 +5,14 @@ import { join } from 'node:path';
 import { parseCsv, segmentsCommand } from '../../src/cli/commands/segments.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import fixture from '../fixtures/analysis.json';
+import { runCommandObject } from '../helpers/cli.ts';
 
 // Kidney stones: Charig et al., BMJ 1986 (test/fixtures/kidney_stones_charig1986.csv). Reference
 // statistics: statsmodels 0.13.5 via scripts/reference/analysis.py (fixture segments.kidney).
 const KIDNEY = 'test/fixtures/kidney_stones_charig1986.csv';
 
-/** Runs the command in-process, as main() would once it is registered. */
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await segmentsCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[]) {
+  return runCommandObject(segmentsCommand, argv);
 }
 
 let dir: string;

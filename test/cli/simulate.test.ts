@@ -4,20 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArrivalTimes, simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { UsageError } from '../../src/cli/args.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
-/** Runs the command in-process, as main() would once it is registered. */
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await simulateCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[]) {
+  return runCommandObject(simulateCommand, argv);
 }
 
 let dir: string;

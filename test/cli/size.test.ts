@@ -2,18 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
 import { sizeCommand } from '../../src/cli/commands/size.ts';
 import fixture from '../fixtures/proportions.json';
+import { runCommandObject } from '../helpers/cli.ts';
 
 // The command is called directly (not through runCli) so that these tests do not depend on its
 // registration in src/cli/commands/index.ts. Reference numbers: test/fixtures/proportions.json
 // (scripts/reference/proportions.py), call in each row.
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await sizeCommand.run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
+function run(argv: string[]) {
+  return runCommandObject(sizeCommand, argv);
 }
 
 async function runJson(argv: string[]) {

@@ -2,25 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { srmCommand } from '../../src/cli/commands/srm.ts';
 import { UsageError } from '../../src/cli/args.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
 // Reference values: scipy 1.10.1 `stats.chisquare([50500, 49500])` → statistic 10.0,
 // p 0.001565402258002549; `chisquare([821588, 815482])` → p 1.8217928726191858e-06;
 // `chisquare([2020, 2950, 5030], [2000, 3000, 5000])` → 1.2133333333333334, p 0.5451650606108354
 // (test/fixtures/continuous.json, scripts/reference/continuous.py).
 
-/** Runs the command in-process, as main() would once it is registered. */
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await srmCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[]) {
+  return runCommandObject(srmCommand, argv);
 }
 
 describe('rollout-lab srm', () => {

@@ -4,19 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseParameter, sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { UsageError } from '../../src/cli/args.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await sweepCommand.run(argv, io);
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+function run(argv: string[]) {
+  return runCommandObject(sweepCommand, argv);
 }
 
 let dir: string;

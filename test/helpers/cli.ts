@@ -26,3 +26,29 @@ export async function runCli(argv: string[], stdinText?: string): Promise<CliRun
   }
   return { code, stdout, stderr, json };
 }
+
+/**
+ * Runs one command object directly (not through `main`), capturing its output; a `UsageError`
+ * propagates to the test, so tests can assert the exact error the command raises.
+ */
+export async function runCommandObject(
+  command: { run(argv: string[], io: Parameters<typeof main>[1]): Promise<number> | number },
+  argv: string[],
+  stdinText?: string,
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = stdinText === undefined ? undefined : (async function* () { yield stdinText; })();
+  const code = await command.run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    stdin,
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
+}
