@@ -131,6 +131,17 @@ export interface Scenario {
   truth: Truth;
   /** A policy to simulate (raw JSON, checked by the engine's `parsePolicy`), used when none is given. */
   policy?: unknown;
+  /** What happened, in a few plain sentences (scenario library; shown beside the playback). */
+  story?: string;
+  /** What to do instead (scenario library). */
+  lesson?: string;
+  /** Short labels for finding scenarios (`canary`, `statistics`, …). */
+  tags?: string[];
+  /**
+   * The policy the story's team wanted, which the engine's `parsePolicy` REFUSES (raw JSON, kept
+   * to show its error messages); the scenario simulates `policy`, the nearest one it accepts.
+   */
+  refusedPolicy?: unknown;
 }
 
 type Json = Record<string, unknown>;
@@ -546,6 +557,8 @@ function parseTruth(checker: Checker, value: unknown, path: string): Truth | und
 /**
  * Checks a scenario document and returns the parsed `Scenario`, or every problem found, each
  * with its JSON path and reason (`traffic.users.count must be a whole number, got 2.5`).
+ * Optional library fields: `story`, `lesson` (non-empty strings), `tags` (non-empty strings),
+ * `refusedPolicy` (an object, not checked here: it is meant to fail `parsePolicy`).
  * Defaults: users 10,000 uniform, segments `{ all: 1 }`, Poisson arrivals, accuracy 0.9,
  * agreement 1, no faults, no drift, truth ×1.2 error rate and ×1.1 p95, horizon 14 days.
  * Cost O(size of the document).
@@ -554,11 +567,26 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   const checker = new Checker();
   const root = checker.object(json, '');
   if (!root) return { ok: false, errors: checker.errors };
-  checker.known(root, '', ['$schema', 'version', 'name', 'description', 'horizon', 'traffic', 'control', 'candidate', 'faults', 'drift', 'truth', 'policy']);
+  checker.known(root, '', [
+    '$schema', 'version', 'name', 'description', 'story', 'lesson', 'tags', 'horizon', 'traffic', 'control', 'candidate', 'faults', 'drift', 'truth', 'policy', 'refusedPolicy',
+  ]);
   if (root.version !== 1) checker.problem('version', `version must be 1, got ${describe(root.version)}`);
   if (typeof root.name !== 'string' || root.name.trim() === '') checker.problem('name', `name must be a non-empty string, got ${describe(root.name)}`);
   if (root.description !== undefined && typeof root.description !== 'string') {
     checker.problem('description', `description must be a string, got ${describe(root.description)}`);
+  }
+  for (const key of ['story', 'lesson'] as const) {
+    const text = root[key];
+    if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) checker.problem(key, `${key} must be a non-empty string, got ${describe(text)}`);
+  }
+  if (root.tags !== undefined) {
+    const tags = root.tags;
+    if (!Array.isArray(tags)) checker.problem('tags', `tags must be an array of strings, got ${describe(tags)}`);
+    else {
+      tags.forEach((tag, i) => {
+        if (typeof tag !== 'string' || tag.trim() === '') checker.problem(join('tags', i), `${join('tags', i)} must be a non-empty string, got ${describe(tag)}`);
+      });
+    }
   }
   const horizon = checker.duration(root, '', 'horizon', 14 * 86400, true);
   const traffic = parseTraffic(checker, root.traffic, 'traffic');
@@ -573,11 +601,16 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   const drift = parseDrift(checker, root.drift, 'drift', segments);
   const truth = parseTruth(checker, root.truth, 'truth');
   if (root.policy !== undefined) checker.object(root.policy, 'policy');
+  if (root.refusedPolicy !== undefined) checker.object(root.refusedPolicy, 'refusedPolicy');
   if (checker.errors.length > 0 || !traffic || !control || !candidate || !drift || !truth || horizon === undefined) {
     return { ok: false, errors: checker.errors };
   }
   const scenario: Scenario = { version: 1, name: root.name as string, horizon, traffic, control, candidate, faults, drift, truth };
   if (typeof root.description === 'string') scenario.description = root.description;
   if (root.policy !== undefined) scenario.policy = root.policy;
+  if (typeof root.story === 'string') scenario.story = root.story;
+  if (typeof root.lesson === 'string') scenario.lesson = root.lesson;
+  if (Array.isArray(root.tags)) scenario.tags = [...(root.tags as string[])];
+  if (root.refusedPolicy !== undefined) scenario.refusedPolicy = root.refusedPolicy;
   return { ok: true, scenario };
 }

@@ -47,4 +47,37 @@ describe('playback view in Chromium', () => {
     );
     expect(problems).toEqual([]);
   });
+
+  it('plays a library scenario with its embedded policy, its story and its lesson, and keeps the choice in the URL', async () => {
+    const { page, problems } = await app.open('/#/playback');
+    const view = page.locator('rl-playback-view');
+    await view.locator('select[name="scenario"]').selectOption('skipping-canary-after-shadow');
+    await expect.poll(() => page.url()).toMatch(/scenario=skipping-canary-after-shadow/);
+    const story = view.locator('[data-section="story"]');
+    await expect.poll(() => story.textContent()).toMatch(/went straight from shadow to 100%/);
+    expect(await view.locator('[data-section="lesson"]').textContent()).toMatch(/Keep the canary after shadow/);
+    expect((await view.locator('[data-section="played-policy"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/shadow, then a 5% canary/);
+    expect(await view.locator('[data-section="refused"] li').allTextContents()).toEqual([
+      "stages[1].kind: 'full' follows the shadow stage without a canary; add a canary stage, or skipCanary: { reason } to skip it on record",
+      'stages[1]: the first stage that serves the candidate sends it 100% of traffic (instant 100%); start with a canary at a small share',
+    ]);
+    // No candidate choice for a library scenario: it plays its own world.
+    expect(await view.locator('select[name="world"]').count()).toBe(0);
+    const now = view.locator('[data-section="now"]');
+    await expect.poll(() => now.textContent()).toMatch(/^Window 1 of \d+ · 0\.1 h · shadow · candidate 0%/);
+    const total = Number((await now.textContent())!.match(/of (\d+)/)![1]);
+    await view.locator('input[name="position"]').fill(String(total - 1));
+    await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${total} of ${total}`));
+    const decisions = (await view.locator('[data-section="decisions"]').textContent())!.replace(/\s+/g, ' ');
+    expect(decisions).toMatch(/advance at 4\.0 h in shadow/);
+    expect(decisions).toMatch(/rollback at [\d.]+ h in canary 5%: .*error rate/);
+    expect((await view.locator('[data-section="policy-outcome"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/rolled back after [\d.]+ h in canary 5%/);
+    await page.screenshot({ path: `${screenshotDir}/playback-library.png`, fullPage: true });
+
+    // The chosen scenario survives a reload (URL and autosave).
+    await page.reload();
+    await expect.poll(() => view.locator('[data-section="story"]').textContent()).toMatch(/went straight from shadow to 100%/);
+    expect(await view.locator('select[name="scenario"]').inputValue()).toBe('skipping-canary-after-shadow');
+    expect(problems).toEqual([]);
+  });
 });

@@ -8,15 +8,37 @@ import { formatHours, labPolicy, labScenarios, type LabSettings } from '../lab/l
 import { labSchema, readLabSettings } from '../lab/labState.ts';
 import { playbackReplicate, type Playback } from '../playback/playbackModel.ts';
 import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
+import { errorRatioLimit, libraryScenario, refusedPolicyErrors, scenarioLibrary, scenarioPolicy } from '../playback/scenarioLibrary.ts';
+import type { Scenario } from '../../sim/scenario.ts';
 import { errorRatioPlot, trafficSplitPlot } from '../plots/playbackPlots.ts';
 import { readCount } from '../state/readNumber.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 
+/** What is being played: the rollout, the error-ratio limit drawn, and a library scenario's texts. */
+interface Played {
+  playback: Playback;
+  errorRatio: number;
+  /** Set when a library scenario is played. */
+  library?: { scenario: Scenario; policyName: string; refused: string[] };
+}
+
+/** Names of the library scenarios, for the picker (parsed once, on first use). */
+let libraryChoices: { value: string; label: string }[] | undefined;
+function scenarioChoices(): { value: string; label: string }[] {
+  libraryChoices ??= [
+    { value: 'lab', label: "the Policy lab's policy and candidate" },
+    ...scenarioLibrary.map((entry) => ({ value: entry.id, label: `library: ${(entry.document as { name: string }).name}` })),
+  ];
+  return libraryChoices;
+}
+
 /**
- * `<rl-playback-view>`: one simulated rollout of the Policy lab's policy, window by window — the
- * traffic split, the error-rate ratio against its threshold, the controller's decisions with
- * their reasons — beside what a naive instant-100% rollout would have done on the same traffic.
+ * `<rl-playback-view>`: one simulated rollout, window by window — of the Policy lab's policy, or
+ * of a scenario of the library (`scenarios/library`) with its embedded policy, its story and its
+ * lesson shown beside the timeline — the traffic split, the error-rate ratio against its
+ * threshold, the controller's decisions with their reasons — beside what a naive instant-100%
+ * rollout would have done on the same traffic.
  */
 export class PlaybackView extends LitElement {
   static override styles = [
@@ -31,13 +53,21 @@ export class PlaybackView extends LitElement {
       .decision.rollback { color: #a3261b; }
       .decision.promote, .decision.advance { color: #1f7a35; }
       .compare { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
+      .scenario-pick { margin-bottom: 0.75rem; }
+      .scenario-pick select { display: block; width: 100%; max-width: 36rem; margin-top: 0.25rem; }
+      .with-story { display: grid; grid-template-columns: minmax(0, 3fr) minmax(14rem, 2fr); gap: 1.25rem; align-items: start; }
+      @media (max-width: 60rem) { .with-story { grid-template-columns: 1fr; } }
+      aside.story { border-left: 3px solid #c8d3e0; padding: 0 0 0 1rem; font-size: 0.95rem; }
+      aside.story h3 { margin: 0.5rem 0 0.25rem; }
+      aside.story p { margin: 0.25rem 0 0.75rem; }
+      aside.story code { font-size: 0.85rem; white-space: pre-wrap; }
     `,
   ];
 
   private readonly form = new ViewStateController<PlaybackState>(this, 'playback', playbackSchema);
   private readonly clock = new PlaybackClock(this, (position) => this.form.set({ window: String(position) }));
   private settings: Checked<LabSettings> = { ok: false, message: '' };
-  private playback: Checked<Playback> = { ok: false, message: '' };
+  private playback: Checked<Played> = { ok: false, message: '' };
   private playbackKey = '';
 
   override connectedCallback(): void {
@@ -46,18 +76,29 @@ export class PlaybackView extends LitElement {
   }
 
   override willUpdate(): void {
-    const { world, replicate, window } = this.form.state;
-    const key = `${JSON.stringify(this.settings)}|${world}|${replicate}`;
+    const { scenario, world, replicate, window } = this.form.state;
+    const key = `${JSON.stringify(this.settings)}|${scenario}|${world}|${replicate}`;
     if (key !== this.playbackKey) {
       this.playbackKey = key;
       this.clock.pause();
-      this.playback = checked(() => {
+      this.playback = checked((): Played => {
+        if (scenario !== 'lab') {
+          // A library scenario plays its own policy, with the lab's seed when the lab's settings are valid.
+          const played = libraryScenario(scenario);
+          const policy = scenarioPolicy(played);
+          const seed = this.settings.ok ? this.settings.value.seed : 1;
+          return {
+            playback: playbackReplicate(played, policy, seed, readCount(replicate, 'replicate')),
+            errorRatio: errorRatioLimit(policy, 2),
+            library: { scenario: played, policyName: policy.name ?? 'the framework default policy', refused: refusedPolicyErrors(played) },
+          };
+        }
         if (!this.settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${this.settings.message}`);
         const settings = this.settings.value;
         const scenarios = labScenarios(settings);
-        return playbackReplicate(scenarios[world], labPolicy(settings), settings.seed, readCount(replicate, 'replicate'));
+        return { playback: playbackReplicate(scenarios[world], labPolicy(settings), settings.seed, readCount(replicate, 'replicate')), errorRatio: settings.errorRatio };
       });
-      if (this.playback.ok) this.clock.load(this.playback.value.windows.length, Number(window) || 0);
+      if (this.playback.ok) this.clock.load(this.playback.value.playback.windows.length, Number(window) || 0);
     }
     this.clock.speed = Number(this.form.state.speed);
   }
@@ -67,16 +108,22 @@ export class PlaybackView extends LitElement {
     return html`
       <h2>Playback</h2>
       <p class="lede">
-        One simulated rollout of the <a href="#/lab">Policy lab</a>'s policy, check window by check window, and what a naive
-        rollout — the candidate at 100% at once, no metrics — would have done on the same traffic.
+        One simulated rollout of the <a href="#/lab">Policy lab</a>'s policy — or of a failure from the scenario library, with
+        its story and its lesson — check window by check window, and what a naive rollout — the candidate at 100% at once, no
+        metrics — would have done on the same traffic.
       </p>
       <fieldset>
         <legend>Rollout</legend>
+        <div class="scenario-pick">
+          ${choiceInput('scenario', 'Scenario', state.scenario, scenarioChoices(), (scenario) => this.form.set({ scenario, window: '0' }))}
+        </div>
         <div class="fields">
-          ${choiceInput('world', 'Candidate', state.world, [
-            { value: 'regressed', label: 'regressed (more errors)' },
-            { value: 'healthy', label: 'healthy (same as control)' },
-          ], (world) => this.form.set({ world, window: '0' }))}
+          ${state.scenario === 'lab'
+            ? choiceInput('world', 'Candidate', state.world, [
+                { value: 'regressed', label: 'regressed (more errors)' },
+                { value: 'healthy', label: 'healthy (same as control)' },
+              ], (world) => this.form.set({ world, window: '0' }))
+            : null}
           ${numberInput('replicate', 'Replicate (same seed as the lab)', state.replicate, (replicate) => this.form.set({ replicate, window: '0' }))}
           ${choiceInput('speed', 'Speed', state.speed, [
             { value: '1', label: '1 window per tick' },
@@ -90,11 +137,34 @@ export class PlaybackView extends LitElement {
     `;
   }
 
-  private renderPlayback(playback: Playback) {
+  private renderPlayback(played: Played) {
+    const timeline = this.renderTimeline(played);
+    const library = played.library;
+    if (!library) return timeline;
+    const scenario = library.scenario;
+    return html`<div class="with-story">
+      <div>${timeline}</div>
+      <aside class="story" aria-label="Story and lesson">
+        <h3>${scenario.name}</h3>
+        ${scenario.description ? html`<p class="note">${scenario.description}</p>` : null}
+        <h3>What happened</h3>
+        <p data-section="story">${scenario.story ?? 'No story recorded.'}</p>
+        <h3>The lesson</h3>
+        <p data-section="lesson">${scenario.lesson ?? 'No lesson recorded.'}</p>
+        <p class="note" data-section="played-policy">Playing the scenario's policy: <strong>${library.policyName}</strong>.</p>
+        ${library.refused.length > 0
+          ? html`<p class="note">The policy the team wanted is refused by the engine:</p>
+              <ul data-section="refused">${library.refused.map((error) => html`<li><code>${error}</code></li>`)}</ul>`
+          : null}
+      </aside>
+    </div>`;
+  }
+
+  private renderTimeline(played: Played) {
+    const playback = played.playback;
     const clock = this.clock;
     const windows = playback.windows;
     const current = windows[clock.position];
-    const settings = this.settings.ok ? this.settings.value : undefined;
     const decisions = windows.slice(0, clock.position + 1).filter((w) => w.decision !== 'continue' && w.decision !== 'hold');
     const finished = clock.position === windows.length - 1;
     const outcome = playback.outcome;
@@ -112,7 +182,7 @@ export class PlaybackView extends LitElement {
       </div>
       <div class="charts">
         <rl-plot .spec=${trafficSplitPlot(windows, clock.position)}></rl-plot>
-        <rl-plot .spec=${errorRatioPlot(windows, clock.position, settings?.errorRatio ?? 2)}></rl-plot>
+        <rl-plot .spec=${errorRatioPlot(windows, clock.position, played.errorRatio)}></rl-plot>
       </div>
       <h3>Decisions so far</h3>
       <ol class="log" data-section="decisions">
