@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArrivalTimes, simulateCommand } from '../../src/cli/commands/simulate.ts';
+import { simulateCommand } from '../../src/cli/commands/simulate.ts';
+import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 
@@ -124,7 +125,7 @@ describe('rollout-lab simulate', () => {
 
   it('loads replayed arrival times from a CSV trace named in the scenario', async () => {
     const trace = file('trace.csv', 'TIMESTAMP,ContextTokens\n2023-11-16 18:17:03.5000000,10\n2023-11-16 18:17:03.0000000,5\n2023-11-16 18:17:05.2500000,7\n');
-    expect(parseArrivalTimes('TIMESTAMP,x\n2023-11-16 18:17:03.5000000,1\n2023-11-16 18:17:03.0000000,2\n2023-11-16 18:17:05.2500000,3\n', 't')).toEqual([0, 0.5, 2.25]);
+    expect(arrivalTimesFromCsv('TIMESTAMP,x\n2023-11-16 18:17:03.5000000,1\n2023-11-16 18:17:03.0000000,2\n2023-11-16 18:17:05.2500000,3\n', 't')).toEqual([0, 0.5, 2.25]);
     const scenario = file('replay.json', {
       version: 1,
       name: 'replay',

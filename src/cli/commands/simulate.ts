@@ -26,6 +26,7 @@ import type { RateEstimate, SimulationSummary } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
 import { parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
 import type { Shard } from '../shard.ts';
+import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
 
 /** A file whose content is invalid: the problems, each `path: reason`, for exit code 2. */
 export class InvalidFileError extends Error {
@@ -52,34 +53,6 @@ function readJson(file: string, what: string): unknown {
 }
 
 /**
- * Arrival times (seconds from the first) from a CSV trace such as
- * `azure_llm2023_code_arrivals.csv`: the `TIMESTAMP` column (else the first), each either a
- * number of seconds or a date-time `YYYY-MM-DD HH:MM:SS[.fraction]` read as UTC. Sorted ascending.
- */
-export function parseArrivalTimes(text: string, file: string): number[] {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
-  if (lines.length === 0) throw new UsageError(`arrival file '${file}' is empty`);
-  const header = lines[0].split(',').map((cell) => cell.trim().replace(/^"|"$/g, ''));
-  const hasHeader = header.some((cell) => !/^[\d.:\- ]+$/.test(cell));
-  const column = hasHeader ? Math.max(0, header.findIndex((cell) => cell.toUpperCase() === 'TIMESTAMP')) : 0;
-  const times: number[] = [];
-  for (let i = hasHeader ? 1 : 0; i < lines.length; i++) {
-    const cell = (lines[i].split(',')[column] ?? '').trim().replace(/^"|"$/g, '');
-    let seconds = Number(cell);
-    if (cell === '' || !Number.isFinite(seconds)) {
-      const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(cell);
-      if (!match) throw new UsageError(`arrival file '${file}' line ${i + 1}: '${cell}' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS`);
-      const [, year, month, day, hour, minute, second] = match;
-      seconds = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)) / 1000 + Number(second);
-    }
-    times.push(seconds);
-  }
-  times.sort((a, b) => a - b);
-  const first = times[0];
-  return times.map((time) => time - first);
-}
-
-/**
  * Reads and checks a scenario file. A replay arrival process may name a CSV `file` (relative
  * to the scenario): its times are loaded into `times`. Throws `InvalidFileError` listing every
  * problem by path, or `UsageError` when the file cannot be read or is not JSON.
@@ -95,7 +68,7 @@ export function loadScenario(file: string): Scenario {
     } catch (error) {
       throw new UsageError(`cannot read arrival file '${trace}' (traffic.arrivals.file of ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    arrivals.times = parseArrivalTimes(text, trace);
+    arrivals.times = arrivalTimesFromCsv(text, trace);
     delete arrivals.file;
   }
   const parsed = parseScenario(json);

@@ -7,7 +7,7 @@ import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { parseScenario, type Scenario } from '../../sim/scenario.ts';
-import { arrivalTimesFromCsv } from './arrivalTrace.ts';
+import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
 import azureCodeTrace from '../../../scenarios/data/azure_llm2023_code_arrivals.csv?raw';
 import instantHundredPercent from '../../../scenarios/library/instant-100-percent.json';
 import abTestTinySamples from '../../../scenarios/library/ab-test-tiny-samples.json';

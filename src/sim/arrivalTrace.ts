@@ -1,8 +1,5 @@
-/**
- * Arrival times from a CSV trace, for the browser (the CLI reads files with `parseArrivalTimes`
- * in `src/cli/commands/simulate.ts`; this is the same rule without Node, and a test checks that
- * both give the same times for the shipped trace).
- */
+// Arrival times from a CSV trace: pure, so the CLI (which reads the file) and the browser (which
+// bundles it) share one rule.
 
 /**
  * Arrival times in seconds from the first, ascending, read from a CSV trace such as
