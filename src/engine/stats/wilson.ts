@@ -23,8 +23,12 @@ function wilson(successes: number, total: number, critical: number): Interval {
   const denominator = 1 + critical2 / total;
   const center = (rate + critical2 / (2 * total)) / denominator;
   const halfWidth = (critical * Math.sqrt((rate * (1 - rate)) / total + critical2 / (4 * total * total))) / denominator;
-  // At 0 or n successes a bound is 0 or 1 exactly in theory; rounding can leave ±1e-17.
-  return { lower: Math.max(0, center - halfWidth), upper: Math.min(1, center + halfWidth) };
+  // At 0 or n successes a bound is exactly 0 or 1 (the square root equals the centre's
+  // distance to it); rounding would otherwise leave a residue such as 3.5e-18.
+  return {
+    lower: successes === 0 ? 0 : Math.max(0, center - halfWidth),
+    upper: successes === total ? 1 : Math.min(1, center + halfWidth),
+  };
 }
 
 /**

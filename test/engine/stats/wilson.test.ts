@@ -21,6 +21,11 @@ describe('wilsonInterval', () => {
   it('has bounds exactly at 0 and 1 for all-failure and all-success counts', () => {
     expect(wilsonInterval({ successes: 0, total: 20 }).lower).toBe(0);
     expect(wilsonInterval({ successes: 20, total: 20 }).upper).toBe(1);
+    // Rounding used to leave residues such as 3.5e-18 for some totals (0 of 300 among them).
+    for (let total = 1; total <= 3000; total++) {
+      expect(wilsonInterval({ successes: 0, total }).lower).toBe(0);
+      expect(wilsonInterval({ successes: total, total }).upper).toBe(1);
+    }
   });
 
   it('rejects a bad alpha and bad counts', () => {
