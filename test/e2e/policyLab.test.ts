@@ -58,4 +58,42 @@ describe('policy lab in Chromium', () => {
     await page.screenshot({ path: `${screenshotDir}/policy-lab-error.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
+  it('tunes for the targets in a worker, draws the Pareto front and puts the recommendation into the controls', async () => {
+    const { page, problems } = await app.open('/#/lab?replicates=10&requestsPerSecond=100');
+    const view = page.locator('rl-policy-lab-view');
+    // Small settings: 20 replicates per candidate (100 for the 3 finalists), 8 candidates, loose targets.
+    await view.locator('input[name="maxFalseRollbackPercent"]').fill('20');
+    await view.locator('input[name="minDetectionPercent"]').fill('80');
+    await view.locator('input[name="withinMinutes"]').fill('60');
+    await view.locator('input[name="tuneReplicates"]').fill('20');
+    await view.locator('input[name="tuneCandidates"]').fill('8');
+    await view.locator('button[name="tune"]').click();
+    const message = view.locator('[data-section="tune-message"]');
+    await expect.poll(() => message.count(), { timeout: 120_000 }).toBe(1);
+    await page.screenshot({ path: `${screenshotDir}/policy-lab-tune.png`, fullPage: true });
+    const text = (await message.textContent()) ?? '';
+    expect(text).toMatch(/^Recommended: error ≤ [\d.]+×, .*every \d+m, ≥ \d+ requests, \d+ failures? in a row\. On 100 fresh replicates per world/);
+    expect(await view.locator('svg[aria-label^="Auto-tune: the Pareto front"]').count()).toBe(1);
+    expect(await view.locator('tr[data-recommended="true"]').count()).toBe(1);
+
+    // "Use this policy" puts the recommended thresholds into the lab's controls (and the URL).
+    const errorRatio = /error ≤ ([\d.]+)×/.exec(text)![1];
+    const checkMinutes = /every (\d+)m/.exec(text)![1];
+    const minRequests = /≥ (\d+) requests/.exec(text)![1];
+    await view.locator('button[name="use-tuned"]').click();
+    await expect.poll(() => view.locator('input[name="errorRatio"]').inputValue()).toBe(errorRatio);
+    expect(await view.locator('input[name="checkMinutes"]').inputValue()).toBe(checkMinutes);
+    expect(await view.locator('input[name="minRequests"]').inputValue()).toBe(minRequests);
+    expect(new URL(page.url()).hash).toContain(`errorRatio=${errorRatio}`);
+
+    // A big tuning run can be cancelled (the worker is terminated).
+    await view.locator('input[name="tuneReplicates"]').fill('2000');
+    await view.locator('input[name="tuneCandidates"]').fill('200');
+    await view.locator('button[name="tune"]').click();
+    await expect.poll(() => view.locator('button[name="cancel-tune"]').count(), { timeout: 20_000 }).toBe(1);
+    await view.locator('button[name="cancel-tune"]').click();
+    await expect.poll(() => view.locator('[data-section="tune-cancelled"]').count()).toBe(1);
+    expect(await view.locator('progress[aria-label="Tuning progress"]').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
 });

@@ -13,6 +13,7 @@ import { sizeCommand } from './size.ts';
 import { simulateCommand } from './simulate.ts';
 import { srmCommand } from './srm.ts';
 import { sweepCommand } from './sweep.ts';
+import { tuneCommand } from './tune.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [sizeCommand, compareCommand, srmCommand, boundariesCommand, segmentsCommand, policyValidateCommand, policyDefaultCommand, policyExportCommand, decideCommand, serveCommand, simulateCommand, sweepCommand, mergeCommand, logInspectCommand, replayCommand];
+export const commands: Command[] = [sizeCommand, compareCommand, srmCommand, boundariesCommand, segmentsCommand, policyValidateCommand, policyDefaultCommand, policyExportCommand, decideCommand, serveCommand, simulateCommand, sweepCommand, tuneCommand, mergeCommand, logInspectCommand, replayCommand];

@@ -17,6 +17,18 @@ import {
   type LabSettings,
 } from '../lab/labModel.ts';
 import { labSchema, readLabSettings, type LabState } from '../lab/labState.ts';
+import {
+  defaultLabTuneForm,
+  labStateFromTuning,
+  labTuneRequest,
+  readLabTuneTargets,
+  tunePlotPoints,
+  type LabTuneForm,
+  type LabTuneTargets,
+} from '../lab/labTuning.ts';
+import { paretoFrontPlot } from '../plots/paretoFrontPlot.ts';
+import type { TuneResult, TunedCandidate } from '../../sim/tune.ts';
+import { tuneInWorker } from '../../../workers/tuneInWorker.ts';
 import { detectionTimeBins, detectionTimePlot } from '../plots/detectionTimePlot.ts';
 import { operatingCharacteristicPlot } from '../plots/operatingCharacteristicPlot.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
@@ -44,6 +56,7 @@ export class PolicyLabView extends LitElement {
     css`
       .run { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin: 0.5rem 0 0.75rem; min-height: 2.2rem; }
       progress { width: 16rem; height: 1rem; }
+      .tune-actions { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin-top: 0.5rem; }
     `,
   ];
 
@@ -52,6 +65,15 @@ export class PolicyLabView extends LitElement {
     await settle(300, signal);
     return runLab(settings, browserSimulationRunner, reportPartial, reportProgress, signal);
   });
+  /** "Tune for me": the auto-tuner in a dedicated Web Worker; cancelling terminates it. */
+  private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(this, ({ signal, reportProgress }, settings, targets) =>
+    tuneInWorker(labTuneRequest(settings, targets), {
+      signal,
+      onProgress: (progress) => reportProgress(progress.replicatesDone / progress.replicatesPlanned),
+    }),
+  );
+  private tuneForm: LabTuneForm = { ...defaultLabTuneForm };
+  private tuneTargets: Checked<LabTuneTargets> = checked(() => readLabTuneTargets(defaultLabTuneForm));
   private settings: Checked<LabSettings> = { ok: false, message: '' };
   private settingsKey = '';
 
@@ -70,6 +92,22 @@ export class PolicyLabView extends LitElement {
       if (this.settings.ok) void this.simulation.run(this.settings.value);
       else this.simulation.abort();
     }
+  }
+
+  private setTune(field: keyof LabTuneForm) {
+    return (value: string) => {
+      this.tuneForm = { ...this.tuneForm, [field]: value };
+      this.tuneTargets = checked(() => readLabTuneTargets(this.tuneForm));
+      this.requestUpdate();
+    };
+  }
+
+  private startTuning(): void {
+    if (this.settings.ok && this.tuneTargets.ok) void this.tuning.run(this.settings.value, this.tuneTargets.value);
+  }
+
+  private useTuned(candidate: TunedCandidate): void {
+    this.form.set(labStateFromTuning(candidate.setting));
   }
 
   private set(field: keyof LabState) {
@@ -114,6 +152,70 @@ export class PolicyLabView extends LitElement {
       </fieldset>
       ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
       ${this.settings.ok ? this.renderResult(this.settings.value) : null}
+      ${this.renderTuning()}
+    `;
+  }
+
+  private renderTuning() {
+    const form = this.tuneForm;
+    const task = this.tuning;
+    const targets = this.tuneTargets;
+    return html`
+      <fieldset data-section="tune">
+        <legend>Tune for me</legend>
+        <p class="note">
+          Searches the thresholds, check interval and guards above by simulation (a coordinate search on common random numbers,
+          the best candidates confirmed on fresh replicates) for your targets, judged on the 95% Wilson bounds. Detection is timed
+          from the moment the regressed candidate first serves users.
+        </p>
+        <div class="fields">
+          ${numberInput('maxFalseRollbackPercent', 'Largest false-rollback rate (%)', form.maxFalseRollbackPercent, this.setTune('maxFalseRollbackPercent'))}
+          ${numberInput('minDetectionPercent', 'Regression caught in at least (%)', form.minDetectionPercent, this.setTune('minDetectionPercent'))}
+          ${numberInput('withinMinutes', '… within (minutes of first serving)', form.withinMinutes, this.setTune('withinMinutes'))}
+          ${numberInput('tuneReplicates', 'Tuning replicates per candidate', form.replicates, this.setTune('replicates'))}
+          ${numberInput('tuneCandidates', 'Candidates to try', form.candidates, this.setTune('candidates'))}
+        </div>
+        <div class="tune-actions">
+          ${task.running
+            ? html`<label>Tuning <progress max="1" .value=${task.progress} aria-label="Tuning progress"></progress></label>
+                <button type="button" name="cancel-tune" @click=${() => task.abort()}>Cancel tuning</button>`
+            : html`<button type="button" name="tune" ?disabled=${!(this.settings.ok && targets.ok)} @click=${() => this.startTuning()}>Tune for me</button>`}
+          ${task.status === 'cancelled' ? html`<span class="note" data-section="tune-cancelled">Tuning cancelled.</span>` : null}
+        </div>
+        ${targets.ok ? null : html`<p class="error" role="alert" data-section="tune-targets">${targets.message}</p>`}
+        ${task.status === 'error' ? html`<p class="error" role="alert" data-section="tune-error">${(task.error as Error).message}</p>` : null}
+        ${task.status === 'complete' && task.value ? this.renderTuneResult(task.value) : null}
+      </fieldset>
+    `;
+  }
+
+  private renderTuneResult(result: TuneResult) {
+    const recommended = result.recommended;
+    const within = result.targets.detectWithin / 60;
+    const rows = [...result.paretoFront.map((id) => result.candidates[id]), ...result.finalists.filter((finalist) => !finalist.pareto)];
+    return html`
+      <p class="verdict ${recommended ? 'good' : 'bad'}" role="status" data-section="tune-message">${result.message}</p>
+      ${recommended
+        ? html`<p><button type="button" name="use-tuned" @click=${() => this.useTuned(recommended)}>Use this policy</button>
+            <span class="note">Puts ${recommended.label} into the controls above.</span></p>`
+        : null}
+      <div class="charts">
+        <rl-plot .spec=${paretoFrontPlot(tunePlotPoints(result), { maxFalseRollbackRate: result.targets.maxFalseRollbackRate, minDetectionRate: result.targets.minDetectionRate, withinMinutes: within })}></rl-plot>
+      </div>
+      <table aria-label="Tuning candidates">
+        <thead><tr><th>Candidate</th><th class="number">False rollbacks</th><th class="number">Caught within ${within} min</th><th>Numbers from</th></tr></thead>
+        <tbody>
+          ${rows.map((candidate) => {
+            const numbers = candidate.confirmation ?? candidate.search;
+            return html`<tr data-candidate=${candidate.id} data-recommended=${candidate === recommended ? 'true' : 'false'}>
+              <td>${candidate === recommended ? '★ ' : ''}${candidate.label}</td>
+              <td class="number">${formatRate(numbers.falseRollbackRate)}</td>
+              <td class="number">${formatRate(numbers.detectionRate)}</td>
+              <td>${candidate.confirmation ? `confirmation (${numbers.replicates} fresh)${candidate.meetsTargets ? ', meets the targets' : ', misses'}` : `search (${numbers.replicates})`}</td>
+            </tr>`;
+          })}
+        </tbody>
+      </table>
     `;
   }
 

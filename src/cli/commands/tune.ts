@@ -1,0 +1,188 @@
+/**
+ * `rollout-lab tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json]
+ * --max-false-rollback A --min-detection B --within C [--replicates N] [--confirm-replicates M]
+ * [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S]
+ * [--mode window|request] [--out POLICY.json] [--progress] [--json]`:
+ * auto-tunes a policy's thresholds, check interval and guards by simulation (src/sim/tune.ts)
+ * and prints the Pareto front and the recommended policy — or says plainly that no policy meets
+ * the targets, with the closest ones (exit code 1). `--out` writes the recommended policy
+ * atomically, as a bare policy document that `simulate --policy` reads, its description
+ * recording the evidence (targets, seed, replicates, confirmed rates).
+ */
+import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
+import { formatNumber, writeJson } from '../io.ts';
+import type { CliIo, Command } from '../io.ts';
+import { durationSeconds } from '../../engine/policy/duration.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+import { tune } from '../../sim/tune.ts';
+import type { TunedCandidate, TuneResult } from '../../sim/tune.ts';
+import type { TuningEvaluation } from '../../sim/tuningEvaluation.ts';
+import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
+import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile } from './simulate.ts';
+
+function rateCell(rate: RateEstimate): string {
+  if (rate.rate === null) return '—';
+  // Wilson's lower bound of 0/n can come out as ~1e-18 from rounding: show it as the 0 it is.
+  const lower = (rate.lower as number) < 1e-12 ? 0 : (rate.lower as number);
+  return `${formatNumber(rate.rate, 3)} [${formatNumber(lower, 3)}, ${formatNumber(rate.upper as number, 3)}]`;
+}
+
+/** The recommended policy with the tuning evidence in its description. */
+export function tunedPolicyDocument(result: TuneResult, candidate: TunedCandidate, scenarios: { healthy: string; regressed: string }): Policy {
+  const confirmation = candidate.confirmation as TuningEvaluation;
+  const evidence =
+    `Auto-tuned by rollout-lab tune (${candidate.label}) against '${scenarios.healthy}' and '${scenarios.regressed}', ` +
+    `${result.mode} mode, seed ${result.seed}; confirmed on replicates [${confirmation.from}, ${confirmation.to}) per scenario: ` +
+    `false-rollback rate ${rateCell(confirmation.falseRollbackRate)} (target ≤ ${result.targets.maxFalseRollbackRate}), ` +
+    `regression rolled back within ${formatSeconds(result.targets.detectWithin)} of first serving ${rateCell(confirmation.detectionRate)} ` +
+    `(target ≥ ${result.targets.minDetectionRate}); 95% Wilson intervals.`;
+  return { ...candidate.policy, name: `${candidate.policy.name ?? 'policy'}, auto-tuned`, description: evidence };
+}
+
+function candidateJson(candidate: TunedCandidate) {
+  return {
+    id: candidate.id,
+    label: candidate.label,
+    setting: candidate.setting,
+    pareto: candidate.pareto,
+    meetsTargets: candidate.meetsTargets,
+    shortfall: candidate.shortfall,
+    search: candidate.search,
+    confirmation: candidate.confirmation,
+  };
+}
+
+/** `rollout-lab tune`. */
+export const tuneCommand: Command = {
+  name: 'tune',
+  summary: 'Auto-tune thresholds, check interval and guards for a false-rollback and a detection target',
+  usage:
+    'tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json] --max-false-rollback A --min-detection B --within DURATION ' +
+    '[--replicates N] [--confirm-replicates M] [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S] [--mode window|request] ' +
+    '[--out POLICY.json] [--progress] [--json]',
+  run(argv: string[], io: CliIo): number {
+    const args = parseCommandArgs(argv, {
+      healthy: { type: 'string' },
+      regressed: { type: 'string' },
+      policy: { type: 'string' },
+      'max-false-rollback': { type: 'string' },
+      'min-detection': { type: 'string' },
+      within: { type: 'string' },
+      replicates: { type: 'string' },
+      'confirm-replicates': { type: 'string' },
+      'max-evaluations': { type: 'string' },
+      prefer: { type: 'string' },
+      'no-statistical': { type: 'boolean' },
+      seed: { type: 'string' },
+      mode: { type: 'string' },
+      out: { type: 'string' },
+      progress: { type: 'boolean' },
+    });
+    const healthyFile = stringOption(args, 'healthy');
+    const regressedFile = stringOption(args, 'regressed');
+    const maxFalseRollbackRate = numberOption(args, 'max-false-rollback', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+    const minDetectionRate = numberOption(args, 'min-detection', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+    const withinText = stringOption(args, 'within');
+    const detectWithin = durationSeconds(/^\d+(\.\d+)?$/.test(withinText) ? Number(withinText) : withinText);
+    if (detectWithin === undefined || detectWithin <= 0) throw new UsageError(`--within must be a positive duration like 30m or 1h (or seconds), got '${withinText}'`);
+    const searchReplicates = numberOption(args, 'replicates', { default: 200, min: 10, max: 1e7, integer: true });
+    const confirmReplicates = numberOption(args, 'confirm-replicates', { default: 5 * searchReplicates, min: 10, max: 1e8, integer: true });
+    const maxEvaluations = numberOption(args, 'max-evaluations', { default: 40, min: 1, max: 10_000, integer: true });
+    const prefer = choiceOption(args, 'prefer', ['detection', 'exposure'] as const, 'detection');
+    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    const seedText = stringOption(args, 'seed', '1');
+    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    let healthy: Scenario;
+    let regressed: Scenario;
+    let policy: Policy;
+    try {
+      healthy = loadScenario(healthyFile);
+      regressed = loadScenario(regressedFile);
+      policy = loadPolicy(args.values.policy as string | undefined, healthy, healthyFile);
+    } catch (error) {
+      if (error instanceof InvalidFileError) return reportInvalidFile(io, 'tune', error);
+      throw error;
+    }
+    const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
+    let result: TuneResult;
+    try {
+      result = tune(policy, healthy, regressed, {
+        targets: { maxFalseRollbackRate, minDetectionRate, detectWithin },
+        seed,
+        mode,
+        searchReplicates,
+        confirmReplicates,
+        maxEvaluations,
+        prefer,
+        space: defaultTuningSpace(policy, healthy, { allowStatistical: args.values['no-statistical'] !== true }),
+        onProgress: showProgress
+          ? (progress) => io.stderr.write(`\r${progress.phase === 'search' ? 'searching' : 'confirming'}: ${progress.evaluations} candidate(s), ${progress.replicatesDone} replicates   `)
+          : undefined,
+      });
+    } catch (error) {
+      // Worlds that cannot measure what they should, or a base policy the space cannot tune.
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw error;
+    }
+    if (showProgress) io.stderr.write('\n');
+    const recommendedPolicy = result.recommended ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name }) : null;
+    if (recommendedPolicy && args.values.out !== undefined) writeFileAtomic(String(args.values.out), JSON.stringify(recommendedPolicy, null, 2) + '\n');
+    const exitCode = result.recommended ? 0 : 1;
+    if (args.values.json) {
+      writeJson(io, {
+        healthy: healthy.name,
+        regressed: regressed.name,
+        basePolicy: policy.name ?? null,
+        targets: result.targets,
+        seed: result.seed,
+        mode: result.mode,
+        searchReplicates: result.searchReplicates,
+        confirmReplicates: result.confirmReplicates,
+        replicatesRun: result.replicatesRun,
+        meetsTargets: result.recommended !== null,
+        message: result.message,
+        recommended: result.recommended ? candidateJson(result.recommended) : null,
+        recommendedPolicy,
+        paretoFront: result.paretoFront.map((id) => candidateJson(result.candidates[id])),
+        finalists: result.finalists.map(candidateJson),
+        candidates: result.candidates.length,
+        out: recommendedPolicy && args.values.out !== undefined ? String(args.values.out) : null,
+      });
+      return exitCode;
+    }
+    const within = formatSeconds(detectWithin);
+    const header = ['id', 'setting', 'false rollback [95% CI]', `caught ≤ ${within} [95% CI]`, 'median time to detect', 'confirmed'];
+    const row = (candidate: TunedCandidate): string[] => {
+      const numbers = candidate.confirmation ?? candidate.search;
+      const mark = candidate.confirmation === null ? '' : candidate.meetsTargets ? `yes (${numbers.replicates} fresh) ✓ meets` : `yes (${numbers.replicates} fresh) ✗ misses`;
+      return [
+        String(candidate.id) + (candidate === result.recommended ? '*' : ''),
+        candidate.label,
+        rateCell(numbers.falseRollbackRate),
+        rateCell(numbers.detectionRate),
+        numbers.timeToDetect.median === null ? '—' : formatSeconds(numbers.timeToDetect.median),
+        mark,
+      ];
+    };
+    const table = result.paretoFront.map((id) => row(result.candidates[id]));
+    const extra = result.finalists.filter((finalist) => !finalist.pareto).map(row);
+    const widths = header.map((cell, i) => Math.max(cell.length, ...[...table, ...extra].map((cells) => cells[i].length)));
+    const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+    let text =
+      `auto-tune: '${healthy.name}' (healthy) + '${regressed.name}' (regressed), base policy '${policy.name ?? 'policy'}', ${mode} mode, seed ${seed}\n` +
+      `targets: false-rollback rate ≤ ${maxFalseRollbackRate}, regression rolled back within ${within} of first serving in ≥ ${minDetectionRate}, judged on 95% Wilson bounds\n` +
+      `${result.candidates.length} candidates × ${searchReplicates} replicates per scenario (common random numbers); finalists confirmed on ${confirmReplicates} fresh replicates\n\n` +
+      `Pareto front (numbers from the confirmation when confirmed, else from the search):\n${line(header)}\n${table.map(line).join('\n')}\n`;
+    if (extra.length > 0) text += `other finalists:\n${extra.map(line).join('\n')}\n`;
+    text += `\n${result.message}\n`;
+    if (recommendedPolicy) {
+      text += args.values.out !== undefined ? `recommended policy written to ${String(args.values.out)}\n` : `\nrecommended policy:\n${JSON.stringify(recommendedPolicy, null, 2)}\n`;
+    }
+    io.stdout.write(text);
+    return exitCode;
+  },
+};

@@ -1,0 +1,298 @@
+/**
+ * Auto-tuning: search a policy's thresholds, check interval and guards with the simulator for
+ * the user's targets — false-rollback rate at most a, the stated regression rolled back with
+ * probability at least b within c of first serving users — and return every evaluated
+ * candidate, the Pareto front, and a recommended policy, or a plain "no policy meets the
+ * targets" with the closest candidates.
+ *
+ * Method (budgeted, reproducible):
+ * 1. **Search**: a coordinate search (cyclic coordinate descent over a discrete grid, Nocedal &
+ *    Wright, "Numerical Optimization", §9.3) from the base policy's own setting: for each
+ *    coordinate of the `TuningSpace` in turn, every value is simulated with the others held, and
+ *    the best becomes the current setting; passes repeat until none changes or the evaluation
+ *    budget is spent. Every candidate uses replicates [0, searchReplicates) of the same seed —
+ *    common random numbers — so differences between candidates are not sampling noise between
+ *    runs.
+ * 2. **Confirmation**: the best `finalists` candidates are re-simulated on replicates
+ *    [searchReplicates, searchReplicates + confirmReplicates) — fresh streams the search never
+ *    saw, so the winner's curse of picking the luckiest search result does not carry over — and
+ *    only these confirmation numbers decide the recommendation.
+ * 3. **Judgement**, conservative: a candidate meets the targets when the upper Wilson 95% bound
+ *    of its false-rollback rate is ≤ a and the lower bound of its detection rate ≥ b
+ *    (`tuningTargets.ts`). Among those, the recommendation is the one with the best detection
+ *    rate (then the shortest median time to detect, then the fewest false rollbacks), or with
+ *    `prefer: 'exposure'` the one serving the regression to the fewest requests.
+ *
+ * Ranking during the search: candidates closer to the targets (smaller `targetShortfall`) first,
+ * then by the preference above. The Pareto front is over (false-rollback rate, missed-detection
+ * rate, median time to detect), all minimised, on the search numbers (every candidate measured
+ * on the same streams).
+ */
+import type { Policy } from '../engine/policy/policy.ts';
+import { paretoFront } from './paretoFront.ts';
+import type { Scenario } from './scenario.ts';
+import { evaluateCandidate, prepareCandidate } from './tuningEvaluation.ts';
+import type { TuningEvaluation } from './tuningEvaluation.ts';
+import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, describeTuningSetting, tuningCoordinates, tuningSettingKey } from './tuningSpace.ts';
+import type { TuningSetting, TuningSpace } from './tuningSpace.ts';
+import { checkTuningTargets, meetsTargets, targetShortfall } from './tuningTargets.ts';
+import type { TuningTargets } from './tuningTargets.ts';
+import type { FidelityMode } from './windowRequest.ts';
+
+/** Options of `tune`. */
+export interface TuneOptions {
+  targets: TuningTargets;
+  seed: number | string;
+  /** Fidelity mode (default `'window'`, fast). */
+  mode?: FidelityMode;
+  /** Replicates per world for each searched candidate (default 200). */
+  searchReplicates?: number;
+  /** Replicates per world for each finalist's confirmation (default 5 × searchReplicates). */
+  confirmReplicates?: number;
+  /** Candidates the search may simulate, the base included (default 40). */
+  maxEvaluations?: number;
+  /** Passes over the coordinates (default 2). */
+  maxPasses?: number;
+  /** Candidates confirmed (default 4). */
+  finalists?: number;
+  /** The search space (default `defaultTuningSpace(basePolicy, healthy)`). */
+  space?: TuningSpace;
+  /** What "best" means among candidates meeting the targets (default `'detection'`). */
+  prefer?: 'detection' | 'exposure';
+  /** Called after every simulated candidate with replicates done and the planned maximum. */
+  onProgress?: (progress: TuneProgress) => void;
+}
+
+/** Progress of a tuning run. */
+export interface TuneProgress {
+  phase: 'search' | 'confirm';
+  /** Candidates simulated so far in this phase. */
+  evaluations: number;
+  /** Replicates simulated so far (both worlds) and the most the run may simulate. */
+  replicatesDone: number;
+  replicatesPlanned: number;
+}
+
+/** One evaluated candidate. */
+export interface TunedCandidate {
+  /** Index in `TuneResult.candidates` (the order in which they were simulated; 0 is the base policy). */
+  id: number;
+  setting: TuningSetting;
+  /** The setting in words. */
+  label: string;
+  policy: Policy;
+  /** Search numbers (replicates [0, searchReplicates), common to all candidates). */
+  search: TuningEvaluation;
+  /** Confirmation numbers on fresh replicates (finalists only). */
+  confirmation: TuningEvaluation | null;
+  /** On the Pareto front of the search numbers. */
+  pareto: boolean;
+  /** Meets both targets on the confirmation's Wilson bounds (null when not confirmed). */
+  meetsTargets: boolean | null;
+  /** `targetShortfall` on the confirmation numbers if confirmed, else on the search numbers. */
+  shortfall: number;
+}
+
+/** The tuner's answer. */
+export interface TuneResult {
+  targets: TuningTargets;
+  seed: number | string;
+  mode: FidelityMode;
+  searchReplicates: number;
+  confirmReplicates: number;
+  /** Every candidate simulated, in order. */
+  candidates: TunedCandidate[];
+  /** Ids of the Pareto-front candidates, by false-rollback rate ascending. */
+  paretoFront: number[];
+  /** The recommended candidate, or null when no candidate meets the targets. */
+  recommended: TunedCandidate | null;
+  /** The confirmed candidates ranked best first (the closest ones when none meets the targets). */
+  finalists: TunedCandidate[];
+  /** One sentence saying what was found, in the user's words. */
+  message: string;
+  /** Replicates simulated in total (both worlds). */
+  replicatesRun: number;
+}
+
+function checkWhole(name: string, value: number, min: number): void {
+  if (!(Number.isSafeInteger(value) && value >= min)) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
+}
+
+function formatRate(rate: number | null): string {
+  return rate === null ? 'n/a' : `${Number((rate * 100).toPrecision(3))}%`;
+}
+
+function formatMinutes(seconds: number): string {
+  return `${Number((seconds / 60).toPrecision(4))} min`;
+}
+
+/**
+ * Orders evaluations best first: smaller target shortfall, then (prefer 'detection') higher
+ * detection rate, shorter median time to detect, fewer false rollbacks — or (prefer 'exposure')
+ * fewer requests served while worse, then higher detection rate, fewer false rollbacks.
+ */
+function compareEvaluations(a: TuningEvaluation, b: TuningEvaluation, targets: TuningTargets, prefer: 'detection' | 'exposure'): number {
+  const shortfall = targetShortfall(a, targets) - targetShortfall(b, targets);
+  if (shortfall !== 0) return shortfall;
+  const detection = (b.detectionRate.rate ?? 0) - (a.detectionRate.rate ?? 0);
+  const time = (a.timeToDetect.median ?? Infinity) - (b.timeToDetect.median ?? Infinity);
+  const falseRollbacks = (a.falseRollbackRate.rate ?? 1) - (b.falseRollbackRate.rate ?? 1);
+  const exposure = a.exposure.requestsServedWhileWorse - b.exposure.requestsServedWhileWorse;
+  const order = prefer === 'exposure' ? [exposure, detection, falseRollbacks] : [detection, time, falseRollbacks];
+  for (const difference of order) if (difference !== 0 && !Number.isNaN(difference)) return difference;
+  return 0;
+}
+
+/**
+ * Tunes `basePolicy` for `targets` on the `healthy` and `regressed` scenarios (module comment).
+ * Inputs are checked once: RangeError naming the field. Cost: at most
+ * 2 · (maxEvaluations · searchReplicates + finalists · confirmReplicates) replicates.
+ */
+export function tune(basePolicy: Policy, healthy: Scenario, regressed: Scenario, options: TuneOptions): TuneResult {
+  const { targets, seed, mode = 'window', prefer = 'detection' } = options;
+  checkTuningTargets(targets);
+  const searchReplicates = options.searchReplicates ?? 200;
+  const confirmReplicates = options.confirmReplicates ?? 5 * searchReplicates;
+  const maxEvaluations = options.maxEvaluations ?? 40;
+  const maxPasses = options.maxPasses ?? 2;
+  const finalistCount = options.finalists ?? 4;
+  checkWhole('searchReplicates', searchReplicates, 10);
+  checkWhole('confirmReplicates', confirmReplicates, 10);
+  checkWhole('maxEvaluations', maxEvaluations, 1);
+  checkWhole('maxPasses', maxPasses, 1);
+  checkWhole('finalists', finalistCount, 1);
+  if (prefer !== 'detection' && prefer !== 'exposure') throw new RangeError(`prefer must be 'detection' or 'exposure', got ${String(prefer)}`);
+  if (!(typeof seed === 'string' || Number.isSafeInteger(seed))) throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
+  const space = options.space ?? defaultTuningSpace(basePolicy, healthy);
+  const worlds = { healthy, regressed, mode, seed };
+  const replicatesPlanned = 2 * (maxEvaluations * searchReplicates + finalistCount * confirmReplicates);
+  let replicatesDone = 0;
+
+  const candidates: TunedCandidate[] = [];
+  const byKey = new Map<string, TunedCandidate | null>();
+  /** Simulates a setting once (cached); null when the setting makes the policy invalid. */
+  const evaluate = (setting: TuningSetting): TunedCandidate | null => {
+    const key = tuningSettingKey(setting);
+    if (byKey.has(key)) return byKey.get(key) as TunedCandidate | null;
+    let policy: Policy;
+    try {
+      policy = applyTuningSetting(basePolicy, setting);
+    } catch (error) {
+      // A value the policy cannot take (e.g. a check interval longer than a stage) is skipped;
+      // the base setting itself must be valid.
+      if (candidates.length === 0 && byKey.size === 0) throw error;
+      byKey.set(key, null);
+      return null;
+    }
+    const search = evaluateCandidate(prepareCandidate(policy, worlds), 0, searchReplicates, targets.detectWithin);
+    replicatesDone += 2 * searchReplicates;
+    const candidate: TunedCandidate = {
+      id: candidates.length,
+      setting,
+      label: describeTuningSetting(setting),
+      policy,
+      search,
+      confirmation: null,
+      pareto: false,
+      meetsTargets: null,
+      shortfall: targetShortfall(search, targets),
+    };
+    candidates.push(candidate);
+    byKey.set(key, candidate);
+    options.onProgress?.({ phase: 'search', evaluations: candidates.length, replicatesDone, replicatesPlanned });
+    return candidate;
+  };
+  const better = (a: TunedCandidate, b: TunedCandidate) => compareEvaluations(a.search, b.search, targets, prefer) < 0;
+
+  // 1. Coordinate search from the base setting.
+  let current = evaluate(baseTuningSetting(basePolicy)) as TunedCandidate;
+  const coordinates = tuningCoordinates.filter((coordinate) => (space[coordinate]?.length ?? 0) > 0);
+  let budgetSpent = false;
+  for (let pass = 0; pass < maxPasses && !budgetSpent; pass++) {
+    let moved = false;
+    for (const coordinate of coordinates) {
+      let best = current;
+      for (const value of space[coordinate] as unknown[]) {
+        const setting = { ...current.setting, [coordinate]: value } as TuningSetting;
+        if (!byKey.has(tuningSettingKey(setting)) && candidates.length >= maxEvaluations) {
+          budgetSpent = true;
+          break;
+        }
+        const candidate = evaluate(setting);
+        if (candidate !== null && better(candidate, best)) best = candidate;
+      }
+      if (best !== current) {
+        current = best;
+        moved = true;
+      }
+      if (budgetSpent) break;
+    }
+    if (!moved) break;
+  }
+
+  // 2. Confirmation of the finalists on fresh replicates.
+  const ranked = [...candidates].sort((a, b) => compareEvaluations(a.search, b.search, targets, prefer));
+  // Candidates with identical search numbers behave alike on these streams (e.g. a guard that
+  // never binds): confirm distinct behaviours, the best-ranked of each.
+  const finalists: TunedCandidate[] = [];
+  const behaviours = new Set<string>();
+  for (const candidate of ranked) {
+    if (finalists.length >= finalistCount) break;
+    const { falseRollbackRate, detectionRate, timeToDetect, exposure } = candidate.search;
+    const behaviour = [falseRollbackRate.count, detectionRate.count, timeToDetect.count, timeToDetect.mean, exposure.requestsServedWhileWorse].join('/');
+    if (behaviours.has(behaviour)) continue;
+    behaviours.add(behaviour);
+    finalists.push(candidate);
+  }
+  finalists.forEach((candidate, i) => {
+    candidate.confirmation = evaluateCandidate(prepareCandidate(candidate.policy, worlds), searchReplicates, searchReplicates + confirmReplicates, targets.detectWithin);
+    candidate.meetsTargets = meetsTargets(candidate.confirmation, targets);
+    candidate.shortfall = targetShortfall(candidate.confirmation, targets);
+    replicatesDone += 2 * confirmReplicates;
+    options.onProgress?.({ phase: 'confirm', evaluations: i + 1, replicatesDone, replicatesPlanned });
+  });
+  finalists.sort((a, b) => compareEvaluations(a.confirmation as TuningEvaluation, b.confirmation as TuningEvaluation, targets, prefer));
+
+  // 3. Pareto front of the search numbers, and the recommendation.
+  const front = paretoFront(
+    candidates.map((candidate) => [
+      candidate.search.falseRollbackRate.rate ?? 1,
+      candidate.search.missedDetectionRate.rate ?? 1,
+      candidate.search.timeToDetect.median ?? Infinity,
+    ]),
+  );
+  for (const id of front) candidates[id].pareto = true;
+  front.sort((a, b) => (candidates[a].search.falseRollbackRate.rate ?? 1) - (candidates[b].search.falseRollbackRate.rate ?? 1) || a - b);
+  const recommended = finalists.find((candidate) => candidate.meetsTargets) ?? null;
+  const within = formatMinutes(targets.detectWithin);
+  let message: string;
+  if (recommended !== null) {
+    const confirmation = recommended.confirmation as TuningEvaluation;
+    message =
+      `Recommended: ${recommended.label}. On ${confirmReplicates} fresh replicates per world it rolled back a healthy candidate in ` +
+      `${formatRate(confirmation.falseRollbackRate.rate)} (95% upper bound ${formatRate(confirmation.falseRollbackRate.upper)} ≤ ${formatRate(targets.maxFalseRollbackRate)}) ` +
+      `and caught the regression within ${within} in ${formatRate(confirmation.detectionRate.rate)} ` +
+      `(95% lower bound ${formatRate(confirmation.detectionRate.lower)} ≥ ${formatRate(targets.minDetectionRate)}).`;
+  } else {
+    const closest = finalists[0];
+    const confirmation = closest.confirmation as TuningEvaluation;
+    message =
+      `No policy meets the targets (false rollbacks ≤ ${formatRate(targets.maxFalseRollbackRate)}, regression caught within ${within} in ≥ ${formatRate(targets.minDetectionRate)}) ` +
+      `among the ${candidates.length} candidates simulated. Closest: ${closest.label} — false rollbacks ${formatRate(confirmation.falseRollbackRate.rate)} ` +
+      `[upper ${formatRate(confirmation.falseRollbackRate.upper)}], caught within ${within} in ${formatRate(confirmation.detectionRate.rate)} [lower ${formatRate(confirmation.detectionRate.lower)}]. ` +
+      'Relax a target, allow more time, or change the stages (more traffic to the canary gives more evidence per window).';
+  }
+  return {
+    targets,
+    seed,
+    mode,
+    searchReplicates,
+    confirmReplicates,
+    candidates,
+    paretoFront: front,
+    recommended,
+    finalists,
+    message,
+    replicatesRun: replicatesDone,
+  };
+}
