@@ -6,6 +6,7 @@ import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import { runCommandObject } from '../helpers/cli.ts';
+import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
 function run(argv: string[]) {
   return runCommandObject(simulateCommand, argv);
@@ -137,6 +138,23 @@ describe('rollout-lab simulate', () => {
     const result = await run([scenario, '--policy', file('quick5.json', quickPolicy), '--replicates', '3', '--json']);
     expect(result.code).toBe(0);
     expect(result.json.replicates).toBe(3);
+  });
+});
+
+describe('rollout-lab simulate --workers N (worker_threads)', () => {
+  beforeAll(() => buildWorkersIfStale());
+
+  it('gives exactly the in-process result on 2 and 3 worker threads, with progress', async () => {
+    const argv = ['scenarios/error-regression.json', '--replicates', '240', '--seed', '9', '--json'];
+    const inProcess = await run([...argv, '--workers', '1']);
+    const two = await run([...argv, '--workers', '2', '--progress']);
+    const three = await run([...argv, '--workers', '3']);
+    expect(inProcess.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(two.json).toEqual(inProcess.json);
+    expect(three.json).toEqual(inProcess.json);
+    expect(inProcess.json.replicates).toBe(240);
+    expect(two.stderr).toContain('240/240 replicates');
   });
 });
 

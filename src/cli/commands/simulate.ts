@@ -27,6 +27,8 @@ import type { FidelityMode } from '../../sim/windowRequest.ts';
 import { parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
 import type { Shard } from '../shard.ts';
 import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
+import { availableParallelism } from 'node:os';
+import { runSimulationInWorkers } from '../../../workers/nodePool.ts';
 
 /** A file whose content is invalid: the problems, each `path: reason`, for exit code 2. */
 export class InvalidFileError extends Error {
@@ -152,12 +154,15 @@ export function shardOptions(shardText: string | undefined, out: string | undefi
   return { shard: parseShard(shardText), out };
 }
 
+/** Runs with at least this many replicates use worker threads unless --workers says otherwise. */
+const WORKER_THRESHOLD = 2000;
+
 /** `rollout-lab simulate`. */
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Monte-Carlo simulation of a rollout policy on a scenario: false-rollback and missed-regression rates with intervals',
-  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--progress] [--json] [--shard k/N --out PART.json]',
-  run(argv: string[], io: CliIo): number {
+  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]',
+  async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
       {
@@ -166,6 +171,7 @@ export const simulateCommand: Command = {
         seed: { type: 'string' },
         mode: { type: 'string' },
         progress: { type: 'boolean' },
+        workers: { type: 'string' },
         shard: { type: 'string' },
         out: { type: 'string' },
       },
@@ -200,7 +206,33 @@ export const simulateCommand: Command = {
       io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${from}, ${to}) of ${replicates} → ${shard.out}\n`);
       return 0;
     }
-    const summary = summaryValue(runReplicates(simulation, 0, replicates, progressBar(io, showProgress)));
+    // Large runs use every core through worker_threads (the same pool as the browser's Web
+    // Workers); results are identical whatever the number of workers, so the default only
+    // changes the wall time.
+    const workers = numberOption(args, 'workers', { default: replicates >= WORKER_THRESHOLD ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+    let summary: SimulationSummary;
+    if (workers > 1) {
+      const bar = progressBar(io, showProgress);
+      const cancel = new AbortController();
+      const onInterrupt = () => cancel.abort();
+      process.once('SIGINT', onInterrupt);
+      try {
+        const result = await runSimulationInWorkers(
+          { scenario, policy, mode, seed, replicates },
+          { workers, signal: cancel.signal, ...(bar ? { onProgress: (p) => bar(p.replicatesDone, p.replicates) } : {}) },
+        );
+        if (result.status !== 'complete') {
+          const failures = result.failedShards.map((f) => `replicates [${f.range.from}, ${f.range.to}): ${f.error.message}`);
+          io.stderr.write(`rollout-lab simulate: run ${result.status}: ${result.replicatesCompleted} of ${replicates} replicates completed${failures.length ? `; failed: ${failures.join('; ')}` : ''}\n`);
+          return 1;
+        }
+        summary = result.summary;
+      } finally {
+        process.removeListener('SIGINT', onInterrupt);
+      }
+    } else {
+      summary = summaryValue(runReplicates(simulation, 0, replicates, progressBar(io, showProgress)));
+    }
     if (args.values.json) {
       writeJson(io, { ...output, ...summary });
     } else {
