@@ -18,6 +18,8 @@ export const engineVersion = `rollout-lab ${packageJson.version}`;
 export interface ScenarioEvidence {
   /** The scenario document, as a `scenarios/*.json` file would hold it. */
   scenario: Record<string, unknown>;
+  /** Replicates that ran: `replicates`, or fewer when a worker failed (`complete: false`). */
+  replicatesCompleted: number;
   falseRollbackRate: RateEstimate;
   missedRegressionRate: RateEstimate;
   rollbackRate: RateEstimate;
@@ -78,6 +80,7 @@ export async function buildPolicyExport(
     const summary = summaryValue(run.state);
     results.push({
       scenario: world.document,
+      replicatesCompleted: summary.replicates,
       falseRollbackRate: summary.falseRollbackRate,
       missedRegressionRate: summary.missedRegressionRate,
       rollbackRate: summary.rollbackRate,

@@ -3,16 +3,19 @@ import { TaskController } from '../controllers/taskController.ts';
 import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
 import { exportSchema, type ExportState } from '../export/exportState.ts';
 import { buildPolicyExport, readPolicyImport, type PolicyExport } from '../export/policyExport.ts';
+import type { FlaggerMode } from '../../engine/export/flagger.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { deploymentExport, deploymentExportCommand, deploymentOptionFields, exportFormats, flaggerModes, type ExportFormat } from '../export/deploymentExport.ts';
 import { formatCount } from '../format.ts';
 import { browserSimulationRunner } from '../lab/browserSimulationRunner.ts';
-import { formatHours, formatRate, type LabSettings } from '../lab/labModel.ts';
+import { formatHours, formatRate, labPolicy, type LabSettings } from '../lab/labModel.ts';
 import { labSchema, readLabSettings } from '../lab/labState.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 
-/** Offers `text` as a file download named `name`. */
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+/** Offers `text` as a file download named `name`, of MIME type `type`. */
+function download(name: string, text: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
@@ -20,10 +23,40 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** An argument as a POSIX shell word: bare when safe, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const formatLabels: Record<ExportFormat, string> = {
+  json: 'Policy JSON with evidence',
+  argo: 'Argo Rollouts YAML',
+  flagger: 'Flagger YAML',
+};
+
+const flaggerModeLabels: Record<FlaggerMode, string> = {
+  progressive: 'progressive (canary steps)',
+  shadow: 'shadow (mirrored traffic)',
+  ab: 'A/B (header match)',
+};
+
+/** What each YAML target holds, and what it cannot express (README, docs/production.md). */
+const formatNotes: Record<'argo' | 'flagger', string> = {
+  argo:
+    'A Rollout whose canary steps walk the policy\'s stages (setWeight, pause, analysis; a mirror route for shadow) and one AnalysisTemplate per checked stage: ' +
+    'each ratio rule is a candidate-to-stable Prometheus query. Statistical rules, the shadow agreement gate and the A/B test cannot be written in PromQL: ' +
+    'they become web metrics that ask the decision service (rollout-lab serve).',
+  flagger:
+    'A Canary and its MetricTemplates, each ratio rule a canary-to-primary Prometheus query. A Flagger Canary runs one analysis mode, so choose the phase to export; ' +
+    'one interval and, per metric, the strictest limit of that phase\'s stages apply to every step. Statistical rules become a webhook to the decision service (rollout-lab serve).',
+};
+
 /**
- * `<rl-export-view>`: the policy of the Policy lab's current settings as schema-valid JSON with
- * its validation evidence (simulated in the worker pool), to download or copy; and the import of
- * a policy JSON, with every problem listed by path.
+ * `<rl-export-view>`: the policy of the Policy lab's current settings, in the format chosen —
+ * schema-valid JSON with its validation evidence (simulated in the worker pool), or Argo Rollouts
+ * / Flagger YAML with the user's metric names and addresses (the same text as
+ * `rollout-lab policy export`) — previewed, to download or copy; and the import of a policy JSON,
+ * with every problem listed by path. The format and options live in the URL and are autosaved.
  */
 export class ExportView extends LitElement {
   static override styles = [
@@ -34,6 +67,9 @@ export class ExportView extends LitElement {
       textarea { width: 100%; box-sizing: border-box; min-height: 8rem; }
       ul.errors { margin: 0.25rem 0 0; padding-left: 1.25rem; }
       progress { width: 16rem; height: 1rem; }
+      .choices { display: flex; gap: 1rem; flex-wrap: wrap; }
+      .choices select { min-width: 15rem; }
+      pre[data-section='export-yaml'] { max-height: 30rem; }
     `,
   ];
 
@@ -42,12 +78,15 @@ export class ExportView extends LitElement {
     buildPolicyExport(settings, browserSimulationRunner, reportProgress, signal),
   );
   private settings: Checked<LabSettings> = { ok: false, message: '' };
+  private policy: Checked<Policy> = { ok: false, message: '' };
   private copied = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
     // The policy is the lab's: read its autosaved settings each time the view opens.
     this.settings = checked(() => readLabSettings(savedViewState('lab', labSchema)));
+    const settings = this.settings;
+    this.policy = settings.ok ? checked(() => labPolicy(settings.value)) : settings;
     if (this.settings.ok) void this.evidence.run(this.settings.value);
   }
 
@@ -74,10 +113,77 @@ export class ExportView extends LitElement {
       <p class="lede">
         The policy tuned in the <a href="#/lab">Policy lab</a>, as a JSON document the engine and the CLI accept
         (<code>rollout-lab policy validate</code>), with the evidence of its validation: the scenarios, seed, replicates,
-        engine version and the measured rates with their 95% intervals.
+        engine version and the measured rates with their 95% intervals; or as the resources of Argo Rollouts or Flagger,
+        with your metric names, ready to apply.
       </p>
-      ${this.settings.ok ? this.renderExport() : html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.settings.message}</p>`}
+      ${this.renderFormat()}
+      ${!this.settings.ok
+        ? html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.settings.message}</p>`
+        : this.form.state.format === 'json'
+          ? this.renderExport()
+          : this.renderDeployment(this.form.state.format)}
       ${this.renderImport()}
+    `;
+  }
+
+  private renderFormat() {
+    const state = this.form.state;
+    return html`<fieldset>
+      <legend>Format</legend>
+      <div class="choices">
+        <label>Export as
+          <select name="format" @change=${(event: Event) => this.setChoice({ format: (event.target as HTMLSelectElement).value as ExportFormat })}>
+            ${exportFormats.map((format) => html`<option value=${format} ?selected=${state.format === format}>${formatLabels[format]}</option>`)}
+          </select>
+        </label>
+        ${state.format === 'flagger'
+          ? html`<label>Flagger mode
+              <select name="flaggerMode" @change=${(event: Event) => this.setChoice({ flaggerMode: (event.target as HTMLSelectElement).value as FlaggerMode })}>
+                ${flaggerModes.map((mode) => html`<option value=${mode} ?selected=${state.flaggerMode === mode}>${flaggerModeLabels[mode]}</option>`)}
+              </select>
+            </label>`
+          : null}
+      </div>
+      ${state.format === 'json' ? null : html`<p class="note" data-section="format-note">${formatNotes[state.format]}</p>`}
+    </fieldset>`;
+  }
+
+  private setChoice(patch: { format?: ExportFormat; flaggerMode?: FlaggerMode }): void {
+    this.copied = '';
+    this.form.set(patch);
+  }
+
+  private renderDeployment(format: 'argo' | 'flagger') {
+    const state = this.form.state;
+    const options = html`<fieldset>
+      <legend>Your cluster (blank: the default shown)</legend>
+      <div class="fields">
+        ${deploymentOptionFields.map(
+          ({ key, label, placeholder }) => html`<label>${label}
+            <input name=${key} type="text" spellcheck="false" autocomplete="off" placeholder=${placeholder} .value=${state[key]}
+              @input=${(event: Event) => {
+                this.copied = '';
+                this.form.set({ [key]: (event.target as HTMLInputElement).value });
+              }} />
+          </label>`,
+        )}
+      </div>
+    </fieldset>`;
+    if (!this.policy.ok) return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The policy cannot be exported: ${this.policy.message}</p>`;
+    const exported = deploymentExport(this.policy.value, format, state.flaggerMode, state);
+    const command = ['rollout-lab', ...deploymentExportCommand('policy.json', format, state.flaggerMode, state)].map(shellWord).join(' ');
+    if (!exported.ok) {
+      return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The ${format === 'argo' ? 'Argo Rollouts' : 'Flagger'} export failed: ${exported.message}</p>`;
+    }
+    return html`
+      ${options}
+      <p class="note">The same text as <code data-section="export-command">${command}</code> on the lab's <code>policy.json</code>.</p>
+      <div class="buttons">
+        <button type="button" class="primary" name="downloadYaml" @click=${() => download(exported.fileName, exported.text, exported.mimeType)}>Download ${exported.fileName}</button>
+        <button type="button" name="copy" @click=${() => this.copy(exported.text)}>Copy</button>
+        <span class="note" role="status">${this.copied}</span>
+      </div>
+      <pre data-section="export-yaml" aria-label="Exported ${format === 'argo' ? 'Argo Rollouts' : 'Flagger'} YAML">${exported.text}</pre>
     `;
   }
 
@@ -98,7 +204,15 @@ export class ExportView extends LitElement {
     const policyText = `${JSON.stringify(exported.policy, null, 2)}\n`;
     const bundleText = `${JSON.stringify(exported, null, 2)}\n`;
     const [healthy, regressed] = exported.evidence.results;
+    const completed = exported.evidence.results.map((result) => result.replicatesCompleted);
     return html`
+      ${exported.evidence.complete
+        ? null
+        : html`<p class="error" role="alert" data-section="export-partial">
+            A worker failed: the evidence rests on ${completed.map(formatCount).join(' and ')} of ${formatCount(exported.evidence.replicates)} replicates
+            (healthy and regressed candidate). Simulate again before relying on it.
+            <button type="button" name="rerun" @click=${() => this.settings.ok && this.evidence.run(this.settings.value)}>Simulate again</button>
+          </p>`}
       <table aria-label="Validation evidence">
         <caption>Evidence: ${formatCount(exported.evidence.replicates)} replicates per scenario, seed ${exported.evidence.seed}, ${exported.evidence.mode} mode, ${exported.evidence.engineVersion}</caption>
         <tbody>
