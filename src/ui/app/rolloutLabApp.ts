@@ -5,6 +5,7 @@ import '../views/aboutView.ts';
 import '../views/exportView.ts';
 import '../views/playbackView.ts';
 import '../views/policyLabView.ts';
+import '../views/replayView.ts';
 import '../views/segmentsView.ts';
 import '../views/sizerView.ts';
 
@@ -16,6 +17,7 @@ const navigation: readonly { view: ViewName; label: string }[] = [
   { view: 'playback', label: 'Playback' },
   { view: 'sizer', label: 'A/B test sizer' },
   { view: 'segments', label: 'Segments' },
+  { view: 'replay', label: 'Replay a log' },
   { view: 'export', label: 'Export' },
   { view: 'notebooks', label: 'Notebooks' },
   { view: 'about', label: 'About' },
@@ -74,6 +76,8 @@ export class RolloutLabApp extends LitElement {
         return html`<rl-sizer-view></rl-sizer-view>`;
       case 'segments':
         return html`<rl-segments-view></rl-segments-view>`;
+      case 'replay':
+        return html`<rl-replay-view></rl-replay-view>`;
       case 'export':
         return html`<rl-export-view></rl-export-view>`;
       case 'notebooks': {

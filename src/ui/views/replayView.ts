@@ -1,0 +1,500 @@
+import { LitElement, css, html, nothing } from 'lit';
+import sampleLogUrl from '../../../notebooks/data/requests-one-day.csv?url';
+import { LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
+import type { LogField } from '../../sim/replay/columnMapping.ts';
+import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
+import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
+import { TaskController } from '../controllers/taskController.ts';
+import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
+import { labPolicy } from '../lab/labModel.ts';
+import { labSchema, readLabSettings } from '../lab/labState.ts';
+import '../elements/plotFigure.ts';
+import { numberInput } from '../elements/formFields.ts';
+import { formatCount, formatPercent } from '../format.ts';
+import { arrivalsByHourPlot } from '../plots/arrivalsByHourPlot.ts';
+import { guessColumnMapping, guessLatencyUnit, readLogHeader } from '../replay/logHeader.ts';
+import type { LogHeader } from '../replay/logHeader.ts';
+import {
+  errorRuleProblem,
+  readImportSettings,
+  readReplaySettings,
+  replayCommandArguments,
+  replayCommandLine,
+  replaySchema,
+  type ImportSettings,
+  type ReplaySettings,
+  type ReplayState,
+} from '../replay/replayState.ts';
+import { detectionPower, formatRateEstimate, replayVerdict } from '../replay/replayVerdict.ts';
+import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { theme } from '../styles/theme.ts';
+import { LogImportClient } from '../workers/logImportClient.ts';
+import type { GroupSummaryData, ImportedLog, ImportProgress, ReplayRunResult } from '../workers/logImportClient.ts';
+
+/** How many bytes of a file are read on the page to find its columns before the import. */
+const HEADER_BYTES = 64 * 1024;
+
+const fieldLabels: Record<LogField, string> = {
+  timestamp: 'Timestamp',
+  latency: 'Latency',
+  status: 'Status or error',
+  model: 'Model or version',
+  segment: 'Segment',
+  user: 'User id',
+};
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function formatMilliseconds(value: number | undefined): string {
+  return value === undefined ? '—' : `${value.toFixed(value < 100 ? 1 : 0)} ms`;
+}
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  const minutes = ms / 60_000;
+  return minutes < 120 ? `${minutes.toFixed(0)} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+/**
+ * `<rl-replay-view>`: replay a production request log. Open a CSV, TSV or JSON-lines file (or
+ * the bundled sample), map its columns, and it is parsed in a Web Worker with a progress bar;
+ * the parse report counts and shows rejected rows; the summary gives per-model and per-segment
+ * error rates with Wilson intervals, latency quantiles and the daily pattern. Then the log
+ * replays as the control model's world: the policy's false-rollback rate on a healthy candidate
+ * and its detection power against an injected regression, equal to `rollout-lab replay`'s.
+ */
+export class ReplayView extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      .open { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 1rem; align-items: center; }
+      .drop { border: 2px dashed #b9c0cf; border-radius: 8px; padding: 1rem; text-align: center; color: #4a5468; }
+      .drop.over { border-color: #2456c7; background: #eef3fd; }
+      .progress { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; margin: 0.5rem 0; }
+      progress { width: 18rem; height: 1rem; }
+      code.raw { white-space: pre-wrap; word-break: break-all; font-size: 0.8rem; }
+      pre.command { white-space: pre-wrap; word-break: break-all; background: #f3f5f9; padding: 0.5rem 0.75rem; border-radius: 4px; font-size: 0.8rem; }
+      textarea { width: 100%; box-sizing: border-box; min-height: 5rem; }
+      .wide { grid-column: span 2; }
+      .actions { display: flex; gap: 0.6rem; align-items: end; margin-top: 0.75rem; flex-wrap: wrap; }
+      ul.warnings { margin: 0.25rem 0; padding-left: 1.25rem; }
+      rl-plot { margin-top: 1.25rem; }
+    `,
+  ];
+
+  private readonly form = new ViewStateController<ReplayState>(this, 'replay', replaySchema);
+  private readonly client = new LogImportClient();
+  private file: File | undefined;
+  private header: Checked<LogHeader> | undefined;
+  private importProgress: ImportProgress | undefined;
+  private dragOver = false;
+  private openError = '';
+  private policyNote = '';
+
+  private readonly importTask = new TaskController<[File, ImportSettings], ImportedLog>(this, ({ signal, reportProgress }, file, settings) =>
+    this.client.import(file, file.name, settings, signal, (progress) => {
+      this.importProgress = progress;
+      reportProgress(progress.totalBytes > 0 ? progress.bytes / progress.totalBytes : 1);
+    }),
+  );
+
+  private readonly replayTask = new TaskController<[ReplaySettings], ReplayRunResult[]>(this, ({ signal, reportProgress }, settings) =>
+    this.client.replay(
+      {
+        policy: settings.policy,
+        replicates: settings.replicates,
+        seed: settings.seed,
+        runs: [
+          { label: 'healthy', injections: [] },
+          ...(settings.injections.length > 0 ? [{ label: 'injected' as const, injections: settings.injections }] : []),
+        ],
+      },
+      signal,
+      reportProgress,
+    ),
+  );
+  /** The settings of the replay shown (the form may have changed since). */
+  private replayedWith: { settings: ReplaySettings; state: ReplayState } | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.client.dispose();
+  }
+
+  /** Opens a file: reads its first bytes for the columns, fits the mapping to them, then imports it. */
+  private async open(file: File): Promise<void> {
+    this.file = file;
+    this.openError = '';
+    this.replayTask.abort();
+    this.replayedWith = undefined;
+    let sample: string;
+    try {
+      sample = await file.slice(0, HEADER_BYTES).text();
+    } catch (error) {
+      this.openError = `could not read ${file.name}: ${(error as Error).message}`;
+      this.requestUpdate();
+      return;
+    }
+    this.header = checked(() => readLogHeader(sample));
+    const patch: Partial<ReplayState> = { file: file.name };
+    if (this.header.ok) {
+      const columns = this.header.value.columns;
+      const guess = guessColumnMapping(columns);
+      const state = this.form.state;
+      for (const field of LOG_FIELDS) {
+        if (!columns.includes(state[field])) patch[field] = guess[field] ?? '';
+      }
+      if (patch.latency !== undefined && patch.latency !== '') patch.latencyUnit = guessLatencyUnit(patch.latency);
+    }
+    this.form.set(patch);
+    this.startImport();
+  }
+
+  private async loadSample(): Promise<void> {
+    try {
+      const response = await fetch(sampleLogUrl);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      await this.open(new File([await response.blob()], 'requests-one-day.csv', { type: 'text/csv' }));
+    } catch (error) {
+      this.openError = `could not load the sample log: ${(error as Error).message}`;
+      this.requestUpdate();
+    }
+  }
+
+  private pick(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (file) void this.open(file);
+    input.value = '';
+  }
+
+  private drop(event: DragEvent): void {
+    event.preventDefault();
+    this.dragOver = false;
+    const file = event.dataTransfer?.files[0];
+    if (file) void this.open(file);
+    else this.requestUpdate();
+  }
+
+  /** Imports the open file with the current settings, when they are complete. */
+  private startImport(): void {
+    if (!this.file || !this.header?.ok) return;
+    const settings = checked(() => readImportSettings(this.form.state));
+    if (!settings.ok) {
+      this.importTask.abort();
+      return;
+    }
+    this.replayTask.abort();
+    this.replayedWith = undefined;
+    this.importProgress = undefined;
+    void this.importTask.run(this.file, settings.value);
+  }
+
+  /** Changes settings that the parse depends on, and imports again. */
+  private setImportSetting(patch: Partial<ReplayState>): void {
+    this.form.set(patch);
+    this.startImport();
+  }
+
+  /** Puts the policy lab's current policy (its autosaved settings) in the policy box. */
+  private useLabPolicy(): void {
+    const policy = checked(() => labPolicy(readLabSettings(savedViewState('lab', labSchema))));
+    if (policy.ok) {
+      this.policyNote = '';
+      this.form.set({ policy: JSON.stringify(policy.value, null, 2) });
+    } else {
+      this.policyNote = `the policy lab's settings do not make a policy: ${policy.message}`;
+      this.requestUpdate();
+    }
+  }
+
+  private runReplay(): void {
+    const settings = checked(() => readReplaySettings(this.form.state));
+    if (!settings.ok) return;
+    this.replayedWith = { settings: settings.value, state: { ...this.form.state } };
+    void this.replayTask.run(settings.value);
+  }
+
+  override render() {
+    const state = this.form.state;
+    const imported = this.importTask.status === 'complete' ? this.importTask.value : undefined;
+    return html`
+      <h2>Replay a log</h2>
+      <p class="lede">
+        Import a production request log (CSV, TSV or JSON lines) and replay it as the control model's world — its latencies,
+        error rate and real arrival times, resampled in blocks so bursts and the daily pattern survive — to measure how often a
+        policy rolls back a healthy candidate and how often it catches a regression injected on top. Everything stays in your browser.
+      </p>
+      <fieldset>
+        <legend>1. Open a log</legend>
+        <div class="open">
+          <div
+            class="drop ${this.dragOver ? 'over' : ''}"
+            data-section="drop"
+            @dragover=${(event: DragEvent) => {
+              event.preventDefault();
+              if (!this.dragOver) {
+                this.dragOver = true;
+                this.requestUpdate();
+              }
+            }}
+            @dragleave=${() => {
+              this.dragOver = false;
+              this.requestUpdate();
+            }}
+            @drop=${(event: DragEvent) => this.drop(event)}
+          >
+            <label>Drop a log file here, or choose one
+              <input name="logFile" type="file" accept=".csv,.tsv,.jsonl,.json,.ndjson,.log,.txt,text/csv,text/plain" @change=${(event: Event) => this.pick(event)} />
+            </label>
+          </div>
+          <button type="button" name="sample" @click=${() => void this.loadSample()}>Load the sample log (one day, 7,062 requests)</button>
+        </div>
+        ${this.file
+          ? html`<p class="note" data-field="file">File: <strong>${this.file.name}</strong>, ${formatBytes(this.file.size)}${this.header?.ok ? html`, ${this.header.value.format.toUpperCase()}, ${this.header.value.columns.length} columns` : nothing}</p>`
+          : state.file
+            ? html`<p class="verdict warn" role="status" data-section="reopen">Re-open the file <strong>${state.file}</strong>: your column mapping and settings were kept, but the file itself is never stored.</p>`
+            : nothing}
+        ${this.openError ? html`<p class="error" role="alert">${this.openError}</p>` : nothing}
+        ${this.header && !this.header.ok ? html`<p class="error" role="alert" data-section="header">${this.header.message}</p>` : nothing}
+      </fieldset>
+      ${this.file && this.header?.ok ? this.renderMapping(this.header.value) : nothing}
+      ${this.renderImportStatus()}
+      ${imported ? this.renderImported(imported) : nothing}
+    `;
+  }
+
+  private renderMapping(header: LogHeader) {
+    const state = this.form.state;
+    const settings = checked(() => readImportSettings(state));
+    const ruleProblem = errorRuleProblem(state.errorWhen);
+    const select = (field: LogField) => {
+      const required = field === 'timestamp' || field === 'latency' || field === 'status';
+      return html`<label>
+        ${fieldLabels[field]}${required ? '' : ' (optional)'}
+        <select name=${`map-${field}`} @change=${(event: Event) => this.setImportSetting({ [field]: (event.target as HTMLSelectElement).value })}>
+          <option value="" ?selected=${state[field] === ''}>${required ? '— choose a column —' : '(none)'}</option>
+          ${header.columns.map((column) => html`<option value=${column} ?selected=${column === state[field]}>${column}</option>`)}
+        </select>
+      </label>`;
+    };
+    return html`
+      <fieldset>
+        <legend>2. Map the columns</legend>
+        <div class="fields">
+          ${LOG_FIELDS.map(select)}
+          <label>
+            Latency unit
+            <select name="latencyUnit" @change=${(event: Event) => this.setImportSetting({ latencyUnit: (event.target as HTMLSelectElement).value as ReplayState['latencyUnit'] })}>
+              ${LATENCY_UNITS.map((unit) => html`<option value=${unit} ?selected=${unit === state.latencyUnit}>${unit}</option>`)}
+            </select>
+          </label>
+          <label class="wide">
+            What counts as an error (blank: HTTP 5xx and words like error, timeout)
+            <input
+              name="errorWhen"
+              type="text"
+              autocomplete="off"
+              spellcheck="false"
+              placeholder="status>=500 or status in (error, timeout)"
+              aria-invalid=${ruleProblem ? 'true' : 'false'}
+              .value=${state.errorWhen}
+              @input=${(event: Event) => this.form.set({ errorWhen: (event.target as HTMLInputElement).value })}
+              @change=${() => this.startImport()}
+            />
+          </label>
+        </div>
+        ${ruleProblem ? html`<p class="error" role="alert" data-section="error-rule">${ruleProblem}</p>` : nothing}
+        ${!settings.ok && !ruleProblem ? html`<p class="error" role="alert" data-section="mapping">${settings.message}</p>` : nothing}
+      </fieldset>
+    `;
+  }
+
+  private renderImportStatus() {
+    const task = this.importTask;
+    const progress = this.importProgress;
+    if (task.status === 'initial') return nothing;
+    const counts = progress
+      ? html`<span data-field="import-bytes">${formatBytes(progress.bytes)} of ${formatBytes(progress.totalBytes)}</span> ·
+          <span data-field="import-rows">${formatCount(progress.rowsRead)} rows</span>${progress.rowsRejected > 0 ? html` (${formatCount(progress.rowsRejected)} rejected)` : nothing}`
+      : html`starting…`;
+    return html`<div class="progress" data-section="import-progress" data-status=${task.status} data-progress=${task.progress}>
+      <label>Import <progress name="import" max="1" .value=${task.progress} aria-label="Import progress"></progress></label>
+      <span data-field="import-percent">${(100 * task.progress).toFixed(0)}%</span>
+      <span class="note">${counts}</span>
+      ${task.running ? html`<button type="button" name="cancelImport" @click=${() => task.abort()}>Cancel</button>` : nothing}
+      ${task.status === 'cancelled' ? html`<span class="note" role="status">Import cancelled.</span>` : nothing}
+    </div>
+    ${task.status === 'error' && !isAbort(task.error)
+      ? html`<p class="error" role="alert" data-section="import-error">${(task.error as Error).message}</p>`
+      : nothing}`;
+  }
+
+  private renderImported(log: ImportedLog) {
+    const report = log.report;
+    return html`
+      <h3>Parse report</h3>
+      <p data-section="parse-report">
+        <span data-field="rows-read">${formatCount(report.rowsRead)}</span> rows read,
+        <span data-field="rows-accepted">${formatCount(report.rowsAccepted)}</span> accepted,
+        <span data-field="rows-rejected">${formatCount(report.rowsRejected)}</span> rejected${report.blankLines > 0 ? `, ${formatCount(report.blankLines)} blank lines skipped` : ''};
+        ${report.format.toUpperCase()}, latency in ${report.latencyUnit}, error rule <code>${report.errorRule}</code>;
+        read in ${(log.milliseconds / 1000).toFixed(1)} s in a worker.
+      </p>
+      ${report.rowsRejected > 0
+        ? html`<table aria-label="Rejected rows by reason" data-section="rejected-reasons">
+              <thead><tr><th>Reason</th><th class="number">Rows</th></tr></thead>
+              <tbody>
+                ${REJECT_REASONS.filter((reason) => report.rejectedByReason[reason] > 0).map(
+                  (reason) => html`<tr data-reason=${reason}><td>${reason}</td><td class="number">${formatCount(report.rejectedByReason[reason])}</td></tr>`,
+                )}
+              </tbody>
+            </table>
+            <table aria-label="First rejected rows" data-section="rejected-rows">
+              <caption>First ${report.examples.length} rejected rows</caption>
+              <thead><tr><th class="number">Line</th><th>Reason</th><th>Raw text</th></tr></thead>
+              <tbody>
+                ${report.examples.map(
+                  (example) => html`<tr data-line=${example.line}>
+                    <td class="number">${example.line}</td>
+                    <td>${example.reason}<br /><span class="note">${example.message}</span></td>
+                    <td><code class="raw">${example.raw}</code></td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`
+        : nothing}
+      ${report.warnings.length > 0
+        ? html`<div class="verdict warn" data-section="warnings"><ul class="warnings">${report.warnings.map((warning) => html`<li>${warning}</li>`)}</ul></div>`
+        : nothing}
+      ${report.statuses.length > 0
+        ? html`<p class="note" data-section="statuses">Statuses: ${report.statuses
+            .slice(0, 12)
+            .map((s) => `${s.status} ×${formatCount(s.count)} (${s.error ? 'error' : 'ok'})`)
+            .join(', ')}${report.statuses.length > 12 ? `, and ${report.statuses.length - 12} more` : ''}</p>`
+        : nothing}
+      ${log.rows > 0 ? this.renderSummary(log) : nothing} ${log.rows > 0 ? this.renderReplay(log) : nothing}
+    `;
+  }
+
+  private renderSummary(log: ImportedLog) {
+    const summary = log.summary;
+    const quantile = (group: GroupSummaryData, probability: number) =>
+      formatMilliseconds(group.latency?.quantiles.find((q) => q.probability === probability)?.value);
+    const row = (kind: string, group: GroupSummaryData) => html`<tr data-group=${`${kind}:${group.key}`}>
+      <td>${kind === 'all' ? 'All requests' : `${kind} ${group.key || '(blank)'}`}</td>
+      <td class="number">${formatCount(group.requests)}</td>
+      <td class="number">${formatPercent(group.errorRate, 2)} <span class="note">[${formatPercent(group.errorRateInterval.lower, 2)}, ${formatPercent(group.errorRateInterval.upper, 2)}]</span></td>
+      <td class="number">${quantile(group, 0.5)}</td>
+      <td class="number">${quantile(group, 0.95)}</td>
+      <td class="number">${quantile(group, 0.99)}</td>
+    </tr>`;
+    return html`
+      <h3>Summary</h3>
+      ${summary.timeSpan
+        ? html`<p class="note" data-section="span">
+            ${summary.timeSpan.start} → ${summary.timeSpan.end} (${(summary.timeSpan.durationSeconds / 3600).toFixed(1)} h)${summary.requestsPerSecond === null ? '' : `, ${summary.requestsPerSecond.toFixed(3)} requests/s on average`}${summary.users === null ? '' : `, ${formatCount(summary.users)} users`}
+          </p>`
+        : nothing}
+      <table aria-label="Per model and segment" data-section="summary">
+        <caption>Error rate with its 95% Wilson interval; latency quantiles by linear interpolation (R type 7)</caption>
+        <thead><tr><th>Group</th><th class="number">Requests</th><th class="number">Error rate</th><th class="number">p50</th><th class="number">p95</th><th class="number">p99</th></tr></thead>
+        <tbody>
+          ${row('all', summary.overall)} ${summary.byModel.map((group) => row('model', group))} ${summary.bySegment.map((group) => row('segment', group))}
+        </tbody>
+      </table>
+      <rl-plot .spec=${arrivalsByHourPlot(summary.arrivalsByHour)}></rl-plot>
+    `;
+  }
+
+  private renderReplay(log: ImportedLog) {
+    const state = this.form.state;
+    const settings = checked(() => readReplaySettings(state));
+    const task = this.replayTask;
+    return html`
+      <h3>Replay</h3>
+      <fieldset>
+        <legend>3. Replay a policy against this traffic</legend>
+        <div class="fields">
+          <label class="wide">
+            Injected regression (blank: none)
+            <input name="inject" type="text" autocomplete="off" spellcheck="false" placeholder="latency*1.3, errors+0.01, leak:latency+2ms/h"
+              .value=${state.inject} @input=${(event: Event) => this.form.set({ inject: (event.target as HTMLInputElement).value })} />
+          </label>
+          ${numberInput('replicates', 'Replicates', state.replicates, (replicates) => this.form.set({ replicates }))}
+          ${numberInput('seed', 'Seed', state.seed, (seed) => this.form.set({ seed }))}
+        </div>
+        <label>
+          Policy JSON (blank: the framework default policy)
+          <textarea name="policy" spellcheck="false" placeholder="Paste a policy exported from the policy lab" .value=${state.policy}
+            @input=${(event: Event) => this.form.set({ policy: (event.target as HTMLTextAreaElement).value })}></textarea>
+        </label>
+        <div class="actions">
+          <button type="button" name="labPolicy" @click=${() => this.useLabPolicy()}>Use the policy lab's policy</button>
+          <button type="button" name="defaultPolicy" ?disabled=${state.policy === ''} @click=${() => this.form.set({ policy: '' })}>Use the framework default</button>
+          <span class="note" data-field="policy-name">Policy: ${settings.ok ? `'${settings.value.policy.name}'` : '—'}</span>
+        </div>
+        ${this.policyNote ? html`<p class="error" role="alert">${this.policyNote}</p>` : nothing}
+        ${settings.ok ? nothing : html`<p class="error" role="alert" data-section="replay-settings">${settings.message}</p>`}
+        <div class="actions">
+          <button type="button" class="primary" name="runReplay" ?disabled=${!settings.ok || task.running} @click=${() => this.runReplay()}>Run the replay</button>
+          ${task.running
+            ? html`<label>Replay <progress name="replay" max="1" .value=${task.progress} aria-label="Replay progress"></progress></label>
+                <span data-field="replay-percent">${(100 * task.progress).toFixed(0)}%</span>
+                <button type="button" name="cancelReplay" @click=${() => task.abort()}>Cancel</button>`
+            : nothing}
+          ${task.status === 'cancelled' ? html`<span class="note" role="status" data-section="replay-cancelled">Replay cancelled.</span>` : nothing}
+        </div>
+      </fieldset>
+      ${task.status === 'error' && !isAbort(task.error) ? html`<p class="error" role="alert" data-section="replay-error">${(task.error as Error).message}</p>` : nothing}
+      ${task.status === 'complete' && task.value && this.replayedWith ? this.renderResults(log, task.value, this.replayedWith) : nothing}
+    `;
+  }
+
+  private renderResults(log: ImportedLog, results: ReplayRunResult[], replayed: { settings: ReplaySettings; state: ReplayState }) {
+    const healthy = results.find((r) => r.label === 'healthy') as ReplayRunResult;
+    const injected = results.find((r) => r.label === 'injected') ?? null;
+    const { settings, state } = replayed;
+    const verdict = replayVerdict(healthy.summary, injected?.summary ?? null, settings.injectText);
+    const roles = healthy.roles;
+    const cell = (rate: RateEstimate, field: string) => html`<td class="number" data-field=${field} data-count=${rate.count} data-total=${rate.total}>
+      ${formatRateEstimate(rate)}<br /><span class="note">${rate.count} / ${rate.total}</span></td>`;
+    const row = (result: ReplayRunResult, name: string) => html`<tr data-run=${result.label}>
+      <td>${name}</td>
+      ${cell(result.summary.falseRollbackRate, 'false-rollback')} ${cell(detectionPower(result.summary), 'detection-power')}
+      ${cell(result.summary.rollbackRate, 'rollback')} ${cell(result.summary.undecidedRate, 'undecided')}
+      <td class="number">${formatDuration(result.summary.detectionTime.median)}</td>
+    </tr>`;
+    const world =
+      roles.mode === 'ab'
+        ? `A/B replay: control '${roles.control}' (${formatCount(roles.controlRequests)} requests, error rate ${formatPercent(roles.controlErrorRate, 2)}) against candidate '${roles.candidate}' (${formatCount(roles.candidateRequests)} requests, error rate ${formatPercent(roles.candidateErrorRate, 2)}).`
+        : `Control is the log (${formatCount(roles.controlRequests)} requests, error rate ${formatPercent(roles.controlErrorRate, 2)}); the candidate is a copy of it${injected ? `, then with ${settings.injectText}` : ''}.`;
+    const commands = [replayCommandArguments(state, log.fileName, false), ...(injected ? [replayCommandArguments(state, log.fileName, true)] : [])];
+    return html`
+      <div class="verdict ${verdict.tone}" role="status" data-section="verdict">${verdict.text}</div>
+      <table aria-label="Replay results" data-section="replay-results">
+        <caption>Policy '${settings.policy.name}', ${formatCount(settings.replicates)} replicates over ${healthy.resamples} bootstrap series of the arrivals (blocks of ${healthy.blockMinutes} min), seed ${String(settings.seed)}; rates with 95% Wilson intervals</caption>
+        <thead><tr><th>Candidate</th><th class="number">False-rollback rate</th><th class="number">Detection power</th><th class="number">Rollback rate</th><th class="number">Undecided</th><th class="number">Median detection time</th></tr></thead>
+        <tbody>
+          ${row(healthy, roles.mode === 'ab' ? 'As logged (no injection)' : 'Healthy: a copy of control')} ${injected ? row(injected, `With ${settings.injectText}`) : nothing}
+        </tbody>
+      </table>
+      <p class="note">${world} A false rollback is a rollback of a candidate that was not worse than the tolerance; detection power is the share of rollbacks among replicates whose candidate was worse.</p>
+      <p class="note">The same numbers from the command line:</p>
+      ${commands.map(
+        (argv) => html`<pre class="command" data-section="command" data-argv=${JSON.stringify(argv)}>${replayCommandLine(state, log.fileName, argv.includes('--inject'))}</pre>`,
+      )}
+    `;
+  }
+}
+
+customElements.define('rl-replay-view', ReplayView);
