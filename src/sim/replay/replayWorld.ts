@@ -243,6 +243,19 @@ export interface ReplayResult {
  * Cost: resamples × (bootstrap + world compilation) + replicates × one simulated rollout.
  */
 export function replayLog(log: ParsedLog, policy: Policy, options: ReplayLogOptions): ReplayResult {
+  const steps = replaySteps(log, policy, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * `replayLog` one bootstrap series at a time: yields after each series (the series index), and
+ * returns the same result as `replayLog`. A worker awaits between steps so that a cancel message
+ * can be handled; nothing else differs (same streams, same replicate shares, same merge order).
+ */
+export function* replaySteps(log: ParsedLog, policy: Policy, options: ReplayLogOptions): Generator<number, ReplayResult> {
   const { replicates, seed, mode = 'window', onProgress } = options;
   if (!(Number.isSafeInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
   const resamples = options.resamples ?? Math.min(replicates, 20);
@@ -263,6 +276,7 @@ export function replayLog(log: ParsedLog, policy: Policy, options: ReplayLogOpti
     const base = done;
     mergeSummaries(state, runReplicates(simulation, from, to, onProgress ? (d) => onProgress(base + d, replicates) : undefined));
     done += to - from;
+    if (r < resamples - 1) yield r;
   }
   return { summary: summaryValue(state), roles: roles as ReplayRoles, resamples, blockMinutes };
 }
