@@ -38,6 +38,27 @@ describe('playback view in Chromium', () => {
     expect((await page.locator('rl-playback-view [data-section="naive"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/all [\d,]+ requests served by the candidate, about [\d,]+ failed \([\d,]+ more than control/);
     await page.screenshot({ path: `${screenshotDir}/playback.png`, fullPage: true });
 
+    // Every metric against its threshold: the p95 latency panel draws the candidate, its reference and the stage's limit
+    // (here the shadow gate, p95 < 1.5× control's).
+    const p95 = page.locator('rl-playback-view svg[aria-label="p95 latency: candidate against its reference and limit"]');
+    expect(await p95.count()).toBe(1);
+    expect(await p95.locator('g[aria-description="threshold"] path').count()).toBeGreaterThan(0);
+    expect(await p95.locator('g[aria-description="reference"] path').count()).toBeGreaterThan(0);
+    expect(await p95.locator('g[aria-description="candidate"] circle').count()).toBeGreaterThan(0);
+    for (const title of ['Error rate', 'Timeout rate', 'p50 latency']) {
+      expect(await page.locator(`rl-playback-view svg[aria-label="${title}: candidate against its reference and limit"]`).count()).toBe(1);
+    }
+    // In the shadow stage, the agreement panel with its gate.
+    const shadowWindow = Math.round(30 * 12);
+    await page.locator('rl-playback-view input[name="position"]').fill(String(shadowWindow));
+    await expect.poll(() => now.textContent()).toMatch(/· shadow ·/);
+    const agreement = page.locator('rl-playback-view svg[aria-label="Shadow: the candidate\'s agreement with control so far"]');
+    expect(await agreement.count()).toBe(1);
+    expect(await agreement.locator('g[aria-description="threshold"]').count()).toBe(1);
+    await page.screenshot({ path: `${screenshotDir}/playback-shadow.png`, fullPage: true });
+    await page.locator('rl-playback-view input[name="position"]').fill(String(total - 1));
+    await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${total} of ${total}`));
+
     // The position is kept over a reload; a bad replicate number is explained.
     await page.reload();
     await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${total} of ${total}`));

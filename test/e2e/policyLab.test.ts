@@ -46,10 +46,17 @@ describe('policy lab in Chromium', () => {
     expect(await page.locator('rl-policy-lab-view progress').count()).toBe(1);
     await cancel.click();
     await expect.poll(() => page.locator('rl-policy-lab-view [data-section="cancelled"]').count()).toBe(1);
+    // Cancel stops every run of the lab, the rule breakdown's too.
     expect(await page.locator('rl-policy-lab-view progress').count()).toBe(0);
 
     await page.locator('rl-policy-lab-view input[name="errorRatio"]').fill('-1');
-    await expect.poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent()).toMatch(/the policy is invalid: .*maxRatio/);
+    await expect.poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent()).toMatch(/the policy is invalid/);
+    // Every problem is listed by its JSON path next to the form.
+    const policyProblems = page.locator('rl-policy-lab-view [data-section="policy-problems"] li');
+    expect(await policyProblems.locator('code').allTextContents()).toEqual(
+      expect.arrayContaining(['stages[2].rules[0].maxRatio', 'stages[3].rules[0].maxRatio', 'stages[4].guardrails[0].maxRatio', 'stages[5].rules[0].maxRatio']),
+    );
+    expect(await page.locator('rl-policy-lab-view [data-section="done"]').count()).toBe(0);
     await page.locator('rl-policy-lab-view input[name="replicates"]').fill('3');
     await page.locator('rl-policy-lab-view input[name="errorRatio"]').fill('2');
     await expect.poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent()).toBe(
@@ -58,6 +65,68 @@ describe('policy lab in Chromium', () => {
     await page.screenshot({ path: `${screenshotDir}/policy-lab-error.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
+  it('edits a canary stage and a fault, reruns, keeps them over a reload, and shows which rule fired', async () => {
+    const { page, problems } = await app.open('/#/lab?replicates=40');
+    const view = page.locator('rl-policy-lab-view');
+    const done = view.locator('[data-section="done"]');
+    const verdict = view.locator('[data-section="verdict"]');
+    await expect.poll(() => done.count(), { timeout: 60_000 }).toBe(1);
+    const before = await verdict.textContent();
+    // Which rule rolled the healthy candidate back (at 20 requests/s: the error-rate ratio, on noise).
+    const rules = view.locator('[data-section="rollback-rules"]');
+    await expect.poll(() => rules.count(), { timeout: 60_000 }).toBe(1);
+    expect(await rules.locator('tr[data-rule="error rate ratio"]').count()).toBe(1);
+    expect(await rules.locator('svg[aria-label="False rollbacks by the rule that fired"]').count()).toBe(1);
+
+    // A third canary stage and a ramp fault instead of "worse from the start".
+    await view.locator('button[name="add-canary"]').click();
+    expect(await view.locator('input[name="canary-2-traffic"]').inputValue()).toBe('50');
+    await view.locator('input[name="canary-0-min"]').fill('1h');
+    await view.locator('select[name="faultKind"]').selectOption('ramp');
+    await view.locator('input[name="faultAt"]').fill('50h');
+    await view.locator('input[name="faultEnd"]').fill('54h');
+    expect(new URL(page.url()).hash).toContain('canaries=5_1h_4h_*25_6h_12h_*50_2h_4h_');
+    expect(new URL(page.url()).hash).toContain('faultKind=ramp');
+    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/a candidate ramping to 3× the errors from 50h to 54h is promoted in/);
+    await expect.poll(() => done.count(), { timeout: 60_000 }).toBe(1);
+    expect(await verdict.textContent()).not.toBe(before);
+    await page.screenshot({ path: `${screenshotDir}/policy-lab-edited.png`, fullPage: true });
+
+    // A reload keeps the stages and the fault.
+    await page.reload();
+    expect(await view.locator('input[name="canary-2-traffic"]').inputValue()).toBe('50');
+    expect(await view.locator('input[name="canary-0-min"]').inputValue()).toBe('1h');
+    expect(await view.locator('select[name="faultKind"]').inputValue()).toBe('ramp');
+    expect(await view.locator('input[name="faultEnd"]').inputValue()).toBe('54h');
+    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/ramping to 3× the errors from 50h to 54h/);
+
+    // An invalid stage: every problem by path, nothing runs; "reset" brings the framework default back.
+    await view.locator('input[name="canary-1-traffic"]').fill('150');
+    await view.locator('input[name="canary-1-check"]').fill('often');
+    const policyProblems = view.locator('[data-section="policy-problems"] li');
+    await expect.poll(async () => (await policyProblems.locator('code').allTextContents()).sort()).toEqual(['stages[3].checkInterval', 'stages[3].traffic']);
+    expect(await view.locator('[data-section="verdict"]').count()).toBe(0);
+    expect(await view.locator('[data-section="policy-problems"] li[data-path="stages[3].traffic"]').textContent()).toMatch(/\(canary 2\)/);
+    await page.screenshot({ path: `${screenshotDir}/policy-lab-invalid-stage.png`, fullPage: true });
+    await view.locator('button[name="reset-policy"]').click();
+    await expect.poll(() => policyProblems.count()).toBe(0);
+    expect(await view.locator('table.stages tbody tr').count()).toBe(2);
+    expect(await view.locator('select[name="faultKind"]').inputValue()).toBe('ramp');
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('starts from a library scenario and lists scenario problems by path', async () => {
+    const { page, problems } = await app.open('/#/lab?replicates=10');
+    const view = page.locator('rl-policy-lab-view');
+    await view.locator('select[name="library"]').selectOption('ignoring-latency-regression');
+    await view.locator('button[name="use-library"]').click();
+    await expect.poll(() => view.locator('input[name="faultLatency"]').inputValue()).toBe('2');
+    expect(await view.locator('input[name="candidateMedian"]').inputValue()).toBe('120');
+    await view.locator('input[name="controlErrorRate"]').fill('1.5');
+    await expect.poll(() => view.locator('[data-section="scenario-problems"] code').allTextContents()).toEqual(['control.errorRate']);
+    expect(problems).toEqual([]);
+  });
+
   it('tunes for the targets in a worker, draws the Pareto front and puts the recommendation into the controls', async () => {
     const { page, problems } = await app.open('/#/lab?replicates=10&requestsPerSecond=100');
     const view = page.locator('rl-policy-lab-view');

@@ -4,8 +4,13 @@ import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { prepareSimulation, runReplicates, simulate } from '../../src/sim/runner.ts';
 import { buildPolicyExport, engineVersion, readPolicyImport } from '../../src/ui/export/policyExport.ts';
 import {
+  faultLabel,
+  labFaultDocument,
   labPolicy,
+  labPolicyProblems,
   labScenarioDocuments,
+  labScenarioProblems,
+  labStageNames,
   labScenarios,
   labVerdict,
   runLab,
@@ -33,7 +38,16 @@ describe('labPolicy', () => {
   });
 
   it('applies the thresholds to every ratio rule and guardrail, and says it was tuned', () => {
-    const policy = labPolicy({ ...defaults, errorRatio: 3, timeoutRatio: 10, p50Ratio: 1.4, failureLimit: 2, checkMinutes: 10, baselineMode: 'concurrent', canaryHours: 4 });
+    const policy = labPolicy({
+      ...defaults,
+      errorRatio: 3,
+      timeoutRatio: 10,
+      p50Ratio: 1.4,
+      failureLimit: 2,
+      checkMinutes: 10,
+      baselineMode: 'concurrent',
+      canaries: [{ ...defaults.canaries[0], minDuration: '4h' }, defaults.canaries[1]],
+    });
     expect(policy.name).toBe('framework default, tuned');
     expect(policy.baseline).toEqual({ mode: 'concurrent' });
     expect(policy.guards).toEqual({ minRequests: 100, failureLimit: 2 });
@@ -54,16 +68,118 @@ describe('labPolicy', () => {
 
   it('lists the problems of an impossible setting by path', () => {
     expect(() => labPolicy({ ...defaults, errorRatio: -1 })).toThrow(/^the policy is invalid: stages\[2\]\.rules\[0\]\.maxRatio: /);
-    expect(() => labScenarios({ ...defaults, controlErrorRate: 2 })).toThrow(/^the healthy candidate scenario is invalid: control\.errorRate/);
-    expect(() => labScenarioDocuments({ ...defaults, regressionFactor: 1 })).toThrow('regression factor must be greater than 1, got 1');
+    expect(() => labScenarios({ ...defaults, control: { ...defaults.control, errorRate: 2 } })).toThrow(/^the healthy candidate scenario is invalid: control\.errorRate/);
+    expect(() => labScenarioDocuments({ ...defaults, fault: { ...defaults.fault, errorFactor: 1 } })).toThrow(
+      'the fault must make the candidate worse: errors × or latency × must be greater than 1, got 1 and 1',
+    );
+  });
+
+  it('builds the stage list the user edits: canaries, shadow, A/B design, full stage', () => {
+    const policy = labPolicy({
+      ...defaults,
+      shadow: false,
+      canaries: [
+        { trafficPercent: 1, minDuration: '30m', maxDuration: '', checkInterval: '1m' },
+        { trafficPercent: 10, minDuration: '1h', maxDuration: '3h', checkInterval: '' },
+        { trafficPercent: 40, minDuration: '2h', maxDuration: '4h', checkInterval: '10m' },
+      ],
+      ab: { enabled: true, trafficPercent: 60, alpha: 0.01, power: 0.9, minimumEffect: 0.03, design: 'groupSequential' },
+      full: false,
+    });
+    expect(policy.stages.map((stage) => stage.kind)).toEqual(['baseline', 'canary', 'canary', 'canary', 'ab', 'promote']);
+    expect(policy.stages[1]).toEqual({ kind: 'canary', traffic: 0.01, minDuration: '30m', checkInterval: '1m', rules: expect.any(Array) });
+    expect(policy.stages[2]).toMatchObject({ traffic: 0.1, minDuration: '1h', maxDuration: '3h', checkInterval: '5m' });
+    expect(policy.stages[3]).toMatchObject({ traffic: 0.4, checkInterval: '10m' });
+    expect(policy.stages[4]).toMatchObject({
+      kind: 'ab',
+      traffic: 0.6,
+      test: { alpha: 0.01, power: 0.9, minimumEffect: 0.03, design: { type: 'groupSequential', looks: 5, spending: 'obrienFleming' } },
+    });
+    expect(policy.description).toMatch(/baseline → canary 1% 30m → canary 10% 1h–3h → canary 40% 2h–4h → A\/B 60% \(groupSequential\) → promote/);
+  });
+
+  it('adds absolute limits and a statistical rule to the stage kinds chosen', () => {
+    const policy = labPolicy({
+      ...defaults,
+      absoluteErrorRate: 0.05,
+      absoluteP95: 900,
+      absoluteStages: 'canary+full',
+      statistical: { minimumEffect: 0.005, method: 'alwaysValid' },
+      statisticalStages: 'all',
+    });
+    const rulesOf = (kind: string) => {
+      const stage = policy.stages.find((candidate) => candidate.kind === kind)!;
+      return 'rules' in stage ? stage.rules : 'guardrails' in stage ? stage.guardrails : [];
+    };
+    const absolute = [
+      { type: 'absolute', metric: 'errorRate', max: 0.05 },
+      { type: 'absolute', metric: 'latencyP95', max: 900 },
+    ];
+    const statistical = { type: 'statistical', metric: 'errorRate', minimumEffect: 0.005, method: 'alwaysValid' };
+    expect(rulesOf('canary').slice(4)).toEqual([...absolute, statistical]);
+    expect(rulesOf('full').slice(4)).toEqual([...absolute, statistical]);
+    expect(rulesOf('ab').slice(4)).toEqual([statistical]);
+  });
+
+  it('lists every problem of the edited policy by JSON path, without throwing', () => {
+    expect(labPolicyProblems(defaults)).toEqual([]);
+    const problems = labPolicyProblems({
+      ...defaults,
+      canaries: [{ trafficPercent: 150, minDuration: 'soon', maxDuration: '', checkInterval: '' }, defaults.canaries[1]],
+    });
+    expect(problems.map((problem) => problem.path)).toEqual(expect.arrayContaining(['stages[2].traffic', 'stages[2].minDuration']));
+    expect(labStageNames(defaults)).toEqual(['baseline', 'shadow', 'canary 1', 'canary 2', 'A/B', 'full', 'promote']);
+    // No canary after the shadow stage: the engine refuses it (skipCanary needs a reason).
+    const skipped = labPolicyProblems({ ...defaults, canaries: [] });
+    expect(skipped.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the scenario the lab edits', () => {
+  it('writes traffic, both models, timeouts, the fault and a shared outage into the documents', () => {
+    const { healthy, regressed } = labScenarioDocuments({
+      ...defaults,
+      dailyAmplitude: 0.5,
+      users: 500,
+      control: { latency: { kind: 'gamma', shape: 2, mean: 300 }, errorRate: 0.02, timeout: 1000 },
+      candidate: { latency: { kind: 'exponential', mean: 250 }, errorRate: 0.02, timeout: null },
+      fault: { kind: 'bursts', errorFactor: 4, latencyFactor: 2, at: '30h', end: '', every: '2h', duration: '15m' },
+      outage: { start: '10h', duration: '30m', errorFactor: 5 },
+    });
+    expect(healthy).toMatchObject({
+      traffic: { dailyCycle: { amplitude: 0.5, peakHour: 14 }, users: { count: 500, zipfExponent: 0.8 } },
+      control: { latency: { kind: 'gamma', shape: 2, scale: 150 }, errorRate: 0.02, timeout: 1000 },
+      candidate: { latency: { kind: 'exponential', mean: 250 }, errorRate: 0.02 },
+      faults: [{ kind: 'outage', start: '10h', duration: '30m', effect: { errorRateMultiplier: 5 } }],
+    });
+    expect(healthy.candidate).not.toHaveProperty('timeout');
+    expect(regressed.faults).toEqual([
+      { kind: 'bursts', start: '30h', every: '2h', duration: '15m', effect: { errorRateMultiplier: 4, latencyMultiplier: 2 } },
+      { kind: 'outage', start: '10h', duration: '30m', effect: { errorRateMultiplier: 5 } },
+    ]);
+    expect(labScenarioProblems({ ...defaults, fault: { ...defaults.fault, kind: 'ramp', at: '40h', end: 'later' } }).map((problem) => problem.path)).toEqual(['faults[0].end']);
+  });
+
+  it('turns every fault kind into its scenario fault', () => {
+    const fault = { kind: 'none' as const, errorFactor: 3, latencyFactor: 1.5, at: '1h', end: '2h', every: '3h', duration: '4m' };
+    const effect = { errorRateMultiplier: 3, latencyMultiplier: 1.5 };
+    expect(labFaultDocument(fault)).toBeNull();
+    expect(labFaultDocument({ ...fault, kind: 'start' })).toBeNull();
+    expect(labFaultDocument({ ...fault, kind: 'step' })).toEqual({ kind: 'step', at: '1h', effect });
+    expect(labFaultDocument({ ...fault, kind: 'ramp' })).toEqual({ kind: 'ramp', start: '1h', end: '2h', effect });
+    expect(labFaultDocument({ ...fault, kind: 'leak' })).toEqual({ kind: 'leak', effect });
+    expect(labFaultDocument({ ...fault, kind: 'bursts' })).toEqual({ kind: 'bursts', start: '1h', every: '3h', duration: '4m', effect });
+    expect(faultLabel({ ...fault, kind: 'ramp' })).toBe('a candidate ramping to 3× the errors and 1.5× the latency from 1h to 2h');
   });
 });
 
 describe('labScenarioDocuments', () => {
-  it('differ only in the candidate error rate', () => {
-    const { healthy, regressed } = labScenarioDocuments({ ...defaults, requestsPerSecond: 50, controlErrorRate: 0.02, regressionFactor: 2.5 });
+  it('differ only in the candidate error rate for a candidate worse from the start (the default)', () => {
+    const model = { ...defaults.control, errorRate: 0.02 };
+    const { healthy, regressed } = labScenarioDocuments({ ...defaults, requestsPerSecond: 50, control: model, candidate: model, fault: { ...defaults.fault, errorFactor: 2.5 } });
     expect(healthy).toMatchObject({ traffic: { requestsPerSecond: 50 }, control: { errorRate: 0.02 }, candidate: { errorRate: 0.02 } });
-    expect(regressed).toMatchObject({ control: { errorRate: 0.02 }, candidate: { errorRate: 0.05 } });
+    expect(regressed).toMatchObject({ control: { errorRate: 0.02 }, candidate: { errorRate: 0.05, latency: { kind: 'lognormal', median: 120, p95: 400 } } });
+    expect(regressed).not.toHaveProperty('faults');
     expect(healthy.$schema).toBeUndefined();
   });
 });

@@ -4,8 +4,19 @@ import { runOne, prepareSimulation } from '../../src/sim/runner.ts';
 import { PlaybackClock } from '../../src/ui/controllers/playbackClock.ts';
 import { labPolicy, labScenarios, type LabSettings } from '../../src/ui/lab/labModel.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { playbackReplicate } from '../../src/ui/playback/playbackModel.ts';
-import { errorRatioPlot, errorRatioTitle, trafficSplitPlot, trafficSplitTitle } from '../../src/ui/plots/playbackPlots.ts';
+import { metricLimit, playbackReplicate, pooledZ } from '../../src/ui/playback/playbackModel.ts';
+import {
+  abRatesPlot,
+  abRatesTitle,
+  abZPlot,
+  errorRatioPlot,
+  errorRatioTitle,
+  metricPanelPlot,
+  shadowAgreementPlot,
+  shadowAgreementTitle,
+  trafficSplitPlot,
+  trafficSplitTitle,
+} from '../../src/ui/plots/playbackPlots.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 
 const settings: LabSettings = { ...readLabSettings(initialState(labSchema)), requestsPerSecond: 200, timeoutRatio: 10 };
@@ -62,6 +73,89 @@ describe('playback plots', () => {
     const dotted = (ratio.marks![1] as unknown as { data: { errorRatio: number | null }[] }).data;
     expect(dotted.length).toBeGreaterThan(0);
     expect(dotted.every((w) => w.errorRatio !== null)).toBe(true);
+  });
+});
+
+describe('every metric against its threshold', () => {
+  const policy = labPolicy(settings);
+  const playback = playbackReplicate(labScenarios(settings).healthy, policy, 7, 0);
+  const firstOf = (kind: string) => playback.windows.find((w) => w.stage.startsWith(kind))!;
+
+  it('reads each metric against the historical baseline, with the stage rule’s limit', () => {
+    const canary = firstOf('canary');
+    // Default policy: error ≤ 2×, p95 ≤ 1.5×, p50 ≤ 1.2×, timeout ≤ 10× (this test's setting) the historical baseline.
+    const { errorRate, latencyP95, latencyP50, timeoutRate } = canary.metrics;
+    expect(errorRate.reference).toBeGreaterThan(0);
+    expect(errorRate.limit).toBeCloseTo(2 * errorRate.reference!, 15);
+    expect(latencyP95.limit).toBeCloseTo(1.5 * latencyP95.reference!, 12);
+    expect(latencyP50.limit).toBeCloseTo(1.2 * latencyP50.reference!, 12);
+    expect(timeoutRate.limit).toBe(10 * timeoutRate.reference!);
+    // The candidate's values are the window's own.
+    expect(errorRate.candidate).toBe(canary.candidateErrorRate);
+    // The baseline stage has no candidate and no rule.
+    expect(playback.windows[0].metrics.errorRate).toMatchObject({ candidate: null, limit: null });
+  });
+
+  it('shows the shadow gates against control’s totals so far, and the agreement against its gate', () => {
+    const shadow = firstOf('shadow');
+    expect(shadow.metrics.errorRate.limit).toBeCloseTo(2 * shadow.metrics.errorRate.reference!, 15);
+    expect(shadow.metrics.latencyP95.limit).toBeCloseTo(1.5 * shadow.metrics.latencyP95.reference!, 12);
+    expect(shadow.metrics.latencyP50.limit).toBeNull();
+    expect(shadow.shadow).toMatchObject({ minAgreement: 0.85 });
+    // identical-candidate.json: the candidate agrees with control 95% of the time.
+    const last = playback.windows.filter((w) => w.shadow).at(-1)!;
+    expect(last.shadow!.agreement).toBeGreaterThan(0.93);
+    expect(last.shadow!.agreement).toBeLessThan(0.97);
+    expect(playback.windows[0].shadow).toBeNull();
+  });
+
+  it('takes the lowest of the ratio and absolute limits, ignoring statistical rules', () => {
+    const rules = [
+      { type: 'ratio' as const, metric: 'latencyP95' as const, maxRatio: 1.5 },
+      { type: 'absolute' as const, metric: 'latencyP95' as const, max: 500 },
+      { type: 'statistical' as const, metric: 'errorRate' as const, minimumEffect: 0.01, method: 'alwaysValid' as const },
+    ];
+    expect(metricLimit(rules, 'latencyP95', 400)).toBe(500);
+    expect(metricLimit(rules, 'latencyP95', 300)).toBe(450);
+    expect(metricLimit(rules, 'latencyP95', null)).toBe(500);
+    expect(metricLimit(rules, 'errorRate', 0.01)).toBeNull();
+  });
+
+  it('computes the pooled two-proportion z', () => {
+    // statsmodels 0.13.5 proportions_ztest([460, 500], [1000, 1000]) (candidate first, control second) → z = -1.7902871850985813.
+    expect(pooledZ(500, 1000, 460, 1000)).toBeCloseTo(-1.7902871850985813, 12);
+    expect(pooledZ(0, 0, 5, 10)).toBeNull();
+    expect(pooledZ(0, 10, 0, 10)).toBeNull();
+  });
+
+  it('builds titled, labelled panel specs with the candidate, the reference and the threshold line', () => {
+    const position = playback.windows.indexOf(firstOf('canary'));
+    const p95 = metricPanelPlot(playback.windows, position, 'latencyP95');
+    expect(p95.title).toBe('p95 latency: candidate against its reference and limit');
+    expect(p95.y).toMatchObject({ label: 'p95 latency (ms)', zero: true });
+    expect(p95.x).toMatchObject({ label: 'Hours since the rollout began' });
+    const marks = p95.marks as unknown as { ariaDescription?: string; data: { value: number | undefined }[] }[];
+    expect(marks.map((mark) => mark.ariaDescription)).toEqual(['reference', 'threshold', 'candidate']);
+    expect(marks[1].data.at(-1)!.value).toBeCloseTo(1.5 * playback.windows[position].metrics.latencyP95.reference!, 12);
+    expect(marks[1].data[0].value).toBeUndefined();
+    expect(metricPanelPlot(playback.windows, position, 'errorRate').y).toMatchObject({ label: 'Error rate', tickFormat: '.1%' });
+    const agreement = shadowAgreementPlot(playback.windows, position);
+    expect(agreement.title).toBe(shadowAgreementTitle);
+    expect((agreement.marks![0] as unknown as { data: number[] }).data).toEqual([0.85]);
+  });
+
+  it('reads the A/B test so far: each arm’s success rate and z', () => {
+    const withAb = playbackReplicate(labScenarios({ ...settings, errorRatio: 50, p50Ratio: 50, p95Ratio: 50 }).healthy, labPolicy({ ...settings, errorRatio: 50, p50Ratio: 50, p95Ratio: 50 }), 7, 0);
+    const abWindows = withAb.windows.filter((w) => w.ab);
+    expect(abWindows.length).toBeGreaterThan(0);
+    const last = abWindows.at(-1)!;
+    // identical-candidate.json: both arms 90% accurate.
+    expect(last.ab!.controlRate).toBeGreaterThan(0.85);
+    expect(last.ab!.candidateRate).toBeGreaterThan(0.85);
+    expect(Math.abs(last.ab!.z!)).toBeLessThan(5);
+    const position = withAb.windows.indexOf(last);
+    expect(abRatesPlot(withAb.windows, position)).toMatchObject({ title: abRatesTitle, y: { label: 'Success rate' } });
+    expect((abZPlot(withAb.windows, position).marks![0] as unknown as { data: number[] }).data).toEqual([-1.96, 1.96]);
   });
 });
 

@@ -6,6 +6,8 @@
  * each decision's reasons with their numbers.
  */
 import { initialState, step } from '../../engine/controller/index.ts';
+import { addArmWindow, armMetric, clearArmTotals, emptyArmTotals, totalsMetric } from '../../engine/controller/armTotals.ts';
+import type { HealthMetric, HealthRule, Stage } from '../../engine/policy/policy.ts';
 import type { Decision, DecisionReason } from '../../engine/controller/decision.ts';
 import type { WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
@@ -13,6 +15,45 @@ import { runReplicate, type ReplicateOutcome } from '../../sim/replicate.ts';
 import { prepareSimulation } from '../../sim/runner.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import { streamFor } from '../../engine/random/streams.ts';
+
+/** The health metrics the playback draws, each against its reference and the stage's limit. */
+export type PanelMetric = 'errorRate' | 'timeoutRate' | 'latencyP50' | 'latencyP95';
+
+/** The playback's panels, in order. */
+export const panelMetrics: readonly PanelMetric[] = ['errorRate', 'timeoutRate', 'latencyP50', 'latencyP95'];
+
+/**
+ * One metric in one window: the candidate's value, the reference it is judged against, and the
+ * limit the stage's rules put on it. In a shadow stage, as its gates judge them: the stage's
+ * totals so far of the candidate and of control, and the error-rate and p95 gates × control's.
+ */
+export interface MetricReading {
+  /** Candidate's value in the window (rates 0–1, latency ms); null when the candidate had no traffic or the metric is not measured. */
+  candidate: number | null;
+  /** The reference: the historical baseline's value or control's in the same window (per the policy's baseline mode); null when none. */
+  reference: number | null;
+  /**
+   * The lowest limit the stage's rules put on the candidate's value: min over its ratio rules of
+   * maxRatio × reference and over its absolute rules of max; null when no rule of the stage
+   * watches the metric (baseline, shadow) or the reference is missing.
+   */
+  limit: number | null;
+}
+
+/** The shadow comparison so far in a shadow stage: agreements / comparisons since the stage began, and the gate. */
+export interface ShadowReading {
+  agreement: number | null;
+  compared: number;
+  minAgreement: number;
+}
+
+/** The A/B test so far in an A/B stage: each arm's successes / outcomes since the stage began and the pooled two-proportion z. */
+export interface AbReading {
+  controlRate: number | null;
+  candidateRate: number | null;
+  /** z = (p_candidate − p_control) / √(p̄(1 − p̄)(1/n_candidate + 1/n_control)), p̄ pooled; null without outcomes in both arms. */
+  z: number | null;
+}
 
 /** One check window as the playback shows it. */
 export interface PlaybackWindow {
@@ -37,6 +78,12 @@ export interface PlaybackWindow {
   servedRequests: number;
   decision: Decision;
   reasons: DecisionReason[];
+  /** Every panel metric against its reference and limit. */
+  metrics: Record<PanelMetric, MetricReading>;
+  /** In shadow stages: the agreement so far against its gate; else null. */
+  shadow: ShadowReading | null;
+  /** In A/B stages: the success rates so far and z; else null. */
+  ab: AbReading | null;
 }
 
 /** What a naive rollout — 100% at once, no metrics — would have done on the same traffic. */
@@ -54,6 +101,34 @@ export interface Playback {
   windows: PlaybackWindow[];
   outcome: ReplicateOutcome;
   naive: NaiveComparison;
+}
+
+function finite(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function stageRules(stage: Stage): HealthRule[] {
+  return stage.kind === 'canary' || stage.kind === 'full' ? stage.rules : stage.kind === 'ab' ? stage.guardrails : [];
+}
+
+/** The lowest limit the rules put on `metric` given its reference (see `MetricReading.limit`). */
+export function metricLimit(rules: readonly HealthRule[], metric: HealthMetric, reference: number | null): number | null {
+  let limit: number | null = null;
+  for (const rule of rules) {
+    if (rule.type === 'statistical' || rule.metric !== metric) continue;
+    const value = rule.type === 'absolute' ? rule.max : reference === null ? null : rule.maxRatio * reference;
+    if (value !== null && (limit === null || value < limit)) limit = value;
+  }
+  return limit;
+}
+
+/** Pooled two-proportion z of the candidate against control (see `AbReading.z`); null when an arm has no outcomes or p̄ is 0 or 1. */
+export function pooledZ(controlSuccesses: number, controlOutcomes: number, candidateSuccesses: number, candidateOutcomes: number): number | null {
+  if (controlOutcomes <= 0 || candidateOutcomes <= 0) return null;
+  const pooled = (controlSuccesses + candidateSuccesses) / (controlOutcomes + candidateOutcomes);
+  const variance = pooled * (1 - pooled) * (1 / controlOutcomes + 1 / candidateOutcomes);
+  if (!(variance > 0)) return null;
+  return (candidateSuccesses / candidateOutcomes - controlSuccesses / controlOutcomes) / Math.sqrt(variance);
 }
 
 function rate(errors: number | undefined, requests: number | undefined): number | null {
@@ -85,10 +160,68 @@ export function playbackReplicate(scenario: Scenario, policy: Policy, seed: numb
   });
 
   const stages = simulation.plan.compiled.stages;
+  const policyStages = simulation.policy.stages;
+  const historical = simulation.policy.baseline.mode === 'historical';
   const state = initialState(simulation.policy, 0);
+  // Running sums of the current stage: shadow agreements and A/B outcomes.
+  let sumsStage = -1;
+  const sums = { agreements: 0, compared: 0, controlSuccesses: 0, controlOutcomes: 0, candidateSuccesses: 0, candidateOutcomes: 0 };
+  const stageControl = emptyArmTotals();
+  const stageCandidate = emptyArmTotals();
   const windows: PlaybackWindow[] = recorded.map((window, index) => {
     const stageIndex = state.stageIndex;
     const result = step(state, [window.metrics], simulation.policy);
+    if (stageIndex !== sumsStage) {
+      sumsStage = stageIndex;
+      for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] = 0;
+      clearArmTotals(stageControl);
+      clearArmTotals(stageCandidate);
+    }
+    const stage = policyStages[stageIndex];
+    const rules = stageRules(stage);
+    const controlArm = window.metrics.control;
+    const candidateArm = window.metrics.candidate;
+    const metrics = {} as Record<PanelMetric, MetricReading>;
+    if (stage.kind === 'shadow') {
+      if (controlArm) addArmWindow(stageControl, controlArm);
+      if (candidateArm) addArmWindow(stageCandidate, candidateArm);
+    }
+    for (const metric of panelMetrics) {
+      if (stage.kind === 'shadow') {
+        // The shadow gates judge the stage's totals so far, candidate against control (error rate and p95 ratios).
+        const reference = finite(totalsMetric(stageControl, metric));
+        const gate = metric === 'errorRate' ? stage.gates.maxErrorRatio : metric === 'latencyP95' ? stage.gates.maxLatencyRatio : null;
+        metrics[metric] = { candidate: finite(totalsMetric(stageCandidate, metric)), reference, limit: gate === null || reference === null ? null : gate * reference };
+        continue;
+      }
+      const candidateValue = candidateArm && candidateArm.requests > 0 && (stage.kind !== 'baseline') ? finite(armMetric(candidateArm, metric)) : null;
+      const reference = historical
+        ? state.baselineEstablished || stage.kind === 'baseline'
+          ? finite(totalsMetric(state.baseline, metric))
+          : null
+        : controlArm && controlArm.requests > 0
+          ? finite(armMetric(controlArm, metric))
+          : null;
+      metrics[metric] = { candidate: candidateValue, reference, limit: metricLimit(rules, metric, reference) };
+    }
+    let shadow: ShadowReading | null = null;
+    if (stage.kind === 'shadow') {
+      sums.agreements += candidateArm?.agreements ?? 0;
+      sums.compared += candidateArm?.compared ?? 0;
+      shadow = { agreement: sums.compared > 0 ? sums.agreements / sums.compared : null, compared: sums.compared, minAgreement: stage.gates.minAgreement };
+    }
+    let ab: AbReading | null = null;
+    if (stage.kind === 'ab') {
+      sums.controlSuccesses += controlArm?.successes ?? 0;
+      sums.controlOutcomes += controlArm?.outcomes ?? 0;
+      sums.candidateSuccesses += candidateArm?.successes ?? 0;
+      sums.candidateOutcomes += candidateArm?.outcomes ?? 0;
+      ab = {
+        controlRate: sums.controlOutcomes > 0 ? sums.controlSuccesses / sums.controlOutcomes : null,
+        candidateRate: sums.candidateOutcomes > 0 ? sums.candidateSuccesses / sums.candidateOutcomes : null,
+        z: pooledZ(sums.controlSuccesses, sums.controlOutcomes, sums.candidateSuccesses, sums.candidateOutcomes),
+      };
+    }
     // The replay must reproduce the run: a divergence would mean a non-deterministic engine.
     if (result.decision !== window.decision) {
       throw new Error(`playback diverged from the simulation at window ${index}: ${result.decision} instead of ${window.decision}`);
@@ -115,6 +248,9 @@ export function playbackReplicate(scenario: Scenario, policy: Policy, seed: numb
       servedRequests: served,
       decision: result.decision,
       reasons: result.reasons,
+      metrics,
+      shadow,
+      ab,
     };
   });
   const naive = windows.reduce(

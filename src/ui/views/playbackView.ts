@@ -10,7 +10,8 @@ import { playbackReplicate, type Playback } from '../playback/playbackModel.ts';
 import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
 import { errorRatioLimit, libraryScenario, refusedPolicyErrors, scenarioLibrary, scenarioPolicy } from '../playback/scenarioLibrary.ts';
 import type { Scenario } from '../../sim/scenario.ts';
-import { errorRatioPlot, trafficSplitPlot } from '../plots/playbackPlots.ts';
+import { abRatesPlot, abZPlot, errorRatioPlot, metricPanelPlot, shadowAgreementPlot, trafficSplitPlot } from '../plots/playbackPlots.ts';
+import { panelMetrics } from '../playback/playbackModel.ts';
 import { readCount } from '../state/readNumber.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
@@ -183,6 +184,15 @@ export class PlaybackView extends LitElement {
       <div class="charts">
         <rl-plot .spec=${trafficSplitPlot(windows, clock.position)}></rl-plot>
         <rl-plot .spec=${errorRatioPlot(windows, clock.position, played.errorRatio)}></rl-plot>
+      </div>
+      <h3>Every metric against its threshold</h3>
+      <div class="charts" data-section="metric-panels">
+        ${panelMetrics.map((metric) => html`<rl-plot data-metric=${metric} .spec=${metricPanelPlot(windows, clock.position, metric)}></rl-plot>`)}
+        ${current.shadow ? html`<rl-plot data-section="shadow-panel" .spec=${shadowAgreementPlot(windows, clock.position)}></rl-plot>` : null}
+        ${current.ab
+          ? html`<rl-plot data-section="ab-panel" .spec=${abRatesPlot(windows, clock.position)}></rl-plot>
+              <rl-plot data-section="ab-z-panel" .spec=${abZPlot(windows, clock.position)}></rl-plot>`
+          : null}
       </div>
       <h3>Decisions so far</h3>
       <ol class="log" data-section="decisions">

@@ -10,13 +10,22 @@ import {
   formatHours,
   formatRate,
   labPolicy,
+  labPolicyProblems,
+  labScenarioProblems,
+  labStageNames,
   labScenarios,
   labVerdict,
   runLab,
   type LabResult,
   type LabSettings,
 } from '../lab/labModel.ts';
-import { labSchema, readLabSettings, type LabState } from '../lab/labState.ts';
+import { formatCanaryRows, labSchema, parseCanaryRows, readLabSettings, type CanaryRow, type LabState } from '../lab/labState.ts';
+import { labStateFromScenario } from '../lab/labStateFromScenario.ts';
+import type { RollbackRuleCounts } from '../lab/firstRollbackRules.ts';
+import { rollbackRulesInWorker } from '../lab/rollbackRulesInWorker.ts';
+import { libraryIds, libraryScenario } from '../playback/scenarioLibrary.ts';
+import { rollbackRuleBars, rollbackRulesPlot } from '../plots/rollbackRulesPlot.ts';
+import { initialState } from '../state/viewState.ts';
 import {
   defaultLabTuneForm,
   labStateFromTuning,
@@ -57,6 +66,12 @@ export class PolicyLabView extends LitElement {
       .run { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin: 0.5rem 0 0.75rem; min-height: 2.2rem; }
       progress { width: 16rem; height: 1rem; }
       .tune-actions { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin-top: 0.5rem; }
+      fieldset fieldset { margin: 0.75rem 0 0; }
+      table.stages input { width: 5.5rem; }
+      table.stages td, table.stages th { padding: 0.2rem 0.4rem; }
+      .problems { margin: 0.5rem 0; padding: 0.5rem 0.9rem 0.5rem 2rem; background: #fdf0ee; border: 1px solid #f0c4bd; border-radius: 6px; }
+      .problems code { font-weight: 600; margin-right: 0.4rem; }
+      .row { display: flex; gap: 0.75rem; align-items: end; flex-wrap: wrap; margin-top: 0.5rem; }
     `,
   ];
 
@@ -77,21 +92,86 @@ export class PolicyLabView extends LitElement {
   private settings: Checked<LabSettings> = { ok: false, message: '' };
   private settingsKey = '';
 
+  /** "Which rule fired": the healthy candidate's rollbacks counted by rule, in a Web Worker. */
+  private readonly rollbackRules = new TaskController<[LabSettings], RollbackRuleCounts>(this, async ({ signal, reportProgress }, settings) => {
+    await settle(300, signal);
+    return rollbackRulesInWorker(
+      { scenario: labScenarios(settings).healthy, policy: labPolicy(settings), seed: settings.seed, replicates: settings.replicates },
+      { signal, onProgress: reportProgress },
+    );
+  });
+  private policyProblems: { path: string; message: string }[] = [];
+  private stageNames: string[] = [];
+  private scenarioProblems: { path: string; message: string }[] = [];
+  private libraryChoice = libraryIds()[0];
+
   override willUpdate(): void {
+    this.policyProblems = [];
+    this.scenarioProblems = [];
     this.settings = checked(() => {
       const settings = readLabSettings(this.form.state);
-      // Build everything once here, so that a bad value is explained at once, before any run.
+      // Every problem of the policy and of the scenario, by path, before any run.
+      this.policyProblems = labPolicyProblems(settings);
+      this.stageNames = labStageNames(settings);
+      try {
+        this.scenarioProblems = labScenarioProblems(settings);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        this.scenarioProblems = [{ path: 'faults', message: error.message }];
+      }
+      if (this.policyProblems.length > 0) throw new RangeError('the policy is invalid: see the problems listed under Policy');
+      if (this.scenarioProblems.length > 0) throw new RangeError('the scenario is invalid: see the problems listed under Scenario');
       checkRunSettings(settings);
-      labPolicy(settings);
-      labScenarios(settings);
       return settings;
     });
     const key = this.settings.ok ? JSON.stringify(this.settings.value) : '';
     if (key !== this.settingsKey) {
       this.settingsKey = key;
-      if (this.settings.ok) void this.simulation.run(this.settings.value);
-      else this.simulation.abort();
+      if (this.settings.ok) {
+        void this.simulation.run(this.settings.value);
+        void this.rollbackRules.run(this.settings.value);
+      } else {
+        this.simulation.abort();
+        this.rollbackRules.abort();
+      }
     }
+  }
+
+  private setCanaries(rows: CanaryRow[]): void {
+    this.form.set({ canaries: formatCanaryRows(rows) });
+  }
+
+  private setCanaryCell(index: number, cell: number) {
+    return (value: string) => {
+      const rows = parseCanaryRows(this.form.state.canaries);
+      rows[index][cell] = value;
+      this.setCanaries(rows);
+    };
+  }
+
+  private addCanary(): void {
+    const rows = parseCanaryRows(this.form.state.canaries);
+    const last = rows.at(-1);
+    const share = last ? Math.min(90, Number(last[0]) * 2 || 50) : 5;
+    this.setCanaries([...rows, [String(share), '2h', '4h', '']]);
+  }
+
+  private removeCanary(index: number): void {
+    this.setCanaries(parseCanaryRows(this.form.state.canaries).filter((_, i) => i !== index));
+  }
+
+  /** Puts every policy control back to the framework default (the scenario and run controls stay). */
+  private resetPolicy(): void {
+    const initial = initialState(labSchema);
+    const policyFields: (keyof LabState)[] = [
+      'errorRatio', 'p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkMinutes', 'minRequests', 'failureLimit', 'baselineMode', 'shadow', 'canaries',
+      'ab', 'abTraffic', 'abAlpha', 'abPower', 'abEffect', 'abDesign', 'full', 'absError', 'absP95', 'absStages', 'statEffect', 'statMethod', 'statStages',
+    ];
+    this.form.set(Object.fromEntries(policyFields.map((field) => [field, initial[field]])) as Partial<LabState>);
+  }
+
+  private startFromLibrary(): void {
+    this.form.set(labStateFromScenario(libraryScenario(this.libraryChoice)));
   }
 
   private setTune(field: keyof LabTuneForm) {
@@ -123,37 +203,224 @@ export class PolicyLabView extends LitElement {
         see, by Monte-Carlo simulation in Web Workers, how often it rolls back a healthy candidate and how often it lets a
         regressed one through. Every change reruns in the background.
       </p>
+      ${this.renderPolicy(state)}
+      ${this.renderScenario(state)}
+      ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
+      ${this.settings.ok ? this.renderResult(this.settings.value) : null}
+      ${this.settings.ok ? this.renderRollbackRules() : null}
+      ${this.renderTuning()}
+    `;
+  }
+
+  private renderProblems(section: string, problems: readonly { path: string; message: string }[], stageNames: readonly string[] = []) {
+    if (problems.length === 0) return null;
+    const stageOf = (path: string) => {
+      const index = /^stages\[(\d+)\]/.exec(path)?.[1];
+      const name = index === undefined ? undefined : stageNames[Number(index)];
+      return name ? html` <span class="note">(${name})</span> ` : ' ';
+    };
+    return html`<ul class="problems" role="alert" data-section=${section}>
+      ${problems.map((problem) => html`<li data-path=${problem.path}><code>${problem.path || '(root)'}</code>${stageOf(problem.path)}${problem.message}</li>`)}
+    </ul>`;
+  }
+
+  private renderPolicy(state: LabState) {
+    const rows = parseCanaryRows(state.canaries);
+    const onOff = (name: keyof LabState, label: string) =>
+      choiceInput(name, label, state[name] as 'on' | 'off', [{ value: 'on', label: 'on' }, { value: 'off', label: 'off' }], this.set(name) as (value: 'on' | 'off') => void);
+    const ruleStages = [
+      { value: 'canary' as const, label: 'canary stages' },
+      { value: 'canary+full' as const, label: 'canary and full stages' },
+      { value: 'all' as const, label: 'canary, A/B guardrails and full' },
+    ];
+    return html`<fieldset data-section="policy">
+      <legend>Policy</legend>
       <fieldset>
-        <legend>Policy</legend>
+        <legend>Stages: baseline 24 h → shadow → canaries → A/B → full → promote</legend>
+        <div class="fields">${onOff('shadow', 'Shadow stage (24 h, mirrored traffic)')}</div>
+        <table class="stages" aria-label="Canary stages">
+          <thead><tr><th>Canary</th><th>Traffic share (%)</th><th>Min duration</th><th>Max duration (empty: none)</th><th>Check interval (empty: policy's)</th><th></th></tr></thead>
+          <tbody>
+            ${rows.map((row, index) => html`<tr data-canary=${index}>
+              <td>${index + 1}</td>
+              ${row.map((cell, column) => {
+                const names = ['traffic', 'min', 'max', 'check'];
+                const labels = ['traffic share (%)', 'minimum duration', 'maximum duration', 'check interval'];
+                return html`<td><input name=${`canary-${index}-${names[column]}`} aria-label=${`Canary ${index + 1} ${labels[column]}`} type="text" autocomplete="off" spellcheck="false"
+                  .value=${cell} @input=${(event: Event) => this.setCanaryCell(index, column)((event.target as HTMLInputElement).value)} /></td>`;
+              })}
+              <td><button type="button" name=${`remove-canary-${index}`} @click=${() => this.removeCanary(index)}>Remove</button></td>
+            </tr>`)}
+          </tbody>
+        </table>
+        <div class="row"><button type="button" name="add-canary" @click=${() => this.addCanary()}>Add a canary stage</button>
+          <span class="note">Durations like 90s, 30m, 2h, 1h30m.</span></div>
+        <div class="fields" style="margin-top:0.75rem">
+          ${onOff('ab', 'A/B test stage')}
+          ${state.ab === 'on'
+            ? html`${numberInput('abTraffic', 'A/B traffic share (%)', state.abTraffic, this.set('abTraffic'))}
+                ${numberInput('abAlpha', 'A/B significance level α', state.abAlpha, this.set('abAlpha'))}
+                ${numberInput('abPower', 'A/B power', state.abPower, this.set('abPower'))}
+                ${numberInput('abEffect', 'A/B minimum effect (absolute)', state.abEffect, this.set('abEffect'))}
+                ${choiceInput('abDesign', 'A/B design', state.abDesign, [
+                  { value: 'fixed', label: 'fixed sample (one look)' },
+                  { value: 'groupSequential', label: "group-sequential (5 looks, O'Brien–Fleming)" },
+                  { value: 'alwaysValid', label: 'always-valid (look any time)' },
+                ], this.set('abDesign'))}`
+            : null}
+          ${onOff('full', 'Full stage (100%, 1 h)')}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Rules (every canary, A/B guardrail and full stage)</legend>
         <div class="fields">
           ${numberInput('errorRatio', 'Error-rate threshold (× reference)', state.errorRatio, this.set('errorRatio'))}
           ${numberInput('timeoutRatio', 'Timeout-rate threshold (× reference)', state.timeoutRatio, this.set('timeoutRatio'))}
           ${numberInput('p95Ratio', 'p95 latency threshold (× reference)', state.p95Ratio, this.set('p95Ratio'))}
           ${numberInput('p50Ratio', 'p50 latency threshold (× reference)', state.p50Ratio, this.set('p50Ratio'))}
+        </div>
+        <div class="fields" style="margin-top:0.75rem">
+          ${numberInput('absError', 'Absolute error-rate limit (0–1, empty: none)', state.absError, this.set('absError'))}
+          ${numberInput('absP95', 'Absolute p95 limit, ms (empty: none)', state.absP95, this.set('absP95'))}
+          ${choiceInput('absStages', 'Absolute limits apply to', state.absStages, ruleStages, this.set('absStages'))}
+        </div>
+        <div class="fields" style="margin-top:0.75rem">
+          ${numberInput('statEffect', 'Statistical test on errors: minimum effect (empty: none)', state.statEffect, this.set('statEffect'))}
+          ${choiceInput('statMethod', 'Statistical test: looks corrected by', state.statMethod, [
+            { value: 'alphaSpending', label: 'alpha spending (planned looks)' },
+            { value: 'alwaysValid', label: 'always-valid p-value' },
+          ], this.set('statMethod'))}
+          ${choiceInput('statStages', 'Statistical test applies to', state.statStages, ruleStages, this.set('statStages'))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Guards and baseline</legend>
+        <div class="fields">
           ${numberInput('checkMinutes', 'Check interval (minutes)', state.checkMinutes, this.set('checkMinutes'))}
           ${numberInput('minRequests', 'Minimum requests per window', state.minRequests, this.set('minRequests'))}
           ${numberInput('failureLimit', 'Failing checks in a row to roll back', state.failureLimit, this.set('failureLimit'))}
-          ${numberInput('canaryHours', 'First canary (5%) duration, hours', state.canaryHours, this.set('canaryHours'))}
           ${choiceInput('baselineMode', 'Baseline', state.baselineMode, [
             { value: 'historical', label: 'historical (before the rollout)' },
             { value: 'concurrent', label: 'concurrent (control arm)' },
           ], this.set('baselineMode'))}
         </div>
       </fieldset>
+      <div class="row"><button type="button" name="reset-policy" @click=${() => this.resetPolicy()}>Reset the policy to the framework default</button></div>
+      ${this.renderProblems('policy-problems', this.policyProblems, this.stageNames)}
+    </fieldset>`;
+  }
+
+  private renderModel(state: LabState, model: 'control' | 'candidate') {
+    const kind = state[`${model}Latency`];
+    const title = model === 'control' ? 'Control' : 'Candidate (healthy)';
+    return html`<fieldset data-model=${model}>
+      <legend>${title}</legend>
+      <div class="fields">
+        ${choiceInput(`${model}Latency`, `${title}: latency law`, kind, [
+          { value: 'lognormal', label: 'lognormal (median, p95)' },
+          { value: 'gamma', label: 'gamma (shape, mean)' },
+          { value: 'exponential', label: 'exponential (mean)' },
+        ], this.set(`${model}Latency`))}
+        ${kind === 'lognormal'
+          ? html`${numberInput(`${model}Median`, `${title}: median latency (ms)`, state[`${model}Median`], this.set(`${model}Median`))}
+              ${numberInput(`${model}P95`, `${title}: p95 latency (ms)`, state[`${model}P95`], this.set(`${model}P95`))}`
+          : kind === 'gamma'
+            ? html`${numberInput(`${model}Shape`, `${title}: latency shape`, state[`${model}Shape`], this.set(`${model}Shape`))}
+                ${numberInput(`${model}Mean`, `${title}: mean latency (ms)`, state[`${model}Mean`], this.set(`${model}Mean`))}`
+            : numberInput(`${model}Mean`, `${title}: mean latency (ms)`, state[`${model}Mean`], this.set(`${model}Mean`))}
+        ${numberInput(`${model}ErrorRate`, `${title}: error rate`, state[`${model}ErrorRate`], this.set(`${model}ErrorRate`))}
+        ${numberInput(`${model}Timeout`, `${title}: timeout (ms, empty: none)`, state[`${model}Timeout`], this.set(`${model}Timeout`))}
+      </div>
+    </fieldset>`;
+  }
+
+  private renderScenario(state: LabState) {
+    const kind = state.faultKind;
+    return html`<fieldset data-section="scenario">
+      <legend>Scenario and run</legend>
+      <div class="row">
+        ${choiceInput('library', 'Start from a library scenario', this.libraryChoice, libraryIds().map((id) => ({ value: id, label: id })), (value) => {
+          this.libraryChoice = value;
+          this.requestUpdate();
+        })}
+        <button type="button" name="use-library" @click=${() => this.startFromLibrary()}>Use its traffic, models and faults</button>
+      </div>
       <fieldset>
-        <legend>Scenario and run</legend>
+        <legend>Traffic</legend>
         <div class="fields">
           ${numberInput('requestsPerSecond', 'Requests per second', state.requestsPerSecond, this.set('requestsPerSecond'))}
-          ${numberInput('controlErrorRate', 'Control error rate', state.controlErrorRate, this.set('controlErrorRate'))}
-          ${numberInput('regressionFactor', 'Regressed candidate: errors ×', state.regressionFactor, this.set('regressionFactor'))}
+          ${numberInput('dailyAmplitude', 'Daily-cycle amplitude (0–1)', state.dailyAmplitude, this.set('dailyAmplitude'))}
+          ${numberInput('users', 'Users', state.users, this.set('users'))}
+        </div>
+      </fieldset>
+      ${this.renderModel(state, 'control')}
+      ${this.renderModel(state, 'candidate')}
+      <fieldset>
+        <legend>Regressed world: the candidate's fault</legend>
+        <div class="fields">
+          ${choiceInput('faultKind', 'Fault', kind, [
+            { value: 'none', label: 'none' },
+            { value: 'start', label: 'worse from the start' },
+            { value: 'step', label: 'step at a time' },
+            { value: 'ramp', label: 'linear ramp' },
+            { value: 'leak', label: 'slow leak (per hour served)' },
+            { value: 'bursts', label: 'intermittent bursts' },
+          ], this.set('faultKind'))}
+          ${kind === 'none'
+            ? null
+            : html`${numberInput('regressionFactor', kind === 'leak' ? 'Errors × per hour' : 'Errors ×', state.regressionFactor, this.set('regressionFactor'))}
+                ${numberInput('faultLatency', kind === 'leak' ? 'Latency × per hour' : 'Latency ×', state.faultLatency, this.set('faultLatency'))}`}
+          ${kind === 'step' || kind === 'ramp' || kind === 'bursts'
+            ? numberInput('faultAt', kind === 'step' ? 'At (time since start)' : 'Starting at', state.faultAt, this.set('faultAt'))
+            : null}
+          ${kind === 'ramp' ? numberInput('faultEnd', 'Full strength at', state.faultEnd, this.set('faultEnd')) : null}
+          ${kind === 'bursts'
+            ? html`${numberInput('faultEvery', 'A burst every', state.faultEvery, this.set('faultEvery'))}
+                ${numberInput('faultFor', 'Each burst lasting', state.faultFor, this.set('faultFor'))}`
+            : null}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Shared outage (both models, both worlds)</legend>
+        <div class="fields">
+          ${numberInput('outageStart', 'Outage at (empty: none)', state.outageStart, this.set('outageStart'))}
+          ${state.outageStart.trim() === ''
+            ? null
+            : html`${numberInput('outageFor', 'Outage lasting', state.outageFor, this.set('outageFor'))}
+                ${numberInput('outageErrors', 'Outage: errors ×', state.outageErrors, this.set('outageErrors'))}`}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>Run</legend>
+        <div class="fields">
           ${numberInput('replicates', 'Replicates per simulation', state.replicates, this.set('replicates'))}
           ${numberInput('seed', 'Seed', state.seed, this.set('seed'))}
         </div>
       </fieldset>
-      ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
-      ${this.settings.ok ? this.renderResult(this.settings.value) : null}
-      ${this.renderTuning()}
-    `;
+      ${this.renderProblems('scenario-problems', this.scenarioProblems)}
+    </fieldset>`;
+  }
+
+  private renderRollbackRules() {
+    const task = this.rollbackRules;
+    if (task.running) {
+      // Text, not a second progress bar: the simulation's bar is the lab's one progress bar.
+      return html`<p class="note" role="status" data-section="rollback-rules-running">Counting the healthy candidate's rollbacks by rule… ${Math.round(task.progress * 100)}%</p>`;
+    }
+    if (task.status === 'error') return html`<p class="error" role="alert" data-section="rollback-rules-error">${(task.error as Error).message}</p>`;
+    const counts = task.value;
+    if (task.status !== 'complete' || !counts) return null;
+    const bars = rollbackRuleBars(counts);
+    return html`<section data-section="rollback-rules">
+      <h3>Which rule rolls back the healthy candidate</h3>
+      ${bars.length === 0
+        ? html`<p class="note">No false rollback in ${formatCount(counts.replicates)} rollouts.</p>`
+        : html`<table aria-label="False rollbacks by rule">
+              <thead><tr><th>Rule that fired first</th><th class="number">Rollouts rolled back</th><th class="number">Share of rollouts</th></tr></thead>
+              <tbody>${bars.map((bar) => html`<tr data-rule=${bar.rule}><td>${bar.rule}</td><td class="number">${formatCount(bar.count)} of ${formatCount(counts.replicates)}</td><td class="number">${(bar.share * 100).toFixed(1)}%</td></tr>`)}</tbody>
+            </table>
+            <div class="charts"><rl-plot .spec=${rollbackRulesPlot(bars)}></rl-plot></div>`}
+    </section>`;
   }
 
   private renderTuning() {
@@ -227,12 +494,19 @@ export class PolicyLabView extends LitElement {
       ${task.running
         ? html`<label>Simulating${total ? ` (${done} of ${total} simulations)` : ''}
               <progress max="1" .value=${task.progress} aria-label="Simulation progress"></progress></label>
-            <button type="button" name="cancel" @click=${() => task.abort()}>Cancel</button>`
+            <button type="button" name="cancel" @click=${() => {
+              task.abort();
+              this.rollbackRules.abort();
+            }}>Cancel</button>`
         : task.status === 'error'
           ? html`<p class="error" role="alert" data-section="lab-run">${(task.error as Error).message}</p>`
           : task.status === 'cancelled'
             ? html`<span class="note" data-section="cancelled">Cancelled${task.value ? `: showing the ${done} simulations that finished` : ''}.</span>
-                <button type="button" name="rerun" @click=${() => this.settings.ok && task.run(this.settings.value)}>Run again</button>`
+                <button type="button" name="rerun" @click=${() => {
+                  if (!this.settings.ok) return;
+                  void task.run(this.settings.value);
+                  void this.rollbackRules.run(this.settings.value);
+                }}>Run again</button>`
             : task.value
               ? html`<span class="note" role="status" data-section="done">Done: ${task.value.simulations} simulations of ${formatCount(this.settings.ok ? this.settings.value.replicates : 0)} replicates each.</span>`
               : null}

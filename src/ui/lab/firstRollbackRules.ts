@@ -1,0 +1,108 @@
+/**
+ * Which rule rolls a healthy candidate back: for each replicate of a simulation, the rule behind
+ * the first rollback, counted by rule. The simulation summary does not carry reasons, so the
+ * lab replays the engine's controller beside the simulator through `runReplicate`'s `onWindow`
+ * hook (`step` is pure and deterministic: fed the same window metrics it takes the same
+ * decisions, now with their reasons). Plain functions, no DOM; run in a Web Worker by the lab.
+ */
+import { initialState, step } from '../../engine/controller/index.ts';
+import type { DecisionReason } from '../../engine/controller/decision.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { streamFor } from '../../engine/random/streams.ts';
+import { runReplicate } from '../../sim/replicate.ts';
+import { prepareSimulation } from '../../sim/runner.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+
+/** Reasons that say why a check failed or a stage ended, as opposed to bookkeeping (`failureLimit`, `minRequests`, …). */
+const firingRules = new Set(['ratio', 'absolute', 'statistical', 'shadowGate', 'abTest', 'maxDuration', 'killSwitch', 'baseline', 'noBaseline', 'missingData']);
+
+const metricWords: Record<string, string> = {
+  errorRate: 'error rate',
+  timeoutRate: 'timeout rate',
+  latencyP50: 'p50 latency',
+  latencyP95: 'p95 latency',
+  latencyP99: 'p99 latency',
+  agreement: 'agreement',
+  successRate: 'success rate',
+};
+
+/**
+ * The rule of a rollback in the user's words: "error-rate ratio", "timeout-rate ratio",
+ * "p95 latency ratio", "absolute error rate", "statistical test (error rate)", "shadow gate
+ * (agreement)", "A/B test", "maximum duration", … — from the first reason whose rule fires a
+ * rollback (bookkeeping reasons such as the failure limit are skipped); "other" when none does.
+ */
+export function rollbackRuleLabel(reasons: readonly DecisionReason[]): string {
+  const reason = reasons.find((candidate) => firingRules.has(candidate.rule));
+  if (!reason) return 'other';
+  const metric = metricWords[reason.metric] ?? reason.metric;
+  switch (reason.rule) {
+    case 'ratio':
+      return `${metric} ratio`;
+    case 'absolute':
+      return `absolute ${metric}`;
+    case 'statistical':
+      return `statistical test (${metric})`;
+    case 'shadowGate':
+      return `shadow gate (${metric})`;
+    case 'abTest':
+      return 'A/B test';
+    case 'maxDuration':
+      return 'maximum duration';
+    case 'killSwitch':
+      return 'kill switch';
+    default:
+      return `${reason.rule} (${metric})`;
+  }
+}
+
+/** Rollbacks counted by the rule that fired, over `replicates` replicates. */
+export interface RollbackRuleCounts {
+  replicates: number;
+  rollbacks: number;
+  /** Rule label (`rollbackRuleLabel`) → rollbacks it caused. */
+  byRule: Record<string, number>;
+}
+
+/**
+ * Runs replicates `from` … `to − 1` of `policy` in `scenario` (windowed mode, replicate i on
+ * `streamFor(seed, i)` — the same streams as the lab's simulations) and counts each rollback by
+ * the rule behind it (`rollbackRuleLabel` of the rollback's reasons). Calls `onProgress(done)`
+ * every 10 replicates. Cost: the simulation plus one more controller step per window (about 2×
+ * the simulation alone).
+ */
+export function countRollbackRules(
+  scenario: Scenario,
+  policy: Policy,
+  seed: number,
+  from: number,
+  to: number,
+  onProgress?: (done: number) => void,
+): RollbackRuleCounts {
+  if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to)) {
+    throw new RangeError(`replicates must run from a whole number to a larger one, got ${from} to ${to}`);
+  }
+  const simulation = prepareSimulation(scenario, policy, 'window', seed);
+  const counts: RollbackRuleCounts = { replicates: to - from, rollbacks: 0, byRule: {} };
+  const windowList = [undefined as unknown as Parameters<typeof step>[1][number]];
+  for (let replicate = from; replicate < to; replicate++) {
+    const state = initialState(simulation.policy, 0);
+    let label: string | undefined;
+    runReplicate(simulation.world, simulation.policy, simulation.plan, streamFor(seed, replicate), {
+      mode: 'window',
+      onWindow: (_request, metrics, decision) => {
+        windowList[0] = metrics;
+        const result = step(state, windowList, simulation.policy);
+        state.events.length = 0;
+        if (result.decision !== decision) throw new Error(`the controller's replay diverged from the simulation at replicate ${replicate}`);
+        if (decision === 'rollback' && label === undefined) label = rollbackRuleLabel(result.reasons);
+      },
+    });
+    if (label !== undefined) {
+      counts.rollbacks += 1;
+      counts.byRule[label] = (counts.byRule[label] ?? 0) + 1;
+    }
+    if ((replicate - from + 1) % 10 === 0) onProgress?.(replicate - from + 1);
+  }
+  return counts;
+}
