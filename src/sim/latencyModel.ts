@@ -83,6 +83,13 @@ export interface LatencyModel {
   approximateLogQuantile(u: number): number;
   /** A sampler drawing latencies from `random`; allocation-free per call. */
   sampler(random: Random): () => number;
+  /**
+   * Lognormal only: a sampler of ln(latency) — y = μ + σZ, drawing exactly what `sampler` draws
+   * from the same stream, so that Math.exp(y) is bit for bit the latency `sampler` returns. The
+   * per-request mode folds y into the sketch's log-spaced buckets directly (sketchBuffer.ts),
+   * saving an exp and a log per request. Absent for the other laws.
+   */
+  logSampler?: (random: Random) => () => number;
 }
 
 /** z₀.₉₅ = Φ⁻¹(0.95), used to solve a lognormal's sigma from its p95. */
@@ -128,7 +135,12 @@ const ACKLAM_LOW = 0.02425;
 export function approximateNormalQuantile(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
-  const [a, b, c, d] = [ACKLAM_A, ACKLAM_B, ACKLAM_C, ACKLAM_D];
+  // The coefficient arrays are read in place (no per-call destructuring: this runs three times per
+  // arm per window in the windowed mode).
+  const a = ACKLAM_A;
+  const b = ACKLAM_B;
+  const c = ACKLAM_C;
+  const d = ACKLAM_D;
   if (p < ACKLAM_LOW || p > 1 - ACKLAM_LOW) {
     const tail = p < 0.5 ? p : 1 - p;
     const q = Math.sqrt(-2 * Math.log(tail));
@@ -153,6 +165,10 @@ function lognormalModel(distribution: LognormalLatency): LatencyModel {
       // of the engine's `normalSampler`; this is the per-request mode's hot loop).
       const normal = zigguratNormal(random);
       return () => Math.exp(mu + sigma * normal());
+    },
+    logSampler(random) {
+      const normal = zigguratNormal(random);
+      return () => mu + sigma * normal();
     },
   };
 }

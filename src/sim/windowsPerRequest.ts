@@ -18,14 +18,19 @@
  * The number of arrivals in a window is Poisson(Λ) (or the replayed count), as in the windowed
  * mode; the world's conditions are those of the window's midpoint (see world.ts).
  *
- * Memory does not grow with the number of requests: per window a sketch per arm (bounded by its
- * bucket limit) and a few counters; per replicate one byte per user (distinct users served while
+ * Latencies are counted in the sketch's buckets by a `SketchBuffer` and handed to a
+ * `LatencySketch` once per window — the same buckets, counts, min and max, so the same
+ * percentiles, as adding them one by one; lognormal latencies are drawn and bucketed in log
+ * space (no exp or log per request; sketchBuffer.ts explains why the buckets are still exact).
+ *
+ * Memory does not grow with the number of requests: per arm a 32 KiB bucket table, per window a
+ * sketch per arm (bounded by its bucket limit) and a few counters; per replicate one byte per user (distinct users served while
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
  */
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { poissonSampler } from '../engine/random/poisson.ts';
-import { LatencySketch } from '../engine/stats/latencySketch.ts';
+import { SketchBuffer } from './sketchBuffer.ts';
 import type { World } from './world.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
@@ -60,7 +65,11 @@ interface ArmCounters {
   logAgree: number;
   scale: number;
   timeout: number;
-  sketch: LatencySketch | null;
+  /** ln(timeout / scale): the lognormal path compares ln(latency / scale) with it. */
+  logTimeout: number;
+  /** The window's latencies (when a rule reads them), folded into sketch buckets. */
+  sketch: SketchBuffer | null;
+  buffer: SketchBuffer;
 }
 
 function counters(): ArmCounters {
@@ -78,7 +87,9 @@ function counters(): ArmCounters {
     logAgree: 0,
     scale: 1,
     timeout: Infinity,
+    logTimeout: Infinity,
     sketch: null,
+    buffer: new SketchBuffer(),
   };
 }
 
@@ -89,8 +100,11 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
   const population = world.population;
   const buckets = population.buckets;
   const drawUser = userSampler(population, random);
-  const controlLatency = world.controlLatency.sampler(random);
-  const candidateLatency = world.candidateLatency.sampler(random);
+  // Lognormal laws draw ln(latency) (the same draws: sketchBuffer.ts); the others, the latency.
+  const controlLogLatency = world.controlLatency.logSampler?.(random) ?? null;
+  const candidateLogLatency = world.candidateLatency.logSampler?.(random) ?? null;
+  const controlLatency = controlLogLatency === null ? world.controlLatency.sampler(random) : () => 0;
+  const candidateLatency = candidateLogLatency === null ? world.candidateLatency.sampler(random) : () => 0;
   const control = counters();
   const candidate = counters();
   let servedWhileWorse: Uint8Array | null = null;
@@ -108,16 +122,31 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
     arm.untilDisagreement = isCandidate && request.mirrorShare > 0 ? geometricGap(random, arm.logAgree) : Infinity;
     arm.scale = conditions.latencyMultiplier;
     arm.timeout = timeout === undefined ? Infinity : timeout;
-    arm.sketch = request.needsLatency ? new LatencySketch() : null;
+    arm.logTimeout = Math.log(arm.timeout) - Math.log(arm.scale);
+    arm.buffer.reset(arm.scale);
+    arm.sketch = request.needsLatency ? arm.buffer : null;
   }
 
-  /** Serves one request on `arm` with latency sampler `latency`. Allocation-free. */
-  function serve(arm: ArmCounters, latency: () => number, drawLatency: boolean): void {
+  /**
+   * Serves one request on `arm` with latency sampler `latency` (or, for a lognormal law,
+   * `logLatency`, which draws ln of the same latency: see sketchBuffer.ts). Allocation-free.
+   */
+  function serve(arm: ArmCounters, latency: () => number, logLatency: (() => number) | null, drawLatency: boolean): void {
     arm.requests += 1;
     if (drawLatency) {
-      const value = arm.scale * latency();
-      if (value > arm.timeout) arm.timeouts += 1;
-      if (arm.sketch !== null) arm.sketch.add(value);
+      if (logLatency !== null) {
+        const y = logLatency();
+        if (arm.logTimeout < Infinity) {
+          // In log space; next to the timeout, compare the exact latency as the value path does.
+          const margin = y - arm.logTimeout;
+          if (margin > 1e-9 || (margin > -1e-9 && arm.buffer.latencyOf(y) > arm.timeout)) arm.timeouts += 1;
+        }
+        if (arm.sketch !== null) arm.sketch.addLog(y);
+      } else {
+        const value = arm.scale * latency();
+        if (value > arm.timeout) arm.timeouts += 1;
+        if (arm.sketch !== null) arm.sketch.add(value);
+      }
     }
     if (arm.untilError === 0) {
       arm.errors += 1;
@@ -131,7 +160,7 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
 
   function armWindow(arm: ArmCounters, outcomes: boolean, mirrored: boolean): ArmWindow {
     const window: ArmWindow = { requests: arm.requests, errors: arm.errors, timeouts: arm.timeouts };
-    const sketch = arm.sketch;
+    const sketch = arm.sketch === null ? null : arm.sketch.flush();
     if (sketch !== null && sketch.count > 0) {
       window.latency = { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) };
     }
@@ -166,9 +195,9 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
 
       if (shadowOrBaseline) {
         for (let i = 0; i < total; i++) {
-          serve(control, controlLatency, controlDraws);
+          serve(control, controlLatency, controlLogLatency, controlDraws);
           if (mirror && buckets[drawUser()] <= percentage) {
-            serve(candidate, candidateLatency, candidateDraws);
+            serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
             if (candidate.untilDisagreement === 0) {
               candidate.disagreements += 1;
               candidate.untilDisagreement = geometricGap(random, candidate.logAgree);
@@ -179,10 +208,10 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
         for (let i = 0; i < total; i++) {
           const user = drawUser();
           if (buckets[user] <= percentage) {
-            serve(candidate, candidateLatency, candidateDraws);
+            serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
             if (seen !== null) seen[user] = 1;
           } else {
-            serve(control, controlLatency, controlDraws);
+            serve(control, controlLatency, controlLogLatency, controlDraws);
           }
         }
       }

@@ -15,16 +15,19 @@ import { emptyArmTotals } from './armTotals.ts';
 import { compilePolicy } from './compilePolicy.ts';
 import type { Policy, StageKind } from '../policy/policy.ts';
 
+/** What an A/B test concluded. */
+export type AbConclusion = 'candidateBetter' | 'candidateWorse' | 'equivalent' | 'inconclusive';
+
 /** Where an A/B test is. */
 export interface AbTestState {
   /** Planned outcomes per arm (fixed and group-sequential designs), once known. */
   plannedSampleSize: number | null;
-  /** Group-sequential: information fractions of the looks taken so far. */
+  /** Group-sequential: information fractions of the looks taken so far (non-final looks rounded to 1/200, lookBoundaries.ts). */
   lookFractions: number[];
   /** Always-valid: running minimum of the mSPRT p-value. */
   alwaysValidPValue: number;
   /** The test's conclusion once reached. */
-  conclusion: 'candidateBetter' | 'candidateWorse' | 'equivalent' | 'inconclusive' | null;
+  conclusion: AbConclusion | null;
 }
 
 /** The state of one rollout. */
@@ -57,6 +60,14 @@ export interface ControllerState {
   /** Per statistical rule of the current stage: running minimum always-valid p-value (1 for alpha-spending rules). */
   ruleStates: number[];
   ab: AbTestState;
+  /**
+   * The conclusion of the most recent A/B test that reached one, and the index of its stage.
+   * Unlike `ab` (replaced by a fresh state when the rollout leaves the stage, possibly in the
+   * very step that concluded the test), this is kept for the rest of the rollout, so a caller
+   * can read the winner after the step that advanced. Null until an A/B test concludes; absent
+   * (read it as null) in states saved before this field existed.
+   */
+  lastAbConclusion?: { stageIndex: number; conclusion: AbConclusion } | null;
   /** When the candidate reached 100%, or null. */
   fullSince: number | null;
   /** The audit trail: every decision, appended. */
@@ -94,6 +105,7 @@ export function initialState(policy: Policy, startTime: number): ControllerState
     previousControl: null,
     ruleStates: new Array<number>(first.statisticalSlots).fill(1),
     ab: initialAbTestState(),
+    lastAbConclusion: null,
     fullSince: first.traffic >= 1 ? startTime : null,
     events: [],
   };

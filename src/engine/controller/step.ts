@@ -13,7 +13,8 @@
  *   advance when the passed time reaches the minimum duration;
  * - A/B: the guardrails as above, then the test of the success rate by its design (fixed
  *   horizon with `decideAB` at the planned sample size; group-sequential Lan–DeMets boundaries at
- *   the current information fraction n/N; always-valid mSPRT p-value): candidate better or
+ *   the current information fraction n/N, rounded to 1/200 at non-final looks and cached
+ *   (lookBoundaries.ts); always-valid mSPRT p-value): candidate better or
  *   equivalent → advance (after the minimum duration), worse → rollback, inconclusive →
  *   `onInconclusive`.
  *
@@ -25,7 +26,8 @@
  * longer than `flag.retireAfter` adds a `flagRetirement` reason to every decision.
  *
  * Performance: the policy is compiled once per policy object (WeakMap); the state is updated in
- * place (see controllerState.ts); a passing check allocates one reason, one event and the result.
+ * place (see controllerState.ts); a passing check allocates one reason, one event and the result;
+ * the numbers in messages are printed without `toPrecision` (formatSignificant.ts).
  */
 import type { ArmWindow, WindowMetrics } from '../metrics/windowMetrics.ts';
 import { mergeWindowMetrics } from '../metrics/windowMetrics.ts';
@@ -33,7 +35,6 @@ import type { HealthMetric, Policy } from '../policy/policy.ts';
 import { decideAB } from '../stats/abDecision.ts';
 import { mixtureLikelihoodRatio } from '../stats/alwaysValid.ts';
 import { normalSf } from '../stats/distributions.ts';
-import { groupSequentialBoundaries } from '../stats/groupSequential.ts';
 import { twoProportionZTest } from '../stats/proportions.ts';
 import { requiredSampleSize } from '../stats/sampleSize.ts';
 import type { ArmTotals } from './armTotals.ts';
@@ -43,6 +44,8 @@ import { compilePolicy } from './compilePolicy.ts';
 import type { ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
 import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
+import { fourSignificantDigits } from './formatSignificant.ts';
+import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
 import { shiftedProportionZ } from './sequentialTests.ts';
 
 /** What `step` returns: the (updated) state, the decision and its reasons. */
@@ -62,11 +65,8 @@ const metricLabel: Record<HealthMetric, string> = {
   latencyP99: 'p99 latency',
 };
 
-/** Numbers in messages: 4 significant digits. */
-function show(value: number): string {
-  if (!Number.isFinite(value)) return value > 0 ? '∞' : String(value);
-  return String(Number(value.toPrecision(4)));
-}
+/** Numbers in messages: 4 significant digits (a fast, identical form of toPrecision(4)). */
+const show = fourSignificantDigits;
 
 /** Seconds as `2h`, `5m`, `90s`, `1h30m`. */
 function showDuration(seconds: number): string {
@@ -108,14 +108,15 @@ function record(
 ): StepResult {
   if (state.fullSince !== null && compiled.retireAfter !== null) {
     const atFull = state.time - state.fullSince;
-    if (atFull >= compiled.retireAfter) {
+    const retireAfter = compiled.retireAfter;
+    if (atFull >= retireAfter) {
       reasons.push(
         reason(
           'flagRetirement',
           'timeAtFullTraffic',
           atFull,
-          compiled.retireAfter,
-          `flag '${compiled.flagName}' has served 100% for ${showDuration(atFull)}, past its retirement time of ${showDuration(compiled.retireAfter)}: remove it from the code`,
+          retireAfter,
+          `flag '${compiled.flagName}' has served 100% for ${showDuration(atFull)}, past its retirement time of ${showDuration(retireAfter)}: remove it from the code`,
         ),
       );
     }
@@ -219,8 +220,9 @@ function settle(
     state.passedDuration += window.duration;
     const ready = readyToAdvance ?? state.passedDuration >= stage.minDuration;
     if (ready) {
+      const passed = state.passedDuration;
       reasons.push(
-        reason('stageComplete', 'passedDuration', state.passedDuration, stage.minDuration, `${stage.name} passed its checks for ${showDuration(state.passedDuration)} (minimum ${showDuration(stage.minDuration)})`),
+        reason('stageComplete', 'passedDuration', passed, stage.minDuration, `${stage.name} passed its checks for ${showDuration(passed)} (minimum ${showDuration(stage.minDuration)})`),
       );
       return advance(state, compiled, state.time);
     }
@@ -241,13 +243,15 @@ function stepBaseline(state: ControllerState, compiled: CompiledPolicy, stage: C
   const enoughTime = state.passedDuration + window.duration >= stage.minDuration;
   const enoughRequests = state.baseline.requests >= stage.baselineMinRequests;
   if (!(enoughTime && enoughRequests)) {
+    const baselineRequests = state.baseline.requests;
+    const covered = state.passedDuration + window.duration;
     reasons.push(
       reason(
         'baseline',
         'controlRequests',
-        state.baseline.requests,
+        baselineRequests,
         stage.baselineMinRequests,
-        `baseline has ${state.baseline.requests} of ${stage.baselineMinRequests} control requests over ${showDuration(state.passedDuration + window.duration)} of ${showDuration(stage.minDuration)}`,
+        `baseline has ${baselineRequests} of ${stage.baselineMinRequests} control requests over ${showDuration(covered)} of ${showDuration(stage.minDuration)}`,
       ),
     );
   }
@@ -267,15 +271,16 @@ function stepShadow(state: ControllerState, compiled: CompiledPolicy, stage: Com
   addArmWindow(state.stageControl, control);
   addArmWindow(state.stageCandidate, candidate);
   const totals = state.stageCandidate;
-  const agreement = totals.compared > 0 ? totals.agreements / totals.compared : NaN;
+  const compared = totals.compared;
+  const agreement = compared > 0 ? totals.agreements / compared : NaN;
   if (state.passedDuration + window.duration < stage.minDuration) {
     reasons.push(
-      reason('shadowGate', 'agreement', agreement, gates.minAgreement, `shadow so far: agreement ${show(agreement)} over ${totals.compared} comparisons (gate > ${gates.minAgreement})`),
+      reason('shadowGate', 'agreement', agreement, gates.minAgreement, `shadow so far: agreement ${show(agreement)} over ${compared} comparisons (gate > ${gates.minAgreement})`),
     );
     return settle(state, compiled, stage, window, 'pass', reasons, false);
   }
-  if (totals.compared < gates.minComparisons) {
-    reasons.push(reason('shadowGate', 'compared', totals.compared, gates.minComparisons, `only ${totals.compared} comparisons, ${gates.minComparisons} needed before judging the shadow gates: hold`));
+  if (compared < gates.minComparisons) {
+    reasons.push(reason('shadowGate', 'compared', compared, gates.minComparisons, `only ${compared} comparisons, ${gates.minComparisons} needed before judging the shadow gates: hold`));
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
   const candidateP95 = totalsMetric(totals, 'latencyP95');
@@ -290,7 +295,7 @@ function stepShadow(state: ControllerState, compiled: CompiledPolicy, stage: Com
   const errorRatio = candidateErrors === 0 ? 0 : candidateErrors / controlErrors;
   const failed: DecisionReason[] = [];
   const gateReasons = [
-    [agreement > gates.minAgreement, reason('shadowGate', 'agreement', agreement, gates.minAgreement, `agreement ${show(agreement)} over ${totals.compared} comparisons (${stage.shadow!.comparison.method}) must be above ${gates.minAgreement}`)],
+    [agreement > gates.minAgreement, reason('shadowGate', 'agreement', agreement, gates.minAgreement, `agreement ${show(agreement)} over ${compared} comparisons (${stage.shadow!.comparison.method}) must be above ${gates.minAgreement}`)],
     [candidateP95 < gates.maxLatencyRatio * controlP95, reason('shadowGate', 'latencyP95Ratio', latencyRatio, gates.maxLatencyRatio, `p95 latency ${show(candidateP95)} ms vs control ${show(controlP95)} ms: ratio ${show(latencyRatio)} must be below ${gates.maxLatencyRatio}`)],
     [candidateErrors === 0 || candidateErrors < gates.maxErrorRatio * controlErrors, reason('shadowGate', 'errorRateRatio', errorRatio, gates.maxErrorRatio, `error rate ${show(candidateErrors)} vs control ${show(controlErrors)}: ratio ${show(errorRatio)} must be below ${gates.maxErrorRatio}`)],
   ] as const;
@@ -476,7 +481,17 @@ function plannedSampleSize(state: ControllerState, stage: CompiledStage): number
   return requiredSampleSize({ baseline: rate, target, alpha: test.alpha, power: test.power, sides: 2, method: 'pooled' }).nPerArm;
 }
 
-/** Runs the A/B test's design on the accumulated success counts; records and returns its conclusion. */
+/** Keeps a newly reached A/B conclusion in `state.lastAbConclusion` (it outlives `state.ab`) and returns it. */
+function concluded(state: ControllerState, stage: CompiledStage): ControllerState['ab']['conclusion'] {
+  const conclusion = state.ab.conclusion;
+  if (conclusion !== null) state.lastAbConclusion = { stageIndex: stage.index, conclusion };
+  return conclusion;
+}
+
+/**
+ * Runs the A/B test's design on the accumulated success counts; records and returns its
+ * conclusion (also kept in `state.lastAbConclusion`).
+ */
 function runAbTest(state: ControllerState, stage: CompiledStage, reasons: DecisionReason[]): ControllerState['ab']['conclusion'] {
   const test = stage.ab!;
   const ab = state.ab;
@@ -510,7 +525,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
     } else {
       reasons.push(reason('abTest', 'successRate', observed, test.alpha, `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm`, undefined, p));
     }
-    return ab.conclusion;
+    return concluded(state, stage);
   }
 
   if (planned === null) {
@@ -527,7 +542,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
     ab.conclusion =
       result.decision === 'B_WINS' ? 'candidateBetter' : result.decision === 'A_WINS' ? 'candidateWorse' : result.decision === 'TIE' ? 'equivalent' : 'inconclusive';
     reasons.push(reason('abTest', 'successRate', result.effect, test.minimumEffect, `A/B at the planned ${planned} per arm: ${result.decision} — ${result.recommendation}`, result.z, result.pValue));
-    return ab.conclusion;
+    return concluded(state, stage);
   }
 
   // Group-sequential: look when the information fraction reaches the next planned look k/K.
@@ -540,11 +555,10 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   }
   const previous = ab.lookFractions.length > 0 ? ab.lookFractions[ab.lookFractions.length - 1] : 0;
   const isFinal = fraction >= 1 || k === looks;
-  const lookFraction = isFinal ? 1 : Math.max(fraction, previous + 1e-9);
-  const fractions = [...ab.lookFractions, lookFraction];
-  if (!isFinal) fractions.push(1);
-  const boundary = groupSequentialBoundaries({ informationFractions: fractions, alpha: test.alpha, sides: 2, spending: design.spending }).z[k - 1];
+  // Non-final looks on a 1/200 grid, boundaries cached (lookBoundaries.ts states the rule and its effect).
+  const lookFraction = isFinal ? 1 : lookInformationFraction(fraction, previous);
   ab.lookFractions.push(lookFraction);
+  const boundary = lookBoundary(ab.lookFractions, isFinal, test.alpha, design.spending);
   const { z, pValue } = twoProportionZTest(b, a, 'two-sided');
   if (z >= boundary) ab.conclusion = 'candidateBetter';
   else if (z <= -boundary) ab.conclusion = 'candidateWorse';
@@ -554,7 +568,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   reasons.push(
     reason('abTest', 'successRate', observed, boundary, `A/B group-sequential look ${k} of ${looks} at information ${show(lookFraction)}: z ${show(z)} vs boundary ±${show(boundary)} (${design.spending}): ${verdict}`, z, pValue),
   );
-  return ab.conclusion;
+  return concluded(state, stage);
 }
 
 /** A/B stage: guardrails every window, then the test. */
@@ -601,7 +615,7 @@ function finished(state: ControllerState, compiled: CompiledPolicy, windows: rea
  * check (`mergeWindowMetrics`). Windows are trusted (check them with `parseWindowMetrics` at the
  * edge); the policy is validated once when first compiled (RangeError if invalid).
  * UPDATES `state` IN PLACE and returns it (controllerState.ts explains why). Cost O(rules) per
- * step, plus O(K · m²) at a group-sequential look.
+ * step, plus O(K · m²) at a group-sequential look whose rounded fractions are not yet cached.
  */
 export function step(state: ControllerState, windows: readonly WindowMetrics[], policy: Policy): StepResult {
   const compiled = compilePolicy(policy);

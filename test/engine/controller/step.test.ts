@@ -329,6 +329,29 @@ describe('A/B stage', () => {
     expect(decisions).toEqual(['continue', 'continue', 'continue', 'advance']);
     expect(state.events.at(-1)!.reasons.find((r) => r.rule === 'abTest')!.message).toContain('candidate better');
   });
+
+  it('keeps the conclusion in state.lastAbConclusion after advancing out of the stage (the new stage replaces state.ab)', () => {
+    const policy = abPolicy({ minimumEffect: 0.1, sampleSize: 400 });
+    const state = startAb(policy);
+    const abIndex = state.stageIndex;
+    expect(state.lastAbConclusion).toBeNull();
+    step(state, [counts(300, [60, 200], [180, 200])], policy);
+    expect(state.lastAbConclusion).toBeNull(); // no peeking before the horizon: no conclusion yet
+    expect(step(state, [counts(600, [60, 200], [180, 200])], policy).decision).toBe('advance');
+    expect(state.ab.conclusion).toBeNull(); // the full stage's fresh A/B state
+    expect(state.lastAbConclusion).toEqual({ stageIndex: abIndex, conclusion: 'candidateBetter' });
+    // Kept for the rest of the rollout, and in the saved state.
+    step(state, [healthyWindow(state, state.time)], policy);
+    expect(state.lastAbConclusion).toEqual({ stageIndex: abIndex, conclusion: 'candidateBetter' });
+    expect(cloneState(state).lastAbConclusion).toEqual({ stageIndex: abIndex, conclusion: 'candidateBetter' });
+  });
+
+  it('keeps a losing conclusion on rollback too', () => {
+    const policy = abPolicy({ minimumEffect: 0.1, sampleSize: 200 });
+    const state = startAb(policy);
+    expect(step(state, [counts(300, [180, 200], [120, 200])], policy).decision).toBe('rollback');
+    expect(state.lastAbConclusion).toEqual({ stageIndex: state.stageIndex, conclusion: 'candidateWorse' });
+  });
 });
 
 describe('kill switch', () => {
@@ -378,5 +401,42 @@ describe('statistical rules', () => {
     step(state, [window(300, { requests: 4750 }, { requests: 250 })], policy);
     expect(snapshot.events).toHaveLength(1);
     expect(state.events).toHaveLength(2);
+  });
+});
+
+describe('reason messages', () => {
+  it('print the values of the step that produced them, even when read after later steps (the state is updated in place)', () => {
+    const policy = defaultPolicy();
+    const state = initialState(policy, 0);
+    // Run the baseline to completion and well into the shadow stage before reading any message.
+    while (state.stageKind !== 'canary') step(state, [healthyWindow(state, state.time)], policy);
+    for (let i = 0; i < 3; i++) step(state, [healthyWindow(state, state.time)], policy);
+    const first = state.events[0].reasons[0];
+    expect(first.rule).toBe('baseline');
+    expect(first.message).toBe(`baseline has ${perWindow} of ${first.threshold} control requests over 5m of 24h`);
+    const completed = state.events.find((event) => event.reasons.some((r) => r.rule === 'stageComplete'))!;
+    expect(completed.reasons.find((r) => r.rule === 'stageComplete')!.message).toBe('baseline passed its checks for 24h (minimum 24h)');
+    const shadowSoFar = state.events.find((event) => event.kind === 'shadow')!.reasons[0];
+    expect(shadowSoFar.message).toBe(`shadow so far: agreement 0.9 over ${perWindow} comparisons (gate > ${shadowSoFar.threshold})`);
+  });
+
+  it('are plain strings: JSON, structured clone and spread keep them, in the same key order', () => {
+    const policy = defaultPolicy();
+    const state = initialState(policy, 0);
+    while (state.stageKind !== 'canary') step(state, [healthyWindow(state, state.time)], policy);
+    const result = step(state, [healthyWindow(state, state.time)], policy);
+    const healthy = result.reasons[0];
+    expect(healthy.rule).toBe('ratio');
+    const text = healthy.message;
+    expect(text).toBe('healthy: closest rule p50 latency at 1× the baseline (limit 1.2×)');
+    // Same keys, same order, as a plain reason: rule, metric, observed, threshold, message.
+    const json = JSON.parse(JSON.stringify(healthy)) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual(['rule', 'metric', 'observed', 'threshold', 'message']);
+    expect(json.message).toBe(text);
+    expect(structuredClone(healthy)).toEqual({ ...json });
+    expect({ ...healthy }.message).toBe(text);
+    expect(JSON.stringify(state.events.at(-1))).toContain(JSON.stringify(text));
+    healthy.message = 'edited';
+    expect(healthy.message).toBe('edited');
   });
 });
