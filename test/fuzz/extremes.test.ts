@@ -95,9 +95,9 @@ describe('a million replicates', () => {
     expect(output.rollbackRate.count).toBe(parts.reduce((sum, p) => sum + p.cells[0].state.rollbacks, 0));
     expect(hasNonFinite(output)).toBe(false);
   });
-  test('simulate refuses absurd replicate counts with a clear error', () => {
+  test('simulate refuses absurd replicate counts with a clear error', async () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true } };
-    expect(() => simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1e12'], io)).toThrow('--replicates must be at most 1000000000, got 1e12');
-    expect(() => simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '0'], io)).toThrow('--replicates must be at least 1, got 0');
+    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1e12'], io)).rejects.toThrow('--replicates must be at most 1000000000, got 1e12');
+    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '0'], io)).rejects.toThrow('--replicates must be at least 1, got 0');
   });
 });
