@@ -12,7 +12,7 @@ describe('app shell in Chromium', () => {
   });
 
   it('navigates between views with the keyboard and keeps each view’s state', async () => {
-    const { page, problems } = await app.open('/');
+    const { page, problems } = await app.open('/#/sizer');
     await expect.poll(() => page.locator('rl-sizer-view').count()).toBe(1);
     await page.locator('rl-sizer-view input[name="baseline"]').fill('0.2');
 
@@ -33,7 +33,7 @@ describe('app shell in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('shows the About page with the data attributions, and falls back to the sizer on an unknown route', async () => {
+  it('shows the About page with the data attributions, and falls back to the Policy lab (the default view) on an unknown route', async () => {
     const { page, problems } = await app.open('/#/about');
     const azure = page.locator('rl-about-view [data-source="azure"]');
     await expect.poll(() => azure.textContent()).toMatch(/CC BY 4\.0/);
@@ -42,7 +42,7 @@ describe('app shell in Chromium', () => {
     await page.screenshot({ path: `${screenshotDir}/about.png`, fullPage: true });
 
     await page.goto(`${app.url}/#/no-such-view`);
-    await expect.poll(() => page.locator('rl-sizer-view').count()).toBe(1);
+    await expect.poll(() => page.locator('rl-policy-lab-view').count()).toBe(1);
     expect(problems).toEqual([]);
   });
 });

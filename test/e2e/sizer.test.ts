@@ -12,7 +12,7 @@ describe('A/B test sizer in Chromium', () => {
   });
 
   it('sizes the default test, draws its charts, follows the inputs and keeps them over a reload', async () => {
-    const { page, problems } = await app.open('/');
+    const { page, problems } = await app.open('/#/sizer');
     const cell = (method: string, field: string) => page.locator(`rl-sizer-view tr[data-method="${method}"] td[data-field="${field}"]`);
     // R 4.2.2 power.prop.test(p1 = 0.10, p2 = 0.12, power = 0.8): n = 3840.847 → 3,841 per arm.
     await expect.poll(() => cell('pooled', 'control').textContent()).toBe('3,841');

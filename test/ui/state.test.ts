@@ -23,9 +23,9 @@ describe('routes', () => {
   });
 
   it('falls back to the sizer for an empty or unknown hash, ignoring its query', () => {
-    expect(parseRoute('')).toMatchObject({ view: 'sizer', fallback: true });
+    expect(parseRoute('')).toMatchObject({ view: 'lab', fallback: true });
     const unknown = parseRoute('#/nowhere?alpha=0.2');
-    expect(unknown).toMatchObject({ view: 'sizer', fallback: true });
+    expect(unknown).toMatchObject({ view: 'lab', fallback: true });
     expect(unknown.params.toString()).toBe('');
   });
 

@@ -17,7 +17,7 @@ export interface Route {
 }
 
 /** The view shown for an empty or unknown hash. */
-export const defaultView: ViewName = 'sizer';
+export const defaultView: ViewName = 'lab';
 
 /** Parses `location.hash`, e.g. `#/sizer?baseline=0.1` → { view: 'sizer', params: baseline=0.1 }. */
 export function parseRoute(hash: string): Route {
