@@ -38,7 +38,20 @@ export interface ReplicateOutcome {
   falseRollback: boolean;
   /** Promoted a candidate that was worse at some time of the rollout. */
   missedRegression: boolean;
-  /** Rolled back a worse candidate: seconds from its first worse window's start to the decision. */
+  /**
+   * Start of the first window in which the candidate was worse AND received traffic (served to
+   * users or mirrored in shadow), seconds; null if never (worse only while serving nobody, or
+   * never worse).
+   */
+  firstExposedWorseTime: number | null;
+  /**
+   * Rolled back a worse candidate: seconds from the start of its first window that was both worse
+   * and exposed to traffic (`firstExposedWorseTime`) to the decision — the time a regression ran
+   * on real (served or mirrored) traffic before it was caught, not counting baseline windows in
+   * which the candidate served nobody. A worse candidate rolled back before any exposed worse
+   * window (e.g. by a guard during the baseline) counts as detected at 0. Null when the outcome
+   * is not a rollback of a worse candidate.
+   */
   detectionTime: number | null;
   /** Whether the rollout reached an A/B stage, and which arm its test declared the winner. */
   reachedAbTest: boolean;
@@ -105,6 +118,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
   let time = 0;
   let hoursServed = 0;
   let firstWorseTime: number | null = null;
+  let firstExposedWorseTime: number | null = null;
   let reachedAbTest = false;
   let windows = 0;
   let decisionTime: number | null = null;
@@ -143,7 +157,9 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     request.candidateWorse = worse;
     const metrics = generator.next(request);
     // Time the candidate has been running on real traffic (served or mirrored), for slow leaks.
-    if (request.candidateShare > 0 || request.mirrorShare > 0) hoursServed += duration / 3600;
+    const exposed = request.candidateShare > 0 || request.mirrorShare > 0;
+    if (exposed) hoursServed += duration / 3600;
+    if (exposed && worse && firstExposedWorseTime === null) firstExposedWorseTime = time;
     windowList[0] = metrics;
     const result = step(state, windowList, policy);
     // The replicate never reads the controller's audit trail: drop each step's event at once, so
@@ -166,9 +182,15 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     decisionTime,
     candidateWorse,
     firstWorseTime,
+    firstExposedWorseTime,
     falseRollback: decision === 'rollback' && !candidateWorse,
     missedRegression: decision === 'promote' && candidateWorse,
-    detectionTime: decision === 'rollback' && candidateWorse && decisionTime !== null ? decisionTime - (firstWorseTime as number) : null,
+    detectionTime:
+      decision === 'rollback' && candidateWorse && decisionTime !== null
+        ? firstExposedWorseTime === null
+          ? 0
+          : decisionTime - firstExposedWorseTime
+        : null,
     reachedAbTest,
     abWinner: conclusion === 'candidateBetter' ? 'candidate' : conclusion === 'candidateWorse' ? 'control' : null,
     windows,

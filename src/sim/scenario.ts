@@ -105,6 +105,18 @@ export interface Drift {
 }
 
 /**
+ * One input feature of the traffic and its drift (model and units: inputDrift.ts). Numeric:
+ * normal (mean, sd) or lognormal (median, sigma of ln x), whose location moves by `shiftPerWeek`
+ * reference sds a week and whose spread grows by `scalePerWeek` (relative) a week; optionally
+ * each model loses `accuracyLossPerSd` accuracy per sd of shift. Categorical: a category mix
+ * moving linearly to `target` over `over` seconds.
+ */
+export type InputFeature =
+  | { kind: 'normal'; mean: number; sd: number; shiftPerWeek: number; scalePerWeek: number; accuracyLossPerSd?: { control: number; candidate: number } }
+  | { kind: 'lognormal'; median: number; sigma: number; shiftPerWeek: number; scalePerWeek: number; accuracyLossPerSd?: { control: number; candidate: number } }
+  | { kind: 'categorical'; mix: Record<string, number>; target?: Record<string, number>; over?: number };
+
+/**
  * What "worse" means, so every replicate can be scored: the candidate is worse when, at some
  * time while the rollout ran, its error rate exceeds `errorRateRatio` × control's, or its true
  * p95 latency exceeds `p95Ratio` × control's, or (when given) its accuracy is below control's by
@@ -128,6 +140,8 @@ export interface Scenario {
   candidate: ModelBehaviour;
   faults: Fault[];
   drift: Drift;
+  /** Input features whose distribution the windows summarise (`ArmWindow.inputs`); absent when none. */
+  inputs?: Record<string, InputFeature>;
   truth: Truth;
   /** A policy to simulate (raw JSON, checked by the engine's `parsePolicy`), used when none is given. */
   policy?: unknown;
@@ -541,6 +555,74 @@ function parseDrift(checker: Checker, value: unknown, path: string, segments: st
   return { segmentMix, accuracyDecayPerDay, agreementDecayPerDay };
 }
 
+function parseInputs(checker: Checker, value: unknown, path: string): Record<string, InputFeature> | undefined {
+  const object = checker.object(value, path);
+  if (!object) return undefined;
+  const inputs: Record<string, InputFeature> = {};
+  let ok = true;
+  if (Object.keys(object).length === 0) return checker.problem(path, `${path} must list at least one input feature`);
+  for (const name of Object.keys(object)) {
+    const where = join(path, name);
+    const raw = checker.object(object[name], where);
+    if (!raw) {
+      ok = false;
+      continue;
+    }
+    if (raw.kind === 'categorical') {
+      checker.known(raw, where, ['kind', 'mix', 'target', 'over']);
+      const mix = checker.weights(raw.mix, join(where, 'mix'));
+      const target = raw.target === undefined ? undefined : checker.weights(raw.target, join(where, 'target'));
+      const over = raw.target === undefined ? undefined : checker.duration(raw, where, 'over', undefined, true);
+      if (mix && target) {
+        for (const key of Object.keys(target)) {
+          if (!(key in mix)) {
+            ok = false;
+            checker.problem(join(join(where, 'target'), key), `${join(join(where, 'target'), key)} is not a category of ${join(where, 'mix')}`);
+          }
+        }
+      }
+      if (raw.target === undefined && raw.over !== undefined) checker.problem(join(where, 'over'), `${join(where, 'over')} needs a target`);
+      if (!mix || (raw.target !== undefined && (!target || over === undefined))) ok = false;
+      else inputs[name] = target === undefined ? { kind: 'categorical', mix } : { kind: 'categorical', mix, target, over };
+      continue;
+    }
+    if (raw.kind !== 'normal' && raw.kind !== 'lognormal') {
+      ok = false;
+      checker.problem(join(where, 'kind'), `${join(where, 'kind')} must be normal, lognormal or categorical, got ${describe(raw.kind)}`);
+      continue;
+    }
+    const [location, spread] = raw.kind === 'normal' ? ['mean', 'sd'] : ['median', 'sigma'];
+    checker.known(raw, where, ['kind', location, spread, 'shiftPerWeek', 'scalePerWeek', 'accuracyLossPerSd']);
+    const locationValue = checker.number(raw, where, location, raw.kind === 'normal' ? {} : { min: 0, exclusiveMin: true });
+    const spreadValue = checker.number(raw, where, spread, { min: 0, exclusiveMin: true });
+    const shiftPerWeek = checker.number(raw, where, 'shiftPerWeek', { fallback: 0 });
+    const scalePerWeek = checker.number(raw, where, 'scalePerWeek', { min: -1, fallback: 0 });
+    let accuracyLossPerSd: { control: number; candidate: number } | undefined;
+    if (raw.accuracyLossPerSd !== undefined) {
+      const lossWhere = join(where, 'accuracyLossPerSd');
+      const loss = checker.object(raw.accuracyLossPerSd, lossWhere);
+      if (loss) {
+        checker.known(loss, lossWhere, ['control', 'candidate']);
+        const control = checker.number(loss, lossWhere, 'control', { min: 0, max: 1, fallback: 0 });
+        const candidate = checker.number(loss, lossWhere, 'candidate', { min: 0, max: 1, fallback: 0 });
+        if (control === undefined || candidate === undefined) ok = false;
+        else accuracyLossPerSd = { control, candidate };
+      } else ok = false;
+    }
+    if (locationValue === undefined || spreadValue === undefined || shiftPerWeek === undefined || scalePerWeek === undefined) {
+      ok = false;
+      continue;
+    }
+    const feature: InputFeature =
+      raw.kind === 'normal'
+        ? { kind: 'normal', mean: locationValue, sd: spreadValue, shiftPerWeek, scalePerWeek }
+        : { kind: 'lognormal', median: locationValue, sigma: spreadValue, shiftPerWeek, scalePerWeek };
+    if (accuracyLossPerSd) feature.accuracyLossPerSd = accuracyLossPerSd;
+    inputs[name] = feature;
+  }
+  return ok ? inputs : undefined;
+}
+
 function parseTruth(checker: Checker, value: unknown, path: string): Truth | undefined {
   if (value === undefined) return { errorRateRatio: 1.2, p95Ratio: 1.1 };
   const object = checker.object(value, path);
@@ -559,6 +641,7 @@ function parseTruth(checker: Checker, value: unknown, path: string): Truth | und
  * with its JSON path and reason (`traffic.users.count must be a whole number, got 2.5`).
  * Optional library fields: `story`, `lesson` (non-empty strings), `tags` (non-empty strings),
  * `refusedPolicy` (an object, not checked here: it is meant to fail `parsePolicy`).
+ * Optional `inputs`: input features and their drift (`InputFeature`, model in inputDrift.ts).
  * Defaults: users 10,000 uniform, segments `{ all: 1 }`, Poisson arrivals, accuracy 0.9,
  * agreement 1, no faults, no drift, truth ×1.2 error rate and ×1.1 p95, horizon 14 days.
  * Cost O(size of the document).
@@ -568,7 +651,7 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   const root = checker.object(json, '');
   if (!root) return { ok: false, errors: checker.errors };
   checker.known(root, '', [
-    '$schema', 'version', 'name', 'description', 'story', 'lesson', 'tags', 'horizon', 'traffic', 'control', 'candidate', 'faults', 'drift', 'truth', 'policy', 'refusedPolicy',
+    '$schema', 'version', 'name', 'description', 'story', 'lesson', 'tags', 'horizon', 'traffic', 'control', 'candidate', 'faults', 'drift', 'inputs', 'truth', 'policy', 'refusedPolicy',
   ]);
   if (root.version !== 1) checker.problem('version', `version must be 1, got ${describe(root.version)}`);
   if (typeof root.name !== 'string' || root.name.trim() === '') checker.problem('name', `name must be a non-empty string, got ${describe(root.name)}`);
@@ -600,6 +683,7 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   });
   const drift = parseDrift(checker, root.drift, 'drift', segments);
   const truth = parseTruth(checker, root.truth, 'truth');
+  const inputs = root.inputs === undefined ? undefined : parseInputs(checker, root.inputs, 'inputs');
   if (root.policy !== undefined) checker.object(root.policy, 'policy');
   if (root.refusedPolicy !== undefined) checker.object(root.refusedPolicy, 'refusedPolicy');
   if (checker.errors.length > 0 || !traffic || !control || !candidate || !drift || !truth || horizon === undefined) {
@@ -607,6 +691,7 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   }
   const scenario: Scenario = { version: 1, name: root.name as string, horizon, traffic, control, candidate, faults, drift, truth };
   if (typeof root.description === 'string') scenario.description = root.description;
+  if (inputs !== undefined) scenario.inputs = inputs;
   if (root.policy !== undefined) scenario.policy = root.policy;
   if (typeof root.story === 'string') scenario.story = root.story;
   if (typeof root.lesson === 'string') scenario.lesson = root.lesson;

@@ -24,7 +24,7 @@ export interface SummaryState {
   controlWins: number;
   /** Replicates that reached an A/B stage. */
   abTests: number;
-  /** Detection time (s from the candidate first being worse to rollback) → count. */
+  /** Detection time (s from the candidate's first worse window with traffic to rollback; `ReplicateOutcome.detectionTime`) → count. */
   detectionTimes: Record<string, number>;
   /** Sum of decision times (s) of decided replicates. */
   decisionTimeSum: number;
@@ -61,7 +61,7 @@ export interface SimulationSummary {
   /** Among replicates that ran an A/B test: the candidate, or control, declared the winner. */
   candidateWinRate: RateEstimate;
   controlWinRate: RateEstimate;
-  /** Detection time of worse candidates that were rolled back, seconds. */
+  /** Detection time of worse candidates that were rolled back, seconds from their first worse window with traffic (`ReplicateOutcome.detectionTime`). */
   detectionTime: { count: number; mean: number | null; median: number | null; p90: number | null; histogram: Record<string, number> };
   /** Mean time to a decision (rollback or promote), seconds. */
   meanDecisionTime: number | null;

@@ -28,6 +28,10 @@
  *   relative precision. Each value is then mapped through F⁻¹ × the latency multiplier and
  *   rounded to the sketch's bucket representative (`sketchRoundingFromLog`, in log space).
  *
+ * - Inputs (when the scenario has `inputs`): each arm's n requests are i.i.d. draws of the
+ *   window-midpoint input law, so its bin counts are Multinomial(n, p(t)) — drawn by sequential
+ *   binomials (inputDrift.ts), O(bins) per feature per arm. Without inputs nothing is drawn.
+ *
  * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
@@ -41,6 +45,7 @@ import type { World, ArmConditions } from './world.ts';
 import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
 import { sketchRoundingFromLog } from './sketchRounding.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
+import { inputBinCount, inputBinProbabilities, multinomialCounts } from './inputDrift.ts';
 
 /** 1-based rank of the order statistic a `LatencySketch` reads as its q-quantile among n values. */
 export function sketchRank(q: number, n: number): number {
@@ -152,40 +157,66 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     return complete(window, conditions, latency, request, false);
   }
 
+  const inputs = world.scenario.inputs;
+  const inputNames = inputs ? Object.keys(inputs) : [];
+  const inputProbabilities = inputNames.map((name) => new Float64Array(inputBinCount((inputs as NonNullable<typeof inputs>)[name])));
+
+  /** Draws each input feature's bin counts for an arm of n requests (window-midpoint law). */
+  function attachInputs(window: ArmWindow | undefined): void {
+    if (window === undefined || inputs === undefined) return;
+    const counts: Record<string, number[]> = {};
+    for (let f = 0; f < inputNames.length; f++) {
+      const bins = inputProbabilities[f].length;
+      counts[inputNames[f]] = multinomialCounts(random, window.requests, inputProbabilities[f], bins, new Array<number>(bins));
+    }
+    window.inputs = counts;
+  }
+
+  function draw(request: WindowRequest): WindowMetrics {
+    const { start, duration } = request;
+    const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
+    const expected = replay ? 0 : expectedArrivals(traffic, start, start + duration);
+    const fixedTotal = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : 0;
+    const window: WindowMetrics = { startTime: start, duration };
+    if (request.mirrorShare > 0 || request.candidateShare === 0) {
+      // Baseline or shadow: control serves everyone; in shadow the candidate sees a mirrored share.
+      const total = replay ? fixedTotal : poisson(random, expected);
+      window.control = arm(total, request.control, world.controlLatency, request, false);
+      if (request.mirrorShare > 0) {
+        const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
+        window.candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);
+      }
+      return window;
+    }
+    const share = exposedShare(population, request.candidateShare);
+    if (replay) {
+      const candidateCount = binomial(random, fixedTotal, share);
+      if (request.candidateShare < 1) window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
+      window.candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
+    } else {
+      if (request.candidateShare < 1) window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
+      window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
+    }
+    const candidateCount = window.candidate.requests;
+    totals.failedRequests += window.candidate.errors;
+    totals.candidateRequests += candidateCount;
+    if (request.candidateWorse) {
+      totals.requestsServedWhileWorse += candidateCount;
+      const volume = replay ? fixedTotal : expected;
+      const percentage = Math.floor(rolloutPercentage(request.candidateShare) + 1e-9);
+      for (let b = 1; b <= percentage; b++) exposureByBucket[b] += volume;
+    }
+    return window;
+  }
+
   return {
     next(request) {
-      const { start, duration } = request;
-      const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
-      const expected = replay ? 0 : expectedArrivals(traffic, start, start + duration);
-      const fixedTotal = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : 0;
-      const window: WindowMetrics = { startTime: start, duration };
-      if (request.mirrorShare > 0 || request.candidateShare === 0) {
-        // Baseline or shadow: control serves everyone; in shadow the candidate sees a mirrored share.
-        const total = replay ? fixedTotal : poisson(random, expected);
-        window.control = arm(total, request.control, world.controlLatency, request, false);
-        if (request.mirrorShare > 0) {
-          const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
-          window.candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);
-        }
-        return window;
-      }
-      const share = exposedShare(population, request.candidateShare);
-      if (replay) {
-        const candidateCount = binomial(random, fixedTotal, share);
-        if (request.candidateShare < 1) window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
-        window.candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
-      } else {
-        if (request.candidateShare < 1) window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
-        window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
-      }
-      const candidateCount = window.candidate.requests;
-      totals.failedRequests += window.candidate.errors;
-      totals.candidateRequests += candidateCount;
-      if (request.candidateWorse) {
-        totals.requestsServedWhileWorse += candidateCount;
-        const volume = replay ? fixedTotal : expected;
-        const percentage = Math.floor(rolloutPercentage(request.candidateShare) + 1e-9);
-        for (let b = 1; b <= percentage; b++) exposureByBucket[b] += volume;
+      const window = draw(request);
+      if (inputs !== undefined) {
+        const middle = request.start + request.duration / 2;
+        for (let f = 0; f < inputNames.length; f++) inputBinProbabilities(inputs[inputNames[f]], middle, inputProbabilities[f]);
+        attachInputs(window.control);
+        attachInputs(window.candidate);
       }
       return window;
     },

@@ -23,6 +23,11 @@
  * percentiles, as adding them one by one; lognormal latencies are drawn and bucketed in log
  * space (no exp or log per request; sketchBuffer.ts explains why the buckets are still exact).
  *
+ * Inputs (when the scenario has `inputs`): each served or mirrored request draws each feature's
+ * value from the window-midpoint law (a standard normal scaled and shifted, or a uniform for a
+ * category) and counts it in its bin (inputDrift.ts); without inputs nothing is drawn, so the
+ * random stream is unchanged.
+ *
  * Memory does not grow with the number of requests: per arm a 32 KiB bucket table, per window a
  * sketch per arm (bounded by its bucket limit) and a few counters; per replicate one byte per user (distinct users served while
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
@@ -34,6 +39,8 @@ import { SketchBuffer } from './sketchBuffer.ts';
 import type { World } from './world.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
+import { inputBinCount, inputBinOf, inputBinProbabilities, numericInputLaw } from './inputDrift.ts';
+import { zigguratNormal } from './zigguratNormal.ts';
 
 /** ln(1 − p), the rate of the geometric gaps between events of probability p. */
 function logComplement(p: number): number {
@@ -67,6 +74,8 @@ interface ArmCounters {
   timeout: number;
   /** ln(timeout / scale): the lognormal path compares ln(latency / scale) with it. */
   logTimeout: number;
+  /** Per input feature, the window's bin counts (empty without inputs). */
+  inputCounts: number[][];
   /** The window's latencies (when a rule reads them), folded into sketch buckets. */
   sketch: SketchBuffer | null;
   buffer: SketchBuffer;
@@ -88,6 +97,7 @@ function counters(): ArmCounters {
     scale: 1,
     timeout: Infinity,
     logTimeout: Infinity,
+    inputCounts: [],
     sketch: null,
     buffer: new SketchBuffer(),
   };
@@ -107,6 +117,23 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
   const candidateLatency = candidateLogLatency === null ? world.candidateLatency.sampler(random) : () => 0;
   const control = counters();
   const candidate = counters();
+  const inputs = scenario.inputs;
+  const inputFeatures = inputs ? Object.values(inputs) : [];
+  const inputNames = inputs ? Object.keys(inputs) : [];
+  const inputProbabilities = inputFeatures.map((feature) => new Float64Array(inputBinCount(feature)));
+  const inputShift = new Float64Array(inputFeatures.length);
+  const inputScale = new Float64Array(inputFeatures.length);
+  const normal = inputFeatures.length > 0 ? zigguratNormal(random) : () => 0;
+  for (const arm of [control, candidate]) arm.inputCounts = inputFeatures.map((feature) => new Array<number>(inputBinCount(feature)).fill(0));
+
+  /** Draws one request's inputs and counts them in `arm`'s bins. */
+  function drawInputs(arm: ArmCounters): void {
+    for (let f = 0; f < inputFeatures.length; f++) {
+      const feature = inputFeatures[f];
+      const draw = feature.kind === 'categorical' ? random() : normal();
+      arm.inputCounts[f][inputBinOf(feature, inputProbabilities[f], inputShift[f], inputScale[f], draw)] += 1;
+    }
+  }
   let servedWhileWorse: Uint8Array | null = null;
   const totals: Exposure = { candidateRequests: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 0 };
 
@@ -125,6 +152,7 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
     arm.logTimeout = Math.log(arm.timeout) - Math.log(arm.scale);
     arm.buffer.reset(arm.scale);
     arm.sketch = request.needsLatency ? arm.buffer : null;
+    for (const counts of arm.inputCounts) counts.fill(0);
   }
 
   /**
@@ -172,6 +200,11 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       window.agreements = arm.requests - arm.disagreements;
       window.compared = arm.requests;
     }
+    if (inputs !== undefined) {
+      const counts: Record<string, number[]> = {};
+      for (let f = 0; f < inputNames.length; f++) counts[inputNames[f]] = [...arm.inputCounts[f]];
+      window.inputs = counts;
+    }
     return window;
   }
 
@@ -184,6 +217,19 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
         : poissonSampler(random, expectedArrivals(traffic, start, start + duration))();
       reset(control, request, false);
       reset(candidate, request, true);
+      const withInputs = inputFeatures.length > 0;
+      if (withInputs) {
+        const middle = start + duration / 2;
+        for (let f = 0; f < inputFeatures.length; f++) {
+          const feature = inputFeatures[f];
+          inputBinProbabilities(feature, middle, inputProbabilities[f]);
+          if (feature.kind !== 'categorical') {
+            const law = numericInputLaw(feature, middle);
+            inputShift[f] = law.shift;
+            inputScale[f] = law.scale;
+          }
+        }
+      }
       const mirror = request.mirrorShare > 0;
       const shadowOrBaseline = mirror || request.candidateShare === 0;
       const percentage = shadowOrBaseline ? rolloutPercentage(request.mirrorShare) : rolloutPercentage(request.candidateShare);
@@ -196,8 +242,10 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       if (shadowOrBaseline) {
         for (let i = 0; i < total; i++) {
           serve(control, controlLatency, controlLogLatency, controlDraws);
+          if (withInputs) drawInputs(control);
           if (mirror && buckets[drawUser()] <= percentage) {
             serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
+            if (withInputs) drawInputs(candidate);
             if (candidate.untilDisagreement === 0) {
               candidate.disagreements += 1;
               candidate.untilDisagreement = geometricGap(random, candidate.logAgree);
@@ -209,9 +257,11 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
           const user = drawUser();
           if (buckets[user] <= percentage) {
             serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
+            if (withInputs) drawInputs(candidate);
             if (seen !== null) seen[user] = 1;
           } else {
             serve(control, controlLatency, controlLogLatency, controlDraws);
+            if (withInputs) drawInputs(control);
           }
         }
       }

@@ -16,6 +16,7 @@ import type { UserPopulation } from './traffic.ts';
 import { applyEffect, faultStrength, hitsBothModels, noEffect } from './faults.ts';
 import type { CombinedEffect } from './faults.ts';
 import { decayedProbability, segmentMixAt } from './drift.ts';
+import { inputAccuracyLoss } from './inputDrift.ts';
 
 /** The state of one model during one window. */
 export interface ArmConditions {
@@ -25,7 +26,7 @@ export interface ArmConditions {
   latencyMultiplier: number;
   /** P(latency > timeout); 0 without a timeout. */
   timeoutProbability: number;
-  /** Probability that an outcome is judged correct (mixed over the segment mix). */
+  /** Probability that an outcome is judged correct (mixed over the segment mix, after accuracy decay and the input-drift loss of inputDrift.ts). */
   accuracy: number;
   /** Probability that the candidate's answer agrees with control's (shadow). */
   agreement: number;
@@ -75,7 +76,8 @@ export function compileWorld(scenario: Scenario, flagGroup: string): World {
       scenario.drift.segmentMix === undefined &&
       scenario.drift.accuracyDecayPerDay.control === 0 &&
       scenario.drift.accuracyDecayPerDay.candidate === 0 &&
-      scenario.drift.agreementDecayPerDay === 0,
+      scenario.drift.agreementDecayPerDay === 0 &&
+      scenario.inputs === undefined,
     scratch: { mix: {}, shared: noEffect(), own: noEffect() },
   };
 }
@@ -89,6 +91,7 @@ function fill(
   effect: CombinedEffect,
   accuracyDecay: number,
   agreementDecay: number,
+  model: 'control' | 'candidate',
   time: number,
   into: ArmConditions,
 ): ArmConditions {
@@ -100,6 +103,7 @@ function fill(
   let accuracy = 0;
   for (const segment of world.segments) accuracy += mix[segment] * (behaviour.accuracy[segment] ?? behaviour.accuracy.all ?? 0);
   into.accuracy = decayedProbability(accuracy, accuracyDecay, time);
+  if (scenario.inputs !== undefined) into.accuracy = Math.max(0, into.accuracy - inputAccuracyLoss(scenario.inputs, model, time));
   into.agreement = decayedProbability(behaviour.agreement, agreementDecay, time);
   into.p95 = baseP95 * effect.latencyMultiplier;
   return into;
@@ -122,7 +126,7 @@ export function conditionsAt(world: World, time: number, hoursServed: number, co
     if (hitsBothModels(fault)) applyEffect(shared, fault.effect, strength);
     else applyEffect(own, fault.effect, strength);
   }
-  fill(world, scenario.control, world.controlLatency, world.controlBaseP95, shared, scenario.drift.accuracyDecayPerDay.control, 0, time, control);
+  fill(world, scenario.control, world.controlLatency, world.controlBaseP95, shared, scenario.drift.accuracyDecayPerDay.control, 0, 'control', time, control);
   // The outage hits the candidate too: fold the shared effect into its own.
   own.errorRateMultiplier *= shared.errorRateMultiplier;
   own.extraErrorRate += shared.extraErrorRate;
@@ -135,6 +139,7 @@ export function conditionsAt(world: World, time: number, hoursServed: number, co
     own,
     scenario.drift.accuracyDecayPerDay.candidate,
     scenario.drift.agreementDecayPerDay,
+    'candidate',
     time,
     candidate,
   );

@@ -21,6 +21,9 @@ import { errorRatioLimit, libraryIds, libraryScenario, refusedPolicyErrors, scen
 import { playbackSchema } from '../../src/ui/playback/playbackState.ts';
 import { decodeState, encodeState, initialState } from '../../src/ui/state/viewState.ts';
 import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
+import { orderStatisticsWindows } from '../../src/sim/windowsOrderStatistics.ts';
+import { streamFor } from '../../src/engine/random/streams.ts';
+import { binnedPsi } from '../../src/engine/analysis/drift.ts';
 import { schemaErrors } from '../engine/policy/schemaChecker.ts';
 
 const schema = JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8'));
@@ -238,7 +241,7 @@ describe('library lessons, checked by simulation', () => {
     expect(share(tested, (o) => o.abWinner === 'candidate')).toBeLessThanOrEqual(0.1);
   });
 
-  it('drift after three months: promoted within tolerance, 9 points worse than control after 90 days', () => {
+  it('drift after three months: promoted within tolerance, 9 points worse than control and input PSI past 0.25 after 90 days', () => {
     const world = scenario('drift-after-three-months');
     const runs = outcomes(world);
     expect(share(runs, (o) => o.decision === 'promote')).toBeGreaterThanOrEqual(0.9);
@@ -248,6 +251,26 @@ describe('library lessons, checked by simulation', () => {
     const candidate = emptyConditions();
     conditionsAt(compiled, 90 * 86400, 0, control, candidate);
     expect(control.accuracy - candidate.accuracy).toBeCloseTo(0.09, 12);
+    // The inputs drift too: prompt length (lognormal) shifts 0.05 reference sd a week. The PSI of
+    // day 90's windows against launch day's, from the windows' bin counts, crosses the 0.25
+    // "retrain" mark: analytic 0.3908091599415253 (scipy 1.10.1, scripts/reference/inputDrift.py
+    // psi(90/7·0.05, 1.0)); ~2.9 million requests a side (4 hours at 200/s), sampling sd ≈ 0.001.
+    const generator = orderStatisticsWindows(compiled, streamFor(SEED, 0, 'inputs'));
+    const pooled = (middle: number) => {
+      const total = new Array<number>(10).fill(0);
+      for (let i = 0; i < 48; i++) {
+        conditionsAt(compiled, middle + i * 300, 0, control, candidate);
+        const window = generator.next({
+          start: middle + i * 300 - 150, duration: 300, stageKind: 'full', candidateShare: 1, mirrorShare: 0,
+          needsLatency: false, needsOutcomes: false, control, candidate, candidateWorse: false,
+        });
+        window.candidate!.inputs!.promptLength.forEach((count, k) => (total[k] += count));
+      }
+      return total;
+    };
+    const psi = binnedPsi(pooled(150), pooled(90 * 86400)).psi;
+    expect(psi).toBeGreaterThan(0.25);
+    expect(Math.abs(psi - 0.3908091599415253)).toBeLessThan(0.01);
   });
 
   it('daily cycle: the historical baseline falsely rolls back during the nightly slowdown, the concurrent one rarely', () => {

@@ -110,6 +110,75 @@ describe('runner', () => {
     }
   });
 
+  it('measures detection from the first worse window with traffic, not from the baseline', () => {
+    // A candidate worse from t = 0 behind a 24 h baseline (serving nobody) and a 24 h shadow
+    // (mirrored traffic): the shadow's error gate catches it, so detection counts from the shadow.
+    const parsed = parseScenario({
+      version: 1,
+      name: 'worse from the start',
+      horizon: '3d',
+      traffic: { requestsPerSecond: 5 },
+      control: model,
+      candidate: { ...model, errorRate: 0.05 },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const staged: Policy = {
+      version: 1,
+      baseline: { mode: 'historical' },
+      guards: { minRequests: 50 },
+      stages: [
+        { kind: 'baseline', minDuration: '24h', minRequests: 1000, checkInterval: '1h' },
+        {
+          kind: 'shadow',
+          traffic: 1,
+          minDuration: '24h',
+          checkInterval: '1h',
+          comparison: { method: 'exact' },
+          gates: { minAgreement: 0.01, maxLatencyRatio: 10, maxErrorRatio: 2, minComparisons: 100 },
+        },
+        { kind: 'promote' },
+      ],
+    };
+    const simulation = prepareSimulation(parsed.scenario, staged, 'window', 5);
+    for (let i = 0; i < 20; i++) {
+      const outcome = runOne(simulation, i);
+      expect(outcome.decision).toBe('rollback');
+      expect(outcome.firstWorseTime).toBe(0);
+      expect(outcome.firstExposedWorseTime).toBe(86400);
+      // Caught within the shadow day, at a whole number of its hourly checks.
+      expect(outcome.detectionTime).toBe(outcome.decisionTime! - 86400);
+      expect(outcome.detectionTime! % 3600).toBe(0);
+      expect(outcome.detectionTime).toBeGreaterThanOrEqual(3600);
+      expect(outcome.detectionTime).toBeLessThanOrEqual(86400);
+    }
+  });
+
+  it('counts a worse candidate rolled back before it ever received traffic as detected at 0', () => {
+    const parsed = parseScenario({
+      version: 1,
+      name: 'rolled back in baseline',
+      horizon: '1d',
+      traffic: { requestsPerSecond: 1 },
+      control: model,
+      candidate: { ...model, errorRate: 0.05 },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    // The baseline can never gather 10⁹ requests: it times out after 2 h and the policy rolls back.
+    const stuck: Policy = {
+      version: 1,
+      baseline: { mode: 'historical' },
+      onMaxDuration: 'rollback',
+      stages: [{ kind: 'baseline', minDuration: '1h', maxDuration: '2h', minRequests: 1e9, checkInterval: '30m' }, { kind: 'promote' }],
+    };
+    const outcome = runOne(prepareSimulation(parsed.scenario, stuck, 'window', 1), 0);
+    expect(outcome.decision).toBe('rollback');
+    expect(outcome.candidateWorse).toBe(true);
+    expect(outcome.firstWorseTime).toBe(0);
+    expect(outcome.firstExposedWorseTime).toBeNull();
+    expect(outcome.decisionTime).toBe(7200);
+    expect(outcome.detectionTime).toBe(0);
+  });
+
   it('checks its inputs', () => {
     expect(() => simulate(scenario(0.01), policy(2), { replicates: 0, seed: 1 })).toThrow(/replicates must be a whole number of at least 1, got 0/);
     expect(() => prepareSimulation(scenario(0.01), policy(2), 'fast' as never, 1)).toThrow(/mode must be/);
@@ -125,6 +194,7 @@ describe('summary', () => {
     decisionTime: 3600,
     candidateWorse: false,
     firstWorseTime: null,
+    firstExposedWorseTime: null,
     falseRollback: false,
     missedRegression: false,
     detectionTime: null,

@@ -42,6 +42,11 @@ const valid: Record<string, unknown>[] = [
       { kind: 'outage', start: '30h', duration: '20m', effect: { extraErrorRate: 0.5 } },
     ],
     drift: { segmentMix: { target: { mobile: 1, web: 3 }, over: '14d' }, accuracyDecayPerDay: { candidate: 0.002 }, agreementDecayPerDay: 0.01 },
+    inputs: {
+      promptLength: { kind: 'lognormal', median: 200, sigma: 0.8, shiftPerWeek: 0.05, scalePerWeek: 0.01, accuracyLossPerSd: { candidate: 0.02 } },
+      score: { kind: 'normal', mean: 0, sd: 1, shiftPerWeek: -0.1 },
+      language: { kind: 'categorical', mix: { en: 8, de: 1, fr: 1 }, target: { en: 6, de: 2, fr: 2 }, over: '30d' },
+    },
     truth: { errorRateRatio: 1.5, p95Ratio: 1.2, accuracyDrop: 0.02 },
   },
 ];
@@ -60,7 +65,31 @@ const invalid: [string, Record<string, unknown>][] = [
   ['amplitude 1', { ...base, traffic: { requestsPerSecond: 1, dailyCycle: { amplitude: 1 } } }],
 ];
 
+// Input features are keyed by the user's names (`additionalProperties` as a schema, which the tiny
+// checker does not apply): each feature is checked against the per-feature schema directly.
+const invalidInputs: [string, Record<string, unknown>][] = [
+  ['input of unknown kind', { kind: 'uniform', low: 0, high: 1 }],
+  ['input sd 0', { kind: 'normal', mean: 0, sd: 0 }],
+  ['lognormal input without sigma', { kind: 'lognormal', median: 5 }],
+  ['categorical input without a mix', { kind: 'categorical', target: { a: 1 }, over: '1d' }],
+  ['normal input with a median', { kind: 'normal', mean: 0, sd: 1, median: 3 }],
+];
+
 describe('scenario.schema.json', () => {
+  it('accepts each input feature parseScenario accepts', () => {
+    const inputs = (valid[3] as { inputs: Record<string, unknown> }).inputs;
+    for (const [name, feature] of Object.entries(inputs)) expect(schemaErrors(feature, schema.properties.inputs.additionalProperties, schema), name).toEqual([]);
+  });
+
+  it.each(invalidInputs)('rejects an input feature, like parseScenario: %s', (_label, feature) => {
+    expect(schemaErrors(feature, schema.properties.inputs.additionalProperties, schema).length).toBeGreaterThan(0);
+    expect(parseScenario({ ...base, inputs: { x: feature } }).ok).toBe(false);
+  });
+
+  it('parseScenario rejects an empty inputs object', () => {
+    expect(parseScenario({ ...base, inputs: {} })).toMatchObject({ ok: false, errors: [{ path: 'inputs', message: 'inputs must list at least one input feature' }] });
+  });
+
   it('accepts what parseScenario accepts', () => {
     for (const document of valid) {
       expect(schemaErrors(document, schema), String(document.name)).toEqual([]);

@@ -124,6 +124,37 @@ export function numericPsi(reference: readonly number[], current: readonly numbe
 }
 
 /**
+ * PSI of data already counted in common bins (e.g. `ArmWindow.inputs`, counts on fixed reference
+ * decile edges summed over windows): the same Σ_i (c_i − r_i)·ln(c_i / r_i) with the same ε floor
+ * for empty bins as `numericPsi` (Siddiqi 2006, ch. 8), the binning being the producer's.
+ * Both arrays must have the same length ≥ 2, whole counts ≥ 0, and a positive total. O(bins).
+ */
+export function binnedPsi(referenceCounts: readonly number[], currentCounts: readonly number[], options: Pick<PsiOptions, 'epsilon'> = {}): PsiResult {
+  const { epsilon } = checkPsiOptions({ epsilon: options.epsilon });
+  if (referenceCounts.length < 2) throw new RangeError(`referenceCounts must have at least 2 bins, got ${referenceCounts.length}`);
+  if (currentCounts.length !== referenceCounts.length) {
+    throw new RangeError(`currentCounts must have as many bins as referenceCounts (${referenceCounts.length}), got ${currentCounts.length}`);
+  }
+  for (const [field, counts] of [['referenceCounts', referenceCounts], ['currentCounts', currentCounts]] as const) {
+    counts.forEach((count, i) => {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new RangeError(`${field}[${i}] must be a whole number ≥ 0, got ${String(count)}`);
+    });
+    if (counts.reduce((a, b) => a + b, 0) === 0) throw new RangeError(`${field} must have a positive total`);
+  }
+  const { psi, shares } = psiFromCounts([...referenceCounts], [...currentCounts], epsilon);
+  return {
+    psi,
+    bins: shares.map(([r, c, contribution], i) => ({
+      referenceCount: referenceCounts[i],
+      currentCount: currentCounts[i],
+      referenceShare: r,
+      currentShare: c,
+      contribution,
+    })),
+  };
+}
+
+/**
  * PSI of categorical data: the same sum over categories (the union of the categories seen in
  * either window, sorted), with the same ε floor for a category absent from one window.
  * Cost O(n + m + k log k).

@@ -42,6 +42,13 @@ export interface ArmWindow {
   compared?: number;
   /** The same counts broken down by segment key. */
   segments?: Record<string, ArmWindow>;
+  /**
+   * Input-distribution summary: per input feature, the count of this window's requests in each
+   * fixed bin (for a numeric feature, the reference deciles (−∞, e₁], (e₁, e₂], …, (e₉, +∞); for a
+   * categorical one, one bin per category in a fixed order). The bins are fixed by the producer,
+   * so windows' counts add up and compare with a reference by `binnedPsi` (analysis/drift.ts).
+   */
+  inputs?: Record<string, number[]>;
 }
 
 /** One check window: control and candidate metrics over [startTime, startTime + duration). */
@@ -65,7 +72,7 @@ export interface WindowError {
 /** The result of `parseWindowMetrics`. */
 export type ParseWindowResult = { ok: true; window: WindowMetrics } | { ok: false; errors: WindowError[] };
 
-const armFields = ['requests', 'errors', 'timeouts', 'latency', 'successes', 'outcomes', 'agreements', 'compared', 'segments'];
+const armFields = ['requests', 'errors', 'timeouts', 'latency', 'successes', 'outcomes', 'agreements', 'compared', 'segments', 'inputs'];
 const latencyFields = ['p50', 'p95', 'p99', 'mean', 'sketch'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -127,6 +134,23 @@ function checkArm(value: unknown, path: string, errors: WindowError[], depth: nu
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
           errors.push({ path: `${lpath}.${key}`, message: v === undefined ? 'is required' : `must be a number of ms ≥ 0, got ${JSON.stringify(v)}` });
         }
+      }
+    }
+  }
+  if (value.inputs !== undefined) {
+    if (!isRecord(value.inputs)) {
+      errors.push({ path: `${path}.inputs`, message: `must be an object of input feature → bin counts, got ${JSON.stringify(value.inputs)}` });
+    } else {
+      for (const [name, counts] of Object.entries(value.inputs)) {
+        if (!Array.isArray(counts) || counts.length === 0) {
+          errors.push({ path: `${path}.inputs.${name}`, message: `must be a non-empty array of bin counts, got ${JSON.stringify(counts)}` });
+          continue;
+        }
+        counts.forEach((count, i) => {
+          if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+            errors.push({ path: `${path}.inputs.${name}.${i}`, message: `must be a whole number ≥ 0, got ${JSON.stringify(count)}` });
+          }
+        });
       }
     }
   }
@@ -196,6 +220,13 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
     if (arm.segments) {
       for (const [name, segment] of Object.entries(arm.segments)) (segmentLists[name] ??= []).push(segment);
     }
+    if (arm.inputs) {
+      merged.inputs ??= {};
+      for (const [name, counts] of Object.entries(arm.inputs)) {
+        const sum = (merged.inputs[name] ??= new Array<number>(counts.length).fill(0));
+        for (let i = 0; i < counts.length; i++) sum[i] = (sum[i] ?? 0) + counts[i];
+      }
+    }
   }
   if (latencyWeight > 0) merged.latency = { p50: p50 / latencyWeight, p95: p95 / latencyWeight, p99: p99 / latencyWeight };
   const names = Object.keys(segmentLists);
@@ -207,7 +238,8 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
 }
 
 /**
- * Several consecutive windows as one: counts summed per arm (and per segment), latency
+ * Several consecutive windows as one: counts summed per arm (and per segment, and input bin counts
+ * bin by bin), latency
  * percentiles as the request-weighted mean of the windows' percentiles (an approximation; exact
  * pooling needs the sketches), spanning from the earliest start to the latest end. An arm
  * missing from some windows contributes nothing for them. Cost O(windows × segments).
