@@ -9,22 +9,8 @@ export interface CliRun {
   json: any;
 }
 
-export async function runCli(argv: string[], stdinText?: string): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const stdin = stdinText === undefined ? undefined : (async function* () { yield stdinText; })();
-  const code = await main(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    stdin,
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+export function runCli(argv: string[], stdinText?: string): Promise<CliRun> {
+  return runCommandObject({ run: main }, argv, stdinText);
 }
 
 /**

@@ -14,6 +14,7 @@ import type { TuneRequest } from '../../../workers/tuneRequest.ts';
 import { labPolicy, labScenarios } from './labModel.ts';
 import type { LabSettings } from './labModel.ts';
 import type { LabState } from './labState.ts';
+import type { ParetoFrontPoint } from '../plots/paretoFrontPlot.ts';
 
 /** The tuning form, as typed. */
 export interface LabTuneForm {
@@ -110,14 +111,7 @@ export function labStateFromTuning(setting: TuningSetting): Partial<LabState> {
 }
 
 /** One candidate as the Pareto chart draws it. */
-export interface TunePlotPoint {
-  id: number;
-  label: string;
-  falseRollbackRate: number;
-  missedDetectionRate: number;
-  pareto: boolean;
-  recommended: boolean;
-}
+export type TunePlotPoint = ParetoFrontPoint;
 
 /** The chart's points: every candidate's search numbers (common random numbers), flagged. */
 export function tunePlotPoints(result: TuneResult): TunePlotPoint[] {
