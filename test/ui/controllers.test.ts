@@ -61,6 +61,7 @@ const schema: StateSchema<Example> = { alpha: textField('0.05'), sides: choiceFi
 describe('ViewStateController', () => {
   it('writes its state to the URL and to storage when connected and on every change', () => {
     const browser = new FakeBrowser();
+    browser.hash = '#/sizer';
     const host = new FakeHost();
     const form = new ViewStateController(host, 'sizer', schema, browser);
     host.connect();
