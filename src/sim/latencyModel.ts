@@ -12,7 +12,7 @@
 import { normalCdf, normalQuantile, upperIncompleteGamma, logGamma } from '../engine/stats/distributions.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { gammaSampler } from '../engine/random/gamma.ts';
-import { zigguratNormal } from './zigguratNormal.ts';
+import { zigguratNormal, zigguratScaledNormal } from './zigguratNormal.ts';
 import { exponentialSampler } from '../engine/random/exponential.ts';
 
 /** A latency law as written in a scenario. */
@@ -167,8 +167,8 @@ function lognormalModel(distribution: LognormalLatency): LatencyModel {
       return () => Math.exp(mu + sigma * normal());
     },
     logSampler(random) {
-      const normal = zigguratNormal(random);
-      return () => mu + sigma * normal();
+      // mu + sigma·Z in one closure (the same draws and arithmetic as `sampler`, without the exp).
+      return zigguratScaledNormal(random, mu, sigma);
     },
   };
 }

@@ -59,3 +59,33 @@ export function zigguratNormal(random: Random): () => number {
     }
   };
 }
+
+/**
+ * `mean + scale·Z` with Z drawn exactly as `zigguratNormal(random)` draws it (the same uniforms,
+ * the same arithmetic, so bit for bit `mean + scale * zigguratNormal(random)()`), in one closure:
+ * the per-request mode's lognormal latencies (y = μ + σZ) are its hottest call, and the extra
+ * closure call per request cost about 5% of that mode's time.
+ */
+export function zigguratScaledNormal(random: Random, mean: number, scale: number): () => number {
+  return () => {
+    for (;;) {
+      const scaled = random() * LAYERS;
+      const layer = scaled | 0;
+      const signed = (scaled - layer) * 2;
+      const sign = signed >= 1 ? 1 : 0;
+      const z = (signed - sign) * edges[layer];
+      if (z < edges[layer + 1]) return mean + scale * (sign === 0 ? z : -z);
+      if (layer === 0) {
+        let a: number;
+        let b: number;
+        do {
+          a = -Math.log1p(-random()) / R;
+          b = -Math.log1p(-random());
+        } while (b + b < a * a);
+        return mean + scale * (sign === 0 ? R + a : -(R + a));
+      }
+      const height = heights[layer] + random() * (heights[layer + 1] - heights[layer]);
+      if (height < density(z)) return mean + scale * (sign === 0 ? z : -z);
+    }
+  };
+}
