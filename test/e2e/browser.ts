@@ -14,7 +14,7 @@ export interface AppUnderTest {
   browser: Browser;
   server: PreviewServer;
   url: string;
-  /** Opens a fresh page; console errors and failed requests are collected in `problems`. */
+  /** Opens a fresh page; console errors, failed requests and error responses are collected in `problems`. */
   open(path?: string): Promise<{ page: Page; problems: string[] }>;
   close(): Promise<void>;
 }
@@ -26,7 +26,8 @@ export function chromePath(): string {
 export async function startApp(): Promise<AppUnderTest> {
   if (!existsSync('dist/app/index.html')) throw new Error('dist/app is missing: run `npm run build` first');
   mkdirSync(screenshotDir, { recursive: true });
-  const server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  // The app routes by hash, so no history fallback: a missing file is a 404, not index.html.
+  const server = await preview({ appType: 'mpa', preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   const url = `http://127.0.0.1:${address.port}`;
@@ -55,7 +56,17 @@ export async function startApp(): Promise<AppUnderTest> {
         if (message.type() === 'error') problems.push(`console: ${message.text()}`);
       });
       page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
+      // A request the page itself aborted (a worker terminated while its script was still
+      // loading, because a newer run cancelled it, or a reload) is not a defect; any other
+      // failure is, and so is any error status from the server.
+      page.on('requestfailed', (request) => {
+        const reason = request.failure()?.errorText ?? 'unknown';
+        if (reason === 'net::ERR_ABORTED' && request.url().startsWith(url)) return;
+        problems.push(`request failed: ${request.url()} (${reason})`);
+      });
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+      });
       // The app must work offline: anything leaving loopback is a defect.
       await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => {
         problems.push(`network request outside loopback: ${route.request().url()}`);

@@ -45,4 +45,18 @@ describe('app shell in Chromium', () => {
     await expect.poll(() => page.locator('rl-policy-lab-view').count()).toBe(1);
     expect(problems).toEqual([]);
   });
+
+  it('the harness reports a missing asset (404) but not a request the page itself cancelled', async () => {
+    const { page, problems } = await app.open('/#/about');
+    await expect.poll(() => page.locator('rl-about-view').count()).toBe(1);
+    await page.evaluate(async () => {
+      await fetch('/assets/no-such-file.js').catch(() => undefined);
+      const controller = new AbortController();
+      const cancelled = fetch('/assets/cancelled.js', { signal: controller.signal }).catch(() => undefined);
+      controller.abort();
+      await cancelled;
+    });
+    await expect.poll(() => problems.filter((problem) => problem.includes('no-such-file.js'))).toEqual([`HTTP 404: ${app.url}/assets/no-such-file.js`]);
+    expect(problems.filter((problem) => problem.includes('cancelled.js'))).toEqual([]);
+  });
 });
