@@ -67,10 +67,6 @@ describe('every notebook', () => {
           }
         }
       });
-
-      it('runs in under 5 seconds', () => {
-        expect(runs.get(notebook.id)!.durationMs).toBeLessThan(5000);
-      });
     });
   }
 });

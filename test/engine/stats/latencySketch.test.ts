@@ -240,16 +240,4 @@ describe('LatencySketch input checks', () => {
   });
 });
 
-describe('LatencySketch speed', () => {
-  it('adds millions of values per second (measured ≈ 40–48 M/s on one core; asserted loosely)', () => {
-    const values = datasets['lognormal(μ = 3, σ = 2)']();
-    const sketch = new LatencySketch();
-    const start = performance.now();
-    for (let round = 0; round < 20; round++) for (let i = 0; i < N; i++) sketch.add(values[i]);
-    const seconds = (performance.now() - start) / 1000;
-    expect(sketch.count).toBe(20 * N);
-    // A floor of 4 M/s only catches an accidental allocation or a slow path in `add`;
-    // the real figure (≥ 20 M/s target) is for the benchmark, not for a shared CI machine.
-    expect((20 * N) / seconds).toBeGreaterThan(4e6);
-  });
-});
+// Its speed (LatencySketch.add per latency, against store-and-sort) is measured by `npm run bench`.

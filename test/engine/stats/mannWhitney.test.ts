@@ -39,14 +39,13 @@ describe('mannWhitneyU', () => {
     expect(mannWhitneyU([5, 5, 5], [5, 5])).toEqual({ u: 3, z: 0, pValue: 1 });
   });
 
-  it('is O(n log n): 200 000 values per arm in well under a second', () => {
+  // Its speed (200,000 per arm against a plain sort of the same values) is measured by `npm run bench`.
+  it('handles 200,000 heavily tied values per arm', () => {
     let state = 1;
     const next = () => ((state = (state * 16807) % 2147483647) / 2147483647);
     const x = Float64Array.from({ length: 200_000 }, () => Math.round(next() * 1000));
     const y = Float64Array.from({ length: 200_000 }, () => Math.round(next() * 1000));
-    const start = performance.now();
     const result = mannWhitneyU(x, y);
-    expect(performance.now() - start).toBeLessThan(1000);
     // Same law for both arms: U should sit within a few standard errors of n²/2.
     const sd = Math.sqrt((200_000 * 200_000 * 400_001) / 12);
     expect(Math.abs(result.u - 2e10)).toBeLessThan(5 * sd);
