@@ -72,6 +72,8 @@ export interface CompiledStage {
   needsLatency: boolean;
   shadow: { comparison: ShadowComparison; gates: ShadowGates } | null;
   ab: CompiledAbTest | null;
+  /** A/B stages: the segment keys to report the test by (empty: none). */
+  segmentKeys: string[];
 }
 
 /** A policy, ready for `step`. */
@@ -205,6 +207,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
               onInconclusive: stage.test.onInconclusive ?? 'hold',
             }
           : null,
+      segmentKeys: stage.kind === 'ab' ? [...(stage.segmentKeys ?? [])] : [],
     };
   });
   const compiled: CompiledPolicy = {

@@ -18,6 +18,14 @@ import type { Policy, StageKind } from '../policy/policy.ts';
 /** What an A/B test concluded. */
 export type AbConclusion = 'candidateBetter' | 'candidateWorse' | 'equivalent' | 'inconclusive';
 
+/** One segment's A/B outcomes so far: successes and outcomes judged, per arm. */
+export interface SegmentTally {
+  controlSuccesses: number;
+  controlOutcomes: number;
+  candidateSuccesses: number;
+  candidateOutcomes: number;
+}
+
 /** Where an A/B test is. */
 export interface AbTestState {
   /** Planned outcomes per arm (fixed and group-sequential designs), once known. */
@@ -28,6 +36,12 @@ export interface AbTestState {
   alwaysValidPValue: number;
   /** The test's conclusion once reached. */
   conclusion: AbConclusion | null;
+  /**
+   * Per segment (the windows' `segments` breakdown), the outcomes of the windows folded into the
+   * test, when the stage has `segmentKeys`; reported by segment when the test concludes. Absent
+   * (read it as empty) in states saved before this field existed.
+   */
+  segments?: Record<string, SegmentTally>;
 }
 
 /** The state of one rollout. */
@@ -76,7 +90,7 @@ export interface ControllerState {
 
 /** A fresh A/B test state. */
 export function initialAbTestState(): AbTestState {
-  return { plannedSampleSize: null, lookFractions: [], alwaysValidPValue: 1, conclusion: null };
+  return { plannedSampleSize: null, lookFractions: [], alwaysValidPValue: 1, conclusion: null, segments: {} };
 }
 
 /**

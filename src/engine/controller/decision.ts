@@ -25,6 +25,7 @@ export type ReasonRule =
   | 'baseline'
   | 'shadowGate'
   | 'abTest'
+  | 'segments'
   | 'failureLimit'
   | 'minDuration'
   | 'maxDuration'

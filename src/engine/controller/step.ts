@@ -16,7 +16,8 @@
  *   the current information fraction n/N, rounded to 1/200 at non-final looks and cached
  *   (lookBoundaries.ts); always-valid mSPRT p-value): candidate better or
  *   equivalent → advance (after the minimum duration), worse → rollback, inconclusive →
- *   `onInconclusive`.
+ *   `onInconclusive`. With `segmentKeys`, the windows' per-segment outcomes are tallied and, when
+ *   the test concludes, reported by segment (segmentReport.ts); the report does not change the decision.
  *
  * Guards, always: missing data (no window, no candidate or control data, fewer requests than
  * `minRequests`, a latency rule without latency, historical baseline not established) HOLDS — it
@@ -47,6 +48,7 @@ import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
 import { fourSignificantDigits } from './formatSignificant.ts';
 import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
 import { shiftedProportionZ } from './sequentialTests.ts';
+import { addSegmentOutcomes, segmentReports } from './segmentReport.ts';
 
 /** What `step` returns: the (updated) state, the decision and its reasons. */
 export interface StepResult {
@@ -348,6 +350,7 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
   }
   addArmWindow(state.stageCandidate, candidate);
   if (control) addArmWindow(state.stageControl, control);
+  if (stage.segmentKeys.length > 0) addSegmentOutcomes((state.ab.segments ??= {}), control, candidate);
   state.looks += 1;
 
   let failed = false;
@@ -481,10 +484,18 @@ function plannedSampleSize(state: ControllerState, stage: CompiledStage): number
   return requiredSampleSize({ baseline: rate, target, alpha: test.alpha, power: test.power, sides: 2, method: 'pooled' }).nPerArm;
 }
 
-/** Keeps a newly reached A/B conclusion in `state.lastAbConclusion` (it outlives `state.ab`) and returns it. */
-function concluded(state: ControllerState, stage: CompiledStage): ControllerState['ab']['conclusion'] {
+/**
+ * Keeps a newly reached A/B conclusion in `state.lastAbConclusion` (it outlives `state.ab`), adds
+ * the report by segment when the stage has segment keys (segmentReport.ts), and returns it.
+ */
+function concluded(state: ControllerState, stage: CompiledStage, reasons: DecisionReason[]): ControllerState['ab']['conclusion'] {
   const conclusion = state.ab.conclusion;
-  if (conclusion !== null) state.lastAbConclusion = { stageIndex: stage.index, conclusion };
+  if (conclusion !== null) {
+    state.lastAbConclusion = { stageIndex: stage.index, conclusion };
+    for (const report of segmentReports(state.ab.segments ?? {}, stage.segmentKeys, stage.ab!.alpha)) {
+      reasons.push(reason('segments', 'successRate', report.routingGain, null, report.message));
+    }
+  }
   return conclusion;
 }
 
@@ -525,7 +536,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
     } else {
       reasons.push(reason('abTest', 'successRate', observed, test.alpha, `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm`, undefined, p));
     }
-    return concluded(state, stage);
+    return concluded(state, stage, reasons);
   }
 
   if (planned === null) {
@@ -542,7 +553,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
     ab.conclusion =
       result.decision === 'B_WINS' ? 'candidateBetter' : result.decision === 'A_WINS' ? 'candidateWorse' : result.decision === 'TIE' ? 'equivalent' : 'inconclusive';
     reasons.push(reason('abTest', 'successRate', result.effect, test.minimumEffect, `A/B at the planned ${planned} per arm: ${result.decision} — ${result.recommendation}`, result.z, result.pValue));
-    return concluded(state, stage);
+    return concluded(state, stage, reasons);
   }
 
   // Group-sequential: look when the information fraction reaches the next planned look k/K.
@@ -568,7 +579,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   reasons.push(
     reason('abTest', 'successRate', observed, boundary, `A/B group-sequential look ${k} of ${looks} at information ${show(lookFraction)}: z ${show(z)} vs boundary ±${show(boundary)} (${design.spending}): ${verdict}`, z, pValue),
   );
-  return concluded(state, stage);
+  return concluded(state, stage, reasons);
 }
 
 /** A/B stage: guardrails every window, then the test. */

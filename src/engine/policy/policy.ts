@@ -184,7 +184,11 @@ export interface AbStage extends StageCommon {
   test: AbTest;
   /** Health rules checked every window; at least one. */
   guardrails: HealthRule[];
-  /** Segment keys to analyse the test by (reported; analysis in the analysis engine). */
+  /**
+   * Segment keys to report the test by: the windows' `segments` breakdown is tallied and, when the
+   * test concludes, analysed per key (rates, z-tests, Simpson's paradox, routing per segment) in a
+   * `segments` reason. Reported, never decisive (controller/segmentReport.ts).
+   */
   segmentKeys?: string[];
 }
 
