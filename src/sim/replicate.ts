@@ -79,6 +79,8 @@ export interface PolicyPlan {
   compiled: CompiledPolicy;
   needsLatency: boolean[];
   needsOutcomes: boolean[];
+  /** A/B stages with segment keys: windows broken down by segment. */
+  needsSegments: boolean[];
 }
 
 /**
@@ -94,6 +96,7 @@ export function planPolicy(policy: Policy): PolicyPlan {
     compiled,
     needsLatency: compiled.stages.map((stage) => stage.needsLatency || stage.kind === 'shadow' || (stage.kind === 'baseline' && anyLatency)),
     needsOutcomes: compiled.stages.map((stage) => stage.kind === 'ab' || (stage.kind === 'baseline' && anyAb)),
+    needsSegments: compiled.stages.map((stage) => stage.kind === 'ab' && stage.segmentKeys.length > 0),
   };
 }
 
@@ -133,6 +136,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     mirrorShare: 0,
     needsLatency: false,
     needsOutcomes: false,
+    needsSegments: false,
     control,
     candidate,
     candidateWorse: false,
@@ -154,6 +158,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     request.mirrorShare = stage.mirrorTraffic;
     request.needsLatency = plan.needsLatency[state.stageIndex];
     request.needsOutcomes = plan.needsOutcomes[state.stageIndex];
+    request.needsSegments = plan.needsSegments[state.stageIndex];
     request.candidateWorse = worse;
     const metrics = generator.next(request);
     // Time the candidate has been running on real traffic (served or mirrored), for slow leaks.

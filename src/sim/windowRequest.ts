@@ -20,6 +20,11 @@ export interface WindowRequest {
   needsLatency: boolean;
   /** Whether to report successes/outcomes (A/B stages). */
   needsOutcomes: boolean;
+  /**
+   * Whether to break each arm's counts down by segment (`ArmWindow.segments`: an A/B stage with
+   * `segmentKeys`). The arm's totals are then the sums of its segments' counts.
+   */
+  needsSegments: boolean;
   control: ArmConditions;
   candidate: ArmConditions;
   /** The truth during this window (for exposure accounting). */

@@ -32,6 +32,9 @@
  *   window-midpoint input law, so its bin counts are Multinomial(n, p(t)) — drawn by sequential
  *   binomials (inputDrift.ts), O(bins) per feature per arm. Without inputs nothing is drawn.
  *
+ * - Segments (an A/B stage with segment keys): each arm's counts are drawn per segment and summed
+ *   (`segmentedArm`), so the window carries `segments` and the A/B report can break the test down.
+ *
  * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
@@ -119,7 +122,7 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
         p99: round(logScale + latency.approximateLogQuantile(1 - uniforms[2])),
       };
     }
-    if (request.needsOutcomes) {
+    if (request.needsOutcomes && window.segments === undefined) {
       window.successes = binomial(random, n, conditions.accuracy);
       window.outcomes = n;
     }
@@ -130,8 +133,55 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     return window;
   }
 
+  /**
+   * An arm broken down by segment (an A/B stage with segment keys). Poisson arrivals of mean
+   * `mean` (when `n` is null) thin into independent Poisson counts per segment, of mean
+   * mean·w_s, and each into its four error/timeout classes as in `poissonArm`; a fixed count n
+   * splits Multinomial(n, w) by sequential binomials, then errors and timeouts are Binomial given
+   * n_s. Successes are Binomial(n_s, accuracy_s). The arm's counts are the segments' sums: the
+   * same joint law for (n, errors, timeouts) as the unsegmented draws, and successes from the
+   * per-segment accuracies. Latency is drawn for the arm as a whole (segments share one latency
+   * law). O(segments) draws, samplers not cached.
+   */
+  function segmentedArm(n: number | null, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
+    const names = world.segments;
+    const shares = conditions.segmentShares;
+    const pe = conditions.errorRate;
+    const pt = conditions.timeoutProbability;
+    const window: ArmWindow = { requests: 0, errors: 0, timeouts: 0, successes: 0, outcomes: 0, segments: {} };
+    let remaining = n ?? 0;
+    let remainingShare = 1;
+    for (let s = 0; s < names.length; s++) {
+      let segment: ArmWindow;
+      if (n === null) {
+        const m = mean * shares[s];
+        const both = poisson(random, m * pe * pt);
+        const errorOnly = poisson(random, m * pe * (1 - pt));
+        const timeoutOnly = poisson(random, m * (1 - pe) * pt);
+        const neither = poisson(random, m * (1 - pe) * (1 - pt));
+        segment = { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
+      } else {
+        const last = s === names.length - 1;
+        const count = last ? remaining : binomial(random, remaining, remainingShare > 0 ? Math.min(1, shares[s] / remainingShare) : 0);
+        remaining -= count;
+        remainingShare -= shares[s];
+        segment = { requests: count, errors: binomial(random, count, pe), timeouts: binomial(random, count, pt) };
+      }
+      segment.successes = binomial(random, segment.requests, conditions.segmentAccuracy[s]);
+      segment.outcomes = segment.requests;
+      window.requests += segment.requests;
+      window.errors += segment.errors;
+      window.timeouts += segment.timeouts;
+      window.successes! += segment.successes;
+      window.outcomes! += segment.outcomes;
+      window.segments![names[s]] = segment;
+    }
+    return complete(window, conditions, latency, request, false);
+  }
+
   /** An arm of a known request count n: errors and timeouts Binomial given n. */
   function arm(n: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
+    if (request.needsSegments && request.needsOutcomes && !mirrored) return segmentedArm(n, 0, conditions, latency, request);
     const window: ArmWindow = {
       requests: n,
       errors: binomial(random, n, conditions.errorRate),
@@ -147,6 +197,7 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
    * draws whose means rarely change between windows — their samplers are reused (`slot`…`slot+3`).
    */
   function poissonArm(slot: number, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
+    if (request.needsSegments && request.needsOutcomes) return segmentedArm(null, mean, conditions, latency, request);
     const pe = conditions.errorRate;
     const pt = conditions.timeoutProbability;
     const both = cachedPoisson(slot, mean * pe * pt);

@@ -28,6 +28,10 @@
  * category) and counts it in its bin (inputDrift.ts); without inputs nothing is drawn, so the
  * random stream is unchanged.
  *
+ * Segments (an A/B stage with segment keys): each served request also draws its segment from
+ * the window's mix (one uniform) and is counted there; its outcome is judged with its segment's
+ * accuracy (one geometric countdown per arm and segment). Without segment keys nothing is drawn.
+ *
  * Memory does not grow with the number of requests: per arm a 32 KiB bucket table, per window a
  * sketch per arm (bounded by its bucket limit) and a few counters; per replicate one byte per user (distinct users served while
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
@@ -79,10 +83,23 @@ interface ArmCounters {
   /** The window's latencies (when a rule reads them), folded into sketch buckets. */
   sketch: SketchBuffer | null;
   buffer: SketchBuffer;
+  /** Per segment (A/B stages with segment keys): counts, wrong outcomes and their countdowns. */
+  segmentRequests: Float64Array;
+  segmentErrors: Float64Array;
+  segmentTimeouts: Float64Array;
+  segmentWrong: Float64Array;
+  segmentUntilWrong: Float64Array;
+  segmentLogRight: Float64Array;
 }
 
-function counters(): ArmCounters {
+function counters(segments: number): ArmCounters {
   return {
+    segmentRequests: new Float64Array(segments),
+    segmentErrors: new Float64Array(segments),
+    segmentTimeouts: new Float64Array(segments),
+    segmentWrong: new Float64Array(segments),
+    segmentUntilWrong: new Float64Array(segments),
+    segmentLogRight: new Float64Array(segments),
     requests: 0,
     errors: 0,
     timeouts: 0,
@@ -115,8 +132,13 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
   const candidateLogLatency = world.candidateLatency.logSampler?.(random) ?? null;
   const controlLatency = controlLogLatency === null ? world.controlLatency.sampler(random) : () => 0;
   const candidateLatency = candidateLogLatency === null ? world.candidateLatency.sampler(random) : () => 0;
-  const control = counters();
-  const candidate = counters();
+  const segmentNames = world.segments;
+  const segmentCount = segmentNames.length;
+  const control = counters(segmentCount);
+  const candidate = counters(segmentCount);
+  /** Cumulative segment shares of the window (A/B stages with segment keys). */
+  const segmentCumulative = new Float64Array(segmentCount);
+  let segmented = false;
   const inputs = scenario.inputs;
   const inputFeatures = inputs ? Object.values(inputs) : [];
   const inputNames = inputs ? Object.keys(inputs) : [];
@@ -145,7 +167,17 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
     arm.logRight = logComplement(1 - conditions.accuracy);
     arm.logAgree = logComplement(1 - conditions.agreement);
     arm.untilError = geometricGap(random, arm.logNoError);
-    arm.untilWrong = request.needsOutcomes ? geometricGap(random, arm.logRight) : Infinity;
+    arm.untilWrong = request.needsOutcomes && !segmented ? geometricGap(random, arm.logRight) : Infinity;
+    if (segmented) {
+      arm.segmentRequests.fill(0);
+      arm.segmentErrors.fill(0);
+      arm.segmentTimeouts.fill(0);
+      arm.segmentWrong.fill(0);
+      for (let s = 0; s < segmentCount; s++) {
+        arm.segmentLogRight[s] = logComplement(1 - conditions.segmentAccuracy[s]);
+        arm.segmentUntilWrong[s] = geometricGap(random, arm.segmentLogRight[s]);
+      }
+    }
     arm.untilDisagreement = isCandidate && request.mirrorShare > 0 ? geometricGap(random, arm.logAgree) : Infinity;
     arm.scale = conditions.latencyMultiplier;
     arm.timeout = timeout === undefined ? Infinity : timeout;
@@ -186,6 +218,28 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
     } else arm.untilWrong -= 1;
   }
 
+  /**
+   * Serves one request as `serve` does, then draws its segment (one uniform against the window's
+   * cumulative shares) and counts it there: its error and timeout, and a wrong outcome by the
+   * segment's own countdown (the arm-wide one is off in this mode).
+   */
+  function serveSegmented(arm: ArmCounters, latency: () => number, logLatency: (() => number) | null, drawLatency: boolean): void {
+    const errors = arm.errors;
+    const timeouts = arm.timeouts;
+    serve(arm, latency, logLatency, drawLatency);
+    const u = random();
+    let s = 0;
+    while (s < segmentCount - 1 && u >= segmentCumulative[s]) s++;
+    arm.segmentRequests[s] += 1;
+    arm.segmentErrors[s] += arm.errors - errors;
+    arm.segmentTimeouts[s] += arm.timeouts - timeouts;
+    if (arm.segmentUntilWrong[s] === 0) {
+      arm.segmentWrong[s] += 1;
+      arm.wrong += 1;
+      arm.segmentUntilWrong[s] = geometricGap(random, arm.segmentLogRight[s]);
+    } else arm.segmentUntilWrong[s] -= 1;
+  }
+
   function armWindow(arm: ArmCounters, outcomes: boolean, mirrored: boolean): ArmWindow {
     const window: ArmWindow = { requests: arm.requests, errors: arm.errors, timeouts: arm.timeouts };
     const sketch = arm.sketch === null ? null : arm.sketch.flush();
@@ -195,6 +249,14 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
     if (outcomes) {
       window.successes = arm.requests - arm.wrong;
       window.outcomes = arm.requests;
+    }
+    if (segmented) {
+      const segments: Record<string, ArmWindow> = {};
+      for (let s = 0; s < segmentCount; s++) {
+        const requests = arm.segmentRequests[s];
+        segments[segmentNames[s]] = { requests, errors: arm.segmentErrors[s], timeouts: arm.segmentTimeouts[s], successes: requests - arm.segmentWrong[s], outcomes: requests };
+      }
+      window.segments = segments;
     }
     if (mirrored) {
       window.agreements = arm.requests - arm.disagreements;
@@ -215,6 +277,16 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       const total = replay
         ? replayArrivals(replay.times, replay.period, start, start + duration)
         : poissonSampler(random, expectedArrivals(traffic, start, start + duration))();
+      const mirror = request.mirrorShare > 0;
+      const shadowOrBaseline = mirror || request.candidateShare === 0;
+      segmented = request.needsSegments && request.needsOutcomes && !shadowOrBaseline && segmentCount > 0;
+      if (segmented) {
+        const shares = request.control.segmentShares;
+        let total = 0;
+        for (let s = 0; s < segmentCount; s++) total += shares[s];
+        let sum = 0;
+        for (let s = 0; s < segmentCount; s++) segmentCumulative[s] = (sum += shares[s]) / total;
+      }
       reset(control, request, false);
       reset(candidate, request, true);
       const withInputs = inputFeatures.length > 0;
@@ -230,8 +302,6 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
           }
         }
       }
-      const mirror = request.mirrorShare > 0;
-      const shadowOrBaseline = mirror || request.candidateShare === 0;
       const percentage = shadowOrBaseline ? rolloutPercentage(request.mirrorShare) : rolloutPercentage(request.candidateShare);
       const trackUsers = request.candidateWorse && !shadowOrBaseline;
       if (trackUsers && servedWhileWorse === null) servedWhileWorse = new Uint8Array(population.count);
@@ -256,11 +326,13 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
         for (let i = 0; i < total; i++) {
           const user = drawUser();
           if (buckets[user] <= percentage) {
-            serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
+            if (segmented) serveSegmented(candidate, candidateLatency, candidateLogLatency, candidateDraws);
+            else serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
             if (withInputs) drawInputs(candidate);
             if (seen !== null) seen[user] = 1;
           } else {
-            serve(control, controlLatency, controlLogLatency, controlDraws);
+            if (segmented) serveSegmented(control, controlLatency, controlLogLatency, controlDraws);
+            else serve(control, controlLatency, controlLogLatency, controlDraws);
             if (withInputs) drawInputs(control);
           }
         }

@@ -32,11 +32,18 @@ export interface ArmConditions {
   agreement: number;
   /** True p95 latency, ms. */
   p95: number;
+  /** Per segment (in `World.segments` order): its share of the traffic now. */
+  segmentShares: number[];
+  /**
+   * Per segment: the probability that an outcome is judged correct (after decay and input drift,
+   * each clipped at 0). `accuracy` is their mix, except where a clip bites.
+   */
+  segmentAccuracy: number[];
 }
 
 /** Empty conditions, to be filled by `conditionsAt` (so the hot loop reuses objects). */
 export function emptyConditions(): ArmConditions {
-  return { errorRate: 0, latencyMultiplier: 1, timeoutProbability: 0, accuracy: 0, agreement: 1, p95: 0 };
+  return { errorRate: 0, latencyMultiplier: 1, timeoutProbability: 0, accuracy: 0, agreement: 1, p95: 0, segmentShares: [], segmentAccuracy: [] };
 }
 
 /** A scenario compiled for simulation; shared, read-only, by every replicate of a run. */
@@ -100,10 +107,17 @@ function fill(
   into.latencyMultiplier = effect.latencyMultiplier;
   into.timeoutProbability = behaviour.timeout === undefined ? 0 : 1 - latency.cdf(behaviour.timeout / effect.latencyMultiplier);
   const mix = segmentMixAt(scenario.traffic, scenario.drift, time, world.scratch.mix);
+  const inputLoss = scenario.inputs !== undefined ? inputAccuracyLoss(scenario.inputs, model, time) : 0;
   let accuracy = 0;
-  for (const segment of world.segments) accuracy += mix[segment] * (behaviour.accuracy[segment] ?? behaviour.accuracy.all ?? 0);
+  const segments = world.segments;
+  for (let s = 0; s < segments.length; s++) {
+    const segmentAccuracy = behaviour.accuracy[segments[s]] ?? behaviour.accuracy.all ?? 0;
+    accuracy += mix[segments[s]] * segmentAccuracy;
+    into.segmentShares[s] = mix[segments[s]];
+    into.segmentAccuracy[s] = Math.max(0, decayedProbability(segmentAccuracy, accuracyDecay, time) - inputLoss);
+  }
   into.accuracy = decayedProbability(accuracy, accuracyDecay, time);
-  if (scenario.inputs !== undefined) into.accuracy = Math.max(0, into.accuracy - inputAccuracyLoss(scenario.inputs, model, time));
+  if (scenario.inputs !== undefined) into.accuracy = Math.max(0, into.accuracy - inputLoss);
   into.agreement = decayedProbability(behaviour.agreement, agreementDecay, time);
   into.p95 = baseP95 * effect.latencyMultiplier;
   return into;

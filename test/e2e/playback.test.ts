@@ -99,6 +99,18 @@ describe('playback view in Chromium', () => {
     await page.reload();
     await expect.poll(() => view.locator('[data-section="story"]').textContent()).toMatch(/went straight from shadow to 100%/);
     expect(await view.locator('select[name="scenario"]').inputValue()).toBe('skipping-canary-after-shadow');
+
+    // Segments hiding a winner: the A/B test's conclusion is listed with its report by segment.
+    await view.locator('select[name="scenario"]').selectOption('segments-hiding-a-winner');
+    await expect.poll(() => view.locator('[data-section="lesson"]').textContent()).toMatch(/report by segment/);
+    await expect.poll(() => now.textContent()).toMatch(/^Window 1 of \d+/);
+    const last = Number((await now.textContent())!.match(/of (\d+)/)![1]);
+    await view.locator('input[name="position"]').fill(String(last - 1));
+    await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${last} of ${last}`));
+    const segmentDecisions = (await view.locator('[data-section="decisions"]').textContent())!.replace(/\s+/g, ' ');
+    expect(segmentDecisions).toMatch(/in ab 50%: .*A\/B at the planned \d+ per arm: .*A\/B by segment: 'mobile' candidate 8\d\.\d% vs control/);
+    expect(segmentDecisions).toContain("Route per segment ('mobile' → candidate, 'web' → control)");
+    await page.screenshot({ path: `${screenshotDir}/playback-segments.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
 });

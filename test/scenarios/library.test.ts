@@ -262,7 +262,7 @@ describe('library lessons, checked by simulation', () => {
         conditionsAt(compiled, middle + i * 300, 0, control, candidate);
         const window = generator.next({
           start: middle + i * 300 - 150, duration: 300, stageKind: 'full', candidateShare: 1, mirrorShare: 0,
-          needsLatency: false, needsOutcomes: false, control, candidate, candidateWorse: false,
+          needsLatency: false, needsOutcomes: false, needsSegments: false, control, candidate, candidateWorse: false,
         });
         window.candidate!.inputs!.promptLength.forEach((count, k) => (total[k] += count));
       }

@@ -63,6 +63,7 @@ function windowsAt(compiled: World, mode: FidelityMode, middle: number, count: n
     mirrorShare: 0,
     needsLatency: false,
     needsOutcomes: false,
+    needsSegments: false,
     control,
     candidate,
     candidateWorse: false,

@@ -7,12 +7,20 @@
  * is exploratory (several segments, several tests), and the reason says which differences are
  * significant on their own.
  *
+ * Simpson's paradox needs the arms to spread differently over the segments. In a randomised test
+ * they do not, so a reversal of point estimates there is cancellation (opposite effects averaged
+ * away), not a paradox: the report tests the arms' segment mixes (Pearson χ² of homogeneity,
+ * stats/contingency.ts) and calls it Simpson's paradox only when they differ (p below the
+ * sample-ratio-mismatch threshold, 0.001), which also flags broken assignment.
+ *
  * Segment names: a window breaks its counts down by one level of names. A name `key=value`
  * belongs to `key` (so a producer can break down by several keys at once: `device=mobile`,
  * `country=DE`, …); a plain name (`mobile`) belongs to the stage's first segment key.
  */
 import type { ArmWindow } from '../metrics/windowMetrics.ts';
 import { analyzeSegments } from '../analysis/segments.ts';
+import { homogeneityTest } from '../stats/contingency.ts';
+import { DEFAULT_SRM_THRESHOLD } from '../stats/sampleRatioMismatch.ts';
 import type { SegmentTally } from './controllerState.ts';
 
 /** Adds one window's per-segment outcomes to `tallies`, in place. Cost O(segments). */
@@ -41,8 +49,10 @@ export interface SegmentReport {
   key: string;
   /** Expected success rate routing each segment to its winner minus that of the better model for all (≥ 0), or null without an analysis. */
   routingGain: number | null;
-  /** Whether the aggregate winner loses in every segment or in most of the traffic. */
+  /** The aggregate winner loses in every segment or in most of the traffic, and the arms' segment mixes differ. */
   simpsonParadox: boolean;
+  /** p-value of the test that both arms have the same segment mix (null without an analysis). */
+  mixPValue: number | null;
   message: string;
 }
 
@@ -53,6 +63,10 @@ function percent(x: number): string {
 function points(x: number): string {
   const value = (100 * x).toFixed(1);
   return `${x > 0 ? '+' : x < 0 ? '−' : '±'}${value.replace('-', '')} points`;
+}
+
+function fourDigits(x: number): string {
+  return String(Number(x.toPrecision(4)));
 }
 
 function pValueText(p: number): string {
@@ -83,6 +97,7 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
         key,
         routingGain: null,
         simpsonParadox: false,
+        mixPValue: null,
         message: `A/B by ${key}: fewer than two segments with outcomes in both arms${skipped}; no breakdown to report (the windows carry none, or the producer sends no \`segments\`)`,
       };
     }
@@ -102,11 +117,26 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
       )
       .join('; ');
     const best = Math.max(analysis.expectedRate.first, analysis.expectedRate.second);
-    const paradox = analysis.simpsonParadox ? ` ${analysis.explanation}` : '';
+    const mix = homogeneityTest(
+      usable.map(({ tally }) => tally.controlOutcomes),
+      usable.map(({ tally }) => tally.candidateOutcomes),
+    );
+    const mixDiffers = mix.pValue < DEFAULT_SRM_THRESHOLD;
+    const mixText = `χ² ${fourDigits(mix.chiSquare)}, p ${pValueText(mix.pValue)}`;
+    let paradox = '';
+    if (analysis.simpsonParadox && mixDiffers) {
+      paradox = ` ${analysis.explanation} The arms' segment mixes differ (${mixText}): a randomised assignment should not do this; check it.`;
+    } else if (analysis.simpsonParadox) {
+      const aggregate = analysis.aggregate;
+      paradox = ` The aggregate (candidate ${percent(aggregate.second.rate)} vs control ${percent(aggregate.first.rate)}) averages opposite effects away; the arms' segment mixes match (${mixText}), so this is cancellation, not Simpson's paradox.`;
+    } else if (mixDiffers) {
+      paradox = ` The arms' segment mixes differ (${mixText}): a sample-ratio mismatch by segment; check the assignment.`;
+    }
     return {
       key,
       routingGain: Math.max(0, analysis.expectedRate.perSegmentWinner - best),
-      simpsonParadox: analysis.simpsonParadox,
+      simpsonParadox: analysis.simpsonParadox && mixDiffers,
+      mixPValue: mix.pValue,
       message: `A/B by ${key}${skipped}: ${bySegment}.${paradox} ${analysis.recommendation} (exploratory: ${analysis.segments.length} segments tested at α = ${alpha} each; the decision rests on the aggregate test)`,
     };
   });

@@ -166,7 +166,11 @@ export class PlaybackView extends LitElement {
     const clock = this.clock;
     const windows = playback.windows;
     const current = windows[clock.position];
-    const decisions = windows.slice(0, clock.position + 1).filter((w) => w.decision !== 'continue' && w.decision !== 'hold');
+    // Every decision that changed something, and the A/B test's conclusion with its report by
+    // segment (reached while the stage keeps running until its minimum duration: a 'continue').
+    const decisions = windows
+      .slice(0, clock.position + 1)
+      .filter((w) => (w.decision !== 'continue' && w.decision !== 'hold') || w.reasons.some((reason) => reason.rule === 'segments'));
     const finished = clock.position === windows.length - 1;
     const outcome = playback.outcome;
     const naive = playback.naive;
