@@ -3,7 +3,8 @@
  * as the browser, with Comlink's Node adapter.
  *
  * Workers run compiled JavaScript: `tsconfig.cli.json` compiles this folder to `dist/workers/`,
- * and the simulation worker is `dist/workers/simulation.node-worker.js`, found next to this
+ * and the simulation worker is `dist/workers/simulation.node-worker.js` (the tuning worker,
+ * `dist/workers/tuning.node-worker.js`), found next to this
  * module once compiled. When this module itself runs from source (vitest, a TypeScript loader),
  * the compiled worker in `dist/workers/` is used: run `npm run build:cli` first.
  */
@@ -21,6 +22,11 @@ import type { PoolProgress, PoolResult, PoolWorker, WorkerPool } from './pool.ts
 import type { ShardEndpoint } from './shardEndpoint.ts';
 import { mergeSimulationStates } from './simulationEndpoint.ts';
 import type { SimulationRequest } from './simulationEndpoint.ts';
+import type { TuningBatch } from '../src/sim/tune.ts';
+import { initTuningTally, tuningEvaluationOf } from '../src/sim/tuningEvaluation.ts';
+import type { TuningEvaluation } from '../src/sim/tuningEvaluation.ts';
+import { mergeTuningBatchStates } from './tuningEndpoint.ts';
+import type { TuningBatchState, TuningShardRequest } from './tuningEndpoint.ts';
 
 /**
  * The compiled simulation worker: beside this module in `dist/workers/`, or, when this module
@@ -126,4 +132,67 @@ export async function runSimulationInWorkers(request: SimulationRunRequest, opti
   } finally {
     pool.terminate();
   }
+}
+
+/** The compiled tuning worker (see `simulationNodeWorkerUrl`). */
+export function tuningNodeWorkerUrl(): URL {
+  const beside = new URL('./tuning.node-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  return new URL('../dist/workers/tuning.node-worker.js', import.meta.url);
+}
+
+/** The auto-tuner's simulations on a pool of worker threads: pass `evaluate` to `tuneWith`, then `terminate()`. */
+export interface NodeTuningEvaluator {
+  evaluate(batch: TuningBatch): Promise<TuningEvaluation[]>;
+  terminate(): void;
+}
+
+/**
+ * Evaluates tuning batches on `size` worker threads (default `os.availableParallelism()`): each
+ * batch is one pool run over policies × replicates (tuningEndpoint.ts), cut into shards that do
+ * not depend on `size`, so `tuneWith(…, evaluator.evaluate)` gives exactly `tune`'s result.
+ * A failing shard rejects the batch with the worker's error (a RangeError stays one).
+ */
+export function createNodeTuningEvaluator(size: number = availableParallelism()): NodeTuningEvaluator {
+  const pool = createNodeWorkerPool<TuningShardRequest, TuningBatchState>({
+    workerUrl: tuningNodeWorkerUrl(),
+    size,
+    init: () => [],
+    merge: mergeTuningBatchStates,
+  });
+  return {
+    async evaluate(batch) {
+      const perPolicy = batch.to - batch.from;
+      const request: TuningShardRequest = { policies: batch.policies, worlds: batch.worlds, from: batch.from, to: batch.to, detectWithin: batch.detectWithin };
+      // Shards of about a quarter of a policy's replicates: enough shards to keep every worker busy.
+      const shardSize = Math.max(1, Math.ceil(perPolicy / 4));
+      let reported = 0;
+      const result = await pool.run(request, {
+        replicates: batch.policies.length * perPolicy,
+        shardSize,
+        onProgress: (progress) => {
+          // A policy is evaluated when all its replicates are in completed shards.
+          const done = Math.floor(progress.replicatesDone / perPolicy);
+          while (reported < done && reported < batch.policies.length) {
+            reported += 1;
+            batch.evaluated();
+          }
+        },
+      });
+      if (result.status !== 'complete') {
+        const failure = result.failedShards[0]?.error;
+        const error = failure?.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure ? failure.message : `the tuning run ended ${result.status}`);
+        throw error;
+      }
+      while (reported < batch.policies.length) {
+        reported += 1;
+        batch.evaluated();
+      }
+      const names = { healthy: batch.worlds.healthy.name, regressed: batch.worlds.regressed.name };
+      return batch.policies.map((_, index) => tuningEvaluationOf(result.merged[index] ?? initTuningTally(batch.from), names));
+    },
+    terminate() {
+      pool.terminate();
+    },
+  };
 }

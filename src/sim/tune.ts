@@ -32,7 +32,7 @@ import type { Policy } from '../engine/policy/policy.ts';
 import { paretoFront } from './paretoFront.ts';
 import type { Scenario } from './scenario.ts';
 import { evaluateCandidate, prepareCandidate } from './tuningEvaluation.ts';
-import type { TuningEvaluation } from './tuningEvaluation.ts';
+import type { TuningEvaluation, TuningWorlds } from './tuningEvaluation.ts';
 import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, describeTuningSetting, tuningCoordinates, tuningSettingKey } from './tuningSpace.ts';
 import type { TuningSetting, TuningSpace } from './tuningSpace.ts';
 import { checkTuningTargets, meetsTargets, targetShortfall } from './tuningTargets.ts';
@@ -144,11 +144,62 @@ function compareEvaluations(a: TuningEvaluation, b: TuningEvaluation, targets: T
 }
 
 /**
- * Tunes `basePolicy` for `targets` on the `healthy` and `regressed` scenarios (module comment).
- * Inputs are checked once: RangeError naming the field. Cost: at most
+ * What the tuner asks to have simulated: each policy of `policies` on replicates [from, to) of
+ * both worlds. The answers (one `TuningEvaluation` per policy, in order) may be computed in any
+ * way that gives `evaluateCandidate`'s numbers — in this thread (`tune`) or on a worker pool
+ * (`tuneWith`) — so the result does not depend on how.
+ */
+export interface TuningBatch {
+  policies: Policy[];
+  from: number;
+  to: number;
+  worlds: TuningWorlds;
+  detectWithin: number;
+  /** Call once per policy as its evaluation completes (any order): drives `onProgress`. */
+  evaluated: () => void;
+}
+
+/**
+ * Tunes `basePolicy` for `targets` on the `healthy` and `regressed` scenarios (module comment),
+ * simulating in this thread. Inputs are checked once: RangeError naming the field. Cost: at most
  * 2 · (maxEvaluations · searchReplicates + finalists · confirmReplicates) replicates.
  */
 export function tune(basePolicy: Policy, healthy: Scenario, regressed: Scenario, options: TuneOptions): TuneResult {
+  const process = tuneProcess(basePolicy, healthy, regressed, options);
+  let step = process.next();
+  while (!step.done) {
+    const batch = step.value;
+    step = process.next(
+      batch.policies.map((policy) => {
+        const evaluation = evaluateCandidate(prepareCandidate(policy, batch.worlds), batch.from, batch.to, batch.detectWithin);
+        batch.evaluated();
+        return evaluation;
+      }),
+    );
+  }
+  return step.value;
+}
+
+/**
+ * `tune` with the simulations done by `evaluate`, which may run them in parallel (the CLI's
+ * worker threads): the same candidates, numbers and result as `tune`, since the search asks for
+ * every value of a coordinate at once and reads the answers in order.
+ */
+export async function tuneWith(
+  basePolicy: Policy,
+  healthy: Scenario,
+  regressed: Scenario,
+  options: TuneOptions,
+  evaluate: (batch: TuningBatch) => Promise<TuningEvaluation[]>,
+): Promise<TuneResult> {
+  const process = tuneProcess(basePolicy, healthy, regressed, options);
+  let step = process.next();
+  while (!step.done) step = process.next(await evaluate(step.value));
+  return step.value;
+}
+
+/** The tuner as a generator of simulation batches (see `TuningBatch`); `tune` and `tuneWith` drive it. */
+function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario, options: TuneOptions): Generator<TuningBatch, TuneResult, TuningEvaluation[]> {
   const { targets, seed, mode = 'window', prefer = 'detection' } = options;
   checkTuningTargets(targets);
   const searchReplicates = options.searchReplicates ?? 200;
@@ -164,63 +215,88 @@ export function tune(basePolicy: Policy, healthy: Scenario, regressed: Scenario,
   if (prefer !== 'detection' && prefer !== 'exposure') throw new RangeError(`prefer must be 'detection' or 'exposure', got ${String(prefer)}`);
   if (!(typeof seed === 'string' || Number.isSafeInteger(seed))) throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
   const space = options.space ?? defaultTuningSpace(basePolicy, healthy);
-  const worlds = { healthy, regressed, mode, seed };
+  const worlds: TuningWorlds = { healthy, regressed, mode, seed };
   const replicatesPlanned = 2 * (maxEvaluations * searchReplicates + finalistCount * confirmReplicates);
   let replicatesDone = 0;
+  let searched = 0;
+  let confirmed = 0;
+  const searchEvaluated = () => {
+    searched += 1;
+    replicatesDone += 2 * searchReplicates;
+    options.onProgress?.({ phase: 'search', evaluations: searched, replicatesDone, replicatesPlanned });
+  };
+  const confirmEvaluated = () => {
+    confirmed += 1;
+    replicatesDone += 2 * confirmReplicates;
+    options.onProgress?.({ phase: 'confirm', evaluations: confirmed, replicatesDone, replicatesPlanned });
+  };
 
   const candidates: TunedCandidate[] = [];
   const byKey = new Map<string, TunedCandidate | null>();
-  /** Simulates a setting once (cached); null when the setting makes the policy invalid. */
-  const evaluate = (setting: TuningSetting): TunedCandidate | null => {
-    const key = tuningSettingKey(setting);
-    if (byKey.has(key)) return byKey.get(key) as TunedCandidate | null;
-    let policy: Policy;
-    try {
-      policy = applyTuningSetting(basePolicy, setting);
-    } catch (error) {
-      // A value the policy cannot take (e.g. a check interval longer than a stage) is skipped;
-      // the base setting itself must be valid.
-      if (candidates.length === 0 && byKey.size === 0) throw error;
-      byKey.set(key, null);
-      return null;
+  /**
+   * Simulates the settings not seen yet, in order, as one batch (cached; a setting that makes
+   * the policy invalid is cached as null), and returns each setting's candidate or null. With
+   * `budget`, stops before the first new valid setting past `maxEvaluations` and says so.
+   */
+  function* evaluate(settings: TuningSetting[], budget: boolean): Generator<TuningBatch, { results: (TunedCandidate | null)[]; budgetSpent: boolean }, TuningEvaluation[]> {
+    const fresh: { setting: TuningSetting; key: string; policy: Policy }[] = [];
+    const keys: string[] = [];
+    let budgetSpent = false;
+    for (const setting of settings) {
+      const key = tuningSettingKey(setting);
+      if (byKey.has(key) || fresh.some((entry) => entry.key === key)) {
+        keys.push(key);
+        continue;
+      }
+      if (budget && candidates.length + fresh.length >= maxEvaluations) {
+        budgetSpent = true;
+        break;
+      }
+      keys.push(key);
+      try {
+        fresh.push({ setting, key, policy: applyTuningSetting(basePolicy, setting) });
+      } catch (error) {
+        // A value the policy cannot take (e.g. a check interval longer than a stage) is skipped;
+        // the base setting itself must be valid.
+        if (candidates.length === 0 && byKey.size === 0) throw error;
+        byKey.set(key, null);
+      }
     }
-    const search = evaluateCandidate(prepareCandidate(policy, worlds), 0, searchReplicates, targets.detectWithin);
-    replicatesDone += 2 * searchReplicates;
-    const candidate: TunedCandidate = {
-      id: candidates.length,
-      setting,
-      label: describeTuningSetting(setting),
-      policy,
-      search,
-      confirmation: null,
-      pareto: false,
-      meetsTargets: null,
-      shortfall: targetShortfall(search, targets),
-    };
-    candidates.push(candidate);
-    byKey.set(key, candidate);
-    options.onProgress?.({ phase: 'search', evaluations: candidates.length, replicatesDone, replicatesPlanned });
-    return candidate;
-  };
+    const evaluations =
+      fresh.length > 0 ? yield { policies: fresh.map((entry) => entry.policy), from: 0, to: searchReplicates, worlds, detectWithin: targets.detectWithin, evaluated: searchEvaluated } : [];
+    fresh.forEach(({ setting, key, policy }, i) => {
+      const search = evaluations[i];
+      const candidate: TunedCandidate = {
+        id: candidates.length,
+        setting,
+        label: describeTuningSetting(setting),
+        policy,
+        search,
+        confirmation: null,
+        pareto: false,
+        meetsTargets: null,
+        shortfall: targetShortfall(search, targets),
+      };
+      candidates.push(candidate);
+      byKey.set(key, candidate);
+    });
+    return { results: keys.map((key) => byKey.get(key) as TunedCandidate | null), budgetSpent };
+  }
   const better = (a: TunedCandidate, b: TunedCandidate) => compareEvaluations(a.search, b.search, targets, prefer) < 0;
 
-  // 1. Coordinate search from the base setting.
-  let current = evaluate(baseTuningSetting(basePolicy)) as TunedCandidate;
+  // 1. Coordinate search from the base setting: every value of a coordinate simulated at once
+  // (one batch), then read in order.
+  let current = (yield* evaluate([baseTuningSetting(basePolicy)], false)).results[0] as TunedCandidate;
   const coordinates = tuningCoordinates.filter((coordinate) => (space[coordinate]?.length ?? 0) > 0);
   let budgetSpent = false;
   for (let pass = 0; pass < maxPasses && !budgetSpent; pass++) {
     let moved = false;
     for (const coordinate of coordinates) {
       let best = current;
-      for (const value of space[coordinate] as unknown[]) {
-        const setting = { ...current.setting, [coordinate]: value } as TuningSetting;
-        if (!byKey.has(tuningSettingKey(setting)) && candidates.length >= maxEvaluations) {
-          budgetSpent = true;
-          break;
-        }
-        const candidate = evaluate(setting);
-        if (candidate !== null && better(candidate, best)) best = candidate;
-      }
+      const settings = (space[coordinate] as unknown[]).map((value) => ({ ...current.setting, [coordinate]: value }) as TuningSetting);
+      const batch = yield* evaluate(settings, true);
+      budgetSpent = batch.budgetSpent;
+      for (const candidate of batch.results) if (candidate !== null && better(candidate, best)) best = candidate;
       if (best !== current) {
         current = best;
         moved = true;
@@ -244,12 +320,18 @@ export function tune(basePolicy: Policy, healthy: Scenario, regressed: Scenario,
     behaviours.add(behaviour);
     finalists.push(candidate);
   }
+  const confirmations = yield {
+    policies: finalists.map((candidate) => candidate.policy),
+    from: searchReplicates,
+    to: searchReplicates + confirmReplicates,
+    worlds,
+    detectWithin: targets.detectWithin,
+    evaluated: confirmEvaluated,
+  };
   finalists.forEach((candidate, i) => {
-    candidate.confirmation = evaluateCandidate(prepareCandidate(candidate.policy, worlds), searchReplicates, searchReplicates + confirmReplicates, targets.detectWithin);
+    candidate.confirmation = confirmations[i];
     candidate.meetsTargets = meetsTargets(candidate.confirmation, targets);
     candidate.shortfall = targetShortfall(candidate.confirmation, targets);
-    replicatesDone += 2 * confirmReplicates;
-    options.onProgress?.({ phase: 'confirm', evaluations: i + 1, replicatesDone, replicatesPlanned });
   });
   finalists.sort((a, b) => compareEvaluations(a.confirmation as TuningEvaluation, b.confirmation as TuningEvaluation, targets, prefer));
 
@@ -293,6 +375,6 @@ export function tune(basePolicy: Policy, healthy: Scenario, regressed: Scenario,
     recommended,
     finalists,
     message,
-    replicatesRun: replicatesDone,
+    replicatesRun: 2 * (candidates.length * searchReplicates + finalists.length * confirmReplicates),
   };
 }

@@ -78,58 +78,108 @@ export function prepareCandidate(policy: Policy, worlds: TuningWorlds): Prepared
 }
 
 /**
- * Simulates replicates [from, to) of `candidate` in both worlds and measures it (module
- * comment). Throws a RangeError when the healthy world's candidate is worse in every replicate,
- * or the regressed world's never is (the worlds do not test what they should).
- * Cost: 2 · (to − from) replicates.
+ * A candidate's raw counts over some replicates, mergeable (`initTuningTally / addTuningReplicate
+ * / mergeTuningTallies / tuningEvaluationOf`), so that a worker pool can split a candidate's
+ * replicates into shards: merged in replicate order, the tallies of [from, m) and [m, to) equal
+ * the tally of [from, to), and so do the evaluations (times are sorted before use; users are kept
+ * per replicate and summed in replicate order at the end, so the float sum does not depend on the
+ * split). Plain JSON.
  */
-export function evaluateCandidate(candidate: PreparedCandidate, from: number, to: number, detectWithin: number): TuningEvaluation {
-  let notWorse = 0;
-  let falseRollbacks = 0;
-  for (let i = from; i < to; i++) {
-    const simulation = candidate.healthy;
-    const outcome = runReplicate(simulation.world, simulation.policy, simulation.plan, streamFor(simulation.seed, i), { mode: simulation.mode });
-    if (!outcome.candidateWorse) notWorse += 1;
-    if (outcome.falseRollback) falseRollbacks += 1;
+export interface TuningTally {
+  from: number;
+  to: number;
+  notWorse: number;
+  falseRollbacks: number;
+  worse: number;
+  detected: number;
+  promotedWorse: number;
+  requestsServedWhileWorse: number;
+  /** Per replicate in order: users served by the worse candidate (an expectation in the windowed mode). */
+  usersServedWhileWorse: number[];
+  /** Seconds from first serving to the rollback, per regressed replicate rolled back, in replicate order. */
+  times: number[];
+}
+
+/** An empty tally starting at replicate `from`. */
+export function initTuningTally(from = 0): TuningTally {
+  return { from, to: from, notWorse: 0, falseRollbacks: 0, worse: 0, detected: 0, promotedWorse: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: [], times: [] };
+}
+
+/**
+ * Simulates replicate `i` of `candidate` in both worlds and adds it to `tally` (in place; the
+ * replicates must come in order, `i === tally.to`, except that an empty tally starts at the first
+ * replicate added). Cost: 2 replicates.
+ */
+export function addTuningReplicate(tally: TuningTally, candidate: PreparedCandidate, i: number, detectWithin: number): TuningTally {
+  if (tally.to === tally.from) tally.from = tally.to = i;
+  if (i !== tally.to) throw new RangeError(`replicates must be added in order: expected ${tally.to}, got ${i}`);
+  const healthy = candidate.healthy;
+  const healthyOutcome = runReplicate(healthy.world, healthy.policy, healthy.plan, streamFor(healthy.seed, i), { mode: healthy.mode });
+  if (!healthyOutcome.candidateWorse) tally.notWorse += 1;
+  if (healthyOutcome.falseRollback) tally.falseRollbacks += 1;
+  const regressed = candidate.regressed;
+  let firstServedWorse: number | null = null;
+  const outcome = runReplicate(regressed.world, regressed.policy, regressed.plan, streamFor(regressed.seed, i), {
+    mode: regressed.mode,
+    onWindow: (window) => {
+      if (firstServedWorse === null && window.candidateWorse && window.candidateShare > 0) firstServedWorse = window.start;
+    },
+  });
+  tally.to = i + 1;
+  tally.requestsServedWhileWorse += outcome.exposure.requestsServedWhileWorse;
+  tally.usersServedWhileWorse.push(outcome.exposure.usersServedWhileWorse);
+  if (!outcome.candidateWorse) return tally;
+  tally.worse += 1;
+  if (outcome.missedRegression) tally.promotedWorse += 1;
+  if (outcome.decision === 'rollback' && outcome.decisionTime !== null) {
+    const elapsed = firstServedWorse === null ? 0 : Math.max(0, outcome.decisionTime - firstServedWorse);
+    tally.times.push(elapsed);
+    if (elapsed <= detectWithin) tally.detected += 1;
   }
-  let worse = 0;
-  let detected = 0;
-  let promotedWorse = 0;
-  let requestsServedWhileWorse = 0;
-  let usersServedWhileWorse = 0;
-  const times: number[] = [];
-  for (let i = from; i < to; i++) {
-    const simulation = candidate.regressed;
-    let firstServedWorse: number | null = null;
-    const outcome = runReplicate(simulation.world, simulation.policy, simulation.plan, streamFor(simulation.seed, i), {
-      mode: simulation.mode,
-      onWindow: (window) => {
-        if (firstServedWorse === null && window.candidateWorse && window.candidateShare > 0) firstServedWorse = window.start;
-      },
-    });
-    requestsServedWhileWorse += outcome.exposure.requestsServedWhileWorse;
-    usersServedWhileWorse += outcome.exposure.usersServedWhileWorse;
-    if (!outcome.candidateWorse) continue;
-    worse += 1;
-    if (outcome.missedRegression) promotedWorse += 1;
-    if (outcome.decision === 'rollback' && outcome.decisionTime !== null) {
-      const elapsed = firstServedWorse === null ? 0 : Math.max(0, outcome.decisionTime - firstServedWorse);
-      times.push(elapsed);
-      if (elapsed <= detectWithin) detected += 1;
-    }
+  return tally;
+}
+
+/** Appends `next` (the replicates right after `into`'s) to `into`, in place. An empty side is the identity. */
+export function mergeTuningTallies(into: TuningTally, next: TuningTally): TuningTally {
+  if (next.to === next.from) return into;
+  if (into.to === into.from) {
+    into.from = next.from;
+  } else if (next.from !== into.to) {
+    throw new RangeError(`tallies must be merged in replicate order: [${into.from}, ${into.to}) then [${next.from}, ${next.to})`);
   }
-  const replicates = to - from;
+  into.to = next.to;
+  into.notWorse += next.notWorse;
+  into.falseRollbacks += next.falseRollbacks;
+  into.worse += next.worse;
+  into.detected += next.detected;
+  into.promotedWorse += next.promotedWorse;
+  into.requestsServedWhileWorse += next.requestsServedWhileWorse;
+  for (const users of next.usersServedWhileWorse) into.usersServedWhileWorse.push(users);
+  for (const time of next.times) into.times.push(time);
+  return into;
+}
+
+/**
+ * The evaluation of a tally (module comment). Throws a RangeError when the healthy world's
+ * candidate is worse in every replicate, or the regressed world's never is (the worlds do not
+ * test what they should).
+ */
+export function tuningEvaluationOf(tally: TuningTally, names: { healthy: string; regressed: string }): TuningEvaluation {
+  const replicates = tally.to - tally.from;
+  const { notWorse, falseRollbacks, worse, detected, promotedWorse } = tally;
   if (replicates > 0 && notWorse === 0) {
-    throw new RangeError(`the healthy scenario '${candidate.healthy.world.scenario.name}' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks`);
+    throw new RangeError(`the healthy scenario '${names.healthy}' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks`);
   }
   if (replicates > 0 && worse === 0) {
-    throw new RangeError(`the regressed scenario '${candidate.regressed.world.scenario.name}' never has a candidate worse than its truth tolerance: it cannot measure detection`);
+    throw new RangeError(`the regressed scenario '${names.regressed}' never has a candidate worse than its truth tolerance: it cannot measure detection`);
   }
-  times.sort((a, b) => a - b);
+  let users = 0;
+  for (const value of tally.usersServedWhileWorse) users += value;
+  const times = [...tally.times].sort((a, b) => a - b);
   return {
     replicates,
-    from,
-    to,
+    from: tally.from,
+    to: tally.to,
     falseRollbackRate: rateEstimate(falseRollbacks, notWorse),
     detectionRate: rateEstimate(detected, worse),
     missedDetectionRate: rateEstimate(worse - detected, worse),
@@ -141,8 +191,18 @@ export function evaluateCandidate(candidate: PreparedCandidate, from: number, to
       p90: quantile(times, 0.9),
     },
     exposure: {
-      requestsServedWhileWorse: replicates > 0 ? requestsServedWhileWorse / replicates : 0,
-      usersServedWhileWorse: replicates > 0 ? usersServedWhileWorse / replicates : 0,
+      requestsServedWhileWorse: replicates > 0 ? tally.requestsServedWhileWorse / replicates : 0,
+      usersServedWhileWorse: replicates > 0 ? users / replicates : 0,
     },
   };
+}
+
+/**
+ * Simulates replicates [from, to) of `candidate` in both worlds and measures it (module
+ * comment; `tuningEvaluationOf` says when it throws). Cost: 2 · (to − from) replicates.
+ */
+export function evaluateCandidate(candidate: PreparedCandidate, from: number, to: number, detectWithin: number): TuningEvaluation {
+  const tally = initTuningTally(from);
+  for (let i = from; i < to; i++) addTuningReplicate(tally, candidate, i, detectWithin);
+  return tuningEvaluationOf(tally, { healthy: candidate.healthy.world.scenario.name, regressed: candidate.regressed.world.scenario.name });
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../../src/cli/args.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { evaluateCandidate, prepareCandidate } from '../../src/sim/tuningEvaluation.ts';
+import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
 /** Runs the command in-process, as main() would once it is registered. */
 async function run(argv: string[]) {
@@ -26,7 +27,9 @@ async function run(argv: string[]) {
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rollout-lab-tune-'));
-});
+  // Runs of at least 2,000 planned replicates simulate on worker threads (compiled JavaScript).
+  buildWorkersIfStale();
+}, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, content: unknown): string {
@@ -117,6 +120,25 @@ describe('rollout-lab tune', () => {
     expect(json.paretoFront.every((candidate: any) => candidate.pareto === true)).toBe(true);
     expect(json.out).toBeNull();
   });
+
+  it('gives the same result on worker threads as in one thread, whatever their number, with progress on stderr', async () => {
+    const argv = [
+      '--healthy', file('hw.json', world('healthy', 0.01)), '--regressed', file('rw.json', world('regressed', 0.02)), '--policy', file('bw.json', basePolicy),
+      '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '1h', '--seed', '9', '--json',
+      '--replicates', '40', '--confirm-replicates', '80', '--max-evaluations', '10',
+    ];
+    const inProcess = await run([...argv, '--workers', '1']);
+    const two = await run([...argv, '--workers', '2', '--progress']);
+    const three = await run([...argv, '--workers', '3']);
+    expect(inProcess.code).toBe(two.code);
+    expect(inProcess.json.candidates).toBe(10);
+    expect(two.stdout).toBe(inProcess.stdout);
+    expect(three.stdout).toBe(inProcess.stdout);
+    // Progress counts every candidate and every finalist, ending at the replicates run.
+    expect(two.stderr).toMatch(/searching: 10 candidate\(s\), 800 replicates/);
+    expect(two.stderr).toContain(`confirming: ${inProcess.json.finalists.length} candidate(s), ${inProcess.json.replicatesRun} replicates`);
+    await expect(run([...argv, '--workers', '0'])).rejects.toThrow('--workers must be at least 1, got 0');
+  }, 120_000);
 
   it('exits 1 and says no policy meets impossible targets, writing nothing', async () => {
     const out = join(dir, 'never.json');

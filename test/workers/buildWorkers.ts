@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const compiled = ['shardEndpoint.js', 'exposeOnNodeThread.js', 'simulationEndpoint.js', 'simulation.node-worker.js'].map((file) =>
+const compiled = ['shardEndpoint.js', 'exposeOnNodeThread.js', 'simulationEndpoint.js', 'simulation.node-worker.js', 'tuningEndpoint.js', 'tuning.node-worker.js'].map((file) =>
   join(root, 'dist', 'workers', file),
 );
 

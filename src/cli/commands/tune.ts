@@ -2,12 +2,15 @@
  * `rollout-lab tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json]
  * --max-false-rollback A --min-detection B --within C [--replicates N] [--confirm-replicates M]
  * [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S]
- * [--mode window|request] [--out POLICY.json] [--progress] [--json]`:
+ * [--mode window|request] [--workers N] [--out POLICY.json] [--progress] [--json]`:
  * auto-tunes a policy's thresholds, check interval and guards by simulation (src/sim/tune.ts)
  * and prints the Pareto front and the recommended policy — or says plainly that no policy meets
  * the targets, with the closest ones (exit code 1). `--out` writes the recommended policy
  * atomically, as a bare policy document that `simulate --policy` reads, its description
- * recording the evidence (targets, seed, replicates, confirmed rates).
+ * recording the evidence (targets, seed, replicates, confirmed rates). The simulations run on
+ * worker threads (`--workers`, default the machine's parallelism when the run may simulate at
+ * least 2,000 replicates): every value of a coordinate, and every finalist, at once — the same
+ * result as in one thread (`tuneWith`).
  */
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
@@ -16,7 +19,9 @@ import type { CliIo, Command } from '../io.ts';
 import { durationSeconds } from '../../engine/policy/duration.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../../sim/scenario.ts';
-import { tune } from '../../sim/tune.ts';
+import { availableParallelism } from 'node:os';
+import { tune, tuneWith } from '../../sim/tune.ts';
+import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
 import type { TunedCandidate, TuneResult } from '../../sim/tune.ts';
 import type { TuningEvaluation } from '../../sim/tuningEvaluation.ts';
 import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
@@ -63,8 +68,8 @@ export const tuneCommand: Command = {
   usage:
     'tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json] --max-false-rollback A --min-detection B --within DURATION ' +
     '[--replicates N] [--confirm-replicates M] [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S] [--mode window|request] ' +
-    '[--out POLICY.json] [--progress] [--json]',
-  run(argv: string[], io: CliIo): number {
+    '[--workers N] [--out POLICY.json] [--progress] [--json]',
+  async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(argv, {
       healthy: { type: 'string' },
       regressed: { type: 'string' },
@@ -81,6 +86,7 @@ export const tuneCommand: Command = {
       mode: { type: 'string' },
       out: { type: 'string' },
       progress: { type: 'boolean' },
+      workers: { type: 'string' },
     });
     const healthyFile = stringOption(args, 'healthy');
     const regressedFile = stringOption(args, 'regressed');
@@ -94,6 +100,9 @@ export const tuneCommand: Command = {
     const maxEvaluations = numberOption(args, 'max-evaluations', { default: 40, min: 1, max: 10_000, integer: true });
     const prefer = choiceOption(args, 'prefer', ['detection', 'exposure'] as const, 'detection');
     const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    // At most 2 · (K · N + 4 · M) replicates (4 finalists): worker threads when that is large.
+    const plannedReplicates = 2 * (maxEvaluations * searchReplicates + 4 * confirmReplicates);
+    const workers = numberOption(args, 'workers', { default: plannedReplicates >= 2000 ? availableParallelism() : 1, min: 1, max: 256, integer: true });
     const seedText = stringOption(args, 'seed', '1');
     const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
     let healthy: Scenario;
@@ -109,8 +118,9 @@ export const tuneCommand: Command = {
     }
     const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
     let result: TuneResult;
+    const evaluator = workers > 1 ? createNodeTuningEvaluator(workers) : null;
     try {
-      result = tune(policy, healthy, regressed, {
+      const options: Parameters<typeof tune>[3] = {
         targets: { maxFalseRollbackRate, minDetectionRate, detectWithin },
         seed,
         mode,
@@ -122,11 +132,14 @@ export const tuneCommand: Command = {
         onProgress: showProgress
           ? (progress) => io.stderr.write(`\r${progress.phase === 'search' ? 'searching' : 'confirming'}: ${progress.evaluations} candidate(s), ${progress.replicatesDone} replicates   `)
           : undefined,
-      });
+      };
+      result = evaluator ? await tuneWith(policy, healthy, regressed, options, (batch) => evaluator.evaluate(batch)) : tune(policy, healthy, regressed, options);
     } catch (error) {
       // Worlds that cannot measure what they should, or a base policy the space cannot tune.
       if (error instanceof RangeError) throw new UsageError(error.message);
       throw error;
+    } finally {
+      evaluator?.terminate();
     }
     if (showProgress) io.stderr.write('\n');
     const recommendedPolicy = result.recommended ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name }) : null;

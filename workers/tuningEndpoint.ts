@@ -1,0 +1,56 @@
+/**
+ * The auto-tuner's shard kernel and the endpoint tuning workers expose: one batch of the tuner
+ * (`TuningBatch` of src/sim/tune.ts — several policies, each on replicates [from, to) of both
+ * worlds) as ONE pool run, so that the policies of a coordinate and their replicates spread over
+ * every worker. Pool replicate r is policy ⌊r / R⌋'s replicate from + (r mod R), R = to − from;
+ * the state holds one mergeable `TuningTally` per policy, merged in shard order, hence in
+ * replicate order: the evaluations equal `evaluateCandidate`'s whatever the number of workers.
+ */
+import type { Policy } from '../src/engine/policy/policy.ts';
+import { addTuningReplicate, initTuningTally, mergeTuningTallies, prepareCandidate } from '../src/sim/tuningEvaluation.ts';
+import type { PreparedCandidate, TuningTally, TuningWorlds } from '../src/sim/tuningEvaluation.ts';
+import { createShardEndpoint } from './shardEndpoint.ts';
+import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
+
+/** One tuning batch, sent to every worker (plain data). */
+export interface TuningShardRequest {
+  policies: Policy[];
+  worlds: TuningWorlds;
+  from: number;
+  to: number;
+  detectWithin: number;
+}
+
+/** One tally per policy of the batch (empty until a shard reaches it). */
+export type TuningBatchState = TuningTally[];
+
+/** The kernel: each policy is compiled for both worlds once per worker, on its first replicate there. */
+export const tuningKernel: ShardKernel<TuningShardRequest, TuningBatchState> = {
+  init: () => [],
+  prepare(request) {
+    const perPolicy = request.to - request.from;
+    if (!(Number.isSafeInteger(perPolicy) && perPolicy > 0)) throw new RangeError(`a tuning batch needs from < to, got [${request.from}, ${request.to})`);
+    const prepared: (PreparedCandidate | undefined)[] = [];
+    return (state, replicate) => {
+      const index = Math.floor(replicate / perPolicy);
+      if (index >= request.policies.length) throw new RangeError(`replicate ${replicate} is past the batch's ${request.policies.length} × ${perPolicy}`);
+      const candidate = (prepared[index] ??= prepareCandidate(request.policies[index], request.worlds));
+      while (state.length <= index) state.push(initTuningTally(0));
+      addTuningReplicate(state[index], candidate, request.from + (replicate % perPolicy), request.detectWithin);
+    };
+  },
+};
+
+/** Merges batch states policy by policy, in place (shard order = replicate order). */
+export function mergeTuningBatchStates(into: TuningBatchState, other: TuningBatchState): TuningBatchState {
+  other.forEach((tally, index) => {
+    if (into[index] === undefined) into[index] = initTuningTally(0);
+    mergeTuningTallies(into[index], tally);
+  });
+  return into;
+}
+
+/** The endpoint a tuning worker exposes over Comlink. */
+export function createTuningEndpoint(options: ShardEndpointOptions = {}): ShardEndpoint<TuningShardRequest, TuningBatchState> {
+  return createShardEndpoint(tuningKernel, options);
+}
