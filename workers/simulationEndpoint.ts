@@ -21,6 +21,11 @@ export interface SimulationRequest {
   /** Replicate i draws from `streamFor(seed, i)`. */
   seed: number | string;
   /**
+   * Pool replicate r is replicate `firstReplicate + r` (default 0): lets a pool run replicates
+   * [from, to) — one shard of a sharded sweep — as [0, to − from).
+   */
+  firstReplicate?: number;
+  /**
    * Fault-injection hook for tests only: the replicate with this index throws instead of
    * running, so that tests can check how the pool reports a failing worker. Never set it in
    * production.
@@ -37,11 +42,13 @@ export const simulationKernel: ShardKernel<SimulationRequest, SummaryState> = {
   prepare(request) {
     const prepared = prepareSimulation(request.scenario, request.policy, request.mode, request.seed);
     const failAt = request.failAtReplicate;
+    const first = request.firstReplicate ?? 0;
+    if (!(Number.isSafeInteger(first) && first >= 0)) throw new RangeError(`firstReplicate must be a whole number ≥ 0, got ${first}`);
     return (state, replicate) => {
       if (failAt === replicate) {
         throw new Error(`fault injected at replicate ${replicate} (failAtReplicate, a test-only hook)`);
       }
-      addOutcome(state, runOne(prepared, replicate));
+      addOutcome(state, runOne(prepared, first + replicate));
     };
   },
 };

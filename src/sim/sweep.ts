@@ -151,12 +151,75 @@ export interface SweepOptions {
   to?: number;
 }
 
+/** One simulation of a sweep: a setting's policy on one scenario, replicates [from, to). */
+export interface SweepCell {
+  scenario: Scenario;
+  policy: Policy;
+  mode: FidelityMode;
+  seed: number | string;
+  from: number;
+  to: number;
+}
+
 /**
  * Simulates every setting of one or two parameters (their cartesian product, first parameter
  * outermost) on every scenario, with the same seed (common random numbers), merging the
- * scenarios' summaries per setting. Cost: settings × scenarios × replicates replicates.
+ * scenarios' summaries per setting, in this thread. Cost: settings × scenarios × replicates replicates.
  */
 export function sweep(scenarios: readonly Scenario[], policy: Policy, ranges: readonly ParameterRange[], options: SweepOptions): SweepRow[] {
+  const { settings, cells } = sweepCells(scenarios, policy, ranges, options);
+  let done = 0;
+  const states = cells.map((row) =>
+    row.map((cell) => {
+      const state = runReplicates(prepareSimulation(cell.scenario, cell.policy, cell.mode, cell.seed), cell.from, cell.to, options.onReplicates);
+      options.onProgress?.(++done, cells.length * row.length);
+      return state;
+    }),
+  );
+  return sweepRows(settings, states);
+}
+
+/**
+ * `sweep` with each cell simulated by `run` (e.g. on the CLI's worker threads), one cell after
+ * another: the same rows as `sweep` when `run` returns `runReplicates`' state for the cell.
+ */
+export async function sweepWith(
+  scenarios: readonly Scenario[],
+  policy: Policy,
+  ranges: readonly ParameterRange[],
+  options: SweepOptions,
+  run: (cell: SweepCell) => Promise<SummaryState>,
+): Promise<SweepRow[]> {
+  const { settings, cells } = sweepCells(scenarios, policy, ranges, options);
+  let done = 0;
+  const states: SummaryState[][] = [];
+  for (const row of cells) {
+    const rowStates: SummaryState[] = [];
+    for (const cell of row) {
+      rowStates.push(await run(cell));
+      options.onProgress?.(++done, cells.length * row.length);
+    }
+    states.push(rowStates);
+  }
+  return sweepRows(settings, states);
+}
+
+/** Per setting, the scenarios' states merged in scenario order, and the summary. */
+function sweepRows(settings: Record<string, number | string>[], states: SummaryState[][]): SweepRow[] {
+  return settings.map((setting, i) => {
+    const state = initSummary();
+    for (const cell of states[i]) mergeSummaries(state, cell);
+    return { setting, state, summary: summaryValue(state) };
+  });
+}
+
+/** The settings of a sweep and, per setting, one cell per scenario (checks the inputs; builds every policy first). */
+function sweepCells(
+  scenarios: readonly Scenario[],
+  policy: Policy,
+  ranges: readonly ParameterRange[],
+  options: SweepOptions,
+): { settings: Record<string, number | string>[]; cells: SweepCell[][] } {
   if (scenarios.length === 0) throw new RangeError('scenarios must hold at least one scenario');
   if (ranges.length < 1 || ranges.length > 2) throw new RangeError(`a sweep varies one or two parameters, got ${ranges.length}`);
   ranges.forEach((range, i) => {
@@ -172,15 +235,8 @@ export function sweep(scenarios: readonly Scenario[], policy: Policy, ranges: re
   const policies = settings.map((setting) =>
     Object.entries(setting).reduce((current, [name, value]) => withParameter(current, name as SweepParameter, value), policy),
   );
-  const total = settings.length * scenarios.length;
-  let done = 0;
-  return settings.map((setting, i) => {
-    const state = initSummary();
-    for (const scenario of scenarios) {
-      const simulation = prepareSimulation(scenario, policies[i], options.mode ?? 'window', options.seed);
-      mergeSummaries(state, runReplicates(simulation, options.from ?? 0, options.to ?? options.replicates, options.onReplicates));
-      options.onProgress?.(++done, total);
-    }
-    return { setting, state, summary: summaryValue(state) };
-  });
+  const from = options.from ?? 0;
+  const to = options.to ?? options.replicates;
+  const mode = options.mode ?? 'window';
+  return { settings, cells: policies.map((cellPolicy) => scenarios.map((scenario) => ({ scenario, policy: cellPolicy, mode, seed: options.seed, from, to }))) };
 }

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseParameter, sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import { runCommandObject } from '../helpers/cli.ts';
+import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
 function run(argv: string[]) {
   return runCommandObject(sweepCommand, argv);
@@ -13,6 +14,8 @@ function run(argv: string[]) {
 let dir: string;
 let policyFile: string;
 beforeAll(() => {
+  // Sweeps of at least 2,000 replicates simulate on worker threads (compiled JavaScript).
+  buildWorkersIfStale();
   dir = mkdtempSync(join(tmpdir(), 'rollout-lab-sweep-'));
   policyFile = join(dir, 'policy.json');
   writeFileSync(
@@ -58,6 +61,20 @@ describe('rollout-lab sweep', () => {
     expect(rows[0].falseRollbackRate.rate).toBeGreaterThan(rows[2].falseRollbackRate.rate);
     expect(rows[2].missedRegressionRate.rate).toBeGreaterThan(rows[0].missedRegressionRate.rate);
   });
+
+  it('gives the same rows on worker threads as in one thread, whatever their number, for a whole run and for a shard', async () => {
+    const argv = [...scenarios, '--policy', policyFile, '--param', 'errorRatio=1.5,3', '--replicates', '90', '--seed', '6', '--json'];
+    const inProcess = await run([...argv, '--workers', '1']);
+    expect(inProcess.json.rows).toHaveLength(2);
+    for (const workers of ['2', '3']) expect((await run([...argv, '--workers', workers])).stdout).toBe(inProcess.stdout);
+    // A shard's partial result (replicates [45, 90)) is the same too.
+    const parts = ['1', '2'].map((workers) => join(dir, `sweep-shard-w${workers}.json`));
+    for (const [i, workers] of ['1', '2'].entries()) {
+      expect((await run([...argv.filter((a) => a !== '--json'), '--shard', '1/2', '--out', parts[i], '--workers', workers])).code).toBe(0);
+    }
+    expect(readFileSync(parts[1], 'utf8')).toBe(readFileSync(parts[0], 'utf8'));
+    await expect(run([...argv, '--workers', '1.5'])).rejects.toThrow(/--workers must be a whole number/);
+  }, 60_000);
 
   it('sweeps two parameters as a table', async () => {
     const result = await run([scenarios[0], '--policy', policyFile, '--param', 'errorRatio=2,3', '--param', 'checkInterval=5m,10m', '--replicates', '50']);
