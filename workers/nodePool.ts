@@ -23,9 +23,8 @@ import type { ShardEndpoint } from './shardEndpoint.ts';
 import { mergeSimulationStates } from './simulationEndpoint.ts';
 import type { SimulationRequest } from './simulationEndpoint.ts';
 import type { TuningBatch } from '../src/sim/tune.ts';
-import { initTuningTally, tuningEvaluationOf } from '../src/sim/tuningEvaluation.ts';
 import type { TuningEvaluation } from '../src/sim/tuningEvaluation.ts';
-import { mergeTuningBatchStates } from './tuningEndpoint.ts';
+import { evaluateTuningBatch, mergeTuningBatchStates } from './tuningEndpoint.ts';
 import type { TuningBatchState, TuningShardRequest } from './tuningEndpoint.ts';
 
 /**
@@ -161,36 +160,7 @@ export function createNodeTuningEvaluator(size: number = availableParallelism())
     merge: mergeTuningBatchStates,
   });
   return {
-    async evaluate(batch) {
-      const perPolicy = batch.to - batch.from;
-      const request: TuningShardRequest = { policies: batch.policies, worlds: batch.worlds, from: batch.from, to: batch.to, detectWithin: batch.detectWithin };
-      // Shards of about a quarter of a policy's replicates: enough shards to keep every worker busy.
-      const shardSize = Math.max(1, Math.ceil(perPolicy / 4));
-      let reported = 0;
-      const result = await pool.run(request, {
-        replicates: batch.policies.length * perPolicy,
-        shardSize,
-        onProgress: (progress) => {
-          // A policy is evaluated when all its replicates are in completed shards.
-          const done = Math.floor(progress.replicatesDone / perPolicy);
-          while (reported < done && reported < batch.policies.length) {
-            reported += 1;
-            batch.evaluated();
-          }
-        },
-      });
-      if (result.status !== 'complete') {
-        const failure = result.failedShards[0]?.error;
-        const error = failure?.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure ? failure.message : `the tuning run ended ${result.status}`);
-        throw error;
-      }
-      while (reported < batch.policies.length) {
-        reported += 1;
-        batch.evaluated();
-      }
-      const names = { healthy: batch.worlds.healthy.name, regressed: batch.worlds.regressed.name };
-      return batch.policies.map((_, index) => tuningEvaluationOf(result.merged[index] ?? initTuningTally(batch.from), names));
-    },
+    evaluate: (batch) => evaluateTuningBatch(pool, batch),
     terminate() {
       pool.terminate();
     },

@@ -1,49 +1,61 @@
 /**
- * Runs the auto-tuner in a dedicated Web Worker (`tune.worker.ts`, bundled by Vite as a module
- * worker), with progress and real cancellation.
+ * Runs the auto-tuner in the browser on a pool of Web Workers (`tuning.worker.ts`, bundled by
+ * Vite as module workers): the tuner's bookkeeping runs here (`tuneWith`, a few comparisons per
+ * candidate), every simulation in the workers — each coordinate's values and the finalists as one
+ * pool run, spread over `navigator.hardwareConcurrency` workers, with the same result as one
+ * thread. Progress after every simulated candidate; real cancellation.
  */
+import { wrap } from 'comlink';
+import { tuneWith } from '../src/sim/tune.ts';
 import type { TuneProgress, TuneResult } from '../src/sim/tune.ts';
-import type { TuneMessage, TuneRequest } from './tuneRequest.ts';
+import { comlinkPoolWorker } from './comlinkPoolWorker.ts';
+import { createWorkerPool } from './pool.ts';
+import type { PoolWorker } from './pool.ts';
+import type { ShardEndpoint } from './shardEndpoint.ts';
+import { evaluateTuningBatch, mergeTuningBatchStates } from './tuningEndpoint.ts';
+import type { TuningBatchState, TuningPool, TuningShardRequest } from './tuningEndpoint.ts';
+import type { TuneRequest } from './tuneRequest.ts';
 
 export type { TuneRequest } from './tuneRequest.ts';
 
-/**
- * Tunes `request` in a new Web Worker. `onProgress` receives the tuner's progress after every
- * simulated candidate. Aborting `signal` terminates the worker at once and rejects with an
- * `AbortError`; the tuner's input errors are rejected as `RangeError`s with its message.
- */
-export function tuneInWorker(request: TuneRequest, options: { signal: AbortSignal; onProgress?: (progress: TuneProgress) => void }): Promise<TuneResult> {
-  const { signal, onProgress } = options;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new DOMException('tuning cancelled', 'AbortError'));
-      return;
-    }
-    // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
-    const worker = new Worker(new URL('./tune.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-tune' });
-    const finish = () => {
-      signal.removeEventListener('abort', stop);
+/** One tuning Web Worker as the pool sees it; an uncaught error in it fails its shard. */
+function browserTuningWorker(): PoolWorker<TuningShardRequest, TuningBatchState> {
+  // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
+  const worker = new Worker(new URL('./tuning.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-tuning' });
+  const remote = wrap<ShardEndpoint<TuningShardRequest, TuningBatchState>>(worker);
+  return comlinkPoolWorker(remote, {
+    onDeath(listener) {
+      worker.addEventListener('error', (event) => listener(new Error(event.message || 'the tuning worker failed to load or crashed')), { once: true });
+    },
+    terminate() {
       worker.terminate();
-    };
-    function stop() {
-      finish();
-      reject(new DOMException('tuning cancelled', 'AbortError'));
-    }
-    signal.addEventListener('abort', stop, { once: true });
-    worker.onmessage = (event: MessageEvent<TuneMessage>) => {
-      const message = event.data;
-      if (message.type === 'progress') {
-        onProgress?.(message.progress);
-        return;
-      }
-      finish();
-      if (message.type === 'result') resolve(message.result);
-      else reject(message.rangeError ? new RangeError(message.message) : new Error(message.message));
-    };
-    worker.onerror = (event) => {
-      finish();
-      reject(new Error(`the tuning worker failed: ${event.message || 'it did not load or crashed'}`));
-    };
-    worker.postMessage(request);
+    },
   });
+}
+
+/** A pool of `size` tuning Web Workers (default `navigator.hardwareConcurrency`, or 4). */
+export function createBrowserTuningPool(size: number = navigator.hardwareConcurrency || 4): TuningPool {
+  return createWorkerPool<TuningShardRequest, TuningBatchState>({ createWorker: browserTuningWorker, size, init: () => [], merge: mergeTuningBatchStates });
+}
+
+/**
+ * Tunes `request` on a fresh pool of Web Workers, terminated at the end. `onProgress` receives
+ * the tuner's progress after every simulated candidate. Aborting `signal` cancels the pool's run
+ * (cooperatively, then by terminating a worker that does not stop within the pool's grace time)
+ * and rejects with an `AbortError`; the tuner's input errors are rejected as `RangeError`s with its
+ * message.
+ */
+export async function tuneInWorker(request: TuneRequest, options: { signal: AbortSignal; onProgress?: (progress: TuneProgress) => void }): Promise<TuneResult> {
+  const { signal, onProgress } = options;
+  if (signal.aborted) throw new DOMException('tuning cancelled', 'AbortError');
+  const pool = createBrowserTuningPool();
+  try {
+    const { basePolicy, healthy, regressed } = request;
+    return await tuneWith(basePolicy, healthy, regressed, { ...request.options, ...(onProgress ? { onProgress } : {}) }, (batch) => {
+      if (signal.aborted) throw new DOMException('tuning cancelled', 'AbortError');
+      return evaluateTuningBatch(pool, batch, signal);
+    });
+  } finally {
+    pool.terminate();
+  }
 }

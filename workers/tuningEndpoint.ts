@@ -7,8 +7,10 @@
  * replicate order: the evaluations equal `evaluateCandidate`'s whatever the number of workers.
  */
 import type { Policy } from '../src/engine/policy/policy.ts';
-import { addTuningReplicate, initTuningTally, mergeTuningTallies, prepareCandidate } from '../src/sim/tuningEvaluation.ts';
-import type { PreparedCandidate, TuningTally, TuningWorlds } from '../src/sim/tuningEvaluation.ts';
+import type { TuningBatch } from '../src/sim/tune.ts';
+import { addTuningReplicate, initTuningTally, mergeTuningTallies, prepareCandidate, tuningEvaluationOf } from '../src/sim/tuningEvaluation.ts';
+import type { PreparedCandidate, TuningEvaluation, TuningTally, TuningWorlds } from '../src/sim/tuningEvaluation.ts';
+import type { WorkerPool } from './pool.ts';
 import { createShardEndpoint } from './shardEndpoint.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
 
@@ -53,4 +55,41 @@ export function mergeTuningBatchStates(into: TuningBatchState, other: TuningBatc
 /** The endpoint a tuning worker exposes over Comlink. */
 export function createTuningEndpoint(options: ShardEndpointOptions = {}): ShardEndpoint<TuningShardRequest, TuningBatchState> {
   return createShardEndpoint(tuningKernel, options);
+}
+
+/** A pool of tuning workers (Node `worker_threads` or Web Workers). */
+export type TuningPool = WorkerPool<TuningShardRequest, TuningBatchState>;
+
+/**
+ * Evaluates one tuning batch on `pool`: one run over policies × replicates, in shards of about a
+ * quarter of a policy's replicates (enough to keep every worker busy; never derived from the pool
+ * size, so the result does not depend on it). Calls `batch.evaluated()` once per policy as its
+ * replicates complete. Rejects with the worker's error when a shard fails (a RangeError stays
+ * one), and with an `AbortError` when `signal` aborts.
+ */
+export async function evaluateTuningBatch(pool: TuningPool, batch: TuningBatch, signal?: AbortSignal): Promise<TuningEvaluation[]> {
+  const perPolicy = batch.to - batch.from;
+  const request: TuningShardRequest = { policies: batch.policies, worlds: batch.worlds, from: batch.from, to: batch.to, detectWithin: batch.detectWithin };
+  let reported = 0;
+  const report = (done: number) => {
+    while (reported < done && reported < batch.policies.length) {
+      reported += 1;
+      batch.evaluated();
+    }
+  };
+  const result = await pool.run(request, {
+    replicates: batch.policies.length * perPolicy,
+    shardSize: Math.max(1, Math.ceil(perPolicy / 4)),
+    // A policy counts as evaluated once as many replicates as it has are done (progress only).
+    onProgress: (progress) => report(Math.floor(progress.replicatesDone / perPolicy)),
+    ...(signal !== undefined ? { signal } : {}),
+  });
+  if (result.status === 'cancelled' || signal?.aborted) throw new DOMException('tuning cancelled', 'AbortError');
+  if (result.status !== 'complete') {
+    const failure = result.failedShards[0]?.error;
+    throw failure?.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure ? failure.message : 'the tuning run did not complete');
+  }
+  report(batch.policies.length);
+  const names = { healthy: batch.worlds.healthy.name, regressed: batch.worlds.regressed.name };
+  return batch.policies.map((_, index) => tuningEvaluationOf(result.merged[index] ?? initTuningTally(batch.from), names));
 }

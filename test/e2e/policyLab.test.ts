@@ -127,7 +127,7 @@ describe('policy lab in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('tunes for the targets in a worker, draws the Pareto front and puts the recommendation into the controls', async () => {
+  it('tunes for the targets on a pool of workers, draws the Pareto front and puts the recommendation into the controls', async () => {
     const { page, problems } = await app.open('/#/lab?replicates=10&requestsPerSecond=100');
     const view = page.locator('rl-policy-lab-view');
     // Small settings: 20 replicates per candidate (100 for the 3 finalists), 8 candidates, loose targets.
@@ -155,7 +155,7 @@ describe('policy lab in Chromium', () => {
     expect(await view.locator('input[name="minRequests"]').inputValue()).toBe(minRequests);
     expect(new URL(page.url()).hash).toContain(`errorRatio=${errorRatio}`);
 
-    // A big tuning run can be cancelled (the worker is terminated).
+    // A big tuning run can be cancelled (the pool's workers stop).
     await view.locator('input[name="tuneReplicates"]').fill('2000');
     await view.locator('input[name="tuneCandidates"]').fill('200');
     await view.locator('button[name="tune"]').click();

@@ -80,7 +80,7 @@ export class PolicyLabView extends LitElement {
     await settle(300, signal);
     return runLab(settings, browserSimulationRunner, reportPartial, reportProgress, signal);
   });
-  /** "Tune for me": the auto-tuner in a dedicated Web Worker; cancelling terminates it. */
+  /** "Tune for me": the auto-tuner, its simulations on a pool of Web Workers; cancelling stops them. */
   private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(this, ({ signal, reportProgress }, settings, targets) =>
     tuneInWorker(labTuneRequest(settings, targets), {
       signal,
