@@ -43,20 +43,27 @@ export type { SimulationRequest } from './simulationEndpoint.ts';
 /** The browser's simulation pool: runs `SimulationRequest`s, merges `SummaryState`s. */
 export type BrowserSimulationPool = WorkerPool<SimulationRequest, SummaryState>;
 
-/** One simulation Web Worker as the pool sees it; an uncaught error in it fails its shard. */
-function browserSimulationWorker(): PoolWorker<SimulationRequest, SummaryState> {
-  // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle
-  // the worker and its imports as a separate chunk.
-  const worker = new Worker(new URL('./simulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-simulation' });
-  const remote = wrap<ShardEndpoint<SimulationRequest, SummaryState>>(worker);
+/**
+ * A Web Worker exposing a `ShardEndpoint` (over Comlink) as the pool sees it; an uncaught error in
+ * it (or a script that fails to load) fails its shard, named by `label`.
+ */
+export function webPoolWorker<Request, State>(worker: Worker, label: string): PoolWorker<Request, State> {
+  const remote = wrap<ShardEndpoint<Request, State>>(worker);
   return comlinkPoolWorker(remote, {
     onDeath(listener) {
-      worker.addEventListener('error', (event) => listener(new Error(event.message || 'the simulation worker failed to load or crashed')), { once: true });
+      worker.addEventListener('error', (event) => listener(new Error(event.message || `the ${label} worker failed to load or crashed`)), { once: true });
     },
     terminate() {
       worker.terminate();
     },
   });
+}
+
+/** One simulation Web Worker as the pool sees it. */
+function browserSimulationWorker(): PoolWorker<SimulationRequest, SummaryState> {
+  // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle
+  // the worker and its imports as a separate chunk.
+  return webPoolWorker(new Worker(new URL('./simulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-simulation' }), 'simulation');
 }
 
 /**

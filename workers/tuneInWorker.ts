@@ -5,32 +5,21 @@
  * pool run, spread over `navigator.hardwareConcurrency` workers, with the same result as one
  * thread. Progress after every simulated candidate; real cancellation.
  */
-import { wrap } from 'comlink';
 import { tuneWith } from '../src/sim/tune.ts';
 import type { TuneProgress, TuneResult } from '../src/sim/tune.ts';
-import { comlinkPoolWorker } from './comlinkPoolWorker.ts';
+import { webPoolWorker } from './browserPool.ts';
 import { createWorkerPool } from './pool.ts';
 import type { PoolWorker } from './pool.ts';
-import type { ShardEndpoint } from './shardEndpoint.ts';
 import { evaluateTuningBatch, mergeTuningBatchStates } from './tuningEndpoint.ts';
 import type { TuningBatchState, TuningPool, TuningShardRequest } from './tuningEndpoint.ts';
 import type { TuneRequest } from './tuneRequest.ts';
 
 export type { TuneRequest } from './tuneRequest.ts';
 
-/** One tuning Web Worker as the pool sees it; an uncaught error in it fails its shard. */
+/** One tuning Web Worker as the pool sees it. */
 function browserTuningWorker(): PoolWorker<TuningShardRequest, TuningBatchState> {
   // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
-  const worker = new Worker(new URL('./tuning.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-tuning' });
-  const remote = wrap<ShardEndpoint<TuningShardRequest, TuningBatchState>>(worker);
-  return comlinkPoolWorker(remote, {
-    onDeath(listener) {
-      worker.addEventListener('error', (event) => listener(new Error(event.message || 'the tuning worker failed to load or crashed')), { once: true });
-    },
-    terminate() {
-      worker.terminate();
-    },
-  });
+  return webPoolWorker(new Worker(new URL('./tuning.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-tuning' }), 'tuning');
 }
 
 /** A pool of `size` tuning Web Workers (default `navigator.hardwareConcurrency`, or 4). */

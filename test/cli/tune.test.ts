@@ -8,6 +8,7 @@ import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { evaluateCandidate, prepareCandidate } from '../../src/sim/tuningEvaluation.ts';
 import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
+import { tuningWorldJson } from '../helpers/tuningWorlds.ts';
 
 /** Runs the command in-process, as main() would once it is registered. */
 async function run(argv: string[]) {
@@ -38,17 +39,7 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
-function world(name: string, candidateErrorRate: number) {
-  return {
-    version: 1,
-    name,
-    horizon: '1d',
-    traffic: { requestsPerSecond: 20, dailyCycle: { amplitude: 0.3, peakHour: 14 }, users: { count: 5000, zipfExponent: 0.8 } },
-    control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01 },
-    candidate: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: candidateErrorRate },
-    truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
-  };
-}
+const world = tuningWorldJson;
 
 const rules = [
   { type: 'ratio', metric: 'errorRate', maxRatio: 2 },

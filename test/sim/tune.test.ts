@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import type { Scenario } from '../../src/sim/scenario.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
 import { tune } from '../../src/sim/tune.ts';
@@ -9,25 +7,10 @@ import { evaluateCandidate, prepareCandidate } from '../../src/sim/tuningEvaluat
 import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, tuningSettingKey } from '../../src/sim/tuningSpace.ts';
 import { checkTuningTargets, meetsTargets, targetShortfall } from '../../src/sim/tuningTargets.ts';
 import { simulate } from '../../src/sim/runner.ts';
+import { tuningWorld } from '../helpers/tuningWorlds.ts';
 
-/**
- * A small but realistic pair of worlds: 20 requests/s with a daily cycle, 1% control errors;
- * healthy = identical candidate, regressed = the candidate fails twice as often (2%).
- */
-function world(name: string, candidateErrorRate: number, extra: Record<string, unknown> = {}): Scenario {
-  const parsed = parseScenario({
-    version: 1,
-    name,
-    horizon: '1d',
-    traffic: { requestsPerSecond: 20, dailyCycle: { amplitude: 0.3, peakHour: 14 }, users: { count: 5000, zipfExponent: 0.8 } },
-    control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01 },
-    candidate: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: candidateErrorRate },
-    truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
-    ...extra,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.scenario;
-}
+/** A small but realistic pair of worlds (test/helpers/tuningWorlds.ts): healthy = identical candidate, regressed = 2% errors. */
+const world = tuningWorld;
 
 const rules = [
   { type: 'ratio', metric: 'errorRate', maxRatio: 2 },

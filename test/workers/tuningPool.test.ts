@@ -3,8 +3,6 @@
  * the in-thread evaluations, and `tuneWith` on the pool gives exactly `tune`'s result.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import type { Scenario } from '../../src/sim/scenario.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
 import { tune, tuneWith } from '../../src/sim/tune.ts';
@@ -21,20 +19,9 @@ import type { TuningWorlds } from '../../src/sim/tuningEvaluation.ts';
 import { createNodeTuningEvaluator } from '../../workers/nodePool.ts';
 import type { NodeTuningEvaluator } from '../../workers/nodePool.ts';
 import { buildWorkersIfStale } from './buildWorkers.ts';
+import { tuningWorld } from '../helpers/tuningWorlds.ts';
 
-function world(name: string, candidateErrorRate: number): Scenario {
-  const parsed = parseScenario({
-    version: 1,
-    name,
-    horizon: '1d',
-    traffic: { requestsPerSecond: 20, dailyCycle: { amplitude: 0.3, peakHour: 14 }, users: { count: 5000, zipfExponent: 0.8 } },
-    control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01 },
-    candidate: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: candidateErrorRate },
-    truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.scenario;
-}
+const world = tuningWorld;
 
 function canary(maxRatio: number): Policy {
   const parsed = parsePolicy({
