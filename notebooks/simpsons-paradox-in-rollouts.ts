@@ -1,6 +1,9 @@
 import * as Plot from '@observablehq/plot';
 import { analyzeSegments } from '../src/engine/analysis/segments.ts';
 import type { SegmentCounts, SegmentsAnalysis } from '../src/engine/analysis/segments.ts';
+import { segmentReports } from '../src/engine/controller/segmentReport.ts';
+import type { SegmentReport } from '../src/engine/controller/segmentReport.ts';
+import type { SegmentTally } from '../src/engine/controller/controllerState.ts';
 import kidneyStonesCsv from '../scenarios/data/kidney_stones_charig1986.csv?raw';
 import type { Notebook } from './notebook.ts';
 
@@ -206,6 +209,60 @@ function rates(comparison: SegmentsAnalysis['aggregate']) {
       text: `The aggregate comparison says *roll back*: the candidate's overall success rate is several points lower, and significantly so. Every segment says *promote*. The engine flags the paradox and names the confounder (control's traffic is concentrated in the easier desktop segment, the candidate's in the harder mobile one), and its routing recommendation standardises both variants to the same traffic mix.
 
 **Lesson.** Compare variants within segments — or on randomised, equally mixed traffic — before acting on an aggregate. A canary that is not a random sample of users is an observational study, not an experiment.`,
+    },
+    {
+      kind: 'markdown',
+      text: `## What the controller reports
+
+An A/B stage with \`segmentKeys\` tallies the windows' per-segment outcomes and, when its test concludes, attaches a report by segment to the decision (\`rule: 'segments'\`). Before calling a reversal Simpson's paradox, it tests whether the two arms spread over the segments in the same proportions (Pearson χ², flagged below p = 0.001, as a sample-ratio mismatch is): a reversal needs different mixes. Below, the report on the canary's counts above, and on a randomised A/B test in which the candidate is 8 points better on mobile (a fifth of the traffic) and 2 points worse on web, so that the aggregate shows nothing (the library's *segments hiding a winner* scenario).`,
+    },
+    {
+      kind: 'code',
+      name: 'reports',
+      source: `const tally = (control: [number, number], candidate: [number, number]): SegmentTally => ({
+  controlSuccesses: control[0],
+  controlOutcomes: control[1],
+  candidateSuccesses: candidate[0],
+  candidateOutcomes: candidate[1],
+});
+const confounded = Object.fromEntries(canarySegments.map((s) => [s.name, tally([s.first.successes, s.first.total], [s.second.successes, s.second.total])]));
+const randomised = { mobile: tally([640, 800], [704, 800]), web: tally([2880, 3200], [2816, 3200]) };
+const [canaryReport] = segmentReports(confounded, ['device'], 0.05);
+const [abReport] = segmentReports(randomised, ['device'], 0.05);
+return {
+  table: [
+    { test: 'canary shown mostly to mobile', simpsonParadox: canaryReport.simpsonParadox, mixPValue: canaryReport.mixPValue, routingGain: canaryReport.routingGain },
+    { test: 'randomised A/B, opposite effects', simpsonParadox: abReport.simpsonParadox, mixPValue: abReport.mixPValue, routingGain: abReport.routingGain },
+  ],
+  caption: abReport.message,
+  canaryReport,
+  abReport,
+};`,
+      run: ({ canarySegments }: { canarySegments: SegmentCounts[] }) => {
+        const tally = (control: [number, number], candidate: [number, number]): SegmentTally => ({
+          controlSuccesses: control[0],
+          controlOutcomes: control[1],
+          candidateSuccesses: candidate[0],
+          candidateOutcomes: candidate[1],
+        });
+        const confounded = Object.fromEntries(canarySegments.map((s) => [s.name, tally([s.first.successes, s.first.total], [s.second.successes, s.second.total])]));
+        const randomised = { mobile: tally([640, 800], [704, 800]), web: tally([2880, 3200], [2816, 3200]) };
+        const [canaryReport] = segmentReports(confounded, ['device'], 0.05);
+        const [abReport] = segmentReports(randomised, ['device'], 0.05);
+        return {
+          table: [
+            { test: 'canary shown mostly to mobile', simpsonParadox: canaryReport.simpsonParadox, mixPValue: canaryReport.mixPValue, routingGain: canaryReport.routingGain },
+            { test: 'randomised A/B, opposite effects', simpsonParadox: abReport.simpsonParadox, mixPValue: abReport.mixPValue, routingGain: abReport.routingGain },
+          ],
+          caption: abReport.message,
+          canaryReport,
+          abReport,
+        };
+      },
+    },
+    {
+      kind: 'markdown',
+      text: `The canary's report calls it Simpson's paradox and asks to check the assignment: the arms' device mixes differ beyond any doubt. The randomised test's mixes match: its report says the aggregate averaged two real, opposite effects away (when the point estimates happen to reverse, it adds *cancellation, not Simpson's paradox*), and recommends routing mobile to the candidate and web to control, about 1.6 points of success rate above either model alone. Both reports are exploratory: the rollout's decision stays with the pre-registered aggregate test.`,
     },
   ],
 };

@@ -8,6 +8,7 @@ import { isFigure, isTable, notebooks, runNotebook } from '../../notebooks/index
 import type { CellResult, NotebookRun } from '../../notebooks/index.ts';
 import type { SampleSizeResult } from '../../src/engine/stats/sampleSize.ts';
 import type { SegmentsAnalysis } from '../../src/engine/analysis/segments.ts';
+import type { SegmentReport } from '../../src/engine/controller/segmentReport.ts';
 import type { ParsedLog } from '../../src/sim/replay/parseLog.ts';
 import { expectRelative } from '../helpers/close.ts';
 
@@ -192,6 +193,21 @@ describe("Simpson's paradox in rollouts", () => {
     expect(canary.analysis.simpsonParadox).toBe(true);
     expect(canary.analysis.aggregate.winner).toBe('control');
     expect(canary.analysis.segments.every((segment) => segment.winner === 'candidate')).toBe(true);
+  });
+
+  it("reports the controller's segment report: a paradox only when the arms' mixes differ", () => {
+    const { canaryReport, abReport } = valueOf<{ canaryReport: SegmentReport; abReport: SegmentReport }>(id, 'reports');
+    // scipy 1.10.1 chi2_contingency([[8000, 2000], [500, 1500]], correction=False) → χ² 2440.3361344537816, p 0.0 (underflows);
+    // chi2_contingency([[800, 3200], [800, 3200]], correction=False) → χ² 0.0, p 1.0.
+    expect(canaryReport.simpsonParadox).toBe(true);
+    expect(canaryReport.mixPValue!).toBeLessThan(1e-300);
+    expect(canaryReport.message).toContain("The arms' segment mixes differ (χ² 2440, p ");
+    expect(abReport.simpsonParadox).toBe(false);
+    expect(abReport.mixPValue).toBe(1);
+    expect(abReport.message).toContain("The aggregate (candidate 88.0% vs control 88.0%) averages opposite effects by segment away; the arms' segment mixes match (χ² 0, p 1).");
+    expect(abReport.message).toContain("Route per segment ('mobile' → candidate, 'web' → control)");
+    // 0.2 · 0.88 + 0.8 · 0.90 − 0.88 (either model alone: 0.88) = 0.016.
+    expect(abReport.routingGain).toBeCloseTo(0.016, 12);
   });
 });
 

@@ -123,14 +123,18 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
     );
     const mixDiffers = mix.pValue < DEFAULT_SRM_THRESHOLD;
     const mixText = `χ² ${fourDigits(mix.chiSquare)}, p ${pValueText(mix.pValue)}`;
+    // Significant effects in both directions (difference = control − candidate).
+    const opposite = analysis.segments.some((s) => s.significant && s.difference < 0) && analysis.segments.some((s) => s.significant && s.difference > 0);
     let paradox = '';
     if (analysis.simpsonParadox && mixDiffers) {
       paradox = ` ${analysis.explanation} The arms' segment mixes differ (${mixText}): a randomised assignment should not do this; check it.`;
-    } else if (analysis.simpsonParadox) {
-      const aggregate = analysis.aggregate;
-      paradox = ` The aggregate (candidate ${percent(aggregate.second.rate)} vs control ${percent(aggregate.first.rate)}) averages opposite effects away; the arms' segment mixes match (${mixText}), so this is cancellation, not Simpson's paradox.`;
     } else if (mixDiffers) {
       paradox = ` The arms' segment mixes differ (${mixText}): a sample-ratio mismatch by segment; check the assignment.`;
+    } else if (analysis.simpsonParadox || opposite) {
+      const aggregate = analysis.aggregate;
+      paradox =
+        ` The aggregate (candidate ${percent(aggregate.second.rate)} vs control ${percent(aggregate.first.rate)}) averages opposite effects by segment away; ` +
+        `the arms' segment mixes match (${mixText})${analysis.simpsonParadox ? ", so this is cancellation, not Simpson's paradox" : ''}.`;
     }
     return {
       key,
