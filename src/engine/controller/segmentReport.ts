@@ -69,7 +69,9 @@ function fourDigits(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
+/** A p-value in two significant digits; one below the smallest double's reach (it underflowed to 0) as "< 1e-300". */
 function pValueText(p: number): string {
+  if (p < 1e-300) return '< 1e-300';
   return p < 1e-4 ? p.toExponential(1) : String(Number(p.toPrecision(2)));
 }
 
