@@ -10,7 +10,7 @@
 import type { Policy } from '../engine/policy/policy.ts';
 import type { Random } from '../engine/random/prng.ts';
 import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import type { Decision } from '../engine/controller/decision.ts';
+import type { Decision, DecisionReason } from '../engine/controller/decision.ts';
 import { compilePolicy } from '../engine/controller/compilePolicy.ts';
 import type { CompiledPolicy } from '../engine/controller/compilePolicy.ts';
 import { initialState } from '../engine/controller/controllerState.ts';
@@ -56,6 +56,12 @@ export interface ReplicateOutcome {
   /** Whether the rollout reached an A/B stage, and which arm its test declared the winner. */
   reachedAbTest: boolean;
   abWinner: 'candidate' | 'control' | null;
+  /**
+   * The A/B test's report by segment (`segmentKeys`), when it had one with an analysis: whether a
+   * segment's winner differs from the better model overall at the test's α (a winner the
+   * aggregate hid; controller/segmentReport.ts). Null without such a report.
+   */
+  segmentWinner: boolean | null;
   /** Check windows simulated. */
   windows: number;
   exposure: Exposure;
@@ -106,6 +112,19 @@ export function windowGenerator(world: World, random: Random, mode: FidelityMode
 }
 
 /**
+ * From one step's reasons: null unless they hold an A/B report by segment with an analysis;
+ * then whether some key's strongest disagreeing segment is significant at `alpha`.
+ */
+function segmentFinding(reasons: readonly DecisionReason[], alpha: number): boolean | null {
+  let finding: boolean | null = null;
+  for (const reason of reasons) {
+    if (reason.rule !== 'segments' || reason.observed === null) continue;
+    finding = finding === true || (reason.pValue !== undefined && reason.pValue < alpha);
+  }
+  return finding;
+}
+
+/**
  * Runs one replicate of `policy` in `world` with the random stream `random` (use
  * `streamFor(seed, replicate)`). Time starts at 0 (midnight of day 0 for the daily cycle); each
  * window lasts the current stage's check interval (clipped at the horizon). Cost: O(windows)
@@ -125,6 +144,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
   let reachedAbTest = false;
   let windows = 0;
   let decisionTime: number | null = null;
+  let segmentWinner: boolean | null = null;
   let worse = false;
   // One request object and one window list, updated in place each window (allocation-light loop).
   const first = compiled.stages[0];
@@ -171,6 +191,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     // that events die young instead of surviving hundreds of windows into the old generation
     // (garbage collection was ~7% of the windowed mode's time). Decisions still reach `onWindow`.
     while (state.events.length > 0) state.events.pop();
+    if (stage.kind === 'ab' && stage.segmentKeys.length > 0 && segmentWinner === null) segmentWinner = segmentFinding(result.reasons, stage.ab!.alpha);
     options.onWindow?.(request, metrics, result.decision);
     windows += 1;
     time += duration;
@@ -198,6 +219,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
         : null,
     reachedAbTest,
     abWinner: conclusion === 'candidateBetter' ? 'candidate' : conclusion === 'candidateWorse' ? 'control' : null,
+    segmentWinner,
     windows,
     exposure: generator.exposure(),
   };

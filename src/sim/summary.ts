@@ -24,6 +24,9 @@ export interface SummaryState {
   controlWins: number;
   /** Replicates that reached an A/B stage. */
   abTests: number;
+  /** A/B tests reported by segment (`segmentKeys`), and those whose report found a segment winner the aggregate hid. */
+  segmentReports: number;
+  segmentWinners: number;
   /** Detection time (s from the candidate's first worse window with traffic to rollback; `ReplicateOutcome.detectionTime`) → count. */
   detectionTimes: Record<string, number>;
   /** Sum of decision times (s) of decided replicates. */
@@ -61,6 +64,12 @@ export interface SimulationSummary {
   /** Among replicates that ran an A/B test: the candidate, or control, declared the winner. */
   candidateWinRate: RateEstimate;
   controlWinRate: RateEstimate;
+  /**
+   * Among A/B tests reported by segment: a segment's winner differed from the better model
+   * overall at the test's α (a winner the aggregate hid). Exploratory: with k segments and no
+   * real difference it can reach about (k − 1)·α.
+   */
+  segmentWinnerRate: RateEstimate;
   /** Detection time of worse candidates that were rolled back, seconds from their first worse window with traffic (`ReplicateOutcome.detectionTime`). */
   detectionTime: { count: number; mean: number | null; median: number | null; p90: number | null; histogram: Record<string, number> };
   /** Mean time to a decision (rollback or promote), seconds. */
@@ -82,6 +91,8 @@ export function initSummary(): SummaryState {
     candidateWins: 0,
     controlWins: 0,
     abTests: 0,
+    segmentReports: 0,
+    segmentWinners: 0,
     detectionTimes: {},
     decisionTimeSum: 0,
     requestsServedWhileWorse: 0,
@@ -103,6 +114,8 @@ export function addOutcome(state: SummaryState, outcome: ReplicateOutcome): Summ
   if (outcome.reachedAbTest) state.abTests += 1;
   if (outcome.abWinner === 'candidate') state.candidateWins += 1;
   if (outcome.abWinner === 'control') state.controlWins += 1;
+  if (outcome.segmentWinner !== null) state.segmentReports += 1;
+  if (outcome.segmentWinner === true) state.segmentWinners += 1;
   if (outcome.detectionTime !== null) {
     const key = String(outcome.detectionTime);
     state.detectionTimes[key] = (state.detectionTimes[key] ?? 0) + 1;
@@ -175,6 +188,7 @@ export function summaryValue(state: SummaryState): SimulationSummary {
     undecidedRate: rateEstimate(state.undecided, state.replicates),
     candidateWinRate: rateEstimate(state.candidateWins, state.abTests),
     controlWinRate: rateEstimate(state.controlWins, state.abTests),
+    segmentWinnerRate: rateEstimate(state.segmentWinners, state.segmentReports),
     detectionTime: {
       count: detected,
       mean: detected > 0 ? detectedSum / detected : null,

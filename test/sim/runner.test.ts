@@ -200,6 +200,7 @@ describe('summary', () => {
     detectionTime: null,
     reachedAbTest: false,
     abWinner: null,
+    segmentWinner: null,
     windows: 12,
     exposure: { candidateRequests: 100, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 3 },
     ...patch,
@@ -225,5 +226,12 @@ describe('summary', () => {
     expect(summary.detectionTime).toEqual({ count: 4, mean: 1350, median: 900, p90: 2460, histogram: { '600': 2, '1200': 1, '3000': 1 } });
     expect(summary.exposure.usersServedWhileWorse).toBeCloseTo(10 / 7, 12);
     expect(summary.candidateWinRate.rate).toBeNull();
+    expect(summary.segmentWinnerRate).toEqual(rateEstimate(0, 0));
+  });
+
+  it('counts segment winners among the A/B tests reported by segment', () => {
+    const state = initSummary();
+    for (const segmentWinner of [true, true, false, null]) addOutcome(state, outcome({ reachedAbTest: true, segmentWinner }));
+    expect(summaryValue(state).segmentWinnerRate).toEqual(rateEstimate(2, 3));
   });
 });

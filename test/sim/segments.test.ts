@@ -21,6 +21,7 @@ import { expectedArrivals, exposedShare } from '../../src/sim/traffic.ts';
 import type { FidelityMode, WindowRequest } from '../../src/sim/windowRequest.ts';
 import { playbackReplicate } from '../../src/ui/playback/playbackModel.ts';
 import { scenarioPolicy } from '../../src/ui/playback/scenarioLibrary.ts';
+import { simulate } from '../../src/sim/runner.ts';
 
 function library(id: string): Scenario {
   const parsed = parseScenario(JSON.parse(readFileSync(`scenarios/library/${id}.json`, 'utf8')));
@@ -126,4 +127,20 @@ describe('windows broken down by segment', () => {
     // When the point estimates reverse (the aggregate "winner" loses on web, 80% of traffic), it says why.
     expect(messages.some((message) => message.includes("averages opposite effects by segment away; the arms' segment mixes match") && message.includes("so this is cancellation, not Simpson's paradox"))).toBe(true);
   });
+
+  it('rates the segment winners the aggregate hid: nearly always here, about α or less when segments do not differ', () => {
+    const policy = scenarioPolicy(scenario);
+    const hidden = simulate(scenario, policy, { replicates: 120, seed: 11 });
+    expect(hidden.segmentWinnerRate.total).toBe(hidden.candidateWinRate.total);
+    // Mobile +8 points on ~4,000+ outcomes per arm: p < 1e-10 in practice, so every report finds it.
+    expect(hidden.segmentWinnerRate.rate).toBe(1);
+    // No segment difference at all (both models 0.88 everywhere): a "winner" is a false positive of
+    // one segment's z-test whose winner is not the better model overall, at most α (one-sided side
+    // of a two-sided test at 0.05 per segment, one disagreeing segment at most here).
+    const flat = { ...scenario, control: { ...scenario.control, accuracy: { mobile: 0.88, web: 0.88 } } };
+    const null_ = simulate(flat, policy, { replicates: 400, seed: 12 });
+    expect(null_.segmentWinnerRate.total).toBeGreaterThan(350);
+    // Measured: 2 of 400 (web, 80% of the traffic, nearly always picks the better model overall).
+    expect(null_.segmentWinnerRate.rate!).toBeLessThan(0.05 + 4 * Math.sqrt((0.05 * 0.95) / null_.segmentWinnerRate.total));
+  }, 60_000);
 });

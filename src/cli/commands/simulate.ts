@@ -133,6 +133,7 @@ function humanSummary(summary: SimulationSummary, header: string): string {
   if (summary.candidateWinRate.total > 0) {
     rows.push(['A/B: candidate won', formatRate(summary.candidateWinRate)], ['A/B: control won', formatRate(summary.controlWinRate)]);
   }
+  if (summary.segmentWinnerRate.total > 0) rows.push(['A/B: a segment winner the aggregate hid', formatRate(summary.segmentWinnerRate)]);
   const detection = summary.detectionTime;
   rows.push(
     ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatSeconds(detection.mean)}, median ${formatSeconds(detection.median)}, p90 ${formatSeconds(detection.p90)} (${detection.count} rollbacks)`],

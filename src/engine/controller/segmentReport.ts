@@ -53,6 +53,12 @@ export interface SegmentReport {
   simpsonParadox: boolean;
   /** p-value of the test that both arms have the same segment mix (null without an analysis). */
   mixPValue: number | null;
+  /**
+   * The smallest p-value among the segments whose winner is not the better model overall (the
+   * evidence that routing by segment beats serving one model to all); null when every segment's
+   * winner is that model, or without an analysis. Below α: a segment winner the aggregate hid.
+   */
+  disagreementPValue: number | null;
   message: string;
 }
 
@@ -100,6 +106,7 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
         routingGain: null,
         simpsonParadox: false,
         mixPValue: null,
+        disagreementPValue: null,
         message: `A/B by ${key}: fewer than two segments with outcomes in both arms${skipped}; no breakdown to report (the windows carry none, or the producer sends no \`segments\`)`,
       };
     }
@@ -138,11 +145,14 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
         ` The aggregate (candidate ${percent(aggregate.second.rate)} vs control ${percent(aggregate.first.rate)}) averages opposite effects by segment away; ` +
         `the arms' segment mixes match (${mixText})${analysis.simpsonParadox ? ", so this is cancellation, not Simpson's paradox" : ''}.`;
     }
+    const bestModel = analysis.expectedRate.second > analysis.expectedRate.first ? 'candidate' : 'control';
+    const disagreeing = analysis.segments.filter((s) => s.winner !== null && s.winner !== bestModel).map((s) => s.pValue);
     return {
       key,
       routingGain: Math.max(0, analysis.expectedRate.perSegmentWinner - best),
       simpsonParadox: analysis.simpsonParadox && mixDiffers,
       mixPValue: mix.pValue,
+      disagreementPValue: disagreeing.length > 0 ? Math.min(...disagreeing) : null,
       message: `A/B by ${key}${skipped}: ${bySegment}.${paradox} ${analysis.recommendation} (exploratory: ${analysis.segments.length} segments tested at α = ${alpha} each; the decision rests on the aggregate test)`,
     };
   });

@@ -493,7 +493,7 @@ function concluded(state: ControllerState, stage: CompiledStage, reasons: Decisi
   if (conclusion !== null) {
     state.lastAbConclusion = { stageIndex: stage.index, conclusion };
     for (const report of segmentReports(state.ab.segments ?? {}, stage.segmentKeys, stage.ab!.alpha)) {
-      reasons.push(reason('segments', 'successRate', report.routingGain, null, report.message));
+      reasons.push(reason('segments', 'successRate', report.routingGain, null, report.message, undefined, report.disagreementPValue ?? undefined));
     }
   }
   return conclusion;
