@@ -138,6 +138,16 @@ export function toShardError(error: unknown): ShardError {
 }
 
 /**
+ * The error of a run that did not complete, for callers that need every replicate: the first
+ * failed shard's error (a RangeError stays one), or says how the run ended.
+ */
+export function incompleteRunError(result: PoolResult<unknown>): Error {
+  const failure = result.failedShards[0]?.error;
+  if (failure === undefined) return new Error(`the run ended ${result.status}`);
+  return failure.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure.message);
+}
+
+/**
  * A pool of `options.size` workers. Cost of a run: the kernel's work divided among the workers,
  * plus one message round trip per shard and one merge per completed shard.
  */

@@ -10,6 +10,7 @@ import type { Policy } from '../src/engine/policy/policy.ts';
 import type { TuningBatch } from '../src/sim/tune.ts';
 import { addTuningReplicate, initTuningTally, mergeTuningTallies, prepareCandidate, tuningEvaluationOf } from '../src/sim/tuningEvaluation.ts';
 import type { PreparedCandidate, TuningEvaluation, TuningTally, TuningWorlds } from '../src/sim/tuningEvaluation.ts';
+import { incompleteRunError } from './pool.ts';
 import type { WorkerPool } from './pool.ts';
 import { createShardEndpoint } from './shardEndpoint.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
@@ -85,10 +86,7 @@ export async function evaluateTuningBatch(pool: TuningPool, batch: TuningBatch, 
     ...(signal !== undefined ? { signal } : {}),
   });
   if (result.status === 'cancelled' || signal?.aborted) throw new DOMException('tuning cancelled', 'AbortError');
-  if (result.status !== 'complete') {
-    const failure = result.failedShards[0]?.error;
-    throw failure?.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure ? failure.message : 'the tuning run did not complete');
-  }
+  if (result.status !== 'complete') throw incompleteRunError(result);
   report(batch.policies.length);
   const names = { healthy: batch.worlds.healthy.name, regressed: batch.worlds.regressed.name };
   return batch.policies.map((_, index) => tuningEvaluationOf(result.merged[index] ?? initTuningTally(batch.from), names));

@@ -110,6 +110,11 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     return poissonSamplers[slot]();
   }
 
+  /** A Poisson count of `mean` from cache slot `slot + k`, or from a fresh sampler when `slot` < 0. */
+  function poissonAt(slot: number, k: number, mean: number): number {
+    return slot < 0 ? poisson(random, mean) : cachedPoisson(slot + k, mean);
+  }
+
   /** Fills `window` (whose requests, errors and timeouts are set) with latency, outcomes and agreements. */
   function complete(window: ArmWindow, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
     const n = window.requests;
@@ -154,12 +159,7 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     for (let s = 0; s < names.length; s++) {
       let segment: ArmWindow;
       if (n === null) {
-        const m = mean * shares[s];
-        const both = poisson(random, m * pe * pt);
-        const errorOnly = poisson(random, m * pe * (1 - pt));
-        const timeoutOnly = poisson(random, m * (1 - pe) * pt);
-        const neither = poisson(random, m * (1 - pe) * (1 - pt));
-        segment = { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
+        segment = thinnedPoissonCounts(-1, mean * shares[s], pe, pt);
       } else {
         const last = s === names.length - 1;
         const count = last ? remaining : binomial(random, remaining, remainingShare > 0 ? Math.min(1, shares[s] / remainingShare) : 0);
@@ -198,14 +198,21 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
    */
   function poissonArm(slot: number, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
     if (request.needsSegments && request.needsOutcomes) return segmentedArm(null, mean, conditions, latency, request);
-    const pe = conditions.errorRate;
-    const pt = conditions.timeoutProbability;
-    const both = cachedPoisson(slot, mean * pe * pt);
-    const errorOnly = cachedPoisson(slot + 1, mean * pe * (1 - pt));
-    const timeoutOnly = cachedPoisson(slot + 2, mean * (1 - pe) * pt);
-    const neither = cachedPoisson(slot + 3, mean * (1 - pe) * (1 - pt));
-    const window: ArmWindow = { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
-    return complete(window, conditions, latency, request, false);
+    return complete(thinnedPoissonCounts(slot, mean, conditions.errorRate, conditions.timeoutProbability), conditions, latency, request, false);
+  }
+
+  /**
+   * Requests, errors and timeouts of Poisson(mean) arrivals with error and timeout probabilities
+   * pe and pt: the four classes (both, error only, timeout only, neither) are independent Poisson
+   * counts. With `slot` ≥ 0 the samplers of cache slots slot…slot+3 are reused; with −1 each count
+   * gets a fresh sampler.
+   */
+  function thinnedPoissonCounts(slot: number, mean: number, pe: number, pt: number): ArmWindow {
+    const both = poissonAt(slot, 0, mean * pe * pt);
+    const errorOnly = poissonAt(slot, 1, mean * pe * (1 - pt));
+    const timeoutOnly = poissonAt(slot, 2, mean * (1 - pe) * pt);
+    const neither = poissonAt(slot, 3, mean * (1 - pe) * (1 - pt));
+    return { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
   }
 
   const inputs = world.scenario.inputs;

@@ -158,6 +158,15 @@ export function shardOptions(shardText: string | undefined, out: string | undefi
 /** Runs with at least this many replicates use worker threads unless --workers says otherwise. */
 const WORKER_THRESHOLD = 2000;
 
+/**
+ * `--workers` of a command whose run simulates up to `plannedReplicates` replicates: the
+ * machine's parallelism for large runs (results do not depend on it, only the wall time does),
+ * one thread for small ones, where starting workers costs more than it saves.
+ */
+export function workersOption(args: Parameters<typeof numberOption>[0], plannedReplicates: number): number {
+  return numberOption(args, 'workers', { default: plannedReplicates >= WORKER_THRESHOLD ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+}
+
 /** `rollout-lab simulate`. */
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -210,7 +219,7 @@ export const simulateCommand: Command = {
     // Large runs use every core through worker_threads (the same pool as the browser's Web
     // Workers); results are identical whatever the number of workers, so the default only
     // changes the wall time.
-    const workers = numberOption(args, 'workers', { default: replicates >= WORKER_THRESHOLD ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+    const workers = workersOption(args, replicates);
     let summary: SimulationSummary;
     if (workers > 1) {
       const bar = progressBar(io, showProgress);

@@ -11,15 +11,15 @@
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
-import { availableParallelism } from 'node:os';
 import { sweep, sweepParameters, sweepWith } from '../../sim/sweep.ts';
 import { createNodeSimulationPool } from '../../../workers/nodePool.ts';
+import { incompleteRunError } from '../../../workers/pool.ts';
 import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, shardOptions } from './simulate.ts';
+import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, shardOptions, workersOption } from './simulate.ts';
 import { partialResult, shardRange, writePartialResult } from '../shard.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
@@ -86,7 +86,7 @@ export const sweepCommand: Command = {
     const range = shard ? shardRange(replicates, shard.shard) : { from: 0, to: replicates };
     const settingCount = ranges.reduce((product, parameter) => product * parameter.values.length, 1);
     const planned = settingCount * scenarios.length * (range.to - range.from);
-    const workers = numberOption(args, 'workers', { default: planned >= 2000 ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+    const workers = workersOption(args, planned);
     const pool = workers > 1 ? createNodeSimulationPool(workers) : null;
     let rows;
     try {
@@ -104,10 +104,7 @@ export const sweepCommand: Command = {
               { scenario: cell.scenario, policy: cell.policy, mode: cell.mode, seed: cell.seed, firstReplicate: cell.from },
               { replicates: cell.to - cell.from },
             );
-            if (result.status !== 'complete') {
-              const failure = result.failedShards[0]?.error;
-              throw failure?.name === 'RangeError' ? new RangeError(failure.message) : new Error(failure ? failure.message : `the simulation ended ${result.status}`);
-            }
+            if (result.status !== 'complete') throw incompleteRunError(result);
             return result.merged;
           })
         : sweep(scenarios, policy, ranges, options);

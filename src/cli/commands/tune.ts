@@ -19,7 +19,6 @@ import type { CliIo, Command } from '../io.ts';
 import { durationSeconds } from '../../engine/policy/duration.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../../sim/scenario.ts';
-import { availableParallelism } from 'node:os';
 import { tune, tuneWith } from '../../sim/tune.ts';
 import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
 import type { TunedCandidate, TuneResult } from '../../sim/tune.ts';
@@ -27,7 +26,7 @@ import type { TuningEvaluation } from '../../sim/tuningEvaluation.ts';
 import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile } from './simulate.ts';
+import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, workersOption } from './simulate.ts';
 
 function rateCell(rate: RateEstimate): string {
   if (rate.rate === null) return '—';
@@ -102,7 +101,7 @@ export const tuneCommand: Command = {
     const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
     // At most 2 · (K · N + 4 · M) replicates (4 finalists): worker threads when that is large.
     const plannedReplicates = 2 * (maxEvaluations * searchReplicates + 4 * confirmReplicates);
-    const workers = numberOption(args, 'workers', { default: plannedReplicates >= 2000 ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+    const workers = workersOption(args, plannedReplicates);
     const seedText = stringOption(args, 'seed', '1');
     const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
     let healthy: Scenario;
