@@ -16,12 +16,48 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Parses `argv` against `options` (plus `--json` and `--help`, which every command takes). */
+/** A token that is a negative number (`-5`, `-0.02`, `-.5`, `-1e3`), not an option. */
+const negativeNumber = /^-(?:\d|\.\d)/;
+
+/**
+ * Joins `--name -5` into `--name=-5` when `--name` takes a value: node's `parseArgs` otherwise
+ * reports a value starting with `-` as ambiguous ("Did you mean --name=-5?"), though a negative
+ * number can only be the value (no option is named like a number). Stops at `--`.
+ */
+export function attachNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short !== undefined) takesValue.add(`-${spec.short}`);
+  }
+  const result: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') {
+      result.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    if (takesValue.has(token) && next !== undefined && negativeNumber.test(next)) {
+      result.push(`${token.startsWith('--') ? `${token}=` : token}${next}`);
+      i++;
+    } else {
+      result.push(token);
+    }
+  }
+  return result;
+}
+
+/**
+ * Parses `argv` against `options` (plus `--json` and `--help`, which every command takes). A
+ * negative number after an option that takes a value is that value (`--seed -5`).
+ */
 export function parseCommandArgs(argv: string[], options: OptionSpec, maxPositionals = 0): ParsedArgs {
   let parsed;
   try {
     parsed = nodeParseArgs({
-      args: argv,
+      args: attachNegativeValues(argv, options),
       options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ...options },
       allowPositionals: true,
       strict: true,
@@ -55,11 +91,24 @@ export function numberOption(args: ParsedArgs, name: string, rule: NumberRule = 
   return parseNumber(String(raw), `--${name}`, rule);
 }
 
-/** Parses one number with bounds, naming `label` in the error. */
+/** A whole number in decimal digits: `10`, `-5` — not `0x10`, `1e3`, `10.0`, `+10` or ` 10`. */
+const decimalInteger = /^-?\d+$/;
+/** A decimal number: `0.05`, `-0.02`, `.5`, `1e-3` — not `0x10`, `Infinity` or padded with spaces. */
+const decimalNumber = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Parses one number with bounds, naming `label` in the error. Only decimal notation is read:
+ * `Number()` alone would take `0x10` as 16, `1e3` as a whole number and ` 10` as 10, so a typo
+ * or a shell-quoting slip would run with a value nobody wrote. Integers take digits only.
+ */
 export function parseNumber(text: string, label: string, rule: NumberRule = {}): number {
-  const value = text.trim() === '' ? NaN : Number(text);
+  if (rule.integer && !decimalInteger.test(text) && Number.isFinite(Number(text))) {
+    throw new UsageError(`${label} must be a whole number in decimal digits, got '${text}'`);
+  }
+  const value = decimalNumber.test(text) ? Number(text) : NaN;
   if (!Number.isFinite(value)) throw new UsageError(`${label} must be a number, got '${text}'`);
-  if (rule.integer && !Number.isInteger(value)) throw new UsageError(`${label} must be a whole number, got ${text}`);
+  if (rule.integer && !decimalInteger.test(text)) throw new UsageError(`${label} must be a whole number in decimal digits, got '${text}'`);
+  if (rule.integer && !Number.isSafeInteger(value)) throw new UsageError(`${label} must be a whole number below 2^53, got ${text}`);
   const { min, max } = rule;
   if (min !== undefined && (rule.exclusiveMin ? value <= min : value < min)) {
     throw new UsageError(`${label} must be ${rule.exclusiveMin ? 'greater than' : 'at least'} ${min}, got ${text}`);

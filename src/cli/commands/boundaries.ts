@@ -15,7 +15,7 @@ const SPENDING: Record<'obf' | 'pocock', SpendingFunctionName> = { obf: 'obrienF
 function parseFractions(text: string, looks: number | undefined): number[] {
   const parts = text.split(',');
   const fractions = parts.map((part, k) =>
-    parseNumber(part, `--fractions[${k + 1}]`, { min: 0, exclusiveMin: true, max: 1 }),
+    parseNumber(part.trim(), `--fractions[${k + 1}]`, { min: 0, exclusiveMin: true, max: 1 }),
   );
   fractions.forEach((t, k) => {
     if (k > 0 && !(t > fractions[k - 1])) {

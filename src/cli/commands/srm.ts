@@ -11,7 +11,7 @@ import { DEFAULT_SRM_THRESHOLD, sampleRatioMismatch } from '../../engine/stats/s
 function parseList(text: string, label: string, rule: { integer?: boolean; min?: number; exclusiveMin?: boolean }): number[] {
   const items = text.split(',');
   if (items.length < 2) throw new UsageError(`${label} must list at least 2 arms separated by commas, got '${text}'`);
-  return items.map((item, i) => parseNumber(item, `${label} item ${i + 1}`, rule));
+  return items.map((item, i) => parseNumber(item.trim(), `${label} item ${i + 1}`, rule));
 }
 
 /** The `srm` command: exit code 0 when the split looks right, 1 on a mismatch, 2 on bad input. */
