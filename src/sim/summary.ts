@@ -148,7 +148,7 @@ export function rateEstimate(count: number, total: number): RateEstimate {
 }
 
 /** Type-7 quantile of a histogram of values (value → count). O(distinct values · log). */
-function histogramQuantile(histogram: Record<string, number>, q: number): number | null {
+export function histogramQuantile(histogram: Record<string, number>, q: number): number | null {
   const entries = Object.entries(histogram)
     .map(([value, count]) => [Number(value), count] as const)
     .sort((a, b) => a[0] - b[0]);
