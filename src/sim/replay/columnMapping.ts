@@ -1,7 +1,10 @@
 /**
  * Which log column holds which request field: the `--map timestamp=COL,latency=COL,...` option,
- * parsed, then matched against the columns a log actually has.
+ * parsed, then matched against the columns a log actually has; and a first guess at it from a
+ * log's header and first rows.
  */
+import { parseLatency } from './parseLatency.ts';
+import { parseTimestamp } from './parseTimestamp.ts';
 
 /** The request fields a log column can be mapped to. */
 export type LogField = 'timestamp' | 'latency' | 'status' | 'model' | 'segment' | 'user';
@@ -109,4 +112,122 @@ export function resolveColumnMapping(mapping: ColumnMapping, columns: readonly s
     );
   }
   return resolved;
+}
+
+/** Names that say "a moment in time" (compared on lower-cased names). */
+const TIME_NAME_EXACT = /^(@?timestamp|ts|time|datetime|date_?time|date|created|created_?at|create_?time|gmt_?create|event_?time|request_?time|start_?time)$/;
+const TIME_NAME_LOOSE = /timestamp|time|date|creat|(^|_)ts($|_)|_at$/;
+/**
+ * Names that say "how long" — a latency, never a moment — even though some hold "time":
+ * `exec_time_seconds`, `response_time_ms`, `duration`, `elapsed`, `took`, a unit suffix.
+ */
+const DURATION_NAME = /latency|duration|elapsed|took|exec_?time|run_?time|response_?time|wait_?time|process(ing)?_?time|cost_?time|_(s|sec|secs|seconds|ms|millis|milliseconds|us|micros|microseconds)$|^(ms|millis)$/;
+
+/** Column-name patterns for the other fields, most specific first (compared on lower-case names). */
+const FIELD_PATTERNS: Record<Exclude<LogField, 'timestamp' | 'latency'>, RegExp[]> = {
+  status: [/^(status|status_?code|http_?status|code|state|result)$/, /status|outcome|result|error|code|state/],
+  model: [/^(model|version|model_?version|model_?name|variant|arm)$/, /model|version|variant/],
+  segment: [/^(segment|tier|plan|region|country|platform|device)$/, /segment|tier|plan|region|cohort/],
+  user: [/^(user|user_?id|customer|customer_?id|account|account_?id|client_?id|session|session_?id)$/, /user|customer|account|session/],
+};
+
+/** Epoch seconds of 2000-01-01 and 2100-01-01: an epoch number outside them is not a request's time. */
+const PLAUSIBLE_EPOCH_MS = [946_684_800_000, 4_102_444_800_000] as const;
+
+/** Whether a field's text reads as a moment (ISO/Apache, or an epoch number in 2000–2100), not a duration like `12.5`. */
+function looksLikeTimestamp(text: string): boolean {
+  const parsed = parseTimestamp(text.trim());
+  return parsed !== undefined && parsed.epochMilliseconds >= PLAUSIBLE_EPOCH_MS[0] && parsed.epochMilliseconds < PLAUSIBLE_EPOCH_MS[1];
+}
+
+/** Whether a field's text reads as a latency: a non-negative number, optionally with a unit. */
+function looksLikeDuration(text: string): boolean {
+  const value = parseLatency(text.trim(), 'ms');
+  return value >= 0;
+}
+
+/**
+ * The share of a column's non-blank sample values that satisfy `test`, or null without any
+ * (no sample rows, or all blank): then the name alone decides.
+ */
+function shareOfValues(rows: readonly (readonly string[])[], index: number, test: (text: string) => boolean): number | null {
+  let seen = 0;
+  let passed = 0;
+  for (const row of rows) {
+    const value = row[index];
+    if (value === undefined || value.trim() === '') continue;
+    seen++;
+    if (test(value)) passed++;
+  }
+  return seen === 0 ? null : passed / seen;
+}
+
+/**
+ * A first guess at the column mapping of a log, from its column names and, when given, the
+ * values of its first rows (`rows[i][j]` is row i's text in column j, as the parser would read
+ * it). Fields with no convincing column are left out: the user picks them. Each column is used
+ * for one field at most.
+ *
+ * - **timestamp**: a column with a time-like name (`timestamp`, `ts`, `time`, `date`,
+ *   `gmt_create`, `created_at`, … exactly, else containing `time`, `date`, `creat`, `ts` or
+ *   ending in `_at`) — but never one whose name says it is a duration (`latency`, `duration`,
+ *   `elapsed`, `exec_time`, `response_time`, a unit suffix like `_seconds` or `_ms`): on a log
+ *   with `gmt_create` and `exec_time_seconds`, the first is the time of the request and the
+ *   second how long it took. With sample rows, a column most of whose values do not read as
+ *   moments (ISO/Apache times, or epoch numbers between 2000 and 2100; `12.5` is a duration) is
+ *   not a timestamp; among the candidates an exact name beats a loose one, then more values
+ *   that read as moments, then the column's position.
+ * - **latency**: an exact `latency`/`duration`/`elapsed` name (with a unit suffix), else any
+ *   duration-like name (above); with sample rows, most values must be non-negative numbers and
+ *   not moments.
+ * - **status, model, segment, user**: the first column matching the field's exact name pattern,
+ *   else its looser one, in that order.
+ *
+ * Cost O(fields × columns × rows) — meant for the first few dozen rows.
+ */
+export function guessColumnMapping(columns: readonly string[], rows: readonly (readonly string[])[] = []): { [field in LogField]?: string } {
+  const guess: { [field in LogField]?: string } = {};
+  const used = new Set<number>();
+  const names = columns.map((column) => column.trim().toLowerCase());
+  const pick = (field: LogField, index: number | undefined) => {
+    if (index === undefined) return;
+    guess[field] = columns[index];
+    used.add(index);
+  };
+
+  // Timestamp: rank candidates by (exact name, share of moment-like values, position).
+  let best: { index: number; exact: boolean; share: number } | undefined;
+  names.forEach((name, index) => {
+    if (DURATION_NAME.test(name)) return;
+    const exact = TIME_NAME_EXACT.test(name);
+    if (!exact && !TIME_NAME_LOOSE.test(name)) return;
+    const share = shareOfValues(rows, index, looksLikeTimestamp);
+    if (share !== null && share < 0.5) return;
+    const candidate = { index, exact, share: share ?? 1 };
+    if (best === undefined || (candidate.exact && !best.exact) || (candidate.exact === best.exact && candidate.share > best.share)) best = candidate;
+  });
+  pick('timestamp', best?.index);
+
+  // Latency: an exact name first, then any duration-like name; values must read as durations.
+  const latencyExact = /^(latency|duration|elapsed)([_\s.-]?(ms|s|us|sec|secs|seconds|millis|milliseconds|micros|microseconds))?$/;
+  const isLatency = (index: number) => {
+    if (used.has(index)) return false;
+    const share = shareOfValues(rows, index, (text) => looksLikeDuration(text) && !looksLikeTimestamp(text));
+    return share === null || share >= 0.5;
+  };
+  pick(
+    'latency',
+    [latencyExact, DURATION_NAME].map((pattern) => names.findIndex((name, index) => pattern.test(name) && isLatency(index))).find((index) => index >= 0),
+  );
+
+  for (const field of Object.keys(FIELD_PATTERNS) as (keyof typeof FIELD_PATTERNS)[]) {
+    for (const pattern of FIELD_PATTERNS[field]) {
+      const index = names.findIndex((name, i) => !used.has(i) && pattern.test(name));
+      if (index >= 0) {
+        pick(field, index);
+        break;
+      }
+    }
+  }
+  return guess;
 }

@@ -1,6 +1,5 @@
 import { BYTE_ORDER_MARK, sniffLogFormat } from '../../sim/replay/logFormat.ts';
 import type { LogFormat } from '../../sim/replay/logFormat.ts';
-import type { LogField } from '../../sim/replay/columnMapping.ts';
 import { splitDelimitedLine } from '../../sim/replay/parseLog.ts';
 import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
 
@@ -61,36 +60,57 @@ export function readLogHeader(sample: string): LogHeader {
   return { format, columns: fields.map((field) => field.trim()) };
 }
 
-/** Column-name patterns for each field, most specific first (compared on lower-case names). */
-const FIELD_PATTERNS: Record<LogField, RegExp[]> = {
-  timestamp: [/^(@?timestamp|ts|time|datetime|date_?time)$/, /timestamp|time|date|_at$/],
-  latency: [/^(latency|duration|elapsed)(_?(ms|s|us|sec|seconds|millis))?$/, /latency|duration|elapsed|response.?time|took/],
-  status: [/^(status|status_?code|http_?status|code)$/, /status|outcome|result|error|code/],
-  model: [/^(model|version|model_?version|variant|arm)$/, /model|version|variant/],
-  segment: [/^(segment|tier|plan|region|country|platform|device)$/, /segment|tier|plan|region|cohort/],
-  user: [/^(user|user_?id|customer|customer_?id|account|account_?id|client_?id)$/, /user|customer|account/],
-};
+/** How many data rows of the sample `readSampleRows` returns (enough to judge a column's values). */
+export const SAMPLE_ROWS = 50;
+
+function valueAtPath(object: Record<string, unknown>, path: string): string {
+  let value: unknown = object;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') return '';
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value === undefined || value === null || typeof value === 'object' ? '' : String(value);
+}
 
 /**
- * A first guess at the column mapping from the column names: for each field, the first column
- * whose lower-cased name matches the field's exact pattern, else its looser pattern; a column is
- * used for one field at most (fields in the order timestamp, latency, status, model, segment,
- * user). Fields with no match are left out: the user picks them. O(fields × columns).
+ * The first data rows of a log sample as text, one entry per `header.columns` (for JSON lines,
+ * the value at each key path; '' when absent), for `guessColumnMapping` to look at the values.
+ * The sample's last piece is dropped when the sample does not end a line (it may be cut in the
+ * middle), and so are rows that do not split. At most `limit` rows. O(sample length).
  */
-export function guessColumnMapping(columns: readonly string[]): { [field in LogField]?: string } {
-  const guess: { [field in LogField]?: string } = {};
-  const used = new Set<string>();
-  for (const field of Object.keys(FIELD_PATTERNS) as LogField[]) {
-    for (const pattern of FIELD_PATTERNS[field]) {
-      const match = columns.find((column) => !used.has(column) && pattern.test(column.trim().toLowerCase()));
-      if (match !== undefined) {
-        guess[field] = match;
-        used.add(match);
-        break;
+export function readSampleRows(sample: string, header: LogHeader, limit = SAMPLE_ROWS): string[][] {
+  const text = sample.startsWith(BYTE_ORDER_MARK) ? sample.slice(1) : sample;
+  const lines = text.split('\n');
+  if (!text.endsWith('\n')) lines.pop();
+  const rows: string[][] = [];
+  if (header.format === 'jsonl') {
+    for (const line of lines) {
+      if (rows.length >= limit) break;
+      if (line.trim() === '') continue;
+      try {
+        const value: unknown = JSON.parse(line);
+        if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+          rows.push(header.columns.map((column) => valueAtPath(value as Record<string, unknown>, column)));
+        }
+      } catch {
+        // not an object line
       }
     }
+    return rows;
   }
-  return guess;
+  const delimiter = header.format === 'tsv' ? '\t' : ',';
+  let headerSeen = false;
+  for (const line of lines) {
+    if (rows.length >= limit) break;
+    if (line.trim() === '') continue;
+    if (!headerSeen) {
+      headerSeen = true;
+      continue;
+    }
+    const fields = splitDelimitedLine(line.replace(/\r$/, ''), delimiter);
+    if (fields !== undefined && fields.length === header.columns.length) rows.push(fields.map((field) => field.trim()));
+  }
+  return rows;
 }
 
 /** The latency unit a column name announces (`latency_s`, `duration_us`, `elapsed_seconds`), else `ms`. */

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import sampleLogUrl from '../../../notebooks/data/requests-one-day.csv?url';
-import { LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
+import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
 import type { LogField } from '../../sim/replay/columnMapping.ts';
 import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
@@ -13,7 +13,7 @@ import '../elements/plotFigure.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { arrivalsByHourPlot } from '../plots/arrivalsByHourPlot.ts';
-import { guessColumnMapping, guessLatencyUnit, readLogHeader } from '../replay/logHeader.ts';
+import { guessLatencyUnit, readLogHeader, readSampleRows } from '../replay/logHeader.ts';
 import type { LogHeader } from '../replay/logHeader.ts';
 import {
   errorRuleProblem,
@@ -148,7 +148,7 @@ export class ReplayView extends LitElement {
     const patch: Partial<ReplayState> = { file: file.name };
     if (this.header.ok) {
       const columns = this.header.value.columns;
-      const guess = guessColumnMapping(columns);
+      const guess = guessColumnMapping(columns, readSampleRows(sample, this.header.value));
       const state = this.form.state;
       for (const field of LOG_FIELDS) {
         if (!columns.includes(state[field])) patch[field] = guess[field] ?? '';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { guessColumnMapping, guessLatencyUnit, readLogHeader } from '../../../src/ui/replay/logHeader.ts';
+import { guessLatencyUnit, readLogHeader, readSampleRows } from '../../../src/ui/replay/logHeader.ts';
 
 describe('readLogHeader', () => {
   it('reads the columns of the bundled sample log from its first bytes', () => {
@@ -25,28 +25,27 @@ describe('readLogHeader', () => {
   });
 });
 
-describe('guessColumnMapping', () => {
-  it('maps the sample log as the notebook does', () => {
-    expect(guessColumnMapping(['timestamp', 'latency_ms', 'status', 'segment', 'user'])).toEqual({
-      timestamp: 'timestamp',
-      latency: 'latency_ms',
-      status: 'status',
-      segment: 'segment',
-      user: 'user',
-    });
+describe('readSampleRows', () => {
+  it('returns the first data rows by column, dropping a line cut by the end of the sample', () => {
+    const sample = 'gmt_create,status,exec_time_seconds\n2023-08-01 10:00:00,SUCCEED,12.5\n\n"2023-08-01 10:00:07",FAILED,0.4\n2023-08-01 10:0';
+    const header = readLogHeader(sample);
+    expect(readSampleRows(sample, header)).toEqual([
+      ['2023-08-01 10:00:00', 'SUCCEED', '12.5'],
+      ['2023-08-01 10:00:07', 'FAILED', '0.4'],
+    ]);
+    expect(readSampleRows(sample, header, 1)).toHaveLength(1);
   });
 
-  it('finds looser names, uses each column once and leaves unknown fields out', () => {
-    expect(guessColumnMapping(['request_time', 'response_time_ms', 'http_status', 'model_version', 'customer_id', 'extra'])).toEqual({
-      timestamp: 'request_time',
-      latency: 'response_time_ms',
-      status: 'http_status',
-      model: 'model_version',
-      user: 'customer_id',
-    });
-    expect(guessColumnMapping(['a', 'b'])).toEqual({});
+  it('reads JSON lines by key path, blank where a key is missing', () => {
+    const sample = '{"ts":"2024-01-01T00:00:00Z","response":{"ms":12,"status":200}}\n{"ts":"2024-01-01T00:00:01Z","model":"v2"}\n';
+    expect(readSampleRows(sample, readLogHeader(sample))).toEqual([
+      ['2024-01-01T00:00:00Z', '12', '200', ''],
+      ['2024-01-01T00:00:01Z', '', '', 'v2'],
+    ]);
   });
+});
 
+describe('guessLatencyUnit', () => {
   it('reads the latency unit from the column name', () => {
     expect(guessLatencyUnit('latency_ms')).toBe('ms');
     expect(guessLatencyUnit('duration_s')).toBe('s');
