@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../src/cli/commands/replay.ts';
+import { formatDuration } from '../../src/engine/policy/duration.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
 
@@ -86,9 +87,27 @@ describe('replay view in Chromium', () => {
         rate.rate === null ? '—' : `${(100 * rate.rate).toFixed(1)}% [${(100 * (rate.lower as number)).toFixed(1)}%, ${(100 * (rate.upper as number)).toFixed(1)}%]`;
       expect(falseRollback.text).toContain(shown(cli.json.falseRollbackRate));
       expect(power.text).toContain(shown(cli.json.detectionPower));
+      // The median detection time is in seconds, shown as a policy duration ("1h35m"), not as milliseconds.
+      const median = page.locator(`${view} tr[data-run="${run}"] td[data-field="median-detection-time"]`);
+      expect(await median.getAttribute('data-seconds')).toBe(String(cli.json.detectionTime.median));
+      expect((await median.textContent())?.trim()).toBe(cli.json.detectionTime.median === null ? '—' : formatDuration(Math.round(cli.json.detectionTime.median)));
     }
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('runs the replay on the first click, even when that click also commits a new error rule', async () => {
+    const { page, problems } = await app.open('/#/replay');
+    await page.locator(`${view} button[name="sample"]`).click();
+    await expect.poll(() => page.locator(`${view} [data-field="rows-read"]`).textContent(), { timeout: 20_000 }).toBe('7,062');
+    await page.locator(`${view} input[name="replicates"]`).fill('10');
+    // Typing a rule and going straight for the button: leaving the box re-reads the log, which
+    // used to remove the button between its press and its release, so the click did nothing.
+    await page.locator(`${view} input[name="errorWhen"]`).fill('status >= 500');
+    await page.locator(`${view} button[name="runReplay"]`).click();
+    await expect.poll(() => page.locator(`${view} [data-section="verdict"]`).count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.locator(`${view} [data-section="parse-report"]`).textContent()).toContain('status >= 500');
+    expect(problems).toEqual([]);
+  }, 90_000);
 
   it('reports rejected rows with their line numbers, explains a bad error rule and asks for the file again after a reload', async () => {
     const { page, problems } = await app.open('/#/replay');

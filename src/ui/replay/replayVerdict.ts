@@ -1,6 +1,15 @@
 import { rateEstimate } from '../../sim/summary.ts';
 import type { RateEstimate, SimulationSummary } from '../../sim/summary.ts';
+import { formatDuration } from '../../engine/policy/duration.ts';
 import { formatInterval, formatPercent } from '../format.ts';
+
+/**
+ * A detection time for people: `seconds` (as the replay reports it) rounded to the second and
+ * written as policies write durations (`formatDuration`: 5400 → "1h30m", 150 → "2m30s"), or "—".
+ */
+export function formatDetectionTime(seconds: number | null): string {
+  return seconds === null ? '—' : formatDuration(Math.round(seconds));
+}
 
 /**
  * Detection power of a replay, as `rollout-lab replay` reports it: rollbacks of a candidate that

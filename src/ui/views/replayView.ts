@@ -26,7 +26,7 @@ import {
   type ReplaySettings,
   type ReplayState,
 } from '../replay/replayState.ts';
-import { detectionPower, formatRateEstimate, replayVerdict } from '../replay/replayVerdict.ts';
+import { detectionPower, formatDetectionTime, formatRateEstimate, replayVerdict } from '../replay/replayVerdict.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 import { LogImportClient } from '../workers/logImportClient.ts';
@@ -52,12 +52,6 @@ function formatBytes(bytes: number): string {
 
 function formatMilliseconds(value: number | undefined): string {
   return value === undefined ? '—' : `${value.toFixed(value < 100 ? 1 : 0)} ms`;
-}
-
-function formatDuration(ms: number | null): string {
-  if (ms === null) return '—';
-  const minutes = ms / 60_000;
-  return minutes < 120 ? `${minutes.toFixed(0)} min` : `${(minutes / 60).toFixed(1)} h`;
 }
 
 function isAbort(error: unknown): boolean {
@@ -124,6 +118,17 @@ export class ReplayView extends LitElement {
   );
   /** The settings of the replay shown (the form may have changed since). */
   private replayedWith: { settings: ReplaySettings; state: ReplayState } | undefined;
+  /**
+   * The open file's last complete import: still shown while the file is imported again with new
+   * settings (an error rule committed by leaving its box), so that the replay form — and the
+   * "Run the replay" button the user is clicking, which is what made the box lose focus — stays
+   * on the page instead of vanishing between the button's press and its release.
+   */
+  private lastImported: ImportedLog | undefined;
+  /** Settles when the import in progress does (resolved when none runs). */
+  private importSettled: Promise<void> = Promise.resolve();
+  /** A replay asked for while the log was being imported again: it starts once the import completes. */
+  private replayQueued = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -136,6 +141,7 @@ export class ReplayView extends LitElement {
     this.openError = '';
     this.replayTask.abort();
     this.replayedWith = undefined;
+    this.lastImported = undefined;
     let sample: string;
     try {
       sample = await file.slice(0, HEADER_BYTES).text();
@@ -196,7 +202,10 @@ export class ReplayView extends LitElement {
     this.replayTask.abort();
     this.replayedWith = undefined;
     this.importProgress = undefined;
-    void this.importTask.run(this.file, settings.value);
+    const file = this.file;
+    this.importSettled = this.importTask.run(file, settings.value).then(() => {
+      if (this.importTask.status === 'complete' && this.file === file) this.lastImported = this.importTask.value;
+    });
   }
 
   /** Changes settings that the parse depends on, and imports again. */
@@ -217,7 +226,20 @@ export class ReplayView extends LitElement {
     }
   }
 
-  private runReplay(): void {
+  /**
+   * Runs the replay with the form's settings. When the log is being imported again (the click
+   * that pressed this button also committed a new error rule), the replay waits for that import
+   * and then runs on the log as now read — one click is enough.
+   */
+  private async runReplay(): Promise<void> {
+    if (this.importTask.running) {
+      this.replayQueued = true;
+      this.requestUpdate();
+      while (this.importTask.running) await this.importSettled;
+      this.replayQueued = false;
+      this.requestUpdate();
+      if (this.importTask.status !== 'complete') return;
+    }
     const settings = checked(() => readReplaySettings(this.form.state));
     if (!settings.ok) return;
     this.replayedWith = { settings: settings.value, state: { ...this.form.state } };
@@ -226,7 +248,8 @@ export class ReplayView extends LitElement {
 
   override render() {
     const state = this.form.state;
-    const imported = this.importTask.status === 'complete' ? this.importTask.value : undefined;
+    // While the open file is imported again, its previous import stays on the page (see `lastImported`).
+    const imported = this.importTask.status === 'complete' ? this.importTask.value : this.importTask.running ? this.lastImported : undefined;
     return html`
       <h2>Replay a log</h2>
       <p class="lede">
@@ -446,7 +469,8 @@ export class ReplayView extends LitElement {
         ${this.policyNote ? html`<p class="error" role="alert">${this.policyNote}</p>` : nothing}
         ${settings.ok ? nothing : html`<p class="error" role="alert" data-section="replay-settings">${settings.message}</p>`}
         <div class="actions">
-          <button type="button" class="primary" name="runReplay" ?disabled=${!settings.ok || task.running} @click=${() => this.runReplay()}>Run the replay</button>
+          <button type="button" class="primary" name="runReplay" ?disabled=${!settings.ok || task.running} @click=${() => void this.runReplay()}>Run the replay</button>
+          ${this.replayQueued ? html`<span class="note" role="status" data-section="replay-queued">Reading the log with the new settings; the replay starts when it is done.</span>` : nothing}
           ${task.running
             ? html`<label>Replay <progress name="replay" max="1" .value=${task.progress} aria-label="Replay progress"></progress></label>
                 <span data-field="replay-percent">${(100 * task.progress).toFixed(0)}%</span>
@@ -472,7 +496,7 @@ export class ReplayView extends LitElement {
       <td>${name}</td>
       ${cell(result.summary.falseRollbackRate, 'false-rollback')} ${cell(detectionPower(result.summary), 'detection-power')}
       ${cell(result.summary.rollbackRate, 'rollback')} ${cell(result.summary.undecidedRate, 'undecided')}
-      <td class="number">${formatDuration(result.summary.detectionTime.median)}</td>
+      <td class="number" data-field="median-detection-time" data-seconds=${String(result.summary.detectionTime.median)}>${formatDetectionTime(result.summary.detectionTime.median)}</td>
     </tr>`;
     const world =
       roles.mode === 'ab'
