@@ -24,9 +24,9 @@ async function start(stateFile?: string, bodyLimit?: number): Promise<{ service:
   return { service, url: `http://127.0.0.1:${address.port}` };
 }
 
-function healthyWindow(i: number): WindowMetrics {
+function healthyWindow(i: number, duration = 300): WindowMetrics {
   const arm = (errors: number) => ({ requests: 2000, errors, timeouts: 1, latency: { p50: 40, p95: 90, p99: 150 }, successes: 900, outcomes: 1000, agreements: 950, compared: 1000 });
-  return { startTime: i * 300, duration: 300, control: arm(10), candidate: arm(10) };
+  return { startTime: i * duration, duration, control: arm(10), candidate: arm(10) };
 }
 
 async function post(url: string, body: string): Promise<{ status: number; json: any }> {
@@ -60,6 +60,7 @@ describe('decision service', () => {
       const first = await post(`${url}/v1/decide`, JSON.stringify(healthyWindow(0)));
       expect(first.status).toBe(200);
       expect(first.json.result).toMatchObject({ verdict: 'healthy', healthy: true, decision: 'continue', stage: 'baseline', stageIndex: 0, status: 'running', eventIndex: 0 });
+      // the gate changes nothing: Flagger's webhook may post any body
       expect((await fetch(`${url}/v1/gate`, { method: 'POST', body: '{}' })).status).toBe(200);
       const killed = await post(`${url}/v1/kill`, JSON.stringify({ reason: 'on-call pressed the button', time: 400 }));
       expect(killed.json.result).toMatchObject({ verdict: 'failing', decision: 'rollback', status: 'rolledBack', candidateTraffic: 0, eventIndex: 1 });
@@ -85,52 +86,67 @@ describe('decision service', () => {
     }
   });
 
-  test('load: 3,000 requests at concurrency 32 — one event per accepted request, in order; the state file valid after every answer; restart continues', async () => {
+  test('load: 3,000 requests at concurrency 32 on 32 rollouts — one event per accepted request, in order; the state file valid after every answer; restart continues', async () => {
+    // Windows of one rollout are counted in order (an older one is refused with 409), so each
+    // of the 32 clients drives its own rollout, sending its windows in time order, as a real
+    // monitoring job does; the 32 share one queue, one log and one state file.
     const stateFile = join(directory, 'load.json');
     const { service, url } = await start(stateFile);
     const total = 3000;
+    const clients = 32;
     const answers: any[] = new Array(total);
-    let next = 0;
     let maxAccepted = 0;
-    async function worker() {
-      while (next < total) {
-        const i = next++;
+    async function client(k: number) {
+      for (let i = k; i < total; i += clients) {
         // one in ten is malformed: it must be refused without touching the state
         const bad = i % 10 === 9;
-        const { status, json } = await post(`${url}/v1/decide`, bad ? '{"startTime":' : JSON.stringify(healthyWindow(i)));
+        const { status, json } = await post(`${url}/v1/rollouts/load-${k}/decide`, bad ? '{"startTime":' : JSON.stringify(healthyWindow(Math.floor(i / clients), 3600)));
         expect(status).toBe(bad ? 400 : 200);
         answers[i] = bad ? null : json;
         if (bad && !existsSync(stateFile)) continue; // refused before any decision: no file yet
         const file = JSON.parse(readFileSync(stateFile, 'utf8'));
-        expect(file.format).toBe('rollout-lab-serve-state');
-        if (!bad) expect(file.accepted).toBeGreaterThan(json.result.eventIndex);
+        expect(file).toMatchObject({ format: 'rollout-lab-serve-state', version: 2 });
+        if (!bad) expect(file.rollouts[`load-${k}`].eventCount).toBeGreaterThan(json.result.eventIndex);
         maxAccepted = Math.max(maxAccepted, file.accepted);
       }
     }
-    await Promise.all(Array.from({ length: 32 }, worker));
+    await Promise.all(Array.from({ length: clients }, (_, k) => client(k)));
     await service.close();
     const accepted = answers.filter((a) => a !== null);
     expect(accepted.length).toBe(2700);
     const lines = readFileSync(eventLogPath(stateFile), 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.length).toBe(2700);
-    // every accepted answer owns exactly one log line, and the line is the event it was told
-    const indices = accepted.map((a) => a.result.eventIndex).sort((a, b) => a - b);
-    expect(indices).toEqual(Array.from({ length: 2700 }, (_, i) => i));
-    for (const answer of accepted) expect(JSON.parse(lines[answer.result.eventIndex])).toEqual(answer.event);
+    // every accepted answer owns exactly one log line of its rollout, and the line is the event it was told
+    const byRollout = new Map<string, any[]>();
+    for (const line of lines) {
+      const entry = JSON.parse(line);
+      byRollout.set(entry.rollout, [...(byRollout.get(entry.rollout) ?? []), entry]);
+    }
+    expect(byRollout.size).toBe(clients);
+    for (const answer of accepted) {
+      const entry = byRollout.get(answer.rollout)![answer.result.eventIndex];
+      expect(entry.event).toEqual(answer.event);
+      expect(entry.window.id).toBe(answer.window);
+    }
+    for (const [, entries] of byRollout) expect(entries.map((e) => e.window.startTime)).toEqual([...entries.map((e) => e.window.startTime)].sort((a, b) => a - b));
     const saved = JSON.parse(readFileSync(stateFile, 'utf8'));
     expect(saved.accepted).toBe(2700);
-    // the controller went through its stages on healthy data (24 h baseline, 24 h shadow, …)
-    expect(new Set(lines.map((line) => JSON.parse(line).kind))).toContain('canary');
+    expect(maxAccepted).toBe(2700);
+    // the rollouts (hour-long windows) went through their stages on healthy data (24 h baseline, 24 h shadow, …)
+    expect(new Set(lines.map((line) => JSON.parse(line).event.kind))).toContain('shadow');
 
-    // restart from the files: nothing lost, and the next decision is event 2700
+    // restart from the files: nothing lost, and the next decision of a rollout follows its last
     const again = await start(stateFile);
     try {
-      const before = await (await fetch(`${again.url}/v1/state?events=all`)).json();
-      expect(before.eventCount).toBe(2700);
-      expect(before.state.events.map((e: any) => JSON.stringify(e))).toEqual(lines);
-      const more = await post(`${again.url}/v1/decide`, JSON.stringify(healthyWindow(total)));
-      expect(more.json.result.eventIndex).toBe(2700);
+      const before = await (await fetch(`${again.url}/v1/rollouts/load-0/state?events=all`)).json();
+      expect(before.eventCount).toBe(byRollout.get('load-0')!.length);
+      expect(before.state.events).toEqual(byRollout.get('load-0')!.map((e) => e.event));
+      const listed = await (await fetch(`${again.url}/v1/rollouts`)).json();
+      expect(listed.rollouts.length).toBe(clients);
+      expect(listed.rollouts.reduce((sum: number, r: any) => sum + r.eventCount, 0)).toBe(2700);
+      const more = await post(`${again.url}/v1/rollouts/load-0/decide`, JSON.stringify(healthyWindow(total, 3600)));
+      expect(more.json.result.eventIndex).toBe(before.eventCount);
     } finally {
       await again.service.close();
     }
@@ -149,7 +165,7 @@ describe('decision service', () => {
       expect(answer.json.result.eventIndex).toBe(2);
       const lines = readFileSync(eventLogPath(stateFile), 'utf8').trim().split('\n');
       expect(lines.length).toBe(3);
-      expect(JSON.parse(lines[2])).toEqual(answer.json.event);
+      expect(JSON.parse(lines[2]).event).toEqual(answer.json.event);
     } finally {
       await second.service.close();
     }

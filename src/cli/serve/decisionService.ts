@@ -1,45 +1,52 @@
 /**
  * The decision service (`rollout-lab serve`): the engine's controller behind HTTP, for a
  * production loop that posts a metric window per check and for Argo Rollouts' web metric
- * provider / Flagger's webhooks to read the verdict.
+ * provider / Flagger's webhooks to read the verdict. One controller state per rollout id.
  *
- * Endpoints (docs/production.md has the formats and curl examples):
- * - `POST /v1/decide` — body: one `WindowMetrics` (or an array of them, merged into one check);
- *   answer: `{ result, reasons, event }` where `result` = { verdict, healthy, decision, stage,
- *   stageIndex, stageKind, candidateTraffic, status, time, eventIndex };
- * - `GET /v1/state[?events=N|all]` — `{ result, eventCount, state }` with the last N events
- *   (default 20) (Argo web metric: `jsonPath: {$.result.verdict}`);
- * - `POST /v1/kill` — body `{ "reason": "...", "time"?: seconds }`: the kill switch;
- * - `POST /v1/gate` — 200 unless the verdict is failing or the rollout was rolled back (412):
- *   a Flagger `rollout` webhook;
+ * Endpoints (docs/production.md has the formats and curl examples); `{r}` is
+ * `/v1/rollouts/{id}`, and the same routes under `/v1` without an id are the rollout `default`:
+ * - `POST {r}/decide` — body: one `WindowMetrics` (or an array of them, merged into one check),
+ *   optionally with an `id`; answer: `{ rollout, window, result, reasons, event }` where `result`
+ *   = { verdict, healthy, decision, stage, stageIndex, stageKind, candidateTraffic, status, time,
+ *   eventIndex }. Each window counts once (windowIdentity.ts): a resend of a counted window
+ *   answers its original `event` with `"duplicate": true` and changes nothing; the same id with
+ *   other content, or a new window that does not start after the last counted one → 409;
+ * - `GET {r}/state[?events=N|all]` — `{ rollout, generation, result, eventCount, state }` with
+ *   the last N events (default 20) (Argo web metric: `jsonPath: {$.result.verdict}`);
+ * - `POST {r}/kill` — body `{ "reason": "...", "time"?: seconds }`: the kill switch;
+ * - `POST {r}/reset` — body `{ "reason"?: "...", "time"?: seconds }`: starts a new rollout
+ *   under the id (generation + 1), recorded in the event log;
+ * - `POST|GET {r}/gate` — 200 unless the verdict is failing or the rollout was rolled back (412):
+ *   a Flagger `rollout` webhook. It changes nothing, so it is a read;
+ * - `GET /v1/rollouts` — every rollout's id, generation, event count and result;
  * - `GET /healthz` — `{ "ok": true }`.
  *
  * Verdicts: `rollback` → failing; `hold` → inconclusive; continue, advance, promote → healthy.
- * Every state change goes through one queue: decide → append the event to the log (fsync) →
- * replace the state file atomically → answer, so the answer is sent only once the decision is on
- * disk, and concurrent requests are applied one at a time in arrival order (one event per
- * accepted request; changes that arrive during a write are written together — group commit;
- * serviceStateFile.ts explains the two files). A failed write
- * restores the state from before the request, cuts the log back and answers 500: the files and
- * memory never disagree.
- * Errors: malformed JSON or wrong fields → 400 naming the field, unknown path → 404, wrong
- * method → 405 (with `Allow`), body over the limit → 413.
+ * Every change goes through one queue (rolloutLedger.ts): answered only once on disk, and reads
+ * show only what is on disk. Writes (decide, kill, reset) must be `application/json` and, when
+ * the service has a token, carry it (writeGuard.ts).
+ * Errors: malformed JSON or wrong fields → 400 naming the field, bad token → 401, unknown path →
+ * 404, wrong method → 405 (with `Allow`), a window counted differently or out of order → 409,
+ * body over the limit → 413, not JSON → 415, a failed write → 500 and nothing changed.
  */
-import { open, truncate } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cloneState, initialState } from '../../engine/controller/controllerState.ts';
+import { initialState } from '../../engine/controller/controllerState.ts';
 import type { ControllerState } from '../../engine/controller/controllerState.ts';
-import type { Decision, DecisionEvent, DecisionReason } from '../../engine/controller/decision.ts';
+import type { Decision, DecisionEvent } from '../../engine/controller/decision.ts';
 import { killSwitch, step } from '../../engine/controller/step.ts';
-import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
-import type { WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
-import { writeFileAtomicAsync } from '../atomicWrite.ts';
 import { HttpError, defaultBodyLimit, parseJsonBody, readBody } from './httpBody.ts';
-import { eventLogPath, policyFingerprint, readServiceState, serviceStateFormat } from './serviceStateFile.ts';
+import { createRolloutLedger, freshRollout } from './rolloutLedger.ts';
+import type { Change, Rollout } from './rolloutLedger.ts';
+import { defaultRolloutId, parseRolloutId } from './rolloutId.ts';
+import { policyFingerprint, readServiceState } from './serviceStateFile.ts';
 import type { ServiceStateFile } from './serviceStateFile.ts';
+import { fileStorage } from './serviceStorage.ts';
+import type { ServiceStorage } from './serviceStorage.ts';
+import { parseDecideBody } from './windowIdentity.ts';
+import { bearerTokenCheck, requireJsonContentType } from './writeGuard.ts';
 
 /** healthy / inconclusive / failing: what a web metric provider compares against. */
 export type Verdict = 'healthy' | 'inconclusive' | 'failing';
@@ -55,7 +62,7 @@ export interface DecisionResult {
   candidateTraffic: number;
   status: ControllerState['status'] | 'waiting';
   time: number | null;
-  /** Index of the decision in the event log (`state.events`), or null before the first. */
+  /** Index of the decision in the rollout's event log (`state.events`), or null before the first. */
   eventIndex: number | null;
 }
 
@@ -65,9 +72,13 @@ export interface DecisionServiceOptions {
   policy: Policy;
   /** Where the state is persisted; without it the state lives in memory only. */
   stateFile?: string;
+  /** The storage of `stateFile` (default: the files themselves); tests wrap it to hold a write in flight. */
+  storage?: ServiceStorage;
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Clock for the kill switch when no time is given, seconds (default the wall clock). */
+  /** When set, every write must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Clock for the kill switch and reset when no time is given, seconds (default the wall clock). */
   now?: () => number;
 }
 
@@ -78,7 +89,7 @@ export interface DecisionService {
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Stops accepting, waits for queued work, closes connections. */
   close(): Promise<void>;
-  /** The current file content (a snapshot). */
+  /** The durable state file content (a snapshot). */
   snapshot(): ServiceStateFile;
 }
 
@@ -88,9 +99,11 @@ export function verdictOf(decision: Decision | null): Verdict {
   return 'healthy';
 }
 
-function resultOf(file: ServiceStateFile): DecisionResult {
-  const state = file.state;
-  const last: DecisionEvent | undefined = state?.events[state.events.length - 1];
+/** The summary of `rollout` (its first `eventCount` events only). */
+function resultOf(rollout: Rollout | undefined): DecisionResult {
+  const state = rollout?.state ?? null;
+  const count = state ? rollout!.eventCount : 0;
+  const last: DecisionEvent | undefined = count > 0 ? state!.events[count - 1] : undefined;
   const decision = last?.decision ?? null;
   const verdict = state?.status === 'rolledBack' ? 'failing' : verdictOf(decision);
   return {
@@ -103,7 +116,7 @@ function resultOf(file: ServiceStateFile): DecisionResult {
     candidateTraffic: state ? state.candidateTraffic : 0,
     status: state ? state.status : 'waiting',
     time: state ? state.time : null,
-    eventIndex: state && state.events.length > 0 ? state.events.length - 1 : null,
+    eventIndex: count > 0 ? count - 1 : null,
   };
 }
 
@@ -113,44 +126,54 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(text);
 }
 
-const routes: Record<string, string[]> = {
-  '/v1/decide': ['POST'],
-  '/v1/state': ['GET', 'HEAD'],
-  '/v1/kill': ['POST'],
-  '/v1/gate': ['POST', 'GET'],
-  '/healthz': ['GET', 'HEAD'],
+/** What each action of a rollout allows, and whether it writes. */
+const actions: Record<string, { methods: string[]; write: boolean }> = {
+  decide: { methods: ['POST'], write: true },
+  state: { methods: ['GET', 'HEAD'], write: false },
+  kill: { methods: ['POST'], write: true },
+  reset: { methods: ['POST'], write: true },
+  gate: { methods: ['POST', 'GET'], write: false },
 };
 
-function parseWindows(body: unknown): WindowMetrics[] {
-  const list = Array.isArray(body) ? body : [body];
-  if (list.length === 0) throw new HttpError(400, 'body must be a window object or a non-empty array of windows');
-  if (list.length > 10_000) throw new HttpError(400, `body holds ${list.length} windows; at most 10000 per request`);
-  const windows: WindowMetrics[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const parsed = parseWindowMetrics(list[i]);
-    if (!parsed.ok) {
-      const prefix = Array.isArray(body) ? `[${i}].` : '';
-      const problems = parsed.errors.map((error) => ({ path: `${prefix}${error.path}`, message: error.message }));
-      throw new HttpError(400, problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
-    }
-    windows.push(parsed.window);
-  }
-  return windows;
+/** `{ rollout, action }` of a path, `{ list }` for `/v1/rollouts`, `{ health }`; `HttpError` 404/400 otherwise. */
+function route(path: string): { rollout: string; action: string } | { special: 'list' | 'health' } {
+  if (path === '/healthz') return { special: 'health' };
+  if (path === '/v1/rollouts' || path === '/v1/rollouts/') return { special: 'list' };
+  const bare = /^\/v1\/([a-z]+)$/.exec(path);
+  if (bare && actions[bare[1]]) return { rollout: defaultRolloutId, action: bare[1] };
+  const named = /^\/v1\/rollouts\/([^/]*)\/([a-z]+)$/.exec(path);
+  if (named && actions[named[2]]) return { rollout: parseRolloutId(named[1]), action: named[2] };
+  throw new HttpError(404, `no such endpoint '${path.slice(0, 200)}' (endpoints: /v1/rollouts, /v1/rollouts/{id}/{${Object.keys(actions).join(',')}}, the same under /v1/ for the rollout 'default', /healthz)`);
 }
 
-function parseKill(body: unknown): { reason: string; time?: number } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, '(root): must be an object { "reason": "...", "time"?: seconds }');
+function checkObject(body: unknown, shape: string, allowed: string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, `(root): must be an object ${shape}`);
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (key !== 'reason' && key !== 'time') throw new HttpError(400, `${key}: unknown field '${key}' (allowed: reason, time)`, [{ path: key, message: `unknown field '${key}'` }]);
-  }
-  if (typeof record.reason !== 'string' || record.reason.trim() === '' || record.reason.length > 1000) {
-    throw new HttpError(400, 'reason: must be a non-empty string of at most 1000 characters', [{ path: 'reason', message: 'must be a non-empty string of at most 1000 characters' }]);
+    if (!allowed.includes(key)) throw new HttpError(400, `${key}: unknown field '${key}' (allowed: ${allowed.join(', ')})`, [{ path: key, message: `unknown field '${key}'` }]);
   }
   if (record.time !== undefined && (typeof record.time !== 'number' || !Number.isFinite(record.time))) {
     throw new HttpError(400, `time: must be a number of seconds, got ${JSON.stringify(record.time)}`, [{ path: 'time', message: 'must be a number of seconds' }]);
   }
-  return { reason: record.reason, time: record.time as number | undefined };
+  return record;
+}
+
+function parseReason(record: Record<string, unknown>, required: boolean): string | undefined {
+  if (record.reason === undefined && !required) return undefined;
+  if (typeof record.reason !== 'string' || record.reason.trim() === '' || record.reason.length > 1000) {
+    throw new HttpError(400, 'reason: must be a non-empty string of at most 1000 characters', [{ path: 'reason', message: 'must be a non-empty string of at most 1000 characters' }]);
+  }
+  return record.reason;
+}
+
+function parseKill(body: unknown): { reason: string; time?: number } {
+  const record = checkObject(body, '{ "reason": "...", "time"?: seconds }', ['reason', 'time']);
+  return { reason: parseReason(record, true)!, time: record.time as number | undefined };
+}
+
+function parseReset(body: unknown): { reason?: string; time?: number } {
+  const record = checkObject(body, '{ "reason"?: "...", "time"?: seconds }', ['reason', 'time']);
+  return { reason: parseReason(record, false), time: record.time as number | undefined };
 }
 
 /**
@@ -161,149 +184,108 @@ export function createDecisionService(options: DecisionServiceOptions): Decision
   const { policy, stateFile } = options;
   const bodyLimit = options.bodyLimit ?? defaultBodyLimit;
   const now = options.now ?? (() => Date.now() / 1000);
-  const fingerprint = policyFingerprint(policy);
+  const checkToken = options.token !== undefined ? bearerTokenCheck(options.token) : undefined;
   const loaded = stateFile ? readServiceState(stateFile, policy) : undefined;
-  let current: ServiceStateFile = loaded?.file ?? { format: serviceStateFormat, version: 1, policy: fingerprint, accepted: 0, state: null };
-  let logBytes = loaded?.logBytes ?? 0;
-  const ready = stateFile ? truncate(eventLogPath(stateFile), logBytes).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  }) : Promise.resolve();
+  const storage = options.storage ?? (stateFile ? fileStorage(stateFile) : undefined);
+  const ledger = createRolloutLedger({ policy: policyFingerprint(policy), loaded, storage });
 
-  async function appendEvents(file: string, lines: string): Promise<number> {
-    const handle = await open(file, 'a', 0o644);
-    try {
-      const bytes = Buffer.from(lines, 'utf8');
-      await handle.write(bytes);
-      await handle.sync();
-      return bytes.length;
-    } finally {
-      await handle.close();
-    }
-  }
-
-  type Change = (file: ServiceStateFile) => { decision: Decision; reasons: DecisionReason[] };
-  type Answer = { result: DecisionResult; reasons: DecisionReason[]; event: DecisionEvent };
-  interface Pending {
-    change: Change;
-    resolve: (answer: Answer) => void;
-    reject: (error: unknown) => void;
-  }
-  let pending: Pending[] = [];
-  let flushing: Promise<void> | null = null;
-
-  /**
-   * Queues a state change; resolves once it is applied AND on disk. Changes are applied one at a
-   * time in arrival order; the ones that queued up while the previous write was in flight are
-   * written together (group commit: one log append + one state replace, one fsync each), so
-   * throughput does not collapse to one fsync per request under load.
-   */
-  function commit(change: Change): Promise<Answer> {
-    return new Promise<Answer>((resolvePromise, reject) => {
-      pending.push({ change, resolve: resolvePromise, reject });
-      flushing ??= flush().finally(() => {
-        flushing = null;
-      });
-    });
-  }
-
-  async function flush(): Promise<void> {
-    await ready;
-    while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      await applyBatch(batch);
-    }
-  }
-
-  /**
-   * Applies a batch to a copy of the state (sharing the append-only event array), persists the
-   * new events and the state, then makes it current. A change that throws is undone alone; a
-   * failed write undoes the whole batch (memory, log and file stay as they were) and answers 500.
-   * Cost O(state without the log) per change: the log is appended, never copied.
-   */
-  async function applyBatch(batch: Pending[]): Promise<void> {
-    const events = current.state?.events ?? [];
-    const eventsBefore = events.length;
-    const next: ServiceStateFile = { ...current, state: current.state ? { ...cloneState({ ...current.state, events: [] }), events } : null };
-    const applied: { item: Pending; answer: Answer }[] = [];
-    for (const item of batch) {
-      const undo = next.state ? { ...cloneState({ ...next.state, events: [] }), events: next.state.events } : null;
-      const length = next.state?.events.length ?? 0;
-      try {
-        const outcome = item.change(next);
-        const log = next.state!.events;
-        next.accepted += 1;
-        applied.push({ item, answer: { result: resultOf(next), reasons: outcome.reasons, event: log[log.length - 1] } });
-      } catch (error) {
-        if (undo) undo.events.length = length;
-        next.state = undo;
-        item.reject(error);
+  function decide(body: unknown): Change {
+    const { windows, identity } = parseDecideBody(body);
+    return (rollout) => {
+      const counted = rollout.windows.get(identity.id);
+      if (counted) {
+        if (counted.hash !== identity.hash) {
+          throw new HttpError(409, `window '${identity.id}' of rollout '${rollout.id}' was already counted with different content (event ${counted.eventIndex}); a window counts once — send a new id or start time for new data`, undefined, undefined, { rollout: rollout.id, window: identity.id, eventIndex: counted.eventIndex });
+        }
+        const event = rollout.state!.events[counted.eventIndex];
+        return { line: null, answer: { rollout: rollout.id, window: identity.id, duplicate: true, result: resultOf(rollout), reasons: event.reasons, event, eventIndex: counted.eventIndex } };
       }
-    }
-    if (applied.length === 0) return;
-    if (stateFile) {
-      const logFile = eventLogPath(stateFile);
-      try {
-        const added = await appendEvents(logFile, applied.map(({ answer }) => JSON.stringify(answer.event) + '\n').join(''));
-        await writeFileAtomicAsync(stateFile, JSON.stringify({ ...next, state: { ...next.state, events: [] } }));
-        logBytes += added;
-      } catch (error) {
-        events.length = eventsBefore;
-        await truncate(logFile, logBytes).catch(() => undefined);
-        const failure = new HttpError(500, `could not persist the decision (nothing changed): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        for (const { item } of applied) item.reject(failure);
-        return;
+      const last = rollout.lastWindow;
+      if (last && !(identity.startTime > last.startTime)) {
+        throw new HttpError(409, `window '${identity.id}' of rollout '${rollout.id}' starts at ${identity.startTime}, not after the last counted window '${last.id}' (start ${last.startTime}): windows count once and in order; this one is refused`, undefined, undefined, { rollout: rollout.id, window: identity.id, lastWindow: { id: last.id, startTime: last.startTime } });
       }
-    }
-    current = next;
-    for (const { item, answer } of applied) item.resolve(answer);
+      rollout.state ??= initialState(policy, identity.startTime);
+      const stepped = step(rollout.state, windows, policy);
+      const events = rollout.state.events;
+      const event = events[events.length - 1];
+      const countedWindow = { ...identity, eventIndex: events.length - 1 };
+      rollout.windows.set(identity.id, countedWindow);
+      rollout.lastWindow = countedWindow;
+      rollout.eventCount = events.length;
+      return {
+        line: { rollout: rollout.id, generation: rollout.generation, window: identity, event },
+        answer: { rollout: rollout.id, window: identity.id, result: resultOf(rollout), reasons: stepped.reasons, event },
+      };
+    };
+  }
+
+  function kill(body: unknown): Change {
+    const request = parseKill(body);
+    return (rollout) => {
+      const time = request.time ?? now();
+      rollout.state ??= initialState(policy, time);
+      const killed = killSwitch(rollout.state, request.reason, time, policy);
+      const event = rollout.state.events[rollout.state.events.length - 1];
+      rollout.eventCount = rollout.state.events.length;
+      return { line: { rollout: rollout.id, generation: rollout.generation, event }, answer: { rollout: rollout.id, result: resultOf(rollout), reasons: killed.reasons, event } };
+    };
+  }
+
+  function reset(body: unknown): Change {
+    const request = parseReset(body);
+    return (rollout) => {
+      const previous = { generation: rollout.generation, eventCount: rollout.eventCount, result: resultOf(rollout) };
+      Object.assign(rollout, freshRollout(rollout.id, rollout.generation + 1));
+      const time = request.time ?? now();
+      return {
+        line: { rollout: rollout.id, reset: { generation: rollout.generation, reason: request.reason ?? null, time } },
+        answer: { rollout: rollout.id, generation: rollout.generation, previous, result: resultOf(rollout) },
+      };
+    };
+  }
+
+  function summary(id: string): { rollout: string; generation: number; eventCount: number; result: DecisionResult } {
+    const rollout = ledger.get(id);
+    return { rollout: id, generation: rollout?.generation ?? 0, eventCount: rollout?.eventCount ?? 0, result: resultOf(rollout) };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0];
-    const allowed = routes[path];
-    if (!allowed) throw new HttpError(404, `no such endpoint '${path}' (endpoints: ${Object.keys(routes).join(', ')})`);
+    const [path, queryText] = (request.url ?? '/').split('?');
+    const target = route(path);
     const method = request.method ?? 'GET';
-    if (!allowed.includes(method)) {
-      request.resume();
-      send(response, 405, { error: `method ${method} is not allowed on ${path}; use ${allowed.join(' or ')}` }, { allow: allowed.join(', ') });
-      return;
+    if ('special' in target) {
+      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `method ${method} is not allowed on ${path}; use GET`, undefined, { allow: 'GET, HEAD' });
+      if (target.special === 'health') return send(response, 200, { ok: true });
+      return send(response, 200, { rollouts: ledger.ids().map(summary) });
     }
-    if (path === '/healthz') return send(response, 200, { ok: true });
-    if (path === '/v1/state') {
+    const action = actions[target.action];
+    if (!action.methods.includes(method)) {
+      throw new HttpError(405, `method ${method} is not allowed on ${path}; use ${action.methods.join(' or ')}`, undefined, { allow: action.methods.join(', ') });
+    }
+    if (target.action === 'state') {
       // The log can be long: the last `events` entries (default 20; `all` for every one).
-      const query = new URLSearchParams((request.url ?? '').split('?')[1] ?? '');
+      const query = new URLSearchParams(queryText ?? '');
       const wanted = query.get('events') ?? '20';
       const limit = wanted === 'all' ? Infinity : Number(wanted);
       if (!(limit >= 0) || (limit !== Infinity && !Number.isInteger(limit))) throw new HttpError(400, `events: must be a whole number ≥ 0 or 'all', got '${wanted}'`);
-      const state = current.state;
-      const events = state ? (limit === Infinity ? state.events : state.events.slice(Math.max(0, state.events.length - limit))) : [];
-      return send(response, 200, { result: resultOf(current), eventCount: state ? state.events.length : 0, state: state ? { ...state, events } : null });
+      const rollout = ledger.get(target.rollout);
+      const state = rollout?.state ?? null;
+      const count = state ? rollout!.eventCount : 0;
+      const events = state ? state.events.slice(limit === Infinity ? 0 : Math.max(0, count - limit), count) : [];
+      return send(response, 200, { ...summary(target.rollout), state: state ? { ...state, events } : null });
     }
-    if (path === '/v1/gate') {
+    if (target.action === 'gate') {
       request.resume();
-      const result = resultOf(current);
+      const result = resultOf(ledger.get(target.rollout));
       const open = result.verdict !== 'failing';
-      return send(response, open ? 200 : 412, { open, result });
+      return send(response, open ? 200 : 412, { rollout: target.rollout, open, result });
     }
+    // A write: who may write is checked before the body is read.
+    checkToken?.(request);
+    requireJsonContentType(request);
     const text = await readBody(request, bodyLimit);
-    if (path === '/v1/decide') {
-      const windows = parseWindows(parseJsonBody(text));
-      const answer = await commit((file) => {
-        file.state ??= initialState(policy, windows[0].startTime);
-        const stepped = step(file.state, windows, policy);
-        return { decision: stepped.decision, reasons: stepped.reasons };
-      });
-      return send(response, 200, answer);
-    }
-    // /v1/kill
-    const kill = parseKill(parseJsonBody(text));
-    const answer = await commit((file) => {
-      const time = kill.time ?? now();
-      file.state ??= initialState(policy, time);
-      const killed = killSwitch(file.state, kill.reason, time, policy);
-      return { decision: killed.decision, reasons: killed.reasons };
-    });
+    const change = target.action === 'decide' ? decide(parseJsonBody(text)) : target.action === 'kill' ? kill(parseJsonBody(text)) : reset(parseJsonBody(text, {}));
+    const answer = await ledger.commit(target.rollout, change);
     return send(response, 200, answer);
   }
 
@@ -313,8 +295,10 @@ export function createDecisionService(options: DecisionServiceOptions): Decision
         response.destroy();
         return;
       }
+      request.resume();
       if (error instanceof HttpError) {
-        send(response, error.status, error.problems ? { error: error.message, problems: error.problems } : { error: error.message }, error.status === 413 ? { connection: 'close' } : {});
+        const headers = { ...(error.headers ?? {}), ...(error.status === 413 ? { connection: 'close' } : {}) };
+        send(response, error.status, { error: error.message, ...(error.problems ? { problems: error.problems } : {}), ...(error.details ?? {}) }, headers);
       } else {
         send(response, 500, { error: `internal error: ${(error as Error).message}` });
       }
@@ -339,10 +323,10 @@ export function createDecisionService(options: DecisionServiceOptions): Decision
         server.close(() => resolvePromise());
         server.closeIdleConnections();
       });
-      while (flushing) await flushing;
+      await ledger.drain();
     },
     snapshot(): ServiceStateFile {
-      return JSON.parse(JSON.stringify(current)) as ServiceStateFile;
+      return JSON.parse(JSON.stringify(ledger.file())) as ServiceStateFile;
     },
   };
 }

@@ -4,12 +4,17 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-/** An error answered with `status` and `{ "error": message, "problems"?: [...] }`. */
+/**
+ * An error answered with `status` and `{ "error": message, "problems"?: [...], ...details }`,
+ * with extra response `headers` (e.g. `WWW-Authenticate` on a 401).
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly problems?: { path: string; message: string }[],
+    readonly headers?: Record<string, string>,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
