@@ -29,15 +29,20 @@ describe('policy export', () => {
     const result = await run([policyFile, '--format', 'argo', '--metric-error', 'model_errors_total', '--service', 'ranker', '--namespace', 'ml']);
     expect(result.code).toBe(0);
     const docs = parseAllDocuments(result.stdout).map((d) => d.toJS());
-    expect(docs.map((d) => d.kind)).toEqual(['AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'Rollout']);
-    expect(docs[5].metadata.namespace).toBe('ml');
+    expect(docs.map((d) => d.kind)).toEqual(['AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'Rollout']);
+    expect(docs[6].metadata.namespace).toBe('ml');
+    // The export's notes head the stream as comments.
+    expect(result.stdout).toMatch(/^# Argo Rollouts export by rollout-lab/);
     expect(docs[1].spec.args).toContainEqual({ name: 'error-metric', value: 'model_errors_total' });
   });
   test('flagger --out writes the file and reports it; --json describes it', async () => {
     const out = join(directory, 'canary.yaml');
     const result = await run([policyFile, '--format', 'flagger', '--flagger-mode', 'ab', '--out', out, '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ format: 'flagger', documents: 5, out });
+    const described = JSON.parse(result.stdout);
+    expect(described).toMatchObject({ format: 'flagger', documents: 6, out });
+    expect(described.notes[0]).toBe('Flagger export by rollout-lab (ab mode).');
+    expect(described.notes).toContainEqual(expect.stringContaining('1 failed check(s), i.e. 5m of quiet, roll the canary back'));
     const docs = parseAllDocuments(readFileSync(out, 'utf8')).map((d) => d.toJS());
     expect(docs.at(-1).spec.analysis.iterations).toBe(288);
   });

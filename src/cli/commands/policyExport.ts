@@ -7,9 +7,9 @@ import { UsageError, choiceOption, parseCommandArgs } from '../args.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { argoRolloutsYaml } from '../../engine/export/argoRollouts.ts';
+import { argoExportNotes, argoRolloutsYaml } from '../../engine/export/argoRollouts.ts';
 import type { ExportOptions } from '../../engine/export/exportOptions.ts';
-import { flaggerYaml } from '../../engine/export/flagger.ts';
+import { flaggerExportNotes, flaggerYaml } from '../../engine/export/flagger.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
 import { readPolicyFile } from './serve.ts';
 
@@ -67,6 +67,8 @@ export const policyExportCommand: Command = {
     const output =
       format === 'argo' ? argoRolloutsYaml(policy, options) : format === 'flagger' ? flaggerYaml(policy, { ...options, mode: flaggerMode }) : `${JSON.stringify(policy, null, 2)}\n`;
     const documents = format === 'json' ? 1 : output.split(/^---$/m).length - 1;
+    // What the target does differently from the simulated policy (also the YAML's leading comments).
+    const notes = format === 'argo' ? argoExportNotes(policy) : format === 'flagger' ? flaggerExportNotes(policy, { ...options, mode: flaggerMode }) : undefined;
     if (out !== undefined) {
       try {
         writeFileAtomic(out, output);
@@ -75,7 +77,7 @@ export const policyExportCommand: Command = {
       }
     }
     if (args.values.json) {
-      writeJson(io, out !== undefined ? { format, documents, out } : { format, documents, text: output });
+      writeJson(io, out !== undefined ? { format, documents, out, notes } : { format, documents, text: output, notes });
     } else if (out !== undefined) {
       io.stdout.write(`wrote ${documents} ${format === 'json' ? 'policy' : `document${documents === 1 ? '' : 's'}`} (${format}) to ${out}\n`);
     } else {

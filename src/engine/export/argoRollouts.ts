@@ -1,40 +1,57 @@
 /**
  * Export of a policy to Argo Rollouts (argoproj.io/v1alpha1): a `Rollout` whose canary strategy
- * walks the policy's stages as `steps`, and one `AnalysisTemplate` per checked stage whose
- * metrics express each health rule as a candidate-to-control query ratio on the Prometheus
- * provider (promQueries.ts). Field names follow the Argo Rollouts specification
+ * walks the policy's stages as `steps`, and one `AnalysisTemplate` per stage whose metrics
+ * express each health rule as a candidate-to-control query ratio on the Prometheus provider
+ * (promQueries.ts). Field names follow the Argo Rollouts specification
  * (https://argo-rollouts.readthedocs.io/en/stable/features/specification/ and
- * …/features/analysis/).
+ * …/features/analysis/); the run semantics the mapping relies on are encoded, with their source,
+ * in argoAnalysisSemantics.ts and checked against every exported policy in the tests.
  *
  * Stage → steps:
- * - baseline: `pause: { duration }` (no candidate traffic; control metrics accumulate);
- * - shadow: `setMirrorRoute { name, percentage, match }` on a managed route of the traffic
- *   router, an `analysis` step for the gates, then `setMirrorRoute { name }` (removes it);
- * - canary, ab, full: `setWeight`, then an `analysis` step (it blocks for count × interval);
+ * - baseline: `pause: { duration: minDuration }`, then an `analysis` step whose
+ *   `baseline-requests` metric checks that the control served the baseline's `minRequests`
+ *   over that time (the simulator does not advance a baseline without them);
+ * - shadow: `setCanaryScale { weight }` (candidate pods sized for the mirrored share — without
+ *   it the canary ReplicaSet follows the traffic weight, 0, and the mirror reaches no pod),
+ *   `setMirrorRoute { name, percentage, match }` on a managed route of the traffic router
+ *   (Istio), the `analysis` step, then `setMirrorRoute { name }` (removes the route) and
+ *   `setCanaryScale { matchTrafficWeight: true }` (back to the default sizing);
+ * - canary, ab, full: `setWeight`, then an `analysis` step;
  * - promote: the end of the steps (Argo promotes the canary when the steps are done).
  *
- * Conversions (docs/production.md):
- * - `count` = ceil(minDuration / checkInterval); `inconclusiveLimit` = the checks that fit in
- *   maxDuration − minDuration (0 without a maximum): holds beyond it make the run Inconclusive,
- *   which pauses the rollout for a person — Argo's "hold";
- * - our `failureLimit` n (consecutive failing checks that roll back) → Argo `failureLimit`
- *   n − 1 (failed measurements tolerated; Argo counts them in total, not consecutively, so it is
- *   at least as strict);
- * - success `len(result) > 0 && result[0] <= k` and failure `len(result) > 0 && result[0] > k`:
- *   an empty result (below minRequests) is neither, i.e. inconclusive — missing data holds;
- * - statistical rules, the shadow agreement gate and the A/B test cannot be computed by a
- *   PromQL query: a `web` metric reads the verdict of the decision service (`rollout-lab serve`),
- *   `jsonPath: {$.result.verdict}`.
+ * Counts (argoStageLimits): with P = ceil(minDuration / checkInterval) checks the policy needs
+ * to pass, F = failureLimit − 1 failures tolerated and, when the stage has a maximum duration,
+ * M = floor(maxDuration / checkInterval) checks in all, each metric gets `count` C = max(M, P + F)
+ * (P + F without a maximum), `consecutiveSuccessLimit` P (the run ends Successful as soon as P
+ * checks in a row passed — the healthy stage lasts minDuration, as simulated), `failureLimit` F
+ * and `inconclusiveLimit` I = C − P − F (the held checks the stage can afford). Argo accepts it
+ * (C ≥ F + P, C ≥ I) and no data never passes: an all-inconclusive run ends Inconclusive after
+ * I + 1 checks, or at C without P passes in a row, and the rollout PAUSES — the policy's hold.
+ * When the policy rolls back at its maximum duration instead, a `enough-requests` metric
+ * (success: both arms reached minRequests; failure otherwise, `failureLimit` I) fails the run
+ * at the check where the held budget is spent, the health metrics' inconclusiveLimit is I + 1 so
+ * that it is the failure that ends the run, and the rollout ABORTS — the policy's rollback.
+ * On Argo < 1.8 (no consecutiveSuccessLimit) the run takes all C checks; it is still
+ * Successful only with at least P passes.
+ *
+ * Every metric waits one check interval before its first measurement (`initialDelay`): the
+ * first check reads the first full window at the new weight, as the simulator's first check does.
+ *
+ * Conditions: success `len(result) > 0 && result[0] <= k`, failure `len(result) > 0 &&
+ * result[0] > k`: an empty result (below minRequests) is neither, i.e. inconclusive. Statistical
+ * rules, the shadow agreement gate and the A/B test cannot be computed by a PromQL query: a `web`
+ * metric reads the verdict of the decision service (`rollout-lab serve`), `jsonPath:
+ * {$.result.verdict}`; its `inconclusive` verdict is an inconclusive measurement.
  */
 import { formatDuration } from '../policy/duration.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
 import { resolveExport, stageSlug } from './exportOptions.ts';
-import { absoluteQuery, metricSlug, ratioQuery } from './promQueries.ts';
+import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { QueryDialect } from './promQueries.ts';
 import { checkCount, percent, planStages } from './stagePlan.ts';
 import type { PlannedRule, PlannedStage } from './stagePlan.ts';
-import { toYamlDocuments } from './yaml.ts';
+import { toYamlDocuments, yamlCommentLines } from './yaml.ts';
 import type { YamlValue } from './yaml.ts';
 
 /** A Kubernetes object as plain data. */
@@ -59,35 +76,105 @@ const argoDialect: QueryDialect = {
   selector: (arm) => `service="{{args.service}}",rollouts_pod_template_hash="{{args.${arm === 'candidate' ? 'canary' : 'stable'}-hash}}"`,
 };
 
-function metricFor(rule: PlannedRule, stage: PlannedStage, referenceRange: string, options: ResolvedExportOptions): Manifest | undefined {
+/** The counts of a stage's metrics (module comment). */
+export interface ArgoStageLimits {
+  /** Checks the policy needs to pass (consecutiveSuccessLimit). */
+  passes: number;
+  /** Failed checks tolerated (failureLimit). */
+  failures: number;
+  /** Checks in all (count). */
+  count: number;
+  /** Held (inconclusive) checks the stage can afford before the policy's no-data action. */
+  holds: number;
+  /** What the run does when no check has data: pause (the policy holds) or abort (it rolls back). */
+  onNoData: 'hold' | 'rollback';
+}
+
+/** The counts of `stage`'s metrics (module comment). */
+export function argoStageLimits(stage: PlannedStage): ArgoStageLimits {
+  const passes = checkCount(stage.minDurationSeconds, stage.intervalSeconds);
+  const failures = argoFailureLimit(stage.failureLimit);
+  const budget = stage.maxDurationSeconds === null ? 0 : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
+  const count = Math.max(budget, passes + failures);
+  return { passes, failures, count, holds: count - passes - failures, onNoData: stage.onNoData };
+}
+
+/** `count`, limits and warm-up shared by a stage's health and decision-service metrics. */
+function checkFields(stage: PlannedStage, limits: ArgoStageLimits): Manifest {
+  return {
+    interval: stage.interval,
+    initialDelay: stage.interval,
+    count: limits.count,
+    consecutiveSuccessLimit: limits.passes,
+    failureLimit: limits.failures,
+    // With a rollback on no data, the enough-requests metric fails at check holds + 1; the health
+    // metrics tolerate one more inconclusive so that the failure, not a pause, ends the run.
+    inconclusiveLimit: limits.onNoData === 'rollback' ? Math.min(limits.count, limits.holds + 1) : limits.holds,
+  };
+}
+
+function metricFor(rule: PlannedRule, stage: PlannedStage, limits: ArgoStageLimits, referenceRange: string, options: ResolvedExportOptions): Manifest | undefined {
   if (rule.type === 'statistical') return undefined;
   const limit = rule.type === 'ratio' ? rule.maxRatio : rule.max;
   const compare = rule.strict ? ['<', '>='] : ['<=', '>'];
   const query = rule.type === 'ratio' ? ratioQuery(argoDialect, rule.metric, stage.interval, referenceRange, stage.minRequests) : absoluteQuery(argoDialect, rule.metric, stage.interval, stage.minRequests);
   return {
     name: `${metricSlug(rule.metric)}-${rule.type === 'ratio' ? 'ratio' : 'max'}`,
-    interval: stage.interval,
-    count: checkCount(stage.minDurationSeconds, stage.intervalSeconds),
-    failureLimit: argoFailureLimit(stage.failureLimit),
-    inconclusiveLimit: inconclusiveLimit(stage),
+    ...checkFields(stage, limits),
     successCondition: `len(result) > 0 && result[0] ${compare[0]} ${limit}`,
     failureCondition: `len(result) > 0 && result[0] ${compare[1]} ${limit}`,
     provider: { prometheus: { address: options.prometheusAddress, query } },
   };
 }
 
-function inconclusiveLimit(stage: PlannedStage): number {
-  if (stage.maxDurationSeconds === null) return 0;
-  return Math.max(0, Math.floor((stage.maxDurationSeconds - stage.minDurationSeconds) / stage.intervalSeconds + 1e-9));
+/**
+ * The traffic metric of a stage that rolls back on missing data: a check with fewer than
+ * minRequests (candidate, and the reference when a ratio rule reads it) FAILS, and `holds` such
+ * failures are tolerated — the policy's held time before its maximum duration.
+ */
+function enoughRequestsMetric(stage: PlannedStage, limits: ArgoStageLimits, referenceRange: string, options: ResolvedExportOptions): Manifest {
+  const readsControl = stage.rules.some((rule) => rule.type === 'ratio');
+  const query = requestCountQuery(argoDialect, 'candidate', stage.interval, readsControl ? { range: referenceRange, minRequests: stage.minRequests } : undefined);
+  return {
+    name: 'enough-requests',
+    interval: stage.interval,
+    initialDelay: stage.interval,
+    count: limits.count,
+    consecutiveSuccessLimit: limits.passes,
+    failureLimit: limits.holds,
+    successCondition: `len(result) > 0 && result[0] >= ${stage.minRequests}`,
+    failureCondition: `len(result) == 0 || result[0] < ${stage.minRequests}`,
+    provider: { prometheus: { address: options.prometheusAddress, query } },
+  };
 }
 
-function decisionServiceMetric(stage: PlannedStage): Manifest {
+/**
+ * The baseline's check: after the pause, the control must have served the baseline's
+ * minRequests over its minimum duration. One check per interval until it passes; `count` covers
+ * maxDuration − minDuration (1 without a maximum); when they are used up the run ends
+ * Inconclusive (the policy holds: failure never fires) or Failed (it rolls back).
+ */
+function baselineMetric(stage: PlannedStage, options: ResolvedExportOptions): Manifest {
+  const extra = stage.maxDurationSeconds === null ? 0 : Math.floor((stage.maxDurationSeconds - stage.minDurationSeconds) / stage.intervalSeconds + 1e-9);
+  const count = Math.max(1, extra);
+  const rollback = stage.onNoData === 'rollback';
+  return {
+    name: 'baseline-requests',
+    interval: stage.interval,
+    count,
+    consecutiveSuccessLimit: 1,
+    failureLimit: rollback ? count - 1 : 0,
+    inconclusiveLimit: rollback ? 0 : count - 1,
+    successCondition: `len(result) > 0 && result[0] >= ${stage.baselineRequests}`,
+    failureCondition: rollback ? `len(result) == 0 || result[0] < ${stage.baselineRequests}` : 'false',
+    provider: { prometheus: { address: options.prometheusAddress, query: requestCountQuery(argoDialect, 'control', formatDuration(stage.minDurationSeconds)) } },
+  };
+}
+
+function decisionServiceMetric(stage: PlannedStage, limits: ArgoStageLimits): Manifest {
   return {
     name: 'decision-service',
-    interval: stage.interval,
-    count: checkCount(stage.minDurationSeconds, stage.intervalSeconds),
-    failureLimit: argoFailureLimit(stage.failureLimit),
-    inconclusiveLimit: inconclusiveLimit(stage),
+    ...checkFields(stage, limits),
     successCondition: 'result == "healthy"',
     failureCondition: 'result == "failing"',
     provider: {
@@ -104,9 +191,21 @@ function templateName(options: ResolvedExportOptions, stage: PlannedStage): stri
   return `${options.name}-${stageSlug(stage.kind, stage.traffic)}`;
 }
 
+function stageMetrics(stage: PlannedStage, options: ResolvedExportOptions, referenceRange: string): Manifest[] {
+  if (stage.kind === 'baseline') return [baselineMetric(stage, options)];
+  const limits = argoStageLimits(stage);
+  const metrics: Manifest[] = [];
+  if (limits.onNoData === 'rollback') metrics.push(enoughRequestsMetric(stage, limits, referenceRange, options));
+  for (const rule of stage.rules) {
+    const metric = metricFor(rule, stage, limits, referenceRange, options);
+    if (metric !== undefined) metrics.push(metric);
+  }
+  if (stage.needsDecisionService) metrics.push(decisionServiceMetric(stage, limits));
+  return metrics;
+}
+
 function analysisTemplate(policy: Policy, stage: PlannedStage, options: ResolvedExportOptions, referenceRange: string): Manifest {
-  const metrics = stage.rules.map((rule) => metricFor(rule, stage, referenceRange, options)).filter((m): m is Manifest => m !== undefined);
-  if (stage.needsDecisionService) metrics.push(decisionServiceMetric(stage));
+  const metrics = stageMetrics(stage, options, referenceRange);
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
@@ -161,16 +260,22 @@ export function exportArgoRollouts(policyInput: unknown, exportOptions: ExportOp
   for (const stage of stages) {
     const referenceRange = policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : stage.interval;
     switch (stage.kind) {
-      case 'baseline':
+      case 'baseline': {
+        const template = analysisTemplate(policy, stage, options, stage.interval);
+        analysisTemplates.push(template);
         steps.push({ pause: { duration: formatDuration(stage.minDurationSeconds) } });
+        steps.push(analysisStep((template.metadata as { name: string }).name));
         break;
+      }
       case 'shadow': {
         hasShadow = true;
         const template = analysisTemplate(policy, stage, options, stage.interval);
         analysisTemplates.push(template);
+        steps.push({ setCanaryScale: { weight: percent(stage.traffic) } });
         steps.push({ setMirrorRoute: { name: argoMirrorRouteName, percentage: percent(stage.traffic), match: [{ path: { prefix: '/' } }] } });
         steps.push(analysisStep((template.metadata as { name: string }).name));
         steps.push({ setMirrorRoute: { name: argoMirrorRouteName } });
+        steps.push({ setCanaryScale: { matchTrafficWeight: true } });
         break;
       }
       case 'canary':
@@ -214,8 +319,43 @@ export function exportArgoRollouts(policyInput: unknown, exportOptions: ExportOp
   return { rollout, analysisTemplates };
 }
 
-/** The export as one YAML stream: the AnalysisTemplates first (the Rollout refers to them), then the Rollout. */
+/**
+ * What the Argo export chose where Argo cannot say what the policy says, one line per point:
+ * warm-up, shadow, and per checked stage the counts and what a run without data does. Written
+ * as comments at the top of the YAML (`argoRolloutsYaml`) and returned by `policy export --json`.
+ */
+export function argoExportNotes(policyInput: unknown): string[] {
+  const { policy } = resolveExport(policyInput, {});
+  const stages = planStages(policy);
+  const notes = [
+    'Argo Rollouts export by rollout-lab (needs Argo Rollouts >= 1.8 for consecutiveSuccessLimit; older versions run every count check).',
+    'Warm-up: every metric waits one check interval (initialDelay) before its first measurement, so the first check reads the first full window at the new weight, as simulated.',
+  ];
+  for (const stage of stages) {
+    const label = `stage ${stage.index} (${stageSlug(stage.kind, stage.traffic)})`;
+    if (stage.kind === 'promote') continue;
+    if (stage.kind === 'baseline') {
+      notes.push(`${label}: pause ${formatDuration(stage.minDurationSeconds)}, then the control must have served ${stage.baselineRequests} requests; without them the run ends ${stage.onNoData === 'rollback' ? 'Failed and the rollout aborts' : 'Inconclusive and the rollout pauses'}, as the policy ${stage.onNoData === 'rollback' ? 'rolls back' : 'holds'}.`);
+      continue;
+    }
+    const limits = argoStageLimits(stage);
+    if (stage.kind === 'shadow') {
+      notes.push(`${label}: candidate pods scaled to ${percent(stage.traffic)}% of the replicas (setCanaryScale.weight) and ${percent(stage.traffic)}% of requests mirrored to them (setMirrorRoute, Istio managed route ${argoMirrorRouteName}); scaling returns to the traffic weight after the stage.`);
+    }
+    const noData =
+      limits.onNoData === 'rollback'
+        ? `without data the enough-requests metric fails at check ${limits.holds + 1} (${formatDuration((limits.holds + 1) * stage.intervalSeconds)}) and the rollout aborts, as the policy rolls back at its maximum duration`
+        : `without data the run ends Inconclusive at check ${limits.holds + 1} (${formatDuration((limits.holds + 1) * stage.intervalSeconds)}) and the rollout pauses for a person, as the policy holds`;
+    notes.push(
+      `${label}: passes after ${limits.passes} passing checks in a row (${formatDuration(limits.passes * stage.intervalSeconds)}); ${limits.failures} failed check(s) tolerated in total; at most ${limits.count} checks, ${limits.holds} of them may be held; ${noData}. ` +
+        'A held check restarts the run of passes in Argo, where the simulator keeps the passes already counted.',
+    );
+  }
+  return notes;
+}
+
+/** The export as one YAML stream: the notes as comments, the AnalysisTemplates (the Rollout refers to them), then the Rollout. */
 export function argoRolloutsYaml(policy: unknown, options: ExportOptions = {}): string {
   const { rollout, analysisTemplates } = exportArgoRollouts(policy, options);
-  return toYamlDocuments([...analysisTemplates, rollout]);
+  return yamlCommentLines(argoExportNotes(policy)) + toYamlDocuments([...analysisTemplates, rollout]);
 }

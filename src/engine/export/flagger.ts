@@ -19,17 +19,28 @@
  * mode's stages; rules that need the decision service (statistical rules, shadow agreement, the
  * A/B test) become a `rollout` webhook to `rollout-lab serve` (`POST /v1/gate`, non-2xx = a
  * failed check).
+ *
+ * Missing data (flaggerAnalysisSemantics.ts encodes the rules): Flagger has no "hold" — an
+ * empty or NaN query result is a FAILED check, counted toward `threshold` like any other. The
+ * export makes `minRequests` explicit as a first metric, `request-count` (the candidate's
+ * requests in the interval, empty when a ratio rule's reference is below minRequests;
+ * `thresholdRange.min: minRequests`), so a quiet window fails with a named reason instead of
+ * "no values found", and it never passes: Flagger rolls back after `threshold` quiet checks
+ * where the simulator holds. `flaggerExportNotes` states by how much, per step, and the YAML
+ * carries it as comments. Warm-up: Flagger has no per-metric initialDelay; its first check
+ * comes one `interval` after the candidate first receives traffic (the first tick only sets the
+ * weight), which is the simulator's first check window.
  */
 import { formatDuration } from '../policy/duration.ts';
 import type { HealthMetric } from '../policy/policy.ts';
 import type { Manifest } from './argoRollouts.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
-import { resolveExport } from './exportOptions.ts';
-import { absoluteQuery, metricSlug, ratioQuery } from './promQueries.ts';
+import { resolveExport, stageSlug } from './exportOptions.ts';
+import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { QueryDialect } from './promQueries.ts';
 import { checkCount, percent, planStages } from './stagePlan.ts';
 import type { PlannedStage } from './stagePlan.ts';
-import { toYamlDocuments } from './yaml.ts';
+import { toYamlDocuments, yamlCommentLines } from './yaml.ts';
 
 /** Which Flagger analysis mode to emit. */
 export type FlaggerMode = 'progressive' | 'shadow' | 'ab';
@@ -91,6 +102,16 @@ function metricTemplate(rule: MetricLimit, options: ResolvedExportOptions, inter
   };
 }
 
+/** The `request-count` template: the candidate's requests in the interval (empty when the reference is below minRequests). */
+function requestCountTemplate(options: ResolvedExportOptions, interval: string, controlGuard: { range: string; minRequests: number } | undefined): Manifest {
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'MetricTemplate',
+    metadata: { name: `${options.name}-request-count`, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' } },
+    spec: { provider: { type: 'prometheus', address: options.prometheusAddress }, query: requestCountQuery(flaggerDialect, 'candidate', interval, controlGuard) },
+  };
+}
+
 /**
  * The Flagger `Canary` (in `options.mode`) and `MetricTemplate`s of `policy` (validated here: a
  * `RangeError` lists its problems, or says the policy has no stage for the mode). Thresholds
@@ -116,17 +137,19 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   const minRequests = Math.max(...stages.map((stage) => stage.minRequests));
   const threshold = Math.min(...stages.map((stage) => stage.failureLimit));
   const rules = strictestRules(stages);
-  const metricTemplates = rules.map((rule) => metricTemplate(rule, options, interval, referenceRange, minRequests));
-  const metrics = rules.map((rule, i) => ({
-    name: (metricTemplates[i].metadata as { name: string }).name.slice(options.name.length + 1),
-    templateRef: { name: (metricTemplates[i].metadata as { name: string }).name, namespace: options.namespace },
+  const readsControl = rules.some((rule) => rule.type === 'ratio');
+  const metricTemplates = [requestCountTemplate(options, interval, readsControl ? { range: referenceRange, minRequests } : undefined), ...rules.map((rule) => metricTemplate(rule, options, interval, referenceRange, minRequests))];
+  const ranges = [{ min: minRequests }, ...rules.map((rule) => ({ max: rule.limit }))];
+  const metrics = metricTemplates.map((template, i) => ({
+    name: (template.metadata as { name: string }).name.slice(options.name.length + 1),
+    templateRef: { name: (template.metadata as { name: string }).name, namespace: options.namespace },
     templateVariables: {
       requestMetric: options.requestMetric,
       errorMetric: options.errorMetric,
       timeoutMetric: options.timeoutMetric,
       latencyMetric: options.latencyMetric,
     },
-    thresholdRange: { max: rule.limit },
+    thresholdRange: ranges[i],
     interval,
   }));
   const analysis: Manifest = { interval, threshold };
@@ -166,8 +189,53 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   return { canary, metricTemplates };
 }
 
-/** The export as one YAML stream: the MetricTemplates first, then the Canary. */
+/** A request rate in requests per second, three significant digits. */
+function perSecond(rate: number): string {
+  return `${Number(rate.toPrecision(3))} req/s`;
+}
+
+/**
+ * What Flagger does differently from the simulated policy, with the numbers: warm-up, what a
+ * quiet window does (a failed check: `threshold` of them roll back, where the policy holds),
+ * the traffic below which a window is quiet at each step, failures counted in total, and how
+ * long a step lasts. Written as comments at the top of the YAML (`flaggerYaml`) and returned by
+ * `policy export --json`.
+ */
+export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerExportOptions = {}): string[] {
+  const { policy } = resolveExport(policyInput, exportOptions);
+  const { canary } = exportFlagger(policyInput, exportOptions);
+  const mode = exportOptions.mode ?? 'progressive';
+  const analysis = (canary.spec as { analysis: { interval: string; threshold: number; metrics: { thresholdRange: { min?: number } }[] } }).analysis;
+  const kind = mode === 'progressive' ? 'canary' : mode;
+  const stages = planStages(policy).filter((stage) => stage.kind === kind);
+  const intervalSeconds = Math.min(...stages.map((stage) => stage.intervalSeconds));
+  const minRequests = analysis.metrics[0].thresholdRange.min ?? 0;
+  const quietTime = formatDuration(analysis.threshold * intervalSeconds);
+  const policyNoData = stages.map((stage) =>
+    stage.onNoData === 'rollback' && stage.maxDurationSeconds !== null
+      ? `${stageSlug(stage.kind, stage.traffic)} rolls back at its maximum duration ${formatDuration(stage.maxDurationSeconds)}`
+      : `${stageSlug(stage.kind, stage.traffic)} holds until traffic returns`,
+  );
+  const notes = [
+    `Flagger export by rollout-lab (${mode} mode).`,
+    `Warm-up: Flagger has no per-metric initialDelay; the first tick only routes traffic to the candidate and the first check comes one interval (${analysis.interval}) later, reading that first window, as the simulator's first check does.`,
+    `No data: Flagger has no hold. A check whose query returns nothing or NaN, or with fewer than ${minRequests} candidate requests in ${analysis.interval} (the request-count metric), is a failed check; ${analysis.threshold} failed check(s), i.e. ${quietTime} of quiet, roll the canary back. The simulated policy holds instead: ${policyNoData.join('; ')}.`,
+    `Quiet windows: ${stages.map((stage) => `at ${percent(stage.traffic)}% a window is quiet when total traffic is below ${perSecond(minRequests / (stage.traffic * intervalSeconds))}`).join('; ')}.`,
+    `Failures: Flagger counts failed checks in total over the analysis (threshold ${analysis.threshold}); the policy counts them consecutively (a passing check resets), so Flagger is at least as strict.`,
+  ];
+  if (mode === 'progressive') {
+    notes.push(
+      `Steps: Flagger moves to the next weight after each passing check (${analysis.interval}); the policy's stages last ${stages.map((stage) => `${formatDuration(stage.minDurationSeconds)} at ${percent(stage.traffic)}%`).join(', ')}. Hold longer steps with a confirm-traffic-increase webhook if they matter.`,
+    );
+  } else {
+    const stage = stages[0];
+    notes.push(`Iterations: ${checkCount(stage.minDurationSeconds, intervalSeconds)} passing checks of ${analysis.interval} cover the ${stage.kind} stage's ${formatDuration(stage.minDurationSeconds)}.`);
+  }
+  return notes;
+}
+
+/** The export as one YAML stream: the notes as comments, the MetricTemplates, then the Canary. */
 export function flaggerYaml(policy: unknown, options: FlaggerExportOptions = {}): string {
   const { canary, metricTemplates } = exportFlagger(policy, options);
-  return toYamlDocuments([...metricTemplates, canary]);
+  return yamlCommentLines(flaggerExportNotes(policy, options)) + toYamlDocuments([...metricTemplates, canary]);
 }

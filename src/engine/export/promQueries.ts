@@ -61,6 +61,18 @@ export function absoluteQuery(dialect: QueryDialect, metric: HealthMetric, inter
   return `${armQuery(dialect, metric, 'candidate', interval)}${minRequestsGuard(dialect, minRequests, { candidate: interval })}`;
 }
 
+/**
+ * Requests an arm served over `range` (`sum(increase(requests[range]))`), for the traffic
+ * metrics that make `minRequests` explicit; with `controlGuard`, empty unless the control arm
+ * also served `minRequests` over its range (a concurrent or historical reference below the
+ * guard leaves the rules without data just as the candidate does).
+ */
+export function requestCountQuery(dialect: QueryDialect, arm: 'candidate' | 'control', range: string, controlGuard?: { range: string; minRequests: number }): string {
+  const count = `sum(increase(${dialect.metric('requests')}{${dialect.selector(arm)}}[${range}]))`;
+  if (controlGuard === undefined || controlGuard.minRequests <= 0) return count;
+  return `${count}\nand on() sum(increase(${dialect.metric('requests')}{${dialect.selector('control')}}[${controlGuard.range}])) >= ${controlGuard.minRequests}`;
+}
+
 /** Kebab-case metric label: `errorRate` → `error-rate`. */
 export function metricSlug(metric: string): string {
   return metric.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

@@ -28,6 +28,14 @@ export interface PlannedStage {
   /** Checks the Prometheus targets cannot compute: shadow agreement, the A/B test. */
   needsDecisionService: boolean;
   onMaxDuration: 'rollback' | 'hold';
+  /** Baseline stage: control requests the baseline must hold before it counts as established (0 for other stages). */
+  baselineRequests: number;
+  /**
+   * What the policy does when every window of the stage lacks data (zero traffic, a broken
+   * query): every check holds, so the stage ends at its maximum duration with `onMaxDuration`,
+   * or, without a maximum, holds for good.
+   */
+  onNoData: 'rollback' | 'hold';
 }
 
 function stageRules(stage: Stage): PlannedRule[] {
@@ -58,6 +66,7 @@ export function planStages(policy: Policy): PlannedStage[] {
     const maxDurationSeconds = common.maxDuration !== undefined ? parseDuration(common.maxDuration) : null;
     const traffic = stage.kind === 'baseline' || stage.kind === 'promote' ? 0 : stage.kind === 'full' ? 1 : stage.kind === 'shadow' ? (stage.traffic ?? 1) : stage.traffic;
     const rules = stageRules(stage);
+    const onMaxDuration = common.onMaxDuration ?? policy.onMaxDuration ?? 'rollback';
     return {
       index,
       kind: stage.kind,
@@ -70,7 +79,9 @@ export function planStages(policy: Policy): PlannedStage[] {
       failureLimit: guards.failureLimit,
       rules,
       needsDecisionService: stage.kind === 'shadow' || stage.kind === 'ab' || rules.some((rule) => rule.type === 'statistical'),
-      onMaxDuration: common.onMaxDuration ?? policy.onMaxDuration ?? 'rollback',
+      onMaxDuration,
+      baselineRequests: stage.kind === 'baseline' ? stage.minRequests : 0,
+      onNoData: maxDurationSeconds === null ? 'hold' : onMaxDuration,
     };
   });
 }

@@ -132,3 +132,8 @@ export function toYaml(value: YamlValue): string {
 export function toYamlDocuments(values: readonly YamlValue[]): string {
   return values.map((value) => `---\n${toYaml(value)}`).join('');
 }
+
+/** Comment lines (`# …`, one per entry, line breaks folded to spaces) for the top of a YAML stream; readers skip them. */
+export function yamlCommentLines(lines: readonly string[]): string {
+  return lines.map((line) => `# ${line.replace(/[\r\n]+/g, ' ')}\n`).join('');
+}

@@ -40,7 +40,9 @@ function readBack(docs: any[]) {
     if (step.analysis) {
       const template = templates.get(step.analysis.templates[0].templateName);
       expect(template, step.analysis.templates[0].templateName).toBeDefined();
-      const metrics = template.spec.metrics;
+      // The baseline's analysis checks the control's requests after the pause (tested below).
+      if (template.metadata.labels['rollout-lab/stage-kind'] === 'baseline') continue;
+      const metrics = template.spec.metrics.filter((m: any) => m.name !== 'enough-requests');
       const interval = goSeconds(metrics[0].interval);
       const thresholds: Record<string, number> = {};
       for (const metric of metrics) {
@@ -51,7 +53,7 @@ function readBack(docs: any[]) {
         kind: template.metadata.labels['rollout-lab/stage-kind'],
         weight,
         interval,
-        minDuration: metrics[0].count * interval,
+        minDuration: metrics[0].consecutiveSuccessLimit * interval,
         failureLimit: metrics[0].failureLimit + 1,
         thresholds,
         web: metrics.some((m: any) => m.provider.web?.jsonPath === '{$.result.verdict}'),
@@ -100,14 +102,18 @@ describe('exportArgoRollouts', () => {
     const rollout = docs.find((d) => d.kind === 'Rollout');
     const steps = rollout.spec.strategy.canary.steps;
     expect(steps.map((s: any) => Object.keys(s)[0])).toEqual([
-      'pause', 'setMirrorRoute', 'analysis', 'setMirrorRoute', 'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis',
+      'pause', 'analysis', 'setCanaryScale', 'setMirrorRoute', 'analysis', 'setMirrorRoute', 'setCanaryScale',
+      'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis',
     ]);
     expect(steps[0]).toEqual({ pause: { duration: '24h' } });
-    expect(steps[1].setMirrorRoute).toEqual({ name: 'rollout-lab-shadow', percentage: 100, match: [{ path: { prefix: '/' } }] });
-    expect(steps[3]).toEqual({ setMirrorRoute: { name: 'rollout-lab-shadow' } });
+    // Shadow: candidate pods sized for the mirrored share, then the mirror; both undone after the stage.
+    expect(steps[2]).toEqual({ setCanaryScale: { weight: 100 } });
+    expect(steps[3].setMirrorRoute).toEqual({ name: 'rollout-lab-shadow', percentage: 100, match: [{ path: { prefix: '/' } }] });
+    expect(steps[5]).toEqual({ setMirrorRoute: { name: 'rollout-lab-shadow' } });
+    expect(steps[6]).toEqual({ setCanaryScale: { matchTrafficWeight: true } });
     expect(steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([5, 25, 50, 100]);
     expect(rollout.spec.strategy.canary.trafficRouting.managedRoutes).toEqual([{ name: 'rollout-lab-shadow' }]);
-    expect(steps[5].analysis.args).toEqual([
+    expect(steps[8].analysis.args).toEqual([
       { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
       { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
     ]);
@@ -115,7 +121,21 @@ describe('exportArgoRollouts', () => {
     expect(canary5.spec.args).toContainEqual({ name: 'error-metric', value: 'model_errors_total' });
     expect(canary5.spec.args).toContainEqual({ name: 'service', value: 'ranker' });
     const errorRatio = canary5.spec.metrics.find((m: any) => m.name === 'error-rate-ratio');
-    expect(errorRatio).toMatchObject({ interval: '5m', count: 24, failureLimit: 0, inconclusiveLimit: 24, successCondition: 'len(result) > 0 && result[0] <= 2', failureCondition: 'len(result) > 0 && result[0] > 2' });
+    // 2 h minimum (24 checks of 5 m) within a 4 h maximum (48 checks), rollback at the maximum:
+    // 24 passes in a row end the run; 24 held checks are affordable; the 25th fails enough-requests.
+    expect(errorRatio).toMatchObject({
+      interval: '5m', initialDelay: '5m', count: 48, consecutiveSuccessLimit: 24, failureLimit: 0, inconclusiveLimit: 25,
+      successCondition: 'len(result) > 0 && result[0] <= 2', failureCondition: 'len(result) > 0 && result[0] > 2',
+    });
+    expect(canary5.spec.metrics[0]).toMatchObject({
+      name: 'enough-requests', interval: '5m', initialDelay: '5m', count: 48, consecutiveSuccessLimit: 24, failureLimit: 24,
+      successCondition: 'len(result) > 0 && result[0] >= 100', failureCondition: 'len(result) == 0 || result[0] < 100',
+    });
+    const baseline = docs.find((d) => d.metadata.name === 'framework-default-baseline');
+    expect(baseline.spec.metrics).toEqual([
+      expect.objectContaining({ name: 'baseline-requests', count: 1, consecutiveSuccessLimit: 1, failureLimit: 0, inconclusiveLimit: 0, successCondition: 'len(result) > 0 && result[0] >= 10000', failureCondition: 'false' }),
+    ]);
+    expect(baseline.spec.metrics[0].provider.prometheus.query).toBe('sum(increase({{args.request-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.stable-hash}}"}[24h]))');
     const query: string = errorRatio.provider.prometheus.query;
     expect(query).toContain('sum(rate({{args.error-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m]))');
     // Historical baseline: the control's rate over the baseline's 24 h.

@@ -40,7 +40,9 @@ describe('exportFlagger', () => {
         strictest[name] = Math.min(strictest[name] ?? Infinity, limit);
       }
     }
-    const readBack = Object.fromEntries(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange.max]));
+    const [requestCount, ...rules] = canary.spec.analysis.metrics;
+    expect(requestCount).toMatchObject({ name: 'request-count', thresholdRange: { min: policy.guards?.minRequests ?? 100 } });
+    const readBack = Object.fromEntries(rules.map((m: any) => [m.name, m.thresholdRange.max]));
     expect(readBack).toEqual(strictest);
     const templates = docs.filter((d) => d.kind === 'MetricTemplate');
     for (const metric of canary.spec.analysis.metrics) {
@@ -48,7 +50,7 @@ describe('exportFlagger', () => {
       expect(template.spec.provider).toEqual({ type: 'prometheus', address: 'http://prometheus.monitoring:9090' });
       // ratio rules compare with the primary (control); absolute limits read the canary alone
       if (metric.name.endsWith('-ratio')) expect(template.spec.query).toContain('{{ target }}-primary-');
-      else expect(template.spec.query).not.toContain('-primary-');
+      else if (metric.name !== 'request-count') expect(template.spec.query).not.toContain('-primary-');
       expect(template.spec.query).toContain('{{ variables.requestMetric }}');
     }
   });
@@ -57,15 +59,15 @@ describe('exportFlagger', () => {
     const canary = documents(flaggerYaml(defaultPolicy(), { mode: 'shadow' })).find((d) => d.kind === 'Canary');
     expect(canary.spec.analysis).toMatchObject({ interval: '5m', threshold: 1, iterations: 288, mirror: true, mirrorWeight: 100 });
     expect(canary.spec.analysis.stepWeights).toBeUndefined();
-    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange.max])).toEqual([['error-rate-ratio', 2], ['latency-p95-ratio', 1.5]]);
+    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([['request-count', { min: 100 }], ['error-rate-ratio', { max: 2 }], ['latency-p95-ratio', { max: 1.5 }]]);
     expect(canary.spec.analysis.webhooks).toEqual([{ name: 'rollout-lab-decision', type: 'rollout', url: 'http://rollout-lab.rollout-lab:8080/v1/gate', timeout: '10s' }]);
   });
 
   test('A/B mode: iterations and a header match; the stage failure limit and guardrails carry over', () => {
     const canary = documents(flaggerYaml(shadowAbPolicy(), { mode: 'ab', abHeader: 'x-cohort', abHeaderValue: 'b' })).find((d) => d.kind === 'Canary');
     expect(canary.spec.analysis).toMatchObject({ interval: '10m', threshold: 2, iterations: 120, match: [{ headers: { 'x-cohort': { exact: 'b' } } }] });
-    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange.max])).toEqual([
-      ['error-rate-ratio', 2], ['latency-p95-ratio', 1.5], ['latency-p50-ratio', 1.2], ['timeout-rate-ratio', 2],
+    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([
+      ['request-count', { min: 100 }], ['error-rate-ratio', { max: 2 }], ['latency-p95-ratio', { max: 1.5 }], ['latency-p50-ratio', { max: 1.2 }], ['timeout-rate-ratio', { max: 2 }],
     ]);
   });
 
