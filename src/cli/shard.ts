@@ -11,9 +11,19 @@
  * Shards are numbered from 0 (`k` in 0…N−1), like a Kubernetes Indexed Job's
  * `JOB_COMPLETION_INDEX`, and take contiguous, balanced replicate ranges
  * `[⌊k·n/N⌋, ⌊(k+1)·n/N⌋)`.
+ *
+ * A part is trusted only as far as it can be checked (issue 11, "merge trusts its parts"): it
+ * names the engine version that simulated it and the SHA-256 of the scenario and policy
+ * documents it simulated (paths differ between machines, contents must not); its `requestHash`
+ * and `contentHash` make an edit or a truncation visible; every count is a whole number ≥ 0 and
+ * the counts add up as `addOutcome` makes them (src/sim/summary.ts). Shards are identified by
+ * index AND content, so the same shard under two file names, two different shards claiming one
+ * index, and a missing index are each refused with a line naming the files.
  */
+import { createHash } from 'node:crypto';
 import { UsageError } from './args.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
+import { engineVersion } from './engineVersion.ts';
 import type { SummaryState } from '../sim/summary.ts';
 import { initSummary, mergeSummaries } from '../sim/summary.ts';
 
@@ -59,26 +69,65 @@ export interface PartialCell {
   state: SummaryState;
 }
 
+/** The partial-result format this version writes and reads (version 1 had no content hashes). */
+export const partialResultVersion = 2;
+
+/** What defines a run; identical in every part of it. */
+export type PartialRequest = Record<string, unknown> & {
+  /** Replicates per scenario. */
+  replicates: number;
+  /** A sweep pools several scenarios per cell (default 1). */
+  scenariosPerCell?: number;
+  /** `contentHash` of each scenario document simulated, in order. */
+  scenarioHashes: string[];
+  /** `contentHash` of the policy document simulated. */
+  policyHash: string;
+};
+
 /**
- * A partial result, version 1. `request` holds everything that defines the run and must be
- * identical in every part (command options, seed, replicate total, scenario and policy
- * fingerprints); `output` the fields the unsharded command prints before the summary.
+ * A partial result, version 2. `request` holds everything that defines the run and must be
+ * identical in every part (command options, seed, replicate total, scenario and policy content
+ * hashes); `output` the fields the unsharded command prints before the summary.
  */
 export interface PartialResult {
   format: typeof partialResultFormat;
-  version: 1;
+  version: typeof partialResultVersion;
   command: 'simulate' | 'sweep';
-  /** `replicates` per scenario; `scenariosPerCell` (default 1): a sweep pools several scenarios per cell. */
-  request: Record<string, unknown> & { replicates: number; scenariosPerCell?: number };
+  /** The engine that simulated the part (`rollout-lab <version>`). */
+  engineVersion: string;
+  request: PartialRequest;
+  /** `contentHash` of `{ command, engineVersion, request }`: equal in every part of one run. */
+  requestHash: string;
   output: Record<string, unknown>;
   shard: Shard & { from: number; to: number };
   cells: PartialCell[];
+  /** `contentHash` of every other field: identifies this shard's content. */
+  contentHash: string;
+}
+
+/** JSON with object keys sorted, so that equal values have equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/** SHA-256 (hex) of `canonicalJson(value)`: the identity of a scenario, policy, request or part. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function requestHashOf(command: string, version: string, request: unknown): string {
+  return contentHash({ command, engineVersion: version, request });
+}
+
+function contentHashOf(part: Omit<PartialResult, 'contentHash'> | Record<string, unknown>): string {
+  const { contentHash: _ignored, ...rest } = part as Record<string, unknown>;
+  return contentHash(rest);
 }
 
 /** Builds the partial result of one shard (what `simulate --shard k/N --out PART.json` writes). */
 export function partialResult(
   command: PartialResult['command'],
-  request: PartialResult['request'],
+  request: PartialRequest,
   output: Record<string, unknown>,
   shard: Shard,
   cells: PartialCell[],
@@ -90,28 +139,65 @@ export function partialResult(
       throw new RangeError(`cell '${cell.key}' holds ${cell.state.replicates} replicates, but shard ${shard.index}/${shard.count} of ${request.replicates} covers ${expected}`);
     }
   }
-  return { format: partialResultFormat, version: 1, command, request, output, shard: { ...shard, ...range }, cells };
+  const body = { format: partialResultFormat, version: partialResultVersion, command, engineVersion, request, requestHash: requestHashOf(command, engineVersion, request), output, shard: { ...shard, ...range }, cells } as const;
+  return { ...body, contentHash: contentHashOf(body) };
 }
 
 const summaryKeys = Object.keys(initSummary()) as (keyof SummaryState)[];
 
+/** Fields of a summary state that count replicates, users (thousandths) or requests: whole numbers. */
+const countKeys: readonly (keyof SummaryState)[] = summaryKeys.filter((key) => key !== 'detectionTimes' && key !== 'decisionTimeSum' && key !== 'requestsServedWhileWorse' && key !== 'failedRequests' && key !== 'candidateRequests');
+
+/**
+ * Checks one cell's summary state: every field present and no other, counts whole and ≥ 0,
+ * sums finite and ≥ 0, and the relations `addOutcome` guarantees (src/sim/summary.ts,
+ * src/sim/replicate.ts): each replicate ends in exactly one of rollback, promote, undecided; a
+ * false rollback is a rollback of a candidate that was not worse, a missed regression a
+ * promotion of one that was; A/B winners and segment reports happen only in A/B tests; and a
+ * detection time is recorded for exactly the rollbacks of worse candidates.
+ */
 function checkState(value: unknown, where: string): SummaryState {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} must be a summary state object`);
   const state = value as Record<string, unknown>;
+  for (const key of Object.keys(state)) if (!summaryKeys.includes(key as keyof SummaryState)) throw new UsageError(`${where}.${key}: unknown field '${key}'`);
   for (const key of summaryKeys) {
     if (key === 'detectionTimes') {
       const histogram = state[key];
       if (typeof histogram !== 'object' || histogram === null || Array.isArray(histogram)) throw new UsageError(`${where}.detectionTimes must be an object of time → count`);
       for (const [time, count] of Object.entries(histogram)) {
-        if (!Number.isFinite(Number(time)) || !Number.isSafeInteger(count) || (count as number) < 0) throw new UsageError(`${where}.detectionTimes['${time}'] must be a whole count, got ${JSON.stringify(count)}`);
+        if (time.trim() === '' || !Number.isFinite(Number(time)) || Number(time) < 0) throw new UsageError(`${where}.detectionTimes: '${time}' is not a time in seconds ≥ 0`);
+        if (!Number.isSafeInteger(count) || (count as number) < 0) throw new UsageError(`${where}.detectionTimes['${time}'] must be a whole number ≥ 0, got ${JSON.stringify(count)}`);
       }
-    } else if (typeof state[key] !== 'number' || !Number.isFinite(state[key])) {
-      throw new UsageError(`${where}.${key} must be a finite number, got ${JSON.stringify(state[key])}`);
+    } else if (countKeys.includes(key)) {
+      if (!Number.isSafeInteger(state[key]) || (state[key] as number) < 0) throw new UsageError(`${where}.${key} must be a whole number ≥ 0, got ${JSON.stringify(state[key])}`);
+    } else if (typeof state[key] !== 'number' || !Number.isFinite(state[key]) || state[key] < 0) {
+      throw new UsageError(`${where}.${key} must be a finite number ≥ 0, got ${JSON.stringify(state[key])}`);
     }
   }
-  for (const key of Object.keys(state)) if (!summaryKeys.includes(key as keyof SummaryState)) throw new UsageError(`${where}.${key}: unknown field '${key}'`);
-  return state as unknown as SummaryState;
+  const s = state as unknown as SummaryState;
+  const atMost = (a: keyof SummaryState, value: number, b: string) => {
+    if ((s[a] as number) > value) throw new UsageError(`${where}: ${a} (${s[a]}) is more than ${b} (${value})`);
+  };
+  if (s.rollbacks + s.promotions + s.undecided !== s.replicates) {
+    throw new UsageError(`${where}: rollbacks + promotions + undecided (${s.rollbacks} + ${s.promotions} + ${s.undecided}) must equal replicates (${s.replicates})`);
+  }
+  atMost('worseCandidates', s.replicates, 'replicates');
+  atMost('falseRollbacks', s.rollbacks, 'rollbacks');
+  atMost('falseRollbacks', s.replicates - s.worseCandidates, 'replicates whose candidate was not worse');
+  atMost('missedRegressions', s.promotions, 'promotions');
+  atMost('missedRegressions', s.worseCandidates, 'worseCandidates');
+  atMost('abTests', s.replicates, 'replicates');
+  if (s.candidateWins + s.controlWins > s.abTests) throw new UsageError(`${where}: candidateWins + controlWins (${s.candidateWins + s.controlWins}) is more than abTests (${s.abTests})`);
+  atMost('segmentReports', s.abTests, 'abTests');
+  atMost('segmentWinners', s.segmentReports, 'segmentReports');
+  const detected = Object.values(s.detectionTimes).reduce((sum, count) => sum + count, 0);
+  if (detected !== s.rollbacks - s.falseRollbacks) {
+    throw new UsageError(`${where}: detectionTimes count ${detected} rollbacks of worse candidates, but rollbacks − falseRollbacks is ${s.rollbacks - s.falseRollbacks}`);
+  }
+  return s;
 }
+
+const sha256Hex = /^[0-9a-f]{64}$/;
 
 /** Checks a loose JSON value as a partial result, throwing a `UsageError` that names `file` and the field. */
 export function parsePartialResult(json: unknown, file: string): PartialResult {
@@ -119,13 +205,25 @@ export function parsePartialResult(json: unknown, file: string): PartialResult {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${file} is not a partial result (expected a JSON object)`);
   const part = json as Record<string, any>;
   if (part.format !== partialResultFormat) throw new UsageError(where(`format must be '${partialResultFormat}', got ${JSON.stringify(part.format)}`));
-  if (part.version !== 1) throw new UsageError(where(`version must be 1, got ${JSON.stringify(part.version)}`));
+  if (part.version === 1) {
+    throw new UsageError(where(`written by an older rollout-lab (partial result version 1, without content hashes), which merge can no longer check; run its shard again with this version`));
+  }
+  if (part.version !== partialResultVersion) throw new UsageError(where(`version must be ${partialResultVersion}, got ${JSON.stringify(part.version)}`));
   if (part.command !== 'simulate' && part.command !== 'sweep') throw new UsageError(where(`command must be 'simulate' or 'sweep', got ${JSON.stringify(part.command)}`));
-  if (typeof part.request !== 'object' || part.request === null || !Number.isSafeInteger(part.request.replicates) || part.request.replicates < 0) {
+  if (typeof part.engineVersion !== 'string' || part.engineVersion === '') throw new UsageError(where('engineVersion must name the rollout-lab version that wrote the part'));
+  if (typeof part.request !== 'object' || part.request === null || Array.isArray(part.request) || !Number.isSafeInteger(part.request.replicates) || part.request.replicates < 0) {
     throw new UsageError(where('request.replicates must be a whole number ≥ 0'));
   }
   const scenariosPerCell = part.request.scenariosPerCell ?? 1;
   if (!Number.isSafeInteger(scenariosPerCell) || scenariosPerCell < 1) throw new UsageError(where('request.scenariosPerCell must be a whole number ≥ 1'));
+  const scenarioHashes = part.request.scenarioHashes;
+  if (!Array.isArray(scenarioHashes) || scenarioHashes.length !== scenariosPerCell || !scenarioHashes.every((hash: unknown) => typeof hash === 'string' && sha256Hex.test(hash))) {
+    throw new UsageError(where(`request.scenarioHashes must list the SHA-256 (64 hex digits) of each of the ${scenariosPerCell} scenario(s)`));
+  }
+  if (typeof part.request.policyHash !== 'string' || !sha256Hex.test(part.request.policyHash)) throw new UsageError(where('request.policyHash must be the SHA-256 (64 hex digits) of the policy'));
+  if (part.requestHash !== requestHashOf(part.command, part.engineVersion, part.request)) {
+    throw new UsageError(where('requestHash does not match the request (the part was edited or damaged)'));
+  }
   if (typeof part.output !== 'object' || part.output === null || Array.isArray(part.output)) throw new UsageError(where('output must be an object'));
   const shard = part.shard;
   if (typeof shard !== 'object' || shard === null || !Number.isSafeInteger(shard.count) || shard.count < 1 || !Number.isSafeInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
@@ -144,11 +242,11 @@ export function parsePartialResult(json: unknown, file: string): PartialResult {
     const expected = (range.to - range.from) * scenariosPerCell;
     if (state.replicates !== expected) throw new UsageError(where(`cells[${i}].state.replicates must be ${expected} (the shard's range × scenarios per cell), got ${state.replicates}`));
   });
+  // Last, so that a hand edit that breaks a count is reported by the count it broke.
+  if (typeof part.contentHash !== 'string' || part.contentHash !== contentHashOf(part)) {
+    throw new UsageError(where('contentHash does not match the content (the part was edited or damaged)'));
+  }
   return part as PartialResult;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 /** The merged run: the request and output fields, and per cell (in the first part's order) the merged state. */
@@ -159,30 +257,53 @@ export interface MergedResult {
   cells: PartialCell[];
 }
 
+/** The fields of `request` whose values differ between `a` and `b`, for an error message. */
+function differingFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.filter((key) => canonicalJson(a[key]) !== canonicalJson(b[key]));
+}
+
 /**
- * Merges the parts of ONE run: they must share command, request, output and cell keys, have the
- * same shard count, and hold every shard exactly once (a missing or duplicated shard is an
- * error naming it). States are merged in shard order with `mergeSummaries` (exact). Cost O(parts × cells).
+ * Merges the parts of ONE run: they must share engine version, command, request (scenario and
+ * policy content hashes included), output and cell keys, have the same shard count, and hold
+ * every shard exactly once. The same part under two names (same `contentHash`), two different
+ * parts claiming one shard index, and a missing index are each an error naming the files or the
+ * shard. States are merged in shard order with `mergeSummaries` (exact). Cost O(parts × cells).
  */
 export function mergePartialResults(parts: readonly PartialResult[], names: readonly string[] = parts.map((_, i) => `part ${i + 1}`)): MergedResult {
   if (parts.length === 0) throw new UsageError('no partial results to merge');
   const first = parts[0];
   const count = first.shard.count;
-  const request = canonical(first.request);
-  const output = canonical(first.output);
+  const output = canonicalJson(first.output);
   const keys = first.cells.map((cell) => cell.key).join('\u0000');
   const byIndex = new Map<number, number>();
+  const byContent = new Map<string, number>();
   parts.forEach((part, i) => {
-    if (part.command !== first.command) throw new UsageError(`${names[i]} is a ${part.command} result, ${names[0]} a ${first.command} result`);
-    if (canonical(part.request) !== request || canonical(part.output) !== output) throw new UsageError(`${names[i]} comes from a different run than ${names[0]} (request differs)`);
-    if (part.shard.count !== count) throw new UsageError(`${names[i]} is shard ${part.shard.index}/${part.shard.count}, but ${names[0]} is one of ${count}`);
-    if (part.cells.map((cell) => cell.key).join('\u0000') !== keys) throw new UsageError(`${names[i]} holds different cells than ${names[0]}`);
-    if (byIndex.has(part.shard.index)) throw new UsageError(`shard ${part.shard.index}/${count} is given twice (${names[byIndex.get(part.shard.index)!]} and ${names[i]})`);
+    const name = names[i];
+    if (part.engineVersion !== first.engineVersion) throw new UsageError(`${name} was simulated by ${part.engineVersion}, ${names[0]} by ${first.engineVersion}; run every shard with one version`);
+    if (part.command !== first.command) throw new UsageError(`${name} is a ${part.command} result, ${names[0]} a ${first.command} result`);
+    if (canonicalJson(part.request.scenarioHashes) !== canonicalJson(first.request.scenarioHashes)) {
+      throw new UsageError(`${name} simulated a different scenario than ${names[0]} (scenario content hash ${part.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')} vs ${first.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')})`);
+    }
+    if (part.request.policyHash !== first.request.policyHash) {
+      throw new UsageError(`${name} simulated a different policy than ${names[0]} (policy content hash ${part.request.policyHash.slice(0, 12)} vs ${first.request.policyHash.slice(0, 12)})`);
+    }
+    if (part.requestHash !== first.requestHash) throw new UsageError(`${name} comes from a different run than ${names[0]} (request differs in ${differingFields(part.request, first.request).join(', ')})`);
+    if (canonicalJson(part.output) !== output) throw new UsageError(`${name} comes from a different run than ${names[0]} (output fields differ in ${differingFields(part.output, first.output).join(', ')})`);
+    if (part.shard.count !== count) throw new UsageError(`${name} is shard ${part.shard.index}/${part.shard.count}, but ${names[0]} is one of ${count}`);
+    if (part.cells.map((cell) => cell.key).join('\u0000') !== keys) throw new UsageError(`${name} holds different cells than ${names[0]}`);
+    const same = byContent.get(part.contentHash);
+    if (same !== undefined) throw new UsageError(`shard ${part.shard.index}/${count} is given twice: ${names[same]} and ${name} are the same part (content hash ${part.contentHash.slice(0, 12)})`);
+    byContent.set(part.contentHash, i);
+    const other = byIndex.get(part.shard.index);
+    if (other !== undefined) throw new UsageError(`shard ${part.shard.index}/${count} is given twice with different contents: ${names[other]} and ${name}`);
     byIndex.set(part.shard.index, i);
   });
   const missing: number[] = [];
   for (let k = 0; k < count && missing.length < 10; k++) if (!byIndex.has(k)) missing.push(k);
-  if (missing.length > 0) throw new UsageError(`missing shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')}${byIndex.size + missing.length < count ? ', …' : ''}`);
+  if (missing.length > 0) {
+    throw new UsageError(`missing shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')}${byIndex.size + missing.length < count ? ', …' : ''} (${parts.length} of ${count} parts given)`);
+  }
   const cells = first.cells.map((cell, c) => {
     const state = initSummary();
     for (let k = 0; k < count; k++) mergeSummaries(state, parts[byIndex.get(k)!].cells[c].state);

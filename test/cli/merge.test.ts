@@ -1,116 +1,236 @@
 /**
  * Sharded runs merge identically: the scenario split into 1, 3 and 7 shards (uneven ranges, one
- * shard may be empty) and merged by `rollout-lab merge` gives exactly the JSON of the unsharded
- * `simulate --json`. The reference is the simulator's own unsharded run (runner.ts), computed
- * independently of the shard code. Also: shard parsing, and every way a merge must refuse.
+ * shard may be empty) by `simulate --shard k/N --out PART` and merged by `rollout-lab merge`
+ * gives exactly the JSON of the unsharded `simulate --json` — and exactly its text without
+ * `--json` (one formatter). The unsharded run is also checked against the simulator's own run
+ * (runner.ts), computed independently of the shard code.
+ *
+ * And merge trusts nothing it cannot check (issue 11): negative or inconsistent counts, edited
+ * parts, parts of another scenario, policy, seed or engine version, the same shard under two
+ * names, two shards claiming one index, a missing shard, parts of the old format, and an `--out`
+ * that cannot be written are each refused with one line naming the file, exit 2.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { mergeCommand } from '../../src/cli/commands/merge.ts';
 import { loadPolicy, loadScenario, simulateCommand } from '../../src/cli/commands/simulate.ts';
-import { parseShard, partialResult, shardRange } from '../../src/cli/shard.ts';
+import { contentHash, parseShard, shardRange } from '../../src/cli/shard.ts';
 import type { PartialResult } from '../../src/cli/shard.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
-import { withParameter } from '../../src/sim/sweep.ts';
-import { initSummary, mergeSummaries } from '../../src/sim/summary.ts';
+import { summaryValue } from '../../src/sim/summary.ts';
+import { runCommand } from './commandHarness.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-merge-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-async function run(command: typeof mergeCommand, argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
-  const code = await command.run(argv, io);
-  return { code, stdout, stderr };
-}
 
 const scenarioFile = 'scenarios/error-regression.json';
 const replicates = 40;
 const seed = 7;
 
-/** What `simulate --shard k/N --out PART` must write (the simulate command does not take --shard yet). */
-function writeParts(count: number): string[] {
-  const scenario = loadScenario(scenarioFile);
-  const policy = loadPolicy(undefined, scenario, scenarioFile);
-  const simulation = prepareSimulation(scenario, policy, 'window', seed);
+/** Runs `simulate --shard k/N` for every k (in reverse order: merge must not rely on file order). */
+async function writeParts(count: number, extra: string[] = [], scenario = scenarioFile, prefix = `part-${count}`): Promise<string[]> {
   const files: string[] = [];
   for (let index = count - 1; index >= 0; index--) {
-    const { from, to } = shardRange(replicates, { index, count });
-    const part = partialResult(
-      'simulate',
-      { scenario: scenarioFile, policy: null, mode: 'window', seed, replicates },
-      { scenario: scenario.name, policy: policy.name ?? 'policy', mode: 'window', seed },
-      { index, count },
-      [{ key: '', label: {}, state: runReplicates(simulation, from, to) }],
-    );
-    const file = join(directory, `part-${count}-${index}.json`);
-    writeFileSync(file, JSON.stringify(part));
+    const file = join(directory, `${prefix}-${index}.json`);
+    const result = await runCommand(simulateCommand, [scenario, '--replicates', String(replicates), '--seed', String(seed), '--shard', `${index}/${count}`, '--out', file, ...extra]);
+    expect(result.stderr).toBe('');
     files.push(file);
   }
   return files;
 }
 
+function readPart(file: string): PartialResult {
+  return JSON.parse(readFileSync(file, 'utf8')) as PartialResult;
+}
+
+/** Writes `part` as `name`, re-signing its hashes when `resign` (a forgery that knows the format). */
+function writePart(name: string, part: PartialResult, resign = false): string {
+  if (resign) {
+    part.requestHash = contentHash({ command: part.command, engineVersion: part.engineVersion, request: part.request });
+    const { contentHash: _old, ...rest } = part;
+    part.contentHash = contentHash(rest);
+  }
+  const file = join(directory, name);
+  writeFileSync(file, JSON.stringify(part));
+  return file;
+}
+
+/** `merge` must refuse with exit 2 and exactly one line on stderr matching `message`. */
+async function expectRefused(argv: string[], message: string | RegExp) {
+  const result = await runCommand(mergeCommand, argv);
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.split('\n')).toHaveLength(2); // one line and its newline
+  expect(result.stderr).toMatch(message);
+  return result.stderr;
+}
+
 describe('sharded simulate + merge', () => {
   test.each([1, 3, 7])('%i shards merge to exactly the unsharded simulate --json', async (count) => {
-    const unsharded = await run(simulateCommand, [scenarioFile, '--replicates', String(replicates), '--seed', String(seed), '--json']);
+    const unsharded = await runCommand(simulateCommand, [scenarioFile, '--replicates', String(replicates), '--seed', String(seed), '--json']);
     expect(unsharded.code).toBe(0);
-    const merged = await run(mergeCommand, [...writeParts(count), '--json']);
-    expect(merged.stderr).toBe('');
+    // The reference, independent of the shard code: the simulator's own run of replicates 0…n−1.
+    const scenario = loadScenario(scenarioFile);
+    const reference = summaryValue(runReplicates(prepareSimulation(scenario, loadPolicy(undefined, scenario, scenarioFile), 'window', seed), 0, replicates));
+    expect(JSON.parse(unsharded.stdout)).toMatchObject(JSON.parse(JSON.stringify(reference)));
+    const merged = await runCommand(mergeCommand, [...(await writeParts(count)), '--json']);
+    expect(merged.code).toBe(0);
     expect(JSON.parse(merged.stdout)).toEqual(JSON.parse(unsharded.stdout));
     expect(JSON.parse(merged.stdout).rollbackRate.total).toBe(replicates);
   }, 60_000);
 
+  test('merge prints the same text as the unsharded simulate (one formatter)', async () => {
+    const unsharded = await runCommand(simulateCommand, [scenarioFile, '--replicates', String(replicates), '--seed', String(seed)]);
+    const merged = await runCommand(mergeCommand, await writeParts(3, [], scenarioFile, 'text'));
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toBe(unsharded.stdout);
+    expect(merged.stdout).toMatch(/^scenario '.*', policy '.*', window mode, 40 replicates, seed 7\n  false-rollback rate/);
+    expect(merged.stderr).toMatch(/^rollout-lab merge: merged 3 parts of a simulate run: 40 replicates\n$/);
+  }, 60_000);
+
   test('--out writes the merged JSON atomically', async () => {
     const out = join(directory, 'merged.json');
-    const result = await run(mergeCommand, [...writeParts(2), '--out', out]);
-    expect(result.stdout).toMatch(/^merged 2 parts of a simulate run: 40 replicates/);
+    const result = await runCommand(mergeCommand, [...(await writeParts(2)), '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/merged 2 parts of a simulate run: 40 replicates → .*merged\.json/);
     expect(JSON.parse(readFileSync(out, 'utf8')).replicates).toBe(40);
   }, 60_000);
 
-  test('refuses missing, duplicated and foreign shards, naming them', async () => {
-    const parts = writeParts(3);
-    await expect(run(mergeCommand, parts.slice(1))).rejects.toThrow('missing shard 2/3');
-    await expect(run(mergeCommand, [...parts, parts[0]])).rejects.toThrow(/shard 2\/3 is given twice/);
-    const foreign = JSON.parse(readFileSync(parts[0], 'utf8')) as PartialResult;
-    foreign.request.seed = 8;
-    writeFileSync(join(directory, 'foreign.json'), JSON.stringify(foreign));
-    await expect(run(mergeCommand, [join(directory, 'foreign.json'), ...parts.slice(1)])).rejects.toThrow('comes from a different run');
-    const tampered = JSON.parse(readFileSync(parts[1], 'utf8'));
-    tampered.cells[0].state.replicates += 1;
-    writeFileSync(join(directory, 'tampered.json'), JSON.stringify(tampered));
-    await expect(run(mergeCommand, [parts[0], join(directory, 'tampered.json'), parts[2]])).rejects.toThrow(/cells\[0\]\.state\.replicates must be/);
-    writeFileSync(join(directory, 'garbage.json'), '{"format":');
-    await expect(run(mergeCommand, [join(directory, 'garbage.json')])).rejects.toThrow('is not valid JSON');
+  test('a part names the engine version and the content hashes of its scenario and policy, not their paths', async () => {
+    const [part] = await writeParts(1, [], scenarioFile, 'identity');
+    const json = readPart(part);
+    expect(json.version).toBe(2);
+    expect(json.engineVersion).toBe(`rollout-lab ${JSON.parse(readFileSync('package.json', 'utf8')).version}`);
+    const scenario = loadScenario(scenarioFile);
+    expect(json.request.scenarioHashes).toEqual([contentHash(scenario)]);
+    expect(json.request.policyHash).toBe(contentHash(loadPolicy(undefined, scenario, scenarioFile)));
+    expect(JSON.stringify(json.request)).not.toContain('error-regression.json');
+    expect(json.contentHash).toMatch(/^[0-9a-f]{64}$/);
   }, 60_000);
 });
 
+describe('merge refuses what it cannot trust', () => {
+  test('a missing shard (a gap) and the same shard under two names', async () => {
+    const parts = await writeParts(3, [], scenarioFile, 'gap');
+    await expectRefused(parts.slice(1), /^rollout-lab merge: missing shard 2\/3 \(2 of 3 parts given\)\n$/);
+    await expectRefused([parts[0], parts[2]], /missing shard 1\/3/);
+    const copy = join(directory, 'copy-of-shard-2.json');
+    copyFileSync(parts[0], copy);
+    const message = await expectRefused([...parts, copy], /shard 2\/3 is given twice: .*gap-2\.json and .*copy-of-shard-2\.json are the same part \(content hash [0-9a-f]{12}\)/);
+    expect(message).toContain(copy);
+  }, 60_000);
+
+  test('two different parts claiming one shard index', async () => {
+    const parts = await writeParts(3, [], scenarioFile, 'claim');
+    const forged = readPart(parts[1]);
+    forged.cells[0].state.failedRequests += 1; // consistent counts, re-signed: only the index is shared
+    const file = writePart('claim-forged.json', forged, true);
+    await expectRefused([...parts, file], /shard 1\/3 is given twice with different contents: .*claim-1\.json and .*claim-forged\.json/);
+  }, 60_000);
+
+  test('negative counts, counts that do not add up, and an edit that keeps them consistent', async () => {
+    const parts = await writeParts(3, [], scenarioFile, 'counts');
+    const negative = readPart(parts[1]);
+    negative.cells[0].state.rollbacks = -3;
+    const negativeFile = writePart('negative.json', negative, true);
+    await expectRefused([parts[0], negativeFile, parts[2]], /^rollout-lab merge: .*negative\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got -3\n$/);
+    const fraction = readPart(parts[1]);
+    fraction.cells[0].state.rollbacks += 0.5;
+    await expectRefused([writePart('fraction.json', fraction, true)], /fraction\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got \d+\.5/);
+    const unbalanced = readPart(parts[1]);
+    unbalanced.cells[0].state.rollbacks += 5;
+    await expectRefused([writePart('unbalanced.json', unbalanced, true)], /unbalanced\.json: cells\[0\]\.state: rollbacks \+ promotions \+ undecided \(\d+ \+ \d+ \+ \d+\) must equal replicates \(13\)/);
+    const detections = readPart(parts[1]);
+    detections.cells[0].state.detectionTimes['60'] = (detections.cells[0].state.detectionTimes['60'] ?? 0) + 1;
+    await expectRefused([writePart('detections.json', detections, true)], /detections\.json: cells\[0\]\.state: detectionTimes count \d+ rollbacks of worse candidates, but rollbacks − falseRollbacks is \d+/);
+    const falseRollbacks = readPart(parts[1]);
+    falseRollbacks.cells[0].state.falseRollbacks = falseRollbacks.cells[0].state.rollbacks + 1;
+    await expectRefused([writePart('false-rollbacks.json', falseRollbacks, true)], /false-rollbacks\.json: cells\[0\]\.state: falseRollbacks \(\d+\) is more than rollbacks/);
+    // Consistent counts, but not what the shard simulated: the content hash gives the edit away.
+    const edited = readPart(parts[1]);
+    edited.cells[0].state.failedRequests += 1;
+    await expectRefused([writePart('edited.json', edited)], /edited\.json: contentHash does not match the content \(the part was edited or damaged\)/);
+    const editedRequest = readPart(parts[1]);
+    editedRequest.request.replicates = 41;
+    await expectRefused([writePart('edited-request.json', editedRequest)], /edited-request\.json: requestHash does not match the request/);
+  }, 60_000);
+
+  test('parts of another scenario, policy, seed or engine version', async () => {
+    const parts = await writeParts(2, [], scenarioFile, 'mine');
+    // The same file name, different content: a scenario edited between two shards.
+    const scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'));
+    const editedScenario = join(directory, 'error-regression.json');
+    writeFileSync(editedScenario, JSON.stringify({ ...scenario, horizon: '2d' }));
+    const otherScenario = join(directory, 'other-scenario-0.json');
+    await runCommand(simulateCommand, [editedScenario, '--replicates', String(replicates), '--seed', String(seed), '--shard', '0/2', '--out', otherScenario]);
+    await expectRefused([parts[0], otherScenario], /other-scenario-0\.json simulated a different scenario than .*mine-1\.json \(scenario content hash [0-9a-f]{12} vs [0-9a-f]{12}\)/);
+    const policy = join(directory, 'policy.json');
+    writeFileSync(policy, JSON.stringify({ ...JSON.parse(readFileSync('scenarios/default-policy.json', 'utf8')), name: 'renamed' }));
+    const [otherPolicy] = await writeParts(2, ['--policy', policy], scenarioFile, 'other-policy');
+    await expectRefused([parts[1], otherPolicy], /other-policy-1\.json simulated a different policy than .*mine-0\.json/);
+    const [otherSeed] = await writeParts(2, ['--seed', '8'], scenarioFile, 'other-seed');
+    await expectRefused([parts[1], otherSeed], /other-seed-1\.json comes from a different run than .*mine-0\.json \(request differs in seed\)/);
+    const older = readPart(parts[0]);
+    older.engineVersion = 'rollout-lab 0.0.1';
+    await expectRefused([parts[1], writePart('older-engine.json', older, true)], /older-engine\.json was simulated by rollout-lab 0\.0\.1, .*mine-0\.json by rollout-lab \d/);
+  }, 60_000);
+
+  test('a part of the old format (no content hashes) gets a clear error', async () => {
+    const [part] = await writeParts(1, [], scenarioFile, 'v1');
+    const old = readPart(part) as unknown as Record<string, unknown>;
+    old.version = 1;
+    delete old.contentHash;
+    delete old.requestHash;
+    delete old.engineVersion;
+    await expectRefused([writePart('old.json', old as unknown as PartialResult)], /old\.json: written by an older rollout-lab \(partial result version 1, without content hashes\), which merge can no longer check; run its shard again with this version/);
+  }, 60_000);
+
+  test('a part nested 100,000 deep is refused in one line, not a stack overflow', async () => {
+    const deep = join(directory, 'deep.json');
+    writeFileSync(deep, `{"cells":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    await expectRefused([deep], /^rollout-lab merge: partial result '.*deep\.json' nests arrays and objects more than 100 deep \(line 1, column 109\); refusing to read it\n$/);
+  });
+
+  test('a part with a UTF-8 byte-order mark is read', async () => {
+    const [part] = await writeParts(1, [], scenarioFile, 'bom');
+    const withMark = join(directory, 'bom-marked.json');
+    writeFileSync(withMark, `\ufeff${readFileSync(part, 'utf8')}`);
+    const result = await runCommand(mergeCommand, [withMark, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).replicates).toBe(replicates);
+  }, 60_000);
+
+  test('an --out that cannot be written is refused before any part is read', async () => {
+    const out = join(directory, 'no-such-folder', 'merged.json');
+    await expectRefused(['does-not-exist.json', '--out', out], `rollout-lab merge: --out '${out}': the folder '${join(directory, 'no-such-folder')}' does not exist\n`);
+    await expectRefused(['does-not-exist.json', '--out', directory], `rollout-lab merge: --out '${directory}' is a folder; give a file path inside it\n`);
+  });
+});
+
 describe('sharded sweep + merge', () => {
-  test('a two-scenario sweep in 3 shards merges to exactly sweep --json', async () => {
+  test('a two-scenario sweep in 3 shards merges to exactly sweep --json, and to its text', async () => {
     const files = ['scenarios/error-regression.json', 'scenarios/identical-candidate.json'];
-    const unsharded = await run(sweepCommand, [...files, '--param', 'errorRatio=1.5,3', '--replicates', '12', '--seed', '5', '--json']);
+    const common = [...files, '--param', 'errorRatio=1.5,3', '--replicates', '12', '--seed', '5'];
+    const unsharded = await runCommand(sweepCommand, [...common, '--json']);
     expect(unsharded.code).toBe(0);
-    const scenarios = files.map(loadScenario);
-    const policy = loadPolicy(undefined, scenarios[0], files[0]);
-    const settings = [1.5, 3];
-    const parts = [0, 1, 2].map((index) => {
-      const { from, to } = shardRange(12, { index, count: 3 });
-      // what `sweep --shard k/N` must do: per setting, replicates [from, to) of every scenario, pooled
-      const cells = settings.map((value) => {
-        const state = initSummary();
-        for (const scenario of scenarios) mergeSummaries(state, runReplicates(prepareSimulation(scenario, withParameter(policy, 'errorRatio', value), 'window', 5), from, to));
-        return { key: `errorRatio=${value}`, label: { errorRatio: value }, state };
-      });
+    const unshardedText = await runCommand(sweepCommand, common);
+    const parts: string[] = [];
+    for (const index of [2, 0, 1]) {
       const file = join(directory, `sweep-${index}.json`);
-      const output = { scenarios: scenarios.map((s) => s.name), policy: policy.name ?? null, parameters: ['errorRatio'], mode: 'window', seed: 5, replicates: 12 };
-      writeFileSync(file, JSON.stringify(partialResult('sweep', { files, params: ['errorRatio=1.5,3'], seed: 5, replicates: 12, scenariosPerCell: 2 }, output, { index, count: 3 }, cells)));
-      return file;
-    });
-    const merged = await run(mergeCommand, [...parts, '--json']);
+      const result = await runCommand(sweepCommand, [...common, '--shard', `${index}/3`, '--out', file]);
+      expect(result.code).toBe(0);
+      parts.push(file);
+    }
+    const merged = await runCommand(mergeCommand, [...parts, '--json']);
+    expect(merged.code).toBe(0);
     expect(JSON.parse(merged.stdout)).toEqual(JSON.parse(unsharded.stdout));
+    const mergedText = await runCommand(mergeCommand, parts);
+    expect(mergedText.stdout).toBe(unshardedText.stdout);
+    expect(mergedText.stdout).toMatch(/^operating characteristics: /);
+    expect(readPart(parts[0]).request.scenarioHashes).toHaveLength(2);
   }, 60_000);
 });
 

@@ -88,7 +88,7 @@ describe('a million replicates', () => {
     const parts = Array.from({ length: 64 }, (_, index) => {
       const { from, to } = shardRange(total, { index, count: 64 });
       const state = { ...initSummary(), replicates: to - from, rollbacks: Math.floor((to - from) / 10), worseCandidates: 0, falseRollbacks: Math.floor((to - from) / 10) };
-      return partialResult('simulate', { replicates: total, seed: 1 }, { scenario: 'x', policy: 'p', mode: 'window', seed: 1 }, { index, count: 64 }, [{ key: '', label: {}, state }]);
+      return partialResult('simulate', { replicates: total, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, { scenario: 'x', policy: 'p', mode: 'window', seed: 1 }, { index, count: 64 }, [{ key: '', label: {}, state }]);
     });
     const output = mergedOutput(mergePartialResults(parts)) as any;
     expect(output.replicates).toBe(total);
@@ -97,7 +97,7 @@ describe('a million replicates', () => {
   });
   test('simulate refuses absurd replicate counts with a clear error', async () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true } };
-    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1e12'], io)).rejects.toThrow('--replicates must be at most 1000000000, got 1e12');
+    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1000000000000'], io)).rejects.toThrow('--replicates must be at most 1000000000, got 1000000000000');
     await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '0'], io)).rejects.toThrow('--replicates must be at least 1, got 0');
   });
 });

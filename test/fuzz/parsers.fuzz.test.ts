@@ -97,7 +97,7 @@ describe('parseWindowMetrics', () => {
 });
 
 describe('partial results (merge)', () => {
-  const valid = partialResult('simulate', { replicates: 10, seed: 1 }, { scenario: 's' }, { index: 1, count: 3 }, [{ key: '', label: {}, state: { ...initSummary(), replicates: 3 } }]);
+  const valid = partialResult('simulate', { replicates: 10, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, { scenario: 's' }, { index: 1, count: 3 }, [{ key: '', label: {}, state: { ...initSummary(), replicates: 3, undecided: 3 } }]);
   test('1,000 mutations: accepted or a UsageError naming the file, never another exception', () => {
     fc.assert(
       fc.property(mutatedDocument(valid, 3), (input) => {

@@ -8,7 +8,8 @@ import type { ControllerState } from '../../engine/controller/controllerState.ts
 import { step } from '../../engine/controller/step.ts';
 import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import { formatPolicyError } from '../../engine/policy/parsePolicy.ts';
-import { parseCommandArgs, parseNumber, stringOption } from '../args.ts';
+import { UsageError, parseCommandArgs, parseNumber, stringOption } from '../args.ts';
+import { prepareJsonText } from '../jsonText.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
 import { findJsonSyntaxError, readPolicyFile } from './policy.ts';
@@ -64,12 +65,18 @@ export const decideCommand: Command = {
       if (line.trim() === '') continue;
       let json: unknown;
       try {
-        json = JSON.parse(line);
+        json = JSON.parse(prepareJsonText(line, `line ${lineNumber}`));
       } catch (error) {
         malformed++;
-        const found = findJsonSyntaxError(line);
-        const detail = found ? `at column ${found.offset + 1}: ${found.reason}` : (error as Error).message.split('\n')[0];
-        const message = `line ${lineNumber}: not valid JSON ${detail}`;
+        let message: string;
+        if (error instanceof UsageError) {
+          // Nested too deep (prepareJsonText names the line); the recursive syntax scan must not see it.
+          message = error.message;
+        } else {
+          const found = findJsonSyntaxError(line);
+          const detail = found ? `at column ${found.offset + 1}: ${found.reason}` : (error as Error).message.split('\n')[0];
+          message = `line ${lineNumber}: not valid JSON ${detail}`;
+        }
         writeJson(io, { line: lineNumber, error: message, problems: [{ path: '(line)', message: 'not valid JSON' }] });
         io.stderr.write(`rollout-lab decide: ${message}\n`);
         continue;

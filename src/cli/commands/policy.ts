@@ -7,6 +7,7 @@ import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { ParsePolicyResult } from '../../engine/policy/parsePolicy.ts';
 import { parseCommandArgs, UsageError } from '../args.ts';
+import { prepareJsonText } from '../jsonText.ts';
 import type { Command } from '../io.ts';
 import { writeJson } from '../io.ts';
 
@@ -104,6 +105,7 @@ export function findJsonSyntaxError(text: string): { offset: number; reason: str
 
 /** Parses JSON text, throwing a one-line `UsageError` naming `label` and the line/column of a syntax error. */
 export function parseJsonText(text: string, label: string): unknown {
+  text = prepareJsonText(text, label); // byte-order mark, and a nesting depth the recursive scan below survives
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
-import { formatNumber, writeJson } from '../io.ts';
+import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import { parseScenario } from '../../sim/scenario.ts';
 import type { Scenario } from '../../sim/scenario.ts';
@@ -22,9 +22,12 @@ import type { Policy } from '../../engine/policy/policy.ts';
 import { prepareSimulation, runReplicates } from '../../sim/runner.ts';
 import type { ProgressCallback } from '../../sim/runner.ts';
 import { summaryValue } from '../../sim/summary.ts';
-import type { RateEstimate, SimulationSummary } from '../../sim/summary.ts';
+import type { SimulationSummary } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
+import { contentHash, parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
+import { checkOutputFile } from '../outputFile.ts';
+import { simulationSummaryText } from '../summaryText.ts';
+import { prepareJsonText, stripByteOrderMark } from '../jsonText.ts';
 import type { Shard } from '../shard.ts';
 import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
 import { availableParallelism } from 'node:os';
@@ -47,6 +50,7 @@ function readJson(file: string, what: string): unknown {
   } catch (error) {
     throw new UsageError(`cannot read ${what} file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  text = prepareJsonText(text, `${what} file '${file}'`);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -70,7 +74,7 @@ export function loadScenario(file: string): Scenario {
     } catch (error) {
       throw new UsageError(`cannot read arrival file '${trace}' (traffic.arrivals.file of ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    arrivals.times = arrivalTimesFromCsv(text, trace);
+    arrivals.times = arrivalTimesFromCsv(stripByteOrderMark(text), trace);
     delete arrivals.file;
   }
   const parsed = parseScenario(json);
@@ -104,46 +108,8 @@ export function progressBar(io: CliIo, enabled: boolean): ProgressCallback | und
   };
 }
 
-/** Seconds as people read them: `2h5m`, `45m`, `30s`. */
-export function formatSeconds(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const s = Math.round(seconds);
-  const days = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  const text = `${days > 0 ? `${days}d` : ''}${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest > 0 ? `${rest}s` : ''}`;
-  return text === '' ? '0s' : text;
-}
-
-/** `0.0412 (95% CI 0.0301–0.0561; 41 of 995)`, or `— (none of 0)`. */
-export function formatRate(rate: RateEstimate): string {
-  if (rate.rate === null) return `—  (no replicate to count it over)`;
-  return `${formatNumber(rate.rate)}  (95% CI ${formatNumber(rate.lower as number)}–${formatNumber(rate.upper as number)}; ${rate.count} of ${rate.total})`;
-}
-
-function humanSummary(summary: SimulationSummary, header: string): string {
-  const rows: [string, string][] = [
-    ['false-rollback rate', formatRate(summary.falseRollbackRate)],
-    ['missed-regression rate', formatRate(summary.missedRegressionRate)],
-    ['rollback rate', formatRate(summary.rollbackRate)],
-    ['promote rate', formatRate(summary.promoteRate)],
-    ['undecided rate', formatRate(summary.undecidedRate)],
-  ];
-  if (summary.candidateWinRate.total > 0) {
-    rows.push(['A/B: candidate won', formatRate(summary.candidateWinRate)], ['A/B: control won', formatRate(summary.controlWinRate)]);
-  }
-  if (summary.segmentWinnerRate.total > 0) rows.push(['A/B: a segment winner the aggregate hid', formatRate(summary.segmentWinnerRate)]);
-  const detection = summary.detectionTime;
-  rows.push(
-    ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatSeconds(detection.mean)}, median ${formatSeconds(detection.median)}, p90 ${formatSeconds(detection.p90)} (${detection.count} rollbacks)`],
-    ['mean time to decision', formatSeconds(summary.meanDecisionTime)],
-    ['served while worse', `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per replicate`],
-    ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per replicate`],
-  );
-  const width = Math.max(...rows.map(([label]) => label.length));
-  return `${header}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`;
-}
+// The text forms moved to summaryText.ts (one formatter for simulate and merge); re-exported for the commands that import them from here.
+export { formatRate, formatSeconds } from '../summaryText.ts';
 
 /** `--shard k/N` and `--out FILE`, which go together; undefined for an unsharded run. */
 export function shardOptions(shardText: string | undefined, out: string | undefined): { shard: Shard; out: string } | undefined {
@@ -152,7 +118,9 @@ export function shardOptions(shardText: string | undefined, out: string | undefi
     return undefined;
   }
   if (out === undefined || out.trim() === '') throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
-  return { shard: parseShard(shardText), out };
+  const shard = parseShard(shardText);
+  checkOutputFile(out);
+  return { shard, out };
 }
 
 /** Runs with at least this many replicates use worker threads unless --workers says otherwise. */
@@ -211,7 +179,8 @@ export const simulateCommand: Command = {
       // One shard of a larger run: write the partial state for `rollout-lab merge`.
       const { from, to } = shardRange(replicates, shard.shard);
       const state = runReplicates(simulation, from, to, progressBar(io, showProgress));
-      const request = { scenario: file, policy: (args.values.policy as string | undefined) ?? null, mode, seed, replicates };
+      // Identified by content, not by path: shards may run on machines with different checkouts.
+      const request = { mode, seed, replicates, scenarioHashes: [contentHash(scenario)], policyHash: contentHash(policy) };
       writePartialResult(shard.out, partialResult('simulate', request, output, shard.shard, [{ key: '', label: {}, state }]));
       io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${from}, ${to}) of ${replicates} → ${shard.out}\n`);
       return 0;
@@ -246,7 +215,7 @@ export const simulateCommand: Command = {
     if (args.values.json) {
       writeJson(io, { ...output, ...summary });
     } else {
-      io.stdout.write(humanSummary(summary, `scenario '${scenario.name}', policy '${policyName}', ${mode} mode, ${replicates} replicates, seed ${seed}`));
+      io.stdout.write(simulationSummaryText({ ...output, replicates }, summary));
     }
     return 0;
   },

@@ -9,18 +9,18 @@
  * one thread.
  */
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
-import { formatNumber, writeJson } from '../io.ts';
+import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import { sweep, sweepParameters, sweepWith } from '../../sim/sweep.ts';
 import { createNodeSimulationPool } from '../../../workers/nodePool.ts';
 import { incompleteRunError } from '../../../workers/pool.ts';
 import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
-import type { RateEstimate } from '../../sim/summary.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, shardOptions, workersOption } from './simulate.ts';
-import { partialResult, shardRange, writePartialResult } from '../shard.ts';
+import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile, shardOptions, workersOption } from './simulate.ts';
+import { contentHash, partialResult, shardRange, writePartialResult } from '../shard.ts';
+import { sweepTableText } from '../summaryText.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
 export function parseParameter(text: string): ParameterRange {
@@ -33,11 +33,6 @@ export function parseParameter(text: string): ParameterRange {
   const values = list.split(',').map((value) => value.trim());
   if (values.some((value) => value === '')) throw new UsageError(`--param ${name}: empty value in '${list}'`);
   return { name: name as SweepParameter, values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)) };
-}
-
-function rateCell(rate: RateEstimate): string {
-  if (rate.rate === null) return '—';
-  return `${formatNumber(rate.rate, 3)} [${formatNumber(rate.lower as number, 3)}, ${formatNumber(rate.upper as number, 3)}]`;
 }
 
 /** `rollout-lab sweep`. */
@@ -124,7 +119,7 @@ export const sweepCommand: Command = {
       replicates,
     };
     if (shard) {
-      const request = { scenarios: files, policy: (args.values.policy as string | undefined) ?? null, parameters: rawParams, mode, seed, replicates, scenariosPerCell: scenarios.length };
+      const request = { parameters: rawParams, mode, seed, replicates, scenariosPerCell: scenarios.length, scenarioHashes: scenarios.map(contentHash), policyHash: contentHash(policy) };
       const cells = rows.map((row) => ({ key: Object.entries(row.setting).map(([name, value]) => `${name}=${value}`).join(','), label: row.setting, state: row.state }));
       writePartialResult(shard.out, partialResult('sweep', request, output, shard.shard, cells));
       io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${range.from}, ${range.to}) of ${replicates} for ${rows.length} settings → ${shard.out}\n`);
@@ -134,21 +129,7 @@ export const sweepCommand: Command = {
       writeJson(io, { ...output, rows: rows.map((row) => ({ ...row.setting, ...row.summary })) });
       return 0;
     }
-    const header = [...ranges.map((range) => range.name), 'false-rollback rate [95% CI]', 'missed-regression rate [95% CI]', 'rollback', 'promote', 'mean detection'];
-    const table = rows.map((row) => [
-      ...ranges.map((range) => String(row.setting[range.name])),
-      rateCell(row.summary.falseRollbackRate),
-      rateCell(row.summary.missedRegressionRate),
-      rateCell(row.summary.rollbackRate).split(' ')[0],
-      rateCell(row.summary.promoteRate).split(' ')[0],
-      formatSeconds(row.summary.detectionTime.mean),
-    ]);
-    const widths = header.map((cell, i) => Math.max(cell.length, ...table.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
-    io.stdout.write(
-      `operating characteristics: ${scenarios.map((scenario) => `'${scenario.name}'`).join(' + ')}, policy '${policy.name ?? 'policy'}', ${mode} mode, ${replicates} replicates per scenario and setting, seed ${seed}\n` +
-        `${line(header)}\n${table.map(line).join('\n')}\n`,
-    );
+    io.stdout.write(sweepTableText(output, rows));
     return 0;
   },
 };

@@ -13,6 +13,7 @@
  * result as in one thread (`tuneWith`).
  */
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { checkOutputFile } from '../outputFile.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
@@ -87,6 +88,7 @@ export const tuneCommand: Command = {
       progress: { type: 'boolean' },
       workers: { type: 'string' },
     });
+    if (args.values.out !== undefined) checkOutputFile(String(args.values.out));
     const healthyFile = stringOption(args, 'healthy');
     const regressedFile = stringOption(args, 'regressed');
     const maxFalseRollbackRate = numberOption(args, 'max-false-rollback', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
