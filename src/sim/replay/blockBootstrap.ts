@@ -49,6 +49,45 @@ export function defaultBlockMinutes(minutes: number): number {
 }
 
 /**
+ * The start (minutes from the log's first minute) of a source block for an output block at
+ * `timeOfDay` (minutes after midnight UTC): uniform among the starts in [0, `lastStart`] whose
+ * time of day lies within ±`localWindowMinutes` of it on any of the log's `days` (the log's
+ * first minute has time of day `firstTimeOfDay`), or uniform over all starts when none does.
+ * One draw of `random`. Cost O(days).
+ */
+export function drawLocalBlockStart(
+  random: Random,
+  timeOfDay: number,
+  firstTimeOfDay: number,
+  days: number,
+  lastStart: number,
+  localWindowMinutes: number,
+): number {
+  // Source starts j with time of day within ±window of τ: j ≡ τ − firstTimeOfDay (mod 1440) ± window.
+  let candidates = 0;
+  const centre = timeOfDay - firstTimeOfDay;
+  const lows: number[] = [];
+  const highs: number[] = [];
+  for (let day = -1; day <= days; day++) {
+    const low = Math.max(0, Math.ceil(centre + day * DAY_MINUTES - localWindowMinutes));
+    const high = Math.min(lastStart, Math.floor(centre + day * DAY_MINUTES + localWindowMinutes));
+    if (high >= low) {
+      lows.push(low);
+      highs.push(high);
+      candidates += high - low + 1;
+    }
+  }
+  if (candidates === 0) return Math.floor(random() * (lastStart + 1));
+  let pick = Math.floor(random() * candidates);
+  for (let k = 0; k < lows.length; k++) {
+    const size = highs[k] - lows[k] + 1;
+    if (pick < size) return lows[k] + pick;
+    pick -= size;
+  }
+  return highs[highs.length - 1];
+}
+
+/**
  * Resamples the arrival times `timestamps` (epoch ms, any order, at least one) by the local
  * moving-block bootstrap of the module comment, drawing from `random`. Cost O(n log n) for the
  * sort plus O(output arrivals + blocks × days of the log).
@@ -78,36 +117,8 @@ export function blockBootstrapArrivals(
   const lastStart = minutes - block; // source blocks start in [0, lastStart]
   const firstTimeOfDay = ((firstMinute % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
   const times: number[] = [];
-  const ranges: [number, number][] = [];
   for (let outputStart = 0; outputStart < outputMinutes; outputStart += block) {
-    const timeOfDay = outputStart % DAY_MINUTES;
-    // Source starts j with time of day within ±window of τ: j ≡ τ − firstTimeOfDay (mod 1440) ± window.
-    ranges.length = 0;
-    let candidates = 0;
-    const centre = timeOfDay - firstTimeOfDay;
-    for (let day = -1; day <= days; day++) {
-      const low = Math.max(0, Math.ceil(centre + day * DAY_MINUTES - localWindowMinutes));
-      const high = Math.min(lastStart, Math.floor(centre + day * DAY_MINUTES + localWindowMinutes));
-      if (high >= low) {
-        ranges.push([low, high]);
-        candidates += high - low + 1;
-      }
-    }
-    let source: number;
-    if (candidates === 0) {
-      source = Math.floor(random() * (lastStart + 1));
-    } else {
-      let pick = Math.floor(random() * candidates);
-      source = -1;
-      for (const [low, high] of ranges) {
-        const size = high - low + 1;
-        if (pick < size) {
-          source = low + pick;
-          break;
-        }
-        pick -= size;
-      }
-    }
+    const source = drawLocalBlockStart(random, outputStart % DAY_MINUTES, firstTimeOfDay, days, lastStart, localWindowMinutes);
     const length = Math.min(block, outputMinutes - outputStart);
     const sourceOrigin = (firstMinute + source) * MINUTE;
     const from = minuteStart[source];

@@ -137,6 +137,8 @@ export interface ParseReport {
   timestampKinds: Partial<Record<TimestampKind, number>>;
   /** Accepted rows by status, most frequent first. */
   statuses: StatusCount[];
+  /** Statuses the error rule did not recognise (their rows were rejected), most frequent first. */
+  unrecognisedStatuses: { status: string; count: number }[];
   /** Things that parsed but look wrong (e.g. word statuses under a numeric-only rule). */
   warnings: string[];
 }
@@ -612,6 +614,9 @@ export class LogParser {
       missing: { ...this.missing },
       timestampKinds: { ...this.timestampKinds },
       statuses,
+      unrecognisedStatuses: [...this.unrecognised]
+        .map(([status, count]) => ({ status, count }))
+        .sort((a, b) => b.count - a.count || (a.status < b.status ? -1 : 1)),
       warnings: this.warnings(statuses),
     };
     return {
