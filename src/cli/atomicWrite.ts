@@ -55,7 +55,24 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   syncDirectory(dirname(resolve(file)));
 }
 
-/** The same, without blocking the event loop (used by the decision service after every decision). */
+async function syncDirectoryAsync(directory: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(directory, 'r');
+    await handle.sync();
+  } catch {
+    // As syncDirectory: best effort where the file system refuses.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The same, without blocking the event loop (used by the decision service after every group of
+ * decisions). Resolves only after the directory is fsynced too: the service answers once this
+ * resolves, and a rename still in the page cache could be undone by a power cut, leaving the old
+ * state file, which would then cut acknowledged lines off the event log on restart.
+ */
 export async function writeFileAtomicAsync(file: string, content: string | Uint8Array): Promise<void> {
   const temporary = temporaryPathFor(file);
   let handle;
@@ -71,4 +88,5 @@ export async function writeFileAtomicAsync(file: string, content: string | Uint8
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
+  await syncDirectoryAsync(dirname(resolve(file)));
 }
