@@ -344,7 +344,7 @@ export function argoExportNotes(policyInput: unknown): string[] {
     }
     const noData =
       limits.onNoData === 'rollback'
-        ? `without data the enough-requests metric fails at check ${limits.holds + 1} (${formatDuration((limits.holds + 1) * stage.intervalSeconds)}) and the rollout aborts, as the policy rolls back at its maximum duration`
+        ? `without data the enough-requests metric fails at check ${limits.holds + 1} (${formatDuration((limits.holds + 1) * stage.intervalSeconds)}), the first after which the policy can no longer pass in time, and the rollout aborts; the policy rolls back at its maximum duration (${formatDuration(stage.maxDurationSeconds ?? 0)})`
         : `without data the run ends Inconclusive at check ${limits.holds + 1} (${formatDuration((limits.holds + 1) * stage.intervalSeconds)}) and the rollout pauses for a person, as the policy holds`;
     notes.push(
       `${label}: passes after ${limits.passes} passing checks in a row (${formatDuration(limits.passes * stage.intervalSeconds)}); ${limits.failures} failed check(s) tolerated in total; at most ${limits.count} checks, ${limits.holds} of them may be held; ${noData}. ` +

@@ -219,7 +219,7 @@ export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerE
   const notes = [
     `Flagger export by rollout-lab (${mode} mode).`,
     `Warm-up: Flagger has no per-metric initialDelay; the first tick only routes traffic to the candidate and the first check comes one interval (${analysis.interval}) later, reading that first window, as the simulator's first check does.`,
-    `No data: Flagger has no hold. A check whose query returns nothing or NaN, or with fewer than ${minRequests} candidate requests in ${analysis.interval} (the request-count metric), is a failed check; ${analysis.threshold} failed check(s), i.e. ${quietTime} of quiet, roll the canary back. The simulated policy holds instead: ${policyNoData.join('; ')}.`,
+    `No data: Flagger has no hold. A check whose query returns nothing or not-a-number, or with fewer than ${minRequests} candidate requests in ${analysis.interval} (the request-count metric), is a failed check; ${analysis.threshold} failed check(s), i.e. ${quietTime} of quiet, roll the canary back. The simulated policy holds instead: ${policyNoData.join('; ')}.`,
     `Quiet windows: ${stages.map((stage) => `at ${percent(stage.traffic)}% a window is quiet when total traffic is below ${perSecond(minRequests / (stage.traffic * intervalSeconds))}`).join('; ')}.`,
     `Failures: Flagger counts failed checks in total over the analysis (threshold ${analysis.threshold}); the policy counts them consecutively (a passing check resets), so Flagger is at least as strict.`,
   ];
