@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv, segmentsCommand } from '../../src/cli/commands/segments.ts';
+import { parseCsv, readSegmentCounts, segmentsCommand } from '../../src/cli/commands/segments.ts';
 import { UsageError } from '../../src/cli/args.ts';
 import fixture from '../fixtures/analysis.json';
 import { runCommandObject } from '../helpers/cli.ts';
@@ -36,12 +36,14 @@ describe('rollout-lab segments', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(result.json.simpsonParadox).toBe(true);
     expect(result.json.variants).toEqual(['A', 'B']);
-    expect(result.json.segments.map((s: any) => [s.segment, s.winner])).toEqual([['small', 'A'], ['large', 'A']]);
-    expect(result.json.aggregate.winner).toBe('B');
+    // A is ahead in both strata and B overall, but no difference is significant (strata after Holm's correction): no winner.
+    expect(result.json.segments.map((s: any) => [s.segment, s.higher, s.winner])).toEqual([['small', 'A', null], ['large', 'A', null]]);
+    expect(result.json.aggregate.higher).toBe('B');
+    expect(result.json.aggregate.winner).toBeNull();
     expect(result.json.aggregate.pValue).toBeCloseTo(fixture.segments.kidney.aggregate.pValue, 12); // proportions_ztest([273, 289], [350, 350])
     expect(result.json.segments[0].pValue).toBeCloseTo(fixture.segments.kidney.segments[0].pValue, 12); // proportions_ztest([81, 234], [87, 270])
     expect(result.json.routing.map((r: any) => r.serve)).toEqual(['A', 'A']);
-    expect(result.json.recommendation).toMatch(/^Serve A to every segment/);
+    expect(result.json.recommendation).toMatch(/^No winner: neither A nor B is significantly better/);
   });
 
   it('prints a table with the explanation by default', async () => {
@@ -49,9 +51,9 @@ describe('rollout-lab segments', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('A vs B: success rate by segment');
     expect(result.stdout).toMatch(/small\s+51\.0%\s+93\.1% \(81\/87\)\s+86\.7% \(234\/270\)/);
-    expect(result.stdout).toMatch(/overall\s+100\.0%\s+78\.0% \(273\/350\)\s+82\.6% \(289\/350\)\s+−4\.6% \[−10\.4%, \+1\.3%\]\s+0\.1285\s+B/);
-    expect(result.stdout).toContain("Simpson's paradox: B wins overall (A vs B: 78.0% vs 82.6%) but loses in every segment");
-    expect(result.stdout).toContain('Recommendation: Serve A to every segment: expected success rate 83.3% vs 77.9%');
+    expect(result.stdout).toMatch(/overall\s+100\.0%\s+78\.0% \(273\/350\)\s+82\.6% \(289\/350\)\s+−4\.6% \[−10\.4%, \+1\.3%\]\s+0\.1285\s+none/);
+    expect(result.stdout).toContain("Simpson's paradox: B is ahead overall (A vs B: 78.0% vs 82.6%) but behind in every segment");
+    expect(result.stdout).toContain('Recommendation: No winner: neither A nor B is significantly better overall (p = 0.13)');
   });
 
   it('accepts one observation per row and agrees with the aggregate form', async () => {
@@ -112,5 +114,54 @@ describe('parseCsv', () => {
       { fields: ['', ''], line: 5 },
     ]);
     expect(() => parseCsv('a\n"open')).toThrow('unclosed quote in the record starting on line 2');
+  });
+});
+
+describe('segments streams its CSV (issue 11: a 200 MB CSV must not run out of memory)', () => {
+  const columns = { variant: 'v', segment: 's', success: 'y' };
+  const row = (i: number) => `${i % 2 === 0 ? 'A' : 'B'},${i % 3 === 0 ? 'mobile' : 'desktop'},${i % 5 === 0 ? 1 : 0}\n`;
+
+  it('counts are added up chunk by chunk: a bad row stops the reading before the rest of the file is asked for', async () => {
+    let chunksRead = 0;
+    async function* chunks() {
+      chunksRead++;
+      yield 'v,s,y\n' + Array.from({ length: 1000 }, (_, i) => row(i)).join('');
+      chunksRead++;
+      yield 'A,mobile,7\n'; // line 1002: not 0 or 1
+      chunksRead++;
+      throw new Error('read past the bad row: the whole input was read before it was parsed');
+    }
+    await expect(readSegmentCounts(chunks(), 'big.csv', columns)).rejects.toThrow("big.csv row 1002: y must be 0 or 1 for one observation per row (use --total for counts), got '7'");
+    expect(chunksRead).toBe(2);
+  });
+
+  it('bytes split anywhere, even inside a UTF-8 character, give the counts of the whole text', async () => {
+    const body = 'v,s,y\n' + Array.from({ length: 600 }, (_, i) => row(i).replace('mobile', 'móvil')).join('');
+    const bytes = new TextEncoder().encode(body);
+    async function* chunks(size: number) {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    }
+    const whole = await readSegmentCounts(chunks(bytes.length), 'x.csv', columns);
+    // i from 0 to 599: A on even i, móvil on multiples of 3, a success on multiples of 5 — so móvil A
+    // is i ≡ 0 (mod 6), 100 rows, 20 of them successes (i ≡ 0 mod 30); móvil B 100 rows, 20 (odd multiples of 15).
+    expect(whole.variants).toEqual(['A', 'B']);
+    expect(whole.segments).toEqual([
+      { name: 'móvil', first: { successes: 20, total: 100 }, second: { successes: 20, total: 100 } },
+      { name: 'desktop', first: { successes: 40, total: 200 }, second: { successes: 40, total: 200 } },
+    ]);
+    for (const size of [1, 7, 4096]) expect(await readSegmentCounts(chunks(size), 'x.csv', columns)).toEqual(whole);
+  });
+
+  it('a file read in 1 MB chunks: 5 MB of rows give exact counts through the command', async () => {
+    const block = Array.from({ length: 30 }, (_, i) => row(i)).join(''); // 30 rows: A/B even split, 10 mobile, 6 successes
+    const repeats = Math.ceil((5 << 20) / block.length);
+    const path = csv('large.csv', 'v,s,y\n' + block.repeat(repeats));
+    const result = await run([path, '--variant', 'v', '--segment', 's', '--success', 'y', '--json']);
+    expect(result.code).toBe(0);
+    const [mobile, desktop] = result.json.segments;
+    expect(mobile.segment).toBe('mobile');
+    expect(mobile.first.total + mobile.second.total).toBe(10 * repeats);
+    expect(desktop.first.total + desktop.second.total).toBe(20 * repeats);
+    expect(mobile.first.successes + mobile.second.successes + desktop.first.successes + desktop.second.successes).toBe(6 * repeats);
   });
 });

@@ -4,72 +4,16 @@
  *
  * Each CSV row is either one observation (`--success` column 0 or 1, no `--total`) or an
  * aggregate (`--success` a count and `--total` a count, per variant × segment; rows for the same
- * pair are summed). The CSV is parsed here (RFC 4180: comma-separated, fields optionally quoted
- * with `"`, `""` for a quote inside, CRLF or LF line ends).
+ * pair are summed). The CSV (RFC 4180) is streamed through `CsvRecordReader` (src/cli/csvRecords.ts)
+ * and counted as it is read, so a CSV of any size runs in the memory of its per-segment counts.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { formatNumber, writeJson, type CliIo, type Command } from '../io.ts';
 import { analyzeSegments, type SegmentCounts, type VariantComparison } from '../../engine/analysis/segments.ts';
+import { CsvRecordReader, type CsvRecord } from '../csvRecords.ts';
 
-/** One parsed CSV record with the number of the line it started on. */
-interface CsvRecord {
-  fields: string[];
-  line: number;
-}
-
-/** Parses RFC 4180 CSV text into records; blank lines are skipped. Throws UsageError on an unclosed quote. */
-export function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let fieldStarted = false;
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !fieldStarted)) records.push({ fields, line: recordLine });
-    fields = [];
-    field = '';
-    fieldStarted = false;
-  };
-  const input = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // drop a byte-order mark
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    if (quoted) {
-      if (c === '"') {
-        if (input[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '') {
-      quoted = true;
-      fieldStarted = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-      fieldStarted = true;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && input[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      field += c;
-      fieldStarted = true;
-    }
-  }
-  if (quoted) throw new UsageError(`unclosed quote in the record starting on line ${recordLine}`);
-  if (field !== '' || fields.length > 0 || fieldStarted) endRecord();
-  return records;
-}
+export { parseCsv } from '../csvRecords.ts';
 
 function readCounts(text: string, label: string): number {
   const value = text.trim() === '' ? NaN : Number(text);
@@ -77,35 +21,56 @@ function readCounts(text: string, label: string): number {
   return value;
 }
 
-/** Reads the CSV into per-segment counts of the two variants (in order of first appearance). */
-function segmentsFromCsv(
-  text: string,
-  file: string,
-  columns: { variant: string; segment: string; success: string; total?: string },
-): { variants: [string, string]; segments: SegmentCounts[] } {
-  const records = parseCsv(text);
-  if (records.length === 0) throw new UsageError(`${file} is empty`);
-  const header = records[0].fields.map((name) => name.trim());
-  const index: Record<string, number> = {};
-  const missing: string[] = [];
-  for (const [option, name] of Object.entries(columns)) {
-    if (name === undefined) continue;
-    const at = header.indexOf(name);
-    if (at < 0) missing.push(`'${name}' (--${option})`);
-    index[option] = at;
-  }
-  if (missing.length > 0) {
-    throw new UsageError(`unknown column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in ${file}; its columns are ${header.join(', ')}`);
-  }
-  if (records.length === 1) throw new UsageError(`${file} has a header but no data rows`);
-  const aggregate = columns.total !== undefined;
-  const variantOrder: string[] = [];
-  const segmentOrder: string[] = [];
-  const counts = new Map<string, { successes: number; total: number }>();
-  for (const record of records.slice(1)) {
+/** The CSV columns `segments` reads (their names in the header). */
+export interface SegmentColumns {
+  variant: string;
+  segment: string;
+  success: string;
+  total?: string;
+}
+
+/**
+ * Per-(segment, variant) success counts of a CSV, added up record by record as they are read
+ * (an Arquero-style reducer: `add` each record, then `value`): memory holds one count pair per
+ * segment × variant, not the rows. The first record is the header. Errors name `file` and the row.
+ */
+export class SegmentTally {
+  private index: Record<string, number> | null = null;
+  private header: string[] = [];
+  private rows = 0;
+  private readonly variantOrder: string[] = [];
+  /** Segment → variant → counts, in order of first appearance. */
+  private readonly counts = new Map<string, Map<string, { successes: number; total: number }>>();
+
+  constructor(
+    private readonly file: string,
+    private readonly columns: SegmentColumns,
+  ) {}
+
+  /** Folds one record in (the first one is the header). O(1) per record. */
+  add(record: CsvRecord): void {
+    const { file, columns } = this;
+    if (this.index === null) {
+      this.header = record.fields.map((name) => name.trim());
+      const index: Record<string, number> = {};
+      const missing: string[] = [];
+      for (const [option, name] of Object.entries(columns)) {
+        if (name === undefined) continue;
+        const at = this.header.indexOf(name);
+        if (at < 0) missing.push(`'${name}' (--${option})`);
+        index[option] = at;
+      }
+      if (missing.length > 0) {
+        throw new UsageError(`unknown column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in ${file}; its columns are ${this.header.join(', ')}`);
+      }
+      this.index = index;
+      return;
+    }
+    const index = this.index;
+    this.rows++;
     const row = `${file} row ${record.line}`;
-    if (record.fields.length !== header.length) {
-      throw new UsageError(`${row} has ${record.fields.length} fields, the header has ${header.length}`);
+    if (record.fields.length !== this.header.length) {
+      throw new UsageError(`${row} has ${record.fields.length} fields, the header has ${this.header.length}`);
     }
     const variant = record.fields[index.variant].trim();
     const segment = record.fields[index.segment].trim();
@@ -114,7 +79,7 @@ function segmentsFromCsv(
     const successText = record.fields[index.success].trim();
     let successes: number;
     let total: number;
-    if (aggregate) {
+    if (columns.total !== undefined) {
       successes = readCounts(successText, `${row}: ${columns.success}`);
       total = readCounts(record.fields[index.total].trim(), `${row}: ${columns.total}`);
       if (successes > total) throw new UsageError(`${row}: ${columns.success} (${successes}) is larger than ${columns.total} (${total})`);
@@ -122,34 +87,71 @@ function segmentsFromCsv(
       if (successText !== '0' && successText !== '1') {
         throw new UsageError(`${row}: ${columns.success} must be 0 or 1 for one observation per row (use --total for counts), got '${successText}'`);
       }
-      successes = Number(successText);
+      successes = successText === '1' ? 1 : 0;
       total = 1;
     }
-    if (!variantOrder.includes(variant)) {
-      if (variantOrder.length === 2) {
-        throw new UsageError(`${row}: a third variant '${variant}' in ${columns.variant} (already '${variantOrder[0]}' and '${variantOrder[1]}'); compare two at a time`);
+    if (!this.variantOrder.includes(variant)) {
+      if (this.variantOrder.length === 2) {
+        throw new UsageError(`${row}: a third variant '${variant}' in ${columns.variant} (already '${this.variantOrder[0]}' and '${this.variantOrder[1]}'); compare two at a time`);
       }
-      variantOrder.push(variant);
+      this.variantOrder.push(variant);
     }
-    if (!segmentOrder.includes(segment)) segmentOrder.push(segment);
-    const key = JSON.stringify([variant, segment]);
-    const cell = counts.get(key) ?? { successes: 0, total: 0 };
-    cell.successes += successes;
-    cell.total += total;
-    counts.set(key, cell);
+    let byVariant = this.counts.get(segment);
+    if (byVariant === undefined) this.counts.set(segment, (byVariant = new Map()));
+    const cell = byVariant.get(variant);
+    if (cell === undefined) byVariant.set(variant, { successes, total });
+    else {
+      cell.successes += successes;
+      cell.total += total;
+    }
   }
-  if (variantOrder.length < 2) throw new UsageError(`${file}: ${columns.variant} holds only one variant ('${variantOrder[0]}'); need two`);
-  const variants: [string, string] = [variantOrder[0], variantOrder[1]];
-  const segments = segmentOrder.map((segment) => {
-    const cell = (variant: string) => {
-      const found = counts.get(JSON.stringify([variant, segment]));
-      if (found === undefined || found.total === 0) throw new UsageError(`${file}: segment '${segment}' has no traffic for variant '${variant}'`);
-      return found;
-    };
-    return { name: segment, first: cell(variants[0]), second: cell(variants[1]) };
-  });
-  return { variants, segments };
+
+  /** The two variants (in order of first appearance) and each segment's counts for both. */
+  value(): { variants: [string, string]; segments: SegmentCounts[] } {
+    const { file, columns } = this;
+    if (this.index === null) throw new UsageError(`${file} is empty`);
+    if (this.rows === 0) throw new UsageError(`${file} has a header but no data rows`);
+    if (this.variantOrder.length < 2) throw new UsageError(`${file}: ${columns.variant} holds only one variant ('${this.variantOrder[0]}'); need two`);
+    const variants: [string, string] = [this.variantOrder[0], this.variantOrder[1]];
+    const segments = [...this.counts].map(([segment, byVariant]) => {
+      const cell = (variant: string) => {
+        const found = byVariant.get(variant);
+        if (found === undefined || found.total === 0) throw new UsageError(`${file}: segment '${segment}' has no traffic for variant '${variant}'`);
+        return found;
+      };
+      return { name: segment, first: cell(variants[0]), second: cell(variants[1]) };
+    });
+    return { variants, segments };
+  }
 }
+
+/**
+ * Reads the CSV at `path` chunk by chunk (`highWaterMark` bytes at a time, UTF-8 decoded in
+ * streaming mode so a character split between chunks survives) into a `SegmentTally`: memory
+ * holds one chunk and the counts, whatever the file's size. Cost O(file size).
+ */
+export async function readSegmentCounts(
+  chunks: AsyncIterable<string | Uint8Array>,
+  file: string,
+  columns: SegmentColumns,
+): Promise<{ variants: [string, string]; segments: SegmentCounts[] }> {
+  const tally = new SegmentTally(file, columns);
+  const reader = new CsvRecordReader((record) => tally.add(record));
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for await (const chunk of chunks) reader.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    reader.push(decoder.decode());
+    reader.end();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && !(error instanceof UsageError)) throw new UsageError(`cannot read ${file}: ${code}`);
+    throw error;
+  }
+  return tally.value();
+}
+
+/** Bytes read at a time from a CSV file. */
+const CHUNK_BYTES = 1 << 20;
 
 function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
@@ -173,7 +175,7 @@ export const segmentsCommand: Command = {
     '  --total    column with the number of observations (aggregate rows; rows of the same pair are summed)\n' +
     '  --alpha    significance level of the tests, 1 − confidence of the intervals (default 0.05)\n\n' +
     'Rows are numbered as lines of the file (the header is row 1).',
-  run(argv: string[], io: CliIo): number {
+  async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
       { variant: { type: 'string' }, segment: { type: 'string' }, success: { type: 'string' }, total: { type: 'string' }, alpha: { type: 'string' } },
@@ -188,13 +190,7 @@ export const segmentsCommand: Command = {
       total: args.values.total === undefined ? undefined : stringOption(args, 'total'),
     };
     const alpha = numberOption(args, 'alpha', { default: 0.05, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    const { variants, segments } = segmentsFromCsv(text, file, columns);
+    const { variants, segments } = await readSegmentCounts(createReadStream(file, { highWaterMark: CHUNK_BYTES }), file, columns);
     const result = analyzeSegments({ variants, segments, alpha });
 
     if (args.values.json) {
@@ -211,7 +207,8 @@ export const segmentsCommand: Command = {
       `${percent(c.second.rate)} (${c.second.successes}/${c.second.total})`,
       `${signedPercent(c.difference)} [${signedPercent(c.differenceInterval.lower)}, ${signedPercent(c.differenceInterval.upper)}]`,
       formatNumber(c.pValue),
-      c.winner ?? 'tie',
+      // A winner only when significant (a segment's after Holm's correction): 'none' when the higher rate may be noise.
+      c.winner ?? (c.higher === null ? 'tie' : 'none'),
     ];
     const rows = [...result.segments.map((s) => row(s.segment, s.trafficShare, s)), row('overall', 1, result.aggregate)];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column].length)));
