@@ -76,8 +76,8 @@ describe('extreme thresholds through the exports', () => {
     const rollout = parseAllDocuments(argoRolloutsYaml(extreme)).map((d) => d.toJS());
     expect(rollout.at(-1).spec.strategy.canary.steps[0]).toEqual({ setWeight: 0.01 });
     const template = rollout[0];
-    // count = 1 pass + 999 tolerated failures (Argo: count >= failureLimit + consecutiveSuccessLimit).
-    expect(template.spec.metrics[0]).toMatchObject({ interval: '1s', count: 1000, consecutiveSuccessLimit: 1, failureLimit: 999, successCondition: 'len(result) > 0 && result[0] <= 1e-9' });
+    // count = 1 pass + 999 tolerated failures + 1 held check (Argo: count >= failureLimit + consecutiveSuccessLimit).
+    expect(template.spec.metrics[0]).toMatchObject({ interval: '1s', count: 1001, consecutiveSuccessLimit: 1, failureLimit: 999, successCondition: 'len(result) > 0 && result[0] <= 1e-9' });
     expect(template.spec.metrics[0].provider.prometheus.query).toContain('>= 1');
     expect(parseYaml('x: 1e-9').x).toBe(1e-9);
   });

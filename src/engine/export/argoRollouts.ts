@@ -22,7 +22,8 @@
  * Counts (argoStageLimits): with P = ceil(minDuration / checkInterval) checks the policy needs
  * to pass, F = failureLimit − 1 failures tolerated and, when the stage has a maximum duration,
  * M = floor(maxDuration / checkInterval) checks in all, each metric gets `count` C = max(M, P + F)
- * (P + F without a maximum), `consecutiveSuccessLimit` P (the run ends Successful as soon as P
+ * (2P + F without a maximum: the policy would hold for good, Argo affords P held checks before it
+ * asks a person), `consecutiveSuccessLimit` P (the run ends Successful as soon as P
  * checks in a row passed — the healthy stage lasts minDuration, as simulated), `failureLimit` F
  * and `inconclusiveLimit` I = C − P − F (the held checks the stage can afford). Argo accepts it
  * (C ≥ F + P, C ≥ I) and no data never passes: an all-inconclusive run ends Inconclusive after
@@ -32,7 +33,9 @@
  * at the check where the held budget is spent, the health metrics' inconclusiveLimit is I + 1 so
  * that it is the failure that ends the run, and the rollout ABORTS — the policy's rollback.
  * On Argo < 1.8 (no consecutiveSuccessLimit) the run takes all C checks; it is still
- * Successful only with at least P passes.
+ * Successful only with at least P passes. Errors (the provider unreachable, a query Prometheus
+ * rejects) are not measurements: after Argo's default 5 in a row the run ends Error and the
+ * rollout aborts, where the policy would hold.
  *
  * Every metric waits one check interval before its first measurement (`initialDelay`): the
  * first check reads the first full window at the new weight, as the simulator's first check does.
@@ -94,7 +97,9 @@ export interface ArgoStageLimits {
 export function argoStageLimits(stage: PlannedStage): ArgoStageLimits {
   const passes = checkCount(stage.minDurationSeconds, stage.intervalSeconds);
   const failures = argoFailureLimit(stage.failureLimit);
-  const budget = stage.maxDurationSeconds === null ? 0 : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
+  // Without a maximum the policy holds for good; Argo cannot wait for ever, so it affords as many
+  // held checks as the stage needs passes before it asks a person (Inconclusive → pause).
+  const budget = stage.maxDurationSeconds === null ? 2 * passes + failures : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
   const count = Math.max(budget, passes + failures);
   return { passes, failures, count, holds: count - passes - failures, onNoData: stage.onNoData };
 }

@@ -126,12 +126,14 @@ describe('shipped policies', () => {
   test('zero traffic on the default policy: each stage pauses or aborts as the policy holds or rolls back', () => {
     const judged = judgeArgo(shippedPolicies()[0][1]);
     expect(judged.map((j) => [j.kind, j.zero.phase, j.zero.rounds, j.own.decision])).toEqual([
+      // Without a maximum the policy holds for good: Argo pauses once as many checks were held as the stage needs passes.
       ['baseline', 'Inconclusive', 1, 'hold'],
-      ['shadow', 'Inconclusive', 1, 'hold'],
+      ['shadow', 'Inconclusive', 289, 'hold'],
+      // With one, the policy rolls back at it: Argo aborts at the first check after which the stage can no longer pass in time.
       ['canary', 'Failed', 25, 'rollback'],
       ['canary', 'Failed', 73, 'rollback'],
       ['ab', 'Failed', 289, 'rollback'],
-      ['full', 'Inconclusive', 1, 'hold'],
+      ['full', 'Inconclusive', 13, 'hold'],
     ]);
     // The policy rolls the canaries back at their maximum durations (4 h, 12 h: 48 and 144 windows).
     expect(judged.filter((j) => j.own.decision === 'rollback').map((j) => j.own.windows)).toEqual([48, 144, 576]);
