@@ -155,6 +155,7 @@ for name, (a, b) in two.items():
 
 # ---------------------------------------------------------------- segments (statsmodels)
 import csv
+from statsmodels.stats.multitest import multipletests
 
 KIDNEY = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "kidney_stones_charig1986.csv")
 with open(KIDNEY) as f:
@@ -201,6 +202,12 @@ for key, segs in examples.items():
     x1 = sum(s["first"][0] for s in segs); n1 = sum(s["first"][1] for s in segs)
     x2 = sum(s["second"][0] for s in segs); n2 = sum(s["second"][1] for s in segs)
     entry["aggregate"] = comparison("aggregate", (x1, n1), (x2, n2))
+    # Holm's step-down correction for the number of segments (a winner is named only below α after it).
+    seg_p = [c["pValue"] for c in entry["segments"]]
+    entry["holm"] = {
+        "call": f"multipletests({[round(p, 6) for p in seg_p]} (the segments' proportions_ztest p-values), alpha=0.05, method='holm')",
+        "adjustedPValues": [float(p) for p in multipletests(seg_p, alpha=0.05, method="holm")[1]],
+    }
     grand = n1 + n2
     w = [(s["first"][1] + s["second"][1]) / grand for s in segs]
     r1 = [s["first"][0] / s["first"][1] for s in segs]

@@ -12,16 +12,25 @@ describe('segments view in Chromium', () => {
     await app?.close();
   });
 
-  it("flags Simpson's paradox in the kidney-stone data, draws it and recommends per-segment routing", async () => {
+  it("flags Simpson's paradox in the kidney-stone data, draws it, and names no winner where no difference is significant", async () => {
     const { page, problems } = await app.open('/#/segments');
     const paradox = page.locator('rl-segments-view [data-section="paradox"]');
     await expect.poll(() => paradox.textContent()).toMatch(/Simpson's paradox detected\./);
-    // B wins overall (289/350 = 82.6% vs 273/350 = 78.0%) but loses in both segments.
-    expect(await paradox.textContent()).toMatch(/B wins overall \(A vs B: 78\.0% vs 82\.6%\) but loses in every segment/);
+    // B is ahead overall (289/350 = 82.6% vs 273/350 = 78.0%) but behind in both segments.
+    expect(await paradox.textContent()).toMatch(/B is ahead overall \(A vs B: 78\.0% vs 82\.6%\) but behind in every segment/);
     // Small stones: 81/87 = 93.1% vs 234/270 = 86.7%.
-    expect(await page.locator('rl-segments-view tr[data-slice="small"]').textContent()).toMatch(/93\.1%.*86\.7%/s);
-    expect(await page.locator('rl-segments-view tr[data-segment="small"] td[data-field="serve"]').textContent()).toBe('A');
-    expect(await page.locator('rl-segments-view tr[data-segment="large"] td[data-field="serve"]').textContent()).toBe('A');
+    const small = page.locator('rl-segments-view tr[data-slice="small"]');
+    expect(await small.textContent()).toMatch(/93\.1%.*86\.7%/s);
+    // p = 0.105 (0.21 after Holm's correction for 2 segments; statsmodels multipletests, test/fixtures/analysis.json),
+    // 0.46, and 0.13 overall: no winner anywhere, only the higher rate.
+    expect(await small.locator('td[data-field="adjusted-p"]').textContent()).toBe('0.2102');
+    for (const slice of ['small', 'large', 'All segments (aggregate)']) {
+      const winner = page.locator(`rl-segments-view tr[data-slice="${slice}"] td[data-field="winner"]`);
+      expect(await winner.getAttribute('data-winner')).toBe('');
+      expect((await winner.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^none \((A|B) higher\)$/);
+    }
+    expect(await page.locator('rl-segments-view tr[data-segment="small"]').getAttribute('data-basis')).toBe('none');
+    expect(await page.locator('rl-segments-view [data-section="recommendation"]').textContent()).toMatch(/^No winner: neither A nor B is significantly better overall \(p = 0\.13\)/);
     await expect
       .poll(() => page.locator('rl-segments-view svg[aria-label="Success rate by segment and overall, with 95% Wilson intervals"]').count())
       .toBe(1);
@@ -36,6 +45,11 @@ describe('segments view in Chromium', () => {
     const consistent = 'segment,variant,successes,total\nmobile,control,100,1000\nmobile,candidate,130,1000\ndesktop,control,200,1000\ndesktop,candidate,240,1000';
     await csv.fill(consistent);
     await expect.poll(() => paradox.textContent()).toMatch(/No Simpson's paradox\./);
+    // statsmodels 0.13.5: p = 0.035 (mobile) and 0.031 (desktop), both 0.062 after Holm's correction — no segment
+    // winner; overall 300/2000 vs 370/2000, p = 0.0030: the candidate wins overall and serves every segment.
+    expect(await page.locator('rl-segments-view tr[data-slice="mobile"] td[data-field="winner"]').getAttribute('data-winner')).toBe('');
+    expect(await page.locator('rl-segments-view tr[data-slice="All segments (aggregate)"] td[data-field="winner"]').getAttribute('data-winner')).toBe('candidate');
+    expect(await page.locator('rl-segments-view tr[data-segment="mobile"]').getAttribute('data-basis')).toBe('aggregate');
     expect(await page.locator('rl-segments-view [data-section="recommendation"]').textContent()).toMatch(/^Serve candidate to every segment/);
     expect(new URL(page.url()).hash).toContain('csv=segment%2Cvariant');
 
@@ -55,6 +69,10 @@ describe('segments view in Chromium', () => {
       buffer: Buffer.from('segment,variant,successes,total\nEU,old,50,100\nEU,new,60,100\n'),
     });
     await expect.poll(() => page.locator('rl-segments-view tr[data-slice="EU"]').textContent()).toMatch(/50\.0%.*60\.0%/s);
+    // 50/100 vs 60/100: p = 0.155 (statsmodels proportions_ztest): 'new' is higher, but no winner is named.
+    const eu = page.locator('rl-segments-view tr[data-slice="EU"]');
+    expect((await eu.locator('td[data-field="winner"]').textContent())?.replace(/\s+/g, ' ').trim()).toBe('none (new higher)');
+    expect(await eu.locator('td[data-field="adjusted-p"]').textContent()).toBe('0.1552');
 
     await page.locator('rl-segments-view button[name="kidneyStones"]').click();
     await expect.poll(() => paradox.textContent()).toMatch(/Simpson's paradox detected\./);

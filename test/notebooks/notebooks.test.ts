@@ -181,8 +181,8 @@ describe("Simpson's paradox in rollouts", () => {
     const kidney = valueOf<SegmentsAnalysis>(id, 'kidney');
     expect(kidney.simpsonParadox).toBe(true);
     expect(kidney.paradoxKind).toBe('every-segment');
-    expect(kidney.aggregate.winner).toBe('B (nephrolithotomy)');
-    expect(kidney.segments.map((segment) => segment.winner)).toEqual(['A (open surgery)', 'A (open surgery)']);
+    expect(kidney.aggregate.higher).toBe('B (nephrolithotomy)');
+    expect(kidney.segments.map((segment) => segment.higher)).toEqual(['A (open surgery)', 'A (open surgery)']);
     // statsmodels 0.13.5 proportions_ztest([273, 289], [350, 350]) = (-1.5200619980786936, 0.12849539443997515)
     expect(kidney.aggregate.z).toBeCloseTo(-1.5200619980786936, 10);
     expect(kidney.aggregate.pValue).toBeCloseTo(0.12849539443997515, 10);
@@ -192,7 +192,7 @@ describe("Simpson's paradox in rollouts", () => {
     const canary = valueOf<{ analysis: SegmentsAnalysis }>(id, 'canary');
     expect(canary.analysis.simpsonParadox).toBe(true);
     expect(canary.analysis.aggregate.winner).toBe('control');
-    expect(canary.analysis.segments.every((segment) => segment.winner === 'candidate')).toBe(true);
+    expect(canary.analysis.segments.every((segment) => segment.higher === 'candidate')).toBe(true);
   });
 
   it("reports the controller's segment report: a paradox only when the arms' mixes differ", () => {

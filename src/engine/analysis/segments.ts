@@ -2,6 +2,11 @@
  * Per-segment A/B analysis: each segment's rates, difference, Newcombe interval and z-test, the
  * pooled (aggregate) result, detection of Simpson's paradox, and a per-segment routing
  * recommendation with the success rate it is expected to reach.
+ *
+ * A variant is named the **winner** of a slice only when the difference is significant: overall
+ * at α, and in a segment at α after Holm's correction for the number of segments tested (each
+ * segment is one more chance for noise to look like a winner). The higher point estimate is
+ * `higher`; Simpson's paradox is about point estimates and uses it.
  */
 import { checkProportionCounts, twoProportionZTest } from '../stats/proportions.ts';
 import type { ProportionCounts } from '../stats/proportions.ts';
@@ -46,9 +51,15 @@ export interface VariantComparison {
   /** Pooled two-proportion z-test, two-sided (positive z: first higher). */
   z: number;
   pValue: number;
-  /** p < α. */
+  /** p < α: this comparison's own test (for a segment, before correcting for the number of segments). */
   significant: boolean;
-  /** The variant with the higher rate, or null on an exact tie. */
+  /** The variant with the higher rate (point estimate), or null on an exact tie. */
+  higher: string | null;
+  /**
+   * The variant shown better by the data: `higher` when the difference is significant — overall
+   * p < α; in a segment, Holm-adjusted p < α (`SegmentResult.significantAfterCorrection`) —
+   * else null (no winner: the difference may be noise).
+   */
   winner: string | null;
 }
 
@@ -59,14 +70,24 @@ export interface SegmentResult extends VariantComparison {
   trafficShare: number;
   /** Share of each variant's own traffic that fell in this segment, first then second. */
   variantTrafficShares: [number, number];
+  /** The p-value adjusted for the number of segments by Holm's step-down method (statsmodels `multipletests(method='holm')`). */
+  adjustedPValue: number;
+  /** adjustedPValue < α: significant after correcting for the number of segments. */
+  significantAfterCorrection: boolean;
 }
 
 /** Where each segment should be served from. */
 export interface SegmentRouting {
   segment: string;
+  /**
+   * The segment's winner; else the aggregate winner (the evidence overall); else the first
+   * variant (control: without evidence, nothing changes).
+   */
   serve: string;
-  /** Whether the segment's difference is significant at α (otherwise the choice is a lean, not evidence). */
+  /** Whether `serve` is the segment's own winner (significant after Holm's correction); otherwise it is not evidence about this segment. */
   significant: boolean;
+  /** Why `serve`: the segment's own winner, the aggregate winner, or no evidence (keep the first variant). */
+  basis: 'segment' | 'aggregate' | 'none';
 }
 
 /** The result of `analyzeSegments`. */
@@ -89,14 +110,18 @@ export interface SegmentsAnalysis {
   /** The paradox (or its absence) in words, with the numbers. */
   explanation: string;
   routing: SegmentRouting[];
+  /** How the segments' p-values were corrected for their number before naming winners. */
+  correction: 'holm';
   /**
    * Expected overall success rate, weighting each segment by its share of all traffic (direct
-   * standardisation): serving every segment its own winner, serving the aggregate winner to all,
-   * and serving each variant to all.
+   * standardisation), if the segment rates hold: serving every segment its higher rate, serving
+   * the variant ahead overall (`aggregate.higher`) to all, and serving each variant to all.
    */
   expectedRate: {
     perSegmentWinner: number;
     aggregateWinnerToAll: number | null;
+    /** Following `routing`. */
+    recommended: number;
     first: number;
     second: number;
   };
@@ -106,6 +131,11 @@ export interface SegmentsAnalysis {
 
 function percent(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
+}
+
+/** A p-value in a sentence: two significant digits, "< 0.0001" below it. */
+function pValueText(p: number): string {
+  return p < 1e-4 ? '< 0.0001' : String(Number(p.toPrecision(2)));
 }
 
 function compare(first: ProportionCounts, second: ProportionCounts, variants: readonly [string, string], alpha: number): VariantComparison {
@@ -120,8 +150,27 @@ function compare(first: ProportionCounts, second: ProportionCounts, variants: re
     z: test.z,
     pValue: test.pValue,
     significant: test.pValue < alpha,
-    winner: rate1 > rate2 ? variants[0] : rate2 > rate1 ? variants[1] : null,
+    higher: rate1 > rate2 ? variants[0] : rate2 > rate1 ? variants[1] : null,
+    winner: test.pValue < alpha ? (rate1 > rate2 ? variants[0] : rate2 > rate1 ? variants[1] : null) : null,
   };
+}
+
+/**
+ * Holm's step-down adjusted p-values (Holm 1979, "A simple sequentially rejective multiple test
+ * procedure"): sort ascending, p̃₍ᵢ₎ = max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎), returned in the
+ * input order — as statsmodels `multipletests(p, method='holm')[1]`. Controls the family-wise
+ * error rate at α under any dependence. O(m log m).
+ */
+export function holmAdjustedPValues(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((_, i) => i).sort((a, b) => pValues[a] - pValues[b]);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach((index, rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * pValues[index]));
+    adjusted[index] = running;
+  });
+  return adjusted;
 }
 
 function rateOf(comparison: VariantComparison, variant: string): number {
@@ -141,10 +190,16 @@ function rateOf(comparison: VariantComparison, variant: string): number {
  * the explanation names the segment where W's traffic is over-represented. Point estimates are
  * compared; each segment's p-value says whether its reversal is more than noise.
  *
- * Routing: each segment is served its own winner (the aggregate winner on a tie). Expected rates
- * weight each segment by its share s_k of all traffic: Σ s_k·max(r1_k, r2_k) for per-segment
- * winners, Σ s_k·r_{W,k} for the aggregate winner to all — i.e. what each policy would reach on
- * this traffic mix if the segment rates hold. Cost O(segments).
+ * Winners: overall, the higher variant when p < α; in a segment, when its Holm-adjusted p-value
+ * (Holm 1979, over the segments' p-values) is below α — so that among many segments, noise does
+ * not name a winner (the kidney-stone strata, p = 0.11 and 0.46, name none).
+ *
+ * Routing: each segment is served its own winner; else the aggregate winner; else the first
+ * variant (no evidence: nothing changes), and the recommendation says which basis each has —
+ * "No winner" when there is no evidence anywhere. Expected rates weight each segment by its
+ * share s_k of all traffic: Σ s_k·max(r1_k, r2_k) for every segment's higher rate,
+ * Σ s_k·r_{W,k} for the variant W ahead overall to all, and the recommended routing's — i.e. what
+ * each policy would reach on this traffic mix if the segment rates hold. Cost O(segments log segments).
  */
 export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
   const variants: [string, string] = input.variants ? [input.variants[0], input.variants[1]] : ['control', 'candidate'];
@@ -169,15 +224,21 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
   const pooledSecond = pooled('second');
   const grandTotal = pooledFirst.total + pooledSecond.total;
   const aggregate = compare(pooledFirst, pooledSecond, variants, alpha);
-  const segments: SegmentResult[] = input.segments.map((s) => ({
+  const compared = input.segments.map((s) => compare(s.first, s.second, variants, alpha));
+  const adjusted = holmAdjustedPValues(compared.map((c) => c.pValue));
+  const segments: SegmentResult[] = input.segments.map((s, i) => ({
     segment: s.name,
-    ...compare(s.first, s.second, variants, alpha),
+    ...compared[i],
+    winner: adjusted[i] < alpha ? compared[i].higher : null,
     trafficShare: (s.first.total + s.second.total) / grandTotal,
     variantTrafficShares: [s.first.total / pooledFirst.total, s.second.total / pooledSecond.total],
+    adjustedPValue: adjusted[i],
+    significantAfterCorrection: adjusted[i] < alpha,
   }));
 
-  const winner = aggregate.winner;
-  const against = winner === null ? [] : segments.filter((s) => s.winner !== null && s.winner !== winner);
+  // The paradox is about point estimates: the variant ahead overall, behind in the segments.
+  const winner = aggregate.higher;
+  const against = winner === null ? [] : segments.filter((s) => s.higher !== null && s.higher !== winner);
   const shareAgainst = against.reduce((sum, s) => sum + s.trafficShare, 0);
   const paradoxKind: SegmentsAnalysis['paradoxKind'] =
     winner === null || segments.length < 2
@@ -190,10 +251,12 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
 
   const routing: SegmentRouting[] = segments.map((s) => ({
     segment: s.segment,
-    serve: s.winner ?? winner ?? variants[0],
-    significant: s.significant,
+    serve: s.winner ?? aggregate.winner ?? variants[0],
+    significant: s.winner !== null,
+    basis: s.winner !== null ? 'segment' : aggregate.winner !== null ? 'aggregate' : 'none',
   }));
-  const perSegmentWinner = segments.reduce((sum, s, i) => sum + s.trafficShare * rateOf(s, routing[i].serve), 0);
+  const perSegmentWinner = segments.reduce((sum, s) => sum + s.trafficShare * rateOf(s, s.higher ?? winner ?? variants[0]), 0);
+  const recommended = segments.reduce((sum, s, i) => sum + s.trafficShare * rateOf(s, routing[i].serve), 0);
   const firstToAll = segments.reduce((sum, s) => sum + s.trafficShare * s.first.rate, 0);
   const secondToAll = segments.reduce((sum, s) => sum + s.trafficShare * s.second.rate, 0);
   const aggregateWinnerToAll = winner === null ? null : winner === variants[0] ? firstToAll : secondToAll;
@@ -206,8 +269,8 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
   } else if (paradoxKind === null) {
     explanation =
       against.length === 0
-        ? `No Simpson's paradox: ${winner} wins overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) and does not lose in any segment.`
-        : `No Simpson's paradox: ${winner} wins overall (${describe(aggregate)}) and loses only in ${against.map((s) => `'${s.segment}'`).join(', ')}, ${percent(shareAgainst)} of the traffic.`;
+        ? `No Simpson's paradox: ${winner} is ahead overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) and is not behind in any segment.`
+        : `No Simpson's paradox: ${winner} is ahead overall (${describe(aggregate)}) and behind only in ${against.map((s) => `'${s.segment}'`).join(', ')}, ${percent(shareAgainst)} of the traffic.`;
   } else {
     // The confounder: the segment where the winner's share of its own traffic most exceeds the loser's.
     const winnerIndex = winner === variants[0] ? 0 : 1;
@@ -219,7 +282,7 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     const baseRate = (s: SegmentResult) => (s.first.successes + s.second.successes) / (s.first.total + s.second.total);
     const overallBase = (pooledFirst.successes + pooledSecond.successes) / grandTotal;
     explanation =
-      `Simpson's paradox: ${winner} wins overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) but loses ` +
+      `Simpson's paradox: ${winner} is ahead overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) but behind ` +
       (paradoxKind === 'every-segment' ? 'in every segment' : `in segments holding ${percent(shareAgainst)} of the traffic`) +
       ` — ${against.map((s) => `'${s.segment}' ${describe(s)}`).join('; ')}. ` +
       `${winner}'s traffic is concentrated in '${tilt.segment}' (${percent(tilt.variantTrafficShares[winnerIndex])} of ${winner}'s traffic vs ` +
@@ -228,18 +291,30 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
       `so the aggregate compares different mixes of segments rather than the variants.`;
   }
 
+  if (winner !== null) {
+    const corrected = segments.filter((s) => s.significantAfterCorrection).length;
+    explanation +=
+      ` The overall difference is ${aggregate.significant ? '' : 'not '}significant (p = ${pValueText(aggregate.pValue)}); ` +
+      `${corrected === 0 ? 'no segment differs' : `${corrected} of ${segments.length} segments ${corrected === 1 ? 'differs' : 'differ'}`} significantly after Holm's correction for ${segments.length} segment${segments.length === 1 ? '' : 's'}.`;
+  }
+
+  // A variant is recommended only on evidence: its segment's own (corrected) win, or the aggregate's.
   const servedVariants = new Set(routing.map((r) => r.serve));
+  const ahead = winner === null ? '' : ` vs ${percent(aggregateWinnerToAll as number)} serving ${winner}, ahead overall, to all`;
   let recommendation: string;
-  if (servedVariants.size === 1) {
+  if (routing.every((r) => r.basis === 'none')) {
+    recommendation =
+      `No winner: neither ${variants[0]} nor ${variants[1]} is significantly better overall (p = ${pValueText(aggregate.pValue)}) ` +
+      `or in any segment after Holm's correction for ${segments.length} segment${segments.length === 1 ? '' : 's'} at α = ${alpha}; ` +
+      `keep ${variants[0]} and collect more data before routing by segment.`;
+  } else if (servedVariants.size === 1) {
     const only = routing[0].serve;
-    recommendation =
-      `Serve ${only} to every segment: expected success rate ${percent(perSegmentWinner)}` +
-      (aggregateWinnerToAll !== null && only !== winner ? ` vs ${percent(aggregateWinnerToAll)} serving the aggregate winner ${winner} to all.` : '.');
+    recommendation = `Serve ${only} to every segment: expected success rate ${percent(recommended)}${only !== winner ? ahead : ''}.`;
   } else {
+    const note = (r: SegmentRouting) => (r.basis === 'segment' ? '' : r.basis === 'aggregate' ? ' (the overall winner; no significant difference here)' : ' (no significant difference: kept)');
     recommendation =
-      `Route per segment (${routing.map((r) => `'${r.segment}' → ${r.serve}${r.significant ? '' : ' (not significant)'}`).join(', ')}): ` +
-      `expected success rate ${percent(perSegmentWinner)}` +
-      (aggregateWinnerToAll !== null ? ` vs ${percent(aggregateWinnerToAll)} serving the aggregate winner ${winner} to all.` : '.');
+      `Route per segment (${routing.map((r) => `'${r.segment}' → ${r.serve}${note(r)}`).join(', ')}): ` +
+      `expected success rate ${percent(recommended)}${ahead}.`;
   }
 
   return {
@@ -253,7 +328,8 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     trafficShareAgainstAggregate: shareAgainst,
     explanation,
     routing,
-    expectedRate: { perSegmentWinner, aggregateWinnerToAll, first: firstToAll, second: secondToAll },
+    correction: 'holm',
+    expectedRate: { perSegmentWinner, aggregateWinnerToAll, recommended, first: firstToAll, second: secondToAll },
     recommendation,
   };
 }

@@ -146,7 +146,7 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
         `the arms' segment mixes match (${mixText})${analysis.simpsonParadox ? ", so this is cancellation, not Simpson's paradox" : ''}.`;
     }
     const bestModel = analysis.expectedRate.second > analysis.expectedRate.first ? 'candidate' : 'control';
-    const disagreeing = analysis.segments.filter((s) => s.winner !== null && s.winner !== bestModel).map((s) => s.pValue);
+    const disagreeing = analysis.segments.filter((s) => s.higher !== null && s.higher !== bestModel).map((s) => s.pValue);
     return {
       key,
       routingGain: Math.max(0, analysis.expectedRate.perSegmentWinner - best),

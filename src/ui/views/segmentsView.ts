@@ -88,7 +88,14 @@ export class SegmentsView extends LitElement {
   private renderAnalysis(analysis: SegmentsAnalysis) {
     const [first, second] = analysis.variants;
     const confidence = `${Math.round(100 * (1 - analysis.alpha))}%`;
-    const row = (name: string, share: number, c: VariantComparison, aggregate = false) => html`
+    const n = analysis.segments.length;
+    // A winner is named only on evidence: overall p < α; in a segment, p < α after Holm's correction for the segments.
+    const winnerCell = (c: VariantComparison, adjusted: number | null) =>
+      c.winner !== null
+        ? html`<strong>${c.winner}</strong>`
+        : html`<span title=${`${adjusted === null ? `p = ${formatPValue(c.pValue)}` : `Holm-adjusted p = ${formatPValue(adjusted)}`} ≥ α: the difference may be noise`}>none</span>
+            <span class="note">${c.higher === null ? '(tie)' : `(${c.higher} higher)`}</span>`;
+    const row = (name: string, share: number, c: VariantComparison, adjusted: number | null, aggregate = false) => html`
       <tr class=${aggregate ? 'aggregate' : ''} data-slice=${name}>
         <td>${name}</td>
         <td class="number">${formatPercent(share)}</td>
@@ -96,7 +103,8 @@ export class SegmentsView extends LitElement {
         <td class="number">${formatPercent(c.second.rate)} <span class="note">${formatInterval(c.second.interval)}</span><br /><span class="note">${formatCount(c.second.successes)} / ${formatCount(c.second.total)}</span></td>
         <td class="number">${formatPoints(c.difference)} <span class="note">${formatInterval(c.differenceInterval, (x) => formatPoints(x).replace(' points', ''))}</span></td>
         <td class="number">${formatPValue(c.pValue)}</td>
-        <td data-field="winner">${c.winner ?? 'tie'}${c.significant ? '' : html` <span class="note">(not significant)</span>`}</td>
+        <td class="number" data-field="adjusted-p">${adjusted === null ? '' : formatPValue(adjusted)}</td>
+        <td data-field="winner" data-winner=${c.winner ?? ''}>${winnerCell(c, adjusted)}</td>
       </tr>`;
     return html`
       <div class="verdict ${analysis.simpsonParadox ? 'bad' : 'good'}" role="status" data-section="paradox">
@@ -105,14 +113,15 @@ export class SegmentsView extends LitElement {
       </div>
       <rl-plot .spec=${segmentRatesPlot(analysis)}></rl-plot>
       <table aria-label="Per-segment results">
-        <caption>Success rates with ${confidence} Wilson intervals; difference ${first} − ${second} with its Newcombe interval; pooled two-proportion z-test</caption>
+        <caption>Success rates with ${confidence} Wilson intervals; difference ${first} − ${second} with its Newcombe interval; pooled two-proportion z-test.
+          A winner is named only when significant at α = ${analysis.alpha}: overall, and in a segment after Holm's correction for the ${n} segment${n === 1 ? '' : 's'} tested; otherwise the higher rate may be noise.</caption>
         <thead><tr>
           <th>Segment</th><th class="number">Share of traffic</th><th class="number">${first}</th><th class="number">${second}</th>
-          <th class="number">Difference</th><th class="number">p-value</th><th>Higher rate</th>
+          <th class="number">Difference</th><th class="number">p-value</th><th class="number">Holm p</th><th>Winner</th>
         </tr></thead>
         <tbody>
-          ${analysis.segments.map((s) => row(s.segment, s.trafficShare, s))}
-          ${row('All segments (aggregate)', 1, analysis.aggregate, true)}
+          ${analysis.segments.map((s) => row(s.segment, s.trafficShare, s, s.adjustedPValue))}
+          ${row('All segments (aggregate)', 1, analysis.aggregate, null, true)}
         </tbody>
       </table>
       <h3>Routing recommendation</h3>
@@ -120,16 +129,20 @@ export class SegmentsView extends LitElement {
         <thead><tr><th>Segment</th><th>Serve</th><th>Evidence</th></tr></thead>
         <tbody>
           ${analysis.routing.map(
-            (r) => html`<tr data-segment=${r.segment}><td>${r.segment}</td><td data-field="serve">${r.serve}</td>
-              <td>${r.significant ? `significant at α = ${analysis.alpha}` : 'a lean, not significant'}</td></tr>`,
+            (r) => html`<tr data-segment=${r.segment} data-basis=${r.basis}><td>${r.segment}</td><td data-field="serve">${r.serve}</td>
+              <td>${r.basis === 'segment'
+                ? `this segment's winner (significant after Holm's correction at α = ${analysis.alpha})`
+                : r.basis === 'aggregate'
+                  ? `no winner in this segment: the overall winner (p = ${formatPValue(analysis.aggregate.pValue)})`
+                  : 'no winner anywhere: nothing changes'}</td></tr>`,
           )}
         </tbody>
       </table>
-      <p class="verdict good" data-section="recommendation">${analysis.recommendation}</p>
+      <p class="verdict ${analysis.routing.every((r) => r.basis === 'none') ? 'warn' : 'good'}" data-section="recommendation">${analysis.recommendation}</p>
       <p class="note">
         Expected success rate on this traffic mix: ${first} to all ${formatPercent(analysis.expectedRate.first)},
-        ${second} to all ${formatPercent(analysis.expectedRate.second)}, each segment its winner
-        ${formatPercent(analysis.expectedRate.perSegmentWinner)} (if the segment rates hold).
+        ${second} to all ${formatPercent(analysis.expectedRate.second)}, each segment its higher rate
+        ${formatPercent(analysis.expectedRate.perSegmentWinner)} (if the segment rates hold${analysis.segments.every((s) => s.winner !== null) ? '' : ': for segments without a winner, the tests above do not show that they do'}).
       </p>
     `;
   }
