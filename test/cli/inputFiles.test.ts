@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { decideCommand } from '../../src/cli/commands/decide.ts';
 import { policyValidateCommand } from '../../src/cli/commands/policy.ts';
-import { simulateCommand } from '../../src/cli/commands/simulate.ts';
+import { loadScenario, simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { tuneCommand } from '../../src/cli/commands/tune.ts';
 import { checkJsonDepth, maxJsonDepth } from '../../src/cli/jsonText.ts';
@@ -93,6 +93,15 @@ describe('deeply nested JSON', () => {
     expect(lines[1]).toMatchObject({ line: 2, decision: expect.any(String) });
   });
 
+  test('an unclosed document 100,000 deep: one line naming the file, not "column NaN: undefined" from an overflowed scan', async () => {
+    const path = file('unclosed.json', '['.repeat(100_000));
+    const validate = await runCommand(policyValidateCommand, [path]);
+    expect(validate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy validate: ${path} nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it\n` });
+    const policy = file('policy-for-unclosed.json', readFileSync('scenarios/default-policy.json', 'utf8'));
+    const decide = await runCommand(decideCommand, ['--policy', policy], `${'['.repeat(100_000)}\n`);
+    expect(decide.stderr).toBe('rollout-lab decide: line 1 nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it\n');
+  });
+
   test('checkJsonDepth counts arrays and objects, not brackets inside strings', () => {
     const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
     expect(() => checkJsonDepth(nested(maxJsonDepth), 'x')).not.toThrow();
@@ -113,5 +122,19 @@ describe('a UTF-8 byte-order mark', () => {
     expect(JSON.parse(marked.stdout)).toEqual(JSON.parse(plain.stdout));
     const validate = await runCommand(policyValidateCommand, [policy]);
     expect(validate.code).toBe(0);
+  });
+
+  test('before an arrival trace without a header: the first arrival is kept, not taken for a header', () => {
+    const trace = file('bom-trace.csv', `${byteOrderMark}0\n1.5\n4\n`);
+    const scenario = file('bom-trace-scenario.json', JSON.stringify({
+      version: 1,
+      name: 'replay with a byte-order mark',
+      horizon: '2h',
+      traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', file: trace } },
+      control: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+      candidate: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+    }));
+    const arrivals = loadScenario(scenario).traffic.arrivals as { times: number[] };
+    expect(arrivals.times).toEqual([0, 1.5, 4]);
   });
 });
