@@ -257,6 +257,10 @@ describe('more than one rollout', () => {
       expect((await post(`${url}/v1/rollouts/checkout-v2/decide`, window(0))).json).toMatchObject({ result: { eventIndex: 0, status: 'running' } });
       const empty = await fetch(`${url}/v1/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
       expect((await empty.json()).generation).toBe(1);
+      // a reset naming the generation it creates is safe to resend: the resend changes nothing
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({ generation: 1, previous: { eventCount: 1 } });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({ generation: 1, duplicate: true });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 3 })).json).toMatchObject({ error: "generation: rollout 'search.ranker_7' is at generation 1; a reset creates 2, not 3", generation: 1 });
     } finally {
       await first.service.close();
     }
@@ -264,6 +268,7 @@ describe('more than one rollout', () => {
     expect(lines.filter((line) => line.reset)).toEqual([
       { rollout: 'checkout-v2', reset: { generation: 1, reason: 'fixed build 7f3a', time: 900 } },
       { rollout: 'default', reset: { generation: 1, reason: null, time: 1e9 } },
+      { rollout: 'search.ranker_7', reset: { generation: 1, reason: null, time: 1e9 } },
     ]);
     const second = await start({ stateFile });
     try {

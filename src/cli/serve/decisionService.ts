@@ -14,8 +14,9 @@
  * - `GET {r}/state[?events=N|all]` — `{ rollout, generation, result, eventCount, state }` with
  *   the last N events (default 20) (Argo web metric: `jsonPath: {$.result.verdict}`);
  * - `POST {r}/kill` — body `{ "reason": "...", "time"?: seconds }`: the kill switch;
- * - `POST {r}/reset` — body `{ "reason"?: "...", "time"?: seconds }`: starts a new rollout
- *   under the id (generation + 1), recorded in the event log;
+ * - `POST {r}/reset` — body `{ "reason"?: "...", "time"?: seconds, "generation"?: n }`: starts a
+ *   new rollout under the id (generation + 1), recorded in the event log; with `generation` (the
+ *   one the reset creates) a resend is answered `duplicate` and a stale one gets 409;
  * - `POST|GET {r}/gate` — 200 unless the verdict is failing or the rollout was rolled back (412):
  *   a Flagger `rollout` webhook. It changes nothing, so it is a read;
  * - `GET /v1/rollouts` — every rollout's id, generation, event count and result;
@@ -171,9 +172,12 @@ function parseKill(body: unknown): { reason: string; time?: number } {
   return { reason: parseReason(record, true)!, time: record.time as number | undefined };
 }
 
-function parseReset(body: unknown): { reason?: string; time?: number } {
-  const record = checkObject(body, '{ "reason"?: "...", "time"?: seconds }', ['reason', 'time']);
-  return { reason: parseReason(record, false), time: record.time as number | undefined };
+function parseReset(body: unknown): { reason?: string; time?: number; generation?: number } {
+  const record = checkObject(body, '{ "reason"?: "...", "time"?: seconds, "generation"?: n }', ['reason', 'time', 'generation']);
+  if (record.generation !== undefined && !(Number.isSafeInteger(record.generation) && (record.generation as number) >= 1)) {
+    throw new HttpError(400, `generation: must be a whole number ≥ 1 (the generation the reset creates), got ${JSON.stringify(record.generation)}`, [{ path: 'generation', message: 'must be a whole number ≥ 1' }]);
+  }
+  return { reason: parseReason(record, false), time: record.time as number | undefined, generation: record.generation as number | undefined };
 }
 
 /**
@@ -234,6 +238,14 @@ export function createDecisionService(options: DecisionServiceOptions): Decision
   function reset(body: unknown): Change {
     const request = parseReset(body);
     return (rollout) => {
+      // With `generation`, a resend of a reset whose answer was lost changes nothing (a second
+      // reset would wipe the windows counted since); a reset from an outdated view is refused.
+      if (request.generation !== undefined && request.generation === rollout.generation) {
+        return { line: null, answer: { rollout: rollout.id, generation: rollout.generation, duplicate: true, result: resultOf(rollout) } };
+      }
+      if (request.generation !== undefined && request.generation !== rollout.generation + 1) {
+        throw new HttpError(409, `generation: rollout '${rollout.id}' is at generation ${rollout.generation}; a reset creates ${rollout.generation + 1}, not ${request.generation}`, undefined, undefined, { rollout: rollout.id, generation: rollout.generation });
+      }
       const previous = { generation: rollout.generation, eventCount: rollout.eventCount, result: resultOf(rollout) };
       Object.assign(rollout, freshRollout(rollout.id, rollout.generation + 1));
       const time = request.time ?? now();
