@@ -312,7 +312,15 @@ export function mergePartialResults(parts: readonly PartialResult[], names: read
   return { command: first.command, request: first.request, output: first.output, cells };
 }
 
-/** Writes a partial result to `file` atomically (temp file + fsync + rename): a half-written part never exists. */
+/**
+ * Writes a partial result to `file` atomically (temp file + fsync + rename): a half-written part
+ * never exists. A failure (the folder was checked before the run; a full disk can still fail)
+ * is one line naming the file.
+ */
 export function writePartialResult(file: string, part: PartialResult): void {
-  writeFileAtomic(file, JSON.stringify(part) + '\n');
+  try {
+    writeFileAtomic(file, JSON.stringify(part) + '\n');
+  } catch (error) {
+    throw new UsageError(`cannot write the partial result '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

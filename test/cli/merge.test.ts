@@ -16,7 +16,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { mergeCommand } from '../../src/cli/commands/merge.ts';
 import { loadPolicy, loadScenario, simulateCommand } from '../../src/cli/commands/simulate.ts';
-import { contentHash, parseShard, shardRange } from '../../src/cli/shard.ts';
+import { contentHash, parseShard, partialResult, shardRange, writePartialResult } from '../../src/cli/shard.ts';
+import { UsageError } from '../../src/cli/args.ts';
+import { initSummary } from '../../src/sim/summary.ts';
 import type { PartialResult } from '../../src/cli/shard.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
@@ -235,6 +237,12 @@ describe('sharded sweep + merge', () => {
 });
 
 describe('shards', () => {
+  test('a partial result that cannot be written after the run is one line naming the file', () => {
+    const part = partialResult('simulate', { replicates: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, {}, { index: 0, count: 1 }, [{ key: '', label: {}, state: { ...initSummary(), replicates: 1, undecided: 1 } }]);
+    const file = join(directory, 'gone', 'part.json');
+    expect(() => writePartialResult(file, part)).toThrow(new UsageError(`cannot write the partial result '${file}': ENOENT`));
+  });
+
   test('parseShard accepts k/N numbered from 0 and names the problem otherwise', () => {
     expect(parseShard('0/8')).toEqual({ index: 0, count: 8 });
     expect(parseShard(' 7 / 8 ')).toEqual({ index: 7, count: 8 });

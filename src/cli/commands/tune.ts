@@ -144,7 +144,13 @@ export const tuneCommand: Command = {
     }
     if (showProgress) io.stderr.write('\n');
     const recommendedPolicy = result.recommended ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name }) : null;
-    if (recommendedPolicy && args.values.out !== undefined) writeFileAtomic(String(args.values.out), JSON.stringify(recommendedPolicy, null, 2) + '\n');
+    if (recommendedPolicy && args.values.out !== undefined) {
+      try {
+        writeFileAtomic(String(args.values.out), JSON.stringify(recommendedPolicy, null, 2) + '\n');
+      } catch (error) {
+        throw new UsageError(`cannot write '${String(args.values.out)}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
     const exitCode = result.recommended ? 0 : 1;
     if (args.values.json) {
       writeJson(io, {
