@@ -22,18 +22,19 @@
  * Counts (argoStageLimits): with P = ceil(minDuration / checkInterval) checks the policy needs
  * to pass, F = failureLimit − 1 failures tolerated and, when the stage has a maximum duration,
  * M = floor(maxDuration / checkInterval) checks in all, each metric gets `count` C = max(M, P + F)
- * (2P + F without a maximum: the policy would hold for good, Argo affords P held checks before it
- * asks a person), `consecutiveSuccessLimit` P (the run ends Successful as soon as P
+ * (2P + F without a maximum: the policy would hold for good, Argo affords P + F held checks
+ * before it asks a person), `consecutiveSuccessLimit` P (the run ends Successful as soon as P
  * checks in a row passed — the healthy stage lasts minDuration, as simulated), `failureLimit` F
- * and `inconclusiveLimit` I = C − P − F (the held checks the stage can afford). Argo accepts it
- * (C ≥ F + P, C ≥ I) and no data never passes: an all-inconclusive run ends Inconclusive after
- * I + 1 checks, or at C without P passes in a row, and the rollout PAUSES — the policy's hold.
- * When the policy rolls back at its maximum duration instead, a `enough-requests` metric
- * (success: both arms reached minRequests; failure otherwise, `failureLimit` I) fails the run
- * at the check where the held budget is spent, the health metrics' inconclusiveLimit is I + 1 so
- * that it is the failure that ends the run, and the rollout ABORTS — the policy's rollback.
- * On Argo < 1.8 (no consecutiveSuccessLimit) the run takes all C checks; it is still
- * Successful only with at least P passes. Errors (the provider unreachable, a query Prometheus
+ * and `inconclusiveLimit` I = max(0, M − P) (P + F without a maximum: the held checks after
+ * which P passes no longer fit in the stage's maximum). Argo accepts it (C ≥ F + P, C ≥ I) and no data never passes: an
+ * all-inconclusive run ends Inconclusive after I + 1 checks, or at C without P passes in a row,
+ * and the rollout PAUSES — the policy's hold. When the policy rolls back at its maximum duration
+ * instead, a `enough-requests` metric (success: both arms reached minRequests; failure
+ * otherwise, `failureLimit` I) fails the run at the check where the held budget is spent, the
+ * health metrics' inconclusiveLimit is I + 1 so that it is the failure that ends the run, and
+ * the rollout ABORTS — the policy's rollback. On Argo < 1.8 (no consecutiveSuccessLimit) the
+ * run takes all C checks and is Successful with at least P − F passes (P with the default
+ * failure limit 1). Errors (the provider unreachable, a query Prometheus
  * rejects) are not measurements: after Argo's default 5 in a row the run ends Error and the
  * rollout aborts, where the policy would hold.
  *
@@ -87,7 +88,7 @@ export interface ArgoStageLimits {
   failures: number;
   /** Checks in all (count). */
   count: number;
-  /** Held (inconclusive) checks the stage can afford before the policy's no-data action. */
+  /** Held (inconclusive) checks the stage can afford: one more and P passes no longer fit in `count`. */
   holds: number;
   /** What the run does when no check has data: pause (the policy holds) or abort (it rolls back). */
   onNoData: 'hold' | 'rollback';
@@ -98,10 +99,10 @@ export function argoStageLimits(stage: PlannedStage): ArgoStageLimits {
   const passes = checkCount(stage.minDurationSeconds, stage.intervalSeconds);
   const failures = argoFailureLimit(stage.failureLimit);
   // Without a maximum the policy holds for good; Argo cannot wait for ever, so it affords as many
-  // held checks as the stage needs passes before it asks a person (Inconclusive → pause).
+  // held checks as the stage needs passes (and failures) before it asks a person (Inconclusive → pause).
   const budget = stage.maxDurationSeconds === null ? 2 * passes + failures : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
   const count = Math.max(budget, passes + failures);
-  return { passes, failures, count, holds: count - passes - failures, onNoData: stage.onNoData };
+  return { passes, failures, count, holds: Math.max(0, budget - passes), onNoData: stage.onNoData };
 }
 
 /** `count`, limits and warm-up shared by a stage's health and decision-service metrics. */

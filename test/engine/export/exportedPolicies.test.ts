@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { argoRolloutsYaml, argoStageLimits } from '../../../src/engine/export/argoRollouts.ts';
-import { argoRolloutAction, validateArgoMetrics } from '../../../src/engine/export/argoAnalysisSemantics.ts';
+import { argoRolloutAction, runArgoAnalysis, validateArgoMetrics } from '../../../src/engine/export/argoAnalysisSemantics.ts';
 import { exportFlagger, flaggerExportNotes } from '../../../src/engine/export/flagger.ts';
 import type { FlaggerMode } from '../../../src/engine/export/flagger.ts';
 import { flaggerMetricPasses, flaggerOutcome } from '../../../src/engine/export/flaggerAnalysisSemantics.ts';
@@ -25,7 +25,10 @@ import { absoluteRule, ratioRule } from '../../../src/engine/policy/healthRules.
 import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { Policy, Stage } from '../../../src/engine/policy/policy.ts';
 import { abStage, baselineStage, canaryStage, fullStage, promoteStage, shadowStage } from '../../../src/engine/policy/stages.ts';
-import { argoDocuments, argoRunAtZeroTraffic, argoRunWhenHealthy, policyAtZeroTraffic, shippedPolicies } from './controllerSemantics.ts';
+import { argoRunAtZeroTraffic, argoDocuments, argoRunWhenHealthy, measurementOf, policyAtZeroTraffic, shippedPolicies } from './controllerSemantics.ts';
+import { concurrentPolicy } from './policies.ts';
+import { initialState } from '../../../src/engine/controller/controllerState.ts';
+import { step } from '../../../src/engine/controller/step.ts';
 
 /** Per checked stage: Argo's validation problems, its zero-traffic and healthy runs, and the policy's zero-traffic outcome. */
 function judgeArgo(policy: Policy) {
@@ -197,7 +200,7 @@ describe('generated policies (fast-check)', () => {
     expect(checked).toBeGreaterThan(60);
   });
 
-  test('the counts obey Argo for any check budget: C ≥ F + P, C ≥ I, I = C − P − F', () => {
+  test('the counts obey Argo for any check budget: C ≥ F + P, C ≥ I + P; I = M − P with a maximum of M checks, P + F without', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 500 }), fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }), fc.integer({ min: 1, max: 6 }), (passes, extra, failureLimit) => {
         const policy: Policy = {
@@ -208,8 +211,8 @@ describe('generated policies (fast-check)', () => {
         };
         const limits = argoStageLimits(planStages(policy)[0]);
         expect(limits.count).toBeGreaterThanOrEqual(limits.failures + limits.passes);
-        expect(limits.count).toBeGreaterThanOrEqual(limits.holds);
-        expect(limits.holds).toBe(limits.count - limits.passes - limits.failures);
+        expect(limits.count).toBeGreaterThanOrEqual(limits.holds + limits.passes);
+        expect(limits.holds).toBe(extra === undefined ? passes + failureLimit - 1 : Math.floor(extra / 5));
       }),
       { seed: 7, numRuns: 200 },
     );
@@ -220,4 +223,33 @@ test('the YAML carries the notes as comments that a YAML reader skips', () => {
   const text = argoRolloutsYaml(shippedPolicies()[0][1]);
   expect(text.split('\n')[0]).toBe('# Argo Rollouts export by rollout-lab (needs Argo Rollouts >= 1.8 for consecutiveSuccessLimit; older versions run every count check).');
   expect(parseAllDocuments(text).map((d) => d.toJS().kind)).toContain('Rollout');
+});
+
+describe('low traffic: every other window below minRequests (a documented difference)', () => {
+  test('the simulator counts the passes between quiet windows and advances; Argo needs them in a row and pauses', () => {
+    const policy = concurrentPolicy();
+    const stage = planStages(policy)[0];
+    // Engine: windows alternate between no traffic and healthy traffic (both arms 1,000 requests, no errors).
+    const state = initialState(policy, 0);
+    const healthy = { requests: 1000, errors: 0, timeouts: 0, latency: { p50: 100, p95: 200, p99: 300 } };
+    const quiet = { requests: 0, errors: 0, timeouts: 0 };
+    let decision = 'continue';
+    let windows = 0;
+    while ((decision === 'continue' || decision === 'hold') && windows < 200) {
+      const arm = windows % 2 === 0 ? quiet : healthy;
+      decision = step(state, [{ startTime: windows * stage.intervalSeconds, duration: stage.intervalSeconds, control: { ...arm }, candidate: { ...arm } }], policy).decision;
+      windows += 1;
+    }
+    // 30 passing minutes needed, one every other window: the 30th pass is window 60, the maximum (1 h).
+    expect([decision, windows]).toEqual(['advance', 60]);
+    // Argo: the same windows, the export's metrics (quiet: empty results, healthy: ratios 0, counts 1,000).
+    const template = argoDocuments(policy).find((d) => d.metadata.labels?.['rollout-lab/stage-index'] === '0');
+    const run = runArgoAnalysis(template.spec.metrics, (metric: any, round) =>
+      measurementOf(metric, metric.provider.web !== undefined ? (round % 2 === 0 ? 'inconclusive' : 'healthy') : round % 2 === 0 ? [] : metric.name === 'enough-requests' ? [1000] : [0]),
+    );
+    expect(argoStageLimits(stage)).toEqual({ passes: 30, failures: 2, count: 60, holds: 30, onNoData: 'rollback' });
+    // 30 quiet windows are within the 30 held checks the stage affords (no abort), but no 30 passes
+    // came in a row: at check 60 the run is Inconclusive and the rollout pauses for a person.
+    expect([run.phase, run.rounds, argoRolloutAction(run.phase)]).toEqual(['Inconclusive', 60, 'pause']);
+  });
 });
