@@ -31,6 +31,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const command =
     commands.find((c) => c.name === `${name} ${rest[0]}`) ?? commands.find((c) => c.name === name);
   if (!command) {
+    // The first word of two-word commands ("log" of "log inspect"): its commands' usage.
+    const group = commands.filter((c) => c.name.startsWith(`${name} `));
+    if (group.length > 0 && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h')) {
+      io.stdout.write(group.map((c) => `usage: rollout-lab ${c.usage}\n\n${c.summary}\n`).join('\n'));
+      return rest.length === 0 ? 2 : 0;
+    }
     io.stderr.write(`rollout-lab: unknown command '${name}' (see rollout-lab --help)\n`);
     return 2;
   }

@@ -16,6 +16,7 @@ import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
 import { LogParser, REJECT_REASONS } from '../../sim/replay/parseLog.ts';
 import type { ParsedLog, ParseLogOptions, ParseReport } from '../../sim/replay/parseLog.ts';
 import { summarizeLog } from '../../sim/replay/logSummary.ts';
+import { checkErrorDefinition, describeErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
 import type { GroupSummary, LogSummary } from '../../sim/replay/logSummary.ts';
 
 /** The options shared by every command that reads a log (`log inspect`, `replay`). */
@@ -28,6 +29,20 @@ export const LOG_OPTIONS = {
 
 /** Usage text of the shared log options. */
 export const LOG_USAGE = '--map timestamp=COL,latency=COL,status=COL[,model=COL][,segment=COL][,user=COL] [--latency-unit ms|s|us] [--error-when EXPR] [--format csv|tsv|jsonl]';
+
+/** What `--error-when` accepts (src/sim/replay/errorRule.ts), for `--help`. */
+export const ERROR_WHEN_HELP = [
+  '--error-when EXPR says which requests failed, from the status column:',
+  '  EXPR := comparison | not EXPR | EXPR and EXPR | EXPR or EXPR | ( EXPR )     (also !, &&, ||)',
+  '  comparison := status (== | = | != | <> | < | <= | > | >=) VALUE | status [not] in (VALUE, …)',
+  '  VALUE: a number (503), a class (5xx = 500–599), a word (FAILED, timeout) or a quoted word',
+  "  Words compare case-insensitively, with spaces, _ and - alike; < <= > >= compare numbers only.",
+  '  Examples: "status >= 500"   "status == FAILED"   "status in (error, timeout) or status == 5xx"',
+  '  Without it: HTTP 500–599 and error words (error, failed, timeout, …) are errors, 100–499 and',
+  '  success words (ok, success, …) are not, and any other status is rejected as unrecognised.',
+  'The rule used and every status value with its count are printed; a rule that matches no row or',
+  'every row is refused (exit 2).',
+].join('\n');
 
 /** Reads the shared log options into parser options; bad values become a UsageError naming the option. */
 export function logParseOptions(args: ParsedArgs): ParseLogOptions {
@@ -132,6 +147,10 @@ export function formatParseReport(report: ParseReport, path: string): string[] {
   if (missing.length > 0) lines.push(`Accepted rows with a blank value: ${missing.map(([field, count]) => `${field} ${count}`).join(', ')}`);
   const kinds = Object.entries(report.timestampKinds);
   if (kinds.length > 0) lines.push(`Timestamps read as: ${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
+  lines.push(`Error definition: ${describeErrorDefinition(report).description}`);
+  if (report.unrecognisedStatuses.length > 0) {
+    lines.push(`Statuses the rule does not recognise (rows rejected): ${listStatuses(report.unrecognisedStatuses, 12)}`);
+  }
   if (report.statuses.length > 0) {
     const shown = report.statuses.slice(0, 12);
     lines.push(
@@ -182,7 +201,7 @@ export function formatSummary(summary: LogSummary): string[] {
 export const logInspectCommand: Command = {
   name: 'log inspect',
   summary: 'import a request log (CSV, TSV, JSON lines): parse report and per-model/segment summary',
-  usage: `log inspect LOG ${LOG_USAGE} [--json]`,
+  usage: `log inspect LOG ${LOG_USAGE} [--json]\n\n${ERROR_WHEN_HELP}`,
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(argv, LOG_OPTIONS, 1);
     const path = args.positionals[0];
@@ -195,6 +214,15 @@ export const logInspectCommand: Command = {
     } else {
       io.stdout.write([...formatParseReport(log.report, path), '', ...formatSummary(summary)].join('\n') + '\n');
     }
-    return log.rows > 0 ? 0 : 1;
+    if (log.rows === 0) return 1;
+    // Inspecting is how a user finds the right rule, so a rule that matches no row or every row is
+    // a warning here (after the report, which lists the statuses); `replay` refuses to run with it.
+    try {
+      checkErrorDefinition(log);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      io.stderr.write(`rollout-lab log inspect: warning: ${error.message}; replay will refuse this rule\n`);
+    }
+    return 0;
   },
 };

@@ -1,25 +1,28 @@
 /**
- * `rollout-lab replay LOG --map … [--policy P] [--inject SPEC] [--replicates N] [--seed S]`:
- * the production log becomes the control model's world (empirical latencies and error rate,
- * block-bootstrapped real arrivals), regressions are injected into the candidate, and the policy
- * is simulated against this traffic: its false-rollback rate and detection power, with Wilson
- * intervals. A log holding two model versions replays as an A/B comparison of the two.
+ * `rollout-lab replay LOG --map … [--policy P] [--inject SPEC] [--sticky-by COL] [--replicates N]
+ * [--seed S] [--block-minutes B] [--allow-wrap]`: the production log's own requests — time,
+ * status, latency and user together — are replayed in blocks (replayRequests.ts), the candidate
+ * first identical to control (every rollback false) and then with the injected regression, on the
+ * same traffic; beside the resampled estimate, the policy on the log's own consecutive windows.
+ * It prints the error definition and statuses, the block length and how it was chosen, the
+ * routing, why runs rolled back, runs that never got the requests they needed, and what the
+ * injected regression and a missed one mean.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import { parsePolicy, formatPolicyError } from '../../engine/policy/parsePolicy.ts';
 import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
-import { rateEstimate } from '../../sim/summary.ts';
-import type { RateEstimate } from '../../sim/summary.ts';
-import type { FidelityMode } from '../../sim/windowRequest.ts';
 import { parseInjection } from '../../sim/replay/injection.ts';
 import type { Injection } from '../../sim/replay/injection.ts';
-import { replayLog } from '../../sim/replay/replayWorld.ts';
+import { checkErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
+import { replayRequests } from '../../sim/replay/replayRequests.ts';
+import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
+import { selectVersion } from '../../sim/replay/selectRows.ts';
 import { InvalidFileError, formatRate, formatSeconds, progressBar, reportInvalidFile } from './simulate.ts';
-import { LOG_OPTIONS, LOG_USAGE, formatParseReport, logParseOptions, readLog } from './logInspect.ts';
+import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from './logInspect.ts';
 
 /** The policy of `--policy FILE`, else the framework default. */
 function loadPolicyFile(file: string | undefined): Policy {
@@ -42,11 +45,79 @@ function loadPolicyFile(file: string | undefined): Policy {
   return parsed.policy;
 }
 
+/** Why the runs of one world rolled back, and those that never got their requests: indented lines. */
+function worldLines(world: WorldSummary): string[] {
+  const lines: string[] = [];
+  for (const { reason, count } of world.reasons) lines.push(`    ${reason}: ${count} of ${world.runs} runs`);
+  if (world.failingChecks.length > 0) {
+    lines.push(`    failing checks in a row at rollback: ${world.failingChecks.map((f) => `${f.checks} (${f.count} runs)`).join(', ')}`);
+  }
+  for (const entry of world.starved) lines.push(`    ${entry.message}`);
+  if (world.undecidedRate.count > 0) lines.push(`    undecided when the replayed time ran out: ${world.undecidedRate.count} of ${world.runs} runs`);
+  return lines;
+}
+
+/** The result for people. */
+export function replayText(result: RequestReplayResult, path: string, policy: Policy): string[] {
+  const definition = result.errorDefinition;
+  const hours = (seconds: number) => `${formatNumber(seconds / 3600, 3)} h`;
+  const own = result.ownWindows;
+  const lines = [
+    `Log ${path}: ${result.log.requests.toLocaleString('en-US')} requests over ${hours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${result.log.users.toLocaleString('en-US')} users`}`,
+    `Error definition: ${definition.description}`,
+    `  statuses: ${listStatuses(definition.statuses.map((s) => ({ status: `${s.status}${s.error ? ' (error)' : ''}`, count: s.count })), 12)}; error rate ${formatNumber(definition.errorRate)} (${definition.errors.toLocaleString('en-US')} of ${definition.requests.toLocaleString('en-US')})`,
+    ...(definition.rejectedStatuses.length > 0 ? [`  rejected as unrecognised: ${listStatuses(definition.rejectedStatuses)}`] : []),
+    `Policy '${policy.name}': a rollout takes up to ${hours(result.rolloutSeconds)}; ${result.replicates} replicates, seed ${result.seed}`,
+    `Resampling: whole requests (time, status, latency, user) in blocks of ${result.blockLength.explanation}`,
+    `Routing: ${result.routing.by === 'user' ? `sticky by the user column '${result.routing.column}'` : 'by a hash of each request (the log maps no user column)'}, flag group '${result.routing.group}'`,
+    ...(result.shorterThanRollout ? [`Warning: the log (${hours(result.log.spanSeconds)}) is shorter than the rollout (${hours(result.rolloutSeconds)}): its blocks are reused (--allow-wrap), and the check on its own windows has no run`] : []),
+    '',
+    'Healthy candidate (identical to control: every rollback is false):',
+    `  false-rollback rate, replay             ${formatRate(result.falseRollbackRate)}`,
+    `  false-rollback rate, the log's windows  ${own.runs === 0 ? '— (the log is shorter than one rollout)' : `${formatRate(own.falseRollbackRate)}  (${own.runs} runs started every ${formatSeconds(own.startEverySeconds)}; they overlap: ${own.nonOverlappingRuns} would not, so its interval is optimistic)`}`,
+    `  promoted ${formatRate(result.healthy.promoteRate)}, undecided ${formatRate(result.healthy.undecidedRate)}`,
+    '  why it rolled back (replay):',
+    ...worldLines(result.healthy),
+  ];
+  if (own.runs > 0) lines.push("  why it rolled back (the log's own windows):", ...worldLines(own.summary));
+  const detection = result.detection;
+  const regression = result.regression;
+  if (detection !== null && regression !== null) {
+    const time = detection.detectionTime;
+    lines.push(
+      '',
+      `Regressed candidate: ${regression.description}, ${regression.onset}.`,
+      'Paired with the healthy run on the same traffic:',
+      `  rolled back only because of the regression  ${formatRate(detection.onlyBecauseOfRegression)}`,
+      `  rolled back in both (noise would have)      ${formatRate(detection.inBoth)}`,
+      `  rolled back only without the regression     ${formatRate(detection.onlyWithoutRegression)}`,
+      `  missed (promoted the regressed candidate)   ${formatRate(detection.missed)}`,
+      `  undecided                                   ${formatRate(detection.regressed.undecidedRate)}`,
+      `  detection time from the onset             ${time.count === 0 ? '—' : `median ${formatSeconds(time.median)}, p90 ${formatSeconds(time.p90)} (${time.count} runs rolled back only because of it)`}`,
+      '  why it rolled back:',
+      ...worldLines(detection.regressed),
+      `What a miss means: ${regression.missedMeaning}.`,
+    );
+  } else {
+    lines.push('', 'No regression injected (--inject): only false rollbacks are measured.');
+  }
+  return lines;
+}
+
 /** `rollout-lab replay`. Exit code 0, or 2 on bad input. */
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay a production log as the simulated world: false-rollback rate and detection power of a policy on this traffic',
-  usage: `replay LOG ${LOG_USAGE} [--policy POLICY.json] [--inject SPEC] [--control V] [--candidate V] [--replicates N] [--resamples R] [--seed S] [--block-minutes B] [--mode window|request] [--progress] [--json]`,
+  summary: "replay a production log's requests in blocks: false-rollback rate (beside the log's own windows), detection net of noise, and why runs rolled back",
+  usage: `replay LOG ${LOG_USAGE} [--policy POLICY.json] [--inject SPEC] [--sticky-by COL] [--control V] [--replicates N] [--seed S] [--block-minutes B] [--allow-wrap] [--progress] [--json]
+
+--sticky-by COL routes by the log's user/session column COL (default: the mapped user column; a
+  column missing from the log is an error); without one, each request is routed by its own hash.
+--block-minutes B sets the resampling block; default from the data (Politis–White).
+--allow-wrap replays a log shorter than the rollout by reusing its blocks (refused otherwise).
+--control V replays only the requests of model version V (a log mapping model=COL).
+--inject SPEC: latency*1.3, latency+50ms, errors*2, errors+0.01, leak:latency+2ms/h, … (comma-separated).
+
+${ERROR_WHEN_HELP}`,
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
@@ -55,12 +126,11 @@ export const replayCommand: Command = {
         policy: { type: 'string' },
         inject: { type: 'string' },
         control: { type: 'string' },
-        candidate: { type: 'string' },
+        'sticky-by': { type: 'string' },
         replicates: { type: 'string' },
-        resamples: { type: 'string' },
         seed: { type: 'string' },
         'block-minutes': { type: 'string' },
-        mode: { type: 'string' },
+        'allow-wrap': { type: 'boolean' },
         progress: { type: 'boolean' },
       },
       1,
@@ -68,11 +138,16 @@ export const replayCommand: Command = {
     const path = args.positionals[0];
     if (path === undefined) throw new UsageError('LOG is required (a file path, or - for standard input)');
     const parseOptions = logParseOptions(args);
+    const stickyBy = args.values['sticky-by'] === undefined ? undefined : String(args.values['sticky-by']).trim();
+    if (stickyBy !== undefined) {
+      if (stickyBy === '') throw new UsageError('--sticky-by must name a column of the log');
+      const mapped = parseOptions.mapping.user;
+      if (mapped !== undefined && mapped !== stickyBy) throw new UsageError(`--sticky-by '${stickyBy}' differs from the mapped user column '${mapped}': give one`);
+      parseOptions.mapping = { ...parseOptions.mapping, user: stickyBy };
+    }
     const replicates = numberOption(args, 'replicates', { default: 200, min: 1, max: 1e7, integer: true });
-    const resamples = numberOption(args, 'resamples', { default: Math.min(replicates, 20), min: 1, max: replicates, integer: true });
     const seedText = stringOption(args, 'seed', '1');
     const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
-    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
     const blockMinutes = args.values['block-minutes'] === undefined ? undefined : numberOption(args, 'block-minutes', { min: 1, max: 1440, integer: true });
     let injections: Injection[] = [];
     if (args.values.inject !== undefined) {
@@ -90,35 +165,23 @@ export const replayCommand: Command = {
       if (error instanceof InvalidFileError) return reportInvalidFile(io, 'replay', error);
       throw error;
     }
-    const log = await readLog(path, parseOptions, io);
+    let log = await readLog(path, parseOptions, io);
+    checkErrorDefinition(log);
+    if (args.values.control !== undefined) log = selectVersion(log, String(args.values.control));
     const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
-    const result = replayLog(log, policy, {
+    const result = replayRequests(log, policy, {
       replicates,
-      resamples,
       seed,
-      mode,
       injections,
       ...(blockMinutes !== undefined ? { blockMinutes } : {}),
-      ...(args.values.control !== undefined ? { control: String(args.values.control) } : {}),
-      ...(args.values.candidate !== undefined ? { candidate: String(args.values.candidate) } : {}),
+      allowShorterLog: args.values['allow-wrap'] === true,
       onProgress: progressBar(io, showProgress),
     });
-    const summary = result.summary;
-    // Detection power: rollbacks among replicates whose candidate was worse than the tolerance.
-    const worse = summary.missedRegressionRate.total;
-    const detectionPower: RateEstimate = rateEstimate(summary.rollbackRate.count - summary.falseRollbackRate.count, worse);
     if (args.values.json) {
       writeJson(io, {
         file: path,
         policy: policy.name,
-        injections,
-        roles: result.roles,
-        resamples: result.resamples,
-        blockMinutes: result.blockMinutes,
-        seed,
-        mode,
-        detectionPower,
-        ...summary,
+        ...result,
         parse: {
           rowsRead: log.report.rowsRead,
           rowsAccepted: log.report.rowsAccepted,
@@ -129,33 +192,7 @@ export const replayCommand: Command = {
       });
       return 0;
     }
-    const roles = result.roles;
-    const world =
-      roles.mode === 'ab'
-        ? `A/B replay: control '${roles.control}' (${roles.controlRequests} requests, error rate ${formatNumber(roles.controlErrorRate)}) vs candidate '${roles.candidate}' (${roles.candidateRequests} requests, error rate ${formatNumber(roles.candidateErrorRate)})${roles.ignored.length > 0 ? `; ignored versions ${roles.ignored.join(', ')}` : ''}`
-        : `Replay: control = the log (${roles.controlRequests} requests, error rate ${formatNumber(roles.controlErrorRate)}); candidate = control${injections.length > 0 ? ` with ${String(args.values.inject)} (error rate ${formatNumber(roles.candidateErrorRate)})` : ' unchanged'}`;
-    const rows: [string, string][] = [
-      ['detection power', worse === 0 ? '— (no replicate had a worse candidate)' : formatRate(detectionPower)],
-      ['false-rollback rate', formatRate(summary.falseRollbackRate)],
-      ['missed-regression rate', formatRate(summary.missedRegressionRate)],
-      ['rollback rate', formatRate(summary.rollbackRate)],
-      ['promote rate', formatRate(summary.promoteRate)],
-      ['undecided rate', formatRate(summary.undecidedRate)],
-      [
-        'detection time',
-        summary.detectionTime.count === 0
-          ? '—'
-          : `median ${formatSeconds(summary.detectionTime.median)}, p90 ${formatSeconds(summary.detectionTime.p90)}`,
-      ],
-    ];
-    const width = Math.max(...rows.map(([label]) => label.length));
-    const lines = [
-      ...formatParseReport(log.report, path).slice(3, 4),
-      world,
-      `Policy '${policy.name}', ${replicates} replicates over ${result.resamples} bootstrap series of the arrivals (blocks of ${result.blockMinutes} min), seed ${seed}, ${mode} mode`,
-      ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
-    ];
-    io.stdout.write(lines.join('\n') + '\n');
+    io.stdout.write(replayText(result, path, policy).join('\n') + '\n');
     return 0;
   },
 };

@@ -5,7 +5,7 @@
  * successes are `SUCCEED`: every success is rejected as unrecognised and the failures alone
  * remain, an error rate of 1).
  */
-import type { ParsedLog } from './parseLog.ts';
+import type { ParsedLog, ParseReport } from './parseLog.ts';
 import type { ErrorDefinition } from './replayReport.ts';
 import { DEFAULT_ERROR_WORDS } from './errorRule.ts';
 
@@ -16,24 +16,24 @@ export function listStatuses(statuses: readonly { status: string; count: number 
   return shown.join(', ');
 }
 
-/** The error definition of a parsed log (see the module comment). O(distinct statuses). */
-export function describeErrorDefinition(log: ParsedLog): ErrorDefinition {
-  const report = log.report;
+/** The error definition of a parse (see the module comment), from its report. O(distinct statuses). */
+export function describeErrorDefinition(report: ParseReport): ErrorDefinition {
+  const rows = report.rowsAccepted;
   let errors = 0;
   for (const status of report.statuses) if (status.error) errors += status.count;
   const rule = report.errorRule;
   const description =
     rule === 'default'
-      ? `default rule: HTTP 500–599 and the words ${DEFAULT_ERROR_WORDS.map((w) => `'${w}'`).join(', ')} are errors; 100–499 and the usual success words are not; any other status is rejected as unrecognised`
+      ? `default rule: HTTP 500–599 and error words (${DEFAULT_ERROR_WORDS.slice(0, 6).join(', ')}, …) are errors, 100–499 and success words (ok, success, …) are not; any other status is rejected as unrecognised`
       : `--error-when '${rule}': a request is an error when its status satisfies this expression`;
   return {
     rule,
     description,
     statuses: report.statuses.map((s) => ({ ...s })),
     rejectedStatuses: (report.unrecognisedStatuses ?? []).map((s) => ({ ...s })),
-    requests: log.rows,
+    requests: rows,
     errors,
-    errorRate: log.rows === 0 ? 0 : errors / log.rows,
+    errorRate: rows === 0 ? 0 : errors / rows,
   };
 }
 
@@ -43,7 +43,7 @@ export function describeErrorDefinition(log: ParsedLog): ErrorDefinition {
  * unrecognised) and how to say what an error is. Returns the definition otherwise.
  */
 export function checkErrorDefinition(log: ParsedLog): ErrorDefinition {
-  const definition = describeErrorDefinition(log);
+  const definition = describeErrorDefinition(log.report);
   const seen = [...definition.statuses, ...definition.rejectedStatuses].sort((a, b) => b.count - a.count);
   const values = seen.length === 0 ? 'none' : listStatuses(seen);
   const rejected = definition.rejectedStatuses.reduce((sum, s) => sum + s.count, 0);

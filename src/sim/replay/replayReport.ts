@@ -151,7 +151,7 @@ export interface RequestReplayResult {
   /** Sticky routing: by the log's user column (named), or by hashing each request when the log has none. */
   routing: { by: 'user' | 'request'; column: string | null; group: string };
   blockLength: BlockLengthChoice;
-  /** Longest the rollout can take under the policy (each stage's maximum duration, or its minimum when it has none), seconds: the replayed time. */
+  /** How long a replayed rollout may run (`rolloutSeconds`: each stage's maximum duration, or twice its minimum when it has none), seconds: the replayed time. */
   rolloutSeconds: number;
   /** The log is shorter than the rollout and the caller allowed blocks to be reused to fill it. */
   shorterThanRollout: boolean;
@@ -274,14 +274,13 @@ function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** The sentence for a starved stage: "timed out: canary 5% saw at most 41 requests in a window of the 100 needed (12 runs)". */
-export function starvedMessage(entry: { stage: string; ending: 'timedOut' | 'endOfReplay'; per: 'window' | 'stage'; needed: number; seenMin: number; seenMax: number; runs: number }): string {
+/** The sentence for a starved stage: "timed out: canary 5% saw at most 41 candidate requests in a check window, of the 100 needed (12 runs)". */
+export function starvedMessage(entry: { stage: string; ending: 'timedOut' | 'endOfReplay'; per: 'window' | 'stage'; needed: number; seenMax: number; runs: number }): string {
   const how = entry.ending === 'timedOut' ? 'timed out' : 'ran out of replayed time';
-  const seen = entry.seenMin === entry.seenMax ? count(entry.seenMax) : `${count(entry.seenMin)}–${count(entry.seenMax)}`;
   const what =
     entry.per === 'window'
-      ? `${entry.stage} saw ${entry.seenMin === entry.seenMax ? '' : 'at most '}${seen} candidate requests in a check window of the ${count(entry.needed)} needed`
-      : `${entry.stage} saw ${seen} control requests of the ${count(entry.needed)} needed`;
+      ? `${entry.stage} saw at most ${count(entry.seenMax)} candidate requests in a check window, of the ${count(entry.needed)} needed`
+      : `${entry.stage} saw at most ${count(entry.seenMax)} control requests, of the ${count(entry.needed)} needed`;
   return `${how}: ${what} (${count(entry.runs)} run${entry.runs === 1 ? '' : 's'})`;
 }
 

@@ -90,12 +90,14 @@ export interface ReplayRequestsOptions {
 }
 
 /**
- * The longest a rollout of `policy` can take: each stage's maximum duration, or its minimum when
- * it has none (a stage without a maximum may hold longer; the replay then ends it as undecided).
+ * How long a replayed rollout of `policy` may run: each stage's maximum duration, or twice its
+ * minimum when it has none — held windows (a failing check below the failure limit, too few
+ * requests) do not count toward the minimum, so a stage needs some time beyond it; a rollout
+ * still running at the end is reported as undecided.
  */
 export function rolloutSeconds(plan: PolicyPlan): number {
   let total = 0;
-  for (const stage of plan.compiled.stages) total += Number.isFinite(stage.maxDuration) ? stage.maxDuration : stage.minDuration;
+  for (const stage of plan.compiled.stages) total += Number.isFinite(stage.maxDuration) ? stage.maxDuration : 2 * stage.minDuration;
   return total;
 }
 
@@ -512,7 +514,7 @@ export function* replayRequestSteps(log: ParsedLog, policy: Policy, options: Rep
   }
   const { prepared, injections } = replay;
   const healthy = worldSummary(tally.healthy);
-  const definition = describeErrorDefinition(log);
+  const definition = describeErrorDefinition(log.report);
   return {
     log: {
       requests: log.rows,
