@@ -152,6 +152,13 @@ describe('segments streams its CSV (issue 11: a 200 MB CSV must not run out of m
     for (const size of [1, 7, 4096]) expect(await readSegmentCounts(chunks(size), 'x.csv', columns)).toEqual(whole);
   });
 
+  it('a file that starts with a UTF-8 byte-order mark: its first column keeps its name', async () => {
+    const path = csv('bom.csv', '\ufeffv,s,y\n' + Array.from({ length: 60 }, (_, i) => row(i)).join(''));
+    const result = await run([path, '--variant', 'v', '--segment', 's', '--success', 'y', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.json.variants).toEqual(['A', 'B']);
+  });
+
   it('a file read in 1 MB chunks: 5 MB of rows give exact counts through the command', async () => {
     const block = Array.from({ length: 30 }, (_, i) => row(i)).join(''); // 30 rows: A/B even split, 10 mobile, 6 successes
     const repeats = Math.ceil((5 << 20) / block.length);
