@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { isPlainSafe, toYaml, toYamlDocuments, yamlString } from '../../../src/engine/export/yaml.ts';
+import { isPlainSafe, toYaml, toYamlDocuments, yamlCommentLines, yamlString } from '../../../src/engine/export/yaml.ts';
 
 const readBack12 = (text: string) => parse(text);
 const readBack11 = (text: string) => parse(text, { version: '1.1' });
@@ -58,4 +58,10 @@ describe('toYaml', () => {
       { numRuns: 1500, seed: 20261129 },
     );
   });
+});
+
+test('comment lines: one per note, line breaks folded, skipped by a YAML reader', () => {
+  const text = yamlCommentLines(['first', 'a\nsecond: x']) + toYamlDocuments([{ kind: 'Rollout' }]);
+  expect(text).toBe('# first\n# a second: x\n---\nkind: Rollout\n');
+  expect(parse(text)).toEqual({ kind: 'Rollout' });
 });
