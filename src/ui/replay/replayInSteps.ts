@@ -1,14 +1,38 @@
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { ParsedLog } from '../../sim/replay/parseLog.ts';
+import { replayRequestSteps } from '../../sim/replay/replayRequests.ts';
+import type { ReplayRequestsOptions } from '../../sim/replay/replayRequests.ts';
+import type { RequestReplayResult } from '../../sim/replay/replayReport.ts';
 import { replaySteps } from '../../sim/replay/replayWorld.ts';
 import type { ReplayLogOptions, ReplayResult } from '../../sim/replay/replayWorld.ts';
 
 /**
- * `replayLog` (src/sim/replay/replayWorld.ts) with a pause between bootstrap series so that a
- * worker can be cancelled: it drives the same `replaySteps` generator, so the result is
- * identical to `replayLog`'s (and to `rollout-lab replay`'s), but it awaits `pause()` before
- * each series, where a worker handles a cancel message, and stops with an `AbortError` once
- * `signal` is aborted. Cost: that of `replayLog`.
+ * `replayRequests` (src/sim/replay/replayRequests.ts, what `rollout-lab replay` runs) with a
+ * pause between chunks of replicates so that a worker can be cancelled: it drives the same
+ * `replayRequestSteps` generator, so the result is identical to `replayRequests`'s and the CLI's
+ * for the same log, policy, seed and options; it awaits `pause()` before each chunk, where a
+ * worker handles a cancel message, and stops with an `AbortError` once `signal` is aborted.
+ * Cost: that of `replayRequests`.
+ */
+export async function replayRequestsInSteps(
+  log: ParsedLog,
+  policy: Policy,
+  options: ReplayRequestsOptions,
+  pause: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<RequestReplayResult> {
+  const steps = replayRequestSteps(log, policy, options);
+  for (;;) {
+    await pause();
+    if (signal?.aborted) throw new DOMException('replay cancelled', 'AbortError');
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The former replay (`replayLog`: arrivals resampled, each error drawn independently at the log's
+ * average rate) in steps — kept for comparison with `replayRequestsInSteps`; same contract.
  */
 export async function replayInSteps(
   log: ParsedLog,
