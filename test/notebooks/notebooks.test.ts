@@ -33,13 +33,14 @@ function rows<T>(id: string, name: string): T[] {
 }
 
 describe('every notebook', () => {
-  it('is listed with the five notebooks of issue 6', () => {
+  it('is listed with the five notebooks of issue 6 and the replay notebook of issue 12', () => {
     expect(notebooks.map((notebook) => notebook.id)).toEqual([
       'sizing-an-ab-test',
       'the-cost-of-peeking',
       'ratio-thresholds-at-low-traffic',
       'simpsons-paradox-in-rollouts',
       'tuning-thresholds-on-a-replayed-log',
+      'replay-keeps-the-bursts',
     ]);
   });
 
@@ -237,5 +238,25 @@ describe('tuning thresholds on a replayed log', () => {
     }
     expect(sixHourly[0].falseRollbackRate - sixHourly[5].falseRollbackRate).toBeGreaterThan(0.3);
     expect(sixHourly[0].detectionRate).toBeGreaterThan(0.95);
+  });
+});
+
+describe('replay-keeps-the-bursts', () => {
+  const id = 'replay-keeps-the-bursts';
+
+  it("agrees with the log's own windows where the old i.i.d. replay does not", () => {
+    const comparison = valueOf<{ maxRatio: number; method: string; falseRollbackRate: number; lower: number; upper: number }[]>(id, 'comparison');
+    expect(comparison).toHaveLength(9);
+    const find = (k: number, method: string) => comparison.find((row) => row.maxRatio === k && row.method.startsWith(method))!;
+    for (const k of [2, 3, 4]) {
+      const own = find(k, "the log's own windows");
+      const replay = find(k, 'request replay');
+      // The intervals of the request replay and of the log's own windows overlap (prose: "lands close").
+      expect(replay.lower).toBeLessThan(own.upper);
+      expect(own.lower).toBeLessThan(replay.upper);
+    }
+    // Prose: at k = 3 and 4 the i.i.d. replay promises far fewer false rollbacks; at k = 2 more.
+    for (const k of [3, 4]) expect(find(k, 'old replay').upper).toBeLessThan(find(k, "the log's own windows").lower);
+    expect(find(2, 'old replay').lower).toBeGreaterThan(find(2, "the log's own windows").upper);
   });
 });
