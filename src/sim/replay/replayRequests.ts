@@ -244,12 +244,22 @@ function bootstrapSeries(prepared: PreparedLog, block: number, horizon: number, 
   return { rows, times, length: n };
 }
 
+/** Index of the first of the ascending `times` that is ≥ `time` (binary search). */
+function firstAtOrAfter(times: Float64Array, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle] < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** The log's own requests from `start` seconds (after its first minute) on, times from `start`. */
 function ownSeries(prepared: PreparedLog, start: number, horizon: number): RequestSeries {
-  let from = 0;
-  while (from < prepared.times.length && prepared.times[from] < start) from++;
-  let to = from;
-  while (to < prepared.times.length && prepared.times[to] < start + horizon) to++;
+  const from = firstAtOrAfter(prepared.times, start);
+  const to = firstAtOrAfter(prepared.times, start + horizon);
   const rows = new Uint32Array(to - from);
   const times = new Float64Array(to - from);
   for (let k = from; k < to; k++) {

@@ -1,6 +1,11 @@
 /**
- * A parsed production log turned into the simulator's world (a `Scenario`, DESIGN.md §4), and the
- * Monte-Carlo replay of a policy against it.
+ * The former replay (before issue 12), kept to show what it missed: a parsed production log turned
+ * into the simulator's world (a `Scenario`, DESIGN.md §4), and the Monte-Carlo replay of a policy
+ * against it. It resamples the log's arrival times only and draws each replayed request's error
+ * independently at the log's average rate, so bursts of errors and errors clustered by user are
+ * lost and its false-rollback rates can be several times too low (test/sim/replay/
+ * syntheticReplay.test.ts, notebooks/replay-keeps-the-bursts.ts). `rollout-lab replay` and the app
+ * use `replayRequests` (replayRequests.ts), which resamples whole requests.
  *
  * - **Control** is the log: its empirical latency law (R type-7 quantile function of its
  *   latencies, thinned to at most `maxLatencyPoints` quantiles) and its error rate. With a model

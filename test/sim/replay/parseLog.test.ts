@@ -136,6 +136,23 @@ describe('parseLog on small literal logs', () => {
     expect(log.report.columns).toEqual(['ts', 'ms', 'status', 'segment']);
   });
 
+  it('strips a UTF-8 byte-order mark before the header of a TSV or JSON-lines log, also when it arrives alone in the first chunk', () => {
+    const tsv = parseLog('\uFEFFts\tms\tstatus\n1709596800\t0.5\tOK\n', { mapping, latencyUnit: 's' });
+    expect(tsv.report.format).toBe('tsv');
+    expect(tsv.report.columns).toEqual(['ts', 'ms', 'status']);
+    expect(tsv.rows).toBe(1);
+    const jsonl = parseLog('\uFEFF{"ts": 1709596800, "ms": 0.5, "status": "OK"}\n', { mapping, latencyUnit: 's' });
+    expect(jsonl.report.format).toBe('jsonl');
+    expect(jsonl.rows).toBe(1);
+    expect(jsonl.report.columns).toEqual(['ts', 'ms', 'status']);
+    const parser = new LogParser({ mapping, latencyUnit: 's' });
+    parser.push('\uFEFF');
+    parser.push('ts,ms,status\n1709596800,0.5,OK\n');
+    const chunked = parser.finish();
+    expect(chunked.report.columns).toEqual(['ts', 'ms', 'status']);
+    expect(chunked.rows).toBe(1);
+  });
+
   it('reads TSV', () => {
     const log = parseLog('ts\tms\tstatus\n1709596800\t0.5\tOK\n', { mapping, latencyUnit: 's' });
     expect(log.report.format).toBe('tsv');
