@@ -76,10 +76,10 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
     `  false-rollback rate, replay             ${formatRate(result.falseRollbackRate)}`,
     `  false-rollback rate, the log's windows  ${own.runs === 0 ? '— (the log is shorter than one rollout)' : `${formatRate(own.falseRollbackRate)}  (${own.runs} runs started every ${formatSeconds(own.startEverySeconds)}; they overlap: ${own.nonOverlappingRuns} would not, so its interval is optimistic)`}`,
     `  promoted ${formatRate(result.healthy.promoteRate)}, undecided ${formatRate(result.healthy.undecidedRate)}`,
-    '  why it rolled back (replay):',
+    '  why runs ended without a promotion (replay):',
     ...worldLines(result.healthy),
   ];
-  if (own.runs > 0) lines.push("  why it rolled back (the log's own windows):", ...worldLines(own.summary));
+  if (own.runs > 0) lines.push("  why runs ended without a promotion (the log's own windows):", ...worldLines(own.summary));
   const detection = result.detection;
   const regression = result.regression;
   if (detection !== null && regression !== null) {
@@ -94,7 +94,7 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
       `  missed (promoted the regressed candidate)   ${formatRate(detection.missed)}`,
       `  undecided                                   ${formatRate(detection.regressed.undecidedRate)}`,
       `  detection time from the onset             ${time.count === 0 ? '—' : `median ${formatSeconds(time.median)}, p90 ${formatSeconds(time.p90)} (${time.count} runs rolled back only because of it)`}`,
-      '  why it rolled back:',
+      '  why regressed runs ended without a promotion:',
       ...worldLines(detection.regressed),
       `What a miss means: ${regression.missedMeaning}.`,
     );
