@@ -31,6 +31,8 @@ export interface ReplayState {
   replicates: string;
   seed: string;
   policy: string;
+  /** 'yes': replay a log shorter than the rollout by reusing its blocks (`--allow-wrap`); 'no': refuse, as the CLI does by default. */
+  allowShorterLog: 'yes' | 'no';
   file: string;
 }
 
@@ -48,6 +50,7 @@ export const replaySchema: StateSchema<ReplayState> = {
   replicates: textField('200'),
   seed: textField('1'),
   policy: textField(''),
+  allowShorterLog: choiceField(['yes', 'no'] as const, 'no'),
   file: textField(''),
 };
 
@@ -110,6 +113,8 @@ export interface ReplaySettings {
   injectText: string;
   replicates: number;
   seed: number | string;
+  /** Reuse the log's blocks when it is shorter than the rollout (`--allow-wrap`). */
+  allowShorterLog: boolean;
 }
 
 /** Most replicates the app runs (the CLI allows more). */
@@ -138,7 +143,7 @@ export function readReplaySettings(state: ReplayState): ReplaySettings {
   if (replicates < 1 || replicates > MAX_APP_REPLICATES) {
     throw new RangeError(`replicates must be between 1 and ${MAX_APP_REPLICATES.toLocaleString('en')}, got ${replicates}`);
   }
-  return { policy: readPolicy(state.policy), injections, injectText, replicates, seed: readSeed(state.seed) };
+  return { policy: readPolicy(state.policy), injections, injectText, replicates, seed: readSeed(state.seed), allowShorterLog: state.allowShorterLog === 'yes' };
 }
 
 function shellQuote(text: string): string {
@@ -156,6 +161,7 @@ export function replayCommandArguments(state: ReplayState, fileName: string, wit
   if (state.errorWhen.trim() !== '') args.push('--error-when', state.errorWhen.trim());
   if (state.policy.trim() !== '') args.push('--policy', 'POLICY.json');
   if (withInjection && state.inject.trim() !== '') args.push('--inject', state.inject.trim());
+  if (state.allowShorterLog === 'yes') args.push('--allow-wrap');
   args.push('--replicates', state.replicates.trim(), '--seed', state.seed.trim());
   return args;
 }

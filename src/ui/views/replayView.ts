@@ -4,7 +4,9 @@ import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.t
 import type { LogField } from '../../sim/replay/columnMapping.ts';
 import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
+import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
+import { formatDuration } from '../../engine/policy/duration.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
 import { labPolicy } from '../lab/labModel.ts';
@@ -26,11 +28,11 @@ import {
   type ReplaySettings,
   type ReplayState,
 } from '../replay/replayState.ts';
-import { detectionPower, formatDetectionTime, formatRateEstimate, replayVerdict } from '../replay/replayVerdict.ts';
+import { formatDetectionTime, formatRateEstimate, inAppWords, requestReplayVerdict } from '../replay/replayVerdict.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 import { LogImportClient } from '../workers/logImportClient.ts';
-import type { GroupSummaryData, ImportedLog, ImportProgress, ReplayRunResult } from '../workers/logImportClient.ts';
+import type { GroupSummaryData, ImportedLog, ImportProgress } from '../workers/logImportClient.ts';
 
 /** How many bytes of a file are read on the page to find its columns before the import. */
 const HEADER_BYTES = 64 * 1024;
@@ -63,8 +65,10 @@ function isAbort(error: unknown): boolean {
  * the bundled sample), map its columns, and it is parsed in a Web Worker with a progress bar;
  * the parse report counts and shows rejected rows; the summary gives per-model and per-segment
  * error rates with Wilson intervals, latency quantiles and the daily pattern. Then the log
- * replays as the control model's world: the policy's false-rollback rate on a healthy candidate
- * and its detection power against an injected regression, equal to `rollout-lab replay`'s.
+ * replays as the control model's world (`replayRequests`): the policy's false-rollback rate on a
+ * healthy candidate beside the rate on the log's own windows, detection net of noise against an
+ * injected regression, why runs rolled back, and the error definition and block length used —
+ * the numbers of `rollout-lab replay --json` for the same log, seed and policy.
  */
 export class ReplayView extends LitElement {
   static override styles = [
@@ -82,6 +86,11 @@ export class ReplayView extends LitElement {
       .actions { display: flex; gap: 0.6rem; align-items: end; margin-top: 0.75rem; flex-wrap: wrap; }
       ul.warnings { margin: 0.25rem 0; padding-left: 1.25rem; }
       rl-plot { margin-top: 1.25rem; }
+      label.check { flex-direction: row; gap: 0.5rem; align-items: center; }
+      .worlds { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr)); gap: 1rem; align-items: start; }
+      .world h5 { margin: 0.25rem 0; font-size: 0.95rem; }
+      ul.used { padding-left: 1.25rem; }
+      ul.used > li { margin: 0.35rem 0; }
     `,
   ];
 
@@ -101,17 +110,9 @@ export class ReplayView extends LitElement {
     }),
   );
 
-  private readonly replayTask = new TaskController<[ReplaySettings], ReplayRunResult[]>(this, ({ signal, reportProgress }, settings) =>
+  private readonly replayTask = new TaskController<[ReplaySettings], RequestReplayResult>(this, ({ signal, reportProgress }, settings) =>
     this.client.replay(
-      {
-        policy: settings.policy,
-        replicates: settings.replicates,
-        seed: settings.seed,
-        runs: [
-          { label: 'healthy', injections: [] },
-          ...(settings.injections.length > 0 ? [{ label: 'injected' as const, injections: settings.injections }] : []),
-        ],
-      },
+      { policy: settings.policy, injections: settings.injections, replicates: settings.replicates, seed: settings.seed, allowShorterLog: settings.allowShorterLog },
       signal,
       reportProgress,
     ),
@@ -253,9 +254,10 @@ export class ReplayView extends LitElement {
     return html`
       <h2>Replay a log</h2>
       <p class="lede">
-        Import a production request log (CSV, TSV or JSON lines) and replay it as the control model's world — its latencies,
-        error rate and real arrival times, resampled in blocks so bursts and the daily pattern survive — to measure how often a
-        policy rolls back a healthy candidate and how often it catches a regression injected on top. Everything stays in your browser.
+        Import a production request log (CSV, TSV or JSON lines) and replay it as the control model's world — its requests,
+        each with its time, status and latency, resampled in blocks so bursts of errors and the daily pattern survive, and routed
+        by user as in production — to measure how often a policy rolls back a healthy candidate (beside what it does on the log's
+        own windows), how often it catches a regression injected on top, and why it rolled back. Everything stays in your browser.
       </p>
       <fieldset>
         <legend>1. Open a log</legend>
@@ -358,7 +360,7 @@ export class ReplayView extends LitElement {
       ${task.status === 'cancelled' ? html`<span class="note" role="status">Import cancelled.</span>` : nothing}
     </div>
     ${task.status === 'error' && !isAbort(task.error)
-      ? html`<p class="error" role="alert" data-section="import-error">${(task.error as Error).message}</p>`
+      ? html`<p class="error" role="alert" data-section="import-error">${inAppWords((task.error as Error).message)}</p>`
       : nothing}`;
   }
 
@@ -389,7 +391,7 @@ export class ReplayView extends LitElement {
                 ${report.examples.map(
                   (example) => html`<tr data-line=${example.line}>
                     <td class="number">${example.line}</td>
-                    <td>${example.reason}<br /><span class="note">${example.message}</span></td>
+                    <td>${example.reason}<br /><span class="note">${inAppWords(example.message)}</span></td>
                     <td><code class="raw">${example.raw}</code></td>
                   </tr>`,
                 )}
@@ -397,7 +399,7 @@ export class ReplayView extends LitElement {
             </table>`
         : nothing}
       ${report.warnings.length > 0
-        ? html`<div class="verdict warn" data-section="warnings"><ul class="warnings">${report.warnings.map((warning) => html`<li>${warning}</li>`)}</ul></div>`
+        ? html`<div class="verdict warn" data-section="warnings"><ul class="warnings">${report.warnings.map((warning) => html`<li>${inAppWords(warning)}</li>`)}</ul></div>`
         : nothing}
       ${report.statuses.length > 0
         ? html`<p class="note" data-section="statuses">Statuses: ${report.statuses
@@ -455,6 +457,11 @@ export class ReplayView extends LitElement {
           </label>
           ${numberInput('replicates', 'Replicates', state.replicates, (replicates) => this.form.set({ replicates }))}
           ${numberInput('seed', 'Seed', state.seed, (seed) => this.form.set({ seed }))}
+          <label class="wide check">
+            <input name="allowShorterLog" type="checkbox" .checked=${state.allowShorterLog === 'yes'}
+              @change=${(event: Event) => this.form.set({ allowShorterLog: (event.target as HTMLInputElement).checked ? 'yes' : 'no' })} />
+            Replay a log shorter than the rollout by reusing its blocks (otherwise it is refused: a short log cannot show a whole rollout)
+          </label>
         </div>
         <label>
           Policy JSON (blank: the framework default policy)
@@ -479,45 +486,120 @@ export class ReplayView extends LitElement {
           ${task.status === 'cancelled' ? html`<span class="note" role="status" data-section="replay-cancelled">Replay cancelled.</span>` : nothing}
         </div>
       </fieldset>
-      ${task.status === 'error' && !isAbort(task.error) ? html`<p class="error" role="alert" data-section="replay-error">${(task.error as Error).message}</p>` : nothing}
+      ${task.status === 'error' && !isAbort(task.error) ? html`<p class="error" role="alert" data-section="replay-error">${inAppWords((task.error as Error).message)}</p>` : nothing}
       ${task.status === 'complete' && task.value && this.replayedWith ? this.renderResults(log, task.value, this.replayedWith) : nothing}
     `;
   }
 
-  private renderResults(log: ImportedLog, results: ReplayRunResult[], replayed: { settings: ReplaySettings; state: ReplayState }) {
-    const healthy = results.find((r) => r.label === 'healthy') as ReplayRunResult;
-    const injected = results.find((r) => r.label === 'injected') ?? null;
+  private renderResults(log: ImportedLog, result: RequestReplayResult, replayed: { settings: ReplaySettings; state: ReplayState }) {
     const { settings, state } = replayed;
-    const verdict = replayVerdict(healthy.summary, injected?.summary ?? null, settings.injectText);
-    const roles = healthy.roles;
+    const verdict = requestReplayVerdict(result);
+    const own = result.ownWindows;
+    const detection = result.detection;
+    const regression = result.regression;
     const cell = (rate: RateEstimate, field: string) => html`<td class="number" data-field=${field} data-count=${rate.count} data-total=${rate.total}>
-      ${formatRateEstimate(rate)}<br /><span class="note">${rate.count} / ${rate.total}</span></td>`;
-    const row = (result: ReplayRunResult, name: string) => html`<tr data-run=${result.label}>
-      <td>${name}</td>
-      ${cell(result.summary.falseRollbackRate, 'false-rollback')} ${cell(detectionPower(result.summary), 'detection-power')}
-      ${cell(result.summary.rollbackRate, 'rollback')} ${cell(result.summary.undecidedRate, 'undecided')}
-      <td class="number" data-field="median-detection-time" data-seconds=${String(result.summary.detectionTime.median)}>${formatDetectionTime(result.summary.detectionTime.median)}</td>
-    </tr>`;
-    const world =
-      roles.mode === 'ab'
-        ? `A/B replay: control '${roles.control}' (${formatCount(roles.controlRequests)} requests, error rate ${formatPercent(roles.controlErrorRate, 2)}) against candidate '${roles.candidate}' (${formatCount(roles.candidateRequests)} requests, error rate ${formatPercent(roles.candidateErrorRate, 2)}).`
-        : `Control is the log (${formatCount(roles.controlRequests)} requests, error rate ${formatPercent(roles.controlErrorRate, 2)}); the candidate is a copy of it${injected ? `, then with ${settings.injectText}` : ''}.`;
-    const commands = [replayCommandArguments(state, log.fileName, false), ...(injected ? [replayCommandArguments(state, log.fileName, true)] : [])];
+      ${formatRateEstimate(rate)}<br /><span class="note">${formatCount(rate.count)} / ${formatCount(rate.total)}</span></td>`;
+    const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
+    const definition = result.errorDefinition;
+    const argv = replayCommandArguments(state, log.fileName, true);
     return html`
       <div class="verdict ${verdict.tone}" role="status" data-section="verdict">${verdict.text}</div>
-      <table aria-label="Replay results" data-section="replay-results">
-        <caption>Policy '${settings.policy.name}', ${formatCount(settings.replicates)} replicates over ${healthy.resamples} bootstrap series of the arrivals (blocks of ${healthy.blockMinutes} min), seed ${String(settings.seed)}; rates with 95% Wilson intervals</caption>
-        <thead><tr><th>Candidate</th><th class="number">False-rollback rate</th><th class="number">Detection power</th><th class="number">Rollback rate</th><th class="number">Undecided</th><th class="number">Median detection time</th></tr></thead>
+      ${result.shorterThanRollout
+        ? html`<p class="verdict warn" data-section="shorter-than-rollout">The log (${hours(result.log.spanSeconds)}) is shorter than one rollout (${hours(result.rolloutSeconds)}): its blocks were reused, and the log's own windows hold no complete run.</p>`
+        : nothing}
+      <table aria-label="False rollbacks" data-section="false-rollbacks">
+        <caption>
+          A healthy candidate — identical to control, so every rollback is false. Policy '${settings.policy.name}' (a rollout takes up to ${hours(result.rolloutSeconds)}),
+          ${formatCount(result.replicates)} replicates, seed ${String(result.seed)}; rates with 95% Wilson intervals.
+        </caption>
+        <thead><tr><th>Estimate</th><th class="number">False-rollback rate</th><th class="number">Promoted</th><th class="number">Undecided</th></tr></thead>
         <tbody>
-          ${row(healthy, roles.mode === 'ab' ? 'As logged (no injection)' : 'Healthy: a copy of control')} ${injected ? row(injected, `With ${settings.injectText}`) : nothing}
+          <tr data-run="replay">
+            <td>Replay: the log's requests resampled in blocks of ${result.blockLength.minutes} min</td>
+            ${cell(result.falseRollbackRate, 'false-rollback')} ${cell(result.healthy.promoteRate, 'promoted')} ${cell(result.healthy.undecidedRate, 'undecided')}
+          </tr>
+          <tr data-run="own-windows">
+            <td>The log's own consecutive windows, no resampling${own.runs === 0
+              ? html`<br /><span class="note">no run: the log is shorter than one rollout</span>`
+              : html`<br /><span class="note">${formatCount(own.runs)} runs started every ${formatDuration(own.startEverySeconds)}; they overlap (${formatCount(own.nonOverlappingRuns)} would not), so this interval is optimistic</span>`}</td>
+            ${cell(own.falseRollbackRate, 'own-windows-false-rollback')} ${cell(own.summary.promoteRate, 'own-windows-promoted')} ${cell(own.summary.undecidedRate, 'own-windows-undecided')}
+          </tr>
         </tbody>
       </table>
-      <p class="note">${world} A false rollback is a rollback of a candidate that was not worse than the tolerance; detection power is the share of rollbacks among replicates whose candidate was worse.</p>
+      ${detection !== null && regression !== null
+        ? html`
+            <h4>Detection, net of noise</h4>
+            <p class="note" data-section="regression">The regressed candidate: ${regression.description}, ${regression.onset}. Each regressed replay runs on the same resampled traffic as its healthy twin.</p>
+            <table aria-label="Detection net of noise" data-section="detection">
+              <thead><tr><th>Paired outcome</th><th class="number">Share of replays</th></tr></thead>
+              <tbody>
+                <tr><td>Rolled back only because of the regression</td>${cell(detection.onlyBecauseOfRegression, 'only-because-of-regression')}</tr>
+                <tr><td>Rolled back in both worlds (the noise alone would have done it)</td>${cell(detection.inBoth, 'in-both')}</tr>
+                <tr><td>Rolled back only without the regression</td>${cell(detection.onlyWithoutRegression, 'only-without-regression')}</tr>
+                <tr><td>Missed: the regressed candidate was promoted</td>${cell(detection.missed, 'missed')}</tr>
+                <tr><td>Undecided with the regression</td>${cell(detection.regressed.undecidedRate, 'regressed-undecided')}</tr>
+                <tr>
+                  <td>Detection time from the regression's onset (median, p90)</td>
+                  <td class="number" data-field="median-detection-time" data-seconds=${String(detection.detectionTime.median)}>
+                    ${detection.detectionTime.count === 0
+                      ? '—'
+                      : `${formatDetectionTime(detection.detectionTime.median)}, ${formatDetectionTime(detection.detectionTime.p90)}`}<br /><span class="note">over ${formatCount(detection.detectionTime.count)} replays caught only because of it</span>
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+            <p class="note" data-section="missed-meaning">What a miss means: ${regression.missedMeaning}.</p>
+          `
+        : html`<p class="note" data-section="no-regression">No regression injected: only false rollbacks are measured. Describe one in "Injected regression" to measure detection.</p>`}
+      <h4>Why it rolled back</h4>
+      <div class="worlds">
+        ${this.renderWorld('healthy', `Healthy candidate, replay (${formatCount(result.healthy.runs)} runs)`, result.healthy)}
+        ${own.runs > 0 ? this.renderWorld('own-windows', `Healthy candidate, the log's own windows (${formatCount(own.runs)} runs)`, own.summary) : nothing}
+        ${detection !== null ? this.renderWorld('regressed', `Regressed candidate, replay (${formatCount(detection.regressed.runs)} runs)`, detection.regressed) : nothing}
+      </div>
+      <h4>What the replay used</h4>
+      <ul class="used">
+        <li data-section="error-definition">
+          What counts as an error: ${definition.rule === 'default' ? inAppWords(definition.description) : `your rule ${definition.description.replace(/^--error-when /, '')}`} —
+          <span data-field="error-rate">${formatCount(definition.errors)} errors in ${formatCount(definition.requests)} requests (${formatPercent(definition.errorRate, 2)})</span>.
+          <table aria-label="Status values" data-section="status-values">
+            <thead><tr><th>Status</th><th class="number">Requests</th><th>Counted as</th></tr></thead>
+            <tbody>
+              ${definition.statuses.map((s) => html`<tr data-status=${s.status}><td><code>${s.status}</code></td><td class="number">${formatCount(s.count)}</td><td>${s.error ? 'error' : 'success'}</td></tr>`)}
+              ${definition.rejectedStatuses.map((s) => html`<tr data-status=${s.status}><td><code>${s.status}</code></td><td class="number">${formatCount(s.count)}</td><td>rejected: not a status the rule knows</td></tr>`)}
+            </tbody>
+          </table>
+        </li>
+        <li data-section="block-length" data-minutes=${result.blockLength.minutes}>Blocks: ${inAppWords(result.blockLength.explanation)}</li>
+        <li data-section="routing">Routing: ${result.routing.by === 'user'
+          ? `sticky by the user column '${result.routing.column}', as in production (a user's requests all go to one arm)`
+          : 'each request by its own hash (the mapping names no user column)'}; flag group '${result.routing.group}'.</li>
+        <li data-section="log">The log: ${formatCount(result.log.requests)} requests over ${hours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${formatCount(result.log.users)} users`}.</li>
+      </ul>
       <p class="note">The same numbers from the command line:</p>
-      ${commands.map(
-        (argv) => html`<pre class="command" data-section="command" data-argv=${JSON.stringify(argv)}>${replayCommandLine(state, log.fileName, argv.includes('--inject'))}</pre>`,
-      )}
+      <pre class="command" data-section="command" data-argv=${JSON.stringify(argv)}>${replayCommandLine(state, log.fileName, true)}</pre>
     `;
+  }
+
+  /** One world's outcomes: rollbacks by reason, by failing checks in a row, and the stages that starved. */
+  private renderWorld(name: string, title: string, world: WorldSummary) {
+    return html`<section class="world" data-world=${name}>
+      <h5>${title}</h5>
+      ${world.reasons.length === 0
+        ? html`<p class="note">No rollback.</p>`
+        : html`<table aria-label=${`Rollbacks by reason: ${title}`} data-section="reasons">
+            <thead><tr><th>Rule that fired (stage · rule)</th><th class="number">Runs</th></tr></thead>
+            <tbody>
+              ${world.reasons.map((r) => html`<tr data-reason=${r.reason}><td>${r.reason}</td><td class="number" data-count=${r.count}>${formatCount(r.count)}</td></tr>`)}
+            </tbody>
+          </table>`}
+      ${world.failingChecks.length > 0
+        ? html`<p class="note" data-section="failing-checks">Failing checks in a row at the rollback: ${world.failingChecks.map((f) => `${f.checks} (${formatCount(f.count)} runs)`).join(', ')}.</p>`
+        : nothing}
+      ${world.starved.length > 0
+        ? html`<ul class="warnings" data-section="starved">${world.starved.map((s) => html`<li data-stage=${s.stage} data-runs=${s.runs}>${s.message}</li>`)}</ul>`
+        : nothing}
+    </section>`;
   }
 }
 

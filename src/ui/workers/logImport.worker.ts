@@ -6,20 +6,14 @@
  * the summary and the replay results. A replay stops between bootstrap series when the page
  * sends `cancel-replay`; an import is cancelled by terminating the worker.
  */
+import { checkErrorDefinition } from '../../sim/replay/errorDefinition.ts';
 import { DEFAULT_ERROR_RULE, parseErrorRule } from '../../sim/replay/errorRule.ts';
 import { summarizeLog } from '../../sim/replay/logSummary.ts';
 import type { GroupSummary } from '../../sim/replay/logSummary.ts';
 import { LogParser } from '../../sim/replay/parseLog.ts';
 import type { ParsedLog, ParseProgress } from '../../sim/replay/parseLog.ts';
-import { replayInSteps } from '../replay/replayInSteps.ts';
-import type {
-  GroupSummaryData,
-  ImportProgress,
-  LogImportRequest,
-  LogImportResponse,
-  ReplayRequest,
-  ReplayRunResult,
-} from './logImportClient.ts';
+import { replayRequestsInSteps } from '../replay/replayInSteps.ts';
+import type { GroupSummaryData, ImportProgress, LogImportRequest, LogImportResponse, ReplayRequest } from './logImportClient.ts';
 
 let log: ParsedLog | undefined;
 const cancelled = new Set<number>();
@@ -93,38 +87,40 @@ function pause(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/**
+ * Replays the imported log as `rollout-lab replay` does: the error definition is checked first (a
+ * rule that matches no row or every row is refused with the CLI's message), then the healthy and
+ * regressed worlds run paired, with a pause between chunks of replicates for a cancel.
+ */
 async function replay(id: number, request: ReplayRequest): Promise<void> {
   if (!log) throw new RangeError('import a log first');
   const parsed = log;
+  checkErrorDefinition(parsed);
   const controller = new AbortController();
-  const results: ReplayRunResult[] = [];
-  const total = request.replicates * request.runs.length;
   let lastSent = 0;
-  for (const [index, run] of request.runs.entries()) {
-    const check = async () => {
-      await pause();
-      if (cancelled.has(id)) controller.abort();
-    };
-    const result = await replayInSteps(
-      parsed,
-      request.policy,
-      {
-        replicates: request.replicates,
-        seed: request.seed,
-        injections: run.injections,
-        onProgress: (done) => {
-          const now = performance.now();
-          if (now - lastSent < PROGRESS_INTERVAL && done < request.replicates) return;
-          lastSent = now;
-          send({ type: 'replay-progress', id, done: index * request.replicates + done, total });
-        },
+  const check = async () => {
+    await pause();
+    if (cancelled.has(id)) controller.abort();
+  };
+  const result = await replayRequestsInSteps(
+    parsed,
+    request.policy,
+    {
+      replicates: request.replicates,
+      seed: request.seed,
+      injections: request.injections,
+      allowShorterLog: request.allowShorterLog,
+      onProgress: (done, total) => {
+        const now = performance.now();
+        if (now - lastSent < PROGRESS_INTERVAL && done < total) return;
+        lastSent = now;
+        send({ type: 'replay-progress', id, done, total });
       },
-      check,
-      controller.signal,
-    );
-    results.push({ label: run.label, ...result });
-  }
-  send({ type: 'replayed', id, results });
+    },
+    check,
+    controller.signal,
+  );
+  send({ type: 'replayed', id, result });
 }
 
 self.onmessage = (event: MessageEvent<LogImportRequest>) => {

@@ -1,9 +1,8 @@
 import type { Policy } from '../../engine/policy/policy.ts';
-import type { SimulationSummary } from '../../sim/summary.ts';
 import type { Injection } from '../../sim/replay/injection.ts';
 import type { GroupSummary, LogSummary } from '../../sim/replay/logSummary.ts';
 import type { ParseReport } from '../../sim/replay/parseLog.ts';
-import type { ReplayRoles } from '../../sim/replay/replayWorld.ts';
+import type { RequestReplayResult } from '../../sim/replay/replayReport.ts';
 import type { ImportSettings } from '../replay/replayState.ts';
 
 /** A group summary without its latency sketch (a class instance that does not cross to the page). */
@@ -35,28 +34,18 @@ export interface ImportedLog {
   milliseconds: number;
 }
 
-/** One replay of the imported log (the worker runs them one after the other, same seed). */
-export interface ReplayRunRequest {
-  /** 'healthy' (no injection) or 'injected'. */
-  label: 'healthy' | 'injected';
-  injections: Injection[];
-}
-
-/** A replay request: the policy and the runs, with the CLI's `--replicates` and `--seed`. */
+/**
+ * A replay request: the policy, the injected regression (none: only the healthy world runs) and
+ * the CLI's `--replicates` and `--seed`. One replay gives the healthy and the regressed world,
+ * paired on the same traffic (`replayRequests`, src/sim/replay/replayRequests.ts).
+ */
 export interface ReplayRequest {
   policy: Policy;
+  injections: Injection[];
   replicates: number;
   seed: number | string;
-  runs: ReplayRunRequest[];
-}
-
-/** One replay's result. */
-export interface ReplayRunResult {
-  label: ReplayRunRequest['label'];
-  summary: SimulationSummary;
-  roles: ReplayRoles;
-  resamples: number;
-  blockMinutes: number;
+  /** Replay a log shorter than the rollout by reusing its blocks (the CLI's `--allow-wrap`). */
+  allowShorterLog: boolean;
 }
 
 /** Messages to the worker. */
@@ -71,7 +60,7 @@ export type LogImportResponse =
   | { type: 'imported'; log: ImportedLog }
   | { type: 'import-failed'; message: string }
   | { type: 'replay-progress'; id: number; done: number; total: number }
-  | { type: 'replayed'; id: number; results: ReplayRunResult[] }
+  | { type: 'replayed'; id: number; result: RequestReplayResult }
   | { type: 'replay-failed'; id: number; message: string; cancelled: boolean };
 
 function abortError(what: string): DOMException {
@@ -127,7 +116,7 @@ export class LogImportClient {
   }
 
   /** Replays the imported log; rejects with a RangeError for bad input, an AbortError when cancelled. */
-  replay(request: ReplayRequest, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<ReplayRunResult[]> {
+  replay(request: ReplayRequest, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<RequestReplayResult> {
     const worker = this.worker;
     return new Promise((resolve, reject) => {
       if (!worker) {
@@ -155,7 +144,7 @@ export class LogImportClient {
         if (message.type === 'replay-progress') onProgress(message.done / message.total);
         else if (message.type === 'replayed') {
           finish();
-          resolve(message.results);
+          resolve(message.result);
         } else if (message.type === 'replay-failed') {
           finish();
           reject(message.cancelled ? abortError('replay') : new RangeError(message.message));
