@@ -32,7 +32,8 @@ export function formatRateEstimate(rate: RateEstimate): string {
 export type VerdictTone = 'good' | 'warn' | 'bad';
 
 /**
- * One sentence on the two replays: the false-rollback rate when the candidate is as logged
+ * The former replay's verdict (`replayLog`, kept for comparison; the Replay view shows
+ * `requestReplayVerdict`). One sentence on the two replays: the false-rollback rate when the candidate is as logged
  * (`healthy`) and the detection power against the injected regression (`injected`; null without
  * an injection). Judged on the Wilson intervals, not the point estimates: a false-rollback rate
  * whose upper bound is at most 5% and a power whose lower bound is at least 80% are "good";
