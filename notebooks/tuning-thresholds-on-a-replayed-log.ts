@@ -4,7 +4,7 @@ import { parseColumnMapping } from '../src/sim/replay/columnMapping.ts';
 import { parseInjection } from '../src/sim/replay/injection.ts';
 import { parseLog } from '../src/sim/replay/parseLog.ts';
 import type { ParsedLog } from '../src/sim/replay/parseLog.ts';
-import { replayLog } from '../src/sim/replay/replayWorld.ts';
+import { replayRequests } from '../src/sim/replay/replayRequests.ts';
 import requestsLogCsv from './data/requests-one-day.csv?raw';
 import type { Notebook } from './notebook.ts';
 
@@ -30,7 +30,7 @@ const notebook: Notebook = {
       kind: 'markdown',
       text: `# Tuning thresholds on a replayed log
 
-Thresholds should be tuned on *your* traffic: its volume, its daily cycle, its bursts, its error rate. Rollout Lab replays a request log as the control model's world — the log's empirical latency law and error rate, and its real arrival times resampled by a moving-block bootstrap, so that bursts and the daily pattern survive — and lets us inject regressions into the candidate on top.
+Thresholds should be tuned on *your* traffic: its volume, its daily cycle, its bursts, its error rate. Rollout Lab replays a request log as the control model's world — its own requests, time, status, latency and user together, resampled in blocks of minutes near the same time of day, so that bursts of errors, latency spikes and the daily pattern survive — and lets us inject regressions into the candidate on top.
 
 The log here is a small bundled sample (\`notebooks/data/requests-one-day.csv\`, one synthetic day of about 7,000 requests of a quiet service, written by \`notebooks/data/make_requests_log.py\`). Like real logs it mixes numeric and word statuses (\`200\`, \`OK\`, \`503\`, \`timeout\`); 4xx codes are the client's fault and do not count as model errors.`,
     },
@@ -80,7 +80,7 @@ return {
 
 The policy under test is a single canary stage: half the traffic to the candidate for 24 hours, checked against control in the same window (concurrent baseline), at least 30 requests per arm before the rule may fire, the first failing check rolls back, and one rule — **candidate error rate ≤ k × control's**. We sweep k, for checks every hour and every six hours.
 
-For each setting we replay twice with the same seeds (common random numbers): once with the candidate an exact copy of control, where every rollback is a **false rollback**, and once with the candidate's error rate tripled (\`errors*3\`), where a rollback is a **detection**. 200 replicates each, spread over 5 bootstrap resamples of the day's arrivals.`,
+For each setting the replay runs every replicate twice on the same resampled requests (common random numbers): once with the candidate an exact copy of control, where every rollback is a **false rollback**, and once with the candidate's error rate tripled (\`errors*3\`), where a rollback is a **detection**. 200 replicates. The replay resamples whole requests — time, status, latency and user together — in blocks, and routes by the log's user column, as production would. A 24-hour canary may run up to 48 hours (held windows do not count), longer than this one-day log, so the replay reuses its blocks (\`allowShorterLog\`, the CLI's \`--allow-wrap\`) and cannot check the policy on the log's own windows.`,
     },
     {
       kind: 'code',
@@ -96,11 +96,12 @@ For each setting we replay twice with the same seeds (common random numbers): on
     { kind: 'promote' },
   ],
 });
-const options = { replicates: 200, resamples: 5, seed: 'notebook: replayed log' };
+const options = { replicates: 200, seed: 'notebook: replayed log', injections: parseInjection('errors*3'), allowShorterLog: true };
 return ['1h', '6h'].flatMap((checkInterval) =>
   [1.5, 2, 2.5, 3, 4, 6].map((maxRatio) => {
-    const healthy = replayLog(log, policy(checkInterval, maxRatio), options).summary.falseRollbackRate;
-    const broken = replayLog(log, policy(checkInterval, maxRatio), { ...options, injections: parseInjection('errors*3') }).summary.rollbackRate;
+    const replay = replayRequests(log, policy(checkInterval, maxRatio), options);
+    const healthy = replay.falseRollbackRate;
+    const broken = replay.detection!.regressed.rollbackRate;
     return {
     checkInterval,
     maxRatio,
@@ -125,11 +126,12 @@ return ['1h', '6h'].flatMap((checkInterval) =>
             { kind: 'promote' },
           ],
         });
-        const options = { replicates: 200, resamples: 5, seed: 'notebook: replayed log' };
+        const options = { replicates: 200, seed: 'notebook: replayed log', injections: parseInjection('errors*3'), allowShorterLog: true };
         return ['1h', '6h'].flatMap((checkInterval) =>
           [1.5, 2, 2.5, 3, 4, 6].map((maxRatio) => {
-            const healthy = replayLog(log, policy(checkInterval, maxRatio), options).summary.falseRollbackRate;
-            const broken = replayLog(log, policy(checkInterval, maxRatio), { ...options, injections: parseInjection('errors*3') }).summary.rollbackRate;
+            const replay = replayRequests(log, policy(checkInterval, maxRatio), options);
+            const healthy = replay.falseRollbackRate;
+            const broken = replay.detection!.regressed.rollbackRate;
             return {
             checkInterval,
             maxRatio,
@@ -188,7 +190,7 @@ return ['1h', '6h'].flatMap((checkInterval) =>
       kind: 'markdown',
       text: `With hourly checks every threshold rolls back nearly every healthy candidate: an hour of this service holds about 150 requests per arm and one or two errors, so control often shows *no* error at all — and against a reference of zero, any candidate error is an infinite ratio, whatever k is. The threshold cannot fix that; the window length can. With six-hour checks the ratio compares counts large enough to mean something, and k becomes a real trade-off: small k catches the tripled error rate every time but rolls back many healthy candidates, large k the reverse.
 
-**Lesson.** Tune the check window and the threshold together, on your own traffic — and at low volume prefer the statistical rule of *Why ratio thresholds misfire at low traffic*. The same replay runs on your log from the command line: \`rollout-lab replay LOG --map … --inject errors*3 --policy P\`.`,
+**Lesson.** Tune the check window and the threshold together, on your own traffic — and at low volume prefer the statistical rule of *Why ratio thresholds misfire at low traffic*. The same replay runs on your log from the command line: \`rollout-lab replay LOG --map … --inject errors*3 --policy P\` (add \`--allow-wrap\` when the log is shorter than the rollout; with a longer log it also shows the policy on the log's own windows).`,
     },
   ],
 };
