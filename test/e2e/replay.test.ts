@@ -216,6 +216,7 @@ describe('replay view in Chromium', () => {
     await page.locator(`${view} input[name="replicates"]`).fill('10');
     await page.locator(`${view} button[name="runReplay"]`).click();
     await expect.poll(() => page.locator(`${view} [data-section="replay-error"]`).textContent(), { timeout: 30_000 }).toMatch(/the log spans 24 h but a rollout .* can take/);
+    expect(await page.locator(`${view} [data-section="replay-error"]`).textContent()).toContain('allow that with the box "Replay a log shorter than the rollout by reusing its blocks"');
     await page.locator(`${view} input[name="allowShorterLog"]`).check();
     await page.locator(`${view} button[name="runReplay"]`).click();
     await expect.poll(() => page.locator(`${view} [data-section="verdict"]`).count(), { timeout: 60_000 }).toBe(1);

@@ -90,10 +90,8 @@ export const APP_WORDS_FOR_OPTIONS: Readonly<Record<string, string>> = {
   '--policy': 'the policy box',
   '--replicates': 'the "Replicates" box',
   '--seed': 'the "Seed" box',
-  '--block-minutes': 'the block length',
-  '--sticky-by': 'the user column of the mapping',
-  '--allow-shorter-log': 'a longer log',
-  '--allow-wrap': 'a longer log',
+  '--sticky-by': 'the "User id" column of the mapping',
+  '--allow-wrap': 'the box "Replay a log shorter than the rollout by reusing its blocks"',
 };
 
 /**

@@ -76,6 +76,9 @@ describe('inAppWords', () => {
     expect(inAppWords('12 of 20 latencies are whole numbers from 0 to 60: if they are seconds, say --latency-unit s')).toBe(
       '12 of 20 latencies are whole numbers from 0 to 60: if they are seconds, say the "Latency unit" list: s',
     );
+    expect(inAppWords("replaying it would reuse the log's blocks (allow that with --allow-wrap), or give a longer log")).toBe(
+      'replaying it would reuse the log\'s blocks (allow that with the box "Replay a log shorter than the rollout by reusing its blocks"), or give a longer log',
+    );
     expect(inAppWords('no options here')).toBe('no options here');
   });
 });
