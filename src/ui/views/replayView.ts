@@ -9,7 +9,7 @@ import type { RateEstimate } from '../../sim/summary.ts';
 import { formatDuration } from '../../engine/policy/duration.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
-import { labPolicy } from '../lab/labModel.ts';
+import { formatHours, labPolicy } from '../lab/labModel.ts';
 import { labSchema, readLabSettings } from '../lab/labState.ts';
 import '../elements/plotFigure.ts';
 import { numberInput } from '../elements/formFields.ts';
@@ -499,17 +499,16 @@ export class ReplayView extends LitElement {
     const regression = result.regression;
     const cell = (rate: RateEstimate, field: string) => html`<td class="number" data-field=${field} data-count=${rate.count} data-total=${rate.total}>
       ${formatRateEstimate(rate)}<br /><span class="note">${formatCount(rate.count)} / ${formatCount(rate.total)}</span></td>`;
-    const hours = (seconds: number) => `${(seconds / 3600).toFixed(1)} h`;
     const definition = result.errorDefinition;
     const argv = replayCommandArguments(state, log.fileName, true);
     return html`
       <div class="verdict ${verdict.tone}" role="status" data-section="verdict">${verdict.text}</div>
       ${result.shorterThanRollout
-        ? html`<p class="verdict warn" data-section="shorter-than-rollout">The log (${hours(result.log.spanSeconds)}) is shorter than one rollout (${hours(result.rolloutSeconds)}): its blocks were reused, and the log's own windows hold no complete run.</p>`
+        ? html`<p class="verdict warn" data-section="shorter-than-rollout">The log (${formatHours(result.log.spanSeconds)}) is shorter than one rollout (${formatHours(result.rolloutSeconds)}): its blocks were reused, and the log's own windows hold no complete run.</p>`
         : nothing}
       <table aria-label="False rollbacks" data-section="false-rollbacks">
         <caption>
-          A healthy candidate — identical to control, so every rollback is false. Policy '${settings.policy.name}' (a rollout takes up to ${hours(result.rolloutSeconds)}),
+          A healthy candidate — identical to control, so every rollback is false. Policy '${settings.policy.name}' (a rollout takes up to ${formatHours(result.rolloutSeconds)}),
           ${formatCount(result.replicates)} replicates, seed ${String(result.seed)}; rates with 95% Wilson intervals.
         </caption>
         <thead><tr><th>Estimate</th><th class="number">False-rollback rate</th><th class="number">Promoted</th><th class="number">Undecided</th></tr></thead>
@@ -574,7 +573,7 @@ export class ReplayView extends LitElement {
         <li data-section="routing">Routing: ${result.routing.by === 'user'
           ? `sticky by the user column '${result.routing.column}', as in production (a user's requests all go to one arm)`
           : 'each request by its own hash (the mapping names no user column)'}; flag group '${result.routing.group}'.</li>
-        <li data-section="log">The log: ${formatCount(result.log.requests)} requests over ${hours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${formatCount(result.log.users)} users`}.</li>
+        <li data-section="log">The log: ${formatCount(result.log.requests)} requests over ${formatHours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${formatCount(result.log.users)} users`}.</li>
       </ul>
       <p class="note">The same numbers from the command line:</p>
       <pre class="command" data-section="command" data-argv=${JSON.stringify(argv)}>${replayCommandLine(state, log.fileName, true)}</pre>
