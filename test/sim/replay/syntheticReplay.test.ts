@@ -6,10 +6,12 @@
  * sums for independent and user-clustered errors, the bursty process simulated directly in
  * NumPy (400 000 runs). The policy is the one the script describes.
  *
- * Tolerance: 4 standard errors of the difference, the replay's Monte-Carlo error
- * √(p(1 − p)/replicates) combined with the reference's; the replay's estimate also carries the
- * finite log's own sampling error (14 days), which the 4 σ covers (observed spread over four
- * logs of the independent process: ±0.013 around the exact value).
+ * Tolerance: 4 standard errors of the difference: the replay's Monte-Carlo error
+ * √(p(1 − p)/replicates), the reference's, and — for the bursty log, whose rollbacks hinge on
+ * about a hundred bursts in 14 days — the spread of the rate from one 14-day log to another
+ * (measured: the policy on the own windows of eight 28-day logs, seeds 4–11, gave 0.370–0.408,
+ * mean 0.383, standard deviation 0.013 — so about 0.019 for 14 days; no bias against the
+ * reference 0.394). Seed 1's log happens to sit high (own windows 0.439, replay 0.460).
  */
 import { describe, expect, it } from 'vitest';
 import type { SyntheticProcess } from '../../../scripts/syntheticLogs.ts';
@@ -21,9 +23,12 @@ import { syntheticLog, syntheticPolicy } from './syntheticLogs.ts';
 
 const REPLICATES = 600;
 
-function tolerance(expected: number, referenceError = 0): number {
-  return 4 * Math.sqrt((expected * (1 - expected)) / REPLICATES + referenceError ** 2);
+function tolerance(expected: number, referenceError = 0, logSpread = 0): number {
+  return 4 * Math.sqrt((expected * (1 - expected)) / REPLICATES + referenceError ** 2 + logSpread ** 2);
 }
+
+/** Standard deviation of the bursty process's rate from one 14-day log to another (see above). */
+const BURSTY_LOG_SPREAD = 0.019;
 
 describe('replay of synthetic logs with a known false-rollback rate', () => {
   it('independent errors: the exact binomial rate', () => {
@@ -43,8 +48,10 @@ describe('replay of synthetic logs with a known false-rollback rate', () => {
     const result = replayRequests(log, syntheticPolicy(), { replicates: REPLICATES, seed: 1 });
     expect(result.blockLength.how).toBe('politisWhite');
     expect(result.blockLength.minutes).toBeGreaterThan(5); // bursts last 20 min on average
-    const band = tolerance(expected, standardError);
+    const band = tolerance(expected, standardError, BURSTY_LOG_SPREAD);
     expect(Math.abs((result.falseRollbackRate.rate as number) - expected)).toBeLessThan(band);
+    // The replay follows this log's own history closely (no resampling there at all).
+    expect(Math.abs((result.falseRollbackRate.rate as number) - (result.ownWindows.falseRollbackRate.rate as number))).toBeLessThan(tolerance(expected));
     // The old replay draws each error independently at the log's mean rate: far below the band.
     const old = replayLog(log, syntheticPolicy(), { replicates: REPLICATES, seed: 1 });
     expect(expected - (old.summary.falseRollbackRate.rate as number)).toBeGreaterThan(band);
