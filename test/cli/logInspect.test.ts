@@ -56,9 +56,10 @@ describe('rollout-lab log inspect', () => {
   });
 
   it('reads standard input with LOG = -', async () => {
-    const result = await run(['-', '--map', 'timestamp=ts,latency=ms,status=status', '--json'], 'ts,ms,status\n1709596800,12,200\n');
+    const result = await run(['-', '--map', 'timestamp=ts,latency=ms,status=status', '--json'], 'ts,ms,status\n1709596800,12,200\n1709596801,15,503\n');
     expect(result.code).toBe(0);
-    expect(result.json.summary.overall.requests).toBe(1);
+    expect(result.json.summary.overall.requests).toBe(2);
+    expect(result.json.summary.overall.errors).toBe(1);
   });
 
   it('exits 1 when no row can be read', async () => {
@@ -85,15 +86,15 @@ describe('rollout-lab log inspect', () => {
     );
   });
 
-  it('prints the error definition and the statuses it does not recognise, and warns when the rule makes every row an error', async () => {
+  it('prints the error definition and the statuses it does not recognise, and, after the report, refuses (exit 2) a rule that makes every row an error', async () => {
     // An LLM serving log's statuses: SUCCEED is no word the default rule knows, FAILED is.
     const text = ['time,took,status', '2024-03-04T00:00:00Z,1.5,SUCCEED', '2024-03-04T00:00:01Z,2.5,FAILED', '2024-03-04T00:00:02Z,1.0,SUCCEED'].join('\n');
     const result = await run(['-', '--map', 'timestamp=time,latency=took,status=status'], text);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/^Error definition: default rule: HTTP 500–599 and error words \(error, err, errored, fail, failed, failure, …\) are errors/m);
     expect(result.stdout).toContain("Statuses the rule does not recognise (rows rejected): 'SUCCEED' ×2");
     expect(result.stderr).toBe(
-      "rollout-lab log inspect: warning: the error rule 'default' makes every one of the 1 accepted rows an error (2 rows were rejected for a status it does not recognise) (status values seen: 'SUCCEED' ×2, 'FAILED' ×1): say what counts as an error with --error-when, e.g. \"status == FAILED\" or \"status >= 500 or status in (error, timeout)\"; replay will refuse this rule\n",
+      "rollout-lab log inspect: the error rule 'default' makes every one of the 1 accepted rows an error (2 rows were rejected for a status it does not recognise) (status values seen: 'SUCCEED' ×2, 'FAILED' ×1): say what counts as an error with --error-when, e.g. \"status == FAILED\" or \"status >= 500 or status in (error, timeout)\"\n",
     );
     const fixed = await run(['-', '--map', 'timestamp=time,latency=took,status=status', '--error-when', 'status == FAILED'], text);
     expect(fixed.stderr).toBe('');

@@ -215,13 +215,15 @@ export const logInspectCommand: Command = {
       io.stdout.write([...formatParseReport(log.report, path), '', ...formatSummary(summary)].join('\n') + '\n');
     }
     if (log.rows === 0) return 1;
-    // Inspecting is how a user finds the right rule, so a rule that matches no row or every row is
-    // a warning here (after the report, which lists the statuses); `replay` refuses to run with it.
+    // A rule that matches no row or every row is refused as `replay` refuses it (exit 2), but only
+    // after the report, which lists every status value with its count: inspecting is how a user
+    // finds the right rule.
     try {
       checkErrorDefinition(log);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      io.stderr.write(`rollout-lab log inspect: warning: ${error.message}; replay will refuse this rule\n`);
+      io.stderr.write(`rollout-lab log inspect: ${error.message}\n`);
+      return 2;
     }
     return 0;
   },
