@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { decideCommand } from '../../src/cli/commands/decide.ts';
 import { policyValidateCommand } from '../../src/cli/commands/policy.ts';
+import { policyExportCommand } from '../../src/cli/commands/policyExport.ts';
+import { readPolicyFile as readServePolicyFile } from '../../src/cli/commands/serve.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { loadScenario, simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { tuneCommand } from '../../src/cli/commands/tune.ts';
@@ -62,6 +65,21 @@ describe('--out is checked before the run', () => {
     mkdirSync(readOnly, { mode: 0o555 });
     const result = await runCommand(simulateCommand, ['scenarios/identical-candidate.json', '--replicates', '1000000000', '--shard', '0/2', '--out', join(readOnly, 'part.json')]);
     expect(result).toEqual({ code: 2, stdout: '', stderr: `rollout-lab simulate: --out '${join(readOnly, 'part.json')}': cannot write into the folder '${readOnly}' (EACCES)\n` });
+  });
+});
+
+describe('policy export, serve and replay read policies as the other commands do', () => {
+  test('policy export --out into a missing folder fails before the export, exit 2, one line', async () => {
+    const policy = file('export-policy.json', JSON.stringify(defaultPolicy()));
+    const result = await runCommand(policyExportCommand, [policy, '--format', 'argo', '--out', unwritable]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy export: --out '${unwritable}': the folder '${missingFolder}' does not exist\n` });
+  });
+
+  test('a policy with a byte-order mark is read; one nested 100,000 deep is refused in one line naming the file', () => {
+    const marked = file('marked-policy.json', byteOrderMark + JSON.stringify(defaultPolicy()));
+    expect(readServePolicyFile(marked).name).toBe(defaultPolicy().name);
+    const nested = file('nested-policy.json', deep);
+    expect(() => readServePolicyFile(nested)).toThrow(`policy file '${nested}' nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it`);
   });
 });
 

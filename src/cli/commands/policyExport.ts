@@ -12,6 +12,7 @@ import type { ExportOptions } from '../../engine/export/exportOptions.ts';
 import { flaggerExportNotes, flaggerYaml } from '../../engine/export/flagger.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
 import { readPolicyFile } from './serve.ts';
+import { checkOutputFile } from '../outputFile.ts';
 
 const formats = ['argo', 'flagger', 'json'] as const;
 
@@ -49,6 +50,7 @@ export const policyExportCommand: Command = {
     if (args.values['flagger-mode'] !== undefined && format !== 'flagger') throw new UsageError('--flagger-mode applies only to --format flagger');
     const out = args.values.out as string | undefined;
     if (out !== undefined && out.trim() === '') throw new UsageError('--out must be a file path');
+    if (out !== undefined) checkOutputFile(out); // before any work: a missing folder fails now, not after the export
     const policy = readPolicyFile(file);
     const text = (name: string) => args.values[name] as string | undefined;
     const options: ExportOptions = {

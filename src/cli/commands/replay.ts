@@ -9,6 +9,7 @@
  * injected regression and a missed one mean.
  */
 import { readFileSync } from 'node:fs';
+import { parseJsonText } from './policy.ts';
 import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
@@ -34,11 +35,7 @@ function loadPolicyFile(file: string | undefined): Policy {
     } catch (error) {
       throw new UsageError(`cannot read policy file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`policy file '${file}' is not valid JSON: ${(error as Error).message}`);
-    }
+    json = parseJsonText(text, `policy file '${file}'`); // one line for a syntax error, a byte-order mark or hostile nesting
   }
   const parsed = parsePolicy(json);
   if (!parsed.ok) throw new InvalidFileError(file ?? 'default policy', parsed.errors.map(formatPolicyError));

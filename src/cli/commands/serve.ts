@@ -5,6 +5,7 @@
  * `Authorization: Bearer <token>` (docs/production.md, threat model).
  */
 import { readFileSync } from 'node:fs';
+import { parseJsonText } from './policy.ts';
 import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
@@ -21,12 +22,7 @@ export function readPolicyFile(file: string): Policy {
   } catch (error) {
     throw new UsageError(`cannot read policy file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`policy file '${file}' is not valid JSON: ${(error as Error).message}`);
-  }
+  const json = parseJsonText(text, `policy file '${file}'`); // one line for a syntax error, a byte-order mark or hostile nesting
   const parsed = parsePolicy(json);
   if (!parsed.ok) {
     throw new UsageError(`policy file '${file}' is not valid (${parsed.errors.length} problem${parsed.errors.length === 1 ? '' : 's'}): ${parsed.errors.map(formatPolicyError).join('; ')}`);
