@@ -21,6 +21,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
 import { eventLogPath } from '../../src/cli/serve/serviceStateFile.ts';
+import { streamFor } from '../../src/engine/random/streams.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const cli = join(root, 'bin', 'rollout-lab.js');
@@ -40,18 +41,6 @@ function checkBuildIsCurrent(): void {
     }
     if (statSync(join(root, source)).mtimeMs > builtTime) throw new Error(`dist/ is older than ${source}: run \`npm run build:cli\` before this test`);
   }
-}
-
-/** mulberry32: a small seeded generator for the kill points (Tommy Ettinger's public-domain constants). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Hour-long windows (the default policy's stages take 24 h, 24 h, 2 h, 6 h, 24 h…), the candidate 4 points more successful; from `regressionFrom` on, its error rate is 10%. */
@@ -102,8 +91,8 @@ describe('decision service under kill -9', () => {
     writeFileSync(policyFile, JSON.stringify(policy));
     const stateFile = join(directory, 'state.json');
     // One seeded stream per concern, so that timing cannot shift one's draws into another's.
-    const data = mulberry32(20261204);
-    const killPoints = mulberry32(7);
+    const data = streamFor(20261204, 0, 'windows');
+    const killPoints = streamFor(7, 0, 'kill points');
     const perRollout = 200;
     const plan: Record<string, WindowMetrics[]> = { steady: windows(perRollout, data), regressing: windows(perRollout, data, 52) };
 
@@ -117,7 +106,7 @@ describe('decision service under kill -9', () => {
     async function client(rollout: string, seed: number): Promise<void> {
       // About one answer in 20 is lost on the way back (a proxy timeout, a dropped connection after
       // the server answered): the client never sees it and resends the window.
-      const loses = mulberry32(seed);
+      const loses = streamFor(seed, 0, 'lost answers');
       for (const window of plan[rollout]) {
         figures.windows += 1;
         for (;;) {
