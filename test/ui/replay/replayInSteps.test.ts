@@ -13,7 +13,6 @@ import { syntheticLogCsv } from '../../../scripts/syntheticLogs.ts';
 import { parseErrorRule } from '../../../src/sim/replay/errorRule.ts';
 import { replayRequests } from '../../../src/sim/replay/replayRequests.ts';
 import { runCli } from '../../helpers/cli.ts';
-import { detectionPower, replayVerdict } from '../../../src/ui/replay/replayVerdict.ts';
 
 const log = parseLog(readFileSync('notebooks/data/requests-one-day.csv', 'utf8'), {
   mapping: parseColumnMapping('timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user'),
@@ -93,37 +92,5 @@ describe('replayInSteps (the former i.i.d. replay)', () => {
     };
     await expect(replayInSteps(log, defaultPolicy(), { replicates: 40, seed: 1 }, pause, controller.signal)).rejects.toThrow('replay cancelled');
     expect(pauses).toBe(3);
-  });
-});
-
-describe('replay verdict', () => {
-  it('reads detection power as the CLI does and judges on the intervals', () => {
-    const healthy = replayLog(log, defaultPolicy(), { replicates: 20, seed: 7 }).summary;
-    const injected = replayLog(log, defaultPolicy(), { replicates: 20, seed: 7, injections: parseInjection('latency*1.3') }).summary;
-    const power = detectionPower(injected);
-    expect(power.total).toBe(injected.missedRegressionRate.total);
-    expect(power.count).toBe(injected.rollbackRate.count - injected.falseRollbackRate.count);
-    // A copy of control is never worse than the tolerance: no detection power to measure.
-    expect(detectionPower(healthy)).toEqual({ rate: null, lower: null, upper: null, count: 0, total: 0 });
-    const verdict = replayVerdict(healthy, injected, 'latency*1.3');
-    expect(verdict.text).toMatch(/^The policy rolls back a healthy candidate in \d+\.\d% \[\d+\.\d%, \d+\.\d%\] of replays, and catches latency\*1\.3 in \d+\.\d% \[/);
-  });
-
-  it('is good only when the false-rollback upper bound is ≤ 5% and the power lower bound ≥ 80%', () => {
-    const summary = (falseRollbacks: number, notWorse: number, rollbacks: number, worse: number) =>
-      ({
-        falseRollbackRate: { rate: notWorse ? falseRollbacks / notWorse : null, lower: 0, upper: 0, count: falseRollbacks, total: notWorse },
-        rollbackRate: { rate: 0, lower: 0, upper: 0, count: rollbacks + falseRollbacks, total: notWorse + worse },
-        missedRegressionRate: { rate: 0, lower: 0, upper: 0, count: worse - rollbacks, total: worse },
-      }) as never;
-    // Wilson 95% of 0/100: [0, 3.70%] (statsmodels 0.13.5 proportion_confint(0, 100, method='wilson') → (0, 0.0370)); of 100/100: (0.9630, 1.0).
-    const healthy = { ...(summary(0, 100, 0, 0) as object), falseRollbackRate: { rate: 0, lower: 0, upper: 0.036993498206985706, count: 0, total: 100 } } as never;
-    const injected = summary(0, 0, 100, 100);
-    expect(replayVerdict(healthy, injected, 'latency*1.3')).toEqual({
-      tone: 'good',
-      text: 'The policy rolls back a healthy candidate in 0.0% [0.0%, 3.7%] of replays, and catches latency*1.3 in 100.0% [96.3%, 100.0%]. On this traffic the policy is safe and sensitive enough.',
-    });
-    expect(replayVerdict(healthy, summary(0, 0, 50, 100), 'errors+0.01').tone).toBe('bad');
-    expect(replayVerdict(healthy, null, '').text).toBe('The policy rolls back a healthy candidate in 0.0% [0.0%, 3.7%] of replays. On this traffic the policy is safe and sensitive enough.');
   });
 });
