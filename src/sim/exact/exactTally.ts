@@ -1,0 +1,192 @@
+/**
+ * The exact evaluator's outcome record: probability masses where the Monte-Carlo summary has
+ * counts (src/sim/summary.ts), folded as the chain absorbs its states, and turned into the same
+ * `SimulationSummary` shape that `simulate` returns.
+ *
+ * What each field holds, for a chain run (stageChain.ts):
+ * - rollback / promote / undecided: P(the rollout ends that way by the horizon);
+ * - worse: P(the candidate was worse than the tolerance in some window of the rollout) — the
+ *   denominator of the missed-regression rate, as `ReplicateOutcome.candidateWorse`;
+ * - falseRollback = P(rollback ∧ never worse), missedRegression = P(promote ∧ worse);
+ * - decisionTimes / detectionTimes: time (s) → probability mass, the exact distributions that
+ *   replace the Monte-Carlo histogram (detection time as `ReplicateOutcome.detectionTime`);
+ * - exposure: expectations per rollout, E[Σ over windows] computed as Σ over windows of
+ *   P(the window is reached) × E[its count] (a window's counts are drawn after the decision to
+ *   reach it, so the two are independent); users served while worse as E[Σ_u 1 − exp(−w_u·V_b(u))]
+ *   over the chain's absorbed states, exactly the windowed mode's per-replicate expectation;
+ * - neglected: probability mass the chain dropped (states below its pruning threshold, Poisson
+ *   tails it treats as impossible); every rate above is exact to within this mass.
+ *
+ * A tally is a mergeable reducer like SummaryState: `mergeTally(into, other, weight)` adds a
+ * weighted tally (the chain runs once per node of the baseline's law, each weighted by its
+ * probability).
+ */
+import type { RateEstimate, SimulationSummary } from '../summary.ts';
+
+/** Probability masses and expectations of one exact evaluation. */
+export interface ExactTally {
+  rollback: number;
+  promote: number;
+  undecided: number;
+  worse: number;
+  falseRollback: number;
+  missedRegression: number;
+  /** Decision time (s) → P(decided then). */
+  decisionTimes: Map<number, number>;
+  /** Detection time (s) → P(a worse candidate rolled back with that detection time). */
+  detectionTimes: Map<number, number>;
+  requestsServedWhileWorse: number;
+  usersServedWhileWorse: number;
+  failedRequests: number;
+  candidateRequests: number;
+  neglected: number;
+}
+
+/** An empty tally. */
+export function emptyTally(): ExactTally {
+  return {
+    rollback: 0,
+    promote: 0,
+    undecided: 0,
+    worse: 0,
+    falseRollback: 0,
+    missedRegression: 0,
+    decisionTimes: new Map(),
+    detectionTimes: new Map(),
+    requestsServedWhileWorse: 0,
+    usersServedWhileWorse: 0,
+    failedRequests: 0,
+    candidateRequests: 0,
+    neglected: 0,
+  };
+}
+
+function addMass(map: Map<number, number>, key: number, mass: number): void {
+  map.set(key, (map.get(key) ?? 0) + mass);
+}
+
+/** Adds `weight` × `other` into `into` (in place; returns it). O(size of the distributions). */
+export function mergeTally(into: ExactTally, other: ExactTally, weight = 1): ExactTally {
+  into.rollback += weight * other.rollback;
+  into.promote += weight * other.promote;
+  into.undecided += weight * other.undecided;
+  into.worse += weight * other.worse;
+  into.falseRollback += weight * other.falseRollback;
+  into.missedRegression += weight * other.missedRegression;
+  for (const [time, mass] of other.decisionTimes) addMass(into.decisionTimes, time, weight * mass);
+  for (const [time, mass] of other.detectionTimes) addMass(into.detectionTimes, time, weight * mass);
+  into.requestsServedWhileWorse += weight * other.requestsServedWhileWorse;
+  into.usersServedWhileWorse += weight * other.usersServedWhileWorse;
+  into.failedRequests += weight * other.failedRequests;
+  into.candidateRequests += weight * other.candidateRequests;
+  into.neglected += weight * other.neglected;
+  return into;
+}
+
+/** How a rollout ended, as the chain absorbs a state. */
+export interface Absorption {
+  decision: 'rollback' | 'promote' | 'undecided';
+  /** Seconds from the start (end of the deciding window); ignored when undecided. */
+  time: number;
+  worse: boolean;
+  /** Start of the first window that was worse and exposed, or null. */
+  firstExposedWorse: number | null;
+  /** Expected distinct users served while worse, given the path (the windowed mode's formula). */
+  users: number;
+}
+
+/** Folds `mass` of rollouts ending as `absorption` into `tally` (in place). O(1). */
+export function absorb(tally: ExactTally, absorption: Absorption, mass: number): void {
+  const { decision, time, worse } = absorption;
+  if (decision === 'rollback') tally.rollback += mass;
+  else if (decision === 'promote') tally.promote += mass;
+  else tally.undecided += mass;
+  if (worse) tally.worse += mass;
+  if (decision === 'rollback' && !worse) tally.falseRollback += mass;
+  if (decision === 'promote' && worse) tally.missedRegression += mass;
+  if (decision !== 'undecided') addMass(tally.decisionTimes, time, mass);
+  if (decision === 'rollback' && worse) addMass(tally.detectionTimes, absorption.firstExposedWorse === null ? 0 : time - absorption.firstExposedWorse, mass);
+  tally.usersServedWhileWorse += mass * absorption.users;
+}
+
+/**
+ * An exact rate: `rate` = numerator / denominator (probabilities), an interval of zero width
+ * (lower = upper = rate), and `count` / `total` holding the two probabilities instead of replicate
+ * counts. Null when the denominator has no mass.
+ */
+export function exactRate(numerator: number, denominator: number): RateEstimate {
+  if (!(denominator > 0)) return { rate: null, lower: null, upper: null, count: numerator, total: denominator };
+  const rate = Math.min(1, Math.max(0, numerator / denominator));
+  return { rate, lower: rate, upper: rate, count: numerator, total: denominator };
+}
+
+/** The smallest time t with P(T ≤ t | detected) ≥ q, over a distribution time → mass. */
+function distributionQuantile(entries: readonly (readonly [number, number])[], total: number, q: number): number | null {
+  if (!(total > 0)) return null;
+  let running = 0;
+  for (const [time, mass] of entries) {
+    running += mass;
+    if (running >= q * total * (1 - 1e-12)) return time;
+  }
+  return entries[entries.length - 1][0];
+}
+
+/** The summary of an exact evaluation: what `simulate` returns, plus `mode: 'exact'`. */
+export interface ExactSummary extends SimulationSummary {
+  mode: 'exact';
+  /** Probability mass the evaluation neglected (a bound on the error of every rate). */
+  neglectedMass: number;
+  /** The decision-time distribution: time (s) → probability, over decided rollouts. */
+  decisionTimeDistribution: Record<string, number>;
+}
+
+/**
+ * The outcome record of an exact tally, in the shape of `SimulationSummary` (summary.ts):
+ * `replicates` is 0 (nothing was sampled); each rate is exact with a zero-width interval
+ * (`exactRate`); the detection-time histogram holds probabilities (time → P(detected then)),
+ * `count` the probability that a worse candidate is rolled back, and mean / median / p90 are
+ * those of the exact distribution given detection (the median and p90 are the distribution's
+ * lower quantiles). The A/B rates have no denominator (the evaluator covers no A/B stage). O(times · log).
+ */
+export function exactSummary(tally: ExactTally): ExactSummary {
+  const total = tally.rollback + tally.promote + tally.undecided;
+  const notWorse = total - tally.worse;
+  const detection = [...tally.detectionTimes.entries()].sort((a, b) => a[0] - b[0]);
+  const detected = detection.reduce((sum, [, mass]) => sum + mass, 0);
+  const detectedSum = detection.reduce((sum, [time, mass]) => sum + time * mass, 0);
+  const decisions = [...tally.decisionTimes.entries()].sort((a, b) => a[0] - b[0]);
+  const decided = decisions.reduce((sum, [, mass]) => sum + mass, 0);
+  const decidedSum = decisions.reduce((sum, [time, mass]) => sum + time * mass, 0);
+  const histogram: Record<string, number> = {};
+  for (const [time, mass] of detection) histogram[String(time)] = mass;
+  const decisionTimeDistribution: Record<string, number> = {};
+  for (const [time, mass] of decisions) decisionTimeDistribution[String(time)] = mass;
+  return {
+    mode: 'exact',
+    replicates: 0,
+    falseRollbackRate: exactRate(tally.falseRollback, notWorse),
+    missedRegressionRate: exactRate(tally.missedRegression, tally.worse),
+    rollbackRate: exactRate(tally.rollback, total),
+    promoteRate: exactRate(tally.promote, total),
+    undecidedRate: exactRate(tally.undecided, total),
+    candidateWinRate: exactRate(0, 0),
+    controlWinRate: exactRate(0, 0),
+    segmentWinnerRate: exactRate(0, 0),
+    detectionTime: {
+      count: detected,
+      mean: detected > 0 ? detectedSum / detected : null,
+      median: distributionQuantile(detection, detected, 0.5),
+      p90: distributionQuantile(detection, detected, 0.9),
+      histogram,
+    },
+    meanDecisionTime: decided > 0 ? decidedSum / decided : null,
+    exposure: {
+      requestsServedWhileWorse: tally.requestsServedWhileWorse,
+      usersServedWhileWorse: tally.usersServedWhileWorse,
+      failedRequests: tally.failedRequests,
+      candidateRequests: tally.candidateRequests,
+    },
+    neglectedMass: tally.neglected,
+    decisionTimeDistribution,
+  };
+}

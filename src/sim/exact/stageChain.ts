@@ -1,0 +1,334 @@
+/**
+ * The stage walk as a time-inhomogeneous Markov chain over check windows: exactly the engine's
+ * controller (src/engine/controller/step.ts) driven by the simulator's replicate loop
+ * (src/sim/replicate.ts), with the per-window draws replaced by their laws.
+ *
+ * State (what the controller's decisions depend on, for the stages covered): the stage, when it
+ * started, the window's start time (the daily cycle and faults make every window's law its own),
+ * the passed time of the stage, the consecutive failures, plus what scoring needs — whether a
+ * worse window has been seen, the start of the first worse window with traffic, the hours the
+ * candidate has served (only when a slow leak reads them) and the arrivals served while worse per
+ * rollout percentage (for the users served while worse). States with equal keys merge; states are
+ * processed in order of time, so each (state, window) pair is visited once.
+ *
+ * Transitions, as the controller (settle / checkMaxDuration / advance):
+ * - canary, full: the window's check holds, passes or fails with the probabilities of the
+ *   `ChainLaws`. Fail: one more consecutive failure; at the stage's failure limit → rollback,
+ *   below it the check holds. Hold: nothing changes. Pass: the failures reset and the window's
+ *   duration is added to the passed time; when it reaches the minimum duration → advance. A
+ *   decision that is neither advance nor rollback then meets the maximum duration: once the
+ *   stage has run `maxDuration`, onMaxDuration 'rollback' rolls back ('hold' changes nothing).
+ * - baseline: every window passes (control requests are surely above zero and the minimum
+ *   requests surely met by the minimum duration — `ChainLaws.baselineWindow` reports the
+ *   neglected mass of the contrary, and the evaluator refuses when it is not negligible); the
+ *   stage advances at its minimum duration.
+ * - shadow: windows pass until the minimum duration; the window that reaches it judges the gates
+ *   on the stage's accumulated comparisons (`ChainLaws.shadowGates`): pass → advance, fail →
+ *   rollback.
+ * - advancing past the last stage, or into `promote`, promotes; the kill switch rolls back at the
+ *   end of the first window.
+ * The run ends undecided when the horizon passes; the last window is clipped at the horizon.
+ *
+ * Cost: O(Σ over windows of the states alive in them) plus one law evaluation per (stage, window
+ * start, hours served) — cached, since many states share a window.
+ */
+import type { CompiledPolicy, CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import type { World } from '../world.ts';
+import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
+import type { ArmConditions } from '../world.ts';
+import { rolloutPercentage } from '../traffic.ts';
+import type { ExactTally } from './exactTally.ts';
+import { absorb, emptyTally } from './exactTally.ts';
+
+/** Probabilities of a check's outcomes as the controller classifies them (they sum to 1). */
+export interface CheckProbabilities {
+  hold: number;
+  pass: number;
+  fail: number;
+}
+
+/** One check window as the chain asks the laws about it. */
+export interface ChainWindow {
+  stage: CompiledStage;
+  /** Start and duration of the window, seconds. */
+  start: number;
+  duration: number;
+  /** The models' conditions at the window's midpoint (as the simulator evaluates them). */
+  control: ArmConditions;
+  candidate: ArmConditions;
+  /** Share of users the candidate serves (the flag's percentage / 100) and the mirrored share. */
+  candidateShare: number;
+  mirrorShare: number;
+  /** The stage's windows so far, this one included (the shadow gates read all of them). */
+  stageWindows: readonly StageWindowRecord[];
+}
+
+/** A past window of the current stage: where it was and the conditions it had. */
+export interface StageWindowRecord {
+  start: number;
+  duration: number;
+  control: ArmConditions;
+  candidate: ArmConditions;
+}
+
+/** What the chain needs from the per-check laws (src/sim/exact/checkLaw.ts and friends). */
+export interface ChainLaws {
+  /** Canary and full stages: the health check of one window (reference fixed by the laws). */
+  healthCheck(window: ChainWindow): CheckProbabilities;
+  /**
+   * Shadow stage, at the window that reaches its minimum duration: the gates judged on all the
+   * stage's windows (`window.stageWindows`). A hold (too few comparisons) is not chained: the
+   * evaluator refuses shadow stages where it has mass.
+   */
+  shadowGates(window: ChainWindow): CheckProbabilities;
+  /** Expected candidate requests served in a window at `candidateShare` (0 for baseline/shadow), and its expected errors. */
+  servedRequests(window: ChainWindow): { requests: number; errors: number; arrivals: number };
+}
+
+/** Settings of a chain run. */
+export interface ChainOptions {
+  /** States whose mass falls below this are dropped into `neglected` (default 1e-15). */
+  pruneBelow?: number;
+}
+
+interface ChainState {
+  stageIndex: number;
+  stageStart: number;
+  time: number;
+  passed: number;
+  failures: number;
+  worseSeen: boolean;
+  firstExposedWorse: number | null;
+  hoursServed: number;
+  /** Per rollout level (World population levels, see `levels`): expected arrivals while worse. */
+  volumes: number[];
+  /** The current stage's windows (shadow only; shared, never mutated in place). */
+  stageWindows: StageWindowRecord[];
+  mass: number;
+}
+
+interface WindowFacts {
+  control: ArmConditions;
+  candidate: ArmConditions;
+  worse: boolean;
+  check: CheckProbabilities | null;
+  served: { requests: number; errors: number; arrivals: number };
+}
+
+function copyConditions(conditions: ArmConditions): ArmConditions {
+  return { ...conditions, segmentShares: [...conditions.segmentShares], segmentAccuracy: [...conditions.segmentAccuracy] };
+}
+
+/**
+ * Expected distinct users served while worse given the arrivals while worse per level (the
+ * windowed mode's `exposure()`): E_b = Σ_{levels ≥ b} volume, users = Σ_u 1 − exp(−w_u·E_b(u)).
+ */
+function usersServed(world: World, levels: readonly number[], volumes: readonly number[]): number {
+  if (volumes.every((volume) => volume === 0)) return 0;
+  const exposureByBucket = new Float64Array(101);
+  for (let j = 0; j < levels.length; j++) for (let b = 1; b <= levels[j]; b++) exposureByBucket[b] += volumes[j];
+  const { count, buckets, weights, usersByBucket } = world.population;
+  let users = 0;
+  if (world.scenario.traffic.users.zipfExponent === 0) {
+    for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
+  } else if (exposureByBucket[1] > 0) {
+    for (let u = 0; u < count; u++) {
+      const volume = exposureByBucket[buckets[u]];
+      if (volume > 0) users += -Math.expm1(-weights[u] * volume);
+    }
+  }
+  return users;
+}
+
+/**
+ * Runs the chain of `compiled` in `world` with the per-window `laws` from time 0 to the
+ * scenario's horizon, and returns the exact outcome tally. Stages must be baseline, shadow,
+ * canary, full or promote (the evaluator's `exactSupport` refuses the rest). Cost: see module comment.
+ */
+export function runStageChain(world: World, compiled: CompiledPolicy, laws: ChainLaws, options: ChainOptions = {}): ExactTally {
+  const pruneBelow = options.pruneBelow ?? 1e-15;
+  const tally = emptyTally();
+  const horizon = world.scenario.horizon;
+  const stages = compiled.stages;
+  const tracksHours = world.scenario.faults.some((fault) => fault.kind === 'leak');
+  // Distinct flag percentages of the serving stages: the levels of the users-while-worse volumes.
+  const levels = [...new Set(stages.filter((stage) => stage.traffic > 0).map((stage) => Math.floor(rolloutPercentage(stage.traffic) + 1e-9)))].sort((a, b) => a - b);
+  const levelOf = new Map(levels.map((level, index) => [level, index]));
+  const facts = new Map<string, WindowFacts>();
+  const control = emptyConditions();
+  const candidate = emptyConditions();
+
+  function windowFacts(state: ChainState, stage: CompiledStage, start: number, duration: number, judge: boolean, stageWindows: StageWindowRecord[]): WindowFacts {
+    const key = `${stage.index}|${start}|${duration}|${tracksHours ? state.hoursServed : 0}|${judge ? state.stageStart : ''}`;
+    const cached = facts.get(key);
+    if (cached) return cached;
+    conditionsAt(world, start + duration / 2, state.hoursServed, control, candidate);
+    const fact: WindowFacts = {
+      control: copyConditions(control),
+      candidate: copyConditions(candidate),
+      worse: candidateIsWorse(world, control, candidate),
+      check: null,
+      served: { requests: 0, errors: 0, arrivals: 0 },
+    };
+    const window: ChainWindow = {
+      stage,
+      start,
+      duration,
+      control: fact.control,
+      candidate: fact.candidate,
+      candidateShare: stage.traffic,
+      mirrorShare: stage.mirrorTraffic,
+      stageWindows: stage.kind === 'shadow' ? [...stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }] : [],
+    };
+    if (stage.kind === 'canary' || stage.kind === 'full') fact.check = laws.healthCheck(window);
+    else if (stage.kind === 'shadow' && judge) fact.check = laws.shadowGates(window);
+    if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = laws.servedRequests(window);
+    facts.set(key, fact);
+    return fact;
+  }
+
+  // Pending states by window start time, processed in increasing time.
+  const pending = new Map<number, Map<string, ChainState>>();
+  const times: number[] = [];
+  function schedule(state: ChainState): void {
+    if (state.mass < pruneBelow) {
+      tally.neglected += state.mass;
+      return;
+    }
+    let bucket = pending.get(state.time);
+    if (!bucket) {
+      bucket = new Map();
+      pending.set(state.time, bucket);
+      // Insert keeping `times` sorted (binary search).
+      let low = 0;
+      let high = times.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (times[middle] < state.time) low = middle + 1;
+        else high = middle;
+      }
+      times.splice(low, 0, state.time);
+    }
+    const stage = stages[state.stageIndex];
+    const key =
+      `${state.stageIndex}|${state.stageStart}|${state.passed}|${state.failures}|${state.worseSeen ? 1 : 0}|${state.firstExposedWorse}|` +
+      `${tracksHours ? state.hoursServed : 0}|${state.volumes.join(',')}|${stage.kind === 'shadow' ? state.stageWindows.length : 0}`;
+    const existing = bucket.get(key);
+    if (existing) existing.mass += state.mass;
+    else bucket.set(key, state);
+  }
+
+  function end(state: ChainState, decision: 'rollback' | 'promote' | 'undecided', time: number, mass: number, worseSeen: boolean, firstExposedWorse: number | null, volumes: number[]): void {
+    if (mass <= 0) return;
+    absorb(tally, { decision, time, worse: worseSeen, firstExposedWorse, users: usersServed(world, levels, volumes) }, mass);
+    void state;
+  }
+
+  schedule({
+    stageIndex: 0,
+    stageStart: 0,
+    time: 0,
+    passed: 0,
+    failures: 0,
+    worseSeen: false,
+    firstExposedWorse: null,
+    hoursServed: 0,
+    volumes: levels.map(() => 0),
+    stageWindows: [],
+    mass: 1,
+  });
+
+  while (times.length > 0) {
+    const time = times.shift() as number;
+    const bucket = pending.get(time) as Map<string, ChainState>;
+    pending.delete(time);
+    for (const state of bucket.values()) {
+      if (time >= horizon) {
+        end(state, 'undecided', time, state.mass, state.worseSeen, state.firstExposedWorse, state.volumes);
+        continue;
+      }
+      const stage = stages[state.stageIndex];
+      const duration = Math.min(stage.checkInterval, horizon - time);
+      const windowEnd = time + duration;
+      const judge = stage.kind === 'shadow' && state.passed + duration >= stage.minDuration;
+      const fact = windowFacts(state, stage, time, duration, judge, state.stageWindows);
+      const exposed = stage.traffic > 0 || stage.mirrorTraffic > 0;
+      const worseSeen = state.worseSeen || fact.worse;
+      const firstExposedWorse = state.firstExposedWorse ?? (exposed && fact.worse ? time : null);
+      const hoursServed = exposed ? state.hoursServed + duration / 3600 : state.hoursServed;
+      // Exposure of this window (served, not mirrored): expectation × P(reached).
+      let volumes = state.volumes;
+      if (fact.served.requests > 0 || fact.served.arrivals > 0) {
+        tally.candidateRequests += state.mass * fact.served.requests;
+        tally.failedRequests += state.mass * fact.served.errors;
+        if (fact.worse) {
+          tally.requestsServedWhileWorse += state.mass * fact.served.requests;
+          volumes = [...volumes];
+          volumes[levelOf.get(Math.floor(rolloutPercentage(stage.traffic) + 1e-9)) as number] += fact.served.arrivals;
+        }
+      }
+      const next = (changes: Partial<ChainState>, mass: number): void => {
+        if (mass <= 0) return;
+        schedule({ ...state, time: windowEnd, worseSeen, firstExposedWorse, hoursServed, volumes, ...changes, mass });
+      };
+      const finish = (decision: 'rollback' | 'promote', mass: number): void => end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes);
+      const advanceWith = (mass: number): void => {
+        if (mass <= 0) return;
+        const nextIndex = state.stageIndex + 1;
+        if (nextIndex >= stages.length || stages[nextIndex].kind === 'promote') {
+          finish('promote', mass);
+          return;
+        }
+        next({ stageIndex: nextIndex, stageStart: windowEnd, passed: 0, failures: 0, stageWindows: [] }, mass);
+      };
+      // checkMaxDuration for a 'continue' or 'hold' decision of `mass`, with the state `changes`.
+      const continueOrHold = (changes: Partial<ChainState>, mass: number): void => {
+        if (mass <= 0) return;
+        if (windowEnd - state.stageStart >= stage.maxDuration && stage.onMaxDuration === 'rollback') finish('rollback', mass);
+        else next(changes, mass);
+      };
+      if (compiled.killSwitch) {
+        finish('rollback', state.mass);
+        continue;
+      }
+      switch (stage.kind) {
+        case 'baseline': {
+          if (state.passed + duration >= stage.minDuration) advanceWith(state.mass);
+          else continueOrHold({ passed: state.passed + duration }, state.mass);
+          break;
+        }
+        case 'shadow': {
+          const stageWindows = [...state.stageWindows, { start: time, duration, control: fact.control, candidate: fact.candidate }];
+          if (!judge) {
+            continueOrHold({ passed: state.passed + duration, stageWindows }, state.mass);
+            break;
+          }
+          const check = fact.check as CheckProbabilities;
+          finish('rollback', state.mass * check.fail);
+          advanceWith(state.mass * check.pass);
+          tally.neglected += state.mass * check.hold;
+          break;
+        }
+        case 'canary':
+        case 'full': {
+          const check = fact.check as CheckProbabilities;
+          // Fail.
+          const failMass = state.mass * check.fail;
+          if (state.failures + 1 >= stage.failureLimit) finish('rollback', failMass);
+          else continueOrHold({ failures: state.failures + 1 }, failMass);
+          // Hold.
+          continueOrHold({}, state.mass * check.hold);
+          // Pass.
+          const passMass = state.mass * check.pass;
+          const passed = state.passed + duration;
+          if (passed >= stage.minDuration) advanceWith(passMass);
+          else continueOrHold({ passed, failures: 0 }, passMass);
+          break;
+        }
+        default:
+          throw new RangeError(`the exact chain does not cover ${stage.kind} stages (stage ${stage.index}, '${stage.name}')`);
+      }
+    }
+  }
+  return tally;
+}
