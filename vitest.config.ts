@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { notebookCellSources } from './scripts/build/notebookCellSources.ts';
 
 export default defineConfig({
+  // The notebooks' code cells get their display text as in the app build (vite.config.ts).
+  plugins: [notebookCellSources()],
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

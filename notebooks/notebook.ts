@@ -3,12 +3,11 @@
  * executes them in Node (the test suite) and in the browser (`<rl-notebook-view>`).
  *
  * Why code cells are functions and not strings: the app ships a Content-Security-Policy without
- * `unsafe-eval`, so a notebook cannot `eval` text. A code cell therefore carries its code twice:
- * `run`, the function that executes, and `source`, the same function body as text for readers.
- * The two are kept identical by a test (test/notebooks/sources.test.ts) that parses every notebook
- * file with the TypeScript compiler and compares the token stream of each `run` body with the
- * token stream of its `source` (whitespace and comments ignored). We do not derive `source` from
- * `run.toString()` at runtime because the production build minifies the function text.
+ * `unsafe-eval`, so a notebook cannot `eval` text. A code cell is written once, as `run`, the
+ * function that executes; `source`, the text readers see, is derived from it at build time by the
+ * Vite plugin scripts/build/notebookCellSources.ts (loaded by vite.config.ts and vitest.config.ts):
+ * the body of `run` as written in the notebook file. It is not taken from `run.toString()` at run
+ * time because the production build minifies function text and strips the TypeScript types.
  *
  * Scope: each code cell has a `name`; its value is bound to that name in a scope object that
  * later cells receive (`run: ({ design }) => …`). The runner hands cells a guarded scope: reading
@@ -27,13 +26,17 @@ export interface MarkdownCell {
 /** The values of earlier cells, by cell name. */
 export type Scope = Readonly<Record<string, unknown>>;
 
-/** Code: `run` executes, `source` is its body as text (kept equal by a test). */
+/** Code: `run` executes; `source` is its body as text, added by the build (never written by hand). */
 export interface CodeCell {
   kind: 'code';
   /** The name the value is bound to in the scope, e.g. `design`: an identifier, unique per notebook. */
   name: string;
-  /** The body of `run` as written in the notebook file (TypeScript). */
-  source: string;
+  /**
+   * The body of `run` as written in the notebook file (TypeScript). A notebook file never writes
+   * it: the build adds it (scripts/build/notebookCellSources.ts), and refuses a file that does. A
+   * notebook made in code (e.g. in a test) sets it itself.
+   */
+  source?: string;
   /**
    * Computes the cell's value from the scope (the values of earlier cells). Declared as a method
    * so that a cell may type its parameter narrowly, e.g. `({ design }: { design: SampleSizeResult })`.
@@ -167,7 +170,9 @@ export function notebookProblems(notebook: Notebook): string[] {
       if (typeof cell.name !== 'string' || !IDENTIFIER.test(cell.name)) problems.push(`cells[${i}].name must be an identifier, got ${String(cell.name)}`);
       else if (names.has(cell.name)) problems.push(`cells[${i}].name '${cell.name}' is used twice`);
       else names.add(cell.name);
-      if (typeof cell.source !== 'string') problems.push(`cells[${i}].source must be a string`);
+      if (typeof cell.source !== 'string') {
+        problems.push(`cells[${i}].source must be a string, got ${typeof cell.source} (a notebook file loaded without the notebook-cell-sources plugin of vite.config.ts?)`);
+      }
       if (typeof cell.run !== 'function') problems.push(`cells[${i}].run must be a function`);
     } else {
       problems.push(`cells[${i}].kind must be 'markdown' or 'code'`);

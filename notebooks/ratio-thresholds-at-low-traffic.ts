@@ -29,20 +29,6 @@ P(fire) = Σₖ P(e_control = k) · P(e_candidate > 2k).`,
     {
       kind: 'code',
       name: 'fireProbability',
-      source: `return (requestsPerArm: number, errorRate: number) => {
-  const n = requestsPerArm;
-  const logChoose = logGamma(n + 1);
-  const pmf = new Float64Array(n + 1);
-  for (let k = 0; k <= n; k++) {
-    pmf[k] = Math.exp(logChoose - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(errorRate) + (n - k) * Math.log1p(-errorRate));
-  }
-  // above[k] = P(e > k)
-  const above = new Float64Array(n + 1);
-  for (let k = n - 1; k >= 0; k--) above[k] = above[k + 1] + pmf[k + 1];
-  let probability = 0;
-  for (let k = 0; 2 * k < n; k++) probability += pmf[k] * above[2 * k];
-  return probability;
-};`,
       run: (): FireProbability => {
         return (requestsPerArm: number, errorRate: number) => {
           const n = requestsPerArm;
@@ -63,25 +49,6 @@ P(fire) = Σₖ P(e_control = k) · P(e_candidate > 2k).`,
     {
       kind: 'code',
       name: 'perWindow',
-      source: `const requests = [50, 100, 200, 500, 1000, 2000, 5000, 10000];
-const errorRates = [0.005, 0.01, 0.02];
-const rows = errorRates.flatMap((errorRate) =>
-  requests.map((requestsPerArm) => ({ errorRate, requestsPerArm, falseAlarmPerWindow: fireProbability(requestsPerArm, errorRate) })),
-);
-return {
-  caption: 'Probability that one window of a healthy candidate breaks "error rate ≤ 2 × control" (exact, binomial).',
-  figure: {
-    width: 640,
-    height: 320,
-    x: { type: 'log', label: 'Requests per arm per window', grid: true },
-    y: { label: 'P(rule fires in one window)', tickFormat: '.0%', grid: true, zero: true },
-    color: { legend: true, tickFormat: '.1%', type: 'ordinal' },
-    marks: [
-      Plot.line(rows, { x: 'requestsPerArm', y: 'falseAlarmPerWindow', stroke: 'errorRate', strokeWidth: 2 }),
-      Plot.dot(rows, { x: 'requestsPerArm', y: 'falseAlarmPerWindow', fill: 'errorRate', r: 3, tip: true }),
-    ],
-  },
-};`,
       run: ({ fireProbability }: { fireProbability: FireProbability }) => {
         const requests = [50, 100, 200, 500, 1000, 2000, 5000, 10000];
         const errorRates = [0.005, 0.01, 0.02];
@@ -115,12 +82,6 @@ A canary stage is not one check. Two hours of five-minute windows are K = 24 che
     {
       kind: 'code',
       name: 'overCanary',
-      source: `const checks = 24;
-const rows = [100, 500, 1000, 2000, 5000, 10000].map((requestsPerArm) => {
-  const perWindow = fireProbability(requestsPerArm, 0.01);
-  return { requestsPerArm, perWindow, falseRollbackOver24Checks: 1 - (1 - perWindow) ** checks };
-});
-return { table: rows, caption: 'Healthy candidate, 1% error rate in both arms: false rollbacks over a 2-hour canary of 24 five-minute checks (exact)' };`,
       run: ({ fireProbability }: { fireProbability: FireProbability }) => {
         const checks = 24;
         const rows = [100, 500, 1000, 2000, 5000, 10000].map((requestsPerArm) => {
@@ -141,48 +102,6 @@ We let the engine's controller decide on simulated windows: a canary at 10% of 2
     {
       kind: 'code',
       name: 'simulated',
-      source: `const windowSeconds = 300;
-const world = (candidateErrorRate: number) => {
-  const parsed = parseScenario({
-    version: 1,
-    name: 'low-traffic canary, candidate error rate ' + candidateErrorRate,
-    horizon: '30d',
-    traffic: { requestsPerSecond: 2000 / windowSeconds, users: { count: 5000 } },
-    control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.01 },
-    candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: candidateErrorRate },
-    truth: { errorRateRatio: 1.2 },
-  });
-  if (!parsed.ok) throw new Error(parsed.errors.map((error) => error.path + ': ' + error.message).join('; '));
-  return parsed.scenario;
-};
-const policy = (name: string, rules: HealthRule[]): Policy => ({
-  version: 1,
-  name,
-  baseline: { mode: 'concurrent' },
-  guards: { minRequests: 100, failureLimit: 1 },
-  flag: { name: 'notebook-low-traffic' },
-  stages: [
-    { kind: 'canary', traffic: 0.1, minDuration: 12 * windowSeconds, checkInterval: windowSeconds, rules },
-    { kind: 'promote' },
-  ],
-});
-const policies = [
-  policy('ratio: error rate ≤ 2 × control', [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }]),
-  policy('statistical: +0.5 points, always-valid', [{ type: 'statistical', metric: 'errorRate', minimumEffect: 0.005, alpha: 0.05, method: 'alwaysValid' }]),
-];
-const rows = policies.map((rulePolicy) => {
-  const healthy = simulate(world(0.01), rulePolicy, { replicates: 400, seed: 'notebook: ratio thresholds' });
-  const broken = simulate(world(0.03), rulePolicy, { replicates: 400, seed: 'notebook: ratio thresholds' });
-  return {
-    rule: rulePolicy.name,
-    falseRollbackRate: healthy.falseRollbackRate.rate,
-    falseRollbackInterval: [healthy.falseRollbackRate.lower, healthy.falseRollbackRate.upper],
-    detectionRate: broken.rollbackRate.rate,
-    detectionInterval: [broken.rollbackRate.lower, broken.rollbackRate.upper],
-    meanDetectionMinutes: broken.detectionTime.mean === null ? null : broken.detectionTime.mean / 60,
-  };
-});
-return { table: rows, caption: 'Simulated canary, 12 five-minute checks at ~200 candidate requests per window (400 replicates each)' };`,
       run: () => {
         const windowSeconds = 300;
         const world = (candidateErrorRate: number) => {
@@ -231,23 +150,6 @@ return { table: rows, caption: 'Simulated canary, 12 five-minute checks at ~200 
     {
       kind: 'code',
       name: 'simulatedFigure',
-      source: `const points = simulated.table.flatMap((row) => [
-  { rule: row.rule, outcome: 'false rollback (healthy candidate)', rate: row.falseRollbackRate },
-  { rule: row.rule, outcome: 'rollback of a 3× worse candidate', rate: row.detectionRate },
-]);
-return {
-  caption: 'The ratio rule rolls back healthy and broken candidates alike; the statistical rule tells them apart.',
-  figure: {
-    width: 640,
-    height: 260,
-    marginLeft: 230,
-    x: { label: 'Share of replicates rolled back', domain: [0, 1], tickFormat: '.0%', grid: true },
-    y: { label: null },
-    fy: { label: null },
-    color: { legend: true },
-    marks: [Plot.barX(points, { x: 'rate', y: 'outcome', fy: 'rule', fill: 'outcome', tip: true })],
-  },
-};`,
       run: ({ simulated }: { simulated: { table: { rule: string; falseRollbackRate: number; detectionRate: number }[] } }) => {
         const points = simulated.table.flatMap((row) => [
           { rule: row.rule, outcome: 'false rollback (healthy candidate)', rate: row.falseRollbackRate },

@@ -37,16 +37,6 @@ We found no public request log with failures and a licence that lets us ship it,
     {
       kind: 'code',
       name: 'log',
-      source: `const csv = syntheticLogCsv({
-  process: { kind: 'bursty', errorRates: [0.005, 0.2], toBurst: 0.005, toNormal: 0.05 },
-  days: 7,
-  requestsPerMinute: 10,
-  seed: 1,
-});
-return parseLog(csv, {
-  mapping: parseColumnMapping('timestamp=timestamp,latency=latency_ms,status=status'),
-  errorRule: parseErrorRule('status == FAILED'),
-});`,
       run: (): ParsedLog => {
         const csv = syntheticLogCsv({
           process: { kind: 'bursty', errorRates: [0.005, 0.2], toBurst: 0.005, toNormal: 0.05 },
@@ -69,30 +59,6 @@ The seed practice: a four-hour historical baseline, then a canary at 50 % for tw
     {
       kind: 'code',
       name: 'comparison',
-      source: `const rows: Comparison[] = [];
-for (const maxRatio of [2, 3, 4]) {
-  const policy = {
-    version: 1,
-    name: 'error rate ≤ ' + maxRatio + ' × baseline',
-    baseline: { mode: 'historical' },
-    guards: { minRequests: 10, failureLimit: 1 },
-    onMaxDuration: 'rollback',
-    flag: { name: 'notebook-bursts' },
-    stages: [
-      { kind: 'baseline', minDuration: '4h', minRequests: 1000, checkInterval: '10m' },
-      { kind: 'canary', traffic: 0.5, minDuration: '2h', maxDuration: '3h', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio }] },
-      { kind: 'promote' },
-    ],
-  } as Policy;
-  const replay = replayRequests(log, policy, { replicates: 200, seed: 1, maxOwnWindowRuns: 1000 });
-  const old = replayLog(log, policy, { replicates: 200, seed: 1 }).summary.falseRollbackRate;
-  const own = replay.ownWindows.falseRollbackRate;
-  const fresh = replay.falseRollbackRate;
-  rows.push({ maxRatio, method: "the log's own windows", falseRollbackRate: own.rate!, lower: own.lower!, upper: own.upper! });
-  rows.push({ maxRatio, method: 'old replay (i.i.d. errors)', falseRollbackRate: old.rate!, lower: old.lower!, upper: old.upper! });
-  rows.push({ maxRatio, method: 'request replay (blocks)', falseRollbackRate: fresh.rate!, lower: fresh.lower!, upper: fresh.upper! });
-}
-return rows;`,
       run: ({ log }: { log: ParsedLog }): Comparison[] => {
         const rows: Comparison[] = [];
         for (const maxRatio of [2, 3, 4]) {
@@ -123,15 +89,6 @@ return rows;`,
     {
       kind: 'code',
       name: 'table',
-      source: `return {
-  table: comparison.map((row) => ({
-    'k': row.maxRatio,
-    'method': row.method,
-    'false-rollback rate': row.falseRollbackRate.toFixed(3),
-    '95% interval': '[' + row.lower.toFixed(3) + ', ' + row.upper.toFixed(3) + ']',
-  })),
-  caption: "Healthy candidate: false rollbacks of 'error rate ≤ k × baseline' on a week of bursty errors. The own-window runs overlap, so their interval is optimistic.",
-};`,
       run: ({ comparison }: { comparison: Comparison[] }) => {
         return {
           table: comparison.map((row) => ({
@@ -147,20 +104,6 @@ return rows;`,
     {
       kind: 'code',
       name: 'figure',
-      source: `return {
-  figure: {
-    x: { label: 'false-rollback rate', domain: [0, 1] },
-    y: { label: null },
-    fy: { label: 'k' },
-    color: { legend: true },
-    marks: [
-      Plot.ruleY(comparison, { fy: 'maxRatio', y: 'method', x1: 'lower', x2: 'upper', stroke: 'method' }),
-      Plot.dot(comparison, { fy: 'maxRatio', y: 'method', x: 'falseRollbackRate', fill: 'method', r: 4, tip: true }),
-    ],
-    marginLeft: 170,
-  },
-  caption: "False-rollback rate of each threshold k by method, with 95% Wilson intervals: the request replay agrees with the log's own windows; the i.i.d. replay does not, in either direction.",
-};`,
       run: ({ comparison }: { comparison: Comparison[] }) => {
         return {
           figure: {

@@ -25,21 +25,6 @@ The data ship with Rollout Lab (\`scenarios/data/kidney_stones_charig1986.csv\`,
     {
       kind: 'code',
       name: 'kidneySegments',
-      source: `const rows = kidneyStonesCsv
-  .trim()
-  .split('\\n')
-  .slice(1)
-  .map((line) => line.split(','))
-  .map(([treatment, , size, successes, total]) => ({ treatment, size, successes: Number(successes), total: Number(total) }));
-const sizes = [...new Set(rows.map((row) => row.size))];
-return sizes.map((size) => {
-  const counts = (treatment: string) => {
-    const row = rows.find((candidate) => candidate.size === size && candidate.treatment === treatment);
-    if (!row) throw new Error('no row for treatment ' + treatment + ', ' + size + ' stones');
-    return { successes: row.successes, total: row.total };
-  };
-  return { name: size + ' stones', first: counts('A'), second: counts('B') };
-});`,
       run: (): SegmentCounts[] => {
         const rows = kidneyStonesCsv
           .trim()
@@ -61,7 +46,6 @@ return sizes.map((size) => {
     {
       kind: 'code',
       name: 'kidney',
-      source: `return analyzeSegments({ variants: ['A (open surgery)', 'B (nephrolithotomy)'], segments: kidneySegments });`,
       run: ({ kidneySegments }: { kidneySegments: SegmentCounts[] }) => {
         return analyzeSegments({ variants: ['A (open surgery)', 'B (nephrolithotomy)'], segments: kidneySegments });
       },
@@ -69,7 +53,6 @@ return sizes.map((size) => {
     {
       kind: 'code',
       name: 'kidneyVerdict',
-      source: `return { simpsonParadox: kidney.simpsonParadox, paradoxKind: kidney.paradoxKind, explanation: kidney.explanation, recommendation: kidney.recommendation };`,
       run: ({ kidney }: { kidney: SegmentsAnalysis }) => {
         return { simpsonParadox: kidney.simpsonParadox, paradoxKind: kidney.paradoxKind, explanation: kidney.explanation, recommendation: kidney.recommendation };
       },
@@ -77,33 +60,6 @@ return sizes.map((size) => {
     {
       kind: 'code',
       name: 'kidneyFigure',
-      source: `const slices = [...kidney.segments.map((segment) => ({ slice: segment.segment, comparison: segment })), { slice: 'all patients', comparison: kidney.aggregate }];
-const points = slices.flatMap(({ slice, comparison }) =>
-  [comparison.first, comparison.second].map((variant) => ({
-    slice,
-    variant: variant.variant,
-    rate: variant.rate,
-    lower: variant.interval.lower,
-    upper: variant.interval.upper,
-  })),
-);
-return {
-  caption: 'Success rate with 95% Wilson intervals: A is higher within each stone size, B is higher overall.',
-  figure: {
-    width: 640,
-    height: 240,
-    marginLeft: 150,
-    marginRight: 90,
-    x: { label: 'Success rate', tickFormat: '.0%', grid: true },
-    y: { label: null, axis: null },
-    fy: { label: null, domain: slices.map((slice) => slice.slice) },
-    color: { legend: true },
-    marks: [
-      Plot.ruleY(points, { x1: 'lower', x2: 'upper', y: 'variant', fy: 'slice', stroke: 'variant' }),
-      Plot.dot(points, { x: 'rate', y: 'variant', fy: 'slice', fill: 'variant', r: 4, tip: true }),
-    ],
-  },
-};`,
       run: ({ kidney }: { kidney: SegmentsAnalysis }) => {
         const slices = [...kidney.segments.map((segment) => ({ slice: segment.segment, comparison: segment })), { slice: 'all patients', comparison: kidney.aggregate }];
         const points = slices.flatMap(({ slice, comparison }) =>
@@ -145,15 +101,6 @@ Below, the candidate model is **better in both segments** — 96% against 95% su
     {
       kind: 'code',
       name: 'canarySegments',
-      source: `const segments = [
-  { name: 'desktop', controlRate: 0.95, candidateRate: 0.96, controlUsers: 8000, candidateUsers: 500 },
-  { name: 'mobile', controlRate: 0.8, candidateRate: 0.82, controlUsers: 2000, candidateUsers: 1500 },
-];
-return segments.map((segment) => ({
-  name: segment.name,
-  first: { successes: Math.round(segment.controlRate * segment.controlUsers), total: segment.controlUsers },
-  second: { successes: Math.round(segment.candidateRate * segment.candidateUsers), total: segment.candidateUsers },
-}));`,
       run: (): SegmentCounts[] => {
         const segments = [
           { name: 'desktop', controlRate: 0.95, candidateRate: 0.96, controlUsers: 8000, candidateUsers: 500 },
@@ -169,22 +116,6 @@ return segments.map((segment) => ({
     {
       kind: 'code',
       name: 'canary',
-      source: `const analysis = analyzeSegments({ variants: ['control', 'candidate'], segments: canarySegments });
-return {
-  table: [...analysis.segments.map((segment) => ({ slice: segment.segment, ...rates(segment) })), { slice: 'overall', ...rates(analysis.aggregate) }],
-  caption: analysis.explanation,
-  analysis,
-};
-
-function rates(comparison: SegmentsAnalysis['aggregate']) {
-  return {
-    control: comparison.first.rate,
-    candidate: comparison.second.rate,
-    controlMinusCandidate: comparison.difference,
-    pValue: comparison.pValue,
-    winner: comparison.winner,
-  };
-}`,
       run: ({ canarySegments }: { canarySegments: SegmentCounts[] }) => {
         const analysis = analyzeSegments({ variants: ['control', 'candidate'], segments: canarySegments });
         return {
@@ -219,25 +150,6 @@ An A/B stage with \`segmentKeys\` tallies the windows' per-segment outcomes and,
     {
       kind: 'code',
       name: 'reports',
-      source: `const tally = (control: [number, number], candidate: [number, number]): SegmentTally => ({
-  controlSuccesses: control[0],
-  controlOutcomes: control[1],
-  candidateSuccesses: candidate[0],
-  candidateOutcomes: candidate[1],
-});
-const confounded = Object.fromEntries(canarySegments.map((s) => [s.name, tally([s.first.successes, s.first.total], [s.second.successes, s.second.total])]));
-const randomised = { mobile: tally([640, 800], [704, 800]), web: tally([2880, 3200], [2816, 3200]) };
-const [canaryReport] = segmentReports(confounded, ['device'], 0.05);
-const [abReport] = segmentReports(randomised, ['device'], 0.05);
-return {
-  table: [
-    { test: 'canary shown mostly to mobile', simpsonParadox: canaryReport.simpsonParadox, mixPValue: canaryReport.mixPValue, routingGain: canaryReport.routingGain },
-    { test: 'randomised A/B, opposite effects', simpsonParadox: abReport.simpsonParadox, mixPValue: abReport.mixPValue, routingGain: abReport.routingGain },
-  ],
-  caption: abReport.message,
-  canaryReport,
-  abReport,
-};`,
       run: ({ canarySegments }: { canarySegments: SegmentCounts[] }) => {
         const tally = (control: [number, number], candidate: [number, number]): SegmentTally => ({
           controlSuccesses: control[0],

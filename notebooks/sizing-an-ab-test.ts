@@ -24,7 +24,6 @@ There are two formulas in common use, and Rollout Lab offers both (DESIGN.md §3
     {
       kind: 'code',
       name: 'pooled',
-      source: `return requiredSampleSize({ baseline: 0.1, target: 0.12, alpha: 0.05, power: 0.8, sides: 2, method: 'pooled' });`,
       run: () => {
         return requiredSampleSize({ baseline: 0.1, target: 0.12, alpha: 0.05, power: 0.8, sides: 2, method: 'pooled' });
       },
@@ -32,7 +31,6 @@ There are two formulas in common use, and Rollout Lab offers both (DESIGN.md §3
     {
       kind: 'code',
       name: 'arcsine',
-      source: `return requiredSampleSize({ baseline: 0.1, target: 0.12, alpha: 0.05, power: 0.8, sides: 2, method: 'arcsine' });`,
       run: () => {
         return requiredSampleSize({ baseline: 0.1, target: 0.12, alpha: 0.05, power: 0.8, sides: 2, method: 'arcsine' });
       },
@@ -46,13 +44,6 @@ Both solve the same normal approximation, but with different variances. The pool
     {
       kind: 'code',
       name: 'comparison',
-      source: `const rows = [pooled, arcsine].map((result) => ({
-  method: result.method,
-  nPerArm: result.nPerArm,
-  nTotal: result.nTotal,
-  exactSolution: Number(result.nPerArmExact.toFixed(2)),
-}));
-return { table: rows, caption: 'Users per arm for 10% → 12%, α = 0.05 two-sided, power 0.8' };`,
       run: ({ pooled, arcsine }: { pooled: SampleSizeResult; arcsine: SampleSizeResult }) => {
         const rows = [pooled, arcsine].map((result) => ({
           method: result.method,
@@ -72,29 +63,6 @@ With the pooled sample size fixed, how likely is the test to detect lifts other 
     {
       kind: 'code',
       name: 'powerAgainstEffect',
-      source: `const methods: SampleSizeMethod[] = ['pooled', 'arcsine'];
-const points = methods.flatMap((method) =>
-  Array.from({ length: 40 }, (_, i) => 0.101 + i * 0.001).map((target) => ({
-    method,
-    target,
-    power: powerForSampleSize({ baseline: 0.1, target, nPerArm: pooled.nPerArm, method }).power,
-  })),
-);
-return {
-  caption: \`Power of a test with \${pooled.nPerArm} users per arm against the candidate's true success rate (control 10%).\`,
-  figure: {
-    width: 640,
-    height: 300,
-    x: { label: 'Candidate success rate', tickFormat: '.1%', grid: true },
-    y: { label: 'Power', domain: [0, 1], tickFormat: '.0%', grid: true },
-    color: { legend: true },
-    marks: [
-      Plot.ruleY([0.8], { stroke: '#888', strokeDasharray: '4 3' }),
-      Plot.ruleX([0.12], { stroke: '#888', strokeDasharray: '4 3' }),
-      Plot.line(points, { x: 'target', y: 'power', stroke: 'method', strokeWidth: 2 }),
-    ],
-  },
-};`,
       run: ({ pooled }: { pooled: SampleSizeResult }) => {
         const methods: SampleSizeMethod[] = ['pooled', 'arcsine'];
         const points = methods.flatMap((method) =>
@@ -130,30 +98,6 @@ Sample size becomes time once we know the traffic. Say **2,000 users a day** ent
     {
       kind: 'code',
       name: 'powerAgainstDuration',
-      source: `const usersPerDay = 2000;
-const lifts = [0.1, 0.2, 0.3];
-const points = lifts.flatMap((lift) =>
-  Array.from({ length: 28 }, (_, i) => i + 1).map((days) => ({
-    lift: '+' + Math.round(lift * 100) + '%',
-    days,
-    power: powerForSampleSize({ baseline: 0.1, lift, nPerArm: (days * usersPerDay) / 2, method: 'pooled' }).power,
-  })),
-);
-return {
-  caption: 'Power of the pooled z-test (α = 0.05, two-sided) after each day at 2,000 users a day, control at 10%.',
-  figure: {
-    width: 640,
-    height: 300,
-    x: { label: 'Days of traffic', grid: true },
-    y: { label: 'Power', domain: [0, 1], tickFormat: '.0%', grid: true },
-    color: { legend: true },
-    marks: [
-      Plot.ruleY([0.8], { stroke: '#888', strokeDasharray: '4 3' }),
-      Plot.line(points, { x: 'days', y: 'power', stroke: 'lift', strokeWidth: 2 }),
-      Plot.dot(points, { x: 'days', y: 'power', fill: 'lift', r: 2, tip: true }),
-    ],
-  },
-};`,
       run: () => {
         const usersPerDay = 2000;
         const lifts = [0.1, 0.2, 0.3];
@@ -184,12 +128,6 @@ return {
     {
       kind: 'code',
       name: 'daysNeeded',
-      source: `const usersPerDay = 2000;
-const rows = [0.1, 0.2, 0.3].map((lift) => {
-  const size = requiredSampleSize({ baseline: 0.1, lift, power: 0.8, method: 'pooled' });
-  return { lift, target: size.target, nPerArm: size.nPerArm, nTotal: size.nTotal, days: Math.ceil(size.nTotal / usersPerDay) };
-});
-return { table: rows, caption: 'Days to reach 80% power at 2,000 users a day (pooled method, α = 0.05 two-sided)' };`,
       run: () => {
         const usersPerDay = 2000;
         const rows = [0.1, 0.2, 0.3].map((lift) => {

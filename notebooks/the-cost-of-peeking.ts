@@ -26,11 +26,6 @@ Under the null hypothesis the z-statistics of successive looks are correlated Ga
     {
       kind: 'code',
       name: 'naiveRates',
-      source: `const rows = [1, 2, 3, 4, 5, 10, 15, 20, 30, 50].map((looks) => ({
-  looks,
-  falsePositiveRate: naiveRepeatedTestingFalsePositiveRate(looks, 0.05, 2),
-}));
-return { table: rows, caption: 'Exact false-positive rate of naive testing at α = 0.05 (two-sided), equally spaced looks' };`,
       run: () => {
         const rows = [1, 2, 3, 4, 5, 10, 15, 20, 30, 50].map((looks) => ({
           looks,
@@ -51,11 +46,6 @@ return { table: rows, caption: 'Exact false-positive rate of naive testing at α
     {
       kind: 'code',
       name: 'boundaries',
-      source: `const informationFractions = equallySpacedFractions(5);
-return {
-  obrienFleming: groupSequentialBoundaries({ informationFractions, alpha: 0.05, sides: 2, spending: 'obrienFleming' }),
-  pocock: groupSequentialBoundaries({ informationFractions, alpha: 0.05, sides: 2, spending: 'pocock' }),
-};`,
       run: () => {
         const informationFractions = equallySpacedFractions(5);
         return {
@@ -67,25 +57,6 @@ return {
     {
       kind: 'code',
       name: 'boundaryFigure',
-      source: `const points = [
-  ...boundaries.obrienFleming.z.map((z, k) => ({ design: "O'Brien–Fleming", look: k + 1, z })),
-  ...boundaries.pocock.z.map((z, k) => ({ design: 'Pocock', look: k + 1, z })),
-  ...boundaries.pocock.z.map((_, k) => ({ design: 'naive (1.96 at every look)', look: k + 1, z: normalQuantile(0.975) })),
-];
-return {
-  caption: 'Critical |z| at each of five looks: each group-sequential design keeps the overall false-positive rate at 5%; the naive threshold does not.',
-  figure: {
-    width: 640,
-    height: 300,
-    x: { label: 'Look', ticks: 5, tickFormat: 'd' },
-    y: { label: 'Critical |z|', zero: true, grid: true },
-    color: { legend: true },
-    marks: [
-      Plot.line(points, { x: 'look', y: 'z', stroke: 'design', strokeWidth: 2 }),
-      Plot.dot(points, { x: 'look', y: 'z', fill: 'design', r: 3, tip: true }),
-    ],
-  },
-};`,
       run: ({ boundaries }: { boundaries: { obrienFleming: GroupSequentialBoundaries; pocock: GroupSequentialBoundaries } }) => {
         const points = [
           ...boundaries.obrienFleming.z.map((z, k) => ({ design: "O'Brien–Fleming", look: k + 1, z })),
@@ -117,40 +88,6 @@ We simulate 20,000 A/A tests with five equally spaced looks. Each replicate draw
     {
       kind: 'code',
       name: 'simulation',
-      source: `const replicates = 20000;
-const looks = 5;
-const critical = normalQuantile(0.975);
-let naive = 0;
-let groupSequential = 0;
-let alwaysValid = 0;
-for (let replicate = 0; replicate < replicates; replicate++) {
-  const draw = normalSampler(streamFor('notebook: the cost of peeking', replicate));
-  let score = 0;
-  let naiveHit = false;
-  let sequentialHit = false;
-  let test = alwaysValidTest.init({ alpha: 0.05, mixingVariance: 1 });
-  for (let look = 1; look <= looks; look++) {
-    score += draw();
-    const z = score / Math.sqrt(look);
-    if (Math.abs(z) > critical) naiveHit = true;
-    if (Math.abs(z) > boundaries.obrienFleming.z[look - 1]) sequentialHit = true;
-    test = alwaysValidTest.update(test, { estimate: score / look, variance: 1 / look });
-  }
-  if (naiveHit) naive++;
-  if (sequentialHit) groupSequential++;
-  if (alwaysValidTest.value(test).rejected) alwaysValid++;
-}
-const exact = naiveRepeatedTestingFalsePositiveRate(looks, 0.05, 2);
-const naiveRate = naive / replicates;
-return {
-  replicates,
-  exactNaiveRate: exact,
-  naiveRate,
-  naiveInterval: wilsonInterval({ successes: naive, total: replicates }),
-  standardErrorsFromExact: (naiveRate - exact) / Math.sqrt((exact * (1 - exact)) / replicates),
-  groupSequentialRate: groupSequential / replicates,
-  alwaysValidRate: alwaysValid / replicates,
-};`,
       run: ({ boundaries }: { boundaries: { obrienFleming: GroupSequentialBoundaries } }) => {
         const replicates = 20000;
         const looks = 5;
@@ -191,21 +128,6 @@ return {
     {
       kind: 'code',
       name: 'peekingFigure',
-      source: `const exact = Array.from({ length: 20 }, (_, i) => ({ looks: i + 1, rate: naiveRepeatedTestingFalsePositiveRate(i + 1, 0.05, 2) }));
-return {
-  caption: 'Exact false-positive rate of naive repeated testing (line) against the number of looks; the dot is the simulated rate at five looks.',
-  figure: {
-    width: 640,
-    height: 300,
-    x: { label: 'Number of looks', grid: true },
-    y: { label: 'False-positive rate', tickFormat: '.0%', zero: true, grid: true },
-    marks: [
-      Plot.ruleY([0.05], { stroke: '#888', strokeDasharray: '4 3' }),
-      Plot.line(exact, { x: 'looks', y: 'rate', strokeWidth: 2 }),
-      Plot.dot([{ looks: 5, rate: simulation.naiveRate }], { x: 'looks', y: 'rate', r: 5, fill: '#c33', tip: true }),
-    ],
-  },
-};`,
       run: ({ simulation }: { simulation: { naiveRate: number; exactNaiveRate: number } }) => {
         const exact = Array.from({ length: 20 }, (_, i) => ({ looks: i + 1, rate: naiveRepeatedTestingFalsePositiveRate(i + 1, 0.05, 2) }));
         return {

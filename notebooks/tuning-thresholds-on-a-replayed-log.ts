@@ -37,10 +37,6 @@ The log here is a small bundled sample (\`notebooks/data/requests-one-day.csv\`,
     {
       kind: 'code',
       name: 'log',
-      source: `return parseLog(requestsLogCsv, {
-  mapping: parseColumnMapping('timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user'),
-  latencyUnit: 'ms',
-});`,
       run: (): ParsedLog => {
         return parseLog(requestsLogCsv, {
           mapping: parseColumnMapping('timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user'),
@@ -51,16 +47,6 @@ The log here is a small bundled sample (\`notebooks/data/requests-one-day.csv\`,
     {
       kind: 'code',
       name: 'logReport',
-      source: `let errors = 0;
-for (let i = 0; i < log.rows; i++) errors += log.errors[i];
-return {
-  rowsAccepted: log.report.rowsAccepted,
-  rowsRejected: log.report.rowsRejected,
-  errorRate: errors / log.rows,
-  hours: (log.timestamps[log.rows - 1] - log.timestamps[0]) / 3_600_000,
-  requestsPerFiveMinutes: log.rows / ((log.timestamps[log.rows - 1] - log.timestamps[0]) / 300_000),
-  statuses: log.report.statuses.map((status) => status.status + (status.error ? ' (error)' : '') + ': ' + status.count).join(', '),
-};`,
       run: ({ log }: { log: ParsedLog }) => {
         let errors = 0;
         for (let i = 0; i < log.rows; i++) errors += log.errors[i];
@@ -85,35 +71,6 @@ For each setting the replay runs every replicate twice on the same resampled req
     {
       kind: 'code',
       name: 'sweep',
-      source: `const policy = (checkInterval: string, maxRatio: number): Policy => ({
-  version: 1,
-  name: 'error rate ≤ ' + maxRatio + ' × control, checked every ' + checkInterval,
-  baseline: { mode: 'concurrent' },
-  guards: { minRequests: 30, failureLimit: 1 },
-  flag: { name: 'notebook-replay' },
-  stages: [
-    { kind: 'canary', traffic: 0.5, minDuration: '24h', checkInterval, rules: [{ type: 'ratio', metric: 'errorRate', maxRatio }] },
-    { kind: 'promote' },
-  ],
-});
-const options = { replicates: 200, seed: 'notebook: replayed log', injections: parseInjection('errors*3'), allowShorterLog: true };
-return ['1h', '6h'].flatMap((checkInterval) =>
-  [1.5, 2, 2.5, 3, 4, 6].map((maxRatio) => {
-    const replay = replayRequests(log, policy(checkInterval, maxRatio), options);
-    const healthy = replay.falseRollbackRate;
-    const broken = replay.detection!.regressed.rollbackRate;
-    return {
-    checkInterval,
-    maxRatio,
-    falseRollbackRate: healthy.rate ?? NaN,
-    falseRollbackLower: healthy.lower ?? NaN,
-    falseRollbackUpper: healthy.upper ?? NaN,
-    detectionRate: broken.rate ?? NaN,
-    detectionLower: broken.lower ?? NaN,
-    detectionUpper: broken.upper ?? NaN,
-    };
-  }),
-);`,
       run: ({ log }: { log: ParsedLog }): SweepPoint[] => {
         const policy = (checkInterval: string, maxRatio: number): Policy => ({
           version: 1,
@@ -149,23 +106,6 @@ return ['1h', '6h'].flatMap((checkInterval) =>
     {
       kind: 'code',
       name: 'tradeOff',
-      source: `return {
-  caption: 'Each dot is one threshold k: false-rollback rate of a healthy candidate (x) against detection of a candidate with 3× the errors (y), with 95% Wilson intervals. Up and to the left is better.',
-  figure: {
-    width: 640,
-    height: 360,
-    x: { label: 'False-rollback rate (healthy candidate)', domain: [0, 1], tickFormat: '.0%', grid: true },
-    y: { label: 'Detection rate (errors × 3)', domain: [0, 1], tickFormat: '.0%', grid: true },
-    color: { legend: true, label: 'Check every' },
-    marks: [
-      Plot.line(sweep, { x: 'falseRollbackRate', y: 'detectionRate', stroke: 'checkInterval' }),
-      Plot.ruleY(sweep, { y: 'detectionRate', x1: 'falseRollbackLower', x2: 'falseRollbackUpper', stroke: 'checkInterval', strokeOpacity: 0.5 }),
-      Plot.ruleX(sweep, { x: 'falseRollbackRate', y1: 'detectionLower', y2: 'detectionUpper', stroke: 'checkInterval', strokeOpacity: 0.5 }),
-      Plot.dot(sweep, { x: 'falseRollbackRate', y: 'detectionRate', fill: 'checkInterval', r: 4, tip: true }),
-      Plot.text(sweep, { x: 'falseRollbackRate', y: 'detectionRate', text: (point: SweepPoint) => 'k = ' + point.maxRatio, dx: 8, textAnchor: 'start', fontSize: 10 }),
-    ],
-  },
-};`,
       run: ({ sweep }: { sweep: SweepPoint[] }) => {
         return {
           caption: 'Each dot is one threshold k: false-rollback rate of a healthy candidate (x) against detection of a candidate with 3× the errors (y), with 95% Wilson intervals. Up and to the left is better.',

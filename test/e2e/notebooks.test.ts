@@ -3,7 +3,7 @@ import { notebooks } from '../../notebooks/index.ts';
 import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
 
 // The notebooks in Chromium, under the app's Content-Security-Policy (no eval): listed, rendered,
-// and every code cell of the peeking notebook run in the page.
+// every code cell of the peeking notebook shown as written and run in the page.
 describe('notebooks view in Chromium', () => {
   let app: AppUnderTest;
   beforeAll(async () => {
@@ -25,6 +25,11 @@ describe('notebooks view in Chromium', () => {
     expect(states.length).toBeGreaterThan(0);
     expect(states.every((state) => state === 'ok')).toBe(true);
     expect(await view.locator('svg').count()).toBeGreaterThan(0);
+    // Each cell shows its code as written in the notebook file (derived at build time from run).
+    const shown = await view.locator('section.code pre.source').allTextContents();
+    const peeking = notebooks.find((notebook) => notebook.id === 'the-cost-of-peeking')!;
+    expect(shown).toEqual(peeking.cells.flatMap((cell) => (cell.kind === 'code' ? [cell.source] : [])));
+    expect(shown.every((text) => text.length > 0)).toBe(true);
     await page.screenshot({ path: `${screenshotDir}/notebook.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
