@@ -2,7 +2,6 @@ import * as Plot from '@observablehq/plot';
 import { analyzeSegments } from '../src/engine/analysis/segments.ts';
 import type { SegmentCounts, SegmentsAnalysis } from '../src/engine/analysis/segments.ts';
 import { segmentReports } from '../src/engine/controller/segmentReport.ts';
-import type { SegmentReport } from '../src/engine/controller/segmentReport.ts';
 import type { SegmentTally } from '../src/engine/controller/controllerState.ts';
 import kidneyStonesCsv from '../scenarios/data/kidney_stones_charig1986.csv?raw';
 import type { Notebook } from './notebook.ts';

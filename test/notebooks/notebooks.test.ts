@@ -19,7 +19,7 @@ beforeAll(async () => {
 }, 60_000);
 
 /** The value of the cell `name` of notebook `id` (fails the test when the cell did not run). */
-function valueOf<T>(id: string, name: string): T {
+function cellValue<T>(id: string, name: string): T {
   const result = runs.get(id)?.results.find((cell) => cell.name === name);
   expect(result, `${id} has a cell '${name}'`).toBeDefined();
   expect(result!.status, `${id} › ${name}: ${result!.error ?? ''}`).toBe('ok');
@@ -27,7 +27,7 @@ function valueOf<T>(id: string, name: string): T {
 }
 
 function rows<T>(id: string, name: string): T[] {
-  const value = valueOf<unknown>(id, name);
+  const value = cellValue<unknown>(id, name);
   expect(isTable(value)).toBe(true);
   return (value as { table: T[] }).table;
 }
@@ -77,14 +77,14 @@ describe('sizing an A/B test', () => {
   const id = 'sizing-an-ab-test';
 
   it('gives the pooled sample size of R power.prop.test', () => {
-    const pooled = valueOf<SampleSizeResult>(id, 'pooled');
+    const pooled = cellValue<SampleSizeResult>(id, 'pooled');
     // R 4.x: power.prop.test(p1 = 0.10, p2 = 0.12, power = 0.8)$n = 3840.84748243445
     expectRelative(pooled.nPerArmExact, 3840.84748243445, 1e-8);
     expect(pooled.nPerArm).toBe(3841);
   });
 
   it('gives the arcsine sample size of statsmodels NormalIndPower', () => {
-    const arcsine = valueOf<SampleSizeResult>(id, 'arcsine');
+    const arcsine = cellValue<SampleSizeResult>(id, 'arcsine');
     // statsmodels 0.13.5: NormalIndPower().solve_power(proportion_effectsize(0.12, 0.10), alpha=0.05, power=0.8) = 3834.595739884031
     expectRelative(arcsine.nPerArmExact, 3834.595739884031, 1e-8);
     expect(arcsine.nPerArm).toBe(3835);
@@ -115,7 +115,7 @@ describe('the cost of peeking', () => {
   });
 
   it('confirms it by a seeded Monte-Carlo simulation within its standard error', () => {
-    const simulation = valueOf<{
+    const simulation = cellValue<{
       replicates: number;
       exactNaiveRate: number;
       naiveRate: number;
@@ -136,7 +136,7 @@ describe('the cost of peeking', () => {
   });
 
   it('shows O’Brien–Fleming boundaries of rpact', () => {
-    const boundaries = valueOf<{ obrienFleming: { z: number[] } }>(id, 'boundaries');
+    const boundaries = cellValue<{ obrienFleming: { z: number[] } }>(id, 'boundaries');
     // rpact 3.3.4: getDesignGroupSequential(kMax = 5, alpha = 0.05, sided = 2, typeOfDesign = "asOF")$criticalValues
     const rpact = [4.876884949, 3.357011922, 2.680280067, 2.289816774, 2.031032048];
     rpact.forEach((z, k) => expect(Math.abs(boundaries.obrienFleming.z[k] - z)).toBeLessThan(2e-6));
@@ -147,7 +147,7 @@ describe('why ratio thresholds misfire at low traffic', () => {
   const id = 'ratio-thresholds-at-low-traffic';
 
   it('computes the exact per-window false-alarm probability of scipy', () => {
-    const fire = valueOf<(n: number, p: number) => number>(id, 'fireProbability');
+    const fire = cellValue<(n: number, p: number) => number>(id, 'fireProbability');
     // scipy 1.10.1: sum(binom.pmf(k, n, p) * binom.sf(2k, n, p)) — scripts/reference/notebooks.py
     expect(fire(100, 0.01)).toBeCloseTo(0.2620381558225132, 12);
     expect(fire(1000, 0.01)).toBeCloseTo(0.06161362638931679, 12);
@@ -179,7 +179,7 @@ describe("Simpson's paradox in rollouts", () => {
   const id = 'simpsons-paradox-in-rollouts';
 
   it('flags the kidney-stone paradox with the z-test of statsmodels', () => {
-    const kidney = valueOf<SegmentsAnalysis>(id, 'kidney');
+    const kidney = cellValue<SegmentsAnalysis>(id, 'kidney');
     expect(kidney.simpsonParadox).toBe(true);
     expect(kidney.paradoxKind).toBe('every-segment');
     expect(kidney.aggregate.higher).toBe('B (nephrolithotomy)');
@@ -190,14 +190,14 @@ describe("Simpson's paradox in rollouts", () => {
   });
 
   it('flags the canary whose segment mix hides a better candidate', () => {
-    const canary = valueOf<{ analysis: SegmentsAnalysis }>(id, 'canary');
+    const canary = cellValue<{ analysis: SegmentsAnalysis }>(id, 'canary');
     expect(canary.analysis.simpsonParadox).toBe(true);
     expect(canary.analysis.aggregate.winner).toBe('control');
     expect(canary.analysis.segments.every((segment) => segment.higher === 'candidate')).toBe(true);
   });
 
   it("reports the controller's segment report: a paradox only when the arms' mixes differ", () => {
-    const { canaryReport, abReport } = valueOf<{ canaryReport: SegmentReport; abReport: SegmentReport }>(id, 'reports');
+    const { canaryReport, abReport } = cellValue<{ canaryReport: SegmentReport; abReport: SegmentReport }>(id, 'reports');
     // scipy 1.10.1 chi2_contingency([[8000, 2000], [500, 1500]], correction=False) → χ² 2440.3361344537816, p 0.0 (underflows);
     // chi2_contingency([[800, 3200], [800, 3200]], correction=False) → χ² 0.0, p 1.0.
     expect(canaryReport.simpsonParadox).toBe(true);
@@ -216,8 +216,8 @@ describe('tuning thresholds on a replayed log', () => {
   const id = 'tuning-thresholds-on-a-replayed-log';
 
   it('parses the bundled log completely', () => {
-    const log = valueOf<ParsedLog>(id, 'log');
-    const report = valueOf<{ rowsAccepted: number; rowsRejected: number; errorRate: number }>(id, 'logReport');
+    const log = cellValue<ParsedLog>(id, 'log');
+    const report = cellValue<{ rowsAccepted: number; rowsRejected: number; errorRate: number }>(id, 'logReport');
     // `wc -l` minus the header, and awk -F, '$3=="500"||$3=="503"||$3=="timeout"' | wc -l on the CSV: 7062 rows, 77 errors.
     expect(log.rows).toBe(7062);
     expect(report.rowsRejected).toBe(0);
@@ -225,7 +225,7 @@ describe('tuning thresholds on a replayed log', () => {
   });
 
   it('sweeps the threshold: hourly checks always misfire, six-hour checks trade false rollbacks for detection', () => {
-    const sweep = valueOf<{ checkInterval: string; maxRatio: number; falseRollbackRate: number; detectionRate: number }[]>(id, 'sweep');
+    const sweep = cellValue<{ checkInterval: string; maxRatio: number; falseRollbackRate: number; detectionRate: number }[]>(id, 'sweep');
     const hourly = sweep.filter((point) => point.checkInterval === '1h');
     const sixHourly = sweep.filter((point) => point.checkInterval === '6h');
     expect(hourly).toHaveLength(6);
@@ -245,7 +245,7 @@ describe('replay-keeps-the-bursts', () => {
   const id = 'replay-keeps-the-bursts';
 
   it("agrees with the log's own windows where the old i.i.d. replay does not", () => {
-    const comparison = valueOf<{ maxRatio: number; method: string; falseRollbackRate: number; lower: number; upper: number }[]>(id, 'comparison');
+    const comparison = cellValue<{ maxRatio: number; method: string; falseRollbackRate: number; lower: number; upper: number }[]>(id, 'comparison');
     expect(comparison).toHaveLength(9);
     const find = (k: number, method: string) => comparison.find((row) => row.maxRatio === k && row.method.startsWith(method))!;
     for (const k of [2, 3, 4]) {
