@@ -37,15 +37,11 @@ import type { World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { ArmConditions } from '../world.ts';
 import { rolloutPercentage } from '../traffic.ts';
+import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
 
-/** Probabilities of a check's outcomes as the controller classifies them (they sum to 1). */
-export interface CheckProbabilities {
-  hold: number;
-  pass: number;
-  fail: number;
-}
+export type { CheckProbabilities };
 
 /** One check window as the chain asks the laws about it. */
 export interface ChainWindow {
@@ -306,12 +302,13 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
           const check = fact.check as CheckProbabilities;
           finish('rollback', state.mass * check.fail);
           advanceWith(state.mass * check.pass);
-          tally.neglected += state.mass * check.hold;
+          tally.neglected += state.mass * (check.hold + (check.neglected ?? 0));
           break;
         }
         case 'canary':
         case 'full': {
           const check = fact.check as CheckProbabilities;
+          tally.neglected += state.mass * (check.neglected ?? 0);
           // Fail.
           const failMass = state.mass * check.fail;
           if (state.failures + 1 >= stage.failureLimit) finish('rollback', failMass);
