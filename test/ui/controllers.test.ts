@@ -174,6 +174,30 @@ describe('TaskController', () => {
     expect(task).toMatchObject({ status: 'complete', value: 42, progress: 1 });
   });
 
+  it('re-renders on progress only when it crosses one of 200 steps, however often the workers report', async () => {
+    const host = new FakeHost();
+    let seen = -1;
+    const task = new TaskController<[], number>(host, async ({ reportProgress }) => {
+      // A pool's reports: 10,000 of them, most a hair apart (one per shard and per 50 ms of each worker).
+      for (let report = 1; report <= 10_000; report++) reportProgress(report / 10_000);
+      seen = task.progress;
+      return 1;
+    });
+    await task.run();
+    // 1 update when the run starts, 200 for the steps 0.005 … 1, 1 when it completes.
+    expect(host.updates).toBe(202);
+    // The latest value is kept between renders.
+    expect(seen).toBe(1);
+    const updates = host.updates;
+    const flat = new TaskController<[], number>(host, async ({ reportProgress }) => {
+      for (let report = 0; report < 1000; report++) reportProgress(0.001);
+      return 1;
+    });
+    await flat.run();
+    // Below the first step: no render for progress at all (start and end only).
+    expect(host.updates - updates).toBe(2);
+  });
+
   it('cancels on abort() and when the host disconnects', async () => {
     const host = new FakeHost();
     let signal: AbortSignal | undefined;
