@@ -3,6 +3,7 @@ export type { Random, RandomUint32 } from './prng.ts';
 export { xoshiro128StarStar, xoshiro128StarStarUint32 } from './prng.ts';
 export { murmurHash3x86Hash128 } from './murmurHash3x86Hash128.ts';
 export { streamFor, forkStream } from './streams.ts';
+export { seedFromText, streamSeed } from './seedFromText.ts';
 export { uniformSampler } from './uniform.ts';
 export { normalSampler } from './normal.ts';
 export type { LognormalParameters } from './lognormal.ts';
