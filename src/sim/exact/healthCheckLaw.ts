@@ -1,0 +1,404 @@
+/**
+ * The exact hold/pass/fail probabilities of one canary or full check window (the law described
+ * in checkLaw.ts), as a finite sum over the window's request counts:
+ *
+ *   P(pass) = Σ_{n ≥ minRequests} P(n) · P(errors pass | n) · P(timeouts pass | n) · P(latency passes | n)
+ *
+ * in historical mode (the reference a fixed `BaselineReference`) and for absolute rules, and
+ *
+ *   P(pass) = Σ_{n, n₀ ≥ minRequests} P(n, n₀) · Π_groups P(group passes | n, n₀)
+ *
+ * in concurrent mode, each group's factor summing over the control's counts too:
+ * P(errors pass | n, n₀) = Σ_x b(x; n, p) · P(X₀ ≥ x₀min(x) | n₀), x₀min(x) the least control
+ * error count for which x/n ≤ k·x₀/n₀ — found with the controller's own floating-point
+ * comparison `observed > threshold × reference`, so ties break as the controller breaks them.
+ *
+ * Errors, timeouts and latency are independent given the counts (checkLaw.ts), so the groups
+ * multiply. Within the latency group the percentiles are joint: the rules' pass levels are
+ * nested (a p50 limit above the p95's is implied by it) and the probability that every latency
+ * rule passes is bracketed by Bonferroni, [1 − Σ fᵢ, 1 − max fᵢ] (fᵢ the rules' marginal fail
+ * probabilities); when the bracket is wider than the tolerance, two percentiles are summed
+ * exactly (`jointOrderStatisticsAtMost`); three percentiles all near their limits at once, or
+ * several concurrent latency ratio rules near their limits, throw `ExactUnsupportedError`.
+ * Half a bracket's width is reported in `neglected` with the truncated sums' mass.
+ *
+ * Cost: historical O(range of n) incomplete betas (≈ 14·√(Λf) for a 1e-12 tolerance);
+ * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache.
+ */
+import type { CompiledRule, CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import type { HealthMetric } from '../../engine/policy/policy.ts';
+import { incompleteBeta } from '../../engine/stats/distributions.ts';
+import type { World, ArmConditions } from '../world.ts';
+import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
+import { sketchRank } from '../windowsOrderStatistics.ts';
+import type { BaselineReference, CheckLawOptions, CheckProbabilities } from './checkLaw.ts';
+import { ExactUnsupportedError, defaultTolerance } from './checkLaw.ts';
+import { binomialLaw, poissonLaw } from './countRange.ts';
+import type { CountLaw } from './countRange.ts';
+import { bucketRepresentative, jointOrderStatisticsAtMost, largestIndexWithin, orderStatisticAbove, orderStatisticAtMost, passLevel } from './latencyLimitLaw.ts';
+
+/** The window a check law reads (a subset of the chain's `ChainWindow`). */
+export interface CheckWindow {
+  stage: CompiledStage;
+  start: number;
+  duration: number;
+  control: ArmConditions;
+  candidate: ArmConditions;
+  /** The flag's share (stage.traffic); the realized share is `exposedShare` of it. */
+  candidateShare: number;
+}
+
+const percentileOf: Record<string, number> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
+const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
+
+/** P(Binomial(n, p) ≤ t), exact to rounding. */
+function binomialAtMost(n: number, p: number, t: number): number {
+  if (t < 0) return 0;
+  if (t >= n) return 1;
+  if (p <= 0) return 1;
+  if (p >= 1) return 0;
+  return incompleteBeta(1 - p, n - t, t + 1);
+}
+
+/** The largest count x ≤ n with `!(x / n > limit)`, by the controller's floating-point comparison (−1 if none). */
+function largestPassingCount(n: number, limit: number): number {
+  if (limit === Infinity) return n;
+  let t = Math.min(n, Math.max(-1, Math.floor(limit * n)));
+  while (t + 1 <= n && !((t + 1) / n > limit)) t++;
+  while (t >= 0 && t / n > limit) t--;
+  return t;
+}
+
+/** A rule's number: `max` of an absolute rule, `maxRatio` of a ratio rule (compilePolicy.ts). */
+function limitOf(rule: CompiledRule): number {
+  return rule.type === 'absolute' ? rule.max : rule.type === 'ratio' ? rule.maxRatio : NaN;
+}
+
+/** The rules of a stage on one metric, split by type. */
+function rulesOn(stage: CompiledStage, metric: HealthMetric): { absolute: CompiledRule[]; ratio: CompiledRule[] } {
+  const on = stage.rules.filter((rule) => rule.metric === metric);
+  return { absolute: on.filter((rule) => rule.type === 'absolute'), ratio: on.filter((rule) => rule.type === 'ratio') };
+}
+
+function conditionsRate(conditions: ArmConditions, metric: 'errorRate' | 'timeoutRate'): number {
+  return metric === 'errorRate' ? conditions.errorRate : conditions.timeoutProbability;
+}
+
+/**
+ * The exact { hold, pass, fail } of the stage's health check in `window`; `reference` is the
+ * historical baseline's value (historical mode) or null (concurrent: the window's control arm).
+ * Throws `ExactUnsupportedError` for statistical rules, a concurrent check at 100% (its
+ * reference is the previous stage's control) and the latency combinations named above.
+ */
+export function healthCheckLaw(world: World, window: CheckWindow, reference: BaselineReference | null, options: CheckLawOptions = {}): CheckProbabilities {
+  const tolerance = options.tolerance ?? defaultTolerance;
+  const stage = window.stage;
+  if (stage.rules.some((rule) => rule.type === 'statistical')) {
+    throw new ExactUnsupportedError(['statistical rules'], `stage ${stage.index} ('${stage.name}') has a statistical rule: its test reads the stage's cumulative counts`);
+  }
+  const concurrent = reference === null;
+  if (concurrent && window.candidateShare >= 1) {
+    throw new ExactUnsupportedError(['concurrent baseline at 100%'], `stage ${stage.index} ('${stage.name}') serves everyone: its reference is the previous stage's accumulated control`);
+  }
+  const traffic = world.scenario.traffic;
+  const share = exposedShare(world.population, window.candidateShare);
+  const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
+  const end = window.start + window.duration;
+  const total = replay ? replayArrivals(replay.times, replay.period, window.start, end) : 0;
+  const expected = replay ? 0 : expectedArrivals(traffic, window.start, end);
+  const minRequests = stage.minRequests;
+  const result: CheckProbabilities = { hold: 0, pass: 0, fail: 0, neglected: 0 };
+
+  const candidateGroups = candidateFactors(world, window, reference, tolerance);
+  const candidateLaw: CountLaw = replay ? binomialLaw(total, share, tolerance) : poissonLaw(expected * share, tolerance);
+  result.neglected! += candidateLaw.neglected;
+
+  if (!concurrent) {
+    for (let i = 0; i < candidateLaw.pmf.length; i++) {
+      const n = candidateLaw.first + i;
+      const weight = candidateLaw.pmf[i];
+      if (n < minRequests || n === 0) {
+        result.hold += weight;
+        continue;
+      }
+      const { pass, neglected } = candidateGroups.passGiven(n, null);
+      result.neglected! += weight * neglected;
+      if (candidateGroups.missing) result.hold += weight * pass;
+      else result.pass += weight * pass;
+      result.fail += weight * (1 - pass);
+    }
+    return result;
+  }
+
+  // Concurrent: the control's window count is n₀ ~ Poisson(Λ(1 − f)) independent of n, or N − n with replayed arrivals.
+  const controlLaw: CountLaw | null = replay ? null : poissonLaw(expected * (1 - share), tolerance);
+  if (controlLaw) result.neglected! += controlLaw.neglected;
+  const control = controlFactors(world, window, tolerance);
+  for (let i = 0; i < candidateLaw.pmf.length; i++) {
+    const n = candidateLaw.first + i;
+    const weight = candidateLaw.pmf[i];
+    if (n < minRequests || n === 0) {
+      result.hold += weight;
+      continue;
+    }
+    const pairCount = controlLaw ? controlLaw.pmf.length : 1;
+    for (let j = 0; j < pairCount; j++) {
+      const n0 = controlLaw ? controlLaw.first + j : total - n;
+      const mass = weight * (controlLaw ? controlLaw.pmf[j] : 1);
+      if (n0 < minRequests) {
+        result.hold += mass;
+        continue;
+      }
+      const { pass, neglected } = candidateGroups.passGiven(n, n0 === 0 ? null : { n0, control });
+      result.neglected! += mass * neglected;
+      const missing = candidateGroups.missing || (n0 === 0 && candidateGroups.hasRatio);
+      if (missing) result.hold += mass * pass;
+      else result.pass += mass * pass;
+      result.fail += mass * (1 - pass);
+    }
+  }
+  return result;
+}
+
+/** The control arm's laws given its count n₀ (concurrent mode), cached per n₀. */
+interface ControlFactors {
+  /** P(control errors/timeouts ≥ x | n₀) as a function of x. */
+  countAtLeast(metric: 'errorRate' | 'timeoutRate', n0: number): (x: number) => number;
+  /** The law of the control's reported percentile bucket index given n₀: [index, probability][] and the mass left out. */
+  bucketLaw(metric: (typeof latencyMetrics)[number], n0: number): { buckets: [number, number][]; neglected: number };
+}
+
+function controlFactors(world: World, window: CheckWindow, tolerance: number): ControlFactors {
+  const countCache = new Map<string, (x: number) => number>();
+  const bucketCache = new Map<string, { buckets: [number, number][]; neglected: number }>();
+  const conditions = window.control;
+  const latency = world.controlLatency;
+  const logGamma = Math.log((1 + 0.01) / (1 - 0.01));
+  return {
+    countAtLeast(metric, n0) {
+      const key = `${metric}|${n0}`;
+      let cached = countCache.get(key);
+      if (cached) return cached;
+      const p = conditionsRate(conditions, metric);
+      const law = binomialLaw(n0, p, tolerance);
+      // Survival table over the kept range: tail[j] = P(X₀ ≥ first + j).
+      const tail = new Float64Array(law.pmf.length + 1);
+      for (let j = law.pmf.length - 1; j >= 0; j--) tail[j] = tail[j + 1] + law.pmf[j];
+      const last = law.first + law.pmf.length - 1;
+      cached = (x: number) => (x <= law.first ? 1 : x > last ? 0 : tail[x - law.first]);
+      countCache.set(key, cached);
+      return cached;
+    },
+    bucketLaw(metric, n0) {
+      const key = `${metric}|${n0}`;
+      const cached = bucketCache.get(key);
+      if (cached) return cached;
+      const k = sketchRank(percentileOf[metric], n0);
+      const multiplier = conditions.latencyMultiplier;
+      // P(index ≤ i) = P(U₍ₖ₎ ≤ F(γ^i / m)); start at the bucket of the median of U₍ₖ₎ and walk out.
+      const atMost = (index: number) => orderStatisticAtMost(n0, k, latency.cdf(Math.exp(index * logGamma) / multiplier));
+      const centre = Math.ceil(Math.log(multiplier * latency.quantile(k / (n0 + 1))) / logGamma);
+      const buckets: [number, number][] = [];
+      let low = centre;
+      while (atMost(low - 1) > tolerance / 2) low--;
+      let high = centre;
+      while (1 - atMost(high) > tolerance / 2) high++;
+      let previous = atMost(low - 1);
+      const neglectedLow = previous;
+      for (let index = low; index <= high; index++) {
+        const current = atMost(index);
+        if (current > previous) buckets.push([index, current - previous]);
+        previous = current;
+      }
+      const value = { buckets, neglected: neglectedLow + (1 - previous) };
+      bucketCache.set(key, value);
+      return value;
+    },
+  };
+}
+
+/** The candidate's groups: P(every rule passes | n[, control]) and whether a rule reads a missing reference. */
+function candidateFactors(world: World, window: CheckWindow, reference: BaselineReference | null, tolerance: number) {
+  const stage = window.stage;
+  const candidate = window.candidate;
+  const concurrent = reference === null;
+  let missing = false;
+  let hasRatio = false;
+  const cdf = (x: number) => world.candidateLatency.cdf(x);
+
+  // Count metrics: absolute limits and (historical) ratio limits are fixed; concurrent ratios keep their thresholds.
+  const counts = (['errorRate', 'timeoutRate'] as const).map((metric) => {
+    const { absolute, ratio } = rulesOn(stage, metric);
+    let fixedLimit = Infinity;
+    for (const rule of absolute) fixedLimit = Math.min(fixedLimit, limitOf(rule));
+    const ratioThresholds: number[] = [];
+    for (const rule of ratio) {
+      hasRatio = true;
+      if (concurrent) ratioThresholds.push(limitOf(rule));
+      else if (Number.isNaN(reference[metric])) missing = true;
+      else fixedLimit = Math.min(fixedLimit, limitOf(rule) * reference[metric]);
+    }
+    return { metric, active: absolute.length + ratio.length > 0, fixedLimit, ratioThresholds, p: conditionsRate(candidate, metric) };
+  });
+
+  // Latency: per percentile, the fixed limit and (concurrent) the ratio thresholds.
+  const latency = latencyMetrics.map((metric) => {
+    const { absolute, ratio } = rulesOn(stage, metric);
+    let fixedLimit = Infinity;
+    for (const rule of absolute) fixedLimit = Math.min(fixedLimit, limitOf(rule));
+    const ratioThresholds: number[] = [];
+    for (const rule of ratio) {
+      hasRatio = true;
+      if (concurrent) ratioThresholds.push(limitOf(rule));
+      else if (Number.isNaN(reference[metric])) missing = true;
+      else fixedLimit = Math.min(fixedLimit, limitOf(rule) * reference[metric]);
+    }
+    return { metric, q: percentileOf[metric], active: absolute.length + ratio.length > 0, fixedLimit, ratioThresholds };
+  });
+  const activeLatency = latency.filter((entry) => entry.active);
+  const multiplier = candidate.latencyMultiplier;
+  // Pass levels of the fixed limits, once per window.
+  const fixedLevel = new Map(activeLatency.map((entry) => [entry.metric, passLevel(entry.fixedLimit, multiplier, cdf)]));
+  const levelCache = new Map<number, number>();
+  const levelForLimit = (limit: number): number => {
+    const index = largestIndexWithin(limit);
+    let level = levelCache.get(index);
+    if (level === undefined) {
+      level = passLevel(limit, multiplier, cdf);
+      levelCache.set(index, level);
+    }
+    return level;
+  };
+
+  const countLaws = new Map<string, CountLaw>();
+  function countFactor(entry: (typeof counts)[number], n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
+    if (!entry.active) return { pass: 1, neglected: 0 };
+    const fixed = largestPassingCount(n, entry.fixedLimit);
+    if (!concurrent || entry.ratioThresholds.length === 0 || control === null) return { pass: binomialAtMost(n, entry.p, fixed), neglected: 0 };
+    // Concurrent ratio: Σ_x b(x; n, p)·P(X₀ ≥ x₀min(x) | n₀).
+    const lawKey = `${entry.metric}|${n}`;
+    let law = countLaws.get(lawKey);
+    if (!law) {
+      law = binomialLaw(n, entry.p, tolerance);
+      countLaws.set(lawKey, law);
+    }
+    const atLeast = control.control.countAtLeast(entry.metric, control.n0);
+    const n0 = control.n0;
+    let sum = 0;
+    const last = Math.min(fixed, law.first + law.pmf.length - 1);
+    for (let x = law.first; x <= last; x++) {
+      let need = 0;
+      for (const threshold of entry.ratioThresholds) {
+        // Least x₀ with !(x/n > threshold·(x₀/n₀)).
+        const observed = x / n;
+        let x0 = Math.max(0, Math.ceil((observed / threshold) * n0) - 1);
+        while (x0 > 0 && !(observed > threshold * ((x0 - 1) / n0))) x0--;
+        while (x0 <= n0 && observed > threshold * (x0 / n0)) x0++;
+        need = Math.max(need, x0);
+      }
+      sum += law.pmf[x - law.first] * atLeast(need);
+    }
+    return { pass: sum, neglected: law.neglected };
+  }
+
+  /** The latency group's pass probability given n (and the control), with half the bracket width. */
+  const fixedLatencyCache = new Map<number, { pass: number; neglected: number }>();
+  const candidateAtMostCache = new Map<string, number>();
+  /** P(U₍ₖ₎ ≤ level of `limit`) for the candidate's rank k of percentile j at n, cached (many control values share it). */
+  function candidateAtMost(n: number, j: number, rank: number, limit: number): number {
+    const key = `${n}|${j}|${largestIndexWithin(limit)}`;
+    let value = candidateAtMostCache.get(key);
+    if (value === undefined) {
+      value = orderStatisticAtMost(n, rank, levelForLimit(limit));
+      candidateAtMostCache.set(key, value);
+    }
+    return value;
+  }
+
+  function latencyFactor(n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
+    if (activeLatency.length === 0) return { pass: 1, neglected: 0 };
+    const concurrentRatio = concurrent && control !== null && activeLatency.some((entry) => entry.ratioThresholds.length > 0);
+    if (!concurrentRatio) {
+      const cached = fixedLatencyCache.get(n);
+      if (cached) return cached;
+      const value = fixedLatencyFactor(n);
+      fixedLatencyCache.set(n, value);
+      return value;
+    }
+    const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
+    // Concurrent ratio rules: each percentile's marginal fail probability summed over the control's bucket law.
+    let neglected = 0;
+    const fails = activeLatency.map((entry, j) => {
+      if (entry.ratioThresholds.length === 0) return 1 - candidateAtMost(n, j, ranks[j], entry.fixedLimit);
+      const law = control!.control.bucketLaw(entry.metric, control!.n0);
+      neglected += law.neglected;
+      let pass = 0;
+      for (const [index, probability] of law.buckets) {
+        const value = bucketRepresentative(index);
+        let limit = entry.fixedLimit;
+        for (const threshold of entry.ratioThresholds) limit = Math.min(limit, threshold * value);
+        pass += probability * candidateAtMost(n, j, ranks[j], limit);
+      }
+      return 1 - pass;
+    });
+    const combined = combineFails(fails, null);
+    return { pass: combined.pass, neglected: combined.neglected + neglected };
+  }
+
+  /** The latency group with fixed limits (absolute, or ratio to a historical value) given n. */
+  function fixedLatencyFactor(n: number): { pass: number; neglected: number } {
+    const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
+    {
+      // Nested levels from the top percentile down.
+      const levels = activeLatency.map((entry) => fixedLevel.get(entry.metric) as number);
+      for (let j = levels.length - 2; j >= 0; j--) levels[j] = Math.min(levels[j], levels[j + 1]);
+      const fails = levels.map((level, j) => orderStatisticAbove(n, ranks[j], level));
+      return combineFails(fails, (a, b) => {
+        const joint = jointOrderStatisticsAtMost(n, ranks[a], levels[a], ranks[b], levels[b], tolerance);
+        return { fail: 1 - joint.probability, neglected: joint.neglected };
+      });
+    }
+  }
+
+  /**
+   * P(no rule fails) from marginal fail probabilities: exact for one; Bonferroni's bracket when
+   * narrow; else the exact joint of the two largest (`joint`), the third bracketed.
+   */
+  function combineFails(fails: number[], joint: ((a: number, b: number) => { fail: number; neglected: number }) | null): { pass: number; neglected: number } {
+    if (fails.length === 1) return { pass: 1 - fails[0], neglected: 0 };
+    const largest = Math.max(...fails);
+    const sum = Math.min(1, fails.reduce((a, b) => a + b, 0));
+    if (sum - largest <= tolerance) return { pass: 1 - (largest + sum) / 2, neglected: (sum - largest) / 2 };
+    const order = fails.map((fail, j) => [fail, j] as const).sort((x, y) => y[0] - x[0]);
+    const rest = order.slice(2).reduce((a, [fail]) => a + fail, 0);
+    if (joint === null || rest > tolerance) {
+      throw new ExactUnsupportedError(
+        ['several latency rules near their limits'],
+        `stage ${stage.index} ('${stage.name}'): ${joint === null ? 'concurrent latency ratio rules on several percentiles' : 'three latency percentiles'} are each likely to fail (${fails.map((f) => f.toPrecision(3)).join(', ')}) and their joint law is not summed exactly`,
+      );
+    }
+    const [a, b] = [order[0][1], order[1][1]].sort((x, y) => x - y);
+    const pair = joint(a, b);
+    // The third rule (if any) brackets: P(fail any) ∈ [pair, pair + its fail].
+    return { pass: 1 - Math.min(1, pair.fail + rest / 2), neglected: pair.neglected + rest / 2 };
+  }
+
+  return {
+    get missing() {
+      return missing;
+    },
+    hasRatio,
+    passGiven(n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
+      let pass = 1;
+      let neglected = 0;
+      for (const entry of counts) {
+        const factor = countFactor(entry, n, control);
+        pass *= factor.pass;
+        neglected += factor.neglected;
+        if (pass === 0) return { pass: 0, neglected };
+      }
+      const lat = latencyFactor(n, control);
+      return { pass: pass * lat.pass, neglected: neglected + lat.neglected };
+    },
+  };
+}
