@@ -3,7 +3,9 @@
 # scenarios into the directory given as $1, so that a refactoring can be checked to leave
 # seeded results byte-identical (issue 13, "Checks"):
 #
-#   bash scripts/seededOutputs.sh /tmp/seeded-after && diff -r /tmp/seeded-before /tmp/seeded-after
+#   bash scripts/seededOutputs.sh /tmp/seeded-after && diff -r -x build.log /tmp/seeded-before /tmp/seeded-after
+#
+# (build.log holds the compiler's messages: in a shared tree it lists other people's work in progress.)
 #
 # Run it from the root of the tree to measure (a git worktree of the base commit for the
 # "before" side). The CLI is compiled with the project's tsconfig.cli.json (what

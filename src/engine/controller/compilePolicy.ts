@@ -11,30 +11,52 @@ import type {
   HealthMetric,
   HealthRule,
   Policy,
+  RateMetric,
   ShadowComparison,
   ShadowGates,
   SpendingFunction,
   StageCommon,
   StageKind,
+  StatisticalRule,
 } from '../policy/policy.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../stats/groupSequential.ts';
 
-/** A health rule ready to evaluate. */
-export interface CompiledRule {
-  type: 'ratio' | 'absolute' | 'statistical';
+/**
+ * A ratio-to-reference rule ready to evaluate: fails when candidate > `maxRatio` × reference.
+ * Compiled rules keep the policy's own field names (`maxRatio`, `max`, `minimumEffect`), so a
+ * threshold has one name from the policy document to the reason that reports it.
+ */
+export interface CompiledRatioRule {
+  type: 'ratio';
   metric: HealthMetric;
-  /** maxRatio (ratio), max (absolute) or minimumEffect (statistical). */
-  threshold: number;
-  /** Statistical rules: one-sided α. */
+  maxRatio: number;
+}
+
+/** An absolute limit ready to evaluate: fails when candidate > `max`. */
+export interface CompiledAbsoluteRule {
+  type: 'absolute';
+  metric: HealthMetric;
+  max: number;
+}
+
+/** A statistical rule ready to evaluate, with its alpha-spending plan precomputed. */
+export interface CompiledStatisticalRule {
+  type: 'statistical';
+  metric: RateMetric;
+  minimumEffect: number;
+  /** One-sided α (default 0.05). */
   alpha: number;
-  method: 'alphaSpending' | 'alwaysValid' | null;
-  /** Alpha spending: upper z boundaries for looks 1…K of the stage (K planned looks). */
+  method: StatisticalRule['method'];
+  /** Alpha spending: upper z boundaries for looks 1…K of the stage (K planned looks); null for always-valid. */
   boundaries: number[] | null;
-  /** Alpha spending: nominal one-sided p-value thresholds per look. */
+  /** Alpha spending: nominal one-sided p-value thresholds per look; null for always-valid. */
   nominalAlpha: number[] | null;
-  /** Index of this rule's slot in `state.ruleStates` (statistical rules only, else −1). */
+  /** Index of this rule's slot in `state.ruleStates`. */
   slot: number;
 }
+
+/** A health rule ready to evaluate: one member per rule type of the policy (`HealthRule`). */
+export type CompiledRule = CompiledRatioRule | CompiledAbsoluteRule | CompiledStatisticalRule;
 
 /** The A/B test, resolved. */
 export interface CompiledAbTest {
@@ -107,18 +129,8 @@ function compileRules(
 ): { rules: CompiledRule[]; slots: number } {
   let slots = 0;
   const compiled = rules.map((rule): CompiledRule => {
-    if (rule.type === 'ratio' || rule.type === 'absolute') {
-      return {
-        type: rule.type,
-        metric: rule.metric,
-        threshold: rule.type === 'ratio' ? rule.maxRatio : rule.max,
-        alpha: 0,
-        method: null,
-        boundaries: null,
-        nominalAlpha: null,
-        slot: -1,
-      };
-    }
+    if (rule.type === 'ratio') return { type: 'ratio', metric: rule.metric, maxRatio: rule.maxRatio };
+    if (rule.type === 'absolute') return { type: 'absolute', metric: rule.metric, max: rule.max };
     const alpha = rule.alpha ?? 0.05;
     let boundaries: number[] | null = null;
     let nominalAlpha: number[] | null = null;
@@ -136,7 +148,7 @@ function compileRules(
     return {
       type: 'statistical',
       metric: rule.metric,
-      threshold: rule.minimumEffect,
+      minimumEffect: rule.minimumEffect,
       alpha,
       method: rule.method,
       boundaries,

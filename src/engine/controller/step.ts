@@ -40,7 +40,7 @@ import { twoProportionZTest } from '../stats/proportions.ts';
 import { requiredSampleSize } from '../stats/sampleSize.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { addArmWindow, armMetric, clearArmTotals, totalsMetric } from './armTotals.ts';
-import type { CompiledPolicy, CompiledRule, CompiledStage } from './compilePolicy.ts';
+import type { CompiledPolicy, CompiledRatioRule, CompiledAbsoluteRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
 import { compilePolicy } from './compilePolicy.ts';
 import type { ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
@@ -355,7 +355,7 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
 
   let failed = false;
   let missing = false;
-  let closest: CompiledRule | null = null;
+  let closest: CompiledRatioRule | CompiledAbsoluteRule | null = null;
   let closestScore = -Infinity;
   let closestObserved = NaN;
   let closestReference = NaN;
@@ -366,28 +366,30 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
       else if (result === 'hold') missing = true;
       continue;
     }
+    const limitValue = rule.type === 'absolute' ? rule.max : rule.maxRatio;
     const observed = armMetric(candidate, rule.metric);
     const referenceValue =
       rule.type === 'absolute' ? 0 : reference.arm ? armMetric(reference.arm, rule.metric) : totalsMetric(reference.totals!, rule.metric);
     if (Number.isNaN(observed) || Number.isNaN(referenceValue)) {
       missing = true;
-      reasons.push(reason('missingData', rule.metric, null, rule.threshold, `no ${metricLabel[rule.metric]} for the ${Number.isNaN(observed) ? 'candidate' : reference.label}: the ${rule.type} rule cannot be checked (hold)`));
+      reasons.push(reason('missingData', rule.metric, null, limitValue, `no ${metricLabel[rule.metric]} for the ${Number.isNaN(observed) ? 'candidate' : reference.label}: the ${rule.type} rule cannot be checked (hold)`));
       continue;
     }
-    const limit = rule.type === 'absolute' ? rule.threshold : rule.threshold * referenceValue;
-    if (observed > limit) {
+    // The value the candidate must not exceed in this window: `max`, or `maxRatio` × the reference.
+    const candidateLimit = rule.type === 'absolute' ? rule.max : rule.maxRatio * referenceValue;
+    if (observed > candidateLimit) {
       failed = true;
       if (rule.type === 'absolute') {
-        reasons.push(reason('absolute', rule.metric, observed, rule.threshold, `candidate ${metricLabel[rule.metric]} ${show(observed)} is above the limit ${rule.threshold}`));
+        reasons.push(reason('absolute', rule.metric, observed, rule.max, `candidate ${metricLabel[rule.metric]} ${show(observed)} is above the limit ${rule.max}`));
       } else {
         const ratio = observed / referenceValue;
         reasons.push(
-          reason('ratio', rule.metric, ratio, rule.threshold, `candidate ${metricLabel[rule.metric]} ${show(observed)} is ${show(ratio)}× the ${reference.label}'s ${show(referenceValue)} (limit ${rule.threshold}×)`),
+          reason('ratio', rule.metric, ratio, rule.maxRatio, `candidate ${metricLabel[rule.metric]} ${show(observed)} is ${show(ratio)}× the ${reference.label}'s ${show(referenceValue)} (limit ${rule.maxRatio}×)`),
         );
       }
       continue;
     }
-    const score = limit > 0 ? observed / limit : 0;
+    const score = candidateLimit > 0 ? observed / candidateLimit : 0;
     if (score > closestScore) {
       closestScore = score;
       closest = rule;
@@ -400,17 +402,17 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
   if (closest !== null) {
     const m = closest.metric;
     if (closest.type === 'absolute') {
-      reasons.push(reason('absolute', m, closestObserved, closest.threshold, `healthy: candidate ${metricLabel[m]} ${show(closestObserved)} within the limit ${closest.threshold}`));
+      reasons.push(reason('absolute', m, closestObserved, closest.max, `healthy: candidate ${metricLabel[m]} ${show(closestObserved)} within the limit ${closest.max}`));
     } else {
       const ratio = closestReference > 0 ? closestObserved / closestReference : 0;
-      reasons.push(reason('ratio', m, ratio, closest.threshold, `healthy: closest rule ${metricLabel[m]} at ${show(ratio)}× the ${reference.label} (limit ${closest.threshold}×)`));
+      reasons.push(reason('ratio', m, ratio, closest.maxRatio, `healthy: closest rule ${metricLabel[m]} at ${show(ratio)}× the ${reference.label} (limit ${closest.maxRatio}×)`));
     }
   }
   return 'pass';
 }
 
 /** A statistical rule on the counts accumulated in the stage (candidate) against the reference. */
-function checkStatistical(state: ControllerState, rule: CompiledRule, reference: Reference, reasons: DecisionReason[]): CheckOutcome {
+function checkStatistical(state: ControllerState, rule: CompiledStatisticalRule, reference: Reference, reasons: DecisionReason[]): CheckOutcome {
   const candidate = state.stageCandidate;
   const base = reference.cumulative;
   if (candidate.requests === 0 || base.requests === 0) {
@@ -419,7 +421,7 @@ function checkStatistical(state: ControllerState, rule: CompiledRule, reference:
   }
   const candidateEvents = rule.metric === 'errorRate' ? candidate.errors : candidate.timeouts;
   const referenceEvents = rule.metric === 'errorRate' ? base.errors : base.timeouts;
-  const effect = rule.threshold;
+  const effect = rule.minimumEffect;
   const difference = candidateEvents / candidate.requests - referenceEvents / base.requests;
   if (rule.method === 'alphaSpending') {
     const boundaries = rule.boundaries!;
