@@ -1,0 +1,41 @@
+/**
+ * Which features of a scenario × policy the per-check laws cannot compute exactly, so that the
+ * caller falls back to Monte-Carlo and says why — never a silent approximation. The chain adds
+ * its own (A/B and shadow stages, statistical rules, the concurrent full stage: evaluateExact.ts
+ * `chainFeatures`).
+ *
+ * What the laws do cover is the windowed mode's law (windowsOrderStatistics.ts): Poisson
+ * arrivals with the daily cycle and bursts, or replayed arrival times (fixed N split
+ * binomially), the realized sticky share, error and timeout counts, latency percentiles on the
+ * sketch grid, faults at known times and slow leaks (conditions at each window's midpoint).
+ * The per-request mode draws timeouts from the same latencies as the percentiles; the windowed
+ * mode (and so the exact evaluator) draws them independently — each is exact on its own.
+ */
+import type { Policy } from '../../engine/policy/policy.ts';
+import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
+import type { Scenario } from '../scenario.ts';
+
+/** Whether the laws apply, or the features that need simulation. */
+export type ExactSupport = { supported: true } | { supported: false; features: string[] };
+
+/** The features of `scenario` × `policy` the per-check laws cannot compute exactly (module comment). O(stages × rules). */
+export function exactSupport(scenario: Scenario, policy: Policy): ExactSupport {
+  const compiled = compilePolicy(policy);
+  const features: string[] = [];
+  if (scenario.inputs !== undefined) features.push('input drift (the scenario has inputs: their window bin counts are not chained)');
+  const historical = compiled.baselineMode === 'historical';
+  const latencyReferences = new Set<string>();
+  for (const stage of compiled.stages) {
+    if (stage.kind !== 'canary' && stage.kind !== 'full') continue;
+    for (const rule of stage.rules) {
+      if (historical && rule.type === 'ratio' && rule.metric.startsWith('latency')) latencyReferences.add(rule.metric);
+    }
+  }
+  if (latencyReferences.size > 0) {
+    features.push(`historical latency baseline (ratio rules on ${[...latencyReferences].join(', ')} compare with the baseline's request-weighted mean of window percentiles, which has no tractable exact law)`);
+  }
+  if (historical && scenario.traffic.arrivals.kind === 'replay' && compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio'))) {
+    features.push('historical baseline with replayed arrivals (the baseline law is written for Poisson arrivals)');
+  }
+  return features.length === 0 ? { supported: true } : { supported: false, features };
+}
