@@ -1,0 +1,141 @@
+/**
+ * The exact evaluator's entry point: a scenario × policy → the outcome record `simulate` returns
+ * (false-rollback, missed-regression, rollback, promote and undecided rates; decision- and
+ * detection-time distributions; expected requests and users served by a worse candidate),
+ * computed without sampling — or the list of features that have no exact form here, for the
+ * caller to fall back to Monte-Carlo (never a silent approximation).
+ *
+ * How: the stage walk is a Markov chain over check windows (stageChain.ts) whose transition
+ * probabilities are the per-check laws (checkLaw.ts and healthCheckLaw.ts). With a historical
+ * baseline, the reference every ratio rule compares with is the baseline stage's measurement,
+ * random itself: the chain runs once per node of its law (baselineLaw.ts) and the tallies are
+ * averaged with the nodes' weights — the baseline's own noise integrated over, not ignored.
+ *
+ * Accuracy: every probability is exact within `summary.neglectedMass` (truncated Poisson and
+ * binomial sums, pruned states, the baseline's law's bracket); the evaluator refuses (feature
+ * "numerical tolerance") when that mass exceeds `maxNeglected` (default 1e-6), the issue's
+ * tolerance on rates.
+ *
+ * Covered: baseline, canary and full stages with ratio and absolute rules on error rate, timeout
+ * rate and latency percentiles (historical or concurrent baseline; the concurrent full stage
+ * excepted, below), failure limits, minRequests holds, min/max durations and onMaxDuration, the
+ * kill switch, Poisson arrivals with the daily cycle and bursts, the realized sticky share, faults
+ * at known times. Not covered (`chainFeatures` and the laws' `exactSupport` name them): A/B
+ * stages, shadow stages (unless the laws give its gates), statistical rules, and a full stage
+ * under a concurrent baseline, whose reference is the previous stage's accumulated control —
+ * random, and dependent on that stage's own checks, which a chain over (stage, time, failures)
+ * cannot carry.
+ */
+import type { Policy } from '../../engine/policy/policy.ts';
+import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
+import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
+import type { Scenario } from '../scenario.ts';
+import type { World } from '../world.ts';
+import { compileWorld } from '../world.ts';
+import { flagGroup } from '../runner.ts';
+import { ExactUnsupportedError } from './checkLaw.ts';
+import type { ChainLaws } from './stageChain.ts';
+import { runStageChain } from './stageChain.ts';
+import type { ExactSummary, ExactTally } from './exactTally.ts';
+import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import { baselineLaw } from './baselineLaw.ts';
+import { exactChainLaws } from './exactChainLaws.ts';
+import { exactSupport } from './exactSupport.ts';
+
+/** An exact answer. */
+export interface ExactResult {
+  supported: true;
+  summary: ExactSummary;
+  /** The probability masses behind the summary (mergeable: `mergeTally`, e.g. over a sweep's scenarios). */
+  tally: ExactTally;
+  /** Nodes of the historical baseline's law the chain ran for (1 with a concurrent baseline). */
+  baselineNodes: number;
+}
+
+/** No exact answer: the features that need simulation. */
+export interface ExactUnsupported {
+  supported: false;
+  features: string[];
+}
+
+/** Settings of `evaluateExact`. */
+export interface ExactOptions {
+  /** The scenario's compiled world, when the caller already has it for this policy's flag group. */
+  world?: World;
+  /** Nodes of the historical baseline's law (default: the law's own default). */
+  baselineNodes?: number;
+  /** Largest neglected probability mass accepted (default 1e-6). */
+  maxNeglected?: number;
+}
+
+/**
+ * The policy features the chain itself cannot walk exactly (the laws' `exactSupport` adds the
+ * scenario's and the rules'). Each names the stage. O(stages).
+ */
+export function chainFeatures(compiled: CompiledPolicy): string[] {
+  const features: string[] = [];
+  for (const stage of compiled.stages) {
+    const where = `stage ${stage.index} '${stage.name}'`;
+    if (stage.kind === 'ab') features.push(`A/B stage (${where}: its test on the accumulated success counts)`);
+    if (stage.kind === 'shadow') features.push(`shadow stage (${where}: its gates on the stage's accumulated latency percentiles)`);
+    if (stage.kind === 'baseline' && compiled.baselineMode === 'concurrent') features.push(`baseline stage under a concurrent baseline (${where})`);
+    if (stage.kind === 'full' && compiled.baselineMode === 'concurrent' && stage.rules.length > 0) {
+      features.push(`full stage under a concurrent baseline (${where}: its reference is the previous stage's accumulated control, which depends on that stage's checks)`);
+    }
+    for (const rule of stage.rules) {
+      if (rule.type === 'statistical') features.push(`statistical rule on ${rule.metric} (${where}: it tests counts accumulated over the stage)`);
+    }
+  }
+  return features;
+}
+
+/** Whether a stage before `index` is a baseline stage (the historical baseline is then established). */
+function baselineBefore(compiled: CompiledPolicy, index: number): boolean {
+  return compiled.stages.some((stage) => stage.kind === 'baseline' && stage.index < index);
+}
+
+/**
+ * Evaluates `policy` in `scenario` exactly (module comment), or returns the features that need
+ * Monte-Carlo. Throws a RangeError when the policy is invalid (as `simulate`). Cost: one chain run
+ * per baseline node — O(windows × live states) each — plus the laws' sums (cached per window).
+ */
+export function evaluateExact(scenario: Scenario, policy: Policy, options: ExactOptions = {}): ExactResult | ExactUnsupported {
+  const compiled = compilePolicy(policy);
+  const maxNeglected = options.maxNeglected ?? 1e-6;
+  const support = exactSupport(scenario, policy);
+  const features = [...(support.supported ? [] : support.features), ...chainFeatures(compiled)];
+  if (features.length > 0) return { supported: false, features: [...new Set(features)] };
+  const world = options.world ?? compileWorld(scenario, flagGroup(policy));
+  try {
+    const total = emptyTally();
+    let nodes = 1;
+    if (compiled.baselineMode === 'historical' && compiled.stages.some((stage) => stage.kind === 'baseline')) {
+      const law = baselineLaw(world, compiled, options.baselineNodes !== undefined ? { nodes: options.baselineNodes } : undefined);
+      nodes = law.nodes.length;
+      for (const node of law.nodes) mergeTally(total, runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, node.reference))), node.weight);
+      total.neglected += law.neglected;
+    } else {
+      mergeTally(total, runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, null))));
+    }
+    if (!(total.neglected <= maxNeglected)) {
+      return { supported: false, features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`] };
+    }
+    return { supported: true, summary: exactSummary(total), tally: total, baselineNodes: nodes };
+  } catch (error) {
+    if (error instanceof ExactUnsupportedError) return { supported: false, features: error.features };
+    throw error;
+  }
+}
+
+/**
+ * In historical mode a check before any baseline stage holds (the controller's "no established
+ * historical baseline"): the laws are asked only about checks that have a baseline.
+ */
+function withEstablishment(compiled: CompiledPolicy, laws: ChainLaws): ChainLaws {
+  if (compiled.baselineMode !== 'historical') return laws;
+  return {
+    shadowGates: (window) => laws.shadowGates(window),
+    servedRequests: (window) => laws.servedRequests(window),
+    healthCheck: (window) => (baselineBefore(compiled, window.stage.index) ? laws.healthCheck(window) : { hold: 1, pass: 0, fail: 0 }),
+  };
+}
