@@ -159,7 +159,8 @@ function describeError(error: unknown): string {
  */
 export function notebookProblems(notebook: Notebook): string[] {
   const problems: string[] = [];
-  if (typeof notebook?.id !== 'string' || !/^[a-z0-9-]+$/.test(notebook.id)) problems.push(`id must be lowercase words joined by '-', got ${String(notebook?.id)}`);
+  if (typeof notebook?.id !== 'string' || !/^[a-z0-9-]+$/.test(notebook.id))
+    problems.push(`id must be lowercase words joined by '-', got ${String(notebook?.id)}`);
   if (typeof notebook?.title !== 'string' || notebook.title === '') problems.push('title must be a non-empty string');
   if (!Array.isArray(notebook?.cells)) return [...problems, 'cells must be an array'];
   const names = new Set<string>();
@@ -167,11 +168,14 @@ export function notebookProblems(notebook: Notebook): string[] {
     if (cell?.kind === 'markdown') {
       if (typeof cell.text !== 'string') problems.push(`cells[${i}].text must be a string`);
     } else if (cell?.kind === 'code') {
-      if (typeof cell.name !== 'string' || !IDENTIFIER.test(cell.name)) problems.push(`cells[${i}].name must be an identifier, got ${String(cell.name)}`);
+      if (typeof cell.name !== 'string' || !IDENTIFIER.test(cell.name))
+        problems.push(`cells[${i}].name must be an identifier, got ${String(cell.name)}`);
       else if (names.has(cell.name)) problems.push(`cells[${i}].name '${cell.name}' is used twice`);
       else names.add(cell.name);
       if (typeof cell.source !== 'string') {
-        problems.push(`cells[${i}].source must be a string, got ${typeof cell.source} (a notebook file loaded without the notebook-cell-sources plugin of vite.config.ts?)`);
+        problems.push(
+          `cells[${i}].source must be a string, got ${typeof cell.source} (a notebook file loaded without the notebook-cell-sources plugin of vite.config.ts?)`,
+        );
       }
       if (typeof cell.run !== 'function') problems.push(`cells[${i}].run must be a function`);
     } else {
@@ -247,7 +251,15 @@ export async function runNotebook(notebook: Notebook, options: RunNotebookOption
       if (error instanceof UnavailableDependency) {
         report({ index, kind: 'code', name: cell.name, status: 'skipped', error: error.message, uses, durationMs: 0 });
       } else {
-        report({ index, kind: 'code', name: cell.name, status: 'error', error: describeError(error), uses, durationMs: now() - cellStarted });
+        report({
+          index,
+          kind: 'code',
+          name: cell.name,
+          status: 'error',
+          error: describeError(error),
+          uses,
+          durationMs: now() - cellStarted,
+        });
       }
     }
   }

@@ -1,8 +1,8 @@
 import * as Plot from '@observablehq/plot';
 import type { HealthRule, Policy } from '../src/engine/policy/policy.ts';
 import { logGamma } from '../src/engine/stats/distributions.ts';
-import { parseScenario } from '../src/sim/scenario.ts';
 import { simulate } from '../src/sim/runner.ts';
+import { parseScenario } from '../src/sim/scenario.ts';
 import type { Notebook } from './notebook.ts';
 
 type FireProbability = (requestsPerArm: number, errorRate: number) => number;
@@ -35,7 +35,9 @@ P(fire) = Σₖ P(e_control = k) · P(e_candidate > 2k).`,
           const logChoose = logGamma(n + 1);
           const pmf = new Float64Array(n + 1);
           for (let k = 0; k <= n; k++) {
-            pmf[k] = Math.exp(logChoose - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(errorRate) + (n - k) * Math.log1p(-errorRate));
+            pmf[k] = Math.exp(
+              logChoose - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(errorRate) + (n - k) * Math.log1p(-errorRate),
+            );
           }
           // above[k] = P(e > k)
           const above = new Float64Array(n + 1);
@@ -53,7 +55,11 @@ P(fire) = Σₖ P(e_control = k) · P(e_candidate > 2k).`,
         const requests = [50, 100, 200, 500, 1000, 2000, 5000, 10000];
         const errorRates = [0.005, 0.01, 0.02];
         const rows = errorRates.flatMap((errorRate) =>
-          requests.map((requestsPerArm) => ({ errorRate, requestsPerArm, falseAlarmPerWindow: fireProbability(requestsPerArm, errorRate) })),
+          requests.map((requestsPerArm) => ({
+            errorRate,
+            requestsPerArm,
+            falseAlarmPerWindow: fireProbability(requestsPerArm, errorRate),
+          })),
         );
         return {
           caption: 'Probability that one window of a healthy candidate breaks "error rate ≤ 2 × control" (exact, binomial).',
@@ -88,7 +94,10 @@ A canary stage is not one check. Two hours of five-minute windows are K = 24 che
           const perWindow = fireProbability(requestsPerArm, 0.01);
           return { requestsPerArm, perWindow, falseRollbackOver24Checks: 1 - (1 - perWindow) ** checks };
         });
-        return { table: rows, caption: 'Healthy candidate, 1% error rate in both arms: false rollbacks over a 2-hour canary of 24 five-minute checks (exact)' };
+        return {
+          table: rows,
+          caption: 'Healthy candidate, 1% error rate in both arms: false rollbacks over a 2-hour canary of 24 five-minute checks (exact)',
+        };
       },
     },
     {
@@ -130,7 +139,9 @@ We let the engine's controller decide on simulated windows: a canary at 10% of 2
         });
         const policies = [
           policy('ratio: error rate ≤ 2 × control', [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }]),
-          policy('statistical: +0.5 points, always-valid', [{ type: 'statistical', metric: 'errorRate', minimumEffect: 0.005, alpha: 0.05, method: 'alwaysValid' }]),
+          policy('statistical: +0.5 points, always-valid', [
+            { type: 'statistical', metric: 'errorRate', minimumEffect: 0.005, alpha: 0.05, method: 'alwaysValid' },
+          ]),
         ];
         const rows = policies.map((rulePolicy) => {
           const healthy = simulate(world(0.01), rulePolicy, { replicates: 400, seed: 'notebook: ratio thresholds' });
@@ -144,7 +155,10 @@ We let the engine's controller decide on simulated windows: a canary at 10% of 2
             meanDetectionMinutes: broken.detectionTime.mean === null ? null : broken.detectionTime.mean / 60,
           };
         });
-        return { table: rows, caption: 'Simulated canary, 12 five-minute checks at ~200 candidate requests per window (400 replicates each)' };
+        return {
+          table: rows,
+          caption: 'Simulated canary, 12 five-minute checks at ~200 candidate requests per window (400 replicates each)',
+        };
       },
     },
     {

@@ -1,12 +1,12 @@
 import * as Plot from '@observablehq/plot';
+import { syntheticLogCsv } from '../scripts/syntheticLogs.ts';
 import type { Policy } from '../src/engine/policy/policy.ts';
 import { parseColumnMapping } from '../src/sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../src/sim/replay/errorRule.ts';
-import { parseLog } from '../src/sim/replay/parseLog.ts';
 import type { ParsedLog } from '../src/sim/replay/parseLog.ts';
+import { parseLog } from '../src/sim/replay/parseLog.ts';
 import { replayRequests } from '../src/sim/replay/replayRequests.ts';
 import { replayLog } from '../src/sim/replay/replayWorld.ts';
-import { syntheticLogCsv } from '../scripts/syntheticLogs.ts';
 import type { Notebook } from './notebook.ts';
 
 interface Comparison {
@@ -71,7 +71,14 @@ The seed practice: a four-hour historical baseline, then a canary at 50 % for tw
             flag: { name: 'notebook-bursts' },
             stages: [
               { kind: 'baseline', minDuration: '4h', minRequests: 1000, checkInterval: '10m' },
-              { kind: 'canary', traffic: 0.5, minDuration: '2h', maxDuration: '3h', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio }] },
+              {
+                kind: 'canary',
+                traffic: 0.5,
+                minDuration: '2h',
+                maxDuration: '3h',
+                checkInterval: '10m',
+                rules: [{ type: 'ratio', metric: 'errorRate', maxRatio }],
+              },
               { kind: 'promote' },
             ],
           } as Policy;
@@ -81,7 +88,13 @@ The seed practice: a four-hour historical baseline, then a canary at 50 % for tw
           const fresh = replay.falseRollbackRate;
           rows.push({ maxRatio, method: "the log's own windows", falseRollbackRate: own.rate!, lower: own.lower!, upper: own.upper! });
           rows.push({ maxRatio, method: 'old replay (i.i.d. errors)', falseRollbackRate: old.rate!, lower: old.lower!, upper: old.upper! });
-          rows.push({ maxRatio, method: 'request replay (blocks)', falseRollbackRate: fresh.rate!, lower: fresh.lower!, upper: fresh.upper! });
+          rows.push({
+            maxRatio,
+            method: 'request replay (blocks)',
+            falseRollbackRate: fresh.rate!,
+            lower: fresh.lower!,
+            upper: fresh.upper!,
+          });
         }
         return rows;
       },
@@ -92,12 +105,13 @@ The seed practice: a four-hour historical baseline, then a canary at 50 % for tw
       run: ({ comparison }: { comparison: Comparison[] }) => {
         return {
           table: comparison.map((row) => ({
-            'k': row.maxRatio,
-            'method': row.method,
+            k: row.maxRatio,
+            method: row.method,
             'false-rollback rate': row.falseRollbackRate.toFixed(3),
             '95% interval': '[' + row.lower.toFixed(3) + ', ' + row.upper.toFixed(3) + ']',
           })),
-          caption: "Healthy candidate: false rollbacks of 'error rate ≤ k × baseline' on a week of bursty errors. The own-window runs overlap, so their interval is optimistic.",
+          caption:
+            "Healthy candidate: false rollbacks of 'error rate ≤ k × baseline' on a week of bursty errors. The own-window runs overlap, so their interval is optimistic.",
         };
       },
     },
@@ -117,7 +131,8 @@ The seed practice: a four-hour historical baseline, then a canary at 50 % for tw
             ],
             marginLeft: 170,
           },
-          caption: "False-rollback rate of each threshold k by method, with 95% Wilson intervals: the request replay agrees with the log's own windows; the i.i.d. replay does not, in either direction.",
+          caption:
+            "False-rollback rate of each threshold k by method, with 95% Wilson intervals: the request replay agrees with the log's own windows; the i.i.d. replay does not, in either direction.",
         };
       },
     },

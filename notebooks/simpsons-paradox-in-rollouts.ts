@@ -1,9 +1,9 @@
 import * as Plot from '@observablehq/plot';
-import { analyzeSegments } from '../src/engine/analysis/segments.ts';
-import type { SegmentCounts, SegmentsAnalysis } from '../src/engine/analysis/segments.ts';
-import { segmentReports } from '../src/engine/controller/segmentReport.ts';
-import type { SegmentTally } from '../src/engine/controller/controllerState.ts';
 import kidneyStonesCsv from '../scenarios/data/kidney_stones_charig1986.csv?raw';
+import type { SegmentCounts, SegmentsAnalysis } from '../src/engine/analysis/segments.ts';
+import { analyzeSegments } from '../src/engine/analysis/segments.ts';
+import type { SegmentTally } from '../src/engine/controller/controllerState.ts';
+import { segmentReports } from '../src/engine/controller/segmentReport.ts';
 import type { Notebook } from './notebook.ts';
 
 /** Simpson's paradox: the kidney-stone data, then a canary whose segment mix hides a better model. */
@@ -11,7 +11,7 @@ const notebook: Notebook = {
   id: 'simpsons-paradox-in-rollouts',
   title: "Simpson's paradox in rollouts",
   summary:
-    "A variant can win in every segment and lose overall. The classic kidney-stone data, then a canary that looks worse than control only because it was shown to a harder mix of users.",
+    'A variant can win in every segment and lose overall. The classic kidney-stone data, then a canary that looks worse than control only because it was shown to a harder mix of users.',
   cells: [
     {
       kind: 'markdown',
@@ -53,14 +53,22 @@ The data ship with Rollout Lab (\`scenarios/data/kidney_stones_charig1986.csv\`,
       kind: 'code',
       name: 'kidneyVerdict',
       run: ({ kidney }: { kidney: SegmentsAnalysis }) => {
-        return { simpsonParadox: kidney.simpsonParadox, paradoxKind: kidney.paradoxKind, explanation: kidney.explanation, recommendation: kidney.recommendation };
+        return {
+          simpsonParadox: kidney.simpsonParadox,
+          paradoxKind: kidney.paradoxKind,
+          explanation: kidney.explanation,
+          recommendation: kidney.recommendation,
+        };
       },
     },
     {
       kind: 'code',
       name: 'kidneyFigure',
       run: ({ kidney }: { kidney: SegmentsAnalysis }) => {
-        const slices = [...kidney.segments.map((segment) => ({ slice: segment.segment, comparison: segment })), { slice: 'all patients', comparison: kidney.aggregate }];
+        const slices = [
+          ...kidney.segments.map((segment) => ({ slice: segment.segment, comparison: segment })),
+          { slice: 'all patients', comparison: kidney.aggregate },
+        ];
         const points = slices.flatMap(({ slice, comparison }) =>
           [comparison.first, comparison.second].map((variant) => ({
             slice,
@@ -118,7 +126,10 @@ Below, the candidate model is **better in both segments** — 96% against 95% su
       run: ({ canarySegments }: { canarySegments: SegmentCounts[] }) => {
         const analysis = analyzeSegments({ variants: ['control', 'candidate'], segments: canarySegments });
         return {
-          table: [...analysis.segments.map((segment) => ({ slice: segment.segment, ...rates(segment) })), { slice: 'overall', ...rates(analysis.aggregate) }],
+          table: [
+            ...analysis.segments.map((segment) => ({ slice: segment.segment, ...rates(segment) })),
+            { slice: 'overall', ...rates(analysis.aggregate) },
+          ],
           caption: analysis.explanation,
           analysis,
         };
@@ -156,14 +167,26 @@ An A/B stage with \`segmentKeys\` tallies the windows' per-segment outcomes and,
           candidateSuccesses: candidate[0],
           candidateOutcomes: candidate[1],
         });
-        const confounded = Object.fromEntries(canarySegments.map((s) => [s.name, tally([s.first.successes, s.first.total], [s.second.successes, s.second.total])]));
+        const confounded = Object.fromEntries(
+          canarySegments.map((s) => [s.name, tally([s.first.successes, s.first.total], [s.second.successes, s.second.total])]),
+        );
         const randomised = { mobile: tally([640, 800], [704, 800]), web: tally([2880, 3200], [2816, 3200]) };
         const [canaryReport] = segmentReports(confounded, ['device'], 0.05);
         const [abReport] = segmentReports(randomised, ['device'], 0.05);
         return {
           table: [
-            { test: 'canary shown mostly to mobile', simpsonParadox: canaryReport.simpsonParadox, mixPValue: canaryReport.mixPValue, routingGain: canaryReport.routingGain },
-            { test: 'randomised A/B, opposite effects', simpsonParadox: abReport.simpsonParadox, mixPValue: abReport.mixPValue, routingGain: abReport.routingGain },
+            {
+              test: 'canary shown mostly to mobile',
+              simpsonParadox: canaryReport.simpsonParadox,
+              mixPValue: canaryReport.mixPValue,
+              routingGain: canaryReport.routingGain,
+            },
+            {
+              test: 'randomised A/B, opposite effects',
+              simpsonParadox: abReport.simpsonParadox,
+              mixPValue: abReport.mixPValue,
+              routingGain: abReport.routingGain,
+            },
           ],
           caption: abReport.message,
           canaryReport,

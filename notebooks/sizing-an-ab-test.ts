@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
-import { powerForSampleSize, requiredSampleSize } from '../src/engine/stats/sampleSize.ts';
 import type { SampleSizeMethod, SampleSizeResult } from '../src/engine/stats/sampleSize.ts';
+import { powerForSampleSize, requiredSampleSize } from '../src/engine/stats/sampleSize.ts';
 import type { Notebook } from './notebook.ts';
 
 /** Sizing an A/B test on a success rate: both formulas, power curves, and days of traffic. */

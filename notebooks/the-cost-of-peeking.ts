@@ -1,10 +1,14 @@
 import * as Plot from '@observablehq/plot';
 import { normalSampler } from '../src/engine/random/normal.ts';
 import { streamFor } from '../src/engine/random/streams.ts';
-import { equallySpacedFractions, groupSequentialBoundaries, naiveRepeatedTestingFalsePositiveRate } from '../src/engine/stats/groupSequential.ts';
-import type { GroupSequentialBoundaries } from '../src/engine/stats/groupSequential.ts';
 import { alwaysValidTest } from '../src/engine/stats/alwaysValid.ts';
 import { normalQuantile } from '../src/engine/stats/distributions.ts';
+import type { GroupSequentialBoundaries } from '../src/engine/stats/groupSequential.ts';
+import {
+  equallySpacedFractions,
+  groupSequentialBoundaries,
+  naiveRepeatedTestingFalsePositiveRate,
+} from '../src/engine/stats/groupSequential.ts';
 import { wilsonInterval } from '../src/engine/stats/wilson.ts';
 import type { Notebook } from './notebook.ts';
 
@@ -64,7 +68,8 @@ Under the null hypothesis the z-statistics of successive looks are correlated Ga
           ...boundaries.pocock.z.map((_, k) => ({ design: 'naive (1.96 at every look)', look: k + 1, z: normalQuantile(0.975) })),
         ];
         return {
-          caption: 'Critical |z| at each of five looks: each group-sequential design keeps the overall false-positive rate at 5%; the naive threshold does not.',
+          caption:
+            'Critical |z| at each of five looks: each group-sequential design keeps the overall false-positive rate at 5%; the naive threshold does not.',
           figure: {
             width: 640,
             height: 300,
@@ -131,7 +136,8 @@ We simulate 20,000 A/A tests with five equally spaced looks. Each replicate draw
       run: ({ simulation }: { simulation: { naiveRate: number; exactNaiveRate: number } }) => {
         const exact = Array.from({ length: 20 }, (_, i) => ({ looks: i + 1, rate: naiveRepeatedTestingFalsePositiveRate(i + 1, 0.05, 2) }));
         return {
-          caption: 'Exact false-positive rate of naive repeated testing (line) against the number of looks; the dot is the simulated rate at five looks.',
+          caption:
+            'Exact false-positive rate of naive repeated testing (line) against the number of looks; the dot is the simulated rate at five looks.',
           figure: {
             width: 640,
             height: 300,

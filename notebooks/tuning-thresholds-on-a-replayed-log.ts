@@ -2,8 +2,8 @@ import * as Plot from '@observablehq/plot';
 import type { Policy } from '../src/engine/policy/policy.ts';
 import { parseColumnMapping } from '../src/sim/replay/columnMapping.ts';
 import { parseInjection } from '../src/sim/replay/injection.ts';
-import { parseLog } from '../src/sim/replay/parseLog.ts';
 import type { ParsedLog } from '../src/sim/replay/parseLog.ts';
+import { parseLog } from '../src/sim/replay/parseLog.ts';
 import { replayRequests } from '../src/sim/replay/replayRequests.ts';
 import requestsLogCsv from './data/requests-one-day.csv?raw';
 import type { Notebook } from './notebook.ts';
@@ -24,7 +24,7 @@ const notebook: Notebook = {
   id: 'tuning-thresholds-on-a-replayed-log',
   title: 'Tuning thresholds on a replayed log',
   summary:
-    'Replay one day of request logs as the control model\'s world, inject a regression into the candidate, and sweep the error-ratio threshold: how often each threshold rolls back a healthy candidate against how often it catches a broken one.',
+    "Replay one day of request logs as the control model's world, inject a regression into the candidate, and sweep the error-ratio threshold: how often each threshold rolls back a healthy candidate against how often it catches a broken one.",
   cells: [
     {
       kind: 'markdown',
@@ -90,14 +90,14 @@ For each setting the replay runs every replicate twice on the same resampled req
             const healthy = replay.falseRollbackRate;
             const broken = replay.detection!.regressed.rollbackRate;
             return {
-            checkInterval,
-            maxRatio,
-            falseRollbackRate: healthy.rate ?? NaN,
-            falseRollbackLower: healthy.lower ?? NaN,
-            falseRollbackUpper: healthy.upper ?? NaN,
-            detectionRate: broken.rate ?? NaN,
-            detectionLower: broken.lower ?? NaN,
-            detectionUpper: broken.upper ?? NaN,
+              checkInterval,
+              maxRatio,
+              falseRollbackRate: healthy.rate ?? NaN,
+              falseRollbackLower: healthy.lower ?? NaN,
+              falseRollbackUpper: healthy.upper ?? NaN,
+              detectionRate: broken.rate ?? NaN,
+              detectionLower: broken.lower ?? NaN,
+              detectionUpper: broken.upper ?? NaN,
             };
           }),
         );
@@ -108,7 +108,8 @@ For each setting the replay runs every replicate twice on the same resampled req
       name: 'tradeOff',
       run: ({ sweep }: { sweep: SweepPoint[] }) => {
         return {
-          caption: 'Each dot is one threshold k: false-rollback rate of a healthy candidate (x) against detection of a candidate with 3× the errors (y), with 95% Wilson intervals. Up and to the left is better.',
+          caption:
+            'Each dot is one threshold k: false-rollback rate of a healthy candidate (x) against detection of a candidate with 3× the errors (y), with 95% Wilson intervals. Up and to the left is better.',
           figure: {
             width: 640,
             height: 360,
@@ -117,10 +118,29 @@ For each setting the replay runs every replicate twice on the same resampled req
             color: { legend: true, label: 'Check every' },
             marks: [
               Plot.line(sweep, { x: 'falseRollbackRate', y: 'detectionRate', stroke: 'checkInterval' }),
-              Plot.ruleY(sweep, { y: 'detectionRate', x1: 'falseRollbackLower', x2: 'falseRollbackUpper', stroke: 'checkInterval', strokeOpacity: 0.5 }),
-              Plot.ruleX(sweep, { x: 'falseRollbackRate', y1: 'detectionLower', y2: 'detectionUpper', stroke: 'checkInterval', strokeOpacity: 0.5 }),
+              Plot.ruleY(sweep, {
+                y: 'detectionRate',
+                x1: 'falseRollbackLower',
+                x2: 'falseRollbackUpper',
+                stroke: 'checkInterval',
+                strokeOpacity: 0.5,
+              }),
+              Plot.ruleX(sweep, {
+                x: 'falseRollbackRate',
+                y1: 'detectionLower',
+                y2: 'detectionUpper',
+                stroke: 'checkInterval',
+                strokeOpacity: 0.5,
+              }),
               Plot.dot(sweep, { x: 'falseRollbackRate', y: 'detectionRate', fill: 'checkInterval', r: 4, tip: true }),
-              Plot.text(sweep, { x: 'falseRollbackRate', y: 'detectionRate', text: (point: SweepPoint) => 'k = ' + point.maxRatio, dx: 8, textAnchor: 'start', fontSize: 10 }),
+              Plot.text(sweep, {
+                x: 'falseRollbackRate',
+                y: 'detectionRate',
+                text: (point: SweepPoint) => 'k = ' + point.maxRatio,
+                dx: 8,
+                textAnchor: 'start',
+                fontSize: 10,
+              }),
             ],
           },
         };

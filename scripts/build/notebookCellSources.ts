@@ -18,8 +18,8 @@
  */
 import { resolve } from 'node:path';
 import ts from 'typescript';
-import { normalizePath } from 'vite';
 import type { Plugin } from 'vite';
+import { normalizePath } from 'vite';
 
 /** One code cell found in a notebook file. */
 export interface CodeCellText {
@@ -41,11 +41,18 @@ export function dedent(text: string): string {
 }
 
 function property(node: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | undefined {
-  return node.properties.find((element) => element.name !== undefined && (ts.isIdentifier(element.name) || ts.isStringLiteral(element.name)) && element.name.text === name);
+  return node.properties.find(
+    (element) =>
+      element.name !== undefined && (ts.isIdentifier(element.name) || ts.isStringLiteral(element.name)) && element.name.text === name,
+  );
 }
 
 function stringValue(element: ts.ObjectLiteralElementLike | undefined): string | undefined {
-  if (element && ts.isPropertyAssignment(element) && (ts.isStringLiteral(element.initializer) || ts.isNoSubstitutionTemplateLiteral(element.initializer))) {
+  if (
+    element &&
+    ts.isPropertyAssignment(element) &&
+    (ts.isStringLiteral(element.initializer) || ts.isNoSubstitutionTemplateLiteral(element.initializer))
+  ) {
     return element.initializer.text;
   }
   return undefined;
@@ -57,7 +64,8 @@ function runBody(element: ts.ObjectLiteralElementLike | undefined): ts.ConciseBo
   if (ts.isMethodDeclaration(element)) return element.body;
   if (ts.isPropertyAssignment(element)) {
     let initializer = element.initializer;
-    while (ts.isParenthesizedExpression(initializer) || ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer)) initializer = initializer.expression;
+    while (ts.isParenthesizedExpression(initializer) || ts.isAsExpression(initializer) || ts.isSatisfiesExpression(initializer))
+      initializer = initializer.expression;
     if (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) return initializer.body;
   }
   return undefined;
@@ -79,7 +87,10 @@ export function codeCellTexts(fileName: string, text: string): CodeCellText[] {
         throw new Error(`${where(node)}: code cell '${name}' writes its source by hand; remove it, the build derives it from run`);
       }
       const body = runBody(property(node, 'run'));
-      if (!body) throw new Error(`${where(node)}: code cell '${name}' must write run inline (an arrow function, function or method) so that its text can be shown`);
+      if (!body)
+        throw new Error(
+          `${where(node)}: code cell '${name}' must write run inline (an arrow function, function or method) so that its text can be shown`,
+        );
       const source = ts.isBlock(body) ? dedent(text.slice(body.getStart(file) + 1, body.end - 1)) : dedent(body.getText(file));
       cells.push({ name, source, insertAt: node.getStart(file) + 1 });
     }

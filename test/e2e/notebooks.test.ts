@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notebooks } from '../../notebooks/index.ts';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // The notebooks in Chromium, under the app's Content-Security-Policy (no eval): listed, rendered,
 // every code cell of the peeking notebook shown as written and run in the page.

@@ -5,8 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { notebookById, notebookProblems, notebooks } from '../../notebooks/index.ts';
 import type { Notebook } from '../../notebooks/index.ts';
+import { notebookById, notebookProblems, notebooks } from '../../notebooks/index.ts';
 
 const folder = fileURLToPath(new URL('../../notebooks/', import.meta.url));
 /** Files of `notebooks/` that are machinery, not notebooks. */

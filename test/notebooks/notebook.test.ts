@@ -3,8 +3,8 @@
  * cells that read its name are skipped with the reason, independent cells still run.
  */
 import { describe, expect, it } from 'vitest';
-import { isFigure, isTable, notebookProblems, runNotebook } from '../../notebooks/notebook.ts';
 import type { Notebook } from '../../notebooks/notebook.ts';
+import { isFigure, isTable, notebookProblems, runNotebook } from '../../notebooks/notebook.ts';
 
 function notebook(cells: Notebook['cells']): Notebook {
   return { id: 'test-notebook', title: 'Test', summary: 'A notebook for the tests.', cells };
@@ -38,7 +38,14 @@ describe('runNotebook', () => {
     const seen: string[] = [];
     const run = await runNotebook(
       notebook([
-        { kind: 'code', name: 'broken', source: '', run: () => { throw new RangeError('alpha must be between 0 and 1, got 2'); } },
+        {
+          kind: 'code',
+          name: 'broken',
+          source: '',
+          run: () => {
+            throw new RangeError('alpha must be between 0 and 1, got 2');
+          },
+        },
         { kind: 'code', name: 'dependent', source: '', run: ({ broken }: { broken: number }) => broken + 1 },
         { kind: 'code', name: 'transitive', source: '', run: ({ dependent }: { dependent: number }) => dependent + 1 },
         { kind: 'code', name: 'independent', source: '', run: () => 'fine' },
@@ -60,7 +67,15 @@ describe('runNotebook', () => {
     const run = await runNotebook(
       notebook([
         { kind: 'code', name: 'later', source: '', run: ({ typo }: { typo: number }) => typo },
-        { kind: 'code', name: 'writer', source: '', run: (scope) => { (scope as Record<string, unknown>).x = 1; return 1; } },
+        {
+          kind: 'code',
+          name: 'writer',
+          source: '',
+          run: (scope) => {
+            (scope as Record<string, unknown>).x = 1;
+            return 1;
+          },
+        },
       ]),
     );
     expect(run.results[0].status).toBe('error');
@@ -88,7 +103,15 @@ describe('runNotebook', () => {
     const controller = new AbortController();
     const run = await runNotebook(
       notebook([
-        { kind: 'code', name: 'first', source: '', run: () => { controller.abort(); return 1; } },
+        {
+          kind: 'code',
+          name: 'first',
+          source: '',
+          run: () => {
+            controller.abort();
+            return 1;
+          },
+        },
         { kind: 'code', name: 'second', source: '', run: () => 2 },
       ]),
       { signal: controller.signal },

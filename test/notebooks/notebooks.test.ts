@@ -4,11 +4,11 @@
  * against independent implementations (scripts/reference/notebooks.py, base R).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isFigure, isTable, notebooks, runNotebook } from '../../notebooks/index.ts';
 import type { CellResult, NotebookRun } from '../../notebooks/index.ts';
-import type { SampleSizeResult } from '../../src/engine/stats/sampleSize.ts';
+import { isFigure, isTable, notebooks, runNotebook } from '../../notebooks/index.ts';
 import type { SegmentsAnalysis } from '../../src/engine/analysis/segments.ts';
 import type { SegmentReport } from '../../src/engine/controller/segmentReport.ts';
+import type { SampleSizeResult } from '../../src/engine/stats/sampleSize.ts';
 import type { ParsedLog } from '../../src/sim/replay/parseLog.ts';
 import { expectRelative } from '../helpers/close.ts';
 
@@ -57,7 +57,10 @@ describe('every notebook', () => {
       it('has prose, code and at least one figure with data', () => {
         expect(notebook.cells.some((cell) => cell.kind === 'markdown')).toBe(true);
         expect(notebook.cells.filter((cell) => cell.kind === 'code').length).toBeGreaterThanOrEqual(2);
-        const figures = runs.get(notebook.id)!.results.map((cell) => cell.value).filter(isFigure);
+        const figures = runs
+          .get(notebook.id)!
+          .results.map((cell) => cell.value)
+          .filter(isFigure);
         expect(figures.length).toBeGreaterThanOrEqual(1);
         for (const { figure, caption } of figures) {
           expect(caption.length).toBeGreaterThan(20);
@@ -202,10 +205,14 @@ describe("Simpson's paradox in rollouts", () => {
     // chi2_contingency([[800, 3200], [800, 3200]], correction=False) → χ² 0.0, p 1.0.
     expect(canaryReport.simpsonParadox).toBe(true);
     expect(canaryReport.mixPValue!).toBeLessThan(1e-300);
-    expect(canaryReport.message).toContain("The arms' segment mixes differ (χ² 2440, p < 1e-300): a randomised assignment should not do this; check it.");
+    expect(canaryReport.message).toContain(
+      "The arms' segment mixes differ (χ² 2440, p < 1e-300): a randomised assignment should not do this; check it.",
+    );
     expect(abReport.simpsonParadox).toBe(false);
     expect(abReport.mixPValue).toBe(1);
-    expect(abReport.message).toContain("The aggregate (candidate 88.0% vs control 88.0%) averages opposite effects by segment away; the arms' segment mixes match (χ² 0, p 1).");
+    expect(abReport.message).toContain(
+      "The aggregate (candidate 88.0% vs control 88.0%) averages opposite effects by segment away; the arms' segment mixes match (χ² 0, p 1).",
+    );
     expect(abReport.message).toContain("Route per segment ('mobile' → candidate, 'web' → control)");
     // 0.2 · 0.88 + 0.8 · 0.90 − 0.88 (either model alone: 0.88) = 0.016.
     expect(abReport.routingGain).toBeCloseTo(0.016, 12);
@@ -245,7 +252,10 @@ describe('replay-keeps-the-bursts', () => {
   const id = 'replay-keeps-the-bursts';
 
   it("agrees with the log's own windows where the old i.i.d. replay does not", () => {
-    const comparison = cellValue<{ maxRatio: number; method: string; falseRollbackRate: number; lower: number; upper: number }[]>(id, 'comparison');
+    const comparison = cellValue<{ maxRatio: number; method: string; falseRollbackRate: number; lower: number; upper: number }[]>(
+      id,
+      'comparison',
+    );
     expect(comparison).toHaveLength(9);
     const find = (k: number, method: string) => comparison.find((row) => row.maxRatio === k && row.method.startsWith(method))!;
     for (const k of [2, 3, 4]) {

@@ -50,14 +50,19 @@ export function formatScalar(value: unknown): string {
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return truncate(value);
   if (typeof value === 'boolean' || value === null || value === undefined || typeof value === 'bigint') return String(value);
-  if (typeof value === 'function') return `ƒ ${value.name || 'function'}(${value.length === 0 ? '' : `${value.length} argument${value.length === 1 ? '' : 's'}`})`;
+  if (typeof value === 'function')
+    return `ƒ ${value.name || 'function'}(${value.length === 0 ? '' : `${value.length} argument${value.length === 1 ? '' : 's'}`})`;
   if (isTypedArray(value)) return `${value.constructor.name}(${value.length})`;
   if (Array.isArray(value) && value.every((item) => typeof item === 'number') && value.length <= 12) {
     return `[${value.map((item) => formatNumber(item)).join(', ')}]`;
   }
   try {
     const text = JSON.stringify(value, (_, nested: unknown) =>
-      isTypedArray(nested) ? `${nested.constructor.name}(${nested.length})` : typeof nested === 'number' && !Number.isInteger(nested) ? Number(nested.toPrecision(6)) : nested,
+      isTypedArray(nested)
+        ? `${nested.constructor.name}(${nested.length})`
+        : typeof nested === 'number' && !Number.isInteger(nested)
+          ? Number(nested.toPrecision(6))
+          : nested,
     );
     return truncate(text ?? String(value));
   } catch {
@@ -88,7 +93,10 @@ export function describeValue(value: unknown): ValueView {
   if (Array.isArray(value) && value.length > 0 && value.every(isPlainRecord)) return tableView(value, undefined, null);
   if (isPlainRecord(value) || (typeof value === 'object' && value !== null && !Array.isArray(value) && !isTypedArray(value))) {
     const entries = Object.entries(value as Record<string, unknown>);
-    return { kind: 'fields', fields: entries.map(([name, field]) => ({ name, text: formatScalar(field), numeric: typeof field === 'number' })) };
+    return {
+      kind: 'fields',
+      fields: entries.map(([name, field]) => ({ name, text: formatScalar(field), numeric: typeof field === 'number' })),
+    };
   }
   return { kind: 'text', text: formatScalar(value), numeric: typeof value === 'number' };
 }

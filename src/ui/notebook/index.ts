@@ -1,5 +1,5 @@
 /** The notebook UI: importing this module registers `<rl-notebook-list>` and `<rl-notebook-view>`. */
 export { NotebookList } from './notebookList.ts';
-export { NotebookView } from './notebookView.ts';
-export { NotebookRunController } from './notebookRunController.ts';
 export type { NotebookRunStatus } from './notebookRunController.ts';
+export { NotebookRunController } from './notebookRunController.ts';
+export { NotebookView } from './notebookView.ts';

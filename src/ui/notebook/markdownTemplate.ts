@@ -1,5 +1,5 @@
-import { html, nothing } from 'lit';
 import type { TemplateResult } from 'lit';
+import { html, nothing } from 'lit';
 import type { Block, Inline } from './markdown.ts';
 
 /**

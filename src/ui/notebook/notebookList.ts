@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { notebooks } from '../../../notebooks/index.ts';
 import { theme } from '../styles/theme.ts';
 

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { runNotebook } from '../../../notebooks/notebook.ts';
 import type { CellResult, Notebook, NotebookRun } from '../../../notebooks/notebook.ts';
+import { runNotebook } from '../../../notebooks/notebook.ts';
 
 /** Where a notebook run stands. */
 export type NotebookRunStatus = 'idle' | 'running' | 'done' | 'stopped';

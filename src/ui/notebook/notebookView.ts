@@ -1,14 +1,14 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import { LitElement, css, html, nothing } from 'lit';
+import * as Plot from '@observablehq/plot';
 import type { PropertyValues, TemplateResult } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { notebookById } from '../../../notebooks/index.ts';
 import type { CellResult, CodeCell, Notebook } from '../../../notebooks/notebook.ts';
 import { theme } from '../styles/theme.ts';
-import { describeValue, formatNumber } from './cellValue.ts';
 import type { ValueView } from './cellValue.ts';
-import { parseMarkdown } from './markdown.ts';
+import { describeValue, formatNumber } from './cellValue.ts';
 import type { Block } from './markdown.ts';
+import { parseMarkdown } from './markdown.ts';
 import { markdownTemplate } from './markdownTemplate.ts';
 import { NotebookRunController } from './notebookRunController.ts';
 
@@ -106,7 +106,8 @@ export class NotebookView extends LitElement {
   private statusText(): string {
     const { status, lastRun, results } = this.runner;
     if (status === 'idle') return 'Press “Run all” to compute every cell.';
-    if (status === 'running') return `Running… ${results.filter((result) => result?.kind === 'code').length} of ${this.codeCellCount()} code cells done.`;
+    if (status === 'running')
+      return `Running… ${results.filter((result) => result?.kind === 'code').length} of ${this.codeCellCount()} code cells done.`;
     const failed = lastRun?.results.filter((result) => result.status === 'error').length ?? 0;
     const skipped = lastRun?.results.filter((result) => result.status === 'skipped').length ?? 0;
     const time = lastRun ? ` in ${formatNumber(Math.round(lastRun.durationMs))} ms` : '';

@@ -52,18 +52,22 @@ describe('codeCellTexts', () => {
 });
 
 describe('withCellSources', () => {
-  it('inserts the source after each code cell\'s brace, without adding a line', () => {
+  it("inserts the source after each code cell's brace, without adding a line", () => {
     const transformed = withCellSources('x.ts', file)!;
     expect(transformed.split('\n')).toHaveLength(file.split('\n').length);
     expect(transformed.split('\n')[5]).toBe('    { source: "// one, then two\\nconst one: number = 1;\\n\\nreturn `${one} + 1`;",');
-    expect(transformed.split('\n')[15]).toBe("    { source: \"a.length\", kind: 'code', name: 'b', run: ({ a }: { a: string }) => a.length },");
+    expect(transformed.split('\n')[15]).toBe(
+      "    { source: \"a.length\", kind: 'code', name: 'b', run: ({ a }: { a: string }) => a.length },",
+    );
     // Removing the inserted properties gives back the file exactly.
     expect(transformed.replace(/ source: "(?:[^"\\]|\\.)*",/g, '')).toBe(file);
   });
 
   it('leaves a file without code cells alone', () => {
     // A cell's result has `kind: 'code'` too, but no `run`.
-    expect(withCellSources('notebook.ts', "if (cell.kind === 'code') run();\nreport({ kind: 'code', name: cell.name, status: 'ok' });")).toBeNull();
+    expect(
+      withCellSources('notebook.ts', "if (cell.kind === 'code') run();\nreport({ kind: 'code', name: cell.name, status: 'ok' });"),
+    ).toBeNull();
   });
 });
 

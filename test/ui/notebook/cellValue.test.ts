@@ -22,7 +22,10 @@ describe('describeValue', () => {
     expect(describeValue({ table: [{ a: 1, b: 'x' }, { a: 0.5 }], caption: 'T' })).toEqual({
       kind: 'table',
       columns: ['a', 'b'],
-      rows: [['1', 'x'], ['0.5', 'undefined']],
+      rows: [
+        ['1', 'x'],
+        ['0.5', 'undefined'],
+      ],
       caption: 'T',
       numeric: [true, false],
     });
@@ -32,7 +35,14 @@ describe('describeValue', () => {
   });
 
   it('shows an object as fields, summarising typed arrays, functions and nested values', () => {
-    const view = describeValue({ rows: 3, latencies: new Float64Array(3), nested: { x: 1 / 3 }, run: function fire(a: number, b: number) { return a + b; } });
+    const view = describeValue({
+      rows: 3,
+      latencies: new Float64Array(3),
+      nested: { x: 1 / 3 },
+      run: function fire(a: number, b: number) {
+        return a + b;
+      },
+    });
     expect(view).toEqual({
       kind: 'fields',
       fields: [

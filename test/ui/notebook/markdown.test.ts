@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { inlineText, parseInline, parseMarkdown, safeHref } from '../../../src/ui/notebook/markdown.ts';
 import { notebooks } from '../../../notebooks/index.ts';
+import { inlineText, parseInline, parseMarkdown, safeHref } from '../../../src/ui/notebook/markdown.ts';
 
 describe('parseMarkdown', () => {
   it('reads headings, paragraphs, lists and code blocks', () => {
     const blocks = parseMarkdown(
-      ['# Title', '', 'First line', 'second line.', '', '- one', '- two', '  continued', '', '1. first', '2. second', '', '```ts', 'const x = 1 < 2;', '```', '### Small ##'].join('\n'),
+      [
+        '# Title',
+        '',
+        'First line',
+        'second line.',
+        '',
+        '- one',
+        '- two',
+        '  continued',
+        '',
+        '1. first',
+        '2. second',
+        '',
+        '```ts',
+        'const x = 1 < 2;',
+        '```',
+        '### Small ##',
+      ].join('\n'),
     );
     expect(blocks).toEqual([
       { kind: 'heading', level: 1, children: [{ kind: 'text', text: 'Title' }] },
@@ -42,7 +59,10 @@ describe('parseInline', () => {
     expect(parseInline('e_candidate > 2 · e_control and Z_k')).toEqual([{ kind: 'text', text: 'e_candidate > 2 · e_control and Z_k' }]);
     expect(parseInline('2 * 3 = 6')).toEqual([{ kind: 'text', text: '2 * 3 = 6' }]);
     expect(parseInline('\\*not emphasis\\*')).toEqual([{ kind: 'text', text: '*not emphasis*' }]);
-    expect(parseInline('_word_ here')).toEqual([{ kind: 'emphasis', children: [{ kind: 'text', text: 'word' }] }, { kind: 'text', text: ' here' }]);
+    expect(parseInline('_word_ here')).toEqual([
+      { kind: 'emphasis', children: [{ kind: 'text', text: 'word' }] },
+      { kind: 'text', text: ' here' },
+    ]);
     expect(parseInline('`` a ` b ``')).toEqual([{ kind: 'code', text: 'a ` b' }]);
     expect(parseInline('unclosed `tick')).toEqual([{ kind: 'text', text: 'unclosed `tick' }]);
   });
@@ -63,7 +83,16 @@ describe('safeHref', () => {
     expect(safeHref('mailto:a@b.example')).toBe('mailto:a@b.example');
     expect(safeHref('#/notebooks?id=x')).toBe('#/notebooks?id=x');
     expect(safeHref('docs/a.md')).toBe('docs/a.md');
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:x', 'data:text/html,x', 'vbscript:x', '//evil', 'java\tscript:x', '', '\\\\evil']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:x',
+      'data:text/html,x',
+      'vbscript:x',
+      '//evil',
+      'java\tscript:x',
+      '',
+      '\\\\evil',
+    ]) {
       expect(safeHref(bad), bad).toBeNull();
     }
   });
@@ -77,7 +106,9 @@ describe('the notebooks’ prose', () => {
         const blocks = parseMarkdown(cell.text);
         expect(blocks.length).toBeGreaterThan(0);
         const text = blocks
-          .map((block) => (block.kind === 'list' ? block.items.map(inlineText).join(' ') : block.kind === 'codeBlock' ? '' : inlineText(block.children)))
+          .map((block) =>
+            block.kind === 'list' ? block.items.map(inlineText).join(' ') : block.kind === 'codeBlock' ? '' : inlineText(block.children),
+          )
           .join(' ');
         expect(text, `${notebook.id}: ${text}`).not.toMatch(/\*\*|`/);
       }
