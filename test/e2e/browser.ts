@@ -10,6 +10,12 @@ import { preview, type PreviewServer } from 'vite';
 
 export const screenshotDir = 'test-results/screenshots';
 
+/**
+ * The built app under test: `dist/app`, or `APP_DIR` (an engineer testing their own build
+ * while others build theirs in the same checkout: `npx vite build --outDir /tmp/app`).
+ */
+export const appDir = process.env.APP_DIR || 'dist/app';
+
 export interface AppUnderTest {
   browser: Browser;
   server: PreviewServer;
@@ -24,10 +30,10 @@ export function chromePath(): string {
 }
 
 export async function startApp(): Promise<AppUnderTest> {
-  if (!existsSync('dist/app/index.html')) throw new Error('dist/app is missing: run `npm run build` first');
+  if (!existsSync(`${appDir}/index.html`)) throw new Error(`${appDir} is missing: run \`npm run build\` first`);
   mkdirSync(screenshotDir, { recursive: true });
   // The app routes by hash, so no history fallback: a missing file is a 404, not index.html.
-  const server = await preview({ appType: 'mpa', preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const server = await preview({ appType: 'mpa', build: { outDir: appDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   const url = `http://127.0.0.1:${address.port}`;

@@ -23,6 +23,9 @@ const navigation: readonly { view: ViewName; label: string }[] = [
   { view: 'about', label: 'About' },
 ];
 
+/** The views laid out as a workbench (controls beside a sticky answer), given the screen's width. */
+const workbenchViews: ReadonlySet<ViewName> = new Set(['lab', 'sizer', 'replay']);
+
 /**
  * `<rollout-lab-app>`: the app shell — a header with the navigation and the view the URL hash
  * names (`#/sizer?…`, `#/segments?…`, `#/about`). Each view keeps its own state in the URL and
@@ -43,12 +46,16 @@ export class RolloutLabApp extends LitElement {
     nav a:focus-visible { outline: 3px solid #8fb0ff; outline-offset: 1px; }
     main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
     main > * { background: #fff; border: 1px solid #e1e5ee; border-radius: 8px; padding: 1.25rem 1.5rem; }
+    /* A workbench (controls beside a sticky answer) uses the width of a large screen; reading views keep a line length. */
+    .wide .bar, main.wide { max-width: 100rem; }
+    @media (max-width: 40rem) { main { padding: 0.75rem 0.5rem 2rem; } main > * { padding: 1rem 0.75rem; } }
   `;
 
   override render() {
     const current = this.router.route.view;
+    const wide = workbenchViews.has(current) ? 'wide' : '';
     return html`
-      <header>
+      <header class=${wide}>
         <div class="bar">
           <h1>Rollout Lab</h1>
           <nav aria-label="Views">
@@ -62,7 +69,7 @@ export class RolloutLabApp extends LitElement {
           </nav>
         </div>
       </header>
-      <main>${this.renderView(current)}</main>
+      <main class=${wide}>${this.renderView(current)}</main>
     `;
   }
 

@@ -63,11 +63,13 @@ export class PolicyLabView extends LitElement {
   static override styles = [
     theme,
     css`
-      .run { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin: 0.5rem 0 0.75rem; min-height: 2.2rem; }
+      .run { display: flex; align-items: center; gap: 0.5rem 1rem; flex-wrap: wrap; margin: 0 0 0.25rem; min-height: 2rem; }
       progress { width: 16rem; height: 1rem; }
       .tune-actions { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin-top: 0.5rem; }
       fieldset fieldset { margin: 0.75rem 0 0; }
-      table.stages input { width: 5.5rem; }
+      .stages-scroll { overflow-x: auto; }
+      table.stages input { width: 100%; min-width: 3.5rem; box-sizing: border-box; }
+      table.stages th { font-size: 0.8rem; vertical-align: bottom; }
       table.stages td, table.stages th { padding: 0.2rem 0.4rem; }
       .problems { margin: 0.5rem 0; padding: 0.5rem 0.9rem 0.5rem 2rem; background: #fdf0ee; border: 1px solid #f0c4bd; border-radius: 6px; }
       .problems code { font-weight: 600; margin-right: 0.4rem; }
@@ -197,18 +199,26 @@ export class PolicyLabView extends LitElement {
   override render() {
     const state = this.form.state;
     return html`
-      <h2>Policy lab</h2>
-      <p class="lede">
-        Tune the rollout policy (the framework default: baseline 24 h → shadow 24 h → canary 5% → 25% → A/B 50% → full) and
-        see, by Monte-Carlo simulation in Web Workers, how often it rolls back a healthy candidate and how often it lets a
-        regressed one through. Every change reruns in the background.
-      </p>
-      ${this.renderPolicy(state)}
-      ${this.renderScenario(state)}
-      ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
-      ${this.settings.ok ? this.renderResult(this.settings.value) : null}
-      ${this.settings.ok ? this.renderRollbackRules() : null}
-      ${this.renderTuning()}
+      <div class="workbench">
+        <div class="head">
+          <h2>Policy lab</h2>
+          <p class="lede">
+            Tune the rollout policy (the framework default: baseline 24 h → shadow 24 h → canary 5% → 25% → A/B 50% → full) and
+            see, by Monte-Carlo simulation in Web Workers, how often it rolls back a healthy candidate and how often it lets a
+            regressed one through. Every change reruns in the background.
+          </p>
+        </div>
+        <div class="controls">
+          ${this.renderPolicy(state)}
+          ${this.renderScenario(state)}
+          ${this.renderTuning()}
+        </div>
+        <aside class="answer" aria-label="What this policy does" data-section="answer">
+          ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
+          ${this.settings.ok ? this.renderResult(this.settings.value) : null}
+          ${this.settings.ok ? this.renderRollbackRules() : null}
+        </aside>
+      </div>
     `;
   }
 
@@ -238,7 +248,7 @@ export class PolicyLabView extends LitElement {
       <fieldset>
         <legend>Stages: baseline 24 h → shadow → canaries → A/B → full → promote</legend>
         <div class="fields">${onOff('shadow', 'Shadow stage (24 h, mirrored traffic)')}</div>
-        <table class="stages" aria-label="Canary stages">
+        <div class="stages-scroll"><table class="stages" aria-label="Canary stages">
           <thead><tr><th>Canary</th><th>Traffic share (%)</th><th>Min duration</th><th>Max duration (empty: none)</th><th>Check interval (empty: policy's)</th><th></th></tr></thead>
           <tbody>
             ${rows.map((row, index) => html`<tr data-canary=${index}>
@@ -252,7 +262,7 @@ export class PolicyLabView extends LitElement {
               <td><button type="button" name=${`remove-canary-${index}`} @click=${() => this.removeCanary(index)}>Remove</button></td>
             </tr>`)}
           </tbody>
-        </table>
+        </table></div>
         <div class="row"><button type="button" name="add-canary" @click=${() => this.addCanary()}>Add a canary stage</button>
           <span class="note">Durations like 90s, 30m, 2h, 1h30m.</span></div>
         <div class="fields" style="margin-top:0.75rem">
@@ -533,8 +543,8 @@ export class PolicyLabView extends LitElement {
           <tr data-rate="falseRollback"><td>False rollbacks: healthy candidate rolled back</td><td class="number">${formatRate(current.healthy.falseRollbackRate)}</td></tr>
           <tr data-rate="missedRegression"><td>Missed regressions: bad candidate promoted</td><td class="number">${formatRate(current.regressed.missedRegressionRate)}</td></tr>
           <tr><td>Median time to catch the regression</td><td class="number">${current.regressed.detectionTime.median === null ? '—' : formatHours(current.regressed.detectionTime.median)}</td></tr>
-          <tr><td>Users served by the bad candidate (mean per rollout)</td><td class="number">${formatCount(Math.round(current.regressed.exposure.usersServedWhileWorse))}</td></tr>
-          <tr><td>Requests served by the bad candidate (mean per rollout)</td><td class="number">${formatCount(Math.round(current.regressed.exposure.requestsServedWhileWorse))}</td></tr>
+          <tr data-rate="exposure"><td>Served by the bad candidate (mean per rollout)</td><td class="number">${formatCount(Math.round(current.regressed.exposure.usersServedWhileWorse))} users,
+            ${formatCount(Math.round(current.regressed.exposure.requestsServedWhileWorse))} requests</td></tr>
         </tbody>
       </table>
       <div class="charts">
