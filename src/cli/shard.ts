@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from './args.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { engineVersion } from './engineVersion.ts';
+import { checkOutputFile } from './outputFile.ts';
 import type { SummaryState } from '../sim/summary.ts';
 import { initSummary, mergeSummaries } from '../sim/summary.ts';
 
@@ -46,6 +47,18 @@ export function parseShard(text: string, label = '--shard'): Shard {
   if (count < 1 || count > maxShards) throw new UsageError(`${label}: N must be between 1 and ${maxShards}, got ${count}`);
   if (index >= count) throw new UsageError(`${label}: k must be between 0 and N−1 = ${count - 1} (shards are numbered from 0), got ${index}`);
   return { index, count };
+}
+
+/** `--shard k/N` and `--out FILE`, which go together; undefined for an unsharded run. */
+export function shardOptions(shardText: string | undefined, out: string | undefined): { shard: Shard; out: string } | undefined {
+  if (shardText === undefined) {
+    if (out !== undefined) throw new UsageError('--out writes a partial result and needs --shard k/N');
+    return undefined;
+  }
+  if (out === undefined || out.trim() === '') throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
+  const shard = parseShard(shardText);
+  checkOutputFile(out);
+  return { shard, out };
 }
 
 /** The replicates `[from, to)` of `shard` out of `total` (contiguous, sizes differ by at most one). */

@@ -10,9 +10,9 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { decideCommand } from '../../src/cli/commands/decide.ts';
 import { policyValidateCommand } from '../../src/cli/commands/policy.ts';
 import { policyExportCommand } from '../../src/cli/commands/policyExport.ts';
-import { readPolicyFile as readServePolicyFile } from '../../src/cli/commands/serve.ts';
+import { loadScenario, requirePolicyFile } from '../../src/cli/files.ts';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
-import { loadScenario, simulateCommand } from '../../src/cli/commands/simulate.ts';
+import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { tuneCommand } from '../../src/cli/commands/tune.ts';
 import { checkJsonDepth, maxJsonDepth } from '../../src/cli/jsonText.ts';
@@ -77,9 +77,9 @@ describe('policy export, serve and replay read policies as the other commands do
 
   test('a policy with a byte-order mark is read; one nested 100,000 deep is refused in one line naming the file', () => {
     const marked = file('marked-policy.json', byteOrderMark + JSON.stringify(defaultPolicy()));
-    expect(readServePolicyFile(marked).name).toBe(defaultPolicy().name);
+    expect(requirePolicyFile(marked).name).toBe(defaultPolicy().name);
     const nested = file('nested-policy.json', deep);
-    expect(() => readServePolicyFile(nested)).toThrow(`policy file '${nested}' nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it`);
+    expect(() => requirePolicyFile(nested)).toThrow(`policy file '${nested}' nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it`);
   });
 });
 
@@ -95,10 +95,10 @@ describe('deeply nested JSON', () => {
     const simulate = await runCommand(simulateCommand, ['scenarios/identical-candidate.json', '--policy', path, '--replicates', '2']);
     expect(simulate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab simulate: policy file '${path}' nests arrays and objects more than 100 deep (line 3, column 112); refusing to read it\n` });
     const validate = await runCommand(policyValidateCommand, [path]);
-    expect(validate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy validate: ${path} nests arrays and objects more than 100 deep (line 3, column 112); refusing to read it\n` });
+    expect(validate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy validate: policy file '${path}' nests arrays and objects more than 100 deep (line 3, column 112); refusing to read it\n` });
     const decide = await runCommand(decideCommand, ['--policy', path], '');
     expect(decide.code).toBe(2);
-    expect(decide.stderr).toBe(`rollout-lab decide: ${path} nests arrays and objects more than 100 deep (line 3, column 112); refusing to read it\n`);
+    expect(decide.stderr).toBe(`rollout-lab decide: policy file '${path}' nests arrays and objects more than 100 deep (line 3, column 112); refusing to read it\n`);
   });
 
   test('a window line nested 100,000 deep is reported as that line, and the next line is still decided', async () => {
@@ -114,7 +114,7 @@ describe('deeply nested JSON', () => {
   test('an unclosed document 100,000 deep: one line naming the file, not "column NaN: undefined" from an overflowed scan', async () => {
     const path = file('unclosed.json', '['.repeat(100_000));
     const validate = await runCommand(policyValidateCommand, [path]);
-    expect(validate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy validate: ${path} nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it\n` });
+    expect(validate).toEqual({ code: 2, stdout: '', stderr: `rollout-lab policy validate: policy file '${path}' nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it\n` });
     const policy = file('policy-for-unclosed.json', readFileSync('scenarios/default-policy.json', 'utf8'));
     const decide = await runCommand(decideCommand, ['--policy', policy], `${'['.repeat(100_000)}\n`);
     expect(decide.stderr).toBe('rollout-lab decide: line 1 nests arrays and objects more than 100 deep (line 1, column 101); refusing to read it\n');

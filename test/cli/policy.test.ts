@@ -41,11 +41,11 @@ describe('rollout-lab policy validate', () => {
     const path = file('broken.json', '{\n  "version": 1,\n  "stages": [,]\n}\n');
     const run = await runCommand(policyValidateCommand, [path]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`rollout-lab policy validate: ${path} is not valid JSON at line 3, column 14: unexpected character ","\n`);
+    expect(run.stderr).toBe(`rollout-lab policy validate: policy file '${path}' is not valid JSON at line 3, column 14: unexpected character ","\n`);
     const truncated = file("truncated.json", '{"version": 1, "stages": [');
-    expect((await runCommand(policyValidateCommand, [truncated])).stderr).toBe(`rollout-lab policy validate: ${truncated} is not valid JSON at line 1, column 27: unexpected end of file\n`);
+    expect((await runCommand(policyValidateCommand, [truncated])).stderr).toBe(`rollout-lab policy validate: policy file '${truncated}' is not valid JSON at line 1, column 27: unexpected end of file\n`);
     const missing = await runCommand(policyValidateCommand, [join(dir, 'nope.json')]);
-    expect(missing).toMatchObject({ code: 2, stderr: `rollout-lab policy validate: cannot read ${join(dir, 'nope.json')}: no such file\n` });
+    expect(missing).toMatchObject({ code: 2, stderr: `rollout-lab policy validate: cannot read policy file '${join(dir, 'nope.json')}': no such file\n` });
     expect((await runCommand(policyValidateCommand, [])).stderr).toContain('FILE is required');
   });
 });

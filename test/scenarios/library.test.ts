@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { loadScenario } from '../../src/cli/commands/simulate.ts';
+import { loadScenario } from '../../src/cli/files.ts';
 import { formatPolicyError, parsePolicy } from '../../src/engine/policy/index.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
 import { requiredSampleSize } from '../../src/engine/stats/sampleSize.ts';

@@ -12,7 +12,8 @@ import { UsageError, parseCommandArgs, parseNumber, stringOption } from '../args
 import { prepareJsonText } from '../jsonText.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { findJsonSyntaxError, readPolicyFile } from './policy.ts';
+import { readPolicyDocument } from '../files.ts';
+import { findJsonSyntaxError } from '../jsonText.ts';
 
 /** Splits a stream of text chunks into lines (without the newline; a final unterminated line included). */
 export async function* readLines(input: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
@@ -45,7 +46,7 @@ export const decideCommand: Command = {
     const args = parseCommandArgs(argv, { policy: { type: 'string' }, start: { type: 'string' } });
     const file = stringOption(args, 'policy');
     const start = args.values.start === undefined ? undefined : parseNumber(String(args.values.start), '--start');
-    const parsed = await readPolicyFile(file);
+    const parsed = readPolicyDocument(file);
     if (!parsed.ok) {
       io.stderr.write(`rollout-lab decide: ${file} is not a valid policy:\n`);
       for (const error of parsed.errors) io.stderr.write(`  ${formatPolicyError(error)}\n`);

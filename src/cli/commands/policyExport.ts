@@ -11,7 +11,7 @@ import { argoExportNotes, argoRolloutsYaml } from '../../engine/export/argoRollo
 import type { ExportOptions } from '../../engine/export/exportOptions.ts';
 import { flaggerExportNotes, flaggerYaml } from '../../engine/export/flagger.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
-import { readPolicyFile } from './serve.ts';
+import { requirePolicyFile } from '../files.ts';
 import { checkOutputFile } from '../outputFile.ts';
 
 const formats = ['argo', 'flagger', 'json'] as const;
@@ -51,7 +51,7 @@ export const policyExportCommand: Command = {
     const out = args.values.out as string | undefined;
     if (out !== undefined && out.trim() === '') throw new UsageError('--out must be a file path');
     if (out !== undefined) checkOutputFile(out); // before any work: a missing folder fails now, not after the export
-    const policy = readPolicyFile(file);
+    const policy = requirePolicyFile(file);
     const text = (name: string) => args.values[name] as string | undefined;
     const options: ExportOptions = {
       name: text('name'),

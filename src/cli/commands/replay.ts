@@ -8,13 +8,9 @@
  * routing, why runs rolled back, runs that never got the requests they needed, and what the
  * injected regression and a missed one mean.
  */
-import { readFileSync } from 'node:fs';
-import { parseJsonText } from './policy.ts';
 import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
-import { parsePolicy, formatPolicyError } from '../../engine/policy/parsePolicy.ts';
-import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { parseInjection } from '../../sim/replay/injection.ts';
 import type { Injection } from '../../sim/replay/injection.ts';
@@ -22,25 +18,10 @@ import { checkErrorDefinition, listStatuses } from '../../sim/replay/errorDefini
 import { replayRequests } from '../../sim/replay/replayRequests.ts';
 import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
 import { selectVersion } from '../../sim/replay/selectRows.ts';
-import { InvalidFileError, formatRate, formatSeconds, progressBar, reportInvalidFile } from './simulate.ts';
-import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from './logInspect.ts';
-
-/** The policy of `--policy FILE`, else the framework default. */
-function loadPolicyFile(file: string | undefined): Policy {
-  let json: unknown = defaultPolicy();
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read policy file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    json = parseJsonText(text, `policy file '${file}'`); // one line for a syntax error, a byte-order mark or hostile nesting
-  }
-  const parsed = parsePolicy(json);
-  if (!parsed.ok) throw new InvalidFileError(file ?? 'default policy', parsed.errors.map(formatPolicyError));
-  return parsed.policy;
-}
+import { InvalidFileError, readPolicyFile, reportInvalidFile } from '../files.ts';
+import { progressBar } from '../progressBar.ts';
+import { formatRate, formatSeconds } from '../summaryText.ts';
+import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from '../logInput.ts';
 
 /** Why the runs of one world rolled back, and those that never got their requests: indented lines. */
 function worldLines(world: WorldSummary): string[] {
@@ -157,7 +138,7 @@ ${ERROR_WHEN_HELP}`,
     }
     let policy: Policy;
     try {
-      policy = loadPolicyFile(args.values.policy as string | undefined);
+      policy = readPolicyFile(args.values.policy as string | undefined);
     } catch (error) {
       if (error instanceof InvalidFileError) return reportInvalidFile(io, 'replay', error);
       throw error;

@@ -5,30 +5,13 @@
  * `Authorization: Bearer <token>` (docs/production.md, threat model).
  */
 import { readFileSync } from 'node:fs';
-import { parseJsonText } from './policy.ts';
 import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
+import { requirePolicyFile } from '../files.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { createDecisionService } from '../serve/decisionService.ts';
 import type { DecisionService } from '../serve/decisionService.ts';
-
-/** Reads and validates a policy file; a `UsageError` (one line) when it cannot be read, is not JSON or is invalid. */
-export function readPolicyFile(file: string): Policy {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read policy file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const json = parseJsonText(text, `policy file '${file}'`); // one line for a syntax error, a byte-order mark or hostile nesting
-  const parsed = parsePolicy(json);
-  if (!parsed.ok) {
-    throw new UsageError(`policy file '${file}' is not valid (${parsed.errors.length} problem${parsed.errors.length === 1 ? '' : 's'}): ${parsed.errors.map(formatPolicyError).join('; ')}`);
-  }
-  return parsed.policy;
-}
 
 /** The checked options of `serve`. */
 export interface ServeOptions {
@@ -82,7 +65,7 @@ export function parseServeArgs(argv: string[], environment: Record<string, strin
     'body-limit': { type: 'string' },
     'token-file': { type: 'string' },
   });
-  const policy = readPolicyFile(stringOption(args, 'policy'));
+  const policy = requirePolicyFile(stringOption(args, 'policy'));
   const port = numberOption(args, 'port', { default: 8080, min: 0, max: 65535, integer: true });
   const host = stringOption(args, 'host', '127.0.0.1');
   if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new UsageError(`--host must be a host name or IP address, got '${host}'`);

@@ -5,135 +5,24 @@
  * simulation of the scenario with the real engine (src/sim). With `--shard k/N --out PART.json`
  * it runs only its share of the replicates and writes a partial result (src/cli/shard.ts) that
  * `rollout-lab merge` combines into exactly the unsharded result.
- *
- * Also exports the file loading shared with `sweep`: scenario and policy files are read, parsed
- * and checked here; every problem is listed by JSON path and the command exits with code 2.
+ * Scenario and policy files are read by src/cli/files.ts: every problem is listed by JSON path
+ * and the command exits with code 2.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
 import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
-import { parseScenario } from '../../sim/scenario.ts';
 import type { Scenario } from '../../sim/scenario.ts';
-import { parsePolicy, formatPolicyError } from '../../engine/policy/parsePolicy.ts';
-import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { prepareSimulation, runReplicates } from '../../sim/runner.ts';
-import type { ProgressCallback } from '../../sim/runner.ts';
 import { summaryValue } from '../../sim/summary.ts';
 import type { SimulationSummary } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { contentHash, parseShard, partialResult, shardRange, writePartialResult } from '../shard.ts';
-import { checkOutputFile } from '../outputFile.ts';
+import { contentHash, partialResult, shardOptions, shardRange, writePartialResult } from '../shard.ts';
 import { simulationSummaryText } from '../summaryText.ts';
-import { prepareJsonText, stripByteOrderMark } from '../jsonText.ts';
-import type { Shard } from '../shard.ts';
-import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
-import { availableParallelism } from 'node:os';
+import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
+import { progressBar } from '../progressBar.ts';
+import { workersOption } from '../workersOption.ts';
 import { runSimulationInWorkers } from '../../../workers/nodePool.ts';
-
-/** A file whose content is invalid: the problems, each `path: reason`, for exit code 2. */
-export class InvalidFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`${file} is not valid: ${problems.join('; ')}`);
-  }
-}
-
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${what} file '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  text = prepareJsonText(text, `${what} file '${file}'`);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${what} file '${file}' is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-/**
- * Reads and checks a scenario file. A replay arrival process may name a CSV `file` (relative
- * to the scenario): its times are loaded into `times`. Throws `InvalidFileError` listing every
- * problem by path, or `UsageError` when the file cannot be read or is not JSON.
- */
-export function loadScenario(file: string): Scenario {
-  const json = readJson(file, 'scenario') as Record<string, any>;
-  const arrivals = json?.traffic?.arrivals;
-  if (arrivals && typeof arrivals === 'object' && arrivals.kind === 'replay' && typeof arrivals.file === 'string' && arrivals.times === undefined) {
-    const trace = resolve(dirname(file), arrivals.file);
-    let text: string;
-    try {
-      text = readFileSync(trace, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read arrival file '${trace}' (traffic.arrivals.file of ${file}): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    arrivals.times = arrivalTimesFromCsv(stripByteOrderMark(text), trace);
-    delete arrivals.file;
-  }
-  const parsed = parseScenario(json);
-  if (!parsed.ok) throw new InvalidFileError(file, parsed.errors.map((problem) => `${problem.path || '(root)'}: ${problem.message}`));
-  return parsed.scenario;
-}
-
-/** The policy to simulate: `--policy FILE`, else the scenario's own `policy`, else the default. */
-export function loadPolicy(file: string | undefined, scenario: Scenario, scenarioFile: string): Policy {
-  const [json, source] =
-    file !== undefined ? [readJson(file, 'policy'), file] : scenario.policy !== undefined ? [scenario.policy, `${scenarioFile} (policy)`] : [defaultPolicy(), 'default policy'];
-  const parsed = parsePolicy(json);
-  if (!parsed.ok) throw new InvalidFileError(source, parsed.errors.map((error) => (file === undefined ? `policy.${formatPolicyError(error)}` : formatPolicyError(error))));
-  return parsed.policy;
-}
-
-/** Writes the problems of an invalid file and returns exit code 2. */
-export function reportInvalidFile(io: CliIo, command: string, error: InvalidFileError): number {
-  io.stderr.write(`rollout-lab ${command}: ${error.file} is not valid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n`);
-  for (const problem of error.problems) io.stderr.write(`  ${problem}\n`);
-  return 2;
-}
-
-/** A progress bar on stderr, or nothing when stderr is not a terminal and --progress is absent. */
-export function progressBar(io: CliIo, enabled: boolean): ProgressCallback | undefined {
-  if (!enabled) return undefined;
-  return (done, total) => {
-    const width = 30;
-    const filled = Math.round((width * done) / total);
-    io.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} replicates${done === total ? '\n' : ''}`);
-  };
-}
-
-// The text forms moved to summaryText.ts (one formatter for simulate and merge); re-exported for the commands that import them from here.
-export { formatRate, formatSeconds } from '../summaryText.ts';
-
-/** `--shard k/N` and `--out FILE`, which go together; undefined for an unsharded run. */
-export function shardOptions(shardText: string | undefined, out: string | undefined): { shard: Shard; out: string } | undefined {
-  if (shardText === undefined) {
-    if (out !== undefined) throw new UsageError('--out writes a partial result and needs --shard k/N');
-    return undefined;
-  }
-  if (out === undefined || out.trim() === '') throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
-  const shard = parseShard(shardText);
-  checkOutputFile(out);
-  return { shard, out };
-}
-
-/** Runs with at least this many replicates use worker threads unless --workers says otherwise. */
-const WORKER_THRESHOLD = 2000;
-
-/**
- * `--workers` of a command whose run simulates up to `plannedReplicates` replicates: the
- * machine's parallelism for large runs (results do not depend on it, only the wall time does),
- * one thread for small ones, where starting workers costs more than it saves.
- */
-export function workersOption(args: Parameters<typeof numberOption>[0], plannedReplicates: number): number {
-  return numberOption(args, 'workers', { default: plannedReplicates >= WORKER_THRESHOLD ? availableParallelism() : 1, min: 1, max: 256, integer: true });
-}
 
 /** `rollout-lab simulate`. */
 export const simulateCommand: Command = {

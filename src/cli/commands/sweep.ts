@@ -18,8 +18,9 @@ import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile, shardOptions, workersOption } from './simulate.ts';
-import { contentHash, partialResult, shardRange, writePartialResult } from '../shard.ts';
+import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
+import { workersOption } from '../workersOption.ts';
+import { contentHash, partialResult, shardOptions, shardRange, writePartialResult } from '../shard.ts';
 import { sweepTableText } from '../summaryText.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */

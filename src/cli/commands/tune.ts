@@ -27,7 +27,9 @@ import type { TuningEvaluation } from '../../sim/tuningEvaluation.ts';
 import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
-import { InvalidFileError, formatSeconds, loadPolicy, loadScenario, reportInvalidFile, workersOption } from './simulate.ts';
+import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
+import { workersOption } from '../workersOption.ts';
+import { formatSeconds } from '../summaryText.ts';
 
 function rateCell(rate: RateEstimate): string {
   if (rate.rate === null) return '—';
