@@ -6,7 +6,9 @@
  * scenario contributes the false-rollback rate, a regression scenario the missed-regression rate,
  * so one row shows the trade-off (DESIGN.md §4).
  */
-import type { Duration, HealthMetric, HealthRule, Policy, Stage } from '../engine/policy/policy.ts';
+import type { Duration, Policy } from '../engine/policy/policy.ts';
+import { isPolicyKnob, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob } from '../engine/policy/policyKnobs.ts';
+import type { PolicyKnob } from '../engine/policy/policyKnobs.ts';
 import { parsePolicy, formatPolicyError } from '../engine/policy/parsePolicy.ts';
 import { durationSeconds } from '../engine/policy/duration.ts';
 import type { Scenario } from './scenario.ts';
@@ -16,25 +18,34 @@ import { initSummary, mergeSummaries, summaryValue } from './summary.ts';
 import type { SimulationSummary, SummaryState } from './summary.ts';
 import type { FidelityMode } from './windowRequest.ts';
 
-/** The policy parameters a sweep can vary, in the user's words. */
-export const sweepParameters = [
-  'errorRatio',
-  'p95Ratio',
-  'p50Ratio',
-  'timeoutRatio',
-  'checkInterval',
-  'failureLimit',
-  'minRequests',
-  'canaryDuration',
-  'alpha',
-] as const;
+/**
+ * The sweep's own parameter names — what `rollout-lab sweep --param NAME=…` takes and the keys of
+ * its rows' `setting` — and the policy knob (`PolicyKnob`, the engine's one vocabulary) each
+ * turns. The names are kept because they are the CLI's published interface and JSON; a sweep
+ * also takes any knob by its own name (`latencyP99.maxRatio`, `errorRate.max`, `ab.traffic`, …).
+ */
+export const sweepParameterKnobs = {
+  errorRatio: 'errorRate.maxRatio',
+  p95Ratio: 'latencyP95.maxRatio',
+  p50Ratio: 'latencyP50.maxRatio',
+  timeoutRatio: 'timeoutRate.maxRatio',
+  checkInterval: 'checkInterval',
+  failureLimit: 'guards.failureLimit',
+  minRequests: 'guards.minRequests',
+  canaryDuration: 'canary.minDuration',
+  alpha: 'alpha',
+} as const satisfies Record<string, PolicyKnob>;
 
-/** A sweepable parameter name. */
-export type SweepParameter = (typeof sweepParameters)[number];
+/** A sweep's parameter name (see `sweepParameterKnobs`). */
+export type SweepParameter = keyof typeof sweepParameterKnobs;
+
+/** The sweep's parameter names, in the order the CLI lists them. */
+export const sweepParameters = Object.keys(sweepParameterKnobs) as SweepParameter[];
 
 /** One swept parameter and the values it takes (numbers; durations may be strings like "5m"). */
 export interface ParameterRange {
-  name: SweepParameter;
+  /** A sweep parameter name, or a policy knob's own name. */
+  name: SweepParameter | PolicyKnob;
   values: (number | string)[];
 }
 
@@ -47,12 +58,11 @@ export interface SweepRow {
   summary: SimulationSummary;
 }
 
-const ratioMetric: Partial<Record<SweepParameter, HealthMetric>> = {
-  errorRatio: 'errorRate',
-  p95Ratio: 'latencyP95',
-  p50Ratio: 'latencyP50',
-  timeoutRatio: 'timeoutRate',
-};
+/** The knob a sweep parameter or knob name turns; undefined for an unknown name. */
+export function sweepKnob(name: string): PolicyKnob | undefined {
+  if (Object.hasOwn(sweepParameterKnobs, name)) return sweepParameterKnobs[name as SweepParameter];
+  return isPolicyKnob(name) ? name : undefined;
+}
 
 function numeric(name: string, value: number | string): number {
   const number = typeof value === 'number' ? value : Number(value);
@@ -65,74 +75,34 @@ function duration(name: string, value: number | string): Duration {
   return value;
 }
 
-function mapRules(rules: HealthRule[], change: (rule: HealthRule) => HealthRule): HealthRule[] {
-  return rules.map(change);
+/** What must be in the policy for `knob` to vary anything, in words; null when nothing is needed. */
+function missingCarrier(knob: PolicyKnob): string | null {
+  const target = ruleKnobTarget(knob);
+  if (target !== null) return `${target.type} rule on ${target.metric} to vary`;
+  if (knob === 'canary.minDuration') return 'canary stage';
+  if (knob.startsWith('ab.')) return 'A/B stage';
+  return null;
 }
 
 /**
- * A copy of `policy` with parameter `name` set to `value` everywhere it applies:
- * errorRatio/p95Ratio/p50Ratio/timeoutRatio → `maxRatio` of every ratio rule on that metric
- * (canary and full rules, A/B guardrails); checkInterval → every stage's check interval;
- * failureLimit / minRequests → the policy's guards (and every stage's own guards);
- * canaryDuration → every canary stage's minimum duration (its maximum raised to match if needed);
- * alpha → every statistical rule's α and every A/B test's α. The result is checked with
- * `parsePolicy` (RangeError listing the problems if the setting makes it invalid). O(policy).
+ * A copy of `policy` with parameter `name` (a sweep name or a knob's own name, see
+ * `sweepParameterKnobs`) set to `value` everywhere it applies (`withKnob`): e.g. errorRatio →
+ * `maxRatio` of every ratio rule on the error rate (canary and full rules, A/B guardrails);
+ * checkInterval → every stage's check interval; failureLimit / minRequests → the policy's guards
+ * (and every stage's own guards); canaryDuration → every canary stage's minimum duration (its
+ * maximum raised to match if needed); alpha → every statistical rule's α and every A/B test's α.
+ * RangeError when the value is not a number (or duration), when the policy has nothing the
+ * parameter turns, or when the result is invalid (`parsePolicy`'s problems listed). O(policy).
  */
-export function withParameter(policy: Policy, name: SweepParameter, value: number | string): Policy {
-  const copy = JSON.parse(JSON.stringify(policy)) as Policy;
-  const metric = ratioMetric[name];
-  const eachStage = (change: (stage: Stage) => void) => copy.stages.forEach(change);
-  if (metric !== undefined) {
-    const maxRatio = numeric(name, value);
-    let found = false;
-    const change = (rule: HealthRule): HealthRule => {
-      if (rule.type === 'ratio' && rule.metric === metric) {
-        found = true;
-        return { ...rule, maxRatio };
-      }
-      return rule;
-    };
-    eachStage((stage) => {
-      if (stage.kind === 'canary' || stage.kind === 'full') stage.rules = mapRules(stage.rules, change);
-      if (stage.kind === 'ab') stage.guardrails = mapRules(stage.guardrails, change);
-    });
-    if (!found) throw new RangeError(`${name}: the policy has no ratio rule on ${metric} to vary`);
-  } else if (name === 'checkInterval') {
-    const interval = duration(name, value);
-    eachStage((stage) => {
-      if (stage.kind !== 'promote') stage.checkInterval = interval;
-    });
-  } else if (name === 'failureLimit' || name === 'minRequests') {
-    const number = numeric(name, value);
-    copy.guards = { ...copy.guards, [name]: number };
-    eachStage((stage) => {
-      if (stage.kind !== 'promote' && stage.guards) stage.guards = { ...stage.guards, [name]: number };
-    });
-  } else if (name === 'canaryDuration') {
-    const minDuration = duration(name, value);
-    let found = false;
-    eachStage((stage) => {
-      if (stage.kind !== 'canary') return;
-      found = true;
-      stage.minDuration = minDuration;
-      const max = stage.maxDuration === undefined ? undefined : durationSeconds(stage.maxDuration);
-      if (max !== undefined && max < (durationSeconds(minDuration) as number)) stage.maxDuration = minDuration;
-    });
-    if (!found) throw new RangeError('canaryDuration: the policy has no canary stage');
-  } else if (name === 'alpha') {
-    const alpha = numeric(name, value);
-    eachStage((stage) => {
-      const change = (rule: HealthRule): HealthRule => (rule.type === 'statistical' ? { ...rule, alpha } : rule);
-      if (stage.kind === 'canary' || stage.kind === 'full') stage.rules = mapRules(stage.rules, change);
-      if (stage.kind === 'ab') {
-        stage.guardrails = mapRules(stage.guardrails, change);
-        stage.test = { ...stage.test, alpha };
-      }
-    });
-  } else {
-    throw new RangeError(`unknown sweep parameter '${String(name)}' (one of ${sweepParameters.join(', ')})`);
+export function withParameter(policy: Policy, name: SweepParameter | PolicyKnob, value: number | string): Policy {
+  const knob = sweepKnob(name);
+  if (knob === undefined) {
+    throw new RangeError(`unknown sweep parameter '${String(name)}' (one of ${sweepParameters.join(', ')}, or a policy knob: ${policyKnobs.join(', ')})`);
   }
-  const parsed = parsePolicy(copy);
+  const checked = knobKind(knob) === 'duration' ? duration(name, value) : numeric(name, value);
+  const needs = missingCarrier(knob);
+  if (needs !== null && knobValue(policy, knob) === undefined) throw new RangeError(`${name}: the policy has no ${needs}`);
+  const parsed = parsePolicy(withKnob(policy, knob, checked));
   if (!parsed.ok) throw new RangeError(`${name} = ${value} makes the policy invalid: ${parsed.errors.map(formatPolicyError).join('; ')}`);
   return parsed.policy;
 }
@@ -233,7 +203,7 @@ function sweepCells(
   }
   // Build every policy first, so that an invalid setting fails before any simulation runs.
   const policies = settings.map((setting) =>
-    Object.entries(setting).reduce((current, [name, value]) => withParameter(current, name as SweepParameter, value), policy),
+    Object.entries(setting).reduce((current, [name, value]) => withParameter(current, name as SweepParameter | PolicyKnob, value), policy),
   );
   const from = options.from ?? 0;
   const to = options.to ?? options.replicates;

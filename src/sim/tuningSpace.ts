@@ -5,12 +5,15 @@
  * consecutive failures before a rollback). Everything else in the base policy — its stages,
  * durations, baseline mode, shadow gates, A/B test — is kept as it is.
  */
-import { durationSeconds, formatDuration } from '../engine/policy/duration.ts';
+import { formatDuration } from '../engine/policy/duration.ts';
 import { statisticalRule } from '../engine/policy/healthRules.ts';
 import { parsePolicy, formatPolicyError } from '../engine/policy/parsePolicy.ts';
-import type { HealthMetric, HealthRule, Policy } from '../engine/policy/policy.ts';
+import type { HealthRule, Policy } from '../engine/policy/policy.ts';
+import { knobValue } from '../engine/policy/policyKnobs.ts';
+import { mapRules, policyRules } from '../engine/policy/stageRules.ts';
 import type { Scenario } from './scenario.ts';
-import { withParameter } from './sweep.ts';
+import { sweepParameterKnobs, withParameter } from './sweep.ts';
+import type { SweepParameter } from './sweep.ts';
 
 /** The error-rate rule of a setting: the framework's ratio to baseline, or a statistical test (always-valid). */
 export type ErrorRuleChoice =
@@ -38,42 +41,29 @@ export type TuningSpace = { [K in TuningCoordinate]?: NonNullable<TuningSetting[
 /** The order in which the coordinate search visits the coordinates: the rules' thresholds first, then the check interval and guards. */
 export const tuningCoordinates: readonly TuningCoordinate[] = ['errorRule', 'p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkInterval', 'minRequests', 'failureLimit'];
 
-const ratioMetrics: Partial<Record<TuningCoordinate, HealthMetric>> = {
-  p95Ratio: 'latencyP95',
-  p50Ratio: 'latencyP50',
-  timeoutRatio: 'timeoutRate',
-};
+/** The coordinates that are one policy knob each, with the sweep's names (`sweepParameterKnobs`), in the order a setting lists them. */
+const knobCoordinates = ['p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkInterval', 'minRequests', 'failureLimit'] as const satisfies readonly (TuningCoordinate & SweepParameter)[];
 
-/** Every health rule of the policy's canary and full stages and A/B guardrails. */
-function healthRules(policy: Policy): HealthRule[] {
-  return policy.stages.flatMap((stage) =>
-    stage.kind === 'canary' || stage.kind === 'full' ? stage.rules : stage.kind === 'ab' ? stage.guardrails : [],
-  );
-}
-
-function firstRatio(policy: Policy, metric: HealthMetric): number | undefined {
-  const rule = healthRules(policy).find((candidate) => candidate.type === 'ratio' && candidate.metric === metric);
-  return rule?.type === 'ratio' ? rule.maxRatio : undefined;
+/** The rule a setting's `errorRule` replaces: the error-rate rules that are not absolute limits. */
+function isErrorRule(rule: HealthRule): boolean {
+  return rule.metric === 'errorRate' && rule.type !== 'absolute';
 }
 
 /**
- * The base policy's own setting: its first error-rate rule (ratio, or statistical), its first
- * ratio thresholds on p95, p50 and timeouts, the check interval of its first stage that sets one
- * (else 5 minutes, the engine's default), and its guards (defaults 100 and 1). O(policy).
+ * The base policy's own setting: its first error-rate rule (ratio, or statistical), and the
+ * values of its knobs (`knobValue`): its first ratio thresholds on p95, p50 and timeouts, the
+ * check interval of its first stage that sets one (else 5 minutes, the engine's default), and
+ * its guards (defaults 100 and 1). O(policy).
  */
 export function baseTuningSetting(policy: Policy): TuningSetting {
   const setting: TuningSetting = {};
-  const errorRule = healthRules(policy).find((rule) => rule.metric === 'errorRate' && rule.type !== 'absolute');
+  const errorRule = policyRules(policy).find(isErrorRule);
   if (errorRule?.type === 'ratio') setting.errorRule = { type: 'ratio', maxRatio: errorRule.maxRatio };
   if (errorRule?.type === 'statistical') setting.errorRule = { type: 'statistical', minimumEffect: errorRule.minimumEffect, alpha: errorRule.alpha ?? 0.05 };
-  for (const [coordinate, metric] of Object.entries(ratioMetrics) as [TuningCoordinate, HealthMetric][]) {
-    const value = firstRatio(policy, metric);
-    if (value !== undefined) (setting as Record<string, number>)[coordinate] = value;
+  for (const coordinate of knobCoordinates) {
+    const value = knobValue(policy, sweepParameterKnobs[coordinate]);
+    if (value !== undefined) setting[coordinate] = value;
   }
-  const interval = policy.stages.find((stage) => stage.kind !== 'promote' && stage.checkInterval !== undefined);
-  setting.checkInterval = (interval && interval.kind !== 'promote' ? durationSeconds(interval.checkInterval) : undefined) ?? 300;
-  setting.minRequests = policy.guards?.minRequests ?? 100;
-  setting.failureLimit = policy.guards?.failureLimit ?? 1;
   return setting;
 }
 
@@ -143,39 +133,28 @@ export function describeTuningSetting(setting: TuningSetting): string {
 
 /**
  * `policy` with `setting` applied (a new value; `policy` is not changed): ratio thresholds,
- * check interval and guards through the sweep's `withParameter`; a statistical error rule
- * replaces every error-rate ratio rule of the canary and full stages and A/B guardrails (and a
- * ratio rule replaces every statistical one). Checked by `parsePolicy`: RangeError listing the
+ * check interval and guards through their knobs (the sweep's `withParameter`); a statistical
+ * error rule replaces every error-rate ratio rule of the canary and full stages and A/B
+ * guardrails (and a ratio rule replaces every statistical one). Checked by `parsePolicy`: RangeError listing the
  * problems when the setting makes the policy invalid (e.g. a check interval longer than a stage).
  * O(policy).
  */
 export function applyTuningSetting(policy: Policy, setting: TuningSetting): Policy {
-  let tuned = JSON.parse(JSON.stringify(policy)) as Policy;
+  let tuned = policy;
   const errorRule = setting.errorRule;
   if (errorRule !== undefined) {
     const replacement: HealthRule =
       errorRule.type === 'ratio'
         ? { type: 'ratio', metric: 'errorRate', maxRatio: errorRule.maxRatio }
         : statisticalRule('errorRate', { minimumEffect: errorRule.minimumEffect, alpha: errorRule.alpha, method: 'alwaysValid' });
-    let found = false;
-    const change = (rules: HealthRule[]): HealthRule[] =>
-      rules.map((rule) => {
-        if (rule.metric !== 'errorRate' || rule.type === 'absolute') return rule;
-        found = true;
-        return { ...replacement };
-      });
-    for (const stage of tuned.stages) {
-      if (stage.kind === 'canary' || stage.kind === 'full') stage.rules = change(stage.rules);
-      if (stage.kind === 'ab') stage.guardrails = change(stage.guardrails);
-    }
-    if (!found) throw new RangeError('errorRule: the policy has no error-rate ratio or statistical rule to tune');
+    if (!policyRules(policy).some(isErrorRule)) throw new RangeError('errorRule: the policy has no error-rate ratio or statistical rule to tune');
+    tuned = mapRules(policy, (rule) => (isErrorRule(rule) ? { ...replacement } : rule));
   }
-  if (setting.p95Ratio !== undefined) tuned = withParameter(tuned, 'p95Ratio', setting.p95Ratio);
-  if (setting.p50Ratio !== undefined) tuned = withParameter(tuned, 'p50Ratio', setting.p50Ratio);
-  if (setting.timeoutRatio !== undefined) tuned = withParameter(tuned, 'timeoutRatio', setting.timeoutRatio);
-  if (setting.checkInterval !== undefined) tuned = withParameter(tuned, 'checkInterval', formatDuration(setting.checkInterval));
-  if (setting.minRequests !== undefined) tuned = withParameter(tuned, 'minRequests', setting.minRequests);
-  if (setting.failureLimit !== undefined) tuned = withParameter(tuned, 'failureLimit', setting.failureLimit);
+  for (const coordinate of knobCoordinates) {
+    const value = setting[coordinate];
+    // The policy writes the check interval as a duration ("5m"), as the base policies do.
+    if (value !== undefined) tuned = withParameter(tuned, coordinate, coordinate === 'checkInterval' ? formatDuration(value) : value);
+  }
   const parsed = parsePolicy(tuned);
   if (!parsed.ok) throw new RangeError(`the setting makes the policy invalid: ${parsed.errors.map(formatPolicyError).join('; ')}`);
   return parsed.policy;

@@ -33,6 +33,13 @@ describe('withParameter', () => {
     expect(() => withParameter({ ...policy, stages: policy.stages.filter((stage) => stage.kind !== 'canary'), skipCanary: { reason: 'x' } }, 'canaryDuration', '1h')).toThrow(/no canary stage/);
   });
 
+  it('takes a policy knob by its own name too, and names what is missing', () => {
+    expect(withParameter(policy, 'errorRate.maxRatio', 1.5)).toEqual(withParameter(policy, 'errorRatio', 1.5));
+    expect((withParameter(policy, 'ab.traffic', 0.3).stages[4] as AbStage).traffic).toBe(0.3);
+    expect(() => withParameter(policy, 'latencyP95.max', 500)).toThrow('latencyP95.max: the policy has no absolute rule on latencyP95 to vary');
+    expect(() => withParameter(policy, 'p99Ratio' as never, 2)).toThrow(/unknown sweep parameter 'p99Ratio'/);
+  });
+
   it('sweeps the cartesian product of two parameters', () => {
     const model = { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 };
     const parsed = parseScenario({ version: 1, name: 's', horizon: '3h', traffic: { requestsPerSecond: 5 }, control: model, candidate: model });

@@ -5,6 +5,8 @@
  */
 import { defaultGuards } from '../policy/healthRules.ts';
 import { durationSeconds } from '../policy/duration.ts';
+import { defaultCheckIntervalSeconds } from '../policy/policyKnobs.ts';
+import { stageRules } from '../policy/stageRules.ts';
 import { formatPolicyError, parsePolicy } from '../policy/parsePolicy.ts';
 import type {
   AbDesign,
@@ -184,11 +186,10 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     const guards = { ...fallbackGuards, ...common.guards };
     const minDuration = seconds(common.minDuration, 0);
     const maxDuration = seconds(common.maxDuration, Infinity);
-    const checkInterval = seconds(common.checkInterval, 300);
+    const checkInterval = seconds(common.checkInterval, defaultCheckIntervalSeconds);
     const stageLength = minDuration > 0 ? minDuration : Number.isFinite(maxDuration) ? maxDuration : 86400;
     const plannedLooks = Math.min(maxPlannedLooks, Math.max(1, Math.ceil(stageLength / checkInterval)));
-    const ruleList = stage.kind === 'canary' || stage.kind === 'full' ? stage.rules : stage.kind === 'ab' ? stage.guardrails : [];
-    const { rules, slots } = compileRules(ruleList, plannedLooks);
+    const { rules, slots } = compileRules(stageRules(stage), plannedLooks);
     const traffic = stage.kind === 'canary' || stage.kind === 'ab' ? stage.traffic : stage.kind === 'full' || stage.kind === 'promote' ? 1 : 0;
     return {
       index,

@@ -6,6 +6,7 @@
 import { defaultGuards } from '../policy/healthRules.ts';
 import { formatDuration, parseDuration } from '../policy/duration.ts';
 import type { HealthRule, Policy, Stage, StageCommon, StageKind } from '../policy/policy.ts';
+import { stageRules } from '../policy/stageRules.ts';
 
 /** A rule as a target expresses it: the engine's rule plus whether the limit is strict (`<`, shadow gates) or not (`≤`). */
 export type PlannedRule = HealthRule & { strict?: boolean };
@@ -38,21 +39,15 @@ export interface PlannedStage {
   onNoData: 'rollback' | 'hold';
 }
 
-function stageRules(stage: Stage): PlannedRule[] {
-  switch (stage.kind) {
-    case 'canary':
-    case 'full':
-      return stage.rules;
-    case 'ab':
-      return stage.guardrails;
-    case 'shadow':
-      return [
-        { type: 'ratio', metric: 'errorRate', maxRatio: stage.gates.maxErrorRatio, strict: true },
-        { type: 'ratio', metric: 'latencyP95', maxRatio: stage.gates.maxLatencyRatio, strict: true },
-      ];
-    default:
-      return [];
+/** The rules a target expresses for `stage`: its health rules, or for shadow the gates as strict ratio rules. */
+function plannedRules(stage: Stage): PlannedRule[] {
+  if (stage.kind === 'shadow') {
+    return [
+      { type: 'ratio', metric: 'errorRate', maxRatio: stage.gates.maxErrorRatio, strict: true },
+      { type: 'ratio', metric: 'latencyP95', maxRatio: stage.gates.maxLatencyRatio, strict: true },
+    ];
   }
+  return [...stageRules(stage)];
 }
 
 /** The stages of a VALID policy (see `resolveExport`), resolved. Cost O(stages × rules). */
@@ -65,7 +60,7 @@ export function planStages(policy: Policy): PlannedStage[] {
     const minDurationSeconds = common.minDuration !== undefined ? parseDuration(common.minDuration) : 0;
     const maxDurationSeconds = common.maxDuration !== undefined ? parseDuration(common.maxDuration) : null;
     const traffic = stage.kind === 'baseline' || stage.kind === 'promote' ? 0 : stage.kind === 'full' ? 1 : stage.kind === 'shadow' ? (stage.traffic ?? 1) : stage.traffic;
-    const rules = stageRules(stage);
+    const rules = plannedRules(stage);
     const onMaxDuration = common.onMaxDuration ?? policy.onMaxDuration ?? 'rollback';
     return {
       index,
