@@ -99,6 +99,13 @@ describe('runNotebook', () => {
     expect(notebookProblems({ id: 'Bad Id', title: '', summary: '', cells: [] })).toHaveLength(2);
   });
 
+  it('refuses a code cell without its source text, pointing at the build plugin that adds it', () => {
+    // A notebook file loaded without scripts/build/notebookCellSources.ts has cells like this one.
+    expect(notebookProblems(notebook([{ kind: 'code', name: 'a', run: () => 1 }]))).toEqual([
+      'cells[0].source must be a string, got undefined (a notebook file loaded without the notebook-cell-sources plugin of vite.config.ts?)',
+    ]);
+  });
+
   it('stops between cells when aborted', async () => {
     const controller = new AbortController();
     const run = await runNotebook(
