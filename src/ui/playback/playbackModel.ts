@@ -7,7 +7,8 @@
  */
 import { initialState, step } from '../../engine/controller/index.ts';
 import { addArmWindow, armMetric, clearArmTotals, emptyArmTotals, totalsMetric } from '../../engine/controller/armTotals.ts';
-import type { HealthMetric, HealthRule, Stage } from '../../engine/policy/policy.ts';
+import type { HealthMetric, HealthRule } from '../../engine/policy/policy.ts';
+import { stageRules } from '../../engine/policy/stageRules.ts';
 import type { Decision, DecisionReason } from '../../engine/controller/decision.ts';
 import type { WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
@@ -105,10 +106,6 @@ export interface Playback {
 
 function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;
-}
-
-function stageRules(stage: Stage): HealthRule[] {
-  return stage.kind === 'canary' || stage.kind === 'full' ? stage.rules : stage.kind === 'ab' ? stage.guardrails : [];
 }
 
 /** The lowest limit the rules put on `metric` given its reference (see `MetricReading.limit`). */

@@ -6,6 +6,7 @@
 import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
+import { knobValue } from '../../engine/policy/policyKnobs.ts';
 import { parseScenario, type Scenario } from '../../sim/scenario.ts';
 import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
 import azureCodeTrace from '../../../scenarios/data/azure_llm2023_code_arrivals.csv?raw';
@@ -97,14 +98,10 @@ export function refusedPolicyErrors(scenario: Scenario): string[] {
 }
 
 /**
- * The error-rate ratio limit to draw on the playback's ratio chart: the first ratio rule on
- * `errorRate` of the policy's canary, A/B or full stages, or `fallback` when none has one.
+ * The error-rate ratio limit to draw on the playback's ratio chart: the policy's
+ * `errorRate.maxRatio` knob (its first ratio rule on `errorRate` of the canary, A/B or full
+ * stages), or `fallback` when none has one.
  */
 export function errorRatioLimit(policy: Policy, fallback: number): number {
-  for (const stage of policy.stages) {
-    const rules = 'rules' in stage ? stage.rules : 'guardrails' in stage ? stage.guardrails : [];
-    const rule = rules.find((candidate) => candidate.type === 'ratio' && candidate.metric === 'errorRate');
-    if (rule && rule.type === 'ratio') return rule.maxRatio;
-  }
-  return fallback;
+  return knobValue(policy, 'errorRate.maxRatio') ?? fallback;
 }

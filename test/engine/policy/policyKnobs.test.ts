@@ -64,7 +64,7 @@ describe('policy knobs: one name per knob, the policy’s own field names', () =
     expect(knobValue(edited, 'errorRate.minimumEffect')).toBe(0.002);
     expect(knobValue(edited, 'alpha')).toBe(0.01);
     expect(edited.guards).toEqual({ minRequests: 100, failureLimit: 3 });
-    expect(edited.stages.filter((stage) => stage.kind !== 'promote').every((stage) => stage.kind !== 'promote' && stage.checkInterval === '10m')).toBe(true);
+    expect(edited.stages.filter((stage) => stage.kind !== 'promote').every((stage) => 'checkInterval' in stage && stage.checkInterval === '10m')).toBe(true);
     const canaries = edited.stages.filter((stage): stage is CanaryStage => stage.kind === 'canary');
     // 5 h is longer than the first canary's 4 h maximum (raised to match) and shorter than the second's 12 h.
     expect(canaries.map((stage) => [stage.minDuration, stage.maxDuration])).toEqual([
