@@ -3,12 +3,30 @@
  * traffic, each model's behaviour, injected faults, drift, and the truth that scores each run.
  *
  * `parseScenario(json)` is the public edge: it checks everything once and lists EVERY problem by
- * JSON path and reason; the rest of the simulator trusts the parsed `Scenario`. The same
- * constraints are published in `scenarios/scenario.schema.json` (cross-field rules — e.g. a
- * lognormal needs `sigma` or `p95`, `p95 > median` — are only checked here: `parseScenario` is the
- * authority). Durations are seconds or strings like `"5m"`, `"24h"`, parsed once into seconds.
+ * JSON path and reason; the rest of the simulator trusts the parsed `Scenario`. Each constraint
+ * is written once: the per-field rules in the field table `scenarioFields` (checked by the
+ * engine's validation machinery, src/engine/validation, and published from the same table as
+ * `scenarios/scenario.schema.json` by `npm run schemas`), the cross-field rules — e.g. a lognormal
+ * gives `sigma` or `p95`, `p95 > median` — as the table's hooks. Durations are seconds or strings
+ * like `"5m"`, `"24h"`, parsed once into seconds.
  */
 import { durationSeconds } from '../engine/policy/duration.ts';
+import { streamSeed } from '../engine/random/seedFromText.ts';
+import type { ArraySpec, CrossFieldCheck, MapSpec, ObjectSpec, SchemaHeader } from '../engine/validation/index.ts';
+import {
+  arrayField,
+  constantField,
+  durationField,
+  eitherField,
+  fieldValue,
+  isJsonObject,
+  mapField,
+  numberField,
+  objectField,
+  textField,
+  validateDocument,
+  variantsField,
+} from '../engine/validation/index.ts';
 import type { LatencyDistribution } from './latencyModel.ts';
 
 /** One problem in a document: where (`traffic.users.count`) and why. */
@@ -112,8 +130,22 @@ export interface Drift {
  * moving linearly to `target` over `over` seconds.
  */
 export type InputFeature =
-  | { kind: 'normal'; mean: number; sd: number; shiftPerWeek: number; scalePerWeek: number; accuracyLossPerSd?: { control: number; candidate: number } }
-  | { kind: 'lognormal'; median: number; sigma: number; shiftPerWeek: number; scalePerWeek: number; accuracyLossPerSd?: { control: number; candidate: number } }
+  | {
+      kind: 'normal';
+      mean: number;
+      sd: number;
+      shiftPerWeek: number;
+      scalePerWeek: number;
+      accuracyLossPerSd?: { control: number; candidate: number };
+    }
+  | {
+      kind: 'lognormal';
+      median: number;
+      sigma: number;
+      shiftPerWeek: number;
+      scalePerWeek: number;
+      accuracyLossPerSd?: { control: number; candidate: number };
+    }
   | { kind: 'categorical'; mix: Record<string, number>; target?: Record<string, number>; over?: number };
 
 /**
@@ -156,546 +188,611 @@ export interface Scenario {
    * to show its error messages); the scenario simulates `policy`, the nearest one it accepts.
    */
   refusedPolicy?: unknown;
+  /**
+   * The stream seed simulations of this scenario use when the caller gives none: the document's
+   * `seed`, a whole number or a text such as `"release-2026-12"` mapped by `seedFromText`.
+   */
+  seed?: number;
 }
 
 type Json = Record<string, unknown>;
 
-/** Collects problems while walking a document. */
-class Checker {
-  readonly errors: ScenarioProblem[] = [];
-  problem(path: string, message: string): undefined {
-    this.errors.push({ path, message });
-    return undefined;
-  }
-  object(value: unknown, path: string): Json | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return this.problem(path, `${path || 'scenario'} must be an object, got ${describe(value)}`);
-    }
-    return value as Json;
-  }
-  known(object: Json, path: string, fields: readonly string[]): void {
-    for (const key of Object.keys(object)) {
-      if (!fields.includes(key)) this.problem(join(path, key), `unknown field ${join(path, key)}`);
-    }
-  }
-  number(
-    object: Json,
-    path: string,
-    key: string,
-    rule: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; integer?: boolean; fallback?: number },
-  ): number | undefined {
-    const where = join(path, key);
-    const value = object[key];
-    if (value === undefined) {
-      if (rule.fallback !== undefined) return rule.fallback;
-      return this.problem(where, `${where} is required`);
-    }
-    if (typeof value !== 'number' || !Number.isFinite(value)) return this.problem(where, `${where} must be a number, got ${describe(value)}`);
-    if (rule.integer && !Number.isInteger(value)) return this.problem(where, `${where} must be a whole number, got ${value}`);
-    const { min, max } = rule;
-    if (min !== undefined && (rule.exclusiveMin ? value <= min : value < min)) {
-      return this.problem(where, `${where} must be ${rule.exclusiveMin ? 'greater than' : 'at least'} ${min}, got ${value}`);
-    }
-    if (max !== undefined && (rule.exclusiveMax ? value >= max : value > max)) {
-      return this.problem(where, `${where} must be ${rule.exclusiveMax ? 'less than' : 'at most'} ${max}, got ${value}`);
-    }
-    return value;
-  }
-  duration(object: Json, path: string, key: string, fallback?: number, positive = false): number | undefined {
-    const where = join(path, key);
-    const value = object[key];
-    if (value === undefined) {
-      if (fallback !== undefined) return fallback;
-      return this.problem(where, `${where} is required`);
-    }
-    const seconds = durationSeconds(value);
-    if (seconds === undefined) {
-      return this.problem(where, `${where} must be seconds or a duration like "90s", "5m", "24h", got ${describe(value)}`);
-    }
-    if (positive && seconds <= 0) return this.problem(where, `${where} must be longer than 0, got ${describe(value)}`);
-    return seconds;
-  }
-  array(object: Json, path: string, key: string): unknown[] | undefined {
-    const value = object[key];
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) return this.problem(join(path, key), `${join(path, key)} must be an array, got ${describe(value)}`);
-    return value;
-  }
-  weights(value: unknown, path: string, allowZeroTotal = false): Record<string, number> | undefined {
-    const object = this.object(value, path);
-    if (!object) return undefined;
-    const result: Record<string, number> = {};
-    let total = 0;
-    let ok = true;
-    for (const key of Object.keys(object)) {
-      const weight = this.number(object, path, key, { min: 0 });
-      if (weight === undefined) ok = false;
-      else {
-        result[key] = weight;
-        total += weight;
-      }
-    }
-    if (!ok) return undefined;
-    if (Object.keys(result).length === 0) return this.problem(path, `${path} must list at least one segment`);
-    if (!(total > 0) && !allowZeroTotal) return this.problem(path, `${path} weights must not all be 0`);
-    for (const key of Object.keys(result)) result[key] /= total;
-    return result;
-  }
-}
+const positive = { min: 0, exclusiveMin: true };
+const probability = { min: 0, max: 1 };
 
-function join(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return JSON.stringify(value);
-}
-
-function parseLatency(checker: Checker, value: unknown, path: string, insideMixture = false): LatencyDistribution | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  const kind = object.kind;
-  switch (kind) {
-    case 'lognormal': {
-      checker.known(object, path, ['kind', 'median', 'sigma', 'p95']);
-      const median = checker.number(object, path, 'median', { min: 0, exclusiveMin: true });
-      const hasSigma = object.sigma !== undefined;
-      const hasP95 = object.p95 !== undefined;
-      if (hasSigma === hasP95) {
-        return checker.problem(path, `${path} must give exactly one of sigma or p95`);
-      }
-      const sigma = hasSigma ? checker.number(object, path, 'sigma', { min: 0, exclusiveMin: true }) : undefined;
-      const p95 = hasP95 ? checker.number(object, path, 'p95', { min: 0, exclusiveMin: true }) : undefined;
-      if (median === undefined || (hasSigma && sigma === undefined) || (hasP95 && p95 === undefined)) return undefined;
-      if (p95 !== undefined && !(p95 > median)) {
-        return checker.problem(join(path, 'p95'), `${join(path, 'p95')} must be greater than the median ${median}, got ${p95}`);
-      }
-      return hasSigma ? { kind, median, sigma } : { kind, median, p95 };
-    }
-    case 'gamma': {
-      checker.known(object, path, ['kind', 'shape', 'scale']);
-      const shape = checker.number(object, path, 'shape', { min: 0, exclusiveMin: true });
-      const scale = checker.number(object, path, 'scale', { min: 0, exclusiveMin: true });
-      return shape === undefined || scale === undefined ? undefined : { kind, shape, scale };
-    }
-    case 'exponential': {
-      checker.known(object, path, ['kind', 'mean']);
-      const mean = checker.number(object, path, 'mean', { min: 0, exclusiveMin: true });
-      return mean === undefined ? undefined : { kind, mean };
-    }
-    case 'mixture': {
-      checker.known(object, path, ['kind', 'components']);
-      if (insideMixture) return checker.problem(path, `${path} must not be a mixture inside a mixture`);
-      const list = checker.array(object, path, 'components');
-      if (!list) return undefined;
-      if (list.length < 1) return checker.problem(join(path, 'components'), `${join(path, 'components')} must have at least one component`);
-      const components: { weight: number; distribution: Exclude<LatencyDistribution, { kind: 'mixture' }> }[] = [];
-      let ok = true;
-      list.forEach((item, i) => {
-        const where = join(join(path, 'components'), i);
-        const component = checker.object(item, where);
-        if (!component) return void (ok = false);
-        checker.known(component, where, ['weight', 'distribution']);
-        const weight = checker.number(component, where, 'weight', { min: 0, exclusiveMin: true });
-        const distribution = parseLatency(checker, component.distribution, join(where, 'distribution'), true);
-        if (weight === undefined || distribution === undefined || distribution.kind === 'mixture') ok = false;
-        else components.push({ weight, distribution });
-      });
-      return ok ? { kind, components } : undefined;
-    }
-    case 'empirical': {
-      checker.known(object, path, ['kind', 'values']);
-      const list = checker.array(object, path, 'values');
-      if (!list) return undefined;
-      if (list.length < 2) return checker.problem(join(path, 'values'), `${join(path, 'values')} must hold at least 2 latencies, got ${list.length}`);
-      const bad = list.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0);
-      if (bad >= 0) {
-        return checker.problem(join(join(path, 'values'), bad), `${join(join(path, 'values'), bad)} must be a latency ≥ 0, got ${describe(list[bad])}`);
-      }
-      return { kind, values: list as number[] };
-    }
-    default:
-      return checker.problem(join(path, 'kind'), `${join(path, 'kind')} must be one of lognormal, gamma, exponential, mixture, empirical, got ${describe(kind)}`);
-  }
-}
-
-function parseModel(checker: Checker, value: unknown, path: string, segments: string[] | undefined): ModelBehaviour | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  checker.known(object, path, ['latency', 'errorRate', 'timeout', 'accuracy', 'agreement']);
-  const latency = parseLatency(checker, object.latency, join(path, 'latency'));
-  const errorRate = checker.number(object, path, 'errorRate', { min: 0, max: 1 });
-  const timeout = object.timeout === undefined ? undefined : checker.number(object, path, 'timeout', { min: 0, exclusiveMin: true });
-  const agreement = checker.number(object, path, 'agreement', { min: 0, max: 1, fallback: 1 });
-  let accuracy: Record<string, number> | undefined;
-  const rawAccuracy = object.accuracy ?? 0.9;
-  if (typeof rawAccuracy === 'number') {
-    const checked = checker.number({ accuracy: rawAccuracy }, path, 'accuracy', { min: 0, max: 1 });
-    if (checked !== undefined) accuracy = Object.fromEntries((segments ?? ['all']).map((segment) => [segment, checked]));
-  } else {
-    const where = join(path, 'accuracy');
-    const table = checker.object(rawAccuracy, where);
-    if (table) {
-      accuracy = {};
-      for (const key of Object.keys(table)) {
-        const rate = checker.number(table, where, key, { min: 0, max: 1 });
-        if (rate !== undefined) accuracy[key] = rate;
-        else accuracy = undefined;
-        if (!accuracy) break;
-      }
-      if (accuracy && segments) {
-        for (const segment of segments) {
-          if (!(segment in accuracy)) checker.problem(join(where, segment), `${join(where, segment)} is required: accuracy must be given for every segment of traffic.segments`);
-        }
-        for (const key of Object.keys(accuracy)) {
-          if (!segments.includes(key)) checker.problem(join(where, key), `${join(where, key)} is not a segment of traffic.segments`);
-        }
-      }
-    }
-  }
-  if (latency === undefined || errorRate === undefined || agreement === undefined || accuracy === undefined) return undefined;
-  if (object.timeout !== undefined && timeout === undefined) return undefined;
-  return { latency, errorRate, timeout, accuracy, agreement };
-}
-
-function parseEffect(checker: Checker, value: unknown, path: string): FaultEffect | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  checker.known(object, path, ['errorRateMultiplier', 'extraErrorRate', 'latencyMultiplier']);
-  const errorRateMultiplier = checker.number(object, path, 'errorRateMultiplier', { min: 0, fallback: 1 });
-  const extraErrorRate = checker.number(object, path, 'extraErrorRate', { min: 0, max: 1, fallback: 0 });
-  const latencyMultiplier = checker.number(object, path, 'latencyMultiplier', { min: 0, exclusiveMin: true, fallback: 1 });
-  if (errorRateMultiplier === undefined || extraErrorRate === undefined || latencyMultiplier === undefined) return undefined;
-  return { errorRateMultiplier, extraErrorRate, latencyMultiplier };
-}
-
-function parseFault(checker: Checker, value: unknown, path: string): Fault | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  const effect = parseEffect(checker, object.effect, join(path, 'effect'));
-  switch (object.kind) {
-    case 'step': {
-      checker.known(object, path, ['kind', 'at', 'effect']);
-      const at = checker.duration(object, path, 'at');
-      return at === undefined || !effect ? undefined : { kind: 'step', at, effect };
-    }
-    case 'ramp': {
-      checker.known(object, path, ['kind', 'start', 'end', 'effect']);
-      const start = checker.duration(object, path, 'start');
-      const end = checker.duration(object, path, 'end');
-      if (start !== undefined && end !== undefined && !(end > start)) {
-        return checker.problem(join(path, 'end'), `${join(path, 'end')} must be after start (${start} s), got ${end} s`);
-      }
-      return start === undefined || end === undefined || !effect ? undefined : { kind: 'ramp', start, end, effect };
-    }
-    case 'leak': {
-      checker.known(object, path, ['kind', 'effect']);
-      return effect ? { kind: 'leak', effect } : undefined;
-    }
-    case 'bursts': {
-      checker.known(object, path, ['kind', 'start', 'every', 'duration', 'effect']);
-      const start = checker.duration(object, path, 'start', 0);
-      const every = checker.duration(object, path, 'every', undefined, true);
-      const duration = checker.duration(object, path, 'duration', undefined, true);
-      if (every !== undefined && duration !== undefined && !(duration < every)) {
-        return checker.problem(join(path, 'duration'), `${join(path, 'duration')} must be shorter than every (${every} s), got ${duration} s`);
-      }
-      if (start === undefined || every === undefined || duration === undefined || !effect) return undefined;
-      return { kind: 'bursts', start, every, duration, effect };
-    }
-    case 'outage': {
-      checker.known(object, path, ['kind', 'start', 'duration', 'effect']);
-      const start = checker.duration(object, path, 'start');
-      const duration = checker.duration(object, path, 'duration', undefined, true);
-      return start === undefined || duration === undefined || !effect ? undefined : { kind: 'outage', start, duration, effect };
-    }
-    default:
-      return checker.problem(join(path, 'kind'), `${join(path, 'kind')} must be one of step, ramp, leak, bursts, outage, got ${describe(object.kind)}`);
-  }
-}
-
-function parseTraffic(checker: Checker, value: unknown, path: string): Traffic | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  checker.known(object, path, ['requestsPerSecond', 'dailyCycle', 'bursts', 'arrivals', 'users', 'segments']);
-  let ok = true;
-  const requestsPerSecond = checker.number(object, path, 'requestsPerSecond', { min: 0, exclusiveMin: true });
-  if (requestsPerSecond === undefined) ok = false;
-
-  let dailyCycle: Traffic['dailyCycle'];
-  if (object.dailyCycle !== undefined) {
-    const where = join(path, 'dailyCycle');
-    const cycle = checker.object(object.dailyCycle, where);
-    if (cycle) {
-      checker.known(cycle, where, ['amplitude', 'peakHour']);
-      const amplitude = checker.number(cycle, where, 'amplitude', { min: 0, max: 1, exclusiveMax: true });
-      const peakHour = checker.number(cycle, where, 'peakHour', { min: 0, max: 24, exclusiveMax: true, fallback: 14 });
-      if (amplitude === undefined || peakHour === undefined) ok = false;
-      else dailyCycle = { amplitude, peakHour };
-    } else ok = false;
-  }
-
-  const bursts: TrafficBurst[] = [];
-  const rawBursts = checker.array(object, path, 'bursts');
-  if (!rawBursts) ok = false;
-  rawBursts?.forEach((item, i) => {
-    const where = join(join(path, 'bursts'), i);
-    const burst = checker.object(item, where);
-    if (!burst) return void (ok = false);
-    checker.known(burst, where, ['start', 'duration', 'multiplier']);
-    const start = checker.duration(burst, where, 'start');
-    const duration = checker.duration(burst, where, 'duration', undefined, true);
-    const multiplier = checker.number(burst, where, 'multiplier', { min: 0 });
-    if (start === undefined || duration === undefined || multiplier === undefined) ok = false;
-    else bursts.push({ start, duration, multiplier });
+/** Weights by name (segments, categories), at least one, not all 0; normalised to sum 1 when parsed. */
+function weightsField(noun: string, options: { required?: boolean; description?: string; default?: unknown } = {}): MapSpec {
+  return mapField(numberField({ min: 0 }), {
+    ...options,
+    nonEmpty: `must list at least one ${noun}`,
+    check: (weights, path, report, failed) => {
+      if (failed.size === 0 && !Object.values(weights).some((w) => (w as number) > 0)) report(path, 'weights must not all be 0');
+    },
   });
+}
 
+/** A lognormal gives exactly one of sigma and p95, and p95 above the median. */
+const lognormalShape: CrossFieldCheck = (latency, path, report, failed) => {
+  const hasSigma = latency.sigma !== undefined;
+  if (hasSigma === (latency.p95 !== undefined)) return report(path, 'must give exactly one of sigma or p95');
+  if (hasSigma || failed.has('median') || failed.has('p95')) return;
+  const { median, p95 } = latency as { median: number; p95: number };
+  if (!(p95 > median)) report(`${path}.p95`, `must be greater than the median ${median}, got ${p95}`);
+};
+
+const simpleLatencies: Record<string, ObjectSpec> = {
+  lognormal: objectField(
+    {
+      kind: constantField('lognormal'),
+      median: numberField({ required: true, ...positive }),
+      sigma: numberField(positive),
+      p95: numberField(positive),
+    },
+    {
+      definition: 'lognormalLatency',
+      description: 'ln(latency) ~ Normal(ln median, sigma²); give exactly one of sigma or p95 (> median).',
+      check: lognormalShape,
+    },
+  ),
+  gamma: objectField(
+    {
+      kind: constantField('gamma'),
+      shape: numberField({ required: true, ...positive }),
+      scale: numberField({ required: true, ...positive }),
+    },
+    { definition: 'gammaLatency', description: 'Gamma(shape, scale) in ms.' },
+  ),
+  exponential: objectField(
+    { kind: constantField('exponential'), mean: numberField({ required: true, ...positive }) },
+    { definition: 'exponentialLatency', description: 'Exponential with this mean (ms).' },
+  ),
+  empirical: objectField(
+    {
+      kind: constantField('empirical'),
+      values: arrayField(numberField({ min: 0 }), { required: true, minItems: 2, tooFew: 'must hold at least 2 latencies' }),
+    },
+    { definition: 'empiricalLatency', description: 'Observed latencies (ms), read as the continuous law of their type-7 quantile.' },
+  ),
+};
+
+const latency = variantsField(
+  'kind',
+  {
+    lognormal: simpleLatencies.lognormal,
+    gamma: simpleLatencies.gamma,
+    exponential: simpleLatencies.exponential,
+    mixture: objectField(
+      {
+        kind: constantField('mixture'),
+        components: arrayField(
+          objectField({
+            weight: numberField({ required: true, ...positive }),
+            distribution: variantsField('kind', simpleLatencies, {
+              required: true,
+              refused: { mixture: 'must not be a mixture inside a mixture' },
+            }),
+          }),
+          { required: true, minItems: 1, tooFew: 'must have at least one component' },
+        ),
+      },
+      { description: 'A mixture of the other laws, weights normalised.' },
+    ),
+    empirical: simpleLatencies.empirical,
+  },
+  { definition: 'latency', description: 'Latency law of one model, in ms.' },
+);
+
+const model = objectField(
+  {
+    latency: { ...latency, required: true },
+    errorRate: numberField({ required: true, ...probability, description: 'Probability that a request fails.' }),
+    timeout: numberField({ ...positive, description: 'Latency (ms) above which a request times out.' }),
+    accuracy: eitherField([numberField(probability), mapField(numberField(probability))], {
+      default: 0.9,
+      description: 'Probability an outcome is judged correct, overall or per segment.',
+    }),
+    agreement: numberField({
+      ...probability,
+      default: 1,
+      description: 'Probability the candidate agrees with control (shadow comparisons).',
+    }),
+  },
+  { definition: 'model', required: true, description: 'How one model behaves.' },
+);
+
+const effect = objectField(
+  {
+    errorRateMultiplier: numberField({ min: 0, default: 1 }),
+    extraErrorRate: numberField({ ...probability, default: 0 }),
+    latencyMultiplier: numberField({ ...positive, default: 1 }),
+  },
+  {
+    required: true,
+    definition: 'faultEffect',
+    description:
+      'Error rate × errorRateMultiplier + extraErrorRate, latency × latencyMultiplier; at partial strength f the multipliers are 1 + f(m − 1) and the extra rate f·extra.',
+  },
+);
+
+const fault = variantsField('kind', {
+  step: objectField(
+    { kind: constantField('step'), at: durationField({ required: true }), effect },
+    { description: 'Full effect on the candidate from time at.' },
+  ),
+  ramp: objectField(
+    { kind: constantField('ramp'), start: durationField({ required: true }), end: durationField({ required: true }), effect },
+    {
+      description: 'Strength rises linearly from 0 at start to 1 at end.',
+      check: (ramp, path, report, failed) => {
+        if (failed.has('start') || failed.has('end')) return;
+        const [start, end] = [durationSeconds(ramp.start) as number, durationSeconds(ramp.end) as number];
+        if (!(end > start)) report(`${path}.end`, `must be after start (${start} s), got ${end} s`);
+      },
+    },
+  ),
+  leak: objectField(
+    { kind: constantField('leak'), effect },
+    { description: 'Strength = hours the candidate has run on traffic, served or mirrored (effect per hour).' },
+  ),
+  bursts: objectField(
+    {
+      kind: constantField('bursts'),
+      start: durationField({ default: 0 }),
+      every: durationField({ required: true, positive: true }),
+      duration: durationField({ required: true, positive: true }),
+      effect,
+    },
+    {
+      description: 'Full effect during [start + k·every, start + k·every + duration).',
+      check: (bursts, path, report, failed) => {
+        if (failed.has('every') || failed.has('duration')) return;
+        const [every, duration] = [durationSeconds(bursts.every) as number, durationSeconds(bursts.duration) as number];
+        if (!(duration < every)) report(`${path}.duration`, `must be shorter than every (${every} s), got ${duration} s`);
+      },
+    },
+  ),
+  outage: objectField(
+    {
+      kind: constantField('outage'),
+      start: durationField({ required: true }),
+      duration: durationField({ required: true, positive: true }),
+      effect,
+    },
+    { description: 'A shared dependency fails: full effect on BOTH models during [start, start + duration).' },
+  ),
+});
+
+/** The replay period a trace gets when none is given: the last time rounded up (at least 1 s). */
+function defaultReplayPeriod(times: readonly number[]): number {
+  return Math.max(1, Math.ceil(times[times.length - 1] + 1e-9));
+}
+
+const replayArrivals = objectField(
+  {
+    kind: constantField('replay'),
+    times: arrayField(numberField({ min: 0 }), {
+      minItems: 1,
+      tooFew: 'must hold at least one arrival time (the CLI fills it from "file")',
+      description: 'Arrival times, seconds from the start of the trace, ascending.',
+      check: (times, path, report, failed) => {
+        if (failed.size > 0) return;
+        const at = times.findIndex((t, i) => i > 0 && (t as number) < (times[i - 1] as number));
+        if (at > 0) report(`${path}[${at}]`, `must not be before the previous arrival time ${times[at - 1]} s, got ${times[at]}`);
+      },
+    }),
+    period: durationField({ positive: true, description: 'The trace repeats every period (default: the last time rounded up).' }),
+    file: textField({ description: 'CSV trace (TIMESTAMP column) relative to the scenario; the CLI loads it into times.' }),
+  },
+  {
+    description: 'Replay of real arrival times; requestsPerSecond, dailyCycle and bursts are then ignored.',
+    check: (replay, path, report, failed) => {
+      // Not required in the published schema: a document on disk may give "file" instead, which
+      // the CLI reads into times before parsing.
+      if (replay.times === undefined)
+        return report(`${path}.times`, 'is required: at least one arrival time (the CLI fills it from "file")');
+      if (failed.has('times') || failed.has('period') || replay.period === undefined || !Array.isArray(replay.times)) return;
+      const last = replay.times[replay.times.length - 1] as number;
+      const period = durationSeconds(replay.period) as number;
+      if (!(period > last)) report(`${path}.period`, `must be longer than the last arrival time ${last} s, got ${period} s`);
+    },
+  },
+);
+
+const traffic = objectField(
+  {
+    requestsPerSecond: numberField({ required: true, ...positive, description: 'Mean arrival rate before the daily cycle and bursts.' }),
+    dailyCycle: objectField(
+      {
+        amplitude: numberField({ required: true, min: 0, max: 1, exclusiveMax: true }),
+        peakHour: numberField({ min: 0, max: 24, exclusiveMax: true, default: 14 }),
+      },
+      { description: 'rate × (1 + amplitude·cos(2π(t − peakHour·3600)/86400)); time 0 is midnight.' },
+    ),
+    bursts: arrayField(
+      objectField({
+        start: durationField({ required: true }),
+        duration: durationField({ required: true, positive: true }),
+        multiplier: numberField({ required: true, min: 0 }),
+      }),
+      { default: [], description: 'Bursts of extra traffic: the rate × multiplier over [start, start + duration).' },
+    ),
+    arrivals: variantsField(
+      'kind',
+      { poisson: objectField({ kind: constantField('poisson') }), replay: replayArrivals },
+      { description: 'How arrival times are generated (default Poisson).' },
+    ),
+    users: objectField(
+      {
+        count: numberField({ required: true, min: 1, max: 10_000_000, integer: true }),
+        zipfExponent: numberField({ min: 0, max: 5, default: 0 }),
+      },
+      {
+        default: { count: 10_000, zipfExponent: 0 },
+        description: 'Users user-0 … user-(count−1); a request comes from rank r with probability ∝ 1/(r+1)^zipfExponent.',
+      },
+    ),
+    segments: weightsField('segment', { default: { all: 1 }, description: 'Segment weights, normalised (default { all: 1 }).' }),
+  },
+  { required: true, description: 'Incoming traffic.' },
+);
+
+const decayByModel = objectField({
+  control: numberField({ ...probability, default: 0 }),
+  candidate: numberField({ ...probability, default: 0 }),
+});
+
+const drift = objectField(
+  {
+    segmentMix: objectField(
+      { target: weightsField('segment', { required: true }), over: durationField({ required: true, positive: true }) },
+      { description: 'The segment mix moves linearly from traffic.segments to target over `over`.' },
+    ),
+    accuracyDecayPerDay: { ...decayByModel, description: 'Accuracy lost per day (absolute), by model.' },
+    agreementDecayPerDay: numberField({ ...probability, default: 0, description: 'Agreement between the models lost per day (absolute).' }),
+  },
+  { description: 'Slow change over days and weeks.' },
+);
+
+function numericInput(kind: 'normal' | 'lognormal'): ObjectSpec {
+  const [location, spread] = kind === 'normal' ? ['mean', 'sd'] : ['median', 'sigma'];
+  return objectField({
+    kind: constantField(kind),
+    [location]: numberField(kind === 'normal' ? { required: true } : { required: true, ...positive }),
+    [spread]: numberField({ required: true, ...positive }),
+    shiftPerWeek: numberField({
+      default: 0,
+      description: 'Location shift per week, in reference standard deviations (of ln x for lognormal).',
+    }),
+    scalePerWeek: numberField({
+      min: -1,
+      default: 0,
+      description: 'Relative growth of the spread per week: sd(t) = sd·(1 + scalePerWeek·weeks).',
+    }),
+    accuracyLossPerSd: {
+      ...decayByModel,
+      description: 'Absolute accuracy each model loses per reference sd of location shift (inputDrift.ts).',
+    },
+  });
+}
+
+const inputFeature = variantsField('kind', {
+  normal: numericInput('normal'),
+  lognormal: numericInput('lognormal'),
+  categorical: objectField(
+    {
+      kind: constantField('categorical'),
+      mix: weightsField('category', { required: true }),
+      target: weightsField('category'),
+      over: durationField({ positive: true }),
+    },
+    {
+      description: 'A category mix moving linearly to target over `over`.',
+      check: (feature, path, report, failed) => {
+        if (feature.target === undefined) {
+          if (feature.over !== undefined) report(`${path}.over`, 'needs a target');
+          return;
+        }
+        if (feature.over === undefined) report(`${path}.over`, 'is required: how long the mix takes to reach the target');
+        if (failed.has('mix') || failed.has('target')) return;
+        for (const key of Object.keys(feature.target as Json)) {
+          if (!Object.hasOwn(feature.mix as Json, key)) report(`${path}.target.${key}`, `is not a category of ${path}.mix`);
+        }
+      },
+    },
+  ),
+});
+
+/** Accuracy per segment and the drift's target mix name exactly the segments of traffic.segments. */
+const segmentNames: CrossFieldCheck = (root, _path, report, failed) => {
+  if (failed.has('traffic') || !isJsonObject(root.traffic)) return;
+  const segments = Object.keys(fieldValue(root.traffic, traffic, 'segments') as Json);
+  for (const arm of ['control', 'candidate']) {
+    const behaviour = root[arm];
+    if (!isJsonObject(behaviour) || !isJsonObject(behaviour.accuracy)) continue;
+    const accuracy = behaviour.accuracy;
+    const where = `${arm}.accuracy`;
+    for (const segment of segments) {
+      if (!Object.hasOwn(accuracy, segment))
+        report(`${where}.${segment}`, 'is required: accuracy must be given for every segment of traffic.segments');
+    }
+    for (const key of Object.keys(accuracy)) if (!segments.includes(key)) report(`${where}.${key}`, 'is not a segment of traffic.segments');
+  }
+  const mix = isJsonObject(root.drift) && isJsonObject(root.drift.segmentMix) ? root.drift.segmentMix.target : undefined;
+  if (isJsonObject(mix)) {
+    for (const key of Object.keys(mix))
+      if (!segments.includes(key)) report(`drift.segmentMix.target.${key}`, 'is not a segment of traffic.segments');
+  }
+};
+
+/** The field table of a version-1 scenario: every per-field rule, and the cross-field rules as hooks. */
+export const scenarioFields: ObjectSpec = objectField(
+  {
+    $schema: textField(),
+    version: constantField(1, { required: true }),
+    name: textField({ required: true, nonEmpty: true }),
+    description: textField(),
+    story: textField({
+      nonEmpty: true,
+      description: 'Scenario library: what happened, in a few plain sentences (shown beside the playback).',
+    }),
+    lesson: textField({ nonEmpty: true, description: 'Scenario library: what to do instead.' }),
+    tags: arrayField(textField({ nonEmpty: true }), {
+      expected: 'an array of strings',
+      description: 'Short labels for finding scenarios.',
+    }),
+    seed: eitherField(
+      [numberField({ integer: true, min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), textField({ nonEmpty: true })],
+      {
+        description:
+          'The seed simulations of this scenario use when none is given (--seed, the app): a whole number, or a text such as "release-2026-12" hashed into the stream seed (seedFromText, src/engine/random/seedFromText.ts).',
+      },
+    ),
+    horizon: durationField({
+      positive: true,
+      default: '14d',
+      description: 'Longest simulated time; a rollout still running then is undecided.',
+    }),
+    traffic,
+    control: model,
+    candidate: model,
+    faults: arrayField(fault, { default: [], description: 'Faults injected into the candidate (an outage hits both models).' }),
+    drift,
+    inputs: mapField(inputFeature, {
+      nonEmpty: 'must list at least one input feature',
+      description:
+        'Input features whose distribution each window summarises as bin counts (ArmWindow.inputs): numeric features binned on their reference deciles, categorical ones by category; their drift per week and optional link to accuracy (src/sim/inputDrift.ts).',
+    }),
+    truth: objectField(
+      {
+        errorRateRatio: numberField({ min: 1, default: 1.2 }),
+        p95Ratio: numberField({ min: 1, default: 1.1 }),
+        accuracyDrop: numberField(probability),
+      },
+      {
+        description:
+          "The candidate is worse when, at some time of the rollout, its error rate > errorRateRatio × control's, its p95 > p95Ratio × control's, or (if given) its accuracy is below control's by more than accuracyDrop.",
+      },
+    ),
+    policy: objectField(
+      {},
+      { open: true, description: 'A policy (scenarios/policy.schema.json) simulated when none is given on the command line.' },
+    ),
+    refusedPolicy: objectField(
+      {},
+      {
+        open: true,
+        description:
+          "Scenario library: the policy the story's team wanted, which parsePolicy refuses (kept to show its error messages); the scenario simulates policy, the nearest one the engine accepts.",
+      },
+    ),
+  },
+  { check: segmentNames },
+);
+
+/** The head of the published `scenarios/scenario.schema.json`. */
+export const scenarioSchemaHeader: SchemaHeader = {
+  $id: 'https://rollout-lab.dev/schemas/scenario-v1.json',
+  title: 'Rollout Lab scenario, version 1',
+  description:
+    'The simulated world a rollout policy is tested against (DESIGN.md §4). Generated from the field table of src/sim/scenario.ts (npm run schemas): it states every per-field constraint; parseScenario also checks what a JSON Schema cannot: a lognormal gives exactly one of sigma or p95 and p95 > median, accuracy is given for every segment of traffic.segments and only for those, the drift target names only segments of traffic.segments, weights are not all 0, a ramp ends after it starts, bursts are shorter than their period, replayed times are ascending and the replay period exceeds the last time, a categorical input target names only categories of its mix and comes with `over`. Durations are seconds or strings like "90s", "5m", "24h", "2d". Latencies are in milliseconds.',
+};
+
+function normalised(weights: Json): Record<string, number> {
+  const total = Object.values(weights).reduce((sum: number, w) => sum + (w as number), 0);
+  const result: Record<string, number> = {};
+  for (const key of Object.keys(weights)) result[key] = (weights[key] as number) / total;
+  return result;
+}
+
+function buildLatency(json: Json): LatencyDistribution {
+  switch (json.kind) {
+    case 'lognormal':
+      return json.sigma !== undefined
+        ? { kind: 'lognormal', median: json.median as number, sigma: json.sigma as number }
+        : { kind: 'lognormal', median: json.median as number, p95: json.p95 as number };
+    case 'gamma':
+      return { kind: 'gamma', shape: json.shape as number, scale: json.scale as number };
+    case 'exponential':
+      return { kind: 'exponential', mean: json.mean as number };
+    case 'mixture':
+      return {
+        kind: 'mixture',
+        components: (json.components as Json[]).map((c) => ({
+          weight: c.weight as number,
+          distribution: buildLatency(c.distribution as Json) as Exclude<LatencyDistribution, { kind: 'mixture' }>,
+        })),
+      };
+    default:
+      return { kind: 'empirical', values: json.values as number[] };
+  }
+}
+
+function buildModel(json: Json, segments: string[]): ModelBehaviour {
+  const accuracy = fieldValue(json, model, 'accuracy');
+  return {
+    latency: buildLatency(json.latency as Json),
+    errorRate: json.errorRate as number,
+    timeout: json.timeout as number | undefined,
+    accuracy:
+      typeof accuracy === 'number'
+        ? Object.fromEntries(segments.map((segment) => [segment, accuracy]))
+        : { ...(accuracy as Record<string, number>) },
+    agreement: fieldValue(json, model, 'agreement') as number,
+  };
+}
+
+function buildEffect(json: Json): FaultEffect {
+  return {
+    errorRateMultiplier: fieldValue(json, effect, 'errorRateMultiplier') as number,
+    extraErrorRate: fieldValue(json, effect, 'extraErrorRate') as number,
+    latencyMultiplier: fieldValue(json, effect, 'latencyMultiplier') as number,
+  };
+}
+
+function buildFault(json: Json): Fault {
+  const spec = fault.variants[json.kind as string];
+  const seconds = (key: string) => fieldValue(json, spec, key) as number;
+  const faultEffect = buildEffect(json.effect as Json);
+  switch (json.kind) {
+    case 'step':
+      return { kind: 'step', at: seconds('at'), effect: faultEffect };
+    case 'ramp':
+      return { kind: 'ramp', start: seconds('start'), end: seconds('end'), effect: faultEffect };
+    case 'leak':
+      return { kind: 'leak', effect: faultEffect };
+    case 'bursts':
+      return { kind: 'bursts', start: seconds('start'), every: seconds('every'), duration: seconds('duration'), effect: faultEffect };
+    default:
+      return { kind: 'outage', start: seconds('start'), duration: seconds('duration'), effect: faultEffect };
+  }
+}
+
+function buildTraffic(json: Json): Traffic {
+  const cycle = json.dailyCycle as Json | undefined;
+  const dailyCycleSpec = traffic.fields.dailyCycle as ObjectSpec;
+  const burstSpec = (traffic.fields.bursts as ArraySpec).items as ObjectSpec;
+  const rawArrivals = json.arrivals as Json | undefined;
   let arrivals: ArrivalProcess = { kind: 'poisson' };
-  if (object.arrivals !== undefined) {
-    const where = join(path, 'arrivals');
-    const raw = checker.object(object.arrivals, where);
-    if (!raw) ok = false;
-    else if (raw.kind === 'poisson') checker.known(raw, where, ['kind']);
-    else if (raw.kind === 'replay') {
-      checker.known(raw, where, ['kind', 'times', 'period', 'file']);
-      const times = checker.array(raw, where, 'times');
-      if (!times || times.length === 0) {
-        ok = false;
-        if (times) checker.problem(join(where, 'times'), `${join(where, 'times')} must hold at least one arrival time (the CLI fills it from "file")`);
-      } else {
-        const bad = times.findIndex((t, i) => typeof t !== 'number' || !Number.isFinite(t) || t < 0 || (i > 0 && t < (times[i - 1] as number)));
-        if (bad >= 0) {
-          ok = false;
-          checker.problem(join(join(where, 'times'), bad), `${join(join(where, 'times'), bad)} must be a time ≥ 0 s, not before the previous one, got ${describe(times[bad])}`);
-        } else {
-          const last = times[times.length - 1] as number;
-          const period = checker.duration(raw, where, 'period', Math.max(1, Math.ceil(last + 1e-9)), true);
-          if (period === undefined) ok = false;
-          else if (!(period > last)) {
-            ok = false;
-            checker.problem(join(where, 'period'), `${join(where, 'period')} must be longer than the last arrival time ${last} s, got ${period} s`);
-          } else arrivals = { kind: 'replay', times: times as number[], period };
-        }
-      }
-    } else {
-      ok = false;
-      checker.problem(join(where, 'kind'), `${join(where, 'kind')} must be poisson or replay, got ${describe(raw.kind)}`);
-    }
+  if (rawArrivals?.kind === 'replay') {
+    const times = rawArrivals.times as number[];
+    arrivals = {
+      kind: 'replay',
+      times,
+      period: (fieldValue(rawArrivals, replayArrivals, 'period') as number | undefined) ?? defaultReplayPeriod(times),
+    };
   }
-
-  let users = { count: 10_000, zipfExponent: 0 };
-  if (object.users !== undefined) {
-    const where = join(path, 'users');
-    const raw = checker.object(object.users, where);
-    if (raw) {
-      checker.known(raw, where, ['count', 'zipfExponent']);
-      const count = checker.number(raw, where, 'count', { min: 1, max: 10_000_000, integer: true });
-      const zipfExponent = checker.number(raw, where, 'zipfExponent', { min: 0, max: 5, fallback: 0 });
-      if (count === undefined || zipfExponent === undefined) ok = false;
-      else users = { count, zipfExponent };
-    } else ok = false;
-  }
-
-  let segments: Record<string, number> = { all: 1 };
-  if (object.segments !== undefined) {
-    const parsed = checker.weights(object.segments, join(path, 'segments'));
-    if (parsed) segments = parsed;
-    else ok = false;
-  }
-  if (!ok || requestsPerSecond === undefined) return undefined;
-  return { requestsPerSecond, dailyCycle, bursts, arrivals, users, segments };
+  const usersSpec = traffic.fields.users as ObjectSpec;
+  const users = fieldValue(json, traffic, 'users') as Json;
+  return {
+    requestsPerSecond: json.requestsPerSecond as number,
+    dailyCycle: cycle && { amplitude: cycle.amplitude as number, peakHour: fieldValue(cycle, dailyCycleSpec, 'peakHour') as number },
+    bursts: (fieldValue(json, traffic, 'bursts') as Json[]).map((burst) => ({
+      start: fieldValue(burst, burstSpec, 'start') as number,
+      duration: fieldValue(burst, burstSpec, 'duration') as number,
+      multiplier: burst.multiplier as number,
+    })),
+    arrivals,
+    users: { count: users.count as number, zipfExponent: fieldValue(users, usersSpec, 'zipfExponent') as number },
+    segments: normalised(fieldValue(json, traffic, 'segments') as Json),
+  };
 }
 
-function parseDrift(checker: Checker, value: unknown, path: string, segments: string[] | undefined): Drift | undefined {
-  const empty: Drift = { accuracyDecayPerDay: { control: 0, candidate: 0 }, agreementDecayPerDay: 0 };
-  if (value === undefined) return empty;
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  checker.known(object, path, ['segmentMix', 'accuracyDecayPerDay', 'agreementDecayPerDay']);
-  let ok = true;
-  let segmentMix: Drift['segmentMix'];
-  if (object.segmentMix !== undefined) {
-    const where = join(path, 'segmentMix');
-    const mix = checker.object(object.segmentMix, where);
-    if (mix) {
-      checker.known(mix, where, ['target', 'over']);
-      const target = checker.weights(mix.target, join(where, 'target'));
-      const over = checker.duration(mix, where, 'over', undefined, true);
-      if (target && segments) {
-        for (const key of Object.keys(target)) {
-          if (!segments.includes(key)) {
-            ok = false;
-            checker.problem(join(join(where, 'target'), key), `${join(join(where, 'target'), key)} is not a segment of traffic.segments`);
-          }
-        }
-      }
-      if (!target || over === undefined) ok = false;
-      else segmentMix = { target, over };
-    } else ok = false;
-  }
-  const accuracyDecayPerDay = { control: 0, candidate: 0 };
-  if (object.accuracyDecayPerDay !== undefined) {
-    const where = join(path, 'accuracyDecayPerDay');
-    const decay = checker.object(object.accuracyDecayPerDay, where);
-    if (decay) {
-      checker.known(decay, where, ['control', 'candidate']);
-      const control = checker.number(decay, where, 'control', { min: 0, max: 1, fallback: 0 });
-      const candidate = checker.number(decay, where, 'candidate', { min: 0, max: 1, fallback: 0 });
-      if (control === undefined || candidate === undefined) ok = false;
-      else Object.assign(accuracyDecayPerDay, { control, candidate });
-    } else ok = false;
-  }
-  const agreementDecayPerDay = checker.number(object, path, 'agreementDecayPerDay', { min: 0, max: 1, fallback: 0 });
-  if (!ok || agreementDecayPerDay === undefined) return undefined;
-  return { segmentMix, accuracyDecayPerDay, agreementDecayPerDay };
+function buildDrift(json: Json | undefined): Drift {
+  const object = json ?? {};
+  const mix = object.segmentMix as Json | undefined;
+  const mixSpec = drift.fields.segmentMix as ObjectSpec;
+  const decay = (object.accuracyDecayPerDay as Json | undefined) ?? {};
+  return {
+    segmentMix: mix && { target: normalised(mix.target as Json), over: fieldValue(mix, mixSpec, 'over') as number },
+    accuracyDecayPerDay: {
+      control: fieldValue(decay, decayByModel, 'control') as number,
+      candidate: fieldValue(decay, decayByModel, 'candidate') as number,
+    },
+    agreementDecayPerDay: fieldValue(object, drift, 'agreementDecayPerDay') as number,
+  };
 }
 
-function parseInputs(checker: Checker, value: unknown, path: string): Record<string, InputFeature> | undefined {
-  const object = checker.object(value, path);
-  if (!object) return undefined;
+function buildInputs(json: Json): Record<string, InputFeature> {
   const inputs: Record<string, InputFeature> = {};
-  let ok = true;
-  if (Object.keys(object).length === 0) return checker.problem(path, `${path} must list at least one input feature`);
-  for (const name of Object.keys(object)) {
-    const where = join(path, name);
-    const raw = checker.object(object[name], where);
-    if (!raw) {
-      ok = false;
-      continue;
-    }
+  for (const [name, value] of Object.entries(json)) {
+    const raw = value as Json;
+    const spec = inputFeature.variants[raw.kind as string];
     if (raw.kind === 'categorical') {
-      checker.known(raw, where, ['kind', 'mix', 'target', 'over']);
-      const mix = checker.weights(raw.mix, join(where, 'mix'));
-      const target = raw.target === undefined ? undefined : checker.weights(raw.target, join(where, 'target'));
-      const over = raw.target === undefined ? undefined : checker.duration(raw, where, 'over', undefined, true);
-      if (mix && target) {
-        for (const key of Object.keys(target)) {
-          if (!(key in mix)) {
-            ok = false;
-            checker.problem(join(join(where, 'target'), key), `${join(join(where, 'target'), key)} is not a category of ${join(where, 'mix')}`);
-          }
-        }
-      }
-      if (raw.target === undefined && raw.over !== undefined) checker.problem(join(where, 'over'), `${join(where, 'over')} needs a target`);
-      if (!mix || (raw.target !== undefined && (!target || over === undefined))) ok = false;
-      else inputs[name] = target === undefined ? { kind: 'categorical', mix } : { kind: 'categorical', mix, target, over };
+      const mix = normalised(raw.mix as Json);
+      inputs[name] =
+        raw.target === undefined
+          ? { kind: 'categorical', mix }
+          : { kind: 'categorical', mix, target: normalised(raw.target as Json), over: fieldValue(raw, spec, 'over') as number };
       continue;
     }
-    if (raw.kind !== 'normal' && raw.kind !== 'lognormal') {
-      ok = false;
-      checker.problem(join(where, 'kind'), `${join(where, 'kind')} must be normal, lognormal or categorical, got ${describe(raw.kind)}`);
-      continue;
-    }
-    const [location, spread] = raw.kind === 'normal' ? ['mean', 'sd'] : ['median', 'sigma'];
-    checker.known(raw, where, ['kind', location, spread, 'shiftPerWeek', 'scalePerWeek', 'accuracyLossPerSd']);
-    const locationValue = checker.number(raw, where, location, raw.kind === 'normal' ? {} : { min: 0, exclusiveMin: true });
-    const spreadValue = checker.number(raw, where, spread, { min: 0, exclusiveMin: true });
-    const shiftPerWeek = checker.number(raw, where, 'shiftPerWeek', { fallback: 0 });
-    const scalePerWeek = checker.number(raw, where, 'scalePerWeek', { min: -1, fallback: 0 });
-    let accuracyLossPerSd: { control: number; candidate: number } | undefined;
-    if (raw.accuracyLossPerSd !== undefined) {
-      const lossWhere = join(where, 'accuracyLossPerSd');
-      const loss = checker.object(raw.accuracyLossPerSd, lossWhere);
-      if (loss) {
-        checker.known(loss, lossWhere, ['control', 'candidate']);
-        const control = checker.number(loss, lossWhere, 'control', { min: 0, max: 1, fallback: 0 });
-        const candidate = checker.number(loss, lossWhere, 'candidate', { min: 0, max: 1, fallback: 0 });
-        if (control === undefined || candidate === undefined) ok = false;
-        else accuracyLossPerSd = { control, candidate };
-      } else ok = false;
-    }
-    if (locationValue === undefined || spreadValue === undefined || shiftPerWeek === undefined || scalePerWeek === undefined) {
-      ok = false;
-      continue;
-    }
+    const shiftPerWeek = fieldValue(raw, spec, 'shiftPerWeek') as number;
+    const scalePerWeek = fieldValue(raw, spec, 'scalePerWeek') as number;
     const feature: InputFeature =
       raw.kind === 'normal'
-        ? { kind: 'normal', mean: locationValue, sd: spreadValue, shiftPerWeek, scalePerWeek }
-        : { kind: 'lognormal', median: locationValue, sigma: spreadValue, shiftPerWeek, scalePerWeek };
-    if (accuracyLossPerSd) feature.accuracyLossPerSd = accuracyLossPerSd;
+        ? { kind: 'normal', mean: raw.mean as number, sd: raw.sd as number, shiftPerWeek, scalePerWeek }
+        : { kind: 'lognormal', median: raw.median as number, sigma: raw.sigma as number, shiftPerWeek, scalePerWeek };
+    const loss = raw.accuracyLossPerSd as Json | undefined;
+    if (loss)
+      feature.accuracyLossPerSd = {
+        control: fieldValue(loss, decayByModel, 'control') as number,
+        candidate: fieldValue(loss, decayByModel, 'candidate') as number,
+      };
     inputs[name] = feature;
   }
-  return ok ? inputs : undefined;
+  return inputs;
 }
 
-function parseTruth(checker: Checker, value: unknown, path: string): Truth | undefined {
-  if (value === undefined) return { errorRateRatio: 1.2, p95Ratio: 1.1 };
-  const object = checker.object(value, path);
-  if (!object) return undefined;
-  checker.known(object, path, ['errorRateRatio', 'p95Ratio', 'accuracyDrop']);
-  const errorRateRatio = checker.number(object, path, 'errorRateRatio', { min: 1, fallback: 1.2 });
-  const p95Ratio = checker.number(object, path, 'p95Ratio', { min: 1, fallback: 1.1 });
-  const accuracyDrop = object.accuracyDrop === undefined ? undefined : checker.number(object, path, 'accuracyDrop', { min: 0, max: 1 });
-  if (errorRateRatio === undefined || p95Ratio === undefined) return undefined;
-  if (object.accuracyDrop !== undefined && accuracyDrop === undefined) return undefined;
-  return accuracyDrop === undefined ? { errorRateRatio, p95Ratio } : { errorRateRatio, p95Ratio, accuracyDrop };
+function buildTruth(json: Json | undefined): Truth {
+  const object = json ?? {};
+  const spec = scenarioFields.fields.truth as ObjectSpec;
+  const truth: Truth = {
+    errorRateRatio: fieldValue(object, spec, 'errorRateRatio') as number,
+    p95Ratio: fieldValue(object, spec, 'p95Ratio') as number,
+  };
+  if (object.accuracyDrop !== undefined) truth.accuracyDrop = object.accuracyDrop as number;
+  return truth;
 }
 
 /**
  * Checks a scenario document and returns the parsed `Scenario`, or every problem found, each
- * with its JSON path and reason (`traffic.users.count must be a whole number, got 2.5`).
+ * with its JSON path and reason (`traffic.users.count must be a whole number, got 2.5`; the
+ * message of a scenario problem starts with its path, `scenario` for the document itself).
+ * The per-field rules are the field table `scenarioFields` (published as
+ * scenarios/scenario.schema.json); the cross-field rules are its hooks.
  * Optional library fields: `story`, `lesson` (non-empty strings), `tags` (non-empty strings),
  * `refusedPolicy` (an object, not checked here: it is meant to fail `parsePolicy`).
  * Optional `inputs`: input features and their drift (`InputFeature`, model in inputDrift.ts).
+ * Optional `seed`: a whole number or a text, parsed into the numeric stream seed (`seedFromText`).
  * Defaults: users 10,000 uniform, segments `{ all: 1 }`, Poisson arrivals, accuracy 0.9,
  * agreement 1, no faults, no drift, truth ×1.2 error rate and ×1.1 p95, horizon 14 days.
  * Cost O(size of the document).
  */
 export function parseScenario(json: unknown): ParseScenarioResult {
-  const checker = new Checker();
-  const root = checker.object(json, '');
-  if (!root) return { ok: false, errors: checker.errors };
-  checker.known(root, '', [
-    '$schema', 'version', 'name', 'description', 'story', 'lesson', 'tags', 'horizon', 'traffic', 'control', 'candidate', 'faults', 'drift', 'inputs', 'truth', 'policy', 'refusedPolicy',
-  ]);
-  if (root.version !== 1) checker.problem('version', `version must be 1, got ${describe(root.version)}`);
-  if (typeof root.name !== 'string' || root.name.trim() === '') checker.problem('name', `name must be a non-empty string, got ${describe(root.name)}`);
-  if (root.description !== undefined && typeof root.description !== 'string') {
-    checker.problem('description', `description must be a string, got ${describe(root.description)}`);
+  const problems = validateDocument(json, scenarioFields);
+  if (problems.length > 0) {
+    return { ok: false, errors: problems.map(({ path, message }) => ({ path, message: `${path || 'scenario'} ${message}` })) };
   }
-  for (const key of ['story', 'lesson'] as const) {
-    const text = root[key];
-    if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) checker.problem(key, `${key} must be a non-empty string, got ${describe(text)}`);
-  }
-  if (root.tags !== undefined) {
-    const tags = root.tags;
-    if (!Array.isArray(tags)) checker.problem('tags', `tags must be an array of strings, got ${describe(tags)}`);
-    else {
-      tags.forEach((tag, i) => {
-        if (typeof tag !== 'string' || tag.trim() === '') checker.problem(join('tags', i), `${join('tags', i)} must be a non-empty string, got ${describe(tag)}`);
-      });
-    }
-  }
-  const horizon = checker.duration(root, '', 'horizon', 14 * 86400, true);
-  const traffic = parseTraffic(checker, root.traffic, 'traffic');
-  const segments = traffic ? Object.keys(traffic.segments) : undefined;
-  const control = parseModel(checker, root.control, 'control', segments);
-  const candidate = parseModel(checker, root.candidate, 'candidate', segments);
-  const faults: Fault[] = [];
-  checker.array(root, '', 'faults')?.forEach((item, i) => {
-    const fault = parseFault(checker, item, join('faults', i));
-    if (fault) faults.push(fault);
-  });
-  const drift = parseDrift(checker, root.drift, 'drift', segments);
-  const truth = parseTruth(checker, root.truth, 'truth');
-  const inputs = root.inputs === undefined ? undefined : parseInputs(checker, root.inputs, 'inputs');
-  if (root.policy !== undefined) checker.object(root.policy, 'policy');
-  if (root.refusedPolicy !== undefined) checker.object(root.refusedPolicy, 'refusedPolicy');
-  if (checker.errors.length > 0 || !traffic || !control || !candidate || !drift || !truth || horizon === undefined) {
-    return { ok: false, errors: checker.errors };
-  }
-  const scenario: Scenario = { version: 1, name: root.name as string, horizon, traffic, control, candidate, faults, drift, truth };
+  const root = json as Json;
+  const parsedTraffic = buildTraffic(root.traffic as Json);
+  const segments = Object.keys(parsedTraffic.segments);
+  const scenario: Scenario = {
+    version: 1,
+    name: root.name as string,
+    horizon: fieldValue(root, scenarioFields, 'horizon') as number,
+    traffic: parsedTraffic,
+    control: buildModel(root.control as Json, segments),
+    candidate: buildModel(root.candidate as Json, segments),
+    faults: (fieldValue(root, scenarioFields, 'faults') as Json[]).map(buildFault),
+    drift: buildDrift(root.drift as Json | undefined),
+    truth: buildTruth(root.truth as Json | undefined),
+  };
   if (typeof root.description === 'string') scenario.description = root.description;
-  if (inputs !== undefined) scenario.inputs = inputs;
+  if (root.inputs !== undefined) scenario.inputs = buildInputs(root.inputs as Json);
   if (root.policy !== undefined) scenario.policy = root.policy;
   if (typeof root.story === 'string') scenario.story = root.story;
   if (typeof root.lesson === 'string') scenario.lesson = root.lesson;
   if (Array.isArray(root.tags)) scenario.tags = [...(root.tags as string[])];
   if (root.refusedPolicy !== undefined) scenario.refusedPolicy = root.refusedPolicy;
+  if (root.seed !== undefined) scenario.seed = streamSeed(root.seed as number | string, 'seed');
   return { ok: true, scenario };
 }

@@ -105,9 +105,9 @@ describe('rollout-lab simulate', () => {
     expect(result.stderr).toContain('traffic.requestsPerSecond: traffic.requestsPerSecond must be greater than 0, got -1');
     expect(result.stderr).toContain('traffic.users.count: traffic.users.count must be a whole number, got 2.5');
     expect(result.stderr).toContain('control.latency: control.latency must give exactly one of sigma or p95');
-    expect(result.stderr).toContain('control.errorRate: control.errorRate must be at most 1, got 1.5');
-    expect(result.stderr).toContain('candidate.latency.kind: candidate.latency.kind must be one of lognormal, gamma, exponential, mixture, empirical, got "weibull"');
-    expect(result.stderr).toContain('candidate.colour: unknown field candidate.colour');
+    expect(result.stderr).toContain('control.errorRate: control.errorRate must be between 0 and 1, got 1.5');
+    expect(result.stderr).toContain(`candidate.latency.kind: candidate.latency.kind must be one of 'lognormal', 'gamma', 'exponential', 'mixture', 'empirical', got "weibull"`);
+    expect(result.stderr).toContain("candidate.colour: candidate.colour unknown field 'colour' (allowed: latency, errorRate, timeout, accuracy, agreement)");
   });
 
   it('rejects an invalid policy with exit code 2, listing its problems', async () => {

@@ -75,13 +75,12 @@ describe('parseScenario', () => {
       'control.timeout',
       'candidate.latency.components[0].distribution',
       'faults[0].end',
-      'faults[1].effect',
       'faults[1].kind',
       'truth.errorRateRatio',
     ]);
     const byPath = Object.fromEntries(parsed.errors.map((error) => [error.path, error.message]));
-    expect(byPath['traffic.dailyCycle.amplitude']).toBe('traffic.dailyCycle.amplitude must be less than 1, got 1.5');
-    expect(byPath['traffic.bursts[0].start']).toBe('traffic.bursts[0].start must be seconds or a duration like "90s", "5m", "24h", got "soon"');
+    expect(byPath['traffic.dailyCycle.amplitude']).toBe('traffic.dailyCycle.amplitude must be between 0 and 1 (excluding 1), got 1.5');
+    expect(byPath['traffic.bursts[0].start']).toBe('traffic.bursts[0].start must be a number of seconds (≥ 0) or a duration like "90s", "5m", "24h", got "soon"');
     expect(byPath['control.latency.p95']).toBe('control.latency.p95 must be greater than the median 100, got 50');
     expect(byPath['faults[0].end']).toBe('faults[0].end must be after start (7200 s), got 3600 s');
     expect(byPath['candidate.latency.components[0].distribution']).toBe('candidate.latency.components[0].distribution must not be a mixture inside a mixture');

@@ -3,15 +3,32 @@
  * everything a version-1 policy must satisfy and lists EVERY problem by JSON path and reason,
  * e.g. `{ path: 'stages[2].traffic', message: 'must be between 0 and 1 (exclusive), got 1.5' }`.
  *
- * It is the authority on validity: `scenarios/policy.schema.json` publishes the same per-field
- * constraints for editors and other tools, but a JSON Schema cannot express the cross-field rules
- * checked here (stage order, non-decreasing canary shares, min ≤ max duration, check interval
- * within the stage, historical baseline present, instant 100% refused, skipping the canary only
- * with a reason, allow/deny overlap).
+ * Each constraint is written once. The per-field rules are the field table `policyFields` below,
+ * checked by the engine's validation machinery (src/engine/validation) and published from the
+ * same table as `scenarios/policy.schema.json` (`npm run schemas`). The cross-field rules a JSON
+ * Schema cannot state are the `check` hooks here: stage order, non-decreasing canary shares,
+ * min ≤ max duration, check interval within the stage, historical baseline present, instant 100%
+ * refused, skipping the canary only with a reason, allow/deny overlap, schedule order, A/B power
+ * greater than alpha, absolute rate limits at most 1, spending only with alpha spending.
  */
+
+import type { CrossFieldCheck, FieldSpec, ObjectSpec, SchemaHeader } from '../validation/index.ts';
+import {
+  arrayField,
+  booleanField,
+  choiceField,
+  constantField,
+  durationField,
+  numberField,
+  objectField,
+  rangePhrase,
+  textField,
+  validateDocument,
+  variantsField,
+} from '../validation/index.ts';
 import { durationSeconds } from './duration.ts';
-import { stageKindOrder } from './policy.ts';
 import type { Policy, StageKind } from './policy.ts';
+import { stageKindOrder } from './policy.ts';
 
 /** One problem in a policy: where (`stages[2].traffic`) and what (`must be between 0 and 1 (exclusive), got 1.5`). */
 export interface PolicyError {
@@ -32,293 +49,330 @@ type JsonObject = Record<string, unknown>;
 const healthMetrics = ['errorRate', 'timeoutRate', 'latencyP50', 'latencyP95', 'latencyP99'];
 const rateMetrics = ['errorRate', 'timeoutRate'];
 const spendingFunctions = ['obrienFleming', 'pocock'];
-const commonStageFields = ['kind', 'name', 'minDuration', 'maxDuration', 'checkInterval', 'onMaxDuration', 'guards'];
-const stageFields: Record<StageKind, string[]> = {
-  baseline: [...commonStageFields, 'minRequests'],
-  shadow: [...commonStageFields, 'traffic', 'comparison', 'gates'],
-  canary: [...commonStageFields, 'traffic', 'rules'],
-  ab: [...commonStageFields, 'traffic', 'test', 'guardrails', 'segmentKeys'],
-  full: [...commonStageFields, 'traffic', 'rules'],
-  promote: ['kind', 'name'],
+const onMaxDuration = choiceField(['rollback', 'hold'], {
+  description: 'What the stage does when it reaches maxDuration without a conclusion.',
+});
+const openUnit = { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true };
+
+/** True when `value` passes `spec` on its own (for cross-field rules that read a field). */
+function passes(value: unknown, spec: FieldSpec): boolean {
+  return validateDocument(value, spec).length === 0;
+}
+
+const guards = objectField(
+  {
+    minRequests: numberField({
+      min: 1,
+      integer: true,
+      description: 'Minimum requests per arm per window before a rule may fire (default 100).',
+    }),
+    failureLimit: numberField({ min: 1, integer: true, description: 'Roll back after this many consecutive failing checks (default 1).' }),
+  },
+  { definition: 'guards', description: 'Guards that decide when rules may fire at all.' },
+);
+
+/** An absolute limit on a rate is a probability: at most 1. */
+const rateLimitAtMostOne: CrossFieldCheck = (rule, path, report, failed) => {
+  if (failed.has('max') || !rateMetrics.includes(rule.metric as string) || typeof rule.max !== 'number') return;
+  if (rule.max > 1) report(`${path}.max`, `must be ${rangePhrase({ min: 0, max: 1 })} for a rate metric, got ${rule.max}`);
 };
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+/** `spending` belongs to the alpha-spending method only. */
+const spendingOnlyWithAlphaSpending: CrossFieldCheck = (rule, path, report) => {
+  if (rule.spending !== undefined && rule.method !== 'alphaSpending') report(`${path}.spending`, "applies only to method 'alphaSpending'");
+};
+
+const healthRule = variantsField(
+  'type',
+  {
+    ratio: objectField(
+      {
+        type: constantField('ratio'),
+        metric: choiceField(healthMetrics, { required: true }),
+        maxRatio: numberField({
+          required: true,
+          min: 0,
+          exclusiveMin: true,
+          description: 'Largest allowed candidate/reference ratio (framework: error 2, p95 1.5, p50 1.2, timeout 2).',
+        }),
+      },
+      { description: 'Ratio to baseline: the candidate fails when its metric exceeds maxRatio × the reference.' },
+    ),
+    absolute: objectField(
+      {
+        type: constantField('absolute'),
+        metric: choiceField(healthMetrics, { required: true }),
+        max: numberField({ required: true, min: 0, description: 'The limit: a rate between 0 and 1, or a latency in ms.' }),
+      },
+      { description: 'An absolute limit: the candidate fails when its metric is above max.', check: rateLimitAtMostOne },
+    ),
+    statistical: objectField(
+      {
+        type: constantField('statistical'),
+        metric: choiceField(rateMetrics, { required: true }),
+        minimumEffect: numberField({
+          required: true,
+          min: 0,
+          max: 1,
+          exclusiveMax: true,
+          description: 'Absolute difference of rates that matters (0.005 = half a percentage point).',
+        }),
+        alpha: numberField({ ...openUnit, description: 'One-sided false-alarm probability over the whole stage (default 0.05).' }),
+        method: choiceField(['alphaSpending', 'alwaysValid'], {
+          required: true,
+          requiredHint: "'alphaSpending' or 'alwaysValid'",
+          description: 'How repeated looks are corrected.',
+        }),
+        spending: choiceField(spendingFunctions, { description: "Spending function for 'alphaSpending' (default 'obrienFleming')." }),
+      },
+      {
+        description: 'A one-sided test of candidate vs control with a minimum effect, corrected for repeated looks.',
+        check: spendingOnlyWithAlphaSpending,
+      },
+    ),
+  },
+  { definition: 'healthRule' },
+);
+
+function rules(what: string): FieldSpec {
+  return arrayField(healthRule, {
+    required: true,
+    requiredHint: what,
+    minItems: 1,
+    tooFew: `must list at least one health rule: ${what}`,
+    expected: 'an array of health rules',
+  });
 }
 
-function quoteList(values: readonly string[]): string {
-  return values.map((v) => `'${v}'`).join(', ');
+/** minDuration ≤ maxDuration, and the check interval no longer than the stage. */
+const stageDurations: CrossFieldCheck = (stage, path, report) => {
+  const minDuration = durationSeconds(stage.minDuration);
+  const maxDuration = durationSeconds(stage.maxDuration);
+  const validMax = maxDuration !== undefined && maxDuration > 0 ? maxDuration : undefined;
+  if (minDuration !== undefined && validMax !== undefined && minDuration > validMax) {
+    report(`${path}.minDuration`, `(${String(stage.minDuration)}) must not exceed maxDuration (${String(stage.maxDuration)})`);
+  }
+  const interval = durationSeconds(stage.checkInterval);
+  const length = minDuration !== undefined && minDuration > 0 ? minDuration : validMax;
+  if (interval !== undefined && interval > 0 && length !== undefined && interval > length) {
+    const which = length === minDuration ? 'minDuration' : 'maxDuration';
+    report(
+      `${path}.checkInterval`,
+      `(${String(stage.checkInterval)}) must not be longer than the stage's ${which} (${String(stage[which])})`,
+    );
+  }
+};
+
+function stage(kind: StageKind, description: string, own: Record<string, FieldSpec>, needsMinDuration = true): ObjectSpec {
+  return objectField(
+    {
+      kind: constantField(kind),
+      name: textField({ description: 'A label for reports (defaults to the kind and share, e.g. "canary 5%").' }),
+      minDuration: durationField({
+        required: needsMinDuration,
+        description: 'Time the stage must spend in passing checks before it may advance.',
+      }),
+      maxDuration: durationField({ positive: true, description: 'Longest the stage may run; then onMaxDuration applies.' }),
+      checkInterval: durationField({ positive: true, description: 'Expected length of a check window (default 5m).' }),
+      onMaxDuration,
+      guards,
+      ...own,
+    },
+    { description, check: stageDurations },
+  );
 }
 
-/** Collects problems while walking the document; each check is a no-op when the value is fine. */
-class Checker {
-  readonly errors: PolicyError[] = [];
-
-  add(path: string, message: string): void {
-    this.errors.push({ path, message });
-  }
-
-  object(value: unknown, path: string): value is JsonObject {
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
-    this.add(path, `must be an object, got ${describe(value)}`);
-    return false;
-  }
-
-  /** Unknown fields are rejected by name, so that typos (`minDuraton`) do not silently fall back to defaults. */
-  known(value: JsonObject, allowed: readonly string[], path: string): void {
-    for (const key of Object.keys(value)) {
-      if (!allowed.includes(key)) this.add(join(path, key), `unknown field '${key}' (allowed: ${allowed.join(', ')})`);
-    }
-  }
-
-  required(value: JsonObject, key: string, path: string, hint = ''): boolean {
-    if (value[key] !== undefined) return true;
-    this.add(join(path, key), `is required${hint}`);
-    return false;
-  }
-
-  string(value: unknown, path: string, nonEmpty = false): value is string {
-    if (typeof value !== 'string') {
-      this.add(path, `must be a string, got ${describe(value)}`);
-      return false;
-    }
-    if (nonEmpty && value.trim() === '') {
-      this.add(path, 'must be a non-empty string');
-      return false;
-    }
-    return true;
-  }
-
-  stringList(value: unknown, path: string): void {
-    if (!Array.isArray(value)) {
-      this.add(path, `must be an array of strings, got ${describe(value)}`);
-      return;
-    }
-    value.forEach((item, i) => this.string(item, `${path}[${i}]`));
-  }
-
-  choice(value: unknown, choices: readonly string[], path: string): boolean {
-    if (typeof value === 'string' && choices.includes(value)) return true;
-    this.add(path, `must be one of ${quoteList(choices)}, got ${describe(value)}`);
-    return false;
-  }
-
-  /**
-   * A finite number within bounds. `lower`/`upper` are inclusive unless marked exclusive; the
-   * message names the range the way people say it.
-   */
-  number(
-    value: unknown,
-    path: string,
-    range: { min?: number; max?: number; exclusiveMin?: boolean; exclusiveMax?: boolean; integer?: boolean } = {},
-  ): value is number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.add(path, `must be a number, got ${describe(value)}`);
-      return false;
-    }
-    if (range.integer && !Number.isInteger(value)) {
-      this.add(path, `must be a whole number, got ${value}`);
-      return false;
-    }
-    const { min, max, exclusiveMin, exclusiveMax } = range;
-    const belowMin = min !== undefined && (exclusiveMin ? value <= min : value < min);
-    const aboveMax = max !== undefined && (exclusiveMax ? value >= max : value > max);
-    if (!belowMin && !aboveMax) return true;
-    if (min !== undefined && max !== undefined) {
-      const bounds = exclusiveMin && exclusiveMax ? ' (exclusive)' : exclusiveMin ? ` (excluding ${min})` : exclusiveMax ? ` (excluding ${max})` : '';
-      this.add(path, `must be between ${min} and ${max}${bounds}, got ${value}`);
-    } else if (min !== undefined) {
-      this.add(path, `must be ${exclusiveMin ? 'greater than' : 'at least'} ${min}, got ${value}`);
-    } else {
-      this.add(path, `must be ${exclusiveMax ? 'less than' : 'at most'} ${max}, got ${value}`);
-    }
-    return false;
-  }
-
-  /** A duration: seconds ≥ 0 or `"90s"`/`"5m"`/`"24h"`/`"1h30m"`; returns seconds or undefined. */
-  duration(value: unknown, path: string): number | undefined {
-    const seconds = durationSeconds(value);
-    if (seconds === undefined) {
-      this.add(path, `must be a number of seconds (≥ 0) or a duration like "90s", "5m", "24h", got ${describe(value)}`);
-    }
-    return seconds;
-  }
-}
-
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-function checkGuards(check: Checker, value: unknown, path: string): void {
-  if (!check.object(value, path)) return;
-  check.known(value, ['minRequests', 'failureLimit'], path);
-  if (value.minRequests !== undefined) check.number(value.minRequests, `${path}.minRequests`, { min: 1, integer: true });
-  if (value.failureLimit !== undefined) check.number(value.failureLimit, `${path}.failureLimit`, { min: 1, integer: true });
-}
-
-function checkRule(check: Checker, value: unknown, path: string): void {
-  if (!check.object(value, path)) return;
-  if (!check.required(value, 'type', path, ": one of 'ratio', 'absolute', 'statistical'")) return;
-  if (!check.choice(value.type, ['ratio', 'absolute', 'statistical'], `${path}.type`)) return;
-  if (value.type === 'ratio') {
-    check.known(value, ['type', 'metric', 'maxRatio'], path);
-    if (check.required(value, 'metric', path)) check.choice(value.metric, healthMetrics, `${path}.metric`);
-    if (check.required(value, 'maxRatio', path)) check.number(value.maxRatio, `${path}.maxRatio`, { min: 0, exclusiveMin: true });
-  } else if (value.type === 'absolute') {
-    check.known(value, ['type', 'metric', 'max'], path);
-    let isRate = false;
-    if (check.required(value, 'metric', path) && check.choice(value.metric, healthMetrics, `${path}.metric`)) {
-      isRate = rateMetrics.includes(value.metric as string);
-    }
-    if (check.required(value, 'max', path)) check.number(value.max, `${path}.max`, isRate ? { min: 0, max: 1 } : { min: 0 });
-  } else {
-    check.known(value, ['type', 'metric', 'minimumEffect', 'alpha', 'method', 'spending'], path);
-    if (check.required(value, 'metric', path)) check.choice(value.metric, rateMetrics, `${path}.metric`);
-    if (check.required(value, 'minimumEffect', path)) {
-      check.number(value.minimumEffect, `${path}.minimumEffect`, { min: 0, max: 1, exclusiveMax: true });
-    }
-    if (value.alpha !== undefined) check.number(value.alpha, `${path}.alpha`, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
-    if (check.required(value, 'method', path, ": 'alphaSpending' or 'alwaysValid'")) {
-      check.choice(value.method, ['alphaSpending', 'alwaysValid'], `${path}.method`);
-    }
-    if (value.spending !== undefined) {
-      if (value.method !== 'alphaSpending') check.add(`${path}.spending`, "applies only to method 'alphaSpending'");
-      else check.choice(value.spending, spendingFunctions, `${path}.spending`);
-    }
-  }
-}
-
-function checkRules(check: Checker, stage: JsonObject, key: string, path: string, what: string): void {
-  const rulesPath = `${path}.${key}`;
-  if (!check.required(stage, key, path, `: ${what}`)) return;
-  const rules = stage[key];
-  if (!Array.isArray(rules)) {
-    check.add(rulesPath, `must be an array of health rules, got ${describe(rules)}`);
-    return;
-  }
-  if (rules.length === 0) check.add(rulesPath, `must list at least one health rule: ${what}`);
-  rules.forEach((rule, i) => checkRule(check, rule, `${rulesPath}[${i}]`));
-}
-
-function checkShadow(check: Checker, stage: JsonObject, path: string): void {
-  if (stage.traffic !== undefined) check.number(stage.traffic, `${path}.traffic`, { min: 0, max: 1, exclusiveMin: true });
-  const comparisonHint = ": shadow mode needs a comparison { method: 'exact' | 'numericTolerance' | 'tokenOverlap' }";
-  if (check.required(stage, 'comparison', path, comparisonHint) && check.object(stage.comparison, `${path}.comparison`)) {
-    const comparison = stage.comparison;
-    const cpath = `${path}.comparison`;
-    if (check.required(comparison, 'method', cpath) && check.choice(comparison.method, ['exact', 'numericTolerance', 'tokenOverlap'], `${cpath}.method`)) {
-      if (comparison.method === 'exact') check.known(comparison, ['method'], cpath);
-      if (comparison.method === 'numericTolerance') {
-        check.known(comparison, ['method', 'tolerance'], cpath);
-        if (check.required(comparison, 'tolerance', cpath)) check.number(comparison.tolerance, `${cpath}.tolerance`, { min: 0 });
-      }
-      if (comparison.method === 'tokenOverlap') {
-        check.known(comparison, ['method', 'threshold'], cpath);
-        if (check.required(comparison, 'threshold', cpath)) {
-          check.number(comparison.threshold, `${cpath}.threshold`, { min: 0, max: 1, exclusiveMin: true });
-        }
-      }
-    }
-  }
-  const gatesHint = ': shadow mode needs gates { minAgreement, maxLatencyRatio, maxErrorRatio, minComparisons }';
-  if (check.required(stage, 'gates', path, gatesHint) && check.object(stage.gates, `${path}.gates`)) {
-    const gates = stage.gates;
-    const gpath = `${path}.gates`;
-    check.known(gates, ['minAgreement', 'maxLatencyRatio', 'maxErrorRatio', 'minComparisons'], gpath);
-    if (check.required(gates, 'minAgreement', gpath)) {
-      check.number(gates.minAgreement, `${gpath}.minAgreement`, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
-    }
-    if (check.required(gates, 'maxLatencyRatio', gpath)) check.number(gates.maxLatencyRatio, `${gpath}.maxLatencyRatio`, { min: 0, exclusiveMin: true });
-    if (check.required(gates, 'maxErrorRatio', gpath)) check.number(gates.maxErrorRatio, `${gpath}.maxErrorRatio`, { min: 0, exclusiveMin: true });
-    if (check.required(gates, 'minComparisons', gpath)) check.number(gates.minComparisons, `${gpath}.minComparisons`, { min: 1, integer: true });
-  }
-}
-
-function checkAbTest(check: Checker, stage: JsonObject, path: string): void {
-  const tpath = `${path}.test`;
-  if (!check.required(stage, 'test', path, ': the A/B stage needs a test { metric, minimumEffect, design }')) return;
-  if (!check.object(stage.test, tpath)) return;
-  const test = stage.test;
-  check.known(test, ['metric', 'alpha', 'power', 'minimumEffect', 'design', 'baselineRate', 'sampleSize', 'onInconclusive'], tpath);
-  if (check.required(test, 'metric', tpath, ": the A/B test needs a success metric ('successRate')")) {
-    check.choice(test.metric, ['successRate'], `${tpath}.metric`);
-  }
-  const open = { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true };
-  const alphaOk = test.alpha === undefined || check.number(test.alpha, `${tpath}.alpha`, open);
-  const powerOk = test.power === undefined || check.number(test.power, `${tpath}.power`, open);
+/** A/B power must exceed alpha (defaults 0.8 and 0.05). */
+const powerAboveAlpha: CrossFieldCheck = (test, path, report, failed) => {
+  if (failed.has('alpha') || failed.has('power')) return;
   const alpha = typeof test.alpha === 'number' ? test.alpha : 0.05;
   const power = typeof test.power === 'number' ? test.power : 0.8;
-  if (alphaOk && powerOk && !(power > alpha)) check.add(`${tpath}.power`, `must be greater than alpha (${alpha}), got ${power}`);
-  if (check.required(test, 'minimumEffect', tpath, ': the smallest difference in success rate worth acting on')) {
-    check.number(test.minimumEffect, `${tpath}.minimumEffect`, { min: 0, max: 0.5, exclusiveMin: true, exclusiveMax: true });
-  }
-  if (test.baselineRate !== undefined) check.number(test.baselineRate, `${tpath}.baselineRate`, open);
-  if (test.sampleSize !== undefined) check.number(test.sampleSize, `${tpath}.sampleSize`, { min: 1, integer: true });
-  if (test.onInconclusive !== undefined) check.choice(test.onInconclusive, ['hold', 'advance', 'rollback'], `${tpath}.onInconclusive`);
-  const dpath = `${tpath}.design`;
-  if (check.required(test, 'design', tpath, ": { type: 'fixed' | 'groupSequential' | 'alwaysValid' }") && check.object(test.design, dpath)) {
-    const design = test.design;
-    if (check.required(design, 'type', dpath) && check.choice(design.type, ['fixed', 'groupSequential', 'alwaysValid'], `${dpath}.type`)) {
-      if (design.type === 'groupSequential') {
-        check.known(design, ['type', 'looks', 'spending'], dpath);
-        if (check.required(design, 'looks', dpath)) check.number(design.looks, `${dpath}.looks`, { min: 2, max: 100, integer: true });
-        if (check.required(design, 'spending', dpath)) check.choice(design.spending, spendingFunctions, `${dpath}.spending`);
-      } else {
-        check.known(design, ['type'], dpath);
-      }
-    }
-  }
-}
+  if (!(power > alpha)) report(`${path}.power`, `must be greater than alpha (${alpha}), got ${power}`);
+};
 
-function checkFlag(check: Checker, flag: unknown, path: string): void {
-  if (!check.object(flag, path)) return;
-  check.known(flag, ['name', 'group', 'stickiness', 'schedule', 'segments', 'allow', 'deny', 'killSwitch', 'retireAfter'], path);
-  if (check.required(flag, 'name', path)) check.string(flag.name, `${path}.name`, true);
-  if (flag.group !== undefined) check.string(flag.group, `${path}.group`, true);
-  if (flag.stickiness !== undefined) check.string(flag.stickiness, `${path}.stickiness`, true);
-  if (flag.segments !== undefined) check.stringList(flag.segments, `${path}.segments`);
-  if (flag.allow !== undefined) check.stringList(flag.allow, `${path}.allow`);
-  if (flag.deny !== undefined) check.stringList(flag.deny, `${path}.deny`);
-  if (Array.isArray(flag.allow) && Array.isArray(flag.deny)) {
-    for (const id of flag.allow) {
-      if (typeof id === 'string' && flag.deny.includes(id)) check.add(`${path}.allow`, `'${id}' is in both allow and deny`);
-    }
-  }
-  if (flag.killSwitch !== undefined && typeof flag.killSwitch !== 'boolean') {
-    check.add(`${path}.killSwitch`, `must be true or false, got ${describe(flag.killSwitch)}`);
-  }
-  if (flag.retireAfter !== undefined) check.duration(flag.retireAfter, `${path}.retireAfter`);
-  if (flag.schedule !== undefined) {
-    if (!Array.isArray(flag.schedule)) {
-      check.add(`${path}.schedule`, `must be an array of { after, percentage }, got ${describe(flag.schedule)}`);
-      return;
-    }
-    let previousAfter = -Infinity;
-    let previousPercentage = -Infinity;
-    flag.schedule.forEach((step, i) => {
-      const spath = `${path}.schedule[${i}]`;
-      if (!check.object(step, spath)) return;
-      check.known(step, ['after', 'percentage'], spath);
-      if (check.required(step, 'after', spath)) {
-        const after = check.duration(step.after, `${spath}.after`);
-        if (after !== undefined) {
-          if (after < previousAfter) check.add(`${spath}.after`, 'must not be earlier than the previous step');
-          previousAfter = after;
+const abTest = objectField(
+  {
+    metric: choiceField(['successRate'], {
+      required: true,
+      requiredHint: "the A/B test needs a success metric ('successRate')",
+      description: 'The success metric: successes / outcomes of each arm.',
+    }),
+    alpha: numberField({ ...openUnit, description: 'Two-sided significance level (default 0.05).' }),
+    power: numberField({ ...openUnit, description: 'Power to detect minimumEffect, greater than alpha (default 0.8).' }),
+    minimumEffect: numberField({
+      required: true,
+      requiredHint: 'the smallest difference in success rate worth acting on',
+      min: 0,
+      max: 0.5,
+      exclusiveMin: true,
+      exclusiveMax: true,
+      description: 'Smallest absolute difference in success rate worth acting on.',
+    }),
+    design: variantsField(
+      'type',
+      {
+        fixed: objectField({ type: constantField('fixed') }, { description: 'One look at the planned sample size.' }),
+        groupSequential: objectField(
+          {
+            type: constantField('groupSequential'),
+            looks: numberField({ required: true, min: 2, max: 100, integer: true }),
+            spending: choiceField(spendingFunctions, { required: true }),
+          },
+          { description: 'Lan–DeMets alpha spending over equally spaced looks.' },
+        ),
+        alwaysValid: objectField({ type: constantField('alwaysValid') }, { description: 'Always-valid inference: look at every window.' }),
+      },
+      { required: true, requiredHint: "{ type: 'fixed' | 'groupSequential' | 'alwaysValid' }" },
+    ),
+    baselineRate: numberField({
+      ...openUnit,
+      description: 'Control success rate used to plan the sample size; estimated from the data when absent.',
+    }),
+    sampleSize: numberField({ min: 1, integer: true, description: 'Planned outcomes per arm; overrides the computed sample size.' }),
+    onInconclusive: choiceField(['hold', 'advance', 'rollback'], {
+      description: "What to do when the test ends without a significant difference (default 'hold').",
+    }),
+  },
+  { required: true, requiredHint: 'the A/B stage needs a test { metric, minimumEffect, design }', check: powerAboveAlpha },
+);
+
+const servingShare = {
+  required: true,
+  requiredHint: 'the candidate share, between 0 and 1',
+  ...openUnit,
+  description: 'Candidate share, strictly between 0 and 1.',
+};
+
+const stageSpec = variantsField(
+  'kind',
+  {
+    baseline: stage('baseline', 'Collect control metrics before anything changes (the historical baseline).', {
+      minRequests: numberField({
+        required: true,
+        requiredHint: 'control requests the historical baseline must hold',
+        min: 1,
+        integer: true,
+      }),
+    }),
+    shadow: stage('shadow', 'The candidate sees mirrored traffic and serves nobody.', {
+      traffic: numberField({ min: 0, max: 1, exclusiveMin: true, description: 'Share of traffic mirrored to the candidate (default 1).' }),
+      comparison: variantsField(
+        'method',
+        {
+          exact: objectField({ method: constantField('exact') }),
+          numericTolerance: objectField({ method: constantField('numericTolerance'), tolerance: numberField({ required: true, min: 0 }) }),
+          tokenOverlap: objectField({
+            method: constantField('tokenOverlap'),
+            threshold: numberField({ required: true, min: 0, max: 1, exclusiveMin: true }),
+          }),
+        },
+        { required: true, requiredHint: "shadow mode needs a comparison { method: 'exact' | 'numericTolerance' | 'tokenOverlap' }" },
+      ),
+      gates: objectField(
+        {
+          minAgreement: numberField({ required: true, ...openUnit, description: 'Agreement rate must be above this (framework: 0.85).' }),
+          maxLatencyRatio: numberField({
+            required: true,
+            min: 0,
+            exclusiveMin: true,
+            description: "Candidate p95 must be below this multiple of control's (framework: 1.5).",
+          }),
+          maxErrorRatio: numberField({
+            required: true,
+            min: 0,
+            exclusiveMin: true,
+            description: "Candidate error rate must be below this multiple of control's (framework: 2).",
+          }),
+          minComparisons: numberField({
+            required: true,
+            min: 1,
+            integer: true,
+            description: 'Comparisons needed before the gates are judged (framework: 1,000).',
+          }),
+        },
+        { required: true, requiredHint: 'shadow mode needs gates { minAgreement, maxLatencyRatio, maxErrorRatio, minComparisons }' },
+      ),
+    }),
+    canary: stage('canary', 'The candidate serves a share of traffic, watched by health rules.', {
+      traffic: numberField({ ...servingShare, atExclusiveMax: 'must be below 1: a canary at 100% is a full rollout (use a full stage)' }),
+      rules: rules('a canary needs health metrics to watch'),
+    }),
+    ab: stage('ab', 'A/B test: the candidate serves traffic and the test decides; guardrails roll back mid-test.', {
+      traffic: numberField(servingShare),
+      test: abTest,
+      guardrails: rules('an A/B test needs guardrails that roll back when the candidate degrades'),
+      segmentKeys: arrayField(textField(), {
+        description:
+          "Keys to report the test by when it concludes (the windows' segments breakdown; names key=value, or plain names for the first key). Reported, never decisive.",
+      }),
+    }),
+    full: stage(
+      'full',
+      'The candidate serves everyone; control is kept warm.',
+      {
+        traffic: constantField(1, { expected: '1 for a full stage' }),
+        rules: rules('the full stage keeps watching health against the baseline'),
+      },
+      false,
+    ),
+    promote: objectField(
+      { kind: constantField('promote'), name: textField() },
+      { description: 'The candidate becomes control; the flag is retired after flag.retireAfter at 100%.' },
+    ),
+  },
+  { definition: 'stage' },
+);
+
+/** No id both allowed and denied. */
+const allowDenyOverlap: CrossFieldCheck = (flag, path, report) => {
+  if (!Array.isArray(flag.allow) || !Array.isArray(flag.deny)) return;
+  for (const id of flag.allow)
+    if (typeof id === 'string' && flag.deny.includes(id)) report(`${path}.allow`, `'${id}' is in both allow and deny`);
+};
+
+const schedule = arrayField(
+  objectField({
+    after: durationField({ required: true }),
+    percentage: numberField({ required: true, min: 0, max: 100 }),
+  }),
+  {
+    expected: 'an array of { after, percentage }',
+    description: 'Percentages over time, non-decreasing; by default the stages’ shares.',
+    check: (steps, path, report) => {
+      let previousAfter = -Infinity;
+      let previousPercentage = -Infinity;
+      steps.forEach((step, i) => {
+        if (typeof step !== 'object' || step === null) return;
+        const { after, percentage } = step as JsonObject;
+        const seconds = durationSeconds(after);
+        if (seconds !== undefined) {
+          if (seconds < previousAfter) report(`${path}[${i}].after`, 'must not be earlier than the previous step');
+          previousAfter = seconds;
         }
-      }
-      if (check.required(step, 'percentage', spath) && check.number(step.percentage, `${spath}.percentage`, { min: 0, max: 100 })) {
-        if (step.percentage < previousPercentage) {
-          check.add(`${spath}.percentage`, `must not decrease (previous ${previousPercentage}, got ${step.percentage})`);
+        if (typeof percentage === 'number' && percentage >= 0 && percentage <= 100) {
+          if (percentage < previousPercentage)
+            report(`${path}[${i}].percentage`, `must not decrease (previous ${previousPercentage}, got ${percentage})`);
+          previousPercentage = percentage;
         }
-        previousPercentage = step.percentage;
-      }
-    });
-  }
-}
+      });
+    },
+  },
+);
+
+const flag = objectField(
+  {
+    name: textField({ required: true, nonEmpty: true }),
+    group: textField({ nonEmpty: true, description: 'Bucketing group (Unleash groupId), default the name.' }),
+    stickiness: textField({ nonEmpty: true, description: 'The context field that makes users sticky (default userId).' }),
+    schedule,
+    segments: arrayField(textField(), { expected: 'an array of strings' }),
+    allow: arrayField(textField(), { expected: 'an array of strings' }),
+    deny: arrayField(textField(), { expected: 'an array of strings' }),
+    killSwitch: booleanField(),
+    retireAfter: durationField(),
+  },
+  { description: 'The feature flag that routes traffic.', check: allowDenyOverlap },
+);
 
 /** What the cross-stage checks need to know about one stage. */
 interface StageSummary {
@@ -327,110 +381,42 @@ interface StageSummary {
   traffic: number | undefined;
 }
 
-function checkStage(check: Checker, stage: unknown, path: string): StageSummary | undefined {
-  if (!check.object(stage, path)) return undefined;
-  const hint = `: one of ${quoteList(stageKindOrder)}`;
-  if (!check.required(stage, 'kind', path, hint) || !check.choice(stage.kind, stageKindOrder, `${path}.kind`)) return undefined;
-  const kind = stage.kind as StageKind;
-  check.known(stage, stageFields[kind], path);
-  if (stage.name !== undefined) check.string(stage.name, `${path}.name`);
-  if (kind === 'promote') return { index: -1, kind, traffic: 1 };
-
-  // Durations, and their relations within the stage.
-  const needsMin = kind !== 'full';
-  let minDuration: number | undefined;
-  if (stage.minDuration !== undefined || needsMin) {
-    if (check.required(stage, 'minDuration', path)) minDuration = check.duration(stage.minDuration, `${path}.minDuration`);
-  }
-  const maxDuration = stage.maxDuration !== undefined ? check.duration(stage.maxDuration, `${path}.maxDuration`) : undefined;
-  if (maxDuration !== undefined && maxDuration <= 0) check.add(`${path}.maxDuration`, `must be greater than 0, got ${stage.maxDuration}`);
-  if (minDuration !== undefined && maxDuration !== undefined && minDuration > maxDuration) {
-    check.add(`${path}.minDuration`, `(${String(stage.minDuration)}) must not exceed maxDuration (${String(stage.maxDuration)})`);
-  }
-  if (stage.checkInterval !== undefined) {
-    const interval = check.duration(stage.checkInterval, `${path}.checkInterval`);
-    const length = minDuration !== undefined && minDuration > 0 ? minDuration : maxDuration;
-    if (interval !== undefined && interval <= 0) check.add(`${path}.checkInterval`, `must be greater than 0, got ${String(stage.checkInterval)}`);
-    else if (interval !== undefined && length !== undefined && interval > length) {
-      const which = length === minDuration ? 'minDuration' : 'maxDuration';
-      check.add(`${path}.checkInterval`, `(${String(stage.checkInterval)}) must not be longer than the stage's ${which} (${String(stage[which])})`);
-    }
-  }
-  if (stage.onMaxDuration !== undefined) check.choice(stage.onMaxDuration, ['rollback', 'hold'], `${path}.onMaxDuration`);
-  if (stage.guards !== undefined) checkGuards(check, stage.guards, `${path}.guards`);
-
-  let traffic: number | undefined;
-  const tpath = `${path}.traffic`;
-  switch (kind) {
-    case 'baseline':
-      if (check.required(stage, 'minRequests', path, ': control requests the historical baseline must hold')) {
-        check.number(stage.minRequests, `${path}.minRequests`, { min: 1, integer: true });
-      }
-      traffic = 0;
-      break;
-    case 'shadow':
-      checkShadow(check, stage, path);
-      traffic = 0;
-      break;
-    case 'canary':
-    case 'ab':
-      if (check.required(stage, 'traffic', path, ': the candidate share, between 0 and 1')) {
-        if (kind === 'canary' && stage.traffic === 1) {
-          check.add(tpath, 'must be below 1: a canary at 100% is a full rollout (use a full stage)');
-        } else if (check.number(stage.traffic, tpath, { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true })) {
-          traffic = stage.traffic;
-        }
-      }
-      if (kind === 'canary') checkRules(check, stage, 'rules', path, 'a canary needs health metrics to watch');
-      else {
-        checkAbTest(check, stage, path);
-        checkRules(check, stage, 'guardrails', path, 'an A/B test needs guardrails that roll back when the candidate degrades');
-        if (stage.segmentKeys !== undefined) check.stringList(stage.segmentKeys, `${path}.segmentKeys`);
-      }
-      break;
-    case 'full':
-      if (stage.traffic !== undefined && stage.traffic !== 1) check.add(tpath, `must be 1 for a full stage, got ${describe(stage.traffic)}`);
-      checkRules(check, stage, 'rules', path, 'the full stage keeps watching health against the baseline');
-      traffic = 1;
-      break;
-  }
-  return { index: -1, kind, traffic };
-}
-
-function checkStages(check: Checker, root: JsonObject): void {
-  if (!check.required(root, 'stages', '', ': an ordered list of stages')) return;
-  const stages = root.stages;
-  if (!Array.isArray(stages)) {
-    check.add('stages', `must be an array of stages, got ${describe(stages)}`);
-    return;
-  }
-  if (stages.length === 0) {
-    check.add('stages', 'must list at least one stage');
-    return;
-  }
+/** Stage order, one of each kind but canaries, rising canary shares, historical baseline, skipping the canary, instant 100%. */
+const stageOrder: CrossFieldCheck = (root, _path, report) => {
+  if (!Array.isArray(root.stages)) return;
   const summaries: StageSummary[] = [];
-  stages.forEach((stage, index) => {
-    const summary = checkStage(check, stage, `stages[${index}]`);
-    if (summary) summaries.push({ ...summary, index });
+  root.stages.forEach((raw, index) => {
+    if (typeof raw !== 'object' || raw === null || !stageKindOrder.includes((raw as JsonObject).kind as StageKind)) return;
+    const stage = raw as JsonObject;
+    const kind = stage.kind as StageKind;
+    const variant = stageSpec.variants[kind];
+    const share = variant.fields.traffic;
+    const traffic =
+      kind === 'baseline' || kind === 'shadow'
+        ? 0
+        : kind === 'full' || kind === 'promote'
+          ? 1
+          : passes(stage.traffic, share)
+            ? (stage.traffic as number)
+            : undefined;
+    summaries.push({ index, kind, traffic });
   });
-
-  // Order: baseline < shadow < canary < ab < full < promote; one of each except canaries.
   let previous: StageSummary | undefined;
   let previousCanary: StageSummary | undefined;
   const seen = new Set<StageKind>();
   for (const stage of summaries) {
     const rank = stageKindOrder.indexOf(stage.kind);
     if (previous && rank < stageKindOrder.indexOf(previous.kind)) {
-      check.add(
+      report(
         `stages[${stage.index}].kind`,
         `'${stage.kind}' must not come after '${previous.kind}' (stages[${previous.index}]); the order is ${stageKindOrder.join(' < ')}`,
       );
     } else if (stage.kind !== 'canary' && seen.has(stage.kind)) {
-      check.add(`stages[${stage.index}].kind`, `a policy has at most one '${stage.kind}' stage`);
+      report(`stages[${stage.index}].kind`, `a policy has at most one '${stage.kind}' stage`);
     }
     if (stage.kind === 'canary' && stage.traffic !== undefined) {
       if (previousCanary?.traffic !== undefined && stage.traffic < previousCanary.traffic) {
-        check.add(
+        report(
           `stages[${stage.index}].traffic`,
           `canary shares must not decrease: ${stage.traffic} follows ${previousCanary.traffic} (stages[${previousCanary.index}])`,
         );
@@ -443,28 +429,70 @@ function checkStages(check: Checker, root: JsonObject): void {
 
   const baseline = root.baseline as JsonObject | undefined;
   if (baseline && typeof baseline === 'object' && baseline.mode === 'historical' && !seen.has('baseline')) {
-    check.add('stages', "baseline mode 'historical' needs a baseline stage (minDuration, minRequests) before the candidate serves anyone");
+    report('stages', "baseline mode 'historical' needs a baseline stage (minDuration, minRequests) before the candidate serves anyone");
   }
 
   const firstServing = summaries.find((s) => s.kind === 'canary' || s.kind === 'ab' || s.kind === 'full');
   const skip = root.skipCanary;
   if (firstServing && !seen.has('canary')) {
     if (skip === undefined) {
-      check.add(
+      report(
         `stages[${firstServing.index}].kind`,
         `'${firstServing.kind}' follows ${seen.has('shadow') ? 'the shadow stage' : 'the start'} without a canary; add a canary stage, or skipCanary: { reason } to skip it on record`,
       );
     }
   } else if (skip !== undefined && seen.has('canary')) {
-    check.add('skipCanary', 'is set but the policy has a canary stage; remove one of them');
+    report('skipCanary', 'is set but the policy has a canary stage; remove one of them');
   }
   if (firstServing?.kind === 'full' && !(seen.has('shadow') && skip !== undefined)) {
-    check.add(
+    report(
       `stages[${firstServing.index}]`,
       'the first stage that serves the candidate sends it 100% of traffic (instant 100%); start with a canary at a small share',
     );
   }
-}
+};
+
+/** The field table of a version-1 policy: every per-field rule, and the cross-field rules as hooks. */
+export const policyFields: ObjectSpec = objectField(
+  {
+    $schema: textField(),
+    version: constantField(1, { required: true, requiredHint: '1' }),
+    name: textField(),
+    description: textField(),
+    baseline: objectField(
+      {
+        mode: choiceField(['historical', 'concurrent'], {
+          required: true,
+          description: 'historical: collected before the rollout; concurrent: control in the same window.',
+        }),
+      },
+      { required: true, requiredHint: "{ mode: 'historical' | 'concurrent' }" },
+    ),
+    guards,
+    onMaxDuration,
+    skipCanary: objectField(
+      { reason: textField({ required: true, nonEmpty: true, requiredHint: 'why the canary is skipped, on record' }) },
+      { description: 'Skip the canary on record (only after a shadow stage may the first serving stage be full).' },
+    ),
+    flag,
+    stages: arrayField(stageSpec, {
+      required: true,
+      requiredHint: 'an ordered list of stages',
+      minItems: 1,
+      tooFew: 'must list at least one stage',
+      expected: 'an array of stages',
+    }),
+  },
+  { check: stageOrder },
+);
+
+/** The head of the published `scenarios/policy.schema.json`. */
+export const policySchemaHeader: SchemaHeader = {
+  $id: 'https://rollout-lab.dev/schemas/policy-v1.json',
+  title: 'Rollout Lab policy, version 1',
+  description:
+    'A rollout policy for rollout-lab. Generated from the field table of src/engine/policy/parsePolicy.ts (npm run schemas): it states every per-field constraint; parsePolicy also checks what a JSON Schema cannot: stage order (baseline < shadow < canary < ab < full < promote, one of each except canaries), non-decreasing canary shares, minDuration <= maxDuration, checkInterval within the stage, a baseline stage in historical mode, no instant 100%, skipping the canary only with skipCanary.reason, allow/deny overlap, a non-decreasing flag schedule, A/B power > alpha, absolute limits on rates at most 1, spending only with method alphaSpending.',
+};
 
 /**
  * Validates `json` as a version-1 rollout policy. Returns `{ ok: true, policy }` (a deep copy, so
@@ -472,28 +500,7 @@ function checkStages(check: Checker, root: JsonObject): void {
  * found, each with its JSON path. Never throws. Cost O(size of the document).
  */
 export function parsePolicy(json: unknown): ParsePolicyResult {
-  const check = new Checker();
-  if (!check.object(json, '')) return { ok: false, errors: check.errors };
-  const root = json;
-  check.known(root, ['$schema', 'version', 'name', 'description', 'baseline', 'guards', 'onMaxDuration', 'skipCanary', 'flag', 'stages'], '');
-  if (root.$schema !== undefined) check.string(root.$schema, '$schema');
-  if (check.required(root, 'version', '', ': 1') && root.version !== 1) check.add('version', `must be 1, got ${describe(root.version)}`);
-  if (root.name !== undefined) check.string(root.name, 'name');
-  if (root.description !== undefined) check.string(root.description, 'description');
-  if (check.required(root, 'baseline', '', ": { mode: 'historical' | 'concurrent' }") && check.object(root.baseline, 'baseline')) {
-    check.known(root.baseline, ['mode'], 'baseline');
-    if (check.required(root.baseline, 'mode', 'baseline')) check.choice(root.baseline.mode, ['historical', 'concurrent'], 'baseline.mode');
-  }
-  if (root.guards !== undefined) checkGuards(check, root.guards, 'guards');
-  if (root.onMaxDuration !== undefined) check.choice(root.onMaxDuration, ['rollback', 'hold'], 'onMaxDuration');
-  if (root.skipCanary !== undefined && check.object(root.skipCanary, 'skipCanary')) {
-    check.known(root.skipCanary, ['reason'], 'skipCanary');
-    if (check.required(root.skipCanary, 'reason', 'skipCanary', ': why the canary is skipped, on record')) {
-      check.string(root.skipCanary.reason, 'skipCanary.reason', true);
-    }
-  }
-  if (root.flag !== undefined) checkFlag(check, root.flag, 'flag');
-  checkStages(check, root);
-  if (check.errors.length > 0) return { ok: false, errors: check.errors };
-  return { ok: true, policy: JSON.parse(JSON.stringify(root)) as Policy };
+  const errors = validateDocument(json, policyFields);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, policy: JSON.parse(JSON.stringify(json)) as Policy };
 }

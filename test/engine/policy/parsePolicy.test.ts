@@ -146,7 +146,7 @@ describe('parsePolicy', () => {
     expect(errorsOf(skipping)).toEqual([
       "stages[2].kind: 'ab' follows the shadow stage without a canary; add a canary stage, or skipCanary: { reason } to skip it on record",
     ]);
-    expect(errorsOf({ ...(skipping as object), skipCanary: { reason: '  ' } })).toEqual(['skipCanary.reason: must be a non-empty string']);
+    expect(errorsOf({ ...(skipping as object), skipCanary: { reason: '  ' } })).toEqual(['skipCanary.reason: must be a non-empty string, got "  "']);
     expect(errorsOf({ ...(skipping as object), skipCanary: { reason: 'same weights, new serving stack; shadow is enough' } })).toEqual([]);
     expect(errorsOf(edited((p) => (p.skipCanary = { reason: 'x' })))).toEqual(['skipCanary: is set but the policy has a canary stage; remove one of them']);
   });
