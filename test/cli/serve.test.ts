@@ -52,7 +52,7 @@ describe('decision service', () => {
       expect(wrongField.status).toBe(400);
       expect(wrongField.json.problems).toEqual([{ path: 'candidate.errors', message: 'must be at most requests (10), got 11' }]);
       const unknown = await post(`${url}/v1/decide`, JSON.stringify({ ...healthyWindow(0), extra: 1 }));
-      expect(unknown.json.error).toBe("extra: unknown field 'extra'");
+      expect(unknown.json.error).toBe("extra: unknown field 'extra' (allowed: startTime, duration, control, candidate)");
       const empty = await post(`${url}/v1/decide`, '');
       expect(empty).toMatchObject({ status: 400, json: { error: 'request body is empty; expected JSON' } });
       const badKill = await post(`${url}/v1/kill`, '{"reason": 3}');

@@ -190,7 +190,7 @@ describe('binned PSI and ArmWindow.inputs', () => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.errors).toEqual([
-        { path: 'control.inputs.score.1', message: 'must be a whole number ≥ 0, got -2' },
+        { path: 'control.inputs.score[1]', message: 'must be at least 0, got -2' },
         { path: 'control.inputs.other', message: 'must be a non-empty array of bin counts, got []' },
       ]);
     }

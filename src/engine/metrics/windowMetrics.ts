@@ -7,6 +7,9 @@
  * Times are seconds (since the rollout started, or since the epoch in production).
  */
 
+import type { CrossFieldCheck, ObjectSpec } from '../validation/index.ts';
+import { anyField, arrayField, mapField, numberField, objectField, validateDocument } from '../validation/index.ts';
+
 /** Latency of one arm over one window, in milliseconds. */
 export interface LatencySummary {
   /** Median latency. */
@@ -72,118 +75,85 @@ export interface WindowError {
 /** The result of `parseWindowMetrics`. */
 export type ParseWindowResult = { ok: true; window: WindowMetrics } | { ok: false; errors: WindowError[] };
 
-const armFields = ['requests', 'errors', 'timeouts', 'latency', 'successes', 'outcomes', 'agreements', 'compared', 'segments', 'inputs'];
-const latencyFields = ['p50', 'p95', 'p99', 'mean', 'sketch'];
+/** A count: a whole number ≥ 0. */
+const count = numberField({ min: 0, integer: true, expected: 'a whole number ≥ 0' });
+const milliseconds = numberField({ min: 0, expected: 'a number of ms ≥ 0' });
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function checkCount(arm: Record<string, unknown>, key: string, path: string, errors: WindowError[]): number | undefined {
-  const value = arm[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    errors.push({ path: `${path}.${key}`, message: `must be a whole number ≥ 0, got ${JSON.stringify(value)}` });
-    return undefined;
-  }
-  return value;
-}
-
-function checkArm(value: unknown, path: string, errors: WindowError[], depth: number): void {
-  if (!isRecord(value)) {
-    errors.push({ path, message: `must be an object with requests, errors, timeouts, got ${JSON.stringify(value)}` });
-    return;
-  }
-  for (const key of Object.keys(value)) {
-    if (!armFields.includes(key)) errors.push({ path: `${path}.${key}`, message: `unknown field '${key}'` });
-  }
-  for (const key of ['requests', 'errors', 'timeouts']) {
-    if (value[key] === undefined) errors.push({ path: `${path}.${key}`, message: 'is required' });
-  }
-  const requests = checkCount(value, 'requests', path, errors);
-  const bounded = (part: string, whole: string, wholeValue: number | undefined) => {
-    const partValue = checkCount(value, part, path, errors);
-    if (partValue !== undefined && wholeValue !== undefined && partValue > wholeValue) {
-      errors.push({ path: `${path}.${part}`, message: `must be at most ${whole} (${wholeValue}), got ${partValue}` });
-    }
+/** Each part no larger than its whole (errors ≤ requests, …), and paired counts given together. */
+const armCounts: CrossFieldCheck = (arm, path, report, failed) => {
+  const bounded = (part: string, whole: string) => {
+    if (failed.has(part) || failed.has(whole) || typeof arm[part] !== 'number' || typeof arm[whole] !== 'number') return;
+    if ((arm[part] as number) > (arm[whole] as number))
+      report(`${path}.${part}`, `must be at most ${whole} (${arm[whole]}), got ${arm[part]}`);
   };
-  bounded('errors', 'requests', requests);
-  bounded('timeouts', 'requests', requests);
-  const outcomes = checkCount(value, 'outcomes', path, errors);
-  bounded('successes', 'outcomes', outcomes);
-  if ((value.successes === undefined) !== (value.outcomes === undefined)) {
-    errors.push({ path: `${path}.${value.successes === undefined ? 'successes' : 'outcomes'}`, message: 'is required when successes/outcomes is given' });
+  bounded('errors', 'requests');
+  bounded('timeouts', 'requests');
+  bounded('successes', 'outcomes');
+  if ((arm.successes === undefined) !== (arm.outcomes === undefined)) {
+    report(`${path}.${arm.successes === undefined ? 'successes' : 'outcomes'}`, 'is required when successes/outcomes is given');
   }
-  const compared = checkCount(value, 'compared', path, errors);
-  bounded('agreements', 'compared', compared);
-  if ((value.agreements === undefined) !== (value.compared === undefined)) {
-    errors.push({ path: `${path}.${value.agreements === undefined ? 'agreements' : 'compared'}`, message: 'is required when agreements/compared is given' });
+  bounded('agreements', 'compared');
+  if ((arm.agreements === undefined) !== (arm.compared === undefined)) {
+    report(`${path}.${arm.agreements === undefined ? 'agreements' : 'compared'}`, 'is required when agreements/compared is given');
   }
-  if (value.latency !== undefined) {
-    const latency = value.latency;
-    const lpath = `${path}.latency`;
-    if (!isRecord(latency)) {
-      errors.push({ path: lpath, message: `must be an object { p50, p95, p99 } in ms, got ${JSON.stringify(latency)}` });
-    } else {
-      for (const key of Object.keys(latency)) {
-        if (!latencyFields.includes(key)) errors.push({ path: `${lpath}.${key}`, message: `unknown field '${key}'` });
-      }
-      for (const key of ['p50', 'p95', 'p99', 'mean']) {
-        const v = latency[key];
-        if (v === undefined && key === 'mean') continue;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-          errors.push({ path: `${lpath}.${key}`, message: v === undefined ? 'is required' : `must be a number of ms ≥ 0, got ${JSON.stringify(v)}` });
-        }
-      }
-    }
-  }
-  if (value.inputs !== undefined) {
-    if (!isRecord(value.inputs)) {
-      errors.push({ path: `${path}.inputs`, message: `must be an object of input feature → bin counts, got ${JSON.stringify(value.inputs)}` });
-    } else {
-      for (const [name, counts] of Object.entries(value.inputs)) {
-        if (!Array.isArray(counts) || counts.length === 0) {
-          errors.push({ path: `${path}.inputs.${name}`, message: `must be a non-empty array of bin counts, got ${JSON.stringify(counts)}` });
-          continue;
-        }
-        counts.forEach((count, i) => {
-          if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-            errors.push({ path: `${path}.inputs.${name}.${i}`, message: `must be a whole number ≥ 0, got ${JSON.stringify(count)}` });
-          }
-        });
-      }
-    }
-  }
-  if (value.segments !== undefined) {
-    if (!isRecord(value.segments) || depth > 0) {
-      errors.push({ path: `${path}.segments`, message: 'must be an object of segment name → counts (one level)' });
-    } else {
-      for (const [name, segment] of Object.entries(value.segments)) checkArm(segment, `${path}.segments.${name}`, errors, depth + 1);
-    }
-  }
-}
+};
+
+const armFields = {
+  requests: { ...count, required: true },
+  errors: { ...count, required: true },
+  timeouts: { ...count, required: true },
+  latency: objectField(
+    {
+      p50: { ...milliseconds, required: true },
+      p95: { ...milliseconds, required: true },
+      p99: { ...milliseconds, required: true },
+      mean: milliseconds,
+      sketch: anyField(),
+    },
+    { expected: 'an object { p50, p95, p99 } in ms' },
+  ),
+  successes: count,
+  outcomes: count,
+  agreements: count,
+  compared: count,
+  inputs: mapField(
+    arrayField(count, {
+      minItems: 1,
+      tooFew: 'must be a non-empty array of bin counts, got []',
+      expected: 'a non-empty array of bin counts',
+    }),
+    {
+      expected: 'an object of input feature → bin counts',
+    },
+  ),
+};
+
+/** A segment's counts: an arm without a further breakdown. */
+const segmentArm = objectField(armFields, { expected: 'an object with requests, errors, timeouts', check: armCounts });
+
+const arm = objectField(
+  { ...armFields, segments: mapField(segmentArm, { expected: 'an object of segment name → counts' }) },
+  { nullable: true, expected: 'an object with requests, errors, timeouts', check: armCounts },
+);
+
+/** The field table of a check window (the public edge for windows, e.g. each line of `rollout-lab decide`). */
+export const windowFields: ObjectSpec = objectField({
+  startTime: numberField({ required: true, expected: 'a number of seconds' }),
+  duration: numberField({ required: true, min: 0, exclusiveMin: true, expected: 'a number of seconds > 0' }),
+  control: arm,
+  candidate: arm,
+});
 
 /**
  * Checks a loose JSON value as a `WindowMetrics` (the public edge for windows, e.g. each line
- * of `rollout-lab decide`): counts are whole numbers ≥ 0 with errors, timeouts ≤ requests,
- * successes ≤ outcomes, agreements ≤ compared (each pair given together); latency percentiles
- * are numbers ≥ 0; `startTime` finite, `duration` > 0; unknown fields are rejected.
- * Lists every problem by path. Cost O(size of the window).
+ * of `rollout-lab decide`) against the field table `windowFields`: counts are whole numbers ≥ 0
+ * with errors, timeouts ≤ requests, successes ≤ outcomes, agreements ≤ compared (each pair given
+ * together); latency percentiles are numbers ≥ 0; `startTime` finite, `duration` > 0; an arm
+ * may be null (no data); segments nest one level; unknown fields are rejected.
+ * Lists every problem by path (`(root)` for the window itself). Cost O(size of the window).
  */
 export function parseWindowMetrics(json: unknown): ParseWindowResult {
-  const errors: WindowError[] = [];
-  if (!isRecord(json)) return { ok: false, errors: [{ path: '(root)', message: `must be an object, got ${JSON.stringify(json)}` }] };
-  for (const key of Object.keys(json)) {
-    if (!['startTime', 'duration', 'control', 'candidate'].includes(key)) errors.push({ path: key, message: `unknown field '${key}'` });
-  }
-  if (typeof json.startTime !== 'number' || !Number.isFinite(json.startTime)) {
-    errors.push({ path: 'startTime', message: json.startTime === undefined ? 'is required' : `must be a number of seconds, got ${JSON.stringify(json.startTime)}` });
-  }
-  if (typeof json.duration !== 'number' || !(json.duration > 0) || !Number.isFinite(json.duration)) {
-    errors.push({ path: 'duration', message: json.duration === undefined ? 'is required' : `must be a number of seconds > 0, got ${JSON.stringify(json.duration)}` });
-  }
-  if (json.control !== undefined && json.control !== null) checkArm(json.control, 'control', errors, 0);
-  if (json.candidate !== undefined && json.candidate !== null) checkArm(json.candidate, 'candidate', errors, 0);
+  const errors = validateDocument(json, windowFields).map(({ path, message }) => ({ path: path || '(root)', message }));
   if (errors.length > 0) return { ok: false, errors };
   const window = JSON.parse(JSON.stringify(json)) as WindowMetrics & { control?: ArmWindow | null; candidate?: ArmWindow | null };
   if (window.control === null) delete window.control;
