@@ -302,3 +302,8 @@ function naiveWindowHeap(rate: number): number {
 const memory = [100, 1000].map((rate) => [retainedHeap(rate, { mode: 'request' }), naiveWindowHeap(rate)]);
 console.log(`retained heap during a replicate, per-request mode: ${memory[0][0].toFixed(2)} MB at 100 requests/s, ${memory[1][0].toFixed(2)} MB at 1,000 requests/s (sketches and counters only)`);
 console.log(`heap of one window's stored latencies, naive reference: ${memory[0][1].toFixed(2)} MB at 100 requests/s, ${memory[1][1].toFixed(2)} MB at 1,000 requests/s (grows with traffic)`);
+
+// Issue 16: the lab's Monte-Carlo sweep in Chromium's Web Workers against the Node pool (bench/browserPool.ts).
+const { browserPoolBenchmark } = await import('./browserPool.ts');
+console.log('');
+await browserPoolBenchmark();

@@ -60,6 +60,12 @@ export interface WorkerPoolOptions<Request, State> {
   merge: (into: State, other: State) => State;
   /** How long a cancelled worker may take to stop before it is terminated, ms (default 250). */
   cancelGraceMs?: number;
+  /**
+   * Shards sent to a worker before its previous ones ended (default 2): with 1 a worker idles
+   * for a round trip to the page after every shard — on a loaded 2-core machine, a wait for the
+   * page's thread to be scheduled (issue 16). Results do not depend on it.
+   */
+  shardsInFlight?: number;
 }
 
 /** Progress of a run. */
@@ -75,12 +81,18 @@ export interface PoolProgress {
 }
 
 /** Options of one run. */
-export interface PoolRunOptions {
+export interface PoolRunOptions<State = unknown> {
   /** Replicates [0, replicates) are run. A non-negative integer. */
   replicates: number;
   /** Replicates per shard (default `defaultShardSize(replicates)`); do not derive it from the pool size, or results would depend on it. */
   shardSize?: number;
   onProgress?: (progress: PoolProgress) => void;
+  /**
+   * Called as each shard completes (in completion order, not shard order), with its index in
+   * shard order and its state: lets a caller stream results before the run ends. The state is
+   * also merged into the result afterwards: do not modify it.
+   */
+  onShardComplete?: (index: number, state: State) => void;
   signal?: AbortSignal;
 }
 
@@ -122,7 +134,7 @@ export interface PoolResult<State> {
 export interface WorkerPool<Request, State> {
   readonly size: number;
   /** Runs replicates [0, options.replicates) of `request` across the workers. Never rejects for a shard's failure. */
-  run(request: Request, options: PoolRunOptions): Promise<PoolResult<State>>;
+  run(request: Request, options: PoolRunOptions<State>): Promise<PoolResult<State>>;
   /** Terminates every worker; the pool can still run (it starts new workers). */
   terminate(): void;
 }
@@ -154,7 +166,9 @@ export function incompleteRunError(result: PoolResult<unknown>): Error {
 export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Request, State>): WorkerPool<Request, State> {
   const { createWorker, size, init, merge } = options;
   const cancelGraceMs = options.cancelGraceMs ?? 250;
+  const shardsInFlight = options.shardsInFlight ?? 2;
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
+  if (!Number.isSafeInteger(shardsInFlight) || shardsInFlight < 1) throw new RangeError(`shardsInFlight must be a positive integer, got ${shardsInFlight}`);
   if (!(cancelGraceMs >= 0)) throw new RangeError(`cancelGraceMs must be non-negative, got ${cancelGraceMs}`);
   const slots: (PoolWorker<Request, State> | undefined)[] = new Array(size).fill(undefined);
   let queue: Promise<unknown> = Promise.resolve();
@@ -174,8 +188,8 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
     if (slots[slot] === worker) slots[slot] = undefined;
   }
 
-  async function runNow(request: Request, runOptions: PoolRunOptions): Promise<PoolResult<State>> {
-    const { replicates, onProgress, signal } = runOptions;
+  async function runNow(request: Request, runOptions: PoolRunOptions<State>): Promise<PoolResult<State>> {
+    const { replicates, onProgress, onShardComplete, signal } = runOptions;
     const run: PoolRun<Request> = { id: ++runs, request };
     const shards = splitIntoShards(replicates, runOptions.shardSize);
     const states: (State | undefined)[] = new Array(shards.length).fill(undefined);
@@ -184,8 +198,11 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
     // Progress comes through its own message port, so a late report may arrive after its
     // shard's result: reports of settled shards are dropped.
     const settled: boolean[] = new Array(shards.length).fill(false);
+    /** Lane → the worker running (or holding) its shard. */
     const busy = new Map<number, PoolWorker<Request, State>>();
     let next = 0;
+    /** Shards to run again: they were queued in a worker that died before they started. */
+    const retry: number[] = [];
     let completedReplicates = 0;
     let shardsCompleted = 0;
     let shardsFailed = 0;
@@ -206,12 +223,15 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
       });
     };
 
-    const drive = async (slot: number): Promise<void> => {
-      while (!cancelled && next < shards.length) {
-        const index = next++;
+    // Lane `lane` feeds worker `lane % size`: each worker has `shardsInFlight` lanes, so its next
+    // shard is already queued in it when the current one ends.
+    const drive = async (lane: number): Promise<void> => {
+      const slot = lane % size;
+      while (!cancelled && (retry.length > 0 || next < shards.length)) {
+        const index = retry.shift() ?? next++;
         const range = shards[index];
         const worker = workerAt(slot);
-        busy.set(slot, worker);
+        busy.set(lane, worker);
         try {
           const outcome = await worker.runShard(run, range, (done) => {
             if (finished || cancelled || settled[index]) return;
@@ -224,19 +244,25 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
             states[index] = outcome.state;
             completedReplicates += range.to - range.from;
             shardsCompleted += 1;
+            if (!cancelled) onShardComplete?.(index, outcome.state);
             emit();
           }
         } catch (error) {
-          settled[index] = true;
           running[index] = 0;
           if (!worker.alive) retire(slot, worker);
+          // Queued behind the shard that killed its worker: it never ran; run it on the replacement.
+          if (!cancelled && error instanceof Error && error.name === 'ShardNotStartedError') {
+            retry.push(index);
+            continue;
+          }
+          settled[index] = true;
           if (!cancelled) {
             errors[index] = toShardError(error);
             shardsFailed += 1;
             emit();
           }
         } finally {
-          if (busy.get(slot) === worker) busy.delete(slot);
+          if (busy.get(lane) === worker) busy.delete(lane);
         }
       }
     };
@@ -246,14 +272,14 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
     let graceTimer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
       cancelled = true;
-      for (const worker of busy.values()) worker.cancel();
+      for (const worker of new Set(busy.values())) worker.cancel();
       graceTimer = setTimeout(() => {
-        for (const [slot, worker] of busy) retire(slot, worker);
+        for (const [lane, worker] of busy) retire(lane % size, worker);
       }, cancelGraceMs);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await Promise.all(Array.from({ length: Math.min(size, shards.length) }, (_, slot) => drive(slot)));
+      await Promise.all(Array.from({ length: Math.min(size * shardsInFlight, shards.length) }, (_, lane) => drive(lane)));
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (graceTimer !== undefined) clearTimeout(graceTimer);

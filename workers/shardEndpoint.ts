@@ -32,20 +32,27 @@ export type ShardOutcome<State> =
 /**
  * The functions a worker exposes over Comlink. A run is loaded once per worker (`load`: the
  * request is copied and prepared once, not once per shard), then run shard by shard.
+ *
+ * Shards may be sent before the previous one ended (the pool keeps two in flight per worker, so
+ * that a worker never idles while its result crosses to the page and the next shard comes back:
+ * issue 16). They run one at a time, in the order they arrived.
  */
 export interface ShardEndpoint<Request, State> {
   /**
    * Checks and prepares `request` as run `runId` (replacing the previously loaded run). Rejects
-   * with the kernel's error if the request is invalid.
+   * with the kernel's error if the request is invalid. `onProgress(from, replicatesDone)`, if
+   * given, receives the progress of every shard of the run (named by its first replicate): one
+   * callback (one message port) per run instead of one per shard.
    */
-  load(runId: number, request: Request): void;
+  load(runId: number, request: Request, onProgress?: (from: number, replicatesDone: number) => void): void;
   /**
-   * Runs replicates [range.from, range.to) of the loaded run `runId`, calling
-   * `onProgress(replicatesDone)` (done within this shard) at most every `progressEveryMs` and once
-   * at the end. Rejects with the kernel's error if a replicate throws.
+   * Runs replicates [range.from, range.to) of the loaded run `runId` once the shards sent before
+   * it have ended, calling `onProgress(replicatesDone)` (done within this shard; or the run's
+   * callback of `load`) at most every `progressEveryMs` and, for a per-shard callback, once at
+   * the end. Rejects with the kernel's error if a replicate throws.
    */
   runShard(runId: number, range: ShardRange, onProgress?: (replicatesDone: number) => void): Promise<ShardOutcome<State>>;
-  /** Asks the running shard to stop before its next replicate; it then resolves `cancelled`. */
+  /** Asks every shard sent so far to stop before its next replicate; they then resolve `cancelled`. */
   cancel(): void;
 }
 
@@ -80,9 +87,8 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * An endpoint running `kernel` shard by shard. One shard runs at a time per endpoint (the pool
- * sends a worker its next shard only after the previous one settled). Cost: one `prepare` per
- * run and worker, the kernel's steps, and one timer turn per `yieldEveryMs`.
+ * An endpoint running `kernel` shard by shard, one at a time in arrival order. Cost: one
+ * `prepare` per run and worker, the kernel's steps, and one timer turn per `yieldEveryMs`.
  */
 export function createShardEndpoint<Request, State>(
   kernel: ShardKernel<Request, State>,
@@ -91,43 +97,53 @@ export function createShardEndpoint<Request, State>(
   const yieldEveryMs = options.yieldEveryMs ?? 20;
   const progressEveryMs = options.progressEveryMs ?? 50;
   const now = options.now ?? (() => performance.now());
-  let cancelRequested = false;
-  let loaded: { runId: number; step: (state: State, replicate: number) => void } | undefined;
-  return {
-    load(runId, request) {
-      loaded = undefined;
-      loaded = { runId, step: kernel.prepare(request) };
-    },
-    async runShard(runId, range, onProgress) {
-      // Messages are handled in order, so a stale cancel() of an earlier shard was read before
-      // this call: start clean.
-      cancelRequested = false;
-      try {
-        if (loaded === undefined || loaded.runId !== runId) throw new Error(`run ${runId} was not loaded in this worker`);
-        const step = loaded.step;
-        const state = kernel.init();
-        let lastYield = now();
-        let lastProgress = lastYield;
-        for (let replicate = range.from; replicate < range.to; replicate++) {
-          if (now() - lastYield >= yieldEveryMs) {
-            await yieldToEventLoop();
-            lastYield = now();
-          }
-          if (cancelRequested) return { status: 'cancelled', replicatesDone: replicate - range.from };
-          step(state, replicate);
-          if (onProgress !== undefined && now() - lastProgress >= progressEveryMs) {
-            lastProgress = now();
-            report(onProgress, replicate + 1 - range.from);
-          }
-        }
-        if (onProgress !== undefined) report(onProgress, range.to - range.from);
-        return { status: 'complete', state };
-      } finally {
-        release(onProgress);
+  // Shards are numbered as they arrive; cancel() stops every shard that arrived before it (a
+  // shard sent after a cancel is a new request and runs). Messages are handled in order.
+  let arrived = 0;
+  let cancelledThrough = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  let loaded: { runId: number; step: (state: State, replicate: number) => void; onProgress?: (from: number, replicatesDone: number) => void } | undefined;
+
+  async function run(ticket: number, runId: number, range: ShardRange, onShardProgress: ((replicatesDone: number) => void) | undefined): Promise<ShardOutcome<State>> {
+    if (loaded === undefined || loaded.runId !== runId) throw new Error(`run ${runId} was not loaded in this worker`);
+    const step = loaded.step;
+    const runProgress = loaded.onProgress;
+    const progress =
+      onShardProgress ?? (runProgress !== undefined ? (replicatesDone: number) => runProgress(range.from, replicatesDone) : undefined);
+    const state = kernel.init();
+    let lastYield = now();
+    let lastProgress = lastYield;
+    for (let replicate = range.from; replicate < range.to; replicate++) {
+      if (now() - lastYield >= yieldEveryMs) {
+        await yieldToEventLoop();
+        lastYield = now();
       }
+      if (ticket <= cancelledThrough) return { status: 'cancelled', replicatesDone: replicate - range.from };
+      step(state, replicate);
+      if (progress !== undefined && now() - lastProgress >= progressEveryMs) {
+        lastProgress = now();
+        report(progress, replicate + 1 - range.from);
+      }
+    }
+    // The run's callback does not need the final count: the shard's result says it.
+    if (onShardProgress !== undefined) report(onShardProgress, range.to - range.from);
+    return { status: 'complete', state };
+  }
+
+  return {
+    load(runId, request, onProgress) {
+      if (loaded?.onProgress !== undefined) release(loaded.onProgress);
+      loaded = undefined;
+      loaded = { runId, step: kernel.prepare(request), ...(onProgress !== undefined ? { onProgress } : {}) };
+    },
+    runShard(runId, range, onProgress) {
+      const ticket = ++arrived;
+      const result = queue.then(() => run(ticket, runId, range, onProgress)).finally(() => release(onProgress));
+      queue = result.catch(() => undefined);
+      return result;
     },
     cancel() {
-      cancelRequested = true;
+      cancelledThrough = arrived;
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Browser Web Worker entry of the simulation workers (bundled by Vite as a module worker, see
- * `browserPool.ts`): serves the simulation endpoint over Comlink.
+ * `browserPool.ts`): serves the simulation batch endpoint over Comlink.
  */
 import { expose } from 'comlink';
-import { createSimulationEndpoint } from './simulationEndpoint.ts';
+import { createSimulationBatchEndpoint } from './simulationBatch.ts';
 
-expose(createSimulationEndpoint());
+expose(createSimulationBatchEndpoint());
