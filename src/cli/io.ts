@@ -18,9 +18,5 @@ export function writeJson(io: CliIo, value: unknown): void {
   io.stdout.write(JSON.stringify(value) + '\n');
 }
 
-/** Formats a probability or rate for people: 4 significant digits, scientific below 1e-4. */
-export function formatNumber(value: number, digits = 4): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value !== 0 && Math.abs(value) < 1e-4) return value.toExponential(2);
-  return Number(value.toPrecision(digits)).toString();
-}
+/** Numbers for people (4 significant digits, scientific below 1e-4): the one formatter, src/engine/text/format.ts. */
+export { formatNumber } from '../engine/text/format.ts';

@@ -3,26 +3,15 @@
  * and `merge` of a sharded simulate print the same summary, `sweep` and `merge` of a sharded
  * sweep the same table, so the same result always reads the same (issue 11: "one formatter").
  */
-import { formatNumber } from './io.ts';
+import { formatElapsed, formatNumber, formatRateWithCounts } from '../engine/text/format.ts';
 import type { RateEstimate, SimulationSummary } from '../sim/summary.ts';
 
-/** Seconds as people read them: `2h5m`, `45m`, `30s`. */
-export function formatSeconds(seconds: number | null): string {
-  if (seconds === null) return '—';
-  const s = Math.round(seconds);
-  const days = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  const text = `${days > 0 ? `${days}d` : ''}${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest > 0 ? `${rest}s` : ''}`;
-  return text === '' ? '0s' : text;
-}
-
-/** `0.0412 (95% CI 0.0301–0.0561; 41 of 995)`, or `— (none of 0)`. */
-export function formatRate(rate: RateEstimate): string {
-  if (rate.rate === null) return `—  (no replicate to count it over)`;
-  return `${formatNumber(rate.rate)}  (95% CI ${formatNumber(rate.lower as number)}–${formatNumber(rate.upper as number)}; ${rate.count} of ${rate.total})`;
-}
+/**
+ * The former names of `formatElapsed` and `formatRateWithCounts`, kept for the callers written
+ * before src/engine/text/format.ts owned them.
+ * @deprecated import `formatElapsed` and `formatRateWithCounts` from src/engine/text/format.ts.
+ */
+export { formatElapsed as formatSeconds, formatRateWithCounts as formatRate } from '../engine/text/format.ts';
 
 /** What a `simulate` run prints above its summary (the fields of its `--json` output). */
 export interface SimulationHeading {
@@ -37,20 +26,20 @@ export interface SimulationHeading {
 export function simulationSummaryText(heading: SimulationHeading, summary: SimulationSummary): string {
   const header = `scenario '${heading.scenario}', policy '${heading.policy}', ${heading.mode} mode, ${heading.replicates} replicates, seed ${heading.seed}`;
   const rows: [string, string][] = [
-    ['false-rollback rate', formatRate(summary.falseRollbackRate)],
-    ['missed-regression rate', formatRate(summary.missedRegressionRate)],
-    ['rollback rate', formatRate(summary.rollbackRate)],
-    ['promote rate', formatRate(summary.promoteRate)],
-    ['undecided rate', formatRate(summary.undecidedRate)],
+    ['false-rollback rate', formatRateWithCounts(summary.falseRollbackRate)],
+    ['missed-regression rate', formatRateWithCounts(summary.missedRegressionRate)],
+    ['rollback rate', formatRateWithCounts(summary.rollbackRate)],
+    ['promote rate', formatRateWithCounts(summary.promoteRate)],
+    ['undecided rate', formatRateWithCounts(summary.undecidedRate)],
   ];
   if (summary.candidateWinRate.total > 0) {
-    rows.push(['A/B: candidate won', formatRate(summary.candidateWinRate)], ['A/B: control won', formatRate(summary.controlWinRate)]);
+    rows.push(['A/B: candidate won', formatRateWithCounts(summary.candidateWinRate)], ['A/B: control won', formatRateWithCounts(summary.controlWinRate)]);
   }
-  if (summary.segmentWinnerRate.total > 0) rows.push(['A/B: a segment winner the aggregate hid', formatRate(summary.segmentWinnerRate)]);
+  if (summary.segmentWinnerRate.total > 0) rows.push(['A/B: a segment winner the aggregate hid', formatRateWithCounts(summary.segmentWinnerRate)]);
   const detection = summary.detectionTime;
   rows.push(
-    ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatSeconds(detection.mean)}, median ${formatSeconds(detection.median)}, p90 ${formatSeconds(detection.p90)} (${detection.count} rollbacks)`],
-    ['mean time to decision', formatSeconds(summary.meanDecisionTime)],
+    ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatElapsed(detection.mean)}, median ${formatElapsed(detection.median)}, p90 ${formatElapsed(detection.p90)} (${detection.count} rollbacks)`],
+    ['mean time to decision', formatElapsed(summary.meanDecisionTime)],
     ['served while worse', `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per replicate`],
     ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per replicate`],
   );
@@ -88,7 +77,7 @@ export function sweepTableText(heading: SweepHeading, rows: readonly SweepRowSum
     rateCell(row.summary.missedRegressionRate),
     rateCell(row.summary.rollbackRate).split(' ')[0],
     rateCell(row.summary.promoteRate).split(' ')[0],
-    formatSeconds(row.summary.detectionTime.mean),
+    formatElapsed(row.summary.detectionTime.mean),
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...table.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();

@@ -38,6 +38,7 @@ import type { TuningSetting, TuningSpace } from './tuningSpace.ts';
 import { checkTuningTargets, meetsTargets, targetShortfall } from './tuningTargets.ts';
 import type { TuningTargets } from './tuningTargets.ts';
 import type { FidelityMode } from './windowRequest.ts';
+import { formatMinutes, formatPercentSignificant } from '../engine/text/format.ts';
 
 /** Options of `tune`. */
 export interface TuneOptions {
@@ -118,12 +119,9 @@ function checkWhole(name: string, value: number, min: number): void {
   if (!(Number.isSafeInteger(value) && value >= min)) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
 }
 
-function formatRate(rate: number | null): string {
-  return rate === null ? 'n/a' : `${Number((rate * 100).toPrecision(3))}%`;
-}
-
-function formatMinutes(seconds: number): string {
-  return `${Number((seconds / 60).toPrecision(4))} min`;
+/** A rate in the tuner's messages: `12.5%` (3 significant digits), `n/a` when there is none. */
+function rateText(rate: number | null): string {
+  return rate === null ? 'n/a' : formatPercentSignificant(rate, 3);
 }
 
 /**
@@ -352,16 +350,16 @@ function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario
     const confirmation = recommended.confirmation as TuningEvaluation;
     message =
       `Recommended: ${recommended.label}. On ${confirmReplicates} fresh replicates per world it rolled back a healthy candidate in ` +
-      `${formatRate(confirmation.falseRollbackRate.rate)} (95% upper bound ${formatRate(confirmation.falseRollbackRate.upper)} ≤ ${formatRate(targets.maxFalseRollbackRate)}) ` +
-      `and caught the regression within ${within} in ${formatRate(confirmation.detectionRate.rate)} ` +
-      `(95% lower bound ${formatRate(confirmation.detectionRate.lower)} ≥ ${formatRate(targets.minDetectionRate)}).`;
+      `${rateText(confirmation.falseRollbackRate.rate)} (95% upper bound ${rateText(confirmation.falseRollbackRate.upper)} ≤ ${rateText(targets.maxFalseRollbackRate)}) ` +
+      `and caught the regression within ${within} in ${rateText(confirmation.detectionRate.rate)} ` +
+      `(95% lower bound ${rateText(confirmation.detectionRate.lower)} ≥ ${rateText(targets.minDetectionRate)}).`;
   } else {
     const closest = finalists[0];
     const confirmation = closest.confirmation as TuningEvaluation;
     message =
-      `No policy meets the targets (false rollbacks ≤ ${formatRate(targets.maxFalseRollbackRate)}, regression caught within ${within} in ≥ ${formatRate(targets.minDetectionRate)}) ` +
-      `among the ${candidates.length} candidates simulated. Closest: ${closest.label} — false rollbacks ${formatRate(confirmation.falseRollbackRate.rate)} ` +
-      `[upper ${formatRate(confirmation.falseRollbackRate.upper)}], caught within ${within} in ${formatRate(confirmation.detectionRate.rate)} [lower ${formatRate(confirmation.detectionRate.lower)}]. ` +
+      `No policy meets the targets (false rollbacks ≤ ${rateText(targets.maxFalseRollbackRate)}, regression caught within ${within} in ≥ ${rateText(targets.minDetectionRate)}) ` +
+      `among the ${candidates.length} candidates simulated. Closest: ${closest.label} — false rollbacks ${rateText(confirmation.falseRollbackRate.rate)} ` +
+      `[upper ${rateText(confirmation.falseRollbackRate.upper)}], caught within ${within} in ${rateText(confirmation.detectionRate.rate)} [lower ${rateText(confirmation.detectionRate.lower)}]. ` +
       'Relax a target, allow more time, or change the stages (more traffic to the canary gives more evidence per window).';
   }
   return {

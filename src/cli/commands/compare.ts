@@ -9,6 +9,7 @@ import type { CliIo, Command } from '../io.ts';
 import { decideAB } from '../../engine/stats/abDecision.ts';
 import type { ABTestResult } from '../../engine/stats/abDecision.ts';
 import type { ProportionCounts } from '../../engine/stats/proportions.ts';
+import { formatPercent } from '../../engine/text/format.ts';
 
 /** Parses `--name successes/total`, e.g. `43/50`. */
 function countsOption(args: ParsedArgs, name: string): ProportionCounts {
@@ -27,15 +28,14 @@ function countsOption(args: ParsedArgs, name: string): ProportionCounts {
   return { successes, total };
 }
 
-const percent = (rate: number): string => `${(100 * rate).toFixed(2)}%`;
 const points = (difference: number): string =>
   `${difference > 0 ? '+' : difference < 0 ? '−' : ''}${Math.abs(100 * difference).toFixed(2)}`;
 
 function summary(a: ProportionCounts, b: ProportionCounts, result: ABTestResult): string {
   const level = `${formatNumber(100 * (1 - result.alpha))}%`;
   return [
-    `A: ${a.successes}/${a.total} = ${percent(result.rateA)}  (${level} Wilson ${percent(result.intervalA.lower)} – ${percent(result.intervalA.upper)})`,
-    `B: ${b.successes}/${b.total} = ${percent(result.rateB)}  (${level} Wilson ${percent(result.intervalB.lower)} – ${percent(result.intervalB.upper)})`,
+    `A: ${a.successes}/${a.total} = ${formatPercent(result.rateA, 2)}  (${level} Wilson ${formatPercent(result.intervalA.lower, 2)} – ${formatPercent(result.intervalA.upper, 2)})`,
+    `B: ${b.successes}/${b.total} = ${formatPercent(result.rateB, 2)}  (${level} Wilson ${formatPercent(result.intervalB.lower, 2)} – ${formatPercent(result.intervalB.upper, 2)})`,
     `B − A: ${points(result.effect)} points  (${level} Newcombe ${points(result.effectInterval.lower)} to ` +
       `${points(result.effectInterval.upper)}), z = ${formatNumber(result.z)}, p = ${formatNumber(result.pValue)}`,
     `Planned sample to detect ±${formatNumber(100 * result.minimumEffect)} points with ${formatNumber(100 * result.power)}% power: ` +

@@ -11,6 +11,7 @@ import type { ParseReport } from '../../sim/replay/parseLog.ts';
 import { summarizeLog } from '../../sim/replay/logSummary.ts';
 import { checkErrorDefinition, describeErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
 import type { GroupSummary, LogSummary } from '../../sim/replay/logSummary.ts';
+import { formatHours } from '../../engine/text/format.ts';
 
 /** A group summary as plain JSON (the sketch is summarised by its quantiles). */
 function groupJson(group: GroupSummary) {
@@ -88,7 +89,7 @@ export function formatSummary(summary: LogSummary): string[] {
   const lines: string[] = [];
   if (summary.timeSpan) {
     lines.push(
-      `Time span ${summary.timeSpan.start} → ${summary.timeSpan.end} (${formatNumber(summary.timeSpan.durationSeconds / 3600)} h)` +
+      `Time span ${summary.timeSpan.start} → ${summary.timeSpan.end} (${formatHours(summary.timeSpan.durationSeconds, 4)})` +
         (summary.requestsPerSecond === null ? '' : `, ${formatNumber(summary.requestsPerSecond)} requests/s on average`) +
         (summary.users === null ? '' : `, ${summary.users} users`),
     );

@@ -8,7 +8,7 @@
  * routing, why runs rolled back, runs that never got the requests they needed, and what the
  * injected regression and a missed one mean.
  */
-import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { UsageError, numberOption, parseCommandArgs, seedOption } from '../args.ts';
 import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
@@ -20,7 +20,7 @@ import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayR
 import { selectVersion } from '../../sim/replay/selectRows.ts';
 import { InvalidFileError, readPolicyFile, reportInvalidFile } from '../files.ts';
 import { progressBar } from '../progressBar.ts';
-import { formatRate, formatSeconds } from '../summaryText.ts';
+import { formatElapsed, formatHours, formatRateWithCounts } from '../../engine/text/format.ts';
 import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from '../logInput.ts';
 
 /** Why the runs of one world rolled back, and those that never got their requests: indented lines. */
@@ -38,22 +38,21 @@ function worldLines(world: WorldSummary): string[] {
 /** The result for people. */
 export function replayText(result: RequestReplayResult, path: string, policy: Policy): string[] {
   const definition = result.errorDefinition;
-  const hours = (seconds: number) => `${formatNumber(seconds / 3600, 3)} h`;
   const own = result.ownWindows;
   const lines = [
-    `Log ${path}: ${result.log.requests.toLocaleString('en-US')} requests over ${hours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${result.log.users.toLocaleString('en-US')} users`}`,
+    `Log ${path}: ${result.log.requests.toLocaleString('en-US')} requests over ${formatHours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${result.log.users.toLocaleString('en-US')} users`}`,
     `Error definition: ${definition.description}`,
     `  statuses: ${listStatuses(definition.statuses.map((s) => ({ status: `${s.status}${s.error ? ' (error)' : ''}`, count: s.count })), 12)}; error rate ${formatNumber(definition.errorRate)} (${definition.errors.toLocaleString('en-US')} of ${definition.requests.toLocaleString('en-US')})`,
     ...(definition.rejectedStatuses.length > 0 ? [`  rejected as unrecognised: ${listStatuses(definition.rejectedStatuses)}`] : []),
-    `Policy '${policy.name}': a rollout takes up to ${hours(result.rolloutSeconds)}; ${result.replicates} replicates, seed ${result.seed}`,
+    `Policy '${policy.name}': a rollout takes up to ${formatHours(result.rolloutSeconds)}; ${result.replicates} replicates, seed ${result.seed}`,
     `Resampling: whole requests (time, status, latency, user) in blocks of ${result.blockLength.explanation}`,
     `Routing: ${result.routing.by === 'user' ? `sticky by the user column '${result.routing.column}'` : 'by a hash of each request (the log maps no user column)'}, flag group '${result.routing.group}'`,
-    ...(result.shorterThanRollout ? [`Warning: the log (${hours(result.log.spanSeconds)}) is shorter than the rollout (${hours(result.rolloutSeconds)}): its blocks are reused (--allow-wrap), and the check on its own windows has no run`] : []),
+    ...(result.shorterThanRollout ? [`Warning: the log (${formatHours(result.log.spanSeconds)}) is shorter than the rollout (${formatHours(result.rolloutSeconds)}): its blocks are reused (--allow-wrap), and the check on its own windows has no run`] : []),
     '',
     'Healthy candidate (identical to control: every rollback is false):',
-    `  false-rollback rate, replay             ${formatRate(result.falseRollbackRate)}`,
-    `  false-rollback rate, the log's windows  ${own.runs === 0 ? '— (the log is shorter than one rollout)' : `${formatRate(own.falseRollbackRate)}  (${own.runs} runs started every ${formatSeconds(own.startEverySeconds)}; they overlap: ${own.nonOverlappingRuns} would not, so its interval is optimistic)`}`,
-    `  promoted ${formatRate(result.healthy.promoteRate)}, undecided ${formatRate(result.healthy.undecidedRate)}`,
+    `  false-rollback rate, replay             ${formatRateWithCounts(result.falseRollbackRate)}`,
+    `  false-rollback rate, the log's windows  ${own.runs === 0 ? '— (the log is shorter than one rollout)' : `${formatRateWithCounts(own.falseRollbackRate)}  (${own.runs} runs started every ${formatElapsed(own.startEverySeconds)}; they overlap: ${own.nonOverlappingRuns} would not, so its interval is optimistic)`}`,
+    `  promoted ${formatRateWithCounts(result.healthy.promoteRate)}, undecided ${formatRateWithCounts(result.healthy.undecidedRate)}`,
     '  why runs ended without a promotion (replay):',
     ...worldLines(result.healthy),
   ];
@@ -66,12 +65,12 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
       '',
       `Regressed candidate: ${regression.description}, ${regression.onset}.`,
       'Paired with the healthy run on the same traffic:',
-      `  rolled back only because of the regression  ${formatRate(detection.onlyBecauseOfRegression)}`,
-      `  rolled back in both (noise would have)      ${formatRate(detection.inBoth)}`,
-      `  rolled back only without the regression     ${formatRate(detection.onlyWithoutRegression)}`,
-      `  missed (promoted the regressed candidate)   ${formatRate(detection.missed)}`,
-      `  undecided                                   ${formatRate(detection.regressed.undecidedRate)}`,
-      `  detection time from the onset             ${time.count === 0 ? '—' : `median ${formatSeconds(time.median)}, p90 ${formatSeconds(time.p90)} (${time.count} runs rolled back only because of it)`}`,
+      `  rolled back only because of the regression  ${formatRateWithCounts(detection.onlyBecauseOfRegression)}`,
+      `  rolled back in both (noise would have)      ${formatRateWithCounts(detection.inBoth)}`,
+      `  rolled back only without the regression     ${formatRateWithCounts(detection.onlyWithoutRegression)}`,
+      `  missed (promoted the regressed candidate)   ${formatRateWithCounts(detection.missed)}`,
+      `  undecided                                   ${formatRateWithCounts(detection.regressed.undecidedRate)}`,
+      `  detection time from the onset             ${time.count === 0 ? '—' : `median ${formatElapsed(time.median)}, p90 ${formatElapsed(time.p90)} (${time.count} runs rolled back only because of it)`}`,
       '  why regressed runs ended without a promotion:',
       ...worldLines(detection.regressed),
       `What a miss means: ${regression.missedMeaning}.`,
@@ -124,8 +123,7 @@ ${ERROR_WHEN_HELP}`,
       parseOptions.mapping = { ...parseOptions.mapping, user: stickyBy };
     }
     const replicates = numberOption(args, 'replicates', { default: 200, min: 1, max: 1e7, integer: true });
-    const seedText = stringOption(args, 'seed', '1');
-    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const seed = seedOption(args) ?? 1;
     const blockMinutes = args.values['block-minutes'] === undefined ? undefined : numberOption(args, 'block-minutes', { min: 1, max: 1440, integer: true });
     let injections: Injection[] = [];
     if (args.values.inject !== undefined) {

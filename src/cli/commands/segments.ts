@@ -12,6 +12,7 @@ import { UsageError, numberOption, parseCommandArgs, stringOption } from '../arg
 import { formatNumber, writeJson, type CliIo, type Command } from '../io.ts';
 import { analyzeSegments, type SegmentCounts, type VariantComparison } from '../../engine/analysis/segments.ts';
 import { CsvRecordReader, type CsvRecord } from '../csvRecords.ts';
+import { formatPercent } from '../../engine/text/format.ts';
 
 export { parseCsv } from '../csvRecords.ts';
 
@@ -153,9 +154,6 @@ export async function readSegmentCounts(
 /** Bytes read at a time from a CSV file. */
 const CHUNK_BYTES = 1 << 20;
 
-function percent(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
-}
 
 function signedPercent(x: number): string {
   return `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
@@ -202,9 +200,9 @@ export const segmentsCommand: Command = {
     const header = ['segment', 'traffic', first, second, `${first} − ${second} [${confidence}]`, 'p-value', 'winner'];
     const row = (name: string, share: number, c: VariantComparison) => [
       name,
-      percent(share),
-      `${percent(c.first.rate)} (${c.first.successes}/${c.first.total})`,
-      `${percent(c.second.rate)} (${c.second.successes}/${c.second.total})`,
+      formatPercent(share),
+      `${formatPercent(c.first.rate)} (${c.first.successes}/${c.first.total})`,
+      `${formatPercent(c.second.rate)} (${c.second.successes}/${c.second.total})`,
       `${signedPercent(c.difference)} [${signedPercent(c.differenceInterval.lower)}, ${signedPercent(c.differenceInterval.upper)}]`,
       formatNumber(c.pValue),
       // A winner only when significant (a segment's after Holm's correction): 'none' when the higher rate may be noise.

@@ -8,13 +8,13 @@ import { formatNumber, writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import { requiredSampleSize } from '../../engine/stats/sampleSize.ts';
 import type { SampleSizeMethod, SampleSizeResult } from '../../engine/stats/sampleSize.ts';
+import { formatPercentSignificant } from '../../engine/text/format.ts';
 
 const METHOD_SOURCES: Record<SampleSizeMethod, string> = {
   pooled: 'pooled variance, as R power.prop.test',
   arcsine: "arcsine / Cohen's h, as statsmodels NormalIndPower",
 };
 
-const percent = (rate: number): string => `${formatNumber(100 * rate)}%`;
 
 /** Reads --target or --lift (exactly one) and returns the target rate, checked against the baseline. */
 function readTarget(args: ParsedArgs, baseline: number): number {
@@ -43,7 +43,7 @@ function summary(result: SampleSizeResult): string {
     : '';
   const lines = [
     `Sample size (${METHOD_SOURCES[result.method]}; method: ${result.method})`,
-    `  baseline ${percent(result.baseline)} → target ${percent(result.target)} ` +
+    `  baseline ${formatPercentSignificant(result.baseline)} → target ${formatPercentSignificant(result.target)} ` +
       `(${sign}${formatNumber(Math.abs(100 * result.absoluteEffect))} points${relative})`,
     `  ${result.sides === 2 ? 'two-sided' : 'one-sided'} test, α = ${result.alpha}, power ${formatNumber(100 * result.power)}%, ` +
       `allocation 1:${result.ratio}`,

@@ -12,7 +12,7 @@
  * least 2,000 replicates): every value of a coordinate, and every finalist, at once — the same
  * result as in one thread (`tuneWith`).
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption, stringOption } from '../args.ts';
 import { checkOutputFile } from '../outputFile.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import { formatNumber, writeJson } from '../io.ts';
@@ -29,7 +29,7 @@ import type { RateEstimate } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
 import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
 import { workersOption } from '../workersOption.ts';
-import { formatSeconds } from '../summaryText.ts';
+import { formatElapsed } from '../../engine/text/format.ts';
 
 function rateCell(rate: RateEstimate): string {
   if (rate.rate === null) return '—';
@@ -45,7 +45,7 @@ export function tunedPolicyDocument(result: TuneResult, candidate: TunedCandidat
     `Auto-tuned by rollout-lab tune (${candidate.label}) against '${scenarios.healthy}' and '${scenarios.regressed}', ` +
     `${result.mode} mode, seed ${result.seed}; confirmed on replicates [${confirmation.from}, ${confirmation.to}) per scenario: ` +
     `false-rollback rate ${rateCell(confirmation.falseRollbackRate)} (target ≤ ${result.targets.maxFalseRollbackRate}), ` +
-    `regression rolled back within ${formatSeconds(result.targets.detectWithin)} of first serving ${rateCell(confirmation.detectionRate)} ` +
+    `regression rolled back within ${formatElapsed(result.targets.detectWithin)} of first serving ${rateCell(confirmation.detectionRate)} ` +
     `(target ≥ ${result.targets.minDetectionRate}); 95% Wilson intervals.`;
   return { ...candidate.policy, name: `${candidate.policy.name ?? 'policy'}, auto-tuned`, description: evidence };
 }
@@ -106,8 +106,7 @@ export const tuneCommand: Command = {
     // At most 2 · (K · N + 4 · M) replicates (4 finalists): worker threads when that is large.
     const plannedReplicates = 2 * (maxEvaluations * searchReplicates + 4 * confirmReplicates);
     const workers = workersOption(args, plannedReplicates);
-    const seedText = stringOption(args, 'seed', '1');
-    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const seed = seedOption(args) ?? 1;
     let healthy: Scenario;
     let regressed: Scenario;
     let policy: Policy;
@@ -176,7 +175,7 @@ export const tuneCommand: Command = {
       });
       return exitCode;
     }
-    const within = formatSeconds(detectWithin);
+    const within = formatElapsed(detectWithin);
     const header = ['id', 'setting', 'false rollback [95% CI]', `caught ≤ ${within} [95% CI]`, 'median time to detect', 'confirmed'];
     const row = (candidate: TunedCandidate): string[] => {
       const numbers = candidate.confirmation ?? candidate.search;
@@ -186,7 +185,7 @@ export const tuneCommand: Command = {
         candidate.label,
         rateCell(numbers.falseRollbackRate),
         rateCell(numbers.detectionRate),
-        numbers.timeToDetect.median === null ? '—' : formatSeconds(numbers.timeToDetect.median),
+        numbers.timeToDetect.median === null ? '—' : formatElapsed(numbers.timeToDetect.median),
         mark,
       ];
     };

@@ -12,6 +12,7 @@ import { checkProportionCounts, twoProportionZTest } from '../stats/proportions.
 import type { ProportionCounts } from '../stats/proportions.ts';
 import { newcombeInterval, wilsonInterval } from '../stats/wilson.ts';
 import type { Interval } from '../stats/wilson.ts';
+import { formatPercent } from '../text/format.ts';
 
 /** One segment's counts for the two variants. */
 export interface SegmentCounts {
@@ -129,9 +130,6 @@ export interface SegmentsAnalysis {
   recommendation: string;
 }
 
-function percent(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
-}
 
 /** A p-value in a sentence: two significant digits, "< 0.0001" below it. */
 function pValueText(p: number): string {
@@ -261,7 +259,7 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
   const secondToAll = segments.reduce((sum, s) => sum + s.trafficShare * s.second.rate, 0);
   const aggregateWinnerToAll = winner === null ? null : winner === variants[0] ? firstToAll : secondToAll;
 
-  const describe = (c: VariantComparison) => `${percent(c.first.rate)} vs ${percent(c.second.rate)}`;
+  const describe = (c: VariantComparison) => `${formatPercent(c.first.rate)} vs ${formatPercent(c.second.rate)}`;
   const loser = winner === variants[0] ? variants[1] : variants[0];
   let explanation: string;
   if (winner === null) {
@@ -270,7 +268,7 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     explanation =
       against.length === 0
         ? `No Simpson's paradox: ${winner} is ahead overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) and is not behind in any segment.`
-        : `No Simpson's paradox: ${winner} is ahead overall (${describe(aggregate)}) and behind only in ${against.map((s) => `'${s.segment}'`).join(', ')}, ${percent(shareAgainst)} of the traffic.`;
+        : `No Simpson's paradox: ${winner} is ahead overall (${describe(aggregate)}) and behind only in ${against.map((s) => `'${s.segment}'`).join(', ')}, ${formatPercent(shareAgainst)} of the traffic.`;
   } else {
     // The confounder: the segment where the winner's share of its own traffic most exceeds the loser's.
     const winnerIndex = winner === variants[0] ? 0 : 1;
@@ -283,11 +281,11 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     const overallBase = (pooledFirst.successes + pooledSecond.successes) / grandTotal;
     explanation =
       `Simpson's paradox: ${winner} is ahead overall (${variants[0]} vs ${variants[1]}: ${describe(aggregate)}) but behind ` +
-      (paradoxKind === 'every-segment' ? 'in every segment' : `in segments holding ${percent(shareAgainst)} of the traffic`) +
+      (paradoxKind === 'every-segment' ? 'in every segment' : `in segments holding ${formatPercent(shareAgainst)} of the traffic`) +
       ` — ${against.map((s) => `'${s.segment}' ${describe(s)}`).join('; ')}. ` +
-      `${winner}'s traffic is concentrated in '${tilt.segment}' (${percent(tilt.variantTrafficShares[winnerIndex])} of ${winner}'s traffic vs ` +
-      `${percent(tilt.variantTrafficShares[1 - winnerIndex])} of ${loser}'s), a segment whose success rate is ` +
-      `${baseRate(tilt) >= overallBase ? 'higher' : 'lower'} than average (${percent(baseRate(tilt))} vs ${percent(overallBase)}), ` +
+      `${winner}'s traffic is concentrated in '${tilt.segment}' (${formatPercent(tilt.variantTrafficShares[winnerIndex])} of ${winner}'s traffic vs ` +
+      `${formatPercent(tilt.variantTrafficShares[1 - winnerIndex])} of ${loser}'s), a segment whose success rate is ` +
+      `${baseRate(tilt) >= overallBase ? 'higher' : 'lower'} than average (${formatPercent(baseRate(tilt))} vs ${formatPercent(overallBase)}), ` +
       `so the aggregate compares different mixes of segments rather than the variants.`;
   }
 
@@ -300,7 +298,7 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
 
   // A variant is recommended only on evidence: its segment's own (corrected) win, or the aggregate's.
   const servedVariants = new Set(routing.map((r) => r.serve));
-  const ahead = winner === null ? '' : ` vs ${percent(aggregateWinnerToAll as number)} serving ${winner}, ahead overall, to all`;
+  const ahead = winner === null ? '' : ` vs ${formatPercent(aggregateWinnerToAll as number)} serving ${winner}, ahead overall, to all`;
   let recommendation: string;
   if (routing.every((r) => r.basis === 'none')) {
     recommendation =
@@ -309,12 +307,12 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
       `keep ${variants[0]} and collect more data before routing by segment.`;
   } else if (servedVariants.size === 1) {
     const only = routing[0].serve;
-    recommendation = `Serve ${only} to every segment: expected success rate ${percent(recommended)}${only !== winner ? ahead : ''}.`;
+    recommendation = `Serve ${only} to every segment: expected success rate ${formatPercent(recommended)}${only !== winner ? ahead : ''}.`;
   } else {
     const note = (r: SegmentRouting) => (r.basis === 'segment' ? '' : r.basis === 'aggregate' ? ' (the overall winner; no significant difference here)' : ' (no significant difference: kept)');
     recommendation =
       `Route per segment (${routing.map((r) => `'${r.segment}' → ${r.serve}${note(r)}`).join(', ')}): ` +
-      `expected success rate ${percent(recommended)}${ahead}.`;
+      `expected success rate ${formatPercent(recommended)}${ahead}.`;
   }
 
   return {

@@ -8,6 +8,7 @@
 import { wilsonInterval } from '../stats/wilson.ts';
 import type { Interval } from '../stats/wilson.ts';
 import { quantile } from '../stats/quantile.ts';
+import { formatPercent } from '../text/format.ts';
 
 /** Decides whether two answers (control's, candidate's) agree. */
 export type AnswerComparison<T = unknown> = (control: T, candidate: T) => boolean;
@@ -193,9 +194,6 @@ function checkArm(arm: ShadowArmSummary | undefined, field: string): ShadowArmSu
   return arm;
 }
 
-function percent(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
-}
 
 function round(x: number, digits = 3): string {
   return Number(x.toPrecision(digits)).toString();
@@ -300,7 +298,7 @@ export function analyzeShadow<T = unknown>(input: ShadowInput<T>): ShadowAnalysi
     { metric: 'agreement', observed: agreementRate, threshold: thresholds.minAgreement, passed: agreementRate > thresholds.minAgreement },
     { metric: 'latencyRatio', observed: latencyRatio, threshold: thresholds.maxLatencyRatio, passed: latencyRatio < thresholds.maxLatencyRatio },
   ];
-  const agreementText = `agreement ${percent(agreementRate)} (95% CI ${percent(agreementInterval.lower)}–${percent(agreementInterval.upper)}) over ${compared} comparisons`
+  const agreementText = `agreement ${formatPercent(agreementRate)} (95% CI ${formatPercent(agreementInterval.lower)}–${formatPercent(agreementInterval.upper)}) over ${compared} comparisons`
     .replace('95%', `${round(100 * (1 - alpha))}%`);
   let recommendation: ShadowRecommendation;
   let summary: string;
@@ -309,10 +307,10 @@ export function analyzeShadow<T = unknown>(input: ShadowInput<T>): ShadowAnalysi
     summary = `Only ${compared} comparisons, fewer than the ${thresholds.minComparisons} required; keep shadowing (${agreementText}).`;
   } else if (!gates[1].passed) {
     recommendation = 'FIX_ERRORS';
-    summary = `Candidate error rate ${percent(candidateErrorRate)} is ${round(errorRatio)}× the control's ${percent(controlErrorRate)} (limit ${thresholds.maxErrorRatio}×); fix the errors before a canary.`;
+    summary = `Candidate error rate ${formatPercent(candidateErrorRate)} is ${round(errorRatio)}× the control's ${formatPercent(controlErrorRate)} (limit ${thresholds.maxErrorRatio}×); fix the errors before a canary.`;
   } else if (!gates[2].passed) {
     recommendation = 'INVESTIGATE_DISAGREEMENT';
-    summary = `Candidate ${agreementText}, not above the required ${percent(thresholds.minAgreement)}; investigate the disagreements.`;
+    summary = `Candidate ${agreementText}, not above the required ${formatPercent(thresholds.minAgreement)}; investigate the disagreements.`;
   } else if (!gates[3].passed) {
     recommendation = 'OPTIMIZE_LATENCY';
     summary = `Candidate p95 latency ${round(candidate.latencyP95)} ms is ${round(latencyRatio)}× the control's ${round(control.latencyP95)} ms (limit ${thresholds.maxLatencyRatio}×); optimise latency before a canary.`;

@@ -31,19 +31,5 @@ export function parseDuration(value: Duration, label = 'duration'): number {
   return seconds;
 }
 
-/** Formats seconds the short way people write them: 86400 → `"24h"`, 90 → `"90s"`, 5400 → `"1h30m"`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return String(seconds);
-  if (seconds === 0) return '0s';
-  let rest = seconds;
-  let text = '';
-  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
-    const whole = Math.floor(rest / size);
-    if (whole > 0) {
-      text += `${whole}${unit}`;
-      rest -= whole * size;
-    }
-  }
-  if (rest > 0) text += `${Number(rest.toFixed(3))}s`;
-  return text;
-}
+/** Formats seconds the short way people write them (86400 → `"24h"`): owned by the one formatter, src/engine/text/format.ts. */
+export { formatDuration } from '../text/format.ts';

@@ -8,6 +8,7 @@ import type { ProportionCounts } from './proportions.ts';
 import { requiredSampleSize } from './sampleSize.ts';
 import { newcombeInterval, wilsonInterval } from './wilson.ts';
 import type { Interval } from './wilson.ts';
+import { formatPercent } from '../text/format.ts';
 
 /** Outcome of `decideAB`. */
 export type ABDecision = 'A_WINS' | 'B_WINS' | 'TIE' | 'INCONCLUSIVE';
@@ -60,7 +61,6 @@ function checkOpenProbability(value: number, name: string): void {
   if (!(value > 0 && value < 1)) throw new RangeError(`${name} must be between 0 and 1 (exclusive), got ${value}`);
 }
 
-const percent = (rate: number): string => `${(100 * rate).toFixed(2)}%`;
 const points = (difference: number): string =>
   `${difference > 0 ? '+' : difference < 0 ? '−' : ''}${Math.abs(100 * difference).toFixed(2)}`;
 const pText = (p: number): string => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
@@ -125,7 +125,7 @@ export function decideAB(input: ABTestInput): ABTestResult {
 
   const level = `${Number((100 * (1 - alpha)).toFixed(4))}%`;
   const observed =
-    `A ${percent(rateA)} (${a.successes}/${a.total}), B ${percent(rateB)} (${b.successes}/${b.total}); ` +
+    `A ${formatPercent(rateA, 2)} (${a.successes}/${a.total}), B ${formatPercent(rateB, 2)} (${b.successes}/${b.total}); ` +
     `difference B − A ${points(effect)} points, ${level} interval ${points(effectInterval.lower)} to ` +
     `${points(effectInterval.upper)} points, p = ${pText(pValue)}.`;
   const margin = `±${(100 * minimumEffect).toFixed(2)} points`;
@@ -156,7 +156,7 @@ export function decideAB(input: ABTestInput): ABTestResult {
       additionalSamplesPerArm = required - smallerArm;
       recommendation =
         `Not enough data to decide: ${observed} Detecting a ${(100 * minimumEffect).toFixed(2)}-point ` +
-        `difference from A's ${percent(rateA)} with ${Math.round(100 * power)}% power at α = ${alpha} needs ` +
+        `difference from A's ${formatPercent(rateA, 2)} with ${Math.round(100 * power)}% power at α = ${alpha} needs ` +
         `${required} per arm; you have ${a.total} (A) and ${b.total} (B). ` +
         `Collect about ${additionalSamplesPerArm} more per arm before deciding.`;
     } else if (Math.abs(effect) < minimumEffect - 1e-9) {

@@ -63,6 +63,7 @@ import type { BlockLengthChoice, ReplayTally, RequestReplayResult, RunOutcome, S
 import { describeErrorDefinition } from './errorDefinition.ts';
 import { describeRegression, regressedError, regressedLatency, windowRegression } from './requestRegression.ts';
 import type { WindowRegression } from './requestRegression.ts';
+import { formatHours } from '../../engine/text/format.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
@@ -425,10 +426,6 @@ interface PreparedReplay {
   injections: readonly Injection[];
 }
 
-function hours(seconds: number): string {
-  return `${Number((seconds / 3600).toPrecision(3))} h`;
-}
-
 /**
  * Checks the options and the log and prepares the replay (O(n log n) for the sort, O(n^{3/2})
  * in the minutes of the log for the block length). RangeErrors name the field and the reason.
@@ -449,7 +446,7 @@ function prepareReplay(log: ParsedLog, policy: Policy, options: ReplayRequestsOp
   const shorter = prepared.spanSeconds < horizon;
   if (shorter && !allowShorterLog) {
     throw new RangeError(
-      `the log spans ${hours(prepared.spanSeconds)} but a rollout under policy '${policy.name}' can take ${hours(horizon)}: replaying it would reuse the log's blocks (allow that with --allow-wrap), or give a longer log or a shorter policy`,
+      `the log spans ${formatHours(prepared.spanSeconds)} but a rollout under policy '${policy.name}' can take ${formatHours(horizon)}: replaying it would reuse the log's blocks (allow that with --allow-wrap), or give a longer log or a shorter policy`,
     );
   }
   const block = blockLengthOf(prepared, options.blockMinutes);

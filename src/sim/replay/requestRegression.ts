@@ -15,6 +15,7 @@
  */
 import type { Random } from '../../engine/random/prng.ts';
 import type { Injection } from './injection.ts';
+import { formatPercentSignificant } from '../../engine/text/format.ts';
 
 /** One window's regression, ready for the per-request loop. */
 export interface WindowRegression {
@@ -84,10 +85,6 @@ export function regressedError(regression: WindowRegression, error: number, rand
   return value;
 }
 
-function percent(rate: number): string {
-  return `${Number((rate * 100).toPrecision(3))}%`;
-}
-
 /** What the regression does, in words, for a log with error rate `baseErrorRate`. */
 export function describeRegression(injections: readonly Injection[], baseErrorRate: number): string {
   let rate = baseErrorRate;
@@ -99,25 +96,25 @@ export function describeRegression(injections: readonly Injection[], baseErrorRa
         return `every candidate latency + ${injection.milliseconds} ms`;
       case 'errorScale': {
         const next = Math.min(1, rate * injection.factor);
-        const text = `candidate error rate × ${injection.factor} (${percent(rate)} → ${percent(next)})`;
+        const text = `candidate error rate × ${injection.factor} (${formatPercentSignificant(rate, 3)} → ${formatPercentSignificant(next, 3)})`;
         rate = next;
         return text;
       }
       case 'errorShift': {
         const next = Math.min(1, Math.max(0, rate + injection.rate));
-        const text = `candidate error rate + ${percent(injection.rate)} (${percent(rate)} → ${percent(next)})`;
+        const text = `candidate error rate + ${formatPercentSignificant(injection.rate, 3)} (${formatPercentSignificant(rate, 3)} → ${formatPercentSignificant(next, 3)})`;
         rate = next;
         return text;
       }
       case 'leak':
         if (injection.target === 'latency') {
           return injection.operation === 'scale'
-            ? `candidate latency growing by ${Number(((injection.perHour - 1) * 100).toPrecision(3))}% of the logged latency per hour of traffic`
+            ? `candidate latency growing by ${formatPercentSignificant(injection.perHour - 1, 3)} of the logged latency per hour of traffic`
             : `candidate latency growing by ${injection.perHour} ms per hour of traffic`;
         }
         return injection.operation === 'scale'
-          ? `candidate error rate growing by ${Number(((injection.perHour - 1) * 100).toPrecision(3))}% of the log's rate per hour of traffic`
-          : `candidate error rate growing by ${percent(injection.perHour)} per hour of traffic`;
+          ? `candidate error rate growing by ${formatPercentSignificant(injection.perHour - 1, 3)} of the log's rate per hour of traffic`
+          : `candidate error rate growing by ${formatPercentSignificant(injection.perHour, 3)} per hour of traffic`;
     }
   });
   return parts.join('; ');

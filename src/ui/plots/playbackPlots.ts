@@ -1,6 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { PanelMetric, PlaybackWindow } from '../playback/playbackModel.ts';
+import type { PanelMetric, PlaybackWindow } from '../../sim/playbackReplicate.ts';
+import { formatPercent } from '../../engine/text/format.ts';
 
 /** Titles of the playback charts. */
 export const trafficSplitTitle = 'Traffic split over time';
@@ -89,7 +90,7 @@ export function metricPanelPlot(windows: readonly PlaybackWindow[], position: nu
   const limit = shown.map((w) => ({ hours: w.endHours, value: w.metrics[metric].limit ?? undefined }));
   const current = windows[position]?.metrics[metric];
   const format = (value: number | null | undefined) =>
-    value === null || value === undefined ? '—' : panel.rate ? `${(value * 100).toFixed(2)}%` : `${value.toFixed(0)} ms`;
+    value === null || value === undefined ? '—' : panel.rate ? formatPercent(value, 2) : `${value.toFixed(0)} ms`;
   return {
     title: panel.title,
     subtitle: `Now: candidate ${format(current?.candidate)}, reference ${format(current?.reference)}, limit ${format(current?.limit)}. Blue dots: candidate; grey line: reference; dashed red: the stage's limit.`,

@@ -1,6 +1,7 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
 import type { RollbackRuleCounts } from '../lab/firstRollbackRules.ts';
+import { formatPercent } from '../../engine/text/format.ts';
 
 /** One bar: a rule and the share of healthy rollouts it rolled back. */
 export interface RollbackRuleBar {
@@ -37,7 +38,7 @@ export function rollbackRulesPlot(bars: readonly RollbackRuleBar[]): PlotOptions
     y: { label: null, domain: bars.map((bar) => bar.rule) },
     marks: [
       Plot.barX(bars, { x: 'share', y: 'rule', fill: '#d62728', fillOpacity: 0.75, tip: true }),
-      Plot.text(bars, { x: 'share', y: 'rule', text: (bar: RollbackRuleBar) => `${(bar.share * 100).toFixed(1)}%`, dx: 4, textAnchor: 'start' }),
+      Plot.text(bars, { x: 'share', y: 'rule', text: (bar: RollbackRuleBar) => formatPercent(bar.share), dx: 4, textAnchor: 'start' }),
       Plot.ruleX([0]),
     ],
   };

@@ -1,21 +1,16 @@
 import type { RateEstimate } from '../../sim/summary.ts';
-import { formatDuration } from '../../engine/policy/duration.ts';
 import type { RequestReplayResult } from '../../sim/replay/replayReport.ts';
-import { formatCount, formatInterval, formatPercent } from '../format.ts';
+import { formatCount, formatElapsed, formatRateEstimate } from '../../engine/text/format.ts';
 
 /**
  * A detection time for people: `seconds` (as the replay reports it) rounded to the second and
- * written as policies write durations (`formatDuration`: 5400 → "1h30m", 150 → "2m30s"), or "—".
+ * written as policies write durations (5400 → "1h30m", 150 → "2m30s"), or "—": `formatElapsed`
+ * of src/engine/text/format.ts, under the name the Replay view uses.
  */
-export function formatDetectionTime(seconds: number | null): string {
-  return seconds === null ? '—' : formatDuration(Math.round(seconds));
-}
+export const formatDetectionTime: (seconds: number | null) => string = formatElapsed;
 
-/** A rate with its interval for a sentence: "4.0% [1.6%, 9.8%]", or "—" when undefined. */
-export function formatRateEstimate(rate: RateEstimate): string {
-  if (rate.rate === null || rate.lower === null || rate.upper === null) return '—';
-  return `${formatPercent(rate.rate)} ${formatInterval({ lower: rate.lower, upper: rate.upper })}`;
-}
+/** A rate with its interval for a sentence: "4.0% [1.6%, 9.8%]", or "—" (src/engine/text/format.ts; the Replay view imports it from here). */
+export { formatRateEstimate };
 
 /** How good a verdict is, for its colour. */
 export type VerdictTone = 'good' | 'warn' | 'bad';
