@@ -303,6 +303,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
 
   /** The latency group's pass probability given n (and the control), with half the bracket width. */
   const fixedLatencyCache = new Map<number, { pass: number; neglected: number }>();
+  const ratioLatencyCache = new Map<string, { pass: number; neglected: number }>();
   const candidateAtMostCache = new Map<string, number>();
   /** P(U₍ₖ₎ ≤ level of `limit`) for the candidate's rank k of percentile j at n, cached (many control values share it). */
   function candidateAtMost(n: number, j: number, rank: number, limit: number): number {
@@ -326,7 +327,30 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       return value;
     }
     const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
-    // Concurrent ratio rules: each percentile's marginal fail probability summed over the control's bucket law.
+    const ratioEntries = activeLatency.filter((entry) => entry.ratioThresholds.length > 0);
+    if (ratioEntries.length === 1) {
+      // One percentile compares with the control's: sum over the control's bucket law, the candidate's percentiles jointly for each.
+      const r = activeLatency.indexOf(ratioEntries[0]);
+      const entry = ratioEntries[0];
+      const law = control!.control.bucketLaw(entry.metric, control!.n0);
+      let pass = 0;
+      let neglected = law.neglected;
+      for (const [index, probability] of law.buckets) {
+        let limit = entry.fixedLimit;
+        for (const threshold of entry.ratioThresholds) limit = Math.min(limit, threshold * bucketRepresentative(index));
+        const key = `${n}|${largestIndexWithin(limit)}`;
+        let value = ratioLatencyCache.get(key);
+        if (!value) {
+          const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
+          value = nestedLatencyPass(n, ranks, levels);
+          ratioLatencyCache.set(key, value);
+        }
+        pass += probability * value.pass;
+        neglected += probability * value.neglected;
+      }
+      return { pass, neglected };
+    }
+    // Several percentiles compare with the control's: each one's marginal fail probability summed over the control's bucket law, Bonferroni.
     let neglected = 0;
     const fails = activeLatency.map((entry, j) => {
       if (entry.ratioThresholds.length === 0) return 1 - candidateAtMost(n, j, ranks[j], entry.fixedLimit);
@@ -348,9 +372,17 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   /** The latency group with fixed limits (absolute, or ratio to a historical value) given n. */
   function fixedLatencyFactor(n: number): { pass: number; neglected: number } {
     const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
+    return nestedLatencyPass(
+      n,
+      ranks,
+      activeLatency.map((entry) => fixedLevel.get(entry.metric) as number),
+    );
+  }
+
+  /** P(every active percentile's order statistic is within its level | n), levels nested from the top percentile down. */
+  function nestedLatencyPass(n: number, ranks: number[], given: number[]): { pass: number; neglected: number } {
     {
-      // Nested levels from the top percentile down.
-      const levels = activeLatency.map((entry) => fixedLevel.get(entry.metric) as number);
+      const levels = [...given];
       for (let j = levels.length - 2; j >= 0; j--) levels[j] = Math.min(levels[j], levels[j + 1]);
       const fails = levels.map((level, j) => orderStatisticAbove(n, ranks[j], level));
       return combineFails(fails, (a, b) => {
