@@ -3,6 +3,7 @@
  * message names the argument and the reason, which `main` prints with exit code 2.
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
+import { seedFromText } from '../engine/random/seedFromText.ts';
 
 /** A user mistake on the command line: printed as one line, exit code 2, never a stack trace. */
 export class UsageError extends Error {
@@ -127,6 +128,20 @@ export function stringOption(args: ParsedArgs, name: string, fallback?: string):
     return fallback;
   }
   return String(raw);
+}
+
+/**
+ * Reads `--seed` as the numeric stream seed, or undefined when it is absent: a whole number is
+ * itself (so every numeric seed gives the results it always gave); any other text, such as
+ * `release-2026-12`, is hashed by the engine's `seedFromText` (seedrandom), and the command's
+ * output shows the number it maps to.
+ */
+export function seedOption(args: ParsedArgs): number | undefined {
+  const raw = args.values.seed;
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  if (text === '') throw new UsageError('--seed must be a whole number or a text such as release-2026-12, got an empty text');
+  return seedFromText(text, '--seed');
 }
 
 /** Reads `--name` as one of `choices`. */

@@ -8,7 +8,7 @@
  * Scenario and policy files are read by src/cli/files.ts: every problem is listed by JSON path
  * and the command exits with code 2.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
 import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import type { Scenario } from '../../sim/scenario.ts';
@@ -48,8 +48,7 @@ export const simulateCommand: Command = {
     const file = args.positionals[0];
     if (file === undefined) throw new UsageError('a scenario file is required (e.g. scenarios/identical-candidate.json)');
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
-    const seedText = stringOption(args, 'seed', '1');
-    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const givenSeed = seedOption(args);
     const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
     let scenario: Scenario;
     let policy: Policy;
@@ -60,6 +59,8 @@ export const simulateCommand: Command = {
       if (error instanceof InvalidFileError) return reportInvalidFile(io, 'simulate', error);
       throw error;
     }
+    // --seed, else the scenario's own seed, else 1.
+    const seed = givenSeed ?? scenario.seed ?? 1;
     const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
     const simulation = prepareSimulation(scenario, policy, mode, seed);
     const policyName = policy.name ?? (args.values.policy as string | undefined) ?? 'policy';

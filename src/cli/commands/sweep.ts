@@ -8,7 +8,7 @@
  * parallelism when the sweep simulates at least 2,000 replicates), with the same result as in
  * one thread.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
 import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
 import { sweep, sweepParameters, sweepWith } from '../../sim/sweep.ts';
@@ -66,8 +66,7 @@ export const sweepCommand: Command = {
     const ranges = rawParams.map(parseParameter);
     if (ranges.length === 2 && ranges[0].name === ranges[1].name) throw new UsageError(`--param ${ranges[0].name} is given twice`);
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
-    const seedText = stringOption(args, 'seed', '1');
-    const seed = /^-?\d+$/.test(seedText) && Number.isSafeInteger(Number(seedText)) ? Number(seedText) : seedText;
+    const seed = seedOption(args) ?? 1;
     const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
     let scenarios: Scenario[];
     let policy: Policy;
