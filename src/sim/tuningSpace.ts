@@ -9,7 +9,7 @@ import { formatDuration } from '../engine/policy/duration.ts';
 import { statisticalRule } from '../engine/policy/healthRules.ts';
 import { parsePolicy, formatPolicyError } from '../engine/policy/parsePolicy.ts';
 import type { HealthRule, Policy } from '../engine/policy/policy.ts';
-import { knobValue } from '../engine/policy/policyKnobs.ts';
+import { knobValue, type PolicyKnob } from '../engine/policy/policyKnobs.ts';
 import { mapRules, policyRules } from '../engine/policy/stageRules.ts';
 import type { Scenario } from './scenario.ts';
 import { sweepParameterKnobs, withParameter } from './sweep.ts';
@@ -65,6 +65,23 @@ export function baseTuningSetting(policy: Policy): TuningSetting {
     if (value !== undefined) setting[coordinate] = value;
   }
   return setting;
+}
+
+/**
+ * The knob values a setting sets (`PolicyKnob` names; the check interval in seconds): a ratio
+ * error rule's `errorRate.maxRatio`, a statistical one's `errorRate.minimumEffect`, and each
+ * other coordinate's knob. What a setting means in the engine's vocabulary, for editors such as
+ * the lab's form.
+ */
+export function tuningSettingKnobs(setting: TuningSetting): Partial<Record<PolicyKnob, number>> {
+  const knobs: Partial<Record<PolicyKnob, number>> = {};
+  if (setting.errorRule?.type === 'ratio') knobs['errorRate.maxRatio'] = setting.errorRule.maxRatio;
+  if (setting.errorRule?.type === 'statistical') knobs['errorRate.minimumEffect'] = setting.errorRule.minimumEffect;
+  for (const coordinate of knobCoordinates) {
+    const value = setting[coordinate];
+    if (value !== undefined) knobs[sweepParameterKnobs[coordinate]] = value;
+  }
+  return knobs;
 }
 
 /** Options of `defaultTuningSpace`. */

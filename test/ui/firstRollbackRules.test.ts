@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countRollbackRules, rollbackRuleLabel } from '../../src/ui/lab/firstRollbackRules.ts';
-import { labPolicy, labScenarios } from '../../src/ui/lab/labModel.ts';
+import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
+import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 import { simulate } from '../../src/sim/runner.ts';
@@ -39,7 +40,7 @@ describe('countRollbackRules', () => {
     // Timeout at 1,200 ms on lognormal(median 120, p95 400): P(Z > ln 10 / σ), σ = ln(400/120)/z₀.₉₅, ≈ 0.08% of requests
     // (scipy 1.10.1 norm.sf) — under one timeout per 5% canary window, so the 2× ratio fires on single timeouts.
     const model = { ...defaults.control, timeout: 1200 };
-    const settings = { ...defaults, errorRatio: 100, control: model, candidate: model, requestsPerSecond: 20 };
+    const settings = { ...defaults, 'errorRate.maxRatio': 100, control: model, candidate: model, requestsPerSecond: 20 };
     const counts = countRollbackRules(labScenarios(settings).healthy, labPolicy(settings), 3, 0, 30);
     expect(counts.byRule['timeout rate ratio']).toBeGreaterThan(0);
     expect(counts.byRule['error rate ratio']).toBeUndefined();

@@ -3,22 +3,10 @@ import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { prepareSimulation, runReplicates, simulate } from '../../src/sim/runner.ts';
 import { buildPolicyExport, engineVersion, readPolicyImport } from '../../src/ui/export/policyExport.ts';
-import {
-  faultLabel,
-  labFaultDocument,
-  labPolicy,
-  labPolicyProblems,
-  labScenarioDocuments,
-  labScenarioProblems,
-  labStageNames,
-  labScenarios,
-  labVerdict,
-  runLab,
-  sweepThresholds,
-  type LabResult,
-  type LabSettings,
-  type SimulationRunner,
-} from '../../src/ui/lab/labModel.ts';
+import { labVerdict, runLab, sweepThresholds, type LabResult, type SimulationRunner } from '../../src/ui/lab/labModel.ts';
+import { labPolicy, labPolicyProblems, labStageNames } from '../../src/ui/lab/labPolicy.ts';
+import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
+import { faultLabel, labFaultDocument, labScenarioDocuments, labScenarioProblems, labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 
@@ -40,11 +28,11 @@ describe('labPolicy', () => {
   it('applies the thresholds to every ratio rule and guardrail, and says it was tuned', () => {
     const policy = labPolicy({
       ...defaults,
-      errorRatio: 3,
-      timeoutRatio: 10,
-      p50Ratio: 1.4,
-      failureLimit: 2,
-      checkMinutes: 10,
+      'errorRate.maxRatio': 3,
+      'timeoutRate.maxRatio': 10,
+      'latencyP50.maxRatio': 1.4,
+      'guards.failureLimit': 2,
+      checkInterval: '10m',
       baselineMode: 'concurrent',
       canaries: [{ ...defaults.canaries[0], minDuration: '4h' }, defaults.canaries[1]],
     });
@@ -67,7 +55,7 @@ describe('labPolicy', () => {
   });
 
   it('lists the problems of an impossible setting by path', () => {
-    expect(() => labPolicy({ ...defaults, errorRatio: -1 })).toThrow(/^the policy is invalid: stages\[2\]\.rules\[0\]\.maxRatio: /);
+    expect(() => labPolicy({ ...defaults, 'errorRate.maxRatio': -1 })).toThrow(/^the policy is invalid: stages\[2\]\.rules\[0\]\.maxRatio: /);
     expect(() => labScenarios({ ...defaults, control: { ...defaults.control, errorRate: 2 } })).toThrow(/^the healthy candidate scenario is invalid: control\.errorRate/);
     expect(() => labScenarioDocuments({ ...defaults, fault: { ...defaults.fault, errorFactor: 1 } })).toThrow(
       'the fault must make the candidate worse: errors × or latency × must be greater than 1, got 1 and 1',
@@ -192,7 +180,7 @@ describe('sweepThresholds', () => {
 });
 
 describe('runLab', () => {
-  const settings: LabSettings = { ...defaults, requestsPerSecond: 200, timeoutRatio: 10, replicates: 20, seed: 3 };
+  const settings: LabSettings = { ...defaults, requestsPerSecond: 200, 'timeoutRate.maxRatio': 10, replicates: 20, seed: 3 };
 
   it('streams the current setting first, then the sweep, with the simulator’s own numbers', async () => {
     const partials: LabResult[] = [];

@@ -3,7 +3,7 @@ import { durationText, labStateFromScenario } from '../../src/ui/lab/labStateFro
 import { libraryIds, libraryScenario } from '../../src/ui/playback/scenarioLibrary.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
-import { labScenarioProblems } from '../../src/ui/lab/labModel.ts';
+import { labScenarioProblems } from '../../src/ui/lab/labWorlds.ts';
 
 describe('labStateFromScenario', () => {
   it('writes durations as the shortest exact text', () => {

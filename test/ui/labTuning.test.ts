@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialState } from '../../src/ui/state/viewState.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { labPolicy } from '../../src/ui/lab/labModel.ts';
+import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
 import { defaultLabTuneForm, labStateFromTuning, labTuneRequest, readLabTuneTargets } from '../../src/ui/lab/labTuning.ts';
 import { applyTuningSetting } from '../../src/sim/tuningSpace.ts';
 

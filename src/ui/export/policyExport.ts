@@ -9,7 +9,10 @@ import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.
 import type { Policy } from '../../engine/policy/policy.ts';
 import { summaryValue, type RateEstimate } from '../../sim/summary.ts';
 import packageJson from '../../../package.json';
-import { labPolicy, labScenarioDocuments, labScenarios, checkRunSettings, type LabSettings, type SimulationRunner } from '../lab/labModel.ts';
+import { checkRunSettings, type SimulationRunner } from '../lab/labModel.ts';
+import { labPolicy } from '../lab/labPolicy.ts';
+import type { LabSettings } from '../lab/labSettings.ts';
+import { labScenarioDocuments, labScenarios } from '../lab/labWorlds.ts';
 
 /** The engine that produced the evidence. */
 export const engineVersion = `rollout-lab ${packageJson.version}`;

@@ -1,6 +1,6 @@
 import { readNumber } from '../state/readNumber.ts';
 import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
-import type { LabCanary, LabFault, LabLatency, LabModelBehaviour, LabRuleStages, LabSettings } from './labModel.ts';
+import type { LabCanary, LabFault, LabKnob, LabKnobs, LabLatency, LabModelBehaviour, LabRuleStages, LabSettings } from './labSettings.ts';
 
 type OnOff = 'on' | 'off';
 type LatencyKind = LabLatency['kind'];
@@ -156,6 +156,36 @@ export const labSchema: StateSchema<LabState> = {
   seed: textField('1'),
 };
 
+/**
+ * The form field that edits each of the lab's policy knobs, and its name in messages: the one
+ * mapping between the lab's controls and the engine's knob names. The fields keep their short
+ * names because they are the keys of saved and shared `#/lab?…` links. The check interval is
+ * typed in minutes.
+ */
+export const labKnobFields: { readonly [K in LabKnob]: { field: keyof LabState & string; label: string } } = {
+  'errorRate.maxRatio': { field: 'errorRatio', label: 'error-rate threshold' },
+  'latencyP95.maxRatio': { field: 'p95Ratio', label: 'p95 latency threshold' },
+  'latencyP50.maxRatio': { field: 'p50Ratio', label: 'p50 latency threshold' },
+  'timeoutRate.maxRatio': { field: 'timeoutRatio', label: 'timeout-rate threshold' },
+  checkInterval: { field: 'checkMinutes', label: 'check interval' },
+  'guards.minRequests': { field: 'minRequests', label: 'minimum requests per window' },
+  'guards.failureLimit': { field: 'failureLimit', label: 'failure limit' },
+};
+
+/** The knobs as typed in the form: numbers read (RangeError naming the control), the check interval as minutes ("5m"). */
+function readLabKnobs(state: LabState): LabKnobs {
+  const read = (knob: LabKnob) => readNumber(state[labKnobFields[knob].field] as string, labKnobFields[knob].label);
+  return {
+    'errorRate.maxRatio': read('errorRate.maxRatio'),
+    'latencyP95.maxRatio': read('latencyP95.maxRatio'),
+    'latencyP50.maxRatio': read('latencyP50.maxRatio'),
+    'timeoutRate.maxRatio': read('timeoutRate.maxRatio'),
+    checkInterval: `${read('checkInterval')}m`,
+    'guards.minRequests': read('guards.minRequests'),
+    'guards.failureLimit': read('guards.failureLimit'),
+  };
+}
+
 function optionalNumber(text: string, label: string): number | null {
   return text.trim() === '' ? null : readNumber(text, label);
 }
@@ -186,13 +216,7 @@ export function readLabSettings(state: LabState): LabSettings {
   const statEffect = optionalNumber(state.statEffect, 'statistical rule minimum effect');
   const outageStart = state.outageStart.trim();
   return {
-    errorRatio: readNumber(state.errorRatio, 'error-rate threshold'),
-    p95Ratio: readNumber(state.p95Ratio, 'p95 latency threshold'),
-    p50Ratio: readNumber(state.p50Ratio, 'p50 latency threshold'),
-    timeoutRatio: readNumber(state.timeoutRatio, 'timeout-rate threshold'),
-    checkMinutes: readNumber(state.checkMinutes, 'check interval'),
-    minRequests: readNumber(state.minRequests, 'minimum requests per window'),
-    failureLimit: readNumber(state.failureLimit, 'failure limit'),
+    ...readLabKnobs(state),
     baselineMode: state.baselineMode,
     shadow: state.shadow === 'on',
     canaries,

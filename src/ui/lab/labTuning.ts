@@ -7,13 +7,14 @@
  * rules, which the lab cannot express, are left to `rollout-lab tune`.
  */
 import { readNumber } from '../state/readNumber.ts';
-import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
+import { defaultTuningSpace, tuningSettingKnobs } from '../../sim/tuningSpace.ts';
 import type { TuningSetting } from '../../sim/tuningSpace.ts';
 import type { TuneResult } from '../../sim/tune.ts';
 import type { TuneRequest } from '../../../workers/tuneRequest.ts';
-import { labPolicy, labScenarios } from './labModel.ts';
-import type { LabSettings } from './labModel.ts';
-import type { LabState } from './labState.ts';
+import { labPolicy } from './labPolicy.ts';
+import type { LabKnob, LabSettings } from './labSettings.ts';
+import { labKnobFields, type LabState } from './labState.ts';
+import { labScenarios } from './labWorlds.ts';
 import type { ParetoFrontPoint } from '../plots/paretoFrontPlot.ts';
 
 /** The tuning form, as typed. */
@@ -97,16 +98,19 @@ export function labTuneRequest(settings: LabSettings, targets: LabTuneTargets): 
   };
 }
 
-/** The lab controls that put a tuned setting into the form ("Use this policy"); fields the setting does not set are left out. */
+/**
+ * The lab controls that put a tuned setting into the form ("Use this policy"): the setting's knob
+ * values (`tuningSettingKnobs`) written into the fields that edit them (`labKnobFields`; the check
+ * interval in minutes). Knobs the setting does not set, or the lab has no control for (a
+ * statistical rule), are left out.
+ */
 export function labStateFromTuning(setting: TuningSetting): Partial<LabState> {
+  const knobs = tuningSettingKnobs(setting);
   const state: Partial<LabState> = {};
-  if (setting.errorRule?.type === 'ratio') state.errorRatio = String(setting.errorRule.maxRatio);
-  if (setting.p95Ratio !== undefined) state.p95Ratio = String(setting.p95Ratio);
-  if (setting.p50Ratio !== undefined) state.p50Ratio = String(setting.p50Ratio);
-  if (setting.timeoutRatio !== undefined) state.timeoutRatio = String(setting.timeoutRatio);
-  if (setting.checkInterval !== undefined) state.checkMinutes = String(setting.checkInterval / 60);
-  if (setting.minRequests !== undefined) state.minRequests = String(setting.minRequests);
-  if (setting.failureLimit !== undefined) state.failureLimit = String(setting.failureLimit);
+  for (const [knob, { field }] of Object.entries(labKnobFields) as [LabKnob, (typeof labKnobFields)[LabKnob]][]) {
+    const value = knobs[knob];
+    if (value !== undefined) (state as Record<string, string>)[field] = String(knob === 'checkInterval' ? value / 60 : value);
+  }
   return state;
 }
 
