@@ -16,7 +16,7 @@ import { parseScenario, type Scenario } from '../../src/sim/scenario.ts';
 import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
 import type { ReplicateOutcome } from '../../src/sim/replicate.ts';
 import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
-import { playbackReplicate } from '../../src/ui/playback/playbackModel.ts';
+import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
 import { errorRatioLimit, libraryIds, libraryScenario, refusedPolicyErrors, scenarioPolicy } from '../../src/ui/playback/scenarioLibrary.ts';
 import { playbackSchema } from '../../src/ui/playback/playbackState.ts';
 import { decodeState, encodeState, initialState } from '../../src/ui/state/viewState.ts';

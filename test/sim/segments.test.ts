@@ -19,7 +19,7 @@ import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world
 import { windowGenerator } from '../../src/sim/replicate.ts';
 import { expectedArrivals, exposedShare } from '../../src/sim/traffic.ts';
 import type { FidelityMode, WindowRequest } from '../../src/sim/windowRequest.ts';
-import { playbackReplicate } from '../../src/ui/playback/playbackModel.ts';
+import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
 import { scenarioPolicy } from '../../src/ui/playback/scenarioLibrary.ts';
 import { simulate } from '../../src/sim/runner.ts';
 

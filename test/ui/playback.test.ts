@@ -4,7 +4,7 @@ import { runOne, prepareSimulation } from '../../src/sim/runner.ts';
 import { PlaybackClock } from '../../src/ui/controllers/playbackClock.ts';
 import { labPolicy, labScenarios, type LabSettings } from '../../src/ui/lab/labModel.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { metricLimit, playbackReplicate, pooledZ } from '../../src/ui/playback/playbackModel.ts';
+import { metricLimit, playbackReplicate, pooledZ } from '../../src/sim/playbackReplicate.ts';
 import {
   abRatesPlot,
   abRatesTitle,

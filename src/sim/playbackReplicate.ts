@@ -1,21 +1,22 @@
 /**
- * One simulated rollout, window by window, for the playback view. Plain functions (no DOM): the
+ * One simulated rollout, window by window, for the playback view (run in a Web Worker by
+ * `workers/playback.worker.ts`, so that the view stays responsive). Plain functions (no DOM): the
  * simulator runs one replicate (`runReplicate`, the same code and stream as replicate i of a
  * `simulate` run), its window metrics are recorded, and the engine's controller is replayed over
  * them (`step` is pure and deterministic, so the replay reproduces every decision) to recover
  * each decision's reasons with their numbers.
  */
-import { initialState, step } from '../../engine/controller/index.ts';
-import { addArmWindow, armMetric, clearArmTotals, emptyArmTotals, totalsMetric } from '../../engine/controller/armTotals.ts';
-import type { HealthMetric, HealthRule } from '../../engine/policy/policy.ts';
-import { stageRules } from '../../engine/policy/stageRules.ts';
-import type { Decision, DecisionReason } from '../../engine/controller/decision.ts';
-import type { WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
-import type { Policy } from '../../engine/policy/policy.ts';
-import { runReplicate, type ReplicateOutcome } from '../../sim/replicate.ts';
-import { prepareSimulation } from '../../sim/runner.ts';
-import type { Scenario } from '../../sim/scenario.ts';
-import { streamFor } from '../../engine/random/streams.ts';
+import { initialState, step } from '../engine/controller/index.ts';
+import { addArmWindow, armMetric, clearArmTotals, emptyArmTotals, totalsMetric } from '../engine/controller/armTotals.ts';
+import type { HealthMetric, HealthRule } from '../engine/policy/policy.ts';
+import { stageRules } from '../engine/policy/stageRules.ts';
+import type { Decision, DecisionReason } from '../engine/controller/decision.ts';
+import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import type { Policy } from '../engine/policy/policy.ts';
+import { runReplicate, type ReplicateOutcome } from './replicate.ts';
+import { prepareSimulation } from './runner.ts';
+import type { Scenario } from './scenario.ts';
+import { streamFor } from '../engine/random/streams.ts';
 
 /** The health metrics the playback draws, each against its reference and the stage's limit. */
 export type PanelMetric = 'errorRate' | 'timeoutRate' | 'latencyP50' | 'latencyP95';
