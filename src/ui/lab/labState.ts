@@ -1,4 +1,5 @@
 import { readNumber } from '../state/readNumber.ts';
+import { readSeed } from '../state/readSeed.ts';
 import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
 import type { LabCanary, LabFault, LabKnob, LabKnobs, LabLatency, LabModelBehaviour, LabRuleStages, LabSettings } from './labSettings.ts';
 
@@ -250,6 +251,6 @@ export function readLabSettings(state: LabState): LabSettings {
     },
     outage: outageStart === '' ? null : { start: outageStart, duration: state.outageFor.trim(), errorFactor: readNumber(state.outageErrors, 'outage: errors ×') },
     replicates: readNumber(state.replicates, 'replicates'),
-    seed: readNumber(state.seed, 'seed'),
+    seed: readSeed(state.seed),
   };
 }

@@ -10,6 +10,7 @@ import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
 import { readCount } from '../state/readNumber.ts';
 import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
+import { readSeed } from '../state/readSeed.ts';
 
 /**
  * The replay view's state, kept in the URL and autosaved: the column mapping (one column name
@@ -97,12 +98,8 @@ export function readImportSettings(state: ReplayState): ImportSettings {
   return { mapping, latencyUnit: state.latencyUnit, errorWhen: state.errorWhen.trim() };
 }
 
-/** The seed as the CLI reads `--seed`: a safe integer when written as one, else the text. */
-export function readSeed(text: string): number | string {
-  const trimmed = text.trim();
-  if (trimmed === '') throw new RangeError('seed is missing: enter a number or a word');
-  return /^-?\d+$/.test(trimmed) && Number.isSafeInteger(Number(trimmed)) ? Number(trimmed) : trimmed;
-}
+/** The seed as the CLI reads `--seed` (the app's one reader of seeds, src/ui/state/readSeed.ts). */
+export { readSeed };
 
 /** What the replay needs besides the log: plain data, posted to the worker. */
 export interface ReplaySettings {

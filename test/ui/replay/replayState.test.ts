@@ -12,6 +12,7 @@ import {
   replaySchema,
   type ReplayState,
 } from '../../../src/ui/replay/replayState.ts';
+import { seedFromText } from '../../../src/engine/random/seedFromText.ts';
 
 const mapped: ReplayState = {
   ...initialState(replaySchema),
@@ -57,8 +58,10 @@ describe('replay view state', () => {
     expect([settings.replicates, settings.seed]).toEqual([200, 1]);
     expect(readReplaySettings({ ...mapped, inject: '' }).injections).toEqual([]);
     expect(readSeed('42')).toBe(42);
-    expect(readSeed('blue')).toBe('blue');
-    expect(readSeed('99999999999999999999')).toBe('99999999999999999999');
+    // A text is the engine's seedFromText of it (values pinned in test/engine/random/seedFromText.test.ts).
+    expect(readSeed(' release-2026-12 ')).toBe(6579759434890201);
+    expect(readSeed('99999999999999999999')).toBe(seedFromText('99999999999999999999'));
+    expect(() => readSeed('  ')).toThrow('seed is missing: enter a number or a word');
     expect(() => readReplaySettings({ ...mapped, inject: 'latency/2' })).toThrow(
       "injection 'latency/2' must look like latency*1.3, latency+50ms, errors*2, errors+0.01 or leak:latency+2ms/h",
     );
