@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { describe, expect, it } from 'vitest';
 import type { BrowserEnvironment } from '../../src/ui/controllers/browserEnvironment.ts';
+import { LabSettingsController } from '../../src/ui/controllers/labSettingsController.ts';
 import { RouteController } from '../../src/ui/controllers/routeController.ts';
 import { TaskController } from '../../src/ui/controllers/taskController.ts';
 import { storageKey, ViewStateController } from '../../src/ui/controllers/viewStateController.ts';
@@ -95,6 +96,53 @@ describe('ViewStateController', () => {
     expect(browser.hash).toBe('#/segments?alpha=0.3');
     host.disconnect();
     expect(browser.listeners.size).toBe(0);
+  });
+});
+
+describe('LabSettingsController', () => {
+  it('lets the lab edit its settings and the other views read what it saved, without writing them', () => {
+    const browser = new FakeBrowser();
+    browser.hash = '#/lab';
+    const labHost = new FakeHost();
+    const lab = new LabSettingsController(labHost, { editable: true, environment: browser });
+    labHost.connect();
+    lab.set({ errorRatio: '2.5' });
+    expect(browser.hash).toContain('errorRatio=2.5');
+    const saved = browser.storage.get(storageKey('lab'));
+    expect(saved).toContain('errorRatio=2.5');
+
+    // The user opens Replay: it reads the lab's saved settings and its policy, and writes nothing.
+    browser.hash = '#/replay';
+    const replayHost = new FakeHost();
+    const reader = new LabSettingsController(replayHost, { environment: browser });
+    replayHost.connect();
+    expect(reader.settings).toMatchObject({ ok: true, value: { 'errorRate.maxRatio': 2.5 } });
+    const policy = reader.policy;
+    if (!policy.ok) throw new Error(policy.message);
+    // The default ladder: baseline, shadow, canary 5% whose first rule is the error-rate ratio.
+    expect(policy.value.stages[2]).toMatchObject({ kind: 'canary', rules: expect.arrayContaining([{ type: 'ratio', metric: 'errorRate', maxRatio: 2.5 }]) });
+    expect(browser.hash).toBe('#/replay');
+    expect(browser.storage.get(storageKey('lab'))).toBe(saved);
+    expect(() => reader.set({ errorRatio: '3' })).toThrow(/only the Policy lab edits them/);
+  });
+
+  it('derives the settings once per state, and reads the saved copy again each time its view opens', () => {
+    const browser = new FakeBrowser();
+    browser.storage.set(storageKey('lab'), 'errorRatio=abc');
+    browser.hash = '#/export';
+    const host = new FakeHost();
+    const reader = new LabSettingsController(host, { environment: browser });
+    host.connect();
+    const first = reader.settings;
+    expect(first).toEqual({ ok: false, message: "error-rate threshold must be a number, got 'abc'" });
+    expect(reader.policy).toBe(first);
+    // Same state, same object: a view tells a change by identity.
+    expect(reader.settings).toBe(first);
+    host.disconnect();
+    browser.storage.set(storageKey('lab'), 'errorRatio=4');
+    host.connect();
+    expect(reader.settings).not.toBe(first);
+    expect(reader.settings).toMatchObject({ ok: true, value: { 'errorRate.maxRatio': 4 } });
   });
 });
 

@@ -1,16 +1,15 @@
 import { LitElement, css, html } from 'lit';
 import { TaskController } from '../controllers/taskController.ts';
-import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
+import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { ViewStateController } from '../controllers/viewStateController.ts';
 import { exportSchema, type ExportState } from '../export/exportState.ts';
 import { buildPolicyExport, readPolicyImport, type PolicyExport } from '../export/policyExport.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
-import type { Policy } from '../../engine/policy/policy.ts';
 import { deploymentExport, deploymentExportCommand, deploymentOptionFields, exportFormats, flaggerModes, type ExportFormat } from '../export/deploymentExport.ts';
 import { formatCount } from '../format.ts';
 import { browserSimulationRunner } from '../lab/browserSimulationRunner.ts';
-import { formatHours, formatRate, labPolicy, type LabSettings } from '../lab/labModel.ts';
-import { labSchema, readLabSettings } from '../lab/labState.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { formatHours, formatRate } from '../lab/labModel.ts';
+import type { LabSettings } from '../lab/labSettings.ts';
 import { theme } from '../styles/theme.ts';
 
 /** Offers `text` as a file download named `name`, of MIME type `type`. */
@@ -77,17 +76,15 @@ export class ExportView extends LitElement {
   private readonly evidence = new TaskController<[LabSettings], PolicyExport>(this, ({ signal, reportProgress }, settings) =>
     buildPolicyExport(settings, browserSimulationRunner, reportProgress, signal),
   );
-  private settings: Checked<LabSettings> = { ok: false, message: '' };
-  private policy: Checked<Policy> = { ok: false, message: '' };
+  /** The policy is the lab's: its autosaved settings, read each time the view opens. */
+  private readonly lab = new LabSettingsController(this);
   private copied = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // The policy is the lab's: read its autosaved settings each time the view opens.
-    this.settings = checked(() => readLabSettings(savedViewState('lab', labSchema)));
-    const settings = this.settings;
-    this.policy = settings.ok ? checked(() => labPolicy(settings.value)) : settings;
-    if (this.settings.ok) void this.evidence.run(this.settings.value);
+    // The controllers have just read the lab's settings (super.connectedCallback connects them).
+    const settings = this.lab.settings;
+    if (settings.ok) void this.evidence.run(settings.value);
   }
 
   private async upload(event: Event): Promise<void> {
@@ -117,8 +114,8 @@ export class ExportView extends LitElement {
         with your metric names, ready to apply.
       </p>
       ${this.renderFormat()}
-      ${!this.settings.ok
-        ? html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.settings.message}</p>`
+      ${!this.lab.settings.ok
+        ? html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.lab.settings.message}</p>`
         : this.form.state.format === 'json'
           ? this.renderExport()
           : this.renderDeployment(this.form.state.format)}
@@ -169,8 +166,8 @@ export class ExportView extends LitElement {
         )}
       </div>
     </fieldset>`;
-    if (!this.policy.ok) return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The policy cannot be exported: ${this.policy.message}</p>`;
-    const exported = deploymentExport(this.policy.value, format, state.flaggerMode, state);
+    if (!this.lab.policy.ok) return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The policy cannot be exported: ${this.lab.policy.message}</p>`;
+    const exported = deploymentExport(this.lab.policy.value, format, state.flaggerMode, state);
     const command = ['rollout-lab', ...deploymentExportCommand('policy.json', format, state.flaggerMode, state)].map(shellWord).join(' ');
     if (!exported.ok) {
       return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The ${format === 'argo' ? 'Argo Rollouts' : 'Flagger'} export failed: ${exported.message}</p>`;
@@ -198,7 +195,7 @@ export class ExportView extends LitElement {
     if (task.status === 'error') return html`<p class="error" role="alert" data-section="export">${(task.error as Error).message}</p>`;
     if (task.status === 'cancelled' || !task.value) {
       return html`<p class="note" data-section="export-cancelled">Cancelled: no evidence yet.
-        <button type="button" name="rerun" @click=${() => this.settings.ok && task.run(this.settings.value)}>Simulate again</button></p>`;
+        <button type="button" name="rerun" @click=${() => this.lab.settings.ok && task.run(this.lab.settings.value)}>Simulate again</button></p>`;
     }
     const exported = task.value;
     const policyText = `${JSON.stringify(exported.policy, null, 2)}\n`;
@@ -211,7 +208,7 @@ export class ExportView extends LitElement {
         : html`<p class="error" role="alert" data-section="export-partial">
             A worker failed: the evidence rests on ${completed.map(formatCount).join(' and ')} of ${formatCount(exported.evidence.replicates)} replicates
             (healthy and regressed candidate). Simulate again before relying on it.
-            <button type="button" name="rerun" @click=${() => this.settings.ok && this.evidence.run(this.settings.value)}>Simulate again</button>
+            <button type="button" name="rerun" @click=${() => this.lab.settings.ok && this.evidence.run(this.lab.settings.value)}>Simulate again</button>
           </p>`}
       <table aria-label="Validation evidence">
         <caption>Evidence: ${formatCount(exported.evidence.replicates)} replicates per scenario, seed ${exported.evidence.seed}, ${exported.evidence.mode} mode, ${exported.evidence.engineVersion}</caption>

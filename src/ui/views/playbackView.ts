@@ -1,11 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { PlaybackClock } from '../controllers/playbackClock.ts';
-import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
+import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
-import { formatHours, labPolicy, labScenarios, type LabSettings } from '../lab/labModel.ts';
-import { labSchema, readLabSettings } from '../lab/labState.ts';
+import { formatHours } from '../lab/labModel.ts';
+import { labPolicy } from '../lab/labPolicy.ts';
+import type { LabSettings } from '../lab/labSettings.ts';
+import { labScenarios } from '../lab/labWorlds.ts';
 import { playbackReplicate, type Playback } from '../../sim/playbackReplicate.ts';
 import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
 import { errorRatioLimit, libraryScenario, refusedPolicyErrors, scenarioLibrary, scenarioPolicy } from '../playback/scenarioLibrary.ts';
@@ -67,37 +70,35 @@ export class PlaybackView extends LitElement {
 
   private readonly form = new ViewStateController<PlaybackState>(this, 'playback', playbackSchema);
   private readonly clock = new PlaybackClock(this, (position) => this.form.set({ window: String(position) }));
-  private settings: Checked<LabSettings> = { ok: false, message: '' };
+  /** The lab's autosaved settings, read when the view opens: the rollout played is the lab's. */
+  private readonly lab = new LabSettingsController(this);
   private playback: Checked<Played> = { ok: false, message: '' };
-  private playbackKey = '';
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.settings = checked(() => readLabSettings(savedViewState('lab', labSchema)));
-  }
+  /** The inputs of the rollout played: it is simulated again only when one of them changes. */
+  private playedFrom: { settings: Checked<LabSettings>; scenario: string; world: string; replicate: string } | undefined;
 
   override willUpdate(): void {
     const { scenario, world, replicate, window } = this.form.state;
-    const key = `${JSON.stringify(this.settings)}|${scenario}|${world}|${replicate}`;
-    if (key !== this.playbackKey) {
-      this.playbackKey = key;
+    const settings = this.lab.settings;
+    const last = this.playedFrom;
+    if (!last || last.settings !== settings || last.scenario !== scenario || last.world !== world || last.replicate !== replicate) {
+      this.playedFrom = { settings, scenario, world, replicate };
       this.clock.pause();
       this.playback = checked((): Played => {
         if (scenario !== 'lab') {
           // A library scenario plays its own policy, with the lab's seed when the lab's settings are valid.
           const played = libraryScenario(scenario);
           const policy = scenarioPolicy(played);
-          const seed = this.settings.ok ? this.settings.value.seed : 1;
+          const seed = settings.ok ? settings.value.seed : 1;
           return {
             playback: playbackReplicate(played, policy, seed, readCount(replicate, 'replicate')),
             errorRatio: errorRatioLimit(policy, 2),
             library: { scenario: played, policyName: policy.name ?? 'the framework default policy', refused: refusedPolicyErrors(played) },
           };
         }
-        if (!this.settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${this.settings.message}`);
-        const settings = this.settings.value;
-        const scenarios = labScenarios(settings);
-        return { playback: playbackReplicate(scenarios[world], labPolicy(settings), settings.seed, readCount(replicate, 'replicate')), errorRatio: settings.errorRatio };
+        if (!settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${settings.message}`);
+        const lab = settings.value;
+        const scenarios = labScenarios(lab);
+        return { playback: playbackReplicate(scenarios[world], labPolicy(lab), lab.seed, readCount(replicate, 'replicate')), errorRatio: lab['errorRate.maxRatio'] };
       });
       if (this.playback.ok) this.clock.load(this.playback.value.playback.windows.length, Number(window) || 0);
     }

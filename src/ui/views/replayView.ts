@@ -8,9 +8,9 @@ import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayR
 import type { RateEstimate } from '../../sim/summary.ts';
 import { formatDuration } from '../../engine/policy/duration.ts';
 import { TaskController } from '../controllers/taskController.ts';
-import { savedViewState, ViewStateController } from '../controllers/viewStateController.ts';
-import { formatHours, labPolicy } from '../lab/labModel.ts';
-import { labSchema, readLabSettings } from '../lab/labState.ts';
+import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { ViewStateController } from '../controllers/viewStateController.ts';
+import { formatHours } from '../lab/labModel.ts';
 import '../elements/plotFigure.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
@@ -95,6 +95,8 @@ export class ReplayView extends LitElement {
   ];
 
   private readonly form = new ViewStateController<ReplayState>(this, 'replay', replaySchema);
+  /** The Policy lab's autosaved settings, for "use the lab's policy". */
+  private readonly lab = new LabSettingsController(this);
   private readonly client = new LogImportClient();
   private file: File | undefined;
   private header: Checked<LogHeader> | undefined;
@@ -217,7 +219,7 @@ export class ReplayView extends LitElement {
 
   /** Puts the policy lab's current policy (its autosaved settings) in the policy box. */
   private useLabPolicy(): void {
-    const policy = checked(() => labPolicy(readLabSettings(savedViewState('lab', labSchema))));
+    const policy = this.lab.policy;
     if (policy.ok) {
       this.policyNote = '';
       this.form.set({ policy: JSON.stringify(policy.value, null, 2) });

@@ -20,6 +20,7 @@ import {
   type Sizing,
 } from '../sizer/sizerModel.ts';
 import { readPeekingInputs, readSizerInputs, readSrmInputs, sizerSchema, type SizerState } from '../sizer/sizerState.ts';
+import { sameRecord } from '../state/sameRecord.ts';
 import { theme } from '../styles/theme.ts';
 import { peekingCostInWorker, type PeekingRequest } from '../workers/peekingCostClient.ts';
 import { simulatePeekingInWorkers } from '../workers/peekingSimulationPool.ts';
@@ -50,15 +51,23 @@ export class SizerView extends LitElement {
     this,
     ({ signal, reportProgress }, request) => simulatePeekingInWorkers(request, peekingReplicates, reportProgress, signal),
   );
-  private simulationKey = '';
+  /** The form state the figures below were derived from. */
+  private derivedFrom: SizerState | undefined;
+  /** The inputs of the Monte-Carlo check last started (undefined: none). */
+  private simulationRun: PeekingSimulationRequest | undefined;
   private sizing: Checked<Sizing> = { ok: false, message: '' };
   private powerPlots: PlotOptions[] = [];
   private srm: Checked<SampleRatioMismatchResult> = { ok: false, message: '' };
   private peekingInputs: Checked<PeekingRequest> = { ok: false, message: '' };
-  private peekingKey = '';
+  /** The inputs of the peeking computation last started (undefined: none). */
+  private peekingRun: PeekingRequest | undefined;
 
   override willUpdate(): void {
+    // Everything here follows the form: derive it again only when the form changed (not on every
+    // progress report of the two running tasks).
     const state = this.form.state;
+    if (state === this.derivedFrom) return;
+    this.derivedFrom = state;
     this.sizing = checked(() => sizeABTest(readSizerInputs(state)));
     this.powerPlots = [];
     if (this.sizing.ok) {
@@ -94,10 +103,10 @@ export class SizerView extends LitElement {
       }
       return request;
     });
-    const key = this.peekingInputs.ok ? JSON.stringify(this.peekingInputs.value) : '';
-    if (key !== this.peekingKey) {
-      this.peekingKey = key;
-      if (this.peekingInputs.ok) void this.peeking.run(this.peekingInputs.value);
+    const peeking = this.peekingInputs.ok ? this.peekingInputs.value : undefined;
+    if (!sameRecord(peeking, this.peekingRun)) {
+      this.peekingRun = peeking;
+      if (peeking) void this.peeking.run(peeking);
       else this.peeking.abort();
     }
     // The Monte-Carlo check: A/A tests at the baseline rate with the planned sample per arm.
@@ -110,9 +119,8 @@ export class SizerView extends LitElement {
             seed: 1,
           }
         : undefined;
-    const simulationKey = simulation ? JSON.stringify(simulation) : '';
-    if (simulationKey !== this.simulationKey) {
-      this.simulationKey = simulationKey;
+    if (!sameRecord(simulation, this.simulationRun)) {
+      this.simulationRun = simulation;
       if (simulation) void this.peekingSimulation.run(simulation);
       else this.peekingSimulation.abort();
     }
