@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countRollbackRules, rollbackRuleLabel } from '../../src/ui/lab/firstRollbackRules.ts';
+import { countRollbackRules, rollbackRuleLabel } from '../../src/sim/firstRollbackRules.ts';
 import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
 import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';

@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { RollbackRuleCounts } from '../lab/firstRollbackRules.ts';
+import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
 import { formatPercent } from '../../engine/text/format.ts';
 
 /** One bar: a rule and the share of healthy rollouts it rolled back. */

@@ -21,8 +21,8 @@ import {
 } from '../lab/labModel.ts';
 import { formatCanaryRows, labSchema, parseCanaryRows, readLabSettings, type CanaryRow, type LabState } from '../lab/labState.ts';
 import { labStateFromScenario } from '../lab/labStateFromScenario.ts';
-import type { RollbackRuleCounts } from '../lab/firstRollbackRules.ts';
-import { rollbackRulesInWorker } from '../lab/rollbackRulesInWorker.ts';
+import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
+import { rollbackRulesInWorker } from '../../../workers/rollbackRulesInWorker.ts';
 import { libraryIds, libraryScenario } from '../playback/scenarioLibrary.ts';
 import { rollbackRuleBars, rollbackRulesPlot } from '../plots/rollbackRulesPlot.ts';
 import { initialState } from '../state/viewState.ts';
