@@ -7,7 +7,7 @@ import { buildPolicyExport, readPolicyImport, type PolicyExport } from '../expor
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
 import { deploymentExport, deploymentExportCommand, deploymentOptionFields, exportFormats, flaggerModes, type ExportFormat } from '../export/deploymentExport.ts';
 import { formatCount } from '../format.ts';
-import { browserSimulationRunner } from '../lab/browserSimulationRunner.ts';
+import { browserSimulationRunner } from '../../../workers/browserSimulationRunner.ts';
 import { formatHours, formatRate } from '../lab/labModel.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { theme } from '../styles/theme.ts';

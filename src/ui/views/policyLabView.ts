@@ -4,7 +4,7 @@ import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
-import { browserSimulationRunner } from '../lab/browserSimulationRunner.ts';
+import { browserSimulationRunner } from '../../../workers/browserSimulationRunner.ts';
 import {
   checkRunSettings,
   formatHours,
