@@ -116,6 +116,30 @@ const maxPlannedLooks = 300;
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
 
+/**
+ * Compiled policies by content, for the same policy arriving as a new object: a worker's
+ * structured-clone copy of a policy the page already validated, each shard or sweep cell of the
+ * same simulation, a policy read again from the same file. Without it each copy missed the
+ * identity cache and was validated and planned again. Keyed by the policy's JSON text (with
+ * values JSON cannot write marked, so no invalid policy shares a key with a valid one); the
+ * `maxContentEntries` most recently used are kept.
+ */
+const byContent = new Map<string, CompiledPolicy>();
+const maxContentEntries = 64;
+
+function contentKey(policy: Policy): string | null {
+  try {
+    return JSON.stringify(policy, (_key, value: unknown) => {
+      if (typeof value === 'number' && !Number.isFinite(value)) return { $notJson: String(value) };
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return { $notJson: typeof value };
+      return value;
+    });
+  } catch {
+    // A cycle: not JSON, so parsePolicy explains the problem.
+    return null;
+  }
+}
+
 function seconds(value: unknown, fallback: number): number {
   return value === undefined ? fallback : (durationSeconds(value) as number);
 }
@@ -163,7 +187,8 @@ function compileRules(
 
 /**
  * Validates `policy` (with `parsePolicy`) and resolves it for the controller; the result is
- * cached per policy object, so treat a policy as immutable once it has been stepped with.
+ * cached per policy object and by content (a copy of a compiled policy — e.g. in a worker — is
+ * not validated again), so treat a policy as immutable once it has been stepped with.
  * Throws a `RangeError` listing every problem when the policy is invalid.
  *
  * Defaults: guards from `Policy.guards`, else 100 requests per arm and failure limit 1; check
@@ -175,6 +200,15 @@ function compileRules(
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const cached = cache.get(policy);
   if (cached) return cached;
+  const key = contentKey(policy);
+  const same = key === null ? undefined : byContent.get(key);
+  if (key !== null && same !== undefined) {
+    byContent.delete(key);
+    byContent.set(key, same);
+    const view: CompiledPolicy = same.policy === policy ? same : { ...same, policy };
+    cache.set(policy, view);
+    return view;
+  }
   const parsed = parsePolicy(policy);
   if (!parsed.ok) {
     throw new RangeError(`invalid policy: ${parsed.errors.map(formatPolicyError).join('; ')}`);
@@ -232,5 +266,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     killSwitch: policy.flag?.killSwitch === true,
   };
   cache.set(policy, compiled);
+  if (key !== null) {
+    byContent.set(key, compiled);
+    if (byContent.size > maxContentEntries) byContent.delete(byContent.keys().next().value as string);
+  }
   return compiled;
 }

@@ -59,3 +59,24 @@ describe('compilePolicy: compiled rules keep the policy’s own names', () => {
     expect(stages.find((stage) => stage.kind === 'baseline')!.rules).toEqual([]);
   });
 });
+
+describe('compilePolicy: a copy of a compiled policy is not validated again', () => {
+  it('reuses the compiled stages for a structured copy (as a worker receives it)', () => {
+    const policy = defaultPolicy();
+    const first = compilePolicy(policy);
+    const copy = JSON.parse(JSON.stringify(policy)) as Policy;
+    const again = compilePolicy(copy);
+    expect(again.stages).toBe(first.stages);
+    expect(again.policy).toBe(copy);
+    expect(compilePolicy(copy)).toBe(again);
+  });
+
+  it('still refuses a copy that differs only where JSON cannot tell (NaN is written as null)', () => {
+    const policy = defaultPolicy();
+    compilePolicy(policy);
+    const broken = JSON.parse(JSON.stringify(policy)) as Policy;
+    (broken.guards as { minRequests: number }).minRequests = Number.NaN;
+    expect(() => compilePolicy(broken)).toThrow(/^invalid policy: guards\.minRequests/);
+  });
+});
+
