@@ -1,7 +1,8 @@
 /**
- * The published scenario schema (scenarios/scenario.schema.json) and `parseScenario` agree on
- * valid documents and on per-field problems (parseScenario is the authority for cross-field
- * rules, which the schema cannot state). Checked with the project's tiny draft-2020-12 checker.
+ * The published scenario schema (scenarios/scenario.schema.json, generated from parseScenario's
+ * field table) and `parseScenario` agree on valid documents and on per-field problems (the
+ * cross-field rules are the table's hooks, which the schema cannot state). Checked with the
+ * project's tiny draft-2020-12 checker.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -65,8 +66,8 @@ const invalid: [string, Record<string, unknown>][] = [
   ['amplitude 1', { ...base, traffic: { requestsPerSecond: 1, dailyCycle: { amplitude: 1 } } }],
 ];
 
-// Input features are keyed by the user's names (`additionalProperties` as a schema, which the tiny
-// checker does not apply): each feature is checked against the per-feature schema directly.
+// Input features are keyed by the user's names (`additionalProperties` as a schema): each feature
+// is also checked against the per-feature schema directly.
 const invalidInputs: [string, Record<string, unknown>][] = [
   ['input of unknown kind', { kind: 'uniform', low: 0, high: 1 }],
   ['input sd 0', { kind: 'normal', mean: 0, sd: 0 }],

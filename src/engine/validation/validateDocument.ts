@@ -220,6 +220,7 @@ function typeNoun(spec: FieldSpec): string {
     case 'number':
       return spec.integer ? 'a whole number' : 'a number';
     case 'text':
+      return spec.nonEmpty ? 'a non-empty string' : 'a string';
     case 'choice':
       return 'a string';
     case 'boolean':

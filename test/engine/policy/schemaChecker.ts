@@ -1,8 +1,10 @@
 /**
- * A tiny JSON Schema (draft 2020-12) checker for the keywords `scenarios/policy.schema.json`
- * uses: type, const, enum, properties, required, additionalProperties: false, items, minItems,
- * minimum/maximum, exclusiveMinimum/exclusiveMaximum, minLength, pattern, oneOf, $ref to #/$defs.
- * No ajv in the project; this is enough to test that the schema and parsePolicy agree.
+ * A tiny JSON Schema (draft 2020-12) checker for the keywords the generated schemas in
+ * `scenarios/` use (src/engine/validation/jsonSchemaOf.ts): type, const, enum, properties,
+ * required, additionalProperties (false or a schema), minProperties, items, minItems,
+ * minimum/maximum, exclusiveMinimum/exclusiveMaximum, minLength, pattern, oneOf, not, $ref to
+ * #/$defs. No Ajv in the project; written independently of the generator, it checks that what
+ * the generator publishes means what the parsers check (test/engine/validation/schemaAgreement.test.ts).
  */
 type Schema = Record<string, any>;
 
@@ -25,6 +27,7 @@ export function schemaErrors(value: unknown, schema: Schema, root: Schema = sche
     const passing = (schema.oneOf as Schema[]).filter((option) => schemaErrors(value, option, root, path).length === 0).length;
     if (passing !== 1) errors.push(`${at}: matches ${passing} of oneOf`);
   }
+  if (schema.not && schemaErrors(value, schema.not, root, path).length === 0) errors.push(`${at}: matches not`);
   if ('const' in schema && value !== schema.const) errors.push(`${at}: must be ${JSON.stringify(schema.const)}`);
   if (schema.enum && !schema.enum.includes(value)) errors.push(`${at}: must be one of ${schema.enum.join(', ')}`);
   if (schema.type) {
@@ -49,10 +52,14 @@ export function schemaErrors(value: unknown, schema: Schema, root: Schema = sche
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
     for (const key of schema.required ?? []) if (!(key in object)) errors.push(`${path ? path + '.' : ''}${key}: required`);
+    if (schema.minProperties !== undefined && Object.keys(object).length < schema.minProperties) errors.push(`${at}: too few properties`);
     for (const [key, child] of Object.entries(object)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (schema.properties?.[key]) errors.push(...schemaErrors(child, schema.properties[key], root, childPath));
+      if (schema.properties && Object.hasOwn(schema.properties, key))
+        errors.push(...schemaErrors(child, schema.properties[key], root, childPath));
       else if (schema.additionalProperties === false) errors.push(`${childPath}: unknown field`);
+      else if (typeof schema.additionalProperties === 'object')
+        errors.push(...schemaErrors(child, schema.additionalProperties, root, childPath));
     }
   }
   return errors;
