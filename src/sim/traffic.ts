@@ -95,10 +95,10 @@ export function replayArrivals(
  */
 export interface UserPopulation {
   count: number;
-  /** Bucket (1…100) of user i. */
-  buckets: Uint8Array;
-  /** Probability that a request comes from user i (Σ = 1). */
-  weights: Float64Array;
+  /** Bucket (1…100) of user i (uniform users: built on first read). */
+  readonly buckets: Uint8Array;
+  /** Probability that a request comes from user i (Σ = 1; uniform users: built on first read). */
+  readonly weights: Float64Array;
   /**
    * exposedShareByBucket[b] = probability that a request comes from a user with bucket ≤ b
    * (b = 0…100): the exact share of requests the candidate receives at a rollout of b %.
@@ -106,62 +106,129 @@ export interface UserPopulation {
   exposedShareByBucket: Float64Array;
   /** Users per bucket (index 1…100). */
   usersByBucket: Float64Array;
-  /** Walker alias table for drawing a user: `aliasProbability[i]`, `alias[i]` (empty when uniform). */
-  aliasProbability: Float64Array;
-  alias: Int32Array;
+  /** Walker alias table for drawing a user: `aliasProbability[i]`, `alias[i]` (empty when uniform; built on first read). */
+  readonly aliasProbability: Float64Array;
+  readonly alias: Int32Array;
 }
 
 /**
  * Builds the user population: ids `user-0 … user-(count−1)`, bucketed with the flag's `group`
  * exactly as the engine's router does; request weights ∝ 1/(rank+1)^zipfExponent. The alias
  * table is Walker's method (Vose's stable construction, "A linear algorithm for generating random
- * numbers with a given distribution", IEEE TSE 17(9), 1991). Cost O(count) hashes, done once per
- * run and shared by every replicate.
+ * numbers with a given distribution", IEEE TSE 17(9), 1991).
+ *
+ * What each mode needs is built when first read, so that a scenario's setup does not pay for
+ * what its mode never uses (issue 16, "Speed"): the per-bucket tables (`exposedShareByBucket`,
+ * `usersByBucket`) always, by one streaming pass of hashes; for uniform users nothing per user
+ * is stored — `buckets` and `weights` are rebuilt on first read (the per-request mode) — and
+ * the alias table, the largest part (≈ 40 bytes a user while built), only when the per-request
+ * mode draws a user. Every value is computed by the same expressions in the same order as
+ * before, so seeded results are unchanged bit for bit.
+ *
+ * Populations are memoised by (count, zipfExponent, group) — a sweep or a tuning search
+ * compiles a world per setting, and all of them share one population: a pure function's
+ * results, kept for the last few keys (`populationCacheSize`). Cost O(count) hashes once per key.
  */
 export function userPopulation(traffic: Traffic, group: string): UserPopulation {
   const { count, zipfExponent } = traffic.users;
-  const buckets = new Uint8Array(count);
-  const weights = new Float64Array(count);
-  let total = 0;
-  for (let i = 0; i < count; i++) {
-    buckets[i] = normalizedValue(`user-${i}`, group);
-    const weight = zipfExponent === 0 ? 1 : Math.pow(i + 1, -zipfExponent);
-    weights[i] = weight;
-    total += weight;
+  const key = `${count}|${zipfExponent}|${group}`;
+  const cached = populationCache.get(key);
+  if (cached) {
+    // Most recently used last.
+    populationCache.delete(key);
+    populationCache.set(key, cached);
+    return cached;
   }
+  const population = buildPopulation(count, zipfExponent, group);
+  populationCache.set(key, population);
+  while (populationCache.size > populationCacheSize) populationCache.delete(populationCache.keys().next().value as string);
+  return population;
+}
+
+/** How many populations `userPopulation` keeps (each O(count) bytes for Zipf users, O(1) for uniform ones). */
+export const populationCacheSize = 4;
+const populationCache = new Map<string, UserPopulation>();
+
+function buildPopulation(count: number, zipfExponent: number, group: string): UserPopulation {
   const exposedShareByBucket = new Float64Array(101);
   const usersByBucket = new Float64Array(101);
-  for (let i = 0; i < count; i++) {
-    weights[i] /= total;
-    exposedShareByBucket[buckets[i]] += weights[i];
-    usersByBucket[buckets[i]] += 1;
+  let buckets: Uint8Array | null = null;
+  let weights: Float64Array | null = null;
+  if (zipfExponent === 0) {
+    // weights[i] = 1 / count, as 1 / Σ 1 was (the sum of `count` ones is exact).
+    const weight = 1 / count;
+    for (let i = 0; i < count; i++) {
+      const bucket = normalizedValue(`user-${i}`, group);
+      exposedShareByBucket[bucket] += weight;
+      usersByBucket[bucket] += 1;
+    }
+  } else {
+    buckets = new Uint8Array(count);
+    weights = new Float64Array(count);
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      buckets[i] = normalizedValue(`user-${i}`, group);
+      const weight = Math.pow(i + 1, -zipfExponent);
+      weights[i] = weight;
+      total += weight;
+    }
+    for (let i = 0; i < count; i++) {
+      weights[i] /= total;
+      exposedShareByBucket[buckets[i]] += weights[i];
+      usersByBucket[buckets[i]] += 1;
+    }
   }
   for (let b = 1; b <= 100; b++) exposedShareByBucket[b] += exposedShareByBucket[b - 1];
   exposedShareByBucket[100] = 1;
-  let aliasProbability = new Float64Array(0);
-  let alias = new Int32Array(0);
-  if (zipfExponent !== 0) {
-    aliasProbability = new Float64Array(count);
-    alias = new Int32Array(count);
-    const scaled = new Float64Array(count);
-    const small: number[] = [];
-    const large: number[] = [];
-    for (let i = 0; i < count; i++) {
-      scaled[i] = weights[i] * count;
-      (scaled[i] < 1 ? small : large).push(i);
-    }
-    while (small.length > 0 && large.length > 0) {
-      const less = small.pop() as number;
-      const more = large.pop() as number;
-      aliasProbability[less] = scaled[less];
-      alias[less] = more;
-      scaled[more] = scaled[more] + scaled[less] - 1;
-      (scaled[more] < 1 ? small : large).push(more);
-    }
-    for (const i of large) aliasProbability[i] = 1;
-    for (const i of small) aliasProbability[i] = 1;
+  let alias: { probability: Float64Array; alias: Int32Array } | null = zipfExponent === 0 ? { probability: new Float64Array(0), alias: new Int32Array(0) } : null;
+  return {
+    count,
+    exposedShareByBucket,
+    usersByBucket,
+    get buckets(): Uint8Array {
+      if (buckets === null) {
+        buckets = new Uint8Array(count);
+        for (let i = 0; i < count; i++) buckets[i] = normalizedValue(`user-${i}`, group);
+      }
+      return buckets;
+    },
+    get weights(): Float64Array {
+      if (weights === null) weights = new Float64Array(count).fill(1 / count);
+      return weights;
+    },
+    get aliasProbability(): Float64Array {
+      alias ??= aliasTable(weights as Float64Array, count);
+      return alias.probability;
+    },
+    get alias(): Int32Array {
+      alias ??= aliasTable(weights as Float64Array, count);
+      return alias.alias;
+    },
+  };
+}
+
+/** Walker's alias table for `weights` (Vose's construction). O(count). */
+function aliasTable(weights: Float64Array, count: number): { probability: Float64Array; alias: Int32Array } {
+  const aliasProbability = new Float64Array(count);
+  const alias = new Int32Array(count);
+  const scaled = new Float64Array(count);
+  const small: number[] = [];
+  const large: number[] = [];
+  for (let i = 0; i < count; i++) {
+    scaled[i] = weights[i] * count;
+    (scaled[i] < 1 ? small : large).push(i);
   }
-  return { count, buckets, weights, exposedShareByBucket, usersByBucket, aliasProbability, alias };
+  while (small.length > 0 && large.length > 0) {
+    const less = small.pop() as number;
+    const more = large.pop() as number;
+    aliasProbability[less] = scaled[less];
+    alias[less] = more;
+    scaled[more] = scaled[more] + scaled[less] - 1;
+    (scaled[more] < 1 ? small : large).push(more);
+  }
+  for (const i of large) aliasProbability[i] = 1;
+  for (const i of small) aliasProbability[i] = 1;
+  return { probability: aliasProbability, alias };
 }
 
 /** The flag percentage (0…100) for a candidate traffic share in [0, 1]. */
