@@ -10,7 +10,7 @@ import { formatPolicyError, parsePolicy, type PolicyError } from '../../engine/p
 import type { AbDesign, Policy, Stage } from '../../engine/policy/policy.ts';
 import { withKnobs } from '../../engine/policy/policyKnobs.ts';
 import { withRule, type RuledStageKind } from '../../engine/policy/stageRules.ts';
-import type { LabRuleStages, LabSettings } from './labSettings.ts';
+import { labKnobs, type LabRuleStages, type LabSettings } from './labSettings.ts';
 
 /** The stage kinds an extra rule watches, for the lab's choice. */
 const ruleStageKinds: Record<LabRuleStages, readonly RuledStageKind[]> = {
@@ -57,18 +57,9 @@ export function labPolicyDocument(settings: LabSettings): Policy {
   }
   if (settings.full) stages.push({ ...byKind('full'), checkInterval: check });
   stages.push(byKind('promote'));
-  // The check interval is set stage by stage above: a canary may have its own.
-  let tuned = withKnobs(
-    { ...policy, baseline: { mode: settings.baselineMode }, stages },
-    {
-      'errorRate.maxRatio': settings['errorRate.maxRatio'],
-      'latencyP95.maxRatio': settings['latencyP95.maxRatio'],
-      'latencyP50.maxRatio': settings['latencyP50.maxRatio'],
-      'timeoutRate.maxRatio': settings['timeoutRate.maxRatio'],
-      'guards.minRequests': settings['guards.minRequests'],
-      'guards.failureLimit': settings['guards.failureLimit'],
-    },
-  );
+  // Every knob of the lab but the check interval, which is set stage by stage above (a canary may have its own).
+  const knobs = Object.fromEntries(labKnobs.filter((knob) => knob !== 'checkInterval').map((knob) => [knob, settings[knob]]));
+  let tuned = withKnobs({ ...policy, baseline: { mode: settings.baselineMode }, stages }, knobs);
   const absoluteKinds = ruleStageKinds[settings.absoluteStages];
   if (settings.absoluteErrorRate !== null) tuned = withRule(tuned, absoluteRule('errorRate', settings.absoluteErrorRate), absoluteKinds);
   if (settings.absoluteP95 !== null) tuned = withRule(tuned, absoluteRule('latencyP95', settings.absoluteP95), absoluteKinds);

@@ -2,7 +2,7 @@
  * The policy lab's settings: what the user changes in the lab, read from the form
  * (`readLabSettings` in `labState.ts`) — the policy's knobs by the engine's own names
  * (`PolicyKnob`: `errorRate.maxRatio`, `guards.failureLimit`, …), the lab's stages, the two
- * worlds' traffic, models and fault, and the run (replicates, seed). Types only.
+ * worlds' traffic, models and fault, and the run (replicates, seed).
  */
 import type { PolicyKnob } from '../../engine/policy/policyKnobs.ts';
 
@@ -30,6 +30,17 @@ export interface LabKnobs {
 
 /** A knob the lab sets. */
 export type LabKnob = keyof LabKnobs & PolicyKnob;
+
+/** The knobs the lab sets, in the order its form shows them. */
+export const labKnobs: readonly LabKnob[] = [
+  'errorRate.maxRatio',
+  'latencyP95.maxRatio',
+  'latencyP50.maxRatio',
+  'timeoutRate.maxRatio',
+  'checkInterval',
+  'guards.minRequests',
+  'guards.failureLimit',
+];
 
 /** One canary stage as the lab edits it; durations are passed to the policy as typed ("2h"). */
 export interface LabCanary {

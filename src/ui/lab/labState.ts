@@ -1,7 +1,7 @@
 import { readNumber } from '../state/readNumber.ts';
 import { readSeed } from '../state/readSeed.ts';
 import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
-import type { LabCanary, LabFault, LabKnob, LabKnobs, LabLatency, LabModelBehaviour, LabRuleStages, LabSettings } from './labSettings.ts';
+import { labKnobs, type LabCanary, type LabFault, type LabKnob, type LabKnobs, type LabLatency, type LabModelBehaviour, type LabRuleStages, type LabSettings } from './labSettings.ts';
 
 type OnOff = 'on' | 'off';
 type LatencyKind = LabLatency['kind'];
@@ -175,16 +175,13 @@ export const labKnobFields: { readonly [K in LabKnob]: { field: keyof LabState &
 
 /** The knobs as typed in the form: numbers read (RangeError naming the control), the check interval as minutes ("5m"). */
 function readLabKnobs(state: LabState): LabKnobs {
-  const read = (knob: LabKnob) => readNumber(state[labKnobFields[knob].field] as string, labKnobFields[knob].label);
-  return {
-    'errorRate.maxRatio': read('errorRate.maxRatio'),
-    'latencyP95.maxRatio': read('latencyP95.maxRatio'),
-    'latencyP50.maxRatio': read('latencyP50.maxRatio'),
-    'timeoutRate.maxRatio': read('timeoutRate.maxRatio'),
-    checkInterval: `${read('checkInterval')}m`,
-    'guards.minRequests': read('guards.minRequests'),
-    'guards.failureLimit': read('guards.failureLimit'),
-  };
+  const knobs = {} as Record<LabKnob, number | string>;
+  // In the form's order, so the first bad control is the one reported.
+  for (const knob of labKnobs) {
+    const value = readNumber(state[labKnobFields[knob].field] as string, labKnobFields[knob].label);
+    knobs[knob] = knob === 'checkInterval' ? `${value}m` : value;
+  }
+  return knobs as unknown as LabKnobs;
 }
 
 function optionalNumber(text: string, label: string): number | null {
