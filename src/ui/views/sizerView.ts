@@ -22,9 +22,10 @@ import {
 import { readPeekingInputs, readSizerInputs, readSrmInputs, sizerSchema, type SizerState } from '../sizer/sizerState.ts';
 import { sameRecord } from '../state/sameRecord.ts';
 import { theme } from '../styles/theme.ts';
-import { peekingCostInWorker, type PeekingRequest } from '../workers/peekingCostClient.ts';
-import { simulatePeekingInWorkers } from '../workers/peekingSimulationPool.ts';
-import { simulatedPeekingPoints, type PeekingSimulationRequest, type PeekingSimulationState } from '../sizer/peekingSimulation.ts';
+import { peekingCostInWorker, type PeekingRequest } from '../../../workers/peekingCostInWorker.ts';
+import { simulatePeekingInWorkers } from '../../../workers/peekingSimulationInWorkers.ts';
+import type { PeekingSimulationRequest, PeekingSimulationState } from '../../sim/peekingSimulation.ts';
+import { simulatedPeekingPoints } from '../sizer/peekingSimulation.ts';
 
 /** Seeded A/A replicates of the peeking Monte-Carlo (standard error ≤ 1.1 points at any rate). */
 const peekingReplicates = 2000;
