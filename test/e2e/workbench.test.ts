@@ -85,4 +85,27 @@ describe('the workbench layout in Chromium', () => {
       expect(problems).toEqual([]);
     }, 120_000);
   }
+
+  it('shows the sizer’s sample size, power curves and peeking verdict beside its inputs at 1440×900, stacked at 390 px', async () => {
+    const { page, problems } = await app.open('/#/about');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${app.url}/#/sizer`);
+    const view = page.locator('rl-sizer-view');
+    await expect.poll(() => view.locator('[data-section="peeking-verdict"]').count(), { timeout: 60_000 }).toBe(1);
+    await page.screenshot({ path: `${screenshotDir}/workbench-sizer-1440x900.png` });
+    const answer = await box(view.locator('[data-section="answer"]'), 'the answer panel');
+    const controls = await box(view.locator('.controls'), 'the controls');
+    expect(answer.x).toBeGreaterThanOrEqual(controls.x + controls.width);
+    const sizes = await box(view.locator('table[aria-label="Sample size per arm"]'), 'the sample sizes');
+    expect(inside(sizes, 1440, 900), `sample sizes at ${JSON.stringify(sizes)}`).toBe(true);
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${screenshotDir}/workbench-sizer-390.png`, fullPage: true });
+    const narrowAnswer = await box(view.locator('[data-section="answer"]'), 'the answer panel');
+    const narrowControls = await box(view.locator('.controls'), 'the controls');
+    expect(narrowAnswer.y + narrowAnswer.height).toBeLessThanOrEqual(narrowControls.y);
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -68,5 +68,7 @@ export const theme = css`
   @media (max-width: 40rem) {
     .workbench > .answer { padding: 0.5rem; }
     .answer .number { white-space: normal; }
+    /* A table wider than a phone scrolls sideways inside the panel instead of widening the page. */
+    .answer table { display: block; overflow-x: auto; }
   }
 `;

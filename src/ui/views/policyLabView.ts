@@ -1,25 +1,16 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import { TaskController } from '../controllers/taskController.ts';
-import { ViewStateController } from '../controllers/viewStateController.ts';
+import { state } from 'lit/decorators.js';
+import { LabSettingsController } from '../controllers/labSettingsController.ts';
 import '../elements/plotFigure.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
 import { browserSimulationRunner } from '../../../workers/browserSimulationRunner.ts';
-import {
-  checkRunSettings,
-  formatHours,
-  formatRate,
-  labPolicy,
-  labPolicyProblems,
-  labScenarioProblems,
-  labStageNames,
-  labScenarios,
-  labVerdict,
-  runLab,
-  type LabResult,
-  type LabSettings,
-} from '../lab/labModel.ts';
-import { formatCanaryRows, labSchema, parseCanaryRows, readLabSettings, type CanaryRow, type LabState } from '../lab/labState.ts';
+import { checkRunSettings, formatHours, formatRate, labVerdict, runLab, type LabResult } from '../lab/labModel.ts';
+import { labPolicy, labPolicyProblems, labStageNames } from '../lab/labPolicy.ts';
+import type { LabSettings } from '../lab/labSettings.ts';
+import { labScenarioProblems, labScenarios } from '../lab/labWorlds.ts';
+import { formatCanaryRows, labSchema, parseCanaryRows, type CanaryRow, type LabState } from '../lab/labState.ts';
 import { labStateFromScenario } from '../lab/labStateFromScenario.ts';
 import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
 import { rollbackRulesInWorker } from '../../../workers/rollbackRulesInWorker.ts';
@@ -77,7 +68,8 @@ export class PolicyLabView extends LitElement {
     `,
   ];
 
-  private readonly form = new ViewStateController<LabState>(this, 'lab', labSchema);
+  /** The lab's settings, edited here: in the URL (`#/lab?…`) and autosaved. */
+  private readonly form = new LabSettingsController(this, { editable: true });
   private readonly simulation = new TaskController<[LabSettings], LabResult>(this, async ({ signal, reportProgress, reportPartial }, settings) => {
     await settle(300, signal);
     return runLab(settings, browserSimulationRunner, reportPartial, reportProgress, signal);
@@ -89,10 +81,12 @@ export class PolicyLabView extends LitElement {
       onProgress: (progress) => reportProgress(progress.replicatesDone / progress.replicatesPlanned),
     }),
   );
-  private tuneForm: LabTuneForm = { ...defaultLabTuneForm };
+  @state() private tuneForm: LabTuneForm = { ...defaultLabTuneForm };
   private tuneTargets: Checked<LabTuneTargets> = checked(() => readLabTuneTargets(defaultLabTuneForm));
+  /** The settings of the form, checked in full (policy, scenario and run), or why they cannot run. */
   private settings: Checked<LabSettings> = { ok: false, message: '' };
-  private settingsKey = '';
+  /** The form state `settings` was checked from: the runs start again only when the form changes. */
+  private checkedState: LabState | undefined;
 
   /** "Which rule fired": the healthy candidate's rollbacks counted by rule, in a Web Worker. */
   private readonly rollbackRules = new TaskController<[LabSettings], RollbackRuleCounts>(this, async ({ signal, reportProgress }, settings) => {
@@ -105,13 +99,19 @@ export class PolicyLabView extends LitElement {
   private policyProblems: { path: string; message: string }[] = [];
   private stageNames: string[] = [];
   private scenarioProblems: { path: string; message: string }[] = [];
-  private libraryChoice = libraryIds()[0];
+  @state() private libraryChoice = libraryIds()[0];
 
-  override willUpdate(): void {
+  override willUpdate(changed: PropertyValues): void {
+    if (changed.has('tuneForm')) this.tuneTargets = checked(() => readLabTuneTargets(this.tuneForm));
+    const state = this.form.state;
+    if (state === this.checkedState) return;
+    this.checkedState = state;
     this.policyProblems = [];
     this.scenarioProblems = [];
+    const read = this.form.settings;
     this.settings = checked(() => {
-      const settings = readLabSettings(this.form.state);
+      if (!read.ok) throw new RangeError(read.message);
+      const settings = read.value;
       // Every problem of the policy and of the scenario, by path, before any run.
       this.policyProblems = labPolicyProblems(settings);
       this.stageNames = labStageNames(settings);
@@ -126,16 +126,12 @@ export class PolicyLabView extends LitElement {
       checkRunSettings(settings);
       return settings;
     });
-    const key = this.settings.ok ? JSON.stringify(this.settings.value) : '';
-    if (key !== this.settingsKey) {
-      this.settingsKey = key;
-      if (this.settings.ok) {
-        void this.simulation.run(this.settings.value);
-        void this.rollbackRules.run(this.settings.value);
-      } else {
-        this.simulation.abort();
-        this.rollbackRules.abort();
-      }
+    if (this.settings.ok) {
+      void this.simulation.run(this.settings.value);
+      void this.rollbackRules.run(this.settings.value);
+    } else {
+      this.simulation.abort();
+      this.rollbackRules.abort();
     }
   }
 
@@ -179,8 +175,6 @@ export class PolicyLabView extends LitElement {
   private setTune(field: keyof LabTuneForm) {
     return (value: string) => {
       this.tuneForm = { ...this.tuneForm, [field]: value };
-      this.tuneTargets = checked(() => readLabTuneTargets(this.tuneForm));
-      this.requestUpdate();
     };
   }
 
@@ -351,7 +345,6 @@ export class PolicyLabView extends LitElement {
       <div class="row">
         ${choiceInput('library', 'Start from a library scenario', this.libraryChoice, libraryIds().map((id) => ({ value: id, label: id })), (value) => {
           this.libraryChoice = value;
-          this.requestUpdate();
         })}
         <button type="button" name="use-library" @click=${() => this.startFromLibrary()}>Use its traffic, models and faults</button>
       </div>

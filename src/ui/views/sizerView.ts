@@ -133,12 +133,15 @@ export class SizerView extends LitElement {
 
   override render() {
     const state = this.form.state;
-    return html`
-      <h2>A/B test sizer</h2>
-      <p class="lede">
-        How many users each arm needs to detect the smallest change worth shipping, how many days of traffic that takes,
-        what looking at the results early costs, and whether the traffic really split as planned.
-      </p>
+    return html`<div class="workbench">
+      <div class="head">
+        <h2>A/B test sizer</h2>
+        <p class="lede">
+          How many users each arm needs to detect the smallest change worth shipping, how many days of traffic that takes,
+          what looking at the results early costs, and whether the traffic really split as planned.
+        </p>
+      </div>
+      <div class="controls">
       <fieldset>
         <legend>Test design</legend>
         <div class="fields">
@@ -160,10 +163,15 @@ export class SizerView extends LitElement {
           ${numberInput('trafficPerDay', 'Users per day (both arms)', state.trafficPerDay, this.set('trafficPerDay'))}
         </div>
       </fieldset>
-      ${this.renderSizing()}
-      ${this.renderPeeking()}
-      ${this.renderSrm()}
-    `;
+      ${this.renderPeekingControls()}
+      ${this.renderSrmControls()}
+      </div>
+      <div class="answer" data-section="answer">
+        ${this.renderSizing()}
+        ${this.renderPeeking()}
+        ${this.renderSrm()}
+      </div>
+    </div>`;
   }
 
   private renderSizing() {
@@ -200,8 +208,21 @@ export class SizerView extends LitElement {
     `;
   }
 
-  private renderPeeking() {
+  private renderPeekingControls() {
     const state = this.form.state;
+    return html`<fieldset>
+      <legend>Looks at the data</legend>
+      <div class="fields">
+        ${numberInput('looks', 'Number of looks (1–20)', state.looks, this.set('looks'))}
+        ${choiceInput('spending', 'Group-sequential spending', state.spending, [
+          { value: 'obrienFleming', label: "O'Brien–Fleming" },
+          { value: 'pocock', label: 'Pocock' },
+        ], this.set('spending'))}
+      </div>
+    </fieldset>`;
+  }
+
+  private renderPeeking() {
     const points = this.peeking.value;
     let verdict = null;
     if (points && this.peekingInputs.ok && this.peeking.status === 'complete') {
@@ -218,16 +239,6 @@ export class SizerView extends LitElement {
     }
     return html`
       <h3>The cost of peeking</h3>
-      <fieldset>
-        <legend>Looks at the data</legend>
-        <div class="fields">
-          ${numberInput('looks', 'Number of looks (1–20)', state.looks, this.set('looks'))}
-          ${choiceInput('spending', 'Group-sequential spending', state.spending, [
-            { value: 'obrienFleming', label: "O'Brien–Fleming" },
-            { value: 'pocock', label: 'Pocock' },
-          ], this.set('spending'))}
-        </div>
-      </fieldset>
       ${!this.peekingInputs.ok
         ? html`<p class="error" role="alert" data-section="peeking">${this.peekingInputs.message}</p>`
         : this.peeking.status === 'error'
@@ -271,18 +282,22 @@ export class SizerView extends LitElement {
     </p>`;
   }
 
+  private renderSrmControls() {
+    const state = this.form.state;
+    return html`<fieldset>
+      <legend>Sample-ratio mismatch: users observed in each arm</legend>
+      <div class="fields">
+        ${numberInput('srmControl', 'Users in control', state.srmControl, this.set('srmControl'))}
+        ${numberInput('srmCandidate', 'Users in candidate', state.srmCandidate, this.set('srmCandidate'))}
+      </div>
+    </fieldset>`;
+  }
+
   private renderSrm() {
     const state = this.form.state;
     const srm = this.srm;
     return html`
       <h3>Sample-ratio mismatch check</h3>
-      <fieldset>
-        <legend>Users observed in each arm</legend>
-        <div class="fields">
-          ${numberInput('srmControl', 'Users in control', state.srmControl, this.set('srmControl'))}
-          ${numberInput('srmCandidate', 'Users in candidate', state.srmCandidate, this.set('srmCandidate'))}
-        </div>
-      </fieldset>
       ${srm.ok
         ? html`<p class="verdict ${srm.value.mismatch ? 'bad' : 'good'}" data-section="srm">
             ${srm.value.mismatch
