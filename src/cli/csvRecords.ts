@@ -7,6 +7,13 @@
  * Grammar (RFC 4180 §2): comma-separated fields, optionally quoted with `"`, `""` for a quote
  * inside a quoted field, CRLF, LF or CR line ends; blank lines are skipped; a leading UTF-8
  * byte-order mark is dropped. Cost O(length of the text).
+ *
+ * Why its own reader and not the one tabular path (src/sim/csvTable.ts, Arquero's `fromCSV`):
+ * Arquero collects every row into a table before the first is read (`fromCSVStream` too), and
+ * `rollout-lab segments` must count a CSV of any size in the memory of one chunk; it also
+ * refuses a row with the wrong number of fields, which Arquero pads or cuts silently. Small
+ * CSVs (the app's segments, arrival traces) go through csvTable.ts; the column rule they share
+ * with this reader is src/sim/segmentTally.ts.
  */
 import { UsageError } from './args.ts';
 

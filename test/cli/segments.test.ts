@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv, readSegmentCounts, segmentsCommand } from '../../src/cli/commands/segments.ts';
-import { UsageError } from '../../src/cli/args.ts';
 import fixture from '../fixtures/analysis.json';
 import { runCommandObject } from '../helpers/cli.ts';
 
@@ -76,7 +75,7 @@ describe('rollout-lab segments', () => {
 
   it('rejects unknown columns, naming them', async () => {
     await expect(run([KIDNEY, '--variant', 'arm', '--segment', 'size', '--success', 'successes', '--total', 'total'])).rejects.toThrow(
-      new UsageError(`unknown columns 'arm' (--variant), 'size' (--segment) in ${KIDNEY}; its columns are treatment, treatment_desc, stone_size, successes, total`),
+      new RangeError(`unknown columns 'arm' (--variant), 'size' (--segment) in ${KIDNEY}; its columns are treatment, treatment_desc, stone_size, successes, total`),
     );
   });
 
@@ -170,5 +169,23 @@ describe('segments streams its CSV (issue 11: a 200 MB CSV must not run out of m
     expect(mobile.first.total + mobile.second.total).toBe(10 * repeats);
     expect(desktop.first.total + desktop.second.total).toBe(20 * repeats);
     expect(mobile.first.successes + mobile.second.successes + desktop.first.successes + desktop.second.successes).toBe(6 * repeats);
+  });
+});
+
+// UC Berkeley 1973 admissions (test/fixtures/ucb_admissions_1973.md): the CLI's streamed reader
+// and the app's Segments view (Arquero, columns guessed) must read the same counts.
+describe('one column mapping for the CLI and the app', () => {
+  it('reads the Berkeley CSV with --segment dept --variant gender --success admitted --total applicants as the app does', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseSegmentsCsv } = await import('../../src/ui/segments/segmentsCsv.ts');
+    const file = 'test/fixtures/ucb_admissions_1973.csv';
+    const text = readFileSync(file, 'utf8');
+    const cli = await readSegmentCounts((async function* () {
+      yield text;
+    })(), file, { segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' });
+    const app = parseSegmentsCsv(text);
+    expect(app.columns).toEqual({ segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' });
+    expect({ variants: app.variants, segments: app.segments }).toEqual(cli);
+    expect(cli.segments[2]).toEqual({ name: 'C', first: { successes: 120, total: 325 }, second: { successes: 202, total: 593 } });
   });
 });

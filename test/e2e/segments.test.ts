@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
 
@@ -59,7 +60,7 @@ describe('segments view in Chromium', () => {
 
     await csv.fill('segment,variant,successes,total\nmobile,control,100,1000\nmobile,candidate,1300,1000');
     await expect.poll(() => page.locator('rl-segments-view [data-section="segments"][role="alert"]').textContent()).toBe(
-      'line 3: successes (1300) exceed total (1000)',
+      'the CSV row 3: successes (1300) is larger than total (1000)',
     );
     await page.screenshot({ path: `${screenshotDir}/segments-error.png`, fullPage: true });
 
@@ -76,6 +77,41 @@ describe('segments view in Chromium', () => {
 
     await page.locator('rl-segments-view button[name="kidneyStones"]').click();
     await expect.poll(() => paradox.textContent()).toMatch(/Simpson's paradox detected\./);
+    expect(problems).toEqual([]);
+  });
+
+  it('loads the UC Berkeley admissions CSV (dept,gender,admitted,applicants) with its columns guessed, and lets the user remap them', async () => {
+    // R datasets::UCBAdmissions (Bickel et al. 1975), test/fixtures/ucb_admissions_1973.md.
+    const { page, problems } = await app.open('/#/segments');
+    const view = page.locator('rl-segments-view');
+    await page.locator('rl-segments-view input[name="upload"]').setInputFiles({
+      name: 'ucb_admissions_1973.csv',
+      mimeType: 'text/csv',
+      buffer: readFileSync('test/fixtures/ucb_admissions_1973.csv'),
+    });
+    // Guessed as `rollout-lab segments --segment dept --variant gender --success admitted --total applicants` would be told.
+    for (const [name, column] of [['segmentColumn', 'dept'], ['variantColumn', 'gender'], ['successColumn', 'admitted'], ['totalColumn', 'applicants']]) {
+      await expect.poll(() => view.locator(`select[name="${name}"] option:checked`).textContent()).toBe(`guess: ${column}`);
+    }
+    // Department A: men 512/825 = 62.1%, women 89/108 = 82.4%; overall men 1198/2691 = 44.5%, women 557/1835 = 30.4%.
+    await expect.poll(() => view.locator('tr[data-slice="A"]').textContent()).toMatch(/62\.1%.*82\.4%/s);
+    expect(await view.locator('tr[data-slice="All segments (aggregate)"]').textContent()).toMatch(/44\.5%.*30\.4%/s);
+    expect(await view.locator('table[aria-label="Per-segment results"] tbody tr').count()).toBe(7);
+    await page.screenshot({ path: `${screenshotDir}/segments-berkeley.png`, fullPage: true });
+
+    // The user's choice wins over the guess: no total column means one observation per row, which these counts are not.
+    await view.locator('select[name="totalColumn"]').selectOption('(none)');
+    await expect.poll(() => view.locator('[data-section="segments"][role="alert"]').textContent()).toBe(
+      "the CSV row 2: admitted must be 0 or 1 for one observation per row (use total column for counts), got '512'",
+    );
+    await view.locator('select[name="totalColumn"]').selectOption('applicants');
+    await expect.poll(() => view.locator('tr[data-slice="F"]').textContent()).toMatch(/5\.9%.*7\.0%/s);
+    // Department as the variant has six values: the tally names the first row with a third.
+    await view.locator('select[name="variantColumn"]').selectOption('dept');
+    await view.locator('select[name="segmentColumn"]').selectOption('gender');
+    await expect.poll(() => view.locator('[data-section="segments"][role="alert"]').textContent()).toBe(
+      "the CSV row 6: a third variant 'C' in dept (already 'A' and 'B'); compare two at a time",
+    );
     expect(problems).toEqual([]);
   });
 });

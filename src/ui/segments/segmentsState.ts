@@ -8,14 +8,25 @@ import { textField, type StateSchema } from '../state/viewState.ts';
  */
 export const kidneyStonesData = kidneyStonesCsv.trim();
 
-/** The segments view's state: the counts as CSV text, and α. */
+/**
+ * The segments view's state: the counts as CSV text, the column chosen for each role ('' to
+ * guess it from the header and the content; see segmentsCsv.ts), and α.
+ */
 export interface SegmentsState {
   csv: string;
+  segmentColumn: string;
+  variantColumn: string;
+  successColumn: string;
+  totalColumn: string;
   alpha: string;
 }
 
-/** First visit: the kidney-stone data at α = 0.05. */
+/** First visit: the kidney-stone data, columns guessed, at α = 0.05. */
 export const segmentsSchema: StateSchema<SegmentsState> = {
   csv: textField(kidneyStonesData),
+  segmentColumn: textField(''),
+  variantColumn: textField(''),
+  successColumn: textField(''),
+  totalColumn: textField(''),
   alpha: textField('0.05'),
 };

@@ -5,7 +5,8 @@ import '../elements/plotFigure.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatInterval, formatPercent, formatPoints, formatPValue } from '../format.ts';
 import { segmentRatesPlot } from '../plots/segmentRatesPlot.ts';
-import { parseSegmentsCsv } from '../segments/segmentsCsv.ts';
+import { guessSegmentColumns, noTotalColumn, parseSegmentsCsv, segmentRoleLabels, segmentRoles, type SegmentRole } from '../segments/segmentsCsv.ts';
+import { readCsvTable } from '../../sim/csvTable.ts';
 import { kidneyStonesData, segmentsSchema, type SegmentsState } from '../segments/segmentsState.ts';
 import { readNumber } from '../state/readNumber.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
@@ -14,7 +15,9 @@ import { theme } from '../styles/theme.ts';
 /**
  * `<rl-segments-view>`: per-segment A/B results against the aggregate — a chart and a table
  * with intervals, Simpson's paradox flagged and explained, and the routing recommendation.
- * The counts come from pasted or uploaded CSV, or the shipped kidney-stone data.
+ * The counts come from pasted or uploaded CSV, or the shipped kidney-stone data; the user maps
+ * the CSV's columns to segment, variant, successes and total (guessed until chosen), as
+ * `rollout-lab segments --segment … --variant … --success … --total …` does.
  */
 export class SegmentsView extends LitElement {
   static override styles = [
@@ -24,19 +27,68 @@ export class SegmentsView extends LitElement {
       .actions { display: flex; flex-direction: column; gap: 0.6rem; }
       textarea { width: 100%; box-sizing: border-box; min-height: 9rem; }
       tr.aggregate td { font-weight: 600; border-top: 2px solid #c9cfdb; }
+      .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: 0.6rem; margin-top: 0.6rem; }
     `,
   ];
 
   private readonly form = new ViewStateController<SegmentsState>(this, 'segments', segmentsSchema);
   private analysis: Checked<SegmentsAnalysis> = { ok: false, message: '' };
+  /** The CSV's header and the guessed column of each role, for the column controls (empty when the CSV cannot be read). */
+  private header: string[] = [];
+  private guessed: Partial<Record<SegmentRole, string>> = {};
   private uploadError = '';
 
   override willUpdate(): void {
     const { csv, alpha } = this.form.state;
+    const table = checked(() => readCsvTable(csv, 'the CSV'));
+    this.header = table.ok ? table.value.columns : [];
+    this.guessed = table.ok ? guessSegmentColumns(table.value) : {};
     this.analysis = checked(() => {
-      const table = parseSegmentsCsv(csv);
-      return analyzeSegments({ ...table, alpha: readNumber(alpha, 'alpha') });
+      const counts = parseSegmentsCsv(csv, this.columnChoice());
+      return analyzeSegments({ variants: counts.variants, segments: counts.segments, alpha: readNumber(alpha, 'alpha') });
     });
+  }
+
+  /** The column chosen for each role ('' = guess). */
+  private columnChoice(): Record<SegmentRole, string> {
+    const state = this.form.state;
+    return { segment: state.segmentColumn, variant: state.variantColumn, success: state.successColumn, total: state.totalColumn };
+  }
+
+  /** New CSV text: the column choices it no longer has go back to guessing. */
+  private setCsv(csv: string): void {
+    const table = checked(() => readCsvTable(csv, 'the CSV'));
+    const columns = table.ok ? table.value.columns : [];
+    const keep = (column: string) => (column === '' || column === noTotalColumn || columns.includes(column) ? column : '');
+    const state = this.form.state;
+    this.form.set({
+      csv,
+      segmentColumn: keep(state.segmentColumn),
+      variantColumn: keep(state.variantColumn),
+      successColumn: keep(state.successColumn),
+      totalColumn: keep(state.totalColumn),
+    });
+  }
+
+  private renderColumnControls() {
+    const choice = this.columnChoice();
+    const key = (role: SegmentRole) => `${role}Column` as const;
+    return html`<div class="columns" data-section="columns">
+      ${segmentRoles.map((role) => {
+        const guess = this.guessed[role];
+        const options = [
+          { value: '', label: `guess: ${guess ?? (role === 'total' ? 'none (one observation per row)' : 'none found')}` },
+          ...this.header.map((column) => ({ value: column, label: column })),
+          ...(role === 'total' ? [{ value: noTotalColumn, label: 'none: one observation per row (successes 0 or 1)' }] : []),
+        ];
+        return html`<label>
+          ${segmentRoleLabels[role]}
+          <select name=${key(role)} @change=${(event: Event) => this.form.set({ [key(role)]: (event.target as HTMLSelectElement).value })}>
+            ${options.map((option) => html`<option value=${option.value} ?selected=${option.value === choice[role]}>${option.label}</option>`)}
+          </select>
+        </label>`;
+      })}
+    </div>`;
   }
 
   private async upload(event: Event): Promise<void> {
@@ -45,7 +97,7 @@ export class SegmentsView extends LitElement {
     if (!file) return;
     try {
       this.uploadError = '';
-      this.form.set({ csv: (await file.text()).trim() });
+      this.setCsv((await file.text()).trim());
     } catch (error) {
       this.uploadError = `could not read ${file.name}: ${(error as Error).message}`;
       this.requestUpdate();
@@ -65,12 +117,12 @@ export class SegmentsView extends LitElement {
         <legend>Counts per segment and variant</legend>
         <div class="data">
           <label>
-            CSV: segment, variant, successes, total (one row per segment and variant)
+            CSV with a header: a segment, a variant, successes and total column (any names; choose them below)
             <textarea name="csv" rows="7" spellcheck="false" .value=${state.csv}
-              @input=${(event: Event) => this.form.set({ csv: (event.target as HTMLTextAreaElement).value })}></textarea>
+              @input=${(event: Event) => this.setCsv((event.target as HTMLTextAreaElement).value)}></textarea>
           </label>
           <div class="actions">
-            <button type="button" name="kidneyStones" @click=${() => this.form.set({ csv: kidneyStonesData })}>
+            <button type="button" name="kidneyStones" @click=${() => this.setCsv(kidneyStonesData)}>
               Load the kidney-stone data (Charig 1986)
             </button>
             <label>Upload a CSV file
@@ -79,6 +131,7 @@ export class SegmentsView extends LitElement {
             ${numberInput('alpha', 'Significance level α', state.alpha, (alpha) => this.form.set({ alpha }))}
           </div>
         </div>
+        ${this.renderColumnControls()}
       </fieldset>
       ${this.uploadError ? html`<p class="error" role="alert">${this.uploadError}</p>` : null}
       ${this.analysis.ok ? this.renderAnalysis(this.analysis.value) : html`<p class="error" role="alert" data-section="segments">${this.analysis.message}</p>`}
