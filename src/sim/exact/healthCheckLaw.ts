@@ -169,14 +169,14 @@ interface ControlFactors {
 }
 
 function controlFactors(world: World, window: CheckWindow, tolerance: number): ControlFactors {
-  const countCache = new Map<string, (x: number) => number>();
-  const bucketCache = new Map<string, { buckets: [number, number][]; neglected: number }>();
+  const countCache = new Map<number, (x: number) => number>();
+  const bucketCache = new Map<number, { buckets: [number, number][]; neglected: number }>();
   const conditions = window.control;
   const latency = world.controlLatency;
   const logGamma = Math.log((1 + 0.01) / (1 - 0.01));
   return {
     countAtLeast(metric, n0) {
-      const key = `${metric}|${n0}`;
+      const key = n0 * 2 + (metric === 'errorRate' ? 0 : 1);
       let cached = countCache.get(key);
       if (cached) return cached;
       const p = conditionsRate(conditions, metric);
@@ -190,7 +190,7 @@ function controlFactors(world: World, window: CheckWindow, tolerance: number): C
       return cached;
     },
     bucketLaw(metric, n0) {
-      const key = `${metric}|${n0}`;
+      const key = n0 * 4 + latencyMetrics.indexOf(metric);
       const cached = bucketCache.get(key);
       if (cached) return cached;
       const k = sketchRank(percentileOf[metric], n0);
@@ -270,13 +270,13 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     return level;
   };
 
-  const countLaws = new Map<string, CountLaw>();
+  const countLaws = new Map<number, CountLaw>();
   function countFactor(entry: (typeof counts)[number], n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
     if (!entry.active) return { pass: 1, neglected: 0 };
     const fixed = largestPassingCount(n, entry.fixedLimit);
     if (!concurrent || entry.ratioThresholds.length === 0 || control === null) return { pass: binomialAtMost(n, entry.p, fixed), neglected: 0 };
     // Concurrent ratio: Σ_x b(x; n, p)·P(X₀ ≥ x₀min(x) | n₀).
-    const lawKey = `${entry.metric}|${n}`;
+    const lawKey = n * 2 + (entry.metric === 'errorRate' ? 0 : 1);
     let law = countLaws.get(lawKey);
     if (!law) {
       law = binomialLaw(n, entry.p, tolerance);
@@ -303,15 +303,31 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
 
   /** The latency group's pass probability given n (and the control), with half the bracket width. */
   const fixedLatencyCache = new Map<number, { pass: number; neglected: number }>();
-  const ratioLatencyCache = new Map<string, { pass: number; neglected: number }>();
-  const candidateAtMostCache = new Map<string, number>();
+  const ratioLatencyCache = new Map<number, { pass: number; neglected: number }>();
+  const candidateAtMostCache = new Map<number, number>();
   /** P(U₍ₖ₎ ≤ level of `limit`) for the candidate's rank k of percentile j at n, cached (many control values share it). */
-  function candidateAtMost(n: number, j: number, rank: number, limit: number): number {
-    const key = `${n}|${j}|${largestIndexWithin(limit)}`;
+  function candidateAtMost(n: number, j: number, rank: number, limit: number, limitIndex = largestIndexWithin(limit)): number {
+    // Numeric keys (n, percentile, bucket index): bucket indices stay within ±2²⁰ for any latency in (1e-9, 1e9) ms.
+    const key = (n * 4 + j) * 2 ** 21 + limitIndex + 2 ** 20;
     let value = candidateAtMostCache.get(key);
     if (value === undefined) {
       value = orderStatisticAtMost(n, rank, levelForLimit(limit));
       candidateAtMostCache.set(key, value);
+    }
+    return value;
+  }
+
+  /** The candidate's limit (and its bucket index) when percentile j's reference is the control's bucket `controlIndex`; cached. */
+  const ratioLimitCache = new Map<number, { limit: number; index: number }>();
+  function ratioLimit(j: number, controlIndex: number): { limit: number; index: number } {
+    const key = j * 2 ** 21 + controlIndex + 2 ** 20;
+    let value = ratioLimitCache.get(key);
+    if (!value) {
+      const entry = activeLatency[j];
+      let limit = entry.fixedLimit;
+      for (const threshold of entry.ratioThresholds) limit = Math.min(limit, threshold * bucketRepresentative(controlIndex));
+      value = { limit, index: largestIndexWithin(limit) };
+      ratioLimitCache.set(key, value);
     }
     return value;
   }
@@ -336,9 +352,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       let pass = 0;
       let neglected = law.neglected;
       for (const [index, probability] of law.buckets) {
-        let limit = entry.fixedLimit;
-        for (const threshold of entry.ratioThresholds) limit = Math.min(limit, threshold * bucketRepresentative(index));
-        const key = `${n}|${largestIndexWithin(limit)}`;
+        const { limit, index: limitIndex } = ratioLimit(r, index);
+        const key = n * 2 ** 21 + limitIndex + 2 ** 20;
         let value = ratioLatencyCache.get(key);
         if (!value) {
           const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
@@ -358,10 +373,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       neglected += law.neglected;
       let pass = 0;
       for (const [index, probability] of law.buckets) {
-        const value = bucketRepresentative(index);
-        let limit = entry.fixedLimit;
-        for (const threshold of entry.ratioThresholds) limit = Math.min(limit, threshold * value);
-        pass += probability * candidateAtMost(n, j, ranks[j], limit);
+        const { limit, index: limitIndex } = ratioLimit(j, index);
+        pass += probability * candidateAtMost(n, j, ranks[j], limit, limitIndex);
       }
       return 1 - pass;
     });
