@@ -249,7 +249,11 @@ const simpleLatencies: Record<string, ObjectSpec> = {
   empirical: objectField(
     {
       kind: constantField('empirical'),
-      values: arrayField(numberField({ min: 0 }), { required: true, minItems: 2, tooFew: 'must hold at least 2 latencies' }),
+      values: arrayField(numberField({ min: 0 }), {
+        required: true,
+        minItems: 2,
+        tooFew: (count) => `must hold at least 2 latencies, got ${count}`,
+      }),
     },
     { definition: 'empiricalLatency', description: 'Observed latencies (ms), read as the continuous law of their type-7 quantile.' },
   ),

@@ -94,4 +94,40 @@ describe('parseScenario', () => {
     const good = parseScenario({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', times: [0, 1.5, 2.5] } } });
     expect(good.ok && good.scenario.traffic.arrivals).toEqual({ kind: 'replay', times: [0, 1.5, 2.5], period: 3 });
   });
+
+  it('keeps the specific messages of the cross-field and list rules', () => {
+    const problems = (document: unknown) => {
+      const parsed = parseScenario(document);
+      return parsed.ok ? [] : parsed.errors.map((error) => error.message);
+    };
+    expect(problems({ ...minimal, candidate: { latency: { kind: 'empirical', values: [5] }, errorRate: 0 } })).toEqual([
+      'candidate.latency.values must hold at least 2 latencies, got 1',
+    ]);
+    expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', file: 'trace.csv' } } })).toEqual([
+      'traffic.arrivals.times is required: at least one arrival time (the CLI fills it from "file")',
+    ]);
+    expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', times: [0, 5], period: 5 } } })).toEqual([
+      'traffic.arrivals.period must be longer than the last arrival time 5 s, got 5 s',
+    ]);
+    expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, segments: { a: 0, b: 0 } } })).toEqual(['traffic.segments weights must not all be 0']);
+    expect(problems({ ...minimal, inputs: { lang: { kind: 'categorical', mix: { en: 1 }, target: { fr: 1 } } } })).toEqual([
+      'inputs.lang.over is required: how long the mix takes to reach the target',
+      'inputs.lang.target.fr is not a category of inputs.lang.mix',
+    ]);
+  });
+
+  it('reads an optional seed, a whole number or a text mapped by seedFromText', () => {
+    const seedOf = (seed: unknown) => {
+      const parsed = parseScenario({ ...minimal, seed });
+      return parsed.ok ? parsed.scenario.seed : parsed.errors.map((error) => error.message);
+    };
+    expect(seedOf(undefined)).toBeUndefined();
+    expect(seedOf(7)).toBe(7);
+    // scripts/reference/seed_from_text.py: seedrandom's ARC4 of 'release-2026-12' → 6579759434890201.
+    expect(seedOf('release-2026-12')).toBe(6579759434890201);
+    expect(seedOf('42')).toBe(42);
+    expect(seedOf(1.5)).toEqual(['seed must be a whole number, got 1.5']);
+    expect(seedOf(' ')).toEqual(['seed must be a non-empty string, got " "']);
+    expect(seedOf([1])).toEqual(['seed must be a whole number or a non-empty string, got an array']);
+  });
 });

@@ -109,8 +109,8 @@ export interface ArraySpec extends FieldBase {
   kind: 'array';
   items: FieldSpec;
   minItems?: number;
-  /** The message when there are fewer than `minItems` items. */
-  tooFew?: string;
+  /** The message when there are fewer than `minItems` items (a function receives the count). */
+  tooFew?: string | ((count: number) => string);
   /** A rule over the whole array (e.g. ascending times), run after its items were checked. */
   check?: (value: unknown[], path: string, report: Report, failed: ReadonlySet<number>) => void;
 }

@@ -167,7 +167,9 @@ function checkMap(value: unknown, spec: MapSpec, path: string, report: Report): 
 function checkArray(value: unknown, spec: ArraySpec, path: string, report: Report): void {
   if (!Array.isArray(value)) return report(path, typeError(spec, 'an array', value));
   if (spec.minItems !== undefined && value.length < spec.minItems) {
-    return report(path, spec.tooFew ?? `must list at least ${spec.minItems} item${spec.minItems === 1 ? '' : 's'}, got ${value.length}`);
+    const { tooFew } = spec;
+    const message = typeof tooFew === 'function' ? tooFew(value.length) : tooFew;
+    return report(path, message ?? `must list at least ${spec.minItems} item${spec.minItems === 1 ? '' : 's'}, got ${value.length}`);
   }
   const failed = new Set<number>();
   value.forEach((item, i) => {
