@@ -31,8 +31,8 @@ import {
 import { formatDetectionTime, formatRateEstimate, inAppWords, requestReplayVerdict } from '../replay/replayVerdict.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
-import { LogImportClient } from '../workers/logImportClient.ts';
-import type { GroupSummaryData, ImportedLog, ImportProgress } from '../workers/logImportClient.ts';
+import { LogImportClient } from '../../../workers/logImportClient.ts';
+import type { GroupSummaryData, ImportedLog, ImportProgress } from '../../../workers/logImportClient.ts';
 
 /** How many bytes of a file are read on the page to find its columns before the import. */
 const HEADER_BYTES = 64 * 1024;
