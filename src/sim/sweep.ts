@@ -184,7 +184,7 @@ function sweepRows(settings: Record<string, number | string>[], states: SummaryS
 }
 
 /** The settings of a sweep and, per setting, one cell per scenario (checks the inputs; builds every policy first). */
-function sweepCells(
+export function sweepCells(
   scenarios: readonly Scenario[],
   policy: Policy,
   ranges: readonly ParameterRange[],

@@ -5,6 +5,10 @@
  * simulation of the scenario with the real engine (src/sim). With `--shard k/N --out PART.json`
  * it runs only its share of the replicates and writes a partial result (src/cli/shard.ts) that
  * `rollout-lab merge` combines into exactly the unsharded result.
+ * With `--mode exact` the same record is computed without sampling (src/sim/exact/): exact rates,
+ * no seed, `"mode": "exact"` and `"fallback": []` in --json; when the scenario or policy uses a
+ * feature with no exact form, the command says which on stderr and falls back to the windowed
+ * Monte-Carlo mode (`"mode": "window"`, `"fallback": [the features]`).
  * Scenario and policy files are read by src/cli/files.ts: every problem is listed by JSON path
  * and the command exits with code 2.
  */
@@ -23,12 +27,14 @@ import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '.
 import { progressBar } from '../progressBar.ts';
 import { workersOption } from '../workersOption.ts';
 import { runSimulationInWorkers } from '../../../workers/nodePool.ts';
+import { evaluateExact } from '../../sim/exact/evaluateExact.ts';
+import { exactSummaryText } from '../exactSummaryText.ts';
 
 /** `rollout-lab simulate`. */
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Monte-Carlo simulation of a rollout policy on a scenario: false-rollback and missed-regression rates with intervals',
-  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]',
+  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request|exact] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]',
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
@@ -49,7 +55,8 @@ export const simulateCommand: Command = {
     if (file === undefined) throw new UsageError('a scenario file is required (e.g. scenarios/identical-candidate.json)');
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
     const givenSeed = seedOption(args);
-    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    const requestedMode = choiceOption<FidelityMode | 'exact'>(args, 'mode', ['window', 'request', 'exact'], 'window');
+    if (requestedMode === 'exact' && shard) throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
     let scenario: Scenario;
     let policy: Policy;
     try {
@@ -62,8 +69,21 @@ export const simulateCommand: Command = {
     // --seed, else the scenario's own seed, else 1.
     const seed = givenSeed ?? scenario.seed ?? 1;
     const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
-    const simulation = prepareSimulation(scenario, policy, mode, seed);
     const policyName = policy.name ?? (args.values.policy as string | undefined) ?? 'policy';
+    // --mode exact: the exact evaluator, or the features that send it back to Monte-Carlo.
+    let fallback: { fallback: string[] } | Record<string, never> = {};
+    if (requestedMode === 'exact') {
+      const exact = evaluateExact(scenario, policy);
+      if (exact.supported) {
+        if (args.values.json) writeJson(io, { scenario: scenario.name, policy: policyName, ...exact.summary, fallback: [] });
+        else io.stdout.write(exactSummaryText({ scenario: scenario.name, policy: policyName }, exact.summary));
+        return 0;
+      }
+      fallback = { fallback: exact.features };
+      io.stderr.write(`rollout-lab simulate: no exact answer (${exact.features.join('; ')}): falling back to the windowed Monte-Carlo mode\n`);
+    }
+    const mode: FidelityMode = requestedMode === 'exact' ? 'window' : requestedMode;
+    const simulation = prepareSimulation(scenario, policy, mode, seed);
     const output = { scenario: scenario.name, policy: policyName, mode, seed };
     if (shard) {
       // One shard of a larger run: write the partial state for `rollout-lab merge`.
@@ -103,7 +123,7 @@ export const simulateCommand: Command = {
       summary = summaryValue(runReplicates(simulation, 0, replicates, progressBar(io, showProgress)));
     }
     if (args.values.json) {
-      writeJson(io, { ...output, ...summary });
+      writeJson(io, { ...output, ...summary, ...fallback });
     } else {
       io.stdout.write(simulationSummaryText({ ...output, replicates }, summary));
     }

@@ -7,6 +7,9 @@
  * Each (setting, scenario) runs on worker threads (`--workers`, default the machine's
  * parallelism when the sweep simulates at least 2,000 replicates), with the same result as in
  * one thread.
+ * With `--mode exact` every (setting, scenario) is evaluated exactly (src/sim/exact/exactSweep.ts):
+ * the same rows, `"mode": "exact"`, `"fallback": []`; when a setting has no exact form the whole
+ * sweep falls back to the windowed mode and says which features forced it.
  */
 import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
 import { writeJson } from '../io.ts';
@@ -22,6 +25,8 @@ import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '.
 import { workersOption } from '../workersOption.ts';
 import { contentHash, partialResult, shardOptions, shardRange, writePartialResult } from '../shard.ts';
 import { sweepTableText } from '../summaryText.ts';
+import { exactSweep } from '../../sim/exact/exactSweep.ts';
+import { exactSweepTableText } from '../exactSummaryText.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
 export function parseParameter(text: string): ParameterRange {
@@ -40,7 +45,7 @@ export function parseParameter(text: string): ParameterRange {
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'operating characteristics: false-rollback vs missed-regression rate over one or two policy parameters',
-  usage: `sweep SCENARIO.json [MORE.json …] --param NAME=V1,V2 [--param NAME=…] [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]   (NAME: ${sweepParameters.join(', ')})`,
+  usage: `sweep SCENARIO.json [MORE.json …] --param NAME=V1,V2 [--param NAME=…] [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request|exact] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]   (NAME: ${sweepParameters.join(', ')})`,
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
@@ -67,7 +72,9 @@ export const sweepCommand: Command = {
     if (ranges.length === 2 && ranges[0].name === ranges[1].name) throw new UsageError(`--param ${ranges[0].name} is given twice`);
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
     const seed = seedOption(args) ?? 1;
-    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    const requestedMode = choiceOption<FidelityMode | 'exact'>(args, 'mode', ['window', 'request', 'exact'], 'window');
+    if (requestedMode === 'exact' && shard) throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
+    const mode: FidelityMode = requestedMode === 'exact' ? 'window' : requestedMode;
     let scenarios: Scenario[];
     let policy: Policy;
     try {
@@ -76,6 +83,25 @@ export const sweepCommand: Command = {
     } catch (error) {
       if (error instanceof InvalidFileError) return reportInvalidFile(io, 'sweep', error);
       throw error;
+    }
+    // --mode exact: every row exact, or the features that send the sweep back to Monte-Carlo.
+    let fallback: { fallback: string[] } | Record<string, never> = {};
+    if (requestedMode === 'exact') {
+      let exact;
+      try {
+        exact = exactSweep(scenarios, policy, ranges);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(error.message);
+        throw error;
+      }
+      if (exact.supported) {
+        const heading = { scenarios: scenarios.map((scenario) => scenario.name), policy: policy.name ?? null, parameters: ranges.map((parameter) => parameter.name) };
+        if (args.values.json) writeJson(io, { ...heading, mode: 'exact', fallback: [], rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })) });
+        else io.stdout.write(exactSweepTableText(heading, exact.rows));
+        return 0;
+      }
+      fallback = { fallback: exact.features };
+      io.stderr.write(`rollout-lab sweep: no exact answer (${exact.features.join('; ')}): falling back to the windowed Monte-Carlo mode\n`);
     }
     const showProgress = args.values.progress === true || (io.stderr as { isTTY?: boolean }).isTTY === true;
     const range = shard ? shardRange(replicates, shard.shard) : { from: 0, to: replicates };
@@ -126,7 +152,7 @@ export const sweepCommand: Command = {
       return 0;
     }
     if (args.values.json) {
-      writeJson(io, { ...output, rows: rows.map((row) => ({ ...row.setting, ...row.summary })) });
+      writeJson(io, { ...output, ...fallback, rows: rows.map((row) => ({ ...row.setting, ...row.summary })) });
       return 0;
     }
     io.stdout.write(sweepTableText(output, rows));

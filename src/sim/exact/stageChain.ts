@@ -29,14 +29,17 @@
  *   end of the first window.
  * The run ends undecided when the horizon passes; the last window is clipped at the horizon.
  *
- * Cost: O(Σ over windows of the states alive in them) plus one law evaluation per (stage, window
- * start, hours served) — cached, since many states share a window.
+ * Cost: O(Σ over windows of the states alive in them) plus one law evaluation per distinct window
+ * law — cached by what the laws read (the stage, the window's duration, its arrivals Λ or replayed
+ * count, both models' error rate, timeout probability and latency multiplier): the `ChainLaws`
+ * contract is that a window's law depends on nothing else. Without a daily cycle or faults a
+ * stage's windows share one evaluation.
  */
 import type { CompiledPolicy, CompiledStage } from '../../engine/controller/compilePolicy.ts';
 import type { World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { ArmConditions } from '../world.ts';
-import { rolloutPercentage } from '../traffic.ts';
+import { expectedArrivals, replayArrivals, rolloutPercentage } from '../traffic.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
@@ -151,6 +154,8 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
   const levels = [...new Set(stages.filter((stage) => stage.traffic > 0).map((stage) => Math.floor(rolloutPercentage(stage.traffic) + 1e-9)))].sort((a, b) => a - b);
   const levelOf = new Map(levels.map((level, index) => [level, index]));
   const facts = new Map<string, WindowFacts>();
+  const lawFacts = new Map<string, WindowFacts>();
+  const replay = world.scenario.traffic.arrivals.kind === 'replay' ? world.scenario.traffic.arrivals : null;
   const control = emptyConditions();
   const candidate = emptyConditions();
 
@@ -159,6 +164,19 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     const cached = facts.get(key);
     if (cached) return cached;
     conditionsAt(world, start + duration / 2, state.hoursServed, control, candidate);
+    // Windows with the same law share one evaluation (e.g. every window of a stage without a
+    // daily cycle or faults): the key is what the laws read, the window's arrivals and conditions.
+    const arrivals = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : expectedArrivals(world.scenario.traffic, start, start + duration);
+    const lawKey =
+      stage.kind === 'shadow'
+        ? null
+        : `${stage.index}|${duration}|${arrivals}|${control.errorRate}|${control.timeoutProbability}|${control.latencyMultiplier}|` +
+          `${candidate.errorRate}|${candidate.timeoutProbability}|${candidate.latencyMultiplier}|${candidateIsWorse(world, control, candidate)}`;
+    const shared = lawKey === null ? undefined : lawFacts.get(lawKey);
+    if (shared) {
+      facts.set(key, shared);
+      return shared;
+    }
     const fact: WindowFacts = {
       control: copyConditions(control),
       candidate: copyConditions(candidate),
@@ -180,6 +198,7 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     else if (stage.kind === 'shadow' && judge) fact.check = laws.shadowGates(window);
     if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = laws.servedRequests(window);
     facts.set(key, fact);
+    if (lawKey !== null) lawFacts.set(lawKey, fact);
     return fact;
   }
 

@@ -1,0 +1,47 @@
+/**
+ * A sweep answered exactly: for every setting of one or two policy parameters (the settings and
+ * policies of `sweep`, src/sim/sweep.ts), each scenario evaluated by `evaluateExact` and the
+ * scenarios' tallies merged per setting — as the Monte-Carlo sweep merges its scenarios' summary
+ * states with equal replicates, so a healthy and a regressed scenario give one row with both the
+ * false-rollback and the missed-regression rate. When any (setting, scenario) has no exact form,
+ * the whole sweep is refused with the features, for the caller to simulate it instead (a table
+ * half exact and half sampled would read as one kind of number).
+ */
+import type { Policy } from '../../engine/policy/policy.ts';
+import type { Scenario } from '../scenario.ts';
+import type { ParameterRange } from '../sweep.ts';
+import { sweepCells } from '../sweep.ts';
+import type { ExactSummary, ExactTally } from './exactTally.ts';
+import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import { evaluateExact } from './evaluateExact.ts';
+import type { ExactOptions } from './evaluateExact.ts';
+
+/** One exact row: the setting, its merged tally and summary. */
+export interface ExactSweepRow {
+  setting: Record<string, number | string>;
+  tally: ExactTally;
+  summary: ExactSummary;
+}
+
+/** The rows, or the features that need simulation (with the setting that met them first). */
+export type ExactSweepResult = { supported: true; rows: ExactSweepRow[] } | { supported: false; features: string[] };
+
+/**
+ * Evaluates every setting × scenario exactly (module comment). Throws a RangeError when a setting
+ * makes the policy invalid (as `sweep`). Cost: settings × scenarios exact evaluations; stops at
+ * the first unsupported one.
+ */
+export function exactSweep(scenarios: readonly Scenario[], policy: Policy, ranges: readonly ParameterRange[], options: ExactOptions = {}): ExactSweepResult {
+  const { settings, cells } = sweepCells(scenarios, policy, ranges, { replicates: 1, seed: 0 });
+  const rows: ExactSweepRow[] = [];
+  for (let i = 0; i < settings.length; i++) {
+    const tally = emptyTally();
+    for (const cell of cells[i]) {
+      const result = evaluateExact(cell.scenario, cell.policy, options);
+      if (!result.supported) return { supported: false, features: result.features };
+      mergeTally(tally, result.tally);
+    }
+    rows.push({ setting: settings[i], tally, summary: exactSummary(tally) });
+  }
+  return { supported: true, rows };
+}

@@ -1,0 +1,121 @@
+/**
+ * `--mode exact` of `rollout-lab simulate` and `sweep`: the exact evaluator's record in the same
+ * JSON shape, `"mode": "exact"`, no interval width, `"fallback": []`; and the fall back to the
+ * windowed Monte-Carlo mode, naming the features, when the policy has no exact form.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulateCommand } from '../../src/cli/commands/simulate.ts';
+import { sweepCommand } from '../../src/cli/commands/sweep.ts';
+import { UsageError } from '../../src/cli/args.ts';
+import { runCommandObject } from '../helpers/cli.ts';
+import { loadPolicy, loadScenario } from '../../src/cli/files.ts';
+import { evaluateExact } from '../../src/sim/exact/evaluateExact.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rollout-lab-exact-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(content));
+  return path;
+}
+
+/** Two small worlds without a daily cycle (every window of a stage has one law: quick to evaluate). */
+const model = { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01 };
+const world = (name: string, candidateErrorRate: number) => ({
+  version: 1,
+  name,
+  horizon: '1d',
+  traffic: { requestsPerSecond: 20, users: { count: 2000 } },
+  control: model,
+  candidate: { ...model, errorRate: candidateErrorRate },
+  truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
+});
+let healthy: string;
+let regressed: string;
+beforeAll(() => {
+  healthy = file('healthy.json', world('healthy', 0.01));
+  regressed = file('regressed.json', world('regressed', 0.03));
+});
+
+/** A canary-only policy the exact evaluator covers: concurrent baseline, 1 hour at 10%, error ratio 2. */
+const quickPolicy = {
+  version: 1,
+  name: 'quick canary',
+  baseline: { mode: 'concurrent' },
+  stages: [
+    { kind: 'canary', traffic: 0.1, minDuration: '1h', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }] },
+    { kind: 'promote' },
+  ],
+};
+
+describe('rollout-lab simulate --mode exact', () => {
+  it('prints the exact record in simulate’s JSON shape, with mode exact, zero-width intervals and no fallback', async () => {
+    const policyFile = file('quick.json', quickPolicy);
+    const result = await runCommandObject(simulateCommand, [regressed, '--policy', policyFile, '--mode', 'exact', '--json']);
+    expect(result.code).toBe(0);
+    const json = result.json;
+    expect(json.mode).toBe('exact');
+    expect(json.fallback).toEqual([]);
+    expect(json.seed).toBeUndefined();
+    const expected = evaluateExact(loadScenario(regressed), loadPolicy(policyFile, loadScenario(regressed), regressed));
+    if (!expected.supported) throw new Error('expected an exact answer');
+    expect(json.rollbackRate.rate).toBe(expected.summary.rollbackRate.rate);
+    for (const key of ['falseRollbackRate', 'missedRegressionRate', 'rollbackRate', 'promoteRate', 'undecidedRate']) {
+      expect(json[key].lower, key).toBe(json[key].rate);
+      expect(json[key].upper, key).toBe(json[key].rate);
+    }
+    // The same keys as a Monte-Carlo run's record.
+    const simulated = await runCommandObject(simulateCommand, [regressed, '--policy', policyFile, '--replicates', '20', '--json']);
+    for (const key of Object.keys(simulated.json)) if (key !== 'seed') expect(json, key).toHaveProperty(key);
+  });
+
+  it('prints exact rates without intervals in the text form', async () => {
+    const result = await runCommandObject(simulateCommand, [regressed, '--policy', file('quick2.json', quickPolicy), '--mode', 'exact']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/exact mode \(no sampling; neglected probability/);
+    expect(result.stdout).toMatch(/missed-regression rate +[\d.e-]+ +\(exact\)/);
+    expect(result.stdout).not.toMatch(/CI/);
+  });
+
+  it('falls back to the windowed Monte-Carlo mode for the default policy, naming the features', async () => {
+    const result = await runCommandObject(simulateCommand, [healthy, '--mode', 'exact', '--replicates', '3', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/no exact answer \(.*A\/B stage.*\): falling back to the windowed Monte-Carlo mode/);
+    expect(result.json.mode).toBe('window');
+    expect(result.json.replicates).toBe(3);
+    expect(result.json.fallback.some((feature: string) => feature.startsWith('A/B stage'))).toBe(true);
+  });
+
+  it('refuses --shard with --mode exact (nothing to split)', async () => {
+    await expect(runCommandObject(simulateCommand, [regressed, '--mode', 'exact', '--shard', '1/2', '--out', join(dir, 'part.json')])).rejects.toThrow(UsageError);
+  });
+});
+
+describe('rollout-lab sweep --mode exact', () => {
+  it('gives each setting the exact record of its scenarios merged, as one JSON table', async () => {
+    const policyFile = file('quick3.json', quickPolicy);
+    const result = await runCommandObject(sweepCommand, [healthy, regressed, '--policy', policyFile, '--param', 'errorRatio=1.5,3', '--mode', 'exact', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.json.mode).toBe('exact');
+    expect(result.json.fallback).toEqual([]);
+    expect(result.json.rows).toHaveLength(2);
+    // A looser threshold rolls back less.
+    expect(result.json.rows[1].rollbackRate.rate).toBeLessThan(result.json.rows[0].rollbackRate.rate);
+    expect(result.json.rows[0].errorRatio).toBe(1.5);
+  });
+
+  it('falls back to Monte-Carlo for the whole sweep when a setting has no exact form', async () => {
+    const result = await runCommandObject(sweepCommand, [healthy, '--param', 'errorRatio=2', '--mode', 'exact', '--replicates', '2', '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/no exact answer/);
+    expect(result.json.mode).toBe('window');
+    expect(result.json.fallback.length).toBeGreaterThan(0);
+  });
+});
