@@ -72,6 +72,8 @@ export class ExactUnsupportedError extends Error {
 export interface CheckLawOptions {
   /** Mass each truncated Poisson/binomial sum may leave out (default 1e-12). */
   tolerance?: number;
+  /** Concurrent mode: always sum over the pairs (n, n₀), never the single-metric shortcut (tests compare the two). */
+  pairwise?: boolean;
 }
 
 /** The default mass each truncated sum may leave out. */

@@ -130,6 +130,11 @@ export function healthCheckLaw(world: World, window: CheckWindow, reference: Bas
     return result;
   }
 
+  const single = candidateGroups.singleConcurrentCount();
+  if (!replay && single !== null && minRequests >= 1 && !options.pairwise) {
+    return concurrentSingleCount(window, expected * (1 - share), candidateLaw, single, candidateGroups, minRequests, tolerance, result);
+  }
+
   // Concurrent: the control's window count is n₀ ~ Poisson(Λ(1 − f)) independent of n, or N − n with replayed arrivals.
   const controlLaw: CountLaw | null = replay ? null : poissonLaw(expected * (1 - share), tolerance);
   if (controlLaw) result.neglected! += controlLaw.neglected;
@@ -156,6 +161,88 @@ export function healthCheckLaw(world: World, window: CheckWindow, reference: Bas
       else result.pass += mass * pass;
       result.fail += mass * (1 - pass);
     }
+  }
+  return result;
+}
+
+/**
+ * Concurrent mode when only ONE count metric (errors or timeouts) compares with the control and
+ * every other rule has a fixed limit: by Poisson thinning the control's events X₀ ~ Poisson(Λ₀p₀)
+ * and its other requests M₀ ~ Poisson(Λ₀(1 − p₀)) are independent, so n₀ need not be summed
+ * over with everything else —
+ *   P(pass | n) = others(n) · Σ_x b(x; n, p) · Σ_{x₀} P(X₀ = x₀) · P(minRequests − x₀ ≤ M₀ ≤ m₀max(x, n, x₀)),
+ * m₀max the largest M₀ with !(x/n > k·x₀/(x₀ + M₀)) (the controller's comparison), read from M₀'s
+ * cumulative table. O(range n × range x × range x₀) additions instead of × range n₀.
+ */
+function concurrentSingleCount(
+  window: CheckWindow,
+  controlMean: number,
+  candidateLaw: CountLaw,
+  single: { metric: 'errorRate' | 'timeoutRate'; p: number; fixedLimit: number; ratioThresholds: number[] },
+  groups: ReturnType<typeof candidateFactors>,
+  minRequests: number,
+  tolerance: number,
+  result: CheckProbabilities,
+): CheckProbabilities {
+  const p0 = conditionsRate(window.control, single.metric);
+  const eventLaw = poissonLaw(controlMean * p0, tolerance);
+  const otherLaw = poissonLaw(controlMean * (1 - p0), tolerance);
+  const totalLaw = poissonLaw(controlMean, tolerance);
+  result.neglected! += eventLaw.neglected + otherLaw.neglected + totalLaw.neglected;
+  // P(n₀ < minRequests).
+  let controlShort = 0;
+  for (let j = 0; j < totalLaw.pmf.length && totalLaw.first + j < minRequests; j++) controlShort += totalLaw.pmf[j];
+  // cumulative[j] = P(M₀ < first + j), j = 0 … length.
+  const cumulative = new Float64Array(otherLaw.pmf.length + 1);
+  for (let j = 0; j < otherLaw.pmf.length; j++) cumulative[j + 1] = cumulative[j] + otherLaw.pmf[j];
+  const otherLast = otherLaw.first + otherLaw.pmf.length - 1;
+  /** P(low ≤ M₀ ≤ high) on the kept range. */
+  const between = (low: number, high: number): number => {
+    const from = Math.max(low, otherLaw.first);
+    const to = Math.min(high, otherLast);
+    return to < from ? 0 : cumulative[to - otherLaw.first + 1] - cumulative[from - otherLaw.first];
+  };
+  for (let i = 0; i < candidateLaw.pmf.length; i++) {
+    const n = candidateLaw.first + i;
+    const weight = candidateLaw.pmf[i];
+    if (n < minRequests || n === 0) {
+      result.hold += weight;
+      continue;
+    }
+    const others = groups.passGivenExcept(n, single.metric);
+    result.neglected! += weight * others.neglected;
+    const law = binomialLaw(n, single.p, tolerance);
+    result.neglected! += weight * law.neglected;
+    const fixed = largestPassingCount(n, single.fixedLimit);
+    let passMass = 0;
+    const last = Math.min(fixed, law.first + law.pmf.length - 1);
+    for (let x = law.first; x <= last; x++) {
+      const observed = x / n;
+      let inner = 0;
+      for (let e = 0; e < eventLaw.pmf.length; e++) {
+        const x0 = eventLaw.first + e;
+        const low = Math.max(0, minRequests - x0);
+        let high: number;
+        if (x === 0) high = Infinity;
+        else if (x0 === 0) high = -1;
+        else {
+          // Largest m₀ with !(observed > k·(x₀/(x₀ + m₀))) for every threshold k: the smallest over k.
+          high = Infinity;
+          for (const threshold of single.ratioThresholds) {
+            let m0 = Math.max(-1, Math.floor((threshold * x0) / observed - x0));
+            while (m0 >= 0 && observed > threshold * (x0 / (x0 + m0))) m0--;
+            while (!(observed > threshold * (x0 / (x0 + m0 + 1)))) m0++;
+            high = Math.min(high, m0);
+          }
+        }
+        if (high >= low) inner += eventLaw.pmf[e] * between(low, high);
+      }
+      passMass += law.pmf[x - law.first] * inner;
+    }
+    const pass = others.pass * passMass;
+    result.pass += weight * pass;
+    result.hold += weight * controlShort;
+    result.fail += weight * Math.max(0, 1 - controlShort - pass);
   }
   return result;
 }
@@ -433,6 +520,25 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       return missing;
     },
     hasRatio,
+    /** Concurrent mode: the one count metric compared with the control, when no other rule is (else null). */
+    singleConcurrentCount(): { metric: 'errorRate' | 'timeoutRate'; p: number; fixedLimit: number; ratioThresholds: number[] } | null {
+      if (!concurrent || activeLatency.some((entry) => entry.ratioThresholds.length > 0)) return null;
+      const ratios = counts.filter((entry) => entry.ratioThresholds.length > 0);
+      return ratios.length === 1 ? ratios[0] : null;
+    },
+    /** P(every group but `metric`'s passes | n), with fixed limits only. */
+    passGivenExcept(n: number, metric: 'errorRate' | 'timeoutRate'): { pass: number; neglected: number } {
+      let pass = 1;
+      let neglected = 0;
+      for (const entry of counts) {
+        if (entry.metric === metric) continue;
+        const factor = countFactor(entry, n, null);
+        pass *= factor.pass;
+        neglected += factor.neglected;
+      }
+      const lat = latencyFactor(n, null);
+      return { pass: pass * lat.pass, neglected: neglected + lat.neglected };
+    },
     passGiven(n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
       let pass = 1;
       let neglected = 0;
