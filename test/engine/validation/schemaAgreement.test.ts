@@ -10,11 +10,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseWindowMetrics, windowFields } from '../../../src/engine/metrics/windowMetrics.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { parsePolicy, policyFields } from '../../../src/engine/policy/parsePolicy.ts';
+import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
+import { policyFields } from '../../../src/engine/policy/policyFields.ts';
 import type { FieldSpec } from '../../../src/engine/validation/fieldSpec.ts';
 import { jsonSchemaOf } from '../../../src/engine/validation/jsonSchemaOf.ts';
 import { validateDocument } from '../../../src/engine/validation/validateDocument.ts';
-import { parseScenario, scenarioFields } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import { scenarioFields } from '../../../src/sim/scenarioFields.ts';
 import { mutatedDocument } from '../../fuzz/mutate.ts';
 import { schemaErrors } from '../policy/schemaChecker.ts';
 
