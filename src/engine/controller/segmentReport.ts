@@ -22,6 +22,7 @@ import { analyzeSegments } from '../analysis/segments.ts';
 import { homogeneityTest } from '../stats/contingency.ts';
 import { DEFAULT_SRM_THRESHOLD } from '../stats/sampleRatioMismatch.ts';
 import type { SegmentTally } from './controllerState.ts';
+import { formatPercent } from '../text/format.ts';
 
 /** Adds one window's per-segment outcomes to `tallies`, in place. Cost O(segments). */
 export function addSegmentOutcomes(tallies: Record<string, SegmentTally>, control: ArmWindow | undefined, candidate: ArmWindow): void {
@@ -60,10 +61,6 @@ export interface SegmentReport {
    */
   disagreementPValue: number | null;
   message: string;
-}
-
-function percent(x: number): string {
-  return `${(100 * x).toFixed(1)}%`;
 }
 
 function points(x: number): string {
@@ -122,7 +119,7 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
     const bySegment = analysis.segments
       .map(
         (s) =>
-          `'${s.segment}' candidate ${percent(s.second.rate)} vs control ${percent(s.first.rate)} (${points(-s.difference)}, p ${pValueText(s.pValue)}${s.significant ? '' : ', not significant'})`,
+          `'${s.segment}' candidate ${formatPercent(s.second.rate)} vs control ${formatPercent(s.first.rate)} (${points(-s.difference)}, p ${pValueText(s.pValue)}${s.significant ? '' : ', not significant'})`,
       )
       .join('; ');
     const best = Math.max(analysis.expectedRate.first, analysis.expectedRate.second);
@@ -142,7 +139,7 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
     } else if (analysis.simpsonParadox || opposite) {
       const aggregate = analysis.aggregate;
       paradox =
-        ` The aggregate (candidate ${percent(aggregate.second.rate)} vs control ${percent(aggregate.first.rate)}) averages opposite effects by segment away; ` +
+        ` The aggregate (candidate ${formatPercent(aggregate.second.rate)} vs control ${formatPercent(aggregate.first.rate)}) averages opposite effects by segment away; ` +
         `the arms' segment mixes match (${mixText})${analysis.simpsonParadox ? ", so this is cancellation, not Simpson's paradox" : ''}.`;
     }
     const bestModel = analysis.expectedRate.second > analysis.expectedRate.first ? 'candidate' : 'control';
