@@ -36,3 +36,33 @@ export async function browserSimulationRunner(
   }
   return { state: result.states[0], complete: result.status === 'complete' };
 }
+
+/**
+ * The lab's batch runner (`SimulationBatchRunner` of src/ui/lab/labModel.ts): every simulation of
+ * the sweep as one run of the shared pool, streamed in order; a simulation some of whose shards
+ * failed is reported at the end with `complete: false`. Rejects when every shard of a simulation
+ * failed.
+ */
+export const browserSimulationBatchRunner = {
+  async batch(
+    requests: SimulationRequest[],
+    replicates: number,
+    onSimulation: (index: number, state: SummaryState, complete: boolean) => void,
+    onProgress: (fraction: number) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let reported = 0;
+    const result = await runSimulationBatch(sharedSimulationPool(), requests, replicates, {
+      signal,
+      onProgress: (progress) => onProgress(progress.fraction),
+      onSimulation: (index, state) => {
+        reported = index + 1;
+        onSimulation(index, state, true);
+      },
+    });
+    if (result.status === 'cancelled' || signal.aborted) return;
+    const emptyFailure = result.states.findIndex((state, index) => index >= reported && state.replicates === 0);
+    if (emptyFailure >= 0 && result.error !== undefined) throw new Error(`the simulation failed: ${result.error.message}`);
+    for (let index = reported; index < requests.length; index++) onSimulation(index, result.states[index], result.complete[index]);
+  },
+};

@@ -3,7 +3,7 @@ import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { prepareSimulation, runReplicates, simulate } from '../../src/sim/runner.ts';
 import { buildPolicyExport, engineVersion, readPolicyImport } from '../../src/ui/export/policyExport.ts';
-import { labVerdict, runLab, sweepThresholds, type LabResult, type SimulationRunner } from '../../src/ui/lab/labModel.ts';
+import { labVerdict, runLab, sweepThresholds, type LabResult, type SimulationBatchRunner, type SimulationRunner } from '../../src/ui/lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../../src/ui/lab/labPolicy.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { faultLabel, labFaultDocument, labScenarioDocuments, labScenarioProblems, labScenarios } from '../../src/ui/lab/labWorlds.ts';
@@ -197,6 +197,28 @@ describe('runLab', () => {
     const { healthy } = labScenarios(settings);
     const direct = simulate(healthy, labPolicy(settings), { replicates: 20, seed: 3 });
     expect(result.current?.healthy).toEqual(direct);
+  });
+
+  it('gives the same streamed results when the whole sweep runs as one batch (the browser pool’s way)', async () => {
+    const perSimulation: LabResult[] = [];
+    const expected = await runLab(settings, inProcessRunner, (partial) => perSimulation.push(partial), () => {}, new AbortController().signal);
+    const batches: number[] = [];
+    // A batch runner over the same simulator, reporting simulations in order as the pool does.
+    const inProcessBatch: SimulationBatchRunner = {
+      async batch(requests, replicates, onSimulation, onProgress) {
+        batches.push(requests.length);
+        for (const [index, request] of requests.entries()) {
+          const { state } = await inProcessRunner(request, replicates, () => {}, new AbortController().signal);
+          onSimulation(index, state, true);
+          onProgress((index + 1) / requests.length);
+        }
+      },
+    };
+    const streamed: LabResult[] = [];
+    const result = await runLab(settings, inProcessBatch, (partial) => streamed.push(partial), () => {}, new AbortController().signal);
+    expect(batches).toEqual([12]);
+    expect(result).toEqual(expected);
+    expect(streamed).toEqual(perSimulation);
   });
 
   it('stops when aborted', async () => {

@@ -65,6 +65,22 @@ export type SimulationRunner = (
 ) => Promise<{ state: SummaryState; complete: boolean }>;
 
 /**
+ * Runs several simulations of `replicates` replicates as one batch (the browser's worker pool:
+ * no barrier between simulations — issue 16) and calls `onSimulation(i, state, complete)` for
+ * each, in order, as soon as it and those before it are done; `complete` is false when a worker
+ * failed on some of its replicates. Returns early, without the rest, once `signal` aborts.
+ */
+export interface SimulationBatchRunner {
+  batch(
+    requests: SimulationRequest[],
+    replicates: number,
+    onSimulation: (index: number, state: SummaryState, complete: boolean) => void,
+    onProgress: (fraction: number) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
+/**
  * Runs the lab: for the current error-ratio threshold and then every other threshold of the
  * sweep, the healthy and the regressed world, each with `replicates` replicates from seed
  * `seed` (common random numbers: every setting sees the same streams). Calls `onResult` after
@@ -72,7 +88,7 @@ export type SimulationRunner = (
  */
 export async function runLab(
   settings: LabSettings,
-  runSimulation: SimulationRunner,
+  runSimulation: SimulationRunner | SimulationBatchRunner,
   onResult: (result: LabResult) => void,
   onProgress: (fraction: number) => void,
   signal: AbortSignal,
@@ -82,6 +98,31 @@ export async function runLab(
   const policies = labSweepPolicies(settings);
   const thresholds = policies.map((point) => point.maxRatio);
   const result: LabResult = { current: undefined, sweep: [], simulationsDone: 0, simulations: 2 * thresholds.length, partial: false };
+  const addPoint = (i: number, summaries: SimulationSummary[]): void => {
+    const point: OperatingPoint = { errorRatio: thresholds[i], current: i === 0, healthy: summaries[0], regressed: summaries[1] };
+    if (i === 0) result.current = point;
+    result.sweep = [...result.sweep, point].sort((a, b) => a.errorRatio - b.errorRatio);
+    onResult({ ...result });
+  };
+  if (typeof runSimulation !== 'function') {
+    // The whole sweep as one batch (same streams, same results); settings still stream in order.
+    const requests = policies.flatMap(({ policy }) => [healthy, regressed].map((scenario): SimulationRequest => ({ scenario, policy, mode: 'window', seed: settings.seed })));
+    const summaries: SimulationSummary[] = [];
+    await runSimulation.batch(
+      requests,
+      settings.replicates,
+      (index, state, complete) => {
+        if (signal.aborted) return;
+        result.partial ||= !complete;
+        summaries[index] = summaryValue(state);
+        result.simulationsDone += 1;
+        if (index % 2 === 1) addPoint((index - 1) / 2, summaries.slice(index - 1, index + 1));
+      },
+      onProgress,
+      signal,
+    );
+    return result;
+  }
   for (let i = 0; i < thresholds.length; i++) {
     const summaries: SimulationSummary[] = [];
     for (const scenario of [healthy, regressed]) {
@@ -98,10 +139,7 @@ export async function runLab(
       summaries.push(summaryValue(run.state));
       result.simulationsDone += 1;
     }
-    const point: OperatingPoint = { errorRatio: thresholds[i], current: i === 0, healthy: summaries[0], regressed: summaries[1] };
-    if (i === 0) result.current = point;
-    result.sweep = [...result.sweep, point].sort((a, b) => a.errorRatio - b.errorRatio);
-    onResult({ ...result });
+    addPoint(i, summaries);
   }
   return result;
 }

@@ -5,7 +5,7 @@ import { LabSettingsController } from '../controllers/labSettingsController.ts';
 import '../elements/plotFigure.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
-import { browserSimulationRunner } from '../../../workers/browserSimulationRunner.ts';
+import { browserSimulationBatchRunner } from '../../../workers/browserSimulationRunner.ts';
 import { checkRunSettings, formatHours, formatRate, labVerdict, runLab, type LabResult } from '../lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
@@ -72,7 +72,7 @@ export class PolicyLabView extends LitElement {
   private readonly form = new LabSettingsController(this, { editable: true });
   private readonly simulation = new TaskController<[LabSettings], LabResult>(this, async ({ signal, reportProgress, reportPartial }, settings) => {
     await settle(300, signal);
-    return runLab(settings, browserSimulationRunner, reportPartial, reportProgress, signal);
+    return runLab(settings, browserSimulationBatchRunner, reportPartial, reportProgress, signal);
   });
   /** "Tune for me": the auto-tuner, its simulations on a pool of Web Workers; cancelling stops them. */
   private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(this, ({ signal, reportProgress }, settings, targets) =>
