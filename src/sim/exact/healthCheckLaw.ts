@@ -139,6 +139,39 @@ export function healthCheckLaw(world: World, window: CheckWindow, reference: Bas
   const controlLaw: CountLaw | null = replay ? null : poissonLaw(expected * (1 - share), tolerance);
   if (controlLaw) result.neglected! += controlLaw.neglected;
   const control = controlFactors(world, window, tolerance);
+  const latencyOnly = candidateGroups.singleConcurrentLatency();
+  if (controlLaw !== null && latencyOnly !== null && minRequests >= 1 && !options.pairwise) {
+    // Only one percentile compares with the control, nothing else does: the control's reported
+    // bucket enters only through its marginal law over n₀ ≥ minRequests, Q(j) = Σ_{n₀} P(n₀)·P(bucket j | n₀),
+    // so P(pass | n) = Σ_j Q(j)·P(the candidate's rules pass with the limit of bucket j | n).
+    const marginal = new Map<number, number>();
+    let controlShort = 0;
+    for (let j = 0; j < controlLaw.pmf.length; j++) {
+      const n0 = controlLaw.first + j;
+      const p0 = controlLaw.pmf[j];
+      if (n0 < minRequests) {
+        controlShort += p0;
+        continue;
+      }
+      const law = control.bucketLaw(latencyOnly, n0);
+      result.neglected! += p0 * law.neglected;
+      for (const [index, probability] of law.buckets) marginal.set(index, (marginal.get(index) ?? 0) + p0 * probability);
+    }
+    for (let i = 0; i < candidateLaw.pmf.length; i++) {
+      const n = candidateLaw.first + i;
+      const weight = candidateLaw.pmf[i];
+      if (n < minRequests) {
+        result.hold += weight;
+        continue;
+      }
+      const { pass, neglected } = candidateGroups.passGivenControlBucket(n, marginal);
+      result.neglected! += weight * neglected;
+      result.pass += weight * pass;
+      result.hold += weight * controlShort;
+      result.fail += weight * Math.max(0, 1 - controlShort - pass);
+    }
+    return result;
+  }
   for (let i = 0; i < candidateLaw.pmf.length; i++) {
     const n = candidateLaw.first + i;
     const weight = candidateLaw.pmf[i];
@@ -525,6 +558,42 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       if (!concurrent || activeLatency.some((entry) => entry.ratioThresholds.length > 0)) return null;
       const ratios = counts.filter((entry) => entry.ratioThresholds.length > 0);
       return ratios.length === 1 ? ratios[0] : null;
+    },
+    /** Concurrent mode: the one latency percentile compared with the control, when nothing else is (else null). */
+    singleConcurrentLatency(): (typeof latencyMetrics)[number] | null {
+      if (!concurrent || counts.some((entry) => entry.ratioThresholds.length > 0)) return null;
+      const ratios = activeLatency.filter((entry) => entry.ratioThresholds.length > 0);
+      return ratios.length === 1 ? ratios[0].metric : null;
+    },
+    /**
+     * P(every rule passes, n₀ ≥ minRequests | n) given the control's bucket law `marginal` (index →
+     * probability, total P(n₀ ≥ minRequests)): the count groups' fixed factors times
+     * Σ_j marginal(j)·P(latency rules pass with the ratio percentile's limit from bucket j | n).
+     */
+    passGivenControlBucket(n: number, marginal: Map<number, number>): { pass: number; neglected: number } {
+      let pass = 1;
+      let neglected = 0;
+      for (const entry of counts) {
+        const factor = countFactor(entry, n, null);
+        pass *= factor.pass;
+        neglected += factor.neglected;
+      }
+      const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
+      const r = activeLatency.findIndex((entry) => entry.ratioThresholds.length > 0);
+      let latency = 0;
+      for (const [index, probability] of marginal) {
+        const { limit, index: limitIndex } = ratioLimit(r, index);
+        const key = n * 2 ** 21 + limitIndex + 2 ** 20;
+        let value = ratioLatencyCache.get(key);
+        if (!value) {
+          const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
+          value = nestedLatencyPass(n, ranks, levels);
+          ratioLatencyCache.set(key, value);
+        }
+        latency += probability * value.pass;
+        neglected += probability * value.neglected;
+      }
+      return { pass: pass * latency, neglected };
     },
     /** P(every group but `metric`'s passes | n), with fixed limits only. */
     passGivenExcept(n: number, metric: 'errorRate' | 'timeoutRate'): { pass: number; neglected: number } {

@@ -197,6 +197,18 @@ describe('health check law', () => {
     expectWithinStandardErrors(monteCarlo(s, 7200, null, replicates), shortcut, replicates);
   });
 
+  it('concurrent, one latency percentile against the control: the control-bucket marginal equals the pair sum', () => {
+    const s = setup(concurrentScenario, 'concurrent', 0.3, [ratioRule('latencyP95', 1.2), absoluteRule('latencyP50', 150), absoluteRule('errorRate', 0.05)], 55);
+    const control = emptyConditions();
+    const candidate = emptyConditions();
+    conditionsAt(s.world, 7350, 0, control, candidate);
+    const window = { stage: s.compiled.stages[1], start: 7200, duration: 300, control, candidate, candidateShare: 0.3 };
+    const shortcut = healthCheckLaw(s.world, window, null);
+    const pairs = healthCheckLaw(s.world, window, null, { pairwise: true });
+    for (const key of ['hold', 'pass', 'fail'] as const) expect(Math.abs(shortcut[key] - pairs[key])).toBeLessThan(1e-11);
+    expect(shortcut.fail).toBeGreaterThan(0.01);
+  });
+
   it('a missing historical reference holds instead of passing, as the controller does', () => {
     const s = setup(historicalScenario, 'historical', 0.2, [ratioRule('timeoutRate', 2), absoluteRule('errorRate', 0.03)], 20);
     const reference: BaselineReference = { ...historicalReference, timeoutRate: NaN };
