@@ -68,8 +68,8 @@ export function readJsonFile(file: string, what: string): unknown {
  * problem by path, or `UsageError` when the file cannot be read or is not JSON.
  */
 export function loadScenario(file: string): Scenario {
-  const json = readJsonFile(file, 'scenario') as Record<string, any>;
-  const arrivals = json?.traffic?.arrivals;
+  const json = readJsonFile(file, 'scenario');
+  const arrivals = (json as { traffic?: { arrivals?: Record<string, unknown> } } | null)?.traffic?.arrivals;
   if (arrivals && typeof arrivals === 'object' && arrivals.kind === 'replay' && typeof arrivals.file === 'string' && arrivals.times === undefined) {
     const trace = resolve(dirname(file), arrivals.file);
     arrivals.times = arrivalTimesFromCsv(readTextFile(trace, `arrival file '${trace}' (traffic.arrivals.file of ${file})`), trace);

@@ -53,7 +53,7 @@ export function readCsvTable(text: string, name: string, options: CsvTableOption
   const columns = table.columnNames();
   const trimmed = columns.map((column) => column.trim());
   if (header) {
-    const unnamed = trimmed.findIndex((column) => column === '');
+    const unnamed = trimmed.indexOf('');
     if (unnamed >= 0) throw new RangeError(`${name}: column ${unnamed + 1} of the header has no name`);
     const seen = new Set<string>();
     for (const column of trimmed) {
