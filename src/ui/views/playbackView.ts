@@ -9,7 +9,9 @@ import { formatHours } from '../lab/labModel.ts';
 import { labPolicy } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { labScenarios } from '../lab/labWorlds.ts';
-import { playbackReplicate, type Playback } from '../../sim/playbackReplicate.ts';
+import type { Playback } from '../../sim/playbackReplicate.ts';
+import { playbackInWorker, type PlaybackRequest } from '../../../workers/playbackInWorker.ts';
+import { TaskController } from '../controllers/taskController.ts';
 import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
 import { errorRatioLimit, libraryScenario, refusedPolicyErrors, scenarioLibrary, scenarioPolicy } from '../playback/scenarioLibrary.ts';
 import type { Scenario } from '../../sim/scenario.ts';
@@ -25,6 +27,11 @@ interface Played {
   errorRatio: number;
   /** Set when a library scenario is played. */
   library?: { scenario: Scenario; policyName: string; refused: string[] };
+}
+
+/** What to play, checked in the page: the rollout to simulate in the worker, and what is shown beside it. */
+interface PlayRequest extends Omit<Played, 'playback'> {
+  rollout: PlaybackRequest;
 }
 
 /** Names of the library scenarios, for the picker (parsed once, on first use). */
@@ -72,7 +79,15 @@ export class PlaybackView extends LitElement {
   private readonly clock = new PlaybackClock(this, (position) => this.form.set({ window: String(position) }));
   /** The lab's autosaved settings, read when the view opens: the rollout played is the lab's. */
   private readonly lab = new LabSettingsController(this);
-  private playback: Checked<Played> = { ok: false, message: '' };
+  /** What to play, or why it cannot be played. */
+  private playRequest: Checked<PlayRequest> = { ok: false, message: '' };
+  /** The rollout, simulated in a Web Worker so that the view stays responsive; a newer request cancels the older. */
+  private readonly play = new TaskController<[PlayRequest, number], Played>(this, async (context, request, window) => {
+    const { rollout, ...shown } = request;
+    const playback = await playbackInWorker(rollout, context);
+    if (!context.signal.aborted) this.clock.load(playback.windows.length, window);
+    return { ...shown, playback };
+  });
   /** The inputs of the rollout played: it is simulated again only when one of them changes. */
   private playedFrom: { settings: Checked<LabSettings>; scenario: string; world: string; replicate: string } | undefined;
 
@@ -83,14 +98,14 @@ export class PlaybackView extends LitElement {
     if (!last || last.settings !== settings || last.scenario !== scenario || last.world !== world || last.replicate !== replicate) {
       this.playedFrom = { settings, scenario, world, replicate };
       this.clock.pause();
-      this.playback = checked((): Played => {
+      this.playRequest = checked((): PlayRequest => {
         if (scenario !== 'lab') {
           // A library scenario plays its own policy, with the lab's seed when the lab's settings are valid.
           const played = libraryScenario(scenario);
           const policy = scenarioPolicy(played);
           const seed = settings.ok ? settings.value.seed : 1;
           return {
-            playback: playbackReplicate(played, policy, seed, readCount(replicate, 'replicate')),
+            rollout: { scenario: played, policy, seed, replicate: readCount(replicate, 'replicate') },
             errorRatio: errorRatioLimit(policy, 2),
             library: { scenario: played, policyName: policy.name ?? 'the framework default policy', refused: refusedPolicyErrors(played) },
           };
@@ -98,9 +113,10 @@ export class PlaybackView extends LitElement {
         if (!settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${settings.message}`);
         const lab = settings.value;
         const scenarios = labScenarios(lab);
-        return { playback: playbackReplicate(scenarios[world], labPolicy(lab), lab.seed, readCount(replicate, 'replicate')), errorRatio: lab['errorRate.maxRatio'] };
+        return { rollout: { scenario: scenarios[world], policy: labPolicy(lab), seed: lab.seed, replicate: readCount(replicate, 'replicate') }, errorRatio: lab['errorRate.maxRatio'] };
       });
-      if (this.playback.ok) this.clock.load(this.playback.value.playback.windows.length, Number(window) || 0);
+      if (this.playRequest.ok) void this.play.run(this.playRequest.value, Number(window) || 0);
+      else this.play.abort();
     }
     this.clock.speed = Number(this.form.state.speed);
   }
@@ -135,8 +151,19 @@ export class PlaybackView extends LitElement {
           ], (speed) => this.form.set({ speed }))}
         </div>
       </fieldset>
-      ${this.playback.ok ? this.renderPlayback(this.playback.value) : html`<p class="error" role="alert" data-section="playback">${this.playback.message}</p>`}
+      ${this.renderPlayed()}
     `;
+  }
+
+  private renderPlayed() {
+    if (!this.playRequest.ok) return html`<p class="error" role="alert" data-section="playback">${this.playRequest.message}</p>`;
+    const task = this.play;
+    if (task.status === 'complete' && task.value) return this.renderPlayback(task.value);
+    if (task.status === 'error') {
+      const message = task.error instanceof Error ? task.error.message : String(task.error);
+      return html`<p class="error" role="alert" data-section="playback">${message}</p>`;
+    }
+    return html`<p class="note" role="status" data-section="playback-running">Simulating the rollout…</p>`;
   }
 
   private renderPlayback(played: Played) {
