@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import { srmCommand } from '../../src/cli/commands/srm.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
+import { srmCommand } from '../../src/cli/commands/srm.ts';
+import { main } from '../../src/cli/main.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 
 // Reference values: scipy 1.10.1 `stats.chisquare([50500, 49500])` → statistic 10.0,
@@ -73,5 +76,58 @@ describe('rollout-lab srm', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toBe("rollout-lab srm: --counts item 2 must be a number, got 'abc'\n");
+  });
+});
+
+describe('rollout-lab srm --sequential', () => {
+  // The series of scripts/reference/design_srm.py: p after each day = min(1, 1/max BF so far), with the one-shot
+  // Dirichlet–multinomial Bayes factor in scipy gammaln (prior 100·θ₀).
+  const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-srm-'));
+  const days = join(directory, 'days.csv');
+  writeFileSync(
+    days,
+    'day,control,candidate\n2026-11-01,1000,1010\n2026-11-02,990,1003\n2026-11-03,1021,985\n2026-11-04,1040,975\n' +
+      '2026-11-05,1035,968\n2026-11-06,1050,990\n2026-11-07,1046,975\n2026-11-08,1030,1001\n2026-11-09,1000,1045\n',
+  );
+  const threeArms = join(directory, 'three.csv');
+  writeFileSync(threeArms, 'control,b,c\n1000,1000,2000\n1000,700,2000\n');
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('--json: the final p and the per-period series (scipy reference values)', async () => {
+    const result = await run(['--sequential', days, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.json.arms).toEqual(['control', 'candidate']);
+    expect(result.json.series).toHaveLength(9);
+    expect(result.json.series[6].period).toBe('2026-11-07');
+    expect(result.json.series[6].pValue).toBeCloseTo(0.8147226151303921, 8);
+    expect(result.json.series[8].cumulativeCounts).toEqual([9212, 8952]);
+    expect(result.json.pValue).toBeCloseTo(0.7252378240665467, 8);
+    expect(result.json.mismatch).toBe(false);
+    expect(result.json.firstMismatchPeriod).toBeNull();
+  });
+
+  it('prints p after each row and the verdict; exit 1 and the first period on a mismatch', async () => {
+    const quiet = await run(['--sequential', days]);
+    expect(quiet.stdout).toMatch(/2026-11-08 +1030 +1001 +0\.7252\n/);
+    expect(quiet.stdout).toMatch(/No sample-ratio mismatch detected: p = 0\.7252 ≥ 0\.001 after 9 periods\./);
+    const loud = await run(['--sequential', threeArms, '--weights', '1,1,2']);
+    expect(loud.code).toBe(1);
+    expect(loud.stdout).toMatch(/first below the threshold at period 2\./);
+  });
+
+  it('refuses malformed files and options, naming the line and column', async () => {
+    const bad = join(directory, 'bad.csv');
+    writeFileSync(bad, 'control,candidate\n10,x\n');
+    const short = join(directory, 'short.csv');
+    writeFileSync(short, 'control,candidate\n10,20,30\n');
+    const cases: [string[], RegExp][] = [
+      [['--sequential', bad], /counts file '.*bad\.csv' line 2, column 'candidate' must be a number, got 'x'/],
+      [['--sequential', short], /line 2: expected 2 fields, got 3/],
+      [['--sequential', days, '--weights', '1,1,1'], /--weights must list one weight per arm \(2: control, candidate\), got 3/],
+      [['--sequential', days, '--counts', '1,2'], /give either --counts or --sequential, not both/],
+      [['--sequential', join(directory, 'missing.csv')], /cannot read counts file .*: no such file/],
+      [['--counts', '1,2', '--concentration', '10'], /--concentration applies to --sequential only/],
+    ];
+    for (const [argv, message] of cases) await expect(run(argv), argv.join(' ')).rejects.toThrow(message);
   });
 });
