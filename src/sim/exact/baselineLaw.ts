@@ -25,8 +25,8 @@
  * has no control request) (such a window holds instead of counting).
  *
  * Latency references are request-weighted MEANS of the windows' percentiles (armTotals.ts): no
- * tractable exact law; a historical ratio rule on a latency percentile throws
- * `ExactUnsupportedError` ("historical latency baseline").
+ * tractable exact law; each node carries a bracket holding them except with probability 1e-9
+ * (latencyBaselineBracket.ts, added to `neglected`), and the check is evaluated at both ends.
  */
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
@@ -36,6 +36,8 @@ import { expectedArrivals } from '../traffic.ts';
 import type { BaselineReference } from './checkLaw.ts';
 import { ExactUnsupportedError, defaultTolerance } from './checkLaw.ts';
 import { binomialLaw, poissonLaw } from './countRange.ts';
+import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
+import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import type { CountLaw } from './countRange.ts';
 
 /** One node of the baseline's law. */
@@ -87,19 +89,13 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
 
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
- * Throws `ExactUnsupportedError` for latency references and for a baseline stage that is not the
+ * Throws `ExactUnsupportedError` for a baseline stage that is not the
  * first stage. Cost: O(baseline windows + nodes² + √(expected errors)).
  */
 export function baselineLaw(world: World, compiled: CompiledPolicy, options: BaselineLawOptions = {}): BaselineLaw {
   const tolerance = options.tolerance ?? defaultTolerance;
   const metrics = referencedMetrics(compiled);
   const latency = [...metrics].filter((metric) => metric.startsWith('latency'));
-  if (latency.length > 0) {
-    throw new ExactUnsupportedError(
-      ['historical latency baseline'],
-      `ratio rules on ${latency.join(', ')} compare with the baseline's request-weighted mean of window percentiles, which has no tractable exact law`,
-    );
-  }
   const stage = compiled.stages.find((candidate) => candidate.kind === 'baseline');
   if (!stage) throw new ExactUnsupportedError(['historical baseline without a baseline stage'], 'the policy has no baseline stage');
   if (stage.index !== 0) throw new ExactUnsupportedError(['baseline stage after another stage'], `the baseline stage is stage ${stage.index}`);
@@ -113,6 +109,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   let timeoutOnly = 0;
   let neither = 0;
   let emptyWindow = 0;
+  const latencyWindows: BaselineWindowLatency[] = [];
   let time = 0;
   let passed = 0;
   while (passed < stage.minDuration && time < scenario.horizon) {
@@ -126,6 +123,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     timeoutOnly += expected * (1 - pe) * pt;
     neither += expected * (1 - pe) * (1 - pt);
     emptyWindow += Math.exp(-expected);
+    latencyWindows.push({ expected, multiplier: control.latencyMultiplier });
     time += duration;
     passed += duration;
   }
@@ -138,6 +136,19 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     if (law.first > 0) short += law.neglected;
   }
   let neglected = short + Math.min(1, emptyWindow);
+  // Latency references: a bracket each (latencyBaselineBracket.ts), the same for every node.
+  const latencyBrackets: Partial<Record<HealthMetric, readonly [number, number]>> = {};
+  for (const metric of latency) {
+    const bracket = latencyBaselineBracket(metric, latencyWindows, world.controlLatency, 1e-9);
+    latencyBrackets[metric] = [bracket.low, bracket.high];
+    neglected += bracket.spent;
+  }
+  const withBrackets = (node: BaselineNode): BaselineNode => {
+    if (latency.length === 0) return node;
+    const reference = { ...node.reference, latencyBrackets };
+    for (const metric of latency) reference[metric] = (latencyBrackets[metric]![0] + latencyBrackets[metric]![1]) / 2;
+    return { weight: node.weight, reference };
+  };
   const readsErrors = metrics.has('errorRate');
   const readsTimeouts = metrics.has('timeoutRate');
   const meanRequests = totalMean;
@@ -149,7 +160,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     latencyP99: NaN,
   });
   const bins = options.nodes ?? (readsErrors && readsTimeouts ? 8 : 16);
-  if (!readsErrors && !readsTimeouts) return { nodes: [{ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) }], neglected };
+  if (!readsErrors && !readsTimeouts) return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
   const nodes: BaselineNode[] = [];
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
@@ -161,7 +172,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
       const rate = count / (count + (totalMean - (readsErrors ? errorMean : timeoutMean)));
       nodes.push({ weight, reference: { ...reference(errorMean, timeoutMean), [readsErrors ? 'errorRate' : 'timeoutRate']: rate } });
     }
-    return { nodes, neglected };
+    return { nodes: nodes.map(withBrackets), neglected };
   }
   // Both rates: the error count's bins, then the timeout count given the bin's error count.
   const errorLaw = poissonLaw(errorMean, tolerance);
@@ -181,5 +192,5 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
       nodes.push({ weight: errorWeight * timeoutWeight, reference: { ...reference(0, 0), errorRate: errors / requests, timeoutRate: timeouts / requests } });
     }
   }
-  return { nodes, neglected };
+  return { nodes: nodes.map(withBrackets), neglected };
 }

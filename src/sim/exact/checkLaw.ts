@@ -55,7 +55,14 @@ export interface CheckProbabilities {
  * `totalsMetric(state.baseline, metric)` returns for each metric; NaN when the baseline does not
  * measure it. The ratio rules of historical mode compare the candidate with these.
  */
-export type BaselineReference = Record<HealthMetric, number>;
+export type BaselineReference = Record<HealthMetric, number> & {
+  /**
+   * Latency percentiles of a historical baseline: not a value but a bracket [low, high] holding
+   * it except with a probability counted in the baseline law's `neglected`
+   * (latencyBaselineBracket.ts); the check is evaluated at both ends.
+   */
+  latencyBrackets?: Partial<Record<HealthMetric, readonly [number, number]>>;
+};
 
 /** A feature the exact evaluator cannot compute exactly: the caller falls back to Monte-Carlo. */
 export class ExactUnsupportedError extends Error {

@@ -24,16 +24,8 @@ export function exactSupport(scenario: Scenario, policy: Policy): ExactSupport {
   const features: string[] = [];
   if (scenario.inputs !== undefined) features.push('input drift (the scenario has inputs: their window bin counts are not chained)');
   const historical = compiled.baselineMode === 'historical';
-  const latencyReferences = new Set<string>();
-  for (const stage of compiled.stages) {
-    if (stage.kind !== 'canary' && stage.kind !== 'full') continue;
-    for (const rule of stage.rules) {
-      if (historical && rule.type === 'ratio' && rule.metric.startsWith('latency')) latencyReferences.add(rule.metric);
-    }
-  }
-  if (latencyReferences.size > 0) {
-    features.push(`historical latency baseline (ratio rules on ${[...latencyReferences].join(', ')} compare with the baseline's request-weighted mean of window percentiles, which has no tractable exact law)`);
-  }
+  // Historical ratio rules on latency percentiles are bracketed (latencyBaselineBracket.ts): when
+  // the bracket is too wide for the tolerance, the evaluator names "numerical tolerance" instead.
   if (historical && scenario.traffic.arrivals.kind === 'replay' && compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio'))) {
     features.push('historical baseline with replayed arrivals (the baseline law is written for Poisson arrivals)');
   }

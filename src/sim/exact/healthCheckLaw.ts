@@ -91,6 +91,25 @@ function conditionsRate(conditions: ArmConditions, metric: 'errorRate' | 'timeou
  * reference is the previous stage's control) and the latency combinations named above.
  */
 export function healthCheckLaw(world: World, window: CheckWindow, reference: BaselineReference | null, options: CheckLawOptions = {}): CheckProbabilities {
+  const brackets = reference?.latencyBrackets;
+  if (reference && brackets && Object.keys(brackets).length > 0) {
+    // A bracketed latency reference: the fail probability falls as the reference rises, so the
+    // check lies between its values at the bracket's ends (latencyBaselineBracket.ts).
+    const at = (end: 0 | 1): BaselineReference => {
+      const value: BaselineReference = { ...reference, latencyBrackets: undefined };
+      for (const [metric, bracket] of Object.entries(brackets)) value[metric as HealthMetric] = bracket![end];
+      return value;
+    };
+    const low = healthCheckLaw(world, window, at(0), options);
+    const high = healthCheckLaw(world, window, at(1), options);
+    const halfWidth = Math.abs(low.fail - high.fail) / 2;
+    return {
+      hold: (low.hold + high.hold) / 2,
+      pass: (low.pass + high.pass) / 2,
+      fail: (low.fail + high.fail) / 2,
+      neglected: Math.max(low.neglected ?? 0, high.neglected ?? 0) + halfWidth + Math.abs(low.hold - high.hold) / 2,
+    };
+  }
   const tolerance = options.tolerance ?? defaultTolerance;
   const stage = window.stage;
   if (stage.rules.some((rule) => rule.type === 'statistical')) {
