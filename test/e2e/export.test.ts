@@ -178,5 +178,5 @@ describe('export view in Chromium', () => {
     await expect.poll(() => view.locator('button[name="downloadPolicy"]').count(), { timeout: 60_000 }).toBe(1);
     await page.screenshot({ path: `${screenshotDir}/export-json.png`, fullPage: true });
     expect(problems).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -37,7 +37,7 @@ describe('policy lab in Chromium', () => {
     await page.reload();
     expect(await page.locator('rl-policy-lab-view input[name="errorRatio"]').inputValue()).toBe('2.5');
     expect(problems).toEqual([]);
-  });
+  }, 120_000);
 
   it('shows progress with a working cancel button, and explains a broken setting', async () => {
     const { page, problems } = await app.open('/#/lab?replicates=2000');

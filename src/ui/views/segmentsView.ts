@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { state } from 'lit/decorators.js';
 import { analyzeSegments, type SegmentsAnalysis, type VariantComparison } from '../../engine/analysis/segments.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
@@ -36,7 +37,7 @@ export class SegmentsView extends LitElement {
   /** The CSV's header and the guessed column of each role, for the column controls (empty when the CSV cannot be read). */
   private header: string[] = [];
   private guessed: Partial<Record<SegmentRole, string>> = {};
-  private uploadError = '';
+  @state() private uploadError = '';
 
   override willUpdate(): void {
     const { csv, alpha } = this.form.state;
@@ -100,7 +101,6 @@ export class SegmentsView extends LitElement {
       this.setCsv((await file.text()).trim());
     } catch (error) {
       this.uploadError = `could not read ${file.name}: ${(error as Error).message}`;
-      this.requestUpdate();
     }
     input.value = '';
   }
