@@ -108,4 +108,27 @@ describe('the workbench layout in Chromium', () => {
     expect(await horizontalOverflow(page)).toBe(0);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('shows a replayed log’s parse report and traffic beside the replay’s steps at 1440×900, stacked at 390 px', async () => {
+    const { page, problems } = await app.open('/#/about');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${app.url}/#/replay`);
+    const view = page.locator('rl-replay-view');
+    await view.locator('button[name="sample"]').click();
+    await expect.poll(() => view.locator('[data-section="parse-report"]').count(), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => view.locator('button[name="runReplay"]').count(), { timeout: 60_000 }).toBe(1);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${screenshotDir}/workbench-replay-1440x900.png` });
+    const answer = await box(view.locator('[data-section="answer"]'), 'the answer panel');
+    const controls = await box(view.locator('.controls'), 'the controls');
+    expect(answer.x).toBeGreaterThanOrEqual(controls.x + controls.width);
+    const report = await box(view.locator('[data-section="parse-report"]'), 'the parse report');
+    expect(inside(report, 1440, 900), `parse report at ${JSON.stringify(report)}`).toBe(true);
+    expect(await horizontalOverflow(page)).toBe(0);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${screenshotDir}/workbench-replay-390.png`, fullPage: true });
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

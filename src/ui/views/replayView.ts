@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { state } from 'lit/decorators.js';
 import sampleLogUrl from '../../../notebooks/data/requests-one-day.csv?url';
 import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
 import type { LogField } from '../../sim/replay/columnMapping.ts';
@@ -74,15 +75,15 @@ export class ReplayView extends LitElement {
   static override styles = [
     theme,
     css`
-      .open { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 1rem; align-items: center; }
-      .drop { border: 2px dashed #b9c0cf; border-radius: 8px; padding: 1rem; text-align: center; color: #4a5468; }
+      .open { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
+      .drop { flex: 1 1 16rem; border: 2px dashed #b9c0cf; border-radius: 8px; padding: 1rem; text-align: center; color: #4a5468; }
       .drop.over { border-color: #2456c7; background: #eef3fd; }
       .progress { display: flex; gap: 0.75rem; align-items: center; flex-wrap: wrap; margin: 0.5rem 0; }
       progress { width: 18rem; height: 1rem; }
       code.raw { white-space: pre-wrap; word-break: break-all; font-size: 0.8rem; }
       pre.command { white-space: pre-wrap; word-break: break-all; background: #f3f5f9; padding: 0.5rem 0.75rem; border-radius: 4px; font-size: 0.8rem; }
       textarea { width: 100%; box-sizing: border-box; min-height: 5rem; }
-      .wide { grid-column: span 2; }
+      .wide { grid-column: 1 / -1; }
       .actions { display: flex; gap: 0.6rem; align-items: end; margin-top: 0.75rem; flex-wrap: wrap; }
       ul.warnings { margin: 0.25rem 0; padding-left: 1.25rem; }
       rl-plot { margin-top: 1.25rem; }
@@ -98,12 +99,13 @@ export class ReplayView extends LitElement {
   /** The Policy lab's autosaved settings, for "use the lab's policy". */
   private readonly lab = new LabSettingsController(this);
   private readonly client = new LogImportClient();
-  private file: File | undefined;
-  private header: Checked<LogHeader> | undefined;
-  private importProgress: ImportProgress | undefined;
-  private dragOver = false;
-  private openError = '';
-  private policyNote = '';
+  // The view's own state (the form's is in `form`): Lit re-renders when one of these changes.
+  @state() private file: File | undefined;
+  @state() private header: Checked<LogHeader> | undefined;
+  @state() private importProgress: ImportProgress | undefined;
+  @state() private dragOver = false;
+  @state() private openError = '';
+  @state() private policyNote = '';
 
   private readonly importTask = new TaskController<[File, ImportSettings], ImportedLog>(this, ({ signal, reportProgress }, file, settings) =>
     this.client.import(file, file.name, settings, signal, (progress) => {
@@ -131,7 +133,7 @@ export class ReplayView extends LitElement {
   /** Settles when the import in progress does (resolved when none runs). */
   private importSettled: Promise<void> = Promise.resolve();
   /** A replay asked for while the log was being imported again: it starts once the import completes. */
-  private replayQueued = false;
+  @state() private replayQueued = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -150,7 +152,6 @@ export class ReplayView extends LitElement {
       sample = await file.slice(0, HEADER_BYTES).text();
     } catch (error) {
       this.openError = `could not read ${file.name}: ${(error as Error).message}`;
-      this.requestUpdate();
       return;
     }
     this.header = checked(() => readLogHeader(sample));
@@ -175,7 +176,6 @@ export class ReplayView extends LitElement {
       await this.open(new File([await response.blob()], 'requests-one-day.csv', { type: 'text/csv' }));
     } catch (error) {
       this.openError = `could not load the sample log: ${(error as Error).message}`;
-      this.requestUpdate();
     }
   }
 
@@ -191,7 +191,6 @@ export class ReplayView extends LitElement {
     this.dragOver = false;
     const file = event.dataTransfer?.files[0];
     if (file) void this.open(file);
-    else this.requestUpdate();
   }
 
   /** Imports the open file with the current settings, when they are complete. */
@@ -225,7 +224,6 @@ export class ReplayView extends LitElement {
       this.form.set({ policy: JSON.stringify(policy.value, null, 2) });
     } else {
       this.policyNote = `the policy lab's settings do not make a policy: ${policy.message}`;
-      this.requestUpdate();
     }
   }
 
@@ -237,10 +235,8 @@ export class ReplayView extends LitElement {
   private async runReplay(): Promise<void> {
     if (this.importTask.running) {
       this.replayQueued = true;
-      this.requestUpdate();
       while (this.importTask.running) await this.importSettled;
       this.replayQueued = false;
-      this.requestUpdate();
       if (this.importTask.status !== 'complete') return;
     }
     const settings = checked(() => readReplaySettings(this.form.state));
@@ -253,7 +249,8 @@ export class ReplayView extends LitElement {
     const state = this.form.state;
     // While the open file is imported again, its previous import stays on the page (see `lastImported`).
     const imported = this.importTask.status === 'complete' ? this.importTask.value : this.importTask.running ? this.lastImported : undefined;
-    return html`
+    return html`<div class="workbench">
+      <div class="head">
       <h2>Replay a log</h2>
       <p class="lede">
         Import a production request log (CSV, TSV or JSON lines) and replay it as the control model's world — its requests,
@@ -261,6 +258,8 @@ export class ReplayView extends LitElement {
         by user as in production — to measure how often a policy rolls back a healthy candidate (beside what it does on the log's
         own windows), how often it catches a regression injected on top, and why it rolled back. Everything stays in your browser.
       </p>
+      </div>
+      <div class="controls">
       <fieldset>
         <legend>1. Open a log</legend>
         <div class="open">
@@ -269,14 +268,10 @@ export class ReplayView extends LitElement {
             data-section="drop"
             @dragover=${(event: DragEvent) => {
               event.preventDefault();
-              if (!this.dragOver) {
-                this.dragOver = true;
-                this.requestUpdate();
-              }
+              this.dragOver = true;
             }}
             @dragleave=${() => {
               this.dragOver = false;
-              this.requestUpdate();
             }}
             @drop=${(event: DragEvent) => this.drop(event)}
           >
@@ -295,9 +290,18 @@ export class ReplayView extends LitElement {
         ${this.header && !this.header.ok ? html`<p class="error" role="alert" data-section="header">${this.header.message}</p>` : nothing}
       </fieldset>
       ${this.file && this.header?.ok ? this.renderMapping(this.header.value) : nothing}
-      ${this.renderImportStatus()}
-      ${imported ? this.renderImported(imported) : nothing}
-    `;
+      ${imported && imported.rows > 0 ? this.renderReplaySettings() : nothing}
+      </div>
+      <div class="answer" data-section="answer">
+        ${this.renderImportStatus()}
+        ${imported && imported.rows > 0 ? this.renderReplayOutcome(imported) : nothing}
+        ${imported
+          ? this.renderImported(imported)
+          : this.importTask.status === 'initial'
+            ? html`<p class="note">Open a log, or the sample, to see here how it reads, its traffic and, once replayed, what the policy does on it.</p>`
+            : nothing}
+      </div>
+    </div>`;
   }
 
   private renderMapping(header: LogHeader) {
@@ -409,7 +413,7 @@ export class ReplayView extends LitElement {
             .map((s) => `${s.status} ×${formatCount(s.count)} (${s.error ? 'error' : 'ok'})`)
             .join(', ')}${report.statuses.length > 12 ? `, and ${report.statuses.length - 12} more` : ''}</p>`
         : nothing}
-      ${log.rows > 0 ? this.renderSummary(log) : nothing} ${log.rows > 0 ? this.renderReplay(log) : nothing}
+      ${log.rows > 0 ? this.renderSummary(log) : nothing}
     `;
   }
 
@@ -443,12 +447,11 @@ export class ReplayView extends LitElement {
     `;
   }
 
-  private renderReplay(log: ImportedLog) {
+  private renderReplaySettings() {
     const state = this.form.state;
     const settings = checked(() => readReplaySettings(state));
     const task = this.replayTask;
     return html`
-      <h3>Replay</h3>
       <fieldset>
         <legend>3. Replay a policy against this traffic</legend>
         <div class="fields">
@@ -488,6 +491,13 @@ export class ReplayView extends LitElement {
           ${task.status === 'cancelled' ? html`<span class="note" role="status" data-section="replay-cancelled">Replay cancelled.</span>` : nothing}
         </div>
       </fieldset>
+    `;
+  }
+
+  /** The replay's answer (or its error), at the top of the answer panel. */
+  private renderReplayOutcome(log: ImportedLog) {
+    const task = this.replayTask;
+    return html`
       ${task.status === 'error' && !isAbort(task.error) ? html`<p class="error" role="alert" data-section="replay-error">${inAppWords((task.error as Error).message)}</p>` : nothing}
       ${task.status === 'complete' && task.value && this.replayedWith ? this.renderResults(log, task.value, this.replayedWith) : nothing}
     `;
