@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatRoute, parseRoute, viewNames } from '../../src/ui/state/route.ts';
 import { readCount, readNumber } from '../../src/ui/state/readNumber.ts';
+import { sameRecord } from '../../src/ui/state/sameRecord.ts';
 import { choiceField, decodeState, encodeState, initialState, textField, type StateSchema } from '../../src/ui/state/viewState.ts';
 
 interface Example {
@@ -67,5 +68,19 @@ describe('readNumber', () => {
     expect(() => readNumber('', 'power')).toThrow(new RangeError('power is missing: enter a number'));
     expect(readCount('12', 'users')).toBe(12);
     expect(() => readCount('1.5', 'users')).toThrow(/users must be a whole number ≥ 0, got 1.5/);
+  });
+});
+
+describe('sameRecord', () => {
+  it('tells that a worker request did not change, field by field, without serialising it', () => {
+    const request = { alpha: 0.05, maxLooks: 10, spending: 'pocock' };
+    expect(sameRecord(request, { ...request })).toBe(true);
+    expect(sameRecord(request, { ...request, maxLooks: 5 })).toBe(false);
+    expect(sameRecord<{ alpha: number; beta?: number }>({ alpha: 0.05 }, { alpha: 0.05, beta: 1 })).toBe(false);
+    // NaN is the same NaN (Object.is), and -0 is not 0: the request really differs.
+    expect(sameRecord({ rate: Number.NaN }, { rate: Number.NaN })).toBe(true);
+    expect(sameRecord({ rate: -0 }, { rate: 0 })).toBe(false);
+    expect(sameRecord(undefined, undefined)).toBe(true);
+    expect(sameRecord(request, undefined)).toBe(false);
   });
 });
