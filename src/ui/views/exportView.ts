@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { state } from 'lit/decorators.js';
 import { TaskController } from '../controllers/taskController.ts';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
@@ -78,7 +79,8 @@ export class ExportView extends LitElement {
   );
   /** The policy is the lab's: its autosaved settings, read each time the view opens. */
   private readonly lab = new LabSettingsController(this);
-  private copied = '';
+  /** What happened to the last copy to the clipboard. */
+  @state() private copied = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -101,7 +103,6 @@ export class ExportView extends LitElement {
     } catch {
       this.copied = 'The browser refused the clipboard: use Download instead.';
     }
-    this.requestUpdate();
   }
 
   override render() {
