@@ -1,0 +1,166 @@
+/**
+ * The exact evaluator agrees with the Monte-Carlo modes on the worlds of `scenarios/` and
+ * `scenarios/library/` (traffic, daily cycle, models, faults, users): for each (scenario, policy)
+ * pair checked, the windowed mode's rollback, promote and undecided rates and (where defined)
+ * false-rollback and missed-regression rates must lie within 4 Monte-Carlo standard errors of the
+ * exact values, |r̂ − p| ≤ 4·√(p(1 − p)/n) (an exact p of 0 or 1 must be met exactly), and one pair
+ * is also simulated per request. The default policy is refused on every scenario (its shadow and
+ * A/B stages), so the pairs use four others: stricter, looser, a concurrent-baseline one with two
+ * canaries, and a short historical one.
+ *
+ * Monte-Carlo error: n = 400 windowed replicates per pair — the standard error of a rate near 0.5
+ * is 0.025 (0.1 at 4 SE), near 0.05 it is 0.011; 50 per-request replicates (SE up to 0.07). With
+ * about 40 rate comparisons, a 4-SE band keeps the chance of a false alarm from sampling below 0.3%.
+ * Run time: about 80 s on this 2-core machine under a load of 20 (the concurrent laws dominate).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { simulate } from '../../../src/sim/runner.ts';
+import type { RateEstimate, SimulationSummary } from '../../../src/sim/summary.ts';
+import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+
+/**
+ * The policies every scenario is judged with (besides the default). Their rules are those the
+ * laws sum fastest — error ratio (against the window's control or the historical baseline) and
+ * absolute latency limits — and their stages short: with a daily cycle every window has its own
+ * law, and a concurrent ratio check costs seconds to sum on this machine (healthCheckLaw.ts).
+ */
+const policies: Record<string, Policy> = {
+  stricter: {
+    version: 1,
+    name: 'stricter',
+    baseline: { mode: 'concurrent' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    stages: [
+      { kind: 'canary', traffic: 0.05, minDuration: '30m', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 1.5 }, { type: 'absolute', metric: 'latencyP95', max: 1000 }] },
+      { kind: 'promote' },
+    ],
+  } as Policy,
+  looser: {
+    version: 1,
+    name: 'looser',
+    baseline: { mode: 'concurrent' },
+    guards: { minRequests: 50, failureLimit: 2 },
+    stages: [
+      { kind: 'canary', traffic: 0.1, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }] },
+      { kind: 'promote' },
+    ],
+  } as Policy,
+  concurrent: {
+    version: 1,
+    name: 'concurrent baseline, two canaries',
+    baseline: { mode: 'concurrent' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    stages: [
+      { kind: 'canary', traffic: 0.05, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP99', max: 3000 }] },
+      { kind: 'canary', traffic: 0.25, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP99', max: 3000 }] },
+      { kind: 'promote' },
+    ],
+  } as Policy,
+  historical: {
+    version: 1,
+    name: 'short historical',
+    baseline: { mode: 'historical' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    stages: [
+      { kind: 'baseline', minDuration: '2h', minRequests: 1000, checkInterval: '5m' },
+      { kind: 'canary', traffic: 0.05, minDuration: '1h', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP95', max: 2000 }] },
+      { kind: 'full', minDuration: '30m', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP95', max: 2000 }] },
+      { kind: 'promote' },
+    ],
+  } as Policy,
+};
+
+function scenarios(): [string, Scenario][] {
+  const found: [string, Scenario][] = [];
+  for (const folder of ['scenarios', 'scenarios/library']) {
+    for (const name of readdirSync(folder).filter((file) => file.endsWith('.json') && !file.endsWith('schema.json') && !file.includes('policy'))) {
+      const json = JSON.parse(readFileSync(join(folder, name), 'utf8'));
+      if (json.traffic?.arrivals?.file !== undefined) continue; // a trace file: covered by the replay tests, not read here
+      const parsed = parseScenario(json);
+      if (parsed.ok) found.push([`${folder}/${name}`, parsed.scenario]);
+    }
+  }
+  return found;
+}
+
+function expectAgreement(label: string, simulated: RateEstimate, exact: RateEstimate): void {
+  if (exact.rate === null || simulated.rate === null || simulated.total === 0) return;
+  const p = exact.rate;
+  const n = simulated.total;
+  if (p < 1e-9 || p > 1 - 1e-9) {
+    expect(simulated.rate, `${label}: exact ${p}, simulated ${simulated.count}/${n}`).toBeCloseTo(p, 9);
+    return;
+  }
+  const standardError = Math.sqrt((p * (1 - p)) / n);
+  expect(Math.abs(simulated.rate - p), `${label}: exact ${p}, simulated ${simulated.rate} (${simulated.count}/${n}, SE ${standardError})`).toBeLessThanOrEqual(4 * standardError);
+}
+
+function compare(label: string, simulated: SimulationSummary, exact: SimulationSummary): void {
+  expectAgreement(`${label} rollback`, simulated.rollbackRate, exact.rollbackRate);
+  expectAgreement(`${label} promote`, simulated.promoteRate, exact.promoteRate);
+  expectAgreement(`${label} undecided`, simulated.undecidedRate, exact.undecidedRate);
+  expectAgreement(`${label} false rollback`, simulated.falseRollbackRate, exact.falseRollbackRate);
+  expectAgreement(`${label} missed regression`, simulated.missedRegressionRate, exact.missedRegressionRate);
+}
+
+/**
+ * The pairs checked by default: every kind of world the library has (identical, regressed, a
+ * burst fault, outages under a daily cycle, a step fault) with each non-default policy at least
+ * once — kept to about a minute, because with a daily cycle every window has its own law and a
+ * concurrent ratio check costs seconds to sum. `EXACT_AGREEMENT_ALL=1` checks every scenario ×
+ * every policy (tens of minutes on this machine).
+ */
+const defaultPairs: [string, string][] = [
+  ['scenarios/identical-candidate.json', 'historical'],
+  ['scenarios/error-regression.json', 'historical'],
+  ['scenarios/library/untested-rollback.json', 'historical'],
+  ['scenarios/library/daily-cycle-historical-baseline.json', 'historical'],
+  ['scenarios/library/no-rollback-plan.json', 'stricter'],
+  ['scenarios/library/canary-without-metrics.json', 'looser'],
+  ['scenarios/error-regression.json', 'concurrent'],
+];
+
+describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
+  const all = scenarios();
+  const everything = process.env.EXACT_AGREEMENT_ALL === '1';
+  const pairs: [string, string][] = everything ? all.flatMap(([name]) => Object.keys(policies).map((policy) => [name, policy] as [string, string])) : defaultPairs;
+
+  it.each(pairs)('%s × %s (windowed)', (name, policyName) => {
+    const scenario = all.find(([file]) => file === name)![1];
+    const policy = policies[policyName];
+    const result = evaluateExact(scenario, policy);
+    if (!result.supported) {
+      // Only the scenario's own features may refuse (e.g. input drift); the policies are covered.
+      expect(result.features.every((feature) => feature.startsWith('input drift'))).toBe(true);
+      return;
+    }
+    expect(result.summary.neglectedMass).toBeLessThan(1e-6);
+    const simulated = simulate(scenario, policy, { replicates: 400, seed: `exact-agreement ${name} ${policyName}`, mode: 'window' });
+    compare(`${name} × ${policyName} (windowed)`, simulated, result.summary);
+  }, 600_000);
+
+  it('refuses the default policy on every scenario, naming its shadow and A/B stages', () => {
+    for (const [name, scenario] of all) {
+      const result = evaluateExact(scenario, defaultPolicy());
+      expect(result.supported, name).toBe(false);
+      if (!result.supported) expect(result.features.some((feature) => feature.startsWith('A/B stage')), name).toBe(true);
+    }
+  });
+
+  it('agrees with the per-request mode on a cheap pair', () => {
+    const name = 'scenarios/library/untested-rollback.json';
+    const scenario = all.find(([file]) => file === name)![1];
+    const policy = policies.historical;
+    const result = evaluateExact(scenario, policy);
+    expect(result.supported).toBe(true);
+    if (!result.supported) return;
+    const simulated = simulate(scenario, policy, { replicates: 50, seed: `exact-agreement per request ${name}`, mode: 'request' });
+    compare(`${name} × historical (per request)`, simulated, result.summary);
+  }, 600_000);
+});
