@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 /** A box in page pixels relative to the viewport (Playwright's `boundingBox`), or a failure naming the element. */
 async function box(locator: Locator, name: string) {
@@ -49,7 +49,11 @@ describe('the workbench layout in Chromium', () => {
     // Beside the controls, not below them.
     expect(answer.x).toBeGreaterThanOrEqual(controls.x + controls.width);
     expect(answer.y).toBeLessThan(200);
-    for (const [name, found] of [['verdict', verdict], ['rates', rates], ['operating characteristic', curve]] as const) {
+    for (const [name, found] of [
+      ['verdict', verdict],
+      ['rates', rates],
+      ['operating characteristic', curve],
+    ] as const) {
       expect(inside(found, 1440, 900), `${name} at ${JSON.stringify(found)}`).toBe(true);
     }
     // The controls are the long part (thousands of pixels), and now they are the only long part.

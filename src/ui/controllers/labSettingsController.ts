@@ -2,9 +2,9 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { labPolicy } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
-import { labSchema, readLabSettings, type LabState } from '../lab/labState.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
-import { windowEnvironment, type BrowserEnvironment } from './browserEnvironment.ts';
+import { type LabState, labSchema, readLabSettings } from '../lab/labState.ts';
+import { type Checked, checked } from '../sizer/sizerModel.ts';
+import { type BrowserEnvironment, windowEnvironment } from './browserEnvironment.ts';
 import { savedViewState, ViewStateController } from './viewStateController.ts';
 
 /** How a view uses the lab's settings. */
