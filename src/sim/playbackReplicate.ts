@@ -105,6 +105,19 @@ export interface Playback {
   naive: NaiveComparison;
 }
 
+/**
+ * A deep copy of plain data (objects, arrays, typed arrays, primitives) — what `structuredClone`
+ * gives for window metrics, without a host global (src/sim runs with no DOM or Node types).
+ */
+function copyPlainData<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): T }).slice();
+  if (Array.isArray(value)) return value.map(copyPlainData) as T;
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = copyPlainData(field);
+  return copy as T;
+}
+
 function finite(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
@@ -147,7 +160,7 @@ export function playbackReplicate(scenario: Scenario, policy: Policy, seed: numb
     // The simulator reuses its objects from window to window: keep copies.
     onWindow: (request, metrics, decision) =>
       recorded.push({
-        metrics: structuredClone(metrics),
+        metrics: copyPlainData(metrics),
         decision,
         share: request.candidateShare,
         trueControl: request.control.errorRate,
