@@ -66,7 +66,7 @@ export type BaselineReference = Record<HealthMetric, number> & {
 
 /** A feature the exact evaluator cannot compute exactly: the caller falls back to Monte-Carlo. */
 export class ExactUnsupportedError extends Error {
-  /** Short names of the features, e.g. "historical latency baseline". */
+  /** Short names of the features, e.g. "statistical rules". */
   readonly features: string[];
   constructor(features: string[], detail: string) {
     super(`exact evaluation unsupported (${features.join(', ')}): ${detail}`);

@@ -1,0 +1,96 @@
+/**
+ * The historical baseline's law (src/sim/exact/baselineLaw.ts) and the bracket of its latency
+ * percentiles (latencyBaselineBracket.ts), and the two end to end through `evaluateExact`
+ * against the windowed Monte-Carlo mode within 4 standard errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { compileWorld } from '../../../src/sim/world.ts';
+import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { baselineStage, canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
+import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
+import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
+import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
+import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { simulate } from '../../../src/sim/runner.ts';
+import { sketchRounding } from '../../../src/sim/sketchRounding.ts';
+
+function scenario(candidateMedian: number, candidateErrorRate = 0.01): Scenario {
+  const parsed = parseScenario({
+    version: 1,
+    name: 'baseline law test',
+    horizon: '1d',
+    traffic: { requestsPerSecond: 100, users: { count: 2000, zipfExponent: 0 } },
+    control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01, timeout: 900 },
+    candidate: { latency: { kind: 'lognormal', median: candidateMedian, p95: (400 * candidateMedian) / 120 }, errorRate: candidateErrorRate, timeout: 900 },
+    truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.scenario;
+}
+
+function policy(rules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('timeoutRate', 2)]): Policy {
+  return {
+    version: 1,
+    name: 'baseline 2 h, canary 10% 2 h',
+    baseline: { mode: 'historical' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    onMaxDuration: 'rollback',
+    flag: { name: 'law-test' },
+    stages: [baselineStage({ minDuration: '2h', minRequests: 1000 }), canaryStage({ traffic: 0.1, minDuration: '2h', maxDuration: '4h', rules }), promoteStage()],
+  } as Policy;
+}
+
+describe('historical baseline law', () => {
+  it('nodes carry the law of the measured rates: total mass, mean, and a bracket around the latency percentiles', () => {
+    const world = compileWorld(scenario(120), 'law-test');
+    const law = baselineLaw(world, compilePolicy(policy()));
+    expect(law.nodes.length).toBe(64); // both rates read: 8 × 8 product nodes
+    const mass = law.nodes.reduce((a, node) => a + node.weight, 0);
+    expect(Math.abs(1 - mass)).toBeLessThan(1e-9);
+    expect(law.neglected).toBeLessThan(1e-8);
+    // E[errors]/E[requests] = 0.01 (2 h × 100 req/s = 720,000 requests): the nodes' mean rate within 1e-5 of it.
+    const meanError = law.nodes.reduce((a, node) => a + node.weight * node.reference.errorRate, 0);
+    expect(Math.abs(meanError - 0.01)).toBeLessThan(1e-5);
+    // The p95 bracket holds the sketch's rounding of the true p95 (400 ms) and spans a few buckets only.
+    const bracket = law.nodes[0].reference.latencyBrackets!.latencyP95!;
+    const rounded = sketchRounding()(400);
+    expect(bracket[0]).toBeLessThanOrEqual(rounded);
+    expect(bracket[1]).toBeGreaterThanOrEqual(rounded);
+    // Chernoff's bound costs about a bucket on each side of the exact tails: measured at 30,000 requests per window.
+    expect(bracket[1] / bracket[0]).toBeLessThan(1.4);
+  });
+
+  it('a latency rule near its limit makes the bracket too wide: the evaluator names the tolerance, never approximates', () => {
+    // A candidate 12% slower at the median: the p50 rule (1.2×) is near its limit against a bracketed reference.
+    const exact = evaluateExact(scenario(134), policy());
+    expect(exact.supported).toBe(false);
+    if (!exact.supported) expect(exact.features.join(' ')).toMatch(/numerical tolerance/);
+  });
+
+  it('the bracket grows as windows get smaller (fewer requests per window, wider order statistics)', () => {
+    const world = compileWorld(scenario(120), 'law-test');
+    const big = latencyBaselineBracket('latencyP95', [{ expected: 6000, multiplier: 1 }], world.controlLatency, 1e-9);
+    const small = latencyBaselineBracket('latencyP95', [{ expected: 600, multiplier: 1 }], world.controlLatency, 1e-9);
+    expect(small.high / small.low).toBeGreaterThan(big.high / big.low);
+    expect(big.spent).toBeLessThanOrEqual(1e-9);
+  });
+
+  it('end to end: exact false-rollback rate within 4 standard errors of the windowed mode (1,500 replicates)', () => {
+    // A candidate with 1.6× the errors: the error rule (2×) fires sometimes; the latency rules,
+    // whose historical reference is bracketed, almost never — so the bracket costs little.
+    const world = scenario(120, 0.016);
+    const exact = evaluateExact(world, policy());
+    expect(exact.supported ? [] : exact.features).toEqual([]);
+    if (!exact.supported) return;
+    const exactRate = exact.summary.rollbackRate.rate as number;
+    expect(exactRate).toBeGreaterThan(0.01);
+    expect(exactRate).toBeLessThan(0.99);
+    const replicates = 1500;
+    const monteCarlo = simulate(world, policy(), { replicates, seed: 16, mode: 'window' });
+    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
+    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+  });
+});
