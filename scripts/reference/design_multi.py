@@ -81,3 +81,8 @@ nc = one_d.x
 n = np.r_[nc, vs / (V - vc / nc)]
 show("minimize_scalar(n_c + sum v_i/(V - vc/n_c), bounded, xatol=1e-10): n", n)
 show("  shares", n / n.sum())
+
+# ---- `rollout-lab size --arms 3 --weights 2,1,1` (mean metric, sd 1, delta 0.1): each comparison control vs
+# candidate at alpha/2 with n_candidate / n_control = 0.5, so n_control = NormalIndPower nobs1 and N = 2 n_control.
+show("NormalIndPower().solve_power(effect_size=0.1, alpha=0.05/2, power=0.8, ratio=0.5, alternative='two-sided')",
+     NormalIndPower().solve_power(effect_size=0.1, alpha=0.05 / 2, power=0.8, ratio=0.5, alternative="two-sided"))

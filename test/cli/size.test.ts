@@ -21,7 +21,18 @@ describe('rollout-lab size', () => {
   it('--baseline 0.10 --target 0.12 --json: R power.prop.test gives 3841 per arm', async () => {
     const json = await runJson(['--baseline', '0.10', '--target', '0.12']);
     // R 4.2.2: power.prop.test(p1 = 0.1, p2 = 0.12, sig.level = 0.05, power = 0.8, tol = 1e-12)$n = 3840.8474824362756
-    expect(json).toMatchObject({ method: 'pooled', nPerArm: 3841, nSecondArm: 3841, nTotal: 7682, baseline: 0.1, target: 0.12, alpha: 0.05, power: 0.8, ratio: 1, sides: 2 });
+    expect(json).toMatchObject({
+      method: 'pooled',
+      nPerArm: 3841,
+      nSecondArm: 3841,
+      nTotal: 7682,
+      baseline: 0.1,
+      target: 0.12,
+      alpha: 0.05,
+      power: 0.8,
+      ratio: 1,
+      sides: 2,
+    });
     expect(json.nPerArmExact).toBeCloseTo(3840.8474824362756, 8);
   });
 
@@ -68,5 +79,150 @@ describe('rollout-lab size', () => {
     await expect(run(['--baseline', '0.1', '--target', '0.12', '--sides', '3'])).rejects.toThrow(/--sides must be one of 1, 2/);
     await expect(run(['--baseline', '0.1', '--target', '0.12', '--method', 'exact'])).rejects.toThrow(/--method must be one of/);
     await expect(run(['--baseline', '1.2', '--target', '0.12'])).rejects.toThrow(/--baseline must be at most 1/);
+  });
+});
+
+describe('rollout-lab size: mean and ratio metrics, CUPED, non-inferiority, several arms', () => {
+  // Reference numbers: scripts/reference/design_means.py, design_noninferiority.py, design_multi.py and
+  // design_ratio_cuped.py (statsmodels 0.13.5, scipy 1.10.1, /usr/bin/python3); the call beside each.
+
+  it("--metric mean --sd 2, Δ 0.5: NormalIndPower().solve_power(effect_size=0.25, 'two-sided') = 251.16 → 252 per arm", async () => {
+    const json = await runJson(['--metric', 'mean', '--baseline', '10', '--target', '10.5', '--sd', '2']);
+    expect(json).toMatchObject({
+      metric: 'mean',
+      method: 'normal',
+      nPerArm: [252, 252],
+      nTotal: 504,
+      sides: 2,
+      arms: ['control', 'candidate'],
+    });
+  });
+
+  it('--cuped-r 0.7: solve_power(effect_size=0.25/√0.51) = 128.09 → 129; --users-per-day gives the days', async () => {
+    const json = await runJson([
+      '--metric',
+      'mean',
+      '--baseline',
+      '10',
+      '--lift',
+      '0.05',
+      '--sd',
+      '2',
+      '--cuped-r',
+      '0.7',
+      '--users-per-day',
+      '50',
+    ]);
+    expect(json.nPerArm).toEqual([129, 129]);
+    expect(json.days).toBe(Math.ceil(258 / 50));
+    const text = await run([
+      '--metric',
+      'mean',
+      '--baseline',
+      '10',
+      '--lift',
+      '0.05',
+      '--sd',
+      '2',
+      '--cuped-r',
+      '0.7',
+      '--users-per-day',
+      '50',
+    ]);
+    expect(text.stdout).toContain('CUPED: pre-period correlation 0.7, variance × 0.51');
+    expect(text.stdout).toContain('days at 50 users per day: 6');
+  });
+
+  it('--non-inferiority 0.02 on a rate of 0.8: normal_sample_size_one_tail(0.02, 0.8, 0.05, sd, sd) = 4946.05 → 4947', async () => {
+    const json = await runJson(['--baseline', '0.8', '--non-inferiority', '0.02']);
+    expect(json.metric).toBe('proportion');
+    expect(json.sides).toBe(1);
+    expect(json.nullDifference).toBeCloseTo(-0.02, 15);
+    expect(json.nPerArm).toEqual([4947, 4947]);
+  });
+
+  it('--non-inferiority 5% --lower-is-better on latency: ((z.95 + z.8)·√(40² + 40²)/10)² = 197.84 → 198', async () => {
+    const json = await runJson(['--metric', 'mean', '--baseline', '200', '--sd', '40', '--non-inferiority', '5%', '--lower-is-better']);
+    expect(json.nonInferiority).toMatchObject({ absoluteMargin: 10, alternative: 'less', direction: 'lower-is-better', relative: true });
+    expect(json.nPerArm).toEqual([198, 198]);
+  });
+
+  it('--arms 4: Bonferroni α/3 and the √3 rule, NormalIndPower(effect 0.1, alpha=0.05/3, ratio=1/√3) = 2860.2 → 2861 + 3 × 1652', async () => {
+    const json = await runJson(['--metric', 'mean', '--baseline', '0', '--target', '0.1', '--sd', '1', '--arms', '4']);
+    expect(json.comparisonAlpha).toBeCloseTo(0.05 / 3, 15);
+    expect(json.allocation).toBe('optimal');
+    expect(json.nPerArm).toEqual([2861, 1652, 1652, 1652]);
+    expect(json.arms).toEqual(['control', 'candidate 1', 'candidate 2', 'candidate 3']);
+  });
+
+  it('--arms 3 --weights 2,1,1: NormalIndPower(effect 0.1, alpha=0.05/2, ratio=0.5) = 2851.51 → 2852 + 2 × 1426', async () => {
+    const json = await runJson([
+      '--metric',
+      'mean',
+      '--baseline',
+      '0',
+      '--target',
+      '0.1',
+      '--sd',
+      '1',
+      '--arms',
+      '3',
+      '--weights',
+      '2,1,1',
+    ]);
+    expect(json.allocation).toBe('weights');
+    expect(json.nPerArm).toEqual([2852, 1426, 1426]);
+  });
+
+  it('--metric ratio takes the per-user delta-method variance: one-sided (z.95 + z.8)²·2v/Δ²', async () => {
+    // v = 15 × 0.0009452181799501335 (design_ratio_cuped.py, control arm); z.95 = 1.6448536269514722, z.8 = 0.8416212335729143.
+    const variance = 15 * 0.0009452181799501335;
+    const json = await runJson([
+      '--metric',
+      'ratio',
+      '--baseline',
+      '0.1',
+      '--target',
+      '0.12',
+      '--variance',
+      String(variance),
+      '--sides',
+      '1',
+    ]);
+    const expected = Math.ceil(((1.6448536269514722 + 0.8416212335729143) ** 2 * 2 * variance) / 0.02 ** 2);
+    expect(json.nPerArm).toEqual([expected, expected]);
+  });
+
+  it('the rate path without new options is unchanged, and --users-per-day adds days to it', async () => {
+    const json = await runJson(['--baseline', '0.10', '--target', '0.12', '--users-per-day', '1000']);
+    expect(json).toMatchObject({ method: 'pooled', nPerArm: 3841, nTotal: 7682, usersPerDay: 1000, days: 8 });
+  });
+
+  it('bad combinations are UsageErrors naming the option', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--metric', 'mean', '--baseline', '1', '--target', '2'], /--sd \(or --variance\) is required for a mean metric/],
+      [['--metric', 'mean', '--baseline', '1', '--target', '2', '--sd', '1', '--variance', '1'], /either --sd or --variance/],
+      [['--metric', 'median', '--baseline', '1', '--target', '2'], /--metric must be one of proportion, mean, ratio/],
+      [['--baseline', '0.1', '--target', '0.12', '--sd', '1'], /--sd and --variance apply to mean and ratio metrics/],
+      [['--baseline', '0.1', '--target', '0.12', '--cuped-r', '1'], /--cuped-r must be less than 1/],
+      [['--baseline', '0.1', '--target', '0.12', '--arms', '1'], /--arms must be at least 2/],
+      [
+        ['--baseline', '0.1', '--target', '0.12', '--arms', '3', '--weights', '1,1'],
+        /--weights must list one weight per arm \(3, control first\), got 2/,
+      ],
+      [['--baseline', '0.8', '--target', '0.7', '--non-inferiority', '0.05'], /already beyond the margin/],
+      [['--baseline', '0.8', '--non-inferiority', '0.05', '--sides', '2'], /one-sided test: --sides must be 1/],
+      [['--baseline', '0.8', '--non-inferiority', 'abc'], /--non-inferiority must be a number/],
+      [['--baseline', '0.1', '--target', '0.12', '--lower-is-better'], /--lower-is-better applies with --non-inferiority/],
+      [
+        ['--metric', 'mean', '--baseline', '1', '--target', '2', '--sd', '1', '--method', 'arcsine'],
+        /--method applies to the two-arm superiority test/,
+      ],
+      [
+        ['--metric', 'mean', '--baseline', '1', '--target', '2', '--sd', '1', '--users-per-day', '0'],
+        /--users-per-day must be greater than 0/,
+      ],
+    ];
+    for (const [argv, message] of cases) await expect(run(argv), argv.join(' ')).rejects.toThrow(message);
   });
 });

@@ -1,20 +1,27 @@
 /**
  * `rollout-lab size`: units per arm needed to detect a change of a success rate, by the pooled
- * (R `power.prop.test`) or arcsine (statsmodels `NormalIndPower`) method.
+ * (R `power.prop.test`) or arcsine (statsmodels `NormalIndPower`) method; and, by the normal
+ * theory of the engine's experiment-design statistics, for mean and ratio metrics, with CUPED,
+ * a non-inferiority margin, several arms (Bonferroni, optimal or given allocation) and the days
+ * a given number of users per day needs.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs } from '../args.ts';
-import type { ParsedArgs } from '../args.ts';
-import { formatNumber, writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
-import { requiredSampleSize } from '../../engine/stats/sampleSize.ts';
+
+import { meanSampleSize } from '../../engine/stats/meanSampleSize.ts';
+import { multiArmSampleSize } from '../../engine/stats/multiArmDesign.ts';
+import type { NonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
+import { nonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
 import type { SampleSizeMethod, SampleSizeResult } from '../../engine/stats/sampleSize.ts';
+import { requiredSampleSize } from '../../engine/stats/sampleSize.ts';
 import { formatPercentSignificant } from '../../engine/text/format.ts';
+import type { ParsedArgs } from '../args.ts';
+import { choiceOption, numberOption, parseCommandArgs, parseNumber, UsageError } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
 
 const METHOD_SOURCES: Record<SampleSizeMethod, string> = {
   pooled: 'pooled variance, as R power.prop.test',
   arcsine: "arcsine / Cohen's h, as statsmodels NormalIndPower",
 };
-
 
 /** Reads --target or --lift (exactly one) and returns the target rate, checked against the baseline. */
 function readTarget(args: ParsedArgs, baseline: number): number {
@@ -60,13 +67,256 @@ function summary(result: SampleSizeResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** The metric kinds `--metric` takes. */
+const METRICS = ['proportion', 'mean', 'ratio'] as const;
+type MetricKind = (typeof METRICS)[number];
+
+/** What the general (normal-theory) path computed. */
+interface DesignResult {
+  metric: MetricKind;
+  method: 'normal';
+  baseline: number;
+  target: number;
+  difference: number;
+  nullDifference: number;
+  nonInferiority: (NonInferiorityHypothesis & { margin: number; relative: boolean }) | null;
+  controlVariance: number;
+  candidateVariance: number;
+  cupedCorrelation: number;
+  alpha: number;
+  comparisonAlpha: number;
+  power: number;
+  sides: 1 | 2;
+  arms: string[];
+  allocation: 'optimal' | 'weights' | 'ratio';
+  shares: number[];
+  nPerArm: number[];
+  nTotal: number;
+}
+
+/** Reads `--target`/`--lift` for a mean or ratio metric (any finite value), or none in a non-inferiority design. */
+function readMeanTarget(args: ParsedArgs, baseline: number, optional: boolean): number {
+  const hasTarget = args.values.target !== undefined;
+  const hasLift = args.values.lift !== undefined;
+  if (hasTarget && hasLift) throw new UsageError('give either --target or --lift, not both');
+  if (!hasTarget && !hasLift) {
+    if (optional) return baseline;
+    throw new UsageError('--target is required (or give --lift, a relative change)');
+  }
+  if (hasTarget) return numberOption(args, 'target');
+  return baseline * (1 + numberOption(args, 'lift'));
+}
+
+/** Reads `--non-inferiority MARGIN`: an absolute margin, or `2%` for a share of the baseline. */
+function readMargin(args: ParsedArgs): { margin: number; relative: boolean } | null {
+  const raw = args.values['non-inferiority'];
+  if (raw === undefined) return null;
+  const text = String(raw).trim();
+  const relative = text.endsWith('%');
+  const margin = parseNumber(relative ? text.slice(0, -1) : text, '--non-inferiority', { min: 0, exclusiveMin: true });
+  return { margin: relative ? margin / 100 : margin, relative };
+}
+
+/** Reads the per-unit variance of a mean or ratio metric from `--sd` or `--variance` (exactly one). */
+function readVariance(args: ParsedArgs, metric: MetricKind): number {
+  const hasSd = args.values.sd !== undefined;
+  const hasVariance = args.values.variance !== undefined;
+  if (hasSd && hasVariance) throw new UsageError('give either --sd or --variance, not both');
+  const unit = metric === 'ratio' ? 'per user (delta method)' : 'per unit';
+  if (!hasSd && !hasVariance) throw new UsageError(`--sd (or --variance) is required for a ${metric} metric: the spread ${unit}`);
+  return hasSd
+    ? numberOption(args, 'sd', { min: 0, exclusiveMin: true }) ** 2
+    : numberOption(args, 'variance', { min: 0, exclusiveMin: true });
+}
+
+/**
+ * The general design: each comparison candidate − control at α/k (k = arms − 1, Bonferroni), power
+ * `power`, variances p(1 − p) for a rate or the given per-unit variance, times 1 − ρ² with CUPED;
+ * a non-inferiority margin makes it one-sided against Δ₀ = ∓margin. Two arms: `meanSampleSize`
+ * with the ratio from --weights or --ratio. More arms: the optimal allocation (`multiArmSampleSize`)
+ * or, with --weights, the smallest total whose split gives every comparison its variance.
+ */
+function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
+  const isRate = metric === 'proportion';
+  const baseline = numberOption(args, 'baseline', isRate ? { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true } : {});
+  const marginSpec = readMargin(args);
+  const lowerIsBetter = args.values['lower-is-better'] === true;
+  const target = readMeanTarget(args, baseline, marginSpec !== null);
+  if (isRate && !(target > 0 && target < 1)) throw new UsageError(`--target (or --lift) must give a rate between 0 and 1, got ${target}`);
+  const alpha = numberOption(args, 'alpha', { default: 0.05, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+  const power = numberOption(args, 'power', { default: 0.8, min: alpha, max: 1, exclusiveMin: true, exclusiveMax: true });
+  const cupedCorrelation = numberOption(args, 'cuped-r', { default: 0, min: -1, max: 1, exclusiveMin: true, exclusiveMax: true });
+  const armCount = numberOption(args, 'arms', { default: 2, min: 2, integer: true });
+  const difference = target - baseline;
+  let nullDifference = 0;
+  let sides = Number(choiceOption(args, 'sides', ['1', '2'] as const, '2')) as 1 | 2;
+  let nonInferiority: DesignResult['nonInferiority'] = null;
+  if (marginSpec !== null) {
+    if (baseline === 0 && marginSpec.relative) throw new UsageError('--non-inferiority as a percentage needs a non-zero --baseline');
+    const hypothesis = nonInferiorityHypothesis(
+      { ...marginSpec, direction: lowerIsBetter ? 'lower-is-better' : 'higher-is-better' },
+      baseline,
+    );
+    nullDifference = hypothesis.nullDifference;
+    const beyond = hypothesis.alternative === 'greater' ? difference <= nullDifference : difference >= nullDifference;
+    if (beyond)
+      throw new UsageError(
+        `the expected difference ${difference} is already beyond the margin (${nullDifference}): non-inferiority cannot be shown`,
+      );
+    if (args.values.sides !== undefined && sides !== 1)
+      throw new UsageError('--non-inferiority is a one-sided test: --sides must be 1 or left out');
+    sides = 1;
+    nonInferiority = { ...hypothesis, ...marginSpec };
+  } else if (difference === 0) {
+    throw new UsageError('--target must differ from --baseline (or give --non-inferiority for a margin)');
+  }
+  let controlVariance: number;
+  let candidateVariance: number;
+  if (isRate) {
+    if (args.values.sd !== undefined || args.values.variance !== undefined)
+      throw new UsageError('--sd and --variance apply to mean and ratio metrics; a rate has variance p(1 − p)');
+    controlVariance = baseline * (1 - baseline);
+    candidateVariance = target * (1 - target);
+  } else {
+    controlVariance = candidateVariance = readVariance(args, metric);
+  }
+  const arms = ['control', ...Array.from({ length: armCount - 1 }, (_, i) => (armCount === 2 ? 'candidate' : `candidate ${i + 1}`))];
+  let weights: number[] | null = null;
+  if (args.values.weights !== undefined) {
+    if (args.values.ratio !== undefined) throw new UsageError('give either --weights or --ratio, not both');
+    weights = String(args.values.weights)
+      .split(',')
+      .map((item, i) => parseNumber(item.trim(), `--weights item ${i + 1}`, { min: 0, exclusiveMin: true }));
+    if (weights.length !== armCount)
+      throw new UsageError(`--weights must list one weight per arm (${armCount}, control first), got ${weights.length}`);
+  }
+  const k = armCount - 1;
+  const comparisonAlpha = alpha / k;
+  const shift = Math.abs(difference - nullDifference);
+  const factor = 1 - cupedCorrelation * cupedCorrelation;
+  let nPerArm: number[];
+  let shares: number[];
+  let allocation: DesignResult['allocation'];
+  if (k === 1) {
+    const ratio = weights ? weights[1] / weights[0] : numberOption(args, 'ratio', { default: 1, min: 0, exclusiveMin: true });
+    const result = meanSampleSize({
+      controlVariance,
+      candidateVariance,
+      difference,
+      nullDifference,
+      alpha,
+      power,
+      ratio,
+      sides,
+      cupedCorrelation,
+    });
+    nPerArm = [result.nPerArm, result.nSecondArm];
+    shares = [1 / (1 + ratio), ratio / (1 + ratio)];
+    allocation = weights ? 'weights' : 'ratio';
+  } else if (weights === null) {
+    if (args.values.ratio !== undefined)
+      throw new UsageError('--ratio applies to two arms; with --arms above 2 give --weights or let the optimal allocation decide');
+    const result = multiArmSampleSize({
+      controlVariance: controlVariance * factor,
+      candidateVariances: Array.from({ length: k }, () => candidateVariance * factor),
+      difference: shift,
+      alpha,
+      power,
+      sides,
+    });
+    nPerArm = [result.nControl, ...result.nCandidates];
+    shares = [result.allocation.control, ...result.allocation.candidates];
+    allocation = 'optimal';
+  } else {
+    // s² = n₁Δ²/σ_d² of one comparison at α/k; every comparison needs σ_c²/n_c + σ_t²/n_i ≤ V = (shift/s)².
+    const unit = meanSampleSize({ controlVariance: 1, difference: 1, alpha: comparisonAlpha, power, sides });
+    const targetVariance = shift ** 2 / (unit.nPerArmExact / 2);
+    const sum = weights.reduce((total, weight) => total + weight, 0);
+    shares = weights.map((weight) => weight / sum);
+    const total =
+      Math.max(...shares.slice(1).map((share) => (controlVariance * factor) / shares[0] + (candidateVariance * factor) / share)) /
+      targetVariance;
+    nPerArm = shares.map((share) => Math.ceil(total * share));
+    allocation = 'weights';
+  }
+  return {
+    metric,
+    method: 'normal',
+    baseline,
+    target,
+    difference,
+    nullDifference,
+    nonInferiority,
+    controlVariance,
+    candidateVariance,
+    cupedCorrelation,
+    alpha,
+    comparisonAlpha,
+    power,
+    sides,
+    arms,
+    allocation,
+    shares,
+    nPerArm,
+    nTotal: nPerArm.reduce((total, n) => total + n, 0),
+  };
+}
+
+/** Days until `nTotal` units have been seen at `usersPerDay` new units a day (linear accrual). */
+function daysNeeded(nTotal: number, usersPerDay: number | undefined): number | null {
+  return usersPerDay === undefined ? null : Math.ceil(nTotal / usersPerDay);
+}
+
+function designSummary(result: DesignResult, days: number | null, usersPerDay: number | undefined): string {
+  const sign = result.difference >= 0 ? '+' : '−';
+  const value = (x: number) => (result.metric === 'proportion' ? formatPercentSignificant(x) : formatNumber(x));
+  const lines = [`Sample size for a ${result.metric} metric (normal theory, per-unit variances; method: normal)`];
+  if (result.nonInferiority) {
+    const ni = result.nonInferiority;
+    lines.push(
+      `  non-inferiority: candidate − control ${ni.alternative === 'greater' ? '>' : '<'} ${formatNumber(ni.nullDifference)} ` +
+        `(margin ${ni.relative ? `${formatNumber(100 * ni.margin)}% of the baseline = ` : ''}${formatNumber(ni.absoluteMargin)}, ${ni.direction}), ` +
+        `true difference ${formatNumber(result.difference)}`,
+    );
+  } else {
+    lines.push(
+      `  baseline ${value(result.baseline)} → target ${value(result.target)} (${sign}${formatNumber(Math.abs(result.difference))})`,
+    );
+  }
+  if (result.metric !== 'proportion')
+    lines.push(
+      `  standard deviation per ${result.metric === 'ratio' ? 'user' : 'unit'}: ${formatNumber(Math.sqrt(result.controlVariance))}`,
+    );
+  if (result.cupedCorrelation !== 0) {
+    lines.push(`  CUPED: pre-period correlation ${result.cupedCorrelation}, variance × ${formatNumber(1 - result.cupedCorrelation ** 2)}`);
+  }
+  const comparisons = result.arms.length - 1;
+  lines.push(
+    `  ${result.sides === 2 ? 'two-sided' : 'one-sided'} test, α = ${result.alpha}` +
+      (comparisons > 1 ? ` (Bonferroni over ${comparisons} comparisons: ${formatNumber(result.comparisonAlpha)} each)` : '') +
+      `, power ${formatNumber(100 * result.power)}%${comparisons > 1 ? ' per comparison' : ''}`,
+  );
+  const perControl = formatNumber(result.shares[1] / result.shares[0]);
+  if (result.allocation === 'optimal')
+    lines.push(`  allocation: optimal (control/candidate = ${formatNumber(result.shares[0] / result.shares[1])})`);
+  else if (result.allocation === 'ratio') lines.push(`  allocation 1:${perControl}`);
+  else lines.push(`  allocation: the given weights`);
+  result.arms.forEach((arm, i) => lines.push(`  ${arm}: ${result.nPerArm[i]}  (${formatNumber(100 * result.shares[i])}% of traffic)`));
+  lines.push(`  total: ${result.nTotal}`);
+  if (days !== null) lines.push(`  days at ${usersPerDay} users per day: ${days}`);
+  return lines.join('\n') + '\n';
+}
+
 /** The `size` command object (register it in src/cli/commands/index.ts). */
 export const sizeCommand: Command = {
   name: 'size',
-  summary: 'sample size per arm to detect a change of a success rate (pooled or arcsine method)',
+  summary:
+    'sample size per arm to detect a change of a success rate (pooled or arcsine method), or of a mean or ratio metric, ' +
+    'with CUPED, a non-inferiority margin and several arms',
   usage:
-    'size --baseline <rate> (--target <rate> | --lift <relative change>) [--alpha 0.05] [--power 0.8] ' +
-    '[--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
+    'size --baseline <value> (--target <value> | --lift <relative change>) [--metric proportion|mean|ratio] ' +
+    '[--sd <per unit> | --variance <per unit>] [--cuped-r <correlation>] [--non-inferiority <margin>|<percent>%] [--lower-is-better] ' +
+    '[--arms 2] [--weights w1,w2,…] [--users-per-day <n>] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(argv, {
       baseline: { type: 'string' },
@@ -77,7 +327,31 @@ export const sizeCommand: Command = {
       ratio: { type: 'string' },
       sides: { type: 'string' },
       method: { type: 'string' },
+      metric: { type: 'string' },
+      sd: { type: 'string' },
+      variance: { type: 'string' },
+      'cuped-r': { type: 'string' },
+      'non-inferiority': { type: 'string' },
+      'lower-is-better': { type: 'boolean' },
+      arms: { type: 'string' },
+      weights: { type: 'string' },
+      'users-per-day': { type: 'string' },
     });
+    const metric = choiceOption(args, 'metric', METRICS, 'proportion');
+    const usersPerDay =
+      args.values['users-per-day'] === undefined ? undefined : numberOption(args, 'users-per-day', { min: 0, exclusiveMin: true });
+    const general = ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights'].some((name) => args.values[name] !== undefined);
+    if (metric !== 'proportion' || general) {
+      if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
+      if (args.values['lower-is-better'] && args.values['non-inferiority'] === undefined)
+        throw new UsageError('--lower-is-better applies with --non-inferiority');
+      const design = generalDesign(args, metric);
+      const days = daysNeeded(design.nTotal, usersPerDay);
+      if (args.values.json) writeJson(io, { ...design, usersPerDay: usersPerDay ?? null, days });
+      else io.stdout.write(designSummary(design, days, usersPerDay));
+      return 0;
+    }
+    if (args.values['lower-is-better']) throw new UsageError('--lower-is-better applies with --non-inferiority');
     const baseline = numberOption(args, 'baseline', { min: 0, max: 1 });
     const target = readTarget(args, baseline);
     const alpha = numberOption(args, 'alpha', { default: 0.05, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
@@ -102,9 +376,11 @@ export const sizeCommand: Command = {
         nPerArm: result.nPerArm,
         nSecondArm: result.nSecondArm,
         nTotal: result.nTotal,
+        ...(usersPerDay === undefined ? {} : { usersPerDay, days: daysNeeded(result.nTotal, usersPerDay) }),
       });
     } else {
       io.stdout.write(summary(result));
+      if (usersPerDay !== undefined) io.stdout.write(`  days at ${usersPerDay} users per day: ${daysNeeded(result.nTotal, usersPerDay)}\n`);
     }
     return 0;
   },
