@@ -6,11 +6,12 @@
  * as the next setting of a sweep would (memoised population) — and 200 windowed replicates of a
  * 2-hour canary on it. Run alone: `npm run build:cli && node --expose-gc dist/bench/populationSetup.js`.
  */
-import { parseScenario } from '../src/sim/scenario.ts';
+
 import type { Policy } from '../src/engine/policy/policy.ts';
 import { streamFor } from '../src/engine/random/streams.ts';
-import { compileWorld } from '../src/sim/world.ts';
 import { planPolicy, runReplicate } from '../src/sim/replicate.ts';
+import { parseScenario } from '../src/sim/scenario.ts';
+import { compileWorld } from '../src/sim/world.ts';
 
 const policy: Policy = {
   version: 1,

@@ -8,8 +8,9 @@
  * number of trace times falling in the window. Within a window the per-request mode spreads the
  * arrivals uniformly (the rate's shape inside a 5-minute window of a 24-hour cycle is ignored).
  */
-import type { Traffic } from './scenario.ts';
+
 import { normalizedValue } from '../engine/routing/bucketing.ts';
+import type { Traffic } from './scenario.ts';
 
 const DAY = 86400;
 
@@ -168,7 +169,7 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
     let total = 0;
     for (let i = 0; i < count; i++) {
       buckets[i] = normalizedValue(`user-${i}`, group);
-      const weight = Math.pow(i + 1, -zipfExponent);
+      const weight = (i + 1) ** -zipfExponent;
       weights[i] = weight;
       total += weight;
     }
@@ -180,7 +181,8 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
   }
   for (let b = 1; b <= 100; b++) exposedShareByBucket[b] += exposedShareByBucket[b - 1];
   exposedShareByBucket[100] = 1;
-  let alias: { probability: Float64Array; alias: Int32Array } | null = zipfExponent === 0 ? { probability: new Float64Array(0), alias: new Int32Array(0) } : null;
+  let alias: { probability: Float64Array; alias: Int32Array } | null =
+    zipfExponent === 0 ? { probability: new Float64Array(0), alias: new Int32Array(0) } : null;
   return {
     count,
     exposedShareByBucket,

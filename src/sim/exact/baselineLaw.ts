@@ -30,15 +30,15 @@
  */
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
+import { expectedArrivals } from '../traffic.ts';
 import type { World } from '../world.ts';
 import { conditionsAt, emptyConditions } from '../world.ts';
-import { expectedArrivals } from '../traffic.ts';
 import type { BaselineReference } from './checkLaw.ts';
-import { ExactUnsupportedError, defaultTolerance } from './checkLaw.ts';
-import { binomialLaw, poissonLaw } from './countRange.ts';
-import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
-import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
+import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
+import { binomialLaw, poissonLaw } from './countRange.ts';
+import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
+import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
 
 /** One node of the baseline's law. */
 export interface BaselineNode {
@@ -98,9 +98,14 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   const latency = [...metrics].filter((metric) => metric.startsWith('latency'));
   const stage = compiled.stages.find((candidate) => candidate.kind === 'baseline');
   if (!stage) throw new ExactUnsupportedError(['historical baseline without a baseline stage'], 'the policy has no baseline stage');
-  if (stage.index !== 0) throw new ExactUnsupportedError(['baseline stage after another stage'], `the baseline stage is stage ${stage.index}`);
+  if (stage.index !== 0)
+    throw new ExactUnsupportedError(['baseline stage after another stage'], `the baseline stage is stage ${stage.index}`);
   const scenario = world.scenario;
-  if (scenario.traffic.arrivals.kind === 'replay') throw new ExactUnsupportedError(['historical baseline with replayed arrivals'], 'the baseline totals of a replayed trace are fixed counts with binomial errors: not implemented');
+  if (scenario.traffic.arrivals.kind === 'replay')
+    throw new ExactUnsupportedError(
+      ['historical baseline with replayed arrivals'],
+      'the baseline totals of a replayed trace are fixed counts with binomial errors: not implemented',
+    );
   const control = emptyConditions();
   const candidate = emptyConditions();
   // Σ over the windows: means of the four thinned classes, and P(some window empty).
@@ -160,7 +165,8 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     latencyP99: NaN,
   });
   const bins = options.nodes ?? (readsErrors && readsTimeouts ? 8 : 16);
-  if (!readsErrors && !readsTimeouts) return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
+  if (!readsErrors && !readsTimeouts)
+    return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
   const nodes: BaselineNode[] = [];
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
@@ -189,7 +195,10 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     for (const [timeoutWeight, timeouts] of equalMassBins(timeoutLaw, bins)) {
       // N given the error bin: its errors and the others' mean (as in the one-rate case).
       const requests = errors + (totalMean - errorMean);
-      nodes.push({ weight: errorWeight * timeoutWeight, reference: { ...reference(0, 0), errorRate: errors / requests, timeoutRate: timeouts / requests } });
+      nodes.push({
+        weight: errorWeight * timeoutWeight,
+        reference: { ...reference(0, 0), errorRate: errors / requests, timeoutRate: timeouts / requests },
+      });
     }
   }
   return { nodes: nodes.map(withBrackets), neglected };

@@ -8,25 +8,35 @@
  * `ExactUnsupportedError`.
  */
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
-import type { World } from '../world.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
+import type { World } from '../world.ts';
 import type { BaselineReference, CheckLawOptions } from './checkLaw.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import { healthCheckLaw } from './healthCheckLaw.ts';
 import type { ChainLaws } from './stageChain.ts';
 
 /** The chain's laws for `compiled` in `world`, historical `reference` (null: concurrent). O(1); each call costs its law's sums. */
-export function exactChainLaws(world: World, compiled: CompiledPolicy, reference: BaselineReference | null, options: CheckLawOptions = {}): ChainLaws {
+export function exactChainLaws(
+  world: World,
+  compiled: CompiledPolicy,
+  reference: BaselineReference | null,
+  options: CheckLawOptions = {},
+): ChainLaws {
   const traffic = world.scenario.traffic;
   const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
   return {
     healthCheck: (window) => healthCheckLaw(world, window, compiled.baselineMode === 'concurrent' ? null : reference, options),
     shadowGates: (window) => {
-      throw new ExactUnsupportedError(['shadow gates'], `stage ${window.stage.index} ('${window.stage.name}'): the p95 gate reads the stage's request-weighted mean of window percentiles, which has no tractable exact law`);
+      throw new ExactUnsupportedError(
+        ['shadow gates'],
+        `stage ${window.stage.index} ('${window.stage.name}'): the p95 gate reads the stage's request-weighted mean of window percentiles, which has no tractable exact law`,
+      );
     },
     servedRequests: (window) => {
       const end = window.start + window.duration;
-      const arrivals = replay ? replayArrivals(replay.times, replay.period, window.start, end) : expectedArrivals(traffic, window.start, end);
+      const arrivals = replay
+        ? replayArrivals(replay.times, replay.period, window.start, end)
+        : expectedArrivals(traffic, window.start, end);
       const requests = arrivals * exposedShare(world.population, window.candidateShare);
       return { requests, errors: requests * window.candidate.errorRate, arrivals };
     },

@@ -11,8 +11,9 @@
  * The per-request mode draws timeouts from the same latencies as the percentiles; the windowed
  * mode (and so the exact evaluator) draws them independently — each is exact on its own.
  */
-import type { Policy } from '../../engine/policy/policy.ts';
+
 import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../scenario.ts';
 
 /** Whether the laws apply, or the features that need simulation. */
@@ -26,7 +27,11 @@ export function exactSupport(scenario: Scenario, policy: Policy): ExactSupport {
   const historical = compiled.baselineMode === 'historical';
   // Historical ratio rules on latency percentiles are bracketed (latencyBaselineBracket.ts): when
   // the bracket is too wide for the tolerance, the evaluator names "numerical tolerance" instead.
-  if (historical && scenario.traffic.arrivals.kind === 'replay' && compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio'))) {
+  if (
+    historical &&
+    scenario.traffic.arrivals.kind === 'replay' &&
+    compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio'))
+  ) {
     features.push('historical baseline with replayed arrivals (the baseline law is written for Poisson arrivals)');
   }
   return features.length === 0 ? { supported: true } : { supported: false, features };

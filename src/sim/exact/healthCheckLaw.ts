@@ -28,14 +28,21 @@
 import type { CompiledRule, CompiledStage } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
 import { incompleteBeta } from '../../engine/stats/distributions.ts';
-import type { World, ArmConditions } from '../world.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import { sketchRank } from '../windowsOrderStatistics.ts';
+import type { ArmConditions, World } from '../world.ts';
 import type { BaselineReference, CheckLawOptions, CheckProbabilities } from './checkLaw.ts';
-import { ExactUnsupportedError, defaultTolerance } from './checkLaw.ts';
-import { binomialLaw, poissonLaw } from './countRange.ts';
+import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
-import { bucketRepresentative, jointOrderStatisticsAtMost, largestIndexWithin, orderStatisticAbove, orderStatisticAtMost, passLevel } from './latencyLimitLaw.ts';
+import { binomialLaw, poissonLaw } from './countRange.ts';
+import {
+  bucketRepresentative,
+  jointOrderStatisticsAtMost,
+  largestIndexWithin,
+  orderStatisticAbove,
+  orderStatisticAtMost,
+  passLevel,
+} from './latencyLimitLaw.ts';
 
 /** The window a check law reads (a subset of the chain's `ChainWindow`). */
 export interface CheckWindow {
@@ -90,7 +97,12 @@ function conditionsRate(conditions: ArmConditions, metric: 'errorRate' | 'timeou
  * Throws `ExactUnsupportedError` for statistical rules, a concurrent check at 100% (its
  * reference is the previous stage's control) and the latency combinations named above.
  */
-export function healthCheckLaw(world: World, window: CheckWindow, reference: BaselineReference | null, options: CheckLawOptions = {}): CheckProbabilities {
+export function healthCheckLaw(
+  world: World,
+  window: CheckWindow,
+  reference: BaselineReference | null,
+  options: CheckLawOptions = {},
+): CheckProbabilities {
   const brackets = reference?.latencyBrackets;
   if (reference && brackets && Object.keys(brackets).length > 0) {
     // A bracketed latency reference: the fail probability falls as the reference rises, so the
@@ -113,11 +125,17 @@ export function healthCheckLaw(world: World, window: CheckWindow, reference: Bas
   const tolerance = options.tolerance ?? defaultTolerance;
   const stage = window.stage;
   if (stage.rules.some((rule) => rule.type === 'statistical')) {
-    throw new ExactUnsupportedError(['statistical rules'], `stage ${stage.index} ('${stage.name}') has a statistical rule: its test reads the stage's cumulative counts`);
+    throw new ExactUnsupportedError(
+      ['statistical rules'],
+      `stage ${stage.index} ('${stage.name}') has a statistical rule: its test reads the stage's cumulative counts`,
+    );
   }
   const concurrent = reference === null;
   if (concurrent && window.candidateShare >= 1) {
-    throw new ExactUnsupportedError(['concurrent baseline at 100%'], `stage ${stage.index} ('${stage.name}') serves everyone: its reference is the previous stage's accumulated control`);
+    throw new ExactUnsupportedError(
+      ['concurrent baseline at 100%'],
+      `stage ${stage.index} ('${stage.name}') serves everyone: its reference is the previous stage's accumulated control`,
+    );
   }
   const traffic = world.scenario.traffic;
   const share = exposedShare(world.population, window.candidateShare);
@@ -410,10 +428,15 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   };
 
   const countLaws = new Map<number, CountLaw>();
-  function countFactor(entry: (typeof counts)[number], n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
+  function countFactor(
+    entry: (typeof counts)[number],
+    n: number,
+    control: { n0: number; control: ControlFactors } | null,
+  ): { pass: number; neglected: number } {
     if (!entry.active) return { pass: 1, neglected: 0 };
     const fixed = largestPassingCount(n, entry.fixedLimit);
-    if (!concurrent || entry.ratioThresholds.length === 0 || control === null) return { pass: binomialAtMost(n, entry.p, fixed), neglected: 0 };
+    if (!concurrent || entry.ratioThresholds.length === 0 || control === null)
+      return { pass: binomialAtMost(n, entry.p, fixed), neglected: 0 };
     // Concurrent ratio: Σ_x b(x; n, p)·P(X₀ ≥ x₀min(x) | n₀).
     const lawKey = n * 2 + (entry.metric === 'errorRate' ? 0 : 1);
     let law = countLaws.get(lawKey);
@@ -548,10 +571,16 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
    * P(no rule fails) from marginal fail probabilities: exact for one; Bonferroni's bracket when
    * narrow; else the exact joint of the two largest (`joint`), the third bracketed.
    */
-  function combineFails(fails: number[], joint: ((a: number, b: number) => { fail: number; neglected: number }) | null): { pass: number; neglected: number } {
+  function combineFails(
+    fails: number[],
+    joint: ((a: number, b: number) => { fail: number; neglected: number }) | null,
+  ): { pass: number; neglected: number } {
     if (fails.length === 1) return { pass: 1 - fails[0], neglected: 0 };
     const largest = Math.max(...fails);
-    const sum = Math.min(1, fails.reduce((a, b) => a + b, 0));
+    const sum = Math.min(
+      1,
+      fails.reduce((a, b) => a + b, 0),
+    );
     if (sum - largest <= tolerance) return { pass: 1 - (largest + sum) / 2, neglected: (sum - largest) / 2 };
     const order = fails.map((fail, j) => [fail, j] as const).sort((x, y) => y[0] - x[0]);
     const rest = order.slice(2).reduce((a, [fail]) => a + fail, 0);

@@ -58,7 +58,12 @@ export interface BaselineWindowLatency {
  * Returns the representatives' bracket [rep(lo), rep(hi)] and the probability bound spent.
  * Cost: O(windows × √Λ × buckets searched); identical windows are computed once.
  */
-export function latencyBaselineBracket(metric: HealthMetric, windows: readonly BaselineWindowLatency[], latency: LatencyModel, epsilon: number): { low: number; high: number; spent: number } {
+export function latencyBaselineBracket(
+  metric: HealthMetric,
+  windows: readonly BaselineWindowLatency[],
+  latency: LatencyModel,
+  epsilon: number,
+): { low: number; high: number; spent: number } {
   const q = percentileOf[metric];
   if (q === undefined) throw new RangeError(`metric must be a latency percentile, got ${metric}`);
   const logGamma = Math.log(1.01 / 0.99);

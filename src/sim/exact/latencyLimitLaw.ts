@@ -85,7 +85,14 @@ export function orderStatisticAbove(n: number, k: number, u: number): number {
  * Binomial(n, x)'s central range holding all but `tolerance`; returns the probability and the
  * mass left out. Cost: O(√n) incomplete betas.
  */
-export function jointOrderStatisticsAtMost(n: number, ka: number, x: number, kb: number, y: number, tolerance: number): { probability: number; neglected: number } {
+export function jointOrderStatisticsAtMost(
+  n: number,
+  ka: number,
+  x: number,
+  kb: number,
+  y: number,
+  tolerance: number,
+): { probability: number; neglected: number } {
   if (ka === kb || x >= y) return { probability: orderStatisticAtMost(n, ka, Math.min(x, y)), neglected: 0 };
   if (x <= 0) return { probability: 0, neglected: 0 };
   if (y >= 1) return { probability: orderStatisticAtMost(n, ka, x), neglected: 0 };

@@ -4,18 +4,18 @@
  * against the windowed Monte-Carlo mode within 4 standard errors.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { compileWorld } from '../../../src/sim/world.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
+import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineStage, canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
-import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
-import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { simulate } from '../../../src/sim/runner.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
 import { sketchRounding } from '../../../src/sim/sketchRounding.ts';
+import { compileWorld } from '../../../src/sim/world.ts';
 
 function scenario(candidateMedian: number, candidateErrorRate = 0.01): Scenario {
   const parsed = parseScenario({
@@ -24,14 +24,20 @@ function scenario(candidateMedian: number, candidateErrorRate = 0.01): Scenario 
     horizon: '1d',
     traffic: { requestsPerSecond: 100, users: { count: 2000, zipfExponent: 0 } },
     control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01, timeout: 900 },
-    candidate: { latency: { kind: 'lognormal', median: candidateMedian, p95: (400 * candidateMedian) / 120 }, errorRate: candidateErrorRate, timeout: 900 },
+    candidate: {
+      latency: { kind: 'lognormal', median: candidateMedian, p95: (400 * candidateMedian) / 120 },
+      errorRate: candidateErrorRate,
+      timeout: 900,
+    },
     truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.scenario;
 }
 
-function policy(rules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('timeoutRate', 2)]): Policy {
+function policy(
+  rules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('timeoutRate', 2)],
+): Policy {
   return {
     version: 1,
     name: 'baseline 2 h, canary 10% 2 h',
@@ -39,7 +45,11 @@ function policy(rules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5)
     guards: { minRequests: 100, failureLimit: 1 },
     onMaxDuration: 'rollback',
     flag: { name: 'law-test' },
-    stages: [baselineStage({ minDuration: '2h', minRequests: 1000 }), canaryStage({ traffic: 0.1, minDuration: '2h', maxDuration: '4h', rules }), promoteStage()],
+    stages: [
+      baselineStage({ minDuration: '2h', minRequests: 1000 }),
+      canaryStage({ traffic: 0.1, minDuration: '2h', maxDuration: '4h', rules }),
+      promoteStage(),
+    ],
   } as Policy;
 }
 

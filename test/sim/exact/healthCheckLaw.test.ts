@@ -5,26 +5,26 @@
  *     within 4 standard errors.
  */
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { compileWorld, conditionsAt, emptyConditions } from '../../../src/sim/world.ts';
-import type { World } from '../../../src/sim/world.ts';
-import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import type { CompiledPolicy } from '../../../src/engine/controller/compilePolicy.ts';
+import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { initialState } from '../../../src/engine/controller/controllerState.ts';
 import { step } from '../../../src/engine/controller/step.ts';
-import type { Policy, HealthRule } from '../../../src/engine/policy/policy.ts';
-import { baselineStage, canaryStage } from '../../../src/engine/policy/stages.ts';
 import { absoluteRule, ratioRule } from '../../../src/engine/policy/healthRules.ts';
-import { orderStatisticsWindows } from '../../../src/sim/windowsOrderStatistics.ts';
+import type { HealthRule, Policy } from '../../../src/engine/policy/policy.ts';
+import { baselineStage, canaryStage } from '../../../src/engine/policy/stages.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
-import { exposedShare } from '../../../src/sim/traffic.ts';
-import { healthCheckLaw } from '../../../src/sim/exact/healthCheckLaw.ts';
 import type { BaselineReference, CheckProbabilities } from '../../../src/sim/exact/checkLaw.ts';
 import { ExactUnsupportedError } from '../../../src/sim/exact/checkLaw.ts';
 import { binomialLaw, poissonLaw } from '../../../src/sim/exact/countRange.ts';
+import { healthCheckLaw } from '../../../src/sim/exact/healthCheckLaw.ts';
 import { bucketRepresentative, jointOrderStatisticsAtMost, largestIndexWithin } from '../../../src/sim/exact/latencyLimitLaw.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
 import { sketchRoundingFromLog } from '../../../src/sim/sketchRounding.ts';
+import { exposedShare } from '../../../src/sim/traffic.ts';
+import { orderStatisticsWindows } from '../../../src/sim/windowsOrderStatistics.ts';
+import type { World } from '../../../src/sim/world.ts';
+import { compileWorld, conditionsAt, emptyConditions } from '../../../src/sim/world.ts';
 
 interface Setup {
   world: World;
@@ -32,8 +32,21 @@ interface Setup {
   compiled: CompiledPolicy;
 }
 
-function setup(scenarioJson: Record<string, unknown>, mode: 'historical' | 'concurrent', traffic: number, rules: HealthRule[], minRequests: number, minDuration = '30d'): Setup {
-  const parsed = parseScenario({ version: 1, name: 'law test', horizon: '7d', truth: { errorRateRatio: 1.2, p95Ratio: 1.1 }, ...scenarioJson });
+function setup(
+  scenarioJson: Record<string, unknown>,
+  mode: 'historical' | 'concurrent',
+  traffic: number,
+  rules: HealthRule[],
+  minRequests: number,
+  minDuration = '30d',
+): Setup {
+  const parsed = parseScenario({
+    version: 1,
+    name: 'law test',
+    horizon: '7d',
+    truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
+    ...scenarioJson,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const scenario: Scenario = parsed.scenario;
   const policy: Policy = {
@@ -58,12 +71,29 @@ function exactAt({ world, compiled }: Setup, start: number, reference: BaselineR
 }
 
 /** Draws `replicates` windows in the windowed mode and lets the controller classify each. */
-function monteCarlo({ world, policy, compiled }: Setup, start: number, reference: BaselineReference | null, replicates: number): CheckProbabilities {
+function monteCarlo(
+  { world, policy, compiled }: Setup,
+  start: number,
+  reference: BaselineReference | null,
+  replicates: number,
+): CheckProbabilities {
   const control = emptyConditions();
   const candidate = emptyConditions();
   conditionsAt(world, start + 150, 0, control, candidate);
   const stage = compiled.stages[1];
-  const request = { start, duration: 300, stageKind: 'canary' as const, candidateShare: stage.traffic, mirrorShare: 0, needsLatency: true, needsOutcomes: false, needsSegments: false, control, candidate, candidateWorse: false };
+  const request = {
+    start,
+    duration: 300,
+    stageKind: 'canary' as const,
+    candidateShare: stage.traffic,
+    mirrorShare: 0,
+    needsLatency: true,
+    needsOutcomes: false,
+    needsSegments: false,
+    control,
+    candidate,
+    candidateWorse: false,
+  };
   const generator = orderStatisticsWindows(world, streamFor(16, 0, 'exact laws'));
   const counts = { hold: 0, pass: 0, fail: 0 };
   for (let r = 0; r < replicates; r++) {
@@ -103,7 +133,12 @@ const historicalScenario = {
   control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01, timeout: 600 },
   candidate: { latency: { kind: 'lognormal', median: 130, p95: 420 }, errorRate: 0.02, timeout: 600 },
 };
-const historicalRules = [ratioRule('errorRate', 2), absoluteRule('timeoutRate', 0.1), absoluteRule('latencyP50', 140), ratioRule('latencyP95', 1.05)];
+const historicalRules = [
+  ratioRule('errorRate', 2),
+  absoluteRule('timeoutRate', 0.1),
+  absoluteRule('latencyP50', 140),
+  ratioRule('latencyP95', 1.05),
+];
 const historicalReference: BaselineReference = { errorRate: 0.015, timeoutRate: NaN, latencyP50: NaN, latencyP95: 400, latencyP99: NaN };
 
 const concurrentScenario = {
@@ -184,7 +219,13 @@ describe('health check law', () => {
   });
 
   it('concurrent, one count metric against the control: the independent-Poisson shortcut equals the pair sum', () => {
-    const s = setup({ ...concurrentScenario, faults: [] }, 'concurrent', 0.3, [ratioRule('errorRate', 1.5), absoluteRule('latencyP95', 500)], 55);
+    const s = setup(
+      { ...concurrentScenario, faults: [] },
+      'concurrent',
+      0.3,
+      [ratioRule('errorRate', 1.5), absoluteRule('latencyP95', 500)],
+      55,
+    );
     const control = emptyConditions();
     const candidate = emptyConditions();
     conditionsAt(s.world, 7350, 0, control, candidate);
@@ -198,7 +239,13 @@ describe('health check law', () => {
   });
 
   it('concurrent, one latency percentile against the control: the control-bucket marginal equals the pair sum', () => {
-    const s = setup(concurrentScenario, 'concurrent', 0.3, [ratioRule('latencyP95', 1.2), absoluteRule('latencyP50', 150), absoluteRule('errorRate', 0.05)], 55);
+    const s = setup(
+      concurrentScenario,
+      'concurrent',
+      0.3,
+      [ratioRule('latencyP95', 1.2), absoluteRule('latencyP50', 150), absoluteRule('errorRate', 0.05)],
+      55,
+    );
     const control = emptyConditions();
     const candidate = emptyConditions();
     conditionsAt(s.world, 7350, 0, control, candidate);
@@ -219,7 +266,14 @@ describe('health check law', () => {
   });
 
   it('refuses statistical rules with the feature named', () => {
-    const s = setup(historicalScenario, 'historical', 0.2, [{ type: 'statistical', metric: 'errorRate', minimumEffect: 0.01, method: 'alphaSpending' } as HealthRule], 20, '1h');
+    const s = setup(
+      historicalScenario,
+      'historical',
+      0.2,
+      [{ type: 'statistical', metric: 'errorRate', minimumEffect: 0.01, method: 'alphaSpending' } as HealthRule],
+      20,
+      '1h',
+    );
     expect(() => exactAt(s, 3600, historicalReference)).toThrow(ExactUnsupportedError);
   });
 });

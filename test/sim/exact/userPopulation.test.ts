@@ -5,9 +5,9 @@
  * results do not change — the same code path a 10-million-user scenario takes, on 5,000 users.
  */
 import { describe, expect, it } from 'vitest';
-import { userPopulation } from '../../../src/sim/traffic.ts';
-import type { Traffic } from '../../../src/sim/scenario.ts';
 import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
+import type { Traffic } from '../../../src/sim/scenario.ts';
+import { userPopulation } from '../../../src/sim/traffic.ts';
 
 /** The construction before issue 16, verbatim in substance. */
 function eagerPopulation(count: number, zipfExponent: number, group: string) {
@@ -16,7 +16,7 @@ function eagerPopulation(count: number, zipfExponent: number, group: string) {
   let total = 0;
   for (let i = 0; i < count; i++) {
     buckets[i] = normalizedValue(`user-${i}`, group);
-    const weight = zipfExponent === 0 ? 1 : Math.pow(i + 1, -zipfExponent);
+    const weight = zipfExponent === 0 ? 1 : (i + 1) ** -zipfExponent;
     weights[i] = weight;
     total += weight;
   }
