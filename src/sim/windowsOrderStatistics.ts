@@ -280,10 +280,12 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     },
     exposure() {
       let users = 0;
-      const { count, buckets, weights, usersByBucket } = population;
+      const { count, usersByBucket } = population;
       if (traffic.users.zipfExponent === 0) {
         for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
       } else if (exposureByBucket[1] > 0) {
+        // Per-user arrays read only here: uniform populations never build them (traffic.ts).
+        const { buckets, weights } = population;
         for (let u = 0; u < count; u++) {
           const volume = exposureByBucket[buckets[u]];
           if (volume > 0) users += -Math.expm1(-weights[u] * volume);
