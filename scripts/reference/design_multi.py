@@ -86,3 +86,10 @@ show("  shares", n / n.sum())
 # candidate at alpha/2 with n_candidate / n_control = 0.5, so n_control = NormalIndPower nobs1 and N = 2 n_control.
 show("NormalIndPower().solve_power(effect_size=0.1, alpha=0.05/2, power=0.8, ratio=0.5, alternative='two-sided')",
      NormalIndPower().solve_power(effect_size=0.1, alpha=0.05 / 2, power=0.8, ratio=0.5, alternative="two-sided"))
+
+# ---- `rollout-lab size --metric mean --baseline 50 --lift 0.02 --sd 30 --guardrail proportion:0.02:0.002:lower
+#      --guardrail mean:300:1%:120:lower --guardrail ratio:1.2:0.05:0.8:lower`: S = 1 (success at alpha 0.05), G = 3.
+show("NormalIndPower().solve_power(effect_size=1.0/30, alpha=0.05, power=0.95, ratio=1, alternative='larger')",
+     NormalIndPower().solve_power(effect_size=1.0 / 30, alpha=0.05, power=0.95, ratio=1, alternative="larger"))
+show("NormalIndPower().solve_power(effect_size=3/120, alpha=0.05, power=0.95, ratio=1, alternative='larger')",
+     NormalIndPower().solve_power(effect_size=3 / 120, alpha=0.05, power=0.95, ratio=1, alternative="larger"))

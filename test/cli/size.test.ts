@@ -198,6 +198,33 @@ describe('rollout-lab size: mean and ratio metrics, CUPED, non-inferiority, seve
     expect(json).toMatchObject({ method: 'pooled', nPerArm: 3841, nTotal: 7682, usersPerDay: 1000, days: 8 });
   });
 
+  it('--guardrail: the multi-metric rule, each test at power 1 − 0.2/4 = 0.95, n the maximum (statsmodels per metric)', async () => {
+    const argv = ['--metric', 'mean', '--baseline', '50', '--lift', '0.02', '--sd', '30'];
+    const guardrails = [
+      '--guardrail',
+      'proportion:0.02:0.002:lower',
+      '--guardrail',
+      'mean:300:1%:120:lower',
+      '--guardrail',
+      'ratio:1.2:0.05:0.8:lower',
+    ];
+    const json = await runJson([...argv, ...guardrails, '--users-per-day', '20000']);
+    expect(json.perTestBeta).toBeCloseTo(0.05, 15);
+    // success: NormalIndPower(effect 1/30, alpha 0.05, power 0.95, 'larger') = 19479.91; guardrails: normal_sample_size_one_tail(0.002, 0.95,
+    // 0.05, sd=√(2·.02·.98)) = 106057.30, NormalIndPower(effect 3/120, …) = 34630.96, NormalIndPower(effect 0.05/0.8, …) = 5540.95.
+    expect(json.metrics.map((metric: { nPerArm: number }) => metric.nPerArm)).toEqual([19480, 106058, 34631, 5541]);
+    expect(json).toMatchObject({ nPerArm: 106058, nTotal: 212116, limitingMetric: 'guardrail 1', days: 11 });
+    const text = await run([...argv, ...guardrails]);
+    expect(text.stdout).toContain('needed: 106058 control + 106058 candidate = 212116 (set by guardrail 1)');
+    await expect(run([...argv, '--guardrail', 'mean:300:3'])).rejects.toThrow(
+      /--guardrail 1 \('mean:300:3'\): a mean guardrail needs its SD per unit/,
+    );
+    await expect(run([...argv, '--guardrail', 'median:1:2'])).rejects.toThrow(
+      /the kind must be one of proportion, mean, ratio, got 'median'/,
+    );
+    await expect(run([...argv, ...guardrails, '--arms', '3'])).rejects.toThrow(/--arms cannot be combined with --guardrail/);
+  });
+
   it('bad combinations are UsageErrors naming the option', async () => {
     const cases: [string[], RegExp][] = [
       [['--metric', 'mean', '--baseline', '1', '--target', '2'], /--sd \(or --variance\) is required for a mean metric/],

@@ -8,6 +8,8 @@
 
 import { meanSampleSize } from '../../engine/stats/meanSampleSize.ts';
 import { multiArmSampleSize } from '../../engine/stats/multiArmDesign.ts';
+import type { MetricDesign, MultiMetricSampleSizeResult } from '../../engine/stats/multiMetricDecision.ts';
+import { multiMetricSampleSize } from '../../engine/stats/multiMetricDecision.ts';
 import type { NonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
 import { nonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
 import type { SampleSizeMethod, SampleSizeResult } from '../../engine/stats/sampleSize.ts';
@@ -262,6 +264,90 @@ function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
   };
 }
 
+/**
+ * Reads one `--guardrail KIND:BASELINE:MARGIN[:SD][:lower]`, e.g. `proportion:0.02:0.002:lower` (an
+ * error rate that must not rise by more than 0.2 points) or `mean:300:1%:120:lower` (latency, margin
+ * 1 % of 300, standard deviation 120 per unit).
+ */
+function readGuardrail(text: string, index: number): MetricDesign {
+  const label = `--guardrail ${index + 1} ('${text}')`;
+  const parts = text.split(':').map((part) => part.trim());
+  const lower = parts[parts.length - 1] === 'lower';
+  if (lower) parts.pop();
+  const [kind, baselineText, marginText, sdText, ...rest] = parts;
+  if (!(METRICS as readonly string[]).includes(kind))
+    throw new UsageError(`${label}: the kind must be one of ${METRICS.join(', ')}, got '${kind}'`);
+  if (rest.length > 0 || marginText === undefined) throw new UsageError(`${label} must read KIND:BASELINE:MARGIN[:SD][:lower]`);
+  const isRate = kind === 'proportion';
+  const baseline = parseNumber(baselineText, `${label} baseline`, isRate ? { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true } : {});
+  const relative = marginText.endsWith('%');
+  const margin = parseNumber(relative ? marginText.slice(0, -1) : marginText, `${label} margin`, { min: 0, exclusiveMin: true });
+  if (isRate && sdText !== undefined) throw new UsageError(`${label}: a rate has variance p(1 − p); give no SD`);
+  if (!isRate && sdText === undefined) throw new UsageError(`${label}: a ${kind} guardrail needs its SD per unit`);
+  return {
+    name: `guardrail ${index + 1}`,
+    role: 'guardrail',
+    kind: kind as MetricKind,
+    baseline,
+    margin: relative ? margin / 100 : margin,
+    relative,
+    direction: lower ? 'lower-is-better' : 'higher-is-better',
+    ...(sdText === undefined ? {} : { standardDeviation: parseNumber(sdText, `${label} SD`, { min: 0, exclusiveMin: true }) }),
+  };
+}
+
+/**
+ * `--guardrail`: the primary metric is the success metric and each guardrail a non-inferiority test,
+ * sized together by the engine's multi-metric rule (success at α, guardrails at α, each test powered
+ * at 1 − β/(G + 1), n = the maximum over metrics; Schultzberg, Ankargren & Frånberg 2024).
+ */
+function multiMetricDesign(args: ParsedArgs, metric: MetricKind, guardrails: string[]): MultiMetricSampleSizeResult {
+  for (const name of ['non-inferiority', 'arms', 'weights', 'lower-is-better']) {
+    if (args.values[name] !== undefined)
+      throw new UsageError(`--${name} cannot be combined with --guardrail (two arms, one success metric)`);
+  }
+  const isRate = metric === 'proportion';
+  const baseline = numberOption(args, 'baseline', isRate ? { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true } : {});
+  const target = readMeanTarget(args, baseline, false);
+  if (target === baseline) throw new UsageError('--target must differ from --baseline');
+  const alpha = numberOption(args, 'alpha', { default: 0.05, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+  const power = numberOption(args, 'power', { default: 0.8, min: alpha, max: 1, exclusiveMin: true, exclusiveMax: true });
+  const ratio = numberOption(args, 'ratio', { default: 1, min: 0, exclusiveMin: true });
+  if (args.values.sides !== undefined && args.values.sides !== '1')
+    throw new UsageError('the multi-metric rule tests one-sided: --sides must be 1 or left out');
+  const success: MetricDesign = {
+    name: 'success',
+    role: 'success',
+    kind: metric,
+    baseline,
+    minimumEffect: Math.abs(target - baseline),
+    direction: target > baseline ? 'higher-is-better' : 'lower-is-better',
+    cupedCorrelation: numberOption(args, 'cuped-r', { default: 0, min: -1, max: 1, exclusiveMin: true, exclusiveMax: true }),
+    ...(isRate ? {} : { standardDeviation: Math.sqrt(readVariance(args, metric)) }),
+  };
+  try {
+    return multiMetricSampleSize({ metrics: [success, ...guardrails.map(readGuardrail)], alpha, power, ratio });
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function multiMetricSummary(result: MultiMetricSampleSizeResult, days: number | null, usersPerDay: number | undefined): string {
+  const lines = [
+    'Sample size for one success metric and its guardrails (Schultzberg, Ankargren & Frånberg 2024)',
+    `  success one-sided at α = ${result.alpha}; guardrails non-inferiority at α = ${result.alpha} each (not split); ` +
+      `each test powered at 1 − β/(G + 1) = ${formatNumber(1 - result.perTestBeta)} for a decision power of ${formatNumber(result.power)}`,
+    ...result.metrics.map(
+      (metric) =>
+        `  ${metric.name.padEnd(12)} ${metric.role === 'success' ? `detect ${formatNumber(metric.difference)}` : `margin ${formatNumber(metric.nullDifference)}`}: ${metric.nPerArm} per arm`,
+    ),
+    `  needed: ${result.nPerArm} control + ${result.nSecondArm} candidate = ${result.nTotal} (set by ${result.limitingMetric})`,
+  ];
+  if (days !== null) lines.push(`  days at ${usersPerDay} users per day: ${days}`);
+  return lines.join('\n') + '\n';
+}
+
 /** Days until `nTotal` units have been seen at `usersPerDay` new units a day (linear accrual). */
 function daysNeeded(nTotal: number, usersPerDay: number | undefined): number | null {
   return usersPerDay === undefined ? null : Math.ceil(nTotal / usersPerDay);
@@ -316,7 +402,7 @@ export const sizeCommand: Command = {
   usage:
     'size --baseline <value> (--target <value> | --lift <relative change>) [--metric proportion|mean|ratio] ' +
     '[--sd <per unit> | --variance <per unit>] [--cuped-r <correlation>] [--non-inferiority <margin>|<percent>%] [--lower-is-better] ' +
-    '[--arms 2] [--weights w1,w2,…] [--users-per-day <n>] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
+    '[--arms 2] [--weights w1,w2,…] [--guardrail KIND:BASELINE:MARGIN[:SD][:lower] …] [--users-per-day <n>] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(argv, {
       baseline: { type: 'string' },
@@ -336,10 +422,20 @@ export const sizeCommand: Command = {
       arms: { type: 'string' },
       weights: { type: 'string' },
       'users-per-day': { type: 'string' },
+      guardrail: { type: 'string', multiple: true },
     });
     const metric = choiceOption(args, 'metric', METRICS, 'proportion');
     const usersPerDay =
       args.values['users-per-day'] === undefined ? undefined : numberOption(args, 'users-per-day', { min: 0, exclusiveMin: true });
+    const guardrails = args.values.guardrail as string[] | undefined;
+    if (guardrails !== undefined) {
+      if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
+      const design = multiMetricDesign(args, metric, guardrails);
+      const days = daysNeeded(design.nTotal, usersPerDay);
+      if (args.values.json) writeJson(io, { metric, ...design, usersPerDay: usersPerDay ?? null, days });
+      else io.stdout.write(multiMetricSummary(design, days, usersPerDay));
+      return 0;
+    }
     const general = ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights'].some((name) => args.values[name] !== undefined);
     if (metric !== 'proportion' || general) {
       if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
