@@ -1,0 +1,105 @@
+/**
+ * Benchmark of the exact evaluator (src/sim/exact/, issue 16 "Speed"): the lab's question — a
+ * policy on the lab's two worlds (`scenarios/identical-candidate.json` healthy; the same with 3×
+ * the candidate's errors from the start, the lab's default fault), 20 error-ratio thresholds —
+ * answered exactly, timed in Node on one core; and the same operating characteristic by the
+ * windowed Monte-Carlo mode at 2,000 replicates, for the ratio.
+ *
+ * The lab's default policy (the framework default) has a shadow and an A/B stage, which the exact
+ * evaluator does not cover (evaluateExact.ts says why): it falls back to Monte-Carlo, and this
+ * bench says so. The question is timed on the framework default without those two stages —
+ * historical baseline 24 h → canary 5% 2 h → canary 25% 6 h → full 1 h, the same guards and
+ * thresholds, the latency ratio rules as absolute limits (`coveredPolicy`).
+ *
+ * Monte-Carlo at 2,000 replicates × 20 settings × 2 worlds is long (≈ a minute per setting on
+ * this machine): it is timed on `--mc-settings` settings (default 2) and scaled to 20 — the cost
+ * per setting does not depend on the threshold beyond the windows simulated, which the
+ * measurement includes. Run: `npx tsc -p tsconfig.cli.json --outDir /tmp/bench-exact && node
+ * /tmp/bench-exact/bench/exact.js [--mc-settings N]`.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { HealthRule, Policy } from '../src/engine/policy/policy.ts';
+import { defaultPolicy } from '../src/engine/policy/defaultPolicy.ts';
+import { parseScenario } from '../src/sim/scenario.ts';
+import type { Scenario } from '../src/sim/scenario.ts';
+import { simulate } from '../src/sim/runner.ts';
+import { withParameter } from '../src/sim/sweep.ts';
+import { evaluateExact } from '../src/sim/exact/evaluateExact.ts';
+
+function labWorlds(): { healthy: Scenario; regressed: Scenario } {
+  // Run from the repository root (as `npm run bench`).
+  const base = JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8'));
+  const parse = (json: unknown): Scenario => {
+    const parsed = parseScenario(json);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return parsed.scenario;
+  };
+  return {
+    healthy: parse({ ...base, name: 'healthy candidate' }),
+    regressed: parse({ ...base, name: 'regressed candidate', candidate: { ...base.candidate, errorRate: 3 * base.candidate.errorRate } }),
+  };
+}
+
+/**
+ * The framework default without its shadow and A/B stages, its latency ratio rules written as
+ * absolute limits at the same multiples of the models' true p95 (400 ms) and p50 (120 ms) — the
+ * laws have no exact form for a historical latency reference (exactSupport.ts).
+ */
+function coveredPolicy(): Policy {
+  const policy = defaultPolicy();
+  const absolute = (rules: HealthRule[]): HealthRule[] =>
+    rules.map((rule) =>
+      rule.type === 'ratio' && rule.metric === 'latencyP95' ? { type: 'absolute', metric: 'latencyP95', max: 1.5 * 400 } : rule.type === 'ratio' && rule.metric === 'latencyP50' ? { type: 'absolute', metric: 'latencyP50', max: 1.2 * 120 } : rule,
+    );
+  const stages = policy.stages
+    .filter((stage) => stage.kind !== 'shadow' && stage.kind !== 'ab')
+    .map((stage) => (stage.kind === 'canary' || stage.kind === 'full' ? { ...stage, rules: absolute(stage.rules) } : stage));
+  return { ...policy, name: 'framework default without shadow and A/B, latency limits absolute', stages };
+}
+
+const thresholds = Array.from({ length: 20 }, (_, i) => Number((1.2 + (i * 2.8) / 19).toFixed(3)));
+const argument = process.argv.indexOf('--mc-settings');
+const monteCarloSettings = argument > 0 ? Number(process.argv[argument + 1]) : 2;
+const worlds = labWorlds();
+
+const fallback = evaluateExact(worlds.healthy, defaultPolicy());
+console.log(`node ${process.version}; load average ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs; one core`);
+console.log(`the lab's default policy: ${fallback.supported ? 'exact' : `falls back to Monte-Carlo (${fallback.features.join('; ')})`}`);
+
+const base = coveredPolicy();
+const policies = thresholds.map((errorRatio) => withParameter(base, 'errorRatio', errorRatio));
+// Warm-up (JIT), not counted.
+evaluateExact(worlds.healthy, policies[0]);
+const cpuStart = process.cpuUsage();
+const wallStart = performance.now();
+const answers = policies.map((policy) => {
+  const healthy = evaluateExact(worlds.healthy, policy);
+  const regressed = evaluateExact(worlds.regressed, policy);
+  if (!healthy.supported || !regressed.supported) throw new Error('the covered policy must be exact');
+  return { falseRollback: healthy.summary.falseRollbackRate.rate, missedRegression: regressed.summary.missedRegressionRate.rate, detection: regressed.summary.detectionTime.mean };
+});
+const exactWall = (performance.now() - wallStart) / 1000;
+const exactCpuUsage = process.cpuUsage(cpuStart);
+const exactCpu = (exactCpuUsage.user + exactCpuUsage.system) / 1e6;
+console.log(`exact: ${thresholds.length} settings × 2 worlds in ${(1000 * exactWall).toFixed(0)} ms wall, ${(1000 * exactCpu).toFixed(0)} ms CPU (${base.name})`);
+for (let i = 0; i < thresholds.length; i += 1) {
+  const a = answers[i];
+  console.log(`  errorRatio ${thresholds[i].toFixed(3)}: false rollback ${a.falseRollback?.toFixed(6)}, missed regression ${a.missedRegression?.toFixed(6)}, mean detection ${a.detection === null ? '—' : `${(a.detection / 60).toFixed(1)} min`}`);
+}
+
+const replicates = 2000;
+const mcCpuStart = process.cpuUsage();
+const mcWallStart = performance.now();
+for (let i = 0; i < monteCarloSettings; i += 1) {
+  const policy = policies[Math.floor((i * thresholds.length) / monteCarloSettings)];
+  simulate(worlds.healthy, policy, { replicates, seed: 1, mode: 'window' });
+  simulate(worlds.regressed, policy, { replicates, seed: 1, mode: 'window' });
+}
+const mcWall = ((performance.now() - mcWallStart) / 1000) * (thresholds.length / monteCarloSettings);
+const mcCpuUsage = process.cpuUsage(mcCpuStart);
+const mcCpu = ((mcCpuUsage.user + mcCpuUsage.system) / 1e6) * (thresholds.length / monteCarloSettings);
+console.log(
+  `windowed Monte-Carlo, ${replicates} replicates: ${monteCarloSettings} settings × 2 worlds timed, scaled to ${thresholds.length}: ${mcWall.toFixed(1)} s wall, ${mcCpu.toFixed(1)} s CPU`,
+);
+console.log(`exact vs windowed Monte-Carlo at ${replicates} replicates: ${(mcCpu / exactCpu).toFixed(0)}× less CPU (${(mcWall / exactWall).toFixed(0)}× wall; target ≥ 100×)`);
