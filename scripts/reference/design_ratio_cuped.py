@@ -63,6 +63,7 @@ z = (rt - rc) / np.sqrt(vc + vt)
 show("z of candidate - control", z)
 show("two-sided p = 2 norm.sf(|z|)", 2 * norm.sf(abs(z)))
 show("np.cov(control x, y, ddof=1)", np.cov(cx, cy, ddof=1))
+show("np.corrcoef(control x, y)[0, 1]", np.corrcoef(cx, cy)[0, 1])
 
 # ---- CUPED: pre (x) and post (y) per unit, correlated, 12 units per arm, candidate +0.5 on y
 def prepost(n, shift):

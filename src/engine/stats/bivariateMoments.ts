@@ -41,6 +41,11 @@ export interface BivariateSummary {
   varianceX: number;
   varianceY: number;
   covariance: number;
+  /**
+   * Pearson's correlation M_xy/√(M_xx·M_yy): with x a pre-period value and y the metric, the ρ that
+   * CUPED's sizer takes (`cupedCorrelation`), estimated from a log. NaN when x or y does not vary.
+   */
+  correlation: number;
 }
 
 /** The empty state. */
@@ -95,6 +100,7 @@ export function bivariateMomentsValue(state: BivariateMomentsState): BivariateSu
     varianceX: state.m2X / denominator,
     varianceY: state.m2Y / denominator,
     covariance: state.coMoment / denominator,
+    correlation: state.m2X > 0 && state.m2Y > 0 ? state.coMoment / Math.sqrt(state.m2X * state.m2Y) : NaN,
   };
 }
 

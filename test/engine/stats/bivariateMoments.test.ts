@@ -11,7 +11,7 @@ import { expectRelative } from '../../helpers/close.ts';
 import { ratioData } from './designData.ts';
 
 // Reference: scripts/reference/design_ratio_cuped.py, np.cov(control requests, control errors, ddof=1)
-// = [[9.742857142857142, 1.8], [1.8, 1.6380952380952385]] on the data in designData.ts.
+// = [[9.742857142857142, 1.8], [1.8, 1.6380952380952385]] and np.corrcoef(…)[0, 1] on the data in designData.ts.
 
 describe('bivariateMoments', () => {
   const { controlRequests: x, controlErrors: y } = ratioData;
@@ -24,6 +24,8 @@ describe('bivariateMoments', () => {
     expectRelative(value.varianceX, 9.742857142857142, 1e-14);
     expectRelative(value.varianceY, 1.6380952380952385, 1e-14);
     expectRelative(value.covariance, 1.8, 1e-14);
+    // np.corrcoef(control x, y)[0, 1] = 0.45056739786377314: the ρ CUPED's sizer takes, estimated from a log.
+    expectRelative(value.correlation, 0.45056739786377314, 1e-14);
   });
 
   it('merging partial states equals adding everything to one state', () => {
