@@ -27,9 +27,13 @@ export function operatingCharacteristicPlot(points: readonly OperatingCharacteri
     title: operatingCharacteristicTitle,
     subtitle: 'One point per error-rate threshold; the ring marks the current setting. Lower left is better.',
     ariaLabel: operatingCharacteristicTitle,
-    width: 520,
-    height: 360,
+    // Wide and low: it sits in the lab's answer panel (about 650 px at 1440×900) under the
+    // verdict and the rates, and must stay on the first screen there.
+    width: 640,
+    height: 320,
     marginLeft: 50,
+    // Room for the label of a threshold at 100% false rollbacks ("1.25×").
+    marginRight: 40,
     x: { label: 'False-rollback rate (healthy candidate rolled back)', domain: [0, 1], tickFormat: '.0%', grid: true },
     y: { label: 'Missed-regression rate (bad candidate promoted)', domain: [0, 1], tickFormat: '.0%', grid: true },
     marks: [
