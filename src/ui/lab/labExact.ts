@@ -1,0 +1,98 @@
+/**
+ * The policy lab's exact answer, as plain functions (no DOM, no workers): the curve of error-rate
+ * thresholds it asks for, the request for the exact operating characteristic
+ * (`exactOperatingCurve`, src/sim/exact/exactOperatingCurve.ts) and its answer in the lab's terms
+ * — the current setting's `OperatingPoint` (what `labVerdict` reads) and the curve of points.
+ */
+import type { ExactCurveRequest, ExactCurveResult } from '../../sim/exact/exactOperatingCurve.ts';
+import type { OperatingPoint } from './labModel.ts';
+import { labPolicy } from './labPolicy.ts';
+import type { LabSettings } from './labSettings.ts';
+import { labScenarios } from './labWorlds.ts';
+
+/** Thresholds of the exact curve besides the current one (issue 16: "for example 50 thresholds"). */
+export const exactCurveSettings = 50;
+
+/** Smallest and largest error-rate threshold of the curve (× the reference). */
+export const exactCurveRange: readonly [number, number] = [1.1, 10];
+
+/**
+ * The error-rate thresholds of the exact curve: `count` thresholds evenly spaced on a log scale
+ * over `exactCurveRange` (rounded to 3 significant digits, as a user would type them), plus the
+ * current one; ascending, without duplicates. O(count).
+ */
+export function exactThresholds(current: number, count = exactCurveSettings): number[] {
+  const [low, high] = exactCurveRange;
+  const ladder = Array.from({ length: count }, (_, i) => Number((low * (high / low) ** (i / (count - 1))).toPrecision(3)));
+  return [...new Set([...ladder, current])].sort((a, b) => a - b);
+}
+
+/**
+ * The exact operating characteristic the lab asks for: the lab's two worlds and, for the current
+ * `errorRate.maxRatio` first and then every other threshold of `thresholds`, the lab's policy with
+ * that threshold. Throws a RangeError when the settings are invalid (as `labPolicy`, `labScenarios`).
+ */
+export function labExactRequest(
+  settings: LabSettings,
+  thresholds: readonly number[] = exactThresholds(settings['errorRate.maxRatio']),
+): ExactCurveRequest {
+  const { healthy, regressed } = labScenarios(settings);
+  const current = settings['errorRate.maxRatio'];
+  const ordered = [current, ...thresholds.filter((threshold) => threshold !== current)];
+  return {
+    healthy,
+    regressed,
+    settings: ordered.map((value) => ({ value, policy: labPolicy({ ...settings, 'errorRate.maxRatio': value }) })),
+  };
+}
+
+/**
+ * The lab's exact answer: the current setting and the curve (`curveComplete` false while only the
+ * current setting is in), or the features that need simulation.
+ */
+export type LabExactAnswer =
+  | { supported: true; current: OperatingPoint; curve: OperatingPoint[]; curveComplete: boolean }
+  | { supported: false; features: string[] };
+
+/**
+ * The curve's answer in the lab's terms: the first setting is the current one (as
+ * `labExactRequest` orders them); the curve ascends in threshold. O(settings · log).
+ */
+export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
+  if (!result.supported) return { supported: false, features: result.features };
+  const points = result.points.map(
+    (point, index): OperatingPoint => ({
+      errorRatio: point.value,
+      current: index === 0,
+      healthy: point.healthy,
+      regressed: point.regressed,
+    }),
+  );
+  if (points.length === 0) throw new RangeError('the exact curve has no settings: the request must list at least the current one');
+  return { supported: true, current: points[0], curve: [...points].sort((a, b) => a.errorRatio - b.errorRatio), curveComplete: true };
+}
+
+/** Evaluates an exact curve request (the browser: `labExactInWorker`; tests: the endpoint in-process). */
+export type ExactCurveRunner = (
+  request: ExactCurveRequest,
+  context: { signal: AbortSignal; reportProgress?: (fraction: number) => void },
+) => Promise<ExactCurveResult>;
+
+/**
+ * Answers the lab exactly in two steps, so the verdict does not wait for the curve: the current
+ * setting alone (`onPartial` gets it, `curveComplete` false), then every threshold of the curve.
+ * Resolves with the full answer, or with the features at the first step when there is no exact
+ * form; rejects with the runner's AbortError when `signal` aborts (a newer edit superseded it).
+ */
+export async function runLabExact(
+  settings: LabSettings,
+  evaluate: ExactCurveRunner,
+  onPartial: (answer: LabExactAnswer) => void,
+  context: { signal: AbortSignal; reportProgress?: (fraction: number) => void },
+): Promise<LabExactAnswer> {
+  const request = labExactRequest(settings);
+  const first = labExactAnswer(await evaluate({ ...request, settings: request.settings.slice(0, 1) }, { signal: context.signal }));
+  if (!first.supported) return first;
+  onPartial({ ...first, curveComplete: false });
+  return labExactAnswer(await evaluate(request, context));
+}
