@@ -1,0 +1,114 @@
+/**
+ * The exact operating curve (src/sim/exact/exactOperatingCurve.ts) on the issue's hand case
+ * (test/sim/exact/evaluateExact.test.ts says how it is written as a scenario and policy): at the
+ * 0.2% limit the healthy candidate is rolled back with probability 0.960558369954671
+ * (scripts/reference/exact_chain.py, scipy 1.10.1; the issue's 0.96056); every point is the
+ * evaluator's own answer for that setting, and a policy the evaluator does not cover returns its
+ * features instead of a curve.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { exactOperatingCurve } from '../../../src/sim/exact/exactOperatingCurve.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+
+function handScenario(errorRate: number): Scenario {
+  const parsed = parseScenario({
+    version: 1,
+    name: `hand case, candidate errors ${errorRate}`,
+    horizon: '2h10m',
+    traffic: { requestsPerSecond: 5, users: { count: 1000 } },
+    control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 },
+    candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.scenario;
+}
+
+/** The hand policy with the full stage's absolute error-rate limit at `max`. */
+function handPolicy(max: number): Policy {
+  return {
+    version: 1,
+    baseline: { mode: 'historical' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    flag: { name: 'hand' },
+    stages: [
+      { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '5m',
+        checkInterval: '5m',
+        guards: { minRequests: 1 },
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
+      },
+      { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max }] },
+      { kind: 'promote' },
+    ],
+  } as Policy;
+}
+
+describe('exactOperatingCurve', () => {
+  const healthy = handScenario(0.001);
+  const regressed = handScenario(0.003);
+  const limits = [0.002, 0.0015, 0.003];
+  const result = exactOperatingCurve({ healthy, regressed, settings: limits.map((value) => ({ value, policy: handPolicy(value) })) });
+
+  it('answers the hand case: P(false rollback) = 0.960558369954671 at the 0.2% limit (scipy)', () => {
+    expect(result.supported).toBe(true);
+    if (!result.supported) return;
+    expect(result.points.map((point) => point.value)).toEqual(limits);
+    expect(result.points[0].healthy.falseRollbackRate.rate).toBeCloseTo(0.960558369954671, 6);
+    expect(result.points[0].healthy.mode).toBe('exact');
+  });
+
+  it('gives each setting exactly what evaluateExact gives it alone, in both worlds', () => {
+    if (!result.supported) throw new Error('unsupported');
+    for (const point of result.points) {
+      for (const [scenario, summary] of [
+        [healthy, point.healthy],
+        [regressed, point.regressed],
+      ] as const) {
+        const alone = evaluateExact(scenario, handPolicy(point.value));
+        expect(alone.supported && alone.summary.rollbackRate.rate).toBe(summary.rollbackRate.rate);
+      }
+    }
+  });
+
+  it('rolls back less often as the limit loosens, in both worlds', () => {
+    if (!result.supported) throw new Error('unsupported');
+    const byLimit = [...result.points].sort((a, b) => a.value - b.value);
+    const healthyRates = byLimit.map((point) => point.healthy.rollbackRate.rate ?? Number.NaN);
+    const regressedRates = byLimit.map((point) => point.regressed.rollbackRate.rate ?? Number.NaN);
+    expect(healthyRates[0]).toBeGreaterThan(healthyRates[1]);
+    expect(healthyRates[1]).toBeGreaterThan(healthyRates[2]);
+    expect(regressedRates[0]).toBeGreaterThanOrEqual(regressedRates[2]);
+    expect(regressedRates[2]).toBeGreaterThan(healthyRates[2]);
+  });
+
+  it('reports progress after each setting', () => {
+    const seen: string[] = [];
+    exactOperatingCurve(
+      {
+        healthy,
+        regressed,
+        settings: [
+          { value: 0.002, policy: handPolicy(0.002) },
+          { value: 0.003, policy: handPolicy(0.003) },
+        ],
+      },
+      (done, total) => seen.push(`${done}/${total}`),
+    );
+    expect(seen).toEqual(['1/2', '2/2']);
+  });
+
+  it('returns the features, not a curve, for a policy the evaluator does not cover (the framework default)', () => {
+    const refused = exactOperatingCurve({ healthy, regressed, settings: [{ value: 2, policy: defaultPolicy() }] });
+    expect(refused.supported).toBe(false);
+    if (refused.supported) return;
+    expect(refused.features.some((feature) => feature.startsWith('shadow stage'))).toBe(true);
+    expect(refused.features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
+  });
+});
