@@ -150,11 +150,13 @@ export function formatHours(seconds: number): string {
 }
 
 /**
- * A rate with its interval, or "no data". One of the app's rate formatters: the shared format
+ * A rate with its interval ("exact" instead for a zero-width one), or "no data". One of the app's rate formatters: the shared format
  * module (`ui/format.ts`) is to own it, and this copy goes when it does.
  */
 export function formatRate(estimate: SimulationSummary['falseRollbackRate']): string {
   if (estimate.rate === null || estimate.lower === null || estimate.upper === null) return 'no data';
+  // An exact rate (src/sim/exact/exactTally.ts) has an interval of zero width: it needs none.
+  if (estimate.lower === estimate.upper) return `${formatPercent(estimate.rate, 2)} (exact)`;
   return `${formatPercent(estimate.rate)} [${formatPercent(estimate.lower)}, ${formatPercent(estimate.upper)}]`;
 }
 

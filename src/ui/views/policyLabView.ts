@@ -31,6 +31,9 @@ import type { TuneResult, TunedCandidate } from '../../sim/tune.ts';
 import { tuneInWorker } from '../../../workers/tuneInWorker.ts';
 import { detectionTimeBins, detectionTimePlot } from '../plots/detectionTimePlot.ts';
 import { operatingCharacteristicPlot } from '../plots/operatingCharacteristicPlot.ts';
+import { runLabExact, type LabExactAnswer } from '../lab/labExact.ts';
+import { labExactPanel, showsExactAnswer } from '../lab/labExactPanel.ts';
+import { labExactInWorker } from '../../../workers/labExactInWorker.ts';
 import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 
@@ -74,6 +77,13 @@ export class PolicyLabView extends LitElement {
     await settle(300, signal);
     return runLab(settings, browserSimulationBatchRunner, reportPartial, reportProgress, signal);
   });
+  /**
+   * The exact answer (issue 16), in a Web Worker on every edit: the current setting first, then
+   * the curve; a newer edit aborts it (the worker is terminated). The simulation above confirms it.
+   */
+  private readonly exact = new TaskController<[LabSettings], LabExactAnswer>(this, ({ signal, reportProgress, reportPartial }, settings) =>
+    runLabExact(settings, labExactInWorker, reportPartial, { signal, reportProgress }),
+  );
   /** "Tune for me": the auto-tuner, its simulations on a pool of Web Workers; cancelling stops them. */
   private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(this, ({ signal, reportProgress }, settings, targets) =>
     tuneInWorker(labTuneRequest(settings, targets), {
@@ -127,9 +137,11 @@ export class PolicyLabView extends LitElement {
       return settings;
     });
     if (this.settings.ok) {
+      void this.exact.run(this.settings.value);
       void this.simulation.run(this.settings.value);
       void this.rollbackRules.run(this.settings.value);
     } else {
+      this.exact.abort();
       this.simulation.abort();
       this.rollbackRules.abort();
     }
@@ -209,7 +221,8 @@ export class PolicyLabView extends LitElement {
         </div>
         <aside class="answer" aria-label="What this policy does" data-section="answer">
           ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
-          ${this.settings.ok ? this.renderResult(this.settings.value) : null}
+          ${this.settings.ok ? this.renderExact(this.settings.value) : null}
+          ${this.settings.ok && !showsExactAnswer(this.exact) ? this.renderResult(this.settings.value) : null}
           ${this.settings.ok ? this.renderRollbackRules() : null}
         </aside>
       </div>
@@ -514,6 +527,11 @@ export class PolicyLabView extends LitElement {
               ? html`<span class="note" role="status" data-section="done">Done: ${task.value.simulations} simulations of ${formatCount(this.settings.ok ? this.settings.value.replicates : 0)} replicates each.</span>`
               : null}
     </div>`;
+  }
+
+  /** The exact answer with its Monte-Carlo confirmation, or the features that need simulation (`labExactPanel`). */
+  private renderExact(settings: LabSettings) {
+    return labExactPanel(this.exact, { running: this.simulation.running, current: this.simulation.value?.current, replicates: settings.replicates }, settings);
   }
 
   private renderResult(settings: LabSettings) {

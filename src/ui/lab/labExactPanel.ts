@@ -1,0 +1,110 @@
+/**
+ * The policy lab's exact answer panel, as a template function of the two runs (the view owns the
+ * tasks, `policyLabView.ts`): the verdict and rates from the exact evaluator, each beside the
+ * Monte-Carlo confirmation with its 95% Wilson interval and whether they agree (`labAgreement`),
+ * the exact curve over the lab's thresholds and the exact detection-time distribution. When the
+ * evaluator has no exact form it names the features that need simulation, and the view shows the
+ * Monte-Carlo answer as before.
+ */
+import { html, type TemplateResult } from 'lit';
+import '../elements/plotFigure.ts';
+import { formatCount } from '../format.ts';
+import { exactDetectionTimeBins, exactDetectionTimePlot } from '../plots/exactDetectionTimePlot.ts';
+import { exactOperatingCurvePlot } from '../plots/exactOperatingCurvePlot.ts';
+import { agreementStandardErrors, labAgreement, type RateAgreement } from './labAgreement.ts';
+import type { LabExactAnswer } from './labExact.ts';
+import { formatHours, formatRate, labVerdict, type OperatingPoint } from './labModel.ts';
+import type { LabSettings } from './labSettings.ts';
+
+/** Where the exact run stands (the fields of the view's `TaskController` the panel reads). */
+export interface LabExactRun {
+  status: 'initial' | 'pending' | 'complete' | 'error' | 'cancelled';
+  value: LabExactAnswer | undefined;
+  error: unknown;
+  progress: number;
+}
+
+/** Where the Monte-Carlo confirmation stands. */
+export interface LabConfirmationRun {
+  running: boolean;
+  /** The Monte-Carlo answer for the current setting, once in. */
+  current: OperatingPoint | undefined;
+  replicates: number;
+}
+
+/** True when the panel shows an exact answer (the view then leaves out its Monte-Carlo one). */
+export function showsExactAnswer(run: LabExactRun): boolean {
+  return run.value?.supported === true;
+}
+
+function agreementCell(agreement: RateAgreement | undefined, confirmation: LabConfirmationRun): TemplateResult | string {
+  if (agreement === undefined) return confirmation.running ? 'simulating…' : '—';
+  if (agreement.agrees === null) return 'no data';
+  const distance = agreement.distance === null || !Number.isFinite(agreement.distance) ? '' : ` (${agreement.distance.toFixed(1)} SE)`;
+  return agreement.agrees ? html`<span class="good">agrees${distance}</span>` : html`<span class="bad">differs${distance}</span>`;
+}
+
+/** The panel (module comment); null before the first answer of a run that has none yet. */
+export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun, settings: LabSettings): TemplateResult | null {
+  if (run.status === 'error') return html`<p class="error" role="alert" data-section="exact-error">${(run.error as Error).message}</p>`;
+  const answer = run.value;
+  if (answer === undefined) {
+    return run.status === 'pending'
+      ? html`<p class="note" role="status" data-section="exact-running">Computing the exact answer…</p>`
+      : null;
+  }
+  if (!answer.supported) {
+    return html`<div class="note" data-section="exact-unsupported">
+      <p>No exact answer for this policy and scenario: these features need simulation, so the rates below are Monte-Carlo estimates.</p>
+      <ul>${answer.features.map((feature) => html`<li data-feature>${feature}</li>`)}</ul>
+    </div>`;
+  }
+  const current = answer.current;
+  const verdict = labVerdict(current, settings);
+  const sameSetting = confirmation.current !== undefined && confirmation.current.errorRatio === current.errorRatio;
+  const agreement = sameSetting && confirmation.current ? labAgreement(current, confirmation.current) : undefined;
+  const byRate = (rate: RateAgreement['rate']) => agreement?.rates.find((entry) => entry.rate === rate);
+  const monteCarlo = sameSetting ? confirmation.current : undefined;
+  const overall =
+    agreement === undefined
+      ? confirmation.running
+        ? `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates) running…`
+        : 'No Monte-Carlo confirmation for this setting.'
+      : agreement.agrees === null
+        ? 'The Monte-Carlo confirmation has no data to compare.'
+        : agreement.agrees
+          ? `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): agrees — every rate within ${agreementStandardErrors} standard errors of the exact one.`
+          : `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): differs — a rate is more than ${agreementStandardErrors} standard errors from the exact one.`;
+  const curvePoints = answer.curve.map((point) => ({
+    errorRatio: point.errorRatio,
+    current: point.current,
+    falseRollbackRate: point.healthy.falseRollbackRate.rate ?? 0,
+    missedRegressionRate: point.regressed.missedRegressionRate.rate ?? 0,
+  }));
+  return html`
+    <p class="verdict ${verdict.tone}" data-section="verdict" data-mode="exact">${verdict.text}</p>
+    <p class="note" role="status" data-section="exact-agreement" data-agrees=${agreement?.agrees === undefined || agreement.agrees === null ? '' : String(agreement.agrees)}>${overall}</p>
+    <table aria-label="Current setting, exact and Monte-Carlo">
+      <thead><tr><th>Current setting (${current.errorRatio}×)</th><th class="number">Exact</th><th class="number">Monte-Carlo, 95% Wilson interval</th><th>Agreement</th></tr></thead>
+      <tbody>
+        <tr data-rate="falseRollback"><td>False rollbacks: healthy candidate rolled back</td><td class="number" data-exact>${formatRate(current.healthy.falseRollbackRate)}</td>
+          <td class="number">${monteCarlo ? formatRate(monteCarlo.healthy.falseRollbackRate) : '…'}</td><td>${agreementCell(byRate('falseRollback'), confirmation)}</td></tr>
+        <tr data-rate="missedRegression"><td>Missed regressions: bad candidate promoted</td><td class="number" data-exact>${formatRate(current.regressed.missedRegressionRate)}</td>
+          <td class="number">${monteCarlo ? formatRate(monteCarlo.regressed.missedRegressionRate) : '…'}</td><td>${agreementCell(byRate('missedRegression'), confirmation)}</td></tr>
+        <tr><td>Median time to catch the regression</td><td class="number">${current.regressed.detectionTime.median === null ? '—' : formatHours(current.regressed.detectionTime.median)}</td>
+          <td class="number">${monteCarlo?.regressed.detectionTime.median == null ? '…' : formatHours(monteCarlo.regressed.detectionTime.median)}</td><td></td></tr>
+        <tr data-rate="exposure"><td>Served by the bad candidate (mean per rollout)</td><td class="number">${formatCount(Math.round(current.regressed.exposure.usersServedWhileWorse))} users,
+          ${formatCount(Math.round(current.regressed.exposure.requestsServedWhileWorse))} requests</td>
+          <td class="number">${monteCarlo ? `${formatCount(Math.round(monteCarlo.regressed.exposure.usersServedWhileWorse))} users` : '…'}</td><td></td></tr>
+      </tbody>
+    </table>
+    <div class="charts">
+      ${
+        answer.curveComplete
+          ? html`<rl-plot data-section="exact-curve" data-points=${String(curvePoints.length)} .spec=${exactOperatingCurvePlot(curvePoints)}></rl-plot>`
+          : html`<p class="note" role="status" data-section="exact-curve-running">Computing the curve over the thresholds… ${Math.round(run.progress * 100)}%</p>`
+      }
+      <rl-plot data-section="exact-detection-time" .spec=${exactDetectionTimePlot(exactDetectionTimeBins(current.regressed.detectionTime.histogram))}></rl-plot>
+    </div>
+  `;
+}
