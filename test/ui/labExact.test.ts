@@ -1,0 +1,170 @@
+/**
+ * The policy lab's exact answer as plain functions (src/ui/lab/labExact.ts, labAgreement.ts,
+ * labExactPanel.ts's helpers) and its plots. Reference numbers are worked by hand beside each
+ * assertion (the binomial standard error √(p(1 − p)/n)).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.ts';
+import { exactRate } from '../../src/sim/exact/exactTally.ts';
+import type { RateEstimate, SimulationSummary } from '../../src/sim/summary.ts';
+import { labAgreement, rateAgreement } from '../../src/ui/lab/labAgreement.ts';
+import { exactThresholds, type LabExactAnswer, labExactAnswer, labExactRequest, runLabExact } from '../../src/ui/lab/labExact.ts';
+import { formatRate, type OperatingPoint } from '../../src/ui/lab/labModel.ts';
+import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
+import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
+import { exactDetectionTimeBins, exactDetectionTimePlot } from '../../src/ui/plots/exactDetectionTimePlot.ts';
+import { exactOperatingCurvePlot } from '../../src/ui/plots/exactOperatingCurvePlot.ts';
+import { initialState } from '../../src/ui/state/viewState.ts';
+import { labExactEndpoint } from '../../workers/labExactEndpoint.ts';
+
+const defaults: LabSettings = readLabSettings(initialState(labSchema));
+
+const rate = (value: number, total: number): RateEstimate => ({
+  rate: value,
+  lower: value - 0.01,
+  upper: value + 0.01,
+  count: value * total,
+  total,
+});
+
+function point(errorRatio: number, falseRollback: RateEstimate, missed: RateEstimate): OperatingPoint {
+  const summary = (fields: Partial<SimulationSummary>) => fields as SimulationSummary;
+  return {
+    errorRatio,
+    current: true,
+    healthy: summary({ falseRollbackRate: falseRollback }),
+    regressed: summary({ missedRegressionRate: missed }),
+  };
+}
+
+describe('exactThresholds', () => {
+  it('spreads 50 thresholds from 1.1× to 10× on a log scale, plus the current one', () => {
+    const thresholds = exactThresholds(2.345);
+    expect(thresholds.length).toBe(51);
+    expect(thresholds[0]).toBe(1.1);
+    expect(thresholds.at(-1)).toBe(10);
+    // 1.1 × (10/1.1)^(1/49) = 1.1520…, rounded to 3 significant digits.
+    expect(thresholds[1]).toBe(1.15);
+    expect(thresholds).toContain(2.345);
+    expect([...thresholds].sort((a, b) => a - b)).toEqual(thresholds);
+  });
+
+  it('does not repeat a current threshold that is on the ladder', () => {
+    expect(exactThresholds(10).length).toBe(50);
+  });
+});
+
+describe('labExactRequest and labExactAnswer', () => {
+  it('asks for the current threshold first, then the rest of the curve, each with the lab policy at that threshold', () => {
+    const request = labExactRequest(defaults, [1.5, 2, 3]);
+    expect(request.settings.map((setting) => setting.value)).toEqual([2, 1.5, 3]);
+    const ratios = request.settings.map((setting) => {
+      const canary = setting.policy.stages.find((stage) => stage.kind === 'canary');
+      const rule =
+        canary && 'rules' in canary ? canary.rules.find((entry) => entry.type === 'ratio' && entry.metric === 'errorRate') : undefined;
+      return rule && 'maxRatio' in rule ? rule.maxRatio : undefined;
+    });
+    expect(ratios).toEqual([2, 1.5, 3]);
+    expect(request.healthy.name).toBe('healthy candidate');
+    expect(request.regressed.name).toBe('regressed candidate');
+  });
+
+  it('marks the first point current and sorts the curve', () => {
+    const summary = {} as never;
+    const result: ExactCurveResult = {
+      supported: true,
+      points: [2, 1.5, 3].map((value) => ({ value, healthy: summary, regressed: summary })),
+    };
+    const answer = labExactAnswer(result);
+    expect(
+      answer.supported && [answer.current.errorRatio, answer.curve.map((entry) => `${entry.errorRatio}${entry.current ? '*' : ''}`)],
+    ).toEqual([2, ['1.5', '2*', '3']]);
+  });
+});
+
+describe('runLabExact', () => {
+  it('on the first-visit settings (shadow and A/B stages) returns the features that need simulation, without a partial answer', async () => {
+    const partials: LabExactAnswer[] = [];
+    const answer = await runLabExact(
+      defaults,
+      async (request) => labExactEndpoint.operatingCurve(request),
+      (partial) => partials.push(partial),
+      { signal: new AbortController().signal },
+    );
+    expect(answer.supported).toBe(false);
+    if (answer.supported) return;
+    expect(answer.features.map((feature) => feature.split(' (')[0])).toEqual(expect.arrayContaining(['shadow stage', 'A/B stage']));
+    expect(partials).toEqual([]);
+  });
+
+  it('answers the current setting alone first (a partial answer), then the whole curve', async () => {
+    const asked: number[] = [];
+    const summary = {} as never;
+    const answer = await runLabExact(
+      { ...defaults, 'errorRate.maxRatio': 2 },
+      async (request) => {
+        asked.push(request.settings.length);
+        return {
+          supported: true,
+          points: request.settings.map((setting) => ({ value: setting.value, healthy: summary, regressed: summary })),
+        };
+      },
+      (partial) => expect(partial.supported && [partial.curveComplete, partial.curve.length]).toEqual([false, 1]),
+      { signal: new AbortController().signal },
+    );
+    expect(asked).toEqual([1, 51]);
+    expect(answer.supported && [answer.curveComplete, answer.curve.length, answer.current.errorRatio]).toEqual([true, 51, 2]);
+  });
+});
+
+describe('labAgreement', () => {
+  it('agrees within 4 standard errors of the exact rate at the Monte-Carlo denominator', () => {
+    // p = 0.2, n = 200: SE = √(0.2 · 0.8 / 200) = 0.028284…; 0.3 is 3.536 SE away, 0.32 is 4.243.
+    const near = rateAgreement('falseRollback', exactRate(0.2, 1), rate(0.3, 200));
+    expect(near.standardError).toBeCloseTo(0.0282842712, 9);
+    expect(near.distance).toBeCloseTo(3.5355339, 6);
+    expect(near.agrees).toBe(true);
+    expect(rateAgreement('falseRollback', exactRate(0.2, 1), rate(0.32, 200)).agrees).toBe(false);
+  });
+
+  it('needs equality where the exact rate is 0, and has nothing to compare without data', () => {
+    expect(rateAgreement('missedRegression', exactRate(0, 1), rate(0, 200)).agrees).toBe(true);
+    expect(rateAgreement('missedRegression', exactRate(0, 1), rate(0.005, 200)).distance).toBe(Number.POSITIVE_INFINITY);
+    expect(rateAgreement('missedRegression', exactRate(0, 0), rate(0, 200)).agrees).toBe(null);
+  });
+
+  it('combines both rates of a setting, and refuses to compare two settings', () => {
+    const exact = point(2, exactRate(0.2, 1), exactRate(0.01, 1));
+    expect(labAgreement(exact, point(2, rate(0.21, 200), rate(0.01, 200))).agrees).toBe(true);
+    expect(labAgreement(exact, point(2, rate(0.21, 200), rate(0.1, 200))).agrees).toBe(false);
+    expect(() => labAgreement(exact, point(3, rate(0.21, 200), rate(0.01, 200)))).toThrow(/3× threshold, the exact answer for 2×/);
+  });
+
+  it('prints an exact rate without an interval', () => {
+    expect(formatRate(exactRate(0.123456, 1))).toBe('12.35% (exact)');
+    expect(formatRate(rate(0.2, 200))).toBe('20.0% [19.0%, 21.0%]');
+  });
+});
+
+describe('exact plots', () => {
+  it('draws the curve with every threshold, labels a few and rings the current one', () => {
+    const points = exactThresholds(2).map((errorRatio, index) => ({
+      errorRatio,
+      current: errorRatio === 2,
+      falseRollbackRate: 1 / (index + 1),
+      missedRegressionRate: index / 60,
+    }));
+    const spec = exactOperatingCurvePlot(points);
+    expect(spec.subtitle).toMatch(/^51 error-rate thresholds/);
+    const marks = spec.marks as { data: unknown[] }[];
+    expect(marks.map((mark) => mark.data.length)).toEqual([51, 51, 7, 1]);
+  });
+
+  it('bins the exact detection-time distribution as probabilities', () => {
+    // 0.3 at 1 h, 0.2 at 2.5 h, 0.1 at 30 h: 24 bins of 2 h (longest 30 h → width ⌈30/24⌉ = 2).
+    const bins = exactDetectionTimeBins({ 3600: 0.3, 9000: 0.2, 108000: 0.1 });
+    expect(bins.length).toBe(16);
+    expect([bins[0].count, bins[1].count, bins[15].count]).toEqual([0.3, 0.2, 0.1]);
+    expect(exactDetectionTimePlot(bins).y).toMatchObject({ label: 'Probability' });
+  });
+});
