@@ -38,6 +38,10 @@ export interface SweepTiming {
   name: string;
   /** Median wall-clock seconds over the rounds. */
   seconds: number;
+  /** Median CPU seconds over the rounds (0 where it cannot be read: the browser's off Linux). */
+  cpuSeconds: number;
+  /** Wall-clock seconds of each round. */
+  rounds: number[];
   states: SummaryState[];
 }
 
@@ -62,11 +66,36 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** CPU seconds of Chromium's renderer threads by name (Linux `/proc`; empty elsewhere), for the report. */
+/** Processes descended from this one (the Chromium this entry launched, not other browsers on the machine). */
+function descendants(): Set<string> {
+  const parents = new Map<string, string>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parents.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      // A process that ended while being read.
+    }
+  }
+  const mine = new Set<string>([String(process.pid)]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (!mine.has(pid) && mine.has(parent)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return mine;
+}
+
+/** CPU seconds of the launched Chromium's renderer threads by kind (Linux `/proc`; empty elsewhere), for the report. */
 function rendererThreadSeconds(): Map<string, number> {
   const seconds = new Map<string, number>();
   if (!existsSync('/proc/self/task')) return seconds;
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+  for (const pid of descendants()) {
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!command.includes('--type=renderer')) continue;
@@ -141,6 +170,8 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
 
     const ways = ['in-process (sweep --workers 1)', `Node pool, ${workers} worker(s)`, `browser pool, ${workers} worker(s), setting by setting`, `browser pool, ${workers} worker(s), one batch`];
     const seconds: number[][] = ways.map(() => []);
+    /** CPU seconds per run: this process's for the in-process and Node runs, Chromium's renderer's for the browser's. */
+    const cpuSeconds: number[][] = ways.map(() => []);
     const states: SummaryState[][] = [];
     const cpuBefore = rendererThreadSeconds();
     for (let round = 0; round < rounds; round++) {
@@ -157,20 +188,30 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
         },
       ];
       for (const [index, run] of runs.entries()) {
+        // CPU: this process's (all its threads: the Node pool's worker too) and Chromium's renderer's.
+        const cpuStart = process.cpuUsage();
+        const rendererStart = rendererThreadSeconds();
         const result = await run();
+        const used = process.cpuUsage(cpuStart);
+        const rendererEnd = rendererThreadSeconds();
+        const renderer = [...rendererEnd].reduce((sum, [name, value]) => sum + value - (rendererStart.get(name) ?? 0), 0);
+        cpuSeconds[index].push(index < 2 ? (used.user + used.system) / 1e6 : renderer);
         seconds[index].push(result.seconds);
         states[index] = result.states;
       }
     }
     const cpuAfter = rendererThreadSeconds();
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
-    const timings = ways.map((name, index) => ({ name, seconds: median(seconds[index]), states: states[index] }));
+    const timings = ways.map((name, index) => ({ name, seconds: median(seconds[index]), cpuSeconds: median(cpuSeconds[index]), rounds: seconds[index], states: states[index] }));
     const ratios = [2, 3].map((index) => ({ name: ways[index], ratio: median(seconds[index].map((value, round) => value / seconds[1][round])) }));
     const identical = states.every((list) => isDeepStrictEqual(list, states[0]));
     const result: BrowserPoolBenchmark = { workers, simulations: requests.length, replicates, timings, ratios, identical };
     const cpu = [...cpuAfter].map(([name, value]) => `${name} ${(value - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`).join(', ');
     console.log(`browser pool vs Node pool — the lab's default sweep: ${requests.length} simulations × ${replicates} replicates, ${workers} worker(s), median of ${rounds} alternating rounds`);
-    for (const timing of timings) console.log(`  ${timing.name.padEnd(52)} ${timing.seconds.toFixed(2)} s`);
+    for (const timing of timings) {
+      const cpu = timing.cpuSeconds > 0 ? `, ${timing.cpuSeconds.toFixed(2)} s CPU` : '';
+      console.log(`  ${timing.name.padEnd(52)} ${timing.seconds.toFixed(2)} s wall${cpu} (rounds: ${timing.rounds.map((value) => value.toFixed(2)).join(', ')})`);
+    }
     for (const { name, ratio } of ratios) console.log(`  ${name} / Node pool: ${ratio.toFixed(2)}× (target ≤ 1.5×)`);
     console.log(`  identical results in the browser, on the Node pool and in-process: ${identical ? 'yes' : 'NO'}`);
     if (cpu !== '') console.log(`  Chromium renderer CPU over the measured rounds: ${cpu}`);
