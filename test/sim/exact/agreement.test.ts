@@ -11,7 +11,7 @@
  * Monte-Carlo error: n = 400 windowed replicates per pair — the standard error of a rate near 0.5
  * is 0.025 (0.1 at 4 SE), near 0.05 it is 0.011; 50 per-request replicates (SE up to 0.07). With
  * about 40 rate comparisons, a 4-SE band keeps the chance of a false alarm from sampling below 0.3%.
- * Run time: about 80 s on this 2-core machine under a load of 20 (the concurrent laws dominate).
+ * Run time of the default pairs: 18 s on this 2-core machine (load 8; the concurrent laws dominate).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -114,7 +114,9 @@ function compare(label: string, simulated: SimulationSummary, exact: SimulationS
  * burst fault, outages under a daily cycle, a step fault) with each non-default policy at least
  * once — kept to about a minute, because with a daily cycle every window has its own law and a
  * concurrent ratio check costs seconds to sum. `EXACT_AGREEMENT_ALL=1` checks every scenario ×
- * every policy (tens of minutes on this machine).
+ * every policy: 17 scenarios (the replayed trace file is not read here) × 4 policies, 70 tests, all
+ * passing, in 449 s on this 2-core machine at 14:05 UTC on 2026-12-04 (drift-after-three-months is
+ * refused for its input drift; every other pair is covered).
  */
 const defaultPairs: [string, string][] = [
   ['scenarios/identical-candidate.json', 'historical'],
