@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
+
+// The policy lab asks the exact evaluator first (a Web Worker per edit). The framework default has
+// a shadow stage and an A/B stage, which have no
+// exact form yet (src/sim/exact/evaluateExact.ts): the lab names them and answers by Monte-Carlo.
+describe('policy lab: the exact answer in Chromium', () => {
+  let app: AppUnderTest;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('names the features that need simulation and answers by Monte-Carlo as before', async () => {
+    const { page, problems } = await app.open('/#/lab?replicates=40');
+    const view = page.locator('rl-policy-lab-view');
+    const unsupported = view.locator('[data-section="exact-unsupported"]');
+    await expect.poll(() => unsupported.count(), { timeout: 30_000 }).toBe(1);
+    const features = await unsupported.locator('li[data-feature]').allTextContents();
+    expect(features.some((feature) => feature.startsWith('shadow stage'))).toBe(true);
+    expect(features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
+    // The Monte-Carlo answer is shown, with its intervals and its histogram.
+    await expect.poll(() => view.locator('[data-section="done"]').count(), { timeout: 60_000 }).toBe(1);
+    expect(await view.locator('[data-section="verdict"]').textContent()).toMatch(/rolled back in \d+\.\d% \[/);
+    expect(await view.locator('svg[aria-label="Time to detect the regression"]').count()).toBe(1);
+
+    // An edit asks again (the older answer is superseded): without the shadow stage, only the A/B stage is named.
+    await view.locator('select[name="shadow"]').selectOption('off');
+    await expect
+      .poll(() => unsupported.locator('li[data-feature]').allTextContents(), { timeout: 30_000 })
+      .toEqual([expect.stringMatching(/^A\/B stage/)]);
+    // No exact figure is shown beside a Monte-Carlo one when there is no exact answer.
+    expect(await view.locator('[data-section="verdict"][data-mode="exact"]').count()).toBe(0);
+    await page.screenshot({ path: `${screenshotDir}/policy-lab-exact-unsupported.png`, fullPage: true });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
