@@ -38,6 +38,7 @@ import { mixtureLikelihoodRatio } from '../stats/alwaysValid.ts';
 import { normalSf } from '../stats/distributions.ts';
 import { twoProportionZTest } from '../stats/proportions.ts';
 import { requiredSampleSize } from '../stats/sampleSize.ts';
+import { formatDuration } from '../text/format.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { addArmWindow, armMetric, clearArmTotals, totalsMetric } from './armTotals.ts';
 import type { CompiledPolicy, CompiledRatioRule, CompiledAbsoluteRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
@@ -70,13 +71,9 @@ const metricLabel: Record<HealthMetric, string> = {
 /** Numbers in messages: 4 significant digits (a fast, identical form of toPrecision(4)). */
 const show = fourSignificantDigits;
 
-/** Seconds as `2h`, `5m`, `90s`, `1h30m`. */
+/** Seconds as policies write durations (`2h`, `5m`, `90s`, `1h30m`), rounded to the second; `∞` for no limit. */
 function showDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '∞';
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = Math.round(seconds % 60);
-  return `${hours > 0 ? `${hours}h` : ''}${minutes > 0 ? `${minutes}m` : ''}${rest > 0 || seconds < 60 ? `${rest}s` : ''}`;
+  return Number.isFinite(seconds) ? formatDuration(Math.round(seconds)) : '∞';
 }
 
 function reason(
