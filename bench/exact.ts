@@ -19,13 +19,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import type { HealthRule, Policy } from '../src/engine/policy/policy.ts';
 import { defaultPolicy } from '../src/engine/policy/defaultPolicy.ts';
-import { parseScenario } from '../src/sim/scenario.ts';
-import type { Scenario } from '../src/sim/scenario.ts';
-import { simulate } from '../src/sim/runner.ts';
-import { withParameter } from '../src/sim/sweep.ts';
+import type { HealthRule, Policy } from '../src/engine/policy/policy.ts';
 import { evaluateExact } from '../src/sim/exact/evaluateExact.ts';
+import { simulate } from '../src/sim/runner.ts';
+import type { Scenario } from '../src/sim/scenario.ts';
+import { parseScenario } from '../src/sim/scenario.ts';
+import { withParameter } from '../src/sim/sweep.ts';
 
 function labWorlds(): { healthy: Scenario; regressed: Scenario } {
   // Run from the repository root (as `npm run bench`).
@@ -50,7 +50,11 @@ function coveredPolicy(): Policy {
   const policy = defaultPolicy();
   const absolute = (rules: HealthRule[]): HealthRule[] =>
     rules.map((rule) =>
-      rule.type === 'ratio' && rule.metric === 'latencyP95' ? { type: 'absolute', metric: 'latencyP95', max: 1.5 * 400 } : rule.type === 'ratio' && rule.metric === 'latencyP50' ? { type: 'absolute', metric: 'latencyP50', max: 1.2 * 120 } : rule,
+      rule.type === 'ratio' && rule.metric === 'latencyP95'
+        ? { type: 'absolute', metric: 'latencyP95', max: 1.5 * 400 }
+        : rule.type === 'ratio' && rule.metric === 'latencyP50'
+          ? { type: 'absolute', metric: 'latencyP50', max: 1.2 * 120 }
+          : rule,
     );
   const stages = policy.stages
     .filter((stage) => stage.kind !== 'shadow' && stage.kind !== 'ab')
@@ -77,15 +81,23 @@ const answers = policies.map((policy) => {
   const healthy = evaluateExact(worlds.healthy, policy);
   const regressed = evaluateExact(worlds.regressed, policy);
   if (!healthy.supported || !regressed.supported) throw new Error('the covered policy must be exact');
-  return { falseRollback: healthy.summary.falseRollbackRate.rate, missedRegression: regressed.summary.missedRegressionRate.rate, detection: regressed.summary.detectionTime.mean };
+  return {
+    falseRollback: healthy.summary.falseRollbackRate.rate,
+    missedRegression: regressed.summary.missedRegressionRate.rate,
+    detection: regressed.summary.detectionTime.mean,
+  };
 });
 const exactWall = (performance.now() - wallStart) / 1000;
 const exactCpuUsage = process.cpuUsage(cpuStart);
 const exactCpu = (exactCpuUsage.user + exactCpuUsage.system) / 1e6;
-console.log(`exact: ${thresholds.length} settings × 2 worlds in ${(1000 * exactWall).toFixed(0)} ms wall, ${(1000 * exactCpu).toFixed(0)} ms CPU (${base.name})`);
+console.log(
+  `exact: ${thresholds.length} settings × 2 worlds in ${(1000 * exactWall).toFixed(0)} ms wall, ${(1000 * exactCpu).toFixed(0)} ms CPU (${base.name})`,
+);
 for (let i = 0; i < thresholds.length; i += 1) {
   const a = answers[i];
-  console.log(`  errorRatio ${thresholds[i].toFixed(3)}: false rollback ${a.falseRollback?.toFixed(6)}, missed regression ${a.missedRegression?.toFixed(6)}, mean detection ${a.detection === null ? '—' : `${(a.detection / 60).toFixed(1)} min`}`);
+  console.log(
+    `  errorRatio ${thresholds[i].toFixed(3)}: false rollback ${a.falseRollback?.toFixed(6)}, missed regression ${a.missedRegression?.toFixed(6)}, mean detection ${a.detection === null ? '—' : `${(a.detection / 60).toFixed(1)} min`}`,
+  );
 }
 
 const replicates = 2000;
@@ -102,4 +114,6 @@ const mcCpu = ((mcCpuUsage.user + mcCpuUsage.system) / 1e6) * (thresholds.length
 console.log(
   `windowed Monte-Carlo, ${replicates} replicates: ${monteCarloSettings} settings × 2 worlds timed, scaled to ${thresholds.length}: ${mcWall.toFixed(1)} s wall, ${mcCpu.toFixed(1)} s CPU`,
 );
-console.log(`exact vs windowed Monte-Carlo at ${replicates} replicates: ${(mcCpu / exactCpu).toFixed(0)}× less CPU (${(mcWall / exactWall).toFixed(0)}× wall; target ≥ 100×)`);
+console.log(
+  `exact vs windowed Monte-Carlo at ${replicates} replicates: ${(mcCpu / exactCpu).toFixed(0)}× less CPU (${(mcWall / exactWall).toFixed(0)}× wall; target ≥ 100×)`,
+);

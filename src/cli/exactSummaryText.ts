@@ -4,9 +4,10 @@
  * `sweep`'s table likewise. A number that is exact needs no interval; the neglected probability
  * mass (the bound on every rate's error) is printed once.
  */
-import { formatNumber } from './io.ts';
-import type { RateEstimate } from '../sim/summary.ts';
+
 import type { ExactSummary } from '../sim/exact/exactTally.ts';
+import type { RateEstimate } from '../sim/summary.ts';
+import { formatNumber } from './io.ts';
 import { formatSeconds } from './summaryText.ts';
 
 /** `0.9606 (exact)`, or `—` when the rate has no denominator. */
@@ -38,7 +39,10 @@ export function exactSummaryText(heading: ExactHeading, summary: ExactSummary): 
         : `mean ${formatSeconds(detection.mean)}, median ${formatSeconds(detection.median)}, p90 ${formatSeconds(detection.p90)} (P(detected) ${formatNumber(detection.count, 6)})`,
     ],
     ['mean time to decision', formatSeconds(summary.meanDecisionTime)],
-    ['served while worse', `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per rollout (expected)`],
+    [
+      'served while worse',
+      `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per rollout (expected)`,
+    ],
     ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per rollout (expected)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -52,7 +56,10 @@ export interface ExactSweepRow {
 }
 
 /** The operating-characteristics table of an exact `sweep`. */
-export function exactSweepTableText(heading: { scenarios: string[]; policy: string | null; parameters: string[] }, rows: readonly ExactSweepRow[]): string {
+export function exactSweepTableText(
+  heading: { scenarios: string[]; policy: string | null; parameters: string[] },
+  rows: readonly ExactSweepRow[],
+): string {
   const cell = (rate: RateEstimate) => (rate.rate === null ? '—' : formatNumber(rate.rate, 6));
   const header = [...heading.parameters, 'false-rollback rate', 'missed-regression rate', 'rollback', 'promote', 'mean detection'];
   const table = rows.map((row) => [
@@ -64,7 +71,11 @@ export function exactSweepTableText(heading: { scenarios: string[]; policy: stri
     formatSeconds(row.summary.detectionTime.mean),
   ]);
   const widths = header.map((text, i) => Math.max(text.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((text, i) => text.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return (
     `operating characteristics: ${heading.scenarios.map((name) => `'${name}'`).join(' + ')}, policy '${heading.policy ?? 'policy'}', exact mode (no sampling)\n` +
     `${line(header)}\n${table.map(line).join('\n')}\n`

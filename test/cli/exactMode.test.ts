@@ -3,16 +3,17 @@
  * JSON shape, `"mode": "exact"`, no interval width, `"fallback": []`; and the fall back to the
  * windowed Monte-Carlo mode, naming the features, when the policy has no exact form.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/cli/args.ts';
 import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
-import { UsageError } from '../../src/cli/args.ts';
-import { runCommandObject } from '../helpers/cli.ts';
 import { loadPolicy, loadScenario } from '../../src/cli/files.ts';
 import { evaluateExact } from '../../src/sim/exact/evaluateExact.ts';
+import { runCommandObject } from '../helpers/cli.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -94,14 +95,26 @@ describe('rollout-lab simulate --mode exact', () => {
   });
 
   it('refuses --shard with --mode exact (nothing to split)', async () => {
-    await expect(runCommandObject(simulateCommand, [regressed, '--mode', 'exact', '--shard', '1/2', '--out', join(dir, 'part.json')])).rejects.toThrow(UsageError);
+    await expect(
+      runCommandObject(simulateCommand, [regressed, '--mode', 'exact', '--shard', '1/2', '--out', join(dir, 'part.json')]),
+    ).rejects.toThrow(UsageError);
   });
 });
 
 describe('rollout-lab sweep --mode exact', () => {
   it('gives each setting the exact record of its scenarios merged, as one JSON table', async () => {
     const policyFile = file('quick3.json', quickPolicy);
-    const result = await runCommandObject(sweepCommand, [healthy, regressed, '--policy', policyFile, '--param', 'errorRatio=1.5,3', '--mode', 'exact', '--json']);
+    const result = await runCommandObject(sweepCommand, [
+      healthy,
+      regressed,
+      '--policy',
+      policyFile,
+      '--param',
+      'errorRatio=1.5,3',
+      '--mode',
+      'exact',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(result.json.mode).toBe('exact');
     expect(result.json.fallback).toEqual([]);
@@ -112,7 +125,16 @@ describe('rollout-lab sweep --mode exact', () => {
   });
 
   it('falls back to Monte-Carlo for the whole sweep when a setting has no exact form', async () => {
-    const result = await runCommandObject(sweepCommand, [healthy, '--param', 'errorRatio=2', '--mode', 'exact', '--replicates', '2', '--json']);
+    const result = await runCommandObject(sweepCommand, [
+      healthy,
+      '--param',
+      'errorRatio=2',
+      '--mode',
+      'exact',
+      '--replicates',
+      '2',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/no exact answer/);
     expect(result.json.mode).toBe('window');

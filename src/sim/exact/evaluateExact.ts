@@ -26,21 +26,22 @@
  * random, and dependent on that stage's own checks, which a chain over (stage, time, failures)
  * cannot carry.
  */
-import type { Policy } from '../../engine/policy/policy.ts';
+
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { flagGroup } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
 import type { World } from '../world.ts';
 import { compileWorld } from '../world.ts';
-import { flagGroup } from '../runner.ts';
-import { ExactUnsupportedError } from './checkLaw.ts';
-import type { ChainLaws } from './stageChain.ts';
-import { runStageChain } from './stageChain.ts';
-import type { ExactSummary, ExactTally } from './exactTally.ts';
-import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
 import { baselineLaw } from './baselineLaw.ts';
+import { ExactUnsupportedError } from './checkLaw.ts';
 import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
+import type { ExactSummary, ExactTally } from './exactTally.ts';
+import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import type { ChainLaws } from './stageChain.ts';
+import { runStageChain } from './stageChain.ts';
 
 /** An exact answer. */
 export interface ExactResult {
@@ -78,12 +79,16 @@ export function chainFeatures(compiled: CompiledPolicy): string[] {
     const where = `stage ${stage.index} '${stage.name}'`;
     if (stage.kind === 'ab') features.push(`A/B stage (${where}: its test on the accumulated success counts)`);
     if (stage.kind === 'shadow') features.push(`shadow stage (${where}: its gates on the stage's accumulated latency percentiles)`);
-    if (stage.kind === 'baseline' && compiled.baselineMode === 'concurrent') features.push(`baseline stage under a concurrent baseline (${where})`);
+    if (stage.kind === 'baseline' && compiled.baselineMode === 'concurrent')
+      features.push(`baseline stage under a concurrent baseline (${where})`);
     if (stage.kind === 'full' && compiled.baselineMode === 'concurrent' && stage.rules.length > 0) {
-      features.push(`full stage under a concurrent baseline (${where}: its reference is the previous stage's accumulated control, which depends on that stage's checks)`);
+      features.push(
+        `full stage under a concurrent baseline (${where}: its reference is the previous stage's accumulated control, which depends on that stage's checks)`,
+      );
     }
     for (const rule of stage.rules) {
-      if (rule.type === 'statistical') features.push(`statistical rule on ${rule.metric} (${where}: it tests counts accumulated over the stage)`);
+      if (rule.type === 'statistical')
+        features.push(`statistical rule on ${rule.metric} (${where}: it tests counts accumulated over the stage)`);
     }
   }
   return features;
@@ -112,13 +117,23 @@ export function evaluateExact(scenario: Scenario, policy: Policy, options: Exact
     if (compiled.baselineMode === 'historical' && compiled.stages.some((stage) => stage.kind === 'baseline')) {
       const law = baselineLaw(world, compiled, options.baselineNodes !== undefined ? { nodes: options.baselineNodes } : undefined);
       nodes = law.nodes.length;
-      for (const node of law.nodes) mergeTally(total, runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, node.reference))), node.weight);
+      for (const node of law.nodes)
+        mergeTally(
+          total,
+          runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, node.reference))),
+          node.weight,
+        );
       total.neglected += law.neglected;
     } else {
       mergeTally(total, runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, null))));
     }
     if (!(total.neglected <= maxNeglected)) {
-      return { supported: false, features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`] };
+      return {
+        supported: false,
+        features: [
+          `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`,
+        ],
+      };
     }
     return { supported: true, summary: exactSummary(total), tally: total, baselineNodes: nodes };
   } catch (error) {

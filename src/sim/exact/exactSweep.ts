@@ -11,10 +11,10 @@ import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../scenario.ts';
 import type { ParameterRange } from '../sweep.ts';
 import { sweepCells } from '../sweep.ts';
+import type { ExactOptions } from './evaluateExact.ts';
+import { evaluateExact } from './evaluateExact.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
 import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
-import { evaluateExact } from './evaluateExact.ts';
-import type { ExactOptions } from './evaluateExact.ts';
 
 /** One exact row: the setting, its merged tally and summary. */
 export interface ExactSweepRow {
@@ -31,7 +31,12 @@ export type ExactSweepResult = { supported: true; rows: ExactSweepRow[] } | { su
  * makes the policy invalid (as `sweep`). Cost: settings × scenarios exact evaluations; stops at
  * the first unsupported one.
  */
-export function exactSweep(scenarios: readonly Scenario[], policy: Policy, ranges: readonly ParameterRange[], options: ExactOptions = {}): ExactSweepResult {
+export function exactSweep(
+  scenarios: readonly Scenario[],
+  policy: Policy,
+  ranges: readonly ParameterRange[],
+  options: ExactOptions = {},
+): ExactSweepResult {
   const { settings, cells } = sweepCells(scenarios, policy, ranges, { replicates: 1, seed: 0 });
   const rows: ExactSweepRow[] = [];
   for (let i = 0; i < settings.length; i++) {

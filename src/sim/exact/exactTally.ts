@@ -105,7 +105,8 @@ export function absorb(tally: ExactTally, absorption: Absorption, mass: number):
   if (decision === 'rollback' && !worse) tally.falseRollback += mass;
   if (decision === 'promote' && worse) tally.missedRegression += mass;
   if (decision !== 'undecided') addMass(tally.decisionTimes, time, mass);
-  if (decision === 'rollback' && worse) addMass(tally.detectionTimes, absorption.firstExposedWorse === null ? 0 : time - absorption.firstExposedWorse, mass);
+  if (decision === 'rollback' && worse)
+    addMass(tally.detectionTimes, absorption.firstExposedWorse === null ? 0 : time - absorption.firstExposedWorse, mass);
   tally.usersServedWhileWorse += mass * absorption.users;
 }
 

@@ -36,10 +36,9 @@
  * stage's windows share one evaluation.
  */
 import type { CompiledPolicy, CompiledStage } from '../../engine/controller/compilePolicy.ts';
-import type { World } from '../world.ts';
-import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
-import type { ArmConditions } from '../world.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage } from '../traffic.ts';
+import type { ArmConditions, World } from '../world.ts';
+import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
@@ -151,7 +150,9 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
   const stages = compiled.stages;
   const tracksHours = world.scenario.faults.some((fault) => fault.kind === 'leak');
   // Distinct flag percentages of the serving stages: the levels of the users-while-worse volumes.
-  const levels = [...new Set(stages.filter((stage) => stage.traffic > 0).map((stage) => Math.floor(rolloutPercentage(stage.traffic) + 1e-9)))].sort((a, b) => a - b);
+  const levels = [
+    ...new Set(stages.filter((stage) => stage.traffic > 0).map((stage) => Math.floor(rolloutPercentage(stage.traffic) + 1e-9))),
+  ].sort((a, b) => a - b);
   const levelOf = new Map(levels.map((level, index) => [level, index]));
   const facts = new Map<string, WindowFacts>();
   const lawFacts = new Map<string, WindowFacts>();
@@ -159,14 +160,23 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
   const control = emptyConditions();
   const candidate = emptyConditions();
 
-  function windowFacts(state: ChainState, stage: CompiledStage, start: number, duration: number, judge: boolean, stageWindows: StageWindowRecord[]): WindowFacts {
+  function windowFacts(
+    state: ChainState,
+    stage: CompiledStage,
+    start: number,
+    duration: number,
+    judge: boolean,
+    stageWindows: StageWindowRecord[],
+  ): WindowFacts {
     const key = `${stage.index}|${start}|${duration}|${tracksHours ? state.hoursServed : 0}|${judge ? state.stageStart : ''}`;
     const cached = facts.get(key);
     if (cached) return cached;
     conditionsAt(world, start + duration / 2, state.hoursServed, control, candidate);
     // Windows with the same law share one evaluation (e.g. every window of a stage without a
     // daily cycle or faults): the key is what the laws read, the window's arrivals and conditions.
-    const arrivals = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : expectedArrivals(world.scenario.traffic, start, start + duration);
+    const arrivals = replay
+      ? replayArrivals(replay.times, replay.period, start, start + duration)
+      : expectedArrivals(world.scenario.traffic, start, start + duration);
     const lawKey =
       stage.kind === 'shadow'
         ? null
@@ -233,7 +243,15 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     else bucket.set(key, state);
   }
 
-  function end(state: ChainState, decision: 'rollback' | 'promote' | 'undecided', time: number, mass: number, worseSeen: boolean, firstExposedWorse: number | null, volumes: number[]): void {
+  function end(
+    state: ChainState,
+    decision: 'rollback' | 'promote' | 'undecided',
+    time: number,
+    mass: number,
+    worseSeen: boolean,
+    firstExposedWorse: number | null,
+    volumes: number[],
+  ): void {
     if (mass <= 0) return;
     absorb(tally, { decision, time, worse: worseSeen, firstExposedWorse, users: usersServed(world, levels, volumes) }, mass);
     void state;
@@ -286,7 +304,8 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
         if (mass <= 0) return;
         schedule({ ...state, time: windowEnd, worseSeen, firstExposedWorse, hoursServed, volumes, ...changes, mass });
       };
-      const finish = (decision: 'rollback' | 'promote', mass: number): void => end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes);
+      const finish = (decision: 'rollback' | 'promote', mass: number): void =>
+        end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes);
       const advanceWith = (mass: number): void => {
         if (mass <= 0) return;
         const nextIndex = state.stageIndex + 1;

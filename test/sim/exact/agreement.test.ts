@@ -16,13 +16,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { simulate } from '../../../src/sim/runner.ts';
-import type { RateEstimate, SimulationSummary } from '../../../src/sim/summary.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { simulate } from '../../../src/sim/runner.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import type { RateEstimate, SimulationSummary } from '../../../src/sim/summary.ts';
 
 /**
  * The policies every scenario is judged with (besides the default). Their rules are those the
@@ -37,7 +37,16 @@ const policies: Record<string, Policy> = {
     baseline: { mode: 'concurrent' },
     guards: { minRequests: 100, failureLimit: 1 },
     stages: [
-      { kind: 'canary', traffic: 0.05, minDuration: '30m', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 1.5 }, { type: 'absolute', metric: 'latencyP95', max: 1000 }] },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '30m',
+        checkInterval: '5m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio: 1.5 },
+          { type: 'absolute', metric: 'latencyP95', max: 1000 },
+        ],
+      },
       { kind: 'promote' },
     ],
   } as Policy,
@@ -47,7 +56,13 @@ const policies: Record<string, Policy> = {
     baseline: { mode: 'concurrent' },
     guards: { minRequests: 50, failureLimit: 2 },
     stages: [
-      { kind: 'canary', traffic: 0.1, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }] },
+      {
+        kind: 'canary',
+        traffic: 0.1,
+        minDuration: '30m',
+        checkInterval: '10m',
+        rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }],
+      },
       { kind: 'promote' },
     ],
   } as Policy,
@@ -57,8 +72,26 @@ const policies: Record<string, Policy> = {
     baseline: { mode: 'concurrent' },
     guards: { minRequests: 100, failureLimit: 1 },
     stages: [
-      { kind: 'canary', traffic: 0.05, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP99', max: 3000 }] },
-      { kind: 'canary', traffic: 0.25, minDuration: '30m', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP99', max: 3000 }] },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '30m',
+        checkInterval: '10m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+          { type: 'absolute', metric: 'latencyP99', max: 3000 },
+        ],
+      },
+      {
+        kind: 'canary',
+        traffic: 0.25,
+        minDuration: '30m',
+        checkInterval: '10m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+          { type: 'absolute', metric: 'latencyP99', max: 3000 },
+        ],
+      },
       { kind: 'promote' },
     ],
   } as Policy,
@@ -69,8 +102,25 @@ const policies: Record<string, Policy> = {
     guards: { minRequests: 100, failureLimit: 1 },
     stages: [
       { kind: 'baseline', minDuration: '2h', minRequests: 1000, checkInterval: '5m' },
-      { kind: 'canary', traffic: 0.05, minDuration: '1h', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP95', max: 2000 }] },
-      { kind: 'full', minDuration: '30m', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'absolute', metric: 'latencyP95', max: 2000 }] },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '1h',
+        checkInterval: '5m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+          { type: 'absolute', metric: 'latencyP95', max: 2000 },
+        ],
+      },
+      {
+        kind: 'full',
+        minDuration: '30m',
+        checkInterval: '5m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+          { type: 'absolute', metric: 'latencyP95', max: 2000 },
+        ],
+      },
       { kind: 'promote' },
     ],
   } as Policy,
@@ -79,7 +129,9 @@ const policies: Record<string, Policy> = {
 function scenarios(): [string, Scenario][] {
   const found: [string, Scenario][] = [];
   for (const folder of ['scenarios', 'scenarios/library']) {
-    for (const name of readdirSync(folder).filter((file) => file.endsWith('.json') && !file.endsWith('schema.json') && !file.includes('policy'))) {
+    for (const name of readdirSync(folder).filter(
+      (file) => file.endsWith('.json') && !file.endsWith('schema.json') && !file.includes('policy'),
+    )) {
       const json = JSON.parse(readFileSync(join(folder, name), 'utf8'));
       if (json.traffic?.arrivals?.file !== undefined) continue; // a trace file: covered by the replay tests, not read here
       const parsed = parseScenario(json);
@@ -98,7 +150,10 @@ function expectAgreement(label: string, simulated: RateEstimate, exact: RateEsti
     return;
   }
   const standardError = Math.sqrt((p * (1 - p)) / n);
-  expect(Math.abs(simulated.rate - p), `${label}: exact ${p}, simulated ${simulated.rate} (${simulated.count}/${n}, SE ${standardError})`).toBeLessThanOrEqual(4 * standardError);
+  expect(
+    Math.abs(simulated.rate - p),
+    `${label}: exact ${p}, simulated ${simulated.rate} (${simulated.count}/${n}, SE ${standardError})`,
+  ).toBeLessThanOrEqual(4 * standardError);
 }
 
 function compare(label: string, simulated: SimulationSummary, exact: SimulationSummary): void {
@@ -131,27 +186,37 @@ const defaultPairs: [string, string][] = [
 describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
   const all = scenarios();
   const everything = process.env.EXACT_AGREEMENT_ALL === '1';
-  const pairs: [string, string][] = everything ? all.flatMap(([name]) => Object.keys(policies).map((policy) => [name, policy] as [string, string])) : defaultPairs;
+  const pairs: [string, string][] = everything
+    ? all.flatMap(([name]) => Object.keys(policies).map((policy) => [name, policy] as [string, string]))
+    : defaultPairs;
 
-  it.each(pairs)('%s × %s (windowed)', (name, policyName) => {
-    const scenario = all.find(([file]) => file === name)![1];
-    const policy = policies[policyName];
-    const result = evaluateExact(scenario, policy);
-    if (!result.supported) {
-      // Only the scenario's own features may refuse (e.g. input drift); the policies are covered.
-      expect(result.features.every((feature) => feature.startsWith('input drift'))).toBe(true);
-      return;
-    }
-    expect(result.summary.neglectedMass).toBeLessThan(1e-6);
-    const simulated = simulate(scenario, policy, { replicates: 400, seed: `exact-agreement ${name} ${policyName}`, mode: 'window' });
-    compare(`${name} × ${policyName} (windowed)`, simulated, result.summary);
-  }, 600_000);
+  it.each(pairs)(
+    '%s × %s (windowed)',
+    (name, policyName) => {
+      const scenario = all.find(([file]) => file === name)![1];
+      const policy = policies[policyName];
+      const result = evaluateExact(scenario, policy);
+      if (!result.supported) {
+        // Only the scenario's own features may refuse (e.g. input drift); the policies are covered.
+        expect(result.features.every((feature) => feature.startsWith('input drift'))).toBe(true);
+        return;
+      }
+      expect(result.summary.neglectedMass).toBeLessThan(1e-6);
+      const simulated = simulate(scenario, policy, { replicates: 400, seed: `exact-agreement ${name} ${policyName}`, mode: 'window' });
+      compare(`${name} × ${policyName} (windowed)`, simulated, result.summary);
+    },
+    600_000,
+  );
 
   it('refuses the default policy on every scenario, naming its shadow and A/B stages', () => {
     for (const [name, scenario] of all) {
       const result = evaluateExact(scenario, defaultPolicy());
       expect(result.supported, name).toBe(false);
-      if (!result.supported) expect(result.features.some((feature) => feature.startsWith('A/B stage')), name).toBe(true);
+      if (!result.supported)
+        expect(
+          result.features.some((feature) => feature.startsWith('A/B stage')),
+          name,
+        ).toBe(true);
     }
   });
 

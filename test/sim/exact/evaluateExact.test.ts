@@ -17,15 +17,15 @@
  *   C′. the same with a long horizon (failing checks hold, the stage needs 24 passes): 0.319035866537832.
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { simulate } from '../../../src/sim/runner.ts';
-import { compileWorld } from '../../../src/sim/world.ts';
-import { exposedShare } from '../../../src/sim/traffic.ts';
-import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
+import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { simulate } from '../../../src/sim/runner.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import { exposedShare } from '../../../src/sim/traffic.ts';
+import { compileWorld } from '../../../src/sim/world.ts';
 
 function handScenario(horizon: string, arrivals?: Record<string, unknown>): Scenario {
   const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
@@ -49,7 +49,14 @@ function handPolicy(failureLimit: number): Policy {
     flag: { name: 'hand' },
     stages: [
       { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
-      { kind: 'canary', traffic: 0.05, minDuration: '5m', checkInterval: '5m', guards: { minRequests: 1 }, rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }] },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '5m',
+        checkInterval: '5m',
+        guards: { minRequests: 1 },
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
+      },
       { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }] },
       { kind: 'promote' },
     ],
@@ -101,7 +108,14 @@ describe('the exact evaluator on the issue’s hand-checkable cases', () => {
 
 describe('what the exact evaluator refuses', () => {
   it('the default policy: its shadow and A/B stages are named as features needing simulation', () => {
-    const parsed = parseScenario({ version: 1, name: 'x', horizon: '7d', traffic: { requestsPerSecond: 10, users: { count: 100 } }, control: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 }, candidate: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 } });
+    const parsed = parseScenario({
+      version: 1,
+      name: 'x',
+      horizon: '7d',
+      traffic: { requestsPerSecond: 10, users: { count: 100 } },
+      control: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+      candidate: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
+    });
     if (!parsed.ok) throw new Error('scenario');
     const result = evaluateExact(parsed.scenario, defaultPolicy());
     expect(result.supported).toBe(false);

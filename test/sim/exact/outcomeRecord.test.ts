@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import { prepareSimulation, runOne } from '../../../src/sim/runner.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { prepareSimulation, runOne } from '../../../src/sim/runner.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
 
 const rule = [{ type: 'ratio', metric: 'errorRate', maxRatio: 1.5 }];
 const policy = {
@@ -55,14 +55,41 @@ describe('the exact outcome record', () => {
     const outcomes = Array.from({ length: 2000 }, (_, i) => runOne(simulation, i));
     const check = (label: string, values: number[], expected: number | null) => {
       const { mean, standardError } = meanAndError(values);
-      expect(Math.abs(mean - (expected as number)), `${label}: exact ${expected}, simulated ${mean} ± ${standardError}`).toBeLessThanOrEqual(4 * standardError);
+      expect(
+        Math.abs(mean - (expected as number)),
+        `${label}: exact ${expected}, simulated ${mean} ± ${standardError}`,
+      ).toBeLessThanOrEqual(4 * standardError);
     };
-    check('decision time', outcomes.filter((o) => o.decisionTime !== null).map((o) => o.decisionTime as number), summary.meanDecisionTime);
-    check('detection time', outcomes.filter((o) => o.detectionTime !== null).map((o) => o.detectionTime as number), summary.detectionTime.mean);
-    check('requests served while worse', outcomes.map((o) => o.exposure.requestsServedWhileWorse), summary.exposure.requestsServedWhileWorse);
-    check('users served while worse', outcomes.map((o) => o.exposure.usersServedWhileWorse), summary.exposure.usersServedWhileWorse);
-    check('failed requests', outcomes.map((o) => o.exposure.failedRequests), summary.exposure.failedRequests);
-    check('candidate requests', outcomes.map((o) => o.exposure.candidateRequests), summary.exposure.candidateRequests);
+    check(
+      'decision time',
+      outcomes.filter((o) => o.decisionTime !== null).map((o) => o.decisionTime as number),
+      summary.meanDecisionTime,
+    );
+    check(
+      'detection time',
+      outcomes.filter((o) => o.detectionTime !== null).map((o) => o.detectionTime as number),
+      summary.detectionTime.mean,
+    );
+    check(
+      'requests served while worse',
+      outcomes.map((o) => o.exposure.requestsServedWhileWorse),
+      summary.exposure.requestsServedWhileWorse,
+    );
+    check(
+      'users served while worse',
+      outcomes.map((o) => o.exposure.usersServedWhileWorse),
+      summary.exposure.usersServedWhileWorse,
+    );
+    check(
+      'failed requests',
+      outcomes.map((o) => o.exposure.failedRequests),
+      summary.exposure.failedRequests,
+    );
+    check(
+      'candidate requests',
+      outcomes.map((o) => o.exposure.candidateRequests),
+      summary.exposure.candidateRequests,
+    );
     // The probability of detection and the detection-time distribution's total agree.
     const detected = outcomes.filter((o) => o.detectionTime !== null).length / outcomes.length;
     const p = summary.detectionTime.count;

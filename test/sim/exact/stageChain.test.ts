@@ -22,17 +22,24 @@
  *      P(rollback) = 0.7574500234519443, P(advance → promote) = 0.2425499765482979.
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { exactSummary } from '../../../src/sim/exact/exactTally.ts';
+import type { ChainLaws, CheckProbabilities } from '../../../src/sim/exact/stageChain.ts';
+import { runStageChain } from '../../../src/sim/exact/stageChain.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
-import type { CheckProbabilities, ChainLaws } from '../../../src/sim/exact/stageChain.ts';
-import { runStageChain } from '../../../src/sim/exact/stageChain.ts';
-import { exactSummary } from '../../../src/sim/exact/exactTally.ts';
 
 function world(horizon: string) {
   const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
-  const parsed = parseScenario({ version: 1, name: 'hand case', horizon, traffic: { requestsPerSecond: 100, users: { count: 1000 } }, control: model, candidate: model });
+  const parsed = parseScenario({
+    version: 1,
+    name: 'hand case',
+    horizon,
+    traffic: { requestsPerSecond: 100, users: { count: 1000 } },
+    control: model,
+    candidate: model,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return compileWorld(parsed.scenario, 'hand');
 }
@@ -43,7 +50,14 @@ function canaryPolicy(failureLimit: number, minRequests = 100, maxDuration?: str
     baseline: { mode: 'concurrent' },
     guards: { minRequests, failureLimit },
     stages: [
-      { kind: 'canary', traffic: 0.05, minDuration: '2h', ...(maxDuration ? { maxDuration } : {}), checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }] },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '2h',
+        ...(maxDuration ? { maxDuration } : {}),
+        checkInterval: '5m',
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }],
+      },
       { kind: 'promote' },
     ],
   };
@@ -62,7 +76,9 @@ const qFixed = 0.06554825724701141;
 
 describe('the exact chain over checks', () => {
   it('A. Poisson arrivals, failure limit 1: P(false rollback) = 0.960558369954671', () => {
-    const summary = exactSummary(runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qPoisson, fail: qPoisson })));
+    const summary = exactSummary(
+      runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qPoisson, fail: qPoisson })),
+    );
     expect(summary.falseRollbackRate.rate).toBeCloseTo(0.960558369954671, 11);
     expect(summary.promoteRate.rate).toBeCloseTo(1 - 0.960558369954671, 11);
     expect(summary.neglectedMass).toBeLessThan(1e-12);
@@ -72,7 +88,9 @@ describe('the exact chain over checks', () => {
   });
 
   it('B. exactly 1,500 requests per window: P(false rollback) = 0.8034988575167361', () => {
-    const summary = exactSummary(runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qFixed, fail: qFixed })));
+    const summary = exactSummary(
+      runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qFixed, fail: qFixed })),
+    );
     expect(summary.falseRollbackRate.rate).toBeCloseTo(0.8034988575167361, 11);
   });
 
