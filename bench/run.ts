@@ -307,3 +307,8 @@ console.log(`heap of one window's stored latencies, naive reference: ${memory[0]
 const { browserPoolBenchmark } = await import('./browserPool.ts');
 console.log('');
 await browserPoolBenchmark();
+
+// Issue 16: the lab's question answered exactly, in Chromium's worker and in Node (bench/labExact.ts).
+const { labExactBenchmark } = await import('./labExact.ts');
+console.log('');
+await labExactBenchmark();
