@@ -1,0 +1,115 @@
+/**
+ * The exact answer panel's template (src/ui/lab/labExactPanel.ts) read without a browser: its
+ * static strings and values flattened to text. The lab's own policies have no exact form yet (the
+ * browser test covers that path), so the supported path is fed the exact answer of the issue's
+ * hand case (test/sim/exact/exactOperatingCurve.test.ts: P(false rollback) = 0.960558369954671, scipy).
+ */
+import type { TemplateResult } from 'lit';
+import { describe, expect, it } from 'vitest';
+import type { Policy } from '../../src/engine/policy/policy.ts';
+import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import type { RateEstimate } from '../../src/sim/summary.ts';
+import { labExactAnswer } from '../../src/ui/lab/labExact.ts';
+import { type LabExactRun, labExactPanel, showsExactAnswer } from '../../src/ui/lab/labExactPanel.ts';
+import type { OperatingPoint } from '../../src/ui/lab/labModel.ts';
+import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
+import { initialState } from '../../src/ui/state/viewState.ts';
+
+const settings = readLabSettings(initialState(labSchema));
+
+/** The template's text: static strings and interpolated values, nested templates and arrays included. */
+function text(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(text).join('');
+  if (typeof value === 'object' && 'strings' in (value as object)) {
+    const template = value as TemplateResult;
+    return template.strings.map((part, i) => part + (i < template.values.length ? text(template.values[i]) : '')).join('');
+  }
+  return typeof value === 'object' ? '' : String(value);
+}
+
+function handCase() {
+  const scenario = (errorRate: number) => {
+    const parsed = parseScenario({
+      version: 1,
+      name: 'hand case',
+      horizon: '2h10m',
+      traffic: { requestsPerSecond: 5, users: { count: 1000 } },
+      control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 },
+      candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return parsed.scenario;
+  };
+  const policy = {
+    version: 1,
+    baseline: { mode: 'historical' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    flag: { name: 'hand' },
+    stages: [
+      { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '5m',
+        checkInterval: '5m',
+        guards: { minRequests: 1 },
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
+      },
+      { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }] },
+      { kind: 'promote' },
+    ],
+  } as Policy;
+  return labExactAnswer(exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }] }));
+}
+
+const wilson = (rate: number, total: number): RateEstimate => ({
+  rate,
+  lower: rate - 0.02,
+  upper: rate + 0.02,
+  count: rate * total,
+  total,
+});
+
+describe('labExactPanel', () => {
+  const answer = handCase();
+  if (!answer.supported) throw new Error('the hand case has an exact answer');
+  const run: LabExactRun = { status: 'complete', value: answer, error: undefined, progress: 1 };
+
+  it('shows the exact rate without an interval, and says the Monte-Carlo run agrees when it is within 4 SE', () => {
+    // 0.96 vs 0.960558…, n = 200: SE = √(0.9606 · 0.0394 / 200) = 0.01377, 0.04 SE apart.
+    const monteCarlo: OperatingPoint = {
+      ...answer.current,
+      healthy: { ...answer.current.healthy, falseRollbackRate: wilson(0.96, 200) },
+      regressed: {
+        ...answer.current.regressed,
+        missedRegressionRate: wilson(answer.current.regressed.missedRegressionRate.rate ?? 0, 200),
+      },
+    };
+    const shown = text(labExactPanel(run, { running: false, current: monteCarlo, replicates: 200 }, settings));
+    expect(shown).toContain('96.06% (exact)');
+    expect(shown).toContain('96.0% [94.0%, 98.0%]');
+    expect(shown).toContain('Monte-Carlo confirmation (200 replicates): agrees');
+    expect(showsExactAnswer(run)).toBe(true);
+  });
+
+  it('says "differs" when the Monte-Carlo rate is more than 4 SE away, and "running" before it is in', () => {
+    const far: OperatingPoint = { ...answer.current, healthy: { ...answer.current.healthy, falseRollbackRate: wilson(0.85, 200) } };
+    expect(text(labExactPanel(run, { running: false, current: far, replicates: 200 }, settings))).toContain('differs');
+    expect(text(labExactPanel(run, { running: true, current: undefined, replicates: 200 }, settings))).toContain(
+      'Monte-Carlo confirmation (200 replicates) running…',
+    );
+  });
+
+  it('names the features when there is no exact answer', () => {
+    const refused: LabExactRun = {
+      status: 'complete',
+      value: { supported: false, features: ['A/B stage (stage 4)'] },
+      error: undefined,
+      progress: 1,
+    };
+    expect(text(labExactPanel(refused, { running: true, current: undefined, replicates: 200 }, settings))).toContain('A/B stage (stage 4)');
+    expect(showsExactAnswer(refused)).toBe(false);
+  });
+});
