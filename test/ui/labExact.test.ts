@@ -156,7 +156,7 @@ describe('exact plots', () => {
     }));
     const spec = exactOperatingCurvePlot(points);
     expect(spec.subtitle).toMatch(/^51 error-rate thresholds/);
-    const marks = spec.marks as { data: unknown[] }[];
+    const marks = spec.marks as unknown as { data: unknown[] }[];
     expect(marks.map((mark) => mark.data.length)).toEqual([51, 51, 7, 1]);
   });
 
