@@ -51,7 +51,14 @@ export function labExactRequest(
  * current setting is in), or the features that need simulation.
  */
 export type LabExactAnswer =
-  | { supported: true; current: OperatingPoint; curve: OperatingPoint[]; curveComplete: boolean }
+  | {
+      supported: true;
+      current: OperatingPoint;
+      curve: OperatingPoint[];
+      curveComplete: boolean;
+      /** Why the curve is left out (slower than the lab's budget), when it is. */
+      curveOmitted?: string;
+    }
   | { supported: false; features: string[] };
 
 /**
@@ -79,20 +86,84 @@ export type ExactCurveRunner = (
 ) => Promise<ExactCurveResult>;
 
 /**
+ * How long the lab lets the exact evaluator work before it answers with Monte-Carlo instead: a
+ * scenario whose every window is a new law (a daily cycle under a historical baseline) can take a
+ * minute per setting, which would hold one of the machine's cores away from the Monte-Carlo
+ * confirmation. `currentMs` bounds the current setting; the curve gets as many thresholds as fit
+ * in `curveMs` at the current setting's measured cost (all of them when they fit).
+ */
+export interface LabExactBudget {
+  currentMs: number;
+  curveMs: number;
+  /** Milliseconds on a monotonic clock (`performance.now` in the app). */
+  now: () => number;
+}
+
+export const labExactBudget: Omit<LabExactBudget, 'now'> = { currentMs: 3000, curveMs: 15000 };
+
+/** The fewest thresholds that still make a curve; below this the lab leaves the curve out and says why. */
+const fewestCurveSettings = 6;
+
+class BudgetExceeded extends Error {}
+
+/** `evaluate` with an abort at `ms` (besides the caller's own signal); resolves null when the budget ran out. */
+async function withinBudget(
+  evaluate: ExactCurveRunner,
+  request: ExactCurveRequest,
+  context: { signal: AbortSignal; reportProgress?: (fraction: number) => void },
+  ms: number,
+): Promise<ExactCurveResult | null> {
+  const limit = new AbortController();
+  const follow = () => limit.abort(context.signal.reason);
+  if (context.signal.aborted) follow();
+  context.signal.addEventListener('abort', follow, { once: true });
+  const timer = setTimeout(() => limit.abort(new BudgetExceeded()), ms);
+  try {
+    return await evaluate(request, { signal: limit.signal, reportProgress: context.reportProgress });
+  } catch (error) {
+    if (!context.signal.aborted && limit.signal.reason instanceof BudgetExceeded) return null;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    context.signal.removeEventListener('abort', follow);
+  }
+}
+
+/**
  * Answers the lab exactly in two steps, so the verdict does not wait for the curve: the current
- * setting alone (`onPartial` gets it, `curveComplete` false), then every threshold of the curve.
- * Resolves with the full answer, or with the features at the first step when there is no exact
- * form; rejects with the runner's AbortError when `signal` aborts (a newer edit superseded it).
+ * setting alone (`onPartial` gets it, `curveComplete` false), then the thresholds of the curve
+ * that fit the budget. Resolves with the full answer, or with the features at the first step when
+ * there is no exact form or it is slower than the budget; rejects with the runner's AbortError when
+ * `signal` aborts (a newer edit superseded it).
  */
 export async function runLabExact(
   settings: LabSettings,
   evaluate: ExactCurveRunner,
   onPartial: (answer: LabExactAnswer) => void,
   context: { signal: AbortSignal; reportProgress?: (fraction: number) => void },
+  budget: LabExactBudget = { ...labExactBudget, now: () => performance.now() },
 ): Promise<LabExactAnswer> {
   const request = labExactRequest(settings);
-  const first = labExactAnswer(await evaluate({ ...request, settings: request.settings.slice(0, 1) }, { signal: context.signal }));
+  const started = budget.now();
+  const firstResult = await withinBudget(evaluate, { ...request, settings: request.settings.slice(0, 1) }, { signal: context.signal }, budget.currentMs);
+  if (firstResult === null) {
+    return {
+      supported: false,
+      features: [
+        `speed: the exact evaluation of this setting takes longer than the lab's ${budget.currentMs / 1000} s budget ` +
+          '(every window of this scenario is a new law); `rollout-lab simulate --mode exact` waits for it',
+      ],
+    };
+  }
+  const first = labExactAnswer(firstResult);
   if (!first.supported) return first;
   onPartial({ ...first, curveComplete: false });
-  return labExactAnswer(await evaluate(request, context));
+  const perSetting = Math.max(budget.now() - started, 1e-3);
+  const fitting = Math.floor(budget.curveMs / perSetting);
+  const omitted = `the exact curve would take about ${Math.round((perSetting * exactCurveSettings) / 1000)} s at this setting's cost; the lab leaves it out`;
+  if (fitting < fewestCurveSettings) return { ...first, curveComplete: true, curveOmitted: omitted };
+  const curveRequest = fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
+  const curve = await withinBudget(evaluate, curveRequest, context, 2 * budget.curveMs);
+  if (curve === null) return { ...first, curveComplete: true, curveOmitted: omitted };
+  return labExactAnswer(curve);
 }
