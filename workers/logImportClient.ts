@@ -9,7 +9,7 @@
 import { proxy, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
-import type { ImportSettings } from '../src/ui/replay/replayState.ts';
+import type { ImportSettings } from '../src/sim/replay/importSettings.ts';
 import { abortError, isAbortError } from './callInWorker.ts';
 import type { ImportedLog, ImportProgress, LogImportEndpoint, ReplayRequest } from './logImportEndpoint.ts';
 

@@ -14,13 +14,13 @@ import { summarizeLog } from '../src/sim/replay/logSummary.ts';
 import type { GroupSummary } from '../src/sim/replay/logSummary.ts';
 import { LogParser } from '../src/sim/replay/parseLog.ts';
 import type { ParsedLog, ParseProgress } from '../src/sim/replay/parseLog.ts';
-import { replayRequestsInSteps } from '../src/ui/replay/replayInSteps.ts';
+import { replayRequestsInSteps } from './replayInSteps.ts';
 import type { Policy } from '../src/engine/policy/policy.ts';
 import type { Injection } from '../src/sim/replay/injection.ts';
 import type { LogSummary } from '../src/sim/replay/logSummary.ts';
 import type { ParseReport } from '../src/sim/replay/parseLog.ts';
 import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
-import type { ImportSettings } from '../src/ui/replay/replayState.ts';
+import type { ImportSettings } from '../src/sim/replay/importSettings.ts';
 
 /** A group summary without its latency sketch (a class instance that does not cross to the page). */
 export type GroupSummaryData = Omit<GroupSummary, 'sketch'>;

@@ -3,7 +3,7 @@
  * signal terminates the worker at once (real cancellation) and rejects with an `AbortError`; an
  * input error is rejected as a `RangeError` carrying the engine's message.
  */
-import type { PeekingPoint } from '../src/ui/sizer/sizerModel.ts';
+import type { PeekingPoint } from '../src/engine/stats/peekingCost.ts';
 import { callInWorker } from './callInWorker.ts';
 import type { PeekingCostEndpoint, PeekingRequest } from './peekingCostEndpoint.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPeekingSimulationRequest, mergePeekingStates, type PeekingSimulationRequest, type PeekingSimulationState } from '../../src/sim/peekingSimulation.ts';
 import { simulatedPeekingPoints } from '../../src/ui/sizer/peekingSimulation.ts';
 import { peekingSimulationKernel } from '../../workers/peekingSimulationEndpoint.ts';
-import { peekingDesignNames } from '../../src/ui/sizer/sizerModel.ts';
+import { peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
 
 const request: PeekingSimulationRequest = { alpha: 0.05, maxLooks: 5, spending: 'obrienFleming', rate: 0.1, usersPerArm: 4000, seed: 1 };
 

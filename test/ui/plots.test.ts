@@ -8,7 +8,8 @@ import { powerCurvePlot } from '../../src/ui/plots/powerCurvePlot.ts';
 import { aggregateSliceName, segmentRateRows, segmentRatesPlot } from '../../src/ui/plots/segmentRatesPlot.ts';
 import { parseSegmentsCsv } from '../../src/ui/segments/segmentsCsv.ts';
 import { kidneyStonesData } from '../../src/ui/segments/segmentsState.ts';
-import { peekingCost, powerAgainstEffect, sizeABTest, type SizerInputs } from '../../src/ui/sizer/sizerModel.ts';
+import { peekingCost } from '../../src/engine/stats/peekingCost.ts';
+import { powerAgainstEffect, sizeABTest, type SizerInputs } from '../../src/ui/sizer/sizerModel.ts';
 
 /** A mark's class name and the fields its channels read (`{ x: 'looks', … }`). */
 function describeMark(mark: Markish | undefined) {

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   checkSampleRatio,
   checked,
-  peekingCost,
-  peekingDesignNames,
   powerAgainstDuration,
   powerAgainstEffect,
   sizeABTest,
   type SizerInputs,
 } from '../../src/ui/sizer/sizerModel.ts';
+import { peekingCost, peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
 import { readSizerInputs, sizerSchema } from '../../src/ui/sizer/sizerState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 

@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { PeekingPoint } from '../sizer/sizerModel.ts';
+import type { PeekingPoint } from '../../engine/stats/peekingCost.ts';
 
 /** The chart's title. */
 export const peekingCostTitle = 'The cost of peeking: false-positive rate of an A/A test';

@@ -8,6 +8,7 @@ import { parseInjection } from '../../sim/replay/injection.ts';
 import type { Injection } from '../../sim/replay/injection.ts';
 import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
+import type { ImportSettings } from '../../sim/replay/importSettings.ts';
 import { readCount } from '../state/readNumber.ts';
 import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
 import { readSeed } from '../state/readSeed.ts';
@@ -82,13 +83,7 @@ export function errorRuleProblem(text: string): string {
   }
 }
 
-/** What the import worker needs to parse a log: plain data (the error rule travels as its text). */
-export interface ImportSettings {
-  mapping: ColumnMapping;
-  latencyUnit: LatencyUnit;
-  /** `--error-when` text; '' for the default rule. */
-  errorWhen: string;
-}
+export type { ImportSettings };
 
 /** The import settings, checked; a RangeError names the first problem (mapping, then error rule). */
 export function readImportSettings(state: ReplayState): ImportSettings {

@@ -6,7 +6,7 @@
 import type { SpendingFunctionName } from '../../engine/stats/groupSequential.ts';
 import { wilsonInterval } from '../../engine/stats/wilson.ts';
 import type { PeekingSimulationState } from '../../sim/peekingSimulation.ts';
-import { peekingDesignNames, type PeekingPoint } from './sizerModel.ts';
+import { peekingDesignNames, type PeekingPoint } from '../../engine/stats/peekingCost.ts';
 
 /** The simulated points of the peeking chart, each rate with its 95% Wilson interval. */
 export function simulatedPeekingPoints(state: PeekingSimulationState, spending: SpendingFunctionName): PeekingPoint[] {

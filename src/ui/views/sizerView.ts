@@ -11,14 +11,13 @@ import { powerCurvePlot } from '../plots/powerCurvePlot.ts';
 import {
   checkSampleRatio,
   checked,
-  peekingDesignNames,
   powerAgainstDuration,
   powerAgainstEffect,
   sizeABTest,
   type Checked,
-  type PeekingPoint,
   type Sizing,
 } from '../sizer/sizerModel.ts';
+import { peekingDesignNames, type PeekingPoint } from '../../engine/stats/peekingCost.ts';
 import { readPeekingInputs, readSizerInputs, readSrmInputs, sizerSchema, type SizerState } from '../sizer/sizerState.ts';
 import { sameRecord } from '../state/sameRecord.ts';
 import { theme } from '../styles/theme.ts';

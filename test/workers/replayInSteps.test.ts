@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
-import { parseInjection } from '../../../src/sim/replay/injection.ts';
-import { parseLog } from '../../../src/sim/replay/parseLog.ts';
-import { replayLog } from '../../../src/sim/replay/replayWorld.ts';
-import { replayInSteps, replayRequestsInSteps } from '../../../src/ui/replay/replayInSteps.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
+import { parseColumnMapping } from '../../src/sim/replay/columnMapping.ts';
+import { parseInjection } from '../../src/sim/replay/injection.ts';
+import { parseLog } from '../../src/sim/replay/parseLog.ts';
+import { replayLog } from '../../src/sim/replay/replayWorld.ts';
+import { replayInSteps, replayRequestsInSteps } from '../../workers/replayInSteps.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syntheticLogCsv } from '../../../scripts/syntheticLogs.ts';
-import { parseErrorRule } from '../../../src/sim/replay/errorRule.ts';
-import { replayRequests } from '../../../src/sim/replay/replayRequests.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { syntheticLogCsv } from '../../scripts/syntheticLogs.ts';
+import { parseErrorRule } from '../../src/sim/replay/errorRule.ts';
+import { replayRequests } from '../../src/sim/replay/replayRequests.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const log = parseLog(readFileSync('notebooks/data/requests-one-day.csv', 'utf8'), {
   mapping: parseColumnMapping('timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user'),
