@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { runOne, prepareSimulation } from '../../src/sim/runner.ts';
 import { PlaybackClock } from '../../src/ui/controllers/playbackClock.ts';
-import { labPolicy, labScenarios, type LabSettings } from '../../src/ui/lab/labModel.ts';
+import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
+import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
+import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { metricLimit, playbackReplicate, pooledZ } from '../../src/sim/playbackReplicate.ts';
 import {
@@ -19,7 +21,7 @@ import {
 } from '../../src/ui/plots/playbackPlots.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 
-const settings: LabSettings = { ...readLabSettings(initialState(labSchema)), requestsPerSecond: 200, timeoutRatio: 10 };
+const settings: LabSettings = { ...readLabSettings(initialState(labSchema)), requestsPerSecond: 200, 'timeoutRate.maxRatio': 10 };
 
 describe('playbackReplicate', () => {
   const { healthy, regressed } = labScenarios(settings);
@@ -145,7 +147,7 @@ describe('every metric against its threshold', () => {
   });
 
   it('reads the A/B test so far: each arm’s success rate and z', () => {
-    const withAb = playbackReplicate(labScenarios({ ...settings, errorRatio: 50, p50Ratio: 50, p95Ratio: 50 }).healthy, labPolicy({ ...settings, errorRatio: 50, p50Ratio: 50, p95Ratio: 50 }), 7, 0);
+    const withAb = playbackReplicate(labScenarios({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }).healthy, labPolicy({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }), 7, 0);
     const abWindows = withAb.windows.filter((w) => w.ab);
     expect(abWindows.length).toBeGreaterThan(0);
     const last = abWindows.at(-1)!;
