@@ -40,6 +40,9 @@ describe('rollout-lab sweep', () => {
     expect(parseParameter('errorRatio=1.5,2,3')).toEqual({ name: 'errorRatio', values: [1.5, 2, 3] });
     expect(parseParameter('checkInterval=5m,600')).toEqual({ name: 'checkInterval', values: ['5m', 600] });
     expect(() => parseParameter('colour=1')).toThrow(/unknown parameter/);
+    // A knob by the policy's own name is a parameter too; an unknown knob is not.
+    expect(parseParameter('latencyP99.maxRatio=1.5,2')).toEqual({ name: 'latencyP99.maxRatio', values: [1.5, 2] });
+    expect(() => parseParameter('latencyP99.maxRatoi=1.5')).toThrow(/--param latencyP99.maxRatoi: unknown parameter/);
     expect(() => parseParameter('errorRatio')).toThrow(UsageError);
   });
 

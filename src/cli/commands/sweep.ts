@@ -14,10 +14,11 @@
 import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
 import { writeJson } from '../io.ts';
 import type { CliIo, Command } from '../io.ts';
-import { sweep, sweepParameters, sweepWith } from '../../sim/sweep.ts';
+import { sweep, sweepKnob, sweepParameters, sweepWith } from '../../sim/sweep.ts';
 import { createNodeSimulationPool } from '../../../workers/nodePool.ts';
 import { incompleteRunError } from '../../../workers/pool.ts';
 import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
+import type { PolicyKnob } from '../../engine/policy/policyKnobs.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
@@ -30,15 +31,15 @@ import { exactSweepTableText } from '../exactSummaryText.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
 export function parseParameter(text: string): ParameterRange {
-  const match = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(text.trim());
+  const match = /^([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?)=(.+)$/.exec(text.trim());
   if (!match) throw new UsageError(`--param must look like NAME=V1,V2 (e.g. errorRatio=1.5,2,3), got '${text}'`);
   const [, name, list] = match;
-  if (!(sweepParameters as readonly string[]).includes(name)) {
-    throw new UsageError(`--param ${name}: unknown parameter (one of ${sweepParameters.join(', ')})`);
+  if (sweepKnob(name) === undefined) {
+    throw new UsageError(`--param ${name}: unknown parameter (one of ${sweepParameters.join(', ')}, or a policy knob such as latencyP99.maxRatio)`);
   }
   const values = list.split(',').map((value) => value.trim());
   if (values.some((value) => value === '')) throw new UsageError(`--param ${name}: empty value in '${list}'`);
-  return { name: name as SweepParameter, values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)) };
+  return { name: name as SweepParameter | PolicyKnob, values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)) };
 }
 
 /** `rollout-lab sweep`. */
