@@ -11,14 +11,14 @@
  * stage with means Σᵢ Λᵢ·pₑᵢ·pₜᵢ, … So the baseline's error count E and its other requests
  * M = N − E are independent Poissons, and its error rate is E/(E + M).
  *
- * Nodes: the central range of E's lattice (all but `tolerance` of its mass) is cut into `nodes`
- * bins of equal mass; a node is a bin's mass and the rate at its conditional mean count,
- * Ē/(Ē + E[M]). This is a discretisation of a law whose spread is ~1/√E[E] relative (0.3% for a
- * day at 100 req/s and 1% errors): the evaluator's answer converges as the nodes double, and the
- * tests state the difference between 16 and 32 nodes. With rules on both the error and the
- * timeout rate, the timeout count given the error bin is Binomial(Ē, p_both/p_error) (the
- * requests that did both) plus an independent Poisson (timeouts only), binned the same way:
- * nodes × nodes product nodes.
+ * Nodes: the midpoint rule in probability on the rate's own law — R = E/(E + M) with E and M
+ * independent Poissons, its distribution function summed exactly over E's range with M's
+ * survival — n nodes F⁻¹((j + ½)/n) of mass 1/n each (`rateQuantileNodes`). Both E's and M's
+ * spread are in the law (an earlier version put M at its mean: a silent approximation). The
+ * discretisation converges as n grows but is not exact: evaluateExact.ts runs the chain at n and
+ * n/2 nodes and counts the difference in its neglected mass (refusing when it is too large).
+ * With ratio rules on both the error and the timeout rate the two rates share N and the requests
+ * that did both: that joint law is not discretised here, and the law throws ExactUnsupportedError.
  *
  * `neglected` adds the mass of the truncated tails, P(N < the stage's minimum requests at its
  * minimum duration) (the chain advances the baseline at its minimum duration) and P(some window
@@ -36,7 +36,7 @@ import { conditionsAt, emptyConditions } from '../world.ts';
 import type { BaselineReference } from './checkLaw.ts';
 import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
-import { binomialLaw, poissonLaw } from './countRange.ts';
+import { poissonLaw } from './countRange.ts';
 import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
 
@@ -54,30 +54,9 @@ export interface BaselineLaw {
 
 /** Settings of `baselineLaw`. */
 export interface BaselineLawOptions {
-  /** Bins per measured rate (default 16; 8 per rate when both error and timeout rates are read). */
+  /** Nodes of the measured rate's law (default 16). */
   nodes?: number;
   tolerance?: number;
-}
-
-/**
- * Cuts a lattice law into `bins` bins of (about) equal mass — each point goes to the bin its
- * cumulative mid-mass falls in — and returns [mass, conditional mean][] of the non-empty bins.
- */
-export function equalMassBins(law: CountLaw, bins: number): [number, number][] {
-  const total = law.pmf.reduce((a, b) => a + b, 0);
-  const mass = new Float64Array(bins);
-  const moment = new Float64Array(bins);
-  let before = 0;
-  for (let i = 0; i < law.pmf.length; i++) {
-    const p = law.pmf[i];
-    const bin = Math.min(bins - 1, Math.floor(((before + p / 2) / total) * bins));
-    mass[bin] += p;
-    moment[bin] += p * (law.first + i);
-    before += p;
-  }
-  const result: [number, number][] = [];
-  for (let j = 0; j < bins; j++) if (mass[j] > 0) result.push([mass[j], moment[j] / mass[j]]);
-  return result;
 }
 
 /** The metrics read by historical ratio rules in the policy's serving stages. */
@@ -164,42 +143,72 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     latencyP95: NaN,
     latencyP99: NaN,
   });
-  const bins = options.nodes ?? (readsErrors && readsTimeouts ? 8 : 16);
+  const bins = options.nodes ?? 16;
   if (!readsErrors && !readsTimeouts)
     return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
-  const nodes: BaselineNode[] = [];
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
-  if (readsErrors !== readsTimeouts) {
-    const law = poissonLaw(readsErrors ? errorMean : timeoutMean, tolerance);
-    neglected += law.neglected;
-    for (const [weight, count] of equalMassBins(law, bins)) {
-      // E/(E + M) at the bin's mean count and M's mean: the other requests' spread is √(E[M]), ≪ E[M].
-      const rate = count / (count + (totalMean - (readsErrors ? errorMean : timeoutMean)));
-      nodes.push({ weight, reference: { ...reference(errorMean, timeoutMean), [readsErrors ? 'errorRate' : 'timeoutRate']: rate } });
-    }
-    return { nodes: nodes.map(withBrackets), neglected };
+  if (readsErrors && readsTimeouts) {
+    // E/N and T/N share N and the requests that did both: a two-dimensional law whose honest
+    // discretisation (with N's own spread) is not written — refuse rather than approximate.
+    throw new ExactUnsupportedError(
+      ['historical baseline read by ratio rules on both the error and the timeout rate'],
+      'the joint law of the two baseline rates (which share the request count) is not discretised exactly',
+    );
   }
-  // Both rates: the error count's bins, then the timeout count given the bin's error count.
-  const errorLaw = poissonLaw(errorMean, tolerance);
-  neglected += errorLaw.neglected;
-  for (const [errorWeight, errors] of equalMassBins(errorLaw, bins)) {
-    const errorCount = Math.round(errors);
-    const shared = binomialLaw(errorCount, errorMean > 0 ? both / errorMean : 0, tolerance);
-    const own = poissonLaw(timeoutOnly, tolerance);
-    // The convolution of the two lattice laws.
-    const pmf = new Float64Array(shared.pmf.length + own.pmf.length - 1);
-    for (let a = 0; a < shared.pmf.length; a++) for (let b = 0; b < own.pmf.length; b++) pmf[a + b] += shared.pmf[a] * own.pmf[b];
-    const timeoutLaw: CountLaw = { first: shared.first + own.first, pmf, neglected: shared.neglected + own.neglected };
-    neglected += errorWeight * timeoutLaw.neglected;
-    for (const [timeoutWeight, timeouts] of equalMassBins(timeoutLaw, bins)) {
-      // N given the error bin: its errors and the others' mean (as in the one-rate case).
-      const requests = errors + (totalMean - errorMean);
-      nodes.push({
-        weight: errorWeight * timeoutWeight,
-        reference: { ...reference(0, 0), errorRate: errors / requests, timeoutRate: timeouts / requests },
-      });
-    }
-  }
+  // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
+  const counted = poissonLaw(readsErrors ? errorMean : timeoutMean, tolerance);
+  const others = poissonLaw(totalMean - (readsErrors ? errorMean : timeoutMean), tolerance);
+  neglected += counted.neglected + others.neglected;
+  const metric = readsErrors ? 'errorRate' : 'timeoutRate';
+  const nodes = rateQuantileNodes(counted, others, bins).map((rate) => ({
+    weight: (1 - counted.neglected - others.neglected) / bins,
+    reference: { ...reference(errorMean, timeoutMean), [metric]: rate },
+  }));
   return { nodes: nodes.map(withBrackets), neglected };
+}
+
+/**
+ * The midpoint rule in probability for the rate R = C/(C + O) of two independent lattice laws:
+ * the nodes F⁻¹((j + ½)/n), j = 0 … n − 1, with F(r) = P(R ≤ r) = Σ_c P(C = c)·P(O ≥ c(1 − r)/r)
+ * summed exactly over C's range (O's survival from its prefix sums). Each node stands for 1/n of
+ * the mass: ∫₀¹ g(F⁻¹(u)) du ≈ (1/n)·Σ g(F⁻¹((j + ½)/n)) — a discretisation whose error the
+ * evaluator estimates by halving n (evaluateExact.ts) and counts in its neglected mass.
+ * Cost: O(n × 60 × |C's range| + |O's range|).
+ */
+export function rateQuantileNodes(counted: CountLaw, others: CountLaw, nodes: number): number[] {
+  // survival[i] = P(O ≥ others.first + i) within the kept range (normalised to the kept mass).
+  const survival = new Float64Array(others.pmf.length + 1);
+  for (let i = others.pmf.length - 1; i >= 0; i--) survival[i] = survival[i + 1] + others.pmf[i];
+  const keptOthers = survival[0];
+  const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
+  const atLeast = (x: number): number => {
+    // Relative slack for rounding in c(1 − r)/r at an atom of R (a few ulps).
+    const index = Math.ceil(x * (1 - 1e-13)) - others.first;
+    if (index <= 0) return keptOthers;
+    if (index >= others.pmf.length) return 0;
+    return survival[index];
+  };
+  const cdf = (r: number): number => {
+    if (r >= 1) return 1;
+    let sum = 0;
+    for (let i = 0; i < counted.pmf.length; i++) {
+      const c = counted.first + i;
+      sum += counted.pmf[i] * (c === 0 ? keptOthers : atLeast((c * (1 - r)) / r));
+    }
+    return sum / (keptCounted * keptOthers);
+  };
+  const result: number[] = [];
+  for (let j = 0; j < nodes; j++) {
+    const u = (j + 0.5) / nodes;
+    let low = 0;
+    let high = 1;
+    for (let iteration = 0; iteration < 60; iteration++) {
+      const middle = (low + high) / 2;
+      if (cdf(middle) >= u) high = middle;
+      else low = middle;
+    }
+    result.push(high);
+  }
+  return result;
 }

@@ -195,13 +195,16 @@ describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
     (name, policyName) => {
       const scenario = all.find(([file]) => file === name)![1];
       const policy = policies[policyName];
-      const result = evaluateExact(scenario, policy);
+      // The historical policy's baseline discretisation is estimated at ~1e-4 (evaluateExact.ts) and
+      // refused at the default 1e-6; 1e-3 is still far below 4 standard errors of 400 replicates.
+      const tolerance = policyName === 'historical' ? 1e-3 : 1e-6;
+      const result = evaluateExact(scenario, policy, { maxNeglected: tolerance });
       if (!result.supported) {
         // Only the scenario's own features may refuse (e.g. input drift); the policies are covered.
         expect(result.features.every((feature) => feature.startsWith('input drift'))).toBe(true);
         return;
       }
-      expect(result.summary.neglectedMass).toBeLessThan(1e-6);
+      expect(result.summary.neglectedMass).toBeLessThan(tolerance);
       const simulated = simulate(scenario, policy, { replicates: 400, seed: `exact-agreement ${name} ${policyName}`, mode: 'window' });
       compare(`${name} × ${policyName} (windowed)`, simulated, result.summary);
     },
@@ -224,7 +227,7 @@ describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
     const name = 'scenarios/library/untested-rollback.json';
     const scenario = all.find(([file]) => file === name)![1];
     const policy = policies.historical;
-    const result = evaluateExact(scenario, policy);
+    const result = evaluateExact(scenario, policy, { maxNeglected: 1e-3 });
     expect(result.supported).toBe(true);
     if (!result.supported) return;
     const simulated = simulate(scenario, policy, { replicates: 50, seed: `exact-agreement per request ${name}`, mode: 'request' });

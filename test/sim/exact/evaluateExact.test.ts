@@ -16,6 +16,7 @@
  *   C. Poisson, failure limit 2, horizon = the 2 hours of checks: 0.2828084369928321 (issue: 0.28281);
  *   C′. the same with a long horizon (failing checks hold, the stage needs 24 passes): 0.319035866537832.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
@@ -103,6 +104,63 @@ describe('the exact evaluator on the issue’s hand-checkable cases', () => {
     const p = 0.960558369954671;
     const standardError = Math.sqrt((p * (1 - p)) / replicates);
     expect(Math.abs((simulated.falseRollbackRate.rate as number) - p)).toBeLessThan(4 * standardError);
+  });
+});
+
+/** A 2-hour historical baseline, then 5% and 100% with an error-ratio rule (agreement.test.ts's 'short historical'). */
+const historicalRatioPolicy = {
+  version: 1,
+  name: 'short historical',
+  baseline: { mode: 'historical' },
+  guards: { minRequests: 100, failureLimit: 1 },
+  stages: [
+    { kind: 'baseline', minDuration: '2h', minRequests: 1000, checkInterval: '5m' },
+    {
+      kind: 'canary',
+      traffic: 0.05,
+      minDuration: '1h',
+      checkInterval: '5m',
+      rules: [
+        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+        { type: 'absolute', metric: 'latencyP95', max: 2000 },
+      ],
+    },
+    {
+      kind: 'full',
+      minDuration: '30m',
+      checkInterval: '5m',
+      rules: [
+        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+        { type: 'absolute', metric: 'latencyP95', max: 2000 },
+      ],
+    },
+    { kind: 'promote' },
+  ],
+} as Policy;
+
+describe('the historical baseline’s discretisation is counted, never silent', () => {
+  const parsed = parseScenario(JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8')));
+  if (!parsed.ok) throw new Error('scenario');
+  const scenario = parsed.scenario;
+
+  it('the answers at 8 and 16 nodes differ by more than 1e-6: the default tolerance refuses, naming the discretisation', () => {
+    const result = evaluateExact(scenario, historicalRatioPolicy);
+    expect(result.supported).toBe(false);
+    if (!result.supported) expect(result.features.join(' ')).toMatch(/^numerical tolerance: historical baseline discretisation/);
+  });
+
+  it('with a looser tolerance the neglected mass covers the node-count difference', () => {
+    const fine = evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 16, maxNeglected: 1 });
+    const coarse = evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 8, maxNeglected: 1 });
+    if (!fine.supported || !coarse.supported) throw new Error('unsupported');
+    const difference = Math.abs((fine.summary.rollbackRate.rate as number) - (coarse.summary.rollbackRate.rate as number));
+    // Measured 3.5e-5 at 14:14 UTC (evaluateExact.ts, discretisationSafety): well above the 1e-6 tolerance.
+    expect(difference).toBeGreaterThan(1e-6);
+    expect(fine.summary.neglectedMass).toBeGreaterThanOrEqual(2 * difference);
+  });
+
+  it('rejects a node count that cannot be halved twice', () => {
+    expect(() => evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 6 })).toThrow(/baselineNodes must be a multiple of 4/);
   });
 });
 
