@@ -58,6 +58,52 @@ export interface CheckWindow {
 const percentileOf: Record<string, number> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
 const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
 
+/**
+ * Values of the per-check sums that depend on neither the historical baseline's node nor the
+ * swept thresholds — P(Binomial(n, p) ≤ t) (an incomplete beta) and the latency group's pass
+ * probability at fixed levels given n — memoised per scenario object, so the chain's node loop
+ * (evaluateExact.ts runs 1.75 × 16 nodes) and a sweep over error thresholds reuse them. A
+ * WeakMap on the scenario: the memo goes when the scenario does, and it changes no result — the
+ * memoised functions are pure arithmetic of their keys (n, p, t; n, the percentiles, their levels
+ * and the tolerance), so even a scenario edited in place cannot make an entry stale. The node's reference only moves the count
+ * limit t, which is an integer shared by most nodes.
+ */
+interface SharedLaws {
+  /** p → (n·2²⁶ + t) → P(Binomial(n, p) ≤ t). */
+  binomial: Map<number, Map<number, number>>;
+  /** tolerance, percentiles and levels → n → the latency group's pass probability. */
+  latency: Map<string, Map<number, { pass: number; neglected: number }>>;
+}
+const sharedLawsByScenario = new WeakMap<object, SharedLaws>();
+
+function sharedLaws(world: World): SharedLaws {
+  let shared = sharedLawsByScenario.get(world.scenario);
+  if (!shared) {
+    shared = { binomial: new Map(), latency: new Map() };
+    sharedLawsByScenario.set(world.scenario, shared);
+  }
+  return shared;
+}
+
+/** `binomialAtMost` through the scenario's memo (keys exact for n, t < 2²⁶). */
+function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number): number {
+  if (t < 0) return 0;
+  if (t >= n) return 1;
+  if (n >= 2 ** 26) return binomialAtMost(n, p, t);
+  let byCount = shared.binomial.get(p);
+  if (!byCount) {
+    byCount = new Map();
+    shared.binomial.set(p, byCount);
+  }
+  const key = n * 2 ** 26 + t;
+  let value = byCount.get(key);
+  if (value === undefined) {
+    value = binomialAtMost(n, p, t);
+    byCount.set(key, value);
+  }
+  return value;
+}
+
 /** P(Binomial(n, p) ≤ t), exact to rounding. */
 function binomialAtMost(n: number, p: number, t: number): number {
   if (t < 0) return 0;
@@ -416,6 +462,11 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   const multiplier = candidate.latencyMultiplier;
   // Pass levels of the fixed limits, once per window.
   const fixedLevel = new Map(activeLatency.map((entry) => [entry.metric, passLevel(entry.fixedLimit, multiplier, cdf)]));
+  const shared = sharedLaws(world);
+  // The fixed-level latency factor's memo for this window's levels (sharedLaws).
+  const latencyKey = `${tolerance}|${activeLatency.map((entry) => `${entry.q}:${fixedLevel.get(entry.metric)}`).join(',')}`;
+  const sharedLatency = shared.latency.get(latencyKey) ?? new Map<number, { pass: number; neglected: number }>();
+  shared.latency.set(latencyKey, sharedLatency);
   const levelCache = new Map<number, number>();
   const levelForLimit = (limit: number): number => {
     const index = largestIndexWithin(limit);
@@ -436,7 +487,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     if (!entry.active) return { pass: 1, neglected: 0 };
     const fixed = largestPassingCount(n, entry.fixedLimit);
     if (!concurrent || entry.ratioThresholds.length === 0 || control === null)
-      return { pass: binomialAtMost(n, entry.p, fixed), neglected: 0 };
+      return { pass: sharedBinomialAtMost(shared, n, entry.p, fixed), neglected: 0 };
     // Concurrent ratio: Σ_x b(x; n, p)·P(X₀ ≥ x₀min(x) | n₀).
     const lawKey = n * 2 + (entry.metric === 'errorRate' ? 0 : 1);
     let law = countLaws.get(lawKey);
@@ -464,7 +515,6 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   }
 
   /** The latency group's pass probability given n (and the control), with half the bracket width. */
-  const fixedLatencyCache = new Map<number, { pass: number; neglected: number }>();
   const ratioLatencyCache = new Map<number, { pass: number; neglected: number }>();
   const candidateAtMostCache = new Map<number, number>();
   /** P(U₍ₖ₎ ≤ level of `limit`) for the candidate's rank k of percentile j at n, cached (many control values share it). */
@@ -498,10 +548,10 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     if (activeLatency.length === 0) return { pass: 1, neglected: 0 };
     const concurrentRatio = concurrent && control !== null && activeLatency.some((entry) => entry.ratioThresholds.length > 0);
     if (!concurrentRatio) {
-      const cached = fixedLatencyCache.get(n);
+      const cached = sharedLatency.get(n);
       if (cached) return cached;
       const value = fixedLatencyFactor(n);
-      fixedLatencyCache.set(n, value);
+      sharedLatency.set(n, value);
       return value;
     }
     const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));

@@ -159,6 +159,16 @@ describe('the historical baseline’s discretisation is counted, never silent', 
     expect(fine.summary.neglectedMass).toBeGreaterThanOrEqual(2 * difference);
   });
 
+  it('the per-scenario memo of the check laws changes no result (a fresh copy of the scenario computes it all again)', () => {
+    const first = evaluateExact(scenario, historicalRatioPolicy, { maxNeglected: 1 });
+    const again = evaluateExact(scenario, historicalRatioPolicy, { maxNeglected: 1 });
+    const fresh = evaluateExact(structuredClone(scenario), historicalRatioPolicy, { maxNeglected: 1 });
+    if (!first.supported || !again.supported || !fresh.supported) throw new Error('unsupported');
+    expect(again.tally).toEqual(first.tally);
+    expect(fresh.tally).toEqual(first.tally);
+    expect(first.tally.rollback).toBeGreaterThan(0.04);
+  });
+
   it('rejects a node count that cannot be halved twice', () => {
     expect(() => evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 6 })).toThrow(/baselineNodes must be a multiple of 4/);
   });
