@@ -69,8 +69,8 @@ const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
  * limit t, which is an integer shared by most nodes.
  */
 interface SharedLaws {
-  /** p → (n·2²⁶ + t) → P(Binomial(n, p) ≤ t). */
-  binomial: Map<number, Map<number, number>>;
+  /** p → n → t → P(Binomial(n, p) ≤ t). */
+  binomial: Map<number, Map<number, Map<number, number>>>;
   /** tolerance, percentiles and levels → n → the latency group's pass probability. */
   latency: Map<string, Map<number, { pass: number; neglected: number }>>;
 }
@@ -85,21 +85,24 @@ function sharedLaws(world: World): SharedLaws {
   return shared;
 }
 
-/** `binomialAtMost` through the scenario's memo (keys exact for n, t < 2²⁶). */
+/** `binomialAtMost` through the scenario's memo (small-integer keys n and t: V8 hashes them without allocating). */
 function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number): number {
   if (t < 0) return 0;
   if (t >= n) return 1;
-  if (n >= 2 ** 26) return binomialAtMost(n, p, t);
   let byCount = shared.binomial.get(p);
   if (!byCount) {
     byCount = new Map();
     shared.binomial.set(p, byCount);
   }
-  const key = n * 2 ** 26 + t;
-  let value = byCount.get(key);
+  let byLimit = byCount.get(n);
+  if (!byLimit) {
+    byLimit = new Map();
+    byCount.set(n, byLimit);
+  }
+  let value = byLimit.get(t);
   if (value === undefined) {
     value = binomialAtMost(n, p, t);
-    byCount.set(key, value);
+    byLimit.set(t, value);
   }
   return value;
 }
