@@ -17,9 +17,10 @@
  * Run alone: `npm run build:cli && node dist/bench/browserPool.js [--rounds N] [--workers N]`;
  * `CHROME_PATH` overrides the browser (default `/usr/bin/chromium`).
  */
-import { isDeepStrictEqual } from 'node:util';
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { prepareSimulation, runReplicates } from '../src/sim/runner.ts';
@@ -30,7 +31,12 @@ import type { SimulationRequest } from '../workers/simulationEndpoint.ts';
 /** What the page exposes (see `bench/browserPool.html`). */
 interface BenchmarkPage {
   labSweep(): { requests: SimulationRequest[]; replicates: number };
-  runSweep(requests: SimulationRequest[], replicates: number, workers: number, batched: boolean): Promise<{ milliseconds: number; states: SummaryState[] }>;
+  runSweep(
+    requests: SimulationRequest[],
+    replicates: number,
+    workers: number,
+    batched: boolean,
+  ): Promise<{ milliseconds: number; states: SummaryState[] }>;
 }
 
 /** One measured way of running the sweep. */
@@ -57,7 +63,9 @@ export interface BrowserPoolBenchmark {
   identical: boolean;
 }
 
-const root = fileURLToPath(new URL(existsSync(fileURLToPath(new URL('../vite.config.ts', import.meta.url))) ? '../' : '../../', import.meta.url));
+const root = fileURLToPath(
+  new URL(existsSync(fileURLToPath(new URL('../vite.config.ts', import.meta.url))) ? '../' : '../../', import.meta.url),
+);
 const outDir = 'dist/bench-app';
 
 function median(values: number[]): number {
@@ -125,7 +133,14 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     logLevel: 'error',
     build: { outDir, emptyOutDir: true, rollupOptions: { input: `${root}/bench/browserPool.html` } },
   });
-  const server = await preview({ root, configFile: `${root}/vite.config.ts`, appType: 'mpa', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const server = await preview({
+    root,
+    configFile: `${root}/vite.config.ts`,
+    appType: 'mpa',
+    build: { outDir },
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    logLevel: 'silent',
+  });
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     headless: true,
@@ -140,9 +155,14 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(`http://127.0.0.1:${address.port}/bench/browserPool.html`);
     await page.waitForFunction(() => 'benchmark' in globalThis);
-    const { requests, replicates } = await page.evaluate(() => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.labSweep());
+    const { requests, replicates } = await page.evaluate(() =>
+      (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.labSweep(),
+    );
 
-    const inProcess = (): SummaryState[] => requests.map((request) => runReplicates(prepareSimulation(request.scenario, request.policy, request.mode, request.seed), 0, replicates));
+    const inProcess = (): SummaryState[] =>
+      requests.map((request) =>
+        runReplicates(prepareSimulation(request.scenario, request.policy, request.mode, request.seed), 0, replicates),
+      );
     const onNode = async (): Promise<SummaryState[]> => {
       const states: SummaryState[] = [];
       for (const request of requests) {
@@ -154,7 +174,8 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     };
     const inBrowser = (batched: boolean) =>
       page.evaluate(
-        ([requests, replicates, workers, batched]) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runSweep(requests, replicates, workers, batched),
+        ([requests, replicates, workers, batched]) =>
+          (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runSweep(requests, replicates, workers, batched),
         [requests, replicates, workers, batched] as const,
       );
     const timed = async (run: () => Promise<SummaryState[]> | SummaryState[]): Promise<{ seconds: number; states: SummaryState[] }> => {
@@ -168,7 +189,12 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     await onNode();
     inProcess();
 
-    const ways = ['in-process (sweep --workers 1)', `Node pool, ${workers} worker(s)`, `browser pool, ${workers} worker(s), setting by setting`, `browser pool, ${workers} worker(s), one batch`];
+    const ways = [
+      'in-process (sweep --workers 1)',
+      `Node pool, ${workers} worker(s)`,
+      `browser pool, ${workers} worker(s), setting by setting`,
+      `browser pool, ${workers} worker(s), one batch`,
+    ];
     const seconds: number[][] = ways.map(() => []);
     /** CPU seconds per run: this process's for the in-process and Node runs, Chromium's renderer's for the browser's. */
     const cpuSeconds: number[][] = ways.map(() => []);
@@ -202,15 +228,28 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     }
     const cpuAfter = rendererThreadSeconds();
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
-    const timings = ways.map((name, index) => ({ name, seconds: median(seconds[index]), cpuSeconds: median(cpuSeconds[index]), rounds: seconds[index], states: states[index] }));
-    const ratios = [2, 3].map((index) => ({ name: ways[index], ratio: median(seconds[index].map((value, round) => value / seconds[1][round])) }));
+    const timings = ways.map((name, index) => ({
+      name,
+      seconds: median(seconds[index]),
+      cpuSeconds: median(cpuSeconds[index]),
+      rounds: seconds[index],
+      states: states[index],
+    }));
+    const ratios = [2, 3].map((index) => ({
+      name: ways[index],
+      ratio: median(seconds[index].map((value, round) => value / seconds[1][round])),
+    }));
     const identical = states.every((list) => isDeepStrictEqual(list, states[0]));
     const result: BrowserPoolBenchmark = { workers, simulations: requests.length, replicates, timings, ratios, identical };
     const cpu = [...cpuAfter].map(([name, value]) => `${name} ${(value - (cpuBefore.get(name) ?? 0)).toFixed(1)} s`).join(', ');
-    console.log(`browser pool vs Node pool — the lab's default sweep: ${requests.length} simulations × ${replicates} replicates, ${workers} worker(s), median of ${rounds} alternating rounds`);
+    console.log(
+      `browser pool vs Node pool — the lab's default sweep: ${requests.length} simulations × ${replicates} replicates, ${workers} worker(s), median of ${rounds} alternating rounds`,
+    );
     for (const timing of timings) {
       const cpu = timing.cpuSeconds > 0 ? `, ${timing.cpuSeconds.toFixed(2)} s CPU` : '';
-      console.log(`  ${timing.name.padEnd(52)} ${timing.seconds.toFixed(2)} s wall${cpu} (rounds: ${timing.rounds.map((value) => value.toFixed(2)).join(', ')})`);
+      console.log(
+        `  ${timing.name.padEnd(52)} ${timing.seconds.toFixed(2)} s wall${cpu} (rounds: ${timing.rounds.map((value) => value.toFixed(2)).join(', ')})`,
+      );
     }
     for (const { name, ratio } of ratios) console.log(`  ${name} / Node pool: ${ratio.toFixed(2)}× (target ≤ 1.5×)`);
     console.log(`  identical results in the browser, on the Node pool and in-process: ${identical ? 'yes' : 'NO'}`);

@@ -5,12 +5,12 @@
  * simulator would do. Memory grows with the requests of a window; cost O(n log n) per window.
  */
 import type { ArmWindow, WindowMetrics } from '../src/engine/metrics/windowMetrics.ts';
-import type { Random } from '../src/engine/random/prng.ts';
 import { poissonSampler } from '../src/engine/random/poisson.ts';
+import type { Random } from '../src/engine/random/prng.ts';
 import { quantileSorted } from '../src/engine/stats/quantile.ts';
-import type { World } from '../src/sim/world.ts';
 import { expectedArrivals, rolloutPercentage, userSampler } from '../src/sim/traffic.ts';
 import type { Exposure, WindowGenerator } from '../src/sim/windowRequest.ts';
+import type { World } from '../src/sim/world.ts';
 
 /** A naive generator for one replicate (canary-type stages: the candidate serves a share). */
 export function naiveWindows(world: World, random: Random): WindowGenerator {

@@ -18,8 +18,9 @@
  *
  * Deterministic: draws come from the engine's `streamFor(seed, 0, 'synthetic-log')`.
  */
-import { streamFor } from '../src/engine/random/streams.ts';
+
 import type { Random } from '../src/engine/random/prng.ts';
+import { streamFor } from '../src/engine/random/streams.ts';
 
 /** The processes and their parameters (mirrored in scripts/reference/synthetic_logs.py). */
 export type SyntheticProcess =

@@ -18,13 +18,13 @@
  */
 import { wrap } from 'comlink';
 import { comlinkPoolWorker } from './comlinkPoolWorker.ts';
-import { createWorkerPool } from './pool.ts';
 import type { PoolWorker } from './pool.ts';
+import { createWorkerPool } from './pool.ts';
 import type { ShardEndpoint } from './shardEndpoint.ts';
-import { mergeSimulationBatchStates } from './simulationBatch.ts';
 import type { SimulationBatchPool, SimulationBatchRequest, SimulationBatchState } from './simulationBatch.ts';
+import { mergeSimulationBatchStates } from './simulationBatch.ts';
 
-export type { PoolProgress, PoolResult, PoolRunOptions, FailedShard, CompletedShard, ShardError } from './pool.ts';
+export type { CompletedShard, FailedShard, PoolProgress, PoolResult, PoolRunOptions, ShardError } from './pool.ts';
 export type { SimulationRequest } from './simulationEndpoint.ts';
 
 /** The browser's simulation pool: runs batches of `SimulationRequest`s (`runSimulationBatch`). */
@@ -38,7 +38,9 @@ export function webPoolWorker<Request, State>(worker: Worker, label: string): Po
   const remote = wrap<ShardEndpoint<Request, State>>(worker);
   return comlinkPoolWorker(remote, {
     onDeath(listener) {
-      worker.addEventListener('error', (event) => listener(new Error(event.message || `the ${label} worker failed to load or crashed`)), { once: true });
+      worker.addEventListener('error', (event) => listener(new Error(event.message || `the ${label} worker failed to load or crashed`)), {
+        once: true,
+      });
     },
     terminate() {
       worker.terminate();
@@ -50,7 +52,10 @@ export function webPoolWorker<Request, State>(worker: Worker, label: string): Po
 function browserSimulationWorker(): PoolWorker<SimulationBatchRequest, SimulationBatchState> {
   // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle
   // the worker and its imports as a separate chunk.
-  return webPoolWorker(new Worker(new URL('./simulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-simulation' }), 'simulation');
+  return webPoolWorker(
+    new Worker(new URL('./simulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-simulation' }),
+    'simulation',
+  );
 }
 
 /**

@@ -6,8 +6,8 @@
  * `SimulationRunner` (src/ui/lab/labModel.ts).
  */
 import type { SummaryState } from '../src/sim/summary.ts';
-import { createBrowserSimulationPool } from './browserPool.ts';
 import type { BrowserSimulationPool } from './browserPool.ts';
+import { createBrowserSimulationPool } from './browserPool.ts';
 import { runSimulationBatch } from './simulationBatch.ts';
 import type { SimulationRequest } from './simulationEndpoint.ts';
 
@@ -30,7 +30,10 @@ export async function browserSimulationRunner(
   onProgress: (fraction: number) => void,
   signal: AbortSignal,
 ): Promise<{ state: SummaryState; complete: boolean }> {
-  const result = await runSimulationBatch(sharedSimulationPool(), [request], replicates, { signal, onProgress: (progress) => onProgress(progress.fraction) });
+  const result = await runSimulationBatch(sharedSimulationPool(), [request], replicates, {
+    signal,
+    onProgress: (progress) => onProgress(progress.fraction),
+  });
   if (result.status === 'partial' && result.error !== undefined && result.states[0].replicates === 0) {
     throw new Error(`the simulation failed: ${result.error.message}`);
   }

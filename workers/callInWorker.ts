@@ -9,10 +9,11 @@
  * - `runInPool`: replicates of a shard kernel on a warm pool of workers (`pool.ts`), cancelled
  *   cooperatively.
  */
-import { proxy, wrap } from 'comlink';
+
 import type { Remote } from 'comlink';
-import { incompleteRunError } from './pool.ts';
+import { proxy, wrap } from 'comlink';
 import type { WorkerPool } from './pool.ts';
+import { incompleteRunError } from './pool.ts';
 
 /** What a task gives a worker call (a subset of the task controller's context). */
 export interface WorkerTaskContext {
@@ -61,7 +62,11 @@ export async function callInWorker<Endpoint, Result>(
   const stopped = new Promise<never>((_, reject) => {
     stop = () => reject(abortError(what));
     signal.addEventListener('abort', stop, { once: true });
-    worker.addEventListener('error', (event) => reject(new Error(`the ${what} worker failed: ${event.message || 'it did not load or crashed'}`)), { once: true });
+    worker.addEventListener(
+      'error',
+      (event) => reject(new Error(`the ${what} worker failed: ${event.message || 'it did not load or crashed'}`)),
+      { once: true },
+    );
   });
   try {
     const remote = wrap<Endpoint>(worker);
@@ -83,10 +88,20 @@ export async function callInWorker<Endpoint, Result>(
  * cooperatively and stay warm), and with the first failing shard's error (a `RangeError` stays
  * one) when any shard failed.
  */
-export async function runInPool<Request, State>(pool: WorkerPool<Request, State>, request: Request, replicates: number, context: WorkerTaskContext, what = 'simulation'): Promise<State> {
+export async function runInPool<Request, State>(
+  pool: WorkerPool<Request, State>,
+  request: Request,
+  replicates: number,
+  context: WorkerTaskContext,
+  what = 'simulation',
+): Promise<State> {
   const { signal, reportProgress } = context;
   if (signal.aborted) throw abortError(what);
-  const result = await pool.run(request, { replicates, signal, ...(reportProgress !== undefined ? { onProgress: (progress) => reportProgress(progress.fraction) } : {}) });
+  const result = await pool.run(request, {
+    replicates,
+    signal,
+    ...(reportProgress !== undefined ? { onProgress: (progress) => reportProgress(progress.fraction) } : {}),
+  });
   if (result.status === 'cancelled' || signal.aborted) throw abortError(what);
   if (result.status !== 'complete') throw incompleteRunError(result);
   return result.merged;

@@ -7,8 +7,9 @@
  * against a "death" promise: a crashed or terminated worker rejects its pending shard instead of
  * hanging the pool.
  */
-import { proxy } from 'comlink';
+
 import type { Remote } from 'comlink';
+import { proxy } from 'comlink';
 import type { PoolWorker } from './pool.ts';
 import type { ShardEndpoint, ShardOutcome } from './shardEndpoint.ts';
 import type { ShardRange } from './shardRange.ts';

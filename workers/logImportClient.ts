@@ -6,10 +6,11 @@
  * the worker to stop between bootstrap series (the log stays, so the user can replay again
  * without re-importing).
  */
-import { proxy, wrap } from 'comlink';
+
 import type { Remote } from 'comlink';
-import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
+import { proxy, wrap } from 'comlink';
 import type { ImportSettings } from '../src/sim/replay/importSettings.ts';
+import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
 import { abortError, isAbortError } from './callInWorker.ts';
 import type { ImportedLog, ImportProgress, LogImportEndpoint, ReplayRequest } from './logImportEndpoint.ts';
 
@@ -31,7 +32,13 @@ export class LogImportClient {
   private nextId = 1;
 
   /** Imports `file` with these settings; `onProgress` sees bytes and rows as they are read. */
-  async import(file: Blob, fileName: string, settings: ImportSettings, signal: AbortSignal, onProgress: (progress: ImportProgress) => void): Promise<ImportedLog> {
+  async import(
+    file: Blob,
+    fileName: string,
+    settings: ImportSettings,
+    signal: AbortSignal,
+    onProgress: (progress: ImportProgress) => void,
+  ): Promise<ImportedLog> {
     this.dispose();
     if (signal.aborted) throw abortError('import');
     // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
@@ -46,7 +53,11 @@ export class LogImportClient {
         reject(abortError('import'));
       };
       signal.addEventListener('abort', stop, { once: true });
-      worker.addEventListener('error', (event) => reject(new Error(`log-import worker failed: ${event.message || 'it did not load or crashed'}`)), { once: true });
+      worker.addEventListener(
+        'error',
+        (event) => reject(new Error(`log-import worker failed: ${event.message || 'it did not load or crashed'}`)),
+        { once: true },
+      );
     });
     const imported = remote.importLog(file, fileName, settings, proxy(onProgress));
     try {

@@ -8,19 +8,18 @@
  * It keeps its own streaming parser (not the app's tabular import path) because a log is parsed
  * in chunks into typed columns that never reach the page.
  */
+
+import type { Policy } from '../src/engine/policy/policy.ts';
 import { checkErrorDefinition } from '../src/sim/replay/errorDefinition.ts';
 import { DEFAULT_ERROR_RULE, parseErrorRule } from '../src/sim/replay/errorRule.ts';
-import { summarizeLog } from '../src/sim/replay/logSummary.ts';
-import type { GroupSummary } from '../src/sim/replay/logSummary.ts';
-import { LogParser } from '../src/sim/replay/parseLog.ts';
-import type { ParsedLog, ParseProgress } from '../src/sim/replay/parseLog.ts';
-import { replayRequestsInSteps } from './replayInSteps.ts';
-import type { Policy } from '../src/engine/policy/policy.ts';
-import type { Injection } from '../src/sim/replay/injection.ts';
-import type { LogSummary } from '../src/sim/replay/logSummary.ts';
-import type { ParseReport } from '../src/sim/replay/parseLog.ts';
-import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
 import type { ImportSettings } from '../src/sim/replay/importSettings.ts';
+import type { Injection } from '../src/sim/replay/injection.ts';
+import type { GroupSummary, LogSummary } from '../src/sim/replay/logSummary.ts';
+import { summarizeLog } from '../src/sim/replay/logSummary.ts';
+import type { ParsedLog, ParseProgress, ParseReport } from '../src/sim/replay/parseLog.ts';
+import { LogParser } from '../src/sim/replay/parseLog.ts';
+import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
+import { replayRequestsInSteps } from './replayInSteps.ts';
 
 /** A group summary without its latency sketch (a class instance that does not cross to the page). */
 export type GroupSummaryData = Omit<GroupSummary, 'sketch'>;
@@ -137,7 +136,12 @@ export function createLogImportEndpoint(): LogImportEndpoint {
         totalBytes,
         rows: log.rows,
         report: log.report,
-        summary: { ...summary, overall: withoutSketch(summary.overall), byModel: summary.byModel.map(withoutSketch), bySegment: summary.bySegment.map(withoutSketch) },
+        summary: {
+          ...summary,
+          overall: withoutSketch(summary.overall),
+          byModel: summary.byModel.map(withoutSketch),
+          bySegment: summary.bySegment.map(withoutSketch),
+        },
         milliseconds: performance.now() - started,
       };
     },

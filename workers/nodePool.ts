@@ -14,18 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { wrap } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { initSummary, summaryValue } from '../src/sim/summary.ts';
 import type { SimulationSummary, SummaryState } from '../src/sim/summary.ts';
-import { comlinkPoolWorker } from './comlinkPoolWorker.ts';
-import { createWorkerPool } from './pool.ts';
-import type { PoolProgress, PoolResult, PoolWorker, WorkerPool } from './pool.ts';
-import type { ShardEndpoint } from './shardEndpoint.ts';
-import { mergeSimulationStates } from './simulationEndpoint.ts';
-import type { SimulationRequest } from './simulationEndpoint.ts';
+import { initSummary, summaryValue } from '../src/sim/summary.ts';
 import type { TuningBatch } from '../src/sim/tune.ts';
 import type { TuningEvaluation } from '../src/sim/tuningEvaluation.ts';
-import { evaluateTuningBatch, mergeTuningBatchStates } from './tuningEndpoint.ts';
+import { comlinkPoolWorker } from './comlinkPoolWorker.ts';
+import type { PoolProgress, PoolResult, PoolWorker, WorkerPool } from './pool.ts';
+import { createWorkerPool } from './pool.ts';
+import type { ShardEndpoint } from './shardEndpoint.ts';
+import type { SimulationRequest } from './simulationEndpoint.ts';
+import { mergeSimulationStates } from './simulationEndpoint.ts';
 import type { TuningBatchState, TuningShardRequest } from './tuningEndpoint.ts';
+import { evaluateTuningBatch, mergeTuningBatchStates } from './tuningEndpoint.ts';
 
 /**
  * The compiled simulation worker: beside this module in `dist/workers/`, or, when this module
@@ -117,7 +117,10 @@ export interface SimulationRunResult extends PoolResult<SummaryState> {
  * `failedShards` with ranges and errors) or a cancellation (`status: 'cancelled'`); rejects
  * only on invalid `replicates` / `shardSize` / `workers` (RangeError).
  */
-export async function runSimulationInWorkers(request: SimulationRunRequest, options: SimulationRunOptions = {}): Promise<SimulationRunResult> {
+export async function runSimulationInWorkers(
+  request: SimulationRunRequest,
+  options: SimulationRunOptions = {},
+): Promise<SimulationRunResult> {
   const { replicates, ...simulation } = request;
   const pool = createNodeSimulationPool(options.workers ?? availableParallelism());
   try {

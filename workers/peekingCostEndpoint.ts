@@ -5,8 +5,8 @@
  * pure (no DOM), so a worker may run it.
  */
 import type { SpendingFunctionName } from '../src/engine/stats/groupSequential.ts';
-import { peekingCost } from '../src/engine/stats/peekingCost.ts';
 import type { PeekingPoint } from '../src/engine/stats/peekingCost.ts';
+import { peekingCost } from '../src/engine/stats/peekingCost.ts';
 
 /** What the peeking-cost worker is asked (plain data). */
 export interface PeekingRequest {

@@ -7,9 +7,9 @@ import type { PeekingSimulationRequest, PeekingSimulationState } from '../src/si
 import { initPeekingState } from '../src/sim/peekingSimulation.ts';
 import { webPoolWorker } from './browserPool.ts';
 import { isAbortError, runInPool } from './callInWorker.ts';
-import { createWorkerPool } from './pool.ts';
-import type { WorkerPool } from './pool.ts';
 import { mergePeekingStates } from './peekingSimulationEndpoint.ts';
+import type { WorkerPool } from './pool.ts';
+import { createWorkerPool } from './pool.ts';
 
 let pool: WorkerPool<PeekingSimulationRequest, PeekingSimulationState> | undefined;
 
@@ -29,7 +29,11 @@ export async function simulatePeekingInWorkers(
     init: initPeekingState,
     merge: mergePeekingStates,
     // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
-    createWorker: () => webPoolWorker(new Worker(new URL('./peekingSimulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-peeking' }), 'peeking'),
+    createWorker: () =>
+      webPoolWorker(
+        new Worker(new URL('./peekingSimulation.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-peeking' }),
+        'peeking',
+      ),
   });
   try {
     return await runInPool(pool, request, replicates, { signal, reportProgress: onProgress }, 'peeking simulation');

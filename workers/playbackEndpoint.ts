@@ -3,8 +3,8 @@
  * (`playbackReplicate` of src/sim), so that the Playback view never simulates on the main thread.
  */
 import type { Policy } from '../src/engine/policy/policy.ts';
-import { playbackReplicate } from '../src/sim/playbackReplicate.ts';
 import type { Playback } from '../src/sim/playbackReplicate.ts';
+import { playbackReplicate } from '../src/sim/playbackReplicate.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
 
 /** One rollout to play: replicate `replicate` of seed `seed` of `policy` in `scenario` (plain data). */

@@ -4,8 +4,8 @@
  * request terminates the older one's worker. Same result as `playbackReplicate` in the page.
  */
 import type { Playback } from '../src/sim/playbackReplicate.ts';
-import { callInWorker } from './callInWorker.ts';
 import type { WorkerTaskContext } from './callInWorker.ts';
+import { callInWorker } from './callInWorker.ts';
 import type { PlaybackEndpoint, PlaybackRequest } from './playbackEndpoint.ts';
 
 export type { PlaybackRequest } from './playbackEndpoint.ts';

@@ -21,8 +21,8 @@
  *   not retried: the kernel is deterministic, so they would fail again.
  */
 import type { ShardOutcome } from './shardEndpoint.ts';
-import { splitIntoShards } from './shardRange.ts';
 import type { ShardRange } from './shardRange.ts';
+import { splitIntoShards } from './shardRange.ts';
 
 /** One worker as the pool sees it (see `comlinkPoolWorker.ts` for the Comlink implementation). */
 export interface PoolWorker<Request, State> {
@@ -168,7 +168,8 @@ export function createWorkerPool<Request, State>(options: WorkerPoolOptions<Requ
   const cancelGraceMs = options.cancelGraceMs ?? 250;
   const shardsInFlight = options.shardsInFlight ?? 2;
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`size must be a positive integer, got ${size}`);
-  if (!Number.isSafeInteger(shardsInFlight) || shardsInFlight < 1) throw new RangeError(`shardsInFlight must be a positive integer, got ${shardsInFlight}`);
+  if (!Number.isSafeInteger(shardsInFlight) || shardsInFlight < 1)
+    throw new RangeError(`shardsInFlight must be a positive integer, got ${shardsInFlight}`);
   if (!(cancelGraceMs >= 0)) throw new RangeError(`cancelGraceMs must be non-negative, got ${cancelGraceMs}`);
   const slots: (PoolWorker<Request, State> | undefined)[] = new Array(size).fill(undefined);
   let queue: Promise<unknown> = Promise.resolve();

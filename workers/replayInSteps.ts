@@ -1,10 +1,10 @@
 import type { Policy } from '../src/engine/policy/policy.ts';
 import type { ParsedLog } from '../src/sim/replay/parseLog.ts';
-import { replayRequestSteps } from '../src/sim/replay/replayRequests.ts';
-import type { ReplayRequestsOptions } from '../src/sim/replay/replayRequests.ts';
 import type { RequestReplayResult } from '../src/sim/replay/replayReport.ts';
-import { replaySteps } from '../src/sim/replay/replayWorld.ts';
+import type { ReplayRequestsOptions } from '../src/sim/replay/replayRequests.ts';
+import { replayRequestSteps } from '../src/sim/replay/replayRequests.ts';
 import type { ReplayLogOptions, ReplayResult } from '../src/sim/replay/replayWorld.ts';
+import { replaySteps } from '../src/sim/replay/replayWorld.ts';
 
 /**
  * `replayRequests` (src/sim/replay/replayRequests.ts, what `rollout-lab replay` runs) with a

@@ -5,12 +5,12 @@
  * the same counts whatever the number of workers: counts add up).
  */
 import type { Policy } from '../src/engine/policy/policy.ts';
-import { addRollbackRuleReplicate, initRollbackRuleCounts, mergeRollbackRuleCounts } from '../src/sim/firstRollbackRules.ts';
 import type { RollbackRuleCounts } from '../src/sim/firstRollbackRules.ts';
+import { addRollbackRuleReplicate, initRollbackRuleCounts, mergeRollbackRuleCounts } from '../src/sim/firstRollbackRules.ts';
 import { prepareSimulation } from '../src/sim/runner.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
-import { createShardEndpoint } from './shardEndpoint.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
+import { createShardEndpoint } from './shardEndpoint.ts';
 
 /** Replicates of `policy` in `scenario` (windowed mode, the lab's seed): plain data. */
 export interface RollbackRulesRequest {

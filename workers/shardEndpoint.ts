@@ -25,9 +25,7 @@ export interface ShardKernel<Request, State> {
 }
 
 /** How a shard ended: its state, or cancelled after `replicatesDone` replicates. */
-export type ShardOutcome<State> =
-  | { status: 'complete'; state: State }
-  | { status: 'cancelled'; replicatesDone: number };
+export type ShardOutcome<State> = { status: 'complete'; state: State } | { status: 'cancelled'; replicatesDone: number };
 
 /**
  * The functions a worker exposes over Comlink. A run is loaded once per worker (`load`: the
@@ -102,9 +100,16 @@ export function createShardEndpoint<Request, State>(
   let arrived = 0;
   let cancelledThrough = 0;
   let queue: Promise<unknown> = Promise.resolve();
-  let loaded: { runId: number; step: (state: State, replicate: number) => void; onProgress?: (from: number, replicatesDone: number) => void } | undefined;
+  let loaded:
+    | { runId: number; step: (state: State, replicate: number) => void; onProgress?: (from: number, replicatesDone: number) => void }
+    | undefined;
 
-  async function run(ticket: number, runId: number, range: ShardRange, onShardProgress: ((replicatesDone: number) => void) | undefined): Promise<ShardOutcome<State>> {
+  async function run(
+    ticket: number,
+    runId: number,
+    range: ShardRange,
+    onShardProgress: ((replicatesDone: number) => void) | undefined,
+  ): Promise<ShardOutcome<State>> {
     if (loaded === undefined || loaded.runId !== runId) throw new Error(`run ${runId} was not loaded in this worker`);
     const step = loaded.step;
     const runProgress = loaded.onProgress;

@@ -9,14 +9,15 @@
  * whatever the number of workers. Each worker compiles a simulation (`prepareSimulation`) on its
  * first replicate of it.
  */
-import { prepareSimulation, runOne } from '../src/sim/runner.ts';
+
 import type { PreparedSimulation } from '../src/sim/runner.ts';
-import { addOutcome, initSummary, mergeSummaries } from '../src/sim/summary.ts';
+import { prepareSimulation, runOne } from '../src/sim/runner.ts';
 import type { SummaryState } from '../src/sim/summary.ts';
-import { incompleteRunError } from './pool.ts';
+import { addOutcome, initSummary, mergeSummaries } from '../src/sim/summary.ts';
 import type { PoolProgress, WorkerPool } from './pool.ts';
-import { createShardEndpoint } from './shardEndpoint.ts';
+import { incompleteRunError } from './pool.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
+import { createShardEndpoint } from './shardEndpoint.ts';
 import { defaultShardSize } from './shardRange.ts';
 import type { SimulationRequest } from './simulationEndpoint.ts';
 
@@ -42,11 +43,14 @@ export const simulationBatchKernel: ShardKernel<SimulationBatchRequest, Simulati
   init: () => [],
   prepare(request) {
     const { simulations, replicates, shardSize } = request;
-    if (!(Number.isSafeInteger(replicates) && replicates >= 0)) throw new RangeError(`replicates must be a whole number ≥ 0, got ${replicates}`);
-    if (!(Number.isSafeInteger(shardSize) && shardSize >= 1)) throw new RangeError(`shardSize must be a whole number ≥ 1, got ${shardSize}`);
+    if (!(Number.isSafeInteger(replicates) && replicates >= 0))
+      throw new RangeError(`replicates must be a whole number ≥ 0, got ${replicates}`);
+    if (!(Number.isSafeInteger(shardSize) && shardSize >= 1))
+      throw new RangeError(`shardSize must be a whole number ≥ 1, got ${shardSize}`);
     simulations.forEach((simulation, index) => {
       const first = simulation.firstReplicate ?? 0;
-      if (!(Number.isSafeInteger(first) && first >= 0)) throw new RangeError(`simulations[${index}].firstReplicate must be a whole number ≥ 0, got ${first}`);
+      if (!(Number.isSafeInteger(first) && first >= 0))
+        throw new RangeError(`simulations[${index}].firstReplicate must be a whole number ≥ 0, got ${first}`);
     });
     const padded = paddedReplicates(replicates, shardSize);
     const prepared: (PreparedSimulation | undefined)[] = [];
@@ -74,7 +78,9 @@ export function mergeSimulationBatchStates(into: SimulationBatchState, other: Si
 }
 
 /** The endpoint a simulation worker exposes over Comlink. */
-export function createSimulationBatchEndpoint(options: ShardEndpointOptions = {}): ShardEndpoint<SimulationBatchRequest, SimulationBatchState> {
+export function createSimulationBatchEndpoint(
+  options: ShardEndpointOptions = {},
+): ShardEndpoint<SimulationBatchRequest, SimulationBatchState> {
   return createShardEndpoint(simulationBatchKernel, options);
 }
 

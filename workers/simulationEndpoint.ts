@@ -4,13 +4,13 @@
  * `src/sim/summary.ts`.
  */
 import type { Policy } from '../src/engine/policy/policy.ts';
-import type { Scenario } from '../src/sim/scenario.ts';
-import type { FidelityMode } from '../src/sim/windowRequest.ts';
 import { prepareSimulation, runOne } from '../src/sim/runner.ts';
-import { addOutcome, initSummary, mergeSummaries } from '../src/sim/summary.ts';
+import type { Scenario } from '../src/sim/scenario.ts';
 import type { SummaryState } from '../src/sim/summary.ts';
-import { createShardEndpoint } from './shardEndpoint.ts';
+import { addOutcome, initSummary, mergeSummaries } from '../src/sim/summary.ts';
+import type { FidelityMode } from '../src/sim/windowRequest.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
+import { createShardEndpoint } from './shardEndpoint.ts';
 
 /** One simulation run, sent to every worker (plain data: it is copied by structured clone). */
 export interface SimulationRequest {

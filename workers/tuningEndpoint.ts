@@ -8,12 +8,18 @@
  */
 import type { Policy } from '../src/engine/policy/policy.ts';
 import type { TuningBatch } from '../src/sim/tune.ts';
-import { addTuningReplicate, initTuningTally, mergeTuningTallies, prepareCandidate, tuningEvaluationOf } from '../src/sim/tuningEvaluation.ts';
 import type { PreparedCandidate, TuningEvaluation, TuningTally, TuningWorlds } from '../src/sim/tuningEvaluation.ts';
-import { incompleteRunError } from './pool.ts';
+import {
+  addTuningReplicate,
+  initTuningTally,
+  mergeTuningTallies,
+  prepareCandidate,
+  tuningEvaluationOf,
+} from '../src/sim/tuningEvaluation.ts';
 import type { WorkerPool } from './pool.ts';
-import { createShardEndpoint } from './shardEndpoint.ts';
+import { incompleteRunError } from './pool.ts';
 import type { ShardEndpoint, ShardEndpointOptions, ShardKernel } from './shardEndpoint.ts';
+import { createShardEndpoint } from './shardEndpoint.ts';
 
 /** One tuning batch, sent to every worker (plain data). */
 export interface TuningShardRequest {
@@ -32,11 +38,13 @@ export const tuningKernel: ShardKernel<TuningShardRequest, TuningBatchState> = {
   init: () => [],
   prepare(request) {
     const perPolicy = request.to - request.from;
-    if (!(Number.isSafeInteger(perPolicy) && perPolicy > 0)) throw new RangeError(`a tuning batch needs from < to, got [${request.from}, ${request.to})`);
+    if (!(Number.isSafeInteger(perPolicy) && perPolicy > 0))
+      throw new RangeError(`a tuning batch needs from < to, got [${request.from}, ${request.to})`);
     const prepared: (PreparedCandidate | undefined)[] = [];
     return (state, replicate) => {
       const index = Math.floor(replicate / perPolicy);
-      if (index >= request.policies.length) throw new RangeError(`replicate ${replicate} is past the batch's ${request.policies.length} × ${perPolicy}`);
+      if (index >= request.policies.length)
+        throw new RangeError(`replicate ${replicate} is past the batch's ${request.policies.length} × ${perPolicy}`);
       const candidate = (prepared[index] ??= prepareCandidate(request.policies[index], request.worlds));
       while (state.length <= index) state.push(initTuningTally(0));
       addTuningReplicate(state[index], candidate, request.from + (replicate % perPolicy), request.detectWithin);
@@ -70,7 +78,13 @@ export type TuningPool = WorkerPool<TuningShardRequest, TuningBatchState>;
  */
 export async function evaluateTuningBatch(pool: TuningPool, batch: TuningBatch, signal?: AbortSignal): Promise<TuningEvaluation[]> {
   const perPolicy = batch.to - batch.from;
-  const request: TuningShardRequest = { policies: batch.policies, worlds: batch.worlds, from: batch.from, to: batch.to, detectWithin: batch.detectWithin };
+  const request: TuningShardRequest = {
+    policies: batch.policies,
+    worlds: batch.worlds,
+    from: batch.from,
+    to: batch.to,
+    detectWithin: batch.detectWithin,
+  };
   let reported = 0;
   const report = (done: number) => {
     while (reported < done && reported < batch.policies.length) {

@@ -6,9 +6,10 @@
  * so that the rename itself survives a power cut. On any failure the temporary file is removed
  * and the target is left untouched. Every CLI command that writes a file goes through here.
  */
+
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** The temporary name used for `file`: `.<name>.<random>.tmp` beside it. */

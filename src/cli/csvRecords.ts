@@ -46,7 +46,8 @@ export class CsvRecordReader {
 
   private endRecord(): void {
     this.fields.push(this.field);
-    if (!(this.fields.length === 1 && this.fields[0] === '' && !this.fieldStarted)) this.onRecord({ fields: this.fields, line: this.recordLine });
+    if (!(this.fields.length === 1 && this.fields[0] === '' && !this.fieldStarted))
+      this.onRecord({ fields: this.fields, line: this.recordLine });
     this.fields = [];
     this.field = '';
     this.fieldStarted = false;

@@ -14,12 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defaultPolicy } from '../engine/policy/defaultPolicy.ts';
-import { formatPolicyError, parsePolicy } from '../engine/policy/parsePolicy.ts';
 import type { ParsePolicyResult } from '../engine/policy/parsePolicy.ts';
+import { formatPolicyError, parsePolicy } from '../engine/policy/parsePolicy.ts';
 import type { Policy } from '../engine/policy/policy.ts';
 import { arrivalTimesFromCsv } from '../sim/arrivalTrace.ts';
-import { parseScenario } from '../sim/scenario.ts';
 import type { Scenario } from '../sim/scenario.ts';
+import { parseScenario } from '../sim/scenario.ts';
 import { UsageError } from './args.ts';
 import type { CliIo } from './io.ts';
 import { parseJsonText, stripByteOrderMark } from './jsonText.ts';
@@ -70,13 +70,23 @@ export function readJsonFile(file: string, what: string): unknown {
 export function loadScenario(file: string): Scenario {
   const json = readJsonFile(file, 'scenario');
   const arrivals = (json as { traffic?: { arrivals?: Record<string, unknown> } } | null)?.traffic?.arrivals;
-  if (arrivals && typeof arrivals === 'object' && arrivals.kind === 'replay' && typeof arrivals.file === 'string' && arrivals.times === undefined) {
+  if (
+    arrivals &&
+    typeof arrivals === 'object' &&
+    arrivals.kind === 'replay' &&
+    typeof arrivals.file === 'string' &&
+    arrivals.times === undefined
+  ) {
     const trace = resolve(dirname(file), arrivals.file);
     arrivals.times = arrivalTimesFromCsv(readTextFile(trace, `arrival file '${trace}' (traffic.arrivals.file of ${file})`), trace);
     delete arrivals.file;
   }
   const parsed = parseScenario(json);
-  if (!parsed.ok) throw new InvalidFileError(file, parsed.errors.map((problem) => `${problem.path || '(root)'}: ${problem.message}`));
+  if (!parsed.ok)
+    throw new InvalidFileError(
+      file,
+      parsed.errors.map((problem) => `${problem.path || '(root)'}: ${problem.message}`),
+    );
   return parsed.scenario;
 }
 
@@ -92,11 +102,17 @@ export function readPolicyDocument(file: string): ParsePolicyResult {
  * The policy of `file`, or `fallback` (default: the framework's default policy) when `file` is
  * undefined. An invalid policy is an `InvalidFileError` listing every problem by JSON path.
  */
-export function readPolicyFile(file: string | undefined, fallback: { json: unknown; source: string; prefix?: string } = { json: defaultPolicy(), source: 'default policy' }): Policy {
+export function readPolicyFile(
+  file: string | undefined,
+  fallback: { json: unknown; source: string; prefix?: string } = { json: defaultPolicy(), source: 'default policy' },
+): Policy {
   const parsed = parsePolicy(file === undefined ? fallback.json : readJsonFile(file, 'policy'));
   if (!parsed.ok) {
     const prefix = file === undefined ? (fallback.prefix ?? '') : '';
-    throw new InvalidFileError(file ?? fallback.source, parsed.errors.map((error) => `${prefix}${formatPolicyError(error)}`));
+    throw new InvalidFileError(
+      file ?? fallback.source,
+      parsed.errors.map((error) => `${prefix}${formatPolicyError(error)}`),
+    );
   }
   return parsed.policy;
 }
@@ -124,7 +140,9 @@ export function loadPolicy(file: string | undefined, scenario: Scenario, scenari
 
 /** Writes the problems of an invalid file to stderr and returns exit code 2. */
 export function reportInvalidFile(io: CliIo, command: string, error: InvalidFileError): number {
-  io.stderr.write(`rollout-lab ${command}: ${error.file} is not valid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n`);
+  io.stderr.write(
+    `rollout-lab ${command}: ${error.file} is not valid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}):\n`,
+  );
   for (const problem of error.problems) io.stderr.write(`  ${problem}\n`);
   return 2;
 }

@@ -29,14 +29,17 @@ export function checkJsonDepth(text: string, label: string, maxDepth = maxJsonDe
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
     } else if (c === 0x5b || c === 0x7b) {
       depth++;
       if (depth > maxDepth) {
-        throw new UsageError(`${label} nests arrays and objects more than ${maxDepth} deep (line ${line}, column ${i - lineStart + 1}); refusing to read it`);
+        throw new UsageError(
+          `${label} nests arrays and objects more than ${maxDepth} deep (line ${line}, column ${i - lineStart + 1}); refusing to read it`,
+        );
       }
     } else if (c === 0x5d || c === 0x7d) {
       depth--;

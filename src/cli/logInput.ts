@@ -4,17 +4,17 @@
  * and the streaming read of the file or standard input through the sim's `LogParser`.
  */
 import { createReadStream } from 'node:fs';
-import { choiceOption, stringOption, UsageError } from './args.ts';
-import type { ParsedArgs } from './args.ts';
-import type { CliIo } from './io.ts';
 import { parseColumnMapping } from '../sim/replay/columnMapping.ts';
 import { DEFAULT_ERROR_RULE, parseErrorRule } from '../sim/replay/errorRule.ts';
-import { LOG_FORMATS } from '../sim/replay/logFormat.ts';
 import type { LogFormat } from '../sim/replay/logFormat.ts';
-import { LATENCY_UNITS } from '../sim/replay/parseLatency.ts';
+import { LOG_FORMATS } from '../sim/replay/logFormat.ts';
 import type { LatencyUnit } from '../sim/replay/parseLatency.ts';
-import { LogParser } from '../sim/replay/parseLog.ts';
+import { LATENCY_UNITS } from '../sim/replay/parseLatency.ts';
 import type { ParsedLog, ParseLogOptions } from '../sim/replay/parseLog.ts';
+import { LogParser } from '../sim/replay/parseLog.ts';
+import type { ParsedArgs } from './args.ts';
+import { choiceOption, stringOption, UsageError } from './args.ts';
+import type { CliIo } from './io.ts';
 
 /** The options shared by every command that reads a log (`log inspect`, `replay`). */
 export const LOG_OPTIONS = {
@@ -25,7 +25,8 @@ export const LOG_OPTIONS = {
 } as const;
 
 /** Usage text of the shared log options. */
-export const LOG_USAGE = '--map timestamp=COL,latency=COL,status=COL[,model=COL][,segment=COL][,user=COL] [--latency-unit ms|s|us] [--error-when EXPR] [--format csv|tsv|jsonl]';
+export const LOG_USAGE =
+  '--map timestamp=COL,latency=COL,status=COL[,model=COL][,segment=COL][,user=COL] [--latency-unit ms|s|us] [--error-when EXPR] [--format csv|tsv|jsonl]';
 
 /** What `--error-when` accepts (src/sim/replay/errorRule.ts), for `--help`. */
 export const ERROR_WHEN_HELP = [
@@ -33,7 +34,7 @@ export const ERROR_WHEN_HELP = [
   '  EXPR := comparison | not EXPR | EXPR and EXPR | EXPR or EXPR | ( EXPR )     (also !, &&, ||)',
   '  comparison := status (== | = | != | <> | < | <= | > | >=) VALUE | status [not] in (VALUE, …)',
   '  VALUE: a number (503), a class (5xx = 500–599), a word (FAILED, timeout) or a quoted word',
-  "  Words compare case-insensitively, with spaces, _ and - alike; < <= > >= compare numbers only.",
+  '  Words compare case-insensitively, with spaces, _ and - alike; < <= > >= compare numbers only.',
   '  Examples: "status >= 500"   "status == FAILED"   "status in (error, timeout) or status == 5xx"',
   '  Without it: HTTP 500–599 and error words (error, failed, timeout, …) are errors, 100–499 and',
   '  success words (ok, success, …) are not, and any other status is rejected as unrecognised.',

@@ -5,8 +5,8 @@
  * A user mistake prints one line naming the argument and exits with code 2.
  */
 import { UsageError } from './args.ts';
-import type { CliIo, Command } from './io.ts';
 import { commands } from './commands/index.ts';
+import type { CliIo, Command } from './io.ts';
 
 function help(list: Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length));
@@ -28,8 +28,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   // Commands may have two words ("policy validate"): match the longest name first.
-  const command =
-    commands.find((c) => c.name === `${name} ${rest[0]}`) ?? commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === `${name} ${rest[0]}`) ?? commands.find((c) => c.name === name);
   if (!command) {
     // The first word of two-word commands ("log" of "log inspect"): its commands' usage.
     const group = commands.filter((c) => c.name.startsWith(`${name} `));

@@ -27,14 +27,16 @@ export function checkOutputFile(file: string, label = '--out'): void {
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // Missing (or under something that is not a folder): the folder check below names the problem.
-    if (errorCode(error) !== 'ENOENT' && errorCode(error) !== 'ENOTDIR') throw new UsageError(`${label} '${file}' cannot be written: ${errorCode(error)}`);
+    if (errorCode(error) !== 'ENOENT' && errorCode(error) !== 'ENOTDIR')
+      throw new UsageError(`${label} '${file}' cannot be written: ${errorCode(error)}`);
   }
   const folder = dirname(target);
   try {
     if (!statSync(folder).isDirectory()) throw new UsageError(`${label} '${file}': '${folder}' is not a folder`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw new UsageError(`${label} '${file}': the folder '${folder}' does not exist`);
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR')
+      throw new UsageError(`${label} '${file}': the folder '${folder}' does not exist`);
     throw new UsageError(`${label} '${file}': cannot use the folder '${folder}': ${errorCode(error)}`);
   }
   try {

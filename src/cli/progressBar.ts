@@ -2,8 +2,9 @@
  * The replicate progress bar the simulating commands (`simulate`, `sweep`, `tune`, `replay`)
  * draw on stderr.
  */
-import type { CliIo } from './io.ts';
+
 import type { ProgressCallback } from '../sim/runner.ts';
+import type { CliIo } from './io.ts';
 
 /** A progress bar on stderr, or nothing when stderr is not a terminal and --progress is absent. */
 export function progressBar(io: CliIo, enabled: boolean): ProgressCallback | undefined {

@@ -21,12 +21,12 @@
  * index, and a missing index are each refused with a line naming the files.
  */
 import { createHash } from 'node:crypto';
+import type { SummaryState } from '../sim/summary.ts';
+import { initSummary, mergeSummaries } from '../sim/summary.ts';
 import { UsageError } from './args.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { engineVersion } from './engineVersion.ts';
 import { checkOutputFile } from './outputFile.ts';
-import type { SummaryState } from '../sim/summary.ts';
-import { initSummary, mergeSummaries } from '../sim/summary.ts';
 
 /** One shard of N. */
 export interface Shard {
@@ -45,7 +45,8 @@ export function parseShard(text: string, label = '--shard'): Shard {
   const index = Number(match[1]);
   const count = Number(match[2]);
   if (count < 1 || count > maxShards) throw new UsageError(`${label}: N must be between 1 and ${maxShards}, got ${count}`);
-  if (index >= count) throw new UsageError(`${label}: k must be between 0 and N−1 = ${count - 1} (shards are numbered from 0), got ${index}`);
+  if (index >= count)
+    throw new UsageError(`${label}: k must be between 0 and N−1 = ${count - 1} (shards are numbered from 0), got ${index}`);
   return { index, count };
 }
 
@@ -55,7 +56,8 @@ export function shardOptions(shardText: string | undefined, out: string | undefi
     if (out !== undefined) throw new UsageError('--out writes a partial result and needs --shard k/N');
     return undefined;
   }
-  if (out === undefined || out.trim() === '') throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
+  if (out === undefined || out.trim() === '')
+    throw new UsageError('--shard needs --out PART.json (the partial result to merge with rollout-lab merge)');
   const shard = parseShard(shardText);
   checkOutputFile(out);
   return { shard, out };
@@ -120,7 +122,11 @@ export interface PartialResult {
 
 /** JSON with object keys sorted, so that equal values have equal text whatever their key order. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /** SHA-256 (hex) of `canonicalJson(value)`: the identity of a scenario, policy, request or part. */
@@ -149,17 +155,36 @@ export function partialResult(
   const expected = (range.to - range.from) * (request.scenariosPerCell ?? 1);
   for (const cell of cells) {
     if (cell.state.replicates !== expected) {
-      throw new RangeError(`cell '${cell.key}' holds ${cell.state.replicates} replicates, but shard ${shard.index}/${shard.count} of ${request.replicates} covers ${expected}`);
+      throw new RangeError(
+        `cell '${cell.key}' holds ${cell.state.replicates} replicates, but shard ${shard.index}/${shard.count} of ${request.replicates} covers ${expected}`,
+      );
     }
   }
-  const body = { format: partialResultFormat, version: partialResultVersion, command, engineVersion, request, requestHash: requestHashOf(command, engineVersion, request), output, shard: { ...shard, ...range }, cells } as const;
+  const body = {
+    format: partialResultFormat,
+    version: partialResultVersion,
+    command,
+    engineVersion,
+    request,
+    requestHash: requestHashOf(command, engineVersion, request),
+    output,
+    shard: { ...shard, ...range },
+    cells,
+  } as const;
   return { ...body, contentHash: contentHashOf(body) };
 }
 
 const summaryKeys = Object.keys(initSummary()) as (keyof SummaryState)[];
 
 /** Fields of a summary state that count replicates, users (thousandths) or requests: whole numbers. */
-const countKeys: readonly (keyof SummaryState)[] = summaryKeys.filter((key) => key !== 'detectionTimes' && key !== 'decisionTimeSum' && key !== 'requestsServedWhileWorse' && key !== 'failedRequests' && key !== 'candidateRequests');
+const countKeys: readonly (keyof SummaryState)[] = summaryKeys.filter(
+  (key) =>
+    key !== 'detectionTimes' &&
+    key !== 'decisionTimeSum' &&
+    key !== 'requestsServedWhileWorse' &&
+    key !== 'failedRequests' &&
+    key !== 'candidateRequests',
+);
 
 /**
  * Checks one cell's summary state: every field present and no other, counts whole and ≥ 0,
@@ -172,17 +197,22 @@ const countKeys: readonly (keyof SummaryState)[] = summaryKeys.filter((key) => k
 function checkState(value: unknown, where: string): SummaryState {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} must be a summary state object`);
   const state = value as Record<string, unknown>;
-  for (const key of Object.keys(state)) if (!summaryKeys.includes(key as keyof SummaryState)) throw new UsageError(`${where}.${key}: unknown field '${key}'`);
+  for (const key of Object.keys(state))
+    if (!summaryKeys.includes(key as keyof SummaryState)) throw new UsageError(`${where}.${key}: unknown field '${key}'`);
   for (const key of summaryKeys) {
     if (key === 'detectionTimes') {
       const histogram = state[key];
-      if (typeof histogram !== 'object' || histogram === null || Array.isArray(histogram)) throw new UsageError(`${where}.detectionTimes must be an object of time → count`);
+      if (typeof histogram !== 'object' || histogram === null || Array.isArray(histogram))
+        throw new UsageError(`${where}.detectionTimes must be an object of time → count`);
       for (const [time, count] of Object.entries(histogram)) {
-        if (time.trim() === '' || !Number.isFinite(Number(time)) || Number(time) < 0) throw new UsageError(`${where}.detectionTimes: '${time}' is not a time in seconds ≥ 0`);
-        if (!Number.isSafeInteger(count) || (count as number) < 0) throw new UsageError(`${where}.detectionTimes['${time}'] must be a whole number ≥ 0, got ${JSON.stringify(count)}`);
+        if (time.trim() === '' || !Number.isFinite(Number(time)) || Number(time) < 0)
+          throw new UsageError(`${where}.detectionTimes: '${time}' is not a time in seconds ≥ 0`);
+        if (!Number.isSafeInteger(count) || (count as number) < 0)
+          throw new UsageError(`${where}.detectionTimes['${time}'] must be a whole number ≥ 0, got ${JSON.stringify(count)}`);
       }
     } else if (countKeys.includes(key)) {
-      if (!Number.isSafeInteger(state[key]) || (state[key] as number) < 0) throw new UsageError(`${where}.${key} must be a whole number ≥ 0, got ${JSON.stringify(state[key])}`);
+      if (!Number.isSafeInteger(state[key]) || (state[key] as number) < 0)
+        throw new UsageError(`${where}.${key} must be a whole number ≥ 0, got ${JSON.stringify(state[key])}`);
     } else if (typeof state[key] !== 'number' || !Number.isFinite(state[key]) || state[key] < 0) {
       throw new UsageError(`${where}.${key} must be a finite number ≥ 0, got ${JSON.stringify(state[key])}`);
     }
@@ -192,7 +222,9 @@ function checkState(value: unknown, where: string): SummaryState {
     if ((s[a] as number) > value) throw new UsageError(`${where}: ${a} (${s[a]}) is more than ${b} (${value})`);
   };
   if (s.rollbacks + s.promotions + s.undecided !== s.replicates) {
-    throw new UsageError(`${where}: rollbacks + promotions + undecided (${s.rollbacks} + ${s.promotions} + ${s.undecided}) must equal replicates (${s.replicates})`);
+    throw new UsageError(
+      `${where}: rollbacks + promotions + undecided (${s.rollbacks} + ${s.promotions} + ${s.undecided}) must equal replicates (${s.replicates})`,
+    );
   }
   atMost('worseCandidates', s.replicates, 'replicates');
   atMost('falseRollbacks', s.rollbacks, 'rollbacks');
@@ -200,12 +232,15 @@ function checkState(value: unknown, where: string): SummaryState {
   atMost('missedRegressions', s.promotions, 'promotions');
   atMost('missedRegressions', s.worseCandidates, 'worseCandidates');
   atMost('abTests', s.replicates, 'replicates');
-  if (s.candidateWins + s.controlWins > s.abTests) throw new UsageError(`${where}: candidateWins + controlWins (${s.candidateWins + s.controlWins}) is more than abTests (${s.abTests})`);
+  if (s.candidateWins + s.controlWins > s.abTests)
+    throw new UsageError(`${where}: candidateWins + controlWins (${s.candidateWins + s.controlWins}) is more than abTests (${s.abTests})`);
   atMost('segmentReports', s.abTests, 'abTests');
   atMost('segmentWinners', s.segmentReports, 'segmentReports');
   const detected = Object.values(s.detectionTimes).reduce((sum, count) => sum + count, 0);
   if (detected !== s.rollbacks - s.falseRollbacks) {
-    throw new UsageError(`${where}: detectionTimes count ${detected} rollbacks of worse candidates, but rollbacks − falseRollbacks is ${s.rollbacks - s.falseRollbacks}`);
+    throw new UsageError(
+      `${where}: detectionTimes count ${detected} rollbacks of worse candidates, but rollbacks − falseRollbacks is ${s.rollbacks - s.falseRollbacks}`,
+    );
   }
   return s;
 }
@@ -215,45 +250,85 @@ const sha256Hex = /^[0-9a-f]{64}$/;
 /** Checks a loose JSON value as a partial result, throwing a `UsageError` that names `file` and the field. */
 export function parsePartialResult(json: unknown, file: string): PartialResult {
   const where = (path: string) => `${file}: ${path}`;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${file} is not a partial result (expected a JSON object)`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new UsageError(`${file} is not a partial result (expected a JSON object)`);
   const part = json as Record<string, any>;
-  if (part.format !== partialResultFormat) throw new UsageError(where(`format must be '${partialResultFormat}', got ${JSON.stringify(part.format)}`));
+  if (part.format !== partialResultFormat)
+    throw new UsageError(where(`format must be '${partialResultFormat}', got ${JSON.stringify(part.format)}`));
   if (part.version === 1) {
-    throw new UsageError(where(`written by an older rollout-lab (partial result version 1, without content hashes), which merge can no longer check; run its shard again with this version`));
+    throw new UsageError(
+      where(
+        `written by an older rollout-lab (partial result version 1, without content hashes), which merge can no longer check; run its shard again with this version`,
+      ),
+    );
   }
-  if (part.version !== partialResultVersion) throw new UsageError(where(`version must be ${partialResultVersion}, got ${JSON.stringify(part.version)}`));
-  if (part.command !== 'simulate' && part.command !== 'sweep') throw new UsageError(where(`command must be 'simulate' or 'sweep', got ${JSON.stringify(part.command)}`));
-  if (typeof part.engineVersion !== 'string' || part.engineVersion === '') throw new UsageError(where('engineVersion must name the rollout-lab version that wrote the part'));
-  if (typeof part.request !== 'object' || part.request === null || Array.isArray(part.request) || !Number.isSafeInteger(part.request.replicates) || part.request.replicates < 0) {
+  if (part.version !== partialResultVersion)
+    throw new UsageError(where(`version must be ${partialResultVersion}, got ${JSON.stringify(part.version)}`));
+  if (part.command !== 'simulate' && part.command !== 'sweep')
+    throw new UsageError(where(`command must be 'simulate' or 'sweep', got ${JSON.stringify(part.command)}`));
+  if (typeof part.engineVersion !== 'string' || part.engineVersion === '')
+    throw new UsageError(where('engineVersion must name the rollout-lab version that wrote the part'));
+  if (
+    typeof part.request !== 'object' ||
+    part.request === null ||
+    Array.isArray(part.request) ||
+    !Number.isSafeInteger(part.request.replicates) ||
+    part.request.replicates < 0
+  ) {
     throw new UsageError(where('request.replicates must be a whole number ≥ 0'));
   }
   const scenariosPerCell = part.request.scenariosPerCell ?? 1;
-  if (!Number.isSafeInteger(scenariosPerCell) || scenariosPerCell < 1) throw new UsageError(where('request.scenariosPerCell must be a whole number ≥ 1'));
+  if (!Number.isSafeInteger(scenariosPerCell) || scenariosPerCell < 1)
+    throw new UsageError(where('request.scenariosPerCell must be a whole number ≥ 1'));
   const scenarioHashes = part.request.scenarioHashes;
-  if (!Array.isArray(scenarioHashes) || scenarioHashes.length !== scenariosPerCell || !scenarioHashes.every((hash: unknown) => typeof hash === 'string' && sha256Hex.test(hash))) {
-    throw new UsageError(where(`request.scenarioHashes must list the SHA-256 (64 hex digits) of each of the ${scenariosPerCell} scenario(s)`));
+  if (
+    !Array.isArray(scenarioHashes) ||
+    scenarioHashes.length !== scenariosPerCell ||
+    !scenarioHashes.every((hash: unknown) => typeof hash === 'string' && sha256Hex.test(hash))
+  ) {
+    throw new UsageError(
+      where(`request.scenarioHashes must list the SHA-256 (64 hex digits) of each of the ${scenariosPerCell} scenario(s)`),
+    );
   }
-  if (typeof part.request.policyHash !== 'string' || !sha256Hex.test(part.request.policyHash)) throw new UsageError(where('request.policyHash must be the SHA-256 (64 hex digits) of the policy'));
+  if (typeof part.request.policyHash !== 'string' || !sha256Hex.test(part.request.policyHash))
+    throw new UsageError(where('request.policyHash must be the SHA-256 (64 hex digits) of the policy'));
   if (part.requestHash !== requestHashOf(part.command, part.engineVersion, part.request)) {
     throw new UsageError(where('requestHash does not match the request (the part was edited or damaged)'));
   }
-  if (typeof part.output !== 'object' || part.output === null || Array.isArray(part.output)) throw new UsageError(where('output must be an object'));
+  if (typeof part.output !== 'object' || part.output === null || Array.isArray(part.output))
+    throw new UsageError(where('output must be an object'));
   const shard = part.shard;
-  if (typeof shard !== 'object' || shard === null || !Number.isSafeInteger(shard.count) || shard.count < 1 || !Number.isSafeInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+  if (
+    typeof shard !== 'object' ||
+    shard === null ||
+    !Number.isSafeInteger(shard.count) ||
+    shard.count < 1 ||
+    !Number.isSafeInteger(shard.index) ||
+    shard.index < 0 ||
+    shard.index >= shard.count
+  ) {
     throw new UsageError(where('shard must be { index, count } with 0 ≤ index < count'));
   }
   const range = shardRange(part.request.replicates, shard);
-  if (shard.from !== range.from || shard.to !== range.to) throw new UsageError(where(`shard ${shard.index}/${shard.count} must cover replicates [${range.from}, ${range.to}), got [${shard.from}, ${shard.to})`));
+  if (shard.from !== range.from || shard.to !== range.to)
+    throw new UsageError(
+      where(`shard ${shard.index}/${shard.count} must cover replicates [${range.from}, ${range.to}), got [${shard.from}, ${shard.to})`),
+    );
   if (!Array.isArray(part.cells) || part.cells.length === 0) throw new UsageError(where('cells must be a non-empty array'));
   const keys = new Set<string>();
   part.cells.forEach((cell: any, i: number) => {
-    if (typeof cell !== 'object' || cell === null || typeof cell.key !== 'string') throw new UsageError(where(`cells[${i}].key must be a string`));
+    if (typeof cell !== 'object' || cell === null || typeof cell.key !== 'string')
+      throw new UsageError(where(`cells[${i}].key must be a string`));
     if (keys.has(cell.key)) throw new UsageError(where(`cells[${i}].key '${cell.key}' appears twice`));
     keys.add(cell.key);
-    if (typeof cell.label !== 'object' || cell.label === null || Array.isArray(cell.label)) throw new UsageError(where(`cells[${i}].label must be an object`));
+    if (typeof cell.label !== 'object' || cell.label === null || Array.isArray(cell.label))
+      throw new UsageError(where(`cells[${i}].label must be an object`));
     const state = checkState(cell.state, `${file}: cells[${i}].state`);
     const expected = (range.to - range.from) * scenariosPerCell;
-    if (state.replicates !== expected) throw new UsageError(where(`cells[${i}].state.replicates must be ${expected} (the shard's range × scenarios per cell), got ${state.replicates}`));
+    if (state.replicates !== expected)
+      throw new UsageError(
+        where(`cells[${i}].state.replicates must be ${expected} (the shard's range × scenarios per cell), got ${state.replicates}`),
+      );
   });
   // Last, so that a hand edit that breaks a count is reported by the count it broke.
   if (typeof part.contentHash !== 'string' || part.contentHash !== contentHashOf(part)) {
@@ -283,7 +358,10 @@ function differingFields(a: Record<string, unknown>, b: Record<string, unknown>)
  * parts claiming one shard index, and a missing index are each an error naming the files or the
  * shard. States are merged in shard order with `mergeSummaries` (exact). Cost O(parts × cells).
  */
-export function mergePartialResults(parts: readonly PartialResult[], names: readonly string[] = parts.map((_, i) => `part ${i + 1}`)): MergedResult {
+export function mergePartialResults(
+  parts: readonly PartialResult[],
+  names: readonly string[] = parts.map((_, i) => `part ${i + 1}`),
+): MergedResult {
   if (parts.length === 0) throw new UsageError('no partial results to merge');
   const first = parts[0];
   const count = first.shard.count;
@@ -293,29 +371,49 @@ export function mergePartialResults(parts: readonly PartialResult[], names: read
   const byContent = new Map<string, number>();
   parts.forEach((part, i) => {
     const name = names[i];
-    if (part.engineVersion !== first.engineVersion) throw new UsageError(`${name} was simulated by ${part.engineVersion}, ${names[0]} by ${first.engineVersion}; run every shard with one version`);
+    if (part.engineVersion !== first.engineVersion)
+      throw new UsageError(
+        `${name} was simulated by ${part.engineVersion}, ${names[0]} by ${first.engineVersion}; run every shard with one version`,
+      );
     if (part.command !== first.command) throw new UsageError(`${name} is a ${part.command} result, ${names[0]} a ${first.command} result`);
     if (canonicalJson(part.request.scenarioHashes) !== canonicalJson(first.request.scenarioHashes)) {
-      throw new UsageError(`${name} simulated a different scenario than ${names[0]} (scenario content hash ${part.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')} vs ${first.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')})`);
+      throw new UsageError(
+        `${name} simulated a different scenario than ${names[0]} (scenario content hash ${part.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')} vs ${first.request.scenarioHashes.map((h) => h.slice(0, 12)).join(',')})`,
+      );
     }
     if (part.request.policyHash !== first.request.policyHash) {
-      throw new UsageError(`${name} simulated a different policy than ${names[0]} (policy content hash ${part.request.policyHash.slice(0, 12)} vs ${first.request.policyHash.slice(0, 12)})`);
+      throw new UsageError(
+        `${name} simulated a different policy than ${names[0]} (policy content hash ${part.request.policyHash.slice(0, 12)} vs ${first.request.policyHash.slice(0, 12)})`,
+      );
     }
-    if (part.requestHash !== first.requestHash) throw new UsageError(`${name} comes from a different run than ${names[0]} (request differs in ${differingFields(part.request, first.request).join(', ')})`);
-    if (canonicalJson(part.output) !== output) throw new UsageError(`${name} comes from a different run than ${names[0]} (output fields differ in ${differingFields(part.output, first.output).join(', ')})`);
-    if (part.shard.count !== count) throw new UsageError(`${name} is shard ${part.shard.index}/${part.shard.count}, but ${names[0]} is one of ${count}`);
+    if (part.requestHash !== first.requestHash)
+      throw new UsageError(
+        `${name} comes from a different run than ${names[0]} (request differs in ${differingFields(part.request, first.request).join(', ')})`,
+      );
+    if (canonicalJson(part.output) !== output)
+      throw new UsageError(
+        `${name} comes from a different run than ${names[0]} (output fields differ in ${differingFields(part.output, first.output).join(', ')})`,
+      );
+    if (part.shard.count !== count)
+      throw new UsageError(`${name} is shard ${part.shard.index}/${part.shard.count}, but ${names[0]} is one of ${count}`);
     if (part.cells.map((cell) => cell.key).join('\u0000') !== keys) throw new UsageError(`${name} holds different cells than ${names[0]}`);
     const same = byContent.get(part.contentHash);
-    if (same !== undefined) throw new UsageError(`shard ${part.shard.index}/${count} is given twice: ${names[same]} and ${name} are the same part (content hash ${part.contentHash.slice(0, 12)})`);
+    if (same !== undefined)
+      throw new UsageError(
+        `shard ${part.shard.index}/${count} is given twice: ${names[same]} and ${name} are the same part (content hash ${part.contentHash.slice(0, 12)})`,
+      );
     byContent.set(part.contentHash, i);
     const other = byIndex.get(part.shard.index);
-    if (other !== undefined) throw new UsageError(`shard ${part.shard.index}/${count} is given twice with different contents: ${names[other]} and ${name}`);
+    if (other !== undefined)
+      throw new UsageError(`shard ${part.shard.index}/${count} is given twice with different contents: ${names[other]} and ${name}`);
     byIndex.set(part.shard.index, i);
   });
   const missing: number[] = [];
   for (let k = 0; k < count && missing.length < 10; k++) if (!byIndex.has(k)) missing.push(k);
   if (missing.length > 0) {
-    throw new UsageError(`missing shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')}${byIndex.size + missing.length < count ? ', …' : ''} (${parts.length} of ${count} parts given)`);
+    throw new UsageError(
+      `missing shard${missing.length === 1 ? '' : 's'} ${missing.map((k) => `${k}/${count}`).join(', ')}${byIndex.size + missing.length < count ? ', …' : ''} (${parts.length} of ${count} parts given)`,
+    );
   }
   const cells = first.cells.map((cell, c) => {
     const state = initSummary();

@@ -33,14 +33,26 @@ export function simulationSummaryText(heading: SimulationHeading, summary: Simul
     ['undecided rate', formatRateWithCounts(summary.undecidedRate)],
   ];
   if (summary.candidateWinRate.total > 0) {
-    rows.push(['A/B: candidate won', formatRateWithCounts(summary.candidateWinRate)], ['A/B: control won', formatRateWithCounts(summary.controlWinRate)]);
+    rows.push(
+      ['A/B: candidate won', formatRateWithCounts(summary.candidateWinRate)],
+      ['A/B: control won', formatRateWithCounts(summary.controlWinRate)],
+    );
   }
-  if (summary.segmentWinnerRate.total > 0) rows.push(['A/B: a segment winner the aggregate hid', formatRateWithCounts(summary.segmentWinnerRate)]);
+  if (summary.segmentWinnerRate.total > 0)
+    rows.push(['A/B: a segment winner the aggregate hid', formatRateWithCounts(summary.segmentWinnerRate)]);
   const detection = summary.detectionTime;
   rows.push(
-    ['detection time', detection.count === 0 ? '— (no worse candidate was rolled back)' : `mean ${formatElapsed(detection.mean)}, median ${formatElapsed(detection.median)}, p90 ${formatElapsed(detection.p90)} (${detection.count} rollbacks)`],
+    [
+      'detection time',
+      detection.count === 0
+        ? '— (no worse candidate was rolled back)'
+        : `mean ${formatElapsed(detection.mean)}, median ${formatElapsed(detection.median)}, p90 ${formatElapsed(detection.p90)} (${detection.count} rollbacks)`,
+    ],
     ['mean time to decision', formatElapsed(summary.meanDecisionTime)],
-    ['served while worse', `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per replicate`],
+    [
+      'served while worse',
+      `${formatNumber(summary.exposure.requestsServedWhileWorse)} requests, ${formatNumber(summary.exposure.usersServedWhileWorse)} users per replicate`,
+    ],
     ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per replicate`],
   );
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -70,7 +82,14 @@ function rateCell(rate: RateEstimate): string {
 
 /** The operating-characteristics table `sweep` prints. */
 export function sweepTableText(heading: SweepHeading, rows: readonly SweepRowSummary[]): string {
-  const header = [...heading.parameters, 'false-rollback rate [95% CI]', 'missed-regression rate [95% CI]', 'rollback', 'promote', 'mean detection'];
+  const header = [
+    ...heading.parameters,
+    'false-rollback rate [95% CI]',
+    'missed-regression rate [95% CI]',
+    'rollback',
+    'promote',
+    'mean detection',
+  ];
   const table = rows.map((row) => [
     ...heading.parameters.map((name) => String(row.setting[name])),
     rateCell(row.summary.falseRollbackRate),
@@ -80,7 +99,11 @@ export function sweepTableText(heading: SweepHeading, rows: readonly SweepRowSum
     formatElapsed(row.summary.detectionTime.mean),
   ]);
   const widths = header.map((cell, i) => Math.max(cell.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return (
     `operating characteristics: ${heading.scenarios.map((name) => `'${name}'`).join(' + ')}, policy '${heading.policy ?? 'policy'}', ${heading.mode} mode, ${heading.replicates} replicates per scenario and setting, seed ${heading.seed}\n` +
     `${line(header)}\n${table.map(line).join('\n')}\n`

@@ -14,5 +14,10 @@ const WORKER_THRESHOLD = 2000;
  * one thread for small ones, where starting workers costs more than it saves.
  */
 export function workersOption(args: Parameters<typeof numberOption>[0], plannedReplicates: number): number {
-  return numberOption(args, 'workers', { default: plannedReplicates >= WORKER_THRESHOLD ? availableParallelism() : 1, min: 1, max: 256, integer: true });
+  return numberOption(args, 'workers', {
+    default: plannedReplicates >= WORKER_THRESHOLD ? availableParallelism() : 1,
+    min: 1,
+    max: 256,
+    integer: true,
+  });
 }

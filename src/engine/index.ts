@@ -2,9 +2,18 @@
  * The rollout engine's public entry: what a production controller (or the simulator) imports.
  * Pure: no DOM, no Node APIs, no globals (DESIGN.md §1). Re-exports only.
  */
-export * from './policy/index.ts';
+
+export * from './analysis/drift.ts';
+export * from './analysis/segments.ts';
+export * from './analysis/shadow.ts';
 export * from './controller/index.ts';
 export * from './metrics/windowMetrics.ts';
+export * from './policy/index.ts';
+export * from './random/index.ts';
+export * from './routing/blueGreen.ts';
+export * from './routing/bucketing.ts';
+export * from './routing/flag.ts';
+export * from './routing/murmurHash3.ts';
 export * from './stats/abDecision.ts';
 export * from './stats/alwaysValid.ts';
 export * from './stats/bivariateMoments.ts';
@@ -28,11 +37,3 @@ export * from './stats/sampleSize.ts';
 export * from './stats/sequentialSampleRatioMismatch.ts';
 export * from './stats/welch.ts';
 export * from './stats/wilson.ts';
-export * from './routing/murmurHash3.ts';
-export * from './routing/bucketing.ts';
-export * from './routing/flag.ts';
-export * from './routing/blueGreen.ts';
-export * from './analysis/shadow.ts';
-export * from './analysis/segments.ts';
-export * from './analysis/drift.ts';
-export * from './random/index.ts';

@@ -13,7 +13,15 @@ export function arrivalTimesFromCsv(text: string, name: string): number[] {
   if (table.rowCount === 0) throw new RangeError(`arrival trace '${name}' is empty`);
   const firstRow = table.columns.map((column) => table.values(column)[0]);
   const hasHeader = firstRow.some((cell) => !/^[\d.:\- ]+$/.test(cell));
-  const column = table.columns[hasHeader ? Math.max(0, firstRow.findIndex((cell) => cell.toUpperCase() === 'TIMESTAMP')) : 0];
+  const column =
+    table.columns[
+      hasHeader
+        ? Math.max(
+            0,
+            firstRow.findIndex((cell) => cell.toUpperCase() === 'TIMESTAMP'),
+          )
+        : 0
+    ];
   const cells = table.values(column);
   const times: number[] = [];
   for (let i = hasHeader ? 1 : 0; i < cells.length; i++) {
@@ -21,7 +29,8 @@ export function arrivalTimesFromCsv(text: string, name: string): number[] {
     let seconds = Number(cell);
     if (cell === '' || !Number.isFinite(seconds)) {
       const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(cell);
-      if (!match) throw new RangeError(`arrival trace '${name}' line ${i + 1}: '${cell}' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS`);
+      if (!match)
+        throw new RangeError(`arrival trace '${name}' line ${i + 1}: '${cell}' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS`);
       const [, year, month, day, hour, minute, second] = match;
       seconds = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)) / 1000 + Number(second);
     }

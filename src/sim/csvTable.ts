@@ -69,7 +69,12 @@ export function readCsvTable(text: string, name: string, options: CsvTableOption
     if (raw.some((values) => cell(values[row]) !== '')) kept.push(row);
   }
   const byName = new Map<string, string[]>();
-  trimmed.forEach((column, index) => byName.set(column, kept.map((row) => cell(raw[index][row]))));
+  trimmed.forEach((column, index) =>
+    byName.set(
+      column,
+      kept.map((row) => cell(raw[index][row])),
+    ),
+  );
   return {
     columns: trimmed,
     rowCount: kept.length,

@@ -16,7 +16,7 @@ export function segmentMixAt(traffic: Traffic, drift: Drift, time: number, into:
   const mix = drift.segmentMix;
   const s = mix ? Math.min(1, Math.max(0, time / mix.over)) : 0;
   for (const segment in traffic.segments) {
-    const target = mix ? mix.target[segment] ?? 0 : 0;
+    const target = mix ? (mix.target[segment] ?? 0) : 0;
     into[segment] = (1 - s) * traffic.segments[segment] + s * target;
   }
   return into;

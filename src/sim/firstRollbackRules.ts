@@ -6,17 +6,29 @@
  * decisions, now with their reasons). Plain functions, no DOM; run on a pool of Web Workers by the
  * lab (`workers/rollbackRulesEndpoint.ts`): counts of replicate ranges add up.
  */
-import { initialState, step } from '../engine/controller/index.ts';
+
 import type { DecisionReason } from '../engine/controller/decision.ts';
+import { initialState, step } from '../engine/controller/index.ts';
 import type { Policy } from '../engine/policy/policy.ts';
 import { streamFor } from '../engine/random/streams.ts';
 import { runReplicate } from './replicate.ts';
-import { prepareSimulation } from './runner.ts';
 import type { PreparedSimulation } from './runner.ts';
+import { prepareSimulation } from './runner.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Reasons that say why a check failed or a stage ended, as opposed to bookkeeping (`failureLimit`, `minRequests`, …). */
-const firingRules = new Set(['ratio', 'absolute', 'statistical', 'shadowGate', 'abTest', 'maxDuration', 'killSwitch', 'baseline', 'noBaseline', 'missingData']);
+const firingRules = new Set([
+  'ratio',
+  'absolute',
+  'statistical',
+  'shadowGate',
+  'abTest',
+  'maxDuration',
+  'killSwitch',
+  'baseline',
+  'noBaseline',
+  'missingData',
+]);
 
 const metricWords: Record<string, string> = {
   errorRate: 'error rate',
@@ -86,7 +98,12 @@ export function mergeRollbackRuleCounts(into: RollbackRuleCounts, other: Rollbac
  * (`rollbackRuleLabel` of the rollback's reasons). Cost: the replicate plus one more controller
  * step per window (about 2× the simulation alone).
  */
-export function addRollbackRuleReplicate(counts: RollbackRuleCounts, simulation: PreparedSimulation, seed: number, replicate: number): void {
+export function addRollbackRuleReplicate(
+  counts: RollbackRuleCounts,
+  simulation: PreparedSimulation,
+  seed: number,
+  replicate: number,
+): void {
   const state = initialState(simulation.policy, 0);
   const windowList = [undefined as unknown as Parameters<typeof step>[1][number]];
   let label: string | undefined;

@@ -26,7 +26,7 @@ export class GammaVariates {
 
   /** A Gamma(shape, 1) variate, shape > 0 (trusted: callers pass positive integers here). */
   gamma(shape: number): number {
-    if (shape < 1) return this.gamma(shape + 1) * Math.pow(1 - this.random(), 1 / shape);
+    if (shape < 1) return this.gamma(shape + 1) * (1 - this.random()) ** (1 / shape);
     const d = shape - 1 / 3;
     const c = 1 / Math.sqrt(9 * d);
     for (;;) {

@@ -23,10 +23,11 @@
  * sequential binomials (9 draws per numeric feature per arm), the per-request mode draws each
  * request's input and bins it.
  */
-import type { InputFeature } from './scenario.ts';
+
+import { binomialSampler } from '../engine/random/binomial.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { normalCdf, normalQuantile } from '../engine/stats/distributions.ts';
-import { binomialSampler } from '../engine/random/binomial.ts';
+import type { InputFeature } from './scenario.ts';
 
 const WEEK = 7 * 86400;
 
@@ -34,10 +35,15 @@ const WEEK = 7 * 86400;
 export const numericInputBins = 10;
 
 /** The standardised reference decile edges Φ⁻¹(k/10), k = 1…9. */
-export const referenceDecileEdges: readonly number[] = Array.from({ length: numericInputBins - 1 }, (_, k) => normalQuantile((k + 1) / numericInputBins));
+export const referenceDecileEdges: readonly number[] = Array.from({ length: numericInputBins - 1 }, (_, k) =>
+  normalQuantile((k + 1) / numericInputBins),
+);
 
 /** Location μ(t) (reference sd) and spread σ(t) (× reference sd) of a numeric feature at `time` s. */
-export function numericInputLaw(feature: Extract<InputFeature, { kind: 'normal' | 'lognormal' }>, time: number): { shift: number; scale: number } {
+export function numericInputLaw(
+  feature: Extract<InputFeature, { kind: 'normal' | 'lognormal' }>,
+  time: number,
+): { shift: number; scale: number } {
   const weeks = time / WEEK;
   return { shift: feature.shiftPerWeek * weeks, scale: Math.max(0.01, 1 + feature.scalePerWeek * weeks) };
 }
@@ -53,7 +59,7 @@ export function inputBinProbabilities(feature: InputFeature, time: number, into:
     const s = feature.target ? Math.min(1, Math.max(0, time / (feature.over as number))) : 0;
     let k = 0;
     for (const category in feature.mix) {
-      const target = feature.target ? feature.target[category] ?? 0 : 0;
+      const target = feature.target ? (feature.target[category] ?? 0) : 0;
       into[k++] = (1 - s) * feature.mix[category] + s * target;
     }
     return into;

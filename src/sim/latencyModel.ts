@@ -9,19 +9,15 @@
  *
  * All latencies are in milliseconds.
  */
-import { normalCdf, normalQuantile, upperIncompleteGamma, logGamma } from '../engine/stats/distributions.ts';
-import type { Random } from '../engine/random/prng.ts';
-import { gammaSampler } from '../engine/random/gamma.ts';
-import { zigguratNormal, zigguratScaledNormal } from './zigguratNormal.ts';
+
 import { exponentialSampler } from '../engine/random/exponential.ts';
+import { gammaSampler } from '../engine/random/gamma.ts';
+import type { Random } from '../engine/random/prng.ts';
+import { logGamma, normalCdf, normalQuantile, upperIncompleteGamma } from '../engine/stats/distributions.ts';
+import { zigguratNormal, zigguratScaledNormal } from './zigguratNormal.ts';
 
 /** A latency law as written in a scenario. */
-export type LatencyDistribution =
-  | LognormalLatency
-  | GammaLatency
-  | ExponentialLatency
-  | MixtureLatency
-  | EmpiricalLatency;
+export type LatencyDistribution = LognormalLatency | GammaLatency | ExponentialLatency | MixtureLatency | EmpiricalLatency;
 
 /**
  * Lognormal: ln(latency) ~ Normal(ln(median), sigma²). Give `sigma`, or `p95` and the sigma is
@@ -125,9 +121,13 @@ export function lognormalSigma(distribution: LognormalLatency): number {
 // Peter J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
 // function" (2003): relative error < 1.15e-9 over (0, 1). The same coefficients as the start of
 // the engine's polished `normalQuantile` (src/engine/stats/distributions.ts).
-const ACKLAM_A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+const ACKLAM_A = [
+  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239,
+];
 const ACKLAM_B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-const ACKLAM_C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+const ACKLAM_C = [
+  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783,
+];
 const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
 const ACKLAM_LOW = 0.02425;
 
@@ -149,7 +149,10 @@ export function approximateNormalQuantile(p: number): number {
   }
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 function lognormalModel(distribution: LognormalLatency): LatencyModel {
@@ -202,8 +205,8 @@ function gammaQuantileStandard(shape: number, u: number): number {
   if (u >= 1) return Infinity;
   // Wilson–Hilferty start: x ≈ a(1 − 1/(9a) + z/(3√a))³.
   const z = normalQuantile(u);
-  let x = shape * Math.pow(Math.max(1e-3, 1 - 1 / (9 * shape) + z / (3 * Math.sqrt(shape))), 3);
-  if (shape < 1 && u < 0.5) x = Math.pow(u * Math.exp(logGamma(shape + 1)), 1 / shape); // P ≈ x^a/Γ(a+1) near 0
+  let x = shape * Math.max(1e-3, 1 - 1 / (9 * shape) + z / (3 * Math.sqrt(shape))) ** 3;
+  if (shape < 1 && u < 0.5) x = (u * Math.exp(logGamma(shape + 1))) ** (1 / shape); // P ≈ x^a/Γ(a+1) near 0
   let low = 0;
   let high = Infinity;
   const logNorm = logGamma(shape);

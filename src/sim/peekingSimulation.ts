@@ -6,8 +6,9 @@
  * so that the worker pool can split it); replicate i draws from `streamFor(seed, i, 'peeking')`, so the result does not depend on the
  * number of workers.
  */
-import { streamFor } from '../engine/random/streams.ts';
+
 import { binomialSampler } from '../engine/random/binomial.ts';
+import { streamFor } from '../engine/random/streams.ts';
 import { equallySpacedFractions, groupSequentialBoundaries, type SpendingFunctionName } from '../engine/stats/groupSequential.ts';
 import { twoProportionZTest } from '../engine/stats/proportions.ts';
 
@@ -58,8 +59,9 @@ export function initPeekingState(): PeekingSimulationState {
 export function preparePeekingReplicate(request: PeekingSimulationRequest): (state: PeekingSimulationState, replicate: number) => void {
   checkPeekingSimulationRequest(request);
   const { alpha, maxLooks, spending, rate, usersPerArm, seed } = request;
-  const boundaries = Array.from({ length: maxLooks }, (_, i) =>
-    groupSequentialBoundaries({ informationFractions: equallySpacedFractions(i + 1), alpha, sides: 2, spending }).z,
+  const boundaries = Array.from(
+    { length: maxLooks },
+    (_, i) => groupSequentialBoundaries({ informationFractions: equallySpacedFractions(i + 1), alpha, sides: 2, spending }).z,
   );
   return (state, replicate) => {
     const random = streamFor(seed, replicate, 'peeking');

@@ -6,17 +6,17 @@
  * them (`step` is pure and deterministic, so the replay reproduces every decision) to recover
  * each decision's reasons with their numbers.
  */
-import { initialState, step } from '../engine/controller/index.ts';
+
 import { addArmWindow, armMetric, clearArmTotals, emptyArmTotals, totalsMetric } from '../engine/controller/armTotals.ts';
-import type { HealthMetric, HealthRule } from '../engine/policy/policy.ts';
-import { stageRules } from '../engine/policy/stageRules.ts';
 import type { Decision, DecisionReason } from '../engine/controller/decision.ts';
+import { initialState, step } from '../engine/controller/index.ts';
 import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import type { Policy } from '../engine/policy/policy.ts';
-import { runReplicate, type ReplicateOutcome } from './replicate.ts';
+import type { HealthMetric, HealthRule, Policy } from '../engine/policy/policy.ts';
+import { stageRules } from '../engine/policy/stageRules.ts';
+import { streamFor } from '../engine/random/streams.ts';
+import { type ReplicateOutcome, runReplicate } from './replicate.ts';
 import { prepareSimulation } from './runner.ts';
 import type { Scenario } from './scenario.ts';
-import { streamFor } from '../engine/random/streams.ts';
 
 /** The health metrics the playback draws, each against its reference and the stage's limit. */
 export type PanelMetric = 'errorRate' | 'timeoutRate' | 'latencyP50' | 'latencyP95';
@@ -134,7 +134,12 @@ export function metricLimit(rules: readonly HealthRule[], metric: HealthMetric, 
 }
 
 /** Pooled two-proportion z of the candidate against control (see `AbReading.z`); null when an arm has no outcomes or p̄ is 0 or 1. */
-export function pooledZ(controlSuccesses: number, controlOutcomes: number, candidateSuccesses: number, candidateOutcomes: number): number | null {
+export function pooledZ(
+  controlSuccesses: number,
+  controlOutcomes: number,
+  candidateSuccesses: number,
+  candidateOutcomes: number,
+): number | null {
   if (controlOutcomes <= 0 || candidateOutcomes <= 0) return null;
   const pooled = (controlSuccesses + candidateSuccesses) / (controlOutcomes + candidateOutcomes);
   const variance = pooled * (1 - pooled) * (1 / controlOutcomes + 1 / candidateOutcomes);
@@ -154,7 +159,15 @@ function rate(errors: number | undefined, requests: number | undefined): number 
 export function playbackReplicate(scenario: Scenario, policy: Policy, seed: number, replicate: number): Playback {
   if (!(Number.isInteger(replicate) && replicate >= 0)) throw new RangeError(`replicate must be a whole number ≥ 0, got ${replicate}`);
   const simulation = prepareSimulation(scenario, policy, 'window', seed);
-  const recorded: { metrics: WindowMetrics; decision: Decision; share: number; trueControl: number; trueCandidate: number; start: number; duration: number }[] = [];
+  const recorded: {
+    metrics: WindowMetrics;
+    decision: Decision;
+    share: number;
+    trueControl: number;
+    trueCandidate: number;
+    start: number;
+    duration: number;
+  }[] = [];
   const outcome = runReplicate(simulation.world, simulation.policy, simulation.plan, streamFor(seed, replicate), {
     mode: 'window',
     // The simulator reuses its objects from window to window: keep copies.
@@ -202,10 +215,15 @@ export function playbackReplicate(scenario: Scenario, policy: Policy, seed: numb
         // The shadow gates judge the stage's totals so far, candidate against control (error rate and p95 ratios).
         const reference = finite(totalsMetric(stageControl, metric));
         const gate = metric === 'errorRate' ? stage.gates.maxErrorRatio : metric === 'latencyP95' ? stage.gates.maxLatencyRatio : null;
-        metrics[metric] = { candidate: finite(totalsMetric(stageCandidate, metric)), reference, limit: gate === null || reference === null ? null : gate * reference };
+        metrics[metric] = {
+          candidate: finite(totalsMetric(stageCandidate, metric)),
+          reference,
+          limit: gate === null || reference === null ? null : gate * reference,
+        };
         continue;
       }
-      const candidateValue = candidateArm && candidateArm.requests > 0 && (stage.kind !== 'baseline') ? finite(armMetric(candidateArm, metric)) : null;
+      const candidateValue =
+        candidateArm && candidateArm.requests > 0 && stage.kind !== 'baseline' ? finite(armMetric(candidateArm, metric)) : null;
       const reference = historical
         ? state.baselineEstablished || stage.kind === 'baseline'
           ? finite(totalsMetric(state.baseline, metric))
@@ -219,7 +237,11 @@ export function playbackReplicate(scenario: Scenario, policy: Policy, seed: numb
     if (stage.kind === 'shadow') {
       sums.agreements += candidateArm?.agreements ?? 0;
       sums.compared += candidateArm?.compared ?? 0;
-      shadow = { agreement: sums.compared > 0 ? sums.agreements / sums.compared : null, compared: sums.compared, minAgreement: stage.gates.minAgreement };
+      shadow = {
+        agreement: sums.compared > 0 ? sums.agreements / sums.compared : null,
+        compared: sums.compared,
+        minAgreement: stage.gates.minAgreement,
+      };
     }
     let ab: AbReading | null = null;
     if (stage.kind === 'ab') {

@@ -7,19 +7,20 @@
  * from the scenario (the candidate's real parameters), never from the sampled data, and the
  * outcome is scored against it.
  */
+
+import type { CompiledPolicy } from '../engine/controller/compilePolicy.ts';
+import { compilePolicy } from '../engine/controller/compilePolicy.ts';
+import { initialState } from '../engine/controller/controllerState.ts';
+import type { Decision, DecisionReason } from '../engine/controller/decision.ts';
+import { step } from '../engine/controller/step.ts';
+import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../engine/policy/policy.ts';
 import type { Random } from '../engine/random/prng.ts';
-import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import type { Decision, DecisionReason } from '../engine/controller/decision.ts';
-import { compilePolicy } from '../engine/controller/compilePolicy.ts';
-import type { CompiledPolicy } from '../engine/controller/compilePolicy.ts';
-import { initialState } from '../engine/controller/controllerState.ts';
-import { step } from '../engine/controller/step.ts';
-import type { World } from './world.ts';
-import { candidateIsWorse, conditionsAt, emptyConditions } from './world.ts';
 import type { Exposure, FidelityMode, WindowGenerator, WindowRequest } from './windowRequest.ts';
 import { orderStatisticsWindows } from './windowsOrderStatistics.ts';
 import { perRequestWindows } from './windowsPerRequest.ts';
+import type { World } from './world.ts';
+import { candidateIsWorse, conditionsAt, emptyConditions } from './world.ts';
 
 /** What happened in one replicate, scored against the truth. */
 export interface ReplicateOutcome {
@@ -100,7 +101,9 @@ export function planPolicy(policy: Policy): PolicyPlan {
   const anyAb = compiled.stages.some((stage) => stage.kind === 'ab');
   return {
     compiled,
-    needsLatency: compiled.stages.map((stage) => stage.needsLatency || stage.kind === 'shadow' || (stage.kind === 'baseline' && anyLatency)),
+    needsLatency: compiled.stages.map(
+      (stage) => stage.needsLatency || stage.kind === 'shadow' || (stage.kind === 'baseline' && anyLatency),
+    ),
     needsOutcomes: compiled.stages.map((stage) => stage.kind === 'ab' || (stage.kind === 'baseline' && anyAb)),
     needsSegments: compiled.stages.map((stage) => stage.kind === 'ab' && stage.segmentKeys.length > 0),
   };
@@ -191,7 +194,8 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     // that events die young instead of surviving hundreds of windows into the old generation
     // (garbage collection was ~7% of the windowed mode's time). Decisions still reach `onWindow`.
     while (state.events.length > 0) state.events.pop();
-    if (stage.kind === 'ab' && stage.segmentKeys.length > 0 && segmentWinner === null) segmentWinner = segmentFinding(result.reasons, stage.ab!.alpha);
+    if (stage.kind === 'ab' && stage.segmentKeys.length > 0 && segmentWinner === null)
+      segmentWinner = segmentFinding(result.reasons, stage.ab!.alpha);
     options.onWindow?.(request, metrics, result.decision);
     windows += 1;
     time += duration;

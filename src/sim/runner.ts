@@ -10,17 +10,18 @@
  * numbers whatever the thresholds), which makes their difference far less noisy than two
  * independent runs.
  */
-import type { Policy } from '../engine/policy/policy.ts';
+
 import { compilePolicy } from '../engine/controller/compilePolicy.ts';
+import type { Policy } from '../engine/policy/policy.ts';
 import { streamFor } from '../engine/random/streams.ts';
-import type { Scenario } from './scenario.ts';
-import { compileWorld } from './world.ts';
-import type { World } from './world.ts';
-import { planPolicy, runReplicate } from './replicate.ts';
 import type { PolicyPlan, ReplicateOutcome } from './replicate.ts';
-import { addOutcome, initSummary, summaryValue } from './summary.ts';
+import { planPolicy, runReplicate } from './replicate.ts';
+import type { Scenario } from './scenario.ts';
 import type { SimulationSummary, SummaryState } from './summary.ts';
+import { addOutcome, initSummary, summaryValue } from './summary.ts';
 import type { FidelityMode } from './windowRequest.ts';
+import type { World } from './world.ts';
+import { compileWorld } from './world.ts';
 
 /** A simulation ready to run: compiled once, shared by every replicate of a worker. */
 export interface PreparedSimulation {
@@ -46,7 +47,8 @@ export function flagGroup(policy: Policy): string {
  */
 export function prepareSimulation(scenario: Scenario, policy: Policy, mode: FidelityMode, seed: number | string): PreparedSimulation {
   if (mode !== 'request' && mode !== 'window') throw new RangeError(`mode must be 'request' or 'window', got ${String(mode)}`);
-  if (!(typeof seed === 'string' || Number.isSafeInteger(seed))) throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
+  if (!(typeof seed === 'string' || Number.isSafeInteger(seed)))
+    throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
   const plan = planPolicy(policy);
   return { world: compileWorld(scenario, flagGroup(policy)), policy, plan, mode, seed };
 }
@@ -88,7 +90,8 @@ export interface SimulateOptions {
  */
 export function simulate(scenario: Scenario, policy: Policy, options: SimulateOptions): SimulationSummary {
   const { replicates, seed, mode = 'window', onProgress } = options;
-  if (!(Number.isSafeInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
+  if (!(Number.isSafeInteger(replicates) && replicates >= 1))
+    throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
   return summaryValue(runReplicates(prepareSimulation(scenario, policy, mode, seed), 0, replicates, onProgress));
 }
 

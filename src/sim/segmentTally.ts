@@ -63,7 +63,9 @@ export class SegmentTally {
         index[option] = at;
       }
       if (missing.length > 0) {
-        throw new RangeError(`unknown column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in ${file}; its columns are ${this.header.join(', ')}`);
+        throw new RangeError(
+          `unknown column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in ${file}; its columns are ${this.header.join(', ')}`,
+        );
       }
       this.index = index;
       return;
@@ -87,14 +89,18 @@ export class SegmentTally {
       if (successes > total) throw new RangeError(`${row}: ${columns.success} (${successes}) is larger than ${columns.total} (${total})`);
     } else {
       if (successText !== '0' && successText !== '1') {
-        throw new RangeError(`${row}: ${columns.success} must be 0 or 1 for one observation per row (use ${this.roleName('total')} for counts), got '${successText}'`);
+        throw new RangeError(
+          `${row}: ${columns.success} must be 0 or 1 for one observation per row (use ${this.roleName('total')} for counts), got '${successText}'`,
+        );
       }
       successes = successText === '1' ? 1 : 0;
       total = 1;
     }
     if (!this.variantOrder.includes(variant)) {
       if (this.variantOrder.length === 2) {
-        throw new RangeError(`${row}: a third variant '${variant}' in ${columns.variant} (already '${this.variantOrder[0]}' and '${this.variantOrder[1]}'); compare two at a time`);
+        throw new RangeError(
+          `${row}: a third variant '${variant}' in ${columns.variant} (already '${this.variantOrder[0]}' and '${this.variantOrder[1]}'); compare two at a time`,
+        );
       }
       this.variantOrder.push(variant);
     }
@@ -113,12 +119,14 @@ export class SegmentTally {
     const { file, columns } = this;
     if (this.index === null) throw new RangeError(`${file} is empty`);
     if (this.rows === 0) throw new RangeError(`${file} has a header but no data rows`);
-    if (this.variantOrder.length < 2) throw new RangeError(`${file}: ${columns.variant} holds only one variant ('${this.variantOrder[0]}'); need two`);
+    if (this.variantOrder.length < 2)
+      throw new RangeError(`${file}: ${columns.variant} holds only one variant ('${this.variantOrder[0]}'); need two`);
     const variants: [string, string] = [this.variantOrder[0], this.variantOrder[1]];
     const segments = [...this.counts].map(([segment, byVariant]) => {
       const cell = (variant: string) => {
         const found = byVariant.get(variant);
-        if (found === undefined || found.total === 0) throw new RangeError(`${file}: segment '${segment}' has no traffic for variant '${variant}'`);
+        if (found === undefined || found.total === 0)
+          throw new RangeError(`${file}: segment '${segment}' has no traffic for variant '${variant}'`);
         return found;
       };
       return { name: segment, first: cell(variants[0]), second: cell(variants[1]) };

@@ -5,8 +5,9 @@
  * does not depend on how replicates were split (integer counts and a histogram of detection
  * times, whose merge is exact and order-free).
  */
-import { wilsonInterval } from '../engine/stats/wilson.ts';
+
 import type { Interval } from '../engine/stats/wilson.ts';
+import { wilsonInterval } from '../engine/stats/wilson.ts';
 import type { ReplicateOutcome } from './replicate.ts';
 
 /** The mergeable state: counts and exact sums. */

@@ -6,16 +6,17 @@
  * scenario contributes the false-rollback rate, a regression scenario the missed-regression rate,
  * so one row shows the trade-off (DESIGN.md §4).
  */
-import type { Duration, Policy } from '../engine/policy/policy.ts';
-import { isPolicyKnob, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob } from '../engine/policy/policyKnobs.ts';
-import type { PolicyKnob } from '../engine/policy/policyKnobs.ts';
-import { parsePolicy, formatPolicyError } from '../engine/policy/parsePolicy.ts';
+
 import { durationSeconds } from '../engine/policy/duration.ts';
-import type { Scenario } from './scenario.ts';
-import { prepareSimulation, runReplicates } from './runner.ts';
+import { formatPolicyError, parsePolicy } from '../engine/policy/parsePolicy.ts';
+import type { Duration, Policy } from '../engine/policy/policy.ts';
+import type { PolicyKnob } from '../engine/policy/policyKnobs.ts';
+import { isPolicyKnob, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob } from '../engine/policy/policyKnobs.ts';
 import type { ProgressCallback } from './runner.ts';
-import { initSummary, mergeSummaries, summaryValue } from './summary.ts';
+import { prepareSimulation, runReplicates } from './runner.ts';
+import type { Scenario } from './scenario.ts';
 import type { SimulationSummary, SummaryState } from './summary.ts';
+import { initSummary, mergeSummaries, summaryValue } from './summary.ts';
 import type { FidelityMode } from './windowRequest.ts';
 
 /**
@@ -71,7 +72,8 @@ function numeric(name: string, value: number | string): number {
 }
 
 function duration(name: string, value: number | string): Duration {
-  if (durationSeconds(value) === undefined) throw new RangeError(`${name} must be seconds or a duration like "5m", got ${JSON.stringify(value)}`);
+  if (durationSeconds(value) === undefined)
+    throw new RangeError(`${name} must be seconds or a duration like "5m", got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -97,7 +99,9 @@ function missingCarrier(knob: PolicyKnob): string | null {
 export function withParameter(policy: Policy, name: SweepParameter | PolicyKnob, value: number | string): Policy {
   const knob = sweepKnob(name);
   if (knob === undefined) {
-    throw new RangeError(`unknown sweep parameter '${String(name)}' (one of ${sweepParameters.join(', ')}, or a policy knob: ${policyKnobs.join(', ')})`);
+    throw new RangeError(
+      `unknown sweep parameter '${String(name)}' (one of ${sweepParameters.join(', ')}, or a policy knob: ${policyKnobs.join(', ')})`,
+    );
   }
   const checked = knobKind(knob) === 'duration' ? duration(name, value) : numeric(name, value);
   const needs = missingCarrier(knob);
@@ -136,12 +140,22 @@ export interface SweepCell {
  * outermost) on every scenario, with the same seed (common random numbers), merging the
  * scenarios' summaries per setting, in this thread. Cost: settings × scenarios × replicates replicates.
  */
-export function sweep(scenarios: readonly Scenario[], policy: Policy, ranges: readonly ParameterRange[], options: SweepOptions): SweepRow[] {
+export function sweep(
+  scenarios: readonly Scenario[],
+  policy: Policy,
+  ranges: readonly ParameterRange[],
+  options: SweepOptions,
+): SweepRow[] {
   const { settings, cells } = sweepCells(scenarios, policy, ranges, options);
   let done = 0;
   const states = cells.map((row) =>
     row.map((cell) => {
-      const state = runReplicates(prepareSimulation(cell.scenario, cell.policy, cell.mode, cell.seed), cell.from, cell.to, options.onReplicates);
+      const state = runReplicates(
+        prepareSimulation(cell.scenario, cell.policy, cell.mode, cell.seed),
+        cell.from,
+        cell.to,
+        options.onReplicates,
+      );
       options.onProgress?.(++done, cells.length * row.length);
       return state;
     }),
@@ -195,7 +209,8 @@ export function sweepCells(
   ranges.forEach((range, i) => {
     if (range.values.length === 0) throw new RangeError(`parameters[${i}] (${range.name}) must have at least one value`);
   });
-  if (ranges.length === 2 && ranges[0].name === ranges[1].name) throw new RangeError(`the two swept parameters must differ, got ${ranges[0].name} twice`);
+  if (ranges.length === 2 && ranges[0].name === ranges[1].name)
+    throw new RangeError(`the two swept parameters must differ, got ${ranges[0].name} twice`);
   const settings: Record<string, number | string>[] = [];
   for (const first of ranges[0].values) {
     if (ranges.length === 1) settings.push({ [ranges[0].name]: first });
@@ -208,5 +223,10 @@ export function sweepCells(
   const from = options.from ?? 0;
   const to = options.to ?? options.replicates;
   const mode = options.mode ?? 'window';
-  return { settings, cells: policies.map((cellPolicy) => scenarios.map((scenario) => ({ scenario, policy: cellPolicy, mode, seed: options.seed, from, to }))) };
+  return {
+    settings,
+    cells: policies.map((cellPolicy) =>
+      scenarios.map((scenario) => ({ scenario, policy: cellPolicy, mode, seed: options.seed, from, to })),
+    ),
+  };
 }

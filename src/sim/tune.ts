@@ -29,16 +29,23 @@
  * on the same streams).
  */
 import type { Policy } from '../engine/policy/policy.ts';
+import { formatMinutes, formatPercentSignificant } from '../engine/text/format.ts';
 import { paretoFront } from './paretoFront.ts';
 import type { Scenario } from './scenario.ts';
-import { evaluateCandidate, prepareCandidate } from './tuningEvaluation.ts';
 import type { TuningEvaluation, TuningWorlds } from './tuningEvaluation.ts';
-import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, describeTuningSetting, tuningCoordinates, tuningSettingKey } from './tuningSpace.ts';
+import { evaluateCandidate, prepareCandidate } from './tuningEvaluation.ts';
 import type { TuningSetting, TuningSpace } from './tuningSpace.ts';
-import { checkTuningTargets, meetsTargets, targetShortfall } from './tuningTargets.ts';
+import {
+  applyTuningSetting,
+  baseTuningSetting,
+  defaultTuningSpace,
+  describeTuningSetting,
+  tuningCoordinates,
+  tuningSettingKey,
+} from './tuningSpace.ts';
 import type { TuningTargets } from './tuningTargets.ts';
+import { checkTuningTargets, meetsTargets, targetShortfall } from './tuningTargets.ts';
 import type { FidelityMode } from './windowRequest.ts';
-import { formatMinutes, formatPercentSignificant } from '../engine/text/format.ts';
 
 /** Options of `tune`. */
 export interface TuneOptions {
@@ -116,7 +123,8 @@ export interface TuneResult {
 }
 
 function checkWhole(name: string, value: number, min: number): void {
-  if (!(Number.isSafeInteger(value) && value >= min)) throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
+  if (!(Number.isSafeInteger(value) && value >= min))
+    throw new RangeError(`${name} must be a whole number of at least ${min}, got ${value}`);
 }
 
 /** A rate in the tuner's messages: `12.5%` (3 significant digits), `n/a` when there is none. */
@@ -197,7 +205,12 @@ export async function tuneWith(
 }
 
 /** The tuner as a generator of simulation batches (see `TuningBatch`); `tune` and `tuneWith` drive it. */
-function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario, options: TuneOptions): Generator<TuningBatch, TuneResult, TuningEvaluation[]> {
+function* tuneProcess(
+  basePolicy: Policy,
+  healthy: Scenario,
+  regressed: Scenario,
+  options: TuneOptions,
+): Generator<TuningBatch, TuneResult, TuningEvaluation[]> {
   const { targets, seed, mode = 'window', prefer = 'detection' } = options;
   checkTuningTargets(targets);
   const searchReplicates = options.searchReplicates ?? 200;
@@ -210,8 +223,10 @@ function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario
   checkWhole('maxEvaluations', maxEvaluations, 1);
   checkWhole('maxPasses', maxPasses, 1);
   checkWhole('finalists', finalistCount, 1);
-  if (prefer !== 'detection' && prefer !== 'exposure') throw new RangeError(`prefer must be 'detection' or 'exposure', got ${String(prefer)}`);
-  if (!(typeof seed === 'string' || Number.isSafeInteger(seed))) throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
+  if (prefer !== 'detection' && prefer !== 'exposure')
+    throw new RangeError(`prefer must be 'detection' or 'exposure', got ${String(prefer)}`);
+  if (!(typeof seed === 'string' || Number.isSafeInteger(seed)))
+    throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
   const space = options.space ?? defaultTuningSpace(basePolicy, healthy);
   const worlds: TuningWorlds = { healthy, regressed, mode, seed };
   const replicatesPlanned = 2 * (maxEvaluations * searchReplicates + finalistCount * confirmReplicates);
@@ -236,7 +251,10 @@ function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario
    * the policy invalid is cached as null), and returns each setting's candidate or null. With
    * `budget`, stops before the first new valid setting past `maxEvaluations` and says so.
    */
-  function* evaluate(settings: TuningSetting[], budget: boolean): Generator<TuningBatch, { results: (TunedCandidate | null)[]; budgetSpent: boolean }, TuningEvaluation[]> {
+  function* evaluate(
+    settings: TuningSetting[],
+    budget: boolean,
+  ): Generator<TuningBatch, { results: (TunedCandidate | null)[]; budgetSpent: boolean }, TuningEvaluation[]> {
     const fresh: { setting: TuningSetting; key: string; policy: Policy }[] = [];
     const keys: string[] = [];
     let budgetSpent = false;
@@ -261,7 +279,16 @@ function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario
       }
     }
     const evaluations =
-      fresh.length > 0 ? yield { policies: fresh.map((entry) => entry.policy), from: 0, to: searchReplicates, worlds, detectWithin: targets.detectWithin, evaluated: searchEvaluated } : [];
+      fresh.length > 0
+        ? yield {
+            policies: fresh.map((entry) => entry.policy),
+            from: 0,
+            to: searchReplicates,
+            worlds,
+            detectWithin: targets.detectWithin,
+            evaluated: searchEvaluated,
+          }
+        : [];
     fresh.forEach(({ setting, key, policy }, i) => {
       const search = evaluations[i];
       const candidate: TunedCandidate = {
@@ -313,7 +340,13 @@ function* tuneProcess(basePolicy: Policy, healthy: Scenario, regressed: Scenario
   for (const candidate of ranked) {
     if (finalists.length >= finalistCount) break;
     const { falseRollbackRate, detectionRate, timeToDetect, exposure } = candidate.search;
-    const behaviour = [falseRollbackRate.count, detectionRate.count, timeToDetect.count, timeToDetect.mean, exposure.requestsServedWhileWorse].join('/');
+    const behaviour = [
+      falseRollbackRate.count,
+      detectionRate.count,
+      timeToDetect.count,
+      timeToDetect.mean,
+      exposure.requestsServedWhileWorse,
+    ].join('/');
     if (behaviours.has(behaviour)) continue;
     behaviours.add(behaviour);
     finalists.push(candidate);

@@ -14,14 +14,15 @@
  * candidate evaluated with the same seed and replicate range sees the same random numbers
  * (common random numbers, DESIGN.md §4).
  */
-import { streamFor } from '../engine/random/streams.ts';
+
 import type { Policy } from '../engine/policy/policy.ts';
-import { prepareSimulation } from './runner.ts';
-import type { PreparedSimulation } from './runner.ts';
+import { streamFor } from '../engine/random/streams.ts';
 import { runReplicate } from './replicate.ts';
+import type { PreparedSimulation } from './runner.ts';
+import { prepareSimulation } from './runner.ts';
 import type { Scenario } from './scenario.ts';
-import { rateEstimate } from './summary.ts';
 import type { RateEstimate } from './summary.ts';
+import { rateEstimate } from './summary.ts';
 import type { FidelityMode } from './windowRequest.ts';
 
 /** What a candidate is measured on. */
@@ -102,7 +103,18 @@ export interface TuningTally {
 
 /** An empty tally starting at replicate `from`. */
 export function initTuningTally(from = 0): TuningTally {
-  return { from, to: from, notWorse: 0, falseRollbacks: 0, worse: 0, detected: 0, promotedWorse: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: [], times: [] };
+  return {
+    from,
+    to: from,
+    notWorse: 0,
+    falseRollbacks: 0,
+    worse: 0,
+    detected: 0,
+    promotedWorse: 0,
+    requestsServedWhileWorse: 0,
+    usersServedWhileWorse: [],
+    times: [],
+  };
 }
 
 /**
@@ -168,10 +180,14 @@ export function tuningEvaluationOf(tally: TuningTally, names: { healthy: string;
   const replicates = tally.to - tally.from;
   const { notWorse, falseRollbacks, worse, detected, promotedWorse } = tally;
   if (replicates > 0 && notWorse === 0) {
-    throw new RangeError(`the healthy scenario '${names.healthy}' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks`);
+    throw new RangeError(
+      `the healthy scenario '${names.healthy}' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks`,
+    );
   }
   if (replicates > 0 && worse === 0) {
-    throw new RangeError(`the regressed scenario '${names.regressed}' never has a candidate worse than its truth tolerance: it cannot measure detection`);
+    throw new RangeError(
+      `the regressed scenario '${names.regressed}' never has a candidate worse than its truth tolerance: it cannot measure detection`,
+    );
   }
   let users = 0;
   for (const value of tally.usersServedWhileWorse) users += value;

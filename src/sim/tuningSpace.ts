@@ -7,18 +7,18 @@
  */
 import { formatDuration } from '../engine/policy/duration.ts';
 import { statisticalRule } from '../engine/policy/healthRules.ts';
-import { parsePolicy, formatPolicyError } from '../engine/policy/parsePolicy.ts';
+import { formatPolicyError, parsePolicy } from '../engine/policy/parsePolicy.ts';
 import type { HealthRule, Policy } from '../engine/policy/policy.ts';
 import { knobValue, type PolicyKnob } from '../engine/policy/policyKnobs.ts';
 import { mapRules, policyRules } from '../engine/policy/stageRules.ts';
 import type { Scenario } from './scenario.ts';
-import { sweepParameterKnobs, withParameter } from './sweep.ts';
 import type { SweepParameter } from './sweep.ts';
+import { sweepParameterKnobs, withParameter } from './sweep.ts';
 
 /** The error-rate rule of a setting: the framework's ratio to baseline, or a statistical test (always-valid). */
 export type ErrorRuleChoice =
   | { type: 'ratio'; maxRatio: number }
-  | { type: 'statistical'; /** Absolute difference of error rates that matters. */ minimumEffect: number; alpha: number };
+  | { type: 'statistical' /** Absolute difference of error rates that matters. */; minimumEffect: number; alpha: number };
 
 /** One point of the search space; an absent field keeps the base policy's value. */
 export interface TuningSetting {
@@ -39,10 +39,25 @@ export type TuningCoordinate = keyof TuningSetting;
 export type TuningSpace = { [K in TuningCoordinate]?: NonNullable<TuningSetting[K]>[] };
 
 /** The order in which the coordinate search visits the coordinates: the rules' thresholds first, then the check interval and guards. */
-export const tuningCoordinates: readonly TuningCoordinate[] = ['errorRule', 'p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkInterval', 'minRequests', 'failureLimit'];
+export const tuningCoordinates: readonly TuningCoordinate[] = [
+  'errorRule',
+  'p95Ratio',
+  'p50Ratio',
+  'timeoutRatio',
+  'checkInterval',
+  'minRequests',
+  'failureLimit',
+];
 
 /** The coordinates that are one policy knob each, with the sweep's names (`sweepParameterKnobs`), in the order a setting lists them. */
-const knobCoordinates = ['p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkInterval', 'minRequests', 'failureLimit'] as const satisfies readonly (TuningCoordinate & SweepParameter)[];
+const knobCoordinates = [
+  'p95Ratio',
+  'p50Ratio',
+  'timeoutRatio',
+  'checkInterval',
+  'minRequests',
+  'failureLimit',
+] as const satisfies readonly (TuningCoordinate & SweepParameter)[];
 
 /** The rule a setting's `errorRule` replaces: the error-rate rules that are not absolute limits. */
 function isErrorRule(rule: HealthRule): boolean {
@@ -59,7 +74,8 @@ export function baseTuningSetting(policy: Policy): TuningSetting {
   const setting: TuningSetting = {};
   const errorRule = policyRules(policy).find(isErrorRule);
   if (errorRule?.type === 'ratio') setting.errorRule = { type: 'ratio', maxRatio: errorRule.maxRatio };
-  if (errorRule?.type === 'statistical') setting.errorRule = { type: 'statistical', minimumEffect: errorRule.minimumEffect, alpha: errorRule.alpha ?? 0.05 };
+  if (errorRule?.type === 'statistical')
+    setting.errorRule = { type: 'statistical', minimumEffect: errorRule.minimumEffect, alpha: errorRule.alpha ?? 0.05 };
   for (const coordinate of knobCoordinates) {
     const value = knobValue(policy, sweepParameterKnobs[coordinate]);
     if (value !== undefined) setting[coordinate] = value;
@@ -164,7 +180,8 @@ export function applyTuningSetting(policy: Policy, setting: TuningSetting): Poli
       errorRule.type === 'ratio'
         ? { type: 'ratio', metric: 'errorRate', maxRatio: errorRule.maxRatio }
         : statisticalRule('errorRate', { minimumEffect: errorRule.minimumEffect, alpha: errorRule.alpha, method: 'alwaysValid' });
-    if (!policyRules(policy).some(isErrorRule)) throw new RangeError('errorRule: the policy has no error-rate ratio or statistical rule to tune');
+    if (!policyRules(policy).some(isErrorRule))
+      throw new RangeError('errorRule: the policy has no error-rate ratio or statistical rule to tune');
     tuned = mapRules(policy, (rule) => (isErrorRule(rule) ? { ...replacement } : rule));
   }
   for (const coordinate of knobCoordinates) {

@@ -24,7 +24,8 @@ export function checkTuningTargets(targets: TuningTargets): void {
   if (!(minDetectionRate > 0 && minDetectionRate < 1)) {
     throw new RangeError(`minDetectionRate must be between 0 and 1 (exclusive), got ${minDetectionRate}`);
   }
-  if (!(Number.isFinite(detectWithin) && detectWithin > 0)) throw new RangeError(`detectWithin must be a positive number of seconds, got ${detectWithin}`);
+  if (!(Number.isFinite(detectWithin) && detectWithin > 0))
+    throw new RangeError(`detectWithin must be a positive number of seconds, got ${detectWithin}`);
 }
 
 /** A candidate's two judged rates. */

@@ -39,16 +39,16 @@
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import type { Random } from '../engine/random/prng.ts';
-import { poissonSampler } from '../engine/random/poisson.ts';
 import { binomialSampler } from '../engine/random/binomial.ts';
+import { poissonSampler } from '../engine/random/poisson.ts';
+import type { Random } from '../engine/random/prng.ts';
 import { GammaVariates } from './gammaVariates.ts';
-import type { LatencyModel } from './latencyModel.ts';
-import type { World, ArmConditions } from './world.ts';
-import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
-import { sketchRoundingFromLog } from './sketchRounding.ts';
-import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
 import { inputBinCount, inputBinProbabilities, multinomialCounts } from './inputDrift.ts';
+import type { LatencyModel } from './latencyModel.ts';
+import { sketchRoundingFromLog } from './sketchRounding.ts';
+import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
+import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
+import type { ArmConditions, World } from './world.ts';
 
 /** 1-based rank of the order statistic a `LatencySketch` reads as its q-quantile among n values. */
 export function sketchRank(q: number, n: number): number {
@@ -116,7 +116,13 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
   }
 
   /** Fills `window` (whose requests, errors and timeouts are set) with latency, outcomes and agreements. */
-  function complete(window: ArmWindow, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
+  function complete(
+    window: ArmWindow,
+    conditions: ArmConditions,
+    latency: LatencyModel,
+    request: WindowRequest,
+    mirrored: boolean,
+  ): ArmWindow {
     const n = window.requests;
     if (request.needsLatency && n > 0) {
       drawPercentileUniforms(gammas, n, uniforms);
@@ -148,7 +154,13 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
    * per-segment accuracies. Latency is drawn for the arm as a whole (segments share one latency
    * law). O(segments) draws, samplers not cached.
    */
-  function segmentedArm(n: number | null, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
+  function segmentedArm(
+    n: number | null,
+    mean: number,
+    conditions: ArmConditions,
+    latency: LatencyModel,
+    request: WindowRequest,
+  ): ArmWindow {
     const names = world.segments;
     const shares = conditions.segmentShares;
     const pe = conditions.errorRate;
@@ -198,7 +210,13 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
    */
   function poissonArm(slot: number, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
     if (request.needsSegments && request.needsOutcomes) return segmentedArm(null, mean, conditions, latency, request);
-    return complete(thinnedPoissonCounts(slot, mean, conditions.errorRate, conditions.timeoutProbability), conditions, latency, request, false);
+    return complete(
+      thinnedPoissonCounts(slot, mean, conditions.errorRate, conditions.timeoutProbability),
+      conditions,
+      latency,
+      request,
+      false,
+    );
   }
 
   /**
@@ -249,10 +267,12 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
     const share = exposedShare(population, request.candidateShare);
     if (replay) {
       const candidateCount = binomial(random, fixedTotal, share);
-      if (request.candidateShare < 1) window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
+      if (request.candidateShare < 1)
+        window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
       window.candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
     } else {
-      if (request.candidateShare < 1) window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
+      if (request.candidateShare < 1)
+        window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
       window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
     }
     const candidateCount = window.candidate.requests;

@@ -37,13 +37,13 @@
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
  */
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import type { Random } from '../engine/random/prng.ts';
 import { poissonSampler } from '../engine/random/poisson.ts';
+import type { Random } from '../engine/random/prng.ts';
+import { inputBinCount, inputBinOf, inputBinProbabilities, numericInputLaw } from './inputDrift.ts';
 import { SketchBuffer } from './sketchBuffer.ts';
-import type { World } from './world.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
-import { inputBinCount, inputBinOf, inputBinProbabilities, numericInputLaw } from './inputDrift.ts';
+import type { World } from './world.ts';
 import { zigguratNormal } from './zigguratNormal.ts';
 
 /** ln(1 − p), the rate of the geometric gaps between events of probability p. */
@@ -146,7 +146,8 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
   const inputShift = new Float64Array(inputFeatures.length);
   const inputScale = new Float64Array(inputFeatures.length);
   const normal = inputFeatures.length > 0 ? zigguratNormal(random) : () => 0;
-  for (const arm of [control, candidate]) arm.inputCounts = inputFeatures.map((feature) => new Array<number>(inputBinCount(feature)).fill(0));
+  for (const arm of [control, candidate])
+    arm.inputCounts = inputFeatures.map((feature) => new Array<number>(inputBinCount(feature)).fill(0));
 
   /** Draws one request's inputs and counts them in `arm`'s bins. */
   function drawInputs(arm: ArmCounters): void {
@@ -254,7 +255,13 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       const segments: Record<string, ArmWindow> = {};
       for (let s = 0; s < segmentCount; s++) {
         const requests = arm.segmentRequests[s];
-        segments[segmentNames[s]] = { requests, errors: arm.segmentErrors[s], timeouts: arm.segmentTimeouts[s], successes: requests - arm.segmentWrong[s], outcomes: requests };
+        segments[segmentNames[s]] = {
+          requests,
+          errors: arm.segmentErrors[s],
+          timeouts: arm.segmentTimeouts[s],
+          successes: requests - arm.segmentWrong[s],
+          outcomes: requests,
+        };
       }
       window.segments = segments;
     }

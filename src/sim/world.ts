@@ -8,15 +8,16 @@
  * BOTH fidelity modes, so the modes see the same world (a step fault inside a 5-minute window
  * takes effect for the whole window whose midpoint follows it).
  */
-import type { Scenario, ModelBehaviour } from './scenario.ts';
-import { latencyModel } from './latencyModel.ts';
-import type { LatencyModel } from './latencyModel.ts';
-import { userPopulation } from './traffic.ts';
-import type { UserPopulation } from './traffic.ts';
-import { applyEffect, faultStrength, hitsBothModels, noEffect } from './faults.ts';
-import type { CombinedEffect } from './faults.ts';
+
 import { decayedProbability, segmentMixAt } from './drift.ts';
+import type { CombinedEffect } from './faults.ts';
+import { applyEffect, faultStrength, hitsBothModels, noEffect } from './faults.ts';
 import { inputAccuracyLoss } from './inputDrift.ts';
+import type { LatencyModel } from './latencyModel.ts';
+import { latencyModel } from './latencyModel.ts';
+import type { ModelBehaviour, Scenario } from './scenario.ts';
+import type { UserPopulation } from './traffic.ts';
+import { userPopulation } from './traffic.ts';
 
 /** The state of one model during one window. */
 export interface ArmConditions {
@@ -43,7 +44,16 @@ export interface ArmConditions {
 
 /** Empty conditions, to be filled by `conditionsAt` (so the hot loop reuses objects). */
 export function emptyConditions(): ArmConditions {
-  return { errorRate: 0, latencyMultiplier: 1, timeoutProbability: 0, accuracy: 0, agreement: 1, p95: 0, segmentShares: [], segmentAccuracy: [] };
+  return {
+    errorRate: 0,
+    latencyMultiplier: 1,
+    timeoutProbability: 0,
+    accuracy: 0,
+    agreement: 1,
+    p95: 0,
+    segmentShares: [],
+    segmentAccuracy: [],
+  };
 }
 
 /** A scenario compiled for simulation; shared, read-only, by every replicate of a run. */
@@ -88,7 +98,6 @@ export function compileWorld(scenario: Scenario, flagGroup: string): World {
     scratch: { mix: {}, shared: noEffect(), own: noEffect() },
   };
 }
-
 
 function fill(
   world: World,
@@ -140,7 +149,18 @@ export function conditionsAt(world: World, time: number, hoursServed: number, co
     if (hitsBothModels(fault)) applyEffect(shared, fault.effect, strength);
     else applyEffect(own, fault.effect, strength);
   }
-  fill(world, scenario.control, world.controlLatency, world.controlBaseP95, shared, scenario.drift.accuracyDecayPerDay.control, 0, 'control', time, control);
+  fill(
+    world,
+    scenario.control,
+    world.controlLatency,
+    world.controlBaseP95,
+    shared,
+    scenario.drift.accuracyDecayPerDay.control,
+    0,
+    'control',
+    time,
+    control,
+  );
   // The outage hits the candidate too: fold the shared effect into its own.
   own.errorRateMultiplier *= shared.errorRateMultiplier;
   own.extraErrorRate += shared.extraErrorRate;

@@ -29,7 +29,6 @@ for (let i = 1; i < LAYERS - 1; i++) edges[i + 1] = Math.sqrt(-2 * Math.log(V / 
 edges[LAYERS] = 0;
 for (let i = 0; i <= LAYERS; i++) heights[i] = density(edges[i]);
 
-
 /** A standard normal sampler drawing from `random` (53-bit uniforms, as `streamFor` returns). */
 export function zigguratNormal(random: Random): () => number {
   return () => {

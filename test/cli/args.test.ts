@@ -51,7 +51,14 @@ describe('a negative number after an option is its value', () => {
   });
 
   test('only options that take a value, only numbers, and nothing after --', () => {
-    expect(attachNegativeValues(['--seed', '-5', '--json2', '-1', '--', '--seed', '-2'], options)).toEqual(['--seed=-5', '--json2', '-1', '--', '--seed', '-2']);
+    expect(attachNegativeValues(['--seed', '-5', '--json2', '-1', '--', '--seed', '-2'], options)).toEqual([
+      '--seed=-5',
+      '--json2',
+      '-1',
+      '--',
+      '--seed',
+      '-2',
+    ]);
     expect(attachNegativeValues(['--seed', '-x'], options)).toEqual(['--seed', '-x']);
     expect(attachNegativeValues(['--seed', '-.5'], options)).toEqual(['--seed=-.5']);
   });

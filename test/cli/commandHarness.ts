@@ -9,10 +9,18 @@ export async function runCommand(command: Command, argv: string[], stdinText?: s
   let stdout = '';
   let stderr = '';
   const chunks = stdinText === undefined ? undefined : Array.isArray(stdinText) ? stdinText : [stdinText];
-  const stdin = chunks && (async function* () { yield* chunks; })();
+  const stdin =
+    chunks &&
+    (async function* () {
+      yield* chunks;
+    })();
   let code: number;
   try {
-    code = await command.run(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, stdin });
+    code = await command.run(argv, {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => (stderr += t) },
+      stdin,
+    });
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof RangeError)) throw error;
     stderr += `rollout-lab ${command.name}: ${error.message}\n`;

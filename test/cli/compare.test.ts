@@ -30,7 +30,14 @@ describe('rollout-lab compare', () => {
     expect(json.effectInterval.lower).toBeCloseTo(row.effectInterval[0], 13);
     expect(json.effectInterval.upper).toBeCloseTo(row.effectInterval[1], 13);
     // ceiling(R power.prop.test(p1 = 0.86, p2 = 0.88, power = 0.8)$n) = 4438
-    expect(json).toMatchObject({ requiredSampleSizePerArm: 4438, sampleSizeReached: false, additionalSamplesPerArm: 4388, minEffect: 0.02, alpha: 0.05, power: 0.8 });
+    expect(json).toMatchObject({
+      requiredSampleSizePerArm: 4438,
+      sampleSizeReached: false,
+      additionalSamplesPerArm: 4388,
+      minEffect: 0.02,
+      alpha: 0.05,
+      power: 0.8,
+    });
     expect(json.recommendation).toContain('Collect about 4388 more per arm');
   });
 
@@ -43,7 +50,19 @@ describe('rollout-lab compare', () => {
   });
 
   it('honours --alpha, --power and --min-effect', async () => {
-    const { stdout } = await run(['--a', '5000/10000', '--b', '5010/10000', '--min-effect', '0.02', '--alpha', '0.05', '--power', '0.8', '--json']);
+    const { stdout } = await run([
+      '--a',
+      '5000/10000',
+      '--b',
+      '5010/10000',
+      '--min-effect',
+      '0.02',
+      '--alpha',
+      '0.05',
+      '--power',
+      '0.8',
+      '--json',
+    ]);
     expect(JSON.parse(stdout).decision).toBe('TIE');
     const stricter = JSON.parse((await run(['--a', '5000/10000', '--b', '5010/10000', '--min-effect', '0.01', '--json'])).stdout);
     expect(stricter.decision).toBe('INCONCLUSIVE');

@@ -4,8 +4,8 @@
  * byte-order mark's line — so that `segments` can stream a file of any size (issue 11).
  */
 import { describe, expect, test } from 'vitest';
-import { CsvRecordReader, parseCsv } from '../../src/cli/csvRecords.ts';
 import type { CsvRecord } from '../../src/cli/csvRecords.ts';
+import { CsvRecordReader, parseCsv } from '../../src/cli/csvRecords.ts';
 
 function readInChunks(chunks: string[]): CsvRecord[] {
   const records: CsvRecord[] = [];

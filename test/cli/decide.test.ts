@@ -31,7 +31,10 @@ describe('rollout-lab decide', () => {
     const input = [line(0), line(300), line(600, 20), ''].join('\n');
     const run = await runCommand(decideCommand, ['--policy', policyPath], input);
     expect(run.code).toBe(0);
-    const out = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => [o.line, o.decision, o.candidateTraffic])).toEqual([
       [1, 'continue', 0.05],
       [2, 'advance', 1],
@@ -45,7 +48,12 @@ describe('rollout-lab decide', () => {
     const text = `${line(0)}\n${line(300)}\n`;
     const bytes = new TextEncoder().encode(text);
     const run = await runCommand(decideCommand, ['--policy', policyPath], [bytes.slice(0, 17), bytes.slice(17, 200), bytes.slice(200)]);
-    expect(run.stdout.trim().split('\n').map((l) => JSON.parse(l).decision)).toEqual(['continue', 'advance']);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).decision),
+    ).toEqual(['continue', 'advance']);
   });
 
   it('reports a malformed line with its number and field, continues, and exits 2', async () => {
@@ -53,7 +61,10 @@ describe('rollout-lab decide', () => {
     const input = [line(0), '{not json', bad, line(300)].join('\n');
     const run = await runCommand(decideCommand, ['--policy', policyPath], input);
     expect(run.code).toBe(2);
-    const out = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out.map((o) => o.decision ?? 'error')).toEqual(['continue', 'error', 'error', 'advance']);
     expect(out[1]).toMatchObject({ line: 2 });
     expect(out[1].error).toBe('line 2: not valid JSON at column 2: expected a property name, got "n"');

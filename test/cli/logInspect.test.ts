@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { logInspectCommand } from '../../src/cli/commands/logInspect.ts';
 import { UsageError } from '../../src/cli/args.ts';
+import { logInspectCommand } from '../../src/cli/commands/logInspect.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 
 const fixtures = new URL('../fixtures/logs/', import.meta.url);
@@ -38,7 +38,9 @@ describe('rollout-lab log inspect', () => {
   it('prints a readable report with reasons, examples and the per-model table', async () => {
     const result = await run([csvPath, '--map', expected.csv.mapping, '--latency-unit', 's']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Rows read ${expected.csv.accepted.length + expected.csv.rejected.length}, accepted ${expected.csv.accepted.length}, rejected ${expected.csv.rejected.length}`);
+    expect(result.stdout).toContain(
+      `Rows read ${expected.csv.accepted.length + expected.csv.rejected.length}, accepted ${expected.csv.accepted.length}, rejected ${expected.csv.rejected.length}`,
+    );
     expect(result.stdout).toMatch(/wrong-field-count\s+3/);
     expect(result.stdout).toContain(`line ${expected.csv.rejected[0].line}: wrong-field-count: 1 field where the header has 6`);
     expect(result.stdout).toContain('---- log rotated ----');
@@ -49,14 +51,26 @@ describe('rollout-lab log inspect', () => {
   });
 
   it('reads JSON lines with an error rule and microsecond latencies', async () => {
-    const result = await run([jsonPath, '--map', expected.jsonl.mapping, '--latency-unit', 'us', '--error-when', expected.jsonl.errorWhen, '--json']);
+    const result = await run([
+      jsonPath,
+      '--map',
+      expected.jsonl.mapping,
+      '--latency-unit',
+      'us',
+      '--error-when',
+      expected.jsonl.errorWhen,
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(result.json.report.format).toBe('jsonl');
     expect(result.json.summary.overall.errors).toBe(expected.jsonl.overall.errors);
   });
 
   it('reads standard input with LOG = -', async () => {
-    const result = await run(['-', '--map', 'timestamp=ts,latency=ms,status=status', '--json'], 'ts,ms,status\n1709596800,12,200\n1709596801,15,503\n');
+    const result = await run(
+      ['-', '--map', 'timestamp=ts,latency=ms,status=status', '--json'],
+      'ts,ms,status\n1709596800,12,200\n1709596801,15,503\n',
+    );
     expect(result.code).toBe(0);
     expect(result.json.summary.overall.requests).toBe(2);
     expect(result.json.summary.overall.errors).toBe(1);
@@ -88,17 +102,26 @@ describe('rollout-lab log inspect', () => {
 
   it('prints the error definition and the statuses it does not recognise, and, after the report, refuses (exit 2) a rule that makes every row an error', async () => {
     // An LLM serving log's statuses: SUCCEED is no word the default rule knows, FAILED is.
-    const text = ['time,took,status', '2024-03-04T00:00:00Z,1.5,SUCCEED', '2024-03-04T00:00:01Z,2.5,FAILED', '2024-03-04T00:00:02Z,1.0,SUCCEED'].join('\n');
+    const text = [
+      'time,took,status',
+      '2024-03-04T00:00:00Z,1.5,SUCCEED',
+      '2024-03-04T00:00:01Z,2.5,FAILED',
+      '2024-03-04T00:00:02Z,1.0,SUCCEED',
+    ].join('\n');
     const result = await run(['-', '--map', 'timestamp=time,latency=took,status=status'], text);
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/^Error definition: default rule: HTTP 500–599 and error words \(error, err, errored, fail, failed, failure, …\) are errors/m);
+    expect(result.stdout).toMatch(
+      /^Error definition: default rule: HTTP 500–599 and error words \(error, err, errored, fail, failed, failure, …\) are errors/m,
+    );
     expect(result.stdout).toContain("Statuses the rule does not recognise (rows rejected): 'SUCCEED' ×2");
     expect(result.stderr).toBe(
       "rollout-lab log inspect: the error rule 'default' makes every one of the 1 accepted rows an error (2 rows were rejected for a status it does not recognise) (status values seen: 'SUCCEED' ×2, 'FAILED' ×1): say what counts as an error with --error-when, e.g. \"status == FAILED\" or \"status >= 500 or status in (error, timeout)\"\n",
     );
     const fixed = await run(['-', '--map', 'timestamp=time,latency=took,status=status', '--error-when', 'status == FAILED'], text);
     expect(fixed.stderr).toBe('');
-    expect(fixed.stdout).toContain("Error definition: --error-when 'status == FAILED': a request is an error when its status satisfies this expression");
+    expect(fixed.stdout).toContain(
+      "Error definition: --error-when 'status == FAILED': a request is an error when its status satisfies this expression",
+    );
     expect(fixed.stdout).toContain("Statuses: 'SUCCEED' 2 (ok), 'FAILED' 1 (error)");
   });
 });

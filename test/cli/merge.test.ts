@@ -14,16 +14,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { UsageError } from '../../src/cli/args.ts';
 import { mergeCommand } from '../../src/cli/commands/merge.ts';
 import { simulateCommand } from '../../src/cli/commands/simulate.ts';
-import { loadPolicy, loadScenario } from '../../src/cli/files.ts';
-import { contentHash, parseShard, partialResult, shardRange, writePartialResult } from '../../src/cli/shard.ts';
-import { UsageError } from '../../src/cli/args.ts';
-import { initSummary } from '../../src/sim/summary.ts';
-import type { PartialResult } from '../../src/cli/shard.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
+import { loadPolicy, loadScenario } from '../../src/cli/files.ts';
+import type { PartialResult } from '../../src/cli/shard.ts';
+import { contentHash, parseShard, partialResult, shardRange, writePartialResult } from '../../src/cli/shard.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
-import { summaryValue } from '../../src/sim/summary.ts';
+import { initSummary, summaryValue } from '../../src/sim/summary.ts';
 import { runCommand } from './commandHarness.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-merge-'));
@@ -38,7 +37,18 @@ async function writeParts(count: number, extra: string[] = [], scenario = scenar
   const files: string[] = [];
   for (let index = count - 1; index >= 0; index--) {
     const file = join(directory, `${prefix}-${index}.json`);
-    const result = await runCommand(simulateCommand, [scenario, '--replicates', String(replicates), '--seed', String(seed), '--shard', `${index}/${count}`, '--out', file, ...extra]);
+    const result = await runCommand(simulateCommand, [
+      scenario,
+      '--replicates',
+      String(replicates),
+      '--seed',
+      String(seed),
+      '--shard',
+      `${index}/${count}`,
+      '--out',
+      file,
+      ...extra,
+    ]);
     expect(result.stderr).toBe('');
     files.push(file);
   }
@@ -72,25 +82,38 @@ async function expectRefused(argv: string[], message: string | RegExp) {
 }
 
 describe('sharded simulate + merge', () => {
-  test.each([1, 3, 7])('%i shards merge to exactly the unsharded simulate --json', async (count) => {
-    const unsharded = await runCommand(simulateCommand, [scenarioFile, '--replicates', String(replicates), '--seed', String(seed), '--json']);
-    expect(unsharded.code).toBe(0);
-    // The reference, independent of the shard code: the simulator's own run of replicates 0…n−1.
-    const scenario = loadScenario(scenarioFile);
-    const reference = summaryValue(runReplicates(prepareSimulation(scenario, loadPolicy(undefined, scenario, scenarioFile), 'window', seed), 0, replicates));
-    expect(JSON.parse(unsharded.stdout)).toMatchObject(JSON.parse(JSON.stringify(reference)));
-    const merged = await runCommand(mergeCommand, [...(await writeParts(count)), '--json']);
-    expect(merged.code).toBe(0);
-    expect(JSON.parse(merged.stdout)).toEqual(JSON.parse(unsharded.stdout));
-    expect(JSON.parse(merged.stdout).rollbackRate.total).toBe(replicates);
-  }, 60_000);
+  test.each([1, 3, 7])(
+    '%i shards merge to exactly the unsharded simulate --json',
+    async (count) => {
+      const unsharded = await runCommand(simulateCommand, [
+        scenarioFile,
+        '--replicates',
+        String(replicates),
+        '--seed',
+        String(seed),
+        '--json',
+      ]);
+      expect(unsharded.code).toBe(0);
+      // The reference, independent of the shard code: the simulator's own run of replicates 0…n−1.
+      const scenario = loadScenario(scenarioFile);
+      const reference = summaryValue(
+        runReplicates(prepareSimulation(scenario, loadPolicy(undefined, scenario, scenarioFile), 'window', seed), 0, replicates),
+      );
+      expect(JSON.parse(unsharded.stdout)).toMatchObject(JSON.parse(JSON.stringify(reference)));
+      const merged = await runCommand(mergeCommand, [...(await writeParts(count)), '--json']);
+      expect(merged.code).toBe(0);
+      expect(JSON.parse(merged.stdout)).toEqual(JSON.parse(unsharded.stdout));
+      expect(JSON.parse(merged.stdout).rollbackRate.total).toBe(replicates);
+    },
+    60_000,
+  );
 
   test('merge prints the same text as the unsharded simulate (one formatter)', async () => {
     const unsharded = await runCommand(simulateCommand, [scenarioFile, '--replicates', String(replicates), '--seed', String(seed)]);
     const merged = await runCommand(mergeCommand, await writeParts(3, [], scenarioFile, 'text'));
     expect(merged.code).toBe(0);
     expect(merged.stdout).toBe(unsharded.stdout);
-    expect(merged.stdout).toMatch(/^scenario '.*', policy '.*', window mode, 40 replicates, seed 7\n  false-rollback rate/);
+    expect(merged.stdout).toMatch(/^scenario '.*', policy '.*', window mode, 40 replicates, seed 7\n {2}false-rollback rate/);
     expect(merged.stderr).toMatch(/^rollout-lab merge: merged 3 parts of a simulate run: 40 replicates\n$/);
   }, 60_000);
 
@@ -122,7 +145,10 @@ describe('merge refuses what it cannot trust', () => {
     await expectRefused([parts[0], parts[2]], /missing shard 1\/3/);
     const copy = join(directory, 'copy-of-shard-2.json');
     copyFileSync(parts[0], copy);
-    const message = await expectRefused([...parts, copy], /shard 2\/3 is given twice: .*gap-2\.json and .*copy-of-shard-2\.json are the same part \(content hash [0-9a-f]{12}\)/);
+    const message = await expectRefused(
+      [...parts, copy],
+      /shard 2\/3 is given twice: .*gap-2\.json and .*copy-of-shard-2\.json are the same part \(content hash [0-9a-f]{12}\)/,
+    );
     expect(message).toContain(copy);
   }, 60_000);
 
@@ -139,23 +165,41 @@ describe('merge refuses what it cannot trust', () => {
     const negative = readPart(parts[1]);
     negative.cells[0].state.rollbacks = -3;
     const negativeFile = writePart('negative.json', negative, true);
-    await expectRefused([parts[0], negativeFile, parts[2]], /^rollout-lab merge: .*negative\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got -3\n$/);
+    await expectRefused(
+      [parts[0], negativeFile, parts[2]],
+      /^rollout-lab merge: .*negative\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got -3\n$/,
+    );
     const fraction = readPart(parts[1]);
     fraction.cells[0].state.rollbacks += 0.5;
-    await expectRefused([writePart('fraction.json', fraction, true)], /fraction\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got \d+\.5/);
+    await expectRefused(
+      [writePart('fraction.json', fraction, true)],
+      /fraction\.json: cells\[0\]\.state\.rollbacks must be a whole number ≥ 0, got \d+\.5/,
+    );
     const unbalanced = readPart(parts[1]);
     unbalanced.cells[0].state.rollbacks += 5;
-    await expectRefused([writePart('unbalanced.json', unbalanced, true)], /unbalanced\.json: cells\[0\]\.state: rollbacks \+ promotions \+ undecided \(\d+ \+ \d+ \+ \d+\) must equal replicates \(13\)/);
+    await expectRefused(
+      [writePart('unbalanced.json', unbalanced, true)],
+      /unbalanced\.json: cells\[0\]\.state: rollbacks \+ promotions \+ undecided \(\d+ \+ \d+ \+ \d+\) must equal replicates \(13\)/,
+    );
     const detections = readPart(parts[1]);
     detections.cells[0].state.detectionTimes['60'] = (detections.cells[0].state.detectionTimes['60'] ?? 0) + 1;
-    await expectRefused([writePart('detections.json', detections, true)], /detections\.json: cells\[0\]\.state: detectionTimes count \d+ rollbacks of worse candidates, but rollbacks − falseRollbacks is \d+/);
+    await expectRefused(
+      [writePart('detections.json', detections, true)],
+      /detections\.json: cells\[0\]\.state: detectionTimes count \d+ rollbacks of worse candidates, but rollbacks − falseRollbacks is \d+/,
+    );
     const falseRollbacks = readPart(parts[1]);
     falseRollbacks.cells[0].state.falseRollbacks = falseRollbacks.cells[0].state.rollbacks + 1;
-    await expectRefused([writePart('false-rollbacks.json', falseRollbacks, true)], /false-rollbacks\.json: cells\[0\]\.state: falseRollbacks \(\d+\) is more than rollbacks/);
+    await expectRefused(
+      [writePart('false-rollbacks.json', falseRollbacks, true)],
+      /false-rollbacks\.json: cells\[0\]\.state: falseRollbacks \(\d+\) is more than rollbacks/,
+    );
     // Consistent counts, but not what the shard simulated: the content hash gives the edit away.
     const edited = readPart(parts[1]);
     edited.cells[0].state.failedRequests += 1;
-    await expectRefused([writePart('edited.json', edited)], /edited\.json: contentHash does not match the content \(the part was edited or damaged\)/);
+    await expectRefused(
+      [writePart('edited.json', edited)],
+      /edited\.json: contentHash does not match the content \(the part was edited or damaged\)/,
+    );
     const editedRequest = readPart(parts[1]);
     editedRequest.request.replicates = 41;
     await expectRefused([writePart('edited-request.json', editedRequest)], /edited-request\.json: requestHash does not match the request/);
@@ -168,17 +212,36 @@ describe('merge refuses what it cannot trust', () => {
     const editedScenario = join(directory, 'error-regression.json');
     writeFileSync(editedScenario, JSON.stringify({ ...scenario, horizon: '2d' }));
     const otherScenario = join(directory, 'other-scenario-0.json');
-    await runCommand(simulateCommand, [editedScenario, '--replicates', String(replicates), '--seed', String(seed), '--shard', '0/2', '--out', otherScenario]);
-    await expectRefused([parts[0], otherScenario], /other-scenario-0\.json simulated a different scenario than .*mine-1\.json \(scenario content hash [0-9a-f]{12} vs [0-9a-f]{12}\)/);
+    await runCommand(simulateCommand, [
+      editedScenario,
+      '--replicates',
+      String(replicates),
+      '--seed',
+      String(seed),
+      '--shard',
+      '0/2',
+      '--out',
+      otherScenario,
+    ]);
+    await expectRefused(
+      [parts[0], otherScenario],
+      /other-scenario-0\.json simulated a different scenario than .*mine-1\.json \(scenario content hash [0-9a-f]{12} vs [0-9a-f]{12}\)/,
+    );
     const policy = join(directory, 'policy.json');
     writeFileSync(policy, JSON.stringify({ ...JSON.parse(readFileSync('scenarios/default-policy.json', 'utf8')), name: 'renamed' }));
     const [otherPolicy] = await writeParts(2, ['--policy', policy], scenarioFile, 'other-policy');
     await expectRefused([parts[1], otherPolicy], /other-policy-1\.json simulated a different policy than .*mine-0\.json/);
     const [otherSeed] = await writeParts(2, ['--seed', '8'], scenarioFile, 'other-seed');
-    await expectRefused([parts[1], otherSeed], /other-seed-1\.json comes from a different run than .*mine-0\.json \(request differs in seed\)/);
+    await expectRefused(
+      [parts[1], otherSeed],
+      /other-seed-1\.json comes from a different run than .*mine-0\.json \(request differs in seed\)/,
+    );
     const older = readPart(parts[0]);
     older.engineVersion = 'rollout-lab 0.0.1';
-    await expectRefused([parts[1], writePart('older-engine.json', older, true)], /older-engine\.json was simulated by rollout-lab 0\.0\.1, .*mine-0\.json by rollout-lab \d/);
+    await expectRefused(
+      [parts[1], writePart('older-engine.json', older, true)],
+      /older-engine\.json was simulated by rollout-lab 0\.0\.1, .*mine-0\.json by rollout-lab \d/,
+    );
   }, 60_000);
 
   test('a part of the old format (no content hashes) gets a clear error', async () => {
@@ -188,13 +251,19 @@ describe('merge refuses what it cannot trust', () => {
     delete old.contentHash;
     delete old.requestHash;
     delete old.engineVersion;
-    await expectRefused([writePart('old.json', old as unknown as PartialResult)], /old\.json: written by an older rollout-lab \(partial result version 1, without content hashes\), which merge can no longer check; run its shard again with this version/);
+    await expectRefused(
+      [writePart('old.json', old as unknown as PartialResult)],
+      /old\.json: written by an older rollout-lab \(partial result version 1, without content hashes\), which merge can no longer check; run its shard again with this version/,
+    );
   }, 60_000);
 
   test('a part nested 100,000 deep is refused in one line, not a stack overflow', async () => {
     const deep = join(directory, 'deep.json');
     writeFileSync(deep, `{"cells":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
-    await expectRefused([deep], /^rollout-lab merge: partial result '.*deep\.json' nests arrays and objects more than 100 deep \(line 1, column 109\); refusing to read it\n$/);
+    await expectRefused(
+      [deep],
+      /^rollout-lab merge: partial result '.*deep\.json' nests arrays and objects more than 100 deep \(line 1, column 109\); refusing to read it\n$/,
+    );
   });
 
   test('a part with a UTF-8 byte-order mark is read', async () => {
@@ -208,8 +277,14 @@ describe('merge refuses what it cannot trust', () => {
 
   test('an --out that cannot be written is refused before any part is read', async () => {
     const out = join(directory, 'no-such-folder', 'merged.json');
-    await expectRefused(['does-not-exist.json', '--out', out], `rollout-lab merge: --out '${out}': the folder '${join(directory, 'no-such-folder')}' does not exist\n`);
-    await expectRefused(['does-not-exist.json', '--out', directory], `rollout-lab merge: --out '${directory}' is a folder; give a file path inside it\n`);
+    await expectRefused(
+      ['does-not-exist.json', '--out', out],
+      `rollout-lab merge: --out '${out}': the folder '${join(directory, 'no-such-folder')}' does not exist\n`,
+    );
+    await expectRefused(
+      ['does-not-exist.json', '--out', directory],
+      `rollout-lab merge: --out '${directory}' is a folder; give a file path inside it\n`,
+    );
   });
 });
 
@@ -239,7 +314,13 @@ describe('sharded sweep + merge', () => {
 
 describe('shards', () => {
   test('a partial result that cannot be written after the run is one line naming the file', () => {
-    const part = partialResult('simulate', { replicates: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, {}, { index: 0, count: 1 }, [{ key: '', label: {}, state: { ...initSummary(), replicates: 1, undecided: 1 } }]);
+    const part = partialResult(
+      'simulate',
+      { replicates: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) },
+      {},
+      { index: 0, count: 1 },
+      [{ key: '', label: {}, state: { ...initSummary(), replicates: 1, undecided: 1 } }],
+    );
     const file = join(directory, 'gone', 'part.json');
     expect(() => writePartialResult(file, part)).toThrow(new UsageError(`cannot write the partial result '${file}': ENOENT`));
   });
@@ -253,7 +334,13 @@ describe('shards', () => {
     expect(() => parseShard('-1/3')).toThrow('--shard must be k/N');
   });
   test('shardRange splits into contiguous ranges whose sizes differ by at most one and cover everything', () => {
-    for (const [total, count] of [[10, 3], [3, 7], [1_000_000, 64], [0, 2], [2 ** 53 - 1, 3]]) {
+    for (const [total, count] of [
+      [10, 3],
+      [3, 7],
+      [1_000_000, 64],
+      [0, 2],
+      [2 ** 53 - 1, 3],
+    ]) {
       let next = 0;
       const sizes: number[] = [];
       for (let index = 0; index < count; index++) {

@@ -34,18 +34,28 @@ describe('rollout-lab policy validate', () => {
     ]);
     const json = await runCommand(policyValidateCommand, [path, '--json']);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, errors: [{ path: 'stages[2].traffic' }, { path: 'stages[4].test.metric' }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      errors: [{ path: 'stages[2].traffic' }, { path: 'stages[4].test.metric' }],
+    });
   });
 
   it('names the file, line and column of invalid JSON, and an unreadable file, in one line', async () => {
     const path = file('broken.json', '{\n  "version": 1,\n  "stages": [,]\n}\n');
     const run = await runCommand(policyValidateCommand, [path]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`rollout-lab policy validate: policy file '${path}' is not valid JSON at line 3, column 14: unexpected character ","\n`);
-    const truncated = file("truncated.json", '{"version": 1, "stages": [');
-    expect((await runCommand(policyValidateCommand, [truncated])).stderr).toBe(`rollout-lab policy validate: policy file '${truncated}' is not valid JSON at line 1, column 27: unexpected end of file\n`);
+    expect(run.stderr).toBe(
+      `rollout-lab policy validate: policy file '${path}' is not valid JSON at line 3, column 14: unexpected character ","\n`,
+    );
+    const truncated = file('truncated.json', '{"version": 1, "stages": [');
+    expect((await runCommand(policyValidateCommand, [truncated])).stderr).toBe(
+      `rollout-lab policy validate: policy file '${truncated}' is not valid JSON at line 1, column 27: unexpected end of file\n`,
+    );
     const missing = await runCommand(policyValidateCommand, [join(dir, 'nope.json')]);
-    expect(missing).toMatchObject({ code: 2, stderr: `rollout-lab policy validate: cannot read policy file '${join(dir, 'nope.json')}': no such file\n` });
+    expect(missing).toMatchObject({
+      code: 2,
+      stderr: `rollout-lab policy validate: cannot read policy file '${join(dir, 'nope.json')}': no such file\n`,
+    });
     expect((await runCommand(policyValidateCommand, [])).stderr).toContain('FILE is required');
   });
 });

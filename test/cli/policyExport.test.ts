@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { policyExportCommand } from '../../src/cli/commands/policyExport.ts';
-import { main } from '../../src/cli/main.ts';
 import type { Command } from '../../src/cli/io.ts';
+import { main } from '../../src/cli/main.ts';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-export-'));
@@ -20,16 +20,37 @@ async function run(argv: string[]) {
   if (!commands.some((c: Command) => c.name === 'policy export')) commands.push(policyExportCommand);
   let stdout = '';
   let stderr = '';
-  const code = await main(['policy', 'export', ...argv], { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await main(['policy', 'export', ...argv], {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
   return { code, stdout, stderr };
 }
 
 describe('policy export', () => {
   test('argo: YAML on stdout with the user metric names', async () => {
-    const result = await run([policyFile, '--format', 'argo', '--metric-error', 'model_errors_total', '--service', 'ranker', '--namespace', 'ml']);
+    const result = await run([
+      policyFile,
+      '--format',
+      'argo',
+      '--metric-error',
+      'model_errors_total',
+      '--service',
+      'ranker',
+      '--namespace',
+      'ml',
+    ]);
     expect(result.code).toBe(0);
     const docs = parseAllDocuments(result.stdout).map((d) => d.toJS());
-    expect(docs.map((d) => d.kind)).toEqual(['AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'AnalysisTemplate', 'Rollout']);
+    expect(docs.map((d) => d.kind)).toEqual([
+      'AnalysisTemplate',
+      'AnalysisTemplate',
+      'AnalysisTemplate',
+      'AnalysisTemplate',
+      'AnalysisTemplate',
+      'AnalysisTemplate',
+      'Rollout',
+    ]);
     expect(docs[6].metadata.namespace).toBe('ml');
     // The export's notes head the stream as comments.
     expect(result.stdout).toMatch(/^# Argo Rollouts export by rollout-lab/);
@@ -56,7 +77,7 @@ describe('policy export', () => {
     [[policyFile, '--format', 'helm'], "--format must be one of argo, flagger, json, got 'helm'"],
     [[policyFile, '--format', 'argo', '--flagger-mode', 'ab'], '--flagger-mode applies only to --format flagger'],
     [[policyFile, '--format', 'argo', '--metric-error', 'errors{x}'], 'errorMetric must be a Prometheus metric name'],
-    [[join(directory, 'missing.json'), '--format', 'argo'], "cannot read policy file"],
+    [[join(directory, 'missing.json'), '--format', 'argo'], 'cannot read policy file'],
   ])('%j → exit 2 with one line', async (argv, message) => {
     const out = join(directory, 'never.yaml');
     const result = await run([...argv, '--out', out]);
@@ -71,7 +92,9 @@ describe('policy export', () => {
     const out = join(directory, 'bad.yaml');
     const result = await run([bad, '--format', 'flagger', '--out', out]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^rollout-lab policy export: policy file '.*bad\.json' is not valid \(\d+ problems?\): .*stages\[0\]\.traffic/);
+    expect(result.stderr).toMatch(
+      /^rollout-lab policy export: policy file '.*bad\.json' is not valid \(\d+ problems?\): .*stages\[0\]\.traffic/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -25,7 +25,9 @@ function logText(): string {
     t += (-Math.log(1 - random()) / 1.5) * 1000;
     if (t >= start + 86_400_000) break;
     const latency = 0.12 * Math.exp(0.4 * (random() + random() + random() - 1.5));
-    lines.push(`${new Date(Math.round(t)).toISOString()},${latency.toFixed(4)},${random() < 0.01 ? 'ERROR' : 'OK'},${random() < 0.7 ? 'v1' : 'v2'}`);
+    lines.push(
+      `${new Date(Math.round(t)).toISOString()},${latency.toFixed(4)},${random() < 0.01 ? 'ERROR' : 'OK'},${random() < 0.7 ? 'v1' : 'v2'}`,
+    );
   }
   return lines.join('\r\n');
 }
@@ -40,7 +42,13 @@ writeFileSync(
     baseline: { mode: 'concurrent' },
     guards: { minRequests: 200, failureLimit: 2 },
     stages: [
-      { kind: 'canary', traffic: 0.25, minDuration: '6h', checkInterval: '30m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }] },
+      {
+        kind: 'canary',
+        traffic: 0.25,
+        minDuration: '6h',
+        checkInterval: '30m',
+        rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }],
+      },
       { kind: 'promote' },
     ],
   }),
@@ -58,7 +66,14 @@ writeFileSync(
     guards: { minRequests: 1000, failureLimit: 1 },
     onMaxDuration: 'rollback',
     stages: [
-      { kind: 'canary', traffic: 0.25, minDuration: '2h', maxDuration: '4h', checkInterval: '30m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }] },
+      {
+        kind: 'canary',
+        traffic: 0.25,
+        minDuration: '2h',
+        maxDuration: '4h',
+        checkInterval: '30m',
+        rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }],
+      },
       { kind: 'promote' },
     ],
   }),
@@ -66,7 +81,25 @@ writeFileSync(
 
 describe('rollout-lab replay', () => {
   it('pairs healthy and regressed runs on the same traffic and reports detection net of noise, as one JSON object', async () => {
-    const result = await run(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--inject', 'errors*4', '--replicates', '20', '--seed', '3', '--json'], text);
+    const result = await run(
+      [
+        '-',
+        '--map',
+        map,
+        '--latency-unit',
+        's',
+        '--policy',
+        policyFile,
+        '--inject',
+        'errors*4',
+        '--replicates',
+        '20',
+        '--seed',
+        '3',
+        '--json',
+      ],
+      text,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     const json = result.json;
@@ -94,17 +127,24 @@ describe('rollout-lab replay', () => {
   });
 
   it('prints the error definition, statuses, block length, routing, the check on the log itself and what a miss means', async () => {
-    const result = await run(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--inject', 'latency*1.3', '--replicates', '10'], text);
+    const result = await run(
+      ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--inject', 'latency*1.3', '--replicates', '10'],
+      text,
+    );
     expect(result.code).toBe(0);
     const out = result.stdout;
     expect(out).toMatch(/^Log -: \d{1,3},\d{3} requests over 24 h$/m);
     expect(out).toMatch(/^Error definition: default rule: HTTP 500–599 and error words/m);
-    expect(out).toMatch(/^  statuses: 'OK' ×\d{1,3},\d{3}, 'ERROR \(error\)' ×[\d,]+; error rate 0\.\d+/m);
-    expect(out).toMatch(/^Resampling: whole requests \(time, status, latency, user\) in blocks of \d+ min: the larger Politis–White block length/m);
+    expect(out).toMatch(/^ {2}statuses: 'OK' ×\d{1,3},\d{3}, 'ERROR \(error\)' ×[\d,]+; error rate 0\.\d+/m);
+    expect(out).toMatch(
+      /^Resampling: whole requests \(time, status, latency, user\) in blocks of \d+ min: the larger Politis–White block length/m,
+    );
     expect(out).toContain('Routing: by a hash of each request (the log maps no user column)');
-    expect(out).toMatch(/^  false-rollback rate, replay {13}\S/m);
-    expect(out).toMatch(/^  false-rollback rate, the log's windows  .*\(24 runs started every 30m/m);
-    expect(out).toContain('Regressed candidate: every candidate latency × 1.3, from the first check window in which the candidate receives traffic');
+    expect(out).toMatch(/^ {2}false-rollback rate, replay {13}\S/m);
+    expect(out).toMatch(/^ {2}false-rollback rate, the log's windows {2}.*\(24 runs started every 30m/m);
+    expect(out).toContain(
+      'Regressed candidate: every candidate latency × 1.3, from the first check window in which the candidate receives traffic',
+    );
     expect(out).toContain('What a miss means: a missed regression is a run in which the policy promoted this candidate to all users');
   });
 
@@ -112,27 +152,66 @@ describe('rollout-lab replay', () => {
     const result = await run(['-', '--map', map, '--latency-unit', 's', '--policy', starvingPolicyFile, '--replicates', '5'], text);
     expect(result.code).toBe(0);
     // 1.5 requests/s × 30 min × 25% ≈ 675 candidate requests a window, fewer than 1,000.
-    expect(result.stdout).toMatch(/^    canary 25% · maxDuration: 5 of 5 runs$/m);
-    expect(result.stdout).toMatch(/^    timed out: canary 25% saw at most \d{3} candidate requests in a check window, of the 1,000 needed \(5 runs\)$/m);
+    expect(result.stdout).toMatch(/^ {4}canary 25% · maxDuration: 5 of 5 runs$/m);
+    expect(result.stdout).toMatch(
+      /^ {4}timed out: canary 25% saw at most \d{3} candidate requests in a check window, of the 1,000 needed \(5 runs\)$/m,
+    );
   });
 
   it('routes sticky by the column of --sticky-by', async () => {
-    const result = await run(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--sticky-by', 'Version', '--replicates', '4', '--json'], text);
+    const result = await run(
+      ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--sticky-by', 'Version', '--replicates', '4', '--json'],
+      text,
+    );
     expect(result.code).toBe(0);
     expect(result.json.routing).toEqual({ by: 'user', column: 'Version', group: 'the flag' });
     expect(result.json.log.users).toBe(2);
   });
 
   it('replays one model version with --control', async () => {
-    const all = await run(['-', '--map', `${map},model=version`, '--latency-unit', 's', '--policy', policyFile, '--replicates', '2', '--json'], text);
-    const v2 = await run(['-', '--map', `${map},model=version`, '--latency-unit', 's', '--policy', policyFile, '--control', 'v2', '--replicates', '2', '--json'], text);
+    const all = await run(
+      ['-', '--map', `${map},model=version`, '--latency-unit', 's', '--policy', policyFile, '--replicates', '2', '--json'],
+      text,
+    );
+    const v2 = await run(
+      [
+        '-',
+        '--map',
+        `${map},model=version`,
+        '--latency-unit',
+        's',
+        '--policy',
+        policyFile,
+        '--control',
+        'v2',
+        '--replicates',
+        '2',
+        '--json',
+      ],
+      text,
+    );
     const share = v2.json.log.requests / all.json.log.requests;
     expect(share).toBeGreaterThan(0.27);
     expect(share).toBeLessThan(0.33);
   });
 
   it('is reproducible for a seed', async () => {
-    const argv = ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--inject', 'errors*2', '--replicates', '8', '--seed', 'abc', '--json'];
+    const argv = [
+      '-',
+      '--map',
+      map,
+      '--latency-unit',
+      's',
+      '--policy',
+      policyFile,
+      '--inject',
+      'errors*2',
+      '--replicates',
+      '8',
+      '--seed',
+      'abc',
+      '--json',
+    ];
     const first = await run(argv, text);
     const second = await run(argv, text);
     expect(second.json).toEqual(first.json);
@@ -148,28 +227,48 @@ describe('rollout-lab replay', () => {
     }
 
     it('an error rule that matches no row', () =>
-      refuses(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--error-when', 'status == FAIL'], text, /^rollout-lab replay: the error rule 'status == FAIL' matches none of the [\d,]+ accepted rows \(status values seen: 'OK' ×[\d,]+, 'ERROR' ×[\d,]+\)/));
+      refuses(
+        ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--error-when', 'status == FAIL'],
+        text,
+        /^rollout-lab replay: the error rule 'status == FAIL' matches none of the [\d,]+ accepted rows \(status values seen: 'OK' ×[\d,]+, 'ERROR' ×[\d,]+\)/,
+      ));
 
     it('an error rule that makes every row an error (SUCCEED is no word the default rule knows)', () => {
       const succeed = text.replace(/,OK,/g, ',SUCCEED,').replace(/,ERROR,/g, ',FAILED,');
-      return refuses(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile], succeed, /^rollout-lab replay: the error rule 'default' makes every one of the [\d,]+ accepted rows an error \([\d,]+ rows were rejected for a status it does not recognise\) \(status values seen: 'SUCCEED' ×[\d,]+, 'FAILED' ×[\d,]+\)/);
+      return refuses(
+        ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile],
+        succeed,
+        /^rollout-lab replay: the error rule 'default' makes every one of the [\d,]+ accepted rows an error \([\d,]+ rows were rejected for a status it does not recognise\) \(status values seen: 'SUCCEED' ×[\d,]+, 'FAILED' ×[\d,]+\)/,
+      );
     });
 
     it('a --sticky-by column the log does not have', () =>
-      refuses(['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--sticky-by', 'session'], text, /^rollout-lab replay: .*session/));
+      refuses(
+        ['-', '--map', map, '--latency-unit', 's', '--policy', policyFile, '--sticky-by', 'session'],
+        text,
+        /^rollout-lab replay: .*session/,
+      ));
 
     it('a log shorter than the rollout (the default policy takes up to 162 h), unless --allow-wrap', async () => {
-      await refuses(['-', '--map', map, '--latency-unit', 's'], text, /^rollout-lab replay: the log spans 24 h but a rollout under policy 'framework default' can take 162 h: replaying it would reuse the log's blocks \(allow that with --allow-wrap\)/);
+      await refuses(
+        ['-', '--map', map, '--latency-unit', 's'],
+        text,
+        /^rollout-lab replay: the log spans 24 h but a rollout under policy 'framework default' can take 162 h: replaying it would reuse the log's blocks \(allow that with --allow-wrap\)/,
+      );
       const wrapped = await runMain(['-', '--map', map, '--latency-unit', 's', '--allow-wrap', '--replicates', '2'], text);
       expect(wrapped.code).toBe(0);
       expect(wrapped.stdout).toContain('Warning: the log (24 h) is shorter than the rollout (162 h)');
     });
 
     it('names the argument', async () => {
-      await expect(run(['-', '--map', map, '--inject', 'latency^2'], text)).rejects.toThrow("--inject: injection 'latency^2' must look like");
+      await expect(run(['-', '--map', map, '--inject', 'latency^2'], text)).rejects.toThrow(
+        "--inject: injection 'latency^2' must look like",
+      );
       await expect(run(['-', '--map', map, '--replicates', '0'], text)).rejects.toThrow('--replicates must be at least 1, got 0');
       await expect(run(['-', '--map', map, '--policy', join(directory, 'missing.json')], text)).rejects.toThrow('cannot read policy file');
-      await expect(run(['-', '--map', `${map},user=version`, '--sticky-by', 'result'], text)).rejects.toThrow("--sticky-by 'result' differs from the mapped user column 'version': give one");
+      await expect(run(['-', '--map', `${map},user=version`, '--sticky-by', 'result'], text)).rejects.toThrow(
+        "--sticky-by 'result' differs from the mapped user column 'version': give one",
+      );
       await expect(run(['--map', map])).rejects.toThrow('LOG is required');
     });
   });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv, readSegmentCounts, segmentsCommand } from '../../src/cli/commands/segments.ts';
 import fixture from '../fixtures/analysis.json';
 import { runCommandObject } from '../helpers/cli.ts';
@@ -36,7 +36,10 @@ describe('rollout-lab segments', () => {
     expect(result.json.simpsonParadox).toBe(true);
     expect(result.json.variants).toEqual(['A', 'B']);
     // A is ahead in both strata and B overall, but no difference is significant (strata after Holm's correction): no winner.
-    expect(result.json.segments.map((s: any) => [s.segment, s.higher, s.winner])).toEqual([['small', 'A', null], ['large', 'A', null]]);
+    expect(result.json.segments.map((s: any) => [s.segment, s.higher, s.winner])).toEqual([
+      ['small', 'A', null],
+      ['large', 'A', null],
+    ]);
     expect(result.json.aggregate.higher).toBe('B');
     expect(result.json.aggregate.winner).toBeNull();
     expect(result.json.aggregate.pValue).toBeCloseTo(fixture.segments.kidney.aggregate.pValue, 12); // proportions_ztest([273, 289], [350, 350])
@@ -50,7 +53,9 @@ describe('rollout-lab segments', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('A vs B: success rate by segment');
     expect(result.stdout).toMatch(/small\s+51\.0%\s+93\.1% \(81\/87\)\s+86\.7% \(234\/270\)/);
-    expect(result.stdout).toMatch(/overall\s+100\.0%\s+78\.0% \(273\/350\)\s+82\.6% \(289\/350\)\s+−4\.6% \[−10\.4%, \+1\.3%\]\s+0\.1285\s+none/);
+    expect(result.stdout).toMatch(
+      /overall\s+100\.0%\s+78\.0% \(273\/350\)\s+82\.6% \(289\/350\)\s+−4\.6% \[−10\.4%, \+1\.3%\]\s+0\.1285\s+none/,
+    );
     expect(result.stdout).toContain("Simpson's paradox: B is ahead overall (A vs B: 78.0% vs 82.6%) but behind in every segment");
     expect(result.stdout).toContain('Recommendation: No winner: neither A nor B is significantly better overall (p = 0.13)');
   });
@@ -75,31 +80,43 @@ describe('rollout-lab segments', () => {
 
   it('rejects unknown columns, naming them', async () => {
     await expect(run([KIDNEY, '--variant', 'arm', '--segment', 'size', '--success', 'successes', '--total', 'total'])).rejects.toThrow(
-      new RangeError(`unknown columns 'arm' (--variant), 'size' (--segment) in ${KIDNEY}; its columns are treatment, treatment_desc, stone_size, successes, total`),
+      new RangeError(
+        `unknown columns 'arm' (--variant), 'size' (--segment) in ${KIDNEY}; its columns are treatment, treatment_desc, stone_size, successes, total`,
+      ),
     );
   });
 
   it('rejects bad rows, naming the row', async () => {
     const ragged = csv('ragged.csv', 'v,s,y\nA,x,1\nB,x\n');
-    await expect(run([ragged, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(`${ragged} row 3 has 2 fields, the header has 3`);
+    await expect(run([ragged, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(
+      `${ragged} row 3 has 2 fields, the header has 3`,
+    );
     const notBinary = csv('binary.csv', 'v,s,y\nA,x,1\nB,x,2\n');
     await expect(run([notBinary, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(
       `${notBinary} row 3: y must be 0 or 1 for one observation per row (use --total for counts), got '2'`,
     );
     const tooMany = csv('counts.csv', 'v,s,y,n\nA,x,5,4\n');
-    await expect(run([tooMany, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(`${tooMany} row 2: y (5) is larger than n (4)`);
+    await expect(run([tooMany, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(
+      `${tooMany} row 2: y (5) is larger than n (4)`,
+    );
     const negative = csv('negative.csv', 'v,s,y,n\nA,x,-1,4\n');
-    await expect(run([negative, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(`${negative} row 2: y must be a whole number ≥ 0, got '-1'`);
+    await expect(run([negative, '--variant', 'v', '--segment', 's', '--success', 'y', '--total', 'n'])).rejects.toThrow(
+      `${negative} row 2: y must be a whole number ≥ 0, got '-1'`,
+    );
     const three = csv('three.csv', 'v,s,y\nA,x,1\nB,x,0\nC,x,1\n');
     await expect(run([three, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(/row 4: a third variant 'C'/);
     const gap = csv('gap.csv', 'v,s,y\nA,x,1\nB,x,0\nA,z,1\n');
-    await expect(run([gap, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(`${gap}: segment 'z' has no traffic for variant 'B'`);
+    await expect(run([gap, '--variant', 'v', '--segment', 's', '--success', 'y'])).rejects.toThrow(
+      `${gap}: segment 'z' has no traffic for variant 'B'`,
+    );
   });
 
   it('rejects missing arguments and files', async () => {
     await expect(run(['--variant', 'a', '--segment', 'b', '--success', 'c'])).rejects.toThrow('FILE.csv is required');
     await expect(run([KIDNEY, '--segment', 'b', '--success', 'c'])).rejects.toThrow('--variant is required');
-    await expect(run([join(dir, 'nope.csv'), '--variant', 'a', '--segment', 'b', '--success', 'c'])).rejects.toThrow(/cannot read .*nope\.csv: ENOENT/);
+    await expect(run([join(dir, 'nope.csv'), '--variant', 'a', '--segment', 'b', '--success', 'c'])).rejects.toThrow(
+      /cannot read .*nope\.csv: ENOENT/,
+    );
     await expect(run([...kidneyArgs, '--alpha', '1'])).rejects.toThrow('--alpha must be less than 1, got 1');
   });
 });
@@ -130,7 +147,9 @@ describe('segments streams its CSV (issue 11: a 200 MB CSV must not run out of m
       chunksRead++;
       throw new Error('read past the bad row: the whole input was read before it was parsed');
     }
-    await expect(readSegmentCounts(chunks(), 'big.csv', columns)).rejects.toThrow("big.csv row 1002: y must be 0 or 1 for one observation per row (use --total for counts), got '7'");
+    await expect(readSegmentCounts(chunks(), 'big.csv', columns)).rejects.toThrow(
+      "big.csv row 1002: y must be 0 or 1 for one observation per row (use --total for counts), got '7'",
+    );
     expect(chunksRead).toBe(2);
   });
 
@@ -180,9 +199,13 @@ describe('one column mapping for the CLI and the app', () => {
     const { parseSegmentsCsv } = await import('../../src/ui/segments/segmentsCsv.ts');
     const file = 'test/fixtures/ucb_admissions_1973.csv';
     const text = readFileSync(file, 'utf8');
-    const cli = await readSegmentCounts((async function* () {
-      yield text;
-    })(), file, { segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' });
+    const cli = await readSegmentCounts(
+      (async function* () {
+        yield text;
+      })(),
+      file,
+      { segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' },
+    );
     const app = parseSegmentsCsv(text);
     expect(app.columns).toEqual({ segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' });
     expect({ variants: app.variants, segments: app.segments }).toEqual(cli);

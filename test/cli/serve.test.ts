@@ -8,12 +8,12 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
-import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
-import { createDecisionService } from '../../src/cli/serve/decisionService.ts';
-import type { DecisionService } from '../../src/cli/serve/decisionService.ts';
-import { eventLogPath } from '../../src/cli/serve/serviceStateFile.ts';
 import { serveCommand } from '../../src/cli/commands/serve.ts';
+import type { DecisionService } from '../../src/cli/serve/decisionService.ts';
+import { createDecisionService } from '../../src/cli/serve/decisionService.ts';
+import { eventLogPath } from '../../src/cli/serve/serviceStateFile.ts';
+import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-serve-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -25,7 +25,16 @@ async function start(stateFile?: string, bodyLimit?: number): Promise<{ service:
 }
 
 function healthyWindow(i: number, duration = 300): WindowMetrics {
-  const arm = (errors: number) => ({ requests: 2000, errors, timeouts: 1, latency: { p50: 40, p95: 90, p99: 150 }, successes: 900, outcomes: 1000, agreements: 950, compared: 1000 });
+  const arm = (errors: number) => ({
+    requests: 2000,
+    errors,
+    timeouts: 1,
+    latency: { p50: 40, p95: 90, p99: 150 },
+    successes: 900,
+    outcomes: 1000,
+    agreements: 950,
+    compared: 1000,
+  });
   return { startTime: i * duration, duration, control: arm(10), candidate: arm(10) };
 }
 
@@ -48,7 +57,10 @@ describe('decision service', () => {
       const malformed = await post(`${url}/v1/decide`, '{"startTime": 0,');
       expect(malformed.status).toBe(400);
       expect(malformed.json.error).toMatch(/^request body is not valid JSON/);
-      const wrongField = await post(`${url}/v1/decide`, JSON.stringify({ ...healthyWindow(0), candidate: { requests: 10, errors: 11, timeouts: 0 } }));
+      const wrongField = await post(
+        `${url}/v1/decide`,
+        JSON.stringify({ ...healthyWindow(0), candidate: { requests: 10, errors: 11, timeouts: 0 } }),
+      );
       expect(wrongField.status).toBe(400);
       expect(wrongField.json.problems).toEqual([{ path: 'candidate.errors', message: 'must be at most requests (10), got 11' }]);
       const unknown = await post(`${url}/v1/decide`, JSON.stringify({ ...healthyWindow(0), extra: 1 }));
@@ -59,11 +71,25 @@ describe('decision service', () => {
       expect(badKill).toMatchObject({ status: 400, json: { error: 'reason: must be a non-empty string of at most 1000 characters' } });
       const first = await post(`${url}/v1/decide`, JSON.stringify(healthyWindow(0)));
       expect(first.status).toBe(200);
-      expect(first.json.result).toMatchObject({ verdict: 'healthy', healthy: true, decision: 'continue', stage: 'baseline', stageIndex: 0, status: 'running', eventIndex: 0 });
+      expect(first.json.result).toMatchObject({
+        verdict: 'healthy',
+        healthy: true,
+        decision: 'continue',
+        stage: 'baseline',
+        stageIndex: 0,
+        status: 'running',
+        eventIndex: 0,
+      });
       // the gate changes nothing: Flagger's webhook may post any body
       expect((await fetch(`${url}/v1/gate`, { method: 'POST', body: '{}' })).status).toBe(200);
       const killed = await post(`${url}/v1/kill`, JSON.stringify({ reason: 'on-call pressed the button', time: 400 }));
-      expect(killed.json.result).toMatchObject({ verdict: 'failing', decision: 'rollback', status: 'rolledBack', candidateTraffic: 0, eventIndex: 1 });
+      expect(killed.json.result).toMatchObject({
+        verdict: 'failing',
+        decision: 'rollback',
+        status: 'rolledBack',
+        candidateTraffic: 0,
+        eventIndex: 1,
+      });
       expect(killed.json.reasons[0].rule).toBe('killSwitch');
       const gate = await fetch(`${url}/v1/gate`, { method: 'POST', body: '{}' });
       expect(gate.status).toBe(412);
@@ -100,7 +126,10 @@ describe('decision service', () => {
       for (let i = k; i < total; i += clients) {
         // one in ten is malformed: it must be refused without touching the state
         const bad = i % 10 === 9;
-        const { status, json } = await post(`${url}/v1/rollouts/load-${k}/decide`, bad ? '{"startTime":' : JSON.stringify(healthyWindow(Math.floor(i / clients), 3600)));
+        const { status, json } = await post(
+          `${url}/v1/rollouts/load-${k}/decide`,
+          bad ? '{"startTime":' : JSON.stringify(healthyWindow(Math.floor(i / clients), 3600)),
+        );
         expect(status).toBe(bad ? 400 : 200);
         answers[i] = bad ? null : json;
         if (bad && !existsSync(stateFile)) continue; // refused before any decision: no file yet
@@ -129,7 +158,8 @@ describe('decision service', () => {
       expect(entry.event).toEqual(answer.event);
       expect(entry.window.id).toBe(answer.window);
     }
-    for (const [, entries] of byRollout) expect(entries.map((e) => e.window.startTime)).toEqual([...entries.map((e) => e.window.startTime)].sort((a, b) => a - b));
+    for (const [, entries] of byRollout)
+      expect(entries.map((e) => e.window.startTime)).toEqual([...entries.map((e) => e.window.startTime)].sort((a, b) => a - b));
     const saved = JSON.parse(readFileSync(stateFile, 'utf8'));
     expect(saved.accepted).toBe(2700);
     expect(maxAccepted).toBe(2700);
@@ -175,7 +205,10 @@ describe('decision service', () => {
     const stateFile = join(directory, 'corrupt.json');
     writeFileSync(stateFile, '{"format":"rollout-lab-serve-state"');
     expect(() => createDecisionService({ policy: defaultPolicy(), stateFile })).toThrow(/is not valid JSON/);
-    writeFileSync(stateFile, JSON.stringify({ format: 'rollout-lab-serve-state', version: 1, policy: 'fnv1a32:00000000', accepted: 0, state: null }));
+    writeFileSync(
+      stateFile,
+      JSON.stringify({ format: 'rollout-lab-serve-state', version: 1, policy: 'fnv1a32:00000000', accepted: 0, state: null }),
+    );
     expect(() => createDecisionService({ policy: defaultPolicy(), stateFile })).toThrow(/belongs to another policy/);
   });
 
@@ -200,7 +233,7 @@ describe('serve command arguments', () => {
   };
   test.each([
     [[], '--policy is required'],
-    [['--policy', join(directory, 'none.json')], "cannot read policy file"],
+    [['--policy', join(directory, 'none.json')], 'cannot read policy file'],
     [['--policy', 'package.json'], 'is not valid'],
   ])('%j → usage error', async (argv, message) => {
     await expect(Promise.resolve().then(() => serveCommand.run(argv as string[], io().io))).rejects.toThrow(message);
@@ -208,6 +241,8 @@ describe('serve command arguments', () => {
   test('bad port', async () => {
     const policyFile = join(directory, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(defaultPolicy()));
-    await expect(Promise.resolve().then(() => serveCommand.run(['--policy', policyFile, '--port', '70000'], io().io))).rejects.toThrow('--port must be at most 65535, got 70000');
+    await expect(Promise.resolve().then(() => serveCommand.run(['--policy', policyFile, '--port', '70000'], io().io))).rejects.toThrow(
+      '--port must be at most 65535, got 70000',
+    );
   });
 });

@@ -11,16 +11,17 @@
  * dist/ must be built from the current sources (`npm test` builds it first; alone:
  * `npm run build:cli`); the test refuses to run on a stale build rather than test old code.
  */
-import { spawn } from 'node:child_process';
+
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
-import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
 import { eventLogPath } from '../../src/cli/serve/serviceStateFile.ts';
+import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -30,7 +31,11 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 /** Throws when a source of the service is newer than its build in dist/ (or missing there). */
 function checkBuildIsCurrent(): void {
-  const sources = [...readdirSync(join(root, 'src/cli/serve')).map((name) => `src/cli/serve/${name}`), 'src/cli/commands/serve.ts', 'src/cli/commands/decide.ts'];
+  const sources = [
+    ...readdirSync(join(root, 'src/cli/serve')).map((name) => `src/cli/serve/${name}`),
+    'src/cli/commands/serve.ts',
+    'src/cli/commands/decide.ts',
+  ];
   for (const source of sources) {
     const built = join(root, 'dist', source.replace(/\.ts$/, '.js'));
     let builtTime: number;
@@ -39,15 +44,30 @@ function checkBuildIsCurrent(): void {
     } catch {
       throw new Error(`${built} is missing: run \`npm run build:cli\` before this test`);
     }
-    if (statSync(join(root, source)).mtimeMs > builtTime) throw new Error(`dist/ is older than ${source}: run \`npm run build:cli\` before this test`);
+    if (statSync(join(root, source)).mtimeMs > builtTime)
+      throw new Error(`dist/ is older than ${source}: run \`npm run build:cli\` before this test`);
   }
 }
 
 /** Hour-long windows (the default policy's stages take 24 h, 24 h, 2 h, 6 h, 24 h…), the candidate 4 points more successful; from `regressionFrom` on, its error rate is 10%. */
 function windows(count: number, random: () => number, regressionFrom = Infinity): WindowMetrics[] {
   return Array.from({ length: count }, (_, i) => {
-    const arm = (requests: number, errors: number, successes: number) => ({ requests, errors, timeouts: Math.floor((random() * requests) / 1000), latency: { p50: 40 + random() * 5, p95: 90 + random() * 10, p99: 150 + random() * 20 }, successes: successes + Math.floor(random() * 20), outcomes: 1000, agreements: 940 + Math.floor(random() * 20), compared: 1000 });
-    return { startTime: 1_764_000_000 + i * 3600, duration: 3600, control: arm(20_000, 40 + Math.floor(random() * 10), 880), candidate: arm(2_000, i >= regressionFrom ? 200 : 4 + Math.floor(random() * 4), 920) };
+    const arm = (requests: number, errors: number, successes: number) => ({
+      requests,
+      errors,
+      timeouts: Math.floor((random() * requests) / 1000),
+      latency: { p50: 40 + random() * 5, p95: 90 + random() * 10, p99: 150 + random() * 20 },
+      successes: successes + Math.floor(random() * 20),
+      outcomes: 1000,
+      agreements: 940 + Math.floor(random() * 20),
+      compared: 1000,
+    });
+    return {
+      startTime: 1_764_000_000 + i * 3600,
+      duration: 3600,
+      control: arm(20_000, 40 + Math.floor(random() * 10), 880),
+      candidate: arm(2_000, i >= regressionFrom ? 200 : 4 + Math.floor(random() * 4), 920),
+    };
   });
 }
 
@@ -58,7 +78,11 @@ interface Running {
 }
 
 function startServer(policyFile: string, stateFile: string): Promise<Running> {
-  const child = spawn(process.execPath, [cli, 'serve', '--policy', policyFile, '--state', stateFile, '--port', '0', '--host', '127.0.0.1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROLLOUT_LAB_TOKEN: '' } });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--policy', policyFile, '--state', stateFile, '--port', '0', '--host', '127.0.0.1', '--json'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROLLOUT_LAB_TOKEN: '' } },
+  );
   const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
   return new Promise((resolvePromise, reject) => {
     let out = '';
@@ -78,7 +102,16 @@ function runDecide(policyFile: string, input: WindowMetrics[]): Promise<any[]> {
     const child = spawn(process.execPath, [cli, 'decide', '--policy', policyFile], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
-    child.once('exit', (code) => (code === 0 ? resolvePromise(out.trim().split('\n').map((line) => JSON.parse(line))) : reject(new Error(`decide exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolvePromise(
+            out
+              .trim()
+              .split('\n')
+              .map((line) => JSON.parse(line)),
+          )
+        : reject(new Error(`decide exited with ${code}`)),
+    );
     child.stdin.end(input.map((item) => JSON.stringify(item) + '\n').join(''));
   });
 }
@@ -115,7 +148,12 @@ describe('decision service under kill -9', () => {
           const url = server.url;
           inFlight += 1;
           try {
-            const response = await fetch(`${url}/v1/rollouts/${rollout}/decide`, { method: 'POST', body: JSON.stringify(window), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(20_000) });
+            const response = await fetch(`${url}/v1/rollouts/${rollout}/decide`, {
+              method: 'POST',
+              body: JSON.stringify(window),
+              headers: { 'content-type': 'application/json' },
+              signal: AbortSignal.timeout(20_000),
+            });
             const json = await response.json();
             expect(response.status, JSON.stringify(json)).toBe(200);
             if (json.duplicate === true) figures.duplicateAnswers += 1;
@@ -164,8 +202,24 @@ describe('decision service under kill -9', () => {
         const state = await (await fetch(`${server.url}/v1/rollouts/${rollout}/state?events=all`)).json();
         const decided = await runDecide(policyFile, plan[rollout]);
         expect(state.eventCount).toBe(perRollout);
-        expect(state.state.events.map((event: any) => ({ time: event.time, stage: event.stage, kind: event.kind, decision: event.decision, candidateTraffic: event.candidateTraffic, reasons: event.reasons }))).toEqual(
-          decided.map((line) => ({ time: line.time, stage: line.stage, kind: line.kind, decision: line.decision, candidateTraffic: line.candidateTraffic, reasons: line.reasons })),
+        expect(
+          state.state.events.map((event: any) => ({
+            time: event.time,
+            stage: event.stage,
+            kind: event.kind,
+            decision: event.decision,
+            candidateTraffic: event.candidateTraffic,
+            reasons: event.reasons,
+          })),
+        ).toEqual(
+          decided.map((line) => ({
+            time: line.time,
+            stage: line.stage,
+            kind: line.kind,
+            decision: line.decision,
+            candidateTraffic: line.candidateTraffic,
+            reasons: line.reasons,
+          })),
         );
         expect(state.result.decision).toBe(decided[decided.length - 1].decision);
       }
@@ -174,7 +228,10 @@ describe('decision service under kill -9', () => {
       await server.exited;
     }
     // On disk: one line per unique window, each window once.
-    const lines = readFileSync(eventLogPath(stateFile), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(eventLogPath(stateFile), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const counted = new Map<string, number>();
     for (const line of lines) counted.set(`${line.rollout}/${line.window.id}`, (counted.get(`${line.rollout}/${line.window.id}`) ?? 0) + 1);
     const sent = Object.entries(plan).flatMap(([rollout, list]) => list.map((window) => `${rollout}/start:${window.startTime}`));

@@ -2,11 +2,11 @@
 // an in-memory event store. The expected values are the service's documented answers
 // (src/cli/serve/decisionService.ts header; docs/production.md).
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { openEventStore } from '../../src/cli/serve/eventStore.ts';
 import { HttpError } from '../../src/cli/serve/httpBody.ts';
 import { route } from '../../src/cli/serve/httpRouter.ts';
 import { createRolloutHandlers } from '../../src/cli/serve/rolloutHandlers.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 
 describe('route', () => {
   it('maps the paths of the default and of named rollouts', () => {
@@ -45,11 +45,15 @@ describe('handlers over a memory event store', () => {
   });
   it('the kill switch rolls back, closes the gate (412) and is listed', async () => {
     const handlers = make();
-    const answer = (await handlers.write('kill', 'a', JSON.stringify({ reason: 'pager', time: 50 }))) as { result: { verdict: string; status: string; eventIndex: number } };
+    const answer = (await handlers.write('kill', 'a', JSON.stringify({ reason: 'pager', time: 50 }))) as {
+      result: { verdict: string; status: string; eventIndex: number };
+    };
     expect(answer.result).toMatchObject({ verdict: 'failing', status: 'rolledBack', eventIndex: 0 });
     expect(handlers.gate('a').status).toBe(412);
     expect(handlers.list().rollouts.map((r) => [r.rollout, r.generation, r.eventCount])).toEqual([['a', 0, 1]]);
-    await expect(Promise.resolve().then(() => handlers.write('kill', 'a', '{}'))).rejects.toThrow('reason: must be a non-empty string of at most 1000 characters');
+    await expect(Promise.resolve().then(() => handlers.write('kill', 'a', '{}'))).rejects.toThrow(
+      'reason: must be a non-empty string of at most 1000 characters',
+    );
     const reset = (await handlers.write('reset', 'a', '')) as { generation: number; previous: { eventCount: number } };
     expect(reset).toMatchObject({ generation: 1, previous: { generation: 0, eventCount: 1 } });
     expect(handlers.gate('a').status).toBe(200);

@@ -12,23 +12,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { initialState } from '../../src/engine/controller/controllerState.ts';
-import type { ControllerState } from '../../src/engine/controller/controllerState.ts';
-import { step } from '../../src/engine/controller/step.ts';
-import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
-import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
-import { createDecisionService } from '../../src/cli/serve/decisionService.ts';
-import type { DecisionService } from '../../src/cli/serve/decisionService.ts';
-import { eventLogPath, policyFingerprint } from '../../src/cli/serve/serviceStateFile.ts';
-import { fileStorage } from '../../src/cli/serve/serviceStorage.ts';
-import type { ServiceStorage } from '../../src/cli/serve/serviceStorage.ts';
 import { readToken } from '../../src/cli/commands/serve.ts';
+import type { DecisionService } from '../../src/cli/serve/decisionService.ts';
+import { createDecisionService } from '../../src/cli/serve/decisionService.ts';
+import { eventLogPath, policyFingerprint } from '../../src/cli/serve/serviceStateFile.ts';
+import type { ServiceStorage } from '../../src/cli/serve/serviceStorage.ts';
+import { fileStorage } from '../../src/cli/serve/serviceStorage.ts';
+import type { ControllerState } from '../../src/engine/controller/controllerState.ts';
+import { initialState } from '../../src/engine/controller/controllerState.ts';
+import { step } from '../../src/engine/controller/step.ts';
+import type { WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-serve-windows-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 const policy = defaultPolicy();
 
-async function start(options: { stateFile?: string; storage?: ServiceStorage; token?: string } = {}): Promise<{ service: DecisionService; url: string }> {
+async function start(
+  options: { stateFile?: string; storage?: ServiceStorage; token?: string } = {},
+): Promise<{ service: DecisionService; url: string }> {
   const service = createDecisionService({ policy, now: () => 1e9, ...options });
   const address = await service.listen(0, '127.0.0.1');
   return { service, url: `http://127.0.0.1:${address.port}` };
@@ -36,11 +38,24 @@ async function start(options: { stateFile?: string; storage?: ServiceStorage; to
 
 /** Window i of a run: 5 minutes, its candidate errors varying with i so that windows differ. */
 function window(i: number, candidateErrors = 10 + (i % 7)): WindowMetrics {
-  const arm = (errors: number) => ({ requests: 2000, errors, timeouts: 1, latency: { p50: 40, p95: 90, p99: 150 }, successes: 900, outcomes: 1000, agreements: 950, compared: 1000 });
+  const arm = (errors: number) => ({
+    requests: 2000,
+    errors,
+    timeouts: 1,
+    latency: { p50: 40, p95: 90, p99: 150 },
+    successes: 900,
+    outcomes: 1000,
+    agreements: 950,
+    compared: 1000,
+  });
   return { startTime: i * 300, duration: 300, control: arm(10), candidate: arm(candidateErrors) };
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; json: any; headers: Headers }> {
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<{ status: number; json: any; headers: Headers }> {
   const response = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
   return { status: response.status, json: await response.json(), headers: response.headers };
 }
@@ -60,7 +75,10 @@ function engineOver(windows: WindowMetrics[]): ControllerState {
 }
 
 function logLines(stateFile: string): any[] {
-  return readFileSync(eventLogPath(stateFile), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return readFileSync(eventLogPath(stateFile), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('each window counts once', () => {
@@ -80,7 +98,9 @@ describe('each window counts once', () => {
       // same start time, other numbers: not a resend — refused, and it says why
       const other = await post(`${url}/v1/decide`, window(0, 99));
       expect(other.status).toBe(409);
-      expect(other.json.error).toBe("window 'start:0' of rollout 'default' was already counted with different content (event 0); a window counts once — send a new id or start time for new data");
+      expect(other.json.error).toBe(
+        "window 'start:0' of rollout 'default' was already counted with different content (event 0); a window counts once — send a new id or start time for new data",
+      );
       // an explicit id identifies the window instead of its start
       const named = await post(`${url}/v1/decide`, { id: 'w-1', ...window(1) });
       expect(named.json).toMatchObject({ window: 'id:w-1', result: { eventIndex: 1 } });
@@ -112,7 +132,8 @@ describe('each window counts once', () => {
       const late = await post(`${url}/v1/decide`, window(2));
       expect(late.status).toBe(409);
       expect(late.json).toMatchObject({
-        error: "window 'start:600' of rollout 'default' starts at 600, not after the last counted window 'start:900' (start 900): windows count once and in order; this one is refused",
+        error:
+          "window 'start:600' of rollout 'default' starts at 600, not after the last counted window 'start:900' (start 900): windows count once and in order; this one is refused",
         rollout: 'default',
         lastWindow: { id: 'start:900', startTime: 900 },
       });
@@ -120,7 +141,12 @@ describe('each window counts once', () => {
       expect((await post(`${url}/v1/decide`, { id: 'again', ...window(3) })).status).toBe(409);
       const state = await get(`${url}/v1/state?events=all`);
       expect(state.eventCount).toBe(3);
-      expect(state.state).toMatchObject({ ...(() => { const { events, ...rest } = engineOver([window(0), window(1), window(3)]); return rest; })() });
+      expect(state.state).toMatchObject({
+        ...(() => {
+          const { events, ...rest } = engineOver([window(0), window(1), window(3)]);
+          return rest;
+        })(),
+      });
     } finally {
       await service.close();
     }
@@ -133,10 +159,23 @@ describe('each window counts once', () => {
       expect((await post(`${url}/v1/decide`, check)).json).toMatchObject({ window: 'start:0', result: { eventIndex: 0 } });
       expect((await post(`${url}/v1/decide`, check)).json).toMatchObject({ duplicate: true });
       const mixed = await post(`${url}/v1/decide`, [{ id: 'a', ...window(2) }, window(3)]);
-      expect(mixed).toMatchObject({ status: 400, json: { error: 'id: 1 of the 2 windows have an id; give every window of the array an id, or none' } });
+      expect(mixed).toMatchObject({
+        status: 400,
+        json: { error: 'id: 1 of the 2 windows have an id; give every window of the array an id, or none' },
+      });
       const badId = await post(`${url}/v1/decide`, { id: '', ...window(2) });
-      expect(badId).toMatchObject({ status: 400, json: { problems: [{ path: 'id', message: 'must be a non-empty string of at most 200 characters' }] } });
-      expect((await post(`${url}/v1/decide`, [{ id: 'a', ...window(2) }, { id: 'b', ...window(3) }])).json).toMatchObject({ window: 'id:a,b', result: { eventIndex: 1 } });
+      expect(badId).toMatchObject({
+        status: 400,
+        json: { problems: [{ path: 'id', message: 'must be a non-empty string of at most 200 characters' }] },
+      });
+      expect(
+        (
+          await post(`${url}/v1/decide`, [
+            { id: 'a', ...window(2) },
+            { id: 'b', ...window(3) },
+          ])
+        ).json,
+      ).toMatchObject({ window: 'id:a,b', result: { eventIndex: 1 } });
     } finally {
       await service.close();
     }
@@ -233,15 +272,24 @@ describe('more than one rollout', () => {
     const first = await start({ stateFile });
     try {
       const { url } = first;
-      expect((await post(`${url}/v1/rollouts/checkout-v2/decide`, window(0))).json).toMatchObject({ rollout: 'checkout-v2', result: { eventIndex: 0 } });
-      expect((await post(`${url}/v1/rollouts/search.ranker_7/decide`, window(0))).json).toMatchObject({ rollout: 'search.ranker_7', result: { eventIndex: 0 } });
+      expect((await post(`${url}/v1/rollouts/checkout-v2/decide`, window(0))).json).toMatchObject({
+        rollout: 'checkout-v2',
+        result: { eventIndex: 0 },
+      });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/decide`, window(0))).json).toMatchObject({
+        rollout: 'search.ranker_7',
+        result: { eventIndex: 0 },
+      });
       expect((await post(`${url}/v1/decide`, window(5))).json).toMatchObject({ rollout: 'default' });
       expect((await get(`${url}/v1/rollouts/default/state`)).eventCount).toBe(1);
       expect((await post(`${url}/v1/rollouts/checkout-v2/kill`, { reason: 'incident', time: 500 })).json.result.status).toBe('rolledBack');
       expect((await fetch(`${url}/v1/rollouts/checkout-v2/gate`)).status).toBe(412);
       expect((await fetch(`${url}/v1/rollouts/search.ranker_7/gate`)).status).toBe(200);
       const bad = await post(`${url}/v1/rollouts/no%20spaces/decide`, window(0));
-      expect(bad).toMatchObject({ status: 400, json: { error: "rollout id must be 1 to 64 letters, digits, '.', '_' or '-' (not '.' or '..'), got 'no spaces'" } });
+      expect(bad).toMatchObject({
+        status: 400,
+        json: { error: "rollout id must be 1 to 64 letters, digits, '.', '_' or '-' (not '.' or '..'), got 'no spaces'" },
+      });
       expect((await fetch(`${url}/v1/rollouts/${'x'.repeat(65)}/state`)).status).toBe(400);
       expect((await fetch(`${url}/v1/rollouts/a/nope`)).status).toBe(404);
       expect((await fetch(`${url}/v1/rollouts`, { method: 'POST' })).status).toBe(405);
@@ -253,14 +301,30 @@ describe('more than one rollout', () => {
       ]);
       // reset: a new rollout under the same id; window 0 counts again in the new generation
       const reset = await post(`${url}/v1/rollouts/checkout-v2/reset`, { reason: 'fixed build 7f3a', time: 900 });
-      expect(reset.json).toMatchObject({ rollout: 'checkout-v2', generation: 1, previous: { generation: 0, eventCount: 2 }, result: { status: 'waiting' } });
-      expect((await post(`${url}/v1/rollouts/checkout-v2/decide`, window(0))).json).toMatchObject({ result: { eventIndex: 0, status: 'running' } });
+      expect(reset.json).toMatchObject({
+        rollout: 'checkout-v2',
+        generation: 1,
+        previous: { generation: 0, eventCount: 2 },
+        result: { status: 'waiting' },
+      });
+      expect((await post(`${url}/v1/rollouts/checkout-v2/decide`, window(0))).json).toMatchObject({
+        result: { eventIndex: 0, status: 'running' },
+      });
       const empty = await fetch(`${url}/v1/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
       expect((await empty.json()).generation).toBe(1);
       // a reset naming the generation it creates is safe to resend: the resend changes nothing
-      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({ generation: 1, previous: { eventCount: 1 } });
-      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({ generation: 1, duplicate: true });
-      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 3 })).json).toMatchObject({ error: "generation: rollout 'search.ranker_7' is at generation 1; a reset creates 2, not 3", generation: 1 });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({
+        generation: 1,
+        previous: { eventCount: 1 },
+      });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 1 })).json).toMatchObject({
+        generation: 1,
+        duplicate: true,
+      });
+      expect((await post(`${url}/v1/rollouts/search.ranker_7/reset`, { generation: 3 })).json).toMatchObject({
+        error: "generation: rollout 'search.ranker_7' is at generation 1; a reset creates 2, not 3",
+        generation: 1,
+      });
     } finally {
       await first.service.close();
     }
@@ -275,7 +339,7 @@ describe('more than one rollout', () => {
       const state = await get(`${second.url}/v1/rollouts/checkout-v2/state?events=all`);
       expect(state).toMatchObject({ generation: 1, eventCount: 1, result: { status: 'running' } });
       expect(state.state.events).toEqual([engineOver([window(0)]).events[0]]);
-      expect((await get(`${second.url}/v1/state`))).toMatchObject({ generation: 1, eventCount: 0, state: null });
+      expect(await get(`${second.url}/v1/state`)).toMatchObject({ generation: 1, eventCount: 0, state: null });
     } finally {
       await second.service.close();
     }
@@ -284,7 +348,16 @@ describe('more than one rollout', () => {
   test('a version 1 state file (one rollout, bare events in the log) is read as the rollout "default" and continues as version 2', async () => {
     const stateFile = join(directory, 'version1.json');
     const old = engineOver([window(0), window(1), window(2)]);
-    writeFileSync(stateFile, JSON.stringify({ format: 'rollout-lab-serve-state', version: 1, policy: policyFingerprint(policy), accepted: 3, state: { ...old, events: [] } }));
+    writeFileSync(
+      stateFile,
+      JSON.stringify({
+        format: 'rollout-lab-serve-state',
+        version: 1,
+        policy: policyFingerprint(policy),
+        accepted: 3,
+        state: { ...old, events: [] },
+      }),
+    );
     writeFileSync(eventLogPath(stateFile), old.events.map((event) => JSON.stringify(event) + '\n').join(''));
     const first = await start({ stateFile });
     try {
@@ -296,7 +369,11 @@ describe('more than one rollout', () => {
       await first.service.close();
     }
     const saved = JSON.parse(readFileSync(stateFile, 'utf8'));
-    expect(saved).toMatchObject({ version: 2, accepted: 4, rollouts: { default: { generation: 0, eventCount: 4, lastWindow: { id: 'start:900' } } } });
+    expect(saved).toMatchObject({
+      version: 2,
+      accepted: 4,
+      rollouts: { default: { generation: 0, eventCount: 4, lastWindow: { id: 'start:900' } } },
+    });
     const second = await start({ stateFile });
     try {
       const state = await get(`${second.url}/v1/state?events=all`);
@@ -343,14 +420,21 @@ describe('no cross-site writes', () => {
     try {
       const form = await post(`${url}/v1/kill`, { reason: 'a web page' }, { 'content-type': 'text/plain' });
       expect(form.status).toBe(415);
-      expect(form.json.error).toBe("content-type must be application/json for a write, got 'text/plain' (other types are refused so that a web page cannot post here: docs/production.md, threat model)");
-      expect((await post(`${url}/v1/rollouts/x/decide`, window(0), { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
+      expect(form.json.error).toBe(
+        "content-type must be application/json for a write, got 'text/plain' (other types are refused so that a web page cannot post here: docs/production.md, threat model)",
+      );
+      expect((await post(`${url}/v1/rollouts/x/decide`, window(0), { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+        415,
+      );
       expect((await post(`${url}/v1/reset`, '{}', {})).status).toBe(415);
       expect((await get(`${url}/v1/rollouts`)).rollouts).toEqual([]);
       expect((await fetch(`${url}/v1/gate`, { method: 'POST', body: '{}' })).status).toBe(200);
       expect((await post(`${url}/v1/kill`, { reason: 'on-call' }, { 'content-type': 'Application/JSON; charset=utf-8' })).status).toBe(200);
       // no CORS header is ever granted
-      const preflight = await fetch(`${url}/v1/kill`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const preflight = await fetch(`${url}/v1/kill`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.status).toBe(405);
       expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     } finally {
@@ -365,10 +449,18 @@ describe('no cross-site writes', () => {
       const none = await post(`${url}/v1/decide`, window(0));
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="rollout-lab"');
-      expect(none.json.error).toBe('this service requires Authorization: Bearer <token> on every write (--token-file or ROLLOUT_LAB_TOKEN)');
-      const wrong = await post(`${url}/v1/kill`, { reason: 'x' }, { 'content-type': 'application/json', authorization: 'Bearer c0ffee-0123456789abcdeX' });
+      expect(none.json.error).toBe(
+        'this service requires Authorization: Bearer <token> on every write (--token-file or ROLLOUT_LAB_TOKEN)',
+      );
+      const wrong = await post(
+        `${url}/v1/kill`,
+        { reason: 'x' },
+        { 'content-type': 'application/json', authorization: 'Bearer c0ffee-0123456789abcdeX' },
+      );
       expect(wrong).toMatchObject({ status: 401, json: { error: 'the bearer token is not the one this service was started with' } });
-      expect((await post(`${url}/v1/rollouts/a/reset`, {}, { 'content-type': 'application/json', authorization: 'Bearer short' })).status).toBe(401);
+      expect(
+        (await post(`${url}/v1/rollouts/a/reset`, {}, { 'content-type': 'application/json', authorization: 'Bearer short' })).status,
+      ).toBe(401);
       expect((await get(`${url}/v1/state`)).eventCount).toBe(0);
       const good = await post(`${url}/v1/decide`, window(0), { 'content-type': 'application/json', authorization: `Bearer ${token}` });
       expect(good.status).toBe(200);
@@ -385,7 +477,9 @@ describe('no cross-site writes', () => {
     expect(readToken(file, { ROLLOUT_LAB_TOKEN: 'from-the-environment-0123' })).toBe('from-the-file-0123456789');
     expect(readToken(undefined, { ROLLOUT_LAB_TOKEN: 'from-the-environment-0123' })).toBe('from-the-environment-0123');
     expect(readToken(undefined, {})).toBeUndefined();
-    expect(() => readToken(undefined, { ROLLOUT_LAB_TOKEN: 'short' })).toThrow('ROLLOUT_LAB_TOKEN: the token must be at least 16 characters, got 5');
+    expect(() => readToken(undefined, { ROLLOUT_LAB_TOKEN: 'short' })).toThrow(
+      'ROLLOUT_LAB_TOKEN: the token must be at least 16 characters, got 5',
+    );
     writeFileSync(file, 'two words 0123456789');
     expect(() => readToken(file, {})).toThrow(`token file '${file}': the token must not contain whitespace`);
     expect(() => readToken(join(directory, 'none'), {})).toThrow(/^cannot read --token-file '.*none': ENOENT$/);

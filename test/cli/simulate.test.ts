@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/cli/args.ts';
 import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
-import { UsageError } from '../../src/cli/args.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
@@ -37,7 +37,16 @@ const quickPolicy = {
 
 describe('rollout-lab simulate', () => {
   it('prints every rate with a Wilson interval as one JSON object', async () => {
-    const result = await run(['scenarios/error-regression.json', '--policy', file('quick.json', quickPolicy), '--replicates', '200', '--seed', '7', '--json']);
+    const result = await run([
+      'scenarios/error-regression.json',
+      '--policy',
+      file('quick.json', quickPolicy),
+      '--replicates',
+      '200',
+      '--seed',
+      '7',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const json = result.json;
     expect(json.replicates).toBe(200);
@@ -71,7 +80,15 @@ describe('rollout-lab simulate', () => {
   });
 
   it('prints a readable table by default, and runs the per-request mode', async () => {
-    const result = await run(['scenarios/identical-candidate.json', '--policy', file('quick3.json', quickPolicy), '--replicates', '20', '--mode', 'request']);
+    const result = await run([
+      'scenarios/identical-candidate.json',
+      '--policy',
+      file('quick3.json', quickPolicy),
+      '--replicates',
+      '20',
+      '--mode',
+      'request',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("scenario 'identical candidate', policy 'quick canary', request mode, 20 replicates, seed 1");
     expect(result.stdout).toMatch(/false-rollback rate\s+0?\.?\d.*\(95% CI .*; \d+ of 20\)/);
@@ -86,7 +103,15 @@ describe('rollout-lab simulate', () => {
   });
 
   it('writes progress on stderr with --progress', async () => {
-    const result = await run(['scenarios/identical-candidate.json', '--policy', file('quick4.json', quickPolicy), '--replicates', '10', '--progress', '--json']);
+    const result = await run([
+      'scenarios/identical-candidate.json',
+      '--policy',
+      file('quick4.json', quickPolicy),
+      '--replicates',
+      '10',
+      '--progress',
+      '--json',
+    ]);
     expect(result.stderr).toContain('10/10 replicates');
     expect(result.json.replicates).toBe(10);
   });
@@ -106,12 +131,22 @@ describe('rollout-lab simulate', () => {
     expect(result.stderr).toContain('traffic.users.count: traffic.users.count must be a whole number, got 2.5');
     expect(result.stderr).toContain('control.latency: control.latency must give exactly one of sigma or p95');
     expect(result.stderr).toContain('control.errorRate: control.errorRate must be between 0 and 1, got 1.5');
-    expect(result.stderr).toContain(`candidate.latency.kind: candidate.latency.kind must be one of 'lognormal', 'gamma', 'exponential', 'mixture', 'empirical', got "weibull"`);
-    expect(result.stderr).toContain("candidate.colour: candidate.colour unknown field 'colour' (allowed: latency, errorRate, timeout, accuracy, agreement)");
+    expect(result.stderr).toContain(
+      `candidate.latency.kind: candidate.latency.kind must be one of 'lognormal', 'gamma', 'exponential', 'mixture', 'empirical', got "weibull"`,
+    );
+    expect(result.stderr).toContain(
+      "candidate.colour: candidate.colour unknown field 'colour' (allowed: latency, errorRate, timeout, accuracy, agreement)",
+    );
   });
 
   it('rejects an invalid policy with exit code 2, listing its problems', async () => {
-    const result = await run(['scenarios/identical-candidate.json', '--policy', file('badpolicy.json', { version: 1, baseline: { mode: 'concurrent' }, stages: [{ kind: 'canary', traffic: 1.5 }] }), '--replicates', '10']);
+    const result = await run([
+      'scenarios/identical-candidate.json',
+      '--policy',
+      file('badpolicy.json', { version: 1, baseline: { mode: 'concurrent' }, stages: [{ kind: 'canary', traffic: 1.5 }] }),
+      '--replicates',
+      '10',
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('stages[0].traffic');
   });
@@ -125,8 +160,16 @@ describe('rollout-lab simulate', () => {
   });
 
   it('loads replayed arrival times from a CSV trace named in the scenario', async () => {
-    const trace = file('trace.csv', 'TIMESTAMP,ContextTokens\n2023-11-16 18:17:03.5000000,10\n2023-11-16 18:17:03.0000000,5\n2023-11-16 18:17:05.2500000,7\n');
-    expect(arrivalTimesFromCsv('TIMESTAMP,x\n2023-11-16 18:17:03.5000000,1\n2023-11-16 18:17:03.0000000,2\n2023-11-16 18:17:05.2500000,3\n', 't')).toEqual([0, 0.5, 2.25]);
+    const trace = file(
+      'trace.csv',
+      'TIMESTAMP,ContextTokens\n2023-11-16 18:17:03.5000000,10\n2023-11-16 18:17:03.0000000,5\n2023-11-16 18:17:05.2500000,7\n',
+    );
+    expect(
+      arrivalTimesFromCsv(
+        'TIMESTAMP,x\n2023-11-16 18:17:03.5000000,1\n2023-11-16 18:17:03.0000000,2\n2023-11-16 18:17:05.2500000,3\n',
+        't',
+      ),
+    ).toEqual([0, 0.5, 2.25]);
     const scenario = file('replay.json', {
       version: 1,
       name: 'replay',
@@ -177,7 +220,18 @@ describe('rollout-lab simulate/sweep --shard k/N --out PART.json', () => {
     expect(JSON.parse(merged)).toEqual(unsharded.json);
 
     // The same for a sweep with two scenarios per cell.
-    const sweepArgs = ['scenarios/identical-candidate.json', 'scenarios/error-regression.json', '--policy', policyFile, '--param', 'errorRatio=1.5,3', '--replicates', '20', '--seed', '4'];
+    const sweepArgs = [
+      'scenarios/identical-candidate.json',
+      'scenarios/error-regression.json',
+      '--policy',
+      policyFile,
+      '--param',
+      'errorRatio=1.5,3',
+      '--replicates',
+      '20',
+      '--seed',
+      '4',
+    ];
     const capture = async (argv: string[]) => {
       let out = '';
       const code = await sweepCommand.run(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } });
@@ -187,13 +241,20 @@ describe('rollout-lab simulate/sweep --shard k/N --out PART.json', () => {
     const sweepParts = [0, 1].map((k) => join(dir, `sweep-part-${k}.json`));
     for (const [k, part] of sweepParts.entries()) expect((await capture([...sweepArgs, '--shard', `${k}/2`, '--out', part])).code).toBe(0);
     let mergedSweep = '';
-    expect(await mergeCommand.run([...sweepParts, '--json'], { stdout: { write: (t: string) => (mergedSweep += t) }, stderr: { write: () => true } })).toBe(0);
+    expect(
+      await mergeCommand.run([...sweepParts, '--json'], {
+        stdout: { write: (t: string) => (mergedSweep += t) },
+        stderr: { write: () => true },
+      }),
+    ).toBe(0);
     expect(JSON.parse(mergedSweep)).toEqual(JSON.parse(whole.out));
   }, 60_000);
 
   it('needs --shard and --out together', async () => {
     await expect(run(['scenarios/identical-candidate.json', '--shard', '0/2'])).rejects.toThrow(/--shard needs --out/);
     await expect(run(['scenarios/identical-candidate.json', '--out', join(dir, 'x.json')])).rejects.toThrow(/needs --shard/);
-    await expect(run(['scenarios/identical-candidate.json', '--shard', '2/2', '--out', join(dir, 'x.json')])).rejects.toThrow(/k must be between 0 and N−1/);
+    await expect(run(['scenarios/identical-candidate.json', '--shard', '2/2', '--out', join(dir, 'x.json')])).rejects.toThrow(
+      /k must be between 0 and N−1/,
+    );
   });
 });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseParameter, sweepCommand } from '../../src/cli/commands/sweep.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
+import { parseParameter, sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
@@ -25,7 +25,13 @@ beforeAll(() => {
       name: 'one-hour canary',
       baseline: { mode: 'concurrent' },
       stages: [
-        { kind: 'canary', traffic: 0.1, minDuration: '1h', checkInterval: '5m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }] },
+        {
+          kind: 'canary',
+          traffic: 0.1,
+          minDuration: '1h',
+          checkInterval: '5m',
+          rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }],
+        },
         { kind: 'promote' },
       ],
     }),
@@ -47,7 +53,18 @@ describe('rollout-lab sweep', () => {
   });
 
   it('prints the operating characteristics: a looser threshold trades false rollbacks for missed regressions', async () => {
-    const result = await run([...scenarios, '--policy', policyFile, '--param', 'errorRatio=1.5,2,4', '--replicates', '300', '--seed', '5', '--json']);
+    const result = await run([
+      ...scenarios,
+      '--policy',
+      policyFile,
+      '--param',
+      'errorRatio=1.5,2,4',
+      '--replicates',
+      '300',
+      '--seed',
+      '5',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const rows = result.json.rows;
     expect(rows.map((row: any) => row.errorRatio)).toEqual([1.5, 2, 4]);
@@ -80,7 +97,17 @@ describe('rollout-lab sweep', () => {
   }, 60_000);
 
   it('sweeps two parameters as a table', async () => {
-    const result = await run([scenarios[0], '--policy', policyFile, '--param', 'errorRatio=2,3', '--param', 'checkInterval=5m,10m', '--replicates', '50']);
+    const result = await run([
+      scenarios[0],
+      '--policy',
+      policyFile,
+      '--param',
+      'errorRatio=2,3',
+      '--param',
+      'checkInterval=5m,10m',
+      '--replicates',
+      '50',
+    ]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toContain("operating characteristics: 'identical candidate'");

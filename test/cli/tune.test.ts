@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tuneCommand } from '../../src/cli/commands/tune.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.ts';
+import { tuneCommand } from '../../src/cli/commands/tune.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { evaluateCandidate, prepareCandidate } from '../../src/sim/tuningEvaluation.ts';
-import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 import { tuningWorldJson } from '../helpers/tuningWorlds.ts';
+import { buildWorkersIfStale } from '../workers/buildWorkers.ts';
 
 /** Runs the command in-process, as main() would once it is registered. */
 async function run(argv: string[]) {
@@ -64,8 +64,23 @@ describe('rollout-lab tune', () => {
     const regressed = file('regressed.json', world('regressed', 0.02));
     const out = join(dir, 'tuned.json');
     const result = await run([
-      '--healthy', healthy, '--regressed', regressed, '--policy', file('base.json', basePolicy),
-      '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '1h', '--seed', '4', '--out', out, ...small,
+      '--healthy',
+      healthy,
+      '--regressed',
+      regressed,
+      '--policy',
+      file('base.json', basePolicy),
+      '--max-false-rollback',
+      '0.05',
+      '--min-detection',
+      '0.9',
+      '--within',
+      '1h',
+      '--seed',
+      '4',
+      '--out',
+      out,
+      ...small,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Pareto front');
@@ -89,15 +104,39 @@ describe('rollout-lab tune', () => {
       return s.scenario;
     };
     const n = 1000;
-    const fresh = evaluateCandidate(prepareCandidate(parsed.policy, { healthy: scenario(world('healthy', 0.01)), regressed: scenario(world('regressed', 0.02)), mode: 'window', seed: 'cli fresh' }), 0, n, 3600);
+    const fresh = evaluateCandidate(
+      prepareCandidate(parsed.policy, {
+        healthy: scenario(world('healthy', 0.01)),
+        regressed: scenario(world('regressed', 0.02)),
+        mode: 'window',
+        seed: 'cli fresh',
+      }),
+      0,
+      n,
+      3600,
+    );
     expect(fresh.falseRollbackRate.rate!).toBeLessThanOrEqual(0.05 + 2 * Math.sqrt((0.05 * 0.95) / n));
     expect(fresh.detectionRate.rate!).toBeGreaterThanOrEqual(0.9 - 2 * Math.sqrt((0.9 * 0.1) / n));
   });
 
   it('prints one JSON object with --json, the recommended policy included', async () => {
     const result = await run([
-      '--healthy', file('h.json', world('healthy', 0.01)), '--regressed', file('r.json', world('regressed', 0.02)), '--policy', file('b.json', basePolicy),
-      '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '60m', '--seed', '4', '--json', ...small,
+      '--healthy',
+      file('h.json', world('healthy', 0.01)),
+      '--regressed',
+      file('r.json', world('regressed', 0.02)),
+      '--policy',
+      file('b.json', basePolicy),
+      '--max-false-rollback',
+      '0.05',
+      '--min-detection',
+      '0.9',
+      '--within',
+      '60m',
+      '--seed',
+      '4',
+      '--json',
+      ...small,
     ]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
@@ -114,9 +153,27 @@ describe('rollout-lab tune', () => {
 
   it('gives the same result on worker threads as in one thread, whatever their number, with progress on stderr', async () => {
     const argv = [
-      '--healthy', file('hw.json', world('healthy', 0.01)), '--regressed', file('rw.json', world('regressed', 0.02)), '--policy', file('bw.json', basePolicy),
-      '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '1h', '--seed', '9', '--json',
-      '--replicates', '40', '--confirm-replicates', '80', '--max-evaluations', '10',
+      '--healthy',
+      file('hw.json', world('healthy', 0.01)),
+      '--regressed',
+      file('rw.json', world('regressed', 0.02)),
+      '--policy',
+      file('bw.json', basePolicy),
+      '--max-false-rollback',
+      '0.05',
+      '--min-detection',
+      '0.9',
+      '--within',
+      '1h',
+      '--seed',
+      '9',
+      '--json',
+      '--replicates',
+      '40',
+      '--confirm-replicates',
+      '80',
+      '--max-evaluations',
+      '10',
     ];
     const inProcess = await run([...argv, '--workers', '1']);
     const two = await run([...argv, '--workers', '2', '--progress']);
@@ -134,8 +191,26 @@ describe('rollout-lab tune', () => {
   it('exits 1 and says no policy meets impossible targets, writing nothing', async () => {
     const out = join(dir, 'never.json');
     const result = await run([
-      '--healthy', file('h2.json', world('healthy', 0.01)), '--regressed', file('r2.json', world('regressed', 0.02)), '--policy', file('b2.json', basePolicy),
-      '--max-false-rollback', '0.001', '--min-detection', '0.999', '--within', '5m', '--replicates', '30', '--confirm-replicates', '60', '--max-evaluations', '8', '--out', out,
+      '--healthy',
+      file('h2.json', world('healthy', 0.01)),
+      '--regressed',
+      file('r2.json', world('regressed', 0.02)),
+      '--policy',
+      file('b2.json', basePolicy),
+      '--max-false-rollback',
+      '0.001',
+      '--min-detection',
+      '0.999',
+      '--within',
+      '5m',
+      '--replicates',
+      '30',
+      '--confirm-replicates',
+      '60',
+      '--max-evaluations',
+      '8',
+      '--out',
+      out,
     ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('No policy meets the targets');
@@ -149,14 +224,40 @@ describe('rollout-lab tune', () => {
     const base = ['--healthy', h, '--regressed', r, '--min-detection', '0.9', '--within', '30m'];
     await expect(run(base)).rejects.toThrow(new UsageError('--max-false-rollback is required'));
     await expect(run([...base, '--max-false-rollback', '1.5'])).rejects.toThrow('--max-false-rollback must be less than 1, got 1.5');
-    await expect(run(['--healthy', h, '--regressed', r, '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', 'soon'])).rejects.toThrow(
-      "--within must be a positive duration like 30m or 1h (or seconds), got 'soon'",
-    );
+    await expect(
+      run(['--healthy', h, '--regressed', r, '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', 'soon']),
+    ).rejects.toThrow("--within must be a positive duration like 30m or 1h (or seconds), got 'soon'");
     // A "healthy" world whose candidate is in fact worse cannot measure false rollbacks.
-    await expect(run(['--healthy', r, '--regressed', r, '--policy', file('b3.json', basePolicy), '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '30m', '--replicates', '10'])).rejects.toThrow(
-      /healthy scenario 'regressed' has a candidate worse/,
-    );
-    const invalid = await run(['--healthy', file('bad.json', { version: 1 }), '--regressed', r, '--max-false-rollback', '0.05', '--min-detection', '0.9', '--within', '30m']);
+    await expect(
+      run([
+        '--healthy',
+        r,
+        '--regressed',
+        r,
+        '--policy',
+        file('b3.json', basePolicy),
+        '--max-false-rollback',
+        '0.05',
+        '--min-detection',
+        '0.9',
+        '--within',
+        '30m',
+        '--replicates',
+        '10',
+      ]),
+    ).rejects.toThrow(/healthy scenario 'regressed' has a candidate worse/);
+    const invalid = await run([
+      '--healthy',
+      file('bad.json', { version: 1 }),
+      '--regressed',
+      r,
+      '--max-false-rollback',
+      '0.05',
+      '--min-detection',
+      '0.9',
+      '--within',
+      '30m',
+    ]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('is not valid');
   });

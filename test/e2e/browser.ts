@@ -5,8 +5,8 @@
  * `CHROME_PATH` overrides the browser binary.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
 
 export const screenshotDir = 'test-results/screenshots';
 
@@ -33,7 +33,12 @@ export async function startApp(): Promise<AppUnderTest> {
   if (!existsSync(`${appDir}/index.html`)) throw new Error(`${appDir} is missing: run \`npm run build\` first`);
   mkdirSync(screenshotDir, { recursive: true });
   // The app routes by hash, so no history fallback: a missing file is a 404, not index.html.
-  const server = await preview({ appType: 'mpa', build: { outDir: appDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'silent' });
+  const server = await preview({
+    appType: 'mpa',
+    build: { outDir: appDir },
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    logLevel: 'silent',
+  });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   const url = `http://127.0.0.1:${address.port}`;

@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyExportCommand } from '../../src/cli/commands/policyExport.ts';
 import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { runCli } from '../helpers/cli.ts';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 /** Runs a CLI command object in-process (for commands not yet listed in src/cli/commands/index.ts). */
 async function runCommand(command: typeof simulateCommand, argv: string[]): Promise<{ code: number; json: any; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await command.run(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
+  const code = await command.run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
   return { code, json: stdout ? JSON.parse(stdout) : undefined, stderr };
 }
 
@@ -41,7 +44,11 @@ describe('export view in Chromium', () => {
     const policyFile = join(directory, 'policy.json');
     await policyDownload.saveAs(policyFile);
     const policy = JSON.parse(readFileSync(policyFile, 'utf8'));
-    expect(policy.stages[2]).toMatchObject({ kind: 'canary', traffic: 0.05, rules: expect.arrayContaining([{ type: 'ratio', metric: 'errorRate', maxRatio: 2.5 }]) });
+    expect(policy.stages[2]).toMatchObject({
+      kind: 'canary',
+      traffic: 0.05,
+      rules: expect.arrayContaining([{ type: 'ratio', metric: 'errorRate', maxRatio: 2.5 }]),
+    });
     const validation = await runCli(['policy', 'validate', policyFile, '--json']);
     expect(validation.code).toBe(0);
     expect(validation.json).toMatchObject({ valid: true, errors: [] });
@@ -69,7 +76,13 @@ describe('export view in Chromium', () => {
 
     // Import a broken policy: every problem, by path.
     const importText = page.locator('rl-export-view textarea[name="importText"]');
-    await importText.fill(JSON.stringify({ version: 1, baseline: { mode: 'historical' }, stages: [{ kind: 'canary', traffic: 1.5, minDuration: '2h', rules: [] }] }));
+    await importText.fill(
+      JSON.stringify({
+        version: 1,
+        baseline: { mode: 'historical' },
+        stages: [{ kind: 'canary', traffic: 1.5, minDuration: '2h', rules: [] }],
+      }),
+    );
     const importResult = page.locator('rl-export-view [data-section="import"]');
     await expect.poll(() => importResult.textContent()).toMatch(/This policy cannot be used: \d+ problems?\./);
     expect(await importResult.textContent()).toMatch(/stages\[0\]\.traffic: must be between 0 and 1 \(exclusive\), got 1\.5/);
@@ -79,7 +92,9 @@ describe('export view in Chromium', () => {
 
     // Import the export itself: valid, with its evidence; a reload keeps it.
     await page.locator('rl-export-view input[name="importFile"]').setInputFiles(bundleFile);
-    await expect.poll(() => importResult.textContent()).toMatch(/Valid policy 'framework default, tuned':.*It carries validation evidence\./s);
+    await expect
+      .poll(() => importResult.textContent())
+      .toMatch(/Valid policy 'framework default, tuned':.*It carries validation evidence\./s);
     await page.reload();
     await expect.poll(() => importResult.textContent()).toMatch(/Valid policy 'framework default, tuned'/);
     expect(problems).toEqual([]);
@@ -119,7 +134,10 @@ describe('export view in Chromium', () => {
     };
     const cli = (argv: string[]): Buffer => {
       let stdout = '';
-      const code = policyExportCommand.run(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => undefined } });
+      const code = policyExportCommand.run(argv, {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: () => undefined },
+      });
       expect(code).toBe(0);
       return Buffer.from(stdout, 'utf8');
     };
@@ -132,14 +150,27 @@ describe('export view in Chromium', () => {
     await view.locator('input[name="prometheusAddress"]').fill('http://prometheus.obs:9090');
     await view.locator('input[name="decisionServiceUrl"]').fill('http://gate.ml:8080');
     const argoFile = await downloadYaml('ranker-argo-rollouts.yaml');
-    const options = ['--name', 'ranker', '--metric-error', 'ranker_errors_total', '--metric-latency', 'ranker_latency_seconds', '--prometheus', 'http://prometheus.obs:9090', '--decision-service', 'http://gate.ml:8080'];
+    const options = [
+      '--name',
+      'ranker',
+      '--metric-error',
+      'ranker_errors_total',
+      '--metric-latency',
+      'ranker_latency_seconds',
+      '--prometheus',
+      'http://prometheus.obs:9090',
+      '--decision-service',
+      'http://gate.ml:8080',
+    ];
     const argoCli = cli([policyFile, '--format', 'argo', ...options]);
     expect(argoFile.equals(argoCli)).toBe(true);
     expect(argoFile.toString('utf8')).toMatch(/^kind: Rollout$/m);
     expect(argoFile.toString('utf8')).toMatch(/^kind: AnalysisTemplate$/m);
     expect(argoFile.toString('utf8')).toContain('ranker_errors_total');
     expect(await view.locator('[data-section="export-yaml"]').textContent()).toBe(argoCli.toString('utf8'));
-    expect(await view.locator('[data-section="export-command"]').textContent()).toBe(`rollout-lab policy export policy.json --format argo ${options.join(' ')}`);
+    expect(await view.locator('[data-section="export-command"]').textContent()).toBe(
+      `rollout-lab policy export policy.json --format argo ${options.join(' ')}`,
+    );
     await page.screenshot({ path: `${screenshotDir}/export-argo.png`, fullPage: true });
     await view.locator('button[name="copy"]').click();
     await expect.poll(() => view.locator('[role="status"]').textContent()).toBe('Copied to the clipboard.');
@@ -168,9 +199,9 @@ describe('export view in Chromium', () => {
     // An exporter error is shown, not thrown; the preview and download disappear.
     await view.locator('input[name="errorMetric"]').fill('ranker errors');
     const error = view.locator('[data-section="export-yaml-error"]');
-    await expect.poll(() => error.textContent()).toBe(
-      'The Flagger export failed: errorMetric must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "ranker errors"',
-    );
+    await expect
+      .poll(() => error.textContent())
+      .toBe('The Flagger export failed: errorMetric must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "ranker errors"');
     expect(await error.getAttribute('role')).toBe('alert');
     expect(await view.locator('button[name="downloadYaml"]').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir}/export-flagger-error.png`, fullPage: true });

@@ -8,7 +8,7 @@ import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { mergeSummaries, summaryValue } from '../../src/sim/summary.ts';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 /**
  * Fault injection without touching the app: every Comlink `load(runId, request)` message the page
@@ -28,7 +28,9 @@ function instrument(): void {
     return (original as any).call(this, message, ...rest);
   } as typeof Worker.prototype.postMessage;
   (window as any).__cspViolations = [];
-  document.addEventListener('securitypolicyviolation', (event) => (window as any).__cspViolations.push(`${event.violatedDirective}: ${event.blockedURI}`));
+  document.addEventListener('securitypolicyviolation', (event) =>
+    (window as any).__cspViolations.push(`${event.violatedDirective}: ${event.blockedURI}`),
+  );
 }
 
 /** Opens `path` with the instrumentation installed before any of the app's scripts run. */
@@ -59,7 +61,9 @@ describe('hardening of the app in Chromium', () => {
     const lab = page.locator('rl-policy-lab-view');
     await lab.locator('input[name="errorRatio"]').fill('2.5');
     const failure = lab.locator('p.error[role="alert"]');
-    await expect.poll(() => failure.textContent(), { timeout: 120_000 }).toBe('A worker failed: some rates rest on fewer replicates than asked.');
+    await expect
+      .poll(() => failure.textContent(), { timeout: 120_000 })
+      .toBe('A worker failed: some rates rest on fewer replicates than asked.');
     await expect.poll(() => lab.locator('[data-section="done"]').count(), { timeout: 120_000 }).toBe(1);
     // The page keeps working: the merged results of the other shards are shown.
     expect(await lab.locator('tr[data-rate="falseRollback"] td.number').textContent()).toMatch(/^\d+\.\d+% \[\d+\.\d+%, \d+\.\d+%\]$/);
@@ -101,7 +105,9 @@ describe('hardening of the app in Chromium', () => {
     expect(await partial.count()).toBe(0);
     await page.locator('rollout-lab-app a[data-view="lab"]').click();
     await lab.locator('input[name="replicates"]').fill('50');
-    await expect.poll(() => lab.locator('[data-section="done"]').textContent(), { timeout: 120_000 }).toMatch(/^Done: \d+ simulations of 50 replicates each\.$/);
+    await expect
+      .poll(() => lab.locator('[data-section="done"]').textContent(), { timeout: 120_000 })
+      .toMatch(/^Done: \d+ simulations of 50 replicates each\.$/);
     expect(await failure.count()).toBe(0);
     expect(problems).toEqual([]);
   }, 300_000);
@@ -112,14 +118,18 @@ describe('hardening of the app in Chromium', () => {
     const cancel = lab.locator('button[name="cancel"]');
     await expect.poll(() => cancel.count(), { timeout: 30_000 }).toBe(1);
     // Let the workers get going before cancelling mid-run.
-    await expect.poll(() => lab.locator('progress').evaluate((bar) => (bar as HTMLProgressElement).value), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => lab.locator('progress').evaluate((bar) => (bar as HTMLProgressElement).value), { timeout: 60_000 })
+      .toBeGreaterThan(0);
     await cancel.click();
     await expect.poll(() => lab.locator('[data-section="cancelled"]').count(), { timeout: 10_000 }).toBe(1);
     expect(await lab.locator('progress').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir}/hardening-lab-cancelled.png`, fullPage: true });
     // A smaller run after the cancel completes on the same (warm or replaced) workers.
     await lab.locator('input[name="replicates"]').fill('50');
-    await expect.poll(() => lab.locator('[data-section="done"]').textContent(), { timeout: 120_000 }).toMatch(/^Done: \d+ simulations of 50 replicates each\.$/);
+    await expect
+      .poll(() => lab.locator('[data-section="done"]').textContent(), { timeout: 120_000 })
+      .toMatch(/^Done: \d+ simulations of 50 replicates each\.$/);
     expect(await lab.locator('p.error[role="alert"]').count()).toBe(0);
     expect(problems).toEqual([]);
   }, 180_000);
@@ -131,7 +141,13 @@ describe('hardening of the app in Chromium', () => {
 
     // The served page's Content-Security-Policy: no inline script, no eval.
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
-    const directives = new Map((csp ?? '').split(';').map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...values]) => [name, values]));
+    const directives = new Map(
+      (csp ?? '')
+        .split(';')
+        .map((part) => part.trim().split(/\s+/))
+        .filter((words) => words[0])
+        .map(([name, ...values]) => [name, values]),
+    );
     const scriptSources = directives.get('script-src') ?? directives.get('default-src');
     expect(scriptSources).toEqual(["'self'"]);
     for (const [name, values] of directives) {
@@ -142,7 +158,9 @@ describe('hardening of the app in Chromium', () => {
     // (a) A policy whose name and description carry markup, imported as a file.
     const policy = { ...defaultPolicy(), name: `${image} ${script}`, description: `${script}${image}` };
     const view = page.locator('rl-export-view');
-    await view.locator('input[name="importFile"]').setInputFiles({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(policy)) });
+    await view
+      .locator('input[name="importFile"]')
+      .setInputFiles({ name: 'evil.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(policy)) });
     const imported = view.locator('[data-section="import"]');
     await expect.poll(() => imported.textContent()).toContain(`Valid policy '${image} ${script}':`);
     expect(await view.locator('img, script').count()).toBe(0);
@@ -150,14 +168,22 @@ describe('hardening of the app in Chromium', () => {
 
     // (b) A segments CSV whose segment names carry markup (CSV-quoted), uploaded.
     const quote = (text: string) => `"${text.replace(/"/g, '""')}"`;
-    const csv = ['segment,variant,successes,total', `${quote(image)},control,80,100`, `${quote(image)},candidate,90,100`, `${quote(script)},control,40,100`, `${quote(script)},candidate,45,100`].join('\n');
+    const csv = [
+      'segment,variant,successes,total',
+      `${quote(image)},control,80,100`,
+      `${quote(image)},candidate,90,100`,
+      `${quote(script)},control,40,100`,
+      `${quote(script)},candidate,45,100`,
+    ].join('\n');
     await page.locator('rollout-lab-app a[data-view="segments"]').click();
     const segments = page.locator('rl-segments-view');
     await segments.locator('input[name="upload"]').setInputFiles({ name: 'evil.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const imageRow = segments.locator('tr[data-segment]', { hasText: 'onerror' });
     await expect.poll(() => imageRow.count()).toBe(1);
     expect(await imageRow.locator('td').first().textContent()).toBe(image);
-    expect(await segments.locator('tr[data-segment]', { hasText: 'window.__pwned=1</script>' }).locator('td').first().textContent()).toBe(script);
+    expect(await segments.locator('tr[data-segment]', { hasText: 'window.__pwned=1</script>' }).locator('td').first().textContent()).toBe(
+      script,
+    );
     expect(await segments.locator('img, script').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir}/hardening-import-csv.png`, fullPage: true });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // Playback in Chromium: one simulated rollout of the lab's policy (first-visit settings), window by window.
 describe('playback view in Chromium', () => {
@@ -17,7 +17,7 @@ describe('playback view in Chromium', () => {
     await expect.poll(() => now.textContent()).toMatch(/^Window 1 of \d+ · 0\.1 h · baseline · candidate 0%/);
     const total = Number((await now.textContent())!.match(/of (\d+)/)![1]);
     expect(await page.locator('rl-playback-view svg[aria-label="Traffic split over time"]').count()).toBe(1);
-    expect(await page.locator("rl-playback-view svg[aria-label=\"Candidate error rate ÷ control's, window by window\"]").count()).toBe(1);
+    expect(await page.locator('rl-playback-view svg[aria-label="Candidate error rate ÷ control\'s, window by window"]').count()).toBe(1);
 
     await page.locator('rl-playback-view button[name="play"]').click();
     await expect.poll(async () => Number((await now.textContent())!.match(/^Window (\d+)/)![1])).toBeGreaterThan(8);
@@ -33,9 +33,15 @@ describe('playback view in Chromium', () => {
     await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${total} of ${total}`));
     const decisions = page.locator('rl-playback-view [data-section="decisions"]');
     expect(await decisions.textContent()).toMatch(/advance at 24\.0 h in baseline/);
-    expect(await decisions.textContent()).toMatch(/rollback at [\d.]+ h in .*: .*ratio [\d.]+ must be below 2|rollback at [\d.]+ h in .*limit 2×/s);
-    expect((await page.locator('rl-playback-view [data-section="policy-outcome"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/rolled back after [\d.]+ h/);
-    expect((await page.locator('rl-playback-view [data-section="naive"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/all [\d,]+ requests served by the candidate, about [\d,]+ failed \([\d,]+ more than control/);
+    expect(await decisions.textContent()).toMatch(
+      /rollback at [\d.]+ h in .*: .*ratio [\d.]+ must be below 2|rollback at [\d.]+ h in .*limit 2×/s,
+    );
+    expect((await page.locator('rl-playback-view [data-section="policy-outcome"]').textContent())!.replace(/\s+/g, ' ')).toMatch(
+      /rolled back after [\d.]+ h/,
+    );
+    expect((await page.locator('rl-playback-view [data-section="naive"]').textContent())!.replace(/\s+/g, ' ')).toMatch(
+      /all [\d,]+ requests served by the candidate, about [\d,]+ failed \([\d,]+ more than control/,
+    );
     await page.screenshot({ path: `${screenshotDir}/playback.png`, fullPage: true });
 
     // Every metric against its threshold: the p95 latency panel draws the candidate, its reference and the stage's limit
@@ -63,9 +69,9 @@ describe('playback view in Chromium', () => {
     await page.reload();
     await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${total} of ${total}`));
     await page.locator('rl-playback-view input[name="replicate"]').fill('x');
-    await expect.poll(() => page.locator('rl-playback-view [data-section="playback"][role="alert"]').textContent()).toBe(
-      "replicate must be a number, got 'x'",
-    );
+    await expect
+      .poll(() => page.locator('rl-playback-view [data-section="playback"][role="alert"]').textContent())
+      .toBe("replicate must be a number, got 'x'");
     expect(problems).toEqual([]);
   });
 
@@ -92,7 +98,9 @@ describe('playback view in Chromium', () => {
     const decisions = (await view.locator('[data-section="decisions"]').textContent())!.replace(/\s+/g, ' ');
     expect(decisions).toMatch(/advance at 4\.0 h in shadow/);
     expect(decisions).toMatch(/rollback at [\d.]+ h in canary 5%: .*error rate/);
-    expect((await view.locator('[data-section="policy-outcome"]').textContent())!.replace(/\s+/g, ' ')).toMatch(/rolled back after [\d.]+ h in canary 5%/);
+    expect((await view.locator('[data-section="policy-outcome"]').textContent())!.replace(/\s+/g, ' ')).toMatch(
+      /rolled back after [\d.]+ h in canary 5%/,
+    );
     await page.screenshot({ path: `${screenshotDir}/playback-library.png`, fullPage: true });
 
     // The chosen scenario survives a reload (URL and autosave).
@@ -108,7 +116,9 @@ describe('playback view in Chromium', () => {
     await view.locator('input[name="position"]').fill(String(last - 1));
     await expect.poll(() => now.textContent()).toMatch(new RegExp(`^Window ${last} of ${last}`));
     const segmentDecisions = (await view.locator('[data-section="decisions"]').textContent())!.replace(/\s+/g, ' ');
-    expect(segmentDecisions).toMatch(/in ab 50%: .*A\/B at the planned \d+ per arm: .*A\/B by segment: 'mobile' candidate 8\d\.\d% vs control/);
+    expect(segmentDecisions).toMatch(
+      /in ab 50%: .*A\/B at the planned \d+ per arm: .*A\/B by segment: 'mobile' candidate 8\d\.\d% vs control/,
+    );
     expect(segmentDecisions).toContain("Route per segment ('mobile' → candidate, 'web' → control)");
     await page.screenshot({ path: `${screenshotDir}/playback-segments.png`, fullPage: true });
     expect(problems).toEqual([]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // The policy lab in Chromium: simulations run in the Web Worker pool, stream in, and follow the controls.
 describe('policy lab in Chromium', () => {
@@ -21,7 +21,12 @@ describe('policy lab in Chromium', () => {
     expect(await page.locator('rl-policy-lab-view svg[aria-label^="Operating characteristic"]').count()).toBe(1);
     expect(await page.locator('rl-policy-lab-view svg[aria-label="Time to detect the regression"]').count()).toBe(1);
     // Six thresholds on the curve (1.25, 1.5, 2 — the current one —, 3, 4, 6), two simulations each.
-    expect(await page.locator('rl-policy-lab-view svg[aria-label^="Operating characteristic"] text').filter({ hasText: /^\d+(\.\d+)?×$/ }).count()).toBe(6);
+    expect(
+      await page
+        .locator('rl-policy-lab-view svg[aria-label^="Operating characteristic"] text')
+        .filter({ hasText: /^\d+(\.\d+)?×$/ })
+        .count(),
+    ).toBe(6);
     await page.screenshot({ path: `${screenshotDir}/policy-lab.png`, fullPage: true });
 
     // A new threshold reruns in the background; the URL and the verdict follow.
@@ -30,7 +35,12 @@ describe('policy lab in Chromium', () => {
     expect(new URL(page.url()).hash).toContain('errorRatio=2.5');
     await expect.poll(() => done.count(), { timeout: 60_000 }).toBe(1);
     // The ladder plus the new 2.5.
-    expect(await page.locator('rl-policy-lab-view svg[aria-label^="Operating characteristic"] text').filter({ hasText: /^\d+(\.\d+)?×$/ }).count()).toBe(7);
+    expect(
+      await page
+        .locator('rl-policy-lab-view svg[aria-label^="Operating characteristic"] text')
+        .filter({ hasText: /^\d+(\.\d+)?×$/ })
+        .count(),
+    ).toBe(7);
     expect(await done.textContent()).toMatch(/Done: 14 simulations/);
 
     // A reload keeps the setting.
@@ -50,18 +60,25 @@ describe('policy lab in Chromium', () => {
     expect(await page.locator('rl-policy-lab-view progress').count()).toBe(0);
 
     await page.locator('rl-policy-lab-view input[name="errorRatio"]').fill('-1');
-    await expect.poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent()).toMatch(/the policy is invalid/);
+    await expect
+      .poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent())
+      .toMatch(/the policy is invalid/);
     // Every problem is listed by its JSON path next to the form.
     const policyProblems = page.locator('rl-policy-lab-view [data-section="policy-problems"] li');
     expect(await policyProblems.locator('code').allTextContents()).toEqual(
-      expect.arrayContaining(['stages[2].rules[0].maxRatio', 'stages[3].rules[0].maxRatio', 'stages[4].guardrails[0].maxRatio', 'stages[5].rules[0].maxRatio']),
+      expect.arrayContaining([
+        'stages[2].rules[0].maxRatio',
+        'stages[3].rules[0].maxRatio',
+        'stages[4].guardrails[0].maxRatio',
+        'stages[5].rules[0].maxRatio',
+      ]),
     );
     expect(await page.locator('rl-policy-lab-view [data-section="done"]').count()).toBe(0);
     await page.locator('rl-policy-lab-view input[name="replicates"]').fill('3');
     await page.locator('rl-policy-lab-view input[name="errorRatio"]').fill('2');
-    await expect.poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent()).toBe(
-      'replicates must be a whole number from 10 to 5,000, got 3',
-    );
+    await expect
+      .poll(() => page.locator('rl-policy-lab-view [data-section="lab"][role="alert"]').textContent())
+      .toBe('replicates must be a whole number from 10 to 5,000, got 3');
     await page.screenshot({ path: `${screenshotDir}/policy-lab-error.png`, fullPage: true });
     expect(problems).toEqual([]);
   });
@@ -87,7 +104,9 @@ describe('policy lab in Chromium', () => {
     await view.locator('input[name="faultEnd"]').fill('54h');
     expect(new URL(page.url()).hash).toContain('canaries=5_1h_4h_*25_6h_12h_*50_2h_4h_');
     expect(new URL(page.url()).hash).toContain('faultKind=ramp');
-    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/a candidate ramping to 3× the errors from 50h to 54h is promoted in/);
+    await expect
+      .poll(() => verdict.textContent(), { timeout: 60_000 })
+      .toMatch(/a candidate ramping to 3× the errors from 50h to 54h is promoted in/);
     await expect.poll(() => done.count(), { timeout: 60_000 }).toBe(1);
     expect(await verdict.textContent()).not.toBe(before);
     await page.screenshot({ path: `${screenshotDir}/policy-lab-edited.png`, fullPage: true });
@@ -104,7 +123,9 @@ describe('policy lab in Chromium', () => {
     await view.locator('input[name="canary-1-traffic"]').fill('150');
     await view.locator('input[name="canary-1-check"]').fill('often');
     const policyProblems = view.locator('[data-section="policy-problems"] li');
-    await expect.poll(async () => (await policyProblems.locator('code').allTextContents()).sort()).toEqual(['stages[3].checkInterval', 'stages[3].traffic']);
+    await expect
+      .poll(async () => (await policyProblems.locator('code').allTextContents()).sort())
+      .toEqual(['stages[3].checkInterval', 'stages[3].traffic']);
     expect(await view.locator('[data-section="verdict"]').count()).toBe(0);
     expect(await view.locator('[data-section="policy-problems"] li[data-path="stages[3].traffic"]').textContent()).toMatch(/\(canary 2\)/);
     await page.screenshot({ path: `${screenshotDir}/policy-lab-invalid-stage.png`, fullPage: true });
@@ -141,7 +162,9 @@ describe('policy lab in Chromium', () => {
     await expect.poll(() => message.count(), { timeout: 120_000 }).toBe(1);
     await page.screenshot({ path: `${screenshotDir}/policy-lab-tune.png`, fullPage: true });
     const text = (await message.textContent()) ?? '';
-    expect(text).toMatch(/^Recommended: error ≤ [\d.]+×, .*every \d+m, ≥ \d+ requests, \d+ failures? in a row\. On 100 fresh replicates per world/);
+    expect(text).toMatch(
+      /^Recommended: error ≤ [\d.]+×, .*every \d+m, ≥ \d+ requests, \d+ failures? in a row\. On 100 fresh replicates per world/,
+    );
     expect(await view.locator('svg[aria-label^="Auto-tune: the Pareto front"]').count()).toBe(1);
     expect(await view.locator('tr[data-recommended="true"]').count()).toBe(1);
 

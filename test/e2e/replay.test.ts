@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayCommand } from '../../src/cli/commands/replay.ts';
 import { formatDuration } from '../../src/engine/policy/duration.ts';
 import { runCommandObject } from '../helpers/cli.ts';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // The replay view in Chromium: importing a log in a worker (the bundled sample, a log with bad
 // rows, a generated million-row CSV), the parse report, the summary, and replays whose numbers
@@ -23,7 +23,14 @@ const servingPolicy = {
   onMaxDuration: 'rollback',
   flag: { name: 'candidate-model', stickiness: 'userId', retireAfter: '14d' },
   stages: [
-    { kind: 'canary', traffic: 0.5, minDuration: '12h', maxDuration: '24h', checkInterval: '1h', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }] },
+    {
+      kind: 'canary',
+      traffic: 0.5,
+      minDuration: '12h',
+      maxDuration: '24h',
+      checkInterval: '1h',
+      rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }],
+    },
     { kind: 'full', traffic: 1, minDuration: '1h', checkInterval: '1h', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 3 }] },
     { kind: 'promote' },
   ],
@@ -99,7 +106,9 @@ describe('replay view in Chromium', () => {
     expect(await page.locator(`${view} select[name="latencyUnit"]`).inputValue()).toBe('s');
     expect(await page.locator(`${view} select[name="map-status"]`).inputValue()).toBe('status');
     expect(await page.locator(`${view} select[name="map-user"]`).inputValue()).toBe('user_id');
-    await expect.poll(() => page.locator(`${view} [data-section="import-progress"]`).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+    await expect
+      .poll(() => page.locator(`${view} [data-section="import-progress"]`).getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('complete');
 
     // The default rule does not know SUCCEED: only the FAILED rows remain, every one an error. The
     // replay refuses, naming the values it saw, in the app's words (no command-line option).
@@ -122,9 +131,24 @@ describe('replay view in Chromium', () => {
 
     const argv = JSON.parse((await page.locator(`${view} [data-section="command"]`).getAttribute('data-argv')) as string) as string[];
     expect(argv[0]).toBe('serving-cluster.csv');
-    expect(argv).toEqual(expect.arrayContaining(['--error-when', 'status == FAILED', '--inject', 'errors*3', '--latency-unit', 's', '--policy', 'POLICY.json']));
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '--error-when',
+        'status == FAILED',
+        '--inject',
+        'errors*3',
+        '--latency-unit',
+        's',
+        '--policy',
+        'POLICY.json',
+      ]),
+    );
     writeFileSync(servingPolicyFile, JSON.stringify(servingPolicy));
-    const cli = await runCommandObject(replayCommand, [servingLog, ...argv.slice(1).map((arg) => (arg === 'POLICY.json' ? servingPolicyFile : arg)), '--json']);
+    const cli = await runCommandObject(replayCommand, [
+      servingLog,
+      ...argv.slice(1).map((arg) => (arg === 'POLICY.json' ? servingPolicyFile : arg)),
+      '--json',
+    ]);
     expect(cli.code).toBe(0);
     const json = cli.json;
     expect(json.replicates).toBe(40);
@@ -135,12 +159,21 @@ describe('replay view in Chromium', () => {
     expect(json.detection.detectionTime.median).not.toBeNull();
     const cell = async (field: string) => {
       const locator = page.locator(`${view} td[data-field="${field}"]`);
-      return { count: Number(await locator.getAttribute('data-count')), total: Number(await locator.getAttribute('data-total')), text: (await locator.textContent())?.trim() };
+      return {
+        count: Number(await locator.getAttribute('data-count')),
+        total: Number(await locator.getAttribute('data-total')),
+        text: (await locator.textContent())?.trim(),
+      };
     };
     // Shown as the CLI's Wilson interval, in percent with one decimal.
     const shown = (rate: { rate: number | null; lower: number | null; upper: number | null }) =>
-      rate.rate === null ? '—' : `${(100 * rate.rate).toFixed(1)}% [${(100 * (rate.lower as number)).toFixed(1)}%, ${(100 * (rate.upper as number)).toFixed(1)}%]`;
-    const expectRate = async (field: string, rate: { rate: number | null; lower: number | null; upper: number | null; count: number; total: number }) => {
+      rate.rate === null
+        ? '—'
+        : `${(100 * rate.rate).toFixed(1)}% [${(100 * (rate.lower as number)).toFixed(1)}%, ${(100 * (rate.upper as number)).toFixed(1)}%]`;
+    const expectRate = async (
+      field: string,
+      rate: { rate: number | null; lower: number | null; upper: number | null; count: number; total: number },
+    ) => {
       const shownCell = await cell(field);
       expect({ field, count: shownCell.count, total: shownCell.total }).toEqual({ field, count: rate.count, total: rate.total });
       expect(shownCell.text).toContain(shown(rate));
@@ -161,31 +194,44 @@ describe('replay view in Chromium', () => {
     const median = page.locator(`${view} td[data-field="median-detection-time"]`);
     expect(await median.getAttribute('data-seconds')).toBe(String(json.detection.detectionTime.median));
     expect((await median.textContent())?.trim()).toMatch(
-      new RegExp(`^${json.detection.detectionTime.median === null ? '—' : `${formatDuration(Math.round(json.detection.detectionTime.median))},`}`),
+      new RegExp(
+        `^${json.detection.detectionTime.median === null ? '—' : `${formatDuration(Math.round(json.detection.detectionTime.median))},`}`,
+      ),
     );
     // Reasons, failing checks and starved stages of each world, as the CLI counts them.
     const world = async (name: string) => ({
       reasons: await page.locator(`${view} [data-world="${name}"] tr[data-reason]`).evaluateAll((rows) =>
-        rows.map((row) => ({ reason: row.getAttribute('data-reason'), count: Number(row.querySelector('[data-count]')?.getAttribute('data-count')) })),
+        rows.map((row) => ({
+          reason: row.getAttribute('data-reason'),
+          count: Number(row.querySelector('[data-count]')?.getAttribute('data-count')),
+        })),
       ),
       starved: await page.locator(`${view} [data-world="${name}"] [data-section="starved"] li`).allTextContents(),
       failingChecks: (await page.locator(`${view} [data-world="${name}"] [data-section="failing-checks"]`).allTextContents()).join(''),
     });
-    const expected = (summary: { reasons: unknown[]; starved: { message: string }[]; failingChecks: { checks: number; count: number }[] }) => ({
+    const expected = (summary: {
+      reasons: unknown[];
+      starved: { message: string }[];
+      failingChecks: { checks: number; count: number }[];
+    }) => ({
       reasons: summary.reasons,
       starved: summary.starved.map((s) => s.message),
       failingChecks:
-        summary.failingChecks.length === 0 ? '' : `Failing checks in a row at the rollback: ${summary.failingChecks.map((f) => `${f.checks} (${f.count.toLocaleString('en')} runs)`).join(', ')}.`,
+        summary.failingChecks.length === 0
+          ? ''
+          : `Failing checks in a row at the rollback: ${summary.failingChecks.map((f) => `${f.checks} (${f.count.toLocaleString('en')} runs)`).join(', ')}.`,
     });
     expect(await world('healthy')).toEqual(expected(json.healthy));
     expect(await world('own-windows')).toEqual(expected(json.ownWindows.summary));
     expect(await world('regressed')).toEqual(expected(json.detection.regressed));
     expect(json.healthy.reasons.length).toBeGreaterThan(0);
     // The error definition, the status values and the block length used.
-    const statuses = await page.locator(`${view} [data-section="status-values"] tr[data-status]`).evaluateAll((rows) =>
-      rows.map((row) => [row.getAttribute('data-status'), row.querySelector('td.number')?.textContent]),
+    const statuses = await page
+      .locator(`${view} [data-section="status-values"] tr[data-status]`)
+      .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-status'), row.querySelector('td.number')?.textContent]));
+    expect(statuses).toEqual(
+      json.errorDefinition.statuses.map((s: { status: string; count: number }) => [s.status, s.count.toLocaleString('en')]),
     );
-    expect(statuses).toEqual(json.errorDefinition.statuses.map((s: { status: string; count: number }) => [s.status, s.count.toLocaleString('en')]));
     expect(await page.locator(`${view} [data-section="error-definition"]`).textContent()).not.toMatch(/--[a-z]/);
     expect(Number(await page.locator(`${view} [data-section="block-length"]`).getAttribute('data-minutes'))).toBe(json.blockLength.minutes);
     expect(await page.locator(`${view} [data-section="routing"]`).textContent()).toContain("sticky by the user column 'user_id'");
@@ -215,14 +261,20 @@ describe('replay view in Chromium', () => {
     await expect.poll(() => page.locator(`${view} svg[aria-label="Arrivals by hour of day (UTC): requests per second"]`).count()).toBe(1);
     await page.locator(`${view} input[name="replicates"]`).fill('10');
     await page.locator(`${view} button[name="runReplay"]`).click();
-    await expect.poll(() => page.locator(`${view} [data-section="replay-error"]`).textContent(), { timeout: 30_000 }).toMatch(/the log spans 24 h but a rollout .* can take/);
-    expect(await page.locator(`${view} [data-section="replay-error"]`).textContent()).toContain('allow that with the box "Replay a log shorter than the rollout by reusing its blocks"');
+    await expect
+      .poll(() => page.locator(`${view} [data-section="replay-error"]`).textContent(), { timeout: 30_000 })
+      .toMatch(/the log spans 24 h but a rollout .* can take/);
+    expect(await page.locator(`${view} [data-section="replay-error"]`).textContent()).toContain(
+      'allow that with the box "Replay a log shorter than the rollout by reusing its blocks"',
+    );
     await page.locator(`${view} input[name="allowShorterLog"]`).check();
     await page.locator(`${view} button[name="runReplay"]`).click();
     await expect.poll(() => page.locator(`${view} [data-section="verdict"]`).count(), { timeout: 60_000 }).toBe(1);
     expect(await page.locator(`${view} [data-section="shorter-than-rollout"]`).textContent()).toMatch(/shorter than one rollout/);
     expect(await page.locator(`${view} td[data-field="false-rollback"]`).getAttribute('data-total')).toBe('10');
-    expect(JSON.parse((await page.locator(`${view} [data-section="command"]`).getAttribute('data-argv')) as string)).toContain('--allow-wrap');
+    expect(JSON.parse((await page.locator(`${view} [data-section="command"]`).getAttribute('data-argv')) as string)).toContain(
+      '--allow-wrap',
+    );
     expect(problems).toEqual([]);
   }, 120_000);
 
@@ -258,22 +310,30 @@ describe('replay view in Chromium', () => {
     await expect.poll(() => page.locator(`${view} [data-section="mapping"]`).textContent()).toBe('choose the column that holds timestamp');
     expect(await page.locator(`${view} [data-section="import-progress"]`).count()).toBe(0);
     await page.locator(`${view} select[name="map-timestamp"]`).selectOption('when');
-    await expect.poll(() => page.locator(`${view} [data-section="import-progress"]`).getAttribute('data-status'), { timeout: 20_000 }).toBe('complete');
+    await expect
+      .poll(() => page.locator(`${view} [data-section="import-progress"]`).getAttribute('data-status'), { timeout: 20_000 })
+      .toBe('complete');
     await page.screenshot({ path: `${screenshotDir}/replay-odd.png`, fullPage: true });
     expect(await page.locator(`${view} [data-field="rows-read"]`).textContent()).toBe('7');
     expect(await page.locator(`${view} select[name="map-timestamp"]`).inputValue()).toBe('when');
     expect(await page.locator(`${view} select[name="latencyUnit"]`).inputValue()).toBe('s');
     expect(await page.locator(`${view} [data-field="rows-accepted"]`).textContent()).toBe('3');
     expect(await page.locator(`${view} [data-field="rows-rejected"]`).textContent()).toBe('4');
-    const reasons = await page.locator(`${view} [data-section="rejected-reasons"] tr[data-reason]`).evaluateAll((rows) => rows.map((row) => row.getAttribute('data-reason')));
+    const reasons = await page
+      .locator(`${view} [data-section="rejected-reasons"] tr[data-reason]`)
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-reason')));
     expect(reasons).toEqual(['wrong-field-count', 'bad-timestamp', 'unrecognised-status', 'bad-latency']);
-    expect(await page.locator(`${view} [data-section="rejected-rows"] tr[data-line="4"]`).textContent()).toMatch(/bad-timestamp.*yesterday,0\.1,OK,b/s);
+    expect(await page.locator(`${view} [data-section="rejected-rows"] tr[data-line="4"]`).textContent()).toMatch(
+      /bad-timestamp.*yesterday,0\.1,OK,b/s,
+    );
     expect(await page.locator(`${view} [data-section="rejected-rows"] tr[data-line="7"]`).textContent()).toMatch(/unrecognised-status/);
     expect(await page.locator(`${view} [data-section="warnings"]`).textContent()).toMatch(/maybe/);
 
     const rule = page.locator(`${view} input[name="errorWhen"]`);
     await rule.fill('status in (timeout');
-    await expect.poll(() => page.locator(`${view} [data-section="error-rule"]`).textContent()).toBe("error rule: expected ')' at the end in 'status in (timeout'");
+    await expect
+      .poll(() => page.locator(`${view} [data-section="error-rule"]`).textContent())
+      .toBe("error rule: expected ')' at the end in 'status in (timeout'");
     await page.screenshot({ path: `${screenshotDir}/replay-errors.png`, fullPage: true });
     await rule.fill('status in (timeout, maybe)');
     await rule.press('Enter');
@@ -308,7 +368,9 @@ describe('replay view in Chromium', () => {
     const progress = page.locator(`${view} [data-section="import-progress"]`);
     // Cancel the first import half-way.
     await page.locator(`${view} input[name="logFile"]`).setInputFiles(path);
-    await expect.poll(async () => Number(await progress.getAttribute('data-progress')), { timeout: 30_000, interval: 20 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await progress.getAttribute('data-progress')), { timeout: 30_000, interval: 20 })
+      .toBeGreaterThan(0);
     await page.locator(`${view} button[name="cancelImport"]`).click();
     await expect.poll(() => progress.getAttribute('data-status')).toBe('cancelled');
     expect(await page.locator(`${view} [data-field="rows-read"]`).count()).toBe(0);
@@ -319,7 +381,9 @@ describe('replay view in Chromium', () => {
       return { frames: w.frames, time: performance.now() };
     });
     await page.locator(`${view} input[name="logFile"]`).setInputFiles(path);
-    await expect.poll(() => page.locator(`${view} [data-field="rows-read"]`).textContent(), { timeout: 120_000, interval: 100 }).toBe('1,000,000');
+    await expect
+      .poll(() => page.locator(`${view} [data-field="rows-read"]`).textContent(), { timeout: 120_000, interval: 100 })
+      .toBe('1,000,000');
     const after = await page.evaluate(() => {
       const w = window as unknown as { frames: number; maxGap: number };
       return { frames: w.frames, time: performance.now(), maxGap: w.maxGap };
@@ -345,7 +409,12 @@ describe('replay view in Chromium', () => {
     await page.locator(`${view} input[name="replicates"]`).fill('400');
     await page.locator(`${view} input[name="allowShorterLog"]`).check();
     await page.locator(`${view} button[name="runReplay"]`).click();
-    await expect.poll(async () => parseFloat((await page.locator(`${view} [data-field="replay-percent"]`).textContent()) ?? '0'), { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => parseFloat((await page.locator(`${view} [data-field="replay-percent"]`).textContent()) ?? '0'), {
+        timeout: 60_000,
+        interval: 50,
+      })
+      .toBeGreaterThan(0);
     await page.locator(`${view} button[name="cancelReplay"]`).click();
     await expect.poll(() => page.locator(`${view} [data-section="replay-cancelled"]`).count()).toBe(1);
     await page.locator(`${view} input[name="replicates"]`).fill('2');
@@ -377,20 +446,24 @@ describe('replay view in Chromium', () => {
     await page.locator(`${view} select[name="map-status"]`).selectOption('response.status');
     await expect.poll(() => page.locator(`${view} [data-field="rows-read"]`).textContent(), { timeout: 20_000 }).toBe('5');
     expect(await page.locator(`${view} [data-field="rows-accepted"]`).textContent()).toBe('4');
-    expect(await page.locator(`${view} [data-section="rejected-rows"] tr[data-line="5"]`).textContent()).toMatch(/malformed-line.*not json/s);
+    expect(await page.locator(`${view} [data-section="rejected-rows"] tr[data-line="5"]`).textContent()).toMatch(
+      /malformed-line.*not json/s,
+    );
     expect(await page.locator(`${view} tr[data-group="model:v2"]`).textContent()).toMatch(/50\.00%/);
 
     // The replay form checks the injection with parseInjection, and takes the policy lab's policy.
     await page.locator(`${view} input[name="inject"]`).fill('latency/2');
-    await expect.poll(() => page.locator(`${view} [data-section="replay-settings"]`).textContent()).toBe(
-      "injection 'latency/2' must look like latency*1.3, latency+50ms, errors*2, errors+0.01 or leak:latency+2ms/h",
-    );
+    await expect
+      .poll(() => page.locator(`${view} [data-section="replay-settings"]`).textContent())
+      .toBe("injection 'latency/2' must look like latency*1.3, latency+50ms, errors*2, errors+0.01 or leak:latency+2ms/h");
     expect(await page.locator(`${view} button[name="runReplay"]`).isDisabled()).toBe(true);
     await page.locator(`${view} input[name="inject"]`).fill('leak:latency+2ms/h');
     expect(await page.locator(`${view} [data-section="replay-settings"]`).count()).toBe(0);
     expect(await page.locator(`${view} [data-field="policy-name"]`).textContent()).toBe("Policy: 'framework default'");
     await page.locator(`${view} button[name="labPolicy"]`).click();
-    await expect.poll(async () => JSON.parse(await page.locator(`${view} textarea[name="policy"]`).inputValue()).stages.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => JSON.parse(await page.locator(`${view} textarea[name="policy"]`).inputValue()).stages.length)
+      .toBeGreaterThan(0);
     await page.locator(`${view} button[name="defaultPolicy"]`).click();
     expect(await page.locator(`${view} textarea[name="policy"]`).inputValue()).toBe('');
     expect(problems).toEqual([]);

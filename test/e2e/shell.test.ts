@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // The app shell in Chromium: navigation by keyboard, hash routes, the About page's attributions.
 describe('app shell in Chromium', () => {
@@ -56,7 +56,9 @@ describe('app shell in Chromium', () => {
       controller.abort();
       await cancelled;
     });
-    await expect.poll(() => problems.filter((problem) => problem.includes('no-such-file.js'))).toEqual([`HTTP 404: ${app.url}/assets/no-such-file.js`]);
+    await expect
+      .poll(() => problems.filter((problem) => problem.includes('no-such-file.js')))
+      .toEqual([`HTTP 404: ${app.url}/assets/no-such-file.js`]);
     expect(problems.filter((problem) => problem.includes('cancelled.js'))).toEqual([]);
   });
 });

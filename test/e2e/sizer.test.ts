@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshotDir, startApp, type AppUnderTest } from './browser.ts';
+import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 // The A/B test sizer as a user meets it: the built bundle, served locally, in Debian's Chromium.
 describe('A/B test sizer in Chromium', () => {
@@ -36,8 +36,12 @@ describe('A/B test sizer in Chromium', () => {
     const simulation = page.locator('rl-sizer-view [data-section="peeking-simulation"]');
     await expect
       .poll(async () => (await simulation.count()) && (await simulation.textContent())!.replace(/\s+/g, ' '), { timeout: 30_000 })
-      .toMatch(/Monte-Carlo check \(2,000 seeded A\/A tests with the engine's z-test, 3,841 users per arm\): naive \d+\.\d% \[\d+\.\d%, \d+\.\d%\], group-sequential \d\.\d% \[/);
-    expect(await page.locator('rl-sizer-view figure h3').filter({ hasText: 'Hollow circles with bars: seeded Monte-Carlo simulation' }).count()).toBe(1);
+      .toMatch(
+        /Monte-Carlo check \(2,000 seeded A\/A tests with the engine's z-test, 3,841 users per arm\): naive \d+\.\d% \[\d+\.\d%, \d+\.\d%\], group-sequential \d\.\d% \[/,
+      );
+    expect(
+      await page.locator('rl-sizer-view figure h3').filter({ hasText: 'Hollow circles with bars: seeded Monte-Carlo simulation' }).count(),
+    ).toBe(1);
     await page.screenshot({ path: `${screenshotDir}/sizer.png`, fullPage: true });
 
     // Change the effect: R power.prop.test(p1 = 0.10, p2 = 0.15, power = 0.8): n = 685.5969 → 686 per arm.
@@ -68,15 +72,17 @@ describe('A/B test sizer in Chromium', () => {
   it('explains broken inputs and flags a sample-ratio mismatch', async () => {
     const { page, problems } = await app.open('/#/sizer');
     await page.locator('rl-sizer-view input[name="alpha"]').fill('1.5');
-    await expect.poll(() => page.locator('rl-sizer-view [data-section="sizing"][role="alert"]').textContent()).toBe(
-      'alpha must be between 0 and 1 (exclusive), got 1.5',
+    await expect
+      .poll(() => page.locator('rl-sizer-view [data-section="sizing"][role="alert"]').textContent())
+      .toBe('alpha must be between 0 and 1 (exclusive), got 1.5');
+    expect(await page.locator('rl-sizer-view [data-section="peeking"][role="alert"]').textContent()).toMatch(
+      /alpha must be between 0 and 1/,
     );
-    expect(await page.locator('rl-sizer-view [data-section="peeking"][role="alert"]').textContent()).toMatch(/alpha must be between 0 and 1/);
     await page.locator('rl-sizer-view input[name="trafficPerDay"]').fill('lots');
     await page.locator('rl-sizer-view input[name="alpha"]').fill('0.05');
-    await expect.poll(() => page.locator('rl-sizer-view [data-section="sizing"]').textContent()).toBe(
-      "traffic per day must be a number, got 'lots'",
-    );
+    await expect
+      .poll(() => page.locator('rl-sizer-view [data-section="sizing"]').textContent())
+      .toBe("traffic per day must be a number, got 'lots'");
     await page.locator('rl-sizer-view input[name="trafficPerDay"]').fill('2000');
 
     const srm = page.locator('rl-sizer-view [data-section="srm"]');

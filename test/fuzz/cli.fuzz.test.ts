@@ -36,7 +36,35 @@ const outFile = join(directory, 'out.yaml');
 
 const names = [...new Set(commands.flatMap((c: Command) => c.name.split(' ')))];
 const options = [...new Set(commands.flatMap((c: Command) => c.usage.match(/--[a-z][a-z-]*/g) ?? []))];
-const values = ['0', '-1', '1', '2', '0.05', '1e9', '1e308', '-0', 'NaN', 'Infinity', '', ' ', 'abc', '0/4', '3/2', '1/0', 'argo', 'flagger', 'json', 'ab', 'window', '127.0.0.1', '--', '-h', 'x'.repeat(300), '\u0000', '💥'];
+const values = [
+  '0',
+  '-1',
+  '1',
+  '2',
+  '0.05',
+  '1e9',
+  '1e308',
+  '-0',
+  'NaN',
+  'Infinity',
+  '',
+  ' ',
+  'abc',
+  '0/4',
+  '3/2',
+  '1/0',
+  'argo',
+  'flagger',
+  'json',
+  'ab',
+  'window',
+  '127.0.0.1',
+  '--',
+  '-h',
+  'x'.repeat(300),
+  '\u0000',
+  '💥',
+];
 const files = [join(directory, 'missing.json'), notJson, invalidPolicy, 'package.json', directory];
 
 const token = fc.oneof(

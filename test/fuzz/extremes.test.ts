@@ -6,10 +6,10 @@
  * replicate counts refused by `simulate`.
  */
 import { describe, expect, test } from 'vitest';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { mergedOutput } from '../../src/cli/commands/merge.ts';
 import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { mergePartialResults, partialResult, shardRange } from '../../src/cli/shard.ts';
-import { mergedOutput } from '../../src/cli/commands/merge.ts';
 import { initialState } from '../../src/engine/controller/controllerState.ts';
 import { step } from '../../src/engine/controller/step.ts';
 import { argoRolloutsYaml } from '../../src/engine/export/argoRollouts.ts';
@@ -35,7 +35,12 @@ function decide(control: ArmWindow | undefined, candidate: ArmWindow | undefined
   expect(hasNonFinite(result.state)).toBe(false);
   return result;
 }
-const arm = (requests: number, errors: number, latency = 100): ArmWindow => ({ requests, errors, timeouts: 0, latency: { p50: latency, p95: latency * 2, p99: latency * 3 } });
+const arm = (requests: number, errors: number, latency = 100): ArmWindow => ({
+  requests,
+  errors,
+  timeouts: 0,
+  latency: { p50: latency, p95: latency * 2, p99: latency * 3 },
+});
 
 describe('extreme windows through the controller', () => {
   test('zero traffic holds (missing data never passes)', () => {
@@ -67,7 +72,16 @@ describe('extreme thresholds through the exports', () => {
       version: 1,
       baseline: { mode: 'concurrent' },
       guards: { minRequests: 1, failureLimit: 1000 },
-      stages: [canaryStage({ traffic: 0.0001, minDuration: 1, checkInterval: 1, rules: [ratioRule('errorRate', 1e-9), ratioRule('latencyP99', 1e9), absoluteRule('errorRate', 0)] }), fullStage({ minDuration: '1w' }), promoteStage()],
+      stages: [
+        canaryStage({
+          traffic: 0.0001,
+          minDuration: 1,
+          checkInterval: 1,
+          rules: [ratioRule('errorRate', 1e-9), ratioRule('latencyP99', 1e9), absoluteRule('errorRate', 0)],
+        }),
+        fullStage({ minDuration: '1w' }),
+        promoteStage(),
+      ],
     };
     for (const text of [argoRolloutsYaml(extreme), flaggerYaml(extreme)]) {
       expect(text).not.toMatch(/NaN|Infinity/);
@@ -77,7 +91,13 @@ describe('extreme thresholds through the exports', () => {
     expect(rollout.at(-1).spec.strategy.canary.steps[0]).toEqual({ setWeight: 0.01 });
     const template = rollout[0];
     // count = 1 pass + 999 tolerated failures + 1 held check (Argo: count >= failureLimit + consecutiveSuccessLimit).
-    expect(template.spec.metrics[0]).toMatchObject({ interval: '1s', count: 1001, consecutiveSuccessLimit: 1, failureLimit: 999, successCondition: 'len(result) > 0 && result[0] <= 1e-9' });
+    expect(template.spec.metrics[0]).toMatchObject({
+      interval: '1s',
+      count: 1001,
+      consecutiveSuccessLimit: 1,
+      failureLimit: 999,
+      successCondition: 'len(result) > 0 && result[0] <= 1e-9',
+    });
     expect(template.spec.metrics[0].provider.prometheus.query).toContain('>= 1');
     expect(parseYaml('x: 1e-9').x).toBe(1e-9);
   });
@@ -88,8 +108,20 @@ describe('a million replicates', () => {
     const total = 1_000_000;
     const parts = Array.from({ length: 64 }, (_, index) => {
       const { from, to } = shardRange(total, { index, count: 64 });
-      const state = { ...initSummary(), replicates: to - from, rollbacks: Math.floor((to - from) / 10), worseCandidates: 0, falseRollbacks: Math.floor((to - from) / 10) };
-      return partialResult('simulate', { replicates: total, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, { scenario: 'x', policy: 'p', mode: 'window', seed: 1 }, { index, count: 64 }, [{ key: '', label: {}, state }]);
+      const state = {
+        ...initSummary(),
+        replicates: to - from,
+        rollbacks: Math.floor((to - from) / 10),
+        worseCandidates: 0,
+        falseRollbacks: Math.floor((to - from) / 10),
+      };
+      return partialResult(
+        'simulate',
+        { replicates: total, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) },
+        { scenario: 'x', policy: 'p', mode: 'window', seed: 1 },
+        { index, count: 64 },
+        [{ key: '', label: {}, state }],
+      );
     });
     const output = mergedOutput(mergePartialResults(parts)) as any;
     expect(output.replicates).toBe(total);
@@ -98,7 +130,11 @@ describe('a million replicates', () => {
   });
   test('simulate refuses absurd replicate counts with a clear error', async () => {
     const io = { stdout: { write: () => true }, stderr: { write: () => true } };
-    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1000000000000'], io)).rejects.toThrow('--replicates must be at most 1000000000, got 1000000000000');
-    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '0'], io)).rejects.toThrow('--replicates must be at least 1, got 0');
+    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '1000000000000'], io)).rejects.toThrow(
+      '--replicates must be at most 1000000000, got 1000000000000',
+    );
+    await expect(simulateCommand.run(['scenarios/identical-candidate.json', '--replicates', '0'], io)).rejects.toThrow(
+      '--replicates must be at least 1, got 0',
+    );
   });
 });

@@ -18,15 +18,29 @@ import { hostileValue, mutatedDocument } from './mutate.ts';
 const directory = mkdtempSync(join(tmpdir(), 'rollout-lab-http-fuzz-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-const validWindow = { startTime: 0, duration: 300, control: { requests: 500, errors: 2, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } }, candidate: { requests: 500, errors: 2, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } } };
+const validWindow = {
+  startTime: 0,
+  duration: 300,
+  control: { requests: 500, errors: 2, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } },
+  candidate: { requests: 500, errors: 2, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } },
+};
 
 const body = fc.oneof(
   { weight: 5, arbitrary: mutatedDocument(validWindow, 3).map((value) => ({ path: '/v1/decide', text: JSON.stringify(value) ?? '' })) },
   { weight: 1, arbitrary: fc.constant({ path: '/v1/decide', text: JSON.stringify(validWindow) }) },
   { weight: 1, arbitrary: hostileValue.map((value) => ({ path: '/v1/decide', text: JSON.stringify(value) ?? '' })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => ({ path: '/v1/decide', text })) },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ path: '/v1/decide', text: Buffer.from(bytes).toString('latin1') })) },
-  { weight: 1, arbitrary: mutatedDocument({ reason: 'incident', time: 10 }, 2).map((value) => ({ path: '/v1/kill', text: JSON.stringify(value) ?? '' })) },
+  {
+    weight: 1,
+    arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ path: '/v1/decide', text: Buffer.from(bytes).toString('latin1') })),
+  },
+  {
+    weight: 1,
+    arbitrary: mutatedDocument({ reason: 'incident', time: 10 }, 2).map((value) => ({
+      path: '/v1/kill',
+      text: JSON.stringify(value) ?? '',
+    })),
+  },
   { weight: 1, arbitrary: fc.constant({ path: '/v1/decide', text: `[${JSON.stringify(validWindow)},${'1'.repeat(3000)}]` }) },
 );
 
@@ -42,7 +56,11 @@ describe('decision service body fuzz', () => {
     async function worker() {
       while (next < cases.length) {
         const { path, text } = cases[next++];
-        const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          method: 'POST',
+          body: text,
+          headers: { 'content-type': 'application/json' },
+        });
         const json = await response.json();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         // 409: a window counted already with other content, or older than the last counted one

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { UsageError } from '../../src/cli/args.ts';
+import { parsePartialResult, partialResult } from '../../src/cli/shard.ts';
 import { initialState } from '../../src/engine/controller/controllerState.ts';
 import { step } from '../../src/engine/controller/step.ts';
 import { argoRolloutsYaml } from '../../src/engine/export/argoRollouts.ts';
@@ -18,8 +20,6 @@ import { parseWindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
-import { UsageError } from '../../src/cli/args.ts';
-import { parsePartialResult, partialResult } from '../../src/cli/shard.ts';
 import { initSummary } from '../../src/sim/summary.ts';
 import { hasNonFinite, hostileValue, mutatedDocument } from './mutate.ts';
 
@@ -37,8 +37,31 @@ const problemsAreNamed = (errors: { path: string; message: string }[]) => {
 const window = fc.record({
   startTime: fc.integer({ min: 0, max: 1e7 }),
   duration: fc.constantFrom(60, 300, 3600),
-  control: fc.option(fc.record({ requests: fc.nat(1e6), errors: fc.nat(1e6), timeouts: fc.nat(1e6), latency: fc.record({ p50: fc.double({ min: 0, max: 1e12, noNaN: true }), p95: fc.double({ min: 0, max: 1e12, noNaN: true }), p99: fc.double({ min: 0, max: 1e12, noNaN: true }) }) }), { nil: undefined }),
-  candidate: fc.option(fc.record({ requests: fc.nat(1e6), errors: fc.nat(1e6), timeouts: fc.nat(1e6), successes: fc.nat(1000), outcomes: fc.constant(1000), agreements: fc.nat(1000), compared: fc.constant(1000) }), { nil: undefined }),
+  control: fc.option(
+    fc.record({
+      requests: fc.nat(1e6),
+      errors: fc.nat(1e6),
+      timeouts: fc.nat(1e6),
+      latency: fc.record({
+        p50: fc.double({ min: 0, max: 1e12, noNaN: true }),
+        p95: fc.double({ min: 0, max: 1e12, noNaN: true }),
+        p99: fc.double({ min: 0, max: 1e12, noNaN: true }),
+      }),
+    }),
+    { nil: undefined },
+  ),
+  candidate: fc.option(
+    fc.record({
+      requests: fc.nat(1e6),
+      errors: fc.nat(1e6),
+      timeouts: fc.nat(1e6),
+      successes: fc.nat(1000),
+      outcomes: fc.constant(1000),
+      agreements: fc.nat(1000),
+      compared: fc.constant(1000),
+    }),
+    { nil: undefined },
+  ),
 });
 
 describe('parsePolicy', () => {
@@ -58,7 +81,16 @@ describe('parsePolicy', () => {
           expect(hasNonFinite(stepped.reasons)).toBe(false);
           state = stepped.state;
         }
-        for (const yaml of [argoRolloutsYaml(result.policy), flaggerYaml(result.policy, { mode: result.policy.stages.some((s) => s.kind === 'canary') ? 'progressive' : result.policy.stages.some((s) => s.kind === 'ab') ? 'ab' : 'shadow' })]) {
+        for (const yaml of [
+          argoRolloutsYaml(result.policy),
+          flaggerYaml(result.policy, {
+            mode: result.policy.stages.some((s) => s.kind === 'canary')
+              ? 'progressive'
+              : result.policy.stages.some((s) => s.kind === 'ab')
+                ? 'ab'
+                : 'shadow',
+          }),
+        ]) {
           expect(yaml).not.toMatch(/NaN|Infinity|undefined/);
           expect(() => parseYaml(yaml.split('\n---\n')[1] ?? yaml)).not.toThrow();
         }
@@ -83,7 +115,19 @@ describe('parseScenario', () => {
 });
 
 describe('parseWindowMetrics', () => {
-  const valid = { startTime: 0, duration: 300, control: { requests: 100, errors: 1, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } }, candidate: { requests: 100, errors: 2, timeouts: 0, successes: 5, outcomes: 10, segments: { eu: { requests: 5, errors: 0, timeouts: 0 } } } };
+  const valid = {
+    startTime: 0,
+    duration: 300,
+    control: { requests: 100, errors: 1, timeouts: 0, latency: { p50: 10, p95: 20, p99: 30 } },
+    candidate: {
+      requests: 100,
+      errors: 2,
+      timeouts: 0,
+      successes: 5,
+      outcomes: 10,
+      segments: { eu: { requests: 5, errors: 0, timeouts: 0 } },
+    },
+  };
   test('2,000 mutations and random values: never throws; accepted windows hold only finite numbers', () => {
     fc.assert(
       fc.property(fc.oneof({ weight: 4, arbitrary: mutatedDocument(valid, 4) }, { weight: 1, arbitrary: hostileValue }), (input) => {
@@ -97,7 +141,13 @@ describe('parseWindowMetrics', () => {
 });
 
 describe('partial results (merge)', () => {
-  const valid = partialResult('simulate', { replicates: 10, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) }, { scenario: 's' }, { index: 1, count: 3 }, [{ key: '', label: {}, state: { ...initSummary(), replicates: 3, undecided: 3 } }]);
+  const valid = partialResult(
+    'simulate',
+    { replicates: 10, seed: 1, scenarioHashes: ['a'.repeat(64)], policyHash: 'b'.repeat(64) },
+    { scenario: 's' },
+    { index: 1, count: 3 },
+    [{ key: '', label: {}, state: { ...initSummary(), replicates: 3, undecided: 3 } }],
+  );
   test('1,000 mutations: accepted or a UsageError naming the file, never another exception', () => {
     fc.assert(
       fc.property(mutatedDocument(valid, 3), (input) => {

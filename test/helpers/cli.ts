@@ -24,7 +24,12 @@ export async function runCommandObject(
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const stdin = stdinText === undefined ? undefined : (async function* () { yield stdinText; })();
+  const stdin =
+    stdinText === undefined
+      ? undefined
+      : (async function* () {
+          yield stdinText;
+        })();
   const code = await command.run(argv, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },

@@ -2,8 +2,9 @@
  * The small pair of worlds the tuner's tests use: 20 requests/s with a daily cycle, 1% control
  * errors, 5,000 Zipf users, one day; the candidate's error rate says whether it is healthy.
  */
-import { parseScenario } from '../../src/sim/scenario.ts';
+
 import type { Scenario } from '../../src/sim/scenario.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 
 /** The scenario document (JSON) of a tuning world. */
 export function tuningWorldJson(name: string, candidateErrorRate: number, extra: Record<string, unknown> = {}) {

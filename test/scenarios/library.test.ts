@@ -5,31 +5,43 @@
  * about what happens is checked here by a seeded simulation (windowed mode, 200 replicates;
  * each rate's bound is at least 3 binomial standard errors away from the simulated rate).
  */
-import { describe, expect, it } from 'vitest';
+
 import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/files.ts';
+import { binnedPsi } from '../../src/engine/analysis/drift.ts';
 import { formatPolicyError, parsePolicy } from '../../src/engine/policy/index.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { requiredSampleSize } from '../../src/engine/stats/sampleSize.ts';
-import { logGamma } from '../../src/engine/stats/distributions.ts';
-import { parseScenario, type Scenario } from '../../src/sim/scenario.ts';
-import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
-import type { ReplicateOutcome } from '../../src/sim/replicate.ts';
-import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
-import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
-import { errorRatioLimit, libraryIds, libraryScenario, refusedPolicyErrors, scenarioPolicy } from '../../src/ui/playback/scenarioLibrary.ts';
-import { playbackSchema } from '../../src/ui/playback/playbackState.ts';
-import { decodeState, encodeState, initialState } from '../../src/ui/state/viewState.ts';
-import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
-import { orderStatisticsWindows } from '../../src/sim/windowsOrderStatistics.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
-import { binnedPsi } from '../../src/engine/analysis/drift.ts';
+import { logGamma } from '../../src/engine/stats/distributions.ts';
+import { requiredSampleSize } from '../../src/engine/stats/sampleSize.ts';
+import { arrivalTimesFromCsv } from '../../src/sim/arrivalTrace.ts';
+import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
+import type { ReplicateOutcome } from '../../src/sim/replicate.ts';
+import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
+import { parseScenario, type Scenario } from '../../src/sim/scenario.ts';
+import { orderStatisticsWindows } from '../../src/sim/windowsOrderStatistics.ts';
+import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
+import { playbackSchema } from '../../src/ui/playback/playbackState.ts';
+import {
+  errorRatioLimit,
+  libraryIds,
+  libraryScenario,
+  refusedPolicyErrors,
+  scenarioPolicy,
+} from '../../src/ui/playback/scenarioLibrary.ts';
+import { decodeState, encodeState, initialState } from '../../src/ui/state/viewState.ts';
 import { schemaErrors } from '../engine/policy/schemaChecker.ts';
 
 const schema = JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8'));
 const notScenarios = new Set(['scenario.schema.json', 'policy.schema.json', 'default-policy.json']);
-const topLevel = readdirSync('scenarios').filter((file) => file.endsWith('.json') && !notScenarios.has(file)).map((file) => `scenarios/${file}`);
-const library = readdirSync('scenarios/library').filter((file) => file.endsWith('.json')).sort().map((file) => `scenarios/library/${file}`);
+const topLevel = readdirSync('scenarios')
+  .filter((file) => file.endsWith('.json') && !notScenarios.has(file))
+  .map((file) => `scenarios/${file}`);
+const library = readdirSync('scenarios/library')
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => `scenarios/library/${file}`);
 const REPLICATES = 200;
 const SEED = 20_260_601;
 
@@ -94,7 +106,9 @@ describe('scenario files', () => {
     expect(times[0]).toBe(0);
     expect(times.every((time, i) => i === 0 || time >= times[i - 1])).toBe(true);
     expect(loadScenario('scenarios/library/azure-llm-trace.json').traffic.arrivals).toMatchObject({ times });
-    expect(() => arrivalTimesFromCsv('TIMESTAMP\nyesterday\n', 'bad.csv')).toThrow("arrival trace 'bad.csv' line 2: 'yesterday' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS");
+    expect(() => arrivalTimesFromCsv('TIMESTAMP\nyesterday\n', 'bad.csv')).toThrow(
+      "arrival trace 'bad.csv' line 2: 'yesterday' is neither seconds nor a date-time YYYY-MM-DD HH:MM:SS",
+    );
   });
 
   it('parseScenario checks story, lesson, tags and refusedPolicy', () => {
@@ -110,7 +124,12 @@ describe('scenario files', () => {
       ]);
     }
     const ok = parseScenario({ ...base, story: 'S.', lesson: 'L.', tags: ['a'], refusedPolicy: { version: 1 } });
-    expect(ok.ok && [ok.scenario.story, ok.scenario.lesson, ok.scenario.tags, ok.scenario.refusedPolicy]).toEqual(['S.', 'L.', ['a'], { version: 1 }]);
+    expect(ok.ok && [ok.scenario.story, ok.scenario.lesson, ok.scenario.tags, ok.scenario.refusedPolicy]).toEqual([
+      'S.',
+      'L.',
+      ['a'],
+      { version: 1 },
+    ]);
     expect(schemaErrors({ ...base, story: 'S.', lesson: 'L.', tags: ['a'], refusedPolicy: {} }, schema)).toEqual([]);
     expect(schemaErrors({ ...base, tags: 'a' }, schema)).not.toEqual([]);
   });
@@ -143,7 +162,9 @@ describe('library lessons, checked by simulation', () => {
   it('A/B without statistics: a 4-point gap between identical arms of 100 is common; the planned test rarely declares a winner', () => {
     // P(|X − Y| ≥ 4), X, Y ~ Binomial(100, 0.9) independent, by exact convolution.
     const n = 100;
-    const pmf = Array.from({ length: n + 1 }, (_, k) => Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(0.9) + (n - k) * Math.log(0.1)));
+    const pmf = Array.from({ length: n + 1 }, (_, k) =>
+      Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(0.9) + (n - k) * Math.log(0.1)),
+    );
     let gap = 0;
     for (let x = 0; x <= n; x++) for (let y = 0; y <= n; y++) if (Math.abs(x - y) >= 4) gap += pmf[x] * pmf[y];
     // scipy 1.10.1: sum(binom.pmf(i,100,.9)*binom.pmf(j,100,.9) for i,j if |i-j|>=4) = 0.4071154756646615
@@ -159,14 +180,22 @@ describe('library lessons, checked by simulation', () => {
 
   it('canary without metrics: with health rules, the canary rolls the candidate back after its error rate jumps', () => {
     const runs = outcomes(scenario('canary-without-metrics'));
-    expect(share(runs, (o) => o.decision === 'rollback' && o.stageName === 'canary 5%' && o.candidateWorse && o.decisionTime! > o.firstWorseTime!)).toBeGreaterThanOrEqual(0.95);
+    expect(
+      share(
+        runs,
+        (o) => o.decision === 'rollback' && o.stageName === 'canary 5%' && o.candidateWorse && o.decisionTime! > o.firstWorseTime!,
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
   });
 
-  it.each(['shadow-without-comparison', 'shadow-agreement-70'])('%s: the shadow gate rolls the candidate back before it serves anyone', (id) => {
-    const runs = outcomes(scenario(id));
-    expect(share(runs, (o) => o.decision === 'rollback' && o.stageName === 'shadow')).toBeGreaterThanOrEqual(0.95);
-    expect(runs.every((o) => o.exposure.candidateRequests === 0)).toBe(true);
-  });
+  it.each(['shadow-without-comparison', 'shadow-agreement-70'])(
+    '%s: the shadow gate rolls the candidate back before it serves anyone',
+    (id) => {
+      const runs = outcomes(scenario(id));
+      expect(share(runs, (o) => o.decision === 'rollback' && o.stageName === 'shadow')).toBeGreaterThanOrEqual(0.95);
+      expect(runs.every((o) => o.exposure.candidateRequests === 0)).toBe(true);
+    },
+  );
 
   it('no rollback plan: the full stage keeps its rules and rolls back within 5 minutes in the median run', () => {
     const runs = outcomes(scenario('no-rollback-plan'));
@@ -217,9 +246,15 @@ describe('library lessons, checked by simulation', () => {
       const late = windows.filter((w) => w.stage === 'full' && w.endHours - fullFrom >= 72 + 1);
       expect(late.length).toBeGreaterThan(100);
       for (const w of late) {
-        expect(w.reasons.map((reason) => reason.message)).toContainEqual(expect.stringMatching(/^flag 'ranking-v2' has served 100% for \d+h(\d+m)?, past its retirement time of 72h: remove it from the code$/));
+        expect(w.reasons.map((reason) => reason.message)).toContainEqual(
+          expect.stringMatching(
+            /^flag 'ranking-v2' has served 100% for \d+h(\d+m)?, past its retirement time of 72h: remove it from the code$/,
+          ),
+        );
       }
-      expect(windows.filter((w) => w.endHours - fullFrom < 72).some((w) => w.reasons.some((reason) => /retirement/.test(reason.message)))).toBe(false);
+      expect(
+        windows.filter((w) => w.endHours - fullFrom < 72).some((w) => w.reasons.some((reason) => /retirement/.test(reason.message))),
+      ).toBe(false);
     }
   });
 
@@ -261,8 +296,17 @@ describe('library lessons, checked by simulation', () => {
       for (let i = 0; i < 48; i++) {
         conditionsAt(compiled, middle + i * 300, 0, control, candidate);
         const window = generator.next({
-          start: middle + i * 300 - 150, duration: 300, stageKind: 'full', candidateShare: 1, mirrorShare: 0,
-          needsLatency: false, needsOutcomes: false, needsSegments: false, control, candidate, candidateWorse: false,
+          start: middle + i * 300 - 150,
+          duration: 300,
+          stageKind: 'full',
+          candidateShare: 1,
+          mirrorShare: 0,
+          needsLatency: false,
+          needsOutcomes: false,
+          needsSegments: false,
+          control,
+          candidate,
+          candidateWorse: false,
         });
         window.candidate!.inputs!.promptLength.forEach((count, k) => (total[k] += count));
       }
@@ -278,7 +322,9 @@ describe('library lessons, checked by simulation', () => {
     const historical = outcomes(world);
     expect(share(historical, (o) => o.falseRollback)).toBeGreaterThanOrEqual(0.9);
     // The false rollbacks come in the window of the nightly job (02:00–03:00 on day 1), on latency.
-    expect(share(historical, (o) => o.decisionTime !== null && o.decisionTime > 26 * 3600 && o.decisionTime <= 27 * 3600 + 300)).toBeGreaterThanOrEqual(0.9);
+    expect(
+      share(historical, (o) => o.decisionTime !== null && o.decisionTime > 26 * 3600 && o.decisionTime <= 27 * 3600 + 300),
+    ).toBeGreaterThanOrEqual(0.9);
     const first = playbackReplicate(world, acceptedPolicy(world.policy), SEED, 0).windows.find((w) => w.decision === 'rollback')!;
     expect(first.reasons.map((reason) => reason.message).join(' ')).toMatch(/^candidate p95 latency [\d.]+ is [\d.]+× the baseline's/);
     const concurrent = structuredClone(world.policy) as { baseline: { mode: string } };
@@ -291,11 +337,22 @@ describe('library lessons, checked by simulation', () => {
     expect(share(outcomes(world), (o) => o.decision === 'promote')).toBeGreaterThanOrEqual(0.95);
     const usual = structuredClone(world.policy) as { stages: Record<string, unknown>[] };
     usual.stages[0] = {
-      kind: 'canary', traffic: 0.05, minDuration: '2h', maxDuration: '4h', checkInterval: '5m',
-      rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }, { type: 'ratio', metric: 'latencyP95', maxRatio: 1.5 }, { type: 'ratio', metric: 'latencyP50', maxRatio: 1.2 }, { type: 'ratio', metric: 'timeoutRate', maxRatio: 2 }],
+      kind: 'canary',
+      traffic: 0.05,
+      minDuration: '2h',
+      maxDuration: '4h',
+      checkInterval: '5m',
+      rules: [
+        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+        { type: 'ratio', metric: 'latencyP95', maxRatio: 1.5 },
+        { type: 'ratio', metric: 'latencyP50', maxRatio: 1.2 },
+        { type: 'ratio', metric: 'timeoutRate', maxRatio: 2 },
+      ],
     };
     const runs = outcomes(world, usual);
-    expect(share(runs, (o) => o.decision === 'rollback' && o.stageName === 'canary 5%' && o.decisionTime === 4 * 3600)).toBeGreaterThanOrEqual(0.95);
+    expect(
+      share(runs, (o) => o.decision === 'rollback' && o.stageName === 'canary 5%' && o.decisionTime === 4 * 3600),
+    ).toBeGreaterThanOrEqual(0.95);
     const playback = playbackReplicate(world, acceptedPolicy(usual), SEED, 0);
     const canaryWindows = playback.windows.filter((w) => w.stage === 'canary 5%');
     expect(canaryWindows.every((w) => w.decision === 'hold' || w.decision === 'rollback')).toBe(true);
@@ -304,7 +361,12 @@ describe('library lessons, checked by simulation', () => {
     expect(meanRequests).toBeGreaterThan(12);
     expect(meanRequests).toBeLessThan(60);
     expect(canaryWindows.slice(0, -1).every((w) => w.decision === 'hold')).toBe(true);
-    expect(canaryWindows.at(-1)!.reasons.map((reason) => reason.message).join(' ')).toMatch(/maximum 4h without a conclusion/);
+    expect(
+      canaryWindows
+        .at(-1)!
+        .reasons.map((reason) => reason.message)
+        .join(' '),
+    ).toMatch(/maximum 4h without a conclusion/);
   });
 });
 
@@ -321,12 +383,16 @@ describe('the app side of the library', () => {
     expect(errorRatioLimit(scenarioPolicy(libraryScenario('azure-llm-trace')), 9)).toBe(9);
     const plain = loadScenario('scenarios/identical-candidate.json');
     expect(scenarioPolicy(plain).name).toBe('framework default');
-    expect(() => scenarioPolicy({ ...plain, policy: { version: 2 } })).toThrow(/^the scenario's policy is invalid: version: must be 1, got 2/);
+    expect(() => scenarioPolicy({ ...plain, policy: { version: 2 } })).toThrow(
+      /^the scenario's policy is invalid: version: must be 1, got 2/,
+    );
   });
 
   it('the playback state keeps the chosen scenario, and falls back to the lab for an unknown one', () => {
     expect(decodeState(playbackSchema, new URLSearchParams('scenario=drift-after-three-months')).scenario).toBe('drift-after-three-months');
     expect(decodeState(playbackSchema, new URLSearchParams('scenario=nope')).scenario).toBe('lab');
-    expect(encodeState(playbackSchema, { ...initialState(playbackSchema), scenario: 'untested-rollback' }).get('scenario')).toBe('untested-rollback');
+    expect(encodeState(playbackSchema, { ...initialState(playbackSchema), scenario: 'untested-rollback' }).get('scenario')).toBe(
+      'untested-rollback',
+    );
   });
 });

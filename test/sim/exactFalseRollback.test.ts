@@ -20,11 +20,11 @@
  * Tolerance: 4 Monte-Carlo standard errors √(P(1 − P)/N).
  */
 import { describe, expect, it } from 'vitest';
-import { logGamma } from '../../src/engine/stats/distributions.ts';
-import { normalizedValue } from '../../src/engine/routing/bucketing.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
+import { normalizedValue } from '../../src/engine/routing/bucketing.ts';
+import { logGamma } from '../../src/engine/stats/distributions.ts';
 import { simulate } from '../../src/sim/runner.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 
 const windowSeconds = 300;
 const checks = 12;
@@ -128,7 +128,7 @@ describe('validation: identical candidate under a ratio rule', () => {
   for (let i = 0; i < users; i++) if (normalizedValue(`user-${i}`, flagName) <= 10) inside++;
   const share = inside / users;
   const { pass, fail } = windowProbabilities(2000 * share, 2000 * (1 - share));
-  const exact = 1 - Math.pow(pass / (pass + fail), checks);
+  const exact = 1 - (pass / (pass + fail)) ** checks;
 
   it('has a sensible exact value (sanity of the computation itself)', () => {
     expect(share).toBeGreaterThan(0.09);
@@ -144,14 +144,18 @@ describe('validation: identical candidate under a ratio rule', () => {
   it.each([
     ['window', 20_000],
     ['request', 2_000],
-  ] as const)('%s mode matches the exact false-rollback rate within 4 standard errors', (mode, replicates) => {
-    const summary = simulate(scenario(), policy(), { replicates, seed: 20261129, mode });
-    const standardError = Math.sqrt((exact * (1 - exact)) / replicates);
-    expect(summary.missedRegressionRate.total).toBe(0); // the candidate is never worse
-    expect(summary.undecidedRate.rate).toBe(0);
-    const rate = summary.falseRollbackRate.rate as number;
-    expect(Math.abs(rate - exact), `simulated ${rate} vs exact ${exact} (SE ${standardError})`).toBeLessThan(4 * standardError);
-    // Every replicate is a rollback or a promotion.
-    expect(summary.rollbackRate.count + summary.promoteRate.count).toBe(replicates);
-  }, 120_000);
+  ] as const)(
+    '%s mode matches the exact false-rollback rate within 4 standard errors',
+    (mode, replicates) => {
+      const summary = simulate(scenario(), policy(), { replicates, seed: 20261129, mode });
+      const standardError = Math.sqrt((exact * (1 - exact)) / replicates);
+      expect(summary.missedRegressionRate.total).toBe(0); // the candidate is never worse
+      expect(summary.undecidedRate.rate).toBe(0);
+      const rate = summary.falseRollbackRate.rate as number;
+      expect(Math.abs(rate - exact), `simulated ${rate} vs exact ${exact} (SE ${standardError})`).toBeLessThan(4 * standardError);
+      // Every replicate is a rollback or a promotion.
+      expect(summary.rollbackRate.count + summary.promoteRate.count).toBe(replicates);
+    },
+    120_000,
+  );
 });

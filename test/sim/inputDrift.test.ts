@@ -5,18 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { binnedPsi, numericPsi } from '../../src/engine/analysis/drift.ts';
-import { mergeWindowMetrics, parseWindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
 import type { ArmWindow, WindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
+import { mergeWindowMetrics, parseWindowMetrics } from '../../src/engine/metrics/windowMetrics.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
 import { chiSquareSf } from '../../src/engine/stats/distributions.ts';
 import { twoSampleKsTest } from '../../src/engine/stats/kolmogorov.ts';
 import { inputBinProbabilities, multinomialCounts } from '../../src/sim/inputDrift.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
-import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
-import type { World } from '../../src/sim/world.ts';
+import type { FidelityMode, WindowRequest } from '../../src/sim/windowRequest.ts';
 import { orderStatisticsWindows } from '../../src/sim/windowsOrderStatistics.ts';
 import { perRequestWindows } from '../../src/sim/windowsPerRequest.ts';
-import type { FidelityMode, WindowRequest } from '../../src/sim/windowRequest.ts';
+import type { World } from '../../src/sim/world.ts';
+import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
 
 const WEEK = 7 * 86400;
 const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.01, accuracy: 0.9 };
@@ -99,7 +99,8 @@ describe('input drift', () => {
       for (const arm of arms(reference)) {
         for (const counts of Object.values(arm.inputs!)) expect(counts.reduce((a, b) => a + b, 0)).toBe(arm.requests);
       }
-      const psiAt = (weeks: number) => binnedPsi(pooled(reference, 'score'), pooled(windowsAt(compiled, mode, weeks * WEEK, 100, 2 + weeks), 'score')).psi;
+      const psiAt = (weeks: number) =>
+        binnedPsi(pooled(reference, 'score'), pooled(windowsAt(compiled, mode, weeks * WEEK, 100, 2 + weeks), 'score')).psi;
       const psis = [4, 8, 12].map(psiAt);
       expect(psis[0]).toBeLessThan(psis[1]);
       expect(psis[1]).toBeLessThan(psis[2]);
@@ -107,12 +108,17 @@ describe('input drift', () => {
       expect(psis[2]).toBeGreaterThan(PSI_HALF_SD - 0.01);
       expect(psis[2]).toBeLessThan(PSI_HALF_SD + 0.01);
       // The lognormal feature drifts by the same reference sds: the same PSI law.
-      const lognormal = binnedPsi(pooled(reference, 'promptLength'), pooled(windowsAt(compiled, mode, 12 * WEEK, 100, 40), 'promptLength')).psi;
+      const lognormal = binnedPsi(
+        pooled(reference, 'promptLength'),
+        pooled(windowsAt(compiled, mode, 12 * WEEK, 100, 40), 'promptLength'),
+      ).psi;
       expect(Math.abs(lognormal - PSI_HALF_SD)).toBeLessThan(0.01);
       // Shares at 12 weeks within 4 standard errors of the binned normal's.
       const current = pooled(windowsAt(compiled, mode, 12 * WEEK, 100, 50), 'score');
       const n = current.reduce((a, b) => a + b, 0);
-      current.forEach((count, k) => expect(Math.abs(count / n - SHIFTED_SHARES[k])).toBeLessThan(4 * Math.sqrt((SHIFTED_SHARES[k] * (1 - SHIFTED_SHARES[k])) / n)));
+      current.forEach((count, k) =>
+        expect(Math.abs(count / n - SHIFTED_SHARES[k])).toBeLessThan(4 * Math.sqrt((SHIFTED_SHARES[k] * (1 - SHIFTED_SHARES[k])) / n)),
+      );
       // The categorical mix at day 15, likewise.
       const language = pooled(windowsAt(compiled, mode, 15 * 86400, 50, 60), 'language');
       const m = language[0] + language[1];
@@ -170,12 +176,15 @@ describe('input drift', () => {
 });
 
 describe('binned PSI and ArmWindow.inputs', () => {
-  it('binnedPsi on numericPsi\'s bin counts gives numericPsi', () => {
+  it("binnedPsi on numericPsi's bin counts gives numericPsi", () => {
     const random = streamFor(5, 0);
     const reference = Array.from({ length: 500 }, () => random());
     const current = Array.from({ length: 400 }, () => random() ** 1.3);
     const raw = numericPsi(reference, current);
-    const binned = binnedPsi(raw.bins.map((bin) => bin.referenceCount), raw.bins.map((bin) => bin.currentCount));
+    const binned = binnedPsi(
+      raw.bins.map((bin) => bin.referenceCount),
+      raw.bins.map((bin) => bin.currentCount),
+    );
     expect(binned.psi).toBe(raw.psi);
     expect(() => binnedPsi([1, 2], [1, 2, 3])).toThrow('currentCounts must have as many bins as referenceCounts (2), got 3');
     expect(() => binnedPsi([1, 2.5], [1, 2])).toThrow('referenceCounts[1] must be a whole number ≥ 0, got 2.5');
@@ -186,7 +195,11 @@ describe('binned PSI and ArmWindow.inputs', () => {
   it('parseWindowMetrics accepts input bin counts and rejects bad ones; merging sums them', () => {
     const window = { startTime: 0, duration: 300, control: { requests: 5, errors: 0, timeouts: 0, inputs: { score: [1, 2, 2] } } };
     expect(parseWindowMetrics(window)).toEqual({ ok: true, window });
-    const bad = parseWindowMetrics({ startTime: 0, duration: 300, control: { requests: 5, errors: 0, timeouts: 0, inputs: { score: [1, -2], other: [] } } });
+    const bad = parseWindowMetrics({
+      startTime: 0,
+      duration: 300,
+      control: { requests: 5, errors: 0, timeouts: 0, inputs: { score: [1, -2], other: [] } },
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
       expect(bad.errors).toEqual([
@@ -194,7 +207,10 @@ describe('binned PSI and ArmWindow.inputs', () => {
         { path: 'control.inputs.other', message: 'must be a non-empty array of bin counts, got []' },
       ]);
     }
-    const merged = mergeWindowMetrics([window, { ...window, startTime: 300, control: { ...window.control, inputs: { score: [0, 4, 1] } } }]);
+    const merged = mergeWindowMetrics([
+      window,
+      { ...window, startTime: 300, control: { ...window.control, inputs: { score: [0, 4, 1] } } },
+    ]);
     expect(merged.control!.inputs).toEqual({ score: [1, 6, 3] });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { latencyModel, approximateNormalQuantile, lognormalSigma } from '../../src/sim/latencyModel.ts';
-import type { LatencyDistribution } from '../../src/sim/latencyModel.ts';
-import { normalQuantile } from '../../src/engine/stats/distributions.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
+import { normalQuantile } from '../../src/engine/stats/distributions.ts';
+import type { LatencyDistribution } from '../../src/sim/latencyModel.ts';
+import { approximateNormalQuantile, latencyModel, lognormalSigma } from '../../src/sim/latencyModel.ts';
 import { expectRelative } from '../helpers/close.ts';
 
 // Reference values: scipy 1.10.1 (stats.lognorm.ppf(u, 0.7, scale=120), stats.gamma.ppf(u, a,
@@ -51,7 +51,9 @@ describe('latency models', () => {
   it('the empirical law is the type-7 quantile (numpy default) and its inverse', () => {
     const model = latencyModel({ kind: 'empirical', values: [50, 10, 100, 30, 20] });
     // np.quantile([10, 20, 30, 50, 100], [0, .1, .5, .95, 1])
-    [10.0, 14.0, 30.0, 89.99999999999999, 100.0].forEach((expected, i) => expectRelative(model.quantile([0, 0.1, 0.5, 0.95, 1][i]), expected, 1e-12));
+    [10.0, 14.0, 30.0, 89.99999999999999, 100.0].forEach((expected, i) =>
+      expectRelative(model.quantile([0, 0.1, 0.5, 0.95, 1][i]), expected, 1e-12),
+    );
     for (const u of [0.05, 0.3, 0.77, 0.99]) expect(model.cdf(model.quantile(u))).toBeCloseTo(u, 12);
   });
 

@@ -9,14 +9,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { twoSampleKsTest } from '../../src/engine/stats/kolmogorov.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import { compileWorld } from '../../src/sim/world.ts';
+import { twoSampleKsTest } from '../../src/engine/stats/kolmogorov.ts';
 import { planPolicy, runReplicate } from '../../src/sim/replicate.ts';
-import { addOutcome, initSummary, summaryValue } from '../../src/sim/summary.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 import type { RateEstimate } from '../../src/sim/summary.ts';
+import { addOutcome, initSummary, summaryValue } from '../../src/sim/summary.ts';
 import type { FidelityMode } from '../../src/sim/windowRequest.ts';
+import { compileWorld } from '../../src/sim/world.ts';
 
 const policy: Policy = {
   version: 1,
@@ -91,24 +91,30 @@ function expectRatesAgree(a: RateEstimate, b: RateEstimate, label: string): void
   const pooled = (a.count + b.count) / (a.total + b.total);
   const standardError = Math.sqrt(pooled * (1 - pooled) * (1 / a.total + 1 / b.total));
   const difference = Math.abs((a.rate as number) - (b.rate as number));
-  expect(difference, `${label}: ${a.rate} (window) vs ${b.rate} (request), SE ${standardError}`).toBeLessThanOrEqual(4 * standardError + 1e-12);
+  expect(difference, `${label}: ${a.rate} (window) vs ${b.rate} (request), SE ${standardError}`).toBeLessThanOrEqual(
+    4 * standardError + 1e-12,
+  );
 }
 
 describe('validation: the per-request and windowed modes agree', () => {
-  it.each(Object.keys(scenarios) as (keyof typeof scenarios)[])('%s', (name) => {
-    const windowed = run(name, 'window', 4000);
-    const perRequest = run(name, 'request', 1500);
-    expectRatesAgree(windowed.summary.falseRollbackRate, perRequest.summary.falseRollbackRate, 'false-rollback rate');
-    expectRatesAgree(windowed.summary.missedRegressionRate, perRequest.summary.missedRegressionRate, 'missed-regression rate');
-    expectRatesAgree(windowed.summary.rollbackRate, perRequest.summary.rollbackRate, 'rollback rate');
-    // The scenario must exercise the rules: neither always nor never rolled back.
-    expect(windowed.summary.rollbackRate.rate).toBeGreaterThan(0.02);
-    expect(windowed.summary.rollbackRate.rate).toBeLessThan(0.98);
-    expect(windowed.p95.length).toBe(4000);
-    expect(perRequest.p95.length).toBe(1500);
-    const ks = twoSampleKsTest(windowed.p95, perRequest.p95, { method: 'asymp' });
-    expect(ks.pValue, `KS D = ${ks.statistic}`).toBeGreaterThan(0.001);
-  }, 300_000);
+  it.each(Object.keys(scenarios) as (keyof typeof scenarios)[])(
+    '%s',
+    (name) => {
+      const windowed = run(name, 'window', 4000);
+      const perRequest = run(name, 'request', 1500);
+      expectRatesAgree(windowed.summary.falseRollbackRate, perRequest.summary.falseRollbackRate, 'false-rollback rate');
+      expectRatesAgree(windowed.summary.missedRegressionRate, perRequest.summary.missedRegressionRate, 'missed-regression rate');
+      expectRatesAgree(windowed.summary.rollbackRate, perRequest.summary.rollbackRate, 'rollback rate');
+      // The scenario must exercise the rules: neither always nor never rolled back.
+      expect(windowed.summary.rollbackRate.rate).toBeGreaterThan(0.02);
+      expect(windowed.summary.rollbackRate.rate).toBeLessThan(0.98);
+      expect(windowed.p95.length).toBe(4000);
+      expect(perRequest.p95.length).toBe(1500);
+      const ks = twoSampleKsTest(windowed.p95, perRequest.p95, { method: 'asymp' });
+      expect(ks.pValue, `KS D = ${ks.statistic}`).toBeGreaterThan(0.001);
+    },
+    300_000,
+  );
 
   it('the KS check has power: windowed p95s shifted by 4% are told apart', () => {
     // A bias of the size a wrong rank convention or the missing sketch rounding would cause must

@@ -3,13 +3,13 @@
  * the gamma variates behind it, and the rounding to the latency sketch's grid.
  */
 import { describe, expect, it } from 'vitest';
-import { drawPercentileUniforms, sketchRank } from '../../src/sim/windowsOrderStatistics.ts';
-import { GammaVariates } from '../../src/sim/gammaVariates.ts';
-import { sketchRounding, sketchRoundingFromLog } from '../../src/sim/sketchRounding.ts';
-import { LatencySketch } from '../../src/engine/stats/latencySketch.ts';
+import { streamFor } from '../../src/engine/random/streams.ts';
 import { incompleteBeta, upperIncompleteGamma } from '../../src/engine/stats/distributions.ts';
 import { oneSampleKsTest } from '../../src/engine/stats/kolmogorov.ts';
-import { streamFor } from '../../src/engine/random/streams.ts';
+import { LatencySketch } from '../../src/engine/stats/latencySketch.ts';
+import { GammaVariates } from '../../src/sim/gammaVariates.ts';
+import { sketchRounding, sketchRoundingFromLog } from '../../src/sim/sketchRounding.ts';
+import { drawPercentileUniforms, sketchRank } from '../../src/sim/windowsOrderStatistics.ts';
 
 describe('order statistics of the windowed mode', () => {
   it("uses the sketch's rank convention: 0-based ⌊q(n − 1)⌋, i.e. 1-based ⌊q(n − 1)⌋ + 1", () => {
@@ -79,17 +79,24 @@ describe('order statistics of the windowed mode', () => {
       const mb = mean(b);
       return a.reduce((sum, x, i) => sum + (x - ma) * (b[i] - mb), 0) / (a.length - 1);
     };
-    const pairs: [number, number][] = [[0, 1], [1, 2], [0, 2]];
+    const pairs: [number, number][] = [
+      [0, 1],
+      [1, 2],
+      [0, 2],
+    ];
     const ranks = [k1, k2, k3];
     for (const [a, b] of pairs) {
       const i = ranks[a];
       const j = ranks[b];
       const exact = (i * (n - j + 1)) / ((n + 1) ** 2 * (n + 2));
-      const correlationExact = exact / Math.sqrt(((i * (n - i + 1)) / ((n + 1) ** 2 * (n + 2))) * ((j * (n - j + 1)) / ((n + 1) ** 2 * (n + 2))));
+      const correlationExact =
+        exact / Math.sqrt(((i * (n - i + 1)) / ((n + 1) ** 2 * (n + 2))) * ((j * (n - j + 1)) / ((n + 1) ** 2 * (n + 2))));
       const sd = (xs: number[]) => Math.sqrt(covariance(xs, xs));
       const correlation = covariance(samples[a], samples[b]) / (sd(samples[a]) * sd(samples[b]));
       // SE of a sample correlation ≈ (1 − ρ²)/√N; 5 SE.
-      expect(Math.abs(correlation - correlationExact), `ranks ${i}, ${j}`).toBeLessThan((5 * (1 - correlationExact ** 2)) / Math.sqrt(draws));
+      expect(Math.abs(correlation - correlationExact), `ranks ${i}, ${j}`).toBeLessThan(
+        (5 * (1 - correlationExact ** 2)) / Math.sqrt(draws),
+      );
       expect(correlationExact).toBeGreaterThan(0.05);
     }
   });

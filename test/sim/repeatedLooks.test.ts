@@ -19,13 +19,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
+import { streamFor } from '../../src/engine/random/streams.ts';
 import { naiveRepeatedTestingFalsePositiveRate } from '../../src/engine/stats/groupSequential.ts';
 import { twoProportionZTest } from '../../src/engine/stats/proportions.ts';
-import { streamFor } from '../../src/engine/random/streams.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import { compileWorld } from '../../src/sim/world.ts';
 import { planPolicy, runReplicate } from '../../src/sim/replicate.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 import { addOutcome, initSummary, summaryValue } from '../../src/sim/summary.ts';
+import { compileWorld } from '../../src/sim/world.ts';
 
 const windowSeconds = 300;
 /** About 1,000 outcomes per arm per window: 2,000 requests per window, 50% to the candidate. */
@@ -69,48 +69,60 @@ function abPolicy(design: Record<string, unknown>, sampleSize: number): Policy {
 describe('validation: repeated looks at an A/B test of identical arms', () => {
   it('the engine reproduces the published Armitage–McPherson–Rowe rates', () => {
     // Jennison & Turnbull (2000) Table 1.1 (three decimals).
-    const published: [number, number][] = [[1, 0.05], [2, 0.083], [3, 0.107], [4, 0.126], [5, 0.142], [10, 0.193], [20, 0.248]];
+    const published: [number, number][] = [
+      [1, 0.05],
+      [2, 0.083],
+      [3, 0.107],
+      [4, 0.126],
+      [5, 0.142],
+      [10, 0.193],
+      [20, 0.248],
+    ];
     for (const [looks, rate] of published) expect(naiveRepeatedTestingFalsePositiveRate(looks, 0.05)).toBeCloseTo(rate, 3);
   });
 
-  it.each([2, 5, 10])('K = %i naive looks: the winner rate matches the exact repeated-testing rate', (looks) => {
-    const world = compileWorld(scenario(looks), 'ab-looks');
-    // A fixed design whose horizon is never reached: the windows carry outcomes, the engine never concludes.
-    const policy = abPolicy({ type: 'fixed' }, 10_000_000);
-    const plan = planPolicy(policy);
-    const replicates = 4000;
-    let winners = 0;
-    for (let i = 0; i < replicates; i++) {
-      const totals = { controlSuccesses: 0, controlOutcomes: 0, candidateSuccesses: 0, candidateOutcomes: 0 };
-      let declared = false;
-      let seen = 0;
-      let windows = 0;
-      runReplicate(world, policy, plan, streamFor('naive-looks', looks * 1_000_000 + i), {
-        mode: 'window',
-        onWindow: (_request, metrics) => {
-          windows += 1;
-          if (declared || seen >= looks) return;
-          seen += 1;
-          totals.controlSuccesses += metrics.control!.successes!;
-          totals.controlOutcomes += metrics.control!.outcomes!;
-          totals.candidateSuccesses += metrics.candidate!.successes!;
-          totals.candidateOutcomes += metrics.candidate!.outcomes!;
-          const { pValue } = twoProportionZTest(
-            { successes: totals.candidateSuccesses, total: totals.candidateOutcomes },
-            { successes: totals.controlSuccesses, total: totals.controlOutcomes },
-            'two-sided',
-          );
-          if (pValue < 0.05) declared = true;
-        },
-      });
-      expect(windows).toBe(looks + 4); // the engine never concluded: every window was simulated
-      if (declared) winners += 1;
-    }
-    const exact = naiveRepeatedTestingFalsePositiveRate(looks, 0.05);
-    const rate = winners / replicates;
-    const standardError = Math.sqrt((exact * (1 - exact)) / replicates);
-    expect(Math.abs(rate - exact), `simulated ${rate} vs exact ${exact} (SE ${standardError})`).toBeLessThan(4 * standardError);
-  }, 120_000);
+  it.each([2, 5, 10])(
+    'K = %i naive looks: the winner rate matches the exact repeated-testing rate',
+    (looks) => {
+      const world = compileWorld(scenario(looks), 'ab-looks');
+      // A fixed design whose horizon is never reached: the windows carry outcomes, the engine never concludes.
+      const policy = abPolicy({ type: 'fixed' }, 10_000_000);
+      const plan = planPolicy(policy);
+      const replicates = 4000;
+      let winners = 0;
+      for (let i = 0; i < replicates; i++) {
+        const totals = { controlSuccesses: 0, controlOutcomes: 0, candidateSuccesses: 0, candidateOutcomes: 0 };
+        let declared = false;
+        let seen = 0;
+        let windows = 0;
+        runReplicate(world, policy, plan, streamFor('naive-looks', looks * 1_000_000 + i), {
+          mode: 'window',
+          onWindow: (_request, metrics) => {
+            windows += 1;
+            if (declared || seen >= looks) return;
+            seen += 1;
+            totals.controlSuccesses += metrics.control!.successes!;
+            totals.controlOutcomes += metrics.control!.outcomes!;
+            totals.candidateSuccesses += metrics.candidate!.successes!;
+            totals.candidateOutcomes += metrics.candidate!.outcomes!;
+            const { pValue } = twoProportionZTest(
+              { successes: totals.candidateSuccesses, total: totals.candidateOutcomes },
+              { successes: totals.controlSuccesses, total: totals.controlOutcomes },
+              'two-sided',
+            );
+            if (pValue < 0.05) declared = true;
+          },
+        });
+        expect(windows).toBe(looks + 4); // the engine never concluded: every window was simulated
+        if (declared) winners += 1;
+      }
+      const exact = naiveRepeatedTestingFalsePositiveRate(looks, 0.05);
+      const rate = winners / replicates;
+      const standardError = Math.sqrt((exact * (1 - exact)) / replicates);
+      expect(Math.abs(rate - exact), `simulated ${rate} vs exact ${exact} (SE ${standardError})`).toBeLessThan(4 * standardError);
+    },
+    120_000,
+  );
 
   it('K = 5 looks with the group-sequential design: the winner rate falls back to about α', () => {
     const looks = 5;
@@ -121,7 +133,8 @@ describe('validation: repeated looks at an A/B test of identical arms', () => {
     const plan = planPolicy(policy);
     const replicates = 2500; // each look recomputes the Lan–DeMets boundary (≈ 2 ms)
     const state = initSummary();
-    for (let i = 0; i < replicates; i++) addOutcome(state, runReplicate(world, policy, plan, streamFor('sequential-looks', i), { mode: 'window' }));
+    for (let i = 0; i < replicates; i++)
+      addOutcome(state, runReplicate(world, policy, plan, streamFor('sequential-looks', i), { mode: 'window' }));
     const summary = summaryValue(state);
     expect(summary.candidateWinRate.total).toBe(replicates);
     const winners = summary.candidateWinRate.count + summary.controlWinRate.count;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import { comparePolicies, prepareSimulation, runOne, runReplicates, simulate } from '../../src/sim/runner.ts';
-import { addOutcome, initSummary, mergeSummaries, rateEstimate, summaryValue } from '../../src/sim/summary.ts';
 import type { ReplicateOutcome } from '../../src/sim/replicate.ts';
+import { comparePolicies, prepareSimulation, runOne, runReplicates, simulate } from '../../src/sim/runner.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import { addOutcome, initSummary, mergeSummaries, rateEstimate, summaryValue } from '../../src/sim/summary.ts';
 
 const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.6 }, errorRate: 0.01 };
 function scenario(candidateErrorRate: number) {
@@ -25,7 +25,16 @@ function policy(maxRatio: number): Policy {
     baseline: { mode: 'concurrent' },
     guards: { minRequests: 50 },
     stages: [
-      { kind: 'canary', traffic: 0.2, minDuration: '2h', checkInterval: '10m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio }, { type: 'ratio', metric: 'latencyP95', maxRatio: 1.5 }] },
+      {
+        kind: 'canary',
+        traffic: 0.2,
+        minDuration: '2h',
+        checkInterval: '10m',
+        rules: [
+          { type: 'ratio', metric: 'errorRate', maxRatio },
+          { type: 'ratio', metric: 'latencyP95', maxRatio: 1.5 },
+        ],
+      },
       { kind: 'promote' },
     ],
   };
@@ -95,7 +104,12 @@ describe('runner', () => {
       faults: [{ kind: 'step', at: '1h', effect: { errorRateMultiplier: 5 } }],
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    const simulation = prepareSimulation(parsed.scenario, { ...policy(2), stages: [{ ...(policy(2).stages[0] as object), minDuration: '4h' } as never, { kind: 'promote' }] }, 'window', 3);
+    const simulation = prepareSimulation(
+      parsed.scenario,
+      { ...policy(2), stages: [{ ...(policy(2).stages[0] as object), minDuration: '4h' } as never, { kind: 'promote' }] },
+      'window',
+      3,
+    );
     for (let i = 0; i < 50; i++) {
       const outcome = runOne(simulation, i);
       if (outcome.decision === 'rollback' && outcome.firstWorseTime === null) continue; // a false rollback before the fault
@@ -180,7 +194,9 @@ describe('runner', () => {
   });
 
   it('checks its inputs', () => {
-    expect(() => simulate(scenario(0.01), policy(2), { replicates: 0, seed: 1 })).toThrow(/replicates must be a whole number of at least 1, got 0/);
+    expect(() => simulate(scenario(0.01), policy(2), { replicates: 0, seed: 1 })).toThrow(
+      /replicates must be a whole number of at least 1, got 0/,
+    );
     expect(() => prepareSimulation(scenario(0.01), policy(2), 'fast' as never, 1)).toThrow(/mode must be/);
     expect(() => runReplicates(prepareSimulation(scenario(0.01), policy(2), 'window', 1), 5, 2)).toThrow(/replicates must be a range/);
   });
@@ -211,7 +227,17 @@ describe('summary', () => {
     addOutcome(state, outcome({ decision: 'rollback', falseRollback: true, decisionTime: 1200 }));
     addOutcome(state, outcome({}));
     for (const detection of [600, 600, 1200, 3000]) {
-      addOutcome(state, outcome({ decision: 'rollback', candidateWorse: true, firstWorseTime: 0, detectionTime: detection, decisionTime: detection, exposure: { candidateRequests: 10, requestsServedWhileWorse: 10, usersServedWhileWorse: 2.5, failedRequests: 1 } }));
+      addOutcome(
+        state,
+        outcome({
+          decision: 'rollback',
+          candidateWorse: true,
+          firstWorseTime: 0,
+          detectionTime: detection,
+          decisionTime: detection,
+          exposure: { candidateRequests: 10, requestsServedWhileWorse: 10, usersServedWhileWorse: 2.5, failedRequests: 1 },
+        }),
+      );
     }
     addOutcome(state, outcome({ candidateWorse: true, missedRegression: true, firstWorseTime: 0 }));
     const summary = summaryValue(state);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/sim/scenario.ts';
 
 const minimal = {
@@ -29,7 +29,9 @@ describe('parseScenario', () => {
     expect(scenario.control.accuracy).toEqual({ all: 0.9 });
     expect(scenario.candidate.agreement).toBe(1);
     expect(scenario.truth).toEqual({ errorRateRatio: 1.2, p95Ratio: 1.1 });
-    expect(scenario.faults).toEqual([{ kind: 'step', at: 21600, effect: { errorRateMultiplier: 3, extraErrorRate: 0, latencyMultiplier: 1 } }]);
+    expect(scenario.faults).toEqual([
+      { kind: 'step', at: 21600, effect: { errorRateMultiplier: 3, extraErrorRate: 0, latencyMultiplier: 1 } },
+    ]);
   });
 
   it('normalises segment weights and requires accuracy for every segment', () => {
@@ -42,7 +44,10 @@ describe('parseScenario', () => {
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.errors).toEqual([
-      { path: 'candidate.accuracy.desktop', message: 'candidate.accuracy.desktop is required: accuracy must be given for every segment of traffic.segments' },
+      {
+        path: 'candidate.accuracy.desktop',
+        message: 'candidate.accuracy.desktop is required: accuracy must be given for every segment of traffic.segments',
+      },
       { path: 'candidate.accuracy.tablet', message: 'candidate.accuracy.tablet is not a segment of traffic.segments' },
     ]);
     const good = parseScenario({ ...minimal, traffic: { requestsPerSecond: 10, segments: { mobile: 3, desktop: 1 } } });
@@ -52,9 +57,17 @@ describe('parseScenario', () => {
   it('lists every problem by path, at once', () => {
     const parsed = parseScenario({
       version: 2,
-      traffic: { requestsPerSecond: 0, dailyCycle: { amplitude: 1.5 }, users: { count: 0 }, bursts: [{ start: 'soon', duration: '1h', multiplier: 2 }] },
+      traffic: {
+        requestsPerSecond: 0,
+        dailyCycle: { amplitude: 1.5 },
+        users: { count: 0 },
+        bursts: [{ start: 'soon', duration: '1h', multiplier: 2 }],
+      },
       control: { latency: { kind: 'lognormal', median: 100, p95: 50 }, errorRate: -0.1, timeout: 0 },
-      candidate: { latency: { kind: 'mixture', components: [{ weight: 1, distribution: { kind: 'mixture', components: [] } }] }, errorRate: 0.01 },
+      candidate: {
+        latency: { kind: 'mixture', components: [{ weight: 1, distribution: { kind: 'mixture', components: [] } }] },
+        errorRate: 0.01,
+      },
       faults: [{ kind: 'ramp', start: '2h', end: '1h', effect: {} }, { kind: 'meteor' }],
       truth: { errorRateRatio: 0.5 },
       extra: true,
@@ -80,10 +93,14 @@ describe('parseScenario', () => {
     ]);
     const byPath = Object.fromEntries(parsed.errors.map((error) => [error.path, error.message]));
     expect(byPath['traffic.dailyCycle.amplitude']).toBe('traffic.dailyCycle.amplitude must be between 0 and 1 (excluding 1), got 1.5');
-    expect(byPath['traffic.bursts[0].start']).toBe('traffic.bursts[0].start must be a number of seconds (≥ 0) or a duration like "90s", "5m", "24h", got "soon"');
+    expect(byPath['traffic.bursts[0].start']).toBe(
+      'traffic.bursts[0].start must be a number of seconds (≥ 0) or a duration like "90s", "5m", "24h", got "soon"',
+    );
     expect(byPath['control.latency.p95']).toBe('control.latency.p95 must be greater than the median 100, got 50');
     expect(byPath['faults[0].end']).toBe('faults[0].end must be after start (7200 s), got 3600 s');
-    expect(byPath['candidate.latency.components[0].distribution']).toBe('candidate.latency.components[0].distribution must not be a mixture inside a mixture');
+    expect(byPath['candidate.latency.components[0].distribution']).toBe(
+      'candidate.latency.components[0].distribution must not be a mixture inside a mixture',
+    );
   });
 
   it('rejects a non-object and checks replay arrivals', () => {
@@ -109,7 +126,9 @@ describe('parseScenario', () => {
     expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, arrivals: { kind: 'replay', times: [0, 5], period: 5 } } })).toEqual([
       'traffic.arrivals.period must be longer than the last arrival time 5 s, got 5 s',
     ]);
-    expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, segments: { a: 0, b: 0 } } })).toEqual(['traffic.segments weights must not all be 0']);
+    expect(problems({ ...minimal, traffic: { requestsPerSecond: 1, segments: { a: 0, b: 0 } } })).toEqual([
+      'traffic.segments weights must not all be 0',
+    ]);
     expect(problems({ ...minimal, inputs: { lang: { kind: 'categorical', mix: { en: 1 }, target: { fr: 1 } } } })).toEqual([
       'inputs.lang.over is required: how long the mix takes to reach the target',
       'inputs.lang.target.fr is not a category of inputs.lang.mix',

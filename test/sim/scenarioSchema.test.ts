@@ -4,8 +4,9 @@
  * cross-field rules are the table's hooks, which the schema cannot state). Checked with the
  * project's tiny draft-2020-12 checker.
  */
-import { describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { schemaErrors } from '../engine/policy/schemaChecker.ts';
 
@@ -28,9 +29,21 @@ const valid: Record<string, unknown>[] = [
       users: { count: 500, zipfExponent: 1.1 },
       segments: { mobile: 2, web: 1 },
     },
-    control: { latency: { kind: 'gamma', shape: 2, scale: 50 }, errorRate: 0, timeout: 2000, accuracy: { mobile: 0.9, web: 0.8 }, agreement: 1 },
+    control: {
+      latency: { kind: 'gamma', shape: 2, scale: 50 },
+      errorRate: 0,
+      timeout: 2000,
+      accuracy: { mobile: 0.9, web: 0.8 },
+      agreement: 1,
+    },
     candidate: {
-      latency: { kind: 'mixture', components: [{ weight: 0.9, distribution: { kind: 'lognormal', median: 90, p95: 300 } }, { weight: 0.1, distribution: { kind: 'empirical', values: [500, 800, 1200] } }] },
+      latency: {
+        kind: 'mixture',
+        components: [
+          { weight: 0.9, distribution: { kind: 'lognormal', median: 90, p95: 300 } },
+          { weight: 0.1, distribution: { kind: 'empirical', values: [500, 800, 1200] } },
+        ],
+      },
       errorRate: 0.02,
       accuracy: 0.85,
       agreement: 0.9,
@@ -42,9 +55,20 @@ const valid: Record<string, unknown>[] = [
       { kind: 'bursts', start: '1h', every: '2h', duration: '5m', effect: { errorRateMultiplier: 10 } },
       { kind: 'outage', start: '30h', duration: '20m', effect: { extraErrorRate: 0.5 } },
     ],
-    drift: { segmentMix: { target: { mobile: 1, web: 3 }, over: '14d' }, accuracyDecayPerDay: { candidate: 0.002 }, agreementDecayPerDay: 0.01 },
+    drift: {
+      segmentMix: { target: { mobile: 1, web: 3 }, over: '14d' },
+      accuracyDecayPerDay: { candidate: 0.002 },
+      agreementDecayPerDay: 0.01,
+    },
     inputs: {
-      promptLength: { kind: 'lognormal', median: 200, sigma: 0.8, shiftPerWeek: 0.05, scalePerWeek: 0.01, accuracyLossPerSd: { candidate: 0.02 } },
+      promptLength: {
+        kind: 'lognormal',
+        median: 200,
+        sigma: 0.8,
+        shiftPerWeek: 0.05,
+        scalePerWeek: 0.01,
+        accuracyLossPerSd: { candidate: 0.02 },
+      },
       score: { kind: 'normal', mean: 0, sd: 1, shiftPerWeek: -0.1 },
       language: { kind: 'categorical', mix: { en: 8, de: 1, fr: 1 }, target: { en: 6, de: 2, fr: 2 }, over: '30d' },
     },
@@ -79,7 +103,8 @@ const invalidInputs: [string, Record<string, unknown>][] = [
 describe('scenario.schema.json', () => {
   it('accepts each input feature parseScenario accepts', () => {
     const inputs = (valid[3] as { inputs: Record<string, unknown> }).inputs;
-    for (const [name, feature] of Object.entries(inputs)) expect(schemaErrors(feature, schema.properties.inputs.additionalProperties, schema), name).toEqual([]);
+    for (const [name, feature] of Object.entries(inputs))
+      expect(schemaErrors(feature, schema.properties.inputs.additionalProperties, schema), name).toEqual([]);
   });
 
   it.each(invalidInputs)('rejects an input feature, like parseScenario: %s', (_label, feature) => {
@@ -88,7 +113,10 @@ describe('scenario.schema.json', () => {
   });
 
   it('parseScenario rejects an empty inputs object', () => {
-    expect(parseScenario({ ...base, inputs: {} })).toMatchObject({ ok: false, errors: [{ path: 'inputs', message: 'inputs must list at least one input feature' }] });
+    expect(parseScenario({ ...base, inputs: {} })).toMatchObject({
+      ok: false,
+      errors: [{ path: 'inputs', message: 'inputs must list at least one input feature' }],
+    });
   });
 
   it('accepts what parseScenario accepts', () => {

@@ -9,19 +9,20 @@
  * against 1 within 4·√(2/(W − 1)) (the sampling sd of a sample variance of a Poisson count,
  * normal approximation). Every window's arm totals are the sums of its segments.
  */
-import { describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import type { ArmWindow } from '../../src/engine/metrics/windowMetrics.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import type { Scenario } from '../../src/sim/scenario.ts';
-import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
+import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
 import { windowGenerator } from '../../src/sim/replicate.ts';
+import { simulate } from '../../src/sim/runner.ts';
+import type { Scenario } from '../../src/sim/scenario.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 import { expectedArrivals, exposedShare } from '../../src/sim/traffic.ts';
 import type { FidelityMode, WindowRequest } from '../../src/sim/windowRequest.ts';
-import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
+import { compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
 import { scenarioPolicy } from '../../src/ui/playback/scenarioLibrary.ts';
-import { simulate } from '../../src/sim/runner.ts';
 
 function library(id: string): Scenario {
   const parsed = parseScenario(JSON.parse(readFileSync(`scenarios/library/${id}.json`, 'utf8')));
@@ -71,7 +72,12 @@ describe('windows broken down by segment', () => {
       expect(candidate.segmentAccuracy).toEqual([0.88, 0.88]);
       expect(control.segmentAccuracy).toEqual([0.8, 0.9]);
       const generator = windowGenerator(world, streamFor(7, mode === 'window' ? 0 : 1), mode);
-      const counts = { mobileRequests: [] as number[], mobileCorrect: [] as number[], webCorrect: [] as number[], controlMobileCorrect: [] as number[] };
+      const counts = {
+        mobileRequests: [] as number[],
+        mobileCorrect: [] as number[],
+        webCorrect: [] as number[],
+        controlMobileCorrect: [] as number[],
+      };
       for (let i = 0; i < windowsPerMode; i++) {
         const window = generator.next(request);
         expectSumsOfSegments(window.control!, world.segments);
@@ -116,7 +122,9 @@ describe('windows broken down by segment', () => {
       expect(reports).toHaveLength(1);
       const [report] = reports;
       messages.push(report.message);
-      expect(report.message).toMatch(/^A\/B by segment: 'mobile' candidate 8\d\.\d% vs control [78]\d\.\d% \(\+\d\.\d points, p [^)]*\); 'web' candidate/);
+      expect(report.message).toMatch(
+        /^A\/B by segment: 'mobile' candidate 8\d\.\d% vs control [78]\d\.\d% \(\+\d\.\d points, p [^)]*\); 'web' candidate/,
+      );
       expect(report.message).toContain("Route per segment ('mobile' → candidate, 'web' → control)");
       // Randomised arms share one segment mix: never called Simpson's paradox.
       expect(report.message).not.toContain("Simpson's paradox:");
@@ -125,7 +133,13 @@ describe('windows broken down by segment', () => {
       expect(report.observed!).toBeLessThan(0.024);
     }
     // When the point estimates reverse (the aggregate "winner" loses on web, 80% of traffic), it says why.
-    expect(messages.some((message) => message.includes("averages opposite effects by segment away; the arms' segment mixes match") && message.includes("so this is cancellation, not Simpson's paradox"))).toBe(true);
+    expect(
+      messages.some(
+        (message) =>
+          message.includes("averages opposite effects by segment away; the arms' segment mixes match") &&
+          message.includes("so this is cancellation, not Simpson's paradox"),
+      ),
+    ).toBe(true);
   });
 
   it('rates the segment winners the aggregate hid: nearly always here, about α or less when segments do not differ', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LatencySketch } from '../../src/engine/stats/latencySketch.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
+import { LatencySketch } from '../../src/engine/stats/latencySketch.ts';
 import { SketchBuffer } from '../../src/sim/sketchBuffer.ts';
 import { zigguratNormal } from '../../src/sim/zigguratNormal.ts';
 
@@ -17,7 +17,12 @@ describe('SketchBuffer', () => {
     const random = streamFor('sketch-buffer', 0);
     const normal = zigguratNormal(random);
     const buffer = new SketchBuffer();
-    for (const [scale, n, mu, sigma] of [[1, 20000, Math.log(120), 0.73], [1.7, 5000, Math.log(40), 1.5], [0.3, 3, 2, 0.1], [1, 1, 0, 1]] as const) {
+    for (const [scale, n, mu, sigma] of [
+      [1, 20000, Math.log(120), 0.73],
+      [1.7, 5000, Math.log(40), 1.5],
+      [0.3, 3, 2, 0.1],
+      [1, 1, 0, 1],
+    ] as const) {
       buffer.reset(scale);
       const reference = new LatencySketch();
       for (let i = 0; i < n; i++) {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import type { Traffic } from '../../src/sim/scenario.ts';
-import { arrivalRate, expectedArrivals, exposedShare, replayArrivals, userPopulation, userSampler } from '../../src/sim/traffic.ts';
-import { normalizedValue } from '../../src/engine/routing/bucketing.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
+import { normalizedValue } from '../../src/engine/routing/bucketing.ts';
+import type { Traffic } from '../../src/sim/scenario.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import { arrivalRate, expectedArrivals, exposedShare, replayArrivals, userPopulation, userSampler } from '../../src/sim/traffic.ts';
 import { expectRelative } from '../helpers/close.ts';
 
 function traffic(json: Record<string, unknown>): Traffic {
@@ -14,7 +14,11 @@ function traffic(json: Record<string, unknown>): Traffic {
 }
 
 describe('traffic', () => {
-  const cycled = traffic({ requestsPerSecond: 20, dailyCycle: { amplitude: 0.3, peakHour: 14 }, bursts: [{ start: 7200, duration: 1800, multiplier: 3 }] });
+  const cycled = traffic({
+    requestsPerSecond: 20,
+    dailyCycle: { amplitude: 0.3, peakHour: 14 },
+    bursts: [{ start: 7200, duration: 1800, multiplier: 3 }],
+  });
 
   it('integrates the daily cycle and bursts exactly', () => {
     // scipy 1.10.1 integrate.quad of 20(1 + 0.3 cos(2π(t − 14 h)/86400))·(3 inside [7200, 9000))
@@ -44,7 +48,8 @@ describe('traffic', () => {
     expect(exposedShare(population, 0)).toBe(0);
     expect(exposedShare(population, 1)).toBe(1);
     // Monotone: a larger share only adds users.
-    for (let b = 1; b <= 100; b++) expect(population.exposedShareByBucket[b]).toBeGreaterThanOrEqual(population.exposedShareByBucket[b - 1]);
+    for (let b = 1; b <= 100; b++)
+      expect(population.exposedShareByBucket[b]).toBeGreaterThanOrEqual(population.exposedShareByBucket[b - 1]);
   });
 
   it('draws Zipf users with the alias table (frequencies within Monte-Carlo error)', () => {

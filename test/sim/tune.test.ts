@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { tune } from '../../src/sim/tune.ts';
+import { simulate } from '../../src/sim/runner.ts';
 import type { TuneProgress } from '../../src/sim/tune.ts';
+import { tune } from '../../src/sim/tune.ts';
 import { evaluateCandidate, prepareCandidate } from '../../src/sim/tuningEvaluation.ts';
 import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, tuningSettingKey } from '../../src/sim/tuningSpace.ts';
 import { checkTuningTargets, meetsTargets, targetShortfall } from '../../src/sim/tuningTargets.ts';
-import { simulate } from '../../src/sim/runner.ts';
 import { tuningWorld } from '../helpers/tuningWorlds.ts';
 
 /** A small but realistic pair of worlds (test/helpers/tuningWorlds.ts): healthy = identical candidate, regressed = 2% errors. */
@@ -69,7 +69,12 @@ describe('tune: recommended policy re-simulated with a fresh seed', () => {
   it('meets the targets again on a fresh seed with 5× more replicates, within Monte-Carlo error', () => {
     const policy = result.recommended!.policy;
     const n = 2000;
-    const fresh = evaluateCandidate(prepareCandidate(policy, { healthy, regressed, mode: 'window', seed: 'fresh seed 2026' }), 0, n, targets.detectWithin);
+    const fresh = evaluateCandidate(
+      prepareCandidate(policy, { healthy, regressed, mode: 'window', seed: 'fresh seed 2026' }),
+      0,
+      n,
+      targets.detectWithin,
+    );
     // The runner's own false-rollback rate (an independent code path) agrees exactly.
     const runner = simulate(healthy, policy, { replicates: n, seed: 'fresh seed 2026' });
     expect(runner.falseRollbackRate.count).toBe(fresh.falseRollbackRate.count);
@@ -111,7 +116,9 @@ describe('tune: recommended policy re-simulated with a fresh seed', () => {
     const dominated = (a: number[], b: number[]) => a.every((v, k) => v <= b[k]) && a.some((v, k) => v < b[k]);
     expect(result.paretoFront.length).toBeGreaterThan(0);
     for (const candidate of result.candidates) {
-      const someoneDominates = result.candidates.some((other) => other.id !== candidate.id && dominated(objectives(other.id), objectives(candidate.id)));
+      const someoneDominates = result.candidates.some(
+        (other) => other.id !== candidate.id && dominated(objectives(other.id), objectives(candidate.id)),
+      );
       expect(candidate.pareto).toBe(!someoneDominates);
       expect(result.paretoFront.includes(candidate.id)).toBe(candidate.pareto);
     }
@@ -123,7 +130,13 @@ describe('tune: recommended policy re-simulated with a fresh seed', () => {
   });
 
   it('is reproducible: the same seed gives the same recommendation', () => {
-    const again = tune(twoCanaries(), healthy, regressed, { targets, seed: 1, searchReplicates: 100, confirmReplicates: 400, maxEvaluations: 40 });
+    const again = tune(twoCanaries(), healthy, regressed, {
+      targets,
+      seed: 1,
+      searchReplicates: 100,
+      confirmReplicates: 400,
+      maxEvaluations: 40,
+    });
     expect(tuningSettingKey(again.recommended!.setting)).toBe(tuningSettingKey(result.recommended!.setting));
     expect(again.recommended!.confirmation).toEqual(result.recommended!.confirmation);
   });
@@ -132,7 +145,14 @@ describe('tune: recommended policy re-simulated with a fresh seed', () => {
 describe('tune: impossible targets', () => {
   it('says that no policy meets the targets and lists the closest ones', () => {
     const targets = { maxFalseRollbackRate: 0.001, minDetectionRate: 0.999, detectWithin: 300 };
-    const result = tune(twoCanaries(), healthy, regressed, { targets, seed: 3, searchReplicates: 50, confirmReplicates: 100, maxEvaluations: 12, finalists: 3 });
+    const result = tune(twoCanaries(), healthy, regressed, {
+      targets,
+      seed: 3,
+      searchReplicates: 50,
+      confirmReplicates: 100,
+      maxEvaluations: 12,
+      finalists: 3,
+    });
     expect(result.recommended).toBeNull();
     expect(result.message).toMatch(/^No policy meets the targets/);
     expect(result.finalists.length).toBe(3);
@@ -165,16 +185,30 @@ describe('tuning evaluation: detection is timed from the first window serving th
   });
 
   it('rejects worlds that cannot measure what they should', () => {
-    expect(() => evaluateCandidate(prepareCandidate(policy, { healthy: regressed, regressed, mode: 'window', seed: 1 }), 0, 10, 3600)).toThrow(/healthy scenario/);
-    expect(() => evaluateCandidate(prepareCandidate(policy, { healthy, regressed: healthy, mode: 'window', seed: 1 }), 0, 10, 3600)).toThrow(/regressed scenario/);
+    expect(() =>
+      evaluateCandidate(prepareCandidate(policy, { healthy: regressed, regressed, mode: 'window', seed: 1 }), 0, 10, 3600),
+    ).toThrow(/healthy scenario/);
+    expect(() =>
+      evaluateCandidate(prepareCandidate(policy, { healthy, regressed: healthy, mode: 'window', seed: 1 }), 0, 10, 3600),
+    ).toThrow(/regressed scenario/);
   });
 });
 
 describe('tuning space and targets', () => {
   it('reads the base setting and applies a statistical error rule in place of the ratio rule', () => {
     const policy = twoCanaries();
-    expect(baseTuningSetting(policy)).toEqual({ errorRule: { type: 'ratio', maxRatio: 2 }, p95Ratio: 1.5, checkInterval: 300, minRequests: 100, failureLimit: 1 });
-    const tuned = applyTuningSetting(policy, { errorRule: { type: 'statistical', minimumEffect: 0.0025, alpha: 0.05 }, checkInterval: 600, failureLimit: 2 });
+    expect(baseTuningSetting(policy)).toEqual({
+      errorRule: { type: 'ratio', maxRatio: 2 },
+      p95Ratio: 1.5,
+      checkInterval: 300,
+      minRequests: 100,
+      failureLimit: 1,
+    });
+    const tuned = applyTuningSetting(policy, {
+      errorRule: { type: 'statistical', minimumEffect: 0.0025, alpha: 0.05 },
+      checkInterval: 600,
+      failureLimit: 2,
+    });
     for (const stage of tuned.stages) {
       if (stage.kind !== 'canary') continue;
       expect(stage.rules).toEqual([
@@ -197,22 +231,28 @@ describe('tuning space and targets', () => {
     expect(space.p95Ratio).toEqual([1.1, 1.25, 1.5, 2, 3]);
     // Statistical effects 0, p0/4, p0/2 of the healthy control's 1% error rate, at α 0.01 and 0.05.
     expect(space.errorRule!.filter((rule) => rule.type === 'statistical')).toHaveLength(6);
-    expect(defaultTuningSpace(twoCanaries(), healthy, { allowStatistical: false }).errorRule!.every((rule) => rule.type === 'ratio')).toBe(true);
+    expect(defaultTuningSpace(twoCanaries(), healthy, { allowStatistical: false }).errorRule!.every((rule) => rule.type === 'ratio')).toBe(
+      true,
+    );
   });
 
   it('checks targets and judges on the Wilson bounds', () => {
-    expect(() => checkTuningTargets({ maxFalseRollbackRate: 1.5, minDetectionRate: 0.9, detectWithin: 60 })).toThrow('maxFalseRollbackRate must be between 0 and 1 (exclusive), got 1.5');
+    expect(() => checkTuningTargets({ maxFalseRollbackRate: 1.5, minDetectionRate: 0.9, detectWithin: 60 })).toThrow(
+      'maxFalseRollbackRate must be between 0 and 1 (exclusive), got 1.5',
+    );
     expect(() => checkTuningTargets({ maxFalseRollbackRate: 0.05, minDetectionRate: 0, detectWithin: 60 })).toThrow(/minDetectionRate/);
     expect(() => checkTuningTargets({ maxFalseRollbackRate: 0.05, minDetectionRate: 0.9, detectWithin: -1 })).toThrow(/detectWithin/);
     const targets = { maxFalseRollbackRate: 0.05, minDetectionRate: 0.9, detectWithin: 60 };
     // Wilson 95% bounds: statsmodels 0.13.5 proportion_confint(2, 100, method='wilson') → (0.0055020, 0.0700118);
     // proportion_confint(95, 100, method='wilson') → (0.8882495, 0.9784563).
     const rates = {
-      falseRollbackRate: { rate: 0.02, lower: 0.0055020, upper: 0.0700118, count: 2, total: 100 },
+      falseRollbackRate: { rate: 0.02, lower: 0.005502, upper: 0.0700118, count: 2, total: 100 },
       detectionRate: { rate: 0.95, lower: 0.8882495, upper: 0.9784563, count: 95, total: 100 },
     };
     expect(meetsTargets(rates, targets)).toBe(false);
     expect(targetShortfall(rates, targets)).toBeCloseTo(0.0700118 - 0.05 + (0.9 - 0.8882495), 12);
-    expect(() => tune(twoCanaries(), healthy, regressed, { targets, seed: 1, searchReplicates: 5 })).toThrow('searchReplicates must be a whole number of at least 10, got 5');
+    expect(() => tune(twoCanaries(), healthy, regressed, { targets, seed: 1, searchReplicates: 5 })).toThrow(
+      'searchReplicates must be a whole number of at least 10, got 5',
+    );
   });
 });

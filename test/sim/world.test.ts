@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import { compileWorld, conditionsAt, candidateIsWorse, emptyConditions } from '../../src/sim/world.ts';
 import { faultStrength } from '../../src/sim/faults.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import { candidateIsWorse, compileWorld, conditionsAt, emptyConditions } from '../../src/sim/world.ts';
 
 function world(extra: Record<string, unknown>) {
   const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.01, timeout: 1000, accuracy: { a: 0.9, b: 0.7 } };
-  const parsed = parseScenario({ version: 1, name: 'w', traffic: { requestsPerSecond: 1, segments: { a: 1, b: 1 }, users: { count: 10 } }, control: model, candidate: model, ...extra });
+  const parsed = parseScenario({
+    version: 1,
+    name: 'w',
+    traffic: { requestsPerSecond: 1, segments: { a: 1, b: 1 }, users: { count: 10 } },
+    control: model,
+    candidate: model,
+    ...extra,
+  });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return compileWorld(parsed.scenario, 'g');
 }
@@ -16,7 +23,9 @@ describe('faults, drift and the truth', () => {
     expect([0, 99, 100].map((t) => faultStrength({ kind: 'step', at: 100, effect }, t, 0))).toEqual([0, 0, 1]);
     expect([0, 150, 200, 500].map((t) => faultStrength({ kind: 'ramp', start: 100, end: 200, effect }, t, 0))).toEqual([0, 0.5, 1, 1]);
     expect(faultStrength({ kind: 'leak', effect }, 1e6, 2.5)).toBe(2.5);
-    expect([50, 100, 109, 110, 160, 170].map((t) => faultStrength({ kind: 'bursts', start: 100, every: 60, duration: 10, effect }, t, 0))).toEqual([0, 1, 1, 0, 1, 0]);
+    expect(
+      [50, 100, 109, 110, 160, 170].map((t) => faultStrength({ kind: 'bursts', start: 100, every: 60, duration: 10, effect }, t, 0)),
+    ).toEqual([0, 1, 1, 0, 1, 0]);
     expect([99, 100, 159, 160].map((t) => faultStrength({ kind: 'outage', start: 100, duration: 60, effect }, t, 0))).toEqual([0, 1, 1, 0]);
   });
 
@@ -47,7 +56,10 @@ describe('faults, drift and the truth', () => {
   });
 
   it('mixes accuracy over the segment mix and applies drift', () => {
-    const w = world({ drift: { segmentMix: { target: { a: 0, b: 1 }, over: '10d' }, accuracyDecayPerDay: { candidate: 0.01 } }, truth: { accuracyDrop: 0.05 } });
+    const w = world({
+      drift: { segmentMix: { target: { a: 0, b: 1 }, over: '10d' }, accuracyDecayPerDay: { candidate: 0.01 } },
+      truth: { accuracyDrop: 0.05 },
+    });
     expect(w.timeInvariant).toBe(false);
     const control = emptyConditions();
     const candidate = emptyConditions();

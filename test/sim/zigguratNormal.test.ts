@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { zigguratNormal } from '../../src/sim/zigguratNormal.ts';
+import { streamFor } from '../../src/engine/random/streams.ts';
 import { normalCdf, normalSf } from '../../src/engine/stats/distributions.ts';
 import { oneSampleKsTest } from '../../src/engine/stats/kolmogorov.ts';
-import { streamFor } from '../../src/engine/random/streams.ts';
+import { zigguratNormal } from '../../src/sim/zigguratNormal.ts';
 
 describe('zigguratNormal', () => {
   it('draws standard normals: KS test, moments, and the tails', () => {

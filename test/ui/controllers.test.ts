@@ -5,7 +5,7 @@ import { LabSettingsController } from '../../src/ui/controllers/labSettingsContr
 import { RouteController } from '../../src/ui/controllers/routeController.ts';
 import { TaskController } from '../../src/ui/controllers/taskController.ts';
 import { storageKey, ViewStateController } from '../../src/ui/controllers/viewStateController.ts';
-import { choiceField, textField, type StateSchema } from '../../src/ui/state/viewState.ts';
+import { choiceField, type StateSchema, textField } from '../../src/ui/state/viewState.ts';
 
 /** A host that records its controllers and counts update requests. */
 class FakeHost implements ReactiveControllerHost {
@@ -120,7 +120,10 @@ describe('LabSettingsController', () => {
     const policy = reader.policy;
     if (!policy.ok) throw new Error(policy.message);
     // The default ladder: baseline, shadow, canary 5% whose first rule is the error-rate ratio.
-    expect(policy.value.stages[2]).toMatchObject({ kind: 'canary', rules: expect.arrayContaining([{ type: 'ratio', metric: 'errorRate', maxRatio: 2.5 }]) });
+    expect(policy.value.stages[2]).toMatchObject({
+      kind: 'canary',
+      rules: expect.arrayContaining([{ type: 'ratio', metric: 'errorRate', maxRatio: 2.5 }]),
+    });
     expect(browser.hash).toBe('#/replay');
     expect(browser.storage.get(storageKey('lab'))).toBe(saved);
     expect(() => reader.set({ errorRatio: '3' })).toThrow(/only the Policy lab edits them/);

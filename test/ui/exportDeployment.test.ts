@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { policyExportCommand } from '../../src/cli/commands/policyExport.ts';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { deploymentExport, deploymentExportCommand, deploymentOptions, type DeploymentOptionsText } from '../../src/ui/export/deploymentExport.ts';
+import {
+  type DeploymentOptionsText,
+  deploymentExport,
+  deploymentExportCommand,
+  deploymentOptions,
+} from '../../src/ui/export/deploymentExport.ts';
 import { exportSchema } from '../../src/ui/export/exportState.ts';
 import { decodeState, encodeState, initialState } from '../../src/ui/state/viewState.ts';
 
@@ -25,7 +30,10 @@ const blank: DeploymentOptionsText = {
 function cliExport(argv: string[]): { code: number; stdout: string; error?: string } {
   let stdout = '';
   try {
-    const code = policyExportCommand.run(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => undefined } }) as number;
+    const code = policyExportCommand.run(argv, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => undefined },
+    }) as number;
     return { code, stdout };
   } catch (error) {
     return { code: 2, stdout, error: (error as Error).message };
@@ -40,7 +48,10 @@ describe('deployment export model', () => {
 
   it('leaves blank options to the exporter and trims the others', () => {
     expect(deploymentOptions(blank)).toEqual({});
-    expect(deploymentOptions({ ...blank, errorMetric: '  my_errors_total ', namespace: 'ml' })).toEqual({ errorMetric: 'my_errors_total', namespace: 'ml' });
+    expect(deploymentOptions({ ...blank, errorMetric: '  my_errors_total ', namespace: 'ml' })).toEqual({
+      errorMetric: 'my_errors_total',
+      namespace: 'ml',
+    });
   });
 
   it('produces byte for byte what the CLI prints for the same policy and options, in every format and mode', () => {
@@ -53,7 +64,12 @@ describe('deployment export model', () => {
       prometheusAddress: 'http://prom.internal:9090',
       decisionServiceUrl: 'https://gate.example.org/',
     };
-    for (const [format, mode] of [['argo', 'progressive'], ['flagger', 'progressive'], ['flagger', 'shadow'], ['flagger', 'ab']] as const) {
+    for (const [format, mode] of [
+      ['argo', 'progressive'],
+      ['flagger', 'progressive'],
+      ['flagger', 'shadow'],
+      ['flagger', 'ab'],
+    ] as const) {
       const exported = deploymentExport(policy, format, mode, typed);
       const cli = cliExport(deploymentExportCommand(policyFile, format, mode, typed).slice(2));
       expect(cli.code, cli.error).toBe(0);
@@ -69,9 +85,21 @@ describe('deployment export model', () => {
   });
 
   it('writes the CLI arguments of the same export', () => {
-    expect(deploymentExportCommand('policy.json', 'flagger', 'shadow', { ...blank, service: 'api', latencyMetric: 'lat_seconds' })).toEqual([
-      'policy', 'export', 'policy.json', '--format', 'flagger', '--flagger-mode', 'shadow', '--service', 'api', '--metric-latency', 'lat_seconds',
-    ]);
+    expect(deploymentExportCommand('policy.json', 'flagger', 'shadow', { ...blank, service: 'api', latencyMetric: 'lat_seconds' })).toEqual(
+      [
+        'policy',
+        'export',
+        'policy.json',
+        '--format',
+        'flagger',
+        '--flagger-mode',
+        'shadow',
+        '--service',
+        'api',
+        '--metric-latency',
+        'lat_seconds',
+      ],
+    );
     expect(deploymentExportCommand('p.json', 'argo', 'ab', blank)).toEqual(['policy', 'export', 'p.json', '--format', 'argo']);
   });
 
@@ -80,9 +108,15 @@ describe('deployment export model', () => {
       ok: false,
       message: 'errorMetric must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got "error rate"',
     });
-    expect(deploymentExport(policy, 'flagger', 'progressive', { ...blank, name: 'Ranker_V2' })).toMatchObject({ ok: false, message: expect.stringMatching(/^name must be a Kubernetes name/) });
+    expect(deploymentExport(policy, 'flagger', 'progressive', { ...blank, name: 'Ranker_V2' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^name must be a Kubernetes name/),
+    });
     const noShadow: Policy = { ...policy, stages: policy.stages.filter((stage) => stage.kind !== 'shadow') };
-    expect(deploymentExport(noShadow, 'flagger', 'shadow', blank)).toEqual({ ok: false, message: 'policy has no shadow stage to export in Flagger shadow mode' });
+    expect(deploymentExport(noShadow, 'flagger', 'shadow', blank)).toEqual({
+      ok: false,
+      message: 'policy has no shadow stage to export in Flagger shadow mode',
+    });
     expect(deploymentExport(noShadow, 'flagger', 'progressive', blank).ok).toBe(true);
   });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { countRollbackRules, rollbackRuleLabel } from '../../src/sim/firstRollbackRules.ts';
-import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
-import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
-import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { initialState } from '../../src/ui/state/viewState.ts';
 import { simulate } from '../../src/sim/runner.ts';
+import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
+import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
+import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { rollbackRuleBars, rollbackRulesPlot, rollbackRulesTitle } from '../../src/ui/plots/rollbackRulesPlot.ts';
+import { initialState } from '../../src/ui/state/viewState.ts';
 
 const defaults = readLabSettings(initialState(labSchema));
 const reason = (rule: string, metric: string) => ({ rule, metric, observed: null, threshold: null, message: '' }) as never;

@@ -118,7 +118,10 @@ describe('runLabExact', () => {
 
   const instantCurve = (asked: number[]) => async (request: { settings: readonly { value: number }[] }) => {
     asked.push(request.settings.length);
-    return { supported: true as const, points: request.settings.map((setting) => ({ value: setting.value, healthy: {} as never, regressed: {} as never })) };
+    return {
+      supported: true as const,
+      points: request.settings.map((setting) => ({ value: setting.value, healthy: {} as never, regressed: {} as never })),
+    };
   };
   /** A clock that advances `step` ms at each reading after the first. */
   const steppingClock = (step: number) => {
@@ -129,13 +132,21 @@ describe('runLabExact', () => {
   it('answers with Monte-Carlo, saying why, when the current setting is slower than the budget', async () => {
     const neverDone = (_request: unknown, context: { signal: AbortSignal }) =>
       new Promise<never>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    const answer = await runLabExact({ ...defaults, 'errorRate.maxRatio': 2 }, neverDone, () => {}, { signal: new AbortController().signal }, {
-      currentMs: 5,
-      curveMs: 100,
-      now: steppingClock(0),
-    });
+    const answer = await runLabExact(
+      { ...defaults, 'errorRate.maxRatio': 2 },
+      neverDone,
+      () => {},
+      { signal: new AbortController().signal },
+      {
+        currentMs: 5,
+        curveMs: 100,
+        now: steppingClock(0),
+      },
+    );
     expect(answer.supported).toBe(false);
-    expect(!answer.supported && answer.features[0]).toMatch(/^speed: the exact evaluation of this setting takes longer than the lab's 0.005 s budget/);
+    expect(!answer.supported && answer.features[0]).toMatch(
+      /^speed: the exact evaluation of this setting takes longer than the lab's 0.005 s budget/,
+    );
   });
 
   it("asks for as many thresholds as fit the curve budget at the current setting's cost, and leaves the curve out below six", async () => {
@@ -143,14 +154,29 @@ describe('runLabExact', () => {
     const signal = new AbortController().signal;
     // 1 s per setting, 15 s budget: 15 thresholds (plus the current one, 2×, not on the ladder).
     const asked: number[] = [];
-    const fitted = await runLabExact(settings, instantCurve(asked), () => {}, { signal }, { currentMs: 3000, curveMs: 15000, now: steppingClock(1000) });
+    const fitted = await runLabExact(
+      settings,
+      instantCurve(asked),
+      () => {},
+      { signal },
+      { currentMs: 3000, curveMs: 15000, now: steppingClock(1000) },
+    );
     expect(asked).toEqual([1, 16]);
     expect(fitted.supported && [fitted.curveComplete, fitted.curve.length, fitted.curveOmitted]).toEqual([true, 16, undefined]);
     // 5 s per setting: 3 thresholds fit, too few for a curve — the current setting's answer stands alone, with the reason.
     const few: number[] = [];
-    const alone = await runLabExact(settings, instantCurve(few), () => {}, { signal }, { currentMs: 10000, curveMs: 15000, now: steppingClock(5000) });
+    const alone = await runLabExact(
+      settings,
+      instantCurve(few),
+      () => {},
+      { signal },
+      { currentMs: 10000, curveMs: 15000, now: steppingClock(5000) },
+    );
     expect(few).toEqual([1]);
-    expect(alone.supported && [alone.curve.length, alone.curveOmitted]).toEqual([1, 'the exact curve would take about 250 s at this setting\'s cost; the lab leaves it out']);
+    expect(alone.supported && [alone.curve.length, alone.curveOmitted]).toEqual([
+      1,
+      "the exact curve would take about 250 s at this setting's cost; the lab leaves it out",
+    ]);
   });
 });
 

@@ -3,11 +3,18 @@ import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import { prepareSimulation, runReplicates, simulate } from '../../src/sim/runner.ts';
 import { buildPolicyExport, engineVersion, readPolicyImport } from '../../src/ui/export/policyExport.ts';
-import { labVerdict, runLab, sweepThresholds, type LabResult, type SimulationBatchRunner, type SimulationRunner } from '../../src/ui/lab/labModel.ts';
+import {
+  type LabResult,
+  labVerdict,
+  runLab,
+  type SimulationBatchRunner,
+  type SimulationRunner,
+  sweepThresholds,
+} from '../../src/ui/lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../../src/ui/lab/labPolicy.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
-import { faultLabel, labFaultDocument, labScenarioDocuments, labScenarioProblems, labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
+import { faultLabel, labFaultDocument, labScenarioDocuments, labScenarioProblems, labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 
 const defaults: LabSettings = readLabSettings(initialState(labSchema));
@@ -55,8 +62,12 @@ describe('labPolicy', () => {
   });
 
   it('lists the problems of an impossible setting by path', () => {
-    expect(() => labPolicy({ ...defaults, 'errorRate.maxRatio': -1 })).toThrow(/^the policy is invalid: stages\[2\]\.rules\[0\]\.maxRatio: /);
-    expect(() => labScenarios({ ...defaults, control: { ...defaults.control, errorRate: 2 } })).toThrow(/^the healthy candidate scenario is invalid: control\.errorRate/);
+    expect(() => labPolicy({ ...defaults, 'errorRate.maxRatio': -1 })).toThrow(
+      /^the policy is invalid: stages\[2\]\.rules\[0\]\.maxRatio: /,
+    );
+    expect(() => labScenarios({ ...defaults, control: { ...defaults.control, errorRate: 2 } })).toThrow(
+      /^the healthy candidate scenario is invalid: control\.errorRate/,
+    );
     expect(() => labScenarioDocuments({ ...defaults, fault: { ...defaults.fault, errorFactor: 1 } })).toThrow(
       'the fault must make the candidate worse: errors × or latency × must be greater than 1, got 1 and 1',
     );
@@ -83,7 +94,9 @@ describe('labPolicy', () => {
       traffic: 0.6,
       test: { alpha: 0.01, power: 0.9, minimumEffect: 0.03, design: { type: 'groupSequential', looks: 5, spending: 'obrienFleming' } },
     });
-    expect(policy.description).toMatch(/baseline → canary 1% 30m → canary 10% 1h–3h → canary 40% 2h–4h → A\/B 60% \(groupSequential\) → promote/);
+    expect(policy.description).toMatch(
+      /baseline → canary 1% 30m → canary 10% 1h–3h → canary 40% 2h–4h → A\/B 60% \(groupSequential\) → promote/,
+    );
   });
 
   it('adds absolute limits and a statistical rule to the stage kinds chosen', () => {
@@ -145,7 +158,11 @@ describe('the scenario the lab edits', () => {
       { kind: 'bursts', start: '30h', every: '2h', duration: '15m', effect: { errorRateMultiplier: 4, latencyMultiplier: 2 } },
       { kind: 'outage', start: '10h', duration: '30m', effect: { errorRateMultiplier: 5 } },
     ]);
-    expect(labScenarioProblems({ ...defaults, fault: { ...defaults.fault, kind: 'ramp', at: '40h', end: 'later' } }).map((problem) => problem.path)).toEqual(['faults[0].end']);
+    expect(
+      labScenarioProblems({ ...defaults, fault: { ...defaults.fault, kind: 'ramp', at: '40h', end: 'later' } }).map(
+        (problem) => problem.path,
+      ),
+    ).toEqual(['faults[0].end']);
   });
 
   it('turns every fault kind into its scenario fault', () => {
@@ -164,9 +181,18 @@ describe('the scenario the lab edits', () => {
 describe('labScenarioDocuments', () => {
   it('differ only in the candidate error rate for a candidate worse from the start (the default)', () => {
     const model = { ...defaults.control, errorRate: 0.02 };
-    const { healthy, regressed } = labScenarioDocuments({ ...defaults, requestsPerSecond: 50, control: model, candidate: model, fault: { ...defaults.fault, errorFactor: 2.5 } });
+    const { healthy, regressed } = labScenarioDocuments({
+      ...defaults,
+      requestsPerSecond: 50,
+      control: model,
+      candidate: model,
+      fault: { ...defaults.fault, errorFactor: 2.5 },
+    });
     expect(healthy).toMatchObject({ traffic: { requestsPerSecond: 50 }, control: { errorRate: 0.02 }, candidate: { errorRate: 0.02 } });
-    expect(regressed).toMatchObject({ control: { errorRate: 0.02 }, candidate: { errorRate: 0.05, latency: { kind: 'lognormal', median: 120, p95: 400 } } });
+    expect(regressed).toMatchObject({
+      control: { errorRate: 0.02 },
+      candidate: { errorRate: 0.05, latency: { kind: 'lognormal', median: 120, p95: 400 } },
+    });
     expect(regressed).not.toHaveProperty('faults');
     expect(healthy.$schema).toBeUndefined();
   });
@@ -185,7 +211,13 @@ describe('runLab', () => {
   it('streams the current setting first, then the sweep, with the simulator’s own numbers', async () => {
     const partials: LabResult[] = [];
     const progress: number[] = [];
-    const result = await runLab(settings, inProcessRunner, (partial) => partials.push(partial), (fraction) => progress.push(fraction), new AbortController().signal);
+    const result = await runLab(
+      settings,
+      inProcessRunner,
+      (partial) => partials.push(partial),
+      (fraction) => progress.push(fraction),
+      new AbortController().signal,
+    );
     expect(result.simulations).toBe(12);
     expect(result.simulationsDone).toBe(12);
     expect(partials).toHaveLength(6);
@@ -201,7 +233,13 @@ describe('runLab', () => {
 
   it('gives the same streamed results when the whole sweep runs as one batch (the browser pool’s way)', async () => {
     const perSimulation: LabResult[] = [];
-    const expected = await runLab(settings, inProcessRunner, (partial) => perSimulation.push(partial), () => {}, new AbortController().signal);
+    const expected = await runLab(
+      settings,
+      inProcessRunner,
+      (partial) => perSimulation.push(partial),
+      () => {},
+      new AbortController().signal,
+    );
     const batches: number[] = [];
     // A batch runner over the same simulator, reporting simulations in order as the pool does.
     const inProcessBatch: SimulationBatchRunner = {
@@ -215,7 +253,13 @@ describe('runLab', () => {
       },
     };
     const streamed: LabResult[] = [];
-    const result = await runLab(settings, inProcessBatch, (partial) => streamed.push(partial), () => {}, new AbortController().signal);
+    const result = await runLab(
+      settings,
+      inProcessBatch,
+      (partial) => streamed.push(partial),
+      () => {},
+      new AbortController().signal,
+    );
     expect(batches).toEqual([12]);
     expect(result).toEqual(expected);
     expect(streamed).toEqual(perSimulation);
@@ -223,14 +267,26 @@ describe('runLab', () => {
 
   it('stops when aborted', async () => {
     const controller = new AbortController();
-    const result = await runLab(settings, inProcessRunner, () => controller.abort(), () => {}, controller.signal);
+    const result = await runLab(
+      settings,
+      inProcessRunner,
+      () => controller.abort(),
+      () => {},
+      controller.signal,
+    );
     expect(result.simulationsDone).toBe(2);
   });
 
   it('rejects bad run settings before running anything', async () => {
-    await expect(runLab({ ...settings, replicates: 5 }, inProcessRunner, () => {}, () => {}, new AbortController().signal)).rejects.toThrow(
-      'replicates must be a whole number from 10 to 5,000, got 5',
-    );
+    await expect(
+      runLab(
+        { ...settings, replicates: 5 },
+        inProcessRunner,
+        () => {},
+        () => {},
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow('replicates must be a whole number from 10 to 5,000, got 5');
   });
 });
 
@@ -245,9 +301,14 @@ describe('labVerdict', () => {
     }) as never;
   it('calls a setting trigger-happy, lax or balanced, with the numbers', () => {
     const point = (fr: number, mr: number) => ({ errorRatio: 2, current: true, healthy: summary(fr, mr), regressed: summary(fr, mr) });
-    expect(labVerdict(point(0.5, 0), defaults)).toMatchObject({ tone: 'bad', text: expect.stringMatching(/^Too trigger-happy\. With the error-rate threshold at 2×, a healthy candidate is rolled back in 50\.0%/) });
+    expect(labVerdict(point(0.5, 0), defaults)).toMatchObject({
+      tone: 'bad',
+      text: expect.stringMatching(/^Too trigger-happy\. With the error-rate threshold at 2×, a healthy candidate is rolled back in 50\.0%/),
+    });
     expect(labVerdict(point(0.02, 0.2), defaults)).toMatchObject({ tone: 'bad', text: expect.stringMatching(/^Too lax\./) });
-    expect(labVerdict(point(0.02, 0.01), defaults).text).toMatch(/^Balanced\. .* caught after a median 2\.0 h, having served about 12 users first\.$/);
+    expect(labVerdict(point(0.02, 0.01), defaults).text).toMatch(
+      /^Balanced\. .* caught after a median 2\.0 h, having served about 12 users first\.$/,
+    );
   });
 });
 

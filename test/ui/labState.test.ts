@@ -5,7 +5,14 @@ import { labKnobFields, labSchema, readLabSettings } from '../../src/ui/lab/labS
 import { initialState } from '../../src/ui/state/viewState.ts';
 
 describe('the lab’s knobs: one name from the control to the rule', () => {
-  const typed = { ...initialState(labSchema), errorRatio: '2.5', p95Ratio: '1.75', checkMinutes: '1.5', minRequests: '40', failureLimit: '3' };
+  const typed = {
+    ...initialState(labSchema),
+    errorRatio: '2.5',
+    p95Ratio: '1.75',
+    checkMinutes: '1.5',
+    minRequests: '40',
+    failureLimit: '3',
+  };
 
   it('reads each control into the knob it edits, by the engine’s name', () => {
     const settings = readLabSettings(typed);

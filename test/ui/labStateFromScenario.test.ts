@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { durationText, labStateFromScenario } from '../../src/ui/lab/labStateFromScenario.ts';
-import { libraryIds, libraryScenario } from '../../src/ui/playback/scenarioLibrary.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { initialState } from '../../src/ui/state/viewState.ts';
+import { durationText, labStateFromScenario } from '../../src/ui/lab/labStateFromScenario.ts';
 import { labScenarioProblems } from '../../src/ui/lab/labWorlds.ts';
+import { libraryIds, libraryScenario } from '../../src/ui/playback/scenarioLibrary.ts';
+import { initialState } from '../../src/ui/state/viewState.ts';
 
 describe('labStateFromScenario', () => {
   it('writes durations as the shortest exact text', () => {

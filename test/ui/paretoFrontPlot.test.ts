@@ -7,7 +7,9 @@ function describeMark(mark: unknown) {
   return {
     type: object.constructor.name,
     data: object.data,
-    channels: Object.fromEntries(Object.entries(object.channels).map(([name, channel]) => [name, typeof channel.value === 'string' ? channel.value : 'constant'])),
+    channels: Object.fromEntries(
+      Object.entries(object.channels).map(([name, channel]) => [name, typeof channel.value === 'string' ? channel.value : 'constant']),
+    ),
   };
 }
 

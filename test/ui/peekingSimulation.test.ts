@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { checkPeekingSimulationRequest, mergePeekingStates, type PeekingSimulationRequest, type PeekingSimulationState } from '../../src/sim/peekingSimulation.ts';
+import { peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
+import {
+  checkPeekingSimulationRequest,
+  mergePeekingStates,
+  type PeekingSimulationRequest,
+  type PeekingSimulationState,
+} from '../../src/sim/peekingSimulation.ts';
 import { simulatedPeekingPoints } from '../../src/ui/sizer/peekingSimulation.ts';
 import { peekingSimulationKernel } from '../../workers/peekingSimulationEndpoint.ts';
-import { peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
 
 const request: PeekingSimulationRequest = { alpha: 0.05, maxLooks: 5, spending: 'obrienFleming', rate: 0.1, usersPerArm: 4000, seed: 1 };
 
@@ -43,15 +48,24 @@ describe('peeking Monte-Carlo kernel', () => {
   it('reports simulated points with Wilson intervals', () => {
     const points = simulatedPeekingPoints(state, 'obrienFleming');
     expect(points).toHaveLength(10);
-    expect(points[8]).toMatchObject({ looks: 5, design: peekingDesignNames.naive, source: 'simulated', falsePositiveRate: state.naive[4] / replicates });
+    expect(points[8]).toMatchObject({
+      looks: 5,
+      design: peekingDesignNames.naive,
+      source: 'simulated',
+      falsePositiveRate: state.naive[4] / replicates,
+    });
     expect(points[8].lower!).toBeLessThan(points[8].falsePositiveRate);
     expect(points[8].upper!).toBeGreaterThan(points[8].falsePositiveRate);
     expect(simulatedPeekingPoints(peekingSimulationKernel.init(), 'pocock')).toEqual([]);
   });
 
   it('rejects impossible requests, naming the field', () => {
-    expect(() => checkPeekingSimulationRequest({ ...request, maxLooks: 21 })).toThrow('number of looks must be a whole number from 1 to 20, got 21');
+    expect(() => checkPeekingSimulationRequest({ ...request, maxLooks: 21 })).toThrow(
+      'number of looks must be a whole number from 1 to 20, got 21',
+    );
     expect(() => checkPeekingSimulationRequest({ ...request, rate: 0 })).toThrow('rate must be between 0 and 1 (exclusive), got 0');
-    expect(() => checkPeekingSimulationRequest({ ...request, usersPerArm: 20 })).toThrow(/users per arm must be a whole number of at least 10 per look/);
+    expect(() => checkPeekingSimulationRequest({ ...request, usersPerArm: 20 })).toThrow(
+      /users per arm must be a whole number of at least 10 per look/,
+    );
   });
 });

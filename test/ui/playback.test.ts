@@ -1,12 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { runOne, prepareSimulation } from '../../src/sim/runner.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { metricLimit, playbackReplicate, pooledZ } from '../../src/sim/playbackReplicate.ts';
+import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
 import { PlaybackClock } from '../../src/ui/controllers/playbackClock.ts';
 import { labPolicy } from '../../src/ui/lab/labPolicy.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
-import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
-import { metricLimit, playbackReplicate, pooledZ } from '../../src/sim/playbackReplicate.ts';
+import { labScenarios } from '../../src/ui/lab/labWorlds.ts';
 import {
   abRatesPlot,
   abRatesTitle,
@@ -28,7 +28,11 @@ describe('playbackReplicate', () => {
   const policy = labPolicy(settings);
 
   it('is replicate i of the seed, window by window, and ends with its decision', () => {
-    for (const [scenario, replicate] of [[healthy, 0], [healthy, 3], [regressed, 1]] as const) {
+    for (const [scenario, replicate] of [
+      [healthy, 0],
+      [healthy, 3],
+      [regressed, 1],
+    ] as const) {
       const playback = playbackReplicate(scenario, policy, 7, replicate);
       // The same replicate as a `simulate` run draws: identical outcome.
       expect(playback.outcome).toEqual(runOne(prepareSimulation(scenario, policy, 'window', 7), replicate));
@@ -46,7 +50,12 @@ describe('playbackReplicate', () => {
     const playback = playbackReplicate(regressed, policy, 7, 1);
     const stages = [...new Set(playback.windows.map((w) => w.stage))];
     expect(stages.slice(0, 2)).toEqual(['baseline', 'shadow']);
-    expect(playback.windows[0]).toMatchObject({ startHours: 0, candidateShare: 0, trueControlErrorRate: 0.01, trueCandidateErrorRate: 0.03 });
+    expect(playback.windows[0]).toMatchObject({
+      startHours: 0,
+      candidateShare: 0,
+      trueControlErrorRate: 0.01,
+      trueCandidateErrorRate: 0.03,
+    });
     const served = playback.windows.reduce((sum, w) => sum + w.servedRequests, 0);
     expect(playback.naive.requests).toBe(served);
     // Σ requests × 3% against Σ requests × 1%: the regression triples the failures.
@@ -147,7 +156,12 @@ describe('every metric against its threshold', () => {
   });
 
   it('reads the A/B test so far: each arm’s success rate and z', () => {
-    const withAb = playbackReplicate(labScenarios({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }).healthy, labPolicy({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }), 7, 0);
+    const withAb = playbackReplicate(
+      labScenarios({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }).healthy,
+      labPolicy({ ...settings, 'errorRate.maxRatio': 50, 'latencyP50.maxRatio': 50, 'latencyP95.maxRatio': 50 }),
+      7,
+      0,
+    );
     const abWindows = withAb.windows.filter((w) => w.ab);
     expect(abWindows.length).toBeGreaterThan(0);
     const last = abWindows.at(-1)!;

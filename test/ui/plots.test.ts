@@ -1,6 +1,7 @@
 import type { Markish } from '@observablehq/plot';
 import { describe, expect, it } from 'vitest';
 import { analyzeSegments } from '../../src/engine/analysis/segments.ts';
+import { peekingCost } from '../../src/engine/stats/peekingCost.ts';
 import { detectionTimeBins, detectionTimePlot, detectionTimeTitle } from '../../src/ui/plots/detectionTimePlot.ts';
 import { operatingCharacteristicPlot, operatingCharacteristicTitle } from '../../src/ui/plots/operatingCharacteristicPlot.ts';
 import { peekingCostPlot, peekingCostTitle } from '../../src/ui/plots/peekingCostPlot.ts';
@@ -8,8 +9,7 @@ import { powerCurvePlot } from '../../src/ui/plots/powerCurvePlot.ts';
 import { aggregateSliceName, segmentRateRows, segmentRatesPlot } from '../../src/ui/plots/segmentRatesPlot.ts';
 import { parseSegmentsCsv } from '../../src/ui/segments/segmentsCsv.ts';
 import { kidneyStonesData } from '../../src/ui/segments/segmentsState.ts';
-import { peekingCost } from '../../src/engine/stats/peekingCost.ts';
-import { powerAgainstEffect, sizeABTest, type SizerInputs } from '../../src/ui/sizer/sizerModel.ts';
+import { powerAgainstEffect, type SizerInputs, sizeABTest } from '../../src/ui/sizer/sizerModel.ts';
 
 /** A mark's class name and the fields its channels read (`{ x: 'looks', … }`). */
 function describeMark(mark: Markish | undefined) {
@@ -30,7 +30,14 @@ function describeMark(mark: Markish | undefined) {
 }
 
 const inputs: SizerInputs = {
-  baseline: 0.1, effect: 0.02, effectKind: 'absolute', alpha: 0.05, power: 0.8, sides: 2, split: 0.5, trafficPerDay: 2000,
+  baseline: 0.1,
+  effect: 0.02,
+  effectKind: 'absolute',
+  alpha: 0.05,
+  power: 0.8,
+  sides: 2,
+  split: 0.5,
+  trafficPerDay: 2000,
 };
 
 describe('powerCurvePlot', () => {
@@ -65,15 +72,15 @@ describe('powerCurvePlot', () => {
 
 describe('peekingCostPlot', () => {
   const exact = peekingCost(0.05, 4, 'pocock');
-  const simulated = [
-    { looks: 4, design: exact[0].design, falsePositiveRate: 0.12, source: 'simulated' as const, lower: 0.1, upper: 0.14 },
-  ];
+  const simulated = [{ looks: 4, design: exact[0].design, falsePositiveRate: 0.12, source: 'simulated' as const, lower: 0.1, upper: 0.14 }];
 
   it('says what is plotted, and which values are exact and which simulated', () => {
     const spec = peekingCostPlot(exact, 0.05);
     expect(spec.title).toBe(peekingCostTitle);
     expect(spec.subtitle).toBe('Lines and dots: exact values (numerical integration, no simulation). Dashed: α.');
-    expect(peekingCostPlot([...exact, ...simulated], 0.05).subtitle).toMatch(/Hollow circles with bars: seeded Monte-Carlo simulation in Web Workers, 95% intervals\./);
+    expect(peekingCostPlot([...exact, ...simulated], 0.05).subtitle).toMatch(
+      /Hollow circles with bars: seeded Monte-Carlo simulation in Web Workers, 95% intervals\./,
+    );
     expect(spec.x).toMatchObject({ label: 'Number of looks at the data' });
     expect(spec.y).toMatchObject({ label: 'False-positive rate', tickFormat: '.0%' });
   });
@@ -97,7 +104,12 @@ describe('segmentRatesPlot', () => {
   it('shows every segment then the aggregate, per variant, with intervals', () => {
     const rows = segmentRateRows(analysis);
     expect(rows.map((row) => `${row.slice}/${row.variant}`)).toEqual([
-      'small/A', 'small/B', 'large/A', 'large/B', `${aggregateSliceName}/A`, `${aggregateSliceName}/B`,
+      'small/A',
+      'small/B',
+      'large/A',
+      'large/B',
+      `${aggregateSliceName}/A`,
+      `${aggregateSliceName}/B`,
     ]);
     // Kidney stones: A succeeds in 81/87 small stones, B overall in 289/350.
     expect(rows[0].rate).toBeCloseTo(81 / 87, 15);
@@ -135,7 +147,8 @@ describe('operatingCharacteristicPlot', () => {
     expect(marks.map((mark) => mark.type)).toEqual(['Line', 'Dot', 'Text', 'Dot']);
     expect((marks[0].data as typeof points).map((point) => point.errorRatio)).toEqual([1.5, 2, 4]);
     expect(marks[0].channels).toMatchObject({ x: 'falseRollbackRate', y: 'missedRegressionRate' });
-    const text = (spec.marks![2] as unknown as { channels: { text: { value: (point: (typeof points)[0]) => string } } }).channels.text.value;
+    const text = (spec.marks![2] as unknown as { channels: { text: { value: (point: (typeof points)[0]) => string } } }).channels.text
+      .value;
     expect(text(points[1])).toBe('1.5×');
     expect(marks[3].data).toEqual([points[2]]);
   });

@@ -22,7 +22,12 @@ describe('parseSegmentsCsv', () => {
   });
 
   it('guesses the Berkeley columns dept, gender, admitted, applicants and reads the counts, as rollout-lab segments does', () => {
-    expect(guessSegmentColumns(readCsvTable(berkeley, 'x'))).toEqual({ segment: 'dept', variant: 'gender', success: 'admitted', total: 'applicants' });
+    expect(guessSegmentColumns(readCsvTable(berkeley, 'x'))).toEqual({
+      segment: 'dept',
+      variant: 'gender',
+      success: 'admitted',
+      total: 'applicants',
+    });
     const table = parseSegmentsCsv(berkeley);
     expect(table.header).toEqual(['dept', 'gender', 'admitted', 'applicants']);
     expect(table.variants).toEqual(['Male', 'Female']);
@@ -30,7 +35,9 @@ describe('parseSegmentsCsv', () => {
     expect(table.segments[0]).toEqual({ name: 'A', first: { successes: 512, total: 825 }, second: { successes: 89, total: 108 } });
     const sum = (arm: 'first' | 'second', key: 'successes' | 'total') => table.segments.reduce((n, s) => n + s[arm][key], 0);
     // R's documentation: 2691 men, 1198 admitted; 1835 women, 557 admitted.
-    expect([sum('first', 'successes'), sum('first', 'total'), sum('second', 'successes'), sum('second', 'total')]).toEqual([1198, 2691, 557, 1835]);
+    expect([sum('first', 'successes'), sum('first', 'total'), sum('second', 'successes'), sum('second', 'total')]).toEqual([
+      1198, 2691, 557, 1835,
+    ]);
   });
 
   it('guesses by content when the names say nothing: numbers are successes (smaller) and total, two values the variant', () => {
@@ -44,7 +51,10 @@ describe('parseSegmentsCsv', () => {
     expect(table.columns).toEqual({ segment: 'region', variant: 'arm', success: 'converted' });
     expect(table.segments).toEqual([{ name: 'EU', first: { successes: 1, total: 2 }, second: { successes: 2, total: 3 } }]);
     // Swapped on purpose: the variant is the department, the segment the gender.
-    const swapped = parseSegmentsCsv('dept,gender,admitted,applicants\nA,M,1,2\nB,M,1,2\nA,F,1,3\nB,F,2,3\n', { segment: 'gender', variant: 'dept' });
+    const swapped = parseSegmentsCsv('dept,gender,admitted,applicants\nA,M,1,2\nB,M,1,2\nA,F,1,3\nB,F,2,3\n', {
+      segment: 'gender',
+      variant: 'dept',
+    });
     expect(swapped.variants).toEqual(['A', 'B']);
     expect(swapped.segments.map((s) => s.name)).toEqual(['M', 'F']);
   });
@@ -55,12 +65,22 @@ describe('parseSegmentsCsv', () => {
   });
 
   it('explains what is wrong, with the row and the column', () => {
-    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,12,10\nx,b,1,10')).toThrow('the CSV row 2: successes (12) is larger than total (10)');
-    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,ten,10')).toThrow("the CSV row 2: successes must be a whole number ≥ 0, got 'ten'");
+    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,12,10\nx,b,1,10')).toThrow(
+      'the CSV row 2: successes (12) is larger than total (10)',
+    );
+    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,ten,10')).toThrow(
+      "the CSV row 2: successes must be a whole number ≥ 0, got 'ten'",
+    );
     expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,1,10\nx,b,1,10\nx,c,1,10')).toThrow(/row 4: a third variant 'c'/);
-    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,1,10\ny,a,1,10\ny,b,1,10')).toThrow("the CSV: segment 'x' has no traffic for variant 'b'");
+    expect(() => parseSegmentsCsv('segment,variant,successes,total\nx,a,1,10\ny,a,1,10\ny,b,1,10')).toThrow(
+      "the CSV: segment 'x' has no traffic for variant 'b'",
+    );
     expect(() => parseSegmentsCsv('segment,variant,successes,total')).toThrow(/a header line and at least one row/);
-    expect(() => parseSegmentsCsv('a,b\n1,2', { segment: 'c' })).toThrow("Segment column: the CSV has no column 'c' (its columns are a, b)");
-    expect(() => parseSegmentsCsv('segment,variant\nx,a')).toThrow('choose the successes column: no column of segment, variant looks like one');
+    expect(() => parseSegmentsCsv('a,b\n1,2', { segment: 'c' })).toThrow(
+      "Segment column: the CSV has no column 'c' (its columns are a, b)",
+    );
+    expect(() => parseSegmentsCsv('segment,variant\nx,a')).toThrow(
+      'choose the successes column: no column of segment, variant looks like one',
+    );
   });
 });

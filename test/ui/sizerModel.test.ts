@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { peekingCost, peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
 import {
-  checkSampleRatio,
   checked,
+  checkSampleRatio,
   powerAgainstDuration,
   powerAgainstEffect,
-  sizeABTest,
   type SizerInputs,
+  sizeABTest,
 } from '../../src/ui/sizer/sizerModel.ts';
-import { peekingCost, peekingDesignNames } from '../../src/engine/stats/peekingCost.ts';
 import { readSizerInputs, sizerSchema } from '../../src/ui/sizer/sizerState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 
@@ -19,7 +19,14 @@ const defaults: SizerInputs = readSizerInputs(initialState(sizerSchema));
 describe('sizeABTest', () => {
   it('sizes the first-visit test by both methods, with the days at 2,000 users a day', () => {
     expect(defaults).toEqual({
-      baseline: 0.1, effect: 0.02, effectKind: 'absolute', alpha: 0.05, power: 0.8, sides: 2, split: 0.5, trafficPerDay: 2000,
+      baseline: 0.1,
+      effect: 0.02,
+      effectKind: 'absolute',
+      alpha: 0.05,
+      power: 0.8,
+      sides: 2,
+      split: 0.5,
+      trafficPerDay: 2000,
     });
     const sizing = sizeABTest(defaults);
     expect(sizing.target).toBeCloseTo(0.12, 15);
@@ -53,9 +60,13 @@ describe('sizeABTest', () => {
       message: 'alpha must be between 0 and 1 (exclusive), got 1.5',
     });
     expect(checked(() => sizeABTest({ ...defaults, split: 1 }))).toMatchObject({ ok: false, message: expect.stringMatching(/^split/) });
-    expect(checked(() => sizeABTest({ ...defaults, trafficPerDay: 0 }))).toMatchObject({ message: 'traffic per day must be a positive number, got 0' });
+    expect(checked(() => sizeABTest({ ...defaults, trafficPerDay: 0 }))).toMatchObject({
+      message: 'traffic per day must be a positive number, got 0',
+    });
     expect(checked(() => sizeABTest({ ...defaults, effect: 0 }))).toMatchObject({ ok: false });
-    expect(checked(() => sizeABTest({ ...defaults, effect: 0.95 }))).toMatchObject({ message: expect.stringMatching(/^target must be between 0 and 1/) });
+    expect(checked(() => sizeABTest({ ...defaults, effect: 0.95 }))).toMatchObject({
+      message: expect.stringMatching(/^target must be between 0 and 1/),
+    });
   });
 });
 

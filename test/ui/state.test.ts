@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatRoute, parseRoute, viewNames } from '../../src/ui/state/route.ts';
 import { readCount, readNumber } from '../../src/ui/state/readNumber.ts';
+import { formatRoute, parseRoute, viewNames } from '../../src/ui/state/route.ts';
 import { sameRecord } from '../../src/ui/state/sameRecord.ts';
-import { choiceField, decodeState, encodeState, initialState, textField, type StateSchema } from '../../src/ui/state/viewState.ts';
+import { choiceField, decodeState, encodeState, initialState, type StateSchema, textField } from '../../src/ui/state/viewState.ts';
 
 interface Example {
   alpha: string;

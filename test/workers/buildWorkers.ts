@@ -12,9 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const compiled = ['shardEndpoint.js', 'exposeOnNodeThread.js', 'simulationEndpoint.js', 'simulation.node-worker.js', 'tuningEndpoint.js', 'tuning.node-worker.js'].map((file) =>
-  join(root, 'dist', 'workers', file),
-);
+const compiled = [
+  'shardEndpoint.js',
+  'exposeOnNodeThread.js',
+  'simulationEndpoint.js',
+  'simulation.node-worker.js',
+  'tuningEndpoint.js',
+  'tuning.node-worker.js',
+].map((file) => join(root, 'dist', 'workers', file));
 
 function newestSource(directory: string): number {
   let newest = 0;

@@ -7,8 +7,8 @@ import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { playbackReplicate } from '../../src/sim/playbackReplicate.ts';
 import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
-import { playbackEndpoint } from '../../workers/playbackEndpoint.ts';
 import type { PlaybackRequest } from '../../workers/playbackEndpoint.ts';
+import { playbackEndpoint } from '../../workers/playbackEndpoint.ts';
 
 const parsed = parseScenario(JSON.parse(readFileSync(new URL('../../scenarios/error-regression.json', import.meta.url), 'utf8')));
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
@@ -34,6 +34,8 @@ describe('playback endpoint', () => {
   });
 
   it('rejects a bad replicate number with the kernel’s RangeError', () => {
-    expect(() => playbackEndpoint.play({ scenario, policy: defaultPolicy(), seed: 1, replicate: -1 })).toThrow(new RangeError('replicate must be a whole number ≥ 0, got -1'));
+    expect(() => playbackEndpoint.play({ scenario, policy: defaultPolicy(), seed: 1, replicate: -1 })).toThrow(
+      new RangeError('replicate must be a whole number ≥ 0, got -1'),
+    );
   });
 });

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeWorkerPool } from '../../workers/nodePool.ts';
 import type { PoolProgress, WorkerPool } from '../../workers/pool.ts';
 import { createShardEndpoint } from '../../workers/shardEndpoint.ts';
-import { splitIntoShards } from '../../workers/shardRange.ts';
 import type { ShardRange } from '../../workers/shardRange.ts';
-import { countingKernel } from './fixtures/countingKernel.mjs';
-import type { CountingRequest, CountingState } from './fixtures/countingKernel.mjs';
+import { splitIntoShards } from '../../workers/shardRange.ts';
 import { buildWorkersIfStale } from './buildWorkers.ts';
+import type { CountingRequest, CountingState } from './fixtures/countingKernel.mjs';
+import { countingKernel } from './fixtures/countingKernel.mjs';
 
 const workerUrl = new URL('./fixtures/counting.node-worker.mjs', import.meta.url);
 
@@ -128,7 +128,12 @@ describe('worker pool on worker_threads', () => {
     // Every shard is accounted for, once.
     const accounted = [...result.completedShards.map((shard) => shard.range), ...result.cancelledShards].sort((a, b) => a.from - b.from);
     expect(accounted).toEqual(splitIntoShards(400, 20));
-    expect(result.merged).toEqual(inProcess({ seed: 5 }, result.completedShards.map((shard) => shard.range)));
+    expect(result.merged).toEqual(
+      inProcess(
+        { seed: 5 },
+        result.completedShards.map((shard) => shard.range),
+      ),
+    );
     // The same (warm) workers serve the next run correctly.
     const again = await pool.run({ seed: 5 }, { replicates: 100, shardSize: 20 });
     expect(again.status).toBe('complete');
@@ -158,7 +163,10 @@ describe('worker pool on worker_threads', () => {
     const started = performance.now();
     setTimeout(() => controller.abort(), 100);
     // Replicate 3 spins for 10 s without yielding: only termination can stop it.
-    const result = await pool.run({ seed: 1, stallAtReplicate: 3, stallMs: 10_000 }, { replicates: 10, shardSize: 10, signal: controller.signal });
+    const result = await pool.run(
+      { seed: 1, stallAtReplicate: 3, stallMs: 10_000 },
+      { replicates: 10, shardSize: 10, signal: controller.signal },
+    );
     const elapsed = performance.now() - started;
     expect(result.status).toBe('cancelled');
     expect(result.failedShards).toEqual([]);
@@ -190,9 +198,16 @@ describe('worker pool on worker_threads', () => {
     const pool = track(countingPool(2));
     const result = await pool.run({ seed: 2, crashAtReplicate: 25 }, { replicates: 100, shardSize: 10 });
     expect(result.status).toBe('partial');
-    expect(result.failedShards).toEqual([{ range: { from: 20, to: 30 }, error: expect.objectContaining({ message: 'the worker exited with code 3' }) }]);
+    expect(result.failedShards).toEqual([
+      { range: { from: 20, to: 30 }, error: expect.objectContaining({ message: 'the worker exited with code 3' }) },
+    ]);
     expect(result.replicatesCompleted).toBe(90);
-    expect(result.merged).toEqual(inProcess({ seed: 2 }, splitIntoShards(100, 10).filter((shard) => shard.from !== 20)));
+    expect(result.merged).toEqual(
+      inProcess(
+        { seed: 2 },
+        splitIntoShards(100, 10).filter((shard) => shard.from !== 20),
+      ),
+    );
     pool.terminate();
   });
 
@@ -224,7 +239,12 @@ describe('worker pool on worker_threads', () => {
   it('resolves at once, running nothing, when the signal is already aborted', async () => {
     const pool = track(countingPool(2));
     const result = await pool.run({ seed: 1 }, { replicates: 30, shardSize: 10, signal: AbortSignal.abort() });
-    expect(result).toMatchObject({ status: 'cancelled', replicatesCompleted: 0, completedShards: [], cancelledShards: splitIntoShards(30, 10) });
+    expect(result).toMatchObject({
+      status: 'cancelled',
+      replicatesCompleted: 0,
+      completedShards: [],
+      cancelledShards: splitIntoShards(30, 10),
+    });
     pool.terminate();
   });
 });

@@ -1,17 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
-import { parseColumnMapping } from '../../src/sim/replay/columnMapping.ts';
-import { parseInjection } from '../../src/sim/replay/injection.ts';
-import { parseLog } from '../../src/sim/replay/parseLog.ts';
-import { replayLog } from '../../src/sim/replay/replayWorld.ts';
-import { replayInSteps, replayRequestsInSteps } from '../../workers/replayInSteps.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { syntheticLogCsv } from '../../scripts/syntheticLogs.ts';
+import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
+import { parseColumnMapping } from '../../src/sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../../src/sim/replay/errorRule.ts';
+import { parseInjection } from '../../src/sim/replay/injection.ts';
+import { parseLog } from '../../src/sim/replay/parseLog.ts';
 import { replayRequests } from '../../src/sim/replay/replayRequests.ts';
+import { replayLog } from '../../src/sim/replay/replayWorld.ts';
+import { replayInSteps, replayRequestsInSteps } from '../../workers/replayInSteps.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const log = parseLog(readFileSync('notebooks/data/requests-one-day.csv', 'utf8'), {
@@ -35,7 +34,14 @@ describe('replayRequestsInSteps: the app gives the numbers of the CLI', () => {
     guards: { minRequests: 20, failureLimit: 2 },
     onMaxDuration: 'rollback',
     stages: [
-      { kind: 'canary', traffic: 0.25, minDuration: '2h', maxDuration: '4h', checkInterval: '15m', rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }] },
+      {
+        kind: 'canary',
+        traffic: 0.25,
+        minDuration: '2h',
+        maxDuration: '4h',
+        checkInterval: '15m',
+        rules: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }],
+      },
       { kind: 'promote' },
     ],
   };
@@ -47,7 +53,23 @@ describe('replayRequestsInSteps: the app gives the numbers of the CLI', () => {
     const policyFile = join(directory, 'policy.json');
     writeFileSync(file, csv);
     writeFileSync(policyFile, JSON.stringify(policyJson));
-    const cli = await runCli(['replay', file, '--map', mapping, '--error-when', 'status == FAILED', '--policy', policyFile, '--inject', 'errors*2', '--replicates', '40', '--seed', '9', '--json']);
+    const cli = await runCli([
+      'replay',
+      file,
+      '--map',
+      mapping,
+      '--error-when',
+      'status == FAILED',
+      '--policy',
+      policyFile,
+      '--inject',
+      'errors*2',
+      '--replicates',
+      '40',
+      '--seed',
+      '9',
+      '--json',
+    ]);
     expect(cli.code).toBe(0);
     const { file: _file, policy: _policy, parse: _parse, ...fromCli } = cli.json;
     const options = { replicates: 40, seed: 9, injections: parseInjection('errors*2') };
@@ -68,14 +90,20 @@ describe('replayRequestsInSteps: the app gives the numbers of the CLI', () => {
     const pause = async () => {
       if (++pauses === 3) controller.abort();
     };
-    await expect(replayRequestsInSteps(parsed, policyJson as never, { replicates: 100, seed: 1 }, pause, controller.signal)).rejects.toThrow('replay cancelled');
+    await expect(
+      replayRequestsInSteps(parsed, policyJson as never, { replicates: 100, seed: 1 }, pause, controller.signal),
+    ).rejects.toThrow('replay cancelled');
     expect(pauses).toBe(3);
   });
 });
 
 describe('replayInSteps (the former i.i.d. replay)', () => {
   it('equals replayLog exactly (same series, same replicate streams, same merge order)', async () => {
-    for (const [inject, replicates, seed] of [['latency*1.3', 30, 7], ['', 23, 'blue'], ['errors+0.01', 5, 3]] as const) {
+    for (const [inject, replicates, seed] of [
+      ['latency*1.3', 30, 7],
+      ['', 23, 'blue'],
+      ['errors+0.01', 5, 3],
+    ] as const) {
       const options = { replicates, seed, injections: inject === '' ? [] : parseInjection(inject) };
       const steps: number[] = [];
       const stepped = await replayInSteps(log, defaultPolicy(), { ...options, onProgress: (done) => steps.push(done) }, resolved);
@@ -90,7 +118,9 @@ describe('replayInSteps (the former i.i.d. replay)', () => {
     const pause = async () => {
       if (++pauses === 3) controller.abort();
     };
-    await expect(replayInSteps(log, defaultPolicy(), { replicates: 40, seed: 1 }, pause, controller.signal)).rejects.toThrow('replay cancelled');
+    await expect(replayInSteps(log, defaultPolicy(), { replicates: 40, seed: 1 }, pause, controller.signal)).rejects.toThrow(
+      'replay cancelled',
+    );
     expect(pauses).toBe(3);
   });
 });

@@ -10,7 +10,10 @@ import { createRollbackRulesEndpoint, mergeRollbackRuleCounts } from '../../work
 
 describe('rollback-rules endpoint', () => {
   it('counts by shard exactly what one pass counts', async () => {
-    const parsed = parseScenario({ ...JSON.parse(readFileSync(new URL('../../scenarios/error-regression.json', import.meta.url), 'utf8')), horizon: '2d' });
+    const parsed = parseScenario({
+      ...JSON.parse(readFileSync(new URL('../../scenarios/error-regression.json', import.meta.url), 'utf8')),
+      horizon: '2d',
+    });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const request = { scenario: parsed.scenario, policy: defaultPolicy(), seed: 4 };
     const expected = countRollbackRules(request.scenario, request.policy, request.seed, 0, 24);
@@ -21,7 +24,11 @@ describe('rollback-rules endpoint', () => {
     const endpoint = createRollbackRulesEndpoint();
     endpoint.load(1, structuredClone(request));
     const merged = initRollbackRuleCounts();
-    for (const range of [{ from: 0, to: 5 }, { from: 5, to: 17 }, { from: 17, to: 24 }]) {
+    for (const range of [
+      { from: 0, to: 5 },
+      { from: 5, to: 17 },
+      { from: 17, to: 24 },
+    ]) {
       const outcome = await endpoint.runShard(1, range);
       if (outcome.status !== 'complete') throw new Error('the shard did not complete');
       mergeRollbackRuleCounts(merged, structuredClone(outcome.state));

@@ -6,18 +6,26 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 import type { SummaryState } from '../../src/sim/summary.ts';
-import { createWorkerPool } from '../../workers/pool.ts';
 import type { PoolWorker } from '../../workers/pool.ts';
-import { createSimulationBatchEndpoint, mergeSimulationBatchStates, paddedReplicates, runSimulationBatch } from '../../workers/simulationBatch.ts';
+import { createWorkerPool } from '../../workers/pool.ts';
 import type { SimulationBatchPool, SimulationBatchRequest, SimulationBatchState } from '../../workers/simulationBatch.ts';
+import {
+  createSimulationBatchEndpoint,
+  mergeSimulationBatchStates,
+  paddedReplicates,
+  runSimulationBatch,
+} from '../../workers/simulationBatch.ts';
 import type { SimulationRequest } from '../../workers/simulationEndpoint.ts';
 
 /** A scenario of scenarios/, cut to 12 hours so that a few hundred replicates stay quick. */
 function loadScenario(name: string): Scenario {
-  const parsed = parseScenario({ ...JSON.parse(readFileSync(new URL(`../../scenarios/${name}.json`, import.meta.url), 'utf8')), horizon: '12h' });
+  const parsed = parseScenario({
+    ...JSON.parse(readFileSync(new URL(`../../scenarios/${name}.json`, import.meta.url), 'utf8')),
+    horizon: '12h',
+  });
   if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.errors)}`);
   return parsed.scenario;
 }

@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../src/engine/policy/defaultPolicy.ts';
 import { prepareSimulation, runReplicates } from '../../src/sim/runner.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
-import { initSummary, mergeSummaries, summaryValue } from '../../src/sim/summary.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
 import type { SummaryState } from '../../src/sim/summary.ts';
+import { initSummary, mergeSummaries, summaryValue } from '../../src/sim/summary.ts';
 import { runSimulationInWorkers } from '../../workers/nodePool.ts';
 import type { PoolProgress } from '../../workers/pool.ts';
-import { createSimulationEndpoint } from '../../workers/simulationEndpoint.ts';
 import type { SimulationRequest } from '../../workers/simulationEndpoint.ts';
+import { createSimulationEndpoint } from '../../workers/simulationEndpoint.ts';
 import { buildWorkersIfStale } from './buildWorkers.ts';
 
 function loadScenario(name: string): Scenario {
@@ -41,7 +41,10 @@ describe('simulation on worker_threads', () => {
       expect(expected.replicates).toBe(replicates);
       for (const workers of [1, 2, 3]) {
         const progress: PoolProgress[] = [];
-        const result = await runSimulationInWorkers({ ...request, replicates }, { workers, shardSize: 5, onProgress: (p) => progress.push(p) });
+        const result = await runSimulationInWorkers(
+          { ...request, replicates },
+          { workers, shardSize: 5, onProgress: (p) => progress.push(p) },
+        );
         expect(result.status).toBe('complete');
         expect(result.failedShards).toEqual([]);
         expect(result.merged).toEqual(expected);
@@ -52,7 +55,13 @@ describe('simulation on worker_threads', () => {
   }
 
   it('reports a failing shard with its range and merges the others (failAtReplicate hook)', async () => {
-    const request: SimulationRequest = { scenario: loadScenario('identical-candidate'), policy: defaultPolicy(), mode: 'window', seed: 9, failAtReplicate: 12 };
+    const request: SimulationRequest = {
+      scenario: loadScenario('identical-candidate'),
+      policy: defaultPolicy(),
+      mode: 'window',
+      seed: 9,
+      failAtReplicate: 12,
+    };
     const result = await runSimulationInWorkers({ ...request, replicates: 30 }, { workers: 2, shardSize: 5 });
     expect(result.status).toBe('partial');
     expect(result.failedShards).toHaveLength(1);
@@ -60,7 +69,12 @@ describe('simulation on worker_threads', () => {
     expect(result.failedShards[0].error.message).toBe('fault injected at replicate 12 (failAtReplicate, a test-only hook)');
     expect(result.replicatesCompleted).toBe(25);
     const { failAtReplicate: _ignored, ...clean } = request;
-    expect(result.merged).toEqual(inProcess(clean, [[0, 10], [15, 30]]));
+    expect(result.merged).toEqual(
+      inProcess(clean, [
+        [0, 10],
+        [15, 30],
+      ]),
+    );
     expect(result.summary.replicates).toBe(25);
   });
 
@@ -72,7 +86,10 @@ describe('simulation on worker_threads', () => {
     );
     expect(result.status).toBe('partial');
     expect(result.completedShards).toEqual([]);
-    expect(result.failedShards.map((shard) => shard.range)).toEqual([{ from: 0, to: 2 }, { from: 2, to: 4 }]);
+    expect(result.failedShards.map((shard) => shard.range)).toEqual([
+      { from: 0, to: 2 },
+      { from: 2, to: 4 },
+    ]);
     expect(result.failedShards[0].error.name).toBe('RangeError');
   });
 

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/engine/policy/parsePolicy.ts';
 import type { Policy } from '../../src/engine/policy/policy.ts';
-import { tune, tuneWith } from '../../src/sim/tune.ts';
 import type { TuningBatch } from '../../src/sim/tune.ts';
+import { tune, tuneWith } from '../../src/sim/tune.ts';
+import type { TuningWorlds } from '../../src/sim/tuningEvaluation.ts';
 import {
   addTuningReplicate,
   evaluateCandidate,
@@ -15,11 +16,10 @@ import {
   prepareCandidate,
   tuningEvaluationOf,
 } from '../../src/sim/tuningEvaluation.ts';
-import type { TuningWorlds } from '../../src/sim/tuningEvaluation.ts';
-import { createNodeTuningEvaluator } from '../../workers/nodePool.ts';
 import type { NodeTuningEvaluator } from '../../workers/nodePool.ts';
-import { buildWorkersIfStale } from './buildWorkers.ts';
+import { createNodeTuningEvaluator } from '../../workers/nodePool.ts';
 import { tuningWorld } from '../helpers/tuningWorlds.ts';
+import { buildWorkersIfStale } from './buildWorkers.ts';
 
 const world = tuningWorld;
 
@@ -44,7 +44,11 @@ describe('tuning tallies', () => {
   it('merged in replicate order, any split gives the evaluation of the whole range', () => {
     const candidate = prepareCandidate(canary(2), worlds);
     const whole = evaluateCandidate(candidate, 10, 70, 1800);
-    for (const cuts of [[10, 70], [10, 11, 70], [10, 33, 34, 69, 70]]) {
+    for (const cuts of [
+      [10, 70],
+      [10, 11, 70],
+      [10, 33, 34, 69, 70],
+    ]) {
       const merged = initTuningTally(0);
       for (let k = 0; k + 1 < cuts.length; k++) {
         const part = initTuningTally(0);
@@ -91,7 +95,18 @@ describe('tuning on worker threads', () => {
   }, 60_000);
 
   it('rejects a batch whose worlds cannot measure what they should, with the RangeError', async () => {
-    const batch: TuningBatch = { policies: [canary(2)], from: 0, to: 10, worlds: { ...worlds, healthy: worlds.regressed }, detectWithin: 1800, evaluated: () => undefined };
-    await expect(evaluator.evaluate(batch)).rejects.toThrow(new RangeError("the healthy scenario 'regressed' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks"));
+    const batch: TuningBatch = {
+      policies: [canary(2)],
+      from: 0,
+      to: 10,
+      worlds: { ...worlds, healthy: worlds.regressed },
+      detectWithin: 1800,
+      evaluated: () => undefined,
+    };
+    await expect(evaluator.evaluate(batch)).rejects.toThrow(
+      new RangeError(
+        "the healthy scenario 'regressed' has a candidate worse than its truth tolerance in every replicate: it cannot measure false rollbacks",
+      ),
+    );
   });
 });

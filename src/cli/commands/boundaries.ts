@@ -1,22 +1,17 @@
 /**
  * `rollout-lab boundaries`: Lan–DeMets group-sequential boundaries for a number of looks.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, parseNumber, stringOption } from '../args.ts';
-import { formatNumber, writeJson, type CliIo, type Command } from '../io.ts';
-import {
-  equallySpacedFractions,
-  groupSequentialBoundaries,
-  type SpendingFunctionName,
-} from '../../engine/stats/groupSequential.ts';
+
+import { equallySpacedFractions, groupSequentialBoundaries, type SpendingFunctionName } from '../../engine/stats/groupSequential.ts';
+import { choiceOption, numberOption, parseCommandArgs, parseNumber, stringOption, UsageError } from '../args.ts';
+import { type CliIo, type Command, formatNumber, writeJson } from '../io.ts';
 
 const SPENDING: Record<'obf' | 'pocock', SpendingFunctionName> = { obf: 'obrienFleming', pocock: 'pocock' };
 
 /** Parses `--fractions 0.2,0.4,…,1`: strictly increasing, in (0, 1], ending at 1, one per look. */
 function parseFractions(text: string, looks: number | undefined): number[] {
   const parts = text.split(',');
-  const fractions = parts.map((part, k) =>
-    parseNumber(part.trim(), `--fractions[${k + 1}]`, { min: 0, exclusiveMin: true, max: 1 }),
-  );
+  const fractions = parts.map((part, k) => parseNumber(part.trim(), `--fractions[${k + 1}]`, { min: 0, exclusiveMin: true, max: 1 }));
   fractions.forEach((t, k) => {
     if (k > 0 && !(t > fractions[k - 1])) {
       throw new UsageError(`--fractions must be strictly increasing, got ${fractions[k - 1]} then ${t}`);

@@ -2,14 +2,15 @@
  * `rollout-lab compare`: decides an A/B test on success rates from the counts — z-test, Wilson
  * and Newcombe intervals, the planned sample size, and a plain-language recommendation.
  */
-import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
-import type { ParsedArgs } from '../args.ts';
-import { formatNumber, writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
-import { decideAB } from '../../engine/stats/abDecision.ts';
+
 import type { ABTestResult } from '../../engine/stats/abDecision.ts';
+import { decideAB } from '../../engine/stats/abDecision.ts';
 import type { ProportionCounts } from '../../engine/stats/proportions.ts';
 import { formatPercent } from '../../engine/text/format.ts';
+import type { ParsedArgs } from '../args.ts';
+import { numberOption, parseCommandArgs, stringOption, UsageError } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
 
 /** Parses `--name successes/total`, e.g. `43/50`. */
 function countsOption(args: ParsedArgs, name: string): ProportionCounts {

@@ -3,17 +3,16 @@
  * stdin and writes one decision per line on stdout (docs/decide.md documents both formats).
  */
 import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
-import { initialState } from '../../engine/controller/controllerState.ts';
 import type { ControllerState } from '../../engine/controller/controllerState.ts';
+import { initialState } from '../../engine/controller/controllerState.ts';
 import { step } from '../../engine/controller/step.ts';
 import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import { formatPolicyError } from '../../engine/policy/parsePolicy.ts';
-import { UsageError, parseCommandArgs, parseNumber, stringOption } from '../args.ts';
-import { prepareJsonText } from '../jsonText.ts';
+import { parseCommandArgs, parseNumber, stringOption, UsageError } from '../args.ts';
+import { readPolicyDocument } from '../files.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { readPolicyDocument } from '../files.ts';
-import { findJsonSyntaxError } from '../jsonText.ts';
+import { findJsonSyntaxError, prepareJsonText } from '../jsonText.ts';
 
 /** Splits a stream of text chunks into lines (without the newline; a final unterminated line included). */
 export async function* readLines(input: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {

@@ -4,16 +4,33 @@ import { compareCommand } from './compare.ts';
 import { decideCommand } from './decide.ts';
 import { logInspectCommand } from './logInspect.ts';
 import { mergeCommand } from './merge.ts';
-import { policyExportCommand } from './policyExport.ts';
 import { policyDefaultCommand, policyValidateCommand } from './policy.ts';
+import { policyExportCommand } from './policyExport.ts';
 import { replayCommand } from './replay.ts';
 import { segmentsCommand } from './segments.ts';
 import { serveCommand } from './serve.ts';
-import { sizeCommand } from './size.ts';
 import { simulateCommand } from './simulate.ts';
+import { sizeCommand } from './size.ts';
 import { srmCommand } from './srm.ts';
 import { sweepCommand } from './sweep.ts';
 import { tuneCommand } from './tune.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [sizeCommand, compareCommand, srmCommand, boundariesCommand, segmentsCommand, policyValidateCommand, policyDefaultCommand, policyExportCommand, decideCommand, serveCommand, simulateCommand, sweepCommand, tuneCommand, mergeCommand, logInspectCommand, replayCommand];
+export const commands: Command[] = [
+  sizeCommand,
+  compareCommand,
+  srmCommand,
+  boundariesCommand,
+  segmentsCommand,
+  policyValidateCommand,
+  policyDefaultCommand,
+  policyExportCommand,
+  decideCommand,
+  serveCommand,
+  simulateCommand,
+  sweepCommand,
+  tuneCommand,
+  mergeCommand,
+  logInspectCommand,
+  replayCommand,
+];

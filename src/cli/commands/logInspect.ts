@@ -2,24 +2,24 @@
  * `rollout-lab log inspect`: import a production request log (CSV, TSV or JSON lines), report
  * what could and could not be read, and summarise it per model and per segment.
  */
-import { parseCommandArgs, UsageError } from '../args.ts';
-import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from '../logInput.ts';
-import { formatNumber, writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
-import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
-import type { ParseReport } from '../../sim/replay/parseLog.ts';
-import { summarizeLog } from '../../sim/replay/logSummary.ts';
+
+import { formatHours } from '../../engine/text/format.ts';
 import { checkErrorDefinition, describeErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
 import type { GroupSummary, LogSummary } from '../../sim/replay/logSummary.ts';
-import { formatHours } from '../../engine/text/format.ts';
+import { summarizeLog } from '../../sim/replay/logSummary.ts';
+import type { ParseReport } from '../../sim/replay/parseLog.ts';
+import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
+import type { CliIo, Command } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
+import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from '../logInput.ts';
 
 /** A group summary as plain JSON (the sketch is summarised by its quantiles). */
 function groupJson(group: GroupSummary) {
   const { sketch, ...rest } = group;
   return {
     ...rest,
-    sketchQuantiles:
-      sketch.count > 0 ? { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) } : null,
+    sketchQuantiles: sketch.count > 0 ? { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) } : null,
   };
 }
 
@@ -57,7 +57,8 @@ export function formatParseReport(report: ParseReport, path: string): string[] {
     }
   }
   const missing = Object.entries(report.missing).filter(([field, count]) => count > 0 && report.mapped[field as 'user'] !== undefined);
-  if (missing.length > 0) lines.push(`Accepted rows with a blank value: ${missing.map(([field, count]) => `${field} ${count}`).join(', ')}`);
+  if (missing.length > 0)
+    lines.push(`Accepted rows with a blank value: ${missing.map(([field, count]) => `${field} ${count}`).join(', ')}`);
   const kinds = Object.entries(report.timestampKinds);
   if (kinds.length > 0) lines.push(`Timestamps read as: ${kinds.map(([kind, count]) => `${kind} ${count}`).join(', ')}`);
   lines.push(`Error definition: ${describeErrorDefinition(report).description}`);
@@ -79,9 +80,11 @@ export function formatParseReport(report: ParseReport, path: string): string[] {
 function formatGroup(label: string, group: GroupSummary): string {
   const interval = group.errorRateInterval;
   const quantiles = group.latency ? group.latency.quantiles.map((q) => formatNumber(q.value).padStart(9)).join('') : '        —'.repeat(4);
-  return `  ${label.padEnd(24).slice(0, 24)} ${String(group.requests).padStart(9)} ${String(group.errors).padStart(7)}  ${(
-    formatNumber(100 * group.errorRate) + '%'
-  ).padStart(8)} [${formatNumber(100 * interval.lower)}%, ${formatNumber(100 * interval.upper)}%]`.padEnd(78) + quantiles;
+  return (
+    `  ${label.padEnd(24).slice(0, 24)} ${String(group.requests).padStart(9)} ${String(group.errors).padStart(7)}  ${(
+      formatNumber(100 * group.errorRate) + '%'
+    ).padStart(8)} [${formatNumber(100 * interval.lower)}%, ${formatNumber(100 * interval.upper)}%]`.padEnd(78) + quantiles
+  );
 }
 
 /** The summary for people: span, table per model and segment, daily pattern. */

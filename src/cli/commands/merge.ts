@@ -8,17 +8,17 @@
  * `--out` is checked before any part is read.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError, parseCommandArgs } from '../args.ts';
+import { summaryValue } from '../../sim/summary.ts';
+import { parseCommandArgs, UsageError } from '../args.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { mergePartialResults, parsePartialResult } from '../shard.ts';
-import type { MergedResult } from '../shard.ts';
-import { summaryValue } from '../../sim/summary.ts';
-import { simulationSummaryText, sweepTableText } from '../summaryText.ts';
-import type { SimulationHeading, SweepHeading } from '../summaryText.ts';
-import { checkOutputFile } from '../outputFile.ts';
 import { prepareJsonText } from '../jsonText.ts';
+import { checkOutputFile } from '../outputFile.ts';
+import type { MergedResult } from '../shard.ts';
+import { mergePartialResults, parsePartialResult } from '../shard.ts';
+import type { SimulationHeading, SweepHeading } from '../summaryText.ts';
+import { simulationSummaryText, sweepTableText } from '../summaryText.ts';
 
 /** The merged run as the unsharded command prints it with `--json`. */
 export function mergedOutput(merged: MergedResult): Record<string, unknown> {
@@ -29,9 +29,15 @@ export function mergedOutput(merged: MergedResult): Record<string, unknown> {
 /** The merged run as the unsharded command prints it without `--json`: the same formatter, the same text. */
 export function mergedText(merged: MergedResult): string {
   if (merged.command === 'simulate') {
-    return simulationSummaryText({ ...(merged.output as Omit<SimulationHeading, 'replicates'>), replicates: merged.request.replicates }, summaryValue(merged.cells[0].state));
+    return simulationSummaryText(
+      { ...(merged.output as Omit<SimulationHeading, 'replicates'>), replicates: merged.request.replicates },
+      summaryValue(merged.cells[0].state),
+    );
   }
-  return sweepTableText(merged.output as unknown as SweepHeading, merged.cells.map((cell) => ({ setting: cell.label, summary: summaryValue(cell.state) })));
+  return sweepTableText(
+    merged.output as unknown as SweepHeading,
+    merged.cells.map((cell) => ({ setting: cell.label, summary: summaryValue(cell.state) })),
+  );
 }
 
 /** Reads and checks the part files (UsageError naming the file on any problem). */
@@ -75,7 +81,9 @@ export const mergeCommand: Command = {
       }
     }
     // What was merged goes to stderr, so that stdout is exactly what the unsharded run prints.
-    io.stderr.write(`rollout-lab merge: merged ${files.length} part${files.length === 1 ? '' : 's'} of a ${merged.command} run: ${merged.request.replicates} replicates${out ? ` → ${out}` : ''}\n`);
+    io.stderr.write(
+      `rollout-lab merge: merged ${files.length} part${files.length === 1 ? '' : 's'} of a ${merged.command} run: ${merged.request.replicates} replicates${out ? ` → ${out}` : ''}\n`,
+    );
     if (args.values.json) writeJson(io, output);
     else io.stdout.write(mergedText(merged));
     return 0;

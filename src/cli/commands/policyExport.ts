@@ -3,15 +3,16 @@
  * Argo Rollouts or Flagger resources (YAML), or as validated, normalised JSON. With `--out` the
  * file is written atomically (src/cli/atomicWrite.ts); nothing is written when anything fails.
  */
-import { UsageError, choiceOption, parseCommandArgs } from '../args.ts';
-import { writeFileAtomic } from '../atomicWrite.ts';
-import type { CliIo, Command } from '../io.ts';
-import { writeJson } from '../io.ts';
+
 import { argoExportNotes, argoRolloutsYaml } from '../../engine/export/argoRollouts.ts';
 import type { ExportOptions } from '../../engine/export/exportOptions.ts';
-import { flaggerExportNotes, flaggerYaml } from '../../engine/export/flagger.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
+import { flaggerExportNotes, flaggerYaml } from '../../engine/export/flagger.ts';
+import { choiceOption, parseCommandArgs, UsageError } from '../args.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
 import { requirePolicyFile } from '../files.ts';
+import type { CliIo, Command } from '../io.ts';
+import { writeJson } from '../io.ts';
 import { checkOutputFile } from '../outputFile.ts';
 
 const formats = ['argo', 'flagger', 'json'] as const;
@@ -47,7 +48,8 @@ export const policyExportCommand: Command = {
     if (args.values.format === undefined) throw new UsageError(`--format is required (${formats.join(', ')})`);
     const format = choiceOption(args, 'format', formats, 'argo');
     const flaggerMode = choiceOption<FlaggerMode>(args, 'flagger-mode', ['progressive', 'shadow', 'ab'], 'progressive');
-    if (args.values['flagger-mode'] !== undefined && format !== 'flagger') throw new UsageError('--flagger-mode applies only to --format flagger');
+    if (args.values['flagger-mode'] !== undefined && format !== 'flagger')
+      throw new UsageError('--flagger-mode applies only to --format flagger');
     const out = args.values.out as string | undefined;
     if (out !== undefined && out.trim() === '') throw new UsageError('--out must be a file path');
     if (out !== undefined) checkOutputFile(out); // before any work: a missing folder fails now, not after the export
@@ -67,10 +69,19 @@ export const policyExportCommand: Command = {
     // The exporters throw RangeError naming the option (e.g. `errorMetric must be a Prometheus
     // metric name`); main() prints it as one line with exit code 2.
     const output =
-      format === 'argo' ? argoRolloutsYaml(policy, options) : format === 'flagger' ? flaggerYaml(policy, { ...options, mode: flaggerMode }) : `${JSON.stringify(policy, null, 2)}\n`;
+      format === 'argo'
+        ? argoRolloutsYaml(policy, options)
+        : format === 'flagger'
+          ? flaggerYaml(policy, { ...options, mode: flaggerMode })
+          : `${JSON.stringify(policy, null, 2)}\n`;
     const documents = format === 'json' ? 1 : output.split(/^---$/m).length - 1;
     // What the target does differently from the simulated policy (also the YAML's leading comments).
-    const notes = format === 'argo' ? argoExportNotes(policy) : format === 'flagger' ? flaggerExportNotes(policy, { ...options, mode: flaggerMode }) : undefined;
+    const notes =
+      format === 'argo'
+        ? argoExportNotes(policy)
+        : format === 'flagger'
+          ? flaggerExportNotes(policy, { ...options, mode: flaggerMode })
+          : undefined;
     if (out !== undefined) {
       try {
         writeFileAtomic(out, output);
@@ -81,7 +92,9 @@ export const policyExportCommand: Command = {
     if (args.values.json) {
       writeJson(io, out !== undefined ? { format, documents, out, notes } : { format, documents, text: output, notes });
     } else if (out !== undefined) {
-      io.stdout.write(`wrote ${documents} ${format === 'json' ? 'policy' : `document${documents === 1 ? '' : 's'}`} (${format}) to ${out}\n`);
+      io.stdout.write(
+        `wrote ${documents} ${format === 'json' ? 'policy' : `document${documents === 1 ? '' : 's'}`} (${format}) to ${out}\n`,
+      );
     } else {
       io.stdout.write(output);
     }

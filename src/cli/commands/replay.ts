@@ -8,20 +8,21 @@
  * routing, why runs rolled back, runs that never got the requests they needed, and what the
  * injected regression and a missed one mean.
  */
-import { UsageError, numberOption, parseCommandArgs, seedOption } from '../args.ts';
-import { formatNumber, writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
+
 import type { Policy } from '../../engine/policy/policy.ts';
-import { parseInjection } from '../../sim/replay/injection.ts';
-import type { Injection } from '../../sim/replay/injection.ts';
-import { checkErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
-import { replayRequests } from '../../sim/replay/replayRequests.ts';
-import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
-import { selectVersion } from '../../sim/replay/selectRows.ts';
-import { InvalidFileError, readPolicyFile, reportInvalidFile } from '../files.ts';
-import { progressBar } from '../progressBar.ts';
 import { formatElapsed, formatHours, formatRateWithCounts } from '../../engine/text/format.ts';
+import { checkErrorDefinition, listStatuses } from '../../sim/replay/errorDefinition.ts';
+import type { Injection } from '../../sim/replay/injection.ts';
+import { parseInjection } from '../../sim/replay/injection.ts';
+import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
+import { replayRequests } from '../../sim/replay/replayRequests.ts';
+import { selectVersion } from '../../sim/replay/selectRows.ts';
+import { numberOption, parseCommandArgs, seedOption, UsageError } from '../args.ts';
+import { InvalidFileError, readPolicyFile, reportInvalidFile } from '../files.ts';
+import type { CliIo, Command } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
 import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } from '../logInput.ts';
+import { progressBar } from '../progressBar.ts';
 
 /** Why the runs of one world rolled back, and those that never got their requests: indented lines. */
 function worldLines(world: WorldSummary): string[] {
@@ -31,7 +32,8 @@ function worldLines(world: WorldSummary): string[] {
     lines.push(`    failing checks in a row at rollback: ${world.failingChecks.map((f) => `${f.checks} (${f.count} runs)`).join(', ')}`);
   }
   for (const entry of world.starved) lines.push(`    ${entry.message}`);
-  if (world.undecidedRate.count > 0) lines.push(`    undecided when the replayed time ran out: ${world.undecidedRate.count} of ${world.runs} runs`);
+  if (world.undecidedRate.count > 0)
+    lines.push(`    undecided when the replayed time ran out: ${world.undecidedRate.count} of ${world.runs} runs`);
   return lines;
 }
 
@@ -42,12 +44,19 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
   const lines = [
     `Log ${path}: ${result.log.requests.toLocaleString('en-US')} requests over ${formatHours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${result.log.users.toLocaleString('en-US')} users`}`,
     `Error definition: ${definition.description}`,
-    `  statuses: ${listStatuses(definition.statuses.map((s) => ({ status: `${s.status}${s.error ? ' (error)' : ''}`, count: s.count })), 12)}; error rate ${formatNumber(definition.errorRate)} (${definition.errors.toLocaleString('en-US')} of ${definition.requests.toLocaleString('en-US')})`,
+    `  statuses: ${listStatuses(
+      definition.statuses.map((s) => ({ status: `${s.status}${s.error ? ' (error)' : ''}`, count: s.count })),
+      12,
+    )}; error rate ${formatNumber(definition.errorRate)} (${definition.errors.toLocaleString('en-US')} of ${definition.requests.toLocaleString('en-US')})`,
     ...(definition.rejectedStatuses.length > 0 ? [`  rejected as unrecognised: ${listStatuses(definition.rejectedStatuses)}`] : []),
     `Policy '${policy.name}': a rollout takes up to ${formatHours(result.rolloutSeconds)}; ${result.replicates} replicates, seed ${result.seed}`,
     `Resampling: whole requests (time, status, latency, user) in blocks of ${result.blockLength.explanation}`,
     `Routing: ${result.routing.by === 'user' ? `sticky by the user column '${result.routing.column}'` : 'by a hash of each request (the log maps no user column)'}, flag group '${result.routing.group}'`,
-    ...(result.shorterThanRollout ? [`Warning: the log (${formatHours(result.log.spanSeconds)}) is shorter than the rollout (${formatHours(result.rolloutSeconds)}): its blocks are reused (--allow-wrap), and the check on its own windows has no run`] : []),
+    ...(result.shorterThanRollout
+      ? [
+          `Warning: the log (${formatHours(result.log.spanSeconds)}) is shorter than the rollout (${formatHours(result.rolloutSeconds)}): its blocks are reused (--allow-wrap), and the check on its own windows has no run`,
+        ]
+      : []),
     '',
     'Healthy candidate (identical to control: every rollback is false):',
     `  false-rollback rate, replay             ${formatRateWithCounts(result.falseRollbackRate)}`,
@@ -84,7 +93,8 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
 /** `rollout-lab replay`. Exit code 0, or 2 on bad input. */
 export const replayCommand: Command = {
   name: 'replay',
-  summary: "replay a production log's requests in blocks: false-rollback rate (beside the log's own windows), detection net of noise, and why runs rolled back",
+  summary:
+    "replay a production log's requests in blocks: false-rollback rate (beside the log's own windows), detection net of noise, and why runs rolled back",
   usage: `replay LOG ${LOG_USAGE} [--policy POLICY.json] [--inject SPEC] [--sticky-by COL] [--control V] [--replicates N] [--seed S] [--block-minutes B] [--allow-wrap] [--progress] [--json]
 
 --sticky-by COL routes by the log's user/session column COL (default: the mapped user column; a
@@ -119,12 +129,14 @@ ${ERROR_WHEN_HELP}`,
     if (stickyBy !== undefined) {
       if (stickyBy === '') throw new UsageError('--sticky-by must name a column of the log');
       const mapped = parseOptions.mapping.user;
-      if (mapped !== undefined && mapped !== stickyBy) throw new UsageError(`--sticky-by '${stickyBy}' differs from the mapped user column '${mapped}': give one`);
+      if (mapped !== undefined && mapped !== stickyBy)
+        throw new UsageError(`--sticky-by '${stickyBy}' differs from the mapped user column '${mapped}': give one`);
       parseOptions.mapping = { ...parseOptions.mapping, user: stickyBy };
     }
     const replicates = numberOption(args, 'replicates', { default: 200, min: 1, max: 1e7, integer: true });
     const seed = seedOption(args) ?? 1;
-    const blockMinutes = args.values['block-minutes'] === undefined ? undefined : numberOption(args, 'block-minutes', { min: 1, max: 1440, integer: true });
+    const blockMinutes =
+      args.values['block-minutes'] === undefined ? undefined : numberOption(args, 'block-minutes', { min: 1, max: 1440, integer: true });
     let injections: Injection[] = [];
     if (args.values.inject !== undefined) {
       try {

@@ -8,14 +8,15 @@
  * and counted as it is read, so a CSV of any size runs in the memory of its per-segment counts.
  */
 import { createReadStream } from 'node:fs';
-import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
-import { formatNumber, writeJson, type CliIo, type Command } from '../io.ts';
 import { analyzeSegments, type SegmentCounts, type VariantComparison } from '../../engine/analysis/segments.ts';
+import { numberOption, parseCommandArgs, stringOption, UsageError } from '../args.ts';
+import { type CliIo, type Command, formatNumber, writeJson } from '../io.ts';
 
 export type { SegmentColumns };
-import { CsvRecordReader } from '../csvRecords.ts';
-import { SegmentTally, type SegmentColumns } from '../../sim/segmentTally.ts';
+
 import { formatPercent } from '../../engine/text/format.ts';
+import { type SegmentColumns, SegmentTally } from '../../sim/segmentTally.ts';
+import { CsvRecordReader } from '../csvRecords.ts';
 
 export { parseCsv } from '../csvRecords.ts';
 
@@ -47,7 +48,6 @@ export async function readSegmentCounts(
 /** Bytes read at a time from a CSV file. */
 const CHUNK_BYTES = 1 << 20;
 
-
 function signedPercent(x: number): string {
   return `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
 }
@@ -69,7 +69,13 @@ export const segmentsCommand: Command = {
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
-      { variant: { type: 'string' }, segment: { type: 'string' }, success: { type: 'string' }, total: { type: 'string' }, alpha: { type: 'string' } },
+      {
+        variant: { type: 'string' },
+        segment: { type: 'string' },
+        success: { type: 'string' },
+        total: { type: 'string' },
+        alpha: { type: 'string' },
+      },
       1,
     );
     const file = args.positionals[0];
@@ -103,7 +109,8 @@ export const segmentsCommand: Command = {
     ];
     const rows = [...result.segments.map((s) => row(s.segment, s.trafficShare, s)), row('overall', 1, result.aggregate)];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column].length)));
-    const format = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+    const format = (cells: string[]) =>
+      cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
     const lines = [
       `${first} vs ${second}: success rate by segment (pooled z-test, Newcombe ${confidence})`,
       '',

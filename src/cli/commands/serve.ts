@@ -5,13 +5,13 @@
  * `Authorization: Bearer <token>` (docs/production.md, threat model).
  */
 import { readFileSync } from 'node:fs';
-import { UsageError, numberOption, parseCommandArgs, stringOption } from '../args.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { numberOption, parseCommandArgs, stringOption, UsageError } from '../args.ts';
+import { requirePolicyFile } from '../files.ts';
 import type { CliIo, Command } from '../io.ts';
 import { writeJson } from '../io.ts';
-import { requirePolicyFile } from '../files.ts';
-import type { Policy } from '../../engine/policy/policy.ts';
-import { createDecisionService } from '../serve/decisionService.ts';
 import type { DecisionService } from '../serve/decisionService.ts';
+import { createDecisionService } from '../serve/decisionService.ts';
 
 /** The checked options of `serve`. */
 export interface ServeOptions {
@@ -50,13 +50,17 @@ export function readToken(tokenFile: string | undefined, environment: Record<str
     token = environment[tokenEnvironmentVariable]?.trim();
     if (token === undefined || environment[tokenEnvironmentVariable] === '') return undefined;
   }
-  if (token.length < minimumTokenLength) throw new UsageError(`${source}: the token must be at least ${minimumTokenLength} characters, got ${token.length}`);
+  if (token.length < minimumTokenLength)
+    throw new UsageError(`${source}: the token must be at least ${minimumTokenLength} characters, got ${token.length}`);
   if (/\s/.test(token)) throw new UsageError(`${source}: the token must not contain whitespace`);
   return token;
 }
 
 /** Parses `serve`'s arguments (UsageError on a bad one). */
-export function parseServeArgs(argv: string[], environment: Record<string, string | undefined> = process.env): ServeOptions & { json: boolean } {
+export function parseServeArgs(
+  argv: string[],
+  environment: Record<string, string | undefined> = process.env,
+): ServeOptions & { json: boolean } {
   const args = parseCommandArgs(argv, {
     policy: { type: 'string' },
     port: { type: 'string' },
@@ -80,7 +84,12 @@ export function parseServeArgs(argv: string[], environment: Record<string, strin
 export async function startServe(options: ServeOptions): Promise<{ service: DecisionService; url: string }> {
   let service: DecisionService;
   try {
-    service = createDecisionService({ policy: options.policy, stateFile: options.stateFile, bodyLimit: options.bodyLimit, token: options.token });
+    service = createDecisionService({
+      policy: options.policy,
+      stateFile: options.stateFile,
+      bodyLimit: options.bodyLimit,
+      token: options.token,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -88,7 +97,9 @@ export async function startServe(options: ServeOptions): Promise<{ service: Deci
   try {
     address = await service.listen(options.port, options.host);
   } catch (error) {
-    throw new UsageError(`cannot listen on ${options.host}:${options.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot listen on ${options.host}:${options.port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { service, url: `http://${host}:${address.port}` };
@@ -98,14 +109,21 @@ export async function startServe(options: ServeOptions): Promise<{ service: Deci
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the decision service: POST metric windows, get decisions; state persisted, usable as an Argo web metric',
-  usage: 'serve --policy POLICY.json [--port 8080] [--host 127.0.0.1] [--state STATE.json] [--body-limit BYTES] [--token-file FILE] [--json]  (or the token in ROLLOUT_LAB_TOKEN)',
+  usage:
+    'serve --policy POLICY.json [--port 8080] [--host 127.0.0.1] [--state STATE.json] [--body-limit BYTES] [--token-file FILE] [--json]  (or the token in ROLLOUT_LAB_TOKEN)',
   async run(argv: string[], io: CliIo): Promise<number> {
     const options = parseServeArgs(argv);
     const { service, url } = await startServe(options);
     if (options.json) writeJson(io, { listening: url, state: options.stateFile ?? null, token: options.token !== undefined });
     else {
-      io.stdout.write(`rollout-lab serve: listening on ${url}${options.stateFile ? `, state in ${options.stateFile}` : ' (state in memory only: use --state FILE to survive restarts)'}\n`);
-      io.stdout.write(options.token !== undefined ? 'rollout-lab serve: writes need the bearer token; reads are open\n' : `rollout-lab serve: writes need no token (set one with --token-file or ${tokenEnvironmentVariable} on a shared host)\n`);
+      io.stdout.write(
+        `rollout-lab serve: listening on ${url}${options.stateFile ? `, state in ${options.stateFile}` : ' (state in memory only: use --state FILE to survive restarts)'}\n`,
+      );
+      io.stdout.write(
+        options.token !== undefined
+          ? 'rollout-lab serve: writes need the bearer token; reads are open\n'
+          : `rollout-lab serve: writes need no token (set one with --token-file or ${tokenEnvironmentVariable} on a shared host)\n`,
+      );
     }
     await new Promise<void>((resolvePromise) => {
       const stop = () => {

@@ -12,29 +12,31 @@
  * Scenario and policy files are read by src/cli/files.ts: every problem is listed by JSON path
  * and the command exits with code 2.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
-import { writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
-import type { Scenario } from '../../sim/scenario.ts';
+
+import { runSimulationInWorkers } from '../../../workers/nodePool.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
+import { evaluateExact } from '../../sim/exact/evaluateExact.ts';
 import { prepareSimulation, runReplicates } from '../../sim/runner.ts';
-import { summaryValue } from '../../sim/summary.ts';
+import type { Scenario } from '../../sim/scenario.ts';
 import type { SimulationSummary } from '../../sim/summary.ts';
+import { summaryValue } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { choiceOption, numberOption, parseCommandArgs, seedOption, UsageError } from '../args.ts';
+import { exactSummaryText } from '../exactSummaryText.ts';
+import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
+import type { CliIo, Command } from '../io.ts';
+import { writeJson } from '../io.ts';
+import { progressBar } from '../progressBar.ts';
 import { contentHash, partialResult, shardOptions, shardRange, writePartialResult } from '../shard.ts';
 import { simulationSummaryText } from '../summaryText.ts';
-import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
-import { progressBar } from '../progressBar.ts';
 import { workersOption } from '../workersOption.ts';
-import { runSimulationInWorkers } from '../../../workers/nodePool.ts';
-import { evaluateExact } from '../../sim/exact/evaluateExact.ts';
-import { exactSummaryText } from '../exactSummaryText.ts';
 
 /** `rollout-lab simulate`. */
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Monte-Carlo simulation of a rollout policy on a scenario: false-rollback and missed-regression rates with intervals',
-  usage: 'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request|exact] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]',
+  usage:
+    'simulate SCENARIO.json [--policy POLICY.json] [--replicates N] [--seed S] [--mode window|request|exact] [--workers N] [--progress] [--json] [--shard k/N --out PART.json]',
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(
       argv,
@@ -56,7 +58,8 @@ export const simulateCommand: Command = {
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
     const givenSeed = seedOption(args);
     const requestedMode = choiceOption<FidelityMode | 'exact'>(args, 'mode', ['window', 'request', 'exact'], 'window');
-    if (requestedMode === 'exact' && shard) throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
+    if (requestedMode === 'exact' && shard)
+      throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
     let scenario: Scenario;
     let policy: Policy;
     try {
@@ -80,7 +83,9 @@ export const simulateCommand: Command = {
         return 0;
       }
       fallback = { fallback: exact.features };
-      io.stderr.write(`rollout-lab simulate: no exact answer (${exact.features.join('; ')}): falling back to the windowed Monte-Carlo mode\n`);
+      io.stderr.write(
+        `rollout-lab simulate: no exact answer (${exact.features.join('; ')}): falling back to the windowed Monte-Carlo mode\n`,
+      );
     }
     const mode: FidelityMode = requestedMode === 'exact' ? 'window' : requestedMode;
     const simulation = prepareSimulation(scenario, policy, mode, seed);
@@ -112,7 +117,9 @@ export const simulateCommand: Command = {
         );
         if (result.status !== 'complete') {
           const failures = result.failedShards.map((f) => `replicates [${f.range.from}, ${f.range.to}): ${f.error.message}`);
-          io.stderr.write(`rollout-lab simulate: run ${result.status}: ${result.replicatesCompleted} of ${replicates} replicates completed${failures.length ? `; failed: ${failures.join('; ')}` : ''}\n`);
+          io.stderr.write(
+            `rollout-lab simulate: run ${result.status}: ${result.replicatesCompleted} of ${replicates} replicates completed${failures.length ? `; failed: ${failures.join('; ')}` : ''}\n`,
+          );
           return 1;
         }
         summary = result.summary;

@@ -11,23 +11,24 @@
  * the same rows, `"mode": "exact"`, `"fallback": []`; when a setting has no exact form the whole
  * sweep falls back to the windowed mode and says which features forced it.
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption } from '../args.ts';
-import { writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
-import { sweep, sweepKnob, sweepParameters, sweepWith } from '../../sim/sweep.ts';
+
 import { createNodeSimulationPool } from '../../../workers/nodePool.ts';
 import { incompleteRunError } from '../../../workers/pool.ts';
-import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
-import type { PolicyKnob } from '../../engine/policy/policyKnobs.ts';
-import type { Scenario } from '../../sim/scenario.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
+import type { PolicyKnob } from '../../engine/policy/policyKnobs.ts';
+import { exactSweep } from '../../sim/exact/exactSweep.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+import type { ParameterRange, SweepParameter } from '../../sim/sweep.ts';
+import { sweep, sweepKnob, sweepParameters, sweepWith } from '../../sim/sweep.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { choiceOption, numberOption, parseCommandArgs, seedOption, UsageError } from '../args.ts';
+import { exactSweepTableText } from '../exactSummaryText.ts';
 import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
-import { workersOption } from '../workersOption.ts';
+import type { CliIo, Command } from '../io.ts';
+import { writeJson } from '../io.ts';
 import { contentHash, partialResult, shardOptions, shardRange, writePartialResult } from '../shard.ts';
 import { sweepTableText } from '../summaryText.ts';
-import { exactSweep } from '../../sim/exact/exactSweep.ts';
-import { exactSweepTableText } from '../exactSummaryText.ts';
+import { workersOption } from '../workersOption.ts';
 
 /** Parses `NAME=V1,V2,…` into a parameter range (numbers stay numbers, durations strings). */
 export function parseParameter(text: string): ParameterRange {
@@ -35,11 +36,16 @@ export function parseParameter(text: string): ParameterRange {
   if (!match) throw new UsageError(`--param must look like NAME=V1,V2 (e.g. errorRatio=1.5,2,3), got '${text}'`);
   const [, name, list] = match;
   if (sweepKnob(name) === undefined) {
-    throw new UsageError(`--param ${name}: unknown parameter (one of ${sweepParameters.join(', ')}, or a policy knob such as latencyP99.maxRatio)`);
+    throw new UsageError(
+      `--param ${name}: unknown parameter (one of ${sweepParameters.join(', ')}, or a policy knob such as latencyP99.maxRatio)`,
+    );
   }
   const values = list.split(',').map((value) => value.trim());
   if (values.some((value) => value === '')) throw new UsageError(`--param ${name}: empty value in '${list}'`);
-  return { name: name as SweepParameter | PolicyKnob, values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)) };
+  return {
+    name: name as SweepParameter | PolicyKnob,
+    values: values.map((value) => (/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(value) ? Number(value) : value)),
+  };
 }
 
 /** `rollout-lab sweep`. */
@@ -74,7 +80,8 @@ export const sweepCommand: Command = {
     const replicates = numberOption(args, 'replicates', { default: 1000, min: 1, max: 1e9, integer: true });
     const seed = seedOption(args) ?? 1;
     const requestedMode = choiceOption<FidelityMode | 'exact'>(args, 'mode', ['window', 'request', 'exact'], 'window');
-    if (requestedMode === 'exact' && shard) throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
+    if (requestedMode === 'exact' && shard)
+      throw new UsageError('--mode exact samples nothing: there are no replicates to split with --shard');
     const mode: FidelityMode = requestedMode === 'exact' ? 'window' : requestedMode;
     let scenarios: Scenario[];
     let policy: Policy;
@@ -96,8 +103,13 @@ export const sweepCommand: Command = {
         throw error;
       }
       if (exact.supported) {
-        const heading = { scenarios: scenarios.map((scenario) => scenario.name), policy: policy.name ?? null, parameters: ranges.map((parameter) => parameter.name) };
-        if (args.values.json) writeJson(io, { ...heading, mode: 'exact', fallback: [], rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })) });
+        const heading = {
+          scenarios: scenarios.map((scenario) => scenario.name),
+          policy: policy.name ?? null,
+          parameters: ranges.map((parameter) => parameter.name),
+        };
+        if (args.values.json)
+          writeJson(io, { ...heading, mode: 'exact', fallback: [], rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })) });
         else io.stdout.write(exactSweepTableText(heading, exact.rows));
         return 0;
       }
@@ -118,7 +130,9 @@ export const sweepCommand: Command = {
         mode,
         from: range.from,
         to: range.to,
-        onProgress: showProgress ? (done: number, total: number) => io.stderr.write(`\r${done}/${total} simulations${done === total ? '\n' : ''}`) : undefined,
+        onProgress: showProgress
+          ? (done: number, total: number) => io.stderr.write(`\r${done}/${total} simulations${done === total ? '\n' : ''}`)
+          : undefined,
       };
       rows = pool
         ? await sweepWith(scenarios, policy, ranges, options, async (cell) => {
@@ -146,10 +160,26 @@ export const sweepCommand: Command = {
       replicates,
     };
     if (shard) {
-      const request = { parameters: rawParams, mode, seed, replicates, scenariosPerCell: scenarios.length, scenarioHashes: scenarios.map(contentHash), policyHash: contentHash(policy) };
-      const cells = rows.map((row) => ({ key: Object.entries(row.setting).map(([name, value]) => `${name}=${value}`).join(','), label: row.setting, state: row.state }));
+      const request = {
+        parameters: rawParams,
+        mode,
+        seed,
+        replicates,
+        scenariosPerCell: scenarios.length,
+        scenarioHashes: scenarios.map(contentHash),
+        policyHash: contentHash(policy),
+      };
+      const cells = rows.map((row) => ({
+        key: Object.entries(row.setting)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(','),
+        label: row.setting,
+        state: row.state,
+      }));
       writePartialResult(shard.out, partialResult('sweep', request, output, shard.shard, cells));
-      io.stdout.write(`shard ${shard.shard.index}/${shard.shard.count}: replicates [${range.from}, ${range.to}) of ${replicates} for ${rows.length} settings → ${shard.out}\n`);
+      io.stdout.write(
+        `shard ${shard.shard.index}/${shard.shard.count}: replicates [${range.from}, ${range.to}) of ${replicates} for ${rows.length} settings → ${shard.out}\n`,
+      );
       return 0;
     }
     if (args.values.json) {

@@ -12,24 +12,25 @@
  * least 2,000 replicates): every value of a coordinate, and every finalist, at once — the same
  * result as in one thread (`tuneWith`).
  */
-import { UsageError, choiceOption, numberOption, parseCommandArgs, seedOption, stringOption } from '../args.ts';
-import { checkOutputFile } from '../outputFile.ts';
-import { writeFileAtomic } from '../atomicWrite.ts';
-import { formatNumber, writeJson } from '../io.ts';
-import type { CliIo, Command } from '../io.ts';
+
+import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
 import { durationSeconds } from '../../engine/policy/duration.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
+import { formatElapsed } from '../../engine/text/format.ts';
 import type { Scenario } from '../../sim/scenario.ts';
-import { tune, tuneWith } from '../../sim/tune.ts';
-import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
 import type { TunedCandidate, TuneResult } from '../../sim/tune.ts';
+import { tune, tuneWith } from '../../sim/tune.ts';
 import type { TuningEvaluation } from '../../sim/tuningEvaluation.ts';
 import { defaultTuningSpace } from '../../sim/tuningSpace.ts';
-import type { RateEstimate } from '../../sim/summary.ts';
 import type { FidelityMode } from '../../sim/windowRequest.ts';
+import { choiceOption, numberOption, parseCommandArgs, seedOption, stringOption, UsageError } from '../args.ts';
+import { writeFileAtomic } from '../atomicWrite.ts';
 import { InvalidFileError, loadPolicy, loadScenario, reportInvalidFile } from '../files.ts';
+import type { CliIo, Command } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
+import { checkOutputFile } from '../outputFile.ts';
 import { workersOption } from '../workersOption.ts';
-import { formatElapsed } from '../../engine/text/format.ts';
 
 function rateCell(rate: RateEstimate): string {
   if (rate.rate === null) return '—';
@@ -39,7 +40,11 @@ function rateCell(rate: RateEstimate): string {
 }
 
 /** The recommended policy with the tuning evidence in its description. */
-export function tunedPolicyDocument(result: TuneResult, candidate: TunedCandidate, scenarios: { healthy: string; regressed: string }): Policy {
+export function tunedPolicyDocument(
+  result: TuneResult,
+  candidate: TunedCandidate,
+  scenarios: { healthy: string; regressed: string },
+): Policy {
   const confirmation = candidate.confirmation as TuningEvaluation;
   const evidence =
     `Auto-tuned by rollout-lab tune (${candidate.label}) against '${scenarios.healthy}' and '${scenarios.regressed}', ` +
@@ -97,7 +102,8 @@ export const tuneCommand: Command = {
     const minDetectionRate = numberOption(args, 'min-detection', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
     const withinText = stringOption(args, 'within');
     const detectWithin = durationSeconds(/^\d+(\.\d+)?$/.test(withinText) ? Number(withinText) : withinText);
-    if (detectWithin === undefined || detectWithin <= 0) throw new UsageError(`--within must be a positive duration like 30m or 1h (or seconds), got '${withinText}'`);
+    if (detectWithin === undefined || detectWithin <= 0)
+      throw new UsageError(`--within must be a positive duration like 30m or 1h (or seconds), got '${withinText}'`);
     const searchReplicates = numberOption(args, 'replicates', { default: 200, min: 10, max: 1e7, integer: true });
     const confirmReplicates = numberOption(args, 'confirm-replicates', { default: 5 * searchReplicates, min: 10, max: 1e8, integer: true });
     const maxEvaluations = numberOption(args, 'max-evaluations', { default: 40, min: 1, max: 10_000, integer: true });
@@ -132,10 +138,15 @@ export const tuneCommand: Command = {
         prefer,
         space: defaultTuningSpace(policy, healthy, { allowStatistical: args.values['no-statistical'] !== true }),
         onProgress: showProgress
-          ? (progress) => io.stderr.write(`\r${progress.phase === 'search' ? 'searching' : 'confirming'}: ${progress.evaluations} candidate(s), ${progress.replicatesDone} replicates   `)
+          ? (progress) =>
+              io.stderr.write(
+                `\r${progress.phase === 'search' ? 'searching' : 'confirming'}: ${progress.evaluations} candidate(s), ${progress.replicatesDone} replicates   `,
+              )
           : undefined,
       };
-      result = evaluator ? await tuneWith(policy, healthy, regressed, options, (batch) => evaluator.evaluate(batch)) : tune(policy, healthy, regressed, options);
+      result = evaluator
+        ? await tuneWith(policy, healthy, regressed, options, (batch) => evaluator.evaluate(batch))
+        : tune(policy, healthy, regressed, options);
     } catch (error) {
       // Worlds that cannot measure what they should, or a base policy the space cannot tune.
       if (error instanceof RangeError) throw new UsageError(error.message);
@@ -144,12 +155,16 @@ export const tuneCommand: Command = {
       evaluator?.terminate();
     }
     if (showProgress) io.stderr.write('\n');
-    const recommendedPolicy = result.recommended ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name }) : null;
+    const recommendedPolicy = result.recommended
+      ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name })
+      : null;
     if (recommendedPolicy && args.values.out !== undefined) {
       try {
         writeFileAtomic(String(args.values.out), JSON.stringify(recommendedPolicy, null, 2) + '\n');
       } catch (error) {
-        throw new UsageError(`cannot write '${String(args.values.out)}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw new UsageError(
+          `cannot write '${String(args.values.out)}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
       }
     }
     const exitCode = result.recommended ? 0 : 1;
@@ -179,7 +194,12 @@ export const tuneCommand: Command = {
     const header = ['id', 'setting', 'false rollback [95% CI]', `caught ≤ ${within} [95% CI]`, 'median time to detect', 'confirmed'];
     const row = (candidate: TunedCandidate): string[] => {
       const numbers = candidate.confirmation ?? candidate.search;
-      const mark = candidate.confirmation === null ? '' : candidate.meetsTargets ? `yes (${numbers.replicates} fresh) ✓ meets` : `yes (${numbers.replicates} fresh) ✗ misses`;
+      const mark =
+        candidate.confirmation === null
+          ? ''
+          : candidate.meetsTargets
+            ? `yes (${numbers.replicates} fresh) ✓ meets`
+            : `yes (${numbers.replicates} fresh) ✗ misses`;
       return [
         String(candidate.id) + (candidate === result.recommended ? '*' : ''),
         candidate.label,
@@ -192,7 +212,11 @@ export const tuneCommand: Command = {
     const table = result.paretoFront.map((id) => row(result.candidates[id]));
     const extra = result.finalists.filter((finalist) => !finalist.pareto).map(row);
     const widths = header.map((cell, i) => Math.max(cell.length, ...[...table, ...extra].map((cells) => cells[i].length)));
-    const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
     let text =
       `auto-tune: '${healthy.name}' (healthy) + '${regressed.name}' (regressed), base policy '${policy.name ?? 'policy'}', ${mode} mode, seed ${seed}\n` +
       `targets: false-rollback rate ≤ ${maxFalseRollbackRate}, regression rolled back within ${within} of first serving in ≥ ${minDetectionRate}, judged on 95% Wilson bounds\n` +
@@ -201,7 +225,10 @@ export const tuneCommand: Command = {
     if (extra.length > 0) text += `other finalists:\n${extra.map(line).join('\n')}\n`;
     text += `\n${result.message}\n`;
     if (recommendedPolicy) {
-      text += args.values.out !== undefined ? `recommended policy written to ${String(args.values.out)}\n` : `\nrecommended policy:\n${JSON.stringify(recommendedPolicy, null, 2)}\n`;
+      text +=
+        args.values.out !== undefined
+          ? `recommended policy written to ${String(args.values.out)}\n`
+          : `\nrecommended policy:\n${JSON.stringify(recommendedPolicy, null, 2)}\n`;
     }
     io.stdout.write(text);
     return exitCode;

@@ -35,8 +35,9 @@
  * 404, wrong method → 405 (with `Allow`), a window counted differently or out of order → 409,
  * body over the limit → 413, not JSON → 415, a failed write → 500 and nothing changed.
  */
-import { createServer } from 'node:http';
+
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { openEventStore } from './eventStore.ts';

@@ -5,11 +5,11 @@
  * it resumes from the files, refusing a state written for another policy.
  */
 import type { Policy } from '../../engine/policy/policy.ts';
-import { createRolloutLedger } from './rolloutLedger.ts';
 import type { RolloutLedger } from './rolloutLedger.ts';
+import { createRolloutLedger } from './rolloutLedger.ts';
 import { policyFingerprint, readServiceState } from './serviceStateFile.ts';
-import { fileStorage } from './serviceStorage.ts';
 import type { ServiceStorage } from './serviceStorage.ts';
+import { fileStorage } from './serviceStorage.ts';
 
 /**
  * The event store of a service for `policy`: resumed from `stateFile` when it exists (throws an

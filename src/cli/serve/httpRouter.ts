@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody } from './httpBody.ts';
-import { defaultRolloutId, parseRolloutId } from './rolloutId.ts';
 import type { RolloutHandlers, WriteAction } from './rolloutHandlers.ts';
+import { defaultRolloutId, parseRolloutId } from './rolloutId.ts';
 import { requireJsonContentType } from './writeGuard.ts';
 
 /** What each action of a rollout allows, and whether it writes. */
@@ -28,13 +28,21 @@ export function route(path: string): { rollout: string; action: string } | { spe
   if (bare && actions[bare[1]]) return { rollout: defaultRolloutId, action: bare[1] };
   const named = /^\/v1\/rollouts\/([^/]*)\/([a-z]+)$/.exec(path);
   if (named && actions[named[2]]) return { rollout: parseRolloutId(named[1]), action: named[2] };
-  throw new HttpError(404, `no such endpoint '${path.slice(0, 200)}' (endpoints: /v1/rollouts, /v1/rollouts/{id}/{${Object.keys(actions).join(',')}}, the same under /v1/ for the rollout 'default', /healthz)`);
+  throw new HttpError(
+    404,
+    `no such endpoint '${path.slice(0, 200)}' (endpoints: /v1/rollouts, /v1/rollouts/{id}/{${Object.keys(actions).join(',')}}, the same under /v1/ for the rollout 'default', /healthz)`,
+  );
 }
 
 /** Sends `body` as one line of JSON with `status`. */
 export function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body) + '\n';
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -56,13 +64,16 @@ export function createRequestListener(options: RouterOptions): (request: Incomin
     const target = route(path);
     const method = request.method ?? 'GET';
     if ('special' in target) {
-      if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `method ${method} is not allowed on ${path}; use GET`, undefined, { allow: 'GET, HEAD' });
+      if (method !== 'GET' && method !== 'HEAD')
+        throw new HttpError(405, `method ${method} is not allowed on ${path}; use GET`, undefined, { allow: 'GET, HEAD' });
       if (target.special === 'health') return send(response, 200, { ok: true });
       return send(response, 200, handlers.list());
     }
     const action = actions[target.action];
     if (!action.methods.includes(method)) {
-      throw new HttpError(405, `method ${method} is not allowed on ${path}; use ${action.methods.join(' or ')}`, undefined, { allow: action.methods.join(', ') });
+      throw new HttpError(405, `method ${method} is not allowed on ${path}; use ${action.methods.join(' or ')}`, undefined, {
+        allow: action.methods.join(', '),
+      });
     }
     if (target.action === 'state') {
       return send(response, 200, handlers.state(target.rollout, new URLSearchParams(queryText ?? '').get('events')));
@@ -88,7 +99,12 @@ export function createRequestListener(options: RouterOptions): (request: Incomin
       request.resume();
       if (error instanceof HttpError) {
         const headers = { ...(error.headers ?? {}), ...(error.status === 413 ? { connection: 'close' } : {}) };
-        send(response, error.status, { error: error.message, ...(error.problems ? { problems: error.problems } : {}), ...(error.details ?? {}) }, headers);
+        send(
+          response,
+          error.status,
+          { error: error.message, ...(error.problems ? { problems: error.problems } : {}), ...(error.details ?? {}) },
+          headers,
+        );
       } else {
         send(response, 500, { error: `internal error: ${(error as Error).message}` });
       }

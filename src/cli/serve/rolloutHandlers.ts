@@ -8,11 +8,11 @@
 import { initialState } from '../../engine/controller/controllerState.ts';
 import { killSwitch, step } from '../../engine/controller/step.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
-import { resultOf } from './decisionResult.ts';
 import type { DecisionResult } from './decisionResult.ts';
+import { resultOf } from './decisionResult.ts';
 import { HttpError, parseJsonBody } from './httpBody.ts';
-import { freshRollout } from './rolloutLedger.ts';
 import type { Change, RolloutLedger } from './rolloutLedger.ts';
+import { freshRollout } from './rolloutLedger.ts';
 import { parseDecideBody } from './windowIdentity.ts';
 
 /** The writes, by action name. */
@@ -42,10 +42,15 @@ function checkObject(body: unknown, shape: string, allowed: string[]): Record<st
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, `(root): must be an object ${shape}`);
   const record = body as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new HttpError(400, `${key}: unknown field '${key}' (allowed: ${allowed.join(', ')})`, [{ path: key, message: `unknown field '${key}'` }]);
+    if (!allowed.includes(key))
+      throw new HttpError(400, `${key}: unknown field '${key}' (allowed: ${allowed.join(', ')})`, [
+        { path: key, message: `unknown field '${key}'` },
+      ]);
   }
   if (record.time !== undefined && (typeof record.time !== 'number' || !Number.isFinite(record.time))) {
-    throw new HttpError(400, `time: must be a number of seconds, got ${JSON.stringify(record.time)}`, [{ path: 'time', message: 'must be a number of seconds' }]);
+    throw new HttpError(400, `time: must be a number of seconds, got ${JSON.stringify(record.time)}`, [
+      { path: 'time', message: 'must be a number of seconds' },
+    ]);
   }
   return record;
 }
@@ -53,7 +58,9 @@ function checkObject(body: unknown, shape: string, allowed: string[]): Record<st
 function parseReason(record: Record<string, unknown>, required: boolean): string | undefined {
   if (record.reason === undefined && !required) return undefined;
   if (typeof record.reason !== 'string' || record.reason.trim() === '' || record.reason.length > 1000) {
-    throw new HttpError(400, 'reason: must be a non-empty string of at most 1000 characters', [{ path: 'reason', message: 'must be a non-empty string of at most 1000 characters' }]);
+    throw new HttpError(400, 'reason: must be a non-empty string of at most 1000 characters', [
+      { path: 'reason', message: 'must be a non-empty string of at most 1000 characters' },
+    ]);
   }
   return record.reason;
 }
@@ -66,9 +73,17 @@ function parseKill(body: unknown): { reason: string; time?: number } {
 function parseReset(body: unknown): { reason?: string; time?: number; generation?: number } {
   const record = checkObject(body, '{ "reason"?: "...", "time"?: seconds, "generation"?: n }', ['reason', 'time', 'generation']);
   if (record.generation !== undefined && !(Number.isSafeInteger(record.generation) && (record.generation as number) >= 1)) {
-    throw new HttpError(400, `generation: must be a whole number ≥ 1 (the generation the reset creates), got ${JSON.stringify(record.generation)}`, [{ path: 'generation', message: 'must be a whole number ≥ 1' }]);
+    throw new HttpError(
+      400,
+      `generation: must be a whole number ≥ 1 (the generation the reset creates), got ${JSON.stringify(record.generation)}`,
+      [{ path: 'generation', message: 'must be a whole number ≥ 1' }],
+    );
   }
-  return { reason: parseReason(record, false), time: record.time as number | undefined, generation: record.generation as number | undefined };
+  return {
+    reason: parseReason(record, false),
+    time: record.time as number | undefined,
+    generation: record.generation as number | undefined,
+  };
 }
 
 /**
@@ -84,14 +99,37 @@ export function createRolloutHandlers(options: { policy: Policy; ledger: Rollout
       const counted = rollout.windows.get(identity.id);
       if (counted) {
         if (counted.hash !== identity.hash) {
-          throw new HttpError(409, `window '${identity.id}' of rollout '${rollout.id}' was already counted with different content (event ${counted.eventIndex}); a window counts once — send a new id or start time for new data`, undefined, undefined, { rollout: rollout.id, window: identity.id, eventIndex: counted.eventIndex });
+          throw new HttpError(
+            409,
+            `window '${identity.id}' of rollout '${rollout.id}' was already counted with different content (event ${counted.eventIndex}); a window counts once — send a new id or start time for new data`,
+            undefined,
+            undefined,
+            { rollout: rollout.id, window: identity.id, eventIndex: counted.eventIndex },
+          );
         }
         const event = rollout.state!.events[counted.eventIndex];
-        return { line: null, answer: { rollout: rollout.id, window: identity.id, duplicate: true, result: resultOf(rollout), reasons: event.reasons, event, eventIndex: counted.eventIndex } };
+        return {
+          line: null,
+          answer: {
+            rollout: rollout.id,
+            window: identity.id,
+            duplicate: true,
+            result: resultOf(rollout),
+            reasons: event.reasons,
+            event,
+            eventIndex: counted.eventIndex,
+          },
+        };
       }
       const last = rollout.lastWindow;
       if (last && !(identity.startTime > last.startTime)) {
-        throw new HttpError(409, `window '${identity.id}' of rollout '${rollout.id}' starts at ${identity.startTime}, not after the last counted window '${last.id}' (start ${last.startTime}): windows count once and in order; this one is refused`, undefined, undefined, { rollout: rollout.id, window: identity.id, lastWindow: { id: last.id, startTime: last.startTime } });
+        throw new HttpError(
+          409,
+          `window '${identity.id}' of rollout '${rollout.id}' starts at ${identity.startTime}, not after the last counted window '${last.id}' (start ${last.startTime}): windows count once and in order; this one is refused`,
+          undefined,
+          undefined,
+          { rollout: rollout.id, window: identity.id, lastWindow: { id: last.id, startTime: last.startTime } },
+        );
       }
       rollout.state ??= initialState(policy, identity.startTime);
       const stepped = step(rollout.state, windows, policy);
@@ -116,7 +154,10 @@ export function createRolloutHandlers(options: { policy: Policy; ledger: Rollout
       const killed = killSwitch(rollout.state, request.reason, time, policy);
       const event = rollout.state.events[rollout.state.events.length - 1];
       rollout.eventCount = rollout.state.events.length;
-      return { line: { rollout: rollout.id, generation: rollout.generation, event }, answer: { rollout: rollout.id, result: resultOf(rollout), reasons: killed.reasons, event } };
+      return {
+        line: { rollout: rollout.id, generation: rollout.generation, event },
+        answer: { rollout: rollout.id, result: resultOf(rollout), reasons: killed.reasons, event },
+      };
     };
   }
 
@@ -129,7 +170,13 @@ export function createRolloutHandlers(options: { policy: Policy; ledger: Rollout
         return { line: null, answer: { rollout: rollout.id, generation: rollout.generation, duplicate: true, result: resultOf(rollout) } };
       }
       if (request.generation !== undefined && request.generation !== rollout.generation + 1) {
-        throw new HttpError(409, `generation: rollout '${rollout.id}' is at generation ${rollout.generation}; a reset creates ${rollout.generation + 1}, not ${request.generation}`, undefined, undefined, { rollout: rollout.id, generation: rollout.generation });
+        throw new HttpError(
+          409,
+          `generation: rollout '${rollout.id}' is at generation ${rollout.generation}; a reset creates ${rollout.generation + 1}, not ${request.generation}`,
+          undefined,
+          undefined,
+          { rollout: rollout.id, generation: rollout.generation },
+        );
       }
       const previous = { generation: rollout.generation, eventCount: rollout.eventCount, result: resultOf(rollout) };
       Object.assign(rollout, freshRollout(rollout.id, rollout.generation + 1));
@@ -149,14 +196,16 @@ export function createRolloutHandlers(options: { policy: Policy; ledger: Rollout
   return {
     write(action, rollout, text) {
       // A reset may have an empty body; decide and kill may not.
-      const change = action === 'decide' ? decide(parseJsonBody(text)) : action === 'kill' ? kill(parseJsonBody(text)) : reset(parseJsonBody(text, {}));
+      const change =
+        action === 'decide' ? decide(parseJsonBody(text)) : action === 'kill' ? kill(parseJsonBody(text)) : reset(parseJsonBody(text, {}));
       return ledger.commit(rollout, change);
     },
     state(id, eventsQuery) {
       // The log can be long: the last `events` entries (default 20; `all` for every one).
       const wanted = eventsQuery ?? '20';
       const limit = wanted === 'all' ? Infinity : Number(wanted);
-      if (!(limit >= 0) || (limit !== Infinity && !Number.isInteger(limit))) throw new HttpError(400, `events: must be a whole number ≥ 0 or 'all', got '${wanted}'`);
+      if (!(limit >= 0) || (limit !== Infinity && !Number.isInteger(limit)))
+        throw new HttpError(400, `events: must be a whole number ≥ 0 or 'all', got '${wanted}'`);
       const rollout = ledger.get(id);
       const state = rollout?.state ?? null;
       const count = state ? rollout!.eventCount : 0;

@@ -27,7 +27,9 @@ export function parseRolloutId(segment: string): string {
   }
   if (!isRolloutId(id)) {
     const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
-    throw new HttpError(400, `rollout id must be 1 to 64 letters, digits, '.', '_' or '-' (not '.' or '..'), got '${shown}'`, [{ path: 'rollout', message: 'invalid rollout id' }]);
+    throw new HttpError(400, `rollout id must be 1 to 64 letters, digits, '.', '_' or '-' (not '.' or '..'), got '${shown}'`, [
+      { path: 'rollout', message: 'invalid rollout id' },
+    ]);
   }
   return id;
 }

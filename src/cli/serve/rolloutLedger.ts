@@ -18,8 +18,9 @@
  * log append + one state replace, one fsync each), so throughput does not collapse to one fsync
  * per request under load.
  */
-import { cloneState } from '../../engine/controller/controllerState.ts';
+
 import type { ControllerState } from '../../engine/controller/controllerState.ts';
+import { cloneState } from '../../engine/controller/controllerState.ts';
 import { HttpError } from './httpBody.ts';
 import type { CountedWindow, EventLogLine, LoadedServiceState, ServiceStateFile } from './serviceStateFile.ts';
 import type { ServiceStorage } from './serviceStorage.ts';
@@ -74,7 +75,14 @@ export function createRolloutLedger(options: { policy: string; loaded?: LoadedSe
   const { storage } = options;
   let durable = new Map<string, Rollout>();
   for (const [id, { entry, windows }] of options.loaded?.rollouts ?? []) {
-    durable.set(id, { id, generation: entry.generation, eventCount: entry.eventCount, lastWindow: entry.lastWindow, state: entry.state, windows });
+    durable.set(id, {
+      id,
+      generation: entry.generation,
+      eventCount: entry.eventCount,
+      lastWindow: entry.lastWindow,
+      state: entry.state,
+      windows,
+    });
   }
   let accepted = options.loaded?.file.accepted ?? 0;
   let logBytes = options.loaded?.logBytes ?? 0;
@@ -85,7 +93,12 @@ export function createRolloutLedger(options: { policy: string; loaded?: LoadedSe
     const entries: ServiceStateFile['rollouts'] = {};
     for (const id of [...rollouts.keys()].sort()) {
       const rollout = rollouts.get(id)!;
-      entries[id] = { generation: rollout.generation, eventCount: rollout.eventCount, lastWindow: rollout.lastWindow, state: rollout.state ? { ...rollout.state, events: [] } : null };
+      entries[id] = {
+        generation: rollout.generation,
+        eventCount: rollout.eventCount,
+        lastWindow: rollout.lastWindow,
+        state: rollout.state ? { ...rollout.state, events: [] } : null,
+      };
     }
     return { format: 'rollout-lab-serve-state', version: 2, policy: options.policy, accepted: lines, rollouts: entries };
   }
@@ -133,7 +146,8 @@ export function createRolloutLedger(options: { policy: string; loaded?: LoadedSe
         }
         applied.push({ item, answer, line });
       } catch (error) {
-        if (rollout.windows === windowsBefore && rollout.windows.size > windowCount && rollout.lastWindow) rollout.windows.delete(rollout.lastWindow.id);
+        if (rollout.windows === windowsBefore && rollout.windows.size > windowCount && rollout.lastWindow)
+          rollout.windows.delete(rollout.lastWindow.id);
         Object.assign(rollout, undo);
         if (rollout.state) rollout.state.events.length = eventsLength;
         item.reject(error);
@@ -155,7 +169,10 @@ export function createRolloutLedger(options: { policy: string; loaded?: LoadedSe
         }
         for (const [windows, key] of sharedWindowsAdded) windows.delete(key);
         await storage.cutLog(logBytes).catch(() => undefined);
-        const failure = new HttpError(500, `could not persist the decision (nothing changed): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        const failure = new HttpError(
+          500,
+          `could not persist the decision (nothing changed): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
         for (const { item } of applied) item.reject(failure);
         return;
       }

@@ -73,7 +73,9 @@ export function eventLogPath(stateFile: string): string {
 /** A stable fingerprint of a policy: FNV-1a 32-bit of its JSON with sorted keys (catches a wrong file, not an attacker). */
 export function policyFingerprint(policy: Policy): string {
   const canonical = JSON.stringify(policy, (_key, value) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value,
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
   );
   let hash = 0x811c9dc5;
   for (let i = 0; i < canonical.length; i++) {
@@ -107,7 +109,8 @@ function checkState(stateFile: string, where: string, state: any, policy: Policy
   if (typeof state !== 'object' || state.version !== 1 || typeof state.stageIndex !== 'number' || typeof state.status !== 'string') {
     throw new Error(`state file '${stateFile}': ${where} is not a controller state (version 1)`);
   }
-  if (!(state.stageIndex >= 0 && state.stageIndex < policy.stages.length)) throw new Error(`state file '${stateFile}': ${where}.stageIndex ${state.stageIndex} is not a stage of the policy`);
+  if (!(state.stageIndex >= 0 && state.stageIndex < policy.stages.length))
+    throw new Error(`state file '${stateFile}': ${where}.stageIndex ${state.stageIndex} is not a stage of the policy`);
 }
 
 const wholeNumber = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -119,7 +122,8 @@ function readRollouts(stateFile: string, json: any, policy: Policy): Record<stri
     if (json.state === null && json.accepted === 0) return {};
     return { [defaultRolloutId]: { generation: 0, eventCount: json.accepted, lastWindow: null, state: json.state } };
   }
-  if (!json.rollouts || typeof json.rollouts !== 'object' || Array.isArray(json.rollouts)) throw new Error(`state file '${stateFile}': rollouts must be an object`);
+  if (!json.rollouts || typeof json.rollouts !== 'object' || Array.isArray(json.rollouts))
+    throw new Error(`state file '${stateFile}': rollouts must be an object`);
   const rollouts: Record<string, RolloutEntry> = {};
   for (const [id, entry] of Object.entries(json.rollouts as Record<string, any>)) {
     const where = `rollouts.${id}`;
@@ -128,7 +132,14 @@ function readRollouts(stateFile: string, json: any, policy: Policy): Record<stri
     if (!wholeNumber(entry.generation)) throw new Error(`state file '${stateFile}': ${where}.generation must be a whole number ≥ 0`);
     if (!wholeNumber(entry.eventCount)) throw new Error(`state file '${stateFile}': ${where}.eventCount must be a whole number ≥ 0`);
     const last = entry.lastWindow;
-    if (last !== null && (typeof last !== 'object' || typeof last.id !== 'string' || typeof last.hash !== 'string' || !Number.isFinite(last.startTime) || !wholeNumber(last.eventIndex))) {
+    if (
+      last !== null &&
+      (typeof last !== 'object' ||
+        typeof last.id !== 'string' ||
+        typeof last.hash !== 'string' ||
+        !Number.isFinite(last.startTime) ||
+        !wholeNumber(last.eventIndex))
+    ) {
       throw new Error(`state file '${stateFile}': ${where}.lastWindow must be null or { id, startTime, hash, eventIndex }`);
     }
     checkState(stateFile, `${where}.state`, entry.state, policy);
@@ -160,7 +171,9 @@ export function readServiceState(stateFile: string, policy: Policy): LoadedServi
     throw new Error(`state file '${stateFile}' is not a rollout-lab serve state (format '${serviceStateFormat}', version 1 or 2)`);
   }
   if (json.policy !== policyFingerprint(policy)) {
-    throw new Error(`state file '${stateFile}' belongs to another policy (${json.policy}; this one is ${policyFingerprint(policy)}): use a new --state file`);
+    throw new Error(
+      `state file '${stateFile}' belongs to another policy (${json.policy}; this one is ${policyFingerprint(policy)}): use a new --state file`,
+    );
   }
   if (!wholeNumber(json.accepted)) throw new Error(`state file '${stateFile}': accepted must be a whole number ≥ 0`);
   const entries = readRollouts(stateFile, json, policy);
@@ -215,13 +228,22 @@ export function readServiceState(stateFile: string, policy: Policy): LoadedServi
   for (const [id, entry] of Object.entries(entries)) {
     const found = scanned.get(id) ?? { generation: 0, events: [], windows: new Map<string, CountedWindow>() };
     if (found.generation !== entry.generation || found.events.length !== entry.eventCount) {
-      throw new Error(`event log '${logFile}' disagrees with the state file on rollout '${id}': the log holds generation ${found.generation} with ${found.events.length} events, the state generation ${entry.generation} with ${entry.eventCount}`);
+      throw new Error(
+        `event log '${logFile}' disagrees with the state file on rollout '${id}': the log holds generation ${found.generation} with ${found.events.length} events, the state generation ${entry.generation} with ${entry.eventCount}`,
+      );
     }
     if (entry.state) entry.state.events = found.events;
     rollouts.set(id, { entry, windows: found.windows });
     scanned.delete(id);
   }
-  for (const id of scanned.keys()) throw new Error(`event log '${logFile}' holds events of rollout '${id}', which the state file does not know`);
-  const file: ServiceStateFile = { format: serviceStateFormat, version: serviceStateVersion, policy: json.policy, accepted: json.accepted, rollouts: entries };
+  for (const id of scanned.keys())
+    throw new Error(`event log '${logFile}' holds events of rollout '${id}', which the state file does not know`);
+  const file: ServiceStateFile = {
+    format: serviceStateFormat,
+    version: serviceStateVersion,
+    policy: json.policy,
+    accepted: json.accepted,
+    rollouts: entries,
+  };
   return { file, rollouts, logBytes };
 }

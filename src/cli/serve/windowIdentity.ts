@@ -10,8 +10,8 @@
  * a conflict or a late window gets).
  */
 import { createHash } from 'node:crypto';
-import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import type { WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
+import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import { HttpError } from './httpBody.ts';
 
 /** A check's identity within its rollout. */
@@ -36,7 +36,9 @@ export const maxWindowIdLength = 200;
 /** JSON with object keys sorted, so equal content gives equal text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item) =>
-    item && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : item,
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
   );
 }
 
@@ -57,7 +59,11 @@ export function parseDecideBody(body: unknown): IdentifiedCheck {
     if (item && typeof item === 'object' && !Array.isArray(item) && 'id' in item) {
       const { id, ...rest } = item as Record<string, unknown>;
       if (typeof id !== 'string' || id.length === 0 || id.length > maxWindowIdLength) {
-        throw new HttpError(400, `${prefix}id: must be a non-empty string of at most ${maxWindowIdLength} characters, got ${JSON.stringify(id)?.slice(0, 80)}`, [{ path: `${prefix}id`, message: `must be a non-empty string of at most ${maxWindowIdLength} characters` }]);
+        throw new HttpError(
+          400,
+          `${prefix}id: must be a non-empty string of at most ${maxWindowIdLength} characters, got ${JSON.stringify(id)?.slice(0, 80)}`,
+          [{ path: `${prefix}id`, message: `must be a non-empty string of at most ${maxWindowIdLength} characters` }],
+        );
       }
       ids.push(id);
       item = rest;
@@ -70,7 +76,11 @@ export function parseDecideBody(body: unknown): IdentifiedCheck {
     windows.push(parsed.window);
   }
   if (ids.length > 0 && ids.length < windows.length) {
-    throw new HttpError(400, `id: ${ids.length} of the ${windows.length} windows have an id; give every window of the array an id, or none`, [{ path: 'id', message: 'on some windows of the array only' }]);
+    throw new HttpError(
+      400,
+      `id: ${ids.length} of the ${windows.length} windows have an id; give every window of the array an id, or none`,
+      [{ path: 'id', message: 'on some windows of the array only' }],
+    );
   }
   let startTime = Infinity;
   for (const window of windows) startTime = Math.min(startTime, window.startTime);

@@ -23,7 +23,10 @@ export function requireJsonContentType(request: IncomingMessage): void {
   const header = request.headers['content-type'];
   const mediaType = (header ?? '').split(';')[0].trim().toLowerCase();
   if (mediaType !== 'application/json') {
-    throw new HttpError(415, `content-type must be application/json for a write, got ${header === undefined ? 'none' : `'${header.slice(0, 100)}'`} (other types are refused so that a web page cannot post here: docs/production.md, threat model)`);
+    throw new HttpError(
+      415,
+      `content-type must be application/json for a write, got ${header === undefined ? 'none' : `'${header.slice(0, 100)}'`} (other types are refused so that a web page cannot post here: docs/production.md, threat model)`,
+    );
   }
 }
 
@@ -43,7 +46,14 @@ export function bearerTokenCheck(token: string): (request: IncomingMessage) => v
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
     const given = digest(match ? match[1] : '');
     if (!match || !timingSafeEqual(given, expected)) {
-      throw new HttpError(401, match ? 'the bearer token is not the one this service was started with' : 'this service requires Authorization: Bearer <token> on every write (--token-file or ROLLOUT_LAB_TOKEN)', undefined, { 'www-authenticate': 'Bearer realm="rollout-lab"' });
+      throw new HttpError(
+        401,
+        match
+          ? 'the bearer token is not the one this service was started with'
+          : 'this service requires Authorization: Bearer <token> on every write (--token-file or ROLLOUT_LAB_TOKEN)',
+        undefined,
+        { 'www-authenticate': 'Bearer realm="rollout-lab"' },
+      );
     }
   };
 }

@@ -4,10 +4,11 @@
  * distribution: population stability index (PSI), two-sample Kolmogorov–Smirnov for numbers,
  * Pearson χ² for categories, and a recommendation NONE | INVESTIGATE | RETRAIN with its reasons.
  */
-import { quantiles } from '../stats/quantile.ts';
-import { twoSampleKsTest } from '../stats/kolmogorov.ts';
-import type { KsTestResult } from '../stats/kolmogorov.ts';
+
 import { chiSquareSf } from '../stats/distributions.ts';
+import type { KsTestResult } from '../stats/kolmogorov.ts';
+import { twoSampleKsTest } from '../stats/kolmogorov.ts';
+import { quantiles } from '../stats/quantile.ts';
 
 /** One bin of a PSI computation. */
 export interface PsiBin {
@@ -56,7 +57,11 @@ function checkNumbers(values: readonly number[], field: string): void {
   }
 }
 
-function psiFromCounts(referenceCounts: number[], currentCounts: number[], epsilon: number): { psi: number; shares: [number, number, number][] } {
+function psiFromCounts(
+  referenceCounts: number[],
+  currentCounts: number[],
+  epsilon: number,
+): { psi: number; shares: [number, number, number][] } {
   const referenceTotal = referenceCounts.reduce((a, b) => a + b, 0);
   const currentTotal = currentCounts.reduce((a, b) => a + b, 0);
   let psi = 0;
@@ -129,15 +134,25 @@ export function numericPsi(reference: readonly number[], current: readonly numbe
  * for empty bins as `numericPsi` (Siddiqi 2006, ch. 8), the binning being the producer's.
  * Both arrays must have the same length ≥ 2, whole counts ≥ 0, and a positive total. O(bins).
  */
-export function binnedPsi(referenceCounts: readonly number[], currentCounts: readonly number[], options: Pick<PsiOptions, 'epsilon'> = {}): PsiResult {
+export function binnedPsi(
+  referenceCounts: readonly number[],
+  currentCounts: readonly number[],
+  options: Pick<PsiOptions, 'epsilon'> = {},
+): PsiResult {
   const { epsilon } = checkPsiOptions({ epsilon: options.epsilon });
   if (referenceCounts.length < 2) throw new RangeError(`referenceCounts must have at least 2 bins, got ${referenceCounts.length}`);
   if (currentCounts.length !== referenceCounts.length) {
-    throw new RangeError(`currentCounts must have as many bins as referenceCounts (${referenceCounts.length}), got ${currentCounts.length}`);
+    throw new RangeError(
+      `currentCounts must have as many bins as referenceCounts (${referenceCounts.length}), got ${currentCounts.length}`,
+    );
   }
-  for (const [field, counts] of [['referenceCounts', referenceCounts], ['currentCounts', currentCounts]] as const) {
+  for (const [field, counts] of [
+    ['referenceCounts', referenceCounts],
+    ['currentCounts', currentCounts],
+  ] as const) {
     counts.forEach((count, i) => {
-      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw new RangeError(`${field}[${i}] must be a whole number ≥ 0, got ${String(count)}`);
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+        throw new RangeError(`${field}[${i}] must be a whole number ≥ 0, got ${String(count)}`);
     });
     if (counts.reduce((a, b) => a + b, 0) === 0) throw new RangeError(`${field} must have a positive total`);
   }
@@ -272,7 +287,8 @@ function driftThresholds(options: DriftOptions) {
   const psiRetrain = options.psiRetrain ?? 0.25;
   const alpha = options.alpha ?? 0.01;
   if (!(psiInvestigate > 0)) throw new RangeError(`psiInvestigate must be greater than 0, got ${psiInvestigate}`);
-  if (!(psiRetrain >= psiInvestigate)) throw new RangeError(`psiRetrain must be at least psiInvestigate (${psiInvestigate}), got ${psiRetrain}`);
+  if (!(psiRetrain >= psiInvestigate))
+    throw new RangeError(`psiRetrain must be at least psiInvestigate (${psiInvestigate}), got ${psiRetrain}`);
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${alpha}`);
   return { psiInvestigate, psiRetrain, alpha };
 }
@@ -347,14 +363,20 @@ export interface DriftReport {
  * A drifting prediction with stable inputs points at the model or labels; drifting inputs with a
  * stable prediction may be harmless — the reasons list both.
  */
-export function driftReport(input: { features: readonly DriftFeature[]; prediction?: DriftFeature }, options: DriftOptions = {}): DriftReport {
+export function driftReport(
+  input: { features: readonly DriftFeature[]; prediction?: DriftFeature },
+  options: DriftOptions = {},
+): DriftReport {
   if (input.features.length === 0 && input.prediction === undefined) {
     throw new RangeError('features must hold at least one feature, or a prediction must be given');
   }
   const features = input.features.map((feature) => analyzeDrift(feature, options));
   const prediction = input.prediction ? analyzeDrift(input.prediction, options) : undefined;
   const all = prediction ? [...features, prediction] : features;
-  const recommendation = all.reduce<DriftRecommendation>((worst, f) => (severity[f.recommendation] > severity[worst] ? f.recommendation : worst), 'NONE');
+  const recommendation = all.reduce<DriftRecommendation>(
+    (worst, f) => (severity[f.recommendation] > severity[worst] ? f.recommendation : worst),
+    'NONE',
+  );
   const flagged = all.filter((f) => f.recommendation !== 'NONE');
   const reasons = (flagged.length > 0 ? flagged : all).flatMap((f) => f.reasons);
   const report: DriftReport = { features, recommendation, reasons };

@@ -8,10 +8,11 @@
  * segment is one more chance for noise to look like a winner). The higher point estimate is
  * `higher`; Simpson's paradox is about point estimates and uses it.
  */
-import { checkProportionCounts, twoProportionZTest } from '../stats/proportions.ts';
+
 import type { ProportionCounts } from '../stats/proportions.ts';
-import { newcombeInterval, wilsonInterval } from '../stats/wilson.ts';
+import { checkProportionCounts, twoProportionZTest } from '../stats/proportions.ts';
 import type { Interval } from '../stats/wilson.ts';
+import { newcombeInterval, wilsonInterval } from '../stats/wilson.ts';
 import { formatPercent } from '../text/format.ts';
 
 /** One segment's counts for the two variants. */
@@ -129,7 +130,6 @@ export interface SegmentsAnalysis {
   /** One sentence: what to serve where, and what it buys. */
   recommendation: string;
 }
-
 
 /** A p-value in a sentence: two significant digits, "< 0.0001" below it. */
 function pValueText(p: number): string {
@@ -274,7 +274,8 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     const winnerIndex = winner === variants[0] ? 0 : 1;
     const tilt = [...segments].sort(
       (a, b) =>
-        b.variantTrafficShares[winnerIndex] - b.variantTrafficShares[1 - winnerIndex] -
+        b.variantTrafficShares[winnerIndex] -
+        b.variantTrafficShares[1 - winnerIndex] -
         (a.variantTrafficShares[winnerIndex] - a.variantTrafficShares[1 - winnerIndex]),
     )[0];
     const baseRate = (s: SegmentResult) => (s.first.successes + s.second.successes) / (s.first.total + s.second.total);
@@ -309,7 +310,12 @@ export function analyzeSegments(input: SegmentsInput): SegmentsAnalysis {
     const only = routing[0].serve;
     recommendation = `Serve ${only} to every segment: expected success rate ${formatPercent(recommended)}${only !== winner ? ahead : ''}.`;
   } else {
-    const note = (r: SegmentRouting) => (r.basis === 'segment' ? '' : r.basis === 'aggregate' ? ' (the overall winner; no significant difference here)' : ' (no significant difference: kept)');
+    const note = (r: SegmentRouting) =>
+      r.basis === 'segment'
+        ? ''
+        : r.basis === 'aggregate'
+          ? ' (the overall winner; no significant difference here)'
+          : ' (no significant difference: kept)';
     recommendation =
       `Route per segment (${routing.map((r) => `'${r.segment}' → ${r.serve}${note(r)}`).join(', ')}): ` +
       `expected success rate ${formatPercent(recommended)}${ahead}.`;

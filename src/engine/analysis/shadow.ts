@@ -5,9 +5,10 @@
  * (framework gates: agreement > 85 %, p95 < 1.5 × control, error rate < 2 × control, at least
  * 1 000 comparisons).
  */
-import { wilsonInterval } from '../stats/wilson.ts';
-import type { Interval } from '../stats/wilson.ts';
+
 import { quantile } from '../stats/quantile.ts';
+import type { Interval } from '../stats/wilson.ts';
+import { wilsonInterval } from '../stats/wilson.ts';
 import { formatPercent } from '../text/format.ts';
 
 /** Decides whether two answers (control's, candidate's) agree. */
@@ -60,7 +61,10 @@ export function numericTolerance(options: NumericToleranceOptions): AnswerCompar
 
 /** The lower-cased tokens of `text`: runs of characters that are neither white space nor punctuation (Unicode classes). */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().split(/[\s\p{P}\p{S}]+/u).filter((token) => token !== '');
+  return text
+    .toLowerCase()
+    .split(/[\s\p{P}\p{S}]+/u)
+    .filter((token) => token !== '');
 }
 
 /**
@@ -187,13 +191,13 @@ function checkArm(arm: ShadowArmSummary | undefined, field: string): ShadowArmSu
   if (arm === undefined) throw new RangeError(`${field} is required when pairs are not given`);
   checkCount(arm.requests, `${field}.requests`);
   checkCount(arm.errors, `${field}.errors`);
-  if (arm.errors > arm.requests) throw new RangeError(`${field}.errors must be at most ${field}.requests (${arm.requests}), got ${arm.errors}`);
+  if (arm.errors > arm.requests)
+    throw new RangeError(`${field}.errors must be at most ${field}.requests (${arm.requests}), got ${arm.errors}`);
   if (!(arm.latencyP95 >= 0 && Number.isFinite(arm.latencyP95))) {
     throw new RangeError(`${field}.latencyP95 must be a finite number ≥ 0, got ${arm.latencyP95}`);
   }
   return arm;
 }
-
 
 function round(x: number, digits = 3): string {
   return Number(x.toPrecision(digits)).toString();
@@ -289,17 +293,24 @@ export function analyzeShadow<T = unknown>(input: ShadowInput<T>): ShadowAnalysi
   const candidateErrorRate = candidate.requests > 0 ? candidate.errors / candidate.requests : 0;
   const errorFloor = control.requests > 0 ? Math.max(controlErrorRate, 1 / control.requests) : 1;
   const errorRatio = candidateErrorRate / errorFloor;
-  const latencyRatio =
-    control.latencyP95 > 0 ? candidate.latencyP95 / control.latencyP95 : candidate.latencyP95 > 0 ? Infinity : 1;
+  const latencyRatio = control.latencyP95 > 0 ? candidate.latencyP95 / control.latencyP95 : candidate.latencyP95 > 0 ? Infinity : 1;
 
   const gates: ShadowGate[] = [
     { metric: 'comparisons', observed: compared, threshold: thresholds.minComparisons, passed: compared >= thresholds.minComparisons },
     { metric: 'errorRatio', observed: errorRatio, threshold: thresholds.maxErrorRatio, passed: errorRatio < thresholds.maxErrorRatio },
     { metric: 'agreement', observed: agreementRate, threshold: thresholds.minAgreement, passed: agreementRate > thresholds.minAgreement },
-    { metric: 'latencyRatio', observed: latencyRatio, threshold: thresholds.maxLatencyRatio, passed: latencyRatio < thresholds.maxLatencyRatio },
+    {
+      metric: 'latencyRatio',
+      observed: latencyRatio,
+      threshold: thresholds.maxLatencyRatio,
+      passed: latencyRatio < thresholds.maxLatencyRatio,
+    },
   ];
-  const agreementText = `agreement ${formatPercent(agreementRate)} (95% CI ${formatPercent(agreementInterval.lower)}–${formatPercent(agreementInterval.upper)}) over ${compared} comparisons`
-    .replace('95%', `${round(100 * (1 - alpha))}%`);
+  const agreementText =
+    `agreement ${formatPercent(agreementRate)} (95% CI ${formatPercent(agreementInterval.lower)}–${formatPercent(agreementInterval.upper)}) over ${compared} comparisons`.replace(
+      '95%',
+      `${round(100 * (1 - alpha))}%`,
+    );
   let recommendation: ShadowRecommendation;
   let summary: string;
   if (!gates[0].passed) {

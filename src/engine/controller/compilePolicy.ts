@@ -3,10 +3,9 @@
  * sequential boundaries of the statistical rules precomputed. Compiled once per policy object
  * and cached in a WeakMap, so `step` does no parsing or planning in its inner loop.
  */
-import { defaultGuards } from '../policy/healthRules.ts';
+
 import { durationSeconds } from '../policy/duration.ts';
-import { defaultCheckIntervalSeconds } from '../policy/policyKnobs.ts';
-import { stageRules } from '../policy/stageRules.ts';
+import { defaultGuards } from '../policy/healthRules.ts';
 import { formatPolicyError, parsePolicy } from '../policy/parsePolicy.ts';
 import type {
   AbDesign,
@@ -21,6 +20,8 @@ import type {
   StageKind,
   StatisticalRule,
 } from '../policy/policy.ts';
+import { defaultCheckIntervalSeconds } from '../policy/policyKnobs.ts';
+import { stageRules } from '../policy/stageRules.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../stats/groupSequential.ts';
 
 /**
@@ -149,10 +150,7 @@ function stageName(kind: StageKind, traffic: number): string {
   return kind;
 }
 
-function compileRules(
-  rules: readonly HealthRule[],
-  plannedLooks: number,
-): { rules: CompiledRule[]; slots: number } {
+function compileRules(rules: readonly HealthRule[], plannedLooks: number): { rules: CompiledRule[]; slots: number } {
   let slots = 0;
   const compiled = rules.map((rule): CompiledRule => {
     if (rule.type === 'ratio') return { type: 'ratio', metric: rule.metric, maxRatio: rule.maxRatio };
@@ -224,7 +222,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     const stageLength = minDuration > 0 ? minDuration : Number.isFinite(maxDuration) ? maxDuration : 86400;
     const plannedLooks = Math.min(maxPlannedLooks, Math.max(1, Math.ceil(stageLength / checkInterval)));
     const { rules, slots } = compileRules(stageRules(stage), plannedLooks);
-    const traffic = stage.kind === 'canary' || stage.kind === 'ab' ? stage.traffic : stage.kind === 'full' || stage.kind === 'promote' ? 1 : 0;
+    const traffic =
+      stage.kind === 'canary' || stage.kind === 'ab' ? stage.traffic : stage.kind === 'full' || stage.kind === 'promote' ? 1 : 0;
     return {
       index,
       kind: stage.kind,

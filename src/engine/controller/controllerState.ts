@@ -9,11 +9,12 @@
  * inputs in the same order give the same decisions. Treat a state as owned by the controller
  * after passing it to `step`; to keep a snapshot, take `cloneState(state)` first.
  */
-import type { DecisionEvent } from './decision.ts';
+
+import type { Policy, StageKind } from '../policy/policy.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { emptyArmTotals } from './armTotals.ts';
 import { compilePolicy } from './compilePolicy.ts';
-import type { Policy, StageKind } from '../policy/policy.ts';
+import type { DecisionEvent } from './decision.ts';
 
 /** What an A/B test concluded. */
 export type AbConclusion = 'candidateBetter' | 'candidateWorse' | 'equivalent' | 'inconclusive';

@@ -17,12 +17,13 @@
  * belongs to `key` (so a producer can break down by several keys at once: `device=mobile`,
  * `country=DE`, …); a plain name (`mobile`) belongs to the stage's first segment key.
  */
-import type { ArmWindow } from '../metrics/windowMetrics.ts';
+
 import { analyzeSegments } from '../analysis/segments.ts';
+import type { ArmWindow } from '../metrics/windowMetrics.ts';
 import { homogeneityTest } from '../stats/contingency.ts';
 import { DEFAULT_SRM_THRESHOLD } from '../stats/sampleRatioMismatch.ts';
-import type { SegmentTally } from './controllerState.ts';
 import { formatPercent } from '../text/format.ts';
+import type { SegmentTally } from './controllerState.ts';
 
 /** Adds one window's per-segment outcomes to `tallies`, in place. Cost O(segments). */
 export function addSegmentOutcomes(tallies: Record<string, SegmentTally>, control: ArmWindow | undefined, candidate: ArmWindow): void {
@@ -130,7 +131,8 @@ export function segmentReports(tallies: Record<string, SegmentTally>, keys: read
     const mixDiffers = mix.pValue < DEFAULT_SRM_THRESHOLD;
     const mixText = `χ² ${fourDigits(mix.chiSquare)}, p ${pValueText(mix.pValue)}`;
     // Significant effects in both directions (difference = control − candidate).
-    const opposite = analysis.segments.some((s) => s.significant && s.difference < 0) && analysis.segments.some((s) => s.significant && s.difference > 0);
+    const opposite =
+      analysis.segments.some((s) => s.significant && s.difference < 0) && analysis.segments.some((s) => s.significant && s.difference > 0);
     let paradox = '';
     if (analysis.simpsonParadox && mixDiffers) {
       paradox = ` ${analysis.explanation} The arms' segment mixes differ (${mixText}): a randomised assignment should not do this; check it.`;

@@ -41,15 +41,15 @@ import { requiredSampleSize } from '../stats/sampleSize.ts';
 import { formatDuration } from '../text/format.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { addArmWindow, armMetric, clearArmTotals, totalsMetric } from './armTotals.ts';
-import type { CompiledPolicy, CompiledRatioRule, CompiledAbsoluteRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
+import type { CompiledAbsoluteRule, CompiledPolicy, CompiledRatioRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
 import { compilePolicy } from './compilePolicy.ts';
 import type { ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
 import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
 import { fourSignificantDigits } from './formatSignificant.ts';
 import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
-import { shiftedProportionZ } from './sequentialTests.ts';
 import { addSegmentOutcomes, segmentReports } from './segmentReport.ts';
+import { shiftedProportionZ } from './sequentialTests.ts';
 
 /** What `step` returns: the (updated) state, the decision and its reasons. */
 export interface StepResult {
@@ -207,10 +207,26 @@ function settle(
     const failures = state.consecutiveFailures;
     const limit = stage.failureLimit;
     if (failures >= limit) {
-      reasons.push(reason('failureLimit', 'consecutiveFailures', failures, limit, `${failures} consecutive failing check(s) reached the limit of ${limit}: rolling back`));
+      reasons.push(
+        reason(
+          'failureLimit',
+          'consecutiveFailures',
+          failures,
+          limit,
+          `${failures} consecutive failing check(s) reached the limit of ${limit}: rolling back`,
+        ),
+      );
       return rollBack(state);
     }
-    reasons.push(reason('failureLimit', 'consecutiveFailures', failures, limit, `failing check ${failures} of ${limit} allowed before rollback: holding`));
+    reasons.push(
+      reason(
+        'failureLimit',
+        'consecutiveFailures',
+        failures,
+        limit,
+        `failing check ${failures} of ${limit} allowed before rollback: holding`,
+      ),
+    );
     decision = 'hold';
   } else if (outcome === 'hold') {
     decision = 'hold';
@@ -221,7 +237,13 @@ function settle(
     if (ready) {
       const passed = state.passedDuration;
       reasons.push(
-        reason('stageComplete', 'passedDuration', passed, stage.minDuration, `${stage.name} passed its checks for ${showDuration(passed)} (minimum ${showDuration(stage.minDuration)})`),
+        reason(
+          'stageComplete',
+          'passedDuration',
+          passed,
+          stage.minDuration,
+          `${stage.name} passed its checks for ${showDuration(passed)} (minimum ${showDuration(stage.minDuration)})`,
+        ),
       );
       return advance(state, compiled, state.time);
     }
@@ -231,10 +253,18 @@ function settle(
 }
 
 /** Baseline stage: control data accumulates into the historical baseline. */
-function stepBaseline(state: ControllerState, compiled: CompiledPolicy, stage: CompiledStage, window: WindowMetrics, reasons: DecisionReason[]): Decision {
+function stepBaseline(
+  state: ControllerState,
+  compiled: CompiledPolicy,
+  stage: CompiledStage,
+  window: WindowMetrics,
+  reasons: DecisionReason[],
+): Decision {
   const control = window.control;
   if (!control || control.requests === 0) {
-    reasons.push(reason('missingData', 'controlRequests', control ? 0 : null, null, 'no control data in the window: the baseline cannot grow (hold)'));
+    reasons.push(
+      reason('missingData', 'controlRequests', control ? 0 : null, null, 'no control data in the window: the baseline cannot grow (hold)'),
+    );
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
   addArmWindow(state.baseline, control);
@@ -258,12 +288,31 @@ function stepBaseline(state: ControllerState, compiled: CompiledPolicy, stage: C
 }
 
 /** Shadow stage: the gates are judged on the accumulated comparisons once the minimum duration has passed. */
-function stepShadow(state: ControllerState, compiled: CompiledPolicy, stage: CompiledStage, window: WindowMetrics, reasons: DecisionReason[]): Decision {
+function stepShadow(
+  state: ControllerState,
+  compiled: CompiledPolicy,
+  stage: CompiledStage,
+  window: WindowMetrics,
+  reasons: DecisionReason[],
+): Decision {
   const { control, candidate } = window;
   const gates = stage.shadow!.gates;
-  if (!control || !candidate || control.requests === 0 || candidate.requests === 0 || candidate.compared === undefined || candidate.agreements === undefined) {
+  if (
+    !control ||
+    !candidate ||
+    control.requests === 0 ||
+    candidate.requests === 0 ||
+    candidate.compared === undefined ||
+    candidate.agreements === undefined
+  ) {
     reasons.push(
-      reason('missingData', 'compared', candidate?.compared ?? null, gates.minComparisons, 'shadow window without control, candidate or comparison data (candidate.agreements/compared): hold'),
+      reason(
+        'missingData',
+        'compared',
+        candidate?.compared ?? null,
+        gates.minComparisons,
+        'shadow window without control, candidate or comparison data (candidate.agreements/compared): hold',
+      ),
     );
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
@@ -274,18 +323,40 @@ function stepShadow(state: ControllerState, compiled: CompiledPolicy, stage: Com
   const agreement = compared > 0 ? totals.agreements / compared : NaN;
   if (state.passedDuration + window.duration < stage.minDuration) {
     reasons.push(
-      reason('shadowGate', 'agreement', agreement, gates.minAgreement, `shadow so far: agreement ${show(agreement)} over ${compared} comparisons (gate > ${gates.minAgreement})`),
+      reason(
+        'shadowGate',
+        'agreement',
+        agreement,
+        gates.minAgreement,
+        `shadow so far: agreement ${show(agreement)} over ${compared} comparisons (gate > ${gates.minAgreement})`,
+      ),
     );
     return settle(state, compiled, stage, window, 'pass', reasons, false);
   }
   if (compared < gates.minComparisons) {
-    reasons.push(reason('shadowGate', 'compared', compared, gates.minComparisons, `only ${compared} comparisons, ${gates.minComparisons} needed before judging the shadow gates: hold`));
+    reasons.push(
+      reason(
+        'shadowGate',
+        'compared',
+        compared,
+        gates.minComparisons,
+        `only ${compared} comparisons, ${gates.minComparisons} needed before judging the shadow gates: hold`,
+      ),
+    );
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
   const candidateP95 = totalsMetric(totals, 'latencyP95');
   const controlP95 = totalsMetric(state.stageControl, 'latencyP95');
   if (Number.isNaN(candidateP95) || Number.isNaN(controlP95)) {
-    reasons.push(reason('missingData', 'latencyP95', null, gates.maxLatencyRatio, 'shadow windows carry no latency for both arms: the p95 gate cannot be judged (hold)'));
+    reasons.push(
+      reason(
+        'missingData',
+        'latencyP95',
+        null,
+        gates.maxLatencyRatio,
+        'shadow windows carry no latency for both arms: the p95 gate cannot be judged (hold)',
+      ),
+    );
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
   const candidateErrors = totals.errors / totals.requests;
@@ -294,9 +365,36 @@ function stepShadow(state: ControllerState, compiled: CompiledPolicy, stage: Com
   const errorRatio = candidateErrors === 0 ? 0 : candidateErrors / controlErrors;
   const failed: DecisionReason[] = [];
   const gateReasons = [
-    [agreement > gates.minAgreement, reason('shadowGate', 'agreement', agreement, gates.minAgreement, `agreement ${show(agreement)} over ${compared} comparisons (${stage.shadow!.comparison.method}) must be above ${gates.minAgreement}`)],
-    [candidateP95 < gates.maxLatencyRatio * controlP95, reason('shadowGate', 'latencyP95Ratio', latencyRatio, gates.maxLatencyRatio, `p95 latency ${show(candidateP95)} ms vs control ${show(controlP95)} ms: ratio ${show(latencyRatio)} must be below ${gates.maxLatencyRatio}`)],
-    [candidateErrors === 0 || candidateErrors < gates.maxErrorRatio * controlErrors, reason('shadowGate', 'errorRateRatio', errorRatio, gates.maxErrorRatio, `error rate ${show(candidateErrors)} vs control ${show(controlErrors)}: ratio ${show(errorRatio)} must be below ${gates.maxErrorRatio}`)],
+    [
+      agreement > gates.minAgreement,
+      reason(
+        'shadowGate',
+        'agreement',
+        agreement,
+        gates.minAgreement,
+        `agreement ${show(agreement)} over ${compared} comparisons (${stage.shadow!.comparison.method}) must be above ${gates.minAgreement}`,
+      ),
+    ],
+    [
+      candidateP95 < gates.maxLatencyRatio * controlP95,
+      reason(
+        'shadowGate',
+        'latencyP95Ratio',
+        latencyRatio,
+        gates.maxLatencyRatio,
+        `p95 latency ${show(candidateP95)} ms vs control ${show(controlP95)} ms: ratio ${show(latencyRatio)} must be below ${gates.maxLatencyRatio}`,
+      ),
+    ],
+    [
+      candidateErrors === 0 || candidateErrors < gates.maxErrorRatio * controlErrors,
+      reason(
+        'shadowGate',
+        'errorRateRatio',
+        errorRatio,
+        gates.maxErrorRatio,
+        `error rate ${show(candidateErrors)} vs control ${show(controlErrors)}: ratio ${show(errorRatio)} must be below ${gates.maxErrorRatio}`,
+      ),
+    ],
   ] as const;
   for (const [passed, entry] of gateReasons) if (!passed) failed.push(entry);
   if (failed.length > 0) {
@@ -320,19 +418,41 @@ interface Reference {
  * Evaluates the stage's health rules (canary and full rules, A/B guardrails) on one window.
  * Failing rules push their reasons; when all pass, the rule closest to firing is reported.
  */
-function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: CompiledStage, window: WindowMetrics, reasons: DecisionReason[]): CheckOutcome {
+function checkHealth(
+  state: ControllerState,
+  compiled: CompiledPolicy,
+  stage: CompiledStage,
+  window: WindowMetrics,
+  reasons: DecisionReason[],
+): CheckOutcome {
   const candidate = window.candidate;
   const minRequests = stage.minRequests;
   if (!candidate || candidate.requests < minRequests) {
     const n = candidate ? candidate.requests : 0;
-    reasons.push(reason('minRequests', 'candidateRequests', n, minRequests, `candidate served ${n} requests, fewer than the ${minRequests} a rule needs: hold`));
+    reasons.push(
+      reason(
+        'minRequests',
+        'candidateRequests',
+        n,
+        minRequests,
+        `candidate served ${n} requests, fewer than the ${minRequests} a rule needs: hold`,
+      ),
+    );
     return 'hold';
   }
   const control = window.control;
   let reference: Reference;
   if (compiled.baselineMode === 'historical') {
     if (!state.baselineEstablished) {
-      reasons.push(reason('noBaseline', 'baselineRequests', state.baseline.requests, null, 'no established historical baseline (the baseline stage has not met its minimum duration and requests): hold'));
+      reasons.push(
+        reason(
+          'noBaseline',
+          'baselineRequests',
+          state.baseline.requests,
+          null,
+          'no established historical baseline (the baseline stage has not met its minimum duration and requests): hold',
+        ),
+      );
       return 'hold';
     }
     reference = { arm: null, totals: state.baseline, cumulative: state.baseline, label: 'baseline' };
@@ -342,7 +462,15 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
     reference = { arm: null, totals: state.previousControl, cumulative: state.previousControl, label: 'control of the previous stage' };
   } else {
     const n = control ? control.requests : 0;
-    reasons.push(reason('noBaseline', 'controlRequests', n, minRequests, `concurrent baseline: control served ${n} requests in the window, fewer than ${minRequests}: hold`));
+    reasons.push(
+      reason(
+        'noBaseline',
+        'controlRequests',
+        n,
+        minRequests,
+        `concurrent baseline: control served ${n} requests in the window, fewer than ${minRequests}: hold`,
+      ),
+    );
     return 'hold';
   }
   addArmWindow(state.stageCandidate, candidate);
@@ -369,7 +497,15 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
       rule.type === 'absolute' ? 0 : reference.arm ? armMetric(reference.arm, rule.metric) : totalsMetric(reference.totals!, rule.metric);
     if (Number.isNaN(observed) || Number.isNaN(referenceValue)) {
       missing = true;
-      reasons.push(reason('missingData', rule.metric, null, limitValue, `no ${metricLabel[rule.metric]} for the ${Number.isNaN(observed) ? 'candidate' : reference.label}: the ${rule.type} rule cannot be checked (hold)`));
+      reasons.push(
+        reason(
+          'missingData',
+          rule.metric,
+          null,
+          limitValue,
+          `no ${metricLabel[rule.metric]} for the ${Number.isNaN(observed) ? 'candidate' : reference.label}: the ${rule.type} rule cannot be checked (hold)`,
+        ),
+      );
       continue;
     }
     // The value the candidate must not exceed in this window: `max`, or `maxRatio` × the reference.
@@ -377,11 +513,25 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
     if (observed > candidateLimit) {
       failed = true;
       if (rule.type === 'absolute') {
-        reasons.push(reason('absolute', rule.metric, observed, rule.max, `candidate ${metricLabel[rule.metric]} ${show(observed)} is above the limit ${rule.max}`));
+        reasons.push(
+          reason(
+            'absolute',
+            rule.metric,
+            observed,
+            rule.max,
+            `candidate ${metricLabel[rule.metric]} ${show(observed)} is above the limit ${rule.max}`,
+          ),
+        );
       } else {
         const ratio = observed / referenceValue;
         reasons.push(
-          reason('ratio', rule.metric, ratio, rule.maxRatio, `candidate ${metricLabel[rule.metric]} ${show(observed)} is ${show(ratio)}× the ${reference.label}'s ${show(referenceValue)} (limit ${rule.maxRatio}×)`),
+          reason(
+            'ratio',
+            rule.metric,
+            ratio,
+            rule.maxRatio,
+            `candidate ${metricLabel[rule.metric]} ${show(observed)} is ${show(ratio)}× the ${reference.label}'s ${show(referenceValue)} (limit ${rule.maxRatio}×)`,
+          ),
         );
       }
       continue;
@@ -399,21 +549,50 @@ function checkHealth(state: ControllerState, compiled: CompiledPolicy, stage: Co
   if (closest !== null) {
     const m = closest.metric;
     if (closest.type === 'absolute') {
-      reasons.push(reason('absolute', m, closestObserved, closest.max, `healthy: candidate ${metricLabel[m]} ${show(closestObserved)} within the limit ${closest.max}`));
+      reasons.push(
+        reason(
+          'absolute',
+          m,
+          closestObserved,
+          closest.max,
+          `healthy: candidate ${metricLabel[m]} ${show(closestObserved)} within the limit ${closest.max}`,
+        ),
+      );
     } else {
       const ratio = closestReference > 0 ? closestObserved / closestReference : 0;
-      reasons.push(reason('ratio', m, ratio, closest.maxRatio, `healthy: closest rule ${metricLabel[m]} at ${show(ratio)}× the ${reference.label} (limit ${closest.maxRatio}×)`));
+      reasons.push(
+        reason(
+          'ratio',
+          m,
+          ratio,
+          closest.maxRatio,
+          `healthy: closest rule ${metricLabel[m]} at ${show(ratio)}× the ${reference.label} (limit ${closest.maxRatio}×)`,
+        ),
+      );
     }
   }
   return 'pass';
 }
 
 /** A statistical rule on the counts accumulated in the stage (candidate) against the reference. */
-function checkStatistical(state: ControllerState, rule: CompiledStatisticalRule, reference: Reference, reasons: DecisionReason[]): CheckOutcome {
+function checkStatistical(
+  state: ControllerState,
+  rule: CompiledStatisticalRule,
+  reference: Reference,
+  reasons: DecisionReason[],
+): CheckOutcome {
   const candidate = state.stageCandidate;
   const base = reference.cumulative;
   if (candidate.requests === 0 || base.requests === 0) {
-    reasons.push(reason('missingData', rule.metric, null, null, `no ${reference.label} counts for the statistical ${metricLabel[rule.metric]} rule: hold`));
+    reasons.push(
+      reason(
+        'missingData',
+        rule.metric,
+        null,
+        null,
+        `no ${reference.label} counts for the statistical ${metricLabel[rule.metric]} rule: hold`,
+      ),
+    );
     return 'hold';
   }
   const candidateEvents = rule.metric === 'errorRate' ? candidate.errors : candidate.timeouts;
@@ -492,7 +671,9 @@ function concluded(state: ControllerState, stage: CompiledStage, reasons: Decisi
   if (conclusion !== null) {
     state.lastAbConclusion = { stageIndex: stage.index, conclusion };
     for (const report of segmentReports(state.ab.segments ?? {}, stage.segmentKeys, stage.ab!.alpha)) {
-      reasons.push(reason('segments', 'successRate', report.routingGain, null, report.message, undefined, report.disagreementPValue ?? undefined));
+      reasons.push(
+        reason('segments', 'successRate', report.routingGain, null, report.message, undefined, report.disagreementPValue ?? undefined),
+      );
     }
   }
   return conclusion;
@@ -509,7 +690,9 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   const candidate = state.stageCandidate;
   if (ab.conclusion !== null) return ab.conclusion;
   if (control.outcomes === 0 || candidate.outcomes === 0) {
-    reasons.push(reason('abTest', 'outcomes', Math.min(control.outcomes, candidate.outcomes), null, 'A/B test: no outcomes yet in one of the arms'));
+    reasons.push(
+      reason('abTest', 'outcomes', Math.min(control.outcomes, candidate.outcomes), null, 'A/B test: no outcomes yet in one of the arms'),
+    );
     return null;
   }
   ab.plannedSampleSize ??= plannedSampleSize(state, stage);
@@ -531,9 +714,29 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
     const p = ab.alwaysValidPValue;
     if (p <= test.alpha) {
       ab.conclusion = observed > 0 ? 'candidateBetter' : 'candidateWorse';
-      reasons.push(reason('abTest', 'successRate', observed, test.alpha, `A/B always-valid test: difference ${show(observed)} with p ${show(p)} ≤ ${test.alpha}: candidate ${observed > 0 ? 'better' : 'worse'}`, undefined, p));
+      reasons.push(
+        reason(
+          'abTest',
+          'successRate',
+          observed,
+          test.alpha,
+          `A/B always-valid test: difference ${show(observed)} with p ${show(p)} ≤ ${test.alpha}: candidate ${observed > 0 ? 'better' : 'worse'}`,
+          undefined,
+          p,
+        ),
+      );
     } else {
-      reasons.push(reason('abTest', 'successRate', observed, test.alpha, `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm`, undefined, p));
+      reasons.push(
+        reason(
+          'abTest',
+          'successRate',
+          observed,
+          test.alpha,
+          `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm`,
+          undefined,
+          p,
+        ),
+      );
     }
     return concluded(state, stage, reasons);
   }
@@ -545,13 +748,37 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
 
   if (design.type === 'fixed') {
     if (n < planned) {
-      reasons.push(reason('abTest', 'outcomes', n, planned, `A/B fixed-horizon test: ${n} of ${planned} outcomes per arm; no peeking before the horizon`));
+      reasons.push(
+        reason(
+          'abTest',
+          'outcomes',
+          n,
+          planned,
+          `A/B fixed-horizon test: ${n} of ${planned} outcomes per arm; no peeking before the horizon`,
+        ),
+      );
       return null;
     }
     const result = decideAB({ a, b, alpha: test.alpha, power: test.power, minimumEffect: test.minimumEffect });
     ab.conclusion =
-      result.decision === 'B_WINS' ? 'candidateBetter' : result.decision === 'A_WINS' ? 'candidateWorse' : result.decision === 'TIE' ? 'equivalent' : 'inconclusive';
-    reasons.push(reason('abTest', 'successRate', result.effect, test.minimumEffect, `A/B at the planned ${planned} per arm: ${result.decision} — ${result.recommendation}`, result.z, result.pValue));
+      result.decision === 'B_WINS'
+        ? 'candidateBetter'
+        : result.decision === 'A_WINS'
+          ? 'candidateWorse'
+          : result.decision === 'TIE'
+            ? 'equivalent'
+            : 'inconclusive';
+    reasons.push(
+      reason(
+        'abTest',
+        'successRate',
+        result.effect,
+        test.minimumEffect,
+        `A/B at the planned ${planned} per arm: ${result.decision} — ${result.recommendation}`,
+        result.z,
+        result.pValue,
+      ),
+    );
     return concluded(state, stage, reasons);
   }
 
@@ -560,7 +787,15 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   const k = ab.lookFractions.length + 1;
   const fraction = Math.min(1, n / planned);
   if (k > looks || fraction < k / looks) {
-    reasons.push(reason('abTest', 'informationFraction', fraction, Math.min(1, k / looks), `A/B group-sequential: information ${show(fraction)}, next look ${k} of ${looks} at ${show(k / looks)}`));
+    reasons.push(
+      reason(
+        'abTest',
+        'informationFraction',
+        fraction,
+        Math.min(1, k / looks),
+        `A/B group-sequential: information ${show(fraction)}, next look ${k} of ${looks} at ${show(k / looks)}`,
+      ),
+    );
     return null;
   }
   const previous = ab.lookFractions.length > 0 ? ab.lookFractions[ab.lookFractions.length - 1] : 0;
@@ -574,15 +809,35 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   else if (z <= -boundary) ab.conclusion = 'candidateWorse';
   else if (isFinal) ab.conclusion = 'inconclusive';
   const verdict =
-    ab.conclusion === 'candidateBetter' ? 'candidate better' : ab.conclusion === 'candidateWorse' ? 'candidate worse' : ab.conclusion === 'inconclusive' ? 'inconclusive at the final look' : 'continue';
+    ab.conclusion === 'candidateBetter'
+      ? 'candidate better'
+      : ab.conclusion === 'candidateWorse'
+        ? 'candidate worse'
+        : ab.conclusion === 'inconclusive'
+          ? 'inconclusive at the final look'
+          : 'continue';
   reasons.push(
-    reason('abTest', 'successRate', observed, boundary, `A/B group-sequential look ${k} of ${looks} at information ${show(lookFraction)}: z ${show(z)} vs boundary ±${show(boundary)} (${design.spending}): ${verdict}`, z, pValue),
+    reason(
+      'abTest',
+      'successRate',
+      observed,
+      boundary,
+      `A/B group-sequential look ${k} of ${looks} at information ${show(lookFraction)}: z ${show(z)} vs boundary ±${show(boundary)} (${design.spending}): ${verdict}`,
+      z,
+      pValue,
+    ),
   );
   return concluded(state, stage, reasons);
 }
 
 /** A/B stage: guardrails every window, then the test. */
-function stepAb(state: ControllerState, compiled: CompiledPolicy, stage: CompiledStage, window: WindowMetrics, reasons: DecisionReason[]): Decision {
+function stepAb(
+  state: ControllerState,
+  compiled: CompiledPolicy,
+  stage: CompiledStage,
+  window: WindowMetrics,
+  reasons: DecisionReason[],
+): Decision {
   const health = checkHealth(state, compiled, stage, window, reasons);
   if (health !== 'pass') return settle(state, compiled, stage, window, health, reasons, false);
   const { control, candidate } = window;
@@ -599,7 +854,9 @@ function stepAb(state: ControllerState, compiled: CompiledPolicy, stage: Compile
   if (conclusion === 'inconclusive') {
     if (test.onInconclusive === 'rollback') return rollBack(state);
     if (test.onInconclusive === 'hold') {
-      reasons.push(reason('abTest', 'successRate', null, null, 'A/B test inconclusive: holding (onInconclusive: hold); no winner is declared'));
+      reasons.push(
+        reason('abTest', 'successRate', null, null, 'A/B test inconclusive: holding (onInconclusive: hold); no winner is declared'),
+      );
       state.consecutiveFailures = 0;
       return checkMaxDuration(state, stage, 'hold', reasons);
     }
@@ -615,7 +872,15 @@ function finished(state: ControllerState, compiled: CompiledPolicy, windows: rea
   }
   const stage = compiled.stages[state.stageIndex];
   const decision: Decision = state.status === 'rolledBack' ? 'rollback' : 'promote';
-  const reasons = [reason('finished', 'status', null, null, state.status === 'rolledBack' ? 'the rollout was rolled back; control serves 100%' : 'the candidate was promoted')];
+  const reasons = [
+    reason(
+      'finished',
+      'status',
+      null,
+      null,
+      state.status === 'rolledBack' ? 'the rollout was rolled back; control serves 100%' : 'the candidate was promoted',
+    ),
+  ];
   return record(state, compiled, stage, decision, reasons);
 }
 

@@ -66,7 +66,13 @@ export function validateArgoMetric(metric: ArgoMetricSpec): string[] {
   const failureLimit = metric.failureLimit ?? 0;
   const successLimit = metric.consecutiveSuccessLimit ?? 0;
   const inconclusiveLimit = metric.inconclusiveLimit ?? 0;
-  for (const [field, value] of Object.entries({ count, failureLimit, consecutiveSuccessLimit: successLimit, inconclusiveLimit, consecutiveErrorLimit: metric.consecutiveErrorLimit ?? 0 })) {
+  for (const [field, value] of Object.entries({
+    count,
+    failureLimit,
+    consecutiveSuccessLimit: successLimit,
+    inconclusiveLimit,
+    consecutiveErrorLimit: metric.consecutiveErrorLimit ?? 0,
+  })) {
     if (!Number.isInteger(value)) problems.push(`${field} must be a whole number, got ${value}`);
   }
   if (successLimit < 0) problems.push('consecutiveSuccessLimit must be >= 0');
@@ -83,8 +89,10 @@ export function validateArgoMetric(metric: ArgoMetricSpec): string[] {
     if (count < inconclusiveLimit) problems.push(`count (${count}) must be >= inconclusiveLimit (${inconclusiveLimit})`);
   }
   if (count > 1 && (metric.interval ?? '') === '') problems.push('interval must be specified when count > 1');
-  if (metric.interval !== undefined && metric.interval !== '' && !goDuration.test(metric.interval)) problems.push(`invalid interval string: ${metric.interval}`);
-  if (metric.initialDelay !== undefined && metric.initialDelay !== '' && !goDuration.test(metric.initialDelay)) problems.push(`invalid initialDelay string: ${metric.initialDelay}`);
+  if (metric.interval !== undefined && metric.interval !== '' && !goDuration.test(metric.interval))
+    problems.push(`invalid interval string: ${metric.interval}`);
+  if (metric.initialDelay !== undefined && metric.initialDelay !== '' && !goDuration.test(metric.initialDelay))
+    problems.push(`invalid initialDelay string: ${metric.initialDelay}`);
   const providers = Object.keys(metric.provider ?? {}).length;
   if (providers === 0) problems.push('no provider specified');
   if (providers > 1) problems.push('multiple providers specified');
@@ -210,7 +218,11 @@ export interface ArgoRunOutcome {
  * with `Running` if nothing completed (a metric without count runs until a limit is crossed).
  * Cost O(maxRounds × metrics).
  */
-export function runArgoAnalysis(metrics: readonly ArgoMetricSpec[], measure: (metric: ArgoMetricSpec, round: number) => ArgoMeasurementPhase, maxRounds = 100_000): ArgoRunOutcome {
+export function runArgoAnalysis(
+  metrics: readonly ArgoMetricSpec[],
+  measure: (metric: ArgoMetricSpec, round: number) => ArgoMeasurementPhase,
+  maxRounds = 100_000,
+): ArgoRunOutcome {
   const results = metrics.map(() => emptyArgoMetricResult());
   const done: (ArgoAnalysisPhase | undefined)[] = metrics.map(() => undefined);
   for (let round = 0; round < maxRounds; round += 1) {
@@ -219,7 +231,12 @@ export function runArgoAnalysis(metrics: readonly ArgoMetricSpec[], measure: (me
     });
     const phases = metrics.map((metric, i) => done[i] ?? argoMetricPhase(metric, results[i], false));
     const terminating = phases.some((phase) => phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive');
-    const final = terminating ? metrics.map((metric, i) => done[i] ?? (['Failed', 'Error', 'Inconclusive'].includes(phases[i]) ? phases[i] : argoMetricPhase(metric, results[i], true))) : phases;
+    const final = terminating
+      ? metrics.map(
+          (metric, i) =>
+            done[i] ?? (['Failed', 'Error', 'Inconclusive'].includes(phases[i]) ? phases[i] : argoMetricPhase(metric, results[i], true)),
+        )
+      : phases;
     final.forEach((phase, i) => {
       if (phase === 'Successful' || phase === 'Failed' || phase === 'Error' || phase === 'Inconclusive') done[i] = phase;
     });
@@ -228,7 +245,11 @@ export function runArgoAnalysis(metrics: readonly ArgoMetricSpec[], measure: (me
       return { phase, rounds: round + 1, metrics: Object.fromEntries(metrics.map((metric, i) => [metric.name, done[i]!])) };
     }
   }
-  return { phase: 'Running', rounds: maxRounds, metrics: Object.fromEntries(metrics.map((metric, i) => [metric.name, done[i] ?? 'Running'])) };
+  return {
+    phase: 'Running',
+    rounds: maxRounds,
+    metrics: Object.fromEntries(metrics.map((metric, i) => [metric.name, done[i] ?? 'Running'])),
+  };
 }
 
 /** What the rollout does with a step's run (rollout/analysis.go): advance, pause for a person, abort, or keep waiting. */

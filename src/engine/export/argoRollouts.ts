@@ -51,12 +51,12 @@ import { formatDuration } from '../policy/duration.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
 import { resolveExport, stageSlug } from './exportOptions.ts';
-import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { QueryDialect } from './promQueries.ts';
-import { checkCount, percent, planStages } from './stagePlan.ts';
+import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { PlannedRule, PlannedStage } from './stagePlan.ts';
-import { toYamlDocuments, yamlCommentLines } from './yaml.ts';
+import { checkCount, percent, planStages } from './stagePlan.ts';
 import type { YamlValue } from './yaml.ts';
+import { toYamlDocuments, yamlCommentLines } from './yaml.ts';
 
 /** A Kubernetes object as plain data. */
 export type Manifest = { [key: string]: YamlValue };
@@ -76,7 +76,8 @@ export function argoFailureLimit(consecutiveFailures: number): number {
 }
 
 const argoDialect: QueryDialect = {
-  metric: (kind) => `{{args.${kind === 'requests' ? 'request' : kind === 'errors' ? 'error' : kind === 'timeouts' ? 'timeout' : 'latency'}-metric}}`,
+  metric: (kind) =>
+    `{{args.${kind === 'requests' ? 'request' : kind === 'errors' ? 'error' : kind === 'timeouts' ? 'timeout' : 'latency'}-metric}}`,
   selector: (arm) => `service="{{args.service}}",rollouts_pod_template_hash="{{args.${arm === 'candidate' ? 'canary' : 'stable'}-hash}}"`,
 };
 
@@ -100,7 +101,8 @@ export function argoStageLimits(stage: PlannedStage): ArgoStageLimits {
   const failures = argoFailureLimit(stage.failureLimit);
   // Without a maximum the policy holds for good; Argo cannot wait for ever, so it affords as many
   // held checks as the stage needs passes (and failures) before it asks a person (Inconclusive → pause).
-  const budget = stage.maxDurationSeconds === null ? 2 * passes + failures : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
+  const budget =
+    stage.maxDurationSeconds === null ? 2 * passes + failures : Math.floor(stage.maxDurationSeconds / stage.intervalSeconds + 1e-9);
   const count = Math.max(budget, passes + failures);
   return { passes, failures, count, holds: Math.max(0, budget - passes), onNoData: stage.onNoData };
 }
@@ -119,11 +121,20 @@ function checkFields(stage: PlannedStage, limits: ArgoStageLimits): Manifest {
   };
 }
 
-function metricFor(rule: PlannedRule, stage: PlannedStage, limits: ArgoStageLimits, referenceRange: string, options: ResolvedExportOptions): Manifest | undefined {
+function metricFor(
+  rule: PlannedRule,
+  stage: PlannedStage,
+  limits: ArgoStageLimits,
+  referenceRange: string,
+  options: ResolvedExportOptions,
+): Manifest | undefined {
   if (rule.type === 'statistical') return undefined;
   const limit = rule.type === 'ratio' ? rule.maxRatio : rule.max;
   const compare = rule.strict ? ['<', '>='] : ['<=', '>'];
-  const query = rule.type === 'ratio' ? ratioQuery(argoDialect, rule.metric, stage.interval, referenceRange, stage.minRequests) : absoluteQuery(argoDialect, rule.metric, stage.interval, stage.minRequests);
+  const query =
+    rule.type === 'ratio'
+      ? ratioQuery(argoDialect, rule.metric, stage.interval, referenceRange, stage.minRequests)
+      : absoluteQuery(argoDialect, rule.metric, stage.interval, stage.minRequests);
   return {
     name: `${metricSlug(rule.metric)}-${rule.type === 'ratio' ? 'ratio' : 'max'}`,
     ...checkFields(stage, limits),
@@ -138,9 +149,19 @@ function metricFor(rule: PlannedRule, stage: PlannedStage, limits: ArgoStageLimi
  * minRequests (candidate, and the reference when a ratio rule reads it) FAILS, and `holds` such
  * failures are tolerated — the policy's held time before its maximum duration.
  */
-function enoughRequestsMetric(stage: PlannedStage, limits: ArgoStageLimits, referenceRange: string, options: ResolvedExportOptions): Manifest {
+function enoughRequestsMetric(
+  stage: PlannedStage,
+  limits: ArgoStageLimits,
+  referenceRange: string,
+  options: ResolvedExportOptions,
+): Manifest {
   const readsControl = stage.rules.some((rule) => rule.type === 'ratio');
-  const query = requestCountQuery(argoDialect, 'candidate', stage.interval, readsControl ? { range: referenceRange, minRequests: stage.minRequests } : undefined);
+  const query = requestCountQuery(
+    argoDialect,
+    'candidate',
+    stage.interval,
+    readsControl ? { range: referenceRange, minRequests: stage.minRequests } : undefined,
+  );
   return {
     name: 'enough-requests',
     interval: stage.interval,
@@ -161,7 +182,10 @@ function enoughRequestsMetric(stage: PlannedStage, limits: ArgoStageLimits, refe
  * Inconclusive (the policy holds: failure never fires) or Failed (it rolls back).
  */
 function baselineMetric(stage: PlannedStage, options: ResolvedExportOptions): Manifest {
-  const extra = stage.maxDurationSeconds === null ? 0 : Math.floor((stage.maxDurationSeconds - stage.minDurationSeconds) / stage.intervalSeconds + 1e-9);
+  const extra =
+    stage.maxDurationSeconds === null
+      ? 0
+      : Math.floor((stage.maxDurationSeconds - stage.minDurationSeconds) / stage.intervalSeconds + 1e-9);
   const count = Math.max(1, extra);
   const rollback = stage.onNoData === 'rollback';
   return {
@@ -173,7 +197,12 @@ function baselineMetric(stage: PlannedStage, options: ResolvedExportOptions): Ma
     inconclusiveLimit: rollback ? 0 : count - 1,
     successCondition: `len(result) > 0 && result[0] >= ${stage.baselineRequests}`,
     failureCondition: rollback ? `len(result) == 0 || result[0] < ${stage.baselineRequests}` : 'false',
-    provider: { prometheus: { address: options.prometheusAddress, query: requestCountQuery(argoDialect, 'control', formatDuration(stage.minDurationSeconds)) } },
+    provider: {
+      prometheus: {
+        address: options.prometheusAddress,
+        query: requestCountQuery(argoDialect, 'control', formatDuration(stage.minDurationSeconds)),
+      },
+    },
   };
 }
 
@@ -218,7 +247,11 @@ function analysisTemplate(policy: Policy, stage: PlannedStage, options: Resolved
     metadata: {
       name: templateName(options, stage),
       namespace: options.namespace,
-      labels: { 'app.kubernetes.io/managed-by': 'rollout-lab', 'rollout-lab/stage-index': String(stage.index), 'rollout-lab/stage-kind': stage.kind },
+      labels: {
+        'app.kubernetes.io/managed-by': 'rollout-lab',
+        'rollout-lab/stage-index': String(stage.index),
+        'rollout-lab/stage-kind': stage.kind,
+      },
       annotations: { 'rollout-lab/policy': policy.name ?? 'policy', 'rollout-lab/baseline-mode': policy.baseline.mode },
     },
     spec: {
@@ -278,7 +311,9 @@ export function exportArgoRollouts(policyInput: unknown, exportOptions: ExportOp
         const template = analysisTemplate(policy, stage, options, stage.interval);
         analysisTemplates.push(template);
         steps.push({ setCanaryScale: { weight: percent(stage.traffic) } });
-        steps.push({ setMirrorRoute: { name: argoMirrorRouteName, percentage: percent(stage.traffic), match: [{ path: { prefix: '/' } }] } });
+        steps.push({
+          setMirrorRoute: { name: argoMirrorRouteName, percentage: percent(stage.traffic), match: [{ path: { prefix: '/' } }] },
+        });
         steps.push(analysisStep((template.metadata as { name: string }).name));
         steps.push({ setMirrorRoute: { name: argoMirrorRouteName } });
         steps.push({ setCanaryScale: { matchTrafficWeight: true } });
@@ -341,12 +376,16 @@ export function argoExportNotes(policyInput: unknown): string[] {
     const label = `stage ${stage.index} (${stageSlug(stage.kind, stage.traffic)})`;
     if (stage.kind === 'promote') continue;
     if (stage.kind === 'baseline') {
-      notes.push(`${label}: pause ${formatDuration(stage.minDurationSeconds)}, then the control must have served ${stage.baselineRequests} requests; without them the run ends ${stage.onNoData === 'rollback' ? 'Failed and the rollout aborts' : 'Inconclusive and the rollout pauses'}, as the policy ${stage.onNoData === 'rollback' ? 'rolls back' : 'holds'}.`);
+      notes.push(
+        `${label}: pause ${formatDuration(stage.minDurationSeconds)}, then the control must have served ${stage.baselineRequests} requests; without them the run ends ${stage.onNoData === 'rollback' ? 'Failed and the rollout aborts' : 'Inconclusive and the rollout pauses'}, as the policy ${stage.onNoData === 'rollback' ? 'rolls back' : 'holds'}.`,
+      );
       continue;
     }
     const limits = argoStageLimits(stage);
     if (stage.kind === 'shadow') {
-      notes.push(`${label}: candidate pods scaled to ${percent(stage.traffic)}% of the replicas (setCanaryScale.weight) and ${percent(stage.traffic)}% of requests mirrored to them (setMirrorRoute, Istio managed route ${argoMirrorRouteName}); scaling returns to the traffic weight after the stage.`);
+      notes.push(
+        `${label}: candidate pods scaled to ${percent(stage.traffic)}% of the replicas (setCanaryScale.weight) and ${percent(stage.traffic)}% of requests mirrored to them (setMirrorRoute, Istio managed route ${argoMirrorRouteName}); scaling returns to the traffic weight after the stage.`,
+      );
     }
     const noData =
       limits.onNoData === 'rollback'

@@ -3,7 +3,7 @@
  * decision service live, and the names of the resources. Checked once here (the export's
  * public edge) with `RangeError`s naming the field.
  */
-import { parsePolicy, formatPolicyError } from '../policy/parsePolicy.ts';
+import { formatPolicyError, parsePolicy } from '../policy/parsePolicy.ts';
 import type { Policy } from '../policy/policy.ts';
 
 /** Options of `exportArgoRollouts` and `exportFlagger`. */
@@ -35,7 +35,12 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const prometheusName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 function slug(text: string): string {
-  const cleaned = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return cleaned === '' ? 'model' : cleaned;
 }
 
@@ -63,14 +68,18 @@ export function resolveExport(policyInput: unknown, options: ExportOptions = {})
   for (const key of ['name', 'service', 'namespace'] as const) {
     const value = resolved[key];
     if (value !== undefined && (!dnsLabel.test(value) || value.length > 50)) {
-      throw new RangeError(`${key} must be a Kubernetes name (lowercase letters, digits and '-', at most 50 characters), got ${JSON.stringify(value)}`);
+      throw new RangeError(
+        `${key} must be a Kubernetes name (lowercase letters, digits and '-', at most 50 characters), got ${JSON.stringify(value)}`,
+      );
     }
   }
   for (const key of ['requestMetric', 'errorMetric', 'timeoutMetric', 'latencyMetric'] as const) {
-    if (!prometheusName.test(resolved[key])) throw new RangeError(`${key} must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(resolved[key])}`);
+    if (!prometheusName.test(resolved[key]))
+      throw new RangeError(`${key} must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(resolved[key])}`);
   }
   for (const key of ['prometheusAddress', 'decisionServiceUrl'] as const) {
-    if (!/^https?:\/\/[^\s"'{}]+$/.test(resolved[key])) throw new RangeError(`${key} must be an http(s) URL, got ${JSON.stringify(resolved[key])}`);
+    if (!/^https?:\/\/[^\s"'{}]+$/.test(resolved[key]))
+      throw new RangeError(`${key} must be an http(s) URL, got ${JSON.stringify(resolved[key])}`);
   }
   return { policy, options: resolved };
 }

@@ -36,10 +36,10 @@ import type { HealthMetric } from '../policy/policy.ts';
 import type { Manifest } from './argoRollouts.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
 import { resolveExport, stageSlug } from './exportOptions.ts';
-import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { QueryDialect } from './promQueries.ts';
-import { checkCount, percent, planStages } from './stagePlan.ts';
+import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { PlannedStage } from './stagePlan.ts';
+import { checkCount, percent, planStages } from './stagePlan.ts';
 import { toYamlDocuments, yamlCommentLines } from './yaml.ts';
 
 /** Which Flagger analysis mode to emit. */
@@ -62,7 +62,8 @@ export interface FlaggerExport {
 }
 
 const flaggerDialect: QueryDialect = {
-  metric: (kind) => `{{ variables.${kind === 'requests' ? 'requestMetric' : kind === 'errors' ? 'errorMetric' : kind === 'timeouts' ? 'timeoutMetric' : 'latencyMetric'} }}`,
+  metric: (kind) =>
+    `{{ variables.${kind === 'requests' ? 'requestMetric' : kind === 'errors' ? 'errorMetric' : kind === 'timeouts' ? 'timeoutMetric' : 'latencyMetric'} }}`,
   selector: (arm) => `namespace="{{ namespace }}",pod=~"{{ target }}-${arm === 'control' ? 'primary-' : ''}[0-9a-zA-Z]+(-[0-9a-zA-Z]+)"`,
 };
 
@@ -88,8 +89,17 @@ function strictestRules(stages: PlannedStage[]): MetricLimit[] {
   return [...byKey.values()];
 }
 
-function metricTemplate(rule: MetricLimit, options: ResolvedExportOptions, interval: string, referenceRange: string, minRequests: number): Manifest {
-  const query = rule.type === 'ratio' ? ratioQuery(flaggerDialect, rule.metric, interval, referenceRange, minRequests) : absoluteQuery(flaggerDialect, rule.metric, interval, minRequests);
+function metricTemplate(
+  rule: MetricLimit,
+  options: ResolvedExportOptions,
+  interval: string,
+  referenceRange: string,
+  minRequests: number,
+): Manifest {
+  const query =
+    rule.type === 'ratio'
+      ? ratioQuery(flaggerDialect, rule.metric, interval, referenceRange, minRequests)
+      : absoluteQuery(flaggerDialect, rule.metric, interval, minRequests);
   return {
     apiVersion: 'flagger.app/v1beta1',
     kind: 'MetricTemplate',
@@ -103,12 +113,23 @@ function metricTemplate(rule: MetricLimit, options: ResolvedExportOptions, inter
 }
 
 /** The `request-count` template: the candidate's requests in the interval (empty when the reference is below minRequests). */
-function requestCountTemplate(options: ResolvedExportOptions, interval: string, controlGuard: { range: string; minRequests: number } | undefined): Manifest {
+function requestCountTemplate(
+  options: ResolvedExportOptions,
+  interval: string,
+  controlGuard: { range: string; minRequests: number } | undefined,
+): Manifest {
   return {
     apiVersion: 'flagger.app/v1beta1',
     kind: 'MetricTemplate',
-    metadata: { name: `${options.name}-request-count`, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' } },
-    spec: { provider: { type: 'prometheus', address: options.prometheusAddress }, query: requestCountQuery(flaggerDialect, 'candidate', interval, controlGuard) },
+    metadata: {
+      name: `${options.name}-request-count`,
+      namespace: options.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' },
+    },
+    spec: {
+      provider: { type: 'prometheus', address: options.prometheusAddress },
+      query: requestCountQuery(flaggerDialect, 'candidate', interval, controlGuard),
+    },
   };
 }
 
@@ -122,7 +143,8 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   const { policy, options } = resolveExport(policyInput, exportOptions);
   const mode = exportOptions.mode ?? 'progressive';
   const port = exportOptions.port ?? 80;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`port must be a whole number between 1 and 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`port must be a whole number between 1 and 65535, got ${port}`);
   const abHeader = exportOptions.abHeader ?? 'x-rollout-lab-variant';
   const abHeaderValue = exportOptions.abHeaderValue ?? 'candidate';
   if (!/^[A-Za-z0-9-]+$/.test(abHeader)) throw new RangeError(`abHeader must be an HTTP header name, got ${JSON.stringify(abHeader)}`);
@@ -133,12 +155,16 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   const intervalSeconds = Math.min(...stages.map((stage) => stage.intervalSeconds));
   const interval = formatDuration(intervalSeconds);
   const baseline = all.find((stage) => stage.kind === 'baseline');
-  const referenceRange = mode !== 'shadow' && policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : interval;
+  const referenceRange =
+    mode !== 'shadow' && policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : interval;
   const minRequests = Math.max(...stages.map((stage) => stage.minRequests));
   const threshold = Math.min(...stages.map((stage) => stage.failureLimit));
   const rules = strictestRules(stages);
   const readsControl = rules.some((rule) => rule.type === 'ratio');
-  const metricTemplates = [requestCountTemplate(options, interval, readsControl ? { range: referenceRange, minRequests } : undefined), ...rules.map((rule) => metricTemplate(rule, options, interval, referenceRange, minRequests))];
+  const metricTemplates = [
+    requestCountTemplate(options, interval, readsControl ? { range: referenceRange, minRequests } : undefined),
+    ...rules.map((rule) => metricTemplate(rule, options, interval, referenceRange, minRequests)),
+  ];
   const ranges = [{ min: minRequests }, ...rules.map((rule) => ({ max: rule.limit }))];
   const metrics = metricTemplates.map((template, i) => ({
     name: (template.metadata as { name: string }).name.slice(options.name.length + 1),
@@ -178,7 +204,11 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
       name: options.name,
       namespace: options.namespace,
       labels: { 'app.kubernetes.io/managed-by': 'rollout-lab' },
-      annotations: { 'rollout-lab/policy': policy.name ?? 'policy', 'rollout-lab/mode': mode, 'rollout-lab/baseline-mode': policy.baseline.mode },
+      annotations: {
+        'rollout-lab/policy': policy.name ?? 'policy',
+        'rollout-lab/mode': mode,
+        'rollout-lab/baseline-mode': policy.baseline.mode,
+      },
     },
     spec: {
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: options.service },
@@ -205,7 +235,8 @@ export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerE
   const { policy } = resolveExport(policyInput, exportOptions);
   const { canary } = exportFlagger(policyInput, exportOptions);
   const mode = exportOptions.mode ?? 'progressive';
-  const analysis = (canary.spec as { analysis: { interval: string; threshold: number; metrics: { thresholdRange: { min?: number } }[] } }).analysis;
+  const analysis = (canary.spec as { analysis: { interval: string; threshold: number; metrics: { thresholdRange: { min?: number } }[] } })
+    .analysis;
   const kind = mode === 'progressive' ? 'canary' : mode;
   const stages = planStages(policy).filter((stage) => stage.kind === kind);
   const intervalSeconds = Math.min(...stages.map((stage) => stage.intervalSeconds));
@@ -229,7 +260,9 @@ export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerE
     );
   } else {
     const stage = stages[0];
-    notes.push(`Iterations: ${checkCount(stage.minDurationSeconds, intervalSeconds)} passing checks of ${analysis.interval} cover the ${stage.kind} stage's ${formatDuration(stage.minDurationSeconds)}.`);
+    notes.push(
+      `Iterations: ${checkCount(stage.minDurationSeconds, intervalSeconds)} passing checks of ${analysis.interval} cover the ${stage.kind} stage's ${formatDuration(stage.minDurationSeconds)}.`,
+    );
   }
   return notes;
 }

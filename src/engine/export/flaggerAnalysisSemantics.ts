@@ -77,7 +77,11 @@ export function flaggerChecksToPromote(analysis: FlaggerAnalysisSpec): number {
  */
 export function flaggerOutcome(analysis: FlaggerAnalysisSpec, checks: Iterable<boolean>): FlaggerOutcome {
   const needed = flaggerChecksToPromote(analysis);
-  const weights = analysis.iterations !== undefined && analysis.iterations > 0 ? null : (analysis.stepWeights ?? Array.from({ length: needed }, (_, i) => Math.min(analysis.maxWeight ?? 100, (i + 1) * (analysis.stepWeight ?? 0))));
+  const weights =
+    analysis.iterations !== undefined && analysis.iterations > 0
+      ? null
+      : (analysis.stepWeights ??
+        Array.from({ length: needed }, (_, i) => Math.min(analysis.maxWeight ?? 100, (i + 1) * (analysis.stepWeight ?? 0))));
   let failed = 0;
   let passed = 0;
   let count = 0;
@@ -90,7 +94,8 @@ export function flaggerOutcome(analysis: FlaggerAnalysisSpec, checks: Iterable<b
       continue;
     }
     passed += 1;
-    if (passed >= needed) return { outcome: 'promote', checks: count, failedChecks: failed, progress: weights === null ? passed : weights[weights.length - 1] };
+    if (passed >= needed)
+      return { outcome: 'promote', checks: count, failedChecks: failed, progress: weights === null ? passed : weights[weights.length - 1] };
   }
   if (failed >= analysis.threshold) return { outcome: 'rollback', checks: count, failedChecks: failed, progress: progress() };
   return { outcome: 'running', checks: count, failedChecks: failed, progress: progress() };

@@ -49,7 +49,13 @@ export function minRequestsGuard(dialect: QueryDialect, minRequests: number, ran
  * The candidate-to-reference ratio query of a rule: `(candidate over interval) / clamp_min(control
  * over referenceRange, 1e-12)`, guarded by `minRequests` on both arms.
  */
-export function ratioQuery(dialect: QueryDialect, metric: HealthMetric, interval: string, referenceRange: string, minRequests: number): string {
+export function ratioQuery(
+  dialect: QueryDialect,
+  metric: HealthMetric,
+  interval: string,
+  referenceRange: string,
+  minRequests: number,
+): string {
   return (
     `(\n  ${armQuery(dialect, metric, 'candidate', interval)}\n)\n/ clamp_min(\n  ${armQuery(dialect, metric, 'control', referenceRange)},\n  1e-12\n)` +
     minRequestsGuard(dialect, minRequests, { candidate: interval, control: referenceRange })
@@ -67,7 +73,12 @@ export function absoluteQuery(dialect: QueryDialect, metric: HealthMetric, inter
  * also served `minRequests` over its range (a concurrent or historical reference below the
  * guard leaves the rules without data just as the candidate does).
  */
-export function requestCountQuery(dialect: QueryDialect, arm: 'candidate' | 'control', range: string, controlGuard?: { range: string; minRequests: number }): string {
+export function requestCountQuery(
+  dialect: QueryDialect,
+  arm: 'candidate' | 'control',
+  range: string,
+  controlGuard?: { range: string; minRequests: number },
+): string {
   const count = `sum(increase(${dialect.metric('requests')}{${dialect.selector(arm)}}[${range}]))`;
   if (controlGuard === undefined || controlGuard.minRequests <= 0) return count;
   return `${count}\nand on() sum(increase(${dialect.metric('requests')}{${dialect.selector('control')}}[${controlGuard.range}])) >= ${controlGuard.minRequests}`;

@@ -3,8 +3,9 @@
  * interval, guards (stage over policy over defaults) and the health rules to express — the
  * shadow gates are turned into the equivalent strict ratio rules.
  */
-import { defaultGuards } from '../policy/healthRules.ts';
+
 import { formatDuration, parseDuration } from '../policy/duration.ts';
+import { defaultGuards } from '../policy/healthRules.ts';
 import type { HealthRule, Policy, Stage, StageCommon, StageKind } from '../policy/policy.ts';
 import { stageRules } from '../policy/stageRules.ts';
 
@@ -59,7 +60,14 @@ export function planStages(policy: Policy): PlannedStage[] {
     const intervalSeconds = parseDuration(common.checkInterval ?? '5m', `stages[${index}].checkInterval`);
     const minDurationSeconds = common.minDuration !== undefined ? parseDuration(common.minDuration) : 0;
     const maxDurationSeconds = common.maxDuration !== undefined ? parseDuration(common.maxDuration) : null;
-    const traffic = stage.kind === 'baseline' || stage.kind === 'promote' ? 0 : stage.kind === 'full' ? 1 : stage.kind === 'shadow' ? (stage.traffic ?? 1) : stage.traffic;
+    const traffic =
+      stage.kind === 'baseline' || stage.kind === 'promote'
+        ? 0
+        : stage.kind === 'full'
+          ? 1
+          : stage.kind === 'shadow'
+            ? (stage.traffic ?? 1)
+            : stage.traffic;
     const rules = plannedRules(stage);
     const onMaxDuration = common.onMaxDuration ?? policy.onMaxDuration ?? 'rollback';
     return {

@@ -62,7 +62,11 @@ function literalBlock(text: string, indent: string): string | undefined {
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
   if (body.endsWith('\n')) return undefined;
   const lines = body.split('\n');
-  if (lines.some((line) => /[ \t]$/.test(line) || line.includes('\t') || /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(line))) {
+  if (
+    lines.some(
+      (line) => /[ \t]$/.test(line) || line.includes('\t') || /[\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(line),
+    )
+  ) {
     return undefined;
   }
   const header = text.endsWith('\n') ? '|' : '|-';

@@ -38,12 +38,7 @@ export function statisticalRule(
  * timeout rate ≤ 2× the baseline.
  */
 export function defaultHealthRules(): HealthRule[] {
-  return [
-    ratioRule('errorRate', 2),
-    ratioRule('latencyP95', 1.5),
-    ratioRule('latencyP50', 1.2),
-    ratioRule('timeoutRate', 2),
-  ];
+  return [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('timeoutRate', 2)];
 }
 
 /** Default guards: at least 100 requests per arm per window; roll back at the first failing check. */

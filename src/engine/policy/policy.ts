@@ -115,8 +115,8 @@ export interface BaselineStage extends StageCommon {
 /** How a shadow stage compares candidate and control answers (the function lives in the analysis engine). */
 export type ShadowComparison =
   | { method: 'exact' }
-  | { method: 'numericTolerance'; /** Largest absolute difference counted as agreement. */ tolerance: number }
-  | { method: 'tokenOverlap'; /** Smallest token-overlap similarity (0–1) counted as agreement. */ threshold: number };
+  | { method: 'numericTolerance' /** Largest absolute difference counted as agreement. */; tolerance: number }
+  | { method: 'tokenOverlap' /** Smallest token-overlap similarity (0–1) counted as agreement. */; threshold: number };
 
 /** Gates a shadow stage must pass before the candidate may serve users. */
 export interface ShadowGates {
@@ -153,7 +153,7 @@ export interface CanaryStage extends StageCommon {
 /** The A/B test's design: how often it may look and how it corrects for looking. */
 export type AbDesign =
   | { type: 'fixed' }
-  | { type: 'groupSequential'; /** Planned analyses, ≥ 2. */ looks: number; spending: SpendingFunction }
+  | { type: 'groupSequential' /** Planned analyses, ≥ 2. */; looks: number; spending: SpendingFunction }
   | { type: 'alwaysValid' };
 
 /** The A/B test on the success metric. */

@@ -143,13 +143,18 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
   const copy = JSON.parse(JSON.stringify(policy)) as Policy;
   const target = ruleKnobTarget(knob);
   if (target !== null) {
-    return mapRules(copy, (rule) => (rule.type === target.type && rule.metric === target.metric ? { ...rule, [target.field]: value } : rule));
+    return mapRules(copy, (rule) =>
+      rule.type === target.type && rule.metric === target.metric ? { ...rule, [target.field]: value } : rule,
+    );
   }
   const eachStage = (change: (stage: Stage) => Stage) => ({ ...copy, stages: copy.stages.map(change) });
   switch (knob) {
     case 'alpha': {
       const tested = mapRules(copy, (rule) => (rule.type === 'statistical' ? { ...rule, alpha: value as number } : rule));
-      return { ...tested, stages: tested.stages.map((stage) => (stage.kind === 'ab' ? { ...stage, test: { ...stage.test, alpha: value as number } } : stage)) };
+      return {
+        ...tested,
+        stages: tested.stages.map((stage) => (stage.kind === 'ab' ? { ...stage, test: { ...stage.test, alpha: value as number } } : stage)),
+      };
     }
     case 'checkInterval':
       return eachStage((stage) => (stage.kind === 'promote' ? stage : { ...stage, checkInterval: value }));
@@ -159,14 +164,18 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
       const guarded = { ...copy, guards: { ...copy.guards, [field]: value as number } };
       return {
         ...guarded,
-        stages: guarded.stages.map((stage) => (stage.kind !== 'promote' && stage.guards ? { ...stage, guards: { ...stage.guards, [field]: value as number } } : stage)),
+        stages: guarded.stages.map((stage) =>
+          stage.kind !== 'promote' && stage.guards ? { ...stage, guards: { ...stage.guards, [field]: value as number } } : stage,
+        ),
       };
     }
     case 'canary.minDuration':
       return eachStage((stage) => {
         if (stage.kind !== 'canary') return stage;
         const max = stage.maxDuration === undefined ? undefined : durationSeconds(stage.maxDuration);
-        return max !== undefined && max < seconds(value) ? { ...stage, minDuration: value, maxDuration: value } : { ...stage, minDuration: value };
+        return max !== undefined && max < seconds(value)
+          ? { ...stage, minDuration: value, maxDuration: value }
+          : { ...stage, minDuration: value };
       });
     case 'ab.traffic':
       return eachStage((stage) => (stage.kind === 'ab' ? { ...stage, traffic: value as number } : stage));
@@ -182,5 +191,8 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
 
 /** `policy` with every knob of `values` set, in the order given (`withKnob` for each). O(knobs × policy). */
 export function withKnobs(policy: Policy, values: Partial<Record<PolicyKnob, KnobValue>>): Policy {
-  return (Object.entries(values) as [PolicyKnob, KnobValue | undefined][]).reduce((current, [knob, value]) => (value === undefined ? current : withKnob(current, knob, value)), policy);
+  return (Object.entries(values) as [PolicyKnob, KnobValue | undefined][]).reduce(
+    (current, [knob, value]) => (value === undefined ? current : withKnob(current, knob, value)),
+    policy,
+  );
 }

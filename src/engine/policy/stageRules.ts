@@ -47,7 +47,14 @@ export function policyRules(policy: Policy): HealthRule[] {
 export function mapRules(policy: Policy, change: (rule: HealthRule, stage: RuledStage) => HealthRule): Policy {
   return {
     ...policy,
-    stages: policy.stages.map((stage) => (isRuledStage(stage) ? withStageRules(stage, stageRules(stage).map((rule) => change(rule, stage))) : stage)),
+    stages: policy.stages.map((stage) =>
+      isRuledStage(stage)
+        ? withStageRules(
+            stage,
+            stageRules(stage).map((rule) => change(rule, stage)),
+          )
+        : stage,
+    ),
   };
 }
 
@@ -58,6 +65,8 @@ export function mapRules(policy: Policy, change: (rule: HealthRule, stage: Ruled
 export function withRule(policy: Policy, rule: HealthRule, kinds: readonly RuledStageKind[] = ['canary', 'ab', 'full']): Policy {
   return {
     ...policy,
-    stages: policy.stages.map((stage) => (isRuledStage(stage) && kinds.includes(stage.kind) ? withStageRules(stage, [...stageRules(stage), { ...rule }]) : stage)),
+    stages: policy.stages.map((stage) =>
+      isRuledStage(stage) && kinds.includes(stage.kind) ? withStageRules(stage, [...stageRules(stage), { ...rule }]) : stage,
+    ),
   };
 }

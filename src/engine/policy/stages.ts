@@ -3,16 +3,7 @@
  * takes the fields to override. Compose them into `Policy.stages`.
  */
 import { defaultHealthRules } from './healthRules.ts';
-import type {
-  AbStage,
-  AbTest,
-  BaselineStage,
-  CanaryStage,
-  FullStage,
-  PromoteStage,
-  ShadowGates,
-  ShadowStage,
-} from './policy.ts';
+import type { AbStage, AbTest, BaselineStage, CanaryStage, FullStage, PromoteStage, ShadowGates, ShadowStage } from './policy.ts';
 
 type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
@@ -27,9 +18,7 @@ export function defaultShadowGates(): ShadowGates {
 }
 
 /** A shadow stage (default 24 h, all traffic mirrored, exact-match comparison, framework gates). */
-export function shadowStage(
-  options: Partial<Omit<ShadowStage, 'kind' | 'gates'>> & { gates?: Partial<ShadowGates> } = {},
-): ShadowStage {
+export function shadowStage(options: Partial<Omit<ShadowStage, 'kind' | 'gates'>> & { gates?: Partial<ShadowGates> } = {}): ShadowStage {
   const { gates, ...rest } = options;
   return {
     kind: 'shadow',
@@ -47,9 +36,7 @@ export function canaryStage(options: Optional<Omit<CanaryStage, 'kind'>, 'rules'
 }
 
 /** An A/B stage (default 50%, 24–48 h, fixed design, α 0.05, power 0.8, framework guardrails). */
-export function abStage(
-  options: Partial<Omit<AbStage, 'kind' | 'test'>> & { test: Optional<AbTest, 'metric' | 'design'> },
-): AbStage {
+export function abStage(options: Partial<Omit<AbStage, 'kind' | 'test'>> & { test: Optional<AbTest, 'metric' | 'design'> }): AbStage {
   const { test, ...rest } = options;
   return {
     kind: 'ab',

@@ -79,10 +79,7 @@ function binomialBtrs(random: Random, n: number, p: number): () => number {
   const logOdds = Math.log(odds);
   const mode = Math.floor((n + 1) * p);
   // Terms of ln[P(X = k)/P(X = mode)] that do not depend on k.
-  const modeTerm =
-    (mode + 0.5) * Math.log((mode + 1) / (odds * (n - mode + 1))) +
-    stirlingCorrection(mode) +
-    stirlingCorrection(n - mode);
+  const modeTerm = (mode + 0.5) * Math.log((mode + 1) / (odds * (n - mode + 1))) + stirlingCorrection(mode) + stirlingCorrection(n - mode);
   return () => {
     for (;;) {
       const u = random() - 0.5;

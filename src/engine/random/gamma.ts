@@ -23,7 +23,7 @@ export function gammaSampler(random: Random, shape: number, scale = 1): () => nu
   const boosted = marsagliaTsang(random, shape + 1);
   const inverseShape = 1 / shape;
   // 1 − U ∈ (0, 1], so the power is never 0^{1/shape} by accident of a zero draw.
-  return () => scale * boosted() * Math.pow(1 - random(), inverseShape);
+  return () => scale * boosted() * (1 - random()) ** inverseShape;
 }
 
 /**

@@ -12,10 +12,7 @@
  * against SMHasher's published verification value (0xB3ECE62A) in
  * test/engine/random/murmurHash3x86Hash128.test.ts. Cost: O(length), ~5 operations per byte.
  */
-export function murmurHash3x86Hash128(
-  bytes: Uint8Array,
-  seed = 0,
-): [number, number, number, number] {
+export function murmurHash3x86Hash128(bytes: Uint8Array, seed = 0): [number, number, number, number] {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`seed must be an integer between 0 and 2^32 - 1, got ${seed}`);
   }

@@ -68,13 +68,7 @@ function poissonPtrs(random: Random, mean: number): () => number {
       // ln k! = (k + ½)ln(k + 1) − (k + 1) + ½ln 2π + fc(k), rearranged into small terms.
       const logHat = Math.log(v) + logInverseAlpha - Math.log(a / (us * us) + b);
       const logDensity =
-        k +
-        1 -
-        mean +
-        k * Math.log1p((mean - k - 1) / (k + 1)) -
-        0.5 * Math.log(k + 1) -
-        HALF_LOG_TWO_PI -
-        stirlingCorrection(k);
+        k + 1 - mean + k * Math.log1p((mean - k - 1) / (k + 1)) - 0.5 * Math.log(k + 1) - HALF_LOG_TWO_PI - stirlingCorrection(k);
       if (logHat <= logDensity) return k;
     }
   };

@@ -1,7 +1,7 @@
-import { murmurHash3x86Hash128 } from './murmurHash3x86Hash128.ts';
-import { xoshiro128StarStar } from './prng.ts';
-import type { Random } from './prng.ts';
 import { utf8Bytes } from '../text/utf8Bytes.ts';
+import { murmurHash3x86Hash128 } from './murmurHash3x86Hash128.ts';
+import type { Random } from './prng.ts';
+import { xoshiro128StarStar } from './prng.ts';
 
 /**
  * The random stream of replicate `replicate` of a run seeded with `seed`, optionally for one
@@ -104,4 +104,3 @@ function writeWord(bytes: Uint8Array, at: number, word: number): number {
   bytes[at + 3] = (word >>> 24) & 0xff;
   return at + 4;
 }
-

@@ -109,8 +109,7 @@ export function percentageAt(schedule: readonly PercentageStep[], time: number):
 }
 
 function stickinessValue(context: FlagContext, key: string): string | undefined {
-  const value =
-    key === 'userId' ? context.userId : key === 'sessionId' ? context.sessionId : context.properties?.[key];
+  const value = key === 'userId' ? context.userId : key === 'sessionId' ? context.sessionId : context.properties?.[key];
   return value === undefined || value === '' ? undefined : value;
 }
 

@@ -2,13 +2,14 @@
  * The decision of a fixed-horizon A/B test on a success rate: who wins, practically equal, or
  * not enough data yet — with the numbers behind it and a plain-language recommendation.
  */
-import { normalQuantile } from './distributions.ts';
-import { checkProportionCounts, twoProportionZTest } from './proportions.ts';
-import type { ProportionCounts } from './proportions.ts';
-import { requiredSampleSize } from './sampleSize.ts';
-import { newcombeInterval, wilsonInterval } from './wilson.ts';
-import type { Interval } from './wilson.ts';
+
 import { formatPercent } from '../text/format.ts';
+import { normalQuantile } from './distributions.ts';
+import type { ProportionCounts } from './proportions.ts';
+import { checkProportionCounts, twoProportionZTest } from './proportions.ts';
+import { requiredSampleSize } from './sampleSize.ts';
+import type { Interval } from './wilson.ts';
+import { newcombeInterval, wilsonInterval } from './wilson.ts';
 
 /** Outcome of `decideAB`. */
 export type ABDecision = 'A_WINS' | 'B_WINS' | 'TIE' | 'INCONCLUSIVE';

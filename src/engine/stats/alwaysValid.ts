@@ -190,7 +190,10 @@ export interface ArmMeanSummary {
  * s²_candidate/n_candidate + s²_control/n_control.
  */
 export function differenceInMeansEstimate(control: ArmMeanSummary, candidate: ArmMeanSummary): EffectEstimate {
-  for (const [name, arm] of [['control', control], ['candidate', candidate]] as const) {
+  for (const [name, arm] of [
+    ['control', control],
+    ['candidate', candidate],
+  ] as const) {
     checkFinite(`${name}.mean`, arm.mean);
     if (!(arm.variance >= 0) || !Number.isFinite(arm.variance)) {
       throw new RangeError(`${name}.variance must be a finite number ≥ 0, got ${arm.variance}`);

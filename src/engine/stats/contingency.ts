@@ -22,10 +22,12 @@ export interface HomogeneityTest {
  * lists of different lengths, or when a group is empty or fewer than two categories are observed.
  */
 export function homogeneityTest(first: readonly number[], second: readonly number[]): HomogeneityTest {
-  if (first.length !== second.length) throw new RangeError(`the two groups must have the same categories, got ${first.length} and ${second.length}`);
+  if (first.length !== second.length)
+    throw new RangeError(`the two groups must have the same categories, got ${first.length} and ${second.length}`);
   [first, second].forEach((group, g) =>
     group.forEach((count, i) => {
-      if (!(Number.isFinite(count) && count >= 0)) throw new RangeError(`group ${g + 1}, category ${i + 1}: count must be a finite number ≥ 0, got ${count}`);
+      if (!(Number.isFinite(count) && count >= 0))
+        throw new RangeError(`group ${g + 1}, category ${i + 1}: count must be a finite number ≥ 0, got ${count}`);
     }),
   );
   const columns: [number, number][] = [];

@@ -139,9 +139,7 @@ export function groupSequentialBoundaries(options: GroupSequentialOptions): Grou
   const fractions = checkInformationFractions(options.informationFractions, true);
 
   const alphaPerSide = alpha / sides;
-  const spentPerSide = fractions.map((t, k) =>
-    k === fractions.length - 1 ? alphaPerSide : alphaSpending(spending, alphaPerSide, t),
-  );
+  const spentPerSide = fractions.map((t, k) => (k === fractions.length - 1 ? alphaPerSide : alphaSpending(spending, alphaPerSide, t)));
   const z: number[] = [];
   let state = startingState();
   for (let k = 0; k < fractions.length; k++) {
@@ -324,13 +322,7 @@ function transition(state: ContinuationState, information: number, drift: number
 }
 
 /** Moves the recursion to the next look: the sub-density of Z_k on (lower, upper). */
-function advance(
-  state: ContinuationState,
-  information: number,
-  drift: number,
-  lower: number,
-  upper: number,
-): ContinuationState {
+function advance(state: ContinuationState, information: number, drift: number, lower: number, upper: number): ContinuationState {
   const { points, weights } = simpsonGrid(drift * Math.sqrt(information), lower, upper);
   const { scale, shift, spread, offset } = transition(state, information, drift);
   const masses = new Float64Array(points.length);

@@ -42,7 +42,7 @@ export function kolmogorovLimitSf(z: number): number {
   if (z < 1) {
     let sum = 0;
     for (let k = 1; k < 100; k++) {
-      const term = Math.exp(-((2 * k - 1) ** 2) * PI_SQUARED / (8 * z * z));
+      const term = Math.exp((-((2 * k - 1) ** 2) * PI_SQUARED) / (8 * z * z));
       sum += term;
       if (term <= 1e-17 * sum) break;
     }
@@ -89,8 +89,8 @@ export function smirnovSf(n: number, d: number): number {
 /** log(n!/nⁿ) by Stirling's series with the n·log n removed up front (as scipy `_ksstats`). */
 function logFactorialOverPower(n: number): number {
   const coefficients = [
-    -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-    -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+    -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4, -5.952380952380952381e-4,
+    7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
   ];
   const reciprocal = 1 / n;
   const x = reciprocal / n;
@@ -287,11 +287,7 @@ export interface KsTestResult {
  * D⁻ = max(F(x₍ᵢ₎) − (i−1)/n); p-value `kolmogorovSmirnovSf(n, D)` (`'exact'`, scipy's default)
  * or `kolmogorovLimitSf(√n·D)` (`'asymp'`). Cost O(n log n) plus the p-value.
  */
-export function oneSampleKsTest(
-  sample: readonly number[],
-  cdf: (x: number) => number,
-  method: KsMethod = 'exact',
-): KsTestResult {
+export function oneSampleKsTest(sample: readonly number[], cdf: (x: number) => number, method: KsMethod = 'exact'): KsTestResult {
   if (sample.length === 0) throw new RangeError('sample must not be empty');
   if (method !== 'exact' && method !== 'asymp') throw new RangeError(`method must be 'exact' or 'asymp', got '${String(method)}'`);
   const sorted = [...sample].sort((a, b) => a - b);
@@ -415,18 +411,17 @@ export interface TwoSampleKsOptions {
  * scipy's. Asymptotic: `kolmogorovSmirnovSf(round(m·n/(m+n)), D)` (round half to even, as
  * numpy). Cost O((m + n) log(m + n)) for D plus O(m·n·D) for the exact unequal-size p-value.
  */
-export function twoSampleKsTest(
-  reference: readonly number[],
-  current: readonly number[],
-  options: TwoSampleKsOptions = {},
-): KsTestResult {
+export function twoSampleKsTest(reference: readonly number[], current: readonly number[], options: TwoSampleKsOptions = {}): KsTestResult {
   const requested = options.method ?? 'auto';
   if (requested !== 'auto' && requested !== 'exact' && requested !== 'asymp') {
     throw new RangeError(`method must be 'auto', 'exact' or 'asymp', got '${String(requested)}'`);
   }
   if (reference.length === 0) throw new RangeError('reference must not be empty');
   if (current.length === 0) throw new RangeError('current must not be empty');
-  for (const [name, values] of [['reference', reference], ['current', current]] as const) {
+  for (const [name, values] of [
+    ['reference', reference],
+    ['current', current],
+  ] as const) {
     for (const value of values) if (!Number.isFinite(value)) throw new RangeError(`${name} must hold finite numbers, got ${value}`);
   }
   const a = [...reference].sort((x, y) => x - y);

@@ -7,8 +7,8 @@
  * correct=TRUE)` computes the same p-value.
  */
 import { normalCdf } from './distributions.ts';
-import { checkAlternative } from './welch.ts';
 import type { Alternative } from './welch.ts';
+import { checkAlternative } from './welch.ts';
 
 /** Result of `mannWhitneyU`. */
 export interface MannWhitneyResult {
@@ -34,11 +34,7 @@ export interface MannWhitneyResult {
  * no evidence either way: z = 0 and p = 1 (scipy returns NaN there).
  * Cost: O(n log n) for the two sorts, O(n) extra memory (two Float64Array copies).
  */
-export function mannWhitneyU(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  alternative: Alternative = 'two-sided',
-): MannWhitneyResult {
+export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, alternative: Alternative = 'two-sided'): MannWhitneyResult {
   checkAlternative(alternative);
   if (x.length === 0) throw new RangeError('x must contain at least one value');
   if (y.length === 0) throw new RangeError('y must contain at least one value');

@@ -33,11 +33,7 @@ export interface MultipleComparisonResult {
  * adjusted values with α, which can differ by one rounding error at the boundary).
  * Cost O(m log m).
  */
-export function adjustPValues(
-  pValues: readonly number[],
-  method: MultipleComparisonMethod,
-  alpha = 0.05,
-): MultipleComparisonResult {
+export function adjustPValues(pValues: readonly number[], method: MultipleComparisonMethod, alpha = 0.05): MultipleComparisonResult {
   if (pValues.length === 0) throw new RangeError('pValues must contain at least one p-value');
   pValues.forEach((p, i) => {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`pValues[${i}] must be between 0 and 1, got ${p}`);

@@ -54,7 +54,12 @@ export function peekingCost(alpha: number, maxLooks: number, spending: SpendingF
     });
     const fractions = equallySpacedFractions(looks);
     const design = groupSequentialBoundaries({ informationFractions: fractions, alpha, sides: 2, spending });
-    const exits = crossingProbabilities(design.z, fractions, 0, design.z.map((z) => -z));
+    const exits = crossingProbabilities(
+      design.z,
+      fractions,
+      0,
+      design.z.map((z) => -z),
+    );
     points.push({
       looks,
       design: peekingDesignNames[spending],

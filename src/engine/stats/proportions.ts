@@ -71,7 +71,6 @@ export function twoProportionZTest(
   if (variance === 0) return { z: 0, pValue: 1 };
   const difference = first.successes / first.total - second.successes / second.total;
   const z = difference / Math.sqrt(variance);
-  const pValue =
-    alternative === 'two-sided' ? 2 * normalSf(Math.abs(z)) : alternative === 'larger' ? normalSf(z) : normalCdf(z);
+  const pValue = alternative === 'two-sided' ? 2 * normalSf(Math.abs(z)) : alternative === 'larger' ? normalSf(z) : normalCdf(z);
   return { z, pValue };
 }

@@ -46,10 +46,7 @@ export interface SampleRatioMismatchResult {
  * Checks: at least two arms, counts non-negative integers with a positive total, one finite
  * positive weight per arm, threshold in (0, 1).
  */
-export function sampleRatioMismatch(
-  counts: readonly number[],
-  options: SampleRatioMismatchOptions = {},
-): SampleRatioMismatchResult {
+export function sampleRatioMismatch(counts: readonly number[], options: SampleRatioMismatchOptions = {}): SampleRatioMismatchResult {
   const { threshold = DEFAULT_SRM_THRESHOLD } = options;
   if (counts.length < 2) throw new RangeError(`counts must list at least 2 arms, got ${counts.length}`);
   counts.forEach((count, i) => {

@@ -215,9 +215,7 @@ function pooledPower(baseline: number, target: number, n1: number, design: Check
 }
 
 function powerOf(baseline: number, target: number, n1: number, design: CheckedDesign): number {
-  return design.method === 'arcsine'
-    ? arcsinePower(baseline, target, n1, design)
-    : pooledPower(baseline, target, n1, design);
+  return design.method === 'arcsine' ? arcsinePower(baseline, target, n1, design) : pooledPower(baseline, target, n1, design);
 }
 
 /**
@@ -271,8 +269,7 @@ export function requiredSampleSize(options: SampleSizeOptions): SampleSizeResult
     let effective = oneTail;
     if (design.sides === 2) {
       // The far tail only adds power, so the two-tail root lies in (0, oneTail].
-      const twoTailPower = (m: number): number =>
-        normalSf(critical - h * Math.sqrt(m)) + normalCdf(-critical - h * Math.sqrt(m)) - power;
+      const twoTailPower = (m: number): number => normalSf(critical - h * Math.sqrt(m)) + normalCdf(-critical - h * Math.sqrt(m)) - power;
       effective = increasingRoot(twoTailPower, 0, oneTail);
     }
     exact = (effective * (1 + design.ratio)) / design.ratio;
@@ -323,9 +320,7 @@ export function minimumDetectableEffect(options: MinimumDetectableEffectOptions)
   const extreme = direction === 'increase' ? 1 : 0;
   if (baseline === extreme) throw new RangeError(`baseline ${baseline} leaves no room for an ${direction}`);
   if (powerOf(baseline, extreme, nPerArm, design) < power) {
-    throw new RangeError(
-      `nPerArm ${nPerArm} is too small: even a target rate of ${extreme} is detected with less than power ${power}`,
-    );
+    throw new RangeError(`nPerArm ${nPerArm} is too small: even a target rate of ${extreme} is detected with less than power ${power}`);
   }
   // Distance from the baseline as the unknown, so that the function increases in both directions.
   const span = Math.abs(extreme - baseline);

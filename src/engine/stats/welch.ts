@@ -7,7 +7,7 @@
  * equal_var=False, alternative=…)` / `ttest_ind_from_stats`, degrees of freedom and confidence
  * interval as statsmodels 0.13 `CompareMeans.tconfint_diff(usevar='unequal')`.
  */
-import { logGamma, normalQuantile, studentTCdf, betaQuantile } from './distributions.ts';
+import { betaQuantile, logGamma, normalQuantile, studentTCdf } from './distributions.ts';
 
 /** Direction of the alternative hypothesis, in scipy's words, about `a − b`. */
 export type Alternative = 'two-sided' | 'less' | 'greater';
@@ -170,11 +170,7 @@ export interface WelchTestOptions {
  * O(1). Matches scipy `ttest_ind_from_stats(…, equal_var=False, alternative=…)`.
  * Use `momentsFromSums` first when all you have is n, Σx and Σx².
  */
-export function welchTTest(
-  a: MomentsSummary,
-  b: MomentsSummary,
-  options: WelchTestOptions | Alternative = {},
-): WelchTestResult {
+export function welchTTest(a: MomentsSummary, b: MomentsSummary, options: WelchTestOptions | Alternative = {}): WelchTestResult {
   const { alternative = 'two-sided', confidenceLevel = 0.95 } = typeof options === 'string' ? { alternative: options } : options;
   checkSummary(a, 'a');
   checkSummary(b, 'b');
@@ -189,8 +185,7 @@ export function welchTTest(
   const standardError = Math.sqrt(variance);
   const meanDifference = a.mean - b.mean;
   const t = meanDifference / standardError;
-  const degreesOfFreedom =
-    (variance * variance) / ((shareA * shareA) / (a.count - 1) + (shareB * shareB) / (b.count - 1));
+  const degreesOfFreedom = (variance * variance) / ((shareA * shareA) / (a.count - 1) + (shareB * shareB) / (b.count - 1));
 
   let pValue: number;
   let confidenceInterval: [number, number];
@@ -254,7 +249,7 @@ function twoProduct(a: number, b: number): [number, number] {
   const product = a * b;
   const [aHigh, aLow] = split(a);
   const [bHigh, bLow] = split(b);
-  const error = aLow * bLow - (((product - aHigh * bHigh) - aLow * bHigh) - aHigh * bLow);
+  const error = aLow * bLow - (product - aHigh * bHigh - aLow * bHigh - aHigh * bLow);
   return [product, error];
 }
 

@@ -3,8 +3,8 @@
  * Newcombe's hybrid score method, which combines the two Wilson intervals (Newcombe 1998).
  */
 import { normalQuantile } from './distributions.ts';
-import { checkProportionCounts } from './proportions.ts';
 import type { ProportionCounts } from './proportions.ts';
+import { checkProportionCounts } from './proportions.ts';
 
 /** A two-sided confidence interval. */
 export interface Interval {

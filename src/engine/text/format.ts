@@ -90,7 +90,10 @@ export function formatDuration(seconds: number): string {
   if (seconds === 0) return '0s';
   let rest = seconds;
   let text = '';
-  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     const whole = Math.floor(rest / size);
     if (whole > 0) {
       text += `${whole}${unit}`;

@@ -102,7 +102,8 @@ export function blockBootstrapArrivals(
   const firstMinute = Math.floor(sorted[0] / MINUTE);
   const minutes = Math.floor(sorted[sorted.length - 1] / MINUTE) - firstMinute + 1;
   const { blockMinutes: requested = defaultBlockMinutes(minutes), localWindowMinutes = 60 } = options;
-  if (!(Number.isInteger(requested) && requested >= 1)) throw new RangeError(`blockMinutes must be a whole number of at least 1, got ${requested}`);
+  if (!(Number.isInteger(requested) && requested >= 1))
+    throw new RangeError(`blockMinutes must be a whole number of at least 1, got ${requested}`);
   if (!(localWindowMinutes >= 0 && localWindowMinutes < DAY_MINUTES / 2)) {
     throw new RangeError(`localWindowMinutes must be between 0 and 720 (half a day), got ${localWindowMinutes}`);
   }

@@ -67,7 +67,10 @@ export function parseColumnMapping(text: string): ColumnMapping {
 
 /** How header names are compared: trimmed, case-insensitive, runs of spaces/underscores/hyphens as one space. */
 export function normalizeColumnName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
 }
 
 /**
@@ -115,13 +118,15 @@ export function resolveColumnMapping(mapping: ColumnMapping, columns: readonly s
 }
 
 /** Names that say "a moment in time" (compared on lower-cased names). */
-const TIME_NAME_EXACT = /^(@?timestamp|ts|time|datetime|date_?time|date|created|created_?at|create_?time|gmt_?create|event_?time|request_?time|start_?time)$/;
+const TIME_NAME_EXACT =
+  /^(@?timestamp|ts|time|datetime|date_?time|date|created|created_?at|create_?time|gmt_?create|event_?time|request_?time|start_?time)$/;
 const TIME_NAME_LOOSE = /timestamp|time|date|creat|(^|_)ts($|_)|_at$/;
 /**
  * Names that say "how long" — a latency, never a moment — even though some hold "time":
  * `exec_time_seconds`, `response_time_ms`, `duration`, `elapsed`, `took`, a unit suffix.
  */
-const DURATION_NAME = /latency|duration|elapsed|took|exec_?time|run_?time|response_?time|wait_?time|process(ing)?_?time|cost_?time|_(s|sec|secs|seconds|ms|millis|milliseconds|us|micros|microseconds)$|^(ms|millis)$/;
+const DURATION_NAME =
+  /latency|duration|elapsed|took|exec_?time|run_?time|response_?time|wait_?time|process(ing)?_?time|cost_?time|_(s|sec|secs|seconds|ms|millis|milliseconds|us|micros|microseconds)$|^(ms|millis)$/;
 
 /** Column-name patterns for the other fields, most specific first (compared on lower-case names). */
 const FIELD_PATTERNS: Record<Exclude<LogField, 'timestamp' | 'latency'>, RegExp[]> = {
@@ -185,7 +190,10 @@ function shareOfValues(rows: readonly (readonly string[])[], index: number, test
  *
  * Cost O(fields × columns × rows) — meant for the first few dozen rows.
  */
-export function guessColumnMapping(columns: readonly string[], rows: readonly (readonly string[])[] = []): { [field in LogField]?: string } {
+export function guessColumnMapping(
+  columns: readonly string[],
+  rows: readonly (readonly string[])[] = [],
+): { [field in LogField]?: string } {
   const guess: { [field in LogField]?: string } = {};
   const used = new Set<number>();
   const names = columns.map((column) => column.trim().toLowerCase());
@@ -204,7 +212,8 @@ export function guessColumnMapping(columns: readonly string[], rows: readonly (r
     const share = shareOfValues(rows, index, looksLikeTimestamp);
     if (share !== null && share < 0.5) return;
     const candidate = { index, exact, share: share ?? 1 };
-    if (best === undefined || (candidate.exact && !best.exact) || (candidate.exact === best.exact && candidate.share > best.share)) best = candidate;
+    if (best === undefined || (candidate.exact && !best.exact) || (candidate.exact === best.exact && candidate.share > best.share))
+      best = candidate;
   });
   pick('timestamp', best?.index);
 
@@ -217,7 +226,9 @@ export function guessColumnMapping(columns: readonly string[], rows: readonly (r
   };
   pick(
     'latency',
-    [latencyExact, DURATION_NAME].map((pattern) => names.findIndex((name, index) => pattern.test(name) && isLatency(index))).find((index) => index >= 0),
+    [latencyExact, DURATION_NAME]
+      .map((pattern) => names.findIndex((name, index) => pattern.test(name) && isLatency(index)))
+      .find((index) => index >= 0),
   );
 
   for (const field of Object.keys(FIELD_PATTERNS) as (keyof typeof FIELD_PATTERNS)[]) {

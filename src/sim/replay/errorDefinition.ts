@@ -5,9 +5,10 @@
  * successes are `SUCCEED`: every success is rejected as unrecognised and the failures alone
  * remain, an error rate of 1).
  */
+
+import { DEFAULT_ERROR_WORDS } from './errorRule.ts';
 import type { ParsedLog, ParseReport } from './parseLog.ts';
 import type { ErrorDefinition } from './replayReport.ts';
-import { DEFAULT_ERROR_WORDS } from './errorRule.ts';
 
 /** The status values as one short list: `'SUCCEED' ×26,600, 'FAILED' ×398`. */
 export function listStatuses(statuses: readonly { status: string; count: number }[], most = 8): string {
@@ -49,10 +50,14 @@ export function checkErrorDefinition(log: ParsedLog): ErrorDefinition {
   const rejected = definition.rejectedStatuses.reduce((sum, s) => sum + s.count, 0);
   const hint = `say what counts as an error with --error-when, e.g. "status == FAILED" or "status >= 500 or status in (error, timeout)"`;
   if (definition.requests === 0) {
-    throw new RangeError(`no row of the log was accepted under the error rule '${definition.rule}' (status values seen: ${values}): ${hint}`);
+    throw new RangeError(
+      `no row of the log was accepted under the error rule '${definition.rule}' (status values seen: ${values}): ${hint}`,
+    );
   }
   if (definition.errors === 0) {
-    throw new RangeError(`the error rule '${definition.rule}' matches none of the ${definition.requests.toLocaleString('en-US')} accepted rows (status values seen: ${values}): ${hint}`);
+    throw new RangeError(
+      `the error rule '${definition.rule}' matches none of the ${definition.requests.toLocaleString('en-US')} accepted rows (status values seen: ${values}): ${hint}`,
+    );
   }
   if (definition.errors === definition.requests) {
     throw new RangeError(

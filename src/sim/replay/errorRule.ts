@@ -51,7 +51,10 @@ const STATUS_CLASS = /^[1-9]xx$/;
 
 /** Normalises a status word: trimmed, lower case, runs of spaces, `_` and `-` as one space. */
 export function normalizeStatus(status: string): string {
-  return status.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+  return status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
 }
 
 function readStatus(status: string): StatusValue {
@@ -61,12 +64,40 @@ function readStatus(status: string): StatusValue {
 
 /** Words the default rule reads as a failed request. */
 export const DEFAULT_ERROR_WORDS: readonly string[] = [
-  'error', 'err', 'errored', 'fail', 'failed', 'failure', 'timeout', 'timed out', 'time out', 'exception',
-  'fatal', 'internal error', 'unavailable', 'ko', 'aborted', 'crash', 'crashed', '5xx',
+  'error',
+  'err',
+  'errored',
+  'fail',
+  'failed',
+  'failure',
+  'timeout',
+  'timed out',
+  'time out',
+  'exception',
+  'fatal',
+  'internal error',
+  'unavailable',
+  'ko',
+  'aborted',
+  'crash',
+  'crashed',
+  '5xx',
 ];
 /** Words the default rule reads as a successful request. */
 export const DEFAULT_SUCCESS_WORDS: readonly string[] = [
-  'ok', 'okay', 'success', 'succeeded', 'successful', 'done', 'completed', 'complete', 'pass', 'passed', '2xx', '3xx', '4xx',
+  'ok',
+  'okay',
+  'success',
+  'succeeded',
+  'successful',
+  'done',
+  'completed',
+  'complete',
+  'pass',
+  'passed',
+  '2xx',
+  '3xx',
+  '4xx',
 ];
 
 /** The rule used without `--error-when` (see the module comment). */
@@ -85,9 +116,7 @@ export const DEFAULT_ERROR_RULE: ErrorRule = {
   },
 };
 
-type Token =
-  | { kind: 'word'; text: string; quoted: boolean; at: number }
-  | { kind: 'symbol'; text: string; at: number };
+type Token = { kind: 'word'; text: string; quoted: boolean; at: number } | { kind: 'symbol'; text: string; at: number };
 
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
@@ -110,7 +139,7 @@ function tokenize(source: string): Token[] {
         tokens.push({ kind: 'symbol', text: character, at: i });
         i++;
       } else {
-        const match = /^[A-Za-z0-9_.+\-]+/.exec(source.slice(i));
+        const match = /^[A-Za-z0-9_.+-]+/.exec(source.slice(i));
         if (!match) throw new RangeError(`error rule has an unexpected character '${character}' at position ${i + 1}: ${source}`);
         tokens.push({ kind: 'word', text: match[0], quoted: false, at: i });
         i += match[0].length;

@@ -37,9 +37,7 @@ export function parseInjection(spec: string): Injection[] {
     const item = raw.trim();
     const match = ITEM.exec(item);
     if (!match) {
-      throw new RangeError(
-        `injection '${item}' must look like latency*1.3, latency+50ms, errors*2, errors+0.01 or leak:latency+2ms/h`,
-      );
+      throw new RangeError(`injection '${item}' must look like latency*1.3, latency+50ms, errors*2, errors+0.01 or leak:latency+2ms/h`);
     }
     const [, leak, targetText, operator, amountText, unitText, perHour] = match;
     const target = targetText.toLowerCase() === 'latency' ? 'latency' : 'errors';
@@ -60,7 +58,8 @@ export function parseInjection(spec: string): Injection[] {
     }
     const operation = operator === '*' ? 'scale' : 'shift';
     if (leak) return { kind: 'leak', target, operation, perHour: amount };
-    if (target === 'latency') return operation === 'scale' ? { kind: 'latencyScale', factor: amount } : { kind: 'latencyShift', milliseconds: amount };
+    if (target === 'latency')
+      return operation === 'scale' ? { kind: 'latencyScale', factor: amount } : { kind: 'latencyShift', milliseconds: amount };
     return operation === 'scale' ? { kind: 'errorScale', factor: amount } : { kind: 'errorShift', rate: amount };
   });
 }

@@ -10,10 +10,11 @@
  * (`quantile.ts`, `wilson.ts`) to match DESIGN.md §3 — Arquero would add a copy of every row
  * into a table for no gain.
  */
-import { wilsonInterval } from '../../engine/stats/wilson.ts';
-import type { Interval } from '../../engine/stats/wilson.ts';
-import { quantileSorted } from '../../engine/stats/quantile.ts';
+
 import { LatencySketch } from '../../engine/stats/latencySketch.ts';
+import { quantileSorted } from '../../engine/stats/quantile.ts';
+import type { Interval } from '../../engine/stats/wilson.ts';
+import { wilsonInterval } from '../../engine/stats/wilson.ts';
 import type { DictionaryColumn, ParsedLog } from './parseLog.ts';
 
 /** Latency statistics of a group, in ms. */
@@ -190,7 +191,7 @@ export function summarizeLog(log: ParsedLog, options: SummarizeLogOptions = {}):
     const time = log.timestamps[i];
     if (time < start) start = time;
     if (time > end) end = time;
-    hourly[(((Math.floor(time / HOUR) % 24) + 24) % 24)]++;
+    hourly[((Math.floor(time / HOUR) % 24) + 24) % 24]++;
   }
   const hasRows = log.rows > 0;
   const coverage = hasRows ? hourOfDayCoverage(start, end) : new Float64Array(24);

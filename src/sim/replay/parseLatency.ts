@@ -14,8 +14,8 @@ export const LATENCY_UNITS: readonly LatencyUnit[] = ['ms', 's', 'us'];
 const MILLISECONDS_PER: Record<string, number> = {
   ns: -1e6,
   us: -1e3,
-  'µs': -1e3,
-  'μs': -1e3,
+  µs: -1e3,
+  μs: -1e3,
   ms: 1,
   s: 1000,
   sec: 1000,

@@ -26,16 +26,17 @@
  *   Nothing is dropped silently and nothing in the data can make the parse throw; only a
  *   mapping that does not fit the header (or an empty log) throws a RangeError.
  */
-import { BYTE_ORDER_MARK, sniffLogFormat } from './logFormat.ts';
-import type { LogFormat } from './logFormat.ts';
-import { LOG_FIELDS, normalizeColumnName, resolveColumnMapping } from './columnMapping.ts';
+
 import type { ColumnMapping, LogField, ResolvedMapping } from './columnMapping.ts';
-import { DEFAULT_ERROR_RULE } from './errorRule.ts';
+import { LOG_FIELDS, normalizeColumnName, resolveColumnMapping } from './columnMapping.ts';
 import type { ErrorRule } from './errorRule.ts';
-import { TimestampReader } from './parseTimestamp.ts';
-import type { TimestampKind } from './parseTimestamp.ts';
-import { parseLatency } from './parseLatency.ts';
+import { DEFAULT_ERROR_RULE } from './errorRule.ts';
+import type { LogFormat } from './logFormat.ts';
+import { BYTE_ORDER_MARK, sniffLogFormat } from './logFormat.ts';
 import type { LatencyUnit } from './parseLatency.ts';
+import { parseLatency } from './parseLatency.ts';
+import type { TimestampKind } from './parseTimestamp.ts';
+import { TimestampReader } from './parseTimestamp.ts';
 
 /** Why a row was rejected. */
 export type RejectReason =
@@ -316,10 +317,7 @@ export class LogParser {
   private readonly jsonBuffer: { line: number; raw: string; object: Record<string, unknown>; problem: string | undefined }[] = [];
   private readonly progress: ParseProgress = { characters: 0, bytes: 0, rowsRead: 0, rowsAccepted: 0, rowsRejected: 0 };
   private blankLines = 0;
-  private readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((reason) => [reason, 0])) as Record<
-    RejectReason,
-    number
-  >;
+  private readonly rejectedByReason = Object.fromEntries(REJECT_REASONS.map((reason) => [reason, 0])) as Record<RejectReason, number>;
   private readonly examples: RejectedRow[] = [];
   private readonly missing = { latency: 0, model: 0, segment: 0, user: 0 };
   private readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};

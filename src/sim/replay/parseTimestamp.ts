@@ -4,13 +4,7 @@
  */
 
 /** How a timestamp was written (reported, so that a surprising detection is visible). */
-export type TimestampKind =
-  | 'iso'
-  | 'apache'
-  | 'epochSeconds'
-  | 'epochMilliseconds'
-  | 'epochMicroseconds'
-  | 'epochNanoseconds';
+export type TimestampKind = 'iso' | 'apache' | 'epochSeconds' | 'epochMilliseconds' | 'epochMicroseconds' | 'epochNanoseconds';
 
 /** A parsed timestamp: epoch milliseconds (fractional below 1 ms is kept) and how it was written. */
 export interface ParsedTimestamp {
@@ -19,8 +13,7 @@ export interface ParsedTimestamp {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
 const APACHE = /^\[?(\d{2})\/([A-Za-z]{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\s+([+-]\d{4}))?\]?$/;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 

@@ -88,7 +88,16 @@ export interface WorldSummary {
   /** Rollbacks by failing checks in a row, ascending. */
   failingChecks: { checks: number; count: number }[];
   /** Runs that ended in a stage that never got its requests, with a sentence each. */
-  starved: { stage: string; ending: 'timedOut' | 'endOfReplay'; per: 'window' | 'stage'; needed: number; seenMin: number; seenMax: number; runs: number; message: string }[];
+  starved: {
+    stage: string;
+    ending: 'timedOut' | 'endOfReplay';
+    per: 'window' | 'stage';
+    needed: number;
+    seenMin: number;
+    seenMax: number;
+    runs: number;
+    message: string;
+  }[];
 }
 
 /** How the error definition was applied to the log. */
@@ -275,7 +284,14 @@ function count(n: number): string {
 }
 
 /** The sentence for a starved stage: "timed out: canary 5% saw at most 41 candidate requests in a check window, of the 100 needed (12 runs)". */
-export function starvedMessage(entry: { stage: string; ending: 'timedOut' | 'endOfReplay'; per: 'window' | 'stage'; needed: number; seenMax: number; runs: number }): string {
+export function starvedMessage(entry: {
+  stage: string;
+  ending: 'timedOut' | 'endOfReplay';
+  per: 'window' | 'stage';
+  needed: number;
+  seenMax: number;
+  runs: number;
+}): string {
   const how = entry.ending === 'timedOut' ? 'timed out' : 'ran out of replayed time';
   const what =
     entry.per === 'window'
@@ -295,7 +311,13 @@ export function worldSummary(tally: WorldTally): WorldSummary {
   const starved = Object.entries(tally.starved)
     .map(([key, entry]) => {
       const [stage, ending, per, needed] = key.split('|');
-      const item = { stage, ending: ending as 'timedOut' | 'endOfReplay', per: per as 'window' | 'stage', needed: Number(needed), ...entry };
+      const item = {
+        stage,
+        ending: ending as 'timedOut' | 'endOfReplay',
+        per: per as 'window' | 'stage',
+        needed: Number(needed),
+        ...entry,
+      };
       return { ...item, message: starvedMessage(item) };
     })
     .sort((a, b) => b.runs - a.runs || (a.stage < b.stage ? -1 : 1));

@@ -33,23 +33,27 @@
  * Timeouts: a log has no timeout column, so none are counted (a timeout status can be made an
  * error with `--error-when`).
  */
-import type { WindowMetrics, ArmWindow } from '../../engine/metrics/windowMetrics.ts';
+
+import type { CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import { initialState } from '../../engine/controller/controllerState.ts';
+import { step } from '../../engine/controller/step.ts';
+import type { ArmWindow, WindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Random } from '../../engine/random/prng.ts';
 import { streamFor } from '../../engine/random/streams.ts';
 import { normalizedValue } from '../../engine/routing/bucketing.ts';
-import { initialState } from '../../engine/controller/controllerState.ts';
-import { step } from '../../engine/controller/step.ts';
-import type { CompiledStage } from '../../engine/controller/compilePolicy.ts';
-import { planPolicy } from '../replicate.ts';
+import { formatHours } from '../../engine/text/format.ts';
 import type { PolicyPlan } from '../replicate.ts';
+import { planPolicy } from '../replicate.ts';
 import { flagGroup } from '../runner.ts';
-import { rateEstimate } from '../summary.ts';
 import { SketchBuffer } from '../sketchBuffer.ts';
+import { rateEstimate } from '../summary.ts';
 import { drawLocalBlockStart } from './blockBootstrap.ts';
+import { describeErrorDefinition } from './errorDefinition.ts';
 import type { Injection } from './injection.ts';
 import type { ParsedLog } from './parseLog.ts';
 import { politisWhiteBlockLength } from './politisWhite.ts';
+import type { BlockLengthChoice, ReplayTally, RequestReplayResult, RunOutcome, StarvedStage } from './replayReport.ts';
 import {
   addRunPair,
   addWorldOutcome,
@@ -59,11 +63,8 @@ import {
   mergeReplayTallies,
   worldSummary,
 } from './replayReport.ts';
-import type { BlockLengthChoice, ReplayTally, RequestReplayResult, RunOutcome, StarvedStage } from './replayReport.ts';
-import { describeErrorDefinition } from './errorDefinition.ts';
-import { describeRegression, regressedError, regressedLatency, windowRegression } from './requestRegression.ts';
 import type { WindowRegression } from './requestRegression.ts';
-import { formatHours } from '../../engine/text/format.ts';
+import { describeRegression, regressedError, regressedLatency, windowRegression } from './requestRegression.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
@@ -140,7 +141,13 @@ function prepareLog(log: ParsedLog, group: string, byUser: boolean): PreparedLog
   }
   for (let m = 0; m < minutes; m++) minuteStart[m + 1] += minuteStart[m];
   return {
-    times, errors, latencies, buckets, minuteStart, minutes, firstMinute,
+    times,
+    errors,
+    latencies,
+    buckets,
+    minuteStart,
+    minutes,
+    firstMinute,
     spanSeconds: (log.timestamps[order[n - 1]] - log.timestamps[order[0]]) / 1000,
     errorRate: errorCount / n,
   };
@@ -180,11 +187,18 @@ export function chooseBlockLength(log: ParsedLog, requested?: number): BlockLeng
 
 function blockLengthOf(prepared: PreparedLog, requested?: number): BlockLengthChoice {
   if (requested !== undefined) {
-    if (!(Number.isInteger(requested) && requested >= 1)) throw new RangeError(`blockMinutes must be a whole number of at least 1, got ${requested}`);
+    if (!(Number.isInteger(requested) && requested >= 1))
+      throw new RangeError(`blockMinutes must be a whole number of at least 1, got ${requested}`);
     return { minutes: requested, how: 'user', errorSeries: null, latencySeries: null, explanation: `${requested} min, as set` };
   }
   if (prepared.minutes < 3) {
-    return { minutes: 1, how: 'politisWhite', errorSeries: null, latencySeries: null, explanation: 'the log spans fewer than 3 minutes: blocks of 1 min' };
+    return {
+      minutes: 1,
+      how: 'politisWhite',
+      errorSeries: null,
+      latencySeries: null,
+      explanation: 'the log spans fewer than 3 minutes: blocks of 1 min',
+    };
   }
   const series = minuteSeries(prepared);
   const errorLength = politisWhiteBlockLength(series.errors).circular;
@@ -222,7 +236,14 @@ function bootstrapSeries(prepared: PreparedLog, block: number, horizon: number, 
   let times = new Float64Array(1024);
   let n = 0;
   for (let outputStart = 0; outputStart < outputMinutes; outputStart += length) {
-    const source = drawLocalBlockStart(random, (startTimeOfDay + outputStart) % DAY_MINUTES, firstTimeOfDay, days, lastStart, localWindowMinutes);
+    const source = drawLocalBlockStart(
+      random,
+      (startTimeOfDay + outputStart) % DAY_MINUTES,
+      firstTimeOfDay,
+      days,
+      lastStart,
+      localWindowMinutes,
+    );
     const copy = Math.min(length, outputMinutes - outputStart);
     const from = minuteStart[source];
     const to = minuteStart[source + copy];
@@ -355,7 +376,9 @@ function runSeries(
     const exposed = mirror || served;
     if (exposed && onset === null) onset = time;
     const changes =
-      regression !== null && exposed ? windowRegression(regression.injections, regression.baseErrorRate, hoursExposed + duration / 7200) : (none ??= { latency: [], errors: [] });
+      regression !== null && exposed
+        ? windowRegression(regression.injections, regression.baseErrorRate, hoursExposed + duration / 7200)
+        : (none ??= { latency: [], errors: [] });
     const needsLatency = plan.needsLatency[state.stageIndex];
     control.reset(needsLatency);
     candidate.reset(needsLatency);
@@ -430,18 +453,33 @@ interface PreparedReplay {
  * Checks the options and the log and prepares the replay (O(n log n) for the sort, O(n^{3/2})
  * in the minutes of the log for the block length). RangeErrors name the field and the reason.
  */
-function prepareReplay(log: ParsedLog, policy: Policy, options: ReplayRequestsOptions): { replay: PreparedReplay; routing: RequestReplayResult['routing']; shorter: boolean; rollout: number } {
-  const { replicates, injections = [], localWindowMinutes = 60, stickyBy = log.user ? 'user' : 'request', allowShorterLog = false } = options;
-  if (!(Number.isSafeInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
-  if (!(typeof options.seed === 'string' || Number.isSafeInteger(options.seed))) throw new RangeError(`seed must be a safe integer or a string, got ${options.seed}`);
+function prepareReplay(
+  log: ParsedLog,
+  policy: Policy,
+  options: ReplayRequestsOptions,
+): { replay: PreparedReplay; routing: RequestReplayResult['routing']; shorter: boolean; rollout: number } {
+  const {
+    replicates,
+    injections = [],
+    localWindowMinutes = 60,
+    stickyBy = log.user ? 'user' : 'request',
+    allowShorterLog = false,
+  } = options;
+  if (!(Number.isSafeInteger(replicates) && replicates >= 1))
+    throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
+  if (!(typeof options.seed === 'string' || Number.isSafeInteger(options.seed)))
+    throw new RangeError(`seed must be a safe integer or a string, got ${options.seed}`);
   if (log.rows < 2) throw new RangeError(`log must have at least 2 accepted rows to replay, got ${log.rows}`);
-  if (stickyBy === 'user' && !log.user) throw new RangeError('stickyBy is user but the log maps no user column: map one (user=COL) or route by request');
-  if (!(localWindowMinutes >= 0 && localWindowMinutes < DAY_MINUTES / 2)) throw new RangeError(`localWindowMinutes must be between 0 and 720, got ${localWindowMinutes}`);
+  if (stickyBy === 'user' && !log.user)
+    throw new RangeError('stickyBy is user but the log maps no user column: map one (user=COL) or route by request');
+  if (!(localWindowMinutes >= 0 && localWindowMinutes < DAY_MINUTES / 2))
+    throw new RangeError(`localWindowMinutes must be between 0 and 720, got ${localWindowMinutes}`);
   const plan = planPolicy(policy);
   const group = flagGroup(policy);
   const rollout = rolloutSeconds(plan);
   const horizon = options.horizonSeconds ?? rollout;
-  if (!(horizon > 0 && Number.isFinite(horizon))) throw new RangeError(`horizonSeconds must be a positive number of seconds, got ${horizon}`);
+  if (!(horizon > 0 && Number.isFinite(horizon)))
+    throw new RangeError(`horizonSeconds must be a positive number of seconds, got ${horizon}`);
   const prepared = prepareLog(log, group, stickyBy === 'user');
   const shorter = prepared.spanSeconds < horizon;
   if (shorter && !allowShorterLog) {
@@ -508,7 +546,12 @@ function ownWindowsCheck(replay: PreparedReplay, policy: Policy, maxRuns: number
  * `replayRequests` one chunk of replicates at a time: yields the replicates done after each chunk
  * (of `chunk`), and returns the same result as `replayRequests` (same streams, same merge).
  */
-export function* replayRequestSteps(log: ParsedLog, policy: Policy, options: ReplayRequestsOptions, chunk = 10): Generator<number, RequestReplayResult> {
+export function* replayRequestSteps(
+  log: ParsedLog,
+  policy: Policy,
+  options: ReplayRequestsOptions,
+  chunk = 10,
+): Generator<number, RequestReplayResult> {
   const { replay, routing, shorter, rollout } = prepareReplay(log, policy, options);
   const { replicates, seed, onProgress } = options;
   const ownWindows = ownWindowsCheck(replay, policy, options.maxOwnWindowRuns ?? 200);
@@ -540,7 +583,8 @@ export function* replayRequestSteps(log: ParsedLog, policy: Policy, options: Rep
         : {
             injections: [...injections],
             description: describeRegression(injections, prepared.errorRate),
-            onset: 'from the first check window in which the candidate receives traffic (mirrored in shadow, or served), for the rest of the rollout',
+            onset:
+              'from the first check window in which the candidate receives traffic (mirrored in shadow, or served), for the rest of the rollout',
             missedMeaning: `a missed regression is a run in which the policy promoted this candidate to all users: every user then gets ${describeRegression(injections, prepared.errorRate)} until someone notices`,
           },
     replicates,

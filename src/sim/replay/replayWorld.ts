@@ -27,21 +27,21 @@
  * replicate keeps its own random stream; the summaries merge exactly.
  */
 import type { Policy } from '../../engine/policy/policy.ts';
+import type { Random } from '../../engine/random/prng.ts';
 import { streamFor } from '../../engine/random/streams.ts';
 import { quantileSorted } from '../../engine/stats/quantile.ts';
-import { parseScenario } from '../scenario.ts';
-import type { Scenario, Truth } from '../scenario.ts';
 import { prepareSimulation, runReplicates } from '../runner.ts';
-import { initSummary, mergeSummaries, summaryValue } from '../summary.ts';
+import type { Scenario, Truth } from '../scenario.ts';
+import { parseScenario } from '../scenario.ts';
 import type { SimulationSummary } from '../summary.ts';
+import { initSummary, mergeSummaries, summaryValue } from '../summary.ts';
 import type { FidelityMode } from '../windowRequest.ts';
-import { blockBootstrapArrivals } from './blockBootstrap.ts';
 import type { BlockBootstrapOptions } from './blockBootstrap.ts';
-import { applyInjections } from './injection.ts';
+import { blockBootstrapArrivals } from './blockBootstrap.ts';
 import type { Injection } from './injection.ts';
+import { applyInjections } from './injection.ts';
 import { rowsByCode } from './logSummary.ts';
 import type { ParsedLog } from './parseLog.ts';
-import type { Random } from '../../engine/random/prng.ts';
 
 /** Options of `replayScenario`. */
 export interface ReplayScenarioOptions extends BlockBootstrapOptions {
@@ -115,13 +115,22 @@ function thin(sorted: Float64Array, points: number): number[] {
  * make heavy users weigh in the simulated population as they do in the log. O(users log users).
  */
 export function fitZipfExponent(counts: number[]): number {
-  const top = counts.filter((c) => c > 0).sort((a, b) => b - a).slice(0, 1000);
+  const top = counts
+    .filter((c) => c > 0)
+    .sort((a, b) => b - a)
+    .slice(0, 1000);
   if (top.length < 3) return 0;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0;
   top.forEach((count, i) => {
     const x = Math.log(i + 1);
     const y = Math.log(count);
-    sx += x; sy += y; sxx += x * x; sxy += x * y;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
   });
   const n = top.length;
   const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
@@ -144,8 +153,14 @@ export function replayScenario(log: ParsedLog, random: Random, options: ReplaySc
   let controlRows: Uint32Array | null = null;
   let candidateRows: Uint32Array | null = null;
   const roles: ReplayRoles = {
-    mode: 'single', control: null, candidate: null, controlRequests: log.rows, candidateRequests: log.rows,
-    controlErrorRate: 0, candidateErrorRate: 0, ignored: [],
+    mode: 'single',
+    control: null,
+    candidate: null,
+    controlRequests: log.rows,
+    candidateRequests: log.rows,
+    controlErrorRate: 0,
+    candidateErrorRate: 0,
+    ignored: [],
   };
   if (log.model !== undefined && log.model.values.length >= 2) {
     const groups = rowsByCode(log.model);
@@ -155,16 +170,21 @@ export function replayScenario(log: ParsedLog, random: Random, options: ReplaySc
       .sort((a, b) => b.rows.length - a.rows.length || (a.value < b.value ? -1 : 1));
     const find = (name: string, role: string) => {
       const version = versions.find((v) => v.value === name);
-      if (!version) throw new RangeError(`${role} must be a model version of the log (${versions.map((v) => `'${v.value}'`).join(', ')}), got '${name}'`);
+      if (!version)
+        throw new RangeError(
+          `${role} must be a model version of the log (${versions.map((v) => `'${v.value}'`).join(', ')}), got '${name}'`,
+        );
       return version;
     };
     const control = options.control !== undefined ? find(options.control, 'control') : versions[0];
-    const candidate =
-      options.candidate !== undefined ? find(options.candidate, 'candidate') : versions.find((v) => v !== control);
+    const candidate = options.candidate !== undefined ? find(options.candidate, 'candidate') : versions.find((v) => v !== control);
     if (candidate === undefined || candidate === control) throw new RangeError('candidate must be a different version from control');
     Object.assign(roles, {
-      mode: 'ab', control: control.value, candidate: candidate.value,
-      controlRequests: control.rows.length, candidateRequests: candidate.rows.length,
+      mode: 'ab',
+      control: control.value,
+      candidate: candidate.value,
+      controlRequests: control.rows.length,
+      candidateRequests: candidate.rows.length,
       ignored: versions.filter((v) => v !== control && v !== candidate).map((v) => v.value),
     });
     controlRows = control.rows;
@@ -174,7 +194,10 @@ export function replayScenario(log: ParsedLog, random: Random, options: ReplaySc
   }
   const controlLatencies = sortedLatencies(log, controlRows);
   const candidateBase = roles.mode === 'ab' ? sortedLatencies(log, candidateRows) : controlLatencies;
-  for (const [role, values] of [['control', controlLatencies], ['candidate', candidateBase]] as const) {
+  for (const [role, values] of [
+    ['control', controlLatencies],
+    ['candidate', candidateBase],
+  ] as const) {
     if (values.length < 2) throw new RangeError(`the ${role} needs at least 2 rows with a latency to replay, got ${values.length}`);
   }
   roles.controlErrorRate = errorRateOf(log, controlRows);
@@ -208,14 +231,24 @@ export function replayScenario(log: ParsedLog, random: Random, options: ReplaySc
       users,
       segments,
     },
-    control: { latency: { kind: 'empirical', values: thin(controlLatencies, maxLatencyPoints) }, errorRate: roles.controlErrorRate, agreement: 1 },
-    candidate: { latency: { kind: 'empirical', values: thin(injected.latencies, maxLatencyPoints) }, errorRate: injected.errorRate, agreement: 1 },
+    control: {
+      latency: { kind: 'empirical', values: thin(controlLatencies, maxLatencyPoints) },
+      errorRate: roles.controlErrorRate,
+      agreement: 1,
+    },
+    candidate: {
+      latency: { kind: 'empirical', values: thin(injected.latencies, maxLatencyPoints) },
+      errorRate: injected.errorRate,
+      agreement: 1,
+    },
     faults: injected.faults,
     ...(options.truth ? { truth: options.truth } : {}),
   };
   const parsed = parseScenario(json);
   if (!parsed.ok) {
-    throw new RangeError(`the replayed log does not make a valid scenario: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    throw new RangeError(
+      `the replayed log does not make a valid scenario: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   }
   return { scenario: parsed.scenario, roles, blockMinutes: arrivals.blockMinutes };
 }
@@ -262,7 +295,8 @@ export function replayLog(log: ParsedLog, policy: Policy, options: ReplayLogOpti
  */
 export function* replaySteps(log: ParsedLog, policy: Policy, options: ReplayLogOptions): Generator<number, ReplayResult> {
   const { replicates, seed, mode = 'window', onProgress } = options;
-  if (!(Number.isSafeInteger(replicates) && replicates >= 1)) throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
+  if (!(Number.isSafeInteger(replicates) && replicates >= 1))
+    throw new RangeError(`replicates must be a whole number of at least 1, got ${replicates}`);
   const resamples = options.resamples ?? Math.min(replicates, 20);
   if (!(Number.isSafeInteger(resamples) && resamples >= 1 && resamples <= replicates)) {
     throw new RangeError(`resamples must be a whole number between 1 and replicates (${replicates}), got ${resamples}`);

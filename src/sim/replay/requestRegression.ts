@@ -14,8 +14,8 @@
  *   at random, so the candidate's error rate is exactly r′ on average.
  */
 import type { Random } from '../../engine/random/prng.ts';
-import type { Injection } from './injection.ts';
 import { formatPercentSignificant } from '../../engine/text/format.ts';
+import type { Injection } from './injection.ts';
 
 /** One window's regression, ready for the per-request loop. */
 export interface WindowRegression {

@@ -17,7 +17,8 @@ export function selectVersion(log: ParsedLog, version: string): ParsedLog {
   const model = log.model;
   if (model === undefined) throw new RangeError(`control '${version}' needs a model column: map one with model=COL`);
   const code = model.values.indexOf(version);
-  if (code < 0) throw new RangeError(`control must be a model version of the log (${model.values.map((v) => `'${v}'`).join(', ')}), got '${version}'`);
+  if (code < 0)
+    throw new RangeError(`control must be a model version of the log (${model.values.map((v) => `'${v}'`).join(', ')}), got '${version}'`);
   const rows: number[] = [];
   for (let i = 0; i < log.rows; i++) if (model.codes[i] === code) rows.push(i);
   return {

@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { RouteController } from '../controllers/routeController.ts';
 import type { ViewName } from '../state/route.ts';
 import '../views/aboutView.ts';

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { formatRoute, parseRoute, type Route, type ViewName } from '../state/route.ts';
-import { windowEnvironment, type BrowserEnvironment } from './browserEnvironment.ts';
+import { type BrowserEnvironment, windowEnvironment } from './browserEnvironment.ts';
 
 /**
  * Follows the URL hash: `route` is the view it names (and that view's state as query

@@ -1,7 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { formatRoute, parseRoute, type ViewName } from '../state/route.ts';
 import { decodeState, encodeState, type StateSchema } from '../state/viewState.ts';
-import { windowEnvironment, type BrowserEnvironment } from './browserEnvironment.ts';
+import { type BrowserEnvironment, windowEnvironment } from './browserEnvironment.ts';
 
 /** The localStorage key under which a view's state is autosaved. */
 export function storageKey(view: ViewName): string {

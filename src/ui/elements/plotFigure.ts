@@ -1,6 +1,6 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import { LitElement, css, html } from 'lit';
+import * as Plot from '@observablehq/plot';
+import { css, html, LitElement } from 'lit';
 
 /**
  * `<rl-plot>`: draws an Observable Plot spec (a plain `PlotOptions` object built by a function

@@ -7,8 +7,8 @@
 import { argoRolloutsYaml } from '../../engine/export/argoRollouts.ts';
 import type { ExportOptions } from '../../engine/export/exportOptions.ts';
 import { resolveExport } from '../../engine/export/exportOptions.ts';
-import { flaggerYaml } from '../../engine/export/flagger.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
+import { flaggerYaml } from '../../engine/export/flagger.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 
 /** The formats the export view offers. */
@@ -44,7 +44,12 @@ export const deploymentOptionFields: readonly { key: keyof DeploymentOptionsText
   { key: 'timeoutMetric', label: 'Timeouts counter', flag: '--metric-timeout', placeholder: 'http_requests_timeouts_total' },
   { key: 'latencyMetric', label: 'Latency histogram (seconds)', flag: '--metric-latency', placeholder: 'http_request_duration_seconds' },
   { key: 'prometheusAddress', label: 'Prometheus address', flag: '--prometheus', placeholder: 'http://prometheus.monitoring:9090' },
-  { key: 'decisionServiceUrl', label: 'Decision service URL (rollout-lab serve)', flag: '--decision-service', placeholder: 'http://rollout-lab.rollout-lab:8080' },
+  {
+    key: 'decisionServiceUrl',
+    label: 'Decision service URL (rollout-lab serve)',
+    flag: '--decision-service',
+    placeholder: 'http://rollout-lab.rollout-lab:8080',
+  },
 ];
 
 /** The exporter options of the typed text: blank fields are left out (the exporter fills its defaults); the rest are trimmed. */
@@ -77,7 +82,12 @@ export type DeploymentExport = ({ ok: true } & ExportedFile) | { ok: false; mess
  * slug of the policy name).
  * Cost: one export, linear in the policy's stages and rules.
  */
-export function deploymentExport(policy: Policy, format: 'argo' | 'flagger', flaggerMode: FlaggerMode, text: DeploymentOptionsText): DeploymentExport {
+export function deploymentExport(
+  policy: Policy,
+  format: 'argo' | 'flagger',
+  flaggerMode: FlaggerMode,
+  text: DeploymentOptionsText,
+): DeploymentExport {
   const options = deploymentOptions(text);
   try {
     // The resource name the exporter will use (the typed one, else a slug of the policy's name).
@@ -85,7 +95,12 @@ export function deploymentExport(policy: Policy, format: 'argo' | 'flagger', fla
     if (format === 'argo') {
       return { ok: true, text: argoRolloutsYaml(policy, options), fileName: `${base}-argo-rollouts.yaml`, mimeType: 'application/yaml' };
     }
-    return { ok: true, text: flaggerYaml(policy, { ...options, mode: flaggerMode }), fileName: `${base}-flagger-${flaggerMode}.yaml`, mimeType: 'application/yaml' };
+    return {
+      ok: true,
+      text: flaggerYaml(policy, { ...options, mode: flaggerMode }),
+      fileName: `${base}-flagger-${flaggerMode}.yaml`,
+      mimeType: 'application/yaml',
+    };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -95,7 +110,12 @@ export function deploymentExport(policy: Policy, format: 'argo' | 'flagger', fla
  * The arguments of `rollout-lab policy export` that print the same text for a policy saved as
  * `policyFile`: shown in the view so a user can reproduce the export headless.
  */
-export function deploymentExportCommand(policyFile: string, format: 'argo' | 'flagger', flaggerMode: FlaggerMode, text: DeploymentOptionsText): string[] {
+export function deploymentExportCommand(
+  policyFile: string,
+  format: 'argo' | 'flagger',
+  flaggerMode: FlaggerMode,
+  text: DeploymentOptionsText,
+): string[] {
   const argv = ['policy', 'export', policyFile, '--format', format];
   if (format === 'flagger') argv.push('--flagger-mode', flaggerMode);
   const options = deploymentOptions(text);

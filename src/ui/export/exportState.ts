@@ -1,6 +1,6 @@
-import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
 import type { FlaggerMode } from '../../engine/export/flagger.ts';
-import { exportFormats, flaggerModes, type DeploymentOptionsText, type ExportFormat } from './deploymentExport.ts';
+import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
+import { type DeploymentOptionsText, type ExportFormat, exportFormats, flaggerModes } from './deploymentExport.ts';
 
 /**
  * The export view's own state: the format chosen (the policy JSON with its evidence, Argo

@@ -5,10 +5,11 @@
  * scenario documents, seed, replicates, mode, engine version and the measured rates with their
  * 95% Wilson intervals.
  */
+
+import packageJson from '../../../package.json';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
-import { summaryValue, type RateEstimate } from '../../sim/summary.ts';
-import packageJson from '../../../package.json';
+import { type RateEstimate, summaryValue } from '../../sim/summary.ts';
 import { checkRunSettings, type SimulationRunner } from '../lab/labModel.ts';
 import { labPolicy } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
@@ -99,9 +100,7 @@ export async function buildPolicyExport(
 }
 
 /** The result of reading an imported file. */
-export type PolicyImport =
-  | { ok: true; policy: Policy; evidence: unknown }
-  | { ok: false; errors: string[] };
+export type PolicyImport = { ok: true; policy: Policy; evidence: unknown } | { ok: false; errors: string[] };
 
 /**
  * Reads an imported policy: a bare policy document, or an export `{ policy, evidence }`. Every
@@ -122,7 +121,10 @@ export function readPolicyImport(text: string): PolicyImport {
   if (!parsed.ok) {
     // Inside an export, paths start at its `policy` field.
     const withinExport = (path: string) => (path === '' ? 'policy' : path.startsWith('[') ? `policy${path}` : `policy.${path}`);
-    return { ok: false, errors: parsed.errors.map((error) => formatPolicyError(isExport ? { ...error, path: withinExport(error.path) } : error)) };
+    return {
+      ok: false,
+      errors: parsed.errors.map((error) => formatPolicyError(isExport ? { ...error, path: withinExport(error.path) } : error)),
+    };
   }
   return { ok: true, policy: parsed.policy, evidence: isExport ? (json as { evidence: unknown }).evidence : null };
 }

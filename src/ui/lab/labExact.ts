@@ -145,7 +145,12 @@ export async function runLabExact(
 ): Promise<LabExactAnswer> {
   const request = labExactRequest(settings);
   const started = budget.now();
-  const firstResult = await withinBudget(evaluate, { ...request, settings: request.settings.slice(0, 1) }, { signal: context.signal }, budget.currentMs);
+  const firstResult = await withinBudget(
+    evaluate,
+    { ...request, settings: request.settings.slice(0, 1) },
+    { signal: context.signal },
+    budget.currentMs,
+  );
   if (firstResult === null) {
     return {
       supported: false,
@@ -162,7 +167,8 @@ export async function runLabExact(
   const fitting = Math.floor(budget.curveMs / perSetting);
   const omitted = `the exact curve would take about ${Math.round((perSetting * exactCurveSettings) / 1000)} s at this setting's cost; the lab leaves it out`;
   if (fitting < fewestCurveSettings) return { ...first, curveComplete: true, curveOmitted: omitted };
-  const curveRequest = fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
+  const curveRequest =
+    fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
   const curve = await withinBudget(evaluate, curveRequest, context, 2 * budget.curveMs);
   if (curve === null) return { ...first, curveComplete: true, curveOmitted: omitted };
   return labExactAnswer(curve);

@@ -4,9 +4,10 @@
  * browser's worker pool; in tests, in-process) and the verdict in words. The policy and the two
  * worlds come from `labPolicy.ts` and `labWorlds.ts`, the settings' types from `labSettings.ts`.
  */
-import type { Policy } from '../../engine/policy/policy.ts';
-import { summaryValue, type SimulationSummary, type SummaryState } from '../../sim/summary.ts';
+
 import type { SimulationRequest } from '../../../workers/simulationEndpoint.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
+import { type SimulationSummary, type SummaryState, summaryValue } from '../../sim/summary.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { labPolicy } from './labPolicy.ts';
 import type { LabSettings } from './labSettings.ts';
@@ -106,7 +107,9 @@ export async function runLab(
   };
   if (typeof runSimulation !== 'function') {
     // The whole sweep as one batch (same streams, same results); settings still stream in order.
-    const requests = policies.flatMap(({ policy }) => [healthy, regressed].map((scenario): SimulationRequest => ({ scenario, policy, mode: 'window', seed: settings.seed })));
+    const requests = policies.flatMap(({ policy }) =>
+      [healthy, regressed].map((scenario): SimulationRequest => ({ scenario, policy, mode: 'window', seed: settings.seed })),
+    );
     const summaries: SimulationSummary[] = [];
     await runSimulation.batch(
       requests,
@@ -179,7 +182,9 @@ export function labVerdict(point: OperatingPoint, settings: LabSettings): Verdic
     `With the error-rate threshold at ${point.errorRatio}×, a healthy candidate is rolled back in ${formatRate(point.healthy.falseRollbackRate)} of rollouts; ` +
     `${faultLabel(settings.fault)} is promoted in ${formatRate(point.regressed.missedRegressionRate)}` +
     (detection === null ? ' and is never caught.' : `, and caught after a median ${formatHours(detection)}`) +
-    (detection === null ? '' : `, having served about ${formatCount(Math.round(point.regressed.exposure.usersServedWhileWorse))} users first.`);
+    (detection === null
+      ? ''
+      : `, having served about ${formatCount(Math.round(point.regressed.exposure.usersServedWhileWorse))} users first.`);
   if (falseRollback > 0.1) {
     return {
       tone: 'bad',

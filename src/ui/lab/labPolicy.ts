@@ -6,11 +6,11 @@
 import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { durationSeconds } from '../../engine/policy/duration.ts';
 import { absoluteRule, defaultHealthRules } from '../../engine/policy/healthRules.ts';
-import { formatPolicyError, parsePolicy, type PolicyError } from '../../engine/policy/parsePolicy.ts';
+import { formatPolicyError, type PolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { AbDesign, Policy, Stage } from '../../engine/policy/policy.ts';
 import { withKnobs } from '../../engine/policy/policyKnobs.ts';
-import { withRule, type RuledStageKind } from '../../engine/policy/stageRules.ts';
-import { labKnobs, type LabRuleStages, type LabSettings } from './labSettings.ts';
+import { type RuledStageKind, withRule } from '../../engine/policy/stageRules.ts';
+import { type LabRuleStages, type LabSettings, labKnobs } from './labSettings.ts';
 
 /** The stage kinds an extra rule watches, for the lab's choice. */
 const ruleStageKinds: Record<LabRuleStages, readonly RuledStageKind[]> = {
@@ -47,7 +47,9 @@ export function labPolicyDocument(settings: LabSettings): Policy {
   if (settings.ab.enabled) {
     const ab = byKind('ab');
     const design: AbDesign =
-      settings.ab.design === 'groupSequential' ? { type: 'groupSequential', looks: 5, spending: 'obrienFleming' } : { type: settings.ab.design };
+      settings.ab.design === 'groupSequential'
+        ? { type: 'groupSequential', looks: 5, spending: 'obrienFleming' }
+        : { type: settings.ab.design };
     stages.push({
       ...ab,
       traffic: settings.ab.trafficPercent / 100,
@@ -79,7 +81,9 @@ export function labPolicyDocument(settings: LabSettings): Policy {
       `p95 ≤ ${settings['latencyP95.maxRatio']}×, p50 ≤ ${settings['latencyP50.maxRatio']}× the ${settings.baselineMode} baseline` +
       (settings.absoluteErrorRate === null ? '' : `, error rate ≤ ${settings.absoluteErrorRate}`) +
       (settings.absoluteP95 === null ? '' : `, p95 ≤ ${settings.absoluteP95} ms`) +
-      (settings.statistical ? `, a statistical test (${settings.statistical.method}) for errors worse by more than ${settings.statistical.minimumEffect}` : '') +
+      (settings.statistical
+        ? `, a statistical test (${settings.statistical.method}) for errors worse by more than ${settings.statistical.minimumEffect}`
+        : '') +
       `, checked every ${checkMinutes(check)} min, at least ${settings['guards.minRequests']} requests per window, ` +
       `rollback after ${settings['guards.failureLimit']} failing check(s) in a row.`;
   }
@@ -102,7 +106,8 @@ function canonicalJson(value: unknown): string {
 }
 
 function stageLabel(stage: Stage): string {
-  if (stage.kind === 'canary') return `canary ${Math.round(stage.traffic * 1000) / 10}% ${stage.minDuration}${stage.maxDuration ? `–${stage.maxDuration}` : ''}`;
+  if (stage.kind === 'canary')
+    return `canary ${Math.round(stage.traffic * 1000) / 10}% ${stage.minDuration}${stage.maxDuration ? `–${stage.maxDuration}` : ''}`;
   if (stage.kind === 'ab') return `A/B ${Math.round(stage.traffic * 1000) / 10}% (${stage.test.design.type})`;
   return stage.kind;
 }

@@ -1,7 +1,17 @@
 import { readNumber } from '../state/readNumber.ts';
 import { readSeed } from '../state/readSeed.ts';
-import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
-import { labKnobs, type LabCanary, type LabFault, type LabKnob, type LabKnobs, type LabLatency, type LabModelBehaviour, type LabRuleStages, type LabSettings } from './labSettings.ts';
+import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
+import {
+  type LabCanary,
+  type LabFault,
+  type LabKnob,
+  type LabKnobs,
+  type LabLatency,
+  type LabModelBehaviour,
+  type LabRuleStages,
+  type LabSettings,
+  labKnobs,
+} from './labSettings.ts';
 
 type OnOff = 'on' | 'off';
 type LatencyKind = LabLatency['kind'];
@@ -192,9 +202,17 @@ function readModel(state: LabState, model: 'control' | 'candidate'): LabModelBeh
   const kind = state[`${model}Latency`];
   const latency: LabLatency =
     kind === 'lognormal'
-      ? { kind, median: readNumber(state[`${model}Median`], `${model} median latency`), p95: readNumber(state[`${model}P95`], `${model} p95 latency`) }
+      ? {
+          kind,
+          median: readNumber(state[`${model}Median`], `${model} median latency`),
+          p95: readNumber(state[`${model}P95`], `${model} p95 latency`),
+        }
       : kind === 'gamma'
-        ? { kind, shape: readNumber(state[`${model}Shape`], `${model} latency shape`), mean: readNumber(state[`${model}Mean`], `${model} mean latency`) }
+        ? {
+            kind,
+            shape: readNumber(state[`${model}Shape`], `${model} latency shape`),
+            mean: readNumber(state[`${model}Mean`], `${model} mean latency`),
+          }
         : { kind, mean: readNumber(state[`${model}Mean`], `${model} mean latency`) };
   return {
     latency,
@@ -246,7 +264,10 @@ export function readLabSettings(state: LabState): LabSettings {
       every: state.faultEvery.trim(),
       duration: state.faultFor.trim(),
     },
-    outage: outageStart === '' ? null : { start: outageStart, duration: state.outageFor.trim(), errorFactor: readNumber(state.outageErrors, 'outage: errors ×') },
+    outage:
+      outageStart === ''
+        ? null
+        : { start: outageStart, duration: state.outageFor.trim(), errorFactor: readNumber(state.outageErrors, 'outage: errors ×') },
     replicates: readNumber(state.replicates, 'replicates'),
     seed: readSeed(state.seed),
   };

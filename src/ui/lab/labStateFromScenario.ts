@@ -30,7 +30,11 @@ function latencyFields(prefix: 'control' | 'candidate', latency: LatencyDistribu
       return { [`${prefix}Latency`]: 'lognormal', [`${prefix}Median`]: short(latency.median), [`${prefix}P95`]: short(p95) };
     }
     case 'gamma':
-      return { [`${prefix}Latency`]: 'gamma', [`${prefix}Shape`]: short(latency.shape), [`${prefix}Mean`]: short(latency.shape * latency.scale) };
+      return {
+        [`${prefix}Latency`]: 'gamma',
+        [`${prefix}Shape`]: short(latency.shape),
+        [`${prefix}Mean`]: short(latency.shape * latency.scale),
+      };
     case 'exponential':
       return { [`${prefix}Latency`]: 'exponential', [`${prefix}Mean`]: short(latency.mean) };
     default:
@@ -61,7 +65,13 @@ function faultFields(fault: Fault | undefined): Partial<LabState> {
     case 'leak':
       return { faultKind: 'leak', ...effect };
     case 'bursts':
-      return { faultKind: 'bursts', faultAt: durationText(fault.start), faultEvery: durationText(fault.every), faultFor: durationText(fault.duration), ...effect };
+      return {
+        faultKind: 'bursts',
+        faultAt: durationText(fault.start),
+        faultEvery: durationText(fault.every),
+        faultFor: durationText(fault.duration),
+        ...effect,
+      };
   }
 }
 
@@ -73,7 +83,8 @@ function latencyScale(control: LatencyDistribution, candidate: LatencyDistributi
     const scale = candidate.median / control.median;
     return close(p95(candidate) / p95(control), scale) ? scale : null;
   }
-  if (control.kind === 'gamma' && candidate.kind === 'gamma') return close(control.shape, candidate.shape) ? candidate.scale / control.scale : null;
+  if (control.kind === 'gamma' && candidate.kind === 'gamma')
+    return close(control.shape, candidate.shape) ? candidate.scale / control.scale : null;
   if (control.kind === 'exponential' && candidate.kind === 'exponential') return candidate.mean / control.mean;
   return null;
 }
@@ -89,7 +100,12 @@ function worseFromTheStart(scenario: Scenario): Partial<LabState> | null {
   if (latencyFactor === null || control.timeout !== candidate.timeout || !(control.errorRate > 0)) return null;
   const errorFactor = candidate.errorRate / control.errorRate;
   if (!(errorFactor >= 1 && latencyFactor >= 1 && (errorFactor > 1 || latencyFactor > 1))) return null;
-  return { ...modelFields('candidate', control), faultKind: 'start', regressionFactor: short(errorFactor), faultLatency: short(latencyFactor) };
+  return {
+    ...modelFields('candidate', control),
+    faultKind: 'start',
+    regressionFactor: short(errorFactor),
+    faultLatency: short(latencyFactor),
+  };
 }
 
 /**
@@ -114,7 +130,11 @@ export function labStateFromScenario(scenario: Scenario): Partial<LabState> {
     ...modelFields('candidate', scenario.candidate),
     ...faultFields(candidateFault),
     ...(outage
-      ? { outageStart: durationText(outage.start), outageFor: durationText(outage.duration), outageErrors: short(outage.effect.errorRateMultiplier) }
+      ? {
+          outageStart: durationText(outage.start),
+          outageFor: durationText(outage.duration),
+          outageErrors: short(outage.effect.errorRateMultiplier),
+        }
       : { outageStart: '' }),
     ...worse,
   };

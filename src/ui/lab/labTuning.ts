@@ -6,16 +6,17 @@
  * failure limit — so that "Use this policy" can put any recommendation into the form; statistical
  * rules, which the lab cannot express, are left to `rollout-lab tune`.
  */
-import { readNumber } from '../state/readNumber.ts';
-import { defaultTuningSpace, tuningSettingKnobs } from '../../sim/tuningSpace.ts';
-import type { TuningSetting } from '../../sim/tuningSpace.ts';
-import type { TuneResult } from '../../sim/tune.ts';
+
 import type { TuneRequest } from '../../../workers/tuneRequest.ts';
+import type { TuneResult } from '../../sim/tune.ts';
+import type { TuningSetting } from '../../sim/tuningSpace.ts';
+import { defaultTuningSpace, tuningSettingKnobs } from '../../sim/tuningSpace.ts';
+import type { ParetoFrontPoint } from '../plots/paretoFrontPlot.ts';
+import { readNumber } from '../state/readNumber.ts';
 import { labPolicy } from './labPolicy.ts';
 import type { LabKnob, LabSettings } from './labSettings.ts';
-import { labKnobFields, type LabState } from './labState.ts';
+import { type LabState, labKnobFields } from './labState.ts';
 import { labScenarios } from './labWorlds.ts';
-import type { ParetoFrontPoint } from '../plots/paretoFrontPlot.ts';
 
 /** The tuning form, as typed. */
 export interface LabTuneForm {
@@ -58,7 +59,8 @@ export function readLabTuneTargets(form: LabTuneForm): LabTuneTargets {
   };
   const whole = (text: string, label: string, min: number, max: number) => {
     const value = readNumber(text, label);
-    if (!(Number.isInteger(value) && value >= min && value <= max)) throw new RangeError(`${label} must be a whole number from ${min} to ${max}, got ${value}`);
+    if (!(Number.isInteger(value) && value >= min && value <= max))
+      throw new RangeError(`${label} must be a whole number from ${min} to ${max}, got ${value}`);
     return value;
   };
   const withinMinutes = readNumber(form.withinMinutes, 'detection window (minutes)');
@@ -86,7 +88,11 @@ export function labTuneRequest(settings: LabSettings, targets: LabTuneTargets): 
     healthy,
     regressed,
     options: {
-      targets: { maxFalseRollbackRate: targets.maxFalseRollbackRate, minDetectionRate: targets.minDetectionRate, detectWithin: targets.withinMinutes * 60 },
+      targets: {
+        maxFalseRollbackRate: targets.maxFalseRollbackRate,
+        minDetectionRate: targets.minDetectionRate,
+        detectWithin: targets.withinMinutes * 60,
+      },
       seed: settings.seed,
       mode: 'window',
       searchReplicates: targets.replicates,

@@ -3,9 +3,10 @@
  * from the lab's settings (traffic, both models, the fault, a shared outage), parsed, and the
  * regressed candidate in words. Plain functions, no DOM.
  */
+
+import identicalCandidate from '../../../scenarios/identical-candidate.json';
 import { formatPolicyError } from '../../engine/policy/parsePolicy.ts';
 import { parseScenario, type Scenario, type ScenarioProblem } from '../../sim/scenario.ts';
-import identicalCandidate from '../../../scenarios/identical-candidate.json';
 import type { LabFault, LabLatency, LabModelBehaviour, LabSettings } from './labSettings.ts';
 
 /** A message listing every problem, from `parsePolicy` / `parseScenario` errors. */
@@ -36,7 +37,12 @@ function worsened(model: LabModelBehaviour, fault: LabFault): LabModelBehaviour 
 }
 
 function modelDocument(model: LabModelBehaviour, base: Record<string, unknown>): Record<string, unknown> {
-  return { ...base, latency: latencyDocument(model.latency), errorRate: model.errorRate, ...(model.timeout === null ? {} : { timeout: model.timeout }) };
+  return {
+    ...base,
+    latency: latencyDocument(model.latency),
+    errorRate: model.errorRate,
+    ...(model.timeout === null ? {} : { timeout: model.timeout }),
+  };
 }
 
 /**
@@ -72,11 +78,24 @@ export function labFaultDocument(fault: LabFault): Record<string, unknown> | nul
 export function labScenarioDocuments(settings: LabSettings): LabScenarioDocuments {
   const { kind, errorFactor, latencyFactor } = settings.fault;
   if (kind !== 'none' && !(errorFactor > 1 || latencyFactor > 1)) {
-    throw new RangeError(`the fault must make the candidate worse: errors × or latency × must be greater than 1, got ${errorFactor} and ${latencyFactor}`);
+    throw new RangeError(
+      `the fault must make the candidate worse: errors × or latency × must be greater than 1, got ${errorFactor} and ${latencyFactor}`,
+    );
   }
-  const base = identicalCandidate as unknown as { traffic: Record<string, unknown>; control: Record<string, unknown>; candidate: Record<string, unknown> } & Record<string, unknown>;
+  const base = identicalCandidate as unknown as {
+    traffic: Record<string, unknown>;
+    control: Record<string, unknown>;
+    candidate: Record<string, unknown>;
+  } & Record<string, unknown>;
   const outage = settings.outage
-    ? [{ kind: 'outage', start: settings.outage.start, duration: settings.outage.duration, effect: { errorRateMultiplier: settings.outage.errorFactor } }]
+    ? [
+        {
+          kind: 'outage',
+          start: settings.outage.start,
+          duration: settings.outage.duration,
+          effect: { errorRateMultiplier: settings.outage.errorFactor },
+        },
+      ]
     : [];
   const fault = labFaultDocument(settings.fault);
   const world = (name: string, description: string, faults: unknown[], candidate = settings.candidate) => {
@@ -97,7 +116,11 @@ export function labScenarioDocuments(settings: LabSettings): LabScenarioDocument
     };
   };
   return {
-    healthy: world('healthy candidate', 'The candidate without a fault: every rollback of a candidate that is never worse is a false rollback.', outage),
+    healthy: world(
+      'healthy candidate',
+      'The candidate without a fault: every rollback of a candidate that is never worse is a false rollback.',
+      outage,
+    ),
     regressed: world(
       'regressed candidate',
       kind === 'none'
@@ -113,7 +136,10 @@ export function labScenarioDocuments(settings: LabSettings): LabScenarioDocument
 export function labScenarioProblems(settings: LabSettings): ScenarioProblem[] {
   const documents = labScenarioDocuments(settings);
   const found: ScenarioProblem[] = [];
-  for (const [world, document] of [['healthy', documents.healthy], ['regressed', documents.regressed]] as const) {
+  for (const [world, document] of [
+    ['healthy', documents.healthy],
+    ['regressed', documents.regressed],
+  ] as const) {
     const parsed = parseScenario(document);
     if (!parsed.ok) {
       for (const error of parsed.errors) {
@@ -139,7 +165,10 @@ export function labScenarios(settings: LabSettings): { healthy: Scenario; regres
 
 /** The regressed candidate in words: "a candidate with 3× the errors from the start". */
 export function faultLabel(fault: LabFault): string {
-  const effect = [fault.errorFactor !== 1 ? `${fault.errorFactor}× the errors` : '', fault.latencyFactor !== 1 ? `${fault.latencyFactor}× the latency` : '']
+  const effect = [
+    fault.errorFactor !== 1 ? `${fault.errorFactor}× the errors` : '',
+    fault.latencyFactor !== 1 ? `${fault.latencyFactor}× the latency` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   switch (fault.kind) {

@@ -1,4 +1,4 @@
-import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
+import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
 import { libraryIds } from './scenarioLibrary.ts';
 
 /** The playback view's state (in `#/playback?…`, autosaved). */

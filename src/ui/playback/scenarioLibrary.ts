@@ -3,29 +3,30 @@
  * rolling out a model as a playable scenario with its story, its lesson and an embedded policy.
  * Vite bundles the JSON files and the arrival trace they replay, so the app needs no network.
  */
+
+import azureCodeTrace from '../../../scenarios/data/azure_llm2023_code_arrivals.csv?raw';
+import abTestTinySamples from '../../../scenarios/library/ab-test-tiny-samples.json';
+import azureLlmTrace from '../../../scenarios/library/azure-llm-trace.json';
+import canaryWithoutMetrics from '../../../scenarios/library/canary-without-metrics.json';
+import dailyCycleHistoricalBaseline from '../../../scenarios/library/daily-cycle-historical-baseline.json';
+import degradationDuringAbTest from '../../../scenarios/library/degradation-during-ab-test.json';
+import deployingWithoutBaseline from '../../../scenarios/library/deploying-without-baseline.json';
+import driftAfterThreeMonths from '../../../scenarios/library/drift-after-three-months.json';
+import featureFlagLeftAtHundred from '../../../scenarios/library/feature-flag-left-at-100.json';
+import ignoringLatencyRegression from '../../../scenarios/library/ignoring-latency-regression.json';
+import instantHundredPercent from '../../../scenarios/library/instant-100-percent.json';
+import noRollbackPlan from '../../../scenarios/library/no-rollback-plan.json';
+import segmentsHidingAWinner from '../../../scenarios/library/segments-hiding-a-winner.json';
+import shadowAgreementSeventy from '../../../scenarios/library/shadow-agreement-70.json';
+import shadowWithoutComparison from '../../../scenarios/library/shadow-without-comparison.json';
+import skippingCanaryAfterShadow from '../../../scenarios/library/skipping-canary-after-shadow.json';
+import untestedRollback from '../../../scenarios/library/untested-rollback.json';
 import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { knobValue } from '../../engine/policy/policyKnobs.ts';
-import { parseScenario, type Scenario } from '../../sim/scenario.ts';
 import { arrivalTimesFromCsv } from '../../sim/arrivalTrace.ts';
-import azureCodeTrace from '../../../scenarios/data/azure_llm2023_code_arrivals.csv?raw';
-import instantHundredPercent from '../../../scenarios/library/instant-100-percent.json';
-import abTestTinySamples from '../../../scenarios/library/ab-test-tiny-samples.json';
-import canaryWithoutMetrics from '../../../scenarios/library/canary-without-metrics.json';
-import shadowWithoutComparison from '../../../scenarios/library/shadow-without-comparison.json';
-import noRollbackPlan from '../../../scenarios/library/no-rollback-plan.json';
-import deployingWithoutBaseline from '../../../scenarios/library/deploying-without-baseline.json';
-import ignoringLatencyRegression from '../../../scenarios/library/ignoring-latency-regression.json';
-import shadowAgreementSeventy from '../../../scenarios/library/shadow-agreement-70.json';
-import degradationDuringAbTest from '../../../scenarios/library/degradation-during-ab-test.json';
-import skippingCanaryAfterShadow from '../../../scenarios/library/skipping-canary-after-shadow.json';
-import featureFlagLeftAtHundred from '../../../scenarios/library/feature-flag-left-at-100.json';
-import untestedRollback from '../../../scenarios/library/untested-rollback.json';
-import segmentsHidingAWinner from '../../../scenarios/library/segments-hiding-a-winner.json';
-import driftAfterThreeMonths from '../../../scenarios/library/drift-after-three-months.json';
-import dailyCycleHistoricalBaseline from '../../../scenarios/library/daily-cycle-historical-baseline.json';
-import azureLlmTrace from '../../../scenarios/library/azure-llm-trace.json';
+import { parseScenario, type Scenario } from '../../sim/scenario.ts';
 
 /** One library scenario: its id (the file name without `.json`) and its raw JSON document. */
 export interface LibraryEntry {
@@ -78,7 +79,10 @@ export function libraryScenario(id: string): Scenario {
     delete arrivals.file;
   }
   const parsed = parseScenario(document);
-  if (!parsed.ok) throw new RangeError(`scenario '${id}' is invalid: ${parsed.errors.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`);
+  if (!parsed.ok)
+    throw new RangeError(
+      `scenario '${id}' is invalid: ${parsed.errors.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`,
+    );
   return parsed.scenario;
 }
 

@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 import type { HourlyArrivals } from '../../sim/replay/logSummary.ts';
 
 /** The title (and accessible name) of the arrivals-by-hour chart. */
@@ -32,11 +32,12 @@ export function arrivalsByHourPlot(hours: readonly HourlyArrivals[]): PlotOption
     width: 640,
     height: 260,
     marginLeft: 55,
-    x: { label: 'Hour of day (UTC)', domain: Array.from({ length: 24 }, (_, hour) => hour), tickFormat: (hour: number) => String(hour).padStart(2, '0') },
+    x: {
+      label: 'Hour of day (UTC)',
+      domain: Array.from({ length: 24 }, (_, hour) => hour),
+      tickFormat: (hour: number) => String(hour).padStart(2, '0'),
+    },
     y: { label: 'Requests per second', grid: true, zero: true },
-    marks: [
-      Plot.barY(bars, { x: 'hour', y: 'requestsPerSecond', fill: '#2456c7', tip: true }),
-      Plot.ruleY([0]),
-    ],
+    marks: [Plot.barY(bars, { x: 'hour', y: 'requestsPerSecond', fill: '#2456c7', tip: true }), Plot.ruleY([0])],
   };
 }

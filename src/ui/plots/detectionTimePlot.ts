@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 
 /** One bar of the detection-time distribution. */
 export interface DetectionTimeBin {
@@ -22,7 +22,11 @@ export function detectionTimeBins(histogram: Record<string, number>, binCount = 
   if (entries.length === 0) return [];
   const longest = Math.max(...entries.map((entry) => entry.hours));
   const width = Math.max(1, Math.ceil(longest / binCount));
-  const bins = Array.from({ length: Math.floor(longest / width) + 1 }, (_, i) => ({ fromHours: i * width, toHours: (i + 1) * width, count: 0 }));
+  const bins = Array.from({ length: Math.floor(longest / width) + 1 }, (_, i) => ({
+    fromHours: i * width,
+    toHours: (i + 1) * width,
+    count: 0,
+  }));
   for (const { hours, count } of entries) bins[Math.min(bins.length - 1, Math.floor(hours / width))].count += count;
   return bins;
 }
@@ -38,9 +42,6 @@ export function detectionTimePlot(bins: readonly DetectionTimeBin[]): PlotOption
     marginLeft: 50,
     x: { label: 'Hours from the regression to the rollback', grid: false },
     y: { label: 'Rollouts', grid: true },
-    marks: [
-      Plot.rectY(bins, { x1: 'fromHours', x2: 'toHours', y: 'count', fill: '#2456c7', insetLeft: 1, tip: true }),
-      Plot.ruleY([0]),
-    ],
+    marks: [Plot.rectY(bins, { x1: 'fromHours', x2: 'toHours', y: 'count', fill: '#2456c7', insetLeft: 1, tip: true }), Plot.ruleY([0])],
   };
 }

@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 
 /** One setting of the sweep: its threshold and measured rates. */
 export interface OperatingCharacteristicPoint {
@@ -39,7 +39,13 @@ export function operatingCharacteristicPlot(points: readonly OperatingCharacteri
     marks: [
       Plot.line(ordered, { x: 'falseRollbackRate', y: 'missedRegressionRate', stroke: '#6b7a99' }),
       Plot.dot(ordered, { x: 'falseRollbackRate', y: 'missedRegressionRate', fill: '#2456c7', r: 4, tip: true }),
-      Plot.text(ordered, { x: 'falseRollbackRate', y: 'missedRegressionRate', text: (point: OperatingCharacteristicPoint) => `${point.errorRatio}×`, dx: 8, textAnchor: 'start' }),
+      Plot.text(ordered, {
+        x: 'falseRollbackRate',
+        y: 'missedRegressionRate',
+        text: (point: OperatingCharacteristicPoint) => `${point.errorRatio}×`,
+        dx: 8,
+        textAnchor: 'start',
+      }),
       Plot.dot(current, { x: 'falseRollbackRate', y: 'missedRegressionRate', r: 10, stroke: '#d62728', strokeWidth: 2.5 }),
     ],
   };

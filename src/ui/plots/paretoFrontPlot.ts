@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 
 /** One tuning candidate as drawn: its measured rates and whether it is on the front or recommended. */
 export interface ParetoFrontPoint {
@@ -32,7 +32,9 @@ export const paretoFrontTitle = 'Auto-tune: the Pareto front of the candidates t
  * (at least the targets), as percentages.
  */
 export function paretoFrontPlot(points: readonly ParetoFrontPoint[], targets: ParetoFrontTargets): PlotOptions {
-  const front = points.filter((point) => point.pareto).sort((a, b) => a.falseRollbackRate - b.falseRollbackRate || a.missedDetectionRate - b.missedDetectionRate);
+  const front = points
+    .filter((point) => point.pareto)
+    .sort((a, b) => a.falseRollbackRate - b.falseRollbackRate || a.missedDetectionRate - b.missedDetectionRate);
   const others = points.filter((point) => !point.pareto);
   const recommended = points.filter((point) => point.recommended);
   const maxMissed = 1 - targets.minDetectionRate;
@@ -41,7 +43,8 @@ export function paretoFrontPlot(points: readonly ParetoFrontPoint[], targets: Pa
   const tip = (point: ParetoFrontPoint) => `#${point.id}: ${point.label}`;
   return {
     title: paretoFrontTitle,
-    subtitle: 'Grey: candidates tried; blue: the Pareto front; red ring: the recommendation; dashed: your targets (lower left is acceptable).',
+    subtitle:
+      'Grey: candidates tried; blue: the Pareto front; red ring: the recommendation; dashed: your targets (lower left is acceptable).',
     ariaLabel: paretoFrontTitle,
     width: 560,
     height: 380,

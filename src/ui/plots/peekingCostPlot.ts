@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 import type { PeekingPoint } from '../../engine/stats/peekingCost.ts';
 
 /** The chart's title. */

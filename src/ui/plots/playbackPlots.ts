@@ -1,7 +1,7 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { PanelMetric, PlaybackWindow } from '../../sim/playbackReplicate.ts';
+import * as Plot from '@observablehq/plot';
 import { formatPercent } from '../../engine/text/format.ts';
+import type { PanelMetric, PlaybackWindow } from '../../sim/playbackReplicate.ts';
 
 /** Titles of the playback charts. */
 export const trafficSplitTitle = 'Traffic split over time';
@@ -48,7 +48,13 @@ export function errorRatioPlot(windows: readonly PlaybackWindow[], position: num
     y: { label: 'Error-rate ratio (candidate ÷ control)', grid: true, zero: true },
     marks: [
       Plot.ruleY([threshold], { stroke: '#888', strokeDasharray: '4 3' }),
-      Plot.dot(shown, { x: 'endHours', y: 'errorRatio', r: 2, fill: (w: PlaybackWindow) => (w.decision === 'rollback' ? '#d62728' : '#2456c7'), tip: true }),
+      Plot.dot(shown, {
+        x: 'endHours',
+        y: 'errorRatio',
+        r: 2,
+        fill: (w: PlaybackWindow) => (w.decision === 'rollback' ? '#d62728' : '#2456c7'),
+        tip: true,
+      }),
     ],
   };
 }
@@ -102,8 +108,22 @@ export function metricPanelPlot(windows: readonly PlaybackWindow[], position: nu
     y: { label: panel.label, grid: true, zero: true, ...(panel.rate ? { tickFormat: '.1%' } : {}) },
     marks: [
       Plot.line(reference, { x: 'hours', y: 'value', stroke: '#888', strokeWidth: 1.5, ariaDescription: 'reference' }),
-      Plot.line(limit, { x: 'hours', y: 'value', stroke: '#d62728', strokeDasharray: '5 3', curve: 'step-before', ariaDescription: 'threshold' }),
-      Plot.dot(candidate, { x: 'hours', y: 'value', r: 2, fill: (p: PanelPoint) => (p.rollback ? '#d62728' : '#2456c7'), ariaDescription: 'candidate', tip: true }),
+      Plot.line(limit, {
+        x: 'hours',
+        y: 'value',
+        stroke: '#d62728',
+        strokeDasharray: '5 3',
+        curve: 'step-before',
+        ariaDescription: 'threshold',
+      }),
+      Plot.dot(candidate, {
+        x: 'hours',
+        y: 'value',
+        r: 2,
+        fill: (p: PanelPoint) => (p.rollback ? '#d62728' : '#2456c7'),
+        ariaDescription: 'candidate',
+        tip: true,
+      }),
     ],
   };
 }
@@ -113,7 +133,11 @@ export const shadowAgreementTitle = "Shadow: the candidate's agreement with cont
 
 /** Plot spec of the shadow stage's running agreement rate (dots) against its gate (dashed rule), over the windows played so far. */
 export function shadowAgreementPlot(windows: readonly PlaybackWindow[], position: number): PlotOptions {
-  const shown = windows.slice(0, position + 1).flatMap((w) => (w.shadow && w.shadow.agreement !== null ? [{ hours: w.endHours, agreement: w.shadow.agreement, gate: w.shadow.minAgreement }] : []));
+  const shown = windows
+    .slice(0, position + 1)
+    .flatMap((w) =>
+      w.shadow && w.shadow.agreement !== null ? [{ hours: w.endHours, agreement: w.shadow.agreement, gate: w.shadow.minAgreement }] : [],
+    );
   const gate = windows.find((w) => w.shadow)?.shadow?.minAgreement;
   return {
     title: shadowAgreementTitle,
@@ -123,7 +147,12 @@ export function shadowAgreementPlot(windows: readonly PlaybackWindow[], position
     height: 220,
     marginLeft: 56,
     x: { label: 'Hours since the rollout began', grid: true },
-    y: { label: 'Agreement with control', domain: [Math.min(0.5, gate ?? 1, ...shown.map((p) => p.agreement)), 1], tickFormat: '.0%', grid: true },
+    y: {
+      label: 'Agreement with control',
+      domain: [Math.min(0.5, gate ?? 1, ...shown.map((p) => p.agreement)), 1],
+      tickFormat: '.0%',
+      grid: true,
+    },
     marks: [
       ...(gate === undefined ? [] : [Plot.ruleY([gate], { stroke: '#d62728', strokeDasharray: '5 3', ariaDescription: 'threshold' })]),
       Plot.line(shown, { x: 'hours', y: 'agreement', stroke: '#2456c7', ariaDescription: 'agreement' }),
@@ -137,14 +166,16 @@ export const abZTitle = 'A/B test: z of the candidate against control so far';
 
 /** Plot spec of the A/B stage's running success rates of both arms, over the windows played so far. */
 export function abRatesPlot(windows: readonly PlaybackWindow[], position: number): PlotOptions {
-  const shown = windows.slice(0, position + 1).flatMap((w) =>
-    w.ab
-      ? [
-          ...(w.ab.controlRate === null ? [] : [{ hours: w.endHours, rate: w.ab.controlRate, arm: 'control' }]),
-          ...(w.ab.candidateRate === null ? [] : [{ hours: w.endHours, rate: w.ab.candidateRate, arm: 'candidate' }]),
-        ]
-      : [],
-  );
+  const shown = windows
+    .slice(0, position + 1)
+    .flatMap((w) =>
+      w.ab
+        ? [
+            ...(w.ab.controlRate === null ? [] : [{ hours: w.endHours, rate: w.ab.controlRate, arm: 'control' }]),
+            ...(w.ab.candidateRate === null ? [] : [{ hours: w.endHours, rate: w.ab.candidateRate, arm: 'candidate' }]),
+          ]
+        : [],
+    );
   return {
     title: abRatesTitle,
     subtitle: 'Successes ÷ outcomes since the A/B stage began.',
@@ -164,7 +195,7 @@ export function abZPlot(windows: readonly PlaybackWindow[], position: number): P
   const shown = windows.slice(0, position + 1).flatMap((w) => (w.ab && w.ab.z !== null ? [{ hours: w.endHours, z: w.ab.z }] : []));
   return {
     title: abZTitle,
-    subtitle: 'Dashed: ±1.96, a single look at two-sided 5% (the policy\'s design decides; see the decisions).',
+    subtitle: "Dashed: ±1.96, a single look at two-sided 5% (the policy's design decides; see the decisions).",
     ariaLabel: abZTitle,
     width: 520,
     height: 220,

@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 import type { PowerPoint } from '../sizer/sizerModel.ts';
 
 /** What a power curve is plotted against. */

@@ -1,7 +1,7 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
-import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
+import * as Plot from '@observablehq/plot';
 import { formatPercent } from '../../engine/text/format.ts';
+import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
 
 /** One bar: a rule and the share of healthy rollouts it rolled back. */
 export interface RollbackRuleBar {
@@ -34,7 +34,12 @@ export function rollbackRulesPlot(bars: readonly RollbackRuleBar[]): PlotOptions
     width: 520,
     height: 60 + 32 * Math.max(1, bars.length),
     marginLeft: 170,
-    x: { label: 'Share of healthy rollouts rolled back', domain: [0, Math.max(0.05, ...bars.map((bar) => bar.share))], tickFormat: '.0%', grid: true },
+    x: {
+      label: 'Share of healthy rollouts rolled back',
+      domain: [0, Math.max(0.05, ...bars.map((bar) => bar.share))],
+      tickFormat: '.0%',
+      grid: true,
+    },
     y: { label: null, domain: bars.map((bar) => bar.rule) },
     marks: [
       Plot.barX(bars, { x: 'share', y: 'rule', fill: '#d62728', fillOpacity: 0.75, tip: true }),

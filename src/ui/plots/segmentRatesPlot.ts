@@ -1,5 +1,5 @@
-import * as Plot from '@observablehq/plot';
 import type { PlotOptions } from '@observablehq/plot';
+import * as Plot from '@observablehq/plot';
 import type { SegmentsAnalysis } from '../../engine/analysis/segments.ts';
 
 /** One variant's rate on one slice of traffic (a segment or all of it), with its interval. */

@@ -1,7 +1,7 @@
-import { BYTE_ORDER_MARK, sniffLogFormat } from '../../sim/replay/logFormat.ts';
 import type { LogFormat } from '../../sim/replay/logFormat.ts';
-import { splitDelimitedLine } from '../../sim/replay/parseLog.ts';
+import { BYTE_ORDER_MARK, sniffLogFormat } from '../../sim/replay/logFormat.ts';
 import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
+import { splitDelimitedLine } from '../../sim/replay/parseLog.ts';
 
 /** What the beginning of a log says before it is parsed: its format and the columns to map. */
 export interface LogHeader {

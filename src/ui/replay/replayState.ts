@@ -1,17 +1,17 @@
 import { defaultPolicy } from '../../engine/policy/defaultPolicy.ts';
 import { formatPolicyError, parsePolicy } from '../../engine/policy/parsePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
-import { LOG_FIELDS, parseColumnMapping } from '../../sim/replay/columnMapping.ts';
 import type { ColumnMapping, LogField } from '../../sim/replay/columnMapping.ts';
+import { LOG_FIELDS, parseColumnMapping } from '../../sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../../sim/replay/errorRule.ts';
-import { parseInjection } from '../../sim/replay/injection.ts';
-import type { Injection } from '../../sim/replay/injection.ts';
-import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
-import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
 import type { ImportSettings } from '../../sim/replay/importSettings.ts';
+import type { Injection } from '../../sim/replay/injection.ts';
+import { parseInjection } from '../../sim/replay/injection.ts';
+import type { LatencyUnit } from '../../sim/replay/parseLatency.ts';
+import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import { readCount } from '../state/readNumber.ts';
-import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
 import { readSeed } from '../state/readSeed.ts';
+import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
 
 /**
  * The replay view's state, kept in the URL and autosaved: the column mapping (one column name
@@ -135,7 +135,14 @@ export function readReplaySettings(state: ReplayState): ReplaySettings {
   if (replicates < 1 || replicates > MAX_APP_REPLICATES) {
     throw new RangeError(`replicates must be between 1 and ${MAX_APP_REPLICATES.toLocaleString('en')}, got ${replicates}`);
   }
-  return { policy: readPolicy(state.policy), injections, injectText, replicates, seed: readSeed(state.seed), allowShorterLog: state.allowShorterLog === 'yes' };
+  return {
+    policy: readPolicy(state.policy),
+    injections,
+    injectText,
+    replicates,
+    seed: readSeed(state.seed),
+    allowShorterLog: state.allowShorterLog === 'yes',
+  };
 }
 
 function shellQuote(text: string): string {

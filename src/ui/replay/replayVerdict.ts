@@ -1,6 +1,6 @@
-import type { RateEstimate } from '../../sim/summary.ts';
-import type { RequestReplayResult } from '../../sim/replay/replayReport.ts';
 import { formatCount, formatElapsed, formatRateEstimate } from '../../engine/text/format.ts';
+import type { RequestReplayResult } from '../../sim/replay/replayReport.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
 
 /**
  * A detection time for people: `seconds` (as the replay reports it) rounded to the second and
@@ -77,8 +77,13 @@ export function requestReplayVerdict(result: RequestReplayResult): { tone: Verdi
   };
   const resampled = result.falseRollbackRate;
   const own = result.ownWindows.falseRollbackRate;
-  const ownText = own.rate === null ? 'the log is too short to run it on its own windows' : `on the log's own windows it did in ${formatRateEstimate(own)} of ${formatCount(own.total)} runs`;
-  sentences.push(`The policy rolls back a healthy candidate in ${formatRateEstimate(resampled)} of ${formatCount(resampled.total)} replays; ${ownText}.`);
+  const ownText =
+    own.rate === null
+      ? 'the log is too short to run it on its own windows'
+      : `on the log's own windows it did in ${formatRateEstimate(own)} of ${formatCount(own.total)} runs`;
+  sentences.push(
+    `The policy rolls back a healthy candidate in ${formatRateEstimate(resampled)} of ${formatCount(resampled.total)} replays; ${ownText}.`,
+  );
   if (resampled.rate !== null && own.rate !== null && !intervalsOverlap(resampled, own)) {
     sentences.push(
       `The two disagree: the log's own history rolled back ${own.rate > resampled.rate ? 'more' : 'less'} often than the replay, so the replay is ${own.rate > resampled.rate ? 'optimistic' : 'pessimistic'} for this policy.`,
@@ -106,7 +111,9 @@ export function requestReplayVerdict(result: RequestReplayResult): { tone: Verdi
   }
   const starvedRuns = result.healthy.starved.reduce((sum, s) => sum + s.runs, 0);
   if (starvedRuns > 0) {
-    sentences.push(`${formatCount(starvedRuns)} of ${formatCount(result.healthy.runs)} healthy replays ended in a stage that never got the requests it needs (see why below): their outcome says little about the thresholds.`);
+    sentences.push(
+      `${formatCount(starvedRuns)} of ${formatCount(result.healthy.runs)} healthy replays ended in a stage that never got the requests it needs (see why below): their outcome says little about the thresholds.`,
+    );
     worsen('warn');
   }
   sentences.push(

@@ -8,8 +8,8 @@
  * Pure; errors are `RangeError`s naming the row and the column.
  */
 import type { SegmentCounts } from '../../engine/analysis/segments.ts';
-import { readCsvTable, type CsvTable } from '../../sim/csvTable.ts';
-import { SegmentTally, type SegmentColumns } from '../../sim/segmentTally.ts';
+import { type CsvTable, readCsvTable } from '../../sim/csvTable.ts';
+import { type SegmentColumns, SegmentTally } from '../../sim/segmentTally.ts';
 
 /** The roles a column can play, in the order the view lists them. */
 export const segmentRoles = ['segment', 'variant', 'success', 'total'] as const;
@@ -107,13 +107,15 @@ export function parseSegmentsCsv(text: string, choice: Partial<SegmentColumnChoi
     const chosen = choice[role] ?? '';
     if (chosen === '') return guess[role];
     if (role === 'total' && chosen === noTotalColumn) return undefined;
-    if (!table.columns.includes(chosen)) throw new RangeError(`${segmentRoleLabels[role]}: the CSV has no column '${chosen}' (its columns are ${table.columns.join(', ')})`);
+    if (!table.columns.includes(chosen))
+      throw new RangeError(`${segmentRoleLabels[role]}: the CSV has no column '${chosen}' (its columns are ${table.columns.join(', ')})`);
     return chosen;
   };
   const columns: SegmentColumns = { segment: '', variant: '', success: '' };
   for (const role of ['segment', 'variant', 'success'] as const) {
     const column = pick(role);
-    if (column === undefined) throw new RangeError(`choose the ${segmentRoleLabels[role].toLowerCase()}: no column of ${table.columns.join(', ')} looks like one`);
+    if (column === undefined)
+      throw new RangeError(`choose the ${segmentRoleLabels[role].toLowerCase()}: no column of ${table.columns.join(', ')} looks like one`);
     columns[role] = column;
   }
   const total = pick('total');

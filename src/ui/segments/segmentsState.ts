@@ -1,5 +1,5 @@
 import kidneyStonesCsv from '../data/kidney_stones_charig1986.csv?raw';
-import { textField, type StateSchema } from '../state/viewState.ts';
+import { type StateSchema, textField } from '../state/viewState.ts';
 
 /**
  * The kidney-stone data (Charig et al., BMJ 1986;292:879, as tabulated by Julious & Mullee,

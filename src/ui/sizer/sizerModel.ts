@@ -4,13 +4,8 @@
  * against the duration, and the sample-ratio-mismatch check (the exact cost of peeking is
  * `src/engine/stats/peekingCost.ts`).
  */
-import { sampleRatioMismatch, type SampleRatioMismatchResult } from '../../engine/stats/sampleRatioMismatch.ts';
-import {
-  powerForSampleSize,
-  requiredSampleSize,
-  type SampleSizeMethod,
-  type TestSides,
-} from '../../engine/stats/sampleSize.ts';
+import { type SampleRatioMismatchResult, sampleRatioMismatch } from '../../engine/stats/sampleRatioMismatch.ts';
+import { powerForSampleSize, requiredSampleSize, type SampleSizeMethod, type TestSides } from '../../engine/stats/sampleSize.ts';
 
 /** What the user tells the sizer. */
 export interface SizerInputs {

@@ -1,6 +1,6 @@
 import type { SpendingFunctionName } from '../../engine/stats/groupSequential.ts';
 import { readCount, readNumber } from '../state/readNumber.ts';
-import { choiceField, textField, type StateSchema } from '../state/viewState.ts';
+import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
 import type { SizerInputs } from './sizerModel.ts';
 
 /** The sizer's form, field by field, as typed (the URL and autosave hold exactly this). */

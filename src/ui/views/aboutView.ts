@@ -1,4 +1,4 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { theme } from '../styles/theme.ts';
 
 /** `<rl-about-view>`: what the workbench is, the methods it uses, and the attribution of the data it ships. */

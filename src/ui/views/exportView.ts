@@ -1,14 +1,21 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { state } from 'lit/decorators.js';
-import { TaskController } from '../controllers/taskController.ts';
-import { LabSettingsController } from '../controllers/labSettingsController.ts';
-import { ViewStateController } from '../controllers/viewStateController.ts';
-import { exportSchema, type ExportState } from '../export/exportState.ts';
-import { buildPolicyExport, readPolicyImport, type PolicyExport } from '../export/policyExport.ts';
-import type { FlaggerMode } from '../../engine/export/flagger.ts';
-import { deploymentExport, deploymentExportCommand, deploymentOptionFields, exportFormats, flaggerModes, type ExportFormat } from '../export/deploymentExport.ts';
-import { formatCount } from '../format.ts';
 import { browserSimulationRunner } from '../../../workers/browserSimulationRunner.ts';
+import type { FlaggerMode } from '../../engine/export/flagger.ts';
+import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { TaskController } from '../controllers/taskController.ts';
+import { ViewStateController } from '../controllers/viewStateController.ts';
+import {
+  deploymentExport,
+  deploymentExportCommand,
+  deploymentOptionFields,
+  type ExportFormat,
+  exportFormats,
+  flaggerModes,
+} from '../export/deploymentExport.ts';
+import { type ExportState, exportSchema } from '../export/exportState.ts';
+import { buildPolicyExport, type PolicyExport, readPolicyImport } from '../export/policyExport.ts';
+import { formatCount } from '../format.ts';
 import { formatHours, formatRate } from '../lab/labModel.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { theme } from '../styles/theme.ts';
@@ -43,12 +50,12 @@ const flaggerModeLabels: Record<FlaggerMode, string> = {
 /** What each YAML target holds, and what it cannot express (README, docs/production.md). */
 const formatNotes: Record<'argo' | 'flagger', string> = {
   argo:
-    'A Rollout whose canary steps walk the policy\'s stages (setWeight, pause, analysis; a mirror route for shadow) and one AnalysisTemplate per checked stage: ' +
+    "A Rollout whose canary steps walk the policy's stages (setWeight, pause, analysis; a mirror route for shadow) and one AnalysisTemplate per checked stage: " +
     'each ratio rule is a candidate-to-stable Prometheus query. Statistical rules, the shadow agreement gate and the A/B test cannot be written in PromQL: ' +
     'they become web metrics that ask the decision service (rollout-lab serve).',
   flagger:
     'A Canary and its MetricTemplates, each ratio rule a canary-to-primary Prometheus query. A Flagger Canary runs one analysis mode, so choose the phase to export; ' +
-    'one interval and, per metric, the strictest limit of that phase\'s stages apply to every step. Statistical rules become a webhook to the decision service (rollout-lab serve).',
+    "one interval and, per metric, the strictest limit of that phase's stages apply to every step. Statistical rules become a webhook to the decision service (rollout-lab serve).",
 };
 
 /**
@@ -115,11 +122,13 @@ export class ExportView extends LitElement {
         with your metric names, ready to apply.
       </p>
       ${this.renderFormat()}
-      ${!this.lab.settings.ok
-        ? html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.lab.settings.message}</p>`
-        : this.form.state.format === 'json'
-          ? this.renderExport()
-          : this.renderDeployment(this.form.state.format)}
+      ${
+        !this.lab.settings.ok
+          ? html`<p class="error" role="alert" data-section="export">The Policy lab's settings are invalid: ${this.lab.settings.message}</p>`
+          : this.form.state.format === 'json'
+            ? this.renderExport()
+            : this.renderDeployment(this.form.state.format)
+      }
       ${this.renderImport()}
     `;
   }
@@ -134,13 +143,15 @@ export class ExportView extends LitElement {
             ${exportFormats.map((format) => html`<option value=${format} ?selected=${state.format === format}>${formatLabels[format]}</option>`)}
           </select>
         </label>
-        ${state.format === 'flagger'
-          ? html`<label>Flagger mode
+        ${
+          state.format === 'flagger'
+            ? html`<label>Flagger mode
               <select name="flaggerMode" @change=${(event: Event) => this.setChoice({ flaggerMode: (event.target as HTMLSelectElement).value as FlaggerMode })}>
                 ${flaggerModes.map((mode) => html`<option value=${mode} ?selected=${state.flaggerMode === mode}>${flaggerModeLabels[mode]}</option>`)}
               </select>
             </label>`
-          : null}
+            : null
+        }
       </div>
       ${state.format === 'json' ? null : html`<p class="note" data-section="format-note">${formatNotes[state.format]}</p>`}
     </fieldset>`;
@@ -167,7 +178,8 @@ export class ExportView extends LitElement {
         )}
       </div>
     </fieldset>`;
-    if (!this.lab.policy.ok) return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The policy cannot be exported: ${this.lab.policy.message}</p>`;
+    if (!this.lab.policy.ok)
+      return html`${options}<p class="error" role="alert" data-section="export-yaml-error">The policy cannot be exported: ${this.lab.policy.message}</p>`;
     const exported = deploymentExport(this.lab.policy.value, format, state.flaggerMode, state);
     const command = ['rollout-lab', ...deploymentExportCommand('policy.json', format, state.flaggerMode, state)].map(shellWord).join(' ');
     if (!exported.ok) {
@@ -204,13 +216,15 @@ export class ExportView extends LitElement {
     const [healthy, regressed] = exported.evidence.results;
     const completed = exported.evidence.results.map((result) => result.replicatesCompleted);
     return html`
-      ${exported.evidence.complete
-        ? null
-        : html`<p class="error" role="alert" data-section="export-partial">
+      ${
+        exported.evidence.complete
+          ? null
+          : html`<p class="error" role="alert" data-section="export-partial">
             A worker failed: the evidence rests on ${completed.map(formatCount).join(' and ')} of ${formatCount(exported.evidence.replicates)} replicates
             (healthy and regressed candidate). Simulate again before relying on it.
             <button type="button" name="rerun" @click=${() => this.lab.settings.ok && this.evidence.run(this.lab.settings.value)}>Simulate again</button>
-          </p>`}
+          </p>`
+      }
       <table aria-label="Validation evidence">
         <caption>Evidence: ${formatCount(exported.evidence.replicates)} replicates per scenario, seed ${exported.evidence.seed}, ${exported.evidence.mode} mode, ${exported.evidence.engineVersion}</caption>
         <tbody>
@@ -244,18 +258,20 @@ export class ExportView extends LitElement {
           <label>or upload a file <input name="importFile" type="file" accept=".json,application/json" @change=${(event: Event) => this.upload(event)} /></label>
         </div>
       </fieldset>
-      ${imported === null
-        ? null
-        : imported.ok
-          ? html`<p class="verdict good" data-section="import">
+      ${
+        imported === null
+          ? null
+          : imported.ok
+            ? html`<p class="verdict good" data-section="import">
               <strong>Valid policy${imported.policy.name ? ` '${imported.policy.name}'` : ''}:</strong>
               ${imported.policy.stages.map((stage) => stage.name ?? stage.kind).join(' → ')}.
               ${imported.evidence ? 'It carries validation evidence.' : 'It carries no validation evidence.'}
             </p>`
-          : html`<div class="error" role="alert" data-section="import">
+            : html`<div class="error" role="alert" data-section="import">
               <strong>This policy cannot be used: ${imported.errors.length} problem${imported.errors.length === 1 ? '' : 's'}.</strong>
               <ul class="errors">${imported.errors.map((error) => html`<li>${error}</li>`)}</ul>
-            </div>`}
+            </div>`
+      }
     `;
   }
 }

@@ -1,24 +1,24 @@
-import { LitElement, css, html } from 'lit';
-import { PlaybackClock } from '../controllers/playbackClock.ts';
+import { css, html, LitElement } from 'lit';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { PlaybackClock } from '../controllers/playbackClock.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
+import { type PlaybackRequest, playbackInWorker } from '../../../workers/playbackInWorker.ts';
+import type { Playback } from '../../sim/playbackReplicate.ts';
+import { panelMetrics } from '../../sim/playbackReplicate.ts';
+import type { Scenario } from '../../sim/scenario.ts';
+import { TaskController } from '../controllers/taskController.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { formatHours } from '../lab/labModel.ts';
 import { labPolicy } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { labScenarios } from '../lab/labWorlds.ts';
-import type { Playback } from '../../sim/playbackReplicate.ts';
-import { playbackInWorker, type PlaybackRequest } from '../../../workers/playbackInWorker.ts';
-import { TaskController } from '../controllers/taskController.ts';
-import { playbackSchema, type PlaybackState } from '../playback/playbackState.ts';
+import { type PlaybackState, playbackSchema } from '../playback/playbackState.ts';
 import { errorRatioLimit, libraryScenario, refusedPolicyErrors, scenarioLibrary, scenarioPolicy } from '../playback/scenarioLibrary.ts';
-import type { Scenario } from '../../sim/scenario.ts';
 import { abRatesPlot, abZPlot, errorRatioPlot, metricPanelPlot, shadowAgreementPlot, trafficSplitPlot } from '../plots/playbackPlots.ts';
-import { panelMetrics } from '../../sim/playbackReplicate.ts';
+import { type Checked, checked } from '../sizer/sizerModel.ts';
 import { readCount } from '../state/readNumber.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 
 /** What is being played: the rollout, the error-ratio limit drawn, and a library scenario's texts. */
@@ -113,7 +113,10 @@ export class PlaybackView extends LitElement {
         if (!settings.ok) throw new RangeError(`the Policy lab's settings are invalid: ${settings.message}`);
         const lab = settings.value;
         const scenarios = labScenarios(lab);
-        return { rollout: { scenario: scenarios[world], policy: labPolicy(lab), seed: lab.seed, replicate: readCount(replicate, 'replicate') }, errorRatio: lab['errorRate.maxRatio'] };
+        return {
+          rollout: { scenario: scenarios[world], policy: labPolicy(lab), seed: lab.seed, replicate: readCount(replicate, 'replicate') },
+          errorRatio: lab['errorRate.maxRatio'],
+        };
       });
       if (this.playRequest.ok) void this.play.run(this.playRequest.value, Number(window) || 0);
       else this.play.abort();
@@ -136,19 +139,33 @@ export class PlaybackView extends LitElement {
           ${choiceInput('scenario', 'Scenario', state.scenario, scenarioChoices(), (scenario) => this.form.set({ scenario, window: '0' }))}
         </div>
         <div class="fields">
-          ${state.scenario === 'lab'
-            ? choiceInput('world', 'Candidate', state.world, [
-                { value: 'regressed', label: 'regressed (more errors)' },
-                { value: 'healthy', label: 'healthy (same as control)' },
-              ], (world) => this.form.set({ world, window: '0' }))
-            : null}
+          ${
+            state.scenario === 'lab'
+              ? choiceInput(
+                  'world',
+                  'Candidate',
+                  state.world,
+                  [
+                    { value: 'regressed', label: 'regressed (more errors)' },
+                    { value: 'healthy', label: 'healthy (same as control)' },
+                  ],
+                  (world) => this.form.set({ world, window: '0' }),
+                )
+              : null
+          }
           ${numberInput('replicate', 'Replicate (same seed as the lab)', state.replicate, (replicate) => this.form.set({ replicate, window: '0' }))}
-          ${choiceInput('speed', 'Speed', state.speed, [
-            { value: '1', label: '1 window per tick' },
-            { value: '4', label: '4 windows per tick' },
-            { value: '16', label: '16 windows per tick' },
-            { value: '64', label: '64 windows per tick' },
-          ], (speed) => this.form.set({ speed }))}
+          ${choiceInput(
+            'speed',
+            'Speed',
+            state.speed,
+            [
+              { value: '1', label: '1 window per tick' },
+              { value: '4', label: '4 windows per tick' },
+              { value: '16', label: '16 windows per tick' },
+              { value: '64', label: '64 windows per tick' },
+            ],
+            (speed) => this.form.set({ speed }),
+          )}
         </div>
       </fieldset>
       ${this.renderPlayed()}
@@ -181,10 +198,12 @@ export class PlaybackView extends LitElement {
         <h3>The lesson</h3>
         <p data-section="lesson">${scenario.lesson ?? 'No lesson recorded.'}</p>
         <p class="note" data-section="played-policy">Playing the scenario's policy: <strong>${library.policyName}</strong>.</p>
-        ${library.refused.length > 0
-          ? html`<p class="note">The policy the team wanted is refused by the engine:</p>
+        ${
+          library.refused.length > 0
+            ? html`<p class="note">The policy the team wanted is refused by the engine:</p>
               <ul data-section="refused">${library.refused.map((error) => html`<li><code>${error}</code></li>`)}</ul>`
-          : null}
+            : null
+        }
       </aside>
     </div>`;
   }
@@ -205,9 +224,11 @@ export class PlaybackView extends LitElement {
     return html`
       <div class="controls" role="group" aria-label="Playback controls">
         <button type="button" name="back" @click=${() => clock.step(-1)} aria-label="Step back one window">◀ Step</button>
-        ${clock.playing
-          ? html`<button type="button" class="primary" name="pause" @click=${() => clock.pause()}>Pause</button>`
-          : html`<button type="button" class="primary" name="play" @click=${() => clock.play()}>Play</button>`}
+        ${
+          clock.playing
+            ? html`<button type="button" class="primary" name="pause" @click=${() => clock.pause()}>Pause</button>`
+            : html`<button type="button" class="primary" name="play" @click=${() => clock.play()}>Play</button>`
+        }
         <button type="button" name="forward" @click=${() => clock.step(1)} aria-label="Step forward one window">Step ▶</button>
         <input type="range" name="position" min="0" max=${windows.length - 1} .value=${String(clock.position)} aria-label="Window"
           @input=${(event: Event) => clock.seek(Number((event.target as HTMLInputElement).value))} />
@@ -221,10 +242,12 @@ export class PlaybackView extends LitElement {
       <div class="charts" data-section="metric-panels">
         ${panelMetrics.map((metric) => html`<rl-plot data-metric=${metric} .spec=${metricPanelPlot(windows, clock.position, metric)}></rl-plot>`)}
         ${current.shadow ? html`<rl-plot data-section="shadow-panel" .spec=${shadowAgreementPlot(windows, clock.position)}></rl-plot>` : null}
-        ${current.ab
-          ? html`<rl-plot data-section="ab-panel" .spec=${abRatesPlot(windows, clock.position)}></rl-plot>
+        ${
+          current.ab
+            ? html`<rl-plot data-section="ab-panel" .spec=${abRatesPlot(windows, clock.position)}></rl-plot>
               <rl-plot data-section="ab-z-panel" .spec=${abZPlot(windows, clock.position)}></rl-plot>`
-          : null}
+            : null
+        }
       </div>
       <h3>Decisions so far</h3>
       <ol class="log" data-section="decisions">

@@ -1,50 +1,54 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { TaskController } from '../controllers/taskController.ts';
+import { css, html, LitElement, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { TaskController } from '../controllers/taskController.ts';
 import '../elements/plotFigure.ts';
+import { browserSimulationBatchRunner } from '../../../workers/browserSimulationRunner.ts';
+import { labExactInWorker } from '../../../workers/labExactInWorker.ts';
+import { rollbackRulesInWorker } from '../../../workers/rollbackRulesInWorker.ts';
+import { tuneInWorker } from '../../../workers/tuneInWorker.ts';
+import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
+import type { TunedCandidate, TuneResult } from '../../sim/tune.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
-import { browserSimulationBatchRunner } from '../../../workers/browserSimulationRunner.ts';
-import { checkRunSettings, formatHours, formatRate, labVerdict, runLab, type LabResult } from '../lab/labModel.ts';
+import { type LabExactAnswer, runLabExact } from '../lab/labExact.ts';
+import { labExactPanel, showsExactAnswer } from '../lab/labExactPanel.ts';
+import { checkRunSettings, formatHours, formatRate, type LabResult, labVerdict, runLab } from '../lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
-import { labScenarioProblems, labScenarios } from '../lab/labWorlds.ts';
-import { formatCanaryRows, labSchema, parseCanaryRows, type CanaryRow, type LabState } from '../lab/labState.ts';
+import { type CanaryRow, formatCanaryRows, type LabState, labSchema, parseCanaryRows } from '../lab/labState.ts';
 import { labStateFromScenario } from '../lab/labStateFromScenario.ts';
-import type { RollbackRuleCounts } from '../../sim/firstRollbackRules.ts';
-import { rollbackRulesInWorker } from '../../../workers/rollbackRulesInWorker.ts';
-import { libraryIds, libraryScenario } from '../playback/scenarioLibrary.ts';
-import { rollbackRuleBars, rollbackRulesPlot } from '../plots/rollbackRulesPlot.ts';
-import { initialState } from '../state/viewState.ts';
 import {
   defaultLabTuneForm,
+  type LabTuneForm,
+  type LabTuneTargets,
   labStateFromTuning,
   labTuneRequest,
   readLabTuneTargets,
   tunePlotPoints,
-  type LabTuneForm,
-  type LabTuneTargets,
 } from '../lab/labTuning.ts';
-import { paretoFrontPlot } from '../plots/paretoFrontPlot.ts';
-import type { TuneResult, TunedCandidate } from '../../sim/tune.ts';
-import { tuneInWorker } from '../../../workers/tuneInWorker.ts';
+import { labScenarioProblems, labScenarios } from '../lab/labWorlds.ts';
+import { libraryIds, libraryScenario } from '../playback/scenarioLibrary.ts';
 import { detectionTimeBins, detectionTimePlot } from '../plots/detectionTimePlot.ts';
 import { operatingCharacteristicPlot } from '../plots/operatingCharacteristicPlot.ts';
-import { runLabExact, type LabExactAnswer } from '../lab/labExact.ts';
-import { labExactPanel, showsExactAnswer } from '../lab/labExactPanel.ts';
-import { labExactInWorker } from '../../../workers/labExactInWorker.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { paretoFrontPlot } from '../plots/paretoFrontPlot.ts';
+import { rollbackRuleBars, rollbackRulesPlot } from '../plots/rollbackRulesPlot.ts';
+import { type Checked, checked } from '../sizer/sizerModel.ts';
+import { initialState } from '../state/viewState.ts';
 import { theme } from '../styles/theme.ts';
 
 /** Waits `ms`, or rejects at once when `signal` aborts (so a rerun replaces a pending one). */
 function settle(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new DOMException('superseded', 'AbortError'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new DOMException('superseded', 'AbortError'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -73,10 +77,13 @@ export class PolicyLabView extends LitElement {
 
   /** The lab's settings, edited here: in the URL (`#/lab?…`) and autosaved. */
   private readonly form = new LabSettingsController(this, { editable: true });
-  private readonly simulation = new TaskController<[LabSettings], LabResult>(this, async ({ signal, reportProgress, reportPartial }, settings) => {
-    await settle(300, signal);
-    return runLab(settings, browserSimulationBatchRunner, reportPartial, reportProgress, signal);
-  });
+  private readonly simulation = new TaskController<[LabSettings], LabResult>(
+    this,
+    async ({ signal, reportProgress, reportPartial }, settings) => {
+      await settle(300, signal);
+      return runLab(settings, browserSimulationBatchRunner, reportPartial, reportProgress, signal);
+    },
+  );
   /**
    * The exact answer (issue 16), in a Web Worker on every edit: the current setting first, then
    * the curve; a newer edit aborts it (the worker is terminated). The simulation above confirms it.
@@ -85,11 +92,13 @@ export class PolicyLabView extends LitElement {
     runLabExact(settings, labExactInWorker, reportPartial, { signal, reportProgress }),
   );
   /** "Tune for me": the auto-tuner, its simulations on a pool of Web Workers; cancelling stops them. */
-  private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(this, ({ signal, reportProgress }, settings, targets) =>
-    tuneInWorker(labTuneRequest(settings, targets), {
-      signal,
-      onProgress: (progress) => reportProgress(progress.replicatesDone / progress.replicatesPlanned),
-    }),
+  private readonly tuning = new TaskController<[LabSettings, LabTuneTargets], TuneResult>(
+    this,
+    ({ signal, reportProgress }, settings, targets) =>
+      tuneInWorker(labTuneRequest(settings, targets), {
+        signal,
+        onProgress: (progress) => reportProgress(progress.replicatesDone / progress.replicatesPlanned),
+      }),
   );
   @state() private tuneForm: LabTuneForm = { ...defaultLabTuneForm };
   private tuneTargets: Checked<LabTuneTargets> = checked(() => readLabTuneTargets(defaultLabTuneForm));
@@ -99,13 +108,16 @@ export class PolicyLabView extends LitElement {
   private checkedState: LabState | undefined;
 
   /** "Which rule fired": the healthy candidate's rollbacks counted by rule, in a Web Worker. */
-  private readonly rollbackRules = new TaskController<[LabSettings], RollbackRuleCounts>(this, async ({ signal, reportProgress }, settings) => {
-    await settle(300, signal);
-    return rollbackRulesInWorker(
-      { scenario: labScenarios(settings).healthy, policy: labPolicy(settings), seed: settings.seed, replicates: settings.replicates },
-      { signal, onProgress: reportProgress },
-    );
-  });
+  private readonly rollbackRules = new TaskController<[LabSettings], RollbackRuleCounts>(
+    this,
+    async ({ signal, reportProgress }, settings) => {
+      await settle(300, signal);
+      return rollbackRulesInWorker(
+        { scenario: labScenarios(settings).healthy, policy: labPolicy(settings), seed: settings.seed, replicates: settings.replicates },
+        { signal, onProgress: reportProgress },
+      );
+    },
+  );
   private policyProblems: { path: string; message: string }[] = [];
   private stageNames: string[] = [];
   private scenarioProblems: { path: string; message: string }[] = [];
@@ -174,8 +186,29 @@ export class PolicyLabView extends LitElement {
   private resetPolicy(): void {
     const initial = initialState(labSchema);
     const policyFields: (keyof LabState)[] = [
-      'errorRatio', 'p95Ratio', 'p50Ratio', 'timeoutRatio', 'checkMinutes', 'minRequests', 'failureLimit', 'baselineMode', 'shadow', 'canaries',
-      'ab', 'abTraffic', 'abAlpha', 'abPower', 'abEffect', 'abDesign', 'full', 'absError', 'absP95', 'absStages', 'statEffect', 'statMethod', 'statStages',
+      'errorRatio',
+      'p95Ratio',
+      'p50Ratio',
+      'timeoutRatio',
+      'checkMinutes',
+      'minRequests',
+      'failureLimit',
+      'baselineMode',
+      'shadow',
+      'canaries',
+      'ab',
+      'abTraffic',
+      'abAlpha',
+      'abPower',
+      'abEffect',
+      'abDesign',
+      'full',
+      'absError',
+      'absP95',
+      'absStages',
+      'statEffect',
+      'statMethod',
+      'statStages',
     ];
     this.form.set(Object.fromEntries(policyFields.map((field) => [field, initial[field]])) as Partial<LabState>);
   }
@@ -244,7 +277,16 @@ export class PolicyLabView extends LitElement {
   private renderPolicy(state: LabState) {
     const rows = parseCanaryRows(state.canaries);
     const onOff = (name: keyof LabState, label: string) =>
-      choiceInput(name, label, state[name] as 'on' | 'off', [{ value: 'on', label: 'on' }, { value: 'off', label: 'off' }], this.set(name) as (value: 'on' | 'off') => void);
+      choiceInput(
+        name,
+        label,
+        state[name] as 'on' | 'off',
+        [
+          { value: 'on', label: 'on' },
+          { value: 'off', label: 'off' },
+        ],
+        this.set(name) as (value: 'on' | 'off') => void,
+      );
     const ruleStages = [
       { value: 'canary' as const, label: 'canary stages' },
       { value: 'canary+full' as const, label: 'canary and full stages' },
@@ -258,7 +300,8 @@ export class PolicyLabView extends LitElement {
         <div class="stages-scroll"><table class="stages" aria-label="Canary stages">
           <thead><tr><th>Canary</th><th>Traffic share (%)</th><th>Min duration</th><th>Max duration (empty: none)</th><th>Check interval (empty: policy's)</th><th></th></tr></thead>
           <tbody>
-            ${rows.map((row, index) => html`<tr data-canary=${index}>
+            ${rows.map(
+              (row, index) => html`<tr data-canary=${index}>
               <td>${index + 1}</td>
               ${row.map((cell, column) => {
                 const names = ['traffic', 'min', 'max', 'check'];
@@ -267,24 +310,33 @@ export class PolicyLabView extends LitElement {
                   .value=${cell} @input=${(event: Event) => this.setCanaryCell(index, column)((event.target as HTMLInputElement).value)} /></td>`;
               })}
               <td><button type="button" name=${`remove-canary-${index}`} @click=${() => this.removeCanary(index)}>Remove</button></td>
-            </tr>`)}
+            </tr>`,
+            )}
           </tbody>
         </table></div>
         <div class="row"><button type="button" name="add-canary" @click=${() => this.addCanary()}>Add a canary stage</button>
           <span class="note">Durations like 90s, 30m, 2h, 1h30m.</span></div>
         <div class="fields" style="margin-top:0.75rem">
           ${onOff('ab', 'A/B test stage')}
-          ${state.ab === 'on'
-            ? html`${numberInput('abTraffic', 'A/B traffic share (%)', state.abTraffic, this.set('abTraffic'))}
+          ${
+            state.ab === 'on'
+              ? html`${numberInput('abTraffic', 'A/B traffic share (%)', state.abTraffic, this.set('abTraffic'))}
                 ${numberInput('abAlpha', 'A/B significance level α', state.abAlpha, this.set('abAlpha'))}
                 ${numberInput('abPower', 'A/B power', state.abPower, this.set('abPower'))}
                 ${numberInput('abEffect', 'A/B minimum effect (absolute)', state.abEffect, this.set('abEffect'))}
-                ${choiceInput('abDesign', 'A/B design', state.abDesign, [
-                  { value: 'fixed', label: 'fixed sample (one look)' },
-                  { value: 'groupSequential', label: "group-sequential (5 looks, O'Brien–Fleming)" },
-                  { value: 'alwaysValid', label: 'always-valid (look any time)' },
-                ], this.set('abDesign'))}`
-            : null}
+                ${choiceInput(
+                  'abDesign',
+                  'A/B design',
+                  state.abDesign,
+                  [
+                    { value: 'fixed', label: 'fixed sample (one look)' },
+                    { value: 'groupSequential', label: "group-sequential (5 looks, O'Brien–Fleming)" },
+                    { value: 'alwaysValid', label: 'always-valid (look any time)' },
+                  ],
+                  this.set('abDesign'),
+                )}`
+              : null
+          }
           ${onOff('full', 'Full stage (100%, 1 h)')}
         </div>
       </fieldset>
@@ -303,10 +355,16 @@ export class PolicyLabView extends LitElement {
         </div>
         <div class="fields" style="margin-top:0.75rem">
           ${numberInput('statEffect', 'Statistical test on errors: minimum effect (empty: none)', state.statEffect, this.set('statEffect'))}
-          ${choiceInput('statMethod', 'Statistical test: looks corrected by', state.statMethod, [
-            { value: 'alphaSpending', label: 'alpha spending (planned looks)' },
-            { value: 'alwaysValid', label: 'always-valid p-value' },
-          ], this.set('statMethod'))}
+          ${choiceInput(
+            'statMethod',
+            'Statistical test: looks corrected by',
+            state.statMethod,
+            [
+              { value: 'alphaSpending', label: 'alpha spending (planned looks)' },
+              { value: 'alwaysValid', label: 'always-valid p-value' },
+            ],
+            this.set('statMethod'),
+          )}
           ${choiceInput('statStages', 'Statistical test applies to', state.statStages, ruleStages, this.set('statStages'))}
         </div>
       </fieldset>
@@ -316,10 +374,16 @@ export class PolicyLabView extends LitElement {
           ${numberInput('checkMinutes', 'Check interval (minutes)', state.checkMinutes, this.set('checkMinutes'))}
           ${numberInput('minRequests', 'Minimum requests per window', state.minRequests, this.set('minRequests'))}
           ${numberInput('failureLimit', 'Failing checks in a row to roll back', state.failureLimit, this.set('failureLimit'))}
-          ${choiceInput('baselineMode', 'Baseline', state.baselineMode, [
-            { value: 'historical', label: 'historical (before the rollout)' },
-            { value: 'concurrent', label: 'concurrent (control arm)' },
-          ], this.set('baselineMode'))}
+          ${choiceInput(
+            'baselineMode',
+            'Baseline',
+            state.baselineMode,
+            [
+              { value: 'historical', label: 'historical (before the rollout)' },
+              { value: 'concurrent', label: 'concurrent (control arm)' },
+            ],
+            this.set('baselineMode'),
+          )}
         </div>
       </fieldset>
       <div class="row"><button type="button" name="reset-policy" @click=${() => this.resetPolicy()}>Reset the policy to the framework default</button></div>
@@ -333,18 +397,26 @@ export class PolicyLabView extends LitElement {
     return html`<fieldset data-model=${model}>
       <legend>${title}</legend>
       <div class="fields">
-        ${choiceInput(`${model}Latency`, `${title}: latency law`, kind, [
-          { value: 'lognormal', label: 'lognormal (median, p95)' },
-          { value: 'gamma', label: 'gamma (shape, mean)' },
-          { value: 'exponential', label: 'exponential (mean)' },
-        ], this.set(`${model}Latency`))}
-        ${kind === 'lognormal'
-          ? html`${numberInput(`${model}Median`, `${title}: median latency (ms)`, state[`${model}Median`], this.set(`${model}Median`))}
+        ${choiceInput(
+          `${model}Latency`,
+          `${title}: latency law`,
+          kind,
+          [
+            { value: 'lognormal', label: 'lognormal (median, p95)' },
+            { value: 'gamma', label: 'gamma (shape, mean)' },
+            { value: 'exponential', label: 'exponential (mean)' },
+          ],
+          this.set(`${model}Latency`),
+        )}
+        ${
+          kind === 'lognormal'
+            ? html`${numberInput(`${model}Median`, `${title}: median latency (ms)`, state[`${model}Median`], this.set(`${model}Median`))}
               ${numberInput(`${model}P95`, `${title}: p95 latency (ms)`, state[`${model}P95`], this.set(`${model}P95`))}`
-          : kind === 'gamma'
-            ? html`${numberInput(`${model}Shape`, `${title}: latency shape`, state[`${model}Shape`], this.set(`${model}Shape`))}
+            : kind === 'gamma'
+              ? html`${numberInput(`${model}Shape`, `${title}: latency shape`, state[`${model}Shape`], this.set(`${model}Shape`))}
                 ${numberInput(`${model}Mean`, `${title}: mean latency (ms)`, state[`${model}Mean`], this.set(`${model}Mean`))}`
-            : numberInput(`${model}Mean`, `${title}: mean latency (ms)`, state[`${model}Mean`], this.set(`${model}Mean`))}
+              : numberInput(`${model}Mean`, `${title}: mean latency (ms)`, state[`${model}Mean`], this.set(`${model}Mean`))
+        }
         ${numberInput(`${model}ErrorRate`, `${title}: error rate`, state[`${model}ErrorRate`], this.set(`${model}ErrorRate`))}
         ${numberInput(`${model}Timeout`, `${title}: timeout (ms, empty: none)`, state[`${model}Timeout`], this.set(`${model}Timeout`))}
       </div>
@@ -356,9 +428,15 @@ export class PolicyLabView extends LitElement {
     return html`<fieldset data-section="scenario">
       <legend>Scenario and run</legend>
       <div class="row">
-        ${choiceInput('library', 'Start from a library scenario', this.libraryChoice, libraryIds().map((id) => ({ value: id, label: id })), (value) => {
-          this.libraryChoice = value;
-        })}
+        ${choiceInput(
+          'library',
+          'Start from a library scenario',
+          this.libraryChoice,
+          libraryIds().map((id) => ({ value: id, label: id })),
+          (value) => {
+            this.libraryChoice = value;
+          },
+        )}
         <button type="button" name="use-library" @click=${() => this.startFromLibrary()}>Use its traffic, models and faults</button>
       </div>
       <fieldset>
@@ -374,36 +452,50 @@ export class PolicyLabView extends LitElement {
       <fieldset>
         <legend>Regressed world: the candidate's fault</legend>
         <div class="fields">
-          ${choiceInput('faultKind', 'Fault', kind, [
-            { value: 'none', label: 'none' },
-            { value: 'start', label: 'worse from the start' },
-            { value: 'step', label: 'step at a time' },
-            { value: 'ramp', label: 'linear ramp' },
-            { value: 'leak', label: 'slow leak (per hour served)' },
-            { value: 'bursts', label: 'intermittent bursts' },
-          ], this.set('faultKind'))}
-          ${kind === 'none'
-            ? null
-            : html`${numberInput('regressionFactor', kind === 'leak' ? 'Errors × per hour' : 'Errors ×', state.regressionFactor, this.set('regressionFactor'))}
-                ${numberInput('faultLatency', kind === 'leak' ? 'Latency × per hour' : 'Latency ×', state.faultLatency, this.set('faultLatency'))}`}
-          ${kind === 'step' || kind === 'ramp' || kind === 'bursts'
-            ? numberInput('faultAt', kind === 'step' ? 'At (time since start)' : 'Starting at', state.faultAt, this.set('faultAt'))
-            : null}
+          ${choiceInput(
+            'faultKind',
+            'Fault',
+            kind,
+            [
+              { value: 'none', label: 'none' },
+              { value: 'start', label: 'worse from the start' },
+              { value: 'step', label: 'step at a time' },
+              { value: 'ramp', label: 'linear ramp' },
+              { value: 'leak', label: 'slow leak (per hour served)' },
+              { value: 'bursts', label: 'intermittent bursts' },
+            ],
+            this.set('faultKind'),
+          )}
+          ${
+            kind === 'none'
+              ? null
+              : html`${numberInput('regressionFactor', kind === 'leak' ? 'Errors × per hour' : 'Errors ×', state.regressionFactor, this.set('regressionFactor'))}
+                ${numberInput('faultLatency', kind === 'leak' ? 'Latency × per hour' : 'Latency ×', state.faultLatency, this.set('faultLatency'))}`
+          }
+          ${
+            kind === 'step' || kind === 'ramp' || kind === 'bursts'
+              ? numberInput('faultAt', kind === 'step' ? 'At (time since start)' : 'Starting at', state.faultAt, this.set('faultAt'))
+              : null
+          }
           ${kind === 'ramp' ? numberInput('faultEnd', 'Full strength at', state.faultEnd, this.set('faultEnd')) : null}
-          ${kind === 'bursts'
-            ? html`${numberInput('faultEvery', 'A burst every', state.faultEvery, this.set('faultEvery'))}
+          ${
+            kind === 'bursts'
+              ? html`${numberInput('faultEvery', 'A burst every', state.faultEvery, this.set('faultEvery'))}
                 ${numberInput('faultFor', 'Each burst lasting', state.faultFor, this.set('faultFor'))}`
-            : null}
+              : null
+          }
         </div>
       </fieldset>
       <fieldset>
         <legend>Shared outage (both models, both worlds)</legend>
         <div class="fields">
           ${numberInput('outageStart', 'Outage at (empty: none)', state.outageStart, this.set('outageStart'))}
-          ${state.outageStart.trim() === ''
-            ? null
-            : html`${numberInput('outageFor', 'Outage lasting', state.outageFor, this.set('outageFor'))}
-                ${numberInput('outageErrors', 'Outage: errors ×', state.outageErrors, this.set('outageErrors'))}`}
+          ${
+            state.outageStart.trim() === ''
+              ? null
+              : html`${numberInput('outageFor', 'Outage lasting', state.outageFor, this.set('outageFor'))}
+                ${numberInput('outageErrors', 'Outage: errors ×', state.outageErrors, this.set('outageErrors'))}`
+          }
         </div>
       </fieldset>
       <fieldset>
@@ -423,19 +515,22 @@ export class PolicyLabView extends LitElement {
       // Text, not a second progress bar: the simulation's bar is the lab's one progress bar.
       return html`<p class="note" role="status" data-section="rollback-rules-running">Counting the healthy candidate's rollbacks by rule… ${Math.round(task.progress * 100)}%</p>`;
     }
-    if (task.status === 'error') return html`<p class="error" role="alert" data-section="rollback-rules-error">${(task.error as Error).message}</p>`;
+    if (task.status === 'error')
+      return html`<p class="error" role="alert" data-section="rollback-rules-error">${(task.error as Error).message}</p>`;
     const counts = task.value;
     if (task.status !== 'complete' || !counts) return null;
     const bars = rollbackRuleBars(counts);
     return html`<section data-section="rollback-rules">
       <h3>Which rule rolls back the healthy candidate</h3>
-      ${bars.length === 0
-        ? html`<p class="note">No false rollback in ${formatCount(counts.replicates)} rollouts.</p>`
-        : html`<table aria-label="False rollbacks by rule">
+      ${
+        bars.length === 0
+          ? html`<p class="note">No false rollback in ${formatCount(counts.replicates)} rollouts.</p>`
+          : html`<table aria-label="False rollbacks by rule">
               <thead><tr><th>Rule that fired first</th><th class="number">Rollouts rolled back</th><th class="number">Share of rollouts</th></tr></thead>
               <tbody>${bars.map((bar) => html`<tr data-rule=${bar.rule}><td>${bar.rule}</td><td class="number">${formatCount(bar.count)} of ${formatCount(counts.replicates)}</td><td class="number">${(bar.share * 100).toFixed(1)}%</td></tr>`)}</tbody>
             </table>
-            <div class="charts"><rl-plot .spec=${rollbackRulesPlot(bars)}></rl-plot></div>`}
+            <div class="charts"><rl-plot .spec=${rollbackRulesPlot(bars)}></rl-plot></div>`
+      }
     </section>`;
   }
 
@@ -459,10 +554,12 @@ export class PolicyLabView extends LitElement {
           ${numberInput('tuneCandidates', 'Candidates to try', form.candidates, this.setTune('candidates'))}
         </div>
         <div class="tune-actions">
-          ${task.running
-            ? html`<label>Tuning <progress max="1" .value=${task.progress} aria-label="Tuning progress"></progress></label>
+          ${
+            task.running
+              ? html`<label>Tuning <progress max="1" .value=${task.progress} aria-label="Tuning progress"></progress></label>
                 <button type="button" name="cancel-tune" @click=${() => task.abort()}>Cancel tuning</button>`
-            : html`<button type="button" name="tune" ?disabled=${!(this.settings.ok && targets.ok)} @click=${() => this.startTuning()}>Tune for me</button>`}
+              : html`<button type="button" name="tune" ?disabled=${!(this.settings.ok && targets.ok)} @click=${() => this.startTuning()}>Tune for me</button>`
+          }
           ${task.status === 'cancelled' ? html`<span class="note" data-section="tune-cancelled">Tuning cancelled.</span>` : null}
         </div>
         ${targets.ok ? null : html`<p class="error" role="alert" data-section="tune-targets">${targets.message}</p>`}
@@ -478,10 +575,12 @@ export class PolicyLabView extends LitElement {
     const rows = [...result.paretoFront.map((id) => result.candidates[id]), ...result.finalists.filter((finalist) => !finalist.pareto)];
     return html`
       <p class="verdict ${recommended ? 'good' : 'bad'}" role="status" data-section="tune-message">${result.message}</p>
-      ${recommended
-        ? html`<p><button type="button" name="use-tuned" @click=${() => this.useTuned(recommended)}>Use this policy</button>
+      ${
+        recommended
+          ? html`<p><button type="button" name="use-tuned" @click=${() => this.useTuned(recommended)}>Use this policy</button>
             <span class="note">Puts ${recommended.label} into the controls above.</span></p>`
-        : null}
+          : null
+      }
       <div class="charts">
         <rl-plot .spec=${paretoFrontPlot(tunePlotPoints(result), { maxFalseRollbackRate: result.targets.maxFalseRollbackRate, minDetectionRate: result.targets.minDetectionRate, withinMinutes: within })}></rl-plot>
       </div>
@@ -507,31 +606,37 @@ export class PolicyLabView extends LitElement {
     const done = task.value?.simulationsDone ?? 0;
     const total = task.value?.simulations;
     return html`<div class="run">
-      ${task.running
-        ? html`<label>Simulating${total ? ` (${done} of ${total} simulations)` : ''}
+      ${
+        task.running
+          ? html`<label>Simulating${total ? ` (${done} of ${total} simulations)` : ''}
               <progress max="1" .value=${task.progress} aria-label="Simulation progress"></progress></label>
             <button type="button" name="cancel" @click=${() => {
               task.abort();
               this.rollbackRules.abort();
             }}>Cancel</button>`
-        : task.status === 'error'
-          ? html`<p class="error" role="alert" data-section="lab-run">${(task.error as Error).message}</p>`
-          : task.status === 'cancelled'
-            ? html`<span class="note" data-section="cancelled">Cancelled${task.value ? `: showing the ${done} simulations that finished` : ''}.</span>
+          : task.status === 'error'
+            ? html`<p class="error" role="alert" data-section="lab-run">${(task.error as Error).message}</p>`
+            : task.status === 'cancelled'
+              ? html`<span class="note" data-section="cancelled">Cancelled${task.value ? `: showing the ${done} simulations that finished` : ''}.</span>
                 <button type="button" name="rerun" @click=${() => {
                   if (!this.settings.ok) return;
                   void task.run(this.settings.value);
                   void this.rollbackRules.run(this.settings.value);
                 }}>Run again</button>`
-            : task.value
-              ? html`<span class="note" role="status" data-section="done">Done: ${task.value.simulations} simulations of ${formatCount(this.settings.ok ? this.settings.value.replicates : 0)} replicates each.</span>`
-              : null}
+              : task.value
+                ? html`<span class="note" role="status" data-section="done">Done: ${task.value.simulations} simulations of ${formatCount(this.settings.ok ? this.settings.value.replicates : 0)} replicates each.</span>`
+                : null
+      }
     </div>`;
   }
 
   /** The exact answer with its Monte-Carlo confirmation, or the features that need simulation (`labExactPanel`). */
   private renderExact(settings: LabSettings) {
-    return labExactPanel(this.exact, { running: this.simulation.running, current: this.simulation.value?.current, replicates: settings.replicates }, settings);
+    return labExactPanel(
+      this.exact,
+      { running: this.simulation.running, current: this.simulation.value?.current, replicates: settings.replicates },
+      settings,
+    );
   }
 
   private renderResult(settings: LabSettings) {

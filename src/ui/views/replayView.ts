@@ -1,39 +1,39 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
 import { state } from 'lit/decorators.js';
 import sampleLogUrl from '../../../notebooks/data/requests-one-day.csv?url';
-import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
+import { formatDuration } from '../../engine/policy/duration.ts';
 import type { LogField } from '../../sim/replay/columnMapping.ts';
+import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.ts';
 import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
 import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
-import { formatDuration } from '../../engine/policy/duration.ts';
-import { TaskController } from '../controllers/taskController.ts';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { TaskController } from '../controllers/taskController.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import { formatHours } from '../lab/labModel.ts';
 import '../elements/plotFigure.ts';
+import type { GroupSummaryData, ImportedLog, ImportProgress } from '../../../workers/logImportClient.ts';
+import { LogImportClient } from '../../../workers/logImportClient.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { arrivalsByHourPlot } from '../plots/arrivalsByHourPlot.ts';
-import { guessLatencyUnit, readLogHeader, readSampleRows } from '../replay/logHeader.ts';
 import type { LogHeader } from '../replay/logHeader.ts';
+import { guessLatencyUnit, readLogHeader, readSampleRows } from '../replay/logHeader.ts';
 import {
   errorRuleProblem,
+  type ImportSettings,
+  type ReplaySettings,
+  type ReplayState,
   readImportSettings,
   readReplaySettings,
   replayCommandArguments,
   replayCommandLine,
   replaySchema,
-  type ImportSettings,
-  type ReplaySettings,
-  type ReplayState,
 } from '../replay/replayState.ts';
 import { formatDetectionTime, formatRateEstimate, inAppWords, requestReplayVerdict } from '../replay/replayVerdict.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
+import { type Checked, checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
-import { LogImportClient } from '../../../workers/logImportClient.ts';
-import type { GroupSummaryData, ImportedLog, ImportProgress } from '../../../workers/logImportClient.ts';
 
 /** How many bytes of a file are read on the page to find its columns before the import. */
 const HEADER_BYTES = 64 * 1024;
@@ -107,16 +107,24 @@ export class ReplayView extends LitElement {
   @state() private openError = '';
   @state() private policyNote = '';
 
-  private readonly importTask = new TaskController<[File, ImportSettings], ImportedLog>(this, ({ signal, reportProgress }, file, settings) =>
-    this.client.import(file, file.name, settings, signal, (progress) => {
-      this.importProgress = progress;
-      reportProgress(progress.totalBytes > 0 ? progress.bytes / progress.totalBytes : 1);
-    }),
+  private readonly importTask = new TaskController<[File, ImportSettings], ImportedLog>(
+    this,
+    ({ signal, reportProgress }, file, settings) =>
+      this.client.import(file, file.name, settings, signal, (progress) => {
+        this.importProgress = progress;
+        reportProgress(progress.totalBytes > 0 ? progress.bytes / progress.totalBytes : 1);
+      }),
   );
 
   private readonly replayTask = new TaskController<[ReplaySettings], RequestReplayResult>(this, ({ signal, reportProgress }, settings) =>
     this.client.replay(
-      { policy: settings.policy, injections: settings.injections, replicates: settings.replicates, seed: settings.seed, allowShorterLog: settings.allowShorterLog },
+      {
+        policy: settings.policy,
+        injections: settings.injections,
+        replicates: settings.replicates,
+        seed: settings.seed,
+        allowShorterLog: settings.allowShorterLog,
+      },
       signal,
       reportProgress,
     ),
@@ -248,7 +256,8 @@ export class ReplayView extends LitElement {
   override render() {
     const state = this.form.state;
     // While the open file is imported again, its previous import stays on the page (see `lastImported`).
-    const imported = this.importTask.status === 'complete' ? this.importTask.value : this.importTask.running ? this.lastImported : undefined;
+    const imported =
+      this.importTask.status === 'complete' ? this.importTask.value : this.importTask.running ? this.lastImported : undefined;
     return html`<div class="workbench">
       <div class="head">
       <h2>Replay a log</h2>
@@ -281,11 +290,13 @@ export class ReplayView extends LitElement {
           </div>
           <button type="button" name="sample" @click=${() => void this.loadSample()}>Load the sample log (one day, 7,062 requests)</button>
         </div>
-        ${this.file
-          ? html`<p class="note" data-field="file">File: <strong>${this.file.name}</strong>, ${formatBytes(this.file.size)}${this.header?.ok ? html`, ${this.header.value.format.toUpperCase()}, ${this.header.value.columns.length} columns` : nothing}</p>`
-          : state.file
-            ? html`<p class="verdict warn" role="status" data-section="reopen">Re-open the file <strong>${state.file}</strong>: your column mapping and settings were kept, but the file itself is never stored.</p>`
-            : nothing}
+        ${
+          this.file
+            ? html`<p class="note" data-field="file">File: <strong>${this.file.name}</strong>, ${formatBytes(this.file.size)}${this.header?.ok ? html`, ${this.header.value.format.toUpperCase()}, ${this.header.value.columns.length} columns` : nothing}</p>`
+            : state.file
+              ? html`<p class="verdict warn" role="status" data-section="reopen">Re-open the file <strong>${state.file}</strong>: your column mapping and settings were kept, but the file itself is never stored.</p>`
+              : nothing
+        }
         ${this.openError ? html`<p class="error" role="alert">${this.openError}</p>` : nothing}
         ${this.header && !this.header.ok ? html`<p class="error" role="alert" data-section="header">${this.header.message}</p>` : nothing}
       </fieldset>
@@ -295,11 +306,13 @@ export class ReplayView extends LitElement {
       <div class="answer" data-section="answer">
         ${this.renderImportStatus()}
         ${imported && imported.rows > 0 ? this.renderReplayOutcome(imported) : nothing}
-        ${imported
-          ? this.renderImported(imported)
-          : this.importTask.status === 'initial'
-            ? html`<p class="note">Open a log, or the sample, to see here how it reads, its traffic and, once replayed, what the policy does on it.</p>`
-            : nothing}
+        ${
+          imported
+            ? this.renderImported(imported)
+            : this.importTask.status === 'initial'
+              ? html`<p class="note">Open a log, or the sample, to see here how it reads, its traffic and, once replayed, what the policy does on it.</p>`
+              : nothing
+        }
       </div>
     </div>`;
   }
@@ -365,9 +378,11 @@ export class ReplayView extends LitElement {
       ${task.running ? html`<button type="button" name="cancelImport" @click=${() => task.abort()}>Cancel</button>` : nothing}
       ${task.status === 'cancelled' ? html`<span class="note" role="status">Import cancelled.</span>` : nothing}
     </div>
-    ${task.status === 'error' && !isAbort(task.error)
-      ? html`<p class="error" role="alert" data-section="import-error">${inAppWords((task.error as Error).message)}</p>`
-      : nothing}`;
+    ${
+      task.status === 'error' && !isAbort(task.error)
+        ? html`<p class="error" role="alert" data-section="import-error">${inAppWords((task.error as Error).message)}</p>`
+        : nothing
+    }`;
   }
 
   private renderImported(log: ImportedLog) {
@@ -381,12 +396,14 @@ export class ReplayView extends LitElement {
         ${report.format.toUpperCase()}, latency in ${report.latencyUnit}, error rule <code>${report.errorRule}</code>;
         read in ${(log.milliseconds / 1000).toFixed(1)} s in a worker.
       </p>
-      ${report.rowsRejected > 0
-        ? html`<table aria-label="Rejected rows by reason" data-section="rejected-reasons">
+      ${
+        report.rowsRejected > 0
+          ? html`<table aria-label="Rejected rows by reason" data-section="rejected-reasons">
               <thead><tr><th>Reason</th><th class="number">Rows</th></tr></thead>
               <tbody>
                 ${REJECT_REASONS.filter((reason) => report.rejectedByReason[reason] > 0).map(
-                  (reason) => html`<tr data-reason=${reason}><td>${reason}</td><td class="number">${formatCount(report.rejectedByReason[reason])}</td></tr>`,
+                  (reason) =>
+                    html`<tr data-reason=${reason}><td>${reason}</td><td class="number">${formatCount(report.rejectedByReason[reason])}</td></tr>`,
                 )}
               </tbody>
             </table>
@@ -403,16 +420,21 @@ export class ReplayView extends LitElement {
                 )}
               </tbody>
             </table>`
-        : nothing}
-      ${report.warnings.length > 0
-        ? html`<div class="verdict warn" data-section="warnings"><ul class="warnings">${report.warnings.map((warning) => html`<li>${inAppWords(warning)}</li>`)}</ul></div>`
-        : nothing}
-      ${report.statuses.length > 0
-        ? html`<p class="note" data-section="statuses">Statuses: ${report.statuses
-            .slice(0, 12)
-            .map((s) => `${s.status} ×${formatCount(s.count)} (${s.error ? 'error' : 'ok'})`)
-            .join(', ')}${report.statuses.length > 12 ? `, and ${report.statuses.length - 12} more` : ''}</p>`
-        : nothing}
+          : nothing
+      }
+      ${
+        report.warnings.length > 0
+          ? html`<div class="verdict warn" data-section="warnings"><ul class="warnings">${report.warnings.map((warning) => html`<li>${inAppWords(warning)}</li>`)}</ul></div>`
+          : nothing
+      }
+      ${
+        report.statuses.length > 0
+          ? html`<p class="note" data-section="statuses">Statuses: ${report.statuses
+              .slice(0, 12)
+              .map((s) => `${s.status} ×${formatCount(s.count)} (${s.error ? 'error' : 'ok'})`)
+              .join(', ')}${report.statuses.length > 12 ? `, and ${report.statuses.length - 12} more` : ''}</p>`
+          : nothing
+      }
       ${log.rows > 0 ? this.renderSummary(log) : nothing}
     `;
   }
@@ -431,11 +453,13 @@ export class ReplayView extends LitElement {
     </tr>`;
     return html`
       <h3>Summary</h3>
-      ${summary.timeSpan
-        ? html`<p class="note" data-section="span">
+      ${
+        summary.timeSpan
+          ? html`<p class="note" data-section="span">
             ${summary.timeSpan.start} → ${summary.timeSpan.end} (${(summary.timeSpan.durationSeconds / 3600).toFixed(1)} h)${summary.requestsPerSecond === null ? '' : `, ${summary.requestsPerSecond.toFixed(3)} requests/s on average`}${summary.users === null ? '' : `, ${formatCount(summary.users)} users`}
           </p>`
-        : nothing}
+          : nothing
+      }
       <table aria-label="Per model and segment" data-section="summary">
         <caption>Error rate with its 95% Wilson interval; latency quantiles by linear interpolation (R type 7)</caption>
         <thead><tr><th>Group</th><th class="number">Requests</th><th class="number">Error rate</th><th class="number">p50</th><th class="number">p95</th><th class="number">p99</th></tr></thead>
@@ -483,11 +507,13 @@ export class ReplayView extends LitElement {
         <div class="actions">
           <button type="button" class="primary" name="runReplay" ?disabled=${!settings.ok || task.running} @click=${() => void this.runReplay()}>Run the replay</button>
           ${this.replayQueued ? html`<span class="note" role="status" data-section="replay-queued">Reading the log with the new settings; the replay starts when it is done.</span>` : nothing}
-          ${task.running
-            ? html`<label>Replay <progress name="replay" max="1" .value=${task.progress} aria-label="Replay progress"></progress></label>
+          ${
+            task.running
+              ? html`<label>Replay <progress name="replay" max="1" .value=${task.progress} aria-label="Replay progress"></progress></label>
                 <span data-field="replay-percent">${(100 * task.progress).toFixed(0)}%</span>
                 <button type="button" name="cancelReplay" @click=${() => task.abort()}>Cancel</button>`
-            : nothing}
+              : nothing
+          }
           ${task.status === 'cancelled' ? html`<span class="note" role="status" data-section="replay-cancelled">Replay cancelled.</span>` : nothing}
         </div>
       </fieldset>
@@ -509,15 +535,20 @@ export class ReplayView extends LitElement {
     const own = result.ownWindows;
     const detection = result.detection;
     const regression = result.regression;
-    const cell = (rate: RateEstimate, field: string) => html`<td class="number" data-field=${field} data-count=${rate.count} data-total=${rate.total}>
+    const cell = (
+      rate: RateEstimate,
+      field: string,
+    ) => html`<td class="number" data-field=${field} data-count=${rate.count} data-total=${rate.total}>
       ${formatRateEstimate(rate)}<br /><span class="note">${formatCount(rate.count)} / ${formatCount(rate.total)}</span></td>`;
     const definition = result.errorDefinition;
     const argv = replayCommandArguments(state, log.fileName, true);
     return html`
       <div class="verdict ${verdict.tone}" role="status" data-section="verdict">${verdict.text}</div>
-      ${result.shorterThanRollout
-        ? html`<p class="verdict warn" data-section="shorter-than-rollout">The log (${formatHours(result.log.spanSeconds)}) is shorter than one rollout (${formatHours(result.rolloutSeconds)}): its blocks were reused, and the log's own windows hold no complete run.</p>`
-        : nothing}
+      ${
+        result.shorterThanRollout
+          ? html`<p class="verdict warn" data-section="shorter-than-rollout">The log (${formatHours(result.log.spanSeconds)}) is shorter than one rollout (${formatHours(result.rolloutSeconds)}): its blocks were reused, and the log's own windows hold no complete run.</p>`
+          : nothing
+      }
       <table aria-label="False rollbacks" data-section="false-rollbacks">
         <caption>
           A healthy candidate — identical to control, so every rollback is false. Policy '${settings.policy.name}' (a rollout takes up to ${formatHours(result.rolloutSeconds)}),
@@ -530,15 +561,18 @@ export class ReplayView extends LitElement {
             ${cell(result.falseRollbackRate, 'false-rollback')} ${cell(result.healthy.promoteRate, 'promoted')} ${cell(result.healthy.undecidedRate, 'undecided')}
           </tr>
           <tr data-run="own-windows">
-            <td>The log's own consecutive windows, no resampling${own.runs === 0
-              ? html`<br /><span class="note">no run: the log is shorter than one rollout</span>`
-              : html`<br /><span class="note">${formatCount(own.runs)} runs started every ${formatDuration(own.startEverySeconds)}; they overlap (${formatCount(own.nonOverlappingRuns)} would not), so this interval is optimistic</span>`}</td>
+            <td>The log's own consecutive windows, no resampling${
+              own.runs === 0
+                ? html`<br /><span class="note">no run: the log is shorter than one rollout</span>`
+                : html`<br /><span class="note">${formatCount(own.runs)} runs started every ${formatDuration(own.startEverySeconds)}; they overlap (${formatCount(own.nonOverlappingRuns)} would not), so this interval is optimistic</span>`
+            }</td>
             ${cell(own.falseRollbackRate, 'own-windows-false-rollback')} ${cell(own.summary.promoteRate, 'own-windows-promoted')} ${cell(own.summary.undecidedRate, 'own-windows-undecided')}
           </tr>
         </tbody>
       </table>
-      ${detection !== null && regression !== null
-        ? html`
+      ${
+        detection !== null && regression !== null
+          ? html`
             <h4>Detection, net of noise</h4>
             <p class="note" data-section="regression">The regressed candidate: ${regression.description}, ${regression.onset}. Each regressed replay runs on the same resampled traffic as its healthy twin.</p>
             <table aria-label="Detection net of noise" data-section="detection">
@@ -552,16 +586,19 @@ export class ReplayView extends LitElement {
                 <tr>
                   <td>Detection time from the regression's onset (median, p90)</td>
                   <td class="number" data-field="median-detection-time" data-seconds=${String(detection.detectionTime.median)}>
-                    ${detection.detectionTime.count === 0
-                      ? '—'
-                      : `${formatDetectionTime(detection.detectionTime.median)}, ${formatDetectionTime(detection.detectionTime.p90)}`}<br /><span class="note">over ${formatCount(detection.detectionTime.count)} replays caught only because of it</span>
+                    ${
+                      detection.detectionTime.count === 0
+                        ? '—'
+                        : `${formatDetectionTime(detection.detectionTime.median)}, ${formatDetectionTime(detection.detectionTime.p90)}`
+                    }<br /><span class="note">over ${formatCount(detection.detectionTime.count)} replays caught only because of it</span>
                   </td>
                 </tr>
               </tbody>
             </table>
             <p class="note" data-section="missed-meaning">What a miss means: ${regression.missedMeaning}.</p>
           `
-        : html`<p class="note" data-section="no-regression">No regression injected: only false rollbacks are measured. Describe one in "Injected regression" to measure detection.</p>`}
+          : html`<p class="note" data-section="no-regression">No regression injected: only false rollbacks are measured. Describe one in "Injected regression" to measure detection.</p>`
+      }
       <h4>Why it rolled back</h4>
       <div class="worlds">
         ${this.renderWorld('healthy', `Healthy candidate, replay (${formatCount(result.healthy.runs)} runs)`, result.healthy)}
@@ -582,9 +619,11 @@ export class ReplayView extends LitElement {
           </table>
         </li>
         <li data-section="block-length" data-minutes=${result.blockLength.minutes}>Blocks: ${inAppWords(result.blockLength.explanation)}</li>
-        <li data-section="routing">Routing: ${result.routing.by === 'user'
-          ? `sticky by the user column '${result.routing.column}', as in production (a user's requests all go to one arm)`
-          : 'each request by its own hash (the mapping names no user column)'}; flag group '${result.routing.group}'.</li>
+        <li data-section="routing">Routing: ${
+          result.routing.by === 'user'
+            ? `sticky by the user column '${result.routing.column}', as in production (a user's requests all go to one arm)`
+            : 'each request by its own hash (the mapping names no user column)'
+        }; flag group '${result.routing.group}'.</li>
         <li data-section="log">The log: ${formatCount(result.log.requests)} requests over ${formatHours(result.log.spanSeconds)}${result.log.users === null ? '' : `, ${formatCount(result.log.users)} users`}.</li>
       </ul>
       <p class="note">The same numbers from the command line:</p>
@@ -596,20 +635,26 @@ export class ReplayView extends LitElement {
   private renderWorld(name: string, title: string, world: WorldSummary) {
     return html`<section class="world" data-world=${name}>
       <h5>${title}</h5>
-      ${world.reasons.length === 0
-        ? html`<p class="note">No rollback.</p>`
-        : html`<table aria-label=${`Rollbacks by reason: ${title}`} data-section="reasons">
+      ${
+        world.reasons.length === 0
+          ? html`<p class="note">No rollback.</p>`
+          : html`<table aria-label=${`Rollbacks by reason: ${title}`} data-section="reasons">
             <thead><tr><th>Rule that fired (stage · rule)</th><th class="number">Runs</th></tr></thead>
             <tbody>
               ${world.reasons.map((r) => html`<tr data-reason=${r.reason}><td>${r.reason}</td><td class="number" data-count=${r.count}>${formatCount(r.count)}</td></tr>`)}
             </tbody>
-          </table>`}
-      ${world.failingChecks.length > 0
-        ? html`<p class="note" data-section="failing-checks">Failing checks in a row at the rollback: ${world.failingChecks.map((f) => `${f.checks} (${formatCount(f.count)} runs)`).join(', ')}.</p>`
-        : nothing}
-      ${world.starved.length > 0
-        ? html`<ul class="warnings" data-section="starved">${world.starved.map((s) => html`<li data-stage=${s.stage} data-runs=${s.runs}>${s.message}</li>`)}</ul>`
-        : nothing}
+          </table>`
+      }
+      ${
+        world.failingChecks.length > 0
+          ? html`<p class="note" data-section="failing-checks">Failing checks in a row at the rollback: ${world.failingChecks.map((f) => `${f.checks} (${formatCount(f.count)} runs)`).join(', ')}.</p>`
+          : nothing
+      }
+      ${
+        world.starved.length > 0
+          ? html`<ul class="warnings" data-section="starved">${world.starved.map((s) => html`<li data-stage=${s.stage} data-runs=${s.runs}>${s.message}</li>`)}</ul>`
+          : nothing
+      }
     </section>`;
   }
 }

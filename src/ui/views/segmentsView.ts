@@ -1,16 +1,23 @@
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import { state } from 'lit/decorators.js';
 import { analyzeSegments, type SegmentsAnalysis, type VariantComparison } from '../../engine/analysis/segments.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
+import { readCsvTable } from '../../sim/csvTable.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatInterval, formatPercent, formatPoints, formatPValue } from '../format.ts';
 import { segmentRatesPlot } from '../plots/segmentRatesPlot.ts';
-import { guessSegmentColumns, noTotalColumn, parseSegmentsCsv, segmentRoleLabels, segmentRoles, type SegmentRole } from '../segments/segmentsCsv.ts';
-import { readCsvTable } from '../../sim/csvTable.ts';
-import { kidneyStonesData, segmentsSchema, type SegmentsState } from '../segments/segmentsState.ts';
+import {
+  guessSegmentColumns,
+  noTotalColumn,
+  parseSegmentsCsv,
+  type SegmentRole,
+  segmentRoleLabels,
+  segmentRoles,
+} from '../segments/segmentsCsv.ts';
+import { kidneyStonesData, type SegmentsState, segmentsSchema } from '../segments/segmentsState.ts';
+import { type Checked, checked } from '../sizer/sizerModel.ts';
 import { readNumber } from '../state/readNumber.ts';
-import { checked, type Checked } from '../sizer/sizerModel.ts';
 import { theme } from '../styles/theme.ts';
 
 /**
@@ -183,11 +190,13 @@ export class SegmentsView extends LitElement {
         <tbody>
           ${analysis.routing.map(
             (r) => html`<tr data-segment=${r.segment} data-basis=${r.basis}><td>${r.segment}</td><td data-field="serve">${r.serve}</td>
-              <td>${r.basis === 'segment'
-                ? `this segment's winner (significant after Holm's correction at α = ${analysis.alpha})`
-                : r.basis === 'aggregate'
-                  ? `no winner in this segment: the overall winner (p = ${formatPValue(analysis.aggregate.pValue)})`
-                  : 'no winner anywhere: nothing changes'}</td></tr>`,
+              <td>${
+                r.basis === 'segment'
+                  ? `this segment's winner (significant after Holm's correction at α = ${analysis.alpha})`
+                  : r.basis === 'aggregate'
+                    ? `no winner in this segment: the overall winner (p = ${formatPValue(analysis.aggregate.pValue)})`
+                    : 'no winner anywhere: nothing changes'
+              }</td></tr>`,
           )}
         </tbody>
       </table>

@@ -1,30 +1,30 @@
 import type { PlotOptions } from '@observablehq/plot';
-import { LitElement, css, html } from 'lit';
+import { css, html, LitElement } from 'lit';
 import type { SampleRatioMismatchResult } from '../../engine/stats/sampleRatioMismatch.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import '../elements/plotFigure.ts';
+import { type PeekingRequest, peekingCostInWorker } from '../../../workers/peekingCostInWorker.ts';
+import { simulatePeekingInWorkers } from '../../../workers/peekingSimulationInWorkers.ts';
+import { type PeekingPoint, peekingDesignNames } from '../../engine/stats/peekingCost.ts';
+import type { PeekingSimulationRequest, PeekingSimulationState } from '../../sim/peekingSimulation.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent, formatPoints, formatPValue } from '../format.ts';
 import { peekingCostPlot } from '../plots/peekingCostPlot.ts';
 import { powerCurvePlot } from '../plots/powerCurvePlot.ts';
+import { simulatedPeekingPoints } from '../sizer/peekingSimulation.ts';
 import {
-  checkSampleRatio,
+  type Checked,
   checked,
+  checkSampleRatio,
   powerAgainstDuration,
   powerAgainstEffect,
-  sizeABTest,
-  type Checked,
   type Sizing,
+  sizeABTest,
 } from '../sizer/sizerModel.ts';
-import { peekingDesignNames, type PeekingPoint } from '../../engine/stats/peekingCost.ts';
-import { readPeekingInputs, readSizerInputs, readSrmInputs, sizerSchema, type SizerState } from '../sizer/sizerState.ts';
+import { readPeekingInputs, readSizerInputs, readSrmInputs, type SizerState, sizerSchema } from '../sizer/sizerState.ts';
 import { sameRecord } from '../state/sameRecord.ts';
 import { theme } from '../styles/theme.ts';
-import { peekingCostInWorker, type PeekingRequest } from '../../../workers/peekingCostInWorker.ts';
-import { simulatePeekingInWorkers } from '../../../workers/peekingSimulationInWorkers.ts';
-import type { PeekingSimulationRequest, PeekingSimulationState } from '../../sim/peekingSimulation.ts';
-import { simulatedPeekingPoints } from '../sizer/peekingSimulation.ts';
 
 /** Seeded A/A replicates of the peeking Monte-Carlo (standard error ≤ 1.1 points at any rate). */
 const peekingReplicates = 2000;
@@ -148,16 +148,28 @@ export class SizerView extends LitElement {
           ${numberInput('effect', 'Minimum detectable effect', state.effect, this.set('effect'), {
             hint: state.effectKind === 'absolute' ? 'rate points, e.g. 0.02 = +2 points' : 'fraction of the baseline, e.g. 0.1 = +10%',
           })}
-          ${choiceInput('effectKind', 'Effect is', state.effectKind, [
-            { value: 'absolute', label: 'absolute (rate points)' },
-            { value: 'relative', label: 'relative (lift)' },
-          ], this.set('effectKind'))}
+          ${choiceInput(
+            'effectKind',
+            'Effect is',
+            state.effectKind,
+            [
+              { value: 'absolute', label: 'absolute (rate points)' },
+              { value: 'relative', label: 'relative (lift)' },
+            ],
+            this.set('effectKind'),
+          )}
           ${numberInput('alpha', 'Significance level α', state.alpha, this.set('alpha'))}
           ${numberInput('power', 'Power', state.power, this.set('power'))}
-          ${choiceInput('sides', 'Test', state.sides, [
-            { value: '2', label: 'two-sided' },
-            { value: '1', label: 'one-sided' },
-          ], this.set('sides'))}
+          ${choiceInput(
+            'sides',
+            'Test',
+            state.sides,
+            [
+              { value: '2', label: 'two-sided' },
+              { value: '1', label: 'one-sided' },
+            ],
+            this.set('sides'),
+          )}
           ${numberInput('split', 'Share of traffic to the candidate', state.split, this.set('split'))}
           ${numberInput('trafficPerDay', 'Users per day (both arms)', state.trafficPerDay, this.set('trafficPerDay'))}
         </div>
@@ -213,10 +225,16 @@ export class SizerView extends LitElement {
       <legend>Looks at the data</legend>
       <div class="fields">
         ${numberInput('looks', 'Number of looks (1–20)', state.looks, this.set('looks'))}
-        ${choiceInput('spending', 'Group-sequential spending', state.spending, [
-          { value: 'obrienFleming', label: "O'Brien–Fleming" },
-          { value: 'pocock', label: 'Pocock' },
-        ], this.set('spending'))}
+        ${choiceInput(
+          'spending',
+          'Group-sequential spending',
+          state.spending,
+          [
+            { value: 'obrienFleming', label: "O'Brien–Fleming" },
+            { value: 'pocock', label: 'Pocock' },
+          ],
+          this.set('spending'),
+        )}
       </div>
     </fieldset>`;
   }
@@ -238,17 +256,21 @@ export class SizerView extends LitElement {
     }
     return html`
       <h3>The cost of peeking</h3>
-      ${!this.peekingInputs.ok
-        ? html`<p class="error" role="alert" data-section="peeking">${this.peekingInputs.message}</p>`
-        : this.peeking.status === 'error'
-          ? html`<p class="error" role="alert" data-section="peeking">${String((this.peeking.error as Error)?.message ?? this.peeking.error)}</p>`
-          : null}
+      ${
+        !this.peekingInputs.ok
+          ? html`<p class="error" role="alert" data-section="peeking">${this.peekingInputs.message}</p>`
+          : this.peeking.status === 'error'
+            ? html`<p class="error" role="alert" data-section="peeking">${String((this.peeking.error as Error)?.message ?? this.peeking.error)}</p>`
+            : null
+      }
       ${this.peeking.running ? html`<p class="note" role="status">Computing in a Web Worker…</p>` : null}
       ${verdict}
       ${this.renderPeekingSimulation()}
-      ${points && this.peekingInputs.ok
-        ? html`<rl-plot .spec=${peekingCostPlot([...points, ...this.simulatedPoints()], this.peekingInputs.value.alpha)}></rl-plot>`
-        : null}
+      ${
+        points && this.peekingInputs.ok
+          ? html`<rl-plot .spec=${peekingCostPlot([...points, ...this.simulatedPoints()], this.peekingInputs.value.alpha)}></rl-plot>`
+          : null
+      }
     `;
   }
 
@@ -268,13 +290,15 @@ export class SizerView extends LitElement {
         <button type="button" name="cancelSimulation" @click=${() => task.abort()}>Cancel</button>
       </p>`;
     }
-    if (task.status === 'error') return html`<p class="error" role="alert" data-section="peeking-simulation">${(task.error as Error).message}</p>`;
+    if (task.status === 'error')
+      return html`<p class="error" role="alert" data-section="peeking-simulation">${(task.error as Error).message}</p>`;
     const points = this.simulatedPoints();
     if (points.length === 0 || !this.peekingInputs.ok) return null;
     const { maxLooks, spending } = this.peekingInputs.value;
     const naive = points.find((p) => p.looks === maxLooks && p.design === peekingDesignNames.naive)!;
     const sequential = points.find((p) => p.looks === maxLooks && p.design === peekingDesignNames[spending])!;
-    const interval = (p: PeekingPoint) => `${formatPercent(p.falsePositiveRate)} [${formatPercent(p.lower ?? 0)}, ${formatPercent(p.upper ?? 0)}]`;
+    const interval = (p: PeekingPoint) =>
+      `${formatPercent(p.falsePositiveRate)} [${formatPercent(p.lower ?? 0)}, ${formatPercent(p.upper ?? 0)}]`;
     return html`<p class="note" data-section="peeking-simulation">
       Monte-Carlo check (${formatCount(peekingReplicates)} seeded A/A tests with the engine's z-test, ${formatCount(this.sizing.ok ? Math.max(this.sizing.value.methods[0].nControl, 10 * maxLooks) : 0)}
       users per arm): naive ${interval(naive)}, group-sequential ${interval(sequential)} at ${maxLooks} looks.
@@ -297,16 +321,20 @@ export class SizerView extends LitElement {
     const srm = this.srm;
     return html`
       <h3>Sample-ratio mismatch check</h3>
-      ${srm.ok
-        ? html`<p class="verdict ${srm.value.mismatch ? 'bad' : 'good'}" data-section="srm">
-            ${srm.value.mismatch
-              ? html`<strong>Sample-ratio mismatch</strong> (χ² = ${srm.value.chiSquare.toFixed(2)}, p = ${formatPValue(srm.value.pValue)} &lt; ${srm.value.threshold}):
+      ${
+        srm.ok
+          ? html`<p class="verdict ${srm.value.mismatch ? 'bad' : 'good'}" data-section="srm">
+            ${
+              srm.value.mismatch
+                ? html`<strong>Sample-ratio mismatch</strong> (χ² = ${srm.value.chiSquare.toFixed(2)}, p = ${formatPValue(srm.value.pValue)} &lt; ${srm.value.threshold}):
                   the split is not the planned ${formatPercent(1 - Number(state.split), 0)} / ${formatPercent(Number(state.split), 0)}. Find the cause
                   (assignment, redirects, logging) before trusting any comparison.`
-              : html`<strong>No mismatch</strong> (χ² = ${srm.value.chiSquare.toFixed(2)}, p = ${formatPValue(srm.value.pValue)} ≥ ${srm.value.threshold}):
-                  the counts are consistent with the planned split.`}
+                : html`<strong>No mismatch</strong> (χ² = ${srm.value.chiSquare.toFixed(2)}, p = ${formatPValue(srm.value.pValue)} ≥ ${srm.value.threshold}):
+                  the counts are consistent with the planned split.`
+            }
           </p>`
-        : html`<p class="error" role="alert" data-section="srm">${srm.message}</p>`}
+          : html`<p class="error" role="alert" data-section="srm">${srm.message}</p>`
+      }
     `;
   }
 }

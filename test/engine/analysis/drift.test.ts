@@ -98,7 +98,9 @@ describe('analyzeDrift', () => {
 
   it('checks its thresholds', () => {
     const data = numeric.stable;
-    expect(() => analyzeDrift({ name: 'x', ...data }, { psiRetrain: 0.05 })).toThrow('psiRetrain must be at least psiInvestigate (0.1), got 0.05');
+    expect(() => analyzeDrift({ name: 'x', ...data }, { psiRetrain: 0.05 })).toThrow(
+      'psiRetrain must be at least psiInvestigate (0.1), got 0.05',
+    );
     expect(() => analyzeDrift({ name: 'x', ...data }, { alpha: 0 })).toThrow('alpha must be between 0 and 1, got 0');
   });
 });
@@ -106,7 +108,10 @@ describe('analyzeDrift', () => {
 describe('driftReport', () => {
   it('takes the most severe recommendation over inputs and the prediction distribution', () => {
     const report = driftReport({
-      features: [{ name: 'age', ...numeric.stable }, { name: 'pet', kind: 'categorical', ...categorical.stable }],
+      features: [
+        { name: 'age', ...numeric.stable },
+        { name: 'pet', kind: 'categorical', ...categorical.stable },
+      ],
       prediction: { name: 'score', ...numeric.shifted },
     });
     expect(report.features.map((f) => f.recommendation)).toEqual(['NONE', 'NONE']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeSegments, holmAdjustedPValues } from '../../../src/engine/analysis/segments.ts';
 import type { SegmentCounts, VariantComparison } from '../../../src/engine/analysis/segments.ts';
+import { analyzeSegments, holmAdjustedPValues } from '../../../src/engine/analysis/segments.ts';
 import fixture from '../../fixtures/analysis.json';
 
 // Reference values: statsmodels 0.13.5 (proportions_ztest, proportion_confint method='wilson',
@@ -47,7 +47,9 @@ describe('analyzeSegments on the kidney-stone data (Charig 1986)', () => {
     expect(result.segmentsAgainstAggregate).toEqual(['small', 'large']);
     expect(result.trafficShareAgainstAggregate).toBeCloseTo(1, 15);
     expect(result.explanation).toContain("Simpson's paradox: B is ahead overall (A vs B: 78.0% vs 82.6%) but behind in every segment");
-    expect(result.explanation).toContain("The overall difference is not significant (p = 0.13); no segment differs significantly after Holm's correction for 2 segments.");
+    expect(result.explanation).toContain(
+      "The overall difference is not significant (p = 0.13); no segment differs significantly after Holm's correction for 2 segments.",
+    );
     // B's patients were 270/350 = 77.1% small stones, A's 87/350 = 24.9%; small-stone success 315/357 = 88.2% vs 80.3% overall.
     expect(result.explanation).toContain("B's traffic is concentrated in 'small' (77.1% of B's traffic vs 24.9% of A's)");
     expect(result.explanation).toContain('higher than average (88.2% vs 80.3%)');
@@ -98,7 +100,11 @@ describe('analyzeSegments when the winner loses where most traffic is', () => {
     expect(result.trafficShareAgainstAggregate).toBeCloseTo((1100 + 180) / 2280, 15);
     result.segments.forEach((s, i) => expect(s.adjustedPValue).toBeCloseTo(fixture.segments.majority.holm.adjustedPValues[i], 14));
     expect(result.segments.map((s) => s.winner)).toEqual([null, null, null]);
-    expect(result.routing.map((r) => [r.serve, r.basis])).toEqual([['B', 'aggregate'], ['B', 'aggregate'], ['B', 'aggregate']]);
+    expect(result.routing.map((r) => [r.serve, r.basis])).toEqual([
+      ['B', 'aggregate'],
+      ['B', 'aggregate'],
+      ['B', 'aggregate'],
+    ]);
     const expected = fixture.segments.majority.expectedRate;
     expect(result.expectedRate.perSegmentWinner).toBeCloseTo(expected.perSegmentWinner, 14);
     expect(result.expectedRate.aggregateWinnerToAll).toBeCloseTo(expected.second, 14);
@@ -139,8 +145,9 @@ describe('holmAdjustedPValues', () => {
 describe('analyzeSegments input checks', () => {
   it('names the field and the reason', () => {
     expect(() => analyzeSegments({ segments: [] })).toThrow('segments must hold at least one segment');
-    expect(() => analyzeSegments({ segments: [{ name: 'a', first: { successes: 5, total: 4 }, second: { successes: 1, total: 2 } }] }))
-      .toThrow('segments[0].first.successes must be at most segments[0].first.total (4), got 5');
+    expect(() =>
+      analyzeSegments({ segments: [{ name: 'a', first: { successes: 5, total: 4 }, second: { successes: 1, total: 2 } }] }),
+    ).toThrow('segments[0].first.successes must be at most segments[0].first.total (4), got 5');
     const s = { name: 'a', first: { successes: 1, total: 2 }, second: { successes: 1, total: 2 } };
     expect(() => analyzeSegments({ segments: [s, s] })).toThrow("segments[1].name 'a' appears twice");
     expect(() => analyzeSegments({ segments: [s], alpha: 2 })).toThrow('alpha must be between 0 and 1, got 2');

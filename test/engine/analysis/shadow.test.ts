@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeShadow, exactMatch, jaccardSimilarity, numericTolerance, tokenOverlap, tokenize,
-} from '../../../src/engine/analysis/shadow.ts';
 import type { ShadowPair } from '../../../src/engine/analysis/shadow.ts';
+import {
+  analyzeShadow,
+  exactMatch,
+  jaccardSimilarity,
+  numericTolerance,
+  tokenize,
+  tokenOverlap,
+} from '../../../src/engine/analysis/shadow.ts';
 import fixture from '../../fixtures/analysis.json';
 
 // Wilson intervals: statsmodels 0.13.5 proportion_confint(..., method='wilson'); p95 latencies:
@@ -63,7 +68,9 @@ describe('analyzeShadow from counts', () => {
     expect(result.latencyRatio).toBeCloseTo(1.2, 15);
     expect(result.errorRatio).toBeCloseTo(1.6, 15);
     expect(result.gates.every((g) => g.passed)).toBe(true);
-    expect(result.summary).toBe('All shadow gates pass: agreement 90.0% (95% CI 88.0%–91.7%) over 1000 comparisons, p95 ratio 1.2×, error ratio 1.6×; start the canary.');
+    expect(result.summary).toBe(
+      'All shadow gates pass: agreement 90.0% (95% CI 88.0%–91.7%) over 1000 comparisons, p95 ratio 1.2×, error ratio 1.6×; start the canary.',
+    );
   });
 
   it('asks for more data below the minimum number of comparisons', () => {
@@ -87,10 +94,17 @@ describe('analyzeShadow from counts', () => {
   });
 
   it('does not let an error-free control make one candidate error infinitely worse', () => {
-    const result = analyzeShadow({ ...healthy, control: { ...healthy.control, errors: 0 }, candidate: { ...healthy.candidate, errors: 1 } });
+    const result = analyzeShadow({
+      ...healthy,
+      control: { ...healthy.control, errors: 0 },
+      candidate: { ...healthy.candidate, errors: 1 },
+    });
     expect(result.errorRatio).toBe(1); // 0.001 / max(0, 1/1000)
     expect(result.recommendation).toBe('PROMOTE_TO_CANARY');
-    expect(analyzeShadow({ ...healthy, control: { ...healthy.control, errors: 0 }, candidate: { ...healthy.candidate, errors: 2 } }).recommendation).toBe('FIX_ERRORS');
+    expect(
+      analyzeShadow({ ...healthy, control: { ...healthy.control, errors: 0 }, candidate: { ...healthy.candidate, errors: 2 } })
+        .recommendation,
+    ).toBe('FIX_ERRORS');
   });
 
   it('takes thresholds as parameters', () => {
@@ -102,8 +116,12 @@ describe('analyzeShadow from counts', () => {
   it('rejects inconsistent input naming the field', () => {
     expect(() => analyzeShadow({ ...healthy, agreements: 1001 })).toThrow('agreements must be at most compared (1000), got 1001');
     expect(() => analyzeShadow({ ...healthy, control: undefined })).toThrow('control is required when pairs are not given');
-    expect(() => analyzeShadow({ ...healthy, candidate: { ...healthy.candidate, errors: 2000 } })).toThrow(/candidate.errors must be at most/);
-    expect(() => analyzeShadow({ ...healthy, thresholds: { maxLatencyRatio: 0 } })).toThrow('thresholds.maxLatencyRatio must be greater than 0, got 0');
+    expect(() => analyzeShadow({ ...healthy, candidate: { ...healthy.candidate, errors: 2000 } })).toThrow(
+      /candidate.errors must be at most/,
+    );
+    expect(() => analyzeShadow({ ...healthy, thresholds: { maxLatencyRatio: 0 } })).toThrow(
+      'thresholds.maxLatencyRatio must be greater than 0, got 0',
+    );
     expect(() => analyzeShadow({ ...healthy, pairs: [] })).toThrow(/either pairs or the counts/);
   });
 });
@@ -114,7 +132,10 @@ describe('analyzeShadow from per-request pairs', () => {
   const pairs: ShadowPair<string>[] = control.map((latency, i) => ({
     id: `r${i}`,
     control: { output: `answer ${i}`, latencyMs: latency },
-    candidate: i % 100 === 99 ? { latencyMs: candidate[i], error: true } : { output: i % 10 === 3 ? `other ${i}` : `answer ${i}`, latencyMs: candidate[i] },
+    candidate:
+      i % 100 === 99
+        ? { latencyMs: candidate[i], error: true }
+        : { output: i % 10 === 3 ? `other ${i}` : `answer ${i}`, latencyMs: candidate[i] },
   }));
 
   it('counts agreements, errors and p95 from the pairs', () => {
@@ -140,6 +161,8 @@ describe('analyzeShadow from per-request pairs', () => {
   it('uses the given comparison', () => {
     const lenient = analyzeShadow({ pairs, comparison: tokenOverlap(0.3) }); // 'answer i' vs 'other i' share 1 of 3 tokens
     expect(lenient.agreements).toBe(1188);
-    expect(() => analyzeShadow({ pairs: [{ control: { latencyMs: -1 }, candidate: { latencyMs: 1 } }] })).toThrow('pairs[0].control.latencyMs must be a finite number ≥ 0, got -1');
+    expect(() => analyzeShadow({ pairs: [{ control: { latencyMs: -1 }, candidate: { latencyMs: 1 } }] })).toThrow(
+      'pairs[0].control.latencyMs must be a finite number ≥ 0, got -1',
+    );
   });
 });

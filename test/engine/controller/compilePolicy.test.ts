@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import { absoluteRule, ratioRule, statisticalRule } from '../../../src/engine/policy/healthRules.ts';
-import { canaryStage } from '../../../src/engine/policy/stages.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { canaryStage } from '../../../src/engine/policy/stages.ts';
 
 describe('compilePolicy: compiled rules keep the policy’s own names', () => {
   const base = defaultPolicy();
@@ -55,7 +55,9 @@ describe('compilePolicy: compiled rules keep the policy’s own names', () => {
 
   it('the A/B stage compiles its guardrails, the baseline none', () => {
     const stages = compilePolicy(base).stages;
-    expect(stages.find((stage) => stage.kind === 'ab')!.rules.map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null))).toEqual([2, 1.5, 1.2, 2]);
+    expect(stages.find((stage) => stage.kind === 'ab')!.rules.map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null))).toEqual([
+      2, 1.5, 1.2, 2,
+    ]);
     expect(stages.find((stage) => stage.kind === 'baseline')!.rules).toEqual([]);
   });
 });
@@ -79,4 +81,3 @@ describe('compilePolicy: a copy of a compiled policy is not validated again', ()
     expect(() => compilePolicy(broken)).toThrow(/^invalid policy: guards\.minRequests/);
   });
 });
-

@@ -40,7 +40,15 @@ describe('fourSignificantDigits', () => {
     for (let e = -7; e <= 21; e++) {
       for (let i = 0; i < 2000; i++) {
         const tie = Number(`${1000 + Math.floor(random() * 9000)}5e${e - 4}`);
-        values.push(tie, -tie, tie * (1 + 2 ** -52), tie * (1 - 2 ** -52), Number(`1e${e}`), Number(`9.9995e${e}`), Number(`9.9994999e${e}`));
+        values.push(
+          tie,
+          -tie,
+          tie * (1 + 2 ** -52),
+          tie * (1 - 2 ** -52),
+          Number(`1e${e}`),
+          Number(`9.9995e${e}`),
+          Number(`9.9994999e${e}`),
+        );
       }
     }
     const mismatches = values.filter((value) => fourSignificantDigits(value) !== reference(value));

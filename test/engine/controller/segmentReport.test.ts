@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { abStage, fullStage, shadowStage } from '../../../src/engine/policy/stages.ts';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
-import { cloneState, initialState } from '../../../src/engine/controller/controllerState.ts';
 import type { ControllerState } from '../../../src/engine/controller/controllerState.ts';
-import { step } from '../../../src/engine/controller/step.ts';
+import { cloneState, initialState } from '../../../src/engine/controller/controllerState.ts';
 import { segmentReports } from '../../../src/engine/controller/segmentReport.ts';
+import { step } from '../../../src/engine/controller/step.ts';
 import type { ArmWindow, WindowMetrics } from '../../../src/engine/metrics/windowMetrics.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { abStage, fullStage, shadowStage } from '../../../src/engine/policy/stages.ts';
 import { window } from './windowFixtures.ts';
 
 // The A/B stage's report by segment (`segmentKeys`): tallied from the windows' `segments`,
@@ -19,7 +19,11 @@ function abPolicy(segmentKeys: string[] | undefined, sampleSize: number): Policy
     skipCanary: { reason: 'test of the A/B stage alone' },
     stages: [
       shadowStage({ minDuration: '5m', gates: { minComparisons: 1 } }),
-      abStage({ minDuration: '5m', test: { minimumEffect: 0.05, sampleSize, onInconclusive: 'advance' }, ...(segmentKeys ? { segmentKeys } : {}) }),
+      abStage({
+        minDuration: '5m',
+        test: { minimumEffect: 0.05, sampleSize, onInconclusive: 'advance' },
+        ...(segmentKeys ? { segmentKeys } : {}),
+      }),
       fullStage(),
     ],
   };
@@ -57,8 +61,12 @@ describe('A/B report by segment', () => {
     const policy = abPolicy(['stone size'], 350);
     const state = startAb(policy);
     // Half of the counts per window: the first window is below the planned 350 per arm.
-    const half = (counts: Record<string, [number, number]>) => Object.fromEntries(Object.entries(counts).map(([k, [s, n]]) => [k, [Math.floor(s / 2), Math.floor(n / 2)] as [number, number]]));
-    const rest = (counts: Record<string, [number, number]>) => Object.fromEntries(Object.entries(counts).map(([k, [s, n]]) => [k, [s - Math.floor(s / 2), n - Math.floor(n / 2)] as [number, number]]));
+    const half = (counts: Record<string, [number, number]>) =>
+      Object.fromEntries(Object.entries(counts).map(([k, [s, n]]) => [k, [Math.floor(s / 2), Math.floor(n / 2)] as [number, number]]));
+    const rest = (counts: Record<string, [number, number]>) =>
+      Object.fromEntries(
+        Object.entries(counts).map(([k, [s, n]]) => [k, [s - Math.floor(s / 2), n - Math.floor(n / 2)] as [number, number]]),
+      );
     const first = step(state, [abWindow(300, half(kidneyControl), half(kidneyCandidate))], policy);
     expect(first.decision).toBe('continue');
     expect(first.reasons.some((r) => r.rule === 'segments')).toBe(false);
@@ -76,10 +84,14 @@ describe('A/B report by segment', () => {
     const report = second.reasons.find((r) => r.rule === 'segments')!;
     // Per segment, statsmodels 0.13.5 proportions_ztest: small [81, 234]/[87, 270] → p = 0.10511255428297253;
     // large [192, 55]/[263, 80] → p = 0.45802602222862765.
-    expect(report.message).toMatch(/^A\/B by stone size: 'small' candidate 86\.7% vs control 93\.1% \(−6\.4 points, p 0\.11, not significant\); 'large' candidate 68\.8% vs control 73\.0% \(−4\.3 points, p 0\.46, not significant\)\. Simpson's paradox: candidate is ahead overall/);
+    expect(report.message).toMatch(
+      /^A\/B by stone size: 'small' candidate 86\.7% vs control 93\.1% \(−6\.4 points, p 0\.11, not significant\); 'large' candidate 68\.8% vs control 73\.0% \(−4\.3 points, p 0\.46, not significant\)\. Simpson's paradox: candidate is ahead overall/,
+    );
     // The arms' stone-size mixes: scipy 1.10.1 chi2_contingency([[87, 263], [270, 80]], correction=False)
     // → χ² 191.44229120219518, p 1.539983728314052e-43 (scripts/reference/contingency.py): a real paradox.
-    expect(report.message).toContain("The arms' segment mixes differ (χ² 191.4, p 1.5e-43): a randomised assignment should not do this; check it.");
+    expect(report.message).toContain(
+      "The arms' segment mixes differ (χ² 191.4, p 1.5e-43): a randomised assignment should not do this; check it.",
+    );
     // Standardised to the pooled segment mix: control everywhere 0.8325462173856037, candidate 0.778875 (numpy, above counts).
     // No difference is significant (overall p = 0.13; the strata after Holm's correction 0.21 and 0.46): no winner is named.
     expect(report.message).toContain(
@@ -93,8 +105,18 @@ describe('A/B report by segment', () => {
     const policy = abPolicy(['device', 'region'], 4000);
     const state = startAb(policy);
     // device: candidate +8 points on mobile (20%), −2 on web (80%); region: no difference.
-    const control = { 'device=mobile': [640, 800], 'device=web': [2880, 3200], 'region=eu': [1760, 2000], 'region=us': [1760, 2000] } as Record<string, [number, number]>;
-    const candidate = { 'device=mobile': [704, 800], 'device=web': [2816, 3200], 'region=eu': [1760, 2000], 'region=us': [1760, 2000] } as Record<string, [number, number]>;
+    const control = {
+      'device=mobile': [640, 800],
+      'device=web': [2880, 3200],
+      'region=eu': [1760, 2000],
+      'region=us': [1760, 2000],
+    } as Record<string, [number, number]>;
+    const candidate = {
+      'device=mobile': [704, 800],
+      'device=web': [2816, 3200],
+      'region=eu': [1760, 2000],
+      'region=us': [1760, 2000],
+    } as Record<string, [number, number]>;
     const w = abWindow(300, control, candidate);
     // The aggregate counts are those of one key (each request is counted once per key).
     for (const arm of [w.control!, w.candidate!]) {
@@ -103,7 +125,7 @@ describe('A/B report by segment', () => {
     }
     const result = step(state, [w], policy);
     const reports = result.reasons.filter((r) => r.rule === 'segments');
-    expect(reports.map((r) => r.message.slice(0, 16))).toEqual(['A/B by device: \'', 'A/B by region: \'']);
+    expect(reports.map((r) => r.message.slice(0, 16))).toEqual(["A/B by device: '", "A/B by region: '"]);
     expect(reports[0].message).toContain("Route per segment ('mobile' → candidate, 'web' → control): expected success rate 89.6%");
     // Mobile: 704/800 vs 640/800, statsmodels 0.13.5 proportions_ztest([704, 640], [800, 800]) → p = 1.2749674921097242e-05.
     expect(reports[0].message).toContain("'mobile' candidate 88.0% vs control 80.0% (+8.0 points, p 1.3e-5)");

@@ -10,7 +10,11 @@ import type { HealthRule, Policy, Stage } from '../../../src/engine/policy/polic
 const metric = fc.constantFrom('errorRate', 'timeoutRate', 'latencyP50', 'latencyP95', 'latencyP99' as const);
 const rule: fc.Arbitrary<HealthRule> = fc.oneof(
   fc.record({ type: fc.constant('ratio' as const), metric, maxRatio: fc.double({ min: 0.1, max: 5, noNaN: true }) }),
-  fc.record({ type: fc.constant('absolute' as const), metric: fc.constantFrom('errorRate', 'timeoutRate' as const), max: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  fc.record({
+    type: fc.constant('absolute' as const),
+    metric: fc.constantFrom('errorRate', 'timeoutRate' as const),
+    max: fc.double({ min: 0, max: 1, noNaN: true }),
+  }),
   fc.record({
     type: fc.constant('statistical' as const),
     metric: fc.constantFrom('errorRate', 'timeoutRate' as const),
@@ -27,7 +31,12 @@ const policy: fc.Arbitrary<Policy> = fc
     historical: fc.boolean(),
     shadow: fc.boolean(),
     canaries: fc.uniqueArray(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 2 }),
-    ab: fc.option(fc.record({ design: fc.constantFrom('fixed', 'groupSequential', 'alwaysValid'), sampleSize: fc.option(fc.integer({ min: 1, max: 500 })) })),
+    ab: fc.option(
+      fc.record({
+        design: fc.constantFrom('fixed', 'groupSequential', 'alwaysValid'),
+        sampleSize: fc.option(fc.integer({ min: 1, max: 500 })),
+      }),
+    ),
     promote: fc.boolean(),
     minRequests: fc.integer({ min: 1, max: 50 }),
     failureLimit: fc.integer({ min: 1, max: 3 }),
@@ -45,11 +54,20 @@ const policy: fc.Arbitrary<Policy> = fc
     const stages: Stage[] = [];
     if (p.historical) stages.push({ kind: 'baseline', minRequests: 100, ...common });
     if (p.shadow) {
-      stages.push({ kind: 'shadow', ...common, comparison: { method: 'exact' }, gates: { minAgreement: 0.5, maxLatencyRatio: 2, maxErrorRatio: 3, minComparisons: 10 } });
+      stages.push({
+        kind: 'shadow',
+        ...common,
+        comparison: { method: 'exact' },
+        gates: { minAgreement: 0.5, maxLatencyRatio: 2, maxErrorRatio: 3, minComparisons: 10 },
+      });
     }
-    for (const share of [...p.canaries].sort((a, b) => a - b)) stages.push({ kind: 'canary', traffic: share / 100, ...common, rules: p.canaryRules });
+    for (const share of [...p.canaries].sort((a, b) => a - b))
+      stages.push({ kind: 'canary', traffic: share / 100, ...common, rules: p.canaryRules });
     if (p.ab) {
-      const design = p.ab.design === 'groupSequential' ? { type: 'groupSequential' as const, looks: 3, spending: 'obrienFleming' as const } : { type: p.ab.design as 'fixed' | 'alwaysValid' };
+      const design =
+        p.ab.design === 'groupSequential'
+          ? { type: 'groupSequential' as const, looks: 3, spending: 'obrienFleming' as const }
+          : { type: p.ab.design as 'fixed' | 'alwaysValid' };
       stages.push({
         kind: 'ab',
         traffic: 0.5,
@@ -80,14 +98,21 @@ const armArbitrary: fc.Arbitrary<ArmWindow> = fc
     compared: fc.option(fc.tuple(fc.integer({ min: 0, max: 500 }), fc.double({ min: 0, max: 1, noNaN: true }))),
   })
   .map((a) => {
-    const arm: ArmWindow = { requests: a.requests, errors: Math.floor(a.requests * a.errorShare), timeouts: Math.floor(a.requests * a.timeoutShare) };
+    const arm: ArmWindow = {
+      requests: a.requests,
+      errors: Math.floor(a.requests * a.errorShare),
+      timeouts: Math.floor(a.requests * a.timeoutShare),
+    };
     if (a.latency) arm.latency = { p50: a.latency[0], p95: a.latency[0] + a.latency[1], p99: a.latency[0] + 2 * a.latency[1] };
     if (a.outcomes) [arm.outcomes, arm.successes] = [a.outcomes[0], Math.floor(a.outcomes[0] * a.outcomes[1])];
     if (a.compared) [arm.compared, arm.agreements] = [a.compared[0], Math.floor(a.compared[0] * a.compared[1])];
     return arm;
   });
 
-const windowSpecs = fc.array(fc.record({ control: fc.option(armArbitrary), candidate: fc.option(armArbitrary), missing: fc.boolean() }), { minLength: 1, maxLength: 60 });
+const windowSpecs = fc.array(fc.record({ control: fc.option(armArbitrary), candidate: fc.option(armArbitrary), missing: fc.boolean() }), {
+  minLength: 1,
+  maxLength: 60,
+});
 
 function toWindow(spec: { control: ArmWindow | null; candidate: ArmWindow | null }, index: number): WindowMetrics {
   const window: WindowMetrics = { startTime: 300 * index, duration: 300 };
@@ -133,7 +158,12 @@ describe('step properties', () => {
       {
         controlPresent: true,
         make: (t: number, min: number): WindowMetrics[] => [
-          { startTime: t, duration: 300, control: { requests: 5000, errors: 0, timeouts: 0 }, candidate: { requests: min - 1, errors: 0, timeouts: 0 } },
+          {
+            startTime: t,
+            duration: 300,
+            control: { requests: 5000, errors: 0, timeouts: 0 },
+            candidate: { requests: min - 1, errors: 0, timeouts: 0 },
+          },
         ],
       },
     );
@@ -165,20 +195,25 @@ describe('step properties', () => {
 
   it('lists several problems of an invalid policy together', () => {
     fc.assert(
-      fc.property(policy, fc.double({ min: 1.01, max: 10, noNaN: true }), fc.double({ min: -5, max: 0, noNaN: true }), (p, share, ratio) => {
-        const broken = JSON.parse(JSON.stringify(p));
-        const canary = broken.stages.findIndex((s: Stage) => s.kind === 'canary');
-        broken.stages[canary].traffic = share;
-        broken.stages[canary].rules = [{ type: 'ratio', metric: 'errorRate', maxRatio: ratio }];
-        broken.surprise = true;
-        const result = parsePolicy(broken);
-        expect(result.ok).toBe(false);
-        if (result.ok) return;
-        const paths = result.errors.map((e) => e.path);
-        expect(paths).toContain(`stages[${canary}].traffic`);
-        expect(paths).toContain(`stages[${canary}].rules[0].maxRatio`);
-        expect(paths).toContain('surprise');
-      }),
+      fc.property(
+        policy,
+        fc.double({ min: 1.01, max: 10, noNaN: true }),
+        fc.double({ min: -5, max: 0, noNaN: true }),
+        (p, share, ratio) => {
+          const broken = JSON.parse(JSON.stringify(p));
+          const canary = broken.stages.findIndex((s: Stage) => s.kind === 'canary');
+          broken.stages[canary].traffic = share;
+          broken.stages[canary].rules = [{ type: 'ratio', metric: 'errorRate', maxRatio: ratio }];
+          broken.surprise = true;
+          const result = parsePolicy(broken);
+          expect(result.ok).toBe(false);
+          if (result.ok) return;
+          const paths = result.errors.map((e) => e.path);
+          expect(paths).toContain(`stages[${canary}].traffic`);
+          expect(paths).toContain(`stages[${canary}].rules[0].maxRatio`);
+          expect(paths).toContain('surprise');
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { ControllerState } from '../../../src/engine/controller/controllerState.ts';
+import { cloneState, initialState } from '../../../src/engine/controller/controllerState.ts';
+import type { StepResult } from '../../../src/engine/controller/step.ts';
+import { killSwitch, step } from '../../../src/engine/controller/step.ts';
+import type { WindowMetrics } from '../../../src/engine/metrics/windowMetrics.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { abStage, baselineStage, canaryStage, fullStage, promoteStage, shadowStage } from '../../../src/engine/policy/stages.ts';
 import { statisticalRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
-import { cloneState, initialState } from '../../../src/engine/controller/controllerState.ts';
-import type { ControllerState } from '../../../src/engine/controller/controllerState.ts';
-import { killSwitch, step } from '../../../src/engine/controller/step.ts';
-import type { StepResult } from '../../../src/engine/controller/step.ts';
-import type { WindowMetrics } from '../../../src/engine/metrics/windowMetrics.ts';
+import { abStage, baselineStage, canaryStage, fullStage, promoteStage, shadowStage } from '../../../src/engine/policy/stages.ts';
 import type { ArmSpec } from './windowFixtures.ts';
 import { window } from './windowFixtures.ts';
 
@@ -34,7 +34,12 @@ function healthyWindow(state: ControllerState, t: number, candidate: Partial<Arm
 }
 
 /** Steps until a decision other than continue, or `limit` steps. */
-function runUntilChange(policy: Policy, state: ControllerState, next: (state: ControllerState, t: number) => WindowMetrics, limit = 2000): StepResult & { steps: number } {
+function runUntilChange(
+  policy: Policy,
+  state: ControllerState,
+  next: (state: ControllerState, t: number) => WindowMetrics,
+  limit = 2000,
+): StepResult & { steps: number } {
   for (let i = 1; i <= limit; i++) {
     const result = step(state, [next(state, state.time)], policy);
     if (result.decision !== 'continue') return { ...result, steps: i };
@@ -127,10 +132,19 @@ describe('guards: missing data holds, never passes', () => {
     const policy = concurrentCanaryPolicy();
     const state = initialState(policy, 0);
     expect(step(state, [], policy)).toMatchObject({ decision: 'hold', reasons: [{ rule: 'missingData' }] });
-    expect(step(state, [window(0, { requests: 4750 })], policy)).toMatchObject({ decision: 'hold', reasons: [{ rule: 'minRequests', observed: 0, threshold: 100 }] });
-    expect(step(state, [window(300, { requests: 4750 }, { requests: 99 })], policy)).toMatchObject({ decision: 'hold', reasons: [{ rule: 'minRequests', observed: 99 }] });
+    expect(step(state, [window(0, { requests: 4750 })], policy)).toMatchObject({
+      decision: 'hold',
+      reasons: [{ rule: 'minRequests', observed: 0, threshold: 100 }],
+    });
+    expect(step(state, [window(300, { requests: 4750 }, { requests: 99 })], policy)).toMatchObject({
+      decision: 'hold',
+      reasons: [{ rule: 'minRequests', observed: 99 }],
+    });
     // Concurrent mode without control data: no baseline for the ratios.
-    expect(step(state, [window(600, undefined, { requests: 250 })], policy)).toMatchObject({ decision: 'hold', reasons: [{ rule: 'noBaseline' }] });
+    expect(step(state, [window(600, undefined, { requests: 250 })], policy)).toMatchObject({
+      decision: 'hold',
+      reasons: [{ rule: 'noBaseline' }],
+    });
     // A latency rule without latency data cannot pass.
     const noLatency = step(state, [window(900, { requests: 4750, p50: NaN }, { requests: 250, p50: NaN })], policy);
     expect(noLatency.decision).toBe('hold');
@@ -138,7 +152,8 @@ describe('guards: missing data holds, never passes', () => {
     expect(state.passedDuration).toBe(0);
     // 12 passing windows (1 h) are still needed after all those holds.
     const decisions: string[] = [];
-    for (let i = 0; i < 12; i++) decisions.push(step(state, [window(1200 + 300 * i, { requests: 4750 }, { requests: 250 })], policy).decision);
+    for (let i = 0; i < 12; i++)
+      decisions.push(step(state, [window(1200 + 300 * i, { requests: 4750 }, { requests: 250 })], policy).decision);
     expect(decisions.slice(0, 11).every((d) => d === 'continue')).toBe(true);
     expect(decisions[11]).toBe('advance');
   });
@@ -216,7 +231,9 @@ describe('shadow', () => {
 
   it('passes the gates after the minimum duration and advances to the canary', () => {
     const state = initialState(policy, 0);
-    const decisions = Array.from({ length: 12 }, (_, i) => step(state, [window(300 * i, { requests: 1000 }, { requests: 1000, agreement: 0.9 })], policy));
+    const decisions = Array.from({ length: 12 }, (_, i) =>
+      step(state, [window(300 * i, { requests: 1000 }, { requests: 1000, agreement: 0.9 })], policy),
+    );
     expect(decisions.slice(0, 11).every((r) => r.decision === 'continue')).toBe(true);
     expect(decisions[11].decision).toBe('advance');
     expect(decisions[11].reasons.find((r) => r.metric === 'agreement')).toMatchObject({ observed: 0.9, threshold: 0.85 });
@@ -232,7 +249,10 @@ describe('shadow', () => {
 
     const few = initialState(policy, 0);
     for (let i = 0; i < 12; i++) result = step(few, [window(300 * i, { requests: 80 }, { requests: 80, agreement: 0.95 })], policy);
-    expect(result!).toMatchObject({ decision: 'hold', reasons: [{ rule: 'shadowGate', metric: 'compared', observed: 960, threshold: 1000 }] });
+    expect(result!).toMatchObject({
+      decision: 'hold',
+      reasons: [{ rule: 'shadowGate', metric: 'compared', observed: 960, threshold: 1000 }],
+    });
     result = step(few, [window(3600, { requests: 80 }, { requests: 80, agreement: 0.95 })], policy);
     expect(result.decision).toBe('advance');
   });
@@ -245,7 +265,11 @@ describe('A/B stage', () => {
       baseline: { mode: 'concurrent' },
       guards: { minRequests: 10 },
       skipCanary: { reason: 'test of the A/B stage alone' },
-      stages: [shadowStage({ minDuration: '5m', gates: { minComparisons: 1 } }), abStage({ minDuration: '5m', test, ...options }), fullStage()],
+      stages: [
+        shadowStage({ minDuration: '5m', gates: { minComparisons: 1 } }),
+        abStage({ minDuration: '5m', test, ...options }),
+        fullStage(),
+      ],
     };
   }
   /** Skips the shadow stage with one passing window. */
@@ -297,7 +321,11 @@ describe('A/B stage', () => {
   it('group-sequential: compares z with the Lan–DeMets boundary at the information fraction n/N', () => {
     // rpact 3.3.4 getDesignGroupSequential(typeOfDesign = "asOF", kMax = 2, alpha = 0.05, sided = 2,
     // informationRates = c(0.5, 1))$criticalValues → 2.962588043, 1.968595646 (scripts/reference/controller.R).
-    const policy = abPolicy({ minimumEffect: 0.1, sampleSize: 1000, design: { type: 'groupSequential', looks: 2, spending: 'obrienFleming' } });
+    const policy = abPolicy({
+      minimumEffect: 0.1,
+      sampleSize: 1000,
+      design: { type: 'groupSequential', looks: 2, spending: 'obrienFleming' },
+    });
     const state = startAb(policy);
     // Look 1 at n = 500 per arm: 330/500 vs 300/500, z = 1.96494372972965 (statsmodels 0.13.5
     // proportions_ztest([330, 300], [500, 500])) < 2.9626 → continue, though p = 0.049 < 0.05.
@@ -373,7 +401,10 @@ describe('kill switch', () => {
   it("rolls back at the next step when the policy's flag has its kill switch on", () => {
     const policy = concurrentCanaryPolicy({ flag: { name: 'ranker-v2', killSwitch: true } });
     const state = initialState(policy, 0);
-    expect(step(state, [window(0, { requests: 4750 }, { requests: 250 })], policy)).toMatchObject({ decision: 'rollback', reasons: [{ rule: 'killSwitch' }] });
+    expect(step(state, [window(0, { requests: 4750 }, { requests: 250 })], policy)).toMatchObject({
+      decision: 'rollback',
+      reasons: [{ rule: 'killSwitch' }],
+    });
     expect(state.candidateTraffic).toBe(0);
   });
 });

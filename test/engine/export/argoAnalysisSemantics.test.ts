@@ -46,14 +46,19 @@ describe('validateArgoMetric (ValidateMetric)', () => {
     expect(validateArgoMetric(metric(fields))).toEqual(problems);
   });
 
-  test('accepted: count 0 (runs until a limit), the export\'s counts, Go durations with several units', () => {
+  test("accepted: count 0 (runs until a limit), the export's counts, Go durations with several units", () => {
     expect(validateArgoMetric(metric({ inconclusiveLimit: 900, failureLimit: 30 }))).toEqual([]);
-    expect(validateArgoMetric(metric({ count: 48, consecutiveSuccessLimit: 24, failureLimit: 0, inconclusiveLimit: 25, initialDelay: '1h30m' }))).toEqual([]);
+    expect(
+      validateArgoMetric(metric({ count: 48, consecutiveSuccessLimit: 24, failureLimit: 0, inconclusiveLimit: 25, initialDelay: '1h30m' })),
+    ).toEqual([]);
   });
 
   test('ValidateMetrics: none, duplicate names, problems prefixed with the index', () => {
     expect(validateArgoMetrics([])).toEqual(['no metrics specified']);
-    expect(validateArgoMetrics([metric({}), metric({ count: 1, inconclusiveLimit: 2 })])).toEqual(["metrics[1]: duplicate name 'm'", 'metrics[1]: count (1) must be >= inconclusiveLimit (2)']);
+    expect(validateArgoMetrics([metric({}), metric({ count: 1, inconclusiveLimit: 2 })])).toEqual([
+      "metrics[1]: duplicate name 'm'",
+      'metrics[1]: count (1) must be >= inconclusiveLimit (2)',
+    ]);
   });
 });
 
@@ -86,7 +91,16 @@ describe('argoMeasurementPhase (EvaluateResult)', () => {
 
 describe('argoMetricPhase (assessMetricStatus)', () => {
   test('counting: an Error is not counted and resets the success streak; any non-success resets it', () => {
-    expect(counters(['Successful', 'Error', 'Inconclusive', 'Successful'])).toEqual({ count: 3, successful: 2, failed: 0, inconclusive: 1, error: 1, consecutiveError: 0, consecutiveSuccess: 1, measurements: 4 });
+    expect(counters(['Successful', 'Error', 'Inconclusive', 'Successful'])).toEqual({
+      count: 3,
+      successful: 2,
+      failed: 0,
+      inconclusive: 1,
+      error: 1,
+      consecutiveError: 0,
+      consecutiveSuccess: 1,
+      measurements: 4,
+    });
   });
 
   test('all inconclusive with inconclusiveLimit = count ends Successful (the old export) — with count − 1, Inconclusive', () => {
@@ -104,10 +118,14 @@ describe('argoMetricPhase (assessMetricStatus)', () => {
   });
 
   test('consecutiveSuccessLimit: Successful at the streak; at count without it Inconclusive, or Failed with failureLimit −1', () => {
-    expect(argoMetricPhase(metric({ count: 10, consecutiveSuccessLimit: 3 }), counters(['Successful', 'Successful', 'Successful']), false)).toBe('Successful');
+    expect(
+      argoMetricPhase(metric({ count: 10, consecutiveSuccessLimit: 3 }), counters(['Successful', 'Successful', 'Successful']), false),
+    ).toBe('Successful');
     const broken = counters(['Successful', 'Successful', 'Inconclusive', 'Successful']);
     expect(argoMetricPhase(metric({ count: 4, consecutiveSuccessLimit: 3, inconclusiveLimit: 4 }), broken, false)).toBe('Inconclusive');
-    expect(argoMetricPhase(metric({ count: 4, consecutiveSuccessLimit: 3, inconclusiveLimit: 4, failureLimit: -1 }), broken, false)).toBe('Failed');
+    expect(argoMetricPhase(metric({ count: 4, consecutiveSuccessLimit: 3, inconclusiveLimit: 4, failureLimit: -1 }), broken, false)).toBe(
+      'Failed',
+    );
     expect(argoMetricPhase(metric({ count: 5, consecutiveSuccessLimit: 3, inconclusiveLimit: 4 }), broken, false)).toBe('Running');
   });
 
@@ -138,12 +156,20 @@ describe('runArgoAnalysis (assessRunStatus) and the rollout', () => {
   });
 
   test('Failed and Inconclusive in the same round: Failed', () => {
-    const run = runArgoAnalysis([metric({ name: 'a', count: 5 }), metric({ name: 'b', count: 5 })], (m) => (m.name === 'a' ? 'Inconclusive' : 'Failed'));
+    const run = runArgoAnalysis([metric({ name: 'a', count: 5 }), metric({ name: 'b', count: 5 })], (m) =>
+      m.name === 'a' ? 'Inconclusive' : 'Failed',
+    );
     expect(run.phase).toBe('Failed');
     expect(run.rounds).toBe(1);
   });
 
   test('the rollout: Successful advances, Inconclusive pauses, Failed and Error abort', () => {
-    expect(['Successful', 'Inconclusive', 'Failed', 'Error', 'Running'].map((p) => argoRolloutAction(p as never))).toEqual(['advance', 'pause', 'abort', 'abort', 'running']);
+    expect(['Successful', 'Inconclusive', 'Failed', 'Error', 'Running'].map((p) => argoRolloutAction(p as never))).toEqual([
+      'advance',
+      'pause',
+      'abort',
+      'abort',
+      'running',
+    ]);
   });
 });

@@ -10,8 +10,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { argoFailureLimit, argoRolloutsYaml, exportArgoRollouts } from '../../../src/engine/export/argoRollouts.ts';
-import { parseDuration } from '../../../src/engine/policy/duration.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
+import { parseDuration } from '../../../src/engine/policy/duration.ts';
 import type { Policy, Stage } from '../../../src/engine/policy/policy.ts';
 import { exportPolicies } from './policies.ts';
 
@@ -70,7 +70,15 @@ function expected(policy: Policy) {
     .filter((stage) => stage.kind !== 'promote')
     .map((stage: Stage & Record<string, any>) => {
       if (stage.kind === 'baseline') return { kind: 'baseline', minDuration: parseDuration(stage.minDuration) };
-      const rules = stage.kind === 'shadow' ? [{ type: 'ratio', metric: 'errorRate', maxRatio: stage.gates.maxErrorRatio }, { type: 'ratio', metric: 'latencyP95', maxRatio: stage.gates.maxLatencyRatio }] : stage.kind === 'ab' ? stage.guardrails : stage.rules;
+      const rules =
+        stage.kind === 'shadow'
+          ? [
+              { type: 'ratio', metric: 'errorRate', maxRatio: stage.gates.maxErrorRatio },
+              { type: 'ratio', metric: 'latencyP95', maxRatio: stage.gates.maxLatencyRatio },
+            ]
+          : stage.kind === 'ab'
+            ? stage.guardrails
+            : stage.rules;
       const thresholds: Record<string, number> = {};
       for (const rule of rules) {
         if (rule.type === 'statistical') continue;
@@ -98,12 +106,27 @@ describe('exportArgoRollouts', () => {
   });
 
   test('default policy: the exact step sequence and the ratio rules as candidate/control Prometheus queries', () => {
-    const docs = documents(argoRolloutsYaml(defaultPolicy(), { errorMetric: 'model_errors_total', requestMetric: 'model_requests_total', service: 'ranker' }));
+    const docs = documents(
+      argoRolloutsYaml(defaultPolicy(), { errorMetric: 'model_errors_total', requestMetric: 'model_requests_total', service: 'ranker' }),
+    );
     const rollout = docs.find((d) => d.kind === 'Rollout');
     const steps = rollout.spec.strategy.canary.steps;
     expect(steps.map((s: any) => Object.keys(s)[0])).toEqual([
-      'pause', 'analysis', 'setCanaryScale', 'setMirrorRoute', 'analysis', 'setMirrorRoute', 'setCanaryScale',
-      'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis', 'setWeight', 'analysis',
+      'pause',
+      'analysis',
+      'setCanaryScale',
+      'setMirrorRoute',
+      'analysis',
+      'setMirrorRoute',
+      'setCanaryScale',
+      'setWeight',
+      'analysis',
+      'setWeight',
+      'analysis',
+      'setWeight',
+      'analysis',
+      'setWeight',
+      'analysis',
     ]);
     expect(steps[0]).toEqual({ pause: { duration: '24h' } });
     // Shadow: candidate pods sized for the mirrored share, then the mirror; both undone after the stage.
@@ -124,27 +147,57 @@ describe('exportArgoRollouts', () => {
     // 2 h minimum (24 checks of 5 m) within a 4 h maximum (48 checks), rollback at the maximum:
     // 24 passes in a row end the run; 24 held checks are affordable; the 25th fails enough-requests.
     expect(errorRatio).toMatchObject({
-      interval: '5m', initialDelay: '5m', count: 48, consecutiveSuccessLimit: 24, failureLimit: 0, inconclusiveLimit: 25,
-      successCondition: 'len(result) > 0 && result[0] <= 2', failureCondition: 'len(result) > 0 && result[0] > 2',
+      interval: '5m',
+      initialDelay: '5m',
+      count: 48,
+      consecutiveSuccessLimit: 24,
+      failureLimit: 0,
+      inconclusiveLimit: 25,
+      successCondition: 'len(result) > 0 && result[0] <= 2',
+      failureCondition: 'len(result) > 0 && result[0] > 2',
     });
     expect(canary5.spec.metrics[0]).toMatchObject({
-      name: 'enough-requests', interval: '5m', initialDelay: '5m', count: 48, consecutiveSuccessLimit: 24, failureLimit: 24,
-      successCondition: 'len(result) > 0 && result[0] >= 100', failureCondition: 'len(result) == 0 || result[0] < 100',
+      name: 'enough-requests',
+      interval: '5m',
+      initialDelay: '5m',
+      count: 48,
+      consecutiveSuccessLimit: 24,
+      failureLimit: 24,
+      successCondition: 'len(result) > 0 && result[0] >= 100',
+      failureCondition: 'len(result) == 0 || result[0] < 100',
     });
     const baseline = docs.find((d) => d.metadata.name === 'framework-default-baseline');
     expect(baseline.spec.metrics).toEqual([
-      expect.objectContaining({ name: 'baseline-requests', count: 1, consecutiveSuccessLimit: 1, failureLimit: 0, inconclusiveLimit: 0, successCondition: 'len(result) > 0 && result[0] >= 10000', failureCondition: 'false' }),
+      expect.objectContaining({
+        name: 'baseline-requests',
+        count: 1,
+        consecutiveSuccessLimit: 1,
+        failureLimit: 0,
+        inconclusiveLimit: 0,
+        successCondition: 'len(result) > 0 && result[0] >= 10000',
+        failureCondition: 'false',
+      }),
     ]);
-    expect(baseline.spec.metrics[0].provider.prometheus.query).toBe('sum(increase({{args.request-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.stable-hash}}"}[24h]))');
+    expect(baseline.spec.metrics[0].provider.prometheus.query).toBe(
+      'sum(increase({{args.request-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.stable-hash}}"}[24h]))',
+    );
     const query: string = errorRatio.provider.prometheus.query;
-    expect(query).toContain('sum(rate({{args.error-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m]))');
+    expect(query).toContain(
+      'sum(rate({{args.error-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.canary-hash}}"}[5m]))',
+    );
     // Historical baseline: the control's rate over the baseline's 24 h.
-    expect(query).toContain('sum(rate({{args.error-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.stable-hash}}"}[24h]))');
+    expect(query).toContain(
+      'sum(rate({{args.error-metric}}{service="{{args.service}}",rollouts_pod_template_hash="{{args.stable-hash}}"}[24h]))',
+    );
     expect(query).toContain('>= 100');
     const p95 = canary5.spec.metrics.find((m: any) => m.name === 'latency-p95-ratio');
     expect(p95.provider.prometheus.query).toContain('histogram_quantile(0.95, sum by (le) (rate({{args.latency-metric}}_bucket{');
     const ab = docs.find((d) => d.metadata.name === 'framework-default-ab-50');
-    expect(ab.spec.metrics.at(-1)).toMatchObject({ name: 'decision-service', provider: { web: { url: '{{args.decision-service}}/v1/state', jsonPath: '{$.result.verdict}' } }, successCondition: 'result == "healthy"' });
+    expect(ab.spec.metrics.at(-1)).toMatchObject({
+      name: 'decision-service',
+      provider: { web: { url: '{{args.decision-service}}/v1/state', jsonPath: '{$.result.verdict}' } },
+      successCondition: 'result == "healthy"',
+    });
   });
 
   test('failure limits convert: ours counts consecutive failures that roll back, Argo counts tolerated failures', () => {
@@ -153,9 +206,13 @@ describe('exportArgoRollouts', () => {
 
   test('invalid policies and options are refused with the field named', () => {
     expect(() => exportArgoRollouts({ version: 1 })).toThrow(/policy is not valid: .*baseline/);
-    expect(() => exportArgoRollouts(defaultPolicy(), { errorMetric: 'bad metric"}' })).toThrow('errorMetric must be a Prometheus metric name');
+    expect(() => exportArgoRollouts(defaultPolicy(), { errorMetric: 'bad metric"}' })).toThrow(
+      'errorMetric must be a Prometheus metric name',
+    );
     expect(() => exportArgoRollouts(defaultPolicy(), { name: 'Not_A_Name' })).toThrow('name must be a Kubernetes name');
-    expect(() => exportArgoRollouts(defaultPolicy(), { decisionServiceUrl: 'ftp://x' })).toThrow('decisionServiceUrl must be an http(s) URL');
+    expect(() => exportArgoRollouts(defaultPolicy(), { decisionServiceUrl: 'ftp://x' })).toThrow(
+      'decisionServiceUrl must be an http(s) URL',
+    );
   });
 
   test('concurrent baseline compares with the control over the same interval', () => {

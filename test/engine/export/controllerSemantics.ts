@@ -3,16 +3,16 @@
  * encoded semantics (src/engine/export/argoAnalysisSemantics.ts, flaggerAnalysisSemantics.ts)
  * beside the engine's own outcome at zero traffic.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { argoRolloutsYaml } from '../../../src/engine/export/argoRollouts.ts';
-import type { ArgoMeasurementPhase, ArgoMetricSpec, ArgoRunOutcome } from '../../../src/engine/export/argoAnalysisSemantics.ts';
-import { argoMeasurementPhase, evaluateArgoCondition, runArgoAnalysis } from '../../../src/engine/export/argoAnalysisSemantics.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { initialState } from '../../../src/engine/controller/controllerState.ts';
-import { step } from '../../../src/engine/controller/step.ts';
 import type { Decision } from '../../../src/engine/controller/decision.ts';
+import { step } from '../../../src/engine/controller/step.ts';
+import type { ArgoMeasurementPhase, ArgoMetricSpec, ArgoRunOutcome } from '../../../src/engine/export/argoAnalysisSemantics.ts';
+import { argoMeasurementPhase, evaluateArgoCondition, runArgoAnalysis } from '../../../src/engine/export/argoAnalysisSemantics.ts';
+import { argoRolloutsYaml } from '../../../src/engine/export/argoRollouts.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 
@@ -42,7 +42,8 @@ export function argoDocuments(policy: Policy): any[] {
 
 /** What a metric's measurement is when its provider returns `result` (Argo's EvaluateResult). */
 export function measurementOf(metric: ArgoMetricSpec, result: readonly number[] | string): ArgoMeasurementPhase {
-  const judge = (condition: string | undefined) => (condition === undefined || condition === '' ? undefined : evaluateArgoCondition(condition, result));
+  const judge = (condition: string | undefined) =>
+    condition === undefined || condition === '' ? undefined : evaluateArgoCondition(condition, result);
   return argoMeasurementPhase(judge(metric.successCondition), judge(metric.failureCondition));
 }
 
@@ -58,7 +59,9 @@ export function argoRunAtZeroTraffic(metrics: ArgoMetricSpec[]): ArgoRunOutcome 
 
 /** The run when traffic is plentiful and the candidate healthy (ratios 0, request counts 10⁹, verdict `healthy`). */
 export function argoRunWhenHealthy(metrics: ArgoMetricSpec[]): ArgoRunOutcome {
-  return runArgoAnalysis(metrics, (metric) => measurementOf(metric, metric.provider?.web !== undefined ? 'healthy' : isTrafficMetric(metric) ? [1e9] : [0]));
+  return runArgoAnalysis(metrics, (metric) =>
+    measurementOf(metric, metric.provider?.web !== undefined ? 'healthy' : isTrafficMetric(metric) ? [1e9] : [0]),
+  );
 }
 
 /** The policy's outcome when stage `index` sees no traffic at all, and after how many windows. */
@@ -84,7 +87,11 @@ export function policyAtZeroTraffic(policy: Policy, index: number, intervalSecon
   state.baselineEstablished = index > 0;
   const empty = { requests: 0, errors: 0, timeouts: 0 };
   for (let window = 0; window < maxWindows; window += 1) {
-    const { decision } = step(state, [{ startTime: window * intervalSeconds, duration: intervalSeconds, control: { ...empty }, candidate: { ...empty } }], policy);
+    const { decision } = step(
+      state,
+      [{ startTime: window * intervalSeconds, duration: intervalSeconds, control: { ...empty }, candidate: { ...empty } }],
+      policy,
+    );
     if (decision !== 'hold' && decision !== 'continue') return { decision, windows: window + 1 };
   }
   return { decision: 'hold', windows: maxWindows };

@@ -14,10 +14,12 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { argoRolloutsYaml, argoStageLimits } from '../../../src/engine/export/argoRollouts.ts';
+import { initialState } from '../../../src/engine/controller/controllerState.ts';
+import { step } from '../../../src/engine/controller/step.ts';
 import { argoRolloutAction, runArgoAnalysis, validateArgoMetrics } from '../../../src/engine/export/argoAnalysisSemantics.ts';
-import { exportFlagger, flaggerExportNotes } from '../../../src/engine/export/flagger.ts';
+import { argoRolloutsYaml, argoStageLimits } from '../../../src/engine/export/argoRollouts.ts';
 import type { FlaggerMode } from '../../../src/engine/export/flagger.ts';
+import { exportFlagger, flaggerExportNotes } from '../../../src/engine/export/flagger.ts';
 import { flaggerMetricPasses, flaggerOutcome } from '../../../src/engine/export/flaggerAnalysisSemantics.ts';
 import { planStages } from '../../../src/engine/export/stagePlan.ts';
 import { formatDuration } from '../../../src/engine/policy/duration.ts';
@@ -25,10 +27,15 @@ import { absoluteRule, ratioRule } from '../../../src/engine/policy/healthRules.
 import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { Policy, Stage } from '../../../src/engine/policy/policy.ts';
 import { abStage, baselineStage, canaryStage, fullStage, promoteStage, shadowStage } from '../../../src/engine/policy/stages.ts';
-import { argoRunAtZeroTraffic, argoDocuments, argoRunWhenHealthy, measurementOf, policyAtZeroTraffic, shippedPolicies } from './controllerSemantics.ts';
+import {
+  argoDocuments,
+  argoRunAtZeroTraffic,
+  argoRunWhenHealthy,
+  measurementOf,
+  policyAtZeroTraffic,
+  shippedPolicies,
+} from './controllerSemantics.ts';
 import { concurrentPolicy } from './policies.ts';
-import { initialState } from '../../../src/engine/controller/controllerState.ts';
-import { step } from '../../../src/engine/controller/step.ts';
 
 /** Per checked stage: Argo's validation problems, its zero-traffic and healthy runs, and the policy's zero-traffic outcome. */
 function judgeArgo(policy: Policy) {
@@ -57,7 +64,13 @@ function checkArgo(policy: Policy) {
     expect(argoRolloutAction(judged.zero.phase), where).toBe(policyAction[judged.own.decision as 'hold' | 'rollback']);
     // Healthy: Successful after the minimum duration's checks (the baseline: its one request check).
     expect(judged.healthy.phase, where).toBe('Successful');
-    if (judged.kind !== 'baseline') expect(judged.healthy.rounds * judged.stage.intervalSeconds, where).toBe(Math.max(judged.stage.intervalSeconds, Math.ceil(judged.stage.minDurationSeconds / judged.stage.intervalSeconds - 1e-9) * judged.stage.intervalSeconds));
+    if (judged.kind !== 'baseline')
+      expect(judged.healthy.rounds * judged.stage.intervalSeconds, where).toBe(
+        Math.max(
+          judged.stage.intervalSeconds,
+          Math.ceil(judged.stage.minDurationSeconds / judged.stage.intervalSeconds - 1e-9) * judged.stage.intervalSeconds,
+        ),
+      );
     // A rollback is never later than the policy's (it comes once the policy can no longer pass in time).
     if (judged.own.decision === 'rollback') expect(judged.zero.rounds, where).toBeLessThanOrEqual(judged.own.windows);
   }
@@ -75,26 +88,47 @@ function checkFlagger(policy: Policy) {
     const { canary } = exportFlagger(policy, { mode });
     const analysis = JSON.parse(JSON.stringify(canary.spec)).analysis;
     // Canary CRD (fluxcd/flagger artifacts/flagger/crd.yaml): exactly one of the required sets; intervals "^[0-9]+(m|s)".
-    const variants = [['interval', 'threshold', 'iterations'], ['interval', 'threshold', 'stepWeight'], ['interval', 'threshold', 'stepWeights']];
-    expect(variants.filter((required) => required.every((key) => analysis[key] !== undefined)), mode).toHaveLength(1);
+    const variants = [
+      ['interval', 'threshold', 'iterations'],
+      ['interval', 'threshold', 'stepWeight'],
+      ['interval', 'threshold', 'stepWeights'],
+    ];
+    expect(
+      variants.filter((required) => required.every((key) => analysis[key] !== undefined)),
+      mode,
+    ).toHaveLength(1);
     expect(analysis.interval).toMatch(/^[0-9]+(m|s)/);
     // A quiet window: request-count below minRequests, every other query empty — a failed check.
     const quiet = analysis.metrics.every((metric: any) => flaggerMetricPasses(metric, null));
     expect(quiet).toBe(false);
     expect(flaggerMetricPasses(analysis.metrics[0], analysis.metrics[0].thresholdRange.min - 1)).toBe(false);
-    const zero = flaggerOutcome(analysis, Array.from({ length: 10_000 }, () => false));
+    const zero = flaggerOutcome(
+      analysis,
+      Array.from({ length: 10_000 }, () => false),
+    );
     expect(zero.outcome, mode).toBe('rollback');
     expect(zero.checks).toBe(analysis.threshold);
     // Healthy: promotes after one passing check per step (or the iterations).
-    const healthy = flaggerOutcome(analysis, Array.from({ length: 10_000 }, () => analysis.metrics.every((metric: any) => flaggerMetricPasses(metric, metric.thresholdRange.min ?? 0))));
+    const healthy = flaggerOutcome(
+      analysis,
+      Array.from({ length: 10_000 }, () =>
+        analysis.metrics.every((metric: any) => flaggerMetricPasses(metric, metric.thresholdRange.min ?? 0)),
+      ),
+    );
     expect(healthy.outcome).toBe('promote');
     // Where the policy holds, the notes say when Flagger rolls back instead.
     const kind = mode === 'progressive' ? 'canary' : mode;
     const intervalSeconds = Math.min(...stages.filter((stage) => stage.kind === kind).map((stage) => stage.intervalSeconds));
     const notes = flaggerExportNotes(policy, { mode }).join('\n');
-    expect(notes).toContain(`${analysis.threshold} failed check(s), i.e. ${formatDuration(analysis.threshold * intervalSeconds)} of quiet, roll the canary back`);
+    expect(notes).toContain(
+      `${analysis.threshold} failed check(s), i.e. ${formatDuration(analysis.threshold * intervalSeconds)} of quiet, roll the canary back`,
+    );
     for (const stage of stages.filter((s) => s.kind === kind)) {
-      expect(notes).toContain(stage.onNoData === 'hold' ? 'holds until traffic returns' : `rolls back at its maximum duration ${formatDuration(stage.maxDurationSeconds!)}`);
+      expect(notes).toContain(
+        stage.onNoData === 'hold'
+          ? 'holds until traffic returns'
+          : `rolls back at its maximum duration ${formatDuration(stage.maxDurationSeconds!)}`,
+      );
     }
   }
 }
@@ -121,9 +155,16 @@ describe('shipped policies', () => {
     const metric = ab.spec.metrics.find((m: any) => m.name === 'decision-service');
     // 6 h minimum (72 checks of 5 m), 3 d maximum (864 checks), rollback at the maximum.
     expect(metric).toMatchObject({ count: 864, consecutiveSuccessLimit: 72, failureLimit: 0, inconclusiveLimit: 793 });
-    expect(ab.spec.metrics[0]).toMatchObject({ name: 'enough-requests', count: 864, failureLimit: 792, successCondition: 'len(result) > 0 && result[0] >= 20' });
+    expect(ab.spec.metrics[0]).toMatchObject({
+      name: 'enough-requests',
+      count: 864,
+      failureLimit: 792,
+      successCondition: 'len(result) > 0 && result[0] >= 20',
+    });
     expect(validateArgoMetrics(ab.spec.metrics)).toEqual([]);
-    expect(validateArgoMetrics([{ ...metric, count: 72, inconclusiveLimit: 792, consecutiveSuccessLimit: undefined }])).toEqual(['metrics[0]: count (72) must be >= inconclusiveLimit (792)']);
+    expect(validateArgoMetrics([{ ...metric, count: 72, inconclusiveLimit: 792, consecutiveSuccessLimit: undefined }])).toEqual([
+      'metrics[0]: count (72) must be >= inconclusiveLimit (792)',
+    ]);
   });
 
   test('zero traffic on the default policy: each stage pauses or aborts as the policy holds or rolls back', () => {
@@ -146,7 +187,16 @@ describe('shipped policies', () => {
 describe('the old export passed on no data', () => {
   test('count = inconclusiveLimit with no consecutiveSuccessLimit: an all-inconclusive run is Successful in Argo', () => {
     // What the export wrote before: count 24, inconclusiveLimit 24, failureLimit 0 (default policy, canary 5%).
-    const old = { name: 'error-rate-ratio', interval: '5m', count: 24, failureLimit: 0, inconclusiveLimit: 24, successCondition: 'len(result) > 0 && result[0] <= 2', failureCondition: 'len(result) > 0 && result[0] > 2', provider: { prometheus: {} } };
+    const old = {
+      name: 'error-rate-ratio',
+      interval: '5m',
+      count: 24,
+      failureLimit: 0,
+      inconclusiveLimit: 24,
+      successCondition: 'len(result) > 0 && result[0] <= 2',
+      failureCondition: 'len(result) > 0 && result[0] > 2',
+      provider: { prometheus: {} },
+    };
     expect(validateArgoMetrics([old])).toEqual([]);
     expect(argoRunAtZeroTraffic([old])).toMatchObject({ phase: 'Successful', rounds: 24 });
   });
@@ -171,17 +221,41 @@ const generatedPolicy = fc
     const durations = (i: number) => {
       const min = g.minChecks[i] * g.interval;
       const extra = g.extraMinutes[i];
-      return { minDuration: `${min}m`, checkInterval: `${g.interval}m`, ...(extra !== undefined ? { maxDuration: `${min + extra}m` } : {}) };
+      return {
+        minDuration: `${min}m`,
+        checkInterval: `${g.interval}m`,
+        ...(extra !== undefined ? { maxDuration: `${min + extra}m` } : {}),
+      };
     };
     const stages: Stage[] = [];
-    if (g.historical) stages.push(baselineStage({ minDuration: `${g.minChecks[0] * g.interval}m`, minRequests: 1000, checkInterval: `${g.interval}m` }));
+    if (g.historical)
+      stages.push(baselineStage({ minDuration: `${g.minChecks[0] * g.interval}m`, minRequests: 1000, checkInterval: `${g.interval}m` }));
     if (g.shadow) stages.push(shadowStage({ ...durations(0), traffic: 0.5 }));
-    [...g.canaries].sort((a, b) => a - b).forEach((traffic, i) =>
-      stages.push(canaryStage({ traffic: traffic / 100, ...durations(i + 1), rules: [ratioRule('errorRate', 2), absoluteRule('latencyP99', 900)], ...(i === 0 && g.stageFailureLimit ? { guards: { failureLimit: g.stageFailureLimit } } : {}) })),
-    );
-    if (g.ab) stages.push(abStage({ traffic: 0.5, ...durations(4), maxDuration: `${g.minChecks[4] * g.interval + 60}m`, test: { minimumEffect: 0.02 } }));
+    [...g.canaries]
+      .sort((a, b) => a - b)
+      .forEach((traffic, i) =>
+        stages.push(
+          canaryStage({
+            traffic: traffic / 100,
+            ...durations(i + 1),
+            rules: [ratioRule('errorRate', 2), absoluteRule('latencyP99', 900)],
+            ...(i === 0 && g.stageFailureLimit ? { guards: { failureLimit: g.stageFailureLimit } } : {}),
+          }),
+        ),
+      );
+    if (g.ab)
+      stages.push(
+        abStage({ traffic: 0.5, ...durations(4), maxDuration: `${g.minChecks[4] * g.interval + 60}m`, test: { minimumEffect: 0.02 } }),
+      );
     stages.push(fullStage({ minDuration: `${g.interval}m`, checkInterval: `${g.interval}m` }), promoteStage());
-    return { version: 1, name: 'generated', baseline: { mode: g.historical ? 'historical' : 'concurrent' }, guards: { minRequests: g.minRequests, failureLimit: g.failureLimit }, onMaxDuration: g.onMaxDuration, stages };
+    return {
+      version: 1,
+      name: 'generated',
+      baseline: { mode: g.historical ? 'historical' : 'concurrent' },
+      guards: { minRequests: g.minRequests, failureLimit: g.failureLimit },
+      onMaxDuration: g.onMaxDuration,
+      stages,
+    };
   });
 
 describe('generated policies (fast-check)', () => {
@@ -202,18 +276,30 @@ describe('generated policies (fast-check)', () => {
 
   test('the counts obey Argo for any check budget: C ≥ F + P, C ≥ I + P; I = M − P with a maximum of M checks, P + F without', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }), fc.integer({ min: 1, max: 6 }), (passes, extra, failureLimit) => {
-        const policy: Policy = {
-          version: 1,
-          baseline: { mode: 'concurrent' },
-          guards: { failureLimit },
-          stages: [canaryStage({ traffic: 0.1, minDuration: `${passes * 5}m`, ...(extra !== undefined ? { maxDuration: `${passes * 5 + extra}m` } : {}) }), promoteStage()],
-        };
-        const limits = argoStageLimits(planStages(policy)[0]);
-        expect(limits.count).toBeGreaterThanOrEqual(limits.failures + limits.passes);
-        expect(limits.count).toBeGreaterThanOrEqual(limits.holds + limits.passes);
-        expect(limits.holds).toBe(extra === undefined ? passes + failureLimit - 1 : Math.floor(extra / 5));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 6 }),
+        (passes, extra, failureLimit) => {
+          const policy: Policy = {
+            version: 1,
+            baseline: { mode: 'concurrent' },
+            guards: { failureLimit },
+            stages: [
+              canaryStage({
+                traffic: 0.1,
+                minDuration: `${passes * 5}m`,
+                ...(extra !== undefined ? { maxDuration: `${passes * 5 + extra}m` } : {}),
+              }),
+              promoteStage(),
+            ],
+          };
+          const limits = argoStageLimits(planStages(policy)[0]);
+          expect(limits.count).toBeGreaterThanOrEqual(limits.failures + limits.passes);
+          expect(limits.count).toBeGreaterThanOrEqual(limits.holds + limits.passes);
+          expect(limits.holds).toBe(extra === undefined ? passes + failureLimit - 1 : Math.floor(extra / 5));
+        },
+      ),
       { seed: 7, numRuns: 200 },
     );
   });
@@ -221,7 +307,9 @@ describe('generated policies (fast-check)', () => {
 
 test('the YAML carries the notes as comments that a YAML reader skips', () => {
   const text = argoRolloutsYaml(shippedPolicies()[0][1]);
-  expect(text.split('\n')[0]).toBe('# Argo Rollouts export by rollout-lab (needs Argo Rollouts >= 1.8 for consecutiveSuccessLimit; older versions run every count check).');
+  expect(text.split('\n')[0]).toBe(
+    '# Argo Rollouts export by rollout-lab (needs Argo Rollouts >= 1.8 for consecutiveSuccessLimit; older versions run every count check).',
+  );
   expect(parseAllDocuments(text).map((d) => d.toJS().kind)).toContain('Rollout');
 });
 
@@ -237,7 +325,11 @@ describe('low traffic: every other window below minRequests (a documented differ
     let windows = 0;
     while ((decision === 'continue' || decision === 'hold') && windows < 200) {
       const arm = windows % 2 === 0 ? quiet : healthy;
-      decision = step(state, [{ startTime: windows * stage.intervalSeconds, duration: stage.intervalSeconds, control: { ...arm }, candidate: { ...arm } }], policy).decision;
+      decision = step(
+        state,
+        [{ startTime: windows * stage.intervalSeconds, duration: stage.intervalSeconds, control: { ...arm }, candidate: { ...arm } }],
+        policy,
+      ).decision;
       windows += 1;
     }
     // 30 passing minutes needed, one every other window: the 30th pass is window 60, the maximum (1 h).
@@ -245,7 +337,18 @@ describe('low traffic: every other window below minRequests (a documented differ
     // Argo: the same windows, the export's metrics (quiet: empty results, healthy: ratios 0, counts 1,000).
     const template = argoDocuments(policy).find((d) => d.metadata.labels?.['rollout-lab/stage-index'] === '0');
     const run = runArgoAnalysis(template.spec.metrics, (metric: any, round) =>
-      measurementOf(metric, metric.provider.web !== undefined ? (round % 2 === 0 ? 'inconclusive' : 'healthy') : round % 2 === 0 ? [] : metric.name === 'enough-requests' ? [1000] : [0]),
+      measurementOf(
+        metric,
+        metric.provider.web !== undefined
+          ? round % 2 === 0
+            ? 'inconclusive'
+            : 'healthy'
+          : round % 2 === 0
+            ? []
+            : metric.name === 'enough-requests'
+              ? [1000]
+              : [0],
+      ),
     );
     expect(argoStageLimits(stage)).toEqual({ passes: 30, failures: 2, count: 60, holds: 30, onNoData: 'rollback' });
     // 30 quiet windows are within the 30 held checks the stage affords (no abort), but no 30 passes

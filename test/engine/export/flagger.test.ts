@@ -8,8 +8,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { exportFlagger, flaggerYaml } from '../../../src/engine/export/flagger.ts';
-import { parseDuration } from '../../../src/engine/policy/duration.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
+import { parseDuration } from '../../../src/engine/policy/duration.ts';
 import { exportPolicies, shadowAbPolicy } from './policies.ts';
 
 function documents(text: string): any[] {
@@ -59,20 +59,39 @@ describe('exportFlagger', () => {
     const canary = documents(flaggerYaml(defaultPolicy(), { mode: 'shadow' })).find((d) => d.kind === 'Canary');
     expect(canary.spec.analysis).toMatchObject({ interval: '5m', threshold: 1, iterations: 288, mirror: true, mirrorWeight: 100 });
     expect(canary.spec.analysis.stepWeights).toBeUndefined();
-    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([['request-count', { min: 100 }], ['error-rate-ratio', { max: 2 }], ['latency-p95-ratio', { max: 1.5 }]]);
-    expect(canary.spec.analysis.webhooks).toEqual([{ name: 'rollout-lab-decision', type: 'rollout', url: 'http://rollout-lab.rollout-lab:8080/v1/gate', timeout: '10s' }]);
+    expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([
+      ['request-count', { min: 100 }],
+      ['error-rate-ratio', { max: 2 }],
+      ['latency-p95-ratio', { max: 1.5 }],
+    ]);
+    expect(canary.spec.analysis.webhooks).toEqual([
+      { name: 'rollout-lab-decision', type: 'rollout', url: 'http://rollout-lab.rollout-lab:8080/v1/gate', timeout: '10s' },
+    ]);
   });
 
   test('A/B mode: iterations and a header match; the stage failure limit and guardrails carry over', () => {
-    const canary = documents(flaggerYaml(shadowAbPolicy(), { mode: 'ab', abHeader: 'x-cohort', abHeaderValue: 'b' })).find((d) => d.kind === 'Canary');
-    expect(canary.spec.analysis).toMatchObject({ interval: '10m', threshold: 2, iterations: 120, match: [{ headers: { 'x-cohort': { exact: 'b' } } }] });
+    const canary = documents(flaggerYaml(shadowAbPolicy(), { mode: 'ab', abHeader: 'x-cohort', abHeaderValue: 'b' })).find(
+      (d) => d.kind === 'Canary',
+    );
+    expect(canary.spec.analysis).toMatchObject({
+      interval: '10m',
+      threshold: 2,
+      iterations: 120,
+      match: [{ headers: { 'x-cohort': { exact: 'b' } } }],
+    });
     expect(canary.spec.analysis.metrics.map((m: any) => [m.name, m.thresholdRange])).toEqual([
-      ['request-count', { min: 100 }], ['error-rate-ratio', { max: 2 }], ['latency-p95-ratio', { max: 1.5 }], ['latency-p50-ratio', { max: 1.2 }], ['timeout-rate-ratio', { max: 2 }],
+      ['request-count', { min: 100 }],
+      ['error-rate-ratio', { max: 2 }],
+      ['latency-p95-ratio', { max: 1.5 }],
+      ['latency-p50-ratio', { max: 1.2 }],
+      ['timeout-rate-ratio', { max: 2 }],
     ]);
   });
 
   test('refuses a mode the policy has no stage for, and a bad port', () => {
-    expect(() => exportFlagger(exportPolicies[1][1](), { mode: 'shadow' })).toThrow('policy has no shadow stage to export in Flagger shadow mode');
+    expect(() => exportFlagger(exportPolicies[1][1](), { mode: 'shadow' })).toThrow(
+      'policy has no shadow stage to export in Flagger shadow mode',
+    );
     expect(() => exportFlagger(defaultPolicy(), { port: 0 })).toThrow('port must be a whole number between 1 and 65535, got 0');
   });
 });
@@ -85,14 +104,35 @@ describe('exportFlagger against the Canary CRD schema', () => {
   // url with type among confirm-rollout, pre-rollout, rollout, confirm-promotion, post-rollout,
   // event, rollback, confirm-traffic-increase.
   const intervalPattern = /^[0-9]+(m|s)/;
-  const webhookTypes = ['', 'confirm-rollout', 'pre-rollout', 'rollout', 'confirm-promotion', 'post-rollout', 'event', 'rollback', 'confirm-traffic-increase'];
+  const webhookTypes = [
+    '',
+    'confirm-rollout',
+    'pre-rollout',
+    'rollout',
+    'confirm-promotion',
+    'post-rollout',
+    'event',
+    'rollback',
+    'confirm-traffic-increase',
+  ];
   const analyses: [string, any][] = [];
-  for (const [name, make] of exportPolicies) analyses.push([`${name} progressive`, documents(flaggerYaml(make())).find((d) => d.kind === 'Canary').spec.analysis]);
-  analyses.push(['default shadow', documents(flaggerYaml(defaultPolicy(), { mode: 'shadow' })).find((d) => d.kind === 'Canary').spec.analysis]);
-  analyses.push(['shadow-A/B policy A/B', documents(flaggerYaml(shadowAbPolicy(), { mode: 'ab' })).find((d) => d.kind === 'Canary').spec.analysis]);
+  for (const [name, make] of exportPolicies)
+    analyses.push([`${name} progressive`, documents(flaggerYaml(make())).find((d) => d.kind === 'Canary').spec.analysis]);
+  analyses.push([
+    'default shadow',
+    documents(flaggerYaml(defaultPolicy(), { mode: 'shadow' })).find((d) => d.kind === 'Canary').spec.analysis,
+  ]);
+  analyses.push([
+    'shadow-A/B policy A/B',
+    documents(flaggerYaml(shadowAbPolicy(), { mode: 'ab' })).find((d) => d.kind === 'Canary').spec.analysis,
+  ]);
 
   test.each(analyses)('%s: analysis satisfies the CRD', (_name, analysis) => {
-    const variants = [['interval', 'threshold', 'iterations'], ['interval', 'threshold', 'stepWeight'], ['interval', 'threshold', 'stepWeights']];
+    const variants = [
+      ['interval', 'threshold', 'iterations'],
+      ['interval', 'threshold', 'stepWeight'],
+      ['interval', 'threshold', 'stepWeights'],
+    ];
     expect(variants.filter((required) => required.every((key) => analysis[key] !== undefined))).toHaveLength(1);
     expect(analysis.interval).toMatch(intervalPattern);
     for (const metric of analysis.metrics ?? []) {

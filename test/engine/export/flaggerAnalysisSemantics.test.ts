@@ -20,17 +20,37 @@ describe('flaggerMetricPasses', () => {
 
 describe('flaggerOutcome', () => {
   test('threshold 1: the first quiet check rolls back (at the next tick)', () => {
-    expect(flaggerOutcome({ threshold: 1, stepWeights: [5, 25, 50] }, [false, true, true, true])).toEqual({ outcome: 'rollback', checks: 1, failedChecks: 1, progress: 5 });
+    expect(flaggerOutcome({ threshold: 1, stepWeights: [5, 25, 50] }, [false, true, true, true])).toEqual({
+      outcome: 'rollback',
+      checks: 1,
+      failedChecks: 1,
+      progress: 5,
+    });
   });
 
   test('failed checks count in total, not consecutively: a pass in between does not reset them', () => {
-    expect(flaggerOutcome({ threshold: 2, stepWeights: [5, 25, 50, 75] }, [false, true, false, true, true])).toEqual({ outcome: 'rollback', checks: 3, failedChecks: 2, progress: 25 });
+    expect(flaggerOutcome({ threshold: 2, stepWeights: [5, 25, 50, 75] }, [false, true, false, true, true])).toEqual({
+      outcome: 'rollback',
+      checks: 3,
+      failedChecks: 2,
+      progress: 25,
+    });
   });
 
   test('one passing check per step weight, the one at maxWeight promotes; iterations mode needs `iterations` passes', () => {
-    expect(flaggerOutcome({ threshold: 2, stepWeights: [5, 25, 50] }, [true, false, true, true])).toEqual({ outcome: 'promote', checks: 4, failedChecks: 1, progress: 50 });
+    expect(flaggerOutcome({ threshold: 2, stepWeights: [5, 25, 50] }, [true, false, true, true])).toEqual({
+      outcome: 'promote',
+      checks: 4,
+      failedChecks: 1,
+      progress: 50,
+    });
     expect(flaggerChecksToPromote({ threshold: 1, stepWeight: 10, maxWeight: 50 })).toBe(5);
-    expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true])).toEqual({ outcome: 'running', checks: 2, failedChecks: 0, progress: 2 });
+    expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true])).toEqual({
+      outcome: 'running',
+      checks: 2,
+      failedChecks: 0,
+      progress: 2,
+    });
     expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true, true]).outcome).toBe('promote');
   });
 });

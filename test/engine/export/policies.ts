@@ -19,8 +19,18 @@ export function concurrentPolicy(): Policy {
         checkInterval: '1m',
         rules: [ratioRule('errorRate', 1.5), absoluteRule('latencyP99', 800), statisticalRule('errorRate', { minimumEffect: 0.002 })],
       }),
-      canaryStage({ traffic: 0.1, minDuration: '1h', checkInterval: '1m', rules: [ratioRule('errorRate', 1.5), absoluteRule('latencyP99', 800)] }),
-      canaryStage({ traffic: 0.5, minDuration: '2h', checkInterval: '1m', rules: [ratioRule('errorRate', 1.5), absoluteRule('latencyP99', 800)] }),
+      canaryStage({
+        traffic: 0.1,
+        minDuration: '1h',
+        checkInterval: '1m',
+        rules: [ratioRule('errorRate', 1.5), absoluteRule('latencyP99', 800)],
+      }),
+      canaryStage({
+        traffic: 0.5,
+        minDuration: '2h',
+        checkInterval: '1m',
+        rules: [ratioRule('errorRate', 1.5), absoluteRule('latencyP99', 800)],
+      }),
       fullStage({ minDuration: '30m', checkInterval: '1m', rules: [ratioRule('errorRate', 1.5)] }),
       promoteStage(),
     ],
@@ -36,8 +46,20 @@ export function shadowAbPolicy(): Policy {
     stages: [
       baselineStage({ minDuration: '12h', minRequests: 5000, checkInterval: '10m' }),
       shadowStage({ minDuration: '6h', traffic: 0.5, checkInterval: '10m', gates: { maxLatencyRatio: 1.3, maxErrorRatio: 1.8 } }),
-      canaryStage({ traffic: 0.2, minDuration: '3h', checkInterval: '10m', rules: [ratioRule('latencyP95', 1.25), ratioRule('timeoutRate', 3)] }),
-      abStage({ traffic: 0.4, minDuration: '20h', maxDuration: '40h', checkInterval: '10m', guards: { failureLimit: 2 }, test: { minimumEffect: 0.03 } }),
+      canaryStage({
+        traffic: 0.2,
+        minDuration: '3h',
+        checkInterval: '10m',
+        rules: [ratioRule('latencyP95', 1.25), ratioRule('timeoutRate', 3)],
+      }),
+      abStage({
+        traffic: 0.4,
+        minDuration: '20h',
+        maxDuration: '40h',
+        checkInterval: '10m',
+        guards: { failureLimit: 2 },
+        test: { minimumEffect: 0.03 },
+      }),
       promoteStage(),
     ],
   };

@@ -13,13 +13,62 @@ const readBack11 = (text: string) => parse(text, { version: '1.1' });
 
 describe('yamlString', () => {
   test('quotes strings a YAML reader would turn into something else', () => {
-    for (const text of ['yes', 'No', 'on', 'OFF', 'y', 'true', 'null', '~', '', '1.5', '1e3', '0x1F', '0o17', '1_000', '.inf', '-.5', '2001-12-14', '12:30', 'a: b', 'a #b', ' lead', 'trail ', '-', '- x', '[x]', '{x}', '*ref', '&anchor', '!tag', '|', '>', '@x', '`x', '%x', "'x", '"x', 'a\tb']) {
+    for (const text of [
+      'yes',
+      'No',
+      'on',
+      'OFF',
+      'y',
+      'true',
+      'null',
+      '~',
+      '',
+      '1.5',
+      '1e3',
+      '0x1F',
+      '0o17',
+      '1_000',
+      '.inf',
+      '-.5',
+      '2001-12-14',
+      '12:30',
+      'a: b',
+      'a #b',
+      ' lead',
+      'trail ',
+      '-',
+      '- x',
+      '[x]',
+      '{x}',
+      '*ref',
+      '&anchor',
+      '!tag',
+      '|',
+      '>',
+      '@x',
+      '`x',
+      '%x',
+      "'x",
+      '"x',
+      'a\tb',
+    ]) {
       expect(isPlainSafe(text), text).toBe(false);
       expect(yamlString(text).startsWith('"'), text).toBe(true);
     }
   });
   test('leaves ordinary words, names, durations and paths plain', () => {
-    for (const text of ['argoproj.io/v1alpha1', 'Rollout', '24h', '5m', '1h30m', 'canary-hash', 'rollout-lab/stage-kind', '/v1/decide', 'framework default', 'http_requests_total']) {
+    for (const text of [
+      'argoproj.io/v1alpha1',
+      'Rollout',
+      '24h',
+      '5m',
+      '1h30m',
+      'canary-hash',
+      'rollout-lab/stage-kind',
+      '/v1/decide',
+      'framework default',
+      'http_requests_total',
+    ]) {
       expect(yamlString(text), text).toBe(text);
     }
   });
@@ -27,9 +76,28 @@ describe('yamlString', () => {
 
 describe('toYaml', () => {
   test('writes block style with the exact expected text', () => {
-    const text = toYaml({ apiVersion: 'v1', kind: 'X', spec: { list: [1, 'two', { a: true, b: null }], empty: [], none: {}, skipped: undefined, query: 'sum(x)\n/ sum(y)' } });
+    const text = toYaml({
+      apiVersion: 'v1',
+      kind: 'X',
+      spec: { list: [1, 'two', { a: true, b: null }], empty: [], none: {}, skipped: undefined, query: 'sum(x)\n/ sum(y)' },
+    });
     expect(text).toBe(
-      ['apiVersion: v1', 'kind: X', 'spec:', '  list:', '    - 1', '    - two', '    - a: true', '      b: null', '  empty: []', '  none: {}', '  query: |-', '    sum(x)', '    / sum(y)', ''].join('\n'),
+      [
+        'apiVersion: v1',
+        'kind: X',
+        'spec:',
+        '  list:',
+        '    - 1',
+        '    - two',
+        '    - a: true',
+        '      b: null',
+        '  empty: []',
+        '  none: {}',
+        '  query: |-',
+        '    sum(x)',
+        '    / sum(y)',
+        '',
+      ].join('\n'),
     );
   });
   test('refuses NaN and Infinity, naming the field', () => {
@@ -43,7 +111,15 @@ describe('toYaml', () => {
   // Arbitrary JSON-like data (strings with any characters, nested arrays and objects) must read
   // back identically under both YAML versions: quoting is conservative enough for either.
   const key = fc.string({ maxLength: 8 });
-  const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('yes', 'on', '1.5', '2001-12-14', 'a: b', '#x', ' x', '', '-', 'null'), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.string({ unit: 'grapheme', maxLength: 6 }).map((s) => `${s}\n${s}`));
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('yes', 'on', '1.5', '2001-12-14', 'a: b', '#x', ' x', '', '-', 'null'),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.string({ unit: 'grapheme', maxLength: 6 }).map((s) => `${s}\n${s}`),
+  );
   const value = fc.letrec((tie) => ({
     node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 })),
   })).node;

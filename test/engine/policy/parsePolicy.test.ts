@@ -56,7 +56,11 @@ describe('parsePolicy', () => {
     const policy = defaultPolicy();
     const [baseline, shadow, canary5, canary25, ab, full] = policy.stages as any[];
     expect(baseline).toMatchObject({ kind: 'baseline', minDuration: '24h' });
-    expect(shadow).toMatchObject({ kind: 'shadow', minDuration: '24h', gates: { minAgreement: 0.85, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 } });
+    expect(shadow).toMatchObject({
+      kind: 'shadow',
+      minDuration: '24h',
+      gates: { minAgreement: 0.85, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
+    });
     expect(canary5).toMatchObject({ kind: 'canary', traffic: 0.05, minDuration: '2h' });
     expect(canary25).toMatchObject({ kind: 'canary', traffic: 0.25, minDuration: '6h' });
     expect(ab).toMatchObject({ kind: 'ab', traffic: 0.5, minDuration: '24h', maxDuration: '48h' });
@@ -72,9 +76,13 @@ describe('parsePolicy', () => {
   });
 
   it('names the path and the reason of a share out of range', () => {
-    expect(errorsOf(edited((p) => (p.stages[2].traffic = 1.5)))).toEqual(['stages[2].traffic: must be between 0 and 1 (exclusive), got 1.5']);
+    expect(errorsOf(edited((p) => (p.stages[2].traffic = 1.5)))).toEqual([
+      'stages[2].traffic: must be between 0 and 1 (exclusive), got 1.5',
+    ]);
     expect(errorsOf(edited((p) => (p.stages[4].traffic = 0)))).toEqual(['stages[4].traffic: must be between 0 and 1 (exclusive), got 0']);
-    expect(errorsOf(edited((p) => (p.stages[1].traffic = -0.1)))).toEqual(['stages[1].traffic: must be between 0 and 1 (excluding 0), got -0.1']);
+    expect(errorsOf(edited((p) => (p.stages[1].traffic = -0.1)))).toEqual([
+      'stages[1].traffic: must be between 0 and 1 (excluding 0), got -0.1',
+    ]);
   });
 
   it('refuses stages out of order and decreasing canary shares', () => {
@@ -88,11 +96,15 @@ describe('parsePolicy', () => {
   });
 
   it('refuses a ratio ≤ 0, an A/B stage with no metric, min > max duration, a check interval longer than the stage', () => {
-    expect(errorsOf(edited((p) => (p.stages[2].rules[0].maxRatio = 0)))).toEqual(['stages[2].rules[0].maxRatio: must be greater than 0, got 0']);
+    expect(errorsOf(edited((p) => (p.stages[2].rules[0].maxRatio = 0)))).toEqual([
+      'stages[2].rules[0].maxRatio: must be greater than 0, got 0',
+    ]);
     expect(errorsOf(edited((p) => delete p.stages[4].test.metric))).toEqual([
       "stages[4].test.metric: is required: the A/B test needs a success metric ('successRate')",
     ]);
-    expect(errorsOf(edited((p) => (p.stages[4].minDuration = '72h')))).toEqual(['stages[4].minDuration: (72h) must not exceed maxDuration (48h)']);
+    expect(errorsOf(edited((p) => (p.stages[4].minDuration = '72h')))).toEqual([
+      'stages[4].minDuration: (72h) must not exceed maxDuration (48h)',
+    ]);
     expect(errorsOf(edited((p) => (p.stages[2].checkInterval = '3h')))).toEqual([
       "stages[2].checkInterval: (3h) must not be longer than the stage's minDuration (2h)",
     ]);
@@ -113,7 +125,9 @@ describe('parsePolicy', () => {
   });
 
   it('makes a canary without metrics impossible', () => {
-    expect(errorsOf(edited((p) => delete p.stages[2].rules))).toEqual(['stages[2].rules: is required: a canary needs health metrics to watch']);
+    expect(errorsOf(edited((p) => delete p.stages[2].rules))).toEqual([
+      'stages[2].rules: is required: a canary needs health metrics to watch',
+    ]);
     expect(errorsOf(edited((p) => (p.stages[2].rules = [])))).toEqual([
       'stages[2].rules: must list at least one health rule: a canary needs health metrics to watch',
     ]);
@@ -124,7 +138,9 @@ describe('parsePolicy', () => {
       "stages[1].comparison: is required: shadow mode needs a comparison { method: 'exact' | 'numericTolerance' | 'tokenOverlap' }",
     ]);
     expect(errorsOf(edited((p) => delete p.stages[1].gates.minAgreement))).toEqual(['stages[1].gates.minAgreement: is required']);
-    expect(errorsOf(edited((p) => (p.stages[1].comparison = { method: 'numericTolerance' })))).toEqual(['stages[1].comparison.tolerance: is required']);
+    expect(errorsOf(edited((p) => (p.stages[1].comparison = { method: 'numericTolerance' })))).toEqual([
+      'stages[1].comparison.tolerance: is required',
+    ]);
   });
 
   it('refuses instant 100%: a policy whose first serving stage is full', () => {
@@ -138,7 +154,9 @@ describe('parsePolicy', () => {
       'stages[0]: the first stage that serves the candidate sends it 100% of traffic (instant 100%); start with a canary at a small share',
     ]);
     expect(errorsOf({ ...instant, skipCanary: { reason: 'hotfix' }, stages: [shadowStage(), fullStage()] })).toEqual([]);
-    expect(errorsOf(edited((p) => (p.stages[2].traffic = 1)))).toEqual(['stages[2].traffic: must be below 1: a canary at 100% is a full rollout (use a full stage)']);
+    expect(errorsOf(edited((p) => (p.stages[2].traffic = 1)))).toEqual([
+      'stages[2].traffic: must be below 1: a canary at 100% is a full rollout (use a full stage)',
+    ]);
   });
 
   it('refuses skipping the canary without a reason', () => {
@@ -146,9 +164,13 @@ describe('parsePolicy', () => {
     expect(errorsOf(skipping)).toEqual([
       "stages[2].kind: 'ab' follows the shadow stage without a canary; add a canary stage, or skipCanary: { reason } to skip it on record",
     ]);
-    expect(errorsOf({ ...(skipping as object), skipCanary: { reason: '  ' } })).toEqual(['skipCanary.reason: must be a non-empty string, got "  "']);
+    expect(errorsOf({ ...(skipping as object), skipCanary: { reason: '  ' } })).toEqual([
+      'skipCanary.reason: must be a non-empty string, got "  "',
+    ]);
     expect(errorsOf({ ...(skipping as object), skipCanary: { reason: 'same weights, new serving stack; shadow is enough' } })).toEqual([]);
-    expect(errorsOf(edited((p) => (p.skipCanary = { reason: 'x' })))).toEqual(['skipCanary: is set but the policy has a canary stage; remove one of them']);
+    expect(errorsOf(edited((p) => (p.skipCanary = { reason: 'x' })))).toEqual([
+      'skipCanary: is set but the policy has a canary stage; remove one of them',
+    ]);
   });
 
   it('needs a baseline stage in historical mode', () => {
@@ -186,7 +208,10 @@ describe('parsePolicy', () => {
       baseline: { mode: 'concurrent' },
       guards: { minRequests: 50, failureLimit: 2 },
       stages: [
-        canaryStage({ traffic: 0.01, rules: [...defaultHealthRules(), absoluteRule('errorRate', 0.05), statisticalRule('errorRate', { minimumEffect: 0.002 })] }),
+        canaryStage({
+          traffic: 0.01,
+          rules: [...defaultHealthRules(), absoluteRule('errorRate', 0.05), statisticalRule('errorRate', { minimumEffect: 0.002 })],
+        }),
         canaryStage({ traffic: 0.1, minDuration: '1h', rules: [ratioRule('errorRate', 1.5)] }),
         abStage({ test: { minimumEffect: 0.01, design: { type: 'groupSequential', looks: 4, spending: 'pocock' } } }),
         fullStage(),
@@ -206,11 +231,23 @@ function validPolicies(): unknown[] {
       version: 1,
       baseline: { mode: 'historical' },
       skipCanary: { reason: 'config-only change' },
-      flag: { name: 'f', schedule: [{ after: 0, percentage: 0 }, { after: '1h', percentage: 50 }], allow: ['qa'], deny: ['vip'], retireAfter: 604800 },
+      flag: {
+        name: 'f',
+        schedule: [
+          { after: 0, percentage: 0 },
+          { after: '1h', percentage: 50 },
+        ],
+        allow: ['qa'],
+        deny: ['vip'],
+        retireAfter: 604800,
+      },
       stages: [
         baselineStage({ minDuration: 3600, minRequests: 10 }),
         shadowStage({ comparison: { method: 'tokenOverlap', threshold: 0.8 } }),
-        abStage({ test: { minimumEffect: 0.01, design: { type: 'alwaysValid' } }, guardrails: [statisticalRule('timeoutRate', { minimumEffect: 0, method: 'alphaSpending', spending: 'pocock' })] }),
+        abStage({
+          test: { minimumEffect: 0.01, design: { type: 'alwaysValid' } },
+          guardrails: [statisticalRule('timeoutRate', { minimumEffect: 0, method: 'alphaSpending', spending: 'pocock' })],
+        }),
         fullStage({ rules: [absoluteRule('latencyP99', 2000)] }),
         promoteStage({ name: 'done' }),
       ],

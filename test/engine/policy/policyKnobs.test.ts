@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import { statisticalRule } from '../../../src/engine/policy/healthRules.ts';
-import { isPolicyKnob, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob, withKnobs } from '../../../src/engine/policy/policyKnobs.ts';
-import { withRule, policyRules } from '../../../src/engine/policy/stageRules.ts';
 import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { AbStage, CanaryStage } from '../../../src/engine/policy/policy.ts';
+import {
+  isPolicyKnob,
+  knobKind,
+  knobValue,
+  policyKnobs,
+  ruleKnobTarget,
+  withKnob,
+  withKnobs,
+} from '../../../src/engine/policy/policyKnobs.ts';
+import { policyRules, withRule } from '../../../src/engine/policy/stageRules.ts';
 
 describe('policy knobs: one name per knob, the policy’s own field names', () => {
   const policy = defaultPolicy();
@@ -38,12 +46,25 @@ describe('policy knobs: one name per knob, the policy’s own field names', () =
     expect(read('ab.test.power')).toBe(0.8);
     expect(read('ab.test.minimumEffect')).toBe(0.02);
     expect(read('alpha')).toBe(0.05);
-    expect(knobValue({ ...policy, guards: undefined, stages: policy.stages.map((stage) => (stage.kind === 'promote' ? stage : { ...stage, checkInterval: undefined })) }, 'checkInterval')).toBe(300);
+    expect(
+      knobValue(
+        {
+          ...policy,
+          guards: undefined,
+          stages: policy.stages.map((stage) => (stage.kind === 'promote' ? stage : { ...stage, checkInterval: undefined })),
+        },
+        'checkInterval',
+      ),
+    ).toBe(300);
   });
 
   it('sets a threshold in every canary, A/B guardrail and full stage, leaving the input alone', () => {
     const edited = withKnob(policy, 'errorRate.maxRatio', 3);
-    expect(policyRules(edited).filter((rule) => rule.metric === 'errorRate').map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null))).toEqual([3, 3, 3, 3]);
+    expect(
+      policyRules(edited)
+        .filter((rule) => rule.metric === 'errorRate')
+        .map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null)),
+    ).toEqual([3, 3, 3, 3]);
     expect(knobValue(policy, 'errorRate.maxRatio')).toBe(2);
     expect(parsePolicy(edited).ok).toBe(true);
     // Nothing carries an absolute limit: the policy comes back equal.
@@ -64,7 +85,9 @@ describe('policy knobs: one name per knob, the policy’s own field names', () =
     expect(knobValue(edited, 'errorRate.minimumEffect')).toBe(0.002);
     expect(knobValue(edited, 'alpha')).toBe(0.01);
     expect(edited.guards).toEqual({ minRequests: 100, failureLimit: 3 });
-    expect(edited.stages.filter((stage) => stage.kind !== 'promote').every((stage) => 'checkInterval' in stage && stage.checkInterval === '10m')).toBe(true);
+    expect(
+      edited.stages.filter((stage) => stage.kind !== 'promote').every((stage) => 'checkInterval' in stage && stage.checkInterval === '10m'),
+    ).toBe(true);
     const canaries = edited.stages.filter((stage): stage is CanaryStage => stage.kind === 'canary');
     // 5 h is longer than the first canary's 4 h maximum (raised to match) and shorter than the second's 12 h.
     expect(canaries.map((stage) => [stage.minDuration, stage.maxDuration])).toEqual([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import { absoluteRule, ratioRule } from '../../../src/engine/policy/healthRules.ts';
-import { isRuledStage, mapRules, policyRules, stageRules, withRule, withStageRules } from '../../../src/engine/policy/stageRules.ts';
 import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { AbStage, CanaryStage } from '../../../src/engine/policy/policy.ts';
+import { isRuledStage, mapRules, policyRules, stageRules, withRule, withStageRules } from '../../../src/engine/policy/stageRules.ts';
 
 describe('stage rules: canary and full list rules, A/B lists guardrails', () => {
   const policy = defaultPolicy();
@@ -29,7 +29,11 @@ describe('stage rules: canary and full list rules, A/B lists guardrails', () => 
 
   it('maps every rule, and appends a rule to the chosen stage kinds only', () => {
     const doubled = mapRules(policy, (rule) => (rule.type === 'ratio' ? { ...rule, maxRatio: rule.maxRatio * 2 } : rule));
-    expect(policyRules(doubled).map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null)).slice(0, 4)).toEqual([4, 3, 2.4, 4]);
+    expect(
+      policyRules(doubled)
+        .map((rule) => (rule.type === 'ratio' ? rule.maxRatio : null))
+        .slice(0, 4),
+    ).toEqual([4, 3, 2.4, 4]);
     expect(policyRules(policy)[0]).toEqual({ type: 'ratio', metric: 'errorRate', maxRatio: 2 });
     const limited = withRule(policy, absoluteRule('errorRate', 0.05), ['canary']);
     expect(limited.stages.map((stage) => stageRules(stage).length)).toEqual([0, 0, 5, 5, 4, 4, 0]);

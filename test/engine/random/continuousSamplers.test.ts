@@ -2,19 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { betaSampler } from '../../../src/engine/random/beta.ts';
 import { exponentialSampler } from '../../../src/engine/random/exponential.ts';
 import { gammaSampler, logGammaSampler } from '../../../src/engine/random/gamma.ts';
-import {
-  lognormalFromMeanAndCv,
-  lognormalFromMedianAndP95,
-  lognormalSampler,
-} from '../../../src/engine/random/lognormal.ts';
+import { lognormalFromMeanAndCv, lognormalFromMedianAndP95, lognormalSampler } from '../../../src/engine/random/lognormal.ts';
 import { normalSampler } from '../../../src/engine/random/normal.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
 import { uniformSampler } from '../../../src/engine/random/uniform.ts';
-import {
-  chiSquareSf,
-  incompleteBeta,
-  normalCdf,
-} from '../../../src/engine/stats/distributions.ts';
+import { chiSquareSf, incompleteBeta, normalCdf } from '../../../src/engine/stats/distributions.ts';
 import { continuousPValue, draw, expectMoments } from './goodnessOfFit.ts';
 
 const N = 200_000;
@@ -26,45 +18,49 @@ const pinnedStream = () => streamFor(2024, 0, 'samplers');
 function expectCloseAll(actual: number[], expected: number[], relative = 1e-13): void {
   expect(actual.length).toBe(expected.length);
   actual.forEach((value, i) => {
-    expect(Math.abs(value - expected[i]), `#${i}: ${value} vs ${expected[i]}`).toBeLessThanOrEqual(
-      relative * Math.abs(expected[i]),
-    );
+    expect(Math.abs(value - expected[i]), `#${i}: ${value} vs ${expected[i]}`).toBeLessThanOrEqual(relative * Math.abs(expected[i]));
   });
 }
 
-const gammaCdf = (shape: number, scale: number) => (x: number) =>
-  x <= 0 ? 0 : 1 - chiSquareSf((2 * x) / scale, 2 * shape); // P(shape, x/scale) = χ²_{2·shape} CDF at 2x/scale
+const gammaCdf = (shape: number, scale: number) => (x: number) => (x <= 0 ? 0 : 1 - chiSquareSf((2 * x) / scale, 2 * shape)); // P(shape, x/scale) = χ²_{2·shape} CDF at 2x/scale
 
 describe('pinned first outputs (scripts/reference/random_streams.py, Python transcriptions of each algorithm on the same stream)', () => {
   const first = (sampler: () => number) => Array.from({ length: 5 }, sampler);
   it('uniform, normal, exponential, lognormal', () => {
-    expectCloseAll(first(uniformSampler(pinnedStream(), 2, 5)), [
-      2.9043370898119987, 2.1403534117612213, 4.340000956643088, 3.7226656585162416, 2.0312641035431187,
-    ]);
-    expectCloseAll(first(normalSampler(pinnedStream(), 10, 2)), [
-      9.83589823071418, 9.62542504003986, 12.856644170393464, 10.75723313207786, 11.910464761960771,
-    ]);
-    expectCloseAll(first(exponentialSampler(pinnedStream(), 0.5)), [
-      0.7174847208701441, 0.09582848403539801, 3.0282583641801, 1.707673855932203, 0.020952101091471192,
-    ]);
-    expectCloseAll(first(lognormalSampler(pinnedStream(), 1, 0.5)), [
-      2.6090197020003854, 2.475286779986962, 5.552015653296792, 3.2848082637030704, 4.382486206878396,
-    ]);
+    expectCloseAll(
+      first(uniformSampler(pinnedStream(), 2, 5)),
+      [2.9043370898119987, 2.1403534117612213, 4.340000956643088, 3.7226656585162416, 2.0312641035431187],
+    );
+    expectCloseAll(
+      first(normalSampler(pinnedStream(), 10, 2)),
+      [9.83589823071418, 9.62542504003986, 12.856644170393464, 10.75723313207786, 11.910464761960771],
+    );
+    expectCloseAll(
+      first(exponentialSampler(pinnedStream(), 0.5)),
+      [0.7174847208701441, 0.09582848403539801, 3.0282583641801, 1.707673855932203, 0.020952101091471192],
+    );
+    expectCloseAll(
+      first(lognormalSampler(pinnedStream(), 1, 0.5)),
+      [2.6090197020003854, 2.475286779986962, 5.552015653296792, 3.2848082637030704, 4.382486206878396],
+    );
   });
   it('gamma and beta', () => {
-    expectCloseAll(first(gammaSampler(pinnedStream(), 5, 2)), [
-      8.98330228539186, 8.547318074972278, 14.098609037784357, 7.76792078176565, 11.53543456574998,
-    ]);
-    expectCloseAll(first(gammaSampler(pinnedStream(), 0.3)), [
-      0.05157795400840977, 0.7439903366874437, 0.044265749168320864, 0.0018612711371250455,
-      3.0224173021059064e-8,
-    ]);
-    expectCloseAll(first(betaSampler(pinnedStream(), 2, 5)), [
-      0.24833801474887204, 0.2522259138683772, 0.13066353320296817, 0.2641464620857183, 0.3676246230706604,
-    ]);
-    expectCloseAll(first(betaSampler(pinnedStream(), 0.5, 0.5)), [
-      0.44905389106440585, 0.8972188772980976, 0.00036992109962234114, 0.998482257691773, 0.3095560207150154,
-    ]);
+    expectCloseAll(
+      first(gammaSampler(pinnedStream(), 5, 2)),
+      [8.98330228539186, 8.547318074972278, 14.098609037784357, 7.76792078176565, 11.53543456574998],
+    );
+    expectCloseAll(
+      first(gammaSampler(pinnedStream(), 0.3)),
+      [0.05157795400840977, 0.7439903366874437, 0.044265749168320864, 0.0018612711371250455, 3.0224173021059064e-8],
+    );
+    expectCloseAll(
+      first(betaSampler(pinnedStream(), 2, 5)),
+      [0.24833801474887204, 0.2522259138683772, 0.13066353320296817, 0.2641464620857183, 0.3676246230706604],
+    );
+    expectCloseAll(
+      first(betaSampler(pinnedStream(), 0.5, 0.5)),
+      [0.44905389106440585, 0.8972188772980976, 0.00036992109962234114, 0.998482257691773, 0.3095560207150154],
+    );
   });
 });
 

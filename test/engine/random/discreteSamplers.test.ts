@@ -12,13 +12,10 @@ const MIN_P_VALUE = 0.001;
 /** The stream scripts/reference/random_streams.py uses for the pinned first outputs. */
 const pinnedStream = () => streamFor(2024, 0, 'samplers');
 
-const poissonPmf = (mean: number) => (k: number) =>
-  Math.exp(k * Math.log(mean) - mean - logGamma(k + 1));
+const poissonPmf = (mean: number) => (k: number) => Math.exp(k * Math.log(mean) - mean - logGamma(k + 1));
 
 const binomialPmf = (n: number, p: number) => (k: number) =>
-  Math.exp(
-    logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p),
-  );
+  Math.exp(logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p));
 
 /**
  * χ² p-value of an integer sample on the cells ⌊mean − 8sd⌋ … ⌈mean + 8sd⌉ (clamped to the
@@ -36,9 +33,7 @@ describe('pinned first outputs (scripts/reference/random_streams.py: Python tran
   it('Poisson', () => {
     expect(first(poissonSampler(pinnedStream(), 0.5))).toEqual([0, 0, 1, 0, 0, 0, 1, 0]);
     expect(first(poissonSampler(pinnedStream(), 30))).toEqual([27, 35, 37, 22, 32, 28, 30, 33]);
-    expect(first(poissonSampler(pinnedStream(), 1e6))).toEqual([
-      999415, 1000868, 1001210, 998558, 1000422, 1000779, 999732, 999806,
-    ]);
+    expect(first(poissonSampler(pinnedStream(), 1e6))).toEqual([999415, 1000868, 1001210, 998558, 1000422, 1000779, 999732, 999806]);
   });
   it('binomial', () => {
     expect(first(binomialSampler(pinnedStream(), 10, 0.3))).toEqual([2, 1, 4, 3, 0, 0, 5, 2]);

@@ -37,13 +37,9 @@ export function expectMoments(values: Float64Array, mean: number, variance: numb
   const sampleVariance = m2 / (n - 1);
   m4 /= n;
   const meanTolerance = STANDARD_ERRORS * Math.sqrt(variance / n);
-  const varianceTolerance =
-    STANDARD_ERRORS * Math.sqrt(Math.max(m4 - (m2 / n) ** 2, 0) / n);
+  const varianceTolerance = STANDARD_ERRORS * Math.sqrt(Math.max(m4 - (m2 / n) ** 2, 0) / n);
   expect(Math.abs(sampleMean - mean), `mean ${sampleMean} vs ${mean}`).toBeLessThan(meanTolerance);
-  expect(
-    Math.abs(sampleVariance - variance),
-    `variance ${sampleVariance} vs ${variance}`,
-  ).toBeLessThan(varianceTolerance);
+  expect(Math.abs(sampleVariance - variance), `variance ${sampleVariance} vs ${variance}`).toBeLessThan(varianceTolerance);
 }
 
 /**
@@ -98,13 +94,7 @@ export function discretePValue(values: Float64Array, pmf: (k: number) => number,
  * χ² goodness of fit of a continuous sample to a CDF on `cellCount` equiprobable cells, whose
  * edges are found by bisection of the CDF on [lower, upper] (so no quantile function is needed).
  */
-export function continuousPValue(
-  values: Float64Array,
-  cdf: (x: number) => number,
-  lower: number,
-  upper: number,
-  cellCount = 50,
-): number {
+export function continuousPValue(values: Float64Array, cdf: (x: number) => number, lower: number, upper: number, cellCount = 50): number {
   const edges: number[] = [];
   for (let j = 1; j < cellCount; j++) {
     const target = j / cellCount;

@@ -7,21 +7,16 @@ import { xoshiro128StarStar, xoshiro128StarStarUint32 } from '../../../src/engin
 describe('xoshiro128**', () => {
   it('matches the reference C code, 32-bit outputs', () => {
     const a = xoshiro128StarStarUint32([1, 2, 3, 4]);
-    expect(Array.from({ length: 6 }, a)).toEqual([
-      11520, 0, 5927040, 70819200, 2031721883, 1637235492,
-    ]);
+    expect(Array.from({ length: 6 }, a)).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
     const b = xoshiro128StarStarUint32([0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x01234567]);
-    expect(Array.from({ length: 6 }, b)).toEqual([
-      2463954730, 5524658, 2054259924, 1410700806, 2327932618, 326764138,
-    ]);
+    expect(Array.from({ length: 6 }, b)).toEqual([2463954730, 5524658, 2054259924, 1410700806, 2327932618, 326764138]);
   });
 
   it('builds 53-bit doubles from pairs of outputs', () => {
     const random = xoshiro128StarStar([0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x01234567]);
     // scripts/reference/random_streams.py: ((a >> 5) * 2**26 + (b >> 6)) / 2**53
     expect(Array.from({ length: 5 }, random)).toEqual([
-      0.5736841634011738, 0.47829465812783223, 0.5420140480703167, 0.6603611530191194,
-      0.21122838617268702,
+      0.5736841634011738, 0.47829465812783223, 0.5420140480703167, 0.6603611530191194, 0.21122838617268702,
     ]);
   });
 

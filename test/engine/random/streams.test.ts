@@ -30,20 +30,16 @@ describe('streamFor', () => {
     // scripts/reference/random_streams.py stream_for(...): Python transcription of the documented
     // derivation (MurmurHash3_x86_128 of the key → xoshiro128** state → 53-bit doubles).
     expect(first(streamFor(42, 0))).toEqual([
-      0.8315690532799878, 0.6723111938456007, 0.6003485594886913, 0.8108032388673865,
-      0.9231845217431673,
+      0.8315690532799878, 0.6723111938456007, 0.6003485594886913, 0.8108032388673865, 0.9231845217431673,
     ]);
     expect(first(streamFor(42, 1))).toEqual([
-      0.025164383832723236, 0.9705209356724849, 0.8097343076616993, 0.17568557045627675,
-      0.30480210626241777,
+      0.025164383832723236, 0.9705209356724849, 0.8097343076616993, 0.17568557045627675, 0.30480210626241777,
     ]);
     expect(first(streamFor('rollout', 2 ** 40 + 3, 'traffic'))).toEqual([
-      0.6281119195117117, 0.11084939113149772, 0.20437794159773814, 0.8273022813243301,
-      0.3700288267895059,
+      0.6281119195117117, 0.11084939113149772, 0.20437794159773814, 0.8273022813243301, 0.3700288267895059,
     ]);
     expect(first(streamFor('héllo 🚀', 7, 'faults'))).toEqual([
-      0.3789400265245154, 0.8122717981907417, 0.388397930689232, 0.896844222706751,
-      0.043399935944866685,
+      0.3789400265245154, 0.8122717981907417, 0.388397930689232, 0.896844222706751, 0.043399935944866685,
     ]);
   });
 
@@ -106,10 +102,7 @@ describe('forkStream', () => {
     const parent = streamFor(42, 0);
     const child = forkStream(parent, 'candidate');
     // scripts/reference/random_streams.py fork_stream(stream_for(42, 0), "candidate")
-    expect(first(child)).toEqual([
-      0.8792397234700102, 0.30235920832966245, 0.6975891188492638, 0.10316845462474145,
-      0.6317649305573879,
-    ]);
+    expect(first(child)).toEqual([0.8792397234700102, 0.30235920832966245, 0.6975891188492638, 0.10316845462474145, 0.6317649305573879]);
     // The parent's third output (scripts/reference/random_streams.py "parent after fork").
     expect(parent()).toBe(0.6003485594886913);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  createBlueGreen, deployToIdle, idleModel, liveModel, markWarm, otherSlot, rollback, swap,
+  createBlueGreen,
+  deployToIdle,
+  idleModel,
+  liveModel,
+  markWarm,
+  otherSlot,
+  rollback,
+  swap,
 } from '../../../src/engine/routing/blueGreen.ts';
 
 describe('blue-green slots', () => {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { evaluateFlag, percentageAt } from '../../../src/engine/routing/flag.ts';
-import type { FlagConfig } from '../../../src/engine/routing/flag.ts';
+import { describe, expect, it } from 'vitest';
 import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
+import type { FlagConfig } from '../../../src/engine/routing/flag.ts';
+import { evaluateFlag, percentageAt } from '../../../src/engine/routing/flag.ts';
 
 /** A small deterministic uniform source (mulberry32) for anonymous traffic. */
 function mulberry32(seed: number): () => number {
@@ -22,10 +22,17 @@ describe('evaluateFlag', () => {
   it('buckets like Unleash: user 123 of group gr1 is in bucket 73', () => {
     // normalizedValue('123', 'gr1') = 73 (Unleash vector): enabled at 73 %, not at 72 %.
     expect(evaluateFlag(base, { userId: '123' })).toEqual({
-      enabled: true, variant: 'candidate', reason: 'in-rollout', bucket: 73, percentage: 73,
+      enabled: true,
+      variant: 'candidate',
+      reason: 'in-rollout',
+      bucket: 73,
+      percentage: 73,
     });
     expect(evaluateFlag({ ...base, percentage: 72 }, { userId: '123' })).toMatchObject({
-      enabled: false, variant: 'control', reason: 'outside-rollout', bucket: 73,
+      enabled: false,
+      variant: 'control',
+      reason: 'outside-rollout',
+      bucket: 73,
     });
   });
 
@@ -55,7 +62,11 @@ describe('evaluateFlag', () => {
   });
 
   it('follows a schedule and needs the time for it', () => {
-    const schedule = [{ time: 0, percentage: 5 }, { time: 7200, percentage: 25 }, { time: 28800, percentage: 50 }];
+    const schedule = [
+      { time: 0, percentage: 5 },
+      { time: 7200, percentage: 25 },
+      { time: 28800, percentage: 50 },
+    ];
     expect(percentageAt(schedule, -1)).toBe(0);
     expect(percentageAt(schedule, 0)).toBe(5);
     expect(percentageAt(schedule, 7199)).toBe(5);
@@ -64,7 +75,15 @@ describe('evaluateFlag', () => {
     const flag: FlagConfig = { name: 'gr1', schedule };
     expect(evaluateFlag(flag, { userId: '123' }, { time: 30000 })).toMatchObject({ enabled: false, bucket: 73, percentage: 50 });
     expect(() => evaluateFlag(flag, { userId: '123' })).toThrow(/options.time is required/);
-    expect(() => percentageAt([{ time: 10, percentage: 5 }, { time: 5, percentage: 10 }], 0)).toThrow(/schedule\[1\].time/);
+    expect(() =>
+      percentageAt(
+        [
+          { time: 10, percentage: 5 },
+          { time: 5, percentage: 10 },
+        ],
+        0,
+      ),
+    ).toThrow(/schedule\[1\].time/);
     expect(() => percentageAt([{ time: 0, percentage: 120 }], 0)).toThrow(/schedule\[0\].percentage must be between 0 and 100, got 120/);
   });
 
@@ -83,11 +102,13 @@ describe('evaluateFlag', () => {
     const random = mulberry32(11);
     let enabled = 0;
     for (let i = 0; i < 20000; i++) if (evaluateFlag(flag, {}, { random }).enabled) enabled++;
-    expect(Math.abs(enabled / 20000 - 0.3)).toBeLessThan(5 * Math.sqrt(0.3 * 0.7 / 20000));
+    expect(Math.abs(enabled / 20000 - 0.3)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / 20000));
   });
 
   it('rejects bad configuration', () => {
-    expect(() => evaluateFlag({ name: 'f', percentage: 101 }, { userId: 'a' })).toThrow('flag.percentage must be between 0 and 100, got 101');
+    expect(() => evaluateFlag({ name: 'f', percentage: 101 }, { userId: 'a' })).toThrow(
+      'flag.percentage must be between 0 and 100, got 101',
+    );
     expect(() => evaluateFlag({ name: '', percentage: 1 }, { userId: 'a' })).toThrow(/flag.name/);
   });
 });
@@ -95,12 +116,18 @@ describe('evaluateFlag', () => {
 describe('rollout properties', () => {
   it('is monotone: a user enabled at p % stays enabled at every q ≥ p', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (userId, name, p, q) => {
-        const [low, high] = p <= q ? [p, q] : [q, p];
-        const atLow = evaluateFlag({ name, percentage: low }, { userId }).enabled;
-        const atHigh = evaluateFlag({ name, percentage: high }, { userId }).enabled;
-        return !atLow || atHigh;
-      }),
+      fc.property(
+        fc.string(),
+        fc.string({ minLength: 1 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (userId, name, p, q) => {
+          const [low, high] = p <= q ? [p, q] : [q, p];
+          const atLow = evaluateFlag({ name, percentage: low }, { userId }).enabled;
+          const atHigh = evaluateFlag({ name, percentage: high }, { userId }).enabled;
+          return !atLow || atHigh;
+        },
+      ),
       { numRuns: 2000, seed: 42 },
     );
   });
@@ -118,7 +145,12 @@ describe('rollout properties', () => {
     // For N distinct ids a good hash gives Binomial(N, p/100) enabled users: SE = √(p(1−p)/N);
     // assert within 5 SE for several percentages and groups (deterministic inputs).
     const N = 20000;
-    for (const [group, percentage] of [['canary', 5], ['canary', 25], ['ab-test', 50], ['x', 90]] as const) {
+    for (const [group, percentage] of [
+      ['canary', 5],
+      ['canary', 25],
+      ['ab-test', 50],
+      ['x', 90],
+    ] as const) {
       let enabled = 0;
       for (let i = 0; i < N; i++) if (normalizedValue(`user-${i}`, group) <= percentage) enabled++;
       const p = percentage / 100;

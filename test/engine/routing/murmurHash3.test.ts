@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { murmurHash3, utf8Bytes } from '../../../src/engine/routing/murmurHash3.ts';
 import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
+import { murmurHash3, utf8Bytes } from '../../../src/engine/routing/murmurHash3.ts';
 import fixture from '../../fixtures/analysis.json';
 
 // Expected hashes: scripts/reference/analysis.py — a Python transcription of Appleby's

@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import {
+  type AlwaysValidState,
   alwaysValidTest,
   alwaysValidTestResult,
   differenceInMeansEstimate,
@@ -12,7 +13,6 @@ import {
   mixtureConfidenceInterval,
   mixtureLikelihoodRatio,
   updateAlwaysValidTest,
-  type AlwaysValidState,
 } from '../../../src/engine/stats/alwaysValid.ts';
 import { naiveRepeatedTestingFalsePositiveRate } from '../../../src/engine/stats/groupSequential.ts';
 import scipy from '../../fixtures/sequential-scipy.json';
@@ -97,9 +97,10 @@ describe('reducer', () => {
   });
 
   test('summaries: Welch variance for means, unpooled variance for proportions', () => {
-    expect(
-      differenceInMeansEstimate({ mean: 1, variance: 4, count: 100 }, { mean: 1.5, variance: 9, count: 50 }),
-    ).toEqual({ estimate: 0.5, variance: 4 / 100 + 9 / 50 });
+    expect(differenceInMeansEstimate({ mean: 1, variance: 4, count: 100 }, { mean: 1.5, variance: 9, count: 50 })).toEqual({
+      estimate: 0.5,
+      variance: 4 / 100 + 9 / 50,
+    });
     const proportions = differenceInProportionsEstimate(10, 100, 30, 200);
     expect(proportions.estimate).toBeCloseTo(0.05, 15);
     expect(proportions.variance).toBeCloseTo((0.15 * 0.85) / 200 + (0.1 * 0.9) / 100, 15);
@@ -189,10 +190,7 @@ describe('Monte Carlo: continuous monitoring over 100 looks (seeded)', () => {
           if (uniform() < rate) candidateErrors++;
         }
         const trials = look * perWindow;
-        state = updateAlwaysValidTest(
-          state,
-          differenceInProportionsEstimate(controlErrors, trials, candidateErrors, trials),
-        );
+        state = updateAlwaysValidTest(state, differenceInProportionsEstimate(controlErrors, trials, candidateErrors, trials));
       }
       if (alwaysValidTestResult(state).rejected) rejected++;
     }

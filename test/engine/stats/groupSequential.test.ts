@@ -36,9 +36,7 @@ describe('spending functions', () => {
     test(entry.call, () => {
       expect(Math.abs(obrienFlemingSpending(entry.alpha, entry.informationFraction) / entry.obrienFleming - 1)).toBeLessThan(1e-12);
       expect(Math.abs(pocockSpending(entry.alpha, entry.informationFraction) / entry.pocock - 1)).toBeLessThan(1e-14);
-      expect(alphaSpending('pocock', entry.alpha, entry.informationFraction)).toBe(
-        pocockSpending(entry.alpha, entry.informationFraction),
-      );
+      expect(alphaSpending('pocock', entry.alpha, entry.informationFraction)).toBe(pocockSpending(entry.alpha, entry.informationFraction));
     });
   }
 
@@ -118,9 +116,7 @@ describe('groupSequentialBoundaries against rpact', () => {
 
   test('rejects bad designs with RangeError naming the field', () => {
     const f = equallySpacedFractions(3);
-    expect(() => groupSequentialBoundaries({ informationFractions: [0.5, 0.4, 1], alpha: 0.05 })).toThrow(
-      /strictly increasing/,
-    );
+    expect(() => groupSequentialBoundaries({ informationFractions: [0.5, 0.4, 1], alpha: 0.05 })).toThrow(/strictly increasing/);
     expect(() => groupSequentialBoundaries({ informationFractions: [0.5, 0.9], alpha: 0.05 })).toThrow(/end at 1/);
     expect(() => groupSequentialBoundaries({ informationFractions: [0, 1], alpha: 0.05 })).toThrow(
       /informationFractions\[0\] must be in \(0, 1\]/,
@@ -128,9 +124,7 @@ describe('groupSequentialBoundaries against rpact', () => {
     expect(() => groupSequentialBoundaries({ informationFractions: [0.5, 1.2], alpha: 0.05 })).toThrow(RangeError);
     expect(() => groupSequentialBoundaries({ informationFractions: [], alpha: 0.05 })).toThrow(/non-empty/);
     expect(() => groupSequentialBoundaries({ informationFractions: f, alpha: 0 })).toThrow(/alpha must be/);
-    expect(() => groupSequentialBoundaries({ informationFractions: f, alpha: 0.05, sides: 3 as Sides })).toThrow(
-      /sides must be 1 or 2/,
-    );
+    expect(() => groupSequentialBoundaries({ informationFractions: f, alpha: 0.05, sides: 3 as Sides })).toThrow(/sides must be 1 or 2/);
   });
 });
 
@@ -195,9 +189,7 @@ describe('naive repeated significance testing', () => {
       // 3 × Genz's error estimate (it grows with the dimension: ~1e-4 at 50 looks) + 1e-5 for our
       // grid (r = 18 differs from r = 72 by 1.5e-6 at 50 looks).
       const tolerance = 3 * entry.genzError + 1e-5;
-      expect(Math.abs(naiveRepeatedTestingFalsePositiveRate(entry.looks, 0.05) - entry.falsePositiveRate)).toBeLessThan(
-        tolerance,
-      );
+      expect(Math.abs(naiveRepeatedTestingFalsePositiveRate(entry.looks, 0.05) - entry.falsePositiveRate)).toBeLessThan(tolerance);
     });
   }
 

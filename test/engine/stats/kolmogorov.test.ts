@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  kolmogorovLimitSf, kolmogorovSmirnovSf, oneSampleKsTest, smirnovSf, twoSampleKsTest,
-} from '../../../src/engine/stats/kolmogorov.ts';
 import { normalCdf } from '../../../src/engine/stats/distributions.ts';
+import {
+  kolmogorovLimitSf,
+  kolmogorovSmirnovSf,
+  oneSampleKsTest,
+  smirnovSf,
+  twoSampleKsTest,
+} from '../../../src/engine/stats/kolmogorov.ts';
 import fixture from '../../fixtures/analysis.json';
 
 // Every expected value: scipy 1.10.1 (Debian python3-scipy), computed by

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencySketch } from '../../../src/engine/stats/latencySketch.ts';
 import type { LatencySketchJson } from '../../../src/engine/stats/latencySketch.ts';
+import { LatencySketch } from '../../../src/engine/stats/latencySketch.ts';
 
 // The reference here is exact: every quantile read from the sketch is compared with the exact
 // order statistic of the same data, at the rank the sketch defines, ⌊q(n − 1)⌋ (0-based, as in
@@ -37,7 +37,7 @@ const datasets: Record<string, () => Float64Array> = {
   },
   'Pareto(x_m = 1 ms, α = 1.2)': () => {
     const random = mulberry32(2);
-    return Float64Array.from({ length: N }, () => 1 / Math.pow(1 - random(), 1 / 1.2));
+    return Float64Array.from({ length: N }, () => 1 / (1 - random()) ** (1 / 1.2));
   },
   '99% fast (lognormal 20 ms) / 1% very slow (lognormal 8 s)': () => {
     const random = mulberry32(3);
@@ -98,7 +98,7 @@ describe('LatencySketch (DDSketch) accuracy on heavy-tailed data', () => {
     const gamma = 1.02 / 0.98;
     // Values exactly on (computed) bucket boundaries γ^i, and just either side of them.
     const values = [1, 2.5, 1000].flatMap((base) => [0.999999999, 1, 1.000000001].map((f) => base * f));
-    for (let i = -5; i <= 5; i++) values.push(Math.pow(gamma, i));
+    for (let i = -5; i <= 5; i++) values.push(gamma ** i);
     values.forEach((v) => sketch.add(v));
     const sorted = Float64Array.from(values).sort();
     for (let k = 0; k < sorted.length; k++) {
@@ -142,7 +142,7 @@ describe('LatencySketch merge is exact', () => {
   it('stays exact when the lowest buckets collapse, whatever the order of adds and merges', () => {
     // 9 decades with α = 1% need ~1 040 buckets; allow only 200 so that the lowest collapse.
     const random = mulberry32(7);
-    const values = Float64Array.from({ length: 50_000 }, () => Math.pow(10, -3 + 9 * random()));
+    const values = Float64Array.from({ length: 50_000 }, () => 10 ** (-3 + 9 * random()));
     const options = { relativeAccuracy: 0.01, maxBuckets: 200 };
     const whole = sketchOf(values, options);
     const reversed = sketchOf(Float64Array.from(values).reverse(), options);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/continuous.json';
 import { mannWhitneyU } from '../../../src/engine/stats/mannWhitney.ts';
 import type { Alternative } from '../../../src/engine/stats/welch.ts';
+import fixture from '../../fixtures/continuous.json';
 
 // Reference values: test/fixtures/continuous.json, written by scripts/reference/continuous.py with
 // scipy 1.10.1 `stats.mannwhitneyu(x, y, use_continuity=True, alternative=…, method='asymptotic')`
@@ -42,7 +42,7 @@ describe('mannWhitneyU', () => {
   // Its speed (200,000 per arm against a plain sort of the same values) is measured by `npm run bench`.
   it('handles 200,000 heavily tied values per arm', () => {
     let state = 1;
-    const next = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+    const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
     const x = Float64Array.from({ length: 200_000 }, () => Math.round(next() * 1000));
     const y = Float64Array.from({ length: 200_000 }, () => Math.round(next() * 1000));
     const result = mannWhitneyU(x, y);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/continuous.json';
-import { adjustPValues } from '../../../src/engine/stats/multipleComparisons.ts';
 import type { MultipleComparisonMethod } from '../../../src/engine/stats/multipleComparisons.ts';
+import { adjustPValues } from '../../../src/engine/stats/multipleComparisons.ts';
+import fixture from '../../fixtures/continuous.json';
 
 // Reference values: test/fixtures/continuous.json, written by scripts/reference/continuous.py with
 // statsmodels 0.13.5 `stats.multitest.multipletests(p, alpha, method)` (exact call in each "call").

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { twoProportionZTest } from '../../../src/engine/stats/proportions.ts';
 import type { ProportionAlternative } from '../../../src/engine/stats/proportions.ts';
+import { twoProportionZTest } from '../../../src/engine/stats/proportions.ts';
 import fixture from '../../fixtures/proportions.json';
 import { expectRelative } from '../../helpers/close.ts';
 
@@ -36,8 +36,14 @@ describe('twoProportionZTest (pooled, as statsmodels proportions_ztest)', () => 
 
   it('rejects impossible counts with a RangeError naming the field', () => {
     expect(() => twoProportionZTest({ successes: 60, total: 50 }, { successes: 1, total: 2 })).toThrow(/first\.successes must be at most/);
-    expect(() => twoProportionZTest({ successes: 1, total: 2 }, { successes: 1.5, total: 2 })).toThrow(/second\.successes must be a whole number/);
-    expect(() => twoProportionZTest({ successes: 0, total: 0 }, { successes: 1, total: 2 })).toThrow(/first\.total must be a whole number of at least 1/);
-    expect(() => twoProportionZTest({ successes: 1, total: 2 }, { successes: 1, total: 2 }, 'bigger' as ProportionAlternative)).toThrow(/alternative/);
+    expect(() => twoProportionZTest({ successes: 1, total: 2 }, { successes: 1.5, total: 2 })).toThrow(
+      /second\.successes must be a whole number/,
+    );
+    expect(() => twoProportionZTest({ successes: 0, total: 0 }, { successes: 1, total: 2 })).toThrow(
+      /first\.total must be a whole number of at least 1/,
+    );
+    expect(() => twoProportionZTest({ successes: 1, total: 2 }, { successes: 1, total: 2 }, 'bigger' as ProportionAlternative)).toThrow(
+      /alternative/,
+    );
   });
 });

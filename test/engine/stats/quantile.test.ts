@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/continuous.json';
 import { quantile, quantileSorted, quantiles } from '../../../src/engine/stats/quantile.ts';
+import fixture from '../../fixtures/continuous.json';
 
 // Reference values: test/fixtures/continuous.json, written by scripts/reference/continuous.py with
 // numpy 1.24.2 `np.quantile(values, probabilities)` (method='linear', R type 7).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/continuous.json';
 import { DEFAULT_SRM_THRESHOLD, sampleRatioMismatch } from '../../../src/engine/stats/sampleRatioMismatch.ts';
+import fixture from '../../fixtures/continuous.json';
 
 // Reference values: test/fixtures/continuous.json, written by scripts/reference/continuous.py with
 // scipy 1.10.1 `stats.chisquare(counts, f_exp=sum(counts)·w/Σw)` (exact call in each "call").

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  minimumDetectableEffect,
-  powerForSampleSize,
-  requiredSampleSize,
-} from '../../../src/engine/stats/sampleSize.ts';
 import type { SampleSizeMethod, TestSides } from '../../../src/engine/stats/sampleSize.ts';
+import { minimumDetectableEffect, powerForSampleSize, requiredSampleSize } from '../../../src/engine/stats/sampleSize.ts';
 import fixture from '../../fixtures/proportions.json';
 import { expectRelative } from '../../helpers/close.ts';
 
@@ -16,19 +12,39 @@ import { expectRelative } from '../../helpers/close.ts';
 //             samplesize_proportions_2indep_onetail / power_proportions_2indep (one tail) for ratio ≠ 1.
 
 interface SizeRow {
-  baseline: number; target: number; alpha: number; power: number; ratio: number; sides: number;
-  call: string; nPerArmExact: number; nPerArm: number; nSecondArm: number;
+  baseline: number;
+  target: number;
+  alpha: number;
+  power: number;
+  ratio: number;
+  sides: number;
+  call: string;
+  nPerArmExact: number;
+  nPerArm: number;
+  nSecondArm: number;
 }
 interface PowerRow {
-  baseline: number; target: number; nPerArm: number; alpha: number; ratio: number; sides: number; call: string; power: number;
+  baseline: number;
+  target: number;
+  nPerArm: number;
+  alpha: number;
+  ratio: number;
+  sides: number;
+  call: string;
+  power: number;
 }
 
 function checkSizes(method: SampleSizeMethod, rows: SizeRow[], tolerance: number): void {
   for (const row of rows) {
     it(row.call, () => {
       const result = requiredSampleSize({
-        baseline: row.baseline, target: row.target, alpha: row.alpha, power: row.power,
-        ratio: row.ratio, sides: row.sides as TestSides, method,
+        baseline: row.baseline,
+        target: row.target,
+        alpha: row.alpha,
+        power: row.power,
+        ratio: row.ratio,
+        sides: row.sides as TestSides,
+        method,
       });
       expect(result.method).toBe(method);
       expectRelative(result.nPerArmExact, row.nPerArmExact, tolerance);
@@ -85,8 +101,13 @@ describe('arcsine method (statsmodels NormalIndPower with Cohen’s h)', () => {
   for (const row of fixture.arcsineMinimumDetectableEffect) {
     it(row.call, () => {
       const result = minimumDetectableEffect({
-        baseline: row.baseline, nPerArm: row.nPerArm, alpha: row.alpha, power: row.power,
-        ratio: row.ratio, sides: row.sides as TestSides, method: 'arcsine',
+        baseline: row.baseline,
+        nPerArm: row.nPerArm,
+        alpha: row.alpha,
+        power: row.power,
+        ratio: row.ratio,
+        sides: row.sides as TestSides,
+        method: 'arcsine',
       });
       // statsmodels' solve_power for h stops early (target off by up to ~5e-8): 1e-6 against it,
       // 1e-10 against the same power function solved by scipy brentq (tightCall in the fixture row).
@@ -105,8 +126,13 @@ describe('pooled method (R power.prop.test, generalised to ratio ≠ 1 as statsm
   for (const row of fixture.pooledMinimumDetectableEffect) {
     it(row.call, () => {
       const result = minimumDetectableEffect({
-        baseline: row.baseline, nPerArm: row.nPerArm, alpha: row.alpha, power: row.power,
-        ratio: row.ratio, sides: row.sides as TestSides, method: 'pooled',
+        baseline: row.baseline,
+        nPerArm: row.nPerArm,
+        alpha: row.alpha,
+        power: row.power,
+        ratio: row.ratio,
+        sides: row.sides as TestSides,
+        method: 'pooled',
         direction: row.direction as 'increase' | 'decrease',
       });
       expect(Math.abs(result.target - row.target)).toBeLessThanOrEqual(1e-9);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import fixture from '../../fixtures/continuous.json';
+import type { Alternative } from '../../../src/engine/stats/welch.ts';
 import {
   momentsAdd,
   momentsFromSums,
@@ -11,7 +11,7 @@ import {
   welchTTest,
   welchTTestFromSamples,
 } from '../../../src/engine/stats/welch.ts';
-import type { Alternative } from '../../../src/engine/stats/welch.ts';
+import fixture from '../../fixtures/continuous.json';
 
 // Reference values: test/fixtures/continuous.json, written by scripts/reference/continuous.py
 // (scipy 1.10.1, statsmodels 0.13.5, numpy 1.24.2 from Debian's /usr/bin/python3). Each case

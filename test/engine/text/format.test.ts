@@ -73,7 +73,7 @@ describe('durations', () => {
     expect(formatDuration(0)).toBe('0s');
     expect(formatDuration(1.5)).toBe('1.5s');
   });
-  it('elapsed times rounded to the second, in the same form (chosen over the CLI\'s former days: 1d4h)', () => {
+  it("elapsed times rounded to the second, in the same form (chosen over the CLI's former days: 1d4h)", () => {
     expect(formatElapsed(100_800)).toBe('28h');
     expect(formatElapsed(7500)).toBe('2h5m');
     expect(formatElapsed(149.6)).toBe('2m30s');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockBootstrapArrivals, defaultBlockMinutes } from '../../../src/sim/replay/blockBootstrap.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
+import { blockBootstrapArrivals, defaultBlockMinutes } from '../../../src/sim/replay/blockBootstrap.ts';
 
 const DAY = Date.UTC(2024, 2, 4);
 const MINUTE = 60_000;
@@ -64,7 +64,10 @@ describe('blockBootstrapArrivals', () => {
       for (let k = 0; k < count; k++) timestamps.push(DAY + m * MINUTE + source() * MINUTE);
       if (m % 1440 === 13 * 60 + 7) for (let k = 0; k < 120; k++) timestamps.push(DAY + m * MINUTE + k * 100);
     }
-    const inputCounts = perMinute(timestamps.map((t) => (t - DAY) / 1000), 3 * 1440);
+    const inputCounts = perMinute(
+      timestamps.map((t) => (t - DAY) / 1000),
+      3 * 1440,
+    );
     const result = blockBootstrapArrivals(timestamps, streamFor(3, 0, 'test'));
     expect(result.blockMinutes).toBe(16); // round(4320^(1/3))
     expect(result.period).toBe(3 * 86400);
@@ -108,6 +111,8 @@ describe('blockBootstrapArrivals', () => {
     expect(a).toEqual(b);
     expect(() => blockBootstrapArrivals([], streamFor(1, 0))).toThrow('timestamps must hold at least one arrival');
     expect(() => blockBootstrapArrivals(timestamps, streamFor(1, 0), { blockMinutes: 0 })).toThrow('blockMinutes must be a whole number');
-    expect(() => blockBootstrapArrivals(timestamps, streamFor(1, 0), { localWindowMinutes: 720 })).toThrow('localWindowMinutes must be between');
+    expect(() => blockBootstrapArrivals(timestamps, streamFor(1, 0), { localWindowMinutes: 720 })).toThrow(
+      'localWindowMinutes must be between',
+    );
   });
 });

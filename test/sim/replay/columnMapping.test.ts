@@ -121,10 +121,26 @@ describe('guessColumnMapping', () => {
     ];
     expect(guessColumnMapping(['time', 'start_time', 'code'], rows)).toEqual({ timestamp: 'start_time', status: 'code' });
     // Epoch seconds of 2024 are moments.
-    expect(guessColumnMapping(['ts', 'took'], [['1709647629', '0.3'], ['1709647630', '1.2']])).toEqual({ timestamp: 'ts', latency: 'took' });
+    expect(
+      guessColumnMapping(
+        ['ts', 'took'],
+        [
+          ['1709647629', '0.3'],
+          ['1709647630', '1.2'],
+        ],
+      ),
+    ).toEqual({ timestamp: 'ts', latency: 'took' });
   });
 
   it('leaves the timestamp out when the time-like column holds no moments, and the latency when it holds no numbers', () => {
-    expect(guessColumnMapping(['created', 'latency'], [['yes', 'n/a'], ['no', 'slow']])).toEqual({});
+    expect(
+      guessColumnMapping(
+        ['created', 'latency'],
+        [
+          ['yes', 'n/a'],
+          ['no', 'slow'],
+        ],
+      ),
+    ).toEqual({});
   });
 });

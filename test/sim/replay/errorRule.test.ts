@@ -9,17 +9,30 @@ function classify(rule: string, statuses: string[]): (boolean | undefined)[] {
 describe('DEFAULT_ERROR_RULE', () => {
   it('reads 5xx as errors and 1xx–4xx as successes', () => {
     expect(['200', '404', '499', '500', '503', '599', ' 502 '].map(DEFAULT_ERROR_RULE.isError)).toEqual([
-      false, false, false, true, true, true, true,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
     ]);
   });
   it('recognises odd status words regardless of case, spaces and separators', () => {
-    expect(['OK', 'ok ', 'Success', 'error', 'TIMEOUT', 'Failed', '5xx', 'Timed_Out', 'timed-out'].map(DEFAULT_ERROR_RULE.isError)).toEqual([
-      false, false, false, true, true, true, true, true, true,
-    ]);
+    expect(['OK', 'ok ', 'Success', 'error', 'TIMEOUT', 'Failed', '5xx', 'Timed_Out', 'timed-out'].map(DEFAULT_ERROR_RULE.isError)).toEqual(
+      [false, false, false, true, true, true, true, true, true],
+    );
   });
   it('does not guess: other numbers, words and booleans are unrecognised', () => {
     expect(['0', '14', '700', '200.5', 'maybe', 'true', 'false', ''].map(DEFAULT_ERROR_RULE.isError)).toEqual([
-      undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
     ]);
   });
 });
@@ -38,7 +51,11 @@ describe('parseErrorRule', () => {
   });
   it('matches word lists case-insensitively', () => {
     expect(classify('status in (error,timeout,failed)', ['ERROR', 'Timeout', 'failed', 'ok', '500'])).toEqual([
-      true, true, true, false, false,
+      true,
+      true,
+      true,
+      false,
+      false,
     ]);
     expect(classify('status not in (ok, 200)', ['OK', '200', 'weird'])).toEqual([false, false, true]);
     expect(parseErrorRule('status in (error)').numericOnly).toBe(false);
@@ -49,7 +66,10 @@ describe('parseErrorRule', () => {
   });
   it('combines with and, or, not and parentheses (and binds tighter than or)', () => {
     expect(classify('status>=500 and status!=503 or status==timeout', ['500', '503', 'timeout', '200'])).toEqual([
-      true, false, true, false,
+      true,
+      false,
+      true,
+      false,
     ]);
     expect(classify('status>=500 && (status!=503 || status==timeout)', ['500', '503'])).toEqual([true, false]);
     expect(classify('not (status < 400)', ['404', '200'])).toEqual([true, false]);

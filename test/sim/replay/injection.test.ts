@@ -41,7 +41,12 @@ describe('applyInjections', () => {
     expect(applyInjections(latencies, 0.6, parseInjection('errors*2'), 150).errorRate).toBe(1);
   });
   it('turns leaks into leak faults; an additive latency leak through the median', () => {
-    const result = applyInjections(Float64Array.from([100, 200]), 0.01, parseInjection('leak:latency+3ms/h,leak:errors+0.001/h,leak:latency*1.01/h'), 150);
+    const result = applyInjections(
+      Float64Array.from([100, 200]),
+      0.01,
+      parseInjection('leak:latency+3ms/h,leak:errors+0.001/h,leak:latency*1.01/h'),
+      150,
+    );
     expect(result.faults).toEqual([
       { kind: 'leak', effect: { errorRateMultiplier: 1, extraErrorRate: 0, latencyMultiplier: 1.02 } },
       { kind: 'leak', effect: { errorRateMultiplier: 1, extraErrorRate: 0.001, latencyMultiplier: 1 } },

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseLog } from '../../../src/sim/replay/parseLog.ts';
-import type { ParseLogOptions } from '../../../src/sim/replay/parseLog.ts';
-import { hourOfDayCoverage, summarizeLog } from '../../../src/sim/replay/logSummary.ts';
-import type { GroupSummary } from '../../../src/sim/replay/logSummary.ts';
 import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../../../src/sim/replay/errorRule.ts';
+import type { GroupSummary } from '../../../src/sim/replay/logSummary.ts';
+import { hourOfDayCoverage, summarizeLog } from '../../../src/sim/replay/logSummary.ts';
+import type { ParseLogOptions } from '../../../src/sim/replay/parseLog.ts';
+import { parseLog } from '../../../src/sim/replay/parseLog.ts';
 
 const fixtures = new URL('../../fixtures/logs/', import.meta.url);
 /**
@@ -57,7 +57,10 @@ describe('summarizeLog against numpy / statsmodels (scripts/reference/replay.py)
       checkSketch(summary.overall, Array.from(log.latencies));
       for (const group of summary.byModel) {
         const code = log.model!.values.indexOf(group.key);
-        checkSketch(group, Array.from(log.latencies).filter((_, i) => log.model!.codes[i] === code));
+        checkSketch(
+          group,
+          Array.from(log.latencies).filter((_, i) => log.model!.codes[i] === code),
+        );
       }
       expect(summary.byModel.map((g) => g.key).sort()).toEqual(Object.keys(reference.byModel).sort());
       for (const group of summary.byModel) checkGroup(group, reference.byModel[group.key]);

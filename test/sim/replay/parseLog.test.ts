@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LogParser, parseLog, splitDelimitedLine } from '../../../src/sim/replay/parseLog.ts';
-import type { ParsedLog, ParseLogOptions, ParseProgress } from '../../../src/sim/replay/parseLog.ts';
 import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../../../src/sim/replay/errorRule.ts';
+import type { ParsedLog, ParseLogOptions, ParseProgress } from '../../../src/sim/replay/parseLog.ts';
+import { LogParser, parseLog, splitDelimitedLine } from '../../../src/sim/replay/parseLog.ts';
 
 const fixtures = new URL('../../fixtures/logs/', import.meta.url);
 /** Written by scripts/reference/replay.py: the generator's own record of every line it wrote. */
@@ -200,9 +200,9 @@ describe('parseLog on small literal logs', () => {
     expect(log.report.rejectedByReason['malformed-line']).toBe(2);
     expect(log.report.examples[1].message).toBe('not valid JSON (' + errorMessage('{"broken": ') + ')');
     expect(log.report.examples[2]).toMatchObject({ line: 6, message: 'a JSON line must hold an object' });
-    expect(() =>
-      parseLog(text, { mapping: parseColumnMapping('timestamp=ts,latency=req.latency,status=req.status') }),
-    ).toThrow("available columns: 'ts', 'req.ms', 'req.status', 'Segment', 'segment'");
+    expect(() => parseLog(text, { mapping: parseColumnMapping('timestamp=ts,latency=req.latency,status=req.status') })).toThrow(
+      "available columns: 'ts', 'req.ms', 'req.status', 'Segment', 'segment'",
+    );
   });
 });
 
@@ -236,9 +236,9 @@ describe('parseLog on the messy fixtures (truth from scripts/reference/replay.py
     const parsed = parseLog(csvText, options(expected.csv));
     checkAgainstTruth(parsed, expected.csv);
     expect(parsed.report.columns).toEqual(['Time Stamp', 'LATENCY', 'Status', 'model_version', 'Segment', 'user id']);
-    expect(parsed.report.timestampKinds.iso! + parsed.report.timestampKinds.epochSeconds! + parsed.report.timestampKinds.epochMilliseconds!).toBe(
-      expected.csv.accepted.length,
-    );
+    expect(
+      parsed.report.timestampKinds.iso! + parsed.report.timestampKinds.epochSeconds! + parsed.report.timestampKinds.epochMilliseconds!,
+    ).toBe(expected.csv.accepted.length);
     expect(parsed.report.warnings).toEqual([
       `1 row was rejected for a status the rule does not recognise ('maybe' ×1); say what counts as an error with --error-when, e.g. "status>=500 or status in (error, timeout)"`,
       'timestamps are written in several ways (iso, epochMilliseconds, epochSeconds); check that this is intended',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp } from '../../../src/sim/replay/parseTimestamp.ts';
 import { parseLatency } from '../../../src/sim/replay/parseLatency.ts';
+import { parseTimestamp } from '../../../src/sim/replay/parseTimestamp.ts';
 
 // Expected epoch milliseconds from Python 3.11 datetime, e.g.
 // int(datetime(2024,3,5,14,7,9,123000,tzinfo=timezone.utc).timestamp()*1000) = 1709647629123.

@@ -5,8 +5,8 @@
  * formulas (no random numbers), built here the same way.
  */
 import { describe, expect, it } from 'vitest';
-import reference from '../../fixtures/logs/synthetic-replay.json';
 import { politisWhiteBlockLength } from '../../../src/sim/replay/politisWhite.ts';
+import reference from '../../fixtures/logs/synthetic-replay.json';
 
 function series(kind: string, n: number): number[] {
   const x: number[] = [];

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { streamFor } from '../../../src/engine/random/streams.ts';
 import { parseInjection } from '../../../src/sim/replay/injection.ts';
-import { initReplayTally, addRunPair, mergeReplayTallies, detectionSummary } from '../../../src/sim/replay/replayReport.ts';
 import type { RunOutcome } from '../../../src/sim/replay/replayReport.ts';
-import { replayRequests, replayRequestSteps } from '../../../src/sim/replay/replayRequests.ts';
+import { addRunPair, detectionSummary, initReplayTally, mergeReplayTallies } from '../../../src/sim/replay/replayReport.ts';
+import { replayRequestSteps, replayRequests } from '../../../src/sim/replay/replayRequests.ts';
 import { describeRegression, regressedError, regressedLatency, windowRegression } from '../../../src/sim/replay/requestRegression.ts';
 import { syntheticLog, syntheticPolicy } from './syntheticLogs.ts';
 
@@ -71,7 +71,9 @@ describe('replayRequests', () => {
     const result = replayRequests(log, policy, { replicates: 4, seed: 1 });
     expect(result.healthy.reasons).toEqual([{ reason: 'canary 50% · maxDuration', count: 4 }]);
     expect(result.healthy.starved).toHaveLength(1);
-    expect(result.healthy.starved[0].message).toMatch(/^timed out: canary 50% saw at most \d\d candidate requests in a check window, of the 500 needed \(4 runs\)$/);
+    expect(result.healthy.starved[0].message).toMatch(
+      /^timed out: canary 50% saw at most \d\d candidate requests in a check window, of the 500 needed \(4 runs\)$/,
+    );
   });
 
   it('refuses a log shorter than the rollout unless allowed, and routing by a missing user column', () => {
@@ -82,7 +84,9 @@ describe('replayRequests', () => {
     const wrapped = replayRequests(short, syntheticPolicy(), { replicates: 2, seed: 1, allowShorterLog: true });
     expect(wrapped.shorterThanRollout).toBe(true);
     expect(wrapped.ownWindows.runs).toBe(0);
-    expect(() => replayRequests(log, syntheticPolicy(), { replicates: 2, seed: 1, stickyBy: 'user' })).toThrow('stickyBy is user but the log maps no user column');
+    expect(() => replayRequests(log, syntheticPolicy(), { replicates: 2, seed: 1, stickyBy: 'user' })).toThrow(
+      'stickyBy is user but the log maps no user column',
+    );
   });
 
   it('uses the block length it is given', () => {
@@ -120,14 +124,23 @@ describe('the regression, request by request', () => {
   });
 
   it('is described in words where it is used', () => {
-    expect(describeRegression(parseInjection('errors*2,latency+50ms'), 0.015)).toBe('candidate error rate × 2 (1.5% → 3%); every candidate latency + 50 ms');
-    expect(describeRegression(parseInjection('leak:latency*1.01/h'), 0.01)).toBe('candidate latency growing by 1% of the logged latency per hour of traffic');
+    expect(describeRegression(parseInjection('errors*2,latency+50ms'), 0.015)).toBe(
+      'candidate error rate × 2 (1.5% → 3%); every candidate latency + 50 ms',
+    );
+    expect(describeRegression(parseInjection('leak:latency*1.01/h'), 0.01)).toBe(
+      'candidate latency growing by 1% of the logged latency per hour of traffic',
+    );
   });
 });
 
 describe('the paired tally', () => {
   const outcome = (decision: RunOutcome['decision'], decisionTime: number | null = null): RunOutcome => ({
-    decision, stage: 'canary 5%', decisionTime, reasons: decision === 'rollback' ? ['canary 5% · ratio errorRate'] : [], failingChecks: decision === 'rollback' ? 1 : null, starved: null,
+    decision,
+    stage: 'canary 5%',
+    decisionTime,
+    reasons: decision === 'rollback' ? ['canary 5% · ratio errorRate'] : [],
+    failingChecks: decision === 'rollback' ? 1 : null,
+    starved: null,
   });
 
   it('classifies pairs and merges exactly in any order', () => {
@@ -141,7 +154,12 @@ describe('the paired tally', () => {
     const ba = mergeReplayTallies(structuredClone(b), a);
     expect(ab).toEqual(ba);
     const summary = detectionSummary(ab);
-    expect([summary.onlyBecauseOfRegression.count, summary.inBoth.count, summary.onlyWithoutRegression.count, summary.missed.count]).toEqual([1, 1, 1, 1]);
+    expect([
+      summary.onlyBecauseOfRegression.count,
+      summary.inBoth.count,
+      summary.onlyWithoutRegression.count,
+      summary.missed.count,
+    ]).toEqual([1, 1, 1, 1]);
     expect(summary.detectionTime).toEqual({ count: 1, median: 1200, p90: 1200, mean: 1200 });
     expect(summary.regressed.undecidedRate.count).toBe(1);
     expect(summary.regressed.reasons).toEqual([{ reason: 'canary 5% · ratio errorRate', count: 2 }]);

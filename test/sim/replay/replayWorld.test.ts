@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseLog } from '../../../src/sim/replay/parseLog.ts';
-import type { ParsedLog } from '../../../src/sim/replay/parseLog.ts';
-import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
-import { fitZipfExponent, replayLog, replayScenario } from '../../../src/sim/replay/replayWorld.ts';
-import { parseInjection } from '../../../src/sim/replay/injection.ts';
 import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
 import { quantileSorted } from '../../../src/engine/stats/quantile.ts';
+import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
+import { parseInjection } from '../../../src/sim/replay/injection.ts';
+import type { ParsedLog } from '../../../src/sim/replay/parseLog.ts';
+import { parseLog } from '../../../src/sim/replay/parseLog.ts';
+import { fitZipfExponent, replayLog, replayScenario } from '../../../src/sim/replay/replayWorld.ts';
 import { prepareSimulation, runReplicates } from '../../../src/sim/runner.ts';
 import { initSummary, mergeSummaries, summaryValue } from '../../../src/sim/summary.ts';
 
@@ -33,7 +33,9 @@ function syntheticLog(candidateShare: number, candidateErrorRate: number, seed =
       `${Math.round(t)},${latency.toFixed(2)},${error ? 503 : 200},${candidate ? 'b' : 'a'},${random() < 0.7 ? 'web' : 'app'},u${Math.floor(2000 * random() * random())}`,
     );
   }
-  return parseLog(lines.join('\n'), { mapping: parseColumnMapping('timestamp=ts,latency=latency,status=status,model=model,segment=segment,user=user') });
+  return parseLog(lines.join('\n'), {
+    mapping: parseColumnMapping('timestamp=ts,latency=latency,status=status,model=model,segment=segment,user=user'),
+  });
 }
 
 function singleVersion(log: ParsedLog): ParsedLog {
@@ -117,14 +119,18 @@ describe('replayScenario', () => {
     expect(roles.candidateErrorRate).toBeGreaterThan(0.02);
     const swapped = replayScenario(abLog, streamFor(1, 0, 'b'), { control: 'b' });
     expect([swapped.roles.control, swapped.roles.candidate]).toEqual(['b', 'a']);
-    expect(() => replayScenario(abLog, streamFor(1, 0), { control: 'c' })).toThrow("control must be a model version of the log ('a', 'b'), got 'c'");
+    expect(() => replayScenario(abLog, streamFor(1, 0), { control: 'c' })).toThrow(
+      "control must be a model version of the log ('a', 'b'), got 'c'",
+    );
     expect(() => replayScenario(log, streamFor(1, 0), { control: 'a' })).toThrow('two or more versions');
   });
 
   it('refuses a log it cannot replay', () => {
     const empty = parseLog('ts,latency,status\nbad,1,200\n', { mapping: parseColumnMapping('timestamp=ts,latency=latency,status=status') });
     expect(() => replayScenario(empty, streamFor(1, 0))).toThrow('at least one accepted row');
-    const one = parseLog('ts,latency,status\n1709596800,1,200\n', { mapping: parseColumnMapping('timestamp=ts,latency=latency,status=status') });
+    const one = parseLog('ts,latency,status\n1709596800,1,200\n', {
+      mapping: parseColumnMapping('timestamp=ts,latency=latency,status=status'),
+    });
     expect(() => replayScenario(one, streamFor(1, 0))).toThrow('the control needs at least 2 rows with a latency to replay, got 1');
   });
 });
@@ -184,6 +190,8 @@ describe('replayLog', () => {
 
   it('checks its options', () => {
     expect(() => replayLog(log, policy, { replicates: 0, seed: 1 })).toThrow('replicates must be a whole number of at least 1, got 0');
-    expect(() => replayLog(log, policy, { replicates: 5, seed: 1, resamples: 6 })).toThrow('resamples must be a whole number between 1 and replicates (5), got 6');
+    expect(() => replayLog(log, policy, { replicates: 5, seed: 1, resamples: 6 })).toThrow(
+      'resamples must be a whole number between 1 and replicates (5), got 6',
+    );
   });
 });

@@ -1,14 +1,15 @@
 /** Helpers of the synthetic-log replay tests: the policy of scripts/reference/synthetic_logs.py and its logs. */
-import reference from '../../fixtures/logs/synthetic-replay.json';
-import { syntheticLogCsv } from '../../../scripts/syntheticLogs.ts';
+
 import type { SyntheticProcess } from '../../../scripts/syntheticLogs.ts';
+import { syntheticLogCsv } from '../../../scripts/syntheticLogs.ts';
 import { absoluteRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
 import { parseColumnMapping } from '../../../src/sim/replay/columnMapping.ts';
 import { parseErrorRule } from '../../../src/sim/replay/errorRule.ts';
-import { parseLog } from '../../../src/sim/replay/parseLog.ts';
 import type { ParsedLog } from '../../../src/sim/replay/parseLog.ts';
+import { parseLog } from '../../../src/sim/replay/parseLog.ts';
+import reference from '../../fixtures/logs/synthetic-replay.json';
 
 /** The policy of scripts/reference/synthetic_logs.py. */
 export function syntheticPolicy(): Policy {
@@ -40,4 +41,3 @@ export function syntheticLog(process: SyntheticProcess, days = 14): ParsedLog {
     errorRule: parseErrorRule('status == FAILED'),
   });
 }
-

@@ -15,10 +15,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SyntheticProcess } from '../../../scripts/syntheticLogs.ts';
-import reference from '../../fixtures/logs/synthetic-replay.json';
 import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
 import { replayRequests } from '../../../src/sim/replay/replayRequests.ts';
 import { replayLog } from '../../../src/sim/replay/replayWorld.ts';
+import reference from '../../fixtures/logs/synthetic-replay.json';
 import { syntheticLog, syntheticPolicy } from './syntheticLogs.ts';
 
 const REPLICATES = 600;
@@ -33,7 +33,10 @@ const BURSTY_LOG_SPREAD = 0.019;
 describe('replay of synthetic logs with a known false-rollback rate', () => {
   it('independent errors: the exact binomial rate', () => {
     const expected = reference.independent.falseRollbackRate; // 0.2850
-    const result = replayRequests(syntheticLog(reference.independent.process as SyntheticProcess), syntheticPolicy(), { replicates: REPLICATES, seed: 1 });
+    const result = replayRequests(syntheticLog(reference.independent.process as SyntheticProcess), syntheticPolicy(), {
+      replicates: REPLICATES,
+      seed: 1,
+    });
     expect(result.routing.by).toBe('request');
     expect(result.healthy.undecidedRate.count).toBe(0);
     expect(Math.abs((result.falseRollbackRate.rate as number) - expected)).toBeLessThan(tolerance(expected));
@@ -51,7 +54,9 @@ describe('replay of synthetic logs with a known false-rollback rate', () => {
     const band = tolerance(expected, standardError, BURSTY_LOG_SPREAD);
     expect(Math.abs((result.falseRollbackRate.rate as number) - expected)).toBeLessThan(band);
     // The replay follows this log's own history closely (no resampling there at all).
-    expect(Math.abs((result.falseRollbackRate.rate as number) - (result.ownWindows.falseRollbackRate.rate as number))).toBeLessThan(tolerance(expected));
+    expect(Math.abs((result.falseRollbackRate.rate as number) - (result.ownWindows.falseRollbackRate.rate as number))).toBeLessThan(
+      tolerance(expected),
+    );
     // The old replay draws each error independently at the log's mean rate: far below the band.
     const old = replayLog(log, syntheticPolicy(), { replicates: REPLICATES, seed: 1 });
     expect(expected - (old.summary.falseRollbackRate.rate as number)).toBeGreaterThan(band);

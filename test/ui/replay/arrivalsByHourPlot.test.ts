@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arrivalsByHourBars, arrivalsByHourPlot, arrivalsByHourTitle } from '../../../src/ui/plots/arrivalsByHourPlot.ts';
 import type { HourlyArrivals } from '../../../src/sim/replay/logSummary.ts';
+import { arrivalsByHourBars, arrivalsByHourPlot, arrivalsByHourTitle } from '../../../src/ui/plots/arrivalsByHourPlot.ts';
 
 // Three hours of a day: 3 600 requests at 09h (1 per second), 7 200 at 10h, and a half-covered 11h.
 const hours: HourlyArrivals[] = Array.from({ length: 24 }, (_, hour) => ({
@@ -21,8 +21,12 @@ describe('arrivalsByHourPlot', () => {
     expect(spec.title).toBe(arrivalsByHourTitle);
     expect(spec.ariaLabel).toBe(arrivalsByHourTitle);
     expect((spec.x as { domain: number[] }).domain).toHaveLength(24);
-    expect(((spec.x as { tickFormat: (h: number) => string }).tickFormat)(7)).toBe('07');
-    const bar = spec.marks?.[0] as unknown as { constructor: { name: string }; data: unknown; channels: Record<string, { value: unknown }> };
+    expect((spec.x as { tickFormat: (h: number) => string }).tickFormat(7)).toBe('07');
+    const bar = spec.marks?.[0] as unknown as {
+      constructor: { name: string };
+      data: unknown;
+      channels: Record<string, { value: unknown }>;
+    };
     expect(bar.constructor.name).toBe('BarY');
     // barY stacks its y channel (y1, y2), so the channels hold arrays; the bars are the data.
     expect(Object.keys(bar.channels).sort()).toEqual(['x', 'y1', 'y2']);

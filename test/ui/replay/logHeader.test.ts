@@ -14,7 +14,8 @@ describe('readLogHeader', () => {
   });
 
   it('reads the dotted key paths of JSON lines, skipping a line cut at the end of the sample', () => {
-    const sample = '{"ts":"2024-01-01T00:00:00Z","response":{"ms":12,"status":200}}\n{"ts":"x","model":"v2","response":{"ms":1}}\n{"ts":"2024-01-01T00:';
+    const sample =
+      '{"ts":"2024-01-01T00:00:00Z","response":{"ms":12,"status":200}}\n{"ts":"x","model":"v2","response":{"ms":1}}\n{"ts":"2024-01-01T00:';
     expect(readLogHeader(sample)).toEqual({ format: 'jsonl', columns: ['ts', 'response.ms', 'response.status', 'model'] });
   });
 
@@ -27,7 +28,8 @@ describe('readLogHeader', () => {
 
 describe('readSampleRows', () => {
   it('returns the first data rows by column, dropping a line cut by the end of the sample', () => {
-    const sample = 'gmt_create,status,exec_time_seconds\n2023-08-01 10:00:00,SUCCEED,12.5\n\n"2023-08-01 10:00:07",FAILED,0.4\n2023-08-01 10:0';
+    const sample =
+      'gmt_create,status,exec_time_seconds\n2023-08-01 10:00:00,SUCCEED,12.5\n\n"2023-08-01 10:00:07",FAILED,0.4\n2023-08-01 10:0';
     const header = readLogHeader(sample);
     expect(readSampleRows(sample, header)).toEqual([
       ['2023-08-01 10:00:00', 'SUCCEED', '12.5'],

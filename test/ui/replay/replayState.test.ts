@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import { decodeState, encodeState, initialState } from '../../../src/ui/state/viewState.ts';
+import { seedFromText } from '../../../src/engine/random/seedFromText.ts';
 import {
   errorRuleProblem,
   mappingText,
+  type ReplayState,
   readImportSettings,
   readReplaySettings,
   readSeed,
   replayCommandArguments,
   replayCommandLine,
   replaySchema,
-  type ReplayState,
 } from '../../../src/ui/replay/replayState.ts';
-import { seedFromText } from '../../../src/engine/random/seedFromText.ts';
+import { decodeState, encodeState, initialState } from '../../../src/ui/state/viewState.ts';
 
 const mapped: ReplayState = {
   ...initialState(replaySchema),
@@ -27,7 +27,14 @@ const mapped: ReplayState = {
 describe('replay view state', () => {
   it('starts with the CLI defaults and round-trips through the URL', () => {
     const initial = initialState(replaySchema);
-    expect([initial.replicates, initial.seed, initial.latencyUnit, initial.inject, initial.errorWhen, initial.policy]).toEqual(['200', '1', 'ms', 'latency*1.3', '', '']);
+    expect([initial.replicates, initial.seed, initial.latencyUnit, initial.inject, initial.errorWhen, initial.policy]).toEqual([
+      '200',
+      '1',
+      'ms',
+      'latency*1.3',
+      '',
+      '',
+    ]);
     const state = { ...mapped, errorWhen: 'status>=500 or status in (error, timeout)', latencyUnit: 's' as const };
     expect(decodeState(replaySchema, encodeState(replaySchema, state))).toEqual(state);
     // An unknown unit in a shared URL falls back to ms.
@@ -73,8 +80,15 @@ describe('replay view state', () => {
 
   it('names the equivalent rollout-lab replay command', () => {
     expect(replayCommandArguments(mapped, 'log.csv')).toEqual([
-      'log.csv', '--map', 'timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user',
-      '--inject', 'latency*1.3', '--replicates', '200', '--seed', '1',
+      'log.csv',
+      '--map',
+      'timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user',
+      '--inject',
+      'latency*1.3',
+      '--replicates',
+      '200',
+      '--seed',
+      '1',
     ]);
     expect(replayCommandLine({ ...mapped, errorWhen: 'status in (error, timeout)', latencyUnit: 's' }, 'my log.csv', false)).toBe(
       "rollout-lab replay 'my log.csv' --map timestamp=timestamp,latency=latency_ms,status=status,segment=segment,user=user --latency-unit s --error-when 'status in (error, timeout)' --replicates 200 --seed 1",

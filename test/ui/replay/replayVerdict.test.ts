@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { addRunPair, addWorldOutcome, detectionSummary, initReplayTally, initWorldTally, worldSummary } from '../../../src/sim/replay/replayReport.ts';
 import type { RequestReplayResult, RunOutcome } from '../../../src/sim/replay/replayReport.ts';
+import {
+  addRunPair,
+  addWorldOutcome,
+  detectionSummary,
+  initReplayTally,
+  initWorldTally,
+  worldSummary,
+} from '../../../src/sim/replay/replayReport.ts';
 import { formatDetectionTime, inAppWords, requestReplayVerdict } from '../../../src/ui/replay/replayVerdict.ts';
 
 const promote: RunOutcome = { decision: 'promote', stage: 'full', decisionTime: 86_400, reasons: [], failingChecks: null, starved: null };
-const rollback = (time: number): RunOutcome => ({ decision: 'rollback', stage: 'canary 5%', decisionTime: time, reasons: ['canary 5% · ratio errorRate'], failingChecks: 2, starved: null });
+const rollback = (time: number): RunOutcome => ({
+  decision: 'rollback',
+  stage: 'canary 5%',
+  decisionTime: time,
+  reasons: ['canary 5% · ratio errorRate'],
+  failingChecks: 2,
+  starved: null,
+});
 
 /**
  * A replay result built with the replay's own tallies: `pairs` of (healthy, regressed) outcomes
@@ -19,18 +33,37 @@ function result(pairs: [RunOutcome, RunOutcome][], own: RunOutcome[]): RequestRe
   const ownSummary = worldSummary(ownTally);
   return {
     log: { requests: 27_000, firstTime: 0, spanSeconds: 21 * 86_400, users: 300 },
-    errorDefinition: { rule: 'status == FAILED', description: '', statuses: [], rejectedStatuses: [], requests: 27_000, errors: 398, errorRate: 398 / 27_000 },
+    errorDefinition: {
+      rule: 'status == FAILED',
+      description: '',
+      statuses: [],
+      rejectedStatuses: [],
+      requests: 27_000,
+      errors: 398,
+      errorRate: 398 / 27_000,
+    },
     routing: { by: 'user', column: 'user_id', group: 'rollout' },
     blockLength: { minutes: 30, how: 'politisWhite', errorSeries: 30, latencySeries: 12, explanation: '' },
     rolloutSeconds: 86_400,
     shorterThanRollout: false,
-    regression: { injections: [{ kind: 'latencyScale', factor: 1.3 }], description: 'every candidate latency × 1.3', onset: '', missedMeaning: '' },
+    regression: {
+      injections: [{ kind: 'latencyScale', factor: 1.3 }],
+      description: 'every candidate latency × 1.3',
+      onset: '',
+      missedMeaning: '',
+    },
     replicates: pairs.length,
     seed: 1,
     falseRollbackRate: healthy.rollbackRate,
     healthy,
     detection: detectionSummary(tally),
-    ownWindows: { runs: own.length, startEverySeconds: 3600, nonOverlappingRuns: 21, falseRollbackRate: ownSummary.rollbackRate, summary: ownSummary },
+    ownWindows: {
+      runs: own.length,
+      startEverySeconds: 3600,
+      nonOverlappingRuns: 21,
+      falseRollbackRate: ownSummary.rollbackRate,
+      summary: ownSummary,
+    },
   };
 }
 
@@ -60,8 +93,15 @@ describe('requestReplayVerdict', () => {
     const pairs = Array.from({ length: 200 }, (): [RunOutcome, RunOutcome] => [promote, rollback(4200)]);
     const own = Array.from({ length: 200 }, () => promote);
     expect(requestReplayVerdict(result(pairs, own)).tone).toBe('good');
-    const starved: RunOutcome = { ...promote, decision: 'undecided', decisionTime: null, starved: { stage: 'canary 5%', ending: 'timedOut', per: 'window', seen: 41, needed: 1000 } };
-    const verdict = requestReplayVerdict(result([...pairs.slice(0, 190), ...Array.from({ length: 10 }, (): [RunOutcome, RunOutcome] => [starved, starved])], own));
+    const starved: RunOutcome = {
+      ...promote,
+      decision: 'undecided',
+      decisionTime: null,
+      starved: { stage: 'canary 5%', ending: 'timedOut', per: 'window', seen: 41, needed: 1000 },
+    };
+    const verdict = requestReplayVerdict(
+      result([...pairs.slice(0, 190), ...Array.from({ length: 10 }, (): [RunOutcome, RunOutcome] => [starved, starved])], own),
+    );
     expect(verdict.tone).toBe('warn');
     expect(verdict.text).toContain('10 of 200 healthy replays ended in a stage that never got the requests it needs');
     expect(verdict.text).toMatch(/Give the starved stages more traffic or time before trusting these rates\.$/);
