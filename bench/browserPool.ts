@@ -21,12 +21,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
 import { prepareSimulation, runReplicates } from '../src/sim/runner.ts';
 import type { SummaryState } from '../src/sim/summary.ts';
 import { createNodeSimulationPool } from '../workers/nodePool.ts';
 import type { SimulationRequest } from '../workers/simulationEndpoint.ts';
+import { openBenchPage } from './benchPage.ts';
 
 /** What the page exposes (see `bench/browserPool.html`). */
 interface BenchmarkPage {
@@ -63,9 +62,6 @@ export interface BrowserPoolBenchmark {
   identical: boolean;
 }
 
-const root = fileURLToPath(
-  new URL(existsSync(fileURLToPath(new URL('../vite.config.ts', import.meta.url))) ? '../' : '../../', import.meta.url),
-);
 const outDir = 'dist/bench-app';
 
 function median(values: number[]): number {
@@ -127,34 +123,9 @@ function rendererThreadSeconds(): Map<string, number> {
 export async function browserPoolBenchmark(options: { rounds?: number; workers?: number } = {}): Promise<BrowserPoolBenchmark> {
   const rounds = options.rounds ?? 3;
   const workers = options.workers ?? 1;
-  await build({
-    root,
-    configFile: `${root}/vite.config.ts`,
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: `${root}/bench/browserPool.html` } },
-  });
-  const server = await preview({
-    root,
-    configFile: `${root}/vite.config.ts`,
-    appType: 'mpa',
-    build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', strictPort: false },
-    logLevel: 'silent',
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
+  const { page, problems, close } = await openBenchPage('browserPool', outDir);
   const nodePool = createNodeSimulationPool(workers);
   try {
-    const address = server.httpServer.address();
-    if (!address || typeof address === 'string') throw new Error('the preview server has no port');
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`http://127.0.0.1:${address.port}/bench/browserPool.html`);
-    await page.waitForFunction(() => 'benchmark' in globalThis);
     const { requests, replicates } = await page.evaluate(() =>
       (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.labSweep(),
     );
@@ -257,8 +228,7 @@ export async function browserPoolBenchmark(options: { rounds?: number; workers?:
     return result;
   } finally {
     nodePool.terminate();
-    await browser.close();
-    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    await close();
   }
 }
 

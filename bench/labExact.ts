@@ -14,13 +14,11 @@
  * overrides the browser (default `/usr/bin/chromium`).
  */
 
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { chromium } from 'playwright-core';
-import { build, preview } from 'vite';
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
+import { openBenchPage } from './benchPage.ts';
 
 /** What the page exposes (see `bench/labExact.html`). */
 interface BenchmarkPage {
@@ -41,41 +39,13 @@ export interface LabExactTiming {
   identical: boolean;
 }
 
-const root = fileURLToPath(
-  new URL(existsSync(fileURLToPath(new URL('../vite.config.ts', import.meta.url))) ? '../' : '../../', import.meta.url),
-);
 const outDir = 'dist/bench-lab-exact';
 
 /** Runs the entry: builds the page, starts the preview server and Chromium, measures, closes everything. */
 export async function labExactBenchmark(options: { settings?: number } = {}): Promise<LabExactTiming[]> {
   const settings = options.settings ?? 20;
-  await build({
-    root,
-    configFile: `${root}/vite.config.ts`,
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true, rollupOptions: { input: `${root}/bench/labExact.html` } },
-  });
-  const server = await preview({
-    root,
-    configFile: `${root}/vite.config.ts`,
-    appType: 'mpa',
-    build: { outDir },
-    preview: { port: 0, host: '127.0.0.1', strictPort: false },
-    logLevel: 'silent',
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-  });
+  const { page, problems, close } = await openBenchPage('labExact', outDir);
   try {
-    const address = server.httpServer.address();
-    if (!address || typeof address === 'string') throw new Error('the preview server has no port');
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.goto(`http://127.0.0.1:${address.port}/bench/labExact.html`);
-    await page.waitForFunction(() => 'benchmark' in globalThis);
     const timings: LabExactTiming[] = [];
     for (const covered of [false, true]) {
       const request = await page.evaluate(
@@ -113,8 +83,7 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
     }
     return timings;
   } finally {
-    await browser.close();
-    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    await close();
   }
 }
 

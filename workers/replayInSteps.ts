@@ -7,21 +7,12 @@ import type { ReplayLogOptions, ReplayResult } from '../src/sim/replay/replayWor
 import { replaySteps } from '../src/sim/replay/replayWorld.ts';
 
 /**
- * `replayRequests` (src/sim/replay/replayRequests.ts, what `rollout-lab replay` runs) with a
- * pause between chunks of replicates so that a worker can be cancelled: it drives the same
- * `replayRequestSteps` generator, so the result is identical to `replayRequests`'s and the CLI's
- * for the same log, policy, seed and options; it awaits `pause()` before each chunk, where a
- * worker handles a cancel message, and stops with an `AbortError` once `signal` is aborted.
- * Cost: that of `replayRequests`.
+ * Drives a replay's step generator with a pause before each chunk of replicates, so that a worker
+ * can be cancelled: it awaits `pause()` (where the worker handles a cancel message) and stops with
+ * an `AbortError` once `signal` is aborted. The result is the generator's, so identical to the
+ * one-call replay's and the CLI's for the same log, policy, seed and options.
  */
-export async function replayRequestsInSteps(
-  log: ParsedLog,
-  policy: Policy,
-  options: ReplayRequestsOptions,
-  pause: () => Promise<void>,
-  signal?: AbortSignal,
-): Promise<RequestReplayResult> {
-  const steps = replayRequestSteps(log, policy, options);
+async function drainInSteps<T>(steps: Generator<unknown, T>, pause: () => Promise<void>, signal?: AbortSignal): Promise<T> {
   for (;;) {
     await pause();
     if (signal?.aborted) throw new DOMException('replay cancelled', 'AbortError');
@@ -30,22 +21,27 @@ export async function replayRequestsInSteps(
   }
 }
 
+/** `replayRequests` (src/sim/replay/replayRequests.ts, what `rollout-lab replay` runs) in steps. Cost: that of `replayRequests`. */
+export function replayRequestsInSteps(
+  log: ParsedLog,
+  policy: Policy,
+  options: ReplayRequestsOptions,
+  pause: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<RequestReplayResult> {
+  return drainInSteps(replayRequestSteps(log, policy, options), pause, signal);
+}
+
 /**
  * The former replay (`replayLog`: arrivals resampled, each error drawn independently at the log's
  * average rate) in steps — kept for comparison with `replayRequestsInSteps`; same contract.
  */
-export async function replayInSteps(
+export function replayInSteps(
   log: ParsedLog,
   policy: Policy,
   options: ReplayLogOptions,
   pause: () => Promise<void>,
   signal?: AbortSignal,
 ): Promise<ReplayResult> {
-  const steps = replaySteps(log, policy, options);
-  for (;;) {
-    await pause();
-    if (signal?.aborted) throw new DOMException('replay cancelled', 'AbortError');
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return drainInSteps(replaySteps(log, policy, options), pause, signal);
 }
