@@ -42,32 +42,24 @@ import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
+import type { CheckWindow } from './healthCheckLaw.ts';
 
 export type { CheckProbabilities };
 
-/** One check window as the chain asks the laws about it. */
-export interface ChainWindow {
-  stage: CompiledStage;
-  /** Start and duration of the window, seconds. */
-  start: number;
-  duration: number;
-  /** The models' conditions at the window's midpoint (as the simulator evaluates them). */
-  control: ArmConditions;
-  candidate: ArmConditions;
-  /** Share of users the candidate serves (the flag's percentage / 100) and the mirrored share. */
-  candidateShare: number;
+/**
+ * One check window as the chain asks the laws about it: the check law's window (stage, start and
+ * duration in seconds, both arms' conditions at the midpoint as the simulator evaluates them, the
+ * flag's share) plus the mirrored share and the stage's windows so far.
+ */
+export interface ChainWindow extends CheckWindow {
+  /** The mirrored share (baseline and shadow stages). */
   mirrorShare: number;
   /** The stage's windows so far, this one included (the shadow gates read all of them). */
   stageWindows: readonly StageWindowRecord[];
 }
 
 /** A past window of the current stage: where it was and the conditions it had. */
-export interface StageWindowRecord {
-  start: number;
-  duration: number;
-  control: ArmConditions;
-  candidate: ArmConditions;
-}
+export type StageWindowRecord = Pick<CheckWindow, 'start' | 'duration' | 'control' | 'candidate'>;
 
 /** What the chain needs from the per-check laws (src/sim/exact/checkLaw.ts and friends). */
 export interface ChainLaws {
