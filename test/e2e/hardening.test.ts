@@ -12,7 +12,7 @@ import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
 /**
  * Fault injection without touching the app: every Comlink `load(runId, request)` message the page
- * posts to a simulation worker gets `failAtReplicate: window.__failAtReplicate` when that is set
+ * posts to a simulation worker gets `failAtReplicate: window.__failAtReplicate` (on each simulation of a batch) when that is set
  * — the test-only hook of `workers/simulationEndpoint.ts`, whose replicate then throws inside the
  * worker, failing that worker's shard. Also records Content-Security-Policy violations, so a test
  * can show that escaping, not the CSP, kept a script from running.
@@ -22,8 +22,15 @@ function instrument(): void {
   Worker.prototype.postMessage = function (this: Worker, message: any, ...rest: any[]) {
     const failAt = (window as any).__failAtReplicate;
     if (failAt !== undefined && message?.type === 'APPLY' && message.path?.[0] === 'load' && message.argumentList?.[1]?.type === 'RAW') {
-      const [runId, request] = message.argumentList;
-      message = { ...message, argumentList: [runId, { type: 'RAW', value: { ...request.value, failAtReplicate: failAt } }] };
+      const [runId, request, ...others] = message.argumentList;
+      // A batch (the lab's sweep, workers/simulationBatch.ts) carries the hook on each simulation.
+      const value = Array.isArray(request.value.simulations)
+        ? {
+            ...request.value,
+            simulations: request.value.simulations.map((simulation: any) => ({ ...simulation, failAtReplicate: failAt })),
+          }
+        : { ...request.value, failAtReplicate: failAt };
+      message = { ...message, argumentList: [runId, { type: 'RAW', value }, ...others] };
     }
     return (original as any).call(this, message, ...rest);
   } as typeof Worker.prototype.postMessage;

@@ -254,8 +254,8 @@ export class PolicyLabView extends LitElement {
         </div>
         <aside class="answer" aria-label="What this policy does" data-section="answer">
           ${this.settings.ok ? this.renderRun() : html`<p class="error" role="alert" data-section="lab">${this.settings.message}</p>`}
-          ${this.settings.ok ? this.renderExact(this.settings.value) : null}
           ${this.settings.ok && !showsExactAnswer(this.exact) ? this.renderResult(this.settings.value) : null}
+          ${this.settings.ok ? this.renderExact(this.settings.value) : null}
           ${this.settings.ok ? this.renderRollbackRules() : null}
         </aside>
       </div>
