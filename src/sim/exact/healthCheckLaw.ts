@@ -547,6 +547,34 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     return value;
   }
 
+  /**
+   * Σ over a law of the control's bucket (index → probability) of the candidate's joint latency
+   * pass when percentile `r`'s limit is set by that bucket and the others keep their fixed limits
+   * (cached per request count and limit): the one-ratio-percentile case, per n₀ or over its marginal.
+   */
+  function passOverControlBuckets(
+    r: number,
+    n: number,
+    ranks: number[],
+    buckets: Iterable<[number, number]>,
+  ): { pass: number; neglected: number } {
+    let pass = 0;
+    let neglected = 0;
+    for (const [index, probability] of buckets) {
+      const { limit, index: limitIndex } = ratioLimit(r, index);
+      const key = n * 2 ** 21 + limitIndex + 2 ** 20;
+      let value = ratioLatencyCache.get(key);
+      if (!value) {
+        const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
+        value = nestedLatencyPass(n, ranks, levels);
+        ratioLatencyCache.set(key, value);
+      }
+      pass += probability * value.pass;
+      neglected += probability * value.neglected;
+    }
+    return { pass, neglected };
+  }
+
   function latencyFactor(n: number, control: { n0: number; control: ControlFactors } | null): { pass: number; neglected: number } {
     if (activeLatency.length === 0) return { pass: 1, neglected: 0 };
     const concurrentRatio = concurrent && control !== null && activeLatency.some((entry) => entry.ratioThresholds.length > 0);
@@ -564,21 +592,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       const r = activeLatency.indexOf(ratioEntries[0]);
       const entry = ratioEntries[0];
       const law = control!.control.bucketLaw(entry.metric, control!.n0);
-      let pass = 0;
-      let neglected = law.neglected;
-      for (const [index, probability] of law.buckets) {
-        const { limit, index: limitIndex } = ratioLimit(r, index);
-        const key = n * 2 ** 21 + limitIndex + 2 ** 20;
-        let value = ratioLatencyCache.get(key);
-        if (!value) {
-          const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
-          value = nestedLatencyPass(n, ranks, levels);
-          ratioLatencyCache.set(key, value);
-        }
-        pass += probability * value.pass;
-        neglected += probability * value.neglected;
-      }
-      return { pass, neglected };
+      const summed = passOverControlBuckets(r, n, ranks, law.buckets);
+      return { pass: summed.pass, neglected: law.neglected + summed.neglected };
     }
     // Several percentiles compare with the control's: each one's marginal fail probability summed over the control's bucket law, Bonferroni.
     let neglected = 0;
@@ -681,20 +696,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       }
       const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
       const r = activeLatency.findIndex((entry) => entry.ratioThresholds.length > 0);
-      let latency = 0;
-      for (const [index, probability] of marginal) {
-        const { limit, index: limitIndex } = ratioLimit(r, index);
-        const key = n * 2 ** 21 + limitIndex + 2 ** 20;
-        let value = ratioLatencyCache.get(key);
-        if (!value) {
-          const levels = activeLatency.map((other, j) => (j === r ? levelForLimit(limit) : (fixedLevel.get(other.metric) as number)));
-          value = nestedLatencyPass(n, ranks, levels);
-          ratioLatencyCache.set(key, value);
-        }
-        latency += probability * value.pass;
-        neglected += probability * value.neglected;
-      }
-      return { pass: pass * latency, neglected };
+      const latency = passOverControlBuckets(r, n, ranks, marginal);
+      return { pass: pass * latency.pass, neglected: neglected + latency.neglected };
     },
     /** P(every group but `metric`'s passes | n), with fixed limits only. */
     passGivenExcept(n: number, metric: 'errorRate' | 'timeoutRate'): { pass: number; neglected: number } {
