@@ -432,8 +432,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   let hasRatio = false;
   const cdf = (x: number) => world.candidateLatency.cdf(x);
 
-  // Count metrics: absolute limits and (historical) ratio limits are fixed; concurrent ratios keep their thresholds.
-  const counts = (['errorRate', 'timeoutRate'] as const).map((metric) => {
+  // Per metric (counts and latency percentiles alike): absolute limits and (historical) ratio limits are fixed; concurrent ratios keep their thresholds.
+  const limitsOn = (metric: HealthMetric) => {
     const { absolute, ratio } = rulesOn(stage, metric);
     let fixedLimit = Infinity;
     for (const rule of absolute) fixedLimit = Math.min(fixedLimit, limitOf(rule));
@@ -444,23 +444,15 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       else if (Number.isNaN(reference[metric])) missing = true;
       else fixedLimit = Math.min(fixedLimit, limitOf(rule) * reference[metric]);
     }
-    return { metric, active: absolute.length + ratio.length > 0, fixedLimit, ratioThresholds, p: conditionsRate(candidate, metric) };
-  });
+    return { active: absolute.length + ratio.length > 0, fixedLimit, ratioThresholds };
+  };
+  const counts = (['errorRate', 'timeoutRate'] as const).map((metric) => ({
+    metric,
+    ...limitsOn(metric),
+    p: conditionsRate(candidate, metric),
+  }));
 
-  // Latency: per percentile, the fixed limit and (concurrent) the ratio thresholds.
-  const latency = latencyMetrics.map((metric) => {
-    const { absolute, ratio } = rulesOn(stage, metric);
-    let fixedLimit = Infinity;
-    for (const rule of absolute) fixedLimit = Math.min(fixedLimit, limitOf(rule));
-    const ratioThresholds: number[] = [];
-    for (const rule of ratio) {
-      hasRatio = true;
-      if (concurrent) ratioThresholds.push(limitOf(rule));
-      else if (Number.isNaN(reference[metric])) missing = true;
-      else fixedLimit = Math.min(fixedLimit, limitOf(rule) * reference[metric]);
-    }
-    return { metric, q: percentileOf[metric], active: absolute.length + ratio.length > 0, fixedLimit, ratioThresholds };
-  });
+  const latency = latencyMetrics.map((metric) => ({ metric, q: percentileOf[metric], ...limitsOn(metric) }));
   const activeLatency = latency.filter((entry) => entry.active);
   const multiplier = candidate.latencyMultiplier;
   // Pass levels of the fixed limits, once per window.
