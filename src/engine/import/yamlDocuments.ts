@@ -48,10 +48,8 @@ export function readYamlDocuments(inputs: readonly ImportInput[]): SourceDocumen
   for (const input of inputs) {
     // `uniqueKeys` (default) makes a repeated key an error, as the Kubernetes API server refuses it.
     const parsed = parseAllDocuments(input.text, { prettyErrors: true });
-    const list = Array.isArray(parsed) ? parsed : [];
-    if (!Array.isArray(parsed) && parsed.errors.length > 0) {
-      throw new ImportError({ file: input.name }, `not YAML: ${firstLine(parsed.errors[0].message)}`);
-    }
+    // An input without any document parses to an empty stream (no documents, no errors).
+    const list: Document[] = Array.isArray(parsed) ? parsed : [];
     list.forEach((document, index) => {
       const error = document.errors[0];
       if (error !== undefined) {
