@@ -7,6 +7,7 @@
  * Times are seconds (since the rollout started, or since the epoch in production).
  */
 
+import type { BivariateSums } from '../stats/bivariateMoments.ts';
 import type { CrossFieldCheck, ObjectSpec } from '../validation/index.ts';
 import { anyField, arrayField, mapField, numberField, objectField, validateDocument } from '../validation/index.ts';
 
@@ -52,6 +53,17 @@ export interface ArmWindow {
    * so windows' counts add up and compare with a reference by `binnedPsi` (analysis/drift.ts).
    */
   inputs?: Record<string, number[]>;
+  /**
+   * Per named metric of the A/B test (`AbMetric.name`), sums over the window's randomisation units
+   * (the users active in the window): `count` = n, `sumX` = Σx, `sumY` = Σy, `sumXSquares` = Σx²,
+   * `sumYSquares` = Σy², `sumXY` = Σxy (`BivariateSums`, stats/bivariateMoments.ts). For a
+   * 'mean' metric x is the unit's value (its total over its requests in the window, for a per-user
+   * mean) and y its pre-period value (the CUPED covariate; 0 when unused); for a 'ratio' metric x is
+   * the unit's numerator total and y its denominator total (delta method); for a 'proportion'
+   * metric kept here x is 1 or 0 per unit. Units are taken as independent across windows (a
+   * user-window), which the simulator's clustering checks test. Sums add up over windows.
+   */
+  values?: Record<string, BivariateSums>;
 }
 
 /** One check window: control and candidate metrics over [startTime, startTime + duration). */
@@ -78,6 +90,47 @@ export type ParseWindowResult = { ok: true; window: WindowMetrics } | { ok: fals
 /** A count: a whole number ≥ 0. */
 const count = numberField({ min: 0, integer: true, expected: 'a whole number ≥ 0' });
 const milliseconds = numberField({ min: 0, expected: 'a number of ms ≥ 0' });
+
+/**
+ * A unit's sums: squares at least (sum)²/count (Cauchy–Schwarz; a store that mixed up its sums
+ * fails here, not in the test), nothing but zeros over zero units.
+ */
+const valueSumsConsistent: CrossFieldCheck = (sums, path, report, failed) => {
+  if (failed.size > 0) return;
+  const count = sums.count as number;
+  if (count === 0) {
+    for (const key of ['sumX', 'sumY', 'sumXSquares', 'sumYSquares', 'sumXY']) {
+      if (sums[key] !== 0) report(`${path}.${key}`, `must be 0 when count is 0, got ${sums[key]}`);
+    }
+    return;
+  }
+  for (const [squares, sum] of [
+    ['sumXSquares', 'sumX'],
+    ['sumYSquares', 'sumY'],
+  ] as const) {
+    const floor = ((sums[sum] as number) * (sums[sum] as number)) / count;
+    const value = sums[squares] as number;
+    // The same rounding allowance as bivariateMomentsFromSums.
+    if (value < floor - 8 * Number.EPSILON * Math.abs(floor)) {
+      report(`${path}.${squares}`, `must be at least ${sum}²/count (${floor}), got ${value}`);
+    }
+  }
+};
+
+const finiteSum = numberField({ required: true, expected: 'a finite number' });
+
+/** The sums of one metric over one window's units. */
+const valueSums = objectField(
+  {
+    count: { ...count, required: true, description: 'Randomisation units (users active in the window).' },
+    sumX: { ...finiteSum, description: 'Σx over the units.' },
+    sumY: { ...finiteSum, description: 'Σy over the units.' },
+    sumXSquares: { ...finiteSum, min: 0, expected: 'a finite number ≥ 0', description: 'Σx² over the units.' },
+    sumYSquares: { ...finiteSum, min: 0, expected: 'a finite number ≥ 0', description: 'Σy² over the units.' },
+    sumXY: { ...finiteSum, description: 'Σxy over the units.' },
+  },
+  { expected: 'an object { count, sumX, sumY, sumXSquares, sumYSquares, sumXY }', check: valueSumsConsistent },
+);
 
 /** Each part no larger than its whole (errors ≤ requests, …), and paired counts given together. */
 const armCounts: CrossFieldCheck = (arm, path, report, failed) => {
@@ -126,6 +179,7 @@ const armFields = {
       expected: 'an object of input feature → bin counts',
     },
   ),
+  values: mapField(valueSums, { expected: 'an object of metric name → { count, sumX, sumY, sumXSquares, sumYSquares, sumXY }' }),
 };
 
 /** A segment's counts: an arm without a further breakdown. */
@@ -149,7 +203,9 @@ export const windowFields: ObjectSpec = objectField({
  * of `rollout-lab decide`) against the field table `windowFields`: counts are whole numbers ≥ 0
  * with errors, timeouts ≤ requests, successes ≤ outcomes, agreements ≤ compared (each pair given
  * together); latency percentiles are numbers ≥ 0; `startTime` finite, `duration` > 0; an arm
- * may be null (no data); segments nest one level; unknown fields are rejected.
+ * may be null (no data); segments nest one level; metric `values` are sums with a whole count
+ * ≥ 0, finite sums, Σx² ≥ (Σx)²/n and Σy² ≥ (Σy)²/n, all zero over zero units; unknown fields
+ * are rejected.
  * Lists every problem by path (`(root)` for the window itself). Cost O(size of the window).
  */
 export function parseWindowMetrics(json: unknown): ParseWindowResult {
@@ -159,6 +215,21 @@ export function parseWindowMetrics(json: unknown): ParseWindowResult {
   if (window.control === null) delete window.control;
   if (window.candidate === null) delete window.candidate;
   return { ok: true, window };
+}
+
+/** Sums of no units. */
+export function emptyValueSums(): BivariateSums {
+  return { count: 0, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
+}
+
+/** Adds `sums` into `total` in place (units of different windows are independent units: C3). O(1). */
+export function addValueSums(total: BivariateSums, sums: BivariateSums): void {
+  total.count += sums.count;
+  total.sumX += sums.sumX;
+  total.sumY += sums.sumY;
+  total.sumXSquares += sums.sumXSquares;
+  total.sumYSquares += sums.sumYSquares;
+  total.sumXY += sums.sumXY;
 }
 
 function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
@@ -197,6 +268,10 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
         for (let i = 0; i < counts.length; i++) sum[i] = (sum[i] ?? 0) + counts[i];
       }
     }
+    if (arm.values) {
+      merged.values ??= {};
+      for (const [name, sums] of Object.entries(arm.values)) addValueSums((merged.values[name] ??= emptyValueSums()), sums);
+    }
   }
   if (latencyWeight > 0) merged.latency = { p50: p50 / latencyWeight, p95: p95 / latencyWeight, p99: p99 / latencyWeight };
   const names = Object.keys(segmentLists);
@@ -208,8 +283,8 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
 }
 
 /**
- * Several consecutive windows as one: counts summed per arm (and per segment, and input bin counts
- * bin by bin), latency
+ * Several consecutive windows as one: counts summed per arm (and per segment, input bin counts
+ * bin by bin, and each metric's value sums), latency
  * percentiles as the request-weighted mean of the windows' percentiles (an approximation; exact
  * pooling needs the sketches), spanning from the earliest start to the latest end. An arm
  * missing from some windows contributes nothing for them. Cost O(windows × segments).
