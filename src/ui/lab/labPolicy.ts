@@ -10,6 +10,7 @@ import { formatPolicyError, type PolicyError, parsePolicy } from '../../engine/p
 import type { AbDesign, Policy, Stage } from '../../engine/policy/policy.ts';
 import { withKnobs } from '../../engine/policy/policyKnobs.ts';
 import { type RuledStageKind, withRule } from '../../engine/policy/stageRules.ts';
+import { importedPolicyWithKnobs, importedStageNames } from './labImportedPolicy.ts';
 import { type LabRuleStages, type LabSettings, labKnobs } from './labSettings.ts';
 
 /** The stage kinds an extra rule watches, for the lab's choice. */
@@ -26,7 +27,8 @@ const ruleStageKinds: Record<LabRuleStages, readonly RuledStageKind[]> = {
  * group-sequential with 5 looks and O'Brien–Fleming spending), the full stage when on, promote;
  * every canary, A/B guardrail and full stage watched by the framework's four ratio rules with the
  * lab's thresholds (the knobs `errorRate.maxRatio` …), then the absolute limits and statistical
- * rule on the stage kinds they apply to.
+ * rule on the stage kinds they apply to. With an imported base policy (`settings.imported`) the
+ * stages are the import's, and the knobs apply on top of them (`importedPolicyWithKnobs`).
  */
 export function labPolicyDocument(settings: LabSettings): Policy {
   const policy = defaultPolicy();
@@ -61,7 +63,10 @@ export function labPolicyDocument(settings: LabSettings): Policy {
   stages.push(byKind('promote'));
   // Every knob of the lab but the check interval, which is set stage by stage above (a canary may have its own).
   const knobs = Object.fromEntries(labKnobs.filter((knob) => knob !== 'checkInterval').map((knob) => [knob, settings[knob]]));
-  let tuned = withKnobs({ ...policy, baseline: { mode: settings.baselineMode }, stages }, knobs);
+  // An imported base policy keeps its own stages; the lab's knobs, check interval included, apply on top of it.
+  let tuned = settings.imported
+    ? importedPolicyWithKnobs(settings.imported, { ...knobs, checkInterval: check }, settings.baselineMode)
+    : withKnobs({ ...policy, baseline: { mode: settings.baselineMode }, stages }, knobs);
   const absoluteKinds = ruleStageKinds[settings.absoluteStages];
   if (settings.absoluteErrorRate !== null) tuned = withRule(tuned, absoluteRule('errorRate', settings.absoluteErrorRate), absoluteKinds);
   if (settings.absoluteP95 !== null) tuned = withRule(tuned, absoluteRule('latencyP95', settings.absoluteP95), absoluteKinds);
@@ -71,6 +76,12 @@ export function labPolicyDocument(settings: LabSettings): Policy {
       { type: 'statistical', metric: 'errorRate', minimumEffect: settings.statistical.minimumEffect, method: settings.statistical.method },
       ruleStageKinds[settings.statisticalStages],
     );
+  }
+  if (settings.imported) {
+    // An imported policy keeps its name; edited in the lab, it says so.
+    if (canonicalJson(tuned) !== canonicalJson(settings.imported.policy))
+      tuned.name = `${tuned.name ?? 'imported policy'}, tuned in the lab`;
+    return tuned;
   }
   // Say so when the policy is no longer the framework default (which keeps its own name).
   if (canonicalJson(tuned) !== canonicalJson(policy)) {
@@ -117,6 +128,7 @@ function stageLabel(stage: Stage): string {
  * "canary 1" …, "A/B", "full", "promote" — to tell the user which row a `stages[i]` path is.
  */
 export function labStageNames(settings: LabSettings): string[] {
+  if (settings.imported) return importedStageNames(settings.imported.policy);
   return [
     'baseline',
     ...(settings.shadow ? ['shadow'] : []),

@@ -5,6 +5,7 @@
  * worlds' traffic, models and fault, and the run (replicates, seed).
  */
 import type { PolicyKnob } from '../../engine/policy/policyKnobs.ts';
+import type { LabImportedPolicy } from './labImportedPolicy.ts';
 
 /**
  * The policy knobs the lab's controls set, named as the engine names them (`PolicyKnob`), so the
@@ -131,4 +132,10 @@ export interface LabSettings extends LabKnobs {
   outage: LabOutage | null;
   replicates: number;
   seed: number;
+  /**
+   * The policy imported from the user's Argo Rollouts or Flagger files, when the lab starts from
+   * it instead of the framework default (issue 14, `labImportedPolicy.ts`): its stages replace the
+   * lab's stage controls, and the knobs above apply on top of it. Absent: the framework default.
+   */
+  imported?: LabImportedPolicy;
 }

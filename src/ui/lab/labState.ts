@@ -1,6 +1,7 @@
 import { readNumber } from '../state/readNumber.ts';
 import { readSeed } from '../state/readSeed.ts';
 import { choiceField, type StateSchema, textField } from '../state/viewState.ts';
+import { readLabImport } from './labImportedPolicy.ts';
 import {
   type LabCanary,
   type LabFault,
@@ -79,6 +80,8 @@ export interface LabState {
   outageErrors: string;
   replicates: string;
   seed: string;
+  /** The imported base policy (`formatLabImport`'s JSON); empty: the framework default. */
+  imported: string;
 }
 
 /** One canary row as typed: share (%), minimum duration, maximum duration, check interval. */
@@ -165,6 +168,7 @@ export const labSchema: StateSchema<LabState> = {
   outageErrors: textField('5'),
   replicates: textField('200'),
   seed: textField('1'),
+  imported: textField(''),
 };
 
 /**
@@ -231,6 +235,7 @@ export function readLabSettings(state: LabState): LabSettings {
   }));
   const statEffect = optionalNumber(state.statEffect, 'statistical rule minimum effect');
   const outageStart = state.outageStart.trim();
+  const imported = readLabImport(state.imported);
   return {
     ...readLabKnobs(state),
     baselineMode: state.baselineMode,
@@ -270,5 +275,6 @@ export function readLabSettings(state: LabState): LabSettings {
         : { start: outageStart, duration: state.outageFor.trim(), errorFactor: readNumber(state.outageErrors, 'outage: errors ×') },
     replicates: readNumber(state.replicates, 'replicates'),
     seed: readSeed(state.seed),
+    ...(imported === undefined ? {} : { imported }),
   };
 }

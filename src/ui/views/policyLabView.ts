@@ -13,6 +13,7 @@ import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
 import { type LabExactAnswer, runLabExact } from '../lab/labExact.ts';
 import { labExactPanel, showsExactAnswer } from '../lab/labExactPanel.ts';
+import { importedBanner, importedStageRows, readLabImport } from '../lab/labImportedPolicy.ts';
 import { checkRunSettings, formatHours, formatRate, type LabResult, labVerdict, runLab } from '../lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
@@ -72,6 +73,7 @@ export class PolicyLabView extends LitElement {
       .problems { margin: 0.5rem 0; padding: 0.5rem 0.9rem 0.5rem 2rem; background: #fdf0ee; border: 1px solid #f0c4bd; border-radius: 6px; }
       .problems code { font-weight: 600; margin-right: 0.4rem; }
       .row { display: flex; gap: 0.75rem; align-items: end; flex-wrap: wrap; margin-top: 0.5rem; }
+      .imported-banner { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; margin: 0 0 0.5rem; padding: 0.5rem 0.9rem; background: #eef3fd; border: 1px solid #c5d4f3; border-radius: 6px; }
     `,
   ];
 
@@ -209,6 +211,7 @@ export class PolicyLabView extends LitElement {
       'statEffect',
       'statMethod',
       'statStages',
+      'imported',
     ];
     this.form.set(Object.fromEntries(policyFields.map((field) => [field, initial[field]])) as Partial<LabState>);
   }
@@ -294,7 +297,10 @@ export class PolicyLabView extends LitElement {
     ];
     return html`<fieldset data-section="policy">
       <legend>Policy</legend>
-      <fieldset>
+      ${
+        state.imported.trim() !== ''
+          ? this.renderImportedStages(state)
+          : html`<fieldset>
         <legend>Stages: baseline 24 h → shadow → canaries → A/B → full → promote</legend>
         <div class="fields">${onOff('shadow', 'Shadow stage (24 h, mirrored traffic)')}</div>
         <div class="stages-scroll"><table class="stages" aria-label="Canary stages">
@@ -339,7 +345,8 @@ export class PolicyLabView extends LitElement {
           }
           ${onOff('full', 'Full stage (100%, 1 h)')}
         </div>
-      </fieldset>
+      </fieldset>`
+      }
       <fieldset>
         <legend>Rules (every canary, A/B guardrail and full stage)</legend>
         <div class="fields">
@@ -388,6 +395,31 @@ export class PolicyLabView extends LitElement {
       </fieldset>
       <div class="row"><button type="button" name="reset-policy" @click=${() => this.resetPolicy()}>Reset the policy to the framework default</button></div>
       ${this.renderProblems('policy-problems', this.policyProblems, this.stageNames)}
+    </fieldset>`;
+  }
+
+  /** The imported base policy (issue 14): a banner naming its files with the way back, and its stages, which the lab does not edit. */
+  private renderImportedStages(state: LabState) {
+    const imported = checked(() => readLabImport(state.imported));
+    const back = html`<button type="button" name="back-to-default" @click=${() => this.resetPolicy()}>Back to the framework default</button>`;
+    if (!imported.ok || imported.value === undefined) {
+      return html`<div class="imported-banner" data-section="imported-banner"><span class="error" role="alert">${imported.ok ? '' : imported.message}</span>${back}</div>`;
+    }
+    const rows = importedStageRows(imported.value.policy);
+    return html`<fieldset data-section="imported-policy">
+      <legend>Stages (imported)</legend>
+      <div class="imported-banner" role="status" data-section="imported-banner">
+        <strong>${importedBanner(imported.value)}</strong>
+        <span class="note">The stages are the import's; the thresholds and guards below apply on top of it.</span>
+        ${back}
+      </div>
+      <div class="stages-scroll"><table class="stages" aria-label="Imported stages" data-section="imported-stages">
+        <thead><tr><th>Stage</th><th>Traffic</th><th>Duration</th><th>Check interval</th><th>Rules</th></tr></thead>
+        <tbody>${rows.map(
+          (row, index) =>
+            html`<tr data-stage=${index} data-kind=${row.kind}><td>${row.name}</td><td>${row.traffic}</td><td>${row.duration}</td><td>${row.checkInterval}</td><td>${row.rules.join('; ') || '—'}</td></tr>`,
+        )}</tbody>
+      </table></div>
     </fieldset>`;
   }
 
