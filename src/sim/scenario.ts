@@ -14,6 +14,7 @@ import { streamSeed } from '../engine/random/seedFromText.ts';
 import type { ArraySpec, ObjectSpec } from '../engine/validation/index.ts';
 import { fieldValue, validateDocument } from '../engine/validation/index.ts';
 import type { LatencyDistribution } from './latencyModel.ts';
+import type { MetricValues, SimpleValueLaw, ValueLaw } from './metricValues.ts';
 import { defaultReplayPeriod, scenarioFields, scenarioParts } from './scenarioFields.ts';
 
 /** One problem in a document: where (`traffic.users.count`) and why. */
@@ -73,6 +74,12 @@ export interface ModelBehaviour {
   accuracy: Record<string, number>;
   /** Probability that this model's answer agrees with the other's (shadow comparison; default 1). */
   agreement: number;
+  /**
+   * Named metric values (tokens, cost, revenue) drawn in A/B stages and reported per arm as
+   * per-user sums (`ArmWindow.values`); vocabulary in metricValues.ts. Both models give the same
+   * names and kinds; absent when none.
+   */
+  values?: Record<string, MetricValues>;
 }
 
 /**
@@ -216,9 +223,54 @@ function buildLatency(json: Json): LatencyDistribution {
   }
 }
 
-function buildModel(json: Json, segments: string[]): ModelBehaviour {
+function buildValueLaw(json: Json): ValueLaw {
+  switch (json.kind) {
+    case 'constant':
+      return { kind: 'constant', value: json.value as number };
+    case 'normal':
+      return { kind: 'normal', mean: json.mean as number, sd: json.sd as number };
+    case 'lognormal':
+      return { kind: 'lognormal', median: json.median as number, sigma: json.sigma as number };
+    case 'gamma':
+      return { kind: 'gamma', shape: json.shape as number, scale: json.scale as number };
+    case 'poisson':
+      return { kind: 'poisson', mean: json.mean as number };
+    default:
+      return {
+        kind: 'zeroInflated',
+        zeroProbability: json.zeroProbability as number,
+        value: buildValueLaw(json.value as Json) as SimpleValueLaw,
+      };
+  }
+}
+
+/** One metric's values; the candidate's user effect and preCorrelation default to the control's (`inherited`). */
+function buildMetricValues(json: Json, inherited: MetricValues | undefined): MetricValues {
+  const userEffectSigma = (json.userEffectSigma as number | undefined) ?? inherited?.userEffectSigma ?? 0;
+  if (json.kind === 'perRequest') return { kind: 'perRequest', value: buildValueLaw(json.value as Json), userEffectSigma };
+  if (json.kind === 'ratio')
+    return {
+      kind: 'ratio',
+      numerator: buildValueLaw(json.numerator as Json),
+      denominator: buildValueLaw(json.denominator as Json),
+      userEffectSigma,
+    };
+  const metric: MetricValues = { kind: 'perUser', value: buildValueLaw(json.value as Json), userEffectSigma };
+  const preCorrelation =
+    (json.preCorrelation as number | undefined) ?? (inherited?.kind === 'perUser' ? inherited.preCorrelation : undefined);
+  if (preCorrelation !== undefined) metric.preCorrelation = preCorrelation;
+  return metric;
+}
+
+function buildValues(json: Json, inherited: Record<string, MetricValues> | undefined): Record<string, MetricValues> {
+  const values: Record<string, MetricValues> = {};
+  for (const [name, metric] of Object.entries(json)) values[name] = buildMetricValues(metric as Json, inherited?.[name]);
+  return values;
+}
+
+function buildModel(json: Json, segments: string[], inheritedValues?: Record<string, MetricValues>): ModelBehaviour {
   const accuracy = fieldValue(json, model, 'accuracy');
-  return {
+  const behaviour: ModelBehaviour = {
     latency: buildLatency(json.latency as Json),
     errorRate: json.errorRate as number,
     timeout: json.timeout as number | undefined,
@@ -228,6 +280,8 @@ function buildModel(json: Json, segments: string[]): ModelBehaviour {
         : { ...(accuracy as Record<string, number>) },
     agreement: fieldValue(json, model, 'agreement') as number,
   };
+  if (json.values !== undefined) behaviour.values = buildValues(json.values as Json, inheritedValues);
+  return behaviour;
 }
 
 function buildEffect(json: Json): FaultEffect {
@@ -352,6 +406,8 @@ function buildTruth(json: Json | undefined): Truth {
  * `refusedPolicy` (an object, not checked here: it is meant to fail `parsePolicy`).
  * Optional `inputs`: input features and their drift (`InputFeature`, model in inputDrift.ts).
  * Optional `seed`: a whole number or a text, parsed into the numeric stream seed (`seedFromText`).
+ * Optional per-model `values`: named metric values for mean and ratio A/B metrics (metricValues.ts);
+ * the candidate's `userEffectSigma` and `preCorrelation` default to the control's.
  * Defaults: users 10,000 uniform, segments `{ all: 1 }`, Poisson arrivals, accuracy 0.9,
  * agreement 1, no faults, no drift, truth ×1.2 error rate and ×1.1 p95, horizon 14 days.
  * Cost O(size of the document).
@@ -364,13 +420,14 @@ export function parseScenario(json: unknown): ParseScenarioResult {
   const root = json as Json;
   const parsedTraffic = buildTraffic(root.traffic as Json);
   const segments = Object.keys(parsedTraffic.segments);
+  const parsedControl = buildModel(root.control as Json, segments);
   const scenario: Scenario = {
     version: 1,
     name: root.name as string,
     horizon: fieldValue(root, scenarioFields, 'horizon') as number,
     traffic: parsedTraffic,
-    control: buildModel(root.control as Json, segments),
-    candidate: buildModel(root.candidate as Json, segments),
+    control: parsedControl,
+    candidate: buildModel(root.candidate as Json, segments, parsedControl.values),
     faults: (fieldValue(root, scenarioFields, 'faults') as Json[]).map(buildFault),
     drift: buildDrift(root.drift as Json | undefined),
     truth: buildTruth(root.truth as Json | undefined),

@@ -113,6 +113,115 @@ const latency = variantsField(
   { definition: 'latency', description: 'Latency law of one model, in ms.' },
 );
 
+const simpleValueLaws: Record<string, ObjectSpec> = {
+  constant: objectField(
+    { kind: constantField('constant'), value: numberField({ required: true }) },
+    { description: 'Always this value (e.g. a denominator of 1 per request).' },
+  ),
+  normal: objectField(
+    { kind: constantField('normal'), mean: numberField({ required: true }), sd: numberField({ required: true, min: 0 }) },
+    { description: 'Normal(mean, sd²).' },
+  ),
+  lognormal: objectField(
+    {
+      kind: constantField('lognormal'),
+      median: numberField({ required: true, ...positive }),
+      sigma: numberField({ required: true, min: 0 }),
+    },
+    { description: 'ln(value) ~ Normal(ln median, sigma²).' },
+  ),
+  gamma: objectField(
+    {
+      kind: constantField('gamma'),
+      shape: numberField({ required: true, ...positive }),
+      scale: numberField({ required: true, ...positive }),
+    },
+    { description: 'Gamma(shape, scale): mean shape·scale.' },
+  ),
+  poisson: objectField(
+    { kind: constantField('poisson'), mean: numberField({ required: true, min: 0 }) },
+    { description: 'A count, Poisson(mean).' },
+  ),
+};
+
+const valueLaw = variantsField(
+  'kind',
+  {
+    ...simpleValueLaws,
+    zeroInflated: objectField(
+      {
+        kind: constantField('zeroInflated'),
+        zeroProbability: numberField({ required: true, min: 0, max: 1, exclusiveMax: true }),
+        value: variantsField('kind', simpleValueLaws, {
+          required: true,
+          refused: { zeroInflated: 'must not be zeroInflated inside zeroInflated' },
+        }),
+      },
+      { description: '0 with probability zeroProbability, else a draw of value (revenue: most users buy nothing).' },
+    ),
+  },
+  { definition: 'valueLaw', description: 'The law of one metric value (src/sim/metricValues.ts).' },
+);
+
+const userEffectSigma = numberField({
+  min: 0,
+  max: 5,
+  description:
+    "Per-user clustering: each user's values (a ratio's numerator) are multiplied by a persistent factor exp(σ·Z_u − σ²/2), Z_u standard normal per user and metric, mean 1. Default: the control's, else 0.",
+});
+
+/** A perUser metric with preCorrelation maps normal scores through its law: constant, normal, lognormal or a zeroInflated one. */
+const scoreLaws = ['constant', 'normal', 'lognormal'];
+function hasScoreLaw(law: unknown): boolean {
+  if (!isJsonObject(law)) return true;
+  const simple = law.kind === 'zeroInflated' && isJsonObject(law.value) ? law.value : law;
+  return scoreLaws.includes(simple.kind as string);
+}
+
+const metricValues = variantsField(
+  'kind',
+  {
+    perRequest: objectField(
+      { kind: constantField('perRequest'), value: { ...valueLaw, required: true }, userEffectSigma },
+      { description: "A value per request (tokens): a unit's x is its total over the window, y its request count." },
+    ),
+    ratio: objectField(
+      {
+        kind: constantField('ratio'),
+        numerator: { ...valueLaw, required: true },
+        denominator: { ...valueLaw, required: true },
+        userEffectSigma,
+      },
+      { description: "Two values per request (cost and tokens): a unit's x is its numerator total, y its denominator total." },
+    ),
+    perUser: objectField(
+      {
+        kind: constantField('perUser'),
+        value: { ...valueLaw, required: true },
+        userEffectSigma,
+        preCorrelation: numberField({
+          min: -1,
+          max: 1,
+          description:
+            "CUPED: the correlation ρ of the normal scores of a user's value and its pre-period value (drawn from the control's law); default: the control's, else no pre-period value (y = 0).",
+        }),
+      },
+      {
+        description: "One value per user and window (revenue): a unit's x is that value, y its pre-period value.",
+        check: (metric, path, report, failed) => {
+          if (metric.preCorrelation !== undefined && !failed.has('value') && !hasScoreLaw(metric.value))
+            report(`${path}.value`, 'must be constant, normal, lognormal or a zeroInflated one of those when preCorrelation is given');
+        },
+      },
+    ),
+  },
+  {
+    definition: 'metricValues',
+    description:
+      "A named metric's values (src/sim/metricValues.ts); the windows of A/B stages report its per-user sums (ArmWindow.values).",
+  },
+);
+
 const model = objectField(
   {
     latency: { ...latency, required: true },
@@ -126,6 +235,11 @@ const model = objectField(
       ...probability,
       default: 1,
       description: 'Probability the candidate agrees with control (shadow comparisons).',
+    }),
+    values: mapField(metricValues, {
+      nonEmpty: 'must list at least one metric',
+      description:
+        'Named metric values for mean and ratio A/B metrics (tokens, cost, revenue): drawn in A/B stages, reported per arm as per-user sums (ArmWindow.values). Both models list the same names and kinds.',
     }),
   },
   { definition: 'model', required: true, description: 'How one model behaves.' },
@@ -355,6 +469,41 @@ const segmentNames: CrossFieldCheck = (root, _path, report, failed) => {
   }
 };
 
+/**
+ * The models' `values` name the same metrics with the same kinds ('successRate' is the A/B
+ * counts' name), and a preCorrelation (the candidate's defaulting to the control's) draws the
+ * pre-period from the control's law, which must then map normal scores.
+ */
+const sameMetricValues: CrossFieldCheck = (root, _path, report, failed) => {
+  if (failed.has('control') || failed.has('candidate') || !isJsonObject(root.control) || !isJsonObject(root.candidate)) return;
+  const control = isJsonObject(root.control.values) ? root.control.values : {};
+  const candidate = isJsonObject(root.candidate.values) ? root.candidate.values : {};
+  const arms = [
+    ['control', control, 'candidate', candidate],
+    ['candidate', candidate, 'control', control],
+  ] as const;
+  for (const [arm, own, otherArm, other] of arms) {
+    if (Object.hasOwn(own, 'successRate'))
+      report(`${arm}.values.successRate`, "is reserved: an A/B metric named 'successRate' reads the successes/outcomes counts");
+    for (const name of Object.keys(own))
+      if (!Object.hasOwn(other, name))
+        report(`${otherArm}.values.${name}`, `is required: both models give the same metrics (${arm}.values.${name} is given)`);
+  }
+  for (const name of Object.keys(candidate)) {
+    const [c, t] = [control[name], candidate[name]];
+    if (!isJsonObject(c) || !isJsonObject(t)) continue;
+    if (c.kind !== t.kind) {
+      report(`candidate.values.${name}.kind`, `must be '${String(c.kind)}' as control.values.${name}.kind, got '${String(t.kind)}'`);
+      continue;
+    }
+    if (c.kind === 'perUser' && t.preCorrelation !== undefined && c.preCorrelation === undefined && !hasScoreLaw(c.value))
+      report(
+        `control.values.${name}.value`,
+        "must be constant, normal, lognormal or a zeroInflated one of those: the candidate's preCorrelation draws the pre-period from the control's law",
+      );
+  }
+};
+
 /** The field table of a version-1 scenario: every per-field rule, and the cross-field rules as hooks. */
 export const scenarioFields: ObjectSpec = objectField(
   {
@@ -417,7 +566,12 @@ export const scenarioFields: ObjectSpec = objectField(
       },
     ),
   },
-  { check: segmentNames },
+  {
+    check: (root, path, report, failed) => {
+      segmentNames(root, path, report, failed);
+      sameMetricValues(root, path, report, failed);
+    },
+  },
 );
 
 /** The head of the published `scenarios/scenario.schema.json`. */
@@ -425,7 +579,7 @@ export const scenarioSchemaHeader: SchemaHeader = {
   $id: 'https://rollout-lab.dev/schemas/scenario-v1.json',
   title: 'Rollout Lab scenario, version 1',
   description:
-    'The simulated world a rollout policy is tested against (DESIGN.md §4). Generated from the field table of src/sim/scenarioFields.ts (npm run schemas): it states every per-field constraint; parseScenario also checks what a JSON Schema cannot: a lognormal gives exactly one of sigma or p95 and p95 > median, accuracy is given for every segment of traffic.segments and only for those, the drift target names only segments of traffic.segments, weights are not all 0, a ramp ends after it starts, bursts are shorter than their period, replayed times are ascending and the replay period exceeds the last time, a categorical input target names only categories of its mix and comes with `over`. Durations are seconds or strings like "90s", "5m", "24h", "2d". Latencies are in milliseconds.',
+    'The simulated world a rollout policy is tested against (DESIGN.md §4). Generated from the field table of src/sim/scenarioFields.ts (npm run schemas): it states every per-field constraint; parseScenario also checks what a JSON Schema cannot: a lognormal gives exactly one of sigma or p95 and p95 > median, accuracy is given for every segment of traffic.segments and only for those, the drift target names only segments of traffic.segments, weights are not all 0, a ramp ends after it starts, bursts are shorter than their period, replayed times are ascending and the replay period exceeds the last time, a categorical input target names only categories of its mix and comes with `over`, both models list the same values metrics with the same kinds (none named successRate), and a perUser metric with preCorrelation has a constant, normal, lognormal or zeroInflated law (the control law too, from which the pre-period is drawn). Durations are seconds or strings like "90s", "5m", "24h", "2d". Latencies are in milliseconds.',
 };
 
 /** The parts of the table the parser reads defaults from (`fieldValue`). */

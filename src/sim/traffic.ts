@@ -209,8 +209,8 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
   };
 }
 
-/** Walker's alias table for `weights` (Vose's construction). O(count). */
-function aliasTable(weights: Float64Array, count: number): { probability: Float64Array; alias: Int32Array } {
+/** Walker's alias table for `weights` (Vose's construction; Σ weights = 1). O(count). Also the windowed mode's table over one arm's users (metricValuesWindow.ts). */
+export function aliasTable(weights: Float64Array, count: number): { probability: Float64Array; alias: Int32Array } {
   const aliasProbability = new Float64Array(count);
   const alias = new Int32Array(count);
   const scaled = new Float64Array(count);

@@ -35,6 +35,11 @@
  * - Segments (an A/B stage with segment keys): each arm's counts are drawn per segment and summed
  *   (`segmentedArm`), so the window carries `segments` and the A/B report can break the test down.
  *
+ * - Metric values (a scenario whose models give `values`, in A/B stages): each arm's n requests
+ *   are given to its users, Multinomial by their weights, and each active user's sums are drawn
+ *   from the law of a sum (metricValuesWindow.ts), from a sub-stream forked at the start of the
+ *   replicate; scenarios without values fork and draw nothing more.
+ *
  * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
@@ -42,9 +47,11 @@ import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.t
 import { binomialSampler } from '../engine/random/binomial.ts';
 import { poissonSampler } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
+import { forkStream } from '../engine/random/streams.ts';
 import { GammaVariates } from './gammaVariates.ts';
 import { inputBinCount, inputBinProbabilities, multinomialCounts } from './inputDrift.ts';
 import type { LatencyModel } from './latencyModel.ts';
+import { attachMetricValues, MetricValuesTally } from './metricValuesWindow.ts';
 import { sketchRoundingFromLog } from './sketchRounding.ts';
 import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
@@ -97,6 +104,22 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
   const uniforms = new Float64Array(3);
   const exposureByBucket = new Float64Array(101);
   const totals: Exposure = { candidateRequests: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 0 };
+  // Metric values: a sub-stream forked only for scenarios that give them (others draw as before).
+  const valuesStream = world.metricValues !== null ? forkStream(random, 'metric values') : null;
+  let valuesTally: MetricValuesTally | null = null;
+
+  /**
+   * An A/B window's metric values: each arm's requests given to its users, then the per-user sums
+   * (metricValuesWindow.ts).
+   */
+  function attachValues(window: WindowMetrics, candidateShare: number): void {
+    valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream as Random, 'window');
+    const percentage = rolloutPercentage(candidateShare);
+    valuesTally.drawArmRequests(0, window.control?.requests ?? 0, percentage);
+    valuesTally.drawArmRequests(1, window.candidate?.requests ?? 0, percentage);
+    attachMetricValues(window.control, valuesTally.flush(0));
+    attachMetricValues(window.candidate, valuesTally.flush(1));
+  }
 
   /** Draws a Poisson count for cache `slot` with `mean`, reusing the sampler while the mean is unchanged. */
   const poissonMeans = new Float64Array(8).fill(-1);
@@ -275,6 +298,7 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
         window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
       window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
     }
+    if (valuesStream !== null && request.stageKind === 'ab') attachValues(window, request.candidateShare);
     const candidateCount = window.candidate.requests;
     totals.failedRequests += window.candidate.errors;
     totals.candidateRequests += candidateCount;

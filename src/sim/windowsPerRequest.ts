@@ -32,6 +32,11 @@
  * the window's mix (one uniform) and is counted there; its outcome is judged with its segment's
  * accuracy (one geometric countdown per arm and segment). Without segment keys nothing is drawn.
  *
+ * Metric values (a scenario whose models give `values`, in A/B stages): each served request's
+ * values are drawn for its user (metricValuesWindow.ts) from a sub-stream forked at the start of
+ * the replicate, and each arm's window carries the per-user sums (`ArmWindow.values`). Scenarios
+ * without values fork nothing and draw nothing more: their streams are unchanged.
+ *
  * Memory does not grow with the number of requests: per arm a 32 KiB bucket table, per window a
  * sketch per arm (bounded by its bucket limit) and a few counters; per replicate one byte per user (distinct users served while
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
@@ -39,7 +44,9 @@
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import { poissonSampler } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
+import { forkStream } from '../engine/random/streams.ts';
 import { inputBinCount, inputBinOf, inputBinProbabilities, numericInputLaw } from './inputDrift.ts';
+import { attachMetricValues, MetricValuesTally } from './metricValuesWindow.ts';
 import { SketchBuffer } from './sketchBuffer.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
@@ -157,6 +164,10 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       arm.inputCounts[f][inputBinOf(feature, inputProbabilities[f], inputShift[f], inputScale[f], draw)] += 1;
     }
   }
+  // Metric values (scenarios that give them): drawn from a sub-stream in A/B stages only, so
+  // scenarios without values draw exactly as before; the tally is built at the first A/B window.
+  const valuesStream = world.metricValues !== null ? forkStream(random, 'metric values') : null;
+  let valuesTally: MetricValuesTally | null = null;
   let servedWhileWorse: Uint8Array | null = null;
   const totals: Exposure = { candidateRequests: 0, requestsServedWhileWorse: 0, usersServedWhileWorse: 0, failedRequests: 0 };
 
@@ -330,6 +341,9 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
           }
         }
       } else {
+        if (valuesStream !== null && request.stageKind === 'ab')
+          valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream, 'request');
+        const values = request.stageKind === 'ab' ? valuesTally : null;
         for (let i = 0; i < total; i++) {
           const user = drawUser();
           if (buckets[user] <= percentage) {
@@ -337,10 +351,12 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
             else serve(candidate, candidateLatency, candidateLogLatency, candidateDraws);
             if (withInputs) drawInputs(candidate);
             if (seen !== null) seen[user] = 1;
+            if (values !== null) values.addRequest(user, 1);
           } else {
             if (segmented) serveSegmented(control, controlLatency, controlLogLatency, controlDraws);
             else serve(control, controlLatency, controlLogLatency, controlDraws);
             if (withInputs) drawInputs(control);
+            if (values !== null) values.addRequest(user, 0);
           }
         }
       }
@@ -356,6 +372,12 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
           totals.candidateRequests += candidate.requests;
           if (request.candidateWorse) totals.requestsServedWhileWorse += candidate.requests;
         }
+      }
+      if (valuesTally !== null && request.stageKind === 'ab' && !shadowOrBaseline) {
+        const controlValues = valuesTally.flush(0);
+        const candidateValues = valuesTally.flush(1);
+        attachMetricValues(window.control, controlValues);
+        attachMetricValues(window.candidate, candidateValues);
       }
       return window;
     },

@@ -15,6 +15,7 @@ import { applyEffect, faultStrength, hitsBothModels, noEffect } from './faults.t
 import { inputAccuracyLoss } from './inputDrift.ts';
 import type { LatencyModel } from './latencyModel.ts';
 import { latencyModel } from './latencyModel.ts';
+import type { NamedMetricValues } from './metricValuesWindow.ts';
 import type { ModelBehaviour, Scenario } from './scenario.ts';
 import type { UserPopulation } from './traffic.ts';
 import { userPopulation } from './traffic.ts';
@@ -69,6 +70,11 @@ export interface World {
   segments: string[];
   /** No faults and no drift: the conditions are the same in every window (computed once). */
   timeInvariant: boolean;
+  /**
+   * The scenario's named metric values, each with both models' laws (`ModelBehaviour.values`),
+   * drawn in A/B stages (metricValuesWindow.ts); null when the scenario gives none.
+   */
+  metricValues: NamedMetricValues[] | null;
   /** Scratch space of `conditionsAt` (so it allocates nothing): not shared across threads. */
   scratch: { mix: Record<string, number>; shared: CombinedEffect; own: CombinedEffect };
 }
@@ -96,7 +102,15 @@ export function compileWorld(scenario: Scenario, flagGroup: string): World {
       scenario.drift.agreementDecayPerDay === 0 &&
       scenario.inputs === undefined,
     scratch: { mix: {}, shared: noEffect(), own: noEffect() },
+    metricValues: namedMetricValues(scenario),
   };
+}
+
+function namedMetricValues(scenario: Scenario): NamedMetricValues[] | null {
+  const control = scenario.control.values;
+  const candidate = scenario.candidate.values;
+  if (control === undefined || candidate === undefined) return null;
+  return Object.keys(control).map((name) => ({ name, control: control[name], candidate: candidate[name] }));
 }
 
 function fill(

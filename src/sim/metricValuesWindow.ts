@@ -1,0 +1,222 @@
+/**
+ * The per-unit sums of a window's metric values (`ArmWindow.values`, contracts C3), in both
+ * fidelity modes: per arm and per named metric, over the users active in the window (the
+ * randomisation units), n, Σx, Σy, Σx², Σy², Σxy of the pairs (x, y) that metricValues.ts defines.
+ *
+ * - Per-request mode (`addRequest`): every request's value is drawn with its user's persistent
+ *   effect and added to that user's window totals; at the end of the window (`flush`) each active
+ *   user's totals become one unit.
+ * - Windowed mode (`drawArmRequests`, then `flush`): the arm's n requests (already drawn, Poisson
+ *   or replayed) are given to its users by one draw each — uniform over the arm's users, or by
+ *   Walker's alias table over their Zipf weights (Vose's construction, traffic.ts) — i.e. the
+ *   counts are Multinomial(n, w_u/Σw), exactly the per-request mode's law given n; then each
+ *   active user's sum over its k requests comes from the law of a sum of k values
+ *   (`ValueDraws.sum`: closed form except for lognormal values, drawn one by one).
+ * - perUser metrics draw one value (and, with preCorrelation, one pre-period value) per active
+ *   user in `flush`, in both modes.
+ *
+ * Each user's effect Z_u is drawn the first time the user is active (per metric) and kept for the
+ * replicate, so it persists across windows and stages. Everything is drawn from the stream given
+ * to the constructor (the generators pass a sub-stream forked for values, so the windows' counts
+ * do not depend on which windows draw values). Memory: per metric one or three doubles per user of
+ * the population (effects; per-request totals in the per-request mode), allocated once per
+ * replicate and only for scenarios that give values. Cost per window: O(requests) draws in the
+ * per-request mode; O(requests) integer draws plus O(active users) value draws (O(requests) for
+ * lognormal values) in the windowed mode.
+ */
+import type { ArmWindow } from '../engine/metrics/windowMetrics.ts';
+import type { Random } from '../engine/random/prng.ts';
+import type { BivariateSums } from '../engine/stats/bivariateMoments.ts';
+import type { MetricValues } from './metricValues.ts';
+import { ValueDraws } from './metricValues.ts';
+import type { UserPopulation } from './traffic.ts';
+import { aliasTable } from './traffic.ts';
+
+/** One named metric with each model's values (the candidate's user effect and ρ default to the control's). */
+export interface NamedMetricValues {
+  name: string;
+  control: MetricValues;
+  candidate: MetricValues;
+}
+
+/** Per arm (0 control, 1 candidate): the metric values of its windows. */
+export type ArmIndex = 0 | 1;
+
+/** The users of one arm at one rollout percentage, and a sampler of the user of one of its requests. */
+interface ArmUsers {
+  users: Int32Array;
+  /** Walker alias table over the users' weights (empty for uniform users). */
+  probability: Float64Array;
+  alias: Int32Array;
+}
+
+/** The window's per-user tallies of metric values for one replicate. */
+export class MetricValuesTally {
+  private readonly metrics: readonly NamedMetricValues[];
+  private readonly population: UserPopulation;
+  private readonly perRequestMode: boolean;
+  private readonly draws: ValueDraws;
+  private readonly random: Random;
+  /** Requests of each user in the current window. */
+  private readonly windowRequests: Int32Array;
+  /** Per metric: each user's persistent effect Z_u (NaN until drawn). */
+  private readonly effects: Float64Array[];
+  /** Per metric (per-request mode, request-level kinds): each user's window totals of x and y. */
+  private readonly totalX: Float64Array[];
+  private readonly totalY: Float64Array[];
+  /** Per arm: the users active in the current window, in order of first request. */
+  private readonly active: [number[], number[]] = [[], []];
+  private readonly armUsers = new Map<string, ArmUsers>();
+
+  constructor(metrics: readonly NamedMetricValues[], population: UserPopulation, random: Random, mode: 'request' | 'window') {
+    this.metrics = metrics;
+    this.population = population;
+    this.perRequestMode = mode === 'request';
+    this.random = random;
+    this.draws = new ValueDraws(random);
+    const count = population.count;
+    this.windowRequests = new Int32Array(count);
+    this.effects = metrics.map(() => new Float64Array(count).fill(Number.NaN));
+    const requestLevel = (metric: NamedMetricValues) => this.perRequestMode && metric.control.kind !== 'perUser';
+    this.totalX = metrics.map((metric) => (requestLevel(metric) ? new Float64Array(count) : new Float64Array(0)));
+    this.totalY = metrics.map((metric) => (requestLevel(metric) ? new Float64Array(count) : new Float64Array(0)));
+  }
+
+  /** f_u = exp(σ·Z_u − σ²/2) of metric m for user u (Z_u drawn on first use). */
+  private userFactor(m: number, user: number, sigma: number): number {
+    if (sigma === 0) return 1;
+    const effects = this.effects[m];
+    let z = effects[user];
+    if (Number.isNaN(z)) z = effects[user] = this.draws.normal();
+    return Math.exp(sigma * z - (sigma * sigma) / 2);
+  }
+
+  private touch(user: number, arm: ArmIndex): void {
+    if (this.windowRequests[user] === 0) this.active[arm].push(user);
+    this.windowRequests[user] += 1;
+  }
+
+  /** Per-request mode: one request of `user` served by `arm`, its values drawn now. */
+  addRequest(user: number, arm: ArmIndex): void {
+    this.touch(user, arm);
+    const { metrics, draws } = this;
+    for (let m = 0; m < metrics.length; m++) {
+      const values = arm === 0 ? metrics[m].control : metrics[m].candidate;
+      if (values.kind === 'perUser') continue;
+      const factor = this.userFactor(m, user, values.userEffectSigma);
+      if (values.kind === 'perRequest') {
+        this.totalX[m][user] += factor * draws.one(values.value);
+      } else {
+        this.totalX[m][user] += factor * draws.one(values.numerator);
+        this.totalY[m][user] += draws.one(values.denominator);
+      }
+    }
+  }
+
+  /**
+   * Windowed mode: gives the arm's `requests` to its users — those with bucket ≤ `percentage`
+   * for the candidate, the others for control — one draw per request from their request weights.
+   */
+  drawArmRequests(arm: ArmIndex, requests: number, percentage: number): void {
+    if (requests === 0) return;
+    const table = this.usersOf(arm, percentage);
+    const { users, probability, alias } = table;
+    const size = users.length;
+    if (size === 0) return;
+    const random = this.random;
+    for (let i = 0; i < requests; i++) {
+      const scaled = random() * size;
+      const j = Math.floor(scaled);
+      const pick = probability.length === 0 || scaled - j < probability[j] ? j : alias[j];
+      this.touch(users[pick], arm);
+    }
+  }
+
+  /** The users of `arm` at `percentage` (cached: an A/B stage keeps its percentage). O(users) once. */
+  private usersOf(arm: ArmIndex, percentage: number): ArmUsers {
+    const key = `${arm}:${percentage}`;
+    const cached = this.armUsers.get(key);
+    if (cached) return cached;
+    const { buckets, count } = this.population;
+    const cut = Math.floor(percentage + 1e-9);
+    const list: number[] = [];
+    for (let u = 0; u < count; u++) if (buckets[u] <= cut === (arm === 1)) list.push(u);
+    const users = Int32Array.from(list);
+    let table: ArmUsers = { users, probability: new Float64Array(0), alias: new Int32Array(0) };
+    if (this.population.aliasProbability.length > 0 && users.length > 0) {
+      // Zipf users: the arm's weights, normalised, in an alias table of their own.
+      const weights = this.population.weights;
+      const armWeights = new Float64Array(users.length);
+      let total = 0;
+      for (let i = 0; i < users.length; i++) total += armWeights[i] = weights[users[i]];
+      for (let i = 0; i < users.length; i++) armWeights[i] /= total;
+      const built = aliasTable(armWeights, users.length);
+      table = { users, probability: built.probability, alias: built.alias };
+    }
+    this.armUsers.set(key, table);
+    return table;
+  }
+
+  /**
+   * Ends the window for `arm`: each active user becomes one unit (x, y) per metric, folded into
+   * n, Σx, Σy, Σx², Σy², Σxy; the per-user tallies are cleared. Returns the sums by metric name.
+   */
+  flush(arm: ArmIndex): Record<string, BivariateSums> {
+    const { metrics, draws } = this;
+    const active = this.active[arm];
+    const result: Record<string, BivariateSums> = {};
+    for (let m = 0; m < metrics.length; m++) {
+      const values = arm === 0 ? metrics[m].control : metrics[m].candidate;
+      const control = metrics[m].control;
+      const sums: BivariateSums = { count: active.length, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
+      for (let i = 0; i < active.length; i++) {
+        const user = active[i];
+        const k = this.windowRequests[user];
+        let x: number;
+        let y: number;
+        if (values.kind === 'perUser') {
+          const factor = this.userFactor(m, user, values.userEffectSigma);
+          const rho = values.preCorrelation;
+          if (rho === undefined) {
+            x = factor * draws.one(values.value);
+            y = 0;
+          } else {
+            const score = draws.normal();
+            const preScore = rho * score + Math.sqrt(1 - rho * rho) * draws.normal();
+            x = factor * draws.fromScore(values.value, score);
+            const preFactor = control === values ? factor : this.userFactor(m, user, control.userEffectSigma);
+            y = preFactor * draws.fromScore((control as Extract<MetricValues, { kind: 'perUser' }>).value, preScore);
+          }
+        } else if (this.perRequestMode) {
+          x = this.totalX[m][user];
+          y = values.kind === 'perRequest' ? k : this.totalY[m][user];
+          this.totalX[m][user] = 0;
+          this.totalY[m][user] = 0;
+        } else {
+          const factor = this.userFactor(m, user, values.userEffectSigma);
+          if (values.kind === 'perRequest') {
+            x = factor * draws.sum(values.value, k);
+            y = k;
+          } else {
+            x = factor * draws.sum(values.numerator, k);
+            y = draws.sum(values.denominator, k);
+          }
+        }
+        sums.sumX += x;
+        sums.sumY += y;
+        sums.sumXSquares += x * x;
+        sums.sumYSquares += y * y;
+        sums.sumXY += x * y;
+      }
+      result[metrics[m].name] = sums;
+    }
+    for (const user of active) this.windowRequests[user] = 0;
+    active.length = 0;
+    return result;
+  }
+}
+
+/** Sets an arm window's `values` (contracts C3: per metric name, the per-unit sums). */
+export function attachMetricValues(window: ArmWindow | undefined, values: Record<string, BivariateSums>): void {
+  if (window !== undefined) (window as ArmWindow & { values?: Record<string, BivariateSums> }).values = values;
+}
