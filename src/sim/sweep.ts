@@ -11,7 +11,7 @@ import { durationSeconds } from '../engine/policy/duration.ts';
 import { formatPolicyError, parsePolicy } from '../engine/policy/parsePolicy.ts';
 import type { Duration, Policy } from '../engine/policy/policy.ts';
 import type { PolicyKnob } from '../engine/policy/policyKnobs.ts';
-import { isPolicyKnob, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob } from '../engine/policy/policyKnobs.ts';
+import { isPolicyKnob, knobChoices, knobKind, knobValue, policyKnobs, ruleKnobTarget, withKnob } from '../engine/policy/policyKnobs.ts';
 import type { ProgressCallback } from './runner.ts';
 import { prepareSimulation, runReplicates } from './runner.ts';
 import type { Scenario } from './scenario.ts';
@@ -77,12 +77,19 @@ function duration(name: string, value: number | string): Duration {
   return value;
 }
 
+function choice(name: string, value: number | string, choices: readonly string[]): string {
+  if (typeof value !== 'string' || !choices.includes(value))
+    throw new RangeError(`${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** What must be in the policy for `knob` to vary anything, in words; null when nothing is needed. */
 function missingCarrier(knob: PolicyKnob): string | null {
   const target = ruleKnobTarget(knob);
   if (target !== null) return `${target.type} rule on ${target.metric} to vary`;
   if (knob === 'canary.minDuration') return 'canary stage';
   if (knob.startsWith('ab.')) return 'A/B stage';
+  if (knob === 'guards.failureWindow') return "failureCounting 'mOfN' whose window";
   return null;
 }
 
@@ -91,9 +98,10 @@ function missingCarrier(knob: PolicyKnob): string | null {
  * `sweepParameterKnobs`) set to `value` everywhere it applies (`withKnob`): e.g. errorRatio →
  * `maxRatio` of every ratio rule on the error rate (canary and full rules, A/B guardrails);
  * checkInterval → every stage's check interval; failureLimit / minRequests → the policy's guards
- * (and every stage's own guards); canaryDuration → every canary stage's minimum duration (its
+ * (and every stage's own guards), as do the counting knobs (`guards.failureCounting` takes
+ * 'consecutive', 'total' or 'mOfN', `guards.failureWindow` an mOfN policy's N); canaryDuration → every canary stage's minimum duration (its
  * maximum raised to match if needed); alpha → every statistical rule's α and every A/B test's α.
- * RangeError when the value is not a number (or duration), when the policy has nothing the
+ * RangeError when the value is not a number (or duration, or one of a choice knob's words), when the policy has nothing the
  * parameter turns, or when the result is invalid (`parsePolicy`'s problems listed). O(policy).
  */
 export function withParameter(policy: Policy, name: SweepParameter | PolicyKnob, value: number | string): Policy {
@@ -103,7 +111,9 @@ export function withParameter(policy: Policy, name: SweepParameter | PolicyKnob,
       `unknown sweep parameter '${String(name)}' (one of ${sweepParameters.join(', ')}, or a policy knob: ${policyKnobs.join(', ')})`,
     );
   }
-  const checked = knobKind(knob) === 'duration' ? duration(name, value) : numeric(name, value);
+  const kind = knobKind(knob);
+  const checked =
+    kind === 'duration' ? duration(name, value) : kind === 'choice' ? choice(name, value, knobChoices(knob)) : numeric(name, value);
   const needs = missingCarrier(knob);
   if (needs !== null && knobValue(policy, knob) === undefined) throw new RangeError(`${name}: the policy has no ${needs}`);
   const parsed = parsePolicy(withKnob(policy, knob, checked));

@@ -23,6 +23,8 @@ import type {
 import { defaultCheckIntervalSeconds } from '../policy/policyKnobs.ts';
 import { stageRules } from '../policy/stageRules.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../stats/groupSequential.ts';
+import type { FailureCounting } from './failureCount.ts';
+import { resolveFailureCounting } from './failureCount.ts';
 
 /**
  * A ratio-to-reference rule ready to evaluate: fails when candidate > `maxRatio` × reference.
@@ -87,6 +89,8 @@ export interface CompiledStage {
   onMaxDuration: 'rollback' | 'hold';
   minRequests: number;
   failureLimit: number;
+  /** How the stage counts failing and inconclusive checks (failureCount.ts); `failureCounting.limit` is `failureLimit`. */
+  failureCounting: FailureCounting;
   /** Baseline stage: control requests needed. */
   baselineMinRequests: number;
   /** Health rules (canary, full) or guardrails (A/B). */
@@ -236,6 +240,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       onMaxDuration: common.onMaxDuration ?? policyOnMax,
       minRequests: guards.minRequests,
       failureLimit: guards.failureLimit,
+      failureCounting: resolveFailureCounting(guards),
       baselineMinRequests: stage.kind === 'baseline' ? stage.minRequests : 0,
       rules,
       statisticalSlots: slots,

@@ -15,6 +15,8 @@ import type { ArmTotals } from './armTotals.ts';
 import { emptyArmTotals } from './armTotals.ts';
 import { compilePolicy } from './compilePolicy.ts';
 import type { DecisionEvent } from './decision.ts';
+import type { FailureCount } from './failureCount.ts';
+import { emptyFailureCount } from './failureCount.ts';
 
 /** What an A/B test concluded. */
 export type AbConclusion = 'candidateBetter' | 'candidateWorse' | 'equivalent' | 'inconclusive';
@@ -59,7 +61,14 @@ export interface ControllerState {
   candidateTraffic: number;
   /** Seconds of passing checks in the current stage (held windows do not count). */
   passedDuration: number;
+  /** Failing checks since the last passing one: `failureCount.consecutive`, kept for readers of earlier states. */
   consecutiveFailures: number;
+  /**
+   * The failure and inconclusive counts of the stage (of the rollout, in failure scope 'rollout'),
+   * failureCount.ts. Absent in states saved before counting modes existed: read it as
+   * `consecutiveFailures` consecutive failures and nothing else.
+   */
+  failureCount?: FailureCount;
   /** Checks of the current stage with enough data (the look number of statistical rules). */
   looks: number;
   /** Historical mode: the baseline stage met its minimum duration and requests. */
@@ -112,6 +121,7 @@ export function initialState(policy: Policy, startTime: number): ControllerState
     candidateTraffic: first.traffic,
     passedDuration: 0,
     consecutiveFailures: 0,
+    failureCount: emptyFailureCount(),
     looks: 0,
     baselineEstablished: false,
     baseline: emptyArmTotals(),

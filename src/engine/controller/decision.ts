@@ -27,6 +27,7 @@ export type ReasonRule =
   | 'abTest'
   | 'segments'
   | 'failureLimit'
+  | 'inconclusiveLimit'
   | 'minDuration'
   | 'maxDuration'
   | 'stageComplete'

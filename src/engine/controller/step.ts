@@ -9,8 +9,9 @@
  *   few comparisons → hold;
  * - canary and full: evaluate the health rules against the reference (historical baseline or
  *   the control arm of the same window); a failing check counts toward the failure limit
- *   (→ rollback), a passing one resets it and adds the window to the stage's passed time;
- *   advance when the passed time reaches the minimum duration;
+ *   (→ rollback) as the stage's `failureCounting` says (consecutive, total or M of the last N,
+ *   failureCount.ts), a passing one adds the window to the stage's passed time (and resets a
+ *   consecutive count); advance when the passed time reaches the minimum duration;
  * - A/B: the guardrails as above, then the test of the success rate by its design (fixed
  *   horizon with `decideAB` at the planned sample size; group-sequential Lan–DeMets boundaries at
  *   the current information fraction n/N, rounded to 1/200 at non-final looks and cached
@@ -20,8 +21,11 @@
  *   the test concludes, reported by segment (segmentReport.ts); the report does not change the decision.
  *
  * Guards, always: missing data (no window, no candidate or control data, fewer requests than
- * `minRequests`, a latency rule without latency, historical baseline not established) HOLDS — it
- * never passes, never counts toward the minimum duration, and never advances a stage. When the
+ * `minRequests`, a latency rule without latency, historical baseline not established) never
+ * passes, never counts toward the minimum duration, and never advances a stage: it HOLDS, or —
+ * for a check window with too little data, as `onNoData` says — counts as a failing check or as
+ * an inconclusive one; at `inconclusiveLimit` inconclusive checks the stage pauses (holds without
+ * checking) until its maximum duration. When the
  * stage reaches its maximum duration without advancing, `onMaxDuration` applies: 'rollback', or
  * 'hold' (the stage stays held, the decision is left to a person). A flag that has served 100%
  * longer than `flag.retireAfter` adds a `flagRetirement` reason to every decision.
@@ -45,6 +49,17 @@ import type { CompiledAbsoluteRule, CompiledPolicy, CompiledRatioRule, CompiledS
 import { compilePolicy } from './compilePolicy.ts';
 import type { ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
+import type { FailureCount } from './failureCount.ts';
+import {
+  countCheck,
+  countInconclusive,
+  countOnStageEntry,
+  emptyFailureCount,
+  failureCountMessage,
+  failureCountMetric,
+  failuresCounted,
+  isPaused,
+} from './failureCount.ts';
 import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
 import { fourSignificantDigits } from './formatSignificant.ts';
 import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
@@ -58,7 +73,8 @@ export interface StepResult {
   reasons: DecisionReason[];
 }
 
-type CheckOutcome = 'pass' | 'fail' | 'hold';
+/** A check's outcome; `noData` is a hold for too little data, which `onNoData` may count instead (failureCount.ts). */
+type CheckOutcome = 'pass' | 'fail' | 'hold' | 'noData';
 
 const metricLabel: Record<HealthMetric, string> = {
   errorRate: 'error rate',
@@ -152,7 +168,7 @@ function advance(state: ControllerState, compiled: CompiledPolicy, time: number)
   state.stageKind = next.kind;
   state.stageStartTime = time;
   state.passedDuration = 0;
-  state.consecutiveFailures = 0;
+  setFailureCount(state, countOnStageEntry(currentFailureCount(state), next.failureCounting));
   state.looks = 0;
   clearArmTotals(state.stageControl);
   clearArmTotals(state.stageCandidate);
@@ -191,6 +207,34 @@ function checkMaxDuration(state: ControllerState, stage: CompiledStage, decision
   return stage.onMaxDuration === 'rollback' ? rollBack(state) : 'hold';
 }
 
+/** The state's failure counts (a state saved before counting modes: its consecutive failures). */
+function currentFailureCount(state: ControllerState): FailureCount {
+  return state.failureCount ?? { ...emptyFailureCount(), consecutive: state.consecutiveFailures };
+}
+
+function setFailureCount(state: ControllerState, count: FailureCount): void {
+  state.failureCount = count;
+  state.consecutiveFailures = count.consecutive;
+}
+
+/** What a window with too little data does under the stage's `onNoData`, for the reason that names the shortage. */
+function noDataAction(stage: CompiledStage): string {
+  const onNoData = stage.failureCounting.onNoData;
+  return onNoData === 'hold' ? 'hold' : onNoData === 'fail' ? 'a failing check (onNoData: fail)' : 'inconclusive (onNoData: inconclusive)';
+}
+
+/** Counts an inconclusive check (too little data, `onNoData: 'inconclusive'`) and says how far it is from the pause. */
+function countInconclusiveCheck(state: ControllerState, stage: CompiledStage, reasons: DecisionReason[]): void {
+  const count = countInconclusive(currentFailureCount(state));
+  setFailureCount(state, count);
+  const limit = stage.failureCounting.inconclusiveLimit;
+  const n = count.inconclusive;
+  const message = isPaused(count, stage.failureCounting)
+    ? `${n} inconclusive checks reached the limit of ${limit}: ${stage.name} pauses until its maximum duration (${showDuration(stage.maxDuration)})`
+    : `inconclusive check ${n}${Number.isFinite(limit) ? ` of ${limit} before the stage pauses` : ''}: holding`;
+  reasons.push(reason('inconclusiveLimit', 'inconclusiveChecks', n, limit, message));
+}
+
 /** Turns a check outcome into a decision: failure limit, passed time, minimum duration. */
 function settle(
   state: ControllerState,
@@ -202,36 +246,27 @@ function settle(
   readyToAdvance: boolean | null,
 ): Decision {
   let decision: Decision;
-  if (outcome === 'fail') {
-    state.consecutiveFailures += 1;
-    const failures = state.consecutiveFailures;
-    const limit = stage.failureLimit;
-    if (failures >= limit) {
-      reasons.push(
-        reason(
-          'failureLimit',
-          'consecutiveFailures',
-          failures,
-          limit,
-          `${failures} consecutive failing check(s) reached the limit of ${limit}: rolling back`,
-        ),
-      );
-      return rollBack(state);
+  const counting = stage.failureCounting;
+  let counted = outcome;
+  if (outcome === 'noData') {
+    if (counting.onNoData === 'fail') counted = 'fail';
+    else {
+      if (counting.onNoData === 'inconclusive') countInconclusiveCheck(state, stage, reasons);
+      counted = 'hold';
     }
-    reasons.push(
-      reason(
-        'failureLimit',
-        'consecutiveFailures',
-        failures,
-        limit,
-        `failing check ${failures} of ${limit} allowed before rollback: holding`,
-      ),
-    );
+  }
+  if (counted === 'fail') {
+    const count = countCheck(currentFailureCount(state), true);
+    setFailureCount(state, count);
+    const failures = failuresCounted(count, counting);
+    const message = failureCountMessage(count, counting);
+    reasons.push(reason('failureLimit', failureCountMetric(counting), failures, counting.limit, message));
+    if (failures >= counting.limit) return rollBack(state);
     decision = 'hold';
-  } else if (outcome === 'hold') {
+  } else if (counted === 'hold') {
     decision = 'hold';
   } else {
-    state.consecutiveFailures = 0;
+    setFailureCount(state, countCheck(currentFailureCount(state), false));
     state.passedDuration += window.duration;
     const ready = readyToAdvance ?? state.passedDuration >= stage.minDuration;
     if (ready) {
@@ -435,10 +470,10 @@ function checkHealth(
         'candidateRequests',
         n,
         minRequests,
-        `candidate served ${n} requests, fewer than the ${minRequests} a rule needs: hold`,
+        `candidate served ${n} requests, fewer than the ${minRequests} a rule needs: ${noDataAction(stage)}`,
       ),
     );
-    return 'hold';
+    return 'noData';
   }
   const control = window.control;
   let reference: Reference;
@@ -468,10 +503,10 @@ function checkHealth(
         'controlRequests',
         n,
         minRequests,
-        `concurrent baseline: control served ${n} requests in the window, fewer than ${minRequests}: hold`,
+        `concurrent baseline: control served ${n} requests in the window, fewer than ${minRequests}: ${noDataAction(stage)}`,
       ),
     );
-    return 'hold';
+    return 'noData';
   }
   addArmWindow(state.stageCandidate, candidate);
   if (control) addArmWindow(state.stageControl, control);
@@ -545,7 +580,7 @@ function checkHealth(
     }
   }
   if (failed) return 'fail';
-  if (missing) return 'hold';
+  if (missing) return 'noData';
   if (closest !== null) {
     const m = closest.metric;
     if (closest.type === 'absolute') {
@@ -857,7 +892,8 @@ function stepAb(
       reasons.push(
         reason('abTest', 'successRate', null, null, 'A/B test inconclusive: holding (onInconclusive: hold); no winner is declared'),
       );
-      state.consecutiveFailures = 0;
+      // The guardrails passed: an evaluated, passing check for the failure count.
+      setFailureCount(state, countCheck(currentFailureCount(state), false));
       return checkMaxDuration(state, stage, 'hold', reasons);
     }
   }
@@ -911,6 +947,26 @@ export function step(state: ControllerState, windows: readonly WindowMetrics[], 
   const window = windows.length === 1 ? windows[0] : mergeWindowMetrics(windows);
   state.time = Math.max(state.time, window.startTime + window.duration);
   let decision: Decision;
+  const count = state.failureCount;
+  if (
+    count !== undefined &&
+    (stage.kind === 'canary' || stage.kind === 'ab' || stage.kind === 'full') &&
+    isPaused(count, stage.failureCounting)
+  ) {
+    // Paused at the inconclusive limit (Argo: an Inconclusive run pauses the Rollout): no more
+    // checks; the stage waits for its maximum duration and onMaxDuration.
+    const limit = stage.failureCounting.inconclusiveLimit;
+    reasons.push(
+      reason(
+        'inconclusiveLimit',
+        'inconclusiveChecks',
+        count.inconclusive,
+        limit,
+        `${stage.name} is paused after ${count.inconclusive} inconclusive checks (limit ${limit}): waiting for its maximum duration (${showDuration(stage.maxDuration)})`,
+      ),
+    );
+    return record(state, compiled, stage, checkMaxDuration(state, stage, 'hold', reasons), reasons);
+  }
   switch (stage.kind) {
     case 'baseline':
       decision = stepBaseline(state, compiled, stage, window, reasons);

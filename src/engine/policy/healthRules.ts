@@ -42,6 +42,6 @@ export function defaultHealthRules(): HealthRule[] {
 }
 
 /** Default guards: at least 100 requests per arm per window; roll back at the first failing check. */
-export function defaultGuards(): Required<Guards> {
+export function defaultGuards(): Required<Pick<Guards, 'minRequests' | 'failureLimit'>> {
   return { minRequests: 100, failureLimit: 1 };
 }

@@ -78,11 +78,47 @@ export interface Guards {
    */
   minRequests?: number;
   /**
-   * Roll back when this many consecutive checks fail (default 1: the first failure). A passing
-   * check resets the count; a held check neither counts nor resets. Argo Rollouts'
-   * `failureLimit` counts tolerated failures, so Argo `failureLimit: n` is our `n + 1`.
+   * Roll back when the COUNT of failing checks reaches this (default 1: the first failure), the
+   * count being the one `failureCounting` names. Argo Rollouts' `failureLimit` counts tolerated
+   * failures (a metric fails when `failed > failureLimit`, argo-rollouts `analysis/analysis.go`
+   * `assessMetricFailureInconclusiveOrError`), so Argo `failureLimit: n` is our `n + 1` with
+   * `failureCounting: 'total'`; Flagger's `threshold` rolls back when `failedChecks >= threshold`
+   * (flagger `pkg/controller/scheduler.go`), so Flagger `threshold: n` is our `n` with 'total'
+   * and `failureScope: 'rollout'` (src/engine/export/failureCountingExport.ts has the table).
    */
   failureLimit?: number;
+  /**
+   * How failing checks are counted (default `'consecutive'`):
+   * - `'consecutive'`: a passing check resets the count (the engine's original behaviour);
+   * - `'total'`: every failing check counts and passes never reset it (Argo's `failureLimit`,
+   *   Flagger's `threshold` / `status.failedChecks`);
+   * - `'mOfN'`: roll back when `failureLimit` of the last `failureWindow` evaluated checks (passing
+   *   or failing; held and inconclusive checks are not evaluated) failed — "M of the last N".
+   */
+  failureCounting?: 'consecutive' | 'total' | 'mOfN';
+  /** N of `'mOfN'`: the most recent evaluated checks looked at; an integer ≥ `failureLimit`, at most 30. Required for, and only allowed with, `'mOfN'`. */
+  failureWindow?: number;
+  /**
+   * Where the counts start again: at every stage (default `'stage'`), or only once per rollout
+   * (`'rollout'`: the counts carry into a stage whose scope is 'rollout' — Argo background
+   * analysis spanning steps, Flagger's `failedChecks` over the whole analysis).
+   */
+  failureScope?: 'stage' | 'rollout';
+  /**
+   * A check window with too little data (candidate, or the concurrent reference, below
+   * `minRequests` — zero traffic included — or a rule's metric missing): `'hold'` (default: the
+   * check neither counts nor resets), `'fail'` (a failing check; Flagger's "no values found" halts
+   * and counts a failed check) or `'inconclusive'` (counts toward `inconclusiveLimit`, like an
+   * Argo measurement that meets neither condition).
+   */
+  onNoData?: 'hold' | 'fail' | 'inconclusive';
+  /**
+   * Inconclusive checks (in total, same scope as the failures) at which the stage pauses: it stops
+   * evaluating and advancing and waits for its `maxDuration` / `onMaxDuration` (Argo: an
+   * Inconclusive AnalysisRun pauses the Rollout; Argo's `inconclusiveLimit: n` is our `n + 1`).
+   * Default: no limit.
+   */
+  inconclusiveLimit?: number;
 }
 
 /** What a stage does when it reaches its maximum duration without a conclusion. */

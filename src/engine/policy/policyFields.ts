@@ -7,7 +7,7 @@
  * canary shares, min ≤ max duration, check interval within the stage, historical baseline
  * present, instant 100% refused, skipping the canary only with a reason, allow/deny overlap,
  * schedule order, A/B power greater than alpha, absolute rate limits at most 1, spending only with
- * alpha spending. A new rule type is a new variant of `healthRule` here.
+ * alpha spending, a failure window only with (and required by) 'mOfN' counting and at least the failure limit. A new rule type is a new variant of `healthRule` here.
  */
 import type { CrossFieldCheck, FieldSpec, ObjectSpec, SchemaHeader } from '../validation/index.ts';
 import {
@@ -42,6 +42,57 @@ function passes(value: unknown, spec: FieldSpec): boolean {
   return validateDocument(value, spec).length === 0;
 }
 
+/** The largest `failureWindow`: the last N outcomes are kept as the bits of one 32-bit integer (controller/failureCount.ts). */
+export const maxFailureWindow = 30;
+
+/**
+ * `failureWindow` is required for, and only allowed with, `failureCounting: 'mOfN'`, and is at
+ * least `failureLimit` (default 1) — on the guards each stage runs with (its own merged over the
+ * policy's), reported where the stage's guards say it, else at the policy's `guards`, once.
+ */
+const failureWindowWithMOfN: CrossFieldCheck = (root, _path, report) => {
+  const policyGuards = isObject(root.guards) ? root.guards : {};
+  const seen = new Set<string>();
+  const once = (path: string, message: string) => {
+    if (seen.has(`${path}\n${message}`)) return;
+    seen.add(`${path}\n${message}`);
+    report(path, message);
+  };
+  const countingKeys = ['failureCounting', 'failureWindow', 'failureLimit'];
+  checkMergedGuards(policyGuards, 'guards', once);
+  if (!Array.isArray(root.stages)) return;
+  root.stages.forEach((stage, index) => {
+    if (!isObject(stage) || !isObject(stage.guards)) return;
+    const own = stage.guards;
+    if (!countingKeys.some((key) => key in own)) return;
+    checkMergedGuards({ ...policyGuards, ...own }, `stages[${index}].guards`, once);
+  });
+};
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The failure-window rules on one (merged) guards object. */
+function checkMergedGuards(guards: JsonObject, path: string, report: (path: string, message: string) => void): void {
+  const window = guards.failureWindow;
+  if (typeof window !== 'number' && window !== undefined) return;
+  if (guards.failureCounting === 'mOfN') {
+    if (window === undefined) {
+      report(`${path}.failureWindow`, "is required with failureCounting 'mOfN': the N of 'M of the last N checks'");
+      return;
+    }
+    const limit = typeof guards.failureLimit === 'number' ? guards.failureLimit : 1;
+    if (Number.isInteger(limit) && window < limit)
+      report(
+        `${path}.failureWindow`,
+        `must be at least failureLimit (${limit}): ${limit} failures cannot fit in the last ${window} checks`,
+      );
+  } else if (window !== undefined) {
+    report(`${path}.failureWindow`, `applies only to failureCounting 'mOfN', not '${String(guards.failureCounting ?? 'consecutive')}'`);
+  }
+}
+
 const guards = objectField(
   {
     minRequests: numberField({
@@ -49,7 +100,34 @@ const guards = objectField(
       integer: true,
       description: 'Minimum requests per arm per window before a rule may fire (default 100).',
     }),
-    failureLimit: numberField({ min: 1, integer: true, description: 'Roll back after this many consecutive failing checks (default 1).' }),
+    failureLimit: numberField({
+      min: 1,
+      integer: true,
+      description: 'Roll back when the count of failing checks (failureCounting) reaches this (default 1).',
+    }),
+    failureCounting: choiceField(['consecutive', 'total', 'mOfN'], {
+      description:
+        "How failing checks are counted: 'consecutive' (default; a pass resets), 'total' (Argo failureLimit, Flagger threshold) or 'mOfN' (failureLimit of the last failureWindow evaluated checks).",
+    }),
+    failureWindow: numberField({
+      min: 1,
+      max: maxFailureWindow,
+      integer: true,
+      description: "N of 'mOfN': the most recent evaluated checks looked at; at least failureLimit. Only with 'mOfN'.",
+    }),
+    failureScope: choiceField(['stage', 'rollout'], {
+      description: "Where the counts start again: every stage (default 'stage') or once per rollout ('rollout').",
+    }),
+    onNoData: choiceField(['hold', 'fail', 'inconclusive'], {
+      description:
+        "A check window below minRequests (zero traffic included) or without a rule's metric: 'hold' (default; neither counts nor resets), 'fail' (a failing check) or 'inconclusive' (counts toward inconclusiveLimit).",
+    }),
+    inconclusiveLimit: numberField({
+      min: 1,
+      integer: true,
+      description:
+        'Inconclusive checks (same scope as failures) at which the stage pauses until maxDuration / onMaxDuration (default: no limit).',
+    }),
   },
   { definition: 'guards', description: 'Guards that decide when rules may fire at all.' },
 );
@@ -466,7 +544,12 @@ export const policyFields: ObjectSpec = objectField(
       expected: 'an array of stages',
     }),
   },
-  { check: stageOrder },
+  {
+    check: (root, path, report, failed) => {
+      stageOrder(root, path, report, failed);
+      failureWindowWithMOfN(root, path, report, failed);
+    },
+  },
 );
 
 /** The head of the published `scenarios/policy.schema.json`. */
@@ -474,5 +557,5 @@ export const policySchemaHeader: SchemaHeader = {
   $id: 'https://rollout-lab.dev/schemas/policy-v1.json',
   title: 'Rollout Lab policy, version 1',
   description:
-    'A rollout policy for rollout-lab. Generated from the field table of src/engine/policy/policyFields.ts (npm run schemas): it states every per-field constraint; parsePolicy also checks what a JSON Schema cannot: stage order (baseline < shadow < canary < ab < full < promote, one of each except canaries), non-decreasing canary shares, minDuration <= maxDuration, checkInterval within the stage, a baseline stage in historical mode, no instant 100%, skipping the canary only with skipCanary.reason, allow/deny overlap, a non-decreasing flag schedule, A/B power > alpha, absolute limits on rates at most 1, spending only with method alphaSpending.',
+    "A rollout policy for rollout-lab. Generated from the field table of src/engine/policy/policyFields.ts (npm run schemas): it states every per-field constraint; parsePolicy also checks what a JSON Schema cannot: stage order (baseline < shadow < canary < ab < full < promote, one of each except canaries), non-decreasing canary shares, minDuration <= maxDuration, checkInterval within the stage, a baseline stage in historical mode, no instant 100%, skipping the canary only with skipCanary.reason, allow/deny overlap, a non-decreasing flag schedule, A/B power > alpha, absolute limits on rates at most 1, spending only with method alphaSpending, failureWindow required by and only with failureCounting mOfN and at least failureLimit (on each stage's merged guards).",
 };

@@ -12,7 +12,7 @@
  */
 import { durationSeconds } from './duration.ts';
 import { defaultGuards } from './healthRules.ts';
-import type { Duration, HealthMetric, HealthRule, Policy, RateMetric, Stage } from './policy.ts';
+import type { Duration, Guards, HealthMetric, HealthRule, Policy, RateMetric, Stage } from './policy.ts';
 import { mapRules, policyRules } from './stageRules.ts';
 
 /** A threshold of the health rules on one metric: `maxRatio` of its ratio rules, `max` of its absolute limits, `minimumEffect` of its statistical tests. */
@@ -23,7 +23,13 @@ export type RuleKnob = `${HealthMetric}.maxRatio` | `${HealthMetric}.max` | `${R
  * - a `RuleKnob`: that field of every rule of that type on that metric, in every canary, A/B and full stage;
  * - `alpha`: α of every statistical rule and of every A/B test;
  * - `checkInterval`: every stage's check interval (a duration);
- * - `guards.minRequests`, `guards.failureLimit`: the policy's guards and every stage's own guards;
+ * - `guards.minRequests`, `guards.failureLimit`, `guards.failureCounting`, `guards.onNoData`: the
+ *   policy's guards and every stage's own guards (`failureCounting` and `onNoData` are choice knobs,
+ *   `knobChoices`); switching the counting away from 'mOfN' drops the failure window, switching to
+ *   it without one sets the window to the failure limit (M of the last M: the consecutive rule,
+ *   until the window is widened);
+ * - `guards.failureWindow`: N of 'mOfN' counting, wherever the guards count 'mOfN' (nothing carries
+ *   it under the other modes);
  * - `canary.minDuration`: every canary stage's minimum duration (its maximum raised to match when shorter);
  * - `ab.traffic`, `ab.test.alpha`, `ab.test.power`, `ab.test.minimumEffect`: the A/B stage's share and test.
  */
@@ -33,6 +39,9 @@ export type PolicyKnob =
   | 'checkInterval'
   | 'guards.minRequests'
   | 'guards.failureLimit'
+  | 'guards.failureCounting'
+  | 'guards.failureWindow'
+  | 'guards.onNoData'
   | 'canary.minDuration'
   | 'ab.traffic'
   | 'ab.test.alpha'
@@ -57,6 +66,9 @@ export const policyKnobs: readonly PolicyKnob[] = [
   'checkInterval',
   'guards.minRequests',
   'guards.failureLimit',
+  'guards.failureCounting',
+  'guards.failureWindow',
+  'guards.onNoData',
   'canary.minDuration',
   'ab.traffic',
   'ab.test.alpha',
@@ -69,9 +81,26 @@ export function isPolicyKnob(name: string): name is PolicyKnob {
   return (policyKnobs as readonly string[]).includes(name);
 }
 
-/** Whether a knob takes a duration (`checkInterval`, `canary.minDuration`) or a number. */
-export function knobKind(knob: PolicyKnob): 'duration' | 'number' {
+/** The knobs whose value is one of a few words (`knobChoices`). */
+export type ChoiceKnob = 'guards.failureCounting' | 'guards.onNoData';
+
+/** The knobs whose value is a number or a duration. */
+export type NumericKnob = Exclude<PolicyKnob, ChoiceKnob>;
+
+const knobChoiceLists: Record<ChoiceKnob, readonly string[]> = {
+  'guards.failureCounting': ['consecutive', 'total', 'mOfN'],
+  'guards.onNoData': ['hold', 'fail', 'inconclusive'],
+};
+
+/** Whether a knob takes a duration (`checkInterval`, `canary.minDuration`), one of a few words (`knobChoices`) or a number. */
+export function knobKind(knob: PolicyKnob): 'duration' | 'number' | 'choice' {
+  if (knob in knobChoiceLists) return 'choice';
   return knob === 'checkInterval' || knob === 'canary.minDuration' ? 'duration' : 'number';
+}
+
+/** The words a choice knob takes (the policy field's choices); empty for the other knobs. */
+export function knobChoices(knob: PolicyKnob): readonly string[] {
+  return knobChoiceLists[knob as ChoiceKnob] ?? [];
 }
 
 type RuleField = 'maxRatio' | 'max' | 'minimumEffect';
@@ -96,7 +125,10 @@ function seconds(value: Duration): number {
  * A/B knobs the first such stage. Undefined when nothing in the policy carries the knob
  * (e.g. `latencyP99.max` without such a limit, `ab.traffic` without an A/B stage). O(policy).
  */
-export function knobValue(policy: Policy, knob: PolicyKnob): number | undefined {
+export function knobValue(policy: Policy, knob: ChoiceKnob): string;
+export function knobValue(policy: Policy, knob: NumericKnob): number | undefined;
+export function knobValue(policy: Policy, knob: PolicyKnob): number | string | undefined;
+export function knobValue(policy: Policy, knob: PolicyKnob): number | string | undefined {
   const target = ruleKnobTarget(knob);
   if (target !== null) {
     const rule = policyRules(policy).find((candidate) => candidate.type === target.type && candidate.metric === target.metric);
@@ -117,6 +149,12 @@ export function knobValue(policy: Policy, knob: PolicyKnob): number | undefined 
       return policy.guards?.minRequests ?? defaultGuards().minRequests;
     case 'guards.failureLimit':
       return policy.guards?.failureLimit ?? defaultGuards().failureLimit;
+    case 'guards.failureCounting':
+      return policy.guards?.failureCounting ?? 'consecutive';
+    case 'guards.failureWindow':
+      return policy.guards?.failureWindow;
+    case 'guards.onNoData':
+      return policy.guards?.onNoData ?? 'hold';
     case 'canary.minDuration': {
       const canary = policy.stages.find((stage) => stage.kind === 'canary');
       return canary === undefined ? undefined : seconds(canary.minDuration);
@@ -169,6 +207,17 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
         ),
       };
     }
+    case 'guards.failureCounting':
+    case 'guards.failureWindow':
+    case 'guards.onNoData': {
+      const field = knob.slice('guards.'.length) as 'failureCounting' | 'failureWindow' | 'onNoData';
+      const edit = (guards: Guards): Guards => withCountingField(guards, field, value);
+      return {
+        ...copy,
+        guards: edit(copy.guards ?? {}),
+        stages: copy.stages.map((stage) => (stage.kind !== 'promote' && stage.guards ? { ...stage, guards: edit(stage.guards) } : stage)),
+      };
+    }
     case 'canary.minDuration':
       return eachStage((stage) => {
         if (stage.kind !== 'canary') return stage;
@@ -187,6 +236,19 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
     }
   }
   return copy;
+}
+
+/**
+ * `guards` with one counting field set (see `PolicyKnob`): a window only where the guards count
+ * 'mOfN'; leaving 'mOfN' drops the window, entering it without one takes the failure limit.
+ */
+function withCountingField(guards: Guards, field: 'failureCounting' | 'failureWindow' | 'onNoData', value: KnobValue): Guards {
+  if (field === 'onNoData') return { ...guards, onNoData: value as Guards['onNoData'] };
+  if (field === 'failureWindow') return guards.failureCounting === 'mOfN' ? { ...guards, failureWindow: value as number } : guards;
+  const counting = value as Guards['failureCounting'];
+  const { failureWindow, ...rest } = guards;
+  if (counting !== 'mOfN') return { ...rest, failureCounting: counting };
+  return { ...rest, failureCounting: counting, failureWindow: failureWindow ?? guards.failureLimit ?? defaultGuards().failureLimit };
 }
 
 /** `policy` with every knob of `values` set, in the order given (`withKnob` for each). O(knobs × policy). */
