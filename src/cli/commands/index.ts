@@ -6,6 +6,7 @@ import { logInspectCommand } from './logInspect.ts';
 import { mergeCommand } from './merge.ts';
 import { policyDefaultCommand, policyValidateCommand } from './policy.ts';
 import { policyExportCommand } from './policyExport.ts';
+import { policyImportCommand } from './policyImport.ts';
 import { replayCommand } from './replay.ts';
 import { segmentsCommand } from './segments.ts';
 import { serveCommand } from './serve.ts';
@@ -25,6 +26,7 @@ export const commands: Command[] = [
   policyValidateCommand,
   policyDefaultCommand,
   policyExportCommand,
+  policyImportCommand,
   decideCommand,
   serveCommand,
   simulateCommand,
