@@ -390,7 +390,8 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       }
       case 'setMirrorRoute': {
         const mirror = isMapping(step.setMirrorRoute) ? step.setMirrorRoute : {};
-        if (mirror.match === undefined && mirror.percentage === undefined) {
+        // Without match the route is removed (docs/features/traffic-management: "If omitted, the route will be removed").
+        if (mirror.match === undefined) {
           close({ kind: weight === 0 ? 'zero' : 'weight', weight, firstStep: i, pauses: [], analyses: [] });
           return;
         }
@@ -408,7 +409,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
           pauses: [],
           analyses: [],
         });
-        if (mirror.match !== undefined) {
+        if (JSON.stringify(mirror.match) !== JSON.stringify([{ path: { prefix: '/' } }])) {
           context.unrepresented.push({
             source: { ...location, path: [...location.path, 'setMirrorRoute', 'match'] },
             reason: 'the shadow stage mirrors a share of all requests; request matching is not modelled',
@@ -544,10 +545,11 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     const health = inline.filter((metric) => metric.role === 'health');
     const timing = health.length > 0 ? health : (background?.metrics.filter((metric) => metric.role === 'health') ?? []);
     const interval = Math.min(...timing.map((metric) => metric.intervalSeconds ?? Number.POSITIVE_INFINITY));
-    const intervalSeconds = Number.isFinite(interval) ? interval : (lastInterval ?? 300);
+    // Without an interval Argo measures once (Metric.EffectiveCount 1), at the end of the step's pauses: one check over the pause.
+    const intervalSeconds = Number.isFinite(interval) ? interval : pauseSeconds > 0 ? pauseSeconds : (lastInterval ?? 300);
     if (!Number.isFinite(interval)) {
       context.assumptions.push({
-        text: `${label}: no metric sets an interval (Argo measures once); a ${formatDuration(intervalSeconds)} check interval is assumed`,
+        text: `${label}: no metric sets an interval, so Argo measures once${pauseSeconds > 0 ? ' after the pause: one check over the pause' : ''}; the policy checks every ${formatDuration(intervalSeconds)}`,
       });
     }
     lastInterval = intervalSeconds;
@@ -558,13 +560,17 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     }
     // Time: pauses, then the inline analysis's run.
     const passes = Math.max(0, ...health.map((metric) => metric.consecutiveSuccessLimit));
+    const singleMeasurement =
+      health.length > 0 && health.every((metric) => metric.intervalSeconds === undefined && metric.count === undefined);
     const counts = health.map((metric) => metric.count).filter((count): count is number => count !== undefined && count > 0);
     const count = counts.length > 0 ? Math.min(...counts) : undefined;
     let analysisSeconds = 0;
     let maxDuration: number | undefined;
     const requestMetric = inline.find((metric) => metric.role === 'requests');
     const rollbackOnNoData = requestMetric !== undefined && requestMetric.noData[requestMetric.noData.atZeroTraffic] === 'Failed';
-    if (health.length > 0) {
+    if (singleMeasurement) {
+      analysisSeconds = pauseSeconds > 0 ? 0 : intervalSeconds;
+    } else if (health.length > 0) {
       if (passes > 0) {
         analysisSeconds = passes * intervalSeconds;
         if (count !== undefined) maxDuration = pauseSeconds + count * intervalSeconds;
@@ -766,7 +772,10 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       source: 'argo',
       mapped: context.mapped,
       unrepresented: context.unrepresented,
-      assumptions: context.assumptions,
+      // A template used by several steps is read once per step: each assumption is said once.
+      assumptions: context.assumptions.filter(
+        (assumption, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(assumption)) === i,
+      ),
       zeroTraffic: context.zeroTraffic.join(' '),
     },
   };

@@ -1,0 +1,329 @@
+/**
+ * The Argo Rollouts importer: the documentation-shaped fixtures (test/fixtures/import/argo/) become
+ * the policies written out below, with their report; conditions are read as the expr language
+ * evaluates them; export → import keeps what Argo can express (the differences are listed and
+ * asserted) and import → export → import is a fixed point for every policy of scenarios/.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { argoRolloutsYaml } from '../../../src/engine/export/argoRollouts.ts';
+import { planStages } from '../../../src/engine/export/stagePlan.ts';
+import { importArgo } from '../../../src/engine/import/argoImport.ts';
+import { conditionThreshold, evaluateCondition, parseCondition } from '../../../src/engine/import/conditionExpression.ts';
+import { importReportJson, importReportLines } from '../../../src/engine/import/importReportText.ts';
+import { detectImportSource, ImportError, importRollout } from '../../../src/engine/import/index.ts';
+import { readYamlDocuments } from '../../../src/engine/import/yamlDocuments.ts';
+import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
+
+const fixtureDirectory = 'test/fixtures/import/argo';
+function fixture(name: string) {
+  return { name: `${name}.yaml`, text: readFileSync(`${fixtureDirectory}/${name}.yaml`, 'utf8') };
+}
+function importFixture(name: string, map?: Record<string, 'errorRate' | 'latencyP95' | 'latencyP99'>) {
+  return importRollout([fixture(name)], { map });
+}
+function failure(inputs: { name: string; text: string }[]): string {
+  try {
+    importRollout(inputs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as Error).message).not.toContain('\n');
+    return (error as Error).message;
+  }
+  throw new Error('expected an ImportError');
+}
+
+describe('conditions', () => {
+  const threshold = (text: string) => conditionThreshold(parseCondition(text));
+  test('the readable forms give one limit with its operator', () => {
+    expect(threshold('result[0] >= 0.95')).toMatchObject({ operator: '>=', limit: 0.95, everyElement: false });
+    expect(threshold('result[0] < 0.05')).toMatchObject({ operator: '<', limit: 0.05 });
+    expect(threshold('len(result) == 0 || result[0] <= 0.01')).toMatchObject({ operator: '<=', limit: 0.01 });
+    expect(threshold('isNaN(result) || result[0] < 500')).toMatchObject({ operator: '<', limit: 500 });
+    expect(threshold('all(result, {# < 0.1})')).toMatchObject({ operator: '<', limit: 0.1, everyElement: true });
+    expect(threshold('0.95 <= result[0]')).toMatchObject({ operator: '>=', limit: 0.95 });
+    expect(threshold('!(result[0] > 0.05)')).toMatchObject({ operator: '<=', limit: 0.05 });
+    expect(threshold('result[0] <= 2 * {{args.baseline-error-rate}}')).toMatchObject({
+      operator: '<=',
+      limit: 2,
+      reference: 'baseline-error-rate',
+    });
+    expect(threshold('result == "healthy"')).toBeUndefined();
+    expect(threshold('true')).toBeUndefined();
+  });
+  test('what is refused, with the reason', () => {
+    expect(() => threshold('result[0] > 0.01 && result[0] < 0.05')).toThrow('several different limits');
+    expect(() => threshold('result[0] / result[1] < 2')).toThrow('computes with the result');
+    expect(() => parseCondition('sum(result) > 3')).toThrow("'sum' is not a function or value the importer reads");
+    expect(() => parseCondition('result[0] >= ')).toThrow('ends early');
+  });
+  test('evaluation as expr does it: NaN compares false, result[0] of an empty result is an error, && short-circuits', () => {
+    const condition = (text: string, result: number[]) => evaluateCondition(parseCondition(text), result);
+    expect(condition('result[0] >= 0.95', [Number.NaN])).toBe(false);
+    expect(condition('result[0] >= 0.95', [])).toBe('error');
+    expect(condition('len(result) > 0 && result[0] <= 2', [])).toBe(false);
+    expect(condition('len(result) == 0 || result[0] <= 0.01', [])).toBe(true);
+    expect(condition('isNaN(result) || result[0] < 500', [Number.NaN])).toBe(true);
+    expect(condition('all(result, {# < 0.1})', [0.05, 0.2])).toBe(false);
+    expect(condition('all(result, {# < 0.1})', [])).toBe(true);
+  });
+});
+
+describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
+  test('inline analysis steps: pause + count × interval per weight, success rate → error-rate limit, failureLimit 1 → 2 in total', () => {
+    const { policy, report } = importFixture('canary-inline-analysis');
+    expect(policy).toEqual({
+      version: 1,
+      name: 'guestbook',
+      baseline: { mode: 'concurrent' },
+      guards: { failureLimit: 2, failureCounting: 'total', onNoData: 'fail', minRequests: 1 },
+      stages: [
+        {
+          kind: 'canary',
+          traffic: 0.2,
+          minDuration: '10m',
+          checkInterval: '1m',
+          rules: [{ type: 'absolute', metric: 'errorRate', max: 0.05 }],
+        },
+        {
+          kind: 'canary',
+          traffic: 0.5,
+          minDuration: '15m',
+          checkInterval: '1m',
+          rules: [{ type: 'absolute', metric: 'errorRate', max: 0.05 }],
+        },
+        { kind: 'promote' },
+      ],
+    } satisfies Policy);
+    expect(report.source).toBe('argo');
+    expect(report.unrepresented).toEqual([]);
+    expect(report.zeroTraffic).toContain("'success-rate' divides 0 by 0 (NaN), so its measurement fails");
+    const rule = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.rules.0.max')!;
+    expect(rule.source).toMatchObject({
+      file: 'canary-inline-analysis.yaml',
+      document: 1,
+      resource: 'AnalysisTemplate/success-rate',
+      path: ['spec', 'metrics', 0, 'successCondition'],
+    });
+    expect(rule.toSource?.(0.02)).toBe('result[0] >= 0.98');
+    const limit = report.mapped.find((field) => field.policyPath.join('.') === 'guards.failureLimit')!;
+    expect([limit.sourceValue, limit.policyValue, limit.toSource?.(5)]).toEqual([1, 2, 4]);
+    const minDuration = report.mapped.find((field) => field.policyPath.join('.') === 'stages.1.minDuration')!;
+    expect(minDuration.source.path).toEqual(['spec', 'metrics', 0, 'count']);
+    expect(minDuration.toSource?.('20m')).toBe(10); // 20m − the 10m pause = 10 measurements of 1m
+    const traffic = report.mapped.find((field) => field.policyPath.join('.') === 'stages.1.traffic')!;
+    expect([traffic.source.path, traffic.toSource?.(0.3)]).toEqual([['spec', 'strategy', 'canary', 'steps', 3, 'setWeight'], 30]);
+    expect(report.assumptions.map((assumption) => assumption.text)).toEqual([
+      "metric 'success-rate' is read as errorRate because its name or query mentions errors, success or 5xx responses (name it with --map success-rate=METRIC)",
+      'no query guards its request count (and on() … >= n): a window with at least 1 request is data (minRequests 1); Argo evaluates whatever the query returns',
+      'no baseline stage: ratio rules compare with the control in the same window (a concurrent baseline)',
+    ]);
+  });
+
+  test('background analysis from startingStep 2: the 20% step is unchecked (left out), the rest counted over the rollout', () => {
+    const { policy, report } = importFixture('background-analysis', { 'success-rate': 'errorRate' });
+    const rules = [{ type: 'absolute', metric: 'errorRate', max: 0.05 }];
+    expect(policy.guards).toEqual({ failureLimit: 4, failureCounting: 'total', failureScope: 'rollout', onNoData: 'fail', minRequests: 1 });
+    expect(policy.stages).toEqual([
+      { kind: 'canary', traffic: 0.4, minDuration: '10m', checkInterval: '5m', rules },
+      { kind: 'canary', traffic: 0.6, minDuration: '10m', checkInterval: '5m', rules },
+      { kind: 'canary', traffic: 0.8, minDuration: '10m', checkInterval: '5m', rules },
+      { kind: 'promote' },
+    ]);
+    expect(report.unrepresented.map((field) => `${field.source.path.join('.')}: ${field.reason}`)).toEqual([
+      'spec.strategy.canary.steps.0.setWeight: stage 0 (step 0, weight 20): no analysis checks this step, so Rollout Lab (which needs at least one rule per stage) leaves it out; Argo waits 10m here unchecked',
+    ]);
+    // --map names the metric: no guess about which health metric it is.
+    expect(report.assumptions.some((assumption) => assumption.text.includes('is read as'))).toBe(false);
+    const pause = report.mapped.find((field) => field.policyPath.join('.') === 'stages.2.minDuration')!;
+    expect([pause.source.path, pause.sourceValue, pause.toSource?.('30m')]).toEqual([
+      ['spec', 'strategy', 'canary', 'steps', 7, 'pause', 'duration'],
+      '10m',
+      '30m',
+    ]);
+  });
+
+  test('ClusterAnalysisTemplate (clusterScope): one measurement after the pause; a p99 latency in seconds at 100% with passes in a row', () => {
+    const { policy, report } = importFixture('cluster-analysis-template');
+    expect(policy.stages).toEqual([
+      {
+        kind: 'canary',
+        traffic: 0.2,
+        minDuration: '5m',
+        checkInterval: '5m',
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 0.05 }],
+        guards: { failureLimit: 1, onNoData: 'fail' },
+      },
+      {
+        kind: 'full',
+        minDuration: '5m',
+        maxDuration: '10m',
+        onMaxDuration: 'hold',
+        checkInterval: '1m',
+        rules: [{ type: 'absolute', metric: 'latencyP99', max: 500 }],
+        guards: { failureLimit: 3, failureCounting: 'total', onNoData: 'inconclusive', inconclusiveLimit: 2 },
+      },
+      { kind: 'promote' },
+    ]);
+    const latency = report.mapped.find(
+      (field) => field.policyPath.join('.') === 'stages.1.rules.0.max' && field.source.path.at(-1) === 'failureCondition',
+    )!;
+    expect(latency.source.resource).toBe('ClusterAnalysisTemplate/latency');
+    expect(latency.toSource?.(350)).toBe('len(result) > 0 && result[0] > 0.35');
+    expect(report.zeroTraffic).toContain("'latency' returns nothing, so its measurement is inconclusive");
+  });
+
+  test('mirror route → shadow at the mirrored share; canary-to-stable queries → ratio rules; the query guard → minRequests', () => {
+    const { policy, report } = importFixture('mirror-route');
+    expect(policy.guards).toEqual({ minRequests: 200, failureLimit: 1, onNoData: 'inconclusive', inconclusiveLimit: 1 });
+    expect(policy.stages[0]).toEqual({
+      kind: 'shadow',
+      minDuration: '40m',
+      maxDuration: '1h10m',
+      onMaxDuration: 'hold',
+      checkInterval: '5m',
+      traffic: 0.35,
+      comparison: { method: 'exact' },
+      gates: { minAgreement: 0.85, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
+    });
+    expect(policy.stages[1]).toEqual({
+      kind: 'canary',
+      traffic: 0.1,
+      minDuration: '30m',
+      maxDuration: '1h',
+      onMaxDuration: 'hold',
+      checkInterval: '5m',
+      rules: [
+        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
+        { type: 'ratio', metric: 'latencyP95', maxRatio: 1.5 },
+      ],
+    });
+    expect(report.unrepresented.map((field) => field.source.path.slice(-2).join('.'))).toEqual([
+      '0.setCanaryScale',
+      'setMirrorRoute.match',
+      '5.setCanaryScale',
+    ]);
+    expect(report.assumptions.map((assumption) => assumption.text)).toContain(
+      "stage 0 (step 1, mirror): Argo mirrors without comparing answers; the shadow stage's agreement gate (0.85 over 1000 comparisons, exact match) is the framework default",
+    );
+    const gate = report.mapped.find(
+      (field) => field.policyPath.join('.') === 'stages.0.gates.maxErrorRatio' && field.source.path.at(-1) === 'successCondition',
+    )!;
+    expect(gate.toSource?.(3)).toBe('len(result) > 0 && result[0] <= 3');
+  });
+
+  test('the report as text and JSON (functions dropped, convertsBack kept)', () => {
+    const { report } = importFixture('mirror-route');
+    const lines = importReportLines(report);
+    expect(lines[0]).toBe(`mapped (${report.mapped.length}):`);
+    expect(lines).toContain('zero traffic:');
+    expect(
+      lines.some((line) =>
+        line.startsWith(
+          '  mirror-route.yaml#1 Rollout/rollouts-demo .spec.strategy.canary.steps[1].setMirrorRoute.percentage = 35 → stages[0].traffic = 0.35',
+        ),
+      ),
+    ).toBe(true);
+    const json = importReportJson(report);
+    expect(JSON.parse(JSON.stringify(json)).mapped[0]).toEqual(json.mapped[0]);
+    expect(json.mapped.filter((field) => field.convertsBack).length).toBeGreaterThan(10);
+  });
+});
+
+describe('bad input: one line naming the document and field', () => {
+  test('not YAML, wrong kind, a referenced template missing, a condition that cannot be read', () => {
+    expect(failure([{ name: 'r.yaml', text: 'kind: Rollout\nspec: [\n' }])).toMatch(/^r\.yaml#1: not YAML \(line \d\): /);
+    expect(failure([{ name: 'd.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n' }])).toBe(
+      'd.yaml: no Argo Rollouts Rollout (argoproj.io) or Flagger Canary (flagger.app) among the documents (found Deployment/web)',
+    );
+    const inline = fixture('canary-inline-analysis');
+    const rolloutOnly = inline.text.split('\n---\n')[0];
+    expect(failure([{ name: 'r.yaml', text: rolloutOnly }])).toBe(
+      "r.yaml#1 Rollout/guestbook .spec.strategy.canary.steps[2].analysis.templates[0].templateName: references AnalysisTemplate 'success-rate', which is not in the files (pass its YAML too)",
+    );
+    expect(failure([{ name: 'r.yaml', text: inline.text.replace('result[0] >= 0.95', 'sum(result) >= 0.95') }])).toBe(
+      'r.yaml#2 AnalysisTemplate/success-rate .spec.metrics[0].successCondition: cannot read the condition "sum(result) >= 0.95": \'sum\' is not a function or value the importer reads (column 1)',
+    );
+    expect(failure([{ name: 'r.yaml', text: inline.text.replace('interval: 60s', 'interval: 1d') }])).toBe(
+      'r.yaml#2 AnalysisTemplate/success-rate .spec.metrics[0].interval: must be a Go duration like 5m or 1h30m, got "1d"',
+    );
+  });
+  test('detectImportSource reads apiVersion and kind', () => {
+    expect(detectImportSource([fixture('mirror-route')])).toBe('argo');
+  });
+});
+
+/** Every policy of scenarios/ and the library, and the default policy. */
+function policies(): { name: string; policy: Policy }[] {
+  const list = [{ name: 'defaultPolicy()', policy: defaultPolicy() }];
+  for (const file of ['scenarios/default-policy.json', ...readdirSync('scenarios/library').map((name) => `scenarios/library/${name}`)]) {
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    if (json.stages !== undefined) list.push({ name: file, policy: json });
+    else if (json.policy !== undefined) list.push({ name: file, policy: json.policy });
+  }
+  return list;
+}
+
+/**
+ * What Argo can express of a policy, stage by stage, from the planned (resolved) stages: the share,
+ * times, interval, the guards, the non-statistical rules (the shadow gates as the two ratio rules).
+ * A stage without a maximum duration is compared without it (see the differences test).
+ */
+function expressible(policy: Policy) {
+  return planStages(policy)
+    .filter((stage) => stage.kind !== 'promote')
+    .map((stage) => ({
+      kind: stage.kind === 'ab' ? 'canary' : stage.kind,
+      traffic: stage.kind === 'baseline' ? 0 : stage.traffic,
+      minDurationSeconds: stage.minDurationSeconds,
+      intervalSeconds: stage.intervalSeconds,
+      minRequests: stage.minRequests,
+      failureLimit: stage.failureLimit,
+      baselineRequests: stage.baselineRequests,
+      rules: stage.rules.filter((rule) => rule.type !== 'statistical').map(({ strict: _strict, ...rule }) => rule),
+    }));
+}
+
+describe('round trip with our exporter, for every policy in scenarios/ and the library', () => {
+  for (const { name, policy } of policies()) {
+    const allStatistical = policy.stages.some(
+      (stage) => (stage.kind === 'canary' || stage.kind === 'full') && stage.rules.every((rule) => rule.type === 'statistical'),
+    );
+    if (allStatistical) {
+      test(`${name}: a stage checked only by statistical rules cannot be read back (the decision service's verdict is not a measurement)`, () => {
+        expect(() => importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }])).toThrow(ImportError);
+      });
+      continue;
+    }
+    test(`${name}: export → import keeps what Argo expresses; import → export → import is a fixed point`, () => {
+      const first = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }]);
+      expect(expressible(first.policy)).toEqual(expressible(policy));
+      expect(first.policy.baseline).toEqual(policy.baseline);
+      expect(first.policy.name).toBe(policy.name);
+      // The differences, all of them Argo's: a maximum-less stage gets count × interval then pauses (hold);
+      // a stage with one keeps it and its action; A/B and statistical rules come back as the canary's health rules.
+      const original = planStages(policy);
+      const back = planStages(first.policy);
+      original.forEach((stage, i) => {
+        if (stage.kind === 'promote' || stage.kind === 'baseline') return;
+        const passes = Math.ceil(stage.minDurationSeconds / stage.intervalSeconds - 1e-9);
+        if (stage.maxDurationSeconds === null) {
+          expect([back[i].maxDurationSeconds, back[i].onMaxDuration]).toEqual([
+            (2 * passes + stage.failureLimit - 1) * stage.intervalSeconds,
+            'hold',
+          ]);
+        } else {
+          expect([back[i].maxDurationSeconds, back[i].onMaxDuration]).toEqual([stage.maxDurationSeconds, stage.onMaxDuration]);
+        }
+      });
+      const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first.policy) }]);
+      expect(second.policy).toEqual(first.policy);
+    });
+  }
+});
+
+test('importArgo takes documents read once (the audit and the app call it with readYamlDocuments)', () => {
+  const documents = readYamlDocuments([fixture('background-analysis')]);
+  expect(importArgo(documents).policy.stages).toHaveLength(4);
+});
