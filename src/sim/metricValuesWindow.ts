@@ -18,9 +18,9 @@
  * Each user's effect Z_u is drawn the first time the user is active (per metric) and kept for the
  * replicate, so it persists across windows and stages. Everything is drawn from the stream given
  * to the constructor (the generators pass a sub-stream forked for values, so the windows' counts
- * do not depend on which windows draw values). Memory: per metric one or three doubles per user of
- * the population (effects; per-request totals in the per-request mode), allocated once per
- * replicate and only for scenarios that give values. Cost per window: O(requests) draws in the
+ * do not depend on which windows draw values). Memory: per metric one map entry per user seen in
+ * the replicate (its effect), and a few numbers per user active in the current window — nothing
+ * per user of the population, so a population of millions costs what its active users do. Cost per window: O(requests) draws in the
  * per-request mode; O(requests) integer draws plus O(active users) value draws (O(requests) for
  * lognormal values) in the windowed mode.
  */
@@ -57,13 +57,14 @@ export class MetricValuesTally {
   private readonly perRequestMode: boolean;
   private readonly draws: ValueDraws;
   private readonly random: Random;
-  /** Requests of each user in the current window. */
-  private readonly windowRequests: Int32Array;
-  /** Per metric: each user's persistent effect Z_u (NaN until drawn). */
-  private readonly effects: Float64Array[];
-  /** Per metric (per-request mode, request-level kinds): each user's window totals of x and y. */
-  private readonly totalX: Float64Array[];
-  private readonly totalY: Float64Array[];
+  /** Per metric: the persistent effect Z_u of each user seen so far in the replicate. */
+  private readonly effects: Map<number, number>[];
+  /** The current window's active users: user → slot, and per slot its request count and totals. */
+  private readonly slotOf = new Map<number, number>();
+  private slotRequests: number[] = [];
+  /** Per metric (per-request mode, request-level kinds): each slot's window totals of x and y. */
+  private readonly totalX: number[][];
+  private readonly totalY: number[][];
   /** Per arm: the users active in the current window, in order of first request. */
   private readonly active: [number[], number[]] = [[], []];
   private readonly armUsers = new Map<string, ArmUsers>();
@@ -74,41 +75,54 @@ export class MetricValuesTally {
     this.perRequestMode = mode === 'request';
     this.random = random;
     this.draws = new ValueDraws(random);
-    const count = population.count;
-    this.windowRequests = new Int32Array(count);
-    this.effects = metrics.map(() => new Float64Array(count).fill(Number.NaN));
-    const requestLevel = (metric: NamedMetricValues) => this.perRequestMode && metric.control.kind !== 'perUser';
-    this.totalX = metrics.map((metric) => (requestLevel(metric) ? new Float64Array(count) : new Float64Array(0)));
-    this.totalY = metrics.map((metric) => (requestLevel(metric) ? new Float64Array(count) : new Float64Array(0)));
+    this.effects = metrics.map(() => new Map<number, number>());
+    this.totalX = metrics.map(() => []);
+    this.totalY = metrics.map(() => []);
   }
 
   /** f_u = exp(σ·Z_u − σ²/2) of metric m for user u (Z_u drawn on first use). */
   private userFactor(m: number, user: number, sigma: number): number {
     if (sigma === 0) return 1;
     const effects = this.effects[m];
-    let z = effects[user];
-    if (Number.isNaN(z)) z = effects[user] = this.draws.normal();
+    let z = effects.get(user);
+    if (z === undefined) {
+      z = this.draws.normal();
+      effects.set(user, z);
+    }
     return Math.exp(sigma * z - (sigma * sigma) / 2);
   }
 
-  private touch(user: number, arm: ArmIndex): void {
-    if (this.windowRequests[user] === 0) this.active[arm].push(user);
-    this.windowRequests[user] += 1;
+  /** The slot of `user` in the current window (a new one on its first request), its count incremented. */
+  private touch(user: number, arm: ArmIndex): number {
+    let slot = this.slotOf.get(user);
+    if (slot === undefined) {
+      slot = this.slotRequests.length;
+      this.slotOf.set(user, slot);
+      this.slotRequests.push(0);
+      if (this.perRequestMode)
+        for (let m = 0; m < this.metrics.length; m++) {
+          this.totalX[m].push(0);
+          this.totalY[m].push(0);
+        }
+      this.active[arm].push(user);
+    }
+    this.slotRequests[slot] += 1;
+    return slot;
   }
 
   /** Per-request mode: one request of `user` served by `arm`, its values drawn now. */
   addRequest(user: number, arm: ArmIndex): void {
-    this.touch(user, arm);
+    const slot = this.touch(user, arm);
     const { metrics, draws } = this;
     for (let m = 0; m < metrics.length; m++) {
       const values = arm === 0 ? metrics[m].control : metrics[m].candidate;
       if (values.kind === 'perUser') continue;
       const factor = this.userFactor(m, user, values.userEffectSigma);
       if (values.kind === 'perRequest') {
-        this.totalX[m][user] += factor * draws.one(values.value);
+        this.totalX[m][slot] += factor * draws.one(values.value);
       } else {
-        this.totalX[m][user] += factor * draws.one(values.numerator);
-        this.totalY[m][user] += draws.one(values.denominator);
+        this.totalX[m][slot] += factor * draws.one(values.numerator);
+        this.totalY[m][slot] += draws.one(values.denominator);
       }
     }
   }
@@ -171,7 +185,8 @@ export class MetricValuesTally {
       const sums: BivariateSums = { count: active.length, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
       for (let i = 0; i < active.length; i++) {
         const user = active[i];
-        const k = this.windowRequests[user];
+        const slot = this.slotOf.get(user) as number;
+        const k = this.slotRequests[slot];
         let x: number;
         let y: number;
         if (values.kind === 'perUser') {
@@ -188,10 +203,8 @@ export class MetricValuesTally {
             y = preFactor * draws.fromScore((control as Extract<MetricValues, { kind: 'perUser' }>).value, preScore);
           }
         } else if (this.perRequestMode) {
-          x = this.totalX[m][user];
-          y = values.kind === 'perRequest' ? k : this.totalY[m][user];
-          this.totalX[m][user] = 0;
-          this.totalY[m][user] = 0;
+          x = this.totalX[m][slot];
+          y = values.kind === 'perRequest' ? k : this.totalY[m][slot];
         } else {
           const factor = this.userFactor(m, user, values.userEffectSigma);
           if (values.kind === 'perRequest') {
@@ -210,8 +223,13 @@ export class MetricValuesTally {
       }
       result[metrics[m].name] = sums;
     }
-    for (const user of active) this.windowRequests[user] = 0;
+    for (const user of active) this.slotOf.delete(user);
     active.length = 0;
+    if (this.slotOf.size === 0) {
+      // Both arms flushed: the slots start again at 0.
+      this.slotRequests.length = 0;
+      for (let m = 0; m < metrics.length; m++) this.totalX[m].length = this.totalY[m].length = 0;
+    }
     return result;
   }
 }
