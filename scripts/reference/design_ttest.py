@@ -74,3 +74,15 @@ def welch_power(delta, v1, v2, n1, ratio, alpha, sides):
 show("welch_power(delta=1.5, v1=4, v2=9, n1=30, ratio=1.5, alpha=0.05, sides=2)", welch_power(1.5, 4, 9, 30, 1.5, 0.05, 2))
 show("brentq(lambda n: welch_power(1.5, 4, 9, n, 1.5, 0.05, 2)[1] - 0.8, 2, 1000, xtol=1e-12)",
      brentq(lambda n: welch_power(1.5, 4, 9, n, 1.5, 0.05, 2)[1] - 0.8, 2, 1000, xtol=1e-12))
+
+# The experiment design (src/engine/stats/experimentDesign.ts): a mean success metric (sd 2, effect 0.25,
+# CUPED rho 0.7) and a mean guardrail (sd 120, margin 3, lower is better), 3 arms: k = 2 candidates,
+# each test one-sided at alpha / k = 0.025, power 1 - 0.2 / 2 = 0.9, ratio n_candidate / n_control = 1 / sqrt(2).
+from statsmodels.stats.power import NormalIndPower
+z = NormalIndPower()
+show("NormalIndPower().solve_power(effect_size=0.25/2/sqrt(0.51), alpha=0.025, power=0.9, ratio=1/sqrt(2), alternative='larger')",
+     z.solve_power(effect_size=0.25 / 2 / sqrt(0.51), alpha=0.025, power=0.9, ratio=1 / sqrt(2), alternative='larger'))
+show("NormalIndPower().solve_power(effect_size=3/120, alpha=0.025, power=0.9, ratio=1/sqrt(2), alternative='larger')",
+     z.solve_power(effect_size=3 / 120, alpha=0.025, power=0.9, ratio=1 / sqrt(2), alternative='larger'))
+show("brentq(lambda n: TTestIndPower().power(0.25/2/sqrt(0.51), n, 0.025, ratio=1/sqrt(2), alternative='larger') - 0.9, 2, 1e6, xtol=1e-12)",
+     brentq(lambda n: p.power(0.25 / 2 / sqrt(0.51), n, 0.025, ratio=1 / sqrt(2), alternative='larger') - 0.9, 2, 1e6, xtol=1e-12))

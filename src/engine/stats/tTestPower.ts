@@ -23,6 +23,7 @@ import type {
   MeanPowerResult,
   MeanSampleSizeOptions,
   MeanSampleSizeResult,
+  MeanTestDesign,
   ResolvedMeanDesign,
 } from './meanSampleSize.ts';
 import { meanSampleSize, resolveMeanDesign } from './meanSampleSize.ts';
@@ -58,6 +59,10 @@ function degreesOfFreedomAt(nFirst: number, design: ResolvedMeanDesign): number 
 }
 
 /** The smallest n₁ for which ν > 0: both arms above one unit (Welch), or n₁ + n₂ above two (pooled). */
+export function tTestSmallestFirstArm(settings: MeanTestDesign): number {
+  return smallestFirstArm(resolveMeanDesign(settings));
+}
+
 function smallestFirstArm(design: ResolvedMeanDesign): number {
   return methodOf(design) === 'pooled' ? 2 / (1 + design.ratio) : Math.max(1, 1 / design.ratio);
 }
