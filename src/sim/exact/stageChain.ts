@@ -5,7 +5,11 @@
  *
  * State (what the controller's decisions depend on, for the stages covered): the stage, when it
  * started, the window's start time (the daily cycle and faults make every window's law its own),
- * the passed time of the stage, the consecutive failures, plus what scoring needs — whether a
+ * the passed time of the stage, the failure counts the policy's counting modes read
+ * (src/engine/controller/failureCount.ts: consecutive failures, total failures, the last N
+ * outcomes as a bit pattern, inconclusive checks — only those some stage reads are kept in the
+ * key, the others zeroed, so 'total' adds at most `limit` states and 'mOfN' at most 2^N), plus
+ * what scoring needs — whether a
  * worse window has been seen, the start of the first worse window with traffic, the hours the
  * candidate has served (only when a slow leak reads them) and the arrivals served while worse per
  * rollout percentage (for the users served while worse). States with equal keys merge; states are
@@ -13,11 +17,16 @@
  *
  * Transitions, as the controller (settle / checkMaxDuration / advance):
  * - canary, full: the window's check holds, passes or fails with the probabilities of the
- *   `ChainLaws`. Fail: one more consecutive failure; at the stage's failure limit → rollback,
- *   below it the check holds. Hold: nothing changes. Pass: the failures reset and the window's
- *   duration is added to the passed time; when it reaches the minimum duration → advance. A
- *   decision that is neither advance nor rollback then meets the maximum duration: once the
- *   stage has run `maxDuration`, onMaxDuration 'rollback' rolls back ('hold' changes nothing).
+ *   `ChainLaws`. Fail: counted as the stage's `failureCounting` says (`countCheck`); at the
+ *   failure limit → rollback, below it the check holds. Hold (the laws' hold is the controller's
+ *   too-little-data outcome): as `onNoData` says — nothing changes ('hold'), a failure ('fail'),
+ *   or one more inconclusive check ('inconclusive'). Pass: counted (a consecutive count resets)
+ *   and the window's duration is added to the passed time; when it reaches the minimum duration →
+ *   advance. A stage whose inconclusive count reached `inconclusiveLimit` is paused: its windows
+ *   are served but not checked. A decision that is neither advance nor rollback then meets the
+ *   maximum duration: once the stage has run `maxDuration`, onMaxDuration 'rollback' rolls back
+ *   ('hold' changes nothing). Advancing starts the counts again unless the next stage's failure
+ *   scope is 'rollout'.
  * - baseline: every window passes (control requests are surely above zero and the minimum
  *   requests surely met by the minimum duration — `ChainLaws.baselineWindow` reports the
  *   neglected mass of the contrary, and the evaluator refuses when it is not negligible); the
@@ -36,6 +45,15 @@
  * stage's windows share one evaluation.
  */
 import type { CompiledPolicy, CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import type { FailureCount } from '../../engine/controller/failureCount.ts';
+import {
+  countCheck,
+  countInconclusive,
+  countOnStageEntry,
+  emptyFailureCount,
+  isPaused,
+  reachesFailureLimit,
+} from '../../engine/controller/failureCount.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage } from '../traffic.ts';
 import type { ArmConditions, World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
@@ -86,7 +104,8 @@ interface ChainState {
   stageStart: number;
   time: number;
   passed: number;
-  failures: number;
+  /** The failure counts, with the fields no stage reads zeroed (`keptCount`). */
+  count: FailureCount;
   worseSeen: boolean;
   firstExposedWorse: number | null;
   hoursServed: number;
@@ -131,6 +150,28 @@ function usersServed(world: World, levels: readonly number[], volumes: readonly 
 }
 
 /**
+ * The counts as the chain keys them: only the fields some stage reads, the rest zeroed —
+ * consecutive failures (a 'consecutive' stage), total failures ('total'), the last N outcomes
+ * masked to the largest window ('mOfN'), inconclusive checks (onNoData 'inconclusive' with a
+ * limit) — and `recentChecks` (only messages read it) dropped. Equal keys mean equal futures.
+ */
+function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => FailureCount {
+  const counted = compiled.stages.filter((stage) => stage.kind === 'canary' || stage.kind === 'full');
+  const modes = new Set(counted.map((stage) => stage.failureCounting.mode));
+  const recentMask = 2 ** Math.max(0, ...counted.map((stage) => stage.failureCounting.window)) - 1;
+  const inconclusive = counted.some(
+    (stage) => stage.failureCounting.onNoData === 'inconclusive' && Number.isFinite(stage.failureCounting.inconclusiveLimit),
+  );
+  return (count) => ({
+    consecutive: modes.has('consecutive') ? count.consecutive : 0,
+    total: modes.has('total') ? count.total : 0,
+    recent: modes.has('mOfN') ? count.recent & recentMask : 0,
+    recentChecks: 0,
+    inconclusive: inconclusive ? count.inconclusive : 0,
+  });
+}
+
+/**
  * Runs the chain of `compiled` in `world` with the per-window `laws` from time 0 to the
  * scenario's horizon, and returns the exact outcome tally. Stages must be baseline, shadow,
  * canary, full or promote (the evaluator's `exactSupport` refuses the rest). Cost: see module comment.
@@ -151,6 +192,7 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
   const replay = world.scenario.traffic.arrivals.kind === 'replay' ? world.scenario.traffic.arrivals : null;
   const control = emptyConditions();
   const candidate = emptyConditions();
+  const keptCount = failureCountKeeper(compiled);
 
   function windowFacts(
     state: ChainState,
@@ -228,7 +270,8 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     }
     const stage = stages[state.stageIndex];
     const key =
-      `${state.stageIndex}|${state.stageStart}|${state.passed}|${state.failures}|${state.worseSeen ? 1 : 0}|${state.firstExposedWorse}|` +
+      `${state.stageIndex}|${state.stageStart}|${state.passed}|${state.count.consecutive}|${state.count.total}|${state.count.recent}|` +
+      `${state.count.inconclusive}|${state.worseSeen ? 1 : 0}|${state.firstExposedWorse}|` +
       `${tracksHours ? state.hoursServed : 0}|${state.volumes.join(',')}|${stage.kind === 'shadow' ? state.stageWindows.length : 0}`;
     const existing = bucket.get(key);
     if (existing) existing.mass += state.mass;
@@ -254,7 +297,7 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     stageStart: 0,
     time: 0,
     passed: 0,
-    failures: 0,
+    count: emptyFailureCount(),
     worseSeen: false,
     firstExposedWorse: null,
     hoursServed: 0,
@@ -298,14 +341,16 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
       };
       const finish = (decision: 'rollback' | 'promote', mass: number): void =>
         end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes);
-      const advanceWith = (mass: number): void => {
+      // `count`: the counts after the check that completes the stage (a passing check is counted first, as in the controller).
+      const advanceWith = (mass: number, count: FailureCount = state.count): void => {
         if (mass <= 0) return;
         const nextIndex = state.stageIndex + 1;
         if (nextIndex >= stages.length || stages[nextIndex].kind === 'promote') {
           finish('promote', mass);
           return;
         }
-        next({ stageIndex: nextIndex, stageStart: windowEnd, passed: 0, failures: 0, stageWindows: [] }, mass);
+        const entered = keptCount(countOnStageEntry(count, stages[nextIndex].failureCounting));
+        next({ stageIndex: nextIndex, stageStart: windowEnd, passed: 0, count: entered, stageWindows: [] }, mass);
       };
       // checkMaxDuration for a 'continue' or 'hold' decision of `mass`, with the state `changes`.
       const continueOrHold = (changes: Partial<ChainState>, mass: number): void => {
@@ -337,19 +382,29 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
         }
         case 'canary':
         case 'full': {
+          const counting = stage.failureCounting;
+          if (isPaused(state.count, counting)) {
+            // Paused at the inconclusive limit: served, not checked.
+            continueOrHold({}, state.mass);
+            break;
+          }
           const check = fact.check as CheckProbabilities;
           tally.neglected += state.mass * (check.neglected ?? 0);
-          // Fail.
-          const failMass = state.mass * check.fail;
-          if (state.failures + 1 >= stage.failureLimit) finish('rollback', failMass);
-          else continueOrHold({ failures: state.failures + 1 }, failMass);
-          // Hold.
-          continueOrHold({}, state.mass * check.hold);
+          // Fail (and, with onNoData 'fail', the too-little-data hold).
+          const failMass = state.mass * (check.fail + (counting.onNoData === 'fail' ? check.hold : 0));
+          const failed = countCheck(state.count, true);
+          if (reachesFailureLimit(failed, counting)) finish('rollback', failMass);
+          else continueOrHold({ count: keptCount(failed) }, failMass);
+          // Hold: nothing counted, or one more inconclusive check.
+          if (counting.onNoData === 'hold') continueOrHold({}, state.mass * check.hold);
+          else if (counting.onNoData === 'inconclusive')
+            continueOrHold({ count: keptCount(countInconclusive(state.count)) }, state.mass * check.hold);
           // Pass.
           const passMass = state.mass * check.pass;
           const passed = state.passed + duration;
-          if (passed >= stage.minDuration) advanceWith(passMass);
-          else continueOrHold({ passed, failures: 0 }, passMass);
+          const passedCount = keptCount(countCheck(state.count, false));
+          if (passed >= stage.minDuration) advanceWith(passMass, passedCount);
+          else continueOrHold({ passed, count: passedCount }, passMass);
           break;
         }
         default:
