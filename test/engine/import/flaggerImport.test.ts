@@ -10,9 +10,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { initialState } from '../../../src/engine/controller/controllerState.ts';
+import { step } from '../../../src/engine/controller/step.ts';
 import type { FlaggerMode } from '../../../src/engine/export/flagger.ts';
 import { flaggerYaml } from '../../../src/engine/export/flagger.ts';
-import { flaggerChecksToPromote } from '../../../src/engine/export/flaggerAnalysisSemantics.ts';
+import { flaggerChecksToPromote, flaggerOutcome } from '../../../src/engine/export/flaggerAnalysisSemantics.ts';
 import { checkCount, planStages } from '../../../src/engine/export/stagePlan.ts';
 import { importFlagger } from '../../../src/engine/import/flaggerImport.ts';
 import { flaggerStepWeights } from '../../../src/engine/import/flaggerSteps.ts';
@@ -580,5 +582,71 @@ describe('bad input: one line naming the document and field', () => {
     expect(errorOf(() => importFixture('step-weights.yaml', { map: { 'latency-vs-primary': 'latencyP90' as never } }))).toBe(
       '--map: latency-vs-primary=latencyP90: latencyP90 is not a health metric (errorRate, timeoutRate, latencyP50, latencyP95, latencyP99)',
     );
+  });
+});
+
+/**
+ * The imported policy behaves as Flagger does: for every sequence of up to 7 checks — passing, failing,
+ * or quiet (no traffic: "no values found", a failed check for Flagger) — the engine's `step` on the
+ * imported progressive canary ends as Flagger's analysis does (export/flaggerAnalysisSemantics.ts
+ * `flaggerOutcome`, read from scheduler.go): promoted, rolled back or still running, after the same
+ * number of checks. Threshold 3 counted in total over the rollout, three one-check steps.
+ */
+describe('the imported policy decides as Flagger does, check by check', () => {
+  const text = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: { name: app }
+spec:
+  targetRef: { apiVersion: apps/v1, kind: Deployment, name: app }
+  service: { port: 80 }
+  analysis:
+    interval: 1m
+    threshold: 3
+    stepWeights: [10, 50, 80]
+    metrics:
+      - { name: request-success-rate, thresholdRange: { min: 99 }, interval: 1m }
+`;
+  const policy = importText('semantics.yaml', text).policy;
+  type Check = 'pass' | 'fail' | 'quiet';
+  const candidate = {
+    pass: { requests: 1000, errors: 0, timeouts: 0 },
+    fail: { requests: 1000, errors: 50, timeouts: 0 },
+    quiet: { requests: 0, errors: 0, timeouts: 0 },
+  };
+
+  function engine(checks: readonly Check[]): { outcome: string; checks: number } {
+    const state = initialState(policy, 0);
+    for (let i = 0; i < checks.length; i++) {
+      const window = {
+        startTime: i * 60,
+        duration: 60,
+        control: { requests: 1000, errors: 0, timeouts: 0 },
+        candidate: { ...candidate[checks[i]] },
+      };
+      const { decision } = step(state, [window], policy);
+      if (decision === 'rollback' || decision === 'promote') return { outcome: decision, checks: i + 1 };
+    }
+    return { outcome: 'running', checks: checks.length };
+  }
+
+  test('every sequence of 1 to 7 checks (3,279 sequences)', () => {
+    const kinds: Check[] = ['pass', 'fail', 'quiet'];
+    let compared = 0;
+    const outcomes = new Map<string, number>();
+    for (let length = 1; length <= 7; length++)
+      for (let code = 0; code < 3 ** length; code++) {
+        const checks = Array.from({ length }, (_, i) => kinds[Math.floor(code / 3 ** i) % 3]);
+        const flagger = flaggerOutcome(
+          { threshold: 3, stepWeights: [10, 50, 80] },
+          checks.map((c) => c === 'pass'),
+        );
+        const ours = engine(checks);
+        expect({ checks, ...ours }).toEqual({ checks, outcome: flagger.outcome, checks: flagger.checks });
+        outcomes.set(ours.outcome, (outcomes.get(ours.outcome) ?? 0) + 1);
+        compared += 1;
+      }
+    expect(compared).toBe(3279);
+    // Every outcome occurs: the comparison is not vacuous.
+    expect([...outcomes.keys()].sort()).toEqual(['promote', 'rollback', 'running']);
   });
 });
