@@ -1,4 +1,5 @@
 import type { Command } from '../io.ts';
+import { auditCommand } from './audit.ts';
 import { boundariesCommand } from './boundaries.ts';
 import { compareCommand } from './compare.ts';
 import { decideCommand } from './decide.ts';
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   simulateCommand,
   sweepCommand,
   tuneCommand,
+  auditCommand,
   mergeCommand,
   logInspectCommand,
   replayCommand,
