@@ -62,3 +62,12 @@ for label, (m, N), k, days, targets in [
         show(f"{label}: N * seen({d})", N * seen(d, m, k))
     for n in targets:
         show(f"{label}: days_to({n})", days_to(n, m, N, k))
+
+# The CLI's cases (test/cli/size.test.ts): 7,682 users (R power.prop.test for 0.10 -> 0.12, both arms).
+m, N = from_population(2000, 20000, 1)
+show("days_to(7682, *from_population(2000, 20000, 1))", days_to(7682, m, N, 1))
+m, N = from_returning(2000, 0.4, 1)
+show("days_to(7682, *from_returning(2000, 0.4, 1))", days_to(7682, m, N, 1))
+m, N = from_returning(2000, 0.5, 0.5)
+show("from_returning(2000, 0.5, 0.5): N", N)
+show("days_to(7682, *from_returning(2000, 0.5, 0.5))", days_to(7682, m, N, 0.5))

@@ -222,7 +222,94 @@ describe('rollout-lab size: mean and ratio metrics, CUPED, non-inferiority, seve
     await expect(run([...argv, '--guardrail', 'median:1:2'])).rejects.toThrow(
       /the kind must be one of proportion, mean, ratio, got 'median'/,
     );
-    await expect(run([...argv, ...guardrails, '--arms', '3'])).rejects.toThrow(/--arms cannot be combined with --guardrail/);
+    await expect(run([...argv, ...guardrails, '--weights', '1,1'])).rejects.toThrow(/--weights cannot be combined with --guardrail/);
+  });
+
+  // The sizer view's e2e test (test/e2e/sizer.test.ts) asks the app for these same inputs.
+  const experiment = [
+    '--metric',
+    'mean',
+    '--baseline',
+    '10',
+    '--lift',
+    '0.025',
+    '--sd',
+    '2',
+    '--cuped-r',
+    '0.7',
+    '--guardrail',
+    'mean:300:3:120:lower',
+    '--arms',
+    '3',
+  ];
+
+  it('--guardrail with --arms 3: α/2 per comparison, the square-root split (scripts/reference/design_ttest.py)', async () => {
+    const json = await runJson(experiment);
+    // NormalIndPower().solve_power(effect_size=0.25/2/sqrt(0.51), alpha=0.025, power=0.9, ratio=1/sqrt(2), 'larger') = 827.98;
+    // NormalIndPower().solve_power(effect_size=3/120, alpha=0.025, power=0.9, ratio=1/sqrt(2), 'larger') = 40587.46.
+    expect(json.metrics.map((metric: { nPerArm: number }) => metric.nPerArm)).toEqual([828, 40588]);
+    // ⌈40587.46/√2⌉ = 28700 per candidate.
+    expect(json).toMatchObject({ arms: 3, nPerArm: 40588, nSecondArm: 28700, nTotal: 97988, limitingMetric: 'guardrail 1', test: 'z' });
+    expect(json.comparisonAlpha).toBeCloseTo(0.025, 15);
+    expect(json.shares[0]).toBeCloseTo(Math.SQRT2 / (Math.SQRT2 + 2), 15);
+    const text = await run(experiment);
+    expect(text.stdout).toContain('allocation: square-root rule, control/candidate = √2 = 1.414');
+    expect(text.stdout).toContain('needed: 40588 control + 2 × 28700 candidates = 97988 (set by guardrail 1)');
+  });
+
+  it('--t sizes a mean metric by the t-test (statsmodels TTestIndPower)', async () => {
+    // brentq(… TTestIndPower().power(0.5, n, 0.05, ratio=1, 'two-sided') - 0.8 …) = 63.7656 → 64 (the z-test says 63).
+    const json = await runJson(['--metric', 'mean', '--baseline', '10', '--target', '11', '--sd', '2', '--t']);
+    expect(json).toMatchObject({ method: 't', nPerArm: [64, 64], nTotal: 128 });
+    const z = await runJson(['--metric', 'mean', '--baseline', '10', '--target', '11', '--sd', '2']);
+    expect(z).toMatchObject({ method: 'normal', nPerArm: [63, 63] });
+    // With guardrails and 3 arms: brentq(… TTestIndPower().power(0.25/2/sqrt(0.51), n, 0.025, ratio=1/sqrt(2), 'larger') - 0.9 …) = 829.11.
+    const design = await runJson([...experiment, '--t']);
+    expect(design.test).toBe('t');
+    expect(design.metrics[0].nPerArm).toBe(830);
+    const text = await run(['--metric', 'mean', '--baseline', '10', '--target', '11', '--sd', '2', '--t']);
+    expect(text.stdout).toContain("t-test, variances estimated from the test's data; method: t");
+    await expect(run(['--baseline', '0.1', '--target', '0.12', '--t'])).rejects.toThrow(/--t applies to mean and ratio metrics/);
+  });
+
+  it('--population / --returning: the days with returning users beside the linear count (scripts/reference/design_accrual.py)', async () => {
+    const rate = ['--baseline', '0.10', '--target', '0.12', '--users-per-day', '2000'];
+    // 7,682 users: linear ⌈7682/2000⌉ = 4 days; days_to(7682, *from_population(2000, 20000, 1)) = 6.
+    const json = await runJson([...rate, '--population', '20000']);
+    expect(json).toMatchObject({ nTotal: 7682, usersPerDay: 2000, days: 4, accrual: { population: 20000, heterogeneity: 1, days: 6 } });
+    expect(json.accrual.returningShare).toBeCloseTo(0.18181818181817988, 12);
+    // days_to(7682, *from_returning(2000, 0.4, 1)) = 73.
+    expect((await runJson([...rate, '--returning', '0.4'])).accrual.days).toBe(73);
+    // from_returning(2000, 0.5, 0.5): N = 8051.75; days_to(7682, …) = 615.
+    const heavy = await runJson([...rate, '--returning', '0.5', '--heterogeneity', '0.5']);
+    expect(heavy.accrual.population).toBeCloseTo(8051.74708992621, 6);
+    expect(heavy.accrual.days).toBe(615);
+    // Too few users ever: days null and said in words.
+    expect((await runJson([...rate, '--population', '5000'])).accrual.days).toBeNull();
+    const text = await run([...rate, '--population', '20000']);
+    expect(text.stdout).toContain('days at 2000 users per day: 4 (if every user is new)');
+    expect(text.stdout).toMatch(/days with returning users: 6 \(negative binomial visits: population 20,?000, 18\.18?% of a day's users/);
+    expect((await run([...rate, '--population', '5000'])).stdout).toMatch(/days with returning users: never \(only 5,?000 users in all\)/);
+    // The general path carries them too.
+    const mean = await runJson([
+      '--metric',
+      'mean',
+      '--baseline',
+      '10',
+      '--target',
+      '11',
+      '--sd',
+      '2',
+      '--users-per-day',
+      '50',
+      '--returning',
+      '0.4',
+    ]);
+    // k = 1, r = 0.4 gives N = 4·D = 200 (as from_returning(2000, 0.4, 1) gives 8000) and U(d) = 200·d/(d + 3) ≥ 126 ⇒ d ≥ 5.1.
+    expect(mean).toMatchObject({ nTotal: 126, days: 3, accrual: { days: 6 } });
+    await expect(run([...rate, '--population', '20000', '--returning', '0.4'])).rejects.toThrow(/either --population or --returning/);
+    await expect(run(['--baseline', '0.1', '--target', '0.12', '--population', '20000'])).rejects.toThrow(/need --users-per-day/);
+    await expect(run([...rate, '--population', '1000'])).rejects.toThrow(/--population must be greater than 2000/);
   });
 
   it('bad combinations are UsageErrors naming the option', async () => {

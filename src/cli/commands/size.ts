@@ -2,18 +2,24 @@
  * `rollout-lab size`: units per arm needed to detect a change of a success rate, by the pooled
  * (R `power.prop.test`) or arcsine (statsmodels `NormalIndPower`) method; and, by the normal
  * theory of the engine's experiment-design statistics, for mean and ratio metrics, with CUPED,
- * a non-inferiority margin, several arms (Bonferroni, optimal or given allocation) and the days
- * a given number of users per day needs.
+ * a non-inferiority margin, several arms (Bonferroni, optimal or given allocation), guardrails
+ * (`designExperiment`, the design the app's sizer uses too), the t-test for estimated variances
+ * (`--t`) and the days a given number of users per day needs — linear, and with returning users
+ * (`userAccrual`: --population or --returning).
  */
 
+import type { ExperimentDesignResult } from '../../engine/stats/experimentDesign.ts';
+import { designExperiment } from '../../engine/stats/experimentDesign.ts';
 import { meanSampleSize } from '../../engine/stats/meanSampleSize.ts';
 import { multiArmSampleSize } from '../../engine/stats/multiArmDesign.ts';
-import type { MetricDesign, MultiMetricSampleSizeResult } from '../../engine/stats/multiMetricDecision.ts';
-import { multiMetricSampleSize } from '../../engine/stats/multiMetricDecision.ts';
+import type { MetricDesign } from '../../engine/stats/multiMetricDecision.ts';
 import type { NonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
 import { nonInferiorityHypothesis } from '../../engine/stats/nonInferiority.ts';
 import type { SampleSizeMethod, SampleSizeResult } from '../../engine/stats/sampleSize.ts';
 import { requiredSampleSize } from '../../engine/stats/sampleSize.ts';
+import { tTestSampleSize } from '../../engine/stats/tTestPower.ts';
+import type { UserAccrualModel } from '../../engine/stats/userAccrual.ts';
+import { daysToReachUsers, linearDaysToReachUsers, userAccrualModel } from '../../engine/stats/userAccrual.ts';
 import { formatPercentSignificant } from '../../engine/text/format.ts';
 import type { ParsedArgs } from '../args.ts';
 import { choiceOption, numberOption, parseCommandArgs, parseNumber, UsageError } from '../args.ts';
@@ -76,7 +82,7 @@ type MetricKind = (typeof METRICS)[number];
 /** What the general (normal-theory) path computed. */
 interface DesignResult {
   metric: MetricKind;
-  method: 'normal';
+  method: 'normal' | 't';
   baseline: number;
   target: number;
   difference: number;
@@ -131,6 +137,13 @@ function readVariance(args: ParsedArgs, metric: MetricKind): number {
     : numberOption(args, 'variance', { min: 0, exclusiveMin: true });
 }
 
+/** `--t`: size by the t-test (variances estimated from the test's data), for mean and ratio metrics. */
+function readT(args: ParsedArgs, metric: MetricKind): boolean {
+  if (args.values.t !== true) return false;
+  if (metric === 'proportion') throw new UsageError('--t applies to mean and ratio metrics; a rate is sized by the normal approximation');
+  return true;
+}
+
 /**
  * The general design: each comparison candidate − control at α/k (k = arms − 1, Bonferroni), power
  * `power`, variances p(1 − p) for a rate or the given per-unit variance, times 1 − ρ² with CUPED;
@@ -149,6 +162,7 @@ function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
   const power = numberOption(args, 'power', { default: 0.8, min: alpha, max: 1, exclusiveMin: true, exclusiveMax: true });
   const cupedCorrelation = numberOption(args, 'cuped-r', { default: 0, min: -1, max: 1, exclusiveMin: true, exclusiveMax: true });
   const armCount = numberOption(args, 'arms', { default: 2, min: 2, integer: true });
+  const useT = readT(args, metric);
   const difference = target - baseline;
   let nullDifference = 0;
   let sides = Number(choiceOption(args, 'sides', ['1', '2'] as const, '2')) as 1 | 2;
@@ -199,9 +213,10 @@ function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
   let nPerArm: number[];
   let shares: number[];
   let allocation: DesignResult['allocation'];
+  if (useT && k > 1 && weights !== null) throw new UsageError('--t with --weights over more than two arms is not supported');
   if (k === 1) {
     const ratio = weights ? weights[1] / weights[0] : numberOption(args, 'ratio', { default: 1, min: 0, exclusiveMin: true });
-    const result = meanSampleSize({
+    const result = (useT ? tTestSampleSize : meanSampleSize)({
       controlVariance,
       candidateVariance,
       difference,
@@ -215,6 +230,24 @@ function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
     nPerArm = [result.nPerArm, result.nSecondArm];
     shares = [1 / (1 + ratio), ratio / (1 + ratio)];
     allocation = weights ? 'weights' : 'ratio';
+  } else if (useT) {
+    if (args.values.ratio !== undefined)
+      throw new UsageError('--ratio applies to two arms; with --arms above 2 give --weights or let the optimal allocation decide');
+    // The square-root split (the optimal allocation for equal variances), each comparison by the t-test at α/k.
+    const ratio = 1 / Math.sqrt(k);
+    const result = tTestSampleSize({
+      controlVariance,
+      difference,
+      nullDifference,
+      alpha: comparisonAlpha,
+      power,
+      ratio,
+      sides,
+      cupedCorrelation,
+    });
+    nPerArm = [result.nPerArm, ...Array.from({ length: k }, () => result.nSecondArm)];
+    shares = [1 / (1 + k * ratio), ...Array.from({ length: k }, () => ratio / (1 + k * ratio))];
+    allocation = 'optimal';
   } else if (weights === null) {
     if (args.values.ratio !== undefined)
       throw new UsageError('--ratio applies to two arms; with --arms above 2 give --weights or let the optimal allocation decide');
@@ -243,7 +276,7 @@ function generalDesign(args: ParsedArgs, metric: MetricKind): DesignResult {
   }
   return {
     metric,
-    method: 'normal',
+    method: useT ? 't' : 'normal',
     baseline,
     target,
     difference,
@@ -301,18 +334,22 @@ function readGuardrail(text: string, index: number): MetricDesign {
  * sized together by the engine's multi-metric rule (success at α, guardrails at α, each test powered
  * at 1 − β/(G + 1), n = the maximum over metrics; Schultzberg, Ankargren & Frånberg 2024).
  */
-function multiMetricDesign(args: ParsedArgs, metric: MetricKind, guardrails: string[]): MultiMetricSampleSizeResult {
-  for (const name of ['non-inferiority', 'arms', 'weights', 'lower-is-better']) {
+function multiMetricDesign(args: ParsedArgs, metric: MetricKind, guardrails: string[]): ExperimentDesignResult {
+  for (const name of ['non-inferiority', 'weights', 'lower-is-better']) {
     if (args.values[name] !== undefined)
-      throw new UsageError(`--${name} cannot be combined with --guardrail (two arms, one success metric)`);
+      throw new UsageError(`--${name} cannot be combined with --guardrail (one success metric; the split is the square-root rule)`);
   }
+  const arms = numberOption(args, 'arms', { default: 2, min: 2, integer: true });
+  const useT = readT(args, metric);
   const isRate = metric === 'proportion';
   const baseline = numberOption(args, 'baseline', isRate ? { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true } : {});
   const target = readMeanTarget(args, baseline, false);
   if (target === baseline) throw new UsageError('--target must differ from --baseline');
   const alpha = numberOption(args, 'alpha', { default: 0.05, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
   const power = numberOption(args, 'power', { default: 0.8, min: alpha, max: 1, exclusiveMin: true, exclusiveMax: true });
-  const ratio = numberOption(args, 'ratio', { default: 1, min: 0, exclusiveMin: true });
+  if (arms > 2 && args.values.ratio !== undefined)
+    throw new UsageError('--ratio applies to two arms; with --arms above 2 the square-root rule sets the split');
+  const ratio = arms > 2 ? undefined : numberOption(args, 'ratio', { default: 1, min: 0, exclusiveMin: true });
   if (args.values.sides !== undefined && args.values.sides !== '1')
     throw new UsageError('the multi-metric rule tests one-sided: --sides must be 1 or left out');
   const success: MetricDesign = {
@@ -326,37 +363,114 @@ function multiMetricDesign(args: ParsedArgs, metric: MetricKind, guardrails: str
     ...(isRate ? {} : { standardDeviation: Math.sqrt(readVariance(args, metric)) }),
   };
   try {
-    return multiMetricSampleSize({ metrics: [success, ...guardrails.map(readGuardrail)], alpha, power, ratio });
+    return designExperiment({ metrics: [success, ...guardrails.map(readGuardrail)], arms, alpha, power, ratio, test: useT ? 't' : 'z' });
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-function multiMetricSummary(result: MultiMetricSampleSizeResult, days: number | null, usersPerDay: number | undefined): string {
+function multiMetricSummary(result: ExperimentDesignResult, duration: Duration | null): string {
+  const k = result.arms - 1;
+  const level = k > 1 ? `α/${k} = ${formatNumber(result.comparisonAlpha)} (Bonferroni over ${k} comparisons)` : `α = ${result.alpha}`;
   const lines = [
     'Sample size for one success metric and its guardrails (Schultzberg, Ankargren & Frånberg 2024)',
-    `  success one-sided at α = ${result.alpha}; guardrails non-inferiority at α = ${result.alpha} each (not split); ` +
-      `each test powered at 1 − β/(G + 1) = ${formatNumber(1 - result.perTestBeta)} for a decision power of ${formatNumber(result.power)}`,
+    `  success one-sided at ${level}; guardrails non-inferiority at ${level} each (not split over guardrails); ` +
+      `each test powered at 1 − β/(G + 1) = ${formatNumber(1 - result.perTestBeta)} for a decision power of ${formatNumber(result.power)}` +
+      (result.test === 't' ? '; mean and ratio metrics by the t-test' : ''),
     ...result.metrics.map(
       (metric) =>
         `  ${metric.name.padEnd(12)} ${metric.role === 'success' ? `detect ${formatNumber(metric.difference)}` : `margin ${formatNumber(metric.nullDifference)}`}: ${metric.nPerArm} per arm`,
     ),
-    `  needed: ${result.nPerArm} control + ${result.nSecondArm} candidate = ${result.nTotal} (set by ${result.limitingMetric})`,
   ];
-  if (days !== null) lines.push(`  days at ${usersPerDay} users per day: ${days}`);
+  if (k > 1) {
+    lines.push(
+      `  allocation: square-root rule, control/candidate = √${k} = ${formatNumber(Math.sqrt(k))} ` +
+        `(control ${formatNumber(100 * result.shares[0])}%, each candidate ${formatNumber(100 * result.shares[1])}% of traffic)`,
+      `  needed: ${result.nPerArm} control + ${k} × ${result.nSecondArm} candidates = ${result.nTotal} (set by ${result.limitingMetric})`,
+    );
+  } else {
+    lines.push(`  needed: ${result.nPerArm} control + ${result.nSecondArm} candidate = ${result.nTotal} (set by ${result.limitingMetric})`);
+  }
+  lines.push(...durationLines(duration));
   return lines.join('\n') + '\n';
 }
 
-/** Days until `nTotal` units have been seen at `usersPerDay` new units a day (linear accrual). */
-function daysNeeded(nTotal: number, usersPerDay: number | undefined): number | null {
-  return usersPerDay === undefined ? null : Math.ceil(nTotal / usersPerDay);
+/** The users per day and, with --population or --returning, the model of returning users. */
+interface Traffic {
+  usersPerDay: number;
+  accrual: UserAccrualModel | null;
 }
 
-function designSummary(result: DesignResult, days: number | null, usersPerDay: number | undefined): string {
+/** Reads --users-per-day and the accrual options (--population or --returning, --heterogeneity). */
+function readTraffic(args: ParsedArgs): Traffic | null {
+  const hasPopulation = args.values.population !== undefined;
+  const hasReturning = args.values.returning !== undefined;
+  const hasShape = args.values.heterogeneity !== undefined;
+  if (args.values['users-per-day'] === undefined) {
+    if (hasPopulation || hasReturning || hasShape)
+      throw new UsageError('--population, --returning and --heterogeneity need --users-per-day');
+    return null;
+  }
+  const usersPerDay = numberOption(args, 'users-per-day', { min: 0, exclusiveMin: true });
+  if (hasPopulation && hasReturning) throw new UsageError('give either --population or --returning, not both');
+  if (!hasPopulation && !hasReturning) {
+    if (hasShape) throw new UsageError('--heterogeneity needs --population or --returning');
+    return { usersPerDay, accrual: null };
+  }
+  const heterogeneity = hasShape ? numberOption(args, 'heterogeneity', { min: 0, exclusiveMin: true }) : 1;
+  const population = hasPopulation ? numberOption(args, 'population', { min: usersPerDay, exclusiveMin: true }) : undefined;
+  const returningShare = hasReturning
+    ? numberOption(args, 'returning', { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true })
+    : undefined;
+  return { usersPerDay, accrual: userAccrualModel({ usersPerDay, population, returningShare, heterogeneity }) };
+}
+
+/** The days a test of `nTotal` users needs: linear (every user new) and, with a model, with returning users (null: never). */
+interface Duration {
+  usersPerDay: number;
+  /** ⌈nTotal / usersPerDay⌉. */
+  days: number;
+  accrual: (UserAccrualModel & { days: number | null }) | null;
+}
+
+function durationOf(nTotal: number, traffic: Traffic | null): Duration | null {
+  if (traffic === null) return null;
+  return {
+    usersPerDay: traffic.usersPerDay,
+    days: linearDaysToReachUsers(nTotal, traffic.usersPerDay),
+    accrual: traffic.accrual && { ...traffic.accrual, days: daysToReachUsers(traffic.accrual, nTotal) },
+  };
+}
+
+/** The JSON keys of a duration: usersPerDay, days (linear) and accrual (the model and its days), null without traffic. */
+function durationJson(duration: Duration | null) {
+  return { usersPerDay: duration?.usersPerDay ?? null, days: duration?.days ?? null, accrual: duration?.accrual ?? null };
+}
+
+function durationLines(duration: Duration | null): string[] {
+  if (duration === null) return [];
+  const lines = [`  days at ${duration.usersPerDay} users per day: ${duration.days}`];
+  const model = duration.accrual;
+  if (model !== null) {
+    lines[0] += ' (if every user is new)';
+    lines.push(
+      `  days with returning users: ${model.days === null ? `never (only ${formatNumber(model.population)} users in all)` : model.days} ` +
+        `(negative binomial visits: population ${formatNumber(model.population)}, ` +
+        `${formatNumber(100 * model.returningShare)}% of a day's users came the day before, heterogeneity k = ${model.heterogeneity})`,
+    );
+  }
+  return lines;
+}
+
+function designSummary(result: DesignResult, duration: Duration | null): string {
   const sign = result.difference >= 0 ? '+' : '−';
   const value = (x: number) => (result.metric === 'proportion' ? formatPercentSignificant(x) : formatNumber(x));
-  const lines = [`Sample size for a ${result.metric} metric (normal theory, per-unit variances; method: normal)`];
+  const lines = [
+    result.method === 't'
+      ? `Sample size for a ${result.metric} metric (t-test, variances estimated from the test's data; method: t)`
+      : `Sample size for a ${result.metric} metric (normal theory, per-unit variances; method: normal)`,
+  ];
   if (result.nonInferiority) {
     const ni = result.nonInferiority;
     lines.push(
@@ -388,8 +502,7 @@ function designSummary(result: DesignResult, days: number | null, usersPerDay: n
   else if (result.allocation === 'ratio') lines.push(`  allocation 1:${perControl}`);
   else lines.push(`  allocation: the given weights`);
   result.arms.forEach((arm, i) => lines.push(`  ${arm}: ${result.nPerArm[i]}  (${formatNumber(100 * result.shares[i])}% of traffic)`));
-  lines.push(`  total: ${result.nTotal}`);
-  if (days !== null) lines.push(`  days at ${usersPerDay} users per day: ${days}`);
+  lines.push(`  total: ${result.nTotal}`, ...durationLines(duration));
   return lines.join('\n') + '\n';
 }
 
@@ -398,11 +511,12 @@ export const sizeCommand: Command = {
   name: 'size',
   summary:
     'sample size per arm to detect a change of a success rate (pooled or arcsine method), or of a mean or ratio metric, ' +
-    'with CUPED, a non-inferiority margin and several arms',
+    'with CUPED, a non-inferiority margin, guardrails, several arms and the t-test; the days with returning users',
   usage:
     'size --baseline <value> (--target <value> | --lift <relative change>) [--metric proportion|mean|ratio] ' +
     '[--sd <per unit> | --variance <per unit>] [--cuped-r <correlation>] [--non-inferiority <margin>|<percent>%] [--lower-is-better] ' +
-    '[--arms 2] [--weights w1,w2,…] [--guardrail KIND:BASELINE:MARGIN[:SD][:lower] …] [--users-per-day <n>] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
+    '[--t] [--arms 2] [--weights w1,w2,…] [--guardrail KIND:BASELINE:MARGIN[:SD][:lower] …] ' +
+    '[--users-per-day <n> [--population <n> | --returning <share>] [--heterogeneity 1]] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(argv, {
       baseline: { type: 'string' },
@@ -422,29 +536,34 @@ export const sizeCommand: Command = {
       arms: { type: 'string' },
       weights: { type: 'string' },
       'users-per-day': { type: 'string' },
+      population: { type: 'string' },
+      returning: { type: 'string' },
+      heterogeneity: { type: 'string' },
+      t: { type: 'boolean' },
       guardrail: { type: 'string', multiple: true },
     });
     const metric = choiceOption(args, 'metric', METRICS, 'proportion');
-    const usersPerDay =
-      args.values['users-per-day'] === undefined ? undefined : numberOption(args, 'users-per-day', { min: 0, exclusiveMin: true });
+    const traffic = readTraffic(args);
     const guardrails = args.values.guardrail as string[] | undefined;
     if (guardrails !== undefined) {
       if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
       const design = multiMetricDesign(args, metric, guardrails);
-      const days = daysNeeded(design.nTotal, usersPerDay);
-      if (args.values.json) writeJson(io, { metric, ...design, usersPerDay: usersPerDay ?? null, days });
-      else io.stdout.write(multiMetricSummary(design, days, usersPerDay));
+      const duration = durationOf(design.nTotal, traffic);
+      if (args.values.json) writeJson(io, { metric, ...design, ...durationJson(duration) });
+      else io.stdout.write(multiMetricSummary(design, duration));
       return 0;
     }
-    const general = ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights'].some((name) => args.values[name] !== undefined);
+    const general = ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights', 't'].some(
+      (name) => args.values[name] !== undefined,
+    );
     if (metric !== 'proportion' || general) {
       if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
       if (args.values['lower-is-better'] && args.values['non-inferiority'] === undefined)
         throw new UsageError('--lower-is-better applies with --non-inferiority');
       const design = generalDesign(args, metric);
-      const days = daysNeeded(design.nTotal, usersPerDay);
-      if (args.values.json) writeJson(io, { ...design, usersPerDay: usersPerDay ?? null, days });
-      else io.stdout.write(designSummary(design, days, usersPerDay));
+      const duration = durationOf(design.nTotal, traffic);
+      if (args.values.json) writeJson(io, { ...design, ...durationJson(duration) });
+      else io.stdout.write(designSummary(design, duration));
       return 0;
     }
     if (args.values['lower-is-better']) throw new UsageError('--lower-is-better applies with --non-inferiority');
@@ -472,11 +591,15 @@ export const sizeCommand: Command = {
         nPerArm: result.nPerArm,
         nSecondArm: result.nSecondArm,
         nTotal: result.nTotal,
-        ...(usersPerDay === undefined ? {} : { usersPerDay, days: daysNeeded(result.nTotal, usersPerDay) }),
+        ...(traffic === null ? {} : durationJson(durationOf(result.nTotal, traffic))),
       });
     } else {
       io.stdout.write(summary(result));
-      if (usersPerDay !== undefined) io.stdout.write(`  days at ${usersPerDay} users per day: ${daysNeeded(result.nTotal, usersPerDay)}\n`);
+      io.stdout.write(
+        durationLines(durationOf(result.nTotal, traffic))
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
     }
     return 0;
   },
