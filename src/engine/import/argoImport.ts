@@ -65,6 +65,8 @@ interface Context {
   unrepresented: UnrepresentedField[];
   assumptions: ImportAssumption[];
   zeroTraffic: string[];
+  /** Names of the template metrics read (to warn about a --map entry that names none). */
+  metricNames: Set<string>;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
@@ -85,7 +87,7 @@ function getIn(value: unknown, path: readonly (string | number)[]): unknown {
 }
 
 /** The template documents an analysis (inline step or background) references, each metric read. */
-function analysisMetrics(context: Context, analysis: unknown, location: SourceLocation): ReadMetric[] {
+function analysisMetrics(context: Context, analysis: unknown, location: SourceLocation, inline: boolean): ReadMetric[] {
   if (!isMapping(analysis)) throw new ImportError(location, 'must be a mapping with templates');
   const templates = analysis.templates;
   if (!Array.isArray(templates) || templates.length === 0) {
@@ -138,7 +140,16 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
         });
         return;
       }
+      if (inline && metric.count === 0) {
+        // docs/features/analysis.md: "if the count has value 0 and the analysis is defined in the steps, the analysis won't be executed".
+        context.unrepresented.push({
+          source: { ...metricLocation, path: [...metricLocation.path, 'count'] },
+          reason: `count 0 in a step: Argo does not run metric '${String(metric.name)}' (left out)`,
+        });
+        return;
+      }
       const read = readArgoMetric(metricLocation, metric, context.options.map);
+      context.metricNames.add(read.name);
       context.assumptions.push(...read.assumptions);
       if (read.role === 'unread') context.unrepresented.push({ source: metricLocation, reason: read.unreadReason ?? 'not read' });
       metrics.push(read);
@@ -296,7 +307,16 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     );
   }
   const rollout = rollouts[0];
-  const context: Context = { docs, rollout, options, mapped: [], unrepresented: [], assumptions: [], zeroTraffic: [] };
+  const context: Context = {
+    docs,
+    rollout,
+    options,
+    mapped: [],
+    unrepresented: [],
+    assumptions: [],
+    zeroTraffic: [],
+    metricNames: new Set(),
+  };
   for (const doc of docs) {
     if (doc !== rollout && doc.kind !== 'AnalysisTemplate' && doc.kind !== 'ClusterAnalysisTemplate') {
       context.unrepresented.push({ source: at(doc, []), reason: `a ${doc.kind} is not part of the rollout's analysis: not read` });
@@ -346,7 +366,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
         `must be a step index between 0 and ${steps.length}`,
       );
     }
-    background = { metrics: analysisMetrics(context, canary.analysis, location), startingStep };
+    background = { metrics: analysisMetrics(context, canary.analysis, location, false), startingStep };
     for (const metric of background.metrics) {
       if (metric.count !== undefined && metric.count > 0) {
         context.unrepresented.push({
@@ -440,7 +460,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       case 'analysis':
         current.analyses.push({
           step: i,
-          metrics: analysisMetrics(context, step.analysis, { ...location, path: [...location.path, 'analysis'] }),
+          metrics: analysisMetrics(context, step.analysis, { ...location, path: [...location.path, 'analysis'] }, true),
         });
         return;
       case 'setCanaryScale':
@@ -740,6 +760,10 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     context.mapped.push({ ...field, policyPath: shared[key] !== undefined ? ['guards', key] : ['stages', stage, 'guards', key] });
   }
 
+  for (const name of Object.keys(options.map ?? {})) {
+    if (!context.metricNames.has(name))
+      context.assumptions.push({ text: `--map names '${name}', which no metric of the referenced templates has (ignored)` });
+  }
   const annotations = getIn(rollout.value, ['metadata', 'annotations']);
   const annotatedMode = isMapping(annotations) ? annotations['rollout-lab/baseline-mode'] : undefined;
   const mode =
@@ -771,7 +795,9 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     report: {
       source: 'argo',
       mapped: context.mapped,
-      unrepresented: context.unrepresented,
+      unrepresented: context.unrepresented.filter(
+        (field, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(field)) === i,
+      ),
       // A template used by several steps is read once per step: each assumption is said once.
       assumptions: context.assumptions.filter(
         (assumption, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(assumption)) === i,

@@ -249,6 +249,21 @@ describe('bad input: one line naming the document and field', () => {
       'r.yaml#2 AnalysisTemplate/success-rate .spec.metrics[0].interval: must be a Go duration like 5m or 1h30m, got "1d"',
     );
   });
+  test('a --map entry that names no metric, and an inline metric with count 0 (Argo does not run it), are reported once', () => {
+    const inline = fixture('canary-inline-analysis');
+    const { report } = importRollout([inline], { map: { 'sucess-rate': 'errorRate' } });
+    expect(report.assumptions.map((assumption) => assumption.text)).toContain(
+      "--map names 'sucess-rate', which no metric of the referenced templates has (ignored)",
+    );
+    const withExtra = inline.text.replace(
+      '  metrics:\n',
+      '  metrics:\n  - name: p99\n    count: 0\n    successCondition: result[0] < 0.3\n    provider: {prometheus: {address: http://p, query: q}}\n',
+    );
+    const extra = importRollout([{ name: 'r.yaml', text: withExtra }]).report.unrepresented;
+    expect(extra.map((field) => `${field.source.path.join('.')}: ${field.reason}`)).toEqual([
+      "spec.metrics.0.count: count 0 in a step: Argo does not run metric 'p99' (left out)",
+    ]);
+  });
   test('detectImportSource reads apiVersion and kind', () => {
     expect(detectImportSource([fixture('mirror-route')])).toBe('argo');
   });
@@ -326,4 +341,29 @@ describe('round trip with our exporter, for every policy in scenarios/ and the l
 test('importArgo takes documents read once (the audit and the app call it with readYamlDocuments)', () => {
   const documents = readYamlDocuments([fixture('background-analysis')]);
   expect(importArgo(documents).policy.stages).toHaveLength(4);
+});
+
+describe('failure counting through the round trip (contract C1)', () => {
+  const withGuards = (guards: Policy['guards']): Policy => ({ ...defaultPolicy(), guards: { ...defaultPolicy().guards, ...guards } });
+  test("'total' is Argo's own counting: failureLimit n exports as n − 1 tolerated and imports back as n, total", () => {
+    const policy = withGuards({ failureLimit: 3, failureCounting: 'total' });
+    const back = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }]);
+    expect(back.policy.guards).toMatchObject({ failureLimit: 3, failureCounting: 'total' });
+    expect(planStages(back.policy).map((stage) => stage.failureLimit)).toEqual(planStages(policy).map((stage) => stage.failureLimit));
+    const field = back.report.mapped.find((mapped) => mapped.policyPath.join('.') === 'guards.failureLimit')!;
+    expect([field.sourceValue, field.toSource?.(3)]).toEqual([2, 2]);
+  });
+  test("'consecutive' above 1 and 'mOfN' have no Argo form: they come back as total counting no more tolerant than the original, and then stay put", () => {
+    for (const guards of [
+      { failureLimit: 3, failureCounting: 'consecutive' as const },
+      { failureLimit: 2, failureCounting: 'mOfN' as const, failureWindow: 5 },
+    ]) {
+      const first = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(withGuards(guards)) }]).policy;
+      expect(first.guards?.failureWindow).toBeUndefined();
+      expect(first.guards?.failureCounting ?? 'consecutive').not.toBe('mOfN');
+      expect(first.guards?.failureLimit ?? 1).toBeLessThanOrEqual(guards.failureLimit);
+      const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first) }]).policy;
+      expect(second).toEqual(first);
+    }
+  });
 });
