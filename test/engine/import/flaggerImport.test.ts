@@ -20,6 +20,7 @@ import { importFlagger } from '../../../src/engine/import/flaggerImport.ts';
 import { flaggerStepWeights } from '../../../src/engine/import/flaggerSteps.ts';
 import type { ImportOptions, ImportResult } from '../../../src/engine/import/importTypes.ts';
 import { formatLocation, ImportError } from '../../../src/engine/import/importTypes.ts';
+import { writeBack } from '../../../src/engine/import/writeBack.ts';
 import { readYamlDocuments } from '../../../src/engine/import/yamlDocuments.ts';
 import { formatDuration, parseDuration } from '../../../src/engine/policy/duration.ts';
 import { formatPolicyError, parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
@@ -649,5 +650,37 @@ spec:
     expect(compared).toBe(3279);
     // Every outcome occurs: the comparison is not vacuous.
     expect([...outcomes.keys()].sort()).toEqual(['promote', 'rollback', 'running']);
+  });
+});
+
+describe('the mapped fields write a tuned policy back into the Canary (writeBack.ts)', () => {
+  test('threshold 10 → 4 and the success-rate limit 1% → 2% of errors: two scalar edits, comments and layout kept', () => {
+    const text = fixture('progressive.yaml');
+    const inputs = [{ name: 'progressive.yaml', text }];
+    const result = importFlagger(readYamlDocuments(inputs), { map: { '404s percentage': 'errorRate' } });
+    const tuned: Policy = JSON.parse(JSON.stringify(result.policy));
+    tuned.guards = { ...tuned.guards, failureLimit: 4 };
+    for (const stage of tuned.stages) if (stage.kind === 'canary') (stage.rules[0] as { max: number }).max = 0.02;
+    const back = writeBack(inputs, result, tuned);
+    expect(back.unrepresentable).toEqual([]);
+    expect(back.changes.map((c) => `${formatLocation(c.source)}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`)).toEqual([
+      'progressive.yaml#2 Canary/podinfo .spec.analysis.metrics[0].thresholdRange.min: 99 → 98',
+      'progressive.yaml#2 Canary/podinfo .spec.analysis.threshold: 10 → 4',
+    ]);
+    const after = back.files[0].text;
+    expect(after).toBe(text.replace('threshold: 10', 'threshold: 4').replace('min: 99', 'min: 98'));
+    // The written file imports as the tuned policy.
+    expect(importText('progressive.yaml', after, { map: { '404s percentage': 'errorRate' } }).policy).toEqual(tuned);
+  });
+
+  test('a change Flagger cannot express (one step longer than one check) is listed, not written', () => {
+    const inputs = [{ name: 'step-weights.yaml', text: fixture('step-weights.yaml') }];
+    const result = importFlagger(readYamlDocuments(inputs), { map: { 'latency-vs-primary': 'latencyP95' } });
+    const tuned: Policy = JSON.parse(JSON.stringify(result.policy));
+    (tuned.stages[1] as { minDuration: string }).minDuration = '10m';
+    const back = writeBack(inputs, result, tuned);
+    expect(back.changes).toEqual([]);
+    expect(back.unrepresentable).toHaveLength(1);
+    expect(back.unrepresentable[0]).toContain('stages[1].minDuration');
   });
 });
