@@ -192,9 +192,37 @@ export type AbDesign =
   | { type: 'groupSequential' /** Planned analyses, ≥ 2. */; looks: number; spending: SpendingFunction }
   | { type: 'alwaysValid' };
 
+/**
+ * One metric of an A/B test decided by several metrics (`AbTest.metrics`), with its role in the
+ * decision rule of Schultzberg, Ankargren & Frånberg 2024 (stats/multiMetricDecision.ts): the
+ * candidate ships only when a success metric improved (superiority, one-sided, the success family
+ * Bonferroni-corrected α/S) and every guardrail is non-inferior (one-sided at α with its margin,
+ * α not split across guardrails); a metric significantly worse (one-sided at α) rolls back.
+ */
+export interface AbMetric {
+  /** The key in the windows' `ArmWindow.values`, or `'successRate'` for the arms' `successes / outcomes` counts. Unique in the list. */
+  name: string;
+  /**
+   * - `'proportion'`: a rate; `'successRate'` reads the counts, another name reads `values` with x = 1 or 0 per unit;
+   * - `'mean'`: the mean of x per unit (y the pre-period covariate, for `cuped`);
+   * - `'ratio'`: Σx/Σy over units (x numerator, y denominator), its variance by the delta method (Deng, Knoblich & Lu 2018).
+   */
+  kind: 'proportion' | 'mean' | 'ratio';
+  /** `'success'` (must improve for the candidate to ship) or `'guardrail'` (must be shown non-inferior). */
+  role: 'success' | 'guardrail';
+  /** Which way is good. Default `'higher-is-better'` for a success metric and `'lower-is-better'` for a guardrail (latency, cost, errors). */
+  direction?: 'higher-is-better' | 'lower-is-better';
+  /** Success metrics (required): the planned improvement, absolute, in the metric's units (> 0). */
+  minimumEffect?: number;
+  /** Guardrails (required): how much worse the candidate may be — absolute, or relative to the control's value (0.05 = 5 %). */
+  margin?: { absolute: number } | { relative: number };
+  /** Mean metrics only: adjust with the pre-period y (CUPED; Deng, Xu, Kohavi & Walker 2013). Default false. */
+  cuped?: boolean;
+}
+
 /** The A/B test on the success metric. */
 export interface AbTest {
-  /** The success metric: `successes / outcomes` of each arm. */
+  /** The success metric: `successes / outcomes` of each arm (the single-metric test, when `metrics` is absent). */
   metric: 'successRate';
   /** Two-sided significance level (default 0.05). */
   alpha?: number;
@@ -205,10 +233,32 @@ export interface AbTest {
   design: AbDesign;
   /** Control success rate used to plan the sample size; estimated from the baseline or control data when absent. */
   baselineRate?: number;
-  /** Planned outcomes per arm; overrides the computed sample size. */
+  /**
+   * Planned outcomes per arm; overrides the computed sample size. With `metrics`: the planned
+   * units per arm of every metric (outcomes for `'successRate'`, value units for the others).
+   */
   sampleSize?: number;
-  /** What to do when the test ends without a significant difference (default `'hold'`). */
+  /**
+   * What the stage does when the test ENDS without showing a difference (default `'hold'`): `'hold'`
+   * (the stage holds until its `maxDuration`, then `onMaxDuration`), `'advance'` or `'rollback'`.
+   * The same for every design — the test ends at its planned maximum information: the fixed
+   * design at the planned sample size, the group-sequential design at its final look, the
+   * always-valid design when the planned sample size (the fixed design's) is reached, taken as its
+   * maximum. "Without showing a difference" includes a fixed-design TIE (an equivalence
+   * interval within ±minimumEffect, reported as such) and, with `metrics`, a test that ends without
+   * the ship conclusion and without a significantly worse metric.
+   */
   onInconclusive?: 'hold' | 'advance' | 'rollback';
+  /**
+   * Decide on several metrics with roles instead of the success rate alone (Schultzberg et al.
+   * 2024; `AbMetric`): at least one success metric; names unique. The planned sample is, per
+   * metric, what it needs at its level with power 1 − β/(G + 1) (G guardrails), estimated from the
+   * control's data once each metric has `guards.minRequests` units (stats/multiMetricDecision.ts
+   * `multiMetricSampleSize`), and the test's information is the smallest share of its plan any
+   * metric has reached. `metric` and `minimumEffect` above then only describe `'successRate'`
+   * when it is listed without its own `minimumEffect`.
+   */
+  metrics?: AbMetric[];
 }
 
 /** A/B test: the candidate serves `traffic`, and the test decides; guardrails roll back mid-test. */

@@ -251,6 +251,82 @@ const powerAboveAlpha: CrossFieldCheck = (test, path, report, failed) => {
   if (!(power > alpha)) report(`${path}.power`, `must be greater than alpha (${alpha}), got ${power}`);
 };
 
+/** One A/B metric's fields that depend on its role and kind. */
+const abMetricRoles: CrossFieldCheck = (metric, path, report) => {
+  if (metric.role === 'success') {
+    if (metric.minimumEffect === undefined && metric.name !== 'successRate') {
+      report(`${path}.minimumEffect`, 'is required for a success metric: the planned improvement, in the metric’s units');
+    }
+    if (metric.margin !== undefined) report(`${path}.margin`, "applies only to a guardrail (role 'guardrail')");
+  } else if (metric.role === 'guardrail') {
+    if (metric.margin === undefined)
+      report(`${path}.margin`, 'is required for a guardrail: { absolute } or { relative } non-inferiority margin');
+    if (metric.minimumEffect !== undefined) report(`${path}.minimumEffect`, "applies only to a success metric (role 'success')");
+  }
+  if (metric.cuped === true && metric.kind !== 'mean')
+    report(`${path}.cuped`, `applies only to a 'mean' metric, got kind '${String(metric.kind)}'`);
+  if (metric.name === 'successRate' && metric.kind !== undefined && metric.kind !== 'proportion') {
+    report(`${path}.kind`, `must be 'proportion' for 'successRate' (the successes / outcomes counts), got '${String(metric.kind)}'`);
+  }
+};
+
+/** A margin is either absolute or relative. */
+const oneMargin: CrossFieldCheck = (margin, path, report) => {
+  const given = ['absolute', 'relative'].filter((key) => margin[key] !== undefined);
+  if (given.length !== 1) report(path, `must give exactly one of absolute, relative, got ${given.length === 0 ? 'neither' : 'both'}`);
+};
+
+const abMetric = objectField(
+  {
+    name: textField({
+      required: true,
+      nonEmpty: true,
+      description: "The key in the windows' values (ArmWindow.values), or 'successRate' for the successes / outcomes counts.",
+    }),
+    kind: choiceField(['proportion', 'mean', 'ratio'], {
+      required: true,
+      description: 'proportion: a rate; mean: the mean of x per unit (y the CUPED covariate); ratio: Σx/Σy over units (delta method).',
+    }),
+    role: choiceField(['success', 'guardrail'], {
+      required: true,
+      description: 'success: must improve for the candidate to ship; guardrail: must be shown non-inferior.',
+    }),
+    direction: choiceField(['higher-is-better', 'lower-is-better'], {
+      description: "Which way is good (default 'higher-is-better' for success metrics, 'lower-is-better' for guardrails).",
+    }),
+    minimumEffect: numberField({
+      min: 0,
+      exclusiveMin: true,
+      description: 'Success metrics: the planned improvement, absolute, in the metric’s units.',
+    }),
+    margin: objectField(
+      {
+        absolute: numberField({ min: 0, exclusiveMin: true, description: 'How much worse the candidate may be, in the metric’s units.' }),
+        relative: numberField({ min: 0, exclusiveMin: true, description: "How much worse, as a share of control's value (0.05 = 5%)." }),
+      },
+      { description: 'Guardrails: the non-inferiority margin, absolute or relative.', check: oneMargin },
+    ),
+    cuped: booleanField({ description: 'Mean metrics: adjust with the pre-period covariate y (CUPED). Default false.' }),
+  },
+  { description: 'One metric of the A/B test with its role in the decision.', check: abMetricRoles },
+);
+
+/** At least one success metric, and each name once. */
+const abMetricList = (metrics: unknown[], path: string, report: (path: string, message: string) => void): void => {
+  const seen = new Map<string, number>();
+  let successes = 0;
+  metrics.forEach((metric, i) => {
+    if (typeof metric !== 'object' || metric === null) return;
+    const { name, role } = metric as JsonObject;
+    if (role === 'success') successes++;
+    if (typeof name !== 'string') return;
+    const first = seen.get(name);
+    if (first !== undefined) report(`${path}[${i}].name`, `'${name}' is already ${path}[${first}]: names must be unique`);
+    else seen.set(name, i);
+  });
+  if (successes === 0) report(path, "must include at least one success metric (role 'success')");
+};
+
 const abTest = objectField(
   {
     metric: choiceField(['successRate'], {
@@ -291,7 +367,16 @@ const abTest = objectField(
     }),
     sampleSize: numberField({ min: 1, integer: true, description: 'Planned outcomes per arm; overrides the computed sample size.' }),
     onInconclusive: choiceField(['hold', 'advance', 'rollback'], {
-      description: "What to do when the test ends without a significant difference (default 'hold').",
+      description:
+        "What the stage does when the test ends without showing a difference (default 'hold'), the same for every design: the fixed design's planned sample, the group-sequential final look, the always-valid design's planned sample as its maximum.",
+    }),
+    metrics: arrayField(abMetric, {
+      minItems: 1,
+      tooFew: 'must list at least one metric when given',
+      expected: 'an array of metrics { name, kind, role, … }',
+      description:
+        'Decide on several metrics with roles (ship only if a success metric improved and every guardrail is non-inferior; roll back when a metric is significantly worse).',
+      check: abMetricList,
     }),
   },
   { required: true, requiredHint: 'the A/B stage needs a test { metric, minimumEffect, design }', check: powerAboveAlpha },
