@@ -8,7 +8,9 @@
  * producers that send `latency.sketch` can pool exactly with `LatencySketch.merge` instead.
  */
 import type { ArmWindow } from '../metrics/windowMetrics.ts';
+import { addValueSums, emptyValueSums } from '../metrics/windowMetrics.ts';
 import type { HealthMetric } from '../policy/policy.ts';
+import type { BivariateSums } from '../stats/bivariateMoments.ts';
 
 /** Sums over windows for one arm. */
 export interface ArmTotals {
@@ -24,6 +26,12 @@ export interface ArmTotals {
   p50Sum: number;
   p95Sum: number;
   p99Sum: number;
+  /**
+   * Per named metric, the windows' value sums added up (`ArmWindow.values`; units of different
+   * windows count as different units). Absent until a window carries values; `clearArmTotals`
+   * drops it (a new object is made on the next add, so a shallow copy of the totals keeps its own).
+   */
+  values?: Record<string, BivariateSums>;
 }
 
 /** Empty totals. */
@@ -48,9 +56,10 @@ export function clearArmTotals(totals: ArmTotals): void {
   totals.requests = totals.errors = totals.timeouts = 0;
   totals.successes = totals.outcomes = totals.agreements = totals.compared = 0;
   totals.latencyRequests = totals.p50Sum = totals.p95Sum = totals.p99Sum = 0;
+  if (totals.values !== undefined) totals.values = undefined;
 }
 
-/** Adds one window of one arm to `totals`, in place. Cost O(1). */
+/** Adds one window of one arm to `totals`, in place. Cost O(1) (plus O(metrics) when the window carries values). */
 export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
   totals.requests += arm.requests;
   totals.errors += arm.errors;
@@ -69,6 +78,10 @@ export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
     totals.p50Sum += arm.requests * latency.p50;
     totals.p95Sum += arm.requests * latency.p95;
     totals.p99Sum += arm.requests * latency.p99;
+  }
+  if (arm.values !== undefined) {
+    const values = (totals.values ??= {});
+    for (const name in arm.values) addValueSums((values[name] ??= emptyValueSums()), arm.values[name]);
   }
 }
 

@@ -11,6 +11,7 @@
  */
 
 import type { Policy, StageKind } from '../policy/policy.ts';
+import type { AbMetricsState } from './abMetrics.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { emptyArmTotals } from './armTotals.ts';
 import { compilePolicy } from './compilePolicy.ts';
@@ -45,6 +46,8 @@ export interface AbTestState {
    * (read it as empty) in states saved before this field existed.
    */
   segments?: Record<string, SegmentTally>;
+  /** The metric list's test (`AbTest.metrics`, abMetrics.ts), once it has started; absent for the success rate alone. */
+  metrics?: AbMetricsState;
 }
 
 /** The state of one rollout. */

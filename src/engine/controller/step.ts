@@ -15,9 +15,11 @@
  * - A/B: the guardrails as above, then the test of the success rate by its design (fixed
  *   horizon with `decideAB` at the planned sample size; group-sequential Lan–DeMets boundaries at
  *   the current information fraction n/N, rounded to 1/200 at non-final looks and cached
- *   (lookBoundaries.ts); always-valid mSPRT p-value): candidate better or
- *   equivalent → advance (after the minimum duration), worse → rollback, inconclusive →
- *   `onInconclusive`. With `segmentKeys`, the windows' per-segment outcomes are tallied and, when
+ *   (lookBoundaries.ts); always-valid mSPRT p-value, ending at the planned sample): candidate
+ *   better → advance (after the minimum duration), worse → rollback; the test ending at its
+ *   planned maximum information without showing a difference (a fixed-design TIE included) →
+ *   `onInconclusive`, the same for every design. With `test.metrics` the metric list decides
+ *   by the multi-metric rule (abMetrics.ts). With `segmentKeys`, the windows' per-segment outcomes are tallied and, when
  *   the test concludes, reported by segment (segmentReport.ts); the report does not change the decision.
  *
  * Guards, always: missing data (no window, no candidate or control data, fewer requests than
@@ -43,12 +45,15 @@ import { normalSf } from '../stats/distributions.ts';
 import { twoProportionZTest } from '../stats/proportions.ts';
 import { requiredSampleSize } from '../stats/sampleSize.ts';
 import { formatDuration } from '../text/format.ts';
+import type { CompiledAbMetric } from './abMetricEstimate.ts';
+import { abMetricsOf, missingAbMetrics, runAbMetrics } from './abMetrics.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { addArmWindow, armMetric, clearArmTotals, totalsMetric } from './armTotals.ts';
 import type { CompiledAbsoluteRule, CompiledPolicy, CompiledRatioRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
 import { compilePolicy } from './compilePolicy.ts';
-import type { ControllerState } from './controllerState.ts';
+import type { AbConclusion, ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
+import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
 import type { FailureCount } from './failureCount.ts';
 import {
   countCheck,
@@ -60,7 +65,6 @@ import {
   failuresCounted,
   isPaused,
 } from './failureCount.ts';
-import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
 import { fourSignificantDigits } from './formatSignificant.ts';
 import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
 import { addSegmentOutcomes, segmentReports } from './segmentReport.ts';
@@ -760,6 +764,20 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
           p,
         ),
       );
+    } else if (planned !== null && n >= planned) {
+      // The planned sample is the always-valid test's maximum: it ends there like the other designs.
+      ab.conclusion = 'inconclusive';
+      reasons.push(
+        reason(
+          'abTest',
+          'successRate',
+          observed,
+          test.alpha,
+          `A/B always-valid test reached its planned maximum of ${planned} outcomes per arm without a difference: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha})`,
+          undefined,
+          p,
+        ),
+      );
     } else {
       reasons.push(
         reason(
@@ -767,7 +785,7 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
           'successRate',
           observed,
           test.alpha,
-          `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm`,
+          `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm${planned === null ? '' : ` of at most ${planned}`}`,
           undefined,
           p,
         ),
@@ -865,6 +883,17 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
   return concluded(state, stage, reasons);
 }
 
+/** The metric list's test (abMetrics.ts); a new conclusion is recorded like the success rate's (`concluded`). */
+function runAbMetricList(
+  state: ControllerState,
+  stage: CompiledStage,
+  metrics: readonly CompiledAbMetric[],
+  reasons: DecisionReason[],
+): AbConclusion | null {
+  if (state.ab.conclusion !== null) return state.ab.conclusion;
+  return runAbMetrics(state, stage, metrics, reasons) === null ? null : concluded(state, stage, reasons);
+}
+
 /** A/B stage: guardrails every window, then the test. */
 function stepAb(
   state: ControllerState,
@@ -876,22 +905,46 @@ function stepAb(
   const health = checkHealth(state, compiled, stage, window, reasons);
   if (health !== 'pass') return settle(state, compiled, stage, window, health, reasons, false);
   const { control, candidate } = window;
-  if (control?.outcomes === undefined || candidate?.outcomes === undefined) {
+  const metrics = abMetricsOf(compiled, stage);
+  const missing = metrics === null ? null : missingAbMetrics(metrics, control, candidate);
+  if (missing !== null && missing.length > 0) {
+    const names = missing.join(', ');
+    reasons.push(reason('missingData', names, null, null, `A/B window without values for ${names} in both arms: hold`));
+    return settle(state, compiled, stage, window, 'hold', reasons, false);
+  }
+  if (metrics === null && (control?.outcomes === undefined || candidate?.outcomes === undefined)) {
     reasons.push(reason('missingData', 'successRate', null, null, 'A/B window without outcomes (successes/outcomes) for both arms: hold'));
     return settle(state, compiled, stage, window, 'hold', reasons, false);
   }
-  const conclusion = runAbTest(state, stage, reasons);
+  const conclusion: AbConclusion | null =
+    metrics === null ? runAbTest(state, stage, reasons) : runAbMetricList(state, stage, metrics, reasons);
   const test = stage.ab!;
   const minimumMet = state.passedDuration + window.duration >= stage.minDuration;
   if (conclusion === 'candidateWorse') {
     return rollBack(state);
   }
-  if (conclusion === 'inconclusive') {
-    if (test.onInconclusive === 'rollback') return rollBack(state);
-    if (test.onInconclusive === 'hold') {
+  // The test ended without showing a difference — a fixed-design TIE included — at its planned
+  // maximum information, whatever the design: `onInconclusive` decides (policy.ts, AbTest).
+  if (conclusion === 'inconclusive' || conclusion === 'equivalent') {
+    const ended =
+      conclusion === 'equivalent' ? 'A/B test ended equivalent within ±minimumEffect' : 'A/B test ended without showing a difference';
+    if (test.onInconclusive === 'rollback') {
+      reasons.push(reason('abTest', 'onInconclusive', null, null, `${ended}: rolling back (onInconclusive: rollback)`));
+      return rollBack(state);
+    }
+    if (test.onInconclusive === 'advance') {
       reasons.push(
-        reason('abTest', 'successRate', null, null, 'A/B test inconclusive: holding (onInconclusive: hold); no winner is declared'),
+        reason(
+          'abTest',
+          'onInconclusive',
+          null,
+          null,
+          `${ended}: advancing (onInconclusive: advance)${minimumMet ? '' : ' once the minimum duration has passed'}`,
+        ),
       );
+    }
+    if (test.onInconclusive === 'hold') {
+      reasons.push(reason('abTest', 'onInconclusive', null, null, `${ended}: holding (onInconclusive: hold); no winner is declared`));
       // The guardrails passed: an evaluated, passing check for the failure count.
       setFailureCount(state, countCheck(currentFailureCount(state), false));
       return checkMaxDuration(state, stage, 'hold', reasons);

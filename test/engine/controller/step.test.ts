@@ -343,7 +343,8 @@ describe('A/B stage', () => {
   });
 
   it('always-valid: declares a winner at the first window whose mSPRT p-value is at most alpha', () => {
-    const policy = abPolicy({ minimumEffect: 0.05, design: { type: 'alwaysValid' } });
+    // sampleSize: the always-valid test ends at its planned sample (its maximum), set above the 2,000 outcomes used here.
+    const policy = abPolicy({ minimumEffect: 0.05, sampleSize: 5000, design: { type: 'alwaysValid' } });
     const state = startAb(policy);
     // Running-minimum mSPRT p-values for 400/500 vs 420/500 per window, τ² = 0.05², computed
     // independently in numpy by scripts/reference/controller.py (Johari et al. 2017 formula).
