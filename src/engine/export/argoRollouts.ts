@@ -41,8 +41,13 @@
  * Every metric waits one check interval before its first measurement (`initialDelay`): the
  * first check reads the first full window at the new weight, as the simulator's first check does.
  *
+ * Failure counting (failureCountingExport.ts): `failureLimit` n − 1 for the policy's limit n, exact
+ * for 'total' counting and stricter for 'consecutive' and 'mOfN' (Argo counts in total); the notes
+ * say so per stage. The policy's `inconclusiveLimit` L caps the metrics' inconclusiveLimit at L − 1.
+ *
  * Conditions: success `len(result) > 0 && result[0] <= k`, failure `len(result) > 0 &&
- * result[0] > k`: an empty result (below minRequests) is neither, i.e. inconclusive. Statistical
+ * result[0] > k`: an empty result (below minRequests) is neither, i.e. inconclusive — or, with the
+ * policy's onNoData 'fail', failure `len(result) == 0 || result[0] > k`. Statistical
  * rules, the shadow agreement gate and the A/B test cannot be computed by a PromQL query: a `web`
  * metric reads the verdict of the decision service (`rollout-lab serve`), `jsonPath:
  * {$.result.verdict}`; its `inconclusive` verdict is an inconclusive measurement.
@@ -51,6 +56,7 @@ import { formatDuration } from '../policy/duration.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
 import { resolveExport, stageSlug } from './exportOptions.ts';
+import { argoEmptyResultFails, argoFailureLimitOf, argoInconclusiveLimitOf } from './failureCountingExport.ts';
 import type { QueryDialect } from './promQueries.ts';
 import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { PlannedRule, PlannedStage } from './stagePlan.ts';
@@ -70,9 +76,13 @@ export interface ArgoRolloutsExport {
 /** Name of the managed mirror route used by shadow stages. */
 export const argoMirrorRouteName = 'rollout-lab-shadow';
 
-/** Argo's `failureLimit` (failed measurements tolerated) for our failure limit (consecutive failures that roll back): n − 1. */
-export function argoFailureLimit(consecutiveFailures: number): number {
-  return Math.max(0, consecutiveFailures - 1);
+/**
+ * Argo's `failureLimit` (failed measurements tolerated) for our failure limit n (failing checks
+ * that roll back): n − 1 — exact for 'total' counting, stricter for 'consecutive' and 'mOfN'
+ * (failureCountingExport.ts has the table).
+ */
+export function argoFailureLimit(failureLimit: number): number {
+  return Math.max(0, failureLimit - 1);
 }
 
 const argoDialect: QueryDialect = {
@@ -109,15 +119,18 @@ export function argoStageLimits(stage: PlannedStage): ArgoStageLimits {
 
 /** `count`, limits and warm-up shared by a stage's health and decision-service metrics. */
 function checkFields(stage: PlannedStage, limits: ArgoStageLimits): Manifest {
+  // With a rollback on no data, the enough-requests metric fails at check holds + 1; the health
+  // metrics tolerate one more inconclusive so that the failure, not a pause, ends the run.
+  const budget = limits.onNoData === 'rollback' ? Math.min(limits.count, limits.holds + 1) : limits.holds;
+  // The policy's own inconclusive limit L (onNoData 'inconclusive') pauses at L: Argo at L − 1 tolerated.
+  const policyLimit = argoInconclusiveLimitOf(stage.failureCounting);
   return {
     interval: stage.interval,
     initialDelay: stage.interval,
     count: limits.count,
     consecutiveSuccessLimit: limits.passes,
     failureLimit: limits.failures,
-    // With a rollback on no data, the enough-requests metric fails at check holds + 1; the health
-    // metrics tolerate one more inconclusive so that the failure, not a pause, ends the run.
-    inconclusiveLimit: limits.onNoData === 'rollback' ? Math.min(limits.count, limits.holds + 1) : limits.holds,
+    inconclusiveLimit: policyLimit === null ? budget : Math.min(budget, policyLimit),
   };
 }
 
@@ -131,6 +144,10 @@ function metricFor(
   if (rule.type === 'statistical') return undefined;
   const limit = rule.type === 'ratio' ? rule.maxRatio : rule.max;
   const compare = rule.strict ? ['<', '>='] : ['<=', '>'];
+  // onNoData 'fail': an empty result (below minRequests) is a failed measurement, not an inconclusive one.
+  const failure = argoEmptyResultFails(stage.failureCounting)
+    ? `len(result) == 0 || result[0] ${compare[1]} ${limit}`
+    : `len(result) > 0 && result[0] ${compare[1]} ${limit}`;
   const query =
     rule.type === 'ratio'
       ? ratioQuery(argoDialect, rule.metric, stage.interval, referenceRange, stage.minRequests)
@@ -139,7 +156,7 @@ function metricFor(
     name: `${metricSlug(rule.metric)}-${rule.type === 'ratio' ? 'ratio' : 'max'}`,
     ...checkFields(stage, limits),
     successCondition: `len(result) > 0 && result[0] ${compare[0]} ${limit}`,
-    failureCondition: `len(result) > 0 && result[0] ${compare[1]} ${limit}`,
+    failureCondition: failure,
     provider: { prometheus: { address: options.prometheusAddress, query } },
   };
 }
@@ -382,6 +399,18 @@ export function argoExportNotes(policyInput: unknown): string[] {
       continue;
     }
     const limits = argoStageLimits(stage);
+    const counting = argoFailureLimitOf(stage.failureCounting);
+    if (counting.note !== null)
+      notes.push(`${label}: failure counting ${counting.fidelity === 'stricter' ? 'is stricter in Argo' : 'differs'}: ${counting.note}.`);
+    if (stage.failureCounting.onNoData === 'fail')
+      notes.push(
+        `${label}: an empty query result (fewer than ${stage.minRequests} requests) is a failed measurement (failureCondition len(result) == 0), as the policy's onNoData 'fail'.`,
+      );
+    const policyInconclusive = argoInconclusiveLimitOf(stage.failureCounting);
+    if (policyInconclusive !== null && policyInconclusive < limits.holds)
+      notes.push(
+        `${label}: the run ends Inconclusive after ${policyInconclusive + 1} inconclusive measurements (inconclusiveLimit ${policyInconclusive}) and the rollout pauses, as the policy's stage pauses at its inconclusiveLimit ${policyInconclusive + 1}.`,
+      );
     if (stage.kind === 'shadow') {
       notes.push(
         `${label}: candidate pods scaled to ${percent(stage.traffic)}% of the replicas (setCanaryScale.weight) and ${percent(stage.traffic)}% of requests mirrored to them (setMirrorRoute, Istio managed route ${argoMirrorRouteName}); scaling returns to the traffic weight after the stage.`,

@@ -13,8 +13,9 @@
  * - `ab`: `iterations` = A/B minDuration / interval with a `match` on a header that the edge
  *   sets for the candidate's users (Flagger routes A/B by header or cookie, not by weight).
  *
- * Conversions (docs/production.md): `threshold` = our failure limit (Flagger counts failed
- * checks in total, not consecutively: at least as strict); one `interval` and one metric set
+ * Conversions (docs/production.md): `threshold` = our failure limit, the strictest stage's (Flagger
+ * counts failed checks in total over the analysis: exact for 'total' counting with scope 'rollout'
+ * and onNoData 'fail', stricter otherwise — failureCountingExport.ts); one `interval` and one metric set
  * for all steps: the smallest check interval and, per metric, the strictest limit across the
  * mode's stages; rules that need the decision service (statistical rules, shadow agreement, the
  * A/B test) become a `rollout` webhook to `rollout-lab serve` (`POST /v1/gate`, non-2xx = a
@@ -36,6 +37,7 @@ import type { HealthMetric } from '../policy/policy.ts';
 import type { Manifest } from './argoRollouts.ts';
 import type { ExportOptions, ResolvedExportOptions } from './exportOptions.ts';
 import { resolveExport, stageSlug } from './exportOptions.ts';
+import { flaggerThresholdOf } from './failureCountingExport.ts';
 import type { QueryDialect } from './promQueries.ts';
 import { absoluteQuery, metricSlug, ratioQuery, requestCountQuery } from './promQueries.ts';
 import type { PlannedStage } from './stagePlan.ts';
@@ -158,7 +160,7 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   const referenceRange =
     mode !== 'shadow' && policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : interval;
   const minRequests = Math.max(...stages.map((stage) => stage.minRequests));
-  const threshold = Math.min(...stages.map((stage) => stage.failureLimit));
+  const threshold = flaggerThresholdOf(stages.map((stage) => stage.failureCounting)).value;
   const rules = strictestRules(stages);
   const readsControl = rules.some((rule) => rule.type === 'ratio');
   const metricTemplates = [
@@ -219,6 +221,13 @@ export function exportFlagger(policyInput: unknown, exportOptions: FlaggerExport
   return { canary, metricTemplates };
 }
 
+/** How Flagger's threshold counts against the policy's counting (failureCountingExport.ts). */
+function failuresNote(stages: PlannedStage[]): string {
+  const counting = flaggerThresholdOf(stages.map((stage) => stage.failureCounting));
+  const head = `Failures: Flagger counts failed checks in total over the whole analysis and rolls back at failedChecks >= threshold (${counting.value})`;
+  return counting.note === null ? `${head}, exactly as the policy counts them.` : `${head}. ${counting.note}`;
+}
+
 /** A request rate in requests per second, three significant digits. */
 function perSecond(rate: number): string {
   return `${Number(rate.toPrecision(3))} req/s`;
@@ -252,7 +261,7 @@ export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerE
     `Warm-up: Flagger has no per-metric initialDelay; the first tick only routes traffic to the candidate and the first check comes one interval (${analysis.interval}) later, reading that first window, as the simulator's first check does.`,
     `No data: Flagger has no hold. A check whose query returns nothing or not-a-number, or with fewer than ${minRequests} candidate requests in ${analysis.interval} (the request-count metric), is a failed check; ${analysis.threshold} failed check(s), i.e. ${quietTime} of quiet, roll the canary back. The simulated policy holds instead: ${policyNoData.join('; ')}.`,
     `Quiet windows: ${stages.map((stage) => `at ${percent(stage.traffic)}% a window is quiet when total traffic is below ${perSecond(minRequests / (stage.traffic * intervalSeconds))}`).join('; ')}.`,
-    `Failures: Flagger counts failed checks in total over the analysis (threshold ${analysis.threshold}); the policy counts them consecutively (a passing check resets), so Flagger is at least as strict.`,
+    failuresNote(stages),
   ];
   if (mode === 'progressive') {
     notes.push(

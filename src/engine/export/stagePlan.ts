@@ -4,6 +4,8 @@
  * shadow gates are turned into the equivalent strict ratio rules.
  */
 
+import type { FailureCounting } from '../controller/failureCount.ts';
+import { resolveFailureCounting } from '../controller/failureCount.ts';
 import { formatDuration, parseDuration } from '../policy/duration.ts';
 import { defaultGuards } from '../policy/healthRules.ts';
 import type { HealthRule, Policy, Stage, StageCommon, StageKind } from '../policy/policy.ts';
@@ -25,6 +27,8 @@ export interface PlannedStage {
   interval: string;
   minRequests: number;
   failureLimit: number;
+  /** How the stage counts failing and inconclusive checks (failureCountingExport.ts maps it to each target). */
+  failureCounting: FailureCounting;
   /** Health rules (canary, full), guardrails (A/B) or the shadow gates as strict ratio rules. */
   rules: PlannedRule[];
   /** Checks the Prometheus targets cannot compute: shadow agreement, the A/B test. */
@@ -80,6 +84,7 @@ export function planStages(policy: Policy): PlannedStage[] {
       interval: formatDuration(intervalSeconds),
       minRequests: guards.minRequests,
       failureLimit: guards.failureLimit,
+      failureCounting: resolveFailureCounting(guards),
       rules,
       needsDecisionService: stage.kind === 'shadow' || stage.kind === 'ab' || rules.some((rule) => rule.type === 'statistical'),
       onMaxDuration,
