@@ -257,8 +257,9 @@ export const auditCommand: Command = {
     const worlds: AuditWorlds = usage(() => auditScenario({ ...given, scenario: base }));
     const original = usage(() => auditRollout(imported.policy, worlds.healthy, worlds.regressed, { replicates, seed, detectWithin }));
 
-    // Tuning: only policies the user's files can carry (`writeBack` lists nothing unrepresentable).
-    const expressible = (policy: Policy) => writeBack(inputs, imported, policy).unrepresentable;
+    // Tuning: only policies the user's files can carry (`writeBack` lists nothing unrepresentable),
+    // Imported again after the write-back, so a value the importer derives from another field counts.
+    const expressible = (policy: Policy) => writeBack(inputs, imported, policy, { map }).unrepresentable;
     const evaluator = workers > 1 ? createNodeTuningEvaluator(workers) : null;
     let tuned: AuditTuneResult;
     try {
@@ -285,7 +286,7 @@ export const auditCommand: Command = {
     const chosen = tuned.recommended ?? tuned.closest;
     const chosenCandidate = tuned.tune.recommended ?? tuned.tune.finalists[0] ?? null;
     const label = chosenCandidate ? describeTuningSetting(chosenCandidate.setting) : '';
-    const back = chosen === null ? null : writeBack(inputs, imported, chosen);
+    const back = chosen === null ? null : writeBack(inputs, imported, chosen, { map });
     const diff = back === null ? '' : unifiedDiff(inputs, back.files);
 
     let written: string[] | null = null;

@@ -17,14 +17,16 @@
  * a failure-counting mode the target lacks, or a guard the importer did not read from the file —
  * is listed in `unrepresentable` with the reason, and only when it changes what the policy does
  * (its compiled stages, `compilePolicy`): a value spelt differently but compiled the same is no
- * change. Pure: no Node APIs.
+ * change. Given the import's options, the written files are imported again and compared with the
+ * tuned policy, so that a value the importer derives from another field counts too. Pure: no Node APIs.
  */
 import type { Document, Scalar, Node as YamlNode } from 'yaml';
 import { isScalar, parseAllDocuments, Document as YamlDocument } from 'yaml';
 import { compilePolicy } from '../controller/compilePolicy.ts';
 import type { Policy } from '../policy/policy.ts';
-import type { ImportInput, ImportResult, MappedField, SourceLocation } from './importTypes.ts';
-import { formatLocation } from './importTypes.ts';
+import type { ImportInput, ImportOptions, ImportResult, MappedField, SourceLocation } from './importTypes.ts';
+import { formatLocation, ImportError } from './importTypes.ts';
+import { importRollout } from './index.ts';
 
 /** One value written back: where, the value the file had and the value it has now, and the policy field it carries. */
 export interface WriteBackChange {
@@ -119,9 +121,14 @@ function parseFile(input: ImportInput): Document.Parsed[] {
  * whose value at its `policyPath` differs between `result.policy` and `tuned`, writes
  * `toSource(new value)` (or the value itself) at its source location. Several mapped fields at one
  * location (one Argo `interval` read into several stages) must agree: the first wins and a
- * disagreement is listed as unrepresentable. O(size of the files + mapped fields × policy).
+ * disagreement is listed as unrepresentable. With `reimport` (the options the files were imported
+ * with), what the files cannot express is found by importing the written files again and comparing
+ * with `tuned` — the strict test, which also catches a value the importer derives from a field that
+ * carries another (Flagger's step length is its check interval); without it, by applying the
+ * mapped changes to the imported policy. O(size of the files + mapped fields × policy), plus one
+ * import with `reimport`.
  */
-export function writeBack(inputs: ImportInput[], result: ImportResult, tuned: Policy): WriteBackResult {
+export function writeBack(inputs: ImportInput[], result: ImportResult, tuned: Policy, reimport?: ImportOptions): WriteBackResult {
   const parsed = new Map(inputs.map((input) => [input.name, parseFile(input)]));
   const changes: WriteBackChange[] = [];
   const unrepresentable: string[] = [];
@@ -150,20 +157,7 @@ export function writeBack(inputs: ImportInput[], result: ImportResult, tuned: Po
     represented = withValueAt(represented, field.policyPath, after);
     changes.push({ source: field.source, from: field.sourceValue, to: sourceValue, policyPath: [...field.policyPath] });
   }
-  // Changes no mapped field carries, kept only when they change what the policy does.
-  const representedBehaviour = behaviour(represented);
-  for (const path of differingPaths(represented, tuned)) {
-    const trial = withValueAt(represented, path, valueAt(tuned, path));
-    if (representedBehaviour !== null && behaviour(trial) === representedBehaviour) continue;
-    const reason =
-      conflicts.get(formatPolicyPath(path)) ??
-      `no field of the ${result.report.source === 'argo' ? 'Argo Rollouts' : 'Flagger'} files maps to it`;
-    unrepresentable.push(
-      `${formatPolicyPath(path)}: ${JSON.stringify(valueAt(represented, path)) ?? 'unset'} → ${JSON.stringify(valueAt(tuned, path)) ?? 'unset'}: ${reason}`,
-    );
-  }
-
-  const files = inputs.map((input) => {
+  const files: ImportInput[] = inputs.map((input) => {
     const documents = parsed.get(input.name) as Document.Parsed[];
     const mine = changes.filter((change) => change.source.file === input.name);
     if (mine.length === 0) return { ...input };
@@ -190,5 +184,39 @@ export function writeBack(inputs: ImportInput[], result: ImportResult, tuned: Po
       text = text.slice(0, splice.start) + splice.text + text.slice(splice.end);
     return { name: input.name, text };
   });
+  // What the written files say, as a policy: imported again when the import's options are given
+  // (the importer may read one field into several policy values), else the imported policy with
+  // every mapped change applied. Differences from the tuned policy are kept only when they change
+  // what the policy does.
+  let said = represented;
+  if (reimport !== undefined) {
+    try {
+      said = importRollout(files, { ...reimport, from: result.report.source }).policy;
+    } catch (error) {
+      if (!(error instanceof ImportError)) throw error;
+      return { files, changes, unrepresentable: [`the written files do not import again: ${error.message}`] };
+    }
+  }
+  const saidBehaviour = behaviour(said);
+  const mappedPaths = new Set(result.report.mapped.map((field) => formatPolicyPath(field.policyPath)));
+  for (const path of differingPaths(said, tuned)) {
+    const trial = withValueAt(said, path, valueAt(tuned, path));
+    if (saidBehaviour !== null && behaviour(trial) === saidBehaviour) continue;
+    const name = formatPolicyPath(path);
+    const system = result.report.source === 'argo' ? 'Argo Rollouts' : 'Flagger';
+    const text = (value: unknown) => JSON.stringify(value) ?? 'unset';
+    const change = `${name}: ${text(valueAt(result.policy, path))} → ${text(valueAt(tuned, path))}`;
+    const conflict = conflicts.get(name);
+    if (reimport === undefined) unrepresentable.push(`${change}: ${conflict ?? `no field of the ${system} files maps to it`}`);
+    else
+      unrepresentable.push(
+        `${change}, but the written files, imported again, give ${text(valueAt(said, path))}: ${
+          conflict ??
+          (mappedPaths.has(name)
+            ? 'the importer reads it from fields that also carry other values'
+            : `no field of the ${system} files carries it on its own`)
+        }`,
+      );
+  }
   return { files, changes, unrepresentable };
 }

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ImportInput, ImportResult, MappedField } from '../../../src/engine/import/importTypes.ts';
+import { importRollout } from '../../../src/engine/import/index.ts';
 import { unifiedDiff, unifiedFileDiff } from '../../../src/engine/import/unifiedDiff.ts';
 import { writeBack } from '../../../src/engine/import/writeBack.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
@@ -236,4 +237,71 @@ describe('unifiedDiff agrees with GNU diff -u', () => {
       expect(unifiedFileDiff(read('before.txt'), read('after.txt'), `a/${name}.yaml`, `b/${name}.yaml`)).toBe(read('diff'));
     });
   }
+});
+
+describe('write-back then re-import gives the tuned policy (the importers of src/engine/import)', () => {
+  const argoMap = { 'error-ratio': 'errorRate', 'success-rate': 'errorRate' } as const;
+
+  it('Argo: failureLimit, a ratio and an absolute threshold, the interval, a setWeight and a pause', () => {
+    const imported = importRollout([input], { map: argoMap });
+    const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
+    tuned.guards = { ...tuned.guards, failureLimit: 3 };
+    for (const index of [0, 1]) {
+      canary(tuned, index).checkInterval = '2m';
+      canary(tuned, index).rules[0].max = 0.02;
+      canary(tuned, index).rules[1].maxRatio = 3;
+    }
+    canary(tuned, 0).traffic = 0.1;
+    canary(tuned, 0).minDuration = '30m';
+    const result = writeBack([input], imported, tuned);
+    expect(result.unrepresentable).toEqual([]);
+    expect(importRollout(result.files, { map: argoMap }).policy).toEqual(tuned);
+    expect(result.files[0].text).toContain('      - setWeight: 10\n      - pause: {duration: 30m}   # watch the first slice\n');
+  });
+
+  it('Flagger: threshold, the success-rate range, the interval and a step weight in a flow sequence', () => {
+    const name = 'test/fixtures/import/flagger/step-weights.yaml';
+    const flagger: ImportInput = { name, text: readFileSync(name, 'utf8') };
+    const imported = importRollout([flagger]);
+    const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
+    tuned.guards = { ...tuned.guards, failureLimit: 5 };
+    const stages = tuned.stages.filter((stage) => stage.kind === 'canary') as unknown as Canary[];
+    for (const stage of stages) {
+      stage.checkInterval = '1m';
+      stage.minDuration = '1m';
+      stage.rules[0].max = 0.01;
+    }
+    stages[2].traffic = 0.2;
+    // A Flagger step lasts one check: the step's length is the interval, so both change together.
+    const result = writeBack([flagger], imported, tuned, {});
+    expect(result.unrepresentable).toEqual([]);
+    expect(importRollout(result.files).policy).toEqual(tuned);
+    expect(result.files[0].text).toContain('    stepWeights: [1, 2, 20, 80]\n');
+    expect(result.files[0].text).toContain('    threshold: 5\n');
+  });
+
+  it('Flagger: a check interval without the step length is not expressible (imported again, the step is one check)', () => {
+    const name = 'test/fixtures/import/flagger/step-weights.yaml';
+    const flagger: ImportInput = { name, text: readFileSync(name, 'utf8') };
+    const imported = importRollout([flagger]);
+    const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
+    for (const stage of tuned.stages) if (stage.kind === 'canary') stage.checkInterval = '1m';
+    const result = writeBack([flagger], imported, tuned, {});
+    expect(result.unrepresentable).toHaveLength(4);
+    expect(result.unrepresentable[0]).toBe(
+      'stages[0].minDuration: "2m" → "2m", but the written files, imported again, give "1m": no field of the Flagger files carries it on its own',
+    );
+  });
+
+  it('what Argo cannot say is listed, not written: M-of-N counting', () => {
+    const imported = importRollout([input], { map: argoMap });
+    const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
+    tuned.guards = { ...tuned.guards, failureCounting: 'mOfN', failureWindow: 4 };
+    const result = writeBack([input], imported, tuned);
+    expect(result.files[0].text).toBe(input.text);
+    expect(result.unrepresentable).toEqual([
+      'guards.failureCounting: "total" → "mOfN": no field of the Argo Rollouts files maps to it',
+      'guards.failureWindow: unset → 4: no field of the Argo Rollouts files maps to it',
+    ]);
+  });
 });
