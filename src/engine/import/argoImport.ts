@@ -608,6 +608,13 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       pauseSeconds + analysisSeconds,
       segment.indefinitePause !== undefined && pauseSeconds + analysisSeconds === 0 ? intervalSeconds : 0,
     );
+    if (pauseSeconds > 0 && analysisSeconds > 0 && !backgroundApplies) {
+      // Argo measures only once the pause is over; the policy checks the whole stage.
+      context.unrepresented.push({
+        source: segment.pauses[0].location,
+        reason: `${label}: Argo does not measure during the ${formatDuration(pauseSeconds)} pause, the policy checks it too (${Math.round((pauseSeconds + analysisSeconds) / intervalSeconds)} checks instead of ${Math.round(analysisSeconds / intervalSeconds)}): its false-rollback rate is an upper bound for this stage`,
+      });
+    }
     if (minDurationSeconds === 0) {
       context.unrepresented.push({
         source: segment.weightLocation ?? at(rollout, [...stepsPath, segment.firstStep]),

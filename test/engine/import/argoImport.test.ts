@@ -97,7 +97,10 @@ describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
       ],
     } satisfies Policy);
     expect(report.source).toBe('argo');
-    expect(report.unrepresented).toEqual([]);
+    expect(report.unrepresented.map((field) => `${field.source.path.join('.')}: ${field.reason}`)).toEqual([
+      'spec.strategy.canary.steps.1.pause.duration: stage 0 (step 0, weight 20): Argo does not measure during the 5m pause, the policy checks it too (10 checks instead of 5): its false-rollback rate is an upper bound for this stage',
+      'spec.strategy.canary.steps.4.pause.duration: stage 1 (step 3, weight 50): Argo does not measure during the 10m pause, the policy checks it too (15 checks instead of 5): its false-rollback rate is an upper bound for this stage',
+    ]);
     expect(report.zeroTraffic).toContain("'success-rate' divides 0 by 0 (NaN), so its measurement fails");
     const rule = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.rules.0.max')!;
     expect(rule.source).toMatchObject({
@@ -203,6 +206,7 @@ describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
       '0.setCanaryScale',
       'setMirrorRoute.match',
       '5.setCanaryScale',
+      'pause.duration', // the 10m pause before the shadow's analysis is unmeasured in Argo
     ]);
     expect(report.assumptions.map((assumption) => assumption.text)).toContain(
       "stage 0 (step 1, mirror): Argo mirrors without comparing answers; the shadow stage's agreement gate (0.85 over 1000 comparisons, exact match) is the framework default",
@@ -229,6 +233,61 @@ describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
     expect(JSON.parse(JSON.stringify(json)).mapped[0]).toEqual(json.mapped[0]);
     expect(json.mapped.filter((field) => field.convertsBack).length).toBeGreaterThan(10);
   });
+});
+
+test('a limit times a reference argument is a ratio rule; a success rate in percent; different failure limits and consecutiveErrorLimit reported', () => {
+  const text = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ranker}
+spec:
+  strategy:
+    canary:
+      steps:
+      - setWeight: 10
+      - analysis:
+          templates: [{templateName: checks}]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: checks}
+spec:
+  args: [{name: baseline-error-rate}]
+  metrics:
+  - name: errors
+    interval: 10m
+    count: 3
+    consecutiveErrorLimit: 2
+    successCondition: result[0] <= 2.5 * {{args.baseline-error-rate}}
+    provider: {prometheus: {address: http://p, query: 'sum(rate(errors[10m])) / sum(rate(requests[10m]))'}}
+  - name: availability
+    interval: 10m
+    count: 3
+    failureLimit: 2
+    successCondition: result[0] >= 99.5
+    provider: {prometheus: {address: http://p, query: 'availability_percent'}}
+`;
+  const { policy, report } = importRollout([{ name: 'r.yaml', text }], { map: { availability: 'errorRate' } });
+  expect(policy.stages[0]).toEqual({
+    kind: 'canary',
+    traffic: 0.1,
+    minDuration: '30m',
+    checkInterval: '10m',
+    rules: [
+      { type: 'ratio', metric: 'errorRate', maxRatio: 2.5 },
+      { type: 'absolute', metric: 'errorRate', max: 0.005 },
+    ],
+  });
+  const ratio = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.rules.0.maxRatio')!;
+  expect(ratio.toSource?.(3)).toBe('result[0] <= 3 * {{args.baseline-error-rate}}');
+  const percent = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.rules.1.max')!;
+  expect([percent.note, percent.toSource?.(0.01)]).toEqual(['a success rate at least 99.5%: error rate at most 0.005', 'result[0] >= 99']);
+  expect(report.unrepresented.map((field) => field.source.path.at(-1))).toEqual(['consecutiveErrorLimit']);
+  // The strictest metric (errors, 0 tolerated; availability tolerates 2) sets the stage's limit, and says so.
+  expect(policy.guards?.failureLimit).toBe(1);
+  expect(report.assumptions.map((assumption) => assumption.text)).toContain(
+    'stage 0 (step 0, weight 10): the metrics tolerate different numbers of failures (errors 0, availability 2); Argo counts each metric on its own, the policy counts failing checks once — the strictest is used',
+  );
+  expect(report.zeroTraffic).toContain("'errors' divides 0 by 0 (NaN), so its measurement fails");
 });
 
 describe('bad input: one line naming the document and field', () => {
@@ -260,9 +319,9 @@ describe('bad input: one line naming the document and field', () => {
       '  metrics:\n  - name: p99\n    count: 0\n    successCondition: result[0] < 0.3\n    provider: {prometheus: {address: http://p, query: q}}\n',
     );
     const extra = importRollout([{ name: 'r.yaml', text: withExtra }]).report.unrepresented;
-    expect(extra.map((field) => `${field.source.path.join('.')}: ${field.reason}`)).toEqual([
-      "spec.metrics.0.count: count 0 in a step: Argo does not run metric 'p99' (left out)",
-    ]);
+    expect(
+      extra.filter((field) => field.source.path.at(-1) === 'count').map((field) => `${field.source.path.join('.')}: ${field.reason}`),
+    ).toEqual(["spec.metrics.0.count: count 0 in a step: Argo does not run metric 'p99' (left out)"]);
   });
   test('detectImportSource reads apiVersion and kind', () => {
     expect(detectImportSource([fixture('mirror-route')])).toBe('argo');
