@@ -279,6 +279,11 @@ export function importFlagger(docs: readonly SourceDocument[], options: ImportOp
         aAt('stepWeight'),
         'the analysis has no step: set stepWeight, stepWeights, or iterations (Flagger never advances otherwise)',
       );
+    if (maxWeight !== undefined && maxWeight > 0 && stepWeights !== undefined && maxWeight !== weights[weights.length - 1])
+      unrepresented.push({
+        source: aAt('maxWeight'),
+        reason: `maxWeight is ignored when stepWeights is set: the last of stepWeights (${weights[weights.length - 1]}) is the largest weight`,
+      });
     if (stepWeight !== undefined && stepWeight > 0 && stepWeights !== undefined)
       unrepresented.push({
         source: aAt('stepWeights'),

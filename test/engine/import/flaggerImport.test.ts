@@ -83,6 +83,14 @@ describe('flaggerStepWeights (Flagger scheduler.go nextStepWeight / maxWeight)',
     expect(flaggerStepWeights({ stepWeight: 30 })).toEqual([30, 60, 90, 100]);
     expect(flaggerStepWeights({})).toEqual([]);
   });
+  test('the importer reports what Flagger ignores: maxWeight beside stepWeights', () => {
+    const text = fixture('step-weights.yaml').replace('stepWeights: [1, 2, 10, 80]', 'stepWeights: [1, 2, 10, 80]\n    maxWeight: 50');
+    const result = importText('steps.yaml', text, { map: { 'latency-vs-primary': 'latencyP95' } });
+    expect(result.policy.stages.map((s) => (s.kind === 'canary' ? s.traffic : s.kind))).toEqual([0.01, 0.02, 0.1, 0.8, 'promote']);
+    expect(result.report.unrepresented.map((u) => `${formatLocation(u.source)}: ${u.reason}`)).toEqual([
+      'steps.yaml#2 Canary/podinfo .spec.analysis.maxWeight: maxWeight is ignored when stepWeights is set: the last of stepWeights (80) is the largest weight',
+    ]);
+  });
 });
 
 describe('importFlagger: the documentation-shaped fixtures', () => {
