@@ -72,6 +72,85 @@ describe('rollout-lab decide', () => {
     expect(run.stderr).toContain('line 3: candidate.errors: must be at most requests (10), got 12');
   });
 
+  it('reads metric values from the windows and writes each A/B metric’s verdict under metrics', async () => {
+    const abPolicy: Policy = {
+      version: 1,
+      baseline: { mode: 'concurrent' },
+      guards: { minRequests: 10 },
+      skipCanary: { reason: 'decide test of the A/B stage' },
+      stages: [
+        {
+          kind: 'ab',
+          traffic: 0.5,
+          minDuration: '5m',
+          guardrails: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }],
+          test: {
+            metric: 'successRate',
+            minimumEffect: 0.05,
+            design: { type: 'fixed' },
+            sampleSize: 1000,
+            metrics: [
+              { name: 'tokens', kind: 'mean', role: 'success', minimumEffect: 4 },
+              { name: 'cost', kind: 'ratio', role: 'guardrail', margin: { relative: 0.01 } },
+            ],
+          },
+        },
+        { kind: 'promote' },
+      ],
+    };
+    const abPath = join(dir, 'ab-metrics.json');
+    writeFileSync(abPath, JSON.stringify(abPolicy));
+    // scripts/reference/ab_metrics.py, sections 1 and 2 (both windows of tokens added; cost as printed).
+    const arm = (tokens: object, cost: object) => ({ requests: 1000, errors: 0, timeouts: 0, values: { tokens, cost } });
+    const windowLine = JSON.stringify({
+      startTime: 0,
+      duration: 300,
+      control: arm(
+        {
+          count: 1000,
+          sumX: 50315.134164715535 + 50106.210233078484,
+          sumY: 0,
+          sumXSquares: 5282399.676784842 + 5226782.23671606,
+          sumYSquares: 0,
+          sumXY: 0,
+        },
+        { count: 1000, sumX: 8143.767941501666, sumY: 7138, sumXSquares: 98844.49255357264, sumYSquares: 57386, sumXY: 65854.60029216667 },
+      ),
+      candidate: arm(
+        {
+          count: 1000,
+          sumX: 50994.16679664001 + 51216.567165692075,
+          sumY: 0,
+          sumXSquares: 5385954.959195054 + 5442472.428089401,
+          sumYSquares: 0,
+          sumXY: 0,
+        },
+        { count: 1000, sumX: 7723.837831163184, sumY: 6962, sumXSquares: 85104.11022795057, sumYSquares: 54440, sumXY: 60178.46978132507 },
+      ),
+    });
+    const run = await runCommand(decideCommand, ['--policy', abPath], windowLine);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout.trim());
+    // tokens improved (z = 1.99198, p = 0.02319 < 0.025); cost's non-inferiority not shown (z = 1.47874, p = 0.06960): hold.
+    expect(out.decision).toBe('hold');
+    expect(
+      out.metrics.map((m: { name: string; role: string; kind: string; verdict: string }) => [m.name, m.role, m.kind, m.verdict]),
+    ).toEqual([
+      ['tokens', 'success', 'mean', 'improved'],
+      ['cost', 'guardrail', 'ratio', 'inferiority-not-excluded'],
+    ]);
+    expect(out.metrics[0].z).toBeCloseTo(1.9919821318159292, 9);
+    expect(out.metrics[1].pValue).toBeCloseTo(0.06960484489826169, 9);
+    expect(out.metrics[1].threshold).toBeCloseTo(0.01 * 1.1409033260719623, 12);
+    const bad = JSON.stringify({
+      ...JSON.parse(windowLine),
+      candidate: arm({ count: -1, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 }, {}),
+    });
+    const refused = await runCommand(decideCommand, ['--policy', abPath], bad);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('candidate.values.tokens.count: must be at least 0, got -1');
+  });
+
   it('refuses an invalid policy and a missing --policy', async () => {
     const badPath = join(dir, 'bad.json');
     writeFileSync(badPath, JSON.stringify({ ...policy, stages: [] }));

@@ -5,9 +5,11 @@
 import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
 import type { ControllerState } from '../../engine/controller/controllerState.ts';
 import { initialState } from '../../engine/controller/controllerState.ts';
+import type { DecisionReason } from '../../engine/controller/decision.ts';
 import { step } from '../../engine/controller/step.ts';
 import { parseWindowMetrics } from '../../engine/metrics/windowMetrics.ts';
 import { formatPolicyError } from '../../engine/policy/parsePolicy.ts';
+import type { AbMetric, Policy } from '../../engine/policy/policy.ts';
 import { parseCommandArgs, parseNumber, stringOption, UsageError } from '../args.ts';
 import { readPolicyDocument } from '../files.ts';
 import type { CliIo, Command } from '../io.ts';
@@ -30,9 +32,49 @@ export async function* readLines(input: AsyncIterable<string | Uint8Array>): Asy
   if (pending.length > 0) yield pending.replace(/\r$/, '');
 }
 
+/** One A/B metric's verdict at a look, as `decide` writes it (`metrics[]` of a decision line). */
+export interface MetricVerdictLine {
+  name: string;
+  role: AbMetric['role'] | null;
+  kind: AbMetric['kind'] | null;
+  verdict: NonNullable<DecisionReason['verdict']>;
+  /** Candidate − control (CUPED-adjusted for a CUPED metric); null when the metric could not be tested yet. */
+  difference: number | null;
+  /** The minimum effect (success metrics) or the absolute non-inferiority margin (guardrails). */
+  threshold: number | null;
+  /** z of the metric's role test (superiority or non-inferiority) and its p-value (design-adjusted: abMetrics.ts). */
+  z: number | null;
+  pValue: number | null;
+}
+
+/**
+ * The verdict of each metric of an A/B stage's metric list at this step (the reasons that carry
+ * a `verdict`), with the metric's role and kind from the policy; empty when no look happened.
+ */
+export function metricVerdicts(policy: Policy, stageIndex: number, reasons: readonly DecisionReason[]): MetricVerdictLine[] {
+  const stage = policy.stages[stageIndex];
+  const listed = stage?.kind === 'ab' ? (stage.test.metrics ?? []) : [];
+  return reasons
+    .filter((reason) => reason.verdict !== undefined)
+    .map((reason) => {
+      const metric = listed.find((candidate) => candidate.name === reason.metric);
+      return {
+        name: reason.metric,
+        role: metric?.role ?? null,
+        kind: metric?.kind ?? null,
+        verdict: reason.verdict!,
+        difference: reason.observed,
+        threshold: reason.threshold,
+        z: reason.statistic ?? null,
+        pValue: reason.pValue ?? null,
+      };
+    });
+}
+
 /**
  * Feeds each window line to `step`, carrying the controller state across lines, and writes
- * `{ line, time, stage, kind, decision, candidateTraffic, reasons }` per window. A malformed line
+ * `{ line, time, stage, kind, decision, candidateTraffic, metrics?, reasons }` per window, `metrics`
+ * when an A/B stage's metric list looked at this window (`metricVerdicts`). A malformed line
  * (not JSON, or not a valid window) writes `{ line, error, problems: [{ path, message }] }`
  * instead, leaves the state unchanged, and processing CONTINUES with the next line (a monitoring
  * hiccup should not stop the loop); the exit code is then 2. Blank lines are skipped.
@@ -92,6 +134,7 @@ export const decideCommand: Command = {
       state ??= initialState(policy, start ?? window.window.startTime);
       const result = step(state, [window.window], policy);
       const event = state.events[state.events.length - 1];
+      const metrics = metricVerdicts(policy, event.stageIndex, result.reasons);
       writeJson(io, {
         line: lineNumber,
         time: event.time,
@@ -99,6 +142,7 @@ export const decideCommand: Command = {
         kind: event.kind,
         decision: result.decision,
         candidateTraffic: state.candidateTraffic,
+        ...(metrics.length > 0 ? { metrics } : {}),
         reasons: result.reasons,
       });
     }

@@ -328,6 +328,7 @@ export function runAbMetrics(
       reasons.push(
         entry(metric.name, null, threshold, `${metric.name} (${role}): not testable yet — ${estimate}: ${verdictText[verdict.verdict]}`),
       );
+      reasons[reasons.length - 1].verdict = verdict.verdict;
       return;
     }
     const z = metric.role === 'success' ? estimate.superiorityZ : estimate.nonInferiorityZ;
@@ -342,6 +343,7 @@ export function runAbMetrics(
         verdict.pValue,
       ),
     );
+    reasons[reasons.length - 1].verdict = verdict.verdict;
   });
   const outcome =
     ab.conclusion === 'candidateBetter'

@@ -49,6 +49,12 @@ export interface DecisionReason {
   /** Test statistic (z) when a test was run. */
   statistic?: number;
   pValue?: number;
+  /**
+   * A/B metric list (`AbTest.metrics`): the metric's verdict at this look, by the multi-metric rule
+   * (stats/multiMetricDecision.ts `MetricVerdict`): 'improved', 'not-improved' (success metrics),
+   * 'non-inferior', 'inferiority-not-excluded' (guardrails), 'deteriorated' (any metric).
+   */
+  verdict?: 'improved' | 'not-improved' | 'non-inferior' | 'inferiority-not-excluded' | 'deteriorated';
   /** One sentence for people, with the numbers. */
   message: string;
 }
