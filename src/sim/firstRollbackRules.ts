@@ -44,11 +44,18 @@ const metricWords: Record<string, string> = {
  * The rule of a rollback in the user's words: "error-rate ratio", "timeout-rate ratio",
  * "p95 latency ratio", "absolute error rate", "statistical test (error rate)", "shadow gate
  * (agreement)", "A/B test", "maximum duration", … — from the first reason whose rule fires a
- * rollback (bookkeeping reasons such as the failure limit are skipped); "other" when none does.
+ * rollback (bookkeeping reasons such as the failure limit are skipped); "too little data" when a
+ * quiet window counted as failing (onNoData 'fail': minRequests with the failure limit) explains
+ * it; "other" when nothing does.
  */
 export function rollbackRuleLabel(reasons: readonly DecisionReason[]): string {
   const reason = reasons.find((candidate) => firingRules.has(candidate.rule));
-  if (!reason) return 'other';
+  // A quiet window the policy counts as a failing check (onNoData 'fail') says only minRequests.
+  if (!reason) {
+    const quietFailure =
+      reasons.some((candidate) => candidate.rule === 'minRequests') && reasons.some((candidate) => candidate.rule === 'failureLimit');
+    return quietFailure ? 'too little data' : 'other';
+  }
   const metric = metricWords[reason.metric] ?? reason.metric;
   switch (reason.rule) {
     case 'ratio':
@@ -65,6 +72,7 @@ export function rollbackRuleLabel(reasons: readonly DecisionReason[]): string {
       return 'maximum duration';
     case 'killSwitch':
       return 'kill switch';
+
     default:
       return `${reason.rule} (${metric})`;
   }

@@ -294,7 +294,7 @@ function* tuneProcess(
       const candidate: TunedCandidate = {
         id: candidates.length,
         setting,
-        label: describeTuningSetting(setting),
+        label: describeTuningSetting(setting, basePolicy),
         policy,
         search,
         confirmation: null,

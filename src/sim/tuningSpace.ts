@@ -120,7 +120,8 @@ function withBase<T>(values: T[], base: T | undefined, key: (value: T) => string
  * - p95 ratio 1.1, 1.25, 1.5, 2, 3; p50 ratio 1.1, 1.2, 1.5, 2; timeout ratio 1.5, 2, 3, 4 —
  *   each only when the policy has such a rule;
  * - check interval 1, 2, 5, 10, 15 minutes; minimum requests 25, 50, 100, 200, 500;
- *   failure limit 1, 2, 3.
+ *   failure limit 1, 2, 3 (at most the window N under M-of-N counting; the counting mode itself is
+ *   the base policy's).
  * The base policy's own values are always included.
  */
 export function defaultTuningSpace(policy: Policy, healthy: Scenario, options: TuningSpaceOptions = {}): TuningSpace {
@@ -140,7 +141,9 @@ export function defaultTuningSpace(policy: Policy, healthy: Scenario, options: T
   if (base.timeoutRatio !== undefined) space.timeoutRatio = withBase([1.5, 2, 3, 4], base.timeoutRatio);
   space.checkInterval = withBase([60, 120, 300, 600, 900], base.checkInterval);
   space.minRequests = withBase([25, 50, 100, 200, 500], base.minRequests);
-  space.failureLimit = withBase([1, 2, 3], base.failureLimit);
+  // Under M-of-N counting the limit M may not exceed the window N (parsePolicy refuses it).
+  const window = knobValue(policy, 'guards.failureWindow');
+  space.failureLimit = withBase([1, 2, 3], base.failureLimit).filter((limit) => window === undefined || limit <= window);
   return space;
 }
 
@@ -149,8 +152,13 @@ export function tuningSettingKey(setting: TuningSetting): string {
   return JSON.stringify(tuningCoordinates.map((coordinate) => setting[coordinate] ?? null));
 }
 
-/** A setting in words: `error ≤ 2×, p95 ≤ 1.5×, every 5m, ≥ 100 requests, 1 failure`. */
-export function describeTuningSetting(setting: TuningSetting): string {
+/**
+ * A setting in words: `error ≤ 2×, p95 ≤ 1.5×, every 5m, ≥ 100 requests, 1 failure in a row`; the
+ * failure limit is read in the counting mode of `policy` (the base policy, whose mode the setting
+ * keeps; 'consecutive' without one): "2 failures in a row", "3 failures in total", "3 failures of
+ * the last 5 checks".
+ */
+export function describeTuningSetting(setting: TuningSetting, policy?: Policy): string {
   const parts: string[] = [];
   const rule = setting.errorRule;
   if (rule?.type === 'ratio') parts.push(`error ≤ ${rule.maxRatio}×`);
@@ -160,7 +168,16 @@ export function describeTuningSetting(setting: TuningSetting): string {
   if (setting.timeoutRatio !== undefined) parts.push(`timeouts ≤ ${setting.timeoutRatio}×`);
   if (setting.checkInterval !== undefined) parts.push(`every ${formatDuration(setting.checkInterval)}`);
   if (setting.minRequests !== undefined) parts.push(`≥ ${setting.minRequests} requests`);
-  if (setting.failureLimit !== undefined) parts.push(`${setting.failureLimit} failure${setting.failureLimit === 1 ? '' : 's'} in a row`);
+  if (setting.failureLimit !== undefined) {
+    const counting = policy === undefined ? 'consecutive' : knobValue(policy, 'guards.failureCounting');
+    const how =
+      counting === 'total'
+        ? 'in total'
+        : counting === 'mOfN' && policy !== undefined
+          ? `of the last ${knobValue(policy, 'guards.failureWindow')} checks`
+          : 'in a row';
+    parts.push(`${setting.failureLimit} failure${setting.failureLimit === 1 ? '' : 's'} ${how}`);
+  }
   return parts.join(', ');
 }
 
