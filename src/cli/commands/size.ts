@@ -516,7 +516,7 @@ export const sizeCommand: Command = {
     'size --baseline <value> (--target <value> | --lift <relative change>) [--metric proportion|mean|ratio] ' +
     '[--sd <per unit> | --variance <per unit>] [--cuped-r <correlation>] [--non-inferiority <margin>|<percent>%] [--lower-is-better] ' +
     '[--t] [--arms 2] [--weights w1,w2,…] [--guardrail KIND:BASELINE:MARGIN[:SD][:lower] …] ' +
-    '[--users-per-day <n> [--population <n> | --returning <share>] [--heterogeneity 1]] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine] [--json]',
+    '[--users-per-day <n> [--population <n> | --returning <share>] [--heterogeneity 1]] [--alpha 0.05] [--power 0.8] [--ratio 1] [--sides 2] [--method pooled|arcsine|normal] [--json]',
   run(argv: string[], io: CliIo): number {
     const args = parseCommandArgs(argv, {
       baseline: { type: 'string' },
@@ -553,11 +553,15 @@ export const sizeCommand: Command = {
       else io.stdout.write(multiMetricSummary(design, duration));
       return 0;
     }
-    const general = ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights', 't'].some(
-      (name) => args.values[name] !== undefined,
-    );
+    // `--method normal`: the general (unpooled, normal-theory) design for a plain rate too — what the app's sizer computes.
+    const general =
+      args.values.method === 'normal' ||
+      ['sd', 'variance', 'cuped-r', 'non-inferiority', 'arms', 'weights', 't'].some((name) => args.values[name] !== undefined);
     if (metric !== 'proportion' || general) {
-      if (args.values.method !== undefined) throw new UsageError('--method applies to the two-arm superiority test of a rate only');
+      if (args.values.method !== undefined && !(metric === 'proportion' && args.values.method === 'normal'))
+        throw new UsageError(
+          '--method pooled|arcsine applies to the two-arm superiority test of a rate only (--method normal to any rate design)',
+        );
       if (args.values['lower-is-better'] && args.values['non-inferiority'] === undefined)
         throw new UsageError('--lower-is-better applies with --non-inferiority');
       const design = generalDesign(args, metric);

@@ -16,8 +16,9 @@ export interface PowerCurveOptions {
 }
 
 /**
- * Plot spec of power curves, one line per sample-size method: power (0–100%) against the true
- * effect or the test's duration, with the target power and the planned value marked.
+ * Plot spec of power curves, one line per series — a sample-size method, or a metric of the
+ * experiment design (the points' `method` names it): power (0–100%) against the true effect, the
+ * users in the test or the test's duration, with the target power and the planned value marked.
  */
 export function powerCurvePlot(points: readonly PowerPoint[], options: PowerCurveOptions): PlotOptions {
   return {

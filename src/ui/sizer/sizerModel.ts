@@ -126,6 +126,7 @@ export function sizeABTest(inputs: SizerInputs): Sizing {
 
 /** One point of a power curve. */
 export interface PowerPoint {
+  /** The series: a sample-size method's label, or a metric's name in the experiment design. */
   method: string;
   /** Absolute effect (target − baseline) for curves against the effect; days for curves against the duration. */
   x: number;

@@ -17,6 +17,30 @@ export interface SizerState {
   spending: SpendingFunctionName;
   srmControl: string;
   srmCandidate: string;
+  /** The success metric's kind; a rate also gets the two-method table above. */
+  metricKind: 'proportion' | 'mean' | 'ratio';
+  /** Mean: the spread per unit, as a standard deviation or a variance (`spreadKind`). */
+  spread: string;
+  spreadKind: 'sd' | 'variance';
+  /** Ratio (delta method): per-user means, variances and covariance of numerator y and denominator x. */
+  numeratorMean: string;
+  denominatorMean: string;
+  numeratorVariance: string;
+  denominatorVariance: string;
+  covariance: string;
+  /** CUPED's pre-period correlation ρ of the success metric. */
+  cupedR: string;
+  /** Control plus candidates. */
+  arms: string;
+  /** 'z': variances known; 't': estimated (the t-test; mean and ratio metrics). */
+  test: 'z' | 't';
+  /** Guardrails, `;`-separated, each as the CLI's `--guardrail KIND:BASELINE:MARGIN[%][:SD][:lower]`. */
+  guardrails: string;
+  /** How distinct users accrue: every user new, or returning users from the population or the returning share. */
+  accrual: 'linear' | 'population' | 'returning';
+  population: string;
+  returningShare: string;
+  heterogeneity: string;
 }
 
 /** Field codecs and first-visit values: a 10% baseline, +2 points, α 5%, power 80%, 50/50, 2,000 users a day. */
@@ -33,6 +57,22 @@ export const sizerSchema: StateSchema<SizerState> = {
   spending: choiceField(['obrienFleming', 'pocock'], 'obrienFleming'),
   srmControl: textField('50210'),
   srmCandidate: textField('49790'),
+  metricKind: choiceField(['proportion', 'mean', 'ratio'], 'proportion'),
+  spread: textField('2'),
+  spreadKind: choiceField(['sd', 'variance'], 'sd'),
+  numeratorMean: textField('3'),
+  denominatorMean: textField('12'),
+  numeratorVariance: textField('9'),
+  denominatorVariance: textField('64'),
+  covariance: textField('12'),
+  cupedR: textField('0'),
+  arms: textField('2'),
+  test: choiceField(['z', 't'], 'z'),
+  guardrails: textField(''),
+  accrual: choiceField(['linear', 'population', 'returning'], 'returning'),
+  population: textField('50000'),
+  returningShare: textField('0.3'),
+  heterogeneity: textField('1'),
 };
 
 /** The sizing inputs the form holds; throws a `RangeError` naming a field that is not a number. */

@@ -7,11 +7,26 @@ import '../elements/plotFigure.ts';
 import { type PeekingRequest, peekingCostInWorker } from '../../../workers/peekingCostInWorker.ts';
 import { simulatePeekingInWorkers } from '../../../workers/peekingSimulationInWorkers.ts';
 import { type PeekingPoint, peekingDesignNames } from '../../engine/stats/peekingCost.ts';
+import { formatNumber } from '../../engine/text/format.ts';
 import type { PeekingSimulationRequest, PeekingSimulationState } from '../../sim/peekingSimulation.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent, formatPoints, formatPValue } from '../format.ts';
 import { peekingCostPlot } from '../plots/peekingCostPlot.ts';
 import { powerCurvePlot } from '../plots/powerCurvePlot.ts';
+import { userAccrualPlot } from '../plots/userAccrualPlot.ts';
+import {
+  accrualCurve,
+  type ExperimentSizerInputs,
+  type ExperimentSizing,
+  formatGuardrailRows,
+  type GuardrailRow,
+  metricPowerAgainstDays,
+  metricPowerAgainstUsers,
+  newGuardrailRow,
+  parseGuardrailRows,
+  readExperimentInputs,
+  sizeExperiment,
+} from '../sizer/experimentSizer.ts';
 import { simulatedPeekingPoints } from '../sizer/peekingSimulation.ts';
 import {
   type Checked,
@@ -40,6 +55,9 @@ export class SizerView extends LitElement {
     css`
       .summary { font-size: 1.05rem; margin: 0.75rem 0; }
       progress { width: 12rem; }
+      .guardrail { border-top: 1px solid #e3e7ef; padding-top: 0.5rem; margin-top: 0.5rem; }
+      .guardrail .fields { align-items: end; }
+      code.command { display: block; white-space: pre-wrap; word-break: break-all; font-size: 0.8rem; background: #f3f5f9; padding: 0.5rem; border-radius: 4px; }
     `,
   ];
 
@@ -57,6 +75,9 @@ export class SizerView extends LitElement {
   private simulationRun: PeekingSimulationRequest | undefined;
   private sizing: Checked<Sizing> = { ok: false, message: '' };
   private powerPlots: PlotOptions[] = [];
+  /** The experiment design (metrics, guardrails, arms, accrual) and its charts. */
+  private experiment: Checked<{ inputs: ExperimentSizerInputs; sizing: ExperimentSizing }> = { ok: false, message: '' };
+  private experimentPlots: PlotOptions[] = [];
   private srm: Checked<SampleRatioMismatchResult> = { ok: false, message: '' };
   private peekingInputs: Checked<PeekingRequest> = { ok: false, message: '' };
   /** The inputs of the peeking computation last started (undefined: none). */
@@ -68,7 +89,11 @@ export class SizerView extends LitElement {
     const state = this.form.state;
     if (state === this.derivedFrom) return;
     this.derivedFrom = state;
-    this.sizing = checked(() => sizeABTest(readSizerInputs(state)));
+    this.deriveExperiment(state);
+    this.sizing =
+      state.metricKind === 'proportion'
+        ? checked(() => sizeABTest(readSizerInputs(state)))
+        : { ok: false, message: 'the two rate methods apply to a proportion' };
     this.powerPlots = [];
     if (this.sizing.ok) {
       const inputs = readSizerInputs(state);
@@ -126,6 +151,59 @@ export class SizerView extends LitElement {
     }
   }
 
+  /** The experiment design's numbers and charts, from the form. */
+  private deriveExperiment(state: SizerState): void {
+    this.experiment = checked(() => {
+      const inputs = readExperimentInputs(state);
+      return { inputs, sizing: sizeExperiment(inputs) };
+    });
+    this.experimentPlots = [];
+    if (!this.experiment.ok) return;
+    const { inputs, sizing } = this.experiment.value;
+    const days = sizing.accrual ? sizing.accrualDays : sizing.linearDays;
+    this.experimentPlots = [
+      powerCurvePlot(metricPowerAgainstUsers(inputs, sizing), {
+        title: 'Power of each metric against the users in the test',
+        xLabel: 'Users in the test (all arms)',
+        xTickFormat: '~s',
+        targetPower: sizing.design.metrics[0].power,
+        planned: sizing.design.nTotal,
+      }),
+      powerCurvePlot(metricPowerAgainstDays(inputs, sizing), {
+        title: 'Power of each metric against the days of the test',
+        xLabel: sizing.accrual ? 'Days (distinct users with returning users)' : 'Days (every user new)',
+        xTickFormat: 'd',
+        targetPower: sizing.design.metrics[0].power,
+        planned: days ?? sizing.linearDays,
+      }),
+      userAccrualPlot(accrualCurve(inputs, sizing), { requiredUsers: sizing.design.nTotal, days }),
+    ];
+  }
+
+  private guardrailRows(): GuardrailRow[] {
+    return parseGuardrailRows(this.form.state.guardrails);
+  }
+
+  private setGuardrails(rows: GuardrailRow[]): void {
+    this.form.set({ guardrails: formatGuardrailRows(rows) });
+  }
+
+  /** Edits one guardrail; the separators of the stored syntax are kept out of typed values. */
+  private editGuardrail(index: number, field: keyof GuardrailRow) {
+    return (value: string) => {
+      const rows = this.guardrailRows();
+      const clean = value.replace(/[:;%]/g, '');
+      const patch: Partial<GuardrailRow> =
+        field === 'relative'
+          ? { relative: value === 'relative' }
+          : field === 'lowerIsBetter'
+            ? { lowerIsBetter: value === 'lower' }
+            : { [field]: clean };
+      rows[index] = { ...rows[index], ...patch };
+      this.setGuardrails(rows);
+    };
+  }
+
   private set(field: keyof SizerState) {
     return (value: string) => this.form.set({ [field]: value } as Partial<SizerState>);
   }
@@ -141,12 +219,27 @@ export class SizerView extends LitElement {
         </p>
       </div>
       <div class="controls">
+      ${this.renderMetricControls()}
       <fieldset>
         <legend>Test design</legend>
         <div class="fields">
-          ${numberInput('baseline', 'Control success rate', state.baseline, this.set('baseline'))}
+          ${
+            state.metricKind === 'ratio'
+              ? null
+              : numberInput(
+                  'baseline',
+                  state.metricKind === 'proportion' ? 'Control success rate' : 'Control mean',
+                  state.baseline,
+                  this.set('baseline'),
+                )
+          }
           ${numberInput('effect', 'Minimum detectable effect', state.effect, this.set('effect'), {
-            hint: state.effectKind === 'absolute' ? 'rate points, e.g. 0.02 = +2 points' : 'fraction of the baseline, e.g. 0.1 = +10%',
+            hint:
+              state.effectKind === 'relative'
+                ? 'fraction of the baseline, e.g. 0.1 = +10%'
+                : state.metricKind === 'proportion'
+                  ? 'rate points, e.g. 0.02 = +2 points'
+                  : 'in the metric’s units; negative when lower is better',
           })}
           ${choiceInput(
             'effectKind',
@@ -170,15 +263,25 @@ export class SizerView extends LitElement {
             ],
             this.set('sides'),
           )}
-          ${numberInput('split', 'Share of traffic to the candidate', state.split, this.set('split'))}
-          ${numberInput('trafficPerDay', 'Users per day (both arms)', state.trafficPerDay, this.set('trafficPerDay'))}
+          ${numberInput('arms', 'Arms (control + candidates)', state.arms, this.set('arms'))}
+          ${
+            state.arms.trim() === '2' || state.arms.trim() === ''
+              ? numberInput('split', 'Share of traffic to the candidate', state.split, this.set('split'))
+              : html`<p class="note">With more than two arms the split is the square-root rule (shown with the result).</p>`
+          }
+          ${numberInput('cupedR', 'CUPED: pre-period correlation ρ', state.cupedR, this.set('cupedR'), {
+            hint: 'of the success metric; 0 = no adjustment',
+          })}
         </div>
       </fieldset>
+      ${this.renderGuardrailControls()}
+      ${this.renderTrafficControls()}
       ${this.renderPeekingControls()}
       ${this.renderSrmControls()}
       </div>
       <div class="answer" data-section="answer">
-        ${this.renderSizing()}
+        ${this.renderExperiment()}
+        ${state.metricKind === 'proportion' ? this.renderSizing() : null}
         ${this.renderPeeking()}
         ${this.renderSrm()}
       </div>
@@ -213,10 +316,226 @@ export class SizerView extends LitElement {
           )}
         </tbody>
       </table>
-      <h3>Power curves</h3>
+      <h3>Power curves of the two rate methods</h3>
       <p class="note">Each method at its own planned sample size. Dashed lines: the target power and the planned effect or duration.</p>
       <div class="charts">${this.powerPlots.map((spec) => html`<rl-plot .spec=${spec}></rl-plot>`)}</div>
     `;
+  }
+
+  private renderMetricControls() {
+    const state = this.form.state;
+    const kind = state.metricKind;
+    return html`<fieldset>
+      <legend>Success metric</legend>
+      <div class="fields">
+        ${choiceInput(
+          'metricKind',
+          'Kind',
+          kind,
+          [
+            { value: 'proportion', label: 'proportion (a success rate)' },
+            { value: 'mean', label: 'mean (per unit)' },
+            { value: 'ratio', label: 'ratio (per request, users randomised)' },
+          ],
+          this.set('metricKind'),
+        )}
+        ${
+          kind === 'mean'
+            ? html`${numberInput('spread', state.spreadKind === 'sd' ? 'SD per unit' : 'Variance per unit', state.spread, this.set('spread'))}
+              ${choiceInput(
+                'spreadKind',
+                'Spread given as',
+                state.spreadKind,
+                [
+                  { value: 'sd', label: 'standard deviation' },
+                  { value: 'variance', label: 'variance' },
+                ],
+                this.set('spreadKind'),
+              )}`
+            : null
+        }
+        ${
+          kind === 'ratio'
+            ? html`${numberInput('numeratorMean', 'Numerator mean per user (e.g. errors)', state.numeratorMean, this.set('numeratorMean'))}
+              ${numberInput('denominatorMean', 'Denominator mean per user (e.g. requests)', state.denominatorMean, this.set('denominatorMean'))}
+              ${numberInput('numeratorVariance', 'Numerator variance per user', state.numeratorVariance, this.set('numeratorVariance'))}
+              ${numberInput('denominatorVariance', 'Denominator variance per user', state.denominatorVariance, this.set('denominatorVariance'))}
+              ${numberInput('covariance', 'Covariance per user', state.covariance, this.set('covariance'))}`
+            : null
+        }
+        ${
+          kind === 'proportion'
+            ? null
+            : choiceInput(
+                'test',
+                'Variances',
+                state.test,
+                [
+                  { value: 'z', label: 'known (z-test)' },
+                  { value: 't', label: 'estimated (t-test)' },
+                ],
+                this.set('test'),
+              )
+        }
+      </div>
+      ${kind === 'ratio' ? html`<p class="note">The ratio's variance per user by the delta method (Deng, Knoblich &amp; Lu, KDD 2018).</p>` : null}
+    </fieldset>`;
+  }
+
+  private renderGuardrailControls() {
+    const rows = this.guardrailRows();
+    return html`<fieldset data-section="guardrails">
+      <legend>Guardrails (non-inferiority)</legend>
+      ${rows.length === 0 ? html`<p class="note">None: the test is sized for the success metric alone.</p>` : null}
+      ${rows.map((row, i) => {
+        const name = (field: string) => `guardrail-${i + 1}-${field}`;
+        return html`<div class="guardrail" data-guardrail=${i + 1}>
+          <div class="fields">
+            ${choiceInput(
+              name('kind'),
+              `Guardrail ${i + 1}`,
+              row.kind,
+              [
+                { value: 'proportion', label: 'proportion' },
+                { value: 'mean', label: 'mean' },
+                { value: 'ratio', label: 'ratio' },
+              ],
+              this.editGuardrail(i, 'kind'),
+            )}
+            ${numberInput(name('baseline'), 'Control value', row.baseline, this.editGuardrail(i, 'baseline'))}
+            ${row.kind === 'proportion' ? null : numberInput(name('sd'), 'SD per unit', row.sd, this.editGuardrail(i, 'sd'))}
+            ${numberInput(name('margin'), row.relative ? 'Margin (% of control)' : 'Margin', row.margin, this.editGuardrail(i, 'margin'))}
+            ${choiceInput(
+              name('relative'),
+              'Margin is',
+              row.relative ? 'relative' : 'absolute',
+              [
+                { value: 'absolute', label: 'absolute' },
+                { value: 'relative', label: '% of control' },
+              ],
+              this.editGuardrail(i, 'relative'),
+            )}
+            ${choiceInput(
+              name('direction'),
+              'Better is',
+              row.lowerIsBetter ? 'lower' : 'higher',
+              [
+                { value: 'lower', label: 'lower' },
+                { value: 'higher', label: 'higher' },
+              ],
+              this.editGuardrail(i, 'lowerIsBetter'),
+            )}
+            <button type="button" name=${name('remove')} @click=${() => this.setGuardrails(rows.filter((_, j) => j !== i))}>
+              Remove guardrail ${i + 1}
+            </button>
+          </div>
+        </div>`;
+      })}
+      <p><button type="button" name="addGuardrail" @click=${() => this.setGuardrails([...rows, newGuardrailRow])}>Add guardrail</button></p>
+    </fieldset>`;
+  }
+
+  private renderTrafficControls() {
+    const state = this.form.state;
+    return html`<fieldset>
+      <legend>Users</legend>
+      <div class="fields">
+        ${numberInput('trafficPerDay', 'Users per day (all arms)', state.trafficPerDay, this.set('trafficPerDay'))}
+        ${choiceInput(
+          'accrual',
+          'Users come back',
+          state.accrual,
+          [
+            { value: 'linear', label: 'no: every user is new' },
+            { value: 'returning', label: 'yes: share returning day to day' },
+            { value: 'population', label: 'yes: from the population' },
+          ],
+          this.set('accrual'),
+        )}
+        ${
+          state.accrual === 'returning'
+            ? numberInput('returningShare', 'Returning share', state.returningShare, this.set('returningShare'), {
+                hint: "share of a day's users who also came the day before",
+              })
+            : null
+        }
+        ${state.accrual === 'population' ? numberInput('population', 'Eligible users in all', state.population, this.set('population')) : null}
+        ${
+          state.accrual === 'linear'
+            ? null
+            : numberInput('heterogeneity', 'Heterogeneity k', state.heterogeneity, this.set('heterogeneity'), {
+                hint: 'gamma shape of visit rates; small = a few heavy users',
+              })
+        }
+      </div>
+    </fieldset>`;
+  }
+
+  private renderExperiment() {
+    if (!this.experiment.ok) return html`<p class="error" role="alert" data-section="design">${this.experiment.message}</p>`;
+    const { inputs, sizing } = this.experiment.value;
+    const { design } = sizing;
+    const k = design.arms - 1;
+    const state = this.form.state;
+    const level = (alpha: number) => formatNumber(alpha, 3);
+    const days = sizing.accrual ? sizing.accrualDays : sizing.linearDays;
+    return html`<div data-section="design">
+      <p class="summary">
+        The test needs <strong data-field="design-total">${formatCount(design.nTotal)}</strong> users:
+        ${formatCount(design.nPerArm)} in control and ${formatCount(design.nSecondArm)} in ${k > 1 ? `each of ${k} candidates` : 'the candidate'}
+        (set by ${design.limitingMetric}). It can conclude after
+        <strong data-field="design-days">${days === null ? 'never' : `${formatCount(days)} days`}</strong>${
+          sizing.accrual ? html` with returning users (${formatCount(sizing.linearDays)} if every user were new)` : ''
+        }.
+      </p>
+      <table aria-label="Sample size per metric">
+        <thead>
+          <tr><th>Metric</th><th>Test</th><th class="number">Power</th><th class="number">Control</th><th class="number">${k > 1 ? 'Each candidate' : 'Candidate'}</th><th class="number">Total</th></tr>
+        </thead>
+        <tbody>
+          ${design.metrics.map(
+            (metric) => html`<tr data-metric=${metric.name}>
+              <td>${metric.name} <span class="note">(${metric.kind}${metric.role === 'guardrail' ? `, margin ${formatNumber(metric.nullDifference)}` : ''})</span></td>
+              <td>${metric.role === 'success' ? 'superiority' : 'non-inferiority'}, ${metric.sides === 2 ? 'two' : 'one'}-sided at ${level(metric.alpha)}${metric.test === 't' ? ', t' : ''}</td>
+              <td class="number">${formatPercent(metric.power)}</td>
+              <td class="number" data-field="control">${formatCount(metric.nPerArm)}</td>
+              <td class="number" data-field="candidate">${formatCount(metric.nSecondArm)}</td>
+              <td class="number" data-field="total">${formatCount(metric.nTotal)}</td>
+            </tr>`,
+          )}
+          <tr data-metric="needed"><th>Needed (the largest)</th><td></td><td></td>
+            <td class="number" data-field="control">${formatCount(design.nPerArm)}</td>
+            <td class="number" data-field="candidate">${formatCount(design.nSecondArm)}</td>
+            <td class="number" data-field="total">${formatCount(design.nTotal)}</td></tr>
+        </tbody>
+      </table>
+      <p class="note" data-section="design-rule">
+        ${
+          design.guardrailCount > 0
+            ? html`Ship only if the success metric improves and every guardrail is non-inferior (Schultzberg, Ankargren &amp; Frånberg 2024):
+                each test is powered at 1 − β/(G + 1) = ${formatPercent(1 - design.perTestBeta)} so that the decision has power ${formatPercent(design.power)};
+                guardrails are one-sided at α${k > 1 ? `/${k}` : ''}, not split among themselves.`
+            : null
+        }
+        ${
+          k > 1
+            ? html`${k} candidates: Bonferroni over the comparisons (α/${k} = ${level(design.comparisonAlpha)} each) and the square-root allocation —
+                control gets √${k} = ${formatNumber(Math.sqrt(k), 3)} times each candidate:
+                <span data-field="allocation">${formatPercent(design.shares[0])} control, ${formatPercent(design.shares[1])} each candidate</span>.`
+            : null
+        }
+        ${inputs.standardDeviation !== null && state.metricKind === 'ratio' ? html`Ratio ${formatNumber(inputs.options.metrics[0].baseline)}, SD per user ${formatNumber(inputs.standardDeviation)} (delta method).` : null}
+        ${
+          sizing.accrual
+            ? html`Returning users: negative binomial visits (Ehrenberg), population ${formatCount(Math.round(sizing.accrual.population))},
+                ${formatPercent(sizing.accrual.returningShare)} of a day's users came the day before.`
+            : null
+        }
+      </p>
+      <div class="charts">${this.experimentPlots.map((spec) => html`<rl-plot .spec=${spec}></rl-plot>`)}</div>
+      <p class="note">The same design on the command line:</p>
+      <code class="command" data-section="cli">rollout-lab size ${inputs.cliArgs.map((arg) => (/^[\w.,%:-]+$/.test(arg) ? arg : `'${arg}'`)).join(' ')}</code>
+    </div>`;
   }
 
   private renderPeekingControls() {
