@@ -12,7 +12,7 @@
  * intervals, saying which (auditRollout.ts); tune it for the targets within what the files can
  * express (auditTuning.ts: `tune` from the imported setting, every candidate written back and
  * kept only when the write-back carries it all); audit the tuned policy the same way; show the
- * tuned policy as a unified diff of the user's own files (writeBack.ts, unifiedDiff.ts) and, with
+ * tuned policy as a unified diff of the user's own files (auditTuneFiles.ts: writeBack.ts, unifiedDiff.ts) and, with
  * `--out`, write them.
  *
  * `--out`: with one input file, the tuned file's path (or an existing folder to write it into,
@@ -43,9 +43,7 @@ import { importReportJson, importReportLines } from '../../engine/import/importR
 import type { ImportInput, ImportResult, ImportSource } from '../../engine/import/importTypes.ts';
 import { ImportError } from '../../engine/import/importTypes.ts';
 import { importRollout } from '../../engine/import/index.ts';
-import { unifiedDiff } from '../../engine/import/unifiedDiff.ts';
 import type { WriteBackResult } from '../../engine/import/writeBack.ts';
-import { writeBack } from '../../engine/import/writeBack.ts';
 import { durationSeconds } from '../../engine/policy/duration.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { formatCount, formatElapsed, formatPercentSignificant } from '../../engine/text/format.ts';
@@ -55,12 +53,12 @@ import type { RolloutAudit } from '../../sim/audit/auditRollout.ts';
 import { auditRollout } from '../../sim/audit/auditRollout.ts';
 import type { AuditWorlds } from '../../sim/audit/auditScenario.ts';
 import { auditScenario } from '../../sim/audit/auditScenario.ts';
-import type { AuditTuneResult } from '../../sim/audit/auditTuning.ts';
-import { auditTune, defaultAuditTargets } from '../../sim/audit/auditTuning.ts';
+import type { AuditTuneFilesResult } from '../../sim/audit/auditTuneFiles.ts';
+import { auditTuneFiles } from '../../sim/audit/auditTuneFiles.ts';
+import { defaultAuditTargets } from '../../sim/audit/auditTuning.ts';
 import type { Scenario } from '../../sim/scenario.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
 import { tuneWith } from '../../sim/tune.ts';
-import { describeTuningSetting } from '../../sim/tuningSpace.ts';
 import type { TuningTargets } from '../../sim/tuningTargets.ts';
 import { choiceOption, numberOption, parseCommandArgs, seedOption, UsageError } from '../args.ts';
 import { writeFileAtomic } from '../atomicWrite.ts';
@@ -257,18 +255,15 @@ export const auditCommand: Command = {
     const worlds: AuditWorlds = usage(() => auditScenario({ ...given, scenario: base }));
     const original = usage(() => auditRollout(imported.policy, worlds.healthy, worlds.regressed, { replicates, seed, detectWithin }));
 
-    // Tuning: only policies the user's files can carry (`writeBack` lists nothing unrepresentable),
-    // Imported again after the write-back, so a value the importer derives from another field counts.
-    const expressible = (policy: Policy) => writeBack(inputs, imported, policy, { map }).unrepresentable;
+    // Tuning: only policies the user's files can carry, and the answer written into them (auditTuneFiles.ts).
     const evaluator = workers > 1 ? createNodeTuningEvaluator(workers) : null;
-    let tuned: AuditTuneResult;
+    let tuned: AuditTuneFilesResult;
     try {
-      tuned = await auditTune(imported.policy, worlds.healthy, worlds.regressed, {
+      tuned = await auditTuneFiles(inputs, imported, { from, map }, worlds.healthy, worlds.regressed, {
         targets,
         seed,
         searchReplicates,
         confirmReplicates: replicates,
-        expressible,
         audit: { replicates, seed, detectWithin },
         ...(evaluator
           ? {
@@ -284,10 +279,9 @@ export const auditCommand: Command = {
       evaluator?.terminate();
     }
     const chosen = tuned.recommended ?? tuned.closest;
-    const chosenCandidate = tuned.tune.recommended ?? tuned.tune.finalists[0] ?? null;
-    const label = chosenCandidate ? describeTuningSetting(chosenCandidate.setting) : '';
-    const back = chosen === null ? null : writeBack(inputs, imported, chosen, { map });
-    const diff = back === null ? '' : unifiedDiff(inputs, back.files);
+    const label = tuned.label ?? '';
+    const back = tuned.written;
+    const diff = tuned.diff;
 
     let written: string[] | null = null;
     if (paths !== null && tuned.recommended !== null && back !== null) {

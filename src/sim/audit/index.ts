@@ -2,4 +2,5 @@
 export * from './auditInputs.ts';
 export * from './auditRollout.ts';
 export * from './auditScenario.ts';
+export * from './auditTuneFiles.ts';
 export * from './auditTuning.ts';
