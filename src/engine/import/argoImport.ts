@@ -37,7 +37,7 @@ import { formatDuration, parseDuration } from '../policy/duration.ts';
 import { formatPolicyError, parsePolicy } from '../policy/parsePolicy.ts';
 import type { Guards, HealthRule, Policy, Stage } from '../policy/policy.ts';
 import { argoDurationText, pauseDurationSeconds } from './argoDurations.ts';
-import type { ReadMetric } from './argoMetric.ts';
+import type { ArgumentValues, ReadMetric } from './argoMetric.ts';
 import { readArgoMetric } from './argoMetric.ts';
 import type { ImportAssumption, ImportOptions, ImportResult, MappedField, SourceLocation, UnrepresentedField } from './importTypes.ts';
 import { ImportError } from './importTypes.ts';
@@ -105,6 +105,8 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
     }
   }
   const metrics: ReadMetric[] = [];
+  // Values the analysis passes override the templates' defaults (argo-rollouts `analysisutil.MergeArgs`).
+  const analysisArguments = literalArguments(analysis.args, (k) => ({ ...location, path: [...location.path, 'args', k, 'value'] }));
   templates.forEach((reference, i) => {
     const referenceLocation = { ...location, path: [...location.path, 'templates', i] };
     if (!isMapping(reference) || typeof reference.templateName !== 'string') {
@@ -148,7 +150,7 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
         });
         return;
       }
-      const read = readArgoMetric(metricLocation, metric, context.options.map);
+      const read = readArgoMetric(metricLocation, metric, context.options.map, { ...templateArguments(template), ...analysisArguments });
       context.metricNames.add(read.name);
       context.assumptions.push(...read.assumptions);
       if (read.role === 'unread') context.unrepresented.push({ source: metricLocation, reason: read.unreadReason ?? 'not read' });
@@ -156,6 +158,22 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
     });
   });
   return metrics;
+}
+
+/** The arguments of a list that carry a literal `value` (not `valueFrom`), with where each is written. */
+function literalArguments(list: unknown, locate: (index: number) => SourceLocation): ArgumentValues {
+  const values: ArgumentValues = {};
+  if (!Array.isArray(list)) return values;
+  list.forEach((entry, k) => {
+    if (isMapping(entry) && typeof entry.name === 'string' && (typeof entry.value === 'string' || typeof entry.value === 'number')) {
+      values[entry.name] = { value: String(entry.value), location: locate(k) };
+    }
+  });
+  return values;
+}
+
+function templateArguments(template: SourceDocument): ArgumentValues {
+  return literalArguments(getIn(template.value, ['spec', 'args']), (k) => at(template, ['spec', 'args', k, 'value']));
 }
 
 /** The phase words of what Argo does with a run that ends in a phase (rollout/analysis.go). */
@@ -847,7 +865,7 @@ function recordRule(context: Context, metric: ReadMetric, policyPath: (string | 
   }
   for (const condition of rule.conditions) {
     context.mapped.push({
-      source: { ...metric.location, path: [...metric.location.path, condition.field] },
+      source: condition.source,
       sourceValue: condition.text,
       policyPath,
       policyValue: rule.value,

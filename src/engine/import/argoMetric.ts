@@ -17,6 +17,8 @@
  * - a limit from above (`result[0] <= k`; failure `result[0] > k`) → `max` k, or `maxRatio` k when
  *   the limit is `k * {{args.reference}}` or the query divides the canary by the stable
  *   (it mentions both `canary` and `stable`/`primary`) — a candidate-to-control ratio;
+ * - `{{args.x}}` (or `k * {{args.x}}`) where the analysis or the template gives x a literal number
+ *   is that number (times k): a fixed limit, written back to the argument's value;
  * - a limit from below on an error-rate metric (`result[0] >= 0.95`) is a success rate:
  *   `max` = 1 − k (1 − k/100 when k > 1, a percent);
  * - a latency limit on a `histogram_quantile` query not multiplied by 1000 is in seconds (the
@@ -40,8 +42,8 @@ export interface ReadRule {
   metric: HealthMetric;
   /** maxRatio or max, in the policy's units. */
   value: number;
-  /** The condition field the limit was read from, its text and the conversion back. */
-  conditions: { field: 'successCondition' | 'failureCondition'; text: string; toSource: (value: unknown) => unknown }[];
+  /** Where the limit is written (a condition, or the argument whose value it is), the text there and the conversion back. */
+  conditions: { source: SourceLocation; text: string; toSource: (value: unknown) => unknown }[];
   /** Why the value is what it is, in one line. */
   note: string;
 }
@@ -124,8 +126,20 @@ function integerField(location: SourceLocation, value: Record<string, unknown>, 
   return number;
 }
 
-/** Reads metric `value` at `location` (a template's `spec.metrics[i]`). Throws ImportError naming the field it cannot read. */
-export function readArgoMetric(location: SourceLocation, value: Record<string, unknown>, map: MetricMapping = {}): ReadMetric {
+/** An argument's literal value and where it is written (the analysis's `args`, else the template's default). */
+export type ArgumentValues = Record<string, { value: string; location: SourceLocation }>;
+
+/**
+ * Reads metric `value` at `location` (a template's `spec.metrics[i]`); `args` are the literal
+ * argument values the analysis passes (a limit written `{{args.max-error-rate}}` with a number
+ * there is that number, written back to the argument). Throws ImportError naming the field it cannot read.
+ */
+export function readArgoMetric(
+  location: SourceLocation,
+  value: Record<string, unknown>,
+  map: MetricMapping = {},
+  args: ArgumentValues = {},
+): ReadMetric {
   const name = typeof value.name === 'string' ? value.name : '';
   const at = (field: string): SourceLocation => ({ ...location, path: [...location.path, field] });
   const duration = (field: string): number | undefined => {
@@ -213,8 +227,16 @@ export function readArgoMetric(location: SourceLocation, value: Record<string, u
     read.unreadReason = `Rollout Lab cannot tell which health metric '${name}' measures; name it with --map ${name}=errorRate (or timeoutRate, latencyP50, latencyP95, latencyP99)`;
     return read;
   }
-  const threshold = successThreshold ?? failureThreshold;
+  const written = successThreshold ?? failureThreshold;
   const field = successThreshold !== undefined ? 'successCondition' : 'failureCondition';
+  // `k * {{args.x}}` with a number passed for x is a fixed limit k·x, written in the argument.
+  const argument = written?.reference !== undefined ? args[written.reference] : undefined;
+  const argumentValue =
+    argument !== undefined && /^\s*-?[0-9.]+(e[+-]?[0-9]+)?\s*$/i.test(argument.value) ? Number(argument.value) : undefined;
+  const threshold =
+    written !== undefined && argumentValue !== undefined
+      ? { ...written, limit: Number((written.limit * argumentValue).toPrecision(12)), reference: undefined }
+      : written;
   if (threshold === undefined) {
     throw new ImportError(at(field), 'no limit on the value to read: a condition like result[0] <= 0.01 is needed');
   }
@@ -253,11 +275,20 @@ export function readArgoMetric(location: SourceLocation, value: Record<string, u
     note += '; strict in Argo, the policy fails only above the limit (they differ only at equality)';
   if (threshold.everyElement) note += '; all(result, …) read as the single series the policy measures';
   const conditions: ReadRule['conditions'] = [];
+  if (argument !== undefined && argumentValue !== undefined && written !== undefined) {
+    const factor = written.limit;
+    conditions.push({
+      source: argument.location,
+      text: argument.value,
+      toSource: (policyValue) => String(Number((fromPolicy(Number(policyValue)) / factor).toPrecision(12))),
+    });
+    note += ` (the limit is the argument ${written.reference} = ${argument.value}${factor !== 1 ? ` × ${factor}` : ''})`;
+  }
   for (const [conditionField, parsed, conditionThresholdValue] of [
     ['successCondition', success, successThreshold],
     ['failureCondition', failure, failureThreshold],
   ] as const) {
-    if (parsed === undefined || conditionThresholdValue === undefined) continue;
+    if (parsed === undefined || conditionThresholdValue === undefined || argumentValue !== undefined) continue;
     if (conditionThresholdValue.limit !== threshold.limit || conditionThresholdValue.reference !== threshold.reference) {
       read.assumptions.push({
         source: at(conditionField),
@@ -268,7 +299,7 @@ export function readArgoMetric(location: SourceLocation, value: Record<string, u
     const span = conditionThresholdValue.span;
     if (span === undefined) continue;
     conditions.push({
-      field: conditionField,
+      source: at(conditionField),
       text: parsed.text,
       toSource: (policyValue) => replaceLimit(parsed.text, span, fromPolicy(Number(policyValue))),
     });

@@ -290,6 +290,49 @@ spec:
   expect(report.zeroTraffic).toContain("'errors' divides 0 by 0 (NaN), so its measurement fails");
 });
 
+test('a limit passed as an argument is that number, written back to the argument the analysis passes (over the template default)', () => {
+  const text = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: ranker}
+spec:
+  strategy:
+    canary:
+      steps:
+      - setWeight: 10
+      - analysis:
+          templates: [{templateName: error-rate}]
+          args:
+          - {name: max-error-rate, value: "0.02"}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: {name: error-rate}
+spec:
+  args:
+  - {name: max-error-rate, value: "0.01"}
+  metrics:
+  - name: error-rate
+    interval: 5m
+    count: 6
+    successCondition: result[0] <= {{args.max-error-rate}}
+    provider: {prometheus: {address: http://p, query: 'sum(rate(errors[5m])) / sum(rate(requests[5m]))'}}
+`;
+  const { policy, report } = importRollout([{ name: 'r.yaml', text }]);
+  expect(policy.stages[0]).toMatchObject({
+    kind: 'canary',
+    minDuration: '30m',
+    rules: [{ type: 'absolute', metric: 'errorRate', max: 0.02 }],
+  });
+  const limit = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.rules.0.max')!;
+  expect(limit.source).toEqual({
+    file: 'r.yaml',
+    document: 0,
+    resource: 'Rollout/ranker',
+    path: ['spec', 'strategy', 'canary', 'steps', 1, 'analysis', 'args', 0, 'value'],
+  });
+  expect([limit.sourceValue, limit.toSource?.(0.03)]).toEqual(['0.02', '0.03']);
+});
+
 describe('bad input: one line naming the document and field', () => {
   test('not YAML, wrong kind, a referenced template missing, a condition that cannot be read', () => {
     expect(failure([{ name: 'r.yaml', text: 'kind: Rollout\nspec: [\n' }])).toMatch(/^r\.yaml#1: not YAML \(line \d\): /);
