@@ -109,6 +109,8 @@ export class ValueDraws {
   readonly random: Random;
   readonly normal: () => number;
   private readonly gammas: GammaVariates;
+  /** Poisson samplers by mean (the means of sums repeat: k·λ for small k), kept for the replicate. */
+  private readonly poissons = new Map<number, () => number>();
 
   constructor(random: Random) {
     this.random = random;
@@ -128,10 +130,29 @@ export class ValueDraws {
       case 'gamma':
         return law.scale * this.gammas.gamma(law.shape);
       case 'poisson':
-        return law.mean > 0 ? poissonSampler(this.random, law.mean)() : 0;
+        return this.poisson(law.mean);
       default:
         return this.random() < law.zeroProbability ? 0 : this.one(law.value);
     }
+  }
+
+  /** A Poisson(mean) count, its sampler built once per mean. */
+  private poisson(mean: number): number {
+    if (!(mean > 0)) return 0;
+    let sampler = this.poissons.get(mean);
+    if (sampler === undefined) {
+      sampler = poissonSampler(this.random, mean);
+      this.poissons.set(mean, sampler);
+    }
+    return sampler();
+  }
+
+  /** A Binomial(k, p) count: for small k, k uniforms (no sampler to build); else the engine's sampler. */
+  private binomial(k: number, p: number): number {
+    if (k > 16) return binomialSampler(this.random, k, p)();
+    let count = 0;
+    for (let i = 0; i < k; i++) if (this.random() < p) count += 1;
+    return count;
   }
 
   /**
@@ -155,10 +176,10 @@ export class ValueDraws {
       case 'gamma':
         return law.scale * this.gammas.gamma(k * law.shape);
       case 'poisson':
-        return law.mean > 0 ? poissonSampler(this.random, k * law.mean)() : 0;
+        return this.poisson(k * law.mean);
       default: {
         const p = 1 - law.zeroProbability;
-        const nonZero = p <= 0 ? 0 : p >= 1 ? k : binomialSampler(this.random, k, p)();
+        const nonZero = p <= 0 ? 0 : p >= 1 ? k : this.binomial(k, p);
         return this.sum(law.value, nonZero);
       }
     }

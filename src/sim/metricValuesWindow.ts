@@ -50,6 +50,12 @@ interface ArmUsers {
   alias: Int32Array;
 }
 
+/**
+ * The users of each arm at each percentage, per population: a pure function of the (memoised,
+ * read-only) population, shared by the replicates of a run; dropped with the population.
+ */
+const armUsersCache = new WeakMap<UserPopulation, Map<string, ArmUsers>>();
+
 /** The window's per-user tallies of metric values for one replicate. */
 export class MetricValuesTally {
   private readonly metrics: readonly NamedMetricValues[];
@@ -67,7 +73,6 @@ export class MetricValuesTally {
   private readonly totalY: number[][];
   /** Per arm: the users active in the current window, in order of first request. */
   private readonly active: [number[], number[]] = [[], []];
-  private readonly armUsers = new Map<string, ArmUsers>();
 
   constructor(metrics: readonly NamedMetricValues[], population: UserPopulation, random: Random, mode: 'request' | 'window') {
     this.metrics = metrics;
@@ -146,10 +151,12 @@ export class MetricValuesTally {
     }
   }
 
-  /** The users of `arm` at `percentage` (cached: an A/B stage keeps its percentage). O(users) once. */
+  /** The users of `arm` at `percentage` (cached per population: an A/B stage keeps its percentage). O(users) once. */
   private usersOf(arm: ArmIndex, percentage: number): ArmUsers {
     const key = `${arm}:${percentage}`;
-    const cached = this.armUsers.get(key);
+    let byKey = armUsersCache.get(this.population);
+    if (byKey === undefined) armUsersCache.set(this.population, (byKey = new Map()));
+    const cached = byKey.get(key);
     if (cached) return cached;
     const { buckets, count } = this.population;
     const cut = Math.floor(percentage + 1e-9);
@@ -167,7 +174,7 @@ export class MetricValuesTally {
       const built = aliasTable(armWeights, users.length);
       table = { users, probability: built.probability, alias: built.alias };
     }
-    this.armUsers.set(key, table);
+    byKey.set(key, table);
     return table;
   }
 

@@ -1,0 +1,254 @@
+/**
+ * Type I error and power of the A/B designs on simulated metric values (issue 15, check (c)), at
+ * the level of the statistics: each replicate simulates an A/B stage's windows in a fidelity mode,
+ * accumulates each arm's per-unit sums over the windows as a controller would (contracts C3: the
+ * units are user-windows, taken as independent), and applies each design to the running totals:
+ *
+ * - fixed: one two-sided z-test at the end (after `windows` windows) at level α;
+ * - groupSequential: `looks` equally spaced looks (by windows) with Lan–DeMets O'Brien–Fleming-type
+ *   two-sided boundaries (`groupSequentialBoundaries`, α/2 per side), rejecting at the first look
+ *   whose |z| reaches its boundary;
+ * - alwaysValid: the mixture SPRT after every window (`updateAlwaysValidTest`, mixing variance τ²),
+ *   rejecting when the always-valid p-value falls to α.
+ *
+ * The statistic per metric kind: a proportion — successes/outcomes, the unpooled difference of
+ * proportions; a mean — the per-unit x (Welch variance), or CUPED's adjusted difference with the
+ * pre-period y (`cupedTest`); a ratio — Σx/Σy with the delta method (`ratioDifferenceTest`).
+ * A rejection counts whichever the sign (two-sided): under A/A its rate is the type I error, at
+ * the planned effect the power. The simulation (`simulateLooks`: every analysis's running estimate
+ * and variance after each window) is separate from the designs (`designRates`), so several
+ * analyses and designs share one set of simulated windows. Pure: everything is drawn from
+ * `streamFor(seed, replicate)`.
+ */
+import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import { streamFor } from '../engine/random/streams.ts';
+import type { EffectEstimate } from '../engine/stats/alwaysValid.ts';
+import {
+  differenceInMeansEstimate,
+  differenceInProportionsEstimate,
+  initAlwaysValidTest,
+  updateAlwaysValidTest,
+} from '../engine/stats/alwaysValid.ts';
+import type { BivariateSums } from '../engine/stats/bivariateMoments.ts';
+import { bivariateMomentsFromSums } from '../engine/stats/bivariateMoments.ts';
+import { cupedTest } from '../engine/stats/cuped.ts';
+import { normalQuantile } from '../engine/stats/distributions.ts';
+import { equallySpacedFractions, groupSequentialBoundaries } from '../engine/stats/groupSequential.ts';
+import { ratioDifferenceTest } from '../engine/stats/ratioMetric.ts';
+import { windowGenerator } from './replicate.ts';
+import type { FidelityMode, WindowRequest } from './windowRequest.ts';
+import type { World } from './world.ts';
+import { conditionsAt, emptyConditions } from './world.ts';
+
+/** The metric a check tests: 'successRate' counts for a proportion, else a name of the scenario's values. */
+export interface CheckedMetric {
+  name: string;
+  kind: 'proportion' | 'mean' | 'ratio';
+  /** Mean metrics: CUPED with the pre-period y. */
+  cuped?: boolean;
+}
+
+/** Settings of `simulateLooks`. */
+export interface LookSimulationOptions {
+  world: World;
+  mode: FidelityMode;
+  /** The analyses to trace, each on the same simulated windows. */
+  metrics: readonly CheckedMetric[];
+  /** Windows of the stage: the fixed design's sample and the others' maximum. */
+  windows: number;
+  /** Seconds per window. */
+  windowDuration: number;
+  seed: number | string;
+  replicates: number;
+  /** Candidate share of the A/B stage (default 0.5). */
+  share?: number;
+}
+
+/** Per analysis, per replicate: the running estimate and its variance after each window (2·windows numbers). */
+export type LookTraces = Float64Array[][];
+
+/** Settings of `designRates`. */
+export interface DesignOptions {
+  /** Group-sequential looks, equally spaced; the number of windows must be a multiple. */
+  looks: number;
+  /** Two-sided level. */
+  alpha: number;
+  /** τ² of the always-valid test (effect units²). */
+  mixingVariance: number;
+}
+
+/** One design's rejections. */
+export interface DesignRate {
+  rejections: number;
+  rate: number;
+  /** √(rate(1 − rate)/replicates). */
+  standardError: number;
+}
+
+/** Result of `designRates`. */
+export interface DesignCheckResult {
+  replicates: number;
+  fixed: DesignRate;
+  groupSequential: DesignRate;
+  alwaysValid: DesignRate;
+  /** Mean over replicates of the final look's variance of the estimate (to plan an effect: Δ = (z_{α/2} + z_β)·√V). */
+  meanFinalVariance: number;
+  /** Mean over replicates of the final estimate. */
+  meanFinalEstimate: number;
+}
+
+function addSums(into: BivariateSums, sums: BivariateSums): void {
+  into.count += sums.count;
+  into.sumX += sums.sumX;
+  into.sumY += sums.sumY;
+  into.sumXSquares += sums.sumXSquares;
+  into.sumYSquares += sums.sumYSquares;
+  into.sumXY += sums.sumXY;
+}
+
+function emptySums(): BivariateSums {
+  return { count: 0, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
+}
+
+/** C3's sums (x = metric, y = denominator or covariate) as the stats functions' moments (x = denominator or covariate). */
+export function statsMoments(sums: BivariateSums) {
+  return bivariateMomentsFromSums({
+    count: sums.count,
+    sumX: sums.sumY,
+    sumY: sums.sumX,
+    sumXSquares: sums.sumYSquares,
+    sumYSquares: sums.sumXSquares,
+    sumXY: sums.sumXY,
+  });
+}
+
+/** The estimate candidate − control and its variance for the running totals. */
+export function metricEstimate(metric: CheckedMetric, control: ArmTotals, candidate: ArmTotals): EffectEstimate {
+  if (metric.kind === 'proportion')
+    return differenceInProportionsEstimate(control.successes, control.outcomes, candidate.successes, candidate.outcomes);
+  if (metric.kind === 'ratio') {
+    const test = ratioDifferenceTest(statsMoments(control.sums), statsMoments(candidate.sums));
+    return { estimate: test.estimate, variance: test.standardError ** 2 };
+  }
+  if (metric.cuped) {
+    const test = cupedTest(statsMoments(control.sums), statsMoments(candidate.sums));
+    return { estimate: test.estimate, variance: test.standardError ** 2 };
+  }
+  const summary = (sums: BivariateSums) => ({
+    mean: sums.sumX / sums.count,
+    variance: Math.max(0, (sums.sumXSquares - (sums.sumX * sums.sumX) / sums.count) / (sums.count - 1)),
+    count: sums.count,
+  });
+  return differenceInMeansEstimate(summary(control.sums), summary(candidate.sums));
+}
+
+/** One arm's running totals over the stage. */
+export interface ArmTotals {
+  successes: number;
+  outcomes: number;
+  sums: BivariateSums;
+}
+
+function addArm(into: ArmTotals, arm: ArmWindow | undefined, name: string): void {
+  if (arm === undefined) return;
+  into.successes += arm.successes ?? 0;
+  into.outcomes += arm.outcomes ?? 0;
+  const values = (arm as ArmWindow & { values?: Record<string, BivariateSums> }).values;
+  if (values?.[name]) addSums(into.sums, values[name]);
+}
+
+function rate(rejections: number, replicates: number): DesignRate {
+  const value = rejections / replicates;
+  return { rejections, rate: value, standardError: Math.sqrt((value * (1 - value)) / replicates) };
+}
+
+/**
+ * Simulates `replicates` A/B stages of `windows` windows and traces, for each analysis, the
+ * running estimate and variance after every window. Cost: replicates × windows windows of the mode.
+ */
+export function simulateLooks(options: LookSimulationOptions): LookTraces {
+  const { world, mode, metrics, windows, windowDuration, seed, replicates } = options;
+  const control = emptyConditions();
+  const candidate = emptyConditions();
+  conditionsAt(world, windowDuration / 2, 0, control, candidate);
+  const request: WindowRequest = {
+    start: 0,
+    duration: windowDuration,
+    stageKind: 'ab',
+    candidateShare: options.share ?? 0.5,
+    mirrorShare: 0,
+    needsLatency: false,
+    needsOutcomes: true,
+    needsSegments: false,
+    control,
+    candidate,
+    candidateWorse: false,
+  };
+  const traces: LookTraces = metrics.map(() => []);
+  for (let r = 0; r < replicates; r++) {
+    const generator = windowGenerator(world, streamFor(seed, r), mode);
+    const totals = metrics.map((): [ArmTotals, ArmTotals] => [
+      { successes: 0, outcomes: 0, sums: emptySums() },
+      { successes: 0, outcomes: 0, sums: emptySums() },
+    ]);
+    const trace = metrics.map(() => new Float64Array(2 * windows));
+    for (let w = 0; w < windows; w++) {
+      request.start = w * windowDuration;
+      const window: WindowMetrics = generator.next(request);
+      for (let m = 0; m < metrics.length; m++) {
+        addArm(totals[m][0], window.control, metrics[m].name);
+        addArm(totals[m][1], window.candidate, metrics[m].name);
+        const look = metricEstimate(metrics[m], totals[m][0], totals[m][1]);
+        trace[m][2 * w] = look.estimate;
+        trace[m][2 * w + 1] = look.variance;
+      }
+    }
+    for (let m = 0; m < metrics.length; m++) traces[m].push(trace[m]);
+  }
+  return traces;
+}
+
+/** Each design's rejections over one analysis's traces (module comment). O(replicates × windows). */
+export function designRates(traces: readonly Float64Array[], options: DesignOptions): DesignCheckResult {
+  const { looks, alpha, mixingVariance } = options;
+  const replicates = traces.length;
+  const windows = traces[0].length / 2;
+  if (!(Number.isInteger(looks) && looks >= 1 && windows % looks === 0))
+    throw new RangeError(`looks must be a whole number dividing the windows (${windows}), got ${looks}`);
+  const boundaries = groupSequentialBoundaries({ alpha, sides: 2, informationFractions: equallySpacedFractions(looks) }).z;
+  const fixedBound = normalQuantile(1 - alpha / 2);
+  const perLook = windows / looks;
+  let fixed = 0;
+  let sequential = 0;
+  let alwaysValid = 0;
+  let finalVariance = 0;
+  let finalEstimate = 0;
+  for (const trace of traces) {
+    let test = initAlwaysValidTest({ alpha, mixingVariance });
+    let sequentialRejected = false;
+    let alwaysValidRejected = false;
+    for (let w = 0; w < windows; w++) {
+      const estimate = trace[2 * w];
+      const variance = trace[2 * w + 1];
+      test = updateAlwaysValidTest(test, { estimate, variance });
+      if (test.pValue <= alpha) alwaysValidRejected = true;
+      if ((w + 1) % perLook === 0 && variance > 0 && Math.abs(estimate / Math.sqrt(variance)) >= boundaries[(w + 1) / perLook - 1])
+        sequentialRejected = true;
+    }
+    const estimate = trace[2 * windows - 2];
+    const variance = trace[2 * windows - 1];
+    if (variance > 0 && Math.abs(estimate / Math.sqrt(variance)) >= fixedBound) fixed += 1;
+    if (sequentialRejected) sequential += 1;
+    if (alwaysValidRejected) alwaysValid += 1;
+    finalVariance += variance / replicates;
+    finalEstimate += estimate / replicates;
+  }
+  return {
+    replicates,
+    fixed: rate(fixed, replicates),
+    groupSequential: rate(sequential, replicates),
+    alwaysValid: rate(alwaysValid, replicates),
+    meanFinalVariance: finalVariance,
+    meanFinalEstimate: finalEstimate,
+  };
+}

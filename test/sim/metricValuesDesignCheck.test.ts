@@ -1,0 +1,185 @@
+/**
+ * Issue 15, checks (c) and (d): by seeded simulation, the type I error (A/A) and the power (at the
+ * planned effect) of each A/B design — fixed, group-sequential (4 looks, O'Brien–Fleming type),
+ * always-valid (mSPRT) — for proportion, mean (with and without CUPED, ρ = 0.7) and ratio
+ * metrics, on the simulator's windows (windowed mode; src/sim/metricValuesDesignCheck.ts), and
+ * for 2 and 3 candidates against control with Bonferroni and the square-root allocation.
+ *
+ * Level: the stats functions on the simulated windows (the engine's A/B stage with a metric list
+ * is being built at the same time; the k-arm check is at the stats level because the rollout
+ * engine has one candidate). Replicates: 300 per cell, so a rate's standard error is
+ * √(p(1 − p)/300): 0.013 at α = 0.05, 0.023 at power 0.8; each bound is 3.5 of them. The full
+ * table with more replicates and both modes: bench/metricDesignCheck.ts.
+ *
+ * The planned effect of a cell is Δ = (z₀.₉₇₅ + z₀.₈)·√V with V the A/A cell's mean final variance
+ * of the estimate, so the fixed design's power is 0.80 by construction of the normal theory, and
+ * the group-sequential design's is its exact crossing probability at drift 2.8016
+ * (`crossingProbabilities`, Jennison & Turnbull §19.2). The always-valid test pays for looking
+ * after every window with less power at the same sample; its power is reported, not pinned.
+ */
+import { describe, expect, it } from 'vitest';
+import { streamFor } from '../../src/engine/random/streams.ts';
+import { differenceZTest } from '../../src/engine/stats/differenceZTest.ts';
+import { normalQuantile } from '../../src/engine/stats/distributions.ts';
+import { crossingProbabilities, equallySpacedFractions, groupSequentialBoundaries } from '../../src/engine/stats/groupSequential.ts';
+import { multiArmDecision, multiArmSampleSize } from '../../src/engine/stats/multiArmDesign.ts';
+import { ValueDraws } from '../../src/sim/metricValues.ts';
+import type { CheckedMetric } from '../../src/sim/metricValuesDesignCheck.ts';
+import { designRates, simulateLooks } from '../../src/sim/metricValuesDesignCheck.ts';
+import { parseScenario } from '../../src/sim/scenario.ts';
+import { compileWorld } from '../../src/sim/world.ts';
+
+const alpha = 0.05;
+const replicates = 300;
+const zSum = normalQuantile(0.975) + normalQuantile(0.8);
+const looks = 4;
+const sequentialPower = (() => {
+  const fractions = equallySpacedFractions(looks);
+  const z = groupSequentialBoundaries({ alpha, sides: 2, informationFractions: fractions }).z;
+  const crossing = crossingProbabilities(
+    z,
+    fractions,
+    zSum,
+    z.map((bound) => -bound),
+  );
+  return crossing.cumulativeUpper[looks - 1] + crossing.cumulativeLower[looks - 1];
+})();
+
+interface Arms {
+  accuracy: number;
+  revenueMean: number;
+  costScale: number;
+}
+
+function world(candidate: Arms) {
+  const model = (arms: Arms) => ({
+    latency: { kind: 'exponential', mean: 100 },
+    errorRate: 0.01,
+    accuracy: arms.accuracy,
+    values: {
+      revenue: { kind: 'perUser', value: { kind: 'normal', mean: arms.revenueMean, sd: 20 }, preCorrelation: 0.7 },
+      cost: {
+        kind: 'ratio',
+        numerator: { kind: 'gamma', shape: 2, scale: arms.costScale },
+        denominator: { kind: 'poisson', mean: 3 },
+        userEffectSigma: 0.5,
+      },
+    },
+  });
+  const parsed = parseScenario({
+    version: 1,
+    name: 'design check',
+    // 300,000 users and ~7,200 requests a stage: a user is active in two windows of a stage with
+    // probability ≈ 0.1%, so user-windows are (nearly) independent units, as the analysis assumes.
+    traffic: { requestsPerSecond: 1, users: { count: 300_000 } },
+    control: model({ accuracy: 0.3, revenueMean: 50, costScale: 0.5 }),
+    candidate: model(candidate),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return compileWorld(parsed.scenario, 'design-check');
+}
+
+const same: Arms = { accuracy: 0.3, revenueMean: 50, costScale: 0.5 };
+const windows = 8;
+
+const analyses: [string, CheckedMetric][] = [
+  ['proportion', { name: 'successRate', kind: 'proportion' }],
+  ['mean', { name: 'revenue', kind: 'mean' }],
+  ['mean with CUPED', { name: 'revenue', kind: 'mean', cuped: true }],
+  ['ratio', { name: 'cost', kind: 'ratio' }],
+];
+
+function simulate(candidate: Arms, metrics: CheckedMetric[], seed: string) {
+  return simulateLooks({ world: world(candidate), mode: 'window', metrics, windows, windowDuration: 900, seed, replicates });
+}
+
+// One A/A simulation for every analysis; the planned effects from its mean final variances; one
+// simulation with the proportion, mean and ratio effects together (independent metrics, so each
+// analysis sees only its own), and one with CUPED's smaller planned effect on the mean.
+const nullTraces = simulate(
+  same,
+  analyses.map(([, metric]) => metric),
+  'design-check-aa',
+);
+const plannedEffect = nullTraces.map(
+  (traces) => zSum * Math.sqrt(designRates(traces, { looks, alpha, mixingVariance: 1 }).meanFinalVariance),
+);
+const [proportionEffect, meanEffect, cupedEffect, ratioEffect] = plannedEffect;
+const effectTraces = simulate(
+  // Ratio Σcost/Σtokens = E[cost]/E[tokens] = 2·scale/3: Δ in the ratio is 3Δ/2 in the scale.
+  { accuracy: 0.3 + proportionEffect, revenueMean: 50 + meanEffect, costScale: 0.5 + (3 * ratioEffect) / 2 },
+  [analyses[0][1], analyses[1][1], analyses[3][1]],
+  'design-check-effect',
+);
+const cupedTraces = simulate({ ...same, revenueMean: 50 + cupedEffect }, [analyses[2][1]], 'design-check-cuped')[0];
+const effectByAnalysis = [effectTraces[0], effectTraces[1], cupedTraces, effectTraces[2]];
+
+describe('(c) type I error and power of each design on simulated windows', () => {
+  it.each(analyses.map(([label], i) => [label, i] as const))('%s', (_label, i) => {
+    // The always-valid test's τ² is the planned effect squared (Johari et al. 2022, §5).
+    const options = { looks, alpha, mixingVariance: plannedEffect[i] ** 2 };
+    const nullCell = designRates(nullTraces[i], options);
+    const effectCell = designRates(effectByAnalysis[i], options);
+    const bound = (p: number) => 3.5 * Math.sqrt((p * (1 - p)) / replicates);
+    // Type I: each design at most α within Monte-Carlo error (the always-valid test is conservative).
+    expect(Math.abs(nullCell.fixed.rate - alpha)).toBeLessThanOrEqual(bound(alpha));
+    expect(nullCell.groupSequential.rate).toBeLessThanOrEqual(alpha + bound(alpha));
+    expect(nullCell.alwaysValid.rate).toBeLessThanOrEqual(alpha + bound(alpha));
+    // Power at the planned effect: 0.80 for the fixed design, the exact crossing probability for the group-sequential one.
+    expect(Math.abs(effectCell.fixed.rate - 0.8)).toBeLessThanOrEqual(bound(0.8));
+    expect(Math.abs(effectCell.groupSequential.rate - sequentialPower)).toBeLessThanOrEqual(bound(sequentialPower));
+    expect(effectCell.alwaysValid.rate).toBeGreaterThan(alpha);
+  });
+
+  it('CUPED with ρ = 0.7 leaves ≈ 0.51 of the variance: the same power from about half the sample', () => {
+    // The same A/A replicates analysed with and without CUPED.
+    expect(plannedEffect[2] ** 2 / plannedEffect[1] ** 2).toBeCloseTo(0.51, 1);
+  });
+});
+
+describe('(d) k candidates against control: Bonferroni and the square-root allocation', () => {
+  const sd = 20;
+  const difference = 2;
+  it.each([2, 3])('%i candidates: family-wise type I ≤ α and per-comparison power 0.8', (k) => {
+    const design = multiArmSampleSize({ candidates: k, controlVariance: sd * sd, difference, alpha, power: 0.8 });
+    // Square-root rule: n_c/n_t = √k.
+    expect(design.nControl / design.nCandidates[0]).toBeCloseTo(Math.sqrt(k), 1);
+    const law = (mean: number) => ({ kind: 'normal' as const, mean, sd });
+    let familyErrors = 0;
+    let detections = 0;
+    let comparisons = 0;
+    const armMean = (draws: ValueDraws, mean: number, n: number) => {
+      let sum = 0;
+      let squares = 0;
+      for (let i = 0; i < n; i++) {
+        const x = draws.one(law(mean));
+        sum += x;
+        squares += x * x;
+      }
+      return { mean: sum / n, variance: (squares - (sum * sum) / n) / (n - 1), n };
+    };
+    for (let r = 0; r < replicates; r++) {
+      for (const effect of [0, difference]) {
+        const draws = new ValueDraws(streamFor(`k-arms-${k}-${effect}`, r));
+        const control = armMean(draws, 50, design.nControl);
+        const rows = design.nCandidates.map((n, i) => {
+          const arm = armMean(draws, 50 + effect, n);
+          const test = differenceZTest(arm.mean - control.mean, Math.sqrt(arm.variance / arm.n + control.variance / control.n));
+          return { name: `candidate-${i}`, estimate: test.estimate, pValue: test.pValue };
+        });
+        const decision = multiArmDecision(rows, alpha);
+        if (effect === 0) familyErrors += decision.comparisons.some((row) => row.better || row.worse) ? 1 : 0;
+        else {
+          detections += decision.comparisons.filter((row) => row.better).length;
+          comparisons += k;
+        }
+      }
+    }
+    const familyRate = familyErrors / replicates;
+    expect(familyRate).toBeLessThanOrEqual(alpha + 3.5 * Math.sqrt((alpha * (1 - alpha)) / replicates));
+    const power = detections / comparisons;
+    // Comparisons share the control arm, so they are correlated: the standard error of the mean
+    // detection rate is at most that of `replicates` independent ones.
+    expect(Math.abs(power - 0.8)).toBeLessThanOrEqual(3.5 * Math.sqrt((0.8 * 0.2) / replicates));
+  });
+});
