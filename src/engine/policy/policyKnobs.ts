@@ -240,13 +240,17 @@ export function withKnob(policy: Policy, knob: PolicyKnob, value: KnobValue): Po
 
 /**
  * `guards` with one counting field set (see `PolicyKnob`): a window only where the guards count
- * 'mOfN'; leaving 'mOfN' drops the window, entering it without one takes the failure limit.
+ * 'mOfN'; leaving 'mOfN' drops the window, entering it without one takes the failure limit; a
+ * default ('consecutive', 'hold') is not written where the field is absent.
  */
 function withCountingField(guards: Guards, field: 'failureCounting' | 'failureWindow' | 'onNoData', value: KnobValue): Guards {
-  if (field === 'onNoData') return { ...guards, onNoData: value as Guards['onNoData'] };
+  // The default where the field is absent stays absent, so a policy at its defaults keeps its JSON.
+  if (field === 'onNoData')
+    return value === 'hold' && guards.onNoData === undefined ? guards : { ...guards, onNoData: value as Guards['onNoData'] };
   if (field === 'failureWindow') return guards.failureCounting === 'mOfN' ? { ...guards, failureWindow: value as number } : guards;
   const counting = value as Guards['failureCounting'];
   const { failureWindow, ...rest } = guards;
+  if (counting === 'consecutive' && guards.failureCounting === undefined) return guards;
   if (counting !== 'mOfN') return { ...rest, failureCounting: counting };
   return { ...rest, failureCounting: counting, failureWindow: failureWindow ?? guards.failureLimit ?? defaultGuards().failureLimit };
 }

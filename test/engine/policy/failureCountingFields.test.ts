@@ -82,3 +82,13 @@ describe('counting knobs', () => {
     expect(errorsOf(total)).toEqual([]);
   });
 });
+
+describe('counting knobs at their defaults', () => {
+  it('leave a policy without counting fields as it is (its JSON unchanged)', () => {
+    const base = policy({ minRequests: 100, failureLimit: 2 }, { failureLimit: 3 });
+    const same = withKnobs(base, { 'guards.failureCounting': 'consecutive', 'guards.failureWindow': 5, 'guards.onNoData': 'hold' });
+    expect(JSON.stringify(same)).toBe(JSON.stringify(base));
+    const total = withKnob(base, 'guards.failureCounting', 'total');
+    expect(withKnob(total, 'guards.failureCounting', 'consecutive').guards?.failureCounting).toBe('consecutive');
+  });
+});
