@@ -534,6 +534,37 @@ describe('round trip with the Flagger export', () => {
   });
 });
 
+describe('fields the policy cannot represent are reported with the reason', () => {
+  test('readiness thresholds, session affinity, alerts, stepWeightPromotion, progress deadline and the webhooks', () => {
+    const text = fixture('progressive.yaml')
+      .replace('  service:\n    port: 9898', '  progressDeadlineSeconds: 60\n  service:\n    port: 9898')
+      .replace(
+        '    stepWeight: 5\n',
+        '    stepWeight: 5\n    stepWeightPromotion: 100\n    primaryReadyThreshold: 100\n    canaryReadyThreshold: 100\n    sessionAffinity:\n      cookieName: flagger-cookie\n    alerts:\n      - name: on-call\n        severity: error\n        providerRef:\n          name: slack\n',
+      )
+      .replace(
+        '    webhooks:\n',
+        '    webhooks:\n      - name: gate\n        type: confirm-promotion\n        url: http://flagger-loadtester.test/gate/approve\n',
+      );
+    const result = importText('full.yaml', text, { map: { '404s percentage': 'errorRate' } });
+    expect(result.report.unrepresented.map((u) => formatLocation(u.source).replace('full.yaml#2 Canary/podinfo ', ''))).toEqual([
+      '.spec.analysis.primaryReadyThreshold',
+      '.spec.analysis.canaryReadyThreshold',
+      '.spec.analysis.sessionAffinity',
+      '.spec.analysis.alerts',
+      '.spec.analysis.stepWeightPromotion',
+      '.spec.progressDeadlineSeconds',
+      '.spec.analysis.webhooks[0]',
+      '.spec.analysis.webhooks[1]',
+    ]);
+    expect(result.report.unrepresented[6].reason).toBe(
+      'confirm-promotion webhook gate gates or tests outside the metrics (assumed to pass)',
+    );
+    // The policy itself is unchanged by them.
+    expect(result.policy).toEqual(importFixture('progressive.yaml', { map: { '404s percentage': 'errorRate' } }).policy);
+  });
+});
+
 describe('bad input: one line naming the document and field', () => {
   function errorOf(run: () => unknown): string {
     try {
