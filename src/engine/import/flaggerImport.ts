@@ -382,7 +382,7 @@ export function importFlagger(docs: readonly SourceDocument[], options: ImportOp
     });
     assumptions.push({
       source: aAt('iterations'),
-      text: "Flagger runs no success-metric test: the A/B stage carries the workbench's fixed test (2-point effect, α 0.05, power 0.8) and advances when it finds no difference",
+      text: "Flagger runs no success-metric test and promotes after its iterations: the A/B stage carries the workbench's fixed test (2-point effect, α 0.05, power 0.8, advancing when it finds no difference), so it also waits for the test's planned sample and rolls back if the test finds the candidate worse",
     });
     if (mirror)
       unrepresented.push({ source: aAt('mirror'), reason: 'mirror has no effect in A/B testing (Flagger routes the matched cohort)' });
