@@ -5,6 +5,7 @@ import type { FlaggerMode } from '../../engine/export/flagger.ts';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
+import { downloadFile } from '../elements/downloadFile.ts';
 import {
   deploymentExport,
   deploymentExportCommand,
@@ -19,16 +20,6 @@ import { formatCount } from '../format.ts';
 import { formatHours, formatRate } from '../lab/labModel.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { theme } from '../styles/theme.ts';
-
-/** Offers `text` as a file download named `name`, of MIME type `type`. */
-function download(name: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** An argument as a POSIX shell word: bare when safe, else single-quoted. */
 function shellWord(word: string): string {
@@ -189,7 +180,7 @@ export class ExportView extends LitElement {
       ${options}
       <p class="note">The same text as <code data-section="export-command">${command}</code> on the lab's <code>policy.json</code>.</p>
       <div class="buttons">
-        <button type="button" class="primary" name="downloadYaml" @click=${() => download(exported.fileName, exported.text, exported.mimeType)}>Download ${exported.fileName}</button>
+        <button type="button" class="primary" name="downloadYaml" @click=${() => downloadFile(exported.fileName, exported.text, exported.mimeType)}>Download ${exported.fileName}</button>
         <button type="button" name="copy" @click=${() => this.copy(exported.text)}>Copy</button>
         <span class="note" role="status">${this.copied}</span>
       </div>
@@ -234,8 +225,8 @@ export class ExportView extends LitElement {
         </tbody>
       </table>
       <div class="buttons">
-        <button type="button" class="primary" name="downloadPolicy" @click=${() => download('policy.json', policyText)}>Download policy.json</button>
-        <button type="button" name="downloadBundle" @click=${() => download('policy-with-evidence.json', bundleText)}>Download with evidence</button>
+        <button type="button" class="primary" name="downloadPolicy" @click=${() => downloadFile('policy.json', policyText)}>Download policy.json</button>
+        <button type="button" name="downloadBundle" @click=${() => downloadFile('policy-with-evidence.json', bundleText)}>Download with evidence</button>
         <button type="button" name="copy" @click=${() => this.copy(bundleText)}>Copy</button>
         <span class="note" role="status">${this.copied}</span>
       </div>

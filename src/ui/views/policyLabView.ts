@@ -1,6 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { state } from 'lit/decorators.js';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
+import { settle } from '../controllers/settle.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import '../elements/plotFigure.ts';
 import { browserSimulationBatchRunner } from '../../../workers/browserSimulationRunner.ts';
@@ -37,21 +38,6 @@ import { rollbackRuleBars, rollbackRulesPlot } from '../plots/rollbackRulesPlot.
 import { type Checked, checked } from '../sizer/sizerModel.ts';
 import { initialState } from '../state/viewState.ts';
 import { theme } from '../styles/theme.ts';
-
-/** Waits `ms`, or rejects at once when `signal` aborts (so a rerun replaces a pending one). */
-function settle(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new DOMException('superseded', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
-}
 
 /**
  * `<rl-policy-lab-view>`: tune the policy's thresholds and guards against a healthy and a
@@ -195,6 +181,8 @@ export class PolicyLabView extends LitElement {
       'checkMinutes',
       'minRequests',
       'failureLimit',
+      'failureCounting',
+      'failureWindow',
       'baselineMode',
       'shadow',
       'canaries',
@@ -380,7 +368,19 @@ export class PolicyLabView extends LitElement {
         <div class="fields">
           ${numberInput('checkMinutes', 'Check interval (minutes)', state.checkMinutes, this.set('checkMinutes'))}
           ${numberInput('minRequests', 'Minimum requests per window', state.minRequests, this.set('minRequests'))}
-          ${numberInput('failureLimit', 'Failing checks in a row to roll back', state.failureLimit, this.set('failureLimit'))}
+          ${numberInput('failureLimit', 'Failing checks to roll back', state.failureLimit, this.set('failureLimit'))}
+          ${choiceInput(
+            'failureCounting',
+            'Failing checks counted',
+            state.failureCounting,
+            [
+              { value: 'consecutive', label: 'in a row (a pass resets)' },
+              { value: 'total', label: 'in total (Argo failureLimit, Flagger threshold)' },
+              { value: 'mOfN', label: 'among the last N checks' },
+            ],
+            this.set('failureCounting'),
+          )}
+          ${state.failureCounting === 'mOfN' ? numberInput('failureWindow', 'N: the last checks looked at', state.failureWindow, this.set('failureWindow')) : ''}
           ${choiceInput(
             'baselineMode',
             'Baseline',
