@@ -12,7 +12,7 @@ const schema: StateSchema<Example> = { alpha: textField('0.05'), kind: choiceFie
 
 describe('routes', () => {
   it('knows every view', () => {
-    expect(viewNames).toEqual(['lab', 'playback', 'sizer', 'segments', 'replay', 'export', 'notebooks', 'about']);
+    expect(viewNames).toEqual(['lab', 'audit', 'playback', 'sizer', 'segments', 'replay', 'export', 'notebooks', 'about']);
   });
 
   it('reads the view and its state from the hash', () => {

@@ -10,10 +10,12 @@ import '../views/segmentsView.ts';
 import '../views/sizerView.ts';
 
 let notebooksModule: Promise<unknown> | undefined;
+let auditModule: Promise<unknown> | undefined;
 
 /** The navigation entries, in order. */
 const navigation: readonly { view: ViewName; label: string }[] = [
   { view: 'lab', label: 'Policy lab' },
+  { view: 'audit', label: 'Audit my rollout' },
   { view: 'playback', label: 'Playback' },
   { view: 'sizer', label: 'A/B test sizer' },
   { view: 'segments', label: 'Segments' },
@@ -24,7 +26,7 @@ const navigation: readonly { view: ViewName; label: string }[] = [
 ];
 
 /** The views laid out as a workbench (controls beside a sticky answer), given the screen's width. */
-const workbenchViews: ReadonlySet<ViewName> = new Set(['lab', 'sizer', 'replay']);
+const workbenchViews: ReadonlySet<ViewName> = new Set(['lab', 'audit', 'sizer', 'replay']);
 
 /**
  * `<rollout-lab-app>`: the app shell — a header with the navigation and the view the URL hash
@@ -77,6 +79,10 @@ export class RolloutLabApp extends LitElement {
     switch (view) {
       case 'lab':
         return html`<rl-policy-lab-view></rl-policy-lab-view>`;
+      case 'audit':
+        // The audit brings the YAML parser and the importers: load them only when the user opens it.
+        auditModule ??= import('../views/auditView.ts');
+        return html`<rl-audit-view></rl-audit-view>`;
       case 'playback':
         return html`<rl-playback-view></rl-playback-view>`;
       case 'sizer':

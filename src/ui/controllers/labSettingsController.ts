@@ -4,8 +4,9 @@ import { labPolicy } from '../lab/labPolicy.ts';
 import type { LabSettings } from '../lab/labSettings.ts';
 import { type LabState, labSchema, readLabSettings } from '../lab/labState.ts';
 import { type Checked, checked } from '../sizer/sizerModel.ts';
+import { encodeState } from '../state/viewState.ts';
 import { type BrowserEnvironment, windowEnvironment } from './browserEnvironment.ts';
-import { savedViewState, ViewStateController } from './viewStateController.ts';
+import { savedViewState, storageKey, ViewStateController } from './viewStateController.ts';
 
 /** How a view uses the lab's settings. */
 export interface LabSettingsOptions {
@@ -61,6 +62,22 @@ export class LabSettingsController implements ReactiveController {
   set(patch: Partial<LabState>): void {
     if (!this.editor) throw new Error('the lab settings are read-only here: only the Policy lab edits them');
     this.editor.set(patch);
+  }
+
+  /**
+   * Hands the lab new settings from another view (the audit's "Open in Policy lab"): some fields
+   * of the lab's form changed and saved as the lab's autosaved copy, which the lab reads when it
+   * opens next (through a bare `#/lab` link). The lab itself uses `set`.
+   */
+  handOver(patch: Partial<LabState>): void {
+    if (this.editor) {
+      this.editor.set(patch);
+      return;
+    }
+    const next = { ...savedViewState('lab', labSchema, this.environment), ...patch };
+    this.environment.save(storageKey('lab'), encodeState(labSchema, next).toString());
+    this.saved = next;
+    this.host.requestUpdate();
   }
 
   /** The settings the form makes, or the first reason it does not (a field named, as `readLabSettings` words it). */

@@ -3,7 +3,7 @@
  */
 
 /** The views of the app, in navigation order. */
-export const viewNames = ['lab', 'playback', 'sizer', 'segments', 'replay', 'export', 'notebooks', 'about'] as const;
+export const viewNames = ['lab', 'audit', 'playback', 'sizer', 'segments', 'replay', 'export', 'notebooks', 'about'] as const;
 
 /** One of the app's views. */
 export type ViewName = (typeof viewNames)[number];
