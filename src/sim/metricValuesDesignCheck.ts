@@ -36,9 +36,10 @@ import { normalQuantile } from '../engine/stats/distributions.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../engine/stats/groupSequential.ts';
 import { ratioDifferenceTest } from '../engine/stats/ratioMetric.ts';
 import { windowGenerator } from './replicate.ts';
+import { parseScenario } from './scenario.ts';
 import type { FidelityMode, WindowRequest } from './windowRequest.ts';
 import type { World } from './world.ts';
-import { conditionsAt, emptyConditions } from './world.ts';
+import { compileWorld, conditionsAt, emptyConditions } from './world.ts';
 
 /** The metric a check tests: 'successRate' counts for a proportion, else a name of the scenario's values. */
 export interface CheckedMetric {
@@ -251,4 +252,127 @@ export function designRates(traces: readonly Float64Array[], options: DesignOpti
     meanFinalVariance: finalVariance,
     meanFinalEstimate: finalEstimate,
   };
+}
+
+/** The laws of the design-check world that the candidate changes. */
+interface DesignCheckArms {
+  accuracy: number;
+  revenueMean: number;
+  costScale: number;
+}
+
+/**
+ * The world of the design-check table: 300,000 uniform users at 1 request per second, so that in a
+ * stage of 8 windows of 15 minutes (~7,200 requests) a user is active in two windows with
+ * probability ≈ 0.1% and user-windows are (nearly) independent units, as the analysis assumes.
+ * Metrics: successes with accuracy 0.3 (proportion); revenue per user, Normal(50, 20²), pre-period
+ * correlation 0.7 (mean, CUPED); cost per token, Gamma(2, scale) over Poisson(3) per request with
+ * user effect σ_u = 0.5 (ratio, E = 2·scale/3).
+ */
+export function designCheckWorld(candidate: DesignCheckArms, population = 300_000): World {
+  const model = (arms: DesignCheckArms) => ({
+    latency: { kind: 'exponential', mean: 100 },
+    errorRate: 0.01,
+    accuracy: arms.accuracy,
+    values: {
+      revenue: { kind: 'perUser', value: { kind: 'normal', mean: arms.revenueMean, sd: 20 }, preCorrelation: 0.7 },
+      cost: {
+        kind: 'ratio',
+        numerator: { kind: 'gamma', shape: 2, scale: arms.costScale },
+        denominator: { kind: 'poisson', mean: 3 },
+        userEffectSigma: 0.5,
+      },
+    },
+  });
+  const parsed = parseScenario({
+    version: 1,
+    name: 'design check',
+    traffic: { requestsPerSecond: 1, users: { count: population } },
+    control: model(designCheckControl),
+    candidate: model(candidate),
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return compileWorld(parsed.scenario, 'design-check');
+}
+
+const designCheckControl: DesignCheckArms = { accuracy: 0.3, revenueMean: 50, costScale: 0.5 };
+
+/** The analyses of the design-check table. */
+export const designCheckAnalyses: readonly { label: string; metric: CheckedMetric }[] = [
+  { label: 'proportion', metric: { name: 'successRate', kind: 'proportion' } },
+  { label: 'mean', metric: { name: 'revenue', kind: 'mean' } },
+  { label: 'mean with CUPED', metric: { name: 'revenue', kind: 'mean', cuped: true } },
+  { label: 'ratio', metric: { name: 'cost', kind: 'ratio' } },
+];
+
+/** One row of the design-check table: an analysis under A/A and at its planned effect. */
+export interface DesignCheckRow {
+  label: string;
+  /** Δ = (z_{1−α/2} + z_{power})·√V̄ with V̄ the A/A mean final variance. */
+  plannedEffect: number;
+  nullCell: DesignCheckResult;
+  effectCell: DesignCheckResult;
+}
+
+/**
+ * The design-check table (issue 15, check (c)): one A/A simulation traced by every analysis; the
+ * planned effect of each from its mean final variance at `power`; one simulation with the
+ * proportion, mean and ratio effects together (independent metrics: each analysis sees only its
+ * own) and one with CUPED's smaller effect on the mean; each design applied to each (designRates,
+ * τ² = Δ², Johari et al. 2022 §5). Cost: 3 × replicates × windows windows of the mode.
+ */
+export function designCheckTable(options: {
+  mode: FidelityMode;
+  replicates: number;
+  seed: string;
+  windows?: number;
+  looks?: number;
+  alpha?: number;
+  power?: number;
+}): DesignCheckRow[] {
+  const { mode, replicates, seed, windows = 8, looks = 4, alpha = 0.05, power = 0.8 } = options;
+  const zSum = normalQuantile(1 - alpha / 2) + normalQuantile(power);
+  const simulate = (candidate: DesignCheckArms, metrics: CheckedMetric[], label: string) =>
+    simulateLooks({
+      world: designCheckWorld(candidate),
+      mode,
+      metrics,
+      windows,
+      windowDuration: 900,
+      seed: `${seed}-${label}`,
+      replicates,
+    });
+  const nullTraces = simulate(
+    designCheckControl,
+    designCheckAnalyses.map((analysis) => analysis.metric),
+    'aa',
+  );
+  const planned = nullTraces.map((traces) => zSum * Math.sqrt(designRates(traces, { looks, alpha, mixingVariance: 1 }).meanFinalVariance));
+  const [proportionEffect, meanEffect, cupedEffect, ratioEffect] = planned;
+  const analyses = designCheckAnalyses.map((analysis) => analysis.metric);
+  const effectTraces = simulate(
+    {
+      accuracy: designCheckControl.accuracy + proportionEffect,
+      revenueMean: designCheckControl.revenueMean + meanEffect,
+      // Σcost/Σtokens → 2·scale/3: Δ in the ratio is 3Δ/2 in the scale.
+      costScale: designCheckControl.costScale + (3 * ratioEffect) / 2,
+    },
+    [analyses[0], analyses[1], analyses[3]],
+    'effect',
+  );
+  const cupedTraces = simulate(
+    { ...designCheckControl, revenueMean: designCheckControl.revenueMean + cupedEffect },
+    [analyses[2]],
+    'cuped',
+  )[0];
+  const effectByAnalysis = [effectTraces[0], effectTraces[1], cupedTraces, effectTraces[2]];
+  return designCheckAnalyses.map((analysis, i) => {
+    const designs = { looks, alpha, mixingVariance: planned[i] ** 2 };
+    return {
+      label: analysis.label,
+      plannedEffect: planned[i],
+      nullCell: designRates(nullTraces[i], designs),
+      effectCell: designRates(effectByAnalysis[i], designs),
+    };
+  });
 }

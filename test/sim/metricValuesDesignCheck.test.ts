@@ -24,10 +24,7 @@ import { normalQuantile } from '../../src/engine/stats/distributions.ts';
 import { crossingProbabilities, equallySpacedFractions, groupSequentialBoundaries } from '../../src/engine/stats/groupSequential.ts';
 import { multiArmDecision, multiArmSampleSize } from '../../src/engine/stats/multiArmDesign.ts';
 import { ValueDraws } from '../../src/sim/metricValues.ts';
-import type { CheckedMetric } from '../../src/sim/metricValuesDesignCheck.ts';
-import { designRates, simulateLooks } from '../../src/sim/metricValuesDesignCheck.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
-import { compileWorld } from '../../src/sim/world.ts';
+import { designCheckTable } from '../../src/sim/metricValuesDesignCheck.ts';
 
 const alpha = 0.05;
 const replicates = 300;
@@ -45,81 +42,11 @@ const sequentialPower = (() => {
   return crossing.cumulativeUpper[looks - 1] + crossing.cumulativeLower[looks - 1];
 })();
 
-interface Arms {
-  accuracy: number;
-  revenueMean: number;
-  costScale: number;
-}
-
-function world(candidate: Arms) {
-  const model = (arms: Arms) => ({
-    latency: { kind: 'exponential', mean: 100 },
-    errorRate: 0.01,
-    accuracy: arms.accuracy,
-    values: {
-      revenue: { kind: 'perUser', value: { kind: 'normal', mean: arms.revenueMean, sd: 20 }, preCorrelation: 0.7 },
-      cost: {
-        kind: 'ratio',
-        numerator: { kind: 'gamma', shape: 2, scale: arms.costScale },
-        denominator: { kind: 'poisson', mean: 3 },
-        userEffectSigma: 0.5,
-      },
-    },
-  });
-  const parsed = parseScenario({
-    version: 1,
-    name: 'design check',
-    // 300,000 users and ~7,200 requests a stage: a user is active in two windows of a stage with
-    // probability ≈ 0.1%, so user-windows are (nearly) independent units, as the analysis assumes.
-    traffic: { requestsPerSecond: 1, users: { count: 300_000 } },
-    control: model({ accuracy: 0.3, revenueMean: 50, costScale: 0.5 }),
-    candidate: model(candidate),
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return compileWorld(parsed.scenario, 'design-check');
-}
-
-const same: Arms = { accuracy: 0.3, revenueMean: 50, costScale: 0.5 };
-const windows = 8;
-
-const analyses: [string, CheckedMetric][] = [
-  ['proportion', { name: 'successRate', kind: 'proportion' }],
-  ['mean', { name: 'revenue', kind: 'mean' }],
-  ['mean with CUPED', { name: 'revenue', kind: 'mean', cuped: true }],
-  ['ratio', { name: 'cost', kind: 'ratio' }],
-];
-
-function simulate(candidate: Arms, metrics: CheckedMetric[], seed: string) {
-  return simulateLooks({ world: world(candidate), mode: 'window', metrics, windows, windowDuration: 900, seed, replicates });
-}
-
-// One A/A simulation for every analysis; the planned effects from its mean final variances; one
-// simulation with the proportion, mean and ratio effects together (independent metrics, so each
-// analysis sees only its own), and one with CUPED's smaller planned effect on the mean.
-const nullTraces = simulate(
-  same,
-  analyses.map(([, metric]) => metric),
-  'design-check-aa',
-);
-const plannedEffect = nullTraces.map(
-  (traces) => zSum * Math.sqrt(designRates(traces, { looks, alpha, mixingVariance: 1 }).meanFinalVariance),
-);
-const [proportionEffect, meanEffect, cupedEffect, ratioEffect] = plannedEffect;
-const effectTraces = simulate(
-  // Ratio Σcost/Σtokens = E[cost]/E[tokens] = 2·scale/3: Δ in the ratio is 3Δ/2 in the scale.
-  { accuracy: 0.3 + proportionEffect, revenueMean: 50 + meanEffect, costScale: 0.5 + (3 * ratioEffect) / 2 },
-  [analyses[0][1], analyses[1][1], analyses[3][1]],
-  'design-check-effect',
-);
-const cupedTraces = simulate({ ...same, revenueMean: 50 + cupedEffect }, [analyses[2][1]], 'design-check-cuped')[0];
-const effectByAnalysis = [effectTraces[0], effectTraces[1], cupedTraces, effectTraces[2]];
+const table = designCheckTable({ mode: 'window', replicates, seed: 'design-check' });
 
 describe('(c) type I error and power of each design on simulated windows', () => {
-  it.each(analyses.map(([label], i) => [label, i] as const))('%s', (_label, i) => {
-    // The always-valid test's τ² is the planned effect squared (Johari et al. 2022, §5).
-    const options = { looks, alpha, mixingVariance: plannedEffect[i] ** 2 };
-    const nullCell = designRates(nullTraces[i], options);
-    const effectCell = designRates(effectByAnalysis[i], options);
+  it.each(table.map((row) => [row.label, row] as const))('%s', (_label, row) => {
+    const { nullCell, effectCell } = row;
     const bound = (p: number) => 3.5 * Math.sqrt((p * (1 - p)) / replicates);
     // Type I: each design at most α within Monte-Carlo error (the always-valid test is conservative).
     expect(Math.abs(nullCell.fixed.rate - alpha)).toBeLessThanOrEqual(bound(alpha));
@@ -133,7 +60,7 @@ describe('(c) type I error and power of each design on simulated windows', () =>
 
   it('CUPED with ρ = 0.7 leaves ≈ 0.51 of the variance: the same power from about half the sample', () => {
     // The same A/A replicates analysed with and without CUPED.
-    expect(plannedEffect[2] ** 2 / plannedEffect[1] ** 2).toBeCloseTo(0.51, 1);
+    expect(table[2].plannedEffect ** 2 / table[1].plannedEffect ** 2).toBeCloseTo(0.51, 1);
   });
 });
 
