@@ -160,6 +160,11 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
   return metrics;
 }
 
+/** A request-count condition (`result[0] >= n`, `result[0] < n`) with n replaced. */
+function replaceRequestCount(condition: string, count: number, value: number): string {
+  return condition.replace(new RegExp(`(>=|<)(\\s*)${count}(?![0-9.])`, 'g'), `$1$2${value}`);
+}
+
 /** The arguments of a list that carry a literal `value` (not `valueFrom`), with where each is written. */
 function literalArguments(list: unknown, locate: (index: number) => SourceLocation): ArgumentValues {
   const values: ArgumentValues = {};
@@ -243,6 +248,29 @@ function stageChecks(
   const requestMinimum = requests.map((metric) => metric.minRequests).filter((n): n is number => n !== undefined);
   const minimum = [...guarded, ...requestMinimum];
   if (minimum.length > 0) guards.minRequests = Math.max(...minimum);
+  for (const metric of [...health, ...requests]) {
+    if (metric.minRequests === undefined) continue;
+    const fromQuery = metric.role === 'health';
+    const path = fromQuery
+      ? [...metric.location.path, 'provider', metric.provider, 'query']
+      : [...metric.location.path, 'successCondition'];
+    const text = fromQuery ? (metric.query ?? '') : String(getIn(docAt(context, metric.location).value, path) ?? '');
+    const count = metric.minRequests;
+    guardSources.push({
+      key: 'minRequests',
+      field: {
+        source: { ...metric.location, path },
+        sourceValue: text,
+        policyValue: guards.minRequests,
+        note: fromQuery ? "the query's request guard (and on() … >= n) empties the result below n requests" : 'a request-count check',
+        // The guard's number (every `and on() sum(increase(…)) >= n` of the query, or the condition's limit) becomes the tuned one.
+        toSource: (value) =>
+          fromQuery
+            ? text.replace(/(and\s+on\s*\(\s*\)\s*sum\s*\(\s*increase\([\s\S]*?\)\s*\)\s*>=\s*)(\d+)/g, `$1${Number(value)}`)
+            : replaceRequestCount(text, count, Number(value)),
+      },
+    });
+  }
   for (const metric of health) {
     if (metric.consecutiveErrorLimit !== undefined) {
       context.unrepresented.push({
@@ -550,12 +578,14 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       stages.push(stage);
       stageGuards.push({});
       recordPauses(context, segment, index, 0);
+      const condition = String(getIn(docAt(context, metric.location).value, [...metric.location.path, 'successCondition']) ?? '');
       context.mapped.push({
         source: { ...metric.location, path: [...metric.location.path, 'successCondition'] },
-        sourceValue: getIn(docAt(context, metric.location).value, [...metric.location.path.slice(0), 'successCondition']),
+        sourceValue: condition,
         policyPath: ['stages', index, 'minRequests'],
         policyValue: stage.minRequests,
         note: 'requests the control must have served over the pause',
+        toSource: (value) => replaceRequestCount(condition, stage.minRequests, Number(value)),
       });
       continue;
     }

@@ -211,6 +211,12 @@ describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
     expect(report.assumptions.map((assumption) => assumption.text)).toContain(
       "stage 0 (step 1, mirror): Argo mirrors without comparing answers; the shadow stage's agreement gate (0.85 over 1000 comparisons, exact match) is the framework default",
     );
+    const guard = report.mapped.find((field) => field.policyPath.join('.') === 'guards.minRequests')!;
+    expect(guard.source.path).toEqual(['spec', 'metrics', 0, 'provider', 'prometheus', 'query']);
+    expect(String(guard.toSource?.(500))).toContain(
+      'and on() sum(increase(http_requests_total{rollouts_pod_template_hash="{{args.canary-hash}}"}[5m])) >= 500',
+    );
+    expect(String(guard.toSource?.(500))).not.toContain('>= 200');
     const gate = report.mapped.find(
       (field) => field.policyPath.join('.') === 'stages.0.gates.maxErrorRatio' && field.source.path.at(-1) === 'successCondition',
     )!;
@@ -436,6 +442,11 @@ describe('round trip with our exporter, for every policy in scenarios/ and the l
       });
       const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first.policy) }]);
       expect(second.policy).toEqual(first.policy);
+      // Every mapped field converts the policy's value back to the value written in the file.
+      for (const field of first.report.mapped) {
+        if (field.toSource !== undefined)
+          expect(field.toSource(field.policyValue), JSON.stringify(field.source)).toEqual(field.sourceValue);
+      }
     });
   }
 });
