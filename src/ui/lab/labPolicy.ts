@@ -13,6 +13,12 @@ import { type RuledStageKind, withRule } from '../../engine/policy/stageRules.ts
 import { importedPolicyWithKnobs, importedStageNames } from './labImportedPolicy.ts';
 import { type LabRuleStages, type LabSettings, labKnobs } from './labSettings.ts';
 
+/** How the lab's failure limit counts, in words: "in a row", "in total", "of the last 5 checks". */
+function countingWords(settings: LabSettings): string {
+  const counting = settings['guards.failureCounting'];
+  return counting === 'total' ? 'in total' : counting === 'mOfN' ? `of the last ${settings['guards.failureWindow']} checks` : 'in a row';
+}
+
 /** The stage kinds an extra rule watches, for the lab's choice. */
 const ruleStageKinds: Record<LabRuleStages, readonly RuledStageKind[]> = {
   canary: ['canary'],
@@ -96,7 +102,7 @@ export function labPolicyDocument(settings: LabSettings): Policy {
         ? `, a statistical test (${settings.statistical.method}) for errors worse by more than ${settings.statistical.minimumEffect}`
         : '') +
       `, checked every ${checkMinutes(check)} min, at least ${settings['guards.minRequests']} requests per window, ` +
-      `rollback after ${settings['guards.failureLimit']} failing check(s) in a row.`;
+      `rollback after ${settings['guards.failureLimit']} failing check(s) ${countingWords(settings)}.`;
   }
   return tuned;
 }

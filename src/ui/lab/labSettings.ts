@@ -25,8 +25,12 @@ export interface LabKnobs {
   checkInterval: string;
   /** Guard: minimum requests per arm per window. */
   'guards.minRequests': number;
-  /** Guard: consecutive failing checks before a rollback. */
+  /** Guard: failing checks, as `guards.failureCounting` counts them, before a rollback. */
   'guards.failureLimit': number;
+  /** Guard: how failing checks are counted — in a row, in total, or M of the last N. */
+  'guards.failureCounting': 'consecutive' | 'total' | 'mOfN';
+  /** Guard: N of 'mOfN' counting (changes nothing under the other modes). */
+  'guards.failureWindow': number;
 }
 
 /** A knob the lab sets. */
@@ -41,6 +45,9 @@ export const labKnobs: readonly LabKnob[] = [
   'checkInterval',
   'guards.minRequests',
   'guards.failureLimit',
+  // The counting before its window: the window knob applies only once the counting is 'mOfN'.
+  'guards.failureCounting',
+  'guards.failureWindow',
 ];
 
 /** One canary stage as the lab edits it; durations are passed to the policy as typed ("2h"). */

@@ -31,6 +31,10 @@ export interface LabState {
   checkMinutes: string;
   minRequests: string;
   failureLimit: string;
+  /** How failing checks are counted (`guards.failureCounting`). */
+  failureCounting: 'consecutive' | 'total' | 'mOfN';
+  /** N of 'mOfN' counting. */
+  failureWindow: string;
   baselineMode: 'historical' | 'concurrent';
   shadow: OnOff;
   canaries: string;
@@ -123,6 +127,8 @@ export const labSchema: StateSchema<LabState> = {
   checkMinutes: textField('5'),
   minRequests: textField('100'),
   failureLimit: textField('1'),
+  failureCounting: choiceField(['consecutive', 'total', 'mOfN'], 'consecutive'),
+  failureWindow: textField('5'),
   baselineMode: choiceField(['historical', 'concurrent'], 'historical'),
   shadow: onOff('on'),
   canaries: textField('5_2h_4h_*25_6h_12h_'),
@@ -185,6 +191,8 @@ export const labKnobFields: { readonly [K in LabKnob]: { field: keyof LabState &
   checkInterval: { field: 'checkMinutes', label: 'check interval' },
   'guards.minRequests': { field: 'minRequests', label: 'minimum requests per window' },
   'guards.failureLimit': { field: 'failureLimit', label: 'failure limit' },
+  'guards.failureCounting': { field: 'failureCounting', label: 'failure counting' },
+  'guards.failureWindow': { field: 'failureWindow', label: 'failure window (N of M of the last N)' },
 };
 
 /** The knobs as typed in the form: numbers read (RangeError naming the control), the check interval as minutes ("5m"). */
@@ -192,6 +200,15 @@ function readLabKnobs(state: LabState): LabKnobs {
   const knobs = {} as Record<LabKnob, number | string>;
   // In the form's order, so the first bad control is the one reported.
   for (const knob of labKnobs) {
+    // The counting mode is a choice, not a number; the window is read only where it counts.
+    if (knob === 'guards.failureCounting') {
+      knobs[knob] = state.failureCounting;
+      continue;
+    }
+    if (knob === 'guards.failureWindow' && state.failureCounting !== 'mOfN') {
+      knobs[knob] = Number(state.failureWindow) || 1;
+      continue;
+    }
     const value = readNumber(state[labKnobFields[knob].field] as string, labKnobFields[knob].label);
     knobs[knob] = knob === 'checkInterval' ? `${value}m` : value;
   }
