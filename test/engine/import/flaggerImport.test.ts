@@ -723,3 +723,32 @@ describe('the mapped fields write a tuned policy back into the Canary (writeBack
     expect(back.unrepresentable[0]).toContain('stages[1].minDuration');
   });
 });
+
+describe('the imported A/B stage lasts the iterations', () => {
+  test('ab-header.yaml (iterations 10): with healthy windows of 1,000 outcomes per arm the engine promotes at the 10th check, as Flagger does; a failed check does not count toward the iterations', () => {
+    const policy = importFixture('ab-header.yaml').policy;
+    // Windows without latency: keep the error-rate guardrail only.
+    (policy.stages[0] as { guardrails: HealthRule[] }).guardrails.splice(1);
+    const run = (failing: ReadonlySet<number>) => {
+      const state = initialState(policy, 0);
+      for (let i = 0; i < 30; i++) {
+        const arm = (errors: number) => ({ requests: 1000, errors, timeouts: 0, successes: 900, outcomes: 1000 });
+        const window = { startTime: i * 60, duration: 60, control: arm(0), candidate: arm(failing.has(i) ? 50 : 0) };
+        const { decision } = step(state, [window], policy);
+        if (decision === 'promote' || decision === 'rollback') return `${decision} at check ${i + 1}`;
+      }
+      return 'running';
+    };
+    const flagger = (failing: ReadonlySet<number>) => {
+      const outcome = flaggerOutcome(
+        { threshold: 2, iterations: 10 },
+        Array.from({ length: 30 }, (_, i) => !failing.has(i)),
+      );
+      return `${outcome.outcome} at check ${outcome.checks}`;
+    };
+    for (const failing of [new Set<number>(), new Set([3]), new Set([3, 7]), new Set([0, 9])]) expect(run(failing)).toBe(flagger(failing));
+    expect(run(new Set())).toBe('promote at check 10');
+    expect(run(new Set([3]))).toBe('promote at check 11');
+    expect(run(new Set([3, 7]))).toBe('rollback at check 8');
+  });
+});
