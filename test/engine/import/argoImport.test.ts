@@ -403,6 +403,7 @@ function expressible(policy: Policy) {
       intervalSeconds: stage.intervalSeconds,
       minRequests: stage.minRequests,
       failureLimit: stage.failureLimit,
+      failureCounting: stage.kind === 'baseline' ? undefined : stage.failureCounting,
       baselineRequests: stage.baselineRequests,
       rules: stage.rules.filter((rule) => rule.type !== 'statistical').map(({ strict: _strict, ...rule }) => rule),
     }));
@@ -457,6 +458,33 @@ test('importArgo takes documents read once (the audit and the app call it with r
 });
 
 describe('failure counting through the round trip (contract C1)', () => {
+  const counting = (policy: Policy) =>
+    planStages(policy)
+      .filter((stage) => stage.kind !== 'promote' && stage.kind !== 'baseline')
+      .map((stage) => stage.failureCounting);
+  test("no data: onNoData 'fail' (an empty result fails) and 'inconclusive' with its limit come back exactly", () => {
+    for (const guards of [
+      { onNoData: 'fail' as const },
+      { onNoData: 'inconclusive' as const, inconclusiveLimit: 3 },
+      { failureLimit: 2, failureCounting: 'total' as const, onNoData: 'fail' as const },
+    ]) {
+      const policy = { ...defaultPolicy(), guards: { ...defaultPolicy().guards, ...guards } };
+      const back = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }]);
+      expect(counting(back.policy)).toEqual(counting(policy));
+      const again = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(back.policy) }]);
+      expect(again.policy).toEqual(back.policy);
+    }
+  });
+  test("scope 'rollout' has no per-step Argo form: the exported steps count afresh, and the import says 'stage'", () => {
+    const policy = {
+      ...defaultPolicy(),
+      guards: { ...defaultPolicy().guards, failureLimit: 3, failureCounting: 'total' as const, failureScope: 'rollout' as const },
+    };
+    const back = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }]);
+    expect(counting(back.policy).map((stage) => [stage.mode, stage.limit, stage.scope])).toEqual(
+      counting(policy).map(() => ['total', 3, 'stage']),
+    );
+  });
   const withGuards = (guards: Policy['guards']): Policy => ({ ...defaultPolicy(), guards: { ...defaultPolicy().guards, ...guards } });
   test("'total' is Argo's own counting: failureLimit n exports as n − 1 tolerated and imports back as n, total", () => {
     const policy = withGuards({ failureLimit: 3, failureCounting: 'total' });
