@@ -339,6 +339,24 @@ spec:
   expect([limit.sourceValue, limit.toSource?.(0.03)]).toEqual(['0.02', '0.03']);
 });
 
+test('each fixture re-exports: import → export → import keeps what the import read, then is a fixed point', () => {
+  for (const name of ['canary-inline-analysis', 'background-analysis', 'cluster-analysis-template', 'mirror-route']) {
+    const first = importFixture(name).policy;
+    const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first) }]).policy;
+    const view = (policy: Policy) =>
+      expressible(policy).map(({ failureCounting, ...stage }) => ({
+        ...stage,
+        scope: undefined,
+        mode: failureCounting?.mode,
+        onNoData: failureCounting?.onNoData,
+      }));
+    // Background analysis counts over the rollout; the export writes per-step runs, which count afresh (failureCountingExport.ts).
+    expect(view(second), name).toEqual(view(first));
+    const third = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(second) }]).policy;
+    expect(third, name).toEqual(second);
+  }
+});
+
 describe('bad input: one line naming the document and field', () => {
   test('not YAML, wrong kind, a referenced template missing, a condition that cannot be read', () => {
     expect(failure([{ name: 'r.yaml', text: 'kind: Rollout\nspec: [\n' }])).toMatch(/^r\.yaml#1: not YAML \(line \d\): /);
