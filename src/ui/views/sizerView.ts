@@ -214,7 +214,8 @@ export class SizerView extends LitElement {
       <div class="head">
         <h2>A/B test sizer</h2>
         <p class="lede">
-          How many users each arm needs to detect the smallest change worth shipping, how many days of traffic that takes,
+          How many users each arm needs to detect the smallest change worth shipping — for a rate, a mean or a ratio, with
+          guardrails, CUPED and several arms — how many days of traffic that takes when users come back,
           what looking at the results early costs, and whether the traffic really split as planned.
         </p>
       </div>
@@ -253,16 +254,20 @@ export class SizerView extends LitElement {
           )}
           ${numberInput('alpha', 'Significance level α', state.alpha, this.set('alpha'))}
           ${numberInput('power', 'Power', state.power, this.set('power'))}
-          ${choiceInput(
-            'sides',
-            'Test',
-            state.sides,
-            [
-              { value: '2', label: 'two-sided' },
-              { value: '1', label: 'one-sided' },
-            ],
-            this.set('sides'),
-          )}
+          ${
+            state.guardrails.trim() === ''
+              ? choiceInput(
+                  'sides',
+                  'Test',
+                  state.sides,
+                  [
+                    { value: '2', label: 'two-sided' },
+                    { value: '1', label: 'one-sided' },
+                  ],
+                  this.set('sides'),
+                )
+              : html`<p class="note" data-field="sides">Test: one-sided (the decision rule with guardrails)</p>`
+          }
           ${numberInput('arms', 'Arms (control + candidates)', state.arms, this.set('arms'))}
           ${
             state.arms.trim() === '2' || state.arms.trim() === ''
@@ -280,8 +285,12 @@ export class SizerView extends LitElement {
       ${this.renderSrmControls()}
       </div>
       <div class="answer" data-section="answer">
-        ${this.renderExperiment()}
-        ${state.metricKind === 'proportion' ? this.renderSizing() : null}
+        ${
+          // A plain rate keeps its classic two-method answer on top; any richer design leads with the design.
+          state.metricKind === 'proportion' && state.guardrails.trim() === ''
+            ? html`${this.renderSizing()}<h3>The design (metrics, arms, users)</h3>${this.renderExperiment()}`
+            : html`${this.renderExperiment()}${state.metricKind === 'proportion' ? this.renderSizing() : null}`
+        }
         ${this.renderPeeking()}
         ${this.renderSrm()}
       </div>
@@ -446,9 +455,9 @@ export class SizerView extends LitElement {
           'Users come back',
           state.accrual,
           [
-            { value: 'linear', label: 'no: every user is new' },
-            { value: 'returning', label: 'yes: share returning day to day' },
-            { value: 'population', label: 'yes: from the population' },
+            { value: 'linear', label: 'no (every user new)' },
+            { value: 'returning', label: 'yes, returning share' },
+            { value: 'population', label: 'yes, population' },
           ],
           this.set('accrual'),
         )}
@@ -522,6 +531,12 @@ export class SizerView extends LitElement {
             ? html`${k} candidates: Bonferroni over the comparisons (α/${k} = ${level(design.comparisonAlpha)} each) and the square-root allocation —
                 control gets √${k} = ${formatNumber(Math.sqrt(k), 3)} times each candidate:
                 <span data-field="allocation">${formatPercent(design.shares[0])} control, ${formatPercent(design.shares[1])} each candidate</span>.`
+            : null
+        }
+        ${
+          state.metricKind === 'proportion'
+            ? html`Rates by the normal approximation with unpooled variances (<code>size --method normal</code>); the two classic rate
+                methods are below.`
             : null
         }
         ${inputs.standardDeviation !== null && state.metricKind === 'ratio' ? html`Ratio ${formatNumber(inputs.options.metrics[0].baseline)}, SD per user ${formatNumber(inputs.standardDeviation)} (delta method).` : null}
