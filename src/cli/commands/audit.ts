@@ -69,9 +69,13 @@ import { checkOutputFile } from '../outputFile.ts';
 import { workersOption } from '../workersOption.ts';
 import { parseMetricMap } from './policyImport.ts';
 
-/** A rate for the tables: exact as a percent, Monte-Carlo with its Wilson 95% interval. */
-function rateText(rate: RateEstimate, exact: boolean): string {
+/**
+ * A rate for the tables: exact as a percent (`≈ 0%` when below the evaluation's neglected
+ * probability, which bounds its error), Monte-Carlo with its Wilson 95% interval.
+ */
+function rateText(rate: RateEstimate, exact: boolean, neglected = 0): string {
   if (rate.rate === null) return '—';
+  if (exact && rate.rate <= neglected) return '≈ 0%';
   const value = formatPercentSignificant(rate.rate, 3);
   if (exact) return value;
   return `${value} [${formatPercentSignificant(Math.max(0, rate.lower as number), 2)}, ${formatPercentSignificant(rate.upper as number, 2)}]`;
@@ -80,6 +84,7 @@ function rateText(rate: RateEstimate, exact: boolean): string {
 /** The audit of one policy as a table, stage by stage, then the overall numbers. */
 export function auditTableText(audit: RolloutAudit): string {
   const exact = audit.method === 'exact';
+  const rate = (estimate: RateEstimate) => rateText(estimate, exact, audit.neglectedMass ?? 0);
   const header = [
     'stage',
     'reached',
@@ -90,9 +95,9 @@ export function auditTableText(audit: RolloutAudit): string {
   ];
   const rows = audit.stages.map((stage) => [
     stage.name,
-    rateText(stage.reachedHealthy, exact),
-    rateText(stage.falseRollback, exact),
-    rateText(stage.regressionRollback, exact),
+    rate(stage.reachedHealthy),
+    rate(stage.falseRollback),
+    rate(stage.regressionRollback),
     stage.timeToDetect.mean === null ? '—' : `${formatElapsed(stage.timeToDetect.mean)} / ${formatElapsed(stage.timeToDetect.median)}`,
     formatCount(Math.round(stage.requestsServedWhileWorse)),
   ]);
@@ -109,8 +114,8 @@ export function auditTableText(audit: RolloutAudit): string {
     `  ${method}`,
     `  ${line(header)}`,
     ...rows.map((row) => `  ${line(row)}`),
-    `  false rollback ${rateText(audit.falseRollbackRate, exact)}; missed regression ${rateText(audit.missedRegressionRate, exact)}; ` +
-      `caught within ${formatElapsed(audit.detectWithin)} ${rateText(audit.detectionRate, exact)}; ` +
+    `  false rollback ${rate(audit.falseRollbackRate)}; missed regression ${rate(audit.missedRegressionRate)}; ` +
+      `caught within ${formatElapsed(audit.detectWithin)} ${rate(audit.detectionRate)}; ` +
       `time to detect mean ${formatElapsed(audit.timeToDetect.mean)}, median ${formatElapsed(audit.timeToDetect.median)}; ` +
       `served while worse ${formatCount(Math.round(audit.exposure.requestsServedWhileWorse))} requests, ${formatCount(Math.round(audit.exposure.usersServedWhileWorse))} users`,
   ].join('\n');

@@ -114,12 +114,16 @@ function auditedStages(policy: Policy): { index: number; name: string; kind: Sta
     .map((stage) => ({ index: stage.index, name: stage.name, kind: stage.kind, traffic: stage.traffic }));
 }
 
-function timesOf(masses: Map<number, number> | Record<string, number>): DetectionTimes {
+/**
+ * Mean, median and 90th percentile (lower quantiles) of a detection-time distribution (time → mass);
+ * all null when its mass is at most `negligible` (a detection within the evaluation's error is no detection).
+ */
+function timesOf(masses: Map<number, number> | Record<string, number>, negligible = 0): DetectionTimes {
   const entries = (masses instanceof Map ? [...masses.entries()] : Object.entries(masses).map(([t, m]) => [Number(t), m] as const))
     .filter(([, mass]) => mass > 0)
     .sort((a, b) => a[0] - b[0]);
   const total = entries.reduce((sum, [, mass]) => sum + mass, 0);
-  if (!(total > 0)) return { mean: null, median: null, p90: null };
+  if (!(total > negligible)) return { mean: null, median: null, p90: null };
   const quantile = (q: number): number => {
     let running = 0;
     for (const [time, mass] of entries) {
@@ -182,10 +186,13 @@ function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, dete
       ...stage,
       reachedHealthy: reached(previousHealthy, healthyTally),
       reachedRegressed: reached(previousRegressed, regressedTally),
-      falseRollback: exactRate(healthyTally.rollback - (previousHealthy?.rollback ?? 0), total(healthyTally)),
-      regressionRollback: exactRate(regressedTally.rollback - (previousRegressed?.rollback ?? 0), total(regressedTally)),
-      timeToDetect: timesOf(massDifference(regressedTally.detectionTimes, previousRegressed?.detectionTimes ?? null)),
-      requestsServedWhileWorse: regressedTally.requestsServedWhileWorse - (previousRegressed?.requestsServedWhileWorse ?? 0),
+      falseRollback: exactRate(Math.max(0, healthyTally.rollback - (previousHealthy?.rollback ?? 0)), total(healthyTally)),
+      regressionRollback: exactRate(Math.max(0, regressedTally.rollback - (previousRegressed?.rollback ?? 0)), total(regressedTally)),
+      timeToDetect: timesOf(
+        massDifference(regressedTally.detectionTimes, previousRegressed?.detectionTimes ?? null),
+        regressedTally.neglected,
+      ),
+      requestsServedWhileWorse: Math.max(0, regressedTally.requestsServedWhileWorse - (previousRegressed?.requestsServedWhileWorse ?? 0)),
     });
     previousHealthy = healthyTally;
     previousRegressed = regressedTally;
@@ -208,7 +215,7 @@ function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, dete
     detectionRate: exactRate(detected, regressedTally.worse),
     undecidedRegressed: r.undecidedRate,
     undecidedHealthy: h.undecidedRate,
-    timeToDetect: { mean: r.detectionTime.mean, median: r.detectionTime.median, p90: r.detectionTime.p90 },
+    timeToDetect: timesOf(regressedTally.detectionTimes, regressedTally.neglected),
     exposure: { requestsServedWhileWorse: r.exposure.requestsServedWhileWorse, usersServedWhileWorse: r.exposure.usersServedWhileWorse },
   };
 }

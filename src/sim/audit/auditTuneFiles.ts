@@ -45,7 +45,7 @@ export async function auditTuneFiles(
   const written = chosen === null ? null : writeBack(inputs, imported, chosen, importOptions);
   return {
     ...result,
-    label: candidate?.label ?? null,
+    label: candidate === null ? null : chosen === imported.policy ? `${candidate.label}: your own setting, no change` : candidate.label,
     written,
     diff: written === null ? '' : unifiedDiff(inputs, written.files),
   };

@@ -11,10 +11,10 @@
  */
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../scenario.ts';
-import type { TuneOptions, TuneResult } from '../tune.ts';
+import type { TunedCandidate, TuneOptions, TuneResult } from '../tune.ts';
 import { tune } from '../tune.ts';
 import type { TuningSetting, TuningSpace } from '../tuningSpace.ts';
-import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, tuningCoordinates } from '../tuningSpace.ts';
+import { applyTuningSetting, baseTuningSetting, defaultTuningSpace, tuningCoordinates, tuningSettingKey } from '../tuningSpace.ts';
 import type { TuningTargets } from '../tuningTargets.ts';
 import type { AuditOptions, RolloutAudit } from './auditRollout.ts';
 import { auditRollout } from './auditRollout.ts';
@@ -88,7 +88,7 @@ export interface AuditTuneResult {
   tune: TuneResult;
   space: TuningSpace;
   excluded: ExcludedCoordinate[];
-  /** The recommended policy, or null when no policy meets the targets. */
+  /** The recommended policy, or null when no policy meets the targets (the imported policy itself when the answer is its own setting). */
   recommended: Policy | null;
   /** The best finalist when none meets the targets (null when one does). */
   closest: Policy | null;
@@ -110,8 +110,13 @@ export async function auditTune(
   const { expressible, audit: auditOptions, run = tune, targets = defaultAuditTargets, ...tuneOptions } = options;
   const { space, excluded } = auditTuningSpace(policy, healthy, expressible);
   const result = await run(policy, healthy, regressed, { ...tuneOptions, targets, space });
-  const recommended = result.recommended?.policy ?? null;
-  const closest = recommended === null ? (result.finalists[0]?.policy ?? null) : null;
+  // The tuner's base candidate is the policy's own setting applied through the knobs, which set
+  // every stage to the first stage's check interval and guards; when the answer IS that setting,
+  // the answer is the policy itself (the files unchanged), not its flattened copy.
+  const baseKey = tuningSettingKey(baseTuningSetting(policy));
+  const policyOf = (candidate: TunedCandidate) => (tuningSettingKey(candidate.setting) === baseKey ? policy : candidate.policy);
+  const recommended = result.recommended === null ? null : policyOf(result.recommended);
+  const closest = recommended === null && result.finalists[0] !== undefined ? policyOf(result.finalists[0]) : null;
   const chosen = recommended ?? closest;
   const audit =
     chosen === null
