@@ -71,7 +71,7 @@ function flaggerRollback(threshold: number, checks: boolean[]): number | null {
 const sequences = Array.from({ length: 1 << 10 }, (_, bits) => Array.from({ length: 10 }, (_, i) => ((bits >> i) & 1) === 1));
 
 function exportedArgoMetric(value: Policy): ArgoMetricSpec {
-  const template = exportArgoRollouts(value).analysisTemplates[0] as { spec: { metrics: ArgoMetricSpec[] } };
+  const template = exportArgoRollouts(value).analysisTemplates[0] as unknown as { spec: { metrics: ArgoMetricSpec[] } };
   return template.spec.metrics[0];
 }
 
