@@ -86,13 +86,41 @@ describe('Audit my rollout in Chromium', () => {
     ]);
     expect(await lab.locator('input[name="requestsPerSecond"]').inputValue()).toBe('40');
     expect(await lab.locator('input[name="controlErrorRate"]').inputValue()).toBe('0.02');
+    // The file has only an absolute error limit: the lab says which of its thresholds change nothing.
+    expect(await lab.locator('[data-section="uncarried-knobs"]').textContent()).toMatch(
+      /no rule for the error-rate threshold, p95 latency threshold/,
+    );
+    // The lab runs the imported policy: its simulations finish, with no error.
+    await lab.locator('input[name="replicates"]').fill('40');
+    await expect.poll(() => lab.locator('[data-section="done"]').count(), { timeout: 120_000 }).toBe(1);
+    expect(await lab.locator('[role="alert"]').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir}/audit-open-in-lab.png` });
     // The way back to the framework default.
     await lab.locator('button[name="back-to-default"]').click();
     await expect.poll(() => lab.locator('[data-section="imported-banner"]').count()).toBe(0);
     expect(await lab.locator('table[aria-label="Canary stages"] tbody tr').count()).toBe(2);
     expect(problems).toEqual([]);
+    // The lab reruns the default policy now: stop its workers, which the next tests would otherwise share the cores with.
+    await page.context().close();
   }, 240_000);
+
+  it('opens files with the File API: each in its own box under its name, imported together, removable', async () => {
+    const { page, problems } = await app.open('/#/audit?replicates=40&candidates=4');
+    const view = page.locator('rl-audit-view');
+    await view
+      .locator('input[name="yamlFiles"]')
+      .setInputFiles(['test/fixtures/import/argo/background-analysis.yaml', 'test/fixtures/import/argo/mirror-route.yaml']);
+    await expect.poll(() => view.locator('.file label').allTextContents()).toEqual(['background-analysis.yaml', 'mirror-route.yaml']);
+    // The empty paste box gave way to the files; two Rollouts cannot be imported at once: one line says so.
+    expect(await view.locator('textarea[name="yaml"]').count()).toBe(0);
+    await expect.poll(() => view.locator('[data-section="import-error"]').count()).toBe(1);
+    await view.locator('button[name="remove-file-1"]').click();
+    await expect.poll(() => view.locator('[data-section="report-summary"]').textContent()).toMatch(/^Argo Rollouts: /);
+    expect(await view.locator('[data-section="imported"]').textContent()).toMatch(/from background-analysis\.yaml \(Argo Rollouts\)/);
+    expect(new URL(page.url()).hash).toContain('files=');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('shows the importer’s one-line error next to the input for garbage, never a stack trace', async () => {
     const { page, problems } = await app.open('/#/audit');

@@ -54,6 +54,11 @@ describe('auditStageRows and auditOverall', () => {
       ['canary 50%', '50.0%'],
     ]);
     expect(rows[0].reachedHealthy).toBe('100.00%');
+    // The second stage catches nothing (the first caught it all): no time to catch there.
+    expect(rows.map((row) => [row.caught, row.medianDetection])).toEqual([
+      ['100.00%', '2m'],
+      ['0.00%', '—'],
+    ]);
     expect(rows.every((row) => !row.falseRollback.includes('exact'))).toBe(true);
     const overall = auditOverall(exact);
     expect(overall.rows.map((row) => row.key)).toEqual(['falseRollback', 'missedRegression', 'detection', 'timeToDetect', 'exposure']);

@@ -10,6 +10,7 @@ import {
   importedStageRows,
   type LabImportedPolicy,
   readLabImport,
+  uncarriedKnobs,
 } from '../../src/ui/lab/labImportedPolicy.ts';
 import { labPolicy, labStageNames } from '../../src/ui/lab/labPolicy.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
@@ -130,6 +131,16 @@ describe('the lab with an imported base policy', () => {
     const state = { ...initialState(labSchema), imported: formatLabImport(imported) };
     expect(readLabSettings(state).imported).toEqual(imported);
     expect(readLabSettings(initialState(labSchema)).imported).toBeUndefined();
+  });
+});
+
+describe('uncarriedKnobs', () => {
+  it('names the lab knobs the import has no rule for (here: ratio rules other than the error rate)', () => {
+    expect(uncarriedKnobs(argoLikePolicy(), Object.keys(knobsAtImport) as (keyof typeof knobsAtImport)[])).toEqual([
+      'latencyP95.maxRatio',
+      'latencyP50.maxRatio',
+      'timeoutRate.maxRatio',
+    ]);
   });
 });
 

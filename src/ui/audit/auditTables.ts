@@ -90,7 +90,9 @@ export function auditStageRows(audit: RolloutAudit): AuditStageRow[] {
     falseRollback: stageRate(stage.falseRollback),
     reachedRegressed: stageRate(stage.reachedRegressed),
     caught: stageRate(stage.regressionRollback),
-    medianDetection: formatElapsed(stage.timeToDetect.median),
+    // No time for a stage that catches nothing to the table's precision (0.00%): an exact chain still leaves vanishing
+    // probabilities there (1e-20 and less), whose times would read as if the stage caught something.
+    medianDetection: (stage.regressionRollback.rate ?? 0) < 0.00005 ? '—' : formatElapsed(stage.timeToDetect.median),
     servedWhileWorse: formatCount(Math.round(stage.requestsServedWhileWorse)),
   }));
 }

@@ -90,6 +90,14 @@ export function importedPolicyWithKnobs(
 }
 
 /**
+ * The knobs of `knobs` that an imported policy does not carry (`knobValue` undefined: no ratio rule
+ * on that metric, say): the lab shows them, but moving them changes nothing.
+ */
+export function uncarriedKnobs<K extends PolicyKnob>(policy: Policy, knobs: readonly K[]): K[] {
+  return knobs.filter((knob) => knobValue(policy, knob) === undefined);
+}
+
+/**
  * What the lab calls each stage of an imported policy, by index: the stage's own name when the
  * import gave one, else "baseline", "canary 1" …, "A/B", "full", "promote".
  */

@@ -14,11 +14,11 @@ import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { formatCount } from '../format.ts';
 import { type LabExactAnswer, runLabExact } from '../lab/labExact.ts';
 import { labExactPanel, showsExactAnswer } from '../lab/labExactPanel.ts';
-import { importedBanner, importedStageRows, readLabImport } from '../lab/labImportedPolicy.ts';
+import { importedBanner, importedStageRows, readLabImport, uncarriedKnobs } from '../lab/labImportedPolicy.ts';
 import { checkRunSettings, formatHours, formatRate, type LabResult, labVerdict, runLab } from '../lab/labModel.ts';
 import { labPolicy, labPolicyProblems, labStageNames } from '../lab/labPolicy.ts';
-import type { LabSettings } from '../lab/labSettings.ts';
-import { type CanaryRow, formatCanaryRows, type LabState, labSchema, parseCanaryRows } from '../lab/labState.ts';
+import { type LabSettings, labKnobs } from '../lab/labSettings.ts';
+import { type CanaryRow, formatCanaryRows, type LabState, labKnobFields, labSchema, parseCanaryRows } from '../lab/labState.ts';
 import { labStateFromScenario } from '../lab/labStateFromScenario.ts';
 import {
   defaultLabTuneForm,
@@ -337,6 +337,7 @@ export class PolicyLabView extends LitElement {
       }
       <fieldset>
         <legend>Rules (every canary, A/B guardrail and full stage)</legend>
+        ${this.renderUncarriedKnobs(state)}
         <div class="fields">
           ${numberInput('errorRatio', 'Error-rate threshold (× reference)', state.errorRatio, this.set('errorRatio'))}
           ${numberInput('timeoutRatio', 'Timeout-rate threshold (× reference)', state.timeoutRatio, this.set('timeoutRatio'))}
@@ -396,6 +397,15 @@ export class PolicyLabView extends LitElement {
       <div class="row"><button type="button" name="reset-policy" @click=${() => this.resetPolicy()}>Reset the policy to the framework default</button></div>
       ${this.renderProblems('policy-problems', this.policyProblems, this.stageNames)}
     </fieldset>`;
+  }
+
+  /** With an imported base policy, the knobs it has no rule or field for: shown, but they change nothing. */
+  private renderUncarriedKnobs(state: LabState) {
+    const imported = checked(() => readLabImport(state.imported));
+    if (!imported.ok || imported.value === undefined) return null;
+    const idle = uncarriedKnobs(imported.value.policy, labKnobs);
+    if (idle.length === 0) return null;
+    return html`<p class="note" data-section="uncarried-knobs">The imported policy has no rule for the ${idle.map((knob) => labKnobFields[knob].label).join(', ')}: moving ${idle.length === 1 ? 'it changes' : 'them changes'} nothing.</p>`;
   }
 
   /** The imported base policy (issue 14): a banner naming its files with the way back, and its stages, which the lab does not edit. */
