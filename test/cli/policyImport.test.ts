@@ -35,7 +35,12 @@ describe('policy import', () => {
     ]);
     expect(policy.guards).toEqual({ failureLimit: 4, failureCounting: 'total', failureScope: 'rollout', onNoData: 'fail', minRequests: 1 });
     const sections = result.stderr.split('\n').filter((line) => !line.startsWith('  '));
-    expect(sections).toEqual(['mapped (18):', 'not represented (1):', 'assumptions (3):', 'zero traffic:', '']);
+    expect(sections).toEqual(['mapped (16):', 'not represented (1):', 'assumptions (3):', 'zero traffic:', '']);
+    // One no-data sentence for the three stages it holds for.
+    expect(result.stderr).toContain(
+      '  stage 0 (step 2, weight 40), background analysis; stage 1 (step 4, weight 60), background analysis; stage 2 (step 6, weight 80), background analysis: ' +
+        "at zero traffic 'success-rate' divides 0 by 0 (NaN), so its measurement fails (counted towards failureLimit).\n",
+    );
     expect(result.stderr).toContain(
       'background-analysis.yaml#1 Rollout/guestbook .spec.strategy.canary.steps[0].setWeight: stage 0 (step 0, weight 20): no analysis checks this step',
     );

@@ -64,7 +64,8 @@ interface Context {
   mapped: MappedField[];
   unrepresented: UnrepresentedField[];
   assumptions: ImportAssumption[];
-  zeroTraffic: string[];
+  /** Per checked stage, what its metrics do without data (grouped by text in the report). */
+  zeroTraffic: { label: string; text: string }[];
   /** Names of the template metrics read (to warn about a --map entry that names none). */
   metricNames: Set<string>;
 }
@@ -158,6 +159,14 @@ function analysisMetrics(context: Context, analysis: unknown, location: SourceLo
     });
   });
   return metrics;
+}
+
+/** The stages' no-data sentences, one per distinct text, naming the stages it holds for. */
+function zeroTrafficText(entries: readonly { label: string; text: string }[]): string {
+  const byText = new Map<string, string[]>();
+  for (const entry of entries) byText.set(entry.text, [...(byText.get(entry.text) ?? []), entry.label]);
+  if (byText.size === 0) return 'no stage has a metric Rollout Lab reads, so nothing is checked without data.';
+  return [...byText].map(([text, labels]) => `${labels.join('; ')}: ${text}`).join(' ');
 }
 
 /** A request-count condition (`result[0] >= n`, `result[0] < n`) with n replaced. */
@@ -305,7 +314,7 @@ function stageChecks(
         `'${metric.name}' ${metric.noData.atZeroTraffic === 'nan' ? 'divides 0 by 0 (NaN)' : 'returns nothing'}, so its measurement ${runAction[metric.noData[metric.noData.atZeroTraffic]]}`,
     )
     .join('; ');
-  context.zeroTraffic.push(`${label}: at zero traffic ${described}.`);
+  context.zeroTraffic.push({ label, text: `at zero traffic ${described}.` });
   if (phase === 'Failed') guards.onNoData = 'fail';
   else if (phase === 'Inconclusive') {
     const limit = Math.min(...health.map((metric) => metric.inconclusiveLimit));
@@ -849,7 +858,13 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     policy,
     report: {
       source: 'argo',
-      mapped: context.mapped,
+      // A template used by several steps maps the same field to the same policy path once.
+      mapped: context.mapped.filter(
+        (field, i, all) =>
+          all.findIndex(
+            (other) => JSON.stringify([other.source, other.policyPath]) === JSON.stringify([field.source, field.policyPath]),
+          ) === i,
+      ),
       unrepresented: context.unrepresented.filter(
         (field, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(field)) === i,
       ),
@@ -857,7 +872,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       assumptions: context.assumptions.filter(
         (assumption, i, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(assumption)) === i,
       ),
-      zeroTraffic: context.zeroTraffic.join(' '),
+      zeroTraffic: zeroTrafficText(context.zeroTraffic),
     },
   };
 }
