@@ -154,8 +154,7 @@ function addArm(into: ArmTotals, arm: ArmWindow | undefined, name: string): void
   if (arm === undefined) return;
   into.successes += arm.successes ?? 0;
   into.outcomes += arm.outcomes ?? 0;
-  const values = (arm as ArmWindow & { values?: Record<string, BivariateSums> }).values;
-  if (values?.[name]) addSums(into.sums, values[name]);
+  if (arm.values?.[name]) addSums(into.sums, arm.values[name]);
 }
 
 function rate(rejections: number, replicates: number): DesignRate {

@@ -243,5 +243,5 @@ export class MetricValuesTally {
 
 /** Sets an arm window's `values` (contracts C3: per metric name, the per-unit sums). */
 export function attachMetricValues(window: ArmWindow | undefined, values: Record<string, BivariateSums>): void {
-  if (window !== undefined) (window as ArmWindow & { values?: Record<string, BivariateSums> }).values = values;
+  if (window !== undefined) window.values = values;
 }

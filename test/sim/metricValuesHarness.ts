@@ -50,7 +50,7 @@ export function abRequest(world: World, duration: number, share = 0.5): WindowRe
 
 /** The values of an arm window (contracts C3). */
 export function valuesOf(arm: ArmWindow | undefined): Record<string, BivariateSums> {
-  const values = (arm as (ArmWindow & { values?: Record<string, BivariateSums> }) | undefined)?.values;
+  const values = arm?.values;
   if (values === undefined) throw new Error('the window has no values');
   return values;
 }
