@@ -38,7 +38,7 @@ export function defaultPolicy(): Policy {
       shadowStage({ minDuration: '24h', checkInterval: '5m' }),
       canaryStage({ traffic: 0.05, minDuration: '2h', maxDuration: '4h' }),
       canaryStage({ traffic: 0.25, minDuration: '6h', maxDuration: '12h' }),
-      abStage({ traffic: 0.5, minDuration: '24h', maxDuration: '48h', test: { minimumEffect: 0.02 } }),
+      abStage({ traffic: 0.5, minDuration: '24h', maxDuration: '48h', test: { minimumEffect: 0.02, onInconclusive: 'advance' } }),
       fullStage({ minDuration: '1h' }),
       promoteStage(),
     ],
