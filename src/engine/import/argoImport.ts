@@ -661,10 +661,15 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
         analysisSeconds = intervalSeconds;
       }
     }
-    const minDurationSeconds = Math.max(
-      pauseSeconds + analysisSeconds,
-      segment.indefinitePause !== undefined && pauseSeconds + analysisSeconds === 0 ? intervalSeconds : 0,
-    );
+    const stepSeconds = pauseSeconds + analysisSeconds;
+    // A stage lasts at least one check (the policy's checkInterval may not exceed its minDuration).
+    const minDurationSeconds = stepSeconds > 0 || segment.indefinitePause !== undefined ? Math.max(stepSeconds, intervalSeconds) : 0;
+    if (stepSeconds > 0 && stepSeconds < intervalSeconds) {
+      context.unrepresented.push({
+        source: segment.pauses[0]?.location ?? segment.weightLocation ?? at(rollout, [...stepsPath, segment.firstStep]),
+        reason: `${label}: the step lasts ${formatDuration(stepSeconds)}, less than one ${formatDuration(intervalSeconds)} measurement (Argo may take none here); the policy's stage lasts one check interval`,
+      });
+    }
     if (pauseSeconds > 0 && analysisSeconds > 0 && !backgroundApplies) {
       // Argo measures only once the pause is over; the policy checks the whole stage.
       context.unrepresented.push({
@@ -782,7 +787,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
           toSource: (value) => Math.max(1, Math.ceil((parseDuration(value as string) - pauseSeconds) / intervalSeconds - 1e-9)),
         });
       }
-    } else {
+    } else if (minDurationSeconds === stepSeconds) {
       recordPauses(context, segment, index, analysisSeconds);
     }
     stages.push(stage);

@@ -357,6 +357,49 @@ test('each fixture re-exports: import → export → import keeps what the impor
   }
 });
 
+test('the canary documentation example under a background analysis: a 1h pause, then an indefinite one (a person promotes)', () => {
+  const template = fixture('background-analysis').text.split('\n---\n')[1];
+  const rollout = `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: example-rollout}
+spec:
+  strategy:
+    canary:
+      analysis:
+        templates: [{templateName: success-rate}]
+      steps:
+        - setWeight: 10
+        - pause:
+            duration: 1h # 1 hour
+        - setWeight: 20
+        - pause: {duration: 90}
+        - pause: {} # pause indefinitely
+`;
+  const { policy, report } = importRollout([
+    { name: 'rollout.yaml', text: rollout },
+    { name: 'template.yaml', text: template },
+  ]);
+  expect(
+    policy.stages.map((stage) => [
+      stage.kind,
+      'traffic' in stage ? stage.traffic : undefined,
+      'minDuration' in stage ? stage.minDuration : undefined,
+    ]),
+  ).toEqual([
+    ['canary', 0.1, '1h'],
+    ['canary', 0.2, '5m'],
+    ['promote', undefined, undefined],
+  ]);
+  expect(report.unrepresented.map((field) => `${field.source.file} ${field.source.path.join('.')}: ${field.reason}`)).toEqual([
+    'rollout.yaml spec.strategy.canary.steps.4.pause: an indefinite pause waits for a person to promote; the simulator advances when the checks allow',
+    "rollout.yaml spec.strategy.canary.steps.3.pause.duration: stage 1 (step 2, weight 20): the step lasts 1m30s, less than one 5m measurement (Argo may take none here); the policy's stage lasts one check interval",
+  ]);
+  const pause = report.mapped.find((field) => field.policyPath.join('.') === 'stages.0.minDuration')!;
+  expect([pause.sourceValue, pause.toSource?.('2h')]).toEqual(['1h', '2h']);
+  // The 90s step became a 5m stage: its pause is not the stage's time, so it is not written back.
+  expect(report.mapped.some((field) => field.policyPath.join('.') === 'stages.1.minDuration')).toBe(false);
+});
+
 describe('bad input: one line naming the document and field', () => {
   test('not YAML, wrong kind, a referenced template missing, a condition that cannot be read', () => {
     expect(failure([{ name: 'r.yaml', text: 'kind: Rollout\nspec: [\n' }])).toMatch(/^r\.yaml#1: not YAML \(line \d\): /);
