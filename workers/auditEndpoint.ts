@@ -1,8 +1,8 @@
 /**
  * The endpoint of the app's audit worker ("Audit my rollout", issue 14): the audit of the user's
  * imported rollout at their traffic (`auditRollout`, src/sim/audit) and its tuned replacement
- * written back into their own files (`auditTune`, `writeBack`, `unifiedDiff`), off the main thread
- * so the page never blocks while the chains run or the tuner simulates.
+ * written back into their own files (`auditTuneFiles`, as the CLI's `audit` does it), off the main
+ * thread, so the page never blocks while the chains run or the tuner simulates.
  *
  * The worker imports the files again from their text (`importRollout` is pure and fast): an
  * import result carries functions (`MappedField.toSource`) that cannot cross to a worker, and the
@@ -13,12 +13,12 @@
 import type { ImportInput, ImportOptions } from '../src/engine/import/importTypes.ts';
 import { formatLocation } from '../src/engine/import/importTypes.ts';
 import { importRollout } from '../src/engine/import/index.ts';
-import { unifiedDiff } from '../src/engine/import/unifiedDiff.ts';
-import { formatPolicyPath, writeBack } from '../src/engine/import/writeBack.ts';
+import { formatPolicyPath } from '../src/engine/import/writeBack.ts';
 import type { Policy } from '../src/engine/policy/policy.ts';
 import type { AuditWorldOptions } from '../src/sim/audit/auditScenario.ts';
+import { auditTuneFiles } from '../src/sim/audit/auditTuneFiles.ts';
 import type { ExcludedCoordinate, RolloutAudit } from '../src/sim/audit/index.ts';
-import { auditRollout, auditScenario, auditTune } from '../src/sim/audit/index.ts';
+import { auditRollout, auditScenario } from '../src/sim/audit/index.ts';
 import type { TuningTargets } from '../src/sim/tuningTargets.ts';
 
 /** What the page asks: the user's files, how to read them, their world, targets and run. */
@@ -94,37 +94,33 @@ export const auditEndpoint: AuditEndpoint = {
   async tune(request, onProgress) {
     const imported = importRollout(request.inputs, request.importOptions);
     const { healthy, regressed } = worldsOf(request);
-    const result = await auditTune(imported.policy, healthy, regressed, {
+    // Only the policies the user's own files can carry, and the answer written into them (auditTuneFiles, as the CLI).
+    const result = await auditTuneFiles(request.inputs, imported, request.importOptions, healthy, regressed, {
       targets: request.targets,
       seed: request.seed,
       searchReplicates: request.replicates,
       maxEvaluations: request.candidates,
-      // Only the values the user's own files can carry (the write-back's `unrepresentable` list).
-      expressible: (policy) => writeBack(request.inputs, imported, policy).unrepresentable,
-      audit: { replicates: request.replicates, seed: request.seed },
+      audit: { replicates: request.replicates, seed: request.seed, detectWithin: request.targets.detectWithin },
       ...(onProgress === undefined ? {} : { onProgress: (progress) => onProgress(progress.replicatesDone / progress.replicatesPlanned) }),
     });
-    const policy = result.recommended ?? result.closest;
-    const chosen = result.tune.recommended ?? result.tune.finalists[0] ?? null;
-    const written = policy === null ? null : writeBack(request.inputs, imported, policy);
     return {
       targets: result.targets,
       message: result.tune.message,
       meetsTargets: result.recommended !== null,
-      label: chosen?.label ?? null,
-      policy,
+      label: result.label,
+      policy: result.recommended ?? result.closest,
       audit: result.audit,
       excluded: result.excluded,
       candidatesSimulated: result.tune.candidates.length,
-      files: written?.files ?? [],
-      changes: (written?.changes ?? []).map((change) => ({
+      files: result.written?.files ?? [],
+      changes: (result.written?.changes ?? []).map((change) => ({
         location: formatLocation(change.source),
         from: change.from,
         to: change.to,
         policyPath: formatPolicyPath(change.policyPath),
       })),
-      unrepresentable: written?.unrepresentable ?? [],
-      diff: written === null ? '' : unifiedDiff(request.inputs, written.files),
+      unrepresentable: result.written?.unrepresentable ?? [],
+      diff: result.diff,
     };
   },
 };
