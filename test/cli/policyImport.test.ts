@@ -42,7 +42,7 @@ describe('policy import', () => {
         "at zero traffic 'success-rate' divides 0 by 0 (NaN), so its measurement fails (counted towards failureLimit).\n",
     );
     expect(result.stderr).toContain(
-      'background-analysis.yaml#1 Rollout/guestbook .spec.strategy.canary.steps[0].setWeight: stage 0 (step 0, weight 20): no analysis checks this step',
+      'background-analysis.yaml#1 Rollout/guestbook .spec.strategy.canary.steps[0].setWeight: step 0, weight 20: no analysis checks this step',
     );
   });
 

@@ -557,7 +557,8 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
       background !== undefined && segment.kind !== 'zero' && segmentLastStep(segment, segments, steps.length) >= background.startingStep;
     const checked = inline.some((metric) => metric.role !== 'unread') || backgroundApplies;
     const index = stages.length;
-    const label = `stage ${index} (step ${segment.firstStep}${segment.kind === 'shadow' ? ', mirror' : `, weight ${segment.weight}`})`;
+    const where = `step ${segment.firstStep}${segment.kind === 'shadow' ? ', mirror' : `, weight ${segment.weight}`}`;
+    const label = `stage ${index} (${where})`;
     if (segment.kind === 'zero') {
       const requests = inline.filter((metric) => metric.role === 'requests');
       if (requests.length === 0) {
@@ -601,7 +602,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     if (!checked) {
       context.unrepresented.push({
         source: segment.weightLocation ?? at(rollout, [...stepsPath, segment.firstStep]),
-        reason: `${label}: no analysis checks this step, so Rollout Lab (which needs at least one rule per stage) leaves it out; Argo ${pauseSeconds > 0 ? `waits ${formatDuration(pauseSeconds)} here unchecked` : 'moves on at once'}`,
+        reason: `${where}: no analysis checks this step, so Rollout Lab (which needs at least one rule per stage) leaves it out; Argo ${pauseSeconds > 0 ? `waits ${formatDuration(pauseSeconds)} here unchecked` : 'moves on at once'}`,
       });
       continue;
     }
@@ -680,7 +681,7 @@ export function importArgo(docs: SourceDocument[], options: ImportOptions = {}):
     if (minDurationSeconds === 0) {
       context.unrepresented.push({
         source: segment.weightLocation ?? at(rollout, [...stepsPath, segment.firstStep]),
-        reason: `${label}: Argo moves on at once (no pause or inline analysis); left out`,
+        reason: `${where}: Argo moves on at once (no pause or inline analysis); left out`,
       });
       continue;
     }

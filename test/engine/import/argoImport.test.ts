@@ -135,7 +135,7 @@ describe('fixtures in the shapes of the Argo Rollouts documentation', () => {
       { kind: 'promote' },
     ]);
     expect(report.unrepresented.map((field) => `${field.source.path.join('.')}: ${field.reason}`)).toEqual([
-      'spec.strategy.canary.steps.0.setWeight: stage 0 (step 0, weight 20): no analysis checks this step, so Rollout Lab (which needs at least one rule per stage) leaves it out; Argo waits 10m here unchecked',
+      'spec.strategy.canary.steps.0.setWeight: step 0, weight 20: no analysis checks this step, so Rollout Lab (which needs at least one rule per stage) leaves it out; Argo waits 10m here unchecked',
     ]);
     // --map names the metric: no guess about which health metric it is.
     expect(report.assumptions.some((assumption) => assumption.text.includes('is read as'))).toBe(false);
