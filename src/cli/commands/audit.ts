@@ -87,7 +87,7 @@ export function auditTableText(audit: RolloutAudit): string {
   const rate = (estimate: RateEstimate) => rateText(estimate, exact, audit.neglectedMass ?? 0);
   const header = [
     'stage',
-    'reached',
+    'reached (healthy)',
     'false rollback here',
     'regression caught here',
     'time to detect (mean / median)',

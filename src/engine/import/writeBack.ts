@@ -93,11 +93,22 @@ export function formatPolicyPath(path: Path): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('') || '(root)';
 }
 
-/** What a policy does, for comparing two spellings of it: its compiled stages and settings (null when it does not compile). */
+/**
+ * What a policy does, for comparing two spellings of it: its compiled stages and settings (null
+ * when it does not compile). A failure limit of 1 rolls back at the first failing check however
+ * failures are counted, so the counting mode (and, without an inconclusive limit, its scope) is
+ * left out then: Argo's `failureLimit: 0` is that, whichever mode the policy names.
+ */
 function behaviour(policy: Policy): string | null {
   try {
     const { policy: _policy, ...compiled } = compilePolicy(policy);
-    return JSON.stringify(compiled);
+    const stages = compiled.stages.map((stage) => {
+      const counting = stage.failureCounting;
+      if (counting?.limit !== 1) return stage;
+      const scope = counting.inconclusiveLimit === Number.POSITIVE_INFINITY ? 'stage' : counting.scope;
+      return { ...stage, failureCounting: { ...counting, mode: 'consecutive', window: 0, scope } };
+    });
+    return JSON.stringify({ ...compiled, stages });
   } catch {
     return null;
   }

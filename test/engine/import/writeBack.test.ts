@@ -293,6 +293,15 @@ describe('write-back then re-import gives the tuned policy (the importers of src
     );
   });
 
+  it('a failure limit of 1 is the same rollout however failures are counted: Argo failureLimit 0, nothing inexpressible', () => {
+    const imported = importRollout([input], { map: argoMap });
+    const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
+    tuned.guards = { ...tuned.guards, failureLimit: 1 };
+    const result = writeBack([input], imported, tuned, { map: argoMap });
+    expect(result.unrepresentable).toEqual([]);
+    expect(result.files[0].text.match(/failureLimit: 0/g)).toHaveLength(2);
+  });
+
   it('what Argo cannot say is listed, not written: M-of-N counting', () => {
     const imported = importRollout([input], { map: argoMap });
     const tuned = JSON.parse(JSON.stringify(imported.policy)) as Policy;
