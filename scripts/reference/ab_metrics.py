@@ -143,3 +143,27 @@ show("revenue CUPED p", float(norm.sf(estimate / se_cuped)))
 design = np.column_stack([np.ones(800), np.r_[np.zeros(400), np.ones(400)], np.r_[pc, pt]])
 ols = sm.OLS(np.r_[xc, xt], design).fit()
 show("revenue CUPED estimate by statsmodels OLS", float(ols.params[1]))
+
+# ---- 5. always-valid: one-sided mSPRT on tokens (section 1's windows), tau = minimum effect 4
+# Johari, Koomen, Pekelis & Walsh (2022) eq. for the normal mixture:
+#   Lambda = sqrt(V/(V + tau^2)) exp(tau^2 (est - theta0)^2 / (2 V (V + tau^2))), p = min(1, min_n 1/Lambda)
+print("# 5. tokens, always-valid mSPRT p after windows 1 and 2 (tau = 4)")
+tau2 = 4.0**2
+running = 1.0
+for w in range(2):
+    xc = np.concatenate(tokens_c[: w + 1])
+    xt = np.concatenate(tokens_t[: w + 1])
+    est = xt.mean() - xc.mean()
+    V = np.var(xt, ddof=1) / len(xt) + np.var(xc, ddof=1) / len(xc)
+    lam = np.sqrt(V / (V + tau2)) * np.exp(tau2 * est**2 / (2 * V * (V + tau2)))
+    if est > 0:
+        running = min(running, 1 / lam)
+    show(f"always-valid p after window {w + 1}", float(running))
+
+# ---- 6. successRate as a guardrail (higher is better), margin absolute 0.02: statsmodels Wald test
+print("# 6. successRate guardrail, margin 0.02: statsmodels 0.13.5 test_proportions_2indep")
+from statsmodels.stats.proportion import test_proportions_2indep
+
+res = test_proportions_2indep(1790, 2000, 1800, 2000, value=-0.02, method="wald", compare="diff", alternative="larger")
+show("successRate non-inferiority z (candidate 1790/2000 vs control 1800/2000)", float(res.statistic))
+show("successRate non-inferiority p", float(res.pvalue))

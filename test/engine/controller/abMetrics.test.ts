@@ -256,6 +256,47 @@ describe('A/B metrics with roles', () => {
     expect(plan.metrics[0].nPerArm).toBe(byHand);
   });
 
+  it('always-valid: the one-sided mSPRT p-value of each metric at every window', () => {
+    // sampleSize above the 1,000 units used, so the test does not reach its planned maximum here.
+    const policy = metricsPolicy({ sampleSize: 5000, metrics: [tokens], design: { type: 'alwaysValid' } });
+    const { results, decisions } = run(policy, [
+      valuesWindow(0, { tokens: tokensControl1 }, { tokens: tokensCandidate1 }),
+      valuesWindow(1, { tokens: tokensControl2 }, { tokens: tokensCandidate2 }),
+    ]);
+    expect(decisions).toEqual(['continue', 'continue']);
+    // ab_metrics.py section 5 (Johari et al. 2022 normal mixture, τ = 4): running p 1.0, then 0.6903274908767609.
+    expect(reasonFor(results[0].reasons, 'tokens').pValue).toBe(1);
+    expect(reasonFor(results[1].reasons, 'tokens').pValue).toBeCloseTo(0.6903274908767609, 9);
+    expect(reasonFor(results[1].reasons, 'abMetrics').message).toContain('always-valid, 0.2 of the planned maximum sample');
+  });
+
+  it('the success-rate counts as a guardrail: the Wald non-inferiority test with its margin', () => {
+    const guardrail: AbMetric = {
+      name: 'successRate',
+      kind: 'proportion',
+      role: 'guardrail',
+      direction: 'higher-is-better',
+      margin: { absolute: 0.02 },
+    };
+    const policy = metricsPolicy({ metrics: [tokens, guardrail] });
+    const counts = (successes: number): Partial<ArmWindow> => ({ successes, outcomes: 2000 });
+    const window: WindowMetrics = {
+      startTime: 0,
+      duration: 300,
+      control: arm({ tokens: tokensControl }, counts(1800)),
+      candidate: arm({ tokens: tokensCandidate }, counts(1790)),
+    };
+    const { results, decisions } = run(policy, [window]);
+    // statsmodels 0.13.5 test_proportions_2indep(1790, 2000, 1800, 2000, value=-0.02, method='wald',
+    // compare='diff', alternative='larger') → z = 1.5639643566158332, p = 0.05891296962059694 (ab_metrics.py section 6).
+    const verdict = reasonFor(results[0].reasons, 'successRate');
+    expect(verdict.statistic).toBeCloseTo(1.5639643566158332, 9);
+    expect(verdict.pValue).toBeCloseTo(0.05891296962059694, 9);
+    expect(verdict.verdict).toBe('inferiority-not-excluded');
+    expect(reasonFor(results[0].reasons, 'tokens').verdict).toBe('improved');
+    expect(decisions).toEqual(['hold']);
+  });
+
   it('holds a window that lacks a listed metric’s values, naming it', () => {
     const policy = metricsPolicy({ metrics: [tokens] });
     const { results, decisions } = run(policy, [valuesWindow(0, { tokens: tokensControl1 }, {})]);
