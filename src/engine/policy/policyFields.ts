@@ -6,7 +6,8 @@
  * state are the table's `check` hooks, beside the fields they relate: stage order, non-decreasing
  * canary shares, min ≤ max duration, check interval within the stage, historical baseline
  * present, instant 100% refused, skipping the canary only with a reason, allow/deny overlap,
- * schedule order, A/B power greater than alpha, absolute rate limits at most 1, spending only with
+ * schedule order, A/B power greater than alpha, the A/B metric list's roles (abMetricRoles, abMetricList),
+ * absolute rate limits at most 1, spending only with
  * alpha spending, a failure window only with (and required by) 'mOfN' counting and at least the failure limit. A new rule type is a new variant of `healthRule` here.
  */
 import type { CrossFieldCheck, FieldSpec, ObjectSpec, SchemaHeader } from '../validation/index.ts';
@@ -642,5 +643,5 @@ export const policySchemaHeader: SchemaHeader = {
   $id: 'https://rollout-lab.dev/schemas/policy-v1.json',
   title: 'Rollout Lab policy, version 1',
   description:
-    "A rollout policy for rollout-lab. Generated from the field table of src/engine/policy/policyFields.ts (npm run schemas): it states every per-field constraint; parsePolicy also checks what a JSON Schema cannot: stage order (baseline < shadow < canary < ab < full < promote, one of each except canaries), non-decreasing canary shares, minDuration <= maxDuration, checkInterval within the stage, a baseline stage in historical mode, no instant 100%, skipping the canary only with skipCanary.reason, allow/deny overlap, a non-decreasing flag schedule, A/B power > alpha, absolute limits on rates at most 1, spending only with method alphaSpending, failureWindow required by and only with failureCounting mOfN and at least failureLimit (on each stage's merged guards).",
+    "A rollout policy for rollout-lab. Generated from the field table of src/engine/policy/policyFields.ts (npm run schemas): it states every per-field constraint; parsePolicy also checks what a JSON Schema cannot: stage order (baseline < shadow < canary < ab < full < promote, one of each except canaries), non-decreasing canary shares, minDuration <= maxDuration, checkInterval within the stage, a baseline stage in historical mode, no instant 100%, skipping the canary only with skipCanary.reason, allow/deny overlap, a non-decreasing flag schedule, A/B power > alpha, absolute limits on rates at most 1, spending only with method alphaSpending, failureWindow required by and only with failureCounting mOfN and at least failureLimit (on each stage's merged guards), A/B metrics: at least one success metric, unique names, minimumEffect on success metrics, a margin (absolute or relative) on guardrails, cuped only on mean metrics.",
 };
