@@ -295,14 +295,20 @@ export interface AccrualPoint {
 /** Labels of the accrual chart's two curves. */
 export const accrualModelNames = { returning: 'Distinct users (returning users)', linear: 'Users per day × days (every user new)' };
 
-/** Distinct users against the days (and the linear count beside it), day 0 to `plottedDays`. O(days). */
+/**
+ * Distinct users against the days (and the linear count beside it), day 0 to `plottedDays`; the
+ * linear count stops once past twice the need (or the population), so that it does not flatten the
+ * curve that matters. O(days).
+ */
 export function accrualCurve(inputs: ExperimentSizerInputs, sizing: ExperimentSizing): AccrualPoint[] {
   const longest = plottedDays(sizing);
   const step = Math.max(1, Math.ceil(longest / 80));
+  const ceiling = 2 * Math.max(sizing.design.nTotal, sizing.accrual?.population ?? 0);
   const points: AccrualPoint[] = [];
   for (let day = 0; day <= longest; day += step) {
     if (sizing.accrual) points.push({ day, users: uniqueUsersAfter(sizing.accrual, day), model: accrualModelNames.returning });
-    points.push({ day, users: inputs.usersPerDay * day, model: accrualModelNames.linear });
+    const linear = inputs.usersPerDay * day;
+    if (linear <= ceiling) points.push({ day, users: linear, model: accrualModelNames.linear });
   }
   return points;
 }

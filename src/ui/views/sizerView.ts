@@ -492,10 +492,16 @@ export class SizerView extends LitElement {
       <p class="summary">
         The test needs <strong data-field="design-total">${formatCount(design.nTotal)}</strong> users:
         ${formatCount(design.nPerArm)} in control and ${formatCount(design.nSecondArm)} in ${k > 1 ? `each of ${k} candidates` : 'the candidate'}
-        (set by ${design.limitingMetric}). It can conclude after
-        <strong data-field="design-days">${days === null ? 'never' : `${formatCount(days)} days`}</strong>${
-          sizing.accrual ? html` with returning users (${formatCount(sizing.linearDays)} if every user were new)` : ''
-        }.
+        (set by ${design.limitingMetric}).
+        ${
+          days === null
+            ? html`It <strong data-field="design-days">cannot conclude</strong> with returning users: only
+                ${formatCount(Math.round(sizing.accrual?.population ?? 0))} users ever come
+                (${formatCount(sizing.linearDays)} days if every user were new).`
+            : html`It can conclude after <strong data-field="design-days">${formatCount(days)} days</strong>${
+                sizing.accrual ? ` with returning users (${formatCount(sizing.linearDays)} if every user were new)` : ''
+              }.`
+        }
       </p>
       <table aria-label="Sample size per metric">
         <thead>
