@@ -19,7 +19,8 @@ describe('policy lab: the exact answer in Chromium', () => {
     const unsupported = view.locator('[data-section="exact-unsupported"]');
     await expect.poll(() => unsupported.count(), { timeout: 30_000 }).toBe(1);
     const features = await unsupported.locator('li[data-feature]').allTextContents();
-    expect(features.some((feature) => feature.startsWith('shadow stage'))).toBe(true);
+    // The shadow stage is exact now (shadowGateLaw.ts): only the A/B stage is named.
+    expect(features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
     expect(features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
     // The Monte-Carlo answer is shown, with its intervals and its histogram.
     await expect.poll(() => view.locator('[data-section="done"]').count(), { timeout: 60_000 }).toBe(1);

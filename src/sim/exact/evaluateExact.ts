@@ -23,8 +23,9 @@
  * rate and latency percentiles (historical or concurrent baseline; the concurrent full stage
  * excepted, below), failure limits, minRequests holds, min/max durations and onMaxDuration, the
  * kill switch, Poisson arrivals with the daily cycle and bursts, the realized sticky share, faults
- * at known times. Not covered (`chainFeatures` and the laws' `exactSupport` name them): A/B
- * stages, shadow stages (unless the laws give its gates), statistical rules, and a full stage
+ * at known times; shadow stages (shadowGateLaw.ts: the agreement gate exactly, the error and p95
+ * ratio gates bounded — refused, naming the gate, when they sit near their thresholds). Not
+ * covered (`chainFeatures` and the laws' `exactSupport` name them): A/B stages, statistical rules, and a full stage
  * under a concurrent baseline, whose reference is the previous stage's accumulated control —
  * random, and dependent on that stage's own checks, which a chain over (stage, time, failures)
  * cannot carry.
@@ -85,7 +86,6 @@ export function chainFeatures(compiled: CompiledPolicy): string[] {
   for (const stage of compiled.stages) {
     const where = `stage ${stage.index} '${stage.name}'`;
     if (stage.kind === 'ab') features.push(`A/B stage (${where}: its test on the accumulated success counts)`);
-    if (stage.kind === 'shadow') features.push(`shadow stage (${where}: its gates on the stage's accumulated latency percentiles)`);
     if (stage.kind === 'baseline' && compiled.baselineMode === 'concurrent')
       features.push(`baseline stage under a concurrent baseline (${where})`);
     if (stage.kind === 'full' && compiled.baselineMode === 'concurrent' && stage.rules.length > 0) {

@@ -11,8 +11,8 @@ import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import type { World } from '../world.ts';
 import type { BaselineReference, CheckLawOptions } from './checkLaw.ts';
-import { ExactUnsupportedError } from './checkLaw.ts';
 import { healthCheckLaw } from './healthCheckLaw.ts';
+import { shadowGateLaw } from './shadowGateLaw.ts';
 import type { ChainLaws } from './stageChain.ts';
 
 /** The chain's laws for `compiled` in `world`, historical `reference` (null: concurrent). O(1); each call costs its law's sums. */
@@ -26,12 +26,7 @@ export function exactChainLaws(
   const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
   return {
     healthCheck: (window) => healthCheckLaw(world, window, compiled.baselineMode === 'concurrent' ? null : reference, options),
-    shadowGates: (window) => {
-      throw new ExactUnsupportedError(
-        ['shadow gates'],
-        `stage ${window.stage.index} ('${window.stage.name}'): the p95 gate reads the stage's request-weighted mean of window percentiles, which has no tractable exact law`,
-      );
-    },
+    shadowGates: (window) => shadowGateLaw(world, window.stage, window.stageWindows),
     servedRequests: (window) => {
       const end = window.start + window.duration;
       const arrivals = replay

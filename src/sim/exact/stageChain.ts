@@ -32,8 +32,9 @@
  *   neglected mass of the contrary, and the evaluator refuses when it is not negligible); the
  *   stage advances at its minimum duration.
  * - shadow: windows pass until the minimum duration; the window that reaches it judges the gates
- *   on the stage's accumulated comparisons (`ChainLaws.shadowGates`): pass → advance, fail →
- *   rollback.
+ *   on the stage's accumulated comparisons (`ChainLaws.shadowGates`, shadowGateLaw.ts): pass →
+ *   advance, fail → rollback; the gates' too-few-comparisons hold and a window without requests
+ *   (which holds in the controller) are counted as neglected mass.
  * - advancing past the last stage, or into `promote`, promotes; the kill switch rolls back at the
  *   end of the first window.
  * The run ends undecided when the horizon passes; the last window is clipped at the horizon.

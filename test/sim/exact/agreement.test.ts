@@ -4,8 +4,8 @@
  * pair checked, the windowed mode's rollback, promote and undecided rates and (where defined)
  * false-rollback and missed-regression rates must lie within 4 Monte-Carlo standard errors of the
  * exact values, |r̂ − p| ≤ 4·√(p(1 − p)/n) (an exact p of 0 or 1 must be met exactly), and one pair
- * is also simulated per request. The default policy is refused on every scenario (its shadow and
- * A/B stages), so the pairs use four others: stricter, looser, a concurrent-baseline one with two
+ * is also simulated per request. The default policy is refused on every scenario (its A/B stage;
+ * its shadow stage is exact, shadowGateLaw.ts), so the pairs use four others: stricter, looser, a concurrent-baseline one with two
  * canaries, and a short historical one.
  *
  * Monte-Carlo error: n = 400 windowed replicates per pair — the standard error of a rate near 0.5
@@ -211,7 +211,7 @@ describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
     600_000,
   );
 
-  it('refuses the default policy on every scenario, naming its shadow and A/B stages', () => {
+  it('refuses the default policy on every scenario, naming its A/B stage', () => {
     for (const [name, scenario] of all) {
       const result = evaluateExact(scenario, defaultPolicy());
       expect(result.supported, name).toBe(false);

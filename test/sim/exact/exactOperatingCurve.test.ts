@@ -108,7 +108,7 @@ describe('exactOperatingCurve', () => {
     const refused = exactOperatingCurve({ healthy, regressed, settings: [{ value: 2, policy: defaultPolicy() }] });
     expect(refused.supported).toBe(false);
     if (refused.supported) return;
-    expect(refused.features.some((feature) => feature.startsWith('shadow stage'))).toBe(true);
+    expect(refused.features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
     expect(refused.features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
   });
 });

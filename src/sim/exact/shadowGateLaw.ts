@@ -1,0 +1,293 @@
+/**
+ * The exact law of the shadow stage's gates, judged as the controller judges them
+ * (src/engine/controller/step.ts `stepShadow`): at the window that reaches the stage's minimum
+ * duration, on the counts accumulated over all the stage's windows —
+ *   hold   when fewer than `minComparisons` comparisons were made;
+ *   pass   when agreement A/(A + D) > minAgreement, the candidate's p95 (the request-weighted mean
+ *          of its windows' p95, `totalsMetric`) < maxLatencyRatio × the control's, and the
+ *          candidate's error rate is 0 or < maxErrorRatio × the control's;
+ *   fail   otherwise.
+ *
+ * The windowed mode's law (windowsOrderStatistics.ts): in window w the control serves
+ * N_w ~ Poisson(Λ_w), the candidate sees n_w ~ Binomial(N_w, f) (f the realized share of the
+ * mirrored users, `exposedShare`), and given n_w its agreements are Binomial(n_w, a_w) and its
+ * errors Binomial(n_w, e_w); the control's errors are Binomial(N_w, e⁰_w).
+ *
+ * - Agreement, exactly: by Poisson thinning (Kingman, "Poisson Processes", 1993, §5.1) the
+ *   stage's agreements A and disagreements D are independent, A ~ Poisson(Σ_w Λ_w·f·a_w) and
+ *   D ~ Poisson(Σ_w Λ_w·f·(1 − a_w)). So
+ *     P(pass) = Σ_d P(D = d)·P(A ≥ a*(d)),  a*(d) = the least a with a + d ≥ minComparisons and
+ *     a/(a + d) > minAgreement (found with the controller's own floating-point comparison),
+ *   and P(hold) = P(A + D < minComparisons) = P(Poisson(μ_A + μ_D) < minComparisons).
+ *   Cost: O(range of D + range of A), about 2·z·(√μ_A + √μ_D) terms.
+ * - Error ratio and p95 ratio: not summed but BOUNDED. With the stage's counts in the hundreds of
+ *   thousands these gates are decided far from their thresholds; each is shown to pass, or to
+ *   fail, up to a mass ε that is added to `neglected`; when neither side bounds it below 1e-7
+ *   (`decidedBelow`) the law refuses, naming "shadow p95 gate near its threshold" or "shadow
+ *   error-ratio gate near its threshold" — a refusal of that case only, never an approximation:
+ *   · error ratio r = E/n against q = E⁰/N: for any level c, r > c requires n < n_lo or
+ *     E > c·n_lo, and q ≤ c/k requires N > N_hi or E⁰ ≤ (c/k)·N_hi — Poisson tails (the
+ *     marginals of n, E, N, E⁰ are Poisson), with c the geometric mean of the expected r and k·q,
+ *     n_lo/N_hi 10 standard deviations out. Fail ⇒ r ≥ k·q ⇒ (r > c or q ≤ c/k) gives the fail
+ *     bound; pass ⇒ E = 0 or r < c or q > c/k gives the pass bound.
+ *   · p95 ratio: a weighted mean lies between its smallest and largest terms, so if every
+ *     candidate window's p95 is ≤ c and every control window's is > c/k the gate passes, and if
+ *     every candidate's is ≥ c and every control's ≤ c/k it fails. A union bound over windows of
+ *     each window's percentile tail — the reported p95 is ≤ L exactly when U₍ₖ₎ ≤ u(L)
+ *     (latencyLimitLaw.ts `passLevel`), and P(U₍ₖ₎ > u | n) = P(Bin(n, u) ≤ k − 1) ≤
+ *     exp(−2n(u − q)²) for u > q, P(U₍ₖ₎ ≤ u | n) ≤ exp(−2n(q − q/n − u)²) for u < q − q/n
+ *     (Hoeffding 1963, Theorem 1, with k − 1 ≤ q(n − 1) < k), the same for all n ≥ n_lo, plus
+ *     P(n < n_lo) — bounds either side; c is the geometric mean of the largest candidate and k ×
+ *     the smallest control p95 of the windows' latency laws (or the reverse for a fail).
+ * - A window without control or candidate requests holds (the stage's passed time stops): its
+ *   probability Σ_w P(N_w = 0) + P(n_w = 0) is added to `neglected` too.
+ */
+import type { CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import { upperIncompleteGamma } from '../../engine/stats/distributions.ts';
+import { expectedArrivals, exposedShare } from '../traffic.ts';
+import type { World } from '../world.ts';
+import type { CheckProbabilities } from './checkLaw.ts';
+import { ExactUnsupportedError } from './checkLaw.ts';
+import { poissonLaw } from './countRange.ts';
+import { passLevel } from './latencyLimitLaw.ts';
+import type { StageWindowRecord } from './stageChain.ts';
+
+/**
+ * Largest bound accepted for a bounded gate (the error and p95 ratios) before the law refuses,
+ * naming the gate: a tenth of the evaluator's default tolerance (1e-6 on rates).
+ */
+const decidedBelow = 1e-7;
+
+/** Standard deviations out at which the bounds put their count levels (tails ~ e^−50). */
+const spread = 10;
+
+/** P(Poisson(mean) ≤ k), exact (regularised upper incomplete gamma, Q(k + 1, mean)). */
+function poissonAtMost(mean: number, k: number): number {
+  if (k < 0) return 0;
+  if (mean === 0) return 1;
+  return upperIncompleteGamma(Math.floor(k) + 1, mean);
+}
+
+/** P(Poisson(mean) > k). */
+function poissonAbove(mean: number, k: number): number {
+  if (k < 0) return 1;
+  if (mean === 0) return 0;
+  return 1 - upperIncompleteGamma(Math.floor(k) + 1, mean);
+}
+
+/** P(Poisson(mean) ≥ x) for a real x. */
+function poissonAtLeast(mean: number, x: number): number {
+  return poissonAbove(mean, Math.ceil(x) - 1);
+}
+
+/** P(Poisson(mean) ≤ x) for a real x. */
+function poissonAtMostReal(mean: number, x: number): number {
+  return poissonAtMost(mean, Math.floor(x));
+}
+
+/** The count level `spread` standard deviations below a Poisson mean (at least 0). */
+function lowLevel(mean: number): number {
+  return Math.max(0, Math.floor(mean - spread * Math.sqrt(mean)));
+}
+
+/** The count level `spread` standard deviations above a Poisson mean. */
+function highLevel(mean: number): number {
+  return Math.ceil(mean + spread * Math.sqrt(mean));
+}
+
+/**
+ * Exact P(pass) and P(hold) of the agreement gate with A ~ Poisson(meanAgree) and
+ * D ~ Poisson(meanDisagree) independent (module comment). O(range of D + range of A).
+ */
+export function agreementGateLaw(
+  meanAgree: number,
+  meanDisagree: number,
+  minAgreement: number,
+  minComparisons: number,
+  tolerance: number,
+): { pass: number; hold: number; neglected: number } {
+  const agree = poissonLaw(meanAgree, tolerance / 4);
+  const disagree = poissonLaw(meanDisagree, tolerance / 4);
+  // atLeast[i] = P(A ≥ agree.first + i) within the kept range.
+  const size = agree.pmf.length;
+  const atLeast = new Float64Array(size + 1);
+  for (let i = size - 1; i >= 0; i--) atLeast[i] = atLeast[i + 1] + agree.pmf[i];
+  const agreeAtLeast = (a: number): number => {
+    const i = a - agree.first;
+    if (i <= 0) return atLeast[0];
+    if (i >= size) return 0;
+    return atLeast[i];
+  };
+  let pass = 0;
+  for (let j = 0; j < disagree.pmf.length; j++) {
+    const d = disagree.first + j;
+    // The least a with a/(a + d) > m, by the controller's own floating-point test.
+    let a = d === 0 ? 1 : Math.max(1, Math.floor((minAgreement * d) / (1 - minAgreement)));
+    while (a > 1 && (a - 1) / (a - 1 + d) > minAgreement) a--;
+    while (!(a / (a + d) > minAgreement)) a++;
+    a = Math.max(a, minComparisons - d);
+    pass += disagree.pmf[j] * agreeAtLeast(a);
+  }
+  const hold = minComparisons > 0 ? poissonAtMost(meanAgree + meanDisagree, minComparisons - 1) : 0;
+  return { pass, hold, neglected: agree.neglected + disagree.neglected };
+}
+
+/** One arm's window for the p95 bound: its expected requests and where its p95 is read. */
+interface PercentileWindow {
+  mean: number;
+  /** The reported p95 is ≤ L exactly when U₍ₖ₎ ≤ level(L). */
+  level: (limit: number) => number;
+  /** The window's latency law's p95 (no noise), ms. */
+  typical: number;
+}
+
+const q95 = 0.95;
+
+/** Bound on P(some window's reported p95 > c) (above) or ≤ c (below). O(windows). */
+function percentileTail(windows: readonly PercentileWindow[], limit: number, side: 'above' | 'atMost'): number {
+  let bound = 0;
+  for (const window of windows) {
+    const nLow = lowLevel(window.mean);
+    const u = window.level(limit);
+    let tail: number;
+    if (side === 'above') tail = u > q95 && nLow > 0 ? Math.exp(-2 * nLow * (u - q95) ** 2) : 1;
+    else {
+      const t = q95 - q95 / Math.max(1, nLow) - u;
+      tail = t > 0 && nLow > 0 ? Math.exp(-2 * nLow * t * t) : 1;
+    }
+    bound += Math.min(1, tail + poissonAtMost(window.mean, nLow - 1));
+    if (bound >= 1) return 1;
+  }
+  return bound;
+}
+
+/** Which way a bounded gate goes, and the mass of the other way. */
+interface BoundedGate {
+  outcome: 'pass' | 'fail' | 'undecided';
+  bound: number;
+}
+
+/** The p95 gate (module comment): pass or fail up to a union bound over the stage's windows. */
+function latencyGate(candidate: PercentileWindow[], control: PercentileWindow[], ratio: number): BoundedGate {
+  const candidateHigh = Math.max(...candidate.map((window) => window.typical));
+  const candidateLow = Math.min(...candidate.map((window) => window.typical));
+  const controlHigh = Math.max(...control.map((window) => window.typical));
+  const controlLow = Math.min(...control.map((window) => window.typical));
+  if (candidateHigh < ratio * controlLow) {
+    const c = Math.sqrt(candidateHigh * ratio * controlLow);
+    return { outcome: 'pass', bound: percentileTail(candidate, c, 'above') + percentileTail(control, c / ratio, 'atMost') };
+  }
+  if (candidateLow > ratio * controlHigh) {
+    const c = Math.sqrt(candidateLow * ratio * controlHigh);
+    // Fail unless some candidate window is below c (≤ c bounds it) or some control window above c/k.
+    return { outcome: 'fail', bound: percentileTail(candidate, c, 'atMost') + percentileTail(control, c / ratio, 'above') };
+  }
+  return { outcome: 'undecided', bound: 1 };
+}
+
+/** The error-ratio gate (module comment): pass or fail up to Poisson tail bounds. */
+function errorGate(meanRequests: number, meanErrors: number, controlRequests: number, controlErrors: number, ratio: number): BoundedGate {
+  if (meanErrors === 0) return { outcome: 'pass', bound: 0 };
+  const expectedRate = meanErrors / meanRequests;
+  const expectedControl = controlErrors / controlRequests;
+  const nLow = lowLevel(meanRequests);
+  const nHigh = highLevel(meanRequests);
+  const controlLow = lowLevel(controlRequests);
+  const controlHigh = highLevel(controlRequests);
+  if (expectedRate < ratio * expectedControl) {
+    const c = Math.sqrt(expectedRate * ratio * expectedControl);
+    const bound =
+      poissonAtMost(meanRequests, nLow - 1) +
+      poissonAtLeast(meanErrors, c * nLow) +
+      poissonAbove(controlRequests, controlHigh) +
+      poissonAtMostReal(controlErrors, (c / ratio) * controlHigh);
+    return { outcome: 'pass', bound: Math.min(1, bound) };
+  }
+  const c = Math.sqrt(expectedRate * ratio * expectedControl);
+  const bound =
+    poissonAtMost(meanErrors, 0) +
+    poissonAtMostReal(meanErrors, c * nHigh) +
+    poissonAbove(meanRequests, nHigh) +
+    poissonAtLeast(controlErrors, (c / ratio) * controlLow) +
+    poissonAtMost(controlRequests, controlLow - 1);
+  return { outcome: 'fail', bound: Math.min(1, bound) };
+}
+
+/**
+ * The shadow gates' probabilities on the windows `stageWindows` of `stage` in `world` (module
+ * comment), or `ExactUnsupportedError` when a bounded gate sits near its threshold. `tolerance`
+ * is the mass the agreement's sums may leave out. Cost: O(windows + √(stage's comparisons)).
+ */
+export function shadowGateLaw(
+  world: World,
+  stage: CompiledStage,
+  stageWindows: readonly StageWindowRecord[],
+  tolerance = 1e-10,
+): CheckProbabilities {
+  const shadow = stage.shadow;
+  if (shadow === null) throw new RangeError(`stage ${stage.index} is not a shadow stage`);
+  const gates = shadow.gates;
+  const traffic = world.scenario.traffic;
+  if (traffic.arrivals.kind === 'replay')
+    throw new ExactUnsupportedError(['shadow stage with replayed arrivals'], 'the shadow law is written for Poisson arrivals');
+  const share = exposedShare(world.population, stage.mirrorTraffic);
+  let meanAgree = 0;
+  let meanDisagree = 0;
+  let meanErrors = 0;
+  let controlRequests = 0;
+  let controlErrors = 0;
+  let emptyWindows = 0;
+  const candidateWindows: PercentileWindow[] = [];
+  const controlWindows: PercentileWindow[] = [];
+  const candidateLatency = world.candidateLatency;
+  const controlLatency = world.controlLatency;
+  for (const window of stageWindows) {
+    const arrivals = expectedArrivals(traffic, window.start, window.start + window.duration);
+    const mirrored = arrivals * share;
+    meanAgree += mirrored * window.candidate.agreement;
+    meanDisagree += mirrored * (1 - window.candidate.agreement);
+    meanErrors += mirrored * window.candidate.errorRate;
+    controlRequests += arrivals;
+    controlErrors += arrivals * window.control.errorRate;
+    emptyWindows += Math.exp(-arrivals) + Math.exp(-mirrored);
+    const candidateMultiplier = window.candidate.latencyMultiplier;
+    const controlMultiplier = window.control.latencyMultiplier;
+    candidateWindows.push({
+      mean: mirrored,
+      level: (limit) => passLevel(limit, candidateMultiplier, (x) => candidateLatency.cdf(x)),
+      typical: candidateMultiplier * candidateLatency.quantile(q95),
+    });
+    controlWindows.push({
+      mean: arrivals,
+      level: (limit) => passLevel(limit, controlMultiplier, (x) => controlLatency.cdf(x)),
+      typical: controlMultiplier * controlLatency.quantile(q95),
+    });
+  }
+  const meanRequests = meanAgree + meanDisagree;
+  const agreement = agreementGateLaw(meanAgree, meanDisagree, gates.minAgreement, gates.minComparisons, tolerance);
+  const latency = latencyGate(candidateWindows, controlWindows, gates.maxLatencyRatio);
+  const errors = errorGate(meanRequests, meanErrors, controlRequests, controlErrors, gates.maxErrorRatio);
+  const where = `stage ${stage.index} ('${stage.name}')`;
+  if (latency.outcome === 'undecided' || latency.bound > decidedBelow)
+    throw new ExactUnsupportedError(
+      ['shadow p95 gate near its threshold'],
+      `${where}: the candidate's and control's p95 laws are too close to the ratio ${gates.maxLatencyRatio} to bound the gate below ${decidedBelow} (the request-weighted mean of window percentiles has no tractable exact law)`,
+    );
+  if (errors.bound > decidedBelow)
+    throw new ExactUnsupportedError(
+      ['shadow error-ratio gate near its threshold'],
+      `${where}: the stage's error counts are too few or too close to the ratio ${gates.maxErrorRatio} to bound the gate below ${decidedBelow}`,
+    );
+  const bounded = latency.bound + errors.bound + emptyWindows;
+  if (latency.outcome === 'fail' || errors.outcome === 'fail') {
+    // A gate fails whatever the agreement: only the too-few-comparisons hold differs (bounded too).
+    return { hold: 0, pass: 0, fail: 1, neglected: bounded + agreement.hold };
+  }
+  const pass = agreement.pass;
+  return {
+    hold: agreement.hold,
+    pass,
+    fail: Math.max(0, 1 - pass - agreement.hold),
+    neglected: bounded + agreement.neglected,
+  };
+}
