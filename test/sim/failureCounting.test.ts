@@ -179,3 +179,53 @@ describe('what the exact evaluator refuses', () => {
     });
   });
 });
+
+describe('no data through a real scenario: the exact evaluator and the windowed Monte-Carlo mode agree', () => {
+  // 0.1 req/s: the full stage sees Λ = 30 requests per 5-minute window against minRequests 30, so
+  // about half the windows are quiet; 2% errors against an absolute limit of 5%.
+  function quietScenario(): Scenario {
+    const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.02 };
+    const parsed = parseScenario({
+      version: 1,
+      name: 'quiet',
+      horizon: '2d',
+      traffic: { requestsPerSecond: 0.1, users: { count: 1000 } },
+      control: model,
+      candidate: model,
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    return parsed.scenario;
+  }
+
+  function quietPolicy(guards: Guards): Policy {
+    const policy = handPolicy({ failureLimit: 2, ...guards });
+    policy.guards = { ...policy.guards, minRequests: 30 };
+    const stages = policy.stages as unknown as Record<string, unknown>[];
+    // The one-window canary (5% of 0.1 req/s) only holds on a quiet window; the full stage has a 4-hour maximum.
+    stages[1] = { ...stages[1], guards: { minRequests: 1, onNoData: 'hold' } };
+    stages[2] = { ...stages[2], maxDuration: '4h', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.05 }] };
+    return policy;
+  }
+
+  // Limits chosen so that each rate is far from 0 and 1 (the exact evaluator's values: 'fail' with
+  // 6 consecutive 0.7468, 'inconclusive' pausing at 14 then rolling back at 4 h 0.9719, 'hold'
+  // 0.7575 — stageChain.test.ts case D's law, there checked against scipy): the laws' hold is the
+  // controller's too-little-data outcome, so the two modes must agree on each.
+  for (const guards of [
+    { onNoData: 'fail', failureLimit: 6 },
+    { onNoData: 'inconclusive', inconclusiveLimit: 14 },
+    { onNoData: 'hold' },
+  ] as Guards[]) {
+    it(`onNoData '${guards.onNoData}'`, () => {
+      const policy = quietPolicy(guards);
+      const result = evaluateExact(quietScenario(), policy);
+      if (!result.supported) throw new Error(result.features.join('; '));
+      const p = result.summary.falseRollbackRate.rate as number;
+      expect(result.summary.neglectedMass).toBeLessThan(1e-6);
+      const replicates = 1500;
+      const simulated = simulate(quietScenario(), policy, { replicates, seed: `quiet-${guards.onNoData}`, mode: 'window' });
+      const standardError = Math.sqrt((p * (1 - p)) / replicates);
+      expect(Math.abs((simulated.falseRollbackRate.rate as number) - p)).toBeLessThan(4 * Math.max(standardError, 1 / replicates));
+    });
+  }
+});
