@@ -409,7 +409,10 @@ export function argoExportNotes(policyInput: unknown): string[] {
     const policyInconclusive = argoInconclusiveLimitOf(stage.failureCounting);
     if (policyInconclusive !== null && policyInconclusive < limits.holds)
       notes.push(
-        `${label}: the run ends Inconclusive after ${policyInconclusive + 1} inconclusive measurements (inconclusiveLimit ${policyInconclusive}) and the rollout pauses, as the policy's stage pauses at its inconclusiveLimit ${policyInconclusive + 1}.`,
+        `${label}: the run ends Inconclusive after ${policyInconclusive + 1} inconclusive measurements (inconclusiveLimit ${policyInconclusive}) and the rollout pauses, as the policy's stage pauses at its inconclusiveLimit ${policyInconclusive + 1}` +
+          (limits.onNoData === 'rollback'
+            ? `; the policy then rolls back at its maximum duration (${formatDuration(stage.maxDurationSeconds ?? 0)}), where Argo waits for a person.`
+            : '.'),
       );
     if (stage.kind === 'shadow') {
       notes.push(

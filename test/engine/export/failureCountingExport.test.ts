@@ -176,5 +176,10 @@ describe('no data in the Argo export', () => {
       return argoMetricPhase(metric, result, false);
     });
     expect(phases).toEqual(['Running', 'Running', 'Running', 'Inconclusive']);
+    const withMaximum: Policy = policy({ onNoData: 'inconclusive', inconclusiveLimit: 4 });
+    (withMaximum.stages[0] as { maxDuration?: string }).maxDuration = '10h';
+    expect(argoExportNotes(withMaximum)).toContain(
+      "stage 0 (canary-5): the run ends Inconclusive after 4 inconclusive measurements (inconclusiveLimit 3) and the rollout pauses, as the policy's stage pauses at its inconclusiveLimit 4; the policy then rolls back at its maximum duration (10h), where Argo waits for a person.",
+    );
   });
 });
