@@ -421,6 +421,7 @@ function runSeries(
   let failingChecks: number | null = null;
   if (decision === 'rollback') {
     for (const reason of lastReasons) {
+      // The failing checks the policy's counting mode counted (in a row, in total, or among the last N).
       if (reason.rule === 'failureLimit') failingChecks = reason.observed;
       if (timedOut ? reason.rule !== 'maxDuration' : QUIET_RULES.has(reason.rule)) continue;
       const key = reason.rule === 'maxDuration' ? `${stage.name} · maxDuration` : `${stage.name} · ${reason.rule} ${reason.metric}`;
