@@ -167,6 +167,49 @@ describe('rollout-lab audit on a Flagger Canary', () => {
   });
 });
 
+describe('rollout-lab audit with --scenario', () => {
+  it('takes the traffic and the model from the user’s own scenario, the flags overriding its error rate', async () => {
+    const scenario = join(dir, 'mine.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        version: 1,
+        name: 'mine',
+        horizon: '1d',
+        traffic: { requestsPerSecond: 40, users: { count: 5000 } },
+        control: { latency: { kind: 'lognormal', median: 80, p95: 240 }, errorRate: 0.05 },
+        candidate: { latency: { kind: 'lognormal', median: 80, p95: 240 }, errorRate: 0.05 },
+      }),
+    );
+    const { code, stdout } = await runCommand(auditCommand, [
+      argoFile,
+      ...map,
+      '--scenario',
+      scenario,
+      '--error-rate',
+      '0.003',
+      ...small,
+      '--json',
+    ]);
+    expect([0, 1]).toContain(code);
+    const json = JSON.parse(stdout);
+    // Latency and users come from the scenario: nothing assumed but the default regression.
+    expect(json.worlds.assumptions).toEqual(['regression: errors*3 (the Policy lab’s default fault; give --regression to set it)']);
+    expect(json.original.audit.method).toBe('exact');
+    expect(json.worlds.requestsPerSecond).toBe(40);
+    expect(json.worlds.errorRate).toBe(0.003);
+  });
+
+  it('an invalid scenario lists its problems by path, exit 2', async () => {
+    const scenario = join(dir, 'invalid.json');
+    writeFileSync(scenario, JSON.stringify({ version: 1, name: 'bad', traffic: { requestsPerSecond: -1 } }));
+    const { code, stderr } = await runCommand(auditCommand, [argoFile, ...map, '--scenario', scenario]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(new RegExp(`^rollout-lab audit: ${scenario.replace(/[.]/g, '\\.')} is not valid \\(\\d+ problems?\\):\\n`));
+    expect(stderr).toContain('traffic.requestsPerSecond');
+  });
+});
+
 describe('rollout-lab audit refuses bad input in one line, exit 2', () => {
   const run = (argv: string[]) => runCommand(auditCommand, argv);
 

@@ -26,7 +26,7 @@
  * bad input (one line naming the file, document and field, or the option).
  *
  * `--json` keys: `source`, `files`, `report` (the import report, `policy import --json`'s),
- * `worlds` {healthy, regressed, regression, assumptions}, `targets` {maxFalseRollbackRate,
+ * `worlds` {healthy, regressed (their names), requestsPerSecond, errorRate (today's), regression, assumptions}, `targets` {maxFalseRollbackRate,
  * minDetectionRate, detectWithin (s)}, `targetsDefaulted` (names of the targets not given),
  * `original` {policy, audit}, `tuning` {meetsTargets, message, seed, searchReplicates,
  * confirmReplicates, candidates, excluded}, `tuned` {label, policy, audit, changes,
@@ -313,6 +313,8 @@ export const auditCommand: Command = {
         worlds: {
           healthy: worlds.healthy.name,
           regressed: worlds.regressed.name,
+          requestsPerSecond: worlds.healthy.traffic.requestsPerSecond,
+          errorRate: worlds.healthy.control.errorRate,
           regression: worlds.regression,
           assumptions: worlds.assumptions,
         },
