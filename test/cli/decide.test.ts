@@ -142,6 +142,13 @@ describe('rollout-lab decide', () => {
     expect(out.metrics[0].z).toBeCloseTo(1.9919821318159292, 9);
     expect(out.metrics[1].pValue).toBeCloseTo(0.06960484489826169, 9);
     expect(out.metrics[1].threshold).toBeCloseTo(0.01 * 1.1409033260719623, 12);
+    const text = await runCommand(decideCommand, ['--policy', abPath, '--text'], windowLine);
+    expect(text.stdout.split('\n').slice(0, 3)).toEqual([
+      'line 1, t = 300 s, ab 50%: hold (candidate 50%)',
+      '  tokens (mean, success): improved — z 1.992, p 0.02319',
+      '  cost (ratio, guardrail): non-inferiority not shown — z 1.479, p 0.0696',
+    ]);
+    expect(text.stdout).toContain('  · A/B metrics (fixed horizon, at the planned sample): ended without showing a difference');
     const bad = JSON.stringify({
       ...JSON.parse(windowLine),
       candidate: arm({ count: -1, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 }, {}),
@@ -149,6 +156,8 @@ describe('rollout-lab decide', () => {
     const refused = await runCommand(decideCommand, ['--policy', abPath], bad);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('candidate.values.tokens.count: must be at least 0, got -1');
+    const refusedText = await runCommand(decideCommand, ['--policy', abPath, '--text'], bad);
+    expect(refusedText.stdout).toMatch(/^line 1: candidate\.values\.tokens\.count: must be at least 0, got -1/);
   });
 
   it('refuses an invalid policy and a missing --policy', async () => {

@@ -13,7 +13,7 @@ import type { AbMetric, Policy } from '../../engine/policy/policy.ts';
 import { parseCommandArgs, parseNumber, stringOption, UsageError } from '../args.ts';
 import { readPolicyDocument } from '../files.ts';
 import type { CliIo, Command } from '../io.ts';
-import { writeJson } from '../io.ts';
+import { formatNumber, writeJson } from '../io.ts';
 import { findJsonSyntaxError, prepareJsonText } from '../jsonText.ts';
 
 /** Splits a stream of text chunks into lines (without the newline; a final unterminated line included). */
@@ -71,10 +71,41 @@ export function metricVerdicts(policy: Policy, stageIndex: number, reasons: read
     });
 }
 
+const verdictWords: Record<MetricVerdictLine['verdict'], string> = {
+  improved: 'improved',
+  'not-improved': 'not improved',
+  'non-inferior': 'non-inferior',
+  'inferiority-not-excluded': 'non-inferiority not shown',
+  deteriorated: 'significantly worse',
+};
+
+/**
+ * `--text`: a decision for people — the decision and the candidate's share, each A/B metric's
+ * verdict with its z and p, then every reason's sentence.
+ */
+export function decisionText(
+  line: number,
+  time: number,
+  stage: string,
+  decision: string,
+  candidateTraffic: number,
+  metrics: readonly MetricVerdictLine[],
+  reasons: readonly DecisionReason[],
+): string {
+  const lines = [`line ${line}, t = ${formatNumber(time)} s, ${stage}: ${decision} (candidate ${formatNumber(candidateTraffic * 100)}%)`];
+  for (const metric of metrics) {
+    const numbers = metric.z === null ? '' : ` — z ${formatNumber(metric.z)}, p ${formatNumber(metric.pValue ?? 1)}`;
+    lines.push(`  ${metric.name} (${metric.kind ?? '?'}, ${metric.role ?? '?'}): ${verdictWords[metric.verdict]}${numbers}`);
+  }
+  for (const reason of reasons) if (reason.verdict === undefined) lines.push(`  · ${reason.message}`);
+  return `${lines.join('\n')}\n`;
+}
+
 /**
  * Feeds each window line to `step`, carrying the controller state across lines, and writes
  * `{ line, time, stage, kind, decision, candidateTraffic, metrics?, reasons }` per window, `metrics`
- * when an A/B stage's metric list looked at this window (`metricVerdicts`). A malformed line
+ * when an A/B stage's metric list looked at this window (`metricVerdicts`); with `--text`, the same
+ * for people (`decisionText`), and a malformed line as its one-line message. A malformed line
  * (not JSON, or not a valid window) writes `{ line, error, problems: [{ path, message }] }`
  * instead, leaves the state unchanged, and processing CONTINUES with the next line (a monitoring
  * hiccup should not stop the loop); the exit code is then 2. Blank lines are skipped.
@@ -82,9 +113,10 @@ export function metricVerdicts(policy: Policy, stageIndex: number, reasons: read
 export const decideCommand: Command = {
   name: 'decide',
   summary: 'read metric windows as JSON lines on stdin, write one rollout decision per line',
-  usage: 'decide --policy FILE [--start SECONDS]',
+  usage: 'decide --policy FILE [--start SECONDS] [--text]',
   async run(argv, io: CliIo) {
-    const args = parseCommandArgs(argv, { policy: { type: 'string' }, start: { type: 'string' } });
+    const args = parseCommandArgs(argv, { policy: { type: 'string' }, start: { type: 'string' }, text: { type: 'boolean' } });
+    const text = args.values.text === true;
     const file = stringOption(args, 'policy');
     const start = args.values.start === undefined ? undefined : parseNumber(String(args.values.start), '--start');
     const parsed = readPolicyDocument(file);
@@ -119,7 +151,8 @@ export const decideCommand: Command = {
           const detail = found ? `at column ${found.offset + 1}: ${found.reason}` : (error as Error).message.split('\n')[0];
           message = `line ${lineNumber}: not valid JSON ${detail}`;
         }
-        writeJson(io, { line: lineNumber, error: message, problems: [{ path: '(line)', message: 'not valid JSON' }] });
+        if (text) io.stdout.write(`${message}\n`);
+        else writeJson(io, { line: lineNumber, error: message, problems: [{ path: '(line)', message: 'not valid JSON' }] });
         io.stderr.write(`rollout-lab decide: ${message}\n`);
         continue;
       }
@@ -127,7 +160,8 @@ export const decideCommand: Command = {
       if (!window.ok) {
         malformed++;
         const message = `line ${lineNumber}: ${window.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
-        writeJson(io, { line: lineNumber, error: message, problems: window.errors });
+        if (text) io.stdout.write(`${message}\n`);
+        else writeJson(io, { line: lineNumber, error: message, problems: window.errors });
         io.stderr.write(`rollout-lab decide: ${message}\n`);
         continue;
       }
@@ -135,6 +169,12 @@ export const decideCommand: Command = {
       const result = step(state, [window.window], policy);
       const event = state.events[state.events.length - 1];
       const metrics = metricVerdicts(policy, event.stageIndex, result.reasons);
+      if (text) {
+        io.stdout.write(
+          decisionText(lineNumber, event.time, event.stage, result.decision, state.candidateTraffic, metrics, result.reasons),
+        );
+        continue;
+      }
       writeJson(io, {
         line: lineNumber,
         time: event.time,
