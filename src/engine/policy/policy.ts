@@ -255,8 +255,10 @@ export interface AbTest {
    * metric, what it needs at its level with power 1 − β/(G + 1) (G guardrails), estimated from the
    * control's data once each metric has `guards.minRequests` units (stats/multiMetricDecision.ts
    * `multiMetricSampleSize`), and the test's information is the smallest share of its plan any
-   * metric has reached. `metric` and `minimumEffect` above then only describe `'successRate'`
-   * when it is listed without its own `minimumEffect`.
+   * metric has reached. Each one-sided test runs at `alpha`/2 (one side of the two-sided level the
+   * single success-rate test uses; the success family at `alpha`/2/S). `metric` and
+   * `minimumEffect` above then only describe `'successRate'` when it is listed without its own
+   * `minimumEffect`.
    */
   metrics?: AbMetric[];
 }
