@@ -60,6 +60,7 @@ describe('Audit my rollout in Chromium', () => {
     // The tuned policy's rates beside the original's.
     expect(await original.locator('tr[data-rate="falseRollback"] td[data-column="tuned"]').textContent()).toMatch(/^\d+\.\d+% \(exact\)$/);
     await page.screenshot({ path: `${screenshotDir}/audit-1440x900.png` });
+    expect(await view.locator('button[name="open-tuned-in-lab"]').count()).toBe(1);
     const download = page.waitForEvent('download');
     await view.locator('button[name="download-pasted.yaml"]').click();
     const file = await download;

@@ -4,7 +4,7 @@ import { type AuditRequest, type AuditTuning, auditInWorker, auditTuneInWorker }
 import type { ImportInput, ImportResult } from '../../engine/import/importTypes.ts';
 import { importRollout } from '../../engine/import/index.ts';
 import { readYamlDocuments } from '../../engine/import/yamlDocuments.ts';
-import type { HealthMetric } from '../../engine/policy/policy.ts';
+import type { HealthMetric, Policy } from '../../engine/policy/policy.ts';
 import type { RolloutAudit } from '../../sim/audit/auditRollout.ts';
 import { type AuditWorlds, auditScenario } from '../../sim/audit/auditScenario.ts';
 import {
@@ -82,7 +82,7 @@ export class AuditView extends LitElement {
       .imported { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; padding: 0.5rem 0.9rem; background: #eef3fd; border: 1px solid #c5d4f3; border-radius: 6px; }
       ul.report { margin: 0.25rem 0 0.5rem; padding-left: 1.25rem; }
       ul.report li { margin: 0.2rem 0; }
-      code.where { font-size: 0.8rem; color: #2b3550; }
+      code.where { font-size: 0.8rem; color: #2b3550; overflow-wrap: anywhere; }
       details > summary { cursor: pointer; margin: 0.5rem 0; }
       .scroll { overflow-x: auto; }
       h4 { font-size: 0.95rem; margin: 0.9rem 0 0.2rem; }
@@ -201,11 +201,15 @@ export class AuditView extends LitElement {
     this.form.set({ map: formatMetricMap(withMapping(map.ok ? map.value : {}, name, metric)) });
   }
 
-  /** "Open in Policy lab": the imported policy as the lab's base, the audit's worlds as its scenario; then the lab. */
-  private openInLab(): void {
+  /**
+   * "Open in Policy lab": the imported policy (or the tuned one) as the lab's base, the audit's
+   * worlds as its scenario; then the lab.
+   */
+  private openInLab(tuned?: Policy): void {
     if (this.imported.status !== 'ok') return;
     const { inputs, result } = this.imported;
-    const lab = labStateFromImport({ file: inputNames(inputs), source: result.report.source, policy: result.policy });
+    const file = tuned ? `${inputNames(inputs)}, tuned` : inputNames(inputs);
+    const lab = labStateFromImport({ file, source: result.report.source, policy: tuned ?? result.policy });
     this.lab.handOver({ ...lab, ...(this.worlds.ok ? labStateFromWorlds(this.worlds.value).patch : {}) });
     window.location.hash = formatRoute('lab');
   }
@@ -319,13 +323,13 @@ export class AuditView extends LitElement {
       }
       <details data-section="mapped">
         <summary>Mapped fields (${rows.mapped.length})</summary>
-        <table aria-label="Mapped fields">
+        <div class="scroll"><table aria-label="Mapped fields">
           <thead><tr><th>In your file</th><th>Value</th><th>Policy field</th><th>Policy value</th></tr></thead>
           <tbody>${rows.mapped.map(
             (row) =>
               html`<tr><td><code class="where">${row.location}</code></td><td>${row.sourceValue}</td><td><code>${row.policyPath}</code></td><td>${row.policyValue}${row.note ? html`<div class="note">${row.note}</div>` : nothing}</td></tr>`,
           )}</tbody>
-        </table>
+        </table></div>
       </details>
     </fieldset>`;
   }
@@ -470,9 +474,9 @@ export class AuditView extends LitElement {
           ? tuning.policy
             ? html`<p class="note" data-section="no-diff">Your files already say this: nothing to change.</p>`
             : nothing
-          : html`<h4>What to change in your files</h4>
+          : html`<h4>${tuning.meetsTargets ? 'What to change in your files' : 'The closest policy, as a change to your files (it misses the targets)'}</h4>
             <pre class="diff" data-section="diff" aria-label="Changes to your files, as a unified diff">${diffLines(tuning.diff).map((line) => html`<span class=${line.kind}>${line.text}</span>`)}</pre>
-            <div class="row" data-section="downloads">${changedFiles.map(
+            <div class="row" data-section="downloads">${tuning.policy ? html`<button type="button" name="open-tuned-in-lab" @click=${() => this.openInLab(tuning.policy as Policy)}>Open the tuned one in Policy lab</button>` : nothing}${changedFiles.map(
               (file) =>
                 html`<button type="button" class="primary" name=${`download-${file.name}`} @click=${() => downloadFile(tunedFileName(file.name, pastedInputName), file.text, 'application/yaml')}>Download tuned ${tunedFileName(file.name, pastedInputName)}</button>`,
             )}</div>`
