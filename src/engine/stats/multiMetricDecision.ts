@@ -88,7 +88,12 @@ export interface MultiMetricSampleSizeResult {
   limitingMetric: string;
 }
 
-function variancesOf(metric: MetricDesign, difference: number, label: string): { controlVariance: number; candidateVariance: number } {
+/** A metric's per-unit variances in control and candidate: p(1 − p) for a rate (the candidate at baseline + difference), σ² otherwise. */
+export function variancesOf(
+  metric: MetricDesign,
+  difference: number,
+  label: string,
+): { controlVariance: number; candidateVariance: number } {
   if (metric.kind === 'proportion') {
     const candidate = metric.baseline + difference;
     if (!(metric.baseline > 0 && metric.baseline < 1))
