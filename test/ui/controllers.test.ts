@@ -147,6 +147,33 @@ describe('LabSettingsController', () => {
     expect(reader.settings).not.toBe(first);
     expect(reader.settings).toMatchObject({ ok: true, value: { 'errorRate.maxRatio': 4 } });
   });
+
+  it('takes settings handed over by another view (the audit’s "Open in Policy lab") into the lab’s saved copy, which the lab then opens with', () => {
+    const browser = new FakeBrowser();
+    browser.storage.set(storageKey('lab'), 'errorRatio=4&seed=7');
+    browser.hash = '#/audit';
+    const auditHost = new FakeHost();
+    const reader = new LabSettingsController(auditHost, { environment: browser });
+    auditHost.connect();
+    reader.handOver({ failureLimit: '3', requestsPerSecond: '40' });
+    // The other fields the lab saved stay; the URL of the audit is not touched.
+    const saved = new URLSearchParams(browser.storage.get(storageKey('lab')));
+    expect([saved.get('errorRatio'), saved.get('seed'), saved.get('failureLimit'), saved.get('requestsPerSecond')]).toEqual([
+      '4',
+      '7',
+      '3',
+      '40',
+    ]);
+    expect(browser.hash).toBe('#/audit');
+    expect(reader.settings).toMatchObject({ ok: true, value: { 'guards.failureLimit': 3, requestsPerSecond: 40, seed: 7 } });
+
+    // The user follows the bare link to the lab: it opens with what was handed over.
+    browser.navigate('#/lab');
+    const labHost = new FakeHost();
+    const lab = new LabSettingsController(labHost, { editable: true, environment: browser });
+    labHost.connect();
+    expect(lab.state).toMatchObject({ errorRatio: '4', failureLimit: '3', requestsPerSecond: '40', seed: '7' });
+  });
 });
 
 describe('RouteController', () => {
