@@ -71,6 +71,11 @@ export interface StageAudit {
   timeToDetect: DetectionTimes;
   /** Expected requests the regressed candidate serves in this stage. */
   requestsServedWhileWorse: number;
+  /**
+   * Expected distinct users it serves for the first time in this stage (exact: the increase of
+   * the expected users served while worse; null in Monte-Carlo, which counts users per rollout only).
+   */
+  usersServedWhileWorse: number | null;
 }
 
 /** The audit of one policy. */
@@ -193,6 +198,7 @@ function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, dete
         regressedTally.neglected,
       ),
       requestsServedWhileWorse: Math.max(0, regressedTally.requestsServedWhileWorse - (previousRegressed?.requestsServedWhileWorse ?? 0)),
+      usersServedWhileWorse: Math.max(0, regressedTally.usersServedWhileWorse - (previousRegressed?.usersServedWhileWorse ?? 0)),
     });
     previousHealthy = healthyTally;
     previousRegressed = regressedTally;
@@ -295,6 +301,7 @@ function monteCarloAudit(
       regressionRollback: rateEstimate(r.rollbacks[stage.index], replicates),
       timeToDetect: histogramTimes(r.detection[stage.index]),
       requestsServedWhileWorse: r.served[stage.index] / replicates,
+      usersServedWhileWorse: null,
     })),
     falseRollbackRate: h.summary.falseRollbackRate,
     missedRegressionRate: regressedSummary.missedRegressionRate,

@@ -90,6 +90,9 @@ describe('auditRollout, exact', () => {
     const served = audit.stages.reduce((sum, stage) => sum + stage.requestsServedWhileWorse, 0);
     expect(served).toBeCloseTo(audit.exposure.requestsServedWhileWorse, 6);
     expect(baseline.requestsServedWhileWorse).toBe(0);
+    const users = audit.stages.reduce((sum, stage) => sum + (stage.usersServedWhileWorse as number), 0);
+    expect(users).toBeCloseTo(audit.exposure.usersServedWhileWorse, 6);
+    expect(baseline.usersServedWhileWorse).toBe(0);
     // Within an hour: detected ⇔ rolled back by the 11th full check (600 + 300·11 − 300 = 3600 s).
     expect(audit.detectionRate.rate as number).toBeLessThanOrEqual(full.regressionRollback.rate as number);
     expect(audit.detectionRate.rate as number).toBeGreaterThan(0.9);
