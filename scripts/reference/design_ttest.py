@@ -86,3 +86,8 @@ show("NormalIndPower().solve_power(effect_size=3/120, alpha=0.025, power=0.9, ra
      z.solve_power(effect_size=3 / 120, alpha=0.025, power=0.9, ratio=1 / sqrt(2), alternative='larger'))
 show("brentq(lambda n: TTestIndPower().power(0.25/2/sqrt(0.51), n, 0.025, ratio=1/sqrt(2), alternative='larger') - 0.9, 2, 1e6, xtol=1e-12)",
      brentq(lambda n: p.power(0.25 / 2 / sqrt(0.51), n, 0.025, ratio=1 / sqrt(2), alternative='larger') - 0.9, 2, 1e6, xtol=1e-12))
+
+# Far tails (test/engine/stats/tTestPower.test.ts).
+for args in [(2.0, 3, 40.0), (2.0, 50, 1000.0), (-2.0, 50, 1000.0)]:
+    show(f"nct.cdf{args}", nct.cdf(*args))
+    show(f"nct.sf{args}", nct.sf(*args))

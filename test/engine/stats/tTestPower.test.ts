@@ -31,6 +31,16 @@ describe('noncentralTCdf', () => {
     expect(noncentralTSf(3, 5, -1) / 0.0014335969988769955).toBeCloseTo(1, 10);
   });
 
+  it('far tails: a large noncentrality with few degrees of freedom, and 0 or 1 where the series would be long', () => {
+    // scipy nct.cdf(2, 3, 40) = 1.503535636336744e-148 (polynomial-like tail of √(χ²₃/3)).
+    expect(noncentralTCdf(2, 3, 40) / 1.503535636336744e-148).toBeCloseTo(1, 8);
+    // scipy nct.cdf(2, 50, 1000) = 0.0, nct.sf(2, 50, 1000) = 1.0, nct.cdf(-2, 50, 1000) = 0.0.
+    expect(noncentralTCdf(2, 50, 1000)).toBe(0);
+    expect(noncentralTSf(2, 50, 1000)).toBe(1);
+    expect(noncentralTCdf(-2, 50, 1000)).toBe(0);
+    expect(noncentralTSf(-2, 50, -1000)).toBe(0);
+  });
+
   it('is Student t at zero noncentrality and rejects bad parameters', () => {
     // scipy t.cdf(2.0, 10) = 0.9633059826146297.
     expect(noncentralTCdf(2, 10, 0)).toBeCloseTo(0.9633059826146297, 14);
