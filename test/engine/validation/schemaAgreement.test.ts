@@ -64,6 +64,13 @@ const cases = [
     parses: (value: unknown) => parseScenario(value).ok,
   },
   {
+    name: 'scenario with metric values',
+    document: JSON.parse(readFileSync('scenarios/ab-metrics-longer-answers.json', 'utf8')),
+    schema: JSON.parse(readFileSync('scenarios/scenario.schema.json', 'utf8')),
+    fields: scenarioFields,
+    parses: (value: unknown) => parseScenario(value).ok,
+  },
+  {
     name: 'window',
     document: {
       startTime: 0,
