@@ -131,36 +131,46 @@ describe('value draws', () => {
 });
 
 describe('the fidelity modes agree on the per-user sums', () => {
-  it('per unit: the same mean of x, y and x² for per-request, ratio and per-user metrics', () => {
-    const world = valuesWorld({ tokens, revenue, cost }, { tokens, revenue, cost }, { requestsPerSecond: 10, users: { count: 1500 } });
-    const replicates = 100;
-    const perUnit: Record<string, Record<string, number[]>> = {};
-    for (const mode of ['request', 'window'] as const) {
-      for (let r = 0; r < replicates; r++) {
-        const [window] = abWindows(world, mode, 23, r, 1, 400);
-        for (const [name, sums] of Object.entries(valuesOf(window.candidate))) {
-          const row = (perUnit[`${mode}:${name}`] ??= { count: [], x: [], y: [], xx: [] });
-          row.count.push(sums.count);
-          row.x.push(sums.sumX / sums.count);
-          row.y.push(sums.sumY / sums.count);
-          row.xx.push(sums.sumXSquares / sums.count);
+  it.each([
+    ['uniform users', 0, 100],
+    // Zipf users: the windowed mode gives the arm's requests by an alias table over the arm's weights.
+    ['Zipf users (exponent 0.8)', 0.8, 60],
+  ] as const)(
+    'per unit: the same mean of x, y and x² for per-request, ratio and per-user metrics (%s)',
+    (_label, zipfExponent, replicates) => {
+      const world = valuesWorld(
+        { tokens, revenue, cost },
+        { tokens, revenue, cost },
+        { requestsPerSecond: 10, users: { count: 1500, zipfExponent } },
+      );
+      const perUnit: Record<string, Record<string, number[]>> = {};
+      for (const mode of ['request', 'window'] as const) {
+        for (let r = 0; r < replicates; r++) {
+          const [window] = abWindows(world, mode, 23, r, 1, 400);
+          for (const [name, sums] of Object.entries(valuesOf(window.candidate))) {
+            const row = (perUnit[`${mode}:${name}`] ??= { count: [], x: [], y: [], xx: [] });
+            row.count.push(sums.count);
+            row.x.push(sums.sumX / sums.count);
+            row.y.push(sums.sumY / sums.count);
+            row.xx.push(sums.sumXSquares / sums.count);
+          }
         }
       }
-    }
-    const meanAndError = (values: number[]) => {
-      const mean = values.reduce((a, b) => a + b, 0) / values.length;
-      const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
-      return { mean, error: Math.sqrt(variance / values.length) };
-    };
-    for (const name of ['tokens', 'revenue', 'cost']) {
-      for (const field of ['count', 'x', 'y', 'xx']) {
-        const a = meanAndError(perUnit[`request:${name}`][field]);
-        const b = meanAndError(perUnit[`window:${name}`][field]);
-        expect(Math.abs(a.mean - b.mean), `${name}.${field}`).toBeLessThanOrEqual(4 * Math.hypot(a.error, b.error) + 1e-9);
+      const meanAndError = (values: number[]) => {
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
+        return { mean, error: Math.sqrt(variance / values.length) };
+      };
+      for (const name of ['tokens', 'revenue', 'cost']) {
+        for (const field of ['count', 'x', 'y', 'xx']) {
+          const a = meanAndError(perUnit[`request:${name}`][field]);
+          const b = meanAndError(perUnit[`window:${name}`][field]);
+          expect(Math.abs(a.mean - b.mean), `${name}.${field}`).toBeLessThanOrEqual(4 * Math.hypot(a.error, b.error) + 1e-9);
+        }
       }
-    }
-    // And tokens per request is the law's mean (the user factor has mean 1): 300·e^{0.125} = 339.94.
-    const perRequest = meanAndError(perUnit['window:tokens'].x.map((x, i) => x / perUnit['window:tokens'].y[i]));
-    expect(Math.abs(perRequest.mean - 300 * Math.exp(0.125))).toBeLessThanOrEqual(4 * perRequest.error);
-  });
+      // And tokens per request is the law's mean (the user factor has mean 1): 300·e^{0.125} = 339.94.
+      const perRequest = meanAndError(perUnit['window:tokens'].x.map((x, i) => x / perUnit['window:tokens'].y[i]));
+      expect(Math.abs(perRequest.mean - 300 * Math.exp(0.125))).toBeLessThanOrEqual(4 * perRequest.error);
+    },
+  );
 });
