@@ -84,7 +84,13 @@ export function planStages(policy: Policy): PlannedStage[] {
       interval: formatDuration(intervalSeconds),
       minRequests: guards.minRequests,
       failureLimit: guards.failureLimit,
-      failureCounting: resolveFailureCounting(guards),
+      // The controller applies onNoData and the inconclusive limit to health checks only (canary,
+      // A/B guardrails, full): shadow and baseline stages hold on missing data whatever they say.
+      failureCounting: resolveFailureCounting(
+        stage.kind === 'canary' || stage.kind === 'ab' || stage.kind === 'full'
+          ? guards
+          : { ...guards, onNoData: 'hold', inconclusiveLimit: undefined },
+      ),
       rules,
       needsDecisionService: stage.kind === 'shadow' || stage.kind === 'ab' || rules.some((rule) => rule.type === 'statistical'),
       onMaxDuration,

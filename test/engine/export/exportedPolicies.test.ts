@@ -216,6 +216,10 @@ const generatedPolicy = fc
     onMaxDuration: fc.constantFrom<'rollback' | 'hold'>('rollback', 'hold'),
     ab: fc.boolean(),
     stageFailureLimit: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    // Counting modes (issue 14); a quiet window held or counted as failing (an inconclusive one pauses Argo
+    // where a policy rolling back at its maximum duration does not: the export's notes say so).
+    failureCounting: fc.constantFrom<'consecutive' | 'total' | 'mOfN'>('consecutive', 'total', 'mOfN'),
+    onNoData: fc.constantFrom<'hold' | 'fail'>('hold', 'fail'),
   })
   .map((g): Policy => {
     const durations = (i: number) => {
@@ -252,7 +256,13 @@ const generatedPolicy = fc
       version: 1,
       name: 'generated',
       baseline: { mode: g.historical ? 'historical' : 'concurrent' },
-      guards: { minRequests: g.minRequests, failureLimit: g.failureLimit },
+      guards: {
+        minRequests: g.minRequests,
+        failureLimit: g.failureLimit,
+        ...(g.failureCounting === 'consecutive' ? {} : { failureCounting: g.failureCounting }),
+        ...(g.failureCounting === 'mOfN' ? { failureWindow: 4 } : {}),
+        ...(g.onNoData === 'hold' ? {} : { onNoData: g.onNoData }),
+      },
       onMaxDuration: g.onMaxDuration,
       stages,
     };
