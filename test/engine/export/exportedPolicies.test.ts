@@ -219,7 +219,8 @@ const generatedPolicy = fc
     // Counting modes (issue 14); a quiet window held or counted as failing (an inconclusive one pauses Argo
     // where a policy rolling back at its maximum duration does not: the export's notes say so).
     failureCounting: fc.constantFrom<'consecutive' | 'total' | 'mOfN'>('consecutive', 'total', 'mOfN'),
-    onNoData: fc.constantFrom<'hold' | 'fail'>('hold', 'fail'),
+    onNoData: fc.constantFrom<'hold' | 'fail' | 'inconclusive'>('hold', 'fail', 'inconclusive'),
+    inconclusiveLimit: fc.integer({ min: 1, max: 6 }),
   })
   .map((g): Policy => {
     const durations = (i: number) => {
@@ -261,7 +262,11 @@ const generatedPolicy = fc
         failureLimit: g.failureLimit,
         ...(g.failureCounting === 'consecutive' ? {} : { failureCounting: g.failureCounting }),
         ...(g.failureCounting === 'mOfN' ? { failureWindow: 4 } : {}),
-        ...(g.onNoData === 'hold' ? {} : { onNoData: g.onNoData }),
+        ...(g.onNoData === 'fail' ? { onNoData: g.onNoData } : {}),
+        // Inconclusive: only where the policy holds at its maximum duration, as Argo's pause does.
+        ...(g.onNoData === 'inconclusive' && g.onMaxDuration === 'hold'
+          ? { onNoData: g.onNoData, inconclusiveLimit: g.inconclusiveLimit }
+          : {}),
       },
       onMaxDuration: g.onMaxDuration,
       stages,
