@@ -66,6 +66,9 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
   return metrics;
 }
 
+/** Memo of `rateQuantileNodes` by scenario, then by its means, tolerance and node count. */
+const nodesByScenario = new WeakMap<object, Map<string, readonly number[]>>();
+
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
  * Throws `ExactUnsupportedError` for a baseline stage that is not the
@@ -157,11 +160,25 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     );
   }
   // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
-  const counted = poissonLaw(readsErrors ? errorMean : timeoutMean, tolerance);
-  const others = poissonLaw(totalMean - (readsErrors ? errorMean : timeoutMean), tolerance);
+  const countedMean = readsErrors ? errorMean : timeoutMean;
+  const counted = poissonLaw(countedMean, tolerance);
+  const others = poissonLaw(totalMean - countedMean, tolerance);
   neglected += counted.neglected + others.neglected;
   const metric = readsErrors ? 'errorRate' : 'timeoutRate';
-  const nodes = rateQuantileNodes(counted, others, bins).map((rate) => ({
+  // The nodes are a pure function of the two means, the tolerance and their number: memoised per
+  // scenario (evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep).
+  let memo = nodesByScenario.get(scenario);
+  if (!memo) {
+    memo = new Map();
+    nodesByScenario.set(scenario, memo);
+  }
+  const memoKey = `${countedMean}|${totalMean - countedMean}|${tolerance}|${bins}`;
+  let rates = memo.get(memoKey);
+  if (!rates) {
+    rates = rateQuantileNodes(counted, others, bins);
+    memo.set(memoKey, rates);
+  }
+  const nodes = rates.map((rate) => ({
     weight: (1 - counted.neglected - others.neglected) / bins,
     reference: { ...reference(errorMean, timeoutMean), [metric]: rate },
   }));

@@ -22,12 +22,12 @@
  * several concurrent latency ratio rules near their limits, throw `ExactUnsupportedError`.
  * Half a bracket's width is reported in `neglected` with the truncated sums' mass.
  *
- * Cost: historical O(range of n) incomplete betas (≈ 14·√(Λf) for a 1e-12 tolerance);
+ * Cost: historical O(range of n) array reads (≈ 14·√(Λf) for a 1e-12 tolerance) once P(pass | n)
+ * is in the scenario's table for these limits, one binomial range per new (p, n) before;
  * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache.
  */
 import type { CompiledRule, CompiledStage } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
-import { incompleteBeta } from '../../engine/stats/distributions.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import { sketchRank } from '../windowsOrderStatistics.ts';
 import type { ArmConditions, World } from '../world.ts';
@@ -60,60 +60,141 @@ const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
 
 /**
  * Values of the per-check sums that depend on neither the historical baseline's node nor the
- * swept thresholds — P(Binomial(n, p) ≤ t) (an incomplete beta) and the latency group's pass
- * probability at fixed levels given n — memoised per scenario object, so the chain's node loop
- * (evaluateExact.ts runs 1.75 × 16 nodes) and a sweep over error thresholds reuse them. A
- * WeakMap on the scenario: the memo goes when the scenario does, and it changes no result — the
- * memoised functions are pure arithmetic of their keys (n, p, t; n, the percentiles, their levels
- * and the tolerance), so even a scenario edited in place cannot make an entry stale. The node's reference only moves the count
- * limit t, which is an integer shared by most nodes.
+ * swept thresholds, memoised per scenario object so the chain's node loop (evaluateExact.ts runs
+ * 1.75 × 16 nodes), the windows of a daily cycle and a sweep over error thresholds reuse them:
+ * - `binomial`: per error/timeout probability p and request count n, the cumulative law
+ *   P(Binomial(n, p) ≤ t) on the central range of t (countRange.ts), in a typed array — every
+ *   count limit t (every node's and every threshold's) is then one array read, where an
+ *   incomplete beta per (n, t) behind three hash lookups cost 45% of a historical sweep (profile
+ *   of bench/exact.ts, 2026-12-04). The value is exact within the range's left-out mass, which
+ *   the caller counts in `neglected`.
+ * - `latency`: the latency group's pass probability at fixed levels given n.
+ * - `historicalPass`: the check's pass probability given the candidate's request count n, for
+ *   one set of fixed limits (historical mode): it depends on the thresholds and the candidate's
+ *   rates, NOT on the window's expected arrivals Λ, so the windows of a daily cycle (each its own
+ *   Λ) share one table indexed by n and differ only in their Poisson weights.
+ * A WeakMap on the scenario: the memo goes when the scenario does, and it changes no result — the
+ * memoised functions are pure arithmetic of their keys (n, p, the tolerance; the percentiles,
+ * their levels; the limits), so even a scenario edited in place cannot make an entry stale.
  */
 interface SharedLaws {
-  /** p → n → t → P(Binomial(n, p) ≤ t). */
-  binomial: Map<number, Map<number, Map<number, number>>>;
+  /** tolerance → p → n → P(Binomial(n, p) ≤ ·) on its central range. */
+  binomial: Map<number, Map<number, (CumulativeRow | undefined)[]>>;
   /** tolerance, percentiles and levels → n → the latency group's pass probability. */
   latency: Map<string, Map<number, { pass: number; neglected: number }>>;
+  /** fixed limits, rates, latency levels and tolerance → the check's pass table over n. */
+  historicalPass: Map<string, PassTable>;
+  /** tolerance → mean → Poisson(mean) on its central range (a window's Λf is the same for every node and threshold). */
+  poisson: Map<number, Map<number, CountLaw>>;
 }
 const sharedLawsByScenario = new WeakMap<object, SharedLaws>();
 
 function sharedLaws(world: World): SharedLaws {
   let shared = sharedLawsByScenario.get(world.scenario);
   if (!shared) {
-    shared = { binomial: new Map(), latency: new Map() };
+    shared = { binomial: new Map(), latency: new Map(), historicalPass: new Map(), poisson: new Map() };
     sharedLawsByScenario.set(world.scenario, shared);
   }
   return shared;
 }
 
-/** `binomialAtMost` through the scenario's memo (small-integer keys n and t: V8 hashes them without allocating). */
-function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number): number {
-  if (t < 0) return 0;
-  if (t >= n) return 1;
-  let byCount = shared.binomial.get(p);
-  if (!byCount) {
-    byCount = new Map();
-    shared.binomial.set(p, byCount);
-  }
-  let byLimit = byCount.get(n);
-  if (!byLimit) {
-    byLimit = new Map();
-    byCount.set(n, byLimit);
-  }
-  let value = byLimit.get(t);
-  if (value === undefined) {
-    value = binomialAtMost(n, p, t);
-    byLimit.set(t, value);
-  }
-  return value;
+/** P(Binomial(n, p) ≤ first + i) = cumulative[i] on the central range; the rest of the support has mass `neglected`. */
+interface CumulativeRow {
+  first: number;
+  cumulative: Float64Array;
+  neglected: number;
 }
 
-/** P(Binomial(n, p) ≤ t), exact to rounding. */
-function binomialAtMost(n: number, p: number, t: number): number {
-  if (t < 0) return 0;
-  if (t >= n) return 1;
-  if (p <= 0) return 1;
-  if (p >= 1) return 0;
-  return incompleteBeta(1 - p, n - t, t + 1);
+/**
+ * P(Binomial(n, p) ≤ t) through the scenario's memo, exact within `row.neglected` (returned in
+ * `binomialNeglected`): 0 below the kept range, the kept mass above it. 0 < p < 1, 0 ≤ t < n.
+ */
+function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number, tolerance: number): number {
+  if (t < 0) {
+    binomialNeglected = 0;
+    return 0;
+  }
+  if (t >= n || p <= 0) {
+    binomialNeglected = 0;
+    return 1;
+  }
+  if (p >= 1) {
+    binomialNeglected = 0;
+    return 0;
+  }
+  let byProbability = shared.binomial.get(tolerance);
+  if (!byProbability) {
+    byProbability = new Map();
+    shared.binomial.set(tolerance, byProbability);
+  }
+  let rows = byProbability.get(p);
+  if (!rows) {
+    rows = [];
+    byProbability.set(p, rows);
+  }
+  let row = rows[n];
+  if (row === undefined) {
+    const law = binomialLaw(n, p, tolerance);
+    const cumulative = new Float64Array(law.pmf.length);
+    let sum = 0;
+    for (let i = 0; i < law.pmf.length; i++) {
+      sum += law.pmf[i];
+      cumulative[i] = sum;
+    }
+    row = { first: law.first, cumulative, neglected: law.neglected };
+    while (rows.length < n) rows.push(undefined);
+    rows[n] = row;
+  }
+  binomialNeglected = row.neglected;
+  const index = t - row.first;
+  if (index < 0) return 0;
+  return row.cumulative[Math.min(index, row.cumulative.length - 1)];
+}
+/** The mass the last `sharedBinomialAtMost` left out (a module variable: the inner loop allocates nothing). */
+let binomialNeglected = 0;
+
+/** `poissonLaw` through the scenario's memo (the law is a pure function of its mean and the tolerance). */
+function sharedPoissonLaw(shared: SharedLaws, mean: number, tolerance: number): CountLaw {
+  let byMean = shared.poisson.get(tolerance);
+  if (!byMean) {
+    byMean = new Map();
+    shared.poisson.set(tolerance, byMean);
+  }
+  let law = byMean.get(mean);
+  if (!law) {
+    law = poissonLaw(mean, tolerance);
+    byMean.set(mean, law);
+  }
+  return law;
+}
+
+/** A check's pass probability and left-out mass by the candidate's request count n (`known[n]` 0: not yet computed). */
+interface PassTable {
+  pass: Float64Array;
+  neglected: Float64Array;
+  known: Uint8Array;
+}
+
+/**
+ * Pass tables kept per scenario: each holds up to a few hundred kB, and a table is reused only by
+ * the same limits (one baseline node × one threshold), so older ones are dropped past this count.
+ */
+const keptPassTables = 64;
+
+/** The table grown to hold index n (new entries unknown). */
+function passTableHolding(table: PassTable, n: number): PassTable {
+  if (n < table.pass.length) return table;
+  const length = Math.max(n + 1, 2 * table.pass.length);
+  const pass = new Float64Array(length);
+  const neglected = new Float64Array(length);
+  const known = new Uint8Array(length);
+  pass.set(table.pass);
+  neglected.set(table.neglected);
+  known.set(table.known);
+  table.pass = pass;
+  table.neglected = neglected;
+  table.known = known;
+  return table;
 }
 
 /** The largest count x ≤ n with `!(x / n > limit)`, by the controller's floating-point comparison (−1 if none). */
@@ -196,23 +277,54 @@ export function healthCheckLaw(
   const result: CheckProbabilities = { hold: 0, pass: 0, fail: 0, neglected: 0 };
 
   const candidateGroups = candidateFactors(world, window, reference, tolerance);
-  const candidateLaw: CountLaw = replay ? binomialLaw(total, share, tolerance) : poissonLaw(expected * share, tolerance);
+  const candidateLaw: CountLaw = replay
+    ? binomialLaw(total, share, tolerance)
+    : sharedPoissonLaw(sharedLaws(world), expected * share, tolerance);
   result.neglected! += candidateLaw.neglected;
 
   if (!concurrent) {
+    // P(pass | n) read from the table the windows with these limits share (SharedLaws.historicalPass).
+    const shared = sharedLaws(world);
+    const key = candidateGroups.historicalKey();
+    let table = shared.historicalPass.get(key);
+    if (!table) {
+      if (shared.historicalPass.size >= keptPassTables) shared.historicalPass.delete(shared.historicalPass.keys().next().value!);
+      table = { pass: new Float64Array(0), neglected: new Float64Array(0), known: new Uint8Array(0) };
+      shared.historicalPass.set(key, table);
+    }
+    passTableHolding(table, candidateLaw.first + candidateLaw.pmf.length - 1);
+    const passByCount = table.pass;
+    const neglectedByCount = table.neglected;
+    const known = table.known;
+    const missing = candidateGroups.missing;
+    let hold = 0;
+    let passed = 0;
+    let failed = 0;
+    let neglected = 0;
     for (let i = 0; i < candidateLaw.pmf.length; i++) {
       const n = candidateLaw.first + i;
       const weight = candidateLaw.pmf[i];
       if (n < minRequests || n === 0) {
-        result.hold += weight;
+        hold += weight;
         continue;
       }
-      const { pass, neglected } = candidateGroups.passGiven(n, null);
-      result.neglected! += weight * neglected;
-      if (candidateGroups.missing) result.hold += weight * pass;
-      else result.pass += weight * pass;
-      result.fail += weight * (1 - pass);
+      let pass = passByCount[n];
+      if (known[n] === 0) {
+        const given = candidateGroups.passGiven(n, null);
+        pass = given.pass;
+        passByCount[n] = pass;
+        neglectedByCount[n] = given.neglected;
+        known[n] = 1;
+      }
+      neglected += weight * neglectedByCount[n];
+      if (missing) hold += weight * pass;
+      else passed += weight * pass;
+      failed += weight * (1 - pass);
     }
+    result.hold += hold;
+    result.pass += passed;
+    result.fail += failed;
+    result.neglected! += neglected;
     return result;
   }
 
@@ -481,8 +593,10 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   ): { pass: number; neglected: number } {
     if (!entry.active) return { pass: 1, neglected: 0 };
     const fixed = largestPassingCount(n, entry.fixedLimit);
-    if (!concurrent || entry.ratioThresholds.length === 0 || control === null)
-      return { pass: sharedBinomialAtMost(shared, n, entry.p, fixed), neglected: 0 };
+    if (!concurrent || entry.ratioThresholds.length === 0 || control === null) {
+      const pass = sharedBinomialAtMost(shared, n, entry.p, fixed, tolerance);
+      return { pass, neglected: binomialNeglected };
+    }
     // Concurrent ratio: Σ_x b(x; n, p)·P(X₀ ≥ x₀min(x) | n₀).
     const lawKey = n * 2 + (entry.metric === 'errorRate' ? 0 : 1);
     let law = countLaws.get(lawKey);
@@ -659,6 +773,14 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   return {
     get missing() {
       return missing;
+    },
+    /**
+     * Historical mode: what P(every rule passes | n) reads — the count metrics' rates and fixed
+     * limits, the latency group's memo key (tolerance, percentiles, levels) — as a memo key.
+     */
+    historicalKey(): string {
+      const countKey = counts.map((entry) => (entry.active ? `${entry.p}:${entry.fixedLimit}` : '-')).join('|');
+      return `${countKey}|${missing}|${latencyKey}`;
     },
     hasRatio,
     /** Concurrent mode: the one count metric compared with the control, when no other rule is (else null). */
