@@ -12,6 +12,7 @@ import {
   readLabImport,
   uncarriedKnobs,
 } from '../../src/ui/lab/labImportedPolicy.ts';
+import { labVerdict, type OperatingPoint } from '../../src/ui/lab/labModel.ts';
 import { labPolicy, labStageNames } from '../../src/ui/lab/labPolicy.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
@@ -131,6 +132,35 @@ describe('the lab with an imported base policy', () => {
     const state = { ...initialState(labSchema), imported: formatLabImport(imported) };
     expect(readLabSettings(state).imported).toEqual(imported);
     expect(readLabSettings(initialState(labSchema)).imported).toBeUndefined();
+  });
+});
+
+describe('the lab verdict with an imported policy', () => {
+  const defaults: LabSettings = readLabSettings(initialState(labSchema));
+  const estimate = (rate: number) => ({ rate, lower: rate, upper: rate, count: rate * 100, total: 100 });
+  const summary = (falseRollback: number, missed: number) =>
+    ({
+      falseRollbackRate: estimate(falseRollback),
+      missedRegressionRate: estimate(missed),
+      detectionTime: { median: 1800 },
+      exposure: { usersServedWhileWorse: 120, requestsServedWhileWorse: 300 },
+    }) as unknown as OperatingPoint['healthy'];
+  const point: OperatingPoint = { errorRatio: 2, current: true, healthy: summary(0.02, 0), regressed: summary(0, 0.01) };
+
+  it('names the error-rate threshold only when the imported policy has one', () => {
+    expect(labVerdict(point, { ...defaults, imported }).text).toMatch(
+      /^Balanced\. With the error-rate threshold at 2×, a healthy candidate/,
+    );
+    const withoutRatio: LabImportedPolicy = {
+      ...imported,
+      policy: {
+        ...argoLikePolicy(),
+        stages: [canaryStage({ traffic: 0.2, minDuration: '10m', rules: [absoluteRule('errorRate', 0.05)] }), promoteStage()],
+      },
+    };
+    expect(labVerdict(point, { ...defaults, imported: withoutRatio }).text).toMatch(
+      /^Balanced\. With the imported policy, a healthy candidate is rolled back in 2\.00% \(exact\) of rollouts/,
+    );
   });
 });
 

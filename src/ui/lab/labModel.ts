@@ -7,6 +7,7 @@
 
 import type { SimulationRequest } from '../../../workers/simulationEndpoint.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
+import { knobValue } from '../../engine/policy/policyKnobs.ts';
 import { type SimulationSummary, type SummaryState, summaryValue } from '../../sim/summary.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { labPolicy } from './labPolicy.ts';
@@ -179,7 +180,11 @@ export function labVerdict(point: OperatingPoint, settings: LabSettings): Verdic
   const missed = point.regressed.missedRegressionRate.rate ?? 0;
   const detection = point.regressed.detectionTime.median;
   const facts =
-    `With the error-rate threshold at ${point.errorRatio}×, a healthy candidate is rolled back in ${formatRate(point.healthy.falseRollbackRate)} of rollouts; ` +
+    // An imported policy without an error-rate ratio rule has no such threshold: the sentence names the import instead.
+    (settings.imported && knobValue(settings.imported.policy, 'errorRate.maxRatio') === undefined
+      ? 'With the imported policy'
+      : `With the error-rate threshold at ${point.errorRatio}×`) +
+    `, a healthy candidate is rolled back in ${formatRate(point.healthy.falseRollbackRate)} of rollouts; ` +
     `${faultLabel(settings.fault)} is promoted in ${formatRate(point.regressed.missedRegressionRate)}` +
     (detection === null ? ' and is never caught.' : `, and caught after a median ${formatHours(detection)}`) +
     (detection === null
