@@ -124,6 +124,16 @@ describe('readExperimentInputs and sizeExperiment', () => {
     });
   });
 
+  it('a rate over 3, 4 and 6 arms without guardrails: the page and the CLI agree', async () => {
+    for (const arms of ['3', '4', '6']) {
+      const inputs = readExperimentInputs(state({ arms, effect: '0.01' }));
+      const sizing = sizeExperiment(inputs);
+      const cli = await cliJson(inputs.cliArgs);
+      expect(cli.nPerArm).toEqual([sizing.design.nPerArm, ...Array.from({ length: Number(arms) - 1 }, () => sizing.design.nSecondArm)]);
+      expect(cli.nTotal).toBe(sizing.design.nTotal);
+    }
+  });
+
   it('names the field that is wrong', () => {
     const message = (patch: Partial<SizerState>) => {
       const result = checked(() => sizeExperiment(readExperimentInputs(state(patch))));

@@ -16,7 +16,9 @@
  * Allocation. The traffic split must be one for all metrics; with k candidates it is the
  * square-root rule n_control/n_candidate = √k (Dunnett 1955), optimal for every metric whose
  * variance is the same in all arms (`multiArmDesign.ts`), so each metric's size is `meanSampleSize`
- * (or `tTestSampleSize`) with ratio n_candidate/n_control = 1/√k. With two arms the ratio is given
+ * (or `tTestSampleSize`) with ratio n_candidate/n_control = 1/√k. A design of one metric takes that
+ * metric's own optimum, σ_t/(σ_c·√k), which differs for a rate (p(1 − p) moves with the effect) and
+ * equals `multiArmSampleSize`'s optimal allocation. With two arms the ratio is given
  * (default 1). The experiment needs the largest n of any metric.
  */
 import type { MeanTestDesign } from './meanSampleSize.ts';
@@ -85,7 +87,7 @@ export interface ExperimentDesignResult {
   perTestBeta: number;
   /** α/k: the level of one comparison before the split over success metrics. */
   comparisonAlpha: number;
-  /** n_candidate / n_control: 1/√k, or the given ratio with two arms. */
+  /** n_candidate / n_control: 1/√k (one metric: σ_t/(σ_c·√k)), or the given ratio with two arms. */
   ratio: number;
   /** Share of all traffic: control first, then each candidate. */
   shares: number[];
@@ -120,7 +122,7 @@ function resolve(options: ExperimentDesignOptions) {
   if (candidates > 1 && options.ratio !== undefined) {
     throw new RangeError('ratio applies to two arms; with more arms the square-root rule sets the split');
   }
-  const ratio = candidates > 1 ? 1 / Math.sqrt(candidates) : (options.ratio ?? 1);
+  let ratio = candidates > 1 ? 1 / Math.sqrt(candidates) : (options.ratio ?? 1);
   if (!(ratio > 0 && Number.isFinite(ratio))) throw new RangeError(`ratio must be a positive number, got ${ratio}`);
   const successCount = metrics.filter((metric) => metric.role === 'success').length;
   const guardrailCount = metrics.filter((metric) => metric.role === 'guardrail').length;
@@ -173,6 +175,13 @@ function resolve(options: ExperimentDesignOptions) {
       test: metric.kind === 'proportion' ? 'z' : test,
     };
   });
+  if (candidates > 1 && tests.length === 1) {
+    // One metric: its own optimal split, n_candidate/n_control = σ_t/(σ_c·√k) (`optimalAllocation` with
+    // k equal candidates), the square-root rule when the variances are equal — as the CLI's --arms.
+    const [only] = tests;
+    ratio = Math.sqrt((only.candidateVariance as number) / (only.controlVariance as number)) / Math.sqrt(candidates);
+    only.ratio = ratio;
+  }
   return { arms, candidates, alpha, power, ratio, successCount, guardrailCount, perTestBeta, comparisonAlpha, test, tests };
 }
 

@@ -63,6 +63,22 @@ describe('designExperiment', () => {
     expect(result.shares[0]).toBeCloseTo(Math.sqrt(3) / (Math.sqrt(3) + 3), 15);
   });
 
+  it('a single rate over 3 arms takes its own optimal split, as multiArmSampleSize (the candidate variance moves with the effect)', () => {
+    const rate: MetricDesign = { name: 'conversion', role: 'success', kind: 'proportion', baseline: 0.1, minimumEffect: 0.02 };
+    const result = designExperiment({ metrics: [rate], arms: 3, sides: 2 });
+    const expected = multiArmSampleSize({
+      controlVariance: 0.1 * 0.9,
+      candidateVariances: [0.12 * 0.88, 0.12 * 0.88],
+      difference: 0.02,
+      alpha: 0.05,
+      power: 0.8,
+      sides: 2,
+    });
+    expect([result.nPerArm, result.nSecondArm]).toEqual([expected.nControl, expected.nCandidates[0]]);
+    expect(result.shares[0]).toBeCloseTo(expected.allocation.control, 14);
+    expect(result.ratio).toBeCloseTo(Math.sqrt((0.12 * 0.88) / (0.1 * 0.9)) / Math.SQRT2, 14);
+  });
+
   it('mean success (ρ 0.7) with a latency guardrail over 3 arms: α/2 each, power 0.9, ratio 1/√2', () => {
     const result = designExperiment({ metrics: [success, { ...latency, margin: 3, relative: false }], arms: 3 });
     // NormalIndPower().solve_power(effect_size=0.25/2/sqrt(0.51), alpha=0.025, power=0.9, ratio=1/sqrt(2), 'larger') = 827.9842113138874
