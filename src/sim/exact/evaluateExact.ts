@@ -86,8 +86,6 @@ export function chainFeatures(compiled: CompiledPolicy): string[] {
   for (const stage of compiled.stages) {
     const where = `stage ${stage.index} '${stage.name}'`;
     if (stage.kind === 'ab') features.push(`A/B stage (${where}: its test on the accumulated success counts)`);
-    if (stage.kind === 'baseline' && compiled.baselineMode === 'concurrent')
-      features.push(`baseline stage under a concurrent baseline (${where})`);
     if (stage.kind === 'full' && compiled.baselineMode === 'concurrent' && stage.rules.length > 0) {
       features.push(
         `full stage under a concurrent baseline (${where}: its reference is the previous stage's accumulated control, which depends on that stage's checks)`,

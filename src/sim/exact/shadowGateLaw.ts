@@ -35,21 +35,22 @@
  *     every candidate's is ≥ c and every control's ≤ c/k it fails. A union bound over windows of
  *     each window's percentile tail — the reported p95 is ≤ L exactly when U₍ₖ₎ ≤ u(L)
  *     (latencyLimitLaw.ts `passLevel`), and P(U₍ₖ₎ > u | n) = P(Bin(n, u) ≤ k − 1) ≤
- *     exp(−2n(u − q)²) for u > q, P(U₍ₖ₎ ≤ u | n) ≤ exp(−2n(q − q/n − u)²) for u < q − q/n
- *     (Hoeffding 1963, Theorem 1, with k − 1 ≤ q(n − 1) < k), the same for all n ≥ n_lo, plus
- *     P(n < n_lo) — bounds either side; c is the geometric mean of the largest candidate and k ×
- *     the smallest control p95 of the windows' latency laws (or the reverse for a fail).
+ *     exp(−n·D(q‖u)) for u > q, P(U₍ₖ₎ ≤ u | n) ≤ exp(−n·D(q − q/n‖u)) for u < q − q/n (the
+ *     Chernoff–Hoeffding bound in relative entropy D, Hoeffding 1963, Theorem 1, with
+ *     k − 1 ≤ q(n − 1) < k), the same for all n ≥ n_lo, plus P(n < n_lo) — bounds either side;
+ *     c is scanned on a log grid between the largest candidate and k × the smallest control p95
+ *     of the windows' latency laws (or the reverse for a fail), keeping the least bound.
  * - A window without control or candidate requests holds (the stage's passed time stops): its
  *   probability Σ_w P(N_w = 0) + P(n_w = 0) is added to `neglected` too.
  */
 import type { CompiledStage } from '../../engine/controller/compilePolicy.ts';
-import { upperIncompleteGamma } from '../../engine/stats/distributions.ts';
 import { expectedArrivals, exposedShare } from '../traffic.ts';
 import type { World } from '../world.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import { poissonLaw } from './countRange.ts';
 import { passLevel } from './latencyLimitLaw.ts';
+import { poissonAbove, poissonAtMost } from './poissonTail.ts';
 import type { StageWindowRecord } from './stageChain.ts';
 
 /**
@@ -60,20 +61,6 @@ const decidedBelow = 1e-7;
 
 /** Standard deviations out at which the bounds put their count levels (tails ~ e^−50). */
 const spread = 10;
-
-/** P(Poisson(mean) ≤ k), exact (regularised upper incomplete gamma, Q(k + 1, mean)). */
-function poissonAtMost(mean: number, k: number): number {
-  if (k < 0) return 0;
-  if (mean === 0) return 1;
-  return upperIncompleteGamma(Math.floor(k) + 1, mean);
-}
-
-/** P(Poisson(mean) > k). */
-function poissonAbove(mean: number, k: number): number {
-  if (k < 0) return 1;
-  if (mean === 0) return 0;
-  return 1 - upperIncompleteGamma(Math.floor(k) + 1, mean);
-}
 
 /** P(Poisson(mean) ≥ x) for a real x. */
 function poissonAtLeast(mean: number, x: number): number {
@@ -143,17 +130,28 @@ interface PercentileWindow {
 
 const q95 = 0.95;
 
+/** Levels c tried between the candidate's and k × the control's typical p95 (the bound keeps the least). */
+const levelsScanned = 16;
+
+/** Relative entropy D(a ‖ b) of Bernoulli(a) from Bernoulli(b), 0 < a, b < 1. */
+function bernoulliDivergence(a: number, b: number): number {
+  return a * Math.log(a / b) + (1 - a) * Math.log((1 - a) / (1 - b));
+}
+
 /** Bound on P(some window's reported p95 > c) (above) or ≤ c (below). O(windows). */
 function percentileTail(windows: readonly PercentileWindow[], limit: number, side: 'above' | 'atMost'): number {
   let bound = 0;
   for (const window of windows) {
     const nLow = lowLevel(window.mean);
     const u = window.level(limit);
-    let tail: number;
-    if (side === 'above') tail = u > q95 && nLow > 0 ? Math.exp(-2 * nLow * (u - q95) ** 2) : 1;
-    else {
-      const t = q95 - q95 / Math.max(1, nLow) - u;
-      tail = t > 0 && nLow > 0 ? Math.exp(-2 * nLow * t * t) : 1;
+    let tail = 1;
+    // Chernoff–Hoeffding in its relative-entropy form (Hoeffding 1963, Theorem 1): for n ≥ nLow,
+    // P(Bin(n, u) ≤ qn) ≤ e^{−n·D(q‖u)} (u > q) and P(Bin(n, u) ≥ q′n) ≤ e^{−n·D(q′‖u)} (u < q′),
+    // q′ = q − q/nLow ≤ q − q/n < k/n; both fall with n, so nLow's bound holds for all n ≥ nLow.
+    if (nLow > 0 && side === 'above' && u > q95) tail = u >= 1 ? 0 : Math.exp(-nLow * bernoulliDivergence(q95, u));
+    if (nLow > 0 && side === 'atMost') {
+      const level = q95 - q95 / nLow;
+      if (u < level) tail = u <= 0 ? 0 : Math.exp(-nLow * bernoulliDivergence(level, u));
     }
     bound += Math.min(1, tail + poissonAtMost(window.mean, nLow - 1));
     if (bound >= 1) return 1;
@@ -173,14 +171,32 @@ function latencyGate(candidate: PercentileWindow[], control: PercentileWindow[],
   const candidateLow = Math.min(...candidate.map((window) => window.typical));
   const controlHigh = Math.max(...control.map((window) => window.typical));
   const controlLow = Math.min(...control.map((window) => window.typical));
+  // The level c is scanned on a log grid between the two typical values; the least bound is kept.
+  const scan = (low: number, high: number, bound: (c: number) => number): number => {
+    let best = 1;
+    for (let i = 1; i < levelsScanned; i++) best = Math.min(best, bound(low * (high / low) ** (i / levelsScanned)));
+    return best;
+  };
   if (candidateHigh < ratio * controlLow) {
-    const c = Math.sqrt(candidateHigh * ratio * controlLow);
-    return { outcome: 'pass', bound: percentileTail(candidate, c, 'above') + percentileTail(control, c / ratio, 'atMost') };
+    return {
+      outcome: 'pass',
+      bound: scan(
+        candidateHigh,
+        ratio * controlLow,
+        (c) => percentileTail(candidate, c, 'above') + percentileTail(control, c / ratio, 'atMost'),
+      ),
+    };
   }
   if (candidateLow > ratio * controlHigh) {
-    const c = Math.sqrt(candidateLow * ratio * controlHigh);
     // Fail unless some candidate window is below c (≤ c bounds it) or some control window above c/k.
-    return { outcome: 'fail', bound: percentileTail(candidate, c, 'atMost') + percentileTail(control, c / ratio, 'above') };
+    return {
+      outcome: 'fail',
+      bound: scan(
+        ratio * controlHigh,
+        candidateLow,
+        (c) => percentileTail(candidate, c, 'atMost') + percentileTail(control, c / ratio, 'above'),
+      ),
+    };
   }
   return { outcome: 'undecided', bound: 1 };
 }

@@ -28,8 +28,9 @@
  *   ('hold' changes nothing). Advancing starts the counts again unless the next stage's failure
  *   scope is 'rollout'.
  * - baseline: every window passes (control requests are surely above zero and the minimum
- *   requests surely met by the minimum duration — `ChainLaws.baselineWindow` reports the
- *   neglected mass of the contrary, and the evaluator refuses when it is not negligible); the
+ *   requests surely met by the minimum duration — the mass of the contrary is neglected mass: the
+ *   historical baseline's law counts it (baselineLaw.ts), under a concurrent baseline the chain
+ *   does (`baselineHold`, Poisson tails), and the evaluator refuses when it is not negligible); the
  *   stage advances at its minimum duration.
  * - shadow: windows pass until the minimum duration; the window that reaches it judges the gates
  *   on the stage's accumulated comparisons (`ChainLaws.shadowGates`, shadowGateLaw.ts): pass →
@@ -62,6 +63,7 @@ import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
 import type { CheckWindow } from './healthCheckLaw.ts';
+import { poissonAtMost } from './poissonTail.ts';
 
 export type { CheckProbabilities };
 
@@ -194,6 +196,26 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
   const control = emptyConditions();
   const candidate = emptyConditions();
   const keptCount = failureCountKeeper(compiled);
+  const concurrent = compiled.baselineMode === 'concurrent';
+
+  /**
+   * Concurrent mode: the mass of a baseline window that would not pass as the chain assumes —
+   * without control requests it holds (P(N = 0) = e^−Λ), and at the minimum duration the stage
+   * waits unless its control requests reached the minimum (P(Poisson(Λ of the stage so far) <
+   * minRequests)). A union bound, counted as neglected. (Historical mode: baselineLaw.ts.)
+   */
+  function baselineHold(stageStart: number, start: number, duration: number, stage: CompiledStage, reaches: boolean): number {
+    const end = start + duration;
+    const count = (from: number, to: number): number =>
+      replay ? replayArrivals(replay.times, replay.period, from, to) : expectedArrivals(world.scenario.traffic, from, to);
+    const window = count(start, end);
+    let hold = replay ? (window === 0 ? 1 : 0) : Math.exp(-window);
+    if (reaches && stage.baselineMinRequests > 0) {
+      const total = count(stageStart, end);
+      hold += replay ? (total < stage.baselineMinRequests ? 1 : 0) : poissonAtMost(total, stage.baselineMinRequests - 1);
+    }
+    return Math.min(1, hold);
+  }
 
   function windowFacts(
     state: ChainState,
@@ -365,7 +387,9 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
       }
       switch (stage.kind) {
         case 'baseline': {
-          if (state.passed + duration >= stage.minDuration) advanceWith(state.mass);
+          const reaches = state.passed + duration >= stage.minDuration;
+          if (concurrent) tally.neglected += state.mass * baselineHold(state.stageStart, time, duration, stage, reaches);
+          if (reaches) advanceWith(state.mass);
           else continueOrHold({ passed: state.passed + duration }, state.mass);
           break;
         }

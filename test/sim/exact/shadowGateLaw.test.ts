@@ -3,7 +3,8 @@
  * double Poisson sum against scipy (scripts/reference/exact_shadow.py, scipy 1.10.1 on Debian's
  * /usr/bin/python3), the bounded p95 and error gates deciding a latency regression, the refusal
  * when the p95 laws straddle the gate, and a shadow stage walked by the chain agreeing with the
- * windowed Monte-Carlo mode within 4 standard errors (400 replicates: SE 0.025 at p = 0.5).
+ * windowed Monte-Carlo mode within 4 standard errors (400 replicates: SE 0.025 at p = 0.5); a
+ * baseline stage under a concurrent baseline walked the same way, its waiting mass counted.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -100,5 +101,35 @@ describe('a shadow stage in the exact chain', () => {
     expect(exact.supported).toBe(false);
     if (exact.supported) return;
     expect(exact.features).toEqual(['shadow p95 gate near its threshold']);
+  });
+});
+
+describe('a baseline stage under a concurrent baseline', () => {
+  /** The shadow policy after a 1-hour baseline of at least `minRequests` control requests. */
+  function withBaseline(minRequests: number): Policy {
+    const policy = shadowPolicy(0.95);
+    return { ...policy, stages: [{ kind: 'baseline', minDuration: '1h', minRequests, checkInterval: '5m' }, ...policy.stages] } as Policy;
+  }
+
+  it('advances at its minimum duration, the contrary counted as neglected mass, and agrees with the windowed mode', () => {
+    const world = scenario('scenarios/identical-candidate.json');
+    const exact = evaluateExact(world, withBaseline(100_000)); // about 270,000 control requests in the hour after midnight (100 req/s, 30% daily cycle peaking at 14:00)
+    expect(exact.supported).toBe(true);
+    if (!exact.supported) return;
+    expect(exact.summary.neglectedMass).toBeLessThan(1e-6);
+    const rollback = exact.summary.rollbackRate.rate as number;
+    expect(Object.keys(exact.summary.decisionTimeDistribution)).toContain('7200'); // shadow judged at 2 h
+    const simulated = simulate(world, withBaseline(100_000), { replicates: 400, seed: 'exact concurrent baseline stage', mode: 'window' });
+    expect(Math.abs((simulated.rollbackRate.rate as number) - rollback)).toBeLessThanOrEqual(
+      4 * Math.sqrt((rollback * (1 - rollback)) / 400),
+    );
+  }, 60_000);
+
+  it('is refused when its minimum requests may not be met by its minimum duration', () => {
+    // About 270,000 expected control requests in the first hour against a minimum of 360,000: the stage surely waits.
+    const exact = evaluateExact(scenario('scenarios/identical-candidate.json'), withBaseline(360_000));
+    expect(exact.supported).toBe(false);
+    if (exact.supported) return;
+    expect(exact.features[0]).toMatch(/^numerical tolerance/);
   });
 });
