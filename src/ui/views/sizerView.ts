@@ -534,8 +534,9 @@ export class SizerView extends LitElement {
         }
         ${
           k > 1
-            ? html`${k} candidates: Bonferroni over the comparisons (α/${k} = ${level(design.comparisonAlpha)} each) and the square-root allocation —
-                control gets √${k} = ${formatNumber(Math.sqrt(k), 3)} times each candidate:
+            ? html`${k} candidates: Bonferroni over the comparisons (α/${k} = ${level(design.comparisonAlpha)} each) and the square-root allocation
+                (√${k} = ${formatNumber(Math.sqrt(k), 3)}${design.metrics.length === 1 ? ', times σ_control/σ_candidate for the one metric' : ''}) —
+                control gets ${formatNumber(1 / design.ratio, 3)} times each candidate:
                 <span data-field="allocation">${formatPercent(design.shares[0])} control, ${formatPercent(design.shares[1])} each candidate</span>.`
             : null
         }
