@@ -193,6 +193,20 @@ describe('health check law', () => {
     expect(exact.neglected).toBeLessThan(1e-10);
   });
 
+  it('historical reference: a window read after another of the daily cycle (a different Λ, one shared pass table over n) keeps the scipy value', () => {
+    // The check's P(pass | n) does not depend on the window's expected arrivals, so the windows of
+    // a day share one table (healthCheckLaw.ts, SharedLaws.historicalPass); the peak-hour window
+    // fills part of it first, then the 01:00 window must still equal case_historical.
+    const s = setup(historicalScenario, 'historical', 0.2, historicalRules, 20);
+    const peak = exactAt(s, 14 * 3600, historicalReference);
+    expect(peak.fail).not.toBeCloseTo(0.5602839850862072, 3);
+    const exact = exactAt(s, 3600, historicalReference);
+    // scripts/reference/exact_laws.py case_historical (scipy 1.10.1), as above:
+    expect(exact.pass).toBeCloseTo(0.4397160149137706, 10);
+    expect(exact.fail).toBeCloseTo(0.5602839850862072, 10);
+    expect(exact.neglected).toBeLessThan(1e-10);
+  });
+
   it('concurrent control: equals the scipy brute force (realized share pinned)', () => {
     const s = setup(concurrentScenario, 'concurrent', 0.3, concurrentRules, 30);
     expect(exposedShare(s.world.population, 0.3)).toBe(0.2920000000000002);
