@@ -269,8 +269,13 @@ export function flaggerExportNotes(policyInput: unknown, exportOptions: FlaggerE
     );
   } else {
     const stage = stages[0];
+    // Blue/Green (scheduler.go runBlueGreen): after the mirrored iterations, one more check with all traffic on the candidate.
+    const blueGreen =
+      mode === 'shadow'
+        ? ` Then Flagger (Blue/Green) routes all traffic to the candidate and promotes after one more passing check (${analysis.interval} at 100%), beyond the shadow stage: ${checkCount(stage.minDurationSeconds, intervalSeconds) + 1} checks in all.`
+        : '';
     notes.push(
-      `Iterations: ${checkCount(stage.minDurationSeconds, intervalSeconds)} passing checks of ${analysis.interval} cover the ${stage.kind} stage's ${formatDuration(stage.minDurationSeconds)}.`,
+      `Iterations: ${checkCount(stage.minDurationSeconds, intervalSeconds)} passing checks of ${analysis.interval} cover the ${stage.kind} stage's ${formatDuration(stage.minDurationSeconds)}.${blueGreen}`,
     );
   }
   return notes;

@@ -16,8 +16,14 @@
  *   pre-rollout hooks and sets the first weight WITHOUT analysis (`runCanary`, `runAB`,
  *   `runBlueGreen`), so the first check comes one `interval` after traffic reaches the
  *   candidate; then each passing check moves to the next of `stepWeights` (or adds `stepWeight`)
- *   and a passing check at `maxWeight` promotes; in A/B and Blue/Green modes each passing check
- *   adds one iteration, and the check that passes with `iterations` done promotes.
+ *   and a passing check at `maxWeight` promotes; in A/B mode (`iterations` with `match`,
+ *   `runAB`) each passing check adds one iteration, and the check that passes with `iterations`
+ *   done promotes: `iterations` checks; in Blue/Green mode (`iterations` without `match`,
+ *   `runBlueGreen`) the check that passes with `iterations` done does not promote: it routes all
+ *   traffic to the candidate (ending the mirror) and adds one more iteration, and the next passing
+ *   check promotes: `iterations` + 1 checks, the last with all traffic on the candidate;
+ * - strategy — `pkg/apis/flagger/v1beta1/canary.go` `DeploymentStrategy`: `match` and
+ *   `iterations` > 0 is A/B testing, `iterations` > 0 alone Blue/Green, otherwise the progressive canary.
  *
  * These are paraphrases of the documented behaviour, not a port: only what the export relies on.
  */
@@ -47,6 +53,15 @@ export interface FlaggerAnalysisSpec {
   stepWeight?: number;
   maxWeight?: number;
   iterations?: number;
+  /** A/B match conditions (header, cookie); with `iterations` they make the analysis A/B, without them Blue/Green. */
+  match?: readonly unknown[];
+}
+
+/** Flagger's deployment strategy for an analysis (canary.go `DeploymentStrategy`). */
+export function flaggerStrategy(analysis: FlaggerAnalysisSpec): 'canary' | 'abTesting' | 'blueGreen' {
+  if (analysis.iterations !== undefined && analysis.iterations > 0)
+    return analysis.match !== undefined && analysis.match.length > 0 ? 'abTesting' : 'blueGreen';
+  return 'canary';
 }
 
 /** How a canary ends (or `running` when the checks ran out first), and after how many checks. */
@@ -55,13 +70,19 @@ export interface FlaggerOutcome {
   /** Analysis checks run (ticks after the first). */
   checks: number;
   failedChecks: number;
-  /** Canary weight (progressive) or iterations done (A/B, Blue/Green) when it ended. */
+  /** Canary weight (progressive) or passing checks (A/B: iterations done; Blue/Green: iterations and the all-traffic check) when it ended. */
   progress: number;
 }
 
-/** Passing checks needed to promote: one per step weight (the check at `maxWeight` promotes), or `iterations`. */
+/**
+ * Passing checks needed to promote: one per step weight (the check at `maxWeight` promotes),
+ * `iterations` (A/B), or `iterations` + 1 (Blue/Green: the mirrored iterations, then one check
+ * with all traffic on the candidate — scheduler.go `runBlueGreen`).
+ */
 export function flaggerChecksToPromote(analysis: FlaggerAnalysisSpec): number {
-  if (analysis.iterations !== undefined && analysis.iterations > 0) return analysis.iterations;
+  const strategy = flaggerStrategy(analysis);
+  if (strategy === 'abTesting') return analysis.iterations!;
+  if (strategy === 'blueGreen') return analysis.iterations! + 1;
   if (analysis.stepWeights !== undefined && analysis.stepWeights.length > 0) return analysis.stepWeights.length;
   const step = analysis.stepWeight ?? 0;
   const max = analysis.maxWeight ?? 100;
@@ -78,7 +99,7 @@ export function flaggerChecksToPromote(analysis: FlaggerAnalysisSpec): number {
 export function flaggerOutcome(analysis: FlaggerAnalysisSpec, checks: Iterable<boolean>): FlaggerOutcome {
   const needed = flaggerChecksToPromote(analysis);
   const weights =
-    analysis.iterations !== undefined && analysis.iterations > 0
+    flaggerStrategy(analysis) !== 'canary'
       ? null
       : (analysis.stepWeights ??
         Array.from({ length: needed }, (_, i) => Math.min(analysis.maxWeight ?? 100, (i + 1) * (analysis.stepWeight ?? 0))));

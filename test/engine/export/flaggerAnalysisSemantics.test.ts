@@ -45,12 +45,31 @@ describe('flaggerOutcome', () => {
       progress: 50,
     });
     expect(flaggerChecksToPromote({ threshold: 1, stepWeight: 10, maxWeight: 50 })).toBe(5);
-    expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true])).toEqual({
+    const ab = { threshold: 1, iterations: 3, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] };
+    expect(flaggerOutcome(ab, [true, true])).toEqual({
       outcome: 'running',
       checks: 2,
       failedChecks: 0,
       progress: 2,
     });
-    expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true, true]).outcome).toBe('promote');
+    expect(flaggerOutcome(ab, [true, true, true]).outcome).toBe('promote');
+  });
+
+  test('Blue/Green (iterations without match) promotes after iterations + 1 passing checks: runBlueGreen routes all traffic to the candidate at the check that completes the iterations, and the next one promotes', () => {
+    expect(flaggerChecksToPromote({ threshold: 1, iterations: 3 })).toBe(4);
+    expect(flaggerChecksToPromote({ threshold: 1, iterations: 3, match: [] })).toBe(4);
+    expect(flaggerChecksToPromote({ threshold: 1, iterations: 3, match: [{ headers: {} }] })).toBe(3);
+    expect(flaggerOutcome({ threshold: 1, iterations: 3 }, [true, true, true])).toEqual({
+      outcome: 'running',
+      checks: 3,
+      failedChecks: 0,
+      progress: 3,
+    });
+    expect(flaggerOutcome({ threshold: 2, iterations: 3 }, [true, false, true, true, true])).toEqual({
+      outcome: 'promote',
+      checks: 5,
+      failedChecks: 1,
+      progress: 4,
+    });
   });
 });

@@ -260,6 +260,18 @@ describe('importFlagger: the documentation-shaped fixtures', () => {
       'blue-green-mirror.yaml#1 Canary/podinfo .spec.analysis.metrics[0].thresholdRange.min',
       'blue-green-mirror.yaml#1 Canary/podinfo .spec.analysis.metrics[1].thresholdRange.max',
     ]);
+    // As many checks as Flagger's runBlueGreen runs before it promotes: the 10 mirrored ones and one at 100%.
+    const checks = result.policy.stages.reduce(
+      (sum, stage) =>
+        stage.kind === 'promote'
+          ? sum
+          : sum +
+            parseDuration((stage as { minDuration: string }).minDuration) /
+              parseDuration((stage as { checkInterval: string }).checkInterval),
+      0,
+    );
+    expect(checks).toBe(flaggerChecksToPromote({ threshold: 2, iterations: 10 }));
+    expect(checks).toBe(11);
   });
 
   test('conversions read other forms: deprecated threshold, percent and seconds in custom queries, success-rate minimum, request-count', () => {
@@ -741,7 +753,7 @@ describe('the imported A/B stage lasts the iterations', () => {
     };
     const flagger = (failing: ReadonlySet<number>) => {
       const outcome = flaggerOutcome(
-        { threshold: 2, iterations: 10 },
+        { threshold: 2, iterations: 10, match: [{ headers: { 'x-canary': { exact: 'insider' } } }] },
         Array.from({ length: 30 }, (_, i) => !failing.has(i)),
       );
       return `${outcome.outcome} at check ${outcome.checks}`;
