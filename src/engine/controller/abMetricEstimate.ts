@@ -1,7 +1,10 @@
 /**
  * One A/B metric's estimate of candidate − control and the z statistics of the three one-sided
  * tests the multi-metric rule uses (stats/multiMetricDecision.ts), from the stage's accumulated
- * totals: the success-rate counts, or the per-unit value sums of `ArmWindow.values`.
+ * totals: the success-rate counts, or the per-unit value sums of `ArmWindow.values` (the units are
+ * users over the stage when the producer sends cumulative values — `valuesSince`, which the totals
+ * take as they come, armTotals.ts — and user-windows when it sends per-window values, right only
+ * when users do not return across windows).
  *
  * Everything is read on the metric's "good" scale, s·Δ with s = +1 when higher is better and −1
  * when lower is better, so each test rejects for a large z:

@@ -35,7 +35,7 @@
  * look, the group-sequential final look, the always-valid design's planned sample (its maximum).
  */
 
-import type { ArmWindow } from '../metrics/windowMetrics.ts';
+import type { ArmWindow, WindowMetrics } from '../metrics/windowMetrics.ts';
 import type { AbMetric } from '../policy/policy.ts';
 import { mixtureLikelihoodRatio } from '../stats/alwaysValid.ts';
 import { bivariateMomentsFromSums, bivariateMomentsValue } from '../stats/bivariateMoments.ts';
@@ -109,6 +109,51 @@ export function missingAbMetrics(
   const has = (arm: ArmWindow | undefined, metric: CompiledAbMetric): boolean =>
     arm !== undefined && (metric.name === 'successRate' ? arm.outcomes !== undefined : arm.values?.[metric.name] !== undefined);
   return metrics.filter((metric) => !(has(control, metric) && has(candidate, metric))).map((metric) => metric.name);
+}
+
+/**
+ * Why an arm's cumulative metric values (`ArmWindow.valuesSince`) cannot replace the stage's
+ * totals, or null when they can (or are additive): they start after the A/B stage started (its
+ * first users would be missing from the sums), or some metric's count is smaller than the stage
+ * totals' (cumulative counts of users seen only grow: values that go backwards were reset or mixed
+ * up). The message names the field. O(metrics).
+ */
+export function cumulativeValuesProblem(
+  state: ControllerState,
+  control: ArmWindow | undefined,
+  candidate: ArmWindow | undefined,
+): string | null {
+  for (const [label, arm, totals] of [
+    ['control', control, state.stageControl],
+    ['candidate', candidate, state.stageCandidate],
+  ] as const) {
+    if (arm?.values === undefined || arm.valuesSince === undefined) continue;
+    if (arm.valuesSince > state.stageStartTime) {
+      return `${label}.valuesSince ${arm.valuesSince} is after the A/B stage's start ${state.stageStartTime}: cumulative values must cover the whole stage`;
+    }
+    for (const name in arm.values) {
+      const before = totals.values?.[name]?.count ?? 0;
+      if (arm.values[name].count < before) {
+        return `${label}.values.${name}.count ${arm.values[name].count} is smaller than the previous cumulative count ${before}: cumulative values (valuesSince) cannot go backwards`;
+      }
+    }
+  }
+  return null;
+}
+
+/** The window without its arms' metric values (what the health rules may still read of a refused window). */
+export function withoutMetricValues(window: WindowMetrics): WindowMetrics {
+  const strip = (arm: ArmWindow | undefined): ArmWindow | undefined => {
+    if (arm === undefined) return undefined;
+    const { values: _values, valuesSince: _since, ...rest } = arm;
+    return rest;
+  };
+  const result: WindowMetrics = { startTime: window.startTime, duration: window.duration };
+  const control = strip(window.control);
+  const candidate = strip(window.candidate);
+  if (control) result.control = control;
+  if (candidate) result.candidate = candidate;
+  return result;
 }
 
 function entry(metric: string, observed: number | null, threshold: number | null, message: string, statistic?: number, pValue?: number) {

@@ -27,11 +27,15 @@ export interface ArmTotals {
   p95Sum: number;
   p99Sum: number;
   /**
-   * Per named metric, the windows' value sums added up (`ArmWindow.values`; units of different
-   * windows count as different units). Absent until a window carries values; `clearArmTotals`
-   * drops it (a new object is made on the next add, so a shallow copy of the totals keeps its own).
+   * Per named metric, the stage's value sums (`ArmWindow.values`): additive windows' sums added up
+   * (units of different windows count as different units), or the latest cumulative window's sums
+   * (`valuesSince`: per-user totals since then, which contain the earlier windows'). Absent until
+   * a window carries values; `clearArmTotals` drops it (a new object is made on the next add, so a
+   * shallow copy of the totals keeps its own).
    */
   values?: Record<string, BivariateSums>;
+  /** The `valuesSince` of the latest cumulative window added (absent while values are additive). */
+  valuesSince?: number;
 }
 
 /** Empty totals. */
@@ -57,9 +61,16 @@ export function clearArmTotals(totals: ArmTotals): void {
   totals.successes = totals.outcomes = totals.agreements = totals.compared = 0;
   totals.latencyRequests = totals.p50Sum = totals.p95Sum = totals.p99Sum = 0;
   if (totals.values !== undefined) totals.values = undefined;
+  if (totals.valuesSince !== undefined) totals.valuesSince = undefined;
 }
 
-/** Adds one window of one arm to `totals`, in place. Cost O(1) (plus O(metrics) when the window carries values). */
+/**
+ * Adds one window of one arm to `totals`, in place: counts add; metric values add when they are
+ * per window, and REPLACE the totals' when cumulative (`ArmWindow.valuesSince`: each user's totals
+ * since then, so the unit is the user over the stage — the caller refuses cumulative values that
+ * start after the stage or go backwards first, `cumulativeValuesProblem` in abMetrics.ts).
+ * Cost O(1) (plus O(metrics) when the window carries values).
+ */
 export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
   totals.requests += arm.requests;
   totals.errors += arm.errors;
@@ -81,7 +92,12 @@ export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
   }
   if (arm.values !== undefined) {
     const values = (totals.values ??= {});
-    for (const name in arm.values) addValueSums((values[name] ??= emptyValueSums()), arm.values[name]);
+    if (arm.valuesSince !== undefined) {
+      for (const name in arm.values) values[name] = { ...arm.values[name] };
+      totals.valuesSince = arm.valuesSince;
+    } else {
+      for (const name in arm.values) addValueSums((values[name] ??= emptyValueSums()), arm.values[name]);
+    }
   }
 }
 

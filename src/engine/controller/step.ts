@@ -46,7 +46,7 @@ import { twoProportionZTest } from '../stats/proportions.ts';
 import { requiredSampleSize } from '../stats/sampleSize.ts';
 import { formatDuration } from '../text/format.ts';
 import type { CompiledAbMetric } from './abMetricEstimate.ts';
-import { abMetricsOf, missingAbMetrics, runAbMetrics } from './abMetrics.ts';
+import { abMetricsOf, cumulativeValuesProblem, missingAbMetrics, runAbMetrics, withoutMetricValues } from './abMetrics.ts';
 import type { ArmTotals } from './armTotals.ts';
 import { addArmWindow, armMetric, clearArmTotals, totalsMetric } from './armTotals.ts';
 import type { CompiledAbsoluteRule, CompiledPolicy, CompiledRatioRule, CompiledStage, CompiledStatisticalRule } from './compilePolicy.ts';
@@ -902,8 +902,15 @@ function stepAb(
   window: WindowMetrics,
   reasons: DecisionReason[],
 ): Decision {
-  const health = checkHealth(state, compiled, stage, window, reasons);
+  // Cumulative metric values that cannot replace the stage totals (abMetrics.ts): the health rules
+  // still run on the window's counts, then the test holds.
+  const refused = abMetricsOf(compiled, stage) === null ? null : cumulativeValuesProblem(state, window.control, window.candidate);
+  const health = checkHealth(state, compiled, stage, refused === null ? window : withoutMetricValues(window), reasons);
   if (health !== 'pass') return settle(state, compiled, stage, window, health, reasons, false);
+  if (refused !== null) {
+    reasons.push(reason('missingData', 'valuesSince', null, null, `A/B metric values refused: ${refused} (hold)`));
+    return settle(state, compiled, stage, window, 'hold', reasons, false);
+  }
   const { control, candidate } = window;
   const metrics = abMetricsOf(compiled, stage);
   const missing = metrics === null ? null : missingAbMetrics(metrics, control, candidate);

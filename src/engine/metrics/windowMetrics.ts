@@ -60,10 +60,29 @@ export interface ArmWindow {
    * 'mean' metric x is the unit's value (its total over its requests in the window, for a per-user
    * mean) and y its pre-period value (the CUPED covariate; 0 when unused); for a 'ratio' metric x is
    * the unit's numerator total and y its denominator total (delta method); for a 'proportion'
-   * metric kept here x is 1 or 0 per unit. Units are taken as independent across windows (a
-   * user-window), which the simulator's clustering checks test. Sums add up over windows.
+   * metric kept here x is 1 or 0 per unit.
+   *
+   * Two meanings, told apart by `valuesSince`:
+   * - absent (additive): the units are the users active in THIS window (user-windows), and the
+   *   engine adds the windows' sums over the stage, taking user-windows as independent units.
+   *   That is correct only when users do not return across windows: a returning user's
+   *   user-windows share its persistent behaviour, the pooled delta-method variance is too small
+   *   and the type I error inflates (13–16% at α = 0.05 in the simulator's returning-users check,
+   *   test/sim/metricValuesDesignCheck.test.ts).
+   * - present (cumulative): see `valuesSince`.
    */
   values?: Record<string, BivariateSums>;
+  /**
+   * Seconds: when present, `values` are CUMULATIVE since this time — for each user seen since
+   * then, its totals (x, y) over all its requests since then, summed over those users (what an
+   * experimentation pipeline computes: per-user aggregates since exposure). The unit is then the
+   * user over the whole test, as the delta method needs (Deng, Knoblich & Lu, KDD 2018, §3), and
+   * the engine REPLACES its stage totals with the latest window's values instead of adding them.
+   * The engine holds (reason naming `valuesSince`) on cumulative values that start after the A/B
+   * stage started (they would miss its first users) or that go backwards (a metric's count
+   * smaller than the previous window's). Only with `values`.
+   */
+  valuesSince?: number;
 }
 
 /** One check window: control and candidate metrics over [startTime, startTime + duration). */
@@ -149,6 +168,9 @@ const armCounts: CrossFieldCheck = (arm, path, report, failed) => {
   if ((arm.agreements === undefined) !== (arm.compared === undefined)) {
     report(`${path}.${arm.agreements === undefined ? 'agreements' : 'compared'}`, 'is required when agreements/compared is given');
   }
+  if (arm.valuesSince !== undefined && !failed.has('valuesSince') && arm.values === undefined) {
+    report(`${path}.valuesSince`, 'is given only with values (it says since when the values are cumulative)');
+  }
 };
 
 const armFields = {
@@ -180,6 +202,11 @@ const armFields = {
     },
   ),
   values: mapField(valueSums, { expected: 'an object of metric name → { count, sumX, sumY, sumXSquares, sumYSquares, sumXY }' }),
+  valuesSince: numberField({
+    expected: 'a number of seconds',
+    description:
+      'When present, values are cumulative per user since this time (seconds) and replace the stage totals; absent: per window, added.',
+  }),
 };
 
 /** A segment's counts: an arm without a further breakdown. */
@@ -204,8 +231,8 @@ export const windowFields: ObjectSpec = objectField({
  * with errors, timeouts ≤ requests, successes ≤ outcomes, agreements ≤ compared (each pair given
  * together); latency percentiles are numbers ≥ 0; `startTime` finite, `duration` > 0; an arm
  * may be null (no data); segments nest one level; metric `values` are sums with a whole count
- * ≥ 0, finite sums, Σx² ≥ (Σx)²/n and Σy² ≥ (Σy)²/n, all zero over zero units; unknown fields
- * are rejected.
+ * ≥ 0, finite sums, Σx² ≥ (Σx)²/n and Σy² ≥ (Σy)²/n, all zero over zero units; `valuesSince`
+ * a finite number of seconds, only with `values`; unknown fields are rejected.
  * Lists every problem by path (`(root)` for the window itself). Cost O(size of the window).
  */
 export function parseWindowMetrics(json: unknown): ParseWindowResult {
@@ -270,7 +297,13 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
     }
     if (arm.values) {
       merged.values ??= {};
-      for (const [name, sums] of Object.entries(arm.values)) addValueSums((merged.values[name] ??= emptyValueSums()), sums);
+      if (arm.valuesSince !== undefined) {
+        // Cumulative: this later window's values already hold the earlier ones' users (they replace).
+        for (const [name, sums] of Object.entries(arm.values)) merged.values[name] = { ...sums };
+        merged.valuesSince = arm.valuesSince;
+      } else {
+        for (const [name, sums] of Object.entries(arm.values)) addValueSums((merged.values[name] ??= emptyValueSums()), sums);
+      }
     }
   }
   if (latencyWeight > 0) merged.latency = { p50: p50 / latencyWeight, p95: p95 / latencyWeight, p99: p99 / latencyWeight };
@@ -283,8 +316,9 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
 }
 
 /**
- * Several consecutive windows as one: counts summed per arm (and per segment, input bin counts
- * bin by bin, and each metric's value sums), latency
+ * Several consecutive windows as one (given in time order): counts summed per arm (and per
+ * segment, input bin counts bin by bin, and each metric's additive value sums; cumulative values
+ * — `valuesSince` — of a later window replace the earlier ones', since they contain them), latency
  * percentiles as the request-weighted mean of the windows' percentiles (an approximation; exact
  * pooling needs the sketches), spanning from the earliest start to the latest end. An arm
  * missing from some windows contributes nothing for them. Cost O(windows × segments).

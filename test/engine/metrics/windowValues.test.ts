@@ -60,3 +60,35 @@ describe('ArmWindow.values', () => {
     expect(merged.candidate?.values).toBeUndefined();
   });
 });
+
+describe('ArmWindow.valuesSince: cumulative values since a time', () => {
+  it('is accepted with values, and named with its reason without them or when not a number', () => {
+    const withSince = { requests: 10, errors: 0, timeouts: 0, values: { tokens }, valuesSince: 0 };
+    const result = parseWindowMetrics({ startTime: 600, duration: 300, control: withSince, candidate: withSince });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.window.candidate?.valuesSince).toBe(0);
+    const bad = parseWindowMetrics({
+      startTime: 600,
+      duration: 300,
+      control: { requests: 10, errors: 0, timeouts: 0, valuesSince: 0 },
+      candidate: { ...withSince, valuesSince: 'yesterday' },
+    });
+    expect(bad.ok ? [] : bad.errors.map((error) => `${error.path}: ${error.message}`)).toEqual([
+      'control.valuesSince: is given only with values (it says since when the values are cumulative)',
+      'candidate.valuesSince: must be a number of seconds, got "yesterday"',
+    ]);
+  });
+
+  it('merges by letting a later window’s cumulative values replace the earlier ones (they contain them)', () => {
+    const later = { count: 4, sumX: 9, sumY: 4, sumXSquares: 25, sumYSquares: 6, sumXY: 11 };
+    const window = (start: number, values: Record<string, typeof tokens>): WindowMetrics => ({
+      startTime: start,
+      duration: 300,
+      control: { requests: 1, errors: 0, timeouts: 0, values, valuesSince: 0 },
+    });
+    const merged = mergeWindowMetrics([window(0, { tokens }), window(300, { tokens: later })]);
+    expect(merged.control?.values).toEqual({ tokens: later });
+    expect(merged.control?.valuesSince).toBe(0);
+    expect(merged.control?.requests).toBe(2);
+  });
+});
