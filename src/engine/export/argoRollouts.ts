@@ -45,6 +45,20 @@
  * for 'total' counting and stricter for 'consecutive' and 'mOfN' (Argo counts in total); the notes
  * say so per stage. The policy's `inconclusiveLimit` L caps the metrics' inconclusiveLimit at L − 1.
  *
+ * Counting over the rollout (`failureScope: 'rollout'`): an inline `analysis` step starts a new
+ * AnalysisRun, whose counts start at zero, so per-step analyses would count each stage afresh —
+ * looser than the policy. When the policy's last canary/full stages (up to promote) all count over
+ * the rollout and check the same rules with the same interval, request minimum and counting
+ * (`argoBackgroundStages`), they are checked instead by ONE background analysis
+ * (`strategy.canary.analysis`, argo-rollouts docs/features/analysis.md "Background Analysis"),
+ * started at the first of them (`startingStep`, its `setWeight` step) and run, without `count`,
+ * until the rollout completes or the run fails, so `failureLimit` counts the failures of all of
+ * them together. Those stages become `setWeight` then `pause { duration: minDuration }`: a
+ * background run does not hold a step, so a maximum duration has no form (noted); a quiet check
+ * is Inconclusive, and with the policy's onNoData 'hold' the first one pauses the rollout for a
+ * person (inconclusiveLimit 0), with 'inconclusive' the L-th (L − 1), with 'fail' it is a failure.
+ * Stages before them keep their inline analyses.
+ *
  * Conditions: success `len(result) > 0 && result[0] <= k`, failure `len(result) > 0 &&
  * result[0] > k`: an empty result (below minRequests) is neither, i.e. inconclusive — or, with the
  * policy's onNoData 'fail', failure `len(result) == 0 || result[0] > k`. Statistical
@@ -256,18 +270,77 @@ function stageMetrics(stage: PlannedStage, options: ResolvedExportOptions, refer
   return metrics;
 }
 
-function analysisTemplate(policy: Policy, stage: PlannedStage, options: ResolvedExportOptions, referenceRange: string): Manifest {
-  const metrics = stageMetrics(stage, options, referenceRange);
+/** What a background analysis must find the same in every stage it checks (module comment). */
+function backgroundKey(stage: PlannedStage): string {
+  return JSON.stringify([stage.rules, stage.intervalSeconds, stage.minRequests, stage.failureLimit, stage.failureCounting]);
+}
+
+/**
+ * The stages one background analysis checks in place of per-step analyses: the longest run of
+ * canary and full stages that ends the policy (before promote) in which every stage counts its
+ * failures over the rollout, has health rules Prometheus can compute (no statistical rule) and
+ * the same rules, interval, minRequests and counting as the others. Empty when the policy's last
+ * checked stage does not count over the rollout: then every stage keeps its inline analysis.
+ */
+export function argoBackgroundStages(stages: readonly PlannedStage[]): PlannedStage[] {
+  const checked = stages.filter((stage) => stage.kind !== 'promote');
+  const run: PlannedStage[] = [];
+  for (let i = checked.length - 1; i >= 0; i--) {
+    const stage = checked[i];
+    const eligible =
+      (stage.kind === 'canary' || stage.kind === 'full') &&
+      stage.failureCounting.scope === 'rollout' &&
+      !stage.needsDecisionService &&
+      stage.rules.length > 0 &&
+      (run.length === 0 || backgroundKey(stage) === backgroundKey(run[0]));
+    if (!eligible) break;
+    run.unshift(stage);
+  }
+  return run;
+}
+
+/** The background analysis's `inconclusiveLimit`: the policy's L − 1, or 0 (the first quiet check pauses) under onNoData 'hold'. */
+function backgroundInconclusiveLimit(stage: PlannedStage): number | undefined {
+  if (stage.failureCounting.onNoData === 'fail') return undefined;
+  return argoInconclusiveLimitOf(stage.failureCounting) ?? 0;
+}
+
+/**
+ * The metrics of the background analysis over `stage` and the stages like it: no `count` (the run
+ * measures until the rollout completes) and no consecutiveSuccessLimit (the steps' pauses time
+ * the stages), `failureLimit` n − 1 over all of them.
+ */
+function backgroundMetrics(stage: PlannedStage, options: ResolvedExportOptions, referenceRange: string): Manifest[] {
+  const limits = argoStageLimits(stage);
+  const inconclusiveLimit = backgroundInconclusiveLimit(stage);
+  const metrics: Manifest[] = [];
+  for (const rule of stage.rules) {
+    const metric = metricFor(rule, stage, limits, referenceRange, options);
+    if (metric === undefined) continue;
+    const { count: _count, consecutiveSuccessLimit: _passes, inconclusiveLimit: _held, ...rest } = metric;
+    metrics.push(inconclusiveLimit === undefined ? rest : { ...rest, inconclusiveLimit });
+  }
+  return metrics;
+}
+
+function analysisTemplate(
+  policy: Policy,
+  stage: PlannedStage,
+  options: ResolvedExportOptions,
+  referenceRange: string,
+  background = false,
+): Manifest {
+  const metrics = background ? backgroundMetrics(stage, options, referenceRange) : stageMetrics(stage, options, referenceRange);
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
     metadata: {
-      name: templateName(options, stage),
+      name: background ? `${options.name}-background` : templateName(options, stage),
       namespace: options.namespace,
       labels: {
         'app.kubernetes.io/managed-by': 'rollout-lab',
         'rollout-lab/stage-index': String(stage.index),
-        'rollout-lab/stage-kind': stage.kind,
+        'rollout-lab/stage-kind': background ? 'background' : stage.kind,
       },
       annotations: { 'rollout-lab/policy': policy.name ?? 'policy', 'rollout-lab/baseline-mode': policy.baseline.mode },
     },
@@ -287,16 +360,19 @@ function analysisTemplate(policy: Policy, stage: PlannedStage, options: Resolved
   };
 }
 
-function analysisStep(name: string): Manifest {
+/** An analysis (inline step or background) of one template, with the pod-template hashes its queries select by. */
+function analysisOf(name: string): Manifest {
   return {
-    analysis: {
-      templates: [{ templateName: name }],
-      args: [
-        { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
-        { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
-      ],
-    },
+    templates: [{ templateName: name }],
+    args: [
+      { name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } },
+      { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
+    ],
   };
+}
+
+function analysisStep(name: string): Manifest {
+  return { analysis: analysisOf(name) };
 }
 
 /**
@@ -313,8 +389,21 @@ export function exportArgoRollouts(policyInput: unknown, exportOptions: ExportOp
   const steps: Manifest[] = [];
   const analysisTemplates: Manifest[] = [];
   let hasShadow = false;
+  const backgroundStages = new Set(argoBackgroundStages(stages));
+  let background: Manifest | undefined;
   for (const stage of stages) {
     const referenceRange = policy.baseline.mode === 'historical' && baseline ? formatDuration(baseline.minDurationSeconds) : stage.interval;
+    if (backgroundStages.has(stage)) {
+      if (background === undefined) {
+        const template = analysisTemplate(policy, stage, options, referenceRange, true);
+        analysisTemplates.push(template);
+        // startingStep: the index of this stage's setWeight step, where the run starts.
+        background = { ...analysisOf((template.metadata as { name: string }).name), startingStep: steps.length };
+      }
+      steps.push({ setWeight: percent(stage.traffic) });
+      steps.push({ pause: { duration: formatDuration(stage.minDurationSeconds) } });
+      continue;
+    }
     switch (stage.kind) {
       case 'baseline': {
         const template = analysisTemplate(policy, stage, options, stage.interval);
@@ -369,6 +458,7 @@ export function exportArgoRollouts(policyInput: unknown, exportOptions: ExportOp
           canaryService: `${options.service}-canary`,
           stableService: `${options.service}-stable`,
           trafficRouting,
+          ...(background === undefined ? {} : { analysis: background }),
           steps,
         },
       },
@@ -389,9 +479,14 @@ export function argoExportNotes(policyInput: unknown): string[] {
     'Argo Rollouts export by rollout-lab (needs Argo Rollouts >= 1.8 for consecutiveSuccessLimit; older versions run every count check).',
     'Warm-up: every metric waits one check interval (initialDelay) before its first measurement, so the first check reads the first full window at the new weight, as simulated.',
   ];
+  const background = argoBackgroundStages(stages);
   for (const stage of stages) {
     const label = `stage ${stage.index} (${stageSlug(stage.kind, stage.traffic)})`;
     if (stage.kind === 'promote') continue;
+    if (background.includes(stage)) {
+      notes.push(...backgroundNotes(stages, background, stage, label));
+      continue;
+    }
     if (stage.kind === 'baseline') {
       notes.push(
         `${label}: pause ${formatDuration(stage.minDurationSeconds)}, then the control must have served ${stage.baselineRequests} requests; without them the run ends ${stage.onNoData === 'rollback' ? 'Failed and the rollout aborts' : 'Inconclusive and the rollout pauses'}, as the policy ${stage.onNoData === 'rollback' ? 'rolls back' : 'holds'}.`,
@@ -428,6 +523,46 @@ export function argoExportNotes(policyInput: unknown): string[] {
         'A held check restarts the run of passes in Argo, where the simulator keeps the passes already counted.',
     );
   }
+  return notes;
+}
+
+/** The notes of a stage checked by the background analysis (module comment), the run's own notes at its first stage. */
+function backgroundNotes(
+  stages: readonly PlannedStage[],
+  background: readonly PlannedStage[],
+  stage: PlannedStage,
+  label: string,
+): string[] {
+  const notes: string[] = [];
+  if (stage === background[0]) {
+    const labels = background.map((other) => `${other.index} (${stageSlug(other.kind, other.traffic)})`).join(', ');
+    const limits = argoStageLimits(stage);
+    notes.push(
+      `stages ${labels}: one background analysis (strategy.canary.analysis, from the setWeight step of stage ${stage.index}) checks them every ${stage.interval} until the rollout completes, so its failureLimit ${limits.failures} counts failed measurements over all of them, as the policy's failureScope 'rollout' counts failing checks; each stage lasts its pause (minDuration), the run does not hold a step.`,
+    );
+    // The policy's mode against Argo's total count, the scope being expressed by the background run itself.
+    const counting = argoFailureLimitOf({ ...stage.failureCounting, scope: 'stage' });
+    if (counting.note !== null) notes.push(`stages ${labels}: failure counting is stricter in Argo: ${counting.note}.`);
+    const onNoData = stage.failureCounting.onNoData;
+    const inconclusive = backgroundInconclusiveLimit(stage);
+    notes.push(
+      onNoData === 'fail'
+        ? `stages ${labels}: an empty query result (fewer than ${stage.minRequests} requests) is a failed measurement (failureCondition len(result) == 0), as the policy's onNoData 'fail'.`
+        : onNoData === 'inconclusive'
+          ? `stages ${labels}: without data the run ends Inconclusive after ${(inconclusive ?? 0) + 1} quiet measurements (inconclusiveLimit ${inconclusive}) and the rollout pauses for a person, as the policy pauses at its inconclusiveLimit ${(inconclusive ?? 0) + 1}.`
+          : `stages ${labels}: without data the run ends Inconclusive at the first quiet measurement (inconclusiveLimit 0) and the rollout pauses for a person, where the policy holds until data returns.`,
+    );
+    // In the policy a rollout-scoped stage starts with the failures of the stage before it (countOnStageEntry); the run starts at zero.
+    const before = stages.slice(0, stages.indexOf(stage)).filter((other) => other.kind !== 'baseline' && other.kind !== 'promote');
+    if (before.length > 0)
+      notes.push(
+        `stage ${stage.index}: the policy carries into it the failures counted in stage ${before[before.length - 1].index}, the background run starts counting at zero: Argo is looser by at most ${limits.failures} failure(s) here.`,
+      );
+  }
+  if (stage.maxDurationSeconds !== null)
+    notes.push(
+      `${label}: the policy's maximum duration ${formatDuration(stage.maxDurationSeconds)} (${stage.onMaxDuration === 'rollback' ? 'rollback' : 'hold'}) has no background form: Argo moves on after the ${formatDuration(stage.minDurationSeconds)} pause.`,
+    );
   return notes;
 }
 

@@ -12,7 +12,7 @@
  * | consecutive, limit n > 1                | failureLimit n − 1 (total): stricter            | threshold n (total): stricter             |
  * | mOfN, M of N                            | failureLimit M − 1 (total): stricter            | threshold M (total): stricter             |
  * | scope 'stage'                           | exact (each step's run counts afresh)           | stricter (failedChecks spans all steps)   |
- * | scope 'rollout'                         | looser: counts restart at each step³            | exact                                     |
+ * | scope 'rollout'                         | exact as one background analysis³, else looser  | exact                                     |
  * | onNoData 'hold'                         | empty result = Inconclusive (pauses at the held budget) | stricter: no values found = a failed check |
  * | onNoData 'fail'                         | failureCondition also true on an empty result: exact | exact                                 |
  * | onNoData 'inconclusive', limit L        | empty result = Inconclusive, inconclusiveLimit L − 1: exact⁴ | stricter: a failed check       |
@@ -23,8 +23,10 @@
  *   in Argo. ² Flagger's `status.failedChecks` is reset only by a new revision and rolls back at
  *   `failedChecks >= threshold` (flagger pkg/controller/scheduler.go), i.e. counted over the whole
  *   rollout; one threshold for the canary, the strictest stage's. ³ Argo's background analysis
- *   (`strategy.canary.analysis`) would carry the count across steps; the export writes per-step
- *   analyses. ⁴ Argo's phase is Inconclusive when inconclusive > inconclusiveLimit, and the rollout
+ *   (`strategy.canary.analysis`) carries the count across steps: the export checks the policy's
+ *   last canary/full stages with one when they all count over the rollout with the same rules
+ *   (argoRollouts.ts `argoBackgroundStages`); other stages get per-step analyses, whose counts
+ *   restart at each step (looser). ⁴ Argo's phase is Inconclusive when inconclusive > inconclusiveLimit, and the rollout
  *   pauses, as the policy's stage does at L.
  * "Stricter" means the target rolls back at least as early on every sequence of checks.
  */

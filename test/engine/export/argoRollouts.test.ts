@@ -9,10 +9,20 @@
  */
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { argoFailureLimit, argoRolloutsYaml, exportArgoRollouts } from '../../../src/engine/export/argoRollouts.ts';
+import { initialState } from '../../../src/engine/controller/controllerState.ts';
+import { step } from '../../../src/engine/controller/step.ts';
+import type { ArgoMetricSpec } from '../../../src/engine/export/argoAnalysisSemantics.ts';
+import {
+  addArgoMeasurement,
+  argoMetricPhase,
+  emptyArgoMetricResult,
+  validateArgoMetrics,
+} from '../../../src/engine/export/argoAnalysisSemantics.ts';
+import { argoExportNotes, argoFailureLimit, argoRolloutsYaml, exportArgoRollouts } from '../../../src/engine/export/argoRollouts.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import { parseDuration } from '../../../src/engine/policy/duration.ts';
 import type { Policy, Stage } from '../../../src/engine/policy/policy.ts';
+import { window } from '../controller/windowFixtures.ts';
 import { exportPolicies } from './policies.ts';
 
 function documents(text: string): any[] {
@@ -222,5 +232,127 @@ describe('exportArgoRollouts', () => {
     expect(query).toContain('stable-hash}}"}[1m]');
     expect(query).not.toContain('[24h]');
     expect(query).toContain('>= 250');
+  });
+});
+
+/**
+ * failureScope 'rollout' as a background analysis: three canary stages of two checks sharing one
+ * rule, total counting with limit 3 over the rollout. The background run's metric, fed the checks
+ * one by one (argoAnalysisSemantics.ts `argoMetricPhase`, argo-rollouts analysis.go), fails at the
+ * same check as the engine's controller on all 64 sequences of the six checks — per-step runs,
+ * which start each stage at zero, would let [fail, pass] × 3 through where the policy rolls back.
+ */
+describe('counting over the rollout: one background analysis', () => {
+  const rule = { type: 'absolute' as const, metric: 'errorRate' as const, max: 0.05 };
+  const policy: Policy = {
+    version: 1,
+    name: 'checkout',
+    baseline: { mode: 'concurrent' },
+    guards: { minRequests: 100, failureLimit: 3, failureCounting: 'total', failureScope: 'rollout', onNoData: 'fail' },
+    stages: [
+      { kind: 'canary', traffic: 0.1, minDuration: '10m', checkInterval: '5m', rules: [rule] },
+      { kind: 'canary', traffic: 0.5, minDuration: '10m', checkInterval: '5m', rules: [rule] },
+      { kind: 'full', minDuration: '10m', checkInterval: '5m', rules: [rule] },
+      { kind: 'promote' },
+    ],
+  };
+
+  test('the Rollout starts it at the first setWeight (startingStep 0); the stages are weights and pauses; no count, failureLimit 2', () => {
+    const { rollout, analysisTemplates } = exportArgoRollouts(policy);
+    const canary = (rollout.spec as any).strategy.canary;
+    expect(canary.analysis.templates).toEqual([{ templateName: 'checkout-background' }]);
+    expect(canary.analysis.startingStep).toBe(0);
+    expect(canary.steps).toEqual([
+      { setWeight: 10 },
+      { pause: { duration: '10m' } },
+      { setWeight: 50 },
+      { pause: { duration: '10m' } },
+      { setWeight: 100 },
+      { pause: { duration: '10m' } },
+    ]);
+    expect(analysisTemplates).toHaveLength(1);
+    const [metric] = (analysisTemplates[0].spec as any).metrics;
+    expect(metric).toMatchObject({ name: 'error-rate-max', interval: '5m', initialDelay: '5m', failureLimit: 2 });
+    expect(metric.count).toBeUndefined();
+    expect(metric.consecutiveSuccessLimit).toBeUndefined();
+    expect(validateArgoMetrics([metric])).toEqual([]);
+    expect(argoExportNotes(policy).join('\n')).toContain('one background analysis');
+  });
+
+  test('a stage before the run keeps its inline analysis, and startingStep points at the first background setWeight', () => {
+    const withFirst: Policy = {
+      ...policy,
+      stages: [
+        {
+          kind: 'canary',
+          traffic: 0.05,
+          minDuration: '10m',
+          checkInterval: '5m',
+          rules: [{ type: 'absolute', metric: 'errorRate', max: 0.02 }],
+          guards: { failureScope: 'stage' },
+        },
+        ...policy.stages,
+      ],
+    };
+    const { rollout, analysisTemplates } = exportArgoRollouts(withFirst);
+    const canary = (rollout.spec as any).strategy.canary;
+    expect(canary.steps.slice(0, 3)).toEqual([
+      { setWeight: 5 },
+      expect.objectContaining({ analysis: expect.anything() }),
+      { setWeight: 10 },
+    ]);
+    expect(canary.analysis.startingStep).toBe(2);
+    expect(analysisTemplates.map((template) => (template.metadata as any).labels['rollout-lab/stage-kind'])).toEqual([
+      'canary',
+      'background',
+    ]);
+    expect(argoExportNotes(withFirst).join('\n')).toContain('the policy carries into it the failures counted in stage 0');
+  });
+
+  test('rules that differ between the stages, or stage scope, keep per-step analyses', () => {
+    const differing: Policy = {
+      ...policy,
+      stages: policy.stages.map((stage, i) => (i === 1 ? { ...stage, rules: [{ ...rule, max: 0.1 }] } : stage)) as Stage[],
+    };
+    // Only the full stage (the last run of alike stages) is in the background run.
+    expect(
+      exportArgoRollouts(differing).analysisTemplates.map((template) => (template.metadata as any).labels['rollout-lab/stage-kind']),
+    ).toEqual(['canary', 'canary', 'background']);
+    const stageScope: Policy = { ...policy, guards: { ...policy.guards, failureScope: 'stage' } };
+    const { rollout } = exportArgoRollouts(stageScope);
+    expect((rollout.spec as any).strategy.canary.analysis).toBeUndefined();
+  });
+
+  const controllerRollback = (checks: boolean[]): number | null => {
+    const state = initialState(policy, 0);
+    for (let i = 0; i < checks.length; i++) {
+      const errorRate = checks[i] ? 0.1 : 0.01;
+      const result = step(state, [window(i * 300, { requests: 4750 }, { requests: 250, errorRate })], policy);
+      if (result.decision === 'rollback') return i + 1;
+    }
+    return null;
+  };
+  const argoRollback = (metric: ArgoMetricSpec, checks: boolean[]): number | null => {
+    let result = emptyArgoMetricResult();
+    for (let i = 0; i < checks.length; i++) {
+      result = addArgoMeasurement(result, checks[i] ? 'Failed' : 'Successful');
+      if (argoMetricPhase(metric, result, false) === 'Failed') return i + 1;
+    }
+    return null;
+  };
+
+  test('the background metric fails at the same check as the controller on all 64 sequences of six checks', () => {
+    const [metric] = (exportArgoRollouts(policy).analysisTemplates[0].spec as any).metrics as ArgoMetricSpec[];
+    let rollbacks = 0;
+    for (let bits = 0; bits < 64; bits++) {
+      const checks = Array.from({ length: 6 }, (_, i) => ((bits >> i) & 1) === 1);
+      const ours = controllerRollback(checks);
+      expect({ checks, argo: argoRollback(metric, checks) }).toEqual({ checks, argo: ours });
+      if (ours !== null) rollbacks++;
+    }
+    // Sequences with three or more failures: C(6,3) + C(6,4) + C(6,5) + C(6,6) = 42.
+    expect(rollbacks).toBe(42);
+    // One failure per stage: the policy (and the background run) roll back at the fifth check.
+    expect(controllerRollback([true, false, true, false, true, false])).toBe(5);
   });
 });

@@ -536,15 +536,60 @@ describe('failure counting through the round trip (contract C1)', () => {
       expect(again.policy).toEqual(back.policy);
     }
   });
-  test("scope 'rollout' has no per-step Argo form: the exported steps count afresh, and the import says 'stage'", () => {
+  test("scope 'rollout' has no per-step Argo form: stages before the background run count afresh (the import says 'stage'); the last alike stages come back 'rollout'", () => {
     const policy = {
       ...defaultPolicy(),
       guards: { ...defaultPolicy().guards, failureLimit: 3, failureCounting: 'total' as const, failureScope: 'rollout' as const },
     };
     const back = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(policy) }]);
+    // The default's A/B stage (a decision-service check) ends the run of alike stages: only the full stage is in the background.
     expect(counting(back.policy).map((stage) => [stage.mode, stage.limit, stage.scope])).toEqual(
-      counting(policy).map(() => ['total', 3, 'stage']),
+      counting(policy).map((_, i, all) => ['total', 3, i === all.length - 1 ? 'rollout' : 'stage']),
     );
+  });
+  test("scope 'rollout' as a background analysis: export → import gives the policy back, and import → export → import is a fixed point", () => {
+    const rule = { type: 'ratio' as const, metric: 'errorRate' as const, maxRatio: 2 };
+    for (const guards of [
+      { onNoData: 'fail' as const },
+      { onNoData: 'inconclusive' as const, inconclusiveLimit: 3 },
+      { failureCounting: 'total' as const, failureLimit: 3, onNoData: 'fail' as const },
+    ]) {
+      const policy: Policy = {
+        version: 1,
+        name: 'checkout',
+        baseline: { mode: 'historical' },
+        guards: { minRequests: 100, failureLimit: 1, failureScope: 'rollout', ...guards },
+        stages: [
+          { kind: 'baseline', minDuration: '1h', minRequests: 1000, checkInterval: '5m' },
+          { kind: 'canary', traffic: 0.05, minDuration: '30m', checkInterval: '5m', rules: [rule] },
+          { kind: 'canary', traffic: 0.25, minDuration: '1h', checkInterval: '5m', rules: [rule] },
+          { kind: 'full', minDuration: '15m', checkInterval: '5m', rules: [rule] },
+          { kind: 'promote' },
+        ],
+      };
+      const text = argoRolloutsYaml(policy);
+      expect(text).toContain('startingStep: 2');
+      const first = importRollout([{ name: 'export.yaml', text }]);
+      expect(first.policy, JSON.stringify(guards)).toEqual(policy);
+      expect(counting(first.policy).map((stage) => stage.scope)).toEqual(['rollout', 'rollout', 'rollout']);
+      expect(first.report.unrepresented).toEqual([]);
+      expect(argoRolloutsYaml(first.policy)).toBe(text);
+      const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first.policy) }]);
+      expect(second.policy).toEqual(first.policy);
+    }
+  });
+  test("scope 'rollout' with onNoData 'hold': the background run pauses at the first quiet check (inconclusiveLimit 0), read back as 'inconclusive' limit 1, then a fixed point", () => {
+    const policy = withGuards({ failureLimit: 2, failureCounting: 'total', failureScope: 'rollout' });
+    const onlyFull = { ...policy, stages: policy.stages.filter((stage) => stage.kind !== 'ab') } as Policy;
+    const first = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(onlyFull) }]).policy;
+    expect(counting(first).map((stage) => [stage.scope, stage.onNoData, stage.inconclusiveLimit])).toEqual([
+      ['stage', 'hold', Number.POSITIVE_INFINITY],
+      ['rollout', 'inconclusive', 1],
+      ['rollout', 'inconclusive', 1],
+      ['rollout', 'inconclusive', 1],
+    ]);
+    const second = importRollout([{ name: 'export.yaml', text: argoRolloutsYaml(first) }]).policy;
+    expect(second).toEqual(first);
   });
   const withGuards = (guards: Policy['guards']): Policy => ({ ...defaultPolicy(), guards: { ...defaultPolicy().guards, ...guards } });
   test("'total' is Argo's own counting: failureLimit n exports as n − 1 tolerated and imports back as n, total", () => {

@@ -170,10 +170,21 @@ describe('every Argo Rollouts and Flagger document uses only fields its CRD allo
 
   const exports: [string, string][] = [
     ['Argo Rollouts', argoRolloutsYaml(defaultPolicy())],
+    // Counting over the rollout: the full stage is checked by a background analysis (strategy.canary.analysis, startingStep).
+    [
+      'Argo Rollouts background analysis',
+      argoRolloutsYaml({ ...defaultPolicy(), guards: { ...defaultPolicy().guards, failureCounting: 'total', failureScope: 'rollout' } }),
+    ],
     ['Flagger progressive', flaggerYaml(defaultPolicy(), { mode: 'progressive' })],
     ['Flagger shadow', flaggerYaml(defaultPolicy(), { mode: 'shadow' })],
     ['Flagger A/B', flaggerYaml(defaultPolicy(), { mode: 'ab' })],
   ];
+  test('the background-analysis export has the fields it is there to check', () => {
+    const rollout = checkedDocuments(exports[1][1]).find((document) => document.kind === 'Rollout') as {
+      spec: { strategy: { canary: { analysis: Record<string, unknown> } } };
+    };
+    expect(Object.keys(rollout.spec.strategy.canary.analysis).sort()).toEqual(['args', 'startingStep', 'templates']);
+  });
   test.each(exports)('our %s export of the default policy', (_name, text) => {
     const documents = checkedDocuments(text);
     expect(documents.length).toBeGreaterThan(1);
