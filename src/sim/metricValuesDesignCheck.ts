@@ -1,8 +1,10 @@
 /**
  * Type I error and power of the A/B designs on simulated metric values (issue 15, check (c)), at
  * the level of the statistics: each replicate simulates an A/B stage's windows in a fidelity mode,
- * accumulates each arm's per-unit sums over the windows as a controller would (contracts C3: the
- * units are user-windows, taken as independent), and applies each design to the running totals:
+ * keeps each arm's per-unit sums over the windows as a controller would — the latest window's
+ * cumulative per-user sums (`ArmWindow.valuesSince`: the unit is the user over the stage, the
+ * simulator's default), or, with `valueUnits: 'userWindow'`, the windows' sums added (user-windows
+ * taken as independent units, the additive form) — and applies each design to the running totals:
  *
  * - fixed: one two-sided z-test at the end (after `windows` windows) at level α;
  * - groupSequential: `looks` equally spaced looks (by windows) with Lan–DeMets O'Brien–Fleming-type
@@ -35,9 +37,11 @@ import { cupedTest } from '../engine/stats/cuped.ts';
 import { normalQuantile } from '../engine/stats/distributions.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../engine/stats/groupSequential.ts';
 import { ratioDifferenceTest } from '../engine/stats/ratioMetric.ts';
-import { windowGenerator } from './replicate.ts';
+import type { ValueUnits } from './metricValuesWindow.ts';
 import { parseScenario } from './scenario.ts';
 import type { FidelityMode, WindowRequest } from './windowRequest.ts';
+import { orderStatisticsWindows } from './windowsOrderStatistics.ts';
+import { perRequestWindows } from './windowsPerRequest.ts';
 import type { World } from './world.ts';
 import { compileWorld, conditionsAt, emptyConditions } from './world.ts';
 
@@ -63,6 +67,8 @@ export interface LookSimulationOptions {
   replicates: number;
   /** Candidate share of the A/B stage (default 0.5). */
   share?: number;
+  /** The windows' units: 'user' (cumulative values, default) or 'userWindow' (per window, added). */
+  valueUnits?: ValueUnits;
 }
 
 /** Per analysis, per replicate: the running estimate and its variance after each window (2·windows numbers). */
@@ -154,7 +160,11 @@ function addArm(into: ArmTotals, arm: ArmWindow | undefined, name: string): void
   if (arm === undefined) return;
   into.successes += arm.successes ?? 0;
   into.outcomes += arm.outcomes ?? 0;
-  if (arm.values?.[name]) addSums(into.sums, arm.values[name]);
+  const sums = arm.values?.[name];
+  if (sums === undefined) return;
+  // Cumulative values replace the totals (they hold the earlier windows' users); per-window values add.
+  if (arm.valuesSince !== undefined) into.sums = { ...sums };
+  else addSums(into.sums, sums);
 }
 
 function rate(rejections: number, replicates: number): DesignRate {
@@ -175,6 +185,7 @@ export function simulateLooks(options: LookSimulationOptions): LookTraces {
     start: 0,
     duration: windowDuration,
     stageKind: 'ab',
+    stageStart: 0,
     candidateShare: options.share ?? 0.5,
     mirrorShare: 0,
     needsLatency: false,
@@ -186,7 +197,9 @@ export function simulateLooks(options: LookSimulationOptions): LookTraces {
   };
   const traces: LookTraces = metrics.map(() => []);
   for (let r = 0; r < replicates; r++) {
-    const generator = windowGenerator(world, streamFor(seed, r), mode);
+    const random = streamFor(seed, r);
+    const units = options.valueUnits ?? 'user';
+    const generator = mode === 'request' ? perRequestWindows(world, random, units) : orderStatisticsWindows(world, random, units);
     const totals = metrics.map((): [ArmTotals, ArmTotals] => [
       { successes: 0, outcomes: 0, sums: emptySums() },
       { successes: 0, outcomes: 0, sums: emptySums() },
@@ -263,7 +276,8 @@ interface DesignCheckArms {
 /**
  * The world of the design-check table: 300,000 uniform users at 1 request per second, so that in a
  * stage of 8 windows of 15 minutes (~7,200 requests) a user is active in two windows with
- * probability ≈ 0.1% and user-windows are (nearly) independent units, as the analysis assumes.
+ * probability ≈ 0.1%, so users and user-windows nearly coincide (a smaller `population` makes them
+ * return: the returning-users check).
  * Metrics: successes with accuracy 0.3 (proportion); revenue per user, Normal(50, 20²), pre-period
  * correlation 0.7 (mean, CUPED); cost per token, Gamma(2, scale) over Poisson(3) per request with
  * user effect σ_u = 0.5 (ratio, E = 2·scale/3).

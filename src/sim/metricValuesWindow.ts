@@ -15,11 +15,23 @@
  * - perUser metrics draw one value (and, with preCorrelation, one pre-period value) per active
  *   user in `flush`, in both modes.
  *
+ * The units (`valueUnits`): by default 'user' — the values are CUMULATIVE since the A/B stage
+ * started (`ArmWindow.valuesSince`): each user seen in the stage keeps running totals (X_u, Y_u)
+ * of its window pairs, and each window reports n = users seen so far, ΣX, ΣY, ΣX², ΣY², ΣXY over
+ * them (kept up to date by replacing an active user's old terms with its new ones), so the delta
+ * method's unit is the user over the whole test (Deng, Knoblich & Lu, KDD 2018). A perUser
+ * metric's y is then the user's one pre-period value (drawn at its first window; with ρ, each
+ * later window's score is ρ·S′ + √(1 − ρ²)·ε, so every window's value has correlation ρ with the
+ * pre-period score, as a first window's does). 'userWindow' reports each window's active users
+ * alone (the additive form, kept to show why cumulative values exist: with returning users it
+ * inflates the type I error). A new stage (`beginWindow`) starts the running totals afresh.
+ *
  * Each user's effect Z_u is drawn the first time the user is active (per metric) and kept for the
  * replicate, so it persists across windows and stages. Everything is drawn from the stream given
  * to the constructor (the generators pass a sub-stream forked for values, so the windows' counts
  * do not depend on which windows draw values). Memory: per metric one map entry per user seen in
- * the replicate (its effect), and a few numbers per user active in the current window — nothing
+ * the replicate (its effect), a few numbers per user seen in the current A/B stage (its running
+ * totals) and per user active in the current window — nothing
  * per user of the population, so a population of millions costs what its active users do. Cost per window: O(requests) draws in the
  * per-request mode; O(requests) integer draws plus O(active users) value draws (O(requests) for
  * lognormal values) in the windowed mode.
@@ -56,6 +68,21 @@ interface ArmUsers {
  */
 const armUsersCache = new WeakMap<UserPopulation, Map<string, ArmUsers>>();
 
+/** The unit of the reported sums: the user over the stage (cumulative values), or the user-window (per window, additive). */
+export type ValueUnits = 'user' | 'userWindow';
+
+/** One arm's running per-user totals over the current stage ('user' units). */
+interface StageTotals {
+  /** user → index into the arrays below. */
+  indexOf: Map<number, number>;
+  /** Per metric: each user's running X and Y, and a perUser metric's pre-period score (ρ). */
+  runX: number[][];
+  runY: number[][];
+  preScore: number[][];
+  /** Per metric: the sums over the stage's users so far. */
+  sums: BivariateSums[];
+}
+
 /** The window's per-user tallies of metric values for one replicate. */
 export class MetricValuesTally {
   private readonly metrics: readonly NamedMetricValues[];
@@ -74,7 +101,23 @@ export class MetricValuesTally {
   /** Per arm: the users active in the current window, in order of first request. */
   private readonly active: [number[], number[]] = [[], []];
 
-  constructor(metrics: readonly NamedMetricValues[], population: UserPopulation, random: Random, mode: 'request' | 'window') {
+  /** 'user': cumulative since `since`; 'userWindow': per window. */
+  readonly units: ValueUnits;
+  /** Start of the current stage's accumulation (seconds; 'user' units), NaN before the first window. */
+  private since = Number.NaN;
+  /** End of the last window begun, to tell a new stage when no stage start is given. */
+  private lastEnd = Number.NaN;
+  private stage: [StageTotals, StageTotals];
+
+  constructor(
+    metrics: readonly NamedMetricValues[],
+    population: UserPopulation,
+    random: Random,
+    mode: 'request' | 'window',
+    units: ValueUnits = 'user',
+  ) {
+    this.units = units;
+    this.stage = [this.emptyStage(metrics.length), this.emptyStage(metrics.length)];
     this.metrics = metrics;
     this.population = population;
     this.perRequestMode = mode === 'request';
@@ -83,6 +126,37 @@ export class MetricValuesTally {
     this.effects = metrics.map(() => new Map<number, number>());
     this.totalX = metrics.map(() => []);
     this.totalY = metrics.map(() => []);
+  }
+
+  private emptyStage(metricCount: number): StageTotals {
+    const lists = () => Array.from({ length: metricCount }, (): number[] => []);
+    return {
+      indexOf: new Map(),
+      runX: lists(),
+      runY: lists(),
+      preScore: lists(),
+      sums: Array.from({ length: metricCount }, () => ({ count: 0, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 })),
+    };
+  }
+
+  /**
+   * Called before each A/B window [start, start + duration): with 'user' units, starts the running
+   * totals afresh when a new stage begins — `stageStart` (the controller's stage start) differs
+   * from the current one, or, when the caller does not know it, the window does not follow the
+   * last one (windows between were of other stages; two A/B stages in a row are then taken as
+   * one). The users' persistent effects are kept (they are the users'). O(1), or O(users seen) to reset.
+   */
+  beginWindow(start: number, duration: number, stageStart?: number): void {
+    const since = stageStart ?? (start === this.lastEnd ? this.since : start);
+    this.lastEnd = start + duration;
+    if (since === this.since) return;
+    this.since = since;
+    if (this.units === 'user') this.stage = [this.emptyStage(this.metrics.length), this.emptyStage(this.metrics.length)];
+  }
+
+  /** `ArmWindow.valuesSince` of the sums `flush` returns: the stage's start ('user' units), undefined per window. */
+  get valuesSince(): number | undefined {
+    return this.units === 'user' && !Number.isNaN(this.since) ? this.since : undefined;
   }
 
   /** f_u = exp(σ·Z_u − σ²/2) of metric m for user u (Z_u drawn on first use). */
@@ -179,21 +253,41 @@ export class MetricValuesTally {
   }
 
   /**
-   * Ends the window for `arm`: each active user becomes one unit (x, y) per metric, folded into
-   * n, Σx, Σy, Σx², Σy², Σxy; the per-user tallies are cleared. Returns the sums by metric name.
+   * Ends the window for `arm`: each active user's pair (x, y) of the window per metric is one unit
+   * ('userWindow' units) or is added to its running totals over the stage ('user' units; a user
+   * new to the stage adds a unit), folded into n, Σx, Σy, Σx², Σy², Σxy; the per-window tallies are
+   * cleared. Returns the sums by metric name (a copy: the stage's running sums stay here).
    */
   flush(arm: ArmIndex): Record<string, BivariateSums> {
     const { metrics, draws } = this;
     const active = this.active[arm];
     const result: Record<string, BivariateSums> = {};
+    const cumulative = this.units === 'user';
+    const stage = this.stage[arm];
+    // Users new to the stage get their running totals (one slot for every metric).
+    if (cumulative) {
+      for (const user of active) {
+        if (stage.indexOf.has(user)) continue;
+        stage.indexOf.set(user, stage.indexOf.size);
+        for (let m = 0; m < metrics.length; m++) {
+          stage.runX[m].push(0);
+          stage.runY[m].push(0);
+          stage.preScore[m].push(Number.NaN);
+          stage.sums[m].count += 1;
+        }
+      }
+    }
     for (let m = 0; m < metrics.length; m++) {
       const values = arm === 0 ? metrics[m].control : metrics[m].candidate;
       const control = metrics[m].control;
-      const sums: BivariateSums = { count: active.length, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
+      const sums: BivariateSums = cumulative
+        ? stage.sums[m]
+        : { count: active.length, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
       for (let i = 0; i < active.length; i++) {
         const user = active[i];
         const slot = this.slotOf.get(user) as number;
         const k = this.slotRequests[slot];
+        const index = cumulative ? (stage.indexOf.get(user) as number) : -1;
         let x: number;
         let y: number;
         if (values.kind === 'perUser') {
@@ -203,11 +297,19 @@ export class MetricValuesTally {
             x = factor * draws.one(values.value);
             y = 0;
           } else {
-            const score = draws.normal();
-            const preScore = rho * score + Math.sqrt(1 - rho * rho) * draws.normal();
-            x = factor * draws.fromScore(values.value, score);
-            const preFactor = control === values ? factor : this.userFactor(m, user, control.userEffectSigma);
-            y = preFactor * draws.fromScore((control as Extract<MetricValues, { kind: 'perUser' }>).value, preScore);
+            const known = cumulative ? stage.preScore[m][index] : Number.NaN;
+            if (Number.isNaN(known)) {
+              const score = draws.normal();
+              const preScore = rho * score + Math.sqrt(1 - rho * rho) * draws.normal();
+              x = factor * draws.fromScore(values.value, score);
+              const preFactor = control === values ? factor : this.userFactor(m, user, control.userEffectSigma);
+              y = preFactor * draws.fromScore((control as Extract<MetricValues, { kind: 'perUser' }>).value, preScore);
+              if (cumulative) stage.preScore[m][index] = preScore;
+            } else {
+              // A returning user: its pre-period value is already in its totals (y stays).
+              x = factor * draws.fromScore(values.value, rho * known + Math.sqrt(1 - rho * rho) * draws.normal());
+              y = 0;
+            }
           }
         } else if (this.perRequestMode) {
           x = this.totalX[m][slot];
@@ -222,13 +324,28 @@ export class MetricValuesTally {
             y = draws.sum(values.denominator, k);
           }
         }
-        sums.sumX += x;
-        sums.sumY += y;
-        sums.sumXSquares += x * x;
-        sums.sumYSquares += y * y;
-        sums.sumXY += x * y;
+        if (cumulative) {
+          // Replace the user's old terms with its new totals' (a perUser metric's y is its pre-period value, not summed).
+          const oldX = stage.runX[m][index];
+          const oldY = stage.runY[m][index];
+          const newX = oldX + x;
+          const newY = oldY + y;
+          stage.runX[m][index] = newX;
+          stage.runY[m][index] = newY;
+          sums.sumX += newX - oldX;
+          sums.sumY += newY - oldY;
+          sums.sumXSquares += newX * newX - oldX * oldX;
+          sums.sumYSquares += newY * newY - oldY * oldY;
+          sums.sumXY += newX * newY - oldX * oldY;
+        } else {
+          sums.sumX += x;
+          sums.sumY += y;
+          sums.sumXSquares += x * x;
+          sums.sumYSquares += y * y;
+          sums.sumXY += x * y;
+        }
       }
-      result[metrics[m].name] = sums;
+      result[metrics[m].name] = cumulative ? { ...sums } : sums;
     }
     for (const user of active) this.slotOf.delete(user);
     active.length = 0;
@@ -241,7 +358,12 @@ export class MetricValuesTally {
   }
 }
 
-/** Sets an arm window's `values` (contracts C3: per metric name, the per-unit sums). */
-export function attachMetricValues(window: ArmWindow | undefined, values: Record<string, BivariateSums>): void {
-  if (window !== undefined) window.values = values;
+/**
+ * Sets an arm window's `values` (contracts C3: per metric name, the per-unit sums) and, for
+ * cumulative values, `valuesSince` (the tally's `valuesSince`).
+ */
+export function attachMetricValues(window: ArmWindow | undefined, values: Record<string, BivariateSums>, since?: number): void {
+  if (window === undefined) return;
+  window.values = values;
+  if (since !== undefined) window.valuesSince = since;
 }

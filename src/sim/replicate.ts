@@ -177,6 +177,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     request.start = time;
     request.duration = duration;
     request.stageKind = stage.kind;
+    request.stageStart = state.stageStartTime;
     request.candidateShare = state.candidateTraffic;
     request.mirrorShare = stage.mirrorTraffic;
     request.needsLatency = plan.needsLatency[state.stageIndex];

@@ -12,6 +12,12 @@ export interface WindowRequest {
   start: number;
   duration: number;
   stageKind: StageKind;
+  /**
+   * When the current stage started (the controller's `stageStartTime`), seconds: the start of an
+   * A/B stage's cumulative metric values (`ArmWindow.valuesSince`). Absent: the generators take
+   * the first of a run of consecutive A/B windows as the start.
+   */
+  stageStart?: number;
   /** Share of users the candidate serves (the controller's `candidateTraffic`). */
   candidateShare: number;
   /** Share of traffic mirrored to the candidate (shadow stages), else 0. */

@@ -51,6 +51,7 @@ import { forkStream } from '../engine/random/streams.ts';
 import { GammaVariates } from './gammaVariates.ts';
 import { inputBinCount, inputBinProbabilities, multinomialCounts } from './inputDrift.ts';
 import type { LatencyModel } from './latencyModel.ts';
+import type { ValueUnits } from './metricValuesWindow.ts';
 import { attachMetricValues, MetricValuesTally } from './metricValuesWindow.ts';
 import { sketchRoundingFromLog } from './sketchRounding.ts';
 import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
@@ -96,7 +97,7 @@ function poisson(random: Random, mean: number): number {
  * was in the rollout while the candidate was worse — O(100) per window, and at the end O(100)
  * for uniform users or O(users) for a Zipf population.
  */
-export function orderStatisticsWindows(world: World, random: Random): WindowGenerator {
+export function orderStatisticsWindows(world: World, random: Random, valueUnits: ValueUnits = 'user'): WindowGenerator {
   const traffic = world.scenario.traffic;
   const population = world.population;
   const round = sketchRoundingFromLog();
@@ -112,13 +113,14 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
    * An A/B window's metric values: each arm's requests given to its users, then the per-user sums
    * (metricValuesWindow.ts).
    */
-  function attachValues(window: WindowMetrics, candidateShare: number): void {
-    valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream as Random, 'window');
+  function attachValues(window: WindowMetrics, candidateShare: number, stageStart: number | undefined): void {
+    valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream as Random, 'window', valueUnits);
+    valuesTally.beginWindow(window.startTime, window.duration, stageStart);
     const percentage = rolloutPercentage(candidateShare);
     valuesTally.drawArmRequests(0, window.control?.requests ?? 0, percentage);
     valuesTally.drawArmRequests(1, window.candidate?.requests ?? 0, percentage);
-    attachMetricValues(window.control, valuesTally.flush(0));
-    attachMetricValues(window.candidate, valuesTally.flush(1));
+    attachMetricValues(window.control, valuesTally.flush(0), valuesTally.valuesSince);
+    attachMetricValues(window.candidate, valuesTally.flush(1), valuesTally.valuesSince);
   }
 
   /** Draws a Poisson count for cache `slot` with `mean`, reusing the sampler while the mean is unchanged. */
@@ -298,7 +300,7 @@ export function orderStatisticsWindows(world: World, random: Random): WindowGene
         window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
       window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
     }
-    if (valuesStream !== null && request.stageKind === 'ab') attachValues(window, request.candidateShare);
+    if (valuesStream !== null && request.stageKind === 'ab') attachValues(window, request.candidateShare, request.stageStart);
     const candidateCount = window.candidate.requests;
     totals.failedRequests += window.candidate.errors;
     totals.candidateRequests += candidateCount;

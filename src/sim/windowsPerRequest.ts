@@ -46,6 +46,7 @@ import { poissonSampler } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { forkStream } from '../engine/random/streams.ts';
 import { inputBinCount, inputBinOf, inputBinProbabilities, numericInputLaw } from './inputDrift.ts';
+import type { ValueUnits } from './metricValuesWindow.ts';
 import { attachMetricValues, MetricValuesTally } from './metricValuesWindow.ts';
 import { SketchBuffer } from './sketchBuffer.ts';
 import { expectedArrivals, replayArrivals, rolloutPercentage, userSampler } from './traffic.ts';
@@ -128,7 +129,7 @@ function counters(segments: number): ArmCounters {
 }
 
 /** A per-request generator for one replicate drawing from `random`. */
-export function perRequestWindows(world: World, random: Random): WindowGenerator {
+export function perRequestWindows(world: World, random: Random, valueUnits: ValueUnits = 'user'): WindowGenerator {
   const scenario = world.scenario;
   const traffic = scenario.traffic;
   const population = world.population;
@@ -342,8 +343,9 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
         }
       } else {
         if (valuesStream !== null && request.stageKind === 'ab')
-          valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream, 'request');
+          valuesTally ??= new MetricValuesTally(world.metricValues ?? [], population, valuesStream, 'request', valueUnits);
         const values = request.stageKind === 'ab' ? valuesTally : null;
+        values?.beginWindow(start, duration, request.stageStart);
         for (let i = 0; i < total; i++) {
           const user = drawUser();
           if (buckets[user] <= percentage) {
@@ -376,8 +378,8 @@ export function perRequestWindows(world: World, random: Random): WindowGenerator
       if (valuesTally !== null && request.stageKind === 'ab' && !shadowOrBaseline) {
         const controlValues = valuesTally.flush(0);
         const candidateValues = valuesTally.flush(1);
-        attachMetricValues(window.control, controlValues);
-        attachMetricValues(window.candidate, candidateValues);
+        attachMetricValues(window.control, controlValues, valuesTally.valuesSince);
+        attachMetricValues(window.candidate, candidateValues, valuesTally.valuesSince);
       }
       return window;
     },
