@@ -10,6 +10,7 @@
  */
 
 import { normalizedValue } from '../engine/routing/bucketing.ts';
+import { type WeightGroups, weightGroupsBuilder, weightGroupsUsersServed } from './populationSummary.ts';
 import type { Traffic } from './scenario.ts';
 
 const DAY = 86400;
@@ -110,6 +111,8 @@ export interface UserPopulation {
   /** Walker alias table for drawing a user: `aliasProbability[i]`, `alias[i]` (empty when uniform; built on first read). */
   readonly aliasProbability: Float64Array;
   readonly alias: Int32Array;
+  /** Zipf users: per (run of similar weights, bucket) summaries for `expectedUsersServed` (populationSummary.ts); null when uniform. */
+  weightGroups: WeightGroups | null;
 }
 
 /**
@@ -120,10 +123,11 @@ export interface UserPopulation {
  *
  * What each mode needs is built when first read, so that a scenario's setup does not pay for
  * what its mode never uses (issue 16, "Speed"): the per-bucket tables (`exposedShareByBucket`,
- * `usersByBucket`) always, by one streaming pass of hashes; for uniform users nothing per user
- * is stored — `buckets` and `weights` are rebuilt on first read (the per-request mode) — and
- * the alias table, the largest part (≈ 40 bytes a user while built), only when the per-request
- * mode draws a user. Every value is computed by the same expressions in the same order as
+ * `usersByBucket`) and, for Zipf users, the per-(run, bucket) summaries of `expectedUsersServed`
+ * (`weightGroups`, populationSummary.ts) always, by one streaming pass of hashes; nothing per user
+ * is stored — `buckets` and `weights` are rebuilt on first read (the per-request mode, A/B metric
+ * values) — and the alias table, the largest part (≈ 40 bytes a user while built), only when the
+ * per-request mode draws a user. Every value is computed by the same expressions in the same order as
  * before, so seeded results are unchanged bit for bit.
  *
  * Populations are memoised by (count, zipfExponent, group) — a sweep or a tuning search
@@ -146,7 +150,7 @@ export function userPopulation(traffic: Traffic, group: string): UserPopulation 
   return population;
 }
 
-/** How many populations `userPopulation` keeps (each O(count) bytes for Zipf users, O(1) for uniform ones). */
+/** How many populations `userPopulation` keeps (each O(log count) bytes until a per-user array is read). */
 export const populationCacheSize = 4;
 const populationCache = new Map<string, UserPopulation>();
 
@@ -155,6 +159,9 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
   const usersByBucket = new Float64Array(101);
   let buckets: Uint8Array | null = null;
   let weights: Float64Array | null = null;
+  let weightGroups: WeightGroups | null = null;
+  // Σ (i+1)^−s, summed in index order as the per-user weights always were (Zipf users only).
+  let total = 0;
   if (zipfExponent === 0) {
     // weights[i] = 1 / count, as 1 / Σ 1 was (the sum of `count` ones is exact).
     const weight = 1 / count;
@@ -164,46 +171,57 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
       usersByBucket[bucket] += 1;
     }
   } else {
-    buckets = new Uint8Array(count);
-    weights = new Float64Array(count);
-    let total = 0;
+    // Two streaming passes instead of per-user arrays (issue 16, "Speed"): the total first, then
+    // each user's hash and normalised weight (i+1)^−s / total — the same IEEE operations, in the
+    // same order, as storing the weights and dividing them in place — folded into the per-bucket
+    // tables and the per-(run, bucket) summaries of populationSummary.ts.
+    for (let i = 0; i < count; i++) total += (i + 1) ** -zipfExponent;
+    const builder = weightGroupsBuilder(count, zipfExponent);
     for (let i = 0; i < count; i++) {
-      buckets[i] = normalizedValue(`user-${i}`, group);
-      const weight = (i + 1) ** -zipfExponent;
-      weights[i] = weight;
-      total += weight;
+      const bucket = normalizedValue(`user-${i}`, group);
+      const raw = (i + 1) ** -zipfExponent;
+      builder.add(i, bucket, raw);
+      exposedShareByBucket[bucket] += raw / total;
+      usersByBucket[bucket] += 1;
     }
-    for (let i = 0; i < count; i++) {
-      weights[i] /= total;
-      exposedShareByBucket[buckets[i]] += weights[i];
-      usersByBucket[buckets[i]] += 1;
-    }
+    weightGroups = builder.finish(total);
   }
   for (let b = 1; b <= 100; b++) exposedShareByBucket[b] += exposedShareByBucket[b - 1];
   exposedShareByBucket[100] = 1;
+  const perUserBuckets = (): Uint8Array => {
+    if (buckets === null) {
+      buckets = new Uint8Array(count);
+      for (let i = 0; i < count; i++) buckets[i] = normalizedValue(`user-${i}`, group);
+    }
+    return buckets;
+  };
+  const perUserWeights = (): Float64Array => {
+    if (weights === null) {
+      weights = new Float64Array(count);
+      if (zipfExponent === 0) weights.fill(1 / count);
+      else for (let i = 0; i < count; i++) weights[i] = (i + 1) ** -zipfExponent / total;
+    }
+    return weights;
+  };
   let alias: { probability: Float64Array; alias: Int32Array } | null =
     zipfExponent === 0 ? { probability: new Float64Array(0), alias: new Int32Array(0) } : null;
   return {
     count,
     exposedShareByBucket,
     usersByBucket,
+    weightGroups,
     get buckets(): Uint8Array {
-      if (buckets === null) {
-        buckets = new Uint8Array(count);
-        for (let i = 0; i < count; i++) buckets[i] = normalizedValue(`user-${i}`, group);
-      }
-      return buckets;
+      return perUserBuckets();
     },
     get weights(): Float64Array {
-      if (weights === null) weights = new Float64Array(count).fill(1 / count);
-      return weights;
+      return perUserWeights();
     },
     get aliasProbability(): Float64Array {
-      alias ??= aliasTable(weights as Float64Array, count);
+      alias ??= aliasTable(perUserWeights(), count);
       return alias.probability;
     },
     get alias(): Int32Array {
-      alias ??= aliasTable(weights as Float64Array, count);
+      alias ??= aliasTable(perUserWeights(), count);
       return alias.alias;
     },
   };
@@ -245,6 +263,23 @@ export function rolloutPercentage(share: number): number {
  */
 export function exposedShare(population: UserPopulation, share: number): number {
   return population.exposedShareByBucket[Math.floor(rolloutPercentage(share) + 1e-9)];
+}
+
+/**
+ * Expected distinct users served, Σ_u 1 − exp(−w_u·E_{bucket(u)}), given the requests offered to
+ * each sticky bucket `exposureByBucket[b]` (b = 1…100; Float64Array(101), non-increasing in b as
+ * rollout levels make it): the windowed mode's `exposure()` and the exact evaluator's
+ * `usersServed`. Uniform users: Σ_b n_b·(1 − exp(−E_b/count)), O(buckets); Zipf users: from the
+ * population's run summaries, within 10⁻¹² relative of the per-user sum, O(runs × buckets) —
+ * never reading per-user arrays.
+ */
+export function expectedUsersServed(population: UserPopulation, exposureByBucket: Float64Array): number {
+  if (!(exposureByBucket[1] > 0)) return 0;
+  if (population.weightGroups !== null) return weightGroupsUsersServed(population.weightGroups, exposureByBucket);
+  const { count, usersByBucket } = population;
+  let users = 0;
+  for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
+  return users;
 }
 
 /**

@@ -56,7 +56,7 @@ import {
   isPaused,
   reachesFailureLimit,
 } from '../../engine/controller/failureCount.ts';
-import { expectedArrivals, replayArrivals, rolloutPercentage } from '../traffic.ts';
+import { expectedArrivals, expectedUsersServed, replayArrivals, rolloutPercentage } from '../traffic.ts';
 import type { ArmConditions, World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
@@ -139,17 +139,7 @@ function usersServed(world: World, levels: readonly number[], volumes: readonly 
   if (volumes.every((volume) => volume === 0)) return 0;
   const exposureByBucket = new Float64Array(101);
   for (let j = 0; j < levels.length; j++) for (let b = 1; b <= levels[j]; b++) exposureByBucket[b] += volumes[j];
-  const { count, buckets, weights, usersByBucket } = world.population;
-  let users = 0;
-  if (world.scenario.traffic.users.zipfExponent === 0) {
-    for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
-  } else if (exposureByBucket[1] > 0) {
-    for (let u = 0; u < count; u++) {
-      const volume = exposureByBucket[buckets[u]];
-      if (volume > 0) users += -Math.expm1(-weights[u] * volume);
-    }
-  }
-  return users;
+  return expectedUsersServed(world.population, exposureByBucket);
 }
 
 /**
