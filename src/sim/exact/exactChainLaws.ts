@@ -12,7 +12,7 @@ import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import type { World } from '../world.ts';
 import type { BaselineReference, CheckLawOptions } from './checkLaw.ts';
 import { healthCheckLaw } from './healthCheckLaw.ts';
-import { shadowGateLaw } from './shadowGateLaw.ts';
+import { memoisedShadowGateLaw } from './shadowGateLaw.ts';
 import type { ChainLaws } from './stageChain.ts';
 
 /** The chain's laws for `compiled` in `world`, historical `reference` (null: concurrent). O(1); each call costs its law's sums. */
@@ -26,7 +26,7 @@ export function exactChainLaws(
   const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
   return {
     healthCheck: (window) => healthCheckLaw(world, window, compiled.baselineMode === 'concurrent' ? null : reference, options),
-    shadowGates: (window) => shadowGateLaw(world, window.stage, window.stageWindows),
+    shadowGates: (window) => memoisedShadowGateLaw(world, window.stage, window.stageWindows),
     servedRequests: (window) => {
       const end = window.start + window.duration;
       const arrivals = replay

@@ -300,10 +300,55 @@ export function shadowGateLaw(
     return { hold: 0, pass: 0, fail: 1, neglected: bounded + agreement.hold };
   }
   const pass = agreement.pass;
+  // The agreement sums' truncated tails are neglected mass, not failures.
   return {
     hold: agreement.hold,
     pass,
-    fail: Math.max(0, 1 - pass - agreement.hold),
+    fail: Math.max(0, 1 - pass - agreement.hold - agreement.neglected),
     neglected: bounded + agreement.neglected,
   };
+}
+
+/**
+ * Memo of `shadowGateLaw` per world (a WeakMap: it goes with the world), keyed by everything the
+ * law reads — the gates, the mirrored share and each window's place and conditions — so that a
+ * sweep or operating curve over settings that leave the shadow stage alone computes it (or its
+ * refusal) once per world. It changes no result.
+ */
+const memoByWorld = new WeakMap<World, Map<string, CheckProbabilities | ExactUnsupportedError>>();
+
+/** `shadowGateLaw`, memoised per world (above). A key costs O(windows). */
+export function memoisedShadowGateLaw(world: World, stage: CompiledStage, stageWindows: readonly StageWindowRecord[]): CheckProbabilities {
+  let memo = memoByWorld.get(world);
+  if (memo === undefined) {
+    memo = new Map();
+    memoByWorld.set(world, memo);
+  }
+  const gates = stage.shadow?.gates;
+  const parts = [
+    stage.index,
+    stage.mirrorTraffic,
+    gates?.minAgreement,
+    gates?.maxErrorRatio,
+    gates?.maxLatencyRatio,
+    gates?.minComparisons,
+  ];
+  for (const window of stageWindows) {
+    const { candidate, control } = window;
+    parts.push(window.start, window.duration, candidate.agreement, candidate.errorRate, candidate.latencyMultiplier);
+    parts.push(control.errorRate, control.latencyMultiplier);
+  }
+  const key = parts.join('|');
+  let law = memo.get(key);
+  if (law === undefined) {
+    try {
+      law = shadowGateLaw(world, stage, stageWindows);
+    } catch (error) {
+      if (!(error instanceof ExactUnsupportedError)) throw error;
+      law = error;
+    }
+    memo.set(key, law);
+  }
+  if (law instanceof ExactUnsupportedError) throw law;
+  return law;
 }

@@ -11,9 +11,10 @@ import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { agreementGateLaw } from '../../../src/sim/exact/shadowGateLaw.ts';
-import { simulate } from '../../../src/sim/runner.ts';
+import { flagGroup, simulate } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
+import { compileWorld } from '../../../src/sim/world.ts';
 
 function scenario(file: string, edit: (json: Record<string, any>) => void = () => {}): Scenario {
   const json = JSON.parse(readFileSync(file, 'utf8'));
@@ -92,6 +93,16 @@ describe('a shadow stage in the exact chain', () => {
     expect(exact.summary.decisionTimeDistribution).toEqual({ 3600: 1 }); // judged at the end of the shadow's hour
     expect(exact.summary.neglectedMass).toBeLessThan(1e-6);
   });
+
+  it('computes the gates once per world for settings that leave the shadow alone, with the same answer', () => {
+    const scenarioValue = scenario('scenarios/identical-candidate.json');
+    const fresh = evaluateExact(scenarioValue, shadowPolicy(0.95));
+    const world = compileWorld(scenarioValue, flagGroup(shadowPolicy(0.95)));
+    const first = evaluateExact(scenarioValue, shadowPolicy(0.95), { world });
+    const again = evaluateExact(scenarioValue, shadowPolicy(0.95), { world });
+    expect(first).toEqual(fresh);
+    expect(again).toEqual(fresh);
+  }, 60_000);
 
   it('refuses, naming the feature, when the p95 laws straddle the gate', () => {
     const world = scenario('scenarios/identical-candidate.json', (json) => {
