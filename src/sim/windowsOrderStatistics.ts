@@ -54,7 +54,7 @@ import type { LatencyModel } from './latencyModel.ts';
 import type { ValueUnits } from './metricValuesWindow.ts';
 import { attachMetricValues, MetricValuesTally } from './metricValuesWindow.ts';
 import { sketchRoundingFromLog } from './sketchRounding.ts';
-import { expectedArrivals, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
+import { expectedArrivals, expectedUsersServed, exposedShare, replayArrivals, rolloutPercentage } from './traffic.ts';
 import type { Exposure, WindowGenerator, WindowRequest } from './windowRequest.ts';
 import type { ArmConditions, World } from './world.ts';
 
@@ -95,7 +95,7 @@ function poisson(random: Random, mean: number): number {
  * counted; distinct users served while worse are their expectation given the windows' traffic,
  * Σ_users [1 − exp(−w_u·E_b(u))] with E_b the expected arrivals of the windows in which bucket b
  * was in the rollout while the candidate was worse — O(100) per window, and at the end O(100)
- * for uniform users or O(users) for a Zipf population.
+ * for uniform users or O(runs × 100) for a Zipf population (`expectedUsersServed`).
  */
 export function orderStatisticsWindows(world: World, random: Random, valueUnits: ValueUnits = 'user'): WindowGenerator {
   const traffic = world.scenario.traffic;
@@ -325,19 +325,8 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
       return window;
     },
     exposure() {
-      let users = 0;
-      const { count, usersByBucket } = population;
-      if (traffic.users.zipfExponent === 0) {
-        for (let b = 1; b <= 100; b++) if (exposureByBucket[b] > 0) users += usersByBucket[b] * -Math.expm1(-exposureByBucket[b] / count);
-      } else if (exposureByBucket[1] > 0) {
-        // Per-user arrays read only here: uniform populations never build them (traffic.ts).
-        const { buckets, weights } = population;
-        for (let u = 0; u < count; u++) {
-          const volume = exposureByBucket[buckets[u]];
-          if (volume > 0) users += -Math.expm1(-weights[u] * volume);
-        }
-      }
-      return { ...totals, usersServedWhileWorse: users };
+      // O(buckets), or O(runs × buckets) for Zipf users: no per-user arrays (populationSummary.ts).
+      return { ...totals, usersServedWhileWorse: expectedUsersServed(population, exposureByBucket) };
     },
   };
 }
