@@ -219,7 +219,7 @@ describe('replay view in Chromium', () => {
       failingChecks:
         summary.failingChecks.length === 0
           ? ''
-          : `Failing checks in a row at the rollback: ${summary.failingChecks.map((f) => `${f.checks} (${f.count.toLocaleString('en')} runs)`).join(', ')}.`,
+          : `Failing checks counted (in a row) at the rollback: ${summary.failingChecks.map((f) => `${f.checks} (${f.count.toLocaleString('en')} runs)`).join(', ')}.`,
     });
     expect(await world('healthy')).toEqual(expected(json.healthy));
     expect(await world('own-windows')).toEqual(expected(json.ownWindows.summary));

@@ -15,6 +15,7 @@ import { checkErrorDefinition, listStatuses } from '../../sim/replay/errorDefini
 import type { Injection } from '../../sim/replay/injection.ts';
 import { parseInjection } from '../../sim/replay/injection.ts';
 import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
+import { failingChecksLabel } from '../../sim/replay/replayReport.ts';
 import { replayRequests } from '../../sim/replay/replayRequests.ts';
 import { selectVersion } from '../../sim/replay/selectRows.ts';
 import { numberOption, parseCommandArgs, seedOption, UsageError } from '../args.ts';
@@ -25,11 +26,11 @@ import { ERROR_WHEN_HELP, LOG_OPTIONS, LOG_USAGE, logParseOptions, readLog } fro
 import { progressBar } from '../progressBar.ts';
 
 /** Why the runs of one world rolled back, and those that never got their requests: indented lines. */
-function worldLines(world: WorldSummary): string[] {
+function worldLines(world: WorldSummary, counted: string): string[] {
   const lines: string[] = [];
   for (const { reason, count } of world.reasons) lines.push(`    ${reason}: ${count} of ${world.runs} runs`);
   if (world.failingChecks.length > 0) {
-    lines.push(`    failing checks in a row at rollback: ${world.failingChecks.map((f) => `${f.checks} (${f.count} runs)`).join(', ')}`);
+    lines.push(`    ${counted} at rollback: ${world.failingChecks.map((f) => `${f.checks} (${f.count} runs)`).join(', ')}`);
   }
   for (const entry of world.starved) lines.push(`    ${entry.message}`);
   if (world.undecidedRate.count > 0)
@@ -63,9 +64,10 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
     `  false-rollback rate, the log's windows  ${own.runs === 0 ? '— (the log is shorter than one rollout)' : `${formatRateWithCounts(own.falseRollbackRate)}  (${own.runs} runs started every ${formatElapsed(own.startEverySeconds)}; they overlap: ${own.nonOverlappingRuns} would not, so its interval is optimistic)`}`,
     `  promoted ${formatRateWithCounts(result.healthy.promoteRate)}, undecided ${formatRateWithCounts(result.healthy.undecidedRate)}`,
     '  why runs ended without a promotion (replay):',
-    ...worldLines(result.healthy),
+    ...worldLines(result.healthy, failingChecksLabel(policy)),
   ];
-  if (own.runs > 0) lines.push("  why runs ended without a promotion (the log's own windows):", ...worldLines(own.summary));
+  if (own.runs > 0)
+    lines.push("  why runs ended without a promotion (the log's own windows):", ...worldLines(own.summary, failingChecksLabel(policy)));
   const detection = result.detection;
   const regression = result.regression;
   if (detection !== null && regression !== null) {
@@ -81,7 +83,7 @@ export function replayText(result: RequestReplayResult, path: string, policy: Po
       `  undecided                                   ${formatRateWithCounts(detection.regressed.undecidedRate)}`,
       `  detection time from the onset             ${time.count === 0 ? '—' : `median ${formatElapsed(time.median)}, p90 ${formatElapsed(time.p90)} (${time.count} runs rolled back only because of it)`}`,
       '  why regressed runs ended without a promotion:',
-      ...worldLines(detection.regressed),
+      ...worldLines(detection.regressed, failingChecksLabel(policy)),
       `What a miss means: ${regression.missedMeaning}.`,
     );
   } else {

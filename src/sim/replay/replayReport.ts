@@ -10,6 +10,9 @@
  * pairs separate detection from noise: a regressed run that rolled back while its healthy twin
  * did not was rolled back only because of the regression.
  */
+import type { FailureCounting } from '../../engine/controller/failureCount.ts';
+import { resolveFailureCounting } from '../../engine/controller/failureCount.ts';
+import type { Policy } from '../../engine/policy/policy.ts';
 import type { RateEstimate } from '../summary.ts';
 import { histogramQuantile, rateEstimate } from '../summary.ts';
 import type { Injection } from './injection.ts';
@@ -27,7 +30,7 @@ export interface RunOutcome {
    * (e.g. `canary 5% · ratio errorRate`), or `stage · maxDuration`; empty otherwise.
    */
   reasons: string[];
-  /** Failing checks in a row when it rolled back (the failure limit reached); null otherwise. */
+  /** Failing checks counted, as the policy's counting mode counts them (in a row, in total, M of the last N), when it rolled back on its failure limit; null otherwise. */
   failingChecks: number | null;
   /**
    * The run ended (timed out at a stage's maximum duration, or reached the end of the replayed
@@ -55,7 +58,7 @@ export interface WorldTally {
   undecided: number;
   /** `RunOutcome.reasons` key → runs that rolled back with it (a run can count under several). */
   reasons: Record<string, number>;
-  /** Failing checks in a row at rollback → runs. */
+  /** Failing checks counted (the policy's counting mode) at rollback → runs. */
   failingChecks: Record<string, number>;
   /** `stage|ending|per|needed` → runs, and the largest and smallest `seen` among them. */
   starved: Record<string, { runs: number; seenMin: number; seenMax: number }>;
@@ -77,6 +80,29 @@ export interface ReplayTally {
   detectionTimes: Record<string, number>;
 }
 
+/** How one counting mode counts, in words: "in a row", "in total over the rollout", "among the last 5 checks". */
+function countingWords(counting: FailureCounting): string {
+  const over = counting.scope === 'rollout' ? ' over the rollout' : '';
+  if (counting.mode === 'total') return `in total${over}`;
+  if (counting.mode === 'mOfN') return `among the last ${counting.window} checks${over}`;
+  return `in a row${over}`;
+}
+
+/**
+ * The label of a replay's failing-check counts for `policy` (a valid policy): "failing checks
+ * counted (in total over the rollout)", from the counting mode of its checked stages (guards:
+ * stage over policy, src/engine/controller/failureCount.ts), several modes joined by "or" when
+ * its stages count differently — `RunOutcome.failingChecks` is the count the mode reached.
+ */
+export function failingChecksLabel(policy: Policy): string {
+  const modes = new Set<string>();
+  for (const stage of policy.stages) {
+    if (stage.kind === 'promote' || stage.kind === 'baseline') continue;
+    modes.add(countingWords(resolveFailureCounting({ ...policy.guards, ...stage.guards })));
+  }
+  return `failing checks counted (${[...modes].join(' or ')})`;
+}
+
 /** One world's rates as people read them. */
 export interface WorldSummary {
   runs: number;
@@ -85,7 +111,7 @@ export interface WorldSummary {
   undecidedRate: RateEstimate;
   /** Rollbacks by reason, most frequent first: `count` runs of `runs`. */
   reasons: { reason: string; count: number }[];
-  /** Rollbacks by failing checks in a row, ascending. */
+  /** Rollbacks by failing checks counted (the policy's counting mode, `failingChecksLabel`), ascending. */
   failingChecks: { checks: number; count: number }[];
   /** Runs that ended in a stage that never got its requests, with a sentence each. */
   starved: {

@@ -7,6 +7,7 @@ import { guessColumnMapping, LOG_FIELDS } from '../../sim/replay/columnMapping.t
 import { LATENCY_UNITS } from '../../sim/replay/parseLatency.ts';
 import { REJECT_REASONS } from '../../sim/replay/parseLog.ts';
 import type { RequestReplayResult, WorldSummary } from '../../sim/replay/replayReport.ts';
+import { failingChecksLabel } from '../../sim/replay/replayReport.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
 import { LabSettingsController } from '../controllers/labSettingsController.ts';
 import { TaskController } from '../controllers/taskController.ts';
@@ -534,6 +535,7 @@ export class ReplayView extends LitElement {
     const verdict = requestReplayVerdict(result);
     const own = result.ownWindows;
     const detection = result.detection;
+    const counted = failingChecksLabel(settings.policy);
     const regression = result.regression;
     const cell = (
       rate: RateEstimate,
@@ -601,9 +603,9 @@ export class ReplayView extends LitElement {
       }
       <h4>Why it rolled back</h4>
       <div class="worlds">
-        ${this.renderWorld('healthy', `Healthy candidate, replay (${formatCount(result.healthy.runs)} runs)`, result.healthy)}
-        ${own.runs > 0 ? this.renderWorld('own-windows', `Healthy candidate, the log's own windows (${formatCount(own.runs)} runs)`, own.summary) : nothing}
-        ${detection !== null ? this.renderWorld('regressed', `Regressed candidate, replay (${formatCount(detection.regressed.runs)} runs)`, detection.regressed) : nothing}
+        ${this.renderWorld('healthy', `Healthy candidate, replay (${formatCount(result.healthy.runs)} runs)`, result.healthy, counted)}
+        ${own.runs > 0 ? this.renderWorld('own-windows', `Healthy candidate, the log's own windows (${formatCount(own.runs)} runs)`, own.summary, counted) : nothing}
+        ${detection !== null ? this.renderWorld('regressed', `Regressed candidate, replay (${formatCount(detection.regressed.runs)} runs)`, detection.regressed, counted) : nothing}
       </div>
       <h4>What the replay used</h4>
       <ul class="used">
@@ -631,8 +633,8 @@ export class ReplayView extends LitElement {
     `;
   }
 
-  /** One world's outcomes: rollbacks by reason, by failing checks in a row, and the stages that starved. */
-  private renderWorld(name: string, title: string, world: WorldSummary) {
+  /** One world's outcomes: rollbacks by reason, by failing checks counted (`counted`: the policy's mode, `failingChecksLabel`), and the stages that starved. */
+  private renderWorld(name: string, title: string, world: WorldSummary, counted: string) {
     return html`<section class="world" data-world=${name}>
       <h5>${title}</h5>
       ${
@@ -647,7 +649,7 @@ export class ReplayView extends LitElement {
       }
       ${
         world.failingChecks.length > 0
-          ? html`<p class="note" data-section="failing-checks">Failing checks in a row at the rollback: ${world.failingChecks.map((f) => `${f.checks} (${formatCount(f.count)} runs)`).join(', ')}.</p>`
+          ? html`<p class="note" data-section="failing-checks">${counted[0].toUpperCase()}${counted.slice(1)} at the rollback: ${world.failingChecks.map((f) => `${f.checks} (${formatCount(f.count)} runs)`).join(', ')}.</p>`
           : nothing
       }
       ${
