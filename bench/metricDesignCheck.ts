@@ -6,10 +6,11 @@
  * 300,000 users, α = 0.05 two-sided, power 0.8). test/sim/metricValuesDesignCheck.test.ts checks
  * the same table at 300 replicates in the windowed mode; this prints it with more.
  *
- * Then the limit of contract C3's units: the same stage with 2,000 users, who come back in several
- * windows, so user-windows are not independent — the ratio metric with a persistent user effect
- * (σ_u = 0.5) shows the inflation of the fixed design's type I error that pooling user-windows
- * causes, beside the mean metric without user effect, which keeps its level.
+ * Then returning users: the same stage with 2,000 users, who come back in several windows, so
+ * user-windows are not independent — with cumulative per-user values (`valuesSince`, the
+ * simulator's default) every metric keeps its level; with user-windows added as independent units
+ * the ratio metric with a persistent user effect (σ_u = 0.5) inflates the fixed design's type I
+ * error, beside the mean metric without user effect, which keeps its level.
  *
  * Last, the A/B stage with a metric list end to end through the engine (`endToEnd`).
  *
@@ -58,21 +59,34 @@ if (endToEndReplicates > 0) endToEnd();
 
 function returningUsers(): void {
   // Returning users: 2,000 users, ~7,200 requests in the stage (≈ 3.6 per user, over several windows).
-  const recurring = simulateLooks({
-    world: designCheckWorld({ accuracy: 0.3, revenueMean: 50, costScale: 0.5 }, 2000),
-    mode: 'window',
-    metrics: designCheckAnalyses.map((analysis) => analysis.metric),
-    windows: 8,
-    windowDuration: 900,
-    seed: 'bench-recurring-users',
-    replicates: windowReplicates,
-  });
+  const traces = (valueUnits: 'user' | 'userWindow') =>
+    simulateLooks({
+      world: designCheckWorld({ accuracy: 0.3, revenueMean: 50, costScale: 0.5 }, 2000),
+      mode: 'window',
+      metrics: designCheckAnalyses.map((analysis) => analysis.metric),
+      windows: 8,
+      windowDuration: 900,
+      seed: 'bench-recurring-users',
+      replicates: windowReplicates,
+      valueUnits,
+    });
+  const byUnits = { user: traces('user'), userWindow: traces('userWindow') };
   console.log(
-    `\nreturning users (2,000 users, user-windows pooled as independent units), A/A, ${windowReplicates} replicates: fixed-design type I error`,
+    `\nreturning users (2,000 users), A/A, ${windowReplicates} replicates: fixed-design type I error in %, and the empirical variance of the final estimate over the mean variance the analysis computed`,
   );
+  console.log('| metric | cumulative per user (valuesSince): type I | variance ratio | user-windows added: type I | variance ratio |');
+  console.log('|---|---|---|---|---|');
+  const varianceRatio = (cell: readonly Float64Array[], meanVariance: number) => {
+    const finals = cell.map((trace) => trace[trace.length - 2]);
+    const mean = finals.reduce((sum, x) => sum + x, 0) / finals.length;
+    return (finals.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (finals.length - 1) / meanVariance).toFixed(2);
+  };
   designCheckAnalyses.forEach((analysis, i) => {
-    const cell = designRates(recurring[i], { looks: 4, alpha: 0.05, mixingVariance: 1 });
-    console.log(`  ${analysis.label}: ${percent(cell, 'fixed')} %`);
+    const cells = (['user', 'userWindow'] as const).map((units) => {
+      const cell = designRates(byUnits[units][i], { looks: 4, alpha: 0.05, mixingVariance: 1 });
+      return `${percent(cell, 'fixed')} | ${varianceRatio(byUnits[units][i], cell.meanFinalVariance)}`;
+    });
+    console.log(`| ${analysis.label} | ${cells[0]} | ${cells[1]} |`);
   });
 }
 
