@@ -160,6 +160,65 @@ describe('rollout-lab decide', () => {
     expect(refusedText.stdout).toMatch(/^line 1: candidate\.values\.tokens\.count: must be at least 0, got -1/);
   });
 
+  it('reads cumulative metric values (valuesSince): each line’s values replace the last, and refuses ones that start after the stage', async () => {
+    const abPolicy: Policy = {
+      version: 1,
+      baseline: { mode: 'concurrent' },
+      guards: { minRequests: 10 },
+      skipCanary: { reason: 'decide test of cumulative values' },
+      stages: [
+        {
+          kind: 'ab',
+          traffic: 0.5,
+          minDuration: '5m',
+          guardrails: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }],
+          test: {
+            metric: 'successRate',
+            minimumEffect: 0.05,
+            design: { type: 'fixed' },
+            sampleSize: 1000,
+            metrics: [{ name: 'tokens', kind: 'mean', role: 'success', minimumEffect: 4 }],
+          },
+        },
+        { kind: 'promote' },
+      ],
+    };
+    const abPath = join(dir, 'ab-cumulative.json');
+    writeFileSync(abPath, JSON.stringify(abPolicy));
+    // scripts/reference/ab_metrics.py, section 1: per window, 500 users per arm; line 2 carries both windows' users.
+    const sums = (count: number, sumX: number, sumXSquares: number) => ({ count, sumX, sumY: 0, sumXSquares, sumYSquares: 0, sumXY: 0 });
+    const windowLine = (startTime: number, since: number, control: object, candidate: object) =>
+      JSON.stringify({
+        startTime,
+        duration: 300,
+        control: { requests: 1000, errors: 0, timeouts: 0, values: { tokens: control }, valuesSince: since },
+        candidate: { requests: 1000, errors: 0, timeouts: 0, values: { tokens: candidate }, valuesSince: since },
+      });
+    const first = windowLine(0, 0, sums(500, 50315.134164715535, 5282399.676784842), sums(500, 50994.16679664001, 5385954.959195054));
+    const second = windowLine(
+      300,
+      0,
+      sums(1000, 50315.134164715535 + 50106.210233078484, 5282399.676784842 + 5226782.23671606),
+      sums(1000, 50994.16679664001 + 51216.567165692075, 5385954.959195054 + 5442472.428089401),
+    );
+    const run = await runCommand(decideCommand, ['--policy', abPath], `${first}\n${second}\n`);
+    expect(run.code).toBe(0);
+    const [out1, out2] = run.stdout
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text));
+    expect([out1.decision, out2.decision]).toEqual(['continue', 'promote']);
+    // The same z as the two windows added (ab_metrics.py: 1.9919821318159292): replaced, not added again.
+    expect(out2.metrics[0].z).toBeCloseTo(1.9919821318159292, 9);
+    const late = windowLine(0, 120, sums(500, 50315.134164715535, 5282399.676784842), sums(500, 50994.16679664001, 5385954.959195054));
+    const refused = await runCommand(decideCommand, ['--policy', abPath], late);
+    const out = JSON.parse(refused.stdout.trim());
+    expect(out.decision).toBe('hold');
+    expect(out.reasons.find((reason: { metric: string }) => reason.metric === 'valuesSince').message).toContain(
+      "control.valuesSince 120 is after the A/B stage's start 0",
+    );
+  });
+
   it('refuses an invalid policy and a missing --policy', async () => {
     const badPath = join(dir, 'bad.json');
     writeFileSync(badPath, JSON.stringify({ ...policy, stages: [] }));

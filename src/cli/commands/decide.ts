@@ -109,6 +109,9 @@ export function decisionText(
  * (not JSON, or not a valid window) writes `{ line, error, problems: [{ path, message }] }`
  * instead, leaves the state unchanged, and processing CONTINUES with the next line (a monitoring
  * hiccup should not stop the loop); the exit code is then 2. Blank lines are skipped.
+ * A/B metric values may come per window (added over the stage: user-windows) or cumulative per
+ * user since the stage started (`valuesSince` on the arm: each line's values replace the last's,
+ * the unit being the user over the whole test; a pipeline's per-user aggregates since exposure).
  */
 export const decideCommand: Command = {
   name: 'decide',
