@@ -15,14 +15,16 @@ import type { ArgoMetricSpec } from '../../../src/engine/export/argoAnalysisSema
 import {
   addArgoMeasurement,
   argoMetricPhase,
+  argoRolloutAction,
   emptyArgoMetricResult,
   validateArgoMetrics,
 } from '../../../src/engine/export/argoAnalysisSemantics.ts';
 import { argoExportNotes, argoFailureLimit, argoRolloutsYaml, exportArgoRollouts } from '../../../src/engine/export/argoRollouts.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import { parseDuration } from '../../../src/engine/policy/duration.ts';
-import type { Policy, Stage } from '../../../src/engine/policy/policy.ts';
+import type { Guards, Policy, Stage } from '../../../src/engine/policy/policy.ts';
 import { window } from '../controller/windowFixtures.ts';
+import { argoRunAtZeroTraffic, policyAtZeroTraffic } from './controllerSemantics.ts';
 import { exportPolicies } from './policies.ts';
 
 function documents(text: string): any[] {
@@ -340,6 +342,27 @@ describe('counting over the rollout: one background analysis', () => {
     }
     return null;
   };
+
+  test('at zero traffic the background run does what the policy does: aborts where it rolls back, pauses where it holds, never passes', () => {
+    const cases: [Guards, string, number, string][] = [
+      [{ onNoData: 'fail' }, 'abort', 3, 'rollback'],
+      [{ onNoData: 'inconclusive', inconclusiveLimit: 3 }, 'pause', 3, 'hold'],
+      [{ onNoData: 'hold' }, 'pause', 1, 'hold'],
+    ];
+    for (const [guards, action, rounds, decision] of cases) {
+      const value: Policy = { ...policy, guards: { ...policy.guards, ...guards } };
+      const metrics = (exportArgoRollouts(value).analysisTemplates[0].spec as any).metrics as ArgoMetricSpec[];
+      const zero = argoRunAtZeroTraffic(metrics);
+      const own = policyAtZeroTraffic(value, 0, 300, 50);
+      expect([guards.onNoData, argoRolloutAction(zero.phase), zero.rounds, own.decision]).toEqual([
+        guards.onNoData,
+        action,
+        rounds,
+        decision,
+      ]);
+      if (decision === 'rollback') expect(own.windows).toBe(zero.rounds);
+    }
+  });
 
   test('the background metric fails at the same check as the controller on all 64 sequences of six checks', () => {
     const [metric] = (exportArgoRollouts(policy).analysisTemplates[0].spec as any).metrics as ArgoMetricSpec[];
