@@ -116,7 +116,9 @@ export function missingAbMetrics(
  * totals, or null when they can (or are additive): they start after the A/B stage started (its
  * first users would be missing from the sums), or some metric's count is smaller than the stage
  * totals' (cumulative counts of users seen only grow: values that go backwards were reset or mixed
- * up). The message names the field. O(metrics).
+ * up); and, once the stage has cumulative values, a window whose values are per window (they
+ * cannot be added to cumulative sums) or accumulate since another time. The message names the
+ * field. O(metrics).
  */
 export function cumulativeValuesProblem(
   state: ControllerState,
@@ -127,7 +129,16 @@ export function cumulativeValuesProblem(
     ['control', control, state.stageControl],
     ['candidate', candidate, state.stageCandidate],
   ] as const) {
-    if (arm?.values === undefined || arm.valuesSince === undefined) continue;
+    if (arm?.values === undefined) continue;
+    if (arm.valuesSince === undefined) {
+      if (totals.valuesSince !== undefined) {
+        return `${label}.valuesSince is missing after cumulative values since ${totals.valuesSince} in this stage: per-window values cannot be added to cumulative ones`;
+      }
+      continue;
+    }
+    if (totals.valuesSince !== undefined && arm.valuesSince !== totals.valuesSince) {
+      return `${label}.valuesSince ${arm.valuesSince} differs from the stage's earlier cumulative values (since ${totals.valuesSince}): the accumulation must not restart within the stage`;
+    }
     if (arm.valuesSince > state.stageStartTime) {
       return `${label}.valuesSince ${arm.valuesSince} is after the A/B stage's start ${state.stageStartTime}: cumulative values must cover the whole stage`;
     }

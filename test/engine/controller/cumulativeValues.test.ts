@@ -125,6 +125,20 @@ describe('cumulative values the engine refuses (hold, naming valuesSince)', () =
     expect(state.stageControl.values?.tokens).toEqual(control1);
   });
 
+  it('per-window values after cumulative ones, and an accumulation that restarts within the stage', () => {
+    const mixed = run([window(0, control1, candidate1, 0), window(1, control2, candidate2)]);
+    expect(mixed.decisions).toEqual(['continue', 'hold']);
+    expect(mixed.results[1].reasons.find((r) => r.metric === 'valuesSince')?.message).toBe(
+      'A/B metric values refused: control.valuesSince is missing after cumulative values since 0 in this stage: per-window values cannot be added to cumulative ones (hold)',
+    );
+    expect(mixed.state.stageControl.values?.tokens).toEqual(control1);
+    const restarted = run([window(0, control1, candidate1, 0), window(1, add(control1, control2), add(candidate1, candidate2), -300)]);
+    expect(restarted.decisions).toEqual(['continue', 'hold']);
+    expect(restarted.results[1].reasons.find((r) => r.metric === 'valuesSince')?.message).toBe(
+      "A/B metric values refused: control.valuesSince -300 differs from the stage's earlier cumulative values (since 0): the accumulation must not restart within the stage (hold)",
+    );
+  });
+
   it('a refused window’s guardrails still roll back', () => {
     const { decisions } = run([window(0, control1, candidate1, 300, 900)]);
     expect(decisions).toEqual(['rollback']);
