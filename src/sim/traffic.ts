@@ -270,7 +270,7 @@ export function exposedShare(population: UserPopulation, share: number): number 
  * each sticky bucket `exposureByBucket[b]` (b = 1…100; Float64Array(101), non-increasing in b as
  * rollout levels make it): the windowed mode's `exposure()` and the exact evaluator's
  * `usersServed`. Uniform users: Σ_b n_b·(1 − exp(−E_b/count)), O(buckets); Zipf users: from the
- * population's run summaries, within 10⁻¹² relative of the per-user sum, O(runs × buckets) —
+ * population's run summaries, within 10⁻¹² relative of the per-user sum, O(runs × rollout levels) —
  * never reading per-user arrays.
  */
 export function expectedUsersServed(population: UserPopulation, exposureByBucket: Float64Array): number {
