@@ -13,6 +13,12 @@
  *    budget is spent. Every candidate uses replicates [0, searchReplicates) of the same seed —
  *    common random numbers — so differences between candidates are not sampling noise between
  *    runs.
+ *    With `search: 'exact'` the search numbers come from the exact evaluator instead
+ *    (exactTuningEvaluation.ts: no seed, no replicates, intervals of zero width), issue 16: when
+ *    the base policy × worlds has no exact form, the whole search is simulated (`fallback` names
+ *    the features); when one candidate has none (a setting the base policy did not have, e.g. a
+ *    statistical error rule or a long M-of-N window), that candidate alone is simulated on the
+ *    search replicates (`TunedCandidate.searchFallback` names why).
  * 2. **Confirmation**: the best `finalists` candidates are re-simulated on replicates
  *    [searchReplicates, searchReplicates + confirmReplicates) — fresh streams the search never
  *    saw, so the winner's curse of picking the luckiest search result does not carry over — and
@@ -30,6 +36,8 @@
  */
 import type { Policy } from '../engine/policy/policy.ts';
 import { formatMinutes, formatPercentSignificant } from '../engine/text/format.ts';
+import type { ExactTuningEvaluator } from './exactTuningEvaluation.ts';
+import { exactTuningEvaluator } from './exactTuningEvaluation.ts';
 import { paretoFront } from './paretoFront.ts';
 import type { Scenario } from './scenario.ts';
 import type { TuningEvaluation, TuningWorlds } from './tuningEvaluation.ts';
@@ -51,8 +59,14 @@ import type { FidelityMode } from './windowRequest.ts';
 export interface TuneOptions {
   targets: TuningTargets;
   seed: number | string;
-  /** Fidelity mode (default `'window'`, fast). */
+  /** Monte-Carlo fidelity mode of the confirmation and of any simulated search (default `'window'`, fast). */
   mode?: FidelityMode;
+  /**
+   * What the search runs on (default `'simulation'`): `'exact'` evaluates the candidates with the
+   * exact evaluator where it applies (module comment) and simulates only the rest; the
+   * confirmation is simulated either way.
+   */
+  search?: 'exact' | 'simulation';
   /** Replicates per world for each searched candidate (default 200). */
   searchReplicates?: number;
   /** Replicates per world for each finalist's confirmation (default 5 × searchReplicates). */
@@ -89,8 +103,12 @@ export interface TunedCandidate {
   /** The setting in words. */
   label: string;
   policy: Policy;
-  /** Search numbers (replicates [0, searchReplicates), common to all candidates). */
+  /** Search numbers (replicates [0, searchReplicates), common to all candidates; exact ones, with 0 replicates, when `searchedBy` is 'exact'). */
   search: TuningEvaluation;
+  /** What computed the search numbers: the exact evaluator or a Monte-Carlo mode. */
+  searchedBy: 'exact' | FidelityMode;
+  /** In an exact search, the features that sent this candidate to Monte-Carlo (empty otherwise). */
+  searchFallback: string[];
   /** Confirmation numbers on fresh replicates (finalists only). */
   confirmation: TuningEvaluation | null;
   /** On the Pareto front of the search numbers. */
@@ -105,7 +123,12 @@ export interface TunedCandidate {
 export interface TuneResult {
   targets: TuningTargets;
   seed: number | string;
+  /** The Monte-Carlo mode (confirmation, and any simulated search). */
   mode: FidelityMode;
+  /** What searched: 'exact', or the Monte-Carlo mode (asked for, or fallen back to). */
+  search: 'exact' | FidelityMode;
+  /** When an exact search was asked for and the base policy has no exact form: the features (else empty). */
+  fallback: string[];
   searchReplicates: number;
   confirmReplicates: number;
   /** Every candidate simulated, in order. */
@@ -227,15 +250,22 @@ function* tuneProcess(
     throw new RangeError(`prefer must be 'detection' or 'exposure', got ${String(prefer)}`);
   if (!(typeof seed === 'string' || Number.isSafeInteger(seed)))
     throw new RangeError(`seed must be a safe integer or a string, got ${seed}`);
+  const searchWith = options.search ?? 'simulation';
+  if (searchWith !== 'exact' && searchWith !== 'simulation')
+    throw new RangeError(`search must be 'exact' or 'simulation', got ${String(searchWith)}`);
+  // The exact evaluator while the search may use it: dropped (with the features) when the base policy has no exact form.
+  let exact: ExactTuningEvaluator | null = searchWith === 'exact' ? exactTuningEvaluator(healthy, regressed) : null;
+  let fallback: string[] = [];
+  let simulatedSearches = 0;
   const space = options.space ?? defaultTuningSpace(basePolicy, healthy);
   const worlds: TuningWorlds = { healthy, regressed, mode, seed };
   const replicatesPlanned = 2 * (maxEvaluations * searchReplicates + finalistCount * confirmReplicates);
   let replicatesDone = 0;
   let searched = 0;
   let confirmed = 0;
-  const searchEvaluated = () => {
+  const searchEvaluated = (simulated = true) => {
     searched += 1;
-    replicatesDone += 2 * searchReplicates;
+    if (simulated) replicatesDone += 2 * searchReplicates;
     options.onProgress?.({ phase: 'search', evaluations: searched, replicatesDone, replicatesPlanned });
   };
   const confirmEvaluated = () => {
@@ -255,7 +285,7 @@ function* tuneProcess(
     settings: TuningSetting[],
     budget: boolean,
   ): Generator<TuningBatch, { results: (TunedCandidate | null)[]; budgetSpent: boolean }, TuningEvaluation[]> {
-    const fresh: { setting: TuningSetting; key: string; policy: Policy }[] = [];
+    const fresh: { setting: TuningSetting; key: string; policy: Policy; exact: TuningEvaluation | null; searchFallback: string[] }[] = [];
     const keys: string[] = [];
     let budgetSpent = false;
     for (const setting of settings) {
@@ -270,7 +300,7 @@ function* tuneProcess(
       }
       keys.push(key);
       try {
-        fresh.push({ setting, key, policy: applyTuningSetting(basePolicy, setting) });
+        fresh.push({ setting, key, policy: applyTuningSetting(basePolicy, setting), exact: null, searchFallback: [] });
       } catch (error) {
         // A value the policy cannot take (e.g. a check interval longer than a stage) is skipped;
         // the base setting itself must be valid.
@@ -278,25 +308,44 @@ function* tuneProcess(
         byKey.set(key, null);
       }
     }
+    // The exact evaluator first (when it applies); what it refuses is simulated below.
+    for (const entry of fresh) {
+      if (exact === null) break;
+      const answer = exact.evaluate(entry.policy, targets.detectWithin);
+      if (answer.supported) {
+        entry.exact = answer.evaluation;
+        searchEvaluated(false);
+      } else if (candidates.length === 0) {
+        // The base policy itself: the whole search falls back to Monte-Carlo.
+        fallback = answer.features;
+        exact = null;
+      } else {
+        entry.searchFallback = answer.features;
+      }
+    }
+    const simulate = fresh.filter((entry) => entry.exact === null);
     const evaluations =
-      fresh.length > 0
+      simulate.length > 0
         ? yield {
-            policies: fresh.map((entry) => entry.policy),
+            policies: simulate.map((entry) => entry.policy),
             from: 0,
             to: searchReplicates,
             worlds,
             detectWithin: targets.detectWithin,
-            evaluated: searchEvaluated,
+            evaluated: () => searchEvaluated(),
           }
         : [];
-    fresh.forEach(({ setting, key, policy }, i) => {
-      const search = evaluations[i];
+    simulatedSearches += simulate.length;
+    fresh.forEach(({ setting, key, policy, exact: exactSearch, searchFallback }) => {
+      const search = exactSearch ?? evaluations[simulate.findIndex((entry) => entry.key === key)];
       const candidate: TunedCandidate = {
         id: candidates.length,
         setting,
         label: describeTuningSetting(setting, basePolicy),
         policy,
         search,
+        searchedBy: exactSearch === null ? mode : 'exact',
+        searchFallback,
         confirmation: null,
         pareto: false,
         meetsTargets: null,
@@ -399,6 +448,8 @@ function* tuneProcess(
     targets,
     seed,
     mode,
+    search: searchWith === 'exact' && fallback.length === 0 ? 'exact' : mode,
+    fallback,
     searchReplicates,
     confirmReplicates,
     candidates,
@@ -406,6 +457,6 @@ function* tuneProcess(
     recommended,
     finalists,
     message,
-    replicatesRun: 2 * (candidates.length * searchReplicates + finalists.length * confirmReplicates),
+    replicatesRun: 2 * (simulatedSearches * searchReplicates + finalists.length * confirmReplicates),
   };
 }
