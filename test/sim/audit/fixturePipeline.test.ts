@@ -39,12 +39,14 @@ import { flaggerYaml } from '../../../src/engine/export/flagger.ts';
 import type { ImportOptions } from '../../../src/engine/import/index.ts';
 import { importRollout } from '../../../src/engine/import/index.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
+import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
 import { parseRegression } from '../../../src/sim/audit/auditInputs.ts';
 import type { RolloutAudit } from '../../../src/sim/audit/auditRollout.ts';
 import { auditRollout } from '../../../src/sim/audit/auditRollout.ts';
 import { auditScenario } from '../../../src/sim/audit/auditScenario.ts';
 import { auditTuneFiles } from '../../../src/sim/audit/auditTuneFiles.ts';
 import { defaultAuditTargets } from '../../../src/sim/audit/auditTuning.ts';
+import { flagGroup } from '../../../src/sim/runner.ts';
 import type { RateEstimate } from '../../../src/sim/summary.ts';
 import { checkedDocuments, unknownFields } from '../../helpers/crdPaths.ts';
 
@@ -398,4 +400,68 @@ describe('each documentation-shaped fixture: imported, audited, tuned, written b
     },
     120_000,
   );
+});
+
+/**
+ * The canary-inline-analysis audit in closed form, independently of the exact evaluator's chain.
+ * The imported policy: two canary stages (20 % for 10 min, 50 % for 15 min), one check a minute,
+ * an absolute error-rate limit of 5 % (`successCondition: result[0] >= 0.95`), a failure limit of
+ * 2 counted in total per stage (Argo `failureLimit: 1`), a quiet window failing (minRequests 1).
+ * Checks are independent (an absolute rule has no baseline), each failing with probability
+ *   q = P(N = 0) + Σ_{n ≥ 1} P(N = n) · P(Binom(n, p) > 0.05 n),  N ~ Poisson(λ),
+ * λ = 5 req/s × 60 s × the routed share — the share of the 10,000 uniform users whose Unleash
+ * bucket (engine `normalizedValue`, group the flag's name) is ≤ the stage's percentage, as the
+ * simulator routes them (src/sim/traffic.ts `exposedShare`). A stage advances after P = 10 (15)
+ * passing checks and rolls back at the F = 2nd failure, so it rolls back exactly when at least F of
+ * its first P + F − 1 checks fail (a negative-binomial race): P(pass stage) = P(Binom(P + 1, q) ≤ 1).
+ * False rollback = 1 − Π stages P(pass); missed regression (p tripled) = Π stages P(pass).
+ * (scipy.stats with the same formula and shares gives 0.19132280320494433 and 4.1354526906616877e-10.)
+ */
+test('argo/canary-inline-analysis.yaml: the exact audit is the closed form over its two stages', () => {
+  const file = 'argo/canary-inline-analysis.yaml';
+  const imported = importRollout([{ name: file, text: readFileSync(`test/fixtures/import/${file}`, 'utf8') }]);
+  const policy = imported.policy;
+  expect(policy.guards).toEqual({ failureLimit: 2, failureCounting: 'total', onNoData: 'fail', minRequests: 1 });
+  const group = flagGroup(policy);
+  const users = 10_000;
+  const routedShare = (percentage: number) => {
+    let inside = 0;
+    for (let i = 0; i < users; i++) if (normalizedValue(`user-${i}`, group) <= percentage) inside++;
+    return inside / users;
+  };
+  /** P(a check fails) at Poisson(λ) requests and error probability p (pmfs by their recurrences; λ < 200, so no underflow). */
+  const checkFails = (lambda: number, p: number) => {
+    let poisson = Math.exp(-lambda);
+    let fail = poisson; // no data fails
+    for (let n = 1; n < 1000; n++) {
+      poisson *= lambda / n;
+      // P(Binom(n, p) > floor(0.05 n)), the upper tail summed from the pmf's recurrence.
+      const limit = Math.floor(0.05 * n + 1e-12);
+      let pmf = (1 - p) ** n;
+      let atMost = pmf;
+      for (let k = 1; k <= limit; k++) {
+        pmf *= ((n - k + 1) / k) * (p / (1 - p));
+        atMost += pmf;
+      }
+      fail += poisson * (1 - atMost);
+    }
+    return fail;
+  };
+  /** P(at most one failure among `checks` checks): the stage passes (F = 2, checks = P + 1). */
+  const passes = (checks: number, q: number) => (1 - q) ** checks + checks * q * (1 - q) ** (checks - 1);
+  const stages = [
+    { percentage: 20, checks: 10 + 1 },
+    { percentage: 50, checks: 15 + 1 },
+  ];
+  const passAll = (p: number) =>
+    stages.reduce((product, stage) => product * passes(stage.checks, checkFails(5 * 60 * routedShare(stage.percentage), p)), 1);
+  const worlds = auditScenario({ requestsPerSecond: 5, errorRate: 0.02, p95, regression: [parseRegression('errors*3')] });
+  const audit = auditRollout(policy, worlds.healthy, worlds.regressed);
+  expect(audit.method).toBe('exact');
+  expect(Math.abs((audit.falseRollbackRate.rate as number) - (1 - passAll(0.02)))).toBeLessThan(1e-9);
+  expect(Math.abs((audit.missedRegressionRate.rate as number) - passAll(0.06))).toBeLessThan(1e-9);
+  // The first stage's share of the false rollbacks, too.
+  const first = 1 - passes(11, checkFails(5 * 60 * routedShare(20), 0.02));
+  expect(Math.abs((audit.stages[0].falseRollback.rate as number) - first)).toBeLessThan(1e-9);
+  expect(1 - passAll(0.02)).toBeCloseTo(0.19132280320494433, 12);
 });
