@@ -17,6 +17,7 @@
  *   by the Monte-Carlo audit at 400 replicates, within 4 binomial standard errors of the exact rate
  *   (a rate so near 0 or 1 that 4 SE is less than one replicate, like 4e-10, must be matched by
  *   every replicate): Argo canary-inline-analysis and background-analysis, Flagger step-weights;
+ *   canary-inline-analysis's exact rates are also checked against their closed form (last test);
  * - Monte-Carlo where the evaluator names a feature it lacks (the fallback asserted: a full stage
  *   under a concurrent baseline — Argo cluster-analysis-template, Flagger blue-green-mirror; the
  *   shadow p95 gate near its threshold at 10 req/s — Argo mirror-route; the A/B test — Flagger
