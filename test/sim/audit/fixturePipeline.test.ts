@@ -416,7 +416,8 @@ describe('each documentation-shaped fixture: imported, audited, tuned, written b
  * passing checks and rolls back at the F = 2nd failure, so it rolls back exactly when at least F of
  * its first P + F − 1 checks fail (a negative-binomial race): P(pass stage) = P(Binom(P + 1, q) ≤ 1).
  * False rollback = 1 − Π stages P(pass); missed regression (p tripled) = Π stages P(pass).
- * (scipy.stats with the same formula and shares gives 0.19132280320494433 and 4.1354526906616877e-10.)
+ * (scripts/reference/audit_fixture_closed_form.py, scipy 1.10.1, gives 0.19132280320494433 and
+ * 4.1354526906616877e-10.)
  */
 test('argo/canary-inline-analysis.yaml: the exact audit is the closed form over its two stages', () => {
   const file = 'argo/canary-inline-analysis.yaml';
