@@ -389,13 +389,17 @@ function* tuneProcess(
   for (const candidate of ranked) {
     if (finalists.length >= finalistCount) break;
     const { falseRollbackRate, detectionRate, timeToDetect, exposure } = candidate.search;
+    // Exact numbers are probabilities: candidates that differ only in the last digits (a guard
+    // that binds with probability 1e-30) behave alike too.
     const behaviour = [
       falseRollbackRate.count,
       detectionRate.count,
       timeToDetect.count,
       timeToDetect.mean,
       exposure.requestsServedWhileWorse,
-    ].join('/');
+    ]
+      .map((value) => (candidate.searchedBy === 'exact' && value !== null ? Number(value.toPrecision(9)) : value))
+      .join('/');
     if (behaviours.has(behaviour)) continue;
     behaviours.add(behaviour);
     finalists.push(candidate);

@@ -262,3 +262,78 @@ describe('rollout-lab tune', () => {
     expect(invalid.stderr).toContain('is not valid');
   });
 });
+
+describe('rollout-lab tune --mode exact', () => {
+  /** One 10% canary for an hour, one error-ratio rule: a policy the exact evaluator covers, cheaply. */
+  const oneCanary = (errorRule: Record<string, unknown>) => ({
+    version: 1,
+    name: 'one canary',
+    baseline: { mode: 'concurrent' },
+    stages: [{ kind: 'canary', traffic: 0.1, minDuration: '1h', checkInterval: '5m', rules: [errorRule] }, { kind: 'promote' }],
+  });
+  const argv = (policy: unknown, name: string) => [
+    '--healthy',
+    file(`${name}-h.json`, world('healthy', 0.01)),
+    '--regressed',
+    file(`${name}-r.json`, world('regressed', 0.03)),
+    '--policy',
+    file(`${name}-b.json`, policy),
+    '--max-false-rollback',
+    '0.1',
+    '--min-detection',
+    '0.85',
+    '--within',
+    '1h',
+    '--no-statistical',
+    '--replicates',
+    '30',
+    '--confirm-replicates',
+    '200',
+    '--max-evaluations',
+    '4',
+    '--workers',
+    '1',
+    '--mode',
+    'exact',
+  ];
+
+  it('searches exactly (rates without intervals), confirms by Monte-Carlo with intervals, and says so in text and --json', async () => {
+    const base = argv(oneCanary({ type: 'ratio', metric: 'errorRate', maxRatio: 2 }), 'exact');
+    const text = await run(base);
+    expect(text.stdout).toContain('exact search, window mode confirmation');
+    expect(text.stdout).toContain(
+      '4 candidates searched exactly (no sampling); finalists confirmed in window mode on 200 fresh replicates',
+    );
+    expect(text.stdout).toMatch(/false rollback \(search\)\s+caught ≤ 1h \(search\)\s+confirmed false rollback \[95% CI\]/);
+    // The base setting's exact false-rollback rate (error ≤ 2× at 20 requests/s, 10% canary, 5-minute checks).
+    expect(text.stdout).toMatch(/0\s+error ≤ 2×, every 5m, ≥ 100 requests, 1 failure in a row\s+0\.\d{4} \(exact\)/);
+    const json = (await run([...base, '--json'])).json;
+    expect(json.search).toBe('exact');
+    expect(json.mode).toBe('window');
+    expect(json.fallback).toEqual([]);
+    for (const candidate of json.finalists) {
+      expect(candidate.searchedBy).toBe('exact');
+      expect(candidate.search.replicates).toBe(0);
+      expect(candidate.search.falseRollbackRate.lower).toBe(candidate.search.falseRollbackRate.upper);
+      expect(candidate.confirmation.replicates).toBe(200);
+      expect(candidate.confirmation.falseRollbackRate.upper).toBeGreaterThan(candidate.confirmation.falseRollbackRate.lower);
+    }
+    // Only the finalists' confirmations were simulated.
+    expect(json.replicatesRun).toBe(2 * json.finalists.length * 200);
+    expect(text.code).toBe(json.meetsTargets ? 0 : 1);
+  }, 120_000);
+
+  it('falls back to Monte-Carlo for a base policy with no exact form, naming the features on stderr and in --json', async () => {
+    const base = argv(oneCanary({ type: 'statistical', metric: 'errorRate', minimumEffect: 0.005, method: 'alwaysValid' }), 'fallback');
+    const result = await run([...base, '--json']);
+    expect(result.stderr).toMatch(
+      /^rollout-lab tune: no exact answer for the base policy \(statistical rule on errorRate \(stage 0 [^)]*\)\): searching by the windowed Monte-Carlo mode\n$/,
+    );
+    expect(result.json.search).toBe('window');
+    expect(result.json.fallback).toHaveLength(1);
+    expect(result.json.fallback[0]).toMatch(/^statistical rule on errorRate/);
+    expect(result.json.finalists.every((candidate: any) => candidate.searchedBy === 'window' && candidate.search.replicates === 30)).toBe(
+      true,
+    );
+  }, 120_000);
+});

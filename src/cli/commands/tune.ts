@@ -2,7 +2,7 @@
  * `rollout-lab tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json]
  * --max-false-rollback A --min-detection B --within C [--replicates N] [--confirm-replicates M]
  * [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S]
- * [--mode window|request] [--workers N] [--out POLICY.json] [--progress] [--json]`:
+ * [--mode exact|window|request] [--workers N] [--out POLICY.json] [--progress] [--json]`:
  * auto-tunes a policy's thresholds, check interval and guards by simulation (src/sim/tune.ts)
  * and prints the Pareto front and the recommended policy — or says plainly that no policy meets
  * the targets, with the closest ones (exit code 1). `--out` writes the recommended policy
@@ -11,6 +11,14 @@
  * worker threads (`--workers`, default the machine's parallelism when the run may simulate at
  * least 2,000 replicates): every value of a coordinate, and every finalist, at once — the same
  * result as in one thread (`tuneWith`).
+ *
+ * `--mode exact` searches on the exact evaluator (src/sim/exactTuningEvaluation.ts: exact rates,
+ * printed without intervals) and confirms the finalists in the windowed Monte-Carlo mode, with
+ * their intervals; when the base policy has no exact form the search is simulated and stderr
+ * names the features; a candidate the evaluator refuses mid-search is simulated alone, and the
+ * output names it. `--json` says `"search": "exact" | "window" | "request"` and `"fallback"`.
+ * The default stays `window`: on the tests' worlds the exact search costs more CPU than the
+ * windowed search at 200 replicates (BENCHMARKS.md), its gain is a search without sampling noise.
  */
 
 import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
@@ -34,6 +42,8 @@ import { workersOption } from '../workersOption.ts';
 
 function rateCell(rate: RateEstimate): string {
   if (rate.rate === null) return '—';
+  // An exact rate (an interval of zero width; a Wilson interval never has one) needs no interval.
+  if (rate.lower === rate.upper) return `${formatNumber(rate.rate, 4)} (exact)`;
   // Wilson's lower bound of 0/n can come out as ~1e-18 from rounding: show it as the 0 it is.
   const lower = (rate.lower as number) < 1e-12 ? 0 : (rate.lower as number);
   return `${formatNumber(rate.rate, 3)} [${formatNumber(lower, 3)}, ${formatNumber(rate.upper as number, 3)}]`;
@@ -48,7 +58,7 @@ export function tunedPolicyDocument(
   const confirmation = candidate.confirmation as TuningEvaluation;
   const evidence =
     `Auto-tuned by rollout-lab tune (${candidate.label}) against '${scenarios.healthy}' and '${scenarios.regressed}', ` +
-    `${result.mode} mode, seed ${result.seed}; confirmed on replicates [${confirmation.from}, ${confirmation.to}) per scenario: ` +
+    `${result.search === 'exact' ? `searched exactly, confirmed in ${result.mode} mode` : `${result.mode} mode`}, seed ${result.seed}; confirmed on replicates [${confirmation.from}, ${confirmation.to}) per scenario: ` +
     `false-rollback rate ${rateCell(confirmation.falseRollbackRate)} (target ≤ ${result.targets.maxFalseRollbackRate}), ` +
     `regression rolled back within ${formatElapsed(result.targets.detectWithin)} of first serving ${rateCell(confirmation.detectionRate)} ` +
     `(target ≥ ${result.targets.minDetectionRate}); 95% Wilson intervals.`;
@@ -63,6 +73,8 @@ function candidateJson(candidate: TunedCandidate) {
     pareto: candidate.pareto,
     meetsTargets: candidate.meetsTargets,
     shortfall: candidate.shortfall,
+    searchedBy: candidate.searchedBy,
+    searchFallback: candidate.searchFallback,
     search: candidate.search,
     confirmation: candidate.confirmation,
   };
@@ -74,7 +86,7 @@ export const tuneCommand: Command = {
   summary: 'Auto-tune thresholds, check interval and guards for a false-rollback and a detection target',
   usage:
     'tune --healthy SCENARIO.json --regressed SCENARIO.json [--policy BASE.json] --max-false-rollback A --min-detection B --within DURATION ' +
-    '[--replicates N] [--confirm-replicates M] [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S] [--mode window|request] ' +
+    '[--replicates N] [--confirm-replicates M] [--max-evaluations K] [--prefer detection|exposure] [--no-statistical] [--seed S] [--mode exact|window|request] ' +
     '[--workers N] [--out POLICY.json] [--progress] [--json]',
   async run(argv: string[], io: CliIo): Promise<number> {
     const args = parseCommandArgs(argv, {
@@ -108,7 +120,9 @@ export const tuneCommand: Command = {
     const confirmReplicates = numberOption(args, 'confirm-replicates', { default: 5 * searchReplicates, min: 10, max: 1e8, integer: true });
     const maxEvaluations = numberOption(args, 'max-evaluations', { default: 40, min: 1, max: 10_000, integer: true });
     const prefer = choiceOption(args, 'prefer', ['detection', 'exposure'] as const, 'detection');
-    const mode = choiceOption<FidelityMode>(args, 'mode', ['window', 'request'], 'window');
+    const requestedMode = choiceOption<FidelityMode | 'exact'>(args, 'mode', ['exact', 'window', 'request'], 'window');
+    // Exact search, Monte-Carlo confirmation (and fallback) in the windowed mode.
+    const mode: FidelityMode = requestedMode === 'exact' ? 'window' : requestedMode;
     // At most 2 · (K · N + 4 · M) replicates (4 finalists): worker threads when that is large.
     const plannedReplicates = 2 * (maxEvaluations * searchReplicates + 4 * confirmReplicates);
     const workers = workersOption(args, plannedReplicates);
@@ -132,6 +146,7 @@ export const tuneCommand: Command = {
         targets: { maxFalseRollbackRate, minDetectionRate, detectWithin },
         seed,
         mode,
+        search: requestedMode === 'exact' ? 'exact' : 'simulation',
         searchReplicates,
         confirmReplicates,
         maxEvaluations,
@@ -155,6 +170,11 @@ export const tuneCommand: Command = {
       evaluator?.terminate();
     }
     if (showProgress) io.stderr.write('\n');
+    if (result.fallback.length > 0) {
+      io.stderr.write(
+        `rollout-lab tune: no exact answer for the base policy (${result.fallback.join('; ')}): searching by the windowed Monte-Carlo mode\n`,
+      );
+    }
     const recommendedPolicy = result.recommended
       ? tunedPolicyDocument(result, result.recommended, { healthy: healthy.name, regressed: regressed.name })
       : null;
@@ -176,6 +196,8 @@ export const tuneCommand: Command = {
         targets: result.targets,
         seed: result.seed,
         mode: result.mode,
+        search: result.search,
+        fallback: result.fallback,
         searchReplicates: result.searchReplicates,
         confirmReplicates: result.confirmReplicates,
         replicatesRun: result.replicatesRun,
@@ -191,7 +213,21 @@ export const tuneCommand: Command = {
       return exitCode;
     }
     const within = formatElapsed(detectWithin);
-    const header = ['id', 'setting', 'false rollback [95% CI]', `caught ≤ ${within} [95% CI]`, 'median time to detect', 'confirmed'];
+    // An exact search shows its exact numbers beside the confirmation's (with intervals); a
+    // simulated one shows the confirmation's numbers when confirmed, else the search's.
+    const exactSearch = result.search === 'exact';
+    const header = exactSearch
+      ? [
+          'id',
+          'setting',
+          'false rollback (search)',
+          `caught ≤ ${within} (search)`,
+          'confirmed false rollback [95% CI]',
+          `confirmed caught ≤ ${within} [95% CI]`,
+          'median time to detect',
+          'confirmed',
+        ]
+      : ['id', 'setting', 'false rollback [95% CI]', `caught ≤ ${within} [95% CI]`, 'median time to detect', 'confirmed'];
     const row = (candidate: TunedCandidate): string[] => {
       const numbers = candidate.confirmation ?? candidate.search;
       const mark =
@@ -200,11 +236,18 @@ export const tuneCommand: Command = {
           : candidate.meetsTargets
             ? `yes (${numbers.replicates} fresh) ✓ meets`
             : `yes (${numbers.replicates} fresh) ✗ misses`;
+      const rates = exactSearch
+        ? [
+            rateCell(candidate.search.falseRollbackRate),
+            rateCell(candidate.search.detectionRate),
+            candidate.confirmation === null ? '' : rateCell(candidate.confirmation.falseRollbackRate),
+            candidate.confirmation === null ? '' : rateCell(candidate.confirmation.detectionRate),
+          ]
+        : [rateCell(numbers.falseRollbackRate), rateCell(numbers.detectionRate)];
       return [
-        String(candidate.id) + (candidate === result.recommended ? '*' : ''),
+        String(candidate.id) + (candidate === result.recommended ? '*' : '') + (candidate.searchFallback.length > 0 ? '†' : ''),
         candidate.label,
-        rateCell(numbers.falseRollbackRate),
-        rateCell(numbers.detectionRate),
+        ...rates,
         numbers.timeToDetect.median === null ? '—' : formatElapsed(numbers.timeToDetect.median),
         mark,
       ];
@@ -217,12 +260,26 @@ export const tuneCommand: Command = {
         .map((cell, i) => cell.padEnd(widths[i]))
         .join('  ')
         .trimEnd();
+    const simulatedSearches = result.candidates.filter((candidate) => candidate.searchedBy !== 'exact').length;
+    const searchLine = exactSearch
+      ? `${result.candidates.length} candidates searched exactly (no sampling)` +
+        (simulatedSearches > 0
+          ? `, ${simulatedSearches} of them (†) by ${mode} mode on ${searchReplicates} replicates per scenario instead`
+          : '') +
+        `; finalists confirmed in ${mode} mode on ${confirmReplicates} fresh replicates\n`
+      : `${result.candidates.length} candidates × ${searchReplicates} replicates per scenario (common random numbers); finalists confirmed on ${confirmReplicates} fresh replicates\n`;
     let text =
-      `auto-tune: '${healthy.name}' (healthy) + '${regressed.name}' (regressed), base policy '${policy.name ?? 'policy'}', ${mode} mode, seed ${seed}\n` +
+      `auto-tune: '${healthy.name}' (healthy) + '${regressed.name}' (regressed), base policy '${policy.name ?? 'policy'}', ${exactSearch ? `exact search, ${mode} mode confirmation` : `${mode} mode`}, seed ${seed}\n` +
       `targets: false-rollback rate ≤ ${maxFalseRollbackRate}, regression rolled back within ${within} of first serving in ≥ ${minDetectionRate}, judged on 95% Wilson bounds\n` +
-      `${result.candidates.length} candidates × ${searchReplicates} replicates per scenario (common random numbers); finalists confirmed on ${confirmReplicates} fresh replicates\n\n` +
-      `Pareto front (numbers from the confirmation when confirmed, else from the search):\n${line(header)}\n${table.map(line).join('\n')}\n`;
+      searchLine +
+      (result.fallback.length > 0 ? `exact search refused (${result.fallback.join('; ')}): searched by ${mode} mode\n` : '') +
+      `\nPareto front (${exactSearch ? 'exact search numbers, and the confirmation where confirmed' : 'numbers from the confirmation when confirmed, else from the search'}):\n${line(header)}\n${table.map(line).join('\n')}\n`;
     if (extra.length > 0) text += `other finalists:\n${extra.map(line).join('\n')}\n`;
+    const refused = [
+      ...result.paretoFront.map((id) => result.candidates[id]),
+      ...result.finalists.filter((finalist) => !finalist.pareto),
+    ].filter((candidate) => candidate.searchFallback.length > 0);
+    for (const candidate of refused) text += `† ${candidate.id}: simulated, no exact answer (${candidate.searchFallback.join('; ')})\n`;
     text += `\n${result.message}\n`;
     if (recommendedPolicy) {
       text +=
