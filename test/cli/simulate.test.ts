@@ -135,7 +135,7 @@ describe('rollout-lab simulate', () => {
       `candidate.latency.kind: candidate.latency.kind must be one of 'lognormal', 'gamma', 'exponential', 'mixture', 'empirical', got "weibull"`,
     );
     expect(result.stderr).toContain(
-      "candidate.colour: candidate.colour unknown field 'colour' (allowed: latency, errorRate, timeout, accuracy, agreement)",
+      "candidate.colour: candidate.colour unknown field 'colour' (allowed: latency, errorRate, timeout, accuracy, agreement, values)",
     );
   });
 
