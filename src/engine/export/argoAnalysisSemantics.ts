@@ -22,6 +22,8 @@
  * These are paraphrases of the documented behaviour, not a port: only what the export relies on.
  */
 
+import { type ConditionNode, evaluateCondition, parseCondition } from '../import/conditionExpression.ts';
+
 /** The fields of an AnalysisTemplate metric that validation and the phase rules read. */
 export interface ArgoMetricSpec {
   name: string;
@@ -261,58 +263,23 @@ export function argoRolloutAction(phase: ArgoAnalysisPhase): ArgoRolloutAction {
 }
 
 /**
- * Evaluates the condition language the export writes (a subset of Argo's expr conditions):
- * `len(result) > 0`, `len(result) == 0`, `result[0] OP number` (OP among < <= > >= ==),
- * `result == "text"`, `true`, `false`, joined by `&&` / `||` (`&&` binds tighter), for a
- * Prometheus vector result (`number[]`, empty when the query returns nothing) or a web result
- * (a string). `result[0]` on an empty vector is an evaluation error, as in Argo. Anything else
+ * Evaluates a condition the export writes — `len(result) > 0`, `len(result) == 0`,
+ * `result[0] OP number`, `result == "text"`, `true`, `false`, joined by `&&` / `||` — for a
+ * Prometheus vector result (`number[]`, empty when the query returns nothing) or a web result (a
+ * string), with the importer's parser and evaluator (src/engine/import/conditionExpression.ts, the
+ * one owner of Argo's condition language): `&&` binds tighter and short-circuits, and `result[0]`
+ * on an empty vector is an evaluation error, as in Argo. A condition outside the readable language
  * throws: the export must not write a condition this module cannot judge.
  */
 export function evaluateArgoCondition(condition: string, result: readonly number[] | string): boolean | 'error' {
-  const disjuncts = condition.split('||').map((part) => part.split('&&').map((term) => term.trim()));
-  let any = false;
-  for (const conjunction of disjuncts) {
-    let all = true;
-    for (const term of conjunction) {
-      if (!all) break; // && short-circuits: `len(result) > 0 && result[0] …` never indexes an empty result
-      const value = evaluateTerm(term, result);
-      if (value === 'error') return 'error';
-      all = value;
+  let node: ConditionNode;
+  try {
+    node = parseCondition(condition);
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new RangeError(`condition term the export should not write: ${JSON.stringify(condition)} (${error.message})`);
     }
-    if (all) any = true;
-    if (any) break;
+    throw error;
   }
-  return any;
-}
-
-function compare(left: number, operator: string, right: number): boolean {
-  switch (operator) {
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-    case '>':
-      return left > right;
-    case '>=':
-      return left >= right;
-    case '==':
-      return left === right;
-    default:
-      throw new RangeError(`unknown operator ${operator}`);
-  }
-}
-
-function evaluateTerm(term: string, result: readonly number[] | string): boolean | 'error' {
-  if (term === 'true') return true;
-  if (term === 'false') return false;
-  let match = /^len\(result\) (>|==|>=|<|<=) ([0-9]+)$/.exec(term);
-  if (match) return typeof result === 'string' ? 'error' : compare(result.length, match[1], Number(match[2]));
-  match = /^result\[0\] (<=|<|>=|>|==) (-?[0-9.e+-]+)$/.exec(term);
-  if (match) {
-    if (typeof result === 'string' || result.length === 0) return 'error';
-    return compare(result[0], match[1], Number(match[2]));
-  }
-  match = /^result == "([^"]*)"$/.exec(term);
-  if (match) return result === match[1];
-  throw new RangeError(`condition term the export should not write: ${JSON.stringify(term)}`);
+  return evaluateCondition(node, result);
 }

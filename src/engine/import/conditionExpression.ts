@@ -217,12 +217,17 @@ class EvaluationError extends Error {}
 
 type Value = number | boolean | string | readonly number[];
 
+type ConditionResult = readonly number[] | string;
+
 /**
  * Evaluates a condition for a Prometheus result (`number[]`, empty when the query returned
- * nothing; NaN where a series divided 0 by 0). Arguments take `argumentValue` (their value does
- * not matter for the no-data cases the importer asks about). Returns `'error'` where expr fails.
+ * nothing; NaN where a series divided 0 by 0) or a web provider's text result (`string`, read by
+ * `result == "text"`; indexing or `len` of it is an error). Arguments take `argumentValue` (their
+ * value does not matter for the no-data cases the importer asks about). Returns `'error'` where
+ * expr fails. The one evaluator of the condition language: the export's semantics
+ * (`evaluateArgoCondition`) use it too.
  */
-export function evaluateCondition(node: ConditionNode, result: readonly number[], argumentValue = 1): boolean | 'error' {
+export function evaluateCondition(node: ConditionNode, result: readonly number[] | string, argumentValue = 1): boolean | 'error' {
   try {
     const value = evaluate(node, result, undefined, argumentValue);
     if (typeof value !== 'boolean') return 'error';
@@ -240,7 +245,7 @@ function numeric(value: Value): number {
   throw new EvaluationError('not a number');
 }
 
-function evaluate(node: ConditionNode, result: readonly number[], element: number | undefined, argumentValue: number): Value {
+function evaluate(node: ConditionNode, result: ConditionResult, element: number | undefined, argumentValue: number): Value {
   switch (node.type) {
     case 'literal':
       return node.value;
@@ -251,6 +256,7 @@ function evaluate(node: ConditionNode, result: readonly number[], element: numbe
       return element;
     case 'result':
       if (node.index === undefined) return result;
+      if (typeof result === 'string') throw new EvaluationError('index into a text result');
       if (node.index >= result.length) throw new EvaluationError('index out of range');
       return result[node.index];
     case 'call': {
