@@ -32,7 +32,7 @@ import {
   updateAlwaysValidTest,
 } from '../engine/stats/alwaysValid.ts';
 import type { BivariateSums } from '../engine/stats/bivariateMoments.ts';
-import { bivariateMomentsFromSums } from '../engine/stats/bivariateMoments.ts';
+import { bivariateMomentsFromSums, swappedSums } from '../engine/stats/bivariateMoments.ts';
 import { cupedTest } from '../engine/stats/cuped.ts';
 import { normalQuantile } from '../engine/stats/distributions.ts';
 import { equallySpacedFractions, groupSequentialBoundaries } from '../engine/stats/groupSequential.ts';
@@ -119,14 +119,7 @@ function emptySums(): BivariateSums {
 
 /** C3's sums (x = metric, y = denominator or covariate) as the stats functions' moments (x = denominator or covariate). */
 export function statsMoments(sums: BivariateSums) {
-  return bivariateMomentsFromSums({
-    count: sums.count,
-    sumX: sums.sumY,
-    sumY: sums.sumX,
-    sumXSquares: sums.sumYSquares,
-    sumYSquares: sums.sumXSquares,
-    sumXY: sums.sumXY,
-  });
+  return bivariateMomentsFromSums(swappedSums(sums));
 }
 
 /** The estimate candidate − control and its variance for the running totals. */

@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BivariateSums } from '../../src/engine/stats/bivariateMoments.ts';
-import { bivariateMomentsFromSums } from '../../src/engine/stats/bivariateMoments.ts';
+import { bivariateMomentsFromSums, swappedSums } from '../../src/engine/stats/bivariateMoments.ts';
 import { cupedTest } from '../../src/engine/stats/cuped.ts';
 import { ratioDifferenceTest } from '../../src/engine/stats/ratioMetric.ts';
 import { valueLawMean, valueLawSecondMoment } from '../../src/sim/metricValues.ts';
@@ -24,14 +24,7 @@ import { abWindows, valuesOf, valuesWorld } from './metricValuesHarness.ts';
 
 /** The window's sums (x = metric, y = denominator or covariate, C3) as the stats functions' moments (x = denominator or covariate). */
 function swapped(sums: BivariateSums) {
-  return bivariateMomentsFromSums({
-    count: sums.count,
-    sumX: sums.sumY,
-    sumY: sums.sumX,
-    sumXSquares: sums.sumYSquares,
-    sumYSquares: sums.sumXSquares,
-    sumXY: sums.sumXY,
-  });
+  return bivariateMomentsFromSums(swappedSums(sums));
 }
 
 function variance(values: readonly number[]): number {

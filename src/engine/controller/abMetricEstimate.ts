@@ -26,8 +26,7 @@
  */
 
 import { differenceInMeansEstimate } from '../stats/alwaysValid.ts';
-import type { BivariateSums } from '../stats/bivariateMoments.ts';
-import { bivariateMomentsFromSums, bivariateMomentsValue } from '../stats/bivariateMoments.ts';
+import { bivariateMomentsFromSums, bivariateMomentsValue, swappedSums } from '../stats/bivariateMoments.ts';
 import { cupedTest } from '../stats/cuped.ts';
 import { nonInferiorityProportionTest } from '../stats/nonInferiority.ts';
 import { twoProportionZTest } from '../stats/proportions.ts';
@@ -70,18 +69,6 @@ export interface MetricEstimate {
 export function metricUnits(metric: CompiledAbMetric, totals: ArmTotals): number {
   if (metric.name === 'successRate') return totals.outcomes;
   return totals.values?.[metric.name]?.count ?? 0;
-}
-
-/** The moments of an arm's sums, read with x and y swapped (ratio metrics: module convention x = denominator). */
-function swapped(sums: BivariateSums): BivariateSums {
-  return {
-    count: sums.count,
-    sumX: sums.sumY,
-    sumY: sums.sumX,
-    sumXSquares: sums.sumYSquares,
-    sumYSquares: sums.sumXSquares,
-    sumXY: sums.sumXY,
-  };
 }
 
 function resolveMargin(metric: CompiledAbMetric, controlValue: number): number {
@@ -157,8 +144,8 @@ export function metricEstimate(metric: CompiledAbMetric, control: ArmTotals, can
   if (controlSums === undefined || candidateSums === undefined || units < 2) return `${metric.name}: fewer than 2 units in an arm`;
 
   if (metric.kind === 'ratio') {
-    const c = bivariateMomentsFromSums(swapped(controlSums));
-    const t = bivariateMomentsFromSums(swapped(candidateSums));
+    const c = bivariateMomentsFromSums(swappedSums(controlSums));
+    const t = bivariateMomentsFromSums(swappedSums(candidateSums));
     if (!(c.meanX > 0 && t.meanX > 0)) return `${metric.name}: the ratio's denominator is 0 in an arm`;
     const first = ratioMetricSummary(c, 'control');
     const second = ratioMetricSummary(t, 'candidate');
@@ -170,8 +157,8 @@ export function metricEstimate(metric: CompiledAbMetric, control: ArmTotals, can
 
   if (metric.cuped) {
     // cupedTest's x is the covariate and y the metric; the windows carry x = metric, y = covariate.
-    const cx = bivariateMomentsFromSums(swapped(controlSums));
-    const tx = bivariateMomentsFromSums(swapped(candidateSums));
+    const cx = bivariateMomentsFromSums(swappedSums(controlSums));
+    const tx = bivariateMomentsFromSums(swappedSums(candidateSums));
     if (!(cx.m2X + tx.m2X > 0)) return `${metric.name}: the pre-period values do not vary yet (CUPED's θ is undefined)`;
     let test: ReturnType<typeof cupedTest>;
     try {

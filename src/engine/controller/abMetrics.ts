@@ -38,7 +38,7 @@
 import type { ArmWindow, WindowMetrics } from '../metrics/windowMetrics.ts';
 import type { AbMetric } from '../policy/policy.ts';
 import { mixtureLikelihoodRatio } from '../stats/alwaysValid.ts';
-import { bivariateMomentsFromSums, bivariateMomentsValue } from '../stats/bivariateMoments.ts';
+import { bivariateMomentsFromSums, bivariateMomentsValue, swappedSums } from '../stats/bivariateMoments.ts';
 import { normalQuantile, normalSf } from '../stats/distributions.ts';
 import type { MetricDesign, MetricResult, MetricVerdict } from '../stats/multiMetricDecision.ts';
 import { multiMetricDecision, multiMetricSampleSize } from '../stats/multiMetricDecision.ts';
@@ -205,14 +205,7 @@ function metricDesign(metric: CompiledAbMetric, state: ControllerState, stage: C
     return `${metric.name}: ${units} control units, ${Math.max(2, stage.minRequests)} needed to plan`;
   }
   if (metric.kind === 'ratio') {
-    const moments = bivariateMomentsFromSums({
-      count: sums.count,
-      sumX: sums.sumY,
-      sumY: sums.sumX,
-      sumXSquares: sums.sumYSquares,
-      sumYSquares: sums.sumXSquares,
-      sumXY: sums.sumXY,
-    });
+    const moments = bivariateMomentsFromSums(swappedSums(sums));
     if (!(moments.meanX > 0)) return `${metric.name}: the control's ratio denominator is 0`;
     const summary = ratioMetricSummary(moments, 'control');
     if (!(summary.perUnitVariance > 0)) return `${metric.name}: no variance yet in the control`;

@@ -144,3 +144,20 @@ export function bivariateMomentsFromSums(sums: BivariateSums): BivariateMomentsS
     coMoment: sumXY - (sumX * sumY) / count,
   };
 }
+
+/**
+ * The same sums with x and y exchanged: Σx ↔ Σy, Σx² ↔ Σy² (n and Σxy unchanged). Metric stores
+ * keep a ratio or CUPED metric as x = the metric, y = its denominator or covariate, while
+ * `ratioMetric` and `cuped` read x = denominator or covariate; this is the one place that reads
+ * one convention in the other. O(1).
+ */
+export function swappedSums(sums: BivariateSums): BivariateSums {
+  return {
+    count: sums.count,
+    sumX: sums.sumY,
+    sumY: sums.sumX,
+    sumXSquares: sums.sumYSquares,
+    sumYSquares: sums.sumXSquares,
+    sumXY: sums.sumXY,
+  };
+}

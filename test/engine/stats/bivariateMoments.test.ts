@@ -6,6 +6,7 @@ import {
   bivariateMomentsMerge,
   bivariateMomentsOfSamples,
   bivariateMomentsValue,
+  swappedSums,
 } from '../../../src/engine/stats/bivariateMoments.ts';
 import { expectRelative } from '../../helpers/close.ts';
 import { ratioData } from './designData.ts';
@@ -49,6 +50,14 @@ describe('bivariateMoments', () => {
     const fromSums = bivariateMomentsValue(bivariateMomentsFromSums(sums));
     expectRelative(fromSums.covariance, 1.8, 1e-13);
     expectRelative(fromSums.varianceX, 9.742857142857142, 1e-13);
+    // Read the other way round (a store's x = metric, y = denominator): the same np.cov with the axes exchanged.
+    const exchanged = bivariateMomentsValue(bivariateMomentsFromSums(swappedSums(sums)));
+    expect(exchanged.count).toBe(15);
+    expectRelative(exchanged.meanX, 16 / 15, 1e-15);
+    expectRelative(exchanged.meanY, 147 / 15, 1e-15);
+    expectRelative(exchanged.varianceX, 1.6380952380952385, 1e-13);
+    expectRelative(exchanged.varianceY, 9.742857142857142, 1e-13);
+    expectRelative(exchanged.covariance, 1.8, 1e-13);
   });
 
   it('is stable for large offsets (Welford), where Σx² would lose everything', () => {
