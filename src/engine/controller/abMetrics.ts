@@ -48,6 +48,7 @@ import { metricEstimate, metricUnits } from './abMetricEstimate.ts';
 import type { CompiledPolicy, CompiledStage } from './compilePolicy.ts';
 import type { AbConclusion, ControllerState } from './controllerState.ts';
 import type { DecisionReason } from './decision.ts';
+import { decisionReason } from './decision.ts';
 import { fourSignificantDigits as show } from './formatSignificant.ts';
 import { lookBoundary, lookInformationFraction } from './lookBoundaries.ts';
 
@@ -167,19 +168,6 @@ export function withoutMetricValues(window: WindowMetrics): WindowMetrics {
   return result;
 }
 
-function entry(metric: string, observed: number | null, threshold: number | null, message: string, statistic?: number, pValue?: number) {
-  const reason: DecisionReason = {
-    rule: 'abTest',
-    metric,
-    observed: observed !== null && Number.isFinite(observed) ? observed : null,
-    threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
-    message,
-  };
-  if (statistic !== undefined && Number.isFinite(statistic)) reason.statistic = statistic;
-  if (pValue !== undefined && Number.isFinite(pValue)) reason.pValue = pValue;
-  return reason;
-}
-
 /** What the sizer needs of one metric, estimated from the control's data, or why not yet. */
 function metricDesign(metric: CompiledAbMetric, state: ControllerState, stage: CompiledStage): MetricDesign | string {
   const test = stage.ab!;
@@ -232,7 +220,9 @@ function planUnits(state: ControllerState, stage: CompiledStage, metrics: readon
   for (const metric of metrics) {
     const design = metricDesign(metric, state, stage);
     if (typeof design === 'string') {
-      reasons.push(entry('sampleSize', null, null, `A/B metrics: waiting for control data to plan the sample size (${design})`));
+      reasons.push(
+        decisionReason('abTest', 'sampleSize', null, null, `A/B metrics: waiting for control data to plan the sample size (${design})`),
+      );
       return null;
     }
     designs.push(design);
@@ -241,7 +231,9 @@ function planUnits(state: ControllerState, stage: CompiledStage, metrics: readon
     const plan = multiMetricSampleSize({ metrics: designs, alpha: test.alpha / 2, power: test.power });
     return Object.fromEntries(plan.metrics.map((metric) => [metric.name, metric.nPerArm]));
   } catch (error) {
-    reasons.push(entry('sampleSize', null, null, `A/B metrics: the sample size cannot be planned: ${(error as Error).message}`));
+    reasons.push(
+      decisionReason('abTest', 'sampleSize', null, null, `A/B metrics: the sample size cannot be planned: ${(error as Error).message}`),
+    );
     return null;
   }
 }
@@ -291,7 +283,8 @@ export function runAbMetrics(
     if (planned === null) return null;
     if (fraction < 1) {
       reasons.push(
-        entry(
+        decisionReason(
+          'abTest',
           'informationFraction',
           fraction,
           1,
@@ -310,7 +303,8 @@ export function runAbMetrics(
     const current = Math.min(1, fraction);
     if (k > looks || current < k / looks) {
       reasons.push(
-        entry(
+        decisionReason(
+          'abTest',
           'informationFraction',
           current,
           Math.min(1, k / looks),
@@ -375,7 +369,13 @@ export function runAbMetrics(
     const role = `${metric.kind}${metric.cuped ? ', CUPED' : ''}, ${metric.role}, ${metric.direction}`;
     if (typeof estimate === 'string') {
       reasons.push(
-        entry(metric.name, null, threshold, `${metric.name} (${role}): not testable yet — ${estimate}: ${verdictText[verdict.verdict]}`),
+        decisionReason(
+          'abTest',
+          metric.name,
+          null,
+          threshold,
+          `${metric.name} (${role}): not testable yet — ${estimate}: ${verdictText[verdict.verdict]}`,
+        ),
       );
       reasons[reasons.length - 1].verdict = verdict.verdict;
       return;
@@ -383,7 +383,8 @@ export function runAbMetrics(
     const z = metric.role === 'success' ? estimate.superiorityZ : estimate.nonInferiorityZ;
     const against = metric.role === 'success' ? `minimum effect ${show(metric.minimumEffect)}` : `margin ${show(estimate.absoluteMargin)}`;
     reasons.push(
-      entry(
+      decisionReason(
+        'abTest',
         metric.name,
         estimate.difference,
         threshold,
@@ -402,6 +403,6 @@ export function runAbMetrics(
         : ab.conclusion === 'inconclusive'
           ? 'ended without showing a difference'
           : 'continue';
-  reasons.push(entry('abMetrics', null, side, `A/B metrics (${lookLabel}): ${outcome} — ${decision.reason}`));
+  reasons.push(decisionReason('abTest', 'abMetrics', null, side, `A/B metrics (${lookLabel}): ${outcome} — ${decision.reason}`));
   return ab.conclusion;
 }

@@ -59,6 +59,32 @@ export interface DecisionReason {
   message: string;
 }
 
+/**
+ * A reason with its numbers: `observed` and `threshold` become null when not finite (JSON has no
+ * Infinity or NaN), and the test statistic and p-value are set only when finite. The one builder
+ * of reasons for the controller's checks (step.ts) and the A/B metric list (abMetrics.ts).
+ */
+export function decisionReason(
+  rule: ReasonRule,
+  metric: string,
+  observed: number | null,
+  threshold: number | null,
+  message: string,
+  statistic?: number,
+  pValue?: number,
+): DecisionReason {
+  const reason: DecisionReason = {
+    rule,
+    metric,
+    observed: observed !== null && Number.isFinite(observed) ? observed : null,
+    threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
+    message,
+  };
+  if (statistic !== undefined && Number.isFinite(statistic)) reason.statistic = statistic;
+  if (pValue !== undefined && Number.isFinite(pValue)) reason.pValue = pValue;
+  return reason;
+}
+
 /** One entry of the audit trail: every decision, when, in which stage, and why. */
 export interface DecisionEvent {
   /** End of the last window the decision is based on, seconds. */

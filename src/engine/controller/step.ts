@@ -53,7 +53,8 @@ import type { CompiledAbsoluteRule, CompiledPolicy, CompiledRatioRule, CompiledS
 import { compilePolicy } from './compilePolicy.ts';
 import type { AbConclusion, ControllerState } from './controllerState.ts';
 import { initialAbTestState } from './controllerState.ts';
-import type { Decision, DecisionReason, ReasonRule } from './decision.ts';
+import type { Decision, DecisionReason } from './decision.ts';
+import { decisionReason as reason } from './decision.ts';
 import type { FailureCount } from './failureCount.ts';
 import {
   countCheck,
@@ -94,27 +95,6 @@ const show = fourSignificantDigits;
 /** Seconds as policies write durations (`2h`, `5m`, `90s`, `1h30m`), rounded to the second; `∞` for no limit. */
 function showDuration(seconds: number): string {
   return Number.isFinite(seconds) ? formatDuration(Math.round(seconds)) : '∞';
-}
-
-function reason(
-  rule: ReasonRule,
-  metric: string,
-  observed: number | null,
-  threshold: number | null,
-  message: string,
-  statistic?: number,
-  pValue?: number,
-): DecisionReason {
-  const entry: DecisionReason = {
-    rule,
-    metric,
-    observed: observed !== null && Number.isFinite(observed) ? observed : null,
-    threshold: threshold !== null && Number.isFinite(threshold) ? threshold : null,
-    message,
-  };
-  if (statistic !== undefined && Number.isFinite(statistic)) entry.statistic = statistic;
-  if (pValue !== undefined && Number.isFinite(pValue)) entry.pValue = pValue;
-  return entry;
 }
 
 /** Appends the decision to the audit trail (plus the flag-retirement reminder) and returns the result. */
@@ -751,46 +731,18 @@ function runAbTest(state: ControllerState, stage: CompiledStage, reasons: Decisi
       ab.alwaysValidPValue = Math.min(ab.alwaysValidPValue, 1 / likelihoodRatio);
     }
     const p = ab.alwaysValidPValue;
+    let message: string;
     if (p <= test.alpha) {
       ab.conclusion = observed > 0 ? 'candidateBetter' : 'candidateWorse';
-      reasons.push(
-        reason(
-          'abTest',
-          'successRate',
-          observed,
-          test.alpha,
-          `A/B always-valid test: difference ${show(observed)} with p ${show(p)} ≤ ${test.alpha}: candidate ${observed > 0 ? 'better' : 'worse'}`,
-          undefined,
-          p,
-        ),
-      );
+      message = `A/B always-valid test: difference ${show(observed)} with p ${show(p)} ≤ ${test.alpha}: candidate ${observed > 0 ? 'better' : 'worse'}`;
     } else if (planned !== null && n >= planned) {
       // The planned sample is the always-valid test's maximum: it ends there like the other designs.
       ab.conclusion = 'inconclusive';
-      reasons.push(
-        reason(
-          'abTest',
-          'successRate',
-          observed,
-          test.alpha,
-          `A/B always-valid test reached its planned maximum of ${planned} outcomes per arm without a difference: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha})`,
-          undefined,
-          p,
-        ),
-      );
+      message = `A/B always-valid test reached its planned maximum of ${planned} outcomes per arm without a difference: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha})`;
     } else {
-      reasons.push(
-        reason(
-          'abTest',
-          'successRate',
-          observed,
-          test.alpha,
-          `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm${planned === null ? '' : ` of at most ${planned}`}`,
-          undefined,
-          p,
-        ),
-      );
+      message = `A/B always-valid test running: difference ${show(observed)}, p ${show(p)} (needs ≤ ${test.alpha}), ${n} outcomes per arm${planned === null ? '' : ` of at most ${planned}`}`;
     }
+    reasons.push(reason('abTest', 'successRate', observed, test.alpha, message, undefined, p));
     return concluded(state, stage, reasons);
   }
 
