@@ -25,6 +25,7 @@ import { settle } from '../controllers/settle.ts';
 import { TaskController } from '../controllers/taskController.ts';
 import { ViewStateController } from '../controllers/viewStateController.ts';
 import { downloadFile } from '../elements/downloadFile.ts';
+import { fileDropZone } from '../elements/fileDropZone.ts';
 import { choiceInput, numberInput } from '../elements/formFields.ts';
 import { importedStageNames, importSourceLabels } from '../lab/labImportedPolicy.ts';
 import { type Checked, checked } from '../sizer/sizerModel.ts';
@@ -184,18 +185,6 @@ export class AuditView extends LitElement {
     }
   }
 
-  private pick(event: Event): void {
-    const input = event.target as HTMLInputElement;
-    void this.addFiles(input.files);
-    input.value = '';
-  }
-
-  private drop(event: DragEvent): void {
-    event.preventDefault();
-    this.dragOver = false;
-    void this.addFiles(event.dataTransfer?.files);
-  }
-
   private setMapping(name: string, metric: HealthMetric | ''): void {
     const map = checked(() => readMetricMap(this.form.state.map));
     this.form.set({ map: formatMetricMap(withMapping(map.ok ? map.value : {}, name, metric)) });
@@ -258,22 +247,17 @@ export class AuditView extends LitElement {
         )}
       </div>
       ${this.imported.status === 'error' ? html`<p class="error" role="alert" data-section="import-error">${this.imported.message}</p>` : nothing}
-      <div
-        class="drop ${this.dragOver ? 'over' : ''}"
-        data-section="drop"
-        @dragover=${(event: DragEvent) => {
-          event.preventDefault();
-          this.dragOver = true;
-        }}
-        @dragleave=${() => {
-          this.dragOver = false;
-        }}
-        @drop=${(event: DragEvent) => this.drop(event)}
-      >
-        <label>Drop YAML files here, or open them
-          <input name="yamlFiles" type="file" multiple accept=".yaml,.yml,application/yaml,text/yaml,text/plain" @change=${(event: Event) => this.pick(event)} />
-        </label>
-      </div>
+      ${fileDropZone({
+        over: this.dragOver,
+        setOver: (over) => {
+          this.dragOver = over;
+        },
+        onFiles: (files) => void this.addFiles(files),
+        label: 'Drop YAML files here, or open them',
+        name: 'yamlFiles',
+        accept: '.yaml,.yml,application/yaml,text/yaml,text/plain',
+        multiple: true,
+      })}
       ${this.openError ? html`<p class="error" role="alert">${this.openError}</p>` : nothing}
       <div class="fields" style="margin-top:0.75rem">
         ${choiceInput(

@@ -16,6 +16,7 @@ import { formatHours } from '../lab/labModel.ts';
 import '../elements/plotFigure.ts';
 import type { GroupSummaryData, ImportedLog, ImportProgress } from '../../../workers/logImportClient.ts';
 import { LogImportClient } from '../../../workers/logImportClient.ts';
+import { fileDropZone } from '../elements/fileDropZone.ts';
 import { numberInput } from '../elements/formFields.ts';
 import { formatCount, formatPercent } from '../format.ts';
 import { arrivalsByHourPlot } from '../plots/arrivalsByHourPlot.ts';
@@ -188,17 +189,9 @@ export class ReplayView extends LitElement {
     }
   }
 
-  private pick(event: Event): void {
-    const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    if (file) void this.open(file);
-    input.value = '';
-  }
-
-  private drop(event: DragEvent): void {
-    event.preventDefault();
-    this.dragOver = false;
-    const file = event.dataTransfer?.files[0];
+  /** Opens the first of the dropped or chosen files (a log is one file). */
+  private openFirst(files: FileList | null | undefined): void {
+    const file = files?.[0];
     if (file) void this.open(file);
   }
 
@@ -273,22 +266,16 @@ export class ReplayView extends LitElement {
       <fieldset>
         <legend>1. Open a log</legend>
         <div class="open">
-          <div
-            class="drop ${this.dragOver ? 'over' : ''}"
-            data-section="drop"
-            @dragover=${(event: DragEvent) => {
-              event.preventDefault();
-              this.dragOver = true;
-            }}
-            @dragleave=${() => {
-              this.dragOver = false;
-            }}
-            @drop=${(event: DragEvent) => this.drop(event)}
-          >
-            <label>Drop a log file here, or choose one
-              <input name="logFile" type="file" accept=".csv,.tsv,.jsonl,.json,.ndjson,.log,.txt,text/csv,text/plain" @change=${(event: Event) => this.pick(event)} />
-            </label>
-          </div>
+          ${fileDropZone({
+            over: this.dragOver,
+            setOver: (over) => {
+              this.dragOver = over;
+            },
+            onFiles: (files) => this.openFirst(files),
+            label: 'Drop a log file here, or choose one',
+            name: 'logFile',
+            accept: '.csv,.tsv,.jsonl,.json,.ndjson,.log,.txt,text/csv,text/plain',
+          })}
           <button type="button" name="sample" @click=${() => void this.loadSample()}>Load the sample log (one day, 7,062 requests)</button>
         </div>
         ${
