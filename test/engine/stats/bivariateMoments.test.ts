@@ -52,12 +52,15 @@ describe('bivariateMoments', () => {
     expectRelative(fromSums.varianceX, 9.742857142857142, 1e-13);
     // Read the other way round (a store's x = metric, y = denominator): the same np.cov with the axes exchanged.
     const exchanged = bivariateMomentsValue(bivariateMomentsFromSums(swappedSums(sums)));
-    expect(exchanged.count).toBe(15);
-    expectRelative(exchanged.meanX, 16 / 15, 1e-15);
-    expectRelative(exchanged.meanY, 147 / 15, 1e-15);
-    expectRelative(exchanged.varianceX, 1.6380952380952385, 1e-13);
-    expectRelative(exchanged.varianceY, 9.742857142857142, 1e-13);
-    expectRelative(exchanged.covariance, 1.8, 1e-13);
+    const expected = {
+      count: 15,
+      meanX: 16 / 15,
+      meanY: 147 / 15,
+      varianceX: 1.6380952380952385,
+      varianceY: 9.742857142857142,
+      covariance: 1.8,
+    };
+    for (const [key, value] of Object.entries(expected)) expectRelative(exchanged[key as keyof typeof expected], value, 1e-13);
   });
 
   it('is stable for large offsets (Welford), where Σx² would lose everything', () => {
