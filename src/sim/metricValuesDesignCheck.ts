@@ -23,6 +23,7 @@
  * `streamFor(seed, replicate)`.
  */
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import { addValueSums, emptyValueSums } from '../engine/metrics/windowMetrics.ts';
 import { streamFor } from '../engine/random/streams.ts';
 import type { EffectEstimate } from '../engine/stats/alwaysValid.ts';
 import {
@@ -104,19 +105,6 @@ export interface DesignCheckResult {
   meanFinalEstimate: number;
 }
 
-function addSums(into: BivariateSums, sums: BivariateSums): void {
-  into.count += sums.count;
-  into.sumX += sums.sumX;
-  into.sumY += sums.sumY;
-  into.sumXSquares += sums.sumXSquares;
-  into.sumYSquares += sums.sumYSquares;
-  into.sumXY += sums.sumXY;
-}
-
-function emptySums(): BivariateSums {
-  return { count: 0, sumX: 0, sumY: 0, sumXSquares: 0, sumYSquares: 0, sumXY: 0 };
-}
-
 /** C3's sums (x = metric, y = denominator or covariate) as the stats functions' moments (x = denominator or covariate). */
 export function statsMoments(sums: BivariateSums) {
   return bivariateMomentsFromSums(swappedSums(sums));
@@ -157,7 +145,7 @@ function addArm(into: ArmTotals, arm: ArmWindow | undefined, name: string): void
   if (sums === undefined) return;
   // Cumulative values replace the totals (they hold the earlier windows' users); per-window values add.
   if (arm.valuesSince !== undefined) into.sums = { ...sums };
-  else addSums(into.sums, sums);
+  else addValueSums(into.sums, sums);
 }
 
 function rate(rejections: number, replicates: number): DesignRate {
@@ -194,8 +182,8 @@ export function simulateLooks(options: LookSimulationOptions): LookTraces {
     const units = options.valueUnits ?? 'user';
     const generator = mode === 'request' ? perRequestWindows(world, random, units) : orderStatisticsWindows(world, random, units);
     const totals = metrics.map((): [ArmTotals, ArmTotals] => [
-      { successes: 0, outcomes: 0, sums: emptySums() },
-      { successes: 0, outcomes: 0, sums: emptySums() },
+      { successes: 0, outcomes: 0, sums: emptyValueSums() },
+      { successes: 0, outcomes: 0, sums: emptyValueSums() },
     ]);
     const trace = metrics.map(() => new Float64Array(2 * windows));
     for (let w = 0; w < windows; w++) {
