@@ -24,7 +24,6 @@
 import type { MeanTestDesign } from './meanSampleSize.ts';
 import { meanPower, meanSampleSize } from './meanSampleSize.ts';
 import type { MetricDesign, MetricRole } from './multiMetricDecision.ts';
-import { variancesOf } from './multiMetricDecision.ts';
 import { nonInferiorityHypothesis } from './nonInferiority.ts';
 import { tTestPower, tTestSampleSize, tTestSmallestFirstArm } from './tTestPower.ts';
 
@@ -100,6 +99,26 @@ export interface ExperimentDesignResult {
   nTotal: number;
   /** The metric that sets nPerArm. */
   limitingMetric: string;
+}
+
+/** A metric's per-unit variances in control and candidate: p(1 − p) for a rate (the candidate at baseline + difference), σ² otherwise. */
+export function variancesOf(
+  metric: MetricDesign,
+  difference: number,
+  label: string,
+): { controlVariance: number; candidateVariance: number } {
+  if (metric.kind === 'proportion') {
+    const candidate = metric.baseline + difference;
+    if (!(metric.baseline > 0 && metric.baseline < 1))
+      throw new RangeError(`${label}.baseline must be a rate between 0 and 1, got ${metric.baseline}`);
+    if (!(candidate > 0 && candidate < 1)) throw new RangeError(`${label}: baseline + effect must stay between 0 and 1, got ${candidate}`);
+    return { controlVariance: metric.baseline * (1 - metric.baseline), candidateVariance: candidate * (1 - candidate) };
+  }
+  const { standardDeviation } = metric;
+  if (!(standardDeviation !== undefined && standardDeviation > 0 && Number.isFinite(standardDeviation))) {
+    throw new RangeError(`${label}.standardDeviation must be a positive number for a ${metric.kind} metric, got ${standardDeviation}`);
+  }
+  return { controlVariance: standardDeviation ** 2, candidateVariance: standardDeviation ** 2 };
 }
 
 /** The settings `meanSampleSize` / `meanPower` take for one metric. */

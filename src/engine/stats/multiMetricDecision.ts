@@ -15,9 +15,8 @@
  *   by the union bound each test is powered at 1 − β/(G + 1) for the decision's power to be ≥ 1 − β.
  * The sample size of the test is the maximum over the metrics of what each needs at those levels.
  */
-import { meanSampleSize } from './meanSampleSize.ts';
-import type { MetricDirection, NonInferiorityHypothesis } from './nonInferiority.ts';
-import { nonInferiorityHypothesis } from './nonInferiority.ts';
+import { designExperiment } from './experimentDesign.ts';
+import type { MetricDirection } from './nonInferiority.ts';
 
 /** A metric's role in the decision. */
 export type MetricRole = 'success' | 'guardrail';
@@ -88,105 +87,36 @@ export interface MultiMetricSampleSizeResult {
   limitingMetric: string;
 }
 
-/** A metric's per-unit variances in control and candidate: p(1 − p) for a rate (the candidate at baseline + difference), σ² otherwise. */
-export function variancesOf(
-  metric: MetricDesign,
-  difference: number,
-  label: string,
-): { controlVariance: number; candidateVariance: number } {
-  if (metric.kind === 'proportion') {
-    const candidate = metric.baseline + difference;
-    if (!(metric.baseline > 0 && metric.baseline < 1))
-      throw new RangeError(`${label}.baseline must be a rate between 0 and 1, got ${metric.baseline}`);
-    if (!(candidate > 0 && candidate < 1)) throw new RangeError(`${label}: baseline + effect must stay between 0 and 1, got ${candidate}`);
-    return { controlVariance: metric.baseline * (1 - metric.baseline), candidateVariance: candidate * (1 - candidate) };
-  }
-  const { standardDeviation } = metric;
-  if (!(standardDeviation !== undefined && standardDeviation > 0 && Number.isFinite(standardDeviation))) {
-    throw new RangeError(`${label}.standardDeviation must be a positive number for a ${metric.kind} metric, got ${standardDeviation}`);
-  }
-  return { controlVariance: standardDeviation ** 2, candidateVariance: standardDeviation ** 2 };
-}
-
 /**
  * Sizes a multi-metric test by the rule above: success metric i at one-sided α/S and power
  * 1 − β/(G + 1) for its minimum effect; guardrail j at one-sided α and the same power for
  * non-inferiority with its margin when the true difference is 0; n = max over metrics. Each
- * metric's n by `meanSampleSize` (variances p(1 − p) for rates, unpooled). O(metrics).
+ * metric's n by `meanSampleSize` (variances p(1 − p) for rates, unpooled). The two-arm, one-sided,
+ * z-test case of `designExperiment` (experimentDesign.ts), which owns the computation. O(metrics).
  */
 export function multiMetricSampleSize(options: MultiMetricDesignOptions): MultiMetricSampleSizeResult {
   const { metrics, alpha = 0.05, power = 0.8, ratio = 1 } = options;
-  if (!Array.isArray(metrics) || metrics.length === 0) throw new RangeError('metrics must list at least one metric');
-  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${alpha}`);
-  if (!(power > 0 && power < 1)) throw new RangeError(`power must be between 0 and 1, got ${power}`);
-  const successCount = metrics.filter((metric) => metric.role === 'success').length;
-  const guardrailCount = metrics.filter((metric) => metric.role === 'guardrail').length;
-  if (successCount === 0) throw new RangeError('metrics must include at least one success metric (role "success")');
-  const perTestBeta = (1 - power) / (guardrailCount + 1);
-  const testPower = 1 - perTestBeta;
-  const sized = metrics.map((metric, i): MetricSampleSize => {
-    const label = `metrics[${i}]`;
-    if (typeof metric.name !== 'string' || metric.name === '') throw new RangeError(`${label}.name must be a non-empty string`);
-    if (!Number.isFinite(metric.baseline)) throw new RangeError(`${label}.baseline must be a finite number, got ${metric.baseline}`);
-    const direction = metric.direction ?? 'higher-is-better';
-    let difference: number;
-    let nullDifference: number;
-    let testAlpha: number;
-    if (metric.role === 'success') {
-      const { minimumEffect } = metric;
-      if (!(minimumEffect !== undefined && minimumEffect > 0 && Number.isFinite(minimumEffect))) {
-        throw new RangeError(`${label}.minimumEffect must be a positive number for a success metric, got ${minimumEffect}`);
-      }
-      const absolute = metric.relative ? minimumEffect * Math.abs(metric.baseline) : minimumEffect;
-      difference = direction === 'lower-is-better' ? -absolute : absolute;
-      nullDifference = 0;
-      testAlpha = alpha / successCount;
-    } else if (metric.role === 'guardrail') {
-      if (metric.margin === undefined) throw new RangeError(`${label}.margin is required for a guardrail`);
-      const hypothesis: NonInferiorityHypothesis = nonInferiorityHypothesis(
-        { margin: metric.margin, relative: metric.relative, direction },
-        metric.baseline,
-      );
-      difference = 0;
-      nullDifference = hypothesis.nullDifference;
-      testAlpha = alpha;
-    } else {
-      throw new RangeError(`${label}.role must be 'success' or 'guardrail', got '${String(metric.role)}'`);
-    }
-    const result = meanSampleSize({
-      ...variancesOf(metric, difference, label),
-      difference,
-      nullDifference,
-      alpha: testAlpha,
-      power: testPower,
-      ratio,
-      sides: 1,
-      cupedCorrelation: metric.cupedCorrelation ?? 0,
-    });
-    return {
-      name: metric.name,
-      role: metric.role,
-      alpha: testAlpha,
-      power: testPower,
-      difference,
-      nullDifference,
-      nPerArm: result.nPerArm,
-      nSecondArm: result.nSecondArm,
-    };
-  });
-  const limiting = sized.reduce((best, metric) => (metric.nPerArm > best.nPerArm ? metric : best));
-  const nSecondArm = Math.max(...sized.map((metric) => metric.nSecondArm));
+  const design = designExperiment({ metrics, alpha, power, ratio, arms: 2, sides: 1, test: 'z' });
   return {
-    successCount,
-    guardrailCount,
-    alpha,
-    power,
-    perTestBeta,
-    metrics: sized,
-    nPerArm: limiting.nPerArm,
-    nSecondArm,
-    nTotal: limiting.nPerArm + nSecondArm,
-    limitingMetric: limiting.name,
+    successCount: design.successCount,
+    guardrailCount: design.guardrailCount,
+    alpha: design.alpha,
+    power: design.power,
+    perTestBeta: design.perTestBeta,
+    metrics: design.metrics.map(({ name, role, alpha, power, difference, nullDifference, nPerArm, nSecondArm }) => ({
+      name,
+      role,
+      alpha,
+      power,
+      difference,
+      nullDifference,
+      nPerArm,
+      nSecondArm,
+    })),
+    nPerArm: design.nPerArm,
+    nSecondArm: design.nSecondArm,
+    nTotal: design.nTotal,
+    limitingMetric: design.limitingMetric,
   };
 }
 
