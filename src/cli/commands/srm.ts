@@ -57,6 +57,11 @@ function readPeriodCounts(file: string): PeriodCounts {
 }
 
 /** `srm --sequential`: the anytime-valid p after each period and at the end; exit 1 on a mismatch. */
+/** `--threshold`: the p-value below which a mismatch is reported, strictly between 0 and 1 (both tests). */
+function thresholdOption(args: ParsedArgs): number {
+  return numberOption(args, 'threshold', { default: DEFAULT_SRM_THRESHOLD, min: 0, max: 1, exclusiveMin: true, exclusiveMax: true });
+}
+
 function runSequential(args: ParsedArgs, io: CliIo): number {
   if (args.values.counts !== undefined) throw new UsageError('give either --counts or --sequential, not both');
   const file = stringOption(args, 'sequential');
@@ -67,13 +72,7 @@ function runSequential(args: ParsedArgs, io: CliIo): number {
   if (weights.length !== arms.length) {
     throw new UsageError(`--weights must list one weight per arm (${arms.length}: ${arms.join(', ')}), got ${weights.length}`);
   }
-  const threshold = numberOption(args, 'threshold', {
-    default: DEFAULT_SRM_THRESHOLD,
-    min: 0,
-    max: 1,
-    exclusiveMin: true,
-    exclusiveMax: true,
-  });
+  const threshold = thresholdOption(args);
   const concentration = numberOption(args, 'concentration', { default: DEFAULT_SRM_CONCENTRATION, min: 0, exclusiveMin: true });
   const result = sequentialSampleRatioMismatch(rows, { weights, threshold, concentration });
   const firstMismatch = result.firstMismatchPeriod === null ? null : labels[result.firstMismatchPeriod];
@@ -139,13 +138,7 @@ export const srmCommand: Command = {
       throw new UsageError(`--weights must list one weight per arm (${counts.length}), got ${weights.length}`);
     }
     if (counts.every((count) => count === 0)) throw new UsageError('--counts must not all be zero');
-    const threshold = numberOption(args, 'threshold', {
-      default: DEFAULT_SRM_THRESHOLD,
-      min: 0,
-      max: 1,
-      exclusiveMin: true,
-      exclusiveMax: true,
-    });
+    const threshold = thresholdOption(args);
 
     const result = sampleRatioMismatch(counts, { weights, threshold });
     if (args.values.json) {
