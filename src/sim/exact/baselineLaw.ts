@@ -136,8 +136,9 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     for (const metric of latency) reference[metric] = (latencyBrackets[metric]![0] + latencyBrackets[metric]![1]) / 2;
     return { weight: node.weight, reference };
   };
-  const readsErrors = metrics.has('errorRate');
-  const readsTimeouts = metrics.has('timeoutRate');
+  // A rate whose every window has probability 0 is surely measured as 0: no law to discretise.
+  const readsErrors = metrics.has('errorRate') && both + errorOnly > 0;
+  const readsTimeouts = metrics.has('timeoutRate') && both + timeoutOnly > 0;
   const meanRequests = totalMean;
   const reference = (errors: number, timeouts: number): BaselineReference => ({
     errorRate: errors / meanRequests,

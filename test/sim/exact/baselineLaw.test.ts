@@ -103,6 +103,47 @@ describe('historical baseline law', () => {
     }
   });
 
+  it('no timeout configured: the baseline timeout rate is a point mass at exactly 0, and a candidate timeout fails the ratio rule', () => {
+    // Control without a timeout: its timeout count is surely 0, so the reference is 0 (one value,
+    // no law to discretise) and both ratio rules are answered. The controller (step.ts
+    // checkHealth) then fails the timeout rule when observed > 2 × 0, i.e. at the candidate's
+    // first timeout; the candidate's timeout at 2,700 ms (lognormal median 120, p95 400:
+    // P(latency > 2,700) ≈ 1.1e-5, ≈ 3% of its 3,000-request windows) fires it sometimes.
+    const noControlTimeout = (candidateTimeout: number | undefined): Scenario => {
+      const parsed = parseScenario({
+        version: 1,
+        name: 'no control timeout',
+        horizon: '1d',
+        traffic: { requestsPerSecond: 100, users: { count: 2000, zipfExponent: 0 } },
+        control: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01 },
+        candidate: { latency: { kind: 'lognormal', median: 120, p95: 400 }, errorRate: 0.01, timeout: candidateTimeout },
+        truth: { errorRateRatio: 1.2, p95Ratio: 1.1 },
+      });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      return parsed.scenario;
+    };
+    const bothRates = policy([ratioRule('errorRate', 2), ratioRule('timeoutRate', 2)]);
+    const law = baselineLaw(compileWorld(noControlTimeout(undefined), 'law-test'), compilePolicy(bothRates));
+    expect(law.nodes.length).toBe(16);
+    for (const node of law.nodes) expect(node.reference.timeoutRate).toBe(0);
+    // The error rate is still discretised (its 16 nodes differ).
+    expect(new Set(law.nodes.map((node) => node.reference.errorRate)).size).toBe(16);
+    const healthy = evaluateExact(noControlTimeout(undefined), bothRates, { maxNeglected: 1e-3 });
+    expect(healthy.supported ? [] : healthy.features).toEqual([]);
+    const world = noControlTimeout(2700);
+    const exact = evaluateExact(world, bothRates, { maxNeglected: 1e-3 });
+    expect(exact.supported ? [] : exact.features).toEqual([]);
+    if (!exact.supported || !healthy.supported) return;
+    const exactRate = exact.summary.rollbackRate.rate as number;
+    // The timeout rule adds rollbacks the error rule alone does not make.
+    expect(exactRate).toBeGreaterThan((healthy.summary.rollbackRate.rate as number) + 0.2);
+    expect(exactRate).toBeLessThan(0.9);
+    const replicates = 1500;
+    const monteCarlo = simulate(world, bothRates, { replicates, seed: 32, mode: 'window' });
+    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
+    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+  });
+
   it('ratio rules on both the error and the timeout rate: the joint law is refused, named', () => {
     const exact = evaluateExact(scenario(120), policy());
     expect(exact.supported).toBe(false);
