@@ -1,8 +1,9 @@
 /**
  * The exact answer panel's template (src/ui/lab/labExactPanel.ts) read without a browser: its
- * static strings and values flattened to text. The lab's own policies have no exact form yet (the
- * browser test covers that path), so the supported path is fed the exact answer of the issue's
- * hand case (test/sim/exact/exactOperatingCurve.test.ts: P(false rollback) = 0.960558369954671, scipy).
+ * static strings and values flattened to text. The supported path is fed the exact answer of the
+ * issue's hand case (test/sim/exact/exactOperatingCurve.test.ts: P(false rollback) =
+ * 0.960558369954671, scipy), small and fast; the lab's own question is the browser test's
+ * (test/e2e/labExact.test.ts).
  */
 import type { TemplateResult } from 'lit';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,8 @@ import type { Policy } from '../../src/engine/policy/policy.ts';
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import type { RateEstimate } from '../../src/sim/summary.ts';
-import { labExactAnswer } from '../../src/ui/lab/labExact.ts';
-import { type LabExactRun, labExactPanel, showsExactAnswer } from '../../src/ui/lab/labExactPanel.ts';
+import { exactApproximations, labExactAnswer } from '../../src/ui/lab/labExact.ts';
+import { formatNeglectedMass, type LabExactRun, labExactPanel, showsExactAnswer } from '../../src/ui/lab/labExactPanel.ts';
 import type { OperatingPoint } from '../../src/ui/lab/labModel.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
@@ -61,7 +62,7 @@ function handCase() {
       { kind: 'promote' },
     ],
   } as Policy;
-  return labExactAnswer(exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }] }));
+  return exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }] });
 }
 
 const wilson = (rate: number, total: number): RateEstimate => ({
@@ -73,7 +74,8 @@ const wilson = (rate: number, total: number): RateEstimate => ({
 });
 
 describe('labExactPanel', () => {
-  const answer = handCase();
+  const curve = handCase();
+  const answer = labExactAnswer(curve);
   if (!answer.supported) throw new Error('the hand case has an exact answer');
   const run: LabExactRun = { status: 'complete', value: answer, error: undefined, progress: 1 };
 
@@ -100,6 +102,42 @@ describe('labExactPanel', () => {
     expect(text(labExactPanel(run, { running: true, current: undefined, replicates: 200 }, settings))).toContain(
       'Monte-Carlo confirmation (200 replicates) running…',
     );
+  });
+
+  it('says what the exact answer rests on: its neglected mass, and that the evaluator names no approximation', () => {
+    if (!curve.supported) throw new Error('the hand case has an exact answer');
+    const neglected = Math.max(curve.points[0].healthy.neglectedMass, curve.points[0].regressed.neglectedMass);
+    expect(answer.neglectedMass).toBe(neglected);
+    expect(answer.approximations).toEqual([]);
+    const shown = text(labExactPanel(run, { running: true, current: undefined, replicates: 200 }, settings));
+    expect(shown).toContain(`Exact within <span data-neglected>${formatNeglectedMass(neglected)}</span>`);
+    expect(shown).toContain('The evaluator names no approximation for this policy and scenario.');
+  });
+
+  it('names every approximation the evaluator reports, wherever the curve carries it', () => {
+    if (!curve.supported) throw new Error('the hand case has an exact answer');
+    const normalLaw = 'A/B test of stage 3 by the normal law of its z statistic';
+    const other = 'another named approximation';
+    // On the result (ExactResult.approximations passed through the curve) and on a point's summary.
+    const carried = {
+      ...curve,
+      approximations: [normalLaw],
+      points: [{ ...curve.points[0], regressed: { ...curve.points[0].regressed, approximations: [normalLaw, other] } }],
+    };
+    expect(exactApproximations(carried)).toEqual([normalLaw, other]);
+    const approximated = labExactAnswer(carried);
+    const shown = text(labExactPanel({ ...run, value: approximated }, { running: true, current: undefined, replicates: 200 }, settings));
+    expect(shown).toContain('It rests on 2 approximations, named by the evaluator:');
+    expect(shown).toContain(`<li data-approximation>${normalLaw}</li>`);
+    expect(shown).toContain(`<li data-approximation>${other}</li>`);
+  });
+
+  it('rounds a neglected mass up to one significant digit (a bound stays a bound)', () => {
+    expect(formatNeglectedMass(2.3e-8)).toBe('3e-8');
+    expect(formatNeglectedMass(3e-8)).toBe('3e-8');
+    expect(formatNeglectedMass(9.01e-7)).toBe('1e-6');
+    expect(formatNeglectedMass(1e-6)).toBe('1e-6');
+    expect(formatNeglectedMass(0)).toBe('0');
   });
 
   it('names the features when there is no exact answer', () => {

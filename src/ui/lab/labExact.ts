@@ -58,8 +58,39 @@ export type LabExactAnswer =
       curveComplete: boolean;
       /** Why the curve is left out (slower than the lab's budget), when it is. */
       curveOmitted?: string;
+      /**
+       * What the answer rests on besides exact sums, as the evaluator names them
+       * (`ExactResult.approximations`, e.g. an A/B test by the normal law of its z statistic); empty
+       * when there is none. The panel shows every one: an approximation is never silent.
+       */
+      approximations: string[];
+      /**
+       * The current setting's neglected probability mass, the larger of its two worlds'
+       * (`ExactSummary.neglectedMass`): every exact rate shown is within it.
+       */
+      neglectedMass: number;
     }
   | { supported: false; features: string[] };
+
+/**
+ * The approximations an exact curve result names: `approximations` on the result, on a point or
+ * on a point's summaries, wherever the evaluator's curve carries them (read defensively: the field
+ * is `ExactResult.approximations` and reaches the curve through `exactOperatingCurve`), without
+ * repeats, in the order met. O(settings).
+ */
+export function exactApproximations(result: ExactCurveResult): string[] {
+  const named = (value: unknown): string[] => {
+    const list = (value as { approximations?: unknown } | undefined)?.approximations;
+    return Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : [];
+  };
+  if (!result.supported) return [];
+  return [
+    ...new Set([
+      ...named(result),
+      ...result.points.flatMap((point) => [...named(point), ...named(point.healthy), ...named(point.regressed)]),
+    ]),
+  ];
+}
 
 /**
  * The curve's answer in the lab's terms: the first setting is the current one (as
@@ -76,7 +107,15 @@ export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
     }),
   );
   if (points.length === 0) throw new RangeError('the exact curve has no settings: the request must list at least the current one');
-  return { supported: true, current: points[0], curve: [...points].sort((a, b) => a.errorRatio - b.errorRatio), curveComplete: true };
+  const first = result.points[0];
+  return {
+    supported: true,
+    current: points[0],
+    curve: [...points].sort((a, b) => a.errorRatio - b.errorRatio),
+    curveComplete: true,
+    approximations: exactApproximations(result),
+    neglectedMass: Math.max(first.healthy.neglectedMass, first.regressed.neglectedMass),
+  };
 }
 
 /** Evaluates an exact curve request (the browser: `labExactInWorker`; tests: the endpoint in-process). */

@@ -2,7 +2,8 @@
  * The policy lab's exact answer panel, as a template function of the two runs (the view owns the
  * tasks, `policyLabView.ts`): the verdict and rates from the exact evaluator, each beside the
  * Monte-Carlo confirmation with its 95% Wilson interval and whether they agree (`labAgreement`),
- * the exact curve over the lab's thresholds and the exact detection-time distribution. When the
+ * the exact curve over the lab's thresholds and the exact detection-time distribution, and what the
+ * exact answer rests on (its neglected mass and the approximations the evaluator names). When the
  * evaluator has no exact form it names the features that need simulation, and the view shows the
  * Monte-Carlo answer as before.
  */
@@ -44,6 +45,33 @@ function agreementCell(agreement: RateAgreement | undefined, confirmation: LabCo
   return agreement.agrees ? html`<span class="good">agrees${distance}</span>` : html`<span class="bad">differs${distance}</span>`;
 }
 
+/**
+ * A neglected probability mass as the bound it is: rounded up to one significant digit
+ * ("3e-8" for 2.3e-8), "0" when nothing was neglected. O(1).
+ */
+export function formatNeglectedMass(mass: number): string {
+  if (!(mass > 0)) return '0';
+  const exponent = Math.floor(Math.log10(mass));
+  // 1e-12 absorbs the float error of the division, so 3e-8 stays 3e-8.
+  const digit = Math.ceil(mass / 10 ** exponent - 1e-12);
+  return digit >= 10 ? `1e${exponent + 1}` : `${digit}e${exponent}`;
+}
+
+/**
+ * What the exact answer rests on, beside its rates: the probability mass its sums neglect (a
+ * bound on every rate's error) and each approximation the evaluator names — never hidden.
+ */
+function exactBasis(approximations: readonly string[], neglectedMass: number): TemplateResult {
+  const within = html`<p class="note" data-section="exact-neglected">Exact within <span data-neglected>${formatNeglectedMass(neglectedMass)}</span>: no sampling; the evaluator's sums neglect at most this probability mass, a bound on each rate's error.</p>`;
+  if (approximations.length === 0) {
+    return html`${within}<p class="note" data-section="exact-approximations" data-count="0">The evaluator names no approximation for this policy and scenario.</p>`;
+  }
+  return html`${within}<div class="note" data-section="exact-approximations" data-count=${String(approximations.length)}>
+      <p>It rests on ${approximations.length === 1 ? 'one approximation' : `${approximations.length} approximations`}, named by the evaluator:</p>
+      <ul>${approximations.map((approximation) => html`<li data-approximation>${approximation}</li>`)}</ul>
+    </div>`;
+}
+
 /** The panel (module comment); null before the first answer of a run that has none yet. */
 export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun, settings: LabSettings): TemplateResult | null {
   if (run.status === 'error') return html`<p class="error" role="alert" data-section="exact-error">${(run.error as Error).message}</p>`;
@@ -55,7 +83,7 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
   }
   if (!answer.supported) {
     return html`<div class="note" data-section="exact-unsupported">
-      <p>No exact answer for this policy and scenario: these features need simulation, so the rates below are Monte-Carlo estimates.</p>
+      <p>No exact answer for this policy and scenario, so the rates below are Monte-Carlo estimates. What needs simulation:</p>
       <ul>${answer.features.map((feature) => html`<li data-feature>${feature}</li>`)}</ul>
     </div>`;
   }
@@ -98,6 +126,7 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
           <td class="number">${monteCarlo ? `${formatCount(Math.round(monteCarlo.regressed.exposure.usersServedWhileWorse))} users` : '…'}</td><td></td></tr>
       </tbody>
     </table>
+    ${exactBasis(answer.approximations, answer.neglectedMass)}
     <div class="charts">
       ${
         answer.curveOmitted !== undefined
