@@ -1,14 +1,18 @@
 /**
- * Bench entry (issue 16, "Speed"): the lab's question answered exactly — the lab's first-visit
- * settings, `settings` error-rate thresholds (default 20, the current 2× among them), the healthy
- * and the regressed world — in Chromium's Web Worker (the lab's own `labExactInWorker`, one worker,
- * started per question as the lab starts it) and in Node in-process (`exactOperatingCurve`), in
+ * Bench entry (issue 16, "Speed"): the lab's default question answered exactly — the lab's
+ * first-visit settings (the framework default policy on the lab's identical-candidate worlds),
+ * `settings` error-rate thresholds (default 20, the current 2× among them), the healthy and the
+ * regressed world — in Chromium's Web Worker (the lab's own `labExactInWorker`, one worker,
+ * started per request as the lab starts it) and in Node in-process (`exactOperatingCurve`), in
  * one run of this process. Target: < 200 ms in Chromium.
  *
- * The lab's first-visit policy (the framework default) has a shadow and an A/B stage, which the
- * exact evaluator does not cover: that question is timed too (the time to say so, with the
- * features), and the question is then timed with those two stages off (`covered`), the rest of
- * the lab's settings unchanged. The two environments' answers are compared (same numbers).
+ * Timed as the lab asks it (src/ui/lab/labExact.ts `runLabExact`): the current setting alone
+ * first (what the verdict waits for), then the curve in one request. Each line also prints what
+ * the answer rests on (the evaluator's named approximations and the largest neglected mass over
+ * the curve), or the features when the evaluator refuses — the refusal is timed too. A second
+ * question (`covered`) is the same with the shadow and A/B stages off, the rest of the lab's
+ * settings unchanged: the canary-and-full part of the default policy on its own. The two
+ * environments' answers are compared (same numbers).
  *
  * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N]`; `CHROME_PATH`
  * overrides the browser (default `/usr/bin/chromium`).
@@ -30,21 +34,46 @@ interface BenchmarkPage {
 export interface LabExactTiming {
   question: string;
   settings: number;
+  /** Chromium, one worker: the current setting alone (the lab's first request). */
+  browserCurrentMilliseconds: number;
+  /** Chromium, one worker: every setting in one request (the lab's second request). */
   browserMilliseconds: number;
+  /** Node in-process: the current setting alone, and every setting. */
+  nodeCurrentMilliseconds: number;
   nodeMilliseconds: number;
   supported: boolean;
   /** The features when the question has no exact form. */
   features: string[];
-  /** True when Chromium and Node gave the same answer. */
+  /** The approximations the evaluator names for the answer (empty when none, or when refused). */
+  approximations: string[];
+  /** Largest neglected probability mass over the curve's settings and worlds (null when refused). */
+  neglectedMass: number | null;
+  /** True when Chromium and Node gave the same answers (the current setting and the curve). */
   identical: boolean;
 }
 
 const outDir = 'dist/bench-lab-exact';
 
+/** `approximations` of a curve result, read defensively (the field is the evaluator's `ExactResult.approximations`). */
+function approximationsOf(result: ExactCurveResult): string[] {
+  const list = (result as { approximations?: unknown }).approximations;
+  return Array.isArray(list) ? list.map(String) : [];
+}
+
+const sameAnswer = (a: ExactCurveResult, b: ExactCurveResult) =>
+  isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+
 /** Runs the entry: builds the page, starts the preview server and Chromium, measures, closes everything. */
 export async function labExactBenchmark(options: { settings?: number } = {}): Promise<LabExactTiming[]> {
   const settings = options.settings ?? 20;
   const { page, problems, close } = await openBenchPage('labExact', outDir);
+  const inBrowser = (request: ExactCurveRequest) =>
+    page.evaluate((request) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runExact(request), request);
+  const inNode = (request: ExactCurveRequest) => {
+    const start = performance.now();
+    const result = exactOperatingCurve(request);
+    return { milliseconds: performance.now() - start, result };
+  };
   try {
     const timings: LabExactTiming[] = [];
     for (const covered of [false, true]) {
@@ -52,23 +81,29 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
         ([count, covered]) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.request(count, covered),
         [settings, covered] as const,
       );
-      const inBrowser = await page.evaluate(
-        (request) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runExact(request),
-        request,
-      );
-      const start = performance.now();
-      const inNode = exactOperatingCurve(request);
-      const nodeMilliseconds = performance.now() - start;
+      // The lab's two requests: the current setting (first in the request) alone, then the curve.
+      const current: ExactCurveRequest = { ...request, settings: request.settings.slice(0, 1) };
+      const browserCurrent = await inBrowser(current);
+      const browserCurve = await inBrowser(request);
+      const nodeCurrent = inNode(current);
+      const nodeCurve = inNode(request);
+      const answer = nodeCurve.result;
       timings.push({
         question: covered
           ? "the lab's first-visit settings without the shadow and A/B stages"
-          : "the lab's first-visit settings (framework default policy)",
+          : "the lab's first-visit question (framework default policy)",
         settings: request.settings.length,
-        browserMilliseconds: inBrowser.milliseconds,
-        nodeMilliseconds,
-        supported: inNode.supported,
-        features: inNode.supported ? [] : inNode.features,
-        identical: isDeepStrictEqual(JSON.parse(JSON.stringify(inBrowser.result)), JSON.parse(JSON.stringify(inNode))),
+        browserCurrentMilliseconds: browserCurrent.milliseconds,
+        browserMilliseconds: browserCurve.milliseconds,
+        nodeCurrentMilliseconds: nodeCurrent.milliseconds,
+        nodeMilliseconds: nodeCurve.milliseconds,
+        supported: answer.supported,
+        features: answer.supported ? [] : answer.features,
+        approximations: approximationsOf(answer),
+        neglectedMass: answer.supported
+          ? Math.max(...answer.points.flatMap((point) => [point.healthy.neglectedMass, point.regressed.neglectedMass]))
+          : null,
+        identical: sameAnswer(browserCurve.result, answer) && sameAnswer(browserCurrent.result, nodeCurrent.result),
       });
     }
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
@@ -76,9 +111,15 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
       `the lab's question answered exactly: ${settings} error-rate thresholds × healthy and regressed world, one worker in Chromium vs in-process in Node (target < 200 ms in Chromium)`,
     );
     for (const timing of timings) {
-      const answer = timing.supported ? 'exact' : `no exact form: ${timing.features.map((feature) => feature.split(' (')[0]).join(', ')}`;
+      const answer = timing.supported
+        ? `exact, neglected mass ≤ ${timing.neglectedMass?.toExponential(1)}; ${
+            timing.approximations.length === 0 ? 'no named approximation' : `approximations: ${timing.approximations.join('; ')}`
+          }`
+        : `no exact form: ${timing.features.map((feature) => feature.split(' (')[0]).join(', ')}`;
       console.log(
-        `  ${timing.question}: Chromium ${timing.browserMilliseconds.toFixed(0)} ms, Node ${timing.nodeMilliseconds.toFixed(0)} ms (${answer}; same answer: ${timing.identical ? 'yes' : 'NO'})`,
+        `  ${timing.question}: Chromium ${timing.browserMilliseconds.toFixed(0)} ms for the ${timing.settings} settings ` +
+          `(current setting alone ${timing.browserCurrentMilliseconds.toFixed(0)} ms), Node ${timing.nodeMilliseconds.toFixed(0)} ms ` +
+          `(alone ${timing.nodeCurrentMilliseconds.toFixed(0)} ms) — ${answer}; same answer: ${timing.identical ? 'yes' : 'NO'}`,
       );
     }
     return timings;
