@@ -9,7 +9,7 @@
  * arrivals uniformly (the rate's shape inside a 5-minute window of a 24-hour cycle is ignored).
  */
 
-import { normalizedValue } from '../engine/routing/bucketing.ts';
+import { numberedIdBuckets } from '../engine/routing/numberedIdBuckets.ts';
 import { type WeightGroups, weightGroupsBuilder, weightGroupsUsersServed } from './populationSummary.ts';
 import type { Traffic } from './scenario.ts';
 
@@ -154,6 +154,21 @@ export function userPopulation(traffic: Traffic, group: string): UserPopulation 
 export const populationCacheSize = 4;
 const populationCache = new Map<string, UserPopulation>();
 
+/** User i's id is `user-${i}`. */
+const userIdPrefix = 'user-';
+/** Users bucketed per call of `numberedIdBuckets` while a population streams (64 KB, whatever the population). */
+const bucketChunk = 65536;
+
+/**
+ * The router's buckets of users `from` … `from + chunk.length − 1` (stopping at `count`), written
+ * into `chunk`: `normalizedValue(`user-${i}`, group)` without building the id strings
+ * (numberedIdBuckets, ~12× faster). O(users in the chunk).
+ */
+function userBuckets(group: string, from: number, chunk: Uint8Array, count: number): Uint8Array {
+  const users = Math.min(chunk.length, count - from);
+  return numberedIdBuckets(group, userIdPrefix, from, users === chunk.length ? chunk : chunk.subarray(0, users));
+}
+
 function buildPopulation(count: number, zipfExponent: number, group: string): UserPopulation {
   const exposedShareByBucket = new Float64Array(101);
   const usersByBucket = new Float64Array(101);
@@ -165,10 +180,14 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
   if (zipfExponent === 0) {
     // weights[i] = 1 / count, as 1 / Σ 1 was (the sum of `count` ones is exact).
     const weight = 1 / count;
-    for (let i = 0; i < count; i++) {
-      const bucket = normalizedValue(`user-${i}`, group);
-      exposedShareByBucket[bucket] += weight;
-      usersByBucket[bucket] += 1;
+    const chunk = new Uint8Array(Math.min(count, bucketChunk));
+    for (let from = 0; from < count; from += chunk.length) {
+      const chunkBuckets = userBuckets(group, from, chunk, count);
+      for (let j = 0; j < chunkBuckets.length; j++) {
+        const bucket = chunkBuckets[j];
+        exposedShareByBucket[bucket] += weight;
+        usersByBucket[bucket] += 1;
+      }
     }
   } else {
     // Two streaming passes instead of per-user arrays (issue 16, "Speed"): the total first, then
@@ -177,22 +196,24 @@ function buildPopulation(count: number, zipfExponent: number, group: string): Us
     // tables and the per-(run, bucket) summaries of populationSummary.ts.
     for (let i = 0; i < count; i++) total += (i + 1) ** -zipfExponent;
     const builder = weightGroupsBuilder(count, zipfExponent);
-    for (let i = 0; i < count; i++) {
-      const bucket = normalizedValue(`user-${i}`, group);
-      const raw = (i + 1) ** -zipfExponent;
-      builder.add(i, bucket, raw);
-      exposedShareByBucket[bucket] += raw / total;
-      usersByBucket[bucket] += 1;
+    const chunk = new Uint8Array(Math.min(count, bucketChunk));
+    for (let from = 0; from < count; from += chunk.length) {
+      const chunkBuckets = userBuckets(group, from, chunk, count);
+      for (let j = 0; j < chunkBuckets.length; j++) {
+        const i = from + j;
+        const bucket = chunkBuckets[j];
+        const raw = (i + 1) ** -zipfExponent;
+        builder.add(i, bucket, raw);
+        exposedShareByBucket[bucket] += raw / total;
+        usersByBucket[bucket] += 1;
+      }
     }
     weightGroups = builder.finish(total);
   }
   for (let b = 1; b <= 100; b++) exposedShareByBucket[b] += exposedShareByBucket[b - 1];
   exposedShareByBucket[100] = 1;
   const perUserBuckets = (): Uint8Array => {
-    if (buckets === null) {
-      buckets = new Uint8Array(count);
-      for (let i = 0; i < count; i++) buckets[i] = normalizedValue(`user-${i}`, group);
-    }
+    if (buckets === null) buckets = numberedIdBuckets(group, userIdPrefix, 0, new Uint8Array(count));
     return buckets;
   };
   const perUserWeights = (): Float64Array => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizedValue } from '../../src/engine/routing/bucketing.ts';
+import { weightGroupsBuilder } from '../../src/sim/populationSummary.ts';
 import type { Traffic } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { expectedUsersServed, type UserPopulation, userPopulation } from '../../src/sim/traffic.ts';
@@ -117,6 +118,63 @@ describe('population summary (expected users served without per-user arrays)', (
     for (let b = 1; b <= 30; b++) inside += population.usersByBucket[b];
     expect(expectedUsersServed(population, exposure([30], [1e9]))).toBe(inside);
   });
+
+  /**
+   * The population summary as it was built before numberedIdBuckets (one `user-${i}` string per
+   * user through the router's normalizedValue, then the same streaming passes): the reference the
+   * string-free build must reproduce bit for bit, so that seeded outputs do not move.
+   */
+  function summaryFromIdStrings(count: number, zipfExponent: number, group: string) {
+    const exposedShareByBucket = new Float64Array(101);
+    const usersByBucket = new Float64Array(101);
+    let total = 0;
+    if (zipfExponent !== 0) for (let i = 0; i < count; i++) total += (i + 1) ** -zipfExponent;
+    const builder = weightGroupsBuilder(count, zipfExponent);
+    for (let i = 0; i < count; i++) {
+      const bucket = normalizedValue(`user-${i}`, group);
+      if (zipfExponent === 0) exposedShareByBucket[bucket] += 1 / count;
+      else {
+        const raw = (i + 1) ** -zipfExponent;
+        builder.add(i, bucket, raw);
+        exposedShareByBucket[bucket] += raw / total;
+      }
+      usersByBucket[bucket] += 1;
+    }
+    for (let b = 1; b <= 100; b++) exposedShareByBucket[b] += exposedShareByBucket[b - 1];
+    exposedShareByBucket[100] = 1;
+    return { exposedShareByBucket, usersByBucket, weightGroups: zipfExponent === 0 ? null : builder.finish(total) };
+  }
+
+  /** Indices where two arrays differ in any bit (Object.is: −0 ≠ 0, NaN = NaN), at most 5. */
+  function differences(actual: ArrayLike<number>, expected: ArrayLike<number>): number[] {
+    const found: number[] = [];
+    if (actual.length !== expected.length) return [-1];
+    for (let i = 0; i < actual.length && found.length < 5; i++) if (!Object.is(actual[i], expected[i])) found.push(i);
+    return found;
+  }
+
+  for (const zipfExponent of [0.8, 0]) {
+    it(`a million users (Zipf ${zipfExponent}): the string-free build equals the build over id strings bit for bit`, () => {
+      const group = `summary-million-${zipfExponent}`;
+      const expected = summaryFromIdStrings(1_000_000, zipfExponent, group);
+      const population = userPopulation(traffic(1_000_000, zipfExponent), group);
+      expect(differences(population.exposedShareByBucket, expected.exposedShareByBucket)).toEqual([]);
+      expect(differences(population.usersByBucket, expected.usersByBucket)).toEqual([]);
+      // Sanity of the reference itself: every user counted, shares not degenerate.
+      expect(expected.usersByBucket.reduce((sum, users) => sum + users, 0)).toBe(1_000_000);
+      expect(expected.exposedShareByBucket[50]).toBeGreaterThan(0.3);
+      if (zipfExponent === 0) {
+        expect(population.weightGroups).toBeNull();
+        return;
+      }
+      const groups = population.weightGroups;
+      const reference = expected.weightGroups;
+      if (groups === null || reference === null) throw new Error('Zipf users have run summaries');
+      expect(groups.groupCount).toBe(reference.groupCount);
+      expect(differences(groups.centres, reference.centres)).toEqual([]);
+      expect(differences(groups.moments, reference.moments)).toEqual([]);
+    });
+  }
 
   it('keeps memory that grows with log(count), not count', () => {
     const population = userPopulation(traffic(200_000, 0.8), 'summary-memory');
