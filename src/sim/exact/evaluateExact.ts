@@ -38,6 +38,7 @@ import { flagGroup } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
 import type { World } from '../world.ts';
 import { compileWorld } from '../world.ts';
+import { abTestApproximations, abTestFeatures } from './abTestLaw.ts';
 import type { BaselineLaw } from './baselineLaw.ts';
 import { baselineLaw } from './baselineLaw.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
@@ -56,6 +57,11 @@ export interface ExactResult {
   tally: ExactTally;
   /** Nodes of the historical baseline's law the chain ran for (1 with a concurrent baseline). */
   baselineNodes: number;
+  /**
+   * Approximations the answer makes, one sentence each (empty: none) — today the A/B stages'
+   * tests, by the normal law of their z statistics (abTestLaw.ts). Never silent: the CLI prints them.
+   */
+  approximations: string[];
 }
 
 /** No exact answer: the features that need simulation. */
@@ -85,7 +91,7 @@ export function chainFeatures(compiled: CompiledPolicy): string[] {
   const features: string[] = [];
   for (const stage of compiled.stages) {
     const where = `stage ${stage.index} '${stage.name}'`;
-    if (stage.kind === 'ab') features.push(`A/B stage (${where}: its test on the accumulated success counts)`);
+    if (stage.kind === 'ab') features.push(...abTestFeatures(compiled, stage));
     if (stage.kind === 'full' && compiled.baselineMode === 'concurrent' && stage.rules.length > 0) {
       features.push(
         `full stage under a concurrent baseline (${where}: its reference is the previous stage's accumulated control, which depends on that stage's checks)`,
@@ -165,7 +171,13 @@ export function evaluateExact(scenario: Scenario, policy: Policy, options: Exact
         ],
       };
     }
-    return { supported: true, summary: exactSummary(total), tally: total, baselineNodes: nodes };
+    return {
+      supported: true,
+      summary: exactSummary(total),
+      tally: total,
+      baselineNodes: nodes,
+      approximations: abTestApproximations(compiled),
+    };
   } catch (error) {
     if (error instanceof ExactUnsupportedError) return { supported: false, features: error.features };
     throw error;
@@ -216,5 +228,6 @@ function withEstablishment(compiled: CompiledPolicy, laws: ChainLaws): ChainLaws
     shadowGates: (window) => laws.shadowGates(window),
     servedRequests: (window) => laws.servedRequests(window),
     healthCheck: (window) => (baselineBefore(compiled, window.stage.index) ? laws.healthCheck(window) : { hold: 1, pass: 0, fail: 0 }),
+    abTest: laws.abTest,
   };
 }

@@ -3,13 +3,15 @@
  * check of a canary/full window (healthCheckLaw.ts) against one historical reference or the
  * concurrent control, and each window's expected service — Λ·f requests at the realized sticky
  * share f, Λ·f·errorRate errors, and Λ arrivals (the windowed mode's exposure volume; with
- * replayed arrivals the window's fixed count N in place of Λ). Shadow gates: not exact here
+ * replayed arrivals the window's fixed count N in place of Λ), and the A/B stages' test law
+ * (abTestLaw.ts: it does not depend on the historical reference). Shadow gates: not exact here
  * (their p95 gate reads the stage's request-weighted mean of window percentiles) — throws
  * `ExactUnsupportedError`.
  */
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import type { World } from '../world.ts';
+import { memoisedAbTestLaw } from './abTestLaw.ts';
 import type { BaselineReference, CheckLawOptions } from './checkLaw.ts';
 import { healthCheckLaw } from './healthCheckLaw.ts';
 import { memoisedShadowGateLaw } from './shadowGateLaw.ts';
@@ -35,5 +37,6 @@ export function exactChainLaws(
       const requests = arrivals * exposedShare(world.population, window.candidateShare);
       return { requests, errors: requests * window.candidate.errorRate, arrivals };
     },
+    abTest: (stage) => memoisedAbTestLaw(world, compiled, stage),
   };
 }

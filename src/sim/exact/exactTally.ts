@@ -40,6 +40,15 @@ export interface ExactTally {
   failedRequests: number;
   candidateRequests: number;
   neglected: number;
+  /**
+   * A/B stages (abTestLaw.ts): P(an A/B stage was entered) and P(the last A/B conclusion named the
+   * candidate / the control the winner) — the denominators and numerators of the summary's
+   * candidateWinRate and controlWinRate, as `ReplicateOutcome.reachedAbTest` and `abWinner`.
+   * Absent (0) when the chain met no A/B stage.
+   */
+  abTests?: number;
+  candidateWins?: number;
+  controlWins?: number;
 }
 
 /** An empty tally. */
@@ -80,6 +89,9 @@ export function mergeTally(into: ExactTally, other: ExactTally, weight = 1): Exa
   into.failedRequests += weight * other.failedRequests;
   into.candidateRequests += weight * other.candidateRequests;
   into.neglected += weight * other.neglected;
+  if (other.abTests) into.abTests = (into.abTests ?? 0) + weight * other.abTests;
+  if (other.candidateWins) into.candidateWins = (into.candidateWins ?? 0) + weight * other.candidateWins;
+  if (other.controlWins) into.controlWins = (into.controlWins ?? 0) + weight * other.controlWins;
   return into;
 }
 
@@ -93,6 +105,8 @@ export interface Absorption {
   firstExposedWorse: number | null;
   /** Expected distinct users served while worse, given the path (the windowed mode's formula). */
   users: number;
+  /** Whether an A/B stage was entered, and the last A/B conclusion's winner (absent: none). */
+  ab?: { reached: boolean; winner: 'candidate' | 'control' | null };
 }
 
 /** Folds `mass` of rollouts ending as `absorption` into `tally` (in place). O(1). */
@@ -108,6 +122,9 @@ export function absorb(tally: ExactTally, absorption: Absorption, mass: number):
   if (decision === 'rollback' && worse)
     addMass(tally.detectionTimes, absorption.firstExposedWorse === null ? 0 : time - absorption.firstExposedWorse, mass);
   tally.usersServedWhileWorse += mass * absorption.users;
+  if (absorption.ab?.reached) tally.abTests = (tally.abTests ?? 0) + mass;
+  if (absorption.ab?.winner === 'candidate') tally.candidateWins = (tally.candidateWins ?? 0) + mass;
+  if (absorption.ab?.winner === 'control') tally.controlWins = (tally.controlWins ?? 0) + mass;
 }
 
 /**
@@ -147,7 +164,8 @@ export interface ExactSummary extends SimulationSummary {
  * (`exactRate`); the detection-time histogram holds probabilities (time → P(detected then)),
  * `count` the probability that a worse candidate is rolled back, and mean / median / p90 are
  * those of the exact distribution given detection (the median and p90 are the distribution's
- * lower quantiles). The A/B rates have no denominator (the evaluator covers no A/B stage). O(times · log).
+ * lower quantiles). The A/B winner rates are over P(an A/B stage was entered) (no denominator
+ * without one); the segment winner rate has none (segment reports are refused). O(times · log).
  */
 export function exactSummary(tally: ExactTally): ExactSummary {
   const total = tally.rollback + tally.promote + tally.undecided;
@@ -170,8 +188,8 @@ export function exactSummary(tally: ExactTally): ExactSummary {
     rollbackRate: exactRate(tally.rollback, total),
     promoteRate: exactRate(tally.promote, total),
     undecidedRate: exactRate(tally.undecided, total),
-    candidateWinRate: exactRate(0, 0),
-    controlWinRate: exactRate(0, 0),
+    candidateWinRate: exactRate(tally.candidateWins ?? 0, tally.abTests ?? 0),
+    controlWinRate: exactRate(tally.controlWins ?? 0, tally.abTests ?? 0),
     segmentWinnerRate: exactRate(0, 0),
     detectionTime: {
       count: detected,

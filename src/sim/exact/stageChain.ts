@@ -59,6 +59,7 @@ import {
 import { expectedArrivals, expectedUsersServed, replayArrivals, rolloutPercentage } from '../traffic.ts';
 import type { ArmConditions, World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
+import type { AbTestSchedule } from './abTestLaw.ts';
 import type { CheckProbabilities } from './checkLaw.ts';
 import type { ExactTally } from './exactTally.ts';
 import { absorb, emptyTally } from './exactTally.ts';
@@ -94,6 +95,11 @@ export interface ChainLaws {
   shadowGates(window: ChainWindow): CheckProbabilities;
   /** Expected candidate requests served in a window at `candidateShare` (0 for baseline/shadow), and its expected errors. */
   servedRequests(window: ChainWindow): { requests: number; errors: number; arrivals: number };
+  /**
+   * A/B stages: the test's law for the stage entered at `stageStart` (abTestLaw.ts) — per
+   * stage-local window, P(the test concludes better / worse / ended | running, guardrails passed).
+   */
+  abTest?(stage: CompiledStage): (stageStart: number) => AbTestSchedule;
 }
 
 /** Settings of a chain run. */
@@ -116,6 +122,12 @@ interface ChainState {
   volumes: number[];
   /** The current stage's windows (shadow only; shared, never mutated in place). */
   stageWindows: StageWindowRecord[];
+  /** A/B stage: the test's status (0 running, 1 concluded better, 2 ended without a difference) and its looks made. */
+  abStatus: number;
+  abLooks: number;
+  /** Whether an A/B stage was entered, and the last A/B conclusion's winner (the controller's `lastAbConclusion`). */
+  abReached: boolean;
+  abWinner: 'candidate' | 'control' | null;
   mass: number;
 }
 
@@ -149,7 +161,7 @@ function usersServed(world: World, levels: readonly number[], volumes: readonly 
  * limit) — and `recentChecks` (only messages read it) dropped. Equal keys mean equal futures.
  */
 function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => FailureCount {
-  const counted = compiled.stages.filter((stage) => stage.kind === 'canary' || stage.kind === 'full');
+  const counted = compiled.stages.filter((stage) => stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab');
   const modes = new Set(counted.map((stage) => stage.failureCounting.mode));
   const recentMask = 2 ** Math.max(0, ...counted.map((stage) => stage.failureCounting.window)) - 1;
   const inconclusive = counted.some(
@@ -251,7 +263,7 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
       mirrorShare: stage.mirrorTraffic,
       stageWindows: stage.kind === 'shadow' ? [...stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }] : [],
     };
-    if (stage.kind === 'canary' || stage.kind === 'full') fact.check = laws.healthCheck(window);
+    if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = laws.healthCheck(window);
     else if (stage.kind === 'shadow' && judge) fact.check = laws.shadowGates(window);
     if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = laws.servedRequests(window);
     facts.set(key, fact);
@@ -285,7 +297,8 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     const key =
       `${state.stageIndex}|${state.stageStart}|${state.passed}|${state.count.consecutive}|${state.count.total}|${state.count.recent}|` +
       `${state.count.inconclusive}|${state.worseSeen ? 1 : 0}|${state.firstExposedWorse}|` +
-      `${tracksHours ? state.hoursServed : 0}|${state.volumes.join(',')}|${stage.kind === 'shadow' ? state.stageWindows.length : 0}`;
+      `${tracksHours ? state.hoursServed : 0}|${state.volumes.join(',')}|${stage.kind === 'shadow' ? state.stageWindows.length : 0}|` +
+      `${state.abStatus}|${state.abLooks}|${state.abReached ? 1 : 0}|${state.abWinner}`;
     const existing = bucket.get(key);
     if (existing) existing.mass += state.mass;
     else bucket.set(key, state);
@@ -299,10 +312,22 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     worseSeen: boolean,
     firstExposedWorse: number | null,
     volumes: number[],
+    ab: { reached: boolean; winner: 'candidate' | 'control' | null } = { reached: state.abReached, winner: state.abWinner },
   ): void {
     if (mass <= 0) return;
-    absorb(tally, { decision, time, worse: worseSeen, firstExposedWorse, users: usersServed(world, levels, volumes) }, mass);
-    void state;
+    absorb(tally, { decision, time, worse: worseSeen, firstExposedWorse, users: usersServed(world, levels, volumes), ab }, mass);
+  }
+
+  // A/B stages: the test's law per stage (abTestLaw.ts), asked once per stage.
+  const abSchedules = new Map<number, (stageStart: number) => AbTestSchedule>();
+  function abSchedule(stage: CompiledStage, stageStart: number): AbTestSchedule {
+    let law = abSchedules.get(stage.index);
+    if (!law) {
+      if (!laws.abTest) throw new RangeError(`the chain's laws have no A/B test law (stage ${stage.index}, '${stage.name}')`);
+      law = laws.abTest(stage);
+      abSchedules.set(stage.index, law);
+    }
+    return law(stageStart);
   }
 
   schedule({
@@ -316,6 +341,10 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
     hoursServed: 0,
     volumes: levels.map(() => 0),
     stageWindows: [],
+    abStatus: 0,
+    abLooks: 0,
+    abReached: false,
+    abWinner: null,
     mass: 1,
   });
 
@@ -348,27 +377,44 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
           volumes[levelOf.get(Math.floor(rolloutPercentage(stage.traffic) + 1e-9)) as number] += fact.served.arrivals;
         }
       }
+      const abReached = state.abReached || stage.kind === 'ab';
       const next = (changes: Partial<ChainState>, mass: number): void => {
         if (mass <= 0) return;
-        schedule({ ...state, time: windowEnd, worseSeen, firstExposedWorse, hoursServed, volumes, ...changes, mass });
+        schedule({ ...state, time: windowEnd, worseSeen, firstExposedWorse, hoursServed, volumes, abReached, ...changes, mass });
       };
-      const finish = (decision: 'rollback' | 'promote', mass: number): void =>
-        end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes);
+      // `changes`: the A/B winner it sets, if any (the controller's lastAbConclusion outlives the stage).
+      const finish = (decision: 'rollback' | 'promote', mass: number, changes: Partial<ChainState> = {}): void =>
+        end(state, decision, windowEnd, mass, worseSeen, firstExposedWorse, volumes, {
+          reached: abReached,
+          winner: 'abWinner' in changes ? (changes.abWinner ?? null) : state.abWinner,
+        });
       // `count`: the counts after the check that completes the stage (a passing check is counted first, as in the controller).
-      const advanceWith = (mass: number, count: FailureCount = state.count): void => {
+      const advanceWith = (mass: number, count: FailureCount = state.count, changes: Partial<ChainState> = {}): void => {
         if (mass <= 0) return;
         const nextIndex = state.stageIndex + 1;
         if (nextIndex >= stages.length || stages[nextIndex].kind === 'promote') {
-          finish('promote', mass);
+          finish('promote', mass, changes);
           return;
         }
         const entered = keptCount(countOnStageEntry(count, stages[nextIndex].failureCounting));
-        next({ stageIndex: nextIndex, stageStart: windowEnd, passed: 0, count: entered, stageWindows: [] }, mass);
+        next(
+          {
+            ...changes,
+            stageIndex: nextIndex,
+            stageStart: windowEnd,
+            passed: 0,
+            count: entered,
+            stageWindows: [],
+            abStatus: 0,
+            abLooks: 0,
+          },
+          mass,
+        );
       };
       // checkMaxDuration for a 'continue' or 'hold' decision of `mass`, with the state `changes`.
       const continueOrHold = (changes: Partial<ChainState>, mass: number): void => {
         if (mass <= 0) return;
-        if (windowEnd - state.stageStart >= stage.maxDuration && stage.onMaxDuration === 'rollback') finish('rollback', mass);
+        if (windowEnd - state.stageStart >= stage.maxDuration && stage.onMaxDuration === 'rollback') finish('rollback', mass, changes);
         else next(changes, mass);
       };
       if (compiled.killSwitch) {
@@ -420,6 +466,60 @@ export function runStageChain(world: World, compiled: CompiledPolicy, laws: Chai
           const passedCount = keptCount(countCheck(state.count, false));
           if (passed >= stage.minDuration) advanceWith(passMass, passedCount);
           else continueOrHold({ passed, count: passedCount }, passMass);
+          break;
+        }
+        case 'ab': {
+          // step.ts stepAb: the guardrails (checkHealth) as a canary window, then runAbTest on a pass.
+          const counting = stage.failureCounting;
+          if (isPaused(state.count, counting)) {
+            continueOrHold({}, state.mass);
+            break;
+          }
+          const check = fact.check as CheckProbabilities;
+          // A too-little-data window is not accumulated into the test (checkHealth returns before
+          // addArmWindow): not chained, its mass counted as neglected.
+          tally.neglected += state.mass * (check.hold + (check.neglected ?? 0));
+          // Fail: settle's failure count (→ rollback at the limit, else hold).
+          const failed = countCheck(state.count, true);
+          if (reachesFailureLimit(failed, counting)) finish('rollback', state.mass * check.fail);
+          else continueOrHold({ count: keptCount(failed) }, state.mass * check.fail);
+          const passMass = state.mass * check.pass;
+          if (!(passMass > 0)) break;
+          // Pass: the test (abTestLaw.ts), given it runs and had not concluded.
+          let better = state.abStatus === 1 ? 1 : 0;
+          let worse = 0;
+          let ended = state.abStatus === 2 ? 1 : 0;
+          let looks = state.abLooks;
+          if (state.abStatus === 0) {
+            const window = Math.round((time - state.stageStart) / stage.checkInterval) + 1;
+            const outcome = abSchedule(stage, state.stageStart).at(window, state.abLooks);
+            if (outcome.look) {
+              looks += 1;
+              better = outcome.better;
+              worse = outcome.worse;
+              ended = outcome.ended;
+              tally.neglected += passMass * outcome.neglected;
+            }
+          }
+          const running = Math.max(0, 1 - better - worse - ended);
+          const passed = state.passed + duration;
+          const passedCount = keptCount(countCheck(state.count, false));
+          const minimumMet = passed >= stage.minDuration;
+          // candidateWorse → rollBack.
+          finish('rollback', passMass * worse, { abWinner: 'control' });
+          // candidateBetter, or ended with onInconclusive 'advance': settle 'pass', ready when the minimum is met.
+          const proceed = (mass: number, abStatus: number, abWinner: 'candidate' | null): void => {
+            if (minimumMet) advanceWith(mass, passedCount, { abWinner });
+            else continueOrHold({ passed, count: passedCount, abStatus, abLooks: looks, abWinner }, mass);
+          };
+          proceed(passMass * better, 1, 'candidate');
+          const onInconclusive = stage.ab?.onInconclusive ?? 'hold';
+          if (onInconclusive === 'rollback') finish('rollback', passMass * ended, { abWinner: null });
+          else if (onInconclusive === 'advance') proceed(passMass * ended, 2, null);
+          // 'hold': a passing check for the failure count, no passed time, checkMaxDuration.
+          else continueOrHold({ count: passedCount, abStatus: 2, abLooks: looks, abWinner: null }, passMass * ended);
+          // Still running: settle 'pass' not ready (passed time grows, checkMaxDuration).
+          continueOrHold({ passed, count: passedCount, abLooks: looks }, passMass * running);
           break;
         }
         default:
