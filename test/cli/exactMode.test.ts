@@ -13,6 +13,7 @@ import { simulateCommand } from '../../src/cli/commands/simulate.ts';
 import { sweepCommand } from '../../src/cli/commands/sweep.ts';
 import { loadPolicy, loadScenario } from '../../src/cli/files.ts';
 import { evaluateExact } from '../../src/sim/exact/evaluateExact.ts';
+import { alwaysValidDefaultPolicy } from '../helpers/alwaysValidDefaultPolicy.ts';
 import { runCommandObject } from '../helpers/cli.ts';
 
 let dir: string;
@@ -85,13 +86,14 @@ describe('rollout-lab simulate --mode exact', () => {
     expect(result.stdout).not.toMatch(/CI/);
   });
 
-  it('falls back to the windowed Monte-Carlo mode for the default policy, naming the features', async () => {
-    const result = await runCommandObject(simulateCommand, [healthy, '--mode', 'exact', '--replicates', '3', '--json']);
+  it('falls back to the windowed Monte-Carlo mode for the default policy with an always-valid A/B design, naming the features', async () => {
+    const policy = file('always-valid.json', alwaysValidDefaultPolicy());
+    const result = await runCommandObject(simulateCommand, [healthy, '--policy', policy, '--mode', 'exact', '--replicates', '3', '--json']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/no exact answer \(.*A\/B stage.*\): falling back to the windowed Monte-Carlo mode/);
+    expect(result.stderr).toMatch(/no exact answer \(.*always-valid A\/B design.*\): falling back to the windowed Monte-Carlo mode/);
     expect(result.json.mode).toBe('window');
     expect(result.json.replicates).toBe(3);
-    expect(result.json.fallback.some((feature: string) => feature.startsWith('A/B stage'))).toBe(true);
+    expect(result.json.fallback.some((feature: string) => feature.startsWith('always-valid A/B design'))).toBe(true);
   });
 
   it('refuses --shard with --mode exact (nothing to split)', async () => {

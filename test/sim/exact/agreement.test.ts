@@ -4,8 +4,9 @@
  * pair checked, the windowed mode's rollback, promote and undecided rates and (where defined)
  * false-rollback and missed-regression rates must lie within 4 Monte-Carlo standard errors of the
  * exact values, |r̂ − p| ≤ 4·√(p(1 − p)/n) (an exact p of 0 or 1 must be met exactly), and one pair
- * is also simulated per request (two: a historical one and the shadow). The default policy is refused on every scenario (its A/B stage;
- * its shadow stage is exact, shadowGateLaw.ts), so the pairs use five others: stricter, looser, a concurrent-baseline one with two
+ * is also simulated per request (two: a historical one and the shadow). The default policy's A/B stage is evaluated by the normal law
+ * of its z statistic (abTestLaw.ts; its own agreement test is test/sim/exact/abTestLaw.test.ts), and with an always-valid design it is
+ * refused on every scenario (its shadow stage is exact, shadowGateLaw.ts), so the pairs use five others: stricter, looser, a concurrent-baseline one with two
  * canaries, a shadow stage (gate at 95% agreement) before a canary, and a short historical one. The
  * shadow policy over every scenario (EXACT_AGREEMENT_ALL=1 -t '× shadow'): 18 pairs, all passing, in
  * 19 s at 16:20 UTC on 2026-12-04 — covered with a neglected mass ≤ 4.4e-9 except ab-test-tiny-samples
@@ -21,13 +22,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { simulate } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import type { RateEstimate, SimulationSummary } from '../../../src/sim/summary.ts';
+import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
 
 /**
  * The policies every scenario is judged with (besides the default). Their rules are those the
@@ -246,13 +247,13 @@ describe('the exact evaluator agrees with the Monte-Carlo modes', () => {
     600_000,
   );
 
-  it('refuses the default policy on every scenario, naming its A/B stage', () => {
+  it('refuses the default policy with an always-valid A/B design on every scenario, naming it', () => {
     for (const [name, scenario] of all) {
-      const result = evaluateExact(scenario, defaultPolicy());
+      const result = evaluateExact(scenario, alwaysValidDefaultPolicy());
       expect(result.supported, name).toBe(false);
       if (!result.supported)
         expect(
-          result.features.some((feature) => feature.startsWith('A/B stage')),
+          result.features.some((feature) => feature.startsWith('always-valid A/B design')),
           name,
         ).toBe(true);
     }

@@ -18,7 +18,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
@@ -27,6 +26,7 @@ import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import { exposedShare } from '../../../src/sim/traffic.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
+import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
 
 function handScenario(horizon: string, arrivals?: Record<string, unknown>): Scenario {
   const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
@@ -175,7 +175,7 @@ describe('the historical baseline’s discretisation is counted, never silent', 
 });
 
 describe('what the exact evaluator refuses', () => {
-  it('the default policy: its A/B stage is named as a feature needing simulation (its shadow stage is exact)', () => {
+  it('the default policy with an always-valid A/B design: the design is named as a feature needing simulation (its shadow stage is exact)', () => {
     const parsed = parseScenario({
       version: 1,
       name: 'x',
@@ -185,10 +185,10 @@ describe('what the exact evaluator refuses', () => {
       candidate: { latency: { kind: 'exponential', mean: 100 }, errorRate: 0.01 },
     });
     if (!parsed.ok) throw new Error('scenario');
-    const result = evaluateExact(parsed.scenario, defaultPolicy());
+    const result = evaluateExact(parsed.scenario, alwaysValidDefaultPolicy());
     expect(result.supported).toBe(false);
     if (result.supported) return;
-    expect(result.features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
+    expect(result.features.some((feature) => feature.startsWith('always-valid A/B design'))).toBe(true);
     expect(result.features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
   });
 });

@@ -7,12 +7,12 @@
  * features instead of a curve.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { exactOperatingCurve } from '../../../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
+import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
 
 function handScenario(errorRate: number): Scenario {
   const parsed = parseScenario({
@@ -104,11 +104,11 @@ describe('exactOperatingCurve', () => {
     expect(seen).toEqual(['1/2', '2/2']);
   });
 
-  it('returns the features, not a curve, for a policy the evaluator does not cover (the framework default)', () => {
-    const refused = exactOperatingCurve({ healthy, regressed, settings: [{ value: 2, policy: defaultPolicy() }] });
+  it('returns the features, not a curve, for a policy the evaluator does not cover (the framework default, always-valid A/B)', () => {
+    const refused = exactOperatingCurve({ healthy, regressed, settings: [{ value: 2, policy: alwaysValidDefaultPolicy() }] });
     expect(refused.supported).toBe(false);
     if (refused.supported) return;
     expect(refused.features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
-    expect(refused.features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
+    expect(refused.features.some((feature) => feature.startsWith('always-valid A/B design'))).toBe(true);
   });
 });
