@@ -18,7 +18,10 @@
  * discretisation converges as n grows but is not exact: evaluateExact.ts runs the chain at n and
  * n/2 nodes and counts the difference in its neglected mass (refusing when it is too large).
  * With ratio rules on both the error and the timeout rate the two rates share N and the requests
- * that did both: that joint law is not discretised here, and the law throws ExactUnsupportedError.
+ * that did both: the nodes are then a product of cells, each rate's cells cut at its marginal
+ * quantiles, with the cells' exact joint probabilities as weights (`jointRateNodes`,
+ * jointBaselineRates.ts). A rate with probability 0 in every window is surely 0 (no
+ * timeout configured): a point mass, no law to discretise.
  *
  * `neglected` adds the mass of the truncated tails, P(N < the stage's minimum requests at its
  * minimum duration) (the chain advances the baseline at its minimum duration) and P(some window
@@ -37,6 +40,7 @@ import type { BaselineReference } from './checkLaw.ts';
 import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
 import { poissonLaw } from './countRange.ts';
+import { jointRateCells } from './jointBaselineRates.ts';
 import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
 
@@ -67,7 +71,7 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
 }
 
 /** Memo of `rateQuantileNodes` by scenario, then by its means, tolerance and node count. */
-const nodesByScenario = new WeakMap<object, Map<string, readonly number[]>>();
+const nodesByScenario = new WeakMap<object, Map<string, readonly number[] | JointRateNodes>>();
 
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
@@ -152,13 +156,28 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
+  // Memo of node sets per scenario: a pure function of the means, the tolerance and the node
+  // counts (evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep).
+  let memo = nodesByScenario.get(scenario);
+  if (!memo) {
+    memo = new Map();
+    nodesByScenario.set(scenario, memo);
+  }
   if (readsErrors && readsTimeouts) {
-    // E/N and T/N share N and the requests that did both: a two-dimensional law whose honest
-    // discretisation (with N's own spread) is not written — refuse rather than approximate.
-    throw new ExactUnsupportedError(
-      ['historical baseline read by ratio rules on both the error and the timeout rate'],
-      'the joint law of the two baseline rates (which share the request count) is not discretised exactly',
-    );
+    const jointKey = `joint|${both}|${errorOnly}|${timeoutOnly}|${neither}|${tolerance}|${bins}`;
+    let joint = memo.get(jointKey) as JointRateNodes | undefined;
+    if (!joint) {
+      joint = jointRateNodes({ both, errorOnly, timeoutOnly, neither }, bins, tolerance);
+      memo.set(jointKey, joint);
+    }
+    neglected += joint.neglected;
+    const nodes: BaselineNode[] = [];
+    for (const node of joint.nodes)
+      nodes.push({
+        weight: node.weight,
+        reference: { ...reference(errorMean, timeoutMean), errorRate: node.errorRate, timeoutRate: node.timeoutRate },
+      });
+    return { nodes: nodes.map(withBrackets), neglected };
   }
   // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
   const countedMean = readsErrors ? errorMean : timeoutMean;
@@ -166,15 +185,8 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   const others = poissonLaw(totalMean - countedMean, tolerance);
   neglected += counted.neglected + others.neglected;
   const metric = readsErrors ? 'errorRate' : 'timeoutRate';
-  // The nodes are a pure function of the two means, the tolerance and their number: memoised per
-  // scenario (evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep).
-  let memo = nodesByScenario.get(scenario);
-  if (!memo) {
-    memo = new Map();
-    nodesByScenario.set(scenario, memo);
-  }
   const memoKey = `${countedMean}|${totalMean - countedMean}|${tolerance}|${bins}`;
-  let rates = memo.get(memoKey);
+  let rates = memo.get(memoKey) as readonly number[] | undefined;
   if (!rates) {
     rates = rateQuantileNodes(counted, others, bins);
     memo.set(memoKey, rates);
@@ -188,13 +200,26 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
 
 /**
  * The midpoint rule in probability for the rate R = C/(C + O) of two independent lattice laws:
- * the nodes F⁻¹((j + ½)/n), j = 0 … n − 1, with F(r) = P(R ≤ r) = Σ_c P(C = c)·P(O ≥ c(1 − r)/r)
- * summed exactly over C's range (O's survival from its prefix sums). Each node stands for 1/n of
- * the mass: ∫₀¹ g(F⁻¹(u)) du ≈ (1/n)·Σ g(F⁻¹((j + ½)/n)) — a discretisation whose error the
- * evaluator estimates by halving n (evaluateExact.ts) and counts in its neglected mass.
+ * the nodes F⁻¹((j + ½)/n), j = 0 … n − 1 (`rateQuantiles` at those levels). Each node stands
+ * for 1/n of the mass: ∫₀¹ g(F⁻¹(u)) du ≈ (1/n)·Σ g(F⁻¹((j + ½)/n)) — a discretisation whose
+ * error the evaluator estimates by halving n (evaluateExact.ts) and counts in its neglected mass.
  * Cost: O(n × 60 × |C's range| + |O's range|).
  */
 export function rateQuantileNodes(counted: CountLaw, others: CountLaw, nodes: number): number[] {
+  return rateQuantiles(
+    counted,
+    others,
+    Array.from({ length: nodes }, (_, j) => (j + 0.5) / nodes),
+  );
+}
+
+/**
+ * Quantiles F⁻¹(u) = min{r : F(r) ≥ u} of R = C/(C + O), C and O independent lattice laws, at
+ * each level u in (0, 1), with F(r) = P(R ≤ r) = Σ_c P(C = c)·P(O ≥ c(1 − r)/r) summed exactly
+ * over C's range (O's survival from its prefix sums), normalised to the kept mass; found by 60
+ * bisections (the upper end returned, within 2⁻⁶⁰ above the atom). Cost: O(levels × 60 × |C's range|).
+ */
+export function rateQuantiles(counted: CountLaw, others: CountLaw, levels: readonly number[]): number[] {
   // survival[i] = P(O ≥ others.first + i) within the kept range (normalised to the kept mass).
   const survival = new Float64Array(others.pmf.length + 1);
   for (let i = others.pmf.length - 1; i >= 0; i--) survival[i] = survival[i + 1] + others.pmf[i];
@@ -216,9 +241,7 @@ export function rateQuantileNodes(counted: CountLaw, others: CountLaw, nodes: nu
     }
     return sum / (keptCounted * keptOthers);
   };
-  const result: number[] = [];
-  for (let j = 0; j < nodes; j++) {
-    const u = (j + 0.5) / nodes;
+  return levels.map((u) => {
     let low = 0;
     let high = 1;
     for (let iteration = 0; iteration < 60; iteration++) {
@@ -226,7 +249,77 @@ export function rateQuantileNodes(counted: CountLaw, others: CountLaw, nodes: nu
       if (cdf(middle) >= u) high = middle;
       else low = middle;
     }
-    result.push(high);
+    return high;
+  });
+}
+
+/** The two-dimensional node set: one node per cell of the product, at the cell's midpoint quantiles, weighted exactly. */
+export interface JointRateNodes {
+  nodes: { weight: number; errorRate: number; timeoutRate: number }[];
+  neglected: number;
+}
+
+/**
+ * Cells per rate for `nodes` nodes in all: mₜ the largest divisor of `nodes` not above √nodes,
+ * mₑ = nodes/mₜ (16 → 4 × 4, 8 → 4 × 2, 4 → 2 × 2; 64 → 8 × 8, 32 → 8 × 4), so that n, n/2 and
+ * n/4 nodes refine one another along the axes as the evaluator's error estimate compares them.
+ * Nodes a power of 4 halve each axis in turn; other counts refine as their divisors allow.
+ */
+export function jointCellCounts(nodes: number): { errorCells: number; timeoutCells: number } {
+  let timeoutCells = 1;
+  for (let d = 1; d * d <= nodes; d++) if (nodes % d === 0) timeoutCells = d;
+  return { errorCells: nodes / timeoutCells, timeoutCells };
+}
+
+/**
+ * The joint law of the baseline's error and timeout rates as a product of cells
+ * (jointBaselineRates.ts): each rate's cells split at its marginal quantiles i/m, a node at each
+ * cell's marginal midpoint quantiles ((i + ½)/m), weighted by the cell's exact joint probability.
+ * Refuses (ExactUnsupportedError) when the requests' error and timeout are not independent over
+ * the stage (the timeout probability varies across baseline windows along with the error rate).
+ */
+export function jointRateNodes(
+  means: { both: number; errorOnly: number; timeoutOnly: number; neither: number },
+  bins: number,
+  tolerance: number,
+): JointRateNodes {
+  const { both, errorOnly, timeoutOnly, neither } = means;
+  const total = both + errorOnly + timeoutOnly + neither;
+  const errorMean = both + errorOnly;
+  const timeoutMean = both + timeoutOnly;
+  // Independence per request over the stage: P(both) = P(error)·P(timeout) (jointBaselineRates.ts).
+  if (Math.abs(both * total - errorMean * timeoutMean) > 1e-9 * errorMean * timeoutMean) {
+    throw new ExactUnsupportedError(
+      ['historical baseline whose timeout probability varies across its windows with the error rate'],
+      "given the request count, the baseline's error and timeout counts are then not independent binomials: their joint law is not discretised",
+    );
   }
-  return result;
+  const { errorCells, timeoutCells } = jointCellCounts(bins);
+  // A cut F⁻¹(i/m) is an atom of the rate, found within the bisection's rounding slack (1e-13
+  // relative, either side): raised by 1e-12 relative so the atom falls in the cell below, as
+  // min{r : F(r) ≥ i/m} says. (Any cut gives a valid partition; this one is the stated one.)
+  const aboveAtom = (cut: number) => cut * (1 + 1e-12);
+  const cuts = (m: number) => Array.from({ length: m - 1 }, (_, i) => (i + 1) / m);
+  const middles = (m: number) => Array.from({ length: m }, (_, i) => (i + 0.5) / m);
+  const errors = poissonLaw(errorMean, tolerance);
+  const notErrors = poissonLaw(total - errorMean, tolerance);
+  const timeouts = poissonLaw(timeoutMean, tolerance);
+  const notTimeouts = poissonLaw(total - timeoutMean, tolerance);
+  const errorRates = rateQuantiles(errors, notErrors, middles(errorCells));
+  const timeoutRates = rateQuantiles(timeouts, notTimeouts, middles(timeoutCells));
+  const cells = jointRateCells(
+    errorMean / total,
+    timeoutMean / total,
+    poissonLaw(total, tolerance),
+    rateQuantiles(errors, notErrors, cuts(errorCells)).map(aboveAtom),
+    rateQuantiles(timeouts, notTimeouts, cuts(timeoutCells)).map(aboveAtom),
+    tolerance,
+  );
+  const nodes: JointRateNodes['nodes'] = [];
+  for (let i = 0; i < errorCells; i++)
+    for (let j = 0; j < timeoutCells; j++) {
+      const weight = cells.weights[i * timeoutCells + j];
+      if (weight > 0) nodes.push({ weight, errorRate: errorRates[i], timeoutRate: timeoutRates[j] });
+    }
+  return { nodes, neglected: cells.neglected };
 }

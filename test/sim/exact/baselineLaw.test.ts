@@ -8,7 +8,7 @@ import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineStage, canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
-import { baselineLaw, rateQuantileNodes } from '../../../src/sim/exact/baselineLaw.ts';
+import { baselineLaw, jointCellCounts, jointRateNodes, rateQuantileNodes } from '../../../src/sim/exact/baselineLaw.ts';
 import { poissonLaw } from '../../../src/sim/exact/countRange.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
@@ -36,7 +36,7 @@ function scenario(candidateMedian: number, candidateErrorRate = 0.01): Scenario 
   return parsed.scenario;
 }
 
-/** The framework's rules without the timeout ratio (the error and timeout rates together are refused). */
+/** The framework's rules without the timeout ratio. */
 const oneRateRules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2)];
 
 function policy(
@@ -144,10 +144,67 @@ describe('historical baseline law', () => {
     expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
   });
 
-  it('ratio rules on both the error and the timeout rate: the joint law is refused, named', () => {
-    const exact = evaluateExact(scenario(120), policy());
-    expect(exact.supported).toBe(false);
-    if (!exact.supported) expect(exact.features.join(' ')).toMatch(/both the error and the timeout rate/);
+  it('the joint law of the error and timeout rates: cells cut at the marginal quantiles, weighted exactly (scipy enumeration)', () => {
+    // scripts/reference/exact_baseline_joint.py (scipy 1.17.1): the four thinned classes as
+    // independent Poissons (means 1.5, 8.5, 4.5, 25.5: 40 requests, P(error) 0.25, P(timeout)
+    // 0.15), every (B, Eo, To, Ne) enumerated, rates as exact fractions, 4 × 4 cells.
+    const errorNodes = [0.17073170731707318, 0.22580645161290322, 0.27027027027027029, 0.33333333333333331];
+    const timeoutNodes = [0.085714285714285715, 0.12903225806451613, 0.16666666666666666, 0.21621621621621623];
+    const weights = [
+      [0.0677256212772586, 0.0600384429798223, 0.0619660902257788, 0.0620907232911356],
+      [0.0739268080507386, 0.067358019712746, 0.0705258459945318, 0.0667918821875957],
+      [0.0578387320309822, 0.0555887647660293, 0.0552879216113986, 0.0534238383452799],
+      [0.066795834253969, 0.0579950668742489, 0.0620152804964048, 0.0606311279020689],
+    ];
+    const means = { both: 1.5, errorOnly: 8.5, timeoutOnly: 4.5, neither: 25.5 };
+    const joint = jointRateNodes(means, 16, 1e-15);
+    expect(joint.nodes.length).toBe(16);
+    expect(joint.neglected).toBeLessThan(1e-12);
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) {
+        const node = joint.nodes[i * 4 + j];
+        expect(node.errorRate).toBeCloseTo(errorNodes[i], 12);
+        expect(node.timeoutRate).toBeCloseTo(timeoutNodes[j], 12);
+        expect(node.weight).toBeCloseTo(weights[i][j], 13);
+      }
+    // Not the product of the marginals (E/N and T/N share N): the cells' weights are not all 1/16.
+    expect(Math.max(...joint.nodes.map((node) => Math.abs(node.weight - 1 / 16)))).toBeGreaterThan(0.005);
+    // 32 nodes: 8 error cells × 4 timeout cells (the evaluator's n/2 of 64); two of the script's rows.
+    const finer = jointRateNodes(means, 32, 1e-15);
+    expect(jointCellCounts(32)).toEqual({ errorCells: 8, timeoutCells: 4 });
+    expect(finer.nodes.map((node) => node.weight).slice(12, 20)).toEqual(
+      [
+        0.0400077773039942, 0.0380584335990926, 0.0385502349300076, 0.0366782400546337, 0.0261061696699012, 0.0247069164254529,
+        0.0236141416360258, 0.0245446465044719,
+      ].map((value) => expect.closeTo(value, 13)),
+    );
+    expect(finer.nodes[12].errorRate).toBeCloseTo(0.2368421052631579, 12);
+  });
+
+  it('the joint law is refused, named, when a request’s error and timeout are not independent over the stage', () => {
+    // P(both) ≠ P(error)·P(timeout): the timeout probability varies across windows with the error rate.
+    expect(() => jointRateNodes({ both: 3, errorOnly: 7, timeoutOnly: 3, neither: 27 }, 16, 1e-12)).toThrow(/not independent binomials/);
+  });
+
+  it('ratio rules on both the error and the timeout rate: answered, within 4 standard errors of the windowed mode (1,500 replicates)', () => {
+    // Timeout 900 ms on a lognormal median 120, p95 400: P(timeout) ≈ 0.003 for both models; the
+    // candidate's errors 1.6× control's make the error rule fire sometimes.
+    const bothRates = policy([ratioRule('errorRate', 2), ratioRule('timeoutRate', 2)]);
+    const world = scenario(120, 0.016);
+    const law = baselineLaw(compileWorld(world, 'law-test'), compilePolicy(bothRates));
+    expect(law.nodes.length).toBe(16);
+    expect(new Set(law.nodes.map((node) => node.reference.timeoutRate)).size).toBe(4);
+    expect(Math.abs(1 - law.nodes.reduce((a, node) => a + node.weight, 0))).toBeLessThan(1e-9);
+    const exact = evaluateExact(world, bothRates, { maxNeglected: 1e-3 });
+    expect(exact.supported ? [] : exact.features).toEqual([]);
+    if (!exact.supported) return;
+    const exactRate = exact.summary.rollbackRate.rate as number;
+    expect(exactRate).toBeGreaterThan(0.01);
+    expect(exactRate).toBeLessThan(0.99);
+    const replicates = 1500;
+    const monteCarlo = simulate(world, bothRates, { replicates, seed: 3216, mode: 'window' });
+    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
+    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
   });
 
   it('a latency rule near its limit makes the bracket too wide: the evaluator names the tolerance, never approximates', () => {
