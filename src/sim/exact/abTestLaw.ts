@@ -139,6 +139,24 @@ export function abTestApproximations(compiled: CompiledPolicy): string[] {
   return notes;
 }
 
+/**
+ * The fixed design's look by the normal law (module comment): with arm counts n_c, n_t and true
+ * success rates p_c, p_t, Z ~ N(δ√I, 1), δ = p_t − p_c, I = 1 / (p_t q_t / n_t + p_c q_c / n_c);
+ * P(better) = P(Z > z_{1−α/2}), P(worse) = P(Z < −z_{1−α/2}). O(1).
+ */
+export function fixedLookLaw(
+  controlCount: number,
+  controlRate: number,
+  candidateCount: number,
+  candidateRate: number,
+  alpha: number,
+): { better: number; worse: number } {
+  const critical = normalQuantile(1 - alpha / 2);
+  const variance = (candidateRate * (1 - candidateRate)) / candidateCount + (controlRate * (1 - controlRate)) / controlCount;
+  const mean = variance > 0 ? (candidateRate - controlRate) / Math.sqrt(variance) : 0;
+  return { better: normalSf(critical - mean), worse: normalCdf(-critical - mean) };
+}
+
 /** The planned n per arm: a point, or the range over the measured rate's law (with the mass outside it). */
 interface PlannedRange {
   low: number;
@@ -319,7 +337,6 @@ export function abTestLaw(
     const range = plannedRange(stageStart);
     const cache = new Map<string, AbLookOutcome>();
     const design = test!.design;
-    const critical = normalQuantile(1 - test!.alpha / 2);
     if (design.type === 'fixed') {
       const look = determinedWindow(stageStart, range, 1, 1);
       return {
@@ -328,10 +345,8 @@ export function abTestLaw(
           const key = String(window);
           const known = cache.get(key);
           if (known) return known;
-          const { information: info, effect } = information(countsAt(stageStart, window));
-          const mean = effect * Math.sqrt(info);
-          const better = normalSf(critical - mean);
-          const worse = normalCdf(-critical - mean);
+          const counts = countsAt(stageStart, window);
+          const { better, worse } = fixedLookLaw(counts.control, counts.pControl, counts.candidate, counts.pCandidate, test!.alpha);
           const outcome: AbLookOutcome = {
             look: true,
             better,
