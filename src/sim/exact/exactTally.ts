@@ -49,6 +49,41 @@ export interface ExactTally {
   abTests?: number;
   candidateWins?: number;
   controlWins?: number;
+  /**
+   * Per stage of the policy (index = stage index), when the chain was asked for the breakdown
+   * (`ChainOptions.stageBreakdown`); absent otherwise.
+   */
+  stages?: StageTally[];
+}
+
+/**
+ * One stage's share of a tally, as the policy cut after the stage and promoted there would count
+ * it (the audit's stage breakdown, src/sim/audit/auditRollout.ts): that prefix walks the same chain
+ * up to the stage's end, so P(rollback | prefix k) − P(rollback | prefix k − 1) is the rollback
+ * mass absorbed in stage k, and so on for each field.
+ */
+export interface StageTally {
+  /** P(the rollout enters the stage). */
+  reached: number;
+  /** P(rolled back in the stage). */
+  rollback: number;
+  /** P(rolled back in the stage ∧ the candidate never worse). */
+  falseRollback: number;
+  /** Detection time (s) → P(a worse candidate rolled back in the stage with that detection time). */
+  detectionTimes: Map<number, number>;
+  /** Expected requests served by the candidate while worse in the stage's windows. */
+  requestsServedWhileWorse: number;
+  /**
+   * The stage's increase of the expected users served while worse: E[users | prefix k] −
+   * E[users | prefix k − 1], the users of the rollouts absorbed in the stage plus those leaving it
+   * counted at its end, less those entering it counted at the previous stage's end.
+   */
+  usersServedWhileWorse: number;
+}
+
+/** An empty stage tally. */
+export function emptyStageTally(): StageTally {
+  return { reached: 0, rollback: 0, falseRollback: 0, detectionTimes: new Map(), requestsServedWhileWorse: 0, usersServedWhileWorse: 0 };
 }
 
 /** An empty tally. */
@@ -92,7 +127,134 @@ export function mergeTally(into: ExactTally, other: ExactTally, weight = 1): Exa
   if (other.abTests) into.abTests = (into.abTests ?? 0) + weight * other.abTests;
   if (other.candidateWins) into.candidateWins = (into.candidateWins ?? 0) + weight * other.candidateWins;
   if (other.controlWins) into.controlWins = (into.controlWins ?? 0) + weight * other.controlWins;
+  if (other.stages) {
+    into.stages ??= [];
+    for (const [index, stage] of other.stages.entries()) {
+      into.stages[index] ??= emptyStageTally();
+      const target = into.stages[index];
+      target.reached += weight * stage.reached;
+      target.rollback += weight * stage.rollback;
+      target.falseRollback += weight * stage.falseRollback;
+      for (const [time, mass] of stage.detectionTimes) addMass(target.detectionTimes, time, weight * mass);
+      target.requestsServedWhileWorse += weight * stage.requestsServedWhileWorse;
+      target.usersServedWhileWorse += weight * stage.usersServedWhileWorse;
+    }
+  }
   return into;
+}
+
+/**
+ * The tallies of C columns of one vector chain run (vectorChain.ts) as a struct of arrays: each
+ * field of `ExactTally` a Float64Array over the columns, each distribution time → Float64Array.
+ * The chain adds a state's mass vector into it elementwise; `columnTally` reads one column back as
+ * an `ExactTally`.
+ */
+export interface VectorTally {
+  columns: number;
+  rollback: Float64Array;
+  promote: Float64Array;
+  undecided: Float64Array;
+  worse: Float64Array;
+  falseRollback: Float64Array;
+  missedRegression: Float64Array;
+  decisionTimes: Map<number, Float64Array>;
+  detectionTimes: Map<number, Float64Array>;
+  requestsServedWhileWorse: Float64Array;
+  usersServedWhileWorse: Float64Array;
+  failedRequests: Float64Array;
+  candidateRequests: Float64Array;
+  neglected: Float64Array;
+  /** P(an A/B stage was entered), P(the last A/B conclusion named the candidate / the control). */
+  abTests: Float64Array;
+  candidateWins: Float64Array;
+  controlWins: Float64Array;
+  /** Per stage (`StageTally`'s fields over the columns), or null when not asked for. */
+  stages: VectorStageTally[] | null;
+}
+
+/** `StageTally` over the columns. */
+export interface VectorStageTally {
+  reached: Float64Array;
+  rollback: Float64Array;
+  falseRollback: Float64Array;
+  detectionTimes: Map<number, Float64Array>;
+  requestsServedWhileWorse: Float64Array;
+  usersServedWhileWorse: Float64Array;
+}
+
+/** An empty vector tally of `columns` columns, with a breakdown over `stages` stages (null: none). */
+export function emptyVectorTally(columns: number, stages: number | null): VectorTally {
+  const zeros = () => new Float64Array(columns);
+  return {
+    columns,
+    rollback: zeros(),
+    promote: zeros(),
+    undecided: zeros(),
+    worse: zeros(),
+    falseRollback: zeros(),
+    missedRegression: zeros(),
+    decisionTimes: new Map(),
+    detectionTimes: new Map(),
+    requestsServedWhileWorse: zeros(),
+    usersServedWhileWorse: zeros(),
+    failedRequests: zeros(),
+    candidateRequests: zeros(),
+    neglected: zeros(),
+    abTests: zeros(),
+    candidateWins: zeros(),
+    controlWins: zeros(),
+    stages:
+      stages === null
+        ? null
+        : Array.from({ length: stages }, () => ({
+            reached: zeros(),
+            rollback: zeros(),
+            falseRollback: zeros(),
+            detectionTimes: new Map<number, Float64Array>(),
+            requestsServedWhileWorse: zeros(),
+            usersServedWhileWorse: zeros(),
+          })),
+  };
+}
+
+/** Column `column` of a distribution over the columns, keeping the times that column has mass at. */
+function columnDistribution(distribution: Map<number, Float64Array>, column: number): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const [time, masses] of distribution) if (masses[column] > 0) result.set(time, masses[column]);
+  return result;
+}
+
+/** One column of a vector tally as an `ExactTally`. O(fields + times). */
+export function columnTally(vector: VectorTally, column: number): ExactTally {
+  const tally: ExactTally = {
+    rollback: vector.rollback[column],
+    promote: vector.promote[column],
+    undecided: vector.undecided[column],
+    worse: vector.worse[column],
+    falseRollback: vector.falseRollback[column],
+    missedRegression: vector.missedRegression[column],
+    decisionTimes: columnDistribution(vector.decisionTimes, column),
+    detectionTimes: columnDistribution(vector.detectionTimes, column),
+    requestsServedWhileWorse: vector.requestsServedWhileWorse[column],
+    usersServedWhileWorse: vector.usersServedWhileWorse[column],
+    failedRequests: vector.failedRequests[column],
+    candidateRequests: vector.candidateRequests[column],
+    neglected: vector.neglected[column],
+  };
+  // Absent when no mass met them, as `absorb` leaves them.
+  if (vector.abTests[column] > 0) tally.abTests = vector.abTests[column];
+  if (vector.candidateWins[column] > 0) tally.candidateWins = vector.candidateWins[column];
+  if (vector.controlWins[column] > 0) tally.controlWins = vector.controlWins[column];
+  if (vector.stages)
+    tally.stages = vector.stages.map((stage) => ({
+      reached: stage.reached[column],
+      rollback: stage.rollback[column],
+      falseRollback: stage.falseRollback[column],
+      detectionTimes: columnDistribution(stage.detectionTimes, column),
+      requestsServedWhileWorse: stage.requestsServedWhileWorse[column],
+      usersServedWhileWorse: stage.usersServedWhileWorse[column],
+    }));
+  return tally;
 }
 
 /** How a rollout ended, as the chain absorbs a state. */

@@ -1,0 +1,819 @@
+/**
+ * The stage chain (stageChain.ts: the states, the transitions, what each means) run ONCE for C
+ * "columns" at a time: each state's probability mass is a vector over the columns, and every
+ * transition multiplies it elementwise by the columns' own probabilities.
+ *
+ * Why it is exact: the chain's STATE SPACE — the keys (stage, stage start, time, passed time,
+ * failure counts, worse seen, first exposed worse, time served, volumes served while worse) and
+ * which transitions exist — is fixed by the policy's structure (its stages' kinds, traffic,
+ * durations, check intervals, counting modes), the world and the horizon; only the transition
+ * probabilities depend on what the columns vary: the historical baseline's node (the reference of
+ * the ratio rules, evaluateExact.ts) and a sweep's thresholds, rule limits and minimum requests.
+ * Running C chains that share the structure visits the same states in the same order, so one run
+ * with vector masses is the C runs, each column's arithmetic unchanged (`test/sim/exact/
+ * vectorChain.test.ts` checks C = 1 against `runStageChain` and C > 1 against separate runs).
+ * The bookkeeping (keys, merges, the time queue, the windows' conditions and served volumes) is
+ * paid once; the per-column work is a Float64Array loop.
+ *
+ * Columns must share `chainStructureKey` (checked, RangeError naming the column and the field);
+ * callers group their columns by it and run one chain per group.
+ *
+ * Pruning: a state is dropped when EVERY column's mass is below `pruneBelow`, each column's mass
+ * counted in its `neglected` — so a column keeps at least the states a separate run would keep,
+ * and its answer moves by at most what the separate run would have neglected.
+ *
+ * Keys: a state is found among its time's states by a 32-bit hash of its integer fields and the
+ * bits of its volumes, then compared field by field (no strings per state); times, durations and
+ * the candidate's time served are whole seconds as the compiled policy gives them. Cost:
+ * O(Σ over windows of the live states × C) arithmetic plus, per distinct window law, one law
+ * evaluation per column.
+ */
+import type { CompiledPolicy, CompiledStage } from '../../engine/controller/compilePolicy.ts';
+import type { FailureCount } from '../../engine/controller/failureCount.ts';
+import {
+  countCheck,
+  countInconclusive,
+  countOnStageEntry,
+  emptyFailureCount,
+  isPaused,
+  reachesFailureLimit,
+} from '../../engine/controller/failureCount.ts';
+import { expectedArrivals, expectedUsersServed, replayArrivals, rolloutPercentage } from '../traffic.ts';
+import type { ArmConditions, World } from '../world.ts';
+import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
+import type { AbTestSchedule } from './abTestLaw.ts';
+import type { VectorTally } from './exactTally.ts';
+import { emptyVectorTally } from './exactTally.ts';
+import { poissonAtMost } from './poissonTail.ts';
+import type { ChainLaws, ChainOptions, ChainWindow, StageWindowRecord } from './stageChain.ts';
+
+/** A check's outcome probabilities over the columns (`CheckProbabilities` per column). */
+export interface ColumnProbabilities {
+  hold: Float64Array;
+  pass: Float64Array;
+  fail: Float64Array;
+  neglected: Float64Array;
+}
+
+/** One column of a vector run: its compiled policy (sharing the structure) and its laws. */
+export interface ChainColumn {
+  compiled: CompiledPolicy;
+  laws: ChainLaws;
+}
+
+/** Settings of a vector run. */
+export interface VectorChainOptions extends ChainOptions {
+  /** Record the per-stage tallies (`ExactTally.stages`, the audit's breakdown). Default false. */
+  stageBreakdown?: boolean;
+}
+
+/**
+ * What of a compiled policy the chain's states and transitions read — not the rules, their
+ * thresholds or minimum requests, which only the laws read. Columns of one run must share it.
+ */
+export function chainStructureKey(compiled: CompiledPolicy): string {
+  const stages = compiled.stages.map((stage) => {
+    const counting = stage.failureCounting;
+    return [
+      stage.kind,
+      stage.traffic,
+      stage.mirrorTraffic,
+      stage.minDuration,
+      stage.maxDuration,
+      stage.checkInterval,
+      stage.onMaxDuration,
+      stage.baselineMinRequests,
+      counting.mode,
+      counting.limit,
+      counting.window,
+      counting.scope,
+      counting.onNoData,
+      counting.inconclusiveLimit,
+      // The A/B test's design: its looks are part of the state (abTestLaw.ts).
+      JSON.stringify(stage.ab),
+    ].join(',');
+  });
+  return `${compiled.baselineMode}|${compiled.killSwitch}|${stages.join(';')}`;
+}
+
+/** The first field in which two policies' chain structures differ, for the error message. */
+function structureDifference(a: CompiledPolicy, b: CompiledPolicy): string {
+  if (a.baselineMode !== b.baselineMode) return `baselineMode ${b.baselineMode} (column 0: ${a.baselineMode})`;
+  if (a.killSwitch !== b.killSwitch) return `killSwitch ${b.killSwitch} (column 0: ${a.killSwitch})`;
+  if (a.stages.length !== b.stages.length) return `${b.stages.length} stages (column 0: ${a.stages.length})`;
+  const fields = [
+    'kind',
+    'traffic',
+    'mirrorTraffic',
+    'minDuration',
+    'maxDuration',
+    'checkInterval',
+    'onMaxDuration',
+    'baselineMinRequests',
+  ] as const;
+  for (let i = 0; i < a.stages.length; i++) {
+    for (const field of fields)
+      if (a.stages[i][field] !== b.stages[i][field]) return `stages[${i}].${field} ${b.stages[i][field]} (column 0: ${a.stages[i][field]})`;
+    for (const field of ['mode', 'limit', 'window', 'scope', 'onNoData', 'inconclusiveLimit'] as const)
+      if (a.stages[i].failureCounting[field] !== b.stages[i].failureCounting[field])
+        return `stages[${i}].failureCounting.${field} ${b.stages[i].failureCounting[field]} (column 0: ${a.stages[i].failureCounting[field]})`;
+    if (JSON.stringify(a.stages[i].ab) !== JSON.stringify(b.stages[i].ab))
+      return `stages[${i}].ab ${JSON.stringify(b.stages[i].ab)} (column 0: ${JSON.stringify(a.stages[i].ab)})`;
+  }
+  return 'nothing';
+}
+
+/** The columns' laws asked once per window, each column about its own stage (its rules and limits). */
+function columnChecks(
+  columns: readonly ChainColumn[],
+  ask: (laws: ChainLaws, window: ChainWindow) => { hold: number; pass: number; fail: number; neglected?: number },
+) {
+  const count = columns.length;
+  const shared = columns[0].compiled;
+  return (window: ChainWindow): ColumnProbabilities => {
+    const result: ColumnProbabilities = {
+      hold: new Float64Array(count),
+      pass: new Float64Array(count),
+      fail: new Float64Array(count),
+      neglected: new Float64Array(count),
+    };
+    for (let i = 0; i < count; i++) {
+      const compiled = columns[i].compiled;
+      const own = compiled === shared ? window : { ...window, stage: compiled.stages[window.stage.index] };
+      const check = ask(columns[i].laws, own);
+      result.hold[i] = check.hold;
+      result.pass[i] = check.pass;
+      result.fail[i] = check.fail;
+      result.neglected[i] = check.neglected ?? 0;
+    }
+    return result;
+  };
+}
+
+interface WindowFacts {
+  control: ArmConditions;
+  candidate: ArmConditions;
+  worse: boolean;
+  check: ColumnProbabilities | null;
+  served: { requests: number; errors: number; arrivals: number };
+}
+
+/** A cached window: what its facts were keyed by besides its start and stage. */
+interface FactsEntry {
+  duration: number;
+  servedSeconds: number;
+  judgeStart: number;
+  facts: WindowFacts;
+}
+
+/** A live state of the chain (stageChain.ts's key fields, the mass a vector over the columns). */
+interface VectorState {
+  stageIndex: number;
+  stageStart: number;
+  passed: number;
+  /** The failure counts, with the fields no stage reads zeroed. */
+  count: FailureCount;
+  worseSeen: boolean;
+  /** Start of the first worse window with traffic, −1 for none. */
+  firstExposedWorse: number;
+  /** Seconds the candidate has served (kept in the key only when a slow leak reads it). */
+  servedSeconds: number;
+  /** Per rollout level: expected arrivals while worse (shared between states, never mutated). */
+  volumes: Float64Array;
+  /** The current stage's windows (shadow only; shared, never mutated). */
+  stageWindows: StageWindowRecord[];
+  /** A/B stage: the test's status (0 running, 1 concluded better, 2 ended without a difference) and its looks made. */
+  abStatus: number;
+  abLooks: number;
+  /** Whether an A/B stage was entered, and the last A/B conclusion's winner (0 none, 1 candidate, 2 control: the controller's `lastAbConclusion`). */
+  abReached: boolean;
+  abWinner: number;
+  mass: Float64Array;
+  hash: number;
+  /** The next state of the same hash in its time's bucket. */
+  collision: VectorState | null;
+}
+
+/** The states of one window start time, in insertion order, with a hash index. */
+interface Bucket {
+  states: VectorState[];
+  byHash: Map<number, VectorState>;
+}
+
+function copyConditions(conditions: ArmConditions): ArmConditions {
+  return { ...conditions, segmentShares: [...conditions.segmentShares], segmentAccuracy: [...conditions.segmentAccuracy] };
+}
+
+/** See stageChain.ts's `failureCountKeeper`: the counts as the chain keys them. */
+function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => FailureCount {
+  const counted = compiled.stages.filter((stage) => stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab');
+  const modes = new Set(counted.map((stage) => stage.failureCounting.mode));
+  const recentMask = 2 ** Math.max(0, ...counted.map((stage) => stage.failureCounting.window)) - 1;
+  const inconclusive = counted.some(
+    (stage) => stage.failureCounting.onNoData === 'inconclusive' && Number.isFinite(stage.failureCounting.inconclusiveLimit),
+  );
+  return (count) => ({
+    consecutive: modes.has('consecutive') ? count.consecutive : 0,
+    total: modes.has('total') ? count.total : 0,
+    recent: modes.has('mOfN') ? count.recent & recentMask : 0,
+    recentChecks: 0,
+    inconclusive: inconclusive ? count.inconclusive : 0,
+  });
+}
+
+const hashBits = new Float64Array(1);
+const hashWords = new Uint32Array(hashBits.buffer);
+
+/** One step of a 32-bit multiplicative hash (the key's fields are whole numbers below 2^31, or float bits). */
+function mix(hash: number, value: number): number {
+  const h = Math.imul(hash ^ value, 0x9e3779b1);
+  return (h << 15) | (h >>> 17);
+}
+
+/**
+ * Runs the chain for every column at once (module comment): `columns[i]` is column i's compiled
+ * policy and laws. Throws a RangeError when the columns' structures differ (`chainStructureKey`).
+ * Returns the columns' tallies (`columnTally` reads one).
+ */
+export function runVectorChain(world: World, columns: readonly ChainColumn[], options: VectorChainOptions = {}): VectorTally {
+  if (columns.length === 0) throw new RangeError('columns must hold at least one column');
+  const compiled = columns[0].compiled;
+  const structure = chainStructureKey(compiled);
+  for (let i = 1; i < columns.length; i++) {
+    if (columns[i].compiled !== compiled && chainStructureKey(columns[i].compiled) !== structure)
+      throw new RangeError(
+        `columns[${i}] must share the chain's structure with column 0 (stages, durations, check intervals, counting, traffic): it has ${structureDifference(compiled, columns[i].compiled)}`,
+      );
+  }
+  const C = columns.length;
+  const healthChecks = columnChecks(columns, (laws, window) => laws.healthCheck(window));
+  const shadowChecks = columnChecks(columns, (laws, window) => laws.shadowGates(window));
+  const served = (window: ChainWindow) => columns[0].laws.servedRequests(window);
+  const pruneBelow = options.pruneBelow ?? 1e-15;
+  const stages = compiled.stages;
+  const tally = emptyVectorTally(C, options.stageBreakdown ? stages.length : null);
+  const stageTallies = tally.stages;
+  const horizon = world.scenario.horizon;
+  const tracksHours = world.scenario.faults.some((fault) => fault.kind === 'leak');
+  // Distinct flag percentages of the serving stages: the levels of the users-while-worse volumes.
+  const levels = [
+    ...new Set(stages.filter((stage) => stage.traffic > 0).map((stage) => Math.floor(rolloutPercentage(stage.traffic) + 1e-9))),
+  ].sort((a, b) => a - b);
+  const levelOfStage = stages.map((stage) =>
+    stage.traffic > 0 ? levels.indexOf(Math.floor(rolloutPercentage(stage.traffic) + 1e-9)) : -1,
+  );
+  const facts = new Map<number, FactsEntry[]>();
+  const lawFacts = new Map<string, WindowFacts>();
+  const replay = world.scenario.traffic.arrivals.kind === 'replay' ? world.scenario.traffic.arrivals : null;
+  const control = emptyConditions();
+  const candidate = emptyConditions();
+  const keptCount = failureCountKeeper(compiled);
+  const concurrent = compiled.baselineMode === 'concurrent';
+  const exposureByBucket = new Float64Array(101);
+
+  /** Expected distinct users served while worse given the arrivals while worse per level (stageChain.ts's `usersServed`). */
+  function usersServed(volumes: Float64Array): number {
+    let any = false;
+    for (let j = 0; j < volumes.length; j++) if (volumes[j] !== 0) any = true;
+    if (!any) return 0;
+    exposureByBucket.fill(0);
+    for (let j = 0; j < levels.length; j++) for (let b = 1; b <= levels[j]; b++) exposureByBucket[b] += volumes[j];
+    return expectedUsersServed(world.population, exposureByBucket);
+  }
+
+  /** Concurrent mode: the mass of a baseline window that would not pass as the chain assumes (stageChain.ts). */
+  function baselineHold(stageStart: number, start: number, duration: number, stage: CompiledStage, reaches: boolean): number {
+    const end = start + duration;
+    const count = (from: number, to: number): number =>
+      replay ? replayArrivals(replay.times, replay.period, from, to) : expectedArrivals(world.scenario.traffic, from, to);
+    const window = count(start, end);
+    let hold = replay ? (window === 0 ? 1 : 0) : Math.exp(-window);
+    if (reaches && stage.baselineMinRequests > 0) {
+      const total = count(stageStart, end);
+      hold += replay ? (total < stage.baselineMinRequests ? 1 : 0) : poissonAtMost(total, stage.baselineMinRequests - 1);
+    }
+    return Math.min(1, hold);
+  }
+
+  function windowFacts(state: VectorState, stage: CompiledStage, start: number, duration: number, judge: boolean): WindowFacts {
+    const servedSeconds = tracksHours ? state.servedSeconds : 0;
+    const judgeStart = judge ? state.stageStart : -1;
+    const slot = start * stages.length + stage.index;
+    let entries = facts.get(slot);
+    if (entries) {
+      for (const entry of entries)
+        if (entry.duration === duration && entry.servedSeconds === servedSeconds && entry.judgeStart === judgeStart) return entry.facts;
+    } else {
+      entries = [];
+      facts.set(slot, entries);
+    }
+    conditionsAt(world, start + duration / 2, state.servedSeconds / 3600, control, candidate);
+    // Windows with the same law share one evaluation (stageChain.ts): the key is what the laws read.
+    const arrivals = replay
+      ? replayArrivals(replay.times, replay.period, start, start + duration)
+      : expectedArrivals(world.scenario.traffic, start, start + duration);
+    const worse = candidateIsWorse(world, control, candidate);
+    const lawKey =
+      stage.kind === 'shadow'
+        ? null
+        : `${stage.index}|${duration}|${arrivals}|${control.errorRate}|${control.timeoutProbability}|${control.latencyMultiplier}|` +
+          `${candidate.errorRate}|${candidate.timeoutProbability}|${candidate.latencyMultiplier}|${worse}`;
+    let fact = lawKey === null ? undefined : lawFacts.get(lawKey);
+    if (!fact) {
+      fact = {
+        control: copyConditions(control),
+        candidate: copyConditions(candidate),
+        worse,
+        check: null,
+        served: { requests: 0, errors: 0, arrivals: 0 },
+      };
+      const window: ChainWindow = {
+        stage,
+        start,
+        duration,
+        control: fact.control,
+        candidate: fact.candidate,
+        candidateShare: stage.traffic,
+        mirrorShare: stage.mirrorTraffic,
+        stageWindows:
+          stage.kind === 'shadow' ? [...state.stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }] : [],
+      };
+      if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = healthChecks(window);
+      else if (stage.kind === 'shadow' && judge) fact.check = shadowChecks(window);
+      if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = served(window);
+      if (lawKey !== null) lawFacts.set(lawKey, fact);
+    }
+    entries.push({ duration, servedSeconds, judgeStart, facts: fact });
+    return fact;
+  }
+
+  // A/B stages: each column's test law per stage (abTestLaw.ts), asked once per stage.
+  const abSchedules = new Map<number, ((stageStart: number) => AbTestSchedule)[]>();
+  /** The columns' test outcomes at a window of the A/B stage entered at `stageStart`, or null when no column looks then. */
+  function abOutcomes(
+    stage: CompiledStage,
+    stageStart: number,
+    window: number,
+    looks: number,
+  ): { better: Float64Array; worse: Float64Array; ended: Float64Array; neglected: Float64Array } | null {
+    let laws = abSchedules.get(stage.index);
+    if (!laws) {
+      laws = columns.map(({ compiled: own, laws: columnLaw }) => {
+        const ownStage = own.stages[stage.index];
+        if (!columnLaw.abTest) throw new RangeError(`the chain's laws have no A/B test law (stage ${stage.index}, '${stage.name}')`);
+        return columnLaw.abTest(ownStage);
+      });
+      abSchedules.set(stage.index, laws);
+    }
+    const result = { better: new Float64Array(C), worse: new Float64Array(C), ended: new Float64Array(C), neglected: new Float64Array(C) };
+    let look: boolean | null = null;
+    for (let c = 0; c < C; c++) {
+      const outcome = laws[c](stageStart).at(window, looks);
+      if (look === null) look = outcome.look;
+      else if (look !== outcome.look)
+        throw new RangeError(
+          `columns[${c}] looks at the A/B test of stage ${stage.index} in window ${window} where column 0 does not (or the reverse): the columns must share the test's looks`,
+        );
+      result.better[c] = outcome.better;
+      result.worse[c] = outcome.worse;
+      result.ended[c] = outcome.ended;
+      result.neglected[c] = outcome.neglected;
+    }
+    return look ? result : null;
+  }
+
+  function hashOf(state: VectorState): number {
+    let hash = mix(state.stageIndex, state.stageStart | 0);
+    hash = mix(hash, state.passed | 0);
+    hash = mix(hash, state.count.consecutive);
+    hash = mix(hash, state.count.total);
+    hash = mix(hash, state.count.recent);
+    hash = mix(hash, state.count.inconclusive);
+    hash = mix(hash, state.worseSeen ? 1 : 0);
+    hash = mix(hash, state.firstExposedWorse | 0);
+    if (tracksHours) hash = mix(hash, state.servedSeconds | 0);
+    hash = mix(hash, state.stageWindows.length);
+    hash = mix(hash, state.abStatus * 4096 + state.abLooks * 8 + (state.abReached ? 4 : 0) + state.abWinner);
+    const volumes = state.volumes;
+    for (let j = 0; j < volumes.length; j++) {
+      hashBits[0] = volumes[j];
+      hash = mix(mix(hash, hashWords[0]), hashWords[1]);
+    }
+    return hash;
+  }
+
+  function sameKey(a: VectorState, b: VectorState): boolean {
+    if (
+      a.stageIndex !== b.stageIndex ||
+      a.stageStart !== b.stageStart ||
+      a.passed !== b.passed ||
+      a.count.consecutive !== b.count.consecutive ||
+      a.count.total !== b.count.total ||
+      a.count.recent !== b.count.recent ||
+      a.count.inconclusive !== b.count.inconclusive ||
+      a.worseSeen !== b.worseSeen ||
+      a.firstExposedWorse !== b.firstExposedWorse ||
+      (tracksHours && a.servedSeconds !== b.servedSeconds) ||
+      a.stageWindows.length !== b.stageWindows.length ||
+      a.abStatus !== b.abStatus ||
+      a.abLooks !== b.abLooks ||
+      a.abReached !== b.abReached ||
+      a.abWinner !== b.abWinner
+    )
+      return false;
+    if (a.volumes !== b.volumes) for (let j = 0; j < a.volumes.length; j++) if (a.volumes[j] !== b.volumes[j]) return false;
+    return true;
+  }
+
+  // Pending states by window start time, processed in increasing time.
+  const pending = new Map<number, Bucket>();
+  const times: number[] = [];
+  function schedule(time: number, state: VectorState): void {
+    const mass = state.mass;
+    let largest = 0;
+    for (let c = 0; c < C; c++) if (mass[c] > largest) largest = mass[c];
+    if (largest < pruneBelow) {
+      for (let c = 0; c < C; c++) tally.neglected[c] += mass[c];
+      return;
+    }
+    let bucket = pending.get(time);
+    if (!bucket) {
+      bucket = { states: [], byHash: new Map() };
+      pending.set(time, bucket);
+      // Insert keeping `times` sorted (binary search).
+      let low = 0;
+      let high = times.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (times[middle] < time) low = middle + 1;
+        else high = middle;
+      }
+      times.splice(low, 0, time);
+    }
+    state.hash = hashOf(state);
+    const first = bucket.byHash.get(state.hash);
+    for (let other: VectorState | null = first ?? null; other !== null; other = other.collision) {
+      if (sameKey(other, state)) {
+        const into = other.mass;
+        for (let c = 0; c < C; c++) into[c] += mass[c];
+        return;
+      }
+    }
+    state.collision = first ?? null;
+    bucket.byHash.set(state.hash, state);
+    bucket.states.push(state);
+  }
+
+  /** mass ⊙ p, or null when no column has mass left. */
+  function scaled(mass: Float64Array, p: Float64Array): Float64Array | null {
+    const result = new Float64Array(C);
+    let any = false;
+    for (let c = 0; c < C; c++) {
+      const value = mass[c] * p[c];
+      result[c] = value;
+      if (value > 0) any = true;
+    }
+    return any ? result : null;
+  }
+
+  function addTo(distribution: Map<number, Float64Array>, time: number, c: number, mass: number): void {
+    let masses = distribution.get(time);
+    if (!masses) {
+      masses = new Float64Array(C);
+      distribution.set(time, masses);
+    }
+    masses[c] += mass;
+  }
+
+  /** Absorbs `mass` ending as `decision` at `time` (exactTally.ts's `absorb`, per column). */
+  function end(
+    stageIndex: number,
+    decision: 'rollback' | 'promote' | 'undecided',
+    time: number,
+    mass: Float64Array,
+    worse: boolean,
+    firstExposedWorse: number,
+    volumes: Float64Array,
+    abReached: boolean,
+    abWinner: number,
+  ): void {
+    const users = usersServed(volumes);
+    const outcome = decision === 'rollback' ? tally.rollback : decision === 'promote' ? tally.promote : tally.undecided;
+    const stageTally = stageTallies === null ? null : stageTallies[stageIndex];
+    const detection = firstExposedWorse < 0 ? 0 : time - firstExposedWorse;
+    for (let c = 0; c < C; c++) {
+      const m = mass[c];
+      if (!(m > 0)) continue;
+      outcome[c] += m;
+      if (worse) tally.worse[c] += m;
+      if (decision === 'rollback' && !worse) tally.falseRollback[c] += m;
+      if (decision === 'promote' && worse) tally.missedRegression[c] += m;
+      if (decision !== 'undecided') addTo(tally.decisionTimes, time, c, m);
+      if (decision === 'rollback' && worse) addTo(tally.detectionTimes, detection, c, m);
+      tally.usersServedWhileWorse[c] += m * users;
+      if (abReached) tally.abTests[c] += m;
+      if (abWinner === 1) tally.candidateWins[c] += m;
+      else if (abWinner === 2) tally.controlWins[c] += m;
+      if (stageTally !== null) {
+        if (decision === 'rollback') {
+          stageTally.rollback[c] += m;
+          if (!worse) stageTally.falseRollback[c] += m;
+          else addTo(stageTally.detectionTimes, detection, c, m);
+        }
+        stageTally.usersServedWhileWorse[c] += m * users;
+      }
+    }
+  }
+
+  const initialMass = new Float64Array(C).fill(1);
+  if (stageTallies !== null) stageTallies[0].reached.fill(1);
+  schedule(0, {
+    stageIndex: 0,
+    stageStart: 0,
+    passed: 0,
+    count: keptCount(emptyFailureCount()),
+    worseSeen: false,
+    firstExposedWorse: -1,
+    servedSeconds: 0,
+    volumes: new Float64Array(levels.length),
+    stageWindows: [],
+    abStatus: 0,
+    abLooks: 0,
+    abReached: false,
+    abWinner: 0,
+    mass: initialMass,
+    hash: 0,
+    collision: null,
+  });
+
+  while (times.length > 0) {
+    const time = times.shift() as number;
+    const bucket = pending.get(time) as Bucket;
+    pending.delete(time);
+    for (const state of bucket.states) {
+      const mass = state.mass;
+      if (time >= horizon) {
+        end(
+          state.stageIndex,
+          'undecided',
+          time,
+          mass,
+          state.worseSeen,
+          state.firstExposedWorse,
+          state.volumes,
+          state.abReached,
+          state.abWinner,
+        );
+        continue;
+      }
+      const stageIndex = state.stageIndex;
+      const stage = stages[stageIndex];
+      const duration = Math.min(stage.checkInterval, horizon - time);
+      const windowEnd = time + duration;
+      const judge = stage.kind === 'shadow' && state.passed + duration >= stage.minDuration;
+      const fact = windowFacts(state, stage, time, duration, judge);
+      const exposed = stage.traffic > 0 || stage.mirrorTraffic > 0;
+      const worseSeen = state.worseSeen || fact.worse;
+      const firstExposedWorse = state.firstExposedWorse >= 0 ? state.firstExposedWorse : exposed && fact.worse ? time : -1;
+      const servedSeconds = exposed ? state.servedSeconds + duration : state.servedSeconds;
+      // Exposure of this window (served, not mirrored): expectation × P(reached).
+      let volumes = state.volumes;
+      const service = fact.served;
+      if (service.requests > 0 || service.arrivals > 0) {
+        for (let c = 0; c < C; c++) {
+          tally.candidateRequests[c] += mass[c] * service.requests;
+          tally.failedRequests[c] += mass[c] * service.errors;
+        }
+        if (fact.worse) {
+          for (let c = 0; c < C; c++) tally.requestsServedWhileWorse[c] += mass[c] * service.requests;
+          if (stageTallies !== null) {
+            const target = stageTallies[stageIndex].requestsServedWhileWorse;
+            for (let c = 0; c < C; c++) target[c] += mass[c] * service.requests;
+          }
+          volumes = volumes.slice();
+          volumes[levelOfStage[stageIndex]] += service.arrivals;
+        }
+      }
+      const abReached = state.abReached || stage.kind === 'ab';
+      const next = (
+        passed: number,
+        count: FailureCount,
+        stageWindows: StageWindowRecord[],
+        abStatus: number,
+        abLooks: number,
+        abWinner: number,
+        branch: Float64Array,
+      ): void => {
+        schedule(windowEnd, {
+          stageIndex,
+          stageStart: state.stageStart,
+          passed,
+          count,
+          worseSeen,
+          firstExposedWorse,
+          servedSeconds,
+          volumes,
+          stageWindows,
+          abStatus,
+          abLooks,
+          abReached,
+          abWinner,
+          mass: branch,
+          hash: 0,
+          collision: null,
+        });
+      };
+      // `abWinner`: the A/B winner after the decision (the controller's lastAbConclusion outlives the stage).
+      const finish = (decision: 'rollback' | 'promote', branch: Float64Array | null, abWinner = state.abWinner): void => {
+        if (branch !== null) end(stageIndex, decision, windowEnd, branch, worseSeen, firstExposedWorse, volumes, abReached, abWinner);
+      };
+      // `count`: the counts after the check that completes the stage (a passing check is counted first, as in the controller).
+      const advanceWith = (branch: Float64Array | null, count: FailureCount, abWinner = state.abWinner): void => {
+        if (branch === null) return;
+        const nextIndex = stageIndex + 1;
+        if (nextIndex >= stages.length || stages[nextIndex].kind === 'promote') {
+          finish('promote', branch, abWinner);
+          return;
+        }
+        if (stageTallies !== null) {
+          // The prefix cut here would promote: its users are counted at this stage's end.
+          const users = usersServed(volumes);
+          const leaving = stageTallies[stageIndex];
+          const entering = stageTallies[nextIndex];
+          for (let c = 0; c < C; c++) {
+            entering.reached[c] += branch[c];
+            leaving.usersServedWhileWorse[c] += branch[c] * users;
+            entering.usersServedWhileWorse[c] -= branch[c] * users;
+          }
+        }
+        const entered = keptCount(countOnStageEntry(count, stages[nextIndex].failureCounting));
+        schedule(windowEnd, {
+          stageIndex: nextIndex,
+          stageStart: windowEnd,
+          passed: 0,
+          count: entered,
+          worseSeen,
+          firstExposedWorse,
+          servedSeconds,
+          volumes,
+          stageWindows: [],
+          abStatus: 0,
+          abLooks: 0,
+          abReached,
+          abWinner,
+          mass: branch,
+          hash: 0,
+          collision: null,
+        });
+      };
+      // checkMaxDuration for a 'continue' or 'hold' decision of `branch` (the A/B fields as the state's unless given).
+      const maxedOut = windowEnd - state.stageStart >= stage.maxDuration && stage.onMaxDuration === 'rollback';
+      const continueOrHold = (
+        passed: number,
+        count: FailureCount,
+        stageWindows: StageWindowRecord[],
+        branch: Float64Array | null,
+        abStatus = state.abStatus,
+        abLooks = state.abLooks,
+        abWinner = state.abWinner,
+      ): void => {
+        if (branch === null) return;
+        if (maxedOut) finish('rollback', branch, abWinner);
+        else next(passed, count, stageWindows, abStatus, abLooks, abWinner, branch);
+      };
+      if (compiled.killSwitch) {
+        finish('rollback', mass);
+        continue;
+      }
+      switch (stage.kind) {
+        case 'baseline': {
+          const reaches = state.passed + duration >= stage.minDuration;
+          if (concurrent) {
+            const hold = baselineHold(state.stageStart, time, duration, stage, reaches);
+            for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * hold;
+          }
+          if (reaches) advanceWith(mass, state.count);
+          else continueOrHold(state.passed + duration, state.count, state.stageWindows, mass);
+          break;
+        }
+        case 'shadow': {
+          if (!judge) {
+            const stageWindows = [...state.stageWindows, { start: time, duration, control: fact.control, candidate: fact.candidate }];
+            continueOrHold(state.passed + duration, state.count, stageWindows, mass);
+            break;
+          }
+          const check = fact.check as ColumnProbabilities;
+          finish('rollback', scaled(mass, check.fail));
+          advanceWith(scaled(mass, check.pass), state.count);
+          for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * (check.hold[c] + check.neglected[c]);
+          break;
+        }
+        case 'canary':
+        case 'full': {
+          const counting = stage.failureCounting;
+          if (isPaused(state.count, counting)) {
+            // Paused at the inconclusive limit: served, not checked.
+            continueOrHold(state.passed, state.count, state.stageWindows, mass);
+            break;
+          }
+          const check = fact.check as ColumnProbabilities;
+          for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * check.neglected[c];
+          // Fail (and, with onNoData 'fail', the too-little-data hold).
+          let failMass: Float64Array | null;
+          if (counting.onNoData === 'fail') {
+            failMass = new Float64Array(C);
+            let any = false;
+            for (let c = 0; c < C; c++) {
+              failMass[c] = mass[c] * (check.fail[c] + check.hold[c]);
+              if (failMass[c] > 0) any = true;
+            }
+            if (!any) failMass = null;
+          } else failMass = scaled(mass, check.fail);
+          if (failMass !== null) {
+            const failed = countCheck(state.count, true);
+            if (reachesFailureLimit(failed, counting)) finish('rollback', failMass);
+            else continueOrHold(state.passed, keptCount(failed), state.stageWindows, failMass);
+          }
+          // Hold: nothing counted, or one more inconclusive check.
+          if (counting.onNoData === 'hold') continueOrHold(state.passed, state.count, state.stageWindows, scaled(mass, check.hold));
+          else if (counting.onNoData === 'inconclusive') {
+            const holdMass = scaled(mass, check.hold);
+            if (holdMass !== null) continueOrHold(state.passed, keptCount(countInconclusive(state.count)), state.stageWindows, holdMass);
+          }
+          // Pass.
+          const passMass = scaled(mass, check.pass);
+          if (passMass !== null) {
+            const passed = state.passed + duration;
+            const passedCount = keptCount(countCheck(state.count, false));
+            if (passed >= stage.minDuration) advanceWith(passMass, passedCount);
+            else continueOrHold(passed, passedCount, state.stageWindows, passMass);
+          }
+          break;
+        }
+        case 'ab': {
+          // step.ts stepAb: the guardrails (checkHealth) as a canary window, then runAbTest on a pass.
+          const counting = stage.failureCounting;
+          if (isPaused(state.count, counting)) {
+            continueOrHold(state.passed, state.count, state.stageWindows, mass);
+            break;
+          }
+          const check = fact.check as ColumnProbabilities;
+          // A too-little-data window is not accumulated into the test (checkHealth returns before
+          // addArmWindow): not chained, its mass counted as neglected.
+          for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * (check.hold[c] + check.neglected[c]);
+          // Fail: settle's failure count (→ rollback at the limit, else hold).
+          const failMass = scaled(mass, check.fail);
+          if (failMass !== null) {
+            const failed = countCheck(state.count, true);
+            if (reachesFailureLimit(failed, counting)) finish('rollback', failMass);
+            else continueOrHold(state.passed, keptCount(failed), state.stageWindows, failMass);
+          }
+          const passMass = scaled(mass, check.pass);
+          if (passMass === null) break;
+          // Pass: the test (abTestLaw.ts), given it runs and had not concluded.
+          const better = new Float64Array(C);
+          const worse = new Float64Array(C);
+          const ended = new Float64Array(C);
+          let looks = state.abLooks;
+          if (state.abStatus === 1) better.fill(1);
+          else if (state.abStatus === 2) ended.fill(1);
+          else {
+            const window = Math.round((time - state.stageStart) / stage.checkInterval) + 1;
+            const outcome = abOutcomes(stage, state.stageStart, window, state.abLooks);
+            if (outcome !== null) {
+              looks += 1;
+              better.set(outcome.better);
+              worse.set(outcome.worse);
+              ended.set(outcome.ended);
+              for (let c = 0; c < C; c++) tally.neglected[c] += passMass[c] * outcome.neglected[c];
+            }
+          }
+          const running = new Float64Array(C);
+          for (let c = 0; c < C; c++) running[c] = Math.max(0, 1 - better[c] - worse[c] - ended[c]);
+          const passed = state.passed + duration;
+          const passedCount = keptCount(countCheck(state.count, false));
+          const minimumMet = passed >= stage.minDuration;
+          // candidateWorse → rollBack.
+          finish('rollback', scaled(passMass, worse), 2);
+          // candidateBetter, or ended with onInconclusive 'advance': settle 'pass', ready when the minimum is met.
+          const proceed = (branch: Float64Array | null, abStatus: number, abWinner: number): void => {
+            if (minimumMet) advanceWith(branch, passedCount, abWinner);
+            else continueOrHold(passed, passedCount, state.stageWindows, branch, abStatus, looks, abWinner);
+          };
+          proceed(scaled(passMass, better), 1, 1);
+          const onInconclusive = stage.ab?.onInconclusive ?? 'hold';
+          if (onInconclusive === 'rollback') finish('rollback', scaled(passMass, ended), 0);
+          else if (onInconclusive === 'advance') proceed(scaled(passMass, ended), 2, 0);
+          // 'hold': a passing check for the failure count, no passed time, checkMaxDuration.
+          else continueOrHold(state.passed, passedCount, state.stageWindows, scaled(passMass, ended), 2, looks, 0);
+          // Still running: settle 'pass' not ready (passed time grows, checkMaxDuration).
+          continueOrHold(passed, passedCount, state.stageWindows, scaled(passMass, running), state.abStatus, looks);
+          break;
+        }
+        default:
+          throw new RangeError(`the exact chain does not cover ${stage.kind} stages (stage ${stage.index}, '${stage.name}')`);
+      }
+    }
+  }
+  return tally;
+}
