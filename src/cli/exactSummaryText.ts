@@ -22,8 +22,16 @@ export interface ExactHeading {
   policy: string;
 }
 
-/** The text of an exact `simulate`: a heading line, then one aligned row per measure. */
-export function exactSummaryText(heading: ExactHeading, summary: ExactSummary): string {
+/**
+ * The approximations an exact answer made (`ExactResult.approximations`), one line each under
+ * the table — never silent. Empty when none.
+ */
+export function approximationLines(approximations: readonly string[]): string {
+  return approximations.map((note) => `  approximation: ${note}\n`).join('');
+}
+
+/** The text of an exact `simulate`: a heading line, then one aligned row per measure, then the approximations made. */
+export function exactSummaryText(heading: ExactHeading, summary: ExactSummary, approximations: readonly string[] = []): string {
   const header = `scenario '${heading.scenario}', policy '${heading.policy}', exact mode (no sampling; neglected probability ${formatNumber(summary.neglectedMass, 2)})`;
   const detection = summary.detectionTime;
   const rows: [string, string][] = [
@@ -46,7 +54,7 @@ export function exactSummaryText(heading: ExactHeading, summary: ExactSummary): 
     ['failed by the candidate', `${formatNumber(summary.exposure.failedRequests)} requests per rollout (expected)`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  return `${header}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`;
+  return `${header}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n${approximationLines(approximations)}`;
 }
 
 /** One row of an exact sweep: the setting and its summary. */
@@ -59,6 +67,7 @@ export interface ExactSweepRow {
 export function exactSweepTableText(
   heading: { scenarios: string[]; policy: string | null; parameters: string[] },
   rows: readonly ExactSweepRow[],
+  approximations: readonly string[] = [],
 ): string {
   const cell = (rate: RateEstimate) => (rate.rate === null ? '—' : formatNumber(rate.rate, 6));
   const header = [...heading.parameters, 'false-rollback rate', 'missed-regression rate', 'rollback', 'promote', 'mean detection'];
@@ -78,6 +87,6 @@ export function exactSweepTableText(
       .trimEnd();
   return (
     `operating characteristics: ${heading.scenarios.map((name) => `'${name}'`).join(' + ')}, policy '${heading.policy ?? 'policy'}', exact mode (no sampling)\n` +
-    `${line(header)}\n${table.map(line).join('\n')}\n`
+    `${line(header)}\n${table.map(line).join('\n')}\n${approximationLines(approximations)}`
   );
 }

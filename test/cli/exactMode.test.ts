@@ -96,6 +96,43 @@ describe('rollout-lab simulate --mode exact', () => {
     expect(result.json.fallback.some((feature: string) => feature.startsWith('always-valid A/B design'))).toBe(true);
   });
 
+  it('names the approximation an A/B stage makes, in the text form and in --json', async () => {
+    const model = { latency: { kind: 'exponential', mean: 100 }, errorRate: 0, accuracy: 0.9 };
+    const scenarioFile = file('ab-world.json', {
+      version: 1,
+      name: 'A/B arms',
+      horizon: 1800,
+      traffic: { requestsPerSecond: 4000 / 300, users: { count: 100000 } },
+      control: model,
+      candidate: model,
+    });
+    const policyFile = file('ab-only.json', {
+      version: 1,
+      baseline: { mode: 'concurrent' },
+      flag: { name: 'ab-exact' },
+      skipCanary: { reason: 'CLI test of the A/B stage alone' },
+      stages: [
+        {
+          kind: 'ab',
+          traffic: 0.5,
+          minDuration: 300,
+          maxDuration: 1200,
+          checkInterval: 300,
+          test: { metric: 'successRate', minimumEffect: 0.05, design: { type: 'fixed' }, sampleSize: 1500 },
+          guardrails: [{ type: 'ratio', metric: 'errorRate', maxRatio: 2 }],
+        },
+        { kind: 'promote' },
+      ],
+    });
+    const text = await runCommandObject(simulateCommand, [scenarioFile, '--policy', policyFile, '--mode', 'exact']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\n {2}approximation: A\/B test of stage 0 .* by the normal law of its z statistic/);
+    const json = await runCommandObject(simulateCommand, [scenarioFile, '--policy', policyFile, '--mode', 'exact', '--json']);
+    expect(json.json.mode).toBe('exact');
+    expect(json.json.approximations).toHaveLength(1);
+    expect(json.json.controlWinRate.rate).toBeCloseTo(0.025, 9);
+  });
+
   it('refuses --shard with --mode exact (nothing to split)', async () => {
     await expect(
       runCommandObject(simulateCommand, [regressed, '--mode', 'exact', '--shard', '1/2', '--out', join(dir, 'part.json')]),
@@ -129,6 +166,8 @@ describe('rollout-lab sweep --mode exact', () => {
   it('falls back to Monte-Carlo for the whole sweep when a setting has no exact form', async () => {
     const result = await runCommandObject(sweepCommand, [
       healthy,
+      '--policy',
+      file('always-valid-sweep.json', alwaysValidDefaultPolicy()),
       '--param',
       'errorRatio=2',
       '--mode',

@@ -6,7 +6,8 @@
  * it runs only its share of the replicates and writes a partial result (src/cli/shard.ts) that
  * `rollout-lab merge` combines into exactly the unsharded result.
  * With `--mode exact` the same record is computed without sampling (src/sim/exact/): exact rates,
- * no seed, `"mode": "exact"` and `"fallback": []` in --json; when the scenario or policy uses a
+ * no seed, `"mode": "exact"`, `"fallback": []` and the `"approximations"` it made (printed under
+ * the text form too: the A/B test's normal law, abTestLaw.ts) in --json; when the scenario or policy uses a
  * feature with no exact form, the command says which on stderr and falls back to the windowed
  * Monte-Carlo mode (`"mode": "window"`, `"fallback": [the features]`).
  * Scenario and policy files are read by src/cli/files.ts: every problem is listed by JSON path
@@ -78,8 +79,15 @@ export const simulateCommand: Command = {
     if (requestedMode === 'exact') {
       const exact = evaluateExact(scenario, policy);
       if (exact.supported) {
-        if (args.values.json) writeJson(io, { scenario: scenario.name, policy: policyName, ...exact.summary, fallback: [] });
-        else io.stdout.write(exactSummaryText({ scenario: scenario.name, policy: policyName }, exact.summary));
+        if (args.values.json)
+          writeJson(io, {
+            scenario: scenario.name,
+            policy: policyName,
+            ...exact.summary,
+            fallback: [],
+            approximations: exact.approximations,
+          });
+        else io.stdout.write(exactSummaryText({ scenario: scenario.name, policy: policyName }, exact.summary, exact.approximations));
         return 0;
       }
       fallback = { fallback: exact.features };

@@ -8,7 +8,8 @@
  * parallelism when the sweep simulates at least 2,000 replicates), with the same result as in
  * one thread.
  * With `--mode exact` every (setting, scenario) is evaluated exactly (src/sim/exact/exactSweep.ts):
- * the same rows, `"mode": "exact"`, `"fallback": []`; when a setting has no exact form the whole
+ * the same rows, `"mode": "exact"`, `"fallback": []`, the `"approximations"` any row made (also
+ * printed under the table); when a setting has no exact form the whole
  * sweep falls back to the windowed mode and says which features forced it.
  */
 
@@ -109,8 +110,14 @@ export const sweepCommand: Command = {
           parameters: ranges.map((parameter) => parameter.name),
         };
         if (args.values.json)
-          writeJson(io, { ...heading, mode: 'exact', fallback: [], rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })) });
-        else io.stdout.write(exactSweepTableText(heading, exact.rows));
+          writeJson(io, {
+            ...heading,
+            mode: 'exact',
+            fallback: [],
+            approximations: exact.approximations,
+            rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })),
+          });
+        else io.stdout.write(exactSweepTableText(heading, exact.rows, exact.approximations));
         return 0;
       }
       fallback = { fallback: exact.features };

@@ -23,8 +23,13 @@ export interface ExactSweepRow {
   summary: ExactSummary;
 }
 
-/** The rows, or the features that need simulation (with the setting that met them first). */
-export type ExactSweepResult = { supported: true; rows: ExactSweepRow[] } | { supported: false; features: string[] };
+/**
+ * The rows (with the approximations any evaluation made, `ExactResult.approximations`, without
+ * repeats), or the features that need simulation (with the setting that met them first).
+ */
+export type ExactSweepResult =
+  | { supported: true; rows: ExactSweepRow[]; approximations: string[] }
+  | { supported: false; features: string[] };
 
 /**
  * Evaluates every setting × scenario exactly (module comment). Throws a RangeError when a setting
@@ -39,14 +44,16 @@ export function exactSweep(
 ): ExactSweepResult {
   const { settings, cells } = sweepCells(scenarios, policy, ranges, { replicates: 1, seed: 0 });
   const rows: ExactSweepRow[] = [];
+  const approximations = new Set<string>();
   for (let i = 0; i < settings.length; i++) {
     const tally = emptyTally();
     for (const cell of cells[i]) {
       const result = evaluateExact(cell.scenario, cell.policy, options);
       if (!result.supported) return { supported: false, features: result.features };
+      for (const note of result.approximations) approximations.add(note);
       mergeTally(tally, result.tally);
     }
     rows.push({ setting: settings[i], tally, summary: exactSummary(tally) });
   }
-  return { supported: true, rows };
+  return { supported: true, rows, approximations: [...approximations] };
 }
