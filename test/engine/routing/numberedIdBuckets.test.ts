@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizedValue } from '../../../src/engine/routing/bucketing.ts';
 import { numberedIdBuckets } from '../../../src/engine/routing/numberedIdBuckets.ts';
@@ -42,6 +43,28 @@ describe('numberedIdBuckets (buckets of user-0, user-1, … without strings)', (
       const buckets = numberedIdBuckets(group, prefix, 990, new Uint8Array(1_200));
       expect(Array.from(buckets), `${group}:${prefix}`).toEqual(reference(group, prefix, 990, 1_200));
     }
+  });
+
+  it('equals normalizedValue for any Unicode group and prefix, any safe first id, normalizer and seed (property, fixed seed)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 12 }),
+        fc.string({ unit: 'grapheme', maxLength: 8 }),
+        fc.oneof(
+          fc.integer({ min: 0, max: 2_000_000 }),
+          fc.maxSafeNat().map((n) => Math.max(0, n - 64)),
+        ),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (group, prefix, first, length, normalizer, seed) => {
+          const buckets = numberedIdBuckets(group, prefix, first, new Uint8Array(length), normalizer, seed);
+          const expected = reference(group, prefix, first, length, normalizer, seed);
+          return buckets.every((bucket, j) => bucket === expected[j]);
+        },
+      ),
+      { numRuns: 500, seed: 36 },
+    );
   });
 
   it('honours the normalizer and the seed as normalizedValue does', () => {
