@@ -19,7 +19,21 @@ export function normalizedValue(id: string, group: string, normalizer = 100, see
   if (!Number.isInteger(normalizer) || normalizer < 1) {
     throw new RangeError(`normalizer must be a whole number of at least 1, got ${normalizer}`);
   }
-  return (murmurHash3(`${group}:${id}`, seed) % normalizer) + 1;
+  return bucketOfHash(murmurHash3(stickinessKey(group, id), seed), normalizer);
+}
+
+/**
+ * The string a user's bucket hashes, `${group}:${id}` (Unleash's `${groupId}:${userId}`). One
+ * definition for `normalizedValue` and `numberedIdBuckets` (which hashes `${group}:${prefix}` once
+ * and carries on over each id's digits).
+ */
+export function stickinessKey(group: string, id: string): string {
+  return `${group}:${id}`;
+}
+
+/** The bucket (1…`normalizer`) of a key's 32-bit hash: `hash mod normalizer + 1`, Unleash's rule. */
+export function bucketOfHash(hash: number, normalizer: number): number {
+  return (hash % normalizer) + 1;
 }
 
 /**

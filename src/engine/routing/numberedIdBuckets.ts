@@ -1,8 +1,10 @@
 /**
  * Sticky buckets of a run of numbered ids (`user-0`, `user-1`, …) without building their strings:
- * the simulator buckets a whole user population once per scenario, and building and encoding ten
- * million id strings cost ~25× the hashing itself (issue 16, "Speed").
+ * the simulator buckets a whole user population once per scenario, and for ten million ids
+ * building and UTF-8-encoding the strings cost ≈ 2.8 s of CPU against ≈ 0.1 s for hashing the
+ * bytes (issue 16, "Speed"; bench/populationSetup.ts).
  */
+import { bucketOfHash, stickinessKey } from './bucketing.ts';
 import { murmurHash3Block, murmurHash3Finish, utf8Bytes } from './murmurHash3.ts';
 
 /** Decimal digits of the largest safe integer, 9007199254740991. */
@@ -10,15 +12,17 @@ const maxDigits = 16;
 
 /**
  * `out[j] = normalizedValue(`${prefix}${first + j}`, group, normalizer, seed)` for every j — the
- * router's bucket (bucketing.ts: MurmurHash3 x86 32-bit of `${group}:${id}` mod normalizer, + 1),
- * bit for bit — for ids made of a fixed `prefix` and the decimal digits of a counter.
+ * router's bucket, bit for bit, from the same `stickinessKey` and `bucketOfHash` (bucketing.ts)
+ * and the same MurmurHash3 rounds (murmurHash3.ts) — for ids made of a fixed `prefix` and the
+ * decimal digits of a counter.
  *
- * How: the UTF-8 bytes of `${group}:${prefix}` are hashed once up to their last whole 4-byte
- * block; each id then carries on from that state over the prefix's 0–3 leftover bytes and the
- * counter's ASCII digits, which are incremented in place (a carry past the leading digit adds
- * one). Cost O(out.length × digits) with no allocation per id (~30× faster than
- * `normalizedValue` over `user-${i}` strings). Checked against `normalizedValue` in
- * test/engine/routing/numberedIdBuckets.test.ts across every change of the digit count.
+ * How: every id's key starts with the UTF-8 bytes of `${group}:${prefix}`, which are hashed once
+ * up to their last whole 4-byte block; each id then carries on from that state over the prefix's
+ * 0–3 leftover bytes and the counter's ASCII digits, which are incremented in place (a carry past
+ * the leading digit adds one). Cost O(out.length × digits) with no allocation per id: 0.25 s of
+ * CPU for ten million ids against 2.9 s for `normalizedValue` over `user-${i}` strings. Checked
+ * against `normalizedValue` in test/engine/routing/numberedIdBuckets.test.ts across every change
+ * of the digit count.
  */
 export function numberedIdBuckets(group: string, prefix: string, first: number, out: Uint8Array, normalizer = 100, seed = 0): Uint8Array {
   if (!Number.isSafeInteger(first) || first < 0) throw new RangeError(`first must be a whole number of at least 0, got ${first}`);
@@ -32,7 +36,7 @@ export function numberedIdBuckets(group: string, prefix: string, first: number, 
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`seed must be a whole number between 0 and 4294967295, got ${seed}`);
   }
-  const head = utf8Bytes(`${group}:${prefix}`);
+  const head = utf8Bytes(stickinessKey(group, prefix));
   const wholeBlocks = head.length >>> 2;
   let headState = seed | 0;
   for (let i = 0; i < wholeBlocks; i++) {
@@ -58,7 +62,7 @@ export function numberedIdBuckets(group: string, prefix: string, first: number, 
     // The tail word: the bytes past the last block (the zero padding and the cleared bytes past the digits contribute nothing).
     const at = blocks * 4;
     const tail = rest[at] | (rest[at + 1] << 8) | (rest[at + 2] << 16);
-    out[j] = (murmurHash3Finish(h1, tail, headBytes + restLength) % normalizer) + 1;
+    out[j] = bucketOfHash(murmurHash3Finish(h1, tail, headBytes + restLength), normalizer);
     // Next id: increment the ASCII digits; 9…9 becomes 10…0, one digit longer.
     let d = restLength - 1;
     while (d >= leftover && rest[d] === 57) rest[d--] = 48;
