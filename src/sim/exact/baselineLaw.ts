@@ -70,8 +70,8 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
   return metrics;
 }
 
-/** Memo of `rateQuantileNodes` by scenario, then by its means, tolerance and node count. */
-const nodesByScenario = new WeakMap<object, Map<string, readonly number[] | JointRateNodes>>();
+/** Memo by scenario of the node sets (by their means, tolerance and node count) and the latency brackets (by metric and windows). */
+const nodesByScenario = new WeakMap<object, Map<string, unknown>>();
 
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
@@ -129,8 +129,23 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   let neglected = short + Math.min(1, emptyWindow);
   // Latency references: a bracket each (latencyBaselineBracket.ts), the same for every node.
   const latencyBrackets: Partial<Record<HealthMetric, readonly [number, number]>> = {};
+  // Memo per scenario (the node sets, the brackets): pure functions of their keys; evaluateExact
+  // asks for n, n/2 and n/4 nodes for every setting of a sweep.
+  let memo = nodesByScenario.get(scenario);
+  if (!memo) {
+    memo = new Map();
+    nodesByScenario.set(scenario, memo);
+  }
+  const windowsKey = latency.length === 0 ? '' : latencyWindows.map((window) => `${window.expected}:${window.multiplier}`).join(',');
   for (const metric of latency) {
-    const bracket = latencyBaselineBracket(metric, latencyWindows, world.controlLatency, 1e-9);
+    // The control's latency law, the windows and the metric determine the bracket (the law in the
+    // key too: a scenario edited in place cannot make an entry stale).
+    const bracketKey = `bracket|${metric}|${JSON.stringify(scenario.control.latency)}|${windowsKey}`;
+    let bracket = memo.get(bracketKey) as ReturnType<typeof latencyBaselineBracket> | undefined;
+    if (!bracket) {
+      bracket = latencyBaselineBracket(metric, latencyWindows, world.controlLatency, 1e-9);
+      memo.set(bracketKey, bracket);
+    }
     latencyBrackets[metric] = [bracket.low, bracket.high];
     neglected += bracket.spent;
   }
@@ -156,13 +171,6 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
-  // Memo of node sets per scenario: a pure function of the means, the tolerance and the node
-  // counts (evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep).
-  let memo = nodesByScenario.get(scenario);
-  if (!memo) {
-    memo = new Map();
-    nodesByScenario.set(scenario, memo);
-  }
   if (readsErrors && readsTimeouts) {
     const jointKey = `joint|${both}|${errorOnly}|${timeoutOnly}|${neither}|${tolerance}|${bins}`;
     let joint = memo.get(jointKey) as JointRateNodes | undefined;
@@ -191,9 +199,21 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     rates = rateQuantileNodes(counted, others, bins);
     memo.set(memoKey, rates);
   }
+  // Every node lies between the quantiles at 1e-9 and 1 − 1e-9 (for up to 5·10⁸ nodes): the check
+  // law may tabulate each window's check over that range once and read every node from it.
+  // (The same range for every node count, so n, n/2 and n/4 nodes read the same tables; a node
+  // outside it would be summed directly.)
+  const supportKey = `support|${countedMean}|${totalMean - countedMean}|${tolerance}`;
+  let support = memo.get(supportKey) as readonly [number, number] | undefined;
+  if (!support) {
+    const [low, high] = rateQuantiles(counted, others, [1e-9, 1 - 1e-9]);
+    support = [low, high] as const;
+    memo.set(supportKey, support);
+  }
+  const rateSupports = { [metric]: support };
   const nodes = rates.map((rate) => ({
     weight: (1 - counted.neglected - others.neglected) / bins,
-    reference: { ...reference(errorMean, timeoutMean), [metric]: rate },
+    reference: { ...reference(errorMean, timeoutMean), [metric]: rate, rateSupports },
   }));
   return { nodes: nodes.map(withBrackets), neglected };
 }

@@ -62,6 +62,13 @@ export type BaselineReference = Record<HealthMetric, number> & {
    * (latencyBaselineBracket.ts); the check is evaluated at both ends.
    */
   latencyBrackets?: Partial<Record<HealthMetric, readonly [number, number]>>;
+  /**
+   * The range [low, high] every node of the baseline's law puts the error (or timeout) rate in:
+   * the check law may then precompute its pass probability as a step function of that rate over
+   * the range, once per window, and read every node from it (healthCheckLaw.ts). A hint only:
+   * the values are the same with or without it.
+   */
+  rateSupports?: Partial<Record<'errorRate' | 'timeoutRate', readonly [number, number]>>;
 };
 
 /** A feature the exact evaluator cannot compute exactly: the caller falls back to Monte-Carlo. */

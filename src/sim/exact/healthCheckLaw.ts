@@ -68,11 +68,12 @@ const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
  *   incomplete beta per (n, t) behind three hash lookups cost 45% of a historical sweep (profile
  *   of bench/exact.ts, 2026-12-04). The value is exact within the range's left-out mass, which
  *   the caller counts in `neglected`.
- * - `latency`: the latency group's pass probability at fixed levels given n.
- * - `historicalPass`: the check's pass probability given the candidate's request count n, for
- *   one set of fixed limits (historical mode): it depends on the thresholds and the candidate's
- *   rates, NOT on the window's expected arrivals Λ, so the windows of a daily cycle (each its own
- *   Λ) share one table indexed by n and differ only in their Poisson weights.
+ * - `latency`: the latency group's pass probability at fixed levels given n, in a typed table
+ *   indexed by n: the levels do not depend on the baseline's error or timeout node, nor on the
+ *   window's expected arrivals Λ, so every node and every window of a daily cycle (each its own
+ *   Λ) reads one table. (An earlier version kept the whole check's pass table per set of fixed
+ *   limits: one table per baseline node and threshold, rebuilt and evicted — 64 nodes spent a
+ *   third of their time allocating and collecting those tables.)
  * A WeakMap on the scenario: the memo goes when the scenario does, and it changes no result — the
  * memoised functions are pure arithmetic of their keys (n, p, the tolerance; the percentiles,
  * their levels; the limits), so even a scenario edited in place cannot make an entry stale.
@@ -80,10 +81,10 @@ const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
 interface SharedLaws {
   /** tolerance → p → n → P(Binomial(n, p) ≤ ·) on its central range. */
   binomial: Map<number, Map<number, (CumulativeRow | undefined)[]>>;
-  /** tolerance, percentiles and levels → n → the latency group's pass probability. */
-  latency: Map<string, Map<number, { pass: number; neglected: number }>>;
-  /** fixed limits, rates, latency levels and tolerance → the check's pass table over n. */
-  historicalPass: Map<string, PassTable>;
+  /** tolerance, percentiles and levels → the latency group's pass probability by n. */
+  latency: Map<string, PassTable>;
+  /** A window's check as a step function of the baseline's rate (`historicalCurve`), by everything it reads. */
+  curves: Map<string, PassCurve>;
   /** tolerance → mean → Poisson(mean) on its central range (a window's Λf is the same for every node and threshold). */
   poisson: Map<number, Map<number, CountLaw>>;
 }
@@ -92,7 +93,7 @@ const sharedLawsByScenario = new WeakMap<object, SharedLaws>();
 function sharedLaws(world: World): SharedLaws {
   let shared = sharedLawsByScenario.get(world.scenario);
   if (!shared) {
-    shared = { binomial: new Map(), latency: new Map(), historicalPass: new Map(), poisson: new Map() };
+    shared = { binomial: new Map(), latency: new Map(), curves: new Map(), poisson: new Map() };
     sharedLawsByScenario.set(world.scenario, shared);
   }
   return shared;
@@ -105,11 +106,29 @@ interface CumulativeRow {
   neglected: number;
 }
 
+/** The scenario's memo of binomial rows for one success probability (indexed by n). */
+type BinomialRows = (CumulativeRow | undefined)[];
+
+/** The memo's rows for probability p and the tolerance (looked up once per window, not per n). */
+function binomialRows(shared: SharedLaws, p: number, tolerance: number): BinomialRows {
+  let byProbability = shared.binomial.get(tolerance);
+  if (!byProbability) {
+    byProbability = new Map();
+    shared.binomial.set(tolerance, byProbability);
+  }
+  let rows = byProbability.get(p);
+  if (!rows) {
+    rows = [];
+    byProbability.set(p, rows);
+  }
+  return rows;
+}
+
 /**
- * P(Binomial(n, p) ≤ t) through the scenario's memo, exact within `row.neglected` (returned in
- * `binomialNeglected`): 0 below the kept range, the kept mass above it. 0 < p < 1, 0 ≤ t < n.
+ * P(Binomial(n, p) ≤ t) from the rows for p (`binomialRows`), exact within `row.neglected`
+ * (returned in `binomialNeglected`): 0 below the kept range, the kept mass above it.
  */
-function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number, tolerance: number): number {
+function rowsAtMost(rows: BinomialRows, n: number, p: number, t: number, tolerance: number): number {
   if (t < 0) {
     binomialNeglected = 0;
     return 0;
@@ -121,16 +140,6 @@ function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: numbe
   if (p >= 1) {
     binomialNeglected = 0;
     return 0;
-  }
-  let byProbability = shared.binomial.get(tolerance);
-  if (!byProbability) {
-    byProbability = new Map();
-    shared.binomial.set(tolerance, byProbability);
-  }
-  let rows = byProbability.get(p);
-  if (!rows) {
-    rows = [];
-    byProbability.set(p, rows);
   }
   let row = rows[n];
   if (row === undefined) {
@@ -150,8 +159,20 @@ function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: numbe
   if (index < 0) return 0;
   return row.cumulative[Math.min(index, row.cumulative.length - 1)];
 }
+
+/**
+ * P(Binomial(n, p) ≤ t) through the scenario's memo, exact within `row.neglected` (returned in
+ * `binomialNeglected`). 0 ≤ t < n.
+ */
+function sharedBinomialAtMost(shared: SharedLaws, n: number, p: number, t: number, tolerance: number): number {
+  return rowsAtMost(binomialRows(shared, p, tolerance), n, p, t, tolerance);
+}
 /** The mass the last `sharedBinomialAtMost` left out (a module variable: the inner loop allocates nothing). */
 let binomialNeglected = 0;
+/** The mass the last fixed-level latency factor left out (as `binomialNeglected`). */
+let latencyNeglected = 0;
+/** The mass the last historical P(pass | n) left out (as `binomialNeglected`). */
+let historicalNeglected = 0;
 
 /** `poissonLaw` through the scenario's memo (the law is a pure function of its mean and the tolerance). */
 function sharedPoissonLaw(shared: SharedLaws, mean: number, tolerance: number): CountLaw {
@@ -168,7 +189,7 @@ function sharedPoissonLaw(shared: SharedLaws, mean: number, tolerance: number): 
   return law;
 }
 
-/** A check's pass probability and left-out mass by the candidate's request count n (`known[n]` 0: not yet computed). */
+/** A pass probability and left-out mass by the candidate's request count n (`known[n]` 0: not yet computed). */
 interface PassTable {
   pass: Float64Array;
   neglected: Float64Array;
@@ -176,10 +197,57 @@ interface PassTable {
 }
 
 /**
- * Pass tables kept per scenario: each holds up to a few hundred kB, and a table is reused only by
- * the same limits (one baseline node × one threshold), so older ones are dropped past this count.
+ * A window's historical check as a step function of the baseline's rate R on [low, high]:
+ * P(pass; R) = passAtLow + cumulative[j − 1], j the number of breakpoints ≤ R; P(fail; R) =
+ * validMass − P(pass; R); hold = holdMass (n below minRequests).
  */
-const keptPassTables = 64;
+interface PassCurve {
+  holdMass: number;
+  validMass: number;
+  passAtLow: number;
+  neglected: number;
+  breakpoints: Float64Array;
+  cumulative: Float64Array;
+}
+
+/**
+ * Curves kept per scenario (FIFO past this count): one per window law and setting, a few kB each
+ * (most windows far from their limits have no breakpoint at all).
+ */
+const keptCurves = 8192;
+
+/** Bits of a double, for stepping by one ulp. */
+const ulpFloat = new Float64Array(1);
+const ulpBits = new BigInt64Array(ulpFloat.buffer);
+
+/** The next double above a finite x ≥ 0. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  ulpFloat[0] = x;
+  ulpBits[0] += 1n;
+  return ulpFloat[0];
+}
+
+/** The next double below a finite x > 0 (0 stays 0: rates are not negative). */
+function nextDown(x: number): number {
+  if (x <= 0) return 0;
+  ulpFloat[0] = x;
+  ulpBits[0] -= 1n;
+  return ulpFloat[0];
+}
+
+/**
+ * The least rate r ≥ 0 (a double) at which a ratio rule with `maxRatio` lets x errors among n
+ * requests pass, by the controller's comparison !(x/n > maxRatio·r): from x/n/maxRatio, one ulp
+ * at a time (a few steps: the quotient is within an ulp or two).
+ */
+function leastRateAllowing(x: number, n: number, maxRatio: number): number {
+  const observed = x / n;
+  let r = observed / maxRatio;
+  while (observed > maxRatio * r) r = nextUp(r);
+  while (r > 0 && !(observed > maxRatio * nextDown(r))) r = nextDown(r);
+  return r;
+}
 
 /** The table grown to hold index n (new entries unknown). */
 function passTableHolding(table: PassTable, n: number): PassTable {
@@ -283,19 +351,23 @@ export function healthCheckLaw(
   result.neglected! += candidateLaw.neglected;
 
   if (!concurrent) {
-    // P(pass | n) read from the table the windows with these limits share (SharedLaws.historicalPass).
-    const shared = sharedLaws(world);
-    const key = candidateGroups.historicalKey();
-    let table = shared.historicalPass.get(key);
-    if (!table) {
-      if (shared.historicalPass.size >= keptPassTables) shared.historicalPass.delete(shared.historicalPass.keys().next().value!);
-      table = { pass: new Float64Array(0), neglected: new Float64Array(0), known: new Uint8Array(0) };
-      shared.historicalPass.set(key, table);
+    // One count rate read against a baseline law with a known range: the check as a step
+    // function of that rate, built once per window and read for every node (`historicalCurve`).
+    const curve = candidateGroups.historicalCurve(reference, candidateLaw, minRequests);
+    if (curve !== null) {
+      const value = curve(reference);
+      if (value !== null) {
+        result.hold += value.hold;
+        result.pass += value.pass;
+        result.fail += value.fail;
+        result.neglected! += value.neglected ?? 0;
+        return result;
+      }
     }
-    passTableHolding(table, candidateLaw.first + candidateLaw.pmf.length - 1);
-    const passByCount = table.pass;
-    const neglectedByCount = table.neglected;
-    const known = table.known;
+    // P(pass | n) = Π_count metrics P(Bin(n, p) ≤ t(n)) × latency(n), each factor an array read
+    // (SharedLaws): nothing is rebuilt per baseline node but the count limits t(n), so the node
+    // loop of evaluateExact costs O(range of n) per window and node, without allocation.
+    const factors = candidateGroups.historicalFactors();
     const missing = candidateGroups.missing;
     let hold = 0;
     let passed = 0;
@@ -308,18 +380,11 @@ export function healthCheckLaw(
         hold += weight;
         continue;
       }
-      let pass = passByCount[n];
-      if (known[n] === 0) {
-        const given = candidateGroups.passGiven(n, null);
-        pass = given.pass;
-        passByCount[n] = pass;
-        neglectedByCount[n] = given.neglected;
-        known[n] = 1;
-      }
-      neglected += weight * neglectedByCount[n];
-      if (missing) hold += weight * pass;
-      else passed += weight * pass;
-      failed += weight * (1 - pass);
+      const given = factors(n);
+      neglected += weight * historicalNeglected;
+      if (missing) hold += weight * given;
+      else passed += weight * given;
+      failed += weight * (1 - given);
     }
     result.hold += hold;
     result.pass += passed;
@@ -572,8 +637,24 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
   const shared = sharedLaws(world);
   // The fixed-level latency factor's memo for this window's levels (sharedLaws).
   const latencyKey = `${tolerance}|${activeLatency.map((entry) => `${entry.q}:${fixedLevel.get(entry.metric)}`).join(',')}`;
-  const sharedLatency = shared.latency.get(latencyKey) ?? new Map<number, { pass: number; neglected: number }>();
-  shared.latency.set(latencyKey, sharedLatency);
+  let sharedLatency = shared.latency.get(latencyKey);
+  if (!sharedLatency) {
+    sharedLatency = { pass: new Float64Array(0), neglected: new Float64Array(0), known: new Uint8Array(0) };
+    shared.latency.set(latencyKey, sharedLatency);
+  }
+  const latencyTable = sharedLatency;
+  /** The latency group's pass probability at the fixed levels given n (its left-out mass in `latencyNeglected`), from the table. */
+  const fixedLatencyAt = (n: number): number => {
+    passTableHolding(latencyTable, n);
+    if (latencyTable.known[n] === 0) {
+      const value = fixedLatencyFactor(n);
+      latencyTable.pass[n] = value.pass;
+      latencyTable.neglected[n] = value.neglected;
+      latencyTable.known[n] = 1;
+    }
+    latencyNeglected = latencyTable.neglected[n];
+    return latencyTable.pass[n];
+  };
   const levelCache = new Map<number, number>();
   const levelForLimit = (limit: number): number => {
     const index = largestIndexWithin(limit);
@@ -685,11 +766,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     if (activeLatency.length === 0) return { pass: 1, neglected: 0 };
     const concurrentRatio = concurrent && control !== null && activeLatency.some((entry) => entry.ratioThresholds.length > 0);
     if (!concurrentRatio) {
-      const cached = sharedLatency.get(n);
-      if (cached) return cached;
-      const value = fixedLatencyFactor(n);
-      sharedLatency.set(n, value);
-      return value;
+      const pass = fixedLatencyAt(n);
+      return { pass, neglected: latencyNeglected };
     }
     const ranks = activeLatency.map((entry) => sketchRank(entry.q, n));
     const ratioEntries = activeLatency.filter((entry) => entry.ratioThresholds.length > 0);
@@ -775,12 +853,180 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       return missing;
     },
     /**
-     * Historical mode: what P(every rule passes | n) reads — the count metrics' rates and fixed
-     * limits, the latency group's memo key (tolerance, percentiles, levels) — as a memo key.
+     * Historical mode: n → P(every rule passes | n), its left-out mass in `historicalNeglected`.
+     * Each count metric's factor is P(Bin(n, p) ≤ t(n)) with t(n) the largest count within its
+     * fixed limit (the controller's comparison), read from the scenario's binomial rows; the
+     * latency factor from the scenario's table for these levels. Allocates nothing per n.
      */
-    historicalKey(): string {
-      const countKey = counts.map((entry) => (entry.active ? `${entry.p}:${entry.fixedLimit}` : '-')).join('|');
-      return `${countKey}|${missing}|${latencyKey}`;
+    /**
+     * Historical mode, when exactly one count metric's ratio rules read a rate the reference gives
+     * a range for (`rateSupports`, set by baselineLaw.ts) and no other rule reads a missing
+     * value: the check's { hold, pass, fail } as a step function of that rate R over its range,
+     * built once per window and memoised per scenario (SharedLaws.curves), read at each node by a
+     * binary search. Else null (the caller sums over n for the node).
+     *
+     * With t(n, R) = min(t_abs(n), the largest x with !(x/n > k·R)) (k the smallest maxRatio),
+     *   P(pass; R) = Σ_n w(n) · P(Bin(n, p) ≤ t(n, R)),  w(n) = P(n) · (the other factors at n),
+     * and t(n, ·) steps up by one at each breakpoint R*(x, n) = the least double r with
+     * !(x/n > k·r) — the controller's comparison, found exactly by stepping r an ulp at a time
+     * from x/n/k. So P(pass; R) = P(pass; low) + Σ over breakpoints ≤ R of w(n)·P(Bin(n, p) = x).
+     * Cost to build: O(range of n × (1 + steps of t over the range)); to read: O(log breakpoints).
+     */
+    historicalCurve(
+      reference: BaselineReference,
+      candidateLaw: CountLaw,
+      minRequests: number,
+    ): ((at: BaselineReference) => CheckProbabilities | null) | null {
+      const supports = reference.rateSupports;
+      if (!supports || concurrent) return null;
+      const varying = counts.filter(
+        (entry) => entry.active && supports[entry.metric] !== undefined && rulesOn(stage, entry.metric).ratio.length > 0,
+      );
+      if (varying.length !== 1) return null;
+      const entry = varying[0];
+      const metric = entry.metric;
+      const [low, high] = supports[metric]!;
+      const { absolute, ratio } = rulesOn(stage, metric);
+      let absoluteLimit = Infinity;
+      for (const rule of absolute) absoluteLimit = Math.min(absoluteLimit, limitOf(rule));
+      let smallestRatio = Infinity;
+      for (const rule of ratio) smallestRatio = Math.min(smallestRatio, limitOf(rule));
+      const others = counts.filter((other) => other !== entry && other.active);
+      const key = [
+        tolerance,
+        candidateLaw.first,
+        candidateLaw.pmf.length,
+        candidateLaw.pmf[0],
+        candidateLaw.pmf[candidateLaw.pmf.length - 1],
+        minRequests,
+        missing,
+        latencyKey,
+        others.map((other) => `${other.metric}:${other.p}:${other.fixedLimit}`).join(','),
+        metric,
+        entry.p,
+        absoluteLimit,
+        smallestRatio,
+        low,
+        high,
+      ].join('|');
+      let curve = shared.curves.get(key);
+      if (!curve) {
+        if (shared.curves.size >= keptCurves) shared.curves.delete(shared.curves.keys().next().value!);
+        curve = buildCurve(candidateLaw, minRequests, entry.p, absoluteLimit, smallestRatio, low, high, (n) => {
+          let pass = 1;
+          let neglected = 0;
+          for (const other of others) {
+            pass *= sharedBinomialAtMost(shared, n, other.p, largestPassingCount(n, other.fixedLimit), tolerance);
+            neglected += binomialNeglected;
+          }
+          if (activeLatency.length > 0 && pass > 0) {
+            pass *= fixedLatencyAt(n);
+            neglected += latencyNeglected;
+          }
+          historicalNeglected = neglected;
+          return pass;
+        });
+        shared.curves.set(key, curve);
+      }
+      const known = curve;
+      const isMissing = missing;
+      return (at: BaselineReference) => {
+        const rate = at[metric];
+        if (!(rate >= low && rate <= high)) return null;
+        // The number of breakpoints ≤ rate (upper bound by bisection).
+        let from = 0;
+        let to = known.breakpoints.length;
+        while (from < to) {
+          const middle = (from + to) >>> 1;
+          if (known.breakpoints[middle] <= rate) from = middle + 1;
+          else to = middle;
+        }
+        const pass = known.passAtLow + (from > 0 ? known.cumulative[from - 1] : 0);
+        return {
+          hold: known.holdMass + (isMissing ? pass : 0),
+          pass: isMissing ? 0 : pass,
+          fail: Math.max(0, known.validMass - pass),
+          neglected: known.neglected,
+        };
+      };
+
+      function buildCurve(
+        law: CountLaw,
+        least: number,
+        p: number,
+        absoluteLimit: number,
+        ratio: number,
+        low: number,
+        high: number,
+        otherFactors: (n: number) => number,
+      ): PassCurve {
+        const rows = binomialRows(shared, p, tolerance);
+        let holdMass = 0;
+        let validMass = 0;
+        let passAtLow = 0;
+        let neglected = 0;
+        const points: number[] = [];
+        const jumps: number[] = [];
+        for (let i = 0; i < law.pmf.length; i++) {
+          const n = law.first + i;
+          const weight = law.pmf[i];
+          if (n < least || n === 0) {
+            holdMass += weight;
+            continue;
+          }
+          validMass += weight;
+          const base = weight * otherFactors(n);
+          neglected += weight * historicalNeglected;
+          const absoluteCount = largestPassingCount(n, absoluteLimit);
+          const lowCount = Math.min(absoluteCount, largestPassingCount(n, ratio * low));
+          const highCount = Math.min(absoluteCount, largestPassingCount(n, ratio * high));
+          let below = rowsAtMost(rows, n, p, lowCount, tolerance);
+          let rowNeglected = binomialNeglected;
+          passAtLow += base * below;
+          if (base > 0)
+            for (let x = lowCount + 1; x <= highCount; x++) {
+              const upTo = rowsAtMost(rows, n, p, x, tolerance);
+              rowNeglected = Math.max(rowNeglected, binomialNeglected);
+              if (upTo > below) {
+                points.push(leastRateAllowing(x, n, ratio));
+                jumps.push(base * (upTo - below));
+              }
+              below = upTo;
+            }
+          neglected += weight * rowNeglected;
+        }
+        const order = points.map((_, j) => j).sort((a, b) => points[a] - points[b]);
+        const breakpoints = new Float64Array(order.length);
+        const cumulative = new Float64Array(order.length);
+        let sum = 0;
+        for (let j = 0; j < order.length; j++) {
+          breakpoints[j] = points[order[j]];
+          sum += jumps[order[j]];
+          cumulative[j] = sum;
+        }
+        return { holdMass, validMass, passAtLow, neglected, breakpoints, cumulative };
+      }
+    },
+    historicalFactors(): (n: number) => number {
+      const active = counts.filter((entry) => entry.active);
+      const limits = active.map((entry) => entry.fixedLimit);
+      const probabilities = active.map((entry) => entry.p);
+      const rows = active.map((entry) => binomialRows(shared, entry.p, tolerance));
+      const hasLatency = activeLatency.length > 0;
+      return (n: number): number => {
+        let pass = 1;
+        let neglected = 0;
+        for (let k = 0; k < rows.length; k++) {
+          pass *= rowsAtMost(rows[k], n, probabilities[k], largestPassingCount(n, limits[k]), tolerance);
+          neglected += binomialNeglected;
+        }
+        if (hasLatency && pass > 0) {
+          pass *= fixedLatencyAt(n);
+          neglected += latencyNeglected;
+        }
+        historicalNeglected = neglected;
+        return pass;
+      };
     },
     hasRatio,
     /** Concurrent mode: the one count metric compared with the control, when no other rule is (else null). */

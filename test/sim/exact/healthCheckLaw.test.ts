@@ -193,9 +193,9 @@ describe('health check law', () => {
     expect(exact.neglected).toBeLessThan(1e-10);
   });
 
-  it('historical reference: a window read after another of the daily cycle (a different Λ, one shared pass table over n) keeps the scipy value', () => {
+  it('historical reference: a window read after another of the daily cycle (a different Λ, the same per-n tables) keeps the scipy value', () => {
     // The check's P(pass | n) does not depend on the window's expected arrivals, so the windows of
-    // a day share one table (healthCheckLaw.ts, SharedLaws.historicalPass); the peak-hour window
+    // a day read the same binomial rows and latency table over n (healthCheckLaw.ts, SharedLaws); the peak-hour window
     // fills part of it first, then the 01:00 window must still equal case_historical.
     const s = setup(historicalScenario, 'historical', 0.2, historicalRules, 20);
     const peak = exactAt(s, 14 * 3600, historicalReference);
@@ -205,6 +205,34 @@ describe('health check law', () => {
     expect(exact.pass).toBeCloseTo(0.4397160149137706, 10);
     expect(exact.fail).toBeCloseTo(0.5602839850862072, 10);
     expect(exact.neglected).toBeLessThan(1e-10);
+  });
+
+  it('historical reference with a rate range: the check read from its step function of the rate equals the direct sum at every rate', () => {
+    // healthCheckLaw.ts historicalCurve: built once per window over the range, read by bisection.
+    // Checked against the sum over n at rates spread over the range and AT breakpoints (x/(2n)
+    // for counts x and request counts n near the window's mean), where a rounding slip would show.
+    const rulesWithAbsolute = [...historicalRules, absoluteRule('errorRate', 0.045), ratioRule('errorRate', 3)];
+    for (const rules of [historicalRules, rulesWithAbsolute]) {
+      const s = setup(historicalScenario, 'historical', 0.2, rules, 20);
+      const rateSupports = { errorRate: [0.004, 0.04] as const };
+      const rates = Array.from({ length: 60 }, (_, i) => 0.004 + (0.036 * i) / 59);
+      for (let n = 110; n <= 130; n += 5) for (let x = 1; x <= 10; x++) rates.push(x / n / 2);
+      for (const rate of rates) {
+        const direct = exactAt(s, 3600, { ...historicalReference, errorRate: rate });
+        const curve = exactAt(s, 3600, { ...historicalReference, errorRate: rate, rateSupports });
+        expect(Math.abs(curve.pass - direct.pass), `pass at ${rate}`).toBeLessThan(1e-13);
+        expect(Math.abs(curve.fail - direct.fail), `fail at ${rate}`).toBeLessThan(1e-13);
+        expect(Math.abs(curve.hold - direct.hold), `hold at ${rate}`).toBeLessThan(1e-15);
+        expect(curve.neglected).toBeLessThan(1e-10);
+      }
+      // The scipy case (rate 0.015, the first rule set) read from the curve too.
+      if (rules === historicalRules) {
+        const exact = exactAt(s, 3600, { ...historicalReference, rateSupports });
+        // scripts/reference/exact_laws.py case_historical (scipy 1.10.1):
+        expect(exact.pass).toBeCloseTo(0.4397160149137706, 10);
+        expect(exact.fail).toBeCloseTo(0.5602839850862072, 10);
+      }
+    }
   });
 
   it('concurrent control: equals the scipy brute force (realized share pinned)', () => {
