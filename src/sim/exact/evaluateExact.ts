@@ -8,9 +8,12 @@
  * How: the stage walk is a Markov chain over check windows (stageChain.ts) whose transition
  * probabilities are the per-check laws (checkLaw.ts and healthCheckLaw.ts). With a historical
  * baseline, the reference every ratio rule compares with is the baseline stage's measurement,
- * random itself: the chain runs once per node of its law (baselineLaw.ts) and the tallies are
- * averaged with the nodes' weights — the baseline's own noise integrated over, not ignored. That
- * average is a discretisation: it runs again at a half and a quarter of the nodes and the largest
+ * random itself: the chain runs for every node of its law (baselineLaw.ts) and the tallies are
+ * averaged with the nodes' weights — the baseline's own noise integrated over, not ignored. The
+ * nodes share the chain's states, so they are the columns of ONE vector run (vectorChain.ts), the
+ * n, n/2 and n/4 nodes of the discretisation estimate with them (and, in `evaluateExactSettings`,
+ * every setting of a curve or sweep that shares the chain's structure). That
+ * average is a discretisation: it is computed at a half and a quarter of the nodes too and the largest
  * difference, times a safety factor (`discretisationSafety`), is added to the neglected mass; above `maxNeglected` the evaluator
  * refuses ("numerical tolerance: historical baseline discretisation").
  *
@@ -39,15 +42,16 @@ import type { Scenario } from '../scenario.ts';
 import type { World } from '../world.ts';
 import { compileWorld } from '../world.ts';
 import { abTestApproximations, abTestFeatures } from './abTestLaw.ts';
-import type { BaselineLaw } from './baselineLaw.ts';
+import type { BaselineLaw, BaselineNode } from './baselineLaw.ts';
 import { baselineLaw } from './baselineLaw.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
-import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import { columnTally, emptyTally, exactSummary, mergeTally } from './exactTally.ts';
 import type { ChainLaws } from './stageChain.ts';
-import { runStageChain } from './stageChain.ts';
+import type { ChainColumn } from './vectorChain.ts';
+import { chainStructureKey, runVectorChain } from './vectorChain.ts';
 
 /** An exact answer. */
 export interface ExactResult {
@@ -81,6 +85,8 @@ export interface ExactOptions {
   baselineNodes?: number;
   /** Largest neglected probability mass accepted (default 1e-6). */
   maxNeglected?: number;
+  /** Record the per-stage tallies (`ExactTally.stages`: the audit's stage breakdown). Default false. */
+  stageBreakdown?: boolean;
 }
 
 /**
@@ -112,86 +118,201 @@ function baselineBefore(compiled: CompiledPolicy, index: number): boolean {
 
 /**
  * Evaluates `policy` in `scenario` exactly (module comment), or returns the features that need
- * Monte-Carlo. Throws a RangeError when the policy is invalid (as `simulate`). Cost: one chain run
- * per baseline node, 1.75 × the nodes in all (0.75 × when refused early) — O(windows × live states) each — plus the laws' sums (cached per window).
+ * Monte-Carlo. Throws a RangeError when the policy is invalid (as `simulate`). Cost: one vector
+ * chain run (vectorChain.ts) over the 1.75 × n baseline nodes — O(windows × live states × nodes)
+ * arithmetic, the bookkeeping once — plus the laws' sums (cached per window).
  */
 export function evaluateExact(scenario: Scenario, policy: Policy, options: ExactOptions = {}): ExactResult | ExactUnsupported {
-  const compiled = compilePolicy(policy);
-  const maxNeglected = options.maxNeglected ?? 1e-6;
+  return evaluateExactSettings(scenario, [policy], options)[0];
+}
+
+/** One setting's columns of a vector run, and how its answer is assembled from them. */
+interface SettingPlan {
+  index: number;
+  compiled: CompiledPolicy;
+  world: World;
+  /**
+   * The baseline laws whose node averages make the answer: [n/4, n/2, n] nodes, or one law
+   * ([n] with one node; a single null reference without a historical baseline stage).
+   */
+  levels: BaselineLaw[];
+  /** Nodes asked for (historical), null without a historical baseline stage. */
+  requested: number | null;
+}
+
+/** The baseline law of a setting without a historical baseline stage: one column, reference null. */
+const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknown as BaselineNode['reference'] }], neglected: 0 };
+
+/**
+ * `evaluateExact` for several policies in one scenario — the settings of an operating curve or a
+ * sweep — in as few chain runs as their structures allow: the settings whose chains share a
+ * structure (`chainStructureKey`: the stages, durations, check intervals, counting and traffic;
+ * thresholds, rule limits and minimum requests may differ) and a world (flag group) run as ONE
+ * vector chain over all their (setting, baseline node) columns. Each answer is the one
+ * `evaluateExact` gives for that policy alone (the same columns, the same arithmetic; a vector run
+ * prunes a state only when every column may drop it, so an answer moves by at most its neglected
+ * mass). When a law refuses mid-run (`ExactUnsupportedError`), that group's settings are answered
+ * one by one, each exactly as `evaluateExact` alone would refuse or answer. Throws a RangeError
+ * when a policy is invalid. Cost: one vector run per group, O(windows × live states × columns).
+ */
+export function evaluateExactSettings(
+  scenario: Scenario,
+  policies: readonly Policy[],
+  options: ExactOptions = {},
+): (ExactResult | ExactUnsupported)[] {
+  const compiledPolicies = policies.map((policy) => compilePolicy(policy));
   if (
     options.baselineNodes !== undefined &&
     !(Number.isInteger(options.baselineNodes) && options.baselineNodes >= 4 && options.baselineNodes % 4 === 0)
   )
     throw new RangeError(`baselineNodes must be a multiple of 4 (at least 4), got ${options.baselineNodes}`);
-  const support = exactSupport(scenario, policy);
-  const features = [...(support.supported ? [] : support.features), ...chainFeatures(compiled)];
-  if (features.length > 0) return { supported: false, features: [...new Set(features)] };
-  const world = options.world ?? compileWorld(scenario, flagGroup(policy));
+  const results: (ExactResult | ExactUnsupported)[] = new Array(policies.length);
+  const worlds = new Map<string, World>();
+  const groups = new Map<string, SettingPlan[]>();
+  for (const [index, policy] of policies.entries()) {
+    const compiled = compiledPolicies[index];
+    const support = exactSupport(scenario, policy);
+    const features = [...(support.supported ? [] : support.features), ...chainFeatures(compiled)];
+    if (features.length > 0) {
+      results[index] = { supported: false, features: [...new Set(features)] };
+      continue;
+    }
+    const group = flagGroup(policy);
+    let world = options.world ?? worlds.get(group);
+    if (world === undefined) {
+      world = compileWorld(scenario, group);
+      worlds.set(group, world);
+    }
+    try {
+      const plan = planSetting(index, world, compiled, options);
+      const key = `${group}\u0000${chainStructureKey(compiled)}`;
+      const members = groups.get(key);
+      if (members) members.push(plan);
+      else groups.set(key, [plan]);
+    } catch (error) {
+      if (error instanceof ExactUnsupportedError) results[index] = { supported: false, features: error.features };
+      else throw error;
+    }
+  }
+  for (const plans of groups.values()) {
+    let tallies: ExactTally[][];
+    try {
+      tallies = runColumns(
+        plans,
+        plans.map((plan) => plan.levels),
+        options,
+      );
+    } catch (error) {
+      if (!(error instanceof ExactUnsupportedError)) throw error;
+      for (const plan of plans) results[plan.index] = evaluateAlone(plan, options);
+      continue;
+    }
+    for (const [position, plan] of plans.entries()) results[plan.index] = assemble(plan, tallies[position], options);
+  }
+  return results;
+}
+
+/** The baseline laws of a setting (`SettingPlan.levels`). Throws `ExactUnsupportedError` as `baselineLaw` does. */
+function planSetting(index: number, world: World, compiled: CompiledPolicy, options: ExactOptions): SettingPlan {
+  if (!(compiled.baselineMode === 'historical' && compiled.stages.some((stage) => stage.kind === 'baseline')))
+    return { index, compiled, world, levels: [noBaseline], requested: null };
+  const requested = options.baselineNodes ?? 16;
+  const law = baselineLaw(world, compiled, { nodes: requested });
+  if (law.nodes.length <= 1) return { index, compiled, world, levels: [law], requested };
+  const quarter = baselineLaw(world, compiled, { nodes: requested / 4 });
+  const half = baselineLaw(world, compiled, { nodes: requested / 2 });
+  return { index, compiled, world, levels: [quarter, half, law], requested };
+}
+
+/**
+ * One vector run over the columns of `plans` (all of one world and chain structure), each plan's
+ * `levels[i]` its laws to average: returns per plan, per level, the node-weighted average tally.
+ */
+function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly BaselineLaw[])[], options: ExactOptions): ExactTally[][] {
+  const columns: ChainColumn[] = [];
+  for (const [position, plan] of plans.entries())
+    for (const law of levels[position])
+      for (const node of law.nodes)
+        columns.push({
+          compiled: plan.compiled,
+          laws: withEstablishment(plan.compiled, exactChainLaws(plan.world, plan.compiled, node.reference)),
+        });
+  const vector = runVectorChain(plans[0].world, columns, options.stageBreakdown ? { stageBreakdown: true } : {});
+  let column = 0;
+  return levels.map((planLevels) =>
+    planLevels.map((law) => {
+      const average = emptyTally();
+      for (const node of law.nodes) mergeTally(average, columnTally(vector, column++), node.weight);
+      return average;
+    }),
+  );
+}
+
+/**
+ * One setting alone, in the order the evaluator has always taken (n/4 and n/2 nodes first,
+ * refusing before the n-node run when they already differ by too much): the answer, or the
+ * refusal, that `evaluateExact` gives for it alone.
+ */
+function evaluateAlone(plan: SettingPlan, options: ExactOptions): ExactResult | ExactUnsupported {
   try {
-    const total = emptyTally();
-    let nodes = 1;
-    let discretisation = 0;
-    if (compiled.baselineMode === 'historical' && compiled.stages.some((stage) => stage.kind === 'baseline')) {
-      const requested = options.baselineNodes ?? 16;
-      const law = baselineLaw(world, compiled, { nodes: requested });
-      nodes = law.nodes.length;
-      if (nodes > 1) {
-        // The node average is a discretisation (baselineLaw.ts): estimate its error from the
-        // answers at n/4 and n/2 nodes first (refusing early, before the n-node run, when they
-        // already differ by too much), then at n (outcomeDifference × discretisationSafety).
-        const quarter = emptyTally();
-        nodeAverage(world, compiled, baselineLaw(world, compiled, { nodes: requested / 4 }), quarter);
-        const half = emptyTally();
-        nodeAverage(world, compiled, baselineLaw(world, compiled, { nodes: requested / 2 }), half);
-        discretisation = discretisationSafety * outcomeDifference(half, quarter);
-        if (discretisation <= maxNeglected) {
-          nodeAverage(world, compiled, law, total);
-          discretisation = discretisationSafety * Math.max(outcomeDifference(total, half), outcomeDifference(half, quarter));
-        }
-      } else {
-        nodeAverage(world, compiled, law, total);
-      }
-      if (discretisation > maxNeglected) {
-        return {
-          supported: false,
-          features: [
-            `numerical tolerance: historical baseline discretisation (the answers at ${requested}, ${requested / 2} and ${requested / 4} nodes of the baseline's law differ by up to ${(discretisation / discretisationSafety).toExponential(2)}; × ${discretisationSafety} is above ${maxNeglected})`,
-          ],
-        };
-      }
-      total.neglected += law.neglected + discretisation;
-    } else {
-      mergeTally(total, runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, null))));
-    }
-    if (!(total.neglected <= maxNeglected)) {
-      return {
-        supported: false,
-        features: [
-          `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`,
-        ],
-      };
-    }
-    return {
-      supported: true,
-      summary: exactSummary(total),
-      tally: total,
-      baselineNodes: nodes,
-      approximations: abTestApproximations(compiled),
-    };
+    if (plan.levels.length === 1) return assemble(plan, runColumns([plan], [plan.levels], options)[0], options);
+    const [quarter, half] = runColumns([plan], [plan.levels.slice(0, 2)], options)[0];
+    const early = discretisationSafety * outcomeDifference(half, quarter);
+    if (early > (options.maxNeglected ?? 1e-6)) return assemble(plan, [quarter, half, null], options);
+    const [total] = runColumns([plan], [plan.levels.slice(2)], options)[0];
+    return assemble(plan, [quarter, half, total], options);
   } catch (error) {
     if (error instanceof ExactUnsupportedError) return { supported: false, features: error.features };
     throw error;
   }
 }
 
-/** Adds the weighted chain runs over the nodes of `law` into `total` (in place). One chain run per node. */
-function nodeAverage(world: World, compiled: CompiledPolicy, law: BaselineLaw, total: ExactTally): void {
-  for (const node of law.nodes)
-    mergeTally(
-      total,
-      runStageChain(world, compiled, withEstablishment(compiled, exactChainLaws(world, compiled, node.reference))),
-      node.weight,
-    );
+/**
+ * A setting's answer from its levels' averages ([n/4, n/2, n] or [n]; the n-node average null
+ * when the evaluator refused before it): the discretisation estimate, the neglected mass and the
+ * refusals of the module comment.
+ */
+function assemble(plan: SettingPlan, averages: readonly (ExactTally | null)[], options: ExactOptions): ExactResult | ExactUnsupported {
+  const maxNeglected = options.maxNeglected ?? 1e-6;
+  let total: ExactTally;
+  let nodes = 1;
+  if (plan.requested !== null) {
+    const requested = plan.requested;
+    const law = plan.levels[plan.levels.length - 1];
+    nodes = law.nodes.length;
+    let discretisation = 0;
+    if (averages.length === 3) {
+      // The node average is a discretisation (baselineLaw.ts): its error estimated from the
+      // answers at n/4, n/2 and n nodes (outcomeDifference × discretisationSafety).
+      const [quarter, half, full] = averages as [ExactTally, ExactTally, ExactTally | null];
+      discretisation = discretisationSafety * outcomeDifference(half, quarter);
+      if (discretisation <= maxNeglected && full !== null)
+        discretisation = discretisationSafety * Math.max(outcomeDifference(full, half), outcomeDifference(half, quarter));
+      total = full ?? half;
+    } else total = averages[0] as ExactTally;
+    if (discretisation > maxNeglected) {
+      return {
+        supported: false,
+        features: [
+          `numerical tolerance: historical baseline discretisation (the answers at ${requested}, ${requested / 2} and ${requested / 4} nodes of the baseline's law differ by up to ${(discretisation / discretisationSafety).toExponential(2)}; × ${discretisationSafety} is above ${maxNeglected})`,
+        ],
+      };
+    }
+    total.neglected += law.neglected + discretisation;
+  } else total = averages[0] as ExactTally;
+  if (!(total.neglected <= maxNeglected)) {
+    return {
+      supported: false,
+      features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`],
+    };
+  }
+  return {
+    supported: true,
+    summary: exactSummary(total),
+    tally: total,
+    baselineNodes: nodes,
+    approximations: abTestApproximations(plan.compiled),
+  };
 }
 
 /**

@@ -6,18 +6,17 @@
  * tests call it in-process.
  *
  * Each world is compiled once per flag group and reused by every setting (the sticky share and
- * the users' weights do not depend on the threshold), so the cost is the settings' chains, not
- * their scenario setup. The first setting is evaluated first: when it has no exact form the
- * curve stops there and returns its features (a curve half exact and half sampled would read as
- * one kind of number — `exactSweep` refuses the same way).
+ * the users' weights do not depend on the threshold), and the settings' chains run as ONE vector
+ * chain per world (vectorChain.ts: the settings × baseline nodes as columns, the chain's
+ * bookkeeping paid once), so the cost is the laws' sums, not the settings' setup. When a setting
+ * has no exact form the curve returns the first such setting's features (a curve half exact and
+ * half sampled would read as one kind of number — `exactSweep` refuses the same way); when the
+ * first setting (the lab's current one) is refused, before the second world is run.
  */
 import type { Policy } from '../../engine/policy/policy.ts';
-import { flagGroup } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
-import type { World } from '../world.ts';
-import { compileWorld } from '../world.ts';
 import type { ExactOptions } from './evaluateExact.ts';
-import { evaluateExact } from './evaluateExact.ts';
+import { evaluateExactSettings } from './evaluateExact.ts';
 import type { ExactSummary } from './exactTally.ts';
 
 /** One setting of the curve: the knob's value and the policy it gives. */
@@ -43,40 +42,40 @@ export interface ExactCurvePoint {
   regressed: ExactSummary;
 }
 
-/** The curve in the order the settings were given, or the features that need simulation. */
-export type ExactCurveResult = { supported: true; points: ExactCurvePoint[] } | { supported: false; features: string[] };
+/**
+ * The curve in the order the settings were given, with the approximations any answer made
+ * (`ExactResult.approximations`, without repeats; always set by `exactOperatingCurve`, optional
+ * for the lab's hand-built results), or the features that need simulation.
+ */
+export type ExactCurveResult =
+  | { supported: true; points: ExactCurvePoint[]; approximations?: string[] }
+  | { supported: false; features: string[] };
 
 /**
- * Evaluates every setting in both worlds exactly (module comment). `onProgress(done, total)` after
- * each setting. Throws a RangeError when a setting's policy is invalid (as `simulate`). Cost:
- * 2 × settings exact evaluations plus one world compilation per world and flag group.
+ * Evaluates every setting in both worlds exactly (module comment). `onProgress(done, total)` per
+ * setting once its answers are in. Throws a RangeError when a setting's policy is invalid (as
+ * `simulate`). Cost: per world, one vector chain run over the settings that share the chain's
+ * structure (`evaluateExactSettings`: all of them for a threshold curve) and their baseline
+ * nodes, plus one world compilation per world and flag group.
  */
 export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
-  const worlds = new Map<string, World>();
-  const worldOf = (which: 'healthy' | 'regressed', policy: Policy): World => {
-    const group = flagGroup(policy);
-    const key = `${which}\u0000${group}`;
-    let world = worlds.get(key);
-    if (world === undefined) {
-      world = compileWorld(request[which], group);
-      worlds.set(key, world);
-    }
-    return world;
-  };
+  const options: ExactOptions = request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {};
+  const policies = request.settings.map((setting) => setting.policy);
+  const healthy = evaluateExactSettings(request.healthy, policies, options);
+  // The first setting refused: its features, without the other world's run.
+  if (healthy.length > 0 && !healthy[0].supported) return { supported: false, features: healthy[0].features };
+  const regressed = evaluateExactSettings(request.regressed, policies, options);
   const points: ExactCurvePoint[] = [];
-  for (const [index, { value, policy }] of request.settings.entries()) {
+  const approximations = new Set<string>();
+  for (const [index, { value }] of request.settings.entries()) {
     const summaries: ExactSummary[] = [];
-    for (const which of ['healthy', 'regressed'] as const) {
-      const options: ExactOptions = {
-        world: worldOf(which, policy),
-        ...(request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {}),
-      };
-      const result = evaluateExact(request[which], policy, options);
+    for (const result of [healthy[index], regressed[index]]) {
       if (!result.supported) return { supported: false, features: result.features };
+      for (const note of result.approximations) approximations.add(note);
       summaries.push(result.summary);
     }
     points.push({ value, healthy: summaries[0], regressed: summaries[1] });
     onProgress?.(index + 1, request.settings.length);
   }
-  return { supported: true, points };
+  return { supported: true, points, approximations: [...approximations] };
 }

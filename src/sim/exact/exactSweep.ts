@@ -12,7 +12,7 @@ import type { Scenario } from '../scenario.ts';
 import type { ParameterRange } from '../sweep.ts';
 import { sweepCells } from '../sweep.ts';
 import type { ExactOptions } from './evaluateExact.ts';
-import { evaluateExact } from './evaluateExact.ts';
+import { evaluateExactSettings } from './evaluateExact.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
 import { emptyTally, exactSummary, mergeTally } from './exactTally.ts';
 
@@ -33,8 +33,9 @@ export type ExactSweepResult =
 
 /**
  * Evaluates every setting × scenario exactly (module comment). Throws a RangeError when a setting
- * makes the policy invalid (as `sweep`). Cost: settings × scenarios exact evaluations; stops at
- * the first unsupported one.
+ * makes the policy invalid (as `sweep`). Cost: per scenario one vector chain run over the settings
+ * that share the chain's structure (`evaluateExactSettings`: a threshold sweep is one run per
+ * scenario); the refusal reported is the first in (setting, scenario) order, as if evaluated one by one.
  */
 export function exactSweep(
   scenarios: readonly Scenario[],
@@ -43,12 +44,20 @@ export function exactSweep(
   options: ExactOptions = {},
 ): ExactSweepResult {
   const { settings, cells } = sweepCells(scenarios, policy, ranges, { replicates: 1, seed: 0 });
+  // Per scenario, every setting at once (cells[i][j] is setting i in scenario j).
+  const answers = scenarios.map((_, j) =>
+    evaluateExactSettings(
+      cells[0][j].scenario,
+      cells.map((row) => row[j].policy),
+      options,
+    ),
+  );
   const rows: ExactSweepRow[] = [];
   const approximations = new Set<string>();
   for (let i = 0; i < settings.length; i++) {
     const tally = emptyTally();
-    for (const cell of cells[i]) {
-      const result = evaluateExact(cell.scenario, cell.policy, options);
+    for (let j = 0; j < scenarios.length; j++) {
+      const result = answers[j][i];
       if (!result.supported) return { supported: false, features: result.features };
       for (const note of result.approximations) approximations.add(note);
       mergeTally(tally, result.tally);
