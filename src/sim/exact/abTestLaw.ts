@@ -23,14 +23,17 @@
  * The counts: with Poisson arrivals, the arms' cumulative outcomes over the stage's first j
  * windows are independent Poisson counts, candidate ~ Poisson(Λ_j f), control ~ Poisson(Λ_j (1 − f))
  * (Λ_j the expected arrivals of those windows, the daily cycle integrated; f the realized sticky
- * share `exposedShare`). The look windows are computed from those laws and must be (nearly) surely
- * determined: the probability that the planned n is reached at window j is required to be below
- * `tolerance` or above 1 − `tolerance` at every window (the masses in between are counted in
- * `neglected`); otherwise the law throws `ExactUnsupportedError` naming the stage and the window.
- * Where the planned n comes from a measured rate, its range is bounded (Hoeffding's inequality
- * on the rate given its outcome count, the count's Poisson tail counted) and the look windows
- * must be the same over the whole range — the planned n then provably does not matter for a
- * fixed design (group-sequential: the information fractions move with it; refused unless equal).
+ * share `exposedShare`). Fixed design: the look's window is random — P_j = P(the planned n is
+ * reached by window j) over those counts and the planned n's law — and the chain is given its
+ * hazard (P_j − P_{j−1}) / (1 − P_{j−1}); that is exact when every window the chain continues from
+ * passed its guardrails (a failure limit of 1), and otherwise the window must be determined (P_j
+ * within `tolerance` of 0 or 1 at every window, the masses in between counted in `neglected`) or
+ * the law throws `ExactUnsupportedError` naming the stage. The crossing is taken independent of
+ * the crossing window's guardrail outcome (both read that window's request count: named as part
+ * of the approximation). Where the planned n comes from a measured rate (the historical
+ * baseline's, or the stage's first control window), its law is that of the planned n at the
+ * measured rate's normal limit (`plannedOverRate`). Group-sequential design: the planned n must be
+ * known (sampleSize or baselineRate) and every look's window determined, else refused by name.
  *
  * The statistic — an APPROXIMATION the evaluator names (`abTestApproximations`): the pooled
  * two-proportion z at the looks follows the canonical joint normal law (Jennison & Turnbull
@@ -60,7 +63,11 @@ import { poissonAbove, poissonAtMost } from './poissonTail.ts';
 
 /** The test's outcome at one window, given it had not concluded and the window's guardrails passed. */
 export interface AbLookOutcome {
-  /** Whether the controller looks at the test in this window (a group-sequential look is counted). */
+  /**
+   * Whether the test may conclude in this window: the chain applies the probabilities below and
+   * counts the window in its looks (the group-sequential design's look index; the fixed design
+   * ignores the count). False: nothing happens to the test.
+   */
   look: boolean;
   /** P(candidate better: B_WINS, or the upper boundary crossed). */
   better: number;
@@ -131,7 +138,7 @@ export function abTestApproximations(compiled: CompiledPolicy): string[] {
     const what =
       design.type === 'groupSequential'
         ? `its z statistics at the ${design.looks} looks (the engine's recursion, crossingProbabilities, with the boundaries at the 1/200 rounding of the expected information fractions)`
-        : 'its z statistic at the look';
+        : "its z statistic at the look (whose window's law — from the arms' Poisson counts and the planned n's law, a measured rate taken by its normal limit — is taken independent of that window's guardrail outcome)";
     notes.push(
       `A/B test of stage ${stage.index} '${stage.name}' by the normal law of ${what}: Z ~ N(δ√I, 1) at the looks' expected arm counts (Jennison & Turnbull 2000 §3.1), not the binomial law of the successes; decideAB's Newcombe condition read as |z| > z(1−α/2)`,
     );
@@ -157,8 +164,12 @@ export function fixedLookLaw(
   return { better: normalSf(critical - mean), worse: normalCdf(-critical - mean) };
 }
 
-/** The planned n per arm: a point, or the range over the measured rate's law (with the mass outside it). */
-interface PlannedRange {
+/**
+ * The planned n per arm: its law as value → probability (one value when given), its range, and
+ * the mass the law leaves out.
+ */
+interface PlannedLaw {
+  values: Map<number, number>;
   low: number;
   high: number;
   neglected: number;
@@ -172,25 +183,37 @@ function plannedFor(stage: CompiledStage, measured: number): number {
   return requiredSampleSize({ baseline: rate, target, alpha: test.alpha, power: test.power, sides: 2, method: 'pooled' }).nPerArm;
 }
 
+/** A planned n known in advance. */
+function pointLaw(planned: number): PlannedLaw {
+  return { values: new Map([[planned, 1]]), low: planned, high: planned, neglected: 0 };
+}
+
+/** Equal-probability nodes of the measured rate's normal law (plannedOverRate). */
+const rateNodes = 400;
+
 /**
- * Range of the planned n when it comes from a rate measured on `expectedOutcomes` (mean of a
- * Poisson count) of true rate p: with N ≥ m except P(N < m) (counted), Hoeffding gives
- * P(|rate − p| > t | N) ≤ 2 exp(−2 N t²), so t = √(ln(4/ε) / (2m)) leaves ε/2. The planned n is
- * evaluated on 41 rates across [p − t, p + t] (it is unimodal in the rate, maximal near 1/2).
+ * The planned n's law when it comes from a rate measured on a Poisson(`expectedOutcomes`) count
+ * of outcomes of true success rate p: the measured rate's law is taken as its normal limit
+ * N(p, pq/Λ) (an approximation named by `abTestApproximations`; with Λ in the thousands its
+ * error is of the order of the normal law's skewness, 1/√Λ, on probabilities that only move the
+ * look window), discretised at 400 equal-probability nodes (the midpoint rule in probability, as
+ * baselineLaw.ts), and the planned n — a step function of the rate — tallied per value. The
+ * count's lower tail below `atLeast` (the controller waits for that many) is counted as neglected.
  */
-function plannedOverRate(stage: CompiledStage, p: number, expectedOutcomes: number, tolerance: number, atLeast: number): PlannedRange {
-  const m = Math.max(atLeast, Math.floor(expectedOutcomes - 10 * Math.sqrt(expectedOutcomes)));
-  if (!(m > 0)) return { low: 0, high: Number.POSITIVE_INFINITY, neglected: 0 };
-  const tail = poissonAtMost(expectedOutcomes, m - 1);
-  const half = Math.sqrt(Math.log(4 / tolerance) / (2 * m));
-  let low = Number.POSITIVE_INFINITY;
-  let high = 0;
-  for (let i = 0; i <= 40; i++) {
-    const planned = plannedFor(stage, p - half + (2 * half * i) / 40);
-    low = Math.min(low, planned);
-    high = Math.max(high, planned);
+function plannedOverRate(stage: CompiledStage, p: number, expectedOutcomes: number, atLeast: number): PlannedLaw {
+  const spread = Math.sqrt((p * (1 - p)) / Math.max(1, expectedOutcomes));
+  const values = new Map<number, number>();
+  for (let i = 0; i < rateNodes; i++) {
+    const planned = plannedFor(stage, p + spread * normalQuantile((i + 0.5) / rateNodes));
+    values.set(planned, (values.get(planned) ?? 0) + 1 / rateNodes);
   }
-  return { low, high, neglected: tail + tolerance / 2 };
+  const all = [...values.keys()];
+  return {
+    values,
+    low: Math.min(...all),
+    high: Math.max(...all),
+    neglected: poissonAtMost(expectedOutcomes, atLeast - 1),
+  };
 }
 
 /** Λ-weighted mean accuracy of both arms and the expected arrivals over [from, to), window by window. */
@@ -236,13 +259,10 @@ export function abTestLaw(
   const where = `stage ${stage.index} '${stage.name}'`;
   const interval = stage.checkInterval;
 
-  /** The planned n's range for a stage entered at `stageStart` (step.ts `plannedSampleSize`). */
-  function plannedRange(stageStart: number): PlannedRange {
-    if (test!.sampleSize !== null) return { low: test!.sampleSize, high: test!.sampleSize, neglected: 0 };
-    if (test!.baselineRate !== null) {
-      const planned = plannedFor(stage, test!.baselineRate);
-      return { low: planned, high: planned, neglected: 0 };
-    }
+  /** The planned n's law for a stage entered at `stageStart` (step.ts `plannedSampleSize`). */
+  function plannedLaw(stageStart: number): PlannedLaw {
+    if (test!.sampleSize !== null) return pointLaw(test!.sampleSize);
+    if (test!.baselineRate !== null) return pointLaw(plannedFor(stage, test!.baselineRate));
     const baselines = compiled.stages.filter((candidate) => candidate.kind === 'baseline');
     if (baselines.length > 0) {
       // The historical baseline's outcomes: control serves everyone over the baseline stage.
@@ -254,11 +274,27 @@ export function abTestLaw(
       const baseline = baselines[0];
       const measured = meanAccuracy(world, 0, baseline.minDuration, baseline.checkInterval);
       // The controller reads the baseline rate once it holds ≥ 100 outcomes.
-      return plannedOverRate(stage, measured.control, measured.arrivals, tolerance, 100);
+      return plannedOverRate(stage, measured.control, measured.arrivals, 100);
     }
-    // The stage's control at the first run of the test: at least its first window's outcomes.
+    // The stage's control at the first run of the test: its first window when that window passes
+    // (with a failure limit above 1 a failed first window moves the measurement: refused).
+    if (stage.failureCounting.limit > 1)
+      throw new ExactUnsupportedError(
+        [
+          `A/B planned sample size measured on the stage's control with a guardrail failure limit of ${stage.failureCounting.limit} (${where}: a failing first window moves the measurement)`,
+        ],
+        'the planned n depends on the guardrail path',
+      );
     const first = meanAccuracy(world, stageStart, Math.min(stageStart + interval, horizon), interval);
-    return plannedOverRate(stage, first.control, first.arrivals * (1 - share), tolerance, Math.max(1, stage.minRequests));
+    return plannedOverRate(stage, first.control, first.arrivals * (1 - share), Math.max(1, stage.minRequests));
+  }
+
+  /** P(min(control, candidate) over the first j windows ≥ planned n), over the planned n's law. */
+  function crossedBy(stageStart: number, planned: PlannedLaw, j: number, fraction = 1): number {
+    const counts = countsAt(stageStart, j);
+    let sum = 0;
+    for (const [n, weight] of planned.values) sum += weight * reached(counts, Math.ceil(fraction * n - 1e-9));
+    return sum;
   }
 
   /** Per stage start: cumulative expected arrivals and Λ-weighted accuracies of the first j windows (index j). */
@@ -310,7 +346,7 @@ export function abTestLaw(
    */
   function determinedWindow(
     stageStart: number,
-    range: PlannedRange,
+    range: PlannedLaw,
     fraction: number,
     from: number,
   ): { window: number; neglected: number } | null {
@@ -333,32 +369,72 @@ export function abTestLaw(
     return null;
   }
 
+  /**
+   * The fixed design's look (module comment): the hazard h_j = (P_j − P_{j−1}) / (1 − P_{j−1}) of
+   * the planned n being first reached at window j, P_j = P(crossed by window j) over the Poisson
+   * counts and the planned n's law, times the look's normal law at window j. The look is at the
+   * first PASSING window after the crossing: with a failure limit of 1 every window the chain
+   * continues from passed, so the hazard is exact; with a larger limit the crossing window must be
+   * determined (P_j within `tolerance` of 0 or 1, the masses in between counted), else refused.
+   */
+  function fixedSchedule(stageStart: number, planned: PlannedLaw, cache: Map<string, AbLookOutcome>): AbTestSchedule {
+    const last = windowsOfStage(stageStart);
+    const crossed: number[] = [0];
+    let neglected = planned.neglected;
+    let random = false;
+    for (let j = 1; j <= last; j++) {
+      let probability = crossedBy(stageStart, planned, j);
+      if (probability > tolerance && probability < 1 - tolerance) random = true;
+      if (probability >= 1 - tolerance) {
+        neglected += 1 - probability;
+        probability = 1;
+      }
+      crossed.push(probability);
+      if (probability === 1) break;
+    }
+    if (random && stage.failureCounting.limit > 1)
+      throw new ExactUnsupportedError(
+        [
+          `A/B fixed-horizon look window with a guardrail failure limit of ${stage.failureCounting.limit} (${where}: the planned n is reached at a random window, and a failing check there moves the look)`,
+        ],
+        'the look falls at a random window',
+      );
+    if (!random) {
+      // Determined: the look at the first window with P_j = 1 (if any); the earlier mass is neglected.
+      const lastIndex = crossed.length - 1;
+      neglected += crossed[lastIndex] === 1 ? crossed[lastIndex - 1] : crossed[lastIndex];
+      for (let j = 1; j < crossed.length; j++) if (crossed[j] < 1) crossed[j] = 0;
+    }
+    return {
+      at(window) {
+        const after = window >= crossed.length ? crossed[crossed.length - 1] : crossed[window];
+        const before = window - 1 >= crossed.length ? crossed[crossed.length - 1] : crossed[window - 1];
+        const hazard = before >= 1 ? 1 : (after - before) / (1 - before);
+        if (!(hazard > 0)) return noLook;
+        const key = String(window);
+        const known = cache.get(key);
+        if (known) return known;
+        const counts = countsAt(stageStart, window);
+        const { better, worse } = fixedLookLaw(counts.control, counts.pControl, counts.candidate, counts.pCandidate, test!.alpha);
+        const outcome: AbLookOutcome = {
+          look: true,
+          better: hazard * better,
+          worse: hazard * worse,
+          ended: hazard * Math.max(0, 1 - better - worse),
+          // Counted once, at the first window with a look (every rollout reaching the look passes it).
+          neglected: before === 0 ? neglected : 0,
+        };
+        cache.set(key, outcome);
+        return outcome;
+      },
+    };
+  }
+
   function schedule(stageStart: number): AbTestSchedule {
-    const range = plannedRange(stageStart);
+    const range = plannedLaw(stageStart);
     const cache = new Map<string, AbLookOutcome>();
     const design = test!.design;
-    if (design.type === 'fixed') {
-      const look = determinedWindow(stageStart, range, 1, 1);
-      return {
-        at(window) {
-          if (look === null || window < look.window) return noLook;
-          const key = String(window);
-          const known = cache.get(key);
-          if (known) return known;
-          const counts = countsAt(stageStart, window);
-          const { better, worse } = fixedLookLaw(counts.control, counts.pControl, counts.candidate, counts.pCandidate, test!.alpha);
-          const outcome: AbLookOutcome = {
-            look: true,
-            better,
-            worse,
-            ended: Math.max(0, 1 - better - worse),
-            neglected: window === look.window ? look.neglected + range.neglected : 0,
-          };
-          cache.set(key, outcome);
-          return outcome;
-        },
-      };
-    }
+    if (design.type === 'fixed') return fixedSchedule(stageStart, range, cache);
     if (design.type !== 'groupSequential')
       throw new ExactUnsupportedError([`always-valid A/B design (${where})`], 'no exact law for the always-valid test');
     if (range.low !== range.high)
