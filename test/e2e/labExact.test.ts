@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
 
-// The policy lab asks the exact evaluator first (a Web Worker per edit). The framework default has
-// a shadow stage and an A/B stage, which have no
-// exact form yet (src/sim/exact/evaluateExact.ts): the lab names them and answers by Monte-Carlo.
+// The policy lab asks the exact evaluator first (a Web Worker per edit). The framework default's
+// shadow and A/B stages are exact (shadowGateLaw.ts, abTestLaw.ts) but its historical baseline's
+// discretisation is above the tolerance (src/sim/exact/evaluateExact.ts): the lab names it and
+// answers by Monte-Carlo.
 describe('policy lab: the exact answer in Chromium', () => {
   let app: AppUnderTest;
   beforeAll(async () => {
@@ -19,19 +20,19 @@ describe('policy lab: the exact answer in Chromium', () => {
     const unsupported = view.locator('[data-section="exact-unsupported"]');
     await expect.poll(() => unsupported.count(), { timeout: 30_000 }).toBe(1);
     const features = await unsupported.locator('li[data-feature]').allTextContents();
-    // The shadow stage is exact now (shadowGateLaw.ts): only the A/B stage is named.
+    // The shadow and A/B stages are exact now: only the numerical tolerance is named.
     expect(features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
-    expect(features.some((feature) => feature.startsWith('A/B stage'))).toBe(true);
+    expect(features.some((feature) => feature.startsWith('numerical tolerance'))).toBe(true);
     // The Monte-Carlo answer is shown, with its intervals and its histogram.
     await expect.poll(() => view.locator('[data-section="done"]').count(), { timeout: 60_000 }).toBe(1);
     expect(await view.locator('[data-section="verdict"]').textContent()).toMatch(/rolled back in \d+\.\d% \[/);
     expect(await view.locator('svg[aria-label="Time to detect the regression"]').count()).toBe(1);
 
-    // An edit asks again (the older answer is superseded): without the shadow stage, only the A/B stage is named.
+    // An edit asks again (the older answer is superseded): without the shadow stage, the tolerance is still named.
     await view.locator('select[name="shadow"]').selectOption('off');
     await expect
       .poll(() => unsupported.locator('li[data-feature]').allTextContents(), { timeout: 30_000 })
-      .toEqual([expect.stringMatching(/^A\/B stage/)]);
+      .toEqual([expect.stringMatching(/^numerical tolerance/)]);
     // No exact figure is shown beside a Monte-Carlo one when there is no exact answer.
     expect(await view.locator('[data-section="verdict"][data-mode="exact"]').count()).toBe(0);
     await page.screenshot({ path: `${screenshotDir}/policy-lab-exact-unsupported.png`, fullPage: true });

@@ -27,8 +27,13 @@
  * excepted, below), failure limits, minRequests holds, min/max durations and onMaxDuration, the
  * kill switch, Poisson arrivals with the daily cycle and bursts, the realized sticky share, faults
  * at known times; shadow stages (shadowGateLaw.ts: the agreement gate exactly, the error and p95
- * ratio gates bounded — refused, naming the gate, when they sit near their thresholds). Not
- * covered (`chainFeatures` and the laws' `exactSupport` name them): A/B stages, statistical rules, and a full stage
+ * ratio gates bounded — refused, naming the gate, when they sit near their thresholds); A/B
+ * stages with the fixed and group-sequential designs (abTestLaw.ts: the guardrails as canary
+ * windows, the test of the success rate by the normal law of its z statistics — an approximation
+ * the answer names in `approximations` — at look windows whose law comes from the arms' Poisson
+ * counts). Not covered (`chainFeatures` and the laws' `exactSupport` name them): always-valid A/B
+ * designs, A/B metric lists and segment reports, a group-sequential design with a guardrail
+ * failure limit above 1 or random look windows, statistical rules, and a full stage
  * under a concurrent baseline, whose reference is the previous stage's accumulated control —
  * random, and dependent on that stage's own checks, which a chain over (stage, time, failures)
  * cannot carry.

@@ -36,6 +36,20 @@
  *   on the stage's accumulated comparisons (`ChainLaws.shadowGates`, shadowGateLaw.ts): pass →
  *   advance, fail → rollback; the gates' too-few-comparisons hold and a window without requests
  *   (which holds in the controller) are counted as neglected mass.
+ * - ab (step.ts `stepAb`, lines 850–918 at commit 44eb514): the guardrails exactly as a canary
+ *   window (`checkHealth`, the same `ChainLaws.healthCheck` at the stage's share and reference).
+ *   Fail: counted as in canary (`settle`, 861) — rollback at the limit, else hold. A
+ *   too-little-data hold is counted as neglected mass (`checkHealth` returns before
+ *   `addArmWindow`, 495, so that window would be missing from the test's counts). Pass: the test
+ *   (`runAbTest`, 705–830) concludes in the window with the probabilities of `ChainLaws.abTest`
+ *   (abTestLaw.ts) given it had not: candidate worse → rollback (882); better → `settle` 'pass'
+ *   ready once the minimum duration is met (912–913: advance, else passed time grows and the
+ *   maximum duration applies); ended without a difference (inconclusive or equivalent, 887) →
+ *   `onInconclusive`: 'rollback' rolls back, 'advance' is as better, 'hold' counts a passing check
+ *   without passed time and meets the maximum duration (905–909); still running → `settle` 'pass'
+ *   not ready. The test's status (running / better / ended), its looks made, whether an A/B
+ *   stage was entered and the last conclusion's winner (`lastAbConclusion`, for the A/B winner
+ *   rates) are part of the state; a concluded test keeps its conclusion (`runAbTest`'s early return).
  * - advancing past the last stage, or into `promote`, promotes; the kill switch rolls back at the
  *   end of the first window.
  * The run ends undecided when the horizon passes; the last window is clipped at the horizon.
@@ -179,7 +193,7 @@ function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => 
 /**
  * Runs the chain of `compiled` in `world` with the per-window `laws` from time 0 to the
  * scenario's horizon, and returns the exact outcome tally. Stages must be baseline, shadow,
- * canary, full or promote (the evaluator's `exactSupport` refuses the rest). Cost: see module comment.
+ * canary, ab (with `laws.abTest`), full or promote. Cost: see module comment.
  */
 export function runStageChain(world: World, compiled: CompiledPolicy, laws: ChainLaws, options: ChainOptions = {}): ExactTally {
   const pruneBelow = options.pruneBelow ?? 1e-15;
