@@ -162,7 +162,7 @@ const bucketChunk = 65536;
 /**
  * The router's buckets of users `from` … `from + chunk.length − 1` (stopping at `count`), written
  * into `chunk`: `normalizedValue(`user-${i}`, group)` without building the id strings
- * (numberedIdBuckets: 0.25 s of CPU for ten million users instead of 2.9 s). O(users in the chunk).
+ * (numberedIdBuckets: 0.17 s of CPU for ten million users instead of 2.9 s). O(users in the chunk).
  */
 function userBuckets(group: string, from: number, chunk: Uint8Array, count: number): Uint8Array {
   const users = Math.min(chunk.length, count - from);
