@@ -8,10 +8,11 @@
  * Two methods, and the result says which:
  * - **exact** (src/sim/exact/evaluateExact.ts) whenever the evaluator covers the policy and both
  *   worlds: rates without sampling error (within the evaluator's neglected mass). The stage
- *   breakdown comes from the policy's prefixes: the policy cut after stage k and promoted there
- *   walks exactly the same chain as the full policy up to the end of stage k, so P(rollback in
- *   stage k) = P(rollback | prefix k) − P(rollback | prefix k − 1), P(reaching stage k) =
- *   P(promote | prefix k − 1), and the detection-time masses and exposures split the same way;
+ *   breakdown is the chain's per-stage tally (`ExactTally.stages`, one evaluation per world): the
+ *   mass entering each stage, rolled back in it (never worse: false), the detection times and
+ *   exposures of its windows — what the policy's prefixes would give (the policy cut after stage k
+ *   and promoted there walks the same chain up to the end of stage k, so P(rollback in stage k) =
+ *   P(rollback | prefix k) − P(rollback | prefix k − 1)), without an evaluation per prefix;
  * - **Monte-Carlo** (the windowed runner, src/sim/runner.ts) otherwise, with the features that
  *   sent it there: each rate with its Wilson 95% interval over `replicates` replicates of `seed`
  *   (replicate i of both worlds from `streamFor(seed, i)`: common random numbers, so an original
@@ -26,8 +27,8 @@ import type { Policy, StageKind } from '../../engine/policy/policy.ts';
 import { streamFor } from '../../engine/random/streams.ts';
 import type { ExactResult } from '../exact/evaluateExact.ts';
 import { evaluateExact } from '../exact/evaluateExact.ts';
-import type { ExactTally } from '../exact/exactTally.ts';
-import { exactRate } from '../exact/exactTally.ts';
+import type { ExactTally, StageTally } from '../exact/exactTally.ts';
+import { emptyStageTally, exactRate } from '../exact/exactTally.ts';
 import { runReplicate } from '../replicate.ts';
 import { prepareSimulation } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
@@ -104,13 +105,6 @@ export interface RolloutAudit {
   exposure: { requestsServedWhileWorse: number; usersServedWhileWorse: number };
 }
 
-/** The policy cut after stage `last` and promoted there (the whole policy when `last` is its last stage before promote). */
-function prefixPolicy(policy: Policy, last: number): Policy {
-  const stages = policy.stages.slice(0, last + 1);
-  if (stages[stages.length - 1].kind !== 'promote' && last + 1 < policy.stages.length) stages.push({ kind: 'promote' });
-  return { ...policy, stages };
-}
-
 /** The stages a breakdown reports: every stage but promote. */
 function auditedStages(policy: Policy): { index: number; name: string; kind: StageKind; traffic: number }[] {
   const compiled = compilePolicy(policy);
@@ -140,22 +134,12 @@ function timesOf(masses: Map<number, number> | Record<string, number>, negligibl
   return { mean: entries.reduce((sum, [time, mass]) => sum + time * mass, 0) / total, median: quantile(0.5), p90: quantile(0.9) };
 }
 
-/** `later − earlier` of two detection-time distributions (time → mass), dropping differences within rounding. */
-function massDifference(later: Map<number, number>, earlier: Map<number, number> | null): Map<number, number> {
-  const difference = new Map<number, number>();
-  for (const [time, mass] of later) {
-    const rest = mass - (earlier?.get(time) ?? 0);
-    if (rest > 1e-15) difference.set(time, rest);
-  }
-  return difference;
-}
-
 function exactOf(scenario: Scenario, policy: Policy): ExactResult | string[] {
-  const result = evaluateExact(scenario, policy);
+  const result = evaluateExact(scenario, policy, { stageBreakdown: true });
   return result.supported ? result : result.features;
 }
 
-/** The exact audit, or the features that need simulation. */
+/** The exact audit, or the features that need simulation. One exact evaluation per world, with its per-stage tallies. */
 function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, detectWithin: number): RolloutAudit | string[] {
   const stages = auditedStages(policy);
   const healthyFull = exactOf(healthy, policy);
@@ -165,47 +149,26 @@ function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, dete
   const fullHealthy = healthyFull as ExactResult;
   const fullRegressed = regressedFull as ExactResult;
   const total = (tally: ExactTally) => tally.rollback + tally.promote + tally.undecided;
-  let previousHealthy: ExactTally | null = null;
-  let previousRegressed: ExactTally | null = null;
-  let neglected = fullHealthy.tally.neglected + fullRegressed.tally.neglected;
-  const rows: StageAudit[] = [];
-  for (const [position, stage] of stages.entries()) {
-    const last = position === stages.length - 1;
-    let healthyTally = fullHealthy.tally;
-    let regressedTally = fullRegressed.tally;
-    if (!last) {
-      const prefix = prefixPolicy(policy, stage.index);
-      const h = exactOf(healthy, prefix);
-      const r = exactOf(regressed, prefix);
-      if (Array.isArray(h) || Array.isArray(r))
-        return [
-          `stage breakdown: the policy cut after ${stage.name}: ${[...(Array.isArray(h) ? h : []), ...(Array.isArray(r) ? r : [])].join('; ')}`,
-        ];
-      healthyTally = h.tally;
-      regressedTally = r.tally;
-      neglected += h.tally.neglected + r.tally.neglected;
-    }
-    const reached = (previous: ExactTally | null, tally: ExactTally) =>
-      exactRate(previous === null ? total(tally) : previous.promote, total(tally));
-    rows.push({
+  const healthyTotal = total(fullHealthy.tally);
+  const regressedTotal = total(fullRegressed.tally);
+  const regressedTally = fullRegressed.tally;
+  const stageOf = (tally: ExactTally, index: number): StageTally => (tally.stages ?? [])[index] ?? emptyStageTally();
+  const rows: StageAudit[] = stages.map((stage) => {
+    const inHealthy = stageOf(fullHealthy.tally, stage.index);
+    const inRegressed = stageOf(regressedTally, stage.index);
+    return {
       ...stage,
-      reachedHealthy: reached(previousHealthy, healthyTally),
-      reachedRegressed: reached(previousRegressed, regressedTally),
-      falseRollback: exactRate(Math.max(0, healthyTally.rollback - (previousHealthy?.rollback ?? 0)), total(healthyTally)),
-      regressionRollback: exactRate(Math.max(0, regressedTally.rollback - (previousRegressed?.rollback ?? 0)), total(regressedTally)),
-      timeToDetect: timesOf(
-        massDifference(regressedTally.detectionTimes, previousRegressed?.detectionTimes ?? null),
-        regressedTally.neglected,
-      ),
-      requestsServedWhileWorse: Math.max(0, regressedTally.requestsServedWhileWorse - (previousRegressed?.requestsServedWhileWorse ?? 0)),
-      usersServedWhileWorse: Math.max(0, regressedTally.usersServedWhileWorse - (previousRegressed?.usersServedWhileWorse ?? 0)),
-    });
-    previousHealthy = healthyTally;
-    previousRegressed = regressedTally;
-  }
+      reachedHealthy: exactRate(inHealthy.reached, healthyTotal),
+      reachedRegressed: exactRate(inRegressed.reached, regressedTotal),
+      falseRollback: exactRate(Math.max(0, inHealthy.rollback), healthyTotal),
+      regressionRollback: exactRate(Math.max(0, inRegressed.rollback), regressedTotal),
+      timeToDetect: timesOf(inRegressed.detectionTimes, regressedTally.neglected),
+      requestsServedWhileWorse: Math.max(0, inRegressed.requestsServedWhileWorse),
+      usersServedWhileWorse: Math.max(0, inRegressed.usersServedWhileWorse),
+    };
+  });
   const h = fullHealthy.summary;
   const r = fullRegressed.summary;
-  const regressedTally = fullRegressed.tally;
   let detected = 0;
   for (const [time, mass] of regressedTally.detectionTimes) if (time <= detectWithin) detected += mass;
   return {
@@ -213,7 +176,7 @@ function exactAudit(policy: Policy, healthy: Scenario, regressed: Scenario, dete
     fallback: [],
     replicates: null,
     seed: null,
-    neglectedMass: neglected,
+    neglectedMass: fullHealthy.tally.neglected + fullRegressed.tally.neglected,
     detectWithin,
     stages: rows,
     falseRollbackRate: h.falseRollbackRate,
@@ -323,7 +286,7 @@ function monteCarloAudit(
 /**
  * Audits `policy` in the `healthy` and `regressed` worlds (module comment; build them with
  * `auditScenario`). Checks its options once (RangeError naming the field); the policy is checked
- * by the engine's compiler. Cost: exact — 2 evaluations per stage; Monte-Carlo — 2 × replicates
+ * by the engine's compiler. Cost: exact — 2 evaluations (one per world); Monte-Carlo — 2 × replicates
  * windowed replicates.
  */
 export function auditRollout(policy: Policy, healthy: Scenario, regressed: Scenario, options: AuditOptions = {}): RolloutAudit {

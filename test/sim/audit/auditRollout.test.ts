@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { auditRollout } from '../../../src/sim/audit/auditRollout.ts';
+import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 
@@ -96,6 +97,50 @@ describe('auditRollout, exact', () => {
     // Within an hour: detected ⇔ rolled back by the 11th full check (600 + 300·11 − 300 = 3600 s).
     expect(audit.detectionRate.rate as number).toBeLessThanOrEqual(full.regressionRollback.rate as number);
     expect(audit.detectionRate.rate as number).toBeGreaterThan(0.9);
+  });
+});
+
+describe('auditRollout, exact stage breakdown from one evaluation per world', () => {
+  // Rollbacks in both serving stages: a 30-minute canary with the full stage's 0.2% limit.
+  const twoStages = {
+    ...handPolicy,
+    stages: handPolicy.stages.map((stage) =>
+      stage.kind === 'canary'
+        ? { ...stage, minDuration: '30m', guards: { minRequests: 10 }, rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }] }
+        : stage,
+    ),
+  } as Policy;
+
+  /** The policy cut after stage `last` and promoted there (the breakdown's method before the per-stage tally). */
+  function prefix(last: number): Policy {
+    return { ...twoStages, stages: [...twoStages.stages.slice(0, last + 1), { kind: 'promote' }] } as Policy;
+  }
+
+  it('equals the differences of the policy’s prefixes, stage by stage (within 1e-9)', () => {
+    const audit = auditRollout(twoStages, healthy, regressed);
+    expect(audit.method).toBe('exact');
+    const tallies = (scenario: Scenario) =>
+      [0, 1, 2].map((last) => {
+        const result = last === 2 ? evaluateExact(scenario, twoStages) : evaluateExact(scenario, prefix(last));
+        if (!result.supported) throw new Error(result.features.join('; '));
+        return result.tally;
+      });
+    const [h, r] = [tallies(healthy), tallies(regressed)];
+    for (const [k, stage] of audit.stages.entries()) {
+      const rollback = (list: typeof h) => list[k].rollback - (k > 0 ? list[k - 1].rollback : 0);
+      expect(stage.falseRollback.rate as number).toBeCloseTo(rollback(h), 9);
+      expect(stage.regressionRollback.rate as number).toBeCloseTo(rollback(r), 9);
+      expect(stage.reachedRegressed.rate as number).toBeCloseTo(k > 0 ? r[k - 1].promote : 1, 9);
+      const served = r[k].requestsServedWhileWorse - (k > 0 ? r[k - 1].requestsServedWhileWorse : 0);
+      expect(stage.requestsServedWhileWorse).toBeCloseTo(served, 6);
+      const users = r[k].usersServedWhileWorse - (k > 0 ? r[k - 1].usersServedWhileWorse : 0);
+      expect(stage.usersServedWhileWorse as number).toBeCloseTo(users, 6);
+    }
+    const [, canary, full] = audit.stages;
+    expect(canary.regressionRollback.rate as number).toBeGreaterThan(0.01);
+    expect(full.regressionRollback.rate as number).toBeGreaterThan(0.01);
+    expect(canary.usersServedWhileWorse as number).toBeGreaterThan(0);
+    expect(full.usersServedWhileWorse as number).toBeGreaterThan(0);
   });
 });
 
