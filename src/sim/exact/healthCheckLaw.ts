@@ -33,6 +33,8 @@ import { sketchRank } from '../windowsOrderStatistics.ts';
 import type { ArmConditions, World } from '../world.ts';
 import type { BaselineReference, CheckLawOptions, CheckProbabilities } from './checkLaw.ts';
 import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
+import type { CandidateRuns } from './concurrentCountTable.ts';
+import { passAgainstControl, sharedCandidateRateTable } from './concurrentCountTable.ts';
 import type { CountLaw } from './countRange.ts';
 import { binomialLaw, poissonLaw } from './countRange.ts';
 import {
@@ -395,7 +397,17 @@ export function healthCheckLaw(
 
   const single = candidateGroups.singleConcurrentCount();
   if (!replay && single !== null && minRequests >= 1 && !options.pairwise) {
-    return concurrentSingleCount(window, expected * (1 - share), candidateLaw, single, candidateGroups, minRequests, tolerance, result);
+    return concurrentSingleCount(
+      world,
+      window,
+      expected * (1 - share),
+      candidateLaw,
+      single,
+      candidateGroups,
+      minRequests,
+      tolerance,
+      result,
+    );
   }
 
   // Concurrent: the control's window count is n₀ ~ Poisson(Λ(1 − f)) independent of n, or N − n with replayed arrivals.
@@ -466,11 +478,14 @@ export function healthCheckLaw(
  * every other rule has a fixed limit: by Poisson thinning the control's events X₀ ~ Poisson(Λ₀p₀)
  * and its other requests M₀ ~ Poisson(Λ₀(1 − p₀)) are independent, so n₀ need not be summed
  * over with everything else —
- *   P(pass | n) = others(n) · Σ_x b(x; n, p) · Σ_{x₀} P(X₀ = x₀) · P(minRequests − x₀ ≤ M₀ ≤ m₀max(x, n, x₀)),
- * m₀max the largest M₀ with !(x/n > k·x₀/(x₀ + M₀)) (the controller's comparison), read from M₀'s
- * cumulative table. O(range n × range x × range x₀) additions instead of × range n₀.
+ *   P(pass) = Σ_n P(n)·others(n)·Σ_x b(x; n, p)·P(n₀ ≥ minRequests, !(x/n > k·X₀/n₀)),
+ * summed by sorting the candidate's rates x/n once (a table the settings of a threshold sweep
+ * share) and reading it at each control (x₀, m₀) near the limit (concurrentCountTable.ts):
+ * O(range n × range x + range x₀ × range m₀) instead of a search per (n, x, x₀) — 2 s a window at
+ * the lab's traffic before, each of a daily cycle's windows its own.
  */
 function concurrentSingleCount(
+  world: World,
   window: CheckWindow,
   controlMean: number,
   candidateLaw: CountLaw,
@@ -488,58 +503,32 @@ function concurrentSingleCount(
   // P(n₀ < minRequests).
   let controlShort = 0;
   for (let j = 0; j < totalLaw.pmf.length && totalLaw.first + j < minRequests; j++) controlShort += totalLaw.pmf[j];
-  // cumulative[j] = P(M₀ < first + j), j = 0 … length.
-  const cumulative = new Float64Array(otherLaw.pmf.length + 1);
-  for (let j = 0; j < otherLaw.pmf.length; j++) cumulative[j + 1] = cumulative[j] + otherLaw.pmf[j];
-  const otherLast = otherLaw.first + otherLaw.pmf.length - 1;
-  /** P(low ≤ M₀ ≤ high) on the kept range. */
-  const between = (low: number, high: number): number => {
-    const from = Math.max(low, otherLaw.first);
-    const to = Math.min(high, otherLast);
-    return to < from ? 0 : cumulative[to - otherLaw.first + 1] - cumulative[from - otherLaw.first];
-  };
+  // The checked n (n ≥ minRequests ≥ 1), each with P(n)·others(n) and its count within the fixed limit.
+  const first = Math.max(candidateLaw.first, minRequests);
+  const count = Math.max(0, candidateLaw.first + candidateLaw.pmf.length - first);
+  const runs: CandidateRuns = { first, weights: new Float64Array(count), lasts: new Int32Array(count) };
+  const othersNeglected = new Float64Array(count);
+  let checked = 0;
   for (let i = 0; i < candidateLaw.pmf.length; i++) {
     const n = candidateLaw.first + i;
     const weight = candidateLaw.pmf[i];
-    if (n < minRequests || n === 0) {
+    if (n < first) {
       result.hold += weight;
       continue;
     }
+    checked += weight;
     const others = groups.passGivenExcept(n, single.metric);
-    result.neglected! += weight * others.neglected;
-    const law = binomialLaw(n, single.p, tolerance);
-    result.neglected! += weight * law.neglected;
-    const fixed = largestPassingCount(n, single.fixedLimit);
-    let passMass = 0;
-    const last = Math.min(fixed, law.first + law.pmf.length - 1);
-    for (let x = law.first; x <= last; x++) {
-      const observed = x / n;
-      let inner = 0;
-      for (let e = 0; e < eventLaw.pmf.length; e++) {
-        const x0 = eventLaw.first + e;
-        const low = Math.max(0, minRequests - x0);
-        let high: number;
-        if (x === 0) high = Infinity;
-        else if (x0 === 0) high = -1;
-        else {
-          // Largest m₀ with !(observed > k·(x₀/(x₀ + m₀))) for every threshold k: the smallest over k.
-          high = Infinity;
-          for (const threshold of single.ratioThresholds) {
-            let m0 = Math.max(-1, Math.floor((threshold * x0) / observed - x0));
-            while (m0 >= 0 && observed > threshold * (x0 / (x0 + m0))) m0--;
-            while (!(observed > threshold * (x0 / (x0 + m0 + 1)))) m0++;
-            high = Math.min(high, m0);
-          }
-        }
-        if (high >= low) inner += eventLaw.pmf[e] * between(low, high);
-      }
-      passMass += law.pmf[x - law.first] * inner;
-    }
-    const pass = others.pass * passMass;
-    result.pass += weight * pass;
-    result.hold += weight * controlShort;
-    result.fail += weight * Math.max(0, 1 - controlShort - pass);
+    runs.weights[n - first] = weight * others.pass;
+    runs.lasts[n - first] = largestPassingCount(n, single.fixedLimit);
+    othersNeglected[n - first] = others.neglected;
   }
+  const table = sharedCandidateRateTable(world.scenario, runs, single.p, tolerance);
+  for (let i = 0; i < count; i++)
+    result.neglected! += candidateLaw.pmf[first + i - candidateLaw.first] * (othersNeglected[i] + table.lawNeglected[i]);
+  const pass = passAgainstControl(table, eventLaw, otherLaw, minRequests, single.ratioThresholds);
+  result.pass += pass;
+  result.hold += checked * controlShort;
+  result.fail += Math.max(0, checked * (1 - controlShort) - pass);
   return result;
 }
 
