@@ -185,10 +185,9 @@ describe('agreement with the windowed Monte-Carlo mode', () => {
   it("the lab's default question: the default policy on identical-candidate.json", () => {
     const parsed = parseScenario(JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8')));
     if (!parsed.ok) throw new Error('scenario');
-    // maxNeglected 1e-3: the historical baseline's discretisation estimate of this scenario is
-    // 1.9e-5 at 16 nodes (above the default 1e-6; baselineLaw.ts's tolerance is another
-    // engineer's work). 4 nodes (2.1e-4 neglected) keep the test short: the comparison's 4 SE is
-    // about 0.04 here.
+    // 4 baseline nodes keep the test short (the default 16 answer with 8.6e-7 neglected, measured
+    // 18:22 UTC 2026-12-04, but cost 4× the time); their discretisation estimate is above the
+    // default 1e-6, hence maxNeglected 1e-3 — far below the comparison's 4 SE (≈ 0.04 here).
     const exact = answered(evaluateExact(parsed.scenario, defaultPolicy(), { maxNeglected: 1e-3, baselineNodes: 4 }));
     expect(exact.summary.neglectedMass).toBeLessThan(1e-3);
     expect(exact.summary.controlWinRate.rate).toBeCloseTo(0.025, 4);
