@@ -9,7 +9,8 @@
  * - Armitage, McPherson & Rowe (1969) naive-peeking rates, Jennison & Turnbull (2000) Table 1.1:
  *   K = 2: 0.083, 3: 0.107, 4: 0.126, 5: 0.142;
  * - the Monte-Carlo comparisons: the windowed mode (`simulate`, mode 'window') with the seeds
- *   named in the tests, within 4 standard errors √(p(1 − p)/n) of the exact rate.
+ *   named in the tests, within 4 standard errors √(p(1 − p)/n) of the exact rate (floored at one
+ *   event in n, `within4se`).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -75,11 +76,15 @@ function answered(result: ReturnType<typeof evaluateExact>): ExactResult {
   return result;
 }
 
-/** |simulated − exact| ≤ 4 standard errors of the simulated rate (an exact 0 or 1 met exactly). */
+/**
+ * |simulated − exact| ≤ 4 standard errors of the simulated rate, √(p(1 − p)/n) floored at that of
+ * one event in n replicates, √(1/n)/√n = 1/n: for a rate whose expected count is below one (a
+ * candidate win of probability 6e-6 in 400 replicates) a single event is not a disagreement.
+ */
 function within4se(label: string, simulated: RateEstimate, exact: RateEstimate): void {
   const p = exact.rate as number;
   const n = simulated.total;
-  const se = Math.sqrt((p * (1 - p)) / n);
+  const se = Math.sqrt(Math.max(p * (1 - p), 1 / n) / n);
   expect(
     Math.abs((simulated.rate as number) - p),
     `${label}: simulated ${simulated.rate} vs exact ${p} (4 SE = ${4 * se})`,
@@ -179,6 +184,26 @@ describe('agreement with the windowed Monte-Carlo mode', () => {
     const exact = answered(evaluateExact(scenario, policy)).summary;
     expect(exact.controlWinRate.rate as number).toBeGreaterThan(0.5);
     const simulated = simulate(scenario, policy, { replicates: 400, seed: 'h30 regressed A/B', mode: 'window' });
+    agree(simulated, exact);
+  });
+
+  it('a regressed candidate (0.885), fixed design whose look falls in window 1 or 2 (planned 1,550 against 1,500 per window)', () => {
+    // P(the planned n is reached in window 1) ≈ 0.1: the chain takes the hazard of each window.
+    const scenario = abWorld(1500, 6, 0.9, 0.885);
+    const policy = abPolicy({ type: 'fixed' }, 1550, 4);
+    const exact = answered(evaluateExact(scenario, policy)).summary;
+    const simulated = simulate(scenario, policy, { replicates: 400, seed: 'h30 random look', mode: 'window' });
+    agree(simulated, exact);
+  });
+
+  it("a regressed candidate (0.885), group-sequential with 3 O'Brien–Fleming looks in windows 1–3", () => {
+    // 2,000 per arm per window, planned 5,100: look k surely in window k (2,000k ≥ 1,700k by 6.7
+    // standard deviations at k = 1; 2,000(k − 1) < 1,700k), the third final (6,000 ≥ 5,100).
+    const scenario = abWorld(2000, 7, 0.9, 0.885);
+    const policy = abPolicy({ type: 'groupSequential', looks: 3, spending: 'obrienFleming' }, 5100, 5);
+    const exact = answered(evaluateExact(scenario, policy)).summary;
+    expect(exact.controlWinRate.rate as number).toBeGreaterThan(0.3);
+    const simulated = simulate(scenario, policy, { replicates: 400, seed: 'h30 group-sequential', mode: 'window' });
     agree(simulated, exact);
   });
 
