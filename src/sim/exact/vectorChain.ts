@@ -11,7 +11,7 @@
  * the ratio rules, evaluateExact.ts) and a sweep's thresholds, rule limits and minimum requests.
  * Running C chains that share the structure visits the same states in the same order, so one run
  * with vector masses is the C runs, each column's arithmetic unchanged (`test/sim/exact/
- * vectorChain.test.ts` checks C = 1 against `runStageChain` and C > 1 against separate runs).
+ * vectorChain.test.ts` checks C = 1 against the scalar chain it replaced and C > 1 against one-column runs).
  * The bookkeeping (keys, merges, the time queue, the windows' conditions and served volumes) is
  * paid once; the per-column work is a Float64Array loop.
  *
@@ -204,7 +204,12 @@ function copyConditions(conditions: ArmConditions): ArmConditions {
   return { ...conditions, segmentShares: [...conditions.segmentShares], segmentAccuracy: [...conditions.segmentAccuracy] };
 }
 
-/** See stageChain.ts's `failureCountKeeper`: the counts as the chain keys them. */
+/**
+ * The counts as the chain keys them: only the fields some stage reads, the rest zeroed —
+ * consecutive failures (a 'consecutive' stage), total failures ('total'), the last N outcomes
+ * masked to the largest window ('mOfN'), inconclusive checks (onNoData 'inconclusive' with a
+ * limit) — and `recentChecks` (only messages read it) dropped. Equal keys mean equal futures.
+ */
 function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => FailureCount {
   const counted = compiled.stages.filter((stage) => stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab');
   const modes = new Set(counted.map((stage) => stage.failureCounting.mode));
@@ -271,7 +276,10 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
   const concurrent = compiled.baselineMode === 'concurrent';
   const exposureByBucket = new Float64Array(101);
 
-  /** Expected distinct users served while worse given the arrivals while worse per level (stageChain.ts's `usersServed`). */
+  /**
+   * Expected distinct users served while worse given the arrivals while worse per level (the
+   * windowed mode's `exposure()`): E_b = Σ_{levels ≥ b} volume, users = Σ_u 1 − exp(−w_u·E_b(u)).
+   */
   function usersServed(volumes: Float64Array): number {
     let any = false;
     for (let j = 0; j < volumes.length; j++) if (volumes[j] !== 0) any = true;
@@ -281,7 +289,12 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     return expectedUsersServed(world.population, exposureByBucket);
   }
 
-  /** Concurrent mode: the mass of a baseline window that would not pass as the chain assumes (stageChain.ts). */
+  /**
+   * Concurrent mode: the mass of a baseline window that would not pass as the chain assumes —
+   * without control requests it holds (P(N = 0) = e^−Λ), and at the minimum duration the stage
+   * waits unless its control requests reached the minimum (P(Poisson(Λ of the stage so far) <
+   * minRequests)). A union bound, counted as neglected. (Historical mode: baselineLaw.ts.)
+   */
   function baselineHold(stageStart: number, start: number, duration: number, stage: CompiledStage, reaches: boolean): number {
     const end = start + duration;
     const count = (from: number, to: number): number =>
