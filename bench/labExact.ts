@@ -54,12 +54,6 @@ export interface LabExactTiming {
 
 const outDir = 'dist/bench-lab-exact';
 
-/** `approximations` of a curve result, read defensively (the field is the evaluator's `ExactResult.approximations`). */
-function approximationsOf(result: ExactCurveResult): string[] {
-  const list = (result as { approximations?: unknown }).approximations;
-  return Array.isArray(list) ? list.map(String) : [];
-}
-
 const sameAnswer = (a: ExactCurveResult, b: ExactCurveResult) =>
   isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 
@@ -99,7 +93,7 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
         nodeMilliseconds: nodeCurve.milliseconds,
         supported: answer.supported,
         features: answer.supported ? [] : answer.features,
-        approximations: approximationsOf(answer),
+        approximations: answer.supported ? (answer.approximations ?? []) : [],
         neglectedMass: answer.supported
           ? Math.max(...answer.points.flatMap((point) => [point.healthy.neglectedMass, point.regressed.neglectedMass]))
           : null,

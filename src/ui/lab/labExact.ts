@@ -73,26 +73,6 @@ export type LabExactAnswer =
   | { supported: false; features: string[] };
 
 /**
- * The approximations an exact curve result names: `approximations` on the result, on a point or
- * on a point's summaries, wherever the evaluator's curve carries them (read defensively: the field
- * is `ExactResult.approximations` and reaches the curve through `exactOperatingCurve`), without
- * repeats, in the order met. O(settings).
- */
-export function exactApproximations(result: ExactCurveResult): string[] {
-  const named = (value: unknown): string[] => {
-    const list = (value as { approximations?: unknown } | undefined)?.approximations;
-    return Array.isArray(list) ? list.filter((entry): entry is string => typeof entry === 'string') : [];
-  };
-  if (!result.supported) return [];
-  return [
-    ...new Set([
-      ...named(result),
-      ...result.points.flatMap((point) => [...named(point), ...named(point.healthy), ...named(point.regressed)]),
-    ]),
-  ];
-}
-
-/**
  * The curve's answer in the lab's terms: the first setting is the current one (as
  * `labExactRequest` orders them); the curve ascends in threshold. O(settings · log).
  */
@@ -113,7 +93,7 @@ export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
     current: points[0],
     curve: [...points].sort((a, b) => a.errorRatio - b.errorRatio),
     curveComplete: true,
-    approximations: exactApproximations(result),
+    approximations: result.approximations ?? [],
     neglectedMass: Math.max(first.healthy.neglectedMass, first.regressed.neglectedMass),
   };
 }
