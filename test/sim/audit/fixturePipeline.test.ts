@@ -20,8 +20,8 @@
  *   canary-inline-analysis's exact rates are also checked against their closed form (last test);
  * - Monte-Carlo where the evaluator names a feature it lacks (the fallback asserted: a full stage
  *   under a concurrent baseline — Argo cluster-analysis-template, Flagger blue-green-mirror; the
- *   shadow p95 gate near its threshold at 10 req/s — Argo mirror-route; the A/B test — Flagger
- *   ab-header), and for the Flagger progressive fixture by choice: its exact stage breakdown
+ *   shadow p95 gate near its threshold at 10 req/s — Argo mirror-route; the A/B test's planned
+ *   sample size measured on its own control with a failure limit of 2 — Flagger ab-header), and for the Flagger progressive fixture by choice: its exact stage breakdown
  *   re-evaluates the ten-stage policy once per stage (16–22 s on this shared machine), so it is
  *   audited by Monte-Carlo. A Monte-Carlo audit's counts at 400 replicates are pinned (seeded,
  *   deterministic), each rate lies in its Wilson interval, and a second seed agrees within 4
@@ -227,7 +227,9 @@ const cases: FixtureCase[] = [
     world: { requestsPerSecond: 20, errorRate: 0.005, regression: 'errors*3' },
     audit: {
       method: 'monteCarlo',
-      fallback: ["A/B stage (stage 0 'ab 50%': its test on the accumulated success counts)"],
+      fallback: [
+        "A/B planned sample size measured on the stage's control with a guardrail failure limit of 2 (stage 0 'ab 50%': a failing first window moves the measurement)",
+      ],
       counts: { falseRollback: 67, missedRegression: 0, detection: 400 },
     },
     tuningMeets: false,
