@@ -64,6 +64,7 @@ def normal_law(n_a, p_a, n_b, p_b):
 CASES = [
     # (label, n_A, p_A, n_B, p_B)
     ('lab window, identical arms', 15000, 0.9, 15000, 0.9),
+    ("the lab app's 20 req/s window, identical arms", 3000, 0.9, 3000, 0.9),
     ('small, identical arms', 200, 0.9, 200, 0.9),
     ('regressed candidate', 2000, 0.9, 2000, 0.88),
 ]
