@@ -32,7 +32,9 @@
  * the crossing window's guardrail outcome (both read that window's request count: named as part
  * of the approximation). Where the planned n comes from a measured rate (the historical
  * baseline's, or the stage's first control window), its law is that of the planned n at the
- * measured rate's normal limit (`plannedOverRate`). Group-sequential design: the planned n must be
+ * measured rate's normal limit (`plannedOverRate`) — taken independent of the node of the
+ * baseline's error and latency law the chain runs for (the baseline's successes and errors share
+ * only its request count, and only the look's window depends on the planned n). Group-sequential design: the planned n must be
  * known (sampleSize or baselineRate) and every look's window determined, else refused by name.
  *
  * The statistic — an APPROXIMATION the evaluator names (`abTestApproximations`): the pooled
