@@ -18,9 +18,11 @@
  * Columns must share `chainStructureKey` (checked, RangeError naming the column and the field);
  * callers group their columns by it and run one chain per group.
  *
- * Pruning: a state is dropped when EVERY column's mass is below `pruneBelow`, each column's mass
- * counted in its `neglected` — so a column keeps at least the states a separate run would keep,
- * and its answer moves by at most what the separate run would have neglected.
+ * Pruning: each column as its own run — an arriving mass below `pruneBelow` is dropped into that
+ * column's `neglected` (its entry set to 0), and a state goes when no column keeps mass. A
+ * column's law is evaluated at a window only once a state reaches it with mass in that column
+ * (`ensureColumns`), so each column costs the laws its own run would: a setting that rolls back
+ * early does not pay for the windows another setting reaches.
  *
  * Keys: a state is found among its time's states by a 32-bit hash of its integer fields and the
  * bits of its volumes, then compared field by field (no strings per state); times, durations and
@@ -123,38 +125,42 @@ function structureDifference(a: CompiledPolicy, b: CompiledPolicy): string {
   return 'nothing';
 }
 
-/** The columns' laws asked once per window, each column about its own stage (its rules and limits). */
-function columnChecks(
-  columns: readonly ChainColumn[],
-  ask: (laws: ChainLaws, window: ChainWindow) => { hold: number; pass: number; fail: number; neglected?: number },
-) {
-  const count = columns.length;
+/**
+ * A window's check over the columns, asked lazily: a column's law is evaluated the first time a
+ * state reaches the window with mass in that column (`ensureColumns`) — a column whose rollouts
+ * never reach the window costs no law, as in its own run — each column about its own stage (its
+ * rules and limits).
+ */
+interface ColumnCheck {
+  probabilities: ColumnProbabilities;
+  known: Uint8Array;
+  window: ChainWindow;
+  ask: (laws: ChainLaws, window: ChainWindow) => { hold: number; pass: number; fail: number; neglected?: number };
+}
+
+/** The check's probabilities with every column that has mass in `mass` evaluated. */
+function ensureColumns(check: ColumnCheck, columns: readonly ChainColumn[], mass: Float64Array): ColumnProbabilities {
+  const { probabilities, known, window } = check;
   const shared = columns[0].compiled;
-  return (window: ChainWindow): ColumnProbabilities => {
-    const result: ColumnProbabilities = {
-      hold: new Float64Array(count),
-      pass: new Float64Array(count),
-      fail: new Float64Array(count),
-      neglected: new Float64Array(count),
-    };
-    for (let i = 0; i < count; i++) {
-      const compiled = columns[i].compiled;
-      const own = compiled === shared ? window : { ...window, stage: compiled.stages[window.stage.index] };
-      const check = ask(columns[i].laws, own);
-      result.hold[i] = check.hold;
-      result.pass[i] = check.pass;
-      result.fail[i] = check.fail;
-      result.neglected[i] = check.neglected ?? 0;
-    }
-    return result;
-  };
+  for (let i = 0; i < columns.length; i++) {
+    if (known[i] === 1 || !(mass[i] > 0)) continue;
+    known[i] = 1;
+    const compiled = columns[i].compiled;
+    const own = compiled === shared ? window : { ...window, stage: compiled.stages[window.stage.index] };
+    const outcome = check.ask(columns[i].laws, own);
+    probabilities.hold[i] = outcome.hold;
+    probabilities.pass[i] = outcome.pass;
+    probabilities.fail[i] = outcome.fail;
+    probabilities.neglected[i] = outcome.neglected ?? 0;
+  }
+  return probabilities;
 }
 
 interface WindowFacts {
   control: ArmConditions;
   candidate: ArmConditions;
   worse: boolean;
-  check: ColumnProbabilities | null;
+  check: ColumnCheck | null;
   served: { requests: number; errors: number; arrivals: number };
 }
 
@@ -251,8 +257,14 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
       );
   }
   const C = columns.length;
-  const healthChecks = columnChecks(columns, (laws, window) => laws.healthCheck(window));
-  const shadowChecks = columnChecks(columns, (laws, window) => laws.shadowGates(window));
+  const healthCheck = (laws: ChainLaws, window: ChainWindow) => laws.healthCheck(window);
+  const shadowGates = (laws: ChainLaws, window: ChainWindow) => laws.shadowGates(window);
+  const lazyCheck = (window: ChainWindow, ask: ColumnCheck['ask']): ColumnCheck => ({
+    probabilities: { hold: new Float64Array(C), pass: new Float64Array(C), fail: new Float64Array(C), neglected: new Float64Array(C) },
+    known: new Uint8Array(C),
+    window,
+    ask,
+  });
   const served = (window: ChainWindow) => columns[0].laws.servedRequests(window);
   const pruneBelow = options.pruneBelow ?? 1e-15;
   const stages = compiled.stages;
@@ -351,8 +363,8 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         stageWindows:
           stage.kind === 'shadow' ? [...state.stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }] : [],
       };
-      if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = healthChecks(window);
-      else if (stage.kind === 'shadow' && judge) fact.check = shadowChecks(window);
+      if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = lazyCheck(window, healthCheck);
+      else if (stage.kind === 'shadow' && judge) fact.check = lazyCheck(window, shadowGates);
       if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = served(window);
       if (lawKey !== null) lawFacts.set(lawKey, fact);
     }
@@ -442,13 +454,20 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
   const pending = new Map<number, Bucket>();
   const times: number[] = [];
   function schedule(time: number, state: VectorState): void {
+    // Each column pruned as its own run prunes: an arriving mass below the threshold is dropped
+    // into that column's neglected mass (the state's other columns may keep it alive).
     const mass = state.mass;
-    let largest = 0;
-    for (let c = 0; c < C; c++) if (mass[c] > largest) largest = mass[c];
-    if (largest < pruneBelow) {
-      for (let c = 0; c < C; c++) tally.neglected[c] += mass[c];
-      return;
+    let kept = false;
+    for (let c = 0; c < C; c++) {
+      const m = mass[c];
+      if (m < pruneBelow) {
+        if (m !== 0) {
+          tally.neglected[c] += m;
+          mass[c] = 0;
+        }
+      } else kept = true;
     }
+    if (!kept) return;
     let bucket = pending.get(time);
     if (!bucket) {
       bucket = { states: [], byHash: new Map() };
@@ -715,7 +734,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
             continueOrHold(state.passed + duration, state.count, stageWindows, mass);
             break;
           }
-          const check = fact.check as ColumnProbabilities;
+          const check = ensureColumns(fact.check as ColumnCheck, columns, mass);
           finish('rollback', scaled(mass, check.fail));
           advanceWith(scaled(mass, check.pass), state.count);
           for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * (check.hold[c] + check.neglected[c]);
@@ -729,7 +748,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
             continueOrHold(state.passed, state.count, state.stageWindows, mass);
             break;
           }
-          const check = fact.check as ColumnProbabilities;
+          const check = ensureColumns(fact.check as ColumnCheck, columns, mass);
           for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * check.neglected[c];
           // Fail (and, with onNoData 'fail', the too-little-data hold).
           let failMass: Float64Array | null;
@@ -770,7 +789,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
             continueOrHold(state.passed, state.count, state.stageWindows, mass);
             break;
           }
-          const check = fact.check as ColumnProbabilities;
+          const check = ensureColumns(fact.check as ColumnCheck, columns, mass);
           // A too-little-data window is not accumulated into the test (checkHealth returns before
           // addArmWindow): not chained, its mass counted as neglected.
           for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * (check.hold[c] + check.neglected[c]);
