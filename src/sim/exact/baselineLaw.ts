@@ -199,21 +199,36 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     rates = rateQuantileNodes(counted, others, bins);
     memo.set(memoKey, rates);
   }
-  // Every node lies between the quantiles at 1e-9 and 1 − 1e-9 (for up to 5·10⁸ nodes): the check
-  // law may tabulate each window's check over that range once and read every node from it.
+  // Every node lies between the quantiles at 1e-13 and 1 − 1e-13: the check law may tabulate each
+  // window's check over that range once and read every node (and cell: the part of a cell outside
+  // the range, ≤ 1e-13, is counted as neglected) from it.
   // (The same range for every node count, so n, n/2 and n/4 nodes read the same tables; a node
   // outside it would be summed directly.)
   const supportKey = `support|${countedMean}|${totalMean - countedMean}|${tolerance}`;
   let support = memo.get(supportKey) as readonly [number, number] | undefined;
   if (!support) {
-    const [low, high] = rateQuantiles(counted, others, [1e-9, 1 - 1e-9]);
+    const [low, high] = rateQuantiles(counted, others, [1e-13, 1 - 1e-13]);
     support = [low, high] as const;
     memo.set(supportKey, support);
   }
   const rateSupports = { [metric]: support };
-  const nodes = rates.map((rate) => ({
+  // Each node stands for the cell U ∈ [j/n, (j + 1)/n] of R = F⁻¹(U): the check laws average over it.
+  const lawKey = `${countedMean}|${totalMean - countedMean}|${tolerance}`;
+  const belowKey = `below|${lawKey}`;
+  let below = memo.get(belowKey) as ((rate: number) => number) | undefined;
+  if (!below) {
+    below = rateBelow(counted, others);
+    memo.set(belowKey, below);
+  }
+  const cellBelow = below;
+  const nodes: BaselineNode[] = rates.map((rate, j) => ({
     weight: (1 - counted.neglected - others.neglected) / bins,
-    reference: { ...reference(errorMean, timeoutMean), [metric]: rate, rateSupports },
+    reference: {
+      ...reference(errorMean, timeoutMean),
+      [metric]: rate,
+      rateSupports,
+      rateCell: { metric, from: j / bins, to: (j + 1) / bins, below: cellBelow, key: lawKey },
+    },
   }));
   return { nodes: nodes.map(withBrackets), neglected };
 }
@@ -271,6 +286,56 @@ export function rateQuantiles(counted: CountLaw, others: CountLaw, levels: reado
     }
     return high;
   });
+}
+
+/**
+ * P(R < r) for R = C/(C + O) as the controller computes it (`errors / requests` in floating
+ * point), C and O independent lattice laws normalised to their kept mass, memoised by r: for each
+ * c the least o with c/(c + o) < r (the quotient falls as o grows) and O's survival there. R = 0
+ * when c = 0. O(|C's range|) per new r. The check laws read it at their breakpoints.
+ */
+export function rateBelow(counted: CountLaw, others: CountLaw): (rate: number) => number {
+  const survival = new Float64Array(others.pmf.length + 1);
+  for (let i = others.pmf.length - 1; i >= 0; i--) survival[i] = survival[i + 1] + others.pmf[i];
+  const keptOthers = survival[0];
+  const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
+  const lastOther = others.first + others.pmf.length - 1;
+  const atLeast = (o: number): number => {
+    const index = o - others.first;
+    if (index <= 0) return keptOthers;
+    if (index >= others.pmf.length) return 0;
+    return survival[index];
+  };
+  const known = new Map<number, number>();
+  return (rate: number): number => {
+    const cached = known.get(rate);
+    if (cached !== undefined) return cached;
+    let sum = 0;
+    if (rate > 1) sum = keptCounted * keptOthers;
+    else if (rate > 0)
+      for (let i = 0; i < counted.pmf.length; i++) {
+        const c = counted.first + i;
+        if (c === 0) {
+          sum += counted.pmf[i] * keptOthers;
+          continue;
+        }
+        // The least o is within a few units of c(1 − r)/r; far outside O's kept range the answer
+        // is all or nothing (and the float search would not move there).
+        const guess = Math.ceil((c * (1 - rate)) / rate);
+        if (!(guess <= lastOther + 2)) continue;
+        if (guess < others.first - 2) {
+          sum += counted.pmf[i] * keptOthers;
+          continue;
+        }
+        let o = Math.max(0, guess - 2);
+        while (!(c / (c + o) < rate)) o++;
+        while (o > 0 && c / (c + o - 1) < rate) o--;
+        sum += counted.pmf[i] * atLeast(o);
+      }
+    const value = sum / (keptCounted * keptOthers);
+    known.set(rate, value);
+    return value;
+  };
 }
 
 /** The two-dimensional node set: one node per cell of the product, at the cell's midpoint quantiles, weighted exactly. */

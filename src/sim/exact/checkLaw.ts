@@ -69,6 +69,14 @@ export type BaselineReference = Record<HealthMetric, number> & {
    * the values are the same with or without it.
    */
   rateSupports?: Partial<Record<'errorRate' | 'timeoutRate', readonly [number, number]>>;
+  /**
+   * The cell of the baseline's law this node stands for: the rate R = F⁻¹(U) with U uniform on
+   * [from, to] (F the rate's distribution function; `below(r)` = P(R < r) by the controller's
+   * floating-point rate; `key` names the law). A check law that can read its pass probability as
+   * a step function of R returns its AVERAGE over the cell instead of its value at the node
+   * (healthCheckLaw.ts): the node average then errs only at second order (baselineLaw.ts).
+   */
+  rateCell?: { metric: 'errorRate' | 'timeoutRate'; from: number; to: number; below: (rate: number) => number; key: string };
 };
 
 /** A feature the exact evaluator cannot compute exactly: the caller falls back to Monte-Carlo. */

@@ -210,6 +210,29 @@ interface PassCurve {
   neglected: number;
   breakpoints: Float64Array;
   cumulative: Float64Array;
+  /** With the baseline law's cell hint (`rateCell`): P(R < breakpoint j), and Σ_{i ≤ j} jump_i × below_i. */
+  below?: Float64Array;
+  weightedBelow?: Float64Array;
+  cellKey?: string;
+  /** [P(R < low), P(R ≤ high)]: the cell's part outside the range is counted as neglected. */
+  tails: readonly [number, number];
+}
+
+/** The reference's cell hint (baselineLaw.ts), if any. */
+function cellOf(reference: BaselineReference): BaselineReference['rateCell'] {
+  return reference.rateCell;
+}
+
+/** The number of entries of a non-decreasing array ≤ value (or < value when `strict`), by bisection. */
+function countAtMost(values: Float64Array, value: number, strict: boolean): number {
+  let from = 0;
+  let to = values.length;
+  while (from < to) {
+    const middle = (from + to) >>> 1;
+    if (strict ? values[middle] < value : values[middle] <= value) from = middle + 1;
+    else to = middle;
+  }
+  return from;
 }
 
 /**
@@ -890,6 +913,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
         minRequests,
         missing,
         latencyKey,
+        cellOf(reference)?.key ?? 'point',
         others.map((other) => `${other.metric}:${other.p}:${other.fixedLimit}`).join(','),
         metric,
         entry.p,
@@ -901,7 +925,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       let curve = shared.curves.get(key);
       if (!curve) {
         if (shared.curves.size >= keptCurves) shared.curves.delete(shared.curves.keys().next().value!);
-        curve = buildCurve(candidateLaw, minRequests, entry.p, absoluteLimit, smallestRatio, low, high, (n) => {
+        curve = buildCurve(candidateLaw, minRequests, entry.p, absoluteLimit, smallestRatio, low, high, cellOf(reference), (n) => {
           let pass = 1;
           let neglected = 0;
           for (const other of others) {
@@ -920,6 +944,28 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       const known = curve;
       const isMissing = missing;
       return (at: BaselineReference) => {
+        const cell = cellOf(at);
+        if (cell && known.below && cell.key === known.cellKey) {
+          // The average over the cell U ∈ [from, to] of R = F⁻¹(U): a breakpoint β counts for
+          // the part of the cell where R ≥ β, i.e. U > P(R < β) (PassCurve).
+          const width = cell.to - cell.from;
+          const from = countAtMost(known.below, cell.from, false);
+          const to = countAtMost(known.below, cell.to, true);
+          const whole = from > 0 ? known.cumulative[from - 1] : 0;
+          const partJumps = (to > 0 ? known.cumulative[to - 1] : 0) - whole;
+          const partWeighted = (to > 0 ? known.weightedBelow![to - 1] : 0) - (from > 0 ? known.weightedBelow![from - 1] : 0);
+          const pass = known.passAtLow + whole + Math.max(0, partJumps * cell.to - partWeighted) / width;
+          // R outside the curve's range (below `low` or above `high`): its share of the cell is left out.
+          const outside =
+            (Math.max(0, Math.min(cell.to, known.tails[0]) - cell.from) + Math.max(0, cell.to - Math.max(cell.from, known.tails[1]))) /
+            width;
+          return {
+            hold: known.holdMass + (isMissing ? pass : 0),
+            pass: isMissing ? 0 : pass,
+            fail: Math.max(0, known.validMass - pass),
+            neglected: known.neglected + outside,
+          };
+        }
         const rate = at[metric];
         if (!(rate >= low && rate <= high)) return null;
         // The number of breakpoints ≤ rate (upper bound by bisection).
@@ -947,6 +993,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
         ratio: number,
         low: number,
         high: number,
+        cell: BaselineReference['rateCell'],
         otherFactors: (n: number) => number,
       ): PassCurve {
         const rows = binomialRows(shared, p, tolerance);
@@ -993,7 +1040,23 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
           sum += jumps[order[j]];
           cumulative[j] = sum;
         }
-        return { holdMass, validMass, passAtLow, neglected, breakpoints, cumulative };
+        const curve: PassCurve = { holdMass, validMass, passAtLow, neglected, breakpoints, cumulative, tails: [0, 1] };
+        if (cell) {
+          // P(R < β) at each breakpoint (non-decreasing, as β is), and Σ jump × P(R < β).
+          const below = new Float64Array(breakpoints.length);
+          const weightedBelow = new Float64Array(breakpoints.length);
+          let weighted = 0;
+          for (let j = 0; j < breakpoints.length; j++) {
+            below[j] = cell.below(breakpoints[j]);
+            weighted += jumps[order[j]] * below[j];
+            weightedBelow[j] = weighted;
+          }
+          curve.below = below;
+          curve.weightedBelow = weightedBelow;
+          curve.cellKey = cell.key;
+          curve.tails = [cell.below(low), cell.below(nextUp(high))];
+        }
+        return curve;
       }
     },
     historicalFactors(): (n: number) => number {

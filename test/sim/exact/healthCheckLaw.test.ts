@@ -13,6 +13,7 @@ import { absoluteRule, ratioRule } from '../../../src/engine/policy/healthRules.
 import type { HealthRule, Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineStage, canaryStage } from '../../../src/engine/policy/stages.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
+import { rateBelow, rateQuantiles } from '../../../src/sim/exact/baselineLaw.ts';
 import type { BaselineReference, CheckProbabilities } from '../../../src/sim/exact/checkLaw.ts';
 import { ExactUnsupportedError } from '../../../src/sim/exact/checkLaw.ts';
 import { binomialLaw, poissonLaw } from '../../../src/sim/exact/countRange.ts';
@@ -232,6 +233,55 @@ describe('health check law', () => {
         expect(exact.pass).toBeCloseTo(0.4397160149137706, 10);
         expect(exact.fail).toBeCloseTo(0.5602839850862072, 10);
       }
+    }
+  });
+
+  it('historical reference with a cell of the baseline law: the check averaged over the cell equals the sum over every atom of the rate in it', () => {
+    // baselineLaw.ts gives each node a cell U ∈ [from, to] of R = F⁻¹(U); the check law returns
+    // (1/(to − from))·∫ P(pass; F⁻¹(u)) du. Brute force: every (C, O) pair of a small baseline
+    // (C ~ Poisson(15) errors, O ~ Poisson(985) other requests), its rate as the controller
+    // computes it, the direct sum at that rate, weighted by the part of [from, to] its atom covers.
+    const s = setup(historicalScenario, 'historical', 0.2, [ratioRule('errorRate', 2), absoluteRule('timeoutRate', 0.1)], 20);
+    const counted = poissonLaw(15, 1e-15);
+    const others = poissonLaw(985, 1e-15);
+    const atoms = new Map<number, number>();
+    const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
+    const keptOthers = others.pmf.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < counted.pmf.length; i++)
+      for (let j = 0; j < others.pmf.length; j++) {
+        const c = counted.first + i;
+        const rate = c / (c + others.first + j);
+        atoms.set(rate, (atoms.get(rate) ?? 0) + (counted.pmf[i] * others.pmf[j]) / (keptCounted * keptOthers));
+      }
+    const sorted = [...atoms.keys()].sort((a, b) => a - b);
+    const rateSupports = { errorRate: rateQuantiles(counted, others, [1e-13, 1 - 1e-13]) as [number, number] };
+    const below = rateBelow(counted, others);
+    for (const [from, to] of [
+      [0, 0.25],
+      [0.25, 0.5],
+      [0.6, 0.65],
+      [0.875, 1],
+    ]) {
+      let cumulative = 0;
+      let pass = 0;
+      let fail = 0;
+      const point = new Map<number, CheckProbabilities>();
+      for (const rate of sorted) {
+        const mass = atoms.get(rate)!;
+        const overlap = Math.max(0, Math.min(to, cumulative + mass) - Math.max(from, cumulative));
+        cumulative += mass;
+        if (overlap <= 0) continue;
+        const value = point.get(rate) ?? exactAt(s, 3600, { ...historicalReference, errorRate: rate });
+        point.set(rate, value);
+        pass += (overlap / (to - from)) * value.pass;
+        fail += (overlap / (to - from)) * value.fail;
+      }
+      const rateCell = { metric: 'errorRate' as const, from, to, below, key: 'test law' };
+      const averaged = exactAt(s, 3600, { ...historicalReference, rateSupports, rateCell });
+      expect(Math.abs(averaged.pass - pass), `pass over [${from}, ${to}]`).toBeLessThan(1e-11);
+      expect(Math.abs(averaged.fail - fail), `fail over [${from}, ${to}]`).toBeLessThan(1e-11);
+      // The cell's average differs from the check at any one rate of the cell (the point of averaging).
+      expect(point.size).toBeGreaterThan(3);
     }
   });
 
