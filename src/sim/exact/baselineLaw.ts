@@ -11,17 +11,46 @@
  * stage with means Σᵢ Λᵢ·pₑᵢ·pₜᵢ, … So the baseline's error count E and its other requests
  * M = N − E are independent Poissons, and its error rate is E/(E + M).
  *
- * Nodes: the midpoint rule in probability on the rate's own law — R = E/(E + M) with E and M
- * independent Poissons, its distribution function summed exactly over E's range with M's
- * survival — n nodes F⁻¹((j + ½)/n) of mass 1/n each (`rateQuantileNodes`). Both E's and M's
- * spread are in the law (an earlier version put M at its mean: a silent approximation). The
- * discretisation converges as n grows but is not exact: evaluateExact.ts runs the chain at n and
- * n/2 nodes and counts the difference in its neglected mass (refusing when it is too large).
+ * Nodes and cells: R = E/(E + M) with E and M independent Poissons, its distribution function
+ * F summed exactly over E's range with M's survival; n cells U ∈ [j/n, (j + 1)/n] of R = F⁻¹(U),
+ * mass 1/n each, a node at the cell's middle F⁻¹((j + ½)/n) (`rateQuantileNodes`). Both E's and
+ * M's spread are in the law (an earlier version put M at its mean: a silent approximation).
+ * Each node's reference carries its cell (`rateCell`) and the range of R (`rateSupports`): a check
+ * whose pass probability is a step function of R (healthCheckLaw.ts, `historicalCurve`) returns
+ * its AVERAGE over the cell, other checks their value at the node.
+ *
+ * Accuracy. The chain's outcome probability is multi-affine in the windows' check laws (a path
+ * visits each window once), so running it on the cell averages is the chain with an independent
+ * draw of R per window within the cell: the first-order error of a point node (the staircase of
+ * the lattice counts, a noise of about 1/n that made the midpoint rule converge erratically) is
+ * gone; what is left is second order, the covariance of the windows' checks within a cell, ≤
+ * ½(e^{2V} − 1 − 2V) per cell with V = Σ over windows of the check's oscillation over the cell (a
+ * bound the evaluator does not compute yet: it still estimates the error from n, n/2 and n/4
+ * nodes, evaluateExact.ts). Measured (scenarios/identical-candidate.json, 18:30–18:45 UTC
+ * 2026-12-04), P(rollback) at 4, 8, 16, 32, 64, 128, 256, 512 nodes:
+ * - the framework default without A/B: cells 0.015131896864, …855744, …839641, …833022, …830246,
+ *   …828979, …828397, …828142 (monotone, each step ≈ 0.4 of the last; the error at n is ≈ 0.7 of
+ *   the last difference, so the estimate's 2 × max of two differences covers it ~2.7×; at 16
+ *   nodes 9.5e-8 in all: answered at the default 1e-6, where the point nodes were refused). Point
+ *   nodes at 16 … 8192: 0.0151292, …1332, …1305, …1315, …1309, …1313, …1320, …1316, …1320, …1319
+ *   — within ~1e-7 of the cells' limit only at thousands of nodes;
+ * - 2 h baseline, error ratio 2× at 5% and 100% (evaluateExact.test.ts): cells 0.0424548336,
+ *   …519506, …507835, …502941, …500869, …499945, …499503, …499297; point nodes at 8192: 0.0424497857;
+ * - a candidate with 1.6× the errors (baselineLaw.test.ts's end-to-end case, error rule only),
+ *   where the check is near its limit: cells converge smoothly but from further away (errors 1.1e-3,
+ *   4.2e-4, 1.7e-4, 6.7e-5, 2.8e-5, 1.2e-5, 5e-6 at 4 … 256 nodes against the 4096-node answer),
+ *   point nodes erratically (4.9e-4, 2.3e-4, 1.7e-4, 9.3e-5, 1.8e-5, 1.9e-5, 1.6e-5).
+ * The first-order bound the issue proposed, Koksma–Hlawka |error| ≤ V/(2n) with V the total
+ * variation of the windows' fail probabilities over R's range (1e-9 quantiles), measured V = 0.0124
+ * for the framework default (6,200 nodes for 1e-6, 620 for 1e-5) and 0.118 for the 2 h baseline
+ * (58,800 and 5,880): too many nodes, which is why the cells.
+ *
  * With ratio rules on both the error and the timeout rate the two rates share N and the requests
  * that did both: the nodes are then a product of cells, each rate's cells cut at its marginal
  * quantiles, with the cells' exact joint probabilities as weights (`jointRateNodes`,
- * jointBaselineRates.ts). A rate with probability 0 in every window is surely 0 (no
- * timeout configured): a point mass, no law to discretise.
+ * jointBaselineRates.ts), checks read at the nodes (no cell averaging in two dimensions yet). A
+ * rate with probability 0 in every window is surely 0 (no timeout configured): a point mass, no
+ * law to discretise.
  *
  * `neglected` adds the mass of the truncated tails, P(N < the stage's minimum requests at its
  * minimum duration) (the chain advances the baseline at its minimum duration) and P(some window
