@@ -154,9 +154,9 @@ const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknow
  * structure (`chainStructureKey`: the stages, durations, check intervals, counting and traffic;
  * thresholds, rule limits and minimum requests may differ) and a world (flag group) run as ONE
  * vector chain over all their (setting, baseline node) columns. Each answer is the one
- * `evaluateExact` gives for that policy alone (the same columns, the same arithmetic; a vector run
- * prunes a state only when every column may drop it, so an answer moves by at most its neglected
- * mass). When a law refuses mid-run (`ExactUnsupportedError`), that group's settings are answered
+ * `evaluateExact` gives for that policy alone (the same columns, the same arithmetic, each column
+ * pruned as its own run; only the order in which merged states are summed can differ, by rounding).
+ * When a law refuses mid-run (`ExactUnsupportedError`), that group's settings are answered
  * one by one, each exactly as `evaluateExact` alone would refuse or answer. Throws a RangeError
  * when a policy is invalid. Cost: one vector run per group, O(windows × live states × columns).
  */

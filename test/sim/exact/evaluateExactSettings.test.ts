@@ -6,13 +6,13 @@
  * (scenarios/identical-candidate.json, and the same with 3× the candidate's errors), the framework
  * default without its shadow and A/B stages, latency and timeout ratio rules as absolute limits,
  * at a tolerance of 1e-2 (the discretisation estimate is ~1e-3 here) — at two error-ratio
- * thresholds. Tolerance 1e-12 on probabilities, relative 1e-12 on expectations: a vector run
- * keeps a state while any column needs it, so a column can differ from its separate run by pruned
- * mass (≤ 1e-15 a state).
+ * thresholds. Tolerance 1e-12 on probabilities, relative 1e-12 on expectations: each column is
+ * pruned as its own run prunes, and only the order in which merged states are summed can differ.
  *
- * Measured when the vector chain replaced the node loop (18:20 UTC 2026-12-04): the same six
- * answers at thresholds 1.5, 2.084 and 3.5 printed by the build of commit 423e133 (the node loop)
- * and by the vector chain agreed within 1e-13 on every outcome probability and exposure.
+ * Measured when the vector chain replaced the node loop (2026-12-04): the six answers at
+ * thresholds 1.5, 2.084 and 3.5 printed by a build of the working tree at 17:58 UTC (commit
+ * ccbe0c6, the node loop of `runStageChain` runs) and by one at 18:10 UTC (the vector chain, commit
+ * a7e578b's evaluator) agreed within 1e-13 on every outcome probability and exposure.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -71,8 +71,8 @@ describe('exactOperatingCurve', () => {
         [healthy, point.healthy],
         [regressed, point.regressed],
       ] as const) {
-        // One vector run for all settings: each column's arithmetic is its own run's, a state kept
-        // while any column needs it (vectorChain.ts) — equal within the pruned mass.
+        // One vector run for all settings: each column's arithmetic and pruning are its own run's
+        // (vectorChain.ts) — equal up to the order in which merged states are summed.
         const alone = evaluateExact(scenario, handPolicy(point.value));
         expect(alone.supported).toBe(true);
         if (!alone.supported) return;
