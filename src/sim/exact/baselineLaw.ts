@@ -12,12 +12,14 @@
  * M = N − E are independent Poissons, and its error rate is E/(E + M).
  *
  * Nodes and cells: R = E/(E + M) with E and M independent Poissons, its distribution function
- * F summed exactly over E's range with M's survival; n cells U ∈ [j/n, (j + 1)/n] of R = F⁻¹(U),
- * mass 1/n each, a node at the cell's middle F⁻¹((j + ½)/n) (`rateQuantileNodes`). Both E's and
- * M's spread are in the law (an earlier version put M at its mean: a silent approximation).
- * Each node's reference carries its cell (`rateCell`) and the range of R (`rateSupports`): a check
- * whose pass probability is a step function of R (healthCheckLaw.ts, `historicalCurve`) returns
- * its AVERAGE over the cell, other checks their value at the node.
+ * F summed exactly over E's range with M's survival. Both E's and M's spread are in the law (an
+ * earlier version put M at its mean: a silent approximation). n cells of equal width in R between
+ * its quantiles at 1/(4n²) and 1 − 1/(4n²), the end cells reaching out to the tails
+ * (`equalWidthCells`); each cell's mass P(cut ≤ R < next cut) exact (`rateBelow`, the controller's
+ * floating-point rate), a node at its median. Each node's reference carries its cell
+ * (`rateCell`, as a U-interval of R = F⁻¹(U)) and the range of R (`rateSupports`): a check whose
+ * pass probability is a step function of R (healthCheckLaw.ts, `historicalCurve`) returns its
+ * AVERAGE over the cell, other checks their value at the node.
  *
  * Accuracy. The chain's outcome probability is multi-affine in the windows' check laws (a path
  * visits each window once), so running it on the cell averages is the chain with an independent
@@ -26,24 +28,29 @@
  * gone; what is left is second order, the covariance of the windows' checks within a cell, ≤
  * ½(e^{2V} − 1 − 2V) per cell with V = Σ over windows of the check's oscillation over the cell (a
  * bound the evaluator does not compute yet: it still estimates the error from n, n/2 and n/4
- * nodes, evaluateExact.ts). Measured (scenarios/identical-candidate.json, 18:30–18:45 UTC
- * 2026-12-04), P(rollback) at 4, 8, 16, 32, 64, 128, 256, 512 nodes:
- * - the framework default without A/B: cells 0.015131896864, …855744, …839641, …833022, …830246,
- *   …828979, …828397, …828142 (monotone, each step ≈ 0.4 of the last; the error at n is ≈ 0.7 of
- *   the last difference, so the estimate's 2 × max of two differences covers it ~2.7×; at 16
- *   nodes 9.5e-8 in all: answered at the default 1e-6, where the point nodes were refused). Point
- *   nodes at 16 … 8192: 0.0151292, …1332, …1305, …1315, …1309, …1313, …1320, …1316, …1320, …1319
- *   — within ~1e-7 of the cells' limit only at thousands of nodes;
- * - 2 h baseline, error ratio 2× at 5% and 100% (evaluateExact.test.ts): cells 0.0424548336,
- *   …519506, …507835, …502941, …500869, …499945, …499503, …499297; point nodes at 8192: 0.0424497857;
+ * nodes, evaluateExact.ts). That covariance grows with the cell's variance of R: equal-mass cells
+ * (the quantile cells tried first) leave it to the two tail cells, equal widths spread it evenly.
+ * Measured on scenarios/identical-candidate.json (18:30–18:50 UTC 2026-12-04), P(rollback) at
+ * 4, 8, 16, 32, 64, 128, 256, 512 nodes:
+ * - the framework default without A/B: equal-width cells 0.0151318877, …8470, …8353, …8297,
+ *   …8291, …8286, …8282, …8281 (at 16 nodes 9.5e-8 neglected in all: answered at the default
+ *   1e-6, where point nodes were refused); quantile cells 0.0151318969, …8557, …8396, …8330,
+ *   …8302, …8290, …8284, …8281; point nodes at 16 … 8192 nodes 0.0151292, …1332, …1305, …1315,
+ *   …1309, …1313, …1320, …1316, …1320, …1319 — within ~1e-7 of the cells' limit only at thousands;
+ * - 2 h baseline, error ratio 2× at 5% and 100% (evaluateExact.test.ts): equal-width
+ *   0.0424540411, …512655, …503545, …500532, …499594, …499305, …499197, …499149; quantile cells
+ *   0.0424548336, …519506, …507835, …502941, …500869, …499945, …499503, …499297; point nodes at
+ *   8192: 0.0424497857;
  * - a candidate with 1.6× the errors (baselineLaw.test.ts's end-to-end case, error rule only),
- *   where the check is near its limit: cells converge smoothly but from further away (errors 1.1e-3,
- *   4.2e-4, 1.7e-4, 6.7e-5, 2.8e-5, 1.2e-5, 5e-6 at 4 … 256 nodes against the 4096-node answer),
- *   point nodes erratically (4.9e-4, 2.3e-4, 1.7e-4, 9.3e-5, 1.8e-5, 1.9e-5, 1.6e-5).
- * The first-order bound the issue proposed, Koksma–Hlawka |error| ≤ V/(2n) with V the total
- * variation of the windows' fail probabilities over R's range (1e-9 quantiles), measured V = 0.0124
- * for the framework default (6,200 nodes for 1e-6, 620 for 1e-5) and 0.118 for the 2 h baseline
- * (58,800 and 5,880): too many nodes, which is why the cells.
+ *   the check near its limit, error against ≈ 0.6231192: equal-width 1.0e-4, 9.6e-6, 8.2e-7 at
+ *   16, 64, 256 nodes; quantile cells 1.7e-4, 2.8e-5, 5e-6; point nodes 1.7e-4, 1.8e-5, 1.6e-5
+ *   (erratic in between).
+ * The error at n was ≈ 0.4–0.7 of the last difference in every case, so the evaluator's 2 × the
+ * larger of two differences covers it ~3×. The first-order bound the issue proposed,
+ * Koksma–Hlawka |error| ≤ V/(2n) with V the total variation of the windows' fail probabilities
+ * over R's range (1e-9 quantiles), measured V = 0.0124 for the framework default (6,200 nodes for
+ * 1e-6, 620 for 1e-5) and 0.118 for the 2 h baseline (58,800 and 5,880): too many nodes, hence
+ * the cells.
  *
  * With ratio rules on both the error and the timeout rate the two rates share N and the requests
  * that did both: the nodes are then a product of cells, each rate's cells cut at its marginal
@@ -222,18 +229,13 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   const others = poissonLaw(totalMean - countedMean, tolerance);
   neglected += counted.neglected + others.neglected;
   const metric = readsErrors ? 'errorRate' : 'timeoutRate';
-  const memoKey = `${countedMean}|${totalMean - countedMean}|${tolerance}|${bins}`;
-  let rates = memo.get(memoKey) as readonly number[] | undefined;
-  if (!rates) {
-    rates = rateQuantileNodes(counted, others, bins);
-    memo.set(memoKey, rates);
-  }
   // Every node lies between the quantiles at 1e-13 and 1 − 1e-13: the check law may tabulate each
   // window's check over that range once and read every node (and cell: the part of a cell outside
   // the range, ≤ 1e-13, is counted as neglected) from it.
   // (The same range for every node count, so n, n/2 and n/4 nodes read the same tables; a node
   // outside it would be summed directly.)
-  const supportKey = `support|${countedMean}|${totalMean - countedMean}|${tolerance}`;
+  const lawKey = `${countedMean}|${totalMean - countedMean}|${tolerance}`;
+  const supportKey = `support|${lawKey}`;
   let support = memo.get(supportKey) as readonly [number, number] | undefined;
   if (!support) {
     const [low, high] = rateQuantiles(counted, others, [1e-13, 1 - 1e-13]);
@@ -241,8 +243,6 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     memo.set(supportKey, support);
   }
   const rateSupports = { [metric]: support };
-  // Each node stands for the cell U ∈ [j/n, (j + 1)/n] of R = F⁻¹(U): the check laws average over it.
-  const lawKey = `${countedMean}|${totalMean - countedMean}|${tolerance}`;
   const belowKey = `below|${lawKey}`;
   let below = memo.get(belowKey) as ((rate: number) => number) | undefined;
   if (!below) {
@@ -250,15 +250,28 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     memo.set(belowKey, below);
   }
   const cellBelow = below;
-  const nodes: BaselineNode[] = rates.map((rate, j) => ({
-    weight: (1 - counted.neglected - others.neglected) / bins,
-    reference: {
-      ...reference(errorMean, timeoutMean),
-      [metric]: rate,
-      rateSupports,
-      rateCell: { metric, from: j / bins, to: (j + 1) / bins, below: cellBelow, key: lawKey },
-    },
-  }));
+  const cellsKey = `cells|${lawKey}|${bins}`;
+  let cells = memo.get(cellsKey) as RateCells | undefined;
+  if (!cells) {
+    cells = equalWidthCells(counted, others, cellBelow, bins);
+    memo.set(cellsKey, cells);
+  }
+  const kept = 1 - counted.neglected - others.neglected;
+  const nodes: BaselineNode[] = [];
+  for (let j = 0; j < cells.rates.length; j++) {
+    const from = cells.bounds[j];
+    const to = cells.bounds[j + 1];
+    if (!(to > from)) continue;
+    nodes.push({
+      weight: kept * (to - from),
+      reference: {
+        ...reference(errorMean, timeoutMean),
+        [metric]: cells.rates[j],
+        rateSupports,
+        rateCell: { metric, from, to, below: cellBelow, key: lawKey },
+      },
+    });
+  }
   return { nodes: nodes.map(withBrackets), neglected };
 }
 
@@ -315,6 +328,33 @@ export function rateQuantiles(counted: CountLaw, others: CountLaw, levels: reado
     }
     return high;
   });
+}
+
+/** Cells of the rate's law in probability: cell j is U ∈ [bounds[j], bounds[j + 1]], its node `rates[j]`. */
+interface RateCells {
+  bounds: number[];
+  rates: number[];
+}
+
+/**
+ * n cells of EQUAL WIDTH in the rate between its quantiles at ε = 1/(4n²) and 1 − ε, the two end
+ * cells reaching out to the tails: cell j = {lowₑ + j·h ≤ R < lowₑ + (j + 1)·h} as U-intervals
+ * [P(R < cut), P(R < next cut)] (`below`), its node the cell's median. Why not cells of equal
+ * mass: with the check laws averaged over each cell the node average errs by about the mean
+ * within-cell variance of R (baselineLaw's Accuracy), which equal-mass cells let the two tail cells
+ * dominate (their variance falls only as 1/ln n); equal widths make it ≈ h²/12, falling as
+ * (ln n)/n². Cost: O(n × |C's range|) for the cuts, as for the quantiles.
+ */
+function equalWidthCells(counted: CountLaw, others: CountLaw, below: (rate: number) => number, bins: number): RateCells {
+  const epsilon = 1 / (4 * bins * bins);
+  const [low, high] = rateQuantiles(counted, others, [epsilon, 1 - epsilon]);
+  const width = (high - low) / bins;
+  const bounds = [0];
+  for (let j = 1; j < bins; j++) bounds.push(Math.min(1, Math.max(bounds[j - 1], below(low + j * width))));
+  bounds.push(1);
+  const middles: number[] = [];
+  for (let j = 0; j < bins; j++) middles.push((bounds[j] + bounds[j + 1]) / 2);
+  return { bounds, rates: rateQuantiles(counted, others, middles) };
 }
 
 /**
