@@ -144,11 +144,15 @@ export function candidateRateTable(runs: CandidateRuns, p: number, tolerance: nu
  * own bucket (about one rate) is compared. O(bucket size).
  */
 export function lastAtMost(table: CandidateRateTable, limit: number): number {
-  const { lowest, scale, starts } = table.buckets;
-  if (!(limit >= lowest)) return -1;
-  const count = starts.length - 1;
-  const bucket = scale > 0 ? Math.min(count - 1, Math.floor((limit - lowest) * scale)) : 0;
-  const rates = table.rates;
+  return lastRateAtMost(table.rates, table.buckets, limit);
+}
+
+/** `lastAtMost` on the table's parts (the inner loop of `passAgainstControl` calls it per control atom). */
+function lastRateAtMost(rates: Float64Array, buckets: CandidateRateTable['buckets'], limit: number): number {
+  if (!(limit >= buckets.lowest)) return -1;
+  const starts = buckets.starts;
+  const scale = buckets.scale;
+  const bucket = scale > 0 ? Math.min(starts.length - 2, Math.floor((limit - buckets.lowest) * scale)) : 0;
   let index = starts[bucket] - 1;
   const end = starts[bucket + 1];
   while (index + 1 < end && !(rates[index + 1] > limit)) index++;
@@ -202,6 +206,32 @@ export function sharedCandidateRateTable(scenario: object, runs: CandidateRuns, 
 }
 
 /**
+ * The candidate's largest passing rate against x₀ control errors among x₀ + m₀ requests:
+ * min over the thresholds k of k·(x₀/(x₀ + m₀)), as the controller computes the right-hand side.
+ */
+function passingLimit(x0: number, m0: number, thresholds: readonly number[]): number {
+  const reference = x0 / (x0 + m0);
+  let limit = thresholds[0] * reference;
+  for (let t = 1; t < thresholds.length; t++) limit = Math.min(limit, thresholds[t] * reference);
+  return limit;
+}
+
+/**
+ * The last m₀ in [from, last] whose `passingLimit` is ≥ `rate`, or from − 1:
+ * the limit falls as m₀ grows, so a bisection. O(log(last − from)).
+ */
+function lastLimitAtLeast(rate: number, x0: number, from: number, last: number, thresholds: readonly number[]): number {
+  let low = from - 1;
+  let high = last + 1;
+  while (high - low > 1) {
+    const middle = (low + high) >>> 1;
+    if (passingLimit(x0, middle, thresholds) >= rate) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
  * Σ over the control's (x₀, m₀) with x₀ + m₀ ≥ minRequests (≥ 1) of P(X₀ = x₀)·P(M₀ = m₀)·C(v),
  * v = min over `thresholds` of k·(x₀/(x₀ + m₀)) and C(v) the table's weight of rates ≤ v, i.e.
  * the candidate's mass that passes !(x/n > k·x₀/n₀) for every k (module comment). `events` and
@@ -224,37 +254,19 @@ export function passAgainstControl(
   const otherBelow = new Float64Array(others.pmf.length + 1);
   for (let j = 0; j < others.pmf.length; j++) otherBelow[j + 1] = otherBelow[j] + others.pmf[j];
   const otherLast = others.first + others.pmf.length - 1;
-  const thresholdCount = thresholds.length;
+  const buckets = table.buckets;
   let pass = 0;
   for (let e = 0; e < events.pmf.length; e++) {
     const x0 = events.first + e;
     const from = Math.max(minRequests - x0, others.first);
     if (from > otherLast) continue;
-    /** The candidate's largest passing rate against this control error count and m₀ other requests. */
-    const limitAt = (m0: number): number => {
-      const reference = x0 / (x0 + m0);
-      let limit = thresholds[0] * reference;
-      for (let t = 1; t < thresholdCount; t++) limit = Math.min(limit, thresholds[t] * reference);
-      return limit;
-    };
-    /** The last m₀ in [from, otherLast] with limitAt(m₀) ≥ rate (limitAt falls with m₀), or from − 1. */
-    const lastAtLeast = (rate: number): number => {
-      let low = from - 1;
-      let high = otherLast + 1;
-      while (high - low > 1) {
-        const middle = (low + high) >>> 1;
-        if (limitAt(middle) >= rate) low = middle;
-        else high = middle;
-      }
-      return low;
-    };
     // m₀ ≤ allPass: every candidate rate passes; m₀ > somePass: none does.
-    const allPass = lastAtLeast(highest);
-    const somePass = lastAtLeast(lowest);
+    const allPass = lastLimitAtLeast(highest, x0, from, otherLast, thresholds);
+    const somePass = lastLimitAtLeast(lowest, x0, from, otherLast, thresholds);
     let inner = 0;
     if (allPass >= from) inner += total * (otherBelow[allPass - others.first + 1] - otherBelow[from - others.first]);
     for (let m0 = Math.max(from, allPass + 1); m0 <= somePass; m0++) {
-      const index = lastAtMost(table, limitAt(m0));
+      const index = lastRateAtMost(rates, buckets, passingLimit(x0, m0, thresholds));
       if (index >= 0) inner += others.pmf[m0 - others.first] * cumulative[index];
     }
     pass += events.pmf[e] * inner;
