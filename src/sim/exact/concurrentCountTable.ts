@@ -160,9 +160,10 @@ function lastRateAtMost(rates: Float64Array, buckets: CandidateRateTable['bucket
 }
 
 /**
- * Atoms of the rate tables kept per scenario (20 bytes each: 40 MB): the lab's concurrent policy
- * (identical-candidate.json, canaries at 5% and 25%, six 10-minute windows) needs 1.05 million
- * for all its windows, which a threshold sweep reads once per setting; the oldest tables go first.
+ * Atoms of the rate tables kept per scenario (20 bytes each: 40 MB): the concurrent policy of
+ * agreement.test.ts on identical-candidate.json (canaries at 5% and 25%, six 10-minute windows)
+ * needs 0.70 million for all its windows, which a threshold sweep reads once per setting; the
+ * oldest tables go first.
  */
 const keptAtoms = 2 ** 21;
 

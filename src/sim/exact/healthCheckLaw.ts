@@ -24,7 +24,10 @@
  *
  * Cost: historical O(range of n) array reads (≈ 14·√(Λf) for a 1e-12 tolerance) once P(pass | n)
  * is in the scenario's table for these limits, one binomial range per new (p, n) before;
- * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache.
+ * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache —
+ * except when one count metric alone compares with the control: O(range of n × range of its count)
+ * to sort the candidate's rates (shared by a threshold sweep's settings) plus the control's atoms
+ * near the limit (concurrentCountTable.ts).
  */
 import type { CompiledRule, CompiledStage } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
