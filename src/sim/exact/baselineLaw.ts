@@ -26,9 +26,12 @@
  * draw of R per window within the cell: the first-order error of a point node (the staircase of
  * the lattice counts, a noise of about 1/n that made the midpoint rule converge erratically) is
  * gone; what is left is second order, the covariance of the windows' checks within a cell, ≤
- * ½(e^{2V} − 1 − 2V) per cell with V = Σ over windows of the check's oscillation over the cell (a
- * bound the evaluator does not compute yet: it still estimates the error from n, n/2 and n/4
- * nodes, evaluateExact.ts). That covariance grows with the cell's variance of R: equal-mass cells
+ * ½(e^{2V} − 1 − 2V) per cell with V = Σ over the windows a path may visit (each window counts,
+ * identical ones too) of the check's oscillation over the cell. The evaluator does not compute
+ * that bound: it still estimates the error from n, n/2 and n/4 nodes (evaluateExact.ts). Near a
+ * rule's limit V is large (≈ 0.16 a cell at 16 nodes for baselineLaw.test.ts's 1.6× candidate:
+ * a bound of ~1e-2 where the error is ~1e-4), so the bound would need far more nodes than the
+ * estimate; a single window has no second-order term at all (tested: exact at any node count). That covariance grows with the cell's variance of R: equal-mass cells
  * (the quantile cells tried first) leave it to the two tail cells, equal widths spread it evenly.
  * Measured on scenarios/identical-candidate.json (18:30–18:50 UTC 2026-12-04), P(rollback) at
  * 4, 8, 16, 32, 64, 128, 256, 512 nodes:

@@ -207,6 +207,27 @@ describe('historical baseline law', () => {
     expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
   });
 
+  it('one check window: the cell averages make the node average exact at any node count (no second-order term)', () => {
+    // The chain's outcome is affine in a single window's check law, so averaging that law over
+    // each cell of the baseline's rate and then over the cells IS the expectation over the rate:
+    // 4 and 64 nodes agree to rounding (point nodes would differ at first order).
+    const oneWindow = {
+      ...policy([ratioRule('errorRate', 2)]),
+      stages: [
+        baselineStage({ minDuration: '2h', minRequests: 1000 }),
+        canaryStage({ traffic: 0.1, minDuration: '5m', maxDuration: '5m', rules: [ratioRule('errorRate', 2)] }),
+        promoteStage(),
+      ],
+    } as Policy;
+    const world = scenario(120, 0.016);
+    const coarse = evaluateExact(world, oneWindow, { baselineNodes: 4, maxNeglected: 1 });
+    const fine = evaluateExact(world, oneWindow, { baselineNodes: 64, maxNeglected: 1 });
+    if (!coarse.supported || !fine.supported) throw new Error('unsupported');
+    expect(coarse.tally.rollback).toBeGreaterThan(0.02);
+    expect(Math.abs(coarse.tally.rollback - fine.tally.rollback)).toBeLessThan(1e-12);
+    expect(coarse.summary.neglectedMass).toBeLessThan(1e-10);
+  });
+
   it('a latency rule near its limit makes the bracket too wide: the evaluator names the tolerance, never approximates', () => {
     // A candidate 12% slower at the median: the p50 rule (1.2×) is near its limit against a bracketed reference.
     const exact = evaluateExact(scenario(134), policy(oneRateRules), { maxNeglected: 1e-3 });
