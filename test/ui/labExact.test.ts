@@ -3,7 +3,7 @@
  * labExactPanel.ts's helpers) and its plots. Reference numbers are worked by hand beside each
  * assertion (the binomial standard error √(p(1 − p)/n)).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.ts';
 import { exactRate } from '../../src/sim/exact/exactTally.ts';
 import type { RateEstimate, SimulationSummary } from '../../src/sim/summary.ts';
@@ -131,24 +131,90 @@ describe('runLabExact', () => {
     return () => (reading += step);
   };
 
-  it('answers with Monte-Carlo, saying why, when the current setting is slower than the budget', async () => {
-    const neverDone = (_request: unknown, context: { signal: AbortSignal }) =>
-      new Promise<never>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    const answer = await runLabExact(
-      { ...defaults, 'errorRate.maxRatio': 2 },
-      neverDone,
-      () => {},
-      { signal: new AbortController().signal },
-      {
-        currentMs: 5,
-        curveMs: 100,
-        now: steppingClock(0),
-      },
-    );
-    expect(answer.supported).toBe(false);
-    expect(!answer.supported && answer.features[0]).toMatch(
-      /^speed: the exact evaluation of this setting takes longer than the lab's 0.005 s budget/,
-    );
+  describe('past the budget', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    const settings = { ...defaults, 'errorRate.maxRatio': 2 };
+    const budget = { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(0) };
+
+    it('shows Monte-Carlo while the current setting is still computing, then the exact answer when it is in', async () => {
+      vi.useFakeTimers();
+      let finish: (result: ExactCurveResult) => void = () => {};
+      const asked: number[] = [];
+      const slowThenInstant = (request: { settings: readonly { value: number }[] }) => {
+        asked.push(request.settings.length);
+        return asked.length === 1 ? new Promise<ExactCurveResult>((resolve) => (finish = resolve)) : instantCurve([])(request);
+      };
+      const partials: LabExactAnswer[] = [];
+      const answer = runLabExact(
+        settings,
+        slowThenInstant,
+        (partial) => partials.push(partial),
+        { signal: new AbortController().signal },
+        budget,
+      );
+      await vi.advanceTimersByTimeAsync(2999);
+      expect(partials).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(partials).toEqual([
+        {
+          supported: false,
+          stillComputing: true,
+          features: [
+            "speed: the exact evaluation of this setting takes longer than the lab's 3 s budget (every window of this scenario is a new law); the lab keeps computing it, up to 60 s",
+          ],
+        },
+      ]);
+      // 10 s later the current setting is in: the exact answer replaces the note (the clock reads 0, so the whole curve fits).
+      await vi.advanceTimersByTimeAsync(10000);
+      finish(await instantCurve([])({ settings: [{ value: 2 }] }));
+      const done = await answer;
+      expect(partials.map((partial) => partial.supported)).toEqual([false, true]);
+      expect(done.supported && [done.current.errorRatio, done.curve.length]).toEqual([2, 51]);
+      expect(asked).toEqual([1, 51]);
+    });
+
+    it('gives up at the limit, saying why, and answers with Monte-Carlo alone', async () => {
+      vi.useFakeTimers();
+      const neverDone = (_request: unknown, context: { signal: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      const partials: LabExactAnswer[] = [];
+      const answer = runLabExact(
+        settings,
+        neverDone,
+        (partial) => partials.push(partial),
+        { signal: new AbortController().signal },
+        budget,
+      );
+      await vi.advanceTimersByTimeAsync(60000);
+      const done = await answer;
+      expect(partials.map((partial) => !partial.supported && partial.stillComputing)).toEqual([true]);
+      expect(done).toEqual({
+        supported: false,
+        features: [
+          "speed: the exact evaluation of this setting takes longer than the lab's 60 s limit (every window of this scenario is a new law); `rollout-lab simulate --mode exact` waits for it",
+        ],
+      });
+    });
+
+    it('stops waiting when a newer edit aborts the run, without a late note', async () => {
+      vi.useFakeTimers();
+      const edit = new AbortController();
+      const neverDone = (_request: unknown, context: { signal: AbortSignal }) =>
+        new Promise<never>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      const partials: LabExactAnswer[] = [];
+      const answer = runLabExact(settings, neverDone, (partial) => partials.push(partial), { signal: edit.signal }, budget);
+      const settled = answer.then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      );
+      await vi.advanceTimersByTimeAsync(1000);
+      edit.abort();
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(await settled).toBe('aborted');
+      expect(partials).toEqual([]);
+    });
   });
 
   it("asks for as many thresholds as fit the curve budget at the current setting's cost, and leaves the curve out below six", async () => {
@@ -161,7 +227,7 @@ describe('runLabExact', () => {
       instantCurve(asked),
       () => {},
       { signal },
-      { currentMs: 3000, curveMs: 15000, now: steppingClock(1000) },
+      { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(1000) },
     );
     expect(asked).toEqual([1, 16]);
     expect(fitted.supported && [fitted.curveComplete, fitted.curve.length, fitted.curveOmitted]).toEqual([true, 16, undefined]);
@@ -172,7 +238,7 @@ describe('runLabExact', () => {
       instantCurve(few),
       () => {},
       { signal },
-      { currentMs: 10000, curveMs: 15000, now: steppingClock(5000) },
+      { currentMs: 10000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(5000) },
     );
     expect(few).toEqual([1]);
     expect(alone.supported && [alone.curve.length, alone.curveOmitted]).toEqual([

@@ -144,4 +144,18 @@ describe('labExactPanel', () => {
     expect(text(labExactPanel(refused, { running: true, current: undefined, replicates: 200 }, settings))).toContain('A/B stage (stage 4)');
     expect(showsExactAnswer(refused)).toBe(false);
   });
+
+  it('says the exact answer is still being computed past the budget, with Monte-Carlo shown meanwhile', () => {
+    const late: LabExactRun = {
+      status: 'pending',
+      value: { supported: false, stillComputing: true, features: ["speed: … takes longer than the lab's 3 s budget"] },
+      error: undefined,
+      progress: 0,
+    };
+    const shown = text(labExactPanel(late, { running: true, current: undefined, replicates: 200 }, settings));
+    expect(shown).toContain('data-still-computing=true');
+    expect(shown).toContain('The exact answer is still being computed, so the rates below are Monte-Carlo estimates meanwhile:');
+    expect(shown).not.toContain('No exact answer');
+    expect(showsExactAnswer(late)).toBe(false);
+  });
 });

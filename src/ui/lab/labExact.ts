@@ -70,7 +70,16 @@ export type LabExactAnswer =
        */
       neglectedMass: number;
     }
-  | { supported: false; features: string[] };
+  | {
+      supported: false;
+      features: string[];
+      /**
+       * True while the exact evaluation of the current setting goes on past the lab's budget
+       * (`LabExactBudget.currentMs`): the lab shows Monte-Carlo meanwhile, and the exact answer —
+       * or the evaluator's own refusal — replaces this one when it is in.
+       */
+      stillComputing?: boolean;
+    };
 
 /**
  * The curve's answer in the lab's terms: the first setting is the current one (as
@@ -105,20 +114,23 @@ export type ExactCurveRunner = (
 ) => Promise<ExactCurveResult>;
 
 /**
- * How long the lab lets the exact evaluator work before it answers with Monte-Carlo instead: a
- * scenario whose every window is a new law (a daily cycle under a historical baseline) can take a
- * minute per setting, which would hold one of the machine's cores away from the Monte-Carlo
- * confirmation. `currentMs` bounds the current setting; the curve gets as many thresholds as fit
- * in `curveMs` at the current setting's measured cost (all of them when they fit).
+ * How long the lab waits for the exact evaluator. A scenario whose every window is a new law (a
+ * daily cycle under a historical baseline) can take seconds per setting, more on a busy machine.
+ * After `currentMs` without the current setting's answer the lab shows the Monte-Carlo answer and
+ * says the exact one is still being computed; it keeps computing up to `currentLimitMs` (so a busy
+ * machine delays the exact answer or the evaluator's refusal, it does not change it), then gives
+ * up and says so. The curve gets as many thresholds as fit in `curveMs` at the current setting's
+ * measured cost (all of them when they fit).
  */
 export interface LabExactBudget {
   currentMs: number;
+  currentLimitMs: number;
   curveMs: number;
   /** Milliseconds on a monotonic clock (`performance.now` in the app). */
   now: () => number;
 }
 
-export const labExactBudget: Omit<LabExactBudget, 'now'> = { currentMs: 3000, curveMs: 15000 };
+export const labExactBudget: Omit<LabExactBudget, 'now'> = { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000 };
 
 /** The fewest thresholds that still make a curve; below this the lab leaves the curve out and says why. */
 const fewestCurveSettings = 6;
@@ -148,12 +160,28 @@ async function withinBudget(
   }
 }
 
+/** Resolves after `ms` with `late`, unless `signal` aborts first; the timer is cleared either way. */
+function lateAfter<T>(ms: number, late: T, signal: AbortSignal): { promise: Promise<T>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), ms);
+  });
+  const cancel = () => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', cancel);
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  return { promise, cancel };
+}
+
 /**
  * Answers the lab exactly in two steps, so the verdict does not wait for the curve: the current
  * setting alone (`onPartial` gets it, `curveComplete` false), then the thresholds of the curve
- * that fit the budget. Resolves with the full answer, or with the features at the first step when
- * there is no exact form or it is slower than the budget; rejects with the runner's AbortError when
- * `signal` aborts (a newer edit superseded it).
+ * that fit the budget. When the current setting takes longer than `budget.currentMs`, `onPartial`
+ * first gets a refusal marked `stillComputing` (the lab shows Monte-Carlo meanwhile) and the
+ * evaluation goes on up to `budget.currentLimitMs`. Resolves with the full answer, or with the
+ * features at the first step when there is no exact form or it is slower than the limit; rejects
+ * with the runner's AbortError when `signal` aborts (a newer edit superseded it).
  */
 export async function runLabExact(
   settings: LabSettings,
@@ -164,17 +192,33 @@ export async function runLabExact(
 ): Promise<LabExactAnswer> {
   const request = labExactRequest(settings);
   const started = budget.now();
-  const firstResult = await withinBudget(
+  const evaluation = withinBudget(
     evaluate,
     { ...request, settings: request.settings.slice(0, 1) },
     { signal: context.signal },
-    budget.currentMs,
+    budget.currentLimitMs,
   );
+  const late = lateAfter(budget.currentMs, 'late' as const, context.signal);
+  try {
+    if ((await Promise.race([evaluation, late.promise])) === 'late' && !context.signal.aborted) {
+      onPartial({
+        supported: false,
+        stillComputing: true,
+        features: [
+          `speed: the exact evaluation of this setting takes longer than the lab's ${budget.currentMs / 1000} s budget ` +
+            `(every window of this scenario is a new law); the lab keeps computing it, up to ${budget.currentLimitMs / 1000} s`,
+        ],
+      });
+    }
+  } finally {
+    late.cancel();
+  }
+  const firstResult = await evaluation;
   if (firstResult === null) {
     return {
       supported: false,
       features: [
-        `speed: the exact evaluation of this setting takes longer than the lab's ${budget.currentMs / 1000} s budget ` +
+        `speed: the exact evaluation of this setting takes longer than the lab's ${budget.currentLimitMs / 1000} s limit ` +
           '(every window of this scenario is a new law); `rollout-lab simulate --mode exact` waits for it',
       ],
     };

@@ -82,8 +82,12 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
       : null;
   }
   if (!answer.supported) {
-    return html`<div class="note" data-section="exact-unsupported">
-      <p>No exact answer for this policy and scenario, so the rates below are Monte-Carlo estimates. What needs simulation:</p>
+    return html`<div class="note" data-section="exact-unsupported" data-still-computing=${answer.stillComputing ? 'true' : 'false'}>
+      <p>${
+        answer.stillComputing
+          ? 'The exact answer is still being computed, so the rates below are Monte-Carlo estimates meanwhile:'
+          : 'No exact answer for this policy and scenario, so the rates below are Monte-Carlo estimates. What needs simulation:'
+      }</p>
       <ul>${answer.features.map((feature) => html`<li data-feature>${feature}</li>`)}</ul>
     </div>`;
   }
