@@ -25,8 +25,8 @@
  */
 import { compilePolicy } from '../engine/controller/compilePolicy.ts';
 import type { Policy } from '../engine/policy/policy.ts';
-import type { ExactOptions } from './exact/evaluateExact.ts';
-import { evaluateExact } from './exact/evaluateExact.ts';
+import type { ExactOptions, ExactResult, ExactUnsupported } from './exact/evaluateExact.ts';
+import { evaluateExactSettings } from './exact/evaluateExact.ts';
 import type { ExactSummary, ExactTally } from './exact/exactTally.ts';
 import { exactRate } from './exact/exactTally.ts';
 import { flagGroup } from './runner.ts';
@@ -40,7 +40,14 @@ export type ExactTuningResult = { supported: true; evaluation: TuningEvaluation 
 
 /** Evaluates candidates exactly in two fixed worlds; the compiled worlds are kept per flag group. */
 export interface ExactTuningEvaluator {
+  /** One candidate: `evaluateAll([policy], detectWithin)[0]`. */
   evaluate(policy: Policy, detectWithin: number): ExactTuningResult;
+  /**
+   * Several candidates (a search round: every value of one coordinate), in order, each answered
+   * as `evaluate` answers it alone — the candidates that share the chain's structure run as the
+   * columns of ONE vector chain per world (`evaluateExactSettings`, as an exact sweep does).
+   */
+  evaluateAll(policies: readonly Policy[], detectWithin: number): ExactTuningResult[];
 }
 
 /**
@@ -62,9 +69,12 @@ export function exactTuningFeatures(policy: Policy): string[] {
 /**
  * An exact evaluator of tuning candidates in `healthy` and `regressed` (module comment). Each
  * world is compiled once per flag group (the candidates of one search share it, so the O(users)
- * setup is paid once). `evaluate` throws a RangeError when the policy is invalid, or when the
- * worlds cannot measure what they should (the messages of `tuningEvaluationOf`). Cost per
- * candidate: two `evaluateExact` calls.
+ * setup is paid once). `evaluate` and `evaluateAll` throw a RangeError when a policy is invalid,
+ * or when the worlds cannot measure what they should (the messages of `tuningEvaluationOf`).
+ * Cost of `evaluateAll`: per world and flag group, one `evaluateExactSettings` call — one vector
+ * chain run per chain structure among the candidates (a round over thresholds, failure limits or
+ * minimum requests is one run; a round over check intervals one run per interval); the regressed
+ * world only for the candidates the healthy world answered.
  */
 export function exactTuningEvaluator(
   healthy: Scenario,
@@ -72,31 +82,80 @@ export function exactTuningEvaluator(
   options: Omit<ExactOptions, 'world'> = {},
 ): ExactTuningEvaluator {
   const worlds = new Map<string, World>();
-  const worldOf = (which: 'healthy' | 'regressed', scenario: Scenario, policy: Policy): World => {
-    const key = `${which}\u0000${flagGroup(policy)}`;
+  const worldOf = (which: 'healthy' | 'regressed', scenario: Scenario, group: string): World => {
+    const key = `${which}\u0000${group}`;
     let world = worlds.get(key);
     if (world === undefined) {
-      world = compileWorld(scenario, flagGroup(policy));
+      world = compileWorld(scenario, group);
       worlds.set(key, world);
     }
     return world;
   };
-  return {
-    evaluate(policy, detectWithin) {
+  /** `evaluateExactSettings` over `policies` in one world, a call per flag group, answers in order. */
+  const evaluateIn = (which: 'healthy' | 'regressed', scenario: Scenario, policies: readonly Policy[]) => {
+    const answers: (ExactResult | ExactUnsupported)[] = new Array(policies.length);
+    const groups = new Map<string, number[]>();
+    for (const [index, policy] of policies.entries()) {
+      const group = flagGroup(policy);
+      const members = groups.get(group);
+      if (members) members.push(index);
+      else groups.set(group, [index]);
+    }
+    for (const [group, indices] of groups) {
+      const results = evaluateExactSettings(
+        scenario,
+        indices.map((index) => policies[index]),
+        { ...options, world: worldOf(which, scenario, group) },
+      );
+      for (const [position, index] of indices.entries()) answers[index] = results[position];
+    }
+    return answers;
+  };
+  const evaluateAll = (policies: readonly Policy[], detectWithin: number): ExactTuningResult[] => {
+    const results: ExactTuningResult[] = new Array(policies.length);
+    const asked: number[] = [];
+    for (const [index, policy] of policies.entries()) {
       const tuningFeatures = exactTuningFeatures(policy);
-      if (tuningFeatures.length > 0) return { supported: false, features: tuningFeatures };
-      const healthyResult = evaluateExact(healthy, policy, { ...options, world: worldOf('healthy', healthy, policy) });
-      if (!healthyResult.supported) return { supported: false, features: healthyResult.features };
-      const regressedResult = evaluateExact(regressed, policy, { ...options, world: worldOf('regressed', regressed, policy) });
-      if (!regressedResult.supported) return { supported: false, features: regressedResult.features };
-      return {
+      if (tuningFeatures.length > 0) results[index] = { supported: false, features: tuningFeatures };
+      else asked.push(index);
+    }
+    const healthyAnswers = evaluateIn(
+      'healthy',
+      healthy,
+      asked.map((index) => policies[index]),
+    );
+    const inRegressed: number[] = [];
+    for (const [position, index] of asked.entries()) {
+      const answer = healthyAnswers[position];
+      if (answer.supported) inRegressed.push(position);
+      else results[index] = { supported: false, features: answer.features };
+    }
+    const regressedAnswers = evaluateIn(
+      'regressed',
+      regressed,
+      inRegressed.map((position) => policies[asked[position]]),
+    );
+    for (const [slot, position] of inRegressed.entries()) {
+      const index = asked[position];
+      const healthyResult = healthyAnswers[position] as ExactResult;
+      const regressedResult = regressedAnswers[slot];
+      if (!regressedResult.supported) {
+        results[index] = { supported: false, features: regressedResult.features };
+        continue;
+      }
+      results[index] = {
         supported: true,
         evaluation: exactTuningEvaluationOf(healthyResult.summary, regressedResult.summary, regressedResult.tally, detectWithin, {
           healthy: healthy.name,
           regressed: regressed.name,
         }),
       };
-    },
+    }
+    return results;
+  };
+  return {
+    evaluate: (policy, detectWithin) => evaluateAll([policy], detectWithin)[0],
+    evaluateAll,
   };
 }
 

@@ -308,10 +308,18 @@ function* tuneProcess(
         byKey.set(key, null);
       }
     }
-    // The exact evaluator first (when it applies); what it refuses is simulated below.
-    for (const entry of fresh) {
+    // The exact evaluator first (when it applies), the round's candidates as one vector run per
+    // chain structure; what it refuses is simulated below.
+    const answers =
+      exact === null || fresh.length === 0
+        ? []
+        : exact.evaluateAll(
+            fresh.map((entry) => entry.policy),
+            targets.detectWithin,
+          );
+    for (const [index, entry] of fresh.entries()) {
       if (exact === null) break;
-      const answer = exact.evaluate(entry.policy, targets.detectWithin);
+      const answer = answers[index];
       if (answer.supported) {
         entry.exact = answer.evaluation;
         searchEvaluated(false);

@@ -149,3 +149,73 @@ describe('tune: what the exact evaluator refuses is simulated, the features name
     expect(exactTuningFeatures(oneCanary())).toEqual([]);
   });
 });
+
+describe('exactTuningEvaluator.evaluateAll: a search round as one vector run per chain structure', () => {
+  const evaluator = exactTuningEvaluator(healthy, regressed);
+  const withCheckInterval = (policy: Policy, checkInterval: string): Policy =>
+    ({ ...policy, stages: [{ ...policy.stages[0], checkInterval }, policy.stages[1]] }) as Policy;
+  const shadowFirst = {
+    ...oneCanary(),
+    stages: [
+      {
+        kind: 'shadow',
+        minDuration: '30m',
+        checkInterval: '5m',
+        traffic: 1,
+        comparison: { method: 'exact' },
+        gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
+      },
+      ...oneCanary().stages,
+    ],
+  } as Policy;
+  // Three ratios and a failure limit share one chain structure (one run per world); the 10-minute
+  // check interval is a second structure; the statistical rule and the shadow stage are refused.
+  const policies: Policy[] = [
+    oneCanary({ type: 'ratio', metric: 'errorRate', maxRatio: 1.5 }),
+    oneCanary({ type: 'ratio', metric: 'errorRate', maxRatio: 3 }),
+    oneCanary({ type: 'statistical', metric: 'errorRate', method: 'alwaysValid', minimumEffect: 0.005, alpha: 0.05 }),
+    withCheckInterval(oneCanary(), '10m'),
+    { ...oneCanary(), guards: { minRequests: 100, failureLimit: 2 } } as Policy,
+    shadowFirst,
+    oneCanary(),
+  ];
+  const together = evaluator.evaluateAll(policies, 3600);
+  const alone = policies.map((policy) => evaluator.evaluate(policy, 3600));
+
+  it('answers every candidate, in order, as evaluate answers it alone (to summing-order rounding)', () => {
+    expect(together.map((answer) => answer.supported)).toEqual([true, true, false, true, true, false, true]);
+    for (const [index, answer] of together.entries()) {
+      const single = alone[index];
+      if (!answer.supported || !single.supported) {
+        expect(answer).toEqual(single);
+        continue;
+      }
+      const [a, b] = [answer.evaluation, single.evaluation];
+      for (const key of ['falseRollbackRate', 'detectionRate', 'missedDetectionRate', 'missedRegressionRate'] as const)
+        expect(Math.abs((a[key].rate as number) - (b[key].rate as number))).toBeLessThan(1e-12);
+      expect(Math.abs((a.timeToDetect.mean as number) - (b.timeToDetect.mean as number))).toBeLessThan(1e-9);
+      expect(a.timeToDetect.median).toBe(b.timeToDetect.median);
+      expect(Math.abs(a.exposure.requestsServedWhileWorse - b.exposure.requestsServedWhileWorse)).toBeLessThan(
+        1e-12 * Math.max(1, b.exposure.requestsServedWhileWorse),
+      );
+    }
+  });
+
+  it('keeps the candidates apart: a looser ratio rolls back a healthy candidate less often, the refusals say why', () => {
+    const rate = (index: number) => {
+      const answer = together[index];
+      if (!answer.supported) throw new Error('refused');
+      return answer.evaluation.falseRollbackRate.rate as number;
+    };
+    // error ≤ 1.5× < 2× (the base, last) < 3×, in false rollbacks of the healthy world.
+    expect(rate(0)).toBeGreaterThan(rate(6));
+    expect(rate(6)).toBeGreaterThan(rate(1));
+    // Two failures in a row roll back less often than one.
+    expect(rate(4)).toBeLessThan(rate(6));
+    const statistical = together[2];
+    const shadow = together[5];
+    if (statistical.supported || shadow.supported) throw new Error('answered');
+    expect(statistical.features[0]).toMatch(/^statistical rule on errorRate \(stage 0 /);
+    expect(shadow.features[0]).toMatch(/^detection time through a shadow stage \(stage 0 'shadow'/);
+  });
+});
