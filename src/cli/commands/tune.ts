@@ -17,8 +17,12 @@
  * their intervals; when the base policy has no exact form the search is simulated and stderr
  * names the features; a candidate the evaluator refuses mid-search is simulated alone, and the
  * output names it. `--json` says `"search": "exact" | "window" | "request"` and `"fallback"`.
- * The default stays `window`: on the tests' worlds the exact search costs more CPU than the
- * windowed search at 200 replicates (BENCHMARKS.md), its gain is a search without sampling noise.
+ * The default stays `window`: the exact search (each round one vector chain run per chain
+ * structure, exactTuningEvaluation.ts `evaluateAll`) still costs more CPU than the windowed search
+ * at 200 replicates — identical-candidate + error-regression, CLI defaults, one worker, 2026-12-04:
+ * one concurrent canary 4.7 s against 3.5 s (6.1 s against 2.0 s with --no-statistical); the
+ * framework default without its shadow and A/B stages 53.5 s against 24.0 s (45.8 s against 27.8 s)
+ * — its gain is a search without sampling noise, not speed.
  */
 
 import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
