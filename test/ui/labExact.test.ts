@@ -8,7 +8,14 @@ import type { ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.t
 import { exactRate } from '../../src/sim/exact/exactTally.ts';
 import type { RateEstimate, SimulationSummary } from '../../src/sim/summary.ts';
 import { labAgreement, rateAgreement } from '../../src/ui/lab/labAgreement.ts';
-import { exactThresholds, type LabExactAnswer, labExactAnswer, labExactRequest, runLabExact } from '../../src/ui/lab/labExact.ts';
+import {
+  curveThresholdsWithin,
+  exactThresholds,
+  type LabExactAnswer,
+  labExactAnswer,
+  labExactRequest,
+  runLabExact,
+} from '../../src/ui/lab/labExact.ts';
 import { formatRate, type OperatingPoint } from '../../src/ui/lab/labModel.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
@@ -220,31 +227,31 @@ describe('runLabExact', () => {
   it("asks for as many thresholds as fit the curve budget at the current setting's cost, and leaves the curve out below six", async () => {
     const settings = { ...defaults, 'errorRate.maxRatio': 2 };
     const signal = new AbortController().signal;
-    // 1 s per setting, 15 s budget: 15 thresholds (plus the current one, 2×, not on the ladder).
+    const budget = (step: number) => ({ currentMs: 20000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(step) });
+    // cost(n) ≈ T₁ (1 + 0.25 (n − 1)): at 1 s for the current setting, 1 + 14/0.25 = 57 thresholds fit — the whole curve, one request.
     const asked: number[] = [];
-    const fitted = await runLabExact(
-      settings,
-      instantCurve(asked),
-      () => {},
-      { signal },
-      { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(1000) },
-    );
-    expect(asked).toEqual([1, 16]);
-    expect(fitted.supported && [fitted.curveComplete, fitted.curve.length, fitted.curveOmitted]).toEqual([true, 16, undefined]);
-    // 5 s per setting: 3 thresholds fit, too few for a curve — the current setting's answer stands alone, with the reason.
+    const whole = await runLabExact(settings, instantCurve(asked), () => {}, { signal }, budget(1000));
+    expect(asked).toEqual([1, 51]);
+    expect(whole.supported && [whole.curveComplete, whole.curve.length, whole.curveOmitted]).toEqual([true, 51, undefined]);
+    // At 5 s: 1 + 2/0.25 = 9 thresholds (plus the current one, 2×, not on that ladder).
+    const fitted: number[] = [];
+    const part = await runLabExact(settings, instantCurve(fitted), () => {}, { signal }, budget(5000));
+    expect(fitted).toEqual([1, 10]);
+    expect(part.supported && part.curve.length).toBe(10);
+    // At 12 s: 1 + 0.25/0.25 = 2, too few for a curve — the current setting's answer stands alone, with the reason
+    // (the 50 thresholds of the curve: 12 s × (1 + 0.25 × 49) = 159 s).
     const few: number[] = [];
-    const alone = await runLabExact(
-      settings,
-      instantCurve(few),
-      () => {},
-      { signal },
-      { currentMs: 10000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(5000) },
-    );
+    const alone = await runLabExact(settings, instantCurve(few), () => {}, { signal }, budget(12000));
     expect(few).toEqual([1]);
     expect(alone.supported && [alone.curve.length, alone.curveOmitted]).toEqual([
       1,
-      "the exact curve would take about 250 s at this setting's cost; the lab leaves it out",
+      "the exact curve would take about 159 s at this setting's cost; the lab leaves it out",
     ]);
+  });
+
+  it('counts the thresholds a curve request holds from the vector run cost model', () => {
+    expect(curveThresholdsWithin(15000, 1390)).toBe(40); // 1 + (10.79 − 1)/0.25 = 40.2
+    expect(curveThresholdsWithin(15000, 15000)).toBe(1);
   });
 });
 

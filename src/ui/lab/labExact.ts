@@ -120,7 +120,7 @@ export type ExactCurveRunner = (
  * says the exact one is still being computed; it keeps computing up to `currentLimitMs` (so a busy
  * machine delays the exact answer or the evaluator's refusal, it does not change it), then gives
  * up and says so. The curve gets as many thresholds as fit in `curveMs` at the current setting's
- * measured cost (all of them when they fit).
+ * measured cost (all of them when they fit; `curveThresholdsWithin`).
  */
 export interface LabExactBudget {
   currentMs: number;
@@ -134,6 +134,31 @@ export const labExactBudget: Omit<LabExactBudget, 'now'> = { currentMs: 3000, cu
 
 /** The fewest thresholds that still make a curve; below this the lab leaves the curve out and says why. */
 const fewestCurveSettings = 6;
+
+/**
+ * What one more threshold adds to a curve request, as a fraction of the current setting's own
+ * cost. The curve is one request and one vector chain run per world (exactOperatingCurve.ts): the
+ * worlds, the baseline's law and the shadow gates are paid once, each threshold adds only its own
+ * check laws. Measured (Node, CPU, 2026-12-04): the lab's default policy at 100 req/s without
+ * the daily cycle, 1 / 8 / 20 / 51 thresholds 1.39 / 3.69 / 7.17 / 10.96 s (0.14 of the first
+ * per threshold); its canary-and-full part on the lab's first-visit worlds, 1 / 20 / 51
+ * thresholds 2.85 / 19.3 / 32.8 s (0.21). 0.25 leaves a margin; a linear extrapolation (1)
+ * asked 10 thresholds where 51 fitted.
+ */
+export const curveCostPerThreshold = 0.25;
+
+/**
+ * The thresholds a curve request can hold within `curveMs` when one setting alone took
+ * `currentMs`: cost(n) ≈ currentMs · (1 + curveCostPerThreshold · (n − 1)). O(1).
+ */
+export function curveThresholdsWithin(curveMs: number, currentMs: number): number {
+  return Math.floor(1 + (curveMs / currentMs - 1) / curveCostPerThreshold);
+}
+
+/** The predicted cost (ms) of a curve request of `count` thresholds (`curveThresholdsWithin`'s model). */
+function predictedCurveMs(currentMs: number, count: number): number {
+  return currentMs * (1 + curveCostPerThreshold * (count - 1));
+}
 
 class BudgetExceeded extends Error {}
 
@@ -227,8 +252,8 @@ export async function runLabExact(
   if (!first.supported) return first;
   onPartial({ ...first, curveComplete: false });
   const perSetting = Math.max(budget.now() - started, 1e-3);
-  const fitting = Math.floor(budget.curveMs / perSetting);
-  const omitted = `the exact curve would take about ${Math.round((perSetting * exactCurveSettings) / 1000)} s at this setting's cost; the lab leaves it out`;
+  const fitting = curveThresholdsWithin(budget.curveMs, perSetting);
+  const omitted = `the exact curve would take about ${Math.round(predictedCurveMs(perSetting, exactCurveSettings) / 1000)} s at this setting's cost; the lab leaves it out`;
   if (fitting < fewestCurveSettings) return { ...first, curveComplete: true, curveOmitted: omitted };
   const curveRequest =
     fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
