@@ -8,7 +8,7 @@ import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineStage, canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
-import { baselineLaw, jointCellCounts, jointRateNodes, rateQuantileNodes } from '../../../src/sim/exact/baselineLaw.ts';
+import { baselineLaw, jointCellCounts, jointRateNodes, rateBelow, rateQuantileNodes } from '../../../src/sim/exact/baselineLaw.ts';
 import { poissonLaw } from '../../../src/sim/exact/countRange.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
@@ -260,5 +260,46 @@ describe('historical baseline law', () => {
     const monteCarlo = simulate(world, policy(oneRateRules), { replicates, seed: 16, mode: 'window' });
     const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
     expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+  });
+});
+
+describe('rateBelow', () => {
+  it('P(R < r) equals the sum over every (C, O) pair, at rates between, on and beyond the atoms (prefix and suffix of C skipped)', () => {
+    // O's kept range is narrow beside its mean (±14σ of 40,000 is ±7%), so for most c the least
+    // o lies outside it and rateBelow sums those c from C's prefix sums or skips them: the brute
+    // force below visits every pair with the controller's float rate c/(c + o) and strict <.
+    const counted = poissonLaw(200, 1e-12);
+    const others = poissonLaw(40_000, 1e-12);
+    const below = rateBelow(counted, others);
+    const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
+    const keptOthers = others.pmf.reduce((a, b) => a + b, 0);
+    const bruteForce = (rate: number): number => {
+      let sum = 0;
+      for (let i = 0; i < counted.pmf.length; i++) {
+        const c = counted.first + i;
+        let inner = 0;
+        for (let j = 0; j < others.pmf.length; j++) if (c / (c + others.first + j) < rate) inner += others.pmf[j];
+        sum += counted.pmf[i] * inner;
+      }
+      return sum / (keptCounted * keptOthers);
+    };
+    const mean = 200 / 40_200;
+    const rates = [0, 1e-4, 1.2, 1, 0.5, mean * 0.5, mean * 2];
+    for (let k = -8; k <= 8; k++) rates.push(mean * (1 + k / 40));
+    // Atoms themselves: P(R < atom) must leave the atom out.
+    for (const [c, o] of [
+      [200, 40_000],
+      [180, 40_300],
+      [230, 39_800],
+    ])
+      rates.push(c / (c + o));
+    let inside = 0;
+    for (const rate of rates) {
+      const expected = bruteForce(rate);
+      if (expected > 1e-9 && expected < 1 - 1e-9) inside++;
+      expect(Math.abs(below(rate) - expected), `P(R < ${rate})`).toBeLessThan(1e-13);
+    }
+    // Most probes fall where the answer is neither 0 nor 1.
+    expect(inside).toBeGreaterThan(15);
   });
 });
