@@ -9,10 +9,11 @@
  * Timed as the lab asks it (src/ui/lab/labExact.ts `runLabExact`): the current setting alone
  * first (what the verdict waits for), then the curve in one request. Each line also prints what
  * the answer rests on (the evaluator's named approximations and the largest neglected mass over
- * the curve), or the features when the evaluator refuses — the refusal is timed too. A second
- * question (`covered`) is the same with the shadow and A/B stages off, the rest of the lab's
- * settings unchanged: the canary-and-full part of the default policy on its own. The two
- * environments' answers are compared (same numbers).
+ * the curve), or the features when the evaluator refuses — the refusal is timed too. Two more
+ * questions: `covered`, the same with the shadow and A/B stages off (the canary-and-full part of
+ * the default policy on its own), and `flat100`, the whole default policy at 100 req/s without
+ * the daily cycle (one edit away in the lab, and answered exactly with the A/B test's normal-law
+ * approximation). The two environments' answers are compared (same numbers).
  *
  * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N]`; `CHROME_PATH`
  * overrides the browser (default `/usr/bin/chromium`).
@@ -24,9 +25,18 @@ import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exact
 import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
 import { openBenchPage } from './benchPage.ts';
 
+/** The questions timed (module comment). */
+type Question = 'firstVisit' | 'covered' | 'flat100';
+
+const questions: Record<Question, string> = {
+  firstVisit: "the lab's first-visit question (framework default policy)",
+  covered: "the lab's first-visit settings without the shadow and A/B stages",
+  flat100: 'the framework default policy at 100 req/s without the daily cycle',
+};
+
 /** What the page exposes (see `bench/labExact.html`). */
 interface BenchmarkPage {
-  request(settings: number, covered: boolean): ExactCurveRequest;
+  request(settings: number, variant: Question): ExactCurveRequest;
   runExact(request: ExactCurveRequest): Promise<{ milliseconds: number; result: ExactCurveResult }>;
 }
 
@@ -63,17 +73,20 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
   const { page, problems, close } = await openBenchPage('labExact', outDir);
   const inBrowser = (request: ExactCurveRequest) =>
     page.evaluate((request) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runExact(request), request);
-  const inNode = (request: ExactCurveRequest) => {
+  const inNode = (asked: ExactCurveRequest) => {
+    // A fresh copy, as the worker receives: the evaluator's memos are per scenario object, and the
+    // current setting's run must not warm the curve's.
+    const request = structuredClone(asked);
     const start = performance.now();
     const result = exactOperatingCurve(request);
     return { milliseconds: performance.now() - start, result };
   };
   try {
     const timings: LabExactTiming[] = [];
-    for (const covered of [false, true]) {
+    for (const question of Object.keys(questions) as Question[]) {
       const request = await page.evaluate(
-        ([count, covered]) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.request(count, covered),
-        [settings, covered] as const,
+        ([count, question]) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.request(count, question),
+        [settings, question] as const,
       );
       // The lab's two requests: the current setting (first in the request) alone, then the curve.
       const current: ExactCurveRequest = { ...request, settings: request.settings.slice(0, 1) };
@@ -83,9 +96,7 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
       const nodeCurve = inNode(request);
       const answer = nodeCurve.result;
       timings.push({
-        question: covered
-          ? "the lab's first-visit settings without the shadow and A/B stages"
-          : "the lab's first-visit question (framework default policy)",
+        question: questions[question],
         settings: request.settings.length,
         browserCurrentMilliseconds: browserCurrent.milliseconds,
         browserMilliseconds: browserCurve.milliseconds,
@@ -107,7 +118,9 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
     for (const timing of timings) {
       const answer = timing.supported
         ? `exact, neglected mass ≤ ${timing.neglectedMass?.toExponential(1)}; ${
-            timing.approximations.length === 0 ? 'no named approximation' : `approximations: ${timing.approximations.join('; ')}`
+            timing.approximations.length === 0
+              ? 'no named approximation'
+              : `approximations: ${timing.approximations.map((note) => note.split(' (')[0]).join('; ')}`
           }`
         : `no exact form: ${timing.features.map((feature) => feature.split(' (')[0]).join(', ')}`;
       console.log(

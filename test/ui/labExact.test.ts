@@ -249,6 +249,26 @@ describe('runLabExact', () => {
     ]);
   });
 
+  it('keeps the current setting exact when the evaluator refuses another threshold of the curve', async () => {
+    const settings = { ...defaults, 'errorRate.maxRatio': 2 };
+    const refusedCurve = async (request: { settings: readonly { value: number }[] }) =>
+      request.settings.length === 1
+        ? instantCurve([])(request)
+        : { supported: false as const, features: ['numerical tolerance: historical baseline discretisation (…)'] };
+    const answer = await runLabExact(
+      settings,
+      refusedCurve,
+      () => {},
+      { signal: new AbortController().signal },
+      { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(1000) },
+    );
+    expect(answer.supported && [answer.current.errorRatio, answer.curve.length, answer.curveOmitted]).toEqual([
+      2,
+      1,
+      'the exact curve is left out: at another threshold the evaluator has no exact answer (numerical tolerance: historical baseline discretisation (…))',
+    ]);
+  });
+
   it('counts the thresholds a curve request holds from the vector run cost model', () => {
     expect(curveThresholdsWithin(15000, 1390)).toBe(40); // 1 + (10.79 − 1)/0.25 = 40.2
     expect(curveThresholdsWithin(15000, 15000)).toBe(1);

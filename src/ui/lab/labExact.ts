@@ -259,5 +259,14 @@ export async function runLabExact(
     fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
   const curve = await withinBudget(evaluate, curveRequest, context, 2 * budget.curveMs);
   if (curve === null) return { ...first, curveComplete: true, curveOmitted: omitted };
+  // A curve with a refused threshold is refused whole (exactOperatingCurve.ts); the current
+  // setting's exact answer stands, and the curve's absence is explained.
+  if (!curve.supported) {
+    return {
+      ...first,
+      curveComplete: true,
+      curveOmitted: `the exact curve is left out: at another threshold the evaluator has no exact answer (${curve.features.join('; ')})`,
+    };
+  }
   return labExactAnswer(curve);
 }
