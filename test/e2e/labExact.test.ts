@@ -101,6 +101,10 @@ describe('policy lab: the exact answer in Chromium', () => {
     expect(await view.locator(`svg[aria-label="${exactDetectionTimeTitle}"]`).count()).toBe(1);
     // The Monte-Carlo confirmation (seeded, 40 replicates) agrees within 4 standard errors.
     await expect.poll(() => view.locator('[data-section="exact-agreement"]').getAttribute('data-agrees'), { timeout: 60_000 }).toBe('true');
+    // The curve settles: drawn, or left out with the reason (how many thresholds fit depends on the machine's speed).
+    await expect.poll(() => view.locator('[data-section="exact-curve-running"]').count(), { timeout: 90_000 }).toBe(0);
+    expect(await view.locator('[data-section="exact-curve"], [data-section="exact-curve-omitted"]').count()).toBe(1);
+    expect(await exactVerdict.count()).toBe(1);
     // The answer column is sticky, as tall as the window: a tall window shows all of it.
     await page.setViewportSize({ width: 1280, height: 2000 });
     await page.screenshot({ path: `${screenshotDir}/policy-lab-exact.png`, fullPage: true });
