@@ -40,6 +40,7 @@ import {
   isPaused,
   reachesFailureLimit,
 } from '../../engine/controller/failureCount.ts';
+import { firstAtOrAfter } from '../firstAtOrAfter.ts';
 import { expectedArrivals, expectedUsersServed, replayArrivals, rolloutPercentage } from '../traffic.ts';
 import type { ArmConditions, World } from '../world.ts';
 import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
@@ -472,15 +473,8 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     if (!bucket) {
       bucket = { states: [], byHash: new Map() };
       pending.set(time, bucket);
-      // Insert keeping `times` sorted (binary search).
-      let low = 0;
-      let high = times.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if (times[middle] < time) low = middle + 1;
-        else high = middle;
-      }
-      times.splice(low, 0, time);
+      // Insert keeping `times` sorted.
+      times.splice(firstAtOrAfter(times, time), 0, time);
     }
     state.hash = hashOf(state);
     const first = bucket.byHash.get(state.hash);

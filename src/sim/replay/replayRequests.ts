@@ -43,6 +43,7 @@ import type { Random } from '../../engine/random/prng.ts';
 import { streamFor } from '../../engine/random/streams.ts';
 import { normalizedValue } from '../../engine/routing/bucketing.ts';
 import { formatHours } from '../../engine/text/format.ts';
+import { firstAtOrAfter } from '../firstAtOrAfter.ts';
 import type { PolicyPlan } from '../replicate.ts';
 import { planPolicy } from '../replicate.ts';
 import { flagGroup } from '../runner.ts';
@@ -264,18 +265,6 @@ function bootstrapSeries(prepared: PreparedLog, block: number, horizon: number, 
     }
   }
   return { rows, times, length: n };
-}
-
-/** Index of the first of the ascending `times` that is ≥ `time` (binary search). */
-function firstAtOrAfter(times: Float64Array, time: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (times[middle] < time) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 /** The log's own requests from `start` seconds (after its first minute) on, times from `start`. */

@@ -1,0 +1,17 @@
+/**
+ * Index of the first of the ascending `times` that is ≥ `time` (times.length when none is): the
+ * lower bound of a binary search, so inserting `time` there keeps `times` sorted. O(log n).
+ *
+ * One owner for the search the exact chain (exact/vectorChain.ts, inserting a new window time) and
+ * the request replay (replay/replayRequests.ts, cutting the log's own series) both need.
+ */
+export function firstAtOrAfter(times: ArrayLike<number>, time: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (times[middle] < time) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
