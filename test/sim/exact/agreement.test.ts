@@ -29,6 +29,7 @@ import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import type { RateEstimate, SimulationSummary } from '../../../src/sim/summary.ts';
 import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
+import { concurrentTwoCanaries, shadowThenCanary } from '../../helpers/exactChainCases.ts';
 
 /**
  * The policies every scenario is judged with (besides the default). Their rules are those the
@@ -72,59 +73,8 @@ const policies: Record<string, Policy> = {
       { kind: 'promote' },
     ],
   } as Policy,
-  concurrent: {
-    version: 1,
-    name: 'concurrent baseline, two canaries',
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests: 100, failureLimit: 1 },
-    stages: [
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '30m',
-        checkInterval: '10m',
-        rules: [
-          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
-          { type: 'absolute', metric: 'latencyP99', max: 3000 },
-        ],
-      },
-      {
-        kind: 'canary',
-        traffic: 0.25,
-        minDuration: '30m',
-        checkInterval: '10m',
-        rules: [
-          { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
-          { type: 'absolute', metric: 'latencyP99', max: 3000 },
-        ],
-      },
-      { kind: 'promote' },
-    ],
-  } as Policy,
-  shadow: {
-    version: 1,
-    name: 'shadow, then a canary',
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests: 100, failureLimit: 1 },
-    stages: [
-      {
-        kind: 'shadow',
-        minDuration: '1h',
-        checkInterval: '5m',
-        traffic: 1,
-        comparison: { method: 'exact' },
-        gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
-      },
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '30m',
-        checkInterval: '10m',
-        rules: [{ type: 'absolute', metric: 'latencyP95', max: 2000 }],
-      },
-      { kind: 'promote' },
-    ],
-  } as Policy,
+  concurrent: concurrentTwoCanaries,
+  shadow: shadowThenCanary(),
   historical: {
     version: 1,
     name: 'short historical',

@@ -15,6 +15,7 @@ import { flagGroup, simulate } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
+import { shadowThenCanary } from '../../helpers/exactChainCases.ts';
 
 function scenario(file: string, edit: (json: Record<string, any>) => void = () => {}): Scenario {
   const json = JSON.parse(readFileSync(file, 'utf8'));
@@ -22,34 +23,6 @@ function scenario(file: string, edit: (json: Record<string, any>) => void = () =
   const parsed = parseScenario(json);
   if (!parsed.ok) throw new Error(`${file} does not parse`);
   return parsed.scenario;
-}
-
-/** Shadow 1 h of all traffic at the agreement gate `minAgreement`, then a 30-minute canary on an absolute p95 limit. */
-function shadowPolicy(minAgreement: number): Policy {
-  return {
-    version: 1,
-    name: 'shadow then canary',
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests: 100, failureLimit: 1 },
-    stages: [
-      {
-        kind: 'shadow',
-        minDuration: '1h',
-        checkInterval: '5m',
-        traffic: 1,
-        comparison: { method: 'exact' },
-        gates: { minAgreement, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
-      },
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '30m',
-        checkInterval: '10m',
-        rules: [{ type: 'absolute', metric: 'latencyP95', max: 2000 }],
-      },
-      { kind: 'promote' },
-    ],
-  } as Policy;
 }
 
 describe('the agreement gate (independent Poisson agreements and disagreements)', () => {
@@ -70,7 +43,7 @@ describe('the agreement gate (independent Poisson agreements and disagreements)'
 describe('a shadow stage in the exact chain', () => {
   it('agrees with the windowed mode when the agreement gate sits on the candidate’s agreement (P(pass) ≈ 0.5)', () => {
     const world = scenario('scenarios/identical-candidate.json'); // agreement 0.95, 100 req/s, daily cycle
-    const policy = shadowPolicy(0.95);
+    const policy = shadowThenCanary(0.95);
     const exact = evaluateExact(world, policy);
     expect(exact.supported).toBe(true);
     if (!exact.supported) return;
@@ -86,7 +59,7 @@ describe('a shadow stage in the exact chain', () => {
 
   it('rolls a doubled p95 back in shadow surely (the p95 gate bounded on the fail side)', () => {
     const world = scenario('scenarios/library/ignoring-latency-regression.json'); // candidate p95 800 vs 400
-    const exact = evaluateExact(world, shadowPolicy(0.85));
+    const exact = evaluateExact(world, shadowThenCanary(0.85));
     expect(exact.supported).toBe(true);
     if (!exact.supported) return;
     expect(exact.summary.rollbackRate.rate).toBe(1);
@@ -96,10 +69,10 @@ describe('a shadow stage in the exact chain', () => {
 
   it('computes the gates once per world for settings that leave the shadow alone, with the same answer', () => {
     const scenarioValue = scenario('scenarios/identical-candidate.json');
-    const fresh = evaluateExact(scenarioValue, shadowPolicy(0.95));
-    const world = compileWorld(scenarioValue, flagGroup(shadowPolicy(0.95)));
-    const first = evaluateExact(scenarioValue, shadowPolicy(0.95), { world });
-    const again = evaluateExact(scenarioValue, shadowPolicy(0.95), { world });
+    const fresh = evaluateExact(scenarioValue, shadowThenCanary(0.95));
+    const world = compileWorld(scenarioValue, flagGroup(shadowThenCanary(0.95)));
+    const first = evaluateExact(scenarioValue, shadowThenCanary(0.95), { world });
+    const again = evaluateExact(scenarioValue, shadowThenCanary(0.95), { world });
     expect(first).toEqual(fresh);
     expect(again).toEqual(fresh);
   }, 60_000);
@@ -108,7 +81,7 @@ describe('a shadow stage in the exact chain', () => {
     const world = scenario('scenarios/identical-candidate.json', (json) => {
       json.candidate.latency = { kind: 'lognormal', median: 180, p95: 600 }; // exactly 1.5 × the control's p95
     });
-    const exact = evaluateExact(world, shadowPolicy(0.85));
+    const exact = evaluateExact(world, shadowThenCanary(0.85));
     expect(exact.supported).toBe(false);
     if (exact.supported) return;
     expect(exact.features).toEqual(['shadow p95 gate near its threshold']);
@@ -118,7 +91,7 @@ describe('a shadow stage in the exact chain', () => {
 describe('a baseline stage under a concurrent baseline', () => {
   /** The shadow policy after a 1-hour baseline of at least `minRequests` control requests. */
   function withBaseline(minRequests: number): Policy {
-    const policy = shadowPolicy(0.95);
+    const policy = shadowThenCanary(0.95);
     return { ...policy, stages: [{ kind: 'baseline', minDuration: '1h', minRequests, checkInterval: '5m' }, ...policy.stages] } as Policy;
   }
 

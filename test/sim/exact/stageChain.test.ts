@@ -23,53 +23,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { exactSummary } from '../../../src/sim/exact/exactTally.ts';
-import type { ChainLaws, CheckProbabilities } from '../../../src/sim/exact/stageChain.ts';
 import { runStageChain } from '../../../src/sim/exact/stageChain.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
-import { compileWorld } from '../../../src/sim/world.ts';
-
-function world(horizon: string) {
-  const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
-  const parsed = parseScenario({
-    version: 1,
-    name: 'hand case',
-    horizon,
-    traffic: { requestsPerSecond: 100, users: { count: 1000 } },
-    control: model,
-    candidate: model,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return compileWorld(parsed.scenario, 'hand');
-}
-
-function canaryPolicy(failureLimit: number, minRequests = 100, maxDuration?: string): Policy {
-  return {
-    version: 1,
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests, failureLimit },
-    stages: [
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '2h',
-        ...(maxDuration ? { maxDuration } : {}),
-        checkInterval: '5m',
-        rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }],
-      },
-      { kind: 'promote' },
-    ],
-  };
-}
-
-function constantLaws(check: CheckProbabilities): ChainLaws {
-  return {
-    healthCheck: () => check,
-    shadowGates: () => ({ hold: 0, pass: 1, fail: 0 }),
-    servedRequests: () => ({ requests: 1500, errors: 1.5, arrivals: 30000 }),
-  };
-}
+import { constantLaws, handCanaryPolicy, handWorld } from '../../helpers/exactChainCases.ts';
 
 const qPoisson = 0.12602679280635645;
 const qFixed = 0.06554825724701141;
@@ -77,7 +33,11 @@ const qFixed = 0.06554825724701141;
 describe('the exact chain over checks', () => {
   it('A. Poisson arrivals, failure limit 1: P(false rollback) = 0.960558369954671', () => {
     const summary = exactSummary(
-      runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qPoisson, fail: qPoisson })),
+      runStageChain(
+        handWorld('7d'),
+        compilePolicy(handCanaryPolicy({ failureLimit: 1 })),
+        constantLaws({ hold: 0, pass: 1 - qPoisson, fail: qPoisson }),
+      ),
     );
     expect(summary.falseRollbackRate.rate).toBeCloseTo(0.960558369954671, 11);
     expect(summary.promoteRate.rate).toBeCloseTo(1 - 0.960558369954671, 11);
@@ -89,33 +49,39 @@ describe('the exact chain over checks', () => {
 
   it('B. exactly 1,500 requests per window: P(false rollback) = 0.8034988575167361', () => {
     const summary = exactSummary(
-      runStageChain(world('7d'), compilePolicy(canaryPolicy(1)), constantLaws({ hold: 0, pass: 1 - qFixed, fail: qFixed })),
+      runStageChain(
+        handWorld('7d'),
+        compilePolicy(handCanaryPolicy({ failureLimit: 1 })),
+        constantLaws({ hold: 0, pass: 1 - qFixed, fail: qFixed }),
+      ),
     );
     expect(summary.falseRollbackRate.rate).toBeCloseTo(0.8034988575167361, 11);
   });
 
   it('C. two consecutive failures within 24 checks (horizon 2 h): 0.2828084369928321; C′. with a long horizon: 0.319035866537832', () => {
     const check = { hold: 0, pass: 1 - qPoisson, fail: qPoisson };
-    const short = exactSummary(runStageChain(world('2h'), compilePolicy(canaryPolicy(2)), constantLaws(check)));
+    const short = exactSummary(runStageChain(handWorld('2h'), compilePolicy(handCanaryPolicy({ failureLimit: 2 })), constantLaws(check)));
     expect(short.rollbackRate.rate).toBeCloseTo(0.2828084369928321, 11);
     expect(short.promoteRate.rate).toBeCloseTo(0.039441630045141056, 11);
     expect(short.undecidedRate.rate).toBeCloseTo(0.6777499329584367, 11);
-    const long = exactSummary(runStageChain(world('7d'), compilePolicy(canaryPolicy(2)), constantLaws(check)));
+    const long = exactSummary(runStageChain(handWorld('7d'), compilePolicy(handCanaryPolicy({ failureLimit: 2 })), constantLaws(check)));
     expect(long.rollbackRate.rate).toBeCloseTo(0.319035866537832, 11);
     expect(long.promoteRate.rate).toBeCloseTo(0.6809641334582438, 11);
   });
 
   it('D. holds, failure limit 2 and a 4-hour maximum with rollback: 0.7574500234519443', () => {
     const check = { hold: 0.4757169861063216, pass: 0.45315642107582066, fail: 0.07112659281786392 };
-    const summary = exactSummary(runStageChain(world('10h'), compilePolicy(canaryPolicy(2, 30, '4h')), constantLaws(check)));
+    const summary = exactSummary(
+      runStageChain(handWorld('10h'), compilePolicy(handCanaryPolicy({ failureLimit: 2, minRequests: 30 }, '4h')), constantLaws(check)),
+    );
     expect(summary.rollbackRate.rate).toBeCloseTo(0.7574500234519443, 11);
     expect(summary.promoteRate.rate).toBeCloseTo(0.2425499765482979, 11);
     expect(summary.undecidedRate.rate).toBeCloseTo(0, 11);
   });
 
   it('the kill switch rolls back at the end of the first window', () => {
-    const policy = { ...canaryPolicy(1), flag: { name: 'hand', killSwitch: true } };
-    const summary = exactSummary(runStageChain(world('7d'), compilePolicy(policy), constantLaws({ hold: 0, pass: 1, fail: 0 })));
+    const policy = { ...handCanaryPolicy({ failureLimit: 1 }), flag: { name: 'hand', killSwitch: true } };
+    const summary = exactSummary(runStageChain(handWorld('7d'), compilePolicy(policy), constantLaws({ hold: 0, pass: 1, fail: 0 })));
     expect(summary.rollbackRate.rate).toBe(1);
     expect(summary.decisionTimeDistribution).toEqual({ '300': 1 });
   });

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
-import type { Guards, Policy } from '../../../src/engine/policy/policy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
 import type { CheckProbabilities } from '../../../src/sim/exact/checkLaw.ts';
 import { exactChainLaws } from '../../../src/sim/exact/exactChainLaws.ts';
@@ -36,6 +36,7 @@ import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import type { World } from '../../../src/sim/world.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
+import { concurrentTwoCanaries, constantLaws, handCanaryPolicy, handWorld, shadowThenCanary } from '../../helpers/exactChainCases.ts';
 
 /** Every field of two tallies within `tolerance` (absolute; relative for the exposures), the distributions' times the same. */
 function expectSameTally(actual: ExactTally, expected: ExactTally, tolerance = 1e-12): void {
@@ -159,47 +160,6 @@ function vectorOfOne(world: World, compiled: CompiledPolicy, laws: ChainLaws): E
   return columnTally(runVectorChain(world, [{ compiled, laws }]), 0);
 }
 
-function handWorld(horizon: string, faults: unknown[] = []): World {
-  const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
-  const parsed = parseScenario({
-    version: 1,
-    name: 'hand case',
-    horizon,
-    traffic: { requestsPerSecond: 100, users: { count: 1000 } },
-    control: model,
-    candidate: model,
-    faults,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return compileWorld(parsed.scenario, 'hand');
-}
-
-/** stageChain.test.ts's single canary, with the counting guards given. */
-function canaryPolicy(guards: Guards, maxDuration?: string, stages = 1): Policy {
-  const canary = {
-    kind: 'canary',
-    traffic: 0.05,
-    minDuration: '2h',
-    ...(maxDuration ? { maxDuration } : {}),
-    checkInterval: '5m',
-    rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }],
-  };
-  return {
-    version: 1,
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests: 100, ...guards },
-    stages: [...Array.from({ length: stages }, (_, i) => ({ ...canary, traffic: 0.05 * (i + 1) })), { kind: 'promote' }],
-  } as Policy;
-}
-
-function constantLaws(check: CheckProbabilities): ChainLaws {
-  return {
-    healthCheck: () => check,
-    shadowGates: () => ({ hold: 0, pass: 1, fail: 0 }),
-    servedRequests: () => ({ requests: 1500, errors: 1.5, arrivals: 30000 }),
-  };
-}
-
 // stageChain.test.ts: per-check fail probabilities from scipy (scripts/reference/exact_chain.py).
 const qPoisson = 0.12602679280635645;
 const qFixed = 0.06554825724701141;
@@ -210,61 +170,6 @@ function scenarioFile(path: string, change: (json: Record<string, unknown>) => R
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.scenario;
 }
-
-const concurrentTwoCanaries = {
-  version: 1,
-  name: 'concurrent baseline, two canaries',
-  baseline: { mode: 'concurrent' },
-  guards: { minRequests: 100, failureLimit: 1 },
-  stages: [
-    {
-      kind: 'canary',
-      traffic: 0.05,
-      minDuration: '30m',
-      checkInterval: '10m',
-      rules: [
-        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
-        { type: 'absolute', metric: 'latencyP99', max: 3000 },
-      ],
-    },
-    {
-      kind: 'canary',
-      traffic: 0.25,
-      minDuration: '30m',
-      checkInterval: '10m',
-      rules: [
-        { type: 'ratio', metric: 'errorRate', maxRatio: 2 },
-        { type: 'absolute', metric: 'latencyP99', max: 3000 },
-      ],
-    },
-    { kind: 'promote' },
-  ],
-} as Policy;
-
-const shadowThenCanary = {
-  version: 1,
-  name: 'shadow, then a canary',
-  baseline: { mode: 'concurrent' },
-  guards: { minRequests: 100, failureLimit: 1 },
-  stages: [
-    {
-      kind: 'shadow',
-      minDuration: '1h',
-      checkInterval: '5m',
-      traffic: 1,
-      comparison: { method: 'exact' },
-      gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
-    },
-    {
-      kind: 'canary',
-      traffic: 0.05,
-      minDuration: '30m',
-      checkInterval: '10m',
-      rules: [{ type: 'absolute', metric: 'latencyP95', max: 2000 }],
-    },
-    { kind: 'promote' },
-  ],
-} as Policy;
 
 /** A canary, then an A/B test at 50% (absolute guardrail: the law sums fast) with the design and inconclusive handling given. */
 function abPolicy(design: Record<string, unknown>, onInconclusive: string): Policy {
@@ -322,24 +227,24 @@ function realLaws(world: World, compiled: CompiledPolicy, node: number | null): 
 
 describe('the vector chain with one column is the scalar chain (its answers pinned), and a column keeps its answer beside others', () => {
   const constantCases: [string, string, Policy, CheckProbabilities][] = [
-    ['A. Poisson, limit 1', '7d', canaryPolicy({ failureLimit: 1 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
-    ['B. fixed 1,500 requests', '7d', canaryPolicy({ failureLimit: 1 }), { hold: 0, pass: 1 - qFixed, fail: qFixed }],
-    ['C. two consecutive, 2 h', '2h', canaryPolicy({ failureLimit: 2 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
-    ['C′. two consecutive, 7 d', '7d', canaryPolicy({ failureLimit: 2 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
-    ['D. holds, 4 h maximum', '10h', canaryPolicy({ failureLimit: 2, minRequests: 30 }, '4h'), holding],
-    ['total, limit 3', '10h', canaryPolicy({ failureCounting: 'total', failureLimit: 3 }), holding],
-    ['mOfN, 2 of 4', '10h', canaryPolicy({ failureCounting: 'mOfN', failureLimit: 2, failureWindow: 4 }), holding],
-    ['no data fails', '10h', canaryPolicy({ failureLimit: 3, onNoData: 'fail' }), holding],
+    ['A. Poisson, limit 1', '7d', handCanaryPolicy({ failureLimit: 1 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
+    ['B. fixed 1,500 requests', '7d', handCanaryPolicy({ failureLimit: 1 }), { hold: 0, pass: 1 - qFixed, fail: qFixed }],
+    ['C. two consecutive, 2 h', '2h', handCanaryPolicy({ failureLimit: 2 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
+    ['C′. two consecutive, 7 d', '7d', handCanaryPolicy({ failureLimit: 2 }), { hold: 0, pass: 1 - qPoisson, fail: qPoisson }],
+    ['D. holds, 4 h maximum', '10h', handCanaryPolicy({ failureLimit: 2, minRequests: 30 }, '4h'), holding],
+    ['total, limit 3', '10h', handCanaryPolicy({ failureCounting: 'total', failureLimit: 3 }), holding],
+    ['mOfN, 2 of 4', '10h', handCanaryPolicy({ failureCounting: 'mOfN', failureLimit: 2, failureWindow: 4 }), holding],
+    ['no data fails', '10h', handCanaryPolicy({ failureLimit: 3, onNoData: 'fail' }), holding],
     [
       'no data inconclusive, pause at 3',
       '10h',
-      canaryPolicy({ failureLimit: 2, onNoData: 'inconclusive', inconclusiveLimit: 3 }, '6h'),
+      handCanaryPolicy({ failureLimit: 2, onNoData: 'inconclusive', inconclusiveLimit: 3 }, '6h'),
       holding,
     ],
     [
       'total over the rollout, two canaries',
       '5h',
-      canaryPolicy({ failureCounting: 'total', failureLimit: 3, failureScope: 'rollout' }, undefined, 2),
+      handCanaryPolicy({ failureCounting: 'total', failureLimit: 3, failureScope: 'rollout' }, undefined, 2),
       holding,
     ],
   ];
@@ -377,7 +282,7 @@ describe('the vector chain with one column is the scalar chain (its answers pinn
     [
       'shadow gates (constant laws)',
       '10h',
-      shadowThenCanary,
+      shadowThenCanary(),
       { ...constantLaws(holding), shadowGates: () => ({ hold: 0.01, pass: 0.7, fail: 0.29 }) },
       [],
     ],
@@ -402,7 +307,7 @@ describe('the vector chain with one column is the scalar chain (its answers pinn
 
   it('the kill switch', () => {
     const world = handWorld('7d');
-    const compiled = compilePolicy({ ...canaryPolicy({ failureLimit: 1 }), flag: { name: 'hand', killSwitch: true } });
+    const compiled = compilePolicy({ ...handCanaryPolicy({ failureLimit: 1 }), flag: { name: 'hand', killSwitch: true } });
     const laws = constantLaws({ hold: 0, pass: 1, fail: 0 });
     const vector = vectorOfOne(world, compiled, laws);
     expect(vector.rollback).toBe(1);
@@ -416,7 +321,7 @@ describe('the vector chain with one column is the scalar chain (its answers pinn
   const realCases: [string, Scenario, Policy, number | null][] = [
     ['two concurrent canaries, healthy', healthy, concurrentTwoCanaries, null],
     ['two concurrent canaries, regressed', regressed, concurrentTwoCanaries, null],
-    ['a shadow stage, then a canary, healthy', healthy, shadowThenCanary, null],
+    ['a shadow stage, then a canary, healthy', healthy, shadowThenCanary(), null],
     ['an A/B test, fixed design, inconclusive advances', healthy, abPolicy({ type: 'fixed' }, 'advance'), null],
     [
       'an A/B test, group-sequential (3 looks), inconclusive rolls back',
@@ -493,8 +398,8 @@ describe('the vector chain with several columns is the one-column runs', () => {
     const world = handWorld('10h');
     const laws = constantLaws(holding);
     const columns = [
-      { compiled: compilePolicy(canaryPolicy({ failureLimit: 2 })), laws },
-      { compiled: compilePolicy(canaryPolicy({ failureLimit: 3 })), laws },
+      { compiled: compilePolicy(handCanaryPolicy({ failureLimit: 2 })), laws },
+      { compiled: compilePolicy(handCanaryPolicy({ failureLimit: 3 })), laws },
     ];
     expect(() => runVectorChain(world, columns)).toThrow(
       "columns[1] must share the chain's structure with column 0 (stages, durations, check intervals, counting, traffic): it has stages[0].failureCounting.limit 3 (column 0: 2)",
