@@ -26,6 +26,15 @@ function oneCanary(errorRule: Record<string, unknown> = { type: 'ratio', metric:
   } as Policy;
 }
 
+/** A 30-minute shadow of all traffic at the framework's gates: the stage the exact tuner refuses to time. */
+const shadowStage = {
+  kind: 'shadow',
+  minDuration: '30m',
+  checkInterval: '5m',
+  traffic: 1,
+  comparison: { method: 'exact' },
+  gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
+};
 const healthy = tuningWorld('healthy', 0.01);
 const regressed = tuningWorld('regressed (3× errors)', 0.03);
 const targets = { maxFalseRollbackRate: 0.1, minDetectionRate: 0.85, detectWithin: 3600 };
@@ -125,14 +134,7 @@ describe('tune: what the exact evaluator refuses is simulated, the features name
       version: 1,
       baseline: { mode: 'concurrent' },
       stages: [
-        {
-          kind: 'shadow',
-          minDuration: '30m',
-          checkInterval: '5m',
-          traffic: 1,
-          comparison: { method: 'exact' },
-          gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
-        },
+        shadowStage,
         {
           kind: 'canary',
           traffic: 0.1,
@@ -156,17 +158,7 @@ describe('exactTuningEvaluator.evaluateAll: a search round as one vector run per
     ({ ...policy, stages: [{ ...policy.stages[0], checkInterval }, policy.stages[1]] }) as Policy;
   const shadowFirst = {
     ...oneCanary(),
-    stages: [
-      {
-        kind: 'shadow',
-        minDuration: '30m',
-        checkInterval: '5m',
-        traffic: 1,
-        comparison: { method: 'exact' },
-        gates: { minAgreement: 0.95, maxLatencyRatio: 1.5, maxErrorRatio: 2, minComparisons: 1000 },
-      },
-      ...oneCanary().stages,
-    ],
+    stages: [shadowStage, ...oneCanary().stages],
   } as Policy;
   // Three ratios and a failure limit share one chain structure (one run per world); the 10-minute
   // check interval is a second structure; the statistical rule and the shadow stage are refused.

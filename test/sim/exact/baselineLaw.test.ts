@@ -37,6 +37,17 @@ function scenario(candidateMedian: number, candidateErrorRate = 0.01): Scenario 
 }
 
 /** The framework's rules without the timeout ratio. */
+/**
+ * The windowed Monte-Carlo mode's rollback rate (1,500 replicates, the seed given) lies within 4
+ * standard errors √(p(1 − p)/1500) of the exact rate p.
+ */
+function expectWindowedRollbackRateNear(world: Scenario, rolloutPolicy: Policy, exactRate: number, seed: number): void {
+  const replicates = 1500;
+  const monteCarlo = simulate(world, rolloutPolicy, { replicates, seed, mode: 'window' });
+  const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
+  expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+}
+
 const oneRateRules = [ratioRule('errorRate', 2), ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2)];
 
 function policy(
@@ -138,10 +149,7 @@ describe('historical baseline law', () => {
     // The timeout rule adds rollbacks the error rule alone does not make.
     expect(exactRate).toBeGreaterThan((healthy.summary.rollbackRate.rate as number) + 0.2);
     expect(exactRate).toBeLessThan(0.9);
-    const replicates = 1500;
-    const monteCarlo = simulate(world, bothRates, { replicates, seed: 32, mode: 'window' });
-    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
-    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+    expectWindowedRollbackRateNear(world, bothRates, exactRate, 32);
   });
 
   it('the joint law of the error and timeout rates: cells cut at the marginal quantiles, weighted exactly (scipy enumeration)', () => {
@@ -201,10 +209,7 @@ describe('historical baseline law', () => {
     const exactRate = exact.summary.rollbackRate.rate as number;
     expect(exactRate).toBeGreaterThan(0.01);
     expect(exactRate).toBeLessThan(0.99);
-    const replicates = 1500;
-    const monteCarlo = simulate(world, bothRates, { replicates, seed: 3216, mode: 'window' });
-    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
-    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+    expectWindowedRollbackRateNear(world, bothRates, exactRate, 3216);
   });
 
   it('one check window: the cell averages make the node average exact at any node count (no second-order term)', () => {
@@ -256,10 +261,7 @@ describe('historical baseline law', () => {
     const exactRate = exact.summary.rollbackRate.rate as number;
     expect(exactRate).toBeGreaterThan(0.01);
     expect(exactRate).toBeLessThan(0.99);
-    const replicates = 1500;
-    const monteCarlo = simulate(world, policy(oneRateRules), { replicates, seed: 16, mode: 'window' });
-    const standardError = Math.sqrt((exactRate * (1 - exactRate)) / replicates);
-    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - exactRate)).toBeLessThan(4 * standardError);
+    expectWindowedRollbackRateNear(world, policy(oneRateRules), exactRate, 16);
   });
 });
 
