@@ -24,53 +24,13 @@
  * measurement includes. Run: `npx tsc -p tsconfig.cli.json --outDir /tmp/bench-exact && node
  * /tmp/bench-exact/bench/exact.js [--mc-settings N] [--max-neglected P]`.
  */
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { defaultPolicy } from '../src/engine/policy/defaultPolicy.ts';
-import type { HealthRule, Policy } from '../src/engine/policy/policy.ts';
 import { evaluateExact } from '../src/sim/exact/evaluateExact.ts';
 import { simulate } from '../src/sim/runner.ts';
-import type { Scenario } from '../src/sim/scenario.ts';
-import { parseScenario } from '../src/sim/scenario.ts';
 import { withParameter } from '../src/sim/sweep.ts';
 import { compileWorld, conditionsAt, emptyConditions } from '../src/sim/world.ts';
-
-function labWorlds(): { healthy: Scenario; regressed: Scenario } {
-  // Run from the repository root (as `npm run bench`).
-  const base = JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8'));
-  const parse = (json: unknown): Scenario => {
-    const parsed = parseScenario(json);
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    return parsed.scenario;
-  };
-  return {
-    healthy: parse({ ...base, name: 'healthy candidate' }),
-    regressed: parse({ ...base, name: 'regressed candidate', candidate: { ...base.candidate, errorRate: 3 * base.candidate.errorRate } }),
-  };
-}
-
-/**
- * The framework default without its shadow and A/B stages, its latency ratio rules written as
- * absolute limits at the same multiples of the models' true p95 (400 ms) and p50 (120 ms) — the
- * laws have no exact form for a historical latency reference (exactSupport.ts).
- */
-function coveredPolicy(controlTimeoutRate: number): Policy {
-  const policy = defaultPolicy();
-  const absolute = (rules: HealthRule[]): HealthRule[] =>
-    rules.map((rule) =>
-      rule.type === 'ratio' && rule.metric === 'latencyP95'
-        ? { type: 'absolute', metric: 'latencyP95', max: 1.5 * 400 }
-        : rule.type === 'ratio' && rule.metric === 'latencyP50'
-          ? { type: 'absolute', metric: 'latencyP50', max: 1.2 * 120 }
-          : rule.type === 'ratio' && rule.metric === 'timeoutRate'
-            ? { type: 'absolute', metric: 'timeoutRate', max: rule.maxRatio * controlTimeoutRate }
-            : rule,
-    );
-  const stages = policy.stages
-    .filter((stage) => stage.kind !== 'shadow' && stage.kind !== 'ab')
-    .map((stage) => (stage.kind === 'canary' || stage.kind === 'full' ? { ...stage, rules: absolute(stage.rules) } : stage));
-  return { ...policy, name: 'framework default without shadow and A/B, latency limits absolute', stages };
-}
+import { coveredPolicy, labWorlds } from './labExactSetup.ts';
 
 const thresholds = Array.from({ length: 20 }, (_, i) => Number((1.2 + (i * 2.8) / 19).toFixed(3)));
 const argument = process.argv.indexOf('--mc-settings');

@@ -14,11 +14,10 @@
  * ccbe0c6, the node loop of `runStageChain` runs) and by one at 18:10 UTC (the vector chain, commit
  * a7e578b's evaluator) agreed within 1e-13 on every outcome probability and exposure.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { coveredPolicy, labWorlds } from '../../../bench/labExactSetup.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
-import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
-import type { HealthRule, Policy } from '../../../src/engine/policy/policy.ts';
+import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
 import { evaluateExact, evaluateExactSettings } from '../../../src/sim/exact/evaluateExact.ts';
@@ -26,35 +25,14 @@ import { exactChainLaws } from '../../../src/sim/exact/exactChainLaws.ts';
 import type { ExactTally } from '../../../src/sim/exact/exactTally.ts';
 import { columnTally, emptyTally, mergeTally } from '../../../src/sim/exact/exactTally.ts';
 import { runVectorChain } from '../../../src/sim/exact/vectorChain.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
 import { withParameter } from '../../../src/sim/sweep.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
 
-function labWorld(errorMultiple: number): Scenario {
-  const base = JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8'));
-  const parsed = parseScenario({ ...base, candidate: { ...base.candidate, errorRate: errorMultiple * base.candidate.errorRate } });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.scenario;
-}
+const worlds = labWorlds();
 
-/** bench/exact.ts's `coveredPolicy` (the lab's worlds have no timeouts: the timeout limit is 0 × its ratio). */
-function coveredPolicy(errorRatio: number): Policy {
-  const policy = defaultPolicy();
-  const absolute = (rules: HealthRule[]): HealthRule[] =>
-    rules.map((rule) =>
-      rule.type === 'ratio' && rule.metric === 'latencyP95'
-        ? { type: 'absolute', metric: 'latencyP95', max: 1.5 * 400 }
-        : rule.type === 'ratio' && rule.metric === 'latencyP50'
-          ? { type: 'absolute', metric: 'latencyP50', max: 1.2 * 120 }
-          : rule.type === 'ratio' && rule.metric === 'timeoutRate'
-            ? { type: 'absolute', metric: 'timeoutRate', max: 0 }
-            : rule,
-    );
-  const stages = policy.stages
-    .filter((stage) => stage.kind !== 'shadow' && stage.kind !== 'ab')
-    .map((stage) => (stage.kind === 'canary' || stage.kind === 'full' ? { ...stage, rules: absolute(stage.rules) } : stage));
-  return withParameter({ ...policy, stages }, 'errorRatio', errorRatio);
+/** bench/exact.ts's covered policy at error-ratio threshold `errorRatio` (the lab's worlds have no timeouts: the timeout limit is 0 × its ratio). */
+function coveredAt(errorRatio: number): Policy {
+  return withParameter(coveredPolicy(0), 'errorRatio', errorRatio);
 }
 
 function expectSameAnswer(actual: ExactTally, expected: ExactTally): void {
@@ -71,13 +49,13 @@ const thresholds = [1.5, 3.5];
 
 describe('evaluateExactSettings on the lab bench setup', () => {
   for (const [name, scenario] of [
-    ['healthy', labWorld(1)],
-    ['regressed', labWorld(3)],
+    ['healthy', worlds.healthy],
+    ['regressed', worlds.regressed],
   ] as const) {
     it(`${name}: two thresholds in one run are each the answer alone`, () => {
-      const together = evaluateExactSettings(scenario, thresholds.map(coveredPolicy), options);
+      const together = evaluateExactSettings(scenario, thresholds.map(coveredAt), options);
       for (const [index, errorRatio] of thresholds.entries()) {
-        const alone = evaluateExact(scenario, coveredPolicy(errorRatio), options) as ExactResult;
+        const alone = evaluateExact(scenario, coveredAt(errorRatio), options) as ExactResult;
         const setting = together[index] as ExactResult;
         expect(alone.supported && setting.supported).toBe(true);
         expect(setting.baselineNodes).toBe(16);
@@ -89,8 +67,8 @@ describe('evaluateExactSettings on the lab bench setup', () => {
   }
 
   it('the n-node average is the average of separate runs, one per node (the evaluator before the vector chain)', () => {
-    const scenario = labWorld(3);
-    const policy = coveredPolicy(2);
+    const scenario = worlds.regressed;
+    const policy = coveredAt(2);
     const compiled = compilePolicy(policy);
     const world = compileWorld(scenario, 'lab');
     const law = baselineLaw(world, compiled, { nodes: 16 });
