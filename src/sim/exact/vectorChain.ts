@@ -707,6 +707,14 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         if (maxedOut) finish('rollback', branch, abWinner);
         else next(passed, count, stageWindows, abStatus, abLooks, abWinner, branch);
       };
+      // A failing check (canary, full and A/B guardrails: settle's failure count): rollback at the
+      // failure limit, else a hold with the failure counted.
+      const failWith = (branch: Float64Array | null): void => {
+        if (branch === null) return;
+        const failed = countCheck(state.count, true);
+        if (reachesFailureLimit(failed, stage.failureCounting)) finish('rollback', branch);
+        else continueOrHold(state.passed, keptCount(failed), state.stageWindows, branch);
+      };
       if (compiled.killSwitch) {
         finish('rollback', mass);
         continue;
@@ -755,11 +763,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
             }
             if (!any) failMass = null;
           } else failMass = scaled(mass, check.fail);
-          if (failMass !== null) {
-            const failed = countCheck(state.count, true);
-            if (reachesFailureLimit(failed, counting)) finish('rollback', failMass);
-            else continueOrHold(state.passed, keptCount(failed), state.stageWindows, failMass);
-          }
+          failWith(failMass);
           // Hold: nothing counted, or one more inconclusive check.
           if (counting.onNoData === 'hold') continueOrHold(state.passed, state.count, state.stageWindows, scaled(mass, check.hold));
           else if (counting.onNoData === 'inconclusive') {
@@ -788,12 +792,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
           // addArmWindow): not chained, its mass counted as neglected.
           for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * (check.hold[c] + check.neglected[c]);
           // Fail: settle's failure count (→ rollback at the limit, else hold).
-          const failMass = scaled(mass, check.fail);
-          if (failMass !== null) {
-            const failed = countCheck(state.count, true);
-            if (reachesFailureLimit(failed, counting)) finish('rollback', failMass);
-            else continueOrHold(state.passed, keptCount(failed), state.stageWindows, failMass);
-          }
+          failWith(scaled(mass, check.fail));
           const passMass = scaled(mass, check.pass);
           if (passMass === null) break;
           // Pass: the test (abTestLaw.ts), given it runs and had not concluded.
