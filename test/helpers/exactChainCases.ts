@@ -3,30 +3,39 @@
  * vectorChain.test.ts, agreement.test.ts, shadowGateLaw.test.ts): one owner, so a test that says
  * "stageChain.test.ts's single canary" runs that very policy.
  *
- * The hand world is the issue's (issue 16): 100 requests/s, identical models with lognormal
- * latency (median 100 ms, σ 0.5) and 0.1% errors, 1,000 users, compiled with flag group 'hand'.
+ * The hand case is the issue's (issue 16): identical models with lognormal latency (median 100 ms,
+ * σ 0.5) and 0.1% errors, 1,000 users; failureCounting.test.ts runs it at 5 requests/s.
  */
 import type { Guards, Policy } from '../../src/engine/policy/policy.ts';
 import type { CheckProbabilities } from '../../src/sim/exact/checkLaw.ts';
 import type { ChainLaws } from '../../src/sim/exact/stageChain.ts';
+import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import type { World } from '../../src/sim/world.ts';
 import { compileWorld } from '../../src/sim/world.ts';
 
-/** The issue's hand world over `horizon`, with the faults given (none by default). */
-export function handWorld(horizon: string, faults: unknown[] = []): World {
+/**
+ * The issue's hand scenario over `horizon`: identical models (lognormal latency, median 100 ms,
+ * σ 0.5; 0.1% errors), 1,000 users, `requestsPerSecond`, the faults given (none by default).
+ */
+export function handScenario(horizon: string, requestsPerSecond: number, faults: unknown[] = []): Scenario {
   const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
   const parsed = parseScenario({
     version: 1,
     name: 'hand case',
     horizon,
-    traffic: { requestsPerSecond: 100, users: { count: 1000 } },
+    traffic: { requestsPerSecond, users: { count: 1000 } },
     control: model,
     candidate: model,
     faults,
   });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return compileWorld(parsed.scenario, 'hand');
+  return parsed.scenario;
+}
+
+/** The issue's hand world (100 requests/s) over `horizon`, with the faults given, flag group 'hand'. */
+export function handWorld(horizon: string, faults: unknown[] = []): World {
+  return compileWorld(handScenario(horizon, 100, faults), 'hand');
 }
 
 /**

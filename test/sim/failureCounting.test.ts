@@ -34,20 +34,7 @@ import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import type { FidelityMode } from '../../src/sim/windowRequest.ts';
 import { compileWorld } from '../../src/sim/world.ts';
-
-function handScenario(horizon = '7d'): Scenario {
-  const model = { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 };
-  const parsed = parseScenario({
-    version: 1,
-    name: 'hand case',
-    horizon,
-    traffic: { requestsPerSecond: 5, users: { count: 1000 } },
-    control: model,
-    candidate: model,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.scenario;
-}
+import { handScenario } from '../helpers/exactChainCases.ts';
 
 /** The hand policy (evaluateExact.test.ts) with the full stage's counting guards. */
 function handPolicy(guards: Guards): Policy {
@@ -73,14 +60,14 @@ function handPolicy(guards: Guards): Policy {
 }
 
 function exact(policy: Policy): ExactResult {
-  const result = evaluateExact(handScenario(), policy);
+  const result = evaluateExact(handScenario('7d', 5), policy);
   if (!result.supported) throw new Error(`unsupported: ${result.features.join('; ')}`);
   return result;
 }
 
 /** |Monte-Carlo − exact| < 4 standard errors of a rate over `replicates` (seeded). */
 function expectWithinFourStandardErrors(policy: Policy, p: number, replicates: number, mode: FidelityMode, seed: string): void {
-  const simulated = simulate(handScenario(), policy, { replicates, seed, mode });
+  const simulated = simulate(handScenario('7d', 5), policy, { replicates, seed, mode });
   const standardError = Math.sqrt((p * (1 - p)) / replicates);
   expect(Math.abs((simulated.falseRollbackRate.rate as number) - p)).toBeLessThan(4 * standardError);
 }
@@ -118,7 +105,7 @@ describe('failure scope and no data in the chain (constant per-check laws)', () 
     shadowGates: () => ({ hold: 0, pass: 1, fail: 0 }),
     servedRequests: () => ({ requests: 30, errors: 0.6, arrivals: 600 }),
   };
-  const world = compileWorld(handScenario('30d'), 'counting');
+  const world = compileWorld(handScenario('30d', 5), 'counting');
 
   function canaries(guards: Guards, count: number, maxDuration?: string): Policy {
     const canary = (traffic: number) => ({
@@ -170,11 +157,11 @@ describe('failure scope and no data in the chain (constant per-check laws)', () 
 describe('what the exact evaluator refuses', () => {
   // Σ_{k<10} C(30, k) = 22,964,087 live patterns (Python math.comb); 3 of 30: 466.
   it('M-of-N windows with too many live patterns, by name', () => {
-    const support = exactSupport(handScenario(), handPolicy({ failureCounting: 'mOfN', failureLimit: 10, failureWindow: 30 }));
+    const support = exactSupport(handScenario('7d', 5), handPolicy({ failureCounting: 'mOfN', failureLimit: 10, failureWindow: 30 }));
     expect(support.supported).toBe(false);
     if (!support.supported)
       expect(support.features[0]).toMatch(/^M-of-N failure counting with 10 of 30 \(stage 1 'canary 5%': 22964087 patterns/);
-    expect(exactSupport(handScenario(), handPolicy({ failureCounting: 'mOfN', failureLimit: 3, failureWindow: 30 }))).toEqual({
+    expect(exactSupport(handScenario('7d', 5), handPolicy({ failureCounting: 'mOfN', failureLimit: 3, failureWindow: 30 }))).toEqual({
       supported: true,
     });
   });
