@@ -719,6 +719,11 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         finish('rollback', mass);
         continue;
       }
+      // A checking stage paused at the inconclusive limit: served, not checked (canary, full and A/B alike).
+      if ((stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') && isPaused(state.count, stage.failureCounting)) {
+        continueOrHold(state.passed, state.count, state.stageWindows, mass);
+        continue;
+      }
       switch (stage.kind) {
         case 'baseline': {
           const reaches = state.passed + duration >= stage.minDuration;
@@ -745,11 +750,6 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         case 'canary':
         case 'full': {
           const counting = stage.failureCounting;
-          if (isPaused(state.count, counting)) {
-            // Paused at the inconclusive limit: served, not checked.
-            continueOrHold(state.passed, state.count, state.stageWindows, mass);
-            break;
-          }
           const check = ensureColumns(fact.check as ColumnCheck, columns, mass);
           for (let c = 0; c < C; c++) tally.neglected[c] += mass[c] * check.neglected[c];
           // Fail (and, with onNoData 'fail', the too-little-data hold).
@@ -782,11 +782,6 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         }
         case 'ab': {
           // step.ts stepAb: the guardrails (checkHealth) as a canary window, then runAbTest on a pass.
-          const counting = stage.failureCounting;
-          if (isPaused(state.count, counting)) {
-            continueOrHold(state.passed, state.count, state.stageWindows, mass);
-            break;
-          }
           const check = ensureColumns(fact.check as ColumnCheck, columns, mass);
           // A too-little-data window is not accumulated into the test (checkHealth returns before
           // addArmWindow): not chained, its mass counted as neglected.
