@@ -2,8 +2,9 @@
  * Index of the first of the ascending `times` that is ≥ `time` (times.length when none is): the
  * lower bound of a binary search, so inserting `time` there keeps `times` sorted. O(log n).
  *
- * One owner for the search the exact chain (exact/vectorChain.ts, inserting a new window time) and
- * the request replay (replay/replayRequests.ts, cutting the log's own series) both need.
+ * One owner for the search the exact chain (exact/vectorChain.ts, inserting a new window time), the
+ * request replay (replay/replayRequests.ts, cutting the log's own series) and the arrival-trace
+ * replay (traffic.ts, the trace's arrivals in a window) all need.
  */
 export function firstAtOrAfter(times: ArrayLike<number>, time: number): number {
   let low = 0;

@@ -10,6 +10,7 @@
  */
 
 import { numberedIdBuckets } from '../engine/routing/numberedIdBuckets.ts';
+import { firstAtOrAfter } from './firstAtOrAfter.ts';
 import { type WeightGroups, weightGroupsBuilder, weightGroupsUsersServed } from './populationSummary.ts';
 import type { Traffic } from './scenario.ts';
 
@@ -55,18 +56,6 @@ export function expectedArrivals(traffic: Traffic, start: number, end: number): 
   return traffic.requestsPerSecond * total;
 }
 
-/** Index of the first element of ascending `times` that is ≥ `value` (binary search). */
-function lowerBound(times: readonly number[], value: number): number {
-  let low = 0;
-  let high = times.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (times[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
 /**
  * Replayed arrivals in [start, end): the trace `times` (seconds from its start) repeated every
  * `period` seconds. Calls `visit(time)` for each arrival in order and returns how many there were
@@ -82,8 +71,8 @@ export function replayArrivals(
   let count = 0;
   let cycleStart = Math.floor(start / period) * period;
   for (; cycleStart < end; cycleStart += period) {
-    const from = lowerBound(times, start - cycleStart);
-    const to = lowerBound(times, end - cycleStart);
+    const from = firstAtOrAfter(times, start - cycleStart);
+    const to = firstAtOrAfter(times, end - cycleStart);
     if (visit) for (let i = from; i < to; i++) visit(cycleStart + times[i]);
     count += to - from;
   }
