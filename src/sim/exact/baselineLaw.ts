@@ -392,7 +392,7 @@ export function rateBelow(counted: CountLaw, others: CountLaw): (rate: number) =
   const known = doubleMemo();
   return (rate: number): number => {
     const cached = known.get(rate);
-    if (cached === cached) return cached;
+    if (!Number.isNaN(cached)) return cached; // NaN: not memoised
     let sum = 0;
     if (rate > 1) sum = keptCounted * keptOthers;
     else if (rate > 0) {
