@@ -42,6 +42,25 @@ describe('order statistics of the windowed mode', () => {
     }
   });
 
+  it('shares its table of representatives between roundings of one accuracy only', () => {
+    // The windowed mode makes a rounding per replicate; they share one lazily filled table per
+    // accuracy (issue 16). A later rounding must read the same values, and another accuracy its own.
+    const first = sketchRoundingFromLog(0.01);
+    const random = streamFor('rounding tables', 0);
+    const logs = Array.from({ length: 500 }, () => 12 * random() - 3);
+    const firstValues = logs.map(first);
+    const coarse = sketchRoundingFromLog(0.05);
+    const coarseClosedForm = sketchRounding(0.05);
+    let differing = 0;
+    for (const [index, log] of logs.entries()) {
+      expect(coarse(log)).toBeCloseTo(coarseClosedForm(Math.exp(log)), 10);
+      if (coarse(log) !== firstValues[index]) differing++;
+    }
+    expect(differing).toBeGreaterThan(400);
+    const second = sketchRoundingFromLog(0.01);
+    expect(logs.map(second)).toEqual(firstValues);
+  });
+
   it('draws Gamma(shape) variates (KS against the regularised incomplete gamma)', () => {
     const gammas = new GammaVariates(streamFor('gamma-variates', 0));
     for (const shape of [0.4, 1, 3, 150, 7500]) {
