@@ -16,6 +16,7 @@ import { parsePolicy } from '../../../src/engine/policy/parsePolicy.ts';
 import type { AbMetric, AbTest, Policy } from '../../../src/engine/policy/policy.ts';
 import type { BivariateSums } from '../../../src/engine/stats/bivariateMoments.ts';
 import { multiMetricSampleSize } from '../../../src/engine/stats/multiMetricDecision.ts';
+import { metricsPolicy } from '../../helpers/abMetricsPolicy.ts';
 
 // scripts/reference/ab_metrics.py, section 1: tokens per user, control N(100, 20²), candidate N(104, 20²), two windows of 500 users.
 const tokensControl1 = { count: 500, sumX: 50315.134164715535, sumY: 0, sumXSquares: 5282399.676784842, sumYSquares: 0, sumXY: 0 };
@@ -74,28 +75,6 @@ const tokensControl = add(tokensControl1, tokensControl2);
 const tokensCandidate = add(tokensCandidate1, tokensCandidate2);
 
 const tokens: AbMetric = { name: 'tokens', kind: 'mean', role: 'success', minimumEffect: 4 };
-
-/** A policy whose first stage is the A/B test (concurrent control), then full and promote. */
-function metricsPolicy(test: Partial<AbTest>): Policy {
-  return {
-    version: 1,
-    baseline: { mode: 'concurrent' },
-    guards: { minRequests: 10 },
-    skipCanary: { reason: 'controller test of the A/B stage' },
-    stages: [
-      {
-        kind: 'ab',
-        traffic: 0.5,
-        minDuration: '5m',
-        maxDuration: '1d',
-        guardrails: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }],
-        test: { metric: 'successRate', minimumEffect: 0.05, design: { type: 'fixed' }, sampleSize: 1000, ...test },
-      },
-      { kind: 'full', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }] },
-      { kind: 'promote' },
-    ],
-  };
-}
 
 function arm(values: Record<string, BivariateSums>, extra: Partial<ArmWindow> = {}): ArmWindow {
   return { requests: 1000, errors: 0, timeouts: 0, values, ...extra };

@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { initialState } from '../../../src/engine/controller/controllerState.ts';
 import { step } from '../../../src/engine/controller/step.ts';
 import type { WindowMetrics } from '../../../src/engine/metrics/windowMetrics.ts';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import type { BivariateSums } from '../../../src/engine/stats/bivariateMoments.ts';
+import { metricsPolicy } from '../../helpers/abMetricsPolicy.ts';
 
 // scripts/reference/ab_metrics.py, section 1: tokens per user, two windows of 500 users per arm.
 const control1 = { count: 500, sumX: 50315.134164715535, sumY: 0, sumXSquares: 5282399.676784842, sumYSquares: 0, sumXY: 0 };
@@ -32,30 +32,7 @@ function add(a: BivariateSums, b: BivariateSums): BivariateSums {
   };
 }
 
-const policy: Policy = {
-  version: 1,
-  baseline: { mode: 'concurrent' },
-  guards: { minRequests: 10 },
-  skipCanary: { reason: 'controller test of the A/B stage' },
-  stages: [
-    {
-      kind: 'ab',
-      traffic: 0.5,
-      minDuration: '5m',
-      maxDuration: '1d',
-      guardrails: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }],
-      test: {
-        metric: 'successRate',
-        minimumEffect: 0.05,
-        design: { type: 'fixed' },
-        sampleSize: 1000,
-        metrics: [{ name: 'tokens', kind: 'mean', role: 'success', minimumEffect: 4 }],
-      },
-    },
-    { kind: 'full', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.5 }] },
-    { kind: 'promote' },
-  ],
-};
+const policy = metricsPolicy({ metrics: [{ name: 'tokens', kind: 'mean', role: 'success', minimumEffect: 4 }] });
 
 /** Window k of 5 minutes; `since` = valuesSince (undefined: additive values). */
 function window(k: number, control: BivariateSums, candidate: BivariateSums, since?: number, errors = 0): WindowMetrics {
