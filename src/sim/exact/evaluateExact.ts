@@ -14,8 +14,13 @@
  * n, n/2 and n/4 nodes of the discretisation estimate with them (and, in `evaluateExactSettings`,
  * every setting of a curve or sweep that shares the chain's structure). That
  * average is a discretisation: it is computed at a half and a quarter of the nodes too and the largest
- * difference, times a safety factor (`discretisationSafety`), is added to the neglected mass; above `maxNeglected` the evaluator
- * refuses ("numerical tolerance: historical baseline discretisation").
+ * difference, times a safety factor (`discretisationSafety`), is added to the neglected mass. When
+ * that estimate puts the answer above `maxNeglected`, the nodes are doubled (16 → 32 → … up to
+ * `maxBaselineNodes`, default 256; the answers at n and n/2 reused, so each doubling runs only the
+ * 2n new nodes) until the estimate over (2n, n, n/2) meets it; at the cap the evaluator refuses
+ * ("numerical tolerance: historical baseline discretisation"), and it does not refine when the
+ * rest of the neglected mass is above the tolerance on its own (no node count would help).
+ * `ExactResult.baselineNodes` says how many nodes the answer used.
  *
  * Accuracy: every probability is exact within `summary.neglectedMass` (truncated Poisson and
  * binomial sums, pruned states, the baseline's law's bracket, the estimated discretisation error); the evaluator refuses (feature
@@ -64,8 +69,18 @@ export interface ExactResult {
   summary: ExactSummary;
   /** The probability masses behind the summary (mergeable: `mergeTally`, e.g. over a sweep's scenarios). */
   tally: ExactTally;
-  /** Nodes of the historical baseline's law the chain ran for (1 with a concurrent baseline). */
+  /**
+   * Nodes of the historical baseline's law the answer used (1 with a concurrent baseline): the
+   * requested count, or more when the evaluator refined it to meet the tolerance
+   * (`ExactOptions.maxBaselineNodes`).
+   */
   baselineNodes: number;
+  /**
+   * The estimated error of the baseline's node average (`discretisationSafety` × the largest
+   * difference between the answers at n, n/2 and n/4 nodes), included in
+   * `summary.neglectedMass`; 0 when there is no law to discretise.
+   */
+  discretisation: number;
   /**
    * Approximations the answer makes, one sentence each (empty: none) — today the A/B stages'
    * tests, by the normal law of their z statistics (abTestLaw.ts). Never silent: the CLI prints them.
@@ -88,6 +103,13 @@ export interface ExactOptions {
    * error is estimated from the answers at n, n/2 and n/4 nodes).
    */
   baselineNodes?: number;
+  /**
+   * Most nodes the historical baseline's law is refined to (default 256). When the
+   * discretisation estimate at n nodes is above `maxNeglected`, the evaluator doubles n (reusing
+   * the answers at n and n/2) while 2n is at most this cap, and refuses only at the cap. At most
+   * `baselineNodes`: no refinement.
+   */
+  maxBaselineNodes?: number;
   /** Largest neglected probability mass accepted (default 1e-6). */
   maxNeglected?: number;
   /** Record the per-stage tallies (`ExactTally.stages`: the audit's stage breakdown). Default false. */
@@ -125,7 +147,8 @@ function baselineBefore(compiled: CompiledPolicy, index: number): boolean {
  * Evaluates `policy` in `scenario` exactly (module comment), or returns the features that need
  * Monte-Carlo. Throws a RangeError when the policy is invalid (as `simulate`). Cost: one vector
  * chain run (vectorChain.ts) over the 1.75 × n baseline nodes — O(windows × live states × nodes)
- * arithmetic, the bookkeeping once — plus the laws' sums (cached per window).
+ * arithmetic, the bookkeeping once — plus the laws' sums (cached per window); and, when the
+ * discretisation estimate is above the tolerance, one more run of 2n nodes per doubling.
  */
 export function evaluateExact(scenario: Scenario, policy: Policy, options: ExactOptions = {}): ExactResult | ExactUnsupported {
   return evaluateExactSettings(scenario, [policy], options)[0];
@@ -145,6 +168,20 @@ interface SettingPlan {
   requested: number | null;
 }
 
+/**
+ * Where a setting's refinement stands: the node averages at n/4, n/2 and n nodes (or the one
+ * average of a setting with a single level) and the law at n nodes.
+ */
+interface SettingProgress {
+  plan: SettingPlan;
+  /** n: the nodes asked of the latest law (`requested` × 2^k), null without a historical baseline stage. */
+  nodes: number | null;
+  /** The law at n nodes (its neglected mass and node count). */
+  law: BaselineLaw;
+  /** The node averages at [n/4, n/2, n] nodes, or [the one level]. */
+  averages: ExactTally[];
+}
+
 /** The baseline law of a setting without a historical baseline stage: one column, reference null. */
 const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknown as BaselineNode['reference'] }], neglected: 0 };
 
@@ -156,9 +193,12 @@ const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknow
  * vector chain over all their (setting, baseline node) columns. Each answer is the one
  * `evaluateExact` gives for that policy alone (the same columns, the same arithmetic, each column
  * pruned as its own run; only the order in which merged states are summed can differ, by rounding).
+ * The settings whose discretisation estimate is above the tolerance are refined together: each
+ * doubling of the nodes is one more vector run over those settings' new columns (`refine`).
  * When a law refuses mid-run (`ExactUnsupportedError`), that group's settings are answered
  * one by one, each exactly as `evaluateExact` alone would refuse or answer. Throws a RangeError
- * when a policy is invalid. Cost: one vector run per group, O(windows × live states × columns).
+ * when a policy is invalid. Cost: one vector run per group and refinement level,
+ * O(windows × live states × columns).
  */
 export function evaluateExactSettings(
   scenario: Scenario,
@@ -171,6 +211,8 @@ export function evaluateExactSettings(
     !(Number.isInteger(options.baselineNodes) && options.baselineNodes >= 4 && options.baselineNodes % 4 === 0)
   )
     throw new RangeError(`baselineNodes must be a multiple of 4 (at least 4), got ${options.baselineNodes}`);
+  if (options.maxBaselineNodes !== undefined && !(Number.isInteger(options.maxBaselineNodes) && options.maxBaselineNodes >= 4))
+    throw new RangeError(`maxBaselineNodes must be an integer of at least 4, got ${options.maxBaselineNodes}`);
   const results: (ExactResult | ExactUnsupported)[] = new Array(policies.length);
   const worlds = new Map<string, World>();
   const groups = new Map<string, SettingPlan[]>();
@@ -199,22 +241,124 @@ export function evaluateExactSettings(
       else throw error;
     }
   }
-  for (const plans of groups.values()) {
+  for (const plans of groups.values()) answerGroup(plans, options, results);
+  return results;
+}
+
+/**
+ * Answers `plans` (one world and chain structure) into `results`: one vector run over their
+ * levels' columns, then `refine`. When a law refuses mid-run, each plan is answered alone (a
+ * plan alone: refused with the law's features).
+ */
+function answerGroup(plans: readonly SettingPlan[], options: ExactOptions, results: (ExactResult | ExactUnsupported)[]): void {
+  let tallies: ExactTally[][];
+  try {
+    tallies = runColumns(
+      plans,
+      plans.map((plan) => plan.levels),
+      options,
+    );
+  } catch (error) {
+    if (!(error instanceof ExactUnsupportedError)) throw error;
+    if (plans.length === 1) results[plans[0].index] = { supported: false, features: error.features };
+    else for (const plan of plans) answerGroup([plan], options, results);
+    return;
+  }
+  refine(
+    plans.map((plan, position) => ({
+      plan,
+      nodes: plan.requested,
+      law: plan.levels[plan.levels.length - 1],
+      averages: tallies[position],
+    })),
+    options,
+    results,
+  );
+}
+
+/**
+ * The discretisation estimate of a setting (0 with a single level): `discretisationSafety` × the
+ * larger difference between the node averages at n and n/2, n/2 and n/4. O(1).
+ */
+function discretisationOf(progress: SettingProgress): number {
+  if (progress.averages.length < 3) return 0;
+  const [quarter, half, full] = progress.averages;
+  return discretisationSafety * Math.max(outcomeDifference(full, half), outcomeDifference(half, quarter));
+}
+
+/** The neglected mass of a setting's answer at n nodes other than the discretisation: the chain's and the law's. */
+function otherNeglected(progress: SettingProgress): number {
+  return progress.averages[progress.averages.length - 1].neglected + progress.law.neglected;
+}
+
+/**
+ * Whether doubling a setting's nodes can turn a refusal into an answer: the answer at n is
+ * refused for its discretisation (the estimate, or the estimate with the rest, above
+ * `maxNeglected`), the rest of the neglected mass is below the tolerance on its own (otherwise no
+ * node count helps: e.g. a latency reference's bracket), and 2n is within `maxBaselineNodes`.
+ */
+function worthRefining(progress: SettingProgress, options: ExactOptions): boolean {
+  if (progress.nodes === null || progress.averages.length < 3) return false;
+  const maxNeglected = options.maxNeglected ?? 1e-6;
+  const discretisation = discretisationOf(progress);
+  const other = otherNeglected(progress);
+  return (
+    discretisation > 0 &&
+    discretisation + other > maxNeglected &&
+    other < maxNeglected &&
+    2 * progress.nodes <= (options.maxBaselineNodes ?? defaultMaxBaselineNodes)
+  );
+}
+
+/**
+ * Refines the settings whose discretisation estimate is above the tolerance, all together, and
+ * answers every setting into `results`. Each round doubles n for the settings still worth
+ * refining (`worthRefining`) and runs ONE vector chain over their 2n-node laws' columns: the
+ * answers at n and n/2 are reused, so a round costs 2n columns a setting (n/4 + n/2 + n at the
+ * start). The cells of 2n nodes do not nest in those of n (baselineLaw.ts cuts equal widths
+ * between the quantiles at 1/(4n²) and 1 − 1/(4n²), which move with n, and the joint law's cells
+ * halve one axis at a time), so no column of n nodes is part of the 2n-node average: only the
+ * averages are reused. A setting answered at n leaves the next round; a law that refuses mid-run
+ * sends the round's settings on alone, as each alone would refuse.
+ */
+function refine(progress: readonly SettingProgress[], options: ExactOptions, results: (ExactResult | ExactUnsupported)[]): void {
+  let pending = [...progress];
+  while (pending.length > 0) {
+    const next: { progress: SettingProgress; law: BaselineLaw }[] = [];
+    for (const setting of pending) {
+      if (!worthRefining(setting, options)) {
+        results[setting.plan.index] = assemble(setting, options);
+        continue;
+      }
+      try {
+        const nodes = 2 * (setting.nodes as number);
+        next.push({ progress: setting, law: baselineLaw(setting.plan.world, setting.plan.compiled, { nodes }) });
+      } catch (error) {
+        if (!(error instanceof ExactUnsupportedError)) throw error;
+        results[setting.plan.index] = { supported: false, features: error.features };
+      }
+    }
+    if (next.length === 0) return;
     let tallies: ExactTally[][];
     try {
       tallies = runColumns(
-        plans,
-        plans.map((plan) => plan.levels),
+        next.map((entry) => entry.progress.plan),
+        next.map((entry) => [entry.law]),
         options,
       );
     } catch (error) {
       if (!(error instanceof ExactUnsupportedError)) throw error;
-      for (const plan of plans) results[plan.index] = evaluateAlone(plan, options);
-      continue;
+      if (next.length === 1) results[next[0].progress.plan.index] = { supported: false, features: error.features };
+      else for (const entry of next) refine([entry.progress], options, results);
+      return;
     }
-    for (const [position, plan] of plans.entries()) results[plan.index] = assemble(plan, tallies[position], options);
+    pending = next.map(({ progress: setting, law }, position) => ({
+      plan: setting.plan,
+      nodes: 2 * (setting.nodes as number),
+      law,
+      averages: [setting.averages[1], setting.averages[2], tallies[position][0]],
+    }));
   }
-  return results;
 }
 
 /** The baseline laws of a setting (`SettingPlan.levels`). Throws `ExactUnsupportedError` as `baselineLaw` does. */
@@ -254,57 +398,36 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
 }
 
 /**
- * One setting alone, in the order the evaluator has always taken (n/4 and n/2 nodes first,
- * refusing before the n-node run when they already differ by too much): the answer, or the
- * refusal, that `evaluateExact` gives for it alone.
+ * A setting's answer from its node averages at n/4, n/2 and n nodes (or its one level): the
+ * discretisation estimate, the neglected mass and the refusals of the module comment, saying
+ * whether the nodes were refined to the cap or not refined because the rest of the neglected
+ * mass already exceeds the tolerance.
  */
-function evaluateAlone(plan: SettingPlan, options: ExactOptions): ExactResult | ExactUnsupported {
-  try {
-    if (plan.levels.length === 1) return assemble(plan, runColumns([plan], [plan.levels], options)[0], options);
-    const [quarter, half] = runColumns([plan], [plan.levels.slice(0, 2)], options)[0];
-    const early = discretisationSafety * outcomeDifference(half, quarter);
-    if (early > (options.maxNeglected ?? 1e-6)) return assemble(plan, [quarter, half, null], options);
-    const [total] = runColumns([plan], [plan.levels.slice(2)], options)[0];
-    return assemble(plan, [quarter, half, total], options);
-  } catch (error) {
-    if (error instanceof ExactUnsupportedError) return { supported: false, features: error.features };
-    throw error;
-  }
-}
-
-/**
- * A setting's answer from its levels' averages ([n/4, n/2, n] or [n]; the n-node average null
- * when the evaluator refused before it): the discretisation estimate, the neglected mass and the
- * refusals of the module comment.
- */
-function assemble(plan: SettingPlan, averages: readonly (ExactTally | null)[], options: ExactOptions): ExactResult | ExactUnsupported {
+function assemble(progress: SettingProgress, options: ExactOptions): ExactResult | ExactUnsupported {
   const maxNeglected = options.maxNeglected ?? 1e-6;
-  let total: ExactTally;
-  let nodes = 1;
-  if (plan.requested !== null) {
-    const requested = plan.requested;
-    const law = plan.levels[plan.levels.length - 1];
-    nodes = law.nodes.length;
-    let discretisation = 0;
-    if (averages.length === 3) {
-      // The node average is a discretisation (baselineLaw.ts): its error estimated from the
-      // answers at n/4, n/2 and n nodes (outcomeDifference × discretisationSafety).
-      const [quarter, half, full] = averages as [ExactTally, ExactTally, ExactTally | null];
-      discretisation = discretisationSafety * outcomeDifference(half, quarter);
-      if (discretisation <= maxNeglected && full !== null)
-        discretisation = discretisationSafety * Math.max(outcomeDifference(full, half), outcomeDifference(half, quarter));
-      total = full ?? half;
-    } else total = averages[0] as ExactTally;
-    if (discretisation > maxNeglected) {
-      return {
-        supported: false,
-        features: [
-          `numerical tolerance: historical baseline discretisation (the answers at ${requested}, ${requested / 2} and ${requested / 4} nodes of the baseline's law differ by up to ${(discretisation / discretisationSafety).toExponential(2)}; × ${discretisationSafety} is above ${maxNeglected})`,
-        ],
-      };
-    }
-    total.neglected += law.neglected + discretisation;
-  } else total = averages[0] as ExactTally;
+  const { plan, law, averages } = progress;
+  const total = averages[averages.length - 1];
+  const discretisation = discretisationOf(progress);
+  if (progress.nodes !== null && discretisation > maxNeglected) {
+    const n = progress.nodes;
+    const other = otherNeglected(progress);
+    const cap = options.maxBaselineNodes ?? defaultMaxBaselineNodes;
+    const why =
+      other >= maxNeglected
+        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already`
+        : 2 * n > cap && n > (plan.requested as number)
+          ? `; refined from ${plan.requested} nodes up to the cap, maxBaselineNodes ${cap}`
+          : 2 * n > cap
+            ? `; ${n} nodes is the cap, maxBaselineNodes ${cap}`
+            : '';
+    return {
+      supported: false,
+      features: [
+        `numerical tolerance: historical baseline discretisation (the answers at ${n}, ${n / 2} and ${n / 4} nodes of the baseline's law differ by up to ${(discretisation / discretisationSafety).toExponential(2)}; × ${discretisationSafety} is above ${maxNeglected}${why})`,
+      ],
+    };
+  }
+  if (progress.nodes !== null) total.neglected += law.neglected + discretisation;
   if (!(total.neglected <= maxNeglected)) {
     return {
       supported: false,
@@ -315,10 +438,17 @@ function assemble(plan: SettingPlan, averages: readonly (ExactTally | null)[], o
     supported: true,
     summary: exactSummary(total),
     tally: total,
-    baselineNodes: nodes,
+    baselineNodes: progress.nodes === null ? 1 : law.nodes.length,
+    discretisation,
     approximations: abTestApproximations(plan.compiled),
   };
 }
+
+/**
+ * Default cap of the historical baseline's refinement (`ExactOptions.maxBaselineNodes`): 16 → 256
+ * is four doublings, 16 + 8 + 4 + 32 + 64 + 128 + 256 = 508 columns a setting at most.
+ */
+export const defaultMaxBaselineNodes = 256;
 
 /**
  * Safety factor on the discretisation's error estimate. The node average is the midpoint rule

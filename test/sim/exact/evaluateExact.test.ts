@@ -20,10 +20,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
-import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
+import { evaluateExact, evaluateExactSettings, outcomeDifference } from '../../../src/sim/exact/evaluateExact.ts';
 import { simulate } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
+import { withParameter } from '../../../src/sim/sweep.ts';
 import { exposedShare } from '../../../src/sim/traffic.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
 import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
@@ -143,10 +144,71 @@ describe('the historical baseline’s discretisation is counted, never silent', 
   if (!parsed.ok) throw new Error('scenario');
   const scenario = parsed.scenario;
 
-  it('the answers at 8 and 16 nodes differ by more than 1e-6: the default tolerance refuses, naming the discretisation', () => {
-    const result = evaluateExact(scenario, historicalRatioPolicy);
+  // Measured with this evaluator (20:57 UTC 2026-12-04): the estimate is 2 × 2.78e-6 at 16 nodes
+  // and 2 × 9.11e-7 at 32, then 6.03e-7 at 64 — the refinement stops there; P(rollback) at 64
+  // nodes 0.0424499594, at 256 0.0424499197, at 512 0.0424499149 (4.5e-8 from the 64-node answer).
+  it('above the tolerance at 16 nodes, the nodes are doubled until the estimate meets it: answered at 64 nodes', () => {
+    const result = evaluateExact(scenario, historicalRatioPolicy) as ExactResult;
+    expect(result.supported ? [] : result).toEqual([]);
+    expect(result.baselineNodes).toBe(64);
+    expect(result.discretisation).toBeGreaterThan(1e-7);
+    expect(result.discretisation).toBeLessThanOrEqual(1e-6);
+    expect(result.summary.neglectedMass).toBeGreaterThanOrEqual(result.discretisation);
+    expect(result.summary.neglectedMass).toBeLessThanOrEqual(1e-6);
+    // Against a 512-node run (its own estimate 2.2e-8): every outcome probability within the
+    // answer's stated neglected mass.
+    const reference = evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 512, maxNeglected: 1 }) as ExactResult;
+    expect(reference.baselineNodes).toBe(512);
+    expect(reference.discretisation).toBeLessThan(1e-7);
+    expect(outcomeDifference(result.tally, reference.tally)).toBeLessThanOrEqual(result.summary.neglectedMass);
+    expect(result.tally.rollback).toBeCloseTo(0.04244996, 7);
+  });
+
+  it('at the cap the estimate is still above the tolerance: refused, naming the discretisation and the cap', () => {
+    const result = evaluateExact(scenario, historicalRatioPolicy, { maxBaselineNodes: 16 });
     expect(result.supported).toBe(false);
-    if (!result.supported) expect(result.features.join(' ')).toMatch(/^numerical tolerance: historical baseline discretisation/);
+    if (!result.supported)
+      expect(result.features).toEqual([
+        "numerical tolerance: historical baseline discretisation (the answers at 16, 8 and 4 nodes of the baseline's law differ by up to 2.78e-6; × 2 is above 0.000001; 16 nodes is the cap, maxBaselineNodes 16)",
+      ]);
+    const refined = evaluateExact(scenario, historicalRatioPolicy, { maxBaselineNodes: 32 });
+    expect(refined.supported ? [] : refined.features.join(' ')).toMatch(
+      /^numerical tolerance: historical baseline discretisation \(the answers at 32, 16 and 8 nodes .* refined from 16 nodes up to the cap, maxBaselineNodes 32\)$/,
+    );
+  });
+
+  it('not refined when the rest of the neglected mass is above the tolerance on its own (no node count would help)', () => {
+    // The chain's and the law's truncations are ~3e-11 here: above a tolerance of 1e-12.
+    const result = evaluateExact(scenario, historicalRatioPolicy, { maxNeglected: 1e-12 });
+    expect(result.supported).toBe(false);
+    if (!result.supported)
+      expect(result.features.join(' ')).toMatch(
+        /^numerical tolerance: historical baseline discretisation \(the answers at 16, 8 and 4 nodes .*; not refined: the rest of the neglected mass, \d\.\d\de-11, is above the tolerance already\)$/,
+      );
+  });
+
+  it('settings of one curve refine together, each to the answer (or refusal) it gets alone', () => {
+    const at = (maxRatio: number): Policy => withParameter(historicalRatioPolicy, 'errorRatio', maxRatio);
+    // 2.5: answered at 16 nodes; 2: refined to 64; 1.5: near the canary's limit, still above the
+    // tolerance at the default cap of 256 nodes (2 × 1.45e-6, measured 20:58 UTC 2026-12-04).
+    const thresholds = [2.5, 2, 1.5];
+    const together = evaluateExactSettings(scenario, thresholds.map(at));
+    expect(together.map((result) => (result.supported ? result.baselineNodes : result.features[0].split(';')[0]))).toEqual([
+      16,
+      64,
+      "numerical tolerance: historical baseline discretisation (the answers at 256, 128 and 64 nodes of the baseline's law differ by up to 1.45e-6",
+    ]);
+    for (const [index, maxRatio] of thresholds.entries()) {
+      const alone = evaluateExact(scenario, at(maxRatio));
+      const setting = together[index];
+      if (!alone.supported || !setting.supported) {
+        expect(setting).toEqual(alone);
+        continue;
+      }
+      expect(setting.baselineNodes).toBe(alone.baselineNodes);
+      expect(outcomeDifference(setting.tally, alone.tally)).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs(setting.summary.neglectedMass - alone.summary.neglectedMass)).toBeLessThanOrEqual(1e-12);
+    }
   });
 
   it('with a looser tolerance the neglected mass covers the node-count difference', () => {
@@ -170,8 +232,11 @@ describe('the historical baseline’s discretisation is counted, never silent', 
     expect(first.tally.rollback).toBeGreaterThan(0.04);
   });
 
-  it('rejects a node count that cannot be halved twice', () => {
+  it('rejects a node count that cannot be halved twice, and a cap that is not a node count', () => {
     expect(() => evaluateExact(scenario, historicalRatioPolicy, { baselineNodes: 6 })).toThrow(/baselineNodes must be a multiple of 4/);
+    expect(() => evaluateExact(scenario, historicalRatioPolicy, { maxBaselineNodes: 2.5 })).toThrow(
+      /maxBaselineNodes must be an integer of at least 4, got 2.5/,
+    );
   });
 });
 
