@@ -20,6 +20,8 @@ export function formatExactRate(rate: RateEstimate): string {
 export interface ExactHeading {
   scenario: string;
   policy: string;
+  /** Nodes of the historical baseline's law the answer used (`ExactResult.baselineNodes`); printed when above 1. */
+  baselineNodes?: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export function approximationLines(approximations: readonly string[]): string {
 
 /** The text of an exact `simulate`: a heading line, then one aligned row per measure, then the approximations made. */
 export function exactSummaryText(heading: ExactHeading, summary: ExactSummary, approximations: readonly string[] = []): string {
-  const header = `scenario '${heading.scenario}', policy '${heading.policy}', exact mode (no sampling; neglected probability ${formatNumber(summary.neglectedMass, 2)})`;
+  const header = `scenario '${heading.scenario}', policy '${heading.policy}', exact mode (no sampling; neglected probability ${formatNumber(summary.neglectedMass, 2)}${(heading.baselineNodes ?? 1) > 1 ? `; historical baseline's law at ${heading.baselineNodes} nodes` : ''})`;
   const detection = summary.detectionTime;
   const rows: [string, string][] = [
     ['false-rollback rate', formatExactRate(summary.falseRollbackRate)],
@@ -57,20 +59,33 @@ export function exactSummaryText(heading: ExactHeading, summary: ExactSummary, a
   return `${header}\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n${approximationLines(approximations)}`;
 }
 
-/** One row of an exact sweep: the setting and its summary. */
+/** One row of an exact sweep: the setting and its summary (and the baseline nodes its answers used, when known). */
 export interface ExactSweepRow {
   setting: Record<string, unknown>;
   summary: ExactSummary;
+  baselineNodes?: number;
 }
 
-/** The operating-characteristics table of an exact `sweep`. */
+/**
+ * The operating-characteristics table of an exact `sweep`; a 'baseline nodes' column when some
+ * row's historical baseline law has more than one node (the evaluator may refine it per setting).
+ */
 export function exactSweepTableText(
   heading: { scenarios: string[]; policy: string | null; parameters: string[] },
   rows: readonly ExactSweepRow[],
   approximations: readonly string[] = [],
 ): string {
   const cell = (rate: RateEstimate) => (rate.rate === null ? '—' : formatNumber(rate.rate, 6));
-  const header = [...heading.parameters, 'false-rollback rate', 'missed-regression rate', 'rollback', 'promote', 'mean detection'];
+  const nodes = rows.some((row) => (row.baselineNodes ?? 1) > 1);
+  const header = [
+    ...heading.parameters,
+    'false-rollback rate',
+    'missed-regression rate',
+    'rollback',
+    'promote',
+    'mean detection',
+    ...(nodes ? ['baseline nodes'] : []),
+  ];
   const table = rows.map((row) => [
     ...heading.parameters.map((name) => String(row.setting[name])),
     cell(row.summary.falseRollbackRate),
@@ -78,6 +93,7 @@ export function exactSweepTableText(
     cell(row.summary.rollbackRate),
     cell(row.summary.promoteRate),
     formatSeconds(row.summary.detectionTime.mean),
+    ...(nodes ? [String(row.baselineNodes ?? 1)] : []),
   ]);
   const widths = header.map((text, i) => Math.max(text.length, ...table.map((row) => row[i].length)));
   const line = (cells: string[]) =>

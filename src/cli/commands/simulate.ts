@@ -86,8 +86,16 @@ export const simulateCommand: Command = {
             ...exact.summary,
             fallback: [],
             approximations: exact.approximations,
+            baselineNodes: exact.baselineNodes,
           });
-        else io.stdout.write(exactSummaryText({ scenario: scenario.name, policy: policyName }, exact.summary, exact.approximations));
+        else
+          io.stdout.write(
+            exactSummaryText(
+              { scenario: scenario.name, policy: policyName, baselineNodes: exact.baselineNodes },
+              exact.summary,
+              exact.approximations,
+            ),
+          );
         return 0;
       }
       fallback = { fallback: exact.features };

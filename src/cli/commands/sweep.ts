@@ -115,7 +115,7 @@ export const sweepCommand: Command = {
             mode: 'exact',
             fallback: [],
             approximations: exact.approximations,
-            rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary })),
+            rows: exact.rows.map((row) => ({ ...row.setting, ...row.summary, baselineNodes: row.baselineNodes })),
           });
         else io.stdout.write(exactSweepTableText(heading, exact.rows, exact.approximations));
         return 0;

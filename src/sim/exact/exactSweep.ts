@@ -21,6 +21,8 @@ export interface ExactSweepRow {
   setting: Record<string, number | string>;
   tally: ExactTally;
   summary: ExactSummary;
+  /** The most nodes of a historical baseline's law any of its scenarios' answers used (`ExactResult.baselineNodes`). */
+  baselineNodes: number;
 }
 
 /**
@@ -56,13 +58,15 @@ export function exactSweep(
   const approximations = new Set<string>();
   for (let i = 0; i < settings.length; i++) {
     const tally = emptyTally();
+    let baselineNodes = 1;
     for (let j = 0; j < scenarios.length; j++) {
       const result = answers[j][i];
       if (!result.supported) return { supported: false, features: result.features };
       for (const note of result.approximations) approximations.add(note);
       mergeTally(tally, result.tally);
+      baselineNodes = Math.max(baselineNodes, result.baselineNodes);
     }
-    rows.push({ setting: settings[i], tally, summary: exactSummary(tally) });
+    rows.push({ setting: settings[i], tally, summary: exactSummary(tally), baselineNodes });
   }
   return { supported: true, rows, approximations: [...approximations] };
 }
