@@ -114,6 +114,19 @@ describe('labExactPanel', () => {
     expect(shown).toContain('The evaluator names no approximation for this policy and scenario.');
   });
 
+  it('says over how many nodes of its law the historical baseline was averaged, when more than one', () => {
+    if (!curve.supported) throw new Error('the hand case has an exact answer');
+    for (const [nodes, shownNodes] of [
+      [64, true],
+      [1, false],
+    ] as const) {
+      const refined = labExactAnswer({ ...curve, points: curve.points.map((point) => ({ ...point, baselineNodes: nodes })) });
+      expect(refined.supported && refined.baselineNodes).toBe(nodes);
+      const shown = text(labExactPanel({ ...run, value: refined }, { running: true, current: undefined, replicates: 200 }, settings));
+      expect(shown.includes(`averaged over <span data-baseline-nodes>${nodes}</span> nodes of its law`)).toBe(shownNodes);
+    }
+  });
+
   it('names every approximation the evaluator reports', () => {
     if (!curve.supported) throw new Error('the hand case has an exact answer');
     const normalLaw = 'A/B test of stage 3 by the normal law of its z statistic';

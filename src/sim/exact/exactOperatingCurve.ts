@@ -40,6 +40,12 @@ export interface ExactCurvePoint {
   value: number;
   healthy: ExactSummary;
   regressed: ExactSummary;
+  /**
+   * The most nodes of the historical baseline's law either world's answer used
+   * (`ExactResult.baselineNodes`: the evaluator refines them per setting until its
+   * discretisation estimate meets the tolerance); optional for the lab's hand-built results.
+   */
+  baselineNodes?: number;
 }
 
 /**
@@ -69,12 +75,14 @@ export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (do
   const approximations = new Set<string>();
   for (const [index, { value }] of request.settings.entries()) {
     const summaries: ExactSummary[] = [];
+    let baselineNodes = 1;
     for (const result of [healthy[index], regressed[index]]) {
       if (!result.supported) return { supported: false, features: result.features };
       for (const note of result.approximations) approximations.add(note);
       summaries.push(result.summary);
+      baselineNodes = Math.max(baselineNodes, result.baselineNodes);
     }
-    points.push({ value, healthy: summaries[0], regressed: summaries[1] });
+    points.push({ value, healthy: summaries[0], regressed: summaries[1], baselineNodes });
     onProgress?.(index + 1, request.settings.length);
   }
   return { supported: true, points, approximations: [...approximations] };

@@ -69,6 +69,11 @@ export type LabExactAnswer =
        * (`ExactSummary.neglectedMass`): every exact rate shown is within it.
        */
       neglectedMass: number;
+      /**
+       * Nodes of the historical baseline's law behind the current setting's answer
+       * (`ExactCurvePoint.baselineNodes`), when the evaluator said.
+       */
+      baselineNodes?: number;
     }
   | {
       supported: false;
@@ -104,6 +109,7 @@ export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
     curveComplete: true,
     approximations: result.approximations ?? [],
     neglectedMass: Math.max(first.healthy.neglectedMass, first.regressed.neglectedMass),
+    ...(first.baselineNodes !== undefined ? { baselineNodes: first.baselineNodes } : {}),
   };
 }
 

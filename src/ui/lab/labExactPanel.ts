@@ -59,10 +59,15 @@ export function formatNeglectedMass(mass: number): string {
 
 /**
  * What the exact answer rests on, beside its rates: the probability mass its sums neglect (a
- * bound on every rate's error) and each approximation the evaluator names — never hidden.
+ * bound on every rate's error), the nodes of the historical baseline's law it averaged over
+ * (when more than one) and each approximation the evaluator names — never hidden.
  */
-function exactBasis(approximations: readonly string[], neglectedMass: number): TemplateResult {
-  const within = html`<p class="note" data-section="exact-neglected">Exact within <span data-neglected>${formatNeglectedMass(neglectedMass)}</span>: no sampling; the evaluator's sums neglect at most this probability mass, a bound on each rate's error.</p>`;
+function exactBasis(approximations: readonly string[], neglectedMass: number, baselineNodes = 1): TemplateResult {
+  const nodes =
+    baselineNodes > 1
+      ? html` The historical baseline's own noise is averaged over <span data-baseline-nodes>${baselineNodes}</span> nodes of its law.`
+      : '';
+  const within = html`<p class="note" data-section="exact-neglected">Exact within <span data-neglected>${formatNeglectedMass(neglectedMass)}</span>: no sampling; the evaluator's sums neglect at most this probability mass, a bound on each rate's error.${nodes}</p>`;
   if (approximations.length === 0) {
     return html`${within}<p class="note" data-section="exact-approximations" data-count="0">The evaluator names no approximation for this policy and scenario.</p>`;
   }
@@ -130,7 +135,7 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
           <td class="number">${monteCarlo ? `${formatCount(Math.round(monteCarlo.regressed.exposure.usersServedWhileWorse))} users` : '…'}</td><td></td></tr>
       </tbody>
     </table>
-    ${exactBasis(answer.approximations, answer.neglectedMass)}
+    ${exactBasis(answer.approximations, answer.neglectedMass, answer.baselineNodes)}
     <div class="charts">
       ${
         answer.curveOmitted !== undefined
