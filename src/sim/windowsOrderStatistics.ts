@@ -44,8 +44,8 @@
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
 import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
-import { binomialSampler } from '../engine/random/binomial.ts';
-import { poissonSampler } from '../engine/random/poisson.ts';
+import { binomialVariate } from '../engine/random/binomial.ts';
+import { poissonSampler, poissonVariate } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { forkStream } from '../engine/random/streams.ts';
 import { GammaVariates } from './gammaVariates.ts';
@@ -82,12 +82,13 @@ export function drawPercentileUniforms(gammas: GammaVariates, n: number, into: F
   return into;
 }
 
+// One-shot draws (no sampler closure per draw: n and p change at every window).
 function binomial(random: Random, n: number, p: number): number {
-  return n === 0 || p <= 0 ? 0 : p >= 1 ? n : binomialSampler(random, n, p)();
+  return n === 0 || p <= 0 ? 0 : p >= 1 ? n : binomialVariate(random, n, p);
 }
 
 function poisson(random: Random, mean: number): number {
-  return mean <= 0 ? 0 : poissonSampler(random, mean)();
+  return mean <= 0 ? 0 : poissonVariate(random, mean);
 }
 
 /**
@@ -123,16 +124,24 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
     attachMetricValues(window.candidate, valuesTally.flush(1), valuesTally.valuesSince);
   }
 
-  /** Draws a Poisson count for cache `slot` with `mean`, reusing the sampler while the mean is unchanged. */
+  /**
+   * Draws a Poisson count for cache `slot` with `mean`, reusing a sampler while the mean is
+   * unchanged. A new mean is drawn once without a sampler (under a daily cycle the mean changes
+   * at every window, and a sampler used once is only garbage); the sampler is made at the mean's
+   * second draw. Both give the same value from the same uniforms.
+   */
   const poissonMeans = new Float64Array(8).fill(-1);
-  const poissonSamplers: (() => number)[] = new Array(8).fill(() => 0);
+  const poissonSamplers: ((() => number) | null)[] = new Array(8).fill(null);
   function cachedPoisson(slot: number, mean: number): number {
     if (mean <= 0) return 0;
     if (poissonMeans[slot] !== mean) {
       poissonMeans[slot] = mean;
-      poissonSamplers[slot] = poissonSampler(random, mean);
+      poissonSamplers[slot] = null;
+      return poissonVariate(random, mean);
     }
-    return poissonSamplers[slot]();
+    let sampler = poissonSamplers[slot];
+    if (sampler === null) sampler = poissonSamplers[slot] = poissonSampler(random, mean);
+    return sampler();
   }
 
   /** A Poisson count of `mean` from cache slot `slot + k`, or from a fresh sampler when `slot` < 0. */

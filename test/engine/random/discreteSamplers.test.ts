@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binomialSampler } from '../../../src/engine/random/binomial.ts';
-import { poissonSampler } from '../../../src/engine/random/poisson.ts';
+import { binomialSampler, binomialVariate } from '../../../src/engine/random/binomial.ts';
+import { poissonSampler, poissonVariate } from '../../../src/engine/random/poisson.ts';
 import { stirlingCorrection } from '../../../src/engine/random/stirlingCorrection.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
 import { logGamma } from '../../../src/engine/stats/distributions.ts';
@@ -43,6 +43,75 @@ describe('pinned first outputs (scripts/reference/random_streams.py: Python tran
     expect(first(binomialSampler(pinnedStream(), 1e9, 0.3))).toEqual([
       299991522, 300012580, 300017531, 299979108, 300006121, 299996112, 299997186, 299999012,
     ]);
+  });
+  // The one-shot variates (no sampler per draw) give these same pinned values, one draw per call.
+  const firstVariates = (variate: (random: () => number) => number) => {
+    const random = pinnedStream();
+    return Array.from({ length: 8 }, () => variate(random));
+  };
+  it('Poisson, one draw at a time (poissonVariate)', () => {
+    expect(firstVariates((random) => poissonVariate(random, 0.5))).toEqual([0, 0, 1, 0, 0, 0, 1, 0]);
+    expect(firstVariates((random) => poissonVariate(random, 30))).toEqual([27, 35, 37, 22, 32, 28, 30, 33]);
+  });
+  it('binomial, one draw at a time (binomialVariate)', () => {
+    expect(firstVariates((random) => binomialVariate(random, 10, 0.3))).toEqual([2, 1, 4, 3, 0, 0, 5, 2]);
+    expect(firstVariates((random) => binomialVariate(random, 50, 0.9))).toEqual([46, 48, 43, 45, 49, 49, 43, 46]);
+    expect(firstVariates((random) => binomialVariate(random, 1e9, 0.3))).toEqual([
+      299991522, 300012580, 300017531, 299979108, 300006121, 299996112, 299997186, 299999012,
+    ]);
+  });
+});
+
+describe('one-shot variates against their samplers', () => {
+  // binomialVariate / poissonVariate must return exactly what a fresh sampler's first draw
+  // returns and consume the same uniforms (the windowed simulator swaps one for the other and
+  // its seeded outputs must not move): the parameters change at every draw, across both
+  // algorithms, the mirrored binomial and the degenerate cases.
+  const binomialCases: Array<[number, number]> = [
+    [0, 0.3],
+    [100, 0],
+    [100, 1],
+    [10, 0.3],
+    [999, 0.01],
+    [20, 0.5],
+    [1e6, 0.2],
+    [50, 0.9],
+    [1e6, 0.999],
+    [1e9, 1e-9],
+  ];
+  it('binomial: the same values and the same stream position, parameters changing at every draw', () => {
+    const viaSampler = streamFor('one-shot binomial', 0);
+    const viaVariate = streamFor('one-shot binomial', 0);
+    const sampled: number[] = [];
+    const variates: number[] = [];
+    for (let round = 0; round < 50; round++) {
+      for (const [n, p] of binomialCases) {
+        sampled.push(binomialSampler(viaSampler, n, p)());
+        variates.push(binomialVariate(viaVariate, n, p));
+      }
+    }
+    expect(variates).toEqual(sampled);
+    expect(viaVariate()).toBe(viaSampler());
+  });
+  it('Poisson: the same values and the same stream position, the mean changing at every draw', () => {
+    const viaSampler = streamFor('one-shot poisson', 0);
+    const viaVariate = streamFor('one-shot poisson', 0);
+    const sampled: number[] = [];
+    const variates: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const mean = [0, 0.5, 9.99, 10, 30, 1e4, 1e12][i % 7] * (1 + i / 1000);
+      sampled.push(poissonSampler(viaSampler, mean)());
+      variates.push(poissonVariate(viaVariate, mean));
+    }
+    expect(variates).toEqual(sampled);
+    expect(viaVariate()).toBe(viaSampler());
+  });
+  it('check their inputs as the samplers do', () => {
+    const random = streamFor('one-shot checks', 0);
+    expect(() => binomialVariate(random, -1, 0.5)).toThrow(/trials must be a non-negative integer, got -1/);
+    expect(() => binomialVariate(random, 10, 1.5)).toThrow(/probability must be between 0 and 1, got 1.5/);
+    expect(() => poissonVariate(random, -1)).toThrow(/mean must be a finite number at least 0, got -1/);
+    expect(() => poissonVariate(random, 1e16)).toThrow(/mean must be at most/);
   });
 });
 
