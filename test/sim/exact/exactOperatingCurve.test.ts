@@ -80,6 +80,12 @@ describe('exactOperatingCurve', () => {
         expect(summary.falseRollbackRate.rate ?? 0).toBeCloseTo(alone.summary.falseRollbackRate.rate ?? 0, 12);
         expect(summary.exposure.requestsServedWhileWorse).toBeCloseTo(alone.summary.exposure.requestsServedWhileWorse, 6);
       }
+      // The point carries the node count the answers used (the larger of the two worlds').
+      const nodes = [healthy, regressed].map((scenario) => {
+        const alone = evaluateExact(scenario, handPolicy(point.value));
+        return alone.supported ? alone.baselineNodes : 0;
+      });
+      expect(point.baselineNodes).toBe(Math.max(...nodes));
     }
   });
 
