@@ -99,8 +99,9 @@ export interface ExactOptions {
   /** The scenario's compiled world, when the caller already has it for this policy's flag group. */
   world?: World;
   /**
-   * Nodes of the historical baseline's law (default 16; a multiple of 4: the discretisation's
-   * error is estimated from the answers at n, n/2 and n/4 nodes).
+   * Nodes of the historical baseline's law to start from (default 16; a multiple of 4: the
+   * discretisation's error is estimated from the answers at n, n/2 and n/4 nodes); refined from
+   * there up to `maxBaselineNodes` when that estimate is above the tolerance.
    */
   baselineNodes?: number;
   /**
