@@ -23,7 +23,9 @@
  * Half a bracket's width is reported in `neglected` with the truncated sums' mass.
  *
  * Cost: historical O(range of n) array reads (≈ 14·√(Λf) for a 1e-12 tolerance) once P(pass | n)
- * is in the scenario's table for these limits, one binomial range per new (p, n) before;
+ * is in the scenario's table for these limits, one binomial range per new (p, n) before; a node
+ * that stands for a cell of the baseline's law reads the matrix of the cell averages by n that
+ * every window with the same conditions shares (cellCheckMatrix.ts): a dot product per window;
  * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache —
  * except when one count metric alone compares with the control: O(range of n × range of its count)
  * to sort the candidate's rates (shared by a threshold sweep's settings) plus the control's atoms
@@ -34,6 +36,8 @@ import type { HealthMetric } from '../../engine/policy/policy.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import { sketchRank } from '../windowsOrderStatistics.ts';
 import type { ArmConditions, World } from '../world.ts';
+import type { CheckRow } from './cellCheckMatrix.ts';
+import { CellCheckMatrix } from './cellCheckMatrix.ts';
 import type { BaselineReference, CheckLawOptions, CheckProbabilities } from './checkLaw.ts';
 import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CandidateRuns } from './concurrentCountTable.ts';
@@ -88,8 +92,19 @@ interface SharedLaws {
   binomial: Map<number, Map<number, (CumulativeRow | undefined)[]>>;
   /** tolerance, percentiles and levels → the latency group's pass probability by n. */
   latency: Map<string, PassTable>;
-  /** A window's check as a step function of the baseline's rate (`historicalCurve`), by everything it reads. */
-  curves: Map<string, PassCurve>;
+  /**
+   * A historical check's pass probability by request count and cell of the baseline's law
+   * (`historicalMatrix`, cellCheckMatrix.ts), by everything but the window's law it reads: every
+   * window of a daily cycle (each its own Λ) with those conditions reads one matrix.
+   */
+  matrices: Map<string, CellCheckMatrix>;
+  /**
+   * The matrix (or null: none applies) by the stage and the values the check reads besides the
+   * window's arrivals and the cell's bounds (`historicalMatrixFor`): found by comparing a dozen
+   * numbers, where building the check's factors and the matrix's key cost more than the window's
+   * dot product (candidateFactors and the key 16% of a 20-setting lab curve).
+   */
+  handles: WeakMap<CompiledStage, HandleEntry[]>;
   /** tolerance → mean → Poisson(mean) on its central range (a window's Λf is the same for every node and threshold). */
   poisson: Map<number, Map<number, CountLaw>>;
 }
@@ -98,11 +113,113 @@ const sharedLawsByScenario = new WeakMap<object, SharedLaws>();
 function sharedLaws(world: World): SharedLaws {
   let shared = sharedLawsByScenario.get(world.scenario);
   if (!shared) {
-    shared = { binomial: new Map(), latency: new Map(), curves: new Map(), poisson: new Map() };
+    shared = { binomial: new Map(), latency: new Map(), matrices: new Map(), handles: new WeakMap(), poisson: new Map() };
     sharedLawsByScenario.set(world.scenario, shared);
   }
   return shared;
 }
+
+/** A historical check's shared matrix (cellCheckMatrix.ts), whether a rule reads a missing reference, and the rate it varies in. */
+interface HistoricalMatrix {
+  matrix: CellCheckMatrix;
+  missing: boolean;
+  metric: 'errorRate' | 'timeoutRate';
+}
+
+/** What `historicalMatrixFor` compares: everything candidateFactors and the matrix read, but the window's arrivals and the cell's bounds. */
+interface HandleEntry {
+  tolerance: number;
+  /** The world's candidate latency law (by identity: a recompiled world is another entry). */
+  latency: object;
+  candidate: [number, number, number];
+  /** The reference's values (NaN-aware), its two rate ranges (NaN: none), the cell's metric and law key. */
+  values: number[];
+  cellMetric: string;
+  cellKey: string;
+  handle: HistoricalMatrix | null;
+}
+
+/** Entries kept per stage (FIFO): one per candidate's conditions and reference family — a few, unless conditions drift window by window. */
+const keptHandles = 64;
+
+/** The numbers a handle is found by (`HandleEntry.values`). */
+function referenceValues(reference: BaselineReference): number[] {
+  const supports = reference.rateSupports;
+  return [
+    reference.errorRate,
+    reference.timeoutRate,
+    reference.latencyP50,
+    reference.latencyP95,
+    reference.latencyP99,
+    supports?.errorRate?.[0] ?? NaN,
+    supports?.errorRate?.[1] ?? NaN,
+    supports?.timeoutRate?.[0] ?? NaN,
+    supports?.timeoutRate?.[1] ?? NaN,
+  ];
+}
+
+/** Equal as the memo needs: NaN equals NaN; the cell's own rate (index `skip`) compared only as NaN or not. */
+function sameValues(a: readonly number[], b: readonly number[], skip: number): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (i === skip) {
+      if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return false;
+    } else if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  }
+  return true;
+}
+
+/**
+ * The historical check's matrix for `window` and a cell `reference` (candidateFactors'
+ * `historicalMatrix`), memoised per stage by the values it reads: the check's conditions but
+ * not the cell's bounds — the rate the cell stands for is not read (the matrix averages over
+ * cells), only whether it is missing — nor the window's arrivals.
+ */
+function historicalMatrixFor(
+  world: World,
+  window: CheckWindow,
+  reference: BaselineReference,
+  cell: NonNullable<BaselineReference['rateCell']>,
+  tolerance: number,
+): HistoricalMatrix | null {
+  const shared = sharedLaws(world);
+  let entries = shared.handles.get(window.stage);
+  if (!entries) {
+    entries = [];
+    shared.handles.set(window.stage, entries);
+  }
+  const candidate = window.candidate;
+  const values = referenceValues(reference);
+  const skip = cell.metric === 'errorRate' ? 0 : 1;
+  for (const entry of entries) {
+    if (
+      entry.tolerance === tolerance &&
+      entry.latency === world.candidateLatency &&
+      entry.candidate[0] === candidate.errorRate &&
+      entry.candidate[1] === candidate.timeoutProbability &&
+      entry.candidate[2] === candidate.latencyMultiplier &&
+      entry.cellMetric === cell.metric &&
+      entry.cellKey === cell.key &&
+      sameValues(entry.values, values, skip)
+    )
+      return entry.handle;
+  }
+  const handle = candidateFactors(world, window, reference, tolerance).historicalMatrix(reference, window.stage.minRequests);
+  if (entries.length >= keptHandles) entries.shift();
+  entries.push({
+    tolerance,
+    latency: world.candidateLatency,
+    candidate: [candidate.errorRate, candidate.timeoutProbability, candidate.latencyMultiplier],
+    values,
+    cellMetric: cell.metric,
+    cellKey: cell.key,
+    handle,
+  });
+  return handle;
+}
+
+/** Scratch arrays of a matrix row's steps (cellCheckMatrix.ts copies them at once). */
+const rowSteps: number[] = [];
+const rowJumps: number[] = [];
 
 /** P(Binomial(n, p) ≤ first + i) = cumulative[i] on the central range; the rest of the support has mass `neglected`. */
 interface CumulativeRow {
@@ -201,48 +318,17 @@ interface PassTable {
   known: Uint8Array;
 }
 
-/**
- * A window's historical check as a step function of the baseline's rate R on [low, high]:
- * P(pass; R) = passAtLow + cumulative[j − 1], j the number of breakpoints ≤ R; P(fail; R) =
- * validMass − P(pass; R); hold = holdMass (n below minRequests).
- */
-interface PassCurve {
-  holdMass: number;
-  validMass: number;
-  passAtLow: number;
-  neglected: number;
-  breakpoints: Float64Array;
-  cumulative: Float64Array;
-  /** With the baseline law's cell hint (`rateCell`): P(R < breakpoint j), and Σ_{i ≤ j} jump_i × below_i. */
-  below?: Float64Array;
-  weightedBelow?: Float64Array;
-  cellKey?: string;
-  /** [P(R < low), P(R ≤ high)]: the cell's part outside the range is counted as neglected. */
-  tails: readonly [number, number];
-}
-
 /** The reference's cell hint (baselineLaw.ts), if any. */
 function cellOf(reference: BaselineReference): BaselineReference['rateCell'] {
   return reference.rateCell;
 }
 
-/** The number of entries of a non-decreasing array ≤ value (or < value when `strict`), by bisection. */
-function countAtMost(values: Float64Array, value: number, strict: boolean): number {
-  let from = 0;
-  let to = values.length;
-  while (from < to) {
-    const middle = (from + to) >>> 1;
-    if (strict ? values[middle] < value : values[middle] <= value) from = middle + 1;
-    else to = middle;
-  }
-  return from;
-}
-
 /**
- * Curves kept per scenario (FIFO past this count): one per window law and setting, a few kB each
- * (most windows far from their limits have no breakpoint at all).
+ * Doubles the matrices of a scenario may hold (FIFO past it, 64 MB): one matrix per check's
+ * conditions and setting, ≈ (range of n) × (cells + 4) doubles each (cellCheckMatrix.ts) — the
+ * lab's first visit at 20 req/s, 28 cells from n = 100 to 9,500: 2.4 MB a setting and latency level.
  */
-const keptCurves = 8192;
+const keptMatrixDoubles = 2 ** 23;
 
 /** Bits of a double, for stepping by one ulp. */
 const ulpFloat = new Float64Array(1);
@@ -372,26 +458,29 @@ export function healthCheckLaw(
   const minRequests = stage.minRequests;
   const result: CheckProbabilities = { hold: 0, pass: 0, fail: 0, neglected: 0 };
 
-  const candidateGroups = candidateFactors(world, window, reference, tolerance);
   const candidateLaw: CountLaw = replay
     ? binomialLaw(total, share, tolerance)
     : sharedPoissonLaw(sharedLaws(world), expected * share, tolerance);
   result.neglected! += candidateLaw.neglected;
 
-  if (!concurrent) {
-    // One count rate read against a baseline law with a known range: the check as a step
-    // function of that rate, built once per window and read for every node (`historicalCurve`).
-    const curve = candidateGroups.historicalCurve(reference, candidateLaw, minRequests);
-    if (curve !== null) {
-      const value = curve(reference);
-      if (value !== null) {
-        result.hold += value.hold;
-        result.pass += value.pass;
-        result.fail += value.fail;
-        result.neglected! += value.neglected ?? 0;
-        return result;
-      }
+  const cell = reference === null ? undefined : cellOf(reference);
+  if (reference !== null && cell && reference.rateSupports && cell.to > cell.from) {
+    // One count rate read against a cell of the baseline's law: the check averaged over the
+    // cell, a dot product of the window's Poisson weights with the matrix every window of these
+    // conditions shares (`historicalMatrixFor`, cellCheckMatrix.ts).
+    const handle = historicalMatrixFor(world, window, reference, cell, tolerance);
+    if (handle !== null) {
+      const value = handle.matrix.window(candidateLaw, cell.from, cell.to);
+      result.hold += value.hold + (handle.missing ? value.pass : 0);
+      result.pass += handle.missing ? 0 : value.pass;
+      result.fail += Math.max(0, value.checked - value.pass);
+      result.neglected! += value.neglected;
+      return result;
     }
+  }
+
+  const candidateGroups = candidateFactors(world, window, reference, tolerance);
+  if (!concurrent) {
     // P(pass | n) = Π_count metrics P(Bin(n, p) ≤ t(n)) × latency(n), each factor an array read
     // (SharedLaws): nothing is rebuilt per baseline node but the count limits t(n), so the node
     // loop of evaluateExact costs O(range of n) per window and node, without allocation.
@@ -868,36 +957,29 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       return missing;
     },
     /**
-     * Historical mode: n → P(every rule passes | n), its left-out mass in `historicalNeglected`.
-     * Each count metric's factor is P(Bin(n, p) ≤ t(n)) with t(n) the largest count within its
-     * fixed limit (the controller's comparison), read from the scenario's binomial rows; the
-     * latency factor from the scenario's table for these levels. Allocates nothing per n.
-     */
-    /**
      * Historical mode, when exactly one count metric's ratio rules read a rate the reference gives
-     * a range for (`rateSupports`, set by baselineLaw.ts) and no other rule reads a missing
-     * value: the check's { hold, pass, fail } as a step function of that rate R over its range,
-     * built once per window and memoised per scenario (SharedLaws.curves), read at each node by a
-     * binary search. Else null (the caller sums over n for the node).
+     * a range for (`rateSupports`) and the reference stands for a cell of that rate's law
+     * (`rateCell`, both set by baselineLaw.ts): the matrix of c(n, cell) that every window with
+     * these conditions shares (cellCheckMatrix.ts, memoised per scenario in SharedLaws.matrices);
+     * a window's check averaged over a cell is a dot product with it. Else null (the caller sums
+     * over n at the reference's value — the same value a step function read there would give).
      *
      * With t(n, R) = min(t_abs(n), the largest x with !(x/n > k·R)) (k the smallest maxRatio),
-     *   P(pass; R) = Σ_n w(n) · P(Bin(n, p) ≤ t(n, R)),  w(n) = P(n) · (the other factors at n),
-     * and t(n, ·) steps up by one at each breakpoint R*(x, n) = the least double r with
-     * !(x/n > k·r) — the controller's comparison, found exactly by stepping r an ulp at a time
-     * from x/n/k. So P(pass; R) = P(pass; low) + Σ over breakpoints ≤ R of w(n)·P(Bin(n, p) = x).
-     * Cost to build: O(range of n × (1 + steps of t over the range)); to read: O(log breakpoints).
+     *   P(pass; R) = Σ_n P(n) · other(n) · P(Bin(n, p) ≤ t(n, R)),
+     * other(n) the other factors at n, and t(n, ·) steps up by one at each breakpoint
+     * R*(x, n) = the least double r with !(x/n > k·r) — the controller's comparison, found exactly
+     * by stepping r an ulp at a time from x/n/k. Per n (once for all windows) the row holds
+     * P(Bin ≤ t(n, low)), the jumps P(Bin = x) and P(R < R*(x, n)) of the steps over the range.
+     * Cost: a new n O(1 + steps of t over the range); a window O(range of n) per cell.
      */
-    historicalCurve(
-      reference: BaselineReference,
-      candidateLaw: CountLaw,
-      minRequests: number,
-    ): ((at: BaselineReference) => CheckProbabilities | null) | null {
+    historicalMatrix(reference: BaselineReference, minRequests: number): HistoricalMatrix | null {
       const supports = reference.rateSupports;
-      if (!supports || concurrent) return null;
+      const cell = cellOf(reference);
+      if (!supports || !cell || concurrent) return null;
       const varying = counts.filter(
         (entry) => entry.active && supports[entry.metric] !== undefined && rulesOn(stage, entry.metric).ratio.length > 0,
       );
-      if (varying.length !== 1) return null;
+      if (varying.length !== 1 || varying[0].metric !== cell.metric) return null;
       const entry = varying[0];
       const metric = entry.metric;
       const [low, high] = supports[metric]!;
@@ -907,16 +989,12 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
       let smallestRatio = Infinity;
       for (const rule of ratio) smallestRatio = Math.min(smallestRatio, limitOf(rule));
       const others = counts.filter((other) => other !== entry && other.active);
+      // Everything the rows read but n (the window's law and the cell's bounds are read per window).
       const key = [
         tolerance,
-        candidateLaw.first,
-        candidateLaw.pmf.length,
-        candidateLaw.pmf[0],
-        candidateLaw.pmf[candidateLaw.pmf.length - 1],
         minRequests,
-        missing,
         latencyKey,
-        cellOf(reference)?.key ?? 'point',
+        cell.key,
         others.map((other) => `${other.metric}:${other.p}:${other.fixedLimit}`).join(','),
         metric,
         entry.p,
@@ -925,148 +1003,69 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
         low,
         high,
       ].join('|');
-      let curve = shared.curves.get(key);
-      if (!curve) {
-        if (shared.curves.size >= keptCurves) shared.curves.delete(shared.curves.keys().next().value!);
-        curve = buildCurve(candidateLaw, minRequests, entry.p, absoluteLimit, smallestRatio, low, high, cellOf(reference), (n) => {
-          let pass = 1;
+      let matrix = shared.matrices.get(key);
+      if (!matrix) {
+        // FIFO within the budget: a matrix is a pure function of its key, so an evicted one is rebuilt alike.
+        let held = 0;
+        for (const kept of shared.matrices.values()) held += kept.size;
+        for (const [oldKey, kept] of shared.matrices) {
+          if (held <= keptMatrixDoubles) break;
+          held -= kept.size;
+          shared.matrices.delete(oldKey);
+        }
+        const below = cell.below;
+        const rows = binomialRows(shared, entry.p, tolerance);
+        const p = entry.p;
+        const rowAt = (n: number): CheckRow => {
+          let other = 1;
           let neglected = 0;
-          for (const other of others) {
-            pass *= sharedBinomialAtMost(shared, n, other.p, largestPassingCount(n, other.fixedLimit), tolerance);
+          for (const factor of others) {
+            other *= sharedBinomialAtMost(shared, n, factor.p, largestPassingCount(n, factor.fixedLimit), tolerance);
             neglected += binomialNeglected;
           }
-          if (activeLatency.length > 0 && pass > 0) {
-            pass *= fixedLatencyAt(n);
+          if (activeLatency.length > 0 && other > 0) {
+            other *= fixedLatencyAt(n);
             neglected += latencyNeglected;
           }
-          historicalNeglected = neglected;
-          return pass;
-        });
-        shared.curves.set(key, curve);
-      }
-      const known = curve;
-      const isMissing = missing;
-      return (at: BaselineReference) => {
-        const cell = cellOf(at);
-        if (cell && known.below && cell.key === known.cellKey) {
-          // The average over the cell U ∈ [from, to] of R = F⁻¹(U): a breakpoint β counts for
-          // the part of the cell where R ≥ β, i.e. U > P(R < β) (PassCurve).
-          const width = cell.to - cell.from;
-          const from = countAtMost(known.below, cell.from, false);
-          const to = countAtMost(known.below, cell.to, true);
-          const whole = from > 0 ? known.cumulative[from - 1] : 0;
-          const partJumps = (to > 0 ? known.cumulative[to - 1] : 0) - whole;
-          const partWeighted = (to > 0 ? known.weightedBelow![to - 1] : 0) - (from > 0 ? known.weightedBelow![from - 1] : 0);
-          const pass = known.passAtLow + whole + Math.max(0, partJumps * cell.to - partWeighted) / width;
-          // R outside the curve's range (below `low` or above `high`): its share of the cell is left out.
-          const outside =
-            (Math.max(0, Math.min(cell.to, known.tails[0]) - cell.from) + Math.max(0, cell.to - Math.max(cell.from, known.tails[1]))) /
-            width;
-          return {
-            hold: known.holdMass + (isMissing ? pass : 0),
-            pass: isMissing ? 0 : pass,
-            fail: Math.max(0, known.validMass - pass),
-            neglected: known.neglected + outside,
-          };
-        }
-        const rate = at[metric];
-        if (!(rate >= low && rate <= high)) return null;
-        // The number of breakpoints ≤ rate (upper bound by bisection).
-        let from = 0;
-        let to = known.breakpoints.length;
-        while (from < to) {
-          const middle = (from + to) >>> 1;
-          if (known.breakpoints[middle] <= rate) from = middle + 1;
-          else to = middle;
-        }
-        const pass = known.passAtLow + (from > 0 ? known.cumulative[from - 1] : 0);
-        return {
-          hold: known.holdMass + (isMissing ? pass : 0),
-          pass: isMissing ? 0 : pass,
-          fail: Math.max(0, known.validMass - pass),
-          neglected: known.neglected,
-        };
-      };
-
-      function buildCurve(
-        law: CountLaw,
-        least: number,
-        p: number,
-        absoluteLimit: number,
-        ratio: number,
-        low: number,
-        high: number,
-        cell: BaselineReference['rateCell'],
-        otherFactors: (n: number) => number,
-      ): PassCurve {
-        const rows = binomialRows(shared, p, tolerance);
-        let holdMass = 0;
-        let validMass = 0;
-        let passAtLow = 0;
-        let neglected = 0;
-        const points: number[] = [];
-        const jumps: number[] = [];
-        for (let i = 0; i < law.pmf.length; i++) {
-          const n = law.first + i;
-          const weight = law.pmf[i];
-          if (n < least || n === 0) {
-            holdMass += weight;
-            continue;
-          }
-          validMass += weight;
-          const base = weight * otherFactors(n);
-          neglected += weight * historicalNeglected;
           const absoluteCount = largestPassingCount(n, absoluteLimit);
-          const lowCount = Math.min(absoluteCount, largestPassingCount(n, ratio * low));
-          const highCount = Math.min(absoluteCount, largestPassingCount(n, ratio * high));
-          let below = rowsAtMost(rows, n, p, lowCount, tolerance);
+          const lowCount = Math.min(absoluteCount, largestPassingCount(n, smallestRatio * low));
+          const highCount = Math.min(absoluteCount, largestPassingCount(n, smallestRatio * high));
+          let atMost = rowsAtMost(rows, n, p, lowCount, tolerance);
+          const atLow = atMost;
           let rowNeglected = binomialNeglected;
-          passAtLow += base * below;
-          if (base > 0)
+          const steps = rowSteps;
+          const jumps = rowJumps;
+          steps.length = 0;
+          jumps.length = 0;
+          if (other > 0)
             for (let x = lowCount + 1; x <= highCount; x++) {
               const upTo = rowsAtMost(rows, n, p, x, tolerance);
               rowNeglected = Math.max(rowNeglected, binomialNeglected);
-              if (upTo > below) {
-                points.push(leastRateAllowing(x, n, ratio));
-                jumps.push(base * (upTo - below));
+              if (upTo > atMost) {
+                steps.push(below(leastRateAllowing(x, n, smallestRatio)));
+                jumps.push(upTo - atMost);
               }
-              below = upTo;
+              atMost = upTo;
             }
-          neglected += weight * rowNeglected;
-        }
-        // The distinct breakpoints by a native numeric sort (an index sort through a comparator
-        // was 12% of a lab curve's CPU), each with its jumps summed in the order found.
-        const sorted = Float64Array.from(points).sort();
-        let distinct = 0;
-        for (let j = 0; j < sorted.length; j++) if (distinct === 0 || sorted[j] !== sorted[distinct - 1]) sorted[distinct++] = sorted[j];
-        const breakpoints = sorted.slice(0, distinct);
-        const merged = new Float64Array(distinct);
-        for (let i = 0; i < points.length; i++) merged[countAtMost(breakpoints, points[i], true)] += jumps[i];
-        const cumulative = new Float64Array(distinct);
-        let sum = 0;
-        for (let j = 0; j < distinct; j++) {
-          sum += merged[j];
-          cumulative[j] = sum;
-        }
-        const curve: PassCurve = { holdMass, validMass, passAtLow, neglected, breakpoints, cumulative, tails: [0, 1] };
-        if (cell) {
-          // P(R < β) at each breakpoint (non-decreasing, as β is), and Σ jump × P(R < β).
-          const below = new Float64Array(breakpoints.length);
-          const weightedBelow = new Float64Array(breakpoints.length);
-          let weighted = 0;
-          for (let j = 0; j < breakpoints.length; j++) {
-            below[j] = cell.below(breakpoints[j]);
-            weighted += merged[j] * below[j];
-            weightedBelow[j] = weighted;
-          }
-          curve.below = below;
-          curve.weightedBelow = weightedBelow;
-          curve.cellKey = cell.key;
-          curve.tails = [cell.below(low), cell.below(nextUp(high))];
-        }
-        return curve;
+          return {
+            other,
+            atLow,
+            below: steps,
+            jumps: jumps,
+            neglected: neglected + rowNeglected,
+          };
+        };
+        matrix = new CellCheckMatrix(rowAt, minRequests, [below(low), below(nextUp(high))]);
+        shared.matrices.set(key, matrix);
       }
+      return { matrix, missing, metric };
     },
+    /**
+     * Historical mode: n → P(every rule passes | n), its left-out mass in `historicalNeglected`.
+     * Each count metric's factor is P(Bin(n, p) ≤ t(n)) with t(n) the largest count within its
+     * fixed limit (the controller's comparison), read from the scenario's binomial rows; the
+     * latency factor from the scenario's table for these levels. Allocates nothing per n.
+     */
     historicalFactors(): (n: number) => number {
       const active = counts.filter((entry) => entry.active);
       const limits = active.map((entry) => entry.fixedLimit);

@@ -208,10 +208,11 @@ describe('health check law', () => {
     expect(exact.neglected).toBeLessThan(1e-10);
   });
 
-  it('historical reference with a rate range: the check read from its step function of the rate equals the direct sum at every rate', () => {
-    // healthCheckLaw.ts historicalCurve: built once per window over the range, read by bisection.
-    // Checked against the sum over n at rates spread over the range and AT breakpoints (x/(2n)
-    // for counts x and request counts n near the window's mean), where a rounding slip would show.
+  it('historical reference with a rate range but no cell: the hint changes nothing, at every rate', () => {
+    // A rate range (`rateSupports`) without a cell (`rateCell`) is read at its point by the sum
+    // over n (healthCheckLaw.ts: only a cell reads the shared matrix). Checked against the sum
+    // without the hint at rates spread over the range and AT breakpoints (x/(2n) for counts x and
+    // request counts n near the window's mean), where a rounding slip would show.
     const rulesWithAbsolute = [...historicalRules, absoluteRule('errorRate', 0.045), ratioRule('errorRate', 3)];
     for (const rules of [historicalRules, rulesWithAbsolute]) {
       const s = setup(historicalScenario, 'historical', 0.2, rules, 20);

@@ -1,0 +1,69 @@
+/**
+ * The shared matrix of a historical check (src/sim/exact/cellCheckMatrix.ts) on hand-made rows,
+ * each expected value worked out beside it from the module's formula
+ *   c(n, cell) = other(n) · (atLow + Σ_{β ≤ from} jump + Σ_{from < β < to} jump·(to − β)/(to − from)).
+ * The check laws behind real rows are tested against brute force in healthCheckLaw.test.ts and
+ * pinned end to end in labCurveValues.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CheckRow } from '../../../src/sim/exact/cellCheckMatrix.ts';
+import { CellCheckMatrix } from '../../../src/sim/exact/cellCheckMatrix.ts';
+
+/** Rows with other(n) = n/1000, P(pass at low) 0.2, steps at β = 0.1 (jump 0.3) and 0.4 (jump 0.2), 1e-13 left out; counts its calls. */
+function handRows(): { rowAt: (n: number) => CheckRow; built: number[] } {
+  const built: number[] = [];
+  return {
+    built,
+    rowAt: (n) => {
+      built.push(n);
+      return { other: n / 1000, atLow: 0.2, below: [0.1, 0.4], jumps: [0.3, 0.2], neglected: 1e-13 };
+    },
+  };
+}
+
+describe('CellCheckMatrix', () => {
+  it('sums a window over request counts across a block boundary, holding below the minimum', () => {
+    const rows = handRows();
+    const matrix = new CellCheckMatrix(rows.rowAt, 255, [0, 1]);
+    // n = 254 … 257 with probabilities 0.1 … 0.4 (256 starts a new block); n = 254 < 255 holds.
+    const law = { first: 254, pmf: [0.1, 0.2, 0.3, 0.4] };
+    // Cell [0.25, 0.5]: β = 0.1 ≤ 0.25 counts whole (0.3); β = 0.4 counts (0.5 − 0.4)/0.25 = 0.4 of 0.2 = 0.08:
+    // c(n) = n/1000 · (0.2 + 0.3 + 0.08) = 0.58·n/1000; pass = 0.58·(0.2·0.255 + 0.3·0.256 + 0.4·0.257) = 0.58·0.2306.
+    const check = matrix.window(law, 0.25, 0.5);
+    expect(check.hold).toBeCloseTo(0.1, 15);
+    expect(check.checked).toBeCloseTo(0.9, 15);
+    expect(check.pass).toBeCloseTo(0.133748, 15);
+    expect(check.neglected).toBeCloseTo(0.9e-13, 25);
+    expect(rows.built).toEqual([255, 256, 257]);
+  });
+
+  it('reads other cells and other windows from the rows it has, building only new request counts', () => {
+    const rows = handRows();
+    const matrix = new CellCheckMatrix(rows.rowAt, 1, [0, 1]);
+    matrix.window({ first: 300, pmf: [0.5, 0.5] }, 0.25, 0.5);
+    // Cell [0, 0.1]: no step below 0.1 → c(n) = n/1000 · 0.2; pass = 0.5·0.06 + 0.5·0.0602.
+    expect(matrix.window({ first: 300, pmf: [0.5, 0.5] }, 0, 0.1).pass).toBeCloseTo(0.0601, 15);
+    // Cell [0.05, 0.45] (width 0.4): β = 0.1 counts (0.45 − 0.1)/0.4 = 0.875 of 0.3, β = 0.4 counts 0.125 of 0.2:
+    // c(301) = 0.301 · (0.2 + 0.2625 + 0.025) = 0.301·0.4875; c(302) = 0.302·0.4875; weights 0.25, 0.75.
+    const shifted = matrix.window({ first: 301, pmf: [0.25, 0.75] }, 0.05, 0.45);
+    expect(shifted.pass).toBeCloseTo(0.4875 * (0.25 * 0.301 + 0.75 * 0.302), 15);
+    // A window below the first: one new row (299).
+    matrix.window({ first: 299, pmf: [1] }, 0.25, 0.5);
+    expect(rows.built).toEqual([300, 301, 302, 299]);
+  });
+
+  it("counts the cell's part outside the rate's range as neglected", () => {
+    // tails [P(R < low), P(R ≤ high)] = [0.3, 0.9]: of the cell [0.25, 0.5], 0.05 lies below the range (0.2 of it);
+    // of [0.8, 1], 0.1 lies above (0.5 of it).
+    const matrix = new CellCheckMatrix(handRows().rowAt, 1, [0.3, 0.9]);
+    expect(matrix.window({ first: 10, pmf: [1] }, 0.25, 0.5).neglected).toBeCloseTo(0.2 + 1e-13, 15);
+    expect(matrix.window({ first: 10, pmf: [1] }, 0.8, 1).neglected).toBeCloseTo(0.5 + 1e-13, 15);
+  });
+
+  it('a row whose other rules never pass passes nothing, whatever its steps', () => {
+    const matrix = new CellCheckMatrix(() => ({ other: 0, atLow: 1, below: [0.5], jumps: [1], neglected: 0 }), 1, [0, 1]);
+    const check = matrix.window({ first: 5, pmf: [1] }, 0, 1);
+    expect(check.pass).toBe(0);
+    expect(check.checked).toBe(1);
+  });
+});
