@@ -33,6 +33,8 @@ export interface ExactCurveRequest {
   settings: ExactCurveSetting[];
   /** Largest neglected probability mass accepted (`ExactOptions.maxNeglected`, default 1e-6). */
   maxNeglected?: number;
+  /** Most nodes the historical baseline's law is refined to (`ExactOptions.maxBaselineNodes`, default 256). */
+  maxBaselineNodes?: number;
 }
 
 /** One setting's exact answer in both worlds. */
@@ -65,7 +67,10 @@ export type ExactCurveResult =
  * nodes, plus one world compilation per world and flag group.
  */
 export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
-  const options: ExactOptions = request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {};
+  const options: ExactOptions = {
+    ...(request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {}),
+    ...(request.maxBaselineNodes !== undefined ? { maxBaselineNodes: request.maxBaselineNodes } : {}),
+  };
   const policies = request.settings.map((setting) => setting.policy);
   const healthy = evaluateExactSettings(request.healthy, policies, options);
   // The first setting refused: its features, without the other world's run.

@@ -100,6 +100,12 @@ describe('exactOperatingCurve', () => {
     expect(regressedRates[2]).toBeGreaterThan(healthyRates[2]);
   });
 
+  it('passes its node cap on to the evaluator (an invalid cap is refused by name)', () => {
+    expect(() =>
+      exactOperatingCurve({ healthy, regressed, settings: [{ value: 0.002, policy: handPolicy(0.002) }], maxBaselineNodes: 2.5 }),
+    ).toThrow(/maxBaselineNodes must be an integer of at least 4, got 2.5/);
+  });
+
   it('reports progress after each setting', () => {
     const seen: string[] = [];
     exactOperatingCurve(
