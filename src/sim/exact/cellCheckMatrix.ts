@@ -23,10 +23,10 @@
  * The values are those of the per-window curve up to the summing order (rounding, ~1e-15
  * relative): the same terms, grouped by n instead of by breakpoint.
  *
- * Storage: blocks of `blockSize` consecutive n, allocated when a window first reads one (never
+ * Storage: blocks of `blockSize` consecutive n, built whole when a window first reads one (never
  * copied or grown: the windows of a rollout's stages reach ever larger n as the share grows), each
  * holding its rows and one column per cell: ≈ 8 bytes × (n held) × (cells + 4) per matrix, plus
- * the rows' steps (a few per n).
+ * the rows' steps (a few per n). A window's read is then a plain dot product over its blocks.
  */
 
 /** The part of a historical check that depends on the candidate's request count n alone. */
@@ -65,8 +65,8 @@ interface Block {
   /** Row i's steps are steps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix's flat arrays. */
   stepStart: Int32Array;
   stepCount: Int32Array;
-  /** By cell id: c(n, cell), NaN where not yet computed. */
-  cells: Float64Array[];
+  /** By cell id: c(n, cell) for the block's n (built whole on the cell's first read here). */
+  cells: (Float64Array | undefined)[];
 }
 
 /**
@@ -91,6 +91,11 @@ export class CellCheckMatrix {
   private stepBelow = new Float64Array(256);
   private stepJumps = new Float64Array(256);
   private steps = 0;
+  /** The last law a window was read for, and its sums that do not depend on the cell. */
+  private lastLaw: object | null = null;
+  private lastHold = 0;
+  private lastChecked = 0;
+  private lastNeglected = 0;
 
   constructor(rowAt: (n: number) => CheckRow, least: number, tails: readonly [number, number]) {
     this.rowAt = rowAt;
@@ -105,43 +110,50 @@ export class CellCheckMatrix {
 
   /**
    * The check of a window whose request count has law `law` (pmf[i] = P(n = first + i)), averaged
-   * over the cell U ∈ [from, to] (from < to). Cost: O(range of the law) once the rows and the
-   * cell's column are known there; each new n costs its row, each new (n, cell) its steps.
+   * over the cell U ∈ [from, to] (from < to). Cost: O(range of the law) multiply-adds once its
+   * blocks and the cell's columns there are built; the hold, checked and neglected sums are kept
+   * for the last law asked (the chain asks every cell of a window in a row).
    */
   window(law: { first: number; pmf: ArrayLike<number> }, from: number, to: number): CellCheck {
     const lawFirst = law.first;
     const pmf = law.pmf;
     const checkedFirst = Math.max(lawFirst, this.least);
     const checkedEnd = lawFirst + pmf.length;
-    let hold = 0;
-    for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
-    let checked = 0;
-    let pass = 0;
-    let neglected = 0;
+    if (law !== this.lastLaw) {
+      let hold = 0;
+      for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
+      let checked = 0;
+      let neglected = 0;
+      for (let n = checkedFirst; n < checkedEnd; ) {
+        const blockIndex = Math.floor(n / blockSize);
+        const block = this.block(blockIndex);
+        const base = blockIndex * blockSize;
+        const end = Math.min(checkedEnd, base + blockSize);
+        for (; n < end; n++) {
+          const weight = pmf[n - lawFirst];
+          checked += weight;
+          neglected += weight * block.neglected[n - base];
+        }
+      }
+      this.lastLaw = law;
+      this.lastHold = hold;
+      this.lastChecked = checked;
+      this.lastNeglected = neglected;
+    }
     const id = this.cellId(from, to);
-    const width = to - from;
+    let pass = 0;
     for (let n = checkedFirst; n < checkedEnd; ) {
       const blockIndex = Math.floor(n / blockSize);
       const block = this.block(blockIndex);
-      const column = this.column(block, id);
+      const column = this.column(block, id, from, to);
       const base = blockIndex * blockSize;
       const end = Math.min(checkedEnd, base + blockSize);
-      for (; n < end; n++) {
-        const i = n - base;
-        const weight = pmf[n - lawFirst];
-        if (block.known[i] === 0) this.fill(block, i, n);
-        let value = column[i];
-        if (Number.isNaN(value)) {
-          value = this.cellValue(block, i, from, to, width);
-          column[i] = value;
-        }
-        checked += weight;
-        neglected += weight * block.neglected[i];
-        pass += weight * value;
-      }
+      const shift = base - lawFirst;
+      for (let i = n - base; i < end - base; i++) pass += pmf[i + shift] * column[i];
+      n = end;
     }
-    const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / width;
-    return { hold, checked, pass, neglected: neglected + outside };
+    const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / (to - from);
+    return { hold: this.lastHold, checked: this.lastChecked, pass, neglected: this.lastNeglected + outside };
   }
 
   /** c(n, cell) from row i of `block` (module comment). */
@@ -218,16 +230,24 @@ export class CellCheckMatrix {
       };
       this.blocks[index] = block;
       this.held += 4 * blockSize;
+      // Every row of the block at once (n ≥ least), so that its columns are built whole and the
+      // windows' dot products run without checks: at most a block's rows beyond what windows read.
+      for (let i = Math.max(0, this.least - index * blockSize); i < blockSize; i++) this.fill(block, i, index * blockSize + i);
     }
     return block;
   }
 
-  /** The block's column of cell `id` (allocated NaN on first use). */
-  private column(block: Block, id: number): Float64Array {
-    while (block.cells.length <= id) {
-      block.cells.push(new Float64Array(blockSize).fill(NaN));
+  /** The block's column of cell `id` = [from, to], built whole on first use (0 below `least`). */
+  private column(block: Block, id: number, from: number, to: number): Float64Array {
+    let column = block.cells[id];
+    if (column === undefined) {
+      while (block.cells.length < id) block.cells.push(undefined);
+      column = new Float64Array(blockSize);
+      const width = to - from;
+      for (let i = 0; i < blockSize; i++) if (block.known[i] === 1) column[i] = this.cellValue(block, i, from, to, width);
+      block.cells[id] = column;
       this.held += blockSize;
     }
-    return block.cells[id];
+    return column;
   }
 }

@@ -34,10 +34,11 @@ describe('CellCheckMatrix', () => {
     expect(check.checked).toBeCloseTo(0.9, 15);
     expect(check.pass).toBeCloseTo(0.133748, 15);
     expect(check.neglected).toBeCloseTo(0.9e-13, 25);
-    expect(rows.built).toEqual([255, 256, 257]);
+    // Rows are built a block (256 counts) at a time, from the minimum: 255, then 256 … 511.
+    expect(rows.built).toEqual(Array.from({ length: 257 }, (_, i) => 255 + i));
   });
 
-  it('reads other cells and other windows from the rows it has, building only new request counts', () => {
+  it('reads other cells and other windows from the rows it has, building each row once', () => {
     const rows = handRows();
     const matrix = new CellCheckMatrix(rows.rowAt, 1, [0, 1]);
     matrix.window({ first: 300, pmf: [0.5, 0.5] }, 0.25, 0.5);
@@ -47,9 +48,10 @@ describe('CellCheckMatrix', () => {
     // c(301) = 0.301 · (0.2 + 0.2625 + 0.025) = 0.301·0.4875; c(302) = 0.302·0.4875; weights 0.25, 0.75.
     const shifted = matrix.window({ first: 301, pmf: [0.25, 0.75] }, 0.05, 0.45);
     expect(shifted.pass).toBeCloseTo(0.4875 * (0.25 * 0.301 + 0.75 * 0.302), 15);
-    // A window below the first: one new row (299).
+    // A window in the same block (256 … 511) and one in the block below (1 … 255): each row built once.
     matrix.window({ first: 299, pmf: [1] }, 0.25, 0.5);
-    expect(rows.built).toEqual([300, 301, 302, 299]);
+    expect(matrix.window({ first: 100, pmf: [1] }, 0.25, 0.5).pass).toBeCloseTo(0.1 * 0.58, 15);
+    expect([...rows.built].sort((a, b) => a - b)).toEqual(Array.from({ length: 511 }, (_, i) => 1 + i));
   });
 
   it("counts the cell's part outside the rate's range as neglected", () => {
