@@ -235,7 +235,8 @@ describe('historical baseline law', () => {
 
   it('a latency rule near its limit makes the bracket too wide: the evaluator names the tolerance, never approximates', () => {
     // A candidate 12% slower at the median: the p50 rule (1.2×) is near its limit against a bracketed reference.
-    const exact = evaluateExact(scenario(134), policy(oneRateRules), { maxNeglected: 1e-3 });
+    // (Since the Chernoff bracket of the mean, latencyBaselineBracket.ts, it neglects 7.4e-4: answered at 1e-3, refused at 1e-6.)
+    const exact = evaluateExact(scenario(134), policy(oneRateRules), { maxNeglected: 1e-6 });
     expect(exact.supported).toBe(false);
     if (!exact.supported) expect(exact.features.join(' ')).toMatch(/numerical tolerance/);
   });
