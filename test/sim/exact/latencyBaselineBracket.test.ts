@@ -11,6 +11,8 @@ import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { HealthMetric } from '../../../src/engine/policy/policy.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
+import type { BaselineReference } from '../../../src/sim/exact/checkLaw.ts';
+import { healthCheckLaw } from '../../../src/sim/exact/healthCheckLaw.ts';
 import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import {
   chernoffBracket,
@@ -19,7 +21,7 @@ import {
   unionBoundBracket,
   weightedMeanTails,
 } from '../../../src/sim/exact/latencyBaselineBracket.ts';
-import { orderStatisticAtMost } from '../../../src/sim/exact/latencyLimitLaw.ts';
+import { bucketRepresentative, orderStatisticAtMost } from '../../../src/sim/exact/latencyLimitLaw.ts';
 import { latencyModel } from '../../../src/sim/latencyModel.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
@@ -195,5 +197,41 @@ describe('latency baseline bracket', () => {
       expect(sd / moments[m].sd).toBeGreaterThan(0.9);
       expect(sd / moments[m].sd).toBeLessThan(1.1);
     });
+  });
+
+  it('a bracket holding no step of the ratio rules costs nothing (the check is the same at both ends); one holding a step costs half the difference', () => {
+    // The default policy's first canary (5%, p50 ≤ 1.2× and p95 ≤ 1.5× the reference) in the lab's world.
+    const world = compileWorld(labScenario(), 'lab');
+    const stage = compilePolicy(defaultPolicy()).stages[2];
+    expect(stage.kind).toBe('canary');
+    const control = emptyConditions();
+    const candidate = emptyConditions();
+    const start = 2 * 86400;
+    conditionsAt(world, start + 150, stage.traffic, control, candidate);
+    const check = (reference: BaselineReference) =>
+      healthCheckLaw(world, { stage, start, duration: 300, control, candidate, candidateShare: stage.traffic }, reference);
+    const point = { errorRate: 0.01, timeoutRate: 0, latencyP50: 119, latencyP95: 400, latencyP99: NaN };
+    // The rules' steps in the reference: rep_j / 1.2 = 117.659, 120.036 (p50); rep_j / 1.5 = 397.302, 405.329 (p95).
+    expect(bucketRepresentative(249) / 1.2).toBeCloseTo(120.036, 3);
+    expect(bucketRepresentative(320) / 1.5).toBeCloseTo(397.302, 3);
+    const atPoint = check(point);
+    const between = check({ ...point, latencyBrackets: { latencyP50: [117.7, 120.03], latencyP95: [397.4, 405.3] } });
+    expect(between.fail).toBe(atPoint.fail);
+    expect(between.pass).toBe(atPoint.pass);
+    expect(between.hold).toBe(atPoint.hold);
+    expect(between.neglected).toBe(atPoint.neglected);
+    // The lab's p50 bracket [119.386, 120.608] holds the step at 120.036 (0.43 sd above the mean
+    // reference 119.996: no bracket can leave it out): the check at the two ends differs.
+    const straddling = check({ ...point, latencyBrackets: { latencyP50: [119.386, 120.608], latencyP95: [397.4, 405.3] } });
+    const low = check({ ...point, latencyP50: 119.386 });
+    const high = check({ ...point, latencyP50: 120.608 });
+    expect(high.fail).toBeLessThan(low.fail);
+    const halfWidth = (low.fail - high.fail) / 2 + Math.abs(low.hold - high.hold) / 2;
+    // Measured 2026-12-04: 0.00145 of probability per check (the fail probability 0.1057 at the
+    // bracket's midpoint, the error ratio rule's mostly), added to `neglected` at every canary check.
+    expect(straddling.fail).toBeCloseTo((low.fail + high.fail) / 2, 15);
+    expect(straddling.neglected).toBeCloseTo(Math.max(low.neglected ?? 0, high.neglected ?? 0) + halfWidth, 15);
+    expect(halfWidth).toBeGreaterThan(1e-3);
+    expect(halfWidth).toBeLessThan(2e-3);
   });
 });
