@@ -109,8 +109,14 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
   return metrics;
 }
 
-/** Memo by scenario of the node sets (by their means, tolerance and node count) and the latency brackets (by metric and windows). */
+/** Memo by scenario of the node sets (by their means, tolerance and node count). */
 const nodesByScenario = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * The latency brackets by metric, control latency law and baseline windows (a pure function of
+ * the key; ~0.1 s each for a day of windows, latencyBaselineBracket.ts), the 32 latest kept.
+ */
+const bracketMemo = new Map<string, ReturnType<typeof latencyBaselineBracket>>();
 
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
@@ -178,12 +184,14 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   const windowsKey = latency.length === 0 ? '' : latencyWindows.map((window) => `${window.expected}:${window.multiplier}`).join(',');
   for (const metric of latency) {
     // The control's latency law, the windows and the metric determine the bracket (the law in the
-    // key too: a scenario edited in place cannot make an entry stale).
+    // key too: a scenario edited in place cannot make an entry stale). Shared across scenarios
+    // (`bracketMemo`): the lab's healthy and regressed worlds have the same control.
     const bracketKey = `bracket|${metric}|${JSON.stringify(scenario.control.latency)}|${windowsKey}`;
-    let bracket = memo.get(bracketKey) as ReturnType<typeof latencyBaselineBracket> | undefined;
+    let bracket = bracketMemo.get(bracketKey);
     if (!bracket) {
       bracket = latencyBaselineBracket(metric, latencyWindows, world.controlLatency, 1e-9);
-      memo.set(bracketKey, bracket);
+      if (bracketMemo.size >= 32) bracketMemo.delete(bracketMemo.keys().next().value as string);
+      bracketMemo.set(bracketKey, bracket);
     }
     latencyBrackets[metric] = [bracket.low, bracket.high];
     neglected += bracket.spent;
