@@ -47,10 +47,13 @@
  * rule `reported > ratio × L` is a step function of L with steps at rep_j / ratio only: when the
  * bracket holds no step, both ends give the same bucket limit and the width costs nothing.
  *
- * Cost (measured on the lab's 24 h baseline, 288 distinct windows of ~6,000 requests): the
- * tables ~10–25 ms per metric (sweeps of ~15–30 bucket edges over ~1,200 counts per window),
- * each evaluation of the product ~0.2 ms, ~40 evaluations per bracket. Identical windows are
- * computed once; baselineLaw.ts memoises the result per scenario object.
+ * Cost, measured 2026-12-04 on the lab's 24 h baseline (288 distinct windows of 4,400–7,800
+ * requests) in CPU time on the shared 2-core machine (load average 6–10, so perhaps half that
+ * when quiet): the tables 75–130 ms per metric (sweeps of ~15–30 bucket edges over ~1,200 counts
+ * per window, and the KL tail sums that fix the bucket range), each evaluation of the product
+ * 0.2–0.4 ms, the whole bracket 90–130 ms (p50, p95) and ~130 ms (p99); the union bound alone
+ * cost 26–62 ms. Identical windows are computed once; baselineLaw.ts memoises each bracket by
+ * its key (metric, control latency law, windows) across scenarios.
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
 import { logGamma } from '../../engine/stats/distributions.ts';
