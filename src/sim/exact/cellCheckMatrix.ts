@@ -12,21 +12,29 @@
  *   P(Bin ≤ t(n, low)) + Σ_x P(Bin = x) · clamp((to − β_x)/(to − from), 0, 1),   β_x = P(R < R*(x, n)),
  *
  * a breakpoint counting for the part of the cell U ∈ [from, to] where R = F⁻¹(U) ≥ R*(x, n)
- * (baselineLaw.ts: R = F⁻¹(U), U uniform on the cell). So the per-n part (`CheckRow`: other(n),
- * P(Bin ≤ t(n, low)), the steps' β_x and jumps) is built once per n, c(n, cell) once per
- * (n, cell), and each window's check is a dot product of its Poisson weights with c(·, cell):
- * O(range of n) per window and cell, no breakpoint sorting, no bisection. (Before: each window
- * built its own step curve of R over all its n — sorting its breakpoints — and read it per cell
- * by bisection; profile of the lab's first visit, 2026-12-04 21:00 UTC: `buildCurve` 23% of the
- * CPU, the bisection 14%.)
+ * (baselineLaw.ts: R = F⁻¹(U), U uniform on the cell). The per-n part (`CheckRow`: other(n),
+ * P(Bin ≤ t(n, low)), the steps' β_x and jumps) is built once per n for all windows.
+ *
+ * A window's check for every cell at once: the cells' bounds cut [0, 1] into buckets
+ * (u_{k−1}, u_k]; one pass over the window's n adds each step's weight w = Pois(n)·other(n)·jump
+ * and w·β to its bucket. Then, with M and S the bucket sums' prefixes, a cell [u_a, u_b] passes with
+ *
+ *   A + M(≤ a) + max(0, u_b·(M(≤ b) − M(≤ a)) − (S(≤ b) − S(≤ a))) / (u_b − u_a),   A = Σ_n Pois(n)·other(n)·P(Bin ≤ t(n, low)),
+ *
+ * (a step exactly at u_b adds w·(u_b − β) = 0). Cost per window: O(range of n + its steps ×
+ * log(bounds)) once, then O(log(bounds)) per cell — not O(range of n) per cell: the node count
+ * (evaluateExact.ts's n, n/2, n/4 nodes, 1.75·n cells) adds bounds, not passes over n. The pass
+ * is kept for the last law asked (the chain asks every cell of a window in a row) and redone
+ * when a new cell brings new bounds. (Before: each window built its own step curve of R over all
+ * its n — sorting its breakpoints — and read it per cell by bisection; profile of the lab's first
+ * visit, 2026-12-04 21:00 UTC: that curve's construction 23% of the CPU, the bisection 14%.)
  *
  * The values are those of the per-window curve up to the summing order (rounding, ~1e-15
- * relative): the same terms, grouped by n instead of by breakpoint.
+ * relative): the same terms in the same formula, summed by bucket and n instead of by breakpoint.
  *
- * Storage: blocks of `blockSize` consecutive n, built whole when a window first reads one (never
- * copied or grown: the windows of a rollout's stages reach ever larger n as the share grows), each
- * holding its rows and one column per cell: ≈ 8 bytes × (n held) × (cells + 4) per matrix, plus
- * the rows' steps (a few per n). A window's read is then a plain dot product over its blocks.
+ * Storage: blocks of `blockSize` consecutive n, each built whole when a window first reads it
+ * (never copied or grown: the windows of a rollout's stages reach ever larger n as the share
+ * grows), holding ≈ 5 numbers per n plus its steps (a few), whatever the node count.
  */
 
 /** The part of a historical check that depends on the candidate's request count n alone. */
@@ -56,17 +64,26 @@ export interface CellCheck {
 /** Consecutive request counts per block. */
 const blockSize = 256;
 
-/** The rows and cell columns of `blockSize` consecutive n. */
+/** The rows of `blockSize` consecutive n. */
 interface Block {
   other: Float64Array;
   atLow: Float64Array;
   neglected: Float64Array;
-  known: Uint8Array;
-  /** Row i's steps are steps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix's flat arrays. */
+  /** Row i's steps are stepBelow/stepJumps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix. */
   stepStart: Int32Array;
   stepCount: Int32Array;
-  /** By cell id: c(n, cell) for the block's n (built whole on the cell's first read here). */
-  cells: (Float64Array | undefined)[];
+}
+
+/** The number of entries of a sorted array below `value` (the first index with entry ≥ value). */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let from = 0;
+  let to = sorted.length;
+  while (from < to) {
+    const middle = (from + to) >>> 1;
+    if (sorted[middle] < value) from = middle + 1;
+    else to = middle;
+  }
+  return from;
 }
 
 /**
@@ -79,23 +96,22 @@ export class CellCheckMatrix {
   private readonly least: number;
   private readonly tails: readonly [number, number];
   private readonly blocks: (Block | undefined)[] = [];
-  /** Cell ids by their bounds (from → to → id). */
-  private readonly cellIds = new Map<number, Map<number, number>>();
-  private cellCount = 0;
-  /** Doubles held, for the memo's budget. */
-  private held = 0;
-  /**
-   * The rows' steps in two flat arrays, appended as rows are built (per-row arrays were 10⁵ small
-   * objects per matrix, and the collector's work).
-   */
+  /** The rows' steps in two flat arrays, appended as rows are built. */
   private stepBelow = new Float64Array(256);
   private stepJumps = new Float64Array(256);
   private steps = 0;
-  /** The last law a window was read for, and its sums that do not depend on the cell. */
+  /** The cells' bounds seen so far, sorted, distinct; `version` counts their changes. */
+  private readonly bounds: number[] = [];
+  private version = 0;
+  /** The last window's pass: its law, the bounds' version, its cell-free sums and the buckets' prefix sums. */
   private lastLaw: object | null = null;
+  private lastVersion = -1;
   private lastHold = 0;
   private lastChecked = 0;
   private lastNeglected = 0;
+  private lastAtLow = 0;
+  private massPrefix = new Float64Array(0);
+  private momentPrefix = new Float64Array(0);
 
   constructor(rowAt: (n: number) => CheckRow, least: number, tails: readonly [number, number]) {
     this.rowAt = rowAt;
@@ -103,76 +119,96 @@ export class CellCheckMatrix {
     this.tails = tails;
   }
 
-  /** Doubles held (rows, cell columns, steps), for the memo's budget. */
+  /** Doubles held (rows and steps), for the memo's budget. */
   get size(): number {
-    return this.held + 2 * this.stepBelow.length;
+    let blocks = 0;
+    for (const block of this.blocks) if (block) blocks++;
+    return blocks * blockSize * 4 + 2 * this.stepBelow.length;
   }
 
   /**
    * The check of a window whose request count has law `law` (pmf[i] = P(n = first + i)), averaged
-   * over the cell U ∈ [from, to] (from < to). Cost: O(range of the law) multiply-adds once its
-   * blocks and the cell's columns there are built; the hold, checked and neglected sums are kept
-   * for the last law asked (the chain asks every cell of a window in a row).
+   * over the cell U ∈ [from, to] (from < to). Cost: O(log bounds) when the window's pass is kept,
+   * else the pass (module comment); each new block of n costs its rows.
    */
   window(law: { first: number; pmf: ArrayLike<number> }, from: number, to: number): CellCheck {
+    this.addBound(from);
+    this.addBound(to);
+    if (law !== this.lastLaw || this.version !== this.lastVersion) this.pass(law);
+    const bounds = this.bounds;
+    // Buckets 0 … a hold the steps with β ≤ from (whole), a + 1 … b those with from < β ≤ to (part).
+    const a = lowerBound(bounds, from) + 1;
+    const b = lowerBound(bounds, to) + 1;
+    const whole = this.massPrefix[a];
+    const partMass = this.massPrefix[b] - whole;
+    const partMoment = this.momentPrefix[b] - this.momentPrefix[a];
+    const width = to - from;
+    const pass = this.lastAtLow + whole + Math.max(0, partMass * to - partMoment) / width;
+    const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / width;
+    return { hold: this.lastHold, checked: this.lastChecked, pass, neglected: this.lastNeglected + outside };
+  }
+
+  /** One pass over the window's n: the cell-free sums and the buckets' sums of step weights (module comment). */
+  private pass(law: { first: number; pmf: ArrayLike<number> }): void {
     const lawFirst = law.first;
     const pmf = law.pmf;
     const checkedFirst = Math.max(lawFirst, this.least);
     const checkedEnd = lawFirst + pmf.length;
-    if (law !== this.lastLaw) {
-      let hold = 0;
-      for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
-      let checked = 0;
-      let neglected = 0;
-      for (let n = checkedFirst; n < checkedEnd; ) {
-        const blockIndex = Math.floor(n / blockSize);
-        const block = this.block(blockIndex);
-        const base = blockIndex * blockSize;
-        const end = Math.min(checkedEnd, base + blockSize);
-        for (; n < end; n++) {
-          const weight = pmf[n - lawFirst];
-          checked += weight;
-          neglected += weight * block.neglected[n - base];
-        }
-      }
-      this.lastLaw = law;
-      this.lastHold = hold;
-      this.lastChecked = checked;
-      this.lastNeglected = neglected;
-    }
-    const id = this.cellId(from, to);
-    let pass = 0;
+    const bounds = this.bounds;
+    const buckets = bounds.length + 1;
+    const mass = new Float64Array(buckets);
+    const moment = new Float64Array(buckets);
+    let hold = 0;
+    for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
+    let checked = 0;
+    let neglected = 0;
+    let atLow = 0;
     for (let n = checkedFirst; n < checkedEnd; ) {
       const blockIndex = Math.floor(n / blockSize);
       const block = this.block(blockIndex);
-      const column = this.column(block, id, from, to);
       const base = blockIndex * blockSize;
       const end = Math.min(checkedEnd, base + blockSize);
-      const shift = base - lawFirst;
-      for (let i = n - base; i < end - base; i++) pass += pmf[i + shift] * column[i];
-      n = end;
+      for (; n < end; n++) {
+        const i = n - base;
+        const weight = pmf[n - lawFirst];
+        checked += weight;
+        neglected += weight * block.neglected[i];
+        const weighted = weight * block.other[i];
+        if (weighted === 0) continue;
+        atLow += weighted * block.atLow[i];
+        const start = block.stepStart[i];
+        const stop = start + block.stepCount[i];
+        for (let j = start; j < stop; j++) {
+          const beta = this.stepBelow[j];
+          const bucket = lowerBound(bounds, beta);
+          const step = weighted * this.stepJumps[j];
+          mass[bucket] += step;
+          moment[bucket] += step * beta;
+        }
+      }
     }
-    const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / (to - from);
-    return { hold: this.lastHold, checked: this.lastChecked, pass, neglected: this.lastNeglected + outside };
+    const massPrefix = new Float64Array(buckets + 1);
+    const momentPrefix = new Float64Array(buckets + 1);
+    for (let k = 0; k < buckets; k++) {
+      massPrefix[k + 1] = massPrefix[k] + mass[k];
+      momentPrefix[k + 1] = momentPrefix[k] + moment[k];
+    }
+    this.massPrefix = massPrefix;
+    this.momentPrefix = momentPrefix;
+    this.lastLaw = law;
+    this.lastVersion = this.version;
+    this.lastHold = hold;
+    this.lastChecked = checked;
+    this.lastNeglected = neglected;
+    this.lastAtLow = atLow;
   }
 
-  /** c(n, cell) from row i of `block` (module comment). */
-  private cellValue(block: Block, i: number, from: number, to: number, width: number): number {
-    const other = block.other[i];
-    if (other === 0) return 0;
-    const below = this.stepBelow;
-    const jumps = this.stepJumps;
-    const start = block.stepStart[i];
-    const end = start + block.stepCount[i];
-    let whole = 0;
-    let part = 0;
-    for (let j = start; j < end; j++) {
-      const beta = below[j];
-      if (beta <= from) whole += jumps[j];
-      else if (beta < to) part += jumps[j] * (to - beta);
-      else break;
-    }
-    return other * (block.atLow[i] + whole + Math.max(0, part) / width);
+  /** Adds a cell bound (kept sorted and distinct). */
+  private addBound(value: number): void {
+    const index = lowerBound(this.bounds, value);
+    if (this.bounds[index] === value) return;
+    this.bounds.splice(index, 0, value);
+    this.version++;
   }
 
   private fill(block: Block, i: number, n: number): void {
@@ -197,24 +233,9 @@ export class CellCheckMatrix {
     block.stepStart[i] = this.steps;
     block.stepCount[i] = count;
     this.steps += count;
-    block.known[i] = 1;
   }
 
-  /** The id of the cell [from, to] (new ids in order of first use). */
-  private cellId(from: number, to: number): number {
-    let byTo = this.cellIds.get(from);
-    if (!byTo) {
-      byTo = new Map();
-      this.cellIds.set(from, byTo);
-    }
-    let id = byTo.get(to);
-    if (id === undefined) {
-      id = this.cellCount++;
-      byTo.set(to, id);
-    }
-    return id;
-  }
-
+  /** Block `index`, its rows (n ≥ least) built whole on first use. */
   private block(index: number): Block {
     let block = this.blocks[index];
     if (!block) {
@@ -223,31 +244,12 @@ export class CellCheckMatrix {
         other: new Float64Array(blockSize),
         atLow: new Float64Array(blockSize),
         neglected: new Float64Array(blockSize),
-        known: new Uint8Array(blockSize),
         stepStart: new Int32Array(blockSize),
         stepCount: new Int32Array(blockSize),
-        cells: [],
       };
       this.blocks[index] = block;
-      this.held += 4 * blockSize;
-      // Every row of the block at once (n ≥ least), so that its columns are built whole and the
-      // windows' dot products run without checks: at most a block's rows beyond what windows read.
       for (let i = Math.max(0, this.least - index * blockSize); i < blockSize; i++) this.fill(block, i, index * blockSize + i);
     }
     return block;
-  }
-
-  /** The block's column of cell `id` = [from, to], built whole on first use (0 below `least`). */
-  private column(block: Block, id: number, from: number, to: number): Float64Array {
-    let column = block.cells[id];
-    if (column === undefined) {
-      while (block.cells.length < id) block.cells.push(undefined);
-      column = new Float64Array(blockSize);
-      const width = to - from;
-      for (let i = 0; i < blockSize; i++) if (block.known[i] === 1) column[i] = this.cellValue(block, i, from, to, width);
-      block.cells[id] = column;
-      this.held += blockSize;
-    }
-    return column;
   }
 }

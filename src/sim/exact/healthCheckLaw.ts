@@ -325,8 +325,8 @@ function cellOf(reference: BaselineReference): BaselineReference['rateCell'] {
 
 /**
  * Doubles the matrices of a scenario may hold (FIFO past it, 64 MB): one matrix per check's
- * conditions and setting, ≈ (range of n) × (cells + 4) doubles each (cellCheckMatrix.ts) — the
- * lab's first visit at 20 req/s, 28 cells from n = 100 to 9,500: 2.4 MB a setting and latency level.
+ * conditions and setting, ≈ (range of n) × (4 + 2 × steps per n) doubles each, whatever the node
+ * count (cellCheckMatrix.ts).
  */
 const keptMatrixDoubles = 2 ** 23;
 
@@ -1012,6 +1012,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
           if (held <= keptMatrixDoubles) break;
           held -= kept.size;
           shared.matrices.delete(oldKey);
+          // The handles hold their matrices: forget them all (each is found again at its next call).
+          shared.handles = new WeakMap();
         }
         const below = cell.below;
         const rows = binomialRows(shared, entry.p, tolerance);
