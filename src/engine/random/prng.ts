@@ -36,12 +36,13 @@ export function xoshiro128StarStarUint32(state: ArrayLike<number>): RandomUint32
     }
   }
   // Held as signed int32 (`| 0`); the bit patterns are what matter.
-  let s0 = state[0] | 0;
-  let s1 = state[1] | 0;
-  let s2 = state[2] | 0;
-  let s3 = state[3] | 0;
-  if ((s0 | s1 | s2 | s3) === 0) throw new RangeError('state must not be all zero');
+  const words = stateWords(state);
+  if ((words[0] | words[1] | words[2] | words[3]) === 0) throw new RangeError('state must not be all zero');
   return () => {
+    let s0 = words[0];
+    let s1 = words[1];
+    let s2 = words[2];
+    let s3 = words[3];
     const x = Math.imul(s1, 5);
     const result = Math.imul((x << 7) | (x >>> 25), 9);
     const t = s1 << 9;
@@ -51,8 +52,26 @@ export function xoshiro128StarStarUint32(state: ArrayLike<number>): RandomUint32
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
+    words[0] = s0;
+    words[1] = s1;
+    words[2] = s2;
+    words[3] = s3;
     return result >>> 0;
   };
+}
+
+/**
+ * The four state words as signed int32 in an Int32Array — not in closure variables: V8 with
+ * pointer compression (Chromium; not Node 20) keeps only 31-bit integers unboxed in a closure's
+ * context, so about half the state words written back at every call were boxed numbers, one
+ * allocation each, in the browser's simulation workers (issue 16: the generator's closure
+ * allocated a third of the windowed mode's bytes in Chromium's worker). An Int32Array holds the
+ * same bit patterns unboxed in every engine.
+ */
+function stateWords(state: ArrayLike<number>): Int32Array {
+  const words = new Int32Array(4);
+  for (let i = 0; i < 4; i++) words[i] = state[i] | 0;
+  return words;
 }
 
 /**
@@ -68,11 +87,12 @@ export function xoshiro128StarStar(state: ArrayLike<number>): Random {
   // The two generator steps written out in one closure (the same outputs as calling
   // `xoshiro128StarStarUint32`'s closure twice, without the two inner calls: this is the
   // simulator's hottest function).
-  let s0 = state[0] | 0;
-  let s1 = state[1] | 0;
-  let s2 = state[2] | 0;
-  let s3 = state[3] | 0;
+  const words = stateWords(state);
   return () => {
+    let s0 = words[0];
+    let s1 = words[1];
+    let s2 = words[2];
+    let s3 = words[3];
     let x = Math.imul(s1, 5);
     const high = Math.imul((x << 7) | (x >>> 25), 9) >>> 5;
     let t = s1 << 9;
@@ -91,6 +111,10 @@ export function xoshiro128StarStar(state: ArrayLike<number>): Random {
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
+    words[0] = s0;
+    words[1] = s1;
+    words[2] = s2;
+    words[3] = s3;
     return (high * TWO_POW_26 + low) / TWO_POW_53;
   };
 }
