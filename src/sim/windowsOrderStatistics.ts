@@ -43,7 +43,7 @@
  * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
-import type { ArmWindow, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
+import type { ArmWindow, LatencySummary, WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import { binomialVariate } from '../engine/random/binomial.ts';
 import { poissonSampler, poissonVariate } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
@@ -89,6 +89,42 @@ function binomial(random: Random, n: number, p: number): number {
 
 function poisson(random: Random, mean: number): number {
   return mean <= 0 ? 0 : poissonVariate(random, mean);
+}
+
+/**
+ * An arm's window with exactly the fields it reports — requests, errors, timeouts, then latency,
+ * successes and outcomes, agreements and compared when present, in that order — built as one
+ * object literal of its final shape: adding the optional fields one at a time grew each arm's
+ * property store, one more allocation per arm per window in the hot loop (issue 16).
+ */
+function armWindow(
+  requests: number,
+  errors: number,
+  timeouts: number,
+  latency: LatencySummary | undefined,
+  withOutcomes: boolean,
+  successes: number,
+  mirrored: boolean,
+  agreements: number,
+): ArmWindow {
+  if (!mirrored) {
+    if (withOutcomes)
+      return latency === undefined
+        ? { requests, errors, timeouts, successes, outcomes: requests }
+        : { requests, errors, timeouts, latency, successes, outcomes: requests };
+    return latency === undefined ? { requests, errors, timeouts } : { requests, errors, timeouts, latency };
+  }
+  if (!withOutcomes)
+    return latency === undefined
+      ? { requests, errors, timeouts, agreements, compared: requests }
+      : { requests, errors, timeouts, latency, agreements, compared: requests };
+  // Mirrored with outcomes: no stage asks for both today (shadow stages read no outcomes).
+  const window: ArmWindow = latency === undefined ? { requests, errors, timeouts } : { requests, errors, timeouts, latency };
+  window.successes = successes;
+  window.outcomes = requests;
+  window.agreements = agreements;
+  window.compared = requests;
+  return window;
 }
 
 /**
@@ -149,33 +185,36 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
     return slot < 0 ? poisson(random, mean) : cachedPoisson(slot + k, mean);
   }
 
-  /** Fills `window` (whose requests, errors and timeouts are set) with latency, outcomes and agreements. */
+  /** The p50, p95 and p99 an arm of n requests reports, when the request asks for latency and n > 0. */
+  function latencyOf(n: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): LatencySummary | undefined {
+    if (!(request.needsLatency && n > 0)) return undefined;
+    drawPercentileUniforms(gammas, n, uniforms);
+    const logScale = Math.log(conditions.latencyMultiplier);
+    return {
+      p50: round(logScale + latency.approximateLogQuantile(uniforms[0])),
+      p95: round(logScale + latency.approximateLogQuantile(uniforms[1])),
+      p99: round(logScale + latency.approximateLogQuantile(1 - uniforms[2])),
+    };
+  }
+
+  /**
+   * An arm of `requests` requests (errors and timeouts drawn): latency, then outcomes, then
+   * agreements (mirrored traffic) drawn in that order, and the window built in its final shape.
+   */
   function complete(
-    window: ArmWindow,
+    requests: number,
+    errors: number,
+    timeouts: number,
     conditions: ArmConditions,
     latency: LatencyModel,
     request: WindowRequest,
     mirrored: boolean,
   ): ArmWindow {
-    const n = window.requests;
-    if (request.needsLatency && n > 0) {
-      drawPercentileUniforms(gammas, n, uniforms);
-      const logScale = Math.log(conditions.latencyMultiplier);
-      window.latency = {
-        p50: round(logScale + latency.approximateLogQuantile(uniforms[0])),
-        p95: round(logScale + latency.approximateLogQuantile(uniforms[1])),
-        p99: round(logScale + latency.approximateLogQuantile(1 - uniforms[2])),
-      };
-    }
-    if (request.needsOutcomes && window.segments === undefined) {
-      window.successes = binomial(random, n, conditions.accuracy);
-      window.outcomes = n;
-    }
-    if (mirrored) {
-      window.agreements = binomial(random, n, conditions.agreement);
-      window.compared = n;
-    }
-    return window;
+    const quantiles = latencyOf(requests, conditions, latency, request);
+    const withOutcomes = request.needsOutcomes;
+    const successes = withOutcomes ? binomial(random, requests, conditions.accuracy) : 0;
+    const agreements = mirrored ? binomial(random, requests, conditions.agreement) : 0;
+    return armWindow(requests, errors, timeouts, quantiles, withOutcomes, successes, mirrored, agreements);
   }
 
   /**
@@ -205,7 +244,8 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
     for (let s = 0; s < names.length; s++) {
       let segment: ArmWindow;
       if (n === null) {
-        segment = thinnedPoissonCounts(-1, mean * shares[s], pe, pt);
+        thinnedPoissonCounts(-1, mean * shares[s], pe, pt);
+        segment = { requests: thinnedRequests, errors: thinnedErrors, timeouts: thinnedTimeouts };
       } else {
         const last = s === names.length - 1;
         const count = last ? remaining : binomial(random, remaining, remainingShare > 0 ? Math.min(1, shares[s] / remainingShare) : 0);
@@ -222,18 +262,18 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
       window.outcomes! += segment.outcomes;
       window.segments![names[s]] = segment;
     }
-    return complete(window, conditions, latency, request, false);
+    // Latency for the arm as a whole, drawn after the segments' counts.
+    const quantiles = latencyOf(window.requests, conditions, latency, request);
+    if (quantiles !== undefined) window.latency = quantiles;
+    return window;
   }
 
   /** An arm of a known request count n: errors and timeouts Binomial given n. */
   function arm(n: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest, mirrored: boolean): ArmWindow {
     if (request.needsSegments && request.needsOutcomes && !mirrored) return segmentedArm(n, 0, conditions, latency, request);
-    const window: ArmWindow = {
-      requests: n,
-      errors: binomial(random, n, conditions.errorRate),
-      timeouts: binomial(random, n, conditions.timeoutProbability),
-    };
-    return complete(window, conditions, latency, request, mirrored);
+    const errors = binomial(random, n, conditions.errorRate);
+    const timeouts = binomial(random, n, conditions.timeoutProbability);
+    return complete(n, errors, timeouts, conditions, latency, request, mirrored);
   }
 
   /**
@@ -244,27 +284,28 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
    */
   function poissonArm(slot: number, mean: number, conditions: ArmConditions, latency: LatencyModel, request: WindowRequest): ArmWindow {
     if (request.needsSegments && request.needsOutcomes) return segmentedArm(null, mean, conditions, latency, request);
-    return complete(
-      thinnedPoissonCounts(slot, mean, conditions.errorRate, conditions.timeoutProbability),
-      conditions,
-      latency,
-      request,
-      false,
-    );
+    thinnedPoissonCounts(slot, mean, conditions.errorRate, conditions.timeoutProbability);
+    return complete(thinnedRequests, thinnedErrors, thinnedTimeouts, conditions, latency, request, false);
   }
 
   /**
    * Requests, errors and timeouts of Poisson(mean) arrivals with error and timeout probabilities
-   * pe and pt: the four classes (both, error only, timeout only, neither) are independent Poisson
-   * counts. With `slot` ≥ 0 the samplers of cache slots slot…slot+3 are reused; with −1 each count
-   * gets a fresh sampler.
+   * pe and pt, left in `thinnedRequests`, `thinnedErrors` and `thinnedTimeouts` (no object per
+   * call): the four classes (both, error only, timeout only, neither) are independent Poisson
+   * counts. With `slot` ≥ 0 the samplers of cache slots slot…slot+3 are reused; with −1 each
+   * count is drawn on its own.
    */
-  function thinnedPoissonCounts(slot: number, mean: number, pe: number, pt: number): ArmWindow {
+  let thinnedRequests = 0;
+  let thinnedErrors = 0;
+  let thinnedTimeouts = 0;
+  function thinnedPoissonCounts(slot: number, mean: number, pe: number, pt: number): void {
     const both = poissonAt(slot, 0, mean * pe * pt);
     const errorOnly = poissonAt(slot, 1, mean * pe * (1 - pt));
     const timeoutOnly = poissonAt(slot, 2, mean * (1 - pe) * pt);
     const neither = poissonAt(slot, 3, mean * (1 - pe) * (1 - pt));
-    return { requests: both + errorOnly + timeoutOnly + neither, errors: both + errorOnly, timeouts: both + timeoutOnly };
+    thinnedRequests = both + errorOnly + timeoutOnly + neither;
+    thinnedErrors = both + errorOnly;
+    thinnedTimeouts = both + timeoutOnly;
   }
 
   const inputs = world.scenario.inputs;
@@ -287,31 +328,33 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
     const replay = traffic.arrivals.kind === 'replay' ? traffic.arrivals : null;
     const expected = replay ? 0 : expectedArrivals(traffic, start, start + duration);
     const fixedTotal = replay ? replayArrivals(replay.times, replay.period, start, start + duration) : 0;
-    const window: WindowMetrics = { startTime: start, duration };
+    // Each window is built in its final shape (startTime, duration, control, candidate: the arms
+    // that exist), after its arms are drawn, control first.
     if (request.mirrorShare > 0 || request.candidateShare === 0) {
       // Baseline or shadow: control serves everyone; in shadow the candidate sees a mirrored share.
       const total = replay ? fixedTotal : poisson(random, expected);
-      window.control = arm(total, request.control, world.controlLatency, request, false);
-      if (request.mirrorShare > 0) {
-        const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
-        window.candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);
-      }
-      return window;
+      const control = arm(total, request.control, world.controlLatency, request, false);
+      if (!(request.mirrorShare > 0)) return { startTime: start, duration, control };
+      const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
+      const candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);
+      return { startTime: start, duration, control, candidate };
     }
     const share = exposedShare(population, request.candidateShare);
+    let control: ArmWindow | undefined;
+    let candidate: ArmWindow;
     if (replay) {
       const candidateCount = binomial(random, fixedTotal, share);
-      if (request.candidateShare < 1)
-        window.control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
-      window.candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
+      if (request.candidateShare < 1) control = arm(fixedTotal - candidateCount, request.control, world.controlLatency, request, false);
+      candidate = arm(candidateCount, request.candidate, world.candidateLatency, request, false);
     } else {
-      if (request.candidateShare < 1)
-        window.control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
-      window.candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
+      if (request.candidateShare < 1) control = poissonArm(0, expected * (1 - share), request.control, world.controlLatency, request);
+      candidate = poissonArm(4, expected * share, request.candidate, world.candidateLatency, request);
     }
+    const window: WindowMetrics =
+      control === undefined ? { startTime: start, duration, candidate } : { startTime: start, duration, control, candidate };
     if (valuesStream !== null && request.stageKind === 'ab') attachValues(window, request.candidateShare, request.stageStart);
-    const candidateCount = window.candidate.requests;
-    totals.failedRequests += window.candidate.errors;
+    const candidateCount = candidate.requests;
+    totals.failedRequests += candidate.errors;
     totals.candidateRequests += candidateCount;
     if (request.candidateWorse) {
       totals.requestsServedWhileWorse += candidateCount;
