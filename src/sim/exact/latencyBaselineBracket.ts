@@ -47,13 +47,18 @@
  * rule `reported > ratio × L` is a step function of L with steps at rep_j / ratio only: when the
  * bracket holds no step, both ends give the same bucket limit and the width costs nothing.
  *
+ * The law of the reported bucket given n does not depend on the window's expected arrivals: the
+ * windows sharing a latency multiplier (all of a day's, without faults) share one sweep per bucket
+ * edge and one KL tail bound per count and edge (`CountGrid`), and each window adds only its
+ * Poisson weights.
+ *
  * Cost, measured 2026-12-04 on the lab's 24 h baseline (288 distinct windows of 4,400–7,800
- * requests) in CPU time on the shared 2-core machine (load average 6–10, so perhaps half that
- * when quiet): the tables 75–130 ms per metric (sweeps of ~15–30 bucket edges over ~1,200 counts
- * per window, and the KL tail sums that fix the bucket range), each evaluation of the product
- * 0.2–0.4 ms, the whole bracket 90–130 ms (p50, p95) and ~130 ms (p99); the union bound alone
- * cost 26–62 ms. Identical windows are computed once; baselineLaw.ts memoises each bracket by
- * its key (metric, control latency law, windows) across scenarios.
+ * requests, one multiplier) in CPU time on the shared 2-core machine (load average 5–7, so
+ * perhaps half that when quiet): the whole bracket 33 ms (p50), 40 ms (p95), 59 ms (p99), of which
+ * the tables (the windows' atoms: windows × ~1,200 counts × 15–30 buckets) 23–41 ms and each
+ * evaluation of the product 0.1–0.3 ms; the union bound alone 8–11 ms (26–62 ms before the shared
+ * grid). Identical windows are computed once; baselineLaw.ts memoises each bracket by its key
+ * (metric, control latency law, windows) across scenarios.
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
 import { logGamma } from '../../engine/stats/distributions.ts';
@@ -93,59 +98,115 @@ export interface LatencyBracket {
 }
 
 /**
- * The window's reported-bucket tail bounds over n's range `law` (n = 0 left out: no latency):
- * `above(b)` ≥ P(I > b) and `below(b)` ≥ P(I ≤ b − 1), by Chernoff's bound on the binomial
- * (module comment, 1): P(Bin(n, u) ≤ k − 1) ≤ exp(−n·D((k − 1)/n ‖ u)) when (k − 1)/n < u, and
- * P(Bin(n, v) ≥ k) ≤ exp(−n·D(k/n ‖ v)) when k/n > v, with
- * D(a ‖ p) = a ln a + (1 − a) ln(1 − a) − a ln p − (1 − a) ln(1 − p), the first two terms per n
- * computed once (each bound then costs one exp per n).
+ * The per-count laws of the windows that share a latency multiplier: the law of the reported
+ * bucket given n does not depend on the window's expected arrivals, so a day of windows of one
+ * multiplier shares one sweep per bucket edge and one tail bound per count and edge, over the
+ * union of their count ranges [from, to] (from ≥ 1), each computed on first use:
+ * - `atMost(e)`: P(I ≤ e | n), swept over n (`sweepOrderStatisticAtMost`);
+ * - `above(e)` ≥ P(I > e | n) and `below(e)` ≥ P(I ≤ e − 1 | n), by Chernoff's bound on the
+ *   binomial (module comment, 1): P(Bin(n, u) ≤ k − 1) ≤ exp(−n·D((k − 1)/n ‖ u)) when
+ *   (k − 1)/n < u, and P(Bin(n, v) ≥ k) ≤ exp(−n·D(k/n ‖ v)) when k/n > v, with
+ *   D(a ‖ p) = a ln a + (1 − a) ln(1 − a) − a ln p − (1 − a) ln(1 − p), its first two terms per
+ *   n computed once; capped at 1.
+ * A window's tail bound at an edge is then a dot product with its Poisson weights.
  */
-function bucketTailBounds(
-  q: number,
-  window: BaselineWindowLatency,
-  latency: LatencyModel,
-  law: CountLaw,
-): { above: (b: number) => number; below: (b: number) => number } {
-  const size = law.pmf.length;
-  const aboveLevel = new Float64Array(size);
-  const aboveEntropy = new Float64Array(size);
-  const belowLevel = new Float64Array(size);
-  const belowEntropy = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const n = law.first + i;
-    if (n === 0) continue;
-    const k = sketchRank(q, n);
-    const a = (k - 1) / n;
-    aboveLevel[i] = a;
-    aboveEntropy[i] = n * (xLogX(a) + xLogX(1 - a));
-    const c = k / n;
-    belowLevel[i] = c;
-    belowEntropy[i] = n * (xLogX(c) + xLogX(1 - c));
+class CountGrid {
+  readonly from: number;
+  readonly size: number;
+  private readonly steps: SweepSteps;
+  private readonly aboveLevel: Float64Array;
+  private readonly aboveEntropy: Float64Array;
+  private readonly belowLevel: Float64Array;
+  private readonly belowEntropy: Float64Array;
+  private readonly sweeps = new Map<number, Float64Array>();
+  private readonly aboveBounds = new Map<number, Float64Array>();
+  private readonly belowBounds = new Map<number, Float64Array>();
+
+  constructor(
+    private readonly q: number,
+    private readonly multiplier: number,
+    private readonly latency: LatencyModel,
+    from: number,
+    to: number,
+  ) {
+    this.from = from;
+    this.size = Math.max(0, to - from + 1);
+    this.steps = sweepSteps(q, from, this.size);
+    this.aboveLevel = new Float64Array(this.size);
+    this.aboveEntropy = new Float64Array(this.size);
+    this.belowLevel = new Float64Array(this.size);
+    this.belowEntropy = new Float64Array(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const n = from + i;
+      const k = sketchRank(q, n);
+      const a = (k - 1) / n;
+      this.aboveLevel[i] = a;
+      this.aboveEntropy[i] = n * (xLogX(a) + xLogX(1 - a));
+      const c = k / n;
+      this.belowLevel[i] = c;
+      this.belowEntropy[i] = n * (xLogX(c) + xLogX(1 - c));
+    }
   }
-  const tail = (p: number, level: Float64Array, entropy: Float64Array, side: 1 | -1): number => {
+
+  /** u = F(γ^e/m): the uniform level of bucket edge e. */
+  private level(edge: number): number {
+    return this.latency.cdf(bucketUpperEdge(edge) / this.multiplier);
+  }
+
+  /** P(I ≤ edge | n) for n = from … to. */
+  atMost(edge: number): Float64Array {
+    let out = this.sweeps.get(edge);
+    if (!out) {
+      out = new Float64Array(this.size);
+      if (this.size > 0) sweepOrderStatisticAtMost(this.q, this.level(edge), this.from, out, this.steps);
+      this.sweeps.set(edge, out);
+    }
+    return out;
+  }
+
+  /** The Chernoff bound, capped at 1, per n at level p; `side` +1: lower binomial tail below (k − 1), −1: upper tail from k. */
+  private chernoff(p: number, level: Float64Array, entropy: Float64Array, side: 1 | -1): Float64Array {
+    const out = new Float64Array(this.size).fill(1);
+    if (side === 1 ? p >= 1 : p <= 0) return out.fill(0);
+    if (side === 1 ? p <= 0 : p >= 1) return out;
     const logP = Math.log(p);
     const logQ = Math.log1p(-p);
-    let sum = 0;
-    for (let i = 0; i < size; i++) {
-      const n = law.first + i;
-      if (n === 0) continue;
+    for (let i = 0; i < this.size; i++) {
+      const n = this.from + i;
       const a = level[i];
-      if (side * (a - p) < 0) {
-        const exponent = -(entropy[i] - n * a * logP - n * (1 - a) * logQ);
-        sum += law.pmf[i] * Math.min(1, Math.exp(exponent));
-      } else sum += law.pmf[i];
+      if (side * (a - p) < 0) out[i] = Math.min(1, Math.exp(-(entropy[i] - n * a * logP - n * (1 - a) * logQ)));
     }
-    return sum;
-  };
-  const above = (b: number): number => {
-    const u = latency.cdf(bucketUpperEdge(b) / window.multiplier);
-    return u >= 1 ? 0 : u <= 0 ? 1 - law.neglected - (law.first === 0 ? law.pmf[0] : 0) : tail(u, aboveLevel, aboveEntropy, 1);
-  };
-  const below = (b: number): number => {
-    const v = latency.cdf(bucketUpperEdge(b - 1) / window.multiplier);
-    return v <= 0 ? 0 : v >= 1 ? 1 - law.neglected - (law.first === 0 ? law.pmf[0] : 0) : tail(v, belowLevel, belowEntropy, -1);
-  };
-  return { above, below };
+    return out;
+  }
+
+  /** Per n, a bound on P(I > edge | n). */
+  above(edge: number): Float64Array {
+    let out = this.aboveBounds.get(edge);
+    if (!out) {
+      out = this.chernoff(this.level(edge), this.aboveLevel, this.aboveEntropy, 1);
+      this.aboveBounds.set(edge, out);
+    }
+    return out;
+  }
+
+  /** Per n, a bound on P(I ≤ edge − 1 | n). */
+  below(edge: number): Float64Array {
+    let out = this.belowBounds.get(edge);
+    if (!out) {
+      out = this.chernoff(this.level(edge - 1), this.belowLevel, this.belowEntropy, -1);
+      this.belowBounds.set(edge, out);
+    }
+    return out;
+  }
+}
+
+/** Σ over the law's counts n ≥ 1 of P(n)·values[n − grid.from]. */
+function weighted(law: CountLaw, grid: CountGrid, values: Float64Array): number {
+  let sum = 0;
+  const first = Math.max(1, law.first);
+  const last = law.first + law.pmf.length - 1;
+  for (let n = first; n <= last; n++) sum += law.pmf[n - law.first] * values[n - grid.from];
+  return sum;
 }
 
 /** The bucket index around which the window's reported percentile lies. */
@@ -187,36 +248,51 @@ function nearestValid(centre: number, start: number, direction: 1 | -1, bound: (
   return [index, value];
 }
 
-/** One distinct baseline window with its count law, bucket tail bounds and centre bucket. */
+/** One distinct baseline window with its count law, its multiplier's count grid, bucket tail bounds and centre bucket. */
 interface PreparedWindow {
   window: BaselineWindowLatency;
   /** How many baseline windows it stands for. */
   multiplicity: number;
   law: CountLaw;
+  grid: CountGrid;
+  /** `above(b)` ≥ P(I > b), `below(b)` ≥ P(I ≤ b − 1), over the law's counts n ≥ 1. */
   tails: { above: (b: number) => number; below: (b: number) => number };
   centre: number;
 }
 
-/** The distinct windows of `windows` (by expected arrivals and multiplier), n's range leaving out ≤ `delta` each. */
+/**
+ * The distinct windows of `windows` (by expected arrivals and multiplier), n's range leaving out
+ * ≤ `delta` each, with one count grid per multiplier over the union of its windows' ranges.
+ */
 function prepareWindows(q: number, windows: readonly BaselineWindowLatency[], latency: LatencyModel, delta: number): PreparedWindow[] {
-  const byKey = new Map<string, PreparedWindow>();
+  const byKey = new Map<string, { window: BaselineWindowLatency; multiplicity: number; law: CountLaw }>();
   for (const window of windows) {
     const key = `${window.expected}|${window.multiplier}`;
     const found = byKey.get(key);
-    if (found) {
-      found.multiplicity++;
-      continue;
-    }
-    const law = poissonLaw(window.expected, delta);
-    byKey.set(key, {
-      window,
-      multiplicity: 1,
-      law,
-      tails: bucketTailBounds(q, window, latency, law),
-      centre: centreBucket(q, window, latency),
-    });
+    if (found) found.multiplicity++;
+    else byKey.set(key, { window, multiplicity: 1, law: poissonLaw(window.expected, delta) });
   }
-  return [...byKey.values()];
+  const distinct = [...byKey.values()];
+  const ranges = new Map<number, [number, number]>();
+  for (const { window, law } of distinct) {
+    const range = ranges.get(window.multiplier) ?? [Infinity, -Infinity];
+    range[0] = Math.min(range[0], Math.max(1, law.first));
+    range[1] = Math.max(range[1], law.first + law.pmf.length - 1);
+    ranges.set(window.multiplier, range);
+  }
+  const grids = new Map<number, CountGrid>();
+  for (const [multiplier, [from, to]] of ranges) grids.set(multiplier, new CountGrid(q, multiplier, latency, from, Math.max(from - 1, to)));
+  return distinct.map(({ window, multiplicity, law }) => {
+    const grid = grids.get(window.multiplier) as CountGrid;
+    return {
+      window,
+      multiplicity,
+      law,
+      grid,
+      tails: { above: (b: number) => weighted(law, grid, grid.above(b)), below: (b: number) => weighted(law, grid, grid.below(b)) },
+      centre: centreBucket(q, window, latency),
+    };
+  });
 }
 
 /**
@@ -363,7 +439,7 @@ interface WindowTable {
   values: Float64Array;
   /** P(G_wᶜ) bound: n outside the range, or the bucket outside [lo, hi]. */
   excluded: number;
-  /** Σ over G of P·n, P·n·r, P·n², P·n²·r, P·n²·r². */
+  /** Σ over the atoms of w·n, w·n·r, w·n², w·n²·r, w·n²·r² (module comment: the normal approximation's moments). */
   moments: Float64Array;
 }
 
@@ -418,43 +494,22 @@ function windowTable(
     leftShare[i] = left === endCount - 1 ? 1 : (ends[left + 1] - n) / (ends[left + 1] - ends[left]);
   }
   const mass = new Float64Array((endCount + 1) * buckets);
-  // Per count: Σ_j w, Σ_j w·r, Σ_j w·r² (for the moments).
-  const sum0 = scratch.take('sum0', counts);
-  const sum1 = scratch.take('sum1', counts);
-  const sum2 = scratch.take('sum2', counts);
-  // Edges lo − 1 … hi: P(I ≤ edge | n) for every n of the range, two at a time.
-  let previous = scratch.take('previous', counts).subarray(0, counts);
-  let current = scratch.take('current', counts).subarray(0, counts);
-  const steps = sweepSteps(q, firstCount, counts);
-  const edgeLevel = (e: number): number => latency.cdf(bucketUpperEdge(e) / window.multiplier);
-  if (counts > 0) sweepOrderStatisticAtMost(q, edgeLevel(lo - 1), firstCount, previous, steps);
+  // Edges lo − 1 … hi: P(I ≤ edge | n) from the multiplier's grid, two at a time.
+  const grid = prepared.grid;
+  const offsetInGrid = firstCount - grid.from;
+  let previous = counts > 0 ? grid.atMost(lo - 1) : new Float64Array(0);
   for (let j = 0; j < buckets && counts > 0; j++) {
-    sweepOrderStatisticAtMost(q, edgeLevel(lo + j), firstCount, current, steps);
-    const value = bucketRepresentative(lo + j);
+    const current = grid.atMost(lo + j);
     for (let i = 0; i < counts; i++) {
-      const inBucket = current[i] - previous[i];
+      const inBucket = current[i + offsetInGrid] - previous[i + offsetInGrid];
       if (!(inBucket > 0)) continue;
       const w = probability[i] * inBucket;
-      sum0[i] += w;
-      sum1[i] += w * value;
-      sum2[i] += w * value * value;
       const cell = leftEnd[i] * buckets + j;
       const share = leftShare[i];
       mass[cell] += w * share;
       mass[cell + buckets] += w * (1 - share);
     }
-    const swap = previous;
     previous = current;
-    current = swap;
-  }
-  const moments = new Float64Array(5);
-  for (let i = 0; i < counts; i++) {
-    const n = firstCount + i;
-    moments[0] += n * sum0[i];
-    moments[1] += n * sum1[i];
-    moments[2] += n * n * sum0[i];
-    moments[3] += n * n * sum1[i];
-    moments[4] += n * n * sum2[i];
   }
   let atoms = 0;
   for (let cell = 0; cell < endCount * buckets; cell++) if (mass[cell] > 0) atoms++;
@@ -471,6 +526,19 @@ function windowTable(
       values[atom] = bucketRepresentative(lo + j);
       atom++;
     }
+  // The moments of the atoms: E[n], E[n·r] exact (the split keeps each count's mean), E[n²·…]
+  // slightly above (the split spreads n); they only choose t and the search's first step.
+  const moments = new Float64Array(5);
+  for (let a = 0; a < atoms; a++) {
+    const w = Math.exp(logMass[a]);
+    const n = atomEnds[a];
+    const r = values[a];
+    moments[0] += w * n;
+    moments[1] += w * n * r;
+    moments[2] += w * n * n;
+    moments[3] += w * n * n * r;
+    moments[4] += w * n * n * r * r;
+  }
   return {
     multiplicity: prepared.multiplicity,
     zeroMass,
