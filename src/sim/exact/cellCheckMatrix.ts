@@ -31,6 +31,11 @@
  *
  * The values are those of the per-window curve up to the summing order (rounding, ~1e-15
  * relative): the same terms in the same formula, summed by bucket and n instead of by breakpoint.
+ * The buckets depend on the cells asked so far, so their sums are kept as double-doubles (Knuth's
+ * TwoSum; Ogita, Rump & Oishi, "Accurate sum and dot product", SIAM J. Sci. Comput. 26, 2005):
+ * every cell's sums are then the exact sums rounded once (up to ~1e-32 relative), whatever the
+ * buckets — so an answer does not depend, even in its last bit, on which cells or settings the
+ * memo saw before (evaluateExact.test.ts's memo test compares tallies bit for bit).
  *
  * Storage: blocks of `blockSize` consecutive n, each built whole when a window first reads it
  * (never copied or grown: the windows of a rollout's stages reach ever larger n as the share
@@ -87,6 +92,30 @@ function lowerBound(sorted: readonly number[], value: number): number {
 }
 
 /**
+ * Double-double prefix sums in place: slot k + 1 holds bucket k's (high, low) sum on entry and the
+ * sum of buckets 0 … k on return (slot 0 stays 0). Each addition by TwoSum, renormalised.
+ */
+function prefixInPlace(high: Float64Array, low: Float64Array): void {
+  for (let k = 1; k < high.length; k++) {
+    const a = high[k - 1];
+    const b = high[k];
+    const sum = a + b;
+    const virtual = sum - a;
+    const error = a - (sum - virtual) + (b - virtual) + low[k - 1] + low[k];
+    high[k] = sum + error;
+    low[k] = error - (high[k] - sum);
+  }
+}
+
+/** (bHigh + bLow) − (aHigh + aLow) rounded once: the high parts' difference exactly by TwoSum, then the low parts. */
+function difference(bHigh: number, bLow: number, aHigh: number, aLow: number): number {
+  const sum = bHigh - aHigh;
+  const virtual = sum - bHigh;
+  const error = bHigh - (sum - virtual) + (-aHigh - virtual);
+  return sum + (error + (bLow - aLow));
+}
+
+/**
  * The matrix of one check's conditions (module comment). `rowAt(n)` builds the row of n (called
  * once per n, only for n ≥ `least`, n > 0); `tails` = [P(R < low), P(R ≤ high)], the cell's part
  * outside the rate's range counted as neglected.
@@ -110,8 +139,11 @@ export class CellCheckMatrix {
   private lastChecked = 0;
   private lastNeglected = 0;
   private lastAtLow = 0;
-  private massPrefix = new Float64Array(0);
-  private momentPrefix = new Float64Array(0);
+  /** Prefix sums of the buckets' step weights (mass) and weights × β (moment), each as a double-double (high + low part). */
+  private massHigh = new Float64Array(1);
+  private massLow = new Float64Array(1);
+  private momentHigh = new Float64Array(1);
+  private momentLow = new Float64Array(1);
 
   constructor(rowAt: (n: number) => CheckRow, least: number, tails: readonly [number, number]) {
     this.rowAt = rowAt;
@@ -139,9 +171,9 @@ export class CellCheckMatrix {
     // Buckets 0 … a hold the steps with β ≤ from (whole), a + 1 … b those with from < β ≤ to (part).
     const a = lowerBound(bounds, from) + 1;
     const b = lowerBound(bounds, to) + 1;
-    const whole = this.massPrefix[a];
-    const partMass = this.massPrefix[b] - whole;
-    const partMoment = this.momentPrefix[b] - this.momentPrefix[a];
+    const whole = this.massHigh[a] + this.massLow[a];
+    const partMass = difference(this.massHigh[b], this.massLow[b], this.massHigh[a], this.massLow[a]);
+    const partMoment = difference(this.momentHigh[b], this.momentLow[b], this.momentHigh[a], this.momentLow[a]);
     const width = to - from;
     const pass = this.lastAtLow + whole + Math.max(0, partMass * to - partMoment) / width;
     const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / width;
@@ -156,8 +188,10 @@ export class CellCheckMatrix {
     const checkedEnd = lawFirst + pmf.length;
     const bounds = this.bounds;
     const buckets = bounds.length + 1;
-    const mass = new Float64Array(buckets);
-    const moment = new Float64Array(buckets);
+    const massHigh = new Float64Array(buckets + 1);
+    const massLow = new Float64Array(buckets + 1);
+    const momentHigh = new Float64Array(buckets + 1);
+    const momentLow = new Float64Array(buckets + 1);
     let hold = 0;
     for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
     let checked = 0;
@@ -180,21 +214,30 @@ export class CellCheckMatrix {
         const stop = start + block.stepCount[i];
         for (let j = start; j < stop; j++) {
           const beta = this.stepBelow[j];
-          const bucket = lowerBound(bounds, beta);
+          // Bucket k (stored at k + 1, the prefix's slot) by Knuth's TwoSum: the high part the
+          // rounded sum, the low part collecting each addition's exact rounding error.
+          const slot = lowerBound(bounds, beta) + 1;
           const step = weighted * this.stepJumps[j];
-          mass[bucket] += step;
-          moment[bucket] += step * beta;
+          let high = massHigh[slot];
+          let sum = high + step;
+          let virtual = sum - high;
+          massLow[slot] += high - (sum - virtual) + (step - virtual);
+          massHigh[slot] = sum;
+          const moment = step * beta;
+          high = momentHigh[slot];
+          sum = high + moment;
+          virtual = sum - high;
+          momentLow[slot] += high - (sum - virtual) + (moment - virtual);
+          momentHigh[slot] = sum;
         }
       }
     }
-    const massPrefix = new Float64Array(buckets + 1);
-    const momentPrefix = new Float64Array(buckets + 1);
-    for (let k = 0; k < buckets; k++) {
-      massPrefix[k + 1] = massPrefix[k] + mass[k];
-      momentPrefix[k + 1] = momentPrefix[k] + moment[k];
-    }
-    this.massPrefix = massPrefix;
-    this.momentPrefix = momentPrefix;
+    prefixInPlace(massHigh, massLow);
+    prefixInPlace(momentHigh, momentLow);
+    this.massHigh = massHigh;
+    this.massLow = massLow;
+    this.momentHigh = momentHigh;
+    this.momentLow = momentLow;
     this.lastLaw = law;
     this.lastVersion = this.version;
     this.lastHold = hold;

@@ -62,6 +62,27 @@ describe('CellCheckMatrix', () => {
     expect(matrix.window({ first: 10, pmf: [1] }, 0.8, 1).neglected).toBeCloseTo(0.5 + 1e-13, 15);
   });
 
+  it('gives a cell the same value to the last bit whatever cells were asked before (the buckets differ)', () => {
+    // Rows with a dozen steps at scattered β and uneven jumps, so that regrouping the sums would round differently.
+    const rowAt = (n: number): CheckRow => {
+      const below = Array.from({ length: 12 }, (_, x) => ((n * 0.6180339887 + x * 0.137) % 1) * 0.999).sort((a, b) => a - b);
+      return { other: 1 / (1 + (n % 7)), atLow: 0.01 * (n % 5), below, jumps: below.map((_, x) => 1 / (x + 3 + n)), neglected: 0 };
+    };
+    const law = { first: 100, pmf: Array.from({ length: 300 }, (_, i) => (i + 1) / 45150) };
+    const cells = Array.from({ length: 16 }, (_, j) => [j / 16, (j + 1) / 16] as const);
+    const alone = new CellCheckMatrix(rowAt, 1, [0, 1]);
+    const values = cells.map(([from, to]) => new CellCheckMatrix(rowAt, 1, [0, 1]).window(law, from, to).pass);
+    // One matrix asked every cell, plus the cells of a coarser and a finer node set, in another order.
+    const crowded = new CellCheckMatrix(rowAt, 1, [0, 1]);
+    for (let j = 0; j < 40; j++) crowded.window(law, j / 40, (j + 1) / 40);
+    for (let j = 3; j >= 0; j--) crowded.window(law, j / 4, (j + 1) / 4);
+    cells.forEach(([from, to], j) => {
+      expect(crowded.window(law, from, to).pass, `cell ${j}`).toBe(values[j]);
+      expect(alone.window(law, from, to).pass, `cell ${j}`).toBe(values[j]);
+    });
+    expect(values[5]).toBeGreaterThan(0);
+  });
+
   it('a row whose other rules never pass passes nothing, whatever its steps', () => {
     const matrix = new CellCheckMatrix(() => ({ other: 0, atLow: 1, below: [0.5], jumps: [1], neglected: 0 }), 1, [0, 1]);
     const check = matrix.window({ first: 5, pmf: [1] }, 0, 1);
