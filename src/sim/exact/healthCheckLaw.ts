@@ -24,8 +24,8 @@
  *
  * Cost: historical O(range of n) array reads (≈ 14·√(Λf) for a 1e-12 tolerance) once P(pass | n)
  * is in the scenario's table for these limits, one binomial range per new (p, n) before; a node
- * that stands for a cell of the baseline's law reads the matrix of the cell averages by n that
- * every window with the same conditions shares (cellCheckMatrix.ts): a dot product per window;
+ * that stands for a cell of the baseline's law reads the rows by n that every window with the
+ * same conditions shares (cellCheckMatrix.ts): one pass over n per window for all its cells;
  * concurrent O(range of n × range of n₀ × range of errors) additions — use the chain's per-window cache —
  * except when one count metric alone compares with the control: O(range of n × range of its count)
  * to sort the candidate's rates (shared by a threshold sweep's settings) plus the control's atoms
@@ -489,7 +489,7 @@ export function healthCheckLaw(
   const cell = reference === null ? undefined : cellOf(reference);
   if (reference !== null && cell && reference.rateSupports && cell.to > cell.from) {
     // One count rate read against a cell of the baseline's law: the check averaged over the
-    // cell, a dot product of the window's Poisson weights with the matrix every window of these
+    // cell, read with the window's Poisson weights from the rows every window of these
     // conditions shares (`historicalMatrixFor`, cellCheckMatrix.ts).
     const handle = historicalMatrixFor(world, window, reference, cell, tolerance);
     if (handle !== null) {
@@ -984,7 +984,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
      * a range for (`rateSupports`) and the reference stands for a cell of that rate's law
      * (`rateCell`, both set by baselineLaw.ts): the matrix of c(n, cell) that every window with
      * these conditions shares (cellCheckMatrix.ts, memoised per scenario in SharedLaws.matrices);
-     * a window's check averaged over a cell is a dot product with it. Else null (the caller sums
+     * one pass over a window's n reads its check averaged over every cell. Else null (the caller sums
      * over n at the reference's value — the same value a step function read there would give).
      *
      * With t(n, R) = min(t_abs(n), the largest x with !(x/n > k·R)) (k the smallest maxRatio),
