@@ -101,8 +101,12 @@ describe('runLabExact', () => {
     expect(answer.supported).toBe(false);
     if (answer.supported) return;
     // The shadow stage is exact (shadowGateLaw.ts), the A/B stage too (abTestLaw.ts, by the normal
-    // law of its z statistic): what is left is the historical baseline's discretisation tolerance.
+    // law of its z statistic): what is left is the historical baseline's discretisation tolerance,
+    // not refined because the p50 and p95 ratio rules change verdict inside the latency
+    // references' brackets (latencyBaselineBracket.ts) — which the refusal names.
     expect(answer.features.map((feature) => feature.split(' (')[0])).toEqual(['numerical tolerance: historical baseline discretisation']);
+    expect(answer.features[0]).toMatch(/not refined: the rest of the neglected mass, 4\.\d\de-3, is above the tolerance already/);
+    expect(answer.features[0]).toContain('the historical latencyP50 reference lies in [119.39, 120.61] ms and its 1.2× rule changes verdict at 120.036 ms');
     expect(partials).toEqual([]);
   });
 

@@ -59,6 +59,7 @@ import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
 import { columnTally, emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import { ratioStepsInside } from './latencyBaselineBracket.ts';
 import type { ChainLaws } from './stageChain.ts';
 import type { ChainColumn } from './vectorChain.ts';
 import { chainStructureKey, runVectorChain } from './vectorChain.ts';
@@ -399,6 +400,30 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
 }
 
 /**
+ * What a refusal adds when a historical latency reference's bracket holds a step of a ratio rule
+ * (latencyBaselineBracket.ts `ratioStepsInside`): the reference is a mean of window percentiles,
+ * whose law the evaluator only brackets, so such a step leaves probability neglected that no node
+ * count removes. Empty when there is none. O(rules).
+ */
+function bracketSteps(compiled: CompiledPolicy, law: BaselineLaw): string {
+  const brackets = law.nodes[0]?.reference?.latencyBrackets;
+  if (!brackets) return '';
+  const steps = new Map<string, { text: string; stages: string[] }>();
+  for (const step of ratioStepsInside(compiled.stages, brackets)) {
+    const key = `${step.metric}|${step.maxRatio}|${step.at}`;
+    const entry = steps.get(key) ?? {
+      text: `the historical ${step.metric} reference lies in [${step.bracket[0].toFixed(2)}, ${step.bracket[1].toFixed(2)}] ms and its ${step.maxRatio}× rule changes verdict at ${step.at.toFixed(3)} ms inside it`,
+      stages: [],
+    };
+    entry.stages.push(step.stage);
+    steps.set(key, entry);
+  }
+  if (steps.size === 0) return '';
+  const listed = [...steps.values()].map((entry) => `${entry.text} (${entry.stages.join(', ')})`);
+  return `; ${listed.join('; ')} — a mean of window percentiles has no exact law, only this bracket`;
+}
+
+/**
  * A setting's answer from its node averages at n/4, n/2 and n nodes (or its one level): the
  * discretisation estimate, the neglected mass and the refusals of the module comment, saying
  * whether the nodes were refined to the cap or not refined because the rest of the neglected
@@ -415,7 +440,7 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
     const cap = options.maxBaselineNodes ?? defaultMaxBaselineNodes;
     const why =
       other >= maxNeglected
-        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already`
+        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already${bracketSteps(plan.compiled, law)}`
         : 2 * n > cap && n > (plan.requested as number)
           ? `; refined from ${plan.requested} nodes up to the cap, maxBaselineNodes ${cap}`
           : 2 * n > cap
@@ -432,7 +457,9 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   if (!(total.neglected <= maxNeglected)) {
     return {
       supported: false,
-      features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`],
+      features: [
+        `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected}${bracketSteps(plan.compiled, law)})`,
+      ],
     };
   }
   return {

@@ -66,7 +66,7 @@ import type { LatencyModel } from '../latencyModel.ts';
 import { sketchRank } from '../windowsOrderStatistics.ts';
 import type { CountLaw } from './countRange.ts';
 import { poissonLaw } from './countRange.ts';
-import { bucketRepresentative, bucketUpperEdge, orderStatisticAtMost } from './latencyLimitLaw.ts';
+import { bucketRepresentative, bucketUpperEdge, largestIndexWithin, orderStatisticAtMost } from './latencyLimitLaw.ts';
 
 const percentileOf: Partial<Record<HealthMetric, number>> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
 
@@ -788,4 +788,44 @@ export function latencyBaselineBracket(
   // single window's already wider than the Chernoff bracket settles it).
   const union = unionFromPrepared(q, prepared, latency, epsilon, windows.length, chernoff.high - chernoff.low);
   return union !== null && union.high - union.low <= chernoff.high - chernoff.low ? union : chernoff;
+}
+
+/** A step of a latency ratio rule that lies inside the historical reference's bracket (`ratioStepsInside`). */
+export interface BracketStep {
+  metric: HealthMetric;
+  stage: string;
+  maxRatio: number;
+  /** The reference value at which the rule's verdict changes: the bucket representative crossed ÷ maxRatio. */
+  at: number;
+  bracket: readonly [number, number];
+}
+
+/**
+ * The steps of the stages' latency ratio rules inside the references' brackets. A rule fails when
+ * the window's reported bucket representative exceeds maxRatio × L, so its verdict changes with the
+ * reference L only where maxRatio × L crosses a representative: at rep(j)/maxRatio. A bracket that
+ * holds such a step leaves half the difference between the check at its two ends neglected
+ * (healthCheckLaw.ts) — what the evaluator names when it refuses. O(rules).
+ */
+export function ratioStepsInside(
+  stages: readonly { index: number; name: string; rules: readonly { type: string; metric: HealthMetric; maxRatio?: number }[] }[],
+  brackets: Partial<Record<HealthMetric, readonly [number, number]>>,
+): BracketStep[] {
+  const steps: BracketStep[] = [];
+  for (const stage of stages) {
+    for (const rule of stage.rules) {
+      const bracket = brackets[rule.metric];
+      if (rule.type !== 'ratio' || bracket === undefined || rule.maxRatio === undefined) continue;
+      const below = largestIndexWithin(rule.maxRatio * bracket[0]);
+      if (largestIndexWithin(rule.maxRatio * bracket[1]) === below) continue;
+      steps.push({
+        metric: rule.metric,
+        stage: `stage ${stage.index} '${stage.name}'`,
+        maxRatio: rule.maxRatio,
+        at: bucketRepresentative(below + 1) / rule.maxRatio,
+        bracket,
+      });
+    }
+  }
+  return steps;
 }

@@ -17,6 +17,7 @@ import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaseli
 import {
   chernoffBracket,
   latencyBaselineBracket,
+  ratioStepsInside,
   sweepOrderStatisticAtMost,
   unionBoundBracket,
   weightedMeanTails,
@@ -233,5 +234,25 @@ describe('latency baseline bracket', () => {
     expect(straddling.neglected).toBeCloseTo(Math.max(low.neglected ?? 0, high.neglected ?? 0) + halfWidth, 15);
     expect(halfWidth).toBeGreaterThan(1e-3);
     expect(halfWidth).toBeLessThan(2e-3);
+  });
+});
+
+describe('ratioStepsInside (what a refusal names)', () => {
+  // Representatives 2γʲ/(1 + γ), γ = 1.01/0.99, computed in Python: j = 249 → 144.0435485161402
+  // (÷ 1.2 = 120.03629043011684); j = 320 → 595.9537183534244 (÷ 1.5 = 397.3024789022829).
+  const stages = compilePolicy(defaultPolicy()).stages;
+  it("names the framework default's p50 and p95 steps inside the lab's brackets, stage by stage", () => {
+    const steps = ratioStepsInside(stages, { latencyP50: [119.386, 120.608], latencyP95: [396.405, 402.822] });
+    const p50 = steps.filter((step) => step.metric === 'latencyP50');
+    const p95 = steps.filter((step) => step.metric === 'latencyP95');
+    expect(p50.map((step) => step.stage)).toEqual(["stage 2 'canary 5%'", "stage 3 'canary 25%'", "stage 4 'ab 50%'", "stage 5 'full'"]);
+    for (const step of p50) expect(step.at).toBeCloseTo(120.03629043011684, 10);
+    expect(p95).toHaveLength(4);
+    for (const step of p95) expect(step.at).toBeCloseTo(397.3024789022829, 10);
+  });
+  it('names nothing when the bracket holds no step, or the rule is absolute', () => {
+    expect(ratioStepsInside(stages, { latencyP50: [120.1, 120.6] })).toEqual([]);
+    const absolute = [{ index: 2, name: 'canary', rules: [{ type: 'absolute', metric: 'latencyP50' as HealthMetric, max: 144 }] }];
+    expect(ratioStepsInside(absolute, { latencyP50: [119.386, 120.608] })).toEqual([]);
   });
 });
