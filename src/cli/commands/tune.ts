@@ -19,10 +19,12 @@
  * output names it. `--json` says `"search": "exact" | "window" | "request"` and `"fallback"`.
  * The default stays `window`: the exact search (each round one vector chain run per chain
  * structure, exactTuningEvaluation.ts `evaluateAll`) still costs more CPU than the windowed search
- * at 200 replicates — identical-candidate + error-regression, CLI defaults, one worker, 2026-12-04:
- * one concurrent canary 4.7 s against 3.5 s (6.1 s against 2.0 s with --no-statistical); the
- * framework default without its shadow and A/B stages 53.5 s against 24.0 s (45.8 s against 27.8 s)
- * — its gain is a search without sampling noise, not speed.
+ * at 200 replicates — identical-candidate + error-regression, CLI defaults, one worker, re-measured
+ * 2026-12-04 22:00 after the historical laws were shared across windows (BENCHMARKS.md): one
+ * concurrent canary 3.9–4.8 s against 1.8 s (4.9–5.8 s against 1.3–1.6 s with --no-statistical);
+ * the framework default without its shadow and A/B stages 26–29 s against 20–23 s (17–25 s against
+ * 20–25 s with --no-statistical, about even) — its gain is a search without sampling noise, not
+ * speed. With statistical rules (the CLI default) most candidates are refused and simulated anyway.
  */
 
 import { createNodeTuningEvaluator } from '../../../workers/nodePool.ts';
