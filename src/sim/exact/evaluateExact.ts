@@ -93,6 +93,15 @@ export interface ExactResult {
 export interface ExactUnsupported {
   supported: false;
   features: string[];
+  /**
+   * Set only when the refusal is for numerical tolerance alone (every feature starts with
+   * "numerical tolerance"): the answer the evaluator refused, with its whole neglected mass
+   * (the discretisation estimate included) in `summary.neglectedMass` — a bound on each rate's
+   * error, rigorous but for the discretisation part, which is an estimate (× `discretisationSafety`).
+   * Never an exact answer: a caller that shows it says it is bounded, by how much and why
+   * (`ExactCurveRequest.boundedUpTo`). Computed anyway, so it costs nothing more.
+   */
+  bounded?: ExactResult;
 }
 
 /** Settings of `evaluateExact`. */
@@ -434,6 +443,18 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   const { plan, law, averages } = progress;
   const total = averages[averages.length - 1];
   const discretisation = discretisationOf(progress);
+  // The answer at n nodes with all its neglected mass, whether it meets the tolerance or not: a
+  // refusal below carries it as `bounded` (nothing computed twice). `total` is this setting's own
+  // last average, assembled once (refine stops using a setting's averages once it assembles it).
+  if (progress.nodes !== null) total.neglected += law.neglected + discretisation;
+  const answer: ExactResult = {
+    supported: true,
+    summary: exactSummary(total),
+    tally: total,
+    baselineNodes: progress.nodes === null ? 1 : law.nodes.length,
+    discretisation,
+    approximations: abTestApproximations(plan.compiled),
+  };
   if (progress.nodes !== null && discretisation > maxNeglected) {
     const n = progress.nodes;
     const other = otherNeglected(progress);
@@ -451,25 +472,19 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
       features: [
         `numerical tolerance: historical baseline discretisation (the answers at ${n}, ${n / 2} and ${n / 4} nodes of the baseline's law differ by up to ${(discretisation / discretisationSafety).toExponential(2)}; × ${discretisationSafety} is above ${maxNeglected}${why})`,
       ],
+      bounded: answer,
     };
   }
-  if (progress.nodes !== null) total.neglected += law.neglected + discretisation;
   if (!(total.neglected <= maxNeglected)) {
     return {
       supported: false,
       features: [
         `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected}${bracketSteps(plan.compiled, law)})`,
       ],
+      bounded: answer,
     };
   }
-  return {
-    supported: true,
-    summary: exactSummary(total),
-    tally: total,
-    baselineNodes: progress.nodes === null ? 1 : law.nodes.length,
-    discretisation,
-    approximations: abTestApproximations(plan.compiled),
-  };
+  return answer;
 }
 
 /**

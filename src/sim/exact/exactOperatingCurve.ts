@@ -12,10 +12,18 @@
  * has no exact form the curve returns the first such setting's features (a curve half exact and
  * half sampled would read as one kind of number — `exactSweep` refuses the same way); when the
  * first setting (the lab's current one) is refused, before the second world is run.
+ *
+ * Bounded answers (`ExactCurveRequest.boundedUpTo`): a setting refused for numerical tolerance
+ * alone (every feature "numerical tolerance…") whose answer's whole neglected mass is at most
+ * `boundedUpTo` is answered anyway with the answer the evaluator refused (`ExactUnsupported.bounded`,
+ * computed before the refusal: nothing twice), marked `bounded` with its mass, and the curve says
+ * why (`boundedBecause`, the refusals' own words). Its rates are within that mass of the truth —
+ * rigorously but for the historical baseline's discretisation estimate — never exact. Without
+ * `boundedUpTo` (the CLI) the curve refuses as before.
  */
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../scenario.ts';
-import type { ExactOptions } from './evaluateExact.ts';
+import type { ExactOptions, ExactResult, ExactUnsupported } from './evaluateExact.ts';
 import { evaluateExactSettings } from './evaluateExact.ts';
 import type { ExactSummary } from './exactTally.ts';
 
@@ -35,6 +43,11 @@ export interface ExactCurveRequest {
   maxNeglected?: number;
   /** Most nodes the historical baseline's law is refined to (`ExactOptions.maxBaselineNodes`, default 256). */
   maxBaselineNodes?: number;
+  /**
+   * Largest neglected probability mass at which a setting refused for numerical tolerance alone is
+   * answered as a bounded point (module comment), between 0 and 1; absent: never (refused as the CLI does).
+   */
+  boundedUpTo?: number;
 }
 
 /** One setting's exact answer in both worlds. */
@@ -48,6 +61,13 @@ export interface ExactCurvePoint {
    * discretisation estimate meets the tolerance); optional for the lab's hand-built results.
    */
   baselineNodes?: number;
+  /**
+   * True when either world's answer is bounded, not exact (module comment): the evaluator refused
+   * it for numerical tolerance and `boundedUpTo` accepted its mass. Absent: exact.
+   */
+  bounded?: true;
+  /** With `bounded`: the larger of the two worlds' neglected masses, a bound on each rate's error. */
+  neglectedMass?: number;
 }
 
 /**
@@ -56,7 +76,13 @@ export interface ExactCurvePoint {
  * for the lab's hand-built results), or the features that need simulation.
  */
 export type ExactCurveResult =
-  | { supported: true; points: ExactCurvePoint[]; approximations?: string[] }
+  | {
+      supported: true;
+      points: ExactCurvePoint[];
+      approximations?: string[];
+      /** The evaluator's refusals (without repeats) behind the bounded points; absent when none is bounded. */
+      boundedBecause?: string[];
+    }
   | { supported: false; features: string[] };
 
 /**
@@ -67,6 +93,9 @@ export type ExactCurveResult =
  * nodes, plus one world compilation per world and flag group.
  */
 export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
+  const { boundedUpTo } = request;
+  if (boundedUpTo !== undefined && !(boundedUpTo >= 0 && boundedUpTo <= 1))
+    throw new RangeError(`boundedUpTo must be a probability between 0 and 1, got ${boundedUpTo}`);
   const options: ExactOptions = {
     ...(request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {}),
     ...(request.maxBaselineNodes !== undefined ? { maxBaselineNodes: request.maxBaselineNodes } : {}),
@@ -74,21 +103,59 @@ export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (do
   const policies = request.settings.map((setting) => setting.policy);
   const healthy = evaluateExactSettings(request.healthy, policies, options);
   // The first setting refused: its features, without the other world's run.
-  if (healthy.length > 0 && !healthy[0].supported) return { supported: false, features: healthy[0].features };
+  if (healthy.length > 0 && accepted(healthy[0], boundedUpTo) === null) return refusal(healthy[0]);
   const regressed = evaluateExactSettings(request.regressed, policies, options);
   const points: ExactCurvePoint[] = [];
   const approximations = new Set<string>();
+  const boundedBecause = new Set<string>();
   for (const [index, { value }] of request.settings.entries()) {
     const summaries: ExactSummary[] = [];
     let baselineNodes = 1;
+    let bounded = false;
     for (const result of [healthy[index], regressed[index]]) {
-      if (!result.supported) return { supported: false, features: result.features };
-      for (const note of result.approximations) approximations.add(note);
-      summaries.push(result.summary);
-      baselineNodes = Math.max(baselineNodes, result.baselineNodes);
+      const answer = accepted(result, boundedUpTo);
+      if (answer === null) return refusal(result);
+      if (!result.supported) {
+        bounded = true;
+        for (const feature of result.features) boundedBecause.add(feature);
+      }
+      for (const note of answer.approximations) approximations.add(note);
+      summaries.push(answer.summary);
+      baselineNodes = Math.max(baselineNodes, answer.baselineNodes);
     }
-    points.push({ value, healthy: summaries[0], regressed: summaries[1], baselineNodes });
+    const neglectedMass = Math.max(summaries[0].neglectedMass, summaries[1].neglectedMass);
+    points.push({
+      value,
+      healthy: summaries[0],
+      regressed: summaries[1],
+      baselineNodes,
+      ...(bounded ? { bounded: true as const, neglectedMass } : {}),
+    });
     onProgress?.(index + 1, request.settings.length);
   }
-  return { supported: true, points, approximations: [...approximations] };
+  return {
+    supported: true,
+    points,
+    approximations: [...approximations],
+    ...(boundedBecause.size > 0 ? { boundedBecause: [...boundedBecause] } : {}),
+  };
+}
+
+/** A refused setting's features (the result carries no bounded answer across to the caller). */
+function refusal(result: ExactResult | ExactUnsupported): ExactCurveResult {
+  return { supported: false, features: (result as ExactUnsupported).features };
+}
+
+/**
+ * The answer the curve uses for one world's setting: the exact one; or, refused for numerical
+ * tolerance alone, the evaluator's bounded answer when its neglected mass is at most
+ * `boundedUpTo`; else null (refused). A refusal for a feature (a statistical rule, …) is never
+ * bounded, whatever `boundedUpTo`. O(features).
+ */
+function accepted(result: ExactResult | ExactUnsupported, boundedUpTo: number | undefined): ExactResult | null {
+  if (result.supported) return result;
+  const { bounded } = result;
+  if (boundedUpTo === undefined || bounded === undefined) return null;
+  if (!result.features.every((feature) => feature.startsWith('numerical tolerance'))) return null;
+  return bounded.summary.neglectedMass <= boundedUpTo ? bounded : null;
 }

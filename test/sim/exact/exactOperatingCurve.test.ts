@@ -129,4 +129,61 @@ describe('exactOperatingCurve', () => {
     expect(refused.features.some((feature) => feature.startsWith('shadow stage'))).toBe(false);
     expect(refused.features.some((feature) => feature.startsWith('always-valid A/B design'))).toBe(true);
   });
+
+  describe('bounded answers (boundedUpTo)', () => {
+    // The hand case's answers neglect 1.0018656168168492e-11 (healthy) and 3.2632230562712178e-12
+    // (regressed) of probability at the default tolerance (this file's `result`, read back below);
+    // at maxNeglected 1e-12 the evaluator refuses both for numerical tolerance alone.
+    const setting = [{ value: 0.002, policy: handPolicy(0.002) }];
+    const strict = { healthy, regressed, settings: setting, maxNeglected: 1e-12 };
+
+    it('answers a setting refused for numerical tolerance alone, marked bounded with its mass and the refusal', () => {
+      if (!result.supported) throw new Error('the hand case is refused');
+      const exact = result.points[0];
+      expect(exact.healthy.neglectedMass).toBeCloseTo(1.0018656168168492e-11, 20);
+      expect(exact.regressed.neglectedMass).toBeCloseTo(3.2632230562712178e-12, 20);
+      expect(exact.bounded).toBeUndefined();
+      expect(result.boundedBecause).toBeUndefined();
+
+      const bounded = exactOperatingCurve({ ...strict, boundedUpTo: 1e-9 });
+      if (!bounded.supported) throw new Error(bounded.features.join('; '));
+      const [point] = bounded.points;
+      expect(point.bounded).toBe(true);
+      expect(point.neglectedMass).toBe(exact.healthy.neglectedMass);
+      // The same answer the default tolerance accepts (nothing recomputed differently), the 0.96056 of the hand case.
+      expect(point.healthy.falseRollbackRate.rate).toBe(exact.healthy.falseRollbackRate.rate);
+      expect(point.healthy.falseRollbackRate.rate).toBeCloseTo(0.960558369954671, 9);
+      expect(point.regressed).toEqual(exact.regressed);
+      expect(bounded.boundedBecause).toEqual([
+        'numerical tolerance (the exact sums neglect 1.00e-11 of probability, above 1e-12)',
+        'numerical tolerance (the exact sums neglect 3.26e-12 of probability, above 1e-12)',
+      ]);
+    });
+
+    it('refuses as before without boundedUpTo (the CLI) or when the mass is above it', () => {
+      for (const request of [strict, { ...strict, boundedUpTo: 5e-12 }]) {
+        const refused = exactOperatingCurve(request);
+        expect(refused).toEqual({
+          supported: false,
+          features: ['numerical tolerance (the exact sums neglect 1.00e-11 of probability, above 1e-12)'],
+        });
+      }
+    });
+
+    it('never bounds a refusal for a feature, whatever boundedUpTo', () => {
+      const statistical = handPolicy(0.002);
+      statistical.stages[2] = {
+        ...statistical.stages[2],
+        rules: [{ type: 'statistical', metric: 'errorRate', minimumEffect: 0.001, method: 'alphaSpending' }],
+      } as Policy['stages'][number];
+      const refused = exactOperatingCurve({ healthy, regressed, settings: [{ value: 0.002, policy: statistical }], boundedUpTo: 1 });
+      expect(refused.supported).toBe(false);
+      if (refused.supported) return;
+      expect(refused.features).toEqual([expect.stringMatching(/^statistical rule on errorRate \(stage 2 /)]);
+    });
+
+    it('checks boundedUpTo is a probability', () => {
+      expect(() => exactOperatingCurve({ ...strict, boundedUpTo: 2 })).toThrow(/boundedUpTo must be a probability between 0 and 1, got 2/);
+    });
+  });
 });
