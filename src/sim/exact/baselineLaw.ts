@@ -378,9 +378,12 @@ function equalWidthCells(counted: CountLaw, others: CountLaw, below: (rate: numb
  * monotone), so the c whose o lies below O's kept range (all of O counts) form a prefix of C's
  * range, summed from C's prefix sums, and those above it (none counts) a suffix, skipped; both
  * ends found by bisection. Only the c whose o falls in O's range — a fraction ≈ 28σ_O/E[O] of C's
- * range, about 1% for the lab's 24-hour baseline — are searched one by one (the same search as
- * before, so the same values up to the summing order). Cost O(log |C's range| + the c in O's
- * range) per new r.
+ * range, about 1% for the lab's 24-hour baseline — are visited one by one, each with one product
+ * c·(1 − r)/r whose ceiling is the least o unless the product is within 1e-12 relative of an
+ * integer (r at or beside an atom; then the float search): the same o as the search for every c,
+ * so the same values to the last bit (pinned in baselineLaw.test.ts). Cost O(log |C's range| +
+ * the c in O's range) per new r. (The search took ~4 divisions per c, the product a
+ * multiplication: bench/exact.ts's exact part 11.1 → 8.4 s CPU, 2026-12-04 22:00 UTC, load ~4.)
  */
 export function rateBelow(counted: CountLaw, others: CountLaw): (rate: number) => number {
   const survival = new Float64Array(others.pmf.length + 1);
@@ -391,12 +394,6 @@ export function rateBelow(counted: CountLaw, others: CountLaw): (rate: number) =
   const prefix = new Float64Array(counted.pmf.length + 1);
   for (let i = 0; i < counted.pmf.length; i++) prefix[i + 1] = prefix[i] + counted.pmf[i];
   const lastOther = others.first + others.pmf.length - 1;
-  const atLeast = (o: number): number => {
-    const index = o - others.first;
-    if (index <= 0) return keptOthers;
-    if (index >= others.pmf.length) return 0;
-    return survival[index];
-  };
   const known = doubleMemo();
   return (rate: number): number => {
     const cached = known.get(rate);
@@ -426,12 +423,30 @@ export function rateBelow(counted: CountLaw, others: CountLaw): (rate: number) =
         else to = middle;
       }
       sum = prefix[allEnd] * keptOthers;
+      const pmf = counted.pmf;
+      const first = counted.first;
+      const othersFirst = others.first;
+      const othersLength = others.pmf.length;
+      // q = c·k ≈ c(1 − r)/r within 3 roundings (≤ 4e-16·q). The float rate c/(c + o) is < r for
+      // every o above the real threshold c(1 − r)/r except where c/(c + o) lies within half an ulp
+      // of r — o within ≈ 2⁻⁵³·(c + o) of the threshold — and never for o at or below it (r is a
+      // double and rounding is monotone). So when q is farther than `margin` ≥ 1e-12·(c + q + 1)
+      // from every integer, the least o is ⌈q⌉ exactly, with no division to confirm it; otherwise
+      // (q at or beside an integer: r at or next to an atom of R) the float search as before.
+      const k = complement / rate;
+      const margin = 1e-12 * ((first + noneStart) * (1 + k) + 1);
       for (let i = allEnd; i < noneStart; i++) {
-        const c = counted.first + i;
-        let o = Math.max(0, guess(c) - 2);
-        while (!(c / (c + o) < rate)) o++;
-        while (o > 0 && c / (c + o - 1) < rate) o--;
-        sum += counted.pmf[i] * atLeast(o);
+        const c = first + i;
+        const q = c * k;
+        let o = Math.ceil(q);
+        const above = o - q;
+        if (!(above > margin && above < 1 - margin)) {
+          o = Math.max(0, o - 2);
+          while (!(c / (c + o) < rate)) o++;
+          while (o > 0 && c / (c + o - 1) < rate) o--;
+        }
+        const index = o - othersFirst;
+        sum += pmf[i] * (index <= 0 ? keptOthers : index >= othersLength ? 0 : survival[index]);
       }
     }
     const value = sum / (keptCounted * keptOthers);

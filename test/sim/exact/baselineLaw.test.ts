@@ -305,4 +305,62 @@ describe('rateBelow', () => {
     // Most probes fall where the answer is neither 0 nor 1.
     expect(inside).toBeGreaterThan(15);
   });
+
+  it('at a day of requests (2,000,000): the least o per c from one product agrees with a bisection on the float rate, beside atoms too', () => {
+    // rateBelow takes ⌈c·(1 − r)/r⌉ as the least o with c/(c + o) < r unless that product lies
+    // within 1e-12 relative of an integer (then it searches with the float comparison). The
+    // reference bisects o over [0, 2⁴⁰] for every c of C's kept range with the controller's
+    // float rate and strict <: no guess. An o off by one for any c moves the sum by
+    // P(C = c)·P(O = o) ≳ 1e-9 here.
+    const counted = poissonLaw(20_000, 1e-12);
+    const others = poissonLaw(1_980_000, 1e-12);
+    const below = rateBelow(counted, others);
+    const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
+    const survival = new Float64Array(others.pmf.length + 1);
+    for (let i = others.pmf.length - 1; i >= 0; i--) survival[i] = survival[i + 1] + others.pmf[i];
+    const reference = (rate: number): number => {
+      let sum = 0;
+      for (let i = 0; i < counted.pmf.length; i++) {
+        const c = counted.first + i;
+        let low = 0;
+        let high = 2 ** 40;
+        while (low < high) {
+          const middle = Math.floor((low + high) / 2);
+          if (c / (c + middle) < rate) high = middle;
+          else low = middle + 1;
+        }
+        const index = Math.min(others.pmf.length, Math.max(0, low - others.first));
+        sum += counted.pmf[i] * survival[index];
+      }
+      return sum / (keptCounted * survival[0]);
+    };
+    const rates: number[] = [];
+    for (let k = -12; k <= 12; k++) rates.push(0.01 * (1 + k / 400));
+    // Atoms c/(c + o) and their float neighbours, where the product c·(1 − r)/r is (next to) an integer.
+    for (const [c, o] of [
+      [20_000, 1_980_000],
+      [20_100, 1_979_950],
+      [19_900, 1_981_000],
+      [20_037, 1_979_411],
+    ]) {
+      const atom = c / (c + o);
+      rates.push(atom, atom * (1 + Number.EPSILON), atom * (1 - Number.EPSILON));
+    }
+    // Breakpoints as the check rows ask them: x/(n·1.5) for a window of 3,100 requests.
+    for (let x = 44; x <= 49; x++) rates.push(x / (3100 * 1.5));
+    let inside = 0;
+    for (const rate of rates) {
+      const expected = reference(rate);
+      if (expected > 1e-9 && expected < 1 - 1e-9) inside++;
+      expect(Math.abs(below(rate) - expected), `P(R < ${rate})`).toBeLessThan(1e-14);
+    }
+    expect(inside).toBeGreaterThan(30);
+    // Pinned from rateBelow as it was before the product replaced the float search (commit
+    // 224909f), to the last bit: the same o for every c, summed in the same order.
+    expect(below(0.0099)).toBe(0.07743653206390304);
+    expect(below(0.00995)).toBe(0.2388228604867768);
+    expect(below(0.01)).toBe(0.5004489001090924);
+    expect(below(0.01003)).toBe(0.6654373860830255);
+    expect(below(20_100 / (20_100 + 1_979_950))).toBe(0.7604268911695271);
+  });
 });
