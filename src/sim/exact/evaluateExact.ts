@@ -443,10 +443,11 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   const { plan, law, averages } = progress;
   const total = averages[averages.length - 1];
   const discretisation = discretisationOf(progress);
+  const other = otherNeglected(progress);
   // The answer at n nodes with all its neglected mass, whether it meets the tolerance or not: a
   // refusal below carries it as `bounded` (nothing computed twice). `total` is this setting's own
   // last average, assembled once (refine stops using a setting's averages once it assembles it).
-  if (progress.nodes !== null) total.neglected += law.neglected + discretisation;
+  if (progress.nodes !== null) total.neglected = other + discretisation;
   const answer: ExactResult = {
     supported: true,
     summary: exactSummary(total),
@@ -457,7 +458,6 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   };
   if (progress.nodes !== null && discretisation > maxNeglected) {
     const n = progress.nodes;
-    const other = otherNeglected(progress);
     const cap = options.maxBaselineNodes ?? defaultMaxBaselineNodes;
     const why =
       other >= maxNeglected
