@@ -606,17 +606,23 @@ export function weightedMeanTails(
   };
   const sd = Math.sqrt(variance(mean)) / sums[0];
   let scratch = new Float64Array(64);
+  /** A window's log-terms ln P(atom) + t·end·(value − b) into `scratch`; returns their largest (with the zero atom's), −∞ when none. */
+  const tiltedTerms = (table: (typeof tables)[number], t: number, b: number): number => {
+    const atoms = table.logMass.length;
+    if (scratch.length < atoms) scratch = new Float64Array(atoms);
+    let largest = table.zeroMass > 0 ? Math.log(table.zeroMass) : -Infinity;
+    for (let atom = 0; atom < atoms; atom++) {
+      const term = table.logMass[atom] + t * table.ends[atom] * (table.values[atom] - b);
+      scratch[atom] = term;
+      if (term > largest) largest = term;
+    }
+    return largest;
+  };
   const logProduct = (t: number, b: number): number => {
     let total = 0;
     for (const table of tables) {
       const atoms = table.logMass.length;
-      if (scratch.length < atoms) scratch = new Float64Array(atoms);
-      let largest = table.zeroMass > 0 ? Math.log(table.zeroMass) : -Infinity;
-      for (let atom = 0; atom < atoms; atom++) {
-        const term = table.logMass[atom] + t * table.ends[atom] * (table.values[atom] - b);
-        scratch[atom] = term;
-        if (term > largest) largest = term;
-      }
+      const largest = tiltedTerms(table, t, b);
       if (largest === -Infinity) continue;
       let sum = table.zeroMass > 0 ? table.zeroMass * Math.exp(-largest) : 0;
       for (let atom = 0; atom < atoms; atom++) sum += Math.exp(scratch[atom] - largest);
@@ -636,13 +642,7 @@ export function weightedMeanTails(
     let second = 0;
     for (const table of tables) {
       const atoms = table.logMass.length;
-      if (scratch.length < atoms) scratch = new Float64Array(atoms);
-      let largest = table.zeroMass > 0 ? Math.log(table.zeroMass) : -Infinity;
-      for (let atom = 0; atom < atoms; atom++) {
-        const term = table.logMass[atom] + t * table.ends[atom] * (table.values[atom] - b);
-        scratch[atom] = term;
-        if (term > largest) largest = term;
-      }
+      const largest = tiltedTerms(table, t, b);
       if (largest === -Infinity) continue;
       let sum = table.zeroMass > 0 ? table.zeroMass * Math.exp(-largest) : 0;
       let sum1 = 0;
