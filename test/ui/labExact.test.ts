@@ -12,11 +12,12 @@ import {
   curveThresholdsWithin,
   exactThresholds,
   type LabExactAnswer,
+  labBoundedUpTo,
   labExactAnswer,
   labExactRequest,
   runLabExact,
 } from '../../src/ui/lab/labExact.ts';
-import { formatRate, type OperatingPoint } from '../../src/ui/lab/labModel.ts';
+import { formatBoundPoints, formatRate, labVerdict, type OperatingPoint } from '../../src/ui/lab/labModel.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { exactDetectionTimeBins, exactDetectionTimePlot } from '../../src/ui/plots/exactDetectionTimePlot.ts';
@@ -90,24 +91,43 @@ describe('labExactRequest and labExactAnswer', () => {
 });
 
 describe('runLabExact', () => {
-  it('on the first-visit settings returns the features that need simulation, without a partial answer', async () => {
+  it('on the first-visit settings answers with bounded rates, the neglected mass and the refusal that made them bounded', async () => {
     const partials: LabExactAnswer[] = [];
     const answer = await runLabExact(
       defaults,
       async (request) => labExactEndpoint.operatingCurve(request),
       (partial) => partials.push(partial),
       { signal: new AbortController().signal },
+      // A curve budget no setting fits: the current setting alone (the curve is the browser test's).
+      { currentMs: 600_000, currentLimitMs: 600_000, curveMs: 0, now: () => performance.now() },
     );
-    expect(answer.supported).toBe(false);
-    if (answer.supported) return;
-    // The shadow stage is exact (shadowGateLaw.ts), the A/B stage too (abTestLaw.ts, by the normal
-    // law of its z statistic): what is left is the historical baseline's discretisation tolerance,
-    // not refined because the p50 and p95 ratio rules change verdict inside the latency
-    // references' brackets (latencyBaselineBracket.ts) — which the refusal names.
-    expect(answer.features.map((feature) => feature.split(' (')[0])).toEqual(['numerical tolerance: historical baseline discretisation']);
-    expect(answer.features[0]).toMatch(/not refined: the rest of the neglected mass, 4\.\d\de-3, is above the tolerance already/);
-    expect(answer.features[0]).toContain('the historical latencyP50 reference lies in [119.39, 120.61] ms and its 1.2× rule changes verdict at 120.036 ms');
-    expect(partials).toEqual([]);
+    if (!answer.supported) throw new Error(`refused: ${answer.features.join('; ')}`);
+    expect(labExactRequest(defaults).boundedUpTo).toBe(labBoundedUpTo);
+    // The evaluator refuses at its 1e-6 tolerance: the shadow stage is exact (shadowGateLaw.ts), the
+    // A/B stage too (abTestLaw.ts, by the normal law of its z statistic); what is left is the
+    // historical baseline's discretisation tolerance, not refined because the p50 and p95 ratio
+    // rules change verdict inside the latency references' brackets (latencyBaselineBracket.ts) —
+    // 4.50e-3 of probability, plus the discretisation estimate 2 × 3.02e-5: 4.56e-3 in all, below the
+    // lab's 0.01. The answer is bounded, and says why.
+    expect(answer.boundedBecause?.map((feature) => feature.split(' (')[0])).toEqual([
+      'numerical tolerance: historical baseline discretisation',
+    ]);
+    expect(answer.boundedBecause?.[0]).toMatch(/not refined: the rest of the neglected mass, 4\.50e-3, is above the tolerance already/);
+    expect(answer.boundedBecause?.[0]).toContain(
+      'the historical latencyP50 reference lies in [119.39, 120.61] ms and its 1.2× rule changes verdict at 120.036 ms',
+    );
+    // The healthy world's mass (the regressed world's, 2e-9, is below the tolerance).
+    expect(answer.neglectedMass).toBeGreaterThan(4.5e-3);
+    expect(answer.neglectedMass).toBeLessThan(4.6e-3);
+    expect(answer.current.bound).toBe(answer.neglectedMass);
+    expect(formatRate(answer.current.healthy.falseRollbackRate, answer.current.bound)).toMatch(
+      /^\d+\.\d\d% \(bounded within ±0\.46 points\)$/,
+    );
+    // Never exact: the rates carry the bound as their interval.
+    const falseRollback = answer.current.healthy.falseRollbackRate;
+    expect((falseRollback.upper ?? 0) - (falseRollback.lower ?? 0)).toBeCloseTo(2 * answer.neglectedMass, 12);
+    expect(answer.curveOmitted).toMatch(/^the exact curve would take about \d+ s at this setting's cost; the lab leaves it out$/);
+    expect(partials.map((partial) => partial.supported && partial.boundedBecause !== undefined)).toEqual([true]);
   });
 
   it('answers the current setting alone first (a partial answer), then the whole curve', async () => {
@@ -302,9 +322,68 @@ describe('labAgreement', () => {
     expect(() => labAgreement(exact, point(3, rate(0.21, 200), rate(0.01, 200)))).toThrow(/3× threshold, the exact answer for 2×/);
   });
 
+  it('takes a bounded exact rate as an interval of its bound: agrees within 4 SE of [p − X, p + X]', () => {
+    // p = 0.5, n = 200: SE = √(0.25 / 200) = 0.0353553…; 0.7 is 0.2 away: 5.657 SE exact, (0.2 − 0.1) / SE = 2.828 with X = 0.1.
+    expect(rateAgreement('falseRollback', exactRate(0.5, 1), rate(0.7, 200)).agrees).toBe(false);
+    const bounded = rateAgreement('falseRollback', exactRate(0.5, 1), rate(0.7, 200), 0.1);
+    expect(bounded.distance).toBeCloseTo(2.8284271, 6);
+    expect(bounded.agrees).toBe(true);
+    // Inside the bound: 0 SE.
+    expect(rateAgreement('falseRollback', exactRate(0.5, 1), rate(0.55, 200), 0.1).distance).toBe(0);
+    // labAgreement reads the bound from the exact point.
+    const exact = { ...point(2, exactRate(0.5, 1), exactRate(0.01, 1)), bound: 0.1 };
+    expect(labAgreement(exact, point(2, rate(0.7, 200), rate(0.01, 200))).agrees).toBe(true);
+  });
+
   it('prints an exact rate without an interval', () => {
     expect(formatRate(exactRate(0.123456, 1))).toBe('12.35% (exact)');
     expect(formatRate(rate(0.2, 200))).toBe('20.0% [19.0%, 21.0%]');
+  });
+});
+
+describe('a bounded answer in the verdict', () => {
+  /** A point with the verdict's fields: the two rates, no detection. */
+  const verdictPoint = (falseRollback: number, missed: number, bound?: number): OperatingPoint => {
+    const summary = (fields: Partial<SimulationSummary>) =>
+      ({ ...fields, detectionTime: { median: null }, exposure: { usersServedWhileWorse: 0 } }) as unknown as SimulationSummary;
+    return {
+      errorRatio: 2,
+      current: true,
+      healthy: summary({ falseRollbackRate: exactRate(falseRollback, 1) }),
+      regressed: summary({ missedRegressionRate: exactRate(missed, 1) }),
+      ...(bound === undefined ? {} : { bound }),
+    };
+  };
+
+  it('rounds the bound up to 2 significant digits, in points', () => {
+    expect(formatBoundPoints(0.004563031610830848)).toBe('±0.46 points');
+    expect(formatBoundPoints(0.0045)).toBe('±0.45 points');
+    expect(formatBoundPoints(0.01)).toBe('±1.0 points');
+    expect(formatBoundPoints(1.0018656168168492e-11)).toBe('±1.1e-9 points');
+  });
+
+  it('reads a bounded point as an exact one where the bound cannot flip the verdict, and says "bounded", never "exact"', () => {
+    // The first visit's kind of answer: 82% false rollbacks ± 0.46 points is surely above 10%.
+    const triggerHappy = labVerdict(verdictPoint(0.8241353372160447, 0, 0.004563031610830848), defaults);
+    expect(triggerHappy.tone).toBe('bad');
+    expect(triggerHappy.text).toMatch(/^Too trigger-happy\. /);
+    expect(triggerHappy.text).toContain('rolled back in 82.41% (bounded within ±0.46 points) of rollouts');
+    expect(triggerHappy.text).not.toContain('exact');
+    expect(labVerdict(verdictPoint(0.05, 0.02, 0.005), defaults).tone).toBe('good');
+    expect(labVerdict(verdictPoint(0.05, 0.06, 0.005), defaults).text).toMatch(/^Too lax\. /);
+  });
+
+  it('says "too close to call" when a target lies within the bound of its rate', () => {
+    // 9.8% ± 0.5 points spans 10%: the false-rollback target decides, either way.
+    const close = labVerdict(verdictPoint(0.098, 0, 0.005), defaults);
+    expect(close.tone).toBe('warn');
+    expect(close.text).toMatch(/^Too close to call within the bound\. /);
+    expect(close.text).toContain('The 10% false-rollback target lies within ±0.50 points of the rate');
+    // 5.2% ± 0.5 points spans 5% (false rollbacks surely below 10%): the missed-regression target.
+    expect(labVerdict(verdictPoint(0.05, 0.052, 0.005), defaults).text).toContain('The 5% missed-regression target lies within');
+    // Exact (no bound): the same rates give the plain verdicts.
+    expect(labVerdict(verdictPoint(0.098, 0), defaults).tone).toBe('good');
+    expect(labVerdict(verdictPoint(0.05, 0.052), defaults).text).toMatch(/^Too lax\. /);
   });
 });
 

@@ -30,7 +30,8 @@ function text(value: unknown): string {
   return typeof value === 'object' ? '' : String(value);
 }
 
-function handCase() {
+/** The hand case's curve; `tolerance` asks the evaluator for a stricter tolerance and accepts bounded answers. */
+function handCase(tolerance: { maxNeglected: number; boundedUpTo: number } | object = {}) {
   const scenario = (errorRate: number) => {
     const parsed = parseScenario({
       version: 1,
@@ -62,7 +63,7 @@ function handCase() {
       { kind: 'promote' },
     ],
   } as Policy;
-  return exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }] });
+  return exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }], ...tolerance });
 }
 
 const wilson = (rate: number, total: number): RateEstimate => ({
@@ -156,6 +157,44 @@ describe('labExactPanel', () => {
     };
     expect(text(labExactPanel(refused, { running: true, current: undefined, replicates: 200 }, settings))).toContain('A/B stage (stage 4)');
     expect(showsExactAnswer(refused)).toBe(false);
+  });
+
+  it('shows a bounded answer as bounded, never exact: the bound, the refusal in its words, Monte-Carlo beside it', () => {
+    // At maxNeglected 1e-12 the evaluator refuses the hand case for its 1.0018656168168492e-11 of
+    // neglected probability (exactOperatingCurve.test.ts); boundedUpTo 1e-9 takes it as bounded.
+    const boundedAnswer = labExactAnswer(handCase({ maxNeglected: 1e-12, boundedUpTo: 1e-9 }));
+    if (!boundedAnswer.supported) throw new Error(boundedAnswer.features.join('; '));
+    expect(boundedAnswer.current.bound).toBe(1.0018656168168492e-11);
+    expect(boundedAnswer.boundedBecause).toEqual([
+      'numerical tolerance (the exact sums neglect 1.00e-11 of probability, above 1e-12)',
+      'numerical tolerance (the exact sums neglect 3.26e-12 of probability, above 1e-12)',
+    ]);
+    const boundedRun: LabExactRun = { status: 'complete', value: boundedAnswer, error: undefined, progress: 1 };
+    // 0.96 vs 0.960558…, n = 200: 0.04 SE apart, as for the exact answer.
+    const monteCarlo: OperatingPoint = {
+      ...boundedAnswer.current,
+      healthy: { ...boundedAnswer.current.healthy, falseRollbackRate: wilson(0.96, 200) },
+      regressed: {
+        ...boundedAnswer.current.regressed,
+        missedRegressionRate: wilson(boundedAnswer.current.regressed.missedRegressionRate.rate ?? 0, 200),
+      },
+    };
+    const shown = text(labExactPanel(boundedRun, { running: false, current: monteCarlo, replicates: 200 }, settings));
+    expect(shown).toContain('<td class="number" data-exact>96.06% (bounded within ±1.1e-9 points)</td>');
+    expect(shown).toContain('data-mode=bounded');
+    expect(shown).toContain('<th class="number">Bounded</th>');
+    expect(shown).toContain('Not exact: <span data-bound>±1.1e-9 points</span> on each rate.');
+    expect(shown).toContain('<span data-neglected>2e-11</span> of probability, above its 1e-6 tolerance');
+    expect(shown).toContain(
+      '<li data-bounded-because>numerical tolerance (the exact sums neglect 1.00e-11 of probability, above 1e-12)</li>',
+    );
+    expect(shown).toContain(
+      'Monte-Carlo confirmation (200 replicates): agrees — every rate within 4 standard errors of the bounded one (beyond its ±1.1e-9 points).',
+    );
+    expect(shown).toContain('The charts are drawn from bounded answers');
+    expect(shown).not.toContain('(exact)');
+    expect(shown).not.toContain('Exact within');
+    expect(showsExactAnswer(boundedRun)).toBe(true);
   });
 
   it('says the exact answer is still being computed past the budget, with Monte-Carlo shown meanwhile', () => {

@@ -3,8 +3,12 @@
  * thresholds it asks for, the request for the exact operating characteristic
  * (`exactOperatingCurve`, src/sim/exact/exactOperatingCurve.ts) and its answer in the lab's terms
  * — the current setting's `OperatingPoint` (what `labVerdict` reads) and the curve of points.
+ * The lab accepts bounded answers (`labBoundedUpTo`): a setting the evaluator refuses for its
+ * numerical tolerance alone is shown with its rates "bounded within ±X points", never as exact.
  */
 import type { ExactCurveRequest, ExactCurveResult } from '../../sim/exact/exactOperatingCurve.ts';
+import type { ExactSummary } from '../../sim/exact/exactTally.ts';
+import type { RateEstimate } from '../../sim/summary.ts';
 import type { OperatingPoint } from './labModel.ts';
 import { labPolicy } from './labPolicy.ts';
 import type { LabSettings } from './labSettings.ts';
@@ -12,6 +16,16 @@ import { labScenarios } from './labWorlds.ts';
 
 /** Thresholds of the exact curve besides the current one (issue 16: "for example 50 thresholds"). */
 export const exactCurveSettings = 50;
+
+/**
+ * Largest neglected probability mass at which the lab shows the evaluator's answer as bounded
+ * (`ExactCurveRequest.boundedUpTo`) rather than fall back to Monte-Carlo alone: ±1 point on each
+ * rate. Why 0.01: the Monte-Carlo answer the lab falls back to (200 replicates) has a 95% interval
+ * of ±3–5 points at the rates the verdict turns on, so a bound of at most 1 point is still three
+ * to five times tighter — worth showing, labelled for what it is. The lab's first visit neglects
+ * 4.6e-3 (the historical latency references' brackets: latencyBaselineBracket.ts), ±0.46 points.
+ */
+export const labBoundedUpTo = 0.01;
 
 /** Smallest and largest error-rate threshold of the curve (× the reference). */
 export const exactCurveRange: readonly [number, number] = [1.1, 10];
@@ -43,6 +57,7 @@ export function labExactRequest(
     healthy,
     regressed,
     settings: ordered.map((value) => ({ value, policy: labPolicy({ ...settings, 'errorRate.maxRatio': value }) })),
+    boundedUpTo: labBoundedUpTo,
   };
 }
 
@@ -70,6 +85,12 @@ export type LabExactAnswer =
        */
       neglectedMass: number;
       /**
+       * Set when the current setting's answer is bounded, not exact (`current.bound` is then its
+       * neglected mass): the evaluator's refusal, in its words, that made it bounded. Any point of the
+       * curve may be bounded too (its `bound`).
+       */
+      boundedBecause?: string[];
+      /**
        * Nodes of the historical baseline's law behind the current setting's answer
        * (`ExactCurvePoint.baselineNodes`), when the evaluator said.
        */
@@ -93,12 +114,10 @@ export type LabExactAnswer =
 export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
   if (!result.supported) return { supported: false, features: result.features };
   const points = result.points.map(
-    (point, index): OperatingPoint => ({
-      errorRatio: point.value,
-      current: index === 0,
-      healthy: point.healthy,
-      regressed: point.regressed,
-    }),
+    (point, index): OperatingPoint =>
+      point.bounded && point.neglectedMass !== undefined
+        ? boundedPoint(point.value, index === 0, point.healthy, point.regressed, point.neglectedMass)
+        : { errorRatio: point.value, current: index === 0, healthy: point.healthy, regressed: point.regressed },
   );
   if (points.length === 0) throw new RangeError('the exact curve has no settings: the request must list at least the current one');
   const first = result.points[0];
@@ -110,6 +129,26 @@ export function labExactAnswer(result: ExactCurveResult): LabExactAnswer {
     approximations: result.approximations ?? [],
     neglectedMass: Math.max(first.healthy.neglectedMass, first.regressed.neglectedMass),
     ...(first.baselineNodes !== undefined ? { baselineNodes: first.baselineNodes } : {}),
+    ...(first.bounded ? { boundedBecause: result.boundedBecause ?? [] } : {}),
+  };
+}
+
+/**
+ * A bounded point in the lab's terms: `bound` set, and the two rates the lab shows given the
+ * interval [rate − bound, rate + bound] (within [0, 1]) instead of an exact rate's zero width, so
+ * that no formatter can call them exact. O(1).
+ */
+function boundedPoint(errorRatio: number, current: boolean, healthy: ExactSummary, regressed: ExactSummary, bound: number): OperatingPoint {
+  const widen = (estimate: RateEstimate): RateEstimate =>
+    estimate.rate === null
+      ? estimate
+      : { ...estimate, lower: Math.max(0, estimate.rate - bound), upper: Math.min(1, estimate.rate + bound) };
+  return {
+    errorRatio,
+    current,
+    healthy: { ...healthy, falseRollbackRate: widen(healthy.falseRollbackRate) },
+    regressed: { ...regressed, missedRegressionRate: widen(regressed.missedRegressionRate) },
+    bound,
   };
 }
 
@@ -274,5 +313,7 @@ export async function runLabExact(
       curveOmitted: `the exact curve is left out: at another threshold the evaluator has no exact answer (${curve.features.join('; ')})`,
     };
   }
-  return labExactAnswer(curve);
+  // The current setting's own refusal says why it is bounded (the curve's lists every threshold's).
+  const answer = labExactAnswer(curve);
+  return answer.supported && first.boundedBecause !== undefined ? { ...answer, boundedBecause: first.boundedBecause } : answer;
 }

@@ -5,7 +5,10 @@
  * the exact curve over the lab's thresholds and the exact detection-time distribution, and what the
  * exact answer rests on (its neglected mass and the approximations the evaluator names). When the
  * evaluator has no exact form it names the features that need simulation, and the view shows the
- * Monte-Carlo answer as before.
+ * Monte-Carlo answer as before. When the evaluator's answer is bounded (refused at its tolerance
+ * only, `LabExactAnswer.boundedBecause`), the panel shows it as such — the rates "bounded within
+ * ±X points", the refusal in the evaluator's words — never as exact, with the Monte-Carlo
+ * confirmation beside it as for an exact answer.
  */
 import { html, type TemplateResult } from 'lit';
 import '../elements/plotFigure.ts';
@@ -14,7 +17,7 @@ import { exactDetectionTimeBins, exactDetectionTimePlot } from '../plots/exactDe
 import { exactOperatingCurvePlot } from '../plots/exactOperatingCurvePlot.ts';
 import { agreementStandardErrors, labAgreement, type RateAgreement } from './labAgreement.ts';
 import type { LabExactAnswer } from './labExact.ts';
-import { formatHours, formatRate, labVerdict, type OperatingPoint } from './labModel.ts';
+import { formatBoundPoints, formatHours, formatRate, labVerdict, type OperatingPoint } from './labModel.ts';
 import type { LabSettings } from './labSettings.ts';
 
 /** Where the exact run stands (the fields of the view's `TaskController` the panel reads). */
@@ -62,18 +65,36 @@ export function formatNeglectedMass(mass: number): string {
  * bound on every rate's error), the nodes of the historical baseline's law it averaged over
  * (when more than one) and each approximation the evaluator names — never hidden.
  */
-function exactBasis(approximations: readonly string[], neglectedMass: number, baselineNodes = 1): TemplateResult {
+function exactBasis(approximations: readonly string[], neglectedMass: number, baselineNodes = 1, bounded = false): TemplateResult {
   const nodes =
     baselineNodes > 1
       ? html` The historical baseline's own noise is averaged over <span data-baseline-nodes>${baselineNodes}</span> nodes of its law.`
       : '';
-  const within = html`<p class="note" data-section="exact-neglected">Exact within <span data-neglected>${formatNeglectedMass(neglectedMass)}</span>: no sampling; the evaluator's sums neglect at most this probability mass, a bound on each rate's error.${nodes}</p>`;
+  // A bounded answer says its bound in `boundedBasis`: only the nodes are said here.
+  const within = bounded
+    ? html`<p class="note" data-section="exact-nodes">${nodes}</p>`
+    : html`<p class="note" data-section="exact-neglected">Exact within <span data-neglected>${formatNeglectedMass(neglectedMass)}</span>: no sampling; the evaluator's sums neglect at most this probability mass, a bound on each rate's error.${nodes}</p>`;
   if (approximations.length === 0) {
     return html`${within}<p class="note" data-section="exact-approximations" data-count="0">The evaluator names no approximation for this policy and scenario.</p>`;
   }
   return html`${within}<div class="note" data-section="exact-approximations" data-count=${String(approximations.length)}>
       <p>It rests on ${approximations.length === 1 ? 'one approximation' : `${approximations.length} approximations`}, named by the evaluator:</p>
       <ul>${approximations.map((approximation) => html`<li data-approximation>${approximation}</li>`)}</ul>
+    </div>`;
+}
+
+/**
+ * What a bounded answer rests on, beside its rates: the bound (the neglected mass, in points and as
+ * a probability), why the evaluator would not call it exact (its refusal, in its words) and what
+ * the bound covers; the approximations follow as for an exact answer.
+ */
+function boundedBasis(because: readonly string[], neglectedMass: number): TemplateResult {
+  return html`<div class="note" data-section="exact-bounded">
+      <p>Not exact: <span data-bound>${formatBoundPoints(neglectedMass)}</span> on each rate. The evaluator's sums neglect
+        <span data-neglected>${formatNeglectedMass(neglectedMass)}</span> of probability, above its 1e-6 tolerance for an exact answer,
+        so it refused to call this exact; the neglected mass still bounds each rate's error (rigorously, but for the historical
+        baseline's discretisation, an estimate with a safety factor of 2). Why, in the evaluator's words:</p>
+      <ul>${because.map((reason) => html`<li data-bounded-because>${reason}</li>`)}</ul>
     </div>`;
 }
 
@@ -97,6 +118,8 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
     </div>`;
   }
   const current = answer.current;
+  const bound = current.bound;
+  const kind = bound === undefined ? 'exact' : 'bounded';
   const verdict = labVerdict(current, settings);
   const sameSetting = confirmation.current !== undefined && confirmation.current.errorRatio === current.errorRatio;
   const agreement = sameSetting && confirmation.current ? labAgreement(current, confirmation.current) : undefined;
@@ -110,8 +133,11 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
       : agreement.agrees === null
         ? 'The Monte-Carlo confirmation has no data to compare.'
         : agreement.agrees
-          ? `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): agrees — every rate within ${agreementStandardErrors} standard errors of the exact one.`
-          : `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): differs — a rate is more than ${agreementStandardErrors} standard errors from the exact one.`;
+          ? `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): agrees — every rate within ${agreementStandardErrors} standard errors of the ${kind} one${bound === undefined ? '' : ` (beyond its ${formatBoundPoints(bound)})`}.`
+          : `Monte-Carlo confirmation (${formatCount(confirmation.replicates)} replicates): differs — a rate is more than ${agreementStandardErrors} standard errors from the ${kind} one${bound === undefined ? '' : ` (beyond its ${formatBoundPoints(bound)})`}.`;
+  // The largest bound behind the charts (the curve's points and the current setting's distribution), if any is bounded.
+  const bounds = [bound, ...answer.curve.map((point) => point.bound)].filter((value): value is number => value !== undefined);
+  const chartsBound = bounds.length === 0 ? undefined : Math.max(...bounds);
   const curvePoints = answer.curve.map((point) => ({
     errorRatio: point.errorRatio,
     current: point.current,
@@ -119,14 +145,14 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
     missedRegressionRate: point.regressed.missedRegressionRate.rate ?? 0,
   }));
   return html`
-    <p class="verdict ${verdict.tone}" data-section="verdict" data-mode="exact">${verdict.text}</p>
+    <p class="verdict ${verdict.tone}" data-section="verdict" data-mode=${kind}>${verdict.text}</p>
     <p class="note" role="status" data-section="exact-agreement" data-agrees=${agreement?.agrees === undefined || agreement.agrees === null ? '' : String(agreement.agrees)}>${overall}</p>
     <table aria-label="Current setting, exact and Monte-Carlo">
-      <thead><tr><th>Current setting (${current.errorRatio}×)</th><th class="number">Exact</th><th class="number">Monte-Carlo, 95% Wilson interval</th><th>Agreement</th></tr></thead>
+      <thead><tr><th>Current setting (${current.errorRatio}×)</th><th class="number">${bound === undefined ? 'Exact' : 'Bounded'}</th><th class="number">Monte-Carlo, 95% Wilson interval</th><th>Agreement</th></tr></thead>
       <tbody>
-        <tr data-rate="falseRollback"><td>False rollbacks: healthy candidate rolled back</td><td class="number" data-exact>${formatRate(current.healthy.falseRollbackRate)}</td>
+        <tr data-rate="falseRollback"><td>False rollbacks: healthy candidate rolled back</td><td class="number" data-exact>${formatRate(current.healthy.falseRollbackRate, bound)}</td>
           <td class="number">${monteCarlo ? formatRate(monteCarlo.healthy.falseRollbackRate) : '…'}</td><td>${agreementCell(byRate('falseRollback'), confirmation)}</td></tr>
-        <tr data-rate="missedRegression"><td>Missed regressions: bad candidate promoted</td><td class="number" data-exact>${formatRate(current.regressed.missedRegressionRate)}</td>
+        <tr data-rate="missedRegression"><td>Missed regressions: bad candidate promoted</td><td class="number" data-exact>${formatRate(current.regressed.missedRegressionRate, bound)}</td>
           <td class="number">${monteCarlo ? formatRate(monteCarlo.regressed.missedRegressionRate) : '…'}</td><td>${agreementCell(byRate('missedRegression'), confirmation)}</td></tr>
         <tr><td>Median time to catch the regression</td><td class="number">${current.regressed.detectionTime.median === null ? '—' : formatHours(current.regressed.detectionTime.median)}</td>
           <td class="number">${monteCarlo?.regressed.detectionTime.median == null ? '…' : formatHours(monteCarlo.regressed.detectionTime.median)}</td><td></td></tr>
@@ -135,8 +161,10 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
           <td class="number">${monteCarlo ? `${formatCount(Math.round(monteCarlo.regressed.exposure.usersServedWhileWorse))} users` : '…'}</td><td></td></tr>
       </tbody>
     </table>
-    ${exactBasis(answer.approximations, answer.neglectedMass, answer.baselineNodes)}
+    ${answer.boundedBecause === undefined ? '' : boundedBasis(answer.boundedBecause, answer.neglectedMass)}
+    ${exactBasis(answer.approximations, answer.neglectedMass, answer.baselineNodes, bound !== undefined)}
     <div class="charts">
+      ${chartsBound === undefined ? '' : html`<p class="note" data-section="exact-charts-bounded">The charts are drawn from bounded answers where the evaluator refused for its tolerance: their values are within ${formatBoundPoints(chartsBound)}, computed without sampling but not exact.</p>`}
       ${
         answer.curveOmitted !== undefined
           ? html`<p class="note" data-section="exact-curve-omitted">${answer.curveOmitted}.</p>`

@@ -45,6 +45,12 @@ export interface OperatingPoint {
   current: boolean;
   healthy: SimulationSummary;
   regressed: SimulationSummary;
+  /**
+   * Set when the point is the exact evaluator's BOUNDED answer, not an exact one
+   * (`ExactCurvePoint.bounded`): the neglected probability mass, a bound on each rate's error
+   * (labExact.ts). The verdict and the agreement read the rates as within ± this.
+   */
+  bound?: number;
 }
 
 /** What the lab shows: the current setting first, then the sweep as it streams in. */
@@ -157,12 +163,33 @@ export function formatHours(seconds: number): string {
  * A rate with its interval ("exact" instead for a zero-width one), or "no data". One of the app's rate formatters: the shared format
  * module (`ui/format.ts`) is to own it, and this copy goes when it does.
  */
-export function formatRate(estimate: SimulationSummary['falseRollbackRate']): string {
+export function formatRate(estimate: SimulationSummary['falseRollbackRate'], bound?: number): string {
   if (estimate.rate === null || estimate.lower === null || estimate.upper === null) return 'no data';
+  // A bounded rate (labExact.ts) is never called exact: it says its bound.
+  if (bound !== undefined) return `${formatPercent(estimate.rate, 2)} (bounded within ${formatBoundPoints(bound)})`;
   // An exact rate (src/sim/exact/exactTally.ts) has an interval of zero width: it needs none.
   if (estimate.lower === estimate.upper) return `${formatPercent(estimate.rate, 2)} (exact)`;
   return `${formatPercent(estimate.rate)} [${formatPercent(estimate.lower)}, ${formatPercent(estimate.upper)}]`;
 }
+
+/**
+ * A bound on a rate's error (a probability) in percentage points, rounded UP to 2 significant
+ * digits so it stays a bound: 0.004563 → "±0.46 points", 0.01 → "±1.0 points". O(1).
+ */
+export function formatBoundPoints(bound: number): string {
+  if (!(bound > 0)) return '±0 points';
+  const points = 100 * bound;
+  const step = 10 ** (Math.floor(Math.log10(points)) - 1);
+  // 1e-9 absorbs the float error of the division, so 0.46 stays 0.46.
+  const rounded = Math.ceil(points / step - 1e-9) * step;
+  return `±${rounded.toPrecision(2)} points`;
+}
+
+/** Above this false-rollback rate the verdict is "too trigger-happy". */
+const maxFalseRollback = 0.1;
+
+/** Above this missed-regression rate the verdict is "too lax". */
+const maxMissedRegression = 0.05;
 
 /** How good a setting is, and why, in words. */
 export interface Verdict {
@@ -174,6 +201,12 @@ export interface Verdict {
  * The verdict on the current setting: too trigger-happy when a healthy candidate is rolled back
  * in more than 10% of rollouts, too lax when a regressed one is promoted in more than 5%, else
  * balanced; with the numbers (95% Wilson intervals), detection time and exposure.
+ *
+ * A bounded point (`OperatingPoint.bound` = X) is read as an exact one only where the bound
+ * cannot flip the verdict; where a target (10% false rollbacks, 5% missed regressions) that
+ * decides it lies in [rate − X, rate + X], the verdict says it is too close to call within the
+ * bound (tone 'warn') rather than fall back to Monte-Carlo, whose interval (±3–5 points at 200
+ * replicates) is wider still and could not call it either.
  */
 export function labVerdict(point: OperatingPoint, settings: LabSettings): Verdict {
   const falseRollback = point.healthy.falseRollbackRate.rate ?? 0;
@@ -184,13 +217,27 @@ export function labVerdict(point: OperatingPoint, settings: LabSettings): Verdic
     (settings.imported && knobValue(settings.imported.policy, 'errorRate.maxRatio') === undefined
       ? 'With the imported policy'
       : `With the error-rate threshold at ${point.errorRatio}×`) +
-    `, a healthy candidate is rolled back in ${formatRate(point.healthy.falseRollbackRate)} of rollouts; ` +
-    `${faultLabel(settings.fault)} is promoted in ${formatRate(point.regressed.missedRegressionRate)}` +
+    `, a healthy candidate is rolled back in ${formatRate(point.healthy.falseRollbackRate, point.bound)} of rollouts; ` +
+    `${faultLabel(settings.fault)} is promoted in ${formatRate(point.regressed.missedRegressionRate, point.bound)}` +
     (detection === null ? ' and is never caught.' : `, and caught after a median ${formatHours(detection)}`) +
     (detection === null
       ? ''
       : `, having served about ${formatCount(Math.round(point.regressed.exposure.usersServedWhileWorse))} users first.`);
-  if (falseRollback > 0.1) {
+  const bound = point.bound ?? 0;
+  // The verdict at the bound's two ends: too trigger-happy when falseRollback > 0.1, and so on.
+  const surelyTriggerHappy = falseRollback - bound > maxFalseRollback;
+  const surelyNotTriggerHappy = falseRollback + bound <= maxFalseRollback;
+  const tooCloseToCall = (target: string) => ({
+    tone: 'warn' as const,
+    text:
+      `Too close to call within the bound. ${facts} The ${target} target lies within ${formatBoundPoints(bound)} of the rate, ` +
+      "the bound on the evaluator's error: the verdict could go either way.",
+  });
+  if (bound > 0 && !surelyTriggerHappy && !surelyNotTriggerHappy)
+    return tooCloseToCall(`${formatPercent(maxFalseRollback, 0)} false-rollback`);
+  if (bound > 0 && !surelyTriggerHappy && !(missed - bound > maxMissedRegression) && !(missed + bound <= maxMissedRegression))
+    return tooCloseToCall(`${formatPercent(maxMissedRegression, 0)} missed-regression`);
+  if (falseRollback > maxFalseRollback) {
     return {
       tone: 'bad',
       text:
@@ -198,6 +245,6 @@ export function labVerdict(point: OperatingPoint, settings: LabSettings): Verdic
         'Every ratio rule can fire: if the sweep of the error-rate threshold barely moves, another rule fires first — Playback on the healthy candidate shows which.',
     };
   }
-  if (missed > 0.05) return { tone: 'bad', text: `Too lax. ${facts} Lower the threshold or add a statistical rule.` };
+  if (missed > maxMissedRegression) return { tone: 'bad', text: `Too lax. ${facts} Lower the threshold or add a statistical rule.` };
   return { tone: 'good', text: `Balanced. ${facts}` };
 }
