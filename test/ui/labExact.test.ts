@@ -21,7 +21,7 @@ import { formatBoundPoints, formatRate, labVerdict, type OperatingPoint } from '
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { exactDetectionTimeBins, exactDetectionTimePlot } from '../../src/ui/plots/exactDetectionTimePlot.ts';
-import { exactOperatingCurvePlot } from '../../src/ui/plots/exactOperatingCurvePlot.ts';
+import { exactOperatingCurvePlot, exactOperatingCurveTitle } from '../../src/ui/plots/exactOperatingCurvePlot.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 import { labExactEndpoint } from '../../workers/labExactEndpoint.ts';
 
@@ -396,9 +396,14 @@ describe('exact plots', () => {
       missedRegressionRate: index / 60,
     }));
     const spec = exactOperatingCurvePlot(points);
-    expect(spec.subtitle).toMatch(/^51 error-rate thresholds/);
+    expect(spec.subtitle).toMatch(/^51 error-rate thresholds, computed exactly/);
+    expect(spec.title).toBe(exactOperatingCurveTitle);
     const marks = spec.marks as unknown as { data: unknown[] }[];
     expect(marks.map((mark) => mark.data.length)).toEqual([51, 51, 7, 1]);
+    // Bounded points (the lab's first visit): never titled exact, the bound in points in the subtitle.
+    const bounded = exactOperatingCurvePlot(points, 10, 0.004563);
+    expect(bounded.title).toBe('Operating characteristic (bounded, not exact): false rollbacks against missed regressions');
+    expect(bounded.subtitle).toContain('each rate within 0.46 points (bounded, not exact)');
   });
 
   it('bins the exact detection-time distribution as probabilities', () => {
@@ -407,5 +412,8 @@ describe('exact plots', () => {
     expect(bins.length).toBe(16);
     expect([bins[0].count, bins[1].count, bins[15].count]).toEqual([0.3, 0.2, 0.1]);
     expect(exactDetectionTimePlot(bins).y).toMatchObject({ label: 'Probability' });
+    expect(exactDetectionTimePlot(bins).title).toBe('Time to detect the regression (exact distribution)');
+    expect(exactDetectionTimePlot(bins, 0.004563).title).toBe('Time to detect the regression (bounded, not exact)');
+    expect(exactDetectionTimePlot(bins, 0.004563).subtitle).toContain('within 0.46 points');
   });
 });

@@ -169,10 +169,10 @@ export function labExactPanel(run: LabExactRun, confirmation: LabConfirmationRun
         answer.curveOmitted !== undefined
           ? html`<p class="note" data-section="exact-curve-omitted">${answer.curveOmitted}.</p>`
           : answer.curveComplete
-            ? html`<rl-plot data-section="exact-curve" data-points=${String(curvePoints.length)} .spec=${exactOperatingCurvePlot(curvePoints)}></rl-plot>`
+            ? html`<rl-plot data-section="exact-curve" data-points=${String(curvePoints.length)} .spec=${exactOperatingCurvePlot(curvePoints, 10, chartsBound)}></rl-plot>`
             : html`<p class="note" role="status" data-section="exact-curve-running">Computing the curve over the thresholds… ${Math.round(run.progress * 100)}%</p>`
       }
-      <rl-plot data-section="exact-detection-time" .spec=${exactDetectionTimePlot(exactDetectionTimeBins(current.regressed.detectionTime.histogram))}></rl-plot>
+      <rl-plot data-section="exact-detection-time" .spec=${exactDetectionTimePlot(exactDetectionTimeBins(current.regressed.detectionTime.histogram), bound)}></rl-plot>
     </div>
   `;
 }

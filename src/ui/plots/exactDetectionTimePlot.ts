@@ -17,13 +17,16 @@ export function exactDetectionTimeBins(distribution: Record<string, number>, bin
 /**
  * Plot spec of the exact detection-time distribution: a bar per bin of hours, the probability
  * that a regressed rollout is rolled back in that bin (the bars sum to the probability that the
- * regression is caught at all).
+ * regression is caught at all); titled as bounded, not exact, when `bound` is given.
  */
-export function exactDetectionTimePlot(bins: readonly DetectionTimeBin[]): PlotOptions {
+export function exactDetectionTimePlot(bins: readonly DetectionTimeBin[], bound?: number): PlotOptions {
+  // `bound`: the answer's neglected mass when it is bounded, not exact (`ExactCurvePoint.bounded`).
+  const title = bound === undefined ? exactDetectionTimeTitle : 'Time to detect the regression (bounded, not exact)';
+  const within = bound === undefined ? '' : ` Each probability within ${(100 * bound).toPrecision(2)} points.`;
   return {
-    title: exactDetectionTimeTitle,
-    subtitle: 'Probability that the regressed candidate is rolled back, by hours from the regression to the rollback.',
-    ariaLabel: exactDetectionTimeTitle,
+    title,
+    subtitle: `Probability that the regressed candidate is rolled back, by hours from the regression to the rollback.${within}`,
+    ariaLabel: title,
     width: 520,
     height: 300,
     marginLeft: 50,

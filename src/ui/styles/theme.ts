@@ -60,6 +60,8 @@ export const theme = css`
   .answer .verdict { margin: 0.5rem 0; font-size: 0.9rem; line-height: 1.4; }
   .answer table { font-size: 0.9rem; }
   .answer th, .answer td { padding: 0.25rem 0.5rem; }
+  /* The answer's rate cells carry an interval or a bound after the number ("82.41% (bounded within ±0.46 points)"): they wrap there rather than push the table's last column out of the panel. */
+  .answer td.number { white-space: normal; }
   .answer .charts { grid-template-columns: minmax(0, 1fr); gap: 0.75rem; margin-top: 0.75rem; }
   @media (max-width: 68rem) {
     .workbench { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto; grid-template-areas: 'head' 'answer' 'controls'; }
