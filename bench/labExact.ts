@@ -55,6 +55,9 @@ export interface LabExactTiming {
   features: string[];
   /** The approximations the evaluator names for the answer (empty when none, or when refused). */
   approximations: string[];
+  /** Settings answered as bounded, not exact (`ExactCurvePoint.bounded`: the lab's `boundedUpTo`), and why. */
+  bounded: number;
+  boundedBecause: string[];
   /** Largest neglected probability mass over the curve's settings and worlds (null when refused). */
   neglectedMass: number | null;
   /** Largest difference between Chromium's and Node's answers (the current setting and the curve; `largestDifference`); 0 when identical. */
@@ -122,6 +125,8 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
         supported: answer.supported,
         features: answer.supported ? [] : answer.features,
         approximations: answer.supported ? (answer.approximations ?? []) : [],
+        bounded: answer.supported ? answer.points.filter((point) => point.bounded).length : 0,
+        boundedBecause: answer.supported ? (answer.boundedBecause ?? []) : [],
         neglectedMass: answer.supported
           ? Math.max(...answer.points.flatMap((point) => [point.healthy.neglectedMass, point.regressed.neglectedMass]))
           : null,
@@ -133,8 +138,12 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
       `the lab's question answered exactly: ${settings} error-rate thresholds × healthy and regressed world, one worker in Chromium vs in-process in Node (target < 200 ms in Chromium)`,
     );
     for (const timing of timings) {
+      const exactness =
+        timing.bounded > 0
+          ? `${timing.bounded} of ${timing.settings} settings BOUNDED, not exact (${timing.boundedBecause.map((why) => why.split(' (')[0]).join('; ')})`
+          : 'exact';
       const answer = timing.supported
-        ? `exact, neglected mass ≤ ${timing.neglectedMass?.toExponential(1)}; ${
+        ? `${exactness}, neglected mass ≤ ${timing.neglectedMass?.toExponential(1)}; ${
             timing.approximations.length === 0
               ? 'no named approximation'
               : `approximations: ${timing.approximations.map((note) => note.split(' (')[0]).join('; ')}`
