@@ -63,7 +63,8 @@ describe('hardening of the app in Chromium', () => {
 
   it('survives a worker failing mid-run: the error is shown, the other shards are kept, the next run succeeds', async () => {
     // 200 replicates → shards of ceil(200 / 128) = 2 (workers/shardRange.ts): replicate 150 fails the shard [150, 152).
-    const { page, problems } = await openInstrumented(app, '/#/lab?replicates=200&seed=11');
+    // On the Monte-Carlo path (an always-valid A/B design has no exact form), where the shards run.
+    const { page, problems } = await openInstrumented(app, '/#/lab?replicates=200&seed=11&abDesign=alwaysValid');
     await page.evaluate(() => ((window as any).__failAtReplicate = 150));
     const lab = page.locator('rl-policy-lab-view');
     await lab.locator('input[name="errorRatio"]').fill('2.5');

@@ -12,7 +12,9 @@ describe('policy lab in Chromium', () => {
   });
 
   it('runs the simulations in workers, draws the operating characteristic and follows a threshold change', async () => {
-    const { page, problems } = await app.open('/#/lab?replicates=40');
+    // An always-valid A/B design has no exact form, so the lab answers by Monte-Carlo alone — the
+    // path this test follows (the first visit's bounded exact answer: test/e2e/labExact.test.ts).
+    const { page, problems } = await app.open('/#/lab?replicates=40&abDesign=alwaysValid');
     const done = page.locator('rl-policy-lab-view [data-section="done"]');
     await expect.poll(() => done.count(), { timeout: 60_000 }).toBe(1);
     expect(await done.textContent()).toMatch(/Done: 12 simulations of 40 replicates each/);
