@@ -41,6 +41,7 @@
  * (never copied or grown: the windows of a rollout's stages reach ever larger n as the share
  * grows), holding ≈ 5 numbers per n plus its steps (a few), whatever the node count.
  */
+import { firstAtOrAfter } from '../firstAtOrAfter.ts';
 
 /** The part of a historical check that depends on the candidate's request count n alone. */
 export interface CheckRow {
@@ -77,18 +78,6 @@ interface Block {
   /** Row i's steps are stepBelow/stepJumps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix. */
   stepStart: Int32Array;
   stepCount: Int32Array;
-}
-
-/** The number of entries of a sorted array below `value` (the first index with entry ≥ value). */
-function lowerBound(sorted: readonly number[], value: number): number {
-  let from = 0;
-  let to = sorted.length;
-  while (from < to) {
-    const middle = (from + to) >>> 1;
-    if (sorted[middle] < value) from = middle + 1;
-    else to = middle;
-  }
-  return from;
 }
 
 /**
@@ -169,8 +158,8 @@ export class CellCheckMatrix {
     if (law !== this.lastLaw || this.version !== this.lastVersion) this.pass(law);
     const bounds = this.bounds;
     // Buckets 0 … a hold the steps with β ≤ from (whole), a + 1 … b those with from < β ≤ to (part).
-    const a = lowerBound(bounds, from) + 1;
-    const b = lowerBound(bounds, to) + 1;
+    const a = firstAtOrAfter(bounds, from) + 1;
+    const b = firstAtOrAfter(bounds, to) + 1;
     const whole = this.massHigh[a] + this.massLow[a];
     const partMass = difference(this.massHigh[b], this.massLow[b], this.massHigh[a], this.massLow[a]);
     const partMoment = difference(this.momentHigh[b], this.momentLow[b], this.momentHigh[a], this.momentLow[a]);
@@ -216,7 +205,7 @@ export class CellCheckMatrix {
           const beta = this.stepBelow[j];
           // Bucket k (stored at k + 1, the prefix's slot) by Knuth's TwoSum: the high part the
           // rounded sum, the low part collecting each addition's exact rounding error.
-          const slot = lowerBound(bounds, beta) + 1;
+          const slot = firstAtOrAfter(bounds, beta) + 1;
           const step = weighted * this.stepJumps[j];
           let high = massHigh[slot];
           let sum = high + step;
@@ -248,7 +237,7 @@ export class CellCheckMatrix {
 
   /** Adds a cell bound (kept sorted and distinct). */
   private addBound(value: number): void {
-    const index = lowerBound(this.bounds, value);
+    const index = firstAtOrAfter(this.bounds, value);
     if (this.bounds[index] === value) return;
     this.bounds.splice(index, 0, value);
     this.version++;
