@@ -331,7 +331,11 @@ export interface ExactSummary extends SimulationSummary {
  */
 export function exactSummary(tally: ExactTally): ExactSummary {
   const total = tally.rollback + tally.promote + tally.undecided;
-  const notWorse = total - tally.worse;
+  // P(never worse) is a difference of two sums: where the candidate is worse in every run it is
+  // rounding noise (±1e-16), which made the regressed world's false-rollback rate 0 in Node and
+  // null in Chromium on the same question (bench/labExact.ts). Below 1e-12 of the total — far
+  // below any tolerance the evaluator accepts — it is no mass, and the rate is null.
+  const notWorse = total - tally.worse > 1e-12 * total ? total - tally.worse : 0;
   const detection = [...tally.detectionTimes.entries()].sort((a, b) => a[0] - b[0]);
   const detected = detection.reduce((sum, [, mass]) => sum + mass, 0);
   const detectedSum = detection.reduce((sum, [time, mass]) => sum + time * mass, 0);
