@@ -140,7 +140,7 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
     for (const timing of timings) {
       const exactness =
         timing.bounded > 0
-          ? `${timing.bounded} of ${timing.settings} settings BOUNDED, not exact (${timing.boundedBecause.map((why) => why.split(' (')[0]).join('; ')})`
+          ? `${timing.bounded} of ${timing.settings} settings BOUNDED, not exact (${[...new Set(timing.boundedBecause.map((why) => why.split(' (')[0]))].join('; ')})`
           : 'exact';
       const answer = timing.supported
         ? `${exactness}, neglected mass ≤ ${timing.neglectedMass?.toExponential(1)}; ${
