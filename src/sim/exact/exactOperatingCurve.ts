@@ -150,12 +150,12 @@ function refusal(result: ExactResult | ExactUnsupported): ExactCurveResult {
  * The answer the curve uses for one world's setting: the exact one; or, refused for numerical
  * tolerance alone, the evaluator's bounded answer when its neglected mass is at most
  * `boundedUpTo`; else null (refused). A refusal for a feature (a statistical rule, …) is never
- * bounded, whatever `boundedUpTo`. O(features).
+ * bounded, whatever `boundedUpTo`: the evaluator gives it no bounded answer. O(1).
  */
 function accepted(result: ExactResult | ExactUnsupported, boundedUpTo: number | undefined): ExactResult | null {
   if (result.supported) return result;
   const { bounded } = result;
+  // `bounded` is set only on a refusal for numerical tolerance alone (evaluateExact.ts `assemble`).
   if (boundedUpTo === undefined || bounded === undefined) return null;
-  if (!result.features.every((feature) => feature.startsWith('numerical tolerance'))) return null;
   return bounded.summary.neglectedMass <= boundedUpTo ? bounded : null;
 }
