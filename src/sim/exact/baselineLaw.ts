@@ -164,23 +164,29 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     passed += duration;
   }
   const totalMean = both + errorOnly + timeoutOnly + neither;
-  // P(N < minimum requests), N ~ Poisson(totalMean): the baseline would not advance at its minimum duration.
-  let short = 0;
-  if (stage.baselineMinRequests > 0) {
-    const law = poissonLaw(totalMean, tolerance);
-    for (let i = 0; i < law.pmf.length && law.first + i < stage.baselineMinRequests; i++) short += law.pmf[i];
-    if (law.first > 0) short += law.neglected;
-  }
-  let neglected = short + Math.min(1, emptyWindow);
-  // Latency references: a bracket each (latencyBaselineBracket.ts), the same for every node.
-  const latencyBrackets: Partial<Record<HealthMetric, readonly [number, number]>> = {};
-  // Memo per scenario (the node sets, the brackets): pure functions of their keys; evaluateExact
-  // asks for n, n/2 and n/4 nodes for every setting of a sweep.
+  // Memo per scenario (the count laws, the node sets, the brackets): pure functions of their
+  // keys; evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep.
   let memo = nodesByScenario.get(scenario);
   if (!memo) {
     memo = new Map();
     nodesByScenario.set(scenario, memo);
   }
+  // P(N < minimum requests), N ~ Poisson(totalMean): the baseline would not advance at its minimum duration.
+  let short = 0;
+  if (stage.baselineMinRequests > 0) {
+    const shortKey = `short|${totalMean}|${tolerance}|${stage.baselineMinRequests}`;
+    const known = memo.get(shortKey) as number | undefined;
+    if (known !== undefined) short = known;
+    else {
+      const law = poissonLaw(totalMean, tolerance);
+      for (let i = 0; i < law.pmf.length && law.first + i < stage.baselineMinRequests; i++) short += law.pmf[i];
+      if (law.first > 0) short += law.neglected;
+      memo.set(shortKey, short);
+    }
+  }
+  let neglected = short + Math.min(1, emptyWindow);
+  // Latency references: a bracket each (latencyBaselineBracket.ts), the same for every node.
+  const latencyBrackets: Partial<Record<HealthMetric, readonly [number, number]>> = {};
   const windowsKey = latency.length === 0 ? '' : latencyWindows.map((window) => `${window.expected}:${window.multiplier}`).join(',');
   for (const metric of latency) {
     // The control's latency law, the windows and the metric determine the bracket (the law in the
@@ -236,8 +242,16 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   }
   // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
   const countedMean = readsErrors ? errorMean : timeoutMean;
-  const counted = poissonLaw(countedMean, tolerance);
-  const others = poissonLaw(totalMean - countedMean, tolerance);
+  const lawKey = `${countedMean}|${totalMean - countedMean}|${tolerance}`;
+  // The two count laws, memoised: a day at 100 req/s puts ~35,000 terms in O's range, and every
+  // setting of a sweep and every node count asks for the same two.
+  const countsKey = `counts|${lawKey}`;
+  let counts = memo.get(countsKey) as readonly [CountLaw, CountLaw] | undefined;
+  if (!counts) {
+    counts = [poissonLaw(countedMean, tolerance), poissonLaw(totalMean - countedMean, tolerance)] as const;
+    memo.set(countsKey, counts);
+  }
+  const [counted, others] = counts;
   neglected += counted.neglected + others.neglected;
   const metric = readsErrors ? 'errorRate' : 'timeoutRate';
   // Every node lies between the quantiles at 1e-13 and 1 − 1e-13: the check law may tabulate each
@@ -245,7 +259,6 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   // the range, ≤ 1e-13, is counted as neglected) from it.
   // (The same range for every node count, so n, n/2 and n/4 nodes read the same tables; a node
   // outside it would be summed directly.)
-  const lawKey = `${countedMean}|${totalMean - countedMean}|${tolerance}`;
   const supportKey = `support|${lawKey}`;
   let support = memo.get(supportKey) as readonly [number, number] | undefined;
   if (!support) {
@@ -305,28 +318,47 @@ export function rateQuantileNodes(counted: CountLaw, others: CountLaw, nodes: nu
  * Quantiles F⁻¹(u) = min{r : F(r) ≥ u} of R = C/(C + O), C and O independent lattice laws, at
  * each level u in (0, 1), with F(r) = P(R ≤ r) = Σ_c P(C = c)·P(O ≥ c(1 − r)/r) summed exactly
  * over C's range (O's survival from its prefix sums), normalised to the kept mass; found by 60
- * bisections (the upper end returned, within 2⁻⁶⁰ above the atom). Cost: O(levels × 60 × |C's range|).
+ * bisections (the upper end returned, within 2⁻⁶⁰ above the atom). Each F(r) visits only the c
+ * whose threshold falls inside O's kept range (as `rateBelow`): the c below it count with all
+ * of O, from C's prefix sums. Cost: O(levels × 60 × (log |C's range| + the c in O's range)).
  */
 export function rateQuantiles(counted: CountLaw, others: CountLaw, levels: readonly number[]): number[] {
   // survival[i] = P(O ≥ others.first + i) within the kept range (normalised to the kept mass).
   const survival = new Float64Array(others.pmf.length + 1);
   for (let i = others.pmf.length - 1; i >= 0; i--) survival[i] = survival[i + 1] + others.pmf[i];
   const keptOthers = survival[0];
-  const keptCounted = counted.pmf.reduce((a, b) => a + b, 0);
-  const atLeast = (x: number): number => {
-    // Relative slack for rounding in c(1 − r)/r at an atom of R (a few ulps).
-    const index = Math.ceil(x * (1 - 1e-13)) - others.first;
-    if (index <= 0) return keptOthers;
-    if (index >= others.pmf.length) return 0;
-    return survival[index];
-  };
+  // prefix[i] = Σ_{j < i} P(C = first + j), summed in order.
+  const pmf = counted.pmf;
+  const prefix = new Float64Array(pmf.length + 1);
+  for (let i = 0; i < pmf.length; i++) prefix[i + 1] = prefix[i] + pmf[i];
+  const keptCounted = prefix[pmf.length];
+  const othersFirst = others.first;
+  const othersLength = others.pmf.length;
+  // O's survival at ⌈x⌉, x = c(1 − r)/r, with a relative slack for rounding at an atom of R (a few ulps).
+  const index = (c: number, complement: number, r: number): number => Math.ceil(((c * complement) / r) * (1 - 1e-13)) - othersFirst;
   const cdf = (r: number): number => {
     if (r >= 1) return 1;
-    let sum = 0;
-    for (let i = 0; i < counted.pmf.length; i++) {
-      const c = counted.first + i;
-      sum += counted.pmf[i] * (c === 0 ? keptOthers : atLeast((c * (1 - r)) / r));
+    const complement = 1 - r;
+    // The index is non-decreasing in c (products and quotients by positive constants are
+    // monotone in floating point): the c whose index is ≤ 0 (all of O counts; c = 0 among them)
+    // form a prefix of C's range, those past O's range (none counts) a suffix; both ends by
+    // bisection, and only the c between visited (rateBelow's skipping).
+    let allEnd = 0;
+    let to = pmf.length;
+    while (allEnd < to) {
+      const middle = (allEnd + to) >>> 1;
+      if (index(counted.first + middle, complement, r) <= 0) allEnd = middle + 1;
+      else to = middle;
     }
+    let noneStart = allEnd;
+    to = pmf.length;
+    while (noneStart < to) {
+      const middle = (noneStart + to) >>> 1;
+      if (index(counted.first + middle, complement, r) < othersLength) noneStart = middle + 1;
+      else to = middle;
+    }
+    let sum = prefix[allEnd] * keptOthers;
+    for (let i = allEnd; i < noneStart; i++) sum += pmf[i] * survival[index(counted.first + i, complement, r)];
     return sum / (keptCounted * keptOthers);
   };
   return levels.map((u) => {
