@@ -329,6 +329,11 @@ console.log(
   `heap of one window's stored latencies, naive reference: ${memory[0][1].toFixed(2)} MB at 100 requests/s, ${memory[1][1].toFixed(2)} MB at 1,000 requests/s (grows with traffic)`,
 );
 
+// Issue 16: the exact evaluator against windowed Monte-Carlo at 2,000 replicates (bench/exact.ts).
+const { exactVsWindowedBenchmark } = await import('./exact.ts');
+console.log('');
+exactVsWindowedBenchmark();
+
 // Issue 16: the lab's Monte-Carlo sweep in Chromium's Web Workers against the Node pool (bench/browserPool.ts).
 const { browserPoolBenchmark } = await import('./browserPool.ts');
 console.log('');
