@@ -311,44 +311,155 @@ export function shadowGateLaw(
 
 /**
  * Memo of `shadowGateLaw` per world (a WeakMap: it goes with the world), keyed by everything the
- * law reads — the gates, the mirrored share and each window's place and conditions — so that a
- * sweep or operating curve over settings that leave the shadow stage alone computes it (or its
- * refusal) once per world. It changes no result.
+ * law reads — the stage's index, name, mirrored share and gates, and each window's place and
+ * conditions — so that a sweep or operating curve over settings that leave the shadow stage alone
+ * computes it (or its refusal) once per world. It changes no result.
+ *
+ * The key is those numbers themselves, not a string: the chain asks once per column (20 settings ×
+ * 28 baseline nodes = 560 times a run for the lab's question) about a day of 5-minute windows, and
+ * joining 6 + 7 × 288 numbers into a string each time was 7% of the lab's `flat100` question's CPU
+ * (self time of the old memo, 595 of 8,161 ms over prof.mjs's 3 rounds, 9432262) and ~250 MB of
+ * the 2.4 GB it allocated a round. Now a 32-bit hash of the numbers' bits picks the entries, and
+ * each candidate's stored numbers are compared with the asked ones value by value (no allocation
+ * on a hit): an entry is served only when every number the law reads is equal, so a window or gate
+ * that changed can never be served a stale entry, whatever object holds it.
  */
-const memoByWorld = new WeakMap<World, Map<string, CheckProbabilities | ExactUnsupportedError>>();
+const memoByWorld = new WeakMap<World, Map<number, ShadowMemoEntry[]>>();
 
-/** `shadowGateLaw`, memoised per world (above). A key costs O(windows). */
+/** One memoised law: the numbers it was keyed by, the stage's name (its refusal names it), the law or refusal. */
+interface ShadowMemoEntry {
+  values: Float64Array;
+  name: string;
+  law: CheckProbabilities | ExactUnsupportedError;
+}
+
+/** The shadow stage's gates (`CompiledStage.shadow.gates`). */
+type ShadowGates = NonNullable<CompiledStage['shadow']>['gates'];
+
+const keyBits = new Float64Array(1);
+const keyWords = new Uint32Array(keyBits.buffer);
+
+/** One step of a 32-bit multiplicative hash over a number's two words (as vectorChain.ts's state keys). */
+function mixNumber(hash: number, value: number): number {
+  keyBits[0] = value;
+  let h = Math.imul(hash ^ keyWords[0], 0x9e3779b1);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h ^ keyWords[1], 0x9e3779b1);
+  return (h << 15) | (h >>> 17);
+}
+
+/** Numbers of the key before the windows' (stage index, mirrored share, the four gates). */
+const stageFields = 6;
+/** Numbers of the key per window (start, duration, candidate agreement, error rate, latency multiplier, control error rate, latency multiplier). */
+const windowFields = 7;
+
+/**
+ * The key's numbers in their order (the memo's comment; `keyHash` and `sameKey` read them in the
+ * same order): the stage's index, mirrored share and gates, then each window's seven numbers.
+ * Allocated only for a new entry. O(windows).
+ */
+function keyValues(stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): Float64Array {
+  const values = new Float64Array(stageFields + windowFields * stageWindows.length);
+  values.set([stage.index, stage.mirrorTraffic, gates.minAgreement, gates.maxErrorRatio, gates.maxLatencyRatio, gates.minComparisons]);
+  let at = stageFields;
+  for (const { start, duration, candidate, control } of stageWindows) {
+    values.set(
+      [
+        start,
+        duration,
+        candidate.agreement,
+        candidate.errorRate,
+        candidate.latencyMultiplier,
+        control.errorRate,
+        control.latencyMultiplier,
+      ],
+      at,
+    );
+    at += windowFields;
+  }
+  return values;
+}
+
+/** The hash of `keyValues`' numbers, computed without them. O(windows), no allocation. */
+function keyHash(stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): number {
+  let hash = mixNumber(0, stage.index);
+  hash = mixNumber(hash, stage.mirrorTraffic);
+  hash = mixNumber(hash, gates.minAgreement);
+  hash = mixNumber(hash, gates.maxErrorRatio);
+  hash = mixNumber(hash, gates.maxLatencyRatio);
+  hash = mixNumber(hash, gates.minComparisons);
+  for (const { start, duration, candidate, control } of stageWindows) {
+    hash = mixNumber(hash, start);
+    hash = mixNumber(hash, duration);
+    hash = mixNumber(hash, candidate.agreement);
+    hash = mixNumber(hash, candidate.errorRate);
+    hash = mixNumber(hash, candidate.latencyMultiplier);
+    hash = mixNumber(hash, control.errorRate);
+    hash = mixNumber(hash, control.latencyMultiplier);
+  }
+  return hash;
+}
+
+/** Whether `entry` was keyed by exactly the numbers of (`stage`, `stageWindows`). O(windows), no allocation. */
+function sameKey(entry: ShadowMemoEntry, stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): boolean {
+  const values = entry.values;
+  if (values.length !== stageFields + windowFields * stageWindows.length || entry.name !== stage.name) return false;
+  if (
+    values[0] !== stage.index ||
+    values[1] !== stage.mirrorTraffic ||
+    values[2] !== gates.minAgreement ||
+    values[3] !== gates.maxErrorRatio ||
+    values[4] !== gates.maxLatencyRatio ||
+    values[5] !== gates.minComparisons
+  )
+    return false;
+  let at = stageFields;
+  for (const window of stageWindows) {
+    const { candidate, control } = window;
+    if (
+      values[at] !== window.start ||
+      values[at + 1] !== window.duration ||
+      values[at + 2] !== candidate.agreement ||
+      values[at + 3] !== candidate.errorRate ||
+      values[at + 4] !== candidate.latencyMultiplier ||
+      values[at + 5] !== control.errorRate ||
+      values[at + 6] !== control.latencyMultiplier
+    )
+      return false;
+    at += windowFields;
+  }
+  return true;
+}
+
+/** `shadowGateLaw`, memoised per world (above). A lookup costs O(windows) arithmetic and no allocation. */
 export function memoisedShadowGateLaw(world: World, stage: CompiledStage, stageWindows: readonly StageWindowRecord[]): CheckProbabilities {
+  // Not a shadow stage: the law's own RangeError, never memoised.
+  if (stage.shadow === null) return shadowGateLaw(world, stage, stageWindows);
+  const gates = stage.shadow.gates;
   let memo = memoByWorld.get(world);
   if (memo === undefined) {
     memo = new Map();
     memoByWorld.set(world, memo);
   }
-  const gates = stage.shadow?.gates;
-  const parts = [
-    stage.index,
-    stage.mirrorTraffic,
-    gates?.minAgreement,
-    gates?.maxErrorRatio,
-    gates?.maxLatencyRatio,
-    gates?.minComparisons,
-  ];
-  for (const window of stageWindows) {
-    const { candidate, control } = window;
-    parts.push(window.start, window.duration, candidate.agreement, candidate.errorRate, candidate.latencyMultiplier);
-    parts.push(control.errorRate, control.latencyMultiplier);
-  }
-  const key = parts.join('|');
-  let law = memo.get(key);
-  if (law === undefined) {
+  const hash = keyHash(stage, gates, stageWindows);
+  let entries = memo.get(hash);
+  let entry = entries?.find((candidate) => sameKey(candidate, stage, gates, stageWindows));
+  if (entry === undefined) {
+    const values = keyValues(stage, gates, stageWindows);
+    let law: CheckProbabilities | ExactUnsupportedError;
     try {
       law = shadowGateLaw(world, stage, stageWindows);
     } catch (error) {
       if (!(error instanceof ExactUnsupportedError)) throw error;
       law = error;
     }
-    memo.set(key, law);
+    entry = { values, name: stage.name, law };
+    if (entries === undefined) {
+      entries = [];
+      memo.set(hash, entries);
+    }
+    entries.push(entry);
   }
-  if (law instanceof ExactUnsupportedError) throw law;
-  return law;
+  if (entry.law instanceof ExactUnsupportedError) throw entry.law;
+  return entry.law;
 }

@@ -8,13 +8,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
-import { agreementGateLaw } from '../../../src/sim/exact/shadowGateLaw.ts';
+import { agreementGateLaw, memoisedShadowGateLaw, shadowGateLaw } from '../../../src/sim/exact/shadowGateLaw.ts';
+import type { StageWindowRecord } from '../../../src/sim/exact/stageChain.ts';
 import { flagGroup, simulate } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
-import { compileWorld } from '../../../src/sim/world.ts';
+import type { World } from '../../../src/sim/world.ts';
+import { compileWorld, conditionsAt, emptyConditions } from '../../../src/sim/world.ts';
 import { shadowThenCanary } from '../../helpers/exactChainCases.ts';
 
 function scenario(file: string, edit: (json: Record<string, any>) => void = () => {}): Scenario {
@@ -115,5 +118,57 @@ describe('a baseline stage under a concurrent baseline', () => {
     expect(exact.supported).toBe(false);
     if (exact.supported) return;
     expect(exact.features[0]).toMatch(/^numerical tolerance/);
+  });
+});
+
+describe('the shadow gates’ memo (memoisedShadowGateLaw, keyed by the numbers the law reads)', () => {
+  /** The stage's windows of a shadow hour at 5-minute checks, each with its own copy of the conditions at its midpoint. */
+  function hourOfWindows(world: World): StageWindowRecord[] {
+    const records: StageWindowRecord[] = [];
+    for (let start = 0; start < 3600; start += 300) {
+      const control = emptyConditions();
+      const candidate = emptyConditions();
+      conditionsAt(world, start + 150, 0, control, candidate);
+      records.push({ start, duration: 300, control, candidate });
+    }
+    return records;
+  }
+  const source = scenario('scenarios/identical-candidate.json'); // agreement 0.95, identical latency
+  const shadowOf = (minAgreement: number) => compilePolicy(shadowThenCanary(minAgreement)).stages[0];
+
+  it('answers warm exactly as cold, and serves a warm entry for equal numbers in new objects', () => {
+    const world = compileWorld(source, flagGroup(shadowThenCanary(0.95)));
+    const fresh = shadowGateLaw(world, shadowOf(0.95), hourOfWindows(world));
+    const cold = memoisedShadowGateLaw(world, shadowOf(0.95), hourOfWindows(world));
+    const warm = memoisedShadowGateLaw(world, shadowOf(0.95), hourOfWindows(world));
+    expect(cold).toEqual(fresh); // toEqual compares numbers with Object.is: bit for bit
+    expect(warm).toBe(cold); // a new policy object and new window records: the same entry
+    expect(cold.pass).toBeGreaterThan(0.45); // the gate on the candidate's agreement: P(pass) near 1/2
+    expect(cold.pass).toBeLessThan(0.55);
+  });
+
+  it('never serves a stale entry: a window changed in place, a changed gate or a stage renamed is a new key', () => {
+    const world = compileWorld(source, flagGroup(shadowThenCanary(0.95)));
+    const windows = hourOfWindows(world);
+    const first = memoisedShadowGateLaw(world, shadowOf(0.95), windows);
+    // The same array, one window's agreement lowered in place: the law reads it, so must the memo.
+    windows[5].candidate.agreement = 0.9;
+    const changed = memoisedShadowGateLaw(world, shadowOf(0.95), windows);
+    expect(changed).toEqual(shadowGateLaw(world, shadowOf(0.95), windows));
+    expect(changed.pass).toBeLessThan(first.pass);
+    // Restored: the first entry again.
+    windows[5].candidate.agreement = 0.95;
+    expect(memoisedShadowGateLaw(world, shadowOf(0.95), windows)).toBe(first);
+    // A lower agreement gate: the gate passes surely.
+    const looser = memoisedShadowGateLaw(world, shadowOf(0.9), windows);
+    expect(looser).toEqual(shadowGateLaw(world, shadowOf(0.9), windows));
+    expect(looser.pass).toBeGreaterThan(0.999);
+    // A refusal is memoised too, and names its own stage: the same numbers under another name.
+    const tight = {
+      ...shadowOf(0.95),
+      shadow: { ...shadowOf(0.95).shadow!, gates: { ...shadowOf(0.95).shadow!.gates, maxLatencyRatio: 1 } },
+    };
+    expect(() => memoisedShadowGateLaw(world, tight, windows)).toThrow(/stage 0 \('shadow/);
+    expect(() => memoisedShadowGateLaw(world, { ...tight, name: 'renamed' }, windows)).toThrow(/stage 0 \('renamed'\)/);
   });
 });
