@@ -19,7 +19,7 @@ import { defaultPolicy } from '../../../src/engine/policy/defaultPolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { normalQuantile } from '../../../src/engine/stats/distributions.ts';
 import { naiveRepeatedTestingFalsePositiveRate } from '../../../src/engine/stats/groupSequential.ts';
-import { abTestLaw, fixedLookLaw } from '../../../src/sim/exact/abTestLaw.ts';
+import { abTestLaw, abTestLawKey, fixedLookLaw, memoisedAbTestLaw } from '../../../src/sim/exact/abTestLaw.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { exactChainLaws } from '../../../src/sim/exact/exactChainLaws.ts';
@@ -220,4 +220,63 @@ describe('agreement with the windowed Monte-Carlo mode', () => {
     const simulated = simulate(parsed.scenario, defaultPolicy(), { replicates: 300, seed: 'h30 default A/B', mode: 'window' });
     agree(simulated, exact.summary);
   }, 60_000);
+});
+
+describe('the A/B law memo (memoisedAbTestLaw, keyed by what the law reads)', () => {
+  const parsed = parseScenario(JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8')));
+  if (!parsed.ok) throw new Error('scenario');
+  const source = parsed.scenario;
+  /** The default policy with its error-ratio limit at `maxRatio` in every stage (guardrails too), the A/B test edited by `test`. */
+  function setting(maxRatio: number, test: Record<string, unknown> = {}): Policy {
+    const policy = structuredClone(defaultPolicy()) as any;
+    for (const stage of policy.stages) {
+      for (const rule of [...(stage.rules ?? []), ...(stage.guardrails ?? [])]) if (rule.metric === 'errorRate') rule.maxRatio = maxRatio;
+      if (stage.kind === 'ab') Object.assign(stage.test, test);
+    }
+    return policy;
+  }
+  const abIndex = defaultPolicy().stages.findIndex((stage) => stage.kind === 'ab');
+  // Entered after baseline 24 h, shadow 24 h and the canaries' 2 h and 6 h minimums.
+  const stageStart = (24 + 24 + 2 + 6) * 3600;
+  /** The test's outcomes at the A/B stage's first 100 windows (no look made). */
+  const outcomes = (law: ReturnType<typeof abTestLaw>) => Array.from({ length: 100 }, (_, j) => law(stageStart).at(j + 1, 0));
+
+  it('is shared by settings that differ only in a rule’s threshold, and answers warm exactly as cold', () => {
+    const world = compileWorld(source, flagGroup(defaultPolicy()));
+    const [a, b] = [setting(2), setting(3.5)].map((policy) => compilePolicy(policy));
+    expect(abTestLawKey(a, a.stages[abIndex])).toBe(abTestLawKey(b, b.stages[abIndex]));
+    const first = memoisedAbTestLaw(world, a, a.stages[abIndex]);
+    expect(memoisedAbTestLaw(world, b, b.stages[abIndex])).toBe(first);
+    const fresh = outcomes(abTestLaw(world, b, b.stages[abIndex]));
+    expect(outcomes(first)).toEqual(fresh); // Object.is per number: bit for bit
+    // The look's window is random (the planned n measured on the baseline): some window has a look.
+    expect(fresh.some((outcome) => outcome.look && outcome.better + outcome.worse + outcome.ended > 0)).toBe(true);
+  });
+
+  it('never serves another test’s law: a changed alpha, sample size, traffic or baseline duration is a new key', () => {
+    const world = compileWorld(source, flagGroup(defaultPolicy()));
+    // A planned n of 1,000,000 per arm: at 50 req/s an arm, the look falls near window 67 (not
+    // window 1, where identical arms would answer α/2 whatever the sample size or traffic).
+    const planned = { sampleSize: 1_000_000 };
+    const base = compilePolicy(setting(2, planned));
+    const law = memoisedAbTestLaw(world, base, base.stages[abIndex]);
+    const longerBaseline = setting(2, planned);
+    (longerBaseline.stages[0] as any).minDuration = '36h';
+    const halfTraffic = setting(2, planned);
+    (halfTraffic.stages[abIndex] as any).traffic = 0.25;
+    // With the planned n given, the baseline's duration is not read: its key differs, its answer does not.
+    const cases: [Policy, boolean][] = [
+      [setting(2, { ...planned, alpha: 0.01 }), true],
+      [setting(2, { sampleSize: 2_000_000 }), true],
+      [halfTraffic, true],
+      [longerBaseline, false],
+    ];
+    for (const [policy, moves] of cases) {
+      const compiled = compilePolicy(policy);
+      const other = memoisedAbTestLaw(world, compiled, compiled.stages[abIndex]);
+      expect(other).not.toBe(law);
+      expect(outcomes(other)).toEqual(outcomes(abTestLaw(world, compiled, compiled.stages[abIndex])));
+      if (moves) expect(outcomes(other)).not.toEqual(outcomes(law));
+    }
+  });
 });
