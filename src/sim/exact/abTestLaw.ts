@@ -263,8 +263,9 @@ export function abTestLaw(
 
   /**
    * The planned n's law measured on the historical baseline, which does not move with the stage's
-   * start: computed once per law (400 sample sizes), not once per start (the A/B stage of the lab's
-   * question starts at ~50 different times).
+   * start: computed once per law (400 sample sizes), not once per start. (The lab's questions enter
+   * their A/B stage at one time only — their canaries advance at their minimum durations — but a
+   * policy whose earlier stages can hold enters it at many.)
    */
   let fromBaseline: PlannedLaw | undefined;
 
