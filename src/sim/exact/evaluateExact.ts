@@ -58,7 +58,7 @@ import { ExactUnsupportedError } from './checkLaw.ts';
 import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
-import { columnTally, emptyTally, exactSummary, mergeTally } from './exactTally.ts';
+import { emptyTally, exactSummary, mergeColumn } from './exactTally.ts';
 import { ratioStepsInside } from './latencyBaselineBracket.ts';
 import type { ChainLaws } from './stageChain.ts';
 import type { ChainColumn } from './vectorChain.ts';
@@ -402,7 +402,7 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
   return levels.map((planLevels) =>
     planLevels.map((law) => {
       const average = emptyTally();
-      for (const node of law.nodes) mergeTally(average, columnTally(vector, column++), node.weight);
+      for (const node of law.nodes) mergeColumn(average, vector, column++, node.weight);
       return average;
     }),
   );

@@ -257,6 +257,55 @@ export function columnTally(vector: VectorTally, column: number): ExactTally {
   return tally;
 }
 
+/** Adds `weight` × column `column` of `distribution` into `into`, keeping the times that column has mass at. */
+function mergeColumnDistribution(into: Map<number, number>, distribution: Map<number, Float64Array>, column: number, weight: number): void {
+  for (const [time, masses] of distribution) {
+    const mass = masses[column];
+    if (mass > 0) addMass(into, time, weight * mass);
+  }
+}
+
+/**
+ * `mergeTally(into, columnTally(vector, column), weight)` without the column's tally: the same
+ * additions in the same order, so the same values to the last bit, but no Maps built per column.
+ * The evaluator averages hundreds of columns per run (a setting's baseline nodes at n, n/2 and
+ * n/4): the intermediate tallies were 93 MB of the 2.4 GB the lab's `flat100` question allocated
+ * a round (9432262). O(fields + times).
+ */
+export function mergeColumn(into: ExactTally, vector: VectorTally, column: number, weight = 1): ExactTally {
+  into.rollback += weight * vector.rollback[column];
+  into.promote += weight * vector.promote[column];
+  into.undecided += weight * vector.undecided[column];
+  into.worse += weight * vector.worse[column];
+  into.falseRollback += weight * vector.falseRollback[column];
+  into.missedRegression += weight * vector.missedRegression[column];
+  mergeColumnDistribution(into.decisionTimes, vector.decisionTimes, column, weight);
+  mergeColumnDistribution(into.detectionTimes, vector.detectionTimes, column, weight);
+  into.requestsServedWhileWorse += weight * vector.requestsServedWhileWorse[column];
+  into.usersServedWhileWorse += weight * vector.usersServedWhileWorse[column];
+  into.failedRequests += weight * vector.failedRequests[column];
+  into.candidateRequests += weight * vector.candidateRequests[column];
+  into.neglected += weight * vector.neglected[column];
+  // Only columns with mass there, as `columnTally` leaves the fields absent otherwise.
+  if (vector.abTests[column] > 0) into.abTests = (into.abTests ?? 0) + weight * vector.abTests[column];
+  if (vector.candidateWins[column] > 0) into.candidateWins = (into.candidateWins ?? 0) + weight * vector.candidateWins[column];
+  if (vector.controlWins[column] > 0) into.controlWins = (into.controlWins ?? 0) + weight * vector.controlWins[column];
+  if (vector.stages) {
+    into.stages ??= [];
+    for (const [index, stage] of vector.stages.entries()) {
+      into.stages[index] ??= emptyStageTally();
+      const target = into.stages[index];
+      target.reached += weight * stage.reached[column];
+      target.rollback += weight * stage.rollback[column];
+      target.falseRollback += weight * stage.falseRollback[column];
+      mergeColumnDistribution(target.detectionTimes, stage.detectionTimes, column, weight);
+      target.requestsServedWhileWorse += weight * stage.requestsServedWhileWorse[column];
+      target.usersServedWhileWorse += weight * stage.usersServedWhileWorse[column];
+    }
+  }
+  return into;
+}
+
 /** How a rollout ended, as the chain absorbs a state. */
 export interface Absorption {
   decision: 'rollback' | 'promote' | 'undecided';

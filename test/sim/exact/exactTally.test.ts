@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTally, exactSummary } from '../../../src/sim/exact/exactTally.ts';
+import { columnTally, emptyTally, emptyVectorTally, exactSummary, mergeColumn, mergeTally } from '../../../src/sim/exact/exactTally.ts';
 
 describe('exactSummary', () => {
   it('a world worse in every run has no false-rollback rate, whatever the rounding of total − worse', () => {
@@ -20,5 +20,52 @@ describe('exactSummary', () => {
     const summary = exactSummary(tally);
     expect(summary.falseRollbackRate.total).toBeCloseTo(1e-6, 15);
     expect(summary.falseRollbackRate.rate).toBeCloseTo(0.5, 9);
+  });
+});
+
+describe('mergeColumn', () => {
+  it('adds a weighted column exactly as mergeTally(columnTally(…)) does, to the last bit', () => {
+    // Three columns, two stages; masses with no short binary form (thirds, sevenths) so that any
+    // change in the order of the additions shows in the last bits.
+    const vector = emptyVectorTally(3, 2);
+    const fields = [
+      'rollback',
+      'promote',
+      'undecided',
+      'worse',
+      'falseRollback',
+      'missedRegression',
+      'requestsServedWhileWorse',
+      'usersServedWhileWorse',
+      'failedRequests',
+      'candidateRequests',
+      'neglected',
+    ] as const;
+    for (const [k, field] of fields.entries()) vector[field].set([1 / (k + 3), 2 / (k + 7), 0]);
+    vector.abTests.set([0, 1 / 3, 1 / 7]);
+    vector.candidateWins.set([0, 1 / 11, 0]);
+    vector.controlWins.set([1 / 13, 0, 0]);
+    vector.decisionTimes.set(600, Float64Array.from([1 / 3, 0, 1 / 9]));
+    vector.decisionTimes.set(300, Float64Array.from([1 / 7, 1 / 5, 0]));
+    vector.detectionTimes.set(900, Float64Array.from([0, 1 / 17, 1 / 19]));
+    for (const [s, stage] of (vector.stages ?? []).entries()) {
+      stage.reached.set([1, 1 / (s + 3), 1 / (s + 5)]);
+      stage.rollback.set([1 / (s + 7), 0, 1 / 9]);
+      stage.falseRollback.set([0, 1 / 11, 1 / 13]);
+      stage.detectionTimes.set(1200 * (s + 1), Float64Array.from([1 / 3, 1 / 7, 0]));
+      stage.requestsServedWhileWorse.set([10 / 3, 0, 1]);
+      stage.usersServedWhileWorse.set([1 / 3, 2 / 3, 0]);
+    }
+    const weights = [0.1, 1 / 3, 0.7];
+    const expected = emptyTally();
+    const merged = emptyTally();
+    for (let round = 0; round < 2; round++)
+      for (const [column, weight] of weights.entries()) {
+        mergeTally(expected, columnTally(vector, column), weight);
+        mergeColumn(merged, vector, column, weight);
+      }
+    expect(merged).toEqual(expected); // toEqual compares numbers with Object.is, Maps by entries
+    expect(merged.abTests).toBeCloseTo(2 * ((1 / 3) * (1 / 3) + 0.7 * (1 / 7)), 15); // column 0 has none: absent, not 0
+    expect(merged.stages?.[1].detectionTimes.get(2400)).toBe(expected.stages?.[1].detectionTimes.get(2400));
   });
 });
