@@ -149,12 +149,17 @@ interface ColumnCheck {
 /** The check's probabilities with every column that has mass in `mass` evaluated. */
 function ensureColumns(check: ColumnCheck, columns: readonly ChainColumn[], mass: Float64Array): ColumnProbabilities {
   const { probabilities, known, window } = check;
-  const shared = columns[0].compiled;
+  // Each column's window names its own stage; a policy's columns (its baseline nodes) are
+  // consecutive, so they share one copy rather than one each.
+  let compiled = columns[0].compiled;
+  let own = window;
   for (let i = 0; i < columns.length; i++) {
     if (known[i] === 1 || !(mass[i] > 0)) continue;
     known[i] = 1;
-    const compiled = columns[i].compiled;
-    const own = compiled === shared ? window : { ...window, stage: compiled.stages[window.stage.index] };
+    if (columns[i].compiled !== compiled) {
+      compiled = columns[i].compiled;
+      own = { ...window, stage: compiled.stages[window.stage.index] };
+    }
     const outcome = check.ask(columns[i].laws, own);
     probabilities.hold[i] = outcome.hold;
     probabilities.pass[i] = outcome.pass;
