@@ -553,13 +553,14 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     return null;
   }
 
-  function addTo(distribution: Map<number, Float64Array>, time: number, c: number, mass: number): void {
+  /** The masses over the columns at `time` of a distribution, created (zero) when it has none yet. */
+  function massesAt(distribution: Map<number, Float64Array>, time: number): Float64Array {
     let masses = distribution.get(time);
     if (!masses) {
       masses = new Float64Array(C);
       distribution.set(time, masses);
     }
-    masses[c] += mass;
+    return masses;
   }
 
   /** Absorbs `mass` ending as `decision` at `time` (exactTally.ts's `absorb`, per column). */
@@ -578,6 +579,14 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     const outcome = decision === 'rollback' ? tally.rollback : decision === 'promote' ? tally.promote : tally.undecided;
     const stageTally = stageTallies === null ? null : stageTallies[stageIndex];
     const detection = firstExposedWorse < 0 ? 0 : time - firstExposedWorse;
+    // The distributions' entries at this time are looked up once, not once per column (560 Map
+    // lookups an absorption for the lab's question), and created only when some column has mass.
+    let some = false;
+    for (let c = 0; c < C && !some; c++) if (mass[c] > 0) some = true;
+    const decided = some && decision !== 'undecided' ? massesAt(tally.decisionTimes, time) : null;
+    const detected = some && decision === 'rollback' && worse ? massesAt(tally.detectionTimes, detection) : null;
+    const stageDetected =
+      some && stageTally !== null && decision === 'rollback' && worse ? massesAt(stageTally.detectionTimes, detection) : null;
     for (let c = 0; c < C; c++) {
       const m = mass[c];
       if (!(m > 0)) continue;
@@ -585,8 +594,8 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
       if (worse) tally.worse[c] += m;
       if (decision === 'rollback' && !worse) tally.falseRollback[c] += m;
       if (decision === 'promote' && worse) tally.missedRegression[c] += m;
-      if (decision !== 'undecided') addTo(tally.decisionTimes, time, c, m);
-      if (decision === 'rollback' && worse) addTo(tally.detectionTimes, detection, c, m);
+      if (decided !== null) decided[c] += m;
+      if (detected !== null) detected[c] += m;
       tally.usersServedWhileWorse[c] += m * users;
       if (abReached) tally.abTests[c] += m;
       if (abWinner === 1) tally.candidateWins[c] += m;
@@ -595,7 +604,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         if (decision === 'rollback') {
           stageTally.rollback[c] += m;
           if (!worse) stageTally.falseRollback[c] += m;
-          else addTo(stageTally.detectionTimes, detection, c, m);
+          else (stageDetected as Float64Array)[c] += m;
         }
         stageTally.usersServedWhileWorse[c] += m * users;
       }
