@@ -197,6 +197,28 @@ interface SettingProgress {
 const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknown as BaselineNode['reference'] }], neglected: 0 };
 
 /**
+ * The compiled worlds of a scenario object, by flag group, kept between calls while the
+ * scenario's content (its JSON text) is unchanged: the memos keyed by the world — the shadow
+ * gates' law (shadowGateLaw.ts) and the A/B test's (abTestLaw.ts), each a pure function of what it
+ * reads — then serve the next question about the same scenario object, as the lab's kept worker
+ * asks them (the current setting, then the curve, then every edit of a threshold). A scenario
+ * edited in place no longer matches its text: its worlds are compiled again, so no world (and no
+ * memo behind it) outlives the content it was compiled from. A WeakMap: the worlds go with the
+ * scenario. O(size of the scenario's JSON) a call.
+ */
+const worldsByScenario = new WeakMap<Scenario, { text: string; worlds: Map<string, World> }>();
+
+/** The kept worlds of `scenario` by flag group (above): the same Map while its content is unchanged, a new empty one otherwise. */
+export function scenarioWorlds(scenario: Scenario): Map<string, World> {
+  const text = JSON.stringify(scenario);
+  const known = worldsByScenario.get(scenario);
+  if (known !== undefined && known.text === text) return known.worlds;
+  const worlds = new Map<string, World>();
+  worldsByScenario.set(scenario, { text, worlds });
+  return worlds;
+}
+
+/**
  * `evaluateExact` for several policies in one scenario — the settings of an operating curve or a
  * sweep — in as few chain runs as their structures allow: the settings whose chains share a
  * structure (`chainStructureKey`: the stages, durations, check intervals, counting and traffic;
@@ -225,7 +247,7 @@ export function evaluateExactSettings(
   if (options.maxBaselineNodes !== undefined && !(Number.isInteger(options.maxBaselineNodes) && options.maxBaselineNodes >= 4))
     throw new RangeError(`maxBaselineNodes must be an integer of at least 4, got ${options.maxBaselineNodes}`);
   const results: (ExactResult | ExactUnsupported)[] = new Array(policies.length);
-  const worlds = new Map<string, World>();
+  const worlds = scenarioWorlds(scenario);
   const groups = new Map<string, SettingPlan[]>();
   for (const [index, policy] of policies.entries()) {
     const compiled = compiledPolicies[index];
@@ -533,10 +555,12 @@ export function outcomeDifference(fine: ExactTally, coarse: ExactTally): number 
  */
 function withEstablishment(compiled: CompiledPolicy, laws: ChainLaws): ChainLaws {
   if (compiled.baselineMode !== 'historical') return laws;
+  // Per stage, once: the chain asks this for every window law of every column.
+  const established = compiled.stages.map((stage) => baselineBefore(compiled, stage.index));
   return {
     shadowGates: (window) => laws.shadowGates(window),
     servedRequests: (window) => laws.servedRequests(window),
-    healthCheck: (window) => (baselineBefore(compiled, window.stage.index) ? laws.healthCheck(window) : { hold: 1, pass: 0, fail: 0 }),
+    healthCheck: (window) => (established[window.stage.index] ? laws.healthCheck(window) : { hold: 1, pass: 0, fail: 0 }),
     abTest: laws.abTest,
   };
 }

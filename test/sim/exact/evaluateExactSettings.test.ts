@@ -14,19 +14,23 @@
  * ccbe0c6, the node loop of `runStageChain` runs) and by one at 18:10 UTC (the vector chain, commit
  * a7e578b's evaluator) agreed within 1e-13 on every outcome probability and exposure.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { coveredPolicy, labWorlds } from '../../../bench/labExactSetup.ts';
 import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
-import { evaluateExact, evaluateExactSettings } from '../../../src/sim/exact/evaluateExact.ts';
+import { evaluateExact, evaluateExactSettings, scenarioWorlds } from '../../../src/sim/exact/evaluateExact.ts';
 import { exactChainLaws } from '../../../src/sim/exact/exactChainLaws.ts';
 import type { ExactTally } from '../../../src/sim/exact/exactTally.ts';
 import { columnTally, emptyTally, mergeTally } from '../../../src/sim/exact/exactTally.ts';
 import { runVectorChain } from '../../../src/sim/exact/vectorChain.ts';
+import type { Scenario } from '../../../src/sim/scenario.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
 import { withParameter } from '../../../src/sim/sweep.ts';
 import { compileWorld } from '../../../src/sim/world.ts';
+import { shadowThenCanary } from '../../helpers/exactChainCases.ts';
 
 const worlds = labWorlds();
 
@@ -86,4 +90,44 @@ describe('evaluateExactSettings on the lab bench setup', () => {
     expectSameAnswer(chainOnly, separate);
     expect(result.tally.neglected).toBeGreaterThan(separate.neglected);
   });
+});
+
+describe('the worlds kept per scenario object (scenarioWorlds)', () => {
+  /** identical-candidate.json parsed afresh (agreement 0.95, 100 req/s, daily cycle). */
+  function identical(): Scenario {
+    const parsed = parseScenario(JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8')));
+    if (!parsed.ok) throw new Error('identical-candidate.json does not parse');
+    return parsed.scenario;
+  }
+  // The shadow gate on the candidate's agreement (P(pass) near 1/2): the shadow law's memo is per
+  // world, so a kept world serves it to the next question.
+  const policies = [shadowThenCanary(0.95)];
+
+  it('are kept while the scenario is unchanged, and a warm answer is the cold one to the bit', () => {
+    const source = identical();
+    const cold = evaluateExactSettings(identical(), policies);
+    const worlds = scenarioWorlds(source);
+    const first = evaluateExactSettings(source, policies);
+    expect(scenarioWorlds(source)).toBe(worlds);
+    expect(worlds.size).toBe(1); // the policy's flag group
+    const warm = evaluateExactSettings(source, policies);
+    expect(first).toEqual(cold); // Object.is per number
+    expect(warm).toEqual(cold);
+    const rollback = (warm[0] as ExactResult).summary.rollbackRate.rate as number;
+    expect(rollback).toBeGreaterThan(0.45);
+    expect(rollback).toBeLessThan(0.55);
+  }, 60_000);
+
+  it('are compiled again when the scenario is edited in place (no stale world or memo)', () => {
+    const source = identical();
+    const before = evaluateExactSettings(source, policies);
+    const worlds = scenarioWorlds(source);
+    // The candidate's latency law is compiled into the world: doubled p95, the shadow's 1.5× p95 gate fails surely.
+    (source.candidate.latency as { p95: number }).p95 = 800;
+    expect(scenarioWorlds(source)).not.toBe(worlds);
+    const edited = evaluateExactSettings(source, policies);
+    expect(edited).toEqual(evaluateExactSettings(structuredClone(source), policies));
+    expect((edited[0] as ExactResult).summary.rollbackRate.rate).toBe(1);
+    expect((before[0] as ExactResult).summary.rollbackRate.rate).toBeLessThan(0.55);
+  }, 60_000);
 });
