@@ -1,5 +1,5 @@
 /**
- * The policy lab asks the exact evaluator first (a Web Worker per edit) and shows Monte-Carlo as
+ * The policy lab asks the exact evaluator first (in a Web Worker) and shows Monte-Carlo as
  * its confirmation. What the page shows is checked against the evaluator run in this process on
  * the same settings (`exactOperatingCurve` on the lab's own request for the current setting), so
  * the assertions are the evaluator's values and words, not just the presence of elements.
@@ -13,6 +13,10 @@
  * and Monte-Carlo beside them as the confirmation. At 100 req/s without the
  * daily cycle the same policy is answered exactly: the lab shows the exact rates, the neglected
  * mass and the A/B test's approximation, with the Monte-Carlo confirmation beside them.
+ *
+ * The exact worker is kept between the lab's requests (workers/labExactInWorker.ts): an edit while
+ * it computes terminates it and a fresh one answers the edit; once that answer and its curve are
+ * in, the next edit is answered by the same worker — the page's workers are watched to check both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
@@ -137,4 +141,53 @@ describe('policy lab: the exact answer in Chromium', () => {
     await page.screenshot({ path: `${screenshotDir}/policy-lab-exact.png`, fullPage: true });
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('an edit cancels the exact worker still computing and is answered right by a fresh one, which stays warm for the next edit', async () => {
+    // A concurrent baseline without the full stage: the current setting alone takes the evaluator
+    // tens of seconds (26.5 s in Node), so the edit surely lands while the worker computes.
+    const slow = 'replicates=40&requestsPerSecond=100&dailyAmplitude=0&full=off';
+    const historical = exactAnswerHere(slow);
+    const edited = exactAnswerHere(`${slow}&errorRatio=3`);
+    if (!historical.supported || !edited.supported) throw new Error('the historical settings are refused');
+    expect(historical.current.bound).toBeUndefined();
+    expect(edited.current.bound).toBeUndefined();
+
+    // A page that asks nothing exact yet (the about view), then the lab.
+    const { page, problems } = await app.open('/#/about');
+    // Every exact worker the page starts, and whether it has been terminated.
+    const exactWorkers: { closed: boolean }[] = [];
+    page.on('worker', (worker) => {
+      if (!/labExact\.worker/.test(worker.url())) return;
+      const entry = { closed: false };
+      exactWorkers.push(entry);
+      worker.on('close', () => {
+        entry.closed = true;
+      });
+    });
+    await page.goto(`${app.url}/#/lab?${slow}&baselineMode=concurrent`);
+    await expect.poll(() => exactWorkers.length, { timeout: 60_000 }).toBe(1);
+    const view = page.locator('rl-policy-lab-view');
+    const exactVerdict = view.locator('[data-section="verdict"][data-mode="exact"]');
+    const falseRollback = view.locator('[data-rate="falseRollback"] [data-exact]');
+    // The edit: back to the historical baseline. The computing worker is terminated, a fresh one answers.
+    await view.locator('select[name="baselineMode"]').selectOption('historical');
+    await expect.poll(() => exactVerdict.count(), { timeout: 90_000 }).toBe(1);
+    await expect
+      .poll(() => falseRollback.textContent(), { timeout: 90_000 })
+      .toBe(formatRate(historical.current.healthy.falseRollbackRate));
+    expect(await view.locator('[data-rate="missedRegression"] [data-exact]').textContent()).toBe(
+      formatRate(historical.current.regressed.missedRegressionRate),
+    );
+    expect(exactWorkers.map((worker) => worker.closed)).toEqual([true, false]);
+    // The curve settles on the same worker; the next edit is answered by it, warm: no worker started or ended.
+    await expect.poll(() => view.locator('[data-section="exact-curve-running"]').count(), { timeout: 90_000 }).toBe(0);
+    await view.locator('input[name="errorRatio"]').fill('3');
+    await expect.poll(() => exactVerdict.textContent(), { timeout: 90_000 }).toMatch(/threshold at 3×/);
+    await expect.poll(() => falseRollback.textContent(), { timeout: 90_000 }).toBe(formatRate(edited.current.healthy.falseRollbackRate));
+    expect(await view.locator('[data-rate="missedRegression"] [data-exact]').textContent()).toBe(
+      formatRate(edited.current.regressed.missedRegressionRate),
+    );
+    expect(exactWorkers.map((worker) => worker.closed)).toEqual([true, false]);
+    expect(problems).toEqual([]);
+  }, 300_000);
 });
