@@ -142,6 +142,8 @@ function structureDifference(a: CompiledPolicy, b: CompiledPolicy): string {
 interface ColumnCheck {
   probabilities: ColumnProbabilities;
   known: Uint8Array;
+  /** Columns not evaluated yet: at 0 the check is complete and `ensureColumns` returns at once. */
+  unknown: number;
   window: ChainWindow;
   ask: (laws: ChainLaws, window: ChainWindow) => { hold: number; pass: number; fail: number; neglected?: number };
 }
@@ -149,6 +151,7 @@ interface ColumnCheck {
 /** The check's probabilities with every column that has mass in `mass` evaluated. */
 function ensureColumns(check: ColumnCheck, columns: readonly ChainColumn[], mass: Float64Array): ColumnProbabilities {
   const { probabilities, known, window } = check;
+  if (check.unknown === 0) return probabilities;
   // Each column's window names its own stage; a policy's columns (its baseline nodes) are
   // consecutive, so they share one copy rather than one each.
   let compiled = columns[0].compiled;
@@ -156,6 +159,7 @@ function ensureColumns(check: ColumnCheck, columns: readonly ChainColumn[], mass
   for (let i = 0; i < columns.length; i++) {
     if (known[i] === 1 || !(mass[i] > 0)) continue;
     known[i] = 1;
+    check.unknown--;
     if (columns[i].compiled !== compiled) {
       compiled = columns[i].compiled;
       own = { ...window, stage: compiled.stages[window.stage.index] };
@@ -279,6 +283,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
   const lazyCheck = (window: ChainWindow, ask: ColumnCheck['ask']): ColumnCheck => ({
     probabilities: { hold: new Float64Array(C), pass: new Float64Array(C), fail: new Float64Array(C), neglected: new Float64Array(C) },
     known: new Uint8Array(C),
+    unknown: C,
     window,
     ask,
   });
