@@ -13,7 +13,10 @@
  *
  * a breakpoint counting for the part of the cell U ∈ [from, to] where R = F⁻¹(U) ≥ R*(x, n)
  * (baselineLaw.ts: R = F⁻¹(U), U uniform on the cell). The per-n part (`CheckRow`: other(n),
- * P(Bin ≤ t(n, low)), the steps' β_x and jumps) is built once per n for all windows.
+ * P(Bin ≤ t(n, low)), the steps' breakpoints R*(x, n) and jumps) is built once per n for all
+ * windows; the matrix turns a whole block's breakpoints into their β in one call of the rate
+ * law's batch form (baselineLaw.ts `rateBelow`'s `many`: the same values as one at a time, to
+ * the last bit, summed c-major so that neighbouring rates read neighbouring entries of O's law).
  *
  * A window's check for every cell at once: the cells' bounds cut [0, 1] into buckets
  * (u_{k−1}, u_k]; one pass over the window's n adds each step's weight w = Pois(n)·other(n)·jump
@@ -49,8 +52,8 @@ export interface CheckRow {
   other: number;
   /** P(Bin(n, p) ≤ t(n, low)): the varying metric's pass probability at the low end of the rate's range. */
   atLow: number;
-  /** β_x = P(R < R*(x, n)) at each step of t(n, ·) over the range, non-decreasing. */
-  below: readonly number[];
+  /** The breakpoints R*(x, n) at each step of t(n, ·) over the range (the matrix turns them into β_x = P(R < R*(x, n))). */
+  rates: readonly number[];
   /** P(Bin(n, p) = x) at each step (the pass probability's jump there). */
   jumps: readonly number[];
   /** Mass the truncated sums behind this row left out (the other factors' and the binomial row's). */
@@ -75,7 +78,7 @@ interface Block {
   other: Float64Array;
   atLow: Float64Array;
   neglected: Float64Array;
-  /** Row i's steps are stepBelow/stepJumps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix. */
+  /** Row i's steps are stepBelow/stepJumps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix (β and jumps). */
   stepStart: Int32Array;
   stepCount: Int32Array;
 }
@@ -105,16 +108,24 @@ function difference(bHigh: number, bLow: number, aHigh: number, aLow: number): n
 }
 
 /**
+ * Replaces each of values[from … to) — breakpoint rates r, in any order — by P(R < r), the
+ * baseline rate's law (baselineLaw.ts `rateBelow`'s `many`).
+ */
+export type RatesBelow = (values: Float64Array, from: number, to: number) => void;
+
+/**
  * The matrix of one check's conditions (module comment). `rowAt(n)` builds the row of n (called
- * once per n, only for n ≥ `least`, n > 0); `tails` = [P(R < low), P(R ≤ high)], the cell's part
- * outside the rate's range counted as neglected.
+ * once per n, only for n ≥ `least`, n > 0), `below` turns a block's breakpoint rates into their
+ * β (one call per block); `tails` = [P(R < low), P(R ≤ high)], the cell's part outside the
+ * rate's range counted as neglected.
  */
 export class CellCheckMatrix {
   private readonly rowAt: (n: number) => CheckRow;
+  private readonly below: RatesBelow;
   private readonly least: number;
   private readonly tails: readonly [number, number];
   private readonly blocks: (Block | undefined)[] = [];
-  /** The rows' steps in two flat arrays, appended as rows are built. */
+  /** The rows' steps in two flat arrays, appended as rows are built: β (the rows' rates until their block is whole) and jumps. */
   private stepBelow = new Float64Array(256);
   private stepJumps = new Float64Array(256);
   private steps = 0;
@@ -134,8 +145,9 @@ export class CellCheckMatrix {
   private momentHigh = new Float64Array(1);
   private momentLow = new Float64Array(1);
 
-  constructor(rowAt: (n: number) => CheckRow, least: number, tails: readonly [number, number]) {
+  constructor(rowAt: (n: number) => CheckRow, below: RatesBelow, least: number, tails: readonly [number, number]) {
     this.rowAt = rowAt;
+    this.below = below;
     this.least = Math.max(1, least);
     this.tails = tails;
   }
@@ -248,7 +260,7 @@ export class CellCheckMatrix {
     block.other[i] = row.other;
     block.atLow[i] = row.atLow;
     block.neglected[i] = row.neglected;
-    const count = row.below.length;
+    const count = row.rates.length;
     if (this.steps + count > this.stepBelow.length) {
       const length = Math.max(this.steps + count, 2 * this.stepBelow.length);
       const below = new Float64Array(length);
@@ -259,7 +271,7 @@ export class CellCheckMatrix {
       this.stepJumps = jumps;
     }
     for (let j = 0; j < count; j++) {
-      this.stepBelow[this.steps + j] = row.below[j];
+      this.stepBelow[this.steps + j] = row.rates[j];
       this.stepJumps[this.steps + j] = row.jumps[j];
     }
     block.stepStart[i] = this.steps;
@@ -267,7 +279,7 @@ export class CellCheckMatrix {
     this.steps += count;
   }
 
-  /** Block `index`, its rows (n ≥ least) built whole on first use. */
+  /** Block `index`, its rows (n ≥ least) built whole on first use, their steps' rates then turned into β in one batch. */
   private block(index: number): Block {
     let block = this.blocks[index];
     if (!block) {
@@ -280,7 +292,9 @@ export class CellCheckMatrix {
         stepCount: new Int32Array(blockSize),
       };
       this.blocks[index] = block;
+      const firstStep = this.steps;
       for (let i = Math.max(0, this.least - index * blockSize); i < blockSize; i++) this.fill(block, i, index * blockSize + i);
+      this.below(this.stepBelow, firstStep, this.steps);
     }
     return block;
   }

@@ -40,6 +40,7 @@
  * `CheckProbabilities.neglected` so that every probability is exact within it.
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
+import type { RateBelow } from './baselineLaw.ts';
 
 /** Probabilities of a check's outcomes as the controller classifies them (they sum to 1 − neglected). */
 export interface CheckProbabilities {
@@ -72,11 +73,12 @@ export type BaselineReference = Record<HealthMetric, number> & {
   /**
    * The cell of the baseline's law this node stands for: the rate R = F⁻¹(U) with U uniform on
    * [from, to] (F the rate's distribution function; `below(r)` = P(R < r) by the controller's
-   * floating-point rate; `key` names the law). A check law that can read its pass probability as
-   * a step function of R returns its AVERAGE over the cell instead of its value at the node
-   * (healthCheckLaw.ts): the node average then errs only at second order (baselineLaw.ts).
+   * floating-point rate, `below.many` the same for a batch of rates; `key` names the law). A
+   * check law that can read its pass probability as a step function of R returns its AVERAGE
+   * over the cell instead of its value at the node (healthCheckLaw.ts): the node average then
+   * errs only at second order (baselineLaw.ts).
    */
-  rateCell?: { metric: 'errorRate' | 'timeoutRate'; from: number; to: number; below: (rate: number) => number; key: string };
+  rateCell?: { metric: 'errorRate' | 'timeoutRate'; from: number; to: number; below: RateBelow; key: string };
 };
 
 /** A feature the exact evaluator cannot compute exactly: the caller falls back to Monte-Carlo. */

@@ -992,7 +992,8 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
      * other(n) the other factors at n, and t(n, ·) steps up by one at each breakpoint
      * R*(x, n) = the least double r with !(x/n > k·r) — the controller's comparison, found exactly
      * by stepping r an ulp at a time from x/n/k. Per n (once for all windows) the row holds
-     * P(Bin ≤ t(n, low)), the jumps P(Bin = x) and P(R < R*(x, n)) of the steps over the range.
+     * P(Bin ≤ t(n, low)), the jumps P(Bin = x) and the breakpoints R*(x, n) of the steps over the
+     * range; the matrix turns a block's breakpoints into P(R < R*(x, n)) in one batch (`below.many`).
      * Cost: a new n O(1 + steps of t over the range); a window O(range of n) per cell.
      */
     historicalMatrix(reference: BaselineReference, minRequests: number): HistoricalMatrix | null {
@@ -1067,7 +1068,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
               const upTo = rowsAtMost(rows, n, p, x, tolerance);
               rowNeglected = Math.max(rowNeglected, binomialNeglected);
               if (upTo > atMost) {
-                steps.push(below(leastRateAllowing(x, n, smallestRatio)));
+                steps.push(leastRateAllowing(x, n, smallestRatio));
                 jumps.push(upTo - atMost);
               }
               atMost = upTo;
@@ -1075,12 +1076,12 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
           return {
             other,
             atLow,
-            below: steps,
+            rates: steps,
             jumps: jumps,
             neglected: neglected + rowNeglected,
           };
         };
-        matrix = new CellCheckMatrix(rowAt, minRequests, [below(low), below(nextUp(high))]);
+        matrix = new CellCheckMatrix(rowAt, below.many, minRequests, [below(low), below(nextUp(high))]);
         shared.matrices.set(key, matrix);
       }
       return { matrix, missing, metric };

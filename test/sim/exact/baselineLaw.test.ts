@@ -8,7 +8,9 @@ import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import { ratioRule } from '../../../src/engine/policy/healthRules.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineStage, canaryStage, promoteStage } from '../../../src/engine/policy/stages.ts';
+import { streamFor } from '../../../src/engine/random/streams.ts';
 import { baselineLaw, jointCellCounts, jointRateNodes, rateBelow, rateQuantileNodes } from '../../../src/sim/exact/baselineLaw.ts';
+import type { CountLaw } from '../../../src/sim/exact/countRange.ts';
 import { poissonLaw } from '../../../src/sim/exact/countRange.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import { latencyBaselineBracket } from '../../../src/sim/exact/latencyBaselineBracket.ts';
@@ -362,5 +364,88 @@ describe('rateBelow', () => {
     expect(below(0.01)).toBe(0.5004489001090924);
     expect(below(0.01003)).toBe(0.6654373860830255);
     expect(below(20_100 / (20_100 + 1_979_950))).toBe(0.7604268911695271);
+  });
+
+  /**
+   * The batch form against the one-rate form, each from its own `rateBelow` (no shared memo):
+   * every entry of `rates[from … to)` must come back as exactly the one-rate value (Object.is),
+   * the entries outside untouched.
+   */
+  function expectBatchEqualsOneByOne(counted: CountLaw, others: CountLaw, rates: number[], from = 0, to = rates.length): void {
+    const one = rateBelow(counted, others);
+    const batch = rateBelow(counted, others);
+    const values = Float64Array.from(rates);
+    batch.many(values, from, to);
+    rates.forEach((rate, i) => {
+      if (i < from || i >= to) expect(values[i], `untouched ${i}`).toBe(rate);
+      else expect(values[i], `P(R < ${rate})`).toBe(one(rate));
+    });
+  }
+
+  /** Atoms c/(c + o) of R in the laws' ranges, each with its neighbours one ulp below and above. */
+  function atomsAndNeighbours(counted: CountLaw, others: CountLaw, count: number, random: () => number): number[] {
+    const rates: number[] = [];
+    for (let j = 0; j < count; j++) {
+      const c = counted.first + Math.floor(random() * counted.pmf.length);
+      const o = others.first + Math.floor(random() * others.pmf.length);
+      const atom = c / (c + o);
+      rates.push(atom, atom * (1 - Number.EPSILON / 2), atom * (1 + Number.EPSILON));
+    }
+    return rates;
+  }
+
+  it("many: each rate of a batch gets the one-rate value to the last bit, at bench/exact.ts's law sizes", () => {
+    // bench/exact.ts's 24-hour baseline at 100 req/s and a 1% error rate: C ~ Poisson(86,400)
+    // (4,194 kept terms), O ~ Poisson(8,553,600) (41,725). Random rates over R's range, the
+    // breakpoints x/n/k the check rows ask (k = 1.2 … 4), atoms and their neighbours, rates
+    // outside the range, on its ends, duplicates, all unsorted.
+    const counted = poissonLaw(86_400, 1e-12);
+    const others = poissonLaw(8_553_600, 1e-12);
+    expect([counted.pmf.length, others.pmf.length]).toEqual([4194, 41_725]);
+    const random = streamFor('rateBelow batch', 0);
+    const [low, high] = [0.0097588553, 0.010243126];
+    const rates: number[] = [];
+    for (let j = 0; j < 300; j++) rates.push(low + (high - low) * random());
+    for (const k of [1.2, 1.347, 2, 4])
+      for (let n = 3000; n < 3050; n++) for (let x = Math.ceil(n * k * low); x <= n * k * high; x++) rates.push(x / n / k);
+    rates.push(...atomsAndNeighbours(counted, others, 40, random));
+    rates.push(low * 0.9, high * 1.1, low, high, 0.01, 0.01, 1e-300, Number.MIN_VALUE, 1, 1 + Number.EPSILON, 2, 0, -0.5);
+    rates.push(...rates.slice(0, 50));
+    for (let i = rates.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [rates[i], rates[j]] = [rates[j], rates[i]];
+    }
+    expect(rates.length).toBeGreaterThan(1000);
+    expectBatchEqualsOneByOne(counted, others, rates);
+    // A part of the array only, and an empty batch.
+    expectBatchEqualsOneByOne(counted, others, rates.slice(0, 200), 37, 151);
+    expectBatchEqualsOneByOne(counted, others, rates.slice(0, 20), 7, 7);
+  });
+
+  it('many: the same on tiny laws (C from 0, so R = 0 at c = 0), with rates already known answered from the memo', () => {
+    const random = streamFor('rateBelow batch', 1);
+    for (const [countedMean, othersMean] of [
+      [0.5, 3],
+      [3, 20],
+      [40, 60],
+    ]) {
+      const counted = poissonLaw(countedMean, 1e-12);
+      const others = poissonLaw(othersMean, 1e-12);
+      // C's kept range starts at 0 for the two small means (c = 0 in the batch's sums), not for 40.
+      expect(counted.first === 0).toBe(countedMean < 10);
+      const rates = atomsAndNeighbours(counted, others, 60, random);
+      for (let j = 0; j < 60; j++) rates.push(random(), random() * 0.1);
+      rates.push(0, 1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, -1, rates[3], rates[3]);
+      expectBatchEqualsOneByOne(counted, others, rates);
+      // Half the rates asked one at a time first: the batch mixes memo hits with new sums.
+      const mixed = rateBelow(counted, others);
+      const fresh = rateBelow(counted, others);
+      for (let i = 0; i < rates.length; i += 2) mixed(rates[i]);
+      const values = Float64Array.from(rates);
+      mixed.many(values, 0, values.length);
+      rates.forEach((rate, i) => expect(values[i], `P(R < ${rate})`).toBe(fresh(rate)));
+      // Odd and even batch sizes (the sums go two at a time, the last alone).
+      for (const size of [1, 2, 3]) expectBatchEqualsOneByOne(counted, others, rates.slice(5, 5 + size));
+    }
   });
 });
