@@ -2,26 +2,41 @@
  * Bench entry (issue 16, "Speed"): the lab's default question answered exactly — the lab's
  * first-visit settings (the framework default policy on the lab's identical-candidate worlds),
  * `settings` error-rate thresholds (default 20, the current 2× among them), the healthy and the
- * regressed world — in Chromium's Web Worker (the lab's own `labExactInWorker`, one worker,
- * started per request as the lab starts it) and in Node in-process (`exactOperatingCurve`), in
- * one run of this process. Target: < 200 ms in Chromium.
+ * regressed world — in Chromium's Web Worker (the lab's own worker, labExactInWorker.ts) and in
+ * Node in-process (`exactOperatingCurve`), in one run of this process. Target: < 200 ms in Chromium.
  *
  * Timed as the lab asks it (src/ui/lab/labExact.ts `runLabExact`): the current setting alone
- * first (what the verdict waits for), then the curve in one request. Each line also prints what
- * the answer rests on (the evaluator's named approximations and the largest neglected mass over
- * the curve), or the features when the evaluator refuses — the refusal is timed too. Two more
- * questions: `covered`, the same with the shadow and A/B stages off (the canary-and-full part of
- * the default policy on its own), and `flat100`, the whole default policy at 100 req/s without
- * the daily cycle (one edit away in the lab, and answered exactly with the A/B test's normal-law
- * approximation). The two environments' answers are compared (same numbers).
+ * first (what the verdict waits for), then the curve in one request; then an edit — the current
+ * error-rate threshold set to `editedThreshold` — asks its current setting and its curve again.
+ * Two ways:
+ * - cold: each request in a worker started for it (the lab before its worker was kept: module load,
+ *   cold JIT, and every per-scenario memo of the evaluator empty); in Node, each on a fresh
+ *   structured clone of the request (the memos empty, the JIT warm);
+ * - warm: the four requests in sequence on ONE kept worker (the lab's now: keptWorker.ts, whose
+ *   endpoint evaluates content-equal scenarios on the kept objects, labExactEndpoint.ts), its
+ *   first request starting it; in Node, on one endpoint in-process (`createLabExactEndpoint`).
+ * The kept worker's heap after the sequence is printed too (`keptWorkerHeap`: in a Node worker
+ * thread, as Chromium gives a page no worker's heap size), for the idle time chosen in
+ * labExactInWorker.ts.
  *
- * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N]`; `CHROME_PATH`
- * overrides the browser (default `/usr/bin/chromium`).
+ * Each line also prints what the answer rests on (the evaluator's named approximations and the
+ * largest neglected mass over the curve), or the features when the evaluator refuses — the
+ * refusal is timed too. Two more questions: `covered`, the same with the shadow and A/B stages off
+ * (the canary-and-full part of the default policy on its own), and `flat100`, the whole default
+ * policy at 100 req/s without the daily cycle (one edit away in the lab, and answered exactly with
+ * the A/B test's normal-law approximation). The answers are compared: Chromium's with Node's
+ * (same numbers, up to V8's last bits), and the warm worker's with the cold ones (identical).
+ *
+ * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N] [--out DIR]`;
+ * `CHROME_PATH` overrides the browser (default `/usr/bin/chromium`); `--out` the directory the
+ * page is built into (default `dist/bench-lab-exact`).
  */
 
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
+import { createLabExactEndpoint } from '../workers/labExactEndpoint.ts';
 import { openBenchPage } from './benchPage.ts';
 
 /** The questions timed (module comment). */
@@ -35,9 +50,33 @@ const questions: Record<Question, string> = {
 
 /** What the page exposes (see `bench/labExact.html`). */
 interface BenchmarkPage {
-  request(settings: number, variant: Question): ExactCurveRequest;
-  runExact(request: ExactCurveRequest): Promise<{ milliseconds: number; result: ExactCurveResult }>;
+  request(settings: number, variant: Question, current?: number): ExactCurveRequest;
+  /** In a cold worker of its own. */
+  runExact(request: ExactCurveRequest): Promise<Timed>;
+  /** On the page's kept worker (started by its first request). */
+  runWarm(request: ExactCurveRequest): Promise<Timed>;
+  closeWarm(): void;
 }
+
+/** The page's globals (page.evaluate's functions read them there). */
+interface PageGlobals {
+  benchmark: BenchmarkPage;
+}
+
+interface Timed {
+  milliseconds: number;
+  result: ExactCurveResult;
+}
+
+/** The current error-rate threshold after the edit (the first visit's is 2×): a value a user types. */
+export const editedThreshold = 3;
+
+/** The lab's four requests (module comment), in the order it asks them. */
+const steps = ['current', 'curve', 'editCurrent', 'editCurve'] as const;
+type Step = (typeof steps)[number];
+
+/** Milliseconds of each of the lab's four requests. */
+export type LabRequestTimes = Record<Step, number>;
 
 /** One question's figures. */
 export interface LabExactTiming {
@@ -50,6 +89,13 @@ export interface LabExactTiming {
   /** Node in-process: the current setting alone, and every setting. */
   nodeCurrentMilliseconds: number;
   nodeMilliseconds: number;
+  /** The four requests each in a cold worker (Chromium) / on fresh clones (Node), and in sequence on one kept worker / endpoint. */
+  browserCold: LabRequestTimes;
+  browserWarm: LabRequestTimes;
+  nodeCold: LabRequestTimes;
+  nodeWarm: LabRequestTimes;
+  /** The kept worker's heap when started and after the four requests (`keptWorkerHeap`), bytes. */
+  workerHeapBytes: { started: number; after: number };
   supported: boolean;
   /** The features when the question has no exact form. */
   features: string[];
@@ -60,11 +106,13 @@ export interface LabExactTiming {
   boundedBecause: string[];
   /** Largest neglected probability mass over the curve's settings and worlds (null when refused). */
   neglectedMass: number | null;
-  /** Largest difference between Chromium's and Node's answers (the current setting and the curve; `largestDifference`); 0 when identical. */
+  /** Largest difference between Chromium's and Node's answers (every request; `largestDifference`); 0 when identical. */
   difference: number;
+  /** Largest difference between the warm and the cold answers (Chromium and Node, every request): 0 expected. */
+  warmDifference: number;
 }
 
-const outDir = 'dist/bench-lab-exact';
+const defaultOutDir = 'dist/bench-lab-exact';
 
 /**
  * The largest difference between two answers' numbers, relative above 1 (|a − b| / max(1, |a|,
@@ -87,41 +135,104 @@ function largestDifference(a: unknown, b: unknown): number {
 const answerDifference = (a: ExactCurveResult, b: ExactCurveResult) =>
   largestDifference(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 
+/**
+ * The kept worker's heap, measured in a Node worker thread (an isolate of its own, as a Web
+ * Worker is: Chromium gives a page no worker's heap size): the used heap plus the typed arrays'
+ * buffers outside it (the memos' tables), after a collection, once the endpoint's module is
+ * loaded and again after `requests` answered in sequence on one endpoint. Bytes.
+ */
+async function keptWorkerHeap(requests: ExactCurveRequest[]): Promise<{ started: number; after: number }> {
+  const endpoint = new URL('../workers/labExactEndpoint.js', import.meta.url).href;
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const v8 = require('node:v8');
+     v8.setFlagsFromString('--expose-gc');
+     const collect = require('node:vm').runInNewContext('gc');
+     const held = () => { collect(); const heap = v8.getHeapStatistics(); return heap.used_heap_size + heap.external_memory; };
+     import(workerData.endpoint).then(({ createLabExactEndpoint }) => {
+       const started = held();
+       const kept = createLabExactEndpoint();
+       for (const request of workerData.requests) kept.operatingCurve(request);
+       parentPort.postMessage({ started, after: held() });
+     });`,
+    { eval: true, workerData: { endpoint, requests } },
+  );
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /** Runs the entry: builds the page, starts the preview server and Chromium, measures, closes everything. */
-export async function labExactBenchmark(options: { settings?: number } = {}): Promise<LabExactTiming[]> {
+export async function labExactBenchmark(options: { settings?: number; outDir?: string } = {}): Promise<LabExactTiming[]> {
   const settings = options.settings ?? 20;
-  const { page, problems, close } = await openBenchPage('labExact', outDir);
-  const inBrowser = (request: ExactCurveRequest) =>
-    page.evaluate((request) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.runExact(request), request);
-  const inNode = (asked: ExactCurveRequest) => {
-    // A fresh copy, as the worker receives: the evaluator's memos are per scenario object, and the
-    // current setting's run must not warm the curve's.
+  const { page, problems, close } = await openBenchPage('labExact', options.outDir ?? defaultOutDir);
+  // page.evaluate sends each function's text to the page: each names the page's `benchmark` itself.
+  const inNode = (run: (request: ExactCurveRequest) => ExactCurveResult, asked: ExactCurveRequest): Timed => {
+    // A structured clone, as the worker receives it.
     const request = structuredClone(asked);
     const start = performance.now();
-    const result = exactOperatingCurve(request);
+    const result = run(request);
     return { milliseconds: performance.now() - start, result };
   };
   try {
     const timings: LabExactTiming[] = [];
     for (const question of Object.keys(questions) as Question[]) {
-      const request = await page.evaluate(
-        ([count, question]) => (globalThis as unknown as { benchmark: BenchmarkPage }).benchmark.request(count, question),
-        [settings, question] as const,
-      );
-      // The lab's two requests: the current setting (first in the request) alone, then the curve.
-      const current: ExactCurveRequest = { ...request, settings: request.settings.slice(0, 1) };
-      const browserCurrent = await inBrowser(current);
-      const browserCurve = await inBrowser(request);
-      const nodeCurrent = inNode(current);
-      const nodeCurve = inNode(request);
-      const answer = nodeCurve.result;
+      const curveOf = (current?: number) =>
+        page.evaluate(([count, question, current]) => (globalThis as unknown as PageGlobals).benchmark.request(count, question, current), [
+          settings,
+          question,
+          current,
+        ] as const);
+      const visited = await curveOf();
+      const edited = await curveOf(editedThreshold);
+      // The lab's requests: the current setting (first in the request) alone, then the curve; the same after the edit.
+      const requests: Record<Step, ExactCurveRequest> = {
+        current: { ...visited, settings: visited.settings.slice(0, 1) },
+        curve: visited,
+        editCurrent: { ...edited, settings: edited.settings.slice(0, 1) },
+        editCurve: edited,
+      };
+      const browserCold = {} as Record<Step, Timed>;
+      const browserWarm = {} as Record<Step, Timed>;
+      const nodeCold = {} as Record<Step, Timed>;
+      const nodeWarm = {} as Record<Step, Timed>;
+      for (const step of steps)
+        browserCold[step] = await page.evaluate(
+          (request) => (globalThis as unknown as PageGlobals).benchmark.runExact(request),
+          requests[step],
+        );
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).benchmark.closeWarm());
+      for (const step of steps)
+        browserWarm[step] = await page.evaluate(
+          (request) => (globalThis as unknown as PageGlobals).benchmark.runWarm(request),
+          requests[step],
+        );
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).benchmark.closeWarm());
+      // Cold: a fresh clone each time, so the evaluator's per-scenario memos start empty.
+      for (const step of steps) nodeCold[step] = inNode(exactOperatingCurve, requests[step]);
+      const endpoint = createLabExactEndpoint();
+      for (const step of steps) nodeWarm[step] = inNode((request) => endpoint.operatingCurve(request), requests[step]);
+      const heap = await keptWorkerHeap(steps.map((step) => requests[step]));
+      const answer = nodeCold.curve.result;
+      const milliseconds = (timed: Record<Step, Timed>) =>
+        Object.fromEntries(steps.map((step) => [step, timed[step].milliseconds])) as LabRequestTimes;
       timings.push({
         question: questions[question],
-        settings: request.settings.length,
-        browserCurrentMilliseconds: browserCurrent.milliseconds,
-        browserMilliseconds: browserCurve.milliseconds,
-        nodeCurrentMilliseconds: nodeCurrent.milliseconds,
-        nodeMilliseconds: nodeCurve.milliseconds,
+        settings: visited.settings.length,
+        browserCurrentMilliseconds: browserCold.current.milliseconds,
+        browserMilliseconds: browserCold.curve.milliseconds,
+        nodeCurrentMilliseconds: nodeCold.current.milliseconds,
+        nodeMilliseconds: nodeCold.curve.milliseconds,
+        browserCold: milliseconds(browserCold),
+        browserWarm: milliseconds(browserWarm),
+        nodeCold: milliseconds(nodeCold),
+        nodeWarm: milliseconds(nodeWarm),
+        workerHeapBytes: heap,
         supported: answer.supported,
         features: answer.supported ? [] : answer.features,
         approximations: answer.supported ? (answer.approximations ?? []) : [],
@@ -130,13 +241,23 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
         neglectedMass: answer.supported
           ? Math.max(...answer.points.flatMap((point) => [point.healthy.neglectedMass, point.regressed.neglectedMass]))
           : null,
-        difference: Math.max(answerDifference(browserCurve.result, answer), answerDifference(browserCurrent.result, nodeCurrent.result)),
+        difference: Math.max(...steps.map((step) => answerDifference(browserCold[step].result, nodeCold[step].result))),
+        warmDifference: Math.max(
+          ...steps.flatMap((step) => [
+            answerDifference(browserWarm[step].result, browserCold[step].result),
+            answerDifference(nodeWarm[step].result, nodeCold[step].result),
+          ]),
+        ),
       });
     }
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
     console.log(
       `the lab's question answered exactly: ${settings} error-rate thresholds × healthy and regressed world, one worker in Chromium vs in-process in Node (target < 200 ms in Chromium)`,
     );
+    const ms = (value: number) => `${value.toFixed(0)} ms`;
+    const sameness = (difference: number) =>
+      difference === 0 ? 'yes' : difference < 1e-12 ? `yes, within ${difference.toExponential(1)}` : 'NO';
+    const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
     for (const timing of timings) {
       const exactness =
         timing.bounded > 0
@@ -150,11 +271,24 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
           }`
         : `no exact form: ${timing.features.map((feature) => feature.split(' (')[0]).join(', ')}`;
       console.log(
-        `  ${timing.question}: Chromium ${timing.browserMilliseconds.toFixed(0)} ms for the ${timing.settings} settings ` +
-          `(current setting alone ${timing.browserCurrentMilliseconds.toFixed(0)} ms), Node ${timing.nodeMilliseconds.toFixed(0)} ms ` +
-          `(alone ${timing.nodeCurrentMilliseconds.toFixed(0)} ms) — ${answer}; same answer: ${
-            timing.difference === 0 ? 'yes' : timing.difference < 1e-12 ? `yes, within ${timing.difference.toExponential(1)}` : 'NO'
-          }`,
+        `  ${timing.question}: Chromium ${ms(timing.browserMilliseconds)} for the ${timing.settings} settings ` +
+          `(current setting alone ${ms(timing.browserCurrentMilliseconds)}), Node ${ms(timing.nodeMilliseconds)} ` +
+          `(alone ${ms(timing.nodeCurrentMilliseconds)}) — ${answer}; same answer: ${sameness(timing.difference)}`,
+      );
+      // The lab's four requests, cold (a worker each) → warm (one kept worker), and the ratio.
+      const line = (cold: LabRequestTimes, warm: LabRequestTimes) =>
+        steps
+          .map(
+            (step) =>
+              `${{ current: 'current', curve: 'curve', editCurrent: `edit to ${editedThreshold}×: current`, editCurve: 'its curve' }[step]} ` +
+              `${ms(cold[step])} → ${ms(warm[step])} (${(cold[step] / warm[step]).toFixed(1)}×)`,
+          )
+          .join(', ');
+      console.log(`    cold → warm worker, Chromium: ${line(timing.browserCold, timing.browserWarm)}`);
+      console.log(
+        `    cold → warm memos, Node: ${line(timing.nodeCold, timing.nodeWarm)}; ` +
+          `warm answers the cold ones: ${sameness(timing.warmDifference)}; the kept worker's heap ${megabytes(timing.workerHeapBytes.started)} started, ` +
+          `${megabytes(timing.workerHeapBytes.after)} after the four requests (a Node worker thread)`,
       );
     }
     return timings;
@@ -163,8 +297,18 @@ export async function labExactBenchmark(options: { settings?: number } = {}): Pr
   }
 }
 
-// Run alone: `node dist/bench/labExact.js [--settings N]`.
+/** The value after `flag` on the command line, if any. */
+function argument(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag);
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+// Run alone: `node dist/bench/labExact.js [--settings N] [--out DIR]`.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const index = process.argv.indexOf('--settings');
-  await labExactBenchmark(index > 0 ? { settings: Number(process.argv[index + 1]) } : {});
+  const settings = argument('--settings');
+  const outDir = argument('--out');
+  await labExactBenchmark({
+    ...(settings !== undefined ? { settings: Number(settings) } : {}),
+    ...(outDir !== undefined ? { outDir } : {}),
+  });
 }
