@@ -913,6 +913,8 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         else continueOrHold(state.passed, passedCount, state.stageWindows, scaled(passMass, ended), 2, looks, 0);
         // Still running: settle 'pass' not ready (passed time grows, checkMaxDuration).
         continueOrHold(passed, passedCount, state.stageWindows, scaled(passMass, running), state.abStatus, looks);
+        // The pass branch was only split above, never kept: back to the pool.
+        give(passMass);
         break;
       }
       default:
