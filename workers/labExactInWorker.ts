@@ -9,11 +9,14 @@
  * once and rejects with an `AbortError` (the next request starts a fresh one); an invalid policy
  * is rejected as a `RangeError` carrying the engine's message.
  *
- * Idle time (`labExactIdleMs`, 10 minutes): the worker's heap after the lab's first visit and an
- * edit is tens of megabytes (bench/labExact.ts prints it), small beside the page's own, so it is
- * kept while the user works — a pause to read the answer or the docs costs nothing — and returned
- * after ten minutes without a request, when the user has most likely moved on (the app keeps its
- * simulation pool for the page's life; this worker's memos are what an idle tab should not hold).
+ * Idle time (`labExactIdleMs`, 10 minutes): the kept worker's heap is 9–10 MB when started and
+ * 50–68 MB after the lab's first visit and one edit at 20 thresholds (bench/labExact.ts, measured
+ * in a Node worker thread, 2026-12-05) — the memos of the two worlds; up to four scenarios are
+ * kept (labExactEndpoint.ts), so a few edits of the worlds can hold a few times that. Small
+ * enough to keep while the user works (a pause to read the answer costs nothing), too much to
+ * leave in a tab the user has left: after ten minutes without a request the worker is terminated
+ * and the next request starts a fresh one (the app's simulation pool, by contrast, holds no
+ * memos and is kept for the page's life).
  */
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import type { WorkerTaskContext } from './callInWorker.ts';
