@@ -418,7 +418,10 @@ interface RateSums {
   first: number;
   /** prefix[i] = Σ_{j < i} P(C = first + j). */
   prefix: Float64Array;
-  /** survival[i] = P(O ≥ othersFirst + i) within O's kept range; survival[0] = O's kept mass. */
+  /**
+   * survival[i] = P(O ≥ othersFirst + i) within O's kept range, i = 0 … othersLength: survival[0]
+   * is O's kept mass (all of O at or above), survival[othersLength] = 0 (none).
+   */
   survival: Float64Array;
   othersFirst: number;
   othersLength: number;
@@ -426,8 +429,10 @@ interface RateSums {
 }
 
 /**
- * P(O ≥ the least o with c/(c + o) < rate), k = (1 − rate)/rate: c's term of `rateBelow`'s sum is
- * P(C = c) times this. q = c·k ≈ c(1 − r)/r within 3 roundings (≤ 4e-16·q). The float rate
+ * The index in `survival` of the least o with c/(c + o) < rate, k = (1 − rate)/rate, clamped to
+ * [0, othersLength] (0: all of O counts, othersLength: none): c's term of `rateBelow`'s sum is
+ * P(C = c)·survival[this]. An integer, so that a call the compiler does not inline returns it
+ * without boxing a double. q = c·k ≈ c(1 − r)/r within 3 roundings (≤ 4e-16·q). The float rate
  * c/(c + o) is < r for every o above the real threshold c(1 − r)/r except where c/(c + o) lies
  * within half an ulp of r — o within ≈ 2⁻⁵³·(c + o) of the threshold — and never for o at or below
  * it (r is a double and rounding is monotone). So when q is farther than `margin` ≥
@@ -435,7 +440,7 @@ interface RateSums {
  * it; otherwise (q at or beside an integer: r at or next to an atom of R) the float search. Either
  * way the least o itself: the margin decides only how it is found.
  */
-function othersAtLeast(law: RateSums, c: number, k: number, margin: number, rate: number): number {
+function survivalIndex(law: RateSums, c: number, k: number, margin: number, rate: number): number {
   const q = c * k;
   let o = Math.ceil(q);
   const above = o - q;
@@ -445,14 +450,15 @@ function othersAtLeast(law: RateSums, c: number, k: number, margin: number, rate
     while (o > 0 && c / (c + o - 1) < rate) o--;
   }
   const index = o - law.othersFirst;
-  return index <= 0 ? law.keptOthers : index >= law.othersLength ? 0 : law.survival[index];
+  return index <= 0 ? 0 : index >= law.othersLength ? law.othersLength : index;
 }
 
 /** `sum` plus the terms of c = first + from … first + to − 1 of a rate's sum, in that order. */
 function addTerms(law: RateSums, sum: number, from: number, to: number, k: number, margin: number, rate: number): number {
   const pmf = law.pmf;
   const first = law.first;
-  for (let i = from; i < to; i++) sum += pmf[i] * othersAtLeast(law, first + i, k, margin, rate);
+  const survival = law.survival;
+  for (let i = from; i < to; i++) sum += pmf[i] * survival[survivalIndex(law, first + i, k, margin, rate)];
   return sum;
 }
 
@@ -533,11 +539,12 @@ function sumBelowPair(law: RateSums, low: number, high: number, lowSpan: RateSpa
     lowSum = addTerms(law, lowSum, lowAllEnd, Math.min(highAllEnd, lowNoneStart), lowK, lowMargin, low);
     const pmf = law.pmf;
     const first = law.first;
+    const survival = law.survival;
     for (let i = highAllEnd; i < lowNoneStart; i++) {
       const c = first + i;
       const mass = pmf[i];
-      lowSum += mass * othersAtLeast(law, c, lowK, lowMargin, low);
-      highSum += mass * othersAtLeast(law, c, highK, highMargin, high);
+      lowSum += mass * survival[survivalIndex(law, c, lowK, lowMargin, low)];
+      highSum += mass * survival[survivalIndex(law, c, highK, highMargin, high)];
     }
     highSum = addTerms(law, highSum, Math.max(highAllEnd, lowNoneStart), highNoneStart, highK, highMargin, high);
   } else {
@@ -561,7 +568,7 @@ function sumBelowPair(law: RateSums, low: number, high: number, lowSpan: RateSpa
  * scaled by r/(1 − r), about √(E[C]/E[O]) of C's range (409 of 4,194 c on average for
  * bench/exact.ts's 24-hour baseline at a 1% error rate) — are visited one by one, each with one
  * product c·(1 − r)/r whose ceiling is the least o unless the product is within 1e-12 relative of
- * an integer (r at or beside an atom; then the float search, `othersAtLeast`): the same o as the
+ * an integer (r at or beside an atom; then the float search, `survivalIndex`): the same o as the
  * search for every c, so the same values to the last bit (pinned in baselineLaw.test.ts). Cost
  * O(log |C's range| + the c in O's range) per new r. (The search took ~4 divisions per c, the
  * product a multiplication: bench/exact.ts's exact part 10.5–10.8 → 6.9–7.4 s CPU, 2026-12-04
