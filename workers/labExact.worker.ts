@@ -1,6 +1,7 @@
 /**
  * Browser Web Worker entry of the lab's exact worker (bundled by Vite as a module worker, started
- * by `labExactInWorker.ts`): serves the exact-curve endpoint over Comlink.
+ * and kept between the lab's requests by `labExactInWorker.ts`): serves the exact-curve endpoint,
+ * with its kept scenarios, over Comlink.
  */
 import { expose } from 'comlink';
 import { labExactEndpoint } from './labExactEndpoint.ts';
