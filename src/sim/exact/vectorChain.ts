@@ -258,6 +258,18 @@ function mix(hash: number, value: number): number {
   return (h << 15) | (h >>> 17);
 }
 
+/** One step of `mix` over a double's two 32-bit words. */
+function mixDouble(hash: number, value: number): number {
+  hashBits[0] = value;
+  return mix(mix(hash, hashWords[0]), hashWords[1]);
+}
+
+/** Whether two keys hold the same numbers (=== per entry: −0 = 0 as in the string key this replaced; a NaN, which no valid window has, matches nothing). */
+function sameNumbers(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Runs the chain for every column at once (module comment): `columns[i]` is column i's compiled
  * policy and laws. Throws a RangeError when the columns' structures differ (`chainStructureKey`).
@@ -302,7 +314,9 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     stage.traffic > 0 ? levels.indexOf(Math.floor(rolloutPercentage(stage.traffic) + 1e-9)) : -1,
   );
   const facts = new Map<number, FactsEntry[]>();
-  const lawFacts = new Map<string, WindowFacts>();
+  /** Windows' facts by their law's key (`windowFacts`): hash → the entries with that hash, each with its key's numbers. */
+  const lawFacts = new Map<number, { key: Float64Array; facts: WindowFacts }[]>();
+  const lawKey = new Float64Array(10);
   const replay = world.scenario.traffic.arrivals.kind === 'replay' ? world.scenario.traffic.arrivals : null;
   const control = emptyConditions();
   const candidate = emptyConditions();
@@ -383,12 +397,23 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
       ? replayArrivals(replay.times, replay.period, start, start + duration)
       : expectedArrivals(world.scenario.traffic, start, start + duration);
     const worse = candidateIsWorse(world, control, candidate);
-    const lawKey =
-      stage.kind === 'shadow'
-        ? null
-        : `${stage.index}|${duration}|${arrivals}|${control.errorRate}|${control.timeoutProbability}|${control.latencyMultiplier}|` +
-          `${candidate.errorRate}|${candidate.timeoutProbability}|${candidate.latencyMultiplier}|${worse}`;
-    let fact = lawKey === null ? undefined : lawFacts.get(lawKey);
+    let hash = 0;
+    let fact: WindowFacts | undefined;
+    if (stage.kind !== 'shadow') {
+      // The law's key: what the laws read (stageChain.ts), compared as numbers (no string a window).
+      lawKey[0] = stage.index;
+      lawKey[1] = duration;
+      lawKey[2] = arrivals;
+      lawKey[3] = control.errorRate;
+      lawKey[4] = control.timeoutProbability;
+      lawKey[5] = control.latencyMultiplier;
+      lawKey[6] = candidate.errorRate;
+      lawKey[7] = candidate.timeoutProbability;
+      lawKey[8] = candidate.latencyMultiplier;
+      lawKey[9] = worse ? 1 : 0;
+      for (let i = 0; i < lawKey.length; i++) hash = mixDouble(hash, lawKey[i]);
+      fact = lawFacts.get(hash)?.find((entry) => sameNumbers(entry.key, lawKey))?.facts;
+    }
     if (!fact) {
       fact = {
         control: copyConditions(control),
@@ -405,13 +430,21 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
         candidate: fact.candidate,
         candidateShare: stage.traffic,
         mirrorShare: stage.mirrorTraffic,
+        // Only the judging window's gates read the stage's windows (the others' facts never ask).
         stageWindows:
-          stage.kind === 'shadow' ? [...state.stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }] : [],
+          stage.kind === 'shadow' && judge
+            ? [...state.stageWindows, { start, duration, control: fact.control, candidate: fact.candidate }]
+            : [],
       };
       if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = lazyCheck(window, healthCheck);
       else if (stage.kind === 'shadow' && judge) fact.check = lazyCheck(window, shadowGates);
       if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = served(window);
-      if (lawKey !== null) lawFacts.set(lawKey, fact);
+      if (stage.kind !== 'shadow') {
+        const entry = { key: lawKey.slice(), facts: fact };
+        const known = lawFacts.get(hash);
+        if (known) known.push(entry);
+        else lawFacts.set(hash, [entry]);
+      }
     }
     entries.push({ duration, servedSeconds, judgeStart, facts: fact });
     return fact;
