@@ -450,7 +450,7 @@ function survivalIndex(law: RateSums, c: number, k: number, margin: number, rate
     while (o > 0 && c / (c + o - 1) < rate) o--;
   }
   const index = o - law.othersFirst;
-  return index <= 0 ? 0 : index >= law.othersLength ? law.othersLength : index;
+  return Math.min(Math.max(index, 0), law.othersLength);
 }
 
 /** `sum` plus the terms of c = first + from … first + to − 1 of a rate's sum, in that order. */
