@@ -58,7 +58,7 @@ import { ExactUnsupportedError } from './checkLaw.ts';
 import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
-import { emptyTally, exactSummary, mergeColumn } from './exactTally.ts';
+import { averageColumns, exactSummary } from './exactTally.ts';
 import { ratioStepsInside } from './latencyBaselineBracket.ts';
 import type { ChainLaws } from './stageChain.ts';
 import type { ChainColumn } from './vectorChain.ts';
@@ -423,8 +423,12 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
   let column = 0;
   return levels.map((planLevels) =>
     planLevels.map((law) => {
-      const average = emptyTally();
-      for (const node of law.nodes) mergeColumn(average, vector, column++, node.weight);
+      const average = averageColumns(
+        vector,
+        column,
+        law.nodes.map((node) => node.weight),
+      );
+      column += law.nodes.length;
       return average;
     }),
   );

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { columnTally, emptyTally, emptyVectorTally, exactSummary, mergeColumn, mergeTally } from '../../../src/sim/exact/exactTally.ts';
+import type { VectorTally } from '../../../src/sim/exact/exactTally.ts';
+import {
+  averageColumns,
+  columnTally,
+  emptyTally,
+  emptyVectorTally,
+  exactSummary,
+  mergeColumn,
+  mergeTally,
+} from '../../../src/sim/exact/exactTally.ts';
 
 describe('exactSummary', () => {
   it('a world worse in every run has no false-rollback rate, whatever the rounding of total − worse', () => {
@@ -67,5 +76,33 @@ describe('mergeColumn', () => {
     expect(merged).toEqual(expected); // toEqual compares numbers with Object.is, Maps by entries
     expect(merged.abTests).toBeCloseTo(2 * ((1 / 3) * (1 / 3) + 0.7 * (1 / 7)), 15); // column 0 has none: absent, not 0
     expect(merged.stages?.[1].detectionTimes.get(2400)).toBe(expected.stages?.[1].detectionTimes.get(2400));
+  });
+});
+
+describe('averageColumns', () => {
+  it('is mergeTally(columnTally(…)) of each column in order, to the last bit and in every Map’s order', () => {
+    // Four columns whose first mass at each time comes in a different column than the times'
+    // order in the distribution: 900 first in column 2, 300 in column 0, 600 in column 1, 1200 never.
+    const vector: VectorTally = emptyVectorTally(5, 1);
+    vector.rollback.set([1 / 3, 1 / 7, 1 / 11, 1 / 13, 99]);
+    vector.abTests.set([0, 1 / 3, 0, 1 / 9, 99]);
+    vector.decisionTimes.set(900, Float64Array.from([0, 0, 1 / 3, 1 / 7, 99]));
+    vector.decisionTimes.set(300, Float64Array.from([1 / 9, 0, 1 / 5, 0, 99]));
+    vector.decisionTimes.set(600, Float64Array.from([0, 1 / 11, 1 / 13, 1 / 17, 99]));
+    vector.decisionTimes.set(1200, Float64Array.from([0, 0, 0, 0, 99]));
+    vector.detectionTimes.set(60, Float64Array.from([0, 0, 0, 1 / 19, 99]));
+    vector.stages?.[0].detectionTimes.set(120, Float64Array.from([0, 1 / 23, 1 / 29, 0, 99]));
+    vector.stages?.[0].reached.set([1, 1, 1, 1, 99]);
+    // Columns 1–4 of the five (the last, 99, is another setting's), weighted as a node law.
+    const weights = [0.1, 0.2 + 1 / 30, 1 / 3, 1 - 0.1 - (0.2 + 1 / 30) - 1 / 3];
+    const expected = emptyTally();
+    for (const [j, weight] of weights.entries()) mergeTally(expected, columnTally(vector, j), weight);
+    const averaged = averageColumns(vector, 0, weights);
+    expect(averaged).toEqual(expected); // Object.is per number
+    expect([...averaged.decisionTimes]).toEqual([...expected.decisionTimes]); // the same insertion order
+    expect([...averaged.decisionTimes.keys()]).toEqual([300, 600, 900]);
+    expect(averaged.decisionTimes.get(300)).toBe(0.1 * (1 / 9) + (1 / 3) * (1 / 5));
+    expect(averaged.abTests).toBe((0.2 + 1 / 30) * (1 / 3) + weights[3] * (1 / 9));
+    expect([...(averaged.stages?.[0].detectionTimes ?? [])]).toEqual([...(expected.stages?.[0].detectionTimes ?? [])]);
   });
 });
