@@ -257,32 +257,12 @@ export function columnTally(vector: VectorTally, column: number): ExactTally {
   return tally;
 }
 
-/** Adds `weight` × column `column` of `distribution` into `into`, keeping the times that column has mass at. */
-function mergeColumnDistribution(into: Map<number, number>, distribution: Map<number, Float64Array>, column: number, weight: number): void {
-  for (const [time, masses] of distribution) {
-    const mass = masses[column];
-    if (mass > 0) addMass(into, time, weight * mass);
-  }
-}
-
 /**
- * `mergeTally(into, columnTally(vector, column), weight)` without the column's tally: the same
- * additions in the same order, so the same values to the last bit, but no Maps built per column.
- * The evaluator averages hundreds of columns per run (a setting's baseline nodes at n, n/2 and
- * n/4): the intermediate tallies were 93 MB of the 2.4 GB the lab's `flat100` question allocated
- * a round (9432262). O(fields + times).
+ * Adds `weight` × column `column` of a vector tally's number fields (the stages' included) into
+ * `into`, as `mergeTally(into, columnTally(vector, column), weight)` adds them — the
+ * distributions aside (`averagedDistribution`). Building each column's tally first was 93 MB of
+ * the 2.4 GB the lab's flat100 question allocated a round (9432262). O(fields).
  */
-export function mergeColumn(into: ExactTally, vector: VectorTally, column: number, weight = 1): ExactTally {
-  mergeColumnFields(into, vector, column, weight);
-  mergeColumnDistribution(into.decisionTimes, vector.decisionTimes, column, weight);
-  mergeColumnDistribution(into.detectionTimes, vector.detectionTimes, column, weight);
-  if (vector.stages)
-    for (const [index, stage] of vector.stages.entries())
-      mergeColumnDistribution((into.stages as StageTally[])[index].detectionTimes, stage.detectionTimes, column, weight);
-  return into;
-}
-
-/** `mergeColumn` but for the distributions (the fields that are numbers, the stages' included). */
 function mergeColumnFields(into: ExactTally, vector: VectorTally, column: number, weight: number): void {
   into.rollback += weight * vector.rollback[column];
   into.promote += weight * vector.promote[column];
@@ -314,8 +294,8 @@ function mergeColumnFields(into: ExactTally, vector: VectorTally, column: number
 }
 
 /**
- * Σ_j weights[j] × column first + j of `distribution`, as `mergeColumnDistribution` over the
- * columns in order builds it — each time's masses added in the same order (so the same value to
+ * Σ_j weights[j] × column first + j of `distribution`, as merging the columns' distributions
+ * one by one in order (`mergeTally`'s `addMass`) builds it — each time's masses added in the same order (so the same value to
  * the last bit), the times inserted in the same order (first by the column that first has mass at
  * them, then in the distribution's order: sums over the Map, e.g. a tuner's detected mass, are
  * unchanged too) — but each time's sum kept in a typed array until the end: one Map entry and
@@ -349,7 +329,8 @@ function averagedDistribution(distribution: Map<number, Float64Array>, first: nu
 
 /**
  * The weighted sum of the columns first … first + weights.length − 1 of a vector tally (a
- * setting's node average): exactly `mergeColumn` of each column in order into an empty tally —
+ * setting's node average): exactly `mergeTally(average, columnTally(vector, column), weight)` of
+ * each column in order into an empty tally —
  * the same values to the last bit and the same order of every Map (tested) — but each
  * distribution built once (`averagedDistribution`), not by a Map update per column and time:
  * those updates boxed a number each, 17.8 MB of the 300 MB the lab's firstVisit curve allocated a

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VectorTally } from '../../../src/sim/exact/exactTally.ts';
-import {
-  averageColumns,
-  columnTally,
-  emptyTally,
-  emptyVectorTally,
-  exactSummary,
-  mergeColumn,
-  mergeTally,
-} from '../../../src/sim/exact/exactTally.ts';
+import { averageColumns, columnTally, emptyTally, emptyVectorTally, exactSummary, mergeTally } from '../../../src/sim/exact/exactTally.ts';
 
 describe('exactSummary', () => {
   it('a world worse in every run has no false-rollback rate, whatever the rounding of total − worse', () => {
@@ -32,11 +24,11 @@ describe('exactSummary', () => {
   });
 });
 
-describe('mergeColumn', () => {
-  it('adds a weighted column exactly as mergeTally(columnTally(…)) does, to the last bit', () => {
-    // Three columns, two stages; masses with no short binary form (thirds, sevenths) so that any
-    // change in the order of the additions shows in the last bits.
-    const vector = emptyVectorTally(3, 2);
+describe('averageColumns', () => {
+  it('is mergeTally(columnTally(…)) of each column in order, to the last bit and in every Map’s order', () => {
+    // Four columns whose first mass at each time comes in a different column than the times'
+    // order in the distribution: 900 first in column 2, 300 in column 0, 600 in column 1, 1200 never.
+    const vector: VectorTally = emptyVectorTally(5, 1);
     const fields = [
       'rollback',
       'promote',
@@ -50,49 +42,23 @@ describe('mergeColumn', () => {
       'candidateRequests',
       'neglected',
     ] as const;
-    for (const [k, field] of fields.entries()) vector[field].set([1 / (k + 3), 2 / (k + 7), 0]);
-    vector.abTests.set([0, 1 / 3, 1 / 7]);
-    vector.candidateWins.set([0, 1 / 11, 0]);
-    vector.controlWins.set([1 / 13, 0, 0]);
-    vector.decisionTimes.set(600, Float64Array.from([1 / 3, 0, 1 / 9]));
-    vector.decisionTimes.set(300, Float64Array.from([1 / 7, 1 / 5, 0]));
-    vector.detectionTimes.set(900, Float64Array.from([0, 1 / 17, 1 / 19]));
-    for (const [s, stage] of (vector.stages ?? []).entries()) {
-      stage.reached.set([1, 1 / (s + 3), 1 / (s + 5)]);
-      stage.rollback.set([1 / (s + 7), 0, 1 / 9]);
-      stage.falseRollback.set([0, 1 / 11, 1 / 13]);
-      stage.detectionTimes.set(1200 * (s + 1), Float64Array.from([1 / 3, 1 / 7, 0]));
-      stage.requestsServedWhileWorse.set([10 / 3, 0, 1]);
-      stage.usersServedWhileWorse.set([1 / 3, 2 / 3, 0]);
-    }
-    const weights = [0.1, 1 / 3, 0.7];
-    const expected = emptyTally();
-    const merged = emptyTally();
-    for (let round = 0; round < 2; round++)
-      for (const [column, weight] of weights.entries()) {
-        mergeTally(expected, columnTally(vector, column), weight);
-        mergeColumn(merged, vector, column, weight);
-      }
-    expect(merged).toEqual(expected); // toEqual compares numbers with Object.is, Maps by entries
-    expect(merged.abTests).toBeCloseTo(2 * ((1 / 3) * (1 / 3) + 0.7 * (1 / 7)), 15); // column 0 has none: absent, not 0
-    expect(merged.stages?.[1].detectionTimes.get(2400)).toBe(expected.stages?.[1].detectionTimes.get(2400));
-  });
-});
-
-describe('averageColumns', () => {
-  it('is mergeTally(columnTally(…)) of each column in order, to the last bit and in every Map’s order', () => {
-    // Four columns whose first mass at each time comes in a different column than the times'
-    // order in the distribution: 900 first in column 2, 300 in column 0, 600 in column 1, 1200 never.
-    const vector: VectorTally = emptyVectorTally(5, 1);
-    vector.rollback.set([1 / 3, 1 / 7, 1 / 11, 1 / 13, 99]);
+    for (const [k, field] of fields.entries()) vector[field].set([1 / (k + 3), 2 / (k + 7), 0, 3 / (k + 11), 99]);
     vector.abTests.set([0, 1 / 3, 0, 1 / 9, 99]);
+    vector.candidateWins.set([0, 1 / 11, 0, 0, 99]);
+    vector.controlWins.set([1 / 13, 0, 0, 0, 99]); // one column only: the others leave it absent, not 0
     vector.decisionTimes.set(900, Float64Array.from([0, 0, 1 / 3, 1 / 7, 99]));
     vector.decisionTimes.set(300, Float64Array.from([1 / 9, 0, 1 / 5, 0, 99]));
     vector.decisionTimes.set(600, Float64Array.from([0, 1 / 11, 1 / 13, 1 / 17, 99]));
     vector.decisionTimes.set(1200, Float64Array.from([0, 0, 0, 0, 99]));
     vector.detectionTimes.set(60, Float64Array.from([0, 0, 0, 1 / 19, 99]));
     vector.stages?.[0].detectionTimes.set(120, Float64Array.from([0, 1 / 23, 1 / 29, 0, 99]));
-    vector.stages?.[0].reached.set([1, 1, 1, 1, 99]);
+    for (const stage of vector.stages ?? []) {
+      stage.reached.set([1, 1 / 3, 1 / 5, 1 / 7, 99]);
+      stage.rollback.set([1 / 7, 0, 1 / 9, 1 / 3, 99]);
+      stage.falseRollback.set([0, 1 / 11, 1 / 13, 0, 99]);
+      stage.requestsServedWhileWorse.set([10 / 3, 0, 1, 1 / 3, 99]);
+      stage.usersServedWhileWorse.set([1 / 3, 2 / 3, 0, 1 / 17, 99]);
+    }
     // Columns 1–4 of the five (the last, 99, is another setting's), weighted as a node law.
     const weights = [0.1, 0.2 + 1 / 30, 1 / 3, 1 - 0.1 - (0.2 + 1 / 30) - 1 / 3];
     const expected = emptyTally();
