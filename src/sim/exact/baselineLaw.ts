@@ -578,18 +578,23 @@ function sumBelowPair(law: RateSums, low: number, high: number, lowSpan: RateSpa
  * `many` answers a batch (cellCheckMatrix.ts asks for a block of rows' breakpoints at once): the
  * rates not yet known, sorted and distinct, two at a time (`sumBelowPair`), each sum the same
  * additions in the same order as one at a time, so the same doubles (tested against the one-rate
- * form at bench/exact.ts's law sizes, atoms and their neighbours included). What was measured
- * (benchbatch: bench/exact.ts's covered policy, 20 settings × 2 worlds, ~1.46M new rates and
- * ~600M c per round in ~1,000 batches of ~1,430 new rates; the c per rate ≈ 409):
+ * form at bench/exact.ts's law sizes, atoms and their neighbours included). What was tried, on
+ * bench/exact.ts's covered policy (/work/briefs/tools/benchbatch.mjs: 20 settings × 2 worlds;
+ * per round ~1.46M new rates and ~600M c in ~1,000 batches of ~1,430 new rates, ≈ 409 c a rate):
  * - c-major, as first planned — for each c the run of sorted rates whose span holds it, each
  *   adding to its own entry of a sums array: slower than one rate at a time (5.6 → 7.0 s CPU),
  *   the sums in memory instead of a register, and no locality won: neighbouring rates of a batch
  *   read O's survival ≈ c·Δk ≈ 300 entries apart, not neighbouring entries;
- * - rate-major over the sorted rates: no faster — the rates arrive nearly sorted already (a row's
- *   breakpoints ascend), so each rate's reads already hit the lines its predecessor loaded;
- * - two rates per loop: two independent chains of additions (one chain waits ~4 cycles per
- *   term) and one read of P(C = c) for two terms: the sums' part of the profile 58% → 33%.
- * Cost per new rate as for one, with the batch's sort (O(m log m)).
+ * - rate-major over the sorted rates: no faster — a row's breakpoints ascend, so the rates arrive
+ *   nearly sorted already and each rate's reads hit the lines its predecessor loaded;
+ * - two rates per loop (kept): two independent chains of additions (one chain waits ~4 cycles a
+ *   term) and one read of P(C = c) for two terms; four per loop was slower (registers spill);
+ * - the per-c step returning O's survival INDEX (`survivalIndex`), an integer, instead of the
+ *   survival value: a double returned from a call the compiler does not inline is boxed (GC).
+ * With the memo's key beside its value (`doubleMemo`): the batch 6.05 → 4.0 s CPU (medians of
+ * rounds 2–3, three alternating runs each against 9432262's build; cold rounds 7.2 → 5.3 s),
+ * 2026-12-05 00:31 UTC, load ~3.1; the sums ~39% of the CPU (58% before), the memo's reads and
+ * writes ~23%. Cost per new rate as for one, plus the batch's sort (O(m log m)).
  */
 export function rateBelow(counted: CountLaw, others: CountLaw): RateBelow {
   const survival = new Float64Array(others.pmf.length + 1);
