@@ -13,6 +13,19 @@
  * half sampled would read as one kind of number — `exactSweep` refuses the same way); when the
  * first setting (the lab's current one) is refused, before the second world is run.
  *
+ * What the curve costs besides the laws' sums (measured 00:10–00:31 UTC 2026-12-05, CPU ms in
+ * Node, the lab's three questions of /work/briefs/tools at commit 9432262 against the same tree
+ * with this round's chain changes, alternated, 3 runs each, medians, load 2–7 on 2 cores): the
+ * shadow gates' memo keyed by numbers rather than a string built per column, the A/B law shared
+ * by every setting, mass vectors pooled, node averages built without per-column tallies, window
+ * laws keyed without strings (vectorChain.ts, shadowGateLaw.ts, abTestLaw.ts, exactTally.ts). Fresh
+ * scenario objects each round (every memo cold, as each request of the lab today), rounds 2–3:
+ * flat100 20 settings 1,849 → 1,565 ms, firstVisit ≈ 1,640 both, covered 1,407 → 1,238; one
+ * setting 466 → 363, 529 → 395, 282 → 273 — the rest is the historical check's laws. The same
+ * scenario objects again (a kept worker's requests: evaluateExact.ts keeps their worlds, so the
+ * world's memos hit), rounds 2–4: flat100 665 → 343 ms (20 settings) and 188 → 68 (one),
+ * firstVisit 931 → 703 and 184 → 151, covered 444 → 355 and 77 → 68. Every answer bit-identical.
+ *
  * Bounded answers (`ExactCurveRequest.boundedUpTo`): a setting refused for numerical tolerance
  * alone (every feature "numerical tolerance…") whose answer's whole neglected mass is at most
  * `boundedUpTo` is answered anyway with the answer the evaluator refused (`ExactUnsupported.bounded`,
