@@ -14,8 +14,10 @@
  * first setting (the lab's current one) is refused, before the second world is run.
  *
  * What the curve costs besides the laws' sums (measured 00:10–00:31 UTC 2026-12-05, CPU ms in
- * Node, the lab's three questions of /work/briefs/tools at commit 9432262 against the same tree
- * with this round's chain changes, alternated, 3 runs each, medians, load 2–7 on 2 cores): the
+ * Node, the lab's three exact questions — flat100: the framework default at 100 req/s without
+ * daily cycle; firstVisit: the lab's first visit; covered: bench/labExactSetup.ts's covered
+ * policy; 20 error-ratio settings × the healthy and regressed worlds — at commit 9432262 against
+ * the same tree with this round's chain changes, alternated, 3 runs each, medians, load 2–7 on 2 cores): the
  * shadow gates' memo keyed by numbers rather than a string built per column, the A/B law shared
  * by every setting, mass vectors pooled, node averages built without per-column tallies, window
  * laws keyed without strings (vectorChain.ts, shadowGateLaw.ts, abTestLaw.ts, exactTally.ts). Fresh
