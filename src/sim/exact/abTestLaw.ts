@@ -573,7 +573,7 @@ const memo = new WeakMap<World, Map<string, (stageStart: number) => AbTestSchedu
  * start, and each schedule sums 400 planned sample sizes when the planned n is measured on the
  * baseline). Before, the memo was per compiled stage — one law per setting, so 20 settings solved
  * the planned sample size 20 times over: `requiredSampleSize` was 1.8% of the lab's `flat100`
- * question's CPU (147 of 8,161 ms, prof.mjs at 9432262). O(stages) to find a known law.
+ * question's CPU (147 of 8,161 ms in a CPU profile of three 20-setting curves at 9432262). O(stages) to find a known law.
  */
 export function memoisedAbTestLaw(world: World, compiled: CompiledPolicy, stage: CompiledStage): (stageStart: number) => AbTestSchedule {
   let byKey = memo.get(world);

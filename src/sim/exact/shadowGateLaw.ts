@@ -313,12 +313,13 @@ export function shadowGateLaw(
  * Memo of `shadowGateLaw` per world (a WeakMap: it goes with the world), keyed by everything the
  * law reads — the stage's index, name, mirrored share and gates, and each window's place and
  * conditions — so that a sweep or operating curve over settings that leave the shadow stage alone
- * computes it (or its refusal) once per world. It changes no result.
+ * computes it (or its refusal) once per world — and evaluateExact.ts keeps a scenario object's
+ * worlds between calls, so once per scenario for the lab's successive questions. It changes no result.
  *
  * The key is those numbers themselves, not a string: the chain asks once per column (20 settings ×
  * 28 baseline nodes = 560 times a run for the lab's question) about a day of 5-minute windows, and
  * joining 6 + 7 × 288 numbers into a string each time was 7% of the lab's `flat100` question's CPU
- * (self time of the old memo, 595 of 8,161 ms over prof.mjs's 3 rounds, 9432262) and ~250 MB of
+ * (self time of the old memo, 595 of 8,161 ms over three 20-setting curves, 9432262) and ~250 MB of
  * the 2.4 GB it allocated a round. Now a 32-bit hash of the numbers' bits picks the entries, and
  * each candidate's stored numbers are compared with the asked ones value by value (no allocation
  * on a hit): an entry is served only when every number the law reads is equal, so a window or gate

@@ -26,7 +26,7 @@
  *
  * Memory: the mass vectors are pooled (`take`/`give` in `runVectorChain`) and the A/B stage's
  * outcome vectors are scratch, so a run allocates vectors only for the states alive at once. For
- * the lab's flat100 question (560 columns, CPU profile of prof.mjs's 3 rounds, 00:00 UTC
+ * the lab's flat100 question (560 columns, CPU profile of three 20-setting curves, 00:00 UTC
  * 2026-12-05, load ~3.5) the chain's own time (runVectorChain less the laws it asks) went from
  * 941 / 643 ms to 736 / 334 ms and the collector's from 1,089 / 693 to 922 / 523 ms (two runs
  * each, alternated), the answers unchanged to the bit.
