@@ -479,10 +479,18 @@ interface RateSpan {
   margin: number;
 }
 
+/** Whether all of O counts for c (c = 0: R = 0; or the guess below O's range): true on a prefix of C's range. */
+function allCount(c: number, complement: number, rate: number, othersFirst: number): boolean {
+  return c === 0 || guess(c, complement, rate) < othersFirst - 2;
+}
+
 /**
  * `rateBelow`'s span of a rate 0 < rate ≤ 1: allEnd ends the prefix of C's range where all of O
- * counts (c = 0, R = 0, or the guess below O's range), noneStart starts the suffix where none
- * does (the guess above it), both by bisection; the margin ≥ 1e-12·(c + q + 1) for every c visited.
+ * counts (`allCount`), noneStart starts the suffix where none does (the guess above O's range);
+ * the margin ≥ 1e-12·(c + q + 1) for every c visited. Each end is where its predicate turns
+ * (monotone in c): tried first at the turn c·k would put it (k = (1 − r)/r), which two
+ * evaluations confirm or refute — else bisection. The same ends either way (a monotone predicate
+ * turns once); the guess saves ~20 of the bisections' 24 divisions a rate.
  */
 function rateSpan(law: RateSums, rate: number, span: RateSpan): void {
   const first = law.first;
@@ -490,22 +498,37 @@ function rateSpan(law: RateSums, rate: number, span: RateSpan): void {
   const othersFirst = law.othersFirst;
   const lastOther = othersFirst + law.othersLength - 1;
   const complement = 1 - rate;
-  let allEnd = 0;
-  let to = length;
-  while (allEnd < to) {
-    const middle = (allEnd + to) >>> 1;
-    const c = first + middle;
-    if (c === 0 || guess(c, complement, rate) < othersFirst - 2) allEnd = middle + 1;
-    else to = middle;
-  }
-  let noneStart = allEnd;
-  to = length;
-  while (noneStart < to) {
-    const middle = (noneStart + to) >>> 1;
-    if (guess(first + middle, complement, rate) <= lastOther + 2) noneStart = middle + 1;
-    else to = middle;
-  }
   const k = complement / rate;
+  let allEnd = Math.min(length, Math.max(0, Math.ceil((othersFirst - 2) / k) - first));
+  if (
+    !(
+      (allEnd === 0 || allCount(first + allEnd - 1, complement, rate, othersFirst)) &&
+      (allEnd === length || !allCount(first + allEnd, complement, rate, othersFirst))
+    )
+  ) {
+    allEnd = 0;
+    let to = length;
+    while (allEnd < to) {
+      const middle = (allEnd + to) >>> 1;
+      if (allCount(first + middle, complement, rate, othersFirst)) allEnd = middle + 1;
+      else to = middle;
+    }
+  }
+  let noneStart = Math.min(length, Math.max(allEnd, Math.floor((lastOther + 2) / k) + 1 - first));
+  if (
+    !(
+      (noneStart === allEnd || guess(first + noneStart - 1, complement, rate) <= lastOther + 2) &&
+      (noneStart === length || guess(first + noneStart, complement, rate) > lastOther + 2)
+    )
+  ) {
+    noneStart = allEnd;
+    let to = length;
+    while (noneStart < to) {
+      const middle = (noneStart + to) >>> 1;
+      if (guess(first + middle, complement, rate) <= lastOther + 2) noneStart = middle + 1;
+      else to = middle;
+    }
+  }
   span.allEnd = allEnd;
   span.noneStart = noneStart;
   span.k = k;
