@@ -614,10 +614,12 @@ function sumBelowPair(law: RateSums, low: number, high: number, lowSpan: RateSpa
  *   term) and one read of P(C = c) for two terms; four per loop was slower (registers spill);
  * - the per-c step returning O's survival INDEX (`survivalIndex`), an integer, instead of the
  *   survival value: a double returned from a call the compiler does not inline is boxed (GC).
- * With the memo's key beside its value (`doubleMemo`): the batch 6.05 → 4.0 s CPU (medians of
- * rounds 2–3, three alternating runs each against 9432262's build; cold rounds 7.2 → 5.3 s),
- * 2026-12-05 00:31 UTC, load ~3.1; the sums ~39% of the CPU (58% before), the memo's reads and
- * writes ~23%. Cost per new rate as for one, plus the batch's sort (O(m log m)).
+ * With the memo's key beside its value (`doubleMemo`) and the span's ends guessed (`rateSpan`):
+ * the batch 6.0 → 3.95 s CPU (medians of rounds 2–3, three alternating runs each against
+ * 9432262's build; cold rounds 6.7–7.2 → 5.1–6.2 s), 2026-12-05 00:38 UTC, load ~3.3; the sums
+ * ~39% of the CPU (58% before), the memo's reads and writes ~23% (a lookup in a table of ~30 MB
+ * is a cache miss; without the memo the batch was no faster: its hits, ~17% of the rates asked,
+ * pay for it). Cost per new rate as for one, plus the batch's sort (O(m log m)).
  */
 export function rateBelow(counted: CountLaw, others: CountLaw): RateBelow {
   const survival = new Float64Array(others.pmf.length + 1);
