@@ -365,7 +365,7 @@ function refine(progress: readonly SettingProgress[], options: ExactOptions, res
       }
       try {
         const nodes = 2 * (setting.nodes as number);
-        next.push({ progress: setting, law: baselineLaw(setting.plan.world, setting.plan.compiled, { nodes }) });
+        next.push({ progress: setting, law: sharedBaselineLaw(setting.plan.world, setting.plan.compiled, nodes) });
       } catch (error) {
         if (!(error instanceof ExactUnsupportedError)) throw error;
         results[setting.plan.index] = { supported: false, features: error.features };
@@ -394,15 +394,57 @@ function refine(progress: readonly SettingProgress[], options: ExactOptions, res
   }
 }
 
+/**
+ * What `baselineLaw` reads of a policy, as a string: the metrics its historical ratio rules read
+ * (`referencedMetrics`: which rates and latency brackets the reference carries) and the baseline
+ * stage (its place, duration, check interval and minimum requests, the whole compiled stage
+ * written out) — not the rules' thresholds, nor any other stage. So the settings of a threshold
+ * curve share one law per node count (test/sim/exact/evaluateExactSettings.test.ts checks that
+ * `baselineLaw` gives equal laws for policies with equal keys). O(stages + rules).
+ */
+export function baselineLawKey(compiled: CompiledPolicy, nodes: number): string {
+  const metrics = new Set<string>();
+  for (const stage of compiled.stages) for (const rule of stage.rules) if (rule.type === 'ratio') metrics.add(rule.metric);
+  const baseline = compiled.stages.find((stage) => stage.kind === 'baseline');
+  return `${nodes}|${[...metrics].sort().join(',')}|${JSON.stringify(baseline)}`;
+}
+
+/** The baseline laws asked so far, per world and `baselineLawKey` (a WeakMap: they go with the world). */
+const baselineLaws = new WeakMap<World, Map<string, BaselineLaw>>();
+
+/**
+ * `baselineLaw(world, compiled, { nodes })`, shared by the policies with the same
+ * `baselineLawKey` in one world: every setting of a threshold curve asked it at n, n/2 and n/4
+ * nodes (and at each refinement) — the baseline's windows walked, its latency bracket looked up
+ * by a key of a day of windows — 638 of 6,257 ms of CPU over three 20-setting firstVisit curves
+ * (00:35 UTC 2026-12-05). The law's nodes and references are built once and never edited
+ * (baselineLaw.ts), so sharing them changes no result. A refusal (`ExactUnsupportedError`) is not
+ * kept: asked again, it is thrown again.
+ */
+function sharedBaselineLaw(world: World, compiled: CompiledPolicy, nodes: number): BaselineLaw {
+  let laws = baselineLaws.get(world);
+  if (laws === undefined) {
+    laws = new Map();
+    baselineLaws.set(world, laws);
+  }
+  const key = baselineLawKey(compiled, nodes);
+  let law = laws.get(key);
+  if (law === undefined) {
+    law = baselineLaw(world, compiled, { nodes });
+    laws.set(key, law);
+  }
+  return law;
+}
+
 /** The baseline laws of a setting (`SettingPlan.levels`). Throws `ExactUnsupportedError` as `baselineLaw` does. */
 function planSetting(index: number, world: World, compiled: CompiledPolicy, options: ExactOptions): SettingPlan {
   if (!(compiled.baselineMode === 'historical' && compiled.stages.some((stage) => stage.kind === 'baseline')))
     return { index, compiled, world, levels: [noBaseline], requested: null };
   const requested = options.baselineNodes ?? 16;
-  const law = baselineLaw(world, compiled, { nodes: requested });
+  const law = sharedBaselineLaw(world, compiled, requested);
   if (law.nodes.length <= 1) return { index, compiled, world, levels: [law], requested };
-  const quarter = baselineLaw(world, compiled, { nodes: requested / 4 });
-  const half = baselineLaw(world, compiled, { nodes: requested / 2 });
+  const quarter = sharedBaselineLaw(world, compiled, requested / 4);
+  const half = sharedBaselineLaw(world, compiled, requested / 2);
   return { index, compiled, world, levels: [quarter, half, law], requested };
 }
 

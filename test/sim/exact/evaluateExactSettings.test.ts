@@ -21,11 +21,12 @@ import { compilePolicy } from '../../../src/engine/controller/compilePolicy.ts';
 import type { Policy } from '../../../src/engine/policy/policy.ts';
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
 import type { ExactResult } from '../../../src/sim/exact/evaluateExact.ts';
-import { evaluateExact, evaluateExactSettings, scenarioWorlds } from '../../../src/sim/exact/evaluateExact.ts';
+import { baselineLawKey, evaluateExact, evaluateExactSettings, scenarioWorlds } from '../../../src/sim/exact/evaluateExact.ts';
 import { exactChainLaws } from '../../../src/sim/exact/exactChainLaws.ts';
 import type { ExactTally } from '../../../src/sim/exact/exactTally.ts';
 import { columnTally, emptyTally, mergeTally } from '../../../src/sim/exact/exactTally.ts';
 import { runVectorChain } from '../../../src/sim/exact/vectorChain.ts';
+import { flagGroup } from '../../../src/sim/runner.ts';
 import type { Scenario } from '../../../src/sim/scenario.ts';
 import { parseScenario } from '../../../src/sim/scenario.ts';
 import { withParameter } from '../../../src/sim/sweep.ts';
@@ -130,4 +131,37 @@ describe('the worlds kept per scenario object (scenarioWorlds)', () => {
     expect((edited[0] as ExactResult).summary.rollbackRate.rate).toBe(1);
     expect((before[0] as ExactResult).summary.rollbackRate.rate).toBeLessThan(0.55);
   }, 60_000);
+});
+
+describe('the baseline laws shared by settings (baselineLawKey)', () => {
+  it('names what baselineLaw reads: equal keys give equal laws, a threshold does not change the key', () => {
+    const world = compileWorld(worlds.healthy, flagGroup(coveredAt(1.5)));
+    const [a, b] = [coveredAt(1.5), coveredAt(3.5)].map((policy) => compilePolicy(policy));
+    expect(baselineLawKey(a, 16)).toBe(baselineLawKey(b, 16));
+    // The contract the evaluator's sharing rests on: computed separately, the two laws are equal
+    // (Object.is per number), nodes, weights, references and all.
+    const [lawA, lawB] = [a, b].map((compiled) => baselineLaw(world, compiled, { nodes: 16 }));
+    expect(lawB).toEqual(lawA);
+    expect(lawA.nodes.length).toBeGreaterThan(4);
+  });
+
+  it('a ratio rule’s metric, the baseline stage or the node count changes the key', () => {
+    const base = compilePolicy(coveredAt(1.5));
+    const key = baselineLawKey(base, 16);
+    expect(baselineLawKey(base, 8)).not.toBe(key);
+    // The covered policy's one historical ratio rule is on the error rate: as an absolute limit the
+    // reference carries no error-rate law.
+    const absolute = structuredClone(coveredAt(1.5)) as any;
+    for (const stage of absolute.stages)
+      for (const rule of stage.rules ?? [])
+        if (rule.type === 'ratio') {
+          rule.type = 'absolute';
+          rule.max = 0.02;
+          delete rule.maxRatio;
+        }
+    expect(baselineLawKey(compilePolicy(absolute), 16)).not.toBe(key);
+    const longerBaseline = structuredClone(coveredAt(1.5)) as any;
+    longerBaseline.stages[0].minDuration = '36h';
+    expect(baselineLawKey(compilePolicy(longerBaseline), 16)).not.toBe(key);
+  });
 });
