@@ -29,8 +29,9 @@
  *
  *   A + M(≤ a) + max(0, u_b·(M(≤ b) − M(≤ a)) − (S(≤ b) − S(≤ a))) / (u_b − u_a),   A = Σ_n Pois(n)·other(n)·P(Bin ≤ t(n, low)),
  *
- * (a step exactly at u_b adds w·(u_b − β) = 0). Cost per window: O(range of n + its steps ×
- * log(bounds)) once, then O(log(bounds)) per cell — not O(range of n) per cell: the node count
+ * (a step exactly at u_b adds w·(u_b − β) = 0). Cost per window: O(range of n + its steps) once
+ * (each step's bucket found by bisection once per block and set of bounds, then shared by every
+ * window), then O(log(bounds)) per cell — not O(range of n) per cell: the node count
  * (evaluateExact.ts's n, n/2, n/4 nodes, 1.75·n cells) adds bounds, not passes over n. The pass
  * is kept for the last law asked (the chain asks every cell of a window in a row) and redone
  * when a new cell brings new bounds. (Before: each window built its own step curve of R over all
@@ -86,6 +87,11 @@ interface Block {
   /** Row i's steps are stepBelow/stepJumps[stepStart[i] … stepStart[i] + stepCount[i]) of the matrix (β and jumps). */
   stepStart: Int32Array;
   stepCount: Int32Array;
+  /** The block's steps are [stepsFrom, stepsTo) of the matrix's. */
+  stepsFrom: number;
+  stepsTo: number;
+  /** The bounds' version the steps' buckets (the matrix's stepSlot) were found for; −1: not yet. */
+  slotVersion: number;
 }
 
 /**
@@ -133,6 +139,12 @@ export class CellCheckMatrix {
   /** The rows' steps in two flat arrays, appended as rows are built: β (the rows' rates until their block is whole) and jumps. */
   private stepBelow = new Float64Array(256);
   private stepJumps = new Float64Array(256);
+  /**
+   * Each step's bucket among the bounds (its prefix slot, firstAtOrAfter(bounds, β) + 1), found
+   * once per block and bounds' version: the windows of a day read the same blocks with the same
+   * bounds, and the search was most of a pass's work per step.
+   */
+  private stepSlot = new Int32Array(256);
   private steps = 0;
   /** The cells' bounds seen so far, sorted, distinct; `version` counts their changes. */
   private readonly bounds: number[] = [];
@@ -161,7 +173,7 @@ export class CellCheckMatrix {
   get size(): number {
     let blocks = 0;
     for (const block of this.blocks) if (block) blocks++;
-    return blocks * blockSize * 4 + 2 * this.stepBelow.length;
+    return blocks * blockSize * 4 + 2.5 * this.stepBelow.length;
   }
 
   /**
@@ -206,6 +218,7 @@ export class CellCheckMatrix {
     for (let n = checkedFirst; n < checkedEnd; ) {
       const blockIndex = Math.floor(n / blockSize);
       const block = this.block(blockIndex);
+      if (block.slotVersion !== this.version) this.placeSteps(block);
       const base = blockIndex * blockSize;
       const end = Math.min(checkedEnd, base + blockSize);
       for (; n < end; n++) {
@@ -222,7 +235,7 @@ export class CellCheckMatrix {
           const beta = this.stepBelow[j];
           // Bucket k (stored at k + 1, the prefix's slot) by Knuth's TwoSum: the high part the
           // rounded sum, the low part collecting each addition's exact rounding error.
-          const slot = firstAtOrAfter(bounds, beta) + 1;
+          const slot = this.stepSlot[j];
           const step = weighted * this.stepJumps[j];
           let high = massHigh[slot];
           let sum = high + step;
@@ -270,10 +283,13 @@ export class CellCheckMatrix {
       const length = Math.max(this.steps + count, 2 * this.stepBelow.length);
       const below = new Float64Array(length);
       const jumps = new Float64Array(length);
+      const slots = new Int32Array(length);
       below.set(this.stepBelow.subarray(0, this.steps));
       jumps.set(this.stepJumps.subarray(0, this.steps));
+      slots.set(this.stepSlot.subarray(0, this.steps));
       this.stepBelow = below;
       this.stepJumps = jumps;
+      this.stepSlot = slots;
     }
     for (let j = 0; j < count; j++) {
       this.stepBelow[this.steps + j] = row.rates[j];
@@ -295,12 +311,22 @@ export class CellCheckMatrix {
         neglected: new Float64Array(blockSize),
         stepStart: new Int32Array(blockSize),
         stepCount: new Int32Array(blockSize),
+        stepsFrom: this.steps,
+        stepsTo: this.steps,
+        slotVersion: -1,
       };
       this.blocks[index] = block;
-      const firstStep = this.steps;
       for (let i = Math.max(0, this.least - index * blockSize); i < blockSize; i++) this.fill(block, i, index * blockSize + i);
-      this.below(this.stepBelow, firstStep, this.steps);
+      block.stepsTo = this.steps;
+      this.below(this.stepBelow, block.stepsFrom, block.stepsTo);
     }
     return block;
+  }
+
+  /** Finds the bucket of each of the block's steps among the current bounds. */
+  private placeSteps(block: Block): void {
+    const bounds = this.bounds;
+    for (let j = block.stepsFrom; j < block.stepsTo; j++) this.stepSlot[j] = firstAtOrAfter(bounds, this.stepBelow[j]) + 1;
+    block.slotVersion = this.version;
   }
 }
