@@ -206,10 +206,24 @@ export class CellCheckMatrix {
     const checkedEnd = lawFirst + pmf.length;
     const bounds = this.bounds;
     const buckets = bounds.length + 1;
-    const massHigh = new Float64Array(buckets + 1);
-    const massLow = new Float64Array(buckets + 1);
-    const momentHigh = new Float64Array(buckets + 1);
-    const momentLow = new Float64Array(buckets + 1);
+    // The last pass's arrays, cleared, when the bounds are as many (a pass per window: no garbage);
+    // the last law forgotten until this pass completes.
+    this.lastLaw = null;
+    if (this.massHigh.length !== buckets + 1) {
+      this.massHigh = new Float64Array(buckets + 1);
+      this.massLow = new Float64Array(buckets + 1);
+      this.momentHigh = new Float64Array(buckets + 1);
+      this.momentLow = new Float64Array(buckets + 1);
+    } else {
+      this.massHigh.fill(0);
+      this.massLow.fill(0);
+      this.momentHigh.fill(0);
+      this.momentLow.fill(0);
+    }
+    const massHigh = this.massHigh;
+    const massLow = this.massLow;
+    const momentHigh = this.momentHigh;
+    const momentLow = this.momentLow;
     let hold = 0;
     for (let i = 0; i < pmf.length && lawFirst + i < checkedFirst; i++) hold += pmf[i];
     let checked = 0;
@@ -253,10 +267,6 @@ export class CellCheckMatrix {
     }
     prefixInPlace(massHigh, massLow);
     prefixInPlace(momentHigh, momentLow);
-    this.massHigh = massHigh;
-    this.massLow = massLow;
-    this.momentHigh = momentHigh;
-    this.momentLow = momentLow;
     this.lastLaw = law;
     this.lastVersion = this.version;
     this.lastHold = hold;
