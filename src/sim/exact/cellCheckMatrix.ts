@@ -17,11 +17,12 @@
  * windows; the matrix turns a whole block's breakpoints into their β in one call of the rate
  * law's batch form (baselineLaw.ts `rateBelow`'s `many`: the same values as one at a time, to
  * the last bit, the new rates of the block sorted and summed two at a time). Measured against
- * 9432262 (one β per step, as the row was built), CPU, alternating runs, 2026-12-05 00:38–00:41
- * UTC, load ~3.3: bench/exact.ts's covered policy, 20 settings × 2 worlds, 6.0 → 3.95 s (median
- * of the warm rounds; cold 6.7–7.2 → 5.1–6.2 s); the lab's three questions, 20 settings, warm
- * (third) rounds: covered 1.24–1.46 → 1.09–1.15 s, flat100 1.74–1.90 → 1.26–1.34 s, firstVisit
- * 1.53–1.58 → 1.43 s — the β are a smaller part of those.
+ * 9432262 (one β per step, as the row was built; each step's bucket searched in every pass; new
+ * bucket arrays per pass), CPU, alternating runs, 2026-12-05 00:48–00:51 UTC, load 2.1–3.4:
+ * bench/exact.ts's covered policy, 20 settings × 2 worlds, 5.7 → 3.5 s (median of the warm
+ * rounds; cold 6.6–8.5 → 4.7–6.3 s); the lab's three questions, 20 settings, third round
+ * (cold): covered 1.13–1.22 → 0.85 s (2.7 → 2.1–2.2 s), flat100 1.57–1.63 → 1.23–1.32 s
+ * (3.2–3.6 → 2.6–2.7 s), firstVisit 1.48–1.62 → 1.03–1.04 s (3.0–3.2 → 2.1–2.3 s).
  *
  * A window's check for every cell at once: the cells' bounds cut [0, 1] into buckets
  * (u_{k−1}, u_k]; one pass over the window's n adds each step's weight w = Pois(n)·other(n)·jump
