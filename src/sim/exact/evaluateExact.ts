@@ -199,8 +199,8 @@ const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknow
 /**
  * The compiled worlds of a scenario object, by flag group, kept between calls while the
  * scenario's content (its JSON text) is unchanged: the memos keyed by the world — the shadow
- * gates' law (shadowGateLaw.ts) and the A/B test's (abTestLaw.ts), each a pure function of what it
- * reads — then serve the next question about the same scenario object, as the lab's kept worker
+ * gates' law (shadowGateLaw.ts), the A/B test's (abTestLaw.ts) and the historical baseline's
+ * (`sharedBaselineLaw`), each a pure function of what it reads — then serve the next question about the same scenario object, as the lab's kept worker
  * asks them (the current setting, then the curve, then every edit of a threshold). A scenario
  * edited in place no longer matches its text: its worlds are compiled again, so no world (and no
  * memo behind it) outlives the content it was compiled from. A WeakMap: the worlds go with the

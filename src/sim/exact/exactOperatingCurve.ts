@@ -13,20 +13,27 @@
  * half sampled would read as one kind of number — `exactSweep` refuses the same way); when the
  * first setting (the lab's current one) is refused, before the second world is run.
  *
- * What the curve costs besides the laws' sums (measured 00:10–00:31 UTC 2026-12-05, CPU ms in
+ * What the curve costs besides the laws' sums (measured 00:42–00:50 UTC 2026-12-05, CPU ms in
  * Node, the lab's three exact questions — flat100: the framework default at 100 req/s without
  * daily cycle; firstVisit: the lab's first visit; covered: bench/labExactSetup.ts's covered
  * policy; 20 error-ratio settings × the healthy and regressed worlds — at commit 9432262 against
- * the same tree with this round's chain changes, alternated, 3 runs each, medians, load 2–7 on 2 cores): the
- * shadow gates' memo keyed by numbers rather than a string built per column, the A/B law shared
- * by every setting, mass vectors pooled, node averages built without per-column tallies, window
- * laws keyed without strings (vectorChain.ts, shadowGateLaw.ts, abTestLaw.ts, exactTally.ts). Fresh
- * scenario objects each round (every memo cold, as each request of the lab today), rounds 2–3:
- * flat100 20 settings 1,849 → 1,565 ms, firstVisit ≈ 1,640 both, covered 1,407 → 1,238; one
- * setting 466 → 363, 529 → 395, 282 → 273 — the rest is the historical check's laws. The same
- * scenario objects again (a kept worker's requests: evaluateExact.ts keeps their worlds, so the
- * world's memos hit), rounds 2–4: flat100 665 → 343 ms (20 settings) and 188 → 68 (one),
- * firstVisit 931 → 703 and 184 → 151, covered 444 → 355 and 77 → 68. Every answer bit-identical.
+ * the same tree with this round's changes to the chain's files, alternated, 3 runs each, medians,
+ * load 1.6–3.7 on 2 cores). The changes: the shadow gates' memo keyed by numbers rather than a
+ * string built per column, the A/B law and the historical baseline's law shared by every setting
+ * (abTestLawKey, baselineLawKey), mass vectors pooled, node averages built without per-column
+ * tallies, window laws keyed without strings, a scenario object's worlds kept between calls
+ * (vectorChain.ts, shadowGateLaw.ts, abTestLaw.ts, exactTally.ts, evaluateExact.ts). Fresh
+ * scenario objects each round (every memo cold), rounds 2–3: flat100 20 settings 1,962 → 1,541 ms,
+ * firstVisit 1,809 → 1,539, covered 1,355 → 1,153; one setting 458 → 377, 499 → 441, 289 → 285.
+ * The same scenario objects again (the lab's kept worker, which keeps its scenarios by content:
+ * evaluateExact.ts keeps their worlds, so the world's memos hit too), rounds 2–4: 20 settings
+ * 583 → 236, 924 → 581, 414 → 322; one setting 156 → 67, 161 → 138, 69 → 63. On top of the
+ * batched rateBelow (commit 78477a0 against the same tree with 9432262's chain files, 00:50–00:56
+ * UTC, load 3–4): fresh objects, 20 settings 1,629 → 1,299, 1,443 → 992, 1,090 → 919, one
+ * setting 466 → 395, 516 → 468, 293 → 296 (12 runs each: no difference); kept objects, 20 settings
+ * 615 → 245, 813 → 554, 384 → 238, one setting 158 → 74, 156 → 109, 67 → 70. The rest is the
+ * historical check's laws (healthCheckLaw.ts, cellCheckMatrix.ts, baselineLaw.ts). Every answer
+ * bit-identical.
  *
  * Bounded answers (`ExactCurveRequest.boundedUpTo`): a setting refused for numerical tolerance
  * alone (every feature "numerical tolerance…") whose answer's whole neglected mass is at most
