@@ -616,7 +616,9 @@ function sumBelowPair(law: RateSums, low: number, high: number, lowSpan: RateSpa
  *   survival value: a double returned from a call the compiler does not inline is boxed (GC).
  * With the memo's key beside its value (`doubleMemo`) and the span's ends guessed (`rateSpan`):
  * the batch 6.0 → 3.95 s CPU (medians of rounds 2–3, three alternating runs each against
- * 9432262's build; cold rounds 6.7–7.2 → 5.1–6.2 s), 2026-12-05 00:38 UTC, load ~3.3; the sums
+ * 9432262's build; cold rounds 6.7–7.2 → 5.1–6.2 s), 2026-12-05 00:38 UTC, load ~3.3 (with the
+ * check matrix's own changes, on c966111 against it with these files as at 9432262: 5.74 →
+ * 3.47 s, cellCheckMatrix.ts); the sums
  * ~39% of the CPU (58% before), the memo's reads and writes ~23% (a lookup in a table of ~30 MB
  * is a cache miss; without the memo the batch was no faster: its hits, ~17% of the rates asked,
  * pay for it). Cost per new rate as for one, plus the batch's sort (O(m log m)).

@@ -16,13 +16,14 @@
  * P(Bin ≤ t(n, low)), the steps' breakpoints R*(x, n) and jumps) is built once per n for all
  * windows; the matrix turns a whole block's breakpoints into their β in one call of the rate
  * law's batch form (baselineLaw.ts `rateBelow`'s `many`: the same values as one at a time, to
- * the last bit, the new rates of the block sorted and summed two at a time). Measured against
- * 9432262 (one β per step, as the row was built; each step's bucket searched in every pass; new
- * bucket arrays per pass), CPU, alternating runs, 2026-12-05 00:48–00:51 UTC, load 2.1–3.4:
- * bench/exact.ts's covered policy, 20 settings × 2 worlds, 5.7 → 3.5 s (median of the warm
- * rounds; cold 6.6–8.5 → 4.7–6.3 s); the lab's three questions, 20 settings, third round
- * (cold): covered 1.13–1.22 → 0.85 s (2.7 → 2.1–2.2 s), flat100 1.57–1.63 → 1.23–1.32 s
- * (3.2–3.6 → 2.6–2.7 s), firstVisit 1.48–1.62 → 1.03–1.04 s (3.0–3.2 → 2.1–2.3 s).
+ * the last bit, the new rates of the block sorted and summed two at a time). Measured on the
+ * tree at c966111 against the same tree with this file, baselineLaw.ts, healthCheckLaw.ts and
+ * checkLaw.ts as at 9432262 (one β per step as the row was built, each step's bucket searched in
+ * every pass, new bucket arrays per pass): CPU, alternating runs, 2026-12-05 00:55–00:58 UTC,
+ * load 3.2–3.9: bench/exact.ts's covered policy, 20 settings × 2 worlds, 5.74 → 3.47 s (medians
+ * of the warm rounds; cold 6.7 → 4.7–5.0 s); the lab's three questions, 20 settings, warm
+ * rounds: covered 1.02–1.47 → 0.82–0.99 s, flat100 1.48–1.66 → 1.17–1.40 s, firstVisit
+ * 1.30–1.68 → 0.98–1.74 s (noisy) — the β are a smaller part of those.
  *
  * A window's check for every cell at once: the cells' bounds cut [0, 1] into buckets
  * (u_{k−1}, u_k]; one pass over the window's n adds each step's weight w = Pois(n)·other(n)·jump
