@@ -50,6 +50,7 @@ import type { CheckProbabilities } from './checkLaw.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import { poissonLaw } from './countRange.ts';
 import { passLevel } from './latencyLimitLaw.ts';
+import { hashNumbers, mixNumber, NumberKeyMap } from './numberKey.ts';
 import { poissonAbove, poissonAtMost } from './poissonTail.ts';
 import type { StageWindowRecord } from './stageChain.ts';
 
@@ -322,159 +323,92 @@ export function shadowGateLaw(
  * (self time of the old memo, 595 of 8,161 ms over three 20-setting curves, 9432262) and ~250 MB of
  * the 2.4 GB it allocated a round. Now a 32-bit hash of the numbers' bits picks the entries, and
  * each candidate's stored numbers are compared with the asked ones value by value (no allocation
- * on a hit): an entry is served only when every number the law reads is equal, so a window or gate
- * that changed can never be served a stale entry, whatever object holds it.
+ * on a hit; numberKey.ts): an entry is served only when every number the law reads is equal, so a
+ * window or gate that changed can never be served a stale entry, whatever object holds it.
  */
-const memoByWorld = new WeakMap<World, Map<number, ShadowMemoEntry[]>>();
-
-/** One memoised law: the numbers it was keyed by, the stage's name (its refusal names it), the law or refusal. */
-interface ShadowMemoEntry {
-  values: Float64Array;
-  name: string;
-  law: CheckProbabilities | ExactUnsupportedError;
-}
-
-/** The shadow stage's gates (`CompiledStage.shadow.gates`). */
-type ShadowGates = NonNullable<CompiledStage['shadow']>['gates'];
-
-const keyBits = new Float64Array(1);
-const keyWords = new Uint32Array(keyBits.buffer);
-
-/** One step of a 32-bit multiplicative hash over a number's two words (as vectorChain.ts's state keys). */
-function mixNumber(hash: number, value: number): number {
-  keyBits[0] = value;
-  let h = Math.imul(hash ^ keyWords[0], 0x9e3779b1);
-  h = (h << 15) | (h >>> 17);
-  h = Math.imul(h ^ keyWords[1], 0x9e3779b1);
-  return (h << 15) | (h >>> 17);
-}
+const memoByWorld = new WeakMap<World, NumberKeyMap<Map<string, CheckProbabilities | ExactUnsupportedError>>>();
 
 /** Numbers of the key before the windows' (stage index, mirrored share, the four gates). */
 const stageFields = 6;
 /** Numbers of the key per window (start, duration, candidate agreement, error rate, latency multiplier, control error rate, latency multiplier). */
 const windowFields = 7;
 
+/** The key's numbers are written here (grown as needed): a lookup allocates nothing. */
+let scratch = new Float64Array(stageFields + windowFields * 288);
+
 /**
- * The key's numbers in their order (the memo's comment; `keyHash` and `sameKey` read them in the
- * same order): the stage's index, mirrored share and gates, then each window's seven numbers.
- * Allocated only for a new entry. O(windows).
+ * The key's numbers in order — the stage's index, mirrored share and gates, then each window's
+ * seven numbers — written into `scratch`; returns the view holding them. O(windows).
  */
-function keyValues(stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): Float64Array {
-  const values = new Float64Array(stageFields + windowFields * stageWindows.length);
-  values.set([stage.index, stage.mirrorTraffic, gates.minAgreement, gates.maxErrorRatio, gates.maxLatencyRatio, gates.minComparisons]);
+function keyOf(
+  stage: CompiledStage,
+  gates: NonNullable<CompiledStage['shadow']>['gates'],
+  stageWindows: readonly StageWindowRecord[],
+): Float64Array {
+  const length = stageFields + windowFields * stageWindows.length;
+  if (scratch.length < length) scratch = new Float64Array(2 * length);
+  const key = scratch.subarray(0, length);
+  key[0] = stage.index;
+  key[1] = stage.mirrorTraffic;
+  key[2] = gates.minAgreement;
+  key[3] = gates.maxErrorRatio;
+  key[4] = gates.maxLatencyRatio;
+  key[5] = gates.minComparisons;
   let at = stageFields;
   for (const { start, duration, candidate, control } of stageWindows) {
-    values.set(
-      [
-        start,
-        duration,
-        candidate.agreement,
-        candidate.errorRate,
-        candidate.latencyMultiplier,
-        control.errorRate,
-        control.latencyMultiplier,
-      ],
-      at,
-    );
+    key[at] = start;
+    key[at + 1] = duration;
+    key[at + 2] = candidate.agreement;
+    key[at + 3] = candidate.errorRate;
+    key[at + 4] = candidate.latencyMultiplier;
+    key[at + 5] = control.errorRate;
+    key[at + 6] = control.latencyMultiplier;
     at += windowFields;
   }
-  return values;
+  return key;
 }
 
 /**
  * The windows' part of the key's hash, remembered per array of windows: the chain asks about one
  * array once per column (560 times a run for the lab's question), and hashing its 2,016 numbers
  * each time was ~1.3% of the flat100 question's CPU. A remembered hash can only misplace an entry
- * (an array changed in place hashes as it was): every entry's numbers are compared with the
- * asked ones before it is served, so a stale hash costs a recomputation, never a stale answer.
+ * (an array changed in place hashes as it was): the numbers are compared before an entry is
+ * served (`NumberKeyMap`), so a stale hash costs a recomputation, never a stale answer.
  */
 const windowsHashes = new WeakMap<readonly StageWindowRecord[], number>();
-
-/** The hash of `keyValues`' numbers, computed without them (the windows' part remembered, above). O(windows), no allocation. */
-function keyHash(stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): number {
-  let windows = windowsHashes.get(stageWindows);
-  if (windows === undefined) {
-    windows = 0;
-    for (const { start, duration, candidate, control } of stageWindows) {
-      windows = mixNumber(windows, start);
-      windows = mixNumber(windows, duration);
-      windows = mixNumber(windows, candidate.agreement);
-      windows = mixNumber(windows, candidate.errorRate);
-      windows = mixNumber(windows, candidate.latencyMultiplier);
-      windows = mixNumber(windows, control.errorRate);
-      windows = mixNumber(windows, control.latencyMultiplier);
-    }
-    windowsHashes.set(stageWindows, windows);
-  }
-  let hash = mixNumber(0, stage.index);
-  hash = mixNumber(hash, stage.mirrorTraffic);
-  hash = mixNumber(hash, gates.minAgreement);
-  hash = mixNumber(hash, gates.maxErrorRatio);
-  hash = mixNumber(hash, gates.maxLatencyRatio);
-  hash = mixNumber(hash, gates.minComparisons);
-  return mixNumber(hash, windows);
-}
-
-/** Whether `entry` was keyed by exactly the numbers of (`stage`, `stageWindows`). O(windows), no allocation. */
-function sameKey(entry: ShadowMemoEntry, stage: CompiledStage, gates: ShadowGates, stageWindows: readonly StageWindowRecord[]): boolean {
-  const values = entry.values;
-  if (values.length !== stageFields + windowFields * stageWindows.length || entry.name !== stage.name) return false;
-  if (
-    values[0] !== stage.index ||
-    values[1] !== stage.mirrorTraffic ||
-    values[2] !== gates.minAgreement ||
-    values[3] !== gates.maxErrorRatio ||
-    values[4] !== gates.maxLatencyRatio ||
-    values[5] !== gates.minComparisons
-  )
-    return false;
-  let at = stageFields;
-  for (const window of stageWindows) {
-    const { candidate, control } = window;
-    if (
-      values[at] !== window.start ||
-      values[at + 1] !== window.duration ||
-      values[at + 2] !== candidate.agreement ||
-      values[at + 3] !== candidate.errorRate ||
-      values[at + 4] !== candidate.latencyMultiplier ||
-      values[at + 5] !== control.errorRate ||
-      values[at + 6] !== control.latencyMultiplier
-    )
-      return false;
-    at += windowFields;
-  }
-  return true;
-}
 
 /** `shadowGateLaw`, memoised per world (above). A lookup costs O(windows) arithmetic and no allocation. */
 export function memoisedShadowGateLaw(world: World, stage: CompiledStage, stageWindows: readonly StageWindowRecord[]): CheckProbabilities {
   // Not a shadow stage: the law's own RangeError, never memoised.
   if (stage.shadow === null) return shadowGateLaw(world, stage, stageWindows);
-  const gates = stage.shadow.gates;
   let memo = memoByWorld.get(world);
   if (memo === undefined) {
-    memo = new Map();
+    memo = new NumberKeyMap();
     memoByWorld.set(world, memo);
   }
-  const hash = keyHash(stage, gates, stageWindows);
-  let entries = memo.get(hash);
-  let entry = entries?.find((candidate) => sameKey(candidate, stage, gates, stageWindows));
-  if (entry === undefined) {
-    const values = keyValues(stage, gates, stageWindows);
-    let law: CheckProbabilities | ExactUnsupportedError;
+  const key = keyOf(stage, stage.shadow.gates, stageWindows);
+  let windows = windowsHashes.get(stageWindows);
+  if (windows === undefined) {
+    windows = hashNumbers(key, stageFields);
+    windowsHashes.set(stageWindows, windows);
+  }
+  const hash = mixNumber(hashNumbers(key, 0, stageFields), windows);
+  // By the stage's name too: a refusal names its stage.
+  let byName = memo.get(key, hash);
+  if (byName === undefined) {
+    byName = new Map();
+    memo.set(key, hash, byName);
+  }
+  let law = byName.get(stage.name);
+  if (law === undefined) {
     try {
       law = shadowGateLaw(world, stage, stageWindows);
     } catch (error) {
       if (!(error instanceof ExactUnsupportedError)) throw error;
       law = error;
     }
-    entry = { values, name: stage.name, law };
-    if (entries === undefined) {
-      entries = [];
-      memo.set(hash, entries);
-    }
-    entries.push(entry);
+    byName.set(stage.name, law);
   }
-  if (entry.law instanceof ExactUnsupportedError) throw entry.law;
-  return entry.law;
+  if (law instanceof ExactUnsupportedError) throw law;
+  return law;
 }

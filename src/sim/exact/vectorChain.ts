@@ -54,6 +54,7 @@ import { candidateIsWorse, conditionsAt, emptyConditions } from '../world.ts';
 import type { AbLookOutcome, AbTestSchedule } from './abTestLaw.ts';
 import type { VectorTally } from './exactTally.ts';
 import { emptyVectorTally } from './exactTally.ts';
+import { hashNumbers, mix, mixNumber, NumberKeyMap } from './numberKey.ts';
 import { poissonAtMost } from './poissonTail.ts';
 import type { ChainLaws, ChainOptions, ChainWindow, StageWindowRecord } from './stageChain.ts';
 
@@ -249,27 +250,6 @@ function failureCountKeeper(compiled: CompiledPolicy): (count: FailureCount) => 
   });
 }
 
-const hashBits = new Float64Array(1);
-const hashWords = new Uint32Array(hashBits.buffer);
-
-/** One step of a 32-bit multiplicative hash (the key's fields are whole numbers below 2^31, or float bits). */
-function mix(hash: number, value: number): number {
-  const h = Math.imul(hash ^ value, 0x9e3779b1);
-  return (h << 15) | (h >>> 17);
-}
-
-/** One step of `mix` over a double's two 32-bit words. */
-function mixDouble(hash: number, value: number): number {
-  hashBits[0] = value;
-  return mix(mix(hash, hashWords[0]), hashWords[1]);
-}
-
-/** Whether two keys hold the same numbers (=== per entry: −0 = 0 as in the string key this replaced; a NaN, which no valid window has, matches nothing). */
-function sameNumbers(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Runs the chain for every column at once (module comment): `columns[i]` is column i's compiled
  * policy and laws. Throws a RangeError when the columns' structures differ (`chainStructureKey`).
@@ -315,7 +295,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
   );
   const facts = new Map<number, FactsEntry[]>();
   /** Windows' facts by their law's key (`windowFacts`): hash → the entries with that hash, each with its key's numbers. */
-  const lawFacts = new Map<number, { key: Float64Array; facts: WindowFacts }[]>();
+  const lawFacts = new NumberKeyMap<WindowFacts>();
   const lawKey = new Float64Array(10);
   const replay = world.scenario.traffic.arrivals.kind === 'replay' ? world.scenario.traffic.arrivals : null;
   const control = emptyConditions();
@@ -411,8 +391,8 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
       lawKey[7] = candidate.timeoutProbability;
       lawKey[8] = candidate.latencyMultiplier;
       lawKey[9] = worse ? 1 : 0;
-      for (let i = 0; i < lawKey.length; i++) hash = mixDouble(hash, lawKey[i]);
-      fact = lawFacts.get(hash)?.find((entry) => sameNumbers(entry.key, lawKey))?.facts;
+      hash = hashNumbers(lawKey);
+      fact = lawFacts.get(lawKey, hash);
     }
     if (!fact) {
       fact = {
@@ -439,12 +419,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
       if (stage.kind === 'canary' || stage.kind === 'full' || stage.kind === 'ab') fact.check = lazyCheck(window, healthCheck);
       else if (stage.kind === 'shadow' && judge) fact.check = lazyCheck(window, shadowGates);
       if (stage.traffic > 0 && stage.mirrorTraffic === 0) fact.served = served(window);
-      if (stage.kind !== 'shadow') {
-        const entry = { key: lawKey.slice(), facts: fact };
-        const known = lawFacts.get(hash);
-        if (known) known.push(entry);
-        else lawFacts.set(hash, [entry]);
-      }
+      if (stage.kind !== 'shadow') lawFacts.set(lawKey, hash, fact);
     }
     entries.push({ duration, servedSeconds, judgeStart, facts: fact });
     return fact;
@@ -503,10 +478,7 @@ export function runVectorChain(world: World, columns: readonly ChainColumn[], op
     hash = mix(hash, state.stageWindows.length);
     hash = mix(hash, state.abStatus * 4096 + state.abLooks * 8 + (state.abReached ? 4 : 0) + state.abWinner);
     const volumes = state.volumes;
-    for (let j = 0; j < volumes.length; j++) {
-      hashBits[0] = volumes[j];
-      hash = mix(mix(hash, hashWords[0]), hashWords[1]);
-    }
+    for (let j = 0; j < volumes.length; j++) hash = mixNumber(hash, volumes[j]);
     return hash;
   }
 
