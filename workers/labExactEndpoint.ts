@@ -5,7 +5,7 @@
  *
  * The worker is kept alive between the lab's requests (labExactInWorker.ts), and the endpoint
  * keeps the last `keptScenarioCount` scenarios it was sent, by content: a request whose world is
- * content-equal to a kept one (`scenarioContentKey`) is evaluated on the kept object. Every
+ * content-equal to a kept one (`scenarioContentKey`, src/sim/scenarioContentKey.ts) is evaluated on the kept object. Every
  * request arrives as a structured clone — a new object — and the evaluator's per-scenario memos
  * are keyed by the scenario OBJECT (baselineLaw.ts `nodesByScenario`: the baseline's count laws,
  * node sets and cells; healthCheckLaw.ts `sharedLawsByScenario`: the binomial rows, Poisson laws,
@@ -24,6 +24,7 @@
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
+import { scenarioContentKey } from '../src/sim/scenarioContentKey.ts';
 
 /** What the lab's exact worker serves. */
 export interface LabExactEndpoint {
@@ -38,26 +39,6 @@ export interface LabExactEndpoint {
  * while the memos' memory stays bounded by a few scenarios' worth.
  */
 export const keptScenarioCount = 4;
-
-/** Marks a value JSON cannot tell apart (`scenarioContentKey`); a string starting with it is escaped by doubling it. */
-const marker = '\u0000';
-
-/**
- * A text equal for two scenarios exactly when their contents are equal, as plain data in the same
- * property order: JSON with the values JSON would conflate told apart — NaN, ±Infinity and −0
- * (JSON writes null, null and 0) and undefined properties (JSON drops them) — so that no two
- * different scenarios share a key. Two equal scenarios written in another property order get two
- * keys: a miss, never a wrong answer. O(size of the scenario).
- */
-export function scenarioContentKey(scenario: Scenario): string {
-  return JSON.stringify(scenario, (_key, value: unknown) => {
-    if (typeof value === 'number')
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : `${marker}${Object.is(value, -0) ? '-0' : value}`;
-    if (value === undefined) return `${marker}undefined`;
-    if (typeof value === 'string' && value.startsWith(marker)) return `${marker}${value}`;
-    return value;
-  });
-}
 
 /**
  * The scenarios an endpoint keeps (module comment): `keep(scenario)` returns the kept scenario

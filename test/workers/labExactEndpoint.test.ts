@@ -11,6 +11,7 @@ import type { ExactCurveRequest, ExactCurveResult } from '../../src/sim/exact/ex
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
+import { scenarioContentKey } from '../../src/sim/scenarioContentKey.ts';
 import { labExactRequest } from '../../src/ui/lab/labExact.ts';
 import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
@@ -18,7 +19,7 @@ import { initialState } from '../../src/ui/state/viewState.ts';
 import { isAbortError } from '../../workers/callInWorker.ts';
 import { keptWorker } from '../../workers/keptWorker.ts';
 import type { LabExactEndpoint } from '../../workers/labExactEndpoint.ts';
-import { createLabExactEndpoint, KeptScenarios, keptScenarioCount, scenarioContentKey } from '../../workers/labExactEndpoint.ts';
+import { createLabExactEndpoint, KeptScenarios, keptScenarioCount } from '../../workers/labExactEndpoint.ts';
 import { exactCurveOn } from '../../workers/labExactInWorker.ts';
 import { ChannelWorker } from './channelWorker.ts';
 

@@ -49,6 +49,7 @@ import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { flagGroup } from '../runner.ts';
 import type { Scenario } from '../scenario.ts';
+import { scenarioContentKey } from '../scenarioContentKey.ts';
 import type { World } from '../world.ts';
 import { compileWorld } from '../world.ts';
 import { abTestApproximations, abTestFeatures } from './abTestLaw.ts';
@@ -198,7 +199,7 @@ const noBaseline: BaselineLaw = { nodes: [{ weight: 1, reference: null as unknow
 
 /**
  * The compiled worlds of a scenario object, by flag group, kept between calls while the
- * scenario's content (its JSON text) is unchanged: the memos keyed by the world — the shadow
+ * scenario's content (`scenarioContentKey`) is unchanged: the memos keyed by the world — the shadow
  * gates' law (shadowGateLaw.ts), the A/B test's (abTestLaw.ts) and the historical baseline's
  * (`sharedBaselineLaw`), each a pure function of what it reads — then serve the next question about the same scenario object, as the lab's kept worker
  * asks them (the current setting, then the curve, then every edit of a threshold). A scenario
@@ -210,7 +211,7 @@ const worldsByScenario = new WeakMap<Scenario, { text: string; worlds: Map<strin
 
 /** The kept worlds of `scenario` by flag group (above): the same Map while its content is unchanged, a new empty one otherwise. */
 export function scenarioWorlds(scenario: Scenario): Map<string, World> {
-  const text = JSON.stringify(scenario);
+  const text = scenarioContentKey(scenario);
   const known = worldsByScenario.get(scenario);
   if (known !== undefined && known.text === text) return known.worlds;
   const worlds = new Map<string, World>();
