@@ -324,3 +324,155 @@ export class LatencySketch {
     return floor;
   }
 }
+
+/*
+ * Pooling serialised sketches without objects: the engine keeps a historical baseline's pooled
+ * sketch inside its plain-JSON controller state (armTotals.ts), so it merges and reads
+ * `LatencySketchJson` values directly. Both functions give exactly what the class gives
+ * (tested bit for bit against `LatencySketch.fromJSON(…).merge(…).toJSON()` and `.quantile`).
+ */
+
+/**
+ * A normalised copy of `sketch` (its own counts array, trimmed to the lowest and highest non-empty
+ * buckets; offset 0 and min/max null when it has none) — what `LatencySketch.fromJSON(sketch).toJSON()`
+ * returns. Trusts its input (check it at the edge). O(buckets).
+ */
+export function copySketchJson(sketch: LatencySketchJson): LatencySketchJson {
+  const counts = sketch.counts;
+  let low = 0;
+  while (low < counts.length && counts[low] === 0) low++;
+  let high = counts.length - 1;
+  while (high >= low && counts[high] === 0) high--;
+  const empty = sketch.count === 0;
+  return {
+    type: 'ddsketch',
+    version: 1,
+    relativeAccuracy: sketch.relativeAccuracy,
+    maxBuckets: sketch.maxBuckets,
+    count: sketch.count,
+    sum: sketch.sum,
+    min: empty ? null : sketch.min,
+    max: empty ? null : sketch.max,
+    zeroCount: sketch.zeroCount,
+    offset: low > high ? 0 : sketch.offset + low,
+    counts: low > high ? [] : counts.slice(low, high + 1),
+  };
+}
+
+/** Drops empty buckets at either end of `sketch.counts`, in place (no allocation when there are none). */
+function trimSketchJson(sketch: LatencySketchJson): void {
+  const counts = sketch.counts;
+  if (counts.length === 0 || (counts[0] !== 0 && counts[counts.length - 1] !== 0)) return;
+  let low = 0;
+  while (low < counts.length && counts[low] === 0) low++;
+  let high = counts.length - 1;
+  while (high >= low && counts[high] === 0) high--;
+  if (low > high) {
+    sketch.counts = [];
+    sketch.offset = 0;
+  } else {
+    sketch.counts = counts.slice(low, high + 1);
+    sketch.offset += low;
+  }
+}
+
+/** True when two sketches can be merged: the same relativeAccuracy and maxBuckets. */
+export function sameSketchSettings(a: LatencySketchJson, b: LatencySketchJson): boolean {
+  return a.relativeAccuracy === b.relativeAccuracy && a.maxBuckets === b.maxBuckets;
+}
+
+/**
+ * Merges `source` into `target` IN PLACE and returns `target` (a normalised copy of `source` when
+ * `target` is undefined; `source` is never changed nor shared). The result is what
+ * `LatencySketch.fromJSON(target).merge(LatencySketch.fromJSON(source)).toJSON()` returns: the same
+ * buckets and counts (the lowest collapsed into one when the union spans more than `maxBuckets`,
+ * the floor being the highest bucket − maxBuckets + 1, as `LatencySketch.grow` does), zeroCount,
+ * count, min, max and sum (added in the same order, so bit-identical). Both must have the same
+ * relativeAccuracy and maxBuckets (a RangeError names both values otherwise). Cost O(buckets of
+ * `source`) and no allocation when its non-empty buckets lie inside `target`'s counts; otherwise
+ * one new counts array over the union. Trusts its inputs (check them at the edge).
+ */
+export function mergeSketchJson(target: LatencySketchJson | undefined, source: LatencySketchJson): LatencySketchJson {
+  if (target === undefined) return copySketchJson(source);
+  if (!sameSketchSettings(target, source)) {
+    throw new RangeError(
+      `cannot merge sketches with different settings: relativeAccuracy ${target.relativeAccuracy} vs ${source.relativeAccuracy}, maxBuckets ${target.maxBuckets} vs ${source.maxBuckets}`,
+    );
+  }
+  if (source.count === 0) {
+    trimSketchJson(target);
+    return target;
+  }
+  const from = source.counts;
+  let low = 0;
+  while (low < from.length && from[low] === 0) low++;
+  let high = from.length - 1;
+  while (high >= low && from[high] === 0) high--;
+  if (low <= high) {
+    const into = target.counts;
+    const shift = source.offset - target.offset;
+    if (into.length > 0 && low + shift >= 0 && high + shift < into.length) {
+      for (let position = low; position <= high; position++) into[position + shift] += from[position];
+    } else {
+      // The union of the occupied buckets, the lowest collapsed into the floor when it spans more than maxBuckets.
+      let intoLow = 0;
+      while (intoLow < into.length && into[intoLow] === 0) intoLow++;
+      let intoHigh = into.length - 1;
+      while (intoHigh >= intoLow && into[intoHigh] === 0) intoHigh--;
+      const intoEmpty = intoLow > intoHigh;
+      const unionLow = intoEmpty ? source.offset + low : Math.min(source.offset + low, target.offset + intoLow);
+      const unionHigh = intoEmpty ? source.offset + high : Math.max(source.offset + high, target.offset + intoHigh);
+      const floor = Math.max(unionLow, unionHigh - target.maxBuckets + 1);
+      const counts = new Array<number>(unionHigh - floor + 1).fill(0);
+      for (let position = intoLow; position <= intoHigh; position++) {
+        const count = into[position];
+        if (count !== 0) counts[Math.max(position + target.offset, floor) - floor] += count;
+      }
+      for (let position = low; position <= high; position++) {
+        const count = from[position];
+        if (count !== 0) counts[Math.max(position + source.offset, floor) - floor] += count;
+      }
+      target.counts = counts;
+      target.offset = floor;
+    }
+  }
+  trimSketchJson(target);
+  target.zeroCount += source.zeroCount;
+  target.count += source.count;
+  target.sum += source.sum;
+  const min = source.min as number;
+  const max = source.max as number;
+  if (target.min === null || min < target.min) target.min = min;
+  if (target.max === null || max > target.max) target.max = max;
+  return target;
+}
+
+/**
+ * The q-quantile of a serialised sketch, bit-identical to `LatencySketch.fromJSON(sketch).quantile(q)`:
+ * the representative value 2γ^i/(γ + 1) of the bucket i holding 0-based rank ⌊q(n − 1)⌋, clamped
+ * to [min, max]; 0 when that rank is among the zeros; q = 0 and q = 1 give the exact min and max.
+ * Throws a RangeError when q is outside [0, 1] or the sketch is empty. O(buckets), no allocation.
+ */
+export function sketchJsonQuantile(sketch: LatencySketchJson, q: number): number {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be between 0 and 1, got ${q}`);
+  const total = sketch.count;
+  if (total === 0) throw new RangeError('cannot read a quantile of an empty latency sketch');
+  const min = sketch.min as number;
+  const max = sketch.max as number;
+  if (q === 0) return min;
+  if (q === 1) return max;
+  const rank = q * (total - 1);
+  if (rank < sketch.zeroCount) return 0;
+  let running = sketch.zeroCount;
+  const counts = sketch.counts;
+  for (let position = 0; position < counts.length; position++) {
+    running += counts[position];
+    if (running > rank) {
+      // The same expressions as the class (γ, ln γ), so the same bits.
+      const gamma = (1 + sketch.relativeAccuracy) / (1 - sketch.relativeAccuracy);
+      const value = (2 * Math.exp((position + sketch.offset) * Math.log(gamma))) / (1 + gamma);
+      return Math.min(max, Math.max(min, value));
+    }
+  }
+  return max; // only reachable through rounding of fractional counts
+}
