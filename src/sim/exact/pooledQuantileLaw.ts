@@ -1,0 +1,327 @@
+/**
+ * The exact law of the historical baseline's pooled latency percentile: the q-quantile the
+ * engine reads from the sketch of ALL the baseline windows' control requests merged
+ * (`LatencySketch.quantile`, src/engine/stats/latencySketch.ts).
+ *
+ * The sketch reads the representative 2γ^i/(γ + 1) of the bucket i holding the value of 0-based
+ * rank r = q·(N − 1) among the N pooled values: the first bucket whose running count exceeds r,
+ * in the engine's own floating point (`running > q * (total - 1)`, counts being exact integers).
+ * So the reported bucket is ≤ i exactly when A_i > fl(q·(A_i + B_i − 1)), with A_i the number of
+ * values ≤ the bucket's upper edge e_i = γ^i and B_i = N − A_i.
+ *
+ * Window w serves N_w ~ Poisson(Λ_w) control requests, independent across windows, with i.i.d.
+ * latencies of CDF F(x/m_w) (base law F, the window's multiplier m_w). By Poisson thinning and
+ * superposition (Kingman, "Poisson Processes", 1993, §2.2 and §5.1) A_i and B_i are INDEPENDENT
+ * Poissons with means a_i = Σ_w Λ_w F(e_i/m_w) and b_i = Σ_w Λ_w (1 − F(e_i/m_w)). For fixed A
+ * the condition is monotone in B (the rounded product is monotone), so it holds exactly for
+ * B ≤ β(A), the largest such B (found with the predicate itself), and
+ *   P(reported bucket ≤ i) = Σ_{A ≥ 1} Pois(A; a_i)·P(Poisson(b_i) ≤ β(A)).
+ * A = 0 never passes, so N = 0 (an empty sketch: no quantile, the engine throws) is left out of
+ * every bucket: its probability e^{−Λ} is part of `neglected`.
+ *
+ * The sum runs over Poisson(a_i)'s central range, from the mode outwards until the geometric
+ * tail bound pmf·r/(1 − r) (r the ratio of successive terms, < 1 beyond the mode) falls below a
+ * budget; that bound is the sum's truncation. The pmf is stepped by its ratio recurrence and
+ * re-anchored every 1,024 steps on Loader's saddle-point form (`poissonPmf`, accurate to ~1e-13
+ * relative at any mean, where exp(k ln μ − μ − ln k!) loses ~1e-8 at μ ~ 10⁷). β(A) grows by
+ * ~(1 − q)/q per unit of A, so B's CDF is advanced by adding pmf terms, not recomputed: it is
+ * computed once at the range's first β by summing its pmf towards the near tail (the same tail
+ * bound), then stepped. Cost per bucket: O(√a_i·z) terms (z ≈ 8 for the budget) plus O(√b_i·z)
+ * for the first CDF — ~4·10⁴ terms at the lab's 24 h baseline at 100 req/s (a ≈ 8·10⁶).
+ *
+ * The atoms are the buckets with P(≤ i) − P(≤ i − 1) > 0 found by scanning outwards from the
+ * bucket where the pooled law's CDF Σ_w Λ_w F(x/m_w)/Λ crosses q, until P(≤ i) is within
+ * tolerance/4 of 0 below and of P(N ≥ 1) above. With T_i the true P(≤ i) and S_i the computed
+ * sum, S_i ≤ T_i ≤ S_i + ε_i (ε_i the truncation bound: the terms are ≤ the Poisson pmf), so
+ * each atom's probability is within ε_i + ε_{i−1} of the truth, and
+ *   neglected = S_{lo−1} + (P(N ≥ 1) − S_hi) + P(N = 0) + 2 Σ ε_i
+ * bounds the total-variation distance between the atoms and the true law (rigorous up to the
+ * floating-point rounding of the sums, ~1e-15). The atoms sum to 1 − neglected + 2Σε_i, and
+ * Σε_i ≤ tolerance/64.
+ *
+ * What `value` does not model, stated:
+ * - The engine clamps the quantile to the sketch's [min, max]. This moves the value (within its
+ *   bucket) only when the pooled minimum or maximum lies in the reported bucket, i.e. when no
+ *   value is ≤ e_{i−1} (probability e^{−a_{i−1}}) or none is > e_i (e^{−b_i}). `clamped` bounds
+ *   that probability by Σ_i min(p_i, e^{−a_{i−1}} + e^{−b_i}) — ~0 at any real baseline size,
+ *   large for a handful of requests. The windowed mode's banded sketches carry min/max on the
+ *   bucket representatives and never clamp, so `clamped` is not part of `neglected`.
+ * - The bucket of x is ⌈ln x · (1/ln γ)⌉ in floating point: a value within ~1e-15 relative of an
+ *   edge may fall on the other side (as in latencyLimitLaw.ts).
+ * - Collapsed lowest buckets (more than maxBuckets = 2,048 between the smallest and largest
+ *   value: a max/min ratio of ~10¹⁸ at α = 1%) are not modelled.
+ * - A latency law with mass at 0 (an empirical law with repeated zeros) reports 0 when the zeros
+ *   outnumber the rank: that atom has bucket −Infinity and value 0.
+ *
+ * Sketches at relative accuracy α = 1% (the simulators' and the engine's default).
+ */
+import { stirlingCorrection } from '../../engine/random/stirlingCorrection.ts';
+import type { LatencyModel } from '../latencyModel.ts';
+import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
+import { bucketRepresentative, bucketUpperEdge } from './latencyLimitLaw.ts';
+
+/** One value the pooled percentile can take: the engine reads `value` when the quantile falls in `bucket`. */
+export interface PooledQuantileAtom {
+  /** The sketch bucket index i (values in (γ^{i−1}, γ^i]); −Infinity for the zero bucket. */
+  bucket: number;
+  /** What `LatencySketch.quantile` returns for that bucket (its representative 2γ^i/(γ + 1), bit for bit); 0 for the zero bucket. */
+  value: number;
+  probability: number;
+}
+
+/** The law of the pooled percentile: atoms ascending by bucket, and the mass they leave out. */
+export interface PooledQuantileLaw {
+  atoms: PooledQuantileAtom[];
+  /**
+   * A bound on the total-variation distance between `atoms` and the true law: the mass of the
+   * buckets not kept, the sums' truncation (twice), and P(N = 0) — no baseline request, no quantile.
+   */
+  neglected: number;
+  /**
+   * A bound on the probability that the engine's clamp to the sketch's [min, max] moves the value
+   * inside its bucket (module comment); not included in `neglected`.
+   */
+  clamped: number;
+}
+
+const RELATIVE_ACCURACY = 0.01;
+const LOG_GAMMA = Math.log((1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY));
+const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
+/** Steps of a pmf recurrence between re-anchorings on `poissonPmf` (relative drift ≤ ~1e-13). */
+const ANCHOR_EVERY = 1024;
+/** Below this a recurrence would carry a subnormal's lost digits: the pmf is computed directly. */
+const TINY_PMF = 1e-250;
+/** Most buckets the scan visits on each side before it stops (their mass then counts as neglected). */
+const MAX_SCAN = 4096;
+
+/**
+ * Loader's deviance term bd0(x, M) = x ln(x/M) + M − x, by its series in v = (x − M)/(x + M)
+ * near M so that it keeps relative precision (C. Loader, "Fast and accurate computation of
+ * binomial probabilities", 2000; R's dpois_raw).
+ */
+function deviance(x: number, mean: number): number {
+  if (Math.abs(x - mean) < 0.1 * (x + mean)) {
+    const v = (x - mean) / (x + mean);
+    const v2 = v * v;
+    let sum = (x - mean) * v;
+    let term = 2 * x * v;
+    for (let j = 1; j < 1000; j++) {
+      term *= v2;
+      const next = sum + term / (2 * j + 1);
+      if (next === sum) return next;
+      sum = next;
+    }
+    return sum;
+  }
+  return x * Math.log(x / mean) + mean - x;
+}
+
+/**
+ * P(Poisson(mean) = k) for an integer k ≥ 0, mean > 0, to ~1e-13 relative at any mean:
+ * ln P = −bd0(k + 1, μ) + ln((k + 1)/μ) − ½ ln(2π(k + 1)) − fc(k), with fc the Stirling remainder
+ * of ln k! written at k + 1 (`stirlingCorrection`), so no two huge logarithms are subtracted.
+ */
+export function poissonPmf(k: number, mean: number): number {
+  if (k === 0) return Math.exp(-mean);
+  const x = k + 1;
+  return Math.exp(-deviance(x, mean) + Math.log(x / mean) - HALF_LOG_TWO_PI - 0.5 * Math.log(x) - stirlingCorrection(k));
+}
+
+/** Whether the engine's rank test passes with A values at or below the edge and B above: A > fl(q·(A + B − 1)). */
+function rankPasses(q: number, atOrBelow: number, above: number): boolean {
+  return atOrBelow > q * (atOrBelow + above - 1);
+}
+
+/** β(A): the largest B with `rankPasses(q, A, B)`, for A ≥ 1 (B = 0 always passes). */
+function largestAbove(q: number, atOrBelow: number): number {
+  let above = Math.max(0, Math.ceil(atOrBelow / q - atOrBelow + 1) - 1);
+  while (above > 0 && !rankPasses(q, atOrBelow, above)) above--;
+  while (rankPasses(q, atOrBelow, above + 1)) above++;
+  return above;
+}
+
+/** P(Poisson(mean) ≤ k) summed from k towards the near tail, with the truncation bound of the sum. */
+function poissonAtMostSummed(k: number, mean: number, tail: number): { cdf: number; truncated: number } {
+  const at = poissonPmf(k, mean);
+  if (k < mean) {
+    // Downwards: P(j − 1)/P(j) = j/μ < 1, falling; the rest after a term t at ratio r is ≤ t·r/(1 − r).
+    let sum = at;
+    let term = at;
+    for (let j = k; j > 0; j--) {
+      term *= j / mean;
+      sum += term;
+      const ratio = (j - 1) / mean;
+      const rest = (term * ratio) / (1 - ratio);
+      if (rest < tail) return { cdf: sum, truncated: rest };
+    }
+    return { cdf: sum, truncated: 0 };
+  }
+  // Upwards: the upper tail P(> k), P(j + 1)/P(j) = μ/(j + 1) < 1 beyond the mean.
+  let upper = 0;
+  let term = at;
+  for (let j = k; ; j++) {
+    term *= mean / (j + 1);
+    upper += term;
+    const ratio = mean / (j + 2);
+    const rest = (term * ratio) / (1 - ratio);
+    if (rest < tail || term === 0) return { cdf: 1 - upper, truncated: rest };
+  }
+}
+
+/**
+ * S = Σ_{A ≥ 1} Pois(A; a)·P(Poisson(b) ≤ β(A)) over Poisson(a)'s central range, and ε, the bound
+ * on what the truncations leave out (S ≤ P(reported ≤ edge) ≤ S + ε). `tail`: each truncation's budget.
+ */
+function reportedAtMost(q: number, a: number, b: number, tail: number): { value: number; truncated: number } {
+  if (!(a > 0)) return { value: 0, truncated: 0 };
+  if (!(b > 0)) return { value: -Math.expm1(-a), truncated: 0 };
+  // The range's first A: down from the mode until the geometric bound on the lower tail is within budget.
+  const mode = Math.max(1, Math.floor(a));
+  let first = mode;
+  let truncated = 0;
+  let term = poissonPmf(first, a);
+  while (first > 1) {
+    const ratio = first / a; // P(first − 1)/P(first)
+    if (ratio < 1) {
+      const rest = (term * ratio) / (1 - ratio);
+      if (rest < tail) {
+        truncated += rest;
+        break;
+      }
+    }
+    term *= ratio;
+    first--;
+  }
+  let pmf = poissonPmf(first, a);
+  let beta = largestAbove(q, first);
+  const start = poissonAtMostSummed(beta, b, tail);
+  let cdf = start.cdf;
+  truncated += start.truncated;
+  let pmfB = poissonPmf(beta, b);
+  let stepsB = 0;
+  let sum = 0;
+  for (let count = first, steps = 0; ; ) {
+    sum += pmf * cdf;
+    const ratio = a / (count + 1);
+    if (ratio < 1) {
+      const rest = (pmf * ratio) / (1 - ratio);
+      if (rest < tail) {
+        truncated += rest;
+        break;
+      }
+    }
+    count++;
+    if (++steps === ANCHOR_EVERY) {
+      steps = 0;
+      pmf = poissonPmf(count, a);
+    } else pmf *= ratio;
+    while (rankPasses(q, count, beta + 1)) {
+      beta++;
+      if (pmfB < TINY_PMF || ++stepsB === ANCHOR_EVERY) {
+        stepsB = 0;
+        pmfB = poissonPmf(beta, b);
+      } else pmfB *= b / beta;
+      cdf += pmfB;
+    }
+  }
+  return { value: sum, truncated };
+}
+
+/** The pooled count means at an upper edge: a = Σ Λ_g F(edge/m_g), b = Σ Λ_g (1 − F(edge/m_g)). */
+function pooledMeans(edge: number, expected: Float64Array, multipliers: Float64Array, latency: LatencyModel): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (let g = 0; g < expected.length; g++) {
+    const level = Math.min(1, Math.max(0, latency.cdf(edge / multipliers[g])));
+    a += expected[g] * level;
+    b += expected[g] * (1 - level);
+  }
+  return [a, b];
+}
+
+/**
+ * The exact law of the q-quantile the engine reads from the pooled sketch of the baseline windows'
+ * control requests (module comment): `windows` give each window's expected requests and latency
+ * multiplier, `latency` the control's base law, `tolerance` the mass the scan may leave on each
+ * side (each side ≤ tolerance/4, the truncations ≤ tolerance/32 in all). 0 < q < 1.
+ * Cost: O(√Λ) per bucket visited (a few buckets) plus O(windows); ~1–5 ms at a 24 h baseline of
+ * 100 req/s.
+ */
+export function pooledQuantileLaw(
+  q: number,
+  windows: readonly BaselineWindowLatency[],
+  latency: LatencyModel,
+  tolerance: number,
+): PooledQuantileLaw {
+  if (!(q > 0 && q < 1)) throw new RangeError(`q must be strictly between 0 and 1, got ${q}`);
+  if (!(tolerance > 0 && tolerance < 1)) throw new RangeError(`tolerance must be between 0 and 1, got ${tolerance}`);
+  if (!Array.isArray(windows)) throw new RangeError('windows must be an array of { expected, multiplier }');
+  // Windows of one multiplier pool into one Poisson: group them.
+  const byMultiplier = new Map<number, number>();
+  windows.forEach((window, w) => {
+    const { expected, multiplier } = window;
+    if (!(expected >= 0 && expected < Infinity))
+      throw new RangeError(`windows[${w}].expected must be a finite number ≥ 0, got ${expected}`);
+    if (!(multiplier > 0 && multiplier < Infinity))
+      throw new RangeError(`windows[${w}].multiplier must be a finite number > 0, got ${multiplier}`);
+    if (expected > 0) byMultiplier.set(multiplier, (byMultiplier.get(multiplier) ?? 0) + expected);
+  });
+  const multipliers = Float64Array.from(byMultiplier.keys());
+  const expected = Float64Array.from(byMultiplier.values());
+  let total = 0;
+  for (let g = 0; g < expected.length; g++) total += expected[g];
+  if (total === 0) return { atoms: [], neglected: 1, clamped: 0 };
+  const empty = Math.exp(-total);
+  const reported = -Math.expm1(-total); // P(N ≥ 1): the mass the buckets share
+  const side = tolerance / 4;
+  const tail = tolerance / 4096;
+
+  const means = (index: number): [number, number] => pooledMeans(bucketUpperEdge(index, RELATIVE_ACCURACY), expected, multipliers, latency);
+  const computed = new Map<number, { value: number; truncated: number; a: number; b: number }>();
+  const atMost = (index: number) => {
+    let entry = computed.get(index);
+    if (entry === undefined) {
+      const [a, b] = index === -Infinity ? pooledMeans(0, expected, multipliers, latency) : means(index);
+      entry = { ...reportedAtMost(q, a, b, tail), a, b };
+      computed.set(index, entry);
+    }
+    return entry;
+  };
+
+  // The bucket where the pooled law's CDF crosses q: a guess at the Λ-weighted geometric mean
+  // multiplier, then stepped until CDF(edge(i − 1)) < q ≤ CDF(edge(i)).
+  let logMultiplier = 0;
+  for (let g = 0; g < expected.length; g++) logMultiplier += (expected[g] / total) * Math.log(multipliers[g]);
+  const guess = Math.ceil((logMultiplier + Math.log(latency.quantile(q))) / LOG_GAMMA);
+  let centre = Number.isFinite(guess) ? guess : 0;
+  const pooledCdf = (index: number) => means(index)[0] / total;
+  for (let steps = 0; steps < MAX_SCAN && pooledCdf(centre) < q; steps++) centre++;
+  for (let steps = 0; steps < MAX_SCAN && pooledCdf(centre - 1) >= q; steps++) centre--;
+
+  // The zero bucket (a law with mass at 0): reported 0 when the zeros exceed the rank.
+  const zero = pooledMeans(0, expected, multipliers, latency)[0] > 0 ? atMost(-Infinity) : { value: 0, truncated: 0 };
+  let low = centre;
+  for (let steps = 0; steps < MAX_SCAN && atMost(low - 1).value - zero.value > side; steps++) low--;
+  let high = centre;
+  for (let steps = 0; steps < MAX_SCAN && reported - atMost(high).value > side; steps++) high++;
+
+  const atoms: PooledQuantileAtom[] = [];
+  let truncated = zero.truncated;
+  let clamped = 0;
+  if (zero.value > 0) atoms.push({ bucket: -Infinity, value: 0, probability: zero.value });
+  let previous = atMost(low - 1);
+  truncated += previous.truncated;
+  for (let index = low; index <= high; index++) {
+    const current = atMost(index);
+    truncated += current.truncated;
+    const probability = current.value - previous.value;
+    if (probability > 0) {
+      atoms.push({ bucket: index, value: bucketRepresentative(index, RELATIVE_ACCURACY), probability });
+      clamped += Math.min(probability, Math.exp(-previous.a) + Math.exp(-current.b));
+    }
+    previous = current;
+  }
+  const below = Math.max(0, atMost(low - 1).value - zero.value);
+  const above = Math.max(0, reported - atMost(high).value);
+  return { atoms, neglected: below + above + empty + 2 * truncated, clamped };
+}
