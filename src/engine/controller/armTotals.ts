@@ -2,15 +2,33 @@
  * Running totals of one arm over several windows (a historical baseline, or a stage so far):
  * a small mergeable reducer (init / add / value), plain JSON.
  *
- * Latency percentiles of several windows are pooled as the request-weighted mean of the
- * windows' percentiles. That is an approximation (a percentile of a union is not the mean of
- * percentiles), exact when the windows share one distribution and good when they are similar;
- * producers that send `latency.sketch` can pool exactly with `LatencySketch.merge` instead.
+ * Latency percentiles of several windows — the historical baseline's reference above all — are
+ * POOLED: when every window that contributed latency (a window with `latency` and requests > 0)
+ * carried a `latency.sketch`, the totals keep the merged sketch (`latencySketch`, merged exactly
+ * by `mergeSketchJson`: the sketch of the union of the windows' latencies) and a percentile of the
+ * totals is that sketch's quantile (`sketchJsonQuantile`). This is what the exported policies
+ * compute: the Argo Rollouts and Flagger analyses read a historical reference as
+ * `histogram_quantile(q, sum by (le) (rate(latency_bucket[24h])))` (`armQuery` in
+ * src/engine/export/promQueries.ts, over the baseline stage's length as `referenceRange` in
+ * `exportArgoRollouts`, argoRollouts.ts, and `exportFlagger`, flagger.ts) — the percentile of the
+ * pooled histogram, not a mean of percentiles.
+ *
+ * Otherwise — some latency window came without a sketch (producers that send only percentiles),
+ * a sketch had other settings (relativeAccuracy, maxBuckets) than the ones pooled before it, or
+ * the pooled sketch is empty — a percentile of the totals is the request-weighted MEAN of the
+ * windows' reported percentiles (`p50Sum / latencyRequests`, …). That is an approximation (a
+ * percentile of a union is not the mean of percentiles): exact when the windows share one
+ * distribution, good when they are similar, and it can differ from the exported policy's pooled
+ * reference when the windows differ (a daily cycle, a slow hour). States saved before sketches
+ * were pooled have neither `latencySketch` nor `sketchedLatencyRequests`: they read as "no
+ * sketches" and keep the mean.
  */
 import type { ArmWindow } from '../metrics/windowMetrics.ts';
 import { addValueSums, emptyValueSums } from '../metrics/windowMetrics.ts';
 import type { HealthMetric } from '../policy/policy.ts';
 import type { BivariateSums } from '../stats/bivariateMoments.ts';
+import type { LatencySketchJson } from '../stats/latencySketch.ts';
+import { copySketchJson, mergeSketchJson, sameSketchSettings, sketchJsonQuantile } from '../stats/latencySketch.ts';
 
 /** Sums over windows for one arm. */
 export interface ArmTotals {
@@ -36,6 +54,18 @@ export interface ArmTotals {
   values?: Record<string, BivariateSums>;
   /** The `valuesSince` of the latest cumulative window added (absent while values are additive). */
   valuesSince?: number;
+  /**
+   * The pooled sketch of the latency windows' `latency.sketch` (merged in place: owned by these
+   * totals, never shared with a window). Absent until a latency window carries a sketch; the
+   * percentiles read it only when `sketchedLatencyRequests === latencyRequests` (module comment).
+   * `clearArmTotals` drops it (the next add makes a new one, so a shallow copy keeps its own).
+   */
+  latencySketch?: LatencySketchJson;
+  /**
+   * Requests of the latency windows whose sketch was pooled into `latencySketch` (absent: 0). Equal
+   * to `latencyRequests` exactly when every latency window carried a poolable sketch.
+   */
+  sketchedLatencyRequests?: number;
 }
 
 /** Empty totals. */
@@ -62,6 +92,8 @@ export function clearArmTotals(totals: ArmTotals): void {
   totals.latencyRequests = totals.p50Sum = totals.p95Sum = totals.p99Sum = 0;
   if (totals.values !== undefined) totals.values = undefined;
   if (totals.valuesSince !== undefined) totals.valuesSince = undefined;
+  if (totals.latencySketch !== undefined) totals.latencySketch = undefined;
+  if (totals.sketchedLatencyRequests !== undefined) totals.sketchedLatencyRequests = undefined;
 }
 
 /**
@@ -69,7 +101,8 @@ export function clearArmTotals(totals: ArmTotals): void {
  * per window, and REPLACE the totals' when cumulative (`ArmWindow.valuesSince`: each user's totals
  * since then, so the unit is the user over the stage — the caller refuses cumulative values that
  * start after the stage or go backwards first, `cumulativeValuesProblem` in abMetrics.ts).
- * Cost O(1) (plus O(metrics) when the window carries values).
+ * A latency window's `latency.sketch` is merged into the pooled `latencySketch` (module comment).
+ * Cost O(1) (plus O(metrics) when the window carries values, O(sketch buckets) with a sketch).
  */
 export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
   totals.requests += arm.requests;
@@ -89,6 +122,7 @@ export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
     totals.p50Sum += arm.requests * latency.p50;
     totals.p95Sum += arm.requests * latency.p95;
     totals.p99Sum += arm.requests * latency.p99;
+    if (latency.sketch !== undefined) poolSketch(totals, latency.sketch, arm.requests);
   }
   if (arm.values !== undefined) {
     const values = (totals.values ??= {});
@@ -101,14 +135,50 @@ export function addArmWindow(totals: ArmTotals, arm: ArmWindow): void {
   }
 }
 
-/** Copies `source` into `target`, in place. */
-export function copyArmTotals(target: ArmTotals, source: ArmTotals): void {
-  Object.assign(target, source);
+/**
+ * Pools one latency window's sketch into `totals` (the window's requests are already in
+ * `latencyRequests`). A sketch whose settings differ from the pooled one's cannot be merged: it is
+ * left out and so is its window's weight, which makes the totals read the mean (module comment).
+ * Once the totals are partial (an earlier latency window had no poolable sketch) nothing more is
+ * merged: they read the mean until cleared.
+ */
+function poolSketch(totals: ArmTotals, sketch: LatencySketchJson, requests: number): void {
+  if ((totals.sketchedLatencyRequests ?? 0) !== totals.latencyRequests - requests) return;
+  const pooled = totals.latencySketch;
+  if (pooled !== undefined && !sameSketchSettings(pooled, sketch)) return;
+  totals.latencySketch = mergeSketchJson(pooled, sketch);
+  totals.sketchedLatencyRequests = (totals.sketchedLatencyRequests ?? 0) + requests;
 }
 
 /**
- * A health metric of the totals: errors/requests, timeouts/requests, or the request-weighted
- * mean percentile; NaN when there is no data for it (the caller treats NaN as missing data).
+ * Copies `source` into `target`, in place. The pooled sketch is copied (its own counts array, as
+ * `addArmWindow` merges into it in place), so adding windows to either totals later never changes
+ * the other's sketch. (`values` is still shared by reference, as before.) O(1) without a sketch,
+ * O(buckets) with one.
+ */
+export function copyArmTotals(target: ArmTotals, source: ArmTotals): void {
+  Object.assign(target, source);
+  if (source.latencySketch !== undefined) target.latencySketch = copySketchJson(source.latencySketch);
+  else if (target.latencySketch !== undefined) target.latencySketch = undefined;
+  if (source.sketchedLatencyRequests === undefined && target.sketchedLatencyRequests !== undefined)
+    target.sketchedLatencyRequests = undefined;
+}
+
+/**
+ * The pooled percentile q of the totals when every latency window carried a poolable sketch (and
+ * the pooled sketch is not empty), else NaN (read the mean then). O(buckets) when pooled.
+ */
+function pooledPercentile(totals: ArmTotals, q: number): number {
+  const sketch = totals.latencySketch;
+  if (sketch === undefined || totals.sketchedLatencyRequests !== totals.latencyRequests || sketch.count === 0) return NaN;
+  return sketchJsonQuantile(sketch, q);
+}
+
+/**
+ * A health metric of the totals: errors/requests, timeouts/requests, or a latency percentile —
+ * the pooled sketch's quantile when every latency window carried a sketch, else the
+ * request-weighted mean of the windows' percentiles (module comment); NaN when there is no data
+ * for it (the caller treats NaN as missing data). O(1) without sketches, O(buckets) with.
  */
 export function totalsMetric(totals: ArmTotals, metric: HealthMetric): number {
   switch (metric) {
@@ -117,11 +187,26 @@ export function totalsMetric(totals: ArmTotals, metric: HealthMetric): number {
     case 'timeoutRate':
       return totals.requests > 0 ? totals.timeouts / totals.requests : NaN;
     case 'latencyP50':
-      return totals.latencyRequests > 0 ? totals.p50Sum / totals.latencyRequests : NaN;
+      if (!(totals.latencyRequests > 0)) return NaN;
+      if (totals.sketchedLatencyRequests !== undefined) {
+        const pooled = pooledPercentile(totals, 0.5);
+        if (!Number.isNaN(pooled)) return pooled;
+      }
+      return totals.p50Sum / totals.latencyRequests;
     case 'latencyP95':
-      return totals.latencyRequests > 0 ? totals.p95Sum / totals.latencyRequests : NaN;
+      if (!(totals.latencyRequests > 0)) return NaN;
+      if (totals.sketchedLatencyRequests !== undefined) {
+        const pooled = pooledPercentile(totals, 0.95);
+        if (!Number.isNaN(pooled)) return pooled;
+      }
+      return totals.p95Sum / totals.latencyRequests;
     case 'latencyP99':
-      return totals.latencyRequests > 0 ? totals.p99Sum / totals.latencyRequests : NaN;
+      if (!(totals.latencyRequests > 0)) return NaN;
+      if (totals.sketchedLatencyRequests !== undefined) {
+        const pooled = pooledPercentile(totals, 0.99);
+        if (!Number.isNaN(pooled)) return pooled;
+      }
+      return totals.p99Sum / totals.latencyRequests;
   }
 }
 

@@ -8,8 +8,10 @@
  */
 
 import type { BivariateSums } from '../stats/bivariateMoments.ts';
+import type { LatencySketchJson } from '../stats/latencySketch.ts';
+import { mergeSketchJson, sameSketchSettings, sketchJsonQuantile } from '../stats/latencySketch.ts';
 import type { CrossFieldCheck, ObjectSpec } from '../validation/index.ts';
-import { anyField, arrayField, mapField, numberField, objectField, validateDocument } from '../validation/index.ts';
+import { arrayField, constantField, mapField, numberField, objectField, validateDocument } from '../validation/index.ts';
 
 /** Latency of one arm over one window, in milliseconds. */
 export interface LatencySummary {
@@ -23,10 +25,13 @@ export interface LatencySummary {
   mean?: number;
   /**
    * A serialised mergeable sketch of the window's latencies (`LatencySketch.toJSON()`), when the
-   * producer has one; lets the engine pool several windows (a historical baseline) exactly
-   * instead of averaging percentiles.
+   * producer has one. The engine pools the sketches of several windows exactly (a historical
+   * baseline, a stage's totals, `mergeWindowMetrics`): when every window that contributes latency
+   * carries one with the same settings, a pooled percentile is the quantile of the merged sketch —
+   * what the exported Prometheus queries compute — instead of the request-weighted mean of the
+   * windows' percentiles (armTotals.ts). Checked at the edge (`latencySketchField`).
    */
-  sketch?: unknown;
+  sketch?: LatencySketchJson;
 }
 
 /** The counts of one arm (control or candidate) in one window. */
@@ -111,6 +116,113 @@ const count = numberField({ min: 0, integer: true, expected: 'a whole number ≥
 const milliseconds = numberField({ min: 0, expected: 'a number of ms ≥ 0' });
 
 /**
+ * Most buckets a window's sketch may declare. The class's default is 2048 (values from 1 µs to
+ * 10 min need about 1 150 at α = 1%); the cap bounds the memory a pooled sketch can take
+ * (8 bytes a bucket), so that a window sent to the decision service cannot make it allocate
+ * without limit.
+ */
+export const MAX_SKETCH_BUCKETS = 65_536;
+
+/**
+ * A sketch's fields together (`LatencySketchJson`, latencySketch.ts): at most `maxBuckets`
+ * counts; `count` = zeroCount + Σcounts; an empty sketch has sum 0 and no min/max; a non-empty one
+ * has 0 ≤ min ≤ max, min = 0 exactly when it holds zeros and max = 0 exactly when it holds only
+ * zeros (positive values go to the buckets, zeros to zeroCount); its buckets lie among the indices
+ * ⌈ln x / ln γ⌉ of positive finite doubles x, γ = (1 + α)/(1 − α).
+ */
+const latencySketchConsistent: CrossFieldCheck = (sketch, path, report, failed) => {
+  if (failed.size > 0) return;
+  const counts = sketch.counts as number[];
+  const maxBuckets = sketch.maxBuckets as number;
+  const count = sketch.count as number;
+  const zeroCount = sketch.zeroCount as number;
+  if (counts.length > maxBuckets) {
+    report(`${path}.counts`, `must have at most maxBuckets (${maxBuckets}) buckets, got ${counts.length}`);
+    return;
+  }
+  let bucketTotal = 0;
+  for (let i = 0; i < counts.length; i++) bucketTotal += counts[i];
+  if (count !== zeroCount + bucketTotal) {
+    report(`${path}.count`, `must equal zeroCount plus the bucket counts (${zeroCount + bucketTotal}), got ${count}`);
+    return;
+  }
+  const { min, max } = sketch;
+  if (count === 0) {
+    if (sketch.sum !== 0) report(`${path}.sum`, `must be 0 for an empty sketch (count 0), got ${sketch.sum}`);
+    if (min != null) report(`${path}.min`, `must be null for an empty sketch (count 0), got ${min}`);
+    if (max != null) report(`${path}.max`, `must be null for an empty sketch (count 0), got ${max}`);
+    return;
+  }
+  if (typeof min !== 'number') return report(`${path}.min`, 'is required when count > 0: the smallest latency');
+  if (typeof max !== 'number') return report(`${path}.max`, 'is required when count > 0: the largest latency');
+  if (min > max) return report(`${path}.min`, `must be at most max (${max}), got ${min}`);
+  if ((min === 0) !== zeroCount > 0) {
+    report(`${path}.min`, zeroCount > 0 ? `must be 0 when zeroCount > 0, got ${min}` : 'must be above 0 when zeroCount is 0, got 0');
+  }
+  if ((max === 0) !== (bucketTotal === 0)) {
+    report(
+      `${path}.max`,
+      bucketTotal === 0 ? `must be 0 when every value is a zero, got ${max}` : 'must be above 0 when buckets hold values, got 0',
+    );
+  }
+  const alpha = sketch.relativeAccuracy as number;
+  const logGamma = Math.log((1 + alpha) / (1 - alpha));
+  const lowest = Math.ceil(Math.log(Number.MIN_VALUE) / logGamma);
+  const highest = Math.ceil(Math.log(Number.MAX_VALUE) / logGamma);
+  const offset = sketch.offset as number;
+  if (counts.length > 0 && (offset < lowest || offset + counts.length - 1 > highest)) {
+    report(
+      `${path}.offset`,
+      `must place the buckets between ${lowest} and ${highest} (the buckets of positive finite numbers at relativeAccuracy ${alpha}), got buckets ${offset} to ${offset + counts.length - 1}`,
+    );
+  }
+};
+
+/**
+ * A window's latency sketch (`LatencySketchJson`, the DDSketch of latencySketch.ts, as
+ * `LatencySketch.toJSON()` writes it). Counts are whole numbers: a sketch of requests.
+ */
+export const latencySketchField: ObjectSpec = objectField(
+  {
+    type: constantField('ddsketch', { required: true }),
+    version: constantField(1, { required: true }),
+    relativeAccuracy: numberField({
+      required: true,
+      min: 0,
+      max: 1,
+      exclusiveMin: true,
+      exclusiveMax: true,
+      expected: 'a number between 0 and 1 (exclusive)',
+      description: 'Relative accuracy α of the sketch: bucket i holds (γ^(i−1), γ^i], γ = (1 + α)/(1 − α).',
+    }),
+    maxBuckets: numberField({
+      required: true,
+      integer: true,
+      min: 2,
+      max: MAX_SKETCH_BUCKETS,
+      expected: `a whole number between 2 and ${MAX_SKETCH_BUCKETS}`,
+      description: 'Most buckets kept before the lowest are collapsed.',
+    }),
+    count: { ...count, required: true, description: 'Values in the sketch: zeroCount plus the bucket counts.' },
+    sum: numberField({ required: true, min: 0, expected: 'a number ≥ 0', description: 'Sum of the values, ms.' }),
+    min: numberField({ min: 0, nullable: true, expected: 'a number of ms ≥ 0 or null', description: 'Smallest value (null when empty).' }),
+    max: numberField({ min: 0, nullable: true, expected: 'a number of ms ≥ 0 or null', description: 'Largest value (null when empty).' }),
+    zeroCount: { ...count, required: true, description: 'Values equal to 0.' },
+    offset: numberField({ required: true, integer: true, expected: 'a whole number', description: 'Bucket index of counts[0].' }),
+    counts: arrayField(count, {
+      required: true,
+      expected: 'an array of bucket counts',
+      description: 'Counts of consecutive buckets from offset.',
+    }),
+  },
+  {
+    expected:
+      'a latency sketch { type: "ddsketch", version: 1, relativeAccuracy, maxBuckets, count, sum, min, max, zeroCount, offset, counts }',
+    check: latencySketchConsistent,
+  },
+);
+
+/**
  * A unit's sums: squares at least (sum)²/count (Cauchy–Schwarz; a store that mixed up its sums
  * fails here, not in the test), nothing but zeros over zero units.
  */
@@ -183,7 +295,7 @@ const armFields = {
       p95: { ...milliseconds, required: true },
       p99: { ...milliseconds, required: true },
       mean: milliseconds,
-      sketch: anyField(),
+      sketch: latencySketchField,
     },
     { expected: 'an object { p50, p95, p99 } in ms' },
   ),
@@ -229,7 +341,8 @@ export const windowFields: ObjectSpec = objectField({
  * Checks a loose JSON value as a `WindowMetrics` (the public edge for windows, e.g. each line
  * of `rollout-lab decide`) against the field table `windowFields`: counts are whole numbers ≥ 0
  * with errors, timeouts ≤ requests, successes ≤ outcomes, agreements ≤ compared (each pair given
- * together); latency percentiles are numbers ≥ 0; `startTime` finite, `duration` > 0; an arm
+ * together); latency percentiles are numbers ≥ 0, and a latency `sketch`, when given, is a
+ * consistent `LatencySketchJson` (`latencySketchField`); `startTime` finite, `duration` > 0; an arm
  * may be null (no data); segments nest one level; metric `values` are sums with a whole count
  * ≥ 0, finite sums, Σx² ≥ (Σx)²/n and Σy² ≥ (Σy)²/n, all zero over zero units; `valuesSince`
  * a finite number of seconds, only with `values`; unknown fields are rejected.
@@ -266,6 +379,9 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
   let p50 = 0;
   let p95 = 0;
   let p99 = 0;
+  // The pooled sketch while every latency window so far carried one with the same settings.
+  let pooled: LatencySketchJson | undefined;
+  let poolable = true;
   const segmentLists: Record<string, ArmWindow[]> = {};
   for (const arm of arms) {
     merged.requests += arm.requests;
@@ -284,6 +400,13 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
       p50 += arm.requests * arm.latency.p50;
       p95 += arm.requests * arm.latency.p95;
       p99 += arm.requests * arm.latency.p99;
+      const sketch = arm.latency.sketch;
+      if (poolable && sketch !== undefined && (pooled === undefined || sameSketchSettings(pooled, sketch))) {
+        pooled = mergeSketchJson(pooled, sketch);
+      } else if (poolable) {
+        poolable = false;
+        pooled = undefined;
+      }
     }
     if (arm.segments) {
       for (const [name, segment] of Object.entries(arm.segments)) (segmentLists[name] ??= []).push(segment);
@@ -306,7 +429,16 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
       }
     }
   }
-  if (latencyWeight > 0) merged.latency = { p50: p50 / latencyWeight, p95: p95 / latencyWeight, p99: p99 / latencyWeight };
+  if (pooled !== undefined && pooled.count > 0) {
+    merged.latency = {
+      p50: sketchJsonQuantile(pooled, 0.5),
+      p95: sketchJsonQuantile(pooled, 0.95),
+      p99: sketchJsonQuantile(pooled, 0.99),
+      sketch: pooled,
+    };
+  } else if (latencyWeight > 0) {
+    merged.latency = { p50: p50 / latencyWeight, p95: p95 / latencyWeight, p99: p99 / latencyWeight };
+  }
   const names = Object.keys(segmentLists);
   if (names.length > 0) {
     merged.segments = {};
@@ -318,10 +450,13 @@ function mergeArms(arms: ArmWindow[]): ArmWindow | undefined {
 /**
  * Several consecutive windows as one (given in time order): counts summed per arm (and per
  * segment, input bin counts bin by bin, and each metric's additive value sums; cumulative values
- * — `valuesSince` — of a later window replace the earlier ones', since they contain them), latency
- * percentiles as the request-weighted mean of the windows' percentiles (an approximation; exact
- * pooling needs the sketches), spanning from the earliest start to the latest end. An arm
- * missing from some windows contributes nothing for them. Cost O(windows × segments).
+ * — `valuesSince` — of a later window replace the earlier ones', since they contain them), and
+ * latency pooled as the engine's totals pool it (armTotals.ts): when every window of an arm that
+ * has latency (and requests) carries a sketch with the same settings, the merged latency carries
+ * the merged sketch (`mergeSketchJson`, exact) and its p50/p95/p99 are that sketch's quantiles;
+ * otherwise they are the request-weighted mean of the windows' percentiles (an approximation), and
+ * no sketch. Spans from the earliest start to the latest end. An arm missing from some windows
+ * contributes nothing for them. The windows are not changed. Cost O(windows × (segments + sketch buckets)).
  */
 export function mergeWindowMetrics(windows: readonly WindowMetrics[]): WindowMetrics {
   if (windows.length === 0) throw new RangeError('windows must contain at least one window');
