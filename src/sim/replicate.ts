@@ -16,6 +16,7 @@ import { step } from '../engine/controller/step.ts';
 import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../engine/policy/policy.ts';
 import type { Random } from '../engine/random/prng.ts';
+import { baselineSketchBands } from './baselineSketchBands.ts';
 import type { Exposure, FidelityMode, WindowGenerator, WindowRequest } from './windowRequest.ts';
 import { orderStatisticsWindows } from './windowsOrderStatistics.ts';
 import { perRequestWindows } from './windowsPerRequest.ts';
@@ -88,6 +89,13 @@ export interface PolicyPlan {
   needsOutcomes: boolean[];
   /** A/B stages with segment keys: windows broken down by segment. */
   needsSegments: boolean[];
+  /**
+   * Stages whose control arm carries its latency sketch (`WindowRequest.needsLatencySketch`): the
+   * baseline stage of a historical policy some ratio rule of which reads a latency metric — the
+   * only windows whose pooled latency the engine reads as a reference. (Absolute rules and shadow
+   * gates read no baseline; other policies' windows, and so their random streams, are unchanged.)
+   */
+  needsLatencySketch: boolean[];
 }
 
 /**
@@ -99,6 +107,9 @@ export function planPolicy(policy: Policy): PolicyPlan {
   const compiled = compilePolicy(policy);
   const anyLatency = compiled.stages.some((stage) => stage.needsLatency || stage.kind === 'shadow');
   const anyAb = compiled.stages.some((stage) => stage.kind === 'ab');
+  const readsBaselineLatency =
+    compiled.baselineMode === 'historical' &&
+    compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio' && rule.metric.startsWith('latency')));
   return {
     compiled,
     needsLatency: compiled.stages.map(
@@ -106,12 +117,18 @@ export function planPolicy(policy: Policy): PolicyPlan {
     ),
     needsOutcomes: compiled.stages.map((stage) => stage.kind === 'ab' || (stage.kind === 'baseline' && anyAb)),
     needsSegments: compiled.stages.map((stage) => stage.kind === 'ab' && stage.segmentKeys.length > 0),
+    needsLatencySketch: compiled.stages.map((stage) => stage.kind === 'baseline' && readsBaselineLatency),
   };
 }
 
-/** The window generator of a fidelity mode. */
-export function windowGenerator(world: World, random: Random, mode: FidelityMode): WindowGenerator {
-  return mode === 'request' ? perRequestWindows(world, random) : orderStatisticsWindows(world, random);
+/**
+ * The window generator of a fidelity mode. With `plan`, the windowed mode gets the baseline
+ * sketches' bands when the plan asks for sketches (`baselineSketchBands`, memoised per world).
+ */
+export function windowGenerator(world: World, random: Random, mode: FidelityMode, plan?: PolicyPlan): WindowGenerator {
+  if (mode === 'request') return perRequestWindows(world, random);
+  const bands = plan?.needsLatencySketch.some(Boolean) ? baselineSketchBands(world, plan.compiled) : null;
+  return orderStatisticsWindows(world, random, 'user', bands);
 }
 
 /**
@@ -134,7 +151,7 @@ function segmentFinding(reasons: readonly DecisionReason[], alpha: number): bool
  * in the windowed mode, O(requests) in the per-request mode.
  */
 export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, random: Random, options: ReplicateOptions): ReplicateOutcome {
-  const generator = options.generator ? options.generator(world, random) : windowGenerator(world, random, options.mode);
+  const generator = options.generator ? options.generator(world, random) : windowGenerator(world, random, options.mode, plan);
   const compiled = plan.compiled;
   const horizon = world.scenario.horizon;
   const state = initialState(policy, 0);
@@ -183,6 +200,7 @@ export function runReplicate(world: World, policy: Policy, plan: PolicyPlan, ran
     request.needsLatency = plan.needsLatency[state.stageIndex];
     request.needsOutcomes = plan.needsOutcomes[state.stageIndex];
     request.needsSegments = plan.needsSegments[state.stageIndex];
+    request.needsLatencySketch = plan.needsLatencySketch[state.stageIndex];
     request.candidateWorse = worse;
     const metrics = generator.next(request);
     // Time the candidate has been running on real traffic (served or mirrored), for slow leaks.

@@ -24,6 +24,14 @@ export interface WindowRequest {
   mirrorShare: number;
   /** Whether to report latency percentiles (some rule or gate reads them). */
   needsLatency: boolean;
+  /**
+   * Whether the control arm's latency carries its sketch (`LatencySummary.sketch`, a
+   * `LatencySketchJson`), for the engine to pool: set on the baseline stage's windows of a
+   * historical-baseline policy whose ratio rules read a latency metric (`PolicyPlan.needsLatencySketch`),
+   * never on other windows or on the candidate arm. The per-request mode sends the window's real
+   * sketch, the windowed mode a banded one (baselineSketchBands.ts). Absent: false.
+   */
+  needsLatencySketch?: boolean;
   /** Whether to report successes/outcomes (A/B stages). */
   needsOutcomes: boolean;
   /**

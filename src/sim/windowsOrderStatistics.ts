@@ -40,6 +40,15 @@
  *   from the law of a sum (metricValuesWindow.ts), from a sub-stream forked at the start of the
  *   replicate; scenarios without values fork and draw nothing more.
  *
+ * - Baseline sketches (`WindowRequest.needsLatencySketch`: the baseline stage of a historical policy
+ *   whose ratio rules read latency): the control arm's latency also carries a BANDED sketch — exact
+ *   counts in the buckets where the baseline's pooled p50/p95/p99 can land, lumps elsewhere
+ *   (baselineSketchBands.ts) — drawn from a sub-stream forked at the start of the replicate, and
+ *   only for policies that ask for it (`orderStatisticsWindows`'s `sketchBands`): every other
+ *   policy's draws are unchanged. The sketch is drawn independently of the window's three reported
+ *   percentiles: each is exact in law; the engine pools the sketches and reads no baseline
+ *   window's own percentiles once every window carries one.
+ *
  * Cost per window: O(1) — about 12 random draws and 3 quantile evaluations per arm (the
  * lognormal's by `approximateQuantile`, accurate to 1e-9 before the 1% sketch rounding).
  */
@@ -48,6 +57,8 @@ import { binomialVariate } from '../engine/random/binomial.ts';
 import { poissonSampler, poissonVariate } from '../engine/random/poisson.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { forkStream } from '../engine/random/streams.ts';
+import type { BaselineSketchBands } from './baselineSketchBands.ts';
+import { drawBandedSketch } from './baselineSketchBands.ts';
 import { GammaVariates } from './gammaVariates.ts';
 import { inputBinCount, inputBinProbabilities, multinomialCounts } from './inputDrift.ts';
 import type { LatencyModel } from './latencyModel.ts';
@@ -134,7 +145,12 @@ function armWindow(
  * was in the rollout while the candidate was worse — O(100) per window, and at the end O(100)
  * for uniform users or O(runs × 100) for a Zipf population (`expectedUsersServed`).
  */
-export function orderStatisticsWindows(world: World, random: Random, valueUnits: ValueUnits = 'user'): WindowGenerator {
+export function orderStatisticsWindows(
+  world: World,
+  random: Random,
+  valueUnits: ValueUnits = 'user',
+  sketchBands: BaselineSketchBands | null = null,
+): WindowGenerator {
   const traffic = world.scenario.traffic;
   const population = world.population;
   const round = sketchRoundingFromLog();
@@ -145,6 +161,17 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
   // Metric values: a sub-stream forked only for scenarios that give them (others draw as before).
   const valuesStream = world.metricValues !== null ? forkStream(random, 'metric values') : null;
   let valuesTally: MetricValuesTally | null = null;
+  // Baseline sketches: a sub-stream forked only for policies that ask for them (after the values'
+  // fork, so that its stream is unchanged too).
+  const sketchStream = sketchBands !== null ? forkStream(random, 'baseline latency sketches') : null;
+
+  /** Attaches the banded sketch of a baseline window to its control arm's latency (module comment). */
+  function attachSketch(control: ArmWindow, multiplier: number): void {
+    if (control.latency === undefined) return;
+    if (sketchBands === null || sketchStream === null)
+      throw new Error('a window asked for a latency sketch, but the windowed generator was made without baseline sketch bands');
+    control.latency.sketch = drawBandedSketch(sketchBands, control.requests, multiplier, sketchStream);
+  }
 
   /**
    * An A/B window's metric values: each arm's requests given to its users, then the per-user sums
@@ -334,6 +361,7 @@ export function orderStatisticsWindows(world: World, random: Random, valueUnits:
       // Baseline or shadow: control serves everyone; in shadow the candidate sees a mirrored share.
       const total = replay ? fixedTotal : poisson(random, expected);
       const control = arm(total, request.control, world.controlLatency, request, false);
+      if (request.needsLatencySketch === true) attachSketch(control, request.control.latencyMultiplier);
       if (!(request.mirrorShare > 0)) return { startTime: start, duration, control };
       const mirrored = binomial(random, total, exposedShare(population, request.mirrorShare));
       const candidate = arm(mirrored, request.candidate, world.candidateLatency, request, true);

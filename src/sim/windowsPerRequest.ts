@@ -37,6 +37,11 @@
  * the replicate, and each arm's window carries the per-user sums (`ArmWindow.values`). Scenarios
  * without values fork nothing and draw nothing more: their streams are unchanged.
  *
+ * Baseline sketches (`WindowRequest.needsLatencySketch`: the baseline stage of a historical policy
+ * whose ratio rules read latency): the control arm's latency also carries the window's sketch as
+ * JSON (`LatencySketch.toJSON`: the same buckets and counts as adding the latencies one by one,
+ * exact min and max; sketchBuffer.ts), for the engine to pool. Nothing more is drawn.
+ *
  * Memory does not grow with the number of requests: per arm a 32 KiB bucket table, per window a
  * sketch per arm (bounded by its bucket limit) and a few counters; per replicate one byte per user (distinct users served while
  * worse). The inner loop allocates nothing. Cost O(requests) per window.
@@ -253,11 +258,14 @@ export function perRequestWindows(world: World, random: Random, valueUnits: Valu
     } else arm.segmentUntilWrong[s] -= 1;
   }
 
-  function armWindow(arm: ArmCounters, outcomes: boolean, mirrored: boolean): ArmWindow {
+  /** An arm's window; `withSketch`: its latency also carries the window's sketch (`toJSON`). */
+  function armWindow(arm: ArmCounters, outcomes: boolean, mirrored: boolean, withSketch: boolean): ArmWindow {
     const window: ArmWindow = { requests: arm.requests, errors: arm.errors, timeouts: arm.timeouts };
     const sketch = arm.sketch === null ? null : arm.sketch.flush();
     if (sketch !== null && sketch.count > 0) {
-      window.latency = { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) };
+      window.latency = withSketch
+        ? { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99), sketch: sketch.toJSON() }
+        : { p50: sketch.quantile(0.5), p95: sketch.quantile(0.95), p99: sketch.quantile(0.99) };
     }
     if (outcomes) {
       window.successes = arm.requests - arm.wrong;
@@ -365,10 +373,10 @@ export function perRequestWindows(world: World, random: Random, valueUnits: Valu
 
       const window: WindowMetrics = { startTime: start, duration };
       if (request.candidateShare < 1) {
-        window.control = armWindow(control, request.needsOutcomes, false);
+        window.control = armWindow(control, request.needsOutcomes, false, request.needsLatencySketch === true);
       }
       if (mirror || !shadowOrBaseline) {
-        window.candidate = armWindow(candidate, request.needsOutcomes, mirror);
+        window.candidate = armWindow(candidate, request.needsOutcomes, mirror, false);
         if (!mirror) {
           totals.failedRequests += candidate.errors;
           totals.candidateRequests += candidate.requests;
