@@ -105,3 +105,11 @@ if __name__ == "__main__":
     m = edge(372) * (1 + 5e-7) / math.exp(MU + SIGMA * Z95)
     print(f"// edge multiplier {m!r}")
     case("edge", 0.95, [(1.0e6, m)], 2, keep_all=True)
+    # The Poisson pmf that src/sim/exact/pooledQuantileLaw.ts computes by Loader's saddle-point
+    # form (poissonPmf), at 40 digits.
+    pairs = [(0, 5.0), (3, 5.0), (17, 5.0), (49, 50.0), (900, 1000.0), (8640000, 8640000.0),
+             (8643000, 8640000.0), (8630000, 8640000.5), (1000000, 1000000.25), (420000, 432000.0)]
+    print("// poisson pmf (k, mean, pmf)")
+    print("[" + ", ".join(
+        f"[{k}, {mean!r}, {float(mpmath.exp(k * mpmath.log(mpmath.mpf(mean)) - mpmath.mpf(mean) - mpmath.loggamma(k + 1)))!r}]"
+        for k, mean in pairs) + "],")

@@ -40,12 +40,13 @@
  * Σε_i ≤ tolerance/64.
  *
  * What `value` does not model, stated:
- * - The engine clamps the quantile to the sketch's [min, max]. This moves the value (within its
- *   bucket) only when the pooled minimum or maximum lies in the reported bucket, i.e. when no
- *   value is ≤ e_{i−1} (probability e^{−a_{i−1}}) or none is > e_i (e^{−b_i}). `clamped` bounds
- *   that probability by Σ_i min(p_i, e^{−a_{i−1}} + e^{−b_i}) — ~0 at any real baseline size,
- *   large for a handful of requests. The windowed mode's banded sketches carry min/max on the
- *   bucket representatives and never clamp, so `clamped` is not part of `neglected`.
+ * - The engine clamps the quantile to the sketch's [min, max]. This moves the value off rep(i)
+ *   (within bucket i) exactly when the reported bucket is i and either the pooled minimum is above
+ *   rep(i) or the maximum below it — disjoint events, each again a sum of the same form by thinning
+ *   at rep(i) (`clampedMass`). `clamped` is their probability: ~0 at any real baseline size (it
+ *   needs e^{−Λ·F(rep)} or e^{−Λ·(1 − F(rep))} to matter), 15% for a baseline of ~4 requests.
+ *   The windowed mode's banded sketches carry min/max on bucket representatives and never clamp,
+ *   so `clamped` is not part of `neglected`: a caller that models the per-request mode adds it.
  * - The bucket of x is ⌈ln x · (1/ln γ)⌉ in floating point: a value within ~1e-15 relative of an
  *   edge may fall on the other side (as in latencyLimitLaw.ts).
  * - Collapsed lowest buckets (more than maxBuckets = 2,048 between the smallest and largest
@@ -78,8 +79,9 @@ export interface PooledQuantileLaw {
    */
   neglected: number;
   /**
-   * A bound on the probability that the engine's clamp to the sketch's [min, max] moves the value
-   * inside its bucket (module comment); not included in `neglected`.
+   * The probability that the engine's clamp to the sketch's [min, max] moves the value off its
+   * atom's, inside the atom's bucket (module comment; exact up to the sums' truncation, rounded
+   * up); not included in `neglected`.
    */
   clamped: number;
 }
@@ -240,6 +242,40 @@ function pooledMeans(edge: number, expected: Float64Array, multipliers: Float64A
 }
 
 /**
+ * P(the reported bucket is i and the engine's clamp to [min, max] moves the value off rep(i)),
+ * an upper bound exact up to the sums' truncation (module comment). The two ways are disjoint:
+ * - below: no value ≤ rep(i) (probability e^{−a′}, a′ the pooled mean at rep(i)) and the bucket
+ *   ≤ i reported — A, the values in (rep(i), e_i], against B_i: e^{−a′}·S(a_i − a′, b_i);
+ * - above: no value > rep(i) (e^{−b′}) and some value, but the bucket ≤ i − 1 not reported —
+ *   A_{i−1} against the values in (e_{i−1}, rep(i)]: e^{−b′}·(1 − e^{−a′} − S(a_{i−1}, a′ − a_{i−1})).
+ * A factor below `tail` is taken as the bound itself, without its sum.
+ */
+function clampedMass(
+  q: number,
+  value: number,
+  previous: { a: number },
+  current: { a: number; b: number },
+  expected: Float64Array,
+  multipliers: Float64Array,
+  latency: LatencyModel,
+  tail: number,
+): number {
+  const [atOrBelow, above] = pooledMeans(value, expected, multipliers, latency);
+  let mass = 0;
+  const none = Math.exp(-atOrBelow);
+  if (none > tail) {
+    const reported = reportedAtMost(q, Math.max(0, current.a - atOrBelow), current.b, tail);
+    mass += none * (reported.value + reported.truncated);
+  } else mass += none;
+  const noneAbove = Math.exp(-above);
+  if (noneAbove > tail) {
+    const lower = reportedAtMost(q, previous.a, Math.max(0, atOrBelow - previous.a), tail);
+    mass += noneAbove * Math.max(0, -Math.expm1(-atOrBelow) - lower.value);
+  } else mass += noneAbove;
+  return mass;
+}
+
+/**
  * The exact law of the q-quantile the engine reads from the pooled sketch of the baseline windows'
  * control requests (module comment): `windows` give each window's expected requests and latency
  * multiplier, `latency` the control's base law, `tolerance` the mass the scan may leave on each
@@ -316,8 +352,9 @@ export function pooledQuantileLaw(
     truncated += current.truncated;
     const probability = current.value - previous.value;
     if (probability > 0) {
-      atoms.push({ bucket: index, value: bucketRepresentative(index, RELATIVE_ACCURACY), probability });
-      clamped += Math.min(probability, Math.exp(-previous.a) + Math.exp(-current.b));
+      const value = bucketRepresentative(index, RELATIVE_ACCURACY);
+      atoms.push({ bucket: index, value, probability });
+      clamped += Math.min(probability, clampedMass(q, value, previous, current, expected, multipliers, latency, tail));
     }
     previous = current;
   }

@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { poissonSampler } from '../../../src/engine/random/poisson.ts';
+import { streamFor } from '../../../src/engine/random/streams.ts';
+import { LatencySketch } from '../../../src/engine/stats/latencySketch.ts';
 import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
+import { bucketUpperEdge } from '../../../src/sim/exact/latencyLimitLaw.ts';
 import type { PooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
-import { pooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
+import { poissonPmf, pooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
 import { latencyModel } from '../../../src/sim/latencyModel.ts';
+import { parseScenario } from '../../../src/sim/scenario.ts';
+import { expectedArrivals } from '../../../src/sim/traffic.ts';
 
 /** The lab's control latency law (scenarios/identical-candidate.json): lognormal, median 120 ms, p95 400 ms. */
 const latency = latencyModel({ kind: 'lognormal', median: 120, p95: 400 });
@@ -213,4 +220,213 @@ describe('pooledQuantileLaw against scipy (conditioning on the pooled count)', (
       expect(law.neglected).toBeLessThan(empty + 1e-13);
     });
   }
+});
+
+/** The bucket the engine's sketch puts a latency in: ⌈ln x · (1/ln γ)⌉, γ = 1.01/0.99 (latencySketch.ts `add`). */
+const indexMultiplier = 1 / Math.log(1.01 / 0.99);
+function bucketOf(value: number): number {
+  return Math.ceil(Math.log(value) * indexMultiplier);
+}
+
+/** A latency inside bucket i: its geometric middle γ^{i − ½}. */
+function inside(bucket: number): number {
+  return bucketUpperEdge(bucket) * Math.exp(-0.5 / indexMultiplier);
+}
+
+/**
+ * Draws `replicates` baselines as the per-request mode serves them: each window's Poisson count of
+ * control latencies (the law × its multiplier) fed to its own `LatencySketch`, the windows'
+ * sketches merged, the pooled sketch's quantile read at each q (null when no request came).
+ */
+function drawPooledQuantiles(
+  windows: readonly BaselineWindowLatency[],
+  qs: readonly number[],
+  replicates: number,
+  seed: number,
+): (number | null)[][] {
+  const out: (number | null)[][] = qs.map(() => []);
+  for (let r = 0; r < replicates; r++) {
+    const random = streamFor(seed, r, 'pooled quantile law');
+    const draw = latency.sampler(random);
+    const pooled = new LatencySketch();
+    for (const window of windows) {
+      const sketch = new LatencySketch();
+      const n = poissonSampler(random, window.expected)();
+      for (let j = 0; j < n; j++) sketch.add(window.multiplier * draw());
+      pooled.merge(sketch);
+    }
+    qs.forEach((q, i) => {
+      out[i].push(pooled.count === 0 ? null : pooled.quantile(q));
+    });
+  }
+  return out;
+}
+
+describe('pooledQuantileLaw against merged LatencySketches (Monte-Carlo, seeded)', () => {
+  // Eight windows, two of them slowed ×1.25, 840 expected requests in all.
+  const windows: BaselineWindowLatency[] = [60, 90, 120, 150, 150, 120, 90, 60].map((expected, w) => ({
+    expected,
+    multiplier: w === 3 || w === 4 ? 1.25 : 1,
+  }));
+  const qs = [0.5, 0.95, 0.99];
+  const replicates = 3000;
+  const draws = drawPooledQuantiles(windows, qs, replicates, 20261205);
+  qs.forEach((q, i) => {
+    it(`q = ${q}: each atom's frequency within 4 standard errors of its probability, every draw on an atom`, () => {
+      const law = pooledQuantileLaw(q, windows, latency, 1e-12);
+      const counts = new Map<number, number>();
+      for (const value of draws[i]) if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1);
+      let matched = 0;
+      for (const atom of law.atoms) {
+        const seen = counts.get(atom.value) ?? 0;
+        matched += seen;
+        const se = Math.sqrt((atom.probability * (1 - atom.probability)) / replicates);
+        expect(Math.abs(seen / replicates - atom.probability)).toBeLessThanOrEqual(4 * se + 1 / replicates);
+      }
+      // No request at all has probability e^{−840}; the draws off every atom are the clamp's.
+      const clampSe = Math.sqrt((law.clamped * (1 - law.clamped)) / replicates);
+      expect(Math.abs((replicates - matched) / replicates - law.clamped)).toBeLessThanOrEqual(4 * clampSe + 1 / replicates);
+      expect(law.atoms.length).toBeGreaterThan(5);
+    });
+  });
+
+  it("a baseline of ~4 requests: the reported bucket's CDF within 4 standard errors; the clamp and N = 0 as bounded", () => {
+    const tiny: BaselineWindowLatency[] = [
+      { expected: 1, multiplier: 1 },
+      { expected: 2, multiplier: 1.25 },
+      { expected: 1, multiplier: 1 },
+    ];
+    const count = 20000;
+    const [values] = drawPooledQuantiles(tiny, [0.5], count, 7);
+    const law = pooledQuantileLaw(0.5, tiny, latency, 1e-12);
+    const empty = values.filter((value) => value === null).length;
+    const empties = Math.exp(-4);
+    expect(Math.abs(empty / count - empties)).toBeLessThan(4 * Math.sqrt((empties * (1 - empties)) / count));
+    // The law's neglected mass is P(N = 0) and the scan's tolerance.
+    expect(law.neglected).toBeGreaterThanOrEqual(empties);
+    expect(law.neglected).toBeLessThan(empties + 1e-11);
+    const reported = values.filter((value): value is number => value !== null);
+    // The clamp to [min, max] moves the value inside its bucket (with ~4 values, often: N = 1 always
+    // does): its probability as computed; the bucket's law is exact whatever the clamp does.
+    const atomValue = new Map(law.atoms.map((atom) => [atom.bucket, atom.value]));
+    const offAtom = reported.filter((value) => value !== atomValue.get(bucketOf(value))).length;
+    expect(law.clamped).toBeGreaterThan(0.1);
+    expect(Math.abs(offAtom / count - law.clamped)).toBeLessThanOrEqual(4 * Math.sqrt((law.clamped * (1 - law.clamped)) / count));
+    const buckets = reported.map(bucketOf).sort((a, b) => a - b);
+    for (const cut of [200, 220, 230, 235, 240, 245, 250, 260, 280]) {
+      const probability = atMost(law, cut);
+      let seen = 0;
+      while (seen < buckets.length && buckets[seen] <= cut) seen++;
+      expect(Math.abs(seen / count - probability)).toBeLessThanOrEqual(4 * Math.sqrt((probability * (1 - probability)) / count));
+    }
+  });
+});
+
+describe('pooledQuantileLaw: what the engine reads', () => {
+  it("each atom's value is, bit for bit, what a LatencySketch returns when the quantile falls in its bucket", () => {
+    const cases: [number, BaselineWindowLatency[]][] = [
+      [0.5, [{ expected: 40, multiplier: 1 }]],
+      [0.95, [{ expected: 3000, multiplier: 1.3 }]],
+      [0.99, [{ expected: 500, multiplier: 0.7 }]],
+    ];
+    let checked = 0;
+    for (const [q, windows] of cases) {
+      for (const atom of pooledQuantileLaw(q, windows, latency, 1e-9).atoms) {
+        // One value below the bucket (the minimum), 200 inside, one above (the maximum): rank q·201 falls inside.
+        const sketch = new LatencySketch()
+          .add(inside(atom.bucket - 1))
+          .add(inside(atom.bucket), 200)
+          .add(inside(atom.bucket + 1));
+        expect(sketch.quantile(q)).toBe(atom.value);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});
+
+describe("pooledQuantileLaw at the lab's scale and edges", () => {
+  /** The default scenario at `rate` req/s: its 288 five-minute windows of a day's baseline (daily cycle ±30%). */
+  function dayWindows(rate: number): BaselineWindowLatency[] {
+    const base = JSON.parse(readFileSync('scenarios/identical-candidate.json', 'utf8'));
+    const parsed = parseScenario({ ...base, traffic: { ...base.traffic, requestsPerSecond: rate } });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const traffic = parsed.scenario.traffic;
+    return Array.from({ length: 288 }, (_, w) => ({ expected: expectedArrivals(traffic, w * 300, w * 300 + 300), multiplier: 1 }));
+  }
+
+  it("a day at 100 req/s: atoms sum to 1 − neglected, neglected < 1e-9, and the law is scipy's for the pooled total", () => {
+    const windows = dayWindows(100);
+    expect(windows[0].expected).not.toBeCloseTo(windows[144].expected, 0); // the daily cycle is there
+    // scripts/reference/pooled_quantile.py, the day cases (one multiplier: only Σ Λ_w = 8.64e6 matters).
+    const expected: [number, number, number][] = [
+      [0.5, 239, 2.3795857251710861e-122],
+      [0.95, 299, 1.755743757248847e-102],
+      [0.99, 324, 7.28730169308925e-28],
+    ];
+    for (const [q, below, probabilityBelow] of expected) {
+      const law = pooledQuantileLaw(q, windows, latency, 1e-12);
+      expect(Math.abs(total(law) + law.neglected - 1)).toBeLessThan(1e-13);
+      expect(law.neglected).toBeLessThan(1e-9);
+      expect(atMost(law, below)).toBeLessThan(probabilityBelow + 1e-12);
+      const top = law.atoms.find((atom) => atom.bucket === below + 1);
+      expect(top?.probability).toBeGreaterThan(1 - 1e-10);
+    }
+  });
+
+  it("the lab's first visit (20 req/s): p99 spreads over three buckets, still within 1e-9 of the whole", () => {
+    const law = pooledQuantileLaw(0.99, dayWindows(20), latency, 1e-12);
+    expect(law.atoms.map((atom) => atom.bucket)).toEqual([324, 325, 326]);
+    expect(law.neglected).toBeLessThan(1e-9);
+    expect(Math.abs(total(law) + law.neglected - 1)).toBeLessThan(1e-13);
+  });
+
+  it('a multiplier putting m·F⁻¹(q) within 1e-6 of a bucket edge gives two substantial atoms', () => {
+    const law = pooledQuantileLaw(0.95, [{ expected: 1e6, multiplier: 4.25793358126039 }], latency, 1e-12);
+    expect(law.atoms.map((atom) => atom.bucket)).toEqual([372, 373]);
+    // scripts/reference/pooled_quantile.py, the edge case: P(≤ 372) = 0.5018387853192648.
+    expect(Math.abs(law.atoms[0].probability - 0.5018387853192648)).toBeLessThan(1e-10);
+    expect(Math.abs(law.atoms[1].probability - (1 - 0.5018387853192648))).toBeLessThan(1e-10);
+  });
+
+  it('a very small baseline (Λ = 0.01): mostly no request, counted as neglected; none at all: everything neglected', () => {
+    const law = pooledQuantileLaw(0.95, [{ expected: 0.01, multiplier: 1 }], latency, 1e-12);
+    expect(Math.abs(total(law) - -Math.expm1(-0.01))).toBeLessThan(1e-12);
+    expect(Math.abs(law.neglected - Math.exp(-0.01))).toBeLessThan(1e-11);
+    // One request (almost always): the engine reports its own latency, clamped off the representative.
+    expect(law.clamped).toBeGreaterThan(0.99 * total(law));
+    expect(law.clamped).toBeLessThanOrEqual(total(law) + 1e-15);
+    expect(pooledQuantileLaw(0.5, [{ expected: 0, multiplier: 1 }], latency, 1e-12)).toEqual({ atoms: [], neglected: 1, clamped: 0 });
+    expect(pooledQuantileLaw(0.5, [], latency, 1e-12)).toEqual({ atoms: [], neglected: 1, clamped: 0 });
+  });
+
+  it('rejects bad input naming the field', () => {
+    const one = [{ expected: 10, multiplier: 1 }];
+    expect(() => pooledQuantileLaw(1, one, latency, 1e-9)).toThrow(/q must be strictly between 0 and 1, got 1/);
+    expect(() => pooledQuantileLaw(0, one, latency, 1e-9)).toThrow(/q must be/);
+    expect(() => pooledQuantileLaw(0.5, one, latency, 0)).toThrow(/tolerance must be between 0 and 1, got 0/);
+    expect(() => pooledQuantileLaw(0.5, [...one, { expected: Number.NaN, multiplier: 1 }], latency, 1e-9)).toThrow(
+      /windows\[1\]\.expected must be/,
+    );
+    expect(() => pooledQuantileLaw(0.5, [{ expected: 1, multiplier: 0 }], latency, 1e-9)).toThrow(/windows\[0\]\.multiplier must be/);
+  });
+});
+
+describe("poissonPmf (Loader's saddle-point form)", () => {
+  it('matches the pmf at 40 digits within 1e-12 relative, at small and day-scale means', () => {
+    // scripts/reference/pooled_quantile.py, last line: mpmath exp(k ln μ − μ − ln k!) at 40 digits.
+    const reference: [number, number, number][] = [
+      [0, 5.0, 0.006737946999085467],
+      [3, 5.0, 0.14037389581428056],
+      [17, 5.0, 1.4452705360393119e-5],
+      [49, 50.0, 0.05632500632519082],
+      [900, 1000.0, 7.516954352125952e-5],
+      [8640000, 8640000.0, 0.00013572291866397737],
+      [8643000, 8640000.0, 8.061371542422742e-5],
+      [8630000, 8640000.5, 4.153410796066252e-7],
+      [1000000, 1000000.25, 0.0003989422346893011],
+      [420000, 432000.0, 5.335776627102544e-77],
+    ];
+    for (const [k, mean, pmf] of reference) expect(Math.abs(poissonPmf(k, mean) / pmf - 1)).toBeLessThan(1e-12);
+  });
 });
