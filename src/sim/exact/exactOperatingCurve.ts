@@ -43,6 +43,7 @@
  * rigorously but for the historical baseline's discretisation estimate — never exact. Without
  * `boundedUpTo` (the CLI) the curve refuses as before.
  */
+import { compilePolicy } from '../../engine/controller/compilePolicy.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import type { Scenario } from '../scenario.ts';
 import type { ExactOptions, ExactResult, ExactUnsupported } from './evaluateExact.ts';
@@ -115,45 +116,84 @@ export type ExactCurveResult =
  * nodes, plus one world compilation per world and flag group.
  */
 export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
+  const steps = exactOperatingCurveSteps(request, request.settings.length, onProgress);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `exactOperatingCurve(request)` in steps, for a caller that must be able to stop between them
+ * (the lab's kept worker, workers/labExactEndpoint.ts, listens for a cancel message there): the
+ * settings are taken `settingsPerStep` at a time, in order, and each block is one step per world
+ * (the healthy world's vector run, then the regressed world's). The generator yields after each
+ * step (the value is the number of settings answered in both worlds so far) and returns the
+ * curve. With one block it IS `exactOperatingCurve`.
+ *
+ * Bit-identical to one block: the vector chain's columns do not see each other (vectorChain.ts:
+ * each column's arithmetic is its one-column run's, pruning per column) and the evaluator's memos
+ * are pure functions of their keys, so a setting's answer does not depend on the settings beside
+ * it (test/sim/exact/exactOperatingCurve.test.ts checks it on the lab's questions). What a block
+ * costs beyond its columns is the chain's bookkeeping, paid once per step (measured in
+ * labExactEndpoint.ts). The same errors as one block: every policy is compiled before the first
+ * step (a RangeError for any invalid setting, before a refusal), and a refusal is the first
+ * refused setting's, in order, healthy world first — a later block is then never evaluated.
+ */
+export function* exactOperatingCurveSteps(
+  request: ExactCurveRequest,
+  settingsPerStep: number,
+  onProgress?: (done: number, total: number) => void,
+): Generator<number, ExactCurveResult, void> {
   const { boundedUpTo } = request;
   if (boundedUpTo !== undefined && !(boundedUpTo >= 0 && boundedUpTo <= 1))
     throw new RangeError(`boundedUpTo must be a probability between 0 and 1, got ${boundedUpTo}`);
+  if (!(Number.isInteger(settingsPerStep) && settingsPerStep >= 1) && request.settings.length > 0)
+    throw new RangeError(`settingsPerStep must be a whole number ≥ 1, got ${settingsPerStep}`);
   const options: ExactOptions = {
     ...(request.maxNeglected !== undefined ? { maxNeglected: request.maxNeglected } : {}),
     ...(request.maxBaselineNodes !== undefined ? { maxBaselineNodes: request.maxBaselineNodes } : {}),
   };
-  const policies = request.settings.map((setting) => setting.policy);
-  const healthy = evaluateExactSettings(request.healthy, policies, options);
-  // The first setting refused: its features, without the other world's run.
-  if (healthy.length > 0 && accepted(healthy[0], boundedUpTo) === null) return refusal(healthy[0]);
-  const regressed = evaluateExactSettings(request.regressed, policies, options);
+  const total = request.settings.length;
+  // One block's errors before its refusals: every invalid policy throws before the first step.
+  if (settingsPerStep < total) for (const { policy } of request.settings) compilePolicy(policy);
   const points: ExactCurvePoint[] = [];
   const approximations = new Set<string>();
   const boundedBecause = new Set<string>();
-  for (const [index, { value }] of request.settings.entries()) {
-    const summaries: ExactSummary[] = [];
-    let baselineNodes = 1;
-    let bounded = false;
-    for (const result of [healthy[index], regressed[index]]) {
-      const answer = accepted(result, boundedUpTo);
-      if (answer === null) return refusal(result);
-      if (!result.supported) {
-        bounded = true;
-        for (const feature of result.features) boundedBecause.add(feature);
+  for (let start = 0; start < total; start += settingsPerStep) {
+    const block = request.settings.slice(start, start + settingsPerStep);
+    const policies = block.map((setting) => setting.policy);
+    const healthy = evaluateExactSettings(request.healthy, policies, options);
+    // The first setting refused: its features, without the other world's run.
+    if (start === 0 && healthy.length > 0 && accepted(healthy[0], boundedUpTo) === null) return refusal(healthy[0]);
+    yield start;
+    const regressed = evaluateExactSettings(request.regressed, policies, options);
+    for (const [offset, { value }] of block.entries()) {
+      const summaries: ExactSummary[] = [];
+      let baselineNodes = 1;
+      let bounded = false;
+      for (const result of [healthy[offset], regressed[offset]]) {
+        const answer = accepted(result, boundedUpTo);
+        if (answer === null) return refusal(result);
+        if (!result.supported) {
+          bounded = true;
+          for (const feature of result.features) boundedBecause.add(feature);
+        }
+        for (const note of answer.approximations) approximations.add(note);
+        summaries.push(answer.summary);
+        baselineNodes = Math.max(baselineNodes, answer.baselineNodes);
       }
-      for (const note of answer.approximations) approximations.add(note);
-      summaries.push(answer.summary);
-      baselineNodes = Math.max(baselineNodes, answer.baselineNodes);
+      const neglectedMass = Math.max(summaries[0].neglectedMass, summaries[1].neglectedMass);
+      points.push({
+        value,
+        healthy: summaries[0],
+        regressed: summaries[1],
+        baselineNodes,
+        ...(bounded ? { bounded: true as const, neglectedMass } : {}),
+      });
+      onProgress?.(start + offset + 1, total);
     }
-    const neglectedMass = Math.max(summaries[0].neglectedMass, summaries[1].neglectedMass);
-    points.push({
-      value,
-      healthy: summaries[0],
-      regressed: summaries[1],
-      baselineNodes,
-      ...(bounded ? { bounded: true as const, neglectedMass } : {}),
-    });
-    onProgress?.(index + 1, request.settings.length);
+    if (start + settingsPerStep < total) yield start + block.length;
   }
   return {
     supported: true,
