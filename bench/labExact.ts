@@ -35,8 +35,8 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
-import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
-import { createLabExactEndpoint } from '../workers/labExactEndpoint.ts';
+import type { CancelledCurve } from '../workers/labExactEndpoint.ts';
+import { createLabExactEndpoint, labExactCurve } from '../workers/labExactEndpoint.ts';
 import { openBenchPage } from './benchPage.ts';
 
 /** The questions timed (module comment). */
@@ -152,8 +152,8 @@ async function keptWorkerHeap(requests: ExactCurveRequest[]): Promise<{ started:
      import(workerData.endpoint).then(({ createLabExactEndpoint }) => {
        const started = held();
        const kept = createLabExactEndpoint();
-       for (const request of workerData.requests) kept.operatingCurve(request);
-       parentPort.postMessage({ started, after: held() });
+       return workerData.requests.reduce((done, request) => done.then(() => kept.operatingCurve(request)), Promise.resolve())
+         .then(() => parentPort.postMessage({ started, after: held() }));
      });`,
     { eval: true, workerData: { endpoint, requests } },
   );
@@ -172,11 +172,15 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
   const settings = options.settings ?? 20;
   const { page, problems, close } = await openBenchPage('labExact', options.outDir ?? defaultOutDir);
   // page.evaluate sends each function's text to the page: each names the page's `benchmark` itself.
-  const inNode = (run: (request: ExactCurveRequest) => ExactCurveResult, asked: ExactCurveRequest): Timed => {
+  const inNode = async (
+    run: (request: ExactCurveRequest) => ExactCurveResult | Promise<ExactCurveResult | CancelledCurve>,
+    asked: ExactCurveRequest,
+  ): Promise<Timed> => {
     // A structured clone, as the worker receives it.
     const request = structuredClone(asked);
     const start = performance.now();
-    const result = run(request);
+    const result = await run(request);
+    if ('cancelled' in result) throw new Error('a call nobody cancelled answered "cancelled"');
     return { milliseconds: performance.now() - start, result };
   };
   try {
@@ -214,9 +218,9 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
         );
       await page.evaluate(() => (globalThis as unknown as PageGlobals).benchmark.closeWarm());
       // Cold: a fresh clone each time, so the evaluator's per-scenario memos start empty.
-      for (const step of steps) nodeCold[step] = inNode(exactOperatingCurve, requests[step]);
+      for (const step of steps) nodeCold[step] = await inNode(labExactCurve, requests[step]);
       const endpoint = createLabExactEndpoint();
-      for (const step of steps) nodeWarm[step] = inNode((request) => endpoint.operatingCurve(request), requests[step]);
+      for (const step of steps) nodeWarm[step] = await inNode((request) => endpoint.operatingCurve(request), requests[step]);
       const heap = await keptWorkerHeap(steps.map((step) => requests[step]));
       const answer = nodeCold.curve.result;
       const milliseconds = (timed: Record<Step, Timed>) =>

@@ -19,17 +19,86 @@
  *
  * Memory: the memos live as long as their scenario (WeakMaps); evicting a scenario from this
  * small cache (least recently used first) lets them go, so the cache's bound is the memos' bound.
+ *
+ * Cancellation: a superseded request (an edit while the curve computes) should not cost the warm
+ * worker. The evaluator runs synchronously, so the endpoint evaluates the curve in steps of
+ * `labExactSettingsPerStep` settings per world (`exactOperatingCurveSteps`) and yields to the
+ * worker's event loop between them; a `cancel(callId)` heard there stops the call, which answers
+ * `{ cancelled: true }` with the kept scenarios and their memos intact (a step is never cut
+ * short, so no memo is left half-built). The page waits a bounded time for that answer and
+ * terminates the worker otherwise (keptWorker.ts).
  */
 
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
-import { exactOperatingCurve } from '../src/sim/exact/exactOperatingCurve.ts';
+import { exactOperatingCurveSteps } from '../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../src/sim/scenario.ts';
 import { scenarioContentKey } from '../src/sim/scenarioContentKey.ts';
 
+/** The answer of a call cancelled before it finished (`LabExactEndpoint.cancel`). */
+export interface CancelledCurve {
+  cancelled: true;
+}
+
 /** What the lab's exact worker serves. */
 export interface LabExactEndpoint {
-  /** `exactOperatingCurve(request)`, reporting the fraction of settings done; its RangeErrors for invalid policies. */
-  operatingCurve(request: ExactCurveRequest, onProgress?: (fraction: number) => void): ExactCurveResult;
+  /**
+   * The lab's exact curve (`labExactCurve(request)`, in steps: module comment), reporting the
+   * fraction of settings done; its RangeErrors for invalid policies. `callId` names the call to
+   * `cancel`; a cancelled call answers `{ cancelled: true }`.
+   */
+  operatingCurve(
+    request: ExactCurveRequest,
+    onProgress?: (fraction: number) => void,
+    callId?: number,
+  ): Promise<ExactCurveResult | CancelledCurve>;
+  /** Stops call `callId` at its next step (it answers `{ cancelled: true }`); a no-op when it is not running. */
+  cancel(callId: number): void;
+}
+
+/**
+ * Settings per step of the worker's curve (`exactOperatingCurveSteps`): between steps the worker
+ * hears a cancel, so a step's length bounds how long a superseded curve keeps the worker (the
+ * page waits `labExactCancelWithinMs`, labExactInWorker.ts, then terminates it). Why 4: the lab's
+ * first-visit curve (51 thresholds) measured in Node on the kept scenarios, 02:09 UTC
+ * 2026-12-05, load ~1, three rounds: one block of 51 took 1,134–1,656 ms in all, its healthy
+ * world's run one step of 1,119–1,638 ms; blocks of 8 1,055–1,106 ms, longest step 223–245;
+ * blocks of 4 1,015–1,138 ms, longest step 110–184; blocks of 2 1,210–1,467 ms, longest 97–106
+ * (the chain's bookkeeping, paid per step, starts to show).
+ */
+export const labExactSettingsPerStep = 4;
+
+/**
+ * The worker's answer to `request` (module comment), as one synchronous call: the curve in steps
+ * of `labExactSettingsPerStep` settings. Its numbers are the steps', which may differ from one
+ * `exactOperatingCurve` run of every setting in the last bits — a vector chain's column agrees
+ * with the same column run beside other columns within 1e-12, not to the bit (vectorChain.ts's
+ * tests) — so the worker's answer is defined by its steps: a pure function of the request,
+ * whether the worker is cold, warm or has cancelled other calls.
+ */
+export function labExactCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
+  const steps = exactOperatingCurveSteps(request, labExactSettingsPerStep, onProgress);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * One macrotask: lets the worker's queued messages (a cancel) be handled before the next step. A
+ * message through a fresh MessageChannel rather than `setTimeout(0)`, which browsers clamp to
+ * 4 ms once timers nest five deep (HTML standard, timer initialisation steps) — a curve's
+ * 26 steps would pay ~100 ms. Both ports are closed after, so no port keeps a Node process alive.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 /**
@@ -70,12 +139,33 @@ export class KeptScenarios {
 
 /** An endpoint with its own kept scenarios (one per worker; tests make fresh ones and may look into `kept`). */
 export function createLabExactEndpoint(kept: KeptScenarios = new KeptScenarios()): LabExactEndpoint {
+  /** The calls running now, and whether each was asked to stop. */
+  const running = new Map<number, { cancelled: boolean }>();
+  let anonymousCalls = 0;
   return {
-    operatingCurve: (request, onProgress) =>
-      exactOperatingCurve(
+    async operatingCurve(request, onProgress, callId = --anonymousCalls) {
+      const steps = exactOperatingCurveSteps(
         { ...request, healthy: kept.keep(request.healthy), regressed: kept.keep(request.regressed) },
+        labExactSettingsPerStep,
         onProgress === undefined ? undefined : (done, total) => void onProgress(done / total),
-      ),
+      );
+      const call = { cancelled: false };
+      running.set(callId, call);
+      try {
+        for (;;) {
+          const step = steps.next();
+          if (step.done) return step.value;
+          await nextTask();
+          if (call.cancelled) return { cancelled: true };
+        }
+      } finally {
+        running.delete(callId);
+      }
+    },
+    cancel(callId) {
+      const call = running.get(callId);
+      if (call !== undefined) call.cancelled = true;
+    },
   };
 }
 

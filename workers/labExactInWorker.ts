@@ -5,9 +5,12 @@
  * matrices; kept by the endpoint for content-equal scenarios (labExactEndpoint.ts) — and the
  * worker's compiled code serve the lab's second request (the curve, right after the current
  * setting) and every later edit, instead of being rebuilt from a cold worker each time.
- * Aborting the signal — a newer edit superseding this request — still terminates the worker at
- * once and rejects with an `AbortError` (the next request starts a fresh one); an invalid policy
- * is rejected as a `RangeError` carrying the engine's message.
+ * Aborting the signal — a newer edit superseding this request — rejects at once with an
+ * `AbortError` and asks the worker to stop at its next step (labExactEndpoint.ts evaluates the
+ * curve in steps and listens between them): the worker is kept, warm, when it answers
+ * "cancelled" within `labExactCancelWithinMs`, and terminated otherwise (the next request then
+ * starts a fresh one); the next request waits for that, on the same worker. An invalid policy is
+ * rejected as a `RangeError` carrying the engine's message.
  *
  * Idle time (`labExactIdleMs`, 10 minutes): the kept worker's heap is 9–10 MB when started and
  * 50–68 MB after the lab's first visit and one edit at 20 thresholds (bench/labExact.ts, measured
@@ -20,30 +23,66 @@
  */
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import type { WorkerTaskContext } from './callInWorker.ts';
-import type { KeptWorker } from './keptWorker.ts';
+import { abortError } from './callInWorker.ts';
+import type { CancelOutcome, KeptWorker } from './keptWorker.ts';
 import { keptWorker } from './keptWorker.ts';
-import type { LabExactEndpoint } from './labExactEndpoint.ts';
+import type { CancelledCurve, LabExactEndpoint } from './labExactEndpoint.ts';
 
 /** Milliseconds without a request after which the lab's exact worker is terminated (module comment). */
 export const labExactIdleMs = 10 * 60 * 1000;
 
-/** A kept exact worker of its own (the bench's cold and warm figures; the lab uses `labExactInWorker`). */
-export function labExactWorker(idleMs: number = labExactIdleMs): KeptWorker<LabExactEndpoint> {
+/**
+ * Milliseconds the page waits, after aborting a request, for the worker to answer "cancelled"
+ * before terminating it (keptWorker.ts): the longest an edit can wait behind a superseded curve.
+ * Why 250: the longest step of the lab's first-visit curve on a kept worker was 110–184 ms in
+ * Node (labExactEndpoint.ts `labExactSettingsPerStep`); 250 lets such a step end and still holds
+ * an edit back less than the cold worker it saves (~1 s).
+ */
+export const labExactCancelWithinMs = 250;
+
+/**
+ * A kept exact worker of its own (the bench's cold and warm figures; the lab uses
+ * `labExactInWorker`). `cancelWithinMs`: the bound of a cooperative cancel (keptWorker.ts
+ * `cancel.withinMs`), or null to terminate the worker at once on abort (the lab before its worker
+ * listened for a cancel); `onCancelSettled` hears how each cancel ended (the bench).
+ */
+export function labExactWorker(
+  idleMs: number = labExactIdleMs,
+  cancelWithinMs: number | null = labExactCancelWithinMs,
+  onCancelSettled?: (outcome: CancelOutcome) => void,
+): KeptWorker<LabExactEndpoint> {
   return keptWorker<LabExactEndpoint>(
     'exact operating characteristic',
     // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
     () => new Worker(new URL('./labExact.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-exact' }),
-    { idleMs },
+    {
+      idleMs,
+      ...(cancelWithinMs === null
+        ? {}
+        : {
+            cancel: {
+              send: (remote, callId) => remote.cancel(callId),
+              withinMs: cancelWithinMs,
+              ...(onCancelSettled ? { onCancelSettled } : {}),
+            },
+          }),
+    },
   );
 }
 
-/** `exactOperatingCurve(request)` on `worker`, as the lab asks it. */
-export function exactCurveOn(
+/** `labExactCurve(request)` (labExactEndpoint.ts) on `worker`, as the lab asks it. */
+export async function exactCurveOn(
   worker: KeptWorker<LabExactEndpoint>,
   request: ExactCurveRequest,
   context: WorkerTaskContext,
 ): Promise<ExactCurveResult> {
-  return worker.call((remote, onProgress) => remote.operatingCurve(request, onProgress) as Promise<ExactCurveResult>, context);
+  const answer = await worker.call(
+    (remote, onProgress, callId) => remote.operatingCurve(request, onProgress, callId) as Promise<ExactCurveResult | CancelledCurve>,
+    context,
+  );
+  // Only a call whose signal aborted is sent a cancel, and that call has rejected already.
+  if ('cancelled' in answer) throw abortError('exact operating characteristic');
+  return answer;
 }
 
 /** The page's one exact worker, started on the lab's first request. */

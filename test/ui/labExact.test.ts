@@ -23,7 +23,7 @@ import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { exactDetectionTimeBins, exactDetectionTimePlot } from '../../src/ui/plots/exactDetectionTimePlot.ts';
 import { exactOperatingCurvePlot, exactOperatingCurveTitle } from '../../src/ui/plots/exactOperatingCurvePlot.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
-import { labExactEndpoint } from '../../workers/labExactEndpoint.ts';
+import { labExactCurve } from '../../workers/labExactEndpoint.ts';
 
 const defaults: LabSettings = readLabSettings(initialState(labSchema));
 
@@ -95,7 +95,7 @@ describe('runLabExact', () => {
     const partials: LabExactAnswer[] = [];
     const answer = await runLabExact(
       defaults,
-      async (request) => labExactEndpoint.operatingCurve(request),
+      async (request) => labExactCurve(request),
       (partial) => partials.push(partial),
       { signal: new AbortController().signal },
       // A curve budget no setting fits: the current setting alone (the curve is the browser test's).

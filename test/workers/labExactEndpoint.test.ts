@@ -8,7 +8,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
 import type { ExactCurveRequest, ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.ts';
-import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
 import { scenarioContentKey } from '../../src/sim/scenarioContentKey.ts';
@@ -19,7 +18,13 @@ import { initialState } from '../../src/ui/state/viewState.ts';
 import { isAbortError } from '../../workers/callInWorker.ts';
 import { keptWorker } from '../../workers/keptWorker.ts';
 import type { LabExactEndpoint } from '../../workers/labExactEndpoint.ts';
-import { createLabExactEndpoint, KeptScenarios, keptScenarioCount } from '../../workers/labExactEndpoint.ts';
+import {
+  createLabExactEndpoint,
+  KeptScenarios,
+  keptScenarioCount,
+  labExactCurve,
+  labExactSettingsPerStep,
+} from '../../workers/labExactEndpoint.ts';
 import { exactCurveOn } from '../../workers/labExactInWorker.ts';
 import { ChannelWorker } from './channelWorker.ts';
 
@@ -81,9 +86,9 @@ let coldCurve: ExactCurveResult;
 let coldConcurrent: ExactCurveResult;
 
 beforeAll(() => {
-  coldCurrent = exactOperatingCurve(structuredClone(labRequest(oneCanary)));
-  coldCurve = exactOperatingCurve(structuredClone(labRequest(oneCanary, [1.5, 3])));
-  coldConcurrent = exactOperatingCurve(structuredClone(concurrentRequest([2, 1.5])));
+  coldCurrent = labExactCurve(structuredClone(labRequest(oneCanary)));
+  coldCurve = labExactCurve(structuredClone(labRequest(oneCanary, [1.5, 3])));
+  coldConcurrent = labExactCurve(structuredClone(concurrentRequest([2, 1.5])));
 });
 
 describe('scenarioContentKey', () => {
@@ -141,19 +146,19 @@ describe('KeptScenarios', () => {
 });
 
 describe('the kept endpoint answers as a cold worker does', () => {
-  it('bit for bit, after other requests in other scenarios and with other policies, on the kept scenario objects', () => {
+  it('bit for bit, after other requests in other scenarios and with other policies, on the kept scenario objects', async () => {
     const kept = new KeptScenarios();
     const endpoint = createLabExactEndpoint(kept);
     // The lab's sequence: the current setting, then its curve; an edit; the other worlds; back.
-    expect(endpoint.operatingCurve(structuredClone(labRequest(oneCanary)))).toStrictEqual(coldCurrent);
-    expect(endpoint.operatingCurve(structuredClone(labRequest(oneCanary, [1.5, 3])))).toStrictEqual(coldCurve);
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary)))).toStrictEqual(coldCurrent);
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary, [1.5, 3])))).toStrictEqual(coldCurve);
     const edit = { ...oneCanary, 'errorRate.maxRatio': 3, 'guards.failureLimit': 3 };
-    endpoint.operatingCurve(structuredClone(labRequest(edit, [1.5, 2])));
-    endpoint.operatingCurve(structuredClone(concurrentRequest([1.2, 4])));
-    endpoint.operatingCurve(structuredClone(labRequest(flat, [1.5])));
-    expect(endpoint.operatingCurve(structuredClone(concurrentRequest([2, 1.5])))).toStrictEqual(coldConcurrent);
-    expect(endpoint.operatingCurve(structuredClone(labRequest(oneCanary, [1.5, 3])))).toStrictEqual(coldCurve);
-    expect(endpoint.operatingCurve(structuredClone(labRequest(oneCanary)))).toStrictEqual(coldCurrent);
+    await endpoint.operatingCurve(structuredClone(labRequest(edit, [1.5, 2])));
+    await endpoint.operatingCurve(structuredClone(concurrentRequest([1.2, 4])));
+    await endpoint.operatingCurve(structuredClone(labRequest(flat, [1.5])));
+    expect(await endpoint.operatingCurve(structuredClone(concurrentRequest([2, 1.5])))).toStrictEqual(coldConcurrent);
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary, [1.5, 3])))).toStrictEqual(coldCurve);
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary)))).toStrictEqual(coldCurrent);
     // Those answers were computed on the kept objects (content-equal copies map to them), and
     // the evaluator left them as they were sent.
     const { healthy, regressed } = labRequest(oneCanary);
