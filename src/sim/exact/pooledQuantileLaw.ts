@@ -36,8 +36,9 @@
  * each atom's probability is within ε_i + ε_{i−1} of the truth, and
  *   neglected = S_{lo−1} + (P(N ≥ 1) − S_hi) + P(N = 0) + 2 Σ ε_i
  * bounds the total-variation distance between the atoms and the true law (rigorous up to the
- * floating-point rounding of the sums, ~1e-15). The atoms sum to 1 − neglected + 2Σε_i, and
- * Σε_i ≤ tolerance/64.
+ * floating-point rounding of the sums, ~1e-15). The atoms sum to 1 − neglected + 2Σε_i; each
+ * sum's ε_i is at most three truncations of tolerance/4,096 (A's two tails, B's first CDF), so
+ * 2Σε_i ≤ 0.0015·tolerance per bucket visited (a few at a real baseline, ~500 at Λ = 5).
  *
  * What `value` does not model, stated:
  * - The engine clamps the quantile to the sketch's [min, max]. This moves the value off rep(i)
@@ -279,7 +280,7 @@ function clampedMass(
  * The exact law of the q-quantile the engine reads from the pooled sketch of the baseline windows'
  * control requests (module comment): `windows` give each window's expected requests and latency
  * multiplier, `latency` the control's base law, `tolerance` the mass the scan may leave on each
- * side (each side ≤ tolerance/4, the truncations ≤ tolerance/32 in all). 0 < q < 1.
+ * side (each side ≤ tolerance/4; each sum's truncation ≤ 3·tolerance/4,096). 0 < q < 1.
  * Cost: O(√Λ) per bucket visited (a few buckets) plus O(windows); ~1–5 ms at a 24 h baseline of
  * 100 req/s.
  */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { poissonSampler } from '../../../src/engine/random/poisson.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
-import { LatencySketch } from '../../../src/engine/stats/latencySketch.ts';
+import type { LatencySketchJson } from '../../../src/engine/stats/latencySketch.ts';
+import { LatencySketch, mergeSketchJson, sketchJsonQuantile } from '../../../src/engine/stats/latencySketch.ts';
 import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { bucketUpperEdge } from '../../../src/sim/exact/latencyLimitLaw.ts';
 import type { PooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
@@ -236,7 +237,9 @@ function inside(bucket: number): number {
 /**
  * Draws `replicates` baselines as the per-request mode serves them: each window's Poisson count of
  * control latencies (the law × its multiplier) fed to its own `LatencySketch`, the windows'
- * sketches merged, the pooled sketch's quantile read at each q (null when no request came).
+ * sketches pooled as the engine pools them (`mergeSketchJson`) and the pooled quantile read as it
+ * reads it (`sketchJsonQuantile`) at each q (null when no request came) — checked equal, bit for
+ * bit, to the class's own merge and quantile.
  */
 function drawPooledQuantiles(
   windows: readonly BaselineWindowLatency[],
@@ -249,14 +252,23 @@ function drawPooledQuantiles(
     const random = streamFor(seed, r, 'pooled quantile law');
     const draw = latency.sampler(random);
     const pooled = new LatencySketch();
+    let pooledJson: LatencySketchJson | undefined;
     for (const window of windows) {
       const sketch = new LatencySketch();
       const n = poissonSampler(random, window.expected)();
       for (let j = 0; j < n; j++) sketch.add(window.multiplier * draw());
       pooled.merge(sketch);
+      pooledJson = mergeSketchJson(pooledJson, sketch.toJSON());
     }
     qs.forEach((q, i) => {
-      out[i].push(pooled.count === 0 ? null : pooled.quantile(q));
+      if (pooled.count === 0 || pooledJson === undefined) {
+        out[i].push(null);
+        return;
+      }
+      const value = sketchJsonQuantile(pooledJson, q);
+      if (value !== pooled.quantile(q))
+        throw new Error(`sketchJsonQuantile ${value} differs from LatencySketch.quantile ${pooled.quantile(q)}`);
+      out[i].push(value);
     });
   }
   return out;
@@ -323,7 +335,7 @@ describe('pooledQuantileLaw against merged LatencySketches (Monte-Carlo, seeded)
 });
 
 describe('pooledQuantileLaw: what the engine reads', () => {
-  it("each atom's value is, bit for bit, what a LatencySketch returns when the quantile falls in its bucket", () => {
+  it("each atom's value is, bit for bit, what LatencySketch.quantile and sketchJsonQuantile return when the quantile falls in its bucket", () => {
     const cases: [number, BaselineWindowLatency[]][] = [
       [0.5, [{ expected: 40, multiplier: 1 }]],
       [0.95, [{ expected: 3000, multiplier: 1.3 }]],
@@ -338,6 +350,7 @@ describe('pooledQuantileLaw: what the engine reads', () => {
           .add(inside(atom.bucket), 200)
           .add(inside(atom.bucket + 1));
         expect(sketch.quantile(q)).toBe(atom.value);
+        expect(sketchJsonQuantile(sketch.toJSON(), q)).toBe(atom.value);
         checked++;
       }
     }
