@@ -1,7 +1,7 @@
 /**
  * The windowed mode's latency sketch of a historical baseline window: a BANDED histogram on the
- * sketch's buckets, with exact counts in the buckets where the baseline's POOLED p50, p95 and p99
- * can land and one lump per gap elsewhere — what the engine pools into the historical latency
+ * sketch's buckets, with exact counts in the buckets where the baseline's POOLED p50, p95 or p99
+ * can land (those the policy's ratio rules read: `referencedQuantiles`) and one lump per gap elsewhere — what the engine pools into the historical latency
  * reference (the percentile of the pooled histogram, as the Argo Rollouts and Flagger exports
  * compute it: `histogram_quantile(q, sum by (le)(...))`), at O(bands) draws per window instead of
  * one per request.
@@ -47,7 +47,7 @@
  *
  * Guarantee, precisely: for a baseline that ends at its minimum duration (or later with the same
  * latency multiplier in every window: the mixture is then F itself and N only grows), the pooled
- * p50, p95 and p99 of the banded sketches equal those of the windows' full sketches (the same
+ * quantiles (of those made exact) of the banded sketches equal those of the windows' full sketches (the same
  * counts in every band bucket) except with probability `failureProbability` (≈ 1e-15 … 1e-11). A
  * baseline that runs past its minimum duration with other multipliers pools a different mixture:
  * the counts stay exact in law in every band bucket, but the bands are not recomputed for it.
@@ -82,6 +82,9 @@ export const bandFailureProbability = 1e-15;
 /** The quantiles the engine's latency metrics read (p50, p95, p99). */
 export const bandQuantiles: readonly number[] = [0.5, 0.95, 0.99];
 
+/** The quantile each latency metric reads. */
+const metricQuantile: Record<string, number> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
+
 /** One baseline window: its expected control requests (or replayed count) and latency multiplier. */
 export interface BaselineSketchWindow {
   expected: number;
@@ -101,6 +104,8 @@ export interface SketchBandsInput {
   relativeAccuracy?: number;
   /** The sketch's bucket limit (default 2048, the `LatencySketch` default; copied to the JSON). */
   maxBuckets?: number;
+  /** The quantiles to make exact (default `bandQuantiles`: p50, p95 and p99), each in (0, 1). */
+  quantiles?: readonly number[];
 }
 
 /** The bands of one baseline and the cells a window's banded histogram counts. */
@@ -113,7 +118,7 @@ export interface BaselineSketchBands {
   epsilon: number;
   /** Probability that some pooled p50/p95/p99 lands outside the bands (module comment). */
   failureProbability: number;
-  /** Per quantile of `bandQuantiles`, its bucket range [first, last] (before the union). */
+  /** Per quantile made exact, its bucket range [first, last] (before the union). */
   quantileBands: { q: number; first: number; last: number }[];
   /**
    * Cells in ascending order, after the zero cell: cell j covers buckets cellFirst[j] … cellLast[j]
@@ -124,6 +129,8 @@ export interface BaselineSketchBands {
   cellTarget: Int32Array;
   /** 1 for a band bucket (exact), 0 for a lump. */
   cellIsBand: Uint8Array;
+  /** The representative of each cell's target bucket (`representative`). */
+  cellValue: Float64Array;
   /** The control's latency law. */
   latency: LatencyModel;
   /** Per latency multiplier, the sequential-binomial probabilities (`cellProbabilities`). */
@@ -240,6 +247,11 @@ export function sketchBands(input: SketchBandsInput): BaselineSketchBands {
     throw new RangeError(`maxBuckets must be an integer of at least 2, got ${maxBuckets}`);
   if (!(minimumRequests >= 0)) throw new RangeError(`minimumRequests must be non-negative, got ${minimumRequests}`);
   if (windows.length === 0) throw new RangeError('windows must list at least one baseline window');
+  const quantiles = input.quantiles ?? bandQuantiles;
+  if (quantiles.length === 0) throw new RangeError('quantiles must list at least one quantile');
+  quantiles.forEach((q, i) => {
+    if (!(q > 0 && q < 1)) throw new RangeError(`quantiles[${i}] must be between 0 and 1 (exclusive), got ${q}`);
+  });
   // Group the windows by multiplier: the mixture's weights.
   const byMultiplier = new Map<number, number>();
   let total = 0;
@@ -288,7 +300,7 @@ export function sketchBands(input: SketchBandsInput): BaselineSketchBands {
     }
     return bucket(mixture.quantile(high));
   };
-  const quantileBands = bandQuantiles.map((q) => {
+  const quantileBands = quantiles.map((q) => {
     const uLow = Math.max(tail, q - slack);
     const uHigh = Math.min(1 - tail, q + slack);
     return { q, first: positiveBucket(uLow, 1 - tail) - 1, last: positiveBucket(uHigh, 1 - tail) + 1 };
@@ -343,6 +355,7 @@ export function sketchBands(input: SketchBandsInput): BaselineSketchBands {
     cellLast: toInt(last),
     cellTarget: Int32Array.from(target),
     cellIsBand: Uint8Array.from(isBand),
+    cellValue: Float64Array.from(target, (bucket) => representative(bucket, relativeAccuracy)),
     latency,
     conditionals: new Map(),
   };
@@ -449,9 +462,8 @@ export function sketchOfCellCounts(bands: BaselineSketchBands, counts: ArrayLike
   for (let j = low; j <= high; j++) {
     const c = counts[j + 1];
     if (c > 0) {
-      const bucket = bands.cellTarget[j];
-      buckets[bucket - offset] = c;
-      sum += c * representative(bucket, bands.relativeAccuracy);
+      buckets[bands.cellTarget[j] - offset] = c;
+      sum += c * bands.cellValue[j];
     }
   }
   return {
@@ -461,8 +473,8 @@ export function sketchOfCellCounts(bands: BaselineSketchBands, counts: ArrayLike
     maxBuckets: bands.maxBuckets,
     count,
     sum,
-    min: zeroCount > 0 ? 0 : representative(offset, bands.relativeAccuracy),
-    max: representative(bands.cellTarget[high], bands.relativeAccuracy),
+    min: zeroCount > 0 ? 0 : bands.cellValue[low],
+    max: bands.cellValue[high],
     zeroCount,
     offset,
     counts: buckets,
@@ -487,23 +499,37 @@ export function cellCountsOfSketch(bands: BaselineSketchBands, sketch: LatencySk
   return counts;
 }
 
-/** Bands by world and baseline stage (check interval, minimum duration and requests, accuracy). */
+/** Bands by world, baseline stage and quantiles read (check interval, minimum duration and requests, accuracy). */
 const bandsByWorld = new WeakMap<World, Map<string, BaselineSketchBands>>();
 
 /**
- * The banded sketches' bands of `compiled`'s baseline stage in `world` (module comment), memoised
- * per world and baseline stage: the settings of a sweep share them. Null when the policy has no
- * baseline stage.
+ * The quantiles `compiled`'s ratio rules read of the historical reference (p50, p95, p99 for
+ * latencyP50, latencyP95, latencyP99), ascending; empty when none does.
+ */
+export function referencedQuantiles(compiled: CompiledPolicy): number[] {
+  const quantiles = new Set<number>();
+  for (const stage of compiled.stages)
+    for (const rule of stage.rules) if (rule.type === 'ratio' && rule.metric in metricQuantile) quantiles.add(metricQuantile[rule.metric]);
+  return [...quantiles].sort((a, b) => a - b);
+}
+
+/**
+ * The banded sketches' bands of `compiled`'s baseline stage in `world` (module comment), exact for
+ * the quantiles its ratio rules read (`referencedQuantiles`: a percentile no rule reads is not made
+ * exact, which saves a quarter to a half of the draws when p99 is not read), memoised per world,
+ * baseline stage and quantiles: the settings of a sweep share them. Null when the policy has no
+ * baseline stage or reads no latency reference.
  */
 export function baselineSketchBands(world: World, compiled: CompiledPolicy, relativeAccuracy = 0.01): BaselineSketchBands | null {
   const stage = compiled.stages.find((candidate) => candidate.kind === 'baseline');
-  if (stage === undefined) return null;
+  const quantiles = referencedQuantiles(compiled);
+  if (stage === undefined || quantiles.length === 0) return null;
   let memo = bandsByWorld.get(world);
   if (memo === undefined) {
     memo = new Map();
     bandsByWorld.set(world, memo);
   }
-  const key = `${stage.checkInterval}|${stage.minDuration}|${stage.baselineMinRequests}|${relativeAccuracy}`;
+  const key = `${stage.checkInterval}|${stage.minDuration}|${stage.baselineMinRequests}|${relativeAccuracy}|${quantiles.join(',')}`;
   let bands = memo.get(key);
   if (bands === undefined) {
     bands = sketchBands({
@@ -512,6 +538,7 @@ export function baselineSketchBands(world: World, compiled: CompiledPolicy, rela
       minimumRequests: stage.baselineMinRequests,
       fixedCounts: world.scenario.traffic.arrivals.kind === 'replay',
       relativeAccuracy,
+      quantiles,
     });
     memo.set(key, bands);
   }

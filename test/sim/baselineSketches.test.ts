@@ -13,7 +13,7 @@ import type { Policy } from '../../src/engine/policy/policy.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
 import type { LatencySketchJson } from '../../src/engine/stats/latencySketch.ts';
 import { LatencySketch, mergeSketchJson, sketchJsonQuantile } from '../../src/engine/stats/latencySketch.ts';
-import { baselineSketchBands } from '../../src/sim/baselineSketchBands.ts';
+import { baselineSketchBands, referencedQuantiles } from '../../src/sim/baselineSketchBands.ts';
 import { planPolicy, runReplicate } from '../../src/sim/replicate.ts';
 import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
@@ -101,6 +101,13 @@ describe('which windows carry a latency sketch', () => {
     expect(planPolicy(defaultPolicy).needsLatencySketch).toEqual([true, false, false, false, false, false, false]);
     for (const policy of [concurrent, withoutLatencyRules, absoluteLatencyOnly])
       expect(planPolicy(policy).needsLatencySketch.some(Boolean)).toBe(false);
+    // The bands make exact the percentiles the ratio rules read: p50 and p95 in the default policy.
+    expect(referencedQuantiles(compilePolicy(defaultPolicy))).toEqual([0.5, 0.95]);
+    expect(baselineSketchBands(world, compilePolicy(defaultPolicy))?.quantileBands.map((band) => band.q)).toEqual([0.5, 0.95]);
+    const withP99 = variant('p99', () => true);
+    (withP99.stages[2].rules as unknown[]).push({ type: 'ratio', metric: 'latencyP99', maxRatio: 2 });
+    expect(referencedQuantiles(compilePolicy(withP99))).toEqual([0.5, 0.95, 0.99]);
+    expect(baselineSketchBands(world, compilePolicy(withoutLatencyRules))).toBeNull();
   });
 
   for (const mode of ['request', 'window'] as const) {
