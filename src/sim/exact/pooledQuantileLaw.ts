@@ -143,23 +143,30 @@ function largestAbove(q: number, atOrBelow: number): number {
   return above;
 }
 
-/** P(Poisson(mean) ≤ k) summed from k towards the near tail, with the truncation bound of the sum. */
-function poissonAtMostSummed(k: number, mean: number, tail: number): { cdf: number; truncated: number } {
+/**
+ * P(Poisson(mean) ≤ k) and P(Poisson(mean) > k), the smaller side summed from k towards its tail
+ * (the other its complement), with the truncation bound of that sum.
+ */
+function poissonSplitSummed(k: number, mean: number, tail: number): { atMost: number; above: number; truncated: number } {
   const at = poissonPmf(k, mean);
   if (k < mean) {
     // Downwards: P(j − 1)/P(j) = j/μ < 1, falling; the rest after a term t at ratio r is ≤ t·r/(1 − r).
     let sum = at;
     let term = at;
+    let truncated = 0;
     for (let j = k; j > 0; j--) {
       term *= j / mean;
       sum += term;
       const ratio = (j - 1) / mean;
       const rest = (term * ratio) / (1 - ratio);
-      if (rest < tail) return { cdf: sum, truncated: rest };
+      if (rest < tail) {
+        truncated = rest;
+        break;
+      }
     }
-    return { cdf: sum, truncated: 0 };
+    return { atMost: sum, above: 1 - sum, truncated };
   }
-  // Upwards: the upper tail P(> k), P(j + 1)/P(j) = μ/(j + 1) < 1 beyond the mean.
+  // Upwards: P(j + 1)/P(j) = μ/(j + 1) < 1 beyond the mean.
   let upper = 0;
   let term = at;
   for (let j = k; ; j++) {
@@ -167,17 +174,30 @@ function poissonAtMostSummed(k: number, mean: number, tail: number): { cdf: numb
     upper += term;
     const ratio = mean / (j + 2);
     const rest = (term * ratio) / (1 - ratio);
-    if (rest < tail || term === 0) return { cdf: 1 - upper, truncated: rest };
+    if (rest < tail || term === 0) return { atMost: 1 - upper, above: upper, truncated: rest };
   }
 }
 
+/** Both sides of the reported bucket's CDF at an edge (`reportedSplit`). */
+interface ReportedSplit {
+  /** S ≤ P(reported bucket ≤ i) ≤ S + truncated. */
+  atMost: number;
+  /** U ≤ P(N ≥ 1 and reported bucket > i) ≤ U + truncated. */
+  above: number;
+  truncated: number;
+}
+
 /**
- * S = Σ_{A ≥ 1} Pois(A; a)·P(Poisson(b) ≤ β(A)) over Poisson(a)'s central range, and ε, the bound
- * on what the truncations leave out (S ≤ P(reported ≤ edge) ≤ S + ε). `tail`: each truncation's budget.
+ * S = Σ_{A ≥ 1} Pois(A; a)·P(Poisson(b) ≤ β(A)) and U = Σ_{A ≥ 0} Pois(A; a)·P(Poisson(b) > β(A))
+ * (β(0) = 0: with no value at or below the edge, any value reports above it) over Poisson(a)'s
+ * central range, with the bound on what the truncations leave out. Both sides are summed — each
+ * with B's CDF or upper tail stepped by the same pmf terms, in compensated (Kahan) sums — so
+ * that the smaller keeps its precision: a CDF of 1 − 1e-13 read from S would carry the pmf's
+ * ~1e-13 relative error and the rounding of 10⁵ additions. `tail`: each truncation's budget.
  */
-function reportedAtMost(q: number, a: number, b: number, tail: number): { value: number; truncated: number } {
-  if (!(a > 0)) return { value: 0, truncated: 0 };
-  if (!(b > 0)) return { value: -Math.expm1(-a), truncated: 0 };
+function reportedSplit(q: number, a: number, b: number, tail: number): ReportedSplit {
+  if (!(a > 0)) return { atMost: 0, above: -Math.expm1(-b), truncated: 0 };
+  if (!(b > 0)) return { atMost: -Math.expm1(-a), above: 0, truncated: 0 };
   // The range's first A: down from the mode until the geometric bound on the lower tail is within budget.
   const mode = Math.max(1, Math.floor(a));
   let first = mode;
@@ -197,14 +217,27 @@ function reportedAtMost(q: number, a: number, b: number, tail: number): { value:
   }
   let pmf = poissonPmf(first, a);
   let beta = largestAbove(q, first);
-  const start = poissonAtMostSummed(beta, b, tail);
-  let cdf = start.cdf;
+  const start = poissonSplitSummed(beta, b, tail);
+  let atMostB = start.atMost;
+  let aboveB = start.above;
   truncated += start.truncated;
   let pmfB = poissonPmf(beta, b);
   let stepsB = 0;
-  let sum = 0;
+  let atMost = 0;
+  let atMostCarry = 0;
+  // A = 0 (inside the range only when the walk reached A = 1 untruncated): above whenever N ≥ 1.
+  let above = first === 1 ? Math.exp(-a) * -Math.expm1(-b) : 0;
+  let aboveCarry = 0;
   for (let count = first, steps = 0; ; ) {
-    sum += pmf * cdf;
+    // Kahan summation of pmf·P(B ≤ β) and pmf·P(B > β).
+    const low = pmf * atMostB - atMostCarry;
+    const lowSum = atMost + low;
+    atMostCarry = lowSum - atMost - low;
+    atMost = lowSum;
+    const high = pmf * aboveB - aboveCarry;
+    const highSum = above + high;
+    aboveCarry = highSum - above - high;
+    above = highSum;
     const ratio = a / (count + 1);
     if (ratio < 1) {
       const rest = (pmf * ratio) / (1 - ratio);
@@ -224,10 +257,11 @@ function reportedAtMost(q: number, a: number, b: number, tail: number): { value:
         stepsB = 0;
         pmfB = poissonPmf(beta, b);
       } else pmfB *= b / beta;
-      cdf += pmfB;
+      atMostB += pmfB;
+      aboveB -= pmfB;
     }
   }
-  return { value: sum, truncated };
+  return { atMost, above: Math.max(0, above), truncated };
 }
 
 /** The pooled count means at an upper edge: a = Σ Λ_g F(edge/m_g), b = Σ Λ_g (1 − F(edge/m_g)). */
@@ -242,13 +276,25 @@ function pooledMeans(edge: number, expected: Float64Array, multipliers: Float64A
   return [a, b];
 }
 
+/** One bucket edge: the pooled means at or below it and above it, and the reported bucket's CDF there. */
+interface Edge extends ReportedSplit {
+  a: number;
+  b: number;
+}
+
+/** The zero bucket's edge for a law without mass at 0: nothing at or below it. */
+function noZeros(total: number): Edge {
+  return { atMost: 0, above: -Math.expm1(-total), truncated: 0, a: 0, b: total };
+}
+
 /**
  * P(the reported bucket is i and the engine's clamp to [min, max] moves the value off rep(i)),
  * an upper bound exact up to the sums' truncation (module comment). The two ways are disjoint:
  * - below: no value ≤ rep(i) (probability e^{−a′}, a′ the pooled mean at rep(i)) and the bucket
  *   ≤ i reported — A, the values in (rep(i), e_i], against B_i: e^{−a′}·S(a_i − a′, b_i);
  * - above: no value > rep(i) (e^{−b′}) and some value, but the bucket ≤ i − 1 not reported —
- *   A_{i−1} against the values in (e_{i−1}, rep(i)]: e^{−b′}·(1 − e^{−a′} − S(a_{i−1}, a′ − a_{i−1})).
+ *   A_{i−1} against the values in (e_{i−1}, rep(i)]: e^{−b′}·U(a_{i−1}, a′ − a_{i−1}).
+ * (S and U as in `reportedSplit`, each rounded up by its truncation.)
  * A factor below `tail` is taken as the bound itself, without its sum.
  */
 function clampedMass(
@@ -265,13 +311,13 @@ function clampedMass(
   let mass = 0;
   const none = Math.exp(-atOrBelow);
   if (none > tail) {
-    const reported = reportedAtMost(q, Math.max(0, current.a - atOrBelow), current.b, tail);
-    mass += none * (reported.value + reported.truncated);
+    const reported = reportedSplit(q, Math.max(0, current.a - atOrBelow), current.b, tail);
+    mass += none * (reported.atMost + reported.truncated);
   } else mass += none;
   const noneAbove = Math.exp(-above);
   if (noneAbove > tail) {
-    const lower = reportedAtMost(q, previous.a, Math.max(0, atOrBelow - previous.a), tail);
-    mass += noneAbove * Math.max(0, -Math.expm1(-atOrBelow) - lower.value);
+    const lower = reportedSplit(q, previous.a, Math.max(0, atOrBelow - previous.a), tail);
+    mass += noneAbove * (lower.above + lower.truncated);
   } else mass += noneAbove;
   return mass;
 }
@@ -314,15 +360,21 @@ export function pooledQuantileLaw(
   const tail = tolerance / 4096;
 
   const means = (index: number): [number, number] => pooledMeans(bucketUpperEdge(index, RELATIVE_ACCURACY), expected, multipliers, latency);
-  const computed = new Map<number, { value: number; truncated: number; a: number; b: number }>();
-  const atMost = (index: number) => {
+  const computed = new Map<number, Edge>();
+  const atEdge = (index: number): Edge => {
     let entry = computed.get(index);
     if (entry === undefined) {
       const [a, b] = index === -Infinity ? pooledMeans(0, expected, multipliers, latency) : means(index);
-      entry = { ...reportedAtMost(q, a, b, tail), a, b };
+      entry = { ...reportedSplit(q, a, b, tail), a, b };
       computed.set(index, entry);
     }
     return entry;
+  };
+  // P(lower edge < reported bucket ≤ upper edge), from the sides that are small (`reportedSplit`).
+  const between = (lower: Edge, upper: Edge): number => {
+    if (upper.atMost <= 0.5) return upper.atMost - lower.atMost;
+    if (lower.above <= 0.5) return lower.above - upper.above;
+    return reported - upper.above - lower.atMost;
   };
 
   // The bucket where the pooled law's CDF crosses q: a guess at the Λ-weighted geometric mean
@@ -336,22 +388,22 @@ export function pooledQuantileLaw(
   for (let steps = 0; steps < MAX_SCAN && pooledCdf(centre - 1) >= q; steps++) centre--;
 
   // The zero bucket (a law with mass at 0): reported 0 when the zeros exceed the rank.
-  const zero = pooledMeans(0, expected, multipliers, latency)[0] > 0 ? atMost(-Infinity) : { value: 0, truncated: 0 };
+  const zero: Edge = pooledMeans(0, expected, multipliers, latency)[0] > 0 ? atEdge(-Infinity) : noZeros(total);
   let low = centre;
-  for (let steps = 0; steps < MAX_SCAN && atMost(low - 1).value - zero.value > side; steps++) low--;
+  for (let steps = 0; steps < MAX_SCAN && atEdge(low - 1).atMost - zero.atMost > side; steps++) low--;
   let high = centre;
-  for (let steps = 0; steps < MAX_SCAN && reported - atMost(high).value > side; steps++) high++;
+  for (let steps = 0; steps < MAX_SCAN && atEdge(high).above > side; steps++) high++;
 
   const atoms: PooledQuantileAtom[] = [];
   let truncated = zero.truncated;
   let clamped = 0;
-  if (zero.value > 0) atoms.push({ bucket: -Infinity, value: 0, probability: zero.value });
-  let previous = atMost(low - 1);
+  if (zero.atMost > 0) atoms.push({ bucket: -Infinity, value: 0, probability: zero.atMost });
+  let previous = atEdge(low - 1);
   truncated += previous.truncated;
   for (let index = low; index <= high; index++) {
-    const current = atMost(index);
+    const current = atEdge(index);
     truncated += current.truncated;
-    const probability = current.value - previous.value;
+    const probability = between(previous, current);
     if (probability > 0) {
       const value = bucketRepresentative(index, RELATIVE_ACCURACY);
       atoms.push({ bucket: index, value, probability });
@@ -359,7 +411,6 @@ export function pooledQuantileLaw(
     }
     previous = current;
   }
-  const below = Math.max(0, atMost(low - 1).value - zero.value);
-  const above = Math.max(0, reported - atMost(high).value);
-  return { atoms, neglected: below + above + empty + 2 * truncated, clamped };
+  const below = Math.max(0, between(zero, atEdge(low - 1)));
+  return { atoms, neglected: below + atEdge(high).above + empty + 2 * truncated, clamped };
 }

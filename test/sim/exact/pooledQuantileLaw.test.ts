@@ -387,6 +387,13 @@ describe("pooledQuantileLaw at the lab's scale and edges", () => {
     }
   });
 
+  it('a day at 100,000 req/s (Λ = 8.64e9): one atom — the side near 1 is summed as its own small complement, not read off 1 − S', () => {
+    const law = pooledQuantileLaw(0.95, [{ expected: 8.64e9, multiplier: 1 }], latency, 1e-12);
+    expect(law.atoms.map((atom) => atom.bucket)).toEqual([300]);
+    expect(law.neglected).toBeLessThan(1e-12);
+    expect(Math.abs(total(law) + law.neglected - 1)).toBeLessThan(1e-14);
+  });
+
   it("the lab's first visit (20 req/s): p99 spreads over three buckets, still within 1e-9 of the whole", () => {
     const law = pooledQuantileLaw(0.99, dayWindows(20), latency, 1e-12);
     expect(law.atoms.map((atom) => atom.bucket)).toEqual([324, 325, 326]);
