@@ -308,7 +308,7 @@ describe('pooledQuantileLaw against merged LatencySketches (Monte-Carlo, seeded)
       { expected: 2, multiplier: 1.25 },
       { expected: 1, multiplier: 1 },
     ];
-    const count = 20000;
+    const count = 12000;
     const [values] = drawPooledQuantiles(tiny, [0.5], count, 7);
     const law = pooledQuantileLaw(0.5, tiny, latency, 1e-12);
     const empty = values.filter((value) => value === null).length;
