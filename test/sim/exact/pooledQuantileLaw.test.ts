@@ -4,6 +4,7 @@ import { poissonSampler } from '../../../src/engine/random/poisson.ts';
 import { streamFor } from '../../../src/engine/random/streams.ts';
 import type { LatencySketchJson } from '../../../src/engine/stats/latencySketch.ts';
 import { LatencySketch, mergeSketchJson, sketchJsonQuantile } from '../../../src/engine/stats/latencySketch.ts';
+import { drawBandedSketch, sketchBands } from '../../../src/sim/baselineSketchBands.ts';
 import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { bucketUpperEdge } from '../../../src/sim/exact/latencyLimitLaw.ts';
 import type { PooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
@@ -331,6 +332,47 @@ describe('pooledQuantileLaw against merged LatencySketches (Monte-Carlo, seeded)
       while (seen < buckets.length && buckets[seen] <= cut) seen++;
       expect(Math.abs(seen / count - probability)).toBeLessThanOrEqual(4 * Math.sqrt((probability * (1 - probability)) / count));
     }
+  });
+});
+
+describe("pooledQuantileLaw against the windowed mode's banded sketches (Monte-Carlo, seeded)", () => {
+  // What the exact evaluator stands in for: the windowed mode draws each baseline window's sketch
+  // banded (src/sim/baselineSketchBands.ts: exact buckets where the pooled percentiles can land,
+  // min/max on representatives, so never clamped); the engine pools and reads them.
+  const windows: BaselineWindowLatency[] = [150, 200, 250, 300, 300, 250, 200, 150].map((expected, w) => ({
+    expected,
+    multiplier: w === 2 || w === 5 ? 1.2 : 1,
+  }));
+  const bands = sketchBands({ windows, latency, minimumRequests: 0, fixedCounts: false });
+  const replicates = 4000;
+  const qs = [0.5, 0.95, 0.99];
+  const draws: number[][] = qs.map(() => []);
+  for (let r = 0; r < replicates; r++) {
+    const random = streamFor(20261205, r, 'pooled quantile law, banded');
+    let pooled: LatencySketchJson | undefined;
+    for (const window of windows) {
+      const n = poissonSampler(random, window.expected)();
+      if (n > 0) pooled = mergeSketchJson(pooled, drawBandedSketch(bands, n, window.multiplier, random));
+    }
+    qs.forEach((q, i) => {
+      if (pooled !== undefined) draws[i].push(sketchJsonQuantile(pooled, q));
+    });
+  }
+  qs.forEach((q, i) => {
+    it(`q = ${q}: every pooled percentile is an atom's value, each atom's frequency within 4 standard errors`, () => {
+      const law = pooledQuantileLaw(q, windows, latency, 1e-12);
+      const counts = new Map<number, number>();
+      for (const value of draws[i]) counts.set(value, (counts.get(value) ?? 0) + 1);
+      let matched = 0;
+      for (const atom of law.atoms) {
+        const seen = counts.get(atom.value) ?? 0;
+        matched += seen;
+        const se = Math.sqrt((atom.probability * (1 - atom.probability)) / replicates);
+        expect(Math.abs(seen / replicates - atom.probability)).toBeLessThanOrEqual(4 * se + 1 / replicates);
+      }
+      expect(matched).toBe(replicates);
+      expect(law.atoms.length).toBeGreaterThan(3);
+    });
   });
 });
 
