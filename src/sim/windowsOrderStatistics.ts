@@ -45,7 +45,10 @@
  *   counts in the buckets where the baseline's pooled p50/p95/p99 can land, lumps elsewhere
  *   (baselineSketchBands.ts) — drawn from a sub-stream forked at the start of the replicate, and
  *   only for policies that ask for it (`orderStatisticsWindows`'s `sketchBands`): every other
- *   policy's draws are unchanged. The sketch is drawn independently of the window's three reported
+ *   policy's draws are unchanged. (The fork takes two numbers from the replicate's stream, so a
+ *   policy that reads the pooled latency reference and one that does not no longer share common
+ *   random numbers in this mode; two policies that both read it, such as the settings of a
+ *   threshold sweep, still do.) The sketch is drawn independently of the window's three reported
  *   percentiles: each is exact in law; the engine pools the sketches and reads no baseline
  *   window's own percentiles once every window carries one.
  *

@@ -55,6 +55,27 @@ describe('the bands', () => {
     ).toBe(10_000);
   });
 
+  it('replayed (fixed) counts: N_min is their total, ε needs 6 Hoeffding events when multipliers differ', () => {
+    const windows = [
+      { expected: 3000, multiplier: 1 },
+      { expected: 2000, multiplier: 1.4 },
+    ];
+    const mixed = sketchBands({ windows, latency: lognormal, minimumRequests: 0, fixedCounts: true });
+    expect(mixed.minimumTotal).toBe(5000);
+    expect(mixed.epsilon).toBeCloseTo(Math.sqrt(Math.log(6e15) / 10_000), 15);
+    const same = sketchBands({
+      windows: windows.map((w) => ({ ...w, multiplier: 1 })),
+      latency: lognormal,
+      minimumRequests: 0,
+      fixedCounts: true,
+    });
+    expect(same.epsilon).toBeCloseTo(0.059356485387420499, 15); // scipy, as above
+    expect(() => sketchBands({ windows: [], latency: lognormal, minimumRequests: 0, fixedCounts: true })).toThrow(/windows/);
+    expect(() => sketchBands({ windows, latency: lognormal, minimumRequests: 0, fixedCounts: true, quantiles: [1] })).toThrow(
+      /quantiles\[0\] must be between 0 and 1/,
+    );
+  });
+
   it('each quantile band holds the mixture quantiles q ± (ε + 1/N_min), one bucket wider', () => {
     const bands = smallBaseline(1.5);
     const slack = bands.epsilon + 1 / bands.minimumTotal;

@@ -108,6 +108,10 @@ describe('which windows carry a latency sketch', () => {
     (withP99.stages[2].rules as unknown[]).push({ type: 'ratio', metric: 'latencyP99', maxRatio: 2 });
     expect(referencedQuantiles(compilePolicy(withP99))).toEqual([0.5, 0.95, 0.99]);
     expect(baselineSketchBands(world, compilePolicy(withoutLatencyRules))).toBeNull();
+    // Computed once per world and baseline stage: a threshold sweep's settings share them.
+    const stricter = variant('stricter', () => true);
+    (stricter.stages[2].rules as { maxRatio?: number }[])[1].maxRatio = 1.2;
+    expect(baselineSketchBands(world, compilePolicy(stricter))).toBe(baselineSketchBands(world, compilePolicy(defaultPolicy)));
   });
 
   for (const mode of ['request', 'window'] as const) {
