@@ -66,9 +66,21 @@
  * minimum duration) (the chain advances the baseline at its minimum duration) and P(some window
  * has no control request) (such a window holds instead of counting).
  *
- * Latency references are request-weighted MEANS of the windows' percentiles (armTotals.ts): no
- * tractable exact law; each node carries a bracket holding them except with probability 1e-9
- * (latencyBaselineBracket.ts, added to `neglected`), and the check is evaluated at both ends.
+ * Latency references are the POOLED percentiles of the baseline windows' sketches (armTotals.ts:
+ * the quantile of their merged sketch), whose law is exact: atoms on sketch buckets
+ * (pooledQuantileLaw.ts). The nodes are split by them — each node's reference carries the atom's
+ * value, its weight times the atom's probability — and the chain runs once per (rate node,
+ * atom). The reference is shared by every window of the rollout, so the chain conditions on it;
+ * the references' dependence on one another and on the rates (they read the same requests) is
+ * handled as latencyReferenceLaw.ts says: a reference with one atom (the lab's: the pooled p50
+ * and p95 of a day of requests sit in one bucket but for ~2e-12) is that value, with the mass
+ * of its other atoms neglected — a bound whatever the dependence; one spread reference (several
+ * atoms) against a random rate gets the exact joint weights of (rate cell, atom), summed over
+ * the baseline's request count N (`jointCellAtomWeights`); two spread references, or one
+ * against both rates, are refused, named. In the windowed mode the errors and timeouts of a
+ * window are drawn independently of its latencies given its request count
+ * (src/sim/windowsOrderStatistics.ts, module comment), which is what makes the joint weights a
+ * sum over N alone.
  */
 import type { CompiledPolicy } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
@@ -82,7 +94,8 @@ import type { CountLaw } from './countRange.ts';
 import { poissonLaw } from './countRange.ts';
 import { jointRateCells } from './jointBaselineRates.ts';
 import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
-import { latencyBaselineBracket } from './latencyBaselineBracket.ts';
+import type { CellAtomWeights, LatencyReferenceLaw } from './latencyReferenceLaw.ts';
+import { jointCellAtomWeights, latencyReferenceLaw } from './latencyReferenceLaw.ts';
 
 /** One node of the baseline's law. */
 export interface BaselineNode {
@@ -114,10 +127,11 @@ function referencedMetrics(compiled: CompiledPolicy): Set<HealthMetric> {
 const nodesByScenario = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * The latency brackets by metric, control latency law and baseline windows (a pure function of
- * the key; ~0.1 s each for a day of windows, latencyBaselineBracket.ts), the 32 latest kept.
+ * The latency references' laws by metrics, control latency law, baseline windows and tolerance
+ * (a pure function of the key: pooledQuantileLaw.ts per metric), the 32 latest kept — shared
+ * across scenarios: the lab's healthy and regressed worlds have the same control.
  */
-const bracketMemo = new Map<string, ReturnType<typeof latencyBaselineBracket>>();
+const latencyMemo = new Map<string, LatencyReferenceLaw>();
 
 /**
  * The law of the historical baseline's reference for `compiled` in `world` (module comment).
@@ -147,6 +161,11 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   let neither = 0;
   let emptyWindow = 0;
   const latencyWindows: BaselineWindowLatency[] = [];
+  // Whether the error rate, the timeout probability and the latency multiplier are the same in
+  // every baseline window (the joint weights of a spread latency reference need one of a rate's
+  // and the latency's to be: latencyReferenceLaw.ts).
+  const firstConditions: number[] = [];
+  const sameAcross = { errorRate: true, timeoutRate: true, latency: true };
   let time = 0;
   let passed = 0;
   while (passed < stage.minDuration && time < scenario.horizon) {
@@ -161,11 +180,15 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     neither += expected * (1 - pe) * (1 - pt);
     emptyWindow += Math.exp(-expected);
     latencyWindows.push({ expected, multiplier: control.latencyMultiplier });
+    if (firstConditions.length === 0) firstConditions.push(pe, pt, control.latencyMultiplier);
+    sameAcross.errorRate &&= pe === firstConditions[0];
+    sameAcross.timeoutRate &&= pt === firstConditions[1];
+    sameAcross.latency &&= control.latencyMultiplier === firstConditions[2];
     time += duration;
     passed += duration;
   }
   const totalMean = both + errorOnly + timeoutOnly + neither;
-  // Memo per scenario (the count laws, the node sets, the brackets): pure functions of their
+  // Memo per scenario (the count laws, the node sets, the joint weights): pure functions of their
   // keys; evaluateExact asks for n, n/2 and n/4 nodes for every setting of a sweep.
   let memo = nodesByScenario.get(scenario);
   if (!memo) {
@@ -186,28 +209,37 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     }
   }
   let neglected = short + Math.min(1, emptyWindow);
-  // Latency references: a bracket each (latencyBaselineBracket.ts), the same for every node.
-  const latencyBrackets: Partial<Record<HealthMetric, readonly [number, number]>> = {};
+  // Latency references: their law (latencyReferenceLaw.ts), the same for every rate node. The
+  // control's latency law, the windows, the metrics and the tolerance determine it (the law in
+  // the key too: a scenario edited in place cannot make an entry stale).
   const windowsKey = latency.length === 0 ? '' : latencyWindows.map((window) => `${window.expected}:${window.multiplier}`).join(',');
-  for (const metric of latency) {
-    // The control's latency law, the windows and the metric determine the bracket (the law in the
-    // key too: a scenario edited in place cannot make an entry stale). Shared across scenarios
-    // (`bracketMemo`): the lab's healthy and regressed worlds have the same control.
-    const bracketKey = `bracket|${metric}|${JSON.stringify(scenario.control.latency)}|${windowsKey}`;
-    let bracket = bracketMemo.get(bracketKey);
-    if (!bracket) {
-      bracket = latencyBaselineBracket(metric, latencyWindows, world.controlLatency, 1e-9);
-      if (bracketMemo.size >= 32) bracketMemo.delete(bracketMemo.keys().next().value as string);
-      bracketMemo.set(bracketKey, bracket);
+  const latencyKey = `${[...latency].sort().join(',')}|${JSON.stringify(scenario.control.latency)}|${windowsKey}|${tolerance}`;
+  let latencyLaw: LatencyReferenceLaw | null = null;
+  if (latency.length > 0) {
+    latencyLaw = latencyMemo.get(latencyKey) ?? null;
+    if (latencyLaw === null) {
+      latencyLaw = latencyReferenceLaw(latency, latencyWindows, world.controlLatency, tolerance);
+      if (latencyMemo.size >= 32) latencyMemo.delete(latencyMemo.keys().next().value as string);
+      latencyMemo.set(latencyKey, latencyLaw);
     }
-    latencyBrackets[metric] = [bracket.low, bracket.high];
-    neglected += bracket.spent;
+    neglected += latencyLaw.neglected;
   }
-  const withBrackets = (node: BaselineNode): BaselineNode => {
-    if (latency.length === 0) return node;
-    const reference = { ...node.reference, latencyBrackets };
-    for (const metric of latency) reference[metric] = (latencyBrackets[metric]![0] + latencyBrackets[metric]![1]) / 2;
+  const spread = latencyLaw?.spread ?? null;
+  /** The node with the latency references set: the fixed ones, and the spread one's atom `atom` (its weight then the caller's). */
+  const withLatency = (node: BaselineNode, atom?: number): BaselineNode => {
+    if (latencyLaw === null) return node;
+    const reference: BaselineReference = { ...node.reference, ...latencyLaw.fixed };
+    if (spread !== null && atom !== undefined) reference[spread.metric] = spread.atoms[atom].value;
     return { weight: node.weight, reference };
+  };
+  /** Nodes of a rate law that is not random (or none): split by the spread reference's atoms, their own law. */
+  const splitByAtoms = (nodes: BaselineNode[]): BaselineNode[] => {
+    if (spread === null) return nodes.map((node) => withLatency(node));
+    const out: BaselineNode[] = [];
+    for (const node of nodes)
+      for (let i = 0; i < spread.atoms.length; i++)
+        out.push(withLatency({ weight: node.weight * spread.atoms[i].probability, reference: node.reference }, i));
+    return out;
   };
   // A rate whose every window has probability 0 is surely measured as 0: no law to discretise.
   const readsErrors = metrics.has('errorRate') && both + errorOnly > 0;
@@ -222,10 +254,15 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   });
   const bins = options.nodes ?? 16;
   if (!readsErrors && !readsTimeouts)
-    return { nodes: [withBrackets({ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) })], neglected };
+    return { nodes: splitByAtoms([{ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) }]), neglected };
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
   if (readsErrors && readsTimeouts) {
+    if (spread !== null)
+      throw new ExactUnsupportedError(
+        ['historical latency reference spread over several sketch buckets with ratio rules on both the error and the timeout rate'],
+        `the pooled ${spread.metric} of the baseline keeps ${spread.atoms.length} buckets: its joint law with the two rates is not summed here`,
+      );
     const jointKey = `joint|${both}|${errorOnly}|${timeoutOnly}|${neither}|${tolerance}|${bins}`;
     let joint = memo.get(jointKey) as JointRateNodes | undefined;
     if (!joint) {
@@ -239,7 +276,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
         weight: node.weight,
         reference: { ...reference(errorMean, timeoutMean), errorRate: node.errorRate, timeoutRate: node.timeoutRate },
       });
-    return { nodes: nodes.map(withBrackets), neglected };
+    return { nodes: nodes.map((node) => withLatency(node)), neglected };
   }
   // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
   const countedMean = readsErrors ? errorMean : timeoutMean;
@@ -282,12 +319,40 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     memo.set(cellsKey, cells);
   }
   const kept = 1 - counted.neglected - others.neglected;
+  // A spread latency reference against this random rate: each (cell, atom) weighted by its exact
+  // joint probability (latencyReferenceLaw.ts `jointCellAtomWeights`), memoised as the cells are.
+  let joint: CellAtomWeights | null = null;
+  if (spread !== null) {
+    if (!(sameAcross[metric] || sameAcross.latency))
+      throw new ExactUnsupportedError(
+        [
+          `historical latency reference spread over several sketch buckets while the baseline's ${metric === 'errorRate' ? 'error rate' : 'timeout probability'} and latency both vary across its windows`,
+        ],
+        `the pooled ${spread.metric} of the baseline keeps ${spread.atoms.length} buckets, and a request's ${metric === 'errorRate' ? 'error' : 'timeout'} and latency are then dependent given the baseline's request count`,
+      );
+    const jointKey = `cellatoms|${lawKey}|${bins}|${latencyKey}`;
+    joint = (memo.get(jointKey) as CellAtomWeights | undefined) ?? null;
+    if (joint === null) {
+      joint = jointCellAtomWeights(
+        poissonLaw(totalMean, tolerance),
+        countedMean / totalMean,
+        cells.cuts,
+        spread.level,
+        spread.atoms,
+        latencyWindows,
+        world.controlLatency,
+        tolerance,
+      );
+      memo.set(jointKey, joint);
+    }
+    neglected += joint.neglected;
+  }
   const nodes: BaselineNode[] = [];
   for (let j = 0; j < cells.rates.length; j++) {
     const from = cells.bounds[j];
     const to = cells.bounds[j + 1];
     if (!(to > from)) continue;
-    nodes.push({
+    const node: BaselineNode = {
       weight: kept * (to - from),
       reference: {
         ...reference(errorMean, timeoutMean),
@@ -295,9 +360,13 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
         rateSupports,
         rateCell: { metric, from, to, below: cellBelow, key: lawKey },
       },
-    });
+    };
+    if (spread === null || joint === null) nodes.push(withLatency(node));
+    else
+      for (let i = 0; i < spread.atoms.length; i++)
+        nodes.push(withLatency({ weight: joint.weights[j * spread.atoms.length + i], reference: node.reference }, i));
   }
-  return { nodes: nodes.map(withBrackets), neglected };
+  return { nodes, neglected };
 }
 
 /**
@@ -374,10 +443,14 @@ export function rateQuantiles(counted: CountLaw, others: CountLaw, levels: reado
   });
 }
 
-/** Cells of the rate's law in probability: cell j is U ∈ [bounds[j], bounds[j + 1]], its node `rates[j]`. */
+/**
+ * Cells of the rate's law in probability: cell j is U ∈ [bounds[j], bounds[j + 1]] — the rates
+ * cuts[j − 1] ≤ R < cuts[j] (no cut below the first cell nor above the last) — its node `rates[j]`.
+ */
 interface RateCells {
   bounds: number[];
   rates: number[];
+  cuts: number[];
 }
 
 /**
@@ -394,11 +467,15 @@ function equalWidthCells(counted: CountLaw, others: CountLaw, below: (rate: numb
   const [low, high] = rateQuantiles(counted, others, [epsilon, 1 - epsilon]);
   const width = (high - low) / bins;
   const bounds = [0];
-  for (let j = 1; j < bins; j++) bounds.push(Math.min(1, Math.max(bounds[j - 1], below(low + j * width))));
+  const cuts: number[] = [];
+  for (let j = 1; j < bins; j++) {
+    cuts.push(low + j * width);
+    bounds.push(Math.min(1, Math.max(bounds[j - 1], below(low + j * width))));
+  }
   bounds.push(1);
   const middles: number[] = [];
   for (let j = 0; j < bins; j++) middles.push((bounds[j] + bounds[j + 1]) / 2);
-  return { bounds, rates: rateQuantiles(counted, others, middles) };
+  return { bounds, rates: rateQuantiles(counted, others, middles), cuts };
 }
 
 /**

@@ -54,15 +54,11 @@ export interface CheckProbabilities {
 /**
  * One value of the historical baseline's measured metrics — what
  * `totalsMetric(state.baseline, metric)` returns for each metric; NaN when the baseline does not
- * measure it. The ratio rules of historical mode compare the candidate with these.
+ * measure it. The ratio rules of historical mode compare the candidate with these. The latency
+ * percentiles are one atom of the pooled percentiles' law (baselineLaw.ts, pooledQuantileLaw.ts):
+ * the number the engine reads from the baseline's merged sketch.
  */
 export type BaselineReference = Record<HealthMetric, number> & {
-  /**
-   * Latency percentiles of a historical baseline: not a value but a bracket [low, high] holding
-   * it except with a probability counted in the baseline law's `neglected`
-   * (latencyBaselineBracket.ts); the check is evaluated at both ends.
-   */
-  latencyBrackets?: Partial<Record<HealthMetric, readonly [number, number]>>;
   /**
    * The range [low, high] every node of the baseline's law puts the error (or timeout) rate in:
    * the check law may then precompute its pass probability as a step function of that rate over

@@ -23,7 +23,7 @@
  * `ExactResult.baselineNodes` says how many nodes the answer used.
  *
  * Accuracy: every probability is exact within `summary.neglectedMass` (truncated Poisson and
- * binomial sums, pruned states, the baseline's law's bracket, the estimated discretisation error); the evaluator refuses (feature
+ * binomial sums, pruned states, the baseline's law's dropped atoms and tails, the estimated discretisation error); the evaluator refuses (feature
  * "numerical tolerance") when that mass exceeds `maxNeglected` (default 1e-6), the issue's
  * tolerance on rates.
  *
@@ -60,7 +60,6 @@ import { exactChainLaws } from './exactChainLaws.ts';
 import { exactSupport } from './exactSupport.ts';
 import type { ExactSummary, ExactTally } from './exactTally.ts';
 import { averageColumns, exactSummary } from './exactTally.ts';
-import { ratioStepsInside } from './latencyBaselineBracket.ts';
 import type { ChainLaws } from './stageChain.ts';
 import type { ChainColumn } from './vectorChain.ts';
 import { chainStructureKey, runVectorChain } from './vectorChain.ts';
@@ -329,7 +328,7 @@ function otherNeglected(progress: SettingProgress): number {
  * Whether doubling a setting's nodes can turn a refusal into an answer: the answer at n is
  * refused for its discretisation (the estimate, or the estimate with the rest, above
  * `maxNeglected`), the rest of the neglected mass is below the tolerance on its own (otherwise no
- * node count helps: e.g. a latency reference's bracket), and 2n is within `maxBaselineNodes`.
+ * node count helps), and 2n is within `maxBaselineNodes`.
  */
 function worthRefining(progress: SettingProgress, options: ExactOptions): boolean {
   if (progress.nodes === null || progress.averages.length < 3) return false;
@@ -397,7 +396,7 @@ function refine(progress: readonly SettingProgress[], options: ExactOptions, res
 
 /**
  * What `baselineLaw` reads of a policy, as a string: the metrics its historical ratio rules read
- * (`referencedMetrics`: which rates and latency brackets the reference carries) and the baseline
+ * (`referencedMetrics`: which rates and pooled latency percentiles the reference carries) and the baseline
  * stage (its place, duration, check interval and minimum requests, the whole compiled stage
  * written out) — not the rules' thresholds, nor any other stage. So the settings of a threshold
  * curve share one law per node count (test/sim/exact/evaluateExactSettings.test.ts checks that
@@ -416,7 +415,7 @@ const baselineLaws = new WeakMap<World, Map<string, BaselineLaw>>();
 /**
  * `baselineLaw(world, compiled, { nodes })`, shared by the policies with the same
  * `baselineLawKey` in one world: every setting of a threshold curve asked it at n, n/2 and n/4
- * nodes (and at each refinement) — the baseline's windows walked, its latency bracket looked up
+ * nodes (and at each refinement) — the baseline's windows walked, its latency references' law looked up
  * by a key of a day of windows — 638 of 6,257 ms of CPU over three 20-setting firstVisit curves
  * (00:35 UTC 2026-12-05). The law's nodes and references are built once and never edited
  * (baselineLaw.ts), so sharing them changes no result. A refusal (`ExactUnsupportedError`) is not
@@ -478,30 +477,6 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
 }
 
 /**
- * What a refusal adds when a historical latency reference's bracket holds a step of a ratio rule
- * (latencyBaselineBracket.ts `ratioStepsInside`): the reference is a mean of window percentiles,
- * whose law the evaluator only brackets, so such a step leaves probability neglected that no node
- * count removes. Empty when there is none. O(rules).
- */
-function bracketSteps(compiled: CompiledPolicy, law: BaselineLaw): string {
-  const brackets = law.nodes[0]?.reference?.latencyBrackets;
-  if (!brackets) return '';
-  const steps = new Map<string, { text: string; stages: string[] }>();
-  for (const step of ratioStepsInside(compiled.stages, brackets)) {
-    const key = `${step.metric}|${step.maxRatio}|${step.at}`;
-    const entry = steps.get(key) ?? {
-      text: `the historical ${step.metric} reference lies in [${step.bracket[0].toFixed(2)}, ${step.bracket[1].toFixed(2)}] ms and its ${step.maxRatio}× rule changes verdict at ${step.at.toFixed(3)} ms inside it`,
-      stages: [],
-    };
-    entry.stages.push(step.stage);
-    steps.set(key, entry);
-  }
-  if (steps.size === 0) return '';
-  const listed = [...steps.values()].map((entry) => `${entry.text} (${entry.stages.join(', ')})`);
-  return `; ${listed.join('; ')} — a mean of window percentiles has no exact law, only this bracket`;
-}
-
-/**
  * A setting's answer from its node averages at n/4, n/2 and n nodes (or its one level): the
  * discretisation estimate, the neglected mass and the refusals of the module comment, saying
  * whether the nodes were refined to the cap or not refined because the rest of the neglected
@@ -530,7 +505,7 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
     const cap = options.maxBaselineNodes ?? defaultMaxBaselineNodes;
     const why =
       other >= maxNeglected
-        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already${bracketSteps(plan.compiled, law)}`
+        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already`
         : 2 * n > cap && n > (plan.requested as number)
           ? `; refined from ${plan.requested} nodes up to the cap, maxBaselineNodes ${cap}`
           : 2 * n > cap
@@ -547,9 +522,7 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   if (!(total.neglected <= maxNeglected)) {
     return {
       supported: false,
-      features: [
-        `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected}${bracketSteps(plan.compiled, law)})`,
-      ],
+      features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`],
       bounded: answer,
     };
   }

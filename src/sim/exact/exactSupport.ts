@@ -29,8 +29,9 @@ export function exactSupport(scenario: Scenario, policy: Policy): ExactSupport {
   const features: string[] = [];
   if (scenario.inputs !== undefined) features.push('input drift (the scenario has inputs: their window bin counts are not chained)');
   const historical = compiled.baselineMode === 'historical';
-  // Historical ratio rules on latency percentiles are bracketed (latencyBaselineBracket.ts): when
-  // the bracket is too wide for the tolerance, the evaluator names "numerical tolerance" instead.
+  // Historical ratio rules on latency percentiles read the pooled percentile, whose law is exact
+  // (baselineLaw.ts, pooledQuantileLaw.ts); two references each spread over several sketch
+  // buckets are refused by the baseline law itself, named.
   if (
     historical &&
     scenario.traffic.arrivals.kind === 'replay' &&

@@ -404,33 +404,6 @@ function conditionsRate(conditions: ArmConditions, metric: 'errorRate' | 'timeou
 }
 
 /**
- * The references at a latency bracket's two ends, kept per reference object: a node's reference
- * is asked about every window and column, and spreading it twice per call cost 16% of a 128-node
- * lab curve (profile 2026-12-04 21:25 UTC). References are built once and never edited
- * (baselineLaw.ts); a reference whose `latencyBrackets` object changed gets new ends.
- */
-const bracketEndsByReference = new WeakMap<
-  BaselineReference,
-  { brackets: object; ends: readonly [BaselineReference, BaselineReference] }
->();
-
-function bracketEnds(
-  reference: BaselineReference,
-  brackets: NonNullable<BaselineReference['latencyBrackets']>,
-): readonly [BaselineReference, BaselineReference] {
-  const cached = bracketEndsByReference.get(reference);
-  if (cached && cached.brackets === brackets) return cached.ends;
-  const at = (end: 0 | 1): BaselineReference => {
-    const value: BaselineReference = { ...reference, latencyBrackets: undefined };
-    for (const [metric, bracket] of Object.entries(brackets)) value[metric as HealthMetric] = bracket![end];
-    return value;
-  };
-  const ends = [at(0), at(1)] as const;
-  bracketEndsByReference.set(reference, { brackets, ends });
-  return ends;
-}
-
-/**
  * The exact { hold, pass, fail } of the stage's health check in `window`; `reference` is the
  * historical baseline's value (historical mode) or null (concurrent: the window's control arm).
  * Throws `ExactUnsupportedError` for statistical rules, a concurrent check at 100% (its
@@ -442,21 +415,6 @@ export function healthCheckLaw(
   reference: BaselineReference | null,
   options: CheckLawOptions = {},
 ): CheckProbabilities {
-  const brackets = reference?.latencyBrackets;
-  if (reference && brackets && Object.keys(brackets).length > 0) {
-    // A bracketed latency reference: the fail probability falls as the reference rises, so the
-    // check lies between its values at the bracket's ends (latencyBaselineBracket.ts).
-    const [lowEnd, highEnd] = bracketEnds(reference, brackets);
-    const low = healthCheckLaw(world, window, lowEnd, options);
-    const high = healthCheckLaw(world, window, highEnd, options);
-    const halfWidth = Math.abs(low.fail - high.fail) / 2;
-    return {
-      hold: (low.hold + high.hold) / 2,
-      pass: (low.pass + high.pass) / 2,
-      fail: (low.fail + high.fail) / 2,
-      neglected: Math.max(low.neglected ?? 0, high.neglected ?? 0) + halfWidth + Math.abs(low.hold - high.hold) / 2,
-    };
-  }
   const tolerance = options.tolerance ?? defaultTolerance;
   const stage = window.stage;
   if (stage.rules.some((rule) => rule.type === 'statistical')) {

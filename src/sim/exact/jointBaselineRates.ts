@@ -50,8 +50,12 @@ export function largestCountWithin(n: number, limit: number): number {
   return t;
 }
 
-/** P(Bin(N, p) ≤ k(N)) for one boundary, walked along N (module comment). */
-class BoundaryWalker {
+/**
+ * P(Bin(N, p) ≤ k(N)) walked along N (module comment), for a count limit k(N) non-decreasing in N:
+ * a rate's boundary (`largestCountWithin(N, boundary)`) or, for the historical latency
+ * references (latencyReferenceLaw.ts), the rank below a sketch quantile, ⌊q(N − 1)⌋.
+ */
+export class BoundaryWalker {
   n = 0;
   k = -1;
   pmf = 0;
@@ -60,14 +64,14 @@ class BoundaryWalker {
   readonly neglected: number;
   constructor(
     private readonly probability: number,
-    private readonly boundary: number,
+    private readonly limit: (n: number) => number,
     first: number,
     tolerance: number,
   ) {
     const law = binomialLaw(first, probability, tolerance);
     this.neglected = law.neglected;
     this.n = first;
-    this.k = largestCountWithin(first, boundary);
+    this.k = limit(first);
     this.pmf = this.pmfAt(law, this.k);
     let cdf = 0;
     for (let i = 0; i < law.pmf.length && law.first + i <= this.k; i++) cdf += law.pmf[i];
@@ -93,7 +97,7 @@ class BoundaryWalker {
       this.cdf -= p * this.pmf;
       this.pmf *= ((n + 1) * (1 - p)) / (n + 1 - k);
     }
-    const target = largestCountWithin(n + 1, this.boundary);
+    const target = this.limit(n + 1);
     while (k < target) {
       // P(S = k + 1) from P(S = k); from k = −1 the first term is P(S = 0) = (1 − p)^(n + 1).
       this.pmf = k < 0 ? (1 - p) ** (n + 1) : (this.pmf * (n + 1 - k) * p) / ((k + 1) * (1 - p));
@@ -130,8 +134,8 @@ export function jointRateCells(
     neglected += requests.pmf[0];
     first = 1;
   }
-  const errorWalkers = errorBoundaries.map((b) => new BoundaryWalker(q, b, first, tolerance));
-  const timeoutWalkers = timeoutBoundaries.map((c) => new BoundaryWalker(s, c, first, tolerance));
+  const errorWalkers = errorBoundaries.map((b) => new BoundaryWalker(q, (n) => largestCountWithin(n, b), first, tolerance));
+  const timeoutWalkers = timeoutBoundaries.map((c) => new BoundaryWalker(s, (n) => largestCountWithin(n, c), first, tolerance));
   for (const walker of [...errorWalkers, ...timeoutWalkers]) neglected += 2 * walker.neglected;
   const errorMass = new Float64Array(errorCells);
   const timeoutMass = new Float64Array(timeoutCells);
