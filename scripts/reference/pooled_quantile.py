@@ -98,6 +98,8 @@ if __name__ == "__main__":
     case("single window", 0.95, [(5000.0, 1.0)], 80)
     case("two multipliers", 0.95, [(2000.0, 1.0), (1000.0, 1.3)], 120)
     case("two multipliers", 0.5, [(2000.0, 1.0), (1000.0, 1.3)], 80)
+    case("single window, another level", 0.25, [(300.0, 1.0)], 120)
+    case("single window, a high level", 0.999, [(2000.0, 0.8)], 120)
     for q in (0.5, 0.95, 0.99):
         case("day", q, day_groups(), 2, keep_all=True)
     # A multiplier putting m F^-1(0.95) at 1 + 5e-7 times the upper edge of bucket 372: the two

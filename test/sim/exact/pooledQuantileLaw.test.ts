@@ -164,6 +164,48 @@ const references: [string, number, [number, number][], [number, number][]][] = [
     ],
   ],
   [
+    'single window Λ = 300, q = 0.25 (β(A) grows by 3 per unit of A)',
+    0.25,
+    [[300, 1]],
+    [
+      [193, 5.976379573408017e-13],
+      [196, 3.0622518727870654e-10],
+      [199, 7.859729657464485e-8],
+      [203, 3.888130053017663e-5],
+      [206, 0.0015478290339378852],
+      [209, 0.025743717243708546],
+      [212, 0.17832120822443448],
+      [216, 0.6786642054811065],
+      [219, 0.9348577652927447],
+      [222, 0.994866269657505],
+      [225, 0.9998536571785201],
+      [229, 0.9999997473887541],
+      [232, 0.9999999993550963],
+      [235, 0.9999999999993874],
+    ],
+  ],
+  [
+    'single window Λ = 2,000 at ×0.8, q = 0.999',
+    0.999,
+    [[2000, 0.8]],
+    [
+      [305, 6.170196169280416e-13],
+      [314, 3.1441824325282353e-6],
+      [323, 0.008132747570377595],
+      [332, 0.24378781554893114],
+      [341, 0.7529013907863175],
+      [350, 0.964648198244114],
+      [359, 0.9970090781814598],
+      [368, 0.9998179149141486],
+      [377, 0.9999912589616342],
+      [386, 0.9999996561102944],
+      [395, 0.9999999887406146],
+      [404, 0.9999999996914694],
+      [413, 0.9999999999929118],
+      [422, 0.9999999999998634],
+    ],
+  ],
+  [
     'one day at 100 req/s in one multiplier, p50',
     0.5,
     [[8640000, 1]],
@@ -331,6 +373,47 @@ describe('pooledQuantileLaw against merged LatencySketches (Monte-Carlo, seeded)
       let seen = 0;
       while (seen < buckets.length && buckets[seen] <= cut) seen++;
       expect(Math.abs(seen / count - probability)).toBeLessThanOrEqual(4 * Math.sqrt((probability * (1 - probability)) / count));
+    }
+  });
+});
+
+describe('pooledQuantileLaw with mass at zero latency', () => {
+  it("an empirical law with repeated zeros: the zero bucket's atom (value 0) and the others within 4 standard errors of merged LatencySketches", () => {
+    // Type-7 interpolation of [0, 0, 0, 5, 10, 20, 50, 100, 200]: P(latency = 0) = 2/8.
+    const zeros = latencyModel({ kind: 'empirical', values: [0, 0, 0, 5, 10, 20, 50, 100, 200] });
+    const windows: BaselineWindowLatency[] = [
+      { expected: 3, multiplier: 1 },
+      { expected: 4, multiplier: 2 },
+    ];
+    const law = pooledQuantileLaw(0.5, windows, zeros, 1e-12);
+    expect(law.atoms[0].bucket).toBe(-Infinity);
+    expect(law.atoms[0].value).toBe(0);
+    expect(law.atoms[0].probability).toBeGreaterThan(0.05);
+    expect(Math.abs(total(law) + law.neglected - 1)).toBeLessThan(1e-12);
+    const replicates = 8000;
+    let zero = 0;
+    const buckets: number[] = [];
+    for (let r = 0; r < replicates; r++) {
+      const random = streamFor(11, r, 'pooled quantile law, zeros');
+      const draw = zeros.sampler(random);
+      const pooled = new LatencySketch();
+      for (const window of windows) {
+        const n = poissonSampler(random, window.expected)();
+        for (let j = 0; j < n; j++) pooled.add(window.multiplier * draw());
+      }
+      if (pooled.count === 0) continue;
+      const value = pooled.quantile(0.5);
+      if (value === 0) zero++;
+      else buckets.push(bucketOf(value));
+    }
+    const p0 = law.atoms[0].probability;
+    expect(Math.abs(zero / replicates - p0)).toBeLessThanOrEqual(4 * Math.sqrt((p0 * (1 - p0)) / replicates));
+    buckets.sort((a, b) => a - b);
+    for (const cut of [100, 150, 200, 250, 300]) {
+      const probability = atMost(law, cut);
+      let seen = zero;
+      for (const bucket of buckets) if (bucket <= cut) seen++;
+      expect(Math.abs(seen / replicates - probability)).toBeLessThanOrEqual(4 * Math.sqrt((probability * (1 - probability)) / replicates));
     }
   });
 });
