@@ -13,7 +13,14 @@ import type { Policy } from '../../src/engine/policy/policy.ts';
 import { streamFor } from '../../src/engine/random/streams.ts';
 import type { LatencySketchJson } from '../../src/engine/stats/latencySketch.ts';
 import { LatencySketch, mergeSketchJson, sketchJsonQuantile } from '../../src/engine/stats/latencySketch.ts';
-import { baselineSketchBands, referencedQuantiles } from '../../src/sim/baselineSketchBands.ts';
+import {
+  baselineSketchBands,
+  bucketOf,
+  cellCountsOfSketch,
+  referencedQuantiles,
+  representative,
+  sketchOfCellCounts,
+} from '../../src/sim/baselineSketchBands.ts';
 import { planPolicy, runReplicate } from '../../src/sim/replicate.ts';
 import { prepareSimulation, runOne } from '../../src/sim/runner.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
@@ -205,17 +212,36 @@ describe('the windowed modeâ€™s banded sketches pool like the per-request modeâ€
         const generator = mode === 'request' ? perRequestWindows(world, random) : orderStatisticsWindows(world, random, 'user', bands);
         const request = baselineRequest(world);
         let pooled: LatencySketchJson | undefined;
+        // Per-request: the same windows' sketches converted to the banded form, pooled apart.
+        let pooledBanded: LatencySketchJson | undefined;
         for (let w = 0; w < 12; w++) {
           request.start = w * 300;
           const window: WindowMetrics = generator.next(request);
           const sketch = window.control?.latency?.sketch as LatencySketchJson | undefined;
-          if (sketch !== undefined) pooled = mergeSketchJson(pooled, sketch);
+          if (sketch === undefined) continue;
+          pooled = mergeSketchJson(pooled, sketch);
+          if (mode === 'request')
+            pooledBanded = mergeSketchJson(pooledBanded, sketchOfCellCounts(bands!, cellCountsOfSketch(bands!, sketch)));
         }
-        values.push(sketchJsonQuantile(pooled as LatencySketchJson, 0.95));
+        const p95 = sketchJsonQuantile(pooled as LatencySketchJson, 0.95);
+        values.push(p95);
+        if (mode === 'request') {
+          // The full sketches' pooled p50 and p95 lie in band buckets, and the banded sketches read them the same.
+          for (const q of [0.5, 0.95]) {
+            const exact = sketchJsonQuantile(pooled as LatencySketchJson, q);
+            const bucket = bucketOf(exact);
+            const cell = bands!.cellFirst.findIndex((first, j) => first <= bucket && bucket <= bands!.cellLast[j]);
+            expect(bands!.cellIsBand[cell]).toBe(1);
+            expect(sketchJsonQuantile(pooledBanded as LatencySketchJson, q)).toBe(representative(bucket));
+            if (exact === representative(bucket)) convertedEqual++;
+          }
+        }
       }
       return values;
     };
+    let convertedEqual = 0;
     const perRequest = pooledP95('request');
+    expect(convertedEqual).toBeGreaterThan(1900); // of 2,000: the rest clamped at a full sketch's exact min or max
     const windowed = pooledP95('window');
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     const variance = (values: number[]) => {
