@@ -24,7 +24,7 @@
 import type { ExactCurveRequest, ExactCurveResult } from '../src/sim/exact/exactOperatingCurve.ts';
 import type { WorkerTaskContext } from './callInWorker.ts';
 import { abortError } from './callInWorker.ts';
-import type { CancelOutcome, KeptWorker } from './keptWorker.ts';
+import type { CancelOutcome, KeptWorker, KeptWorkerOptions } from './keptWorker.ts';
 import { keptWorker } from './keptWorker.ts';
 import type { CancelledCurve, LabExactEndpoint } from './labExactEndpoint.ts';
 
@@ -41,32 +41,30 @@ export const labExactIdleMs = 10 * 60 * 1000;
 export const labExactCancelWithinMs = 250;
 
 /**
+ * The lab's cooperative cancel (keptWorker.ts `cancel`): the endpoint's `cancel(callId)`, waited
+ * for `withinMs`; `onCancelSettled` hears how each cancel ended (the bench).
+ */
+export function labExactCancel(
+  withinMs: number = labExactCancelWithinMs,
+  onCancelSettled?: (outcome: CancelOutcome) => void,
+): NonNullable<KeptWorkerOptions<LabExactEndpoint>['cancel']> {
+  return { send: (remote, callId) => remote.cancel(callId), withinMs, ...(onCancelSettled ? { onCancelSettled } : {}) };
+}
+
+/**
  * A kept exact worker of its own (the bench's cold and warm figures; the lab uses
- * `labExactInWorker`). `cancelWithinMs`: the bound of a cooperative cancel (keptWorker.ts
- * `cancel.withinMs`), or null to terminate the worker at once on abort (the lab before its worker
- * listened for a cancel); `onCancelSettled` hears how each cancel ended (the bench).
+ * `labExactInWorker`). `cancel`: how an aborted request is stopped (`labExactCancel`), or null to
+ * terminate the worker at once (the lab before its worker listened for a cancel).
  */
 export function labExactWorker(
   idleMs: number = labExactIdleMs,
-  cancelWithinMs: number | null = labExactCancelWithinMs,
-  onCancelSettled?: (outcome: CancelOutcome) => void,
+  cancel: KeptWorkerOptions<LabExactEndpoint>['cancel'] | null = labExactCancel(),
 ): KeptWorker<LabExactEndpoint> {
   return keptWorker<LabExactEndpoint>(
     'exact operating characteristic',
     // This exact `new Worker(new URL(...), { type: 'module' })` form is what Vite detects to bundle the worker.
     () => new Worker(new URL('./labExact.worker.ts', import.meta.url), { type: 'module', name: 'rollout-lab-exact' }),
-    {
-      idleMs,
-      ...(cancelWithinMs === null
-        ? {}
-        : {
-            cancel: {
-              send: (remote, callId) => remote.cancel(callId),
-              withinMs: cancelWithinMs,
-              ...(onCancelSettled ? { onCancelSettled } : {}),
-            },
-          }),
-    },
+    { idleMs, ...(cancel === null ? {} : { cancel }) },
   );
 }
 

@@ -2,10 +2,12 @@
 // worker serves call after call and keeps its state; an abort terminates it at once and the next
 // call starts a fresh one; a crash rejects with the worker's message; an input error keeps the
 // worker, any other error discards it; an overlapping call gets a worker of its own; an idle
-// worker is closed after its idle time.
+// worker is closed after its idle time. With cooperative cancellation: an abort rejects at once,
+// the worker that answers within the bound is kept and serves the call queued behind it; one
+// that does not (a step that ignores the cancel) is terminated when the bound passes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAbortError } from '../../workers/callInWorker.ts';
-import type { KeptWorker } from '../../workers/keptWorker.ts';
+import type { CancelOutcome, KeptWorker } from '../../workers/keptWorker.ts';
 import { keptWorker } from '../../workers/keptWorker.ts';
 import { ChannelWorker } from './channelWorker.ts';
 
@@ -16,6 +18,12 @@ interface TestEndpoint {
   slow(value: number): Promise<number>;
   fail(kind: 'range' | 'other'): number;
   progress(steps: number, onProgress?: (fraction: number) => void): number;
+  /**
+   * `steps` steps, each ending when the test calls `release()`, hearing `cancel(callId)` between
+   * them (as the lab's exact endpoint does): 'cancelled', or the steps done.
+   */
+  stepped(steps: number, callId: number): Promise<number | 'cancelled'>;
+  cancel(callId: number): void;
 }
 
 let pending: (() => void)[] = [];
@@ -26,7 +34,17 @@ const release = () => {
 
 function testEndpoint(): TestEndpoint {
   let calls = 0;
+  const cancelled = new Set<number>();
   return {
+    async stepped(steps, callId) {
+      calls++;
+      for (let step = 1; step <= steps; step++) {
+        await new Promise<void>((resolve) => pending.push(resolve));
+        if (cancelled.has(callId)) return 'cancelled';
+      }
+      return steps;
+    },
+    cancel: (callId) => void cancelled.add(callId),
     count: () => ++calls,
     slow: (value) =>
       new Promise((resolve) => {
@@ -48,7 +66,9 @@ function testEndpoint(): TestEndpoint {
 
 const spawned: ChannelWorker[] = [];
 const workers: KeptWorker<TestEndpoint>[] = [];
-function kept(idleMs = Number.POSITIVE_INFINITY): KeptWorker<TestEndpoint> {
+const cancels: CancelOutcome[] = [];
+/** A kept test worker; with `cancelWithinMs` it cancels cooperatively (`cancel.send` calls the endpoint's `cancel`). */
+function kept(idleMs = Number.POSITIVE_INFINITY, cancelWithinMs?: number): KeptWorker<TestEndpoint> {
   const worker = keptWorker<TestEndpoint>(
     'test',
     () => {
@@ -56,7 +76,18 @@ function kept(idleMs = Number.POSITIVE_INFINITY): KeptWorker<TestEndpoint> {
       spawned.push(channel);
       return channel.asWorker();
     },
-    { idleMs },
+    {
+      idleMs,
+      ...(cancelWithinMs === undefined
+        ? {}
+        : {
+            cancel: {
+              send: (remote, callId) => remote.cancel(callId),
+              withinMs: cancelWithinMs,
+              onCancelSettled: (outcome) => void cancels.push(outcome),
+            },
+          }),
+    },
   );
   workers.push(worker);
   return worker;
@@ -66,6 +97,7 @@ const running = () => ({ signal: new AbortController().signal });
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 afterEach(() => {
+  cancels.splice(0);
   release();
   for (const worker of workers.splice(0)) worker.close();
   for (const channel of spawned.splice(0)) channel.terminate();
@@ -189,5 +221,108 @@ describe('keptWorker', () => {
     expect(() => keptWorker('test', () => new ChannelWorker(testEndpoint()).asWorker(), { idleMs: 0 })).toThrow(
       new RangeError('idleMs must be a positive number of milliseconds (or Infinity), got 0'),
     );
+  });
+  describe('with cooperative cancellation', () => {
+    /** A call of `stepped` whose signal the test aborts. */
+    function steppedCall(worker: KeptWorker<TestEndpoint>, steps: number) {
+      const controller = new AbortController();
+      const call = worker.call((remote, _, callId) => remote.stepped(steps, callId) as Promise<number | 'cancelled'>, {
+        signal: controller.signal,
+      });
+      return { call, abort: () => controller.abort() };
+    }
+
+    it('an abort rejects at once; the worker hears the cancel at its next step, is kept, and serves the call queued behind it', async () => {
+      const worker = kept(Number.POSITIVE_INFINITY, 60_000);
+      const { call, abort } = steppedCall(worker, 5);
+      await settle();
+      expect(pending).toHaveLength(1); // the endpoint is in its first step
+      abort();
+      const error = await call.catch((reason: unknown) => reason);
+      expect(isAbortError(error)).toBe(true);
+      expect(worker.alive).toBe(true);
+      // The next call waits for the cancelled one, on the same worker.
+      const next = worker.call((remote) => remote.count(), running());
+      await settle();
+      expect(cancels).toEqual([]);
+      release(); // the step ends; the endpoint finds the cancel and answers 'cancelled'
+      expect(await next).toBe(2); // the kept worker's second call: its state is kept
+      expect(spawned).toHaveLength(1);
+      expect(spawned[0].terminated).toBe(false);
+      expect(cancels.map((outcome) => outcome.kept)).toEqual([true]);
+    });
+
+    it('a step that ignores the cancel past the bound gets the worker terminated; the queued call runs on a fresh one', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const worker = kept(Number.POSITIVE_INFINITY, 200);
+      const controller = new AbortController();
+      // `slow` never looks for a cancel (a runaway or very long step).
+      const call = worker.call((remote) => remote.slow(7), { signal: controller.signal });
+      await vi.waitFor(() => expect(pending).toHaveLength(1));
+      controller.abort();
+      expect(isAbortError(await call.catch((reason: unknown) => reason))).toBe(true);
+      const next = worker.call((remote) => remote.count(), running());
+      // The bound is the only clock here (fake): before it passes the worker stands, computing.
+      vi.advanceTimersByTime(199);
+      expect(spawned).toHaveLength(1);
+      expect(spawned[0].terminated).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(spawned[0].terminated).toBe(true);
+      expect(await next).toBe(1); // a fresh worker's first call
+      expect(spawned).toHaveLength(2);
+      expect(cancels.map((outcome) => outcome.kept)).toEqual([false]);
+      expect(worker.alive).toBe(true);
+    });
+
+    it('a call that ends with its result before it hears the cancel keeps the worker too', async () => {
+      const worker = kept(Number.POSITIVE_INFINITY, 60_000);
+      const { call, abort } = steppedCall(worker, 1);
+      await settle();
+      abort();
+      release();
+      expect(isAbortError(await call.catch((reason: unknown) => reason))).toBe(true);
+      expect(await worker.call((remote) => remote.count(), running())).toBe(2);
+      expect(spawned).toHaveLength(1);
+      expect(cancels.map((outcome) => outcome.kept)).toEqual([true]);
+    });
+
+    it('a worker that crashes while cancelling is discarded; the queued call runs on a fresh one', async () => {
+      const worker = kept(Number.POSITIVE_INFINITY, 60_000);
+      const { call, abort } = steppedCall(worker, 5);
+      await settle();
+      abort();
+      await call.catch(() => undefined);
+      const next = worker.call((remote) => remote.count(), running());
+      spawned[0].crash('Uncaught RangeError: Maximum call stack size exceeded');
+      expect(await next).toBe(1);
+      expect(spawned).toHaveLength(2);
+      expect(spawned[0].terminated).toBe(true);
+      expect(cancels.map((outcome) => outcome.kept)).toEqual([false]);
+    });
+
+    it('a queued call whose own signal aborts rejects without waiting, and starts nothing', async () => {
+      const worker = kept(Number.POSITIVE_INFINITY, 60_000);
+      const { call, abort } = steppedCall(worker, 5);
+      await settle();
+      abort();
+      await call.catch(() => undefined);
+      const controller = new AbortController();
+      const queued = worker.call((remote) => remote.count(), { signal: controller.signal });
+      controller.abort();
+      expect(isAbortError(await queued.catch((reason: unknown) => reason))).toBe(true);
+      await settle(); // the cancel reaches the endpoint
+      release();
+      expect(await worker.call((remote) => remote.count(), running())).toBe(2); // the queued call never ran
+      expect(spawned).toHaveLength(1);
+    });
+
+    it('rejects a bound that is not a finite number of milliseconds', () => {
+      expect(() =>
+        keptWorker<TestEndpoint>('test', () => new ChannelWorker(testEndpoint()).asWorker(), {
+          idleMs: 1000,
+          cancel: { send: (remote, callId) => remote.cancel(callId), withinMs: Number.NaN },
+        }),
+      ).toThrow(new RangeError('cancel.withinMs must be a finite number of milliseconds ≥ 0, got NaN'));
+    });
   });
 });

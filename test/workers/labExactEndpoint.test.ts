@@ -7,6 +7,7 @@
 // worker receives it; `toStrictEqual` compares numbers with Object.is, i.e. to the last bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
+import { scenarioWorlds } from '../../src/sim/exact/evaluateExact.ts';
 import type { ExactCurveRequest, ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseScenario } from '../../src/sim/scenario.ts';
@@ -16,8 +17,9 @@ import type { LabSettings } from '../../src/ui/lab/labSettings.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
 import { isAbortError } from '../../workers/callInWorker.ts';
+import type { CancelOutcome } from '../../workers/keptWorker.ts';
 import { keptWorker } from '../../workers/keptWorker.ts';
-import type { LabExactEndpoint } from '../../workers/labExactEndpoint.ts';
+import type { CancelledCurve, LabExactEndpoint } from '../../workers/labExactEndpoint.ts';
 import {
   createLabExactEndpoint,
   KeptScenarios,
@@ -25,7 +27,7 @@ import {
   labExactCurve,
   labExactSettingsPerStep,
 } from '../../workers/labExactEndpoint.ts';
-import { exactCurveOn } from '../../workers/labExactInWorker.ts';
+import { exactCurveOn, labExactCancel } from '../../workers/labExactInWorker.ts';
 import { ChannelWorker } from './channelWorker.ts';
 
 const defaults = readLabSettings(initialState(labSchema));
@@ -84,11 +86,15 @@ const concurrentRequest = (values: number[]): ExactCurveRequest => ({
 let coldCurrent: ExactCurveResult;
 let coldCurve: ExactCurveResult;
 let coldConcurrent: ExactCurveResult;
+/** The one-canary curve over six thresholds: two steps of `labExactSettingsPerStep` per world. */
+const longRequest = () => labRequest(oneCanary, [1.5, 3, 4, 5, 6]);
+let coldLong: ExactCurveResult;
 
 beforeAll(() => {
   coldCurrent = labExactCurve(structuredClone(labRequest(oneCanary)));
   coldCurve = labExactCurve(structuredClone(labRequest(oneCanary, [1.5, 3])));
   coldConcurrent = labExactCurve(structuredClone(concurrentRequest([2, 1.5])));
+  coldLong = labExactCurve(structuredClone(longRequest()));
 });
 
 describe('scenarioContentKey', () => {
@@ -227,6 +233,77 @@ describe('the lab’s exact call on a kept worker', () => {
         coldConcurrent,
       );
       expect(spawned).toHaveLength(1);
+    } finally {
+      worker.close();
+    }
+  });
+});
+
+describe('a cancelled curve keeps the worker and its memos', () => {
+  it('the endpoint stops at its next step and answers "cancelled"; the next request finds the same scenarios and worlds and answers bit for bit', async () => {
+    expect(labExactSettingsPerStep).toBe(4);
+    const kept = new KeptScenarios();
+    const endpoint = createLabExactEndpoint(kept);
+    // The lab's first request: the current setting alone (the scenarios kept, their worlds compiled).
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary)))).toStrictEqual(coldCurrent);
+    const keptHealthy = kept.keep(structuredClone(longRequest().healthy));
+    const worlds = [...scenarioWorlds(keptHealthy).values()];
+    expect(worlds).toHaveLength(1);
+    // The curve, cancelled while its first step (the healthy world's first four thresholds) runs.
+    const fractions: number[] = [];
+    const cancelled = endpoint.operatingCurve(structuredClone(longRequest()), (fraction) => fractions.push(fraction), 7);
+    endpoint.cancel(7);
+    expect(await cancelled).toStrictEqual({ cancelled: true });
+    expect(fractions).toEqual([]); // no threshold was answered in both worlds
+    // The memos stay: the same kept scenario objects and compiled worlds (nothing rebuilt), and the answer is a cold one's.
+    expect(kept.keep(structuredClone(longRequest().healthy))).toBe(keptHealthy);
+    const curve = await endpoint.operatingCurve(structuredClone(longRequest()), (fraction) => fractions.push(fraction), 8);
+    expect([...scenarioWorlds(keptHealthy).values()]).toEqual(worlds);
+    expect(scenarioWorlds(keptHealthy).values().next().value).toBe(worlds[0]);
+    expect(curve).toStrictEqual(coldLong);
+    // Progress per step: the first block's four thresholds, then the last two.
+    expect(fractions).toEqual([1, 2, 3, 4, 5, 6].map((done) => done / 6));
+    // A cancel for a call that is not running changes nothing.
+    endpoint.cancel(8);
+    expect(await endpoint.operatingCurve(structuredClone(labRequest(oneCanary)), undefined, 8)).toStrictEqual(coldCurrent);
+  });
+
+  it('over a channel: an edit during the curve is answered by the same worker, warm, bit for bit', async () => {
+    const spawned: ChannelWorker[] = [];
+    const answers: (ExactCurveResult | CancelledCurve)[] = [];
+    const cancels: CancelOutcome[] = [];
+    const worker = keptWorker<LabExactEndpoint>(
+      'exact operating characteristic',
+      () => {
+        const endpoint = createLabExactEndpoint();
+        // What the endpoint answered, cancelled or not (the page never sees a cancelled answer).
+        const channel = new ChannelWorker({
+          ...endpoint,
+          operatingCurve: async (...call: Parameters<LabExactEndpoint['operatingCurve']>) => {
+            const answer = await endpoint.operatingCurve(...call);
+            answers.push(answer);
+            return answer;
+          },
+        });
+        spawned.push(channel);
+        return channel.asWorker();
+      },
+      // A bound no step here reaches (the bound's own path: keptWorker.test.ts, with a step that ignores the cancel).
+      { idleMs: Number.POSITIVE_INFINITY, cancel: labExactCancel(600_000, (outcome) => void cancels.push(outcome)) },
+    );
+    try {
+      expect(await exactCurveOn(worker, labRequest(oneCanary), { signal: new AbortController().signal })).toStrictEqual(coldCurrent);
+      const controller = new AbortController();
+      const superseded = exactCurveOn(worker, longRequest(), { signal: controller.signal });
+      controller.abort(); // the edit
+      expect(isAbortError(await superseded.catch((reason: unknown) => reason))).toBe(true);
+      // The edit's current setting, then its curve: queued behind the cancelled call, on the same worker.
+      expect(await exactCurveOn(worker, labRequest(oneCanary), { signal: new AbortController().signal })).toStrictEqual(coldCurrent);
+      expect(await exactCurveOn(worker, longRequest(), { signal: new AbortController().signal })).toStrictEqual(coldLong);
+      expect(answers.map((answer) => 'cancelled' in answer)).toEqual([false, true, false, false]);
+      expect(cancels.map((outcome) => outcome.kept)).toEqual([true]);
+      expect(spawned).toHaveLength(1);
+      expect(spawned[0].terminated).toBe(false);
     } finally {
       worker.close();
     }
