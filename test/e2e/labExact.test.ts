@@ -6,10 +6,11 @@
  *
  * First visit (the framework default policy on the lab's worlds: 20 req/s with a daily cycle, a
  * historical baseline): the evaluator refuses at its 1e-6 tolerance — the shadow and A/B stages
- * are exact (the A/B test by a named normal-law approximation), but the latency ratio rules change
- * verdict inside the historical latency references' brackets, which leaves 4.6e-3 of probability
- * neglected — and the lab, which accepts bounded answers up to 0.01 (`labBoundedUpTo`), shows the
- * rates "bounded within ±0.46 points" with the refusal in the evaluator's words, never "exact",
+ * are exact (the A/B test by a named normal-law approximation), the historical latency references
+ * too (the pooled percentiles), but the historical error rate's discretisation, refined to its
+ * 256-node cap, still estimates 2 × 1.76e-6, so 3.5e-6 of probability is neglected — and the lab,
+ * which accepts bounded answers up to 0.01 (`labBoundedUpTo`), shows the rates "bounded within
+ * ±0.00036 points" with the refusal in the evaluator's words, never "exact",
  * and Monte-Carlo beside them as the confirmation. At 100 req/s without the
  * daily cycle the same policy is answered exactly: the lab shows the exact rates, the neglected
  * mass and the A/B test's approximation, with the Monte-Carlo confirmation beside them.
@@ -46,7 +47,7 @@ describe('policy lab: the exact answer in Chromium', () => {
   it('on the first visit shows the bounded answer the evaluator refused at its tolerance, says why in its words, and confirms it by Monte-Carlo', async () => {
     const query = 'replicates=40';
     const expected = exactAnswerHere(query);
-    // What is true today: refused at 1e-6 for the historical baseline's discretisation and the latency brackets alone, bounded at 4.6e-3.
+    // What is true today: refused at 1e-6 for the historical error rate's discretisation alone, bounded at 3.5e-6.
     if (!expected.supported) throw new Error(`the first visit has no bounded answer: ${expected.features.join('; ')}`);
     const bound = expected.current.bound;
     if (bound === undefined || expected.boundedBecause === undefined)
@@ -90,8 +91,10 @@ describe('policy lab: the exact answer in Chromium', () => {
     await expect
       .poll(() => view.locator('[data-section="exact-bounded"] li[data-bounded-because]').allTextContents(), { timeout: 90_000 })
       .toEqual(edited.boundedBecause);
-    // The healthy world's discretisation refusal (not refined: the latency brackets), and the regressed world's tolerance, bounded too.
-    expect(edited.boundedBecause[0]).toMatch(/^numerical tolerance: historical baseline discretisation \(the answers at 16, 8 and 4 nodes/);
+    // The healthy world's discretisation refusal, refined to the cap.
+    expect(edited.boundedBecause[0]).toMatch(
+      /^numerical tolerance: historical baseline discretisation \(the answers at 256, 128 and 64 nodes/,
+    );
     expect(edited.boundedBecause.every((feature) => feature.startsWith('numerical tolerance'))).toBe(true);
     await expect
       .poll(() => view.locator('[data-rate="falseRollback"] [data-exact]').textContent(), { timeout: 90_000 })

@@ -104,24 +104,23 @@ describe('runLabExact', () => {
     if (!answer.supported) throw new Error(`refused: ${answer.features.join('; ')}`);
     expect(labExactRequest(defaults).boundedUpTo).toBe(labBoundedUpTo);
     // The evaluator refuses at its 1e-6 tolerance: the shadow stage is exact (shadowGateLaw.ts), the
-    // A/B stage too (abTestLaw.ts, by the normal law of its z statistic); what is left is the
-    // historical baseline's discretisation tolerance, not refined because the p50 and p95 ratio
-    // rules change verdict inside the latency references' brackets (latencyBaselineBracket.ts) —
-    // 4.50e-3 of probability, plus the discretisation estimate 2 × 3.02e-5: 4.56e-3 in all, below the
-    // lab's 0.01. The answer is bounded, and says why.
+    // A/B stage too (abTestLaw.ts, by the normal law of its z statistic), the historical latency
+    // references too (the pooled p50 and p95 of the day's 1.73M requests: one sketch bucket each
+    // but for ~2e-12, baselineLaw.ts); what is left is the historical error rate's discretisation,
+    // refined to the 256-node cap and still 2 × 1.76e-6 — 3.53e-6 in all. The answer is bounded,
+    // and says why.
     expect(answer.boundedBecause?.map((feature) => feature.split(' (')[0])).toEqual([
       'numerical tolerance: historical baseline discretisation',
     ]);
-    expect(answer.boundedBecause?.[0]).toMatch(/not refined: the rest of the neglected mass, 4\.50e-3, is above the tolerance already/);
-    expect(answer.boundedBecause?.[0]).toContain(
-      'the historical latencyP50 reference lies in [119.39, 120.61] ms and its 1.2× rule changes verdict at 120.036 ms',
+    expect(answer.boundedBecause?.[0]).toMatch(
+      /the answers at 256, 128 and 64 nodes of the baseline's law differ by up to 1\.76e-6; × 2 is above 0\.000001; refined from 16 nodes up to the cap, maxBaselineNodes 256/,
     );
-    // The healthy world's mass (the regressed world's, 2e-9, is below the tolerance).
-    expect(answer.neglectedMass).toBeGreaterThan(4.5e-3);
-    expect(answer.neglectedMass).toBeLessThan(4.6e-3);
+    // The healthy world's mass (the regressed world's is below the tolerance).
+    expect(answer.neglectedMass).toBeGreaterThan(3.5e-6);
+    expect(answer.neglectedMass).toBeLessThan(3.6e-6);
     expect(answer.current.bound).toBe(answer.neglectedMass);
     expect(formatRate(answer.current.healthy.falseRollbackRate, answer.current.bound)).toMatch(
-      /^\d+\.\d\d% \(bounded within ±0\.46 points\)$/,
+      /^\d+\.\d\d% \(bounded within ±0\.00036 points\)$/,
     );
     // Never exact: the rates carry the bound as their interval.
     const falseRollback = answer.current.healthy.falseRollbackRate;

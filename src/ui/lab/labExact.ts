@@ -23,7 +23,8 @@ export const exactCurveSettings = 50;
  * rate. Why 0.01: the Monte-Carlo answer the lab falls back to (200 replicates) has a 95% interval
  * of ±3–5 points at the rates the verdict turns on, so a bound of at most 1 point is still three
  * to five times tighter — worth showing, labelled for what it is. The lab's first visit neglects
- * 4.6e-3 (the historical latency references' brackets: latencyBaselineBracket.ts), ±0.46 points.
+ * 3.5e-6 (the historical error rate's discretisation at its 256-node cap: evaluateExact.ts; the
+ * latency references are exact since they are the pooled percentiles), ±0.00036 points.
  */
 export const labBoundedUpTo = 0.01;
 
