@@ -200,6 +200,14 @@ describe('the historical latency reference', () => {
     }
     expect(saved.stageKind).toBe('canary');
 
+    // Saved in the middle of the baseline and continued: the same pooled reference at its end.
+    const half = initialState(policy, 0);
+    for (const window of sketched.slice(0, 5)) step(half, [window], policy);
+    const resumed = JSON.parse(JSON.stringify(half)) as ControllerState;
+    for (const window of sketched.slice(5)) step(resumed, [window], policy);
+    expect(resumed.stageKind).toBe('canary');
+    for (const [metric, q] of METRICS) expect(totalsMetric(resumed.baseline, metric)).toBe(union.quantile(q));
+
     // A state written before pooling: no latencySketch, no sketchedLatencyRequests anywhere.
     const old = JSON.parse(JSON.stringify(runBaseline(sketched)), (key, value) =>
       key === 'latencySketch' || key === 'sketchedLatencyRequests' ? undefined : value,
