@@ -103,8 +103,8 @@ const LOG_GAMMA = Math.log((1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY));
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 /** Steps of a pmf recurrence between re-anchorings on `poissonPmf` (relative drift ≤ ~1e-13). */
 const ANCHOR_EVERY = 1024;
-/** Below this a recurrence would carry a subnormal's lost digits: the pmf is computed directly. */
-const TINY_PMF = 1e-250;
+/** Below this a pmf recurrence may run through subnormals: recomputed directly now and then. */
+const TINY_PMF = 1e-200;
 /** Most buckets the scan visits on each side before it stops (their mass then counts as neglected). */
 const MAX_SCAN = 4096;
 
@@ -189,6 +189,38 @@ function poissonSplitSummed(k: number, mean: number, tail: number): { atMost: nu
   }
 }
 
+/**
+ * A Chernoff bound (Chernoff, Ann. Math. Stat. 23, 1952) on one side of the rank test, for
+ * X = (1 − q)A − qB with A ~ Poisson(a), B ~ Poisson(b) independent, whose log-MGF is
+ * K(t) = a(e^{t(1−q)} − 1) + b(e^{−tq} − 1). The bucket ≤ i is reported when A > fl(q(A + B − 1)),
+ * which implies X ≥ −1 (q plus the product's rounding, ≤ 2⁻⁵²·q(N − 1), is below 1 for
+ * N < 2⁵¹); above it when A ≤ fl(q(A + B − 1)), which implies X ≤ 1. So
+ *   side +1: P(reported ≤ i) ≤ P(X ≥ −1) ≤ exp(K(t) + t), t > 0;
+ *   side −1: P(N ≥ 1, reported > i) ≤ P(X ≤ 1) ≤ exp(K(t) − t), t < 0.
+ * Any such t gives a valid bound; t starts at the normal approximation's and takes a few Newton
+ * steps on the convex exponent, the smallest value seen kept. 1 when the mean is on the wrong side. O(1).
+ */
+function chernoffBound(q: number, a: number, b: number, side: 1 | -1): number {
+  const mean = (1 - q) * a - q * b;
+  const shift = side; // the exponent is K(t) + side·t
+  if (side * (mean + side) >= 0) return 1;
+  const variance = (1 - q) * (1 - q) * a + q * q * b;
+  let t = -(mean + side) / variance;
+  let best = Infinity;
+  for (let step = 0; step < 8; step++) {
+    const up = a * Math.exp(t * (1 - q));
+    const down = b * Math.exp(-t * q);
+    const exponent = up - a + down - b + shift * t;
+    if (exponent < best) best = exponent;
+    const slope = (1 - q) * up - q * down + shift;
+    const curvature = (1 - q) * (1 - q) * up + q * q * down;
+    const next = t - slope / curvature;
+    // Stay on the bound's side of 0 (t > 0 for side +1, t < 0 for side −1).
+    t = side * next > 0 ? next : t / 2;
+  }
+  return Math.min(1, Math.exp(best));
+}
+
 /** Both sides of the reported bucket's CDF at an edge (`reportedSplit`). */
 interface ReportedSplit {
   /** S ≤ P(reported bucket ≤ i) ≤ S + truncated. */
@@ -209,6 +241,12 @@ interface ReportedSplit {
 function reportedSplit(q: number, a: number, b: number, tail: number): ReportedSplit {
   if (!(a > 0)) return { atMost: 0, above: -Math.expm1(-b), truncated: 0 };
   if (!(b > 0)) return { atMost: -Math.expm1(-a), above: 0, truncated: 0 };
+  // A side whose Chernoff bound is within budget needs no sum: it is 0 within that bound.
+  const reported = -Math.expm1(-(a + b));
+  const below = chernoffBound(q, a, b, 1);
+  if (below <= tail) return { atMost: 0, above: reported, truncated: below };
+  const over = chernoffBound(q, a, b, -1);
+  if (over <= tail) return { atMost: reported, above: 0, truncated: over };
   // The range's first A: down from the mode until the geometric bound on the lower tail is within budget.
   const mode = Math.max(1, Math.floor(a));
   let first = mode;
@@ -264,10 +302,18 @@ function reportedSplit(q: number, a: number, b: number, tail: number): ReportedS
     } else pmf *= ratio;
     while (rankPasses(q, count, beta + 1)) {
       beta++;
-      if (pmfB < TINY_PMF || ++stepsB === ANCHOR_EVERY) {
+      if (++stepsB === ANCHOR_EVERY) {
         stepsB = 0;
         pmfB = poissonPmf(beta, b);
-      } else pmfB *= b / beta;
+      } else {
+        const tiny = pmfB < TINY_PMF;
+        pmfB *= b / beta;
+        // Far in B's tail the recurrence may have run through subnormals and lost its digits:
+        // recomputed every 16 steps there (the terms are < 1e-200: nothing to add meanwhile) and
+        // on the way out (in 16 steps a term grows by less than e²⁴⁸ from below 1e-308, so the
+        // way out is seen in time).
+        if (tiny && (pmfB >= TINY_PMF || (stepsB & 15) === 0)) pmfB = poissonPmf(beta, b);
+      }
       atMostB += pmfB;
       aboveB -= pmfB;
     }
