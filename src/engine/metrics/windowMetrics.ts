@@ -128,7 +128,8 @@ export const MAX_SKETCH_BUCKETS = 65_536;
  * counts; `count` = zeroCount + Σcounts; an empty sketch has sum 0 and no min/max; a non-empty one
  * has 0 ≤ min ≤ max, min = 0 exactly when it holds zeros and max = 0 exactly when it holds only
  * zeros (positive values go to the buckets, zeros to zeroCount); its buckets lie among the indices
- * ⌈ln x / ln γ⌉ of positive finite doubles x, γ = (1 + α)/(1 − α).
+ * ⌈ln x / ln γ⌉ of positive finite doubles x, γ = (1 + α)/(1 − α); max lies in the highest non-empty
+ * bucket and min in the lowest or below (collapsed), within one bucket of rounding.
  */
 const latencySketchConsistent: CrossFieldCheck = (sketch, path, report, failed) => {
   if (failed.size > 0) return;
@@ -174,6 +175,28 @@ const latencySketchConsistent: CrossFieldCheck = (sketch, path, report, failed) 
     report(
       `${path}.offset`,
       `must place the buckets between ${lowest} and ${highest} (the buckets of positive finite numbers at relativeAccuracy ${alpha}), got buckets ${offset} to ${offset + counts.length - 1}`,
+    );
+    return;
+  }
+  if (bucketTotal === 0) return;
+  // max lies in the highest non-empty bucket, min in the lowest or below it (collapsed buckets hold
+  // lower values): quantiles are clamped to [min, max], so a wrong max would move p99. The bucket
+  // of x is computed as LatencySketch.add does; one bucket of slack for another producer's rounding.
+  const indexMultiplier = 1 / logGamma;
+  const bucketOf = (value: number) => Math.ceil(Math.log(value) * indexMultiplier);
+  const range = (index: number) =>
+    `${index}, (${Math.exp((index - 1) * logGamma).toPrecision(6)}, ${Math.exp(index * logGamma).toPrecision(6)}] ms`;
+  let low = 0;
+  while (counts[low] === 0) low++;
+  let high = counts.length - 1;
+  while (counts[high] === 0) high--;
+  if (Math.abs(bucketOf(max) - (offset + high)) > 1) {
+    report(`${path}.max`, `must lie in the highest non-empty bucket (${range(offset + high)}), got ${max} (bucket ${bucketOf(max)})`);
+  }
+  if (min > 0 && bucketOf(min) > offset + low + 1) {
+    report(
+      `${path}.min`,
+      `must lie in the lowest non-empty bucket or below (${range(offset + low)}), got ${min} (bucket ${bucketOf(min)})`,
     );
   }
 };

@@ -374,6 +374,43 @@ describe('a window sketch at the edge (parseWindowMetrics)', () => {
     expect(found.find((p) => p.path === path)?.message).toContain(message);
   });
 
+  it('accepts every sketch the class writes: seeded random data at several α and bucket limits, with zeros and collapsed buckets', () => {
+    const random = xoshiro128StarStar([3, 1, 4, 1]);
+    for (const [relativeAccuracy, maxBuckets] of [
+      [0.01, 2048],
+      [0.002, 4096],
+      [0.05, 32],
+      [0.2, 2],
+    ]) {
+      for (let trial = 0; trial < 60; trial++) {
+        const sketch = new LatencySketch({ relativeAccuracy, maxBuckets });
+        const next = lognormalSampler(random, Math.log(10 ** (-3 + 8 * random())), 0.05 + 4 * random());
+        const zeros = random() < 0.3 ? 0.1 : 0;
+        const n = Math.floor(random() * 300);
+        for (let i = 0; i < n; i++) sketch.add(random() < zeros ? 0 : next());
+        expect(problems(withSketch((s) => Object.assign(s, sketch.toJSON())))).toEqual([]);
+      }
+    }
+  });
+
+  it('refuses a max outside the highest bucket and a min above the lowest', () => {
+    // 5 ms and 80 ms at α = 1%: buckets ⌈ln 5 / ln γ⌉ = 81 and ⌈ln 80 / ln γ⌉ = 220, 300 ms in 286, 40 ms in 185; bucket i
+    // is (γ^(i−1), γ^i] — Python: math.ceil(math.log(x) / g), math.exp(i * g) with g = math.log(1.01 / 0.99).
+    const small = new LatencySketch().add(5).add(80).toJSON();
+    expect(problems(withSketch((s) => Object.assign(s, small, { max: 300 })))).toEqual([
+      {
+        path: 'control.latency.sketch.max',
+        message: 'must lie in the highest non-empty bucket (220, (79.8497, 81.4628] ms), got 300 (bucket 286)',
+      },
+    ]);
+    expect(problems(withSketch((s) => Object.assign(s, small, { min: 40 })))).toEqual([
+      {
+        path: 'control.latency.sketch.min',
+        message: 'must lie in the lowest non-empty bucket or below (81, (4.95330, 5.05336] ms), got 40 (bucket 185)',
+      },
+    ]);
+  });
+
   it('refuses an empty sketch that claims a sum or a minimum', () => {
     const empty = new LatencySketch().toJSON();
     const found = problems(withSketch((s) => Object.assign(s, empty, { sum: 3, max: 4 })));
