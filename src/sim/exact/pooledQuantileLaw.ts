@@ -34,9 +34,11 @@
  * Measured 2026-12-05 (Node 20, CPU time, shared 2-core machine at load 6–8; tolerance 1e-12) on
  * the lab's default scenario's 24 h baseline (288 five-minute windows, daily cycle ±30%, lognormal
  * median 120 ms / p95 400 ms): at 100 req/s (Λ = 8.64·10⁶) p50, p95 and p99 are one atom each
- * (the neighbouring buckets hold < 1e-27; neglected 2e-15), 3.4, 1.1 and 0.9 ms warm (the first
- * call of a process ~50 ms: compilation); at 20 req/s (the lab's first visit) p50 and p95 are one
- * atom, p99 three (6e-7, 1 − 2e-6, 9e-7), 0.5–1 ms each; at 100,000 req/s (Λ = 8.64·10⁹) 0.24 s.
+ * (the neighbouring buckets hold < 1e-27; both sides' Chernoff bounds settle them), 0.2–0.3 ms
+ * warm and ~1.3 ms for a process's first call; at 20 req/s (the lab's first visit) p50 is one
+ * atom (0.1–0.3 ms), p95 one atom and p99 three (6e-7, 1 − 2e-6, 9e-7), summed: 0.5–6 ms warm,
+ * 20–35 ms for the first summing call of a process (CPU time including the optimising
+ * compiler's thread). At 100,000 req/s (Λ = 8.64·10⁹) every side is settled by its bound.
  *
  * The atoms are the buckets with P(≤ i) − P(≤ i − 1) > 0 found by scanning outwards from the
  * bucket where the pooled law's CDF Σ_w Λ_w F(x/m_w)/Λ crosses q, until the computed
@@ -46,10 +48,13 @@
  * within ε_i + ε_{i−1} of the truth, and
  *   neglected = S_{lo−1} + U_hi + P(N = 0) + 2 Σ_{i = lo−1}^{hi} ε_i
  * bounds the total-variation distance between the atoms and the true law — rigorously up to
- * floating-point rounding (the pmf's ~1e-13 relative error on each side's value, the compensated
- * sums' ~1e-16). The atoms sum to 1 − neglected + 2Σε_i; each ε_i is at most three truncations
- * of tolerance/4,096, so 2Σε_i ≤ 0.0015·tolerance per bucket visited (a few at a real baseline,
- * ~500 at Λ = 5).
+ * floating-point rounding: the pmf's ~1e-13 relative error on each side's value, and ~1e-15
+ * absolute from B's CDF and upper tail stepped by 10⁴–10⁵ additions (measured: a U of 1e-190 by
+ * its Chernoff bound summed as ≤ 5e-15). The atoms sum to 1 − neglected + 2Σε_i; each ε_i is at
+ * most three truncations of tolerance/4,096, so 2Σε_i ≤ 0.0015·tolerance per bucket visited (a
+ * few at a real baseline, ~500 at Λ = 5). A bucket whose side's Chernoff bound (`chernoffBound`)
+ * is within tolerance/4,096 is not summed: that side is 0 within the bound, its ε_i — so at the
+ * lab's 24 h baseline at 100 req/s, whose neighbouring buckets hold < 1e-27, nothing is summed.
  *
  * What `value` does not model, stated:
  * - The engine clamps the quantile to the sketch's [min, max]. This moves the value off rep(i)
