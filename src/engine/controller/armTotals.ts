@@ -165,13 +165,18 @@ export function copyArmTotals(target: ArmTotals, source: ArmTotals): void {
 }
 
 /**
- * The pooled percentile q of the totals when every latency window carried a poolable sketch (and
- * the pooled sketch is not empty), else NaN (read the mean then). O(buckets) when pooled.
+ * A latency percentile of the totals: the pooled sketch's q-quantile when every latency window
+ * carried a poolable sketch and the pooled sketch is not empty, else `sum / latencyRequests` (the
+ * request-weighted mean); NaN without latency. Without sketches this is one comparison more than
+ * the mean alone (`sketchedLatencyRequests` is absent). O(buckets) when pooled.
  */
-function pooledPercentile(totals: ArmTotals, q: number): number {
-  const sketch = totals.latencySketch;
-  if (sketch === undefined || totals.sketchedLatencyRequests !== totals.latencyRequests || sketch.count === 0) return NaN;
-  return sketchJsonQuantile(sketch, q);
+function latencyPercentile(totals: ArmTotals, q: number, sum: number): number {
+  if (!(totals.latencyRequests > 0)) return NaN;
+  if (totals.sketchedLatencyRequests === totals.latencyRequests) {
+    const sketch = totals.latencySketch;
+    if (sketch !== undefined && sketch.count > 0) return sketchJsonQuantile(sketch, q);
+  }
+  return sum / totals.latencyRequests;
 }
 
 /**
@@ -187,26 +192,11 @@ export function totalsMetric(totals: ArmTotals, metric: HealthMetric): number {
     case 'timeoutRate':
       return totals.requests > 0 ? totals.timeouts / totals.requests : NaN;
     case 'latencyP50':
-      if (!(totals.latencyRequests > 0)) return NaN;
-      if (totals.sketchedLatencyRequests !== undefined) {
-        const pooled = pooledPercentile(totals, 0.5);
-        if (!Number.isNaN(pooled)) return pooled;
-      }
-      return totals.p50Sum / totals.latencyRequests;
+      return latencyPercentile(totals, 0.5, totals.p50Sum);
     case 'latencyP95':
-      if (!(totals.latencyRequests > 0)) return NaN;
-      if (totals.sketchedLatencyRequests !== undefined) {
-        const pooled = pooledPercentile(totals, 0.95);
-        if (!Number.isNaN(pooled)) return pooled;
-      }
-      return totals.p95Sum / totals.latencyRequests;
+      return latencyPercentile(totals, 0.95, totals.p95Sum);
     case 'latencyP99':
-      if (!(totals.latencyRequests > 0)) return NaN;
-      if (totals.sketchedLatencyRequests !== undefined) {
-        const pooled = pooledPercentile(totals, 0.99);
-        if (!Number.isNaN(pooled)) return pooled;
-      }
-      return totals.p99Sum / totals.latencyRequests;
+      return latencyPercentile(totals, 0.99, totals.p99Sum);
   }
 }
 
