@@ -512,7 +512,7 @@ describe("pooledQuantileLaw at the lab's scale and edges", () => {
     }
   });
 
-  it('a day at 100,000 req/s (Λ = 8.64e9): one atom, the rest within the tolerance (not 1 − S's rounding read as mass)', () => {
+  it('a day at 100,000 req/s (Λ = 8.64e9): one atom, the rest within the tolerance (the rounding of 1 − S not read as mass)', () => {
     const law = pooledQuantileLaw(0.95, [{ expected: 8.64e9, multiplier: 1 }], latency, 1e-12);
     expect(law.atoms.map((atom) => atom.bucket)).toEqual([300]);
     expect(law.neglected).toBeLessThan(1e-12);
