@@ -11,7 +11,8 @@
  * `histogram_quantile(q, sum by (le) (rate(latency_bucket[24h])))` (`armQuery` in
  * src/engine/export/promQueries.ts, over the baseline stage's length as `referenceRange` in
  * `exportArgoRollouts`, argoRollouts.ts, and `exportFlagger`, flagger.ts) — the percentile of the
- * pooled histogram, not a mean of percentiles.
+ * pooled histogram, not a mean of percentiles. (The buckets differ: the sketch reads a value within
+ * its relative accuracy α, `histogram_quantile` interpolates linearly inside the user's `le` buckets.)
  *
  * Otherwise — some latency window came without a sketch (producers that send only percentiles),
  * a sketch had other settings (relativeAccuracy, maxBuckets) than the ones pooled before it, or
