@@ -228,10 +228,11 @@ function chernoffBound(q: number, a: number, b: number, side: 1 | -1): number {
 
 /** Both sides of the reported bucket's CDF at an edge (`reportedSplit`). */
 interface ReportedSplit {
-  /** S ≤ P(reported bucket ≤ i) ≤ S + truncated. */
+  /** S: P(reported bucket ≤ i) within `truncated`. */
   atMost: number;
-  /** U ≤ P(N ≥ 1 and reported bucket > i) ≤ U + truncated. */
+  /** U: P(N ≥ 1 and reported bucket > i) within `truncated`. */
   above: number;
+  /** The bound on what the truncations (or a Chernoff bound taken for a side) leave out. */
   truncated: number;
 }
 
