@@ -1,3 +1,11 @@
+/**
+ * The exact law of the pooled baseline percentile (src/sim/exact/pooledQuantileLaw.ts): against
+ * scipy by another route (conditioning on the pooled count N: scripts/reference/pooled_quantile.py),
+ * against seeded baselines drawn as the per-request mode draws them (real LatencySketches, pooled
+ * and read with the engine's mergeSketchJson/sketchJsonQuantile) and as the windowed mode draws
+ * them (banded sketches), at the lab's 24 h scale, and at its edges: tiny baselines, mass at zero,
+ * a quantile on a bucket edge, other levels, bad input.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { poissonSampler } from '../../../src/engine/random/poisson.ts';
