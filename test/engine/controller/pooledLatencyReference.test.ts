@@ -289,7 +289,8 @@ describe('a window sketch at the edge (parseWindowMetrics)', () => {
     expect(sketch.count).toBe(REQUESTS);
   });
 
-  it.each([
+  type Edit = ((sketch: Record<string, unknown>) => unknown) | null;
+  const refusals: [string, Edit, string, string][] = [
     ['type', (s: Record<string, unknown>) => (s.type = 'tdigest'), 'control.latency.sketch.type', 'must be "ddsketch", got "tdigest"'],
     ['version', (s: Record<string, unknown>) => (s.version = 2), 'control.latency.sketch.version', 'must be 1, got 2'],
     [
@@ -366,7 +367,9 @@ describe('a window sketch at the edge (parseWindowMetrics)', () => {
     ],
     ['an unknown field', (s: Record<string, unknown>) => (s.bins = []), 'control.latency.sketch.bins', "unknown field 'bins'"],
     ['a string', null, 'control.latency.sketch', 'must be a latency sketch { type: "ddsketch"'],
-  ] as const)('refuses %s, naming the field', (_, edit, path, message) => {
+  ];
+
+  it.each(refusals)('refuses %s, naming the field', (_, edit, path, message) => {
     const value = edit === null ? withSketch(() => undefined) : withSketch(edit);
     if (edit === null) (value as { control: { latency: { sketch: unknown } } }).control.latency.sketch = 'p95=300';
     const found = problems(value);
