@@ -76,8 +76,9 @@
  * and p95 of a day of requests sit in one bucket but for ~2e-12) is that value, with the mass
  * of its other atoms neglected — a bound whatever the dependence; one spread reference (several
  * atoms) against a random rate gets the exact joint weights of (rate cell, atom), summed over
- * the baseline's request count N (`jointCellAtomWeights`); two spread references, or one
- * against both rates, are refused, named. In the windowed mode the errors and timeouts of a
+ * the baseline's request count N (`jointCellAtomWeights`); a second spread reference, or one
+ * against both rates, is read at its most likely bucket with the rest neglected and the reason
+ * in `notes` (quoted by the evaluator's refusals). In the windowed mode the errors and timeouts of a
  * window are drawn independently of its latencies given its request count
  * (src/sim/windowsOrderStatistics.ts, module comment), which is what makes the joint weights a
  * sum over N alone.
@@ -95,7 +96,7 @@ import { poissonLaw } from './countRange.ts';
 import { jointRateCells } from './jointBaselineRates.ts';
 import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import type { CellAtomWeights, LatencyReferenceLaw } from './latencyReferenceLaw.ts';
-import { jointCellAtomWeights, latencyReferenceLaw } from './latencyReferenceLaw.ts';
+import { jointCellAtomWeights, latencyReferenceLaw, readAtMostLikely } from './latencyReferenceLaw.ts';
 
 /** One node of the baseline's law. */
 export interface BaselineNode {
@@ -107,6 +108,12 @@ export interface BaselineNode {
 export interface BaselineLaw {
   nodes: BaselineNode[];
   neglected: number;
+  /**
+   * Why mass is neglected beyond the sums' truncation, one sentence each (latencyReferenceLaw.ts
+   * `notes`: a latency reference read at its most likely bucket); absent or empty: nothing else.
+   * The evaluator's refusals for numerical tolerance quote them.
+   */
+  notes?: string[];
 }
 
 /** Settings of `baselineLaw`. */
@@ -222,8 +229,26 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
       if (latencyMemo.size >= 32) latencyMemo.delete(latencyMemo.keys().next().value as string);
       latencyMemo.set(latencyKey, latencyLaw);
     }
-    neglected += latencyLaw.neglected;
   }
+  // A rate whose every window has probability 0 is surely measured as 0: no law to discretise.
+  const readsErrors = metrics.has('errorRate') && both + errorOnly > 0;
+  const readsTimeouts = metrics.has('timeoutRate') && both + timeoutOnly > 0;
+  // A spread latency reference is weighted jointly with ONE random rate (`jointCellAtomWeights`)
+  // when, given N, that rate and the latency are independent (one of them the same in every
+  // window); otherwise it is read at its most likely bucket, the rest neglected and noted.
+  if (latencyLaw?.spread && readsErrors && readsTimeouts)
+    latencyLaw = readAtMostLikely(latencyLaw, 'its joint law with both the error and the timeout rate is not summed here');
+  else if (
+    latencyLaw?.spread &&
+    (readsErrors || readsTimeouts) &&
+    !(sameAcross[readsErrors ? 'errorRate' : 'timeoutRate'] || sameAcross.latency)
+  )
+    latencyLaw = readAtMostLikely(
+      latencyLaw,
+      `the baseline's ${readsErrors ? 'error rate' : 'timeout probability'} and latency both vary across its windows, so a request's ${readsErrors ? 'error' : 'timeout'} and latency are dependent given the request count`,
+    );
+  if (latencyLaw !== null) neglected += latencyLaw.neglected;
+  const notes = latencyLaw?.notes ?? [];
   const spread = latencyLaw?.spread ?? null;
   /** The node with the latency references set: the fixed ones, and the spread one's atom `atom` (its weight then the caller's). */
   const withLatency = (node: BaselineNode, atom?: number): BaselineNode => {
@@ -241,9 +266,6 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
         out.push(withLatency({ weight: node.weight * spread.atoms[i].probability, reference: node.reference }, i));
     return out;
   };
-  // A rate whose every window has probability 0 is surely measured as 0: no law to discretise.
-  const readsErrors = metrics.has('errorRate') && both + errorOnly > 0;
-  const readsTimeouts = metrics.has('timeoutRate') && both + timeoutOnly > 0;
   const meanRequests = totalMean;
   const reference = (errors: number, timeouts: number): BaselineReference => ({
     errorRate: errors / meanRequests,
@@ -254,15 +276,10 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   });
   const bins = options.nodes ?? 16;
   if (!readsErrors && !readsTimeouts)
-    return { nodes: splitByAtoms([{ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) }]), neglected };
+    return { nodes: splitByAtoms([{ weight: 1, reference: reference(both + errorOnly, both + timeoutOnly) }]), neglected, notes };
   const errorMean = both + errorOnly;
   const timeoutMean = both + timeoutOnly;
   if (readsErrors && readsTimeouts) {
-    if (spread !== null)
-      throw new ExactUnsupportedError(
-        ['historical latency reference spread over several sketch buckets with ratio rules on both the error and the timeout rate'],
-        `the pooled ${spread.metric} of the baseline keeps ${spread.atoms.length} buckets: its joint law with the two rates is not summed here`,
-      );
     const jointKey = `joint|${both}|${errorOnly}|${timeoutOnly}|${neither}|${tolerance}|${bins}`;
     let joint = memo.get(jointKey) as JointRateNodes | undefined;
     if (!joint) {
@@ -276,7 +293,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
         weight: node.weight,
         reference: { ...reference(errorMean, timeoutMean), errorRate: node.errorRate, timeoutRate: node.timeoutRate },
       });
-    return { nodes: nodes.map((node) => withLatency(node)), neglected };
+    return { nodes: nodes.map((node) => withLatency(node)), neglected, notes };
   }
   // One rate: its count C and the other requests O = N − C are independent Poissons (thinning).
   const countedMean = readsErrors ? errorMean : timeoutMean;
@@ -323,13 +340,6 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   // joint probability (latencyReferenceLaw.ts `jointCellAtomWeights`), memoised as the cells are.
   let joint: CellAtomWeights | null = null;
   if (spread !== null) {
-    if (!(sameAcross[metric] || sameAcross.latency))
-      throw new ExactUnsupportedError(
-        [
-          `historical latency reference spread over several sketch buckets while the baseline's ${metric === 'errorRate' ? 'error rate' : 'timeout probability'} and latency both vary across its windows`,
-        ],
-        `the pooled ${spread.metric} of the baseline keeps ${spread.atoms.length} buckets, and a request's ${metric === 'errorRate' ? 'error' : 'timeout'} and latency are then dependent given the baseline's request count`,
-      );
     const jointKey = `cellatoms|${lawKey}|${bins}|${latencyKey}`;
     joint = (memo.get(jointKey) as CellAtomWeights | undefined) ?? null;
     if (joint === null) {
@@ -366,7 +376,7 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
       for (let i = 0; i < spread.atoms.length; i++)
         nodes.push(withLatency({ weight: joint.weights[j * spread.atoms.length + i], reference: node.reference }, i));
   }
-  return { nodes, neglected };
+  return { nodes, neglected, notes };
 }
 
 /**

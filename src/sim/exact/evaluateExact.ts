@@ -476,6 +476,11 @@ function runColumns(plans: readonly SettingPlan[], levels: readonly (readonly Ba
   );
 }
 
+/** The baseline law's notes on what it neglects (baselineLaw.ts `notes`), as a refusal's clause: empty when none. */
+function notesOf(law: BaselineLaw): string {
+  return law.notes === undefined || law.notes.length === 0 ? '' : `; ${law.notes.join('; ')}`;
+}
+
 /**
  * A setting's answer from its node averages at n/4, n/2 and n nodes (or its one level): the
  * discretisation estimate, the neglected mass and the refusals of the module comment, saying
@@ -505,7 +510,7 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
     const cap = options.maxBaselineNodes ?? defaultMaxBaselineNodes;
     const why =
       other >= maxNeglected
-        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already`
+        ? `; not refined: the rest of the neglected mass, ${other.toExponential(2)}, is above the tolerance already${notesOf(law)}`
         : 2 * n > cap && n > (plan.requested as number)
           ? `; refined from ${plan.requested} nodes up to the cap, maxBaselineNodes ${cap}`
           : 2 * n > cap
@@ -522,7 +527,9 @@ function assemble(progress: SettingProgress, options: ExactOptions): ExactResult
   if (!(total.neglected <= maxNeglected)) {
     return {
       supported: false,
-      features: [`numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected})`],
+      features: [
+        `numerical tolerance (the exact sums neglect ${total.neglected.toExponential(2)} of probability, above ${maxNeglected}${notesOf(law)})`,
+      ],
       bounded: answer,
     };
   }

@@ -28,8 +28,14 @@
  * - ONE spread metric (several atoms kept): its atoms are the combinations; its dependence on the
  *   rates is handled by the caller, which weights each (rate cell, atom) by its exact joint
  *   probability Σ_N P(N)·P(rate cell | N)·P(atom | N) (`jointCellAtomWeights`).
- * - TWO or more spread metrics: refused (`ExactUnsupportedError`, named): their joint law given N
- *   is a bivariate sum not written here.
+ * - TWO or more spread metrics: their joint law (the same pooled counts, given N a bivariate sum)
+ *   is not summed here. The most spread one (the largest mass off its most likely bucket) stays
+ *   spread; every other is read at its most likely bucket, as a metric with one atom is, and the
+ *   mass of its other buckets D goes to `neglected` — the same bound — with a note saying so
+ *   (`notes`): the evaluator then answers within that mass, or refuses for numerical tolerance
+ *   naming it, never silently. `readAtMostLikely` does the same to the spread metric when the
+ *   caller cannot weight it jointly with its rates (ratio rules on both the error and the timeout
+ *   rate; a rate and the latency both varying across the baseline's windows).
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
 import type { LatencyModel } from '../latencyModel.ts';
@@ -55,8 +61,16 @@ export const negligibleAtoms = 1e-9;
 export interface LatencyReferenceLaw {
   /** The references of the metrics with one atom: their values. */
   fixed: Partial<Record<HealthMetric, number>>;
-  /** The spread metric (several atoms kept), if any, with its kept atoms ascending by bucket. */
-  spread: { metric: HealthMetric; level: number; atoms: PooledQuantileAtom[] } | null;
+  /**
+   * The spread metric (several atoms kept), if any, with its kept atoms ascending by bucket and
+   * `offMostLikely`, the mass of its law off its most likely bucket (what `readAtMostLikely` neglects).
+   */
+  spread: { metric: HealthMetric; level: number; atoms: PooledQuantileAtom[]; offMostLikely: number } | null;
+  /**
+   * Why mass is neglected beyond the sums' truncation, one sentence each (empty: nothing but
+   * truncation): a spread reference read at its most likely bucket (module comment).
+   */
+  notes: string[];
   /**
    * Mass left out: for each metric the dropped atoms and its law's neglected mass (for a metric
    * with one atom that also bounds its dependence on everything else, module comment).
@@ -67,8 +81,7 @@ export interface LatencyReferenceLaw {
 /**
  * The latency references' law for `metrics` (latency percentiles) over the baseline's `windows`
  * and the control's latency law: one `pooledQuantileLaw` per metric, then the module comment's
- * classification. Throws `ExactUnsupportedError` for two or more spread metrics. Cost: the
- * pooled laws' (pooledQuantileLaw.ts), O(atoms) after.
+ * classification. Cost: the pooled laws' (pooledQuantileLaw.ts), O(atoms) after.
  */
 export function latencyReferenceLaw(
   metrics: readonly HealthMetric[],
@@ -98,15 +111,39 @@ export function latencyReferenceLaw(
         ['historical latency reference spread between the zero bucket and others'],
         `the pooled ${metric} of the baseline may read 0 (latencies of 0 ms outnumbering its rank) or a bucket: not split by atoms here`,
       );
-    else spread.push({ metric, level, atoms: kept });
+    else {
+      const mostLikely = kept.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
+      spread.push({ metric, level, atoms: kept, offMostLikely: 1 - mostLikely.probability });
+    }
   }
-  if (spread.length > 1) {
-    throw new ExactUnsupportedError(
-      ['historical latency references of two percentiles each spread over several sketch buckets'],
-      `the pooled ${spread.map((entry) => `${entry.metric} (${entry.atoms.length} buckets)`).join(' and ')} of the baseline each keep more than one bucket with mass above ${negligibleAtoms}: their joint law (the same pooled counts) is not summed here`,
+  // The most spread metric stays spread; the others are read at their most likely bucket.
+  spread.sort((a, b) => b.offMostLikely - a.offMostLikely);
+  let law: LatencyReferenceLaw = { fixed, spread: spread[0] ?? null, neglected, notes: [] };
+  for (const other of spread.slice(1))
+    law = readAtMostLikely(
+      { ...law, spread: other },
+      `its joint law with the pooled ${spread[0].metric} (also spread over several buckets, read from the same pooled counts) is not summed here`,
     );
-  }
-  return { fixed, spread: spread[0] ?? null, neglected };
+  return { ...law, spread: spread[0] ?? null };
+}
+
+/**
+ * `law` with its spread metric read at its most likely bucket (module comment): a fixed value,
+ * the mass of its other buckets added to `neglected` and a note giving `reason`. O(atoms).
+ */
+export function readAtMostLikely(law: LatencyReferenceLaw, reason: string): LatencyReferenceLaw {
+  const spread = law.spread;
+  if (spread === null) return law;
+  const mostLikely = spread.atoms.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
+  return {
+    fixed: { ...law.fixed, [spread.metric]: mostLikely.value },
+    spread: null,
+    neglected: law.neglected + spread.offMostLikely,
+    notes: [
+      ...law.notes,
+      `the historical ${spread.metric} reference (the pooled percentile, spread over ${spread.atoms.length} sketch buckets) is read at its most likely bucket, ${mostLikely.value.toFixed(2)} ms, and the other buckets' ${spread.offMostLikely.toExponential(2)} of probability neglected: ${reason}`,
+    ],
+  };
 }
 
 /** The next double below a positive finite x. */

@@ -75,17 +75,29 @@ describe('latencyReferenceLaw', () => {
     expect(law.neglected).toBeLessThan(1e-10);
   });
 
-  it('keeps a spread metric with its atoms, and refuses two spread metrics, named', () => {
+  it('keeps a spread metric with its atoms; of two spread metrics reads the less spread at its most likely bucket, noted', () => {
     // 2 h at 100 req/s (720,000 requests), p95 = 400: the pooled p95 is ~4.8 sd from bucket 300's upper edge.
     const windows = Array.from({ length: 24 }, () => ({ expected: 30_000, multiplier: 1 }));
     const law = latencyReferenceLaw(['latencyP95', 'latencyP50'], windows, labLatency, 1e-12);
     expect(law.fixed.latencyP50).toBe(bucketRepresentative(240));
     expect(law.spread?.metric).toBe('latencyP95');
     expect(law.spread?.atoms.map((atom) => atom.bucket)).toEqual([300, 301]);
-    // Few requests: every percentile spreads over several buckets.
+    expect(law.notes).toEqual([]);
+    // Few requests: both percentiles spread over several buckets. The p95 (log-sd ≈ 0.8 of a
+    // bucket at 400 requests) is the more spread; the p50 is read at its most likely bucket and
+    // the mass of its others — P(p50 ≠ that bucket), a bound on the error whatever the dependence
+    // — is neglected, with a note the evaluator quotes when it refuses.
     const few = [{ expected: 400, multiplier: 1 }];
-    expect(() => latencyReferenceLaw(['latencyP50', 'latencyP95'], few, labLatency, 1e-12)).toThrow(
-      /two percentiles each spread over several sketch buckets/,
+    const both = latencyReferenceLaw(['latencyP50', 'latencyP95'], few, labLatency, 1e-12);
+    expect(both.spread?.metric).toBe('latencyP95');
+    const p50 = pooledQuantileLaw(0.5, few, labLatency, 1e-12);
+    const mostLikely = p50.atoms.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
+    expect(both.fixed.latencyP50).toBe(mostLikely.value);
+    expect(both.neglected).toBeGreaterThan(1 - mostLikely.probability);
+    expect(both.neglected).toBeLessThan(1 - mostLikely.probability + 1e-8);
+    expect(both.notes).toHaveLength(1);
+    expect(both.notes[0]).toMatch(
+      /^the historical latencyP50 reference \(the pooled percentile, spread over \d+ sketch buckets\) is read at its most likely bucket, \d+\.\d\d ms, and the other buckets' \d\.\d\de-?\d+ of probability neglected: its joint law with the pooled latencyP95 .* is not summed here$/,
     );
   });
 
@@ -208,6 +220,26 @@ describe('the baseline law split by the pooled latency reference', () => {
     if (!exact.supported) return;
     expect(exact.summary.rollbackRate.rate as number).toBeGreaterThan(0.05);
     expect(Math.abs((exact.summary.rollbackRate.rate as number) - expected)).toBeLessThan(1e-8);
+  });
+
+  it('two spread references: the evaluator answers within the mass it neglects, or refuses for tolerance quoting why, with the bounded answer', () => {
+    // 30 minutes at 1 req/s (1,800 requests): the pooled p50 and p95 each spread over several
+    // buckets; the p50, read at its most likely one, leaves ~0.66 neglected — a useless bound,
+    // but a stated one: refused at 1e-6 with the reason and the bounded answer, answered at 1.
+    const world = scenario({ requestsPerSecond: 1, p95: 400 });
+    const rolloutPolicy = policy(30, 30, 0.5, [ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('errorRate', 2)]);
+    const law = baselineLaw(compileWorld(world, 'reference-test'), compilePolicy(rolloutPolicy));
+    expect(law.notes).toHaveLength(1);
+    expect(law.neglected).toBeGreaterThan(1e-3);
+    const refused = evaluateExact(world, rolloutPolicy, { maxNeglected: 1e-6 });
+    expect(refused.supported).toBe(false);
+    if (refused.supported) return;
+    expect(refused.features).toHaveLength(1);
+    expect(refused.features[0]).toMatch(/^numerical tolerance/);
+    expect(refused.features[0]).toContain(law.notes?.[0]);
+    expect(refused.bounded?.summary.neglectedMass).toBeGreaterThan(law.neglected);
+    const answered = evaluateExact(world, rolloutPolicy, { maxNeglected: 1 });
+    expect(answered.supported ? answered.summary.neglectedMass : NaN).toBe(refused.bounded?.summary.neglectedMass);
   });
 
   it('a p95 rule whose verdict changes between two substantial atoms: exact within 4 SE of the windowed and per-request modes', () => {
