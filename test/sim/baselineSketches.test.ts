@@ -48,7 +48,7 @@ function variant(
     }
     return copy;
   });
-  return { ...defaultPolicy, name, baseline: { mode }, stages } as Policy;
+  return { ...defaultPolicy, name, baseline: { mode }, stages } as unknown as Policy;
 }
 
 const concurrent = variant('concurrent', () => true, 'concurrent');
@@ -112,12 +112,14 @@ describe('which windows carry a latency sketch', () => {
     expect(referencedQuantiles(compilePolicy(defaultPolicy))).toEqual([0.5, 0.95]);
     expect(baselineSketchBands(world, compilePolicy(defaultPolicy))?.quantileBands.map((band) => band.q)).toEqual([0.5, 0.95]);
     const withP99 = variant('p99', () => true);
-    (withP99.stages[2].rules as unknown[]).push({ type: 'ratio', metric: 'latencyP99', maxRatio: 2 });
+    (withP99.stages[2] as { rules: unknown[] }).rules.push({ type: 'ratio', metric: 'latencyP99', maxRatio: 2 });
     expect(referencedQuantiles(compilePolicy(withP99))).toEqual([0.5, 0.95, 0.99]);
     expect(baselineSketchBands(world, compilePolicy(withoutLatencyRules))).toBeNull();
     // Computed once per world and baseline stage: a threshold sweep's settings share them.
     const stricter = variant('stricter', () => true);
-    (stricter.stages[2].rules as { maxRatio?: number }[])[1].maxRatio = 1.2;
+    // (A new rule object: the variant's rule arrays are copies, their rules are the default policy's.)
+    const stricterRules = (stricter.stages[2] as { rules: object[] }).rules;
+    stricterRules[1] = { ...stricterRules[1], maxRatio: 1.2 };
     expect(baselineSketchBands(world, compilePolicy(stricter))).toBe(baselineSketchBands(world, compilePolicy(defaultPolicy)));
   });
 
