@@ -27,7 +27,7 @@
  * the A/B test's normal-law approximation). The answers are compared: Chromium's with Node's
  * (same numbers, up to V8's last bits), and the warm worker's with the cold ones (identical).
  *
- * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N] [--out DIR]`;
+ * Run alone: `npm run build:cli && node dist/bench/labExact.js [--settings N] [--out DIR] [--only firstVisit|covered|flat100]`;
  * `CHROME_PATH` overrides the browser (default `/usr/bin/chromium`); `--out` the directory the
  * page is built into (default `dist/bench-lab-exact`).
  */
@@ -56,6 +56,53 @@ interface BenchmarkPage {
   /** On the page's kept worker (started by its first request). */
   runWarm(request: ExactCurveRequest): Promise<Timed>;
   closeWarm(): void;
+  /** An edit during the curve (bench/labExact.html). */
+  editDuringCurve(
+    current: ExactCurveRequest,
+    curve: ExactCurveRequest,
+    edited: ExactCurveRequest,
+    delayMs: number,
+    withinMs: number | null | undefined,
+  ): Promise<EditTimed>;
+}
+
+/** How a cancelled worker was stopped (workers/keptWorker.ts `CancelOutcome`; not imported: it needs the DOM's Worker type). */
+interface CancelOutcome {
+  kept: boolean;
+  milliseconds: number;
+}
+
+interface EditTimed extends Timed {
+  cancel: CancelOutcome | null;
+  curveEnded: boolean;
+  /** The page's bound (labExactInWorker.ts `labExactCancelWithinMs`). */
+  withinMs: number;
+}
+
+/** Milliseconds into the curve at which the edit lands (`editDuringCurve`): spread over a first-visit curve's 1–2 s. */
+export const editDelays = [100, 250, 400, 600, 800, 1000];
+
+/**
+ * A bound no step reaches: the edit waits for the cancelled curve whatever its step's length, so
+ * the time from the cancel to "cancelled" is measured in full (the lab's bound cuts it off).
+ */
+const unboundedMs = 60_000;
+
+/** An edit during the curve, timed (module comment): before (the worker terminated) and after (cancelled cooperatively). */
+export interface EditDuringCurveTiming {
+  /** Milliseconds from the abort to the edit's current-setting answer, per delay in `editDelays`: terminated at once, and with the lab's bound. */
+  terminated: number[];
+  cancelled: number[];
+  /** How each cancel with the lab's bound ended: settled (kept) or terminated at the bound. */
+  cancels: CancelOutcome[];
+  /** Milliseconds from the cancel to "cancelled" without a bound (`unboundedMs`): the steps' remaining length where the edit landed. */
+  unbounded: number[];
+  /** Edits whose curve had already ended when they landed (nothing to cancel), per way. */
+  curveEnded: { terminated: number; cancelled: number };
+  /** Largest difference between the edit's answers (both ways) and Node's (`labExactCurve`). */
+  difference: number;
+  /** The page's bound on a cancel (labExactInWorker.ts `labExactCancelWithinMs`). */
+  withinMs: number;
 }
 
 /** The page's globals (page.evaluate's functions read them there). */
@@ -110,6 +157,8 @@ export interface LabExactTiming {
   difference: number;
   /** Largest difference between the warm and the cold answers (Chromium and Node, every request): 0 expected. */
   warmDifference: number;
+  /** The first-visit question only: an edit during the curve (`EditDuringCurveTiming`). */
+  editDuringCurve?: EditDuringCurveTiming;
 }
 
 const defaultOutDir = 'dist/bench-lab-exact';
@@ -168,7 +217,7 @@ async function keptWorkerHeap(requests: ExactCurveRequest[]): Promise<{ started:
 }
 
 /** Runs the entry: builds the page, starts the preview server and Chromium, measures, closes everything. */
-export async function labExactBenchmark(options: { settings?: number; outDir?: string } = {}): Promise<LabExactTiming[]> {
+export async function labExactBenchmark(options: { settings?: number; outDir?: string; only?: Question } = {}): Promise<LabExactTiming[]> {
   const settings = options.settings ?? 20;
   const { page, problems, close } = await openBenchPage('labExact', options.outDir ?? defaultOutDir);
   // page.evaluate sends each function's text to the page: each names the page's `benchmark` itself.
@@ -185,7 +234,7 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
   };
   try {
     const timings: LabExactTiming[] = [];
-    for (const question of Object.keys(questions) as Question[]) {
+    for (const question of (Object.keys(questions) as Question[]).filter((asked) => options.only === undefined || asked === options.only)) {
       const curveOf = (current?: number) =>
         page.evaluate(([count, question, current]) => (globalThis as unknown as PageGlobals).benchmark.request(count, question, current), [
           settings,
@@ -222,6 +271,41 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
       const endpoint = createLabExactEndpoint();
       for (const step of steps) nodeWarm[step] = await inNode((request) => endpoint.operatingCurve(request), requests[step]);
       const heap = await keptWorkerHeap(steps.map((step) => requests[step]));
+      // An edit during the curve (the lab's first visit): the edit's current setting, after the worker is terminated or cancelled, alternated.
+      let editDuringCurve: EditDuringCurveTiming | undefined;
+      if (question === 'firstVisit') {
+        const timing: EditDuringCurveTiming = {
+          terminated: [],
+          cancelled: [],
+          cancels: [],
+          unbounded: [],
+          curveEnded: { terminated: 0, cancelled: 0 },
+          difference: 0,
+          withinMs: 0,
+        };
+        for (const delay of editDelays) {
+          for (const way of ['terminated', 'cancelled', 'unbounded'] as const) {
+            const withinMs = { terminated: null, cancelled: undefined, unbounded: unboundedMs }[way];
+            const edit = await page.evaluate(
+              ([current, curve, edited, delay, withinMs]) =>
+                (globalThis as unknown as PageGlobals).benchmark.editDuringCurve(current, curve, edited, delay, withinMs),
+              [requests.current, requests.curve, requests.editCurrent, delay, withinMs] as const,
+            );
+            if (way === 'unbounded') {
+              if (edit.cancel !== null && !edit.curveEnded) timing.unbounded.push(edit.cancel.milliseconds);
+            } else {
+              timing[way].push(edit.milliseconds);
+              if (edit.curveEnded) timing.curveEnded[way]++;
+            }
+            if (way === 'cancelled') {
+              timing.withinMs = edit.withinMs;
+              if (edit.cancel !== null) timing.cancels.push(edit.cancel);
+            }
+            timing.difference = Math.max(timing.difference, answerDifference(edit.result, nodeCold.editCurrent.result));
+          }
+        }
+        editDuringCurve = timing;
+      }
       const answer = nodeCold.curve.result;
       const milliseconds = (timed: Record<Step, Timed>) =>
         Object.fromEntries(steps.map((step) => [step, timed[step].milliseconds])) as LabRequestTimes;
@@ -252,6 +336,7 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
             answerDifference(nodeWarm[step].result, nodeCold[step].result),
           ]),
         ),
+        ...(editDuringCurve !== undefined ? { editDuringCurve } : {}),
       });
     }
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
@@ -294,11 +379,33 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
           `warm answers the cold ones: ${sameness(timing.warmDifference)}; the kept worker's heap ${megabytes(timing.workerHeapBytes.started)} started, ` +
           `${megabytes(timing.workerHeapBytes.after)} after the four requests (a Node worker thread)`,
       );
+      const edit = timing.editDuringCurve;
+      if (edit !== undefined) {
+        const spread = (values: number[]) => `median ${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})`;
+        const kept = edit.cancels.filter((outcome) => outcome.kept);
+        console.log(
+          `    an edit ${editDelays[0]}–${editDelays[editDelays.length - 1]} ms into the curve, to its current setting's answer in Chromium: ` +
+            `worker terminated → cold ${spread(edit.terminated)}, cancelled → warm ${spread(edit.cancelled)}; ` +
+            `cancel → "cancelled" ${kept.length > 0 ? spread(kept.map((outcome) => outcome.milliseconds)) : '—'}, ` +
+            `${kept.length} of ${edit.cancels.length} workers kept (bound ${edit.withinMs} ms); ` +
+            `without a bound, cancel → "cancelled" ${edit.unbounded.length > 0 ? spread(edit.unbounded) : '—'} ` +
+            `(${edit.unbounded.map((value) => value.toFixed(0)).join(', ')} ms); ` +
+            `curves already ended when the edit landed: ${edit.curveEnded.terminated} / ${edit.curveEnded.cancelled}; ` +
+            `same answer as Node: ${sameness(edit.difference)}`,
+        );
+      }
     }
     return timings;
   } finally {
     await close();
   }
+}
+
+/** The median of `values` (the mean of the middle two for an even count). O(n log n). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** The value after `flag` on the command line, if any. */
@@ -307,11 +414,15 @@ function argument(flag: string): string | undefined {
   return index > 0 ? process.argv[index + 1] : undefined;
 }
 
-// Run alone: `node dist/bench/labExact.js [--settings N] [--out DIR]`.
+// Run alone: `node dist/bench/labExact.js [--settings N] [--out DIR] [--only QUESTION]`.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const settings = argument('--settings');
   const outDir = argument('--out');
+  const only = argument('--only');
+  if (only !== undefined && !(only in questions))
+    throw new RangeError(`--only must be one of ${Object.keys(questions).join(', ')}, got ${only}`);
   await labExactBenchmark({
+    ...(only !== undefined ? { only: only as Question } : {}),
     ...(settings !== undefined ? { settings: Number(settings) } : {}),
     ...(outDir !== undefined ? { outDir } : {}),
   });
