@@ -58,14 +58,21 @@ export interface LabExactEndpoint {
 /**
  * Settings per step of the worker's curve (`exactOperatingCurveSteps`): between steps the worker
  * hears a cancel, so a step's length bounds how long a superseded curve keeps the worker (the
- * page waits `labExactCancelWithinMs`, labExactInWorker.ts, then terminates it). Why 4: the lab's
- * first-visit curve (51 thresholds) measured in Node on the kept scenarios, 02:09 UTC
- * 2026-12-05, load ~1, three rounds: one block of 51 took 1,134–1,656 ms in all, its healthy
- * world's run one step of 1,119–1,638 ms; blocks of 8 1,055–1,106 ms, longest step 223–245;
- * blocks of 4 1,015–1,138 ms, longest step 110–184; blocks of 2 1,210–1,467 ms, longest 97–106
- * (the chain's bookkeeping, paid per step, starts to show).
+ * page waits `labExactCancelWithinMs`, labExactInWorker.ts, then terminates it). A step cannot be
+ * shorter than one setting's run, and a setting that builds new laws (the historical baseline's
+ * finer nodes near the current threshold) costs 150–380 ms alone. Measured in Node, the curve
+ * right after its current setting on the same scenario objects (as the lab asks it), 02:46–02:48
+ * UTC 2026-12-05, load 1–2, two rounds, total / longest step in ms, one block of every setting →
+ * blocks of 4 → 2 → 1: the first visit's 20 thresholds 1,775–1,982 / 1,759–1,974 → 1,352–1,462 /
+ * 635–746 → 1,369–1,665 / 400–449 → 1,548–2,087 / 229–379; its 51 thresholds 3,976–5,277 /
+ * 3,904–5,258 → 3,631–5,090 / 870–1,277 → 3,314–3,392 / 384–412 → 3,672–4,024 / 231–321; the
+ * canary-and-full part (51) 2,943–3,244 / 1,630–1,666 → 2,503–3,236 / 428–474 → 2,586–3,418 /
+ * 302–375 → 2,739–3,421 / 153–231; 100 req/s without the daily cycle (51) 2,273–2,317 / 2,237–2,267
+ * → 1,780–1,915 / 757–784 → 1,695–1,913 / 419–475 → 1,779–2,182 / 197–276. Two settings a step
+ * costs the curve nothing measurable against one block (the vector runs stay wide enough) and
+ * halves the longest step of four; one a step costs 10–20% more in all for a shorter longest step.
  */
-export const labExactSettingsPerStep = 4;
+export const labExactSettingsPerStep = 2;
 
 /**
  * The worker's answer to `request` (module comment), as one synchronous call: the curve in steps

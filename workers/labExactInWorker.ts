@@ -34,11 +34,17 @@ export const labExactIdleMs = 10 * 60 * 1000;
 /**
  * Milliseconds the page waits, after aborting a request, for the worker to answer "cancelled"
  * before terminating it (keptWorker.ts): the longest an edit can wait behind a superseded curve.
- * Why 250: the longest step of the lab's first-visit curve on a kept worker was 110–184 ms in
- * Node (labExactEndpoint.ts `labExactSettingsPerStep`); 250 lets such a step end and still holds
- * an edit back less than the cold worker it saves (~1 s).
+ * Why 500: what the wait buys is the warm worker, and what the bound caps is the loss when it
+ * does not come. The longest step of the lab's curves is 300–480 ms in Node on an idle machine
+ * (labExactEndpoint.ts `labExactSettingsPerStep`: two settings a step), so most cancels end within
+ * it; a terminated worker's fresh successor answers the edit's current setting in ~1 s in
+ * Chromium on an idle machine (bench/labExact.ts, "worker terminated → cold"; 2–3 s loaded) and
+ * then rebuilds every memo for the curve and later edits. Waiting the whole bound and then
+ * restarting costs at most 1.5× the restart; a 250 ms bound cut off two thirds of the first
+ * visit's cancels in Chromium (bench/labExact.ts, 02:45 UTC 2026-12-05: without a bound the
+ * cancel took 30–1,093 ms at four settings a step).
  */
-export const labExactCancelWithinMs = 250;
+export const labExactCancelWithinMs = 500;
 
 /**
  * The lab's cooperative cancel (keptWorker.ts `cancel`): the endpoint's `cancel(callId)`, waited

@@ -86,7 +86,7 @@ const concurrentRequest = (values: number[]): ExactCurveRequest => ({
 let coldCurrent: ExactCurveResult;
 let coldCurve: ExactCurveResult;
 let coldConcurrent: ExactCurveResult;
-/** The one-canary curve over six thresholds: two steps of `labExactSettingsPerStep` per world. */
+/** The one-canary curve over six thresholds: three blocks of `labExactSettingsPerStep`, a step per world each. */
 const longRequest = () => labRequest(oneCanary, [1.5, 3, 4, 5, 6]);
 let coldLong: ExactCurveResult;
 
@@ -241,7 +241,7 @@ describe('the lab’s exact call on a kept worker', () => {
 
 describe('a cancelled curve keeps the worker and its memos', () => {
   it('the endpoint stops at its next step and answers "cancelled"; the next request finds the same scenarios and worlds and answers bit for bit', async () => {
-    expect(labExactSettingsPerStep).toBe(4);
+    expect(labExactSettingsPerStep).toBe(2);
     const kept = new KeptScenarios();
     const endpoint = createLabExactEndpoint(kept);
     // The lab's first request: the current setting alone (the scenarios kept, their worlds compiled).
@@ -249,7 +249,7 @@ describe('a cancelled curve keeps the worker and its memos', () => {
     const keptHealthy = kept.keep(structuredClone(longRequest().healthy));
     const worlds = [...scenarioWorlds(keptHealthy).values()];
     expect(worlds).toHaveLength(1);
-    // The curve, cancelled while its first step (the healthy world's first four thresholds) runs.
+    // The curve, cancelled while its first step (the healthy world's first two thresholds) runs.
     const fractions: number[] = [];
     const cancelled = endpoint.operatingCurve(structuredClone(longRequest()), (fraction) => fractions.push(fraction), 7);
     endpoint.cancel(7);
@@ -261,7 +261,7 @@ describe('a cancelled curve keeps the worker and its memos', () => {
     expect([...scenarioWorlds(keptHealthy).values()]).toEqual(worlds);
     expect(scenarioWorlds(keptHealthy).values().next().value).toBe(worlds[0]);
     expect(curve).toStrictEqual(coldLong);
-    // Progress per step: the first block's four thresholds, then the last two.
+    // Progress per step: two thresholds a block.
     expect(fractions).toEqual([1, 2, 3, 4, 5, 6].map((done) => done / 6));
     // A cancel for a call that is not running changes nothing.
     endpoint.cancel(8);
