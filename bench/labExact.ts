@@ -19,6 +19,14 @@
  * thread, as Chromium gives a page no worker's heap size), for the idle time chosen in
  * labExactInWorker.ts.
  *
+ * An edit during the curve (the first-visit question): on a kept worker of its own, the current
+ * setting, then the curve, aborted `editDelays` ms in by the edit, whose current setting is asked
+ * at once; timed from the abort to that answer in Chromium, with the worker terminated at once
+ * (before: a cold worker answers) and with the lab's cooperative cancel (after: the worker stops
+ * at its next step and answers warm, or is terminated at `labExactCancelWithinMs`), alternated,
+ * plus the time from the cancel to "cancelled" without a bound (how long the steps' remainders
+ * are where the edits landed: what the bound is chosen from).
+ *
  * Each line also prints what the answer rests on (the evaluator's named approximations and the
  * largest neglected mass over the curve), or the features when the evaluator refuses — the
  * refusal is timed too. Two more questions: `covered`, the same with the shadow and A/B stages off

@@ -175,8 +175,11 @@ export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options:
         () => end(true),
         (error: unknown) => end(pageError(error) instanceof RangeError),
       );
-      // A worker that cannot take the message (closed meanwhile) ends by its bound or its error event.
-      how.send(entry.remote, callId).catch(() => undefined);
+      // A worker that cannot take the message (closed meanwhile) ends by its bound or its error event;
+      // a send that throws at once is caught too (then), so the cancellation still ends.
+      Promise.resolve()
+        .then(() => how.send(entry.remote, callId))
+        .catch(() => undefined);
     });
 
   /** Resolves when `waiting` does; rejects with an `AbortError` when `signal` aborts first. */

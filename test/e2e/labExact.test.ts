@@ -15,10 +15,14 @@
  * daily cycle the same policy is answered exactly: the lab shows the exact rates, the neglected
  * mass and the A/B test's approximation, with the Monte-Carlo confirmation beside them.
  *
- * The exact worker is kept between the lab's requests (workers/labExactInWorker.ts): an edit while
- * it computes terminates it and a fresh one answers the edit; once that answer and its curve are
- * in, the next edit is answered by the same worker — the page's workers are watched to check both.
+ * The exact worker is kept between the lab's requests (workers/labExactInWorker.ts). An edit while
+ * it computes asks it to stop at its next step (the curve is evaluated in steps of a few
+ * thresholds): an edit during the first visit's curve is answered by the same worker, warm; an
+ * edit during a step far longer than the page waits for it (a concurrent-baseline setting alone
+ * takes tens of seconds in one step) terminates the worker and a fresh one answers, which stays
+ * warm for the next edit — the page's workers are watched to check both.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
 import { labExactAnswer, labExactRequest } from '../../src/ui/lab/labExact.ts';
@@ -28,6 +32,20 @@ import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { exactDetectionTimeTitle } from '../../src/ui/plots/exactDetectionTimePlot.ts';
 import { decodeState } from '../../src/ui/state/viewState.ts';
 import { type AppUnderTest, screenshotDir, startApp } from './browser.ts';
+
+/** Every exact worker `page` starts from now on, and whether it has been terminated (Playwright reports it asynchronously). */
+function watchExactWorkers(page: Page): { closed: boolean }[] {
+  const exactWorkers: { closed: boolean }[] = [];
+  page.on('worker', (worker) => {
+    if (!/labExact\.worker/.test(worker.url())) return;
+    const entry = { closed: false };
+    exactWorkers.push(entry);
+    worker.on('close', () => {
+      entry.closed = true;
+    });
+  });
+  return exactWorkers;
+}
 
 /** The lab's exact answer for the current setting of `query`, computed here as the lab's worker computes it. */
 function exactAnswerHere(query: string) {
@@ -145,9 +163,36 @@ describe('policy lab: the exact answer in Chromium', () => {
     expect(problems).toEqual([]);
   }, 240_000);
 
-  it('an edit cancels the exact worker still computing and is answered right by a fresh one, which stays warm for the next edit', async () => {
+  it('an edit during the curve is answered by the same worker, which stopped at its next step and kept its memos', async () => {
+    const query = 'replicates=40';
+    const edited = exactAnswerHere(`${query}&errorRatio=3`);
+    if (!edited.supported) throw new Error('the edited first visit is refused');
+
+    const { page, problems } = await app.open('/#/about');
+    const exactWorkers = watchExactWorkers(page);
+    await page.goto(`${app.url}/#/lab?${query}`);
+    const view = page.locator('rl-policy-lab-view');
+    // The current setting's answer is in, and the curve (as many thresholds as fit the lab's budget, 1–2 s) is computing: the edit lands now.
+    await expect.poll(() => view.locator('[data-section="verdict"][data-mode="bounded"]').count(), { timeout: 90_000 }).toBe(1);
+    await expect.poll(() => view.locator('[data-section="exact-curve-running"]').count(), { timeout: 90_000 }).toBe(1);
+    await view.locator('input[name="errorRatio"]').fill('3');
+    const falseRollback = view.locator('[data-rate="falseRollback"] [data-exact]');
+    await expect
+      .poll(() => falseRollback.textContent(), { timeout: 90_000 })
+      .toBe(formatRate(edited.current.healthy.falseRollbackRate, edited.current.bound));
+    expect(await view.locator('[data-rate="missedRegression"] [data-exact]').textContent()).toBe(
+      formatRate(edited.current.regressed.missedRegressionRate, edited.current.bound),
+    );
+    // One exact worker, never terminated: the superseded curve answered "cancelled" at its next step.
+    await expect.poll(() => view.locator('[data-section="exact-curve-running"]').count(), { timeout: 90_000 }).toBe(0);
+    expect(exactWorkers.map((worker) => worker.closed)).toEqual([false]);
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it('an edit during a step longer than the page waits terminates the exact worker; a fresh one answers right and stays warm for the next edit', async () => {
     // A concurrent baseline without the full stage: the current setting alone takes the evaluator
-    // tens of seconds (26.5 s in Node), so the edit surely lands while the worker computes.
+    // tens of seconds (26.5 s in Node) in one step — far past the page's wait for a cancel
+    // (labExactCancelWithinMs) — so the edit surely lands while the worker computes it.
     const slow = 'replicates=40&requestsPerSecond=100&dailyAmplitude=0&full=off';
     const historical = exactAnswerHere(slow);
     const edited = exactAnswerHere(`${slow}&errorRatio=3`);
@@ -157,16 +202,7 @@ describe('policy lab: the exact answer in Chromium', () => {
 
     // A page that asks nothing exact yet (the about view), then the lab.
     const { page, problems } = await app.open('/#/about');
-    // Every exact worker the page starts, and whether it has been terminated.
-    const exactWorkers: { closed: boolean }[] = [];
-    page.on('worker', (worker) => {
-      if (!/labExact\.worker/.test(worker.url())) return;
-      const entry = { closed: false };
-      exactWorkers.push(entry);
-      worker.on('close', () => {
-        entry.closed = true;
-      });
-    });
+    const exactWorkers = watchExactWorkers(page);
     await page.goto(`${app.url}/#/lab?${slow}&baselineMode=concurrent`);
     await expect.poll(() => exactWorkers.length, { timeout: 60_000 }).toBe(1);
     const view = page.locator('rl-policy-lab-view');
