@@ -78,9 +78,11 @@ export const labExactSettingsPerStep = 2;
  * The worker's answer to `request` (module comment), as one synchronous call: the curve in steps
  * of `labExactSettingsPerStep` settings. Its numbers are the steps', which may differ from one
  * `exactOperatingCurve` run of every setting in the last bits — a vector chain's column agrees
- * with the same column run beside other columns within 1e-12, not to the bit (vectorChain.ts's
- * tests) — so the worker's answer is defined by its steps: a pure function of the request,
- * whether the worker is cold, warm or has cancelled other calls.
+ * with the same column run beside other columns within 1e-12, not always to the bit
+ * (exactOperatingCurveSteps) — so the worker's answer is defined by its steps: a pure function of
+ * the request, whether the worker is cold, warm or has cancelled other calls. Measured against
+ * `exactOperatingCurve` (02:54 UTC 2026-12-05): byte-identical on the lab's three 20-threshold
+ * questions; on the first visit's 51 thresholds one number differs, by one ulp.
  */
 export function labExactCurve(request: ExactCurveRequest, onProgress?: (done: number, total: number) => void): ExactCurveResult {
   const steps = exactOperatingCurveSteps(request, labExactSettingsPerStep, onProgress);

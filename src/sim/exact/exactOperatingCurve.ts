@@ -131,11 +131,14 @@ export function exactOperatingCurve(request: ExactCurveRequest, onProgress?: (do
  * step (the value is the number of settings answered in both worlds so far) and returns the
  * curve. With one block it IS `exactOperatingCurve`.
  *
- * Bit-identical to one block: the vector chain's columns do not see each other (vectorChain.ts:
- * each column's arithmetic is its one-column run's, pruning per column) and the evaluator's memos
- * are pure functions of their keys, so a setting's answer does not depend on the settings beside
- * it (test/sim/exact/exactOperatingCurve.test.ts checks it on the lab's questions). What a block
- * costs beyond its columns is the chain's bookkeeping, paid once per step (measured in
+ * Equal to one block up to the last bits, not always to the bit: a vector chain's column does the
+ * arithmetic of its one-column run, but the order in which merged states are summed follows the
+ * states the other columns create (vectorChain.ts; its tests compare within 1e-12), so a setting
+ * answered beside other settings may differ in the last bits (the lab's 20-threshold questions in
+ * blocks of 2: byte-identical; its 51-threshold first visit: one decision-time mass of 3.8e-10
+ * differs by one ulp). For a given block size the answer is a pure function of the request (the
+ * memos are pure functions of their keys): test/sim/exact/exactOperatingCurveSteps.test.ts. What
+ * a block costs beyond its columns is the chain's bookkeeping, paid once per step (measured in
  * labExactEndpoint.ts). The same errors as one block: every policy is compiled before the first
  * step (a RangeError for any invalid setting, before a refusal), and a refusal is the first
  * refused setting's, in order, healthy world first — a later block is then never evaluated.
