@@ -76,9 +76,10 @@
  * and p95 of a day of requests sit in one bucket but for ~2e-12) is that value, with the mass
  * of its other atoms neglected — a bound whatever the dependence; one spread reference (several
  * atoms) against a random rate gets the exact joint weights of (rate cell, atom), summed over
- * the baseline's request count N (`jointCellAtomWeights`); a second spread reference, or one
- * against both rates, is read at its most likely bucket with the rest neglected and the reason
- * in `notes` (quoted by the evaluator's refusals). In the windowed mode the errors and timeouts of a
+ * the baseline's request count N (`jointCellAtomWeights`), two spread references the joint
+ * weights of (rate cell, atom, atom) (`jointPairWeights`); a third spread reference, or spread
+ * ones against both rates, are read at their most likely bucket with the rest neglected and the
+ * reason in `notes` (quoted by the evaluator's refusals). In the windowed mode the errors and timeouts of a
  * window are drawn independently of its latencies given its request count
  * (src/sim/windowsOrderStatistics.ts, module comment), which is what makes the joint weights a
  * sum over N alone.
@@ -96,7 +97,7 @@ import { poissonLaw } from './countRange.ts';
 import { jointRateCells } from './jointBaselineRates.ts';
 import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import type { CellAtomWeights, LatencyReferenceLaw } from './latencyReferenceLaw.ts';
-import { jointCellAtomWeights, latencyReferenceLaw, readAtMostLikely } from './latencyReferenceLaw.ts';
+import { jointCellAtomWeights, jointPairWeights, latencyReferenceLaw, readAtMostLikely } from './latencyReferenceLaw.ts';
 
 /** One node of the baseline's law. */
 export interface BaselineNode {
@@ -250,20 +251,58 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
   if (latencyLaw !== null) neglected += latencyLaw.neglected;
   const notes = latencyLaw?.notes ?? [];
   const spread = latencyLaw?.spread ?? null;
-  /** The node with the latency references set: the fixed ones, and the spread one's atom `atom` (its weight then the caller's). */
-  const withLatency = (node: BaselineNode, atom?: number): BaselineNode => {
+  const paired = latencyLaw?.paired ?? null;
+  // The latency combinations a node is split by: index c = i·(paired atoms) + k for the spread
+  // reference's atom i and the paired one's atom k (one combination per spread atom without a
+  // paired reference; none without a spread one).
+  const pairedAtoms = paired === null ? 1 : paired.atoms.length;
+  const combinations = spread === null ? 0 : spread.atoms.length * pairedAtoms;
+  /** The node with the latency references set: the fixed ones, and combination `combination`'s atoms (its weight the caller's). */
+  const withLatency = (node: BaselineNode, combination?: number): BaselineNode => {
     if (latencyLaw === null) return node;
     const reference: BaselineReference = { ...node.reference, ...latencyLaw.fixed };
-    if (spread !== null && atom !== undefined) reference[spread.metric] = spread.atoms[atom].value;
+    if (spread !== null && combination !== undefined) {
+      reference[spread.metric] = spread.atoms[Math.floor(combination / pairedAtoms)].value;
+      if (paired !== null) reference[paired.metric] = paired.atoms[combination % pairedAtoms].value;
+    }
     return { weight: node.weight, reference };
   };
-  /** Nodes of a rate law that is not random (or none): split by the spread reference's atoms, their own law. */
+  /**
+   * The combinations' weights jointly with the rate's cells `cuts` (null: no random rate), memoised
+   * by `key`: per spread atom (and paired atom) summed over N (latencyReferenceLaw.ts).
+   */
+  const combinationWeights = (key: string, rate: { probability: number; cuts: readonly number[] } | null): Float64Array => {
+    let found = memo.get(key) as CellAtomWeights | undefined;
+    if (!found) {
+      const requests = poissonLaw(totalMean, tolerance);
+      const references = spread as NonNullable<typeof spread>;
+      found =
+        paired !== null
+          ? jointPairWeights(requests, rate, [references, paired], latencyWindows, world.controlLatency, tolerance)
+          : rate !== null
+            ? jointCellAtomWeights(
+                requests,
+                rate.probability,
+                rate.cuts,
+                references.level,
+                references.atoms,
+                latencyWindows,
+                world.controlLatency,
+                tolerance,
+              )
+            : { weights: Float64Array.from(references.atoms, (atom) => atom.probability), neglected: 0 };
+      memo.set(key, found);
+    }
+    neglected += found.neglected;
+    return found.weights;
+  };
+  /** Nodes of a rate law that is not random (or none): split by the latency combinations, weighted by their own law. */
   const splitByAtoms = (nodes: BaselineNode[]): BaselineNode[] => {
     if (spread === null) return nodes.map((node) => withLatency(node));
+    const weights = combinationWeights(`combinations|${totalMean}|${latencyKey}`, null);
     const out: BaselineNode[] = [];
     for (const node of nodes)
-      for (let i = 0; i < spread.atoms.length; i++)
-        out.push(withLatency({ weight: node.weight * spread.atoms[i].probability, reference: node.reference }, i));
+      for (let c = 0; c < combinations; c++) out.push(withLatency({ weight: node.weight * weights[c], reference: node.reference }, c));
     return out;
   };
   const meanRequests = totalMean;
@@ -336,27 +375,12 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
     memo.set(cellsKey, cells);
   }
   const kept = 1 - counted.neglected - others.neglected;
-  // A spread latency reference against this random rate: each (cell, atom) weighted by its exact
-  // joint probability (latencyReferenceLaw.ts `jointCellAtomWeights`), memoised as the cells are.
-  let joint: CellAtomWeights | null = null;
-  if (spread !== null) {
-    const jointKey = `cellatoms|${lawKey}|${bins}|${latencyKey}`;
-    joint = (memo.get(jointKey) as CellAtomWeights | undefined) ?? null;
-    if (joint === null) {
-      joint = jointCellAtomWeights(
-        poissonLaw(totalMean, tolerance),
-        countedMean / totalMean,
-        cells.cuts,
-        spread.level,
-        spread.atoms,
-        latencyWindows,
-        world.controlLatency,
-        tolerance,
-      );
-      memo.set(jointKey, joint);
-    }
-    neglected += joint.neglected;
-  }
+  // Spread latency references against this random rate: each (cell, combination) weighted by its
+  // exact joint probability (latencyReferenceLaw.ts), memoised as the cells are.
+  const joint =
+    spread === null
+      ? null
+      : combinationWeights(`cellcombinations|${lawKey}|${bins}|${latencyKey}`, { probability: countedMean / totalMean, cuts: cells.cuts });
   const nodes: BaselineNode[] = [];
   for (let j = 0; j < cells.rates.length; j++) {
     const from = cells.bounds[j];
@@ -371,10 +395,9 @@ export function baselineLaw(world: World, compiled: CompiledPolicy, options: Bas
         rateCell: { metric, from, to, below: cellBelow, key: lawKey },
       },
     };
-    if (spread === null || joint === null) nodes.push(withLatency(node));
+    if (joint === null) nodes.push(withLatency(node));
     else
-      for (let i = 0; i < spread.atoms.length; i++)
-        nodes.push(withLatency({ weight: joint.weights[j * spread.atoms.length + i], reference: node.reference }, i));
+      for (let c = 0; c < combinations; c++) nodes.push(withLatency({ weight: joint[j * combinations + c], reference: node.reference }, c));
   }
   return { nodes, neglected, notes };
 }

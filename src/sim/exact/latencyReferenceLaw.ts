@@ -28,16 +28,18 @@
  * - ONE spread metric (several atoms kept): its atoms are the combinations; its dependence on the
  *   rates is handled by the caller, which weights each (rate cell, atom) by its exact joint
  *   probability Σ_N P(N)·P(rate cell | N)·P(atom | N) (`jointCellAtomWeights`).
- * - TWO or more spread metrics: their joint law (the same pooled counts, given N a bivariate sum)
- *   is not summed here. The most spread one (the largest mass off its most likely bucket) stays
- *   spread; every other is read at its most likely bucket, as a metric with one atom is, and the
+ * - TWO spread metrics (`spread` and `paired`): their joint law given N is the multinomial of the
+ *   pooled counts at or below each one's bucket edges, a one-dimensional sum per N
+ *   (`pairAtMost`); with the rate, `jointPairWeights` weights each (rate cell, atom, atom).
+ * - A THIRD spread metric is read at its most likely bucket, as a metric with one atom is, and the
  *   mass of its other buckets D goes to `neglected` — the same bound — with a note saying so
  *   (`notes`): the evaluator then answers within that mass, or refuses for numerical tolerance
- *   naming it, never silently. `readAtMostLikely` does the same to the spread metric when the
- *   caller cannot weight it jointly with its rates (ratio rules on both the error and the timeout
- *   rate; a rate and the latency both varying across the baseline's windows).
+ *   naming it, never silently. `readAtMostLikely` does the same to a spread metric the caller
+ *   cannot weight jointly with its rates (ratio rules on both the error and the timeout rate; a
+ *   rate and the latency both varying across the baseline's windows).
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
+import { incompleteBeta, logGamma } from '../../engine/stats/distributions.ts';
 import type { LatencyModel } from '../latencyModel.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
@@ -66,6 +68,8 @@ export interface LatencyReferenceLaw {
    * `offMostLikely`, the mass of its law off its most likely bucket (what `readAtMostLikely` neglects).
    */
   spread: { metric: HealthMetric; level: number; atoms: PooledQuantileAtom[]; offMostLikely: number } | null;
+  /** A second spread metric, weighted jointly with `spread` (module comment); null when there is none. */
+  paired: LatencyReferenceLaw['spread'];
   /**
    * Why mass is neglected beyond the sums' truncation, one sentence each (empty: nothing but
    * truncation): a spread reference read at its most likely bucket (module comment).
@@ -116,28 +120,36 @@ export function latencyReferenceLaw(
       spread.push({ metric, level, atoms: kept, offMostLikely: 1 - mostLikely.probability });
     }
   }
-  // The most spread metric stays spread; the others are read at their most likely bucket.
+  // The two most spread metrics stay spread; a third is read at its most likely bucket.
   spread.sort((a, b) => b.offMostLikely - a.offMostLikely);
-  let law: LatencyReferenceLaw = { fixed, spread: spread[0] ?? null, neglected, notes: [] };
-  for (const other of spread.slice(1))
+  let law: LatencyReferenceLaw = { fixed, spread: null, paired: null, neglected, notes: [] };
+  for (const other of spread.slice(2))
     law = readAtMostLikely(
       { ...law, spread: other },
-      `its joint law with the pooled ${spread[0].metric} (also spread over several buckets, read from the same pooled counts) is not summed here`,
+      `its joint law with the pooled ${spread[0].metric} and ${spread[1].metric} (also spread over several buckets, read from the same pooled counts) is not summed here`,
     );
-  return { ...law, spread: spread[0] ?? null };
+  return { ...law, spread: spread[0] ?? null, paired: spread[1] ?? null };
 }
 
 /**
- * `law` with its spread metric read at its most likely bucket (module comment): a fixed value,
- * the mass of its other buckets added to `neglected` and a note giving `reason`. O(atoms).
+ * `law` with its spread metrics (`paired` and `spread`) read at their most likely bucket (module
+ * comment): fixed values, the mass of their other buckets added to `neglected` and a note each
+ * giving `reason`. O(atoms).
  */
 export function readAtMostLikely(law: LatencyReferenceLaw, reason: string): LatencyReferenceLaw {
+  const withoutPaired = law.paired === null ? law : readOneAtMostLikely({ ...law, spread: law.paired, paired: null }, reason);
+  return readOneAtMostLikely({ ...withoutPaired, spread: law.spread, paired: null }, reason);
+}
+
+/** `law`'s `spread` metric read at its most likely bucket (`readAtMostLikely`); `paired` kept. */
+function readOneAtMostLikely(law: LatencyReferenceLaw, reason: string): LatencyReferenceLaw {
   const spread = law.spread;
   if (spread === null) return law;
   const mostLikely = spread.atoms.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
   return {
     fixed: { ...law.fixed, [spread.metric]: mostLikely.value },
     spread: null,
+    paired: null,
     neglected: law.neglected + spread.offMostLikely,
     notes: [
       ...law.notes,
@@ -246,5 +258,207 @@ export function jointCellAtomWeights(
       for (let i = 0; i < atomCount; i++) weights[j * atomCount + i] += row * atomMass[i];
     }
   }
+  return { weights, neglected };
+}
+
+/** ln b(k; n, p) by log-gamma (−∞ outside 0 … n). */
+function logBinomialPmf(k: number, n: number, p: number): number {
+  if (k < 0 || k > n) return -Infinity;
+  if (p <= 0) return k === 0 ? 0 : -Infinity;
+  if (p >= 1) return k === n ? 0 : -Infinity;
+  return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+}
+
+/** Terms of `pairAtMost`'s sum between re-anchorings of its recurrences on log-gamma and the incomplete beta. */
+const pairAnchorEvery = 256;
+
+/** Relative size of the last term at which `pairAtMost` stops (its geometric tail bound, counted in `pairNeglected`). */
+const pairTailBound = 1e-18;
+
+/** The mass the last `pairAtMost` left out (a module variable, as healthCheckLaw.ts does for its inner loops). */
+let pairNeglected = 0;
+
+/**
+ * P(bucket of the pooled qLow-quantile ≤ e, bucket of the pooled qHigh-quantile ≤ f | N = n) for
+ * qLow < qHigh and edges with pooled shares x = ū_e < y = ū_f: the counts at or below γ^e, between
+ * γ^e and γ^f, and above are Multinomial(n; x, y − x, 1 − y), so with A the first and B the second,
+ *   P = Σ_{a > qLow(n − 1)} b(a; n, x)·P(Bin(n − a, y′) > qHigh(n − 1) − a),  y′ = (y − x)/(1 − x)
+ * (the engine's test of each quantile, `running > q * (total − 1)`, on A and on A + B). Along a
+ * the binomial term steps by its ratio and the tail T(a) = P(Bin(m, y′) ≥ t) (m = n − a,
+ * t = ⌊qHigh(n − 1)⌋ + 1 − a) by T(a + 1) = T(a) + (1 − y′)·b(t − 1; m − 1, y′), whose pmf steps
+ * by b(t − 2; m − 2)/b(t − 1; m − 1) = (t − 1)/((m − 1)·y′); both re-anchored every 256 terms
+ * (log-gamma, `incompleteBeta`). The sum starts at the larger of the first passing a and 40 sd
+ * below A's mean (the Chernoff bound exp(−n·D(a/n ‖ x)) of the part below it goes to
+ * `pairNeglected`) and stops past A's mode once the geometric tail bound of the terms falls below
+ * 1e-18 of the sum's scale (that bound goes to `pairNeglected` too). Cost O(√(n·x(1 − x))).
+ */
+function pairAtMost(n: number, x: number, y: number, qLow: number, qHigh: number): number {
+  pairNeglected = 0;
+  const firstPassing = Math.floor(qLow * (n - 1)) + 1;
+  const highNeed = Math.floor(qHigh * (n - 1)) + 1;
+  const yPrime = (y - x) / (1 - x);
+  const sd = Math.sqrt(n * x * (1 - x));
+  const lowest = Math.max(0, Math.floor(n * x - 40 * sd - 10));
+  let a = Math.max(firstPassing, lowest);
+  if (a > firstPassing && lowest > 0) {
+    // Chernoff: P(A ≤ lowest − 1) ≤ exp(−n·D(k/n ‖ x)), k = lowest − 1 < nx.
+    const k = (lowest - 1) / n;
+    const divergence = (k > 0 ? k * Math.log(k / x) : 0) + (1 - k) * Math.log((1 - k) / (1 - x));
+    pairNeglected += Math.exp(-n * divergence);
+  }
+  const odds = x / (1 - x);
+  let sum = 0;
+  let term = 0;
+  let tail = 0;
+  let beta = 0;
+  for (let step = 0; a <= n; a++, step++) {
+    const m = n - a;
+    const t = highNeed - a;
+    if (step % pairAnchorEvery === 0) {
+      term = Math.exp(logBinomialPmf(a, n, x));
+      tail = t <= 0 ? 1 : t > m ? 0 : incompleteBeta(yPrime, t, m - t + 1);
+      beta = m >= 1 ? Math.exp(logBinomialPmf(t - 1, m - 1, yPrime)) : 0;
+    }
+    sum += term * tail;
+    // Past the mode the terms fall geometrically: stop when what is left is negligible.
+    const ratio = ((n - a) / (a + 1)) * odds;
+    if (ratio < 1 && (term * ratio) / (1 - ratio) <= pairTailBound) {
+      pairNeglected += (term * ratio) / (1 - ratio);
+      break;
+    }
+    term *= ratio;
+    if (t <= 0) tail = 1;
+    else {
+      tail = Math.min(1, tail + (1 - yPrime) * beta);
+      beta = m - 1 >= 1 && t - 1 >= 1 ? (beta * (t - 1)) / ((m - 1) * yPrime) : 0;
+    }
+  }
+  return sum;
+}
+
+/** Weights by (rate cell, first reference's atom, second's) and the mass they leave out (`jointPairWeights`). */
+export interface PairWeights {
+  /** weights[(j·firstAtoms + i)·secondAtoms + k] = P(rate in cell j, first on atom i, second on atom k). */
+  weights: Float64Array;
+  neglected: number;
+}
+
+/**
+ * The exact joint probabilities of (rate cell, atom of one spread latency reference, atom of
+ * another), summed over the baseline's request count N as `jointCellAtomWeights` (module
+ * comment): given N the rate and the two pooled quantiles are independent, the two quantiles
+ * jointly distributed through the same pooled counts —
+ *   w = Σ_N P(N)·P(rate cell | N)·P(first on i, second on k | N),
+ * the last by inclusion–exclusion from P(first ≤ e, second ≤ f | N) at the atoms' edges
+ * (`pairAtMost` for the interior edges; at the lowest edge of a reference 0 and at its highest its
+ * other reference's marginal walker — the mass outside a reference's kept atoms, already in its
+ * `neglected`, may so land on its nearest kept atom, an error within that mass). `rate` null: one
+ * cell (no random rate). Cost: O(|N's range| × interior edge pairs × √N) — about 0.1 s a pair at
+ * 360,000 requests.
+ */
+export function jointPairWeights(
+  requests: CountLaw,
+  rate: { probability: number; cuts: readonly number[] } | null,
+  references: readonly [NonNullable<LatencyReferenceLaw['spread']>, NonNullable<LatencyReferenceLaw['spread']>],
+  windows: readonly BaselineWindowLatency[],
+  latency: LatencyModel,
+  tolerance: number,
+): PairWeights {
+  const [firstReference, secondReference] = references;
+  const swapped = firstReference.level > secondReference.level;
+  const [low, high] = swapped ? [secondReference, firstReference] : [firstReference, secondReference];
+  const cuts = rate?.cuts ?? [];
+  const cells = cuts.length + 1;
+  const lowAtoms = low.atoms.length;
+  const highAtoms = high.atoms.length;
+  const joint = new Float64Array(cells * lowAtoms * highAtoms);
+  let neglected = requests.neglected;
+  let first = requests.first;
+  if (first === 0) {
+    neglected += requests.pmf[0];
+    first = 1;
+  }
+  let total = 0;
+  for (const window of windows) total += window.expected;
+  const share = (edge: number): number => {
+    let below = 0;
+    for (const window of windows) below += window.expected * latency.cdf(bucketUpperEdge(edge) / window.multiplier);
+    return below / total;
+  };
+  const edgesOf = (atoms: readonly PooledQuantileAtom[]) =>
+    [...new Set(atoms.flatMap((atom) => [atom.bucket - 1, atom.bucket]))].sort((a, b) => a - b);
+  const lowEdges = edgesOf(low.atoms);
+  const highEdges = edgesOf(high.atoms);
+  const lowShares = lowEdges.map(share);
+  const highShares = highEdges.map(share);
+  const marginalWalkers = (level: number, shares: number[]) =>
+    shares.map((u) => (u > 0 && u < 1 ? new BoundaryWalker(u, (n) => Math.floor(level * (n - 1)), first, tolerance) : null));
+  const lowWalkers = marginalWalkers(low.level, lowShares);
+  const highWalkers = marginalWalkers(high.level, highShares);
+  const rateWalkers = cuts.map(
+    (cut) => new BoundaryWalker(rate!.probability, (n) => largestCountWithin(n, cut > 0 ? nextDown(cut) : -1), first, tolerance),
+  );
+  for (const walker of [...lowWalkers, ...highWalkers, ...rateWalkers]) if (walker) neglected += 2 * walker.neglected;
+  const atMostMarginal = (walker: BoundaryWalker | null, u: number) => (walker ? 1 - walker.cdf : u >= 1 ? 1 : 0);
+  // G[e·|highEdges| + f] = P(low ≤ lowEdges[e], high ≤ highEdges[f] | N).
+  const grid = new Float64Array(lowEdges.length * highEdges.length);
+  const lowIndex = new Map(lowEdges.map((edge, index) => [edge, index]));
+  const highIndex = new Map(highEdges.map((edge, index) => [edge, index]));
+  const pairMass = new Float64Array(lowAtoms * highAtoms);
+  const cellMass = new Float64Array(cells);
+  const last = requests.first + requests.pmf.length - 1;
+  const lastLow = lowEdges.length - 1;
+  const lastHigh = highEdges.length - 1;
+  for (let n = first; n <= last; n++) {
+    if (n > first) for (const walker of [...lowWalkers, ...highWalkers, ...rateWalkers]) walker?.step();
+    const weight = requests.pmf[n - requests.first];
+    if (weight === 0) continue;
+    let pairLeft = 0;
+    for (let e = 0; e <= lastLow; e++)
+      for (let f = 0; f <= lastHigh; f++) {
+        let value: number;
+        if (e === 0 || f === 0) value = 0;
+        else if (f === lastHigh) value = atMostMarginal(lowWalkers[e], lowShares[e]);
+        else if (e === lastLow) value = atMostMarginal(highWalkers[f], highShares[f]);
+        else if (lowShares[e] >= highShares[f]) value = atMostMarginal(highWalkers[f], highShares[f]);
+        else {
+          value = pairAtMost(n, lowShares[e], highShares[f], low.level, high.level);
+          pairLeft += pairNeglected;
+        }
+        grid[e * highEdges.length + f] = value;
+      }
+    neglected += weight * pairLeft;
+    for (let i = 0; i < lowAtoms; i++) {
+      const e1 = lowIndex.get(low.atoms[i].bucket) as number;
+      const e0 = lowIndex.get(low.atoms[i].bucket - 1) as number;
+      for (let k = 0; k < highAtoms; k++) {
+        const f1 = highIndex.get(high.atoms[k].bucket) as number;
+        const f0 = highIndex.get(high.atoms[k].bucket - 1) as number;
+        const width = highEdges.length;
+        pairMass[i * highAtoms + k] = Math.max(
+          0,
+          grid[e1 * width + f1] - grid[e0 * width + f1] - grid[e1 * width + f0] + grid[e0 * width + f0],
+        );
+      }
+    }
+    let below = 0;
+    for (let j = 0; j < cells; j++) {
+      const upTo = j < rateWalkers.length ? rateWalkers[j].cdf : 1;
+      cellMass[j] = Math.max(0, upTo - below);
+      below = upTo;
+    }
+    for (let j = 0; j < cells; j++) {
+      const row = weight * cellMass[j];
+      if (row === 0) continue;
+      const offset = j * lowAtoms * highAtoms;
+      for (let p = 0; p < lowAtoms * highAtoms; p++) joint[offset + p] += row * pairMass[p];
+    }
+  }
+  // Back to the callers' order of the two references.
+  if (!swapped) return { weights: joint, neglected };
+  const weights = new Float64Array(joint.length);
+  for (let j = 0; j < cells; j++)
+    for (let i = 0; i < lowAtoms; i++)
+      for (let k = 0; k < highAtoms; k++) weights[(j * highAtoms + k) * lowAtoms + i] = joint[(j * lowAtoms + i) * highAtoms + k];
   return { weights, neglected };
 }

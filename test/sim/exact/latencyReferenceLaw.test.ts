@@ -16,7 +16,7 @@ import { poissonLaw } from '../../../src/sim/exact/countRange.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
 import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { bucketRepresentative, bucketUpperEdge, largestIndexWithin } from '../../../src/sim/exact/latencyLimitLaw.ts';
-import { jointCellAtomWeights, latencyReferenceLaw } from '../../../src/sim/exact/latencyReferenceLaw.ts';
+import { jointCellAtomWeights, jointPairWeights, latencyReferenceLaw } from '../../../src/sim/exact/latencyReferenceLaw.ts';
 import { pooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
 import { latencyModel } from '../../../src/sim/latencyModel.ts';
 import { simulate } from '../../../src/sim/runner.ts';
@@ -75,30 +75,113 @@ describe('latencyReferenceLaw', () => {
     expect(law.neglected).toBeLessThan(1e-10);
   });
 
-  it('keeps a spread metric with its atoms; of two spread metrics reads the less spread at its most likely bucket, noted', () => {
+  it('keeps spread metrics with their atoms: two summed jointly, a third read at its most likely bucket, noted', () => {
     // 2 h at 100 req/s (720,000 requests), p95 = 400: the pooled p95 is ~4.8 sd from bucket 300's upper edge.
     const windows = Array.from({ length: 24 }, () => ({ expected: 30_000, multiplier: 1 }));
     const law = latencyReferenceLaw(['latencyP95', 'latencyP50'], windows, labLatency, 1e-12);
     expect(law.fixed.latencyP50).toBe(bucketRepresentative(240));
     expect(law.spread?.metric).toBe('latencyP95');
     expect(law.spread?.atoms.map((atom) => atom.bucket)).toEqual([300, 301]);
+    expect(law.paired).toBeNull();
     expect(law.notes).toEqual([]);
-    // Few requests: both percentiles spread over several buckets. The p95 (log-sd ≈ 0.8 of a
-    // bucket at 400 requests) is the more spread; the p50 is read at its most likely bucket and
-    // the mass of its others — P(p50 ≠ that bucket), a bound on the error whatever the dependence
-    // — is neglected, with a note the evaluator quotes when it refuses.
+    // Few requests: every percentile spreads over several buckets. The two most spread (the p99
+    // and p95) are summed jointly; the p50 is read at its most likely bucket and the mass of its
+    // others — P(p50 ≠ that bucket), a bound on the error whatever the dependence — is neglected,
+    // with a note the evaluator quotes when it refuses.
     const few = [{ expected: 400, multiplier: 1 }];
-    const both = latencyReferenceLaw(['latencyP50', 'latencyP95'], few, labLatency, 1e-12);
-    expect(both.spread?.metric).toBe('latencyP95');
+    const three = latencyReferenceLaw(['latencyP50', 'latencyP95', 'latencyP99'], few, labLatency, 1e-12);
+    expect([three.spread?.metric, three.paired?.metric]).toEqual(['latencyP99', 'latencyP95']);
     const p50 = pooledQuantileLaw(0.5, few, labLatency, 1e-12);
     const mostLikely = p50.atoms.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
-    expect(both.fixed.latencyP50).toBe(mostLikely.value);
-    expect(both.neglected).toBeGreaterThan(1 - mostLikely.probability);
-    expect(both.neglected).toBeLessThan(1 - mostLikely.probability + 1e-8);
-    expect(both.notes).toHaveLength(1);
-    expect(both.notes[0]).toMatch(
-      /^the historical latencyP50 reference \(the pooled percentile, spread over \d+ sketch buckets\) is read at its most likely bucket, \d+\.\d\d ms, and the other buckets' \d\.\d\de-?\d+ of probability neglected: its joint law with the pooled latencyP95 .* is not summed here$/,
+    expect(three.fixed.latencyP50).toBe(mostLikely.value);
+    expect(three.neglected).toBeGreaterThan(1 - mostLikely.probability);
+    expect(three.neglected).toBeLessThan(1 - mostLikely.probability + 1e-8);
+    expect(three.notes).toHaveLength(1);
+    expect(three.notes[0]).toMatch(
+      /^the historical latencyP50 reference \(the pooled percentile, spread over \d+ sketch buckets\) is read at its most likely bucket, \d+\.\d\d ms, and the other buckets' \d\.\d\de-?\d+ of probability neglected: its joint law with the pooled latencyP99 and latencyP95 .* is not summed here$/,
     );
+  });
+
+  it('joint weights of (p50 atom, p95 atom) equal a sum over independent Poisson counts, and split by rate cells without loss', () => {
+    // An independent route: by Poisson thinning the counts at or below the lower edge, between the
+    // edges and above the upper one are independent Poissons A, B, C (means Λ·ū), and the reported
+    // p50 and p95 are at or below their edges exactly when the engine's tests A > 0.5(N − 1) and
+    // A + B > 0.95(N − 1) hold (N = A + B + C; edges the other way round, the roles swap). Each
+    // test is monotone in C, so the sum is over (A, B) with C's distribution function.
+    const total = 100;
+    const windows = [{ expected: total, multiplier: 1 }];
+    const kept = (metric: 'latencyP50' | 'latencyP95', q: number) => {
+      const atoms = pooledQuantileLaw(q, windows, labLatency, 1e-14).atoms.filter((atom) => atom.probability > 1e-3);
+      const mostLikely = atoms.reduce((best, atom) => (atom.probability > best.probability ? atom : best));
+      return { metric, level: q, atoms, offMostLikely: 1 - mostLikely.probability };
+    };
+    const p50 = kept('latencyP50', 0.5);
+    const p95 = kept('latencyP95', 0.95);
+    expect(p50.atoms.length).toBeGreaterThan(3);
+    expect(p95.atoms.length).toBeGreaterThan(3);
+    const joint = jointPairWeights(poissonLaw(total, 1e-15), null, [p95, p50], windows, labLatency, 1e-15);
+    expect(joint.neglected).toBeLessThan(1e-10);
+    const u = (bucket: number) => labLatency.cdf(bucketUpperEdge(bucket));
+    const pmf = (mean: number) => Float64Array.from({ length: 400 }, (_, k) => Math.exp(k * Math.log(mean) - mean - logGamma(k + 1)));
+    /** P(p95 ≤ bucket b, p50 ≤ bucket c). */
+    const both = (b: number, c: number): number => {
+      const [lowerEdge, upperEdge] = [Math.min(b, c), Math.max(b, c)];
+      const [x, y] = [u(lowerEdge), u(upperEdge)];
+      const [pa, pb, pc] = [pmf(total * x), pmf(total * (y - x)), pmf(total * (1 - y))];
+      const cdfC = new Float64Array(400);
+      for (let k = 0, sum = 0; k < 400; k++) cdfC[k] = sum += pc[k];
+      // Which count each quantile reads: the p50 the lower one when its edge is the lower.
+      const p50Count = (a: number, ab: number) => (c <= b ? a : ab);
+      const p95Count = (a: number, ab: number) => (c <= b ? ab : a);
+      let sum = 0;
+      for (let a = 0; a < 400; a++)
+        for (let extra = 0; extra < 400; extra++) {
+          const weight = pa[a] * pb[extra];
+          if (weight < 1e-300) continue;
+          // The largest C with both tests passing (each holds for C up to some bound).
+          let most = -1;
+          while (most + 1 < 400) {
+            const n = a + extra + most + 1;
+            if (!(p50Count(a, a + extra) > 0.5 * (n - 1) && p95Count(a, a + extra) > 0.95 * (n - 1))) break;
+            most++;
+          }
+          if (most >= 0) sum += weight * cdfC[most];
+        }
+      return sum;
+    };
+    const cache = new Map<string, number>();
+    const cached = (b: number, c: number) => {
+      const key = `${b}|${c}`;
+      if (!cache.has(key)) cache.set(key, both(b, c));
+      return cache.get(key) as number;
+    };
+    const lastHigh = p95.atoms.length - 1;
+    const lastLow = p50.atoms.length - 1;
+    for (const [i, high] of p95.atoms.entries())
+      for (const [k, low] of p50.atoms.entries()) {
+        const mass =
+          cached(high.bucket, low.bucket) -
+          cached(high.bucket - 1, low.bucket) -
+          cached(high.bucket, low.bucket - 1) +
+          cached(high.bucket - 1, low.bucket - 1);
+        // The atoms at either end also carry the mass beyond them (below 1e-2 here): exact elsewhere.
+        const tolerance = i === 0 || k === 0 || i === lastHigh || k === lastLow ? 1e-2 : 1e-12;
+        expect(Math.abs(joint.weights[i * p50.atoms.length + k] - mass), `atoms ${high.bucket}, ${low.bucket}`).toBeLessThan(tolerance);
+      }
+    // The same weights split by error-rate cells (given N, independent of the latencies) add up to them.
+    const cells = jointPairWeights(
+      poissonLaw(total, 1e-15),
+      { probability: 0.05, cuts: [0.04, 0.06] },
+      [p95, p50],
+      windows,
+      labLatency,
+      1e-15,
+    );
+    const combinations = p95.atoms.length * p50.atoms.length;
+    for (let c = 0; c < combinations; c++) {
+      const split = cells.weights[c] + cells.weights[combinations + c] + cells.weights[2 * combinations + c];
+      expect(Math.abs(split - joint.weights[c])).toBeLessThan(1e-13);
+    }
   });
 
   it('joint weights of (rate cell, p95 atom) equal a brute-force sum over N, and are not the product of the marginals', () => {
@@ -222,24 +305,27 @@ describe('the baseline law split by the pooled latency reference', () => {
     expect(Math.abs((exact.summary.rollbackRate.rate as number) - expected)).toBeLessThan(1e-8);
   });
 
-  it('two spread references: the evaluator answers within the mass it neglects, or refuses for tolerance quoting why, with the bounded answer', () => {
-    // 30 minutes at 1 req/s (1,800 requests): the pooled p50 and p95 each spread over several
-    // buckets; the p50, read at its most likely one, leaves ~0.66 neglected — a useless bound,
-    // but a stated one: refused at 1e-6 with the reason and the bounded answer, answered at 1.
-    const world = scenario({ requestsPerSecond: 1, p95: 400 });
-    const rolloutPolicy = policy(30, 30, 0.5, [ratioRule('latencyP95', 1.5), ratioRule('latencyP50', 1.2), ratioRule('errorRate', 2)]);
-    const law = baselineLaw(compileWorld(world, 'reference-test'), compilePolicy(rolloutPolicy));
-    expect(law.notes).toHaveLength(1);
-    expect(law.neglected).toBeGreaterThan(1e-3);
-    const refused = evaluateExact(world, rolloutPolicy, { maxNeglected: 1e-6 });
-    expect(refused.supported).toBe(false);
-    if (refused.supported) return;
-    expect(refused.features).toHaveLength(1);
-    expect(refused.features[0]).toMatch(/^numerical tolerance/);
-    expect(refused.features[0]).toContain(law.notes?.[0]);
-    expect(refused.bounded?.summary.neglectedMass).toBeGreaterThan(law.neglected);
-    const answered = evaluateExact(world, rolloutPolicy, { maxNeglected: 1 });
-    expect(answered.supported ? answered.summary.neglectedMass : NaN).toBe(refused.bounded?.summary.neglectedMass);
+  it('two spread references with an error rule: exact within 4 SE of the windowed mode (2,000 replicates)', () => {
+    // 30 minutes at 2 req/s (3,600 requests): the pooled p50 and p95 each spread over several
+    // buckets, weighted jointly with the error rate's cells; candidate 10% slower at both.
+    const world = scenario({ requestsPerSecond: 2, p95: 400, candidateP95: 440 });
+    const slower = { ...world, candidate: { ...world.candidate, latency: { kind: 'lognormal' as const, median: 132, p95: 440 } } };
+    const rolloutPolicy = policy(30, 30, 0.5, [ratioRule('latencyP95', 1.2), ratioRule('latencyP50', 1.15), ratioRule('errorRate', 2)]);
+    const law = baselineLaw(compileWorld(slower, 'reference-test'), compilePolicy(rolloutPolicy));
+    expect(law.notes).toEqual([]);
+    expect(new Set(law.nodes.map((node) => node.reference.latencyP50)).size).toBeGreaterThan(2);
+    expect(new Set(law.nodes.map((node) => node.reference.latencyP95)).size).toBeGreaterThan(2);
+    // 1e-3: the error rate's discretisation at 16 nodes (refining it to 1e-4 takes 64 nodes × 170
+    // latency combinations, ~10 s); far below 4 standard errors of 2,000 replicates (~0.026).
+    const exact = evaluateExact(slower, rolloutPolicy, { maxNeglected: 1e-3 });
+    expect(exact.supported ? [] : exact.features).toEqual([]);
+    if (!exact.supported) return;
+    const rate = exact.summary.rollbackRate.rate as number;
+    expect(rate).toBeGreaterThan(0.05);
+    expect(rate).toBeLessThan(0.95);
+    const replicates = 2000;
+    const monteCarlo = simulate(slower, rolloutPolicy, { replicates, seed: 5757, mode: 'window' });
+    expect(Math.abs((monteCarlo.rollbackRate.rate as number) - rate)).toBeLessThan(4 * Math.sqrt((rate * (1 - rate)) / replicates));
   });
 
   it('a p95 rule whose verdict changes between two substantial atoms: exact within 4 SE of the windowed and per-request modes', () => {
