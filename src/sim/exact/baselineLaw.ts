@@ -95,9 +95,9 @@ import { defaultTolerance, ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
 import { poissonLaw } from './countRange.ts';
 import { jointRateCells } from './jointBaselineRates.ts';
-import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import type { CellAtomWeights, LatencyReferenceLaw } from './latencyReferenceLaw.ts';
 import { jointCellAtomWeights, jointPairWeights, latencyReferenceLaw, readAtMostLikely } from './latencyReferenceLaw.ts';
+import type { BaselineWindowLatency } from './pooledQuantileLaw.ts';
 
 /** One node of the baseline's law. */
 export interface BaselineNode {

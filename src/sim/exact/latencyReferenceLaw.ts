@@ -44,9 +44,8 @@ import type { LatencyModel } from '../latencyModel.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
 import type { CountLaw } from './countRange.ts';
 import { BoundaryWalker, largestCountWithin } from './jointBaselineRates.ts';
-import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import { bucketUpperEdge } from './latencyLimitLaw.ts';
-import type { PooledQuantileAtom } from './pooledQuantileLaw.ts';
+import type { BaselineWindowLatency, PooledQuantileAtom } from './pooledQuantileLaw.ts';
 import { pooledQuantileLaw } from './pooledQuantileLaw.ts';
 
 /** The percentile level of each latency metric. */

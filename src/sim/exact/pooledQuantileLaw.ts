@@ -75,8 +75,16 @@
  */
 import { stirlingCorrection } from '../../engine/random/stirlingCorrection.ts';
 import type { LatencyModel } from '../latencyModel.ts';
-import type { BaselineWindowLatency } from './latencyBaselineBracket.ts';
 import { bucketRepresentative, bucketUpperEdge } from './latencyLimitLaw.ts';
+
+/**
+ * One baseline window as the laws of the historical latency references read it (this file and
+ * latencyReferenceLaw.ts): its expected control requests and the control's latency multiplier.
+ */
+export interface BaselineWindowLatency {
+  expected: number;
+  multiplier: number;
+}
 
 /** One value the pooled percentile can take: the engine reads `value` when the quantile falls in `bucket`. */
 export interface PooledQuantileAtom {

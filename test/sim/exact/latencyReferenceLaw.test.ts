@@ -14,9 +14,9 @@ import { incompleteBeta, logGamma } from '../../../src/engine/stats/distribution
 import { baselineLaw } from '../../../src/sim/exact/baselineLaw.ts';
 import { poissonLaw } from '../../../src/sim/exact/countRange.ts';
 import { evaluateExact } from '../../../src/sim/exact/evaluateExact.ts';
-import type { BaselineWindowLatency } from '../../../src/sim/exact/latencyBaselineBracket.ts';
 import { bucketRepresentative, bucketUpperEdge, largestIndexWithin } from '../../../src/sim/exact/latencyLimitLaw.ts';
 import { jointCellAtomWeights, jointPairWeights, latencyReferenceLaw } from '../../../src/sim/exact/latencyReferenceLaw.ts';
+import type { BaselineWindowLatency } from '../../../src/sim/exact/pooledQuantileLaw.ts';
 import { pooledQuantileLaw } from '../../../src/sim/exact/pooledQuantileLaw.ts';
 import { latencyModel } from '../../../src/sim/latencyModel.ts';
 import { simulate } from '../../../src/sim/runner.ts';
