@@ -42,7 +42,12 @@ export const labExactIdleMs = 10 * 60 * 1000;
  * then rebuilds every memo for the curve and later edits. Waiting the whole bound and then
  * restarting costs at most 1.5× the restart; a 250 ms bound cut off two thirds of the first
  * visit's cancels in Chromium (bench/labExact.ts, 02:45 UTC 2026-12-05: without a bound the
- * cancel took 30–1,093 ms at four settings a step).
+ * cancel took 30–1,093 ms at four settings a step). With two settings a step and 500 ms
+ * (bench/labExact.ts, edits 100–1,000 ms into the first visit's curve, Chromium, 02:51–02:58 UTC,
+ * load 2–3): 20 thresholds, 5 of 6 workers kept, the edit's current setting answered in 248–2,305
+ * ms (median 549) against 1,174–2,217 (median 1,459) from a terminated worker's successor; 51
+ * thresholds, 6 of 6 kept, cancel → "cancelled" 48–477 ms, the edit answered in 222–664 ms (median
+ * 505) against 924–1,513 (median 1,096).
  */
 export const labExactCancelWithinMs = 500;
 
