@@ -23,7 +23,7 @@
  * setting, then the curve, aborted `editDelays` ms in by the edit, whose current setting is asked
  * at once; timed from the abort to that answer in Chromium, with the worker terminated at once
  * (before: a cold worker answers) and with the lab's cooperative cancel (after: the worker stops
- * at its next step and answers warm, or is terminated at `labExactCancelWithinMs`), alternated,
+ * at its next step and answers warm, or is terminated at the lab's bound, `labExactCancelBound`), alternated,
  * plus the time from the cancel to "cancelled" without a bound (how long the steps' remainders
  * are where the edits landed: what the bound is chosen from).
  *
@@ -78,13 +78,12 @@ interface BenchmarkPage {
 interface CancelOutcome {
   kept: boolean;
   milliseconds: number;
+  withinMs: number;
 }
 
 interface EditTimed extends Timed {
   cancel: CancelOutcome | null;
   curveEnded: boolean;
-  /** The page's bound (labExactInWorker.ts `labExactCancelWithinMs`). */
-  withinMs: number;
 }
 
 /** Milliseconds into the curve at which the edit lands (`editDuringCurve`): spread over a first-visit curve's 1–2 s. */
@@ -109,8 +108,6 @@ export interface EditDuringCurveTiming {
   curveEnded: { terminated: number; cancelled: number };
   /** Largest difference between the edit's answers (both ways) and Node's (`labExactCurve`). */
   difference: number;
-  /** The page's bound on a cancel (labExactInWorker.ts `labExactCancelWithinMs`). */
-  withinMs: number;
 }
 
 /** The page's globals (page.evaluate's functions read them there). */
@@ -289,7 +286,6 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
           unbounded: [],
           curveEnded: { terminated: 0, cancelled: 0 },
           difference: 0,
-          withinMs: 0,
         };
         for (const delay of editDelays) {
           for (const way of ['terminated', 'cancelled', 'unbounded'] as const) {
@@ -305,10 +301,7 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
               timing[way].push(edit.milliseconds);
               if (edit.curveEnded) timing.curveEnded[way]++;
             }
-            if (way === 'cancelled') {
-              timing.withinMs = edit.withinMs;
-              if (edit.cancel !== null) timing.cancels.push(edit.cancel);
-            }
+            if (way === 'cancelled' && edit.cancel !== null) timing.cancels.push(edit.cancel);
             timing.difference = Math.max(timing.difference, answerDifference(edit.result, nodeCold.editCurrent.result));
           }
         }
@@ -395,7 +388,7 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
           `    an edit ${editDelays[0]}–${editDelays[editDelays.length - 1]} ms into the curve, to its current setting's answer in Chromium: ` +
             `worker terminated → cold ${spread(edit.terminated)}, cancelled → warm ${spread(edit.cancelled)}; ` +
             `cancel → "cancelled" ${kept.length > 0 ? spread(kept.map((outcome) => outcome.milliseconds)) : '—'}, ` +
-            `${kept.length} of ${edit.cancels.length} workers kept (bound ${edit.withinMs} ms); ` +
+            `${kept.length} of ${edit.cancels.length} workers kept (bound ${[...new Set(edit.cancels.map((outcome) => ms(outcome.withinMs)))].join(', ')}); ` +
             `without a bound, cancel → "cancelled" ${edit.unbounded.length > 0 ? spread(edit.unbounded) : '—'} ` +
             `(${edit.unbounded.map((value) => value.toFixed(0)).join(', ')} ms); ` +
             `curves already ended when the edit landed: ${edit.curveEnded.terminated} / ${edit.curveEnded.cancelled}; ` +

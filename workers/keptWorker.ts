@@ -9,7 +9,8 @@
  *   `AbortError`. Without `cancel` (options) the worker is terminated at once — the kernel cannot
  *   be interrupted otherwise — and the next call starts a fresh one. With `cancel` the worker is
  *   asked to stop (`cancel.send`: an endpoint that works in steps and listens between them) and
- *   kept if its call settles within `cancel.withinMs` — answering "cancelled", or its result if it
+ *   kept if its call settles within `cancel.withinMs` (a number, or a function of how long the
+ *   worker's first call took: what a fresh worker costs) — answering "cancelled", or its result if it
  *   was finishing, or an input error; it is terminated as without `cancel` when the bound passes
  *   first (a step too long, a runaway), when the call fails otherwise, or when the worker crashes.
  *   A call made meanwhile waits for that (never longer than the bound), then runs on the kept
@@ -58,6 +59,8 @@ export interface CancelOutcome {
   kept: boolean;
   /** Milliseconds from the abort to the call's settling (kept) or to the termination. */
   milliseconds: number;
+  /** The bound this cancel had (milliseconds). */
+  withinMs: number;
 }
 
 export interface KeptWorkerOptions<Endpoint> {
@@ -66,11 +69,13 @@ export interface KeptWorkerOptions<Endpoint> {
   /**
    * Cooperative cancellation (module comment): `send(remote, callId)` asks the endpoint to stop
    * call `callId`; the worker is terminated when the call has not settled `withinMs` after the
-   * abort. Absent: an abort terminates the worker at once.
+   * abort — a number, or `withinMs(firstCallMs)` of the milliseconds the worker's first call took
+   * from its start (module load and cold memos included; undefined while it has none), asked at
+   * the abort. Absent: an abort terminates the worker at once.
    */
   cancel?: {
     send: (remote: Remote<Endpoint>, callId: number) => Promise<unknown>;
-    withinMs: number;
+    withinMs: number | ((firstCallMs: number | undefined) => number);
     /** Called once per cancelled call with how it ended (the bench's measurement), after the worker is kept or terminated. */
     onCancelSettled?: (outcome: CancelOutcome) => void;
   };
@@ -81,6 +86,10 @@ interface Kept<Endpoint> {
   worker: Worker;
   remote: Remote<Endpoint>;
   busy: boolean;
+  /** Milliseconds the worker's first call took from the worker's start, once it has settled (`cancel.withinMs`). */
+  firstCallMs: number | undefined;
+  /** When the worker was started (`performance.now()`), while its first call runs. */
+  startedAt: number | undefined;
   /** Set while an aborted call is being cancelled: resolves once the worker is kept or terminated. */
   cancelling: Promise<void> | undefined;
   /** Rejects the running call, or ends a cancellation (the worker failed or was closed); a no-op between calls. */
@@ -95,8 +104,13 @@ interface Kept<Endpoint> {
 export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options: KeptWorkerOptions<Endpoint>): KeptWorker<Endpoint> {
   const { idleMs, cancel } = options;
   if (!(idleMs > 0)) throw new RangeError(`idleMs must be a positive number of milliseconds (or Infinity), got ${idleMs}`);
-  if (cancel !== undefined && !(cancel.withinMs >= 0 && Number.isFinite(cancel.withinMs)))
+  if (cancel !== undefined && typeof cancel.withinMs === 'number' && !(cancel.withinMs >= 0 && Number.isFinite(cancel.withinMs)))
     throw new RangeError(`cancel.withinMs must be a finite number of milliseconds ≥ 0, got ${cancel.withinMs}`);
+  /** The bound of a cancel on `entry` (milliseconds); a function's answer that is not a finite number ≥ 0 counts as 0 (terminate at once). */
+  const boundOf = (entry: Kept<Endpoint>, how: NonNullable<KeptWorkerOptions<Endpoint>['cancel']>): number => {
+    const withinMs = typeof how.withinMs === 'function' ? how.withinMs(entry.firstCallMs) : how.withinMs;
+    return withinMs >= 0 && Number.isFinite(withinMs) ? withinMs : 0;
+  };
   let kept: Kept<Endpoint> | null = null;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastCallId = 0;
@@ -109,7 +123,15 @@ export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options:
 
   const start = (): Kept<Endpoint> => {
     const worker = spawn();
-    const entry: Kept<Endpoint> = { worker, remote: wrap<Endpoint>(worker), busy: false, cancelling: undefined, fail: () => undefined };
+    const entry: Kept<Endpoint> = {
+      worker,
+      remote: wrap<Endpoint>(worker),
+      busy: false,
+      firstCallMs: undefined,
+      startedAt: performance.now(),
+      cancelling: undefined,
+      fail: () => undefined,
+    };
     worker.addEventListener(
       'error',
       (event) => {
@@ -157,6 +179,7 @@ export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options:
   ): Promise<void> =>
     new Promise<void>((resolve) => {
       const aborted = performance.now();
+      const withinMs = boundOf(entry, how);
       let timer: ReturnType<typeof setTimeout> | undefined;
       let over = false;
       const end = (keep: boolean) => {
@@ -166,11 +189,11 @@ export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options:
         entry.cancelling = undefined;
         if (keep && kept === entry) release(entry);
         else discard(entry);
-        how.onCancelSettled?.({ kept: keep && kept === entry, milliseconds: performance.now() - aborted });
+        how.onCancelSettled?.({ kept: keep && kept === entry, milliseconds: performance.now() - aborted, withinMs });
         resolve();
       };
       entry.fail = () => end(false);
-      timer = setTimeout(() => end(false), how.withinMs);
+      timer = setTimeout(() => end(false), withinMs);
       pending.then(
         () => end(true),
         (error: unknown) => end(pageError(error) instanceof RangeError),
@@ -215,6 +238,18 @@ export function keptWorker<Endpoint>(what: string, spawn: () => Worker, options:
               if (!signal.aborted) reportProgress(fraction);
             });
       const pending = call(entry.remote, onProgress, callId);
+      // What a fresh worker costs: its first call's time from the worker's start, whether or not the caller still waits.
+      if (entry.startedAt !== undefined) {
+        const startedAt = entry.startedAt;
+        entry.startedAt = undefined;
+        pending.then(
+          () => {
+            // A call cut short by a cancel says nothing of what a fresh worker costs.
+            if (!signal.aborted) entry.firstCallMs = performance.now() - startedAt;
+          },
+          () => undefined,
+        );
+      }
       let stop: () => void = () => undefined;
       const stopped = new Promise<never>((_, reject) => {
         entry.fail = reject;

@@ -8,7 +8,7 @@
  * Aborting the signal — a newer edit superseding this request — rejects at once with an
  * `AbortError` and asks the worker to stop at its next step (labExactEndpoint.ts evaluates the
  * curve in steps and listens between them): the worker is kept, warm, when it answers
- * "cancelled" within `labExactCancelWithinMs`, and terminated otherwise (the next request then
+ * "cancelled" within `labExactCancelBound`, and terminated otherwise (the next request then
  * starts a fresh one); the next request waits for that, on the same worker. An invalid policy is
  * rejected as a `RangeError` carrying the engine's message.
  *
@@ -32,31 +32,46 @@ import type { CancelledCurve, LabExactEndpoint } from './labExactEndpoint.ts';
 export const labExactIdleMs = 10 * 60 * 1000;
 
 /**
- * Milliseconds the page waits, after aborting a request, for the worker to answer "cancelled"
- * before terminating it (keptWorker.ts): the longest an edit can wait behind a superseded curve.
- * Why 500: what the wait buys is the warm worker, and what the bound caps is the loss when it
- * does not come. The longest step of the lab's curves is 300–480 ms in Node on an idle machine
- * (labExactEndpoint.ts `labExactSettingsPerStep`: two settings a step), so most cancels end within
- * it; a terminated worker's fresh successor answers the edit's current setting in ~1 s in
- * Chromium on an idle machine (bench/labExact.ts, "worker terminated → cold"; 2–3 s loaded) and
- * then rebuilds every memo for the curve and later edits. Waiting the whole bound and then
- * restarting costs at most 1.5× the restart; a 250 ms bound cut off two thirds of the first
- * visit's cancels in Chromium (bench/labExact.ts, 02:45 UTC 2026-12-05: without a bound the
- * cancel took 30–1,093 ms at four settings a step). With two settings a step and 500 ms
- * (bench/labExact.ts, edits 100–1,000 ms into the first visit's curve, Chromium, 02:51–02:58 UTC,
- * load 2–3): 20 thresholds, 5 of 6 workers kept, the edit's current setting answered in 248–2,305
- * ms (median 549) against 1,174–2,217 (median 1,459) from a terminated worker's successor; 51
- * thresholds, 6 of 6 kept, cancel → "cancelled" 48–477 ms, the edit answered in 222–664 ms (median
- * 505) against 924–1,513 (median 1,096).
+ * How long the page waits, after aborting a request, for the worker to answer "cancelled" before
+ * terminating it (keptWorker.ts): as long as a fresh worker took to answer its first request —
+ * the worker's start, module load, cold memos and the current setting: what terminating would
+ * cost again — but at least `labExactCancelWithinMs` and at most `labExactCancelAtMostMs`.
+ * Why: what the wait buys is the warm worker (its memos serve the edit and every later one), what
+ * the bound caps is the loss when the worker does not answer in time. Waiting as long as a
+ * restart costs and then restarting costs at most twice the restart, whatever the step's length
+ * (the ski-rental rule, Karlin, Manasse, Rudolph & Sleator 1988), and the bound grows with the
+ * machine's load as the steps do: a fixed bound chosen on an idle machine terminated most
+ * workers under load (the e2e test's edit during the first visit's curve, run at load 5–10, 2 of
+ * 3 runs terminated at 500 ms).
+ */
+export function labExactCancelBound(firstCallMs: number | undefined): number {
+  return Math.min(labExactCancelAtMostMs, Math.max(labExactCancelWithinMs, firstCallMs ?? 0));
+}
+
+/**
+ * The least the page waits for a cancel (`labExactCancelBound`), milliseconds. Why 500: the
+ * longest step of the lab's curves is 300–480 ms in Node on an idle machine
+ * (labExactEndpoint.ts `labExactSettingsPerStep`: two settings a step), so on an idle machine
+ * most cancels end within it even before the worker's first answer is in; a 250 ms bound cut off
+ * two thirds of the first visit's cancels in Chromium (bench/labExact.ts, 02:45 UTC 2026-12-05:
+ * without a bound the cancel took 30–1,093 ms at four settings a step). With two settings a step
+ * and a fixed 500 ms (bench/labExact.ts, edits 100–1,000 ms into the first visit's curve,
+ * Chromium, 02:51–02:58 UTC, load 2–3): 20 thresholds, 5 of 6 workers kept, the edit's current
+ * setting answered in 248–2,305 ms (median 549) against 1,174–2,217 (median 1,459) from a
+ * terminated worker's successor; 51 thresholds, 6 of 6 kept, cancel → "cancelled" 48–477 ms, the
+ * edit answered in 222–664 ms (median 505) against 924–1,513 (median 1,096).
  */
 export const labExactCancelWithinMs = 500;
 
+/** The most the page waits for a cancel (`labExactCancelBound`), milliseconds: an edit is never held back longer by a superseded curve. */
+export const labExactCancelAtMostMs = 2000;
+
 /**
  * The lab's cooperative cancel (keptWorker.ts `cancel`): the endpoint's `cancel(callId)`, waited
- * for `withinMs`; `onCancelSettled` hears how each cancel ended (the bench).
+ * for `withinMs` (default `labExactCancelBound`); `onCancelSettled` hears how each cancel ended (the bench).
  */
 export function labExactCancel(
-  withinMs: number = labExactCancelWithinMs,
+  withinMs: number | ((firstCallMs: number | undefined) => number) = labExactCancelBound,
   onCancelSettled?: (outcome: CancelOutcome) => void,
 ): NonNullable<KeptWorkerOptions<LabExactEndpoint>['cancel']> {
   return { send: (remote, callId) => remote.cancel(callId), withinMs, ...(onCancelSettled ? { onCancelSettled } : {}) };

@@ -121,6 +121,8 @@ describe('policy lab: the exact answer in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 2000 });
     await page.screenshot({ path: `${screenshotDir}/policy-lab-exact-bounded.png`, fullPage: true });
     expect(problems).toEqual([]);
+    // Closed, so that its workers (Monte-Carlo, the curve) do not slow the next test's page.
+    await page.close();
   }, 300_000);
 
   it('answers exactly where the evaluator can: the exact rates, the neglected mass and the A/B approximation, confirmed by Monte-Carlo', async () => {
@@ -161,6 +163,8 @@ describe('policy lab: the exact answer in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 2000 });
     await page.screenshot({ path: `${screenshotDir}/policy-lab-exact.png`, fullPage: true });
     expect(problems).toEqual([]);
+    // Closed, so that its workers (Monte-Carlo, the curve) do not slow the next test's page.
+    await page.close();
   }, 240_000);
 
   it('an edit during the curve is answered by the same worker, which stopped at its next step and kept its memos', async () => {
@@ -187,6 +191,8 @@ describe('policy lab: the exact answer in Chromium', () => {
     await expect.poll(() => view.locator('[data-section="exact-curve-running"]').count(), { timeout: 90_000 }).toBe(0);
     expect(exactWorkers.map((worker) => worker.closed)).toEqual([false]);
     expect(problems).toEqual([]);
+    // Closed, so that its workers (Monte-Carlo, the curve) do not slow the next test's page.
+    await page.close();
   }, 300_000);
 
   it('an edit during a step longer than the page waits terminates the exact worker; a fresh one answers right and stays warm for the next edit', async () => {
@@ -229,5 +235,7 @@ describe('policy lab: the exact answer in Chromium', () => {
     );
     expect(exactWorkers.map((worker) => worker.closed)).toEqual([true, false]);
     expect(problems).toEqual([]);
+    // Closed, so that its workers (Monte-Carlo, the curve) do not slow the next test's page.
+    await page.close();
   }, 300_000);
 });

@@ -316,6 +316,59 @@ describe('keptWorker', () => {
       expect(spawned).toHaveLength(1);
     });
 
+    it("a bound given as a function is asked at the abort with the worker's first call's time (undefined before one is in)", async () => {
+      const asked: (number | undefined)[] = [];
+      const worker = keptWorker<TestEndpoint>(
+        'test',
+        () => {
+          const channel = new ChannelWorker(testEndpoint());
+          spawned.push(channel);
+          return channel.asWorker();
+        },
+        {
+          idleMs: Number.POSITIVE_INFINITY,
+          cancel: {
+            send: (remote, callId) => remote.cancel(callId),
+            withinMs: (firstCallMs) => {
+              asked.push(firstCallMs);
+              return 60_000;
+            },
+            onCancelSettled: (outcome) => void cancels.push(outcome),
+          },
+        },
+      );
+      workers.push(worker);
+      // The first call is cancelled: it says nothing of a fresh worker's cost.
+      const first = steppedCall(worker, 5);
+      await settle();
+      first.abort();
+      await first.call.catch(() => undefined);
+      await settle();
+      release();
+      expect(await worker.call((remote) => remote.count(), running())).toBe(2);
+      const second = steppedCall(worker, 5);
+      await settle();
+      second.abort();
+      await second.call.catch(() => undefined);
+      await settle();
+      release();
+      expect(await worker.call((remote) => remote.count(), running())).toBe(4);
+      expect(asked).toEqual([undefined, undefined]);
+      // A fresh worker whose first call completes: the next cancel's bound is asked with its time.
+      worker.close();
+      expect(await worker.call((remote) => remote.count(), running())).toBe(1);
+      const third = steppedCall(worker, 5);
+      await settle();
+      third.abort();
+      await third.call.catch(() => undefined);
+      expect(asked).toHaveLength(3);
+      expect(asked[2]).toBeGreaterThanOrEqual(0);
+      expect(cancels.map((outcome) => [outcome.kept, outcome.withinMs])).toEqual([
+        [true, 60_000],
+        [true, 60_000],
+      ]);
+    });
+
     it('rejects a bound that is not a finite number of milliseconds', () => {
       expect(() =>
         keptWorker<TestEndpoint>('test', () => new ChannelWorker(testEndpoint()).asWorker(), {

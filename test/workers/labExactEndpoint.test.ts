@@ -27,7 +27,13 @@ import {
   labExactCurve,
   labExactSettingsPerStep,
 } from '../../workers/labExactEndpoint.ts';
-import { exactCurveOn, labExactCancel } from '../../workers/labExactInWorker.ts';
+import {
+  exactCurveOn,
+  labExactCancel,
+  labExactCancelAtMostMs,
+  labExactCancelBound,
+  labExactCancelWithinMs,
+} from '../../workers/labExactInWorker.ts';
 import { ChannelWorker } from './channelWorker.ts';
 
 const defaults = readLabSettings(initialState(labSchema));
@@ -307,5 +313,16 @@ describe('a cancelled curve keeps the worker and its memos', () => {
     } finally {
       worker.close();
     }
+  });
+});
+
+describe('how long the page waits for a cancel', () => {
+  it('as long as the worker’s first request took, within [500 ms, 2 s]; 500 ms before it has one', () => {
+    expect([labExactCancelWithinMs, labExactCancelAtMostMs]).toEqual([500, 2000]);
+    expect(labExactCancelBound(undefined)).toBe(500);
+    expect(labExactCancelBound(120)).toBe(500);
+    expect(labExactCancelBound(1234.5)).toBe(1234.5);
+    expect(labExactCancelBound(9000)).toBe(2000);
+    expect(labExactCancel().withinMs).toBe(labExactCancelBound);
   });
 });
