@@ -58,7 +58,7 @@ export interface LabExactEndpoint {
 /**
  * Settings per step of the worker's curve (`exactOperatingCurveSteps`): between steps the worker
  * hears a cancel, so a step's length bounds how long a superseded curve keeps the worker (the
- * page waits `labExactCancelWithinMs`, labExactInWorker.ts, then terminates it). A step cannot be
+ * page waits `labExactCancelBound`, labExactInWorker.ts, then terminates it). A step cannot be
  * shorter than one setting's run, and a setting that builds new laws (the historical baseline's
  * finer nodes near the current threshold) costs 150–380 ms alone. Measured in Node, the curve
  * right after its current setting on the same scenario objects (as the lab asks it), 02:46–02:48

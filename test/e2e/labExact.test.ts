@@ -198,7 +198,7 @@ describe('policy lab: the exact answer in Chromium', () => {
   it('an edit during a step longer than the page waits terminates the exact worker; a fresh one answers right and stays warm for the next edit', async () => {
     // A concurrent baseline without the full stage: the current setting alone takes the evaluator
     // tens of seconds (26.5 s in Node) in one step — far past the page's wait for a cancel
-    // (labExactCancelWithinMs) — so the edit surely lands while the worker computes it.
+    // (labExactCancelBound: at most 2 s) — so the edit surely lands while the worker computes it.
     const slow = 'replicates=40&requestsPerSecond=100&dailyAmplitude=0&full=off';
     const historical = exactAnswerHere(slow);
     const edited = exactAnswerHere(`${slow}&errorRatio=3`);
