@@ -42,7 +42,13 @@ export const labExactIdleMs = 10 * 60 * 1000;
  * (the ski-rental rule, Karlin, Manasse, Rudolph & Sleator 1988), and the bound grows with the
  * machine's load as the steps do: a fixed bound chosen on an idle machine terminated most
  * workers under load (the e2e test's edit during the first visit's curve, run at load 5–10, 2 of
- * 3 runs terminated at 500 ms).
+ * 3 runs terminated at 500 ms; none of 6 with this bound at load 5–8). Measured with it
+ * (bench/labExact.ts, edits 100–1,000 ms into the first visit's curve, Chromium, 03:25–03:30 UTC
+ * 2026-12-05, load 0.5–4; bounds 764–1,772 ms): 20 thresholds, 6 of 6 workers kept, cancel →
+ * "cancelled" 19–505 ms, the edit's current setting answered in 165–697 ms (median 289) against
+ * 651–1,106 (median 798) from a terminated worker's successor; 51 thresholds, 6 of 6 kept, cancel
+ * → "cancelled" 5–697 ms, the edit answered in 218–876 ms (median 435) against 808–1,495 (median
+ * 1,154).
  */
 export function labExactCancelBound(firstCallMs: number | undefined): number {
   return Math.min(labExactCancelAtMostMs, Math.max(labExactCancelWithinMs, firstCallMs ?? 0));
