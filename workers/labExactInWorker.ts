@@ -1,7 +1,7 @@
 /**
  * The lab's exact operating characteristic in a Web Worker (`labExact.worker.ts`) KEPT ALIVE
  * between the lab's requests (keptWorker.ts), so that the evaluator's per-scenario memos — the
- * historical baseline's count laws and cells, the binomial rows, the latency brackets, the check
+ * historical baseline's count laws and cells, the binomial rows, the pooled latency references' laws, the check
  * matrices; kept by the endpoint for content-equal scenarios (labExactEndpoint.ts) — and the
  * worker's compiled code serve the lab's second request (the curve, right after the current
  * setting) and every later edit, instead of being rebuilt from a cold worker each time.

@@ -40,7 +40,7 @@ const defaults = readLabSettings(initialState(labSchema));
 /**
  * The lab with one canary (5%, 2–4 h) and no shadow, A/B or full stage, on its first-visit worlds
  * (20 req/s with a daily cycle, historical baseline: the baseline's count laws and cells, the
- * latency brackets, the binomial rows and check matrices are all built) — a fraction of a second.
+ * pooled latency references' laws, the binomial rows and check matrices are all built) — a fraction of a second.
  */
 const oneCanary: LabSettings = {
   ...defaults,
@@ -179,7 +179,7 @@ describe('the kept endpoint answers as a cold worker does', () => {
     expect(kept.keep(structuredClone(healthy))).toBe(keptHealthy);
     expect(scenarioContentKey(keptHealthy)).toBe(scenarioContentKey(healthy));
     expect(scenarioContentKey(kept.keep(structuredClone(regressed)))).toBe(scenarioContentKey(regressed));
-    // What the reference is: the lab's one-canary policy, bounded by the latency brackets, and a concurrent curve.
+    // What the reference is: the lab's one-canary policy on the historical baseline, and a concurrent curve.
     if (!coldCurve.supported || !coldConcurrent.supported) throw new Error('the references are refused');
     expect(coldCurve.points.map((point) => point.value)).toEqual([2, 1.5, 3]);
     expect(coldConcurrent.points[0].healthy.falseRollbackRate.rate).toBeGreaterThan(0);
