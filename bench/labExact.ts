@@ -346,7 +346,11 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
     );
     const ms = (value: number) => `${value.toFixed(0)} ms`;
     const sameness = (difference: number) =>
-      difference === 0 ? 'yes' : difference < 1e-12 ? `yes, within ${difference.toExponential(1)}` : 'NO';
+      difference === 0
+        ? 'yes'
+        : difference < 1e-12
+          ? `yes, within ${difference.toExponential(1)}`
+          : `NO, ${difference.toExponential(1)} apart (relative above 1)`;
     const megabytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
     for (const timing of timings) {
       const exactness =
