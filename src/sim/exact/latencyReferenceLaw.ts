@@ -173,6 +173,27 @@ export interface CellAtomWeights {
 }
 
 /**
+ * The pooled share of the baseline's values at or below bucket `edge`'s upper edge: the windows'
+ * latency CDFs weighted by their expected requests, ū = Σ_w Λ_w F(γ^edge / m_w) / Σ_w Λ_w (given
+ * the pooled count N, each value falls at or below the edge independently with this probability).
+ * O(windows) per edge.
+ */
+function pooledShare(windows: readonly BaselineWindowLatency[], latency: LatencyModel): (edge: number) => number {
+  let total = 0;
+  for (const window of windows) total += window.expected;
+  return (edge: number): number => {
+    let below = 0;
+    for (const window of windows) below += window.expected * latency.cdf(bucketUpperEdge(edge) / window.multiplier);
+    return below / total;
+  };
+}
+
+/** The bucket edges b − 1 and b of every atom b, each once, ascending: where P(reference ≤ edge | N) is read. */
+function atomEdges(atoms: readonly PooledQuantileAtom[]): number[] {
+  return [...new Set(atoms.flatMap((atom) => [atom.bucket - 1, atom.bucket]))].sort((a, b) => a - b);
+}
+
+/**
  * The exact joint probabilities P(cut_j ≤ R < cut_{j+1}, reported bucket = atom i) of the
  * baseline's rate R = C/N (C ~ Bin(N, p) given N, as the controller divides) and one spread
  * latency reference, summed over N's law (module comment):
@@ -208,16 +229,9 @@ export function jointCellAtomWeights(
     neglected += requests.pmf[0];
     first = 1;
   }
-  let total = 0;
-  for (const window of windows) total += window.expected;
-  // ū at an edge: the pooled share of values at or below it.
-  const share = (edge: number): number => {
-    let below = 0;
-    for (const window of windows) below += window.expected * latency.cdf(bucketUpperEdge(edge) / window.multiplier);
-    return below / total;
-  };
-  // Edges b − 1 and b of every atom, each once: P(bucket ≤ edge | N) = 1 − P(A ≤ ⌊q(N − 1)⌋).
-  const edges = [...new Set(atoms.flatMap((atom) => [atom.bucket - 1, atom.bucket]))].sort((a, b) => a - b);
+  const share = pooledShare(windows, latency);
+  // P(bucket ≤ edge | N) = 1 − P(A ≤ ⌊q(N − 1)⌋) at the atoms' edges.
+  const edges = atomEdges(atoms);
   const rank = (n: number): number => Math.floor(level * (n - 1));
   const edgeWalkers = edges.map((edge) => {
     const u = share(edge);
@@ -377,17 +391,9 @@ export function jointPairWeights(
     neglected += requests.pmf[0];
     first = 1;
   }
-  let total = 0;
-  for (const window of windows) total += window.expected;
-  const share = (edge: number): number => {
-    let below = 0;
-    for (const window of windows) below += window.expected * latency.cdf(bucketUpperEdge(edge) / window.multiplier);
-    return below / total;
-  };
-  const edgesOf = (atoms: readonly PooledQuantileAtom[]) =>
-    [...new Set(atoms.flatMap((atom) => [atom.bucket - 1, atom.bucket]))].sort((a, b) => a - b);
-  const lowEdges = edgesOf(low.atoms);
-  const highEdges = edgesOf(high.atoms);
+  const share = pooledShare(windows, latency);
+  const lowEdges = atomEdges(low.atoms);
+  const highEdges = atomEdges(high.atoms);
   const lowShares = lowEdges.map(share);
   const highShares = highEdges.map(share);
   const marginalWalkers = (level: number, shares: number[]) =>
