@@ -234,8 +234,8 @@ export class PolicyLabView extends LitElement {
           <h2>Policy lab</h2>
           <p class="lede">
             Tune the rollout policy (the framework default: baseline 24 h → shadow 24 h → canary 5% → 25% → A/B 50% → full) and
-            see, by Monte-Carlo simulation in Web Workers, how often it rolls back a healthy candidate and how often it lets a
-            regressed one through. Every change reruns in the background.
+            see how often it rolls back a healthy candidate and how often it lets a regressed one through — computed exactly
+            where the evaluator can, and confirmed by Monte-Carlo simulation in Web Workers. Every change reruns in the background.
           </p>
         </div>
         <div class="controls">
