@@ -193,6 +193,40 @@ function atomEdges(atoms: readonly PooledQuantileAtom[]): number[] {
   return [...new Set(atoms.flatMap((atom) => [atom.bucket - 1, atom.bucket]))].sort((a, b) => a - b);
 }
 
+/** The counts N ≥ 1 of the requests' law (N = 0 has no reference: the callers neglect its mass). */
+function positiveCounts(requests: CountLaw): { first: number; last: number } {
+  return { first: Math.max(requests.first, 1), last: requests.first + requests.pmf.length - 1 };
+}
+
+/**
+ * One walker per edge share u of P(A ≤ ⌊q(N − 1)⌋ | N), A | N ~ Bin(N, u), from N = `first`
+ * (null when u is 0 or 1: the probability is then certain, `atMost`).
+ */
+function edgeAtMostWalkers(level: number, shares: readonly number[], first: number, tolerance: number): (BoundaryWalker | null)[] {
+  const rank = (n: number): number => Math.floor(level * (n - 1));
+  return shares.map((u) => (u > 0 && u < 1 ? new BoundaryWalker(u, rank, first, tolerance) : null));
+}
+
+/** P(the pooled quantile is at or below the edge | N) from its walker (or its certain value). */
+function atMost(walker: BoundaryWalker | null, u: number): number {
+  return walker ? 1 - walker.cdf : u >= 1 ? 1 : 0;
+}
+
+/** One walker per cut of P(C/N < cut | N): C/N < cut ⟺ C/N ≤ the double below cut, the largest such count `largestCountWithin`'s. */
+function rateCellWalkers(probability: number, cuts: readonly number[], first: number, tolerance: number): BoundaryWalker[] {
+  return cuts.map((cut) => new BoundaryWalker(probability, (n) => largestCountWithin(n, cut > 0 ? nextDown(cut) : -1), first, tolerance));
+}
+
+/** The rate cells' masses given N from the cut walkers' CDFs (the last cell up to 1), into `into`. */
+function fillCellMasses(rateWalkers: readonly BoundaryWalker[], into: Float64Array): void {
+  let below = 0;
+  for (let j = 0; j < into.length; j++) {
+    const upTo = j < rateWalkers.length ? rateWalkers[j].cdf : 1;
+    into[j] = Math.max(0, upTo - below);
+    below = upTo;
+  }
+}
+
 /**
  * The exact joint probabilities P(cut_j ≤ R < cut_{j+1}, reported bucket = atom i) of the
  * baseline's rate R = C/N (C ~ Bin(N, p) given N, as the controller divides) and one spread
@@ -223,48 +257,30 @@ export function jointCellAtomWeights(
   const cells = cuts.length + 1;
   const atomCount = atoms.length;
   const weights = new Float64Array(cells * atomCount);
-  let neglected = requests.neglected;
-  let first = requests.first;
-  if (first === 0) {
-    neglected += requests.pmf[0];
-    first = 1;
-  }
-  const share = pooledShare(windows, latency);
+  const { first, last } = positiveCounts(requests);
+  let neglected = requests.neglected + (requests.first === 0 ? requests.pmf[0] : 0);
   // P(bucket ≤ edge | N) = 1 − P(A ≤ ⌊q(N − 1)⌋) at the atoms' edges.
   const edges = atomEdges(atoms);
-  const rank = (n: number): number => Math.floor(level * (n - 1));
-  const edgeWalkers = edges.map((edge) => {
-    const u = share(edge);
-    return { edge, u, walker: u > 0 && u < 1 ? new BoundaryWalker(u, rank, first, tolerance) : null };
-  });
-  // C/N < cut ⟺ C/N ≤ the double below cut: the largest such count is largestCountWithin's.
-  const rateWalkers = cuts.map(
-    (cut) => new BoundaryWalker(rateProbability, (n) => largestCountWithin(n, cut > 0 ? nextDown(cut) : -1), first, tolerance),
-  );
-  for (const entry of edgeWalkers) if (entry.walker) neglected += 2 * entry.walker.neglected;
-  for (const walker of rateWalkers) neglected += 2 * walker.neglected;
-  const edgeAtMost = new Map<number, number>();
+  const shares = edges.map(pooledShare(windows, latency));
+  const edgeWalkers = edgeAtMostWalkers(level, shares, first, tolerance);
+  const rateWalkers = rateCellWalkers(rateProbability, cuts, first, tolerance);
+  const walkers = [...edgeWalkers, ...rateWalkers];
+  for (const walker of walkers) if (walker) neglected += 2 * walker.neglected;
+  const edgeIndex = new Map(edges.map((edge, index) => [edge, index]));
+  const atomEdgeIndices = atoms.map((atom) => [edgeIndex.get(atom.bucket) as number, edgeIndex.get(atom.bucket - 1) as number]);
+  const edgeAtMost = new Float64Array(edges.length);
   const atomMass = new Float64Array(atomCount);
   const cellMass = new Float64Array(cells);
-  const last = requests.first + requests.pmf.length - 1;
   for (let n = first; n <= last; n++) {
-    if (n > first) {
-      for (const entry of edgeWalkers) entry.walker?.step();
-      for (const walker of rateWalkers) walker.step();
-    }
+    if (n > first) for (const walker of walkers) walker?.step();
     const weight = requests.pmf[n - requests.first];
     if (weight === 0) continue;
-    for (const { edge, u, walker } of edgeWalkers) edgeAtMost.set(edge, walker ? 1 - walker.cdf : u >= 1 ? 1 : 0);
+    for (let e = 0; e < edges.length; e++) edgeAtMost[e] = atMost(edgeWalkers[e], shares[e]);
     for (let i = 0; i < atomCount; i++) {
-      const bucket = atoms[i].bucket;
-      atomMass[i] = Math.max(0, (edgeAtMost.get(bucket) as number) - (edgeAtMost.get(bucket - 1) as number));
+      const [upper, lower] = atomEdgeIndices[i];
+      atomMass[i] = Math.max(0, edgeAtMost[upper] - edgeAtMost[lower]);
     }
-    let below = 0;
-    for (let j = 0; j < cells; j++) {
-      const upTo = j < rateWalkers.length ? rateWalkers[j].cdf : 1;
-      cellMass[j] = Math.max(0, upTo - below);
-      below = upTo;
-    }
+    fillCellMasses(rateWalkers, cellMass);
     for (let j = 0; j < cells; j++) {
       const row = weight * cellMass[j];
       if (row === 0) continue;
@@ -385,37 +401,28 @@ export function jointPairWeights(
   const lowAtoms = low.atoms.length;
   const highAtoms = high.atoms.length;
   const joint = new Float64Array(cells * lowAtoms * highAtoms);
-  let neglected = requests.neglected;
-  let first = requests.first;
-  if (first === 0) {
-    neglected += requests.pmf[0];
-    first = 1;
-  }
+  const { first, last } = positiveCounts(requests);
+  let neglected = requests.neglected + (requests.first === 0 ? requests.pmf[0] : 0);
   const share = pooledShare(windows, latency);
   const lowEdges = atomEdges(low.atoms);
   const highEdges = atomEdges(high.atoms);
   const lowShares = lowEdges.map(share);
   const highShares = highEdges.map(share);
-  const marginalWalkers = (level: number, shares: number[]) =>
-    shares.map((u) => (u > 0 && u < 1 ? new BoundaryWalker(u, (n) => Math.floor(level * (n - 1)), first, tolerance) : null));
-  const lowWalkers = marginalWalkers(low.level, lowShares);
-  const highWalkers = marginalWalkers(high.level, highShares);
-  const rateWalkers = cuts.map(
-    (cut) => new BoundaryWalker(rate!.probability, (n) => largestCountWithin(n, cut > 0 ? nextDown(cut) : -1), first, tolerance),
-  );
-  for (const walker of [...lowWalkers, ...highWalkers, ...rateWalkers]) if (walker) neglected += 2 * walker.neglected;
-  const atMostMarginal = (walker: BoundaryWalker | null, u: number) => (walker ? 1 - walker.cdf : u >= 1 ? 1 : 0);
+  const lowWalkers = edgeAtMostWalkers(low.level, lowShares, first, tolerance);
+  const highWalkers = edgeAtMostWalkers(high.level, highShares, first, tolerance);
+  const rateWalkers = rate === null ? [] : rateCellWalkers(rate.probability, cuts, first, tolerance);
+  const walkers = [...lowWalkers, ...highWalkers, ...rateWalkers];
+  for (const walker of walkers) if (walker) neglected += 2 * walker.neglected;
   // G[e·|highEdges| + f] = P(low ≤ lowEdges[e], high ≤ highEdges[f] | N).
   const grid = new Float64Array(lowEdges.length * highEdges.length);
   const lowIndex = new Map(lowEdges.map((edge, index) => [edge, index]));
   const highIndex = new Map(highEdges.map((edge, index) => [edge, index]));
   const pairMass = new Float64Array(lowAtoms * highAtoms);
   const cellMass = new Float64Array(cells);
-  const last = requests.first + requests.pmf.length - 1;
   const lastLow = lowEdges.length - 1;
   const lastHigh = highEdges.length - 1;
   for (let n = first; n <= last; n++) {
-    if (n > first) for (const walker of [...lowWalkers, ...highWalkers, ...rateWalkers]) walker?.step();
+    if (n > first) for (const walker of walkers) walker?.step();
     const weight = requests.pmf[n - requests.first];
     if (weight === 0) continue;
     let pairLeft = 0;
@@ -423,9 +430,9 @@ export function jointPairWeights(
       for (let f = 0; f <= lastHigh; f++) {
         let value: number;
         if (e === 0 || f === 0) value = 0;
-        else if (f === lastHigh) value = atMostMarginal(lowWalkers[e], lowShares[e]);
-        else if (e === lastLow) value = atMostMarginal(highWalkers[f], highShares[f]);
-        else if (lowShares[e] >= highShares[f]) value = atMostMarginal(highWalkers[f], highShares[f]);
+        else if (f === lastHigh) value = atMost(lowWalkers[e], lowShares[e]);
+        else if (e === lastLow) value = atMost(highWalkers[f], highShares[f]);
+        else if (lowShares[e] >= highShares[f]) value = atMost(highWalkers[f], highShares[f]);
         else {
           value = pairAtMost(n, lowShares[e], highShares[f], low.level, high.level);
           pairLeft += pairNeglected;
@@ -446,12 +453,7 @@ export function jointPairWeights(
         );
       }
     }
-    let below = 0;
-    for (let j = 0; j < cells; j++) {
-      const upTo = j < rateWalkers.length ? rateWalkers[j].cdf : 1;
-      cellMass[j] = Math.max(0, upTo - below);
-      below = upTo;
-    }
+    fillCellMasses(rateWalkers, cellMass);
     for (let j = 0; j < cells; j++) {
       const row = weight * cellMass[j];
       if (row === 0) continue;
