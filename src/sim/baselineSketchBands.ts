@@ -71,6 +71,7 @@
  * 299–302, N_min = 8,616,668, ε = 0.00143), 1.6 µs a window, a 66-bucket sketch.
  */
 import type { CompiledPolicy, CompiledStage } from '../engine/controller/compilePolicy.ts';
+import { latencyLevels } from '../engine/policy/policy.ts';
 import { binomialVariate } from '../engine/random/binomial.ts';
 import type { Random } from '../engine/random/prng.ts';
 import { upperIncompleteGamma } from '../engine/stats/distributions.ts';
@@ -87,7 +88,6 @@ export const bandFailureProbability = 1e-15;
 export const bandQuantiles: readonly number[] = [0.5, 0.95, 0.99];
 
 /** The quantile each latency metric reads. */
-const metricQuantile: Record<string, number> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
 
 /** One baseline window: its expected control requests (or replayed count) and latency multiplier. */
 export interface BaselineSketchWindow {
@@ -513,7 +513,10 @@ const bandsByWorld = new WeakMap<World, Map<string, BaselineSketchBands>>();
 export function referencedQuantiles(compiled: CompiledPolicy): number[] {
   const quantiles = new Set<number>();
   for (const stage of compiled.stages)
-    for (const rule of stage.rules) if (rule.type === 'ratio' && rule.metric in metricQuantile) quantiles.add(metricQuantile[rule.metric]);
+    for (const rule of stage.rules) {
+      const level = latencyLevels[rule.metric];
+      if (rule.type === 'ratio' && level !== undefined) quantiles.add(level);
+    }
   return [...quantiles].sort((a, b) => a - b);
 }
 

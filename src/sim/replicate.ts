@@ -16,7 +16,7 @@ import { step } from '../engine/controller/step.ts';
 import type { WindowMetrics } from '../engine/metrics/windowMetrics.ts';
 import type { Policy } from '../engine/policy/policy.ts';
 import type { Random } from '../engine/random/prng.ts';
-import { baselineSketchBands } from './baselineSketchBands.ts';
+import { baselineSketchBands, referencedQuantiles } from './baselineSketchBands.ts';
 import type { Exposure, FidelityMode, WindowGenerator, WindowRequest } from './windowRequest.ts';
 import { orderStatisticsWindows } from './windowsOrderStatistics.ts';
 import { perRequestWindows } from './windowsPerRequest.ts';
@@ -107,9 +107,7 @@ export function planPolicy(policy: Policy): PolicyPlan {
   const compiled = compilePolicy(policy);
   const anyLatency = compiled.stages.some((stage) => stage.needsLatency || stage.kind === 'shadow');
   const anyAb = compiled.stages.some((stage) => stage.kind === 'ab');
-  const readsBaselineLatency =
-    compiled.baselineMode === 'historical' &&
-    compiled.stages.some((stage) => stage.rules.some((rule) => rule.type === 'ratio' && rule.metric.startsWith('latency')));
+  const readsBaselineLatency = compiled.baselineMode === 'historical' && referencedQuantiles(compiled).length > 0;
   return {
     compiled,
     needsLatency: compiled.stages.map(

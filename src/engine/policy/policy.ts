@@ -22,6 +22,9 @@ export const stageKindOrder: readonly StageKind[] = ['baseline', 'shadow', 'cana
 /** Health metrics read from a window's arm: `errors/requests`, `timeouts/requests`, latency percentiles (ms). */
 export type HealthMetric = 'errorRate' | 'timeoutRate' | 'latencyP50' | 'latencyP95' | 'latencyP99';
 
+/** The percentile level q each latency metric reads (a sketch's `quantile(q)`). */
+export const latencyLevels: Readonly<Partial<Record<HealthMetric, number>>> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
+
 /** The metrics a statistical rule can test: rates with a binomial count. */
 export type RateMetric = 'errorRate' | 'timeoutRate';
 

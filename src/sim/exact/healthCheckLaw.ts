@@ -33,6 +33,7 @@
  */
 import type { CompiledRule, CompiledStage } from '../../engine/controller/compilePolicy.ts';
 import type { HealthMetric } from '../../engine/policy/policy.ts';
+import { latencyLevels } from '../../engine/policy/policy.ts';
 import { expectedArrivals, exposedShare, replayArrivals } from '../traffic.ts';
 import { sketchRank } from '../windowsOrderStatistics.ts';
 import type { ArmConditions, World } from '../world.ts';
@@ -64,7 +65,6 @@ export interface CheckWindow {
   candidateShare: number;
 }
 
-const percentileOf: Record<string, number> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
 const latencyMetrics = ['latencyP50', 'latencyP95', 'latencyP99'] as const;
 
 /**
@@ -661,7 +661,7 @@ function controlFactors(world: World, window: CheckWindow, tolerance: number): C
       const key = n0 * 4 + latencyMetrics.indexOf(metric);
       const cached = bucketCache.get(key);
       if (cached) return cached;
-      const k = sketchRank(percentileOf[metric], n0);
+      const k = sketchRank(latencyLevels[metric] as number, n0);
       const multiplier = conditions.latencyMultiplier;
       // P(index ≤ i) = P(U₍ₖ₎ ≤ F(γ^i / m)); start at the bucket of the median of U₍ₖ₎ and walk out.
       const atMost = (index: number) => orderStatisticAtMost(n0, k, latency.cdf(Math.exp(index * logGamma) / multiplier));
@@ -714,7 +714,7 @@ function candidateFactors(world: World, window: CheckWindow, reference: Baseline
     p: conditionsRate(candidate, metric),
   }));
 
-  const latency = latencyMetrics.map((metric) => ({ metric, q: percentileOf[metric], ...limitsOn(metric) }));
+  const latency = latencyMetrics.map((metric) => ({ metric, q: latencyLevels[metric] as number, ...limitsOn(metric) }));
   const activeLatency = latency.filter((entry) => entry.active);
   const multiplier = candidate.latencyMultiplier;
   // Pass levels of the fixed limits, once per window.

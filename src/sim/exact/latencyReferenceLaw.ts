@@ -39,6 +39,7 @@
  *   rate and the latency both varying across the baseline's windows).
  */
 import type { HealthMetric } from '../../engine/policy/policy.ts';
+import { latencyLevels } from '../../engine/policy/policy.ts';
 import { incompleteBeta, logGamma } from '../../engine/stats/distributions.ts';
 import type { LatencyModel } from '../latencyModel.ts';
 import { ExactUnsupportedError } from './checkLaw.ts';
@@ -49,7 +50,6 @@ import type { BaselineWindowLatency, PooledQuantileAtom } from './pooledQuantile
 import { pooledQuantileLaw } from './pooledQuantileLaw.ts';
 
 /** The percentile level of each latency metric. */
-export const latencyLevels: Partial<Record<HealthMetric, number>> = { latencyP50: 0.5, latencyP95: 0.95, latencyP99: 0.99 };
 
 /**
  * Total mass of a metric's smallest atoms dropped into `neglected` (module comment): each kept
