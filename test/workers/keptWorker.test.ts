@@ -27,6 +27,8 @@ interface TestEndpoint {
 }
 
 let pending: (() => void)[] = [];
+/** The call ids whose cancel the endpoint has heard, in order. */
+let heard: number[] = [];
 const release = () => {
   for (const resolve of pending) resolve();
   pending = [];
@@ -44,7 +46,10 @@ function testEndpoint(): TestEndpoint {
       }
       return steps;
     },
-    cancel: (callId) => void cancelled.add(callId),
+    cancel(callId) {
+      cancelled.add(callId);
+      heard.push(callId);
+    },
     count: () => ++calls,
     slow: (value) =>
       new Promise((resolve) => {
@@ -93,11 +98,18 @@ function kept(idleMs = Number.POSITIVE_INFINITY, cancelWithinMs?: number): KeptW
   return worker;
 }
 const running = () => ({ signal: new AbortController().signal });
-/** Lets the channel's messages through (each hop is a macrotask). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Waits until the endpoint is in a step (a `slow` or `stepped` call is waiting on `release()`).
+ * A MessageChannel's message is not ordered against a timer, so waiting one `setTimeout(0)` is
+ * not enough on a loaded machine (CI failed on that once).
+ */
+const inStep = () => vi.waitFor(() => expect(pending).toHaveLength(1));
+/** Waits until the endpoint has heard `count` cancels. */
+const heardCancels = (count: number) => vi.waitFor(() => expect(heard).toHaveLength(count));
 
 afterEach(() => {
   cancels.splice(0);
+  heard = [];
   release();
   for (const worker of workers.splice(0)) worker.close();
   for (const channel of spawned.splice(0)) channel.terminate();
@@ -121,8 +133,7 @@ describe('keptWorker', () => {
     expect(await worker.call((remote) => remote.count(), running())).toBe(1);
     const controller = new AbortController();
     const aborted = worker.call((remote) => remote.slow(7), { signal: controller.signal });
-    await settle();
-    expect(pending).toHaveLength(1); // the endpoint is computing
+    await inStep(); // the endpoint is computing
     controller.abort();
     const error = await aborted.catch((reason: unknown) => reason);
     expect(isAbortError(error)).toBe(true);
@@ -167,7 +178,7 @@ describe('keptWorker', () => {
   it("a worker that crashes mid-call rejects with the worker's message and is discarded", async () => {
     const worker = kept();
     const call = worker.call((remote) => remote.slow(1), running());
-    await settle();
+    await inStep();
     spawned[0].crash('Uncaught SyntaxError: Unexpected token');
     await expect(call).rejects.toThrow(new Error('the test worker failed: Uncaught SyntaxError: Unexpected token'));
     expect(spawned[0].terminated).toBe(true);
@@ -196,8 +207,8 @@ describe('keptWorker', () => {
       reportProgress: (fraction) => fractions.push(fraction),
     });
     expect(result).toBe(4);
-    await settle();
-    expect(fractions).toEqual([0.25, 0.5, 0.75, 1]);
+    // The progress proxy is a channel of its own: its messages are not ordered against the result.
+    await vi.waitFor(() => expect(fractions).toEqual([0.25, 0.5, 0.75, 1]));
   });
 
   it('closes an idle worker after its idle time, not before; a call in between restarts the clock', async () => {
@@ -235,15 +246,14 @@ describe('keptWorker', () => {
     it('an abort rejects at once; the worker hears the cancel at its next step, is kept, and serves the call queued behind it', async () => {
       const worker = kept(Number.POSITIVE_INFINITY, 60_000);
       const { call, abort } = steppedCall(worker, 5);
-      await settle();
-      expect(pending).toHaveLength(1); // the endpoint is in its first step
+      await inStep(); // the endpoint is in its first step
       abort();
       const error = await call.catch((reason: unknown) => reason);
       expect(isAbortError(error)).toBe(true);
       expect(worker.alive).toBe(true);
       // The next call waits for the cancelled one, on the same worker.
       const next = worker.call((remote) => remote.count(), running());
-      await settle();
+      await heardCancels(1);
       expect(cancels).toEqual([]);
       release(); // the step ends; the endpoint finds the cancel and answers 'cancelled'
       expect(await next).toBe(2); // the kept worker's second call: its state is kept
@@ -277,7 +287,7 @@ describe('keptWorker', () => {
     it('a call that ends with its result before it hears the cancel keeps the worker too', async () => {
       const worker = kept(Number.POSITIVE_INFINITY, 60_000);
       const { call, abort } = steppedCall(worker, 1);
-      await settle();
+      await inStep();
       abort();
       release();
       expect(isAbortError(await call.catch((reason: unknown) => reason))).toBe(true);
@@ -289,7 +299,7 @@ describe('keptWorker', () => {
     it('a worker that crashes while cancelling is discarded; the queued call runs on a fresh one', async () => {
       const worker = kept(Number.POSITIVE_INFINITY, 60_000);
       const { call, abort } = steppedCall(worker, 5);
-      await settle();
+      await inStep();
       abort();
       await call.catch(() => undefined);
       const next = worker.call((remote) => remote.count(), running());
@@ -303,14 +313,14 @@ describe('keptWorker', () => {
     it('a queued call whose own signal aborts rejects without waiting, and starts nothing', async () => {
       const worker = kept(Number.POSITIVE_INFINITY, 60_000);
       const { call, abort } = steppedCall(worker, 5);
-      await settle();
+      await inStep();
       abort();
       await call.catch(() => undefined);
       const controller = new AbortController();
       const queued = worker.call((remote) => remote.count(), { signal: controller.signal });
       controller.abort();
       expect(isAbortError(await queued.catch((reason: unknown) => reason))).toBe(true);
-      await settle(); // the cancel reaches the endpoint
+      await heardCancels(1);
       release();
       expect(await worker.call((remote) => remote.count(), running())).toBe(2); // the queued call never ran
       expect(spawned).toHaveLength(1);
@@ -340,17 +350,17 @@ describe('keptWorker', () => {
       workers.push(worker);
       // The first call is cancelled: it says nothing of a fresh worker's cost.
       const first = steppedCall(worker, 5);
-      await settle();
+      await inStep();
       first.abort();
       await first.call.catch(() => undefined);
-      await settle();
+      await heardCancels(1);
       release();
       expect(await worker.call((remote) => remote.count(), running())).toBe(2);
       const second = steppedCall(worker, 5);
-      await settle();
+      await inStep();
       second.abort();
       await second.call.catch(() => undefined);
-      await settle();
+      await heardCancels(2);
       release();
       expect(await worker.call((remote) => remote.count(), running())).toBe(4);
       expect(asked).toEqual([undefined, undefined]);
@@ -358,7 +368,7 @@ describe('keptWorker', () => {
       worker.close();
       expect(await worker.call((remote) => remote.count(), running())).toBe(1);
       const third = steppedCall(worker, 5);
-      await settle();
+      await inStep();
       third.abort();
       await third.call.catch(() => undefined);
       expect(asked).toHaveLength(3);
