@@ -5,7 +5,7 @@
 // reference is computed FIRST in this file (vitest runs each test file with fresh modules: every
 // memo of the evaluator, per scenario or module-wide, is empty then), on a structured clone as the
 // worker receives it; `toStrictEqual` compares numbers with Object.is, i.e. to the last bit.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Policy } from '../../src/engine/policy/policy.ts';
 import { scenarioWorlds } from '../../src/sim/exact/evaluateExact.ts';
 import type { ExactCurveRequest, ExactCurveResult } from '../../src/sim/exact/exactOperatingCurve.ts';
@@ -219,8 +219,8 @@ describe('the lab’s exact call on a kept worker', () => {
       expect(await exactCurveOn(worker, labRequest(oneCanary), { signal: new AbortController().signal })).toStrictEqual(coldCurrent);
       expect(spawned).toHaveLength(2);
       expect(spawned[1].terminated).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      expect(fractions).toEqual([1 / 3, 2 / 3, 1]);
+      // The progress proxy is a channel of its own, not ordered against the answers or a timer.
+      await vi.waitFor(() => expect(fractions).toEqual([1 / 3, 2 / 3, 1]));
     } finally {
       worker.close();
     }
