@@ -6,7 +6,7 @@
  * Node in-process (`exactOperatingCurve`), in one run of this process. Target: < 200 ms in Chromium.
  *
  * Timed as the lab asks it (src/ui/lab/labExact.ts `runLabExact`): the current setting alone
- * first (what the verdict waits for), then the curve in one request; then an edit — the current
+ * first (what the verdict waits for), then the curve's other thresholds in one request; then an edit — the current
  * error-rate threshold set to `editedThreshold` — asks its current setting and its curve again.
  * Two ways:
  * - cold: each request in a worker started for it (the lab before its worker was kept: module load,
@@ -248,12 +248,13 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
         ] as const);
       const visited = await curveOf();
       const edited = await curveOf(editedThreshold);
-      // The lab's requests: the current setting (first in the request) alone, then the curve; the same after the edit.
+      // The lab's requests (runLabExact): the current setting (first in the request) alone, then
+      // the curve's other thresholds; the same after the edit.
       const requests: Record<Step, ExactCurveRequest> = {
         current: { ...visited, settings: visited.settings.slice(0, 1) },
-        curve: visited,
+        curve: { ...visited, settings: visited.settings.slice(1) },
         editCurrent: { ...edited, settings: edited.settings.slice(0, 1) },
-        editCurve: edited,
+        editCurve: { ...edited, settings: edited.settings.slice(1) },
       };
       const browserCold = {} as Record<Step, Timed>;
       const browserWarm = {} as Record<Step, Timed>;
@@ -307,7 +308,20 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
         }
         editDuringCurve = timing;
       }
-      const answer = nodeCold.curve.result;
+      // The whole curve as the lab shows it: the current setting's point, then the others'.
+      const current = nodeCold.current.result;
+      const others = nodeCold.curve.result;
+      const answer: ExactCurveResult =
+        current.supported && others.supported
+          ? {
+              supported: true,
+              points: [...current.points, ...others.points],
+              approximations: [...new Set([...(current.approximations ?? []), ...(others.approximations ?? [])])],
+              boundedBecause: [...new Set([...(current.boundedBecause ?? []), ...(others.boundedBecause ?? [])])],
+            }
+          : current.supported
+            ? others
+            : current;
       const milliseconds = (timed: Record<Step, Timed>) =>
         Object.fromEntries(steps.map((step) => [step, timed[step].milliseconds])) as LabRequestTimes;
       timings.push({

@@ -144,7 +144,7 @@ describe('runLabExact', () => {
       (partial) => expect(partial.supported && [partial.curveComplete, partial.curve.length]).toEqual([false, 1]),
       { signal: new AbortController().signal },
     );
-    expect(asked).toEqual([1, 51]);
+    expect(asked).toEqual([1, 50]); // the curve asks the other thresholds: the current one is answered
     expect(answer.supported && [answer.curveComplete, answer.curve.length, answer.current.errorRatio]).toEqual([true, 51, 2]);
   });
 
@@ -202,7 +202,7 @@ describe('runLabExact', () => {
       const done = await answer;
       expect(partials.map((partial) => partial.supported)).toEqual([false, true]);
       expect(done.supported && [done.current.errorRatio, done.curve.length]).toEqual([2, 51]);
-      expect(asked).toEqual([1, 51]);
+      expect(asked).toEqual([1, 50]); // the curve asks the other thresholds: the current one is answered
     });
 
     it('gives up at the limit, saying why, and answers with Monte-Carlo alone', async () => {
@@ -254,12 +254,12 @@ describe('runLabExact', () => {
     // cost(n) ≈ T₁ (1 + 0.25 (n − 1)): at 1 s for the current setting, 1 + 14/0.25 = 57 thresholds fit — the whole curve, one request.
     const asked: number[] = [];
     const whole = await runLabExact(settings, instantCurve(asked), () => {}, { signal }, budget(1000));
-    expect(asked).toEqual([1, 51]);
+    expect(asked).toEqual([1, 50]); // the curve asks the other thresholds: the current one is answered
     expect(whole.supported && [whole.curveComplete, whole.curve.length, whole.curveOmitted]).toEqual([true, 51, undefined]);
     // At 5 s: 1 + 2/0.25 = 9 thresholds (plus the current one, 2×, not on that ladder).
     const fitted: number[] = [];
     const part = await runLabExact(settings, instantCurve(fitted), () => {}, { signal }, budget(5000));
-    expect(fitted).toEqual([1, 10]);
+    expect(fitted).toEqual([1, 9]); // the 9 ladder thresholds; the current one is answered
     expect(part.supported && part.curve.length).toBe(10);
     // At 12 s: 1 + 0.25/0.25 = 2, too few for a curve — the current setting's answer stands alone, with the reason
     // (the 50 thresholds of the curve: 12 s × (1 + 0.25 × 49) = 159 s).
@@ -270,6 +270,44 @@ describe('runLabExact', () => {
       1,
       "the exact curve would take about 159 s at this setting's cost; the lab leaves it out",
     ]);
+  });
+
+  it("joins the current setting's answer to the curve's other thresholds without asking it again, with both answers' notes once each", async () => {
+    const settings = { ...defaults, 'errorRate.maxRatio': 2 };
+    const requests: number[][] = [];
+    const marked = (value: number, neglectedMass: number) =>
+      ({ falseRollbackRate: exactRate(value / 100, 1), missedRegressionRate: exactRate(0, 1), neglectedMass }) as never;
+    const answer = await runLabExact(
+      settings,
+      async (request) => {
+        requests.push(request.settings.map((setting) => setting.value));
+        const alone = request.settings.length === 1;
+        return {
+          supported: true,
+          points: request.settings.map((setting) => ({
+            value: setting.value,
+            healthy: marked(setting.value, 2e-6),
+            regressed: marked(setting.value, 0),
+            ...(setting.value <= 1.2 || alone ? { bounded: true as const, neglectedMass: 2e-6 } : {}),
+          })),
+          approximations: ['A/B test by the normal law'],
+          boundedBecause: [alone ? 'numerical tolerance: the current one' : 'numerical tolerance: a low threshold'],
+        };
+      },
+      () => {},
+      { signal: new AbortController().signal },
+      { currentMs: 3000, currentLimitMs: 60000, curveMs: 15000, now: steppingClock(1) },
+    );
+    expect(requests[0]).toEqual([2]);
+    expect(requests[1]).toHaveLength(50);
+    expect(requests[1]).not.toContain(2);
+    if (!answer.supported) throw new Error('refused');
+    expect(answer.curve).toHaveLength(51);
+    expect(answer.curve.filter((point) => point.current).map((point) => [point.errorRatio, point.bound])).toEqual([[2, 2e-6]]);
+    expect(answer.current.healthy.falseRollbackRate.rate).toBe(0.02);
+    expect(answer.approximations).toEqual(['A/B test by the normal law']);
+    // The current setting's own refusal says why it is bounded.
+    expect(answer.boundedBecause).toEqual(['numerical tolerance: the current one']);
   });
 
   it('keeps the current setting exact when the evaluator refuses another threshold of the curve', async () => {

@@ -231,6 +231,23 @@ async function withinBudget(
   }
 }
 
+/**
+ * The curve of the other thresholds with the current setting's answer put first (as
+ * `labExactRequest` orders them): its point, and the approximations and refusals of both
+ * answers, each once. A refused curve stays refused. O(settings).
+ */
+function withCurrent(current: ExactCurveResult & { supported: true }, others: ExactCurveResult): ExactCurveResult {
+  if (!others.supported) return others;
+  const union = (a: string[] | undefined, b: string[] | undefined) => [...new Set([...(a ?? []), ...(b ?? [])])];
+  const boundedBecause = union(current.boundedBecause, others.boundedBecause);
+  return {
+    supported: true,
+    points: [current.points[0], ...others.points],
+    approximations: union(current.approximations, others.approximations),
+    ...(boundedBecause.length > 0 ? { boundedBecause } : {}),
+  };
+}
+
 /** Resolves after `ms` with `late`, unless `signal` aborts first; the timer is cleared either way. */
 function lateAfter<T>(ms: number, late: T, signal: AbortSignal): { promise: Promise<T>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -295,15 +312,18 @@ export async function runLabExact(
     };
   }
   const first = labExactAnswer(firstResult);
-  if (!first.supported) return first;
+  if (!first.supported || !firstResult.supported) return first;
   onPartial({ ...first, curveComplete: false });
   const perSetting = Math.max(budget.now() - started, 1e-3);
   const fitting = curveThresholdsWithin(budget.curveMs, perSetting);
   const omitted = `the exact curve would take about ${Math.round(predictedCurveMs(perSetting, exactCurveSettings) / 1000)} s at this setting's cost; the lab leaves it out`;
   if (fitting < fewestCurveSettings) return { ...first, curveComplete: true, curveOmitted: omitted };
+  // The curve's other thresholds only: the current one is answered (recomputing it cost the
+  // curve its refinement again, ~170 ms of the first visit's in Node), and joins them below.
   const curveRequest =
     fitting >= exactCurveSettings ? request : labExactRequest(settings, exactThresholds(settings['errorRate.maxRatio'], fitting));
-  const curve = await withinBudget(evaluate, curveRequest, context, 2 * budget.curveMs);
+  const others = await withinBudget(evaluate, { ...curveRequest, settings: curveRequest.settings.slice(1) }, context, 2 * budget.curveMs);
+  const curve = others === null ? null : withCurrent(firstResult, others);
   if (curve === null) return { ...first, curveComplete: true, curveOmitted: omitted };
   // A curve with a refused threshold is refused whole (exactOperatingCurve.ts); the current
   // setting's exact answer stands, and the curve's absence is explained.
