@@ -27,6 +27,10 @@
  * plus the time from the cancel to "cancelled" without a bound (how long the steps' remainders
  * are where the edits landed: what the bound is chosen from).
  *
+ * The floor under the first visit (`FloorTiming`): a cold worker answering no setting, and the
+ * current setting at the evaluator's starting 16 nodes without refinement — what the first visit
+ * costs in Chromium at any tolerance.
+ *
  * Each line also prints what the answer rests on (the evaluator's named approximations and the
  * largest neglected mass over the curve), or the features when the evaluator refuses — the
  * refusal is timed too. Two more questions: `covered`, the same with the shadow and A/B stages off
@@ -164,7 +168,26 @@ export interface LabExactTiming {
   warmDifference: number;
   /** The first-visit question only: an edit during the curve (`EditDuringCurveTiming`). */
   editDuringCurve?: EditDuringCurveTiming;
+  /** The first-visit question only: what a cold worker costs before and at the evaluator's coarsest answer (`FloorTiming`). */
+  floor?: FloorTiming;
 }
+
+/**
+ * The floor under the first visit in Chromium, each in a cold worker (medians of `floorRounds`):
+ * `empty`, a request with no setting — the worker's start, its module and the request's
+ * structured clone; `coarsest`, the current setting at the evaluator's starting 16 nodes with no
+ * refinement (`maxBaselineNodes` 16: its answer bounded by the discretisation estimate, printed)
+ * — what any tolerance costs at least, the JIT cold.
+ */
+export interface FloorTiming {
+  empty: number;
+  coarsest: number;
+  /** The coarsest answer's neglected mass (its bound). */
+  coarsestNeglected: number;
+}
+
+/** Cold workers timed per floor figure. */
+const floorRounds = 3;
 
 const defaultOutDir = 'dist/bench-lab-exact';
 
@@ -308,6 +331,24 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
         }
         editDuringCurve = timing;
       }
+      let floor: FloorTiming | undefined;
+      if (question === 'firstVisit') {
+        const cold = async (request: ExactCurveRequest) => {
+          const runs: Timed[] = [];
+          for (let round = 0; round < floorRounds; round++)
+            runs.push(await page.evaluate((asked) => (globalThis as unknown as PageGlobals).benchmark.runExact(asked), request));
+          return { milliseconds: median(runs.map((run) => run.milliseconds)), result: runs[0].result };
+        };
+        const empty = await cold({ ...requests.current, settings: [] });
+        const coarsest = await cold({ ...requests.current, maxBaselineNodes: 16 });
+        if (!coarsest.result.supported) throw new Error('the coarsest first-visit answer is refused');
+        const point = coarsest.result.points[0];
+        floor = {
+          empty: empty.milliseconds,
+          coarsest: coarsest.milliseconds,
+          coarsestNeglected: Math.max(point.healthy.neglectedMass, point.regressed.neglectedMass),
+        };
+      }
       // The whole curve as the lab shows it: the current setting's point, then the others'.
       const current = nodeCold.current.result;
       const others = nodeCold.curve.result;
@@ -352,6 +393,7 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
           ]),
         ),
         ...(editDuringCurve !== undefined ? { editDuringCurve } : {}),
+        ...(floor !== undefined ? { floor } : {}),
       });
     }
     if (problems.length > 0) throw new Error(`the benchmark page failed: ${problems.join('; ')}`);
@@ -398,6 +440,13 @@ export async function labExactBenchmark(options: { settings?: number; outDir?: s
           `warm answers the cold ones: ${sameness(timing.warmDifference)}; the kept worker's heap ${megabytes(timing.workerHeapBytes.started)} started, ` +
           `${megabytes(timing.workerHeapBytes.after)} after the four requests (a Node worker thread)`,
       );
+      if (timing.floor !== undefined) {
+        console.log(
+          `    the floor, a cold worker each (median of ${floorRounds}): no setting (start, module, clone) ${ms(timing.floor.empty)}; ` +
+            `the current setting at the evaluator's starting 16 nodes, not refined, ${ms(timing.floor.coarsest)} ` +
+            `(bounded within ${timing.floor.coarsestNeglected.toExponential(1)})`,
+        );
+      }
       const edit = timing.editDuringCurve;
       if (edit !== undefined) {
         const spread = (values: number[]) => `median ${ms(median(values))} (${ms(Math.min(...values))}–${ms(Math.max(...values))})`;
