@@ -163,6 +163,8 @@ export class CellCheckMatrix {
   private massLow = new Float64Array(1);
   private momentHigh = new Float64Array(1);
   private momentLow = new Float64Array(1);
+  /** What `window` returns (overwritten by each call). */
+  private readonly result: CellCheck = { hold: 0, checked: 0, pass: 0, neglected: 0 };
 
   constructor(rowAt: (n: number) => CheckRow, below: RatesBelow, least: number, tails: readonly [number, number]) {
     this.rowAt = rowAt;
@@ -180,8 +182,11 @@ export class CellCheckMatrix {
 
   /**
    * The check of a window whose request count has law `law` (pmf[i] = P(n = first + i)), averaged
-   * over the cell U ∈ [from, to] (from < to). Cost: O(log bounds) when the window's pass is kept,
-   * else the pass (module comment); each new block of n costs its rows.
+   * over the cell U ∈ [from, to] (from < to). The object returned is the matrix's own, overwritten
+   * by its next call: read it at once (one object a window and cell was a tenth of the first
+   * visit's sampled allocation, with the reference's values in healthCheckLaw.ts). Cost:
+   * O(log bounds) when the window's pass is kept, else the pass (module comment); each new block
+   * of n costs its rows.
    */
   window(law: { first: number; pmf: ArrayLike<number> }, from: number, to: number): CellCheck {
     this.addBound(from);
@@ -197,7 +202,12 @@ export class CellCheckMatrix {
     const width = to - from;
     const pass = this.lastAtLow + whole + Math.max(0, partMass * to - partMoment) / width;
     const outside = (Math.max(0, Math.min(to, this.tails[0]) - from) + Math.max(0, to - Math.max(from, this.tails[1]))) / width;
-    return { hold: this.lastHold, checked: this.lastChecked, pass, neglected: this.lastNeglected + outside };
+    const result = this.result;
+    result.hold = this.lastHold;
+    result.checked = this.lastChecked;
+    result.pass = pass;
+    result.neglected = this.lastNeglected + outside;
+    return result;
   }
 
   /** One pass over the window's n: the cell-free sums and the buckets' sums of step weights (module comment). */

@@ -142,7 +142,7 @@ interface HandleEntry {
 /** Entries kept per stage (FIFO): one per candidate's conditions and reference family — a few, unless conditions drift window by window. */
 const keptHandles = 64;
 
-/** The numbers a handle is found by (`HandleEntry.values`). */
+/** The numbers a handle is found by (`HandleEntry.values`), in the order `sameReference` compares them. */
 function referenceValues(reference: BaselineReference): number[] {
   const supports = reference.rateSupports;
   return [
@@ -158,12 +158,37 @@ function referenceValues(reference: BaselineReference): number[] {
   ];
 }
 
-/** Equal as the memo needs: NaN equals NaN; the cell's own rate (index `skip`) compared only as NaN or not. */
-function sameValues(a: readonly number[], b: readonly number[], skip: number): boolean {
-  for (let i = 0; i < a.length; i++) {
-    if (i === skip) {
-      if (Number.isNaN(a[i]) !== Number.isNaN(b[i])) return false;
-    } else if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+/**
+ * Whether `values` (a memo entry's `referenceValues`) are those of `reference`, in its order:
+ * NaN equals NaN; the cell's own rate (index `skip`) compared only as NaN or not. Read field by
+ * field in this one function, without building the reference's array or calling out per field:
+ * the lookup runs once per window and cell, and that array (and, through a helper call, each
+ * double boxed) was the largest allocation of the lab's first visit after the chain's states.
+ */
+function sameReference(values: readonly number[], reference: BaselineReference, skip: number): boolean {
+  const errorSupport = reference.rateSupports?.errorRate;
+  const timeoutSupport = reference.rateSupports?.timeoutRate;
+  for (let i = 0; i < values.length; i++) {
+    const a = values[i];
+    const b =
+      i === 0
+        ? reference.errorRate
+        : i === 1
+          ? reference.timeoutRate
+          : i === 2
+            ? reference.latencyP50
+            : i === 3
+              ? reference.latencyP95
+              : i === 4
+                ? reference.latencyP99
+                : i === 5
+                  ? (errorSupport?.[0] ?? Number.NaN)
+                  : i === 6
+                    ? (errorSupport?.[1] ?? Number.NaN)
+                    : i === 7
+                      ? (timeoutSupport?.[0] ?? Number.NaN)
+                      : (timeoutSupport?.[1] ?? Number.NaN);
+    if (i === skip ? Number.isNaN(a) !== Number.isNaN(b) : a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return false;
   }
   return true;
 }
@@ -188,7 +213,6 @@ function historicalMatrixFor(
     shared.handles.set(window.stage, entries);
   }
   const candidate = window.candidate;
-  const values = referenceValues(reference);
   const skip = cell.metric === 'errorRate' ? 0 : 1;
   for (const entry of entries) {
     if (
@@ -199,7 +223,7 @@ function historicalMatrixFor(
       entry.candidate[2] === candidate.latencyMultiplier &&
       entry.cellMetric === cell.metric &&
       entry.cellKey === cell.key &&
-      sameValues(entry.values, values, skip)
+      sameReference(entry.values, reference, skip)
     )
       return entry.handle;
   }
@@ -209,7 +233,7 @@ function historicalMatrixFor(
     tolerance,
     latency: world.candidateLatency,
     candidate: [candidate.errorRate, candidate.timeoutProbability, candidate.latencyMultiplier],
-    values,
+    values: referenceValues(reference),
     cellMetric: cell.metric,
     cellKey: cell.key,
     handle,
