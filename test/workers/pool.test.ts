@@ -171,7 +171,8 @@ describe('worker pool on worker_threads', () => {
     expect(result.status).toBe('cancelled');
     expect(result.failedShards).toEqual([]);
     expect(result.cancelledShards).toEqual([{ from: 0, to: 10 }]);
-    expect(elapsed).toBeLessThan(1000);
+    // Well under the 10 s stall (termination, not the replicate's end), with room for a loaded CI machine.
+    expect(elapsed).toBeLessThan(5000);
     const again = await pool.run({ seed: 1 }, { replicates: 10, shardSize: 5 });
     expect(again.status).toBe('complete');
     expect(again.merged.replicates).toEqual(range(0, 10));
