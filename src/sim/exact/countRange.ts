@@ -79,7 +79,7 @@ function fromMode(mode: number, logMode: number, n: number, c: number, low: numb
     belowScratch = roomFor(belowScratch, belowCount);
     belowScratch[belowCount++] = term;
     const previous = upRatio(k - 2, n, c);
-    // Going down, the ratio of P(k − 2) to P(k − 1) is 1/up(k − 2) (> 1 below the mode means falling).
+    // Going down, the ratio of P(k − 2) to P(k − 1) is 1/upRatio(k − 2) (> 1 below the mode means falling).
     const fall = previous > 0 ? 1 / previous : 0;
     if (k - 2 < low) break;
     if (fall < 1 && (term * fall) / (1 - fall) < half) {
