@@ -1,6 +1,6 @@
 /**
  * The hand cases and small policies the exact evaluator's tests share (stageChain.test.ts,
- * vectorChain.test.ts, agreement.test.ts, shadowGateLaw.test.ts): one owner, so a test that says
+ * vectorChain.test.ts, agreement.test.ts, shadowGateLaw.test.ts, the exact curve's tests): one owner, so a test that says
  * "stageChain.test.ts's single canary" runs that very policy.
  *
  * The hand case is the issue's (issue 16): identical models with lognormal latency (median 100 ms,
@@ -36,6 +36,50 @@ export function handScenario(horizon: string, requestsPerSecond: number, faults:
 /** The issue's hand world (100 requests/s) over `horizon`, with the faults given, flag group 'hand'. */
 export function handWorld(horizon: string, faults: unknown[] = []): World {
   return compileWorld(handScenario(horizon, 100, faults), 'hand');
+}
+
+/**
+ * The exact curve's hand case (exactOperatingCurve.test.ts, exactOperatingCurveSteps.test.ts): the
+ * hand models at 5 requests/s over 2 h 10 min, the candidate's error rate `errorRate` (0.001 is
+ * the healthy candidate), names telling the worlds apart.
+ */
+export function curveHandScenario(errorRate: number): Scenario {
+  const parsed = parseScenario({
+    version: 1,
+    name: `hand case, candidate errors ${errorRate}`,
+    horizon: '2h10m',
+    traffic: { requestsPerSecond: 5, users: { count: 1000 } },
+    control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 },
+    candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.scenario;
+}
+
+/**
+ * The exact curve's hand policy: a 5-minute historical baseline, a 5% canary for one check (any
+ * error rate passes), then 2 h at 100% with the absolute error-rate limit `max`, 5-minute checks.
+ */
+export function curveHandPolicy(max: number): Policy {
+  return {
+    version: 1,
+    baseline: { mode: 'historical' },
+    guards: { minRequests: 100, failureLimit: 1 },
+    flag: { name: 'hand' },
+    stages: [
+      { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
+      {
+        kind: 'canary',
+        traffic: 0.05,
+        minDuration: '5m',
+        checkInterval: '5m',
+        guards: { minRequests: 1 },
+        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
+      },
+      { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max }] },
+      { kind: 'promote' },
+    ],
+  } as Policy;
 }
 
 /**

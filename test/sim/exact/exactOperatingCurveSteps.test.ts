@@ -12,48 +12,10 @@
  * memos are warm (the lab's kept worker evaluates in fixed blocks for that reason).
  */
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../src/engine/policy/policy.ts';
 import type { ExactCurveRequest, ExactCurveResult } from '../../../src/sim/exact/exactOperatingCurve.ts';
 import { exactOperatingCurve, exactOperatingCurveSteps } from '../../../src/sim/exact/exactOperatingCurve.ts';
-import type { Scenario } from '../../../src/sim/scenario.ts';
-import { parseScenario } from '../../../src/sim/scenario.ts';
 import { alwaysValidDefaultPolicy } from '../../helpers/alwaysValidDefaultPolicy.ts';
-
-function handScenario(errorRate: number): Scenario {
-  const parsed = parseScenario({
-    version: 1,
-    name: `hand case, candidate errors ${errorRate}`,
-    horizon: '2h10m',
-    traffic: { requestsPerSecond: 5, users: { count: 1000 } },
-    control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 },
-    candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate },
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.scenario;
-}
-
-/** The hand policy (exactOperatingCurve.test.ts) with the full stage's absolute error-rate limit at `max`. */
-function handPolicy(max: number): Policy {
-  return {
-    version: 1,
-    baseline: { mode: 'historical' },
-    guards: { minRequests: 100, failureLimit: 1 },
-    flag: { name: 'hand' },
-    stages: [
-      { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '5m',
-        checkInterval: '5m',
-        guards: { minRequests: 1 },
-        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
-      },
-      { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max }] },
-      { kind: 'promote' },
-    ],
-  } as Policy;
-}
+import { curveHandPolicy as handPolicy, curveHandScenario as handScenario } from '../../helpers/exactChainCases.ts';
 
 const limits = [0.002, 0.0015, 0.003, 0.0025, 0.0012];
 /** The hand case's curve over `limits` on fresh scenario objects (every per-scenario memo cold). */
