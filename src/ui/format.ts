@@ -4,3 +4,18 @@
  * this module only names the ones the views use, so a view's import stays short.
  */
 export { formatCount, formatInterval, formatPercent, formatPoints, formatPValue } from '../engine/text/format.ts';
+
+/**
+ * A bound on a probability's error as percentage points, rounded UP to 2 significant digits so
+ * that the number shown is still a bound (rounding to nearest would understate it half the time:
+ * 3.53e-6 → "0.00036", not "0.00035"); "0" for no bound. Every place that shows a bound says it
+ * through this (labModel.ts `formatBoundPoints`, the exact plots' subtitles). O(1).
+ */
+export function boundInPoints(bound: number): string {
+  if (!(bound > 0)) return '0';
+  const points = 100 * bound;
+  const step = 10 ** (Math.floor(Math.log10(points)) - 1);
+  // 1e-9 absorbs the float error of the division, so 0.46 stays 0.46.
+  const rounded = Math.ceil(points / step - 1e-9) * step;
+  return rounded.toPrecision(2);
+}

@@ -441,6 +441,14 @@ describe('exact plots', () => {
     const bounded = exactOperatingCurvePlot(points, 10, 0.004563);
     expect(bounded.title).toBe('Operating characteristic (bounded, not exact): false rollbacks against missed regressions');
     expect(bounded.subtitle).toContain('each rate within 0.46 points (bounded, not exact)');
+    // The bound is rounded UP, as the verdict's (formatBoundPoints): the first visit's 3.53e-6 is
+    // 0.000353 points, shown 0.00036 — to nearest it read 0.00035, below the bound, beside a
+    // verdict saying ±0.00036.
+    expect(exactOperatingCurvePlot(points, 10, 3.53e-6).subtitle).toContain('each rate within 0.00036 points');
+    expect(exactDetectionTimePlot(exactDetectionTimeBins({ 3600: 0.5 }), 3.53e-6).subtitle).toContain(
+      'Each probability within 0.00036 points.',
+    );
+    expect(formatBoundPoints(3.53e-6)).toBe('±0.00036 points');
   });
 
   it('bins the exact detection-time distribution as probabilities', () => {

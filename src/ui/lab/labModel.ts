@@ -9,7 +9,7 @@ import type { SimulationRequest } from '../../../workers/simulationEndpoint.ts';
 import type { Policy } from '../../engine/policy/policy.ts';
 import { knobValue } from '../../engine/policy/policyKnobs.ts';
 import { type SimulationSummary, type SummaryState, summaryValue } from '../../sim/summary.ts';
-import { formatCount, formatPercent } from '../format.ts';
+import { boundInPoints, formatCount, formatPercent } from '../format.ts';
 import { labPolicy } from './labPolicy.ts';
 import type { LabSettings } from './labSettings.ts';
 import { faultLabel, labScenarios } from './labWorlds.ts';
@@ -174,15 +174,10 @@ export function formatRate(estimate: SimulationSummary['falseRollbackRate'], bou
 
 /**
  * A bound on a rate's error (a probability) in percentage points, rounded UP to 2 significant
- * digits so it stays a bound: 0.004563 → "±0.46 points", 0.01 → "±1.0 points". O(1).
+ * digits so it stays a bound (`boundInPoints`): 0.004563 → "±0.46 points", 0.01 → "±1.0 points". O(1).
  */
 export function formatBoundPoints(bound: number): string {
-  if (!(bound > 0)) return '±0 points';
-  const points = 100 * bound;
-  const step = 10 ** (Math.floor(Math.log10(points)) - 1);
-  // 1e-9 absorbs the float error of the division, so 0.46 stays 0.46.
-  const rounded = Math.ceil(points / step - 1e-9) * step;
-  return `±${rounded.toPrecision(2)} points`;
+  return `±${boundInPoints(bound)} points`;
 }
 
 /** Above this false-rollback rate the verdict is "too trigger-happy". */

@@ -1,5 +1,6 @@
 import type { PlotOptions } from '@observablehq/plot';
 import * as Plot from '@observablehq/plot';
+import { boundInPoints } from '../format.ts';
 import { type DetectionTimeBin, detectionTimeBins } from './detectionTimePlot.ts';
 
 /** The chart's title. */
@@ -22,7 +23,7 @@ export function exactDetectionTimeBins(distribution: Record<string, number>, bin
 export function exactDetectionTimePlot(bins: readonly DetectionTimeBin[], bound?: number): PlotOptions {
   // `bound`: the answer's neglected mass when it is bounded, not exact (`ExactCurvePoint.bounded`).
   const title = bound === undefined ? exactDetectionTimeTitle : 'Time to detect the regression (bounded, not exact)';
-  const within = bound === undefined ? '' : ` Each probability within ${(100 * bound).toPrecision(2)} points.`;
+  const within = bound === undefined ? '' : ` Each probability within ${boundInPoints(bound)} points.`;
   return {
     title,
     subtitle: `Probability that the regressed candidate is rolled back, by hours from the regression to the rollback.${within}`,

@@ -1,5 +1,6 @@
 import type { PlotOptions } from '@observablehq/plot';
 import * as Plot from '@observablehq/plot';
+import { boundInPoints } from '../format.ts';
 import {
   currentSettingRing,
   type OperatingCharacteristicPoint,
@@ -28,7 +29,7 @@ export function exactOperatingCurvePlot(points: readonly OperatingCharacteristic
   const how =
     bound === undefined
       ? 'computed exactly'
-      : `computed without sampling, each rate within ${(100 * bound).toPrecision(2)} points (bounded, not exact)`;
+      : `computed without sampling, each rate within ${boundInPoints(bound)} points (bounded, not exact)`;
   return {
     title,
     subtitle: `${ordered.length} error-rate thresholds, ${how}; the ring marks the current setting. Lower left is better.`,
