@@ -19,3 +19,16 @@ export function boundInPoints(bound: number): string {
   const rounded = Math.ceil(points / step - 1e-9) * step;
   return rounded.toPrecision(2);
 }
+
+/**
+ * A neglected probability mass as the bound it is: rounded up to one significant digit
+ * ("3e-8" for 2.3e-8), "0" when nothing was neglected. O(1). The audit's
+ * tables and the lab's panel both say a neglected mass through this.
+ */
+export function formatNeglectedMass(mass: number): string {
+  if (!(mass > 0)) return '0';
+  const exponent = Math.floor(Math.log10(mass));
+  // 1e-12 absorbs the float error of the division, so 3e-8 stays 3e-8.
+  const digit = Math.ceil(mass / 10 ** exponent - 1e-12);
+  return digit >= 10 ? `1e${exponent + 1}` : `${digit}e${exponent}`;
+}

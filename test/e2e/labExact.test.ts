@@ -25,8 +25,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
+import { formatNeglectedMass } from '../../src/ui/format.ts';
 import { labExactAnswer, labExactRequest } from '../../src/ui/lab/labExact.ts';
-import { formatNeglectedMass } from '../../src/ui/lab/labExactPanel.ts';
 import { formatBoundPoints, formatRate } from '../../src/ui/lab/labModel.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { exactDetectionTimeTitle } from '../../src/ui/plots/exactDetectionTimePlot.ts';

@@ -67,7 +67,11 @@ describe('auditStageRows and auditOverall', () => {
       label: 'Regression caught within 2h of first serving',
       value: '100.00% (exact)',
     });
-    expect(overall.method).toMatch(/^Exact: no sampling error \(probability neglected by the evaluator < \de-\d+\)\.$/);
+    expect(overall.method).toMatch(/^Exact: no sampling error \(probability neglected by the evaluator ≤ \de-\d+\)\.$/);
+    // The bound is rounded up, as the lab's (formatNeglectedMass): 3.4e-6 to nearest read "< 3e-6", below the mass.
+    expect(auditOverall({ ...exact, neglectedMass: 3.4e-6 }).method).toBe(
+      'Exact: no sampling error (probability neglected by the evaluator ≤ 4e-6).',
+    );
   });
 
   it('formats a Monte-Carlo audit with its intervals and its replicates', () => {

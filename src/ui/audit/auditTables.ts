@@ -10,7 +10,7 @@ import { formatPolicyPath } from '../../engine/import/writeBack.ts';
 import { formatElapsed } from '../../engine/text/format.ts';
 import type { RolloutAudit } from '../../sim/audit/auditRollout.ts';
 import type { RateEstimate } from '../../sim/summary.ts';
-import { formatCount, formatPercent } from '../format.ts';
+import { formatCount, formatNeglectedMass, formatPercent } from '../format.ts';
 import { importSourceLabels } from '../lab/labImportedPolicy.ts';
 import { formatRate } from '../lab/labModel.ts';
 
@@ -133,7 +133,7 @@ export function auditOverall(audit: RolloutAudit): AuditOverall {
   }
   const method =
     audit.method === 'exact'
-      ? `Exact: no sampling error (probability neglected by the evaluator ${audit.neglectedMass === null ? 'none' : `< ${Number(audit.neglectedMass.toPrecision(1)).toExponential(0)}`}).`
+      ? `Exact: no sampling error (probability neglected by the evaluator ${audit.neglectedMass === null ? 'none' : `≤ ${formatNeglectedMass(audit.neglectedMass)}`}).`
       : `Monte-Carlo: ${formatCount(audit.replicates ?? 0)} replicates per world, seed ${audit.seed}, 95% Wilson intervals` +
         (audit.fallback.length > 0 ? `; the exact evaluator does not cover ${audit.fallback.join('; ')}.` : '.');
   return { rows, method };

@@ -12,7 +12,7 @@
  */
 import { html, type TemplateResult } from 'lit';
 import '../elements/plotFigure.ts';
-import { formatCount } from '../format.ts';
+import { formatCount, formatNeglectedMass } from '../format.ts';
 import { exactDetectionTimeBins, exactDetectionTimePlot } from '../plots/exactDetectionTimePlot.ts';
 import { exactOperatingCurvePlot } from '../plots/exactOperatingCurvePlot.ts';
 import { agreementStandardErrors, labAgreement, type RateAgreement } from './labAgreement.ts';
@@ -46,18 +46,6 @@ function agreementCell(agreement: RateAgreement | undefined, confirmation: LabCo
   if (agreement.agrees === null) return 'no data';
   const distance = agreement.distance === null || !Number.isFinite(agreement.distance) ? '' : ` (${agreement.distance.toFixed(1)} SE)`;
   return agreement.agrees ? html`<span class="good">agrees${distance}</span>` : html`<span class="bad">differs${distance}</span>`;
-}
-
-/**
- * A neglected probability mass as the bound it is: rounded up to one significant digit
- * ("3e-8" for 2.3e-8), "0" when nothing was neglected. O(1).
- */
-export function formatNeglectedMass(mass: number): string {
-  if (!(mass > 0)) return '0';
-  const exponent = Math.floor(Math.log10(mass));
-  // 1e-12 absorbs the float error of the division, so 3e-8 stays 3e-8.
-  const digit = Math.ceil(mass / 10 ** exponent - 1e-12);
-  return digit >= 10 ? `1e${exponent + 1}` : `${digit}e${exponent}`;
 }
 
 /**
