@@ -98,6 +98,9 @@ describe('the workbench layout in Chromium', () => {
     await page.goto(`${app.url}/#/sizer`);
     const view = page.locator('rl-sizer-view');
     await expect.poll(() => view.locator('[data-section="peeking-verdict"]').count(), { timeout: 60_000 }).toBe(1);
+    // The view at rest: the Monte-Carlo check in the worker pool done too. While it runs, its progress
+    // re-renders the view, and on a loaded machine a screenshot then waited past its 30 s for a frame.
+    await expect.poll(() => view.locator('[data-section="peeking-simulation"]').count(), { timeout: 60_000 }).toBe(1);
     await page.screenshot({ path: `${screenshotDir}/workbench-sizer-1440x900.png` });
     const answer = await box(view.locator('[data-section="answer"]'), 'the answer panel');
     const controls = await box(view.locator('.controls'), 'the controls');
