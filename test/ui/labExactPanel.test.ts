@@ -7,9 +7,7 @@
  */
 import type { TemplateResult } from 'lit';
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../src/engine/policy/policy.ts';
 import { exactOperatingCurve } from '../../src/sim/exact/exactOperatingCurve.ts';
-import { parseScenario } from '../../src/sim/scenario.ts';
 import type { RateEstimate } from '../../src/sim/summary.ts';
 import { formatNeglectedMass } from '../../src/ui/format.ts';
 import { labExactAnswer } from '../../src/ui/lab/labExact.ts';
@@ -17,6 +15,7 @@ import { type LabExactRun, labExactPanel, showsExactAnswer } from '../../src/ui/
 import type { OperatingPoint } from '../../src/ui/lab/labModel.ts';
 import { labSchema, readLabSettings } from '../../src/ui/lab/labState.ts';
 import { initialState } from '../../src/ui/state/viewState.ts';
+import { curveHandPolicy, curveHandScenario } from '../helpers/exactChainCases.ts';
 
 const settings = readLabSettings(initialState(labSchema));
 
@@ -31,40 +30,14 @@ function text(value: unknown): string {
   return typeof value === 'object' ? '' : String(value);
 }
 
-/** The hand case's curve; `tolerance` asks the evaluator for a stricter tolerance and accepts bounded answers. */
+/** The hand case's curve (exactChainCases.ts `curveHandPolicy` at the 0.2% limit); `tolerance` asks the evaluator for a stricter tolerance and accepts bounded answers. */
 function handCase(tolerance: { maxNeglected: number; boundedUpTo: number } | object = {}) {
-  const scenario = (errorRate: number) => {
-    const parsed = parseScenario({
-      version: 1,
-      name: 'hand case',
-      horizon: '2h10m',
-      traffic: { requestsPerSecond: 5, users: { count: 1000 } },
-      control: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate: 0.001 },
-      candidate: { latency: { kind: 'lognormal', median: 100, sigma: 0.5 }, errorRate },
-    });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    return parsed.scenario;
-  };
-  const policy = {
-    version: 1,
-    baseline: { mode: 'historical' },
-    guards: { minRequests: 100, failureLimit: 1 },
-    flag: { name: 'hand' },
-    stages: [
-      { kind: 'baseline', minDuration: '5m', minRequests: 1, checkInterval: '5m' },
-      {
-        kind: 'canary',
-        traffic: 0.05,
-        minDuration: '5m',
-        checkInterval: '5m',
-        guards: { minRequests: 1 },
-        rules: [{ type: 'absolute', metric: 'errorRate', max: 1 }],
-      },
-      { kind: 'full', minDuration: '2h', checkInterval: '5m', rules: [{ type: 'absolute', metric: 'errorRate', max: 0.002 }] },
-      { kind: 'promote' },
-    ],
-  } as Policy;
-  return exactOperatingCurve({ healthy: scenario(0.001), regressed: scenario(0.003), settings: [{ value: 2, policy }], ...tolerance });
+  return exactOperatingCurve({
+    healthy: curveHandScenario(0.001),
+    regressed: curveHandScenario(0.003),
+    settings: [{ value: 2, policy: curveHandPolicy(0.002) }],
+    ...tolerance,
+  });
 }
 
 const wilson = (rate: number, total: number): RateEstimate => ({
